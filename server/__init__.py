@@ -1,0 +1,3 @@
+"""The ZMOS central server."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,24 @@
+"""Standalone payments taken at the front desk (cash or the location's own card terminal).
+
+Staff take the money themselves, so the charge always succeeds; the payment's id is its
+idempotency key, so the same sale synced twice is one payment.
+"""
+
+from __future__ import annotations
+
+from server.ports.payments import PaymentRequest, PaymentResult
+
+DESK_METHODS = frozenset({"cash", "card_terminal"})
+
+
+class DeskPayments:
+    def charge(self, request: PaymentRequest) -> PaymentResult:
+        if request.method not in DESK_METHODS:
+            return PaymentResult(
+                payment_id=request.idempotency_key,
+                succeeded=False,
+                reason=f"payment method {request.method!r} is not taken at the desk",
+            )
+        if request.amount < 0:
+            return PaymentResult(request.idempotency_key, False, "amount cannot be negative")
+        return PaymentResult(payment_id=request.idempotency_key, succeeded=True)

@@ -1,0 +1,47 @@
+"""All HTTP routes, gathered in one router."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from server.api.deps import ContainerDep
+from server.devices.router import router as devices_router
+from server.errors import DomainError
+from server.staff.router import router as staff_router
+from server.sync.router import router as sync_router
+from server.tenants.router import router as tenants_router
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    version: str
+
+
+class DatabaseUnavailable(DomainError):
+    status = 503
+    code = "database_unavailable"
+    title = "Database unavailable"
+
+
+health_router = APIRouter(tags=["health"])
+
+
+@health_router.get("/health", response_model=Health)
+def health(container: ContainerDep) -> Health:
+    """Liveness and database reachability, for load balancers and kiosks."""
+    from server import __version__
+
+    try:
+        with container.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:
+        raise DatabaseUnavailable("the database cannot be reached") from None
+    return Health(status="ok", database="ok", version=__version__)
+
+
+api_router = APIRouter()
+for router in (health_router, tenants_router, staff_router, devices_router, sync_router):
+    api_router.include_router(router)

@@ -1,0 +1,66 @@
+"""Server settings, read from ``ZMOS_*`` environment variables with laptop-friendly defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "zmos"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZMOS_", extra="ignore")
+
+    mode: Literal["standalone"] = Field(
+        "standalone", description="Ports run standalone; the ZHEP-integrated adapters come later"
+    )
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file zmos.db in the data directory"
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Signs access tokens. Every server process of a deployment needs the same "
+        "one; default: generated once into <data_dir>/secret-key",
+    )
+    access_token_ttl_seconds: int = Field(900, ge=30)
+    refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, ge=60)
+    device_token_ttl_seconds: int = Field(900, ge=30)
+    enrolment_code_ttl_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+    login_max_failures: int = Field(5, ge=1, description="Failed logins before a lock-out")
+    login_lockout_seconds: int = Field(900, ge=1)
+    allow_tenant_signup: bool = True
+    auto_migrate: bool = Field(
+        True, description="Run migrations when the server starts; turn off with several processes"
+    )
+    db_pool_size: int = Field(10, ge=1)
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "ZMOS <no-reply@zmos.local>"
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'zmos.db'}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret-key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()

@@ -1,0 +1,34 @@
+"""PaymentService: taking money.
+
+Standalone: the desk (cash, card terminal) and PSPs; integrated: ZHEP payments.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    tenant_id: uuid.UUID
+    idempotency_key: uuid.UUID
+    amount: Decimal
+    currency: str
+    method: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    payment_id: uuid.UUID
+    succeeded: bool
+    reason: str | None = None
+
+
+class PaymentService(Protocol):
+    def charge(self, request: PaymentRequest) -> PaymentResult:
+        """Take a payment; the same ``idempotency_key`` never charges twice."""
+        ...

@@ -1,0 +1,83 @@
+"""HTTP routes of sign-in and staff accounts."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from server.api.deps import Admin, AnyStaff, ContainerDep, UowDep
+from server.staff import service
+from server.staff.schemas import (
+    LoginRequest,
+    RefreshRequest,
+    StaffCreate,
+    StaffPage,
+    StaffRead,
+    StaffUpdate,
+    TokenPair,
+)
+
+router = APIRouter(tags=["staff and sign-in"])
+
+
+@router.post("/auth/login", response_model=TokenPair)
+def login(cmd: LoginRequest, container: ContainerDep) -> TokenPair:
+    """Sign in with the tenant's slug, email and password. Repeated failures lock the account
+    for a while (429 with Retry-After)."""
+    return service.login(
+        uow=container.uow(), identity=container.identity, settings=container.settings, cmd=cmd
+    )
+
+
+@router.post("/auth/refresh", response_model=TokenPair)
+def refresh(cmd: RefreshRequest, container: ContainerDep) -> TokenPair:
+    """Exchange a refresh token for a new pair; the old refresh token stops working."""
+    return service.refresh(
+        uow=container.uow(),
+        identity=container.identity,
+        settings=container.settings,
+        refresh_token=cmd.refresh_token,
+    )
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(claims: AnyStaff, uow: UowDep) -> None:
+    """End every session of the signed-in account."""
+    service.logout(uow=uow, claims=claims)
+
+
+@router.get("/me", response_model=StaffRead)
+def me(claims: AnyStaff, uow: UowDep) -> StaffRead:
+    return service.get_me(uow=uow, claims=claims)
+
+
+@router.get("/staff", response_model=StaffPage)
+def list_staff(
+    claims: AnyStaff,
+    uow: UowDep,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> StaffPage:
+    return service.list_staff(uow=uow, claims=claims, limit=limit, offset=offset)
+
+
+@router.post("/staff", response_model=StaffRead, status_code=status.HTTP_201_CREATED)
+def create_staff(cmd: StaffCreate, claims: Admin, container: ContainerDep) -> StaffRead:
+    return service.create_staff(
+        uow=container.uow(), identity=container.identity, claims=claims, cmd=cmd
+    )
+
+
+@router.get("/staff/{staff_id}", response_model=StaffRead)
+def get_staff(staff_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> StaffRead:
+    return service.get_staff(uow=uow, claims=claims, staff_id=staff_id)
+
+
+@router.patch("/staff/{staff_id}", response_model=StaffRead)
+def update_staff(
+    staff_id: uuid.UUID, cmd: StaffUpdate, claims: Admin, container: ContainerDep
+) -> StaffRead:
+    return service.update_staff(
+        uow=container.uow(), identity=container.identity, claims=claims, staff_id=staff_id, cmd=cmd
+    )

@@ -1,0 +1,70 @@
+"""API schemas of staff accounts and sign-in."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from shared.enums import StaffRole
+
+Password = Annotated[str, Field(min_length=10, max_length=200)]
+Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant: str = Field(min_length=1, max_length=63, description="The tenant's slug")
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=200)
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str = Field(min_length=1, max_length=300)
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class StaffCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    role: StaffRole
+    password: Password
+    pin: Pin | None = None
+    home_location_id: uuid.UUID | None = None
+
+
+class StaffUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    role: StaffRole | None = None
+    active: bool | None = None
+    password: Password | None = None
+    pin: Pin | None = None
+    home_location_id: uuid.UUID | None = None
+
+
+class StaffRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str
+    email: str
+    role: StaffRole
+    active: bool
+    has_pin: bool
+    home_location_id: uuid.UUID | None
+    created_at: datetime
+
+
+class StaffPage(BaseModel):
+    items: list[StaffRead]
+    next_offset: int | None

@@ -1,0 +1,291 @@
+"""Staff use cases: sign-in with throttling, token refresh, and managing staff accounts."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from server.config import Settings
+from server.db.uow import UnitOfWork
+from server.errors import Conflict, Forbidden, NotFound, TooManyAttempts, Unauthenticated
+from server.ports.identity import AccessClaims, IdentityService
+from server.staff import rules
+from server.staff.models import LoginThrottle, RefreshToken, StaffAccount
+from server.staff.repository import RefreshTokenRepository, StaffRepository
+from server.staff.schemas import (
+    LoginRequest,
+    StaffCreate,
+    StaffPage,
+    StaffRead,
+    StaffUpdate,
+    TokenPair,
+)
+from server.tenants.repository import LocationRepository, tenant_by_slug
+from shared.clock import utcnow
+from shared.enums import PrincipalKind, StaffRole
+from shared.ids import new_id
+
+_BAD_LOGIN = "the email or password is not correct"
+_BAD_REFRESH = "this sign-in has ended; sign in again"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def to_read(staff: StaffAccount) -> StaffRead:
+    return StaffRead(
+        id=staff.id,
+        name=staff.name,
+        email=staff.email,
+        role=StaffRole(staff.role),
+        active=staff.active,
+        has_pin=staff.pin_hash is not None,
+        home_location_id=staff.home_location_id,
+        created_at=staff.created_at,
+    )
+
+
+def issue_tokens(
+    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, staff: StaffAccount
+) -> TokenPair:
+    """Access and refresh tokens for ``staff``; the caller commits."""
+    claims = AccessClaims(
+        kind=PrincipalKind.STAFF,
+        subject_id=staff.id,
+        tenant_id=staff.tenant_id,
+        role=StaffRole(staff.role),
+    )
+    access, _ = identity.issue_access_token(claims, settings.access_token_ttl_seconds)
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    token = RefreshToken(
+        id=new_id(),
+        subject_kind=PrincipalKind.STAFF.value,
+        subject_id=staff.id,
+        token_hash=_sha256(secret),
+        issued_at=now,
+        expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
+    )
+    RefreshTokenRepository(uow.session, staff.tenant_id).add(token)
+    refresh = f"rt.{staff.tenant_id.hex}.{token.id.hex}.{secret}"
+    return TokenPair(
+        access_token=access, refresh_token=refresh, expires_in=settings.access_token_ttl_seconds
+    )
+
+
+def login(
+    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, cmd: LoginRequest
+) -> TokenPair:
+    email = cmd.email.lower()
+    with uow:
+        tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
+        if tenant is None:
+            identity.verify_password(_DUMMY_HASH.get(identity), cmd.password)
+            raise Unauthenticated(_BAD_LOGIN, code="invalid_credentials")
+        repo = StaffRepository(uow.session, tenant.id)
+        now = utcnow()
+        row = repo.throttle(email)
+        state = (
+            rules.ThrottleState(row.failures, row.window_started_at, row.locked_until)
+            if row
+            else None
+        )
+        wait = rules.seconds_locked(state, now)
+        if wait:
+            raise TooManyAttempts(
+                f"too many failed sign-ins for this account; try again in {wait // 60 + 1} minutes",
+                retry_after_seconds=wait,
+            )
+        staff = repo.by_email(email)
+        valid = identity.verify_password(
+            staff.password_hash if staff else _DUMMY_HASH.get(identity), cmd.password
+        )
+        if staff is None or not valid or not staff.active:
+            state = rules.after_failure(
+                state,
+                now,
+                max_failures=settings.login_max_failures,
+                lockout_seconds=settings.login_lockout_seconds,
+            )
+            repo.save_throttle(
+                LoginThrottle(
+                    email=email,
+                    failures=state.failures,
+                    window_started_at=state.window_started_at,
+                    locked_until=state.locked_until,
+                )
+            )
+            # A concurrent failure may have recorded the row first; the next one counts.
+            with contextlib.suppress(IntegrityError):
+                uow.commit()
+            raise Unauthenticated(_BAD_LOGIN, code="invalid_credentials")
+        repo.clear_throttle(email)
+        tokens = issue_tokens(uow=uow, identity=identity, settings=settings, staff=staff)
+        uow.commit()
+        return tokens
+
+
+def _parse_refresh(token: str) -> tuple[uuid.UUID, uuid.UUID, str]:
+    try:
+        prefix, tenant_hex, token_hex, secret = token.split(".", 3)
+        if prefix != "rt":
+            raise ValueError
+        return uuid.UUID(hex=tenant_hex), uuid.UUID(hex=token_hex), secret
+    except ValueError:
+        raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token") from None
+
+
+def refresh(
+    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, refresh_token: str
+) -> TokenPair:
+    tenant_id, token_id, secret = _parse_refresh(refresh_token)
+    with uow:
+        tokens = RefreshTokenRepository(uow.session, tenant_id)
+        row = tokens.get(token_id)
+        now = utcnow()
+        if row is None or not hmac.compare_digest(row.token_hash, _sha256(secret)):
+            raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token")
+        if row.revoked_at is not None:
+            # A rotated token used again means it leaked: end every session of that account.
+            tokens.revoke_all_of(row.subject_id, now)
+            uow.commit()
+            raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token")
+        if row.expires_at <= now or not tokens.revoke_if_live(token_id, now):
+            raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token")
+        staff = StaffRepository(uow.session, tenant_id).get(row.subject_id)
+        if staff is None or not staff.active:
+            raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token")
+        pair = issue_tokens(uow=uow, identity=identity, settings=settings, staff=staff)
+        uow.commit()
+        return pair
+
+
+def logout(*, uow: UnitOfWork, claims: AccessClaims) -> None:
+    with uow:
+        RefreshTokenRepository(uow.session, claims.tenant_id).revoke_all_of(
+            claims.subject_id, utcnow()
+        )
+        uow.commit()
+
+
+def get_me(*, uow: UnitOfWork, claims: AccessClaims) -> StaffRead:
+    with uow:
+        return to_read(StaffRepository(uow.session, claims.tenant_id).get_or_404(claims.subject_id))
+
+
+def list_staff(*, uow: UnitOfWork, claims: AccessClaims, limit: int, offset: int) -> StaffPage:
+    with uow:
+        rows = StaffRepository(uow.session, claims.tenant_id).list(limit=limit + 1, offset=offset)
+        return StaffPage(
+            items=[to_read(r) for r in rows[:limit]],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
+
+
+def get_staff(*, uow: UnitOfWork, claims: AccessClaims, staff_id: uuid.UUID) -> StaffRead:
+    with uow:
+        return to_read(StaffRepository(uow.session, claims.tenant_id).get_or_404(staff_id))
+
+
+def _check_home_location(
+    uow: UnitOfWork, tenant_id: uuid.UUID, location_id: uuid.UUID | None
+) -> None:
+    if (
+        location_id is not None
+        and LocationRepository(uow.session, tenant_id).get(location_id) is None
+    ):
+        raise NotFound(f"location {location_id} was not found")
+
+
+def create_staff(
+    *, uow: UnitOfWork, identity: IdentityService, claims: AccessClaims, cmd: StaffCreate
+) -> StaffRead:
+    assert claims.role is not None
+    if not rules.may_manage(claims.role, cmd.role):
+        raise Forbidden(
+            f"a {claims.role.value.replace('_', ' ')} cannot create a {cmd.role.value} account"
+        )
+    with uow:
+        repo = StaffRepository(uow.session, claims.tenant_id)
+        if repo.by_email(cmd.email) is not None:
+            raise Conflict(f"there is already a staff account for {cmd.email.lower()}")
+        _check_home_location(uow, claims.tenant_id, cmd.home_location_id)
+        staff = repo.add(
+            StaffAccount(
+                id=new_id(),
+                email=cmd.email.lower(),
+                name=cmd.name,
+                role=cmd.role.value,
+                password_hash=identity.hash_password(cmd.password),
+                pin_hash=identity.hash_password(cmd.pin) if cmd.pin else None,
+                home_location_id=cmd.home_location_id,
+                active=True,
+            )
+        )
+        try:
+            uow.commit()
+        except IntegrityError:
+            raise Conflict(f"there is already a staff account for {cmd.email.lower()}") from None
+        return to_read(staff)
+
+
+def update_staff(
+    *,
+    uow: UnitOfWork,
+    identity: IdentityService,
+    claims: AccessClaims,
+    staff_id: uuid.UUID,
+    cmd: StaffUpdate,
+) -> StaffRead:
+    assert claims.role is not None
+    with uow:
+        repo = StaffRepository(uow.session, claims.tenant_id)
+        staff = repo.get_or_404(staff_id, for_update=True)
+        target_roles = {StaffRole(staff.role), cmd.role or StaffRole(staff.role)}
+        if not all(rules.may_manage(claims.role, role) for role in target_roles):
+            raise Forbidden("you cannot change this staff account")
+        if staff.id == claims.subject_id and (
+            cmd.active is False or cmd.role not in (None, claims.role)
+        ):
+            raise Forbidden("you cannot deactivate yourself or change your own role")
+        changes = cmd.model_dump(exclude_unset=True)
+        if "home_location_id" in changes:
+            _check_home_location(uow, claims.tenant_id, cmd.home_location_id)
+            staff.home_location_id = cmd.home_location_id
+        if cmd.name is not None:
+            staff.name = cmd.name
+        if cmd.role is not None:
+            staff.role = cmd.role.value
+        if cmd.active is not None:
+            staff.active = cmd.active
+            if not cmd.active:
+                RefreshTokenRepository(uow.session, claims.tenant_id).revoke_all_of(
+                    staff.id, utcnow()
+                )
+        if cmd.password is not None:
+            staff.password_hash = identity.hash_password(cmd.password)
+        if cmd.pin is not None:
+            staff.pin_hash = identity.hash_password(cmd.pin)
+        uow.commit()
+        return to_read(staff)
+
+
+class _DummyHash:
+    """A real hash to verify against when the account does not exist, so timing tells nothing."""
+
+    _value: str | None = None
+
+    def get(self, identity: IdentityService) -> str:
+        if self._value is None:
+            self._value = identity.hash_password(secrets.token_urlsafe(16))
+        return self._value
+
+
+_DUMMY_HASH = _DummyHash()

@@ -1,0 +1,41 @@
+"""Tenants (providers) and their locations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
+from shared.ids import new_id
+
+
+class Tenant(Timestamps, Base):
+    """The tenant directory: the one table keyed by the tenant's own id."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+
+
+class Location(TenantScoped, Timestamps, Base):
+    __tablename__ = "locations"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(500))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    timezone: Mapped[str] = mapped_column(String(64))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    opening_hours: Mapped[dict[str, Any]] = mapped_column(JSON)
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,73 @@
+"""HTTP routes of tenants and locations. Thin: parse, call the service, return."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from server.api.deps import Admin, AnyStaff, ContainerDep, Owner, UowDep
+from server.tenants import service
+from server.tenants.schemas import (
+    LocationCreate,
+    LocationPage,
+    LocationRead,
+    LocationUpdate,
+    TenantCreate,
+    TenantRead,
+    TenantSignedUp,
+    TenantUpdate,
+)
+
+router = APIRouter(tags=["tenants and locations"])
+
+
+@router.post("/tenants", response_model=TenantSignedUp, status_code=status.HTTP_201_CREATED)
+def sign_up(cmd: TenantCreate, container: ContainerDep) -> TenantSignedUp:
+    """A provider signs up: creates the tenant and its owner account, and signs the owner in."""
+    return service.sign_up(
+        uow=container.uow(), identity=container.identity, settings=container.settings, cmd=cmd
+    )
+
+
+@router.get("/tenant", response_model=TenantRead)
+def get_tenant(claims: AnyStaff, uow: UowDep) -> TenantRead:
+    return service.get_tenant(uow=uow, claims=claims)
+
+
+@router.patch("/tenant", response_model=TenantRead)
+def update_tenant(cmd: TenantUpdate, claims: Owner, uow: UowDep) -> TenantRead:
+    return service.update_tenant(uow=uow, claims=claims, cmd=cmd)
+
+
+@router.post("/locations", response_model=LocationRead, status_code=status.HTTP_201_CREATED)
+def create_location(cmd: LocationCreate, claims: Admin, uow: UowDep) -> LocationRead:
+    return service.create_location(uow=uow, claims=claims, cmd=cmd)
+
+
+@router.get("/locations", response_model=LocationPage)
+def list_locations(
+    claims: AnyStaff,
+    uow: UowDep,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> LocationPage:
+    return service.list_locations(uow=uow, claims=claims, limit=limit, offset=offset)
+
+
+@router.get("/locations/{location_id}", response_model=LocationRead)
+def get_location(location_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> LocationRead:
+    return service.get_location(uow=uow, claims=claims, location_id=location_id)
+
+
+@router.patch("/locations/{location_id}", response_model=LocationRead)
+def update_location(
+    location_id: uuid.UUID, cmd: LocationUpdate, claims: Admin, uow: UowDep
+) -> LocationRead:
+    return service.update_location(uow=uow, claims=claims, location_id=location_id, cmd=cmd)
+
+
+@router.delete("/locations/{location_id}", status_code=status.HTTP_204_NO_CONTENT)
+def archive_location(location_id: uuid.UUID, claims: Owner, uow: UowDep) -> None:
+    """Archive a location: it disappears from lists; its history stays."""
+    service.archive_location(uow=uow, claims=claims, location_id=location_id)

@@ -1,0 +1,29 @@
+"""Validation rules for tenants and locations, as plain functions."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from functools import lru_cache
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_timezone(name: str) -> str:
+    if name not in _zones():
+        raise ValueError(f"{name!r} is not an IANA time zone such as 'Europe/London'")
+    return name
+
+
+def check_slug(slug: str) -> str:
+    if not SLUG.match(slug):
+        raise ValueError(
+            "use 3 to 63 lower-case letters, digits and dashes, starting and ending with a "
+            "letter or digit"
+        )
+    return slug

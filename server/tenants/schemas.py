@@ -1,0 +1,100 @@
+"""API schemas of tenants and locations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+
+from server.staff.schemas import StaffRead, TokenPair
+from server.tenants.rules import check_slug, check_timezone
+from shared.opening_hours import OpeningHours
+
+Slug = Annotated[str, AfterValidator(check_slug)]
+TimeZone = Annotated[str, AfterValidator(check_timezone)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^\+?[0-9 ()\-]+$")]
+
+
+class OwnerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    email: EmailStr
+    password: str = Field(min_length=10, max_length=200)
+
+
+class TenantCreate(BaseModel):
+    """A provider signs up: the tenant and its first owner account."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    slug: Slug
+    contact_email: EmailStr | None = None
+    contact_phone: Phone | None = None
+    owner: OwnerCreate
+
+
+class TenantUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    contact_email: EmailStr | None = None
+    contact_phone: Phone | None = None
+
+
+class TenantRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    slug: str
+    name: str
+    contact_email: str | None
+    contact_phone: str | None
+    created_at: datetime
+
+
+class TenantSignedUp(BaseModel):
+    tenant: TenantRead
+    owner: StaffRead
+    tokens: TokenPair
+
+
+class LocationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    timezone: TimeZone
+    capacity: int | None = Field(None, ge=1, le=100_000)
+    address: str | None = Field(None, max_length=500)
+    contact_email: EmailStr | None = None
+    contact_phone: Phone | None = None
+    opening_hours: OpeningHours = Field(default_factory=OpeningHours)
+
+
+class LocationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    timezone: TimeZone | None = None
+    capacity: int | None = Field(None, ge=1, le=100_000)
+    address: str | None = Field(None, max_length=500)
+    contact_email: EmailStr | None = None
+    contact_phone: Phone | None = None
+    opening_hours: OpeningHours | None = None
+
+
+class LocationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    name: str
+    timezone: str
+    capacity: int | None
+    address: str | None
+    contact_email: str | None
+    contact_phone: str | None
+    opening_hours: OpeningHours
+    created_at: datetime
+    updated_at: datetime
+
+
+class LocationPage(BaseModel):
+    items: list[LocationRead]
+    next_offset: int | None

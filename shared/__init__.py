@@ -1,0 +1,1 @@
+"""What the kiosk and the server must agree on. No FastAPI, SQLAlchemy or Qt imports here."""

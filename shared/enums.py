@@ -1,0 +1,43 @@
+"""Enumerations used by both the kiosk and the server."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StaffRole(StrEnum):
+    OWNER = "owner"
+    MANAGER = "manager"
+    FRONT_DESK = "front_desk"
+    COACH = "coach"
+
+
+#: Roles allowed to administer a tenant's locations, staff and devices.
+ADMIN_ROLES = frozenset({StaffRole.OWNER, StaffRole.MANAGER})
+#: Staff whose PIN lets them leave the kiosk's full-screen mode.
+KIOSK_EXIT_ROLES = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.FRONT_DESK})
+
+
+class PrincipalKind(StrEnum):
+    """Who is calling the API."""
+
+    STAFF = "staff"
+    DEVICE = "device"
+    MEMBER = "member"
+    CORPORATE_ADMIN = "corporate_admin"
+
+
+class MutationStatus(StrEnum):
+    """The server's verdict on one pushed mutation (DESIGN.md §5.5)."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class CheckinMethod(StrEnum):
+    QR = "qr"
+    BARCODE = "barcode"
+    CARD = "card"
+    SEARCH = "search"
+    MANUAL = "manual"

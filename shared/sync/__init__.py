@@ -1,0 +1,28 @@
+"""The kiosk–server sync protocol (DESIGN.md §5)."""
+
+from shared.sync.messages import (
+    MAX_PUSH_BATCH,
+    SCHEMA_VERSION,
+    Change,
+    Mutation,
+    MutationResult,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from shared.sync.snapshot import KioskSnapshot, SnapshotLocation, SnapshotStaff, SnapshotTenant
+
+__all__ = [
+    "MAX_PUSH_BATCH",
+    "SCHEMA_VERSION",
+    "Change",
+    "KioskSnapshot",
+    "Mutation",
+    "MutationResult",
+    "PullResponse",
+    "PushRequest",
+    "PushResponse",
+    "SnapshotLocation",
+    "SnapshotStaff",
+    "SnapshotTenant",
+]

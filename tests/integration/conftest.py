@@ -1,0 +1,43 @@
+"""An app per test, on each database backend, driven through FastAPI's TestClient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.bootstrap import Container, build_container
+from server.config import Settings
+from server.main import create_app
+from tests.integration.helpers import Api
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "server",
+        database_url=db_url,
+        secret_key="test-secret-key-for-signing-tokens-0123456789",
+        login_max_failures=5,
+        login_lockout_seconds=900,
+    )
+
+
+@pytest.fixture
+def container(settings: Settings) -> Iterator[Container]:
+    container = build_container(settings)
+    yield container
+    container.engine.dispose()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container=container), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def api(client: TestClient) -> Api:
+    return Api(client)

@@ -1,0 +1,109 @@
+"""Malformed requests on every route answer a 4xx problem, never a 500, and change nothing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.integration.helpers import Api
+
+GARBAGE_BODIES: list[object] = [None, [], "text", 42, {"unexpected": True}, {"name": None}]
+RAW_BODIES = [b"{not json", b"\xff\xfe\x00", b"", b'{"a": ' * 100]
+BAD_IDS = ["not-a-uuid", "1", "%00", "00000000-0000-0000-0000-00000000000Z", "a" * 500]
+
+
+def _operations(api: Api, *, with_body: bool = False) -> list[tuple[str, str]]:
+    paths = api.client.get("/openapi.json").json()["paths"]
+    return [
+        (m.upper(), p)
+        for p, methods in paths.items()
+        for m, operation in methods.items()
+        if m.upper() != "DELETE" and (not with_body or "requestBody" in operation)
+    ]
+
+
+def _counts(api: Api, headers: dict[str, str]) -> tuple[int, int, int]:
+    return tuple(  # type: ignore[return-value]
+        len(api.client.get(path, headers=headers).json()["items"])
+        for path in ("/locations", "/staff", "/devices")
+    )
+
+
+def _check(response: object) -> None:
+    status = response.status_code  # type: ignore[attr-defined]
+    assert 400 <= status < 500, (status, response.text)  # type: ignore[attr-defined]
+    assert response.headers["content-type"] == "application/problem+json"  # type: ignore[attr-defined]
+    assert response.json()["detail"]  # type: ignore[attr-defined]
+
+
+def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
+    tenant = api.sign_up("garbage-in")
+    location = api.create_location(tenant)
+    before = _counts(api, tenant.headers)
+    ids = {"location_id": location["id"], "staff_id": tenant.owner_id, "device_id": location["id"]}
+    for method, template in _operations(api, with_body=True):
+        path = template.format(**ids)
+        for body in GARBAGE_BODIES:
+            response = api.client.request(method, path, json=body, headers=tenant.headers)
+            if response.status_code < 400:
+                # Some routes have only optional fields ({} is a valid PATCH); never a 500.
+                assert (
+                    body in ({"unexpected": True}, None, {"name": None})
+                    or response.status_code < 500
+                )
+                continue
+            _check(response)
+        for raw in RAW_BODIES:
+            response = api.client.request(
+                method,
+                path,
+                content=raw,
+                headers={**tenant.headers, "content-type": "application/json"},
+            )
+            if template.endswith("/enrolment-codes") and raw == b"":
+                continue  # an empty body is allowed: all its fields are optional
+            _check(response)
+    assert _counts(api, tenant.headers)[0] == before[0]
+
+
+@pytest.mark.parametrize("bad_id", BAD_IDS)
+def test_malformed_ids_are_refused(api: Api, bad_id: str) -> None:
+    tenant = api.sign_up("bad-ids")
+    for method, template in _operations(api):
+        if not re.search(r"{\w+}", template):
+            continue
+        path = re.sub(r"{\w+}", bad_id, template)
+        response = api.client.request(method, path, headers=tenant.headers, json={})
+        _check(response)
+
+
+def test_validation_messages_name_the_field(api: Api) -> None:
+    response = api.client.post(
+        "/tenants", json={"name": "x", "slug": "Bad Slug!", "owner": {"name": "o"}}
+    )
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "slug" in detail and "owner.email" in detail and "owner.password" in detail
+
+
+def test_unknown_route_and_method(api: Api) -> None:
+    _check(api.client.get("/no/such/thing"))
+    response = api.client.put("/health")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_health_and_docs(api: Api) -> None:
+    health = api.client.get("/health")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "database": "ok", "version": "0.1.0"}
+    assert "swagger" in api.client.get("/docs").text.lower()
+    spec = api.client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            ok = [code for code in responses if code.startswith("2")]
+            assert ok, (method, path)
+            if ok != ["204"]:
+                assert "content" in responses[ok[0]], f"{method} {path} has no response model"

@@ -1,0 +1,135 @@
+"""Locations, staff roles and their validation."""
+
+from __future__ import annotations
+
+from tests.integration.helpers import HOURS, PASSWORD, Api
+
+
+def test_location_round_trip(api: Api) -> None:
+    tenant = api.sign_up("loc-gym")
+    created = api.create_location(tenant, "Harbour", timezone="America/New_York", capacity=40)
+    fetched = api.client.get(f"/locations/{created['id']}", headers=tenant.headers).json()
+    assert fetched["timezone"] == "America/New_York"
+    assert fetched["opening_hours"]["mon"] == [{"opens": "06:00", "closes": "22:00"}]
+    assert fetched["opening_hours"]["tue"] == []
+    updated = api.client.patch(
+        f"/locations/{created['id']}",
+        json={"capacity": 55, "name": "Harbour Club"},
+        headers=tenant.headers,
+    ).json()
+    assert (updated["capacity"], updated["name"]) == (55, "Harbour Club")
+    listed = api.client.get("/locations", headers=tenant.headers).json()
+    assert [item["name"] for item in listed["items"]] == ["Harbour Club"]
+
+
+def test_bad_location_input_is_explained_and_changes_nothing(api: Api) -> None:
+    tenant = api.sign_up("bad-loc-gym")
+    cases = [
+        ({"timezone": "Mars/Olympus"}, "is not an IANA time zone"),
+        ({"capacity": 0}, "capacity"),
+        (
+            {"opening_hours": {"mon": [{"opens": "22:00", "closes": "06:00"}]}},
+            "must be after opening",
+        ),
+        ({"opening_hours": {"mon": [{"opens": "25:00", "closes": "26:00"}]}}, "HH:MM"),
+        ({"opening_hours": {"funday": []}}, "funday"),
+        (
+            {
+                "opening_hours": {
+                    "mon": [
+                        {"opens": "06:00", "closes": "12:00"},
+                        {"opens": "11:00", "closes": "13:00"},
+                    ]
+                }
+            },
+            "overlap",
+        ),
+        ({"name": ""}, "name"),
+    ]
+    for change, expected in cases:
+        body = {"name": "X", "timezone": "Europe/London", "opening_hours": HOURS, **change}
+        response = api.client.post("/locations", json=body, headers=tenant.headers)
+        assert response.status_code == 422, change
+        assert response.headers["content-type"] == "application/problem+json"
+        assert expected in response.json()["detail"], (change, response.json())
+    assert api.client.get("/locations", headers=tenant.headers).json()["items"] == []
+
+
+def test_archived_location_disappears(api: Api) -> None:
+    tenant = api.sign_up("archive-gym")
+    location = api.create_location(tenant)
+    assert (
+        api.client.delete(f"/locations/{location['id']}", headers=tenant.headers).status_code == 204
+    )
+    assert api.client.get(f"/locations/{location['id']}", headers=tenant.headers).status_code == 404
+
+
+def test_roles_decide_who_may_do_what(api: Api) -> None:
+    tenant = api.sign_up("roles-gym")
+    location = api.create_location(tenant)
+    api.create_staff(tenant, "manager", "manager@roles-gym.example")
+    api.create_staff(tenant, "front_desk", "desk@roles-gym.example")
+    manager = api.token_for("roles-gym", "manager@roles-gym.example")
+    desk = api.token_for("roles-gym", "desk@roles-gym.example")
+
+    # Front desk reads but does not administer.
+    assert api.client.get(f"/locations/{location['id']}", headers=desk).status_code == 200
+    denied = api.client.post("/locations", json={"name": "X", "timezone": "UTC"}, headers=desk)
+    assert denied.status_code == 403
+    assert "manager" in denied.json()["detail"]
+    assert (
+        api.client.post(f"/locations/{location['id']}/enrolment-codes", headers=desk).status_code
+        == 403
+    )
+
+    # A manager manages staff, but not owners, and cannot archive locations.
+    owner_attempt = {
+        "name": "Evil",
+        "email": "evil@roles-gym.example",
+        "role": "owner",
+        "password": PASSWORD,
+    }
+    assert api.client.post("/staff", json=owner_attempt, headers=manager).status_code == 403
+    assert (
+        api.client.patch(
+            f"/staff/{tenant.owner_id}", json={"active": False}, headers=manager
+        ).status_code
+        == 403
+    )
+    assert api.client.delete(f"/locations/{location['id']}", headers=manager).status_code == 403
+    coach = {
+        "name": "Coach",
+        "email": "coach@roles-gym.example",
+        "role": "coach",
+        "password": PASSWORD,
+    }
+    assert api.client.post("/staff", json=coach, headers=manager).status_code == 201
+
+
+def test_staff_email_is_unique_per_tenant_only(api: Api) -> None:
+    first = api.sign_up("uniq-one")
+    second = api.sign_up("uniq-two")
+    api.create_staff(first, "coach", "same@example.org")
+    body = {"name": "Dup", "email": "Same@Example.org", "role": "coach", "password": PASSWORD}
+    duplicate = api.client.post("/staff", json=body, headers=first.headers)
+    assert duplicate.status_code == 409
+    assert api.client.post("/staff", json=body, headers=second.headers).status_code == 201
+
+
+def test_owner_cannot_lock_themselves_out(api: Api) -> None:
+    tenant = api.sign_up("self-gym")
+    response = api.client.patch(
+        f"/staff/{tenant.owner_id}", json={"active": False}, headers=tenant.headers
+    )
+    assert response.status_code == 403
+    assert api.client.get("/me", headers=tenant.headers).json()["active"] is True
+
+
+def test_staff_pin_is_never_returned(api: Api) -> None:
+    tenant = api.sign_up("pin-gym")
+    staff = api.create_staff(tenant, "front_desk", "desk@pin-gym.example", pin="4321")
+    assert staff["has_pin"] is True
+    assert "4321" not in api.client.get(f"/staff/{staff['id']}", headers=tenant.headers).text
+    bad = api.client.patch(f"/staff/{staff['id']}", json={"pin": "12"}, headers=tenant.headers)
+    assert bad.status_code == 422
+    assert "pin" in bad.json()["detail"]

@@ -1,0 +1,1 @@
+"""The ``zmos`` command line: server, kiosk, demo and database tools."""

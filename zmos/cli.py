@@ -1,0 +1,133 @@
+"""``zmos`` — one entry point with subcommands (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+
+def _server(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.config import Settings
+    from server.db.migrate import upgrade
+
+    settings = Settings()
+    # Every worker process must sign tokens with the same key.
+    os.environ["ZMOS_SECRET_KEY"] = settings.resolved_secret_key
+    if settings.auto_migrate and not args.no_migrate:
+        upgrade(settings.resolved_database_url)
+    uvicorn.run(
+        "server.main:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=args.access_log,
+    )
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from server.config import Settings
+    from server.db.migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.resolved_database_url, args.revision)
+    print(f"database is at revision {args.revision}: {_redact(settings.resolved_database_url)}")
+    return 0
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _kiosk(args: argparse.Namespace) -> int:
+    from desktop.app import main as kiosk_main
+
+    argv: list[str] = []
+    if args.data_dir:
+        argv += ["--data-dir", args.data_dir]
+    if args.server:
+        argv += ["--server", args.server]
+    if args.enrol:
+        argv += ["--enrol", args.enrol]
+    if args.windowed:
+        argv.append("--windowed")
+    return kiosk_main(argv)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from zmos.demo import run_demo
+
+    return run_demo(
+        port=args.port, data_dir=args.data_dir, headless=args.no_window, kiosk_mode=args.kiosk_mode
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zmos", description="Zimasa MotionOS")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    server = commands.add_parser("server", help="run the API server (uvicorn)")
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8000)
+    server.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    server.add_argument("--log-level", default="info")
+    server.add_argument("--access-log", action="store_true", help="log every request")
+    server.add_argument("--no-migrate", action="store_true", help="do not run migrations at start")
+    server.set_defaults(handler=_server)
+
+    kiosk = commands.add_parser("kiosk", help="run the front-desk kiosk")
+    kiosk.add_argument("--data-dir")
+    kiosk.add_argument("--server", help="server URL, e.g. http://127.0.0.1:8000")
+    kiosk.add_argument("--enrol", metavar="CODE", help="enrol with this code before starting")
+    kiosk.add_argument("--windowed", action="store_true", help="not full screen")
+    kiosk.set_defaults(handler=_kiosk)
+
+    demo = commands.add_parser("demo", help="a seeded demo server plus an enrolled kiosk")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--data-dir", help="default: a new folder under ~/.local/share/zmos-demo")
+    demo.add_argument("--no-window", action="store_true", help="only the server, no kiosk window")
+    demo.add_argument(
+        "--kiosk-mode", action="store_true", help="open the kiosk full screen, as at a front desk"
+    )
+    demo.set_defaults(handler=_demo)
+
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
+    db_upgrade.add_argument("revision", nargs="?", default="head")
+    db_upgrade.set_defaults(handler=_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+        return result
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: a message, not a traceback
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            print(f"zmos: invalid setting: {exc}", file=sys.stderr)
+            return 2
+        logging.getLogger("zmos").debug("failed", exc_info=exc)
+        print(f"zmos: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
