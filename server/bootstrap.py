@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,19 +29,31 @@ from server.ports import (
 class Container:
     settings: Settings
     engine: Engine
+    read_engine: Engine
     session_factory: sessionmaker[Session]
+    read_session_factory: sessionmaker[Session]
     identity: IdentityService
     eligibility: EligibilityService
     payments: PaymentService
     notifications: NotificationService
     events: EventPublisher
 
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.read_engine.dispose()
+
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
 
+    def read_uow(self) -> UnitOfWork:
+        """For use cases that read with one statement: no BEGIN/ROLLBACK round trips."""
+        return UnitOfWork(self.read_session_factory)
+
 
 def build_container(settings: Settings, *, engine: Engine | None = None) -> Container:
-    engine = engine or make_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    url = settings.resolved_database_url
+    engine = engine or make_engine(url, pool_size=settings.db_pool_size)
+    read_engine = make_engine(url, pool_size=settings.db_pool_size, autocommit=True)
     notifications: NotificationService
     if settings.smtp_host:
         notifications = SmtpNotifications(
@@ -51,8 +64,17 @@ def build_container(settings: Settings, *, engine: Engine | None = None) -> Cont
     return Container(
         settings=settings,
         engine=engine,
+        read_engine=read_engine,
         session_factory=make_session_factory(engine),
-        identity=LocalIdentity(settings.resolved_secret_key),
+        read_session_factory=make_session_factory(read_engine),
+        identity=LocalIdentity(
+            settings.resolved_secret_key,
+            hasher=PasswordHasher(
+                time_cost=settings.argon2_time_cost,
+                memory_cost=settings.argon2_memory_kib,
+                parallelism=settings.argon2_parallelism,
+            ),
+        ),
         eligibility=LocalEligibility(),
         payments=DeskPayments(),
         notifications=notifications,

@@ -8,8 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 
 def default_data_dir() -> Path:
@@ -42,10 +44,39 @@ class Settings(BaseSettings):
     auto_migrate: bool = Field(
         True, description="Run migrations when the server starts; turn off with several processes"
     )
-    db_pool_size: int = Field(10, ge=1)
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id passes (RFC 9106 default)")
+    argon2_memory_kib: int = Field(65536, ge=1024, description="argon2id memory in KiB")
+    argon2_parallelism: int = Field(4, ge=1)
+    opentelemetry: bool = Field(
+        False,
+        description="FastAPI's native OpenTelemetry spans, metrics and logs, sent to the global "
+        "providers you configure (e.g. FASTAPI_OTEL_AUTO_CONFIGURE=true)",
+    )
+    worker_threads: int = Field(
+        16, ge=1, description="Threads per server process running database work"
+    )
+    db_pool_size: int = Field(
+        16, ge=1, description="Connections per server process: as many as worker threads"
+    )
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "ZMOS <no-reply@zmos.local>"
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            driver = ""
+        if not driver.startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                "ZMOS_DATABASE_URL must be a SQLite URL (sqlite:////path/zmos.db) or a "
+                "PostgreSQL URL (postgresql+psycopg://user:password@host/database)"
+            )
+        return value
 
     @cached_property
     def resolved_database_url(self) -> str:

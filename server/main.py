@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from server import __version__
@@ -13,7 +17,19 @@ from server.config import Settings
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     container = container or build_container(settings or Settings())
+    threads = container.settings.worker_threads
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Sync endpoints run on anyio's thread pool. More threads than connections only
+        # queue on the pool, and many threads fight over the GIL under load.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    otel = container.settings.opentelemetry
     app = FastAPI(
+        lifespan=lifespan,
+        telemetry={"tracing": otel, "metrics": otel, "logs": otel},
         title="ZMOS API",
         version=__version__,
         description="Zimasa MotionOS: tenants, locations, staff, kiosks and their sync. "

@@ -1,8 +1,12 @@
-"""Request dependencies: the container, a unit of work, and who is calling."""
+"""Request dependencies: the container, a unit of work, and who is calling.
+
+They are ``async def`` because none of them blocks: FastAPI then runs them on the event
+loop instead of handing each one to the thread pool.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,16 +23,16 @@ _bearer = HTTPBearer(
 )
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
 
-def get_uow(container: Annotated[Container, Depends(get_container)]) -> UnitOfWork:
+async def get_uow(container: Annotated[Container, Depends(get_container)]) -> UnitOfWork:
     return container.uow()
 
 
-def get_claims(
+async def get_claims(
     container: Annotated[Container, Depends(get_container)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> AccessClaims:
@@ -40,16 +44,20 @@ def get_claims(
         raise Unauthenticated(str(exc), code="invalid_token") from None
 
 
-def _staff(claims: Annotated[AccessClaims, Depends(get_claims)]) -> AccessClaims:
+async def get_read_uow(container: Annotated[Container, Depends(get_container)]) -> UnitOfWork:
+    return container.read_uow()
+
+
+async def _staff(claims: Annotated[AccessClaims, Depends(get_claims)]) -> AccessClaims:
     if claims.kind is not PrincipalKind.STAFF:
         raise Forbidden("this needs a staff account")
     return claims
 
 
-def staff_with(*roles: StaffRole) -> Callable[[AccessClaims], AccessClaims]:
+def staff_with(*roles: StaffRole) -> Callable[[AccessClaims], Awaitable[AccessClaims]]:
     allowed = frozenset(roles)
 
-    def dependency(claims: Annotated[AccessClaims, Depends(_staff)]) -> AccessClaims:
+    async def dependency(claims: Annotated[AccessClaims, Depends(_staff)]) -> AccessClaims:
         if claims.role not in allowed:
             names = ", ".join(sorted(role.value.replace("_", " ") for role in allowed))
             raise Forbidden(f"this needs one of these roles: {names}")
@@ -58,7 +66,7 @@ def staff_with(*roles: StaffRole) -> Callable[[AccessClaims], AccessClaims]:
     return dependency
 
 
-def _device(claims: Annotated[AccessClaims, Depends(get_claims)]) -> AccessClaims:
+async def _device(claims: Annotated[AccessClaims, Depends(get_claims)]) -> AccessClaims:
     if claims.kind is not PrincipalKind.DEVICE or claims.location_id is None:
         raise Forbidden("this needs an enrolled kiosk device")
     return claims
@@ -66,6 +74,8 @@ def _device(claims: Annotated[AccessClaims, Depends(get_claims)]) -> AccessClaim
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+#: For routes that read one thing with one statement.
+ReadUowDep = Annotated[UnitOfWork, Depends(get_read_uow)]
 AnyStaff = Annotated[AccessClaims, Depends(_staff)]
 Admin = Annotated[AccessClaims, Depends(staff_with(*ADMIN_ROLES))]
 Owner = Annotated[AccessClaims, Depends(staff_with(StaffRole.OWNER))]

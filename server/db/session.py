@@ -17,7 +17,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 16, autocommit: bool = False) -> Engine:
+    """An engine whose pool holds as many connections as requests run at once.
+
+    Size it to the server's worker threads: a smaller pool would open and close
+    connections under load, and each new PostgreSQL connection is a process. An
+    ``autocommit`` engine serves single-statement reads without BEGIN and ROLLBACK.
+    """
+    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -27,12 +34,13 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(
             url,
             pool_size=pool_size,
-            max_overflow=20,
+            max_overflow=0,
             connect_args={"check_same_thread": False, "timeout": 30},
+            **options,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800, **options)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
-from server.api.deps import Admin, ContainerDep, UowDep
+from server.api.deps import Admin, ContainerDep, ReadUowDep, UowDep
 from server.devices import service
 from server.devices.schemas import (
     DeviceEnrol,
@@ -59,13 +59,16 @@ def device_token(cmd: DeviceTokenRequest, container: ContainerDep) -> DeviceToke
 
 @router.get("/devices", response_model=DevicePage)
 def list_devices(
-    claims: Admin, uow: UowDep, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
+    claims: Admin,
+    uow: ReadUowDep,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
 ) -> DevicePage:
     return service.list_devices(uow=uow, claims=claims, limit=limit, offset=offset)
 
 
 @router.get("/devices/{device_id}", response_model=DeviceRead)
-def get_device(device_id: uuid.UUID, claims: Admin, uow: UowDep) -> DeviceRead:
+def get_device(device_id: uuid.UUID, claims: Admin, uow: ReadUowDep) -> DeviceRead:
     return service.get_device(uow=uow, claims=claims, device_id=device_id)
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
-from server.api.deps import Admin, AnyStaff, ContainerDep, UowDep
+from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.staff import service
 from server.staff.schemas import (
     LoginRequest,
@@ -48,14 +48,14 @@ def logout(claims: AnyStaff, uow: UowDep) -> None:
 
 
 @router.get("/me", response_model=StaffRead)
-def me(claims: AnyStaff, uow: UowDep) -> StaffRead:
+def me(claims: AnyStaff, uow: ReadUowDep) -> StaffRead:
     return service.get_me(uow=uow, claims=claims)
 
 
 @router.get("/staff", response_model=StaffPage)
 def list_staff(
     claims: AnyStaff,
-    uow: UowDep,
+    uow: ReadUowDep,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> StaffPage:
@@ -70,7 +70,7 @@ def create_staff(cmd: StaffCreate, claims: Admin, container: ContainerDep) -> St
 
 
 @router.get("/staff/{staff_id}", response_model=StaffRead)
-def get_staff(staff_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> StaffRead:
+def get_staff(staff_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> StaffRead:
     return service.get_staff(uow=uow, claims=claims, staff_id=staff_id)
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
-from server.api.deps import Admin, AnyStaff, ContainerDep, Owner, UowDep
+from server.api.deps import Admin, AnyStaff, ContainerDep, Owner, ReadUowDep, UowDep
 from server.tenants import service
 from server.tenants.schemas import (
     LocationCreate,
@@ -31,7 +31,7 @@ def sign_up(cmd: TenantCreate, container: ContainerDep) -> TenantSignedUp:
 
 
 @router.get("/tenant", response_model=TenantRead)
-def get_tenant(claims: AnyStaff, uow: UowDep) -> TenantRead:
+def get_tenant(claims: AnyStaff, uow: ReadUowDep) -> TenantRead:
     return service.get_tenant(uow=uow, claims=claims)
 
 
@@ -48,7 +48,7 @@ def create_location(cmd: LocationCreate, claims: Admin, uow: UowDep) -> Location
 @router.get("/locations", response_model=LocationPage)
 def list_locations(
     claims: AnyStaff,
-    uow: UowDep,
+    uow: ReadUowDep,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> LocationPage:
@@ -56,7 +56,7 @@ def list_locations(
 
 
 @router.get("/locations/{location_id}", response_model=LocationRead)
-def get_location(location_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> LocationRead:
+def get_location(location_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> LocationRead:
     return service.get_location(uow=uow, claims=claims, location_id=location_id)
 
 

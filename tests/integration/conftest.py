@@ -22,6 +22,10 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-for-signing-tokens-0123456789",
         login_max_failures=5,
         login_lockout_seconds=900,
+        # Cheap hashes keep the suite fast; production keeps argon2's RFC 9106 defaults.
+        argon2_time_cost=1,
+        argon2_memory_kib=8192,
+        argon2_parallelism=1,
     )
 
 
@@ -29,7 +33,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 def container(settings: Settings) -> Iterator[Container]:
     container = build_container(settings)
     yield container
-    container.engine.dispose()
+    container.dispose()
 
 
 @pytest.fixture
