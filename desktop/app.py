@@ -1,0 +1,210 @@
+"""Wiring for the kiosk process: the one place that builds and connects the parts.
+
+Heavy modules (Qt, httpx, keyring, argon2) are imported where they are first needed, so the
+window appears quickly; the network is first touched by the sync worker, after it shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from desktop.config import KioskSettings
+
+if TYPE_CHECKING:
+    import httpx
+    from PySide6.QtCore import QThread
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core.kiosk import KioskCore
+    from desktop.ui.main_window import MainWindow
+    from desktop.workers.sync_worker import SyncWorker
+
+log = logging.getLogger(__name__)
+
+
+def build_core(settings: KioskSettings, http_client: httpx.Client | None = None) -> KioskCore:
+    """The kiosk core over the data directory in ``settings``.
+
+    With ``http_client`` every server call goes through that client whatever the URL (tests
+    pass one backed by ``httpx.MockTransport`` or FastAPI's ``TestClient``); it is not
+    closed by the core.
+    """
+    from desktop.core.credentials import open_credential_store
+    from desktop.core.kiosk import KioskCore
+    from desktop.core.store import Store
+
+    if not settings.data_dir.exists():
+        # Owner-only: the cache holds staff PIN hashes, and maybe the device credential.
+        settings.data_dir.mkdir(parents=True, mode=0o700)
+    credentials = open_credential_store(settings.credential_store, settings.data_dir)
+    store = Store(settings.database_path)
+    if http_client is not None:
+        injected = http_client
+        return KioskCore(
+            store=store,
+            credentials=credentials,
+            http_factory=lambda _url: injected,
+            server_url=settings.server_url,
+            close_http=False,
+        )
+
+    def http_factory(url: str) -> httpx.Client:
+        import httpx
+
+        timeout = settings.request_timeout_seconds
+        return httpx.Client(base_url=url, timeout=httpx.Timeout(timeout, connect=min(timeout, 5)))
+
+    return KioskCore(
+        store=store,
+        credentials=credentials,
+        http_factory=http_factory,
+        server_url=settings.server_url,
+    )
+
+
+def enrol(
+    settings: KioskSettings,
+    server_url: str,
+    code: str,
+    device_name: str,
+    http_client: httpx.Client | None = None,
+) -> None:
+    """Enrol this kiosk from a command line (no Qt). Raises with a readable message on failure.
+
+    Errors: :class:`~desktop.core.kiosk.EnrolmentInputError`,
+    :class:`~desktop.core.sync.ServerError` (``ServerRejected.detail`` is the server's words),
+    :class:`~desktop.core.credentials.CredentialStoreError`.
+    """
+    core = build_core(settings, http_client)
+    try:
+        status = core.enrol(server_url, code, device_name)
+    finally:
+        core.close()
+    if status.last_error:
+        log.warning("Enrolled, but the first download failed: %s", status.last_error)
+
+
+def run(settings: KioskSettings) -> int:
+    """Open the kiosk window and run until it is closed; returns the exit status."""
+    from PySide6.QtCore import QThread, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.style import apply_style
+    from desktop.workers.sync_worker import SyncWorker
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("ZMOS Kiosk")
+    apply_style(app)
+    core = build_core(settings)
+
+    window = MainWindow(
+        core,
+        kiosk_mode=settings.fullscreen,
+        default_server_url=settings.server_url or "",
+        default_device_name=socket.gethostname(),
+    )
+    window.present()
+
+    thread = QThread()
+    thread.setObjectName("zmos-sync")
+    worker = SyncWorker(core, interval_seconds=settings.sync_interval_seconds)
+    connect_worker(window, worker, thread)
+    thread.start()
+
+    def shutdown() -> None:
+        thread.quit()
+        if not thread.wait(int(settings.request_timeout_seconds * 2_000)):
+            log.warning("The sync worker did not stop in time")
+
+    app.aboutToQuit.connect(shutdown)
+    _exit_on_signals(app)
+    try:
+        return int(app.exec())
+    finally:
+        QThreadPool.globalInstance().waitForDone(int(settings.request_timeout_seconds * 2_000))
+        core.close()
+
+
+def _exit_on_signals(app: QApplication) -> None:
+    """SIGINT/SIGTERM (Ctrl+C, system shutdown) end the program even in kiosk mode.
+
+    ``exit`` rather than ``quit``: quit asks the windows, and kiosk mode refuses to close.
+    Qt's event loop runs in C++, so a timer lets Python notice the signal.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.exit(0))
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
+def connect_worker(window: MainWindow, worker: SyncWorker, thread: QThread) -> None:
+    """Move ``worker`` to ``thread`` and connect it to ``window`` (signals only)."""
+    worker.moveToThread(thread)
+    thread.started.connect(worker.start)
+    thread.finished.connect(worker.stop)
+    worker.status_changed.connect(window.on_sync_status)
+    worker.snapshot_updated.connect(window.on_snapshot_updated)
+    window.refresh_requested.connect(worker.refresh_now)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``zmos kiosk`` / ``python -m desktop``."""
+    parser = argparse.ArgumentParser(prog="zmos kiosk", description="ZMOS front-desk kiosk")
+    parser.add_argument("--data-dir", help="folder for the kiosk's database and files")
+    parser.add_argument("--server", help="server address, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--enrol", metavar="CODE", help="enrol with this code, then start")
+    parser.add_argument("--device-name", default=None, help="name of this kiosk (for --enrol)")
+    parser.add_argument("--windowed", action="store_true", help="no full-screen kiosk mode")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    overrides: dict[str, object] = {}
+    if args.data_dir:
+        overrides["data_dir"] = args.data_dir
+    if args.server:
+        overrides["server_url"] = args.server
+    if args.windowed:
+        overrides["fullscreen"] = False
+    settings = KioskSettings(**overrides)  # type: ignore[arg-type]
+
+    if args.enrol:
+        if not settings.server_url:
+            parser.error("--enrol needs --server (or ZMOS_KIOSK_SERVER_URL)")
+        try:
+            enrol(
+                settings, settings.server_url, args.enrol, args.device_name or socket.gethostname()
+            )
+        except Exception as exc:
+            if not _is_expected(exc):
+                raise
+            print(f"Enrolment failed: {exc}", file=sys.stderr)
+            return 2
+        print("Enrolled.", file=sys.stderr)
+    try:
+        return run(settings)
+    except Exception as exc:
+        if not _is_expected(exc):
+            raise
+        print(f"The kiosk cannot start: {exc}", file=sys.stderr)
+        return 1
+
+
+def _is_expected(exc: Exception) -> bool:
+    """Errors with a message meant for people (shown without a traceback)."""
+    from desktop.core.kiosk import user_message
+
+    return user_message(exc) is not None

@@ -1,0 +1,92 @@
+"""What the front desk shows about its location, computed in the location's own time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from desktop.core.store import CachedLocation
+from shared.clock import ensure_utc
+from shared.opening_hours import OpeningHours
+
+
+@dataclass(frozen=True)
+class LocationView:
+    name: str
+    tenant_name: str
+    timezone: str
+    address: str | None
+    opening_hours: OpeningHours
+
+    @classmethod
+    def from_cache(cls, cached: CachedLocation) -> LocationView:
+        return cls(
+            name=cached.name,
+            tenant_name=cached.tenant_name,
+            timezone=cached.timezone,
+            address=cached.address,
+            opening_hours=cached.opening_hours,
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            # An unknown zone must not take the front desk down; UTC is wrong but visible.
+            return ZoneInfo("UTC")
+
+    def local_time(self, now: datetime) -> datetime:
+        return ensure_utc(now).astimezone(self.zone)
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opening_hours.is_open(self.local_time(now))
+
+    def today_hours(self, now: datetime) -> str:
+        """Today's hours in local time, e.g. "06:00-22:00" (en dash) or "Closed"."""
+        local = self.local_time(now)
+        return self.opening_hours.describe_day(_weekday(local))
+
+    def open_status(self, now: datetime) -> str:
+        """ "Open now · until 22:00", "Closed now · opens 17:00" or "Closed today"."""
+        local = self.local_time(now)
+        intervals = self.opening_hours.for_date(local)
+        minute = local.hour * 60 + local.minute
+        for interval in intervals:
+            if interval.contains(local.time()):
+                return f"Open now · until {interval.closes}"
+        later = [i for i in intervals if _minutes(i.opens) > minute]
+        if later:
+            return f"Closed now · opens {min(later, key=lambda i: _minutes(i.opens)).opens}"
+        return "Closed today" if not intervals else "Closed now"
+
+    def week(self) -> list[tuple[str, str]]:
+        return self.opening_hours.describe_week()
+
+    def today_name(self, now: datetime) -> str:
+        return self.local_time(now).strftime("%A")
+
+
+def _weekday(local: datetime) -> str:
+    return ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def describe_age(then: datetime | None, now: datetime) -> str:
+    """How long ago ``then`` was, for people: "never", "just now", "2 min ago", "3 h ago"."""
+    if then is None:
+        return "never"
+    seconds = (ensure_utc(now) - ensure_utc(then)) / timedelta(seconds=1)
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    return f"{days} day ago" if days == 1 else f"{days} days ago"

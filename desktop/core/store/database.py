@@ -1,0 +1,140 @@
+"""The kiosk's local SQLite database: one file, WAL, fsync'd commits, its own migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from desktop.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from shared.ids import new_id
+
+_BUSY_TIMEOUT_MS = 5_000
+
+
+class StoreError(Exception):
+    """The local database cannot be used; the message says why in words."""
+
+
+class StoreVersionError(StoreError):
+    """The database was written by a newer kiosk program than this one."""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection with the pragmas every kiosk connection needs.
+
+    ``isolation_level=None`` hands transaction control to us: writes happen only inside
+    :func:`transaction`, never in a transaction the sqlite3 module opened implicitly.
+    """
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT_MS / 1000
+    )
+    conn.row_factory = sqlite3.Row
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal" and str(path) != ":memory:":
+        conn.close()
+        raise StoreError(f"The kiosk database at {path} cannot use write-ahead logging")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One explicit write transaction: committed on success, rolled back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, path: Path | str = "the kiosk database") -> int:
+    """Apply the scripts this database has not seen yet; returns the resulting version."""
+    current = user_version(conn)
+    if current > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"The kiosk database at {path} has schema version {current}, but this kiosk "
+            f"program only knows versions up to {SCHEMA_VERSION}. It was written by a newer "
+            "kiosk program: install that version again, or move the data folder aside and "
+            "enrol this kiosk again."
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        script = MIGRATIONS[version - 1]
+        # executescript commits any open transaction first, so BEGIN goes inside the script.
+        try:
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+            )
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return user_version(conn)
+
+
+class Store:
+    """The kiosk database, shared by the UI thread and the sync worker thread.
+
+    Every thread gets its own connection (sqlite3 connections must not be used by two
+    threads at once); WAL lets the UI read while the worker writes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        conn = self.connection()
+        migrate(conn, path)
+        with transaction(conn):
+            conn.execute(
+                "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('instance_id', ?)",
+                (str(new_id()),),
+            )
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            with self._lock:
+                if self._closed:
+                    raise StoreError("The kiosk database has been closed")
+                conn = connect(self.path)
+                self._all.append(conn)
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with transaction(self.connection()) as conn:
+            yield conn
+
+    @property
+    def instance_id(self) -> str:
+        """A random id made when this database file was created (DESIGN.md §5.2)."""
+        row = (
+            self.connection()
+            .execute("SELECT value FROM store_meta WHERE key = 'instance_id'")
+            .fetchone()
+        )
+        return str(row["value"])
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()

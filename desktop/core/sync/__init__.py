@@ -1,0 +1,21 @@
+"""Talking to the server: errors in words, and the HTTP client (imported lazily: httpx)."""
+
+from desktop.core.sync.errors import (
+    REVOKED_MESSAGE,
+    DeviceRevoked,
+    Offline,
+    ServerError,
+    ServerProtocolError,
+    ServerRejected,
+    ServerUnavailable,
+)
+
+__all__ = [
+    "REVOKED_MESSAGE",
+    "DeviceRevoked",
+    "Offline",
+    "ServerError",
+    "ServerProtocolError",
+    "ServerRejected",
+    "ServerUnavailable",
+]

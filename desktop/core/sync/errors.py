@@ -1,0 +1,38 @@
+"""What can go wrong talking to the server, in words staff can act on."""
+
+from __future__ import annotations
+
+REVOKED_MESSAGE = "This kiosk has been revoked by a manager; enrol it again"
+
+
+class ServerError(Exception):
+    """Any failure talking to the server. ``str(error)`` is fit to show to people."""
+
+
+class Offline(ServerError):
+    """The server could not be reached (no network, refused, timed out)."""
+
+
+class ServerUnavailable(Offline):
+    """The server answered but is failing (5xx); treat like offline and retry later."""
+
+
+class ServerProtocolError(ServerError):
+    """The server's answer could not be understood (wrong server, or incompatible version)."""
+
+
+class ServerRejected(ServerError):
+    """The server refused the request (problem+json 4xx); ``detail`` is its own explanation."""
+
+    def __init__(self, detail: str, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.code = code
+        self.status = status
+
+
+class DeviceRevoked(ServerRejected):
+    """A manager revoked this kiosk; it must be enrolled again."""
+
+    def __init__(self, status: int | None = 401) -> None:
+        super().__init__(REVOKED_MESSAGE, "device_revoked", status)

@@ -1,0 +1,1 @@
+"""Qt widgets. The UI calls the core; it never runs SQL."""

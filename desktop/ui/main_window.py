@@ -1,0 +1,215 @@
+"""The front-desk window: header, the current view, opening hours, status bar.
+
+Kiosk mode (full screen) can only be left with a staff PIN: the Staff button's "Exit kiosk
+mode", and any attempt to close the window (Alt+F4), ask for one first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
+
+from desktop.core.kiosk import KioskCore
+from desktop.core.location import LocationView
+from desktop.ui.header import HeaderBar
+from desktop.ui.pin_dialog import PinDialog
+from desktop.ui.status_bar import KioskStatusBar
+from desktop.ui.views.checkin_view import CheckinView
+from desktop.ui.views.enrol_view import EnrolView
+from desktop.ui.views.hours_panel import HoursPanel
+from shared.clock import utcnow
+
+
+class MainWindow(QMainWindow):
+    #: Ask the sync worker for a refresh now (connected by desktop.app).
+    refresh_requested = Signal()
+
+    def __init__(
+        self,
+        core: KioskCore,
+        *,
+        kiosk_mode: bool = True,
+        default_server_url: str = "",
+        default_device_name: str = "",
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("ZMOS Kiosk")
+        self.resize(1280, 800)
+        self._core = core
+        self._now = now
+        self.kiosk_mode = kiosk_mode
+        self.location: LocationView | None = None
+        self.pin_dialog: PinDialog | None = None
+        self._close_after_unlock = False
+        #: Staff asked to enrol again: keep the enrolment view up until they finish or cancel.
+        self._reenrolling = False
+
+        self.header = HeaderBar()
+        self.views = QStackedWidget()
+        self.checkin_view = CheckinView()
+        self.enrol_view = EnrolView(
+            core, default_server_url or (core.server_url() or ""), default_device_name
+        )
+        self.enrol_view.enrolled.connect(self._on_enrolled)
+        self.enrol_view.cancelled.connect(self._on_enrol_cancelled)
+        self.views.addWidget(self.checkin_view)
+        self.views.addWidget(self.enrol_view)
+        self.hours_panel = HoursPanel()
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self.views, 3)
+        body.addWidget(self.hours_panel, 1)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.header)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.status = KioskStatusBar()
+        self.setStatusBar(self.status)
+        self._build_staff_menu()
+
+        status = core.status()
+        self.status.set_credential_warning(status.credential_warning)
+        self.status.set_connection(status.online, status.last_error or "")
+        self.status.set_last_sync(status.last_sync_at, now())
+        self.reload()
+
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self.tick)
+        self._clock.start()
+
+    # -- showing -----------------------------------------------------------------------------
+
+    def present(self) -> None:
+        if self.kiosk_mode:
+            self.showFullScreen()
+        else:
+            self.show()
+
+    def reload(self) -> None:
+        """Re-read the cached location and pick the view to show."""
+        enrolled = self._core.is_enrolled()
+        self.location = self._core.location() if enrolled else None
+        if not enrolled:
+            self.views.setCurrentWidget(self.enrol_view)
+        elif not self._reenrolling:
+            self.views.setCurrentWidget(self.checkin_view)
+        self.enrol_view.set_cancellable(enrolled)
+        self.hours_panel.setVisible(self.location is not None)
+        self._exit_action.setEnabled(self.kiosk_mode)
+        self.tick()
+
+    @Slot()
+    def tick(self) -> None:
+        now = self._now()
+        self.header.show_location(self.location, now)
+        if self.location is not None:
+            self.hours_panel.set_week(self.location.week(), self.location.today_name(now))
+        self.status.tick(now)
+
+    # -- worker signals ----------------------------------------------------------------------
+
+    @Slot(bool, object, str)
+    def on_sync_status(self, online: bool, last_sync: datetime | None, message: str) -> None:
+        self.status.set_connection(online, message)
+        self.status.set_last_sync(last_sync, self._now())
+
+    @Slot()
+    def on_snapshot_updated(self) -> None:
+        self.reload()
+
+    # -- staff actions -----------------------------------------------------------------------
+
+    def _build_staff_menu(self) -> None:
+        menu = QMenu(self)
+        self._exit_action = QAction("Exit kiosk mode", self)
+        self._exit_action.triggered.connect(lambda: self.request_exit_kiosk())
+        sync_action = QAction("Sync now", self)
+        sync_action.triggered.connect(self.refresh_requested.emit)
+        enrol_action = QAction("Enrol again…", self)
+        enrol_action.triggered.connect(self.request_reenrol)
+        menu.addAction(self._exit_action)
+        menu.addAction(sync_action)
+        menu.addAction(enrol_action)
+        self.header.staff_button.setMenu(menu)
+
+    def _locked(self) -> bool:
+        """Kiosk mode holds only once someone could unlock it (a cached staff PIN)."""
+        return self.kiosk_mode and self._core.has_exit_staff()
+
+    def request_exit_kiosk(self, *, then_close: bool = False) -> None:
+        if not self.kiosk_mode:
+            if then_close:
+                self.close()
+            return
+        self._close_after_unlock = then_close
+        if not self._locked():
+            self.leave_kiosk_mode()
+            return
+        self._ask_pin("Enter a staff PIN to leave kiosk mode", self.leave_kiosk_mode)
+
+    def request_reenrol(self) -> None:
+        def show_enrol() -> None:
+            self._reenrolling = True
+            self.views.setCurrentWidget(self.enrol_view)
+
+        if self._locked():
+            self._ask_pin("Enter a staff PIN to enrol this kiosk again", show_enrol)
+        else:
+            show_enrol()
+
+    def _ask_pin(self, prompt: str, on_success: Callable[[], None]) -> None:
+        if self.pin_dialog is not None:
+            self.pin_dialog.reject()
+        dialog = PinDialog(self._core.verify_staff_pin, prompt, self)
+        dialog.accepted.connect(on_success)
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        self.pin_dialog = dialog
+        dialog.open()
+
+    def _forget_dialog(self, dialog: PinDialog) -> None:
+        if self.pin_dialog is dialog:
+            self.pin_dialog = None
+        dialog.deleteLater()
+
+    def leave_kiosk_mode(self) -> None:
+        self.kiosk_mode = False
+        self._exit_action.setEnabled(False)
+        self.showNormal()
+        if self._close_after_unlock:
+            self._close_after_unlock = False
+            self.close()
+
+    def _on_enrol_cancelled(self) -> None:
+        self._reenrolling = False
+        self.reload()
+
+    def _on_enrolled(self) -> None:
+        self._reenrolling = False
+        self.views.setCurrentWidget(self.checkin_view)
+        self.reload()
+        self.status.set_connection(*self._connection_summary())
+        self.status.set_last_sync(self._core.status().last_sync_at, self._now())
+        self.refresh_requested.emit()
+
+    def _connection_summary(self) -> tuple[bool | None, str]:
+        status = self._core.status()
+        return status.online, status.last_error or ""
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._locked():
+            event.ignore()
+            if self.pin_dialog is None:
+                self.request_exit_kiosk(then_close=True)
+            return
+        event.accept()

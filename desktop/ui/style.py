@@ -1,0 +1,48 @@
+"""Look and feel: large type, readable from a metre away, high contrast."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+STYLE = """
+QWidget { font-size: 18pt; }
+#header { background: #17324d; }
+#header QLabel { color: white; }
+#locationName { font-size: 32pt; font-weight: bold; }
+#tenantName, #timezoneName, #dateText { font-size: 16pt; color: #cfe0f0; }
+#clock { font-size: 44pt; font-weight: bold; }
+#todayHours { font-size: 20pt; }
+#openNow[open="true"] { color: #8fe38f; font-weight: bold; }
+#openNow[open="false"] { color: #ffb3a7; font-weight: bold; }
+#checkinPrompt { font-size: 40pt; font-weight: bold; color: #17324d; }
+#checkinPanel { background: #eef4fa; border: 3px dashed #7aa3c8; border-radius: 24px; }
+#hoursPanel { background: #f6f6f6; border-left: 1px solid #ccc; }
+#hoursTitle, #enrolTitle { font-size: 26pt; font-weight: bold; }
+#hoursToday { font-weight: bold; color: #17324d; }
+#formError, #pinError { color: #b00020; font-weight: bold; }
+#statusOnline { color: #1b7f1b; font-weight: bold; }
+#statusOffline { color: #b00020; font-weight: bold; }
+#credentialWarning { color: #a35a00; }
+QPushButton, QToolButton { min-height: 56px; padding: 4px 20px; }
+QLineEdit { min-height: 52px; padding: 0 10px; }
+#keypad QPushButton { min-width: 90px; min-height: 70px; font-size: 24pt; }
+QStatusBar { font-size: 15pt; }
+QStatusBar QLabel { font-size: 15pt; padding: 0 12px; }
+"""
+
+
+def apply_style(app: QApplication) -> None:
+    font = QFont(app.font())
+    font.setPointSize(18)
+    app.setFont(font)
+    app.setStyleSheet(STYLE)
+
+
+def repolish(widget: object) -> None:
+    """Re-apply the style sheet after a dynamic property used by a selector changed."""
+    from PySide6.QtWidgets import QWidget
+
+    if isinstance(widget, QWidget):
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)

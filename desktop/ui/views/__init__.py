@@ -1,0 +1,1 @@
+"""Self-contained screens shown in the main window's central stack."""

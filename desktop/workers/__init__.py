@@ -1,0 +1,1 @@
+"""Worker objects moved to QThreads; they talk to the UI only through Signals."""

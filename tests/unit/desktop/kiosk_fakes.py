@@ -1,0 +1,143 @@
+"""A fake ZMOS server for kiosk tests, behind ``httpx.MockTransport`` (the device API contract).
+
+Shared by tests/unit/desktop and tests/ui (imported by module name; no tests/ package).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from argon2 import PasswordHasher
+
+ENROL_CODE = "K7PQ-2MXA-9TZR"
+MANAGER_PIN = "2468"
+COACH_PIN = "1357"
+# Cheap parameters: verification works with any parameters, and tests stay fast.
+HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def problem(status: int, detail: str, code: str) -> httpx.Response:
+    body = {
+        "type": "about:blank",
+        "title": "Error",
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    return httpx.Response(
+        status, content=json.dumps(body), headers={"content-type": "application/problem+json"}
+    )
+
+
+class FakeServer:
+    def __init__(self, timezone: str = "Europe/London", location_name: str = "Riverside Gym"):
+        self.tenant_id = uuid.uuid4()
+        self.location_id = uuid.uuid4()
+        self.device_id = uuid.uuid4()
+        self.device_secret = "s3cret-" + uuid.uuid4().hex
+        self.timezone = timezone
+        self.location_name = location_name
+        self.codes = {ENROL_CODE}
+        self.tokens: set[str] = set()
+        self.token_requests = 0
+        self.snapshot_requests = 0
+        self.revoked = False
+        self.down = False
+        self.status_500 = False
+        self.requests: list[tuple[str, str]] = []
+        self.staff = [
+            {
+                "id": str(uuid.uuid4()),
+                "name": "Ana Manager",
+                "role": "manager",
+                "pin_hash": HASHER.hash(MANAGER_PIN),
+            },
+            {
+                "id": str(uuid.uuid4()),
+                "name": "Ben Coach",
+                "role": "coach",
+                "pin_hash": HASHER.hash(COACH_PIN),
+            },
+            {"id": str(uuid.uuid4()), "name": "Cleo Desk", "role": "front_desk", "pin_hash": None},
+        ]
+        self.opening_hours: dict[str, Any] = {
+            day: [{"opens": "06:00", "closes": "22:00"}]
+            for day in ("mon", "tue", "wed", "thu", "fri")
+        } | {
+            "sat": [{"opens": "08:00", "closes": "12:00"}, {"opens": "14:00", "closes": "18:00"}],
+            "sun": [],
+        }
+
+    def client(self, base_url: str = "http://zmos.test") -> httpx.Client:
+        return httpx.Client(transport=httpx.MockTransport(self.handle), base_url=base_url)
+
+    def expire_tokens(self) -> None:
+        self.tokens.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "tenant": {"id": str(self.tenant_id), "name": "Zimasa Fitness"},
+            "location": {
+                "id": str(self.location_id),
+                "name": self.location_name,
+                "timezone": self.timezone,
+                "capacity": 80,
+                "address": "1 River Road",
+                "contact_email": "desk@example.com",
+                "contact_phone": None,
+                "opening_hours": self.opening_hours,
+            },
+            "staff": self.staff,
+            "server_time": datetime.now(UTC).isoformat(),
+        }
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((request.method, request.url.path))
+        if self.down:
+            raise httpx.ConnectError("Connection refused", request=request)
+        if self.status_500:
+            return httpx.Response(500, text="Internal Server Error")
+        path = request.url.path
+        if path == "/health":
+            return httpx.Response(200, json={"status": "ok"})
+        if path == "/devices/enrol" and request.method == "POST":
+            body = json.loads(request.content)
+            if body.get("code") not in self.codes:
+                return problem(
+                    400,
+                    "This enrolment code is not valid or has expired.",
+                    "invalid_enrolment_code",
+                )
+            self.codes.discard(body["code"])
+            return httpx.Response(
+                201,
+                json={
+                    "device_id": str(self.device_id),
+                    "device_secret": self.device_secret,
+                    "tenant_id": str(self.tenant_id),
+                    "location_id": str(self.location_id),
+                },
+            )
+        if path == "/devices/token" and request.method == "POST":
+            self.token_requests += 1
+            body = json.loads(request.content)
+            if self.revoked:
+                return problem(401, "The device was revoked.", "device_revoked")
+            if body != {"device_id": str(self.device_id), "device_secret": self.device_secret}:
+                return problem(401, "Unknown device or wrong secret.", "invalid_credentials")
+            token = uuid.uuid4().hex
+            self.tokens.add(token)
+            return httpx.Response(
+                200, json={"access_token": token, "token_type": "bearer", "expires_in": 900}
+            )
+        if path == "/sync/snapshot" and request.method == "GET":
+            self.snapshot_requests += 1
+            auth = request.headers.get("authorization", "")
+            if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
+                return problem(401, "The access token has expired.", "token_expired")
+            return httpx.Response(200, json=self.snapshot())
+        return problem(404, "Not found.", "not_found")

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from desktop.core.store import (
+    SCHEMA_VERSION,
+    DeviceRepository,
+    Store,
+    StoreVersionError,
+    SyncStatusRepository,
+    connect,
+    migrate,
+    user_version,
+)
+from desktop.core.store import migrations as migrations_module
+from shared.clock import utcnow
+
+
+def test_fresh_database_uses_wal_full_sync_foreign_keys_and_latest_version(tmp_path: Path):
+    store = Store(tmp_path / "kiosk.sqlite3")
+    conn = store.connection()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert user_version(conn) == SCHEMA_VERSION >= 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"device", "tenant", "location", "staff", "sync_status", "store_meta"} <= tables
+    store.close()
+
+
+def test_reopening_is_idempotent_and_keeps_data_and_instance_id(tmp_path: Path):
+    path = tmp_path / "kiosk.sqlite3"
+    store = Store(path)
+    instance = store.instance_id
+    with store.transaction() as conn:
+        SyncStatusRepository(conn).record_failure(utcnow(), "boom")
+    store.close()
+
+    again = Store(path)
+    assert again.instance_id == instance
+    assert user_version(again.connection()) == SCHEMA_VERSION
+    assert SyncStatusRepository(again.connection()).get().last_error == "boom"
+    assert migrate(again.connection()) == SCHEMA_VERSION  # nothing left to apply
+    again.close()
+
+
+def test_newer_database_version_is_refused_clearly(tmp_path: Path):
+    path = tmp_path / "kiosk.sqlite3"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 3}")
+    conn.close()
+    with pytest.raises(StoreVersionError, match="newer kiosk program"):
+        Store(path)
+
+
+def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path, monkeypatch):
+    path = tmp_path / "kiosk.sqlite3"
+    Store(path).close()
+    broken = (*migrations_module.MIGRATIONS, "CREATE TABLE ok (x); CREATE TABLE broken (;")
+    monkeypatch.setattr("desktop.core.store.database.MIGRATIONS", broken)
+    monkeypatch.setattr("desktop.core.store.database.SCHEMA_VERSION", len(broken))
+    conn = connect(path)
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(conn)
+    assert user_version(conn) == SCHEMA_VERSION
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'ok'").fetchone() is None
+    conn.close()
+
+
+def test_each_thread_gets_its_own_connection(tmp_path: Path):
+    store = Store(tmp_path / "kiosk.sqlite3")
+    main_conn = store.connection()
+    seen: list[sqlite3.Connection] = []
+    worker = threading.Thread(target=lambda: seen.append(store.connection()))
+    worker.start()
+    worker.join()
+    assert seen and seen[0] is not main_conn
+    assert store.connection() is main_conn
+    store.close()
+
+
+def test_transaction_rolls_back_on_error(tmp_path: Path):
+    store = Store(tmp_path / "kiosk.sqlite3")
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        conn.execute("INSERT INTO tenant (id, name) VALUES ('t', 'T')")
+        raise RuntimeError("abort")
+    assert store.connection().execute("SELECT count(*) FROM tenant").fetchone()[0] == 0
+    assert DeviceRepository(store.connection()).get() is None
+    store.close()
