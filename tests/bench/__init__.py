@@ -1,0 +1,1 @@
+"""ZMOS benchmarks: one runner (``python -m tests.bench``) for every quality bar of DESIGN §6."""

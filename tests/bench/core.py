@@ -1,0 +1,145 @@
+"""Registry, context and result types shared by every benchmark."""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Metric = Literal["median", "p95", "p99", "throughput"]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One numeric condition of a bar, e.g. ``p95 <= 100`` or ``throughput >= 1000``."""
+
+    metric: Metric
+    op: Literal["<=", ">="]
+    value: float
+
+    def check(self, figure: Figure) -> str | None:
+        """Return ``None`` when the figure meets the limit, else a human-readable reason."""
+        actual = figure.throughput if self.metric == "throughput" else getattr(figure, self.metric)
+        unit = figure.throughput_unit if self.metric == "throughput" else figure.unit
+        if actual is None:
+            return f"{self.metric} not measured (bar: {self.op} {self.value:g} {unit})"
+        ok = actual <= self.value if self.op == "<=" else actual >= self.value
+        if ok:
+            return None
+        return f"{self.metric} {actual:.4g} {unit}, bar {self.op} {self.value:g} {unit}"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A quality bar of DESIGN §6: its text as written there and the numeric limits it implies."""
+
+    text: str
+    limits: tuple[Limit, ...]
+
+    def failures(self, figure: Figure) -> list[str]:
+        return [reason for limit in self.limits if (reason := limit.check(figure)) is not None]
+
+
+@dataclass
+class Figure:
+    """One measured result of a benchmark (one backend, one operation)."""
+
+    name: str
+    unit: str
+    median: float | None
+    p95: float | None
+    p99: float | None
+    bar: Bar
+    backend: str | None = None
+    throughput: float | None = None
+    throughput_unit: str | None = None
+    samples: int = 0
+    duration_s: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    """Reasons the figure fails regardless of the numbers (e.g. HTTP errors under load)."""
+    note: str = ""
+    """Free text shown with the figure (load shape, caveats)."""
+
+    @property
+    def failures(self) -> list[str]:
+        return [*self.problems, *self.bar.failures(self)]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "median": self.median,
+            "p95": self.p95,
+            "p99": self.p99,
+            "throughput": self.throughput,
+            "throughput_unit": self.throughput_unit,
+            "bar": self.bar.text,
+            "passed": self.passed,
+            "backend": self.backend,
+            "samples": self.samples,
+            "duration_s": self.duration_s,
+            "failures": self.failures,
+            "note": self.note,
+        }
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile (``pct`` in 0..100) of a non-empty sequence."""
+    if not values:
+        raise ValueError("percentile of no values")
+    ordered = sorted(values)
+    rank = max(1, math.ceil(len(ordered) * pct / 100))
+    return ordered[rank - 1]
+
+
+def summarize(values: Sequence[float]) -> tuple[float, float, float]:
+    """(median, p95, p99) of in-process samples, for benchmarks that time themselves."""
+    return statistics.median(values), percentile(values, 95), percentile(values, 99)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every benchmark receives."""
+
+    quick: bool
+    tmp_dir: Path
+    postgres_url: str | None
+
+
+BenchFn = Callable[[Context], Iterable[Figure]]
+
+REGISTRY: dict[str, BenchFn] = {}
+
+
+def benchmark(name: str) -> Callable[[BenchFn], BenchFn]:
+    """Register ``fn`` under ``name`` (dotted, e.g. ``api.read``)."""
+
+    def register(fn: BenchFn) -> BenchFn:
+        if name in REGISTRY:
+            raise ValueError(f"benchmark {name!r} registered twice")
+        REGISTRY[name] = fn
+        return fn
+
+    return register
+
+
+def select(patterns: Sequence[str] | None, names: Iterable[str]) -> list[str]:
+    """Names matching any of ``patterns`` (exact or shell glob, e.g. ``sync.*``), in order.
+
+    Raises ``KeyError`` naming the patterns that matched nothing.
+    """
+    available = list(names)
+    if not patterns:
+        return available
+    unmatched = [p for p in patterns if not fnmatch.filter(available, p)]
+    if unmatched:
+        raise KeyError(", ".join(unmatched))
+    return [n for n in available if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
