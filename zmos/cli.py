@@ -112,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         result: int = args.handler(args)
@@ -122,7 +123,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pydantic import ValidationError
 
         if isinstance(exc, ValidationError):
-            print(f"zmos: invalid setting: {exc}", file=sys.stderr)
+            for error in exc.errors():
+                field = ".".join(str(part) for part in error["loc"])
+                message = str(error["msg"]).removeprefix("Value error, ")
+                print(f"zmos: invalid setting {field}: {message}", file=sys.stderr)
             return 2
         logging.getLogger("zmos").debug("failed", exc_info=exc)
         print(f"zmos: {exc}", file=sys.stderr)

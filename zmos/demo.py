@@ -76,7 +76,7 @@ def prepare(data_dir: Path) -> tuple[str, demo_data.DemoTenant]:
     try:
         return url, demo_data.seed(container)
     finally:
-        container.engine.dispose()
+        container.dispose()
 
 
 def run_demo(*, port: int, data_dir: str | None, headless: bool, kiosk_mode: bool = False) -> int:
@@ -139,7 +139,7 @@ def _enrolment_code(folder: Path, tenant: demo_data.DemoTenant) -> str:
             cmd=EnrolmentCodeCreate(),
         ).code
     finally:
-        container.engine.dispose()
+        container.dispose()
 
 
 def _print_guide(url: str) -> None:

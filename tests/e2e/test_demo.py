@@ -1,0 +1,107 @@
+"""`zmos demo` on a machine without a display: the server keeps running and says how to reach it."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from desktop.app import build_core
+from desktop.config import KioskSettings
+from tests.e2e.conftest import free_port
+from zmos import demo_data
+
+
+def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:
+    assert process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not selector.select(timeout=0.5):
+            if process.poll() is not None:
+                break
+            continue
+        line = process.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+    raise AssertionError(f"no {marker!r} from the demo; it printed:\n{''.join(seen)}")
+
+
+def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("ZMOS_DATABASE_URL", None)
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "zmos.cli",
+            "demo",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "demo"),
+        ],
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output = _read_until(demo, "Press Ctrl+C to stop", timeout=120)
+        url = f"http://127.0.0.1:{port}"
+        assert "No display found" in output
+        assert f"{url}/docs" in output
+        assert demo_data.PASSWORD in output
+
+        login = httpx.post(
+            f"{url}/auth/login",
+            json={
+                "tenant": demo_data.TENANT_SLUG,
+                "email": demo_data.STAFF[1].email,
+                "password": demo_data.PASSWORD,
+            },
+        )
+        assert login.status_code == 200, login.text
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        locations = httpx.get(f"{url}/locations", headers=headers).json()["items"]
+        assert sorted(loc["name"] for loc in locations) == ["Osu Studio", "Shoreditch Club"]
+        staff = httpx.get(f"{url}/staff", headers=headers).json()["items"]
+        assert {s["role"] for s in staff} == {"owner", "manager", "front_desk", "coach"}
+        devices = httpx.get(f"{url}/devices", headers=headers).json()["items"]
+        assert [d["name"] for d in devices] == ["Demo front desk"]
+
+        # The kiosk it enrolled has its location cached, hours included.
+        core = build_core(
+            KioskSettings(data_dir=tmp_path / "demo" / "kiosk", credential_store="auto")
+        )
+        try:
+            location = core.location()
+            assert location is not None
+            assert location.name == "Osu Studio"
+            assert location.timezone == "Africa/Accra"
+            assert ("Saturday", "08:00–14:00") in location.week()
+            assert core.verify_staff_pin("1234") is not None  # the front desk's PIN
+        finally:
+            core.close()
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)
+        demo.wait(timeout=30)
+    # Stopping the demo stops its server too.
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+        raise AssertionError("the demo server still answers after the demo stopped")
+    except httpx.TransportError:
+        pass
