@@ -4,6 +4,7 @@ one of its locations. Without a display the server keeps running and says how to
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -79,8 +80,21 @@ def prepare(data_dir: Path) -> tuple[str, demo_data.DemoTenant]:
         container.dispose()
 
 
+def _stop_on_signals() -> None:
+    """Ctrl+C and SIGTERM both end the demo cleanly, even where the shell that started us
+    in the background set SIGINT to be ignored."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run_demo(*, port: int, data_dir: str | None, headless: bool, kiosk_mode: bool = False) -> int:
     from desktop.config import KioskSettings
+
+    _stop_on_signals()
 
     folder = _new_data_dir(data_dir)
     print(f"ZMOS demo: data in {folder}")

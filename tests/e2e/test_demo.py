@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import selectors
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,18 +20,28 @@ from zmos import demo_data
 
 
 def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:
-    assert process.stdout is not None
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
+    """Lines the process prints, up to the one containing ``marker``.
+
+    A reader thread drains the pipe: select() on a buffered text pipe can miss lines that
+    are already read into Python's buffer.
+    """
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def drain() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=drain, daemon=True).start()
     seen: list[str] = []
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not selector.select(timeout=0.5):
-            if process.poll() is not None:
-                break
-            continue
-        line = process.stdout.readline()
-        if not line:
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=remaining)
+        except queue.Empty:
+            break
+        if line is None:
             break
         seen.append(line)
         if marker in line:
@@ -97,7 +108,7 @@ def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Pat
         finally:
             core.close()
     finally:
-        os.killpg(demo.pid, signal.SIGINT)
+        demo.send_signal(signal.SIGTERM)  # the demo itself stops its server
         demo.wait(timeout=30)
     # Stopping the demo stops its server too.
     try:

@@ -45,7 +45,7 @@ class EnrolView(QWidget):
         self.server_edit = QLineEdit(default_server_url)
         self.server_edit.setPlaceholderText("https://zmos.example.com")
         self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText("K7PQ-2MXA-9TZR")
+        self.code_edit.setPlaceholderText("your-gym.K7PQ-2MXA-9TZR")
         self.name_edit = QLineEdit(default_device_name)
         self.name_edit.setPlaceholderText("Front desk 1")
         form = QFormLayout()

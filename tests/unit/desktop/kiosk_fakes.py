@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from argon2 import PasswordHasher
 
-ENROL_CODE = "K7PQ-2MXA-9TZR"
+ENROL_CODE = "fake-gym.K7PQ-2MXA-9TZR"
 MANAGER_PIN = "2468"
 COACH_PIN = "1357"
 # Cheap parameters: verification works with any parameters, and tests stay fast.
