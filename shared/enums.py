@@ -41,3 +41,54 @@ class CheckinMethod(StrEnum):
     CARD = "card"
     SEARCH = "search"
     MANUAL = "manual"
+
+
+class MemberSource(StrEnum):
+    DESK = "desk"
+    ONLINE = "online"
+    CORPORATE = "corporate"
+    IMPORT = "import"
+
+
+class PlanKind(StrEnum):
+    RECURRING = "recurring"
+    CLASS_PACK = "class_pack"
+    DAY_PASS = "day_pass"
+    GUEST_PASS = "guest_pass"
+    CORPORATE = "corporate"
+
+
+class LocationRule(StrEnum):
+    HOME = "home"
+    LISTED = "listed"
+    ALL = "all"
+
+
+class MembershipStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    FROZEN = "frozen"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class LimitPeriod(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+
+
+class LimitMode(StrEnum):
+    WARN = "warn"
+    BLOCK = "block"
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    CARD_TERMINAL = "card_terminal"
+
+
+class MovementKind(StrEnum):
+    ATTENDANCE = "attendance"
+    FLOOR_CHECKIN = "floor_checkin"
+    OUTDOOR = "outdoor"
+    TILE = "tile"

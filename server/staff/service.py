@@ -150,7 +150,11 @@ def refresh(
         tokens = RefreshTokenRepository(uow.session, tenant_id)
         row = tokens.get(token_id)
         now = utcnow()
-        if row is None or not hmac.compare_digest(row.token_hash, _sha256(secret)):
+        if (
+            row is None
+            or row.subject_kind != PrincipalKind.STAFF.value
+            or not hmac.compare_digest(row.token_hash, _sha256(secret))
+        ):
             raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token")
         if row.revoked_at is not None:
             # A rotated token used again means it leaked: end every session of that account.

@@ -1,0 +1,62 @@
+"""API schemas of check-ins."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.enums import CheckinMethod
+
+
+class CheckinCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    member_id: uuid.UUID
+    location_id: uuid.UUID | None = Field(
+        None, description="Staff only: where the member is; a kiosk uses its own location"
+    )
+    method: CheckinMethod
+    occurred_at: AwareDatetime | None = Field(
+        None, description="When the member came in; default now. Far-future times are clamped"
+    )
+    override_reason: str | None = Field(
+        None,
+        min_length=3,
+        max_length=300,
+        description="Staff only: admit although refused, and why. Recorded with who did it",
+    )
+    pass_id: uuid.UUID | None = Field(None, description="The QR pass shown, if any")
+
+
+class CheckinRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    member_id: uuid.UUID
+    location_id: uuid.UUID
+    membership_id: uuid.UUID | None
+    pass_id: uuid.UUID | None
+    method: CheckinMethod
+    admitted: bool
+    reason: str
+    override_by: uuid.UUID | None
+    override_reason: str | None
+    occurred_at: datetime
+    recorded_at: datetime
+    device_id: uuid.UUID | None
+    staff_id: uuid.UUID | None
+
+
+class CheckinResult(CheckinRead):
+    """The answer at the door: the recorded check-in and what to tell the member."""
+
+    warning: str | None = Field(description="Admitted, but worth saying, e.g. a visit limit")
+    occurred_at_clamped: bool = Field(
+        description="The given time was more than 5 minutes ahead of the server and was "
+        "replaced by the server's time"
+    )
+
+
+class CheckinPage(BaseModel):
+    items: list[CheckinRead]
+    next_offset: int | None

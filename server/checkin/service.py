@@ -1,0 +1,152 @@
+"""Check-in use cases: decide at the door, record the decision, count the visit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from server.checkin.models import Checkin
+from server.checkin.repository import CheckinRepository
+from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, CheckinResult
+from server.db.uow import UnitOfWork
+from server.engagement import service as engagement_service
+from server.errors import Forbidden
+from server.plans.desk import desk_context
+from server.plans.repository import MembershipRepository, member_or_404
+from server.ports.analytics import EventPublisher
+from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
+from server.ports.identity import AccessClaims
+from shared.clock import utcnow
+from shared.enums import MovementKind, PrincipalKind
+from shared.ids import new_id
+
+#: A door time further ahead of the server than this is a wrong clock, not the future.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+_MAX_CREDIT_RACES = 5
+
+
+def clamp_time(given: datetime | None, now: datetime) -> tuple[datetime, bool]:
+    if given is None:
+        return now, False
+    if given > now + FUTURE_TOLERANCE:
+        return now, True
+    return given, False
+
+
+def _decide_taking_credit(
+    uow: UnitOfWork, eligibility: EligibilityService, request: EligibilityRequest
+) -> EligibilityDecision:
+    """Decide; when admitted on a pack, take its credit with a conditional UPDATE.
+
+    Losing the race for the last credit means deciding again, now that the credit is gone.
+    """
+    memberships = MembershipRepository(uow.session, request.tenant_id)
+    for _ in range(_MAX_CREDIT_RACES):
+        decision = eligibility.decide(request, uow=uow)
+        if not (decision.admitted and decision.consumes_credit):
+            return decision
+        assert decision.membership_id is not None
+        if memberships.take_credit(decision.membership_id):
+            return decision
+    return EligibilityDecision(admitted=False, reason="no credits left")
+
+
+def check_in(
+    *,
+    uow: UnitOfWork,
+    eligibility: EligibilityService,
+    events: EventPublisher,
+    claims: AccessClaims,
+    cmd: CheckinCreate,
+) -> CheckinResult:
+    if cmd.override_reason is not None and claims.kind is not PrincipalKind.STAFF:
+        raise Forbidden("only staff can admit a member who was refused")
+    now = utcnow()
+    occurred_at, clamped = clamp_time(cmd.occurred_at, now)
+    with uow:
+        desk = desk_context(uow, claims, cmd.location_id)
+        member = member_or_404(uow.session, claims.tenant_id, cmd.member_id)
+        decision = _decide_taking_credit(
+            uow,
+            eligibility,
+            EligibilityRequest(
+                tenant_id=claims.tenant_id,
+                member_id=member.id,
+                location_id=desk.location.id,
+                at=occurred_at,
+            ),
+        )
+        overridden = not decision.admitted and cmd.override_reason is not None
+        reason = decision.reason
+        if decision.warning:
+            reason = f"{reason}; {decision.warning}"
+        checkin = CheckinRepository(uow.session, claims.tenant_id).add(
+            Checkin(
+                id=new_id(),
+                member_id=member.id,
+                location_id=desk.location.id,
+                membership_id=decision.membership_id,
+                pass_id=cmd.pass_id,
+                method=cmd.method.value,
+                admitted=decision.admitted or overridden,
+                reason=reason[:300],
+                override_by=claims.subject_id if overridden else None,
+                override_reason=cmd.override_reason if overridden else None,
+                occurred_at=occurred_at,
+                recorded_at=now,
+                device_id=desk.device_id,
+                staff_id=desk.staff_id,
+            )
+        )
+        published = []
+        if checkin.admitted:
+            published.append(
+                engagement_service.record_movement(
+                    uow=uow,
+                    tenant_id=claims.tenant_id,
+                    member_id=member.id,
+                    kind=MovementKind.FLOOR_CHECKIN,
+                    occurred_at=occurred_at,
+                    location_id=desk.location.id,
+                    checkin_id=checkin.id,
+                    data={"overridden": True} if overridden else None,
+                )
+            )
+        uow.commit()
+    engagement_service.publish(events, published)
+    return CheckinResult(
+        **CheckinRead.model_validate(checkin).model_dump(),
+        warning=decision.warning,
+        occurred_at_clamped=clamped,
+    )
+
+
+def list_checkins(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    location_id: uuid.UUID | None,
+    member_id: uuid.UUID | None,
+    since: datetime | None,
+    limit: int,
+    offset: int,
+) -> CheckinPage:
+    with uow:
+        rows = CheckinRepository(uow.session, claims.tenant_id).search(
+            location_id=location_id,
+            member_id=member_id,
+            since=since,
+            limit=limit + 1,
+            offset=offset,
+        )
+        return CheckinPage(
+            items=[CheckinRead.model_validate(r) for r in rows[:limit]],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
+
+
+def get_checkin(*, uow: UnitOfWork, claims: AccessClaims, checkin_id: uuid.UUID) -> CheckinRead:
+    with uow:
+        return CheckinRead.model_validate(
+            CheckinRepository(uow.session, claims.tenant_id).get_or_404(checkin_id)
+        )

@@ -1,0 +1,249 @@
+"""Member accounts: online sign-up, email verification, sign-in with throttling, tokens."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from server.config import Settings
+from server.db.uow import UnitOfWork
+from server.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
+from server.members import rules
+from server.members.errors import Gone
+from server.members.models import EmailVerification, Member
+from server.members.repository import MemberRepository
+from server.members.schemas import (
+    EmailVerified,
+    MemberLoginRequest,
+    MemberRead,
+    MemberSignedUp,
+    MemberSignup,
+    ResendVerificationRequest,
+)
+from server.members.service import to_read
+from server.members.tokens import issue_tokens
+from server.ports.identity import AccessClaims, IdentityService
+from server.ports.notifications import Notification, NotificationService
+from server.staff import rules as throttle_rules
+from server.staff.models import LoginThrottle
+from server.staff.schemas import TokenPair
+from server.tenants.models import Tenant
+from server.tenants.repository import tenant_by_slug
+from shared.clock import utcnow
+from shared.enums import MemberSource
+from shared.ids import new_id
+
+log = logging.getLogger("zmos.members")
+VERIFICATION_TTL = timedelta(hours=48)
+_BAD_LOGIN = "the email or password is not correct"
+_BAD_LINK = "this verification link is not valid; ask for a new one"
+_EMAIL_TAKEN = "an account with this email already exists; sign in or reset your password"
+
+
+def _new_verification(repo: MemberRepository, member: Member) -> str:
+    """Store a new one-time verification for ``member``; returns the token for the email."""
+    verification_id = new_id()
+    token, token_hash = rules.new_verification_token(repo.tenant_id, verification_id)
+    now = utcnow()
+    repo.add_verification(
+        EmailVerification(
+            id=verification_id,
+            member_id=member.id,
+            token_hash=token_hash,
+            created_at=now,
+            expires_at=now + VERIFICATION_TTL,
+        )
+    )
+    return token
+
+
+def _send_verification(
+    notifications: NotificationService, tenant: Tenant, to_email: str, token: str
+) -> bool:
+    """Send after the commit: a lost email can be asked for again, a lost account cannot."""
+    body = (
+        f"Welcome to {tenant.name}!\n\n"
+        "Confirm your email address with this one-time code (valid for 48 hours):\n\n"
+        f"    {token}\n\n"
+        "If you did not sign up, ignore this message.\n"
+    )
+    subject = f"Confirm your email for {tenant.name}"
+    try:
+        notifications.send(Notification(to_email=to_email, subject=subject, body=body))
+    except Exception:
+        log.exception("could not send the verification email to %s", to_email)
+        return False
+    return True
+
+
+def _tenant(uow: UnitOfWork, slug: str) -> Tenant:
+    tenant = tenant_by_slug(uow.session, slug.lower())
+    if tenant is None:
+        raise NotFound(f"there is no provider called {slug!r}", code="unknown_tenant")
+    return tenant
+
+
+def sign_up(
+    *,
+    uow: UnitOfWork,
+    identity: IdentityService,
+    notifications: NotificationService,
+    cmd: MemberSignup,
+) -> MemberSignedUp:
+    email = cmd.email.lower()
+    with uow:
+        tenant = _tenant(uow, cmd.tenant)
+        repo = MemberRepository(uow.session, tenant.id)
+        if repo.holder_of("email", email) is not None:
+            raise Conflict(_EMAIL_TAKEN, code="email_taken")
+        member = repo.add(
+            Member(
+                id=new_id(),
+                first_name=cmd.first_name,
+                last_name=cmd.last_name,
+                email=email,
+                phone=cmd.phone,
+                fitness_goals=cmd.fitness_goals,
+                preferences=cmd.preferences,
+                source=MemberSource.ONLINE.value,
+                password_hash=identity.hash_password(cmd.password),
+            )
+        )
+        uow.flush()
+        token = _new_verification(repo, member)
+        try:
+            uow.commit()
+        except IntegrityError:
+            raise Conflict(_EMAIL_TAKEN, code="email_taken") from None
+    sent = _send_verification(notifications, tenant, email, token)
+    return MemberSignedUp(member=to_read(member), verification_email_sent=sent)
+
+
+def verify_email(*, uow: UnitOfWork, token: str) -> EmailVerified:
+    try:
+        tenant_id, verification_id, secret = rules.parse_verification_token(token)
+    except ValueError:
+        raise InvalidInput(_BAD_LINK, code="invalid_verification_token") from None
+    with uow:
+        repo = MemberRepository(uow.session, tenant_id)
+        row = repo.verification(verification_id)
+        if row is None or not hmac.compare_digest(row.token_hash, rules.sha256(secret)):
+            raise InvalidInput(_BAD_LINK, code="invalid_verification_token")
+        if row.used_at is not None:
+            raise Conflict("this verification link was already used", code="verification_used")
+        now = utcnow()
+        if row.expires_at <= now:
+            raise Gone("this verification link has expired; ask for a new one")
+        member = repo.get(row.member_id, for_update=True)
+        if member is None or member.email is None:
+            raise InvalidInput(_BAD_LINK, code="invalid_verification_token")
+        row.used_at = now
+        member.email_verified_at = member.email_verified_at or now
+        uow.commit()
+        return EmailVerified(
+            member_id=member.id, email=member.email, email_verified_at=member.email_verified_at
+        )
+
+
+def resend_verification(
+    *, uow: UnitOfWork, notifications: NotificationService, cmd: ResendVerificationRequest
+) -> None:
+    """Sends a new link when there is an unverified account; says nothing either way."""
+    email = cmd.email.lower()
+    with uow:
+        tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
+        if tenant is None:
+            return
+        repo = MemberRepository(uow.session, tenant.id)
+        member = repo.by_email(email)
+        if member is None or member.email_verified_at is not None or not member.password_hash:
+            return
+        token = _new_verification(repo, member)
+        uow.commit()
+    _send_verification(notifications, tenant, email, token)
+
+
+def login(
+    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, cmd: MemberLoginRequest
+) -> TokenPair:
+    email = cmd.email.lower()
+    with uow:
+        tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
+        if tenant is None:
+            identity.verify_password(_dummy_hash(identity), cmd.password)
+            raise Unauthenticated(_BAD_LOGIN, code="invalid_credentials")
+        repo = MemberRepository(uow.session, tenant.id)
+        now = utcnow()
+        row = repo.throttle(email)
+        state = (
+            throttle_rules.ThrottleState(row.failures, row.window_started_at, row.locked_until)
+            if row
+            else None
+        )
+        wait = throttle_rules.seconds_locked(state, now)
+        if wait:
+            raise TooManyAttempts(
+                f"too many failed sign-ins for this account; try again in {wait // 60 + 1} minutes",
+                retry_after_seconds=wait,
+            )
+        member = repo.by_email(email)
+        password_hash = member.password_hash if member and member.password_hash else None
+        valid = identity.verify_password(password_hash or _dummy_hash(identity), cmd.password)
+        if member is None or password_hash is None or not valid:
+            state = throttle_rules.after_failure(
+                state,
+                now,
+                max_failures=settings.login_max_failures,
+                lockout_seconds=settings.login_lockout_seconds,
+            )
+            repo.save_throttle(
+                LoginThrottle(
+                    email=email,
+                    failures=state.failures,
+                    window_started_at=state.window_started_at,
+                    locked_until=state.locked_until,
+                )
+            )
+            # A concurrent failure may have recorded the row first; the next one counts.
+            with contextlib.suppress(IntegrityError):
+                uow.commit()
+            raise Unauthenticated(_BAD_LOGIN, code="invalid_credentials")
+        if member.email_verified_at is None:
+            raise Forbidden(
+                "verify your email first: use the link we sent, or ask for a new one",
+                code="email_not_verified",
+            )
+        repo.clear_throttle(email)
+        tokens = issue_tokens(uow=uow, identity=identity, settings=settings, member=member)
+        uow.commit()
+        return tokens
+
+
+def get_me(*, uow: UnitOfWork, claims: AccessClaims) -> MemberRead:
+    with uow:
+        member = MemberRepository(uow.session, claims.tenant_id).get(claims.subject_id)
+        if member is None:
+            raise NotFound("your member account no longer exists")
+        return to_read(member)
+
+
+_DUMMY: list[str] = []
+
+
+def _dummy_hash(identity: IdentityService) -> str:
+    """A real hash to check against when there is no account, so timing tells nothing."""
+    if not _DUMMY:
+        _DUMMY.append(identity.hash_password(secrets.token_urlsafe(16)))
+    return _DUMMY[0]

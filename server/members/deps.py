@@ -1,0 +1,65 @@
+"""Request dependencies of members: who may call, and raw (non-JSON) request bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from server.api.deps import get_claims, staff_with
+from server.errors import Forbidden
+from server.members.errors import PayloadTooLarge, UnsupportedMediaType
+from server.members.rules import IMAGE_MAGIC, MAX_PHOTO_BYTES
+from server.ports.identity import AccessClaims
+from shared.enums import PrincipalKind, StaffRole
+
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+async def _member(claims: Annotated[AccessClaims, Depends(get_claims)]) -> AccessClaims:
+    if claims.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("this needs a member account")
+    return claims
+
+
+async def _read_limited(request: Request, limit: int, what: str) -> bytes:
+    too_large = PayloadTooLarge(f"{what} is larger than {limit // (1024 * 1024)} MB")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def _csv_body(request: Request) -> bytes:
+    if _media_type(request) != "text/csv":
+        raise UnsupportedMediaType("send the file as the request body with Content-Type: text/csv")
+    return await _read_limited(request, MAX_CSV_BYTES, "the CSV file")
+
+
+async def _image_body(request: Request) -> tuple[bytes, str]:
+    media_type = _media_type(request)
+    if media_type not in IMAGE_MAGIC:
+        raise UnsupportedMediaType("send the photo with Content-Type: image/png or image/jpeg")
+    return await _read_limited(request, MAX_PHOTO_BYTES, "the photo"), media_type
+
+
+def _editors() -> Callable[[AccessClaims], Awaitable[AccessClaims]]:
+    return staff_with(StaffRole.OWNER, StaffRole.MANAGER, StaffRole.FRONT_DESK)
+
+
+MemberClaims = Annotated[AccessClaims, Depends(_member)]
+#: Staff who may create and edit members; coaches only read them.
+MemberEditor = Annotated[AccessClaims, Depends(_editors())]
+CsvBody = Annotated[bytes, Depends(_csv_body)]
+ImageBody = Annotated[tuple[bytes, str], Depends(_image_body)]

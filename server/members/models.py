@@ -1,0 +1,71 @@
+"""Members: the people who come through the door, and their email verifications."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
+
+
+class Member(TenantScoped, Timestamps, Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        UniqueConstraint("tenant_id", "barcode"),
+        UniqueConstraint("tenant_id", "card_number"),
+        Index("ix_members_tenant_phone", "tenant_id", "phone"),
+        Index("ix_members_tenant_name", "tenant_id", "last_name", "first_name"),
+        ForeignKeyConstraint(
+            ["tenant_id", "home_location_id"], ["locations.tenant_id", "locations.id"]
+        ),
+        ForeignKeyConstraint(["tenant_id", "guest_of_id"], ["members.tenant_id", "members.id"]),
+    )
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    #: Lower-case, or None for members registered without one (walk-ins, guests).
+    email: Mapped[str | None] = mapped_column(String(320))
+    #: Digits only (with a leading + kept), so "+233 20 000-0000" and "+233200000000" match.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    fitness_goals: Mapped[list[str]] = mapped_column(JSON, default=list)
+    preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    photo_content_type: Mapped[str | None] = mapped_column(String(40))
+    #: A printed barcode and a key card number, both looked up at the kiosk.
+    barcode: Mapped[str | None] = mapped_column(String(64))
+    card_number: Mapped[str | None] = mapped_column(String(64))
+    home_location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: A guest is linked to the member who brought them.
+    guest_of_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    source: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EmailVerification(TenantScoped, Base):
+    __tablename__ = "email_verifications"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,127 @@
+"""Data access for members, their email verifications and their login throttle."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from server.db.repository import TenantRepository
+from server.members import rules
+from server.members.models import EmailVerification, Member
+from server.staff.models import LoginThrottle
+
+#: Members sign in through their own throttle rows, apart from a staff account's same email.
+_THROTTLE_PREFIX = "member:"
+_CHUNK = 500
+
+
+class MemberRepository(TenantRepository[Member]):
+    """Current (not archived) members; ``including_archived`` queries see every row."""
+
+    model = Member
+    noun = "member"
+
+    def _select(self) -> Select[Any]:
+        return super()._select().where(Member.archived_at.is_(None))
+
+    def _all_rows(self) -> Select[Any]:
+        return super()._select()
+
+    def by_email(self, email: str) -> Member | None:
+        row: Member | None = self.session.execute(
+            self._select().where(Member.email == email.lower())
+        ).scalar_one_or_none()
+        return row
+
+    def holder_of(
+        self, field: str, value: str, *, excluding: uuid.UUID | None = None
+    ) -> Member | None:
+        """The member, archived or not, whose ``field`` (email, barcode, card_number) is value."""
+        column = getattr(Member, field)
+        query = self._all_rows().where(column == value)
+        if excluding is not None:
+            query = query.where(Member.id != excluding)
+        row: Member | None = self.session.execute(query.limit(1)).scalar_one_or_none()
+        return row
+
+    def taken(self, field: str, values: Iterable[str]) -> set[str]:
+        """Which of ``values`` some member (archived or not) already has as ``field``."""
+        column = getattr(Member, field)
+        wanted, found = sorted(set(values)), set[str]()
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            query = select(column).where(Member.tenant_id == self.tenant_id, column.in_(chunk))
+            found.update(self.session.execute(query).scalars())
+        return found
+
+    def search(self, query: str | None, *, limit: int, offset: int) -> Sequence[Member]:
+        statement = self._select()
+        if query and query.strip():
+            statement = statement.where(_matches(query.strip()))
+        statement = statement.order_by(
+            func.lower(Member.last_name), func.lower(Member.first_name), Member.id
+        )
+        rows: Sequence[Member] = (
+            self.session.execute(statement.limit(limit).offset(offset)).scalars().all()
+        )
+        return rows
+
+    def photo(self, member_id: uuid.UUID) -> tuple[bytes | None, str | None] | None:
+        row = self.session.execute(
+            select(Member.photo, Member.photo_content_type).where(
+                Member.tenant_id == self.tenant_id,
+                Member.id == member_id,
+                Member.archived_at.is_(None),
+            )
+        ).one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    def add_verification(self, row: EmailVerification) -> EmailVerification:
+        row.tenant_id = self.tenant_id
+        self.session.add(row)
+        return row
+
+    def verification(self, verification_id: uuid.UUID) -> EmailVerification | None:
+        row: EmailVerification | None = self.session.execute(
+            select(EmailVerification)
+            .where(
+                EmailVerification.tenant_id == self.tenant_id,
+                EmailVerification.id == verification_id,
+            )
+            .with_for_update()
+        ).scalar_one_or_none()
+        return row
+
+    def throttle(self, email: str) -> LoginThrottle | None:
+        return self.session.get(LoginThrottle, (self.tenant_id, _THROTTLE_PREFIX + email.lower()))
+
+    def save_throttle(self, row: LoginThrottle) -> None:
+        row.tenant_id = self.tenant_id
+        row.email = _THROTTLE_PREFIX + row.email.lower()
+        self.session.merge(row)
+
+    def clear_throttle(self, email: str) -> None:
+        row = self.throttle(email)
+        if row is not None:
+            self.session.delete(row)
+
+
+def _matches(query: str) -> Any:
+    """Email, phone, barcode/card, or every word of a name (first or last, any case)."""
+    lowered = query.lower()
+    if "@" in query:
+        return Member.email.contains(lowered, autoescape=True)
+    exact_code = or_(Member.barcode == query, Member.card_number == query)
+    if rules.looks_like_phone(query):
+        return or_(exact_code, *(Member.phone.like(p) for p in rules.phone_patterns(query)))
+    words = [
+        or_(
+            func.lower(Member.first_name).contains(word, autoescape=True),
+            func.lower(Member.last_name).contains(word, autoescape=True),
+        )
+        for word in lowered.split()
+    ]
+    return or_(exact_code, and_(*words))

@@ -1,0 +1,177 @@
+"""HTTP routes of members. Thin: parse, call the service, return."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Query, Response, status
+
+from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.members import accounts, service, tokens
+from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor
+from server.members.schemas import (
+    Accepted,
+    EmailVerified,
+    ImportResult,
+    MemberCreate,
+    MemberLoginRequest,
+    MemberPage,
+    MemberRead,
+    MemberSignedUp,
+    MemberSignup,
+    MemberUpdate,
+    ResendVerificationRequest,
+    VerifyEmailRequest,
+)
+from server.staff.schemas import RefreshRequest, TokenPair
+
+router = APIRouter(tags=["members"])
+
+_CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+_IMAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            kind: {"schema": {"type": "string", "format": "binary"}}
+            for kind in ("image/png", "image/jpeg")
+        },
+    }
+}
+_IMAGE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}, "image/jpeg": {}}}
+}
+
+
+@router.post("/members/signup", response_model=MemberSignedUp, status_code=201)
+def sign_up(cmd: MemberSignup, container: ContainerDep) -> MemberSignedUp:
+    """A member signs up online with a provider (by its slug). They are sent an email with a
+    one-time code (valid 48 hours) to confirm their address before they can sign in."""
+    return accounts.sign_up(
+        uow=container.uow(),
+        identity=container.identity,
+        notifications=container.notifications,
+        cmd=cmd,
+    )
+
+
+@router.post("/members/verify-email", response_model=EmailVerified)
+def verify_email(cmd: VerifyEmailRequest, uow: UowDep) -> EmailVerified:
+    """Confirm a member's email address with the code from the email; each code works once."""
+    return accounts.verify_email(uow=uow, token=cmd.token)
+
+
+@router.post("/members/resend-verification", response_model=Accepted, status_code=202)
+def resend_verification(cmd: ResendVerificationRequest, container: ContainerDep) -> Accepted:
+    """Send a new confirmation email. The answer is the same whether or not the account exists."""
+    accounts.resend_verification(
+        uow=container.uow(), notifications=container.notifications, cmd=cmd
+    )
+    return Accepted(detail="if an unconfirmed account exists for this email, a new code is sent")
+
+
+@router.post("/members/login", response_model=TokenPair)
+def login(cmd: MemberLoginRequest, container: ContainerDep) -> TokenPair:
+    """A member signs in (after confirming their email). Repeated failures lock the account
+    for a while (429 with Retry-After)."""
+    return accounts.login(
+        uow=container.uow(), identity=container.identity, settings=container.settings, cmd=cmd
+    )
+
+
+@router.post("/members/refresh", response_model=TokenPair)
+def refresh(cmd: RefreshRequest, container: ContainerDep) -> TokenPair:
+    """Exchange a member's refresh token for a new pair; the old one stops working."""
+    return tokens.refresh(
+        uow=container.uow(),
+        identity=container.identity,
+        settings=container.settings,
+        refresh_token=cmd.refresh_token,
+    )
+
+
+@router.get("/members/me", response_model=MemberRead)
+def me(claims: MemberClaims, uow: ReadUowDep) -> MemberRead:
+    """The signed-in member's own profile (member tokens only)."""
+    return accounts.get_me(uow=uow, claims=claims)
+
+
+@router.post(
+    "/members/import", response_model=ImportResult, status_code=200, openapi_extra=_CSV_BODY
+)
+def import_members(claims: MemberEditor, data: CsvBody, uow: UowDep) -> ImportResult:
+    """Bulk import: send the CSV file itself as the body with `Content-Type: text/csv`
+    (UTF-8, at most 5 MB and 10,000 rows). The header row names the columns: first_name and
+    last_name are required; email, phone, date_of_birth (YYYY-MM-DD), barcode, card_number and
+    home_location_id are optional; other columns refuse the whole file. Good rows are created
+    together; bad rows are listed with their line number (the header is line 1) and reason."""
+    return service.import_members(uow=uow, claims=claims, data=data)
+
+
+@router.post("/members", response_model=MemberRead, status_code=status.HTTP_201_CREATED)
+def create_member(cmd: MemberCreate, claims: MemberEditor, uow: UowDep) -> MemberRead:
+    return service.create_member(uow=uow, claims=claims, cmd=cmd)
+
+
+@router.get("/members", response_model=MemberPage)
+def search_members(
+    claims: AnyStaff,
+    uow: ReadUowDep,
+    q: str | None = Query(
+        None, max_length=100, description="Part of a name, a phone number, an email or a card"
+    ),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> MemberPage:
+    """Members by name (any part of first or last name, any case), phone (the start or the
+    end of the number), email, or exact barcode / card number; without q, everyone."""
+    return service.search_members(uow=uow, claims=claims, query=q, limit=limit, offset=offset)
+
+
+@router.get("/members/{member_id}", response_model=MemberRead)
+def get_member(member_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> MemberRead:
+    return service.get_member(uow=uow, claims=claims, member_id=member_id)
+
+
+@router.patch("/members/{member_id}", response_model=MemberRead)
+def update_member(
+    member_id: uuid.UUID, cmd: MemberUpdate, claims: MemberEditor, uow: UowDep
+) -> MemberRead:
+    """Change the fields sent; null clears an optional one. A new email must be confirmed again."""
+    return service.update_member(uow=uow, claims=claims, member_id=member_id, cmd=cmd)
+
+
+@router.delete("/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+def archive_member(member_id: uuid.UUID, claims: MemberEditor, uow: UowDep) -> None:
+    """Archive a member: they disappear from searches and cannot sign in; history stays."""
+    service.archive_member(uow=uow, claims=claims, member_id=member_id)
+
+
+@router.put("/members/{member_id}/photo", response_model=MemberRead, openapi_extra=_IMAGE_BODY)
+def set_photo(
+    member_id: uuid.UUID, claims: MemberEditor, image: ImageBody, uow: UowDep
+) -> MemberRead:
+    """Send the photo itself as the body: `Content-Type: image/png` or `image/jpeg`, ≤ 2 MB."""
+    data, content_type = image
+    return service.set_photo(
+        uow=uow, claims=claims, member_id=member_id, data=data, content_type=content_type
+    )
+
+
+@router.get(
+    "/members/{member_id}/photo",
+    response_class=Response,
+    responses=_IMAGE_RESPONSE,
+)
+def get_photo(member_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> Response:
+    photo = service.get_photo(uow=uow, claims=claims, member_id=member_id)
+    return Response(
+        content=photo.content,
+        media_type=photo.content_type,
+        headers={"Cache-Control": "private, no-cache"},
+    )

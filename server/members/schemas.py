@@ -1,0 +1,146 @@
+"""API schemas of members, their sign-up, sign-in and bulk import."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from server.members import rules
+from shared.clock import utcnow
+from shared.enums import MemberSource
+
+
+def _dob(value: date) -> date:
+    return rules.check_date_of_birth(value, utcnow().date())
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Phone = Annotated[str, Field(max_length=40), AfterValidator(rules.normalise_phone)]
+BirthDate = Annotated[date, AfterValidator(_dob)]
+Goals = Annotated[
+    list[str], Field(max_length=100, examples=[["run 5k"]]), AfterValidator(rules.clean_goals)
+]
+Preferences = Annotated[dict[str, Any], AfterValidator(rules.check_preferences)]
+Code = Annotated[str, Field(pattern=rules.CODE_PATTERN, description="Printable, no spaces")]
+Password = Annotated[str, Field(min_length=10, max_length=200)]
+Slug = Annotated[str, Field(min_length=1, max_length=63, description="The tenant's slug")]
+
+
+class MemberCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    first_name: Name
+    last_name: Name
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    date_of_birth: BirthDate | None = None
+    fitness_goals: Goals = Field(default_factory=list)
+    preferences: Preferences = Field(default_factory=dict)
+    barcode: Code | None = None
+    card_number: Code | None = None
+    home_location_id: uuid.UUID | None = None
+    guest_of_id: uuid.UUID | None = None
+    source: MemberSource = MemberSource.DESK
+
+
+class MemberUpdate(BaseModel):
+    """Only the fields sent change; null clears an optional field."""
+
+    model_config = ConfigDict(extra="forbid")
+    first_name: Name | None = None
+    last_name: Name | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    date_of_birth: BirthDate | None = None
+    fitness_goals: Goals | None = None
+    preferences: Preferences | None = None
+    barcode: Code | None = None
+    card_number: Code | None = None
+    home_location_id: uuid.UUID | None = None
+    guest_of_id: uuid.UUID | None = None
+
+
+class MemberRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    email: str | None
+    email_verified: bool
+    phone: str | None
+    date_of_birth: date | None
+    fitness_goals: list[str]
+    preferences: dict[str, Any]
+    barcode: str | None
+    card_number: str | None
+    home_location_id: uuid.UUID | None
+    guest_of_id: uuid.UUID | None
+    source: MemberSource
+    has_photo: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class MemberPage(BaseModel):
+    items: list[MemberRead]
+    next_offset: int | None
+
+
+class MemberSignup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant: Slug
+    first_name: Name
+    last_name: Name
+    email: EmailStr
+    password: Password
+    phone: Phone | None = None
+    fitness_goals: Goals = Field(default_factory=list)
+    preferences: Preferences = Field(default_factory=dict)
+
+
+class MemberSignedUp(BaseModel):
+    member: MemberRead
+    verification_email_sent: bool = Field(
+        description="False when the email could not be sent now; ask for it again later"
+    )
+
+
+class VerifyEmailRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=300)
+
+
+class EmailVerified(BaseModel):
+    member_id: uuid.UUID
+    email: str
+    email_verified_at: datetime
+
+
+class MemberLoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant: Slug
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=200)
+
+
+class ResendVerificationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant: Slug
+    email: EmailStr
+
+
+class Accepted(BaseModel):
+    detail: str
+
+
+class RejectedRow(BaseModel):
+    line: int = Field(description="Line number in the CSV file; the header is line 1")
+    reason: str
+
+
+class ImportResult(BaseModel):
+    created: int
+    rejected: list[RejectedRow]
+    member_ids: list[uuid.UUID]

@@ -1,0 +1,230 @@
+"""Staff-side member use cases: create, edit, search, archive, photo, and CSV import."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from server.db.uow import UnitOfWork
+from server.errors import Conflict, InvalidInput, NotFound
+from server.members import csv_import, rules
+from server.members.errors import PayloadTooLarge
+from server.members.models import Member
+from server.members.repository import MemberRepository
+from server.members.schemas import (
+    ImportResult,
+    MemberCreate,
+    MemberPage,
+    MemberRead,
+    MemberUpdate,
+    RejectedRow,
+)
+from server.ports.identity import AccessClaims
+from server.staff.repository import RefreshTokenRepository
+from server.tenants.repository import LocationRepository
+from shared.clock import utcnow
+from shared.enums import MemberSource
+from shared.ids import new_id
+
+_RACE = "another change to members happened at the same time; nothing was saved, try again"
+
+
+@dataclass(frozen=True)
+class MemberPhoto:
+    content: bytes
+    content_type: str
+
+
+def to_read(member: Member) -> MemberRead:
+    return MemberRead(
+        id=member.id,
+        first_name=member.first_name,
+        last_name=member.last_name,
+        email=member.email,
+        email_verified=member.email_verified_at is not None,
+        phone=member.phone,
+        date_of_birth=member.date_of_birth,
+        fitness_goals=list(member.fitness_goals or []),
+        preferences=dict(member.preferences or {}),
+        barcode=member.barcode,
+        card_number=member.card_number,
+        home_location_id=member.home_location_id,
+        guest_of_id=member.guest_of_id,
+        source=MemberSource(member.source),
+        has_photo=member.photo_content_type is not None,
+        created_at=member.created_at,
+        updated_at=member.updated_at,
+    )
+
+
+def check_unique(
+    repo: MemberRepository, values: dict[str, Any], *, member_id: uuid.UUID | None = None
+) -> None:
+    """409 when another member (even an archived one) has this email, barcode or card."""
+    for field in csv_import.UNIQUE:
+        value = values.get(field)
+        if value is not None and repo.holder_of(field, value, excluding=member_id) is not None:
+            code = "email_taken" if field == "email" else f"{field}_taken"
+            raise Conflict(csv_import.taken_reason(field, value), code=code)
+
+
+def _check_links(
+    uow: UnitOfWork, repo: MemberRepository, values: dict[str, Any], member_id: uuid.UUID | None
+) -> None:
+    location_id = values.get("home_location_id")
+    if location_id is not None:
+        LocationRepository(uow.session, repo.tenant_id).get_or_404(location_id)
+    host_id = values.get("guest_of_id")
+    if host_id is not None:
+        if host_id == member_id:
+            raise InvalidInput("a member cannot be their own guest")
+        repo.get_or_404(host_id)
+
+
+def commit_or_conflict(uow: UnitOfWork, message: str = _RACE) -> None:
+    try:
+        uow.commit()
+    except IntegrityError:
+        raise Conflict(message) from None
+
+
+def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -> MemberRead:
+    values = cmd.model_dump()
+    values["email"] = values["email"].lower() if values["email"] else None
+    values["source"] = cmd.source.value
+    with uow:
+        repo = MemberRepository(uow.session, claims.tenant_id)
+        _check_links(uow, repo, values, None)
+        check_unique(repo, values)
+        member = repo.add(Member(id=new_id(), **values))
+        commit_or_conflict(uow)
+        return to_read(member)
+
+
+def get_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberRead:
+    with uow:
+        return to_read(MemberRepository(uow.session, claims.tenant_id).get_or_404(member_id))
+
+
+def update_member(
+    *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID, cmd: MemberUpdate
+) -> MemberRead:
+    changes = cmd.model_dump(exclude_unset=True)
+    for required in ("first_name", "last_name"):
+        if required in changes and changes[required] is None:
+            raise InvalidInput(f"{required} cannot be empty")
+    if changes.get("email"):
+        changes["email"] = changes["email"].lower()
+    with uow:
+        repo = MemberRepository(uow.session, claims.tenant_id)
+        member = repo.get_or_404(member_id, for_update=True)
+        _check_links(uow, repo, changes, member.id)
+        check_unique(repo, changes, member_id=member.id)
+        if "email" in changes and changes["email"] != member.email:
+            member.email_verified_at = None  # the new address has not been proven yet
+        defaults: dict[str, Any] = {"fitness_goals": [], "preferences": {}}
+        for field, value in changes.items():
+            setattr(member, field, defaults.get(field) if value is None else value)
+        commit_or_conflict(uow)
+        return to_read(member)
+
+
+def search_members(
+    *, uow: UnitOfWork, claims: AccessClaims, query: str | None, limit: int, offset: int
+) -> MemberPage:
+    with uow:
+        rows = MemberRepository(uow.session, claims.tenant_id).search(
+            query, limit=limit + 1, offset=offset
+        )
+        return MemberPage(
+            items=[to_read(row) for row in rows[:limit]],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
+
+
+def archive_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> None:
+    """The member disappears from searches and can no longer sign in; their history stays."""
+    with uow:
+        member = MemberRepository(uow.session, claims.tenant_id).get_or_404(
+            member_id, for_update=True
+        )
+        now = utcnow()
+        member.archived_at = now
+        RefreshTokenRepository(uow.session, claims.tenant_id).revoke_all_of(member.id, now)
+        uow.commit()
+
+
+def set_photo(
+    *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID, data: bytes, content_type: str
+) -> MemberRead:
+    try:
+        kind = rules.check_photo(data, content_type)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), code="bad_photo") from None
+    with uow:
+        member = MemberRepository(uow.session, claims.tenant_id).get_or_404(
+            member_id, for_update=True
+        )
+        member.photo, member.photo_content_type = data, kind
+        uow.commit()
+        return to_read(member)
+
+
+def get_photo(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberPhoto:
+    with uow:
+        found = MemberRepository(uow.session, claims.tenant_id).photo(member_id)
+    if found is None:
+        raise NotFound(f"member {member_id} was not found")
+    content, content_type = found
+    if content is None or content_type is None:
+        raise NotFound(f"member {member_id} has no photo", code="no_photo")
+    return MemberPhoto(content, content_type)
+
+
+def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> ImportResult:
+    """Good rows are created together in one transaction; bad rows are reported by line."""
+    try:
+        parsed = csv_import.read_csv(data)
+    except csv_import.TooManyRows as exc:
+        raise PayloadTooLarge(str(exc)) from None
+    except csv_import.CsvRefused as exc:
+        raise InvalidInput(str(exc), code="bad_csv") from None
+    today = utcnow().date()
+    checked = [
+        item if isinstance(item, csv_import.RowError) else csv_import.validate_row(*item, today)
+        for item in parsed
+    ]
+    rejected = [item for item in checked if isinstance(item, csv_import.RowError)]
+    valid = [item for item in checked if isinstance(item, csv_import.ImportRow)]
+    with uow:
+        repo = MemberRepository(uow.session, claims.tenant_id)
+        taken = {
+            field: repo.taken(field, [v for row in valid if (v := getattr(row, field))])
+            for field in csv_import.UNIQUE
+        }
+        locations = LocationRepository(uow.session, claims.tenant_id)
+        wanted = {row.home_location_id for row in valid if row.home_location_id}
+        known = {location_id for location_id in wanted if locations.get(location_id)}
+        valid, clashes = csv_import.reject_taken(valid, taken, known)
+        valid, duplicates = csv_import.drop_duplicates(valid)
+        members = [
+            repo.add(Member(id=new_id(), source=MemberSource.IMPORT.value, **_fields(row)))
+            for row in valid
+        ]
+        commit_or_conflict(uow)
+    errors = sorted([*rejected, *clashes, *duplicates], key=lambda error: error.line)
+    return ImportResult(
+        created=len(members),
+        rejected=[RejectedRow(line=error.line, reason=error.reason) for error in errors],
+        member_ids=[member.id for member in members],
+    )
+
+
+def _fields(row: csv_import.ImportRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in csv_import.COLUMNS if name not in ("line",)} | {
+        "fitness_goals": [],
+        "preferences": {},
+    }

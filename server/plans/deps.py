@@ -1,0 +1,26 @@
+"""Who may sell and check people in: front-desk staff (and up) and enrolled kiosks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from server.api.deps import get_claims, staff_with
+from server.errors import Forbidden
+from server.ports.identity import AccessClaims
+from shared.enums import PrincipalKind, StaffRole
+
+DESK_ROLES = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.FRONT_DESK})
+
+
+async def _desk_or_device(claims: Annotated[AccessClaims, Depends(get_claims)]) -> AccessClaims:
+    if claims.kind is PrincipalKind.DEVICE and claims.location_id is not None:
+        return claims
+    if claims.kind is PrincipalKind.STAFF and claims.role in DESK_ROLES:
+        return claims
+    raise Forbidden("this needs front-desk staff (owner, manager or front desk) or a kiosk")
+
+
+DeskStaff = Annotated[AccessClaims, Depends(staff_with(*DESK_ROLES))]
+DeskOrDevice = Annotated[AccessClaims, Depends(_desk_or_device)]

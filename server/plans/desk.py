@@ -1,0 +1,46 @@
+"""Where a desk action happens and who does it: a kiosk at its own location, or staff."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from server.db.uow import UnitOfWork
+from server.devices import service as devices_service
+from server.errors import InvalidInput, NotFound
+from server.ports.identity import AccessClaims
+from server.tenants.models import Location
+from server.tenants.repository import LocationRepository
+from shared.enums import PrincipalKind
+
+
+@dataclass(frozen=True)
+class DeskContext:
+    location: Location
+    staff_id: uuid.UUID | None
+    device_id: uuid.UUID | None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.location.timezone)
+
+
+def desk_context(
+    uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID | None
+) -> DeskContext:
+    """A kiosk acts at its own location; staff say where. Other tenants' locations: 404."""
+    locations = LocationRepository(uow.session, claims.tenant_id)
+    if claims.kind is PrincipalKind.DEVICE:
+        device = devices_service.require_live_device(uow=uow, claims=claims)
+        if location_id is not None and location_id != device.location_id:
+            raise InvalidInput("a kiosk acts at its own location; leave location_id out")
+        location = locations.get(device.location_id)
+        if location is None:
+            raise NotFound("this kiosk's location has been archived", code="location_archived")
+        return DeskContext(location=location, staff_id=None, device_id=device.id)
+    if location_id is None:
+        raise InvalidInput("location_id is needed: the location where this happens")
+    return DeskContext(
+        location=locations.get_or_404(location_id), staff_id=claims.subject_id, device_id=None
+    )

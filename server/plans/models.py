@@ -1,0 +1,94 @@
+"""Access plans (what a tenant sells), memberships (who holds what) and desk payments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
+
+
+class AccessPlan(TenantScoped, Timestamps, Base):
+    __tablename__ = "access_plans"
+
+    name: Mapped[str] = mapped_column(String(200))
+    #: recurring, class_pack, day_pass, guest_pass, corporate (shared.enums.PlanKind)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: month or year for recurring plans.
+    billing_period: Mapped[str | None] = mapped_column(String(10))
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    #: Credits of a class pack.
+    credits: Mapped[int | None] = mapped_column(Integer)
+    #: Days a pack or pass stays valid after it starts.
+    validity_days: Mapped[int | None] = mapped_column(Integer)
+    #: home, listed or all (shared.enums.LocationRule); ``location_ids`` for "listed".
+    location_rule: Mapped[str] = mapped_column(String(10))
+    location_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    visit_limit: Mapped[int | None] = mapped_column(Integer)
+    #: week or month.
+    visit_limit_period: Mapped[str | None] = mapped_column(String(10))
+    #: warn or block when the limit is reached.
+    visit_limit_mode: Mapped[str] = mapped_column(String(10), default="block")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Membership(TenantScoped, Timestamps, Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "plan_id"], ["access_plans.tenant_id", "access_plans.id"]
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "home_location_id"], ["locations.tenant_id", "locations.id"]
+        ),
+        Index("ix_memberships_tenant_member", "tenant_id", "member_id"),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    plan_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    #: pending, active, frozen, cancelled, expired (shared.enums.MembershipStatus)
+    status: Mapped[str] = mapped_column(String(10))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    frozen_until: Mapped[date | None] = mapped_column(Date)
+    #: desk, online, corporate, import
+    source: Mapped[str] = mapped_column(String(10))
+    credits_remaining: Mapped[int | None] = mapped_column(Integer)
+    home_location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class DeskPayment(TenantScoped, Base):
+    """Money taken at the desk. The id is the sale's idempotency key."""
+
+    __tablename__ = "desk_payments"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    membership_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    plan_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    #: cash or card_terminal
+    method: Mapped[str] = mapped_column(String(20))
+    taken_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    device_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)

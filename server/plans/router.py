@@ -1,0 +1,127 @@
+"""HTTP routes of access plans, memberships and desk sales. Thin: parse, call, return."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.plans import membership_service, sales_service, service
+from server.plans.deps import DeskOrDevice, DeskStaff
+from server.plans.schemas import (
+    MembershipCancel,
+    MembershipCreate,
+    MembershipFreeze,
+    MembershipPage,
+    MembershipRead,
+    PlanCreate,
+    PlanPage,
+    PlanRead,
+    PlanUpdate,
+    SaleCreate,
+    SaleRead,
+)
+from shared.enums import PlanKind
+
+router = APIRouter(tags=["plans and memberships"])
+
+
+@router.post("/plans", response_model=PlanRead, status_code=status.HTTP_201_CREATED)
+def create_plan(cmd: PlanCreate, claims: Admin, uow: UowDep) -> PlanRead:
+    """A new access plan: recurring, class pack, day pass, guest pass or corporate."""
+    return service.create_plan(uow=uow, claims=claims, cmd=cmd)
+
+
+@router.get("/plans", response_model=PlanPage)
+def list_plans(
+    claims: AnyStaff,
+    uow: UowDep,
+    kind: PlanKind | None = None,
+    active: bool | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> PlanPage:
+    return service.list_plans(
+        uow=uow, claims=claims, kind=kind, active=active, limit=limit, offset=offset
+    )
+
+
+@router.get("/plans/{plan_id}", response_model=PlanRead)
+def get_plan(plan_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> PlanRead:
+    return service.get_plan(uow=uow, claims=claims, plan_id=plan_id)
+
+
+@router.patch("/plans/{plan_id}", response_model=PlanRead)
+def update_plan(plan_id: uuid.UUID, cmd: PlanUpdate, claims: Admin, uow: UowDep) -> PlanRead:
+    """Change a plan; existing memberships keep the credits and dates they were sold with."""
+    return service.update_plan(uow=uow, claims=claims, plan_id=plan_id, cmd=cmd)
+
+
+@router.post(
+    "/members/{member_id}/memberships",
+    response_model=MembershipRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def create_membership(
+    member_id: uuid.UUID, cmd: MembershipCreate, claims: DeskStaff, uow: UowDep
+) -> MembershipRead:
+    """Give a member a plan; ``ends_on`` and credits default from the plan."""
+    return membership_service.create_membership(
+        uow=uow, claims=claims, member_id=member_id, cmd=cmd
+    )
+
+
+@router.get("/members/{member_id}/memberships", response_model=MembershipPage)
+def list_memberships(
+    member_id: uuid.UUID,
+    claims: AnyStaff,
+    uow: UowDep,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> MembershipPage:
+    return membership_service.list_memberships(
+        uow=uow, claims=claims, member_id=member_id, limit=limit, offset=offset
+    )
+
+
+@router.get("/memberships/{membership_id}", response_model=MembershipRead)
+def get_membership(membership_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> MembershipRead:
+    return membership_service.get_membership(uow=uow, claims=claims, membership_id=membership_id)
+
+
+@router.post("/memberships/{membership_id}/freeze", response_model=MembershipRead)
+def freeze_membership(
+    membership_id: uuid.UUID, cmd: MembershipFreeze, claims: DeskStaff, uow: UowDep
+) -> MembershipRead:
+    """Freeze until a day (the day it resumes). A cancelled or expired one cannot be frozen."""
+    return membership_service.freeze(uow=uow, claims=claims, membership_id=membership_id, cmd=cmd)
+
+
+@router.post("/memberships/{membership_id}/unfreeze", response_model=MembershipRead)
+def unfreeze_membership(membership_id: uuid.UUID, claims: DeskStaff, uow: UowDep) -> MembershipRead:
+    return membership_service.unfreeze(uow=uow, claims=claims, membership_id=membership_id)
+
+
+@router.post("/memberships/{membership_id}/cancel", response_model=MembershipRead)
+def cancel_membership(
+    membership_id: uuid.UUID,
+    claims: DeskStaff,
+    container: ContainerDep,
+    cmd: MembershipCancel | None = None,
+) -> MembershipRead:
+    return membership_service.cancel(
+        uow=container.uow(),
+        events=container.events,
+        claims=claims,
+        membership_id=membership_id,
+        cmd=cmd or MembershipCancel(),
+    )
+
+
+@router.post("/sales", response_model=SaleRead, status_code=status.HTTP_201_CREATED)
+def sell_pass(cmd: SaleCreate, claims: DeskOrDevice, container: ContainerDep) -> SaleRead:
+    """Sell a day or guest pass at the desk. Replaying the same ``sale_id`` changes nothing."""
+    return sales_service.sell(
+        uow=container.uow(), payments=container.payments, claims=claims, cmd=cmd
+    )

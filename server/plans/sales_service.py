@@ -1,0 +1,139 @@
+"""Desk sales of day and guest passes. The sale's id is its payment's idempotency key."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from server.db.uow import UnitOfWork
+from server.errors import Conflict, DomainError, InvalidInput
+from server.plans import membership_service
+from server.plans.desk import desk_context
+from server.plans.models import DeskPayment
+from server.plans.repository import DeskPaymentRepository, MembershipRepository, member_or_404
+from server.plans.rules import DESK_SOLD_KINDS
+from server.plans.schemas import SaleCreate, SaleRead
+from server.ports.identity import AccessClaims
+from server.ports.payments import PaymentRequest, PaymentService
+from shared.clock import utcnow
+from shared.enums import MemberSource, PaymentMethod, PlanKind
+
+
+class PaymentDeclined(DomainError):
+    status = 402
+    code = "payment_declined"
+    title = "Payment declined"
+
+
+def _read(uow: UnitOfWork, claims: AccessClaims, payment: DeskPayment) -> SaleRead:
+    assert payment.membership_id is not None and payment.plan_id is not None
+    membership, plan, timezone = MembershipRepository(
+        uow.session, claims.tenant_id
+    ).with_plan_or_404(payment.membership_id)
+    return SaleRead(
+        sale_id=payment.id,
+        member_id=payment.member_id,
+        plan_id=payment.plan_id,
+        location_id=payment.location_id,
+        method=PaymentMethod(payment.method),
+        amount=payment.amount,
+        currency=payment.currency,
+        taken_at=payment.taken_at,
+        taken_by=payment.taken_by,
+        device_id=payment.device_id,
+        membership=membership_service.to_read(membership, plan, timezone),
+    )
+
+
+def _replay(
+    uow: UnitOfWork, claims: AccessClaims, payment: DeskPayment, cmd: SaleCreate
+) -> SaleRead:
+    same = (payment.member_id, payment.plan_id, payment.amount, payment.currency) == (
+        cmd.member_id,
+        cmd.plan_id,
+        cmd.amount,
+        cmd.currency,
+    )
+    if not same:
+        raise Conflict(
+            f"sale {cmd.sale_id} was already recorded with other details; a new sale needs a "
+            "new sale_id",
+            code="sale_id_reused",
+        )
+    return _read(uow, claims, payment)
+
+
+def sell(
+    *, uow: UnitOfWork, payments: PaymentService, claims: AccessClaims, cmd: SaleCreate
+) -> SaleRead:
+    tenant_id = claims.tenant_id
+    with uow:
+        desk = desk_context(uow, claims, cmd.location_id)
+        sales = DeskPaymentRepository(uow.session, tenant_id)
+        earlier = sales.get(cmd.sale_id)
+        if earlier is not None:
+            return _replay(uow, claims, earlier, cmd)
+        member = member_or_404(uow.session, tenant_id, cmd.member_id)
+        plan = membership_service.sellable_plan(uow, tenant_id, cmd.plan_id)
+        kind = PlanKind(plan.kind)
+        if kind not in DESK_SOLD_KINDS:
+            raise InvalidInput("only day passes and guest passes are sold at the desk")
+        if (cmd.amount, cmd.currency) != (plan.price, plan.currency):
+            raise InvalidInput(
+                f"{plan.name!r} costs {plan.price} {plan.currency}, not {cmd.amount} {cmd.currency}"
+            )
+        if cmd.guest_of_id is not None:
+            if kind is not PlanKind.GUEST_PASS:
+                raise InvalidInput("guest_of_id is for guest passes only")
+            if cmd.guest_of_id == member.id:
+                raise InvalidInput("a member cannot be their own guest")
+            member_or_404(uow.session, tenant_id, cmd.guest_of_id)
+        charged = payments.charge(
+            PaymentRequest(
+                tenant_id=tenant_id,
+                idempotency_key=cmd.sale_id,
+                amount=cmd.amount,
+                currency=cmd.currency,
+                method=cmd.method.value,
+                description=f"{plan.name} for member {member.id}",
+            )
+        )
+        if not charged.succeeded:
+            raise PaymentDeclined(charged.reason or "the payment did not go through")
+        today = utcnow().astimezone(desk.tz).date()
+        membership = membership_service.new_membership(
+            uow,
+            tenant_id,
+            member_id=member.id,
+            plan=plan,
+            starts_on=today,
+            ends_on=None,
+            source=MemberSource.DESK,
+            home_location_id=desk.location.id,
+        )
+        if cmd.guest_of_id is not None and member.guest_of_id is None:
+            member.guest_of_id = cmd.guest_of_id
+        payment = sales.add(
+            DeskPayment(
+                id=cmd.sale_id,
+                member_id=member.id,
+                membership_id=membership.id,
+                plan_id=plan.id,
+                location_id=desk.location.id,
+                amount=cmd.amount,
+                currency=cmd.currency,
+                method=cmd.method.value,
+                taken_by=desk.staff_id,
+                device_id=desk.device_id,
+                taken_at=utcnow(),
+            )
+        )
+        try:
+            uow.commit()
+        except IntegrityError:
+            # The same sale arrived twice at once: the other request recorded it.
+            uow.session.rollback()
+            earlier = sales.get(cmd.sale_id)
+            if earlier is None:
+                raise
+            return _replay(uow, claims, earlier, cmd)
+        return _read(uow, claims, payment)
