@@ -7,8 +7,12 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from server.api.deps import ContainerDep
+from server.checkin.router import router as checkin_router
 from server.devices.router import router as devices_router
 from server.errors import DomainError
+from server.members.router import router as members_router
+from server.passes.router import router as passes_router
+from server.plans.router import router as plans_router
 from server.staff.router import router as staff_router
 from server.sync.router import router as sync_router
 from server.tenants.router import router as tenants_router
@@ -43,5 +47,15 @@ def health(container: ContainerDep) -> Health:
 
 
 api_router = APIRouter()
-for router in (health_router, tenants_router, staff_router, devices_router, sync_router):
+for router in (
+    health_router,
+    tenants_router,
+    staff_router,
+    devices_router,
+    members_router,
+    plans_router,
+    passes_router,
+    checkin_router,
+    sync_router,
+):
     api_router.include_router(router)

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from server.db.uow import UnitOfWork
 from server.devices import service as devices_service
 from server.errors import NotFound
+from server.passes import service as passes_service
+from server.passes.repository import MemberPassRepository
 from server.ports.identity import AccessClaims
 from server.staff.repository import StaffRepository, active_staff_for_location
+from server.sync.repository import KioskScope
 from server.tenants.repository import LocationRepository, TenantDirectory
 from shared.clock import utcnow
-from shared.enums import StaffRole
+from shared.eligibility import period_bounds
+from shared.enums import LimitPeriod, StaffRole
 from shared.opening_hours import OpeningHours
-from shared.sync.snapshot import KioskSnapshot, SnapshotLocation, SnapshotStaff, SnapshotTenant
+from shared.sync.snapshot import (
+    KioskSnapshot,
+    SnapshotLocation,
+    SnapshotMember,
+    SnapshotMembership,
+    SnapshotPlan,
+    SnapshotStaff,
+    SnapshotTenant,
+)
+
+#: Memberships that ended this long ago still travel, so a refusal can say when they ended.
+ENDED_RECENTLY = timedelta(days=62)
 
 
 def snapshot(*, uow: UnitOfWork, claims: AccessClaims) -> KioskSnapshot:
@@ -24,6 +42,24 @@ def snapshot(*, uow: UnitOfWork, claims: AccessClaims) -> KioskSnapshot:
         staff = active_staff_for_location(
             StaffRepository(uow.session, claims.tenant_id), location.id
         )
+        now = utcnow()
+        tz = ZoneInfo(location.timezone)
+        scope = KioskScope(uow.session, claims.tenant_id)
+        plans = {
+            plan.id: SnapshotPlan.model_validate(plan, from_attributes=True)
+            for plan in scope.plans()
+        }
+        starts = {period: period_bounds(now, tz, period)[0] for period in LimitPeriod}
+        used = {period: scope.admissions_since(start) for period, start in starts.items()}
+        memberships = []
+        for row in scope.memberships(ended_after=(now - ENDED_RECENTLY).date()):
+            period = plans[row.plan_id].visit_limit_period
+            visits = used[period].get(row.id, 0) if period else 0
+            memberships.append(
+                SnapshotMembership.model_validate(row, from_attributes=True).model_copy(
+                    update={"visits_this_period": visits}
+                )
+            )
         return KioskSnapshot(
             tenant=SnapshotTenant(id=tenant.id, name=tenant.name),
             location=SnapshotLocation(
@@ -40,5 +76,12 @@ def snapshot(*, uow: UnitOfWork, claims: AccessClaims) -> KioskSnapshot:
                 SnapshotStaff(id=s.id, name=s.name, role=StaffRole(s.role), pin_hash=s.pin_hash)
                 for s in staff
             ],
-            server_time=utcnow(),
+            server_time=now,
+            plans=list(plans.values()),
+            members=[
+                SnapshotMember.model_validate(m, from_attributes=True) for m in scope.members()
+            ],
+            memberships=memberships,
+            pass_keys=passes_service.published_keys(uow, claims.tenant_id),
+            revoked_pass_ids=MemberPassRepository(uow.session, claims.tenant_id).revoked_ids(now),
         )

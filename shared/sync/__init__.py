@@ -10,7 +10,16 @@ from shared.sync.messages import (
     PushRequest,
     PushResponse,
 )
-from shared.sync.snapshot import KioskSnapshot, SnapshotLocation, SnapshotStaff, SnapshotTenant
+from shared.sync.snapshot import (
+    KioskSnapshot,
+    SnapshotLocation,
+    SnapshotMember,
+    SnapshotMembership,
+    SnapshotPassKey,
+    SnapshotPlan,
+    SnapshotStaff,
+    SnapshotTenant,
+)
 
 __all__ = [
     "MAX_PUSH_BATCH",
@@ -23,6 +32,10 @@ __all__ = [
     "PushRequest",
     "PushResponse",
     "SnapshotLocation",
+    "SnapshotMember",
+    "SnapshotMembership",
+    "SnapshotPassKey",
+    "SnapshotPlan",
     "SnapshotStaff",
     "SnapshotTenant",
 ]

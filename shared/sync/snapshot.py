@@ -1,13 +1,25 @@
-"""What a kiosk downloads about its location: the whole scope, in one document."""
+"""What a kiosk downloads about its location: the whole scope, in one document.
+
+The incremental pull of the sync protocol sends the same rows as changes; this document is
+the first download and the reset after a cursor has expired (DESIGN.md §5.8).
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from shared.enums import StaffRole
+from shared.enums import (
+    LimitMode,
+    LimitPeriod,
+    LocationRule,
+    MembershipStatus,
+    PlanKind,
+    StaffRole,
+)
 from shared.opening_hours import OpeningHours
 
 
@@ -36,8 +48,63 @@ class SnapshotStaff(BaseModel):
     pin_hash: str | None
 
 
+class SnapshotPlan(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: PlanKind
+    price: Decimal
+    currency: str
+    credits: int | None = None
+    validity_days: int | None = None
+    location_rule: LocationRule
+    location_ids: list[uuid.UUID] = Field(default_factory=list)
+    visit_limit: int | None = None
+    visit_limit_period: LimitPeriod | None = None
+    visit_limit_mode: LimitMode = LimitMode.BLOCK
+    active: bool = True
+
+
+class SnapshotMember(BaseModel):
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    email: str | None = None
+    phone: str | None = None
+    barcode: str | None = None
+    card_number: str | None = None
+    home_location_id: uuid.UUID | None = None
+    guest_of_id: uuid.UUID | None = None
+
+
+class SnapshotMembership(BaseModel):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    plan_id: uuid.UUID
+    status: MembershipStatus
+    starts_on: date
+    ends_on: date | None = None
+    frozen_until: date | None = None
+    credits_remaining: int | None = None
+    home_location_id: uuid.UUID | None = None
+    #: Admitted visits in the plan's current limit period, counted by the server at
+    #: ``KioskSnapshot.server_time``; the kiosk adds the admissions it makes after that.
+    visits_this_period: int = 0
+
+
+class SnapshotPassKey(BaseModel):
+    """A tenant's public key for verifying member passes offline."""
+
+    key_id: int
+    public_key: str = Field(description="Raw 32-byte Ed25519 public key, base64")
+
+
 class KioskSnapshot(BaseModel):
     tenant: SnapshotTenant
     location: SnapshotLocation
     staff: list[SnapshotStaff]
     server_time: datetime
+    plans: list[SnapshotPlan] = Field(default_factory=list)
+    members: list[SnapshotMember] = Field(default_factory=list)
+    memberships: list[SnapshotMembership] = Field(default_factory=list)
+    pass_keys: list[SnapshotPassKey] = Field(default_factory=list)
+    revoked_pass_ids: list[uuid.UUID] = Field(default_factory=list)

@@ -1,0 +1,51 @@
+"""Member QR passes: format, signing and offline verification (DESIGN §4). No framework imports."""
+
+from .keys import (
+    PublicKeyLike,
+    generate_key_pair,
+    key_id_for,
+    load_public_key,
+    public_key_from_b64,
+    public_key_from_raw,
+    public_key_to_b64,
+    public_key_to_raw,
+)
+from .pass_token import (
+    PREFIX,
+    TOKEN_CHARS,
+    ParsedPass,
+    PassClaims,
+    PassFormatError,
+    PassVerdict,
+    UnsupportedPassVersion,
+    VerdictCode,
+    encode_payload,
+    looks_like_pass,
+    parse_pass,
+    sign_pass,
+    verify_pass,
+)
+
+__all__ = [
+    "PREFIX",
+    "TOKEN_CHARS",
+    "ParsedPass",
+    "PassClaims",
+    "PassFormatError",
+    "PassVerdict",
+    "PublicKeyLike",
+    "UnsupportedPassVersion",
+    "VerdictCode",
+    "encode_payload",
+    "generate_key_pair",
+    "key_id_for",
+    "load_public_key",
+    "looks_like_pass",
+    "parse_pass",
+    "public_key_from_b64",
+    "public_key_from_raw",
+    "public_key_to_b64",
+    "public_key_to_raw",
+    "sign_pass",
+    "verify_pass",
+]
