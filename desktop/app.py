@@ -34,6 +34,7 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
     pass one backed by ``httpx.MockTransport`` or FastAPI's ``TestClient``); it is not
     closed by the core.
     """
+    from desktop.core.checkin.eligibility import shared_rules_decider
     from desktop.core.credentials import open_credential_store
     from desktop.core.kiosk import KioskCore
     from desktop.core.store import Store
@@ -51,6 +52,7 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
             http_factory=lambda _url: injected,
             server_url=settings.server_url,
             close_http=False,
+            decider=shared_rules_decider,
         )
 
     def http_factory(url: str) -> httpx.Client:
@@ -64,6 +66,7 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
         credentials=credentials,
         http_factory=http_factory,
         server_url=settings.server_url,
+        decider=shared_rules_decider,
     )
 
 

@@ -10,11 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from desktop.core.checkin.desk import CheckinOperations
+from desktop.core.checkin.model import CheckinError, Decider
 from desktop.core.credentials import CredentialStore, CredentialStoreError
 from desktop.core.location import LocationView
 from desktop.core.store import (
+    CacheRepository,
     DeviceRepository,
     DeviceSettings,
+    OutboxRepository,
     ScopeRepository,
     Store,
     StoreError,
@@ -46,7 +50,7 @@ class EnrolmentInputError(ValueError):
 
 def user_message(exc: BaseException) -> str | None:
     """The words to show people for an expected failure; None for a bug (log it instead)."""
-    expected = ServerError | CredentialStoreError | EnrolmentInputError | StoreError
+    expected = ServerError | CredentialStoreError | EnrolmentInputError | StoreError | CheckinError
     return str(exc) if isinstance(exc, expected) else None
 
 
@@ -67,9 +71,12 @@ class KioskStatus:
     credential_warning: str | None
     #: The server revoked this kiosk, or its credential is gone: staff must enrol it again.
     needs_enrolment: bool
+    #: Outbox rows the server has not acknowledged, and when the oldest was written.
+    pending_count: int = 0
+    oldest_pending_at: datetime | None = None
 
 
-class KioskCore:
+class KioskCore(CheckinOperations):
     def __init__(
         self,
         *,
@@ -79,9 +86,9 @@ class KioskCore:
         server_url: str | None = None,
         close_http: bool = True,
         now: Callable[[], datetime] = utcnow,
+        decider: Decider | None = None,
     ) -> None:
-        self.store = store
-        self.credentials = credentials
+        self.store, self.credentials = store, credentials
         self._http_factory = http_factory
         # False when the caller injected one shared client and closes it itself.
         self._close_http = close_http
@@ -92,6 +99,7 @@ class KioskCore:
         self._client_url: str | None = None
         self._online: bool | None = None
         self._needs_enrolment = False
+        self._init_checkin(decider)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -113,6 +121,7 @@ class KioskCore:
     def status(self) -> KioskStatus:
         conn = self.store.connection()
         record = SyncStatusRepository(conn).get()
+        outbox = OutboxRepository(conn)
         return KioskStatus(
             enrolled=DeviceRepository(conn).get() is not None,
             online=self._online,
@@ -120,6 +129,8 @@ class KioskCore:
             last_error=record.last_error,
             credential_warning=self.credentials.warning,
             needs_enrolment=self._needs_enrolment,
+            pending_count=outbox.pending_count(),
+            oldest_pending_at=outbox.oldest_pending_at(),
         )
 
     def has_exit_staff(self) -> bool:
@@ -186,7 +197,9 @@ class KioskCore:
             with self.store.transaction() as conn:
                 DeviceRepository(conn).save(device)
                 ScopeRepository(conn).clear()
+                CacheRepository(conn).clear()
                 SyncStatusRepository(conn).reset()
+            self._reset_outbox_writer()
             self._server_url_override = None
             self._drop_client()
             self._needs_enrolment = False
@@ -194,7 +207,7 @@ class KioskCore:
             return self.refresh()
 
     def refresh(self) -> KioskStatus:
-        """Download the snapshot and replace the cache in one transaction.
+        """Download the snapshot; replace the pulled cache in one transaction (local rows stay).
 
         Never raises for network or server trouble: the failure is recorded, the cache kept.
         """
@@ -221,9 +234,11 @@ class KioskCore:
             else:
                 with self.store.transaction() as conn:
                     ScopeRepository(conn).replace(snapshot)
+                    CacheRepository(conn).replace(snapshot)
                     SyncStatusRepository(conn).record_success(now, snapshot.server_time)
                 self._online = True
                 self._needs_enrolment = False
+            self.store.checkpoint()  # here, off the check-in path (runs on the sync worker)
             return self.status()
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
@@ -21,6 +21,8 @@ from desktop.ui.status_bar import KioskStatusBar
 from desktop.ui.views.checkin_view import CheckinView
 from desktop.ui.views.enrol_view import EnrolView
 from desktop.ui.views.hours_panel import HoursPanel
+from desktop.ui.views.pending_label import PendingLabel
+from desktop.ui.views.wedge_filter import ScannerWedge
 from shared.clock import utcnow
 
 
@@ -51,7 +53,7 @@ class MainWindow(QMainWindow):
 
         self.header = HeaderBar()
         self.views = QStackedWidget()
-        self.checkin_view = CheckinView()
+        self.checkin_view = CheckinView(core)
         self.enrol_view = EnrolView(
             core, default_server_url or (core.server_url() or ""), default_device_name
         )
@@ -75,6 +77,14 @@ class MainWindow(QMainWindow):
 
         self.status = KioskStatusBar()
         self.setStatusBar(self.status)
+        self.pending_label = PendingLabel()
+        self.status.addPermanentWidget(self.pending_label)
+        # USB scanners and card readers type like keyboards: listen at window level.
+        self.wedge = ScannerWedge(
+            self, enabled=lambda: self.views.currentWidget() is self.checkin_view
+        )
+        self.wedge.scanned.connect(self.checkin_view.on_code_scanned)
+        self.wedge.install()
         self._build_staff_menu()
 
         status = core.status()
@@ -116,6 +126,9 @@ class MainWindow(QMainWindow):
         if self.location is not None:
             self.hours_panel.set_week(self.location.week(), self.location.today_name(now))
         self.status.tick(now)
+        self.pending_label.show_pending(
+            self._core.pending_count(), self._core.oldest_pending_at(), now
+        )
 
     # -- worker signals ----------------------------------------------------------------------
 
@@ -127,6 +140,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_snapshot_updated(self) -> None:
         self.reload()
+
+    def connect_camera(self, worker: QObject) -> None:
+        """Show a ``CameraWorker``'s frames and check in what it scans (signals only)."""
+        worker.frame_ready.connect(self.checkin_view.on_frame)  # type: ignore[attr-defined]
+        worker.result_ready.connect(self.checkin_view.on_scan_result)  # type: ignore[attr-defined]
+        worker.camera_error.connect(self.checkin_view.on_camera_error)  # type: ignore[attr-defined]
 
     # -- staff actions -----------------------------------------------------------------------
 
@@ -212,4 +231,5 @@ class MainWindow(QMainWindow):
             if self.pin_dialog is None:
                 self.request_exit_kiosk(then_close=True)
             return
+        self._clock.stop()  # a closed window stops reading the database
         event.accept()

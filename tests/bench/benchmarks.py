@@ -1,5 +1,5 @@
 """Importing this module registers every benchmark; add new benchmark modules here."""
 
-from . import api_read
+from . import api_read, kiosk_checkin
 
-__all__ = ["api_read"]
+__all__ = ["api_read", "kiosk_checkin"]

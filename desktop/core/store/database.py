@@ -12,6 +12,9 @@ from desktop.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from shared.ids import new_id
 
 _BUSY_TIMEOUT_MS = 5_000
+#: WAL pages before a commit checkpoints by itself. Kept high so that a check-in's commit
+#: rarely pays for a checkpoint: the sync worker calls :meth:`Store.checkpoint` instead.
+WAL_AUTOCHECKPOINT_PAGES = 8_000
 
 
 class StoreError(Exception):
@@ -39,6 +42,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
     return conn
 
 
@@ -130,6 +134,10 @@ class Store:
             .fetchone()
         )
         return str(row["value"])
+
+    def checkpoint(self) -> None:
+        """Copy committed WAL pages into the database file without blocking writers."""
+        self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
         with self._lock:

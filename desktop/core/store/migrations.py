@@ -6,6 +6,8 @@ runs in one transaction. Never edit a script that has shipped: append a new one.
 
 from __future__ import annotations
 
+from desktop.core.store import migration_0002
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: device enrolment, the cached location scope, sync status.
     """
@@ -61,9 +63,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO sync_status (singleton) VALUES (1);
     """,
-    # Later issues append here: members (pulled state), then the outbox (DESIGN.md §5.3:
-    # mutation_id INTEGER PRIMARY KEY AUTOINCREMENT, name, args_json, device_time, hlc) and
-    # the pull cursor. Pending local rows live apart from pulled rows (§5.4).
+    # 2: pulled members, plans, memberships and pass keys; local rows and the outbox.
+    migration_0002.SCRIPT,
+    # Later issues append here: the pull cursor.
 )
 
 #: The schema version this program writes.

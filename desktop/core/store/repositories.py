@@ -47,6 +47,13 @@ class CachedLocation:
 
 
 @dataclass(frozen=True)
+class LocationRef:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    timezone: str
+
+
+@dataclass(frozen=True)
 class CachedStaff:
     id: uuid.UUID
     name: str
@@ -159,6 +166,13 @@ class ScopeRepository:
             contact_phone=row["contact_phone"],
             opening_hours=OpeningHours.model_validate_json(row["opening_hours_json"]),
         )
+
+    def location_ref(self) -> LocationRef | None:
+        """The cached location's ids and time zone, without parsing its opening hours."""
+        row = self._conn.execute("SELECT id, tenant_id, timezone FROM location").fetchone()
+        if row is None:
+            return None
+        return LocationRef(uuid.UUID(row["id"]), uuid.UUID(row["tenant_id"]), row["timezone"])
 
     def staff(self) -> list[CachedStaff]:
         rows = self._conn.execute("SELECT id, name, role, pin_hash FROM staff ORDER BY name")

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from argon2 import PasswordHasher
+
+if TYPE_CHECKING:
+    pass
 
 ENROL_CODE = "fake-gym.K7PQ-2MXA-9TZR"
 MANAGER_PIN = "2468"
@@ -64,6 +67,12 @@ class FakeServer:
             },
             {"id": str(uuid.uuid4()), "name": "Cleo Desk", "role": "front_desk", "pin_hash": None},
         ]
+        self.server_time: datetime | None = None  # None: the real clock
+        self.plans: list[dict[str, Any]] = []
+        self.members: list[dict[str, Any]] = []
+        self.memberships: list[dict[str, Any]] = []
+        self.pass_keys: list[dict[str, Any]] = []
+        self.revoked_pass_ids: list[str] = []
         self.opening_hours: dict[str, Any] = {
             day: [{"opens": "06:00", "closes": "22:00"}]
             for day in ("mon", "tue", "wed", "thu", "fri")
@@ -92,8 +101,45 @@ class FakeServer:
                 "opening_hours": self.opening_hours,
             },
             "staff": self.staff,
-            "server_time": datetime.now(UTC).isoformat(),
+            "server_time": (self.server_time or datetime.now(UTC)).isoformat(),
+            "plans": self.plans,
+            "members": self.members,
+            "memberships": self.memberships,
+            "pass_keys": self.pass_keys,
+            "revoked_pass_ids": self.revoked_pass_ids,
         }
+
+    # -- data the snapshot serves (see also seed_desk_data) ------------------------------
+
+    def add_plan(self, name: str, kind: str, price: str = "0", **fields: Any) -> uuid.UUID:
+        plan_id = uuid.uuid4()
+        self.plans.append(
+            {"id": str(plan_id), "name": name, "kind": kind, "price": price, "currency": "GBP"}
+            | {"location_rule": "all"}
+            | fields
+        )
+        return plan_id
+
+    def add_member(self, first: str, last: str, **fields: Any) -> uuid.UUID:
+        member_id = uuid.uuid4()
+        self.members.append({"id": str(member_id), "first_name": first, "last_name": last} | fields)
+        return member_id
+
+    def add_membership(
+        self, member_id: uuid.UUID, plan_id: uuid.UUID, starts_on: date, **fields: Any
+    ) -> uuid.UUID:
+        membership_id = uuid.uuid4()
+        self.memberships.append(
+            {
+                "id": str(membership_id),
+                "member_id": str(member_id),
+                "plan_id": str(plan_id),
+                "status": "active",
+                "starts_on": starts_on.isoformat(),
+            }
+            | {k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()}
+        )
+        return membership_id
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append((request.method, request.url.path))

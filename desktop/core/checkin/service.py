@@ -1,0 +1,183 @@
+"""Check a member in: decide with the injected rules, record the decision and its outbox row
+in one transaction (DESIGN.md §4 eligibility, §5.3 outbox)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from desktop.core.checkin.model import (
+    CheckinError,
+    CheckinOutcome,
+    Decider,
+    Override,
+)
+from desktop.core.checkin.outbox import CHECKIN_CREATE, OutboxWriter
+from desktop.core.checkin.periods import period_start
+from desktop.core.store import (
+    CachedMembership,
+    CheckinRecord,
+    LocalRepository,
+    LocationRef,
+    MemberRepository,
+    ScopeRepository,
+    Store,
+    SyncStatusRepository,
+)
+from desktop.core.store.records import opt_str
+from shared.enums import CheckinMethod
+from shared.ids import new_id
+
+#: The same member again within this many seconds is the same visit (a double scan).
+DEBOUNCE_SECONDS = 5.0
+MEMBER_NOT_FOUND = "This member is not in this kiosk's data; sync, or search again"
+
+
+@dataclass
+class _Recent:
+    at: float
+    outcome: CheckinOutcome
+
+
+class CheckinService:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        decider: Callable[[], Decider | None],
+        outbox: Callable[[], OutboxWriter],
+        now: Callable[[], datetime],
+        monotonic: Callable[[], float] = time.monotonic,
+        debounce_seconds: float = DEBOUNCE_SECONDS,
+    ) -> None:
+        self._store = store
+        self._decider = decider
+        self._outbox = outbox
+        self._now = now
+        self.monotonic = monotonic
+        self._debounce = debounce_seconds
+        self._recent: dict[uuid.UUID, _Recent] = {}
+        self._lock = threading.Lock()
+
+    def forget(self, member_id: uuid.UUID) -> None:
+        """Let the next check-in of this member be decided afresh (e.g. after a sale)."""
+        with self._lock:
+            self._recent.pop(member_id, None)
+
+    def check_in(
+        self,
+        member_id: uuid.UUID,
+        method: CheckinMethod,
+        *,
+        override: Override | None = None,
+        pass_id: uuid.UUID | None = None,
+    ) -> CheckinOutcome:
+        if override is None:
+            with self._lock:
+                recent = self._recent.get(member_id)
+                if recent and self.monotonic() - recent.at < self._debounce:
+                    return replace(recent.outcome, repeated=True)
+        elif not override.reason.strip():
+            raise CheckinError("Give a reason for the override")
+        decider = self._decider()
+        if decider is None:
+            raise CheckinError("This kiosk has no eligibility rules configured")
+        conn = self._store.connection()
+        location = ScopeRepository(conn).location_ref()
+        if location is None:
+            raise CheckinError("This kiosk has no location data yet; enrol it and sync")
+        member = MemberRepository(conn).get(member_id)
+        if member is None:
+            return CheckinOutcome(False, MEMBER_NOT_FOUND, method, member_id=member_id)
+        at = self._now()
+        memberships = MemberRepository(conn).memberships([member_id])
+        decision = decider(
+            memberships=memberships,
+            member_home_location_id=member.home_location_id,
+            location_id=location.id,
+            location_timezone=location.timezone,
+            at=at,
+            visits_used=self._visits_used(memberships, location, at),
+        )
+        admitted = decision.admitted or override is not None
+        record = CheckinRecord(
+            id=new_id(),
+            member_id=member_id,
+            membership_id=decision.membership_id,
+            pass_id=pass_id,
+            method=method,
+            admitted=admitted,
+            reason=decision.reason,
+            warning=decision.warning,
+            override_staff_id=override.staff_id if override else None,
+            override_reason=override.reason.strip() if override else None,
+            occurred_at=at,
+        )
+        charged = next((m for m in memberships if m.id == decision.membership_id), None)
+        self._record(record, location, charged if admitted else None)
+        warning = decision.warning
+        if override is not None:
+            warning = f"Staff override: {record.override_reason}"
+        outcome = CheckinOutcome(
+            admitted=admitted,
+            reason=decision.reason,
+            method=method,
+            warning=warning,
+            member_id=member_id,
+            member_name=member.display_name,
+            membership_id=decision.membership_id,
+            checkin_id=record.id,
+            override=override,
+        )
+        with self._lock:
+            self._recent[member_id] = _Recent(self.monotonic(), outcome)
+        return outcome
+
+    def _record(
+        self, c: CheckinRecord, location: LocationRef, charged: CachedMembership | None
+    ) -> None:
+        args = {
+            "checkin_id": str(c.id),
+            "member_id": str(c.member_id),
+            "location_id": str(location.id),
+            "membership_id": opt_str(c.membership_id),
+            "pass_id": opt_str(c.pass_id),
+            "method": c.method.value,
+            "admitted": c.admitted,
+            "reason": c.reason,
+            "warning": c.warning,
+            "override_by": opt_str(c.override_staff_id),
+            "override_reason": c.override_reason,
+            "occurred_at": c.occurred_at.isoformat(),
+        }
+        with self._store.transaction() as conn:
+            mutation_id = self._outbox().append(conn, CHECKIN_CREATE, args, c.occurred_at)
+            local = LocalRepository(conn)
+            local.add_checkin(replace(c, mutation_id=mutation_id))
+            if charged is not None and charged.credits_remaining is not None:
+                local.use_credit(charged.id, local=charged.local)
+
+    def _visits_used(
+        self, memberships: list[CachedMembership], location: LocationRef, at: datetime
+    ) -> dict[uuid.UUID, int]:
+        """Per limited membership: the server's count at snapshot time, if that was in the
+        current period, plus this kiosk's admissions the server had not counted."""
+        limited = [m for m in memberships if m.plan.visit_limit_period is not None]
+        if not limited:
+            return {}
+        conn = self._store.connection()
+        server_time = SyncStatusRepository(conn).get().server_time
+        local = LocalRepository(conn)
+        used: dict[uuid.UUID, int] = {}
+        for m in limited:
+            assert m.plan.visit_limit_period is not None
+            start = period_start(at, m.plan.visit_limit_period, location.timezone)
+            counted = m.visits_this_period if server_time and server_time >= start else 0
+            used[m.id] = counted + local.uncounted_admissions(
+                m.id, since=start, server_time=server_time
+            )
+        return used

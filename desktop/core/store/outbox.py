@@ -1,0 +1,81 @@
+"""The outbox (DESIGN.md §5.3): one row per user action, removed only once acknowledged."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from desktop.core.store.records import OutboxEntry, ts
+from shared.clock import ensure_utc
+
+
+class OutboxRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def append(self, name: str, args: dict[str, Any], *, device_time: datetime, hlc: str) -> int:
+        """Add a mutation; returns its ``mutation_id`` (larger than any id ever issued)."""
+        cursor = self._conn.execute(
+            """INSERT INTO outbox (name, args_json, device_time, hlc, created_at)
+               VALUES (?, ?, ?, ?, ?)""",
+            (
+                name,
+                json.dumps(args, separators=(",", ":"), sort_keys=True),
+                ts(device_time),
+                hlc,
+                ts(device_time),
+            ),
+        )
+        mutation_id = cursor.lastrowid
+        assert mutation_id is not None
+        return mutation_id
+
+    def pending(self, limit: int = 500) -> list[OutboxEntry]:
+        rows = self._conn.execute(
+            "SELECT * FROM outbox ORDER BY mutation_id LIMIT ?", (limit,)
+        ).fetchall()
+        return [
+            OutboxEntry(
+                mutation_id=int(r["mutation_id"]),
+                name=r["name"],
+                args=json.loads(r["args_json"]),
+                device_time=ensure_utc(datetime.fromisoformat(r["device_time"])),
+                hlc=r["hlc"],
+                created_at=ensure_utc(datetime.fromisoformat(r["created_at"])),
+            )
+            for r in rows
+        ]
+
+    def pending_count(self) -> int:
+        return int(self._conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+
+    def oldest_pending_at(self) -> datetime | None:
+        row = self._conn.execute(
+            "SELECT created_at FROM outbox ORDER BY mutation_id LIMIT 1"
+        ).fetchone()
+        return None if row is None else ensure_utc(datetime.fromisoformat(row["created_at"]))
+
+    def last_hlc(self) -> str | None:
+        """The newest clock value this database issued, even if its row was acknowledged."""
+        row = self._conn.execute(
+            """SELECT hlc FROM (
+                   SELECT hlc FROM (SELECT hlc FROM outbox ORDER BY mutation_id DESC LIMIT 1)
+                   UNION ALL SELECT value FROM store_meta WHERE key = 'acknowledged_hlc')
+               ORDER BY hlc DESC LIMIT 1"""
+        ).fetchone()
+        return None if row is None else str(row["hlc"])
+
+    def acknowledge(self, up_to: int) -> int:
+        """Remove the rows the server acknowledged (ids ≤ ``up_to``); returns how many."""
+        row = self._conn.execute(
+            "SELECT MAX(hlc) FROM outbox WHERE mutation_id <= ?", (up_to,)
+        ).fetchone()
+        if row[0] is not None:
+            self._conn.execute(
+                """INSERT INTO store_meta (key, value) VALUES ('acknowledged_hlc', ?)
+                   ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)""",
+                (row[0],),
+            )
+        return self._conn.execute("DELETE FROM outbox WHERE mutation_id <= ?", (up_to,)).rowcount

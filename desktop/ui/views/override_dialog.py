@@ -1,0 +1,50 @@
+"""After a staff PIN: why this refused member is let in anyway (required, recorded)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+REASON_REQUIRED = "Give a reason for the override, e.g. “renewing at the desk now”"
+
+
+class OverrideReasonDialog(QDialog):
+    def __init__(self, staff_name: str, refusal: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Override")
+        self.setModal(True)
+        self.reason = ""
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("overrideReason")
+        self.reason_edit.setPlaceholderText("Reason")
+        self.reason_edit.returnPressed.connect(self.submit)
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("formError")
+        self.ok_button = QPushButton("Admit")
+        self.ok_button.clicked.connect(self.submit)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.ok_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{staff_name} is admitting a refused member."))
+        layout.addWidget(QLabel(f"Refused because: {refusal}"))
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons)
+
+    def submit(self) -> None:
+        reason = " ".join(self.reason_edit.text().split())
+        if not reason:
+            self.error_label.setText(REASON_REQUIRED)
+            return
+        self.reason = reason
+        self.accept()

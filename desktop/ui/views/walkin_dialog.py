@@ -1,0 +1,118 @@
+"""Register a walk-in: a few fields, and the existing members they may already be."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.checkin import CheckinError, MemberHit
+from desktop.core.kiosk import KioskCore
+from desktop.ui.views.member_picker import hit_text
+
+DUPLICATES = "Already registered? Pick the existing member, or register anyway."
+
+
+class WalkinDialog(QDialog):
+    """Accepted with :attr:`member` set: the new member, or the existing one staff picked."""
+
+    def __init__(self, core: KioskCore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Walk-in")
+        self.setModal(True)
+        self._core = core
+        self.member: MemberHit | None = None
+        self.duplicates: list[MemberHit] = []
+        self.first_edit = QLineEdit()
+        self.last_edit = QLineEdit()
+        self.phone_edit = QLineEdit()
+        self.email_edit = QLineEdit()
+        form = QFormLayout()
+        form.addRow("First name", self.first_edit)
+        form.addRow("Last name", self.last_edit)
+        form.addRow("Phone", self.phone_edit)
+        form.addRow("Email", self.email_edit)
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("formError")
+        self.error_label.setWordWrap(True)
+        self.duplicate_list = QListWidget()
+        self.duplicate_list.hide()
+        self.use_existing_button = QPushButton("Use selected member")
+        self.use_existing_button.clicked.connect(self.use_existing)
+        self.use_existing_button.hide()
+        self.register_button = QPushButton("Register")
+        self.register_button.setDefault(True)
+        self.register_button.clicked.connect(self.submit)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.use_existing_button)
+        buttons.addWidget(self.register_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.duplicate_list)
+        layout.addLayout(buttons)
+
+    def fill(self, first: str, last: str, phone: str = "", email: str = "") -> None:
+        self.first_edit.setText(first)
+        self.last_edit.setText(last)
+        self.phone_edit.setText(phone)
+        self.email_edit.setText(email)
+
+    def submit(self) -> None:
+        # After a duplicate warning the same button means "register anyway".
+        allow = bool(self.duplicates)
+        try:
+            result = self._core.register_walkin(
+                self.first_edit.text(),
+                self.last_edit.text(),
+                phone=self.phone_edit.text(),
+                email=self.email_edit.text(),
+                allow_duplicates=allow,
+            )
+        except CheckinError as exc:
+            self.error_label.setText(str(exc))
+            return
+        if result.member is None:
+            self._offer(result.duplicates)
+            return
+        self.member = self._core.member_hit(result.member.id)
+        self.accept()
+
+    def _offer(self, duplicates: list[MemberHit]) -> None:
+        self.duplicates = duplicates
+        self.error_label.setText(DUPLICATES)
+        self.duplicate_list.clear()
+        for hit in duplicates:
+            self.duplicate_list.addItem(hit_text(hit))
+        self.duplicate_list.setCurrentRow(0)
+        self.duplicate_list.show()
+        self.use_existing_button.show()
+        self.register_button.setText("Register anyway")
+
+    def use_existing(self) -> None:
+        row = self.duplicate_list.currentRow()
+        if row < 0:
+            self.error_label.setText("Select the existing member first")
+            return
+        self.member = self.duplicates[row]
+        self.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter in a field must not close the dialog unvalidated.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.submit()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,145 @@
+"""Desk data, a stand-in eligibility decider, a hand-moved clock and an enrolled kiosk core
+for the check-in tests (tests/unit/desktop, tests/ui, tests/bench)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from tests.unit.desktop.kiosk_fakes import ENROL_CODE, FakeServer
+
+if TYPE_CHECKING:
+    from desktop.core.kiosk import KioskCore
+
+
+@dataclass
+class DeskData:
+    """Ids of the members and plans :func:`seed_desk_data` adds."""
+
+    monthly: uuid.UUID
+    pack: uuid.UUID
+    limited: uuid.UUID
+    day_pass: uuid.UUID
+    guest_pass: uuid.UUID
+    ana: uuid.UUID
+    jose: uuid.UUID
+    bea: uuid.UUID
+    carl: uuid.UUID
+    dora: uuid.UUID
+
+
+def seed_desk_data(server: FakeServer, today: date) -> DeskData:
+    """Members with a spread of memberships, as a front desk meets them."""
+    monthly = server.add_plan("Monthly Unlimited", "recurring", "49.00")
+    pack = server.add_plan("10-Class Pack", "class_pack", "90.00", credits=10, validity_days=90)
+    limited = server.add_plan(
+        "Off-Peak 2 a week", "recurring", "29.00", visit_limit=2, visit_limit_period="week"
+    )
+    day_pass = server.add_plan("Day Pass", "day_pass", "15.00", validity_days=1)
+    guest_pass = server.add_plan("Guest Pass", "guest_pass", "10.00", validity_days=1)
+    ana = server.add_member(
+        "Ana",
+        "Smith",
+        email="ana.smith@example.com",
+        phone="+44 7700 900123",
+        barcode="ZM000123",
+        card_number="1001",
+    )
+    jose = server.add_member("José", "Núñez", email="jose@example.com", phone="07700 900456")
+    bea = server.add_member("Bea", "O'Brien", phone="+44 7700 900789", card_number="2002")
+    carl = server.add_member("Carl", "Jones", email="carl@example.com")
+    dora = server.add_member("Dora", "Smithson", phone="+233 20 000 0000")
+    month_ago = today - timedelta(days=30)
+    server.add_membership(ana, monthly, month_ago, ends_on=today + timedelta(days=20))
+    server.add_membership(jose, monthly, month_ago - timedelta(days=60), ends_on=month_ago)
+    server.add_membership(
+        bea, pack, month_ago, ends_on=today + timedelta(days=60), credits_remaining=1
+    )
+    server.add_membership(dora, limited, month_ago, visits_this_period=1)
+    return DeskData(monthly, pack, limited, day_pass, guest_pass, ana, jose, bea, carl, dora)
+
+
+class SimpleDecider:
+    """A small stand-in for the shared eligibility rules, enough to exercise the kiosk."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(
+        self,
+        *,
+        memberships: Sequence[Any],
+        member_home_location_id: uuid.UUID | None,
+        location_id: uuid.UUID,
+        location_timezone: str,
+        at: datetime,
+        visits_used: Mapping[uuid.UUID, int],
+    ) -> Any:
+        from desktop.core.checkin import Decision
+
+        self.calls.append({"memberships": memberships, "visits_used": dict(visits_used)})
+        today = at.astimezone(ZoneInfo(location_timezone)).date()
+        reason = "No membership" if not memberships else "No active membership"
+        for m in memberships:
+            if m.status != "active" or m.starts_on > today:
+                continue
+            if m.ends_on is not None and m.ends_on < today:
+                reason = f"Membership expired on {m.ends_on.isoformat()}"
+                continue
+            if m.plan.credits is not None and (m.credits_remaining or 0) <= 0:
+                reason = "No class credits left"
+                continue
+            limit = m.plan.visit_limit
+            if limit is not None and visits_used.get(m.id, 0) >= limit:
+                reason = f"Visit limit reached ({limit} per {m.plan.visit_limit_period})"
+                continue
+            return Decision(True, f"Active: {m.plan.name}", m.id)
+        return Decision(False, reason, None)
+
+
+class Clock:
+    """Wall time and a monotonic clock that tests move by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+        self.mono = 1_000.0
+
+    def now(self) -> datetime:
+        return self.at
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+        self.mono += seconds
+
+
+def desk_core(
+    data_dir: Path, server: FakeServer, clock: Clock, decider: Any | None = None
+) -> KioskCore:
+    """A kiosk core enrolled with ``server`` (snapshot downloaded), on ``clock``."""
+    from desktop.core.credentials import open_credential_store
+    from desktop.core.kiosk import KioskCore
+    from desktop.core.store import Store
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    http = server.client()
+    core = KioskCore(
+        store=Store(data_dir / "kiosk.sqlite3"),
+        credentials=open_credential_store("file", data_dir),
+        http_factory=lambda _url: http,
+        close_http=False,
+        now=clock.now,
+        decider=decider if decider is not None else SimpleDecider(),
+    )
+    core.checkins.monotonic = clock.monotonic
+    if not core.is_enrolled():
+        server.codes.add(ENROL_CODE)
+        core.enrol("http://zmos.test", ENROL_CODE, "Front desk 1")
+    return core
