@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 import uuid
 from dataclasses import dataclass
@@ -84,20 +83,16 @@ def default_validity_days(kind: PlanKind, validity_days: int | None) -> int | No
     return validity_days
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, or the month's last day when it has fewer days."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def default_ends_on(
     kind: PlanKind, billing_period: str | None, validity_days: int | None, starts_on: date
 ) -> date | None:
-    """The last valid day of a membership that starts on ``starts_on`` (inclusive)."""
-    if kind is PlanKind.RECURRING or (kind is PlanKind.CORPORATE and billing_period):
-        months = 12 if billing_period == "year" else 1
-        return add_months(starts_on, months) - timedelta(days=1)
+    """The last valid day of a membership that starts on ``starts_on`` (inclusive).
+
+    Recurring and corporate memberships renew every billing period until they are
+    cancelled, so they have no end unless one is given.
+    """
+    if kind in (PlanKind.RECURRING, PlanKind.CORPORATE):
+        return None
     if validity_days is not None:
         return starts_on + timedelta(days=validity_days - 1)
     return None

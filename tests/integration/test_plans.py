@@ -175,12 +175,13 @@ def test_other_tenants_plans_and_memberships_are_not_found(api: Api, container: 
 def test_membership_defaults_come_from_the_plan(api: Api, container: Container) -> None:
     desk = open_desk(api, container, "defaults-gym")
     member = desk.member()
+    # Recurring memberships renew every period until cancelled: no end unless given.
     monthly = desk.membership(member, desk.plan(MONTHLY), starts_on="2026-01-31")
-    assert monthly["ends_on"] == "2026-02-27"  # one month, the last valid day
+    assert (monthly["ends_on"], monthly["status"]) == (None, "active")
     yearly = desk.membership(
         member, desk.plan(MONTHLY, billing_period="year"), starts_on="2026-03-01"
     )
-    assert yearly["ends_on"] == "2027-02-28"
+    assert yearly["ends_on"] is None
     pack = desk.membership(member, desk.plan(PACK), starts_on="2026-01-01")
     assert (pack["ends_on"], pack["credits_remaining"]) == ("2026-03-31", 5)
     day = desk.membership(member, desk.plan(DAY_PASS), starts_on="2026-01-01")
