@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from shared.clock import utcnow
-from zmos import demo_data
+from zmos import demo_data, demo_members
 
 
 def has_display() -> bool:
@@ -75,7 +75,9 @@ def prepare(data_dir: Path) -> tuple[str, demo_data.DemoTenant]:
     upgrade(url)
     container = build_container(settings)
     try:
-        return url, demo_data.seed(container)
+        tenant = demo_data.seed(container)
+        demo_members.seed_members(container, tenant, data_dir / "passes")
+        return url, tenant
     finally:
         container.dispose()
 
@@ -116,7 +118,7 @@ def run_demo(*, port: int, data_dir: str | None, headless: bool, kiosk_mode: boo
         from desktop.app import enrol, run
 
         enrol(kiosk_settings, url, code, "Demo front desk")
-        _print_guide(url)
+        _print_guide(url, folder)
         if headless or not has_display():
             print(
                 "\nNo display found, so the kiosk window cannot open here. The server keeps "
@@ -156,7 +158,7 @@ def _enrolment_code(folder: Path, tenant: demo_data.DemoTenant) -> str:
         container.dispose()
 
 
-def _print_guide(url: str) -> None:
+def _print_guide(url: str, folder: Path) -> None:
     print(f"\nZMOS demo server: {url}   API docs: {url}/docs   (started {utcnow():%H:%M} UTC)")
     print(f"Tenant '{demo_data.TENANT_SLUG}'. Staff sign-in (password {demo_data.PASSWORD!r}):")
     for person in demo_data.STAFF:
@@ -164,3 +166,6 @@ def _print_guide(url: str) -> None:
             f"  {person.role.value:<11} {person.name:<13} {person.email:<32} kiosk PIN {person.pin}"
         )
     print("Kiosk: enrolled at 'Osu Studio'. Leaving kiosk mode asks for a staff PIN.")
+    print(f"Members: type or scan a card number at the kiosk; QR passes are in {folder / 'passes'}")
+    for person in demo_members.MEMBERS:
+        print(f"  card {person.card}  {person.first} {person.last:<9} {person.story}")

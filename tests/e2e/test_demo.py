@@ -16,7 +16,7 @@ import httpx
 from desktop.app import build_core
 from desktop.config import KioskSettings
 from tests.e2e.conftest import free_port
-from zmos import demo_data
+from zmos import demo_data, demo_members
 
 
 def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:
@@ -93,6 +93,9 @@ def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Pat
         assert {s["role"] for s in staff} == {"owner", "manager", "front_desk", "coach"}
         devices = httpx.get(f"{url}/devices", headers=headers).json()["items"]
         assert [d["name"] for d in devices] == ["Demo front desk"]
+        passes = sorted(p.name for p in (tmp_path / "demo" / "passes").glob("*.png"))
+        assert len(passes) == len(demo_members.MEMBERS)
+        assert "card 100002" in output
 
         # The kiosk it enrolled has its location cached, hours included.
         core = build_core(
@@ -105,6 +108,21 @@ def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Pat
             assert location.timezone == "Africa/Accra"
             assert ("Saturday", "08:00–14:00") in location.week()
             assert core.verify_staff_pin("1234") is not None  # the front desk's PIN
+            # Every kind of door decision, offline from the kiosk's cache, by card number.
+            expected = {
+                "100001": (True, ""),
+                "100002": (False, "frozen until"),
+                "100003": (False, "expired on"),
+                "100004": (True, ""),
+                "100005": (False, "not valid at this location"),
+                "100006": (False, "monthly limit of 8 visits reached"),
+                "100007": (False, "no active membership"),
+                "999999": (False, "Unknown card"),
+            }
+            for card, (admitted, words) in expected.items():
+                outcome = core.check_in_code(card)
+                assert outcome.admitted is admitted, (card, outcome.reason)
+                assert words in outcome.reason, (card, outcome.reason)
         finally:
             core.close()
     finally:

@@ -1,0 +1,180 @@
+"""Demo members with every kind of door decision, their plans, passes and cards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from server.bootstrap import Container
+from server.checkin import service as checkin_service
+from server.checkin.schemas import CheckinCreate
+from server.members import service as members_service
+from server.members.schemas import MemberCreate
+from server.passes import service as passes_service
+from server.passes.schemas import PassCreate
+from server.plans import membership_service
+from server.plans import service as plans_service
+from server.plans.schemas import MembershipCreate, MembershipFreeze, PlanCreate
+from shared.enums import CheckinMethod, LimitMode, LimitPeriod, LocationRule, PlanKind
+from zmos.demo_data import DemoTenant
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    first: str
+    last: str
+    card: str
+    phone: str
+    story: str
+
+
+MEMBERS = [
+    DemoMember("Akosua", "Darko", "100001", "+233 20 100 0001", "monthly, active: admitted"),
+    DemoMember("Kwabena", "Asare", "100002", "+233 20 100 0002", "frozen for two weeks: refused"),
+    DemoMember("Adjoa", "Boateng", "100003", "+233 20 100 0003", "expired 10 days ago: refused"),
+    DemoMember(
+        "Yaw", "Mensah", "100004", "+233 20 100 0004", "10-class pack: admitted, a credit used"
+    ),
+    DemoMember("Esi", "Ofori", "100005", "+233 20 100 0005", "Shoreditch only: refused at Osu"),
+    DemoMember("Kojo", "Appiah", "100006", "+233 20 100 0006", "off-peak, 8 visits used: refused"),
+    DemoMember("Ama", "Serwaa", "100007", "+233 20 100 0007", "no membership: refused"),
+]
+
+
+def _plan(container: Container, tenant: DemoTenant, **fields: object) -> str:
+    plan = plans_service.create_plan(
+        uow=container.uow(), claims=tenant.owner_claims(), cmd=PlanCreate.model_validate(fields)
+    )
+    return str(plan.id)
+
+
+def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> None:
+    claims = tenant.owner_claims()
+    osu, shoreditch = tenant.locations["Osu Studio"], tenant.locations["Shoreditch Club"]
+    cedi = {"currency": "GHS"}
+    monthly = _plan(
+        container,
+        tenant,
+        name="Monthly unlimited",
+        kind=PlanKind.RECURRING,
+        billing_period="month",
+        price=Decimal("350.00"),
+        **cedi,
+    )
+    _plan(
+        container,
+        tenant,
+        name="Annual",
+        kind=PlanKind.RECURRING,
+        billing_period="year",
+        price=Decimal("3500.00"),
+        **cedi,
+    )
+    pack = _plan(
+        container,
+        tenant,
+        name="10-class pack",
+        kind=PlanKind.CLASS_PACK,
+        credits=10,
+        validity_days=90,
+        price=Decimal("400.00"),
+        **cedi,
+    )
+    _plan(
+        container, tenant, name="Day pass", kind=PlanKind.DAY_PASS, price=Decimal("60.00"), **cedi
+    )
+    _plan(
+        container,
+        tenant,
+        name="Guest pass",
+        kind=PlanKind.GUEST_PASS,
+        price=Decimal("40.00"),
+        **cedi,
+    )
+    london = _plan(
+        container,
+        tenant,
+        name="Shoreditch only",
+        kind=PlanKind.RECURRING,
+        billing_period="month",
+        price=Decimal("45.00"),
+        currency="GBP",
+        location_rule=LocationRule.LISTED,
+        location_ids=[shoreditch],
+    )
+    off_peak = _plan(
+        container,
+        tenant,
+        name="Off-peak, 8 a month",
+        kind=PlanKind.RECURRING,
+        billing_period="month",
+        price=Decimal("200.00"),
+        visit_limit=8,
+        visit_limit_period=LimitPeriod.MONTH,
+        visit_limit_mode=LimitMode.BLOCK,
+        **cedi,
+    )
+    today = date.today()
+    memberships = {
+        "Akosua": (monthly, today - timedelta(days=20), None),
+        "Kwabena": (monthly, today - timedelta(days=40), None),
+        "Adjoa": (monthly, today - timedelta(days=70), today - timedelta(days=10)),
+        "Yaw": (pack, today - timedelta(days=5), None),
+        "Esi": (london, today - timedelta(days=3), None),
+        "Kojo": (off_peak, today.replace(day=1), None),
+    }
+    passes_dir.mkdir(parents=True, exist_ok=True)
+    for person in MEMBERS:
+        member = members_service.create_member(
+            uow=container.uow(),
+            claims=claims,
+            cmd=MemberCreate(
+                first_name=person.first,
+                last_name=person.last,
+                phone=person.phone,
+                email=f"{person.first.lower()}@members.example",
+                card_number=person.card,
+                barcode=f"ZM-{person.card}",
+                home_location_id=osu,
+            ),
+        )
+        if person.first in memberships:
+            plan_id, starts, ends = memberships[person.first]
+            membership = membership_service.create_membership(
+                uow=container.uow(),
+                claims=claims,
+                member_id=member.id,
+                cmd=MembershipCreate.model_validate(
+                    {"plan_id": plan_id, "starts_on": starts, "ends_on": ends}
+                ),
+            )
+            if person.first == "Kwabena":
+                membership_service.freeze(
+                    uow=container.uow(),
+                    claims=claims,
+                    membership_id=membership.id,
+                    cmd=MembershipFreeze(until=today + timedelta(days=14)),
+                )
+        if person.first == "Kojo":
+            for _ in range(8):
+                checkin_service.check_in(
+                    uow=container.uow(),
+                    eligibility=container.eligibility,
+                    events=container.events,
+                    claims=claims,
+                    cmd=CheckinCreate(
+                        member_id=member.id, location_id=osu, method=CheckinMethod.CARD
+                    ),
+                )
+        issued = passes_service.issue_pass(
+            uow=container.uow(),
+            settings=container.settings,
+            claims=claims,
+            member_id=member.id,
+            cmd=PassCreate(valid_days=365),
+        )
+        assert issued.token is not None
+        png = passes_service.render_png(issued.token)
+        (passes_dir / f"{person.first.lower()}-{person.last.lower()}.png").write_bytes(png)
