@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.clock import ensure_utc
+from shared.eligibility import period_bounds
 from shared.enums import LimitPeriod
 
 
@@ -18,11 +18,4 @@ def zone(name: str) -> ZoneInfo:
 
 def period_start(at: datetime, period: LimitPeriod, timezone: str) -> datetime:
     """The UTC instant the current week (from Monday) or calendar month began locally."""
-    tz = zone(timezone)
-    local = ensure_utc(at).astimezone(tz)
-    day = local.date()
-    if period is LimitPeriod.WEEK:
-        day -= timedelta(days=day.weekday())
-    else:
-        day = day.replace(day=1)
-    return ensure_utc(datetime.combine(day, time(0), tzinfo=tz))
+    return period_bounds(at, zone(timezone), period)[0]
