@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import logging
-import secrets
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +15,6 @@ from server.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
-    TooManyAttempts,
     Unauthenticated,
 )
 from server.members import rules
@@ -36,9 +33,8 @@ from server.members.service import to_read
 from server.members.tokens import issue_tokens
 from server.ports.identity import AccessClaims, IdentityService
 from server.ports.notifications import Notification, NotificationService
-from server.staff import rules as throttle_rules
-from server.staff.models import LoginThrottle
 from server.staff.schemas import TokenPair
+from server.staff.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
 from server.tenants.models import Tenant
 from server.tenants.repository import tenant_by_slug
 from shared.clock import utcnow
@@ -47,7 +43,6 @@ from shared.ids import new_id
 
 log = logging.getLogger("zmos.members")
 VERIFICATION_TTL = timedelta(hours=48)
-_BAD_LOGIN = "the email or password is not correct"
 _BAD_LINK = "this verification link is not valid; ask for a new one"
 _EMAIL_TAKEN = "an account with this email already exists; sign in or reset your password"
 
@@ -182,50 +177,23 @@ def login(
     with uow:
         tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
         if tenant is None:
-            identity.verify_password(_dummy_hash(identity), cmd.password)
-            raise Unauthenticated(_BAD_LOGIN, code="invalid_credentials")
+            identity.verify_password(DUMMY_HASH.get(identity), cmd.password)
+            raise Unauthenticated(BAD_LOGIN, code="invalid_credentials")
         repo = MemberRepository(uow.session, tenant.id)
-        now = utcnow()
-        row = repo.throttle(email)
-        state = (
-            throttle_rules.ThrottleState(row.failures, row.window_started_at, row.locked_until)
-            if row
-            else None
-        )
-        wait = throttle_rules.seconds_locked(state, now)
-        if wait:
-            raise TooManyAttempts(
-                f"too many failed sign-ins for this account; try again in {wait // 60 + 1} minutes",
-                retry_after_seconds=wait,
-            )
+        # Members have their own throttle rows, apart from a staff account with the same email.
+        throttle = SignInThrottle(uow, tenant.id, f"member:{email}", utcnow())
+        throttle.refuse_if_locked()
         member = repo.by_email(email)
         password_hash = member.password_hash if member and member.password_hash else None
-        valid = identity.verify_password(password_hash or _dummy_hash(identity), cmd.password)
+        valid = identity.verify_password(password_hash or DUMMY_HASH.get(identity), cmd.password)
         if member is None or password_hash is None or not valid:
-            state = throttle_rules.after_failure(
-                state,
-                now,
-                max_failures=settings.login_max_failures,
-                lockout_seconds=settings.login_lockout_seconds,
-            )
-            repo.save_throttle(
-                LoginThrottle(
-                    email=email,
-                    failures=state.failures,
-                    window_started_at=state.window_started_at,
-                    locked_until=state.locked_until,
-                )
-            )
-            # A concurrent failure may have recorded the row first; the next one counts.
-            with contextlib.suppress(IntegrityError):
-                uow.commit()
-            raise Unauthenticated(_BAD_LOGIN, code="invalid_credentials")
+            throttle.fail(settings)
         if member.email_verified_at is None:
             raise Forbidden(
                 "verify your email first: use the link we sent, or ask for a new one",
                 code="email_not_verified",
             )
-        repo.clear_throttle(email)
+        throttle.succeed()
         tokens = issue_tokens(uow=uow, identity=identity, settings=settings, member=member)
         uow.commit()
         return tokens
@@ -237,13 +205,3 @@ def get_me(*, uow: UnitOfWork, claims: AccessClaims) -> MemberRead:
         if member is None:
             raise NotFound("your member account no longer exists")
         return to_read(member)
-
-
-_DUMMY: list[str] = []
-
-
-def _dummy_hash(identity: IdentityService) -> str:
-    """A real hash to check against when there is no account, so timing tells nothing."""
-    if not _DUMMY:
-        _DUMMY.append(identity.hash_password(secrets.token_urlsafe(16)))
-    return _DUMMY[0]

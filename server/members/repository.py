@@ -11,10 +11,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from server.db.repository import TenantRepository
 from server.members import rules
 from server.members.models import EmailVerification, Member
-from server.staff.models import LoginThrottle
 
-#: Members sign in through their own throttle rows, apart from a staff account's same email.
-_THROTTLE_PREFIX = "member:"
 _CHUNK = 500
 
 
@@ -94,19 +91,6 @@ class MemberRepository(TenantRepository[Member]):
             .with_for_update()
         ).scalar_one_or_none()
         return row
-
-    def throttle(self, email: str) -> LoginThrottle | None:
-        return self.session.get(LoginThrottle, (self.tenant_id, _THROTTLE_PREFIX + email.lower()))
-
-    def save_throttle(self, row: LoginThrottle) -> None:
-        row.tenant_id = self.tenant_id
-        row.email = _THROTTLE_PREFIX + row.email.lower()
-        self.session.merge(row)
-
-    def clear_throttle(self, email: str) -> None:
-        row = self.throttle(email)
-        if row is not None:
-            self.session.delete(row)
 
 
 def _matches(query: str) -> Any:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from server.db.repository import TenantRepository
-from server.staff.models import LoginThrottle, RefreshToken, StaffAccount
+from server.staff.models import RefreshToken, StaffAccount
 
 
 class StaffRepository(TenantRepository[StaffAccount]):
@@ -20,18 +20,6 @@ class StaffRepository(TenantRepository[StaffAccount]):
             self._select().where(StaffAccount.email == email.lower())
         ).scalar_one_or_none()
         return row
-
-    def throttle(self, email: str) -> LoginThrottle | None:
-        return self.session.get(LoginThrottle, (self.tenant_id, email.lower()))
-
-    def save_throttle(self, row: LoginThrottle) -> None:
-        row.tenant_id = self.tenant_id
-        self.session.merge(row)
-
-    def clear_throttle(self, email: str) -> None:
-        row = self.throttle(email)
-        if row is not None:
-            self.session.delete(row)
 
 
 class RefreshTokenRepository(TenantRepository[RefreshToken]):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import secrets
@@ -13,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from server.config import Settings
 from server.db.uow import UnitOfWork
-from server.errors import Conflict, Forbidden, NotFound, TooManyAttempts, Unauthenticated
+from server.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from server.ports.identity import AccessClaims, IdentityService
 from server.staff import rules
-from server.staff.models import LoginThrottle, RefreshToken, StaffAccount
+from server.staff.models import RefreshToken, StaffAccount
 from server.staff.repository import RefreshTokenRepository, StaffRepository
 from server.staff.schemas import (
     LoginRequest,
@@ -26,12 +25,12 @@ from server.staff.schemas import (
     StaffUpdate,
     TokenPair,
 )
+from server.staff.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
 from server.tenants.repository import LocationRepository, tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import PrincipalKind, StaffRole
 from shared.ids import new_id
 
-_BAD_LOGIN = "the email or password is not correct"
 _BAD_REFRESH = "this sign-in has ended; sign in again"
 
 
@@ -87,46 +86,17 @@ def login(
     with uow:
         tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
         if tenant is None:
-            identity.verify_password(_DUMMY_HASH.get(identity), cmd.password)
-            raise Unauthenticated(_BAD_LOGIN, code="invalid_credentials")
-        repo = StaffRepository(uow.session, tenant.id)
-        now = utcnow()
-        row = repo.throttle(email)
-        state = (
-            rules.ThrottleState(row.failures, row.window_started_at, row.locked_until)
-            if row
-            else None
-        )
-        wait = rules.seconds_locked(state, now)
-        if wait:
-            raise TooManyAttempts(
-                f"too many failed sign-ins for this account; try again in {wait // 60 + 1} minutes",
-                retry_after_seconds=wait,
-            )
-        staff = repo.by_email(email)
+            identity.verify_password(DUMMY_HASH.get(identity), cmd.password)
+            raise Unauthenticated(BAD_LOGIN, code="invalid_credentials")
+        throttle = SignInThrottle(uow, tenant.id, email, utcnow())
+        throttle.refuse_if_locked()
+        staff = StaffRepository(uow.session, tenant.id).by_email(email)
         valid = identity.verify_password(
-            staff.password_hash if staff else _DUMMY_HASH.get(identity), cmd.password
+            staff.password_hash if staff else DUMMY_HASH.get(identity), cmd.password
         )
         if staff is None or not valid or not staff.active:
-            state = rules.after_failure(
-                state,
-                now,
-                max_failures=settings.login_max_failures,
-                lockout_seconds=settings.login_lockout_seconds,
-            )
-            repo.save_throttle(
-                LoginThrottle(
-                    email=email,
-                    failures=state.failures,
-                    window_started_at=state.window_started_at,
-                    locked_until=state.locked_until,
-                )
-            )
-            # A concurrent failure may have recorded the row first; the next one counts.
-            with contextlib.suppress(IntegrityError):
-                uow.commit()
-            raise Unauthenticated(_BAD_LOGIN, code="invalid_credentials")
-        repo.clear_throttle(email)
+            throttle.fail(settings)
+        throttle.succeed()
         tokens = issue_tokens(uow=uow, identity=identity, settings=settings, staff=staff)
         uow.commit()
         return tokens
@@ -279,17 +249,3 @@ def update_staff(
             staff.pin_hash = identity.hash_password(cmd.pin)
         uow.commit()
         return to_read(staff)
-
-
-class _DummyHash:
-    """A real hash to verify against when the account does not exist, so timing tells nothing."""
-
-    _value: str | None = None
-
-    def get(self, identity: IdentityService) -> str:
-        if self._value is None:
-            self._value = identity.hash_password(secrets.token_urlsafe(16))
-        return self._value
-
-
-_DUMMY_HASH = _DummyHash()
