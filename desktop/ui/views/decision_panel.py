@@ -66,9 +66,9 @@ class DecisionPanel(QWidget):
         self.verdict_label.setText("Welcome" if outcome.admitted else "Not admitted")
         self.name_label.setText(outcome.member_name or "")
         self.name_label.setVisible(bool(outcome.member_name))
-        self.reason_label.setText("" if outcome.admitted else outcome.reason)
+        self.reason_label.setText("" if outcome.admitted else _sentence(outcome.reason))
         self.reason_label.setVisible(not outcome.admitted)
-        self.warning_label.setText(outcome.warning or "")
+        self.warning_label.setText(_sentence(outcome.warning or ""))
         self.warning_label.setVisible(bool(outcome.warning))
         # Only a recorded refusal of a known member can be overridden.
         can_override = not outcome.admitted and outcome.member_id is not None and outcome.recorded
@@ -80,3 +80,8 @@ class DecisionPanel(QWidget):
         from shared.enums import CheckinMethod
 
         self.show_outcome(Outcome(False, message, CheckinMethod.MANUAL))
+
+
+def _sentence(text: str) -> str:
+    """Reasons are recorded as phrases ("membership frozen until 3 March"); show a sentence."""
+    return text[:1].upper() + text[1:]

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE, FakeServer
 
@@ -64,8 +63,8 @@ def seed_desk_data(server: FakeServer, today: date) -> DeskData:
     return DeskData(monthly, pack, limited, day_pass, guest_pass, ana, jose, bea, carl, dora)
 
 
-class SimpleDecider:
-    """A small stand-in for the shared eligibility rules, enough to exercise the kiosk."""
+class RecordingDecider:
+    """The kiosk's real decider (the shared eligibility rules), recording every call."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
@@ -80,26 +79,17 @@ class SimpleDecider:
         at: datetime,
         visits_used: Mapping[uuid.UUID, int],
     ) -> Any:
-        from desktop.core.checkin import Decision
+        from desktop.core.checkin.eligibility import shared_rules_decider
 
         self.calls.append({"memberships": memberships, "visits_used": dict(visits_used)})
-        today = at.astimezone(ZoneInfo(location_timezone)).date()
-        reason = "No membership" if not memberships else "No active membership"
-        for m in memberships:
-            if m.status != "active" or m.starts_on > today:
-                continue
-            if m.ends_on is not None and m.ends_on < today:
-                reason = f"Membership expired on {m.ends_on.isoformat()}"
-                continue
-            if m.plan.credits is not None and (m.credits_remaining or 0) <= 0:
-                reason = "No class credits left"
-                continue
-            limit = m.plan.visit_limit
-            if limit is not None and visits_used.get(m.id, 0) >= limit:
-                reason = f"Visit limit reached ({limit} per {m.plan.visit_limit_period})"
-                continue
-            return Decision(True, f"Active: {m.plan.name}", m.id)
-        return Decision(False, reason, None)
+        return shared_rules_decider(
+            memberships=memberships,
+            member_home_location_id=member_home_location_id,
+            location_id=location_id,
+            location_timezone=location_timezone,
+            at=at,
+            visits_used=visits_used,
+        )
 
 
 class Clock:
@@ -136,7 +126,7 @@ def desk_core(
         http_factory=lambda _url: http,
         close_http=False,
         now=clock.now,
-        decider=decider if decider is not None else SimpleDecider(),
+        decider=decider if decider is not None else RecordingDecider(),
     )
     core.checkins.monotonic = clock.monotonic
     if not core.is_enrolled():

@@ -13,7 +13,7 @@ from shared.enums import CheckinMethod
 from tests.unit.desktop.checkin_fakes import (
     Clock,
     DeskData,
-    SimpleDecider,
+    RecordingDecider,
     desk_core,
     seed_desk_data,
 )
@@ -34,13 +34,13 @@ def data(fake_server: FakeServer, clock: Clock) -> DeskData:
 
 
 @pytest.fixture
-def decider() -> SimpleDecider:
-    return SimpleDecider()
+def decider() -> RecordingDecider:
+    return RecordingDecider()
 
 
 @pytest.fixture
 def desk(
-    tmp_path: Path, fake_server: FakeServer, clock: Clock, data: DeskData, decider: SimpleDecider
+    tmp_path: Path, fake_server: FakeServer, clock: Clock, data: DeskData, decider: RecordingDecider
 ) -> Iterator[KioskCore]:
     core = desk_core(tmp_path / "kiosk", fake_server, clock, decider)
     yield core
@@ -59,7 +59,7 @@ def test_admission_is_recorded_with_its_outbox_row(desk: KioskCore, data: DeskDa
     outcome = desk.check_in(data.ana, CheckinMethod.SEARCH)
     assert outcome.admitted and outcome.recorded and not outcome.repeated
     assert outcome.member_name == "Ana Smith"
-    assert outcome.reason == "Active: Monthly Unlimited"
+    assert outcome.reason == "admitted on Monthly Unlimited"
     [row] = local(desk).checkins()
     [entry] = outbox(desk).pending()
     assert row.id == outcome.checkin_id and row.admitted and row.mutation_id == entry.mutation_id
@@ -76,7 +76,7 @@ def test_admission_is_recorded_with_its_outbox_row(desk: KioskCore, data: DeskDa
 def test_refusal_is_recorded_but_is_not_an_admission(desk: KioskCore, data: DeskData):
     outcome = desk.check_in(data.jose, CheckinMethod.CARD)
     assert not outcome.admitted and outcome.recorded
-    assert outcome.reason.startswith("Membership expired")
+    assert outcome.reason.startswith("membership expired on")
     [row] = local(desk).checkins()
     assert not row.admitted and row.reason == outcome.reason
     assert outbox(desk).pending()[0].args["admitted"] is False
@@ -112,7 +112,7 @@ def test_override_admits_and_records_staff_and_reason(desk: KioskCore, data: Des
     assert rows[1].override_staff_id == staff_id and rows[1].override_reason == "Renewing now"
     args = outbox(desk).pending()[1].args
     assert args["override_by"] == str(staff_id) and args["override_reason"] == "Renewing now"
-    assert args["reason"].startswith("Membership expired")  # what the rules said
+    assert args["reason"].startswith("membership expired on")  # what the rules said
 
 
 def test_same_member_within_five_seconds_is_not_recorded_again(
@@ -137,7 +137,7 @@ def test_class_pack_credits_cannot_be_overspent_offline(
     assert first.admitted
     clock.advance(60)
     second = desk.check_in(data.bea, CheckinMethod.CARD)
-    assert not second.admitted and second.reason == "No class credits left"
+    assert not second.admitted and second.reason == "no credits left"
     # A new snapshot that has not seen the pending admission keeps it counted.
     fake_server.down = False
     fake_server.server_time = clock.now()
@@ -147,7 +147,7 @@ def test_class_pack_credits_cannot_be_overspent_offline(
 
 
 def test_visits_used_adds_local_admissions_to_the_snapshot_count(
-    desk: KioskCore, data: DeskData, clock: Clock, decider: SimpleDecider
+    desk: KioskCore, data: DeskData, clock: Clock, decider: RecordingDecider
 ):
     # Dora's plan allows 2 a week; the server had counted 1 this week.
     assert desk.check_in(data.dora, CheckinMethod.SEARCH).admitted
@@ -155,7 +155,7 @@ def test_visits_used_adds_local_admissions_to_the_snapshot_count(
     clock.advance(3600)
     refused = desk.check_in(data.dora, CheckinMethod.SEARCH)
     assert list(decider.calls[-1]["visits_used"].values()) == [2]
-    assert not refused.admitted and refused.reason.startswith("Visit limit reached")
+    assert not refused.admitted and refused.reason.startswith("weekly limit of 2 visits reached")
     # Next Monday a new week starts: the snapshot's count no longer applies.
     clock.advance(timedelta(days=5).total_seconds())
     assert desk.check_in(data.dora, CheckinMethod.SEARCH).admitted

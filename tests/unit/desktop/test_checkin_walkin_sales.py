@@ -16,7 +16,7 @@ from shared.enums import CheckinMethod, PaymentMethod
 from tests.unit.desktop.checkin_fakes import (
     Clock,
     DeskData,
-    SimpleDecider,
+    RecordingDecider,
     desk_core,
     seed_desk_data,
 )
@@ -37,13 +37,13 @@ def data(fake_server: FakeServer, clock: Clock) -> DeskData:
 
 
 @pytest.fixture
-def decider() -> SimpleDecider:
-    return SimpleDecider()
+def decider() -> RecordingDecider:
+    return RecordingDecider()
 
 
 @pytest.fixture
 def desk(
-    tmp_path: Path, fake_server: FakeServer, clock: Clock, data: DeskData, decider: SimpleDecider
+    tmp_path: Path, fake_server: FakeServer, clock: Clock, data: DeskData, decider: RecordingDecider
 ) -> Iterator[KioskCore]:
     core = desk_core(tmp_path / "kiosk", fake_server, clock, decider)
     yield core
