@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     status = 400
     code = "bad_request"
     title = "Bad request"
 
-    def __init__(self, detail: str, *, code: str | None = None) -> None:
+    def __init__(
+        self, detail: str, *, code: str | None = None, extensions: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         if code:
             self.code = code
+        #: Extra members of the problem document (e.g. ``last_mutation_id``).
+        self.extensions: dict[str, Any] = extensions or {}
 
 
 class NotFound(DomainError):
@@ -53,3 +59,11 @@ class TooManyAttempts(DomainError):
     def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
         super().__init__(detail)
         self.retry_after_seconds = retry_after_seconds
+
+
+class DatabaseUnavailable(DomainError):
+    """Transient: nothing was committed, and the same request may simply be sent again."""
+
+    status = 503
+    code = "database_unavailable"
+    title = "Database unavailable"

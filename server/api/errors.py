@@ -17,9 +17,15 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem(
-    status: int, title: str, detail: str, code: str, headers: dict[str, str] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    code: str,
+    headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body = {
+        **(extensions or {}),
         "type": f"/problems/{code}",
         "title": title,
         "status": status,
@@ -42,7 +48,7 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     headers = None
     if isinstance(exc, TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
-    return problem(exc.status, exc.title, exc.detail, exc.code, headers)
+    return problem(exc.status, exc.title, exc.detail, exc.code, headers, exc.extensions)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

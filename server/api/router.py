@@ -9,12 +9,12 @@ from sqlalchemy import text
 from server.api.deps import ContainerDep
 from server.checkin.router import router as checkin_router
 from server.devices.router import router as devices_router
-from server.errors import DomainError
+from server.errors import DatabaseUnavailable
 from server.members.router import router as members_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
 from server.staff.router import router as staff_router
-from server.sync.router import router as sync_router
+from server.sync.router import routers as sync_routers
 from server.tenants.router import router as tenants_router
 
 
@@ -22,12 +22,6 @@ class Health(BaseModel):
     status: str
     database: str
     version: str
-
-
-class DatabaseUnavailable(DomainError):
-    status = 503
-    code = "database_unavailable"
-    title = "Database unavailable"
 
 
 health_router = APIRouter(tags=["health"])
@@ -56,6 +50,6 @@ for router in (
     plans_router,
     passes_router,
     checkin_router,
-    sync_router,
+    *sync_routers,
 ):
     api_router.include_router(router)

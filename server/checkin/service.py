@@ -12,10 +12,12 @@ from server.db.uow import UnitOfWork
 from server.engagement import service as engagement_service
 from server.errors import Forbidden
 from server.plans.desk import desk_context
+from server.plans.models import Membership
 from server.plans.repository import MembershipRepository, member_or_404
 from server.ports.analytics import EventPublisher
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
 from server.ports.identity import AccessClaims
+from server.sync import changes as sync_changes
 from shared.clock import utcnow
 from shared.enums import MovementKind, PrincipalKind
 from shared.ids import new_id
@@ -47,6 +49,8 @@ def _decide_taking_credit(
             return decision
         assert decision.membership_id is not None
         if memberships.take_credit(decision.membership_id):
+            # A Core UPDATE: kiosks learn the new credit count through an explicit change.
+            sync_changes.touch(uow.session, Membership, request.tenant_id, decision.membership_id)
             return decision
     return EligibilityDecision(admitted=False, reason="no credits left")
 

@@ -8,6 +8,8 @@ from server.members import models as members_models
 from server.passes import models as passes_models
 from server.plans import models as plans_models
 from server.staff import models as staff_models
+from server.sync import models as sync_models
+from server.sync import tables as sync_tables
 from server.tenants import models as tenants_models
 
 __all__ = [
@@ -19,5 +21,7 @@ __all__ = [
     "passes_models",
     "plans_models",
     "staff_models",
+    "sync_models",
+    "sync_tables",
     "tenants_models",
 ]

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
+
 from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, DomainError, InvalidInput
 from server.plans import membership_service
-from server.plans.desk import desk_context
+from server.plans.desk import DeskContext, desk_context
 from server.plans.models import DeskPayment
-from server.plans.repository import DeskPaymentRepository, MembershipRepository, member_or_404
+from server.plans.repository import (
+    DeskPaymentRepository,
+    MembershipRepository,
+    PlanRepository,
+    member_or_404,
+)
 from server.plans.rules import DESK_SOLD_KINDS
 from server.plans.schemas import SaleCreate, SaleRead
 from server.ports.identity import AccessClaims
@@ -62,6 +70,85 @@ def _replay(
     return _read(uow, claims, payment)
 
 
+def record_sale(
+    uow: UnitOfWork,
+    payments: PaymentService,
+    tenant_id: uuid.UUID,
+    desk: DeskContext,
+    cmd: SaleCreate,
+    *,
+    membership_id: uuid.UUID | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    taken_at: datetime | None = None,
+    check_plan: bool = True,
+) -> DeskPayment:
+    """Charge and record one new sale in the open unit of work; the caller commits.
+
+    ``check_plan=False`` records a sale that already happened at a kiosk although the plan
+    has since changed price or stopped being sold (the caller flags it for review).
+    """
+    sales = DeskPaymentRepository(uow.session, tenant_id)
+    member = member_or_404(uow.session, tenant_id, cmd.member_id)
+    if check_plan:
+        plan = membership_service.sellable_plan(uow, tenant_id, cmd.plan_id)
+    else:
+        plan = PlanRepository(uow.session, tenant_id).get_or_404(cmd.plan_id)
+    kind = PlanKind(plan.kind)
+    if kind not in DESK_SOLD_KINDS:
+        raise InvalidInput("only day passes and guest passes are sold at the desk")
+    if check_plan and (cmd.amount, cmd.currency) != (plan.price, plan.currency):
+        raise InvalidInput(
+            f"{plan.name!r} costs {plan.price} {plan.currency}, not {cmd.amount} {cmd.currency}"
+        )
+    if cmd.guest_of_id is not None:
+        if kind is not PlanKind.GUEST_PASS:
+            raise InvalidInput("guest_of_id is for guest passes only")
+        if cmd.guest_of_id == member.id:
+            raise InvalidInput("a member cannot be their own guest")
+        member_or_404(uow.session, tenant_id, cmd.guest_of_id)
+    charged = payments.charge(
+        PaymentRequest(
+            tenant_id=tenant_id,
+            idempotency_key=cmd.sale_id,
+            amount=cmd.amount,
+            currency=cmd.currency,
+            method=cmd.method.value,
+            description=f"{plan.name} for member {member.id}",
+        )
+    )
+    if not charged.succeeded:
+        raise PaymentDeclined(charged.reason or "the payment did not go through")
+    membership = membership_service.new_membership(
+        uow,
+        tenant_id,
+        member_id=member.id,
+        plan=plan,
+        starts_on=starts_on or utcnow().astimezone(desk.tz).date(),
+        ends_on=ends_on,
+        source=MemberSource.DESK,
+        home_location_id=desk.location.id,
+        membership_id=membership_id,
+    )
+    if cmd.guest_of_id is not None and member.guest_of_id is None:
+        member.guest_of_id = cmd.guest_of_id
+    return sales.add(
+        DeskPayment(
+            id=cmd.sale_id,
+            member_id=member.id,
+            membership_id=membership.id,
+            plan_id=plan.id,
+            location_id=desk.location.id,
+            amount=cmd.amount,
+            currency=cmd.currency,
+            method=cmd.method.value,
+            taken_by=desk.staff_id,
+            device_id=desk.device_id,
+            taken_at=taken_at or utcnow(),
+        )
+    )
+
+
 def sell(
     *, uow: UnitOfWork, payments: PaymentService, claims: AccessClaims, cmd: SaleCreate
 ) -> SaleRead:
@@ -72,61 +159,7 @@ def sell(
         earlier = sales.get(cmd.sale_id)
         if earlier is not None:
             return _replay(uow, claims, earlier, cmd)
-        member = member_or_404(uow.session, tenant_id, cmd.member_id)
-        plan = membership_service.sellable_plan(uow, tenant_id, cmd.plan_id)
-        kind = PlanKind(plan.kind)
-        if kind not in DESK_SOLD_KINDS:
-            raise InvalidInput("only day passes and guest passes are sold at the desk")
-        if (cmd.amount, cmd.currency) != (plan.price, plan.currency):
-            raise InvalidInput(
-                f"{plan.name!r} costs {plan.price} {plan.currency}, not {cmd.amount} {cmd.currency}"
-            )
-        if cmd.guest_of_id is not None:
-            if kind is not PlanKind.GUEST_PASS:
-                raise InvalidInput("guest_of_id is for guest passes only")
-            if cmd.guest_of_id == member.id:
-                raise InvalidInput("a member cannot be their own guest")
-            member_or_404(uow.session, tenant_id, cmd.guest_of_id)
-        charged = payments.charge(
-            PaymentRequest(
-                tenant_id=tenant_id,
-                idempotency_key=cmd.sale_id,
-                amount=cmd.amount,
-                currency=cmd.currency,
-                method=cmd.method.value,
-                description=f"{plan.name} for member {member.id}",
-            )
-        )
-        if not charged.succeeded:
-            raise PaymentDeclined(charged.reason or "the payment did not go through")
-        today = utcnow().astimezone(desk.tz).date()
-        membership = membership_service.new_membership(
-            uow,
-            tenant_id,
-            member_id=member.id,
-            plan=plan,
-            starts_on=today,
-            ends_on=None,
-            source=MemberSource.DESK,
-            home_location_id=desk.location.id,
-        )
-        if cmd.guest_of_id is not None and member.guest_of_id is None:
-            member.guest_of_id = cmd.guest_of_id
-        payment = sales.add(
-            DeskPayment(
-                id=cmd.sale_id,
-                member_id=member.id,
-                membership_id=membership.id,
-                plan_id=plan.id,
-                location_id=desk.location.id,
-                amount=cmd.amount,
-                currency=cmd.currency,
-                method=cmd.method.value,
-                taken_by=desk.staff_id,
-                device_id=desk.device_id,
-                taken_at=utcnow(),
-            )
-        )
+        payment = record_sale(uow, payments, tenant_id, desk, cmd)
         try:
             uow.commit()
         except IntegrityError:

@@ -1,17 +1,125 @@
-"""HTTP routes of kiosk sync."""
+"""HTTP routes of kiosk sync and of review items."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import time
+import uuid
+from typing import Any, Literal
 
-from server.api.deps import DeviceClaims, UowDep
-from server.sync import service
-from shared.sync.snapshot import KioskSnapshot
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, Query
+
+from server.api.deps import Admin, ContainerDep, DeviceClaims, UowDep
+from server.api.errors import PROBLEM_JSON
+from server.sync import pull as pull_service
+from server.sync import push as push_service
+from server.sync import review, service
+from server.sync.gzip import GzipRoute
+from server.sync.schemas import ReviewItemPage, ReviewItemRead, ReviewItemResolve
+from shared.sync.messages import PullResponse, PushRequest, PushResponse
+from shared.sync.snapshot import KioskSnapshot, SnapshotReviewItem
 
 router = APIRouter(prefix="/sync", tags=["kiosk sync"])
+push_router = APIRouter(prefix="/sync", tags=["kiosk sync"], route_class=GzipRoute)
+review_router = APIRouter(prefix="/review-items", tags=["review items"])
+
+#: How often a waiting pull looks for new changes: well within the 1 s a kiosk may wait.
+POLL_SECONDS = 0.2
+_PROBLEM: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 
 
 @router.get("/snapshot", response_model=KioskSnapshot)
 def snapshot(claims: DeviceClaims, uow: UowDep) -> KioskSnapshot:
-    """Everything a kiosk needs about its location, for a first download or a reset."""
+    """Everything a kiosk needs about its location, for a first download or a reset, with
+    the pull cursor it is consistent with."""
     return service.snapshot(uow=uow, claims=claims)
+
+
+@push_router.post(
+    "/push",
+    response_model=PushResponse,
+    responses={
+        409: {"description": "A gap: carries `last_mutation_id`", **_PROBLEM},
+        503: {"description": "Nothing applied; send the same batch again", **_PROBLEM},
+    },
+)
+def push(cmd: PushRequest, claims: DeviceClaims, container: ContainerDep) -> Any:
+    """Apply a batch of the kiosk's outbox once, in order (the body may be gzip)."""
+    return push_service.push(
+        uow=container.uow(),
+        eligibility=container.eligibility,
+        payments=container.payments,
+        events=container.events,
+        claims=claims,
+        cmd=cmd,
+    )
+
+
+@router.get(
+    "/pull",
+    response_model=PullResponse,
+    responses={410: {"description": "Cursor too old: download a snapshot", **_PROBLEM}},
+)
+async def pull(
+    claims: DeviceClaims,
+    container: ContainerDep,
+    cursor: int = Query(0, ge=0),
+    limit: int = Query(pull_service.DEFAULT_PAGE, ge=1, le=pull_service.MAX_PAGE),
+    wait: float = Query(0, ge=0, le=30, description="Seconds to wait for a change if none"),
+) -> Any:
+    """The location's changes after ``cursor``. With ``wait``, answers as soon as one exists."""
+    deadline = time.monotonic() + wait
+    while True:
+        page = await anyio.to_thread.run_sync(
+            lambda: pull_service.pull(
+                uow=container.uow(), claims=claims, cursor=cursor, limit=limit
+            )
+        )
+        if page.changes or time.monotonic() >= deadline:
+            return page
+        while time.monotonic() < deadline:
+            await anyio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+            found = await anyio.to_thread.run_sync(
+                lambda: pull_service.has_changes_after(container.read_uow(), claims, cursor)
+            )
+            if found:
+                break
+
+
+@router.get("/review-items", response_model=list[SnapshotReviewItem])
+def kiosk_review_items(claims: DeviceClaims, uow: UowDep) -> list[SnapshotReviewItem]:
+    """This kiosk's location's open review items."""
+    return review.open_items_of_kiosk(uow=uow, claims=claims)
+
+
+@review_router.get("", response_model=ReviewItemPage)
+def list_review_items(
+    claims: Admin,
+    uow: UowDep,
+    status: Literal["open", "resolved"] | None = None,
+    location_id: uuid.UUID | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> ReviewItemPage:
+    """Newest first: what the server accepted from kiosks but a person should look at."""
+    return review.list_review_items(
+        uow=uow,
+        claims=claims,
+        status=status,
+        location_id=location_id,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@review_router.post("/{review_item_id}/resolve", response_model=ReviewItemRead)
+def resolve_review_item(
+    review_item_id: uuid.UUID, cmd: ReviewItemResolve, claims: Admin, uow: UowDep
+) -> ReviewItemRead:
+    return review.resolve_review_item(
+        uow=uow, claims=claims, review_item_id=review_item_id, cmd=cmd
+    )
+
+
+routers = (router, push_router, review_router)

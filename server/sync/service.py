@@ -1,4 +1,4 @@
-"""What a kiosk downloads. The incremental push/pull protocol builds on this snapshot."""
+"""What a kiosk downloads first, and again after its cursor expired (DESIGN.md §5.8)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,14 @@ from server.passes import service as passes_service
 from server.passes.repository import MemberPassRepository
 from server.ports.identity import AccessClaims
 from server.staff.repository import StaffRepository, active_staff_for_location
+from server.sync import pull, review, tables
 from server.sync.repository import KioskScope
 from server.tenants.repository import LocationRepository, TenantDirectory
 from shared.clock import utcnow
 from shared.eligibility import period_bounds
 from shared.enums import LimitPeriod, StaffRole
-from shared.opening_hours import OpeningHours
 from shared.sync.snapshot import (
     KioskSnapshot,
-    SnapshotLocation,
     SnapshotMember,
     SnapshotMembership,
     SnapshotPlan,
@@ -42,6 +41,9 @@ def snapshot(*, uow: UnitOfWork, claims: AccessClaims) -> KioskSnapshot:
         staff = active_staff_for_location(
             StaffRepository(uow.session, claims.tenant_id), location.id
         )
+        # Read first: everything numbered up to here is committed, so the rows read below
+        # include it (they may include later changes too, which a pull then repeats).
+        cursor = pull.current_cursor(uow.session, claims.tenant_id, location.id)
         now = utcnow()
         tz = ZoneInfo(location.timezone)
         scope = KioskScope(uow.session, claims.tenant_id)
@@ -62,16 +64,7 @@ def snapshot(*, uow: UnitOfWork, claims: AccessClaims) -> KioskSnapshot:
             )
         return KioskSnapshot(
             tenant=SnapshotTenant(id=tenant.id, name=tenant.name),
-            location=SnapshotLocation(
-                id=location.id,
-                name=location.name,
-                timezone=location.timezone,
-                capacity=location.capacity,
-                address=location.address,
-                contact_email=location.contact_email,
-                contact_phone=location.contact_phone,
-                opening_hours=OpeningHours.model_validate(location.opening_hours),
-            ),
+            location=tables.location_shape(location),
             staff=[
                 SnapshotStaff(id=s.id, name=s.name, role=StaffRole(s.role), pin_hash=s.pin_hash)
                 for s in staff
@@ -84,4 +77,9 @@ def snapshot(*, uow: UnitOfWork, claims: AccessClaims) -> KioskSnapshot:
             memberships=memberships,
             pass_keys=passes_service.published_keys(uow, claims.tenant_id),
             revoked_pass_ids=MemberPassRepository(uow.session, claims.tenant_id).revoked_ids(now),
+            cursor=cursor,
+            review_items=[
+                tables.review_shape(item)
+                for item in review.open_for_location(uow.session, claims.tenant_id, location.id)
+            ],
         )

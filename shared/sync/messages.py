@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared.enums import MutationStatus
+from shared.enums import CheckinMethod, MemberSource, MutationStatus, PaymentMethod
 
 #: Bumped whenever a message or a mutation's arguments change shape; the server keeps
 #: accepting older versions so a kiosk that has not been upgraded keeps syncing.
@@ -31,12 +32,11 @@ class Mutation(BaseModel):
     device_time: datetime = Field(description="The kiosk's clock when the action happened")
     hlc: str = Field(max_length=100, description="The kiosk's hybrid logical clock timestamp")
 
-    @field_validator("name")
-    @classmethod
-    def _versioned(cls, value: str) -> str:
-        if not _MUTATION_NAME.match(value):
-            raise ValueError(f"{value!r} is not a versioned mutation name like 'checkin.create.v1'")
-        return value
+
+def is_versioned_mutation_name(name: str) -> bool:
+    """Names like 'checkin.create.v1'. The server rejects any other name per mutation, so
+    one bad entry never blocks the rest of a kiosk's queue."""
+    return bool(_MUTATION_NAME.match(name))
 
 
 class PushRequest(BaseModel):
@@ -74,3 +74,74 @@ class PullResponse(BaseModel):
     cursor: int
     has_more: bool
     last_mutation_id: int
+
+
+# --- Tables a pull may carry (``Change.table``); ``data`` has the shape named beside each.
+TABLE_LOCATIONS = "locations"  # SnapshotLocation
+TABLE_STAFF = "staff"  # SnapshotStaff
+TABLE_PLANS = "plans"  # SnapshotPlan
+TABLE_MEMBERS = "members"  # SnapshotMember
+TABLE_MEMBERSHIPS = "memberships"  # SnapshotMembership without visits_this_period
+TABLE_PASS_KEYS = "pass_keys"  # SnapshotPassKey
+TABLE_REVOKED_PASSES = "revoked_passes"  # SnapshotRevokedPass
+TABLE_CHECKINS = "checkins"  # SnapshotCheckin: admitted check-ins anywhere in the tenant
+TABLE_REVIEW_ITEMS = "review_items"  # SnapshotReviewItem: this location's, open or resolved
+
+
+# --- Arguments of the mutations a kiosk pushes, one model per versioned name. Unknown
+# fields are ignored, so a kiosk may send more than a server version knows about.
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class CheckinCreateArgs(_Args):
+    """``checkin.create.v1``: a door decision taken at the kiosk. It is a fact."""
+
+    checkin_id: uuid.UUID
+    member_id: uuid.UUID
+    location_id: uuid.UUID
+    membership_id: uuid.UUID | None = None
+    pass_id: uuid.UUID | None = None
+    method: CheckinMethod
+    admitted: bool
+    reason: str = Field(max_length=1000)
+    warning: str | None = None
+    override_by: uuid.UUID | None = None
+    override_reason: str | None = Field(None, max_length=300)
+    occurred_at: datetime | None = Field(None, description="Default: the mutation's device_time")
+
+
+class MemberCreateArgs(_Args):
+    """``member.create.v1``: a walk-in registered at the kiosk."""
+
+    member_id: uuid.UUID
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    email: str | None = Field(None, max_length=320)
+    phone: str | None = Field(None, max_length=40)
+    home_location_id: uuid.UUID | None = None
+    source: MemberSource = MemberSource.DESK
+    registered_at: datetime | None = None
+    #: Members the kiosk itself thought were the same person (staff registered anyway).
+    possible_duplicate_of: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+
+
+class SaleCreateArgs(_Args):
+    """``sale.create.v1``: a day or guest pass sold at the desk; ``sale_id`` is the payment's
+    idempotency key and ``membership_id`` the id of the pass it creates."""
+
+    sale_id: uuid.UUID
+    membership_id: uuid.UUID | None = None
+    member_id: uuid.UUID
+    plan_id: uuid.UUID
+    amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    currency: str = Field(min_length=3, max_length=3)
+    payment_method: PaymentMethod
+    guest_of_id: uuid.UUID | None = None
+    location_id: uuid.UUID
+    starts_on: date | None = None
+    ends_on: date | None = None
+    sold_at: datetime | None = None
+    staff_id: uuid.UUID | None = None

@@ -98,6 +98,40 @@ class SnapshotPassKey(BaseModel):
     public_key: str = Field(description="Raw 32-byte Ed25519 public key, base64")
 
 
+class SnapshotRevokedPass(BaseModel):
+    """A revoked member pass the kiosk must refuse until it expires anyway."""
+
+    id: uuid.UUID
+    member_id: uuid.UUID
+    expires_at: datetime
+
+
+class SnapshotCheckin(BaseModel):
+    """An admitted check-in anywhere in the tenant: the kiosk counts visits with it."""
+
+    id: uuid.UUID
+    member_id: uuid.UUID
+    location_id: uuid.UUID
+    membership_id: uuid.UUID | None = None
+    admitted: bool = True
+    occurred_at: datetime
+
+
+class SnapshotReviewItem(BaseModel):
+    """Something staff should look at, found by the server (DESIGN.md §5.6)."""
+
+    id: uuid.UUID
+    location_id: uuid.UUID
+    kind: str
+    member_id: uuid.UUID | None = None
+    checkin_id: uuid.UUID | None = None
+    summary: str
+    status: str = "open"
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolution_note: str | None = None
+
+
 class KioskSnapshot(BaseModel):
     tenant: SnapshotTenant
     location: SnapshotLocation
@@ -108,3 +142,8 @@ class KioskSnapshot(BaseModel):
     memberships: list[SnapshotMembership] = Field(default_factory=list)
     pass_keys: list[SnapshotPassKey] = Field(default_factory=list)
     revoked_pass_ids: list[uuid.UUID] = Field(default_factory=list)
+    #: The pull cursor this document is consistent with: pull from here after applying it.
+    cursor: int = 0
+    review_items: list[SnapshotReviewItem] = Field(
+        default_factory=list, description="This location's open review items"
+    )

@@ -53,6 +53,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "plan_id": location["id"],
         "membership_id": location["id"],
         "checkin_id": location["id"],
+        "review_item_id": location["id"],
         "fmt": "png",
     }
     for method, template in _operations(api, with_body=True):

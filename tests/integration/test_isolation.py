@@ -7,6 +7,7 @@ this test does not know fails the test, so a new route cannot be added without j
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from tests.integration.helpers import Api, Tenant
@@ -28,6 +29,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/plans/{plan_id}"): {"json": {"name": "Renamed plan"}},
     ("POST", "/memberships/{membership_id}/freeze"): {"json": {"until": "2099-01-01"}},
     ("POST", "/memberships/{membership_id}/cancel"): {"json": {"reason": "moving away"}},
+    ("POST", "/review-items/{review_item_id}/resolve"): {"json": {"note": "merged"}},
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png"}
@@ -69,7 +71,25 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         json={"member_id": member["id"], "location_id": location["id"], "method": "search"},
         headers=tenant.headers,
     ).json()
+    walkin = {
+        "mutation_id": 1,
+        "name": "member.create.v1",
+        "args": {
+            "member_id": str(uuid.uuid4()),
+            "first_name": "Kwame",
+            "last_name": slug,
+            "possible_duplicate_of": [member["id"]],
+        },
+        "device_time": "2026-01-01T10:00:00Z",
+        "hlc": "0",
+    }
+    pushed = api.client.post(
+        "/sync/push",
+        json={"device_id": device["device_id"], "schema_version": 1, "mutations": [walkin]},
+        headers=api.device_headers(device),
+    ).json()
     return tenant, {
+        "review_item_id": pushed["results"][0]["review_item_id"],
         "location_id": location["id"],
         "staff_id": staff["id"],
         "device_id": device["device_id"],

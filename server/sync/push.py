@@ -1,0 +1,223 @@
+"""Push (DESIGN.md §5.5): apply a kiosk's outbox batch once, in order, in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from server.db.uow import UnitOfWork
+from server.devices import service as devices_service
+from server.engagement import service as engagement_service
+from server.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
+from server.ports.analytics import EventPublisher
+from server.ports.eligibility import EligibilityService
+from server.ports.identity import AccessClaims
+from server.ports.payments import PaymentService
+from server.sync import handlers as _handlers  # noqa: F401  (registers the kiosk mutations)
+from server.sync import rules
+from server.sync.models import DeviceSyncState, SyncMutation
+from server.sync.registry import MutationContext, MutationRejected, registration
+from server.tenants.repository import LocationRepository
+from shared.clock import ensure_utc, utcnow
+from shared.enums import MutationStatus
+from shared.sync.messages import SCHEMA_VERSION, Mutation, MutationResult, PushRequest, PushResponse
+
+#: Envelope versions this server reads. A kiosk newer than the server is told so, per mutation.
+SUPPORTED_SCHEMA_VERSIONS = frozenset(range(1, SCHEMA_VERSION + 1))
+
+
+class MutationGap(Conflict):
+    code = "mutation_gap"
+    title = "Mutations missing"
+
+    def __init__(self, last_mutation_id: int, first_sent: int) -> None:
+        super().__init__(
+            f"the server has applied mutations up to {last_mutation_id}, and this push does "
+            f"not continue from there (it starts at {first_sent}); send from "
+            f"{last_mutation_id + 1}",
+            extensions={"last_mutation_id": last_mutation_id},
+        )
+        self.last_mutation_id = last_mutation_id
+
+
+def lock_sync_state(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int:
+    """The device's last applied mutation id, with its row locked until commit, so that two
+    pushes of one device run one after the other (on SQLite, the write lock does that)."""
+    statement = (
+        update(DeviceSyncState)
+        .where(DeviceSyncState.tenant_id == tenant_id, DeviceSyncState.device_id == device_id)
+        .values(updated_at=utcnow())
+        .returning(DeviceSyncState.last_mutation_id)
+    )
+    last = session.execute(statement).scalar_one_or_none()
+    if last is None:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(
+            dialect.insert(DeviceSyncState)
+            .values(
+                tenant_id=tenant_id, device_id=device_id, last_mutation_id=0, updated_at=utcnow()
+            )
+            .on_conflict_do_nothing()
+        )
+        last = session.execute(statement).scalar_one()
+    return int(last)
+
+
+class SchemaUnsupported(DomainError):
+    status = 409
+    code = "schema_unsupported"
+    title = "Server too old for this kiosk"
+
+
+def _apply(context: MutationContext) -> MutationResult:
+    mutation = context.mutation
+    found = registration(mutation.name)
+    if found is None:
+        return MutationResult(
+            mutation_id=mutation.mutation_id,
+            status=MutationStatus.REJECTED,
+            reason=f"this server does not know the mutation {mutation.name!r}",
+        )
+    session = context.uow.session
+    events, reviews = len(context.published), len(context.review_items)
+    savepoint = session.begin_nested()
+    try:
+        note = found.apply(context, mutation.args)
+        session.flush()
+        savepoint.commit()
+    except (MutationRejected, DomainError, ValidationError, IntegrityError) as exc:
+        savepoint.rollback()
+        del context.published[events:], context.review_items[reviews:]
+        return MutationResult(
+            mutation_id=mutation.mutation_id,
+            status=MutationStatus.REJECTED,
+            reason=_readable(exc),
+        )
+    except BaseException:
+        savepoint.rollback()
+        raise
+    item = context.review_items[-1] if len(context.review_items) > reviews else None
+    return MutationResult(
+        mutation_id=mutation.mutation_id,
+        status=MutationStatus.APPLIED,
+        reason=note,
+        review_item_id=item.id if item is not None else None,
+    )
+
+
+def _readable(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        problems = [
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+        ]
+        return "the arguments are not valid: " + "; ".join(problems)
+    if isinstance(exc, DomainError):
+        return exc.detail
+    if isinstance(exc, IntegrityError):
+        return "it clashes with data already on the server"
+    return str(exc) or type(exc).__name__
+
+
+def _log_row(
+    claims: AccessClaims, mutation: Mutation, result: MutationResult, clamped: bool
+) -> dict[str, Any]:
+    return {
+        "tenant_id": claims.tenant_id,
+        "device_id": claims.subject_id,
+        "mutation_id": mutation.mutation_id,
+        "name": mutation.name,
+        "status": result.status.value,
+        "reason": (result.reason or "")[:1000] or None,
+        "device_time": ensure_utc(mutation.device_time),
+        "clamped": clamped,
+        "hlc": mutation.hlc,
+        "received_at": utcnow(),
+    }
+
+
+def push(
+    *,
+    uow: UnitOfWork,
+    eligibility: EligibilityService,
+    payments: PaymentService,
+    events: EventPublisher,
+    claims: AccessClaims,
+    cmd: PushRequest,
+) -> PushResponse:
+    if cmd.device_id != claims.subject_id:
+        raise Forbidden("device_id is not the device this token was issued to", code="wrong_device")
+    if cmd.schema_version not in SUPPORTED_SCHEMA_VERSIONS:
+        # A kiosk newer than the server: refuse the whole push, so nothing is lost; the
+        # kiosk keeps its outbox until the server is upgraded.
+        raise SchemaUnsupported(
+            f"this server reads sync schema versions up to {SCHEMA_VERSION}, not "
+            f"{cmd.schema_version}: upgrade the server"
+        )
+    try:
+        plan = rules.plan_batch(0, [m.mutation_id for m in cmd.mutations])
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    published = []
+    try:
+        with uow:
+            session = uow.session
+            device = devices_service.require_live_device(uow=uow, claims=claims)
+            location = LocationRepository(session, claims.tenant_id).get(device.location_id)
+            if location is None:
+                raise NotFound("this kiosk's location has been archived", code="location_archived")
+            last = lock_sync_state(session, claims.tenant_id, device.id)
+            plan = rules.plan_batch(last, [m.mutation_id for m in cmd.mutations])
+            if plan.gap:
+                raise MutationGap(last, plan.new[0])
+            results = [
+                MutationResult(mutation_id=i, status=MutationStatus.DUPLICATE)
+                for i in plan.duplicates
+            ]
+            log = []
+            for mutation in cmd.mutations[len(plan.duplicates) :]:
+                context = MutationContext(
+                    uow=uow,
+                    tenant_id=claims.tenant_id,
+                    device=device,
+                    location=location,
+                    eligibility=eligibility,
+                    payments=payments,
+                    mutation=mutation,
+                    now=utcnow(),
+                )
+                result = _apply(context)
+                results.append(result)
+                published.extend(context.published)
+                log.append(_log_row(claims, mutation, result, context.clamped))
+            if plan.new:
+                last = plan.new[-1]
+                session.execute(insert(SyncMutation), log)
+                session.execute(
+                    update(DeviceSyncState)
+                    .where(
+                        DeviceSyncState.tenant_id == claims.tenant_id,
+                        DeviceSyncState.device_id == device.id,
+                    )
+                    .values(last_mutation_id=last)
+                )
+            uow.commit()
+    except DBAPIError:
+        raise DatabaseUnavailable(
+            "the server's database failed during this push; nothing of it was applied, send it "
+            "again"
+        ) from None
+    engagement_service.publish(events, published)
+    return PushResponse(last_mutation_id=last, results=results)

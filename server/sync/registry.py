@@ -1,0 +1,113 @@
+"""The one registry of pushed mutations: each domain plugs in its versioned names.
+
+``register_mutation("checkin.create.v1", CheckinCreateArgs, handler)``: the push engine
+validates a mutation's args with the model and calls the handler inside a savepoint of the
+push transaction. A handler raises :class:`MutationRejected` (or a domain error) for a
+mutation that can never apply; the queue moves on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+from server.db.uow import UnitOfWork
+from server.devices.models import Device
+from server.ports.analytics import PublishedEvent
+from server.ports.eligibility import EligibilityService
+from server.ports.payments import PaymentService
+from server.sync import review
+from server.sync.models import ReviewItem
+from server.tenants.models import Location
+from shared.sync.messages import Mutation, is_versioned_mutation_name
+
+A = TypeVar("A", bound=BaseModel)
+
+
+class MutationRejected(Exception):
+    """This mutation can never apply; ``str(exc)`` says why, for staff to read."""
+
+
+@dataclass
+class MutationContext:
+    uow: UnitOfWork
+    tenant_id: uuid.UUID
+    device: Device
+    location: Location
+    eligibility: EligibilityService
+    payments: PaymentService
+    mutation: Mutation
+    now: datetime
+    #: Events to publish once the push has committed.
+    published: list[PublishedEvent] = field(default_factory=list)
+    review_items: list[ReviewItem] = field(default_factory=list)
+    clamped: bool = False
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.location.timezone)
+
+    def local(self, at: datetime) -> str:
+        return at.astimezone(self.tz).strftime("%d %b %Y %H:%M")
+
+    def review(
+        self,
+        kind: str,
+        summary: str,
+        *,
+        member_id: uuid.UUID | None = None,
+        checkin_id: uuid.UUID | None = None,
+    ) -> ReviewItem:
+        item = review.open_item(
+            self.uow.session,
+            self.tenant_id,
+            location_id=self.location.id,
+            kind=kind,
+            summary=summary,
+            member_id=member_id,
+            checkin_id=checkin_id,
+            device_id=self.device.id,
+            mutation_id=self.mutation.mutation_id,
+            now=self.now,
+        )
+        self.review_items.append(item)
+        return item
+
+
+#: What the handler wants said in the mutation's result, besides "applied".
+Handler = Callable[[MutationContext, A], str | None]
+
+
+@dataclass(frozen=True)
+class Registration(Generic[A]):
+    name: str
+    args: type[A]
+    handler: Handler[A]
+
+    def apply(self, context: MutationContext, raw_args: dict[str, Any]) -> str | None:
+        return self.handler(context, self.args.model_validate(raw_args))
+
+
+_REGISTRY: dict[str, Registration[Any]] = {}
+
+
+def register_mutation(name: str, args: type[A], handler: Handler[A]) -> None:
+    if not is_versioned_mutation_name(name):
+        raise ValueError(f"{name!r} is not a versioned mutation name like 'checkin.create.v1'")
+    if name in _REGISTRY:
+        raise ValueError(f"mutation {name!r} is registered twice")
+    _REGISTRY[name] = Registration(name, args, handler)
+
+
+def registration(name: str) -> Registration[Any] | None:
+    return _REGISTRY.get(name)
+
+
+def known_names() -> list[str]:
+    return sorted(_REGISTRY)

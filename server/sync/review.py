@@ -1,0 +1,138 @@
+"""Review items: what the server accepted from a kiosk but a person should look at."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db.repository import TenantRepository
+from server.db.uow import UnitOfWork
+from server.devices import service as devices_service
+from server.errors import Conflict
+from server.ports.identity import AccessClaims
+from server.sync.models import ReviewItem
+from server.sync.schemas import ReviewItemPage, ReviewItemRead, ReviewItemResolve
+from shared.clock import utcnow
+from shared.ids import new_id
+from shared.sync.snapshot import SnapshotReviewItem
+
+OPEN, RESOLVED = "open", "resolved"
+#: Kinds of review item.
+INELIGIBLE_ADMISSION = "ineligible_admission"
+PASS_USED_TWICE = "pass_used_at_two_kiosks"
+POSSIBLE_DUPLICATE = "possible_duplicate_member"
+CLOCK_AHEAD = "kiosk_clock_ahead"
+SALE_CHANGED = "sale_plan_changed"
+
+
+class ReviewItemRepository(TenantRepository[ReviewItem]):
+    model = ReviewItem
+    noun = "review item"
+
+    def search(
+        self, *, status: str | None, location_id: uuid.UUID | None, limit: int, offset: int
+    ) -> list[ReviewItem]:
+        query = self._select()
+        if status is not None:
+            query = query.where(ReviewItem.status == status)
+        if location_id is not None:
+            query = query.where(ReviewItem.location_id == location_id)
+        query = query.order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())
+        return list(self.session.execute(query.limit(limit).offset(offset)).scalars())
+
+    def open_of_device(self, device_id: uuid.UUID, kind: str) -> ReviewItem | None:
+        query = self._select().where(
+            ReviewItem.device_id == device_id, ReviewItem.kind == kind, ReviewItem.status == OPEN
+        )
+        found: ReviewItem | None = self.session.execute(query.limit(1)).scalars().first()
+        return found
+
+
+def open_item(
+    session: Session,
+    tenant_id: uuid.UUID,
+    *,
+    location_id: uuid.UUID,
+    kind: str,
+    summary: str,
+    member_id: uuid.UUID | None,
+    checkin_id: uuid.UUID | None,
+    device_id: uuid.UUID | None,
+    mutation_id: int | None,
+    now: datetime,
+) -> ReviewItem:
+    return ReviewItemRepository(session, tenant_id).add(
+        ReviewItem(
+            id=new_id(),
+            location_id=location_id,
+            kind=kind,
+            summary=summary[:1000],
+            member_id=member_id,
+            checkin_id=checkin_id,
+            device_id=device_id,
+            mutation_id=mutation_id,
+            status=OPEN,
+            created_at=now,
+        )
+    )
+
+
+def open_for_location(
+    session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID
+) -> list[ReviewItem]:
+    query = (
+        select(ReviewItem)
+        .where(
+            ReviewItem.tenant_id == tenant_id,
+            ReviewItem.location_id == location_id,
+            ReviewItem.status == OPEN,
+        )
+        .order_by(ReviewItem.created_at, ReviewItem.id)
+    )
+    return list(session.execute(query).scalars())
+
+
+def list_review_items(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    status: str | None,
+    location_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> ReviewItemPage:
+    with uow:
+        rows = ReviewItemRepository(uow.session, claims.tenant_id).search(
+            status=status, location_id=location_id, limit=limit + 1, offset=offset
+        )
+        return ReviewItemPage(
+            items=[ReviewItemRead.model_validate(row) for row in rows[:limit]],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
+
+
+def resolve_review_item(
+    *, uow: UnitOfWork, claims: AccessClaims, review_item_id: uuid.UUID, cmd: ReviewItemResolve
+) -> ReviewItemRead:
+    with uow:
+        item = ReviewItemRepository(uow.session, claims.tenant_id).get_or_404(
+            review_item_id, for_update=True
+        )
+        if item.status == RESOLVED:
+            raise Conflict("this review item was resolved already", code="already_resolved")
+        item.status = RESOLVED
+        item.resolution_note = cmd.note
+        item.resolved_by = claims.subject_id
+        item.resolved_at = utcnow()
+        uow.commit()
+        return ReviewItemRead.model_validate(item)
+
+
+def open_items_of_kiosk(*, uow: UnitOfWork, claims: AccessClaims) -> list[SnapshotReviewItem]:
+    with uow:
+        device = devices_service.require_live_device(uow=uow, claims=claims)
+        rows = open_for_location(uow.session, claims.tenant_id, device.location_id)
+        return [SnapshotReviewItem.model_validate(row, from_attributes=True) for row in rows]

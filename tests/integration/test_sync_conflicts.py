@@ -1,0 +1,189 @@
+"""Conflicts decided by the server (DESIGN.md §5.6, §5.9): facts kept, doubts sent to review."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from server.bootstrap import Container
+from tests.integration.helpers import Api
+from tests.integration.plans_helpers import DAY_PASS, MONTHLY, PACK, open_desk
+from tests.integration.sync_helpers import Kiosk, checkin_count, review_items
+
+
+def _checkins(desk: object, member_id: str) -> list[dict[str, object]]:
+    response = desk.api.client.get(  # type: ignore[attr-defined]
+        "/checkins",
+        params={"member_id": member_id},
+        headers=desk.admin,  # type: ignore[attr-defined]
+    )
+    items: list[dict[str, object]] = response.json()["items"]
+    return items
+
+
+def test_offline_admission_of_a_since_frozen_member_is_kept_and_reviewed(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "frozen")
+    member = desk.member()
+    membership = desk.membership(member, desk.plan(MONTHLY))
+    kiosk = Kiosk.of(desk)
+    at = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    mutation = kiosk.checkin(member, at=at)  # decided offline, before the kiosk heard
+    until = (date.today() + timedelta(days=30)).isoformat()
+    frozen = api.client.post(
+        f"/memberships/{membership['id']}/freeze", json={"until": until}, headers=desk.admin
+    )
+    assert frozen.status_code == 200, frozen.text
+    result = kiosk.pushed([mutation])[0]
+    assert result["status"] == "applied" and result["review_item_id"]
+    [checkin] = _checkins(desk, member)
+    assert checkin["admitted"] is True
+    assert datetime.fromisoformat(str(checkin["occurred_at"])) == datetime.fromisoformat(at)
+    [item] = review_items(desk, status="open")
+    assert item["id"] == result["review_item_id"]
+    assert item["kind"] == "ineligible_admission" and item["checkin_id"] == checkin["id"]
+    assert "frozen" in item["summary"] and "Ama Mensah" in item["summary"]
+    # The kiosk sees it, then a manager resolves it.
+    seen = api.client.get("/sync/review-items", headers=kiosk.headers).json()
+    assert [i["id"] for i in seen] == [item["id"]]
+    desk_staff = api.client.post(
+        f"/review-items/{item['id']}/resolve", json={"note": "x"}, headers=desk.desk
+    )
+    assert desk_staff.status_code == 403
+    resolved = api.client.post(
+        f"/review-items/{item['id']}/resolve",
+        json={"note": "spoke to the member"},
+        headers=desk.admin,
+    )
+    assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["status"] == "resolved"
+    assert resolved.json()["resolved_by"] == desk.tenant.owner_id
+    again = api.client.post(
+        f"/review-items/{item['id']}/resolve", json={"note": "again"}, headers=desk.admin
+    )
+    assert again.status_code == 409
+    assert review_items(desk, status="open") == []
+    assert api.client.get("/sync/review-items", headers=kiosk.headers).json() == []
+    changes, _ = kiosk.pull_all()
+    reviews = [c for c in changes if c["table"] == "review_items"]
+    assert reviews[-1]["data"]["status"] == "resolved"
+
+
+def test_credits_used_up_elsewhere_is_reviewed_and_not_taken_twice(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "credits")
+    member = desk.member()
+    pack = desk.membership(member, desk.plan(PACK, credits=1))
+    kiosk = Kiosk.of(desk)
+    offline = kiosk.checkin(member, membership_id=pack["id"])
+    assert desk.check_in(member).json()["admitted"] is True  # the last credit, online
+    result = kiosk.pushed([offline])[0]
+    assert result["status"] == "applied" and result["review_item_id"]
+    assert "no credits left" in review_items(desk)[0]["summary"]
+    assert len(_checkins(desk, member)) == 2
+
+
+def test_same_pass_at_two_kiosks_is_flagged(api: Api, container: Container) -> None:
+    desk = open_desk(api, container, "pass-twice")
+    member = desk.member()
+    desk.membership(member, desk.plan(MONTHLY))
+    issued = api.client.post(f"/members/{member}/passes", json={}, headers=desk.admin).json()
+    first, second = Kiosk.of(desk), Kiosk.enrol(desk)
+    at = datetime.now(UTC) - timedelta(minutes=30)
+    one = first.checkin(member, at=at.isoformat(), method="qr", pass_id=issued["id"])
+    later = (at + timedelta(seconds=50)).isoformat()
+    two = second.checkin(member, at=later, method="qr", pass_id=issued["id"])
+    assert first.pushed([one])[0]["review_item_id"] is None
+    result = second.pushed([two])[0]
+    assert result["status"] == "applied" and result["review_item_id"]
+    [item] = review_items(desk)
+    assert item["kind"] == "pass_used_at_two_kiosks"
+    assert len(_checkins(desk, member)) == 2
+
+
+def test_the_same_walk_in_at_two_kiosks_gives_two_members_flagged_for_merge(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "walkins")
+    first, second = Kiosk.of(desk), Kiosk.enrol(desk)
+    a = first.walkin("Yaw", "Asante", email="Yaw@Example.com", phone="+233 20 111 2222")
+    b = second.walkin("Yaw", "Asante", email="yaw@example.com ", phone="020 111 2222")
+    assert first.pushed([a])[0]["review_item_id"] is None
+    result = second.pushed([b])[0]
+    assert result["status"] == "applied" and result["review_item_id"]
+    found = api.client.get("/members", params={"q": "Asante"}, headers=desk.admin).json()
+    assert {m["id"] for m in found["items"]} == {a["args"]["member_id"], b["args"]["member_id"]}
+    [item] = review_items(desk)
+    assert item["kind"] == "possible_duplicate_member"
+    assert "Yaw Asante" in item["summary"] and "merge" in item["summary"]
+    assert item["member_id"] == b["args"]["member_id"]
+
+
+def test_a_sale_id_is_its_payment_idempotency_key(api: Api, container: Container) -> None:
+    desk = open_desk(api, container, "sale-replay")
+    member = desk.member()
+    plan = desk.plan(DAY_PASS)
+    kiosk = Kiosk.of(desk)
+    sale = {
+        "sale_id": str(uuid.uuid4()),
+        "membership_id": str(uuid.uuid4()),
+        "member_id": member,
+        "plan_id": plan,
+        "amount": "12.50",
+        "currency": "GBP",
+        "payment_method": "cash",
+        "location_id": kiosk.location_id,
+        "starts_on": date.today().isoformat(),
+        "ends_on": date.today().isoformat(),
+    }
+    first = kiosk.mutation("sale.create.v1", sale)
+    # The same sale queued twice (e.g. a retried action) is still one payment.
+    second = kiosk.mutation("sale.create.v1", sale)
+    results = kiosk.pushed([first, second])
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert results[1]["reason"] == "already recorded"
+    assert kiosk.pushed([first, second])[0]["status"] == "duplicate"
+    memberships = api.client.get(f"/members/{member}/memberships", headers=desk.admin).json()
+    assert [m["id"] for m in memberships["items"]] == [sale["membership_id"]]
+    posted = api.client.post(
+        "/sales",
+        json={
+            "sale_id": sale["sale_id"],
+            "member_id": member,
+            "plan_id": plan,
+            "method": "cash",
+            "amount": "12.50",
+            "currency": "GBP",
+        },
+        headers=kiosk.headers,
+    )
+    assert posted.status_code in (200, 201), posted.text
+    assert posted.json()["membership"]["id"] == sale["membership_id"]
+
+
+def test_a_clock_far_ahead_is_clamped_and_flagged_but_a_past_time_is_kept(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "clocks")
+    member = desk.member()
+    desk.membership(member, desk.plan(MONTHLY))
+    kiosk = Kiosk.of(desk)
+    past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    before = datetime.now(UTC)
+    results = kiosk.pushed(
+        [
+            kiosk.checkin(member, at=past),
+            kiosk.checkin(member, at="2099-01-01T09:00:00+00:00"),
+            kiosk.checkin(member, at="2099-01-01T09:05:00+00:00"),
+        ]
+    )
+    assert results[0]["reason"] is None
+    assert "ahead" in results[1]["reason"]
+    times = sorted(datetime.fromisoformat(str(c["occurred_at"])) for c in _checkins(desk, member))
+    assert times[0] == datetime.fromisoformat(past)
+    assert all(before <= t <= datetime.now(UTC) for t in times[1:])
+    [item] = review_items(desk)  # one per kiosk, not one per check-in
+    assert item["kind"] == "kiosk_clock_ahead"
+    assert checkin_count(desk) == 3

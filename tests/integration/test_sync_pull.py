@@ -1,0 +1,151 @@
+"""Pull: a location's changes in server order, with tombstones, pages, long-polls and resets."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from server.bootstrap import Container
+from server.sync import pull as pull_service
+from tests.integration.helpers import Api
+from tests.integration.plans_helpers import MONTHLY, PACK, open_desk
+from tests.integration.sync_helpers import Kiosk
+
+
+def _of(changes: list[dict[str, Any]], table: str) -> list[dict[str, Any]]:
+    return [c for c in changes if c["table"] == table]
+
+
+def test_pull_pages_through_changes_in_order_with_tombstones(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "pull-order")
+    kiosk = Kiosk.of(desk)
+    members = [desk.member(first_name=f"M{i}") for i in range(5)]
+    assert api.client.delete(f"/members/{members[0]}", headers=desk.admin).status_code == 204
+    everything, cursor = kiosk.pull_all()
+    seqs = [c["seq"] for c in everything]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert cursor == seqs[-1]
+    member_changes = _of(everything, "members")
+    assert [c["row_id"] for c in member_changes] == [*members, members[0]]
+    assert member_changes[-1]["deleted"] is True and member_changes[-1]["data"] is None
+    assert member_changes[1]["data"]["first_name"] == "M1"
+    assert _of(everything, "locations")[0]["data"]["name"] == "Osu Studio"
+
+    page = kiosk.pull(0, limit=2).json()
+    assert [c["seq"] for c in page["changes"]] == seqs[:2]
+    assert page["has_more"] is True and page["cursor"] == seqs[1]
+    rest = kiosk.pull(page["cursor"], limit=1000).json()
+    assert [c["seq"] for c in rest["changes"]] == seqs[2:] and rest["has_more"] is False
+    # Nothing new: the cursor stays where it is, never goes back.
+    empty = kiosk.pull(cursor).json()
+    assert empty == {
+        "changes": [],
+        "cursor": cursor,
+        "has_more": False,
+        "last_mutation_id": 0,
+    }
+    kiosk.pushed([kiosk.checkin(members[1], admitted=False)])
+    assert kiosk.pull(cursor).json()["last_mutation_id"] == 1
+
+
+def test_staff_changes_reach_the_right_location_only(api: Api, container: Container) -> None:
+    desk = open_desk(api, container, "pull-scope")
+    other_place = api.create_location(desk.tenant, "Shoreditch Club")
+    here, there = Kiosk.of(desk), Kiosk.enrol(desk, other_place["id"])
+    stranger = Kiosk.of(open_desk(api, container, "pull-scope-stranger"))
+    member = desk.member()
+    membership = desk.membership(member, desk.plan(MONTHLY))
+    issued = api.client.post(f"/members/{member}/passes", json={}, headers=desk.admin).json()
+    _, here_cursor = here.pull_all()
+    _, there_cursor = there.pull_all()
+    _, stranger_cursor = stranger.pull_all()
+
+    until = (date.today() + timedelta(days=10)).isoformat()
+    frozen = api.client.post(
+        f"/memberships/{membership['id']}/freeze", json={"until": until}, headers=desk.admin
+    )
+    assert frozen.status_code == 200
+    revoked = api.client.post(
+        f"/passes/{issued['id']}/revoke", json={"reason": "lost"}, headers=desk.admin
+    )
+    assert revoked.status_code == 200
+    new_member = api.client.post(
+        "/members", json={"first_name": "Adjoa", "last_name": "New"}, headers=desk.admin
+    ).json()
+    renamed = api.client.patch(
+        f"/locations/{desk.location['id']}", json={"capacity": 7}, headers=desk.admin
+    )
+    assert renamed.status_code == 200
+
+    mine, _ = here.pull_all(here_cursor)
+    theirs, _ = there.pull_all(there_cursor)
+    for changes in (mine, theirs):
+        assert _of(changes, "memberships")[0]["data"]["status"] == "frozen"
+        assert _of(changes, "revoked_passes")[0]["row_id"] == issued["id"]
+        assert _of(changes, "members")[0]["row_id"] == new_member["id"]
+    assert _of(mine, "locations")[0]["data"]["capacity"] == 7
+    assert _of(theirs, "locations") == []
+    assert stranger.pull_all(stranger_cursor)[0] == []
+
+
+def test_a_class_pack_credit_taken_at_the_door_reaches_kiosks(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "pull-credit")
+    member = desk.member()
+    plan = desk.plan(PACK, credits=3)
+    pack = desk.membership(member, plan)
+    kiosk = Kiosk.of(desk)
+    _, cursor = kiosk.pull_all()
+    assert desk.check_in(member).json()["admitted"] is True
+    changes, _ = kiosk.pull_all(cursor)
+    [change] = _of(changes, "memberships")
+    assert change["row_id"] == pack["id"] and change["data"]["credits_remaining"] == 2
+    assert len(_of(changes, "checkins")) == 1
+
+
+def test_long_poll_answers_soon_after_a_change(api: Api, container: Container) -> None:
+    desk = open_desk(api, container, "pull-wait")
+    kiosk = Kiosk.of(desk)
+    _, cursor = kiosk.pull_all()
+    timer = threading.Timer(0.6, lambda: desk.member(first_name="Late"))
+    started = time.monotonic()
+    timer.start()
+    try:
+        response = kiosk.pull(cursor, wait=10)
+    finally:
+        timer.join()
+    waited = time.monotonic() - started
+    assert response.status_code == 200
+    assert [c["data"]["first_name"] for c in response.json()["changes"]] == ["Late"]
+    assert 0.5 <= waited < 1.8, waited
+    started = time.monotonic()
+    assert kiosk.pull(response.json()["cursor"], wait=0.5).json()["changes"] == []
+    assert time.monotonic() - started >= 0.5
+
+
+def test_a_pruned_cursor_answers_410_and_the_snapshot_gives_a_fresh_one(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "pull-prune")
+    kiosk = Kiosk.of(desk)
+    desk.member()
+    _, cursor = kiosk.pull_all()
+    removed = pull_service.prune(
+        uow=container.uow(), older_than=datetime.now(UTC) + timedelta(seconds=1)
+    )
+    assert removed >= 1
+    gone = kiosk.pull(0)
+    assert gone.status_code == 410
+    assert gone.headers["content-type"] == "application/problem+json"
+    assert gone.json()["code"] == "snapshot_required"
+    snapshot = api.client.get("/sync/snapshot", headers=kiosk.headers).json()
+    assert snapshot["cursor"] == cursor
+    desk.member(first_name="After")
+    after = kiosk.pull(snapshot["cursor"])
+    assert after.status_code == 200
+    assert [c["data"]["first_name"] for c in after.json()["changes"]] == ["After"]
