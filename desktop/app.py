@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from desktop.core.kiosk import KioskCore
+    from desktop.core.scanning import PassScanner
     from desktop.ui.main_window import MainWindow
+    from desktop.workers.camera_worker import CameraWorker
     from desktop.workers.sync_worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -94,7 +96,7 @@ def enrol(
 
 def run(settings: KioskSettings) -> int:
     """Open the kiosk window and run until it is closed; returns the exit status."""
-    from PySide6.QtCore import QThread, QThreadPool
+    from PySide6.QtCore import QMetaObject, Qt, QThread, QThreadPool
     from PySide6.QtWidgets import QApplication
 
     from desktop.ui.main_window import MainWindow
@@ -120,8 +122,16 @@ def run(settings: KioskSettings) -> int:
     worker = SyncWorker(core, interval_seconds=settings.sync_interval_seconds)
     connect_worker(window, worker, thread)
     thread.start()
+    camera = start_camera(window, core, settings.camera_index)
 
     def shutdown() -> None:
+        if camera is not None:
+            camera_worker, camera_thread = camera
+            QMetaObject.invokeMethod(
+                camera_worker, "stop", Qt.ConnectionType.BlockingQueuedConnection
+            )
+            camera_thread.quit()
+            camera_thread.wait(2_000)
         thread.quit()
         if not thread.wait(int(settings.request_timeout_seconds * 2_000)):
             log.warning("The sync worker did not stop in time")
@@ -133,6 +143,41 @@ def run(settings: KioskSettings) -> int:
     finally:
         QThreadPool.globalInstance().waitForDone(int(settings.request_timeout_seconds * 2_000))
         core.close()
+
+
+def pass_scanner(core: KioskCore) -> PassScanner | None:
+    """A scanner verifying passes against this kiosk's cached keys; None before enrolment."""
+    from datetime import UTC, tzinfo
+    from zoneinfo import ZoneInfo
+
+    from desktop.core.scanning import PassScanner
+
+    device = core.device()
+    if device is None:
+        return None
+    location = core.location()
+    tz: tzinfo = ZoneInfo(location.timezone) if location is not None else UTC
+    return PassScanner(core.pass_keyring(), device.tenant_id, tz=tz)
+
+
+def start_camera(
+    window: MainWindow, core: KioskCore, index: int
+) -> tuple[CameraWorker, QThread] | None:
+    """The camera on a thread of its own, feeding the check-in screen through signals."""
+    if index < 0:
+        return None
+    from PySide6.QtCore import QThread
+
+    from desktop.workers.camera_worker import CameraWorker
+
+    thread = QThread()
+    thread.setObjectName("zmos-camera")
+    worker = CameraWorker(lambda: pass_scanner(core), device_index=index)
+    worker.moveToThread(thread)
+    window.connect_camera(worker)
+    thread.started.connect(worker.start)
+    thread.start()
+    return worker, thread
 
 
 def _exit_on_signals(app: QApplication) -> None:

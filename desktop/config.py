@@ -30,6 +30,8 @@ class KioskSettings(BaseSettings):
     server_url: str | None = None
     credential_store: Literal["auto", "keyring", "file"] = "auto"
     fullscreen: bool = True
+    #: OpenCV camera index for QR passes; -1 runs without a camera (scanners and search only).
+    camera_index: int = Field(default=0, ge=-1)
     sync_interval_seconds: float = Field(default=30.0, gt=0)
     request_timeout_seconds: float = Field(default=10.0, gt=0)
 
