@@ -167,5 +167,5 @@ def _print_guide(url: str, folder: Path) -> None:
         )
     print("Kiosk: enrolled at 'Osu Studio'. Leaving kiosk mode asks for a staff PIN.")
     print(f"Members: type or scan a card number at the kiosk; QR passes are in {folder / 'passes'}")
-    for person in demo_members.MEMBERS:
-        print(f"  card {person.card}  {person.first} {person.last:<9} {person.story}")
+    for member in demo_members.MEMBERS:
+        print(f"  card {member.card}  {member.first} {member.last:<9} {member.story}")
