@@ -203,6 +203,7 @@ def connect_worker(window: MainWindow, worker: SyncWorker, thread: QThread) -> N
     thread.started.connect(worker.start)
     thread.finished.connect(worker.stop)
     worker.status_changed.connect(window.on_sync_status)
+    worker.status_report.connect(window.status.show_status)
     worker.snapshot_updated.connect(window.on_snapshot_updated)
     window.refresh_requested.connect(worker.refresh_now)
 

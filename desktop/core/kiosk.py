@@ -18,18 +18,14 @@ from desktop.core.store import (
     CacheRepository,
     DeviceRepository,
     DeviceSettings,
-    OutboxRepository,
     ScopeRepository,
     Store,
     StoreError,
+    SyncStateRepository,
     SyncStatusRepository,
 )
-from desktop.core.sync.errors import (
-    DeviceRevoked,
-    Offline,
-    ServerError,
-    ServerProtocolError,
-)
+from desktop.core.sync.errors import ServerError, ServerProtocolError
+from desktop.core.sync.operations import KioskStatus, SyncOperations
 from shared.clock import utcnow
 from shared.enums import KIOSK_EXIT_ROLES, StaffRole
 
@@ -61,22 +57,7 @@ class StaffMember:
     role: StaffRole
 
 
-@dataclass(frozen=True)
-class KioskStatus:
-    enrolled: bool
-    #: None until this run has tried to reach the server.
-    online: bool | None
-    last_sync_at: datetime | None
-    last_error: str | None
-    credential_warning: str | None
-    #: The server revoked this kiosk, or its credential is gone: staff must enrol it again.
-    needs_enrolment: bool
-    #: Outbox rows the server has not acknowledged, and when the oldest was written.
-    pending_count: int = 0
-    oldest_pending_at: datetime | None = None
-
-
-class KioskCore(CheckinOperations):
+class KioskCore(SyncOperations, CheckinOperations):
     def __init__(
         self,
         *,
@@ -100,6 +81,7 @@ class KioskCore(CheckinOperations):
         self._online: bool | None = None
         self._needs_enrolment = False
         self._init_checkin(decider)
+        self._init_sync()
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -117,21 +99,6 @@ class KioskCore(CheckinOperations):
     def location(self) -> LocationView | None:
         cached = ScopeRepository(self.store.connection()).location()
         return LocationView.from_cache(cached) if cached else None
-
-    def status(self) -> KioskStatus:
-        conn = self.store.connection()
-        record = SyncStatusRepository(conn).get()
-        outbox = OutboxRepository(conn)
-        return KioskStatus(
-            enrolled=DeviceRepository(conn).get() is not None,
-            online=self._online,
-            last_sync_at=record.last_success_at,
-            last_error=record.last_error,
-            credential_warning=self.credentials.warning,
-            needs_enrolment=self._needs_enrolment,
-            pending_count=outbox.pending_count(),
-            oldest_pending_at=outbox.oldest_pending_at(),
-        )
 
     def has_exit_staff(self) -> bool:
         """Whether any cached staff member could unlock kiosk mode with a PIN."""
@@ -199,6 +166,7 @@ class KioskCore(CheckinOperations):
                 ScopeRepository(conn).clear()
                 CacheRepository(conn).clear()
                 SyncStatusRepository(conn).reset()
+                SyncStateRepository(conn).reset()
             self._reset_outbox_writer()
             self._server_url_override = None
             self._drop_client()
@@ -206,53 +174,12 @@ class KioskCore(CheckinOperations):
             log.info("Enrolled as device %s at %s", device.device_id, server_url)
             return self.refresh()
 
-    def refresh(self) -> KioskStatus:
-        """Download the snapshot; replace the pulled cache in one transaction (local rows stay).
-
-        Never raises for network or server trouble: the failure is recorded, the cache kept.
-        """
-        with self._lock:
-            device = self.device()
-            if device is None:
-                return self.status()
-            now = self._now()
-            try:
-                snapshot = self._client_for(device).fetch_snapshot()
-                if snapshot.location.id != device.location_id:
-                    raise ServerProtocolError(
-                        "The server sent data for another location; enrol this kiosk again"
-                    )
-            except Offline as exc:
-                self._fail(now, str(exc), online=False)
-            except DeviceRevoked as exc:
-                self._needs_enrolment = True
-                self._fail(now, str(exc), online=True)
-            except ServerError as exc:
-                self._fail(now, str(exc), online=True)
-            except CredentialStoreError as exc:
-                self._fail(now, str(exc), online=self._online)
-            else:
-                with self.store.transaction() as conn:
-                    ScopeRepository(conn).replace(snapshot)
-                    CacheRepository(conn).replace(snapshot)
-                    SyncStatusRepository(conn).record_success(now, snapshot.server_time)
-                self._online = True
-                self._needs_enrolment = False
-            self.store.checkpoint()  # here, off the check-in path (runs on the sync worker)
-            return self.status()
-
     def close(self) -> None:
         with self._lock:
             self._drop_client()
         self.store.close()
 
     # -- internals -------------------------------------------------------------------------
-
-    def _fail(self, now: datetime, message: str, *, online: bool | None) -> None:
-        log.warning("Sync failed: %s", message)
-        self._online = online
-        with self.store.transaction() as conn:
-            SyncStatusRepository(conn).record_failure(now, message)
 
     def _client_for(self, device: DeviceSettings) -> ServerClient:
         url = self._server_url_override or device.server_url

@@ -6,7 +6,11 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QVBoxLayout, QWidget
 
+from desktop.core.kiosk import KioskStatus
 from desktop.core.location import describe_age
+from desktop.core.sync import REVOKED_MESSAGE
+from desktop.core.sync.status_text import rejected_text, review_text
+from shared.clock import utcnow
 
 
 class KioskStatusBar(QStatusBar):
@@ -18,9 +22,17 @@ class KioskStatusBar(QStatusBar):
         self.sync_label = QLabel("Last sync: never")
         self.message_label = QLabel("")
         self.message_label.setObjectName("statusMessage")
+        self.review_label = QLabel("")
+        self.review_label.setObjectName("reviewItems")
+        self.review_label.hide()
         self.credential_label = QLabel("")
         self.credential_label.setObjectName("credentialWarning")
         self.credential_label.hide()
+        #: Revoked kiosk, refused actions: in words, on a line of their own.
+        self.sync_warning_label = QLabel("")
+        self.sync_warning_label.setObjectName("syncWarning")
+        self.sync_warning_label.setWordWrap(True)
+        self.sync_warning_label.hide()
         # Two rows: the credential warning (long: it holds a path) gets a line of its own.
         panel = QWidget()
         rows = QVBoxLayout(panel)
@@ -30,7 +42,9 @@ class KioskStatusBar(QStatusBar):
         first.addWidget(self.connection_label)
         first.addWidget(self.sync_label)
         first.addWidget(self.message_label, 1)
+        first.addWidget(self.review_label)
         rows.addLayout(first)
+        rows.addWidget(self.sync_warning_label)
         rows.addWidget(self.credential_label)
         self.addWidget(panel, 1)
         self._last_sync: datetime | None = None
@@ -57,6 +71,30 @@ class KioskStatusBar(QStatusBar):
 
     def tick(self, now: datetime) -> None:
         self.sync_label.setText(f"Last sync: {describe_age(self._last_sync, now)}")
+
+    def show_status(self, status: KioskStatus, now: datetime | None = None) -> None:
+        """Everything the sync worker reports (its ``status_report`` signal)."""
+        now = now or utcnow()
+        error = status.last_error or ""
+        if status.needs_enrolment and error == REVOKED_MESSAGE:
+            error = ""  # said in full on the warning line
+        self.set_connection(status.online, error)
+        self.set_last_sync(status.last_sync_at, now)
+        reviews = review_text(status.open_reviews)
+        self.review_label.setText(reviews)
+        self.review_label.setVisible(bool(reviews))
+        warnings = []
+        if status.needs_enrolment and status.last_error == REVOKED_MESSAGE:
+            kept = status.pending_count
+            unsent = f"{kept} action(s) not yet sent are kept here." if kept else "all is sent."
+            warnings.append(f"{REVOKED_MESSAGE}. Nothing is lost: {unsent}")
+        elif status.needs_enrolment:
+            warnings.append("This kiosk must be enrolled again before it can sync.")
+        refused = rejected_text(status.rejected_count, status.rejected_reason)
+        if refused:
+            warnings.append(refused + ".")
+        self.sync_warning_label.setText(" ".join(warnings))
+        self.sync_warning_label.setVisible(bool(warnings))
 
     def set_credential_warning(self, warning: str | None) -> None:
         self.credential_label.setText(warning or "")

@@ -1,14 +1,30 @@
-"""The sync worker: refreshes the kiosk's cache off the UI thread, on a timer and on request."""
+"""The sync worker: pushes the outbox and pulls server changes off the UI thread.
+
+Two loops. The worker's own QThread pushes: at once after every local write (the core calls
+:meth:`SyncWorker.nudge`), on reconnect, on a timer, and after a failure with exponential
+backoff and jitter. A listener thread long-polls ``GET /sync/pull?wait=…`` so that an online
+kiosk sees a server change within a second; a long-poll would otherwise hold up pushes.
+Both report to the UI only through signals.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop.core.kiosk import KioskCore, KioskStatus
+from desktop.core.sync.backoff import Backoff
+from desktop.core.sync.status_text import status_message
 
 log = logging.getLogger(__name__)
+
+#: How long the server may hold a pull open for us.
+LONG_POLL_SECONDS = 20.0
+#: A pull that comes back empty this fast was not held: wait a little before the next one.
+MIN_POLL_PERIOD = 0.5
 
 
 class SyncWorker(QObject):
@@ -18,44 +34,175 @@ class SyncWorker(QObject):
     status_changed = Signal(bool, object, str)
     #: the cached location data changed: reload what is shown
     snapshot_updated = Signal()
-    #: the full status after each attempt, for views that want more than the summary
+    #: the full :class:`KioskStatus` after each attempt (pending, reviews, refusals…)
     status_report = Signal(object)
+    #: internal: push now (True: even if a retry is scheduled); queued to the worker thread
+    _wake = Signal(bool)
 
-    def __init__(self, core: KioskCore, interval_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        core: KioskCore,
+        interval_seconds: float = 30.0,
+        long_poll_seconds: float = LONG_POLL_SECONDS,
+    ) -> None:
         super().__init__()
         self._core = core
-        self._interval_ms = max(1, int(interval_seconds * 1000))
+        self._interval = max(0.001, interval_seconds)
+        self._long_poll = long_poll_seconds
         self._timer: QTimer | None = None
+        self._retry: QTimer | None = None
+        self._push_backoff = Backoff()
+        self._pull_backoff = Backoff()
+        self._stopping = threading.Event()
+        self._kick = threading.Event()  # wakes the listener from a backoff sleep
+        self._listener_done = threading.Event()
+        self._listener: threading.Thread | None = None
+        self._unsubscribe = lambda: None
+        self._wake.connect(self._push_now)
+
+    # -- lifecycle (worker thread) ---------------------------------------------------------
 
     @Slot()
     def start(self) -> None:
-        """Run in the worker thread (connect to ``QThread.started``): first refresh, then timer."""
+        """Connect to ``QThread.started``: first sync, then timers and the listener."""
         self._timer = QTimer(self)
-        self._timer.setInterval(self._interval_ms)
-        self._timer.timeout.connect(self.refresh_now)
+        self._timer.setInterval(int(self._interval * 1000))
+        self._timer.timeout.connect(self._tick)
         self._timer.start()
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(lambda: self._push_now(True))
+        self._unsubscribe = self._core.on_local_write(self.nudge)
         self.refresh_now()
+        self._listener = threading.Thread(target=self._listen, name="zmos-pull", daemon=True)
+        self._listener.start()
 
     @Slot()
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        """Stop both loops. A long-poll in flight is abandoned (its thread is a daemon and
+        drops its answer), so quitting never waits for the server."""
+        self._stopping.set()
+        self._kick.set()
+        self._unsubscribe()
+        for timer in (self._timer, self._retry):
+            if timer is not None:
+                timer.stop()
+        self._timer = self._retry = None
+        if self._listener is not None:
+            # Not Thread.join: called from a QThread, it would register that thread with
+            # Python's threading module for good (a "dummy" thread that never ends).
+            self._listener_done.wait(timeout=0.5)
+            self._listener = None
+
+    # -- requests from other threads --------------------------------------------------------
+
+    def nudge(self) -> None:
+        """Thread-safe: a local write was committed; push it soon (now, when online)."""
+        if not self._stopping.is_set():
+            self._wake.emit(False)
 
     @Slot()
     def refresh_now(self) -> None:
-        before = self._core.status().last_sync_at
-        try:
-            status = self._core.refresh()
-        except Exception:  # a bug must not kill the worker thread; the next tick retries
-            log.exception("Sync refresh failed unexpectedly")
+        """ "Sync now", and the first sync: push, then fetch what changed."""
+        if self._stopping.is_set():
             return
-        self._report(status, changed=status.last_sync_at != before)
+        try:
+            core = self._core
+            if core.incremental is False or not core.has_sync_cursor():
+                before = core.status().last_sync_at
+                status = core.refresh()
+                if status.last_sync_at != before:
+                    self.snapshot_updated.emit()
+            self._push_now(True)
+        except Exception:  # a bug must not kill the worker thread; the next tick retries
+            log.exception("Sync failed unexpectedly")
+        self._kick.set()
 
-    def _report(self, status: KioskStatus, *, changed: bool) -> None:
-        # A successful refresh clears last_error, so any message here is current trouble.
-        message = status.last_error or ""
-        self.status_changed.emit(bool(status.online), status.last_sync_at, message)
-        self.status_report.emit(status)
-        if changed:
+    # -- pushing (worker thread) ------------------------------------------------------------
+
+    @Slot(bool)
+    def _push_now(self, force: bool = False) -> None:
+        if self._stopping.is_set():
+            return
+        if not force and self._retry is not None and self._retry.isActive():
+            return  # offline: the scheduled retry will take it
+        if not force and self._core.status().needs_enrolment:
+            return  # revoked: nothing will go until staff enrol the kiosk again
+        try:
+            result = self._core.push()
+        except Exception:
+            log.exception("Push failed unexpectedly")
+            result = None
+        status = self._core.status()
+        if result is None and status.online is False:
+            delay = self._push_backoff.failure()
+            if self._retry is not None:
+                self._retry.start(int(delay * 1000))
+        else:
+            self._push_backoff.success()
+            if self._retry is not None:
+                self._retry.stop()
+        self._report(status)
+
+    @Slot()
+    def _tick(self) -> None:
+        if self._core.incremental is False:
+            self.refresh_now()  # a server without push/pull: the snapshot is all there is
+            return
+        if self._core.pending_count():
+            self._push_now(False)
+        else:
+            self._report(self._core.status())
+
+    # -- pulling (listener thread) ----------------------------------------------------------
+
+    def _listen(self) -> None:
+        try:
+            self._listen_until_stopped()
+        finally:
+            self._listener_done.set()
+
+    def _listen_until_stopped(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                delay = self._listen_once()
+            except Exception:
+                if self._stopping.is_set():
+                    return
+                log.exception("Pull failed unexpectedly")
+                delay = self._pull_backoff.failure()
+            if delay > 0 and not self._stopping.is_set():
+                self._kick.wait(delay)
+                self._kick.clear()
+
+    def _listen_once(self) -> float:
+        """One long-poll; returns how long to wait before the next."""
+        core = self._core
+        if not core.is_enrolled() or core.incremental is False or core.status().needs_enrolment:
+            return self._interval
+        started = time.monotonic()
+        applied = core.pull(wait=self._long_poll)
+        if self._stopping.is_set():
+            return 0.0
+        status = core.status()
+        if applied is None:
+            self._report(status)
+            if core.incremental is False or status.needs_enrolment:
+                return self._interval
+            return self._pull_backoff.failure()
+        if self._pull_backoff.failures:  # back online: push what waited
+            self._wake.emit(True)
+        self._pull_backoff.success()
+        if applied:
             self.snapshot_updated.emit()
+        self._report(status)
+        quick = time.monotonic() - started < MIN_POLL_PERIOD
+        return MIN_POLL_PERIOD if quick and not applied else 0.0
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def _report(self, status: KioskStatus) -> None:
+        if self._stopping.is_set():
+            return
+        self.status_changed.emit(bool(status.online), status.last_sync_at, status_message(status))
+        self.status_report.emit(status)

@@ -14,6 +14,7 @@ from desktop.core.store.local import LocalRepository
 from desktop.core.store.members import MemberRepository
 from desktop.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from desktop.core.store.outbox import OutboxRepository
+from desktop.core.store.pulled import PulledRows
 from desktop.core.store.records import (
     CachedMembership,
     CachedPlan,
@@ -30,6 +31,12 @@ from desktop.core.store.repositories import (
     ScopeRepository,
     SyncRecord,
     SyncStatusRepository,
+)
+from desktop.core.store.sync_state import (
+    RejectedMutation,
+    RejectedRepository,
+    SyncState,
+    SyncStateRepository,
 )
 
 __all__ = [
@@ -49,11 +56,16 @@ __all__ = [
     "MemberRepository",
     "OutboxEntry",
     "OutboxRepository",
+    "PulledRows",
+    "RejectedMutation",
+    "RejectedRepository",
     "ScopeRepository",
     "Store",
     "StoreError",
     "StoreVersionError",
     "SyncRecord",
+    "SyncState",
+    "SyncStateRepository",
     "SyncStatusRepository",
     "connect",
     "migrate",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,6 +15,16 @@ _BUSY_TIMEOUT_MS = 5_000
 #: WAL pages before a commit checkpoints by itself. Kept high so that a check-in's commit
 #: rarely pays for a checkpoint: the sync worker calls :meth:`Store.checkpoint` instead.
 WAL_AUTOCHECKPOINT_PAGES = 8_000
+
+
+#: Connections (by id) whose open transaction appended to the outbox (see
+#: :meth:`Store.on_outbox_write`).
+_OUTBOX_WRITTEN: set[int] = set()
+
+
+def mark_outbox_written(conn: sqlite3.Connection) -> None:
+    """Called by the outbox inside a transaction: listeners hear of it once it commits."""
+    _OUTBOX_WRITTEN.add(id(conn))
 
 
 class StoreError(Exception):
@@ -53,6 +63,7 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
+        _OUTBOX_WRITTEN.discard(id(conn))
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
@@ -100,6 +111,7 @@ class Store:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._outbox_listeners: list[Callable[[], None]] = []
         conn = self.connection()
         migrate(conn, path)
         with transaction(conn):
@@ -124,6 +136,21 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         with transaction(self.connection()) as conn:
             yield conn
+        if id(conn) in _OUTBOX_WRITTEN:
+            _OUTBOX_WRITTEN.discard(id(conn))
+            for listener in list(self._outbox_listeners):
+                listener()
+
+    def on_outbox_write(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` (in the writing thread) after each committed transaction that
+        added outbox rows, so the sync worker can push at once. Returns an unsubscribe."""
+        self._outbox_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._outbox_listeners:
+                self._outbox_listeners.remove(listener)
+
+        return unsubscribe
 
     @property
     def instance_id(self) -> str:

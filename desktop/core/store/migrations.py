@@ -6,7 +6,7 @@ runs in one transaction. Never edit a script that has shipped: append a new one.
 
 from __future__ import annotations
 
-from desktop.core.store import migration_0002
+from desktop.core.store import migration_0002, migration_0003
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: device enrolment, the cached location scope, sync status.
@@ -65,7 +65,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: pulled members, plans, memberships and pass keys; local rows and the outbox.
     migration_0002.SCRIPT,
-    # Later issues append here: the pull cursor.
+    # 3: the pull cursor, acknowledged mutations, rejected mutations, review items.
+    migration_0003.SCRIPT,
 )
 
 #: The schema version this program writes.

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from desktop.core.store.database import mark_outbox_written
 from desktop.core.store.records import OutboxEntry, ts
 from shared.clock import ensure_utc
 
@@ -30,6 +31,7 @@ class OutboxRepository:
         )
         mutation_id = cursor.lastrowid
         assert mutation_id is not None
+        mark_outbox_written(self._conn)
         return mutation_id
 
     def pending(self, limit: int = 500) -> list[OutboxEntry]:
@@ -79,3 +81,32 @@ class OutboxRepository:
                 (row[0],),
             )
         return self._conn.execute("DELETE FROM outbox WHERE mutation_id <= ?", (up_to,)).rowcount
+
+    def remove(self, mutation_ids: list[int]) -> int:
+        """Remove these rows (acknowledged, or moved to the rejected table); returns how many.
+
+        The newest clock value among them is kept, so the clock never goes back (see
+        :meth:`last_hlc`)."""
+        if not mutation_ids:
+            return 0
+        removed = 0
+        for start in range(0, len(mutation_ids), 500):  # SQLite's variable limit
+            chunk = mutation_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            row = self._conn.execute(
+                f"SELECT MAX(hlc) FROM outbox WHERE mutation_id IN ({marks})", chunk
+            ).fetchone()
+            if row[0] is not None:
+                self._conn.execute(
+                    """INSERT INTO store_meta (key, value) VALUES ('acknowledged_hlc', ?)
+                       ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)""",
+                    (row[0],),
+                )
+            removed += self._conn.execute(
+                f"DELETE FROM outbox WHERE mutation_id IN ({marks})", chunk
+            ).rowcount
+        return removed
+
+    def first_pending_id(self) -> int | None:
+        row = self._conn.execute("SELECT MIN(mutation_id) FROM outbox").fetchone()
+        return None if row[0] is None else int(row[0])

@@ -207,6 +207,14 @@ class SyncStatusRepository:
             (_ts(at), _ts(at), _ts(server_time)),
         )
 
+    def record_contact(self, at: datetime) -> None:
+        """A push or pull went through (the snapshot's ``server_time`` stays)."""
+        self._conn.execute(
+            """UPDATE sync_status SET last_success_at = ?, last_attempt_at = ?,
+                   last_error = NULL WHERE singleton = 1""",
+            (_ts(at), _ts(at)),
+        )
+
     def record_failure(self, at: datetime, error: str) -> None:
         self._conn.execute(
             "UPDATE sync_status SET last_attempt_at = ?, last_error = ? WHERE singleton = 1",

@@ -12,7 +12,9 @@ import httpx
 from pydantic import ValidationError
 
 from desktop.core.sync.errors import (
+    CursorExpired,
     DeviceRevoked,
+    MutationGap,
     Offline,
     ServerProtocolError,
     ServerRejected,
@@ -109,21 +111,50 @@ class ServerClient:
             self._token = None
 
     def fetch_snapshot(self) -> KioskSnapshot:
-        response = self._authorized("GET", "/sync/snapshot")
+        return self.parse_snapshot(self.fetch_snapshot_document())
+
+    def fetch_snapshot_document(self) -> dict[str, Any]:
+        """The snapshot as sent: besides :class:`KioskSnapshot`'s fields it may carry a
+        ``cursor`` and lists of tables this program's model does not know."""
+        return self._json(self._authorized("GET", "/sync/snapshot"))
+
+    @staticmethod
+    def parse_snapshot(document: dict[str, Any]) -> KioskSnapshot:
         try:
-            return KioskSnapshot.model_validate(self._json(response))
+            return KioskSnapshot.model_validate(document)
         except ValidationError as exc:
             raise ServerProtocolError(
                 "The server sent a snapshot this kiosk cannot read; update the kiosk program"
             ) from exc
 
+    def push(self, gzipped_json: bytes) -> dict[str, Any]:
+        """``POST /sync/push`` with a gzip-compressed :class:`PushRequest` body.
+
+        On a 401 the token is refreshed and the same bytes are sent again."""
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        return self._json(
+            self._authorized("POST", "/sync/push", content=gzipped_json, headers=headers)
+        )
+
+    def pull(self, cursor: int, limit: int, wait: float) -> dict[str, Any]:
+        """``GET /sync/pull``; with ``wait`` the server may hold the request (long-poll)."""
+        params: dict[str, int | float] = {"cursor": cursor, "limit": limit}
+        if wait > 0:
+            params["wait"] = wait
+        timeout = None if wait <= 0 else _long_poll_timeout(self._http, wait)
+        kwargs: dict[str, Any] = {"params": params}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        return self._json(self._authorized("GET", "/sync/pull", **kwargs))
+
     # -- plumbing ------------------------------------------------------------------------
 
     def _authorized(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send with the device token; on 401 get a fresh token and retry once."""
+        extra_headers: dict[str, str] = kwargs.pop("headers", None) or {}
         for attempt in (1, 2):
             token = self.access_token()
-            headers = {"Authorization": f"Bearer {token}"}
+            headers = {**extra_headers, "Authorization": f"Bearer {token}"}
             response = self._send(method, url, headers=headers, **kwargs)
             if response.status_code == 401 and attempt == 1:
                 self.forget_token()
@@ -149,9 +180,14 @@ class ServerClient:
     def _check(response: httpx.Response) -> httpx.Response:
         if response.status_code < 400:
             return response
-        detail, code = _problem(response)
+        detail, code, body = _problem(response)
         if code == "device_revoked":
             raise DeviceRevoked(response.status_code)
+        if response.status_code == 409 and code == "mutation_gap":
+            last = body.get("last_mutation_id")
+            raise MutationGap(detail, last if isinstance(last, int) else None)
+        if response.status_code == 410:
+            raise CursorExpired(detail)
         raise ServerRejected(detail, code, response.status_code)
 
     @staticmethod
@@ -167,20 +203,27 @@ class ServerClient:
         return body
 
 
-def _problem(response: httpx.Response) -> tuple[str, str | None]:
-    """The human-readable detail and machine code of a problem+json answer."""
+def _problem(response: httpx.Response) -> tuple[str, str | None, dict[str, Any]]:
+    """The human-readable detail, machine code and whole body of a problem+json answer."""
     fallback = f"The server refused the request (HTTP {response.status_code})"
     try:
         body = response.json()
     except ValueError:
-        return fallback, None
+        return fallback, None, {}
     if not isinstance(body, dict):
-        return fallback, None
+        return fallback, None, {}
     detail = body.get("detail") or body.get("title") or fallback
     if not isinstance(detail, str):  # e.g. FastAPI's validation error list
         detail = fallback
     code = body.get("code")
-    return detail, code if isinstance(code, str) else None
+    return detail, code if isinstance(code, str) else None, body
+
+
+def _long_poll_timeout(http: httpx.Client, wait: float) -> httpx.Timeout:
+    """The client's timeouts, with room for the server to hold the request ``wait`` s."""
+    base = http.timeout
+    read = (base.read or 10.0) + wait
+    return httpx.Timeout(base.connect, read=read, write=base.write, pool=base.pool)
 
 
 def _reason(exc: httpx.TransportError) -> str:

@@ -36,3 +36,25 @@ class DeviceRevoked(ServerRejected):
 
     def __init__(self, status: int | None = 401) -> None:
         super().__init__(REVOKED_MESSAGE, "device_revoked", status)
+
+
+class MutationGap(ServerRejected):
+    """409: the server's last applied mutation of this device is not the one before ours.
+    ``last_mutation_id`` is the server's, when its answer says (else ask a pull)."""
+
+    def __init__(self, detail: str, last_mutation_id: int | None) -> None:
+        super().__init__(detail, "mutation_gap", 409)
+        self.last_mutation_id = last_mutation_id
+
+
+class CursorExpired(ServerRejected):
+    """410: the pull cursor is older than the changes the server keeps; download a snapshot."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "cursor_expired", 410)
+
+
+class ChangesLost(ServerError):
+    """The server no longer has changes it acknowledged earlier (restored from a backup?).
+
+    Resending is impossible (they left the outbox when acknowledged); staff must be told."""

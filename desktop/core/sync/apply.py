@@ -1,0 +1,158 @@
+"""Applying pulled changes: one idempotent applier per server table, in a registry.
+
+A domain joins sync by registering its table here (``register("bookings", TableApplier(...))``);
+the engine never names a table. Appliers write only pulled tables, through
+:class:`~desktop.core.store.PulledRows`, inside the caller's transaction. A table this
+program does not know (a newer server) is skipped: nothing here could use its rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.core.store import PulledRows
+from shared.sync.messages import Change
+from shared.sync.snapshot import (
+    SnapshotLocation,
+    SnapshotMember,
+    SnapshotMembership,
+    SnapshotPassKey,
+    SnapshotPlan,
+    SnapshotStaff,
+)
+
+log = logging.getLogger(__name__)
+
+Data = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TableApplier:
+    upsert: Callable[[PulledRows, uuid.UUID, Data], None]
+    delete: Callable[[PulledRows, uuid.UUID, Data | None], None]
+    #: Empties the table before a snapshot's list of it is applied. Only for tables the
+    #: snapshot model does not already replace (see ``CacheRepository.replace``).
+    clear: Callable[[PulledRows], None] | None = None
+
+
+APPLIERS: dict[str, TableApplier] = {}
+_unknown_logged: set[str] = set()
+
+
+def register(table: str, applier: TableApplier) -> None:
+    APPLIERS[table] = applier
+
+
+def apply_changes(conn: sqlite3.Connection, changes: Iterable[Change]) -> int:
+    """Apply changes in order (caller holds the transaction); returns how many applied."""
+    rows = PulledRows(conn)
+    applied = 0
+    for change in changes:
+        applier = APPLIERS.get(change.table)
+        if applier is None:
+            if change.table not in _unknown_logged:
+                _unknown_logged.add(change.table)
+                log.warning("Skipping pulled changes of unknown table %r", change.table)
+            continue
+        if change.deleted or change.data is None:
+            applier.delete(rows, change.row_id, change.data)
+        else:
+            applier.upsert(rows, change.row_id, change.data)
+        applied += 1
+    return applied
+
+
+def apply_snapshot_tables(conn: sqlite3.Connection, document: Mapping[str, Any]) -> None:
+    """Tables the snapshot document carries beyond :class:`KioskSnapshot`'s own lists
+    (e.g. ``review_items``): each replaced by the document's rows (each with an ``id``)."""
+    rows = PulledRows(conn)
+    for table, applier in APPLIERS.items():
+        items = document.get(table)
+        if applier.clear is None or not isinstance(items, list):
+            continue
+        applier.clear(rows)
+        for item in items:
+            applier.upsert(rows, uuid.UUID(str(item["id"])), item)
+
+
+# -- the tables of the kiosk's scope (shared/sync/messages.py TABLE_*, snapshot.py shapes) --
+
+
+def _pass_key_id(data: Data | None) -> int | None:
+    return None if data is None or data.get("key_id") is None else int(data["key_id"])
+
+
+register(
+    "members",
+    TableApplier(
+        upsert=lambda r, _id, d: r.upsert_member(SnapshotMember.model_validate(d)),
+        delete=lambda r, row_id, _d: r.delete_member(row_id),
+    ),
+)
+register(
+    "memberships",
+    TableApplier(
+        upsert=lambda r, _id, d: r.upsert_membership(
+            SnapshotMembership.model_validate(d), keep_visits="visits_this_period" not in d
+        ),
+        delete=lambda r, row_id, _d: r.delete_membership(row_id),
+    ),
+)
+register(
+    "plans",
+    TableApplier(
+        upsert=lambda r, _id, d: r.upsert_plan(SnapshotPlan.model_validate(d)),
+        delete=lambda r, row_id, _d: r.delete_plan(row_id),
+    ),
+)
+register(
+    "pass_keys",
+    TableApplier(
+        upsert=lambda r, row_id, d: r.upsert_pass_key(row_id, SnapshotPassKey.model_validate(d)),
+        delete=lambda r, row_id, d: r.delete_pass_key(row_id, _pass_key_id(d)),
+    ),
+)
+# One row per revoked pass, keyed by the pass id; a tombstone lifts the revocation.
+register(
+    "revoked_passes",
+    TableApplier(
+        upsert=lambda r, row_id, _d: r.set_pass_revoked(row_id, True),
+        delete=lambda r, row_id, _d: r.set_pass_revoked(row_id, False),
+    ),
+)
+register(
+    "staff",
+    TableApplier(
+        upsert=lambda r, _id, d: r.upsert_staff(SnapshotStaff.model_validate(d)),
+        delete=lambda r, row_id, _d: r.delete_staff(row_id),
+    ),
+)
+register(
+    "locations",
+    TableApplier(
+        upsert=lambda r, _id, d: r.update_location(SnapshotLocation.model_validate(d)),
+        # The kiosk's location archived: keep its data; the snapshot will say what to do.
+        delete=lambda r, _id, _d: None,
+    ),
+)
+register(
+    "checkins",
+    TableApplier(
+        upsert=lambda r, row_id, d: r.upsert_checkin(row_id, d),
+        delete=lambda r, row_id, _d: r.delete_row("cached_checkin", row_id),
+        clear=lambda r: r.clear("cached_checkin"),
+    ),
+)
+register(
+    "review_items",
+    TableApplier(
+        upsert=lambda r, row_id, d: r.upsert_review_item(row_id, d),
+        delete=lambda r, row_id, _d: r.delete_row("cached_review_item", row_id),
+        clear=lambda r: r.clear("cached_review_item"),
+    ),
+)

@@ -1,0 +1,241 @@
+"""Sync faults with real processes on loopback: a real `zmos server`, the real kiosk core
+(sometimes in its own process), SIGKILLs, restarts and flapping (DESIGN.md §5, §7)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop.core.kiosk import KioskCore
+from tests.e2e.conftest import ServerProcess, start_server
+from tests.e2e.sync_support import (
+    Provider,
+    enrolled_core,
+    local_checkin_ids,
+    open_core,
+    pending,
+    record_checkins,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def port_of(server: ServerProcess) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+def restart(server: ServerProcess) -> ServerProcess:
+    return start_server(server.log.parent, port=port_of(server))
+
+
+def provider_with_members(url: str, count: int = 10) -> Provider:
+    provider = Provider(url)
+    for i in range(count):
+        provider.add_member("Member", f"No{i:03d}")
+    return provider
+
+
+def assert_exactly_once(provider: Provider, expected: set[str]) -> None:
+    on_server = Counter(c["id"] for c in provider.checkins())
+    doubled = {k: n for k, n in on_server.items() if n > 1}
+    assert doubled == {}
+    assert set(on_server) == expected
+
+
+def test_a_200_offline_checkins_arrive_exactly_once(server: ServerProcess, tmp_path: Path):
+    provider = provider_with_members(server.url)
+    core = enrolled_core(provider, tmp_path / "kiosk")
+    try:
+        server.stop()
+        ids = {str(i) for i in record_checkins(core, 200)}
+        assert core.push() is None  # offline: nothing leaves, nothing is lost
+        assert core.status().online is False
+        assert pending(core) == 200
+        again = restart(server)
+        try:
+            result = core.push()
+            assert result is not None and result.acknowledged == 200
+            assert pending(core) == 0
+            assert_exactly_once(provider, ids)
+            # A replay of everything (as after a lost answer) changes nothing.
+            assert core.push() is not None
+            assert_exactly_once(provider, ids)
+        finally:
+            again.stop()
+    finally:
+        core.close()
+
+
+def test_c_server_killed_mid_batch_then_the_batch_is_resent_exactly_once(
+    server: ServerProcess, tmp_path: Path
+):
+    provider = provider_with_members(server.url)
+    core = enrolled_core(provider, tmp_path / "kiosk")
+    try:
+        ids = {str(i) for i in record_checkins(core, 3000)}
+        pusher = threading.Thread(target=core.push)
+        pusher.start()
+        deadline = time.monotonic() + 30
+        # Kill as soon as the server has applied part of the outbox, mid-stream.
+        while pending(core) == 3000 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        server.stop(signal.SIGKILL)
+        pusher.join(timeout=30)
+        left = pending(core)
+        assert 0 < left < 3000, "the kill should land mid-sync"
+        assert core.status().online is False
+        again = restart(server)
+        try:
+            assert core.push() is not None
+            assert pending(core) == 0
+            assert_exactly_once(provider, ids)
+        finally:
+            again.stop()
+    finally:
+        core.close()
+
+
+def test_b_kiosk_killed_mid_push_loses_and_doubles_nothing(server: ServerProcess, tmp_path: Path):
+    provider = provider_with_members(server.url)
+    data_dir = tmp_path / "kiosk"
+    enrolled_core(provider, data_dir).close()
+    kiosk = subprocess.Popen(
+        [sys.executable, "-m", "tests.e2e.sync_support", str(data_dir), "2500"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert kiosk.stdout is not None
+    assert kiosk.stdout.readline().strip() == "recorded"
+    # Kill as soon as the server has applied part of a batch the kiosk sent: between
+    # sending and acknowledgement, or with later batches still to go.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        page = provider.get("/checkins", location_id=provider.location_id, limit=1)
+        if page["items"]:
+            break
+    kiosk.send_signal(signal.SIGKILL)
+    kiosk.wait(timeout=10)
+    recorded = local_checkin_ids(data_dir)
+    assert len(recorded) == 2500
+    core = open_core(data_dir)
+    try:
+        assert pending(core) > 0, "the kill should land before the outbox drained"
+        assert core.push() is not None
+        assert pending(core) == 0
+        assert_exactly_once(provider, recorded)
+    finally:
+        core.close()
+
+
+def _sync_until_stopped(core: KioskCore, stop: threading.Event) -> None:
+    while not stop.is_set():
+        core.push()
+        core.pull()
+        time.sleep(0.05)
+
+
+def test_d_flapping_connection_drains_the_outbox_and_converges(
+    server: ServerProcess, tmp_path: Path
+):
+    provider = provider_with_members(server.url, 5)
+    core = enrolled_core(provider, tmp_path / "kiosk")
+    stop = threading.Event()
+    syncer = threading.Thread(target=_sync_until_stopped, args=(core, stop))
+    try:
+        server.stop()
+        ids = {str(i) for i in record_checkins(core, 300)}
+        for i in range(5):
+            walkin = core.register_walkin("Walk", f"In{i}", f"0700 900 00{i}")
+            assert walkin.member is not None
+        syncer.start()
+        current = server
+        for i in range(4):
+            current = restart(current)
+            provider.add_member("Added", f"While{i}")  # a server-side change to pull
+            time.sleep(0.3)
+            current.stop(signal.SIGKILL if i % 2 else signal.SIGTERM)
+            time.sleep(0.2)
+        current = restart(current)
+        try:
+            deadline = time.monotonic() + 60
+            while pending(core) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            stop.set()
+            syncer.join(timeout=30)
+            assert core.pull() is not None
+            assert pending(core) == 0
+            assert_exactly_once(provider, ids)
+            server_members = {m["id"] for m in provider.get("/members", limit=500)["items"]}
+            conn = core.store.connection()
+            kiosk_members = {
+                r["id"]
+                for r in conn.execute(
+                    "SELECT id FROM cached_member UNION SELECT id FROM local_member"
+                )
+            }
+            assert kiosk_members == server_members
+            assert len(server_members) == 5 + 5 + 4
+            local_left = conn.execute("SELECT COUNT(*) FROM local_member").fetchone()[0]
+            assert local_left == 0  # acknowledged walk-ins gave way to the server's rows
+            for member_id in server_members:
+                on_server = provider.get(f"/members/{member_id}/memberships")["items"]
+                kiosk_ms = conn.execute(
+                    "SELECT id FROM cached_membership WHERE member_id = ?", (member_id,)
+                )
+                assert {r["id"] for r in kiosk_ms} == {m["id"] for m in on_server}
+        finally:
+            current.stop()
+    finally:
+        stop.set()
+        if syncer.is_alive():
+            syncer.join(timeout=30)
+        core.close()
+
+
+@pytest.mark.parametrize("offset", [timedelta(hours=-1), timedelta(hours=1)])
+def test_e_kiosk_clock_off_by_an_hour_and_in_2099(
+    server: ServerProcess, tmp_path: Path, offset: timedelta
+):
+    provider = provider_with_members(server.url, 3)
+    clock = {"offset": offset}
+
+    def now() -> datetime:
+        return datetime.now(UTC) + clock["offset"]
+
+    core = enrolled_core(provider, tmp_path / "kiosk", now=now)
+    try:
+        skewed = record_checkins(core, 3)
+        clock["offset"] = datetime(2099, 1, 1, tzinfo=UTC) - datetime.now(UTC)
+        future = record_checkins(core, 1)
+        clock["offset"] = timedelta(0)
+        right = record_checkins(core, 1)
+        sent_at = datetime.now(UTC)
+        result = core.push()
+        assert result is not None and result.acknowledged == 5 and result.rejected == 0
+        by_id = {c["id"]: c for c in provider.checkins()}
+        assert set(by_id) == {str(i) for i in skewed + future + right}
+
+        def at(checkin_id: object) -> datetime:
+            return datetime.fromisoformat(by_id[str(checkin_id)]["occurred_at"])
+
+        for checkin_id in skewed:
+            if offset < timedelta(0):  # an hour behind: kept as the kiosk said
+                assert abs(at(checkin_id) - (sent_at + offset)) < timedelta(minutes=2)
+            else:  # an hour ahead is "far in the future": recorded at server time
+                assert abs(at(checkin_id) - sent_at) < timedelta(minutes=2)
+        assert abs(at(future[0]) - sent_at) < timedelta(minutes=2)  # 2099 clamped
+        assert core.pull() is not None
+        assert core.status().open_reviews >= 1  # the clock is flagged for staff
+        reviews = provider.get("/review-items")["items"]
+        assert any("far in the future" in r["summary"] for r in reviews)
+    finally:
+        core.close()

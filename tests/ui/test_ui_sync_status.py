@@ -1,0 +1,168 @@
+"""The sync status in the status bar, and the sync worker driving it: push on write, changes
+seen while online, offline with backoff, a clean stop."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QThread
+
+from desktop.app import connect_worker
+from desktop.core.kiosk import KioskCore, KioskStatus
+from desktop.core.sync import REVOKED_MESSAGE
+from desktop.ui.main_window import MainWindow
+from desktop.ui.status_bar import KioskStatusBar
+from desktop.ui.views.pending_label import PendingLabel
+from desktop.workers.sync_worker import SyncWorker
+from tests.unit.desktop.sync_fakes import SyncFakeServer, queue_checkins
+
+NOW = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)
+FINE = KioskStatus(
+    enrolled=True,
+    online=True,
+    last_sync_at=NOW - timedelta(minutes=2),
+    last_error=None,
+    credential_warning=None,
+    needs_enrolment=False,
+)
+
+
+@pytest.fixture
+def fake_server() -> SyncFakeServer:
+    return SyncFakeServer()
+
+
+@pytest.fixture
+def bar(qtbot) -> KioskStatusBar:
+    widget = KioskStatusBar()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_online_with_last_sync_and_review_items(bar: KioskStatusBar):
+    bar.show_status(replace(FINE, open_reviews=2), NOW)
+    assert bar.connection_label.text() == "● Online"
+    assert bar.sync_label.text() == "Last sync: 2 min ago"
+    assert bar.review_label.text() == "2 items to review"
+    assert bar.message_label.text() == ""
+    assert bar.sync_warning_label.isHidden()
+    bar.show_status(replace(FINE, open_reviews=1), NOW)
+    assert bar.review_label.text() == "1 item to review"
+    bar.show_status(FINE, NOW)
+    assert bar.review_label.isHidden()
+
+
+def test_offline_says_so_in_words(bar: KioskStatusBar):
+    bar.show_status(replace(FINE, online=False, last_error="Cannot reach the server"), NOW)
+    assert bar.connection_label.text() == "● Offline"
+    assert bar.message_label.text() == "Cannot reach the server — working from saved data"
+
+
+def test_revoked_and_refused_warnings(bar: KioskStatusBar):
+    revoked = replace(FINE, needs_enrolment=True, last_error=REVOKED_MESSAGE, pending_count=4)
+    bar.show_status(revoked, NOW)
+    assert not bar.sync_warning_label.isHidden()
+    text = bar.sync_warning_label.text()
+    assert text.startswith(REVOKED_MESSAGE)
+    assert "4 action(s) not yet sent are kept here" in text
+    refused = replace(FINE, rejected_count=2, rejected_reason="unknown member")
+    bar.show_status(refused, NOW)
+    assert bar.sync_warning_label.text() == (
+        "2 actions were refused by the server (latest: unknown member)."
+    )
+
+
+def test_pending_label(qtbot):
+    label = PendingLabel()
+    qtbot.addWidget(label)
+    label.show_pending(0, None, NOW)
+    assert label.text() == "All synced"
+    label.show_pending(3, NOW - timedelta(minutes=3), NOW)
+    assert label.text() == "Pending: 3 waiting to sync (oldest 3 min)"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Like ``qtbot.waitUntil``, but pumping events by hand: after a test that ran the
+    application's own event loop to its end (tests/ui/test_ui_run.py), nested event loops
+    return at once in this process and ``qtbot.wait`` no longer delivers queued signals."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+
+
+def start_worker(qtbot, core: KioskCore) -> tuple[MainWindow, SyncWorker, QThread]:
+    window = MainWindow(core, kiosk_mode=False)
+    qtbot.addWidget(window)
+    thread = QThread()
+    worker = SyncWorker(core, interval_seconds=60, long_poll_seconds=0.2)
+    connect_worker(window, worker, thread)
+    worker.status_report.connect(window.status.show_status)
+    thread.start()
+    return window, worker, thread
+
+
+def stop_worker(thread: QThread) -> float:
+    started = time.monotonic()
+    thread.quit()
+    assert thread.wait(5000)
+    return time.monotonic() - started
+
+
+def test_worker_pushes_on_write_and_sees_server_changes(
+    qtbot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+):
+    window, _worker, thread = start_worker(qtbot, enrolled_core)
+    try:
+        member = fake_server.add_member("Ama", "Owusu")
+        fake_server.emit("members", member, fake_server.members[-1])
+        wait_for(lambda: bool(enrolled_core.search_members("ama")), timeout=3.0)
+        queue_checkins(enrolled_core, member, 3)  # each write nudges the worker
+        wait_for(lambda: len(fake_server.applied) == 3, timeout=3.0)
+        wait_for(lambda: enrolled_core.pending_count() == 0, timeout=3.0)
+        fake_server.emit("review_items", uuid.uuid4(), {"status": "open", "summary": "check"})
+        wait_for(lambda: window.status.review_label.text() == "1 item to review")
+        assert window.status.connection_label.text() == "● Online"
+    finally:
+        assert stop_worker(thread) < 2.0
+
+
+def test_worker_goes_offline_backs_off_and_pushes_on_reconnect(
+    qtbot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+):
+    fake_server.down = True
+    window, _worker, thread = start_worker(qtbot, enrolled_core)
+    try:
+        member = fake_server.add_member("Kojo", "Asante")
+        queue_checkins(enrolled_core, member, 2)
+        wait_for(lambda: window.status.connection_label.text() == "● Offline")
+        assert enrolled_core.pending_count() == 2
+        fake_server.down = False
+        wait_for(lambda: enrolled_core.pending_count() == 0, timeout=10.0)
+        assert len(fake_server.applied) == 2
+        wait_for(lambda: window.status.connection_label.text() == "● Online")
+    finally:
+        assert stop_worker(thread) < 2.0
+
+
+def test_quitting_mid_long_poll_does_not_wait_for_the_server(
+    qtbot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+):
+    original = fake_server._pull
+    held = {"n": 0}
+
+    def slow_pull(request):  # type: ignore[no-untyped-def]
+        held["n"] += 1
+        time.sleep(3)  # the server holds the long-poll
+        return original(request)
+
+    fake_server._pull = slow_pull  # type: ignore[method-assign]
+    _window, _worker, thread = start_worker(qtbot, enrolled_core)
+    wait_for(lambda: held["n"] >= 1)
+    assert stop_worker(thread) < 1.5

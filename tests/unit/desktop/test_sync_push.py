@@ -1,0 +1,230 @@
+"""Push (DESIGN.md §5.5) against a fake server with faults: batching, gzip, acknowledgement,
+refusals, lost answers, gaps, expired tokens, revocation, outages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import uuid
+
+import httpx
+import pytest
+
+from desktop.core.kiosk import KioskCore
+from desktop.core.store import OutboxRepository, RejectedRepository, SyncStateRepository
+from desktop.core.sync.engine import PushResult
+from tests.unit.desktop.kiosk_fakes import ENROL_CODE
+from tests.unit.desktop.sync_fakes import SyncFakeServer, queue_checkins
+
+
+@pytest.fixture
+def fake_server() -> SyncFakeServer:
+    return SyncFakeServer()
+
+
+@pytest.fixture
+def member(fake_server: SyncFakeServer) -> uuid.UUID:
+    return fake_server.add_member("Ana", "Smith")
+
+
+@pytest.fixture
+def kiosk(core: KioskCore, member: uuid.UUID) -> KioskCore:
+    core.enrol("http://zmos.test", ENROL_CODE, "Front desk")
+    return core
+
+
+def pending(core: KioskCore) -> list[int]:
+    return [e.mutation_id for e in OutboxRepository(core.store.connection()).pending(100_000)]
+
+
+def test_push_sends_gzip_batches_of_at_most_500_and_empties_the_outbox(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
+):
+    ids = queue_checkins(kiosk, member, 1203)
+    result = kiosk.push()
+    assert result == PushResult(sent=1203, acknowledged=1203, rejected=0)
+    assert fake_server.push_batches == [500, 500, 203]
+    assert fake_server.gzip_pushes == 3
+    assert pending(kiosk) == []
+    assert sorted(fake_server.checkin_ids()) == sorted(str(i) for i in ids)
+    assert kiosk.sync_cursor()[1] == 1203
+    assert kiosk.status().pending_count == 0
+
+
+def test_the_body_is_really_gzip(kiosk: KioskCore, member: uuid.UUID):
+    queue_checkins(kiosk, member, 2)
+    seen: list[httpx.Request] = []
+    engine = kiosk.sync_engine()
+    client = engine._client()
+    original = client.http._transport
+
+    def spy(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return original.handle_request(request)
+
+    client.http._transport = httpx.MockTransport(spy)
+    try:
+        kiosk.push()
+    finally:
+        client.http._transport = original
+    push = next(r for r in seen if r.url.path == "/sync/push")
+    assert push.headers["content-encoding"] == "gzip"
+    body = json.loads(gzip.decompress(push.content))
+    assert [m["name"] for m in body["mutations"]] == ["checkin.create.v1"] * 2
+    assert body["schema_version"] == 1
+
+
+def test_rejected_mutations_move_aside_with_their_reason_and_do_not_block_the_queue(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
+):
+    queue_checkins(kiosk, member, 5)
+    fake_server.reject = lambda m: "unknown member" if m["mutation_id"] == 2 else None
+    result = kiosk.push()
+    assert result == PushResult(sent=5, acknowledged=4, rejected=1)
+    assert pending(kiosk) == []
+    refused = RejectedRepository(kiosk.store.connection()).latest()
+    assert [(r.mutation_id, r.reason) for r in refused] == [(2, "unknown member")]
+    status = kiosk.status()
+    assert status.rejected_count == 1 and status.rejected_reason == "unknown member"
+    assert len(fake_server.applied) == 4
+
+
+@pytest.mark.parametrize("loss", ["500", "drop"])
+def test_a_lost_answer_is_replayed_and_nothing_is_doubled(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID, loss: str
+):
+    ids = queue_checkins(kiosk, member, 7)
+    fake_server.lose_next_answer = loss
+    assert kiosk.push() is None  # applied on the server, but we never heard
+    assert kiosk.status().online is False
+    assert len(pending(kiosk)) == 7  # kept until acknowledged
+    assert len(fake_server.applied) == 7
+    result = kiosk.push()
+    assert result is not None and result.acknowledged == 7
+    assert pending(kiosk) == []
+    assert sorted(fake_server.checkin_ids()) == sorted(str(i) for i in ids)  # once each
+
+
+def test_gap_where_the_server_is_ahead_drops_what_it_has(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
+):
+    queue_checkins(kiosk, member, 10)
+    # The server applied 1–4 in a push whose answer never came, and it answers 409 when a
+    # batch does not continue from its last id (here: we resend from 1 — it says so).
+    fake_server.applied = {i: {"name": "x", "args": {}} for i in range(1, 5)}
+    fake_server.last_mutation_id = 4
+    original = fake_server._push
+
+    def strict(request: httpx.Request) -> httpx.Response:
+        first = json.loads(gzip.decompress(request.content))["mutations"][0]["mutation_id"]
+        if first != fake_server.last_mutation_id + 1:
+            body = {"detail": "gap", "code": "mutation_gap", "last_mutation_id": 4}
+            return httpx.Response(409, json=body)
+        return original(request)
+
+    fake_server._push = strict  # type: ignore[method-assign]
+    result = kiosk.push()
+    assert result is not None
+    assert pending(kiosk) == []
+    assert sorted(fake_server.applied) == list(range(1, 11))
+    assert kiosk.sync_cursor()[1] == 10
+
+
+def test_gap_where_the_server_is_behind_says_so_and_keeps_the_outbox(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
+):
+    queue_checkins(kiosk, member, 3)
+    assert kiosk.push() is not None
+    queue_checkins(kiosk, member, 2)
+    fake_server.last_mutation_id = 1  # restored from a backup: 2 and 3 are gone
+    assert kiosk.push() is None
+    status = kiosk.status()
+    assert "missing 2 change(s)" in (status.last_error or "")
+    assert pending(kiosk) == [4, 5]  # never renumbered, never dropped
+    assert kiosk.sync_cursor()[1] == 3  # never goes back
+
+
+def test_gap_answer_without_an_id_is_resolved_with_a_pull(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
+):
+    queue_checkins(kiosk, member, 3)
+    fake_server.applied = {1: {"name": "x", "args": {}}, 2: {"name": "x", "args": {}}}
+    fake_server.last_mutation_id = 2
+    calls = {"n": 0}
+    original = fake_server._push
+
+    def first_gap(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return httpx.Response(409, json={"detail": "gap", "code": "mutation_gap"})
+        return original(request)
+
+    fake_server._push = first_gap  # type: ignore[method-assign]
+    assert kiosk.push() is not None
+    assert pending(kiosk) == []
+    assert sorted(fake_server.applied) == [1, 2, 3]
+
+
+def test_expired_token_mid_push_is_refreshed_and_the_same_batch_resent(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
+):
+    queue_checkins(kiosk, member, 3)
+    tokens_before = fake_server.token_requests
+    fake_server.expire_next_push_token = True
+    result = kiosk.push()
+    assert result == PushResult(sent=3, acknowledged=3, rejected=0)
+    assert fake_server.token_requests == tokens_before + 1
+    assert fake_server.push_batches == [3]  # the 401 was answered before reading the batch
+    assert [p for p in fake_server.requests if p[1] == "/sync/push"] == [
+        ("POST", "/sync/push"),
+        ("POST", "/sync/push"),
+    ]
+
+
+def test_revoked_device_stops_keeps_the_outbox_and_says_so(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
+):
+    queue_checkins(kiosk, member, 4)
+    fake_server.revoked = True
+    assert kiosk.push() is None
+    status = kiosk.status()
+    assert status.needs_enrolment
+    assert "revoked" in (status.last_error or "")
+    assert pending(kiosk) == [1, 2, 3, 4]
+    assert fake_server.applied == {}
+
+
+@pytest.mark.parametrize("fault", ["down", "503"])
+def test_outage_keeps_everything_then_it_goes_through(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID, fault: str
+):
+    queue_checkins(kiosk, member, 6)
+    if fault == "down":
+        fake_server.down = True
+    else:
+        fake_server.fail_next_push = True
+    assert kiosk.push() is None
+    assert kiosk.status().online is False
+    assert pending(kiosk) == [1, 2, 3, 4, 5, 6]
+    assert fake_server.applied == {}
+    fake_server.down = False
+    assert kiosk.push() == PushResult(sent=6, acknowledged=6, rejected=0)
+    assert pending(kiosk) == []
+
+
+def test_a_kiosk_enrolled_again_numbers_its_mutations_from_1_for_the_new_device(
+    kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
+):
+    queue_checkins(kiosk, member, 3)
+    assert kiosk.push() is not None
+    queue_checkins(kiosk, member, 2)  # outbox ids 4 and 5, not yet sent
+    fake_server.codes.add(ENROL_CODE)
+    fake_server.device_id = uuid.uuid4()  # the server hands out a new device
+    fake_server.last_mutation_id = 0
+    fake_server.applied.clear()
+    kiosk.enrol("http://zmos.test", ENROL_CODE, "Front desk")
+    assert kiosk.push() is not None
+    assert sorted(fake_server.applied) == [1, 2]  # the new device's 1 and 2
+    assert pending(kiosk) == []
+    state = SyncStateRepository(kiosk.store.connection()).get()
+    assert (state.mutation_base, state.last_mutation_id) == (3, 5)
