@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
@@ -51,3 +51,17 @@ class KioskScope:
             .group_by(Checkin.membership_id)
         )
         return {row[0]: int(row[1]) for row in self.session.execute(query) if row[0] is not None}
+
+    def admitted_checkins(
+        self, since: datetime, membership_ids: Collection[uuid.UUID]
+    ) -> Sequence[Checkin]:
+        """Admitted check-ins on these memberships from ``since`` on."""
+        if not membership_ids:
+            return []
+        query = select(Checkin).where(
+            Checkin.tenant_id == self.tenant_id,
+            Checkin.admitted.is_(True),
+            Checkin.membership_id.in_(list(membership_ids)),
+            Checkin.occurred_at >= since,
+        )
+        return self.session.execute(query.order_by(Checkin.occurred_at)).scalars().all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from shared.eligibility import period_bounds
 from shared.enums import LimitPeriod, StaffRole
 from shared.sync.snapshot import (
     KioskSnapshot,
+    SnapshotCheckin,
     SnapshotMember,
     SnapshotMembership,
     SnapshotPlan,
@@ -54,14 +56,18 @@ def snapshot(*, uow: UnitOfWork, claims: AccessClaims) -> KioskSnapshot:
         starts = {period: period_bounds(now, tz, period)[0] for period in LimitPeriod}
         used = {period: scope.admissions_since(start) for period, start in starts.items()}
         memberships = []
+        limited: set[uuid.UUID] = set()
         for row in scope.memberships(ended_after=(now - ENDED_RECENTLY).date()):
             period = plans[row.plan_id].visit_limit_period
             visits = used[period].get(row.id, 0) if period else 0
+            if period:
+                limited.add(row.id)
             memberships.append(
                 SnapshotMembership.model_validate(row, from_attributes=True).model_copy(
                     update={"visits_this_period": visits}
                 )
             )
+        counted = scope.admitted_checkins(min(starts.values()), limited)
         return KioskSnapshot(
             tenant=SnapshotTenant(id=tenant.id, name=tenant.name),
             location=tables.location_shape(location),
@@ -76,6 +82,7 @@ def snapshot(*, uow: UnitOfWork, claims: AccessClaims) -> KioskSnapshot:
             ],
             memberships=memberships,
             pass_keys=passes_service.published_keys(uow, claims.tenant_id),
+            checkins=[SnapshotCheckin.model_validate(c, from_attributes=True) for c in counted],
             revoked_pass_ids=MemberPassRepository(uow.session, claims.tenant_id).revoked_ids(now),
             cursor=cursor,
             review_items=[

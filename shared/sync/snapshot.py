@@ -142,6 +142,9 @@ class KioskSnapshot(BaseModel):
     memberships: list[SnapshotMembership] = Field(default_factory=list)
     pass_keys: list[SnapshotPassKey] = Field(default_factory=list)
     revoked_pass_ids: list[uuid.UUID] = Field(default_factory=list)
+    #: Admitted check-ins in the current visit-limit periods of limited memberships: the
+    #: kiosk counts visits from these and the ones it pulls or makes.
+    checkins: list[SnapshotCheckin] = Field(default_factory=list)
     #: The pull cursor this document is consistent with: pull from here after applying it.
     cursor: int = 0
     review_items: list[SnapshotReviewItem] = Field(

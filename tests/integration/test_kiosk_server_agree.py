@@ -149,3 +149,65 @@ def test_kiosk_and_server_agree_on_every_kind_of_member(api: Api, tmp_path: Path
         assert core.pending_count() == len(members)
     finally:
         core.close()
+
+
+def test_visit_limits_count_visits_made_at_other_kiosks(api: Api, tmp_path: Path) -> None:
+    """Two visits at kiosk A this week; kiosk B (synced) and kiosk C (enrolled afterwards)
+    both refuse a third on a two-a-week plan."""
+    tenant = api.sign_up("limit-gym")
+    here = api.create_location(tenant, "Here", timezone="Europe/London")
+    there = api.create_location(tenant, "There", timezone="Europe/London")
+    plan = _post(
+        api,
+        tenant,
+        "/plans",
+        {
+            "name": "Two a week",
+            "kind": "recurring",
+            "billing_period": "month",
+            "price": "20.00",
+            "currency": "GBP",
+            "visit_limit": 2,
+            "visit_limit_period": "week",
+            "visit_limit_mode": "block",
+        },
+    )
+    member = _post(api, tenant, "/members", {"first_name": "Kofi", "last_name": "Limit"})
+    _post(
+        api,
+        tenant,
+        f"/members/{member['id']}/memberships",
+        {"plan_id": plan["id"], "starts_on": str(date.today() - timedelta(days=30))},
+    )
+
+    def kiosk(name: str, location: dict[str, Any]) -> Any:
+        code = api.client.post(
+            f"/locations/{location['id']}/enrolment-codes", headers=tenant.headers
+        ).json()["code"]
+        core = build_core(
+            KioskSettings(data_dir=tmp_path / name, credential_store="file"), http_client=api.client
+        )
+        core.enrol("http://testserver", code, name)
+        return core
+
+    a, b = kiosk("a", here), kiosk("b", there)
+    try:
+        member_id = uuid.UUID(member["id"])
+        for _ in range(2):
+            outcome = a.check_in(member_id, CheckinMethod.CARD)
+            assert outcome.admitted, outcome.reason
+            a.checkins.forget(member_id)  # a second visit later on, not a double scan
+        a.push()
+        b.pull()
+        refused = b.check_in(member_id, CheckinMethod.CARD)
+        assert not refused.admitted
+        assert refused.reason == "weekly limit of 2 visits reached"
+        c = kiosk("c", there)
+        try:
+            late = c.check_in(member_id, CheckinMethod.CARD)
+            assert (late.admitted, late.reason) == (False, "weekly limit of 2 visits reached")
+        finally:
+            c.close()
+    finally:
+        a.close()
+        b.close()

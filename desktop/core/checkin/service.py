@@ -26,9 +26,10 @@ from desktop.core.store import (
     MemberRepository,
     ScopeRepository,
     Store,
-    SyncStatusRepository,
 )
+from desktop.core.store.pulled import PulledRows
 from desktop.core.store.records import opt_str
+from shared.clock import ensure_utc
 from shared.enums import CheckinMethod
 from shared.ids import new_id
 
@@ -164,20 +165,22 @@ class CheckinService:
     def _visits_used(
         self, memberships: list[CachedMembership], location: LocationRef, at: datetime
     ) -> dict[uuid.UUID, int]:
-        """Per limited membership: the server's count at snapshot time, if that was in the
-        current period, plus this kiosk's admissions the server had not counted."""
+        """Per limited membership: admissions in the current period, wherever they happened.
+
+        The server sends the period's admissions with the snapshot and every new one since
+        through pulls; this kiosk's own are in its local rows until the server's copy comes
+        back. The same visit in both places counts once (by its id).
+        """
         limited = [m for m in memberships if m.plan.visit_limit_period is not None]
         if not limited:
             return {}
         conn = self._store.connection()
-        server_time = SyncStatusRepository(conn).get().server_time
-        local = LocalRepository(conn)
+        pulled, local = PulledRows(conn), LocalRepository(conn)
         used: dict[uuid.UUID, int] = {}
         for m in limited:
             assert m.plan.visit_limit_period is not None
             start = period_start(at, m.plan.visit_limit_period, location.timezone)
-            counted = m.visits_this_period if server_time and server_time >= start else 0
-            used[m.id] = counted + local.uncounted_admissions(
-                m.id, since=start, server_time=server_time
-            )
+            visits = {**pulled.admissions(m.id), **local.admissions(m.id)}
+            times = (ensure_utc(datetime.fromisoformat(when)) for when in visits.values())
+            used[m.id] = sum(1 for when in times if when >= start)
         return used

@@ -11,7 +11,6 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from desktop.core.store.cache import UNCOUNTED
 from desktop.core.store.normalise import (
     code_norm,
     email_norm,
@@ -137,22 +136,13 @@ class LocalRepository:
             sql = "UPDATE credit_counter SET remaining = remaining - 1 WHERE membership_id = ?"
         self._conn.execute(sql, (str(membership_id),))
 
-    def uncounted_admissions(
-        self, membership_id: uuid.UUID, *, since: datetime, server_time: datetime | None
-    ) -> int:
-        """Admissions on this membership from ``since`` that the snapshot taken at
-        ``server_time`` did not count (all of them when there is no snapshot)."""
-        row = self._conn.execute(
-            f"""SELECT COUNT(*) FROM local_checkin c
-                WHERE c.membership_id = :m AND c.admitted = 1 AND c.occurred_at >= :since
-                  AND {UNCOUNTED}""",
-            {
-                "m": str(membership_id),
-                "since": ts(since),
-                "server_time": ts(server_time) if server_time else "",
-            },
-        ).fetchone()
-        return int(row[0])
+    def admissions(self, membership_id: uuid.UUID) -> dict[str, str]:
+        """Admissions on a membership made at this kiosk: id → occurred_at."""
+        rows = self._conn.execute(
+            "SELECT id, occurred_at FROM local_checkin WHERE membership_id = ? AND admitted = 1",
+            (str(membership_id),),
+        )
+        return {r[0]: r[1] for r in rows}
 
     def checkins(self, member_id: uuid.UUID | None = None) -> list[CheckinRecord]:
         where, params = ("WHERE member_id = ?", (str(member_id),)) if member_id else ("", ())

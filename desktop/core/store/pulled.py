@@ -178,6 +178,15 @@ class PulledRows:
             ),
         )
 
+    def admissions(self, membership_id: uuid.UUID) -> dict[str, str]:
+        """Admitted check-ins on a membership the server has told us of: id → occurred_at."""
+        rows = self._conn.execute(
+            """SELECT id, occurred_at FROM cached_checkin
+               WHERE membership_id = ? AND admitted = 1 AND occurred_at IS NOT NULL""",
+            (str(membership_id),),
+        )
+        return {r[0]: r[1] for r in rows}
+
     def delete_row(self, table: str, row_id: uuid.UUID) -> None:
         if table not in ("cached_checkin", "cached_review_item"):
             raise ValueError(table)

@@ -59,7 +59,10 @@ def seed_desk_data(server: FakeServer, today: date) -> DeskData:
     server.add_membership(
         bea, pack, month_ago, ends_on=today + timedelta(days=60), credits_remaining=1
     )
-    server.add_membership(dora, limited, month_ago, visits_this_period=1)
+    dora_limited = server.add_membership(dora, limited, month_ago, visits_this_period=1)
+    # The visit the server counted this week, earlier at another kiosk.
+    assert server.server_time is not None
+    server.add_checkin(dora, dora_limited, server.server_time - timedelta(hours=1))
     return DeskData(monthly, pack, limited, day_pass, guest_pass, ana, jose, bea, carl, dora)
 
 

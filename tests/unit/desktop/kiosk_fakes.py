@@ -71,6 +71,8 @@ class FakeServer:
         self.plans: list[dict[str, Any]] = []
         self.members: list[dict[str, Any]] = []
         self.memberships: list[dict[str, Any]] = []
+        #: Admitted check-ins of the current limit periods, as the server sends them.
+        self.checkins: list[dict[str, Any]] = []
         self.pass_keys: list[dict[str, Any]] = []
         self.revoked_pass_ids: list[str] = []
         self.opening_hours: dict[str, Any] = {
@@ -107,6 +109,7 @@ class FakeServer:
             "memberships": self.memberships,
             "pass_keys": self.pass_keys,
             "revoked_pass_ids": self.revoked_pass_ids,
+            "checkins": self.checkins,
         }
 
     # -- data the snapshot serves (see also seed_desk_data) ------------------------------
@@ -140,6 +143,20 @@ class FakeServer:
             | {k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()}
         )
         return membership_id
+
+    def add_checkin(
+        self, member_id: uuid.UUID, membership_id: uuid.UUID, occurred_at: datetime
+    ) -> None:
+        self.checkins.append(
+            {
+                "id": str(uuid.uuid4()),
+                "member_id": str(member_id),
+                "location_id": str(self.location_id),
+                "membership_id": str(membership_id),
+                "admitted": True,
+                "occurred_at": occurred_at.isoformat(),
+            }
+        )
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append((request.method, request.url.path))
