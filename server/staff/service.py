@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import uuid
-from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,8 +10,8 @@ from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from server.ports.identity import AccessClaims, IdentityService
-from server.staff import rules
-from server.staff.models import RefreshToken, StaffAccount
+from server.staff import rules, sessions
+from server.staff.models import StaffAccount
 from server.staff.repository import RefreshTokenRepository, StaffRepository
 from server.staff.schemas import (
     LoginRequest,
@@ -31,12 +27,6 @@ from shared.clock import utcnow
 from shared.enums import PrincipalKind, StaffRole
 from shared.ids import new_id
 
-_BAD_REFRESH = "this sign-in has ended; sign in again"
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
 
 def to_read(staff: StaffAccount) -> StaffRead:
     return StaffRead(
@@ -51,31 +41,21 @@ def to_read(staff: StaffAccount) -> StaffRead:
     )
 
 
-def issue_tokens(
-    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, staff: StaffAccount
-) -> TokenPair:
-    """Access and refresh tokens for ``staff``; the caller commits."""
-    claims = AccessClaims(
+def staff_claims(staff: StaffAccount) -> AccessClaims:
+    return AccessClaims(
         kind=PrincipalKind.STAFF,
         subject_id=staff.id,
         tenant_id=staff.tenant_id,
         role=StaffRole(staff.role),
     )
-    access, _ = identity.issue_access_token(claims, settings.access_token_ttl_seconds)
-    secret = secrets.token_urlsafe(32)
-    now = utcnow()
-    token = RefreshToken(
-        id=new_id(),
-        subject_kind=PrincipalKind.STAFF.value,
-        subject_id=staff.id,
-        token_hash=_sha256(secret),
-        issued_at=now,
-        expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
-    )
-    RefreshTokenRepository(uow.session, staff.tenant_id).add(token)
-    refresh = f"rt.{staff.tenant_id.hex}.{token.id.hex}.{secret}"
-    return TokenPair(
-        access_token=access, refresh_token=refresh, expires_in=settings.access_token_ttl_seconds
+
+
+def issue_tokens(
+    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, staff: StaffAccount
+) -> TokenPair:
+    """Access and refresh tokens for ``staff``; the caller commits."""
+    return sessions.issue_pair(
+        uow=uow, identity=identity, settings=settings, claims=staff_claims(staff)
     )
 
 
@@ -102,43 +82,24 @@ def login(
         return tokens
 
 
-def _parse_refresh(token: str) -> tuple[uuid.UUID, uuid.UUID, str]:
-    try:
-        prefix, tenant_hex, token_hex, secret = token.split(".", 3)
-        if prefix != "rt":
-            raise ValueError
-        return uuid.UUID(hex=tenant_hex), uuid.UUID(hex=token_hex), secret
-    except ValueError:
-        raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token") from None
+def _active_staff(
+    uow: UnitOfWork, tenant_id: uuid.UUID, staff_id: uuid.UUID
+) -> AccessClaims | None:
+    staff = StaffRepository(uow.session, tenant_id).get(staff_id)
+    return staff_claims(staff) if staff is not None and staff.active else None
 
 
 def refresh(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, refresh_token: str
 ) -> TokenPair:
-    tenant_id, token_id, secret = _parse_refresh(refresh_token)
-    with uow:
-        tokens = RefreshTokenRepository(uow.session, tenant_id)
-        row = tokens.get(token_id)
-        now = utcnow()
-        if (
-            row is None
-            or row.subject_kind != PrincipalKind.STAFF.value
-            or not hmac.compare_digest(row.token_hash, _sha256(secret))
-        ):
-            raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token")
-        if row.revoked_at is not None:
-            # A rotated token used again means it leaked: end every session of that account.
-            tokens.revoke_all_of(row.subject_id, now)
-            uow.commit()
-            raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token")
-        if row.expires_at <= now or not tokens.revoke_if_live(token_id, now):
-            raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token")
-        staff = StaffRepository(uow.session, tenant_id).get(row.subject_id)
-        if staff is None or not staff.active:
-            raise Unauthenticated(_BAD_REFRESH, code="invalid_refresh_token")
-        pair = issue_tokens(uow=uow, identity=identity, settings=settings, staff=staff)
-        uow.commit()
-        return pair
+    return sessions.rotate(
+        uow=uow,
+        identity=identity,
+        settings=settings,
+        refresh_token=refresh_token,
+        kind=PrincipalKind.STAFF,
+        claims_of=_active_staff,
+    )
 
 
 def logout(*, uow: UnitOfWork, claims: AccessClaims) -> None:
