@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,10 @@ def seed_desk_data(server: FakeServer, today: date) -> DeskData:
     assert server.server_time is not None
     server.add_checkin(dora, dora_limited, server.server_time - timedelta(hours=1))
     return DeskData(monthly, pack, limited, day_pass, guest_pass, ana, jose, bea, carl, dora)
+
+
+#: The desk tests' wall time: a Wednesday morning.
+NOW = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)
 
 
 class RecordingDecider:

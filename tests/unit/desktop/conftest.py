@@ -10,6 +10,14 @@ from keyring.backends import fail
 from desktop.app import build_core
 from desktop.config import KioskSettings
 from desktop.core.kiosk import KioskCore
+from tests.unit.desktop.checkin_fakes import (
+    NOW,
+    Clock,
+    DeskData,
+    RecordingDecider,
+    desk_core,
+    seed_desk_data,
+)
 from tests.unit.desktop.kiosk_fakes import FakeServer
 
 
@@ -41,3 +49,31 @@ def core(settings: KioskSettings, fake_server: FakeServer) -> Iterator[KioskCore
     yield kiosk
     kiosk.close()
     http.close()
+
+
+# -- a kiosk at the desk, with the check-in tests' data (see checkin_fakes.py) --
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+def data(fake_server: FakeServer, clock: Clock) -> DeskData:
+    fake_server.server_time = clock.now()
+    return seed_desk_data(fake_server, clock.now().date())
+
+
+@pytest.fixture
+def decider() -> RecordingDecider:
+    return RecordingDecider()
+
+
+@pytest.fixture
+def desk(
+    tmp_path: Path, fake_server: FakeServer, clock: Clock, data: DeskData, decider: RecordingDecider
+) -> Iterator[KioskCore]:
+    core = desk_core(tmp_path / "kiosk", fake_server, clock, decider)
+    yield core
+    core.close()

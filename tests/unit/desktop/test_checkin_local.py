@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import LocalRepository, MemberRepository, OutboxRepository
@@ -16,37 +13,9 @@ from shared.enums import CheckinMethod, PaymentMethod
 from tests.unit.desktop.checkin_fakes import (
     Clock,
     DeskData,
-    RecordingDecider,
     desk_core,
-    seed_desk_data,
 )
 from tests.unit.desktop.kiosk_fakes import FakeServer
-
-NOW = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)  # a Wednesday
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def data(fake_server: FakeServer, clock: Clock) -> DeskData:
-    fake_server.server_time = clock.now()
-    return seed_desk_data(fake_server, clock.now().date())
-
-
-@pytest.fixture
-def decider() -> RecordingDecider:
-    return RecordingDecider()
-
-
-@pytest.fixture
-def desk(
-    tmp_path: Path, fake_server: FakeServer, clock: Clock, data: DeskData, decider: RecordingDecider
-) -> Iterator[KioskCore]:
-    core = desk_core(tmp_path / "kiosk", fake_server, clock, decider)
-    yield core
 
 
 def test_snapshot_never_overwrites_local_rows(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,37 +15,9 @@ from shared.enums import CheckinMethod, PaymentMethod
 from tests.unit.desktop.checkin_fakes import (
     Clock,
     DeskData,
-    RecordingDecider,
     desk_core,
-    seed_desk_data,
 )
 from tests.unit.desktop.kiosk_fakes import FakeServer
-
-NOW = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)  # a Wednesday
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def data(fake_server: FakeServer, clock: Clock) -> DeskData:
-    fake_server.server_time = clock.now()
-    return seed_desk_data(fake_server, clock.now().date())
-
-
-@pytest.fixture
-def decider() -> RecordingDecider:
-    return RecordingDecider()
-
-
-@pytest.fixture
-def desk(
-    tmp_path: Path, fake_server: FakeServer, clock: Clock, data: DeskData, decider: RecordingDecider
-) -> Iterator[KioskCore]:
-    core = desk_core(tmp_path / "kiosk", fake_server, clock, decider)
-    yield core
 
 
 def entries(core: KioskCore, name: str) -> list[OutboxEntry]:
