@@ -1,0 +1,166 @@
+"""Helpers for the randomized sync run (no tests here): faults on a kiosk's HTTP link, kiosks
+opened (and reopened after a "crash") over their data directories, and reads of what a kiosk
+and the server hold."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from desktop.app import build_core
+from desktop.config import KioskSettings
+from desktop.core.checkin.eligibility import shared_rules_decider
+from desktop.core.credentials import open_credential_store
+from desktop.core.kiosk import KioskCore
+from desktop.core.store import Store
+from server.bootstrap import Container
+from server.checkin.models import Checkin
+from server.members.models import Member
+from server.plans.models import Membership
+from shared.clock import utcnow
+from shared.enums import MembershipStatus
+from shared.sync.snapshot import SnapshotMember, SnapshotMembership
+
+#: What the comparison of a kiosk's cache with the server looks at: id -> key fields.
+Rows = dict[str, dict[str, Any]]
+
+
+class FaultyTransport(httpx.BaseTransport):
+    """A kiosk's link to the in-process server, with faults the test switches on and off.
+
+    ``partitioned``: nothing reaches the server (``httpx.ConnectError``).
+    ``lossy``: ``/sync/...`` requests reach the server and are applied there, but their answer
+    never comes back (``httpx.ConnectError`` after the fact).
+    """
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.partitioned = False
+        self.lossy = False
+        self.lost = 0
+        self.refused = 0
+
+    def heal(self) -> None:
+        self.partitioned = self.lossy = False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.partitioned:
+            self.refused += 1
+            raise httpx.ConnectError("partitioned (test)", request=request)
+        response = self.inner.handle_request(request)
+        if self.lossy and request.url.path.startswith("/sync/"):
+            response.read()
+            response.close()
+            self.lost += 1
+            raise httpx.ConnectError("the answer was lost (test)", request=request)
+        return response
+
+
+def kiosk_http(server: httpx.Client) -> tuple[httpx.Client, FaultyTransport]:
+    """A client for one kiosk over ``server``'s transport (FastAPI's ``TestClient``: the same
+    app and event loop), through a :class:`FaultyTransport` of its own."""
+    transport = FaultyTransport(server._transport)
+    return httpx.Client(transport=transport, base_url=str(server.base_url)), transport
+
+
+def kiosk_settings(data_dir: Path) -> KioskSettings:
+    return KioskSettings(data_dir=data_dir, credential_store="file")
+
+
+def open_kiosk(data_dir: Path, http: httpx.Client, offset: timedelta) -> KioskCore:
+    """The kiosk core over ``data_dir`` (what a restart after a crash does): ``build_core``;
+    with a clock offset, the same parts built with a clock, since ``build_core`` takes none."""
+    settings = kiosk_settings(data_dir)
+    if not offset:
+        return build_core(settings, http_client=http)
+    settings.data_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+    clock: Callable[[], datetime] = lambda: utcnow() + offset  # noqa: E731
+    return KioskCore(
+        store=Store(settings.database_path),
+        credentials=open_credential_store(settings.credential_store, settings.data_dir),
+        http_factory=lambda _url: http,
+        close_http=False,
+        now=clock,
+        decider=shared_rules_decider,
+    )
+
+
+# -- what a kiosk holds --------------------------------------------------------------------
+
+
+def local_checkins(core: KioskCore) -> dict[str, int]:
+    """This kiosk's own check-ins: id -> the outbox mutation that carries it."""
+    rows = core.store.connection().execute("SELECT id, mutation_id FROM local_checkin")
+    return {str(r["id"]): int(r["mutation_id"]) for r in rows}
+
+
+def acknowledged_checkins(core: KioskCore) -> set[str]:
+    """Check-ins whose outbox row is gone: the server must have them."""
+    rows = core.store.connection().execute(
+        "SELECT id FROM local_checkin WHERE mutation_id NOT IN (SELECT mutation_id FROM outbox)"
+    )
+    return {str(r["id"]) for r in rows}
+
+
+def kiosk_members(core: KioskCore) -> Rows:
+    rows = core.store.connection().execute("SELECT * FROM cached_member")
+    fields = SnapshotMember.model_fields
+    return _keyed(SnapshotMember.model_validate({k: r[k] for k in fields}) for r in rows)
+
+
+def kiosk_memberships(core: KioskCore) -> Rows:
+    rows = core.store.connection().execute("SELECT * FROM cached_membership")
+    fields = set(SnapshotMembership.model_fields) - {"visits_this_period"}
+    return _keyed(SnapshotMembership.model_validate({k: r[k] for k in fields}) for r in rows)
+
+
+def local_rows(core: KioskCore) -> tuple[int, int]:
+    """Walk-ins and sold passes not yet replaced by the server's version."""
+    conn = core.store.connection()
+    members = conn.execute("SELECT COUNT(*) FROM local_member").fetchone()[0]
+    memberships = conn.execute("SELECT COUNT(*) FROM local_membership").fetchone()[0]
+    return int(members), int(memberships)
+
+
+# -- what the server holds -----------------------------------------------------------------
+
+
+def server_checkins(container: Container, tenant_id: str) -> Counter[str]:
+    """How many rows the server holds per check-in id."""
+    with container.uow() as uow:
+        query = select(Checkin.id).where(Checkin.tenant_id == uuid.UUID(tenant_id))
+        return Counter(str(i) for i in uow.session.execute(query).scalars())
+
+
+def server_members(container: Container, tenant_id: str) -> Rows:
+    with container.uow() as uow:
+        query = select(Member).where(
+            Member.tenant_id == uuid.UUID(tenant_id), Member.archived_at.is_(None)
+        )
+        rows = uow.session.execute(query).scalars().all()
+        return _keyed(SnapshotMember.model_validate(r, from_attributes=True) for r in rows)
+
+
+def server_memberships(container: Container, tenant_id: str) -> Rows:
+    with container.uow() as uow:
+        query = select(Membership).where(
+            Membership.tenant_id == uuid.UUID(tenant_id),
+            Membership.status != MembershipStatus.CANCELLED.value,
+        )
+        rows = uow.session.execute(query).scalars().all()
+        return _keyed(SnapshotMembership.model_validate(r, from_attributes=True) for r in rows)
+
+
+def _keyed(shapes: Any) -> Rows:
+    result: Rows = {}
+    for shape in shapes:
+        data = shape.model_dump(mode="json", exclude={"visits_this_period"})
+        result[data["id"]] = data
+    return result
