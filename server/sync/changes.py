@@ -13,9 +13,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -104,8 +105,20 @@ def record_change(session: Session, row: Any, *, deleted: bool = False) -> None:
         _pending(session).append(captured)
 
 
-def _capture(row: Any, *, deleted: bool) -> Captured | None:
-    table = _TABLES.get(type(row))
+def record_values(session: Session, model: type[Any], values: dict[str, Any]) -> None:
+    """Send a row written with a Core ``INSERT`` of ``values``, without building a model."""
+    captured = _capture(SimpleNamespace(**values), deleted=False, model=model)
+    if captured is not None:
+        _pending(session).append(captured)
+
+
+def table_of(model: type[Any]) -> Table:
+    """The model's table, for fast Core ``INSERT``s of many rows."""
+    return cast(Table, model.__table__)
+
+
+def _capture(row: Any, *, deleted: bool, model: type[Any] | None = None) -> Captured | None:
+    table = _TABLES.get(model or type(row))
     if table is None or not (deleted or table.include(row)):
         return None
     data = None if deleted else table.serialise(row)
@@ -163,7 +176,22 @@ def number_pending(session: Session) -> None:
         return
     collected = session.info.pop(_PENDING)
     session.info.pop(_MARKS, None)
-    write_changes(session, [_resolve(session, item) for item in collected])
+    write_changes(session, [_resolve(session, item) for item in _last_touches(collected)])
+
+
+def _last_touches(collected: list[Captured | _Touched]) -> list[Captured | _Touched]:
+    """A row touched many times (a pack's credits, taken check-in by check-in) is read once,
+    at its last place: the last change of a row wins anyway."""
+    seen: set[_Touched] = set()
+    kept: list[Captured | _Touched] = []
+    for item in reversed(collected):
+        if isinstance(item, _Touched):
+            if item in seen:
+                continue
+            seen.add(item)
+        kept.append(item)
+    kept.reverse()
+    return kept
 
 
 def _resolve(session: Session, item: Captured | _Touched) -> Captured | None:
@@ -220,7 +248,7 @@ def write_changes(session: Session, captured: Sequence[Captured | None]) -> None
                 }
             )
     if rows:
-        session.execute(insert(SyncChange), rows)
+        session.execute(insert(table_of(SyncChange)), rows)
 
 
 def _live_locations(session: Session, tenant_id: uuid.UUID) -> list[uuid.UUID]:

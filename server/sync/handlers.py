@@ -12,7 +12,7 @@ from server.plans.desk import DeskContext
 from server.plans.repository import DeskPaymentRepository, PlanRepository
 from server.plans.schemas import SaleCreate
 from server.sync import review, rules
-from server.sync.checkin_handler import create_checkin
+from server.sync.checkin_handler import create_checkin, new_batch
 from server.sync.registry import MutationContext, MutationRejected, register_mutation
 from server.tenants.repository import LocationRepository
 from shared.clock import ensure_utc
@@ -151,6 +151,6 @@ def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
     return None
 
 
-register_mutation("checkin.create.v1", CheckinCreateArgs, create_checkin)
+register_mutation("checkin.create.v1", CheckinCreateArgs, create_checkin, batch=new_batch)
 register_mutation("member.create.v1", MemberCreateArgs, create_member)
 register_mutation("sale.create.v1", SaleCreateArgs, create_sale)

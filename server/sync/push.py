@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import insert, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
@@ -26,10 +25,11 @@ from server.ports.analytics import EventPublisher
 from server.ports.eligibility import EligibilityService
 from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
+from server.sync import changes, rules
 from server.sync import handlers as _handlers  # noqa: F401  (registers the kiosk mutations)
-from server.sync import rules
+from server.sync.apply import apply_all
 from server.sync.models import DeviceSyncState, SyncMutation
-from server.sync.registry import MutationContext, MutationRejected, registration
+from server.sync.registry import MutationContext
 from server.tenants.repository import LocationRepository
 from shared.clock import ensure_utc, utcnow
 from shared.enums import MutationStatus
@@ -80,55 +80,6 @@ class SchemaUnsupported(DomainError):
     status = 409
     code = "schema_unsupported"
     title = "Server too old for this kiosk"
-
-
-def _apply(context: MutationContext) -> MutationResult:
-    mutation = context.mutation
-    found = registration(mutation.name)
-    if found is None:
-        return MutationResult(
-            mutation_id=mutation.mutation_id,
-            status=MutationStatus.REJECTED,
-            reason=f"this server does not know the mutation {mutation.name!r}",
-        )
-    session = context.uow.session
-    events, reviews = len(context.published), len(context.review_items)
-    savepoint = session.begin_nested()
-    try:
-        note = found.apply(context, mutation.args)
-        session.flush()
-        savepoint.commit()
-    except (MutationRejected, DomainError, ValidationError, IntegrityError) as exc:
-        savepoint.rollback()
-        del context.published[events:], context.review_items[reviews:]
-        return MutationResult(
-            mutation_id=mutation.mutation_id,
-            status=MutationStatus.REJECTED,
-            reason=_readable(exc),
-        )
-    except BaseException:
-        savepoint.rollback()
-        raise
-    item = context.review_items[-1] if len(context.review_items) > reviews else None
-    return MutationResult(
-        mutation_id=mutation.mutation_id,
-        status=MutationStatus.APPLIED,
-        reason=note,
-        review_item_id=item.id if item is not None else None,
-    )
-
-
-def _readable(exc: BaseException) -> str:
-    if isinstance(exc, ValidationError):
-        problems = [
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
-        ]
-        return "the arguments are not valid: " + "; ".join(problems)
-    if isinstance(exc, DomainError):
-        return exc.detail
-    if isinstance(exc, IntegrityError):
-        return "it clashes with data already on the server"
-    return str(exc) or type(exc).__name__
 
 
 def _log_row(
@@ -186,9 +137,8 @@ def push(
                 MutationResult(mutation_id=i, status=MutationStatus.DUPLICATE)
                 for i in plan.duplicates
             ]
-            log = []
-            for mutation in cmd.mutations[len(plan.duplicates) :]:
-                context = MutationContext(
+            contexts = [
+                MutationContext(
                     uow=uow,
                     tenant_id=claims.tenant_id,
                     device=device,
@@ -198,13 +148,16 @@ def push(
                     mutation=mutation,
                     now=utcnow(),
                 )
-                result = _apply(context)
+                for mutation in cmd.mutations[len(plan.duplicates) :]
+            ]
+            log = []
+            for context, result in zip(contexts, apply_all(contexts), strict=True):
                 results.append(result)
                 published.extend(context.published)
-                log.append(_log_row(claims, mutation, result, context.clamped))
+                log.append(_log_row(claims, context.mutation, result, context.clamped))
             if plan.new:
                 last = plan.new[-1]
-                session.execute(insert(SyncMutation), log)
+                session.execute(insert(changes.table_of(SyncMutation)), log)
                 session.execute(
                     update(DeviceSyncState)
                     .where(

@@ -4,6 +4,10 @@
 validates a mutation's args with the model and calls the handler inside a savepoint of the
 push transaction. A handler raises :class:`MutationRejected` (or a domain error) for a
 mutation that can never apply; the queue moves on.
+
+A mutation registered with a ``batch`` factory is applied many at a time: consecutive
+mutations of that name share one :class:`MutationBatch` (data read up front, rows written
+together) and one savepoint; its handler must raise only before it has changed anything.
 """
 
 from __future__ import annotations
@@ -12,13 +16,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
 from server.devices.models import Device
+from server.errors import DomainError
 from server.ports.analytics import PublishedEvent
 from server.ports.eligibility import EligibilityService
 from server.ports.payments import PaymentService
@@ -32,6 +38,34 @@ A = TypeVar("A", bound=BaseModel)
 
 class MutationRejected(Exception):
     """This mutation can never apply; ``str(exc)`` says why, for staff to read."""
+
+
+def readable(exc: BaseException) -> str:
+    """Why a mutation was rejected, for staff to read."""
+    if isinstance(exc, ValidationError):
+        problems = [
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+        ]
+        return "the arguments are not valid: " + "; ".join(problems)
+    if isinstance(exc, DomainError):
+        return exc.detail
+    if isinstance(exc, IntegrityError):
+        return "it clashes with data already on the server"
+    return str(exc) or type(exc).__name__
+
+
+class MutationBatch(Protocol):
+    """Consecutive mutations of one name, applied together (see the module's docstring)."""
+
+    def prepare(self, args: list[Any]) -> None:
+        """Read up front what the handler will need for all of ``args``."""
+
+    def staged(self) -> int:
+        """How many changes are staged so far (a handler that failed after staging one
+        makes the batch fall back to one savepoint per mutation)."""
+
+    def write(self) -> None:
+        """Write the staged rows into the open transaction."""
 
 
 @dataclass
@@ -48,6 +82,8 @@ class MutationContext:
     published: list[PublishedEvent] = field(default_factory=list)
     review_items: list[ReviewItem] = field(default_factory=list)
     clamped: bool = False
+    #: The batch this mutation is applied in, for a mutation registered with one.
+    batch: Any = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -84,11 +120,15 @@ class MutationContext:
 Handler = Callable[[MutationContext, A], str | None]
 
 
+BatchFactory = Callable[[MutationContext], MutationBatch]
+
+
 @dataclass(frozen=True)
 class Registration(Generic[A]):
     name: str
     args: type[A]
     handler: Handler[A]
+    batch: BatchFactory | None = None
 
     def apply(self, context: MutationContext, raw_args: dict[str, Any]) -> str | None:
         return self.handler(context, self.args.model_validate(raw_args))
@@ -97,12 +137,14 @@ class Registration(Generic[A]):
 _REGISTRY: dict[str, Registration[Any]] = {}
 
 
-def register_mutation(name: str, args: type[A], handler: Handler[A]) -> None:
+def register_mutation(
+    name: str, args: type[A], handler: Handler[A], *, batch: BatchFactory | None = None
+) -> None:
     if not is_versioned_mutation_name(name):
         raise ValueError(f"{name!r} is not a versioned mutation name like 'checkin.create.v1'")
     if name in _REGISTRY:
         raise ValueError(f"mutation {name!r} is registered twice")
-    _REGISTRY[name] = Registration(name, args, handler)
+    _REGISTRY[name] = Registration(name, args, handler, batch)
 
 
 def registration(name: str) -> Registration[Any] | None:

@@ -1,0 +1,149 @@
+"""Applying a push's mutations in order: each one isolated, batchable ones many at a time.
+
+A mutation without a batch runs in its own savepoint. Consecutive mutations registered with a
+batch share one savepoint: their data is read up front and their rows are written together.
+Should that write fail (a clash no check foresaw), the run is undone and applied again one
+mutation per savepoint, so that a bad mutation is rejected alone and the others still apply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from server.errors import DomainError
+from server.sync.registry import (
+    MutationContext,
+    MutationRejected,
+    Registration,
+    readable,
+    registration,
+)
+from shared.enums import MutationStatus
+from shared.sync.messages import MutationResult
+
+#: What makes a mutation "rejected" rather than failing the whole push.
+_REJECTIONS = (MutationRejected, DomainError, ValidationError, IntegrityError)
+
+
+class _Unsafe(Exception):
+    """A batched handler failed after it had staged changes: apply one at a time instead."""
+
+
+def apply_all(contexts: list[MutationContext]) -> list[MutationResult]:
+    """Apply the mutations of ``contexts`` in order; one result each."""
+    results: list[MutationResult] = []
+    start = 0
+    while start < len(contexts):
+        found = registration(contexts[start].mutation.name)
+        end = start + 1
+        if found is not None and found.batch is not None:
+            while end < len(contexts) and contexts[end].mutation.name == found.name:
+                end += 1
+        if found is not None and found.batch is not None and end - start > 1:
+            results.extend(_apply_run(found, contexts[start:end]))
+        else:
+            results.append(apply_one(contexts[start], found))
+        start = end
+    return results
+
+
+def _rejected(context: MutationContext, exc: BaseException) -> MutationResult:
+    return MutationResult(
+        mutation_id=context.mutation.mutation_id,
+        status=MutationStatus.REJECTED,
+        reason=readable(exc),
+    )
+
+
+def _applied(context: MutationContext, note: str | None) -> MutationResult:
+    item = context.review_items[-1] if context.review_items else None
+    return MutationResult(
+        mutation_id=context.mutation.mutation_id,
+        status=MutationStatus.APPLIED,
+        reason=note,
+        review_item_id=item.id if item is not None else None,
+    )
+
+
+def _reset(context: MutationContext) -> None:
+    context.published.clear()
+    context.review_items.clear()
+    context.clamped = False
+    context.batch = None
+
+
+def apply_one(context: MutationContext, found: Registration[Any] | None) -> MutationResult:
+    """One mutation in its own savepoint."""
+    mutation = context.mutation
+    if found is None:
+        return MutationResult(
+            mutation_id=mutation.mutation_id,
+            status=MutationStatus.REJECTED,
+            reason=f"this server does not know the mutation {mutation.name!r}",
+        )
+    session = context.uow.session
+    savepoint = session.begin_nested()
+    try:
+        if found.batch is None:
+            note = found.apply(context, mutation.args)
+        else:
+            args = found.args.model_validate(mutation.args)
+            context.batch = batch = found.batch(context)
+            batch.prepare([args])
+            note = found.handler(context, args)
+            batch.write()
+        session.flush()
+        savepoint.commit()
+    except _REJECTIONS as exc:
+        savepoint.rollback()
+        _reset(context)
+        return _rejected(context, exc)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    return _applied(context, note)
+
+
+def _apply_run(found: Registration[Any], contexts: list[MutationContext]) -> list[MutationResult]:
+    """Consecutive mutations of one batchable name, in one savepoint."""
+    assert found.batch is not None
+    session = contexts[0].uow.session
+    parsed: list[Any] = []
+    for context in contexts:
+        try:
+            parsed.append(found.args.model_validate(context.mutation.args))
+        except ValidationError as exc:
+            parsed.append(exc)
+    batch = found.batch(contexts[0])
+    savepoint = session.begin_nested()
+    try:
+        batch.prepare([a for a in parsed if not isinstance(a, ValidationError)])
+        results = []
+        for context, args in zip(contexts, parsed, strict=True):
+            if isinstance(args, ValidationError):
+                results.append(_rejected(context, args))
+                continue
+            context.batch, staged = batch, batch.staged()
+            try:
+                note = found.handler(context, args)
+            except (MutationRejected, DomainError) as exc:
+                if batch.staged() != staged or context.published or context.review_items:
+                    raise _Unsafe from exc
+                results.append(_rejected(context, exc))
+                continue
+            results.append(_applied(context, note))
+        batch.write()
+        session.flush()
+        savepoint.commit()
+    except (IntegrityError, _Unsafe):
+        savepoint.rollback()
+        for context in contexts:
+            _reset(context)
+        return [apply_one(context, found) for context in contexts]
+    except BaseException:
+        savepoint.rollback()
+        raise
+    return results
