@@ -266,19 +266,17 @@ class CheckinBatch:
         self.movements.append({"tenant_id": self.tenant_id, "id": new_id(), **row})
 
     def review(self, context: MutationContext, kind: str, summary: str, **about: Any) -> None:
-        """Stage a review item as review.open_item would add it."""
-        item = ReviewItem(
-            tenant_id=self.tenant_id,
-            id=new_id(),
+        """Stage a review item, written with the batch's other rows."""
+        item = review.new_item(
+            self.tenant_id,
             location_id=context.location.id,
             kind=kind,
-            summary=summary[:1000],
+            summary=summary,
             member_id=about.get("member_id"),
             checkin_id=about.get("checkin_id"),
             device_id=context.device.id,
             mutation_id=context.mutation.mutation_id,
-            status=review.OPEN,
-            created_at=context.now,
+            now=context.now,
         )
         if kind == review.CLOCK_AHEAD:
             self.clock_flagged = True

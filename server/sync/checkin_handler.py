@@ -11,10 +11,11 @@ changed anything (see server.sync.registry).
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
+from server.engagement import service as engagement_service
 from server.errors import DomainError
-from server.ports.analytics import PublishedEvent
 from server.ports.eligibility import EligibilityDecision
 from server.sync import review, rules
 from server.sync.batch import CheckinBatch, MemberFacts, occurred_at
@@ -92,18 +93,19 @@ def _movement(context: MutationContext, row: dict[str, object], data: dict[str, 
     batch.add_movement(event)
     at = row["occurred_at"]
     assert isinstance(at, datetime)
+    member_id, location_id, checkin_id = row["member_id"], row["location_id"], row["id"]
+    assert isinstance(member_id, uuid.UUID) and isinstance(checkin_id, uuid.UUID)
+    assert isinstance(location_id, uuid.UUID)
     context.published.append(
-        PublishedEvent(
+        engagement_service.movement_published(
             tenant_id=context.tenant_id,
-            name=f"movement.{kind.value}",
+            event_id=batch.movements[-1]["id"],
+            member_id=member_id,
+            kind=kind,
             occurred_at=at,
-            data={
-                "movement_event_id": str(batch.movements[-1]["id"]),
-                "member_id": str(row["member_id"]),
-                "location_id": str(row["location_id"]),
-                "checkin_id": str(row["id"]),
-                **data,
-            },
+            location_id=location_id,
+            checkin_id=checkin_id,
+            data=data,
         )
     )
 

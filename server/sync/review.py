@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,8 +52,7 @@ class ReviewItemRepository(TenantRepository[ReviewItem]):
         return found
 
 
-def open_item(
-    session: Session,
+def new_item(
     tenant_id: uuid.UUID,
     *,
     location_id: uuid.UUID,
@@ -64,20 +64,25 @@ def open_item(
     mutation_id: int | None,
     now: datetime,
 ) -> ReviewItem:
-    return ReviewItemRepository(session, tenant_id).add(
-        ReviewItem(
-            id=new_id(),
-            location_id=location_id,
-            kind=kind,
-            summary=summary[:1000],
-            member_id=member_id,
-            checkin_id=checkin_id,
-            device_id=device_id,
-            mutation_id=mutation_id,
-            status=OPEN,
-            created_at=now,
-        )
+    """An open review item, not yet added to any session."""
+    return ReviewItem(
+        tenant_id=tenant_id,
+        id=new_id(),
+        location_id=location_id,
+        kind=kind,
+        summary=summary[:1000],
+        member_id=member_id,
+        checkin_id=checkin_id,
+        device_id=device_id,
+        mutation_id=mutation_id,
+        status=OPEN,
+        created_at=now,
     )
+
+
+def open_item(session: Session, tenant_id: uuid.UUID, **fields: Any) -> ReviewItem:
+    """Open a review item in the session's transaction (fields as for :func:`new_item`)."""
+    return ReviewItemRepository(session, tenant_id).add(new_item(tenant_id, **fields))
 
 
 def open_for_location(
