@@ -53,10 +53,10 @@ class Settings(BaseSettings):
         "providers you configure (e.g. FASTAPI_OTEL_AUTO_CONFIGURE=true)",
     )
     worker_threads: int = Field(
-        16, ge=1, description="Threads per server process running database work"
+        8, ge=1, description="Threads per server process running database work"
     )
     db_pool_size: int = Field(
-        16, ge=1, description="Connections per server process: as many as worker threads"
+        8, ge=1, description="Connections per server process: as many as worker threads"
     )
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -6,12 +6,16 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.errors import NotFound
 
 M = TypeVar("M")
+
+#: The primary-key lookup of each repository class, built once: reads are the hot path, and
+#: building the same statement on every call costs more than running it.
+_GET_STATEMENTS: dict[tuple[type[Any], bool], Select[Any]] = {}
 
 
 class TenantRepository(Generic[M]):
@@ -24,14 +28,33 @@ class TenantRepository(Generic[M]):
         self.session = session
         self.tenant_id = tenant_id
 
+    @classmethod
+    def _criteria(cls) -> tuple[ColumnElement[bool], ...]:
+        """Conditions every query of this repository adds (e.g. not archived)."""
+        return ()
+
     def _select(self) -> Select[Any]:
-        return select(self.model).where(self.model.tenant_id == self.tenant_id)
+        return select(self.model).where(self.model.tenant_id == self.tenant_id, *self._criteria())
+
+    @classmethod
+    def _get_statement(cls, for_update: bool) -> Select[Any]:
+        key = (cls, for_update)
+        statement = _GET_STATEMENTS.get(key)
+        if statement is None:
+            statement = select(cls.model).where(
+                cls.model.tenant_id == bindparam("tenant_id"),
+                cls.model.id == bindparam("item_id"),
+                *cls._criteria(),
+            )
+            if for_update:
+                statement = statement.with_for_update()
+            _GET_STATEMENTS[key] = statement
+        return statement
 
     def get(self, item_id: uuid.UUID, *, for_update: bool = False) -> M | None:
-        query = self._select().where(self.model.id == item_id)
-        if for_update:
-            query = query.with_for_update()
-        row: M | None = self.session.execute(query).scalar_one_or_none()
+        row: M | None = self.session.execute(
+            self._get_statement(for_update), {"tenant_id": self.tenant_id, "item_id": item_id}
+        ).scalar_one_or_none()
         return row
 
     def get_or_404(self, item_id: uuid.UUID, *, for_update: bool = False) -> M:

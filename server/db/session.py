@@ -17,7 +17,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, pool_size: int = 16, autocommit: bool = False) -> Engine:
+def make_engine(url: str, *, pool_size: int = 8, autocommit: bool = False) -> Engine:
     """An engine whose pool holds as many connections as requests run at once.
 
     Size it to the server's worker threads: a smaller pool would open and close

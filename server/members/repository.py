@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from server.db.repository import TenantRepository
 from server.members import rules
@@ -21,11 +21,12 @@ class MemberRepository(TenantRepository[Member]):
     model = Member
     noun = "member"
 
-    def _select(self) -> Select[Any]:
-        return super()._select().where(Member.archived_at.is_(None))
+    @classmethod
+    def _criteria(cls) -> tuple[ColumnElement[bool], ...]:
+        return (Member.archived_at.is_(None),)
 
     def _all_rows(self) -> Select[Any]:
-        return super()._select()
+        return select(Member).where(Member.tenant_id == self.tenant_id)
 
     def by_email(self, email: str) -> Member | None:
         row: Member | None = self.session.execute(

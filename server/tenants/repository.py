@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from server.db.repository import TenantRepository
@@ -37,5 +36,6 @@ class LocationRepository(TenantRepository[Location]):
     model = Location
     noun = "location"
 
-    def _select(self) -> Select[Any]:
-        return super()._select().where(Location.archived_at.is_(None))
+    @classmethod
+    def _criteria(cls) -> tuple[ColumnElement[bool], ...]:
+        return (Location.archived_at.is_(None),)
