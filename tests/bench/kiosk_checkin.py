@@ -192,7 +192,8 @@ def checkin_recorded(ctx: Context) -> Iterator[Figure]:
             samples=count,
             duration_s=round(duration, 3),
             problems=[] if recorded == count else [f"{recorded}/{count} check-ins recorded"],
-            note="decide (the shared eligibility rules) + one fsync'd transaction: check-in row and outbox row",
+            note="decide (the shared eligibility rules) + one fsync'd transaction: "
+            "check-in row and outbox row",
         )
     finally:
         core.close()
