@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -37,6 +38,38 @@ from shared.sync.messages import SCHEMA_VERSION, Mutation, MutationResult, PushR
 
 #: Envelope versions this server reads. A kiosk newer than the server is told so, per mutation.
 SUPPORTED_SCHEMA_VERSIONS = frozenset(range(1, SCHEMA_VERSION + 1))
+
+
+class DatabaseReplaced(Conflict):
+    code = "device_database_replaced"
+    title = "Kiosk database replaced"
+
+
+def _refuse_reused_ids(
+    session: Session,
+    tenant_id: uuid.UUID,
+    device_id: uuid.UUID,
+    cmd: PushRequest,
+    duplicates: Sequence[int],
+) -> None:
+    """A replayed mutation carries the clock stamp it was first sent with. Another stamp
+    under an applied id means the kiosk's database is an older or copied one, numbering new
+    actions with ids already used: answering "duplicate" would lose them."""
+    if not duplicates:
+        return
+    query = select(SyncMutation.mutation_id, SyncMutation.hlc).where(
+        SyncMutation.tenant_id == tenant_id,
+        SyncMutation.device_id == device_id,
+        SyncMutation.mutation_id.in_(list(duplicates)),
+    )
+    logged = {mutation_id: hlc for mutation_id, hlc in session.execute(query)}
+    sent = {m.mutation_id: m.hlc for m in cmd.mutations}
+    if any(logged.get(i, sent[i]) != sent[i] for i in duplicates):
+        raise DatabaseReplaced(
+            "this kiosk's database is an older or copied one: it numbers new actions with "
+            "ids the server has already applied. Nothing was applied; enrol the kiosk again "
+            "(its unsynced actions are kept and will be sent)"
+        )
 
 
 class MutationGap(Conflict):
@@ -133,6 +166,7 @@ def push(
             plan = rules.plan_batch(last, [m.mutation_id for m in cmd.mutations])
             if plan.gap:
                 raise MutationGap(last, plan.new[0])
+            _refuse_reused_ids(session, claims.tenant_id, device.id, cmd, plan.duplicates)
             results = [
                 MutationResult(mutation_id=i, status=MutationStatus.DUPLICATE)
                 for i in plan.duplicates

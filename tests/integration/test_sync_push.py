@@ -157,3 +157,22 @@ def test_a_malformed_mutation_name_is_rejected_alone(api: Api, container: Contai
     results = response.json()["results"]
     assert [r["status"] for r in results] == ["rejected", "applied"]
     assert "does not know the mutation" in results[0]["reason"]
+
+
+def test_a_restored_kiosk_database_cannot_reuse_applied_ids(api: Api, container: Container) -> None:
+    desk = open_desk(api, container, "push-restored")
+    member = desk.member()
+    kiosk = Kiosk.of(desk)
+    first = kiosk.checkin(member, admitted=False)
+    assert kiosk.pushed([first])[0]["status"] == "applied"
+    # The same mutation replayed (its answer was lost): a duplicate, as before.
+    assert kiosk.pushed([first])[0]["status"] == "duplicate"
+    # An older copy of the kiosk's database numbers a NEW action with the applied id.
+    kiosk.next_id = first["mutation_id"]
+    reused = kiosk.checkin(member, admitted=False)
+    reused["hlc"] = "9" * 16
+    response = kiosk.push([reused])
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "device_database_replaced"
+    assert "enrol the kiosk again" in response.json()["detail"]
+    assert checkin_count(desk) == 1  # the new action was neither applied nor lost as "duplicate"
