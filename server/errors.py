@@ -67,3 +67,21 @@ class DatabaseUnavailable(DomainError):
     status = 503
     code = "database_unavailable"
     title = "Database unavailable"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+    title = "Payload too large"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    title = "Unsupported media type"
+
+
+class Gone(DomainError):
+    status = 410
+    code = "gone"
+    title = "Gone"

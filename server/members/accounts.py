@@ -13,12 +13,12 @@ from server.db.uow import UnitOfWork
 from server.errors import (
     Conflict,
     Forbidden,
+    Gone,
     InvalidInput,
     NotFound,
     Unauthenticated,
 )
 from server.members import rules
-from server.members.errors import Gone
 from server.members.models import EmailVerification, Member
 from server.members.repository import MemberRepository
 from server.members.schemas import (

@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from server.api.deps import get_claims, staff_with
-from server.errors import Forbidden
-from server.members.errors import PayloadTooLarge, UnsupportedMediaType
+from server.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
 from server.members.rules import IMAGE_MAGIC, MAX_PHOTO_BYTES
 from server.ports.identity import AccessClaims
 from shared.enums import PrincipalKind, StaffRole

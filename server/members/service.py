@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
-from server.errors import Conflict, InvalidInput, NotFound
+from server.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from server.members import csv_import, rules
-from server.members.errors import PayloadTooLarge
 from server.members.models import Member
 from server.members.repository import MemberRepository
 from server.members.schemas import (

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from server.errors import DomainError
+from server.errors import DomainError, PayloadTooLarge
 
 #: Largest body after decompression: 500 mutations of a few hundred bytes, with room to spare.
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -19,12 +19,6 @@ class BadEncoding(DomainError):
     status = 400
     code = "bad_encoding"
     title = "Unreadable body"
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    code = "payload_too_large"
-    title = "Payload too large"
 
 
 def gunzip(data: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
