@@ -92,3 +92,68 @@ class MovementKind(StrEnum):
     FLOOR_CHECKIN = "floor_checkin"
     OUTDOOR = "outdoor"
     TILE = "tile"
+
+
+class SessionKind(StrEnum):
+    """What a session type is (issue 5)."""
+
+    CLASS = "class"
+    PERSONAL_TRAINING = "personal_training"
+    EVENT = "event"
+
+
+class Intensity(StrEnum):
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+    VIGOROUS = "vigorous"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class BookingStatus(StrEnum):
+    """Where a booking stands. Pending (manual approval) holds a place like confirmed."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    DECLINED = "declined"
+
+
+class Attendance(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    NO_SHOW = "no_show"
+
+
+class BookingSource(StrEnum):
+    MEMBER = "member"
+    STAFF = "staff"
+    KIOSK = "kiosk"
+
+
+class CancelKind(StrEnum):
+    """Why a booking ended: in time, late (policy applies), by the provider, session gone."""
+
+    IN_TIME = "in_time"
+    LATE = "late"
+    BY_STAFF = "by_staff"
+    SESSION_CANCELLED = "session_cancelled"
+
+
+class PenaltyKind(StrEnum):
+    LATE_CANCEL = "late_cancel"
+    NO_SHOW = "no_show"
+
+
+class PenaltyOutcome(StrEnum):
+    """What a policy did: charged a fee, forfeited a credit, used a grace, or was waived."""
+
+    FEE = "fee"
+    CREDIT_FORFEITED = "credit_forfeited"
+    GRACE = "grace"
+    WAIVED = "waived"

@@ -7,12 +7,14 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from server.api.deps import ContainerDep
+from server.bookings.router import router as bookings_router
 from server.checkin.router import router as checkin_router
 from server.devices.router import router as devices_router
 from server.errors import DatabaseUnavailable
 from server.members.router import router as members_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
+from server.scheduling.router import router as scheduling_router
 from server.staff.router import router as staff_router
 from server.sync.router import routers as sync_routers
 from server.tenants.router import router as tenants_router
@@ -50,6 +52,8 @@ for router in (
     plans_router,
     passes_router,
     checkin_router,
+    scheduling_router,
+    bookings_router,
     *sync_routers,
 ):
     api_router.include_router(router)

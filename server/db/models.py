@@ -1,12 +1,15 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
+from server.bookings import models as bookings_models
 from server.checkin import models as checkin_models
 from server.db.base import Base
 from server.devices import models as devices_models
 from server.engagement import models as engagement_models
 from server.members import models as members_models
+from server.notices import models as notices_models
 from server.passes import models as passes_models
 from server.plans import models as plans_models
+from server.scheduling import models as scheduling_models
 from server.staff import models as staff_models
 from server.sync import models as sync_models
 from server.sync import tables as sync_tables
@@ -14,12 +17,15 @@ from server.tenants import models as tenants_models
 
 __all__ = [
     "Base",
+    "bookings_models",
     "checkin_models",
     "devices_models",
     "engagement_models",
     "members_models",
+    "notices_models",
     "passes_models",
     "plans_models",
+    "scheduling_models",
     "staff_models",
     "sync_models",
     "sync_tables",

@@ -1,0 +1,1 @@
+"""Bookings with waitlists, booking policies and penalties, attendance and no-shows."""

@@ -1,0 +1,1 @@
+"""Messages to people, queued in the writing transaction and sent after it commits."""

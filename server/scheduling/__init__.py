@@ -1,0 +1,1 @@
+"""Session types, instructors, recurring schedules and the session instances they produce."""

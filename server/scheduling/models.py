@@ -1,0 +1,136 @@
+"""Session types, their instructors, recurring schedules and session instances."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
+
+
+class SessionType(TenantScoped, Timestamps, Base):
+    """A kind of session a tenant runs, with its movement prescription profile."""
+
+    __tablename__ = "session_types"
+
+    name: Mapped[str] = mapped_column(String(200))
+    #: class, personal_training, event (shared.enums.SessionKind)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: Free text a tenant chooses: HIIT, yoga, strength, …
+    category: Mapped[str] = mapped_column(String(50))
+    description: Mapped[str | None] = mapped_column(String(2000))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    default_capacity: Mapped[int] = mapped_column(Integer)
+    #: Boutique studios approve each booking by hand.
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Movement prescription profile: low, moderate, high, vigorous (shared.enums.Intensity)
+    intensity: Mapped[str] = mapped_column(String(10))
+    primary_goal: Mapped[str | None] = mapped_column(String(100))
+    contraindications: Mapped[list[str]] = mapped_column(JSON, default=list)
+    suggested_per_week: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SessionTypeInstructor(Base):
+    """A staff member (coach) who may lead sessions of a type."""
+
+    __tablename__ = "session_type_instructors"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "session_type_id"], ["session_types.tenant_id", "session_types.id"]
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "staff_id"], ["staff_accounts.tenant_id", "staff_accounts.id"]
+        ),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    session_type_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+
+
+class Schedule(TenantScoped, Timestamps, Base):
+    """A recurring series in the location's local wall-clock time.
+
+    "Mon/Wed/Fri 07:00, 60 min, from 1 March to 30 June, except 14 April".
+    """
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "session_type_id"], ["session_types.tenant_id", "session_types.id"]
+        ),
+        Index("ix_schedules_tenant_location", "tenant_id", "location_id"),
+    )
+
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    session_type_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    instructor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: ISO weekdays, 1 = Monday … 7 = Sunday.
+    weekdays: Mapped[list[int]] = mapped_column(JSON)
+    local_start: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    #: ISO dates skipped ("except 14 April").
+    except_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    room: Mapped[str | None] = mapped_column(String(100))
+    #: Set when the series is ended early or withdrawn; no instances after it.
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ClassSession(TenantScoped, Timestamps, Base):
+    """One session at one time: a schedule's instance or a single session.
+
+    ``confirmed_count`` counts bookings holding a place (confirmed or pending approval); it
+    only changes with a conditional update under the row's lock, so it never passes
+    ``capacity``. ``next_position`` numbers bookings in arrival order (waitlist order).
+    """
+
+    __tablename__ = "class_sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "session_type_id"], ["session_types.tenant_id", "session_types.id"]
+        ),
+        UniqueConstraint("tenant_id", "schedule_id", "occurrence_date"),
+        Index("ix_class_sessions_tenant_location_start", "tenant_id", "location_id", "starts_at"),
+        Index("ix_class_sessions_tenant_start", "tenant_id", "starts_at"),
+    )
+
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    session_type_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    schedule_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: The local date the schedule put it on (kept when the instance is moved).
+    occurrence_date: Mapped[date | None] = mapped_column(Date)
+    instructor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
+    waitlist_count: Mapped[int] = mapped_column(Integer, default=0)
+    next_position: Mapped[int] = mapped_column(Integer, default=1)
+    room: Mapped[str | None] = mapped_column(String(100))
+    #: scheduled or cancelled (shared.enums.SessionStatus)
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    #: Changed by itself (moved, other instructor): a series edit leaves it alone.
+    detached: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Set once the no-show sweep has closed it.
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
