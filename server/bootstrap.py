@@ -16,6 +16,7 @@ from server.adapters.smtp_notifications import LogNotifications, SmtpNotificatio
 from server.config import Settings
 from server.db.session import make_engine, make_session_factory
 from server.db.uow import UnitOfWork
+from server.jobs import Job
 from server.ports import (
     EligibilityService,
     EventPublisher,
@@ -80,3 +81,11 @@ def build_container(settings: Settings, *, engine: Engine | None = None) -> Cont
         notifications=notifications,
         events=LogEventPublisher(),
     )
+
+
+def background_jobs(container: Container) -> list[Job]:
+    """The periodic jobs every server process runs (see ``server.jobs``). Domains add theirs."""
+    if not container.settings.background_jobs:
+        return []
+    jobs: list[Job] = []
+    return jobs

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(
         8, ge=1, description="Connections per server process: as many as worker threads"
     )
+    background_jobs: bool = Field(
+        True,
+        description="Run periodic work in this process (notices, no-shows, pruning; "
+        "see server/jobs.py)",
+    )
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "ZMOS <no-reply@zmos.local>"

@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from server import __version__
 from server.api.errors import install_error_handlers
 from server.api.router import api_router
-from server.bootstrap import Container, build_container
+from server.bootstrap import Container, background_jobs, build_container
 from server.config import Settings
+from server.jobs import JobRunner
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
@@ -24,7 +25,13 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         # Sync endpoints run on anyio's thread pool. More threads than connections only
         # queue on the pool, and many threads fight over the GIL under load.
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
+        jobs = JobRunner(container, background_jobs(container))
+        _app.state.jobs = jobs
+        jobs.start()
+        try:
+            yield
+        finally:
+            jobs.stop()
 
     otel = container.settings.opentelemetry
     app = FastAPI(
