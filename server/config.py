@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, description="Failed logins before a lock-out")
     login_lockout_seconds: int = Field(900, ge=1)
     allow_tenant_signup: bool = True
+    verification_emails_per_day: int = Field(
+        5, ge=1, description="Confirmation emails one member account can be sent in 24 hours"
+    )
     auto_migrate: bool = Field(
         True, description="Run migrations when the server starts; turn off with several processes"
     )

@@ -153,9 +153,17 @@ def verify_email(*, uow: UnitOfWork, token: str) -> EmailVerified:
 
 
 def resend_verification(
-    *, uow: UnitOfWork, notifications: NotificationService, cmd: ResendVerificationRequest
+    *,
+    uow: UnitOfWork,
+    notifications: NotificationService,
+    settings: Settings,
+    cmd: ResendVerificationRequest,
 ) -> None:
-    """Sends a new link when there is an unverified account; says nothing either way."""
+    """Sends a new link when there is an unverified account; says nothing either way.
+
+    At most ``verification_emails_per_day`` links a day go to one account, so the endpoint
+    cannot be used to flood someone's inbox; the answer stays the same when the cap is hit.
+    """
     email = cmd.email.lower()
     with uow:
         tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
@@ -164,6 +172,10 @@ def resend_verification(
         repo = MemberRepository(uow.session, tenant.id)
         member = repo.by_email(email)
         if member is None or member.email_verified_at is not None or not member.password_hash:
+            return
+        day_ago = utcnow() - timedelta(days=1)
+        if repo.verifications_since(member.id, day_ago) >= settings.verification_emails_per_day:
+            log.info("verification email to %s not sent: daily cap reached", email)
             return
         token = _new_verification(repo, member)
         uow.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -81,6 +82,18 @@ class MemberRepository(TenantRepository[Member]):
         row.tenant_id = self.tenant_id
         self.session.add(row)
         return row
+
+    def verifications_since(self, member_id: uuid.UUID, since: datetime) -> int:
+        count: int = self.session.execute(
+            select(func.count())
+            .select_from(EmailVerification)
+            .where(
+                EmailVerification.tenant_id == self.tenant_id,
+                EmailVerification.member_id == member_id,
+                EmailVerification.created_at >= since,
+            )
+        ).scalar_one()
+        return count
 
     def verification(self, verification_id: uuid.UUID) -> EmailVerification | None:
         row: EmailVerification | None = self.session.execute(

@@ -70,7 +70,10 @@ def verify_email(cmd: VerifyEmailRequest, uow: UowDep) -> EmailVerified:
 def resend_verification(cmd: ResendVerificationRequest, container: ContainerDep) -> Accepted:
     """Send a new confirmation email. The answer is the same whether or not the account exists."""
     accounts.resend_verification(
-        uow=container.uow(), notifications=container.notifications, cmd=cmd
+        uow=container.uow(),
+        notifications=container.notifications,
+        settings=container.settings,
+        cmd=cmd,
     )
     return Accepted(detail="if an unconfirmed account exists for this email, a new code is sent")
 

@@ -238,3 +238,18 @@ def test_unreachable_smtp_still_creates_the_account(
     assert response.status_code == 201, response.text
     assert response.json()["verification_email_sent"] is False
     assert mailbox.messages == []
+
+
+def test_resend_verification_is_capped_per_day(api: Api, mailbox: SmtpSink) -> None:
+    api.sign_up("flood-gym")
+    assert _signup(api, "flood-gym", "target@x.example").status_code == 201
+    answers = [
+        api.client.post(
+            "/members/resend-verification", json={"tenant": "flood-gym", "email": email}
+        )
+        for email in ["target@x.example"] * 8
+    ]
+    # The answer never changes, but only five links a day reach one inbox.
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.text for a in answers}) == 1
+    assert [m["To"] for m in mailbox.messages] == ["target@x.example"] * 5
