@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -16,10 +18,15 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     Uuid,
+    event,
+    inspect,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
+from server.tenants.models import Location
 
 
 class SessionType(TenantScoped, Timestamps, Base):
@@ -91,6 +98,9 @@ class Schedule(TenantScoped, Timestamps, Base):
     #: ISO dates skipped ("except 14 April").
     except_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
     room: Mapped[str | None] = mapped_column(String(100))
+    #: A start time that does not exist on a day (spring forward): shift or skip
+    #: (server.scheduling.rules.OnMissingTime).
+    on_missing_time: Mapped[str] = mapped_column(String(5), default="shift")
     #: Set when the series is ended early or withdrawn; no instances after it.
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -112,6 +122,7 @@ class ClassSession(TenantScoped, Timestamps, Base):
         UniqueConstraint("tenant_id", "schedule_id", "occurrence_date"),
         Index("ix_class_sessions_tenant_location_start", "tenant_id", "location_id", "starts_at"),
         Index("ix_class_sessions_tenant_start", "tenant_id", "starts_at"),
+        Index("ix_class_sessions_tenant_local_date", "tenant_id", "local_date"),
     )
 
     location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -122,6 +133,10 @@ class ClassSession(TenantScoped, Timestamps, Base):
     instructor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: The start in the location's wall-clock time, kept with starts_at, for browsing by
+    #: local date and time of day.
+    local_date: Mapped[date] = mapped_column(Date)
+    local_start: Mapped[time] = mapped_column(Time)
     capacity: Mapped[int] = mapped_column(Integer)
     confirmed_count: Mapped[int] = mapped_column(Integer, default=0)
     waitlist_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -132,5 +147,30 @@ class ClassSession(TenantScoped, Timestamps, Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
     #: Changed by itself (moved, other instructor): a series edit leaves it alone.
     detached: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Bumped on every change members see (time, cancellation): iCal SEQUENCE.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
     #: Set once the no-show sweep has closed it.
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+@event.listens_for(ClassSession, "before_insert")
+@event.listens_for(ClassSession, "before_update")
+def _fill_local_start(mapper: Mapper[Any], connection: Connection, target: ClassSession) -> None:
+    """Keep local_date/local_start in step with starts_at, whoever writes the row.
+
+    Scheduling sets both itself; this covers code (and tests) elsewhere that only sets
+    starts_at, so the wall-clock columns can never disagree with the instant.
+    """
+    state = inspect(target)
+    moved = state.attrs.starts_at.history.has_changes()
+    explicit = state.attrs.local_date.history.has_changes()
+    if target.local_date is not None and target.local_start is not None and (explicit or not moved):
+        return
+    zone = connection.execute(
+        select(Location.timezone).where(
+            Location.tenant_id == target.tenant_id, Location.id == target.location_id
+        )
+    ).scalar_one()
+    local = target.starts_at.astimezone(ZoneInfo(zone))
+    target.local_date = local.date()
+    target.local_start = local.time().replace(second=0, microsecond=0, tzinfo=None, fold=0)

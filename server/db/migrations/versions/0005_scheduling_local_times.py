@@ -1,0 +1,58 @@
+"""scheduling: local date and time of sessions, iCal sequence, missing-time rule of schedules
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-22 01:55:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# Server defaults only fill rows that exist already (SQLite cannot add a NOT NULL column
+# without one); the application always writes these columns itself.
+_COLUMNS = (
+    (
+        "schedules",
+        sa.Column("on_missing_time", sa.String(length=5), nullable=False, server_default="shift"),
+    ),
+    (
+        "class_sessions",
+        sa.Column("local_date", sa.Date(), nullable=False, server_default="1970-01-01"),
+    ),
+    (
+        "class_sessions",
+        sa.Column("local_start", sa.Time(), nullable=False, server_default="00:00:00"),
+    ),
+    ("class_sessions", sa.Column("sequence", sa.Integer(), nullable=False, server_default="0")),
+)
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    for table, column in _COLUMNS:
+        op.add_column(table, column)
+        if op.get_bind().dialect.name != "sqlite":
+            op.alter_column(table, column.name, server_default=None)
+    op.create_index(
+        "ix_class_sessions_tenant_local_date",
+        "class_sessions",
+        ["tenant_id", "local_date"],
+        unique=False,
+    )
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_index("ix_class_sessions_tenant_local_date", table_name="class_sessions")
+    for table, column in reversed(_COLUMNS):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column(column.name)
