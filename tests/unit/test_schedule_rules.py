@@ -22,8 +22,8 @@ from server.scheduling.rules import (
 LONDON, NEW_YORK = "Europe/London", "America/New_York"
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def local_times(zone: str, instants: list[datetime]) -> list[str]:
