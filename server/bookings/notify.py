@@ -1,0 +1,79 @@
+"""The messages bookings send to members, queued in the booking's own transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from server.bookings.models import Booking
+from server.db.uow import UnitOfWork
+from server.members.models import Member
+from server.notices import service as notices
+from server.scheduling.models import ClassSession, SessionType
+from server.tenants.models import Location
+
+
+def _describe(uow: UnitOfWork, booking: Booking) -> str:
+    session: Session = uow.session
+    class_session = session.get(ClassSession, (booking.tenant_id, booking.session_id))
+    name = "your session"
+    where = ""
+    if class_session is not None:
+        kind = session.get(SessionType, (class_session.tenant_id, class_session.session_type_id))
+        location = session.get(Location, (class_session.tenant_id, class_session.location_id))
+        if kind is not None:
+            name = kind.name
+        if location is not None:
+            from zoneinfo import ZoneInfo
+
+            local = booking.starts_at.astimezone(ZoneInfo(location.timezone))
+            where = f" at {location.name} on {local:%a %d %b %Y, %H:%M}"
+    return f"{name}{where}"
+
+
+def tell(uow: UnitOfWork, booking: Booking, topic: str, subject: str, text: str) -> None:
+    """Queue ``text`` (with ``{what}`` filled in) for the booking's member, if they have email."""
+    member = uow.session.get(Member, (booking.tenant_id, booking.member_id))
+    if member is None or not member.email:
+        return
+    what = _describe(uow, booking)
+    notices.queue(
+        uow=uow,
+        tenant_id=booking.tenant_id,
+        to_email=member.email,
+        subject=subject.format(what=what)[:300],
+        body=f"Hello {member.first_name},\n\n{text.format(what=what)}\n",
+        topic=topic,
+    )
+
+
+def confirmed(uow: UnitOfWork, booking: Booking) -> None:
+    status = booking.status
+    if status == "waitlisted":
+        tell(
+            uow,
+            booking,
+            "booking.waitlisted",
+            "On the waitlist: {what}",
+            f"{{what}} is full. You are number {booking.position} in line; we will tell you "
+            "as soon as a place frees up.",
+        )
+    elif status == "pending":
+        tell(
+            uow,
+            booking,
+            "booking.pending",
+            "Booking request received: {what}",
+            "We received your booking for {what}; the studio will confirm it shortly.",
+        )
+    else:
+        tell(uow, booking, "booking.confirmed", "Booked: {what}", "You are booked for {what}.")
+
+
+def promoted(uow: UnitOfWork, booking: Booking) -> None:
+    tell(
+        uow,
+        booking,
+        "booking.promoted",
+        "A place opened up: {what}",
+        "Good news: a place opened up and you are now booked for {what}.",
+    )

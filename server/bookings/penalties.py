@@ -1,0 +1,152 @@
+"""What late cancellations and no-shows cost under the tenant's policy, and staff waivers.
+
+A fee is recorded first and charged after the commit, through the payments port with the
+penalty's id as idempotency key; a background job charges any fee a crash left unpaid.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from server.bookings import rules
+from server.bookings.models import Booking, BookingPolicy, Penalty
+from server.bookings.repository import PenaltyRepository
+from server.db.uow import UnitOfWork
+from server.ports.payments import PaymentRequest, PaymentService
+from shared.clock import utcnow
+from shared.enums import PenaltyKind, PenaltyOutcome
+from shared.ids import new_id
+
+if TYPE_CHECKING:
+    from server.bootstrap import Container
+
+log = logging.getLogger("zmos.bookings")
+
+#: Fees are charged as a charge on the member's account at the desk's terminal.
+FEE_METHOD = "card_terminal"
+
+
+def impose(
+    uow: UnitOfWork,
+    policy: BookingPolicy,
+    booking: Booking,
+    kind: PenaltyKind,
+    *,
+    waived_by: uuid.UUID | None = None,
+    waived_reason: str | None = None,
+) -> Penalty | None:
+    """Record the penalty the policy asks for (or its waiver); None when it asks nothing."""
+    now = utcnow()
+    if kind is PenaltyKind.LATE_CANCEL:
+        terms = rules.PenaltyTerms(
+            policy.late_cancel_fee, policy.late_cancel_forfeits_credit, policy.grace_allowance
+        )
+    else:
+        terms = rules.PenaltyTerms(
+            policy.no_show_fee, policy.no_show_forfeits_credit, policy.grace_allowance
+        )
+    repo = PenaltyRepository(uow.session, booking.tenant_id)
+    if waived_reason:
+        outcome: PenaltyOutcome | None = PenaltyOutcome.WAIVED
+    else:
+        since = now - timedelta(days=policy.grace_period_days)
+        outcome = rules.penalty_outcome(
+            terms,
+            graces_used=repo.graces_since(booking.member_id, since),
+            credit_taken=booking.credit_taken,
+        )
+    if outcome is None:
+        return None
+    fee = outcome is PenaltyOutcome.FEE
+    return repo.add(
+        Penalty(
+            id=new_id(),
+            booking_id=booking.id,
+            member_id=booking.member_id,
+            kind=kind.value,
+            outcome=outcome.value,
+            amount=terms.fee if fee else None,
+            currency=policy.currency if fee else None,
+            created_at=now,
+            waived_by=waived_by,
+            waived_reason=waived_reason,
+            waived_at=now if waived_reason else None,
+        )
+    )
+
+
+def forgive_no_show(uow: UnitOfWork, booking: Booking) -> None:
+    """The member was there after all (a check-in that arrived late through sync)."""
+    uow.session.execute(
+        update(Penalty)
+        .where(
+            Penalty.tenant_id == booking.tenant_id,
+            Penalty.booking_id == booking.id,
+            Penalty.kind == PenaltyKind.NO_SHOW.value,
+            Penalty.waived_at.is_(None),
+        )
+        .values(
+            outcome=PenaltyOutcome.WAIVED.value,
+            waived_at=utcnow(),
+            waived_reason="checked in after all",
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def charge(payments: PaymentService, penalty: Penalty) -> uuid.UUID | None:
+    if penalty.amount is None or penalty.currency is None:
+        return None
+    result = payments.charge(
+        PaymentRequest(
+            tenant_id=penalty.tenant_id,
+            idempotency_key=penalty.id,
+            amount=penalty.amount,
+            currency=penalty.currency,
+            method=FEE_METHOD,
+            description=f"{penalty.kind.replace('_', ' ')} fee",
+        )
+    )
+    if not result.succeeded:
+        log.warning("penalty %s not charged: %s", penalty.id, result.reason)
+        return None
+    return result.payment_id
+
+
+def charge_unpaid(
+    uow: UnitOfWork, payments: PaymentService, ids: list[uuid.UUID] | None = None
+) -> int:
+    """Charge fees not charged yet (all, or those of ``ids``); returns how many were paid."""
+    paid = 0
+    with uow:
+        query = select(Penalty).where(
+            Penalty.outcome == PenaltyOutcome.FEE.value, Penalty.payment_id.is_(None)
+        )
+        if ids is not None:
+            query = query.where(Penalty.id.in_(ids))
+        for penalty in list(uow.session.execute(query.limit(100)).scalars()):
+            payment_id = charge(payments, penalty)
+            if payment_id is None:
+                continue
+            uow.session.execute(
+                update(Penalty)
+                .where(
+                    Penalty.tenant_id == penalty.tenant_id,
+                    Penalty.id == penalty.id,
+                    Penalty.payment_id.is_(None),
+                )
+                .values(payment_id=payment_id)
+                .execution_options(synchronize_session=False)
+            )
+            uow.commit()
+            paid += 1
+    return paid
+
+
+def charge_unpaid_job(container: Container) -> int:
+    return charge_unpaid(container.uow(), container.payments)

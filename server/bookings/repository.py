@@ -1,0 +1,262 @@
+"""Queries and conditional updates of bookings, the places of a session, policies, penalties.
+
+Every change to a session's bookings first writes the session's row (a conditional UPDATE),
+so that on PostgreSQL the row lock orders all of one session's booking changes, and on
+SQLite the write lock is taken before anything is read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from server.bookings.models import Booking, BookingPolicy, Penalty
+from server.db.repository import TenantRepository
+from server.plans.models import Membership
+from server.scheduling.models import ClassSession
+from server.sync import changes as sync_changes
+from shared.enums import BookingStatus, PenaltyOutcome, SessionStatus
+
+_ACTIVE = [BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED]
+_HOLDING = [BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value]
+
+
+class BookingRepository(TenantRepository[Booking]):
+    model = Booking
+    noun = "booking"
+
+    def active_clash(
+        self, member_id: uuid.UUID, session_id: uuid.UUID, starts_at: datetime, ends_at: datetime
+    ) -> Booking | None:
+        """The member's active booking of this session or of one overlapping it in time."""
+        row: Booking | None = self.session.execute(
+            self._select()
+            .where(
+                Booking.member_id == member_id,
+                Booking.status.in_(_ACTIVE),
+                Booking.starts_at < ends_at,
+                Booking.ends_at > starts_at,
+            )
+            .order_by((Booking.session_id == session_id).desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return row
+
+    def first_waitlisted(self, session_id: uuid.UUID) -> Booking | None:
+        row: Booking | None = self.session.execute(
+            self._select()
+            .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
+            .order_by(Booking.position)
+            .limit(1)
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        return row
+
+    def of_session(self, session_id: uuid.UUID, *, statuses: Sequence[str] = ()) -> list[Booking]:
+        query = self._select().where(Booking.session_id == session_id)
+        if statuses:
+            query = query.where(Booking.status.in_(list(statuses)))
+        query = query.order_by(Booking.position).execution_options(populate_existing=True)
+        return list(self.session.execute(query).scalars())
+
+    def of_member(
+        self, member_id: uuid.UUID, *, upcoming: bool, now: datetime, limit: int, offset: int
+    ) -> list[Booking]:
+        query = self._select().where(Booking.member_id == member_id)
+        if upcoming:
+            query = query.where(Booking.ends_at > now).order_by(Booking.starts_at, Booking.id)
+        else:
+            query = query.where(Booking.ends_at <= now).order_by(
+                Booking.starts_at.desc(), Booking.id
+            )
+        return list(self.session.execute(query.limit(limit).offset(offset)).scalars())
+
+    def change_status(self, booking: Booking, new: BookingStatus, **values: Any) -> bool:
+        """Move ``booking`` on from the status it was read with; False if it moved meanwhile."""
+        result = self.session.execute(
+            update(Booking)
+            .where(
+                Booking.tenant_id == self.tenant_id,
+                Booking.id == booking.id,
+                Booking.status == booking.status,
+            )
+            .values(status=new.value, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        booking.status = new.value
+        for key, value in values.items():
+            setattr(booking, key, value)
+        sync_changes.touch(self.session, Booking, self.tenant_id, booking.id)
+        return True
+
+
+class Places:
+    """Conditional updates of one session's counters (DESIGN.md §4, interfaces.md)."""
+
+    def __init__(self, session: Session, tenant_id: uuid.UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def _where(self, session_id: uuid.UUID) -> Any:
+        return update(ClassSession).where(
+            ClassSession.tenant_id == self.tenant_id, ClassSession.id == session_id
+        )
+
+    def _touched(self, session_id: uuid.UUID) -> None:
+        sync_changes.touch(self.session, ClassSession, self.tenant_id, session_id)
+
+    def take_place(self, session_id: uuid.UUID) -> int | None:
+        """A place and its position, or None when the session is full or not scheduled."""
+        position = self.session.execute(
+            self._where(session_id)
+            .where(
+                ClassSession.status == SessionStatus.SCHEDULED.value,
+                ClassSession.confirmed_count < ClassSession.capacity,
+            )
+            .values(
+                confirmed_count=ClassSession.confirmed_count + 1,
+                next_position=ClassSession.next_position + 1,
+            )
+            .returning(ClassSession.next_position)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        if position is None:
+            return None
+        self._touched(session_id)
+        return int(position) - 1
+
+    def join_waitlist(self, session_id: uuid.UUID) -> int | None:
+        position = self.session.execute(
+            self._where(session_id)
+            .where(ClassSession.status == SessionStatus.SCHEDULED.value)
+            .values(
+                waitlist_count=ClassSession.waitlist_count + 1,
+                next_position=ClassSession.next_position + 1,
+            )
+            .returning(ClassSession.next_position)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        if position is None:
+            return None
+        self._touched(session_id)
+        return int(position) - 1
+
+    def adjust(self, session_id: uuid.UUID, *, confirmed: int = 0, waitlisted: int = 0) -> None:
+        """Counters follow a booking that left (negative) or moved; locks the session row."""
+        self.session.execute(
+            self._where(session_id)
+            .values(
+                confirmed_count=ClassSession.confirmed_count + confirmed,
+                waitlist_count=ClassSession.waitlist_count + waitlisted,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        self._touched(session_id)
+
+    def promote_one(self, session_id: uuid.UUID) -> bool:
+        """Move one booking from the line into a free place; False when there is none."""
+        result = self.session.execute(
+            self._where(session_id)
+            .where(
+                ClassSession.status == SessionStatus.SCHEDULED.value,
+                ClassSession.confirmed_count < ClassSession.capacity,
+                ClassSession.waitlist_count > 0,
+            )
+            .values(
+                confirmed_count=ClassSession.confirmed_count + 1,
+                waitlist_count=ClassSession.waitlist_count - 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def read(self, session_id: uuid.UUID) -> ClassSession | None:
+        row: ClassSession | None = self.session.execute(
+            select(ClassSession)
+            .where(ClassSession.tenant_id == self.tenant_id, ClassSession.id == session_id)
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        return row
+
+
+def give_credit_back(session: Session, tenant_id: uuid.UUID, membership_id: uuid.UUID) -> None:
+    session.execute(
+        update(Membership)
+        .where(Membership.tenant_id == tenant_id, Membership.id == membership_id)
+        .values(credits_remaining=Membership.credits_remaining + 1)
+        .execution_options(synchronize_session=False)
+    )
+    sync_changes.touch(session, Membership, tenant_id, membership_id)
+
+
+class PenaltyRepository(TenantRepository[Penalty]):
+    model = Penalty
+    noun = "penalty"
+
+    def graces_since(self, member_id: uuid.UUID, since: datetime) -> int:
+        count = self.session.execute(
+            select(func.count())
+            .select_from(Penalty)
+            .where(
+                Penalty.tenant_id == self.tenant_id,
+                Penalty.member_id == member_id,
+                Penalty.outcome == PenaltyOutcome.GRACE.value,
+                Penalty.created_at >= since,
+            )
+        ).scalar_one()
+        return int(count)
+
+    def of_member(self, member_id: uuid.UUID, *, limit: int, offset: int) -> list[Penalty]:
+        query: Select[Any] = (
+            self._select()
+            .where(Penalty.member_id == member_id)
+            .order_by(Penalty.created_at.desc(), Penalty.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(self.session.execute(query).scalars())
+
+    def unpaid_fees(self, limit: int = 100) -> list[Penalty]:
+        """Fees not yet charged, of every tenant (the background job's query)."""
+        query = (
+            select(Penalty)
+            .where(
+                Penalty.outcome == PenaltyOutcome.FEE.value,
+                Penalty.payment_id.is_(None),
+            )
+            .order_by(Penalty.created_at)
+            .limit(limit)
+        )
+        return list(self.session.execute(query).scalars())
+
+
+def policy_of(session: Session, tenant_id: uuid.UUID) -> BookingPolicy:
+    """The tenant's saved policy, or the defaults (not added to the session)."""
+    row = session.get(BookingPolicy, tenant_id)
+    if row is not None:
+        return row
+    return default_policy(tenant_id)
+
+
+def default_policy(tenant_id: uuid.UUID) -> BookingPolicy:
+    return BookingPolicy(
+        tenant_id=tenant_id,
+        opens_days_before=14,
+        closes_minutes_before=0,
+        late_cancel_minutes=120,
+        late_cancel_fee=None,
+        late_cancel_forfeits_credit=True,
+        no_show_fee=None,
+        no_show_forfeits_credit=True,
+        currency="EUR",
+        grace_allowance=1,
+        grace_period_days=30,
+        late_after_minutes=10,
+    )

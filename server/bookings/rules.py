@@ -1,0 +1,121 @@
+"""Pure booking rules: the window, late cancellations, attendance, penalties, and a model of
+one session's places and waitlist. No database, no clock: callers pass the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from shared.enums import Attendance, BookingStatus, PenaltyOutcome
+
+#: Statuses of a booking that still holds a place or a place in line.
+ACTIVE = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.WAITLISTED})
+#: Statuses that hold one of the session's places (counted in ``confirmed_count``).
+HOLDS_PLACE = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
+
+
+@dataclass(frozen=True)
+class Window:
+    opens_days_before: int
+    closes_minutes_before: int
+
+
+def window_refusal(window: Window, starts_at: datetime, now: datetime) -> str | None:
+    """Why booking a session starting at ``starts_at`` is refused at ``now``, or None."""
+    if now >= starts_at:
+        return "the session has already started"
+    opens = starts_at - timedelta(days=window.opens_days_before)
+    if now < opens:
+        return f"booking opens {window.opens_days_before} days before the session"
+    closes = starts_at - timedelta(minutes=window.closes_minutes_before)
+    if now >= closes:
+        return f"booking closed {window.closes_minutes_before} minutes before the session"
+    return None
+
+
+def is_late_cancel(starts_at: datetime, now: datetime, late_cancel_minutes: int) -> bool:
+    return now > starts_at - timedelta(minutes=late_cancel_minutes)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Half-open intervals: a class ending at 08:00 does not overlap one starting at 08:00."""
+    return a_start < b_end and b_start < a_end
+
+
+def attendance_of(starts_at: datetime, checked_in_at: datetime, late_after_minutes: int) -> str:
+    late = checked_in_at > starts_at + timedelta(minutes=late_after_minutes)
+    return Attendance.LATE.value if late else Attendance.ON_TIME.value
+
+
+@dataclass(frozen=True)
+class PenaltyTerms:
+    fee: Decimal | None
+    forfeits_credit: bool
+    grace_allowance: int
+
+
+def penalty_outcome(
+    terms: PenaltyTerms, *, graces_used: int, credit_taken: bool
+) -> PenaltyOutcome | None:
+    """What a late cancellation or no-show costs; None when the policy asks nothing."""
+    if graces_used < terms.grace_allowance:
+        return PenaltyOutcome.GRACE
+    if terms.fee is not None and terms.fee > 0:
+        return PenaltyOutcome.FEE
+    if terms.forfeits_credit and credit_taken:
+        return PenaltyOutcome.CREDIT_FORFEITED
+    return None
+
+
+def credit_returned(outcome: PenaltyOutcome | None, *, late: bool) -> bool:
+    """Whether a cancelled (``late`` or not) booking's class-pack credit goes back.
+
+    A fee replaces the credit; a grace or waiver forgives; a forfeited credit stays used.
+    A late cancellation the policy does not punish gives the credit back.
+    """
+    if not late:
+        return True
+    return outcome is not PenaltyOutcome.CREDIT_FORFEITED
+
+
+@dataclass
+class SessionLine:
+    """One session's places and waitlist, as the database keeps them (for property tests and
+    as the reference the service is checked against)."""
+
+    capacity: int
+    confirmed: list[int] = field(default_factory=list)
+    waitlist: list[int] = field(default_factory=list)
+    next_position: int = 1
+
+    def book(self) -> tuple[int, BookingStatus]:
+        position = self.next_position
+        self.next_position += 1
+        if len(self.confirmed) < self.capacity:
+            self.confirmed.append(position)
+            return position, BookingStatus.CONFIRMED
+        self.waitlist.append(position)
+        return position, BookingStatus.WAITLISTED
+
+    def cancel(self, position: int) -> list[int]:
+        """Cancel a booking; returns the positions promoted into freed places."""
+        if position in self.waitlist:
+            self.waitlist.remove(position)
+            return []
+        self.confirmed.remove(position)
+        return self.promote()
+
+    def set_capacity(self, capacity: int) -> list[int]:
+        if capacity < len(self.confirmed):
+            raise ValueError("capacity below the places already booked")
+        self.capacity = capacity
+        return self.promote()
+
+    def promote(self) -> list[int]:
+        promoted = []
+        while self.waitlist and len(self.confirmed) < self.capacity:
+            position = self.waitlist.pop(0)
+            self.confirmed.append(position)
+            promoted.append(position)
+        return promoted

@@ -1,0 +1,360 @@
+"""Booking use cases shared with other domains (scheduling, kiosk sync): placing a booking,
+attendance, and what happens to bookings when their session is cancelled, moved or grows.
+
+All of them work inside the caller's open unit of work; the caller commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from server.adapters.local_eligibility import terms_of
+from server.bookings import notify, rules
+from server.bookings.models import Booking
+from server.bookings.repository import (
+    BookingRepository,
+    Places,
+    give_credit_back,
+    policy_of,
+)
+from server.db.uow import UnitOfWork
+from server.engagement import service as engagement_service
+from server.errors import Conflict, NotFound
+from server.members.models import Member
+from server.plans.repository import MembershipRepository
+from server.ports.analytics import PublishedEvent
+from server.scheduling.models import ClassSession, SessionType
+from server.tenants.models import Location
+from shared import eligibility
+from shared.clock import utcnow
+from shared.enums import (
+    BookingSource,
+    BookingStatus,
+    CancelKind,
+    MovementKind,
+    SessionStatus,
+)
+from shared.ids import new_id
+
+_MAX_CREDIT_RACES = 5
+#: Movement events recorded in a unit of work, published by the caller after it commits.
+PUBLISHED = "zmos.bookings.published"
+
+
+def session_or_404(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> ClassSession:
+    row = Places(uow.session, tenant_id).read(session_id)
+    if row is None:
+        raise NotFound(f"session {session_id} was not found")
+    return row
+
+
+def _member_for_update(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
+    """The member, row-locked on PostgreSQL: one member's bookings are placed one at a time,
+    so two overlapping bookings can never both pass the overlap check."""
+    from sqlalchemy import select
+
+    member: Member | None = uow.session.execute(
+        select(Member)
+        .where(
+            Member.tenant_id == tenant_id,
+            Member.id == member_id,
+            Member.archived_at.is_(None),
+        )
+        .with_for_update()
+    ).scalar_one_or_none()
+    if member is None:
+        raise NotFound(f"member {member_id} was not found")
+    return member
+
+
+def _eligibility(
+    uow: UnitOfWork, tenant_id: uuid.UUID, member: Member, class_session: ClassSession
+) -> eligibility.Decision:
+    location = uow.session.get(Location, (tenant_id, class_session.location_id))
+    assert location is not None
+    memberships = [
+        terms_of(m, p)
+        for m, p, _ in MembershipRepository(uow.session, tenant_id).of_member(member.id)
+    ]
+    return eligibility.decide(
+        memberships,
+        location_id=location.id,
+        member_home_location_id=member.home_location_id,
+        at=class_session.starts_at,
+        tz=ZoneInfo(location.timezone),
+        # Visit limits are counted at the door, not when booking.
+        visits_used={},
+    )
+
+
+def _take_credit(
+    uow: UnitOfWork, tenant_id: uuid.UUID, member: Member, class_session: ClassSession
+) -> uuid.UUID | None:
+    """Refuse a member no membership admits; take a class-pack credit when one is used."""
+    memberships = MembershipRepository(uow.session, tenant_id)
+    for _ in range(_MAX_CREDIT_RACES):
+        decision = _eligibility(uow, tenant_id, member, class_session)
+        if not decision.admitted:
+            raise Conflict(f"not eligible for this session: {decision.reason}", code="not_eligible")
+        if not decision.consumes_credit:
+            return None
+        assert decision.membership_id is not None
+        if memberships.take_credit(decision.membership_id):
+            from server.plans.models import Membership
+            from server.sync import changes as sync_changes
+
+            sync_changes.touch(uow.session, Membership, tenant_id, decision.membership_id)
+            return decision.membership_id
+    raise Conflict("not eligible for this session: no credits left", code="not_eligible")
+
+
+def place_booking(
+    *,
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    session_id: uuid.UUID,
+    member_id: uuid.UUID,
+    source: BookingSource,
+    booking_id: uuid.UUID | None = None,
+    booked_at: datetime | None = None,
+    booked_by: uuid.UUID | None = None,
+    device_id: uuid.UUID | None = None,
+    skip_window: bool = False,
+) -> Booking:
+    """Book a place, a place pending approval, or a place in line (see interfaces.md)."""
+    bookings = BookingRepository(uow.session, tenant_id)
+    if booking_id is not None:
+        existing = bookings.get(booking_id)
+        if existing is not None:
+            return existing
+    now = utcnow()
+    class_session = session_or_404(uow, tenant_id, session_id)
+    if class_session.status != SessionStatus.SCHEDULED.value:
+        raise Conflict("this session was cancelled", code="session_cancelled")
+    policy = policy_of(uow.session, tenant_id)
+    if not skip_window:
+        window = rules.Window(policy.opens_days_before, policy.closes_minutes_before)
+        refusal = rules.window_refusal(window, class_session.starts_at, now)
+        if refusal is not None:
+            raise Conflict(refusal, code="booking_window")
+    member = _member_for_update(uow, tenant_id, member_id)
+    kind = uow.session.get(SessionType, (tenant_id, class_session.session_type_id))
+    needs_approval = bool(kind and kind.requires_approval)
+    places = Places(uow.session, tenant_id)
+    # The session row is written first: from here on this session's bookings wait for us.
+    position = places.take_place(session_id)
+    holds_place = position is not None
+    if position is None:
+        position = places.join_waitlist(session_id)
+        if position is None:
+            raise Conflict("this session was cancelled", code="session_cancelled")
+    clash = bookings.active_clash(
+        member.id, session_id, class_session.starts_at, class_session.ends_at
+    )
+    if clash is not None:
+        if clash.session_id == session_id:
+            raise Conflict("the member is already booked on this session", code="already_booked")
+        raise Conflict(
+            f"the member already has a booking at that time (booking {clash.id})",
+            code="overlapping_booking",
+        )
+    membership_id = _take_credit(uow, tenant_id, member, class_session)
+    if holds_place:
+        status = BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED
+    else:
+        status = BookingStatus.WAITLISTED
+    booking = bookings.add(
+        Booking(
+            id=booking_id or new_id(),
+            session_id=session_id,
+            member_id=member.id,
+            status=status.value,
+            position=position,
+            starts_at=class_session.starts_at,
+            ends_at=class_session.ends_at,
+            source=source.value,
+            booked_by=booked_by,
+            device_id=device_id,
+            # Taken after the session row's lock: booked_at order is position order.
+            booked_at=booked_at or utcnow(),
+            membership_id=membership_id,
+            credit_taken=membership_id is not None,
+        )
+    )
+    notify.confirmed(uow, booking)
+    return booking
+
+
+def free_place(uow: UnitOfWork, booking: Booking, new: BookingStatus, **values: object) -> int:
+    """End an active booking: counters follow, its place (if it held one) goes to the line.
+
+    Returns how many were promoted. Raises Conflict if the booking changed meanwhile.
+    """
+    tenant_id = booking.tenant_id
+    places = Places(uow.session, tenant_id)
+    held = booking.status in rules.HOLDS_PLACE
+    waiting = booking.status == BookingStatus.WAITLISTED
+    if not (held or waiting):
+        raise Conflict(f"this booking is already {booking.status}", code="booking_inactive")
+    places.adjust(booking.session_id, confirmed=-1 if held else 0, waitlisted=-1 if waiting else 0)
+    if not BookingRepository(uow.session, tenant_id).change_status(booking, new, **values):
+        raise Conflict("this booking changed meanwhile; try again", code="booking_changed")
+    return promote(uow, tenant_id, booking.session_id) if held else 0
+
+
+def promote(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> int:
+    """Fill free places from the waitlist in position order; tell each promoted member."""
+    bookings = BookingRepository(uow.session, tenant_id)
+    places = Places(uow.session, tenant_id)
+    kind_needs_approval: bool | None = None
+    promoted = 0
+    while True:
+        first = bookings.first_waitlisted(session_id)
+        if first is None or not places.promote_one(session_id):
+            return promoted
+        if kind_needs_approval is None:
+            class_session = places.read(session_id)
+            assert class_session is not None
+            kind = uow.session.get(SessionType, (tenant_id, class_session.session_type_id))
+            kind_needs_approval = bool(kind and kind.requires_approval)
+        new = BookingStatus.PENDING if kind_needs_approval else BookingStatus.CONFIRMED
+        if not bookings.change_status(first, new, promoted_at=utcnow()):
+            raise Conflict("the waitlist changed meanwhile; try again", code="booking_changed")
+        notify.promoted(uow, first)
+        promoted += 1
+
+
+def record_attendance(
+    *,
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    booking_id: uuid.UUID,
+    checked_in_at: datetime,
+    checkin_id: uuid.UUID | None = None,
+) -> Booking:
+    """Mark a booked member as there (on time or late), once, with one movement event."""
+    bookings = BookingRepository(uow.session, tenant_id)
+    booking = bookings.get_or_404(booking_id)
+    if booking.attendance in ("on_time", "late"):
+        return booking
+    if booking.status not in rules.HOLDS_PLACE:
+        raise Conflict(
+            f"a {booking.status} booking cannot be checked in", code="booking_not_attendable"
+        )
+    policy = policy_of(uow.session, tenant_id)
+    class_session = session_or_404(uow, tenant_id, booking.session_id)
+    attendance = rules.attendance_of(
+        class_session.starts_at, checked_in_at, policy.late_after_minutes
+    )
+    from sqlalchemy import update
+
+    result = uow.session.execute(
+        update(Booking)
+        .where(
+            Booking.tenant_id == tenant_id,
+            Booking.id == booking.id,
+            Booking.status.in_([s.value for s in rules.HOLDS_PLACE]),
+            (Booking.attendance.is_(None)) | (Booking.attendance == "no_show"),
+        )
+        .values(attendance=attendance, checked_in_at=checked_in_at, checkin_id=checkin_id)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        fresh = bookings.get_or_404(booking_id)
+        uow.session.refresh(fresh)
+        if fresh.attendance in ("on_time", "late"):
+            return fresh
+        raise Conflict("this booking changed meanwhile; try again", code="booking_changed")
+    was_no_show = booking.attendance == "no_show"
+    booking.attendance, booking.checked_in_at, booking.checkin_id = (
+        attendance,
+        checked_in_at,
+        checkin_id,
+    )
+    from server.sync import changes as sync_changes
+
+    sync_changes.touch(uow.session, Booking, tenant_id, booking.id)
+    if was_no_show:
+        from server.bookings import penalties
+
+        penalties.forgive_no_show(uow, booking)
+    event = engagement_service.record_movement(
+        uow=uow,
+        tenant_id=tenant_id,
+        member_id=booking.member_id,
+        kind=MovementKind.ATTENDANCE,
+        occurred_at=checked_in_at,
+        location_id=class_session.location_id,
+        checkin_id=checkin_id,
+        data={"booking_id": str(booking.id), "session_id": str(booking.session_id)},
+    )
+    published: list[PublishedEvent] = uow.session.info.setdefault(PUBLISHED, [])
+    published.append(event)
+    return booking
+
+
+def published_in(uow: UnitOfWork) -> list[PublishedEvent]:
+    """Movement events recorded in ``uow`` for the caller to publish once it committed."""
+    events: list[PublishedEvent] = uow.session.info.pop(PUBLISHED, [])
+    return events
+
+
+def release_cancelled_session(*, uow: UnitOfWork, session: ClassSession, reason: str) -> int:
+    """The session was cancelled: cancel its active bookings, return credits, tell everyone."""
+    tenant_id = session.tenant_id
+    bookings = BookingRepository(uow.session, tenant_id)
+    changed = 0
+    now = utcnow()
+    for booking in bookings.of_session(session.id, statuses=[s.value for s in rules.ACTIVE]):
+        held = booking.status in rules.HOLDS_PLACE
+        had_credit = booking.credit_taken
+        Places(uow.session, tenant_id).adjust(
+            session.id, confirmed=-1 if held else 0, waitlisted=0 if held else -1
+        )
+        if not bookings.change_status(
+            booking,
+            BookingStatus.CANCELLED,
+            cancelled_at=now,
+            cancel_kind=CancelKind.SESSION_CANCELLED.value,
+            credit_taken=False,
+        ):
+            raise Conflict("a booking changed meanwhile; try again", code="booking_changed")
+        if had_credit and booking.membership_id is not None:
+            give_credit_back(uow.session, tenant_id, booking.membership_id)
+        notify.tell(
+            uow,
+            booking,
+            "session.cancelled",
+            "Cancelled: {what}",
+            "We are sorry: {what} has been cancelled"
+            + (f" ({reason})" if reason else "")
+            + ". Your booking is cancelled and any class credit has been returned.",
+        )
+        changed += 1
+    return changed
+
+
+def session_moved(*, uow: UnitOfWork, session: ClassSession) -> int:
+    """The session's time changed: its bookings follow, and everyone on it is told."""
+    tenant_id = session.tenant_id
+    bookings = BookingRepository(uow.session, tenant_id)
+    moved = 0
+    for booking in bookings.of_session(session.id, statuses=[s.value for s in rules.ACTIVE]):
+        booking.starts_at, booking.ends_at = session.starts_at, session.ends_at
+        notify.tell(
+            uow,
+            booking,
+            "session.moved",
+            "New time: {what}",
+            "Please note the new time: {what}. Your booking has moved with it.",
+        )
+        moved += 1
+    uow.session.flush()
+    return moved
+
+
+def capacity_changed(*, uow: UnitOfWork, session: ClassSession) -> int:
+    """Capacity was raised: the line moves up into the new places, in order."""
+    return promote(uow, session.tenant_id, session.id)
