@@ -8,23 +8,30 @@ from __future__ import annotations
 
 import base64
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.orm import object_session
 
+from server.bookings.models import Booking
 from server.checkin.models import Checkin
 from server.members.models import Member
 from server.passes.models import MemberPass, PassKey
 from server.plans.models import AccessPlan, Membership
+from server.scheduling.models import ClassSession, SessionType
 from server.staff.models import StaffAccount
 from server.sync.changes import register_synced_table
 from server.sync.models import ReviewItem
 from server.tenants.models import Location
+from shared.clock import utcnow
 from shared.enums import StaffRole
 from shared.opening_hours import OpeningHours
 from shared.sync import messages as wire
 from shared.sync.snapshot import (
+    SnapshotBooking,
     SnapshotCheckin,
+    SnapshotClassSession,
     SnapshotLocation,
     SnapshotMember,
     SnapshotMembership,
@@ -32,8 +39,14 @@ from shared.sync.snapshot import (
     SnapshotPlan,
     SnapshotReviewItem,
     SnapshotRevokedPass,
+    SnapshotSessionType,
     SnapshotStaff,
 )
+
+#: Sessions (and their bookings) that started longer ago than this no longer travel to
+#: kiosks: the snapshot sends them from the start of yesterday (local time), pulls a little
+#: further back so that none of those is missed.
+SESSION_HISTORY = timedelta(days=2)
 
 
 def _json(model: BaseModel, **exclude: Any) -> dict[str, Any]:
@@ -76,8 +89,7 @@ def _member(row: Member) -> dict[str, Any] | None:
 
 def _membership(row: Membership) -> dict[str, Any]:
     # Visit counts are the kiosk's to make, from the check-ins it downloads.
-    shape = SnapshotMembership.model_validate(row, from_attributes=True)
-    return _json(shape, visits_this_period=True)
+    return _json(SnapshotMembership.model_validate(row, from_attributes=True))
 
 
 def _pass_key(row: PassKey) -> dict[str, Any]:
@@ -95,6 +107,78 @@ def checkin_shape(row: Checkin) -> SnapshotCheckin:
 
 def review_shape(row: ReviewItem) -> SnapshotReviewItem:
     return SnapshotReviewItem.model_validate(row, from_attributes=True)
+
+
+def session_type_shape(row: SessionType) -> SnapshotSessionType:
+    return SnapshotSessionType.model_validate(row, from_attributes=True)
+
+
+def session_shape(
+    row: ClassSession, type_name: str, instructor_name: str | None
+) -> SnapshotClassSession:
+    return SnapshotClassSession(
+        id=row.id,
+        location_id=row.location_id,
+        session_type_id=row.session_type_id,
+        name=type_name,
+        instructor_name=instructor_name,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        capacity=row.capacity,
+        confirmed_count=row.confirmed_count or 0,
+        waitlist_count=row.waitlist_count or 0,
+        status=row.status,
+        room=row.room,
+    )
+
+
+def booking_shape(row: Booking) -> SnapshotBooking:
+    return SnapshotBooking.model_validate(row, from_attributes=True)
+
+
+def _recent(starts_at: datetime | None) -> bool:
+    return starts_at is not None and starts_at >= utcnow() - SESSION_HISTORY
+
+
+def _session(row: ClassSession) -> dict[str, Any]:
+    """The session with its type's and instructor's names, read through the row's own
+    session (already loaded there in the usual case: no query)."""
+    db = object_session(row)
+    type_name, instructor = "", None
+    if db is not None:
+        with db.no_autoflush:
+            kind = db.get(SessionType, (row.tenant_id, row.session_type_id))
+            staff = (
+                db.get(StaffAccount, (row.tenant_id, row.instructor_id))
+                if row.instructor_id is not None
+                else None
+            )
+        type_name = kind.name if kind is not None else ""
+        instructor = staff.name if staff is not None else None
+    return _json(session_shape(row, type_name, instructor))
+
+
+#: Where each session is: a booking goes to its session's location. Sessions never change
+#: location, so the answer is kept (bounded) once read.
+_SESSION_LOCATIONS: dict[uuid.UUID, uuid.UUID] = {}
+_KEEP_LOCATIONS = 50_000
+
+
+def _booking_location(row: Booking) -> uuid.UUID | None:
+    found = _SESSION_LOCATIONS.get(row.session_id)
+    if found is not None:
+        return found
+    db = object_session(row)
+    if db is None:
+        return None  # unknown: every location of the tenant (kiosks skip unknown sessions)
+    with db.no_autoflush:
+        session = db.get(ClassSession, (row.tenant_id, row.session_id))
+    if session is None:
+        return None
+    if len(_SESSION_LOCATIONS) >= _KEEP_LOCATIONS:
+        _SESSION_LOCATIONS.clear()
+    _SESSION_LOCATIONS[row.session_id] = session.location_id
+    return session.location_id
 
 
 def register() -> None:
@@ -127,6 +211,25 @@ def register() -> None:
         ReviewItem,
         serialise=lambda row: _json(review_shape(row)),
         location=lambda row: row.location_id,
+    )
+    register_synced_table(
+        wire.TABLE_SESSION_TYPES,
+        SessionType,
+        serialise=lambda row: _json(session_type_shape(row)),
+    )
+    register_synced_table(
+        wire.TABLE_CLASS_SESSIONS,
+        ClassSession,
+        serialise=_session,
+        location=lambda row: row.location_id,
+        include=lambda row: _recent(row.starts_at),
+    )
+    register_synced_table(
+        wire.TABLE_BOOKINGS,
+        Booking,
+        serialise=lambda row: _json(booking_shape(row)),
+        location=_booking_location,
+        include=lambda row: _recent(row.starts_at),
     )
 
 

@@ -14,7 +14,10 @@ from shared.enums import CheckinMethod, MemberSource, MutationStatus, PaymentMet
 
 #: Bumped whenever a message or a mutation's arguments change shape; the server keeps
 #: accepting older versions so a kiosk that has not been upgraded keeps syncing.
-SCHEMA_VERSION = 1
+#: 2: bookings (``booking.create.v1``, ``booking.attend.v1``; tables ``session_types``,
+#: ``class_sessions``, ``bookings``) and memberships without ``visits_this_period``. A
+#: version-1 kiosk pushes none of the new mutations and skips the tables it does not know.
+SCHEMA_VERSION = 2
 #: Most mutations one push may carry.
 MAX_PUSH_BATCH = 500
 
@@ -81,11 +84,14 @@ TABLE_LOCATIONS = "locations"  # SnapshotLocation
 TABLE_STAFF = "staff"  # SnapshotStaff
 TABLE_PLANS = "plans"  # SnapshotPlan
 TABLE_MEMBERS = "members"  # SnapshotMember
-TABLE_MEMBERSHIPS = "memberships"  # SnapshotMembership without visits_this_period
+TABLE_MEMBERSHIPS = "memberships"  # SnapshotMembership
 TABLE_PASS_KEYS = "pass_keys"  # SnapshotPassKey
 TABLE_REVOKED_PASSES = "revoked_passes"  # SnapshotRevokedPass
 TABLE_CHECKINS = "checkins"  # SnapshotCheckin: admitted check-ins anywhere in the tenant
 TABLE_REVIEW_ITEMS = "review_items"  # SnapshotReviewItem: this location's, open or resolved
+TABLE_SESSION_TYPES = "session_types"  # SnapshotSessionType
+TABLE_CLASS_SESSIONS = "class_sessions"  # SnapshotClassSession: this location's, from yesterday
+TABLE_BOOKINGS = "bookings"  # SnapshotBooking: bookings of those sessions
 
 
 # --- Arguments of the mutations a kiosk pushes, one model per versioned name. Unknown
@@ -145,3 +151,26 @@ class SaleCreateArgs(_Args):
     ends_on: date | None = None
     sold_at: datetime | None = None
     staff_id: uuid.UUID | None = None
+
+
+class BookingCreateArgs(_Args):
+    """``booking.create.v1``: a member booked into a session at the kiosk (a walk-in, or a
+    check-in into a session without a booking). ``id`` becomes the booking's id; the server
+    decides whether it still fits (confirmed) or goes on the waitlist in arrival order."""
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    member_id: uuid.UUID
+    booked_at: datetime | None = Field(None, description="Default: the mutation's device_time")
+    staff_id: uuid.UUID | None = None
+
+
+class BookingAttendArgs(_Args):
+    """``booking.attend.v1``: the member was checked into the session at the kiosk (they are
+    in the room). A booking the server waitlisted or cancelled meanwhile opens a review item."""
+
+    booking_id: uuid.UUID
+    session_id: uuid.UUID
+    member_id: uuid.UUID
+    checked_in_at: datetime | None = Field(None, description="Default: the mutation's device_time")
+    checkin_id: uuid.UUID | None = None

@@ -13,11 +13,14 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from shared.enums import (
+    Attendance,
+    BookingStatus,
     LimitMode,
     LimitPeriod,
     LocationRule,
     MembershipStatus,
     PlanKind,
+    SessionStatus,
     StaffRole,
 )
 from shared.opening_hours import OpeningHours
@@ -86,9 +89,6 @@ class SnapshotMembership(BaseModel):
     frozen_until: date | None = None
     credits_remaining: int | None = None
     home_location_id: uuid.UUID | None = None
-    #: Admitted visits in the plan's current limit period, counted by the server at
-    #: ``KioskSnapshot.server_time``; the kiosk adds the admissions it makes after that.
-    visits_this_period: int = 0
 
 
 class SnapshotPassKey(BaseModel):
@@ -132,6 +132,48 @@ class SnapshotReviewItem(BaseModel):
     resolution_note: str | None = None
 
 
+class SnapshotSessionType(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: str
+    category: str
+    duration_minutes: int
+    default_capacity: int
+    requires_approval: bool = False
+    active: bool = True
+
+
+class SnapshotClassSession(BaseModel):
+    """A session at the kiosk's location, with its counts as the server holds them."""
+
+    id: uuid.UUID
+    location_id: uuid.UUID
+    session_type_id: uuid.UUID
+    #: The session type's name when the row was sent.
+    name: str
+    instructor_name: str | None = None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    #: Bookings holding a place (confirmed or pending approval).
+    confirmed_count: int = 0
+    waitlist_count: int = 0
+    status: SessionStatus = SessionStatus.SCHEDULED
+    room: str | None = None
+
+
+class SnapshotBooking(BaseModel):
+    """A booking of one of those sessions."""
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    member_id: uuid.UUID
+    status: BookingStatus
+    position: int
+    attendance: Attendance | None = None
+    checked_in_at: datetime | None = None
+
+
 class KioskSnapshot(BaseModel):
     tenant: SnapshotTenant
     location: SnapshotLocation
@@ -149,4 +191,13 @@ class KioskSnapshot(BaseModel):
     cursor: int = 0
     review_items: list[SnapshotReviewItem] = Field(
         default_factory=list, description="This location's open review items"
+    )
+    #: Bookable things at this location (schema version 2; the keys are the pull's table
+    #: names, so the kiosk replaces each table with its list).
+    session_types: list[SnapshotSessionType] = Field(default_factory=list)
+    class_sessions: list[SnapshotClassSession] = Field(
+        default_factory=list, description="This location's sessions from yesterday on"
+    )
+    bookings: list[SnapshotBooking] = Field(
+        default_factory=list, description="The bookings of those sessions"
     )

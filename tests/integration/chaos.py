@@ -117,7 +117,7 @@ def kiosk_members(core: KioskCore) -> Rows:
 
 def kiosk_memberships(core: KioskCore) -> Rows:
     rows = core.store.connection().execute("SELECT * FROM cached_membership")
-    fields = set(SnapshotMembership.model_fields) - {"visits_this_period"}
+    fields = SnapshotMembership.model_fields
     return _keyed(SnapshotMembership.model_validate({k: r[k] for k in fields}) for r in rows)
 
 
@@ -161,6 +161,6 @@ def server_memberships(container: Container, tenant_id: str) -> Rows:
 def _keyed(shapes: Any) -> Rows:
     result: Rows = {}
     for shape in shapes:
-        data = shape.model_dump(mode="json", exclude={"visits_this_period"})
+        data = shape.model_dump(mode="json")
         result[data["id"]] = data
     return result

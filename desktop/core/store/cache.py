@@ -71,6 +71,9 @@ class CacheRepository:
             "cached_pass_key",
             "cached_revoked_pass",
             "credit_counter",
+            "cached_session_type",
+            "cached_class_session",
+            "cached_booking",
         ):
             self._conn.execute(f"DELETE FROM {table}")
 
@@ -95,8 +98,8 @@ class CacheRepository:
         )
         conn.executemany(
             """INSERT INTO cached_membership (id, member_id, plan_id, status, starts_on, ends_on,
-                   frozen_until, credits_remaining, home_location_id, visits_this_period)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   frozen_until, credits_remaining, home_location_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (
                     str(ms.id),
@@ -108,7 +111,6 @@ class CacheRepository:
                     opt_str(ms.frozen_until),
                     ms.credits_remaining,
                     opt_str(ms.home_location_id),
-                    ms.visits_this_period,
                 )
                 for ms in snapshot.memberships
             ],

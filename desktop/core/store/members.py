@@ -145,7 +145,7 @@ class MemberRepository:
             ids,
         ).fetchall()
         local = self._conn.execute(
-            f"""SELECT ms.*, NULL AS frozen_until, 0 AS visits_this_period,
+            f"""SELECT ms.*, NULL AS frozen_until,
                        ms.credits_remaining AS counter, 1 AS local
                 FROM local_membership ms WHERE ms.member_id IN ({marks})""",
             ids,
@@ -166,7 +166,6 @@ class MemberRepository:
                     frozen_until=opt_date(r["frozen_until"]),
                     credits_remaining=r["counter"],
                     home_location_id=opt_uuid(r["home_location_id"]),
-                    visits_this_period=int(r["visits_this_period"]),
                     local=bool(r["local"]),
                 )
             )

@@ -6,7 +6,7 @@ runs in one transaction. Never edit a script that has shipped: append a new one.
 
 from __future__ import annotations
 
-from desktop.core.store import migration_0002, migration_0003
+from desktop.core.store import migration_0002, migration_0003, migration_0004
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: device enrolment, the cached location scope, sync status.
@@ -67,6 +67,8 @@ MIGRATIONS: tuple[str, ...] = (
     migration_0002.SCRIPT,
     # 3: the pull cursor, acknowledged mutations, rejected mutations, review items.
     migration_0003.SCRIPT,
+    # 4: sessions and bookings, pulled and local; memberships without visit counts.
+    migration_0004.SCRIPT,
 )
 
 #: The schema version this program writes.

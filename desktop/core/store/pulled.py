@@ -15,6 +15,7 @@ from typing import Any
 
 from desktop.core.store.cache import MEMBER_COLUMNS, member_row, token_rows
 from desktop.core.store.records import opt_str
+from desktop.core.store.sessions import SessionRows
 from shared.sync.snapshot import (
     SnapshotLocation,
     SnapshotMember,
@@ -34,6 +35,11 @@ class PulledRows:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
+    @property
+    def sessions(self) -> SessionRows:
+        """Pulled sessions and bookings (their own module)."""
+        return SessionRows(self._conn)
+
     # -- members and memberships ------------------------------------------------------------
 
     def upsert_member(self, member: SnapshotMember) -> None:
@@ -52,20 +58,11 @@ class PulledRows:
         self._conn.execute("DELETE FROM cached_member WHERE id = ?", (str(member_id),))
         self._conn.execute("DELETE FROM cached_member_token WHERE member_id = ?", (str(member_id),))
 
-    def upsert_membership(self, ms: SnapshotMembership, *, keep_visits: bool = False) -> None:
-        """``keep_visits``: the change does not count visits (the server leaves that to the
-        kiosk); keep the count the last snapshot gave rather than reset it to 0."""
-        visits = ms.visits_this_period
-        if keep_visits:
-            row = self._conn.execute(
-                "SELECT visits_this_period FROM cached_membership WHERE id = ?", (str(ms.id),)
-            ).fetchone()
-            visits = int(row[0]) if row is not None else 0
+    def upsert_membership(self, ms: SnapshotMembership) -> None:
         self._conn.execute(
             """INSERT OR REPLACE INTO cached_membership (id, member_id, plan_id, status,
-                   starts_on, ends_on, frozen_until, credits_remaining, home_location_id,
-                   visits_this_period)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   starts_on, ends_on, frozen_until, credits_remaining, home_location_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 str(ms.id),
                 str(ms.member_id),
@@ -76,7 +73,6 @@ class PulledRows:
                 opt_str(ms.frozen_until),
                 ms.credits_remaining,
                 opt_str(ms.home_location_id),
-                visits,
             ),
         )
         self._conn.execute("DELETE FROM credit_counter WHERE membership_id = ?", (str(ms.id),))
@@ -225,4 +221,4 @@ class PulledRows:
                 """DELETE FROM local_member_token
                    WHERE member_id NOT IN (SELECT id FROM local_member)"""
             )
-        return retired
+        return retired + self.sessions.retire_decided()

@@ -94,8 +94,6 @@ class CachedMembership:
     frozen_until: date | None
     credits_remaining: int | None
     home_location_id: uuid.UUID | None
-    #: Admitted visits in the current limit period as counted by the server at snapshot time.
-    visits_this_period: int
     local: bool = False
 
     @property

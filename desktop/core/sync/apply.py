@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.store import PulledRows
+from desktop.core.store.cache import MEMBER_COLUMNS, member_row, token_rows
 from shared.sync.messages import Change
 from shared.sync.snapshot import (
+    SnapshotBooking,
+    SnapshotClassSession,
     SnapshotLocation,
     SnapshotMember,
     SnapshotMembership,
     SnapshotPassKey,
     SnapshotPlan,
+    SnapshotSessionType,
     SnapshotStaff,
 )
 
@@ -38,6 +42,9 @@ class TableApplier:
     #: Empties the table before a snapshot's list of it is applied. Only for tables the
     #: snapshot model does not already replace (see ``CacheRepository.replace``).
     clear: Callable[[PulledRows], None] | None = None
+    #: Upserts a run of consecutive changes of the table at once (a statement per kind of
+    #: write, not per row): for tables that arrive by the thousand, such as members.
+    upsert_many: Callable[[sqlite3.Connection, list[Data]], None] | None = None
 
 
 APPLIERS: dict[str, TableApplier] = {}
@@ -52,6 +59,8 @@ def apply_changes(conn: sqlite3.Connection, changes: Iterable[Change]) -> int:
     """Apply changes in order (caller holds the transaction); returns how many applied."""
     rows = PulledRows(conn)
     applied = 0
+    run: list[Data] = []
+    run_of: TableApplier | None = None
     for change in changes:
         applier = APPLIERS.get(change.table)
         if applier is None:
@@ -59,12 +68,29 @@ def apply_changes(conn: sqlite3.Connection, changes: Iterable[Change]) -> int:
                 _unknown_logged.add(change.table)
                 log.warning("Skipping pulled changes of unknown table %r", change.table)
             continue
-        if change.deleted or change.data is None:
+        applied += 1
+        deleted = change.deleted or change.data is None
+        if applier.upsert_many is not None and not deleted and change.data is not None:
+            if run_of is not applier:
+                _flush(conn, run_of, run)
+                run_of = applier
+            run.append(change.data)
+            continue
+        _flush(conn, run_of, run)
+        run_of = None
+        if deleted:
             applier.delete(rows, change.row_id, change.data)
         else:
+            assert change.data is not None
             applier.upsert(rows, change.row_id, change.data)
-        applied += 1
+    _flush(conn, run_of, run)
     return applied
+
+
+def _flush(conn: sqlite3.Connection, applier: TableApplier | None, run: list[Data]) -> None:
+    if applier is not None and applier.upsert_many is not None and run:
+        applier.upsert_many(conn, run)
+    run.clear()
 
 
 def apply_snapshot_tables(conn: sqlite3.Connection, document: Mapping[str, Any]) -> None:
@@ -83,6 +109,23 @@ def apply_snapshot_tables(conn: sqlite3.Connection, document: Mapping[str, Any])
 # -- the tables of the kiosk's scope (shared/sync/messages.py TABLE_*, snapshot.py shapes) --
 
 
+def _upsert_members(conn: sqlite3.Connection, items: list[Data]) -> None:
+    """``PulledRows.upsert_member`` for many members: the last version of each wins."""
+    latest = {m.id: m for m in (SnapshotMember.model_validate(d) for d in items)}
+    members = list(latest.values())
+    conn.executemany(
+        "DELETE FROM cached_member_token WHERE member_id = ?", [(str(m.id),) for m in members]
+    )
+    conn.executemany(
+        f"INSERT OR REPLACE INTO cached_member ({MEMBER_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+        [member_row(m) for m in members],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO cached_member_token (token, member_id) VALUES (?, ?)",
+        token_rows(members),
+    )
+
+
 def _pass_key_id(data: Data | None) -> int | None:
     return None if data is None or data.get("key_id") is None else int(data["key_id"])
 
@@ -92,14 +135,13 @@ register(
     TableApplier(
         upsert=lambda r, _id, d: r.upsert_member(SnapshotMember.model_validate(d)),
         delete=lambda r, row_id, _d: r.delete_member(row_id),
+        upsert_many=_upsert_members,
     ),
 )
 register(
     "memberships",
     TableApplier(
-        upsert=lambda r, _id, d: r.upsert_membership(
-            SnapshotMembership.model_validate(d), keep_visits="visits_this_period" not in d
-        ),
+        upsert=lambda r, _id, d: r.upsert_membership(SnapshotMembership.model_validate(d)),
         delete=lambda r, row_id, _d: r.delete_membership(row_id),
     ),
 )
@@ -146,6 +188,33 @@ register(
         upsert=lambda r, row_id, d: r.upsert_checkin(row_id, d),
         delete=lambda r, row_id, _d: r.delete_row("cached_checkin", row_id),
         clear=lambda r: r.clear("cached_checkin"),
+    ),
+)
+# Sessions and bookings (issue 5): each snapshot replaces them; pulls upsert them.
+register(
+    "session_types",
+    TableApplier(
+        upsert=lambda r, _id, d: r.sessions.upsert_session_type(
+            SnapshotSessionType.model_validate(d)
+        ),
+        delete=lambda r, row_id, _d: r.sessions.delete("cached_session_type", row_id),
+        clear=lambda r: r.sessions.clear("cached_session_type"),
+    ),
+)
+register(
+    "class_sessions",
+    TableApplier(
+        upsert=lambda r, _id, d: r.sessions.upsert_session(SnapshotClassSession.model_validate(d)),
+        delete=lambda r, row_id, _d: r.sessions.delete("cached_class_session", row_id),
+        clear=lambda r: r.sessions.clear("cached_class_session"),
+    ),
+)
+register(
+    "bookings",
+    TableApplier(
+        upsert=lambda r, _id, d: r.sessions.upsert_booking(SnapshotBooking.model_validate(d)),
+        delete=lambda r, row_id, _d: r.sessions.delete("cached_booking", row_id),
+        clear=lambda r: r.sessions.clear("cached_booking"),
     ),
 )
 register(

@@ -59,7 +59,7 @@ def seed_desk_data(server: FakeServer, today: date) -> DeskData:
     server.add_membership(
         bea, pack, month_ago, ends_on=today + timedelta(days=60), credits_remaining=1
     )
-    dora_limited = server.add_membership(dora, limited, month_ago, visits_this_period=1)
+    dora_limited = server.add_membership(dora, limited, month_ago)
     # The visit the server counted this week, earlier at another kiosk.
     assert server.server_time is not None
     server.add_checkin(dora, dora_limited, server.server_time - timedelta(hours=1))

@@ -42,7 +42,7 @@ def test_pull_applies_pages_until_up_to_date(kiosk: KioskCore, fake_server: Sync
         fake_server.emit("members", member_id, member_data(member_id, f"Kofi{i}"))
     fake_server.emit("members", ids[0], None)  # a tombstone
     fake_server.emit("review_items", uuid.uuid4(), {"status": "open", "summary": "x"})
-    fake_server.emit("bookings", uuid.uuid4(), {"what": "a table this kiosk does not know"})
+    fake_server.emit("lockers", uuid.uuid4(), {"what": "a table this kiosk does not know"})
     assert kiosk.pull() == 12  # the unknown table is skipped
     assert [c for c, _ in fake_server.pulls] == [0, 4, 8, 12]
     assert len(names(kiosk)) == 9

@@ -13,6 +13,7 @@ import pytest
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import OutboxRepository, RejectedRepository, SyncStateRepository
 from desktop.core.sync.engine import PushResult
+from shared.sync.messages import SCHEMA_VERSION
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE
 from tests.unit.desktop.sync_fakes import SyncFakeServer, queue_checkins
 
@@ -71,7 +72,7 @@ def test_the_body_is_really_gzip(kiosk: KioskCore, member: uuid.UUID):
     assert push.headers["content-encoding"] == "gzip"
     body = json.loads(gzip.decompress(push.content))
     assert [m["name"] for m in body["mutations"]] == ["checkin.create.v1"] * 2
-    assert body["schema_version"] == 1
+    assert body["schema_version"] == SCHEMA_VERSION == 2
 
 
 def test_rejected_mutations_move_aside_with_their_reason_and_do_not_block_the_queue(

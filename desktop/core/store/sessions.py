@@ -1,0 +1,361 @@
+"""Sessions and bookings at the kiosk's location: pulled rows and this kiosk's own.
+
+Pulled tables (``cached_session_type``, ``cached_class_session``, ``cached_booking``) are
+written only by the snapshot and by pulls. ``local_booking`` and ``local_attendance`` hold
+what this kiosk did; the live view merges the two without ever overwriting one with the
+other (DESIGN.md §5.4).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from desktop.core.store.members import MEMBERS
+from desktop.core.store.records import opt_str, opt_uuid, ts
+from shared.clock import ensure_utc
+from shared.enums import BookingStatus, SessionStatus
+from shared.sync.snapshot import SnapshotBooking, SnapshotClassSession, SnapshotSessionType
+
+#: A local booking the server has not decided yet (no row of its own pulled back).
+_UNDECIDED = "lb.id NOT IN (SELECT id FROM cached_booking)"
+#: Bookings holding a place.
+HOLDING = (BookingStatus.CONFIRMED.value, BookingStatus.PENDING.value)
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else ensure_utc(datetime.fromisoformat(value))
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session with its live places: the server's counts plus this kiosk's bookings the
+    server has not counted yet."""
+
+    id: uuid.UUID
+    name: str
+    instructor_name: str | None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+    waitlisted: int
+    status: SessionStatus
+    room: str | None
+    #: This kiosk's bookings among ``booked`` still waiting for the server's answer.
+    pending: int = 0
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status is SessionStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    booking_id: uuid.UUID
+    member_id: uuid.UUID
+    member_name: str
+    #: The server's status, or confirmed for a booking made here and not yet answered.
+    status: BookingStatus
+    position: int
+    #: Checked in (here, or anywhere as the server says).
+    checked_in: bool
+    checked_in_at: datetime | None
+    #: Made or checked in here and not yet acknowledged by the server.
+    pending: bool
+    #: Checked in here, but the server put the booking on the waitlist or cancelled it:
+    #: a review item says what to do.
+    needs_review: bool = False
+
+    @property
+    def state(self) -> str:
+        """What the roster shows."""
+        if self.needs_review:
+            return f"{self.status.value} — review"
+        if self.checked_in:
+            return "checked in (not synced yet)" if self.pending else "checked in"
+        if self.status is BookingStatus.WAITLISTED:
+            return f"waitlisted (#{self.position})"
+        label = "booked" if self.status is BookingStatus.CONFIRMED else self.status.value
+        return f"{label} (not synced yet)" if self.pending else label
+
+
+@dataclass(frozen=True)
+class BookingRef:
+    """A member's live booking of a session, as the kiosk sees it."""
+
+    id: uuid.UUID
+    status: BookingStatus
+    position: int
+    attended: bool
+    local: bool
+
+
+class SessionRows:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    # -- pulled rows (snapshot and pull) -------------------------------------------------------
+
+    def upsert_session_type(self, t: SnapshotSessionType) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO cached_session_type (id, name, data_json) VALUES (?, ?, ?)",
+            (str(t.id), t.name, t.model_dump_json()),
+        )
+
+    def upsert_session(self, s: SnapshotClassSession) -> None:
+        self._conn.execute(
+            """INSERT OR REPLACE INTO cached_class_session (id, session_type_id, name,
+                   instructor_name, starts_at, ends_at, capacity, confirmed_count,
+                   waitlist_count, status, room)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                str(s.id),
+                str(s.session_type_id),
+                s.name,
+                s.instructor_name,
+                ts(s.starts_at),
+                ts(s.ends_at),
+                s.capacity,
+                s.confirmed_count,
+                s.waitlist_count,
+                s.status.value,
+                s.room,
+            ),
+        )
+
+    def upsert_booking(self, b: SnapshotBooking) -> None:
+        self._conn.execute(
+            """INSERT OR REPLACE INTO cached_booking (id, session_id, member_id, status,
+                   position, attendance, checked_in_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (
+                str(b.id),
+                str(b.session_id),
+                str(b.member_id),
+                b.status.value,
+                b.position,
+                None if b.attendance is None else b.attendance.value,
+                None if b.checked_in_at is None else ts(b.checked_in_at),
+            ),
+        )
+
+    def delete(self, table: str, row_id: uuid.UUID) -> None:
+        if table not in ("cached_session_type", "cached_class_session", "cached_booking"):
+            raise ValueError(table)
+        self._conn.execute(f"DELETE FROM {table} WHERE id = ?", (str(row_id),))
+
+    def clear(self, table: str) -> None:
+        if table not in ("cached_session_type", "cached_class_session", "cached_booking"):
+            raise ValueError(table)
+        self._conn.execute(f"DELETE FROM {table}")
+
+    # -- this kiosk's rows ---------------------------------------------------------------------
+
+    def add_booking(
+        self,
+        *,
+        booking_id: uuid.UUID,
+        session_id: uuid.UUID,
+        member_id: uuid.UUID,
+        booked_at: datetime,
+        staff_id: uuid.UUID | None,
+        mutation_id: int,
+    ) -> None:
+        self._conn.execute(
+            """INSERT INTO local_booking (id, session_id, member_id, booked_at, staff_id,
+                   mutation_id) VALUES (?, ?, ?, ?, ?, ?)""",
+            (
+                str(booking_id),
+                str(session_id),
+                str(member_id),
+                ts(booked_at),
+                opt_str(staff_id),
+                mutation_id,
+            ),
+        )
+
+    def add_attendance(
+        self,
+        *,
+        booking_id: uuid.UUID,
+        session_id: uuid.UUID,
+        member_id: uuid.UUID,
+        checked_in_at: datetime,
+        checkin_id: uuid.UUID | None,
+        mutation_id: int,
+    ) -> None:
+        self._conn.execute(
+            """INSERT INTO local_attendance (booking_id, session_id, member_id, checked_in_at,
+                   checkin_id, mutation_id) VALUES (?, ?, ?, ?, ?, ?)""",
+            (
+                str(booking_id),
+                str(session_id),
+                str(member_id),
+                ts(checked_in_at),
+                opt_str(checkin_id),
+                mutation_id,
+            ),
+        )
+
+    def retire_decided(self) -> int:
+        """Drop local bookings the server has answered: its own row came back, or it
+        refused the booking for good. From then on the pulled row is the truth."""
+        return self._conn.execute(
+            """DELETE FROM local_booking
+               WHERE mutation_id NOT IN (SELECT mutation_id FROM outbox)
+                 AND (id IN (SELECT id FROM cached_booking)
+                      OR mutation_id IN (SELECT mutation_id FROM rejected_mutations))"""
+        ).rowcount
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def sessions(self, start: datetime, end: datetime) -> list[SessionView]:
+        """Sessions starting in [start, end), in time order, with live counts."""
+        rows = self._conn.execute(
+            f"""SELECT s.*, (SELECT COUNT(*) FROM local_booking lb
+                                 WHERE lb.session_id = s.id AND {_UNDECIDED}) AS pending
+                FROM cached_class_session s
+                WHERE s.starts_at >= ? AND s.starts_at < ?
+                ORDER BY s.starts_at, s.name, s.id""",
+            (ts(start), ts(end)),
+        ).fetchall()
+        return [self._view(r) for r in rows]
+
+    def session(self, session_id: uuid.UUID) -> SessionView | None:
+        row = self._conn.execute(
+            f"""SELECT s.*, (SELECT COUNT(*) FROM local_booking lb
+                                 WHERE lb.session_id = s.id AND {_UNDECIDED}) AS pending
+                FROM cached_class_session s WHERE s.id = ?""",
+            (str(session_id),),
+        ).fetchone()
+        return None if row is None else self._view(row)
+
+    @staticmethod
+    def _view(r: sqlite3.Row) -> SessionView:
+        pending = int(r["pending"])
+        return SessionView(
+            id=uuid.UUID(r["id"]),
+            name=r["name"],
+            instructor_name=r["instructor_name"],
+            starts_at=ensure_utc(datetime.fromisoformat(r["starts_at"])),
+            ends_at=ensure_utc(datetime.fromisoformat(r["ends_at"])),
+            capacity=int(r["capacity"]),
+            booked=int(r["confirmed_count"]) + pending,
+            waitlisted=int(r["waitlist_count"]),
+            status=SessionStatus(r["status"]),
+            room=r["room"],
+            pending=pending,
+        )
+
+    def booking_of(self, session_id: uuid.UUID, member_id: uuid.UUID) -> BookingRef | None:
+        """The member's live booking of the session (not cancelled or declined), if any."""
+        for entry in self.roster(session_id, member_id=member_id):
+            return BookingRef(
+                entry.booking_id, entry.status, entry.position, entry.checked_in, entry.pending
+            )
+        return None
+
+    def roster(
+        self, session_id: uuid.UUID, *, member_id: uuid.UUID | None = None
+    ) -> list[RosterEntry]:
+        """Who is booked or waitlisted, in booking order (this kiosk's undecided bookings
+        last), with their check-in state. Cancelled bookings are left out, unless this
+        kiosk checked the member in (then staff must look at it)."""
+        sid = str(session_id)
+        extra, params = (
+            ("AND member_id = :m", {"s": sid, "m": str(member_id)})
+            if member_id
+            else (
+                "",
+                {"s": sid},
+            )
+        )
+        pulled = self._conn.execute(
+            f"""SELECT id, member_id, status, position, checked_in_at, 0 AS local
+                FROM cached_booking WHERE session_id = :s {extra}
+                UNION ALL
+                SELECT lb.id, lb.member_id, 'confirmed', 1000000000, NULL, 1
+                FROM local_booking lb WHERE lb.session_id = :s AND {_UNDECIDED} {extra}
+                ORDER BY local, position""",
+            params,
+        ).fetchall()
+        attended = {
+            r["booking_id"]: r
+            for r in self._conn.execute(
+                """SELECT a.booking_id, a.checked_in_at,
+                          a.mutation_id IN (SELECT mutation_id FROM outbox) AS waiting
+                   FROM local_attendance a WHERE a.session_id = ?""",
+                (sid,),
+            )
+        }
+        names = self._names([r["member_id"] for r in pulled])
+        entries = []
+        for r in pulled:
+            status = BookingStatus(r["status"])
+            here = attended.get(r["id"])
+            gone = status not in (*HOLDING, BookingStatus.WAITLISTED.value)
+            if gone and here is None:
+                continue
+            at = _time(r["checked_in_at"]) or (_time(here["checked_in_at"]) if here else None)
+            waiting = bool(here["waiting"]) if here is not None else False
+            entries.append(
+                RosterEntry(
+                    booking_id=uuid.UUID(r["id"]),
+                    member_id=uuid.UUID(r["member_id"]),
+                    member_name=names.get(r["member_id"], "Unknown member"),
+                    status=status,
+                    position=0 if r["local"] else int(r["position"]),
+                    checked_in=at is not None,
+                    checked_in_at=at,
+                    pending=bool(r["local"]) or waiting,
+                    needs_review=(
+                        here is not None
+                        and not waiting
+                        and not r["local"]
+                        and status.value not in HOLDING
+                    ),
+                )
+            )
+        return entries
+
+    def _names(self, member_ids: list[str]) -> dict[str, str]:
+        if not member_ids:
+            return {}
+        found: dict[str, str] = {}
+        ids = sorted(set(member_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for r in self._conn.execute(
+                f"""SELECT id, first_name, last_name FROM {MEMBERS}
+                    WHERE id IN ({marks}) ORDER BY local""",
+                chunk,
+            ):
+                found[r["id"]] = f"{r['first_name']} {r['last_name']}".strip()
+        return found
+
+    def session_type_names(self) -> dict[uuid.UUID, str]:
+        rows = self._conn.execute("SELECT id, name FROM cached_session_type")
+        return {uuid.UUID(r["id"]): r["name"] for r in rows}
+
+    def local_booking_ids(self) -> list[uuid.UUID]:
+        return [uuid.UUID(r[0]) for r in self._conn.execute("SELECT id FROM local_booking")]
+
+    def local_attendances(self) -> dict[uuid.UUID, uuid.UUID | None]:
+        """Booking id → check-in id of every attendance recorded here."""
+        rows = self._conn.execute("SELECT booking_id, checkin_id FROM local_attendance")
+        return {uuid.UUID(r[0]): opt_uuid(r[1]) for r in rows}
+
+    def session_type(self, type_id: uuid.UUID) -> SnapshotSessionType | None:
+        row = self._conn.execute(
+            "SELECT data_json FROM cached_session_type WHERE id = ?", (str(type_id),)
+        ).fetchone()
+        return None if row is None else SnapshotSessionType.model_validate(json.loads(row[0]))
