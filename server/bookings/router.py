@@ -2,6 +2,196 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Body, Query, status
+
+from server.api.deps import Admin, AnyStaff, ContainerDep, UowDep
+from server.bookings import booking_service, overview_service, policy_service
+from server.bookings.schemas import (
+    AttendanceCreate,
+    AttendanceOverview,
+    BookingCancel,
+    BookingDecline,
+    BookingPage,
+    BookingPolicyBody,
+    BookingPolicyRead,
+    BookingRead,
+    MemberBookingCreate,
+    PenaltyPage,
+    PenaltyRead,
+    PenaltyWaive,
+    Roster,
+    StaffBookingCreate,
+    TodayOverview,
+)
+from server.members.deps import MemberClaims, MemberEditor
 
 router = APIRouter(tags=["bookings"])
+
+
+@router.post("/me/bookings", response_model=BookingRead, status_code=status.HTTP_201_CREATED)
+def book_myself(cmd: MemberBookingCreate, claims: MemberClaims, uow: UowDep) -> BookingRead:
+    """Book a place; when the session is full, a place in line (status ``waitlisted``)."""
+    return booking_service.book(
+        uow=uow, claims=claims, session_id=cmd.session_id, member_id=claims.subject_id
+    )
+
+
+@router.get("/me/bookings", response_model=BookingPage)
+def my_bookings(
+    claims: MemberClaims,
+    uow: UowDep,
+    when: Literal["upcoming", "past"] = "upcoming",
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> BookingPage:
+    return booking_service.mine(
+        uow=uow, claims=claims, upcoming=when == "upcoming", limit=limit, offset=offset
+    )
+
+
+@router.post("/me/bookings/{booking_id}/cancel", response_model=BookingRead)
+def cancel_mine(
+    booking_id: uuid.UUID, claims: MemberClaims, container: ContainerDep
+) -> BookingRead:
+    return booking_service.cancel(
+        uow=container.uow(),
+        payments=container.payments,
+        claims=claims,
+        booking_id=booking_id,
+        waiver_reason=None,
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/bookings",
+    response_model=BookingRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def book_for_member(
+    session_id: uuid.UUID, cmd: StaffBookingCreate, claims: AnyStaff, uow: UowDep
+) -> BookingRead:
+    """Staff book a member in; the same rules as a member's own booking apply."""
+    return booking_service.book(
+        uow=uow, claims=claims, session_id=session_id, member_id=cmd.member_id
+    )
+
+
+@router.get("/sessions/{session_id}/roster", response_model=Roster)
+def roster(session_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> Roster:
+    """Everyone booked, pending or waiting, in arrival order, with attendance."""
+    return booking_service.roster(uow=uow, claims=claims, session_id=session_id)
+
+
+@router.get("/bookings/{booking_id}", response_model=BookingRead)
+def get_booking(booking_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> BookingRead:
+    return booking_service.get(uow=uow, claims=claims, booking_id=booking_id)
+
+
+@router.post("/bookings/{booking_id}/cancel", response_model=BookingRead)
+def cancel_booking(
+    booking_id: uuid.UUID,
+    claims: AnyStaff,
+    container: ContainerDep,
+    cmd: BookingCancel | None = Body(None),
+) -> BookingRead:
+    """Cancel for a member; with ``waiver_reason`` a late cancellation costs nothing."""
+    return booking_service.cancel(
+        uow=container.uow(),
+        payments=container.payments,
+        claims=claims,
+        booking_id=booking_id,
+        waiver_reason=cmd.waiver_reason if cmd else None,
+    )
+
+
+@router.post("/bookings/{booking_id}/approve", response_model=BookingRead)
+def approve_booking(booking_id: uuid.UUID, claims: MemberEditor, uow: UowDep) -> BookingRead:
+    return booking_service.approve(uow=uow, claims=claims, booking_id=booking_id)
+
+
+@router.post("/bookings/{booking_id}/decline", response_model=BookingRead)
+def decline_booking(
+    booking_id: uuid.UUID,
+    claims: MemberEditor,
+    uow: UowDep,
+    cmd: BookingDecline | None = Body(None),
+) -> BookingRead:
+    """The place goes to the first in line; the member is told and any credit returned."""
+    return booking_service.decline(
+        uow=uow, claims=claims, booking_id=booking_id, reason=cmd.reason if cmd else None
+    )
+
+
+@router.post("/bookings/{booking_id}/attendance", response_model=BookingRead)
+def record_attendance(
+    booking_id: uuid.UUID,
+    claims: AnyStaff,
+    container: ContainerDep,
+    cmd: AttendanceCreate | None = Body(None),
+) -> BookingRead:
+    """Check a booked member in: on time or late (policy), once."""
+    return booking_service.attend(
+        uow=container.uow(),
+        events=container.events,
+        claims=claims,
+        booking_id=booking_id,
+        cmd=cmd or AttendanceCreate(),
+    )
+
+
+@router.get("/booking-policy", response_model=BookingPolicyRead)
+def get_policy(claims: Admin, uow: UowDep) -> BookingPolicyRead:
+    return policy_service.get_policy(uow=uow, claims=claims)
+
+
+@router.put("/booking-policy", response_model=BookingPolicyRead)
+def put_policy(cmd: BookingPolicyBody, claims: Admin, uow: UowDep) -> BookingPolicyRead:
+    return policy_service.put_policy(uow=uow, claims=claims, cmd=cmd)
+
+
+@router.get("/members/{member_id}/penalties", response_model=PenaltyPage)
+def member_penalties(
+    member_id: uuid.UUID,
+    claims: AnyStaff,
+    uow: UowDep,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> PenaltyPage:
+    return policy_service.member_penalties(
+        uow=uow, claims=claims, member_id=member_id, limit=limit, offset=offset
+    )
+
+
+@router.post("/penalties/{penalty_id}/waive", response_model=PenaltyRead)
+def waive_penalty(
+    penalty_id: uuid.UUID, cmd: PenaltyWaive, claims: MemberEditor, uow: UowDep
+) -> PenaltyRead:
+    return policy_service.waive(uow=uow, claims=claims, penalty_id=penalty_id, reason=cmd.reason)
+
+
+@router.get("/overview/today", response_model=TodayOverview)
+def overview_today(location_id: uuid.UUID, claims: Admin, uow: UowDep) -> TodayOverview:
+    return overview_service.today(uow=uow, claims=claims, location_id=location_id)
+
+
+@router.get("/overview/attendance", response_model=AttendanceOverview)
+def overview_attendance(
+    claims: Admin,
+    uow: UowDep,
+    start: date = Query(alias="from"),
+    end: date = Query(alias="to"),
+    group_by: Literal["session_type", "time_slot", "instructor"] = "session_type",
+    location_id: uuid.UUID | None = None,
+) -> AttendanceOverview:
+    return overview_service.attendance(
+        uow=uow,
+        claims=claims,
+        start=start,
+        end=end,
+        group_by=group_by,
+        location_id=location_id,
+    )

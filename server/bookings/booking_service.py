@@ -1,0 +1,240 @@
+"""Booking use cases of the API: members booking and cancelling, staff acting for them,
+approvals, rosters and attendance. Each is one transaction."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from server.bookings import notify, penalties, rules
+from server.bookings import service as core
+from server.bookings.models import Booking
+from server.bookings.repository import BookingRepository, give_credit_back, policy_of
+from server.bookings.schemas import (
+    AttendanceCreate,
+    BookingPage,
+    BookingRead,
+    Roster,
+    RosterEntry,
+)
+from server.db.uow import UnitOfWork
+from server.engagement import service as engagement_service
+from server.errors import Conflict, Forbidden, NotFound
+from server.members.models import Member
+from server.ports.analytics import EventPublisher
+from server.ports.identity import AccessClaims
+from server.ports.payments import PaymentService
+from shared.clock import utcnow
+from shared.enums import (
+    BookingSource,
+    BookingStatus,
+    CancelKind,
+    PenaltyKind,
+    PenaltyOutcome,
+    PrincipalKind,
+)
+
+
+def book(
+    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, member_id: uuid.UUID
+) -> BookingRead:
+    staff = claims.kind is PrincipalKind.STAFF
+    with uow:
+        booking = core.place_booking(
+            uow=uow,
+            tenant_id=claims.tenant_id,
+            session_id=session_id,
+            member_id=member_id,
+            source=BookingSource.STAFF if staff else BookingSource.MEMBER,
+            booked_by=claims.subject_id if staff else None,
+        )
+        uow.commit()
+        return BookingRead.model_validate(booking)
+
+
+def _owned(uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Booking:
+    booking = BookingRepository(uow.session, claims.tenant_id).get_or_404(booking_id)
+    if claims.kind is PrincipalKind.MEMBER and booking.member_id != claims.subject_id:
+        raise NotFound(f"booking {booking_id} was not found")
+    return booking
+
+
+def cancel(
+    *,
+    uow: UnitOfWork,
+    payments: PaymentService,
+    claims: AccessClaims,
+    booking_id: uuid.UUID,
+    waiver_reason: str | None,
+) -> BookingRead:
+    """Cancel; a late cancellation of a confirmed place costs what the policy says."""
+    if waiver_reason is not None and claims.kind is not PrincipalKind.STAFF:
+        raise Forbidden("only staff can waive a late-cancellation penalty")
+    fee_ids: list[uuid.UUID] = []
+    with uow:
+        booking = _owned(uow, claims, booking_id)
+        now = utcnow()
+        if booking.status not in rules.ACTIVE:
+            raise Conflict(f"this booking is already {booking.status}", code="booking_inactive")
+        if now >= booking.ends_at:
+            raise Conflict("this session is over; it can no longer be cancelled")
+        policy = policy_of(uow.session, claims.tenant_id)
+        late = booking.status == BookingStatus.CONFIRMED and rules.is_late_cancel(
+            booking.starts_at, now, policy.late_cancel_minutes
+        )
+        penalty = None
+        if late:
+            penalty = penalties.impose(
+                uow,
+                policy,
+                booking,
+                PenaltyKind.LATE_CANCEL,
+                waived_by=claims.subject_id if waiver_reason else None,
+                waived_reason=waiver_reason,
+            )
+        outcome = None if penalty is None else penalty.outcome
+        returned = booking.credit_taken and rules.credit_returned(
+            PenaltyOutcome(outcome) if outcome else None, late=late
+        )
+        membership_id = booking.membership_id
+        core.free_place(
+            uow,
+            booking,
+            BookingStatus.CANCELLED,
+            cancelled_at=now,
+            cancel_kind=(CancelKind.LATE if late else CancelKind.IN_TIME).value,
+            credit_taken=booking.credit_taken and not returned,
+        )
+        if returned and membership_id is not None:
+            give_credit_back(uow.session, claims.tenant_id, membership_id)
+        if penalty is not None and penalty.outcome == PenaltyOutcome.FEE.value:
+            fee_ids.append(penalty.id)
+        uow.commit()
+        result = BookingRead.model_validate(booking)
+    if fee_ids:
+        penalties.charge_unpaid(uow, payments, fee_ids)
+    return result
+
+
+def approve(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> BookingRead:
+    with uow:
+        bookings = BookingRepository(uow.session, claims.tenant_id)
+        booking = bookings.get_or_404(booking_id)
+        if booking.status != BookingStatus.PENDING:
+            raise Conflict(f"only a pending booking can be approved; this one is {booking.status}")
+        if not bookings.change_status(booking, BookingStatus.CONFIRMED):
+            raise Conflict("this booking changed meanwhile; try again", code="booking_changed")
+        notify.confirmed(uow, booking)
+        uow.commit()
+        return BookingRead.model_validate(booking)
+
+
+def decline(
+    *, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID, reason: str | None
+) -> BookingRead:
+    with uow:
+        booking = BookingRepository(uow.session, claims.tenant_id).get_or_404(booking_id)
+        if booking.status != BookingStatus.PENDING:
+            raise Conflict(f"only a pending booking can be declined; this one is {booking.status}")
+        membership_id, had_credit = booking.membership_id, booking.credit_taken
+        core.free_place(
+            uow, booking, BookingStatus.DECLINED, cancelled_at=utcnow(), credit_taken=False
+        )
+        if had_credit and membership_id is not None:
+            give_credit_back(uow.session, claims.tenant_id, membership_id)
+        notify.tell(
+            uow,
+            booking,
+            "booking.declined",
+            "Booking not accepted: {what}",
+            "The studio could not accept your booking for {what}"
+            + (f": {reason}" if reason else ".")
+            + " Any class credit has been returned.",
+        )
+        uow.commit()
+        return BookingRead.model_validate(booking)
+
+
+def attend(
+    *,
+    uow: UnitOfWork,
+    events: EventPublisher,
+    claims: AccessClaims,
+    booking_id: uuid.UUID,
+    cmd: AttendanceCreate,
+) -> BookingRead:
+    with uow:
+        booking = core.record_attendance(
+            uow=uow,
+            tenant_id=claims.tenant_id,
+            booking_id=booking_id,
+            checked_in_at=cmd.checked_in_at or utcnow(),
+            checkin_id=cmd.checkin_id,
+        )
+        published = core.published_in(uow)
+        uow.commit()
+        result = BookingRead.model_validate(booking)
+    engagement_service.publish(events, published)
+    return result
+
+
+def mine(
+    *, uow: UnitOfWork, claims: AccessClaims, upcoming: bool, limit: int, offset: int
+) -> BookingPage:
+    with uow:
+        rows = BookingRepository(uow.session, claims.tenant_id).of_member(
+            claims.subject_id, upcoming=upcoming, now=utcnow(), limit=limit + 1, offset=offset
+        )
+        return BookingPage(
+            items=[BookingRead.model_validate(r) for r in rows[:limit]],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
+
+
+def get(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> BookingRead:
+    with uow:
+        return BookingRead.model_validate(_owned(uow, claims, booking_id))
+
+
+def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> Roster:
+    with uow:
+        class_session = core.session_or_404(uow, claims.tenant_id, session_id)
+        rows = uow.session.execute(
+            select(Booking, Member.first_name, Member.last_name)
+            .join(
+                Member,
+                (Member.tenant_id == Booking.tenant_id) & (Member.id == Booking.member_id),
+            )
+            .where(
+                Booking.tenant_id == claims.tenant_id,
+                Booking.session_id == session_id,
+                Booking.status.in_([s.value for s in rules.ACTIVE]),
+            )
+            .order_by(Booking.position)
+        ).all()
+        entries = []
+        line = 0
+        for booking, first, last in rows:
+            waiting = booking.status == BookingStatus.WAITLISTED
+            line += waiting
+            entries.append(
+                RosterEntry(
+                    booking_id=booking.id,
+                    member_id=booking.member_id,
+                    first_name=first,
+                    last_name=last,
+                    status=BookingStatus(booking.status),
+                    position=booking.position,
+                    attendance=booking.attendance,
+                    checked_in_at=booking.checked_in_at,
+                    waitlist_place=line if waiting else None,
+                )
+            )
+        return Roster(
+            session_id=class_session.id,
+            capacity=class_session.capacity,
+            confirmed_count=class_session.confirmed_count,
+            waitlist_count=class_session.waitlist_count,
+            entries=entries,
+        )

@@ -1,0 +1,147 @@
+"""``booking.create.v1`` and ``booking.attend.v1``: bookings and roster check-ins made at a
+kiosk, possibly hours ago, offline (DESIGN.md §5.6).
+
+The server decides. A kiosk booking that no longer fits when it arrives goes on the waitlist
+in arrival order (``place_booking`` never passes capacity). A member the kiosk checked into a
+session is in the room: if their booking has no place (waitlisted, cancelled, refused), the
+attendance cannot be recorded and a review item tells staff, rather than anything being
+dropped silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+
+from server.bookings import rules as booking_rules
+from server.bookings import service as bookings_service
+from server.bookings.models import Booking
+from server.bookings.repository import BookingRepository, Places
+from server.members.models import Member
+from server.scheduling.models import ClassSession, SessionType
+from server.sync import rules
+from server.sync.registry import MutationContext, MutationRejected
+from shared.clock import ensure_utc
+from shared.enums import BookingSource, BookingStatus
+from shared.sync.messages import BookingAttendArgs, BookingCreateArgs
+
+BOOKING_CREATE = "booking.create.v1"
+BOOKING_ATTEND = "booking.attend.v1"
+#: Review kind: a member checked into a session at a kiosk holds no place in it.
+IN_ROOM_WITHOUT_PLACE = "checked_in_without_place"
+
+
+def _business_time(context: MutationContext, given: datetime | None) -> datetime:
+    at, clamped = rules.clamp_time(ensure_utc(given or context.mutation.device_time), context.now)
+    context.clamped = context.clamped or clamped
+    return at
+
+
+def _session_here(context: MutationContext, session_id: uuid.UUID) -> ClassSession:
+    found = Places(context.uow.session, context.tenant_id).read(session_id)
+    if found is None:
+        raise MutationRejected(f"session {session_id} is not known to the server")
+    if found.location_id != context.location.id:
+        raise MutationRejected("a kiosk books sessions at its own location only")
+    return found
+
+
+def create_booking(context: MutationContext, args: BookingCreateArgs) -> str | None:
+    bookings = BookingRepository(context.uow.session, context.tenant_id)
+    earlier = bookings.get(args.id)
+    if earlier is not None:
+        if (earlier.session_id, earlier.member_id) != (args.session_id, args.member_id):
+            raise MutationRejected(f"booking {args.id} was already recorded with other details")
+        return "already recorded"
+    _session_here(context, args.session_id)
+    booking = bookings_service.place_booking(
+        uow=context.uow,
+        tenant_id=context.tenant_id,
+        session_id=args.session_id,
+        member_id=args.member_id,
+        source=BookingSource.KIOSK,
+        booking_id=args.id,
+        booked_at=_business_time(context, args.booked_at),
+        booked_by=args.staff_id,
+        device_id=context.device.id,
+        # The booking window is judged by the kiosk's time, not by when it arrived.
+        skip_window=True,
+    )
+    if booking.status == BookingStatus.WAITLISTED.value:
+        return (
+            "the session was full when this booking arrived: "
+            f"waitlisted at position {booking.position}"
+        )
+    return None
+
+
+def _attendable(
+    context: MutationContext, args: BookingAttendArgs
+) -> tuple[Booking | None, Booking | None]:
+    """The booking to mark attended (the kiosk's, or another of the member's bookings of the
+    session that holds a place), and the kiosk's own booking as the server has it."""
+    session, tenant_id = context.uow.session, context.tenant_id
+    own = BookingRepository(session, tenant_id).get(args.booking_id)
+    if own is not None and (own.session_id, own.member_id) != (args.session_id, args.member_id):
+        raise MutationRejected(f"booking {args.booking_id} is of another member or session")
+    if own is not None and (own.status in booking_rules.HOLDS_PLACE or own.checked_in_at):
+        return own, own
+    holding = [s.value for s in booking_rules.HOLDS_PLACE]
+    other: Booking | None = (
+        session.execute(
+            select(Booking).where(
+                Booking.tenant_id == tenant_id,
+                Booking.session_id == args.session_id,
+                Booking.member_id == args.member_id,
+                Booking.status.in_(holding),
+            )
+        )
+        .scalars()
+        .first()
+    )
+    return other, own
+
+
+def _why_no_place(own: Booking | None) -> str:
+    if own is None:
+        return "the kiosk's booking could not be made on the server"
+    if own.status == BookingStatus.WAITLISTED.value:
+        return (
+            "the class was already full when the kiosk's booking arrived: it is waitlisted "
+            f"at position {own.position}"
+        )
+    return f"the booking is {own.status}"
+
+
+def attend_booking(context: MutationContext, args: BookingAttendArgs) -> str | None:
+    class_session = _session_here(context, args.session_id)
+    at = _business_time(context, args.checked_in_at)
+    booking, own = _attendable(context, args)
+    if booking is not None:
+        bookings_service.record_attendance(
+            uow=context.uow,
+            tenant_id=context.tenant_id,
+            booking_id=booking.id,
+            checked_in_at=at,
+            checkin_id=args.checkin_id,
+        )
+        context.published.extend(bookings_service.published_in(context.uow))
+        if booking is not own:
+            return f"recorded on the member's booking {booking.id}"
+        return None
+    session = context.uow.session
+    member = session.get(Member, (context.tenant_id, args.member_id))
+    kind = session.get(SessionType, (context.tenant_id, class_session.session_type_id))
+    name = f"{member.first_name} {member.last_name}" if member else f"member {args.member_id}"
+    what = kind.name if kind is not None else "a session"
+    context.review(
+        IN_ROOM_WITHOUT_PLACE,
+        f"{name} was checked into {what} of {context.local(class_session.starts_at)} at "
+        f"{context.location.name} ({context.local(at)}), but {_why_no_place(own)}. "
+        "They are in the room: check the class's numbers and the booking",
+        member_id=args.member_id,
+        checkin_id=args.checkin_id,
+    )
+    return "the member holds no place in this session: a review item was opened"
