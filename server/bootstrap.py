@@ -87,5 +87,13 @@ def background_jobs(container: Container) -> list[Job]:
     """The periodic jobs every server process runs (see ``server.jobs``). Domains add theirs."""
     if not container.settings.background_jobs:
         return []
-    jobs: list[Job] = []
+    from server.bookings import jobs as booking_jobs
+    from server.bookings import penalties
+    from server.notices import service as notices
+
+    jobs: list[Job] = [
+        Job("notices.send", 5.0, notices.send_due_notices),
+        Job("bookings.close_ended", 60.0, booking_jobs.close_ended_sessions),
+        Job("bookings.charge_fees", 300.0, penalties.charge_unpaid_job),
+    ]
     return jobs
