@@ -1,0 +1,114 @@
+"""Public browsing of a provider (US-006, US-011): no sign-in, never any member data."""
+
+from __future__ import annotations
+
+from server.db.uow import UnitOfWork
+from server.errors import InvalidInput, NotFound
+from server.scheduling.repository import SessionFilter, SessionRepository, SessionTypeRepository
+from server.scheduling.schemas import (
+    PublicLocation,
+    PublicLocationPage,
+    PublicSession,
+    PublicSessionFilter,
+    PublicSessionPage,
+    PublicSessionType,
+    PublicSessionTypePage,
+)
+from server.tenants.models import Tenant
+from server.tenants.repository import LocationRepository, tenant_by_slug
+from shared.clock import utcnow
+from shared.enums import Intensity, SessionKind, SessionStatus
+
+
+def provider_or_404(uow: UnitOfWork, slug: str) -> Tenant:
+    tenant = tenant_by_slug(uow.session, slug)
+    if tenant is None:
+        raise NotFound(f"there is no provider '{slug}'")
+    return tenant
+
+
+def locations(*, uow: UnitOfWork, slug: str, limit: int, offset: int) -> PublicLocationPage:
+    with uow:
+        tenant = provider_or_404(uow, slug)
+        rows = LocationRepository(uow.session, tenant.id).list(limit=limit + 1, offset=offset)
+        return PublicLocationPage(
+            items=[
+                PublicLocation(id=r.id, name=r.name, address=r.address, timezone=r.timezone)
+                for r in rows[:limit]
+            ],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
+
+
+def session_types(*, uow: UnitOfWork, slug: str, limit: int, offset: int) -> PublicSessionTypePage:
+    with uow:
+        tenant = provider_or_404(uow, slug)
+        rows = SessionTypeRepository(uow.session, tenant.id).search(
+            active=True, kind=None, limit=limit + 1, offset=offset
+        )
+        return PublicSessionTypePage(
+            items=[
+                PublicSessionType(
+                    id=r.id,
+                    name=r.name,
+                    kind=SessionKind(r.kind),
+                    category=r.category,
+                    description=r.description,
+                    duration_minutes=r.duration_minutes,
+                    requires_approval=r.requires_approval,
+                    intensity=Intensity(r.intensity),
+                    primary_goal=r.primary_goal,
+                    contraindications=list(r.contraindications or []),
+                    suggested_per_week=r.suggested_per_week,
+                )
+                for r in rows[:limit]
+            ],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
+
+
+def sessions(
+    *, uow: UnitOfWork, slug: str, f: PublicSessionFilter, limit: int, offset: int
+) -> PublicSessionPage:
+    """Upcoming scheduled sessions with free places; dates and times are local ones."""
+    if f.date_from and f.date_to and f.date_to < f.date_from:
+        raise InvalidInput("date_to cannot be before date_from")
+    if f.time_from and f.time_to and f.time_to <= f.time_from:
+        raise InvalidInput("time_to must be after time_from")
+    with uow:
+        tenant = provider_or_404(uow, slug)
+        query = SessionFilter(
+            **f.model_dump(),
+            status=SessionStatus.SCHEDULED.value,
+            starts_after=utcnow(),
+            active_types_only=True,
+        )
+        rows = SessionRepository(uow.session, tenant.id).search(
+            query, limit=limit + 1, offset=offset
+        )
+        items = [
+            PublicSession(
+                id=s.id,
+                session_type_id=t.id,
+                session_type_name=t.name,
+                kind=SessionKind(t.kind),
+                category=t.category,
+                location_id=loc.id,
+                location_name=loc.name,
+                timezone=loc.timezone,
+                instructor_id=s.instructor_id,
+                instructor_name=staff.name if staff is not None else None,
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                local_date=s.local_date,
+                local_start=s.local_start,
+                capacity=s.capacity,
+                free_places=max(0, s.capacity - s.confirmed_count),
+                waitlist_length=s.waitlist_count,
+                room=s.room,
+            )
+            for s, t, loc, staff in rows[:limit]
+        ]
+        return PublicSessionPage(
+            items=items, next_offset=offset + limit if len(rows) > limit else None
+        )

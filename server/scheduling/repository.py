@@ -1,0 +1,247 @@
+"""Data access for session types, instructors, schedules and sessions. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from server.bookings.models import Booking
+from server.db.repository import TenantRepository
+from server.members.models import Member
+from server.scheduling.models import ClassSession, Schedule, SessionType, SessionTypeInstructor
+from server.staff.models import StaffAccount
+from server.sync import changes as sync_changes
+from server.tenants.models import Location
+
+
+class SessionTypeRepository(TenantRepository[SessionType]):
+    model = SessionType
+    noun = "session type"
+
+    def search(
+        self, *, active: bool | None, kind: str | None, limit: int, offset: int
+    ) -> Sequence[SessionType]:
+        query = self._select()
+        if active is not None:
+            query = query.where(SessionType.active.is_(active))
+        if kind is not None:
+            query = query.where(SessionType.kind == kind)
+        query = query.order_by(SessionType.name, SessionType.id).limit(limit).offset(offset)
+        rows: Sequence[SessionType] = self.session.execute(query).scalars().all()
+        return rows
+
+    def instructors(self, session_type_id: uuid.UUID) -> Sequence[StaffAccount]:
+        rows: Sequence[StaffAccount] = (
+            self.session.execute(
+                select(StaffAccount)
+                .join(
+                    SessionTypeInstructor,
+                    (SessionTypeInstructor.tenant_id == StaffAccount.tenant_id)
+                    & (SessionTypeInstructor.staff_id == StaffAccount.id),
+                )
+                .where(
+                    SessionTypeInstructor.tenant_id == self.tenant_id,
+                    SessionTypeInstructor.session_type_id == session_type_id,
+                )
+                .order_by(StaffAccount.name, StaffAccount.id)
+            )
+            .scalars()
+            .all()
+        )
+        return rows
+
+    def set_instructors(self, session_type_id: uuid.UUID, staff_ids: Sequence[uuid.UUID]) -> None:
+        self.session.execute(
+            delete(SessionTypeInstructor).where(
+                SessionTypeInstructor.tenant_id == self.tenant_id,
+                SessionTypeInstructor.session_type_id == session_type_id,
+            )
+        )
+        self.session.add_all(
+            SessionTypeInstructor(
+                tenant_id=self.tenant_id, session_type_id=session_type_id, staff_id=staff_id
+            )
+            for staff_id in dict.fromkeys(staff_ids)
+        )
+
+
+class ScheduleRepository(TenantRepository[Schedule]):
+    model = Schedule
+    noun = "schedule"
+
+    def search(
+        self, *, location_id: uuid.UUID | None, limit: int, offset: int
+    ) -> Sequence[Schedule]:
+        query = self._select()
+        if location_id is not None:
+            query = query.where(Schedule.location_id == location_id)
+        query = query.order_by(Schedule.starts_on, Schedule.id).limit(limit).offset(offset)
+        rows: Sequence[Schedule] = self.session.execute(query).scalars().all()
+        return rows
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    location_id: uuid.UUID | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    time_from: time | None = None
+    time_to: time | None = None
+    session_type_id: uuid.UUID | None = None
+    category: str | None = None
+    instructor_id: uuid.UUID | None = None
+    status: str | None = None
+    schedule_id: uuid.UUID | None = None
+    starts_after: datetime | None = None
+    active_types_only: bool = False
+
+
+class SessionRepository(TenantRepository[ClassSession]):
+    model = ClassSession
+    noun = "session"
+
+    def _filtered(self, f: SessionFilter) -> Any:
+        query = (
+            select(ClassSession, SessionType, Location, StaffAccount)
+            .join(
+                SessionType,
+                (SessionType.tenant_id == ClassSession.tenant_id)
+                & (SessionType.id == ClassSession.session_type_id),
+            )
+            .join(
+                Location,
+                (Location.tenant_id == ClassSession.tenant_id)
+                & (Location.id == ClassSession.location_id),
+            )
+            .outerjoin(
+                StaffAccount,
+                (StaffAccount.tenant_id == ClassSession.tenant_id)
+                & (StaffAccount.id == ClassSession.instructor_id),
+            )
+            .where(ClassSession.tenant_id == self.tenant_id)
+        )
+        conditions = [
+            (f.location_id, lambda v: ClassSession.location_id == v),
+            (f.date_from, lambda v: ClassSession.local_date >= v),
+            (f.date_to, lambda v: ClassSession.local_date <= v),
+            (f.time_from, lambda v: ClassSession.local_start >= v),
+            (f.time_to, lambda v: ClassSession.local_start < v),
+            (f.session_type_id, lambda v: ClassSession.session_type_id == v),
+            (f.category, lambda v: SessionType.category == v),
+            (f.instructor_id, lambda v: ClassSession.instructor_id == v),
+            (f.status, lambda v: ClassSession.status == v),
+            (f.schedule_id, lambda v: ClassSession.schedule_id == v),
+            (f.starts_after, lambda v: ClassSession.starts_at > v),
+        ]
+        for value, condition in conditions:
+            if value is not None:
+                query = query.where(condition(value))
+        if f.active_types_only:
+            query = query.where(SessionType.active.is_(True), Location.archived_at.is_(None))
+        return query
+
+    def search(
+        self, f: SessionFilter, *, limit: int, offset: int
+    ) -> list[tuple[ClassSession, SessionType, Location, StaffAccount | None]]:
+        query = (
+            self._filtered(f)
+            .order_by(ClassSession.starts_at, ClassSession.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [(s, t, loc, staff) for s, t, loc, staff in self.session.execute(query)]
+
+    def of_schedule(
+        self, schedule_id: uuid.UUID, *, for_update: bool = False
+    ) -> list[ClassSession]:
+        query = self._select().where(ClassSession.schedule_id == schedule_id)
+        if for_update:
+            query = query.with_for_update()
+        return list(self.session.execute(query.order_by(ClassSession.starts_at)).scalars())
+
+    def set_capacity(self, session_id: uuid.UUID, capacity: int) -> bool:
+        """Set capacity only if what is booked still fits: one conditional UPDATE."""
+        result = self.session.execute(
+            update(ClassSession)
+            .where(
+                ClassSession.tenant_id == self.tenant_id,
+                ClassSession.id == session_id,
+                ClassSession.confirmed_count <= capacity,
+            )
+            .values(capacity=capacity)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            sync_changes.touch(self.session, ClassSession, self.tenant_id, session_id)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def counts(self, session_id: uuid.UUID) -> tuple[int, int]:
+        """(capacity, confirmed_count) as the database has them now."""
+        row = self.session.execute(
+            select(ClassSession.capacity, ClassSession.confirmed_count).where(
+                ClassSession.tenant_id == self.tenant_id, ClassSession.id == session_id
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+    def refresh(self, row: ClassSession) -> None:
+        self.session.refresh(row)
+
+
+def leaders(session: Session, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[StaffAccount]:
+    """The tenant's staff accounts with these ids (any role, active or not)."""
+    if not ids:
+        return []
+    return list(
+        session.execute(
+            select(StaffAccount).where(
+                StaffAccount.tenant_id == tenant_id, StaffAccount.id.in_(list(ids))
+            )
+        ).scalars()
+    )
+
+
+def bookings_of_member(
+    session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID, *, since: datetime, limit: int
+) -> list[tuple[Booking, ClassSession, SessionType, Location]]:
+    """A member's bookings of sessions starting after ``since``, with what a calendar shows."""
+    query = (
+        select(Booking, ClassSession, SessionType, Location)
+        .join(
+            ClassSession,
+            (ClassSession.tenant_id == Booking.tenant_id) & (ClassSession.id == Booking.session_id),
+        )
+        .join(
+            SessionType,
+            (SessionType.tenant_id == ClassSession.tenant_id)
+            & (SessionType.id == ClassSession.session_type_id),
+        )
+        .join(
+            Location,
+            (Location.tenant_id == ClassSession.tenant_id)
+            & (Location.id == ClassSession.location_id),
+        )
+        .where(
+            Booking.tenant_id == tenant_id,
+            Booking.member_id == member_id,
+            Booking.starts_at >= since,
+        )
+        .order_by(Booking.starts_at, Booking.id)
+        .limit(limit)
+    )
+    return [(b, s, t, loc) for b, s, t, loc in session.execute(query)]
+
+
+def current_member(session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> bool:
+    found = session.execute(
+        select(Member.id).where(
+            Member.tenant_id == tenant_id, Member.id == member_id, Member.archived_at.is_(None)
+        )
+    ).first()
+    return found is not None

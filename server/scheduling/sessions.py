@@ -1,0 +1,175 @@
+"""Single sessions: create a one-off, list, read, change, move and cancel one instance.
+
+Changing, moving or cancelling one instance of a series *detaches* it: later series edits
+leave it alone. Booked members hear of a move or a cancellation through the bookings domain.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from server.bookings import service as bookings_service
+from server.db.uow import UnitOfWork
+from server.errors import Conflict, InvalidInput
+from server.ports.identity import AccessClaims
+from server.scheduling.models import ClassSession
+from server.scheduling.repository import SessionFilter, SessionRepository
+from server.scheduling.schemas import (
+    SessionCancel,
+    SessionCreate,
+    SessionMove,
+    SessionPage,
+    SessionRead,
+    SessionUpdate,
+)
+from server.scheduling.service import (
+    active_type_or_error,
+    check_leaders,
+    location_or_404,
+    place_times,
+    session_read,
+    set_capacity,
+    start_in_future,
+    zone_of,
+)
+from shared.clock import utcnow
+from shared.enums import SessionStatus
+from shared.ids import new_id
+
+
+def create_session(*, uow: UnitOfWork, claims: AccessClaims, cmd: SessionCreate) -> SessionRead:
+    """A one-off session. A local time that does not exist that day is refused; one that
+    happens twice (clocks going back) means its first occurrence."""
+    with uow:
+        location = location_or_404(uow, claims.tenant_id, cmd.location_id)
+        kind = active_type_or_error(uow, claims.tenant_id, cmd.session_type_id)
+        if cmd.instructor_id is not None:
+            check_leaders(uow, claims.tenant_id, [cmd.instructor_id])
+        starts_at = start_in_future(location, cmd.local_date, cmd.local_start)
+        row = ClassSession(
+            id=new_id(),
+            location_id=location.id,
+            session_type_id=kind.id,
+            instructor_id=cmd.instructor_id,
+            capacity=cmd.capacity or kind.default_capacity,
+            confirmed_count=0,
+            waitlist_count=0,
+            next_position=1,
+            room=cmd.room,
+            status=SessionStatus.SCHEDULED.value,
+            detached=False,
+            sequence=0,
+        )
+        place_times(
+            row, starts_at, cmd.duration_minutes or kind.duration_minutes, location.timezone
+        )
+        SessionRepository(uow.session, claims.tenant_id).add(row)
+        uow.commit()
+        return session_read(row, location.timezone)
+
+
+def list_sessions(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    f: SessionFilter,
+    limit: int,
+    offset: int,
+) -> SessionPage:
+    if f.date_from and f.date_to and f.date_to < f.date_from:
+        raise InvalidInput("date_to cannot be before date_from")
+    with uow:
+        rows = SessionRepository(uow.session, claims.tenant_id).search(
+            f, limit=limit + 1, offset=offset
+        )
+        return SessionPage(
+            items=[session_read(s, loc.timezone) for s, _t, loc, _staff in rows[:limit]],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
+
+
+def get_session(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> SessionRead:
+    with uow:
+        row = SessionRepository(uow.session, claims.tenant_id).get_or_404(session_id)
+        return session_read(row, zone_of(uow, claims.tenant_id, row.location_id))
+
+
+def _open_for_change(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> ClassSession:
+    row = SessionRepository(uow.session, tenant_id).get_or_404(session_id, for_update=True)
+    if row.status == SessionStatus.CANCELLED.value:
+        raise Conflict("this session is cancelled", code="session_cancelled")
+    if row.starts_at <= utcnow():
+        raise Conflict("this session has already started", code="session_started")
+    return row
+
+
+def update_session(
+    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, cmd: SessionUpdate
+) -> SessionRead:
+    """Instructor, capacity or room of one session; lowering capacity below what is booked is
+    refused. A raised capacity lets the waitlist in, in order."""
+    changes = cmd.model_dump(exclude_unset=True)
+    if "capacity" in changes and changes["capacity"] is None:
+        raise InvalidInput("capacity cannot be empty")
+    with uow:
+        row = _open_for_change(uow, claims.tenant_id, session_id)
+        zone = zone_of(uow, claims.tenant_id, row.location_id)
+        if changes.get("instructor_id") is not None:
+            check_leaders(uow, claims.tenant_id, [changes["instructor_id"]])
+        if "instructor_id" in changes:
+            row.instructor_id = changes["instructor_id"]
+        if "room" in changes:
+            row.room = changes["room"]
+        if changes:
+            row.detached = True
+            row.sequence += 1
+        promoted = None
+        capacity = changes.get("capacity")
+        if capacity is not None and capacity != row.capacity and set_capacity(uow, row, capacity):
+            promoted = bookings_service.capacity_changed(uow=uow, session=row)
+        uow.commit()
+        return session_read(row, zone, promoted)
+
+
+def move_session(
+    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, cmd: SessionMove
+) -> SessionRead:
+    """A new local date and time; everyone booked is told and their bookings follow."""
+    with uow:
+        row = _open_for_change(uow, claims.tenant_id, session_id)
+        location = location_or_404(uow, claims.tenant_id, row.location_id)
+        starts_at = start_in_future(location, cmd.local_date, cmd.local_start)
+        minutes = cmd.duration_minutes or int((row.ends_at - row.starts_at).total_seconds() // 60)
+        place_times(row, starts_at, minutes, location.timezone)
+        row.detached = True
+        row.sequence += 1
+        uow.session.flush()
+        told = bookings_service.session_moved(uow=uow, session=row)
+        uow.commit()
+        return session_read(row, location.timezone, told)
+
+
+def cancel_session(
+    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, cmd: SessionCancel
+) -> SessionRead:
+    """Cancel one session: its bookings are released, credits return, everyone is told."""
+    with uow:
+        row = _open_for_change(uow, claims.tenant_id, session_id)
+        zone = zone_of(uow, claims.tenant_id, row.location_id)
+        told = cancel_row(uow, row, cmd.reason, detach=True)
+        uow.commit()
+        return session_read(row, zone, told)
+
+
+def cancel_row(uow: UnitOfWork, row: ClassSession, reason: str, *, detach: bool) -> int:
+    """Mark a locked, scheduled session cancelled and release its bookings."""
+    row.status = SessionStatus.CANCELLED.value
+    row.cancel_reason = reason
+    row.sequence += 1
+    if detach:
+        row.detached = True
+    uow.session.flush()
+    told = bookings_service.release_cancelled_session(uow=uow, session=row, reason=reason)
+    uow.session.flush()
+    uow.session.refresh(row)
+    return told
