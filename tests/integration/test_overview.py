@@ -1,0 +1,63 @@
+"""The provider overview: today's sessions with counts, and rates per group over a period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from server.bookings import jobs
+from server.bootstrap import Container
+from shared.clock import utcnow
+from tests.integration.bookings_helpers import Studio, open_studio
+from tests.integration.helpers import Api
+
+
+@pytest.fixture
+def studio(api: Api, container: Container) -> Studio:
+    return open_studio(api, container, "overview-gym")
+
+
+def test_today_and_attendance_rates(studio: Studio, container: Container) -> None:
+    client = studio.api.client
+    yoga = studio.session_type("Yoga")
+    # A session that started an hour ago today (London time, the location's zone is London;
+    # one minute after midnight UTC-ish edge cases are avoided by starting "now").
+    now = utcnow()
+    done = studio.session(capacity=4, starts_in=timedelta(hours=2))
+    members = [studio.member() for _ in range(5)]
+    bookings = [studio.booked(done, m) for m in members]
+    assert [b["status"] for b in bookings].count("waitlisted") == 1
+    client.post(f"/bookings/{bookings[0]['id']}/attendance", headers=studio.staff)
+    client.post(f"/bookings/{bookings[1]['id']}/attendance", headers=studio.staff)
+    studio.move_start(done, now - timedelta(minutes=90))
+    jobs.close_ended_sessions(container)
+    studio.session(capacity=10, starts_in=timedelta(minutes=1), session_type_id=yoga)
+    location = studio.desk.location["id"]
+    today = client.get(f"/overview/today?location_id={location}", headers=studio.admin)
+    assert today.status_code == 200, today.text
+    by_id = {s["session_id"]: s for s in today.json()["sessions"]}
+    row = by_id[done]
+    assert (row["booked"], row["waitlisted"], row["checked_in"], row["no_shows"]) == (4, 1, 2, 2)
+    assert (row["capacity"], row["fill_rate"]) == (4, 1.0)
+    day = today.json()["date"]
+    rates = client.get(
+        f"/overview/attendance?from={day}&to={day}&group_by=session_type", headers=studio.admin
+    )
+    assert rates.status_code == 200, rates.text
+    items = {i["label"]: i for i in rates.json()["items"]}
+    assert (items["HIIT"]["attendance_rate"], items["HIIT"]["fill_rate"]) == (0.5, 1.0)
+    assert items["Yoga"]["booked"] == 0 and items["Yoga"]["fill_rate"] == 0.0
+    slots = client.get(
+        f"/overview/attendance?from={day}&to={day}&group_by=time_slot", headers=studio.admin
+    ).json()["items"]
+    assert sum(i["sessions"] for i in slots) == 2 and all(":" in i["key"] for i in slots)
+    bad = client.get(
+        f"/overview/attendance?from={day}&to=2000-01-01&group_by=session_type",
+        headers=studio.admin,
+    )
+    assert bad.status_code == 422
+    assert (
+        client.get(f"/overview/today?location_id={location}", headers=studio.staff).status_code
+        == 403
+    )
