@@ -14,6 +14,7 @@ from desktop.core.checkin.desk import CheckinOperations
 from desktop.core.checkin.model import CheckinError, Decider
 from desktop.core.credentials import CredentialStore, CredentialStoreError
 from desktop.core.location import LocationView
+from desktop.core.sessions.desk import SessionOperations
 from desktop.core.store import (
     CacheRepository,
     DeviceRepository,
@@ -57,7 +58,7 @@ class StaffMember:
     role: StaffRole
 
 
-class KioskCore(SyncOperations, CheckinOperations):
+class KioskCore(SyncOperations, SessionOperations, CheckinOperations):
     def __init__(
         self,
         *,
@@ -81,6 +82,7 @@ class KioskCore(SyncOperations, CheckinOperations):
         self._online: bool | None = None
         self._needs_enrolment = False
         self._init_checkin(decider)
+        self._init_sessions()
         self._init_sync()
 
     # -- queries ---------------------------------------------------------------------------

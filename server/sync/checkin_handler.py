@@ -122,7 +122,9 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     at, clamped = occurred_at(context, args)
     overridden = args.admitted and args.override_reason is not None
     decision = _server_decision(context, batch, member, at)
-    if args.admitted:
+    # Into a booked session: the booking takes the credit, its attendance is the movement.
+    into_session = args.booking_id is not None
+    if args.admitted and not into_session:
         decision = _take_credit(batch, member, decision)
     membership_id = (
         args.membership_id if batch.owns(member, args.membership_id) else decision.membership_id
@@ -160,7 +162,7 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     if clamped:
         context.clamped = True
         _flag_clock(context, batch)
-    if args.admitted:
+    if args.admitted and not into_session:
         data: dict[str, object] = {"overridden": True} if overridden else {}
         if clamped:
             data["device_time_clamped"] = True

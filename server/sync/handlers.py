@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
+from server.bookings.sync_handlers import (
+    BOOKING_ATTEND,
+    BOOKING_CREATE,
+    attend_booking,
+    create_booking,
+)
 from server.members import rules as member_rules
 from server.members.models import Member
 from server.members.repository import MemberRepository
@@ -16,7 +22,13 @@ from server.sync.checkin_handler import create_checkin, new_batch
 from server.sync.registry import MutationContext, MutationRejected, register_mutation
 from server.tenants.repository import LocationRepository
 from shared.clock import ensure_utc
-from shared.sync.messages import CheckinCreateArgs, MemberCreateArgs, SaleCreateArgs
+from shared.sync.messages import (
+    BookingAttendArgs,
+    BookingCreateArgs,
+    CheckinCreateArgs,
+    MemberCreateArgs,
+    SaleCreateArgs,
+)
 
 #: Most existing members a walk-in is compared with.
 _MATCH_LIMIT = 20
@@ -154,3 +166,5 @@ def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
 register_mutation("checkin.create.v1", CheckinCreateArgs, create_checkin, batch=new_batch)
 register_mutation("member.create.v1", MemberCreateArgs, create_member)
 register_mutation("sale.create.v1", SaleCreateArgs, create_sale)
+register_mutation(BOOKING_CREATE, BookingCreateArgs, create_booking)
+register_mutation(BOOKING_ATTEND, BookingAttendArgs, attend_booking)

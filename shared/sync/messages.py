@@ -117,6 +117,9 @@ class CheckinCreateArgs(_Args):
     override_by: uuid.UUID | None = None
     override_reason: str | None = Field(None, max_length=300)
     occurred_at: datetime | None = Field(None, description="Default: the mutation's device_time")
+    #: A check-in into a booked session (schema 2): the booking holds the class-pack credit
+    #: and its attendance (``booking.attend.v1``) is the movement event.
+    booking_id: uuid.UUID | None = None
 
 
 class MemberCreateArgs(_Args):

@@ -20,13 +20,20 @@ from desktop.core.checkin.eligibility import shared_rules_decider
 from desktop.core.credentials import open_credential_store
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import Store
+from server.bookings.models import Booking
 from server.bootstrap import Container
 from server.checkin.models import Checkin
 from server.members.models import Member
 from server.plans.models import Membership
+from server.scheduling.models import ClassSession, SessionType
 from shared.clock import utcnow
 from shared.enums import MembershipStatus
-from shared.sync.snapshot import SnapshotMember, SnapshotMembership
+from shared.ids import new_id
+from shared.sync.snapshot import (
+    SnapshotBooking,
+    SnapshotMember,
+    SnapshotMembership,
+)
 
 #: What the comparison of a kiosk's cache with the server looks at: id -> key fields.
 Rows = dict[str, dict[str, Any]]
@@ -129,6 +136,26 @@ def local_rows(core: KioskCore) -> tuple[int, int]:
     return int(members), int(memberships)
 
 
+def kiosk_bookings(core: KioskCore) -> Rows:
+    rows = core.store.connection().execute("SELECT * FROM cached_booking")
+    fields = SnapshotBooking.model_fields
+    return _keyed(SnapshotBooking.model_validate({k: r[k] for k in fields}) for r in rows)
+
+
+def kiosk_session_counts(core: KioskCore) -> dict[str, tuple[int, int]]:
+    """Session id -> (confirmed, waitlisted) as the kiosk last pulled them."""
+    rows = core.store.connection().execute(
+        "SELECT id, confirmed_count, waitlist_count FROM cached_class_session"
+    )
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+
+def local_bookings(core: KioskCore) -> set[str]:
+    """Bookings made at this kiosk (all of them, while it lives): see ``made_bookings``."""
+    rows = core.store.connection().execute("SELECT id FROM local_booking")
+    return {str(r[0]) for r in rows}
+
+
 # -- what the server holds -----------------------------------------------------------------
 
 
@@ -164,3 +191,70 @@ def _keyed(shapes: Any) -> Rows:
         data = shape.model_dump(mode="json")
         result[data["id"]] = data
     return result
+
+
+def add_class(
+    container: Container,
+    tenant_id: str,
+    location_id: str,
+    *,
+    capacity: int,
+    starts_in: timedelta = timedelta(hours=2),
+    name: str = "Spin",
+) -> str:
+    """A session type and one session of it at the location, written straight to the
+    database (scheduling has its own API and tests)."""
+    tenant = uuid.UUID(tenant_id)
+    start = utcnow().replace(microsecond=0) + starts_in
+    with container.uow() as uow:
+        kind = SessionType(
+            tenant_id=tenant,
+            id=new_id(),
+            name=name,
+            kind="class",
+            category="cardio",
+            duration_minutes=45,
+            default_capacity=capacity,
+            intensity="high",
+            contraindications=[],
+        )
+        session = ClassSession(
+            tenant_id=tenant,
+            id=new_id(),
+            location_id=uuid.UUID(location_id),
+            session_type_id=kind.id,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=45),
+            capacity=capacity,
+            confirmed_count=0,
+            waitlist_count=0,
+            next_position=1,
+            status="scheduled",
+        )
+        uow.session.add(kind)
+        uow.session.flush()
+        uow.session.add(session)
+        uow.commit()
+        return str(session.id)
+
+
+def server_bookings(container: Container, tenant_id: str) -> Rows:
+    with container.uow() as uow:
+        query = select(Booking).where(Booking.tenant_id == uuid.UUID(tenant_id))
+        rows = uow.session.execute(query).scalars().all()
+        return _keyed(SnapshotBooking.model_validate(r, from_attributes=True) for r in rows)
+
+
+def server_sessions(container: Container, tenant_id: str) -> dict[str, ClassSession]:
+    with container.uow() as uow:
+        query = select(ClassSession).where(ClassSession.tenant_id == uuid.UUID(tenant_id))
+        rows = uow.session.execute(query).scalars().all()
+        uow.session.expunge_all()
+        return {str(r.id): r for r in rows}
+
+
+def server_session_counts(container: Container, tenant_id: str) -> dict[str, tuple[int, int]]:
+    return {
+        sid: (s.confirmed_count, s.waitlist_count)
+        for sid, s in server_sessions(container, tenant_id).items()
+    }

@@ -3,6 +3,7 @@ in one transaction (DESIGN.md §4 eligibility, §5.3 outbox)."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import uuid
@@ -36,6 +37,11 @@ from shared.ids import new_id
 #: The same member again within this many seconds is the same visit (a double scan).
 DEBOUNCE_SECONDS = 5.0
 MEMBER_NOT_FOUND = "This member is not in this kiosk's data; sync, or search again"
+
+
+#: Runs inside an admission's transaction (e.g. marks a session booking attended); raising
+#: undoes the whole check-in.
+AlsoWrite = Callable[[sqlite3.Connection, CheckinRecord], None]
 
 
 @dataclass
@@ -76,13 +82,18 @@ class CheckinService:
         *,
         override: Override | None = None,
         pass_id: uuid.UUID | None = None,
+        booking_id: uuid.UUID | None = None,
+        also: AlsoWrite | None = None,
     ) -> CheckinOutcome:
-        if override is None:
+        """``booking_id``: a check-in into that booking's session, which holds the class-pack
+        credit (none is taken here); ``also`` runs in the same transaction if admitted. Such
+        check-ins are never debounced (the session's roster says whether it happened)."""
+        if override is None and booking_id is None:
             with self._lock:
                 recent = self._recent.get(member_id)
                 if recent and self.monotonic() - recent.at < self._debounce:
                     return replace(recent.outcome, repeated=True)
-        elif not override.reason.strip():
+        if override is not None and not override.reason.strip():
             raise CheckinError("Give a reason for the override")
         decider = self._decider()
         if decider is None:
@@ -119,7 +130,11 @@ class CheckinService:
             occurred_at=at,
         )
         charged = next((m for m in memberships if m.id == decision.membership_id), None)
-        self._record(record, location, charged if admitted else None)
+        if booking_id is not None:
+            charged = None
+        self._record(
+            record, location, charged if admitted else None, booking_id, also if admitted else None
+        )
         warning = decision.warning
         if override is not None:
             warning = f"Staff override: {record.override_reason}"
@@ -139,7 +154,12 @@ class CheckinService:
         return outcome
 
     def _record(
-        self, c: CheckinRecord, location: LocationRef, charged: CachedMembership | None
+        self,
+        c: CheckinRecord,
+        location: LocationRef,
+        charged: CachedMembership | None,
+        booking_id: uuid.UUID | None = None,
+        also: AlsoWrite | None = None,
     ) -> None:
         args = {
             "checkin_id": str(c.id),
@@ -155,12 +175,16 @@ class CheckinService:
             "override_reason": c.override_reason,
             "occurred_at": c.occurred_at.isoformat(),
         }
+        if booking_id is not None:
+            args["booking_id"] = str(booking_id)
         with self._store.transaction() as conn:
             mutation_id = self._outbox().append(conn, CHECKIN_CREATE, args, c.occurred_at)
             local = LocalRepository(conn)
             local.add_checkin(replace(c, mutation_id=mutation_id))
             if charged is not None and charged.credits_remaining is not None:
                 local.use_credit(charged.id, local=charged.local)
+            if also is not None:
+                also(conn, c)
 
     def _visits_used(
         self, memberships: list[CachedMembership], location: LocationRef, at: datetime

@@ -1,0 +1,252 @@
+"""Bookings and session check-ins made at a real kiosk core, offline, travelling through the
+sync protocol to the real app: the server decides (DESIGN.md §5.6)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desktop.core.checkin.model import CheckinError
+from desktop.core.kiosk import KioskCore
+from server.bookings import service as bookings_service
+from server.bookings.sync_handlers import IN_ROOM_WITHOUT_PLACE
+from server.bootstrap import Container
+from shared.enums import BookingSource, CheckinMethod
+from tests.integration import chaos
+from tests.integration.chaos import FaultyTransport
+from tests.integration.helpers import Api
+from tests.integration.plans_helpers import MONTHLY, PACK, Desk, open_desk
+from tests.integration.sync_helpers import Kiosk, checkin_count, review_items
+
+
+@pytest.fixture
+def desk(api: Api, container: Container) -> Desk:
+    return open_desk(api, container, "book-sync", timezone="Europe/London")
+
+
+class Kiosks:
+    """Real kiosk cores enrolled at the desk's location, each with a faulty link of its own."""
+
+    def __init__(self, desk: Desk, root: Path) -> None:
+        self.desk, self.root = desk, root
+        self.opened: list[tuple[KioskCore, httpx.Client]] = []
+
+    def open(self, name: str) -> tuple[KioskCore, FaultyTransport]:
+        http, transport = chaos.kiosk_http(self.desk.api.client)
+        core = chaos.build_core(chaos.kiosk_settings(self.root / name), http_client=http)
+        code = self.desk.api.client.post(
+            f"/locations/{self.desk.location['id']}/enrolment-codes",
+            json={},
+            headers=self.desk.admin,
+        ).json()["code"]
+        core.enrol("http://testserver", code, name)
+        self.opened.append((core, http))
+        return core, transport
+
+    def close(self) -> None:
+        for core, http in self.opened:
+            core.close()
+            http.close()
+
+
+@pytest.fixture
+def kiosks(desk: Desk, tmp_path: Path) -> Iterator[Kiosks]:
+    made = Kiosks(desk, tmp_path)
+    yield made
+    made.close()
+
+
+def _member(desk: Desk, first: str, plan: str) -> uuid.UUID:
+    member_id = desk.member(first_name=first)
+    desk.membership(member_id, plan)
+    return uuid.UUID(member_id)
+
+
+def _sync(core: KioskCore) -> None:
+    core.push()
+    core.pull()
+    assert core.status().pending_count == 0
+
+
+def test_a_walk_in_booked_offline_reaches_the_server_and_comes_back(
+    desk: Desk, kiosks: Kiosks
+) -> None:
+    monthly = desk.plan(MONTHLY)
+    ama = _member(desk, "Ama", monthly)
+    session_id = uuid.UUID(
+        chaos.add_class(desk.container, desk.tenant.id, desk.location["id"], capacity=2)
+    )
+    core, link = kiosks.open("Desk A")
+    [view] = core.sessions_today()
+    assert (view.id, view.capacity, view.booked, view.free) == (session_id, 2, 0, 2)
+
+    link.partitioned = True
+    booked = core.book_session(session_id, ama)
+    assert booked.session.booked == 1 and booked.session.pending == 1
+    [entry] = core.roster(session_id)
+    assert (entry.member_id, entry.state) == (ama, "booked (not synced yet)")
+    with pytest.raises(CheckinError, match="already booked"):
+        core.book_session(session_id, ama)
+
+    link.heal()
+    _sync(core)
+    server = chaos.server_bookings(desk.container, desk.tenant.id)
+    assert server[str(booked.booking_id)]["status"] == "confirmed"
+    assert chaos.server_session_counts(desk.container, desk.tenant.id)[str(session_id)] == (1, 0)
+    assert chaos.kiosk_bookings(core) == server
+    assert chaos.local_bookings(core) == set()  # the pulled row is the truth now
+    [entry] = core.roster(session_id)
+    assert entry.state == "booked" and not entry.pending
+    assert core.session_view(session_id).booked == 1
+
+
+def test_a_roster_check_in_marks_an_online_booking_attended_and_takes_one_credit(
+    desk: Desk, kiosks: Kiosks
+) -> None:
+    pack = desk.plan(PACK)
+    kofi = _member(desk, "Kofi", pack)
+    session_id = chaos.add_class(desk.container, desk.tenant.id, desk.location["id"], capacity=5)
+    with desk.container.uow() as uow:
+        booking = bookings_service.place_booking(
+            uow=uow,
+            tenant_id=uuid.UUID(desk.tenant.id),
+            session_id=uuid.UUID(session_id),
+            member_id=kofi,
+            source=BookingSource.MEMBER,
+        )
+        booking_id = booking.id
+        uow.commit()
+    core, link = kiosks.open("Desk A")
+    [entry] = core.roster(uuid.UUID(session_id))
+    assert (entry.booking_id, entry.state) == (booking_id, "booked")
+
+    link.partitioned = True
+    result = core.check_in_session(uuid.UUID(session_id), kofi, CheckinMethod.SEARCH)
+    assert result.outcome.admitted and result.booking_id == booking_id and not result.booked_now
+    assert core.roster(uuid.UUID(session_id))[0].state == "checked in (not synced yet)"
+    again = core.check_in_session(uuid.UUID(session_id), kofi, CheckinMethod.SEARCH)
+    assert again.already and again.outcome.repeated
+
+    link.heal()
+    _sync(core)
+    server = chaos.server_bookings(desk.container, desk.tenant.id)
+    assert server[str(booking_id)]["attendance"] == "on_time"
+    assert checkin_count(desk) == 1
+    assert core.roster(uuid.UUID(session_id))[0].state == "checked in"
+    # The booking took the pack's credit; the check-in into it took none.
+    memberships = desk.api.client.get(f"/members/{kofi}/memberships", headers=desk.desk).json()
+    items = memberships["items"] if isinstance(memberships, dict) else memberships
+    assert [m["credits_remaining"] for m in items] == [4]
+
+
+def test_the_last_place_booked_at_two_offline_kiosks_waitlists_the_later_and_opens_a_review(
+    desk: Desk, kiosks: Kiosks
+) -> None:
+    monthly = desk.plan(MONTHLY)
+    ama, kofi = _member(desk, "Ama", monthly), _member(desk, "Kofi", monthly)
+    session_id = uuid.UUID(
+        chaos.add_class(desk.container, desk.tenant.id, desk.location["id"], capacity=1)
+    )
+    first, first_link = kiosks.open("Desk A")
+    second, second_link = kiosks.open("Desk B")
+    first_link.partitioned = second_link.partitioned = True
+    booked = first.book_session(session_id, ama)
+    # The second kiosk also sees the place free: Kofi walks in and is checked into the class.
+    walked_in = second.check_in_session(session_id, kofi, CheckinMethod.SEARCH)
+    assert walked_in.booked_now and walked_in.outcome.admitted
+    with pytest.raises(CheckinError, match="full"):
+        second.book_session(session_id, ama)
+
+    first_link.heal()
+    _sync(first)
+    second_link.heal()
+    _sync(second)
+    server = chaos.server_bookings(desk.container, desk.tenant.id)
+    assert server[str(booked.booking_id)]["status"] == "confirmed"
+    late = server[str(walked_in.booking_id)]
+    assert (late["status"], late["position"], late["attendance"]) == ("waitlisted", 2, None)
+    assert chaos.server_session_counts(desk.container, desk.tenant.id)[str(session_id)] == (1, 1)
+    [item] = review_items(desk, status="open")
+    assert item["kind"] == IN_ROOM_WITHOUT_PLACE and item["member_id"] == str(kofi)
+    assert "waitlisted at position 2" in item["summary"]
+    # The check-in itself is a fact and stays.
+    assert checkin_count(desk) == 1
+    # Both kiosks show the outcome once synced.
+    first.pull()
+    for core in (first, second):
+        assert chaos.kiosk_bookings(core) == server
+        roster = {e.member_id: e for e in core.roster(session_id)}
+        assert roster[ama].state == "booked"
+    assert {e.member_id: e.state for e in second.roster(session_id)}[kofi] == "waitlisted — review"
+    assert second.status().open_reviews == 1
+    assert second.session_view(session_id).booked == 1
+
+
+def test_a_replayed_push_of_bookings_and_a_lost_answer_apply_once(desk: Desk) -> None:
+    monthly = desk.plan(MONTHLY)
+    ama = str(_member(desk, "Ama", monthly))
+    session_id = chaos.add_class(desk.container, desk.tenant.id, desk.location["id"], capacity=3)
+    kiosk = Kiosk.of(desk)
+    booking_id = str(uuid.uuid4())
+    batch = [
+        kiosk.checkin(ama, booking_id=booking_id),
+        kiosk.mutation(
+            "booking.create.v1", {"id": booking_id, "session_id": session_id, "member_id": ama}
+        ),
+        kiosk.mutation(
+            "booking.attend.v1",
+            {"booking_id": booking_id, "session_id": session_id, "member_id": ama},
+        ),
+    ]
+    first = kiosk.pushed(batch)
+    assert [r["status"] for r in first] == ["applied"] * 3
+    again = kiosk.pushed(batch)
+    assert [r["status"] for r in again] == ["duplicate"] * 3
+    server = chaos.server_bookings(desk.container, desk.tenant.id)
+    assert len(server) == 1 and server[booking_id]["attendance"] == "on_time"
+    assert chaos.server_session_counts(desk.container, desk.tenant.id)[session_id] == (1, 0)
+    # The same booking under a new mutation id (the kiosk's answer was lost and its
+    # database restored): still one booking.
+    [result] = kiosk.pushed(
+        [
+            kiosk.mutation(
+                "booking.create.v1", {"id": booking_id, "session_id": session_id, "member_id": ama}
+            )
+        ]
+    )
+    assert (result["status"], result["reason"]) == ("applied", "already recorded")
+    assert len(chaos.server_bookings(desk.container, desk.tenant.id)) == 1
+
+
+def test_bookings_for_another_location_or_unknown_sessions_are_rejected_alone(
+    desk: Desk, api: Api
+) -> None:
+    monthly = desk.plan(MONTHLY)
+    ama = str(_member(desk, "Ama", monthly))
+    other = api.create_location(desk.tenant, "Elsewhere")
+    there = chaos.add_class(desk.container, desk.tenant.id, other["id"], capacity=3)
+    here = chaos.add_class(desk.container, desk.tenant.id, desk.location["id"], capacity=3)
+    kiosk = Kiosk.of(desk)
+    results = kiosk.pushed(
+        [
+            kiosk.mutation(
+                "booking.create.v1",
+                {"id": str(uuid.uuid4()), "session_id": there, "member_id": ama},
+            ),
+            kiosk.mutation(
+                "booking.create.v1",
+                {"id": str(uuid.uuid4()), "session_id": str(uuid.uuid4()), "member_id": ama},
+            ),
+            kiosk.mutation(
+                "booking.create.v1", {"id": str(uuid.uuid4()), "session_id": here, "member_id": ama}
+            ),
+        ]
+    )
+    assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
+    assert "own location" in results[0]["reason"]
+    assert "not known" in results[1]["reason"]
+    assert len(chaos.server_bookings(desk.container, desk.tenant.id)) == 1
