@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from server.api.deps import Admin, ContainerDep, DeviceClaims, UowDep
 from server.api.errors import PROBLEM_JSON
@@ -72,12 +72,13 @@ async def pull(
     deadline = time.monotonic() + wait
     while True:
         page = await anyio.to_thread.run_sync(
-            lambda: pull_service.pull(
+            lambda: pull_service.pull_page(
                 uow=container.uow(), claims=claims, cursor=cursor, limit=limit
             )
         )
-        if page.changes or time.monotonic() >= deadline:
-            return page
+        if page.count or time.monotonic() >= deadline:
+            # Already a PullResponse's JSON: returned as it is, not validated again.
+            return Response(content=page.body, media_type="application/json")
         while time.monotonic() < deadline:
             await anyio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
             found = await anyio.to_thread.run_sync(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
+import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from desktop.core.store import Store
+from desktop.core.sync.apply import apply_changes
 from server.bootstrap import Container
 from server.sync import pull as pull_service
+from shared.sync.messages import Change, PullResponse
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import MONTHLY, PACK, open_desk
 from tests.integration.sync_helpers import Kiosk
@@ -149,3 +155,71 @@ def test_a_pruned_cursor_answers_410_and_the_snapshot_gives_a_fresh_one(
     after = kiosk.pull(snapshot["cursor"])
     assert after.status_code == 200
     assert [c["data"]["first_name"] for c in after.json()["changes"]] == ["After"]
+
+
+def test_pulled_data_arrives_exactly_as_the_server_holds_it(api: Api, container: Container) -> None:
+    """Pages are written from the stored JSON text: quotes, backslashes and accents survive,
+    and row ids are the dashed UUIDs on both databases."""
+    desk = open_desk(api, container, "pull-text")
+    kiosk = Kiosk.of(desk)
+    _, cursor = kiosk.pull_all()
+    odd = 'Zoë "Q" \\ Ñúñez\n😀'
+    created = api.client.post(
+        "/members", json={"first_name": odd, "last_name": "O'Brien"}, headers=desk.admin
+    )
+    assert created.status_code == 201, created.text
+    member = created.json()["id"]
+    gone = desk.member(first_name="Gone")
+    assert api.client.delete(f"/members/{gone}", headers=desk.admin).status_code == 204
+    response = kiosk.pull(cursor)
+    assert response.headers["content-type"] == "application/json"
+    page = PullResponse.model_validate_json(response.content)
+    first, *_, last = page.changes
+    assert (str(first.row_id), first.table, first.deleted) == (member, "members", False)
+    assert first.data is not None and first.data["first_name"] == odd
+    assert first.data["last_name"] == "O'Brien" and first.data["id"] == member
+    assert (str(last.row_id), last.deleted, last.data) == (gone, True, None)
+    assert page.cursor == last.seq and page.has_more is False
+
+
+def _member(first: str, last: str = "Mensah", **extra: Any) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "first_name": first, "last_name": last, **extra}
+
+
+def _kiosk_tables(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        table: [tuple(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
+        for table in ("cached_member", "cached_member_token")
+    }
+
+
+def test_a_run_of_member_changes_applies_like_one_at_a_time(tmp_path: Path) -> None:
+    """The kiosk applies consecutive member upserts together; the result must be what
+    applying each change on its own gives, whatever the mix of tombstones and repeats."""
+    ana, kofi, ama = _member("Ana"), _member("Kofi", email="K@x.org"), _member("Ama")
+    renamed = {**ana, "first_name": "Anna", "last_name": "Owusu"}
+    changes = [
+        Change(seq=n, table="members", row_id=uuid.UUID(d["id"]), data=d)
+        for n, d in enumerate([ana, kofi, renamed, ama], start=1)
+    ]
+    changes += [
+        Change(seq=5, table="members", row_id=uuid.UUID(kofi["id"]), deleted=True),
+        Change(seq=6, table="plans_of_the_future", row_id=uuid.uuid4(), data={"x": 1}),
+        Change(seq=7, table="members", row_id=uuid.UUID(kofi["id"]), data={**kofi, "phone": "1"}),
+        Change(seq=8, table="members", row_id=uuid.UUID(ama["id"]), deleted=True),
+    ]
+    batched, single = Store(tmp_path / "batched.db"), Store(tmp_path / "single.db")
+    try:
+        with batched.transaction() as conn:
+            assert apply_changes(conn, changes) == 7
+        with single.transaction() as conn:
+            for change in changes:
+                apply_changes(conn, [change])
+        result = _kiosk_tables(batched.connection())
+        assert result == _kiosk_tables(single.connection())
+        assert sorted(r[1] for r in result["cached_member"]) == ["Anna", "Kofi"]
+        tokens = {r[0] for r in result["cached_member_token"]}
+        assert {"anna", "owusu", "kofi"} <= tokens and not {"ana", "ama"} & tokens
+    finally:
+        batched.close()
+        single.close()

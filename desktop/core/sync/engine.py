@@ -187,12 +187,14 @@ class SyncEngine:
     # -- pull --------------------------------------------------------------------------------
 
     def pull_all(self, wait: float = 0.0) -> int:
-        """Pull pages until the server has no more; only the first request may wait."""
+        """Pull pages until the server has no more; only the first request may wait. The
+        next page is downloaded while this one is applied."""
         applied = 0
         with self.pull_lock:
             resets = self._resets
+            ahead: _Ahead | None = None
             while True:
-                result = self._pull_page(wait)
+                result, ahead = self._pull_page(wait, ahead, read_ahead=True)
                 applied += result.applied
                 wait = 0.0
                 if self._resets > resets + 1:
@@ -204,20 +206,29 @@ class SyncEngine:
 
     def pull_once(self, wait: float = 0.0) -> PullResult:
         with self.pull_lock:
-            return self._pull_page(wait)
+            return self._pull_page(wait)[0]
 
-    def _pull_page(self, wait: float) -> PullResult:
+    def _pull_page(
+        self, wait: float, ahead: _Ahead | None = None, *, read_ahead: bool = False
+    ) -> tuple[PullResult, _Ahead | None]:
         self._require_target()
         before = SyncStateRepository(self._store.connection()).get().cursor
         try:
-            body = self._client().pull(before, self.page_size, wait)
+            if ahead is not None and ahead.cursor == before:
+                body = ahead.result()
+            else:
+                body = self._client().pull(before, self.page_size, wait)
         except CursorExpired:
             self._reset_locked()
-            return PullResult(0, SyncStateRepository(self._store.connection()).get().cursor, True)
+            cursor = SyncStateRepository(self._store.connection()).get().cursor
+            return PullResult(0, cursor, True), None
         try:
             page = PullResponse.model_validate(body)
         except ValidationError as exc:
             raise ServerProtocolError("The server's pull answer cannot be read") from exc
+        following = None
+        if read_ahead and page.has_more and page.cursor > before:
+            following = _Ahead(self._client(), page.cursor, self.page_size)
         now = self._now()
         with self._store.transaction() as conn:
             applied = apply_changes(conn, page.changes)
@@ -227,7 +238,7 @@ class SyncEngine:
             SyncStatusRepository(conn).record_contact(now)
             cursor = state.get().cursor
         # A page that moves nothing forward cannot be followed by another one.
-        return PullResult(applied, cursor, page.has_more and cursor > before)
+        return PullResult(applied, cursor, page.has_more and cursor > before), following
 
     # -- snapshot ----------------------------------------------------------------------------
 
@@ -265,6 +276,36 @@ class SyncEngine:
         if target is None:
             raise NotEnrolled()
         return target
+
+
+class _Ahead:
+    """The next pull page, downloading on its own thread while the current one is applied.
+    Only used if the cursor is still the one it was asked for; otherwise forgotten."""
+
+    def __init__(self, client: ServerClient, cursor: int, limit: int) -> None:
+        self.cursor = cursor
+        self._done = threading.Event()
+        self._body: dict[str, Any] | None = None
+        self._error: BaseException | None = None
+        thread = threading.Thread(
+            target=self._run, args=(client, limit), name="sync-pull-ahead", daemon=True
+        )
+        thread.start()
+
+    def _run(self, client: ServerClient, limit: int) -> None:
+        try:
+            self._body = client.pull(self.cursor, limit, 0.0)
+        except BaseException as exc:  # handed to the thread that waits for it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> dict[str, Any]:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._body is not None
+        return self._body
 
 
 def _push_payload(device_id: str, entries: list[OutboxEntry], base: int) -> bytes:
