@@ -111,13 +111,14 @@ def test_other_tenants_session_types_are_not_found(api: Api, container: Containe
     mine = open_studio(api, container, "mine-types")
     theirs = open_studio(api, container, "their-types")
     their_type = theirs.session_type()
-    for method, path, body in [
+    cases: list[tuple[str, str, dict[str, Any] | None]] = [
         ("GET", f"/session-types/{their_type['id']}", None),
         ("PATCH", f"/session-types/{their_type['id']}", {"name": "Mine now"}),
         ("GET", f"/session-types/{their_type['id']}/instructors", None),
         ("PUT", f"/session-types/{their_type['id']}/instructors", {"staff_ids": []}),
         ("GET", f"/session-types/{uuid.uuid4()}", None),
-    ]:
+    ]
+    for method, path, body in cases:
         response = api.client.request(method, path, json=body, headers=mine.admin)
         assert response.status_code == 404, (method, path, response.text)
     assert (
