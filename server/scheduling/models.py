@@ -162,10 +162,10 @@ def _fill_local_start(mapper: Mapper[Any], connection: Connection, target: Class
     starts_at, so the wall-clock columns can never disagree with the instant.
     """
     state = inspect(target)
-    moved = state.attrs.starts_at.history.has_changes()
-    explicit = state.attrs.local_date.history.has_changes()
-    if target.local_date is not None and target.local_start is not None and (explicit or not moved):
-        return
+    if state.attrs.local_date.history.has_changes():
+        return  # set explicitly, with starts_at
+    if state.persistent and not state.attrs.starts_at.history.has_changes():
+        return  # an update that does not move the session
     zone = connection.execute(
         select(Location.timezone).where(
             Location.tenant_id == target.tenant_id, Location.id == target.location_id

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.bootstrap import Container
+from server.scheduling.models import ClassSession
 from tests.integration.helpers import Api
 from tests.integration.scheduling_helpers import local_clock, next_change, open_studio, soon
 
@@ -271,3 +273,34 @@ def test_other_tenants_sessions_are_not_found(api: Api, container: Container) ->
     assert foreign_place.status_code == 404
     assert theirs.get_session(sid) == their
     assert theirs.get_session(sid)["starts_at"] == their["starts_at"]
+
+
+def test_sessions_written_elsewhere_get_their_local_time(api: Api, container: Container) -> None:
+    """Code outside scheduling that only sets starts_at still gets local_date/local_start."""
+    studio = open_studio(api, container, "elsewhere", "America/New_York")
+    yoga = studio.session_type()
+    tenant_id = uuid.UUID(studio.tenant.id)
+    start = datetime(2030, 7, 1, 22, 30, tzinfo=UTC)  # 18:30 EDT
+    session_id = uuid.uuid4()
+    with container.uow() as uow:
+        uow.session.add(
+            ClassSession(
+                tenant_id=tenant_id,
+                id=session_id,
+                location_id=uuid.UUID(studio.location["id"]),
+                session_type_id=uuid.UUID(yoga["id"]),
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                capacity=5,
+            )
+        )
+        uow.commit()
+    made = studio.get_session(str(session_id))
+    assert (made["local_date"], made["local_start"]) == ("2030-07-01", "18:30:00")
+    with container.uow() as uow:
+        row = uow.session.get(ClassSession, (tenant_id, session_id))
+        assert row is not None
+        row.starts_at = datetime(2030, 12, 2, 4, 0, tzinfo=UTC)  # 23:00 EST the day before
+        uow.commit()
+    moved = studio.get_session(str(session_id))
+    assert (moved["local_date"], moved["local_start"]) == ("2030-12-01", "23:00:00")
