@@ -28,6 +28,10 @@ class HeaderBar(QWidget):
         self.staff_button.setObjectName("staffButton")
         self.staff_button.setText("Staff")
         self.staff_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.classes_button = QToolButton()
+        self.classes_button.setObjectName("classesButton")
+        self.classes_button.setText("Classes")
+        self.classes_button.setCheckable(True)
 
         where = QVBoxLayout()
         where.addWidget(self.location_label)
@@ -45,6 +49,7 @@ class HeaderBar(QWidget):
         row.addLayout(where, 3)
         row.addLayout(when, 2)
         row.addLayout(hours, 3)
+        row.addWidget(self.classes_button)
         row.addWidget(self.staff_button)
 
     def show_location(self, location: LocationView | None, now: datetime) -> None:

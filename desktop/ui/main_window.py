@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QStackedWidget, Q
 
 from desktop.core.kiosk import KioskCore
 from desktop.core.location import LocationView
+from desktop.core.store import StoreError
 from desktop.ui.header import HeaderBar
 from desktop.ui.pin_dialog import PinDialog
 from desktop.ui.status_bar import KioskStatusBar
@@ -22,6 +23,7 @@ from desktop.ui.views.checkin_view import CheckinView
 from desktop.ui.views.enrol_view import EnrolView
 from desktop.ui.views.hours_panel import HoursPanel
 from desktop.ui.views.pending_label import PendingLabel
+from desktop.ui.views.sessions_view import SessionsView
 from desktop.ui.views.wedge_filter import ScannerWedge
 from shared.clock import utcnow
 
@@ -59,8 +61,11 @@ class MainWindow(QMainWindow):
         )
         self.enrol_view.enrolled.connect(self._on_enrolled)
         self.enrol_view.cancelled.connect(self._on_enrol_cancelled)
+        self.sessions_view = SessionsView(core, now)
         self.views.addWidget(self.checkin_view)
         self.views.addWidget(self.enrol_view)
+        self.views.addWidget(self.sessions_view)
+        self.header.classes_button.toggled.connect(self.show_classes)
         self.hours_panel = HoursPanel()
 
         body = QHBoxLayout()
@@ -81,9 +86,10 @@ class MainWindow(QMainWindow):
         self.status.addPermanentWidget(self.pending_label)
         # USB scanners and card readers type like keyboards: listen at window level.
         self.wedge = ScannerWedge(
-            self, enabled=lambda: self.views.currentWidget() is self.checkin_view
+            self,
+            enabled=lambda: self.views.currentWidget() in (self.checkin_view, self.sessions_view),
         )
-        self.wedge.scanned.connect(self.checkin_view.on_code_scanned)
+        self.wedge.scanned.connect(self._code_scanned)
         self.wedge.install()
         self._build_staff_menu()
 
@@ -113,11 +119,42 @@ class MainWindow(QMainWindow):
         if not enrolled:
             self.views.setCurrentWidget(self.enrol_view)
         elif not self._reenrolling:
-            self.views.setCurrentWidget(self.checkin_view)
+            self.views.setCurrentWidget(self._door_or_classes())
+            if self.header.classes_button.isChecked():
+                self.sessions_view.reload()
+        self.header.classes_button.setEnabled(enrolled)
         self.enrol_view.set_cancellable(enrolled)
         self.hours_panel.setVisible(self.location is not None)
         self._exit_action.setEnabled(self.kiosk_mode)
         self.tick()
+
+    def _door_or_classes(self) -> QWidget:
+        classes = self.header.classes_button.isChecked()
+        return self.sessions_view if classes else self.checkin_view
+
+    @Slot(bool)
+    def show_classes(self, on: bool) -> None:
+        """Switch between the door (check-in) and the classes view."""
+        self.header.classes_button.setText("Door" if on else "Classes")
+        if self.views.currentWidget() is self.enrol_view:
+            return
+        if on:
+            self.sessions_view.reload()
+        self.views.setCurrentWidget(self._door_or_classes())
+
+    @Slot(str)
+    def _code_scanned(self, code: str) -> None:
+        if self.views.currentWidget() is self.sessions_view:
+            self.sessions_view.on_code_scanned(code)
+        else:
+            self.checkin_view.on_code_scanned(code)
+
+    @Slot(object)
+    def _scan_result(self, result: object) -> None:
+        if self.views.currentWidget() is self.sessions_view:
+            self.sessions_view.on_scan_result(result)
+        else:
+            self.checkin_view.on_scan_result(result)
 
     @Slot()
     def tick(self) -> None:
@@ -126,9 +163,12 @@ class MainWindow(QMainWindow):
         if self.location is not None:
             self.hours_panel.set_week(self.location.week(), self.location.today_name(now))
         self.status.tick(now)
-        self.pending_label.show_pending(
-            self._core.pending_count(), self._core.oldest_pending_at(), now
-        )
+        try:
+            pending, oldest = self._core.pending_count(), self._core.oldest_pending_at()
+        except StoreError:  # the database was closed under a window still on screen
+            self._clock.stop()
+            return
+        self.pending_label.show_pending(pending, oldest, now)
 
     # -- worker signals ----------------------------------------------------------------------
 
@@ -144,7 +184,7 @@ class MainWindow(QMainWindow):
     def connect_camera(self, worker: QObject) -> None:
         """Show a ``CameraWorker``'s frames and check in what it scans (signals only)."""
         worker.frame_ready.connect(self.checkin_view.on_frame)  # type: ignore[attr-defined]
-        worker.result_ready.connect(self.checkin_view.on_scan_result)  # type: ignore[attr-defined]
+        worker.result_ready.connect(self._scan_result)  # type: ignore[attr-defined]
         worker.camera_error.connect(self.checkin_view.on_camera_error)  # type: ignore[attr-defined]
 
     # -- staff actions -----------------------------------------------------------------------
@@ -215,7 +255,7 @@ class MainWindow(QMainWindow):
 
     def _on_enrolled(self) -> None:
         self._reenrolling = False
-        self.views.setCurrentWidget(self.checkin_view)
+        self.views.setCurrentWidget(self._door_or_classes())
         self.reload()
         self.status.set_connection(*self._connection_summary())
         self.status.set_last_sync(self._core.status().last_sync_at, self._now())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -75,6 +75,9 @@ class FakeServer:
         self.checkins: list[dict[str, Any]] = []
         self.pass_keys: list[dict[str, Any]] = []
         self.revoked_pass_ids: list[str] = []
+        self.session_types: list[dict[str, Any]] = []
+        self.class_sessions: list[dict[str, Any]] = []
+        self.bookings: list[dict[str, Any]] = []
         self.opening_hours: dict[str, Any] = {
             day: [{"opens": "06:00", "closes": "22:00"}]
             for day in ("mon", "tue", "wed", "thu", "fri")
@@ -110,6 +113,9 @@ class FakeServer:
             "pass_keys": self.pass_keys,
             "revoked_pass_ids": self.revoked_pass_ids,
             "checkins": self.checkins,
+            "session_types": self.session_types,
+            "class_sessions": self.class_sessions,
+            "bookings": self.bookings,
         }
 
     # -- data the snapshot serves (see also seed_desk_data) ------------------------------
@@ -122,6 +128,52 @@ class FakeServer:
             | fields
         )
         return plan_id
+
+    def add_session(
+        self, name: str, starts_at: datetime, *, capacity: int, minutes: int = 45, **fields: Any
+    ) -> uuid.UUID:
+        type_id, session_id = uuid.uuid4(), uuid.uuid4()
+        self.session_types.append(
+            {
+                "id": str(type_id),
+                "name": name,
+                "kind": "class",
+                "category": "cardio",
+                "duration_minutes": minutes,
+                "default_capacity": capacity,
+            }
+        )
+        self.class_sessions.append(
+            {
+                "id": str(session_id),
+                "location_id": str(self.location_id),
+                "session_type_id": str(type_id),
+                "name": name,
+                "instructor_name": "Ben Coach",
+                "starts_at": starts_at.isoformat(),
+                "ends_at": (starts_at + timedelta(minutes=minutes)).isoformat(),
+                "capacity": capacity,
+                "room": "Studio 1",
+            }
+            | fields
+        )
+        return session_id
+
+    def add_booking(
+        self, session_id: uuid.UUID, member_id: uuid.UUID, position: int, **fields: Any
+    ) -> uuid.UUID:
+        booking_id = uuid.uuid4()
+        self.bookings.append(
+            {
+                "id": str(booking_id),
+                "session_id": str(session_id),
+                "member_id": str(member_id),
+                "status": "confirmed",
+                "position": position,
+            }
+            | fields
+        )
+        return booking_id
 
     def add_member(self, first: str, last: str, **fields: Any) -> uuid.UUID:
         member_id = uuid.uuid4()
