@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from shared.clock import utcnow
-from zmos import demo_data, demo_members
+from zmos import demo_classes, demo_data, demo_members
 
 
 def has_display() -> bool:
@@ -76,7 +76,8 @@ def prepare(data_dir: Path) -> tuple[str, demo_data.DemoTenant]:
     container = build_container(settings)
     try:
         tenant = demo_data.seed(container)
-        demo_members.seed_members(container, tenant, data_dir / "passes")
+        members = demo_members.seed_members(container, tenant, data_dir / "passes")
+        demo_classes.seed_classes(container, tenant, members)
         return url, tenant
     finally:
         container.dispose()
@@ -169,3 +170,8 @@ def _print_guide(url: str, folder: Path) -> None:
     print(f"Members: type or scan a card number at the kiosk; QR passes are in {folder / 'passes'}")
     for member in demo_members.MEMBERS:
         print(f"  card {member.card}  {member.first} {member.last:<9} {member.story}")
+    print(
+        "Classes: two weeks at both locations (HIIT, yoga, Reformer Pilates, strength, run\n"
+        "  club). The next Reformer Pilates at Osu is full with a waitlist; open Sessions at\n"
+        f"  the kiosk for today's rosters. Timetable: {url}/public/{demo_data.TENANT_SLUG}/sessions"
+    )

@@ -43,6 +43,8 @@ class DemoTenant:
     tenant_id: uuid.UUID
     owner_id: uuid.UUID
     locations: dict[str, uuid.UUID] = field(default_factory=dict)
+    #: Staff ids by email.
+    staff: dict[str, uuid.UUID] = field(default_factory=dict)
 
     def owner_claims(self) -> AccessClaims:
         return AccessClaims(
@@ -116,8 +118,9 @@ def seed(container: Container) -> DemoTenant:
         staff_id=demo.owner_id,
         cmd=StaffUpdate(pin=owner.pin),
     )
+    demo.staff[owner.email] = demo.owner_id
     for person in STAFF[1:]:
-        staff_service.create_staff(
+        created = staff_service.create_staff(
             uow=container.uow(),
             identity=container.identity,
             claims=claims,
@@ -130,4 +133,5 @@ def seed(container: Container) -> DemoTenant:
                 home_location_id=osu.id if person.role is StaffRole.FRONT_DESK else None,
             ),
         )
+        demo.staff[person.email] = created.id
     return demo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -50,7 +51,15 @@ def _plan(container: Container, tenant: DemoTenant, **fields: object) -> str:
     return str(plan.id)
 
 
-def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> None:
+@dataclass(frozen=True)
+class SeededMembers:
+    #: Member ids by first name.
+    ids: dict[str, uuid.UUID]
+    monthly_plan_id: str
+    pack_plan_id: str
+
+
+def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> SeededMembers:
     claims = tenant.owner_claims()
     osu, shoreditch = tenant.locations["Osu Studio"], tenant.locations["Shoreditch Club"]
     cedi = {"currency": "GHS"}
@@ -126,6 +135,7 @@ def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> 
         "Kojo": (off_peak, today.replace(day=1), None),
     }
     passes_dir.mkdir(parents=True, exist_ok=True)
+    ids: dict[str, uuid.UUID] = {}
     for person in MEMBERS:
         member = members_service.create_member(
             uow=container.uow(),
@@ -140,6 +150,7 @@ def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> 
                 home_location_id=osu,
             ),
         )
+        ids[person.first] = member.id
         if person.first in memberships:
             plan_id, starts, ends = memberships[person.first]
             membership = membership_service.create_membership(
@@ -178,3 +189,4 @@ def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> 
         assert issued.token is not None
         png = passes_service.render_png(issued.token)
         (passes_dir / f"{person.first.lower()}-{person.last.lower()}.png").write_bytes(png)
+    return SeededMembers(ids=ids, monthly_plan_id=monthly, pack_plan_id=pack)

@@ -91,6 +91,9 @@ def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Pat
         assert sorted(loc["name"] for loc in locations) == ["Osu Studio", "Shoreditch Club"]
         staff = httpx.get(f"{url}/staff", headers=headers).json()["items"]
         assert {s["role"] for s in staff} == {"owner", "manager", "front_desk", "coach"}
+        assert "Reformer Pilates" in output
+        public = httpx.get(f"{url}/public/{demo_data.TENANT_SLUG}/sessions").json()["items"]
+        assert {"Osu Studio", "Shoreditch Club"} <= {s["location_name"] for s in public}
         devices = httpx.get(f"{url}/devices", headers=headers).json()["items"]
         assert [d["name"] for d in devices] == ["Demo front desk"]
         passes = sorted(p.name for p in (tmp_path / "demo" / "passes").glob("*.png"))
@@ -123,6 +126,14 @@ def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Pat
                 outcome = core.check_in_code(card)
                 assert outcome.admitted is admitted, (card, outcome.reason)
                 assert words in outcome.reason, (card, outcome.reason)
+            # Two weeks of classes: the kiosk has today's and tomorrow's, and the next
+            # Reformer Pilates (4 places) is full with two on its waitlist.
+            upcoming = core.sessions_today() + core.sessions_tomorrow()
+            assert {"HIIT Express", "Reformer Pilates"} <= {s.name for s in upcoming}
+            full = [s for s in upcoming if s.name == "Reformer Pilates" and s.booked == 4]
+            assert full and full[0].waitlisted == 2 and full[0].free == 0
+            roster = core.roster(full[0].id)
+            assert sorted(e.status.value for e in roster) == ["confirmed"] * 4 + ["waitlisted"] * 2
         finally:
             core.close()
     finally:
