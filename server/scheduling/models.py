@@ -162,7 +162,10 @@ def _fill_local_start(mapper: Mapper[Any], connection: Connection, target: Class
     starts_at, so the wall-clock columns can never disagree with the instant.
     """
     state = inspect(target)
-    if state.attrs.local_date.history.has_changes():
+    if (
+        state.attrs.local_date.history.has_changes()
+        or state.attrs.local_start.history.has_changes()
+    ):
         return  # set explicitly, with starts_at
     if state.persistent and not state.attrs.starts_at.history.has_changes():
         return  # an update that does not move the session

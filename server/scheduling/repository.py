@@ -165,21 +165,29 @@ class SessionRepository(TenantRepository[ClassSession]):
             query = query.with_for_update()
         return list(self.session.execute(query.order_by(ClassSession.starts_at)).scalars())
 
-    def set_capacity(self, session_id: uuid.UUID, capacity: int) -> bool:
-        """Set capacity only if what is booked still fits: one conditional UPDATE."""
-        result = self.session.execute(
-            update(ClassSession)
-            .where(
-                ClassSession.tenant_id == self.tenant_id,
-                ClassSession.id == session_id,
-                ClassSession.confirmed_count <= capacity,
-            )
-            .values(capacity=capacity)
-            .execution_options(synchronize_session=False)
+    def set_capacity(self, ids: Sequence[uuid.UUID], capacity: int) -> set[uuid.UUID]:
+        """Set capacity where what is booked still fits: one conditional UPDATE for all.
+
+        Returns the ids it changed; the others have more places booked than ``capacity``.
+        """
+        if not ids:
+            return set()
+        changed = set(
+            self.session.execute(
+                update(ClassSession)
+                .where(
+                    ClassSession.tenant_id == self.tenant_id,
+                    ClassSession.id.in_(list(ids)),
+                    ClassSession.confirmed_count <= capacity,
+                )
+                .values(capacity=capacity)
+                .returning(ClassSession.id)
+                .execution_options(synchronize_session=False)
+            ).scalars()
         )
-        if result.rowcount:  # type: ignore[attr-defined]
+        for session_id in changed:
             sync_changes.touch(self.session, ClassSession, self.tenant_id, session_id)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return changed
 
     def counts(self, session_id: uuid.UUID) -> tuple[int, int]:
         """(capacity, confirmed_count) as the database has them now."""

@@ -241,7 +241,7 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
     by_day = {s.occurrence_date: s for s in instances}
     summary = SeriesChanges()
     moved: list[ClassSession] = []
-    grown: list[ClassSession] = []
+    resized: list[ClassSession] = []
     for session in instances:
         if session.detached or session.starts_at <= now:
             continue
@@ -261,8 +261,7 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
             session.instructor_id, session.room = row.instructor_id, row.room
             changed = True
         if session.capacity != row.capacity:
-            if set_capacity(uow, session, row.capacity):
-                grown.append(session)
+            resized.append(session)
             changed = True
         summary.updated += int(changed and session not in moved)
     for day, occurrence in wanted.items():
@@ -273,12 +272,15 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
         elif existing.status == SessionStatus.CANCELLED.value and not existing.detached:
             _reinstate(existing, row, occurrence, zone)
             summary.created += 1
+    grown = set_capacity(uow, resized, row.capacity)
     uow.session.flush()
     summary.moved = len(moved)
     for session in moved:
-        summary.members_told += bookings_service.session_moved(uow=uow, session=session)
+        if session.confirmed_count or session.waitlist_count:
+            summary.members_told += bookings_service.session_moved(uow=uow, session=session)
     for session in grown:
-        bookings_service.capacity_changed(uow=uow, session=session)
+        if session.waitlist_count:
+            bookings_service.capacity_changed(uow=uow, session=session)
     return summary
 
 

@@ -243,17 +243,23 @@ def zone_of(uow: UnitOfWork, tenant_id: uuid.UUID, location_id: uuid.UUID) -> st
     return location.timezone
 
 
-def set_capacity(uow: UnitOfWork, row: ClassSession, capacity: int) -> bool:
-    """Change a session's capacity; True when it grew. Lowering it below what is booked is a
-    Conflict (a conditional update decides, so a booking racing with it cannot slip past)."""
-    repo = SessionRepository(uow.session, row.tenant_id)
+def set_capacity(uow: UnitOfWork, rows: list[ClassSession], capacity: int) -> list[ClassSession]:
+    """Change the capacity of sessions; returns those that grew. Lowering one below what it
+    has booked is a Conflict (a conditional update decides, so a booking racing with it
+    cannot slip past); the caller's transaction then changes nothing."""
+    if not rows:
+        return []
+    repo = SessionRepository(uow.session, rows[0].tenant_id)
     uow.session.flush()
-    if not repo.set_capacity(row.id, capacity):
-        _, booked = repo.counts(row.id)
+    grew = [r for r in rows if capacity > r.capacity]
+    changed = repo.set_capacity([r.id for r in rows], capacity)
+    refused = [r for r in rows if r.id not in changed]
+    if refused:
+        _, booked = repo.counts(refused[0].id)
         raise Conflict(
             f"capacity {capacity} is below the {booked} places already booked",
             code="capacity_below_booked",
         )
-    grew = capacity > row.capacity
-    uow.session.expire(row)
+    for row in rows:
+        uow.session.expire(row, ["capacity", "updated_at"])
     return grew

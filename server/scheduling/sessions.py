@@ -125,7 +125,7 @@ def update_session(
             row.sequence += 1
         promoted = None
         capacity = changes.get("capacity")
-        if capacity is not None and capacity != row.capacity and set_capacity(uow, row, capacity):
+        if capacity is not None and capacity != row.capacity and set_capacity(uow, [row], capacity):
             promoted = bookings_service.capacity_changed(uow=uow, session=row)
         uow.commit()
         return session_read(row, zone, promoted)
@@ -163,11 +163,14 @@ def cancel_session(
 
 def cancel_row(uow: UnitOfWork, row: ClassSession, reason: str, *, detach: bool) -> int:
     """Mark a locked, scheduled session cancelled and release its bookings."""
+    booked = row.confirmed_count + row.waitlist_count
     row.status = SessionStatus.CANCELLED.value
     row.cancel_reason = reason
     row.sequence += 1
     if detach:
         row.detached = True
+    if not booked:  # read under the row's lock: nobody to release or tell
+        return 0
     uow.session.flush()
     told = bookings_service.release_cancelled_session(uow=uow, session=row, reason=reason)
     uow.session.flush()
