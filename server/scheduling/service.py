@@ -222,6 +222,8 @@ def place_times(row: ClassSession, starts_at: datetime, minutes: int, zone: str)
 
 def start_in_future(location: Location, day: date, at: time) -> datetime:
     """The UTC start of a single session at a local date and time, which must be ahead."""
+    if at.tzinfo is not None:
+        raise InvalidInput("local_start is a wall-clock time in the location's zone: no offset")
     try:
         starts_at = to_utc(day, at, ZoneInfo(location.timezone))
     except MissingLocalTime as exc:
