@@ -14,10 +14,19 @@ At the end, after healing every link and syncing every kiosk until its outbox is
 - no outbox row is left and none was refused;
 - every kiosk's cached members and memberships equal the server's (ids and key fields), and
   its own walk-ins and sold passes have been replaced by the server's rows.
+
+Bookings (issue 5): kiosks book members into small classes and check them into the classes
+(booking them if they had no booking), offline too. After every step no session has more
+bookings holding a place than its capacity on the server, its counters match its bookings, and
+the server holds no booking no kiosk made. At the end every booking made at a kiosk is on the
+server exactly once, unless the server refused it for good (the member was already booked
+there from another kiosk, or no longer eligible), and each kiosk's cached sessions' bookings
+equal the server's.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from collections import Counter
@@ -32,6 +41,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from desktop.core.checkin.model import CheckinError
 from desktop.core.kiosk import KioskCore
 from server.bootstrap import Container
 from shared.enums import CheckinMethod, PaymentMethod
@@ -86,7 +96,14 @@ STEPS = st.one_of(
     *_steps("crash", 1, k=KIOSKS),
     *_steps("set_clock", 1, k=KIOSKS, offset=st.sampled_from(CLOCK_OFFSETS)),
     *_steps("download_snapshot", 1, k=KIOSKS),
+    *_steps("book_class", 2, k=KIOSKS, name=NAMES, pick=PICK, cls=st.integers(0, 1)),
+    *_steps("class_check_in", 2, k=KIOSKS, name=NAMES, pick=PICK, cls=st.integers(0, 1)),
 )
+#: Places in each class: small, so that offline kiosks overbook them.
+CLASS_PLACES = 2
+#: Why the server may refuse a kiosk's booking for good: booked on it (or at that time, at
+#: the other location) from another kiosk meanwhile, or no longer eligible.
+REFUSALS = ("already booked", "already has a booking at that time", "not eligible")
 
 RUN = settings(
     max_examples=15,
@@ -111,6 +128,8 @@ class Kiosk:
     offset: timedelta = timedelta(0)
     #: Check-in ids this kiosk recorded, as the desk saw them.
     recorded: set[str] = field(default_factory=set)
+    #: Bookings made at this kiosk.
+    booked: set[str] = field(default_factory=set)
     cursor: int = 0
     last_mutation_id: int = 0
     crashes: int = 0
@@ -122,6 +141,8 @@ class World:
     def __init__(self, api: Api, container: Container, root: Path) -> None:
         self.api, self.container, self.root = api, container, root
         self.serial = count(1)
+        #: Across runs: kiosk bookings on the server, and how many the server waitlisted.
+        self.bookings: Counter[str] = Counter()
 
 
 class SyncChaos(RuleBasedStateMachine):
@@ -140,6 +161,23 @@ class SyncChaos(RuleBasedStateMachine):
         self.last_names = count(1)
         for name in FIRST_NAMES:
             self._server_member(name)
+        # Two classes at each location, made before the kiosks' first download.
+        self.classes = {
+            place["id"]: [
+                uuid.UUID(
+                    chaos.add_class(
+                        world.container,
+                        self.tenant.id,
+                        place["id"],
+                        capacity=CLASS_PLACES,
+                        starts_in=timedelta(hours=3 + i),
+                        name=f"Class {i}",
+                    )
+                )
+                for i in range(2)
+            ]
+            for place in (here, there)
+        }
         self.kiosks = [
             self._enrol(f"k{i}", place["id"], world.root / f"run{n}" / f"k{i}")
             for i, place in enumerate([here, here, there])
@@ -235,6 +273,46 @@ class SyncChaos(RuleBasedStateMachine):
         _sale, outcome = kiosk.core.sell_pass(plans[0].id, member_id, PaymentMethod.CASH)
         self._recorded(kiosk, outcome.checkin_id, outcome.repeated)
 
+    def _class(self, kiosk: Kiosk, cls: int) -> uuid.UUID:
+        device = kiosk.core.device()
+        assert device is not None
+        return self.classes[str(device.location_id)][cls]
+
+    def book_class(self, k: int, name: str, pick: int, cls: int) -> None:
+        """Book a member into a class at the desk; the kiosk refuses a full class itself."""
+        kiosk = self.kiosks[k]
+        member_id = self._find(kiosk, name, pick)
+        if member_id is None:
+            return
+        try:
+            booking = kiosk.core.book_session(self._class(kiosk, cls), member_id)
+        except CheckinError:
+            return  # full, already booked, or not eligible as the kiosk sees it
+        assert str(booking.booking_id) not in kiosk.booked
+        kiosk.booked.add(str(booking.booking_id))
+
+    def class_check_in(self, k: int, name: str, pick: int, cls: int) -> None:
+        """Check a member into a class (booking them if they had no booking)."""
+        kiosk = self.kiosks[k]
+        member_id = self._find(kiosk, name, pick)
+        if member_id is None:
+            return
+        try:
+            result = kiosk.core.check_in_session(
+                self._class(kiosk, cls), member_id, CheckinMethod.SEARCH
+            )
+        except CheckinError:
+            return  # full without a booking, or waitlisted
+        if result.already or not result.outcome.admitted:
+            assert result.outcome.checkin_id is None or not result.outcome.admitted
+            if result.outcome.checkin_id is not None:
+                self._recorded(kiosk, result.outcome.checkin_id, result.outcome.repeated)
+            return
+        self._recorded(kiosk, result.outcome.checkin_id, False)
+        if result.booked_now:
+            assert result.booking_id is not None
+            kiosk.booked.add(str(result.booking_id))
+
     # -- staff on the server -------------------------------------------------------------------
 
     def staff_creates_member(self, name: str) -> None:
@@ -308,6 +386,19 @@ class SyncChaos(RuleBasedStateMachine):
             missing = chaos.acknowledged_checkins(kiosk.core) - set(on_server)
             assert not missing, f"{kiosk.name} dropped unstored check-ins from its outbox"
 
+    @invariant()
+    def classes_never_pass_capacity_on_the_server(self) -> None:
+        container, tenant = self.world.container, self.tenant.id
+        bookings = chaos.server_bookings(container, tenant)
+        for session_id, session in chaos.server_sessions(container, tenant).items():
+            mine = [b for b in bookings.values() if b["session_id"] == session_id]
+            holding = sum(b["status"] in ("confirmed", "pending") for b in mine)
+            waiting = sum(b["status"] == "waitlisted" for b in mine)
+            assert holding <= session.capacity == CLASS_PLACES, (session_id, holding)
+            assert (session.confirmed_count, session.waitlist_count) == (holding, waiting)
+        made = set().union(*(k.booked for k in self.kiosks))
+        assert set(bookings) <= made, "the server holds bookings no kiosk made"
+
     # -- the end -------------------------------------------------------------------------------
 
     def teardown(self) -> None:
@@ -318,6 +409,19 @@ class SyncChaos(RuleBasedStateMachine):
             for kiosk in self.kiosks:
                 kiosk.core.close()
                 kiosk.http.close()
+
+    @staticmethod
+    def _refused_bookings(kiosk: Kiosk) -> set[str]:
+        """Bookings the server refused for good; nothing else may be refused."""
+        refused = set()
+        rows = kiosk.core.store.connection().execute(
+            "SELECT name, args_json, reason FROM rejected_mutations"
+        )
+        for name, args, reason in rows:
+            assert name == "booking.create.v1", (kiosk.name, name, reason)
+            assert any(why in reason for why in REFUSALS), reason
+            refused.add(json.loads(args)["id"])
+        return refused
 
     def _all_recorded(self) -> set[str]:
         return set().union(*(k.recorded for k in self.kiosks))
@@ -342,10 +446,20 @@ class SyncChaos(RuleBasedStateMachine):
         container, tenant = self.world.container, self.tenant.id
         members = chaos.server_members(container, tenant)
         memberships = chaos.server_memberships(container, tenant)
+        self.classes_never_pass_capacity_on_the_server()
+        bookings = chaos.server_bookings(container, tenant)
+        self.world.bookings.update(b["status"] for b in bookings.values())
         for kiosk in self.kiosks:
             status = kiosk.core.status()
             assert status.pending_count == 0, (kiosk.name, status.last_error)
-            assert status.rejected_count == 0, (kiosk.name, status.rejected_reason)
+            refused = self._refused_bookings(kiosk)
+            assert status.rejected_count == len(refused), (kiosk.name, status.rejected_reason)
+            assert kiosk.booked - refused <= set(bookings), "a kiosk booking went missing"
+            assert not refused & set(bookings), "a refused booking is on the server"
+            sessions = {str(s) for s in self.classes[str(kiosk.core.device().location_id)]}  # type: ignore[union-attr]
+            here = {i: b for i, b in bookings.items() if b["session_id"] in sessions}
+            assert chaos.kiosk_bookings(kiosk.core) == here, kiosk.name
+            assert chaos.local_bookings(kiosk.core) == set(), kiosk.name
             assert chaos.kiosk_members(kiosk.core) == members, kiosk.name
             assert chaos.kiosk_memberships(kiosk.core) == memberships, kiosk.name
             assert chaos.local_rows(kiosk.core) == (0, 0), kiosk.name
@@ -361,3 +475,5 @@ def test_kiosks_with_crashes_partitions_and_lost_answers_converge(
             super().__init__(world)
 
     run_state_machine_as_test(Run, settings=RUN)
+    # The runs did make bookings, and offline kiosks did overbook classes.
+    assert world.bookings["confirmed"] > 0 and world.bookings["waitlisted"] > 0, world.bookings
