@@ -1,5 +1,12 @@
 """Importing this module registers every benchmark; add new benchmark modules here."""
 
-from . import api_read, bookings, frame_decode, kiosk_checkin, sync
+from . import api_read, bookings, frame_decode, kiosk_checkin, kiosk_download, sync
 
-__all__ = ["api_read", "bookings", "frame_decode", "kiosk_checkin", "sync"]
+__all__ = [
+    "api_read",
+    "bookings",
+    "frame_decode",
+    "kiosk_checkin",
+    "kiosk_download",
+    "sync",
+]
