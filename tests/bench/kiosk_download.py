@@ -48,7 +48,7 @@ def _seed_sessions(database_url: str, slug: str, location_id: str, sessions: int
                     select(Member.id).where(Member.tenant_id == tenant_id).limit(5_000)
                 ).scalars()
             )
-            kinds = [
+            kinds: list[dict[str, Any]] = [
                 {
                     "tenant_id": tenant_id,
                     "id": new_id(),
