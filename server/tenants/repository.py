@@ -10,9 +10,14 @@ from sqlalchemy.orm import Session
 from server.db.repository import TenantRepository
 from server.errors import NotFound
 from server.tenants.models import Location, Tenant
+from server.tenants.rules import SLUG
 
 
 def tenant_by_slug(session: Session, slug: str) -> Tenant | None:
+    """The tenant with this slug; None for an unknown one or a string no slug can be (such
+    as one with a NUL byte, which PostgreSQL would refuse to even compare)."""
+    if not SLUG.match(slug):
+        return None
     tenant: Tenant | None = session.execute(
         select(Tenant).where(Tenant.slug == slug)
     ).scalar_one_or_none()
