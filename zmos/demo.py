@@ -172,6 +172,6 @@ def _print_guide(url: str, folder: Path) -> None:
         print(f"  card {member.card}  {member.first} {member.last:<9} {member.story}")
     print(
         "Classes: two weeks at both locations (HIIT, yoga, Reformer Pilates, strength, run\n"
-        "  club). The next Reformer Pilates at Osu is full with a waitlist; open Sessions at\n"
+        "  club). The next Reformer Pilates at Osu is full with a waitlist; open Classes at\n"
         f"  the kiosk for today's rosters. Timetable: {url}/public/{demo_data.TENANT_SLUG}/sessions"
     )
