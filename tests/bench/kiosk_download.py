@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, insert, select
 
@@ -34,6 +35,8 @@ from .sync import _backends, _import
 #: DESIGN.md §6 lists this benchmark without a bar.
 DOWNLOAD_BAR = Bar(text="no bar in DESIGN.md §6 (reported only)", limits=())
 BOOKINGS_PER_SESSION = 5
+#: The zone of the Provider's location.
+LONDON = ZoneInfo("Europe/London")
 
 
 def _seed_sessions(database_url: str, slug: str, location_id: str, sessions: int) -> int:
@@ -79,6 +82,8 @@ def _seed_sessions(database_url: str, slug: str, location_id: str, sessions: int
                         "session_type_id": kinds[i % len(kinds)]["id"],
                         "starts_at": starts,
                         "ends_at": starts + timedelta(minutes=45),
+                        "local_date": starts.astimezone(LONDON).date(),
+                        "local_start": starts.astimezone(LONDON).time(),
                         "capacity": 20,
                         "confirmed_count": BOOKINGS_PER_SESSION,
                         "waitlist_count": 0,
