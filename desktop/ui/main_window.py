@@ -13,9 +13,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop.core.kiosk import KioskCore
+from desktop.core.kiosk import KioskCore, user_message
 from desktop.core.location import LocationView
-from desktop.core.store import StoreError
 from desktop.ui.header import HeaderBar
 from desktop.ui.pin_dialog import PinDialog
 from desktop.ui.status_bar import KioskStatusBar
@@ -165,8 +164,10 @@ class MainWindow(QMainWindow):
         self.status.tick(now)
         try:
             pending, oldest = self._core.pending_count(), self._core.oldest_pending_at()
-        except StoreError:  # the database was closed under a window still on screen
-            self._clock.stop()
+        except Exception as exc:
+            if user_message(exc) is None:
+                raise
+            self._clock.stop()  # e.g. the database was closed under a window still on screen
             return
         self.pending_label.show_pending(pending, oldest, now)
 
