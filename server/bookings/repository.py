@@ -10,20 +10,59 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Insert, Select, Update, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from server.bookings.models import Booking, BookingPolicy, Penalty
 from server.db.repository import TenantRepository
-from server.plans.models import Membership
-from server.scheduling.models import ClassSession
+from server.members.models import Member
+from server.plans.models import AccessPlan, Membership
+from server.scheduling.models import ClassSession, SessionType
 from server.sync import changes as sync_changes
+from server.tenants.models import Location
 from shared.enums import BookingStatus, PenaltyOutcome, SessionStatus
 
 _ACTIVE = [BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED]
 _HOLDING = [BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value]
+
+
+@cache
+def _clash_query() -> Select[uuid.UUID, uuid.UUID]:
+    return (
+        select(Booking.id, Booking.session_id)
+        .where(
+            Booking.tenant_id == bindparam("tenant_id"),
+            Booking.member_id == bindparam("member_id"),
+            Booking.status.in_(_ACTIVE),
+            Booking.starts_at < bindparam("ends_at", type_=Booking.starts_at.type),
+            Booking.ends_at > bindparam("starts_at", type_=Booking.ends_at.type),
+        )
+        .order_by((Booking.session_id == bindparam("session_id")).desc())
+        .limit(1)
+    )
+
+
+#: Every column a new booking leaves empty: all are set, so nothing is loaded lazily later.
+_NEW_BOOKING: dict[str, Any] = {
+    "booked_by": None,
+    "device_id": None,
+    "promoted_at": None,
+    "membership_id": None,
+    "credit_taken": False,
+    "cancelled_at": None,
+    "cancel_kind": None,
+    "attendance": None,
+    "checked_in_at": None,
+    "checkin_id": None,
+}
+
+
+@cache
+def _booking_insert() -> Insert:
+    return insert(Booking.__table__)  # type: ignore[arg-type]
 
 
 class BookingRepository(TenantRepository[Booking]):
@@ -32,20 +71,31 @@ class BookingRepository(TenantRepository[Booking]):
 
     def active_clash(
         self, member_id: uuid.UUID, session_id: uuid.UUID, starts_at: datetime, ends_at: datetime
-    ) -> Booking | None:
-        """The member's active booking of this session or of one overlapping it in time."""
-        row: Booking | None = self.session.execute(
-            self._select()
-            .where(
-                Booking.member_id == member_id,
-                Booking.status.in_(_ACTIVE),
-                Booking.starts_at < ends_at,
-                Booking.ends_at > starts_at,
-            )
-            .order_by((Booking.session_id == session_id).desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        return row
+    ) -> tuple[uuid.UUID, uuid.UUID] | None:
+        """(id, session id) of the member's active booking of this session, or else of one
+        overlapping it in time."""
+        row = self.session.execute(
+            _clash_query(),
+            {
+                "tenant_id": self.tenant_id,
+                "member_id": member_id,
+                "session_id": session_id,
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+            },
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    def insert(self, **values: Any) -> Booking:
+        """A new booking, written with one Core ``INSERT`` (no ORM flush) and placed in the
+        session as a persistent object; its change goes to the kiosks like any other."""
+        row = {**_NEW_BOOKING, **values, "tenant_id": self.tenant_id}
+        self.session.execute(_booking_insert(), row)
+        booking = Booking(**row)
+        make_transient_to_detached(booking)
+        self.session.add(booking)
+        sync_changes.record_change(self.session, booking)
+        return booking
 
     def first_waitlisted(self, session_id: uuid.UUID) -> Booking | None:
         row: Booking | None = self.session.execute(
@@ -97,6 +147,30 @@ class BookingRepository(TenantRepository[Booking]):
         return True
 
 
+@cache
+def _place_update(kind: str) -> Update:
+    """``UPDATE class_sessions … RETURNING next_position``, built once per process (the
+    statements are the same for every booking; only their parameters change)."""
+    where = update(ClassSession).where(
+        ClassSession.tenant_id == bindparam("b_tenant_id"),
+        ClassSession.id == bindparam("b_session_id"),
+        ClassSession.status == SessionStatus.SCHEDULED.value,
+    )
+    if kind == "take":
+        where = where.where(ClassSession.confirmed_count < ClassSession.capacity).values(
+            confirmed_count=ClassSession.confirmed_count + 1
+        )
+    else:
+        if kind == "wait_if_full":
+            where = where.where(ClassSession.confirmed_count >= ClassSession.capacity)
+        where = where.values(waitlist_count=ClassSession.waitlist_count + 1)
+    return (
+        where.values(next_position=ClassSession.next_position + 1)
+        .returning(ClassSession.next_position)
+        .execution_options(synchronize_session=False)
+    )
+
+
 class Places:
     """Conditional updates of one session's counters (DESIGN.md §4, interfaces.md)."""
 
@@ -112,41 +186,36 @@ class Places:
     def _touched(self, session_id: uuid.UUID) -> None:
         sync_changes.touch(self.session, ClassSession, self.tenant_id, session_id)
 
-    def take_place(self, session_id: uuid.UUID) -> int | None:
-        """A place and its position, or None when the session is full or not scheduled."""
+    def _position(self, kind: str, session_id: uuid.UUID) -> int | None:
         position = self.session.execute(
-            self._where(session_id)
-            .where(
-                ClassSession.status == SessionStatus.SCHEDULED.value,
-                ClassSession.confirmed_count < ClassSession.capacity,
-            )
-            .values(
-                confirmed_count=ClassSession.confirmed_count + 1,
-                next_position=ClassSession.next_position + 1,
-            )
-            .returning(ClassSession.next_position)
-            .execution_options(synchronize_session=False)
+            _place_update(kind), {"b_tenant_id": self.tenant_id, "b_session_id": session_id}
         ).scalar_one_or_none()
         if position is None:
             return None
         self._touched(session_id)
         return int(position) - 1
 
+    def take_place(self, session_id: uuid.UUID) -> int | None:
+        """A place and its position, or None when the session is full or not scheduled."""
+        return self._position("take", session_id)
+
     def join_waitlist(self, session_id: uuid.UUID) -> int | None:
-        position = self.session.execute(
-            self._where(session_id)
-            .where(ClassSession.status == SessionStatus.SCHEDULED.value)
-            .values(
-                waitlist_count=ClassSession.waitlist_count + 1,
-                next_position=ClassSession.next_position + 1,
-            )
-            .returning(ClassSession.next_position)
-            .execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
-        if position is None:
-            return None
-        self._touched(session_id)
-        return int(position) - 1
+        """A position in line, or None when the session is not scheduled."""
+        return self._position("wait", session_id)
+
+    def place_or_line(self, session_id: uuid.UUID, *, looks_full: bool) -> tuple[int, bool] | None:
+        """(position, holds a place): a place if one is free, else a place in line; None
+        when the session is not scheduled. One statement in the usual case: when the session
+        looked full, joining the line (only while it is full) is tried first."""
+        if looks_full:
+            position = self._position("wait_if_full", session_id)
+            if position is not None:
+                return position, False
+        position = self.take_place(session_id)
+        if position is not None:
+            return position, True
+        position = self.join_waitlist(session_id)
+        return None if position is None else (position, False)
 
     def adjust(self, session_id: uuid.UUID, *, confirmed: int = 0, waitlisted: int = 0) -> None:
         """Counters follow a booking that left (negative) or moved; locks the session row."""
@@ -260,3 +329,76 @@ def default_policy(tenant_id: uuid.UUID) -> BookingPolicy:
         grace_period_days=30,
         late_after_minutes=10,
     )
+
+
+@cache
+def _context_query() -> Select[ClassSession, SessionType, Location, BookingPolicy]:
+    return (
+        select(ClassSession, SessionType, Location, BookingPolicy)
+        .join(
+            Location,
+            (Location.tenant_id == ClassSession.tenant_id)
+            & (Location.id == ClassSession.location_id),
+        )
+        .outerjoin(
+            SessionType,
+            (SessionType.tenant_id == ClassSession.tenant_id)
+            & (SessionType.id == ClassSession.session_type_id),
+        )
+        .outerjoin(BookingPolicy, BookingPolicy.tenant_id == ClassSession.tenant_id)
+        .where(
+            ClassSession.tenant_id == bindparam("tenant_id"),
+            ClassSession.id == bindparam("session_id"),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def booking_context(
+    session: Session, tenant_id: uuid.UUID, session_id: uuid.UUID
+) -> tuple[ClassSession, SessionType | None, Location, BookingPolicy] | None:
+    """The session with its type, location and the tenant's policy (or the defaults): one
+    query. The rows are read afresh (the counters move with every booking)."""
+    row = session.execute(
+        _context_query(), {"tenant_id": tenant_id, "session_id": session_id}
+    ).one_or_none()
+    if row is None:
+        return None
+    class_session, kind, location, policy = row
+    return class_session, kind, location, policy or default_policy(tenant_id)
+
+
+@cache
+def _member_query() -> Select[Member, Membership, AccessPlan]:
+    return (
+        select(Member, Membership, AccessPlan)
+        .outerjoin(
+            Membership,
+            (Membership.tenant_id == Member.tenant_id) & (Membership.member_id == Member.id),
+        )
+        .outerjoin(
+            AccessPlan,
+            (AccessPlan.tenant_id == Membership.tenant_id) & (AccessPlan.id == Membership.plan_id),
+        )
+        .where(
+            Member.tenant_id == bindparam("tenant_id"),
+            Member.id == bindparam("member_id"),
+            Member.archived_at.is_(None),
+        )
+        .order_by(Membership.id)
+        .with_for_update(of=Member)
+        .execution_options(populate_existing=True)
+    )
+
+
+def member_for_booking(
+    session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID
+) -> tuple[Member, list[tuple[Membership, AccessPlan]]] | None:
+    """The member, row-locked on PostgreSQL (one member's bookings are placed one at a time,
+    so two overlapping bookings never both pass the overlap check), with their memberships
+    and plans, read afresh: one query."""
+    rows = session.execute(_member_query(), {"tenant_id": tenant_id, "member_id": member_id}).all()
+    if not rows:
+        return None
+    held = [(m, p) for _, m, p in rows if m is not None and p is not None]
+    return rows[0][0], held

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from server.adapters.local_eligibility import terms_of
@@ -16,13 +17,16 @@ from server.bookings.models import Booking
 from server.bookings.repository import (
     BookingRepository,
     Places,
+    booking_context,
     give_credit_back,
+    member_for_booking,
     policy_of,
 )
 from server.db.uow import UnitOfWork
 from server.engagement import service as engagement_service
 from server.errors import Conflict, NotFound
 from server.members.models import Member
+from server.plans.models import AccessPlan, Membership
 from server.plans.repository import MembershipRepository
 from server.ports.analytics import PublishedEvent
 from server.scheduling.models import ClassSession, SessionType
@@ -50,59 +54,49 @@ def session_or_404(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID)
     return row
 
 
-def _member_for_update(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
-    """The member, row-locked on PostgreSQL: one member's bookings are placed one at a time,
-    so two overlapping bookings can never both pass the overlap check."""
-    from sqlalchemy import select
-
-    member: Member | None = uow.session.execute(
-        select(Member)
-        .where(
-            Member.tenant_id == tenant_id,
-            Member.id == member_id,
-            Member.archived_at.is_(None),
-        )
-        .with_for_update()
-    ).scalar_one_or_none()
-    if member is None:
-        raise NotFound(f"member {member_id} was not found")
-    return member
-
-
 def _eligibility(
-    uow: UnitOfWork, tenant_id: uuid.UUID, member: Member, class_session: ClassSession
+    member: Member,
+    memberships: list[tuple[Membership, AccessPlan]],
+    class_session: ClassSession,
+    location: Location,
 ) -> eligibility.Decision:
-    location = uow.session.get(Location, (tenant_id, class_session.location_id))
-    assert location is not None
-    memberships = [
-        terms_of(m, p)
-        for m, p, _ in MembershipRepository(uow.session, tenant_id).of_member(member.id)
-    ]
     return eligibility.decide(
-        memberships,
+        [terms_of(m, p) for m, p in memberships],
         location_id=location.id,
         member_home_location_id=member.home_location_id,
         at=class_session.starts_at,
-        tz=ZoneInfo(location.timezone),
+        tz=_zone(location.timezone),
         # Visit limits are counted at the door, not when booking.
         visits_used={},
     )
 
 
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 def _take_credit(
-    uow: UnitOfWork, tenant_id: uuid.UUID, member: Member, class_session: ClassSession
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    member: Member,
+    memberships: list[tuple[Membership, AccessPlan]],
+    class_session: ClassSession,
+    location: Location,
 ) -> uuid.UUID | None:
     """Refuse a member no membership admits; take a class-pack credit when one is used."""
-    memberships = MembershipRepository(uow.session, tenant_id)
-    for _ in range(_MAX_CREDIT_RACES):
-        decision = _eligibility(uow, tenant_id, member, class_session)
+    repository = MembershipRepository(uow.session, tenant_id)
+    for attempt in range(_MAX_CREDIT_RACES):
+        if attempt:  # another booking took the last credit meanwhile: read them again
+            found = member_for_booking(uow.session, tenant_id, member.id)
+            memberships = found[1] if found is not None else []
+        decision = _eligibility(member, memberships, class_session, location)
         if not decision.admitted:
             raise Conflict(f"not eligible for this session: {decision.reason}", code="not_eligible")
         if not decision.consumes_credit:
             return None
         assert decision.membership_id is not None
-        if memberships.take_credit(decision.membership_id):
-            from server.plans.models import Membership
+        if repository.take_credit(decision.membership_id):
             from server.sync import changes as sync_changes
 
             sync_changes.touch(uow.session, Membership, tenant_id, decision.membership_id)
@@ -123,65 +117,77 @@ def place_booking(
     device_id: uuid.UUID | None = None,
     skip_window: bool = False,
 ) -> Booking:
-    """Book a place, a place pending approval, or a place in line (see interfaces.md)."""
-    bookings = BookingRepository(uow.session, tenant_id)
+    """Book a place, a place pending approval, or a place in line (see interfaces.md).
+
+    Five statements in the usual case: the session with its type, location and policy; the
+    member (locked) with memberships and plans; the session's counters (one conditional
+    UPDATE, which row-locks the session); the overlap check; the INSERT.
+    """
+    db = uow.session
+    bookings = BookingRepository(db, tenant_id)
     if booking_id is not None:
         existing = bookings.get(booking_id)
         if existing is not None:
             return existing
     now = utcnow()
-    class_session = session_or_404(uow, tenant_id, session_id)
+    context = booking_context(db, tenant_id, session_id)
+    if context is None:
+        raise NotFound(f"session {session_id} was not found")
+    class_session, kind, location, policy = context
     if class_session.status != SessionStatus.SCHEDULED.value:
         raise Conflict("this session was cancelled", code="session_cancelled")
-    policy = policy_of(uow.session, tenant_id)
     if not skip_window:
         window = rules.Window(policy.opens_days_before, policy.closes_minutes_before)
         refusal = rules.window_refusal(window, class_session.starts_at, now)
         if refusal is not None:
             raise Conflict(refusal, code="booking_window")
-    member = _member_for_update(uow, tenant_id, member_id)
-    kind = uow.session.get(SessionType, (tenant_id, class_session.session_type_id))
+    found = member_for_booking(db, tenant_id, member_id)
+    if found is None:
+        raise NotFound(f"member {member_id} was not found")
+    member, memberships = found
     needs_approval = bool(kind and kind.requires_approval)
-    places = Places(uow.session, tenant_id)
-    # The session row is written first: from here on this session's bookings wait for us.
-    position = places.take_place(session_id)
-    holds_place = position is not None
-    if position is None:
-        position = places.join_waitlist(session_id)
-        if position is None:
-            raise Conflict("this session was cancelled", code="session_cancelled")
+    # The session row is written first: from here on this session's bookings wait for us
+    # (on SQLite, the database's write lock is taken before the checks below read).
+    placed = Places(db, tenant_id).place_or_line(
+        session_id, looks_full=class_session.confirmed_count >= class_session.capacity
+    )
+    if placed is None:
+        raise Conflict("this session was cancelled", code="session_cancelled")
+    position, holds_place = placed
     clash = bookings.active_clash(
         member.id, session_id, class_session.starts_at, class_session.ends_at
     )
     if clash is not None:
-        if clash.session_id == session_id:
+        clash_id, clash_session = clash
+        if clash_session == session_id:
             raise Conflict("the member is already booked on this session", code="already_booked")
         raise Conflict(
-            f"the member already has a booking at that time (booking {clash.id})",
+            f"the member already has a booking at that time (booking {clash_id})",
             code="overlapping_booking",
         )
-    membership_id = _take_credit(uow, tenant_id, member, class_session)
+    membership_id = _take_credit(uow, tenant_id, member, memberships, class_session, location)
     if holds_place:
         status = BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED
     else:
         status = BookingStatus.WAITLISTED
-    booking = bookings.add(
-        Booking(
-            id=booking_id or new_id(),
-            session_id=session_id,
-            member_id=member.id,
-            status=status.value,
-            position=position,
-            starts_at=class_session.starts_at,
-            ends_at=class_session.ends_at,
-            source=source.value,
-            booked_by=booked_by,
-            device_id=device_id,
-            # Taken after the session row's lock: booked_at order is position order.
-            booked_at=booked_at or utcnow(),
-            membership_id=membership_id,
-            credit_taken=membership_id is not None,
-        )
+    stamp = utcnow()
+    booking = bookings.insert(
+        id=booking_id or new_id(),
+        session_id=session_id,
+        member_id=member.id,
+        status=status.value,
+        position=position,
+        starts_at=class_session.starts_at,
+        ends_at=class_session.ends_at,
+        source=source.value,
+        booked_by=booked_by,
+        device_id=device_id,
+        # Taken after the session row's lock: booked_at order is position order.
+        booked_at=booked_at or stamp,
+        membership_id=membership_id,
+        credit_taken=membership_id is not None,
+        created_at=stamp,
+        updated_at=stamp,
     )
     notify.confirmed(uow, booking)
     return booking
