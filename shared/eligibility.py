@@ -115,6 +115,7 @@ def _check_one(
     member_home: uuid.UUID | None,
     today: date,
     visits_used: int,
+    credit_prepaid: bool = False,
 ) -> tuple[str, str] | Decision:
     """A Decision admitting on this membership, or (refusal kind, reason)."""
     state = MembershipState(
@@ -136,6 +137,12 @@ def _check_one(
     if not valid_at(membership, location_id, member_home):
         return "location", "not valid at this location"
     credits = membership.credits_remaining
+    if credits is not None and credit_prepaid:
+        # Into a class booked on this pack: the booking took the credit already.
+        credits = None
+        prepaid_note = ", credit taken when booked"
+    else:
+        prepaid_note = ""
     if credits is not None and credits <= 0:
         return "credits", "no credits left"
     plan = membership.plan
@@ -147,7 +154,7 @@ def _check_one(
             return "limit", f"{adjective} limit of {plan.visit_limit} {visits} reached"
         if visits_used + 1 >= plan.visit_limit:
             warning = f"{visits_used + 1} of {plan.visit_limit} visits this {noun}"
-    reason = f"admitted on {plan.name}"
+    reason = f"admitted on {plan.name}{prepaid_note}"
     if credits is not None:
         left = credits - 1
         reason += f", {left} credit{'' if left == 1 else 's'} left"
@@ -168,10 +175,13 @@ def decide(
     at: datetime,
     tz: ZoneInfo,
     visits_used: Mapping[uuid.UUID, int],
+    credit_prepaid: bool = False,
 ) -> Decision:
     """Admit on the first membership, in order of preference, that lets the member in.
 
     ``visits_used`` counts admissions per membership in the limit period containing ``at``.
+    ``credit_prepaid``: a check-in into a class the member holds a booking for, whose
+    class-pack credit was taken at booking; a pack with no credits left still admits then.
     When none admits, the refusal that came closest to an admission gives the reason.
     """
     if at.tzinfo is None:
@@ -185,6 +195,7 @@ def decide(
             member_home=member_home_location_id,
             today=today,
             visits_used=visits_used.get(membership.id, 0),
+            credit_prepaid=credit_prepaid,
         )
         if isinstance(outcome, Decision):
             return outcome

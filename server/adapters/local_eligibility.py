@@ -69,6 +69,7 @@ class LocalEligibility:
             at=request.at,
             tz=tz,
             visits_used=visits,
+            credit_prepaid=request.credit_prepaid,
         )
         return EligibilityDecision(
             admitted=decision.admitted,

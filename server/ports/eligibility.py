@@ -18,6 +18,8 @@ class EligibilityRequest:
     location_id: uuid.UUID
     #: When the member came to the door (aware).
     at: datetime
+    #: Into a class the member holds a booking for: its class-pack credit is already taken.
+    credit_prepaid: bool = False
 
 
 @dataclass(frozen=True)

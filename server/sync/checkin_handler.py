@@ -29,10 +29,15 @@ def new_batch(context: MutationContext) -> CheckinBatch:
 
 
 def _server_decision(
-    context: MutationContext, batch: CheckinBatch, member: MemberFacts, at: datetime
+    context: MutationContext,
+    batch: CheckinBatch,
+    member: MemberFacts,
+    at: datetime,
+    *,
+    credit_prepaid: bool = False,
 ) -> EligibilityDecision:
     try:
-        return batch.decide(context, member, at)
+        return batch.decide(context, member, at, credit_prepaid=credit_prepaid)
     except DomainError as exc:  # e.g. the member has been archived since
         return EligibilityDecision(admitted=False, reason=exc.detail)
 
@@ -121,9 +126,9 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
         raise MutationRejected(f"member {args.member_id} is not known to the server")
     at, clamped = occurred_at(context, args)
     overridden = args.admitted and args.override_reason is not None
-    decision = _server_decision(context, batch, member, at)
     # Into a booked session: the booking takes the credit, its attendance is the movement.
     into_session = args.booking_id is not None
+    decision = _server_decision(context, batch, member, at, credit_prepaid=into_session)
     if args.admitted and not into_session:
         decision = _take_credit(batch, member, decision)
     membership_id = (

@@ -143,6 +143,35 @@ def test_a_roster_check_in_marks_an_online_booking_attended_and_takes_one_credit
     assert [m["credits_remaining"] for m in items] == [4]
 
 
+def test_a_pack_whose_last_credit_paid_for_the_booking_still_gets_into_that_class(
+    desk: Desk, kiosks: Kiosks
+) -> None:
+    one_class = desk.plan({**PACK, "name": "1 class", "credits": 1})
+    esi = _member(desk, "Esi", one_class)
+    session_id = chaos.add_class(desk.container, desk.tenant.id, desk.location["id"], capacity=5)
+    other_id = chaos.add_class(desk.container, desk.tenant.id, desk.location["id"], capacity=5)
+    booked = desk.api.client.post(
+        f"/sessions/{session_id}/bookings", json={"member_id": str(esi)}, headers=desk.desk
+    )
+    assert booked.status_code == 201, booked.text
+    core, link = kiosks.open("Desk A")
+    link.partitioned = True
+    # The booking took the only credit; checking into that class needs none.
+    result = core.check_in_session(uuid.UUID(session_id), esi, CheckinMethod.SEARCH)
+    assert result.outcome.admitted, result.outcome.reason
+    assert "credit taken when booked" in result.outcome.reason
+    # Any other class would need a credit she no longer has.
+    with pytest.raises(CheckinError, match="no credits left"):
+        core.book_session(uuid.UUID(other_id), esi)
+    link.heal()
+    _sync(core)
+    server = chaos.server_bookings(desk.container, desk.tenant.id)
+    assert server[booked.json()["id"]]["attendance"] == "on_time"
+    assert review_items(desk) == []
+    memberships = desk.api.client.get(f"/members/{esi}/memberships", headers=desk.desk).json()
+    assert [m["credits_remaining"] for m in memberships["items"]] == [0]
+
+
 def test_the_last_place_booked_at_two_offline_kiosks_waitlists_the_later_and_opens_a_review(
     desk: Desk, kiosks: Kiosks
 ) -> None:

@@ -119,6 +119,18 @@ def test_a_pack_uses_credits_and_refuses_without() -> None:
     assert not at_door(empty).admitted
 
 
+def test_a_booking_that_took_the_credit_admits_into_its_class_without_another() -> None:
+    empty = membership(PACK, credits_remaining=0)
+    args = {"location_id": HERE, "member_home_location_id": None, "at": NOON, "tz": LONDON}
+    booked = decide([empty], visits_used={}, credit_prepaid=True, **args)  # type: ignore[arg-type]
+    assert booked.admitted and not booked.consumes_credit
+    assert booked.reason == "admitted on 10 classes, credit taken when booked"
+    # Every other rule still applies to a prepaid class.
+    frozen = membership(PACK, credits_remaining=0, status=MembershipStatus.FROZEN)
+    refused = decide([frozen], visits_used={}, credit_prepaid=True, **args)  # type: ignore[arg-type]
+    assert not refused.admitted and "frozen" in refused.reason
+
+
 @pytest.mark.parametrize(
     ("rule", "ids", "home", "admitted"),
     [

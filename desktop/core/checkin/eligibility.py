@@ -42,6 +42,7 @@ def shared_rules_decider(
     location_timezone: str,
     at: datetime,
     visits_used: Mapping[uuid.UUID, int],
+    credit_prepaid: bool = False,
 ) -> Decision:
     """A :class:`~desktop.core.checkin.model.Decider` over :func:`shared.eligibility.decide`."""
     decided = eligibility.decide(
@@ -51,6 +52,7 @@ def shared_rules_decider(
         at=at,
         tz=ZoneInfo(location_timezone),
         visits_used=visits_used,
+        credit_prepaid=credit_prepaid,
     )
     return Decision(
         admitted=decided.admitted,

@@ -37,6 +37,7 @@ class Decider(Protocol):
         location_timezone: str,
         at: datetime,
         visits_used: Mapping[uuid.UUID, int],
+        credit_prepaid: bool = False,
     ) -> Decision: ...
 
 

@@ -83,10 +83,13 @@ class CheckinService:
         override: Override | None = None,
         pass_id: uuid.UUID | None = None,
         booking_id: uuid.UUID | None = None,
+        credit_prepaid: bool = False,
         also: AlsoWrite | None = None,
     ) -> CheckinOutcome:
         """``booking_id``: a check-in into that booking's session, which holds the class-pack
-        credit (none is taken here); ``also`` runs in the same transaction if admitted. Such
+        credit (none is taken here; with ``credit_prepaid`` the member already holds that
+        booking, so a pack spent on it still admits); ``also`` runs in the same transaction
+        if admitted. Such
         check-ins are never debounced (the session's roster says whether it happened)."""
         if override is None and booking_id is None:
             with self._lock:
@@ -114,6 +117,7 @@ class CheckinService:
             location_timezone=location.timezone,
             at=at,
             visits_used=self._visits_used(memberships, location, at),
+            credit_prepaid=credit_prepaid,
         )
         admitted = decision.admitted or override is not None
         record = CheckinRecord(

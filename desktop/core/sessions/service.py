@@ -164,6 +164,8 @@ class SessionService:
             override=override,
             pass_id=pass_id,
             booking_id=booking_id,
+            # A booking the server already holds took its class-pack credit when it was made.
+            credit_prepaid=not new,
             also=attend,
         )
         if not outcome.admitted:

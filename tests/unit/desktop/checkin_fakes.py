@@ -85,6 +85,7 @@ class RecordingDecider:
         location_timezone: str,
         at: datetime,
         visits_used: Mapping[uuid.UUID, int],
+        credit_prepaid: bool = False,
     ) -> Any:
         from desktop.core.checkin.eligibility import shared_rules_decider
 
@@ -96,6 +97,7 @@ class RecordingDecider:
             location_timezone=location_timezone,
             at=at,
             visits_used=visits_used,
+            credit_prepaid=credit_prepaid,
         )
 
 
