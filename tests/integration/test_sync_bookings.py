@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -170,6 +171,52 @@ def test_a_pack_whose_last_credit_paid_for_the_booking_still_gets_into_that_clas
     assert review_items(desk) == []
     memberships = desk.api.client.get(f"/members/{esi}/memberships", headers=desk.desk).json()
     assert [m["credits_remaining"] for m in memberships["items"]] == [0]
+
+
+def test_a_booked_member_checking_in_at_the_door_is_checked_into_the_class_about_to_start(
+    desk: Desk, kiosks: Kiosks
+) -> None:
+    monthly = desk.plan(MONTHLY)
+    ama, kofi = _member(desk, "Ama", monthly), _member(desk, "Kofi", monthly)
+    soon = chaos.add_class(
+        desk.container,
+        desk.tenant.id,
+        desk.location["id"],
+        capacity=5,
+        starts_in=timedelta(minutes=10),
+        name="Spin",
+    )
+    later = chaos.add_class(
+        desk.container,
+        desk.tenant.id,
+        desk.location["id"],
+        capacity=5,
+        starts_in=timedelta(hours=2),
+        name="Yoga",
+    )
+    booking_ids = {}
+    for session_id in (soon, later):
+        response = desk.api.client.post(
+            f"/sessions/{session_id}/bookings", json={"member_id": str(ama)}, headers=desk.desk
+        )
+        assert response.status_code == 201, response.text
+        booking_ids[session_id] = response.json()["id"]
+    core, link = kiosks.open("Desk A")
+    link.partitioned = True
+    outcome = core.check_in(ama, CheckinMethod.CARD)
+    assert outcome.admitted and "into Spin" in outcome.reason, outcome.reason
+    assert core.roster(uuid.UUID(soon))[0].checked_in
+    assert not core.roster(uuid.UUID(later))[0].checked_in
+    # A second swipe is the same check-in, not another; someone unbooked is a floor visit.
+    assert core.check_in(ama, CheckinMethod.CARD).repeated
+    floor = core.check_in(kofi, CheckinMethod.CARD)
+    assert floor.admitted and "into" not in floor.reason
+    link.heal()
+    _sync(core)
+    server = chaos.server_bookings(desk.container, desk.tenant.id)
+    assert server[booking_ids[soon]]["attendance"] == "on_time"
+    assert server[booking_ids[later]]["attendance"] is None
+    assert checkin_count(desk) == 2
 
 
 def test_the_last_place_booked_at_two_offline_kiosks_waitlists_the_later_and_opens_a_review(

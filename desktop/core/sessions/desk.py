@@ -4,6 +4,7 @@ facade small). Every method works offline: only the cache and the outbox are use
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from desktop.core.checkin.model import CheckinOutcome, Override
@@ -46,6 +47,29 @@ class SessionOperations(_Base):
         return self.sessions.roster(session_id)
 
     # -- commands --------------------------------------------------------------------------
+
+    def check_in(
+        self,
+        member_id: uuid.UUID,
+        method: CheckinMethod,
+        *,
+        override: Override | tuple[uuid.UUID, str] | None = None,
+        pass_id: uuid.UUID | None = None,
+    ) -> CheckinOutcome:
+        """At the door: a member with a place in a class starting within half an hour (or
+        running) is checked into that class, which marks the booking attended; anyone else
+        is checked in to the floor."""
+        booked = self.sessions.booked_now(member_id)
+        if booked is None:
+            return super().check_in(member_id, method, override=override, pass_id=pass_id)
+        result = self.check_in_session(
+            booked.id, member_id, method, override=override, pass_id=pass_id
+        )
+        outcome = result.outcome
+        if outcome.admitted and not result.already:
+            starts = self.sessions.local_clock(booked.starts_at)
+            outcome = replace(outcome, reason=f"{outcome.reason} · into {booked.name} {starts}")
+        return outcome
 
     def check_in_session(
         self,

@@ -25,6 +25,11 @@ from desktop.core.store.sessions import RosterEntry, SessionRows, SessionView
 from shared.enums import BookingStatus, CheckinMethod
 from shared.ids import new_id
 
+#: A member booked into a class that starts within this is checked into it at the door.
+DOOR_EARLY = timedelta(minutes=30)
+#: How far back a class that is still running can have started.
+LONGEST_SESSION = timedelta(hours=12)
+
 
 @dataclass(frozen=True)
 class SessionCheckin:
@@ -69,6 +74,9 @@ class SessionService:
     def _rows(self) -> SessionRows:
         return SessionRows(self._store.connection())
 
+    def local_clock(self, at: datetime) -> str:
+        return at.astimezone(zone(self._timezone())).strftime("%H:%M")
+
     def local_today(self) -> date:
         return self._now().astimezone(zone(self._timezone())).date()
 
@@ -94,6 +102,19 @@ class SessionService:
         if found is None:
             raise CheckinError("This session is not in this kiosk's data; sync and try again")
         return found
+
+    def booked_now(self, member_id: uuid.UUID) -> SessionView | None:
+        """The class here the member holds a place in that starts within ``DOOR_EARLY`` or is
+        running now: a check-in at the door is a check-in into it."""
+        now = self._now()
+        rows = self._rows()
+        for view in rows.sessions(now - LONGEST_SESSION, now + DOOR_EARLY):
+            if view.cancelled or view.ends_at <= now:
+                continue
+            booking = rows.booking_of(view.id, member_id)
+            if booking is not None and booking.status is BookingStatus.CONFIRMED:
+                return view
+        return None
 
     def roster(self, session_id: uuid.UUID) -> list[RosterEntry]:
         return self._rows().roster(session_id)
