@@ -22,6 +22,7 @@ from server.db.uow import UnitOfWork
 from server.errors import InvalidInput, NotFound
 from server.ports.identity import AccessClaims
 from server.scheduling.models import ClassSession, SessionType
+from server.scheduling.repository import with_type_and_location
 from server.tenants.models import Location
 from shared.clock import utcnow
 from shared.eligibility import local_midnight
@@ -48,17 +49,7 @@ def _counts(uow: UnitOfWork, tenant_id: uuid.UUID, session_ids: list[uuid.UUID])
 def _sessions(uow: UnitOfWork, tenant_id: uuid.UUID, where: list[Any]) -> list[Any]:
     return list(
         uow.session.execute(
-            select(ClassSession, SessionType.name, Location.timezone)
-            .join(
-                SessionType,
-                (SessionType.tenant_id == ClassSession.tenant_id)
-                & (SessionType.id == ClassSession.session_type_id),
-            )
-            .join(
-                Location,
-                (Location.tenant_id == ClassSession.tenant_id)
-                & (Location.id == ClassSession.location_id),
-            )
+            with_type_and_location(select(ClassSession, SessionType.name, Location.timezone))
             .where(ClassSession.tenant_id == tenant_id, *where)
             .order_by(ClassSession.starts_at, ClassSession.id)
         ).all()

@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from server.bookings.models import Booking
@@ -18,6 +18,20 @@ from server.scheduling.models import ClassSession, Schedule, SessionType, Sessio
 from server.staff.models import StaffAccount
 from server.sync import changes as sync_changes
 from server.tenants.models import Location
+
+_Row = TypeVarTuple("_Row")
+
+
+def with_type_and_location(query: Select[*_Row]) -> Select[*_Row]:
+    """Joins a query that has class sessions in it to their session type and location."""
+    return query.join(
+        SessionType,
+        (SessionType.tenant_id == ClassSession.tenant_id)
+        & (SessionType.id == ClassSession.session_type_id),
+    ).join(
+        Location,
+        (Location.tenant_id == ClassSession.tenant_id) & (Location.id == ClassSession.location_id),
+    )
 
 
 class SessionTypeRepository(TenantRepository[SessionType]):
@@ -108,17 +122,7 @@ class SessionRepository(TenantRepository[ClassSession]):
 
     def _filtered(self, f: SessionFilter) -> Any:
         query = (
-            select(ClassSession, SessionType, Location, StaffAccount)
-            .join(
-                SessionType,
-                (SessionType.tenant_id == ClassSession.tenant_id)
-                & (SessionType.id == ClassSession.session_type_id),
-            )
-            .join(
-                Location,
-                (Location.tenant_id == ClassSession.tenant_id)
-                & (Location.id == ClassSession.location_id),
-            )
+            with_type_and_location(select(ClassSession, SessionType, Location, StaffAccount))
             .outerjoin(
                 StaffAccount,
                 (StaffAccount.tenant_id == ClassSession.tenant_id)
@@ -220,20 +224,12 @@ def bookings_of_member(
 ) -> list[tuple[Booking, ClassSession, SessionType, Location]]:
     """A member's bookings of sessions starting after ``since``, with what a calendar shows."""
     query = (
-        select(Booking, ClassSession, SessionType, Location)
-        .join(
-            ClassSession,
-            (ClassSession.tenant_id == Booking.tenant_id) & (ClassSession.id == Booking.session_id),
-        )
-        .join(
-            SessionType,
-            (SessionType.tenant_id == ClassSession.tenant_id)
-            & (SessionType.id == ClassSession.session_type_id),
-        )
-        .join(
-            Location,
-            (Location.tenant_id == ClassSession.tenant_id)
-            & (Location.id == ClassSession.location_id),
+        with_type_and_location(
+            select(Booking, ClassSession, SessionType, Location).join(
+                ClassSession,
+                (ClassSession.tenant_id == Booking.tenant_id)
+                & (ClassSession.id == Booking.session_id),
+            )
         )
         .where(
             Booking.tenant_id == tenant_id,
