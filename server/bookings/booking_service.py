@@ -10,6 +10,7 @@ from sqlalchemy import select
 from server.bookings import notify, penalties, rules
 from server.bookings import service as core
 from server.bookings.models import Booking
+from server.bookings.queue import BookingRequest
 from server.bookings.repository import BookingRepository, give_credit_back, policy_of
 from server.bookings.schemas import (
     AttendanceCreate,
@@ -51,6 +52,20 @@ def book(
         )
         uow.commit()
         return BookingRead.model_validate(booking)
+
+
+def book_request(
+    *, claims: AccessClaims, session_id: uuid.UUID, member_id: uuid.UUID
+) -> BookingRequest:
+    """The same booking as :func:`book`, for the process's booking queue (group commit)."""
+    staff = claims.kind is PrincipalKind.STAFF
+    return BookingRequest(
+        tenant_id=claims.tenant_id,
+        session_id=session_id,
+        member_id=member_id,
+        source=BookingSource.STAFF if staff else BookingSource.MEMBER,
+        booked_by=claims.subject_id if staff else None,
+    )
 
 
 def _owned(uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Booking:

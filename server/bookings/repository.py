@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import Insert, Select, Update, bindparam, func, insert, select, update
+from sqlalchemy import Insert, Select, Table, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from server.bookings.models import Booking, BookingPolicy, Penalty
@@ -74,23 +76,27 @@ class BookingRepository(TenantRepository[Booking]):
     ) -> tuple[uuid.UUID, uuid.UUID] | None:
         """(id, session id) of the member's active booking of this session, or else of one
         overlapping it in time."""
-        row = self.session.execute(
-            _clash_query(),
-            {
-                "tenant_id": self.tenant_id,
-                "member_id": member_id,
-                "session_id": session_id,
-                "starts_at": starts_at,
-                "ends_at": ends_at,
-            },
-        ).first()
+        row = (
+            self.session.connection()
+            .execute(
+                _clash_query(),
+                {
+                    "tenant_id": self.tenant_id,
+                    "member_id": member_id,
+                    "session_id": session_id,
+                    "starts_at": starts_at,
+                    "ends_at": ends_at,
+                },
+            )
+            .first()
+        )
         return None if row is None else (row[0], row[1])
 
     def insert(self, **values: Any) -> Booking:
         """A new booking, written with one Core ``INSERT`` (no ORM flush) and placed in the
         session as a persistent object; its change goes to the kiosks like any other."""
         row = {**_NEW_BOOKING, **values, "tenant_id": self.tenant_id}
-        self.session.execute(_booking_insert(), row)
+        self.session.connection().execute(_booking_insert(), row)
         booking = Booking(**row)
         make_transient_to_detached(booking)
         self.session.add(booking)
@@ -187,9 +193,13 @@ class Places:
         sync_changes.touch(self.session, ClassSession, self.tenant_id, session_id)
 
     def _position(self, kind: str, session_id: uuid.UUID) -> int | None:
-        position = self.session.execute(
-            _place_update(kind), {"b_tenant_id": self.tenant_id, "b_session_id": session_id}
-        ).scalar_one_or_none()
+        position = (
+            self.session.connection()
+            .execute(
+                _place_update(kind), {"b_tenant_id": self.tenant_id, "b_session_id": session_id}
+            )
+            .scalar_one_or_none()
+        )
         if position is None:
             return None
         self._touched(session_id)
@@ -369,36 +379,68 @@ def booking_context(
 
 
 @cache
-def _member_query() -> Select[Member, Membership, AccessPlan]:
+def _member_query() -> Select[Any]:
+    members, memberships, plans = (
+        cast(Table, model.__table__) for model in (Member, Membership, AccessPlan)
+    )
     return (
-        select(Member, Membership, AccessPlan)
-        .outerjoin(
-            Membership,
-            (Membership.tenant_id == Member.tenant_id) & (Membership.member_id == Member.id),
+        select(
+            members.c.id,
+            members.c.home_location_id,
+            members.c.email,
+            *(c.label(f"m_{c.key}") for c in memberships.c),
+            *(c.label(f"p_{c.key}") for c in plans.c),
         )
         .outerjoin(
-            AccessPlan,
-            (AccessPlan.tenant_id == Membership.tenant_id) & (AccessPlan.id == Membership.plan_id),
+            memberships,
+            (memberships.c.tenant_id == members.c.tenant_id)
+            & (memberships.c.member_id == members.c.id),
+        )
+        .outerjoin(
+            plans,
+            (plans.c.tenant_id == memberships.c.tenant_id) & (plans.c.id == memberships.c.plan_id),
         )
         .where(
-            Member.tenant_id == bindparam("tenant_id"),
-            Member.id == bindparam("member_id"),
-            Member.archived_at.is_(None),
+            members.c.tenant_id == bindparam("tenant_id"),
+            members.c.id == bindparam("member_id"),
+            members.c.archived_at.is_(None),
         )
-        .order_by(Membership.id)
-        .with_for_update(of=Member)
-        .execution_options(populate_existing=True)
+        .order_by(memberships.c.id)
+        .with_for_update(of=members)
     )
+
+
+@dataclass(frozen=True)
+class BookingMember:
+    """What booking needs of a member: who, their home, whether they get email, and their
+    memberships with plans (plain rows: ``terms_of`` reads them like models)."""
+
+    id: uuid.UUID
+    home_location_id: uuid.UUID | None
+    email: str | None
+    memberships: list[tuple[Any, Any]]
 
 
 def member_for_booking(
     session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID
-) -> tuple[Member, list[tuple[Membership, AccessPlan]]] | None:
+) -> BookingMember | None:
     """The member, row-locked on PostgreSQL (one member's bookings are placed one at a time,
     so two overlapping bookings never both pass the overlap check), with their memberships
-    and plans, read afresh: one query."""
-    rows = session.execute(_member_query(), {"tenant_id": tenant_id, "member_id": member_id}).all()
+    and plans, read afresh: one Core query, no ORM objects."""
+    rows = (
+        session.connection()
+        .execute(_member_query(), {"tenant_id": tenant_id, "member_id": member_id})
+        .mappings()
+        .all()
+    )
     if not rows:
         return None
-    held = [(m, p) for _, m, p in rows if m is not None and p is not None]
-    return rows[0][0], held
+    held = []
+    for row in rows:
+        if row["m_id"] is None or row["p_id"] is None:
+            continue
+        membership = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "m_"})
+        plan = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "p_"})
+        held.append((membership, plan))
+    first = rows[0]
+    return BookingMember(first["id"], first["home_location_id"], first["email"], held)

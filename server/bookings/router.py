@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Depends, Query, Request, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, UowDep
 from server.bookings import booking_service, overview_service, policy_service
+from server.bookings.queue import BookingQueue
 from server.bookings.schemas import (
     AttendanceCreate,
     AttendanceOverview,
@@ -32,11 +33,27 @@ from server.members.deps import MemberClaims, MemberEditor
 router = APIRouter(tags=["bookings"])
 
 
+async def get_booking_queue(request: Request, container: ContainerDep) -> BookingQueue:
+    """The process's booking queue (group commit), made on first use."""
+    state = request.app.state
+    found: BookingQueue | None = getattr(state, "booking_queue", None)
+    if found is None:
+        found = state.booking_queue = BookingQueue(container.uow)
+    return found
+
+
+QueueDep = Annotated[BookingQueue, Depends(get_booking_queue)]
+
+
 @router.post("/me/bookings", response_model=BookingRead, status_code=status.HTTP_201_CREATED)
-def book_myself(cmd: MemberBookingCreate, claims: MemberClaims, uow: UowDep) -> BookingRead:
+async def book_myself(
+    cmd: MemberBookingCreate, claims: MemberClaims, queue: QueueDep
+) -> BookingRead:
     """Book a place; when the session is full, a place in line (status ``waitlisted``)."""
-    return booking_service.book(
-        uow=uow, claims=claims, session_id=cmd.session_id, member_id=claims.subject_id
+    return await queue.book(
+        booking_service.book_request(
+            claims=claims, session_id=cmd.session_id, member_id=claims.subject_id
+        )
     )
 
 
@@ -71,12 +88,12 @@ def cancel_mine(
     response_model=BookingRead,
     status_code=status.HTTP_201_CREATED,
 )
-def book_for_member(
-    session_id: uuid.UUID, cmd: StaffBookingCreate, claims: AnyStaff, uow: UowDep
+async def book_for_member(
+    session_id: uuid.UUID, cmd: StaffBookingCreate, claims: AnyStaff, queue: QueueDep
 ) -> BookingRead:
     """Staff book a member in; the same rules as a member's own booking apply."""
-    return booking_service.book(
-        uow=uow, claims=claims, session_id=session_id, member_id=cmd.member_id
+    return await queue.book(
+        booking_service.book_request(claims=claims, session_id=session_id, member_id=cmd.member_id)
     )
 
 

@@ -7,14 +7,17 @@ All of them work inside the caller's open unit of work; the caller commits.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.adapters.local_eligibility import terms_of
 from server.bookings import notify, rules
-from server.bookings.models import Booking
+from server.bookings.models import Booking, BookingPolicy
 from server.bookings.repository import (
+    BookingMember,
     BookingRepository,
     Places,
     booking_context,
@@ -25,8 +28,7 @@ from server.bookings.repository import (
 from server.db.uow import UnitOfWork
 from server.engagement import service as engagement_service
 from server.errors import Conflict, NotFound
-from server.members.models import Member
-from server.plans.models import AccessPlan, Membership
+from server.plans.models import Membership
 from server.plans.repository import MembershipRepository
 from server.ports.analytics import PublishedEvent
 from server.scheduling.models import ClassSession, SessionType
@@ -54,9 +56,24 @@ def session_or_404(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID)
     return row
 
 
+#: ``session.info`` key: set by the booking queue, whose batch holds its sessions' locks. A
+#: session's row, type, location and policy are then read once per batch; ``full`` (a hint
+#: only: the conditional UPDATE decides) follows the batch's own bookings.
+BATCH_CONTEXTS = "zmos.bookings.batch_contexts"
+
+
+@dataclass
+class _Context:
+    session: ClassSession
+    kind: SessionType | None
+    location: Location
+    policy: BookingPolicy
+    full: bool
+
+
 def _eligibility(
-    member: Member,
-    memberships: list[tuple[Membership, AccessPlan]],
+    member: BookingMember,
+    memberships: list[tuple[Any, Any]],
     class_session: ClassSession,
     location: Location,
 ) -> eligibility.Decision:
@@ -79,8 +96,8 @@ def _zone(name: str) -> ZoneInfo:
 def _take_credit(
     uow: UnitOfWork,
     tenant_id: uuid.UUID,
-    member: Member,
-    memberships: list[tuple[Membership, AccessPlan]],
+    member: BookingMember,
+    memberships: list[tuple[Any, Any]],
     class_session: ClassSession,
     location: Location,
 ) -> uuid.UUID | None:
@@ -89,7 +106,7 @@ def _take_credit(
     for attempt in range(_MAX_CREDIT_RACES):
         if attempt:  # another booking took the last credit meanwhile: read them again
             found = member_for_booking(uow.session, tenant_id, member.id)
-            memberships = found[1] if found is not None else []
+            memberships = found.memberships if found is not None else []
         decision = _eligibility(member, memberships, class_session, location)
         if not decision.admitted:
             raise Conflict(f"not eligible for this session: {decision.reason}", code="not_eligible")
@@ -130,10 +147,24 @@ def place_booking(
         if existing is not None:
             return existing
     now = utcnow()
-    context = booking_context(db, tenant_id, session_id)
+    batch: dict[tuple[uuid.UUID, uuid.UUID], _Context] | None = db.info.get(BATCH_CONTEXTS)
+    context = batch.get((tenant_id, session_id)) if batch is not None else None
     if context is None:
-        raise NotFound(f"session {session_id} was not found")
-    class_session, kind, location, policy = context
+        found_context = booking_context(db, tenant_id, session_id)
+        if found_context is None:
+            raise NotFound(f"session {session_id} was not found")
+        class_session = found_context[0]
+        context = _Context(
+            *found_context, full=class_session.confirmed_count >= class_session.capacity
+        )
+        if batch is not None:
+            batch[(tenant_id, session_id)] = context
+    class_session, kind, location, policy = (
+        context.session,
+        context.kind,
+        context.location,
+        context.policy,
+    )
     if class_session.status != SessionStatus.SCHEDULED.value:
         raise Conflict("this session was cancelled", code="session_cancelled")
     if not skip_window:
@@ -141,19 +172,17 @@ def place_booking(
         refusal = rules.window_refusal(window, class_session.starts_at, now)
         if refusal is not None:
             raise Conflict(refusal, code="booking_window")
-    found = member_for_booking(db, tenant_id, member_id)
-    if found is None:
+    member = member_for_booking(db, tenant_id, member_id)
+    if member is None:
         raise NotFound(f"member {member_id} was not found")
-    member, memberships = found
     needs_approval = bool(kind and kind.requires_approval)
     # The session row is written first: from here on this session's bookings wait for us
     # (on SQLite, the database's write lock is taken before the checks below read).
-    placed = Places(db, tenant_id).place_or_line(
-        session_id, looks_full=class_session.confirmed_count >= class_session.capacity
-    )
+    placed = Places(db, tenant_id).place_or_line(session_id, looks_full=context.full)
     if placed is None:
         raise Conflict("this session was cancelled", code="session_cancelled")
     position, holds_place = placed
+    context.full = not holds_place
     clash = bookings.active_clash(
         member.id, session_id, class_session.starts_at, class_session.ends_at
     )
@@ -165,7 +194,9 @@ def place_booking(
             f"the member already has a booking at that time (booking {clash_id})",
             code="overlapping_booking",
         )
-    membership_id = _take_credit(uow, tenant_id, member, memberships, class_session, location)
+    membership_id = _take_credit(
+        uow, tenant_id, member, member.memberships, class_session, location
+    )
     if holds_place:
         status = BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED
     else:
@@ -189,7 +220,8 @@ def place_booking(
         created_at=stamp,
         updated_at=stamp,
     )
-    notify.confirmed(uow, booking)
+    if member.email:  # (notify tells members with an email address only)
+        notify.confirmed(uow, booking)
     return booking
 
 

@@ -1,0 +1,186 @@
+"""Group commit of bookings: one writer thread per server process.
+
+Booking requests that arrive together all want the same few rows (a popular session's
+counters, the location's sync counter) and a commit each. Here a request is put in a queue
+and its route awaits a future; one writer thread takes every request waiting at that moment
+and applies them in ONE transaction, each in its own savepoint:
+
+* a refusal (4xx) rolls back only that request's savepoint and answers that request;
+* anything else (the database is down, a deadlock, a bug) rolls the whole transaction back
+  and answers every request of the batch 503 — nothing of it was applied;
+* the transaction commits once, then every request's future is resolved.
+
+Requests are applied in arrival order, so positions follow arrival within a process; across
+processes the session row's lock and the conditional UPDATE still guard capacity
+(DESIGN.md §4). Nothing is shared between processes: the queue only holds requests in flight.
+
+Locking: on SQLite the batch starts with ``BEGIN IMMEDIATE`` (the database's one write lock,
+taken before anything is read). On PostgreSQL it first row-locks the batch's members, then
+its sessions, each in key order, so that two processes' batches never wait for each other
+in a cycle (a single booking also locks its member before its session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, tuple_
+
+from server.bookings import service as core
+from server.bookings.schemas import BookingRead
+from server.db.uow import UnitOfWork
+from server.errors import DatabaseUnavailable, DomainError
+from server.members.models import Member
+from server.scheduling.models import ClassSession
+from shared.enums import BookingSource
+
+log = logging.getLogger(__name__)
+
+#: Most requests applied in one transaction (a batch holds its sessions' locks until commit).
+MAX_BATCH = 250
+#: The writer thread ends after this long without work; the next request starts another.
+IDLE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    tenant_id: uuid.UUID
+    session_id: uuid.UUID
+    member_id: uuid.UUID
+    source: BookingSource
+    booked_by: uuid.UUID | None = None
+    future: Future[BookingRead] = field(default_factory=Future, compare=False)
+
+
+Outcome = BookingRead | DomainError
+
+
+def _lock_rows(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> None:
+    """Take the batch's locks up front, in one global order (see the module's docstring)."""
+    session = uow.session
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    members = sorted({(r.tenant_id, r.member_id) for r in requests})
+    session.execute(
+        select(Member.id)
+        .where(tuple_(Member.tenant_id, Member.id).in_(members))
+        .order_by(Member.tenant_id, Member.id)
+        .with_for_update()
+    ).all()
+    sessions = sorted({(r.tenant_id, r.session_id) for r in requests})
+    session.execute(
+        select(ClassSession.id)
+        .where(tuple_(ClassSession.tenant_id, ClassSession.id).in_(sessions))
+        .order_by(ClassSession.tenant_id, ClassSession.id)
+        .with_for_update()
+    ).all()
+
+
+def apply_batch(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> list[Outcome]:
+    """Place every request in one transaction, each in a savepoint; one outcome per request.
+
+    A refusal is that request's outcome; any other failure makes every outcome a 503 and
+    nothing is committed.
+    """
+    outcomes: list[Outcome] = []
+    try:
+        with uow:
+            _lock_rows(uow, requests)
+            uow.session.info[core.BATCH_CONTEXTS] = {}
+            for request in requests:
+                try:
+                    with uow.session.begin_nested():
+                        booking = core.place_booking(
+                            uow=uow,
+                            tenant_id=request.tenant_id,
+                            session_id=request.session_id,
+                            member_id=request.member_id,
+                            source=request.source,
+                            booked_by=request.booked_by,
+                        )
+                    outcomes.append(BookingRead.model_validate(booking))
+                except DomainError as refused:
+                    outcomes.append(refused)
+            uow.commit()
+    except Exception:
+        log.exception("a batch of %d bookings failed; none was applied", len(requests))
+        return [_unavailable("nothing was booked, try again") for _ in requests]
+    return outcomes
+
+
+def _unavailable(why: str) -> DatabaseUnavailable:
+    return DatabaseUnavailable(f"the booking could not be saved: {why}")
+
+
+class BookingQueue:
+    """The process's booking queue and its writer thread (started when work arrives)."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        *,
+        max_batch: int = MAX_BATCH,
+        idle_seconds: float = IDLE_SECONDS,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._max_batch = max_batch
+        self._idle_seconds = idle_seconds
+        self._waiting: queue.SimpleQueue[BookingRequest] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._writing = False
+        #: Sizes of the batches applied so far (for tests and diagnostics).
+        self.batch_sizes: deque[int] = deque(maxlen=1000)
+
+    def submit(self, request: BookingRequest) -> Future[BookingRead]:
+        self._waiting.put(request)
+        with self._lock:
+            if not self._writing:
+                self._writing = True
+                threading.Thread(target=self._write, name="booking-writer", daemon=True).start()
+        return request.future
+
+    async def book(self, request: BookingRequest) -> BookingRead:
+        """Queue the request and wait (without holding a thread) for its outcome."""
+        return await asyncio.wrap_future(self.submit(request))
+
+    def _next_batch(self) -> list[BookingRequest] | None:
+        try:
+            first = self._waiting.get(timeout=self._idle_seconds)
+        except queue.Empty:
+            return None
+        batch = [first]
+        while len(batch) < self._max_batch:
+            try:
+                batch.append(self._waiting.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _write(self) -> None:
+        while True:
+            batch = self._next_batch()
+            if batch is None:
+                with self._lock:
+                    if self._waiting.empty():
+                        self._writing = False
+                        return
+                continue
+            self.batch_sizes.append(len(batch))
+            try:
+                outcomes = apply_batch(self._uow_factory(), batch)
+            except BaseException as exc:  # never leave a request waiting forever
+                outcomes = [_unavailable(str(exc)) for _ in batch]
+            for request, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, DomainError):
+                    request.future.set_exception(outcome)
+                else:
+                    request.future.set_result(outcome)
