@@ -15,10 +15,12 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, Select, Uuid, any_, bindparam, func, select, true
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 
 from server.adapters.local_eligibility import LocalEligibility, terms_of
 from server.checkin.models import Checkin
@@ -49,6 +51,16 @@ class MemberFacts:
     last_name: str
     home_location_id: uuid.UUID | None
     archived: bool
+
+
+def among(session: Session, column: Any, ids: list[uuid.UUID]) -> ColumnElement[bool]:
+    """``column IN ids``. On PostgreSQL as ``= ANY(array)``: psycopg prepares a statement it
+    runs often, and the generic plan of a long ``IN`` list of parameters may scan the whole
+    tenant's index range instead of looking each id up."""
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam(None, ids, type_=postgresql.ARRAY(Uuid))
+        return cast(ColumnElement[bool], column == any_(array))
+    return cast(ColumnElement[bool], column.in_(ids))
 
 
 def _chunks(ids: Iterable[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
@@ -89,10 +101,7 @@ class CheckinBatch:
         if not args:
             return
         for ids in _chunks(a.checkin_id for a in args):
-            query = select(Checkin.id).where(
-                Checkin.tenant_id == self.tenant_id, Checkin.id.in_(ids)
-            )
-            self.recorded.update(self.session.execute(query).scalars())
+            self.recorded.update(self.session.execute(self._recorded(ids)).scalars())
         member_ids = [a.member_id for a in args]
         for ids in _chunks(member_ids):
             self._load_members(ids)
@@ -103,6 +112,24 @@ class CheckinBatch:
         if passes:
             self._load_elsewhere(passes)
 
+    def _recorded(self, ids: list[uuid.UUID]) -> Select[Any]:
+        """Which of ``ids`` are recorded check-ins. On PostgreSQL one primary-key probe per
+        id (a lateral subquery): with the statistics of a fast-growing table still unset,
+        the planner would otherwise read every check-in of the tenant to filter them."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return select(Checkin.id).where(
+                Checkin.tenant_id == self.tenant_id, Checkin.id.in_(ids)
+            )
+        asked = func.unnest(bindparam(None, ids, type_=postgresql.ARRAY(Uuid)))
+        sent = asked.table_valued("id").render_derived(name="sent")
+        probe = (
+            select(Checkin.id)
+            .where(Checkin.tenant_id == self.tenant_id, Checkin.id == sent.c.id)
+            .limit(1)
+            .lateral("probe")
+        )
+        return select(probe.c.id).select_from(sent.join(probe, true()))
+
     def _load_members(self, ids: list[uuid.UUID]) -> None:
         query = select(
             Member.id,
@@ -110,7 +137,7 @@ class CheckinBatch:
             Member.last_name,
             Member.home_location_id,
             Member.archived_at,
-        ).where(Member.tenant_id == self.tenant_id, Member.id.in_(ids))
+        ).where(Member.tenant_id == self.tenant_id, among(self.session, Member.id, ids))
         for id_, first, last, home, archived_at in self.session.execute(query):
             self.members[id_] = MemberFacts(id_, first, last, home, archived_at is not None)
 
@@ -122,7 +149,10 @@ class CheckinBatch:
                 (AccessPlan.tenant_id == Membership.tenant_id)
                 & (AccessPlan.id == Membership.plan_id),
             )
-            .where(Membership.tenant_id == self.tenant_id, Membership.member_id.in_(ids))
+            .where(
+                Membership.tenant_id == self.tenant_id,
+                among(self.session, Membership.member_id, ids),
+            )
             .order_by(Membership.member_id, Membership.id)
             # Credits taken with Core UPDATEs leave loaded objects stale: read afresh.
             .execution_options(populate_existing=True)
@@ -142,7 +172,7 @@ class CheckinBatch:
         for ids in _chunks(limited):
             query = select(Checkin.membership_id, Checkin.occurred_at).where(
                 Checkin.tenant_id == self.tenant_id,
-                Checkin.membership_id.in_(ids),
+                among(self.session, Checkin.membership_id, ids),
                 Checkin.admitted.is_(True),
                 Checkin.occurred_at >= start,
                 Checkin.occurred_at < end,
@@ -160,7 +190,7 @@ class CheckinBatch:
         for ids in _chunks(a.member_id for a, _ in passes):
             query = select(Checkin.member_id, Checkin.pass_id, Checkin.occurred_at).where(
                 Checkin.tenant_id == self.tenant_id,
-                Checkin.member_id.in_(ids),
+                among(self.session, Checkin.member_id, ids),
                 Checkin.pass_id.is_not(None),
                 Checkin.admitted.is_(True),
                 Checkin.device_id.is_not(None),
@@ -184,7 +214,12 @@ class CheckinBatch:
         return membership_id is not None and self.owner.get(membership_id) == member.id
 
     def decide(
-        self, context: MutationContext, member: MemberFacts, at: datetime
+        self,
+        context: MutationContext,
+        member: MemberFacts,
+        at: datetime,
+        *,
+        credit_prepaid: bool = False,
     ) -> EligibilityDecision:
         """As LocalEligibility would decide now, from the data read up front."""
         if not self.local:
@@ -193,6 +228,7 @@ class CheckinBatch:
                 member_id=member.id,
                 location_id=context.location.id,
                 at=at,
+                credit_prepaid=credit_prepaid,
             )
             return context.eligibility.decide(request, uow=context.uow)
         if member.archived:  # what member_or_404 says to LocalEligibility
@@ -212,6 +248,7 @@ class CheckinBatch:
             at=at,
             tz=self.tz,
             visits_used=used,
+            credit_prepaid=credit_prepaid,
         )
         return EligibilityDecision(
             admitted=decision.admitted,
@@ -292,5 +329,4 @@ class CheckinBatch:
         reviews = [{c.key: getattr(item, c.key) for c in columns} for item in self.reviews]
         staged = [(Checkin, self.checkins), (MovementEvent, self.movements), (ReviewItem, reviews)]
         for model, rows in staged:
-            if rows:
-                self.session.execute(insert(changes.table_of(model)), rows)
+            changes.insert_rows(self.session, model, rows)

@@ -10,14 +10,16 @@ row-locks until commit, so that sequence order and commit order agree on Postgre
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy import JSON, Dialect, Table, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from server.sync.models import LocationSyncSeq, SyncChange
@@ -115,6 +117,55 @@ def record_values(session: Session, model: type[Any], values: dict[str, Any]) ->
 def table_of(model: type[Any]) -> Table:
     """The model's table, for fast Core ``INSERT``s of many rows."""
     return cast(Table, model.__table__)
+
+
+def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows of ``model`` (dicts with the same keys) in the open transaction.
+
+    On PostgreSQL an executemany makes psycopg send one ``INSERT`` per row; the rows go as
+    one ``COPY`` instead, formatted by psycopg's C code. SQLite's executemany is a C loop
+    already. Database errors come out as SQLAlchemy's, as from ``session.execute``.
+    """
+    if not rows:
+        return
+    table = table_of(model)
+    dialect = session.get_bind().dialect
+    defaulted = any(c.default is not None and c.key not in rows[0] for c in table.columns)
+    if dialect.name != "postgresql" or defaulted or len(rows) == 1:
+        session.execute(insert(table), rows)
+        return
+    _copy(session, table, list(rows[0]), rows)
+
+
+def _copy(session: Session, table: Table, keys: list[str], rows: Sequence[dict[str, Any]]) -> None:
+    import psycopg  # only ever with PostgreSQL
+
+    dialect = session.get_bind().dialect
+    columns = [table.columns[key] for key in keys]
+    processors = [
+        _json_text(dialect) if isinstance(c.type, JSON) else c.type.bind_processor(dialect)
+        for c in columns
+    ]
+    quote = dialect.identifier_preparer.quote
+    statement = (
+        f"COPY {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(c.name) for c in columns)}) FROM STDIN"
+    )
+    pairs = list(zip(keys, processors, strict=True))
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[k] if p is None else p(row[k]) for k, p in pairs])
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from None
+
+
+def _json_text(dialect: Dialect) -> Callable[[Any], str]:
+    """JSON columns go as their text (psycopg adapts a dict only as a whole parameter)."""
+    dumps: Callable[[Any], str] = getattr(dialect, "_json_serializer", None) or json.dumps
+    return dumps
 
 
 def _capture(row: Any, *, deleted: bool, model: type[Any] | None = None) -> Captured | None:
@@ -247,8 +298,7 @@ def write_changes(session: Session, captured: Sequence[Captured | None]) -> None
                     "created_at": now,
                 }
             )
-    if rows:
-        session.execute(insert(table_of(SyncChange)), rows)
+    insert_rows(session, SyncChange, rows)
 
 
 def _live_locations(session: Session, tenant_id: uuid.UUID) -> list[uuid.UUID]:

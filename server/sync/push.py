@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -191,7 +191,7 @@ def push(
                 log.append(_log_row(claims, context.mutation, result, context.clamped))
             if plan.new:
                 last = plan.new[-1]
-                session.execute(insert(changes.table_of(SyncMutation)), log)
+                changes.insert_rows(session, SyncMutation, log)
                 session.execute(
                     update(DeviceSyncState)
                     .where(
