@@ -45,31 +45,47 @@ class DatabaseReplaced(Conflict):
     title = "Kiosk database replaced"
 
 
-def _refuse_reused_ids(
+def _replayed(
     session: Session,
     tenant_id: uuid.UUID,
     device_id: uuid.UUID,
     cmd: PushRequest,
     duplicates: Sequence[int],
-) -> None:
-    """A replayed mutation carries the clock stamp it was first sent with. Another stamp
-    under an applied id means the kiosk's database is an older or copied one, numbering new
-    actions with ids already used: answering "duplicate" would lose them."""
+) -> list[MutationResult]:
+    """What the server answered the first time for mutations it has had already: a rejected
+    one is rejected again with its reason, an applied one is a "duplicate".
+
+    A replayed mutation carries the clock stamp it was first sent with. Another stamp under
+    an applied id means the kiosk's database is an older or copied one, numbering new actions
+    with ids already used: answering "duplicate" would lose them."""
     if not duplicates:
-        return
-    query = select(SyncMutation.mutation_id, SyncMutation.hlc).where(
+        return []
+    query = select(
+        SyncMutation.mutation_id, SyncMutation.hlc, SyncMutation.status, SyncMutation.reason
+    ).where(
         SyncMutation.tenant_id == tenant_id,
         SyncMutation.device_id == device_id,
         SyncMutation.mutation_id.in_(list(duplicates)),
     )
-    logged = {mutation_id: hlc for mutation_id, hlc in session.execute(query)}
+    logged = {row.mutation_id: row for row in session.execute(query)}
     sent = {m.mutation_id: m.hlc for m in cmd.mutations}
-    if any(logged.get(i, sent[i]) != sent[i] for i in duplicates):
+    if any(i in logged and logged[i].hlc != sent[i] for i in duplicates):
         raise DatabaseReplaced(
             "this kiosk's database is an older or copied one: it numbers new actions with "
             "ids the server has already applied. Nothing was applied; enrol the kiosk again "
             "(its unsynced actions are kept and will be sent)"
         )
+    results = []
+    for i in duplicates:
+        first = logged.get(i)
+        if first is not None and first.status == MutationStatus.REJECTED.value:
+            reason = first.reason or "refused by the server"
+            results.append(
+                MutationResult(mutation_id=i, status=MutationStatus.REJECTED, reason=reason)
+            )
+        else:
+            results.append(MutationResult(mutation_id=i, status=MutationStatus.DUPLICATE))
+    return results
 
 
 class MutationGap(Conflict):
@@ -166,11 +182,7 @@ def push(
             plan = rules.plan_batch(last, [m.mutation_id for m in cmd.mutations])
             if plan.gap:
                 raise MutationGap(last, plan.new[0])
-            _refuse_reused_ids(session, claims.tenant_id, device.id, cmd, plan.duplicates)
-            results = [
-                MutationResult(mutation_id=i, status=MutationStatus.DUPLICATE)
-                for i in plan.duplicates
-            ]
+            results = _replayed(session, claims.tenant_id, device.id, cmd, plan.duplicates)
             contexts = [
                 MutationContext(
                     uow=uow,
