@@ -7,7 +7,8 @@ All of them work inside the caller's open unit of work; the caller commits.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -23,6 +24,7 @@ from server.bookings.repository import (
     booking_context,
     give_credit_back,
     member_for_booking,
+    members_for_booking,
     policy_of,
 )
 from server.db.uow import UnitOfWork
@@ -56,10 +58,8 @@ def session_or_404(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID)
     return row
 
 
-#: ``session.info`` key: set by the booking queue, whose batch holds its sessions' locks. A
-#: session's row, type, location and policy are then read once per batch; ``full`` (a hint
-#: only: the conditional UPDATE decides) follows the batch's own bookings.
-BATCH_CONTEXTS = "zmos.bookings.batch_contexts"
+#: ``session.info`` key of a batch's state (:func:`begin_batch`).
+BATCH = "zmos.bookings.batch"
 
 
 @dataclass
@@ -68,7 +68,28 @@ class _Context:
     kind: SessionType | None
     location: Location
     policy: BookingPolicy
+    #: A hint only (the conditional UPDATE decides): try the line first.
     full: bool
+
+
+def _context_of(
+    found: tuple[ClassSession, SessionType | None, Location, BookingPolicy],
+) -> _Context:
+    session = found[0]
+    return _Context(*found, full=session.confirmed_count >= session.capacity)
+
+
+@dataclass
+class _Batch:
+    contexts: dict[tuple[uuid.UUID, uuid.UUID], _Context] = field(default_factory=dict)
+    members: dict[tuple[uuid.UUID, uuid.UUID], BookingMember] = field(default_factory=dict)
+    #: Set once the current booking wrote: from then on it must not be refused.
+    wrote: bool = False
+
+
+def batch_of(uow: UnitOfWork) -> _Batch:
+    found: _Batch = uow.session.info[BATCH]
+    return found
 
 
 def _eligibility(
@@ -121,6 +142,49 @@ def _take_credit(
     raise Conflict("not eligible for this session: no credits left", code="not_eligible")
 
 
+class BatchAborted(Exception):
+    """A batch's booking failed after it wrote: the whole batch must roll back (503)."""
+
+
+def begin_batch(uow: UnitOfWork, wanted: Sequence[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]) -> None:
+    """Read what a batch of (tenant, session, member) bookings needs, once, in the batch's
+    transaction, which already holds their locks (see ``server.bookings.queue``): the
+    sessions with their type, location and policy; the members with their memberships and
+    their active bookings near those sessions. :func:`place_booking` then reads no more and
+    refuses a request only before it writes anything, so a batch needs no savepoints."""
+    db = uow.session
+    state = _Batch()
+    db.info[BATCH] = state
+    for tenant_id in sorted({t for t, _, _ in wanted}):
+        times = []
+        for session_id in sorted({s for t, s, _ in wanted if t == tenant_id}):
+            found = booking_context(db, tenant_id, session_id)
+            if found is not None:
+                state.contexts[(tenant_id, session_id)] = _context_of(found)
+                times.append((found[0].starts_at, found[0].ends_at))
+        if not times:
+            continue
+        members = members_for_booking(
+            db,
+            tenant_id,
+            [m for t, _, m in wanted if t == tenant_id],
+            min(start for start, _ in times),
+            max(end for _, end in times),
+        )
+        for member_id, member in members.items():
+            state.members[(tenant_id, member_id)] = member
+
+
+def _write_lock(uow: UnitOfWork) -> None:
+    """On SQLite, take the database's write lock before reading (checks then writes must see
+    what they write over); PostgreSQL locks rows instead."""
+    connection = uow.session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not getattr(raw, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def place_booking(
     *,
     uow: UnitOfWork,
@@ -136,9 +200,11 @@ def place_booking(
 ) -> Booking:
     """Book a place, a place pending approval, or a place in line (see interfaces.md).
 
-    Five statements in the usual case: the session with its type, location and policy; the
-    member (locked) with memberships and plans; the session's counters (one conditional
-    UPDATE, which row-locks the session); the overlap check; the INSERT.
+    Every check comes before the first write: a refusal leaves nothing to undo. Alone, five
+    statements: the session with its type, location and policy; the member (row-locked)
+    with memberships and plans; the overlap check; one conditional UPDATE of the session's
+    counters (its row lock orders the session's bookings: positions follow booked-at);
+    the INSERT. In a batch (:func:`begin_batch`) only the last two.
     """
     db = uow.session
     bookings = BookingRepository(db, tenant_id)
@@ -147,18 +213,17 @@ def place_booking(
         if existing is not None:
             return existing
     now = utcnow()
-    batch: dict[tuple[uuid.UUID, uuid.UUID], _Context] | None = db.info.get(BATCH_CONTEXTS)
-    context = batch.get((tenant_id, session_id)) if batch is not None else None
+    batch: _Batch | None = db.info.get(BATCH)
+    if batch is None:
+        _write_lock(uow)
+    context = batch.contexts.get((tenant_id, session_id)) if batch is not None else None
     if context is None:
         found_context = booking_context(db, tenant_id, session_id)
         if found_context is None:
             raise NotFound(f"session {session_id} was not found")
-        class_session = found_context[0]
-        context = _Context(
-            *found_context, full=class_session.confirmed_count >= class_session.capacity
-        )
+        context = _context_of(found_context)
         if batch is not None:
-            batch[(tenant_id, session_id)] = context
+            batch.contexts[(tenant_id, session_id)] = context
     class_session, kind, location, policy = (
         context.session,
         context.kind,
@@ -172,20 +237,16 @@ def place_booking(
         refusal = rules.window_refusal(window, class_session.starts_at, now)
         if refusal is not None:
             raise Conflict(refusal, code="booking_window")
-    member = member_for_booking(db, tenant_id, member_id)
-    if member is None:
-        raise NotFound(f"member {member_id} was not found")
-    needs_approval = bool(kind and kind.requires_approval)
-    # The session row is written first: from here on this session's bookings wait for us
-    # (on SQLite, the database's write lock is taken before the checks below read).
-    placed = Places(db, tenant_id).place_or_line(session_id, looks_full=context.full)
-    if placed is None:
-        raise Conflict("this session was cancelled", code="session_cancelled")
-    position, holds_place = placed
-    context.full = not holds_place
-    clash = bookings.active_clash(
-        member.id, session_id, class_session.starts_at, class_session.ends_at
-    )
+    member = batch.members.get((tenant_id, member_id)) if batch is not None else None
+    if member is None or member.active is None:
+        member = member_for_booking(db, tenant_id, member_id)
+        if member is None:
+            raise NotFound(f"member {member_id} was not found")
+    starts_at, ends_at = class_session.starts_at, class_session.ends_at
+    if member.active is not None:
+        clash = member.clash(session_id, starts_at, ends_at)
+    else:
+        clash = bookings.active_clash(member.id, session_id, starts_at, ends_at)
     if clash is not None:
         clash_id, clash_session = clash
         if clash_session == session_id:
@@ -194,10 +255,21 @@ def place_booking(
             f"the member already has a booking at that time (booking {clash_id})",
             code="overlapping_booking",
         )
+    # The last possible refusal: a failed conditional UPDATE of credits writes nothing.
     membership_id = _take_credit(
         uow, tenant_id, member, member.memberships, class_session, location
     )
+    if batch is not None:
+        batch.wrote = True
+    placed = Places(db, tenant_id).place_or_line(session_id, looks_full=context.full)
+    if placed is None:  # cancelled meanwhile (never in a batch: it holds the session's lock)
+        if batch is not None:
+            raise BatchAborted(f"session {session_id} changed under the batch's lock")
+        raise Conflict("this session was cancelled", code="session_cancelled")
+    position, holds_place = placed
+    context.full = not holds_place
     if holds_place:
+        needs_approval = bool(kind and kind.requires_approval)
         status = BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED
     else:
         status = BookingStatus.WAITLISTED
@@ -208,8 +280,8 @@ def place_booking(
         member_id=member.id,
         status=status.value,
         position=position,
-        starts_at=class_session.starts_at,
-        ends_at=class_session.ends_at,
+        starts_at=starts_at,
+        ends_at=ends_at,
         source=source.value,
         booked_by=booked_by,
         device_id=device_id,
@@ -220,6 +292,8 @@ def place_booking(
         created_at=stamp,
         updated_at=stamp,
     )
+    if member.active is not None:
+        member.active.append((booking.id, session_id, starts_at, ends_at))
     if member.email:  # (notify tells members with an email address only)
         notify.confirmed(uow, booking)
     return booking

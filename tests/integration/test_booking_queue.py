@@ -1,4 +1,4 @@
-"""The booking queue (group commit): a batch is one transaction, each request in a savepoint.
+"""The booking queue (group commit): a batch of waiting requests is one transaction.
 
 A refusal answers only its own request and leaves no trace (counters, positions); a database
 error answers every request of the batch 503 and applies none of it; requests waiting
@@ -49,8 +49,8 @@ def test_a_refusal_in_the_middle_of_a_batch_answers_alone(
         container.uow(),
         [
             _request(studio, session_id, first),
-            _request(studio, session_id, first),  # already booked (refused after the UPDATE)
-            _request(studio, session_id, no_membership),  # not eligible: refused likewise
+            _request(studio, session_id, first),  # already booked (by this same batch)
+            _request(studio, session_id, no_membership),  # not eligible
             _request(studio, session_id, str(uuid.uuid4())),  # no such member
             _request(studio, session_id, second),
             _request(studio, session_id, third),
@@ -65,7 +65,7 @@ def test_a_refusal_in_the_middle_of_a_batch_answers_alone(
         (second, "confirmed", 2),
         (third, "waitlisted", 3),
     ]
-    # The refused requests' savepoints took their counter changes with them.
+    # The refused requests changed nothing: counters and positions are those of the others.
     assert studio.counts(session_id) == (2, 1)
     rows = studio.bookings(session_id)
     assert [(str(r.member_id), r.position) for r in rows] == [(first, 1), (second, 2), (third, 3)]
