@@ -5,12 +5,15 @@ from __future__ import annotations
 import fnmatch
 import math
 import statistics
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Generic, Literal, TypeVar
 
 Metric = Literal["median", "p95", "p99", "throughput"]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,60 @@ def percentile(values: Sequence[float], pct: float) -> float:
 def summarize(values: Sequence[float]) -> tuple[float, float, float]:
     """(median, p95, p99) of in-process samples, for benchmarks that time themselves."""
     return statistics.median(values), percentile(values, 95), percentile(values, 99)
+
+
+@dataclass(frozen=True)
+class Timed(Generic[R]):
+    """What :func:`time_each` measured: one sample (ms) and one result per call."""
+
+    samples_ms: list[float]
+    results: list[R]
+    duration_s: float
+
+
+def time_each(
+    fn: Callable[[T], R], args: Iterable[T], *, before: Callable[[T], object] | None = None
+) -> Timed[R]:
+    """Call ``fn`` once per argument and time each call; ``before`` (untimed) prepares each
+    one, e.g. queues the check-ins a timed push then sends."""
+    samples: list[float] = []
+    results: list[R] = []
+    started = time.perf_counter()
+    for arg in args:
+        if before is not None:
+            before(arg)
+        t0 = time.perf_counter()
+        results.append(fn(arg))
+        samples.append((time.perf_counter() - t0) * 1000)
+    return Timed(samples, results, time.perf_counter() - started)
+
+
+def timed_figure(
+    name: str,
+    timed: Timed[Any],
+    bar: Bar,
+    *,
+    items: int | None = None,
+    items_unit: str | None = None,
+    **fields: Any,
+) -> Figure:
+    """The :class:`Figure` of in-process samples in ms: median, p95, p99 and, for ``items``
+    handled per call, a throughput of ``items_unit`` at the median."""
+    median, p95, p99 = summarize(timed.samples_ms)
+    throughput = None if items is None or median <= 0 else items / (median / 1000)
+    return Figure(
+        name=name,
+        unit="ms",
+        median=median,
+        p95=p95,
+        p99=p99,
+        bar=bar,
+        throughput=throughput,
+        throughput_unit=items_unit if throughput is not None else None,
+        samples=len(timed.samples_ms),
+        duration_s=round(timed.duration_s, 3),
+        **fields,
+    )
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,11 @@ synchronous=FULL) holding 10,000 cached members with memberships and plans, offl
 from __future__ import annotations
 
 import random
-import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -44,7 +42,7 @@ from shared.sync.snapshot import (
     SnapshotTenant,
 )
 
-from .core import Bar, Context, Figure, Limit, benchmark, summarize
+from .core import Bar, Context, Figure, Limit, benchmark, time_each, timed_figure
 
 MEMBERS = 10_000
 CHECKIN_BAR = Bar(
@@ -160,16 +158,6 @@ def kiosk(data_dir: Path, snap: KioskSnapshot) -> KioskCore:
     )
 
 
-def _timed(fn: Callable[[Any], object], args: Sequence[Any]) -> tuple[list[float], float]:
-    timings = []
-    started = time.perf_counter()
-    for arg in args:
-        t0 = time.perf_counter()
-        fn(arg)
-        timings.append((time.perf_counter() - t0) * 1000)
-    return timings, time.perf_counter() - started
-
-
 @benchmark("kiosk.checkin_recorded")
 def checkin_recorded(ctx: Context) -> Iterator[Figure]:
     rng = random.Random(7)
@@ -179,18 +167,12 @@ def checkin_recorded(ctx: Context) -> Iterator[Figure]:
         count = 200 if ctx.quick else 5_000
         members = [m.id for m in rng.sample(snap.members[:-1], count)]
         core.check_in(snap.members[-1].id, CheckinMethod.CARD)  # warm up
-        timings, duration = _timed(lambda m: core.check_in(m, CheckinMethod.CARD), members)
+        timed = time_each(lambda m: core.check_in(m, CheckinMethod.CARD), members)
         recorded = core.pending_count() - 1
-        median, p95, p99 = summarize(timings)
-        yield Figure(
-            name="kiosk.checkin_recorded",
-            unit="ms",
-            median=median,
-            p95=p95,
-            p99=p99,
-            bar=CHECKIN_BAR,
-            samples=count,
-            duration_s=round(duration, 3),
+        yield timed_figure(
+            "kiosk.checkin_recorded",
+            timed,
+            CHECKIN_BAR,
             problems=[] if recorded == count else [f"{recorded}/{count} check-ins recorded"],
             note="decide (the shared eligibility rules) + one fsync'd transaction: "
             "check-in row and outbox row",
@@ -225,17 +207,11 @@ def member_search(ctx: Context) -> Iterator[Figure]:
             empty += not core.search_members(str(q))
 
         core.search_members("warm up")
-        timings, duration = _timed(search, list(queries))
-        median, p95, p99 = summarize(timings)
-        yield Figure(
-            name="kiosk.member_search",
-            unit="ms",
-            median=median,
-            p95=p95,
-            p99=p99,
-            bar=SEARCH_BAR,
-            samples=count,
-            duration_s=round(duration, 3),
+        timed = time_each(search, queries)
+        yield timed_figure(
+            "kiosk.member_search",
+            timed,
+            SEARCH_BAR,
             problems=[f"{empty} searches found nobody"] if empty else [],
             note="name prefixes (1-4 letters), last+first, full name, phone digits, email",
         )

@@ -14,7 +14,7 @@ import httpx
 from desktop.core.kiosk import KioskCore
 from tests.e2e.sync_support import Provider, enrolled_core, pending, record_checkins
 
-from .core import Bar, Context, Figure, Limit, benchmark, summarize
+from .core import Bar, Context, Figure, Limit, benchmark, time_each, timed_figure
 from .server import fresh_postgres_database, sqlite_url, zmos_server
 
 PUSH_BAR = Bar(
@@ -62,28 +62,22 @@ def _push(ctx: Context, backend: str, database_url: str, work_dir: Path) -> Figu
     with zmos_server(work_dir, database_url) as server:
         _provider, core = _kiosk(server.base_url, work_dir, 100)
         try:
-            samples, problems = [], []
-            for _ in range(rounds):
-                record_checkins(core, count)
-                started = time.perf_counter()
-                result = core.push()
-                samples.append((time.perf_counter() - started) * 1000)
-                if result is None or pending(core):
+            problems = []
+
+            def push(_round: int) -> None:
+                if core.push() is None or pending(core):
                     problems.append(f"push stopped: {core.status().last_error}")
+
+            timed = time_each(push, range(rounds), before=lambda _: record_checkins(core, count))
         finally:
             core.close()
-    median, p95, p99 = summarize(samples)
-    return Figure(
-        name="sync.push_10k",
-        unit="ms",
-        median=median,
-        p95=p95,
-        p99=p99,
-        throughput=count / (median / 1000),
-        throughput_unit="mutations/s",
-        bar=PUSH_BAR,
+    return timed_figure(
+        "sync.push_10k",
+        timed,
+        PUSH_BAR,
+        items=count,
+        items_unit="mutations/s",
         backend=backend,
-        samples=len(samples),
         problems=problems,
         note=f"{count} check-ins per push, batches of 500, gzip",
     )
@@ -107,30 +101,23 @@ def _pull(ctx: Context, backend: str, database_url: str, work_dir: Path) -> Figu
         try:
             start_cursor = core.sync_cursor()[0]
             _import(provider, "first_name,last_name\n" + "Pulled,Member\n" * count)
-            samples, problems = [], []
-            for _ in range(rounds):
+
+            def rewind(_round: int) -> None:
                 # Back to before the import (by hand: the kiosk never moves its cursor back).
                 with core.store.transaction() as conn:
                     conn.execute("UPDATE sync_state SET cursor = ?", (start_cursor,))
-                started = time.perf_counter()
-                applied = core.pull()
-                samples.append((time.perf_counter() - started) * 1000)
-                if applied != count:
-                    problems.append(f"applied {applied} changes, expected {count}")
+
+            timed = time_each(lambda _: core.pull(), range(rounds), before=rewind)
         finally:
             core.close()
-    median, p95, p99 = summarize(samples)
-    return Figure(
-        name="sync.pull_10k",
-        unit="ms",
-        median=median,
-        p95=p95,
-        p99=p99,
-        throughput=count / (median / 1000),
-        throughput_unit="changes/s",
-        bar=PULL_BAR,
+    problems = [f"applied {n} changes, expected {count}" for n in timed.results if n != count]
+    return timed_figure(
+        "sync.pull_10k",
+        timed,
+        PULL_BAR,
+        items=count,
+        items_unit="changes/s",
         backend=backend,
-        samples=len(samples),
         problems=problems,
         note=f"{count} member changes, pages of 1000, applied and committed per page",
     )
@@ -159,39 +146,32 @@ def _seen(ctx: Context, backend: str, database_url: str, work_dir: Path) -> Figu
         stop = threading.Event()
         listener = threading.Thread(target=_listen, args=(core, stop), daemon=True)
         listener.start()
-        samples, problems = [], []
+        problems: list[str] = []
         conn = core.store.connection()
+
+        def change_seen(i: int) -> None:
+            deadline = time.perf_counter() + 10
+            member_id = provider.post("/members", {"first_name": "Seen", "last_name": f"N{i}"})
+            query = "SELECT 1 FROM cached_member WHERE id = ?"
+            while conn.execute(query, (member_id["id"],)).fetchone() is None:
+                if time.perf_counter() > deadline:
+                    problems.append(f"change {i} not seen within 10 s")
+                    break
+                time.sleep(0.001)
+
         try:
             time.sleep(0.5)  # the long-poll is waiting
-            for i in range(rounds):
-                started = time.perf_counter()
-                member_id = provider.post("/members", {"first_name": "Seen", "last_name": f"N{i}"})[
-                    "id"
-                ]
-                query = "SELECT 1 FROM cached_member WHERE id = ?"
-                deadline = started + 10
-                while conn.execute(query, (member_id,)).fetchone() is None:
-                    if time.perf_counter() > deadline:
-                        problems.append(f"change {i} not seen within 10 s")
-                        break
-                    time.sleep(0.001)
-                samples.append((time.perf_counter() - started) * 1000)
-                time.sleep(0.05)
+            timed = time_each(change_seen, range(rounds), before=lambda _: time.sleep(0.05))
         finally:
             stop.set()
             provider.post("/members", {"first_name": "Wake", "last_name": "Up"})
             listener.join(timeout=25)
             core.close()
-    median, p95, p99 = summarize(samples)
-    return Figure(
-        name="sync.change_seen",
-        unit="ms",
-        median=median,
-        p95=p95,
-        p99=p99,
-        bar=SEEN_BAR,
+    return timed_figure(
+        "sync.change_seen",
+        timed,
+        SEEN_BAR,
         backend=backend,
-        samples=len(samples),
         problems=problems,
         note="POST /members until the kiosk's long-poll has applied it",
     )
