@@ -90,10 +90,12 @@ def background_jobs(container: Container) -> list[Job]:
     from server.bookings import jobs as booking_jobs
     from server.bookings import penalties
     from server.notices import service as notices
+    from server.sync import pull as sync_pull
 
     jobs: list[Job] = [
         Job("notices.send", 5.0, notices.send_due_notices),
         Job("bookings.close_ended", 60.0, booking_jobs.close_ended_sessions),
         Job("bookings.charge_fees", 300.0, penalties.charge_unpaid_job),
+        Job("sync.prune_changes", 3600.0, sync_pull.prune_job),
     ]
     return jobs

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         description="Run periodic work in this process (notices, no-shows, pruning; "
         "see server/jobs.py)",
     )
+    sync_change_retention_days: float = Field(
+        30,
+        gt=0,
+        description="Days the server keeps kiosks' pull changes; a kiosk offline longer "
+        "downloads a fresh snapshot (its unsent actions are kept)",
+    )
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "ZMOS <no-reply@zmos.local>"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import String, Text, cast, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -15,7 +16,11 @@ from server.devices import service as devices_service
 from server.ports.identity import AccessClaims
 from server.sync.errors import SnapshotRequired
 from server.sync.models import DeviceSyncState, LocationSyncSeq, SyncChange
+from shared.clock import utcnow
 from shared.sync.messages import PullResponse
+
+if TYPE_CHECKING:
+    from server.bootstrap import Container
 
 DEFAULT_PAGE = 1000
 MAX_PAGE = 5000
@@ -126,16 +131,21 @@ def has_changes_after(uow: UnitOfWork, claims: AccessClaims, cursor: int) -> boo
 
 def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
     """Forget changes made before ``older_than``; kiosks whose cursor is older get a 410 and
-    download a snapshot. Returns how many changes went."""
-    removed = 0
+    download a snapshot. Returns how many changes went.
+
+    Safe with several server processes at once: each location in its own short transaction,
+    in the order change capture takes the counters' locks, and only ever moving
+    ``pruned_seq`` forward."""
     with uow:
-        session = uow.session
-        ends = session.execute(
+        ends = uow.session.execute(
             select(SyncChange.tenant_id, SyncChange.location_id, func.max(SyncChange.seq))
             .where(SyncChange.created_at < older_than)
             .group_by(SyncChange.tenant_id, SyncChange.location_id)
         ).all()
-        for tenant_id, location_id, through in ends:
+    removed = 0
+    for tenant_id, location_id, through in sorted(ends, key=lambda e: (str(e[0]), str(e[1]))):
+        with uow:
+            session = uow.session
             session.execute(
                 update(LocationSyncSeq)
                 .where(
@@ -153,5 +163,11 @@ def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
                 )
             )
             removed += int(result.rowcount)  # type: ignore[attr-defined]
-        uow.commit()
+            uow.commit()
     return removed
+
+
+def prune_job(container: Container) -> int:
+    """The periodic job (server/bootstrap.py): keep ``sync_change_retention_days`` of changes."""
+    days = container.settings.sync_change_retention_days
+    return prune(uow=container.uow(), older_than=utcnow() - timedelta(days=days))

@@ -14,8 +14,9 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -29,6 +30,7 @@ from desktop.core.store import (
     SyncStatusRepository,
 )
 from desktop.core.store.cache import CacheRepository
+from desktop.core.store.prune import history_cutoff, prune_checkins
 from desktop.core.store.records import OutboxEntry
 from desktop.core.sync.apply import apply_changes, apply_snapshot_tables
 from desktop.core.sync.client import ServerClient
@@ -44,6 +46,8 @@ from shared.sync.messages import MAX_PUSH_BATCH, SCHEMA_VERSION, PullResponse, P
 
 #: Changes asked for per pull request.
 PULL_PAGE = 1000
+#: How often a pull also forgets check-ins too old to matter.
+PRUNE_EVERY = timedelta(hours=6)
 _REFUSED = "refused by the server"
 
 
@@ -98,6 +102,7 @@ class SyncEngine:
         self._push_lock = threading.Lock()
         self.pull_lock = threading.Lock()
         self._resets = 0
+        self._pruned_at: datetime | None = None
 
     # -- push --------------------------------------------------------------------------------
 
@@ -202,6 +207,7 @@ class SyncEngine:
                         "The server keeps asking for a new download; try again later"
                     )
                 if not result.has_more:
+                    self._prune_history_if_due()
                     return applied
 
     def pull_once(self, wait: float = 0.0) -> PullResult:
@@ -239,6 +245,17 @@ class SyncEngine:
             cursor = state.get().cursor
         # A page that moves nothing forward cannot be followed by another one.
         return PullResult(applied, cursor, page.has_more and cursor > before), following
+
+    def _prune_history_if_due(self) -> None:
+        """Forget old check-ins (``desktop.core.store.prune``) once every few hours."""
+        now = self._now()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
+        with self._store.transaction() as conn:
+            location = ScopeRepository(conn).location_ref()
+            if location is not None:
+                prune_checkins(conn, history_cutoff(now, ZoneInfo(location.timezone)))
 
     # -- snapshot ----------------------------------------------------------------------------
 
