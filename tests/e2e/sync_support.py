@@ -142,6 +142,40 @@ def local_checkin_ids(data_dir: Path) -> set[str]:
         store.close()
 
 
+def import_members(provider: Provider, names: list[tuple[str, str]]) -> None:
+    """Members made in one request (``POST /members/import``): one pull change each."""
+    csv = "first_name,last_name\n" + "".join(f"{first},{last}\n" for first, last in names)
+    headers = provider.headers | {"Content-Type": "text/csv"}
+    response = httpx.post(
+        f"{provider.url}/members/import", content=csv.encode(), headers=headers, timeout=300
+    )
+    response.raise_for_status()
+
+
+def kiosk_cursor(data_dir: Path) -> int:
+    """The pull cursor the kiosk database holds (read from outside the kiosk's process)."""
+    store = Store(settings_for(data_dir).database_path)
+    try:
+        return int(store.connection().execute("SELECT cursor FROM sync_state").fetchone()[0])
+    finally:
+        store.close()
+
+
+def _pull_main(data_dir: str, page_size: str) -> int:
+    """A kiosk process that pulls in small pages until up to date."""
+    core = open_core(Path(data_dir))
+    try:
+        core.sync_engine().page_size = int(page_size)
+        print("pulling", flush=True)
+        if core.pull() is None:
+            print(f"pull failed: {core.status().last_error}", flush=True)
+            return 1
+        print("pulled", flush=True)
+    finally:
+        core.close()
+    return 0
+
+
 def _main(data_dir: str, count: str) -> int:
     core = open_core(Path(data_dir))
     try:
@@ -159,4 +193,6 @@ def _main(data_dir: str, count: str) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "pull":
+        sys.exit(_pull_main(*sys.argv[2:]))
     sys.exit(_main(*sys.argv[1:]))

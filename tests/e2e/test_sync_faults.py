@@ -19,6 +19,8 @@ from tests.e2e.conftest import ServerProcess, start_server
 from tests.e2e.sync_support import (
     Provider,
     enrolled_core,
+    import_members,
+    kiosk_cursor,
     local_checkin_ids,
     open_core,
     pending,
@@ -132,6 +134,61 @@ def test_b_kiosk_killed_mid_push_loses_and_doubles_nothing(server: ServerProcess
         assert core.push() is not None
         assert pending(core) == 0
         assert_exactly_once(provider, recorded)
+    finally:
+        core.close()
+
+
+def _cached_imports(core: KioskCore) -> tuple[int, int]:
+    """(rows, distinct ids) of the imported members in the kiosk's cache, and no name token
+    listed twice for a member."""
+    conn = core.store.connection()
+    rows, distinct = conn.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT id) FROM cached_member WHERE first_name = 'Imported'"
+    ).fetchone()
+    doubled = conn.execute(
+        """SELECT COUNT(*) FROM (SELECT token, member_id FROM cached_member_token
+           GROUP BY token, member_id HAVING COUNT(*) > 1)"""
+    ).fetchone()[0]
+    assert doubled == 0
+    return int(rows), int(distinct)
+
+
+def test_b_kiosk_killed_mid_pull_loses_and_doubles_nothing(server: ServerProcess, tmp_path: Path):
+    provider = provider_with_members(server.url)
+    data_dir = tmp_path / "kiosk"
+    core = enrolled_core(provider, data_dir)
+    waiting = {str(i) for i in record_checkins(core, 20)}  # in the outbox, not yet pushed
+    start = core.sync_cursor()[0]
+    core.close()
+    count = 3000
+    import_members(provider, [("Imported", f"No{i:05d}") for i in range(count)])
+    kiosk = subprocess.Popen(
+        [sys.executable, "-m", "tests.e2e.sync_support", "pull", str(data_dir), "25"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert kiosk.stdout is not None
+    assert kiosk.stdout.readline().strip() == "pulling"
+    # Kill once some pages are in: between two pages, or while one is being applied.
+    deadline = time.monotonic() + 30
+    while kiosk_cursor(data_dir) < start + 200 and time.monotonic() < deadline:
+        time.sleep(0.002)
+    kiosk.send_signal(signal.SIGKILL)
+    kiosk.wait(timeout=10)
+    core = open_core(data_dir)
+    try:
+        cursor = core.sync_cursor()[0]
+        assert start < cursor < start + count, "the kill should land mid-pull"
+        # Each page and its cursor in one transaction: exactly the changes up to the
+        # cursor are applied (one change per imported member), none twice.
+        assert _cached_imports(core) == (cursor - start, cursor - start)
+        assert pending(core) == len(waiting)  # a pull never touches the outbox
+        assert core.pull() == start + count - cursor  # the rest, from the cursor on
+        assert core.sync_cursor()[0] == start + count
+        assert _cached_imports(core) == (count, count)
+        assert core.push() is not None and pending(core) == 0
+        assert_exactly_once(provider, waiting)
     finally:
         core.close()
 
