@@ -31,11 +31,17 @@ import queue
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, tuple_
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own busy handler orders the writers
+    fcntl = None  # type: ignore[assignment]
 
 from server.bookings import service as core
 from server.bookings.schemas import BookingRead
@@ -64,6 +70,25 @@ class BookingRequest:
 
 
 Outcome = BookingRead | DomainError
+
+
+@contextmanager
+def _writers_take_turns(uow: UnitOfWork) -> Iterator[None]:
+    """On a SQLite file, the booking writers of all server processes take turns through an
+    OS file lock beside the database: a waiting process wakes the moment the other's batch
+    commits, instead of polling SQLite's busy handler (which sleeps up to 100 ms a try and
+    lets a busy process take the lock again and again). PostgreSQL queues lock waiters."""
+    bind = uow.session.get_bind()
+    database = bind.engine.url.database if bind.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(f"{database}.booking-writer.lock", "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 
 
 def _lock_rows(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> None:
@@ -96,7 +121,7 @@ def apply_batch(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> list[Out
     """
     outcomes: list[Outcome] = []
     try:
-        with uow:
+        with uow, _writers_take_turns(uow):
             _lock_rows(uow, requests)
             core.begin_batch(uow, [(r.tenant_id, r.session_id, r.member_id) for r in requests])
             batch = core.batch_of(uow)
