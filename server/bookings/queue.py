@@ -141,6 +141,7 @@ def apply_batch(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> list[Out
                     if batch.wrote:  # never commit half a booking
                         raise core.BatchAborted("a booking was refused after it wrote") from refused
                     outcomes.append(refused)
+            core.finish_batch(uow)
             uow.commit()
     except Exception:
         log.exception("a batch of %d bookings failed; none was applied", len(requests))

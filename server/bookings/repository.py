@@ -102,16 +102,25 @@ class BookingRepository(TenantRepository[Booking]):
         )
         return None if row is None else (row[0], row[1])
 
-    def insert(self, **values: Any) -> Booking:
-        """A new booking, written with one Core ``INSERT`` (no ORM flush) and placed in the
-        session as a persistent object; its change goes to the kiosks like any other."""
+    def insert(self, *, deferred_to: list[dict[str, Any]] | None = None, **values: Any) -> Booking:
+        """A new booking, written with one Core ``INSERT`` (no ORM flush), or kept in
+        ``deferred_to`` for :meth:`insert_rows`, and placed in the session as a persistent
+        object; its change goes to the kiosks like any other."""
         row = {**_NEW_BOOKING, **values, "tenant_id": self.tenant_id}
-        self.session.connection().execute(_booking_insert(), row)
+        if deferred_to is None:
+            self.session.connection().execute(_booking_insert(), row)
+        else:
+            deferred_to.append(row)
         booking = Booking(**row)
         make_transient_to_detached(booking)
         self.session.add(booking)
         sync_changes.record_change(self.session, booking)
         return booking
+
+    @staticmethod
+    def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            session.connection().execute(_booking_insert(), rows)
 
     def first_waitlisted(self, session_id: uuid.UUID) -> Booking | None:
         row: Booking | None = self.session.execute(
@@ -187,6 +196,23 @@ def _place_update(kind: str) -> Update:
     )
 
 
+@cache
+def _set_counts() -> Update:
+    return (
+        update(ClassSession)
+        .where(
+            ClassSession.tenant_id == bindparam("b_tenant_id"),
+            ClassSession.id == bindparam("b_session_id"),
+        )
+        .values(
+            confirmed_count=bindparam("b_confirmed"),
+            waitlist_count=bindparam("b_waitlisted"),
+            next_position=bindparam("b_next"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 class Places:
     """Conditional updates of one session's counters (DESIGN.md §4, interfaces.md)."""
 
@@ -236,6 +262,22 @@ class Places:
             return position, True
         position = self.join_waitlist(session_id)
         return None if position is None else (position, False)
+
+    def set_counts(
+        self, session_id: uuid.UUID, *, confirmed: int, waitlisted: int, next_position: int
+    ) -> None:
+        """Write counters computed under the session row's lock (a booking batch)."""
+        self.session.connection().execute(
+            _set_counts(),
+            {
+                "b_tenant_id": self.tenant_id,
+                "b_session_id": session_id,
+                "b_confirmed": confirmed,
+                "b_waitlisted": waitlisted,
+                "b_next": next_position,
+            },
+        )
+        self._touched(session_id)
 
     def adjust(self, session_id: uuid.UUID, *, confirmed: int = 0, waitlisted: int = 0) -> None:
         """Counters follow a booking that left (negative) or moved; locks the session row."""

@@ -70,13 +70,25 @@ class _Context:
     policy: BookingPolicy
     #: A hint only (the conditional UPDATE decides): try the line first.
     full: bool
+    #: In a batch (which holds the session's lock, so these are exact): the counters as
+    #: the batch's bookings move them, written once by :func:`finish_batch`.
+    confirmed: int = 0
+    waitlisted: int = 0
+    next_position: int = 1
+    changed: bool = False
 
 
 def _context_of(
     found: tuple[ClassSession, SessionType | None, Location, BookingPolicy],
 ) -> _Context:
     session = found[0]
-    return _Context(*found, full=session.confirmed_count >= session.capacity)
+    return _Context(
+        *found,
+        full=session.confirmed_count >= session.capacity,
+        confirmed=session.confirmed_count,
+        waitlisted=session.waitlist_count,
+        next_position=session.next_position,
+    )
 
 
 @dataclass
@@ -85,6 +97,8 @@ class _Batch:
     members: dict[tuple[uuid.UUID, uuid.UUID], BookingMember] = field(default_factory=dict)
     #: Set once the current booking wrote: from then on it must not be refused.
     wrote: bool = False
+    #: New bookings' rows, inserted together by :func:`finish_batch`.
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def batch_of(uow: UnitOfWork) -> _Batch:
@@ -175,6 +189,23 @@ def begin_batch(uow: UnitOfWork, wanted: Sequence[tuple[uuid.UUID, uuid.UUID, uu
             state.members[(tenant_id, member_id)] = member
 
 
+def finish_batch(uow: UnitOfWork) -> None:
+    """Write what the batch's bookings did: their rows (one executemany) and each session's
+    counters (one UPDATE per session)."""
+    batch = batch_of(uow)
+    BookingRepository.insert_rows(uow.session, batch.rows)
+    batch.rows = []
+    for (tenant_id, session_id), context in batch.contexts.items():
+        if context.changed:
+            Places(uow.session, tenant_id).set_counts(
+                session_id,
+                confirmed=context.confirmed,
+                waitlisted=context.waitlisted,
+                next_position=context.next_position,
+            )
+            context.changed = False
+
+
 def _write_lock(uow: UnitOfWork) -> None:
     """On SQLite, take the database's write lock before reading (checks then writes must see
     what they write over); PostgreSQL locks rows instead."""
@@ -261,13 +292,19 @@ def place_booking(
     )
     if batch is not None:
         batch.wrote = True
-    placed = Places(db, tenant_id).place_or_line(session_id, looks_full=context.full)
-    if placed is None:  # cancelled meanwhile (never in a batch: it holds the session's lock)
-        if batch is not None:
-            raise BatchAborted(f"session {session_id} changed under the batch's lock")
-        raise Conflict("this session was cancelled", code="session_cancelled")
-    position, holds_place = placed
-    context.full = not holds_place
+    if batch is not None:  # the batch holds the session's lock: its counters are exact
+        holds_place = context.confirmed < class_session.capacity
+        position = context.next_position
+        context.next_position += 1
+        context.confirmed += holds_place
+        context.waitlisted += not holds_place
+        context.changed = True
+    else:
+        placed = Places(db, tenant_id).place_or_line(session_id, looks_full=context.full)
+        if placed is None:
+            raise Conflict("this session was cancelled", code="session_cancelled")
+        position, holds_place = placed
+        context.full = not holds_place
     if holds_place:
         needs_approval = bool(kind and kind.requires_approval)
         status = BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED
@@ -291,6 +328,7 @@ def place_booking(
         credit_taken=membership_id is not None,
         created_at=stamp,
         updated_at=stamp,
+        deferred_to=batch.rows if batch is not None else None,
     )
     if member.active is not None:
         member.active.append((booking.id, session_id, starts_at, ends_at))
