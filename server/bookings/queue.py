@@ -17,10 +17,14 @@ Requests are applied in arrival order, so positions follow arrival within a proc
 processes the session row's lock and the conditional UPDATE still guard capacity
 (DESIGN.md §4). Nothing is shared between processes: the queue only holds requests in flight.
 
-Locking: on SQLite the batch starts with ``BEGIN IMMEDIATE`` (the database's one write lock,
-taken before anything is read). On PostgreSQL it first row-locks the batch's members, then
-its sessions, each in key order, so that two processes' batches never wait for each other
-in a cycle (a single booking also locks its member before its session).
+Locking: on SQLite the booking writers of all processes take turns through a file lock
+beside the database, and the batch starts with ``BEGIN IMMEDIATE`` (the database's one write
+lock, taken before anything is read). On PostgreSQL the batch first row-locks its members,
+then its sessions, each in key order, so that two processes' batches never wait for each
+other in a cycle (a single booking also locks its member before its session). Holding
+those locks, the batch reads its sessions and members once (``begin_batch``), decides
+positions and counters in memory, and writes the rows and each session's counters once
+(``finish_batch``): no statement per booking.
 """
 
 from __future__ import annotations
