@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -132,7 +133,11 @@ class SchemaUnsupported(DomainError):
 
 
 def _log_row(
-    claims: AccessClaims, mutation: Mutation, result: MutationResult, clamped: bool
+    claims: AccessClaims,
+    mutation: Mutation,
+    result: MutationResult,
+    clamped: bool,
+    received_at: datetime,
 ) -> dict[str, Any]:
     return {
         "tenant_id": claims.tenant_id,
@@ -144,7 +149,7 @@ def _log_row(
         "device_time": ensure_utc(mutation.device_time),
         "clamped": clamped,
         "hlc": mutation.hlc,
-        "received_at": utcnow(),
+        "received_at": received_at,
     }
 
 
@@ -183,6 +188,7 @@ def push(
             if plan.gap:
                 raise MutationGap(last, plan.new[0])
             results = _replayed(session, claims.tenant_id, device.id, cmd, plan.duplicates)
+            now = utcnow()  # the server's time for the whole batch (clamping, the log)
             contexts = [
                 MutationContext(
                     uow=uow,
@@ -192,7 +198,7 @@ def push(
                     eligibility=eligibility,
                     payments=payments,
                     mutation=mutation,
-                    now=utcnow(),
+                    now=now,
                 )
                 for mutation in cmd.mutations[len(plan.duplicates) :]
             ]
@@ -200,7 +206,7 @@ def push(
             for context, result in zip(contexts, apply_all(contexts), strict=True):
                 results.append(result)
                 published.extend(context.published)
-                log.append(_log_row(claims, context.mutation, result, context.clamped))
+                log.append(_log_row(claims, context.mutation, result, context.clamped, now))
             if plan.new:
                 last = plan.new[-1]
                 changes.insert_rows(session, SyncMutation, log)
