@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
 
 from server import __version__
+from server.api.dispatch import SegmentDispatch, segment_apps
 from server.api.errors import install_error_handlers
-from server.api.router import api_router
+from server.api.router import ROUTERS, api_router
 from server.bootstrap import Container, background_jobs, build_container
 from server.config import Settings
 from server.jobs import JobRunner
@@ -34,9 +36,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             jobs.stop()
 
     otel = container.settings.opentelemetry
+    telemetry: Any = {"tracing": otel, "metrics": otel, "logs": otel}
     app = FastAPI(
         lifespan=lifespan,
-        telemetry={"tracing": otel, "metrics": otel, "logs": otel},
+        telemetry=telemetry,
         title="ZMOS API",
         version=__version__,
         description="Zimasa MotionOS: tenants, locations, staff, kiosks and their sync. "
@@ -45,6 +48,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.state.container = container
     install_error_handlers(app)
     app.include_router(api_router)
+    apps = segment_apps(ROUTERS, app, install_error_handlers, telemetry=telemetry)
+    app.add_middleware(SegmentDispatch, apps=apps)
     return app
 
 

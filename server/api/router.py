@@ -14,7 +14,7 @@ from server.errors import DatabaseUnavailable
 from server.members.router import router as members_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
-from server.scheduling.router import router as scheduling_router
+from server.scheduling.router import routers as scheduling_routers
 from server.staff.router import router as staff_router
 from server.sync.router import routers as sync_routers
 from server.tenants.router import router as tenants_router
@@ -42,8 +42,8 @@ def health(container: ContainerDep) -> Health:
     return Health(status="ok", database="ok", version=__version__)
 
 
-api_router = APIRouter()
-for router in (
+#: Every router, flat: each holds routes only (server.api.dispatch indexes them).
+ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     tenants_router,
     staff_router,
@@ -52,8 +52,10 @@ for router in (
     plans_router,
     passes_router,
     checkin_router,
-    scheduling_router,
+    *scheduling_routers,
     bookings_router,
     *sync_routers,
-):
+)
+api_router = APIRouter()
+for router in ROUTERS:
     api_router.include_router(router)

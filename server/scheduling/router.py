@@ -289,4 +289,4 @@ def public_timetable(tenant_slug: str, location_id: uuid.UUID, uow: UowDep) -> R
     return Response(body, media_type=ical.MEDIA_TYPE)
 
 
-router.include_router(public_router)
+routers = (router, public_router)
