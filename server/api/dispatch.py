@@ -38,10 +38,11 @@ def segment_apps(
             by_segment.setdefault(first_segment(route.path), []).append(route)
     apps: dict[str, FastAPI] = {}
     for segment, routes in by_segment.items():
-        app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, **options)
+        app = FastAPI(
+            routes=list(routes), openapi_url=None, docs_url=None, redoc_url=None, **options
+        )
         app.state = main.state
         prepare(app)
-        app.include_router(APIRouter(routes=list(routes)))
         apps[segment] = app
     return apps
 

@@ -111,9 +111,35 @@ def test_validation_messages_name_the_field(api: Api) -> None:
 
 def test_unknown_route_and_method(api: Api) -> None:
     _check(api.client.get("/no/such/thing"))
-    response = api.client.put("/health")
-    assert response.status_code == 405
-    assert response.headers["content-type"] == "application/problem+json"
+    # Under a first segment the API knows (routed by server.api.dispatch), all the same.
+    _check(api.client.get("/sessions/not/a/route"))
+    for method, path in (("PUT", "/health"), ("DELETE", "/me/bookings")):
+        response = api.client.request(method, path)
+        assert response.status_code == 405
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_every_documented_route_is_reached_through_its_segment_app(api: Api) -> None:
+    from server.api.dispatch import first_segment, segment_apps
+    from server.api.errors import install_error_handlers
+    from server.api.router import ROUTERS
+    from server.main import create_app
+
+    main = create_app(container=api.client.app.state.container)  # type: ignore[attr-defined]
+    apps = segment_apps(ROUTERS, main, install_error_handlers)
+    documented = {
+        (method, path)
+        for path, methods in api.client.get("/openapi.json").json()["paths"].items()
+        for method in methods
+    }
+    indexed = {
+        (method.lower(), route.path)
+        for app in apps.values()
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+    }
+    assert documented <= indexed
+    assert all(first_segment(path) in apps for _method, path in documented)
 
 
 def test_health_and_docs(api: Api) -> None:
