@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from server.checkin.models import Checkin
@@ -37,20 +37,6 @@ class KioskScope:
             or_(Membership.ends_on.is_(None), Membership.ends_on >= ended_after),
         )
         return self.session.execute(query.order_by(Membership.id)).scalars().all()
-
-    def admissions_since(self, since: datetime) -> dict[uuid.UUID, int]:
-        """Admitted visits per membership from ``since`` on."""
-        query = (
-            select(Checkin.membership_id, func.count())
-            .where(
-                Checkin.tenant_id == self.tenant_id,
-                Checkin.admitted.is_(True),
-                Checkin.membership_id.is_not(None),
-                Checkin.occurred_at >= since,
-            )
-            .group_by(Checkin.membership_id)
-        )
-        return {row[0]: int(row[1]) for row in self.session.execute(query) if row[0] is not None}
 
     def admitted_checkins(
         self, since: datetime, membership_ids: Collection[uuid.UUID]
