@@ -56,13 +56,15 @@ def _sessions(uow: UnitOfWork, tenant_id: uuid.UUID, where: list[Any]) -> list[A
     )
 
 
-def today(*, uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID) -> TodayOverview:
+def today(
+    *, uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID, day: date | None = None
+) -> TodayOverview:
     with uow:
         location = uow.session.get(Location, (claims.tenant_id, location_id))
         if location is None:
             raise NotFound(f"location {location_id} was not found")
         tz = ZoneInfo(location.timezone)
-        day = utcnow().astimezone(tz).date()
+        day = day or utcnow().astimezone(tz).date()
         start, end = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
         rows = _sessions(
             uow,

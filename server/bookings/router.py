@@ -191,8 +191,15 @@ def waive_penalty(
 
 
 @router.get("/overview/today", response_model=TodayOverview)
-def overview_today(location_id: uuid.UUID, claims: Admin, uow: UowDep) -> TodayOverview:
-    return overview_service.today(uow=uow, claims=claims, location_id=location_id)
+def overview_today(
+    location_id: uuid.UUID,
+    claims: Admin,
+    uow: UowDep,
+    day: date | None = Query(None, description="Another local day than today"),
+) -> TodayOverview:
+    """A location's sessions of one local day with booked, waitlisted, checked-in and
+    no-show counts."""
+    return overview_service.today(uow=uow, claims=claims, location_id=location_id, day=day)
 
 
 @router.get("/overview/attendance", response_model=AttendanceOverview)

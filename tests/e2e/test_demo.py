@@ -126,10 +126,9 @@ def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Pat
                 outcome = core.check_in_code(card)
                 assert outcome.admitted is admitted, (card, outcome.reason)
                 assert words in outcome.reason, (card, outcome.reason)
-            # Two weeks of classes: the kiosk has today's and tomorrow's, and the next
-            # Reformer Pilates (4 places) is full with two on its waitlist.
+            # Two weeks of classes: the kiosk has today's and tomorrow's (Reformer Pilates
+            # runs daily), and the next one (4 places) is full with two on its waitlist.
             upcoming = core.sessions_today() + core.sessions_tomorrow()
-            assert {"HIIT Express", "Reformer Pilates"} <= {s.name for s in upcoming}
             full = [s for s in upcoming if s.name == "Reformer Pilates" and s.booked == 4]
             assert full and full[0].waitlisted == 2 and full[0].free == 0
             roster = core.roster(full[0].id)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,21 +22,28 @@ def studio(api: Api, container: Container) -> Studio:
 def test_today_and_attendance_rates(studio: Studio, container: Container) -> None:
     client = studio.api.client
     yoga = studio.session_type("Yoga")
-    # A session that started an hour ago today (London time, the location's zone is London;
-    # one minute after midnight UTC-ish edge cases are avoided by starting "now").
-    now = utcnow()
+    # Yesterday in the location's zone (London): a whole day that is over, whatever the hour.
+    london = ZoneInfo("Europe/London")
+    yesterday = utcnow().astimezone(london).date() - timedelta(days=1)
+
+    def at(hour: int) -> datetime:
+        return datetime.combine(yesterday, time(hour), tzinfo=london)
+
     done = studio.session(capacity=4, starts_in=timedelta(hours=2))
     members = [studio.member() for _ in range(5)]
     bookings = [studio.booked(done, m) for m in members]
     assert [b["status"] for b in bookings].count("waitlisted") == 1
     client.post(f"/bookings/{bookings[0]['id']}/attendance", headers=studio.staff)
     client.post(f"/bookings/{bookings[1]['id']}/attendance", headers=studio.staff)
-    studio.move_start(done, now - timedelta(minutes=90))
+    studio.move_start(done, at(9))
     jobs.close_ended_sessions(container)
-    studio.session(capacity=10, starts_in=timedelta(minutes=1), session_type_id=yoga)
+    studio.session(capacity=10, starts_in=at(18) - utcnow(), session_type_id=yoga)
     location = studio.desk.location["id"]
-    today = client.get(f"/overview/today?location_id={location}", headers=studio.admin)
+    today = client.get(
+        f"/overview/today?location_id={location}&day={yesterday}", headers=studio.admin
+    )
     assert today.status_code == 200, today.text
+    assert today.json()["date"] == yesterday.isoformat()
     by_id = {s["session_id"]: s for s in today.json()["sessions"]}
     row = by_id[done]
     assert (row["booked"], row["waitlisted"], row["checked_in"], row["no_shows"]) == (4, 1, 2, 2)
