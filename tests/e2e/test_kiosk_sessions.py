@@ -4,7 +4,7 @@ while the server is down; once it is back the server decides, and both kiosks sh
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,10 +25,10 @@ def _class(provider: Provider, capacity: int) -> uuid.UUID:
             "intensity": "high",
         },
     )
-    # Two hours from now on the location's clock (Europe/London, see Provider).
-    start = (datetime.now(ZoneInfo("Europe/London")) + timedelta(hours=2)).replace(
-        second=0, microsecond=0
-    )
+    # Two hours from now on the location's clock (Europe/London, see Provider), added in UTC
+    # so that it is a local time that exists even on the day the clocks go forward.
+    start = (datetime.now(UTC) + timedelta(hours=2)).astimezone(ZoneInfo("Europe/London"))
+    start = start.replace(second=0, microsecond=0)
     session = provider.post(
         "/sessions",
         {
