@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Insert,
     Select,
-    Table,
     Update,
     bindparam,
     func,
@@ -30,14 +27,12 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from server.bookings.models import Booking, BookingPolicy, Penalty
 from server.db.repository import TenantRepository
-from server.members.models import Member
-from server.plans.models import AccessPlan, Membership
-from server.scheduling.models import ClassSession, SessionType
+from server.plans.models import Membership
+from server.scheduling.models import ClassSession
 from server.sync import changes as sync_changes
-from server.tenants.models import Location
 from shared.enums import BookingStatus, PenaltyOutcome, SessionStatus
 
-_ACTIVE = [BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED]
+ACTIVE = [BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED]
 _HOLDING = [BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value]
 
 
@@ -48,7 +43,7 @@ def _clash_query() -> Select[uuid.UUID, uuid.UUID]:
         .where(
             Booking.tenant_id == bindparam("tenant_id"),
             Booking.member_id == bindparam("member_id"),
-            Booking.status.in_(_ACTIVE),
+            Booking.status.in_(ACTIVE),
             Booking.starts_at < bindparam("ends_at", type_=Booking.starts_at.type),
             Booking.ends_at > bindparam("starts_at", type_=Booking.ends_at.type),
         )
@@ -391,170 +386,3 @@ def default_policy(tenant_id: uuid.UUID) -> BookingPolicy:
         grace_period_days=30,
         late_after_minutes=10,
     )
-
-
-@cache
-def _context_query() -> Select[ClassSession, SessionType, Location, BookingPolicy]:
-    return (
-        select(ClassSession, SessionType, Location, BookingPolicy)
-        .join(
-            Location,
-            (Location.tenant_id == ClassSession.tenant_id)
-            & (Location.id == ClassSession.location_id),
-        )
-        .outerjoin(
-            SessionType,
-            (SessionType.tenant_id == ClassSession.tenant_id)
-            & (SessionType.id == ClassSession.session_type_id),
-        )
-        .outerjoin(BookingPolicy, BookingPolicy.tenant_id == ClassSession.tenant_id)
-        .where(
-            ClassSession.tenant_id == bindparam("tenant_id"),
-            ClassSession.id == bindparam("session_id"),
-        )
-        .execution_options(populate_existing=True)
-    )
-
-
-def booking_context(
-    session: Session, tenant_id: uuid.UUID, session_id: uuid.UUID
-) -> tuple[ClassSession, SessionType | None, Location, BookingPolicy] | None:
-    """The session with its type, location and the tenant's policy (or the defaults): one
-    query. The rows are read afresh (the counters move with every booking)."""
-    row = session.execute(
-        _context_query(), {"tenant_id": tenant_id, "session_id": session_id}
-    ).one_or_none()
-    if row is None:
-        return None
-    class_session, kind, location, policy = row
-    return class_session, kind, location, policy or default_policy(tenant_id)
-
-
-@cache
-def _member_query(many: bool) -> Select[Any]:
-    members, memberships, plans = (
-        cast(Table, model.__table__) for model in (Member, Membership, AccessPlan)
-    )
-    which = (
-        members.c.id.in_(bindparam("member_ids", expanding=True))
-        if many
-        else members.c.id == bindparam("member_id")
-    )
-    return (
-        select(
-            members.c.id,
-            members.c.home_location_id,
-            members.c.email,
-            *(c.label(f"m_{c.key}") for c in memberships.c),
-            *(c.label(f"p_{c.key}") for c in plans.c),
-        )
-        .outerjoin(
-            memberships,
-            (memberships.c.tenant_id == members.c.tenant_id)
-            & (memberships.c.member_id == members.c.id),
-        )
-        .outerjoin(
-            plans,
-            (plans.c.tenant_id == memberships.c.tenant_id) & (plans.c.id == memberships.c.plan_id),
-        )
-        .where(
-            members.c.tenant_id == bindparam("tenant_id"),
-            which,
-            members.c.archived_at.is_(None),
-        )
-        .order_by(members.c.id, memberships.c.id)
-        .with_for_update(of=members)
-    )
-
-
-#: An active booking as the overlap check needs it: (id, session id, starts at, ends at).
-ActiveBooking = tuple[uuid.UUID, uuid.UUID, datetime, datetime]
-
-
-@dataclass
-class BookingMember:
-    """What booking needs of a member: who, their home, whether they get email, and their
-    memberships with plans (plain rows: ``terms_of`` reads them like models). ``active``:
-    their active bookings near the batch's sessions, when a batch read them beforehand."""
-
-    id: uuid.UUID
-    home_location_id: uuid.UUID | None
-    email: str | None
-    memberships: list[tuple[Any, Any]]
-    active: list[ActiveBooking] | None = None
-
-    def clash(
-        self, session_id: uuid.UUID, starts_at: datetime, ends_at: datetime
-    ) -> tuple[uuid.UUID, uuid.UUID] | None:
-        """Like :meth:`BookingRepository.active_clash`, from ``active``."""
-        assert self.active is not None
-        found = [a for a in self.active if a[2] < ends_at and a[3] > starts_at]
-        found.sort(key=lambda a: a[1] != session_id)
-        return (found[0][0], found[0][1]) if found else None
-
-
-def _members_of(rows: Sequence[Any]) -> dict[uuid.UUID, BookingMember]:
-    found: dict[uuid.UUID, BookingMember] = {}
-    for row in rows:
-        member = found.get(row["id"])
-        if member is None:
-            member = found[row["id"]] = BookingMember(
-                row["id"], row["home_location_id"], row["email"], []
-            )
-        if row["m_id"] is None or row["p_id"] is None:
-            continue
-        membership = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "m_"})
-        plan = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "p_"})
-        member.memberships.append((membership, plan))
-    return found
-
-
-def member_for_booking(
-    session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID
-) -> BookingMember | None:
-    """The member, row-locked on PostgreSQL (one member's bookings are placed one at a time,
-    so two overlapping bookings never both pass the overlap check), with their memberships
-    and plans, read afresh: one Core query, no ORM objects."""
-    rows = (
-        session.connection()
-        .execute(_member_query(False), {"tenant_id": tenant_id, "member_id": member_id})
-        .mappings()
-        .all()
-    )
-    return _members_of(rows).get(member_id)
-
-
-def members_for_booking(
-    session: Session,
-    tenant_id: uuid.UUID,
-    member_ids: Sequence[uuid.UUID],
-    starts_from: datetime,
-    ends_by: datetime,
-) -> dict[uuid.UUID, BookingMember]:
-    """Many members as :func:`member_for_booking` (locked too), with their active bookings
-    overlapping ``[starts_from, ends_by)``: two queries however many members."""
-    ids = sorted(set(member_ids))
-    rows = (
-        session.connection()
-        .execute(_member_query(True), {"tenant_id": tenant_id, "member_ids": ids})
-        .mappings()
-        .all()
-    )
-    found = _members_of(rows)
-    for member in found.values():
-        member.active = []
-    active = session.connection().execute(
-        select(
-            Booking.member_id, Booking.id, Booking.session_id, Booking.starts_at, Booking.ends_at
-        ).where(
-            Booking.tenant_id == tenant_id,
-            Booking.member_id.in_(ids),
-            Booking.status.in_(_ACTIVE),
-            Booking.starts_at < ends_by,
-            Booking.ends_at > starts_from,
-        )
-    )
-    for member_id, *booking in active:
-        if member_id in found:
-            found[member_id].active.append(tuple(booking))  # type: ignore[union-attr,arg-type]
-    return found

@@ -16,17 +16,14 @@ from zoneinfo import ZoneInfo
 
 from server.adapters.local_eligibility import terms_of
 from server.bookings import notify, rules
-from server.bookings.models import Booking, BookingPolicy
-from server.bookings.repository import (
+from server.bookings.lookups import (
     BookingMember,
-    BookingRepository,
-    Places,
     booking_context,
-    give_credit_back,
     member_for_booking,
     members_for_booking,
-    policy_of,
 )
+from server.bookings.models import Booking, BookingPolicy
+from server.bookings.repository import BookingRepository, Places, give_credit_back, policy_of
 from server.db.uow import UnitOfWork
 from server.engagement import service as engagement_service
 from server.errors import Conflict, NotFound
