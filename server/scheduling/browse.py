@@ -17,7 +17,7 @@ from server.scheduling.schemas import (
 from server.tenants.models import Tenant
 from server.tenants.repository import LocationRepository, tenant_by_slug
 from shared.clock import utcnow
-from shared.enums import Intensity, SessionKind, SessionStatus
+from shared.enums import SessionKind, SessionStatus
 
 
 def provider_or_404(uow: UnitOfWork, slug: str) -> Tenant:
@@ -47,22 +47,7 @@ def session_types(*, uow: UnitOfWork, slug: str, limit: int, offset: int) -> Pub
             active=True, kind=None, limit=limit + 1, offset=offset
         )
         return PublicSessionTypePage(
-            items=[
-                PublicSessionType(
-                    id=r.id,
-                    name=r.name,
-                    kind=SessionKind(r.kind),
-                    category=r.category,
-                    description=r.description,
-                    duration_minutes=r.duration_minutes,
-                    requires_approval=r.requires_approval,
-                    intensity=Intensity(r.intensity),
-                    primary_goal=r.primary_goal,
-                    contraindications=list(r.contraindications or []),
-                    suggested_per_week=r.suggested_per_week,
-                )
-                for r in rows[:limit]
-            ],
+            items=[PublicSessionType.model_validate(r) for r in rows[:limit]],
             next_offset=offset + limit if len(rows) > limit else None,
         )
 

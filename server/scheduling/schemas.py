@@ -55,6 +55,7 @@ class SessionTypeUpdate(BaseModel):
 
 
 class SessionTypeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     name: str
     kind: SessionKind
@@ -261,6 +262,9 @@ class PublicLocationPage(BaseModel):
 
 
 class PublicSessionType(BaseModel):
+    """A session type as anyone may see it (no capacity defaults, no archive state)."""
+
+    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     name: str
     kind: SessionKind

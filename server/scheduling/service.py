@@ -32,7 +32,7 @@ from server.scheduling.schemas import (
 from server.tenants.models import Location
 from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
-from shared.enums import Intensity, SessionKind, SessionStatus, StaffRole
+from shared.enums import SessionKind, SessionStatus, StaffRole
 from shared.ids import new_id
 
 #: Staff who may lead sessions.
@@ -43,23 +43,7 @@ LEADER_ROLES = frozenset({StaffRole.COACH, StaffRole.MANAGER, StaffRole.OWNER})
 
 
 def type_read(row: SessionType) -> SessionTypeRead:
-    return SessionTypeRead(
-        id=row.id,
-        name=row.name,
-        kind=SessionKind(row.kind),
-        category=row.category,
-        description=row.description,
-        duration_minutes=row.duration_minutes,
-        default_capacity=row.default_capacity,
-        requires_approval=row.requires_approval,
-        intensity=Intensity(row.intensity),
-        primary_goal=row.primary_goal,
-        contraindications=list(row.contraindications or []),
-        suggested_per_week=row.suggested_per_week,
-        active=row.active,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return SessionTypeRead.model_validate(row)
 
 
 def create_session_type(
