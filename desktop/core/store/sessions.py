@@ -255,6 +255,21 @@ class SessionRows:
             pending=pending,
         )
 
+    def booked_in(self, member_id: uuid.UUID, start: datetime, end: datetime) -> set[uuid.UUID]:
+        """Sessions starting in [start, end) where the member has a booking row, pulled or
+        made here (in any state: :meth:`booking_of` says which), in one query."""
+        rows = self._conn.execute(
+            f"""SELECT s.id FROM cached_class_session s
+                WHERE s.starts_at >= :start AND s.starts_at < :end AND (
+                    EXISTS (SELECT 1 FROM cached_booking b
+                            WHERE b.session_id = s.id AND b.member_id = :m)
+                    OR EXISTS (SELECT 1 FROM local_booking lb
+                               WHERE lb.session_id = s.id AND lb.member_id = :m
+                               AND {_UNDECIDED}))""",
+            {"start": ts(start), "end": ts(end), "m": str(member_id)},
+        )
+        return {uuid.UUID(r["id"]) for r in rows}
+
     def booking_of(self, session_id: uuid.UUID, member_id: uuid.UUID) -> BookingRef | None:
         """The member's live booking of the session (not cancelled or declined), if any."""
         for entry in self.roster(session_id, member_id=member_id):
