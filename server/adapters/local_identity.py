@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import jwt
 from argon2 import PasswordHasher
@@ -15,12 +17,18 @@ from shared.enums import PrincipalKind, StaffRole
 
 _ALGORITHM = "HS256"
 _AUDIENCE = "zmos-api"
+#: Tokens whose signature was checked, kept per process. A client sends the same token with
+#: every request until it expires; PyJWT spends ~0.1 ms checking it (key screening, base64,
+#: JSON), a third of a cheap request. The claims of a signed token never change, so a token
+#: seen before needs only its expiry checked again.
+_VERIFIED_TOKENS = 4096
 
 
 class LocalIdentity:
     def __init__(self, secret_key: str, *, hasher: PasswordHasher | None = None) -> None:
         self._secret = secret_key
         self._hasher = hasher or PasswordHasher()
+        self._verified = lru_cache(maxsize=_VERIFIED_TOKENS)(self._verify)
 
     def hash_password(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -49,6 +57,13 @@ class LocalIdentity:
         return jwt.encode(payload, self._secret, algorithm=_ALGORITHM), expires
 
     def read_access_token(self, token: str) -> AccessClaims:
+        claims, expires_at = self._verified(token)
+        if expires_at <= time.time():  # as PyJWT decides expiry (no leeway)
+            raise InvalidToken("your session has expired; sign in again")
+        return claims
+
+    def _verify(self, token: str) -> tuple[AccessClaims, int]:
+        """The token's claims and expiry, if signed by us; raises otherwise (not cached)."""
         try:
             payload = jwt.decode(
                 token,
@@ -57,14 +72,15 @@ class LocalIdentity:
                 audience=_AUDIENCE,
                 options={"require": ["exp", "sub", "tid", "knd"]},
             )
-            return AccessClaims(
+            claims = AccessClaims(
                 kind=PrincipalKind(payload["knd"]),
                 subject_id=uuid.UUID(payload["sub"]),
                 tenant_id=uuid.UUID(payload["tid"]),
                 role=StaffRole(payload["rol"]) if "rol" in payload else None,
                 location_id=uuid.UUID(payload["loc"]) if "loc" in payload else None,
             )
+            return claims, int(payload["exp"])
         except jwt.ExpiredSignatureError:
             raise InvalidToken("your session has expired; sign in again") from None
-        except (jwt.InvalidTokenError, ValueError, KeyError):
+        except (jwt.InvalidTokenError, ValueError, KeyError, TypeError):
             raise InvalidToken("the access token is not valid") from None
