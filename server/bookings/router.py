@@ -33,12 +33,12 @@ from server.members.deps import MemberClaims, MemberEditor
 router = APIRouter(tags=["bookings"])
 
 
-async def get_booking_queue(request: Request, container: ContainerDep) -> BookingQueue:
+async def get_booking_queue(request: Request) -> BookingQueue:
     """The process's booking queue (group commit), made on first use."""
     state = request.app.state
     found: BookingQueue | None = getattr(state, "booking_queue", None)
     if found is None:
-        found = state.booking_queue = BookingQueue(container.uow)
+        found = state.booking_queue = BookingQueue(state.container.uow)
     return found
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from server.api.deps import get_claims, staff_with
+from server.api.deps import caller_where, staff_with
 from server.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType
 from server.members.rules import IMAGE_MAGIC, MAX_PHOTO_BYTES
 from server.ports.identity import AccessClaims
@@ -16,10 +16,12 @@ from shared.enums import PrincipalKind, StaffRole
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
-async def _member(claims: Annotated[AccessClaims, Depends(get_claims)]) -> AccessClaims:
+def _must_be_member(claims: AccessClaims) -> None:
     if claims.kind is not PrincipalKind.MEMBER:
         raise Forbidden("this needs a member account")
-    return claims
+
+
+_member = caller_where(_must_be_member)
 
 
 async def _read_limited(request: Request, limit: int, what: str) -> bytes:

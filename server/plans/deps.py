@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from server.api.deps import get_claims, staff_with
+from server.api.deps import caller_where, staff_with
 from server.errors import Forbidden
 from server.ports.identity import AccessClaims
 from shared.enums import PrincipalKind, StaffRole
@@ -14,12 +14,15 @@ from shared.enums import PrincipalKind, StaffRole
 DESK_ROLES = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.FRONT_DESK})
 
 
-async def _desk_or_device(claims: Annotated[AccessClaims, Depends(get_claims)]) -> AccessClaims:
+def _must_be_desk_or_device(claims: AccessClaims) -> None:
     if claims.kind is PrincipalKind.DEVICE and claims.location_id is not None:
-        return claims
+        return
     if claims.kind is PrincipalKind.STAFF and claims.role in DESK_ROLES:
-        return claims
+        return
     raise Forbidden("this needs front-desk staff (owner, manager or front desk) or a kiosk")
+
+
+_desk_or_device = caller_where(_must_be_desk_or_device)
 
 
 DeskStaff = Annotated[AccessClaims, Depends(staff_with(*DESK_ROLES))]
