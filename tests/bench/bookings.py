@@ -9,7 +9,6 @@ booking (distinct member/session pairs), bookings per second.
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -20,7 +19,7 @@ import httpx
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.orm import Session
 
-from . import wrk
+from . import burst_client, wrk
 from .api_read import LOCATION, TENANT, _expect
 from .core import Bar, Context, Figure, Limit, benchmark, summarize
 from .server import fresh_postgres_database, sqlite_url, zmos_server
@@ -157,36 +156,13 @@ def _seed_rows(
     return [str(m) for m in member_ids], [str(s) for s in session_ids]
 
 
-async def _burst(
+def _burst(
     base_url: str, headers: dict[str, str], session_id: str, members: list[str]
-) -> list[tuple[int, float, dict[str, object] | None]]:
-    # One client (one connection) per request: a single httpx client holding 500 connections
-    # scans its pool on every request and spent ~11 ms of CPU per request here, more than the
-    # server, so the burst measured the load generator instead of the bookings.
-    clients = [httpx.AsyncClient(base_url=base_url, timeout=60.0) for _ in members]
-    try:
-        # Open the connections first, so the burst measures bookings, not TCP handshakes.
-        await asyncio.gather(*(client.get("/health") for client in clients))
-        start = asyncio.Event()
-
-        async def one(
-            client: httpx.AsyncClient, member_id: str
-        ) -> tuple[int, float, dict[str, object] | None]:
-            await start.wait()
-            began = time.perf_counter()
-            response = await client.post(
-                f"/sessions/{session_id}/bookings", json={"member_id": member_id}, headers=headers
-            )
-            elapsed = (time.perf_counter() - began) * 1000
-            body = response.json() if response.status_code == 201 else None
-            return response.status_code, elapsed, body
-
-        tasks = [asyncio.create_task(one(c, m)) for c, m in zip(clients, members, strict=True)]
-        await asyncio.sleep(0.05)
-        start.set()
-        return await asyncio.gather(*tasks)
-    finally:
-        await asyncio.gather(*(client.aclose() for client in clients))
+) -> list[burst_client.Answer]:
+    url = httpx.URL(base_url)
+    target = f"/sessions/{session_id}/bookings"
+    calls = [burst_client.Call.post_json(target, headers, {"member_id": m}) for m in members]
+    return asyncio.run(burst_client.burst(url.host, url.port or 80, calls))
 
 
 def _check_burst(database_url: str, session_id: str, places: int, total: int) -> list[str]:
@@ -222,9 +198,9 @@ def _measure_burst(ctx: Context, backend: str, database_url: str, work_dir: Path
         members, [session_id] = _seed_rows(
             database_url, seeded, members=total, sessions=1, capacity=places
         )
-        results = asyncio.run(_burst(server.base_url, seeded.headers, session_id, members))
-    latencies = [ms for _, ms, _ in results]
-    errors = [code for code, _, _ in results if code != 201]
+        results = _burst(server.base_url, seeded.headers, session_id, members)
+    latencies = [answer.ms for answer in results]
+    errors = [answer.status for answer in results if answer.status != 201]
     problems = []
     if errors:
         problems.append(f"{len(errors)} of {total} answers were not 201: {sorted(set(errors))}")
