@@ -133,6 +133,36 @@ def test_a_database_error_fails_the_whole_batch_and_applies_nothing(
     assert [studio.booked(session_id, m)["position"] for m in (before, after)] == [1, 2]
 
 
+def test_a_refusal_after_a_write_fails_the_whole_batch(
+    studio: Studio, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``place_booking`` refuses only before it writes. Should a later change break that,
+    the queue must not commit half a booking: the batch answers 503 and applies nothing.
+    No real request can cause it, so this one fault is injected."""
+    from server.bookings import queue as booking_queue
+
+    session_id = studio.session(capacity=2)
+    before, broken, after = studio.member(), studio.member(), studio.member()
+    real = booking_queue.core.place_booking
+
+    def refuse_after_writing(**kwargs: object) -> object:
+        booking = real(**kwargs)  # type: ignore[arg-type]
+        if str(kwargs["member_id"]) == broken:
+            raise Conflict("refused after the write", code="injected")
+        return booking
+
+    monkeypatch.setattr(booking_queue.core, "place_booking", refuse_after_writing)
+    outcomes = apply_batch(
+        container.uow(),
+        [_request(studio, session_id, m) for m in (before, broken, after)],
+    )
+    assert all(isinstance(o, DatabaseUnavailable) and o.status == 503 for o in outcomes)
+    assert studio.bookings(session_id) == []
+    assert studio.counts(session_id) == (0, 0)
+    monkeypatch.undo()
+    assert [studio.booked(session_id, m)["position"] for m in (before, after)] == [1, 2]
+
+
 def _hold_write_lock(connection: Connection, session_id: str) -> None:
     """What another process's batch does: SQLite's write lock, or the session row's lock."""
     if connection.dialect.name == "sqlite":
