@@ -157,6 +157,55 @@ def test_booking_a_walk_in_into_a_class_with_free_places(
     assert _names(desk) == ["booking.create.v1", "member.create.v1"]
 
 
+def test_a_walk_in_for_a_class_today_buys_a_day_pass_and_is_booked(
+    window: MainWindow, desk: KioskCore, qtbot
+) -> None:
+    view = window.sessions_view
+    view.select(0)  # Late Spin, today, one place left
+    view.walkin_button.click()
+    dialog = view.walkin_dialog
+    assert dialog is not None
+    dialog.fill("Nia", "Walker", phone="+233 24 123 4567")
+    dialog.register_button.click()
+    # No membership: instead of a refusal, the day pass sale opens for them.
+    sale = view.sale_dialog
+    assert sale is not None and sale.isVisible() and view.dialogs_open()
+    assert sale.member_label.text() == "Nia Walker"
+    assert sale.plan_combo.currentText().startswith("Day Pass")
+    assert view.message_label.text() == (
+        "Nia Walker needs a pass for this class: take payment to book them"
+    )
+    assert _names(desk) == ["member.create.v1"]
+    sale.cash_radio.setChecked(True)
+    sale.sell_button.click()
+    assert not sale.isVisible() and not view.dialogs_open()
+    assert view.message_label.text() == "Nia Walker booked into Late Spin"
+    assert "Nia Walker — booked (not synced yet)" in _texts(view.roster_list)
+    assert _texts(view.session_list)[0].endswith("2/2 booked, full")
+    assert _names(desk) == [
+        "member.create.v1",
+        "sale.create.v1",
+        "checkin.create.v1",
+        "booking.create.v1",
+    ]
+
+
+def test_a_walk_in_who_does_not_pay_is_not_booked(
+    window: MainWindow, desk: KioskCore, qtbot
+) -> None:
+    view = window.sessions_view
+    view.select(0)
+    view.walkin_button.click()
+    assert view.walkin_dialog is not None
+    view.walkin_dialog.fill("Ola", "Mensah", phone="+233 20 765 4321")
+    view.walkin_dialog.register_button.click()
+    sale = view.sale_dialog
+    assert sale is not None and sale.isVisible()
+    sale.reject()
+    assert _names(desk) == ["member.create.v1"]
+    assert not any(t.startswith("Ola Mensah") for t in _texts(view.roster_list))
+
+
 def test_a_card_scanned_while_a_class_is_selected_checks_into_it(
     window: MainWindow, desk: KioskCore, qtbot
 ) -> None:

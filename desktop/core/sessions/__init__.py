@@ -1,6 +1,18 @@
 """Sessions and bookings at the kiosk (issue 5). No Qt."""
 
-from desktop.core.sessions.service import SessionBooking, SessionCheckin, SessionService
+from desktop.core.sessions.service import (
+    NeedsPass,
+    SessionBooking,
+    SessionCheckin,
+    SessionService,
+)
 from desktop.core.store.sessions import RosterEntry, SessionView
 
-__all__ = ["RosterEntry", "SessionBooking", "SessionCheckin", "SessionService", "SessionView"]
+__all__ = [
+    "NeedsPass",
+    "RosterEntry",
+    "SessionBooking",
+    "SessionCheckin",
+    "SessionService",
+    "SessionView",
+]

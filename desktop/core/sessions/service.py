@@ -45,6 +45,16 @@ class SessionCheckin:
     already: bool = False
 
 
+class NeedsPass(CheckinError):
+    """The member holds nothing that admits them to the session: sell them a pass first.
+    ``today``: the session is on the location's today, so a day pass sold now covers it."""
+
+    def __init__(self, message: str, *, member_id: uuid.UUID, today: bool) -> None:
+        super().__init__(message)
+        self.member_id = member_id
+        self.today = today
+
+
 @dataclass(frozen=True)
 class SessionBooking:
     booking_id: uuid.UUID
@@ -226,9 +236,13 @@ class SessionService:
                 visits_used={},
             )
             if not decision.admitted:
-                raise CheckinError(
+                local = zone(ref.timezone)
+                raise NeedsPass(
                     f"{member.display_name} cannot book {session.name}: {decision.reason}. "
-                    "Sell a pass first"
+                    "Sell a pass first",
+                    member_id=member_id,
+                    today=session.starts_at.astimezone(local).date()
+                    == self._now().astimezone(local).date(),
                 )
         booking_id = new_id()
         with self._store.transaction() as tx:

@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 from desktop.core.checkin import MemberHit
 from desktop.core.checkin.periods import zone
 from desktop.core.kiosk import KioskCore, user_message
-from desktop.core.sessions import RosterEntry, SessionCheckin, SessionView
+from desktop.core.sessions import NeedsPass, RosterEntry, SessionCheckin, SessionView
 from desktop.ui.views.member_picker import MemberPicker
+from desktop.ui.views.sale_dialog import SaleDialog
 from desktop.ui.views.walkin_dialog import WalkinDialog
-from shared.enums import CheckinMethod
+from shared.enums import CheckinMethod, PlanKind
 
 log = logging.getLogger(__name__)
 PICK_SESSION = "Pick a class to see who is booked"
@@ -70,6 +71,7 @@ class SessionsView(QWidget):
         self.roster_entries: list[RosterEntry] = []
         self.chosen: MemberHit | None = None
         self.walkin_dialog: WalkinDialog | None = None
+        self.sale_dialog: SaleDialog | None = None
 
         self.today_button = QPushButton("Today")
         self.tomorrow_button = QPushButton("Tomorrow")
@@ -214,8 +216,25 @@ class SessionsView(QWidget):
     def book_chosen(self) -> None:
         if self.selected is None or self.chosen is None:
             return
-        session_id, member_id = self.selected, self.chosen.member_id
-        self._run(lambda: self._core.book_session(session_id, member_id))
+        session_id, member = self.selected, self.chosen
+        self._run(lambda: self._book_or_sell(session_id, member))
+
+    def _book_or_sell(self, session_id: uuid.UUID, member: MemberHit) -> Any:
+        """Book; someone with nothing that admits them to a class today (a walk-in) is
+        offered a day pass first, and booked the moment it is paid for."""
+        try:
+            return self._core.book_session(session_id, member.member_id)
+        except NeedsPass as needs:
+            if not needs.today or not self._core.pass_plans():
+                raise
+        dialog = SaleDialog(self._core, member, self)
+        dialog.select_plan(PlanKind.DAY_PASS)
+        dialog.accepted.connect(
+            lambda: self._run(lambda: self._core.book_session(session_id, member.member_id))
+        )
+        self.sale_dialog = dialog
+        dialog.open()
+        return f"{member.name} needs a pass for this class: take payment to book them"
 
     def open_walkin(self) -> None:
         dialog = WalkinDialog(self._core, self)
@@ -259,8 +278,10 @@ class SessionsView(QWidget):
         self.reload()
 
     def dialogs_open(self) -> bool:
-        dialog = self.walkin_dialog
-        return isinstance(dialog, QDialog) and dialog.isVisible()
+        return any(
+            isinstance(dialog, QDialog) and dialog.isVisible()
+            for dialog in (self.walkin_dialog, self.sale_dialog)
+        )
 
 
 def _describe(result: Any) -> str:
@@ -275,4 +296,6 @@ def _describe(result: Any) -> str:
         return f"{name} checked into {result.session.name}{booked}"
     if result is None:
         return ""
+    if isinstance(result, str):
+        return result
     return f"{result.member_name} booked into {result.session.name}"
