@@ -10,19 +10,17 @@ from collections.abc import Sequence
 
 
 def _server(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from server.config import Settings
     from server.db.migrate import upgrade
+    from zmos.serving import serve
 
     settings = Settings()
     # Every worker process must sign tokens with the same key.
     os.environ["ZMOS_SECRET_KEY"] = settings.resolved_secret_key
     if settings.auto_migrate and not args.no_migrate:
         upgrade(settings.resolved_database_url)
-    uvicorn.run(
+    serve(
         "server.main:app_from_env",
-        factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,

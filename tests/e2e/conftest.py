@@ -42,7 +42,11 @@ class ServerProcess:
 
 
 def start_server(
-    data_dir: Path, *, database_url: str | None = None, port: int | None = None
+    data_dir: Path,
+    *,
+    database_url: str | None = None,
+    port: int | None = None,
+    workers: int = 1,
 ) -> ServerProcess:
     port = port or free_port()
     env = {**os.environ, **FAST_HASHES, "ZMOS_DATA_DIR": str(data_dir)}
@@ -62,6 +66,8 @@ def start_server(
                 "127.0.0.1",
                 "--port",
                 str(port),
+                "--workers",
+                str(workers),
             ],
             env=env,
             stdout=out,

@@ -1,0 +1,85 @@
+"""Run uvicorn with several worker processes, each with its own listening socket.
+
+uvicorn's workers share one listening socket: whichever worker wakes first accepts every
+connection waiting at that moment. Clients that keep their connections open (kiosks, load
+balancers, wrk) then stay on one worker: 100 connections were measured split 84/16, once
+100/0, leaving a core idle and doubling the busy worker's latency. With ``SO_REUSEPORT``
+each worker listens on a socket of its own, bound to the same address, and the kernel
+spreads new connections across them evenly (by a hash of each connection's addresses).
+
+uvicorn's supervisor (``Multiprocess``: restarting dead workers, signals, health checks) is
+kept; only its worker gets a socket of its own. Where ``SO_REUSEPORT`` does not exist
+(Windows), the shared socket is used as before.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import uvicorn
+from uvicorn.supervisors import multiprocess
+
+HAS_REUSE_PORT = hasattr(socket, "SO_REUSEPORT")
+
+
+def reuse_port_socket(host: str, port: int, *, listen: bool) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+        if listen:
+            sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class _Worker(multiprocess.Process):
+    """A uvicorn worker that listens on a ``SO_REUSEPORT`` socket of its own."""
+
+    def target(self, sockets: list[socket.socket] | None = None) -> None:  # pragma: no cover
+        own = reuse_port_socket(self.config.host, self.config.port, listen=True)
+        for inherited in sockets or ():
+            inherited.close()
+        super().target([own])
+
+
+class _Supervisor(multiprocess.Multiprocess):
+    def run(self) -> None:
+        # ``Multiprocess`` makes its workers with the module's ``Process``; in this (parent)
+        # process that is ours. Children unpickle ``_Worker`` from this module.
+        multiprocess.Process = _Worker  # type: ignore[misc]
+        super().run()
+
+
+def _check_free(host: str, port: int) -> None:
+    """Anything already on the port, another ZMOS server included, is an error: a socket
+    without ``SO_REUSEPORT`` can only bind a port nobody holds."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise SystemExit(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def serve(app: str, *, host: str, port: int, workers: int, **options: Any) -> None:
+    """``uvicorn.run(app, factory=True, ...)``, with a socket per worker where possible."""
+    if workers <= 1 or not HAS_REUSE_PORT:
+        uvicorn.run(app, factory=True, host=host, port=port, workers=workers, **options)
+        return
+    _check_free(host, port)
+    config = uvicorn.Config(app, factory=True, host=host, port=port, workers=workers, **options)
+    # Bound, never listening: it holds the port for the workers (who join it with sockets of
+    # their own) without taking connections itself.
+    placeholder = reuse_port_socket(host, port, listen=False)
+    try:
+        _Supervisor(config, sockets=[placeholder]).run()
+    finally:
+        placeholder.close()
