@@ -23,15 +23,16 @@ from uvicorn.supervisors import multiprocess
 HAS_REUSE_PORT = hasattr(socket, "SO_REUSEPORT")
 
 
-def reuse_port_socket(host: str, port: int, *, listen: bool) -> socket.socket:
+def reuse_port_socket(host: str, port: int, *, backlog: int | None) -> socket.socket:
+    """A TCP socket bound with ``SO_REUSEPORT``; listening when a ``backlog`` is given."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
-        if listen:
-            sock.listen(2048)
+        if backlog is not None:
+            sock.listen(backlog)
     except OSError:
         sock.close()
         raise
@@ -43,7 +44,8 @@ class _Worker(multiprocess.Process):
     """A uvicorn worker that listens on a ``SO_REUSEPORT`` socket of its own."""
 
     def target(self, sockets: list[socket.socket] | None = None) -> None:  # pragma: no cover
-        own = reuse_port_socket(self.config.host, self.config.port, listen=True)
+        config = self.config
+        own = reuse_port_socket(config.host, config.port, backlog=config.backlog)
         for inherited in sockets or ():
             inherited.close()
         super().target([own])
@@ -78,7 +80,7 @@ def serve(app: str, *, host: str, port: int, workers: int, **options: Any) -> No
     config = uvicorn.Config(app, factory=True, host=host, port=port, workers=workers, **options)
     # Bound, never listening: it holds the port for the workers (who join it with sockets of
     # their own) without taking connections itself.
-    placeholder = reuse_port_socket(host, port, listen=False)
+    placeholder = reuse_port_socket(host, port, backlog=None)
     try:
         _Supervisor(config, sockets=[placeholder]).run()
     finally:
