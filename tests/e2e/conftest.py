@@ -41,6 +41,21 @@ class ServerProcess:
             self.process.wait(timeout=20)
 
 
+def server_command(port: int, *, workers: int = 1) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "zmos.cli",
+        "server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+
+
 def start_server(
     data_dir: Path,
     *,
@@ -57,18 +72,7 @@ def start_server(
     data_dir.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "zmos.cli",
-                "server",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
+            server_command(port, workers=workers),
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -8,14 +8,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import ServerProcess, start_server
+from tests.e2e.conftest import ServerProcess, server_command, start_server
+from tests.waiting import wait_for
 
 LISTEN, ESTABLISHED = "0A", "01"
 
@@ -65,11 +64,9 @@ def _port(server: ServerProcess) -> int:
     return int(server.url.rsplit(":", 1)[1])
 
 
-def _wait_for(predicate: object, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
+def _listening(server: ServerProcess) -> Counter[int]:
+    """How many listening sockets on the server's port each of its workers holds."""
+    return _holders(_children(server.process.pid), _sockets(_port(server), LISTEN))
 
 
 def _get_health(sock: socket.socket) -> bytes:
@@ -86,10 +83,9 @@ def test_each_worker_listens_on_its_own_socket_and_connections_spread(tmp_path: 
     server = start_server(tmp_path / "server", workers=2)
     try:
         port = _port(server)
-        _wait_for(lambda: len(_holders(_children(server.process.pid), _sockets(port, LISTEN))) == 2)
+        wait_for(lambda: len(_listening(server)) == 2, timeout=30, interval=0.1)
         workers = _children(server.process.pid)
-        listening = _holders(workers, _sockets(port, LISTEN))
-        assert sorted(listening.values()) == [1, 1]
+        assert sorted(_listening(server).values()) == [1, 1]
         assert len(_sockets(port, LISTEN)) == 2  # one socket each, not one shared
         # 40 clients connect at once and keep their connections open, as kiosks do.
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
@@ -110,17 +106,17 @@ def test_a_dead_worker_is_replaced_with_a_socket_of_its_own(tmp_path: Path) -> N
     server = start_server(tmp_path / "server", workers=2)
     try:
         port = _port(server)
-        _wait_for(lambda: len(_holders(_children(server.process.pid), _sockets(port, LISTEN))) == 2)
-        victim = next(iter(_holders(_children(server.process.pid), _sockets(port, LISTEN))))
+        wait_for(lambda: len(_listening(server)) == 2, timeout=30, interval=0.1)
+        victim = next(iter(_listening(server)))
         os.kill(victim, signal.SIGKILL)
 
         def replaced() -> bool:
-            workers = _children(server.process.pid)
-            listening = _holders(workers, _sockets(port, LISTEN))
             own = len(_sockets(port, LISTEN)) == 2  # two sockets, not one shared
-            return victim not in workers and own and sorted(listening.values()) == [1, 1]
+            listening = _listening(server)
+            gone = victim not in _children(server.process.pid)
+            return gone and own and sorted(listening.values()) == [1, 1]
 
-        _wait_for(replaced)
+        wait_for(replaced, timeout=30, interval=0.1)
         for _ in range(10):
             assert httpx.get(f"{server.url}/health", timeout=5).status_code == 200
     finally:
@@ -131,18 +127,7 @@ def test_a_port_already_taken_is_refused_clearly(tmp_path: Path) -> None:
     first = start_server(tmp_path / "first", workers=2)
     try:
         second = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "zmos.cli",
-                "server",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(_port(first)),
-                "--workers",
-                "2",
-            ],
+            server_command(_port(first), workers=2),
             env={**os.environ, "ZMOS_DATA_DIR": str(tmp_path / "second")},
             capture_output=True,
             text=True,

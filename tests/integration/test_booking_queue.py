@@ -23,6 +23,7 @@ from server.errors import Conflict, DatabaseUnavailable, NotFound
 from shared.enums import BookingSource
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
+from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -174,13 +175,6 @@ def _hold_write_lock(connection: Connection, session_id: str) -> None:
         )
 
 
-def _wait_for(predicate: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_requests_waiting_together_are_one_batch_in_arrival_order(
     studio: Studio, container: Container
 ) -> None:
@@ -192,7 +186,7 @@ def test_requests_waiting_together_are_one_batch_in_arrival_order(
         _hold_write_lock(blocker, session_id)
         futures.append(queue.submit(_request(studio, session_id, members[0])))
         # The writer took the first request and waits for the lock; the rest queue up.
-        _wait_for(lambda: len(queue.batch_sizes) == 1)
+        wait_for(lambda: len(queue.batch_sizes) == 1, timeout=10)
         futures += [queue.submit(_request(studio, session_id, m)) for m in members[1:]]
         time.sleep(0.1)
         blocker.rollback()
@@ -206,7 +200,7 @@ def test_requests_waiting_together_are_one_batch_in_arrival_order(
     rows = studio.bookings(session_id)
     assert [r.booked_at for r in rows] == sorted(r.booked_at for r in rows)
     # The idle writer thread ends; the next request starts another.
-    _wait_for(lambda: not queue._writing)
+    wait_for(lambda: not queue._writing, timeout=10)
     later = studio.session(starts_in=timedelta(days=2))
     again = queue.submit(_request(studio, later, members[0]))
     assert again.result(timeout=30).status.value == "confirmed"
