@@ -23,11 +23,15 @@ from uvicorn.supervisors import multiprocess
 HAS_REUSE_PORT = hasattr(socket, "SO_REUSEPORT")
 
 
+def _tcp_socket(host: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
 def reuse_port_socket(host: str, port: int, *, backlog: int | None) -> socket.socket:
     """A TCP socket bound with ``SO_REUSEPORT``; listening when a ``backlog`` is given."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = _tcp_socket(host)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
@@ -62,9 +66,7 @@ class _Supervisor(multiprocess.Multiprocess):
 def _check_free(host: str, port: int) -> None:
     """Anything already on the port, another ZMOS server included, is an error: a socket
     without ``SO_REUSEPORT`` can only bind a port nobody holds."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    with _tcp_socket(host) as probe:
         try:
             probe.bind((host, port))
         except OSError as exc:
