@@ -58,6 +58,15 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     op.drop_index("ix_class_sessions_tenant_local_date", table_name="class_sessions")
+    # SQLite's batch mode rebuilds the table, dropping class_sessions under the bookings that
+    # reference it: with foreign keys on, that fails as soon as a booking exists. SQLite 3.35
+    # drops a column in place.
+    bind = op.get_bind()
+    version = bind.dialect.server_version_info or ()
+    in_place = bind.dialect.name != "sqlite" or version >= (3, 35)
     for table, column in reversed(_COLUMNS):
+        if in_place:
+            op.drop_column(table, column.name)
+            continue
         with op.batch_alter_table(table) as batch:
             batch.drop_column(column.name)
