@@ -57,7 +57,7 @@ def fill_local_times(connection: Connection, *, only_placeholders: bool) -> None
         _fill_in_python(connection, only_placeholders=only_placeholders)
 
 
-def local_parts(starts_at: datetime, zone: ZoneInfo) -> tuple[date, time]:
+def _local_parts(starts_at: datetime, zone: ZoneInfo) -> tuple[date, time]:
     """The local date and wall-clock minute of a UTC instant, as the application writes them."""
     if starts_at.tzinfo is None:  # SQLite keeps no offset; the column holds UTC
         starts_at = starts_at.replace(tzinfo=UTC)
@@ -134,7 +134,7 @@ def _fill_in_python(connection: Connection, *, only_placeholders: bool) -> None:
         for tenant_id, session_id, starts_at, local_date, local_start, zone in rows:
             if only_placeholders and local_start != PLACEHOLDER_TIME:
                 continue
-            new_date, new_start = local_parts(starts_at, ZoneInfo(zone))
+            new_date, new_start = _local_parts(starts_at, ZoneInfo(zone))
             if only_placeholders and (new_date, new_start) == (local_date, local_start):
                 continue
             changes.append(
