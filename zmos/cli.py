@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+# Packages of this repository: a missing one is a bug, not a missing extra.
+FIRST_PARTY = frozenset({"zmos", "server", "desktop", "shared"})
+
+
+class MissingExtra(Exception):
+    """The packages of a subcommand's side (``zmos[server]``, ``zmos[kiosk]``) are not
+    installed: the server and the kiosk install separately."""
+
+
+@contextmanager
+def needs_extra(extra: str, command: str) -> Iterator[None]:
+    """Turns a third-party ``ModuleNotFoundError`` into the install command that fixes it."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if not missing or missing in FIRST_PARTY:
+            raise
+        raise MissingExtra(
+            f"'zmos {command}' needs zmos[{extra}] ({missing} is not installed): "
+            f"pip install 'zmos[{extra}]'"
+        ) from None
 
 
 def _server(args: argparse.Namespace) -> int:
@@ -47,6 +72,9 @@ def _redact(url: str) -> str:
 
 
 def _kiosk(args: argparse.Namespace) -> int:
+    # The kiosk imports these late (the window shows sooner); without them it would fail
+    # halfway, e.g. after enrolling.
+    _require("PySide6", "cv2", "pyzbar", "keyring", "httpx", "argon2")
     from desktop.app import main as kiosk_main
 
     argv: list[str] = []
@@ -59,6 +87,12 @@ def _kiosk(args: argparse.Namespace) -> int:
     if args.windowed:
         argv.append("--windowed")
     return kiosk_main(argv)
+
+
+def _require(*modules: str) -> None:
+    for name in modules:
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -80,14 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--log-level", default="info")
     server.add_argument("--access-log", action="store_true", help="log every request")
     server.add_argument("--no-migrate", action="store_true", help="do not run migrations at start")
-    server.set_defaults(handler=_server)
+    server.set_defaults(handler=_server, extra="server")
 
     kiosk = commands.add_parser("kiosk", help="run the front-desk kiosk")
     kiosk.add_argument("--data-dir")
     kiosk.add_argument("--server", help="server URL, e.g. http://127.0.0.1:8000")
     kiosk.add_argument("--enrol", metavar="CODE", help="enrol with this code before starting")
     kiosk.add_argument("--windowed", action="store_true", help="not full screen")
-    kiosk.set_defaults(handler=_kiosk)
+    kiosk.set_defaults(handler=_kiosk, extra="kiosk")
 
     demo = commands.add_parser("demo", help="a seeded demo server plus an enrolled kiosk")
     demo.add_argument("--port", type=int, default=8000)
@@ -96,13 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--kiosk-mode", action="store_true", help="open the kiosk full screen, as at a front desk"
     )
-    demo.set_defaults(handler=_demo)
+    demo.set_defaults(handler=_demo, extra="server,kiosk")
 
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     db_upgrade.add_argument("revision", nargs="?", default="head")
-    db_upgrade.set_defaults(handler=_db_upgrade)
+    db_upgrade.set_defaults(handler=_db_upgrade, extra="server")
     return parser
 
 
@@ -112,8 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
+    command = " ".join(filter(None, (args.command, getattr(args, "db_command", None))))
     try:
-        result: int = args.handler(args)
+        with needs_extra(args.extra, command):
+            result: int = args.handler(args)
         return result
     except KeyboardInterrupt:
         return 130
