@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from desktop.core.store import Store
+from desktop.core.store.codec import encode_time as ts
 from desktop.core.store.prune import history_cutoff, prune_checkins
-from desktop.core.store.records import ts
 from server.bootstrap import Container, background_jobs
 from server.sync import pull as pull_service
 from server.sync.models import LocationSyncSeq, SyncChange

@@ -26,6 +26,7 @@ class OutboxWriter:
     """
 
     def __init__(self, store: Store, node: str, now: Callable[[], datetime]) -> None:
+        self._store = store
         self._now = now
         self._clock = HybridLogicalClock(node, wall_ms=lambda: int(now().timestamp() * 1000))
         self._lock = threading.Lock()
@@ -38,4 +39,6 @@ class OutboxWriter:
     ) -> int:
         with self._lock:
             hlc = self._clock.now().encode()
-        return OutboxRepository(conn).append(name, args, device_time=at, hlc=hlc)
+        mutation_id = OutboxRepository(conn).append(name, args, device_time=at, hlc=hlc)
+        self._store.mark_outbox_written()
+        return mutation_id

@@ -20,7 +20,7 @@ from desktop.core.store import (
     MemberRepository,
     Store,
 )
-from desktop.core.store.records import opt_str
+from desktop.core.store.codec import opt_str
 from shared.enums import PaymentMethod, PlanKind
 from shared.ids import new_id
 

@@ -28,9 +28,8 @@ from desktop.core.store import (
     ScopeRepository,
     Store,
 )
+from desktop.core.store.codec import decode_time, opt_str
 from desktop.core.store.pulled import PulledRows
-from desktop.core.store.records import opt_str
-from shared.clock import ensure_utc
 from shared.enums import CheckinMethod
 from shared.ids import new_id
 
@@ -209,6 +208,6 @@ class CheckinService:
             assert m.plan.visit_limit_period is not None
             start = period_start(at, m.plan.visit_limit_period, location.timezone)
             visits = {**pulled.admissions(m.id), **local.admissions(m.id)}
-            times = (ensure_utc(datetime.fromisoformat(when)) for when in visits.values())
+            times = (decode_time(when) for when in visits.values())
             used[m.id] = sum(1 for when in times if when >= start)
         return used

@@ -12,8 +12,8 @@ from desktop.core.checkin.model import InputError, MemberHit
 from desktop.core.checkin.outbox import MEMBER_CREATE, OutboxWriter
 from desktop.core.checkin.search import MemberSearch
 from desktop.core.store import LocalRepository, MemberRecord, MemberRepository, Store
+from desktop.core.store.codec import opt_str
 from desktop.core.store.normalise import email_norm, phone_digits
-from desktop.core.store.records import opt_str
 from shared.enums import MemberSource
 from shared.ids import new_id
 

@@ -6,7 +6,7 @@ from desktop.core.sessions.service import (
     SessionCheckin,
     SessionService,
 )
-from desktop.core.store.sessions import RosterEntry, SessionView
+from desktop.core.store import RosterEntry, SessionView
 
 __all__ = [
     "NeedsPass",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from desktop.core.checkin.model import CheckinOutcome, Override
 from desktop.core.checkin.search import unknown_code_message
 from desktop.core.sessions.service import SessionBooking, SessionCheckin, SessionService
-from desktop.core.store.sessions import RosterEntry, SessionView
+from desktop.core.store import RosterEntry, SessionView
 from shared.enums import CheckinMethod
 
 if TYPE_CHECKING:

@@ -19,9 +19,16 @@ from desktop.core.checkin.model import CheckinError, CheckinOutcome, Decider, Ov
 from desktop.core.checkin.outbox import BOOKING_ATTEND, BOOKING_CREATE, OutboxWriter
 from desktop.core.checkin.periods import zone
 from desktop.core.checkin.service import CheckinService
-from desktop.core.store import CheckinRecord, MemberRepository, ScopeRepository, Store
-from desktop.core.store.records import opt_str
-from desktop.core.store.sessions import RosterEntry, SessionRows, SessionView
+from desktop.core.store import (
+    CheckinRecord,
+    MemberRepository,
+    RosterEntry,
+    ScopeRepository,
+    SessionView,
+    Store,
+)
+from desktop.core.store.codec import opt_str
+from desktop.core.store.sessions import SessionRows
 from shared.enums import BookingStatus, CheckinMethod
 from shared.ids import new_id
 

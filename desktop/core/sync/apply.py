@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.store import PulledRows
-from desktop.core.store.cache import MEMBER_COLUMNS, member_row, token_rows
+from desktop.core.store.rows import INSERT_MEMBER, member_row, token_rows
 from shared.sync.messages import Change
 from shared.sync.snapshot import (
     SnapshotBooking,
@@ -116,10 +116,7 @@ def _upsert_members(conn: sqlite3.Connection, items: list[Data]) -> None:
     conn.executemany(
         "DELETE FROM cached_member_token WHERE member_id = ?", [(str(m.id),) for m in members]
     )
-    conn.executemany(
-        f"INSERT OR REPLACE INTO cached_member ({MEMBER_COLUMNS}) VALUES ({', '.join('?' * 14)})",
-        [member_row(m) for m in members],
-    )
+    conn.executemany(f"INSERT OR REPLACE {INSERT_MEMBER}", [member_row(m) for m in members])
     conn.executemany(
         "INSERT OR IGNORE INTO cached_member_token (token, member_id) VALUES (?, ?)",
         token_rows(members),

@@ -62,7 +62,7 @@ def test_outbox_ids_increase_across_restarts_and_acks(
     first = desk.check_in(data.ana, CheckinMethod.SEARCH)
     assert first.recorded
     with desk.store.transaction() as conn:
-        assert OutboxRepository(conn).acknowledge(up_to=1) == 1
+        assert OutboxRepository(conn).remove([1]) == 1
     last_hlc = OutboxRepository(desk.store.connection()).last_hlc()
     desk.close()
     clock.at -= timedelta(hours=2)  # the wall clock went back while the kiosk was off
