@@ -12,15 +12,15 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from desktop.core.store.codec import decode_time, encode_time, opt_str, opt_uuid
-from desktop.core.store.normalise import (
+from desktop.core.store.records import CachedPlan, CheckinRecord, MemberRecord
+from shared.enums import CheckinMethod, MembershipStatus, PaymentMethod
+from shared.normalise import (
     code_norm,
-    email_norm,
     name_tokens,
+    normalise_email,
     phone_digits,
     sort_name,
 )
-from desktop.core.store.records import CachedPlan, CheckinRecord, MemberRecord
-from shared.enums import CheckinMethod, MembershipStatus, PaymentMethod
 
 
 class LocalRepository:
@@ -44,7 +44,7 @@ class LocalRepository:
                 opt_str(member.home_location_id),
                 opt_str(member.guest_of_id),
                 sort_name(member.first_name, member.last_name),
-                email_norm(member.email),
+                normalise_email(member.email),
                 phone_digits(member.phone),
                 code_norm(member.barcode),
                 code_norm(member.card_number),

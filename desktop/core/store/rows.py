@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from desktop.core.store.codec import opt_str
-from desktop.core.store.normalise import (
+from shared.normalise import (
     code_norm,
-    email_norm,
     name_tokens,
+    normalise_email,
     phone_digits,
     sort_name,
 )
@@ -41,7 +41,7 @@ def member_row(m: SnapshotMember) -> tuple[object, ...]:
         opt_str(m.home_location_id),
         opt_str(m.guest_of_id),
         sort_name(m.first_name, m.last_name),
-        email_norm(m.email),
+        normalise_email(m.email),
         phone_digits(m.phone),
         code_norm(m.barcode),
         code_norm(m.card_number),

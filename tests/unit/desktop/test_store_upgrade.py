@@ -36,9 +36,9 @@ from desktop.core.store import (
     user_version,
 )
 from desktop.core.store.migrations import MIGRATIONS
-from desktop.core.store.normalise import email_norm
 from desktop.core.store.sessions import SessionRows
 from shared.enums import BookingStatus, CheckinMethod
+from shared.normalise import normalise_email
 from shared.sync.snapshot import SnapshotPlan
 from tests.unit.desktop.sync_fakes import SyncFakeServer
 
@@ -380,7 +380,7 @@ def check_members_and_outbox(conn: sqlite3.Connection, old: OldKiosk) -> None:
     bea = members.get(old.local_member_id)
     assert bea is not None and bea.local and bea.email == "Bea.Straße@Example.com"
     # Stored normal forms are the ones this program computes from the same address.
-    assert [m.id for m in members.by_email(email_norm(bea.email))] == [old.local_member_id]
+    assert [m.id for m in members.by_email(normalise_email(bea.email))] == [old.local_member_id]
     assert [m.id for m in members.search_names(["stras"], 5)] == [old.local_member_id]
     [pack] = members.memberships([old.member_id])
     assert (pack.id, pack.credits_remaining, pack.plan.name) == (

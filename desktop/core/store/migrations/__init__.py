@@ -19,6 +19,7 @@ from desktop.core.store.migrations import (
     m0002_members_and_outbox,
     m0003_incremental_sync,
     m0004_sessions_and_bookings,
+    m0005_email_lower_case,
 )
 
 
@@ -40,6 +41,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0002_members_and_outbox,
         m0003_incremental_sync,
         m0004_sessions_and_bookings,
+        m0005_email_lower_case,
     )
 )
 
