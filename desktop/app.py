@@ -10,18 +10,25 @@ import argparse
 import logging
 import socket
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from desktop.config import KioskSettings
+from shared.clock import utcnow
 
 if TYPE_CHECKING:
     import httpx
     from PySide6.QtCore import QThread
     from PySide6.QtWidgets import QApplication
 
+    from desktop.core.checkin.model import Decider
+    from desktop.core.credentials import CredentialStore
     from desktop.core.kiosk import KioskCore
     from desktop.core.scanning import PassScanner
+    from desktop.core.store import Store
+    from desktop.core.sync.connection import HttpFactory
     from desktop.ui.main_window import MainWindow
     from desktop.workers.camera_worker import CameraWorker
     from desktop.workers.sync_worker import SyncWorker
@@ -38,7 +45,6 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
     """
     from desktop.core.checkin.eligibility import shared_rules_decider
     from desktop.core.credentials import open_credential_store
-    from desktop.core.kiosk import KioskCore
     from desktop.core.store import Store
 
     if not settings.data_dir.exists():
@@ -48,7 +54,7 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
     store = Store(settings.database_path)
     if http_client is not None:
         injected = http_client
-        return KioskCore(
+        return compose_core(
             store=store,
             credentials=credentials,
             http_factory=lambda _url: injected,
@@ -63,12 +69,82 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
         timeout = settings.request_timeout_seconds
         return httpx.Client(base_url=url, timeout=httpx.Timeout(timeout, connect=min(timeout, 5)))
 
-    return KioskCore(
+    return compose_core(
         store=store,
         credentials=credentials,
         http_factory=http_factory,
         server_url=settings.server_url,
         decider=shared_rules_decider,
+    )
+
+
+def compose_core(
+    *,
+    store: Store,
+    credentials: CredentialStore,
+    http_factory: HttpFactory,
+    server_url: str | None = None,
+    close_http: bool = True,
+    now: Callable[[], datetime] = utcnow,
+    monotonic: Callable[[], float] = time.monotonic,
+    decider: Decider | None = None,
+) -> KioskCore:
+    """Build the kiosk core's parts over an open store and connect them.
+
+    ``close_http``: False when ``http_factory`` hands out one client the caller closes.
+    ``decider``: the eligibility rules; without them every check-in is refused, saying so.
+    ``monotonic`` times the check-in screen's double-scan guard.
+    """
+    from desktop.core.checkin.actions import CheckinActions
+    from desktop.core.checkin.outbox import OutboxWriter
+    from desktop.core.checkin.search import MemberSearch
+    from desktop.core.checkin.service import CheckinService
+    from desktop.core.kiosk import KioskCore
+    from desktop.core.sessions.actions import SessionActions
+    from desktop.core.sessions.service import SessionService
+    from desktop.core.sync.apply import kiosk_appliers
+    from desktop.core.sync.connection import ServerConnection
+    from desktop.core.sync.engine import SyncEngine
+    from desktop.core.sync.kiosk_sync import KioskSync
+
+    outbox = OutboxWriter(store, now)
+    checkins = CheckinService(
+        store=store, decider=decider, outbox=outbox, now=now, monotonic=monotonic
+    )
+    sessions = SessionService(store=store, checkins=checkins, outbox=outbox, now=now)
+    search = MemberSearch(store.connection, sessions.local_today)
+    connection = ServerConnection(
+        store=store,
+        credentials=credentials,
+        http_factory=http_factory,
+        server_url=server_url,
+        close_http=close_http,
+    )
+    engine = SyncEngine(
+        store=store,
+        client=connection.client,
+        target=connection.sync_target,
+        now=now,
+        appliers=kiosk_appliers(),
+    )
+    return KioskCore(
+        store=store,
+        credentials=credentials,
+        connection=connection,
+        outbox=outbox,
+        checkin=CheckinActions(
+            store=store,
+            search=search,
+            checkins=checkins,
+            into_booked_class=sessions.check_in_if_booked,
+            outbox=outbox,
+            now=now,
+        ),
+        sessions=SessionActions(sessions=sessions, search=search),
+        sync=KioskSync(
+            store=store, credentials=credentials, connection=connection, engine=engine, now=now
+        ),
+        now=now,
     )
 
 
@@ -157,7 +233,7 @@ def pass_scanner(core: KioskCore) -> PassScanner | None:
         return None
     location = core.location()
     tz: tzinfo = ZoneInfo(location.timezone) if location is not None else UTC
-    return PassScanner(core.pass_keyring(), device.tenant_id, tz=tz)
+    return PassScanner(core.checkin.pass_keyring(), device.tenant_id, tz=tz)
 
 
 def start_camera(

@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.wedge.install()
         self._build_staff_menu()
 
-        status = core.status()
+        status = core.sync.status()
         self.status.set_credential_warning(status.credential_warning)
         self.status.set_connection(status.online, status.last_error or "")
         self.status.set_last_sync(status.last_sync_at, now())
@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
             self.hours_panel.set_week(self.location.week(), self.location.today_name(now))
         self.status.tick(now)
         try:
-            pending, oldest = self._core.pending_count(), self._core.oldest_pending_at()
+            pending, oldest = self._core.sync.pending_count(), self._core.sync.oldest_pending_at()
         except Exception as exc:
             if user_message(exc) is None:
                 raise
@@ -259,11 +259,11 @@ class MainWindow(QMainWindow):
         self.views.setCurrentWidget(self._door_or_classes())
         self.reload()
         self.status.set_connection(*self._connection_summary())
-        self.status.set_last_sync(self._core.status().last_sync_at, self._now())
+        self.status.set_last_sync(self._core.sync.status().last_sync_at, self._now())
         self.refresh_requested.emit()
 
     def _connection_summary(self) -> tuple[bool | None, str]:
-        status = self._core.status()
+        status = self._core.sync.status()
         return status.online, status.last_error or ""
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -72,7 +72,7 @@ class SyncWorker(QObject):
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(lambda: self._push_now(True))
-        self._unsubscribe = self._core.on_local_write(self.nudge)
+        self._unsubscribe = self._core.sync.on_local_write(self.nudge)
         self.refresh_now()
         self._listener = threading.Thread(target=self._listen, name="zmos-pull", daemon=True)
         self._listener.start()
@@ -108,9 +108,9 @@ class SyncWorker(QObject):
             return
         try:
             core = self._core
-            if core.incremental is False or not core.has_sync_cursor():
-                before = core.status().last_sync_at
-                status = core.refresh()
+            if core.sync.incremental is False or not core.sync.has_cursor():
+                before = core.sync.status().last_sync_at
+                status = core.sync.refresh()
                 if status.last_sync_at != before:
                     self.snapshot_updated.emit()
             self._push_now(True)
@@ -126,14 +126,14 @@ class SyncWorker(QObject):
             return
         if not force and self._retry is not None and self._retry.isActive():
             return  # offline: the scheduled retry will take it
-        if not force and self._core.status().needs_enrolment:
+        if not force and self._core.sync.status().needs_enrolment:
             return  # revoked: nothing will go until staff enrol the kiosk again
         try:
-            result = self._core.push()
+            result = self._core.sync.push()
         except Exception:
             log.exception("Push failed unexpectedly")
             result = None
-        status = self._core.status()
+        status = self._core.sync.status()
         if result is None and status.online is False:
             delay = self._push_backoff.failure()
             if self._retry is not None:
@@ -146,13 +146,13 @@ class SyncWorker(QObject):
 
     @Slot()
     def _tick(self) -> None:
-        if self._core.incremental is False:
+        if self._core.sync.incremental is False:
             self.refresh_now()  # a server without push/pull: the snapshot is all there is
             return
-        if self._core.pending_count():
+        if self._core.sync.pending_count():
             self._push_now(False)
         else:
-            self._report(self._core.status())
+            self._report(self._core.sync.status())
 
     # -- pulling (listener thread) ----------------------------------------------------------
 
@@ -178,16 +178,20 @@ class SyncWorker(QObject):
     def _listen_once(self) -> float:
         """One long-poll; returns how long to wait before the next."""
         core = self._core
-        if not core.is_enrolled() or core.incremental is False or core.status().needs_enrolment:
+        if (
+            not core.is_enrolled()
+            or core.sync.incremental is False
+            or core.sync.status().needs_enrolment
+        ):
             return self._interval
         started = time.monotonic()
-        applied = core.pull(wait=self._long_poll)
+        applied = core.sync.pull(wait=self._long_poll)
         if self._stopping.is_set():
             return 0.0
-        status = core.status()
+        status = core.sync.status()
         if applied is None:
             self._report(status)
-            if core.incremental is False or status.needs_enrolment:
+            if core.sync.incremental is False or status.needs_enrolment:
                 return self._interval
             return self._pull_backoff.failure()
         if self._pull_backoff.failures:  # back online: push what waited

@@ -122,10 +122,10 @@ def test_worker_pushes_on_write_and_sees_server_changes(
     try:
         member = fake_server.add_member("Ama", "Owusu")
         fake_server.emit("members", member, fake_server.members[-1])
-        wait_for(lambda: bool(enrolled_core.search_members("ama")), timeout=3.0)
+        wait_for(lambda: bool(enrolled_core.checkin.search_members("ama")), timeout=3.0)
         queue_checkins(enrolled_core, member, 3)  # each write nudges the worker
         wait_for(lambda: len(fake_server.applied) == 3, timeout=3.0)
-        wait_for(lambda: enrolled_core.pending_count() == 0, timeout=3.0)
+        wait_for(lambda: enrolled_core.sync.pending_count() == 0, timeout=3.0)
         fake_server.emit("review_items", uuid.uuid4(), {"status": "open", "summary": "check"})
         wait_for(lambda: window.status.review_label.text() == "1 item to review")
         assert window.status.connection_label.text() == "● Online"
@@ -142,9 +142,9 @@ def test_worker_goes_offline_backs_off_and_pushes_on_reconnect(
         member = fake_server.add_member("Kojo", "Asante")
         queue_checkins(enrolled_core, member, 2)
         wait_for(lambda: window.status.connection_label.text() == "● Offline")
-        assert enrolled_core.pending_count() == 2
+        assert enrolled_core.sync.pending_count() == 2
         fake_server.down = False
-        wait_for(lambda: enrolled_core.pending_count() == 0, timeout=10.0)
+        wait_for(lambda: enrolled_core.sync.pending_count() == 0, timeout=10.0)
         assert len(fake_server.applied) == 2
         wait_for(lambda: window.status.connection_label.text() == "● Online")
     finally:

@@ -9,7 +9,7 @@ from datetime import date
 
 from desktop.core.checkin.model import MemberHit
 from desktop.core.store import CachedMembership, MemberRecord, MemberRepository
-from shared.enums import MembershipStatus
+from shared.enums import CheckinMethod, MembershipStatus
 from shared.normalise import (
     MIN_PHONE_DIGITS,
     PHONE_CHARS,
@@ -109,6 +109,13 @@ class MemberSearch:
     def by_card(self, code: str) -> MemberRecord | None:
         value = code_norm(code)
         return MemberRepository(self._conn()).by_code("card_norm", value) if value else None
+
+    def by_scanned_code(self, code: str) -> tuple[MemberRecord | None, CheckinMethod]:
+        """What a USB scanner typed, and how it was read: a printed barcode, else a card."""
+        member = self.by_barcode(code)
+        if member is not None:
+            return member, CheckinMethod.BARCODE
+        return self.by_card(code), CheckinMethod.CARD
 
     def by_code(self, code: str) -> MemberRecord | None:
         """What a USB scanner typed: a printed barcode or a key-card number."""

@@ -116,12 +116,12 @@ class CheckinView(QWidget):
         text = self.search_edit.text()
         if text.endswith(code):
             self.search_edit.setText(text[: -len(code)])
-        self._run(lambda: self._core.check_in_code(code))
+        self._run(lambda: self._core.checkin.check_in_code(code))
 
     @Slot(object)
     def on_scan_result(self, result: Any) -> None:
         """A camera ``ScanResult`` (connect to ``CameraWorker.result_ready``)."""
-        self._run(lambda: self._core.check_in_scan(result))
+        self._run(lambda: self._core.checkin.check_in_scan(result))
 
     @Slot(QImage)
     def on_frame(self, image: QImage) -> None:
@@ -143,7 +143,7 @@ class CheckinView(QWidget):
         self.hint_label.setText(f"{message} — scan your card or ask at the desk")
 
     def pick(self, hit: MemberHit) -> None:
-        self._run(lambda: self._core.check_in(hit.member_id, CheckinMethod.SEARCH))
+        self._run(lambda: self._core.checkin.check_in(hit.member_id, CheckinMethod.SEARCH))
 
     # -- answers -----------------------------------------------------------------------------
 
@@ -193,9 +193,9 @@ class CheckinView(QWidget):
         dialog.rejected.connect(self.back_timer.start)
 
         def admit() -> None:
-            self._core.checkins.forget(member_id)
+            self._core.checkin.forget(member_id)
             self._run(
-                lambda: self._core.check_in(
+                lambda: self._core.checkin.check_in(
                     member_id, outcome.method, override=(staff.id, dialog.reason)
                 )
             )

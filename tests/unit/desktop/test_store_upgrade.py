@@ -423,7 +423,7 @@ def test_pending_outbox_rows_of_every_earlier_version_are_pushed_unchanged(
     core = build_core(settings, http_client=http)
     try:
         assert core.is_enrolled()
-        result = core.push()
+        result = core.sync.push()
         expected = {
             mutation_id: {"name": name, "args": args}
             for mutation_id, (name, args) in old.outbox.items()
