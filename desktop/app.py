@@ -20,7 +20,6 @@ from shared.clock import utcnow
 
 if TYPE_CHECKING:
     import httpx
-    from PySide6.QtCore import QThread
     from PySide6.QtWidgets import QApplication
 
     from desktop.core.checkin.model import Decider
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
     from desktop.workers.camera_worker import CameraWorker
     from desktop.workers.sync_worker import SyncWorker
+    from desktop.workers.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -172,52 +172,41 @@ def enrol(
 
 def run(settings: KioskSettings) -> int:
     """Open the kiosk window and run until it is closed; returns the exit status."""
-    from PySide6.QtCore import QMetaObject, Qt, QThread, QThreadPool
     from PySide6.QtWidgets import QApplication
 
     from desktop.ui.main_window import MainWindow
     from desktop.ui.style import apply_style
     from desktop.workers.sync_worker import SyncWorker
+    from desktop.workers.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("ZMOS Kiosk")
     apply_style(app)
     core = build_core(settings)
+    tasks = TaskRunner()
 
     window = MainWindow(
         core,
+        tasks=tasks,
         kiosk_mode=settings.fullscreen,
         default_server_url=settings.server_url or "",
         default_device_name=socket.gethostname(),
     )
     window.present()
 
-    thread = QThread()
-    thread.setObjectName("zmos-sync")
     worker = SyncWorker(core, interval_seconds=settings.sync_interval_seconds)
-    connect_worker(window, worker, thread)
-    thread.start()
-    camera = start_camera(window, core, settings.camera_index)
+    connect_worker(window, worker)
+    tasks.start_worker(worker, "zmos-sync")
+    start_camera(window, core, settings.camera_index, tasks)
 
-    def shutdown() -> None:
-        if camera is not None:
-            camera_worker, camera_thread = camera
-            QMetaObject.invokeMethod(
-                camera_worker, "stop", Qt.ConnectionType.BlockingQueuedConnection
-            )
-            camera_thread.quit()
-            camera_thread.wait(2_000)
-        thread.quit()
-        if not thread.wait(int(settings.request_timeout_seconds * 2_000)):
-            log.warning("The sync worker did not stop in time")
-
-    app.aboutToQuit.connect(shutdown)
+    # A request in flight may take its whole timeout; a long-poll is abandoned, not awaited.
+    app.aboutToQuit.connect(lambda: tasks.shutdown(int(settings.request_timeout_seconds * 2_000)))
     _exit_on_signals(app)
     try:
         return int(app.exec())
     finally:
-        QThreadPool.globalInstance().waitForDone(int(settings.request_timeout_seconds * 2_000))
+        tasks.shutdown(int(settings.request_timeout_seconds * 2_000))
         core.close()
 
 
@@ -237,23 +226,17 @@ def pass_scanner(core: KioskCore) -> PassScanner | None:
 
 
 def start_camera(
-    window: MainWindow, core: KioskCore, index: int
-) -> tuple[CameraWorker, QThread] | None:
+    window: MainWindow, core: KioskCore, index: int, tasks: TaskRunner
+) -> CameraWorker | None:
     """The camera on a thread of its own, feeding the check-in screen through signals."""
     if index < 0:
         return None
-    from PySide6.QtCore import QThread
-
     from desktop.workers.camera_worker import CameraWorker
 
-    thread = QThread()
-    thread.setObjectName("zmos-camera")
     worker = CameraWorker(lambda: pass_scanner(core), device_index=index)
-    worker.moveToThread(thread)
     window.connect_camera(worker)
-    thread.started.connect(worker.start)
-    thread.start()
-    return worker, thread
+    tasks.start_worker(worker, "zmos-camera")
+    return worker
 
 
 def _exit_on_signals(app: QApplication) -> None:
@@ -273,11 +256,8 @@ def _exit_on_signals(app: QApplication) -> None:
     wake.start(250)
 
 
-def connect_worker(window: MainWindow, worker: SyncWorker, thread: QThread) -> None:
-    """Move ``worker`` to ``thread`` and connect it to ``window`` (signals only)."""
-    worker.moveToThread(thread)
-    thread.started.connect(worker.start)
-    thread.finished.connect(worker.stop)
+def connect_worker(window: MainWindow, worker: SyncWorker) -> None:
+    """Connect the sync worker and the window to each other (signals only)."""
     worker.status_changed.connect(window.on_sync_status)
     worker.status_report.connect(window.status.show_status)
     worker.snapshot_updated.connect(window.on_snapshot_updated)

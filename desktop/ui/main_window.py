@@ -24,6 +24,7 @@ from desktop.ui.views.hours_panel import HoursPanel
 from desktop.ui.views.pending_label import PendingLabel
 from desktop.ui.views.sessions_view import SessionsView
 from desktop.ui.views.wedge_filter import ScannerWedge
+from desktop.workers.tasks import TaskRunner
 from shared.clock import utcnow
 
 
@@ -35,6 +36,7 @@ class MainWindow(QMainWindow):
         self,
         core: KioskCore,
         *,
+        tasks: TaskRunner | None = None,
         kiosk_mode: bool = True,
         default_server_url: str = "",
         default_device_name: str = "",
@@ -55,8 +57,10 @@ class MainWindow(QMainWindow):
         self.header = HeaderBar()
         self.views = QStackedWidget()
         self.checkin_view = CheckinView(core)
+        #: Runs work off the UI thread: the process's runner, or one of this window's own.
+        self.tasks = tasks or TaskRunner(self)
         self.enrol_view = EnrolView(
-            core, default_server_url or (core.server_url() or ""), default_device_name
+            core, self.tasks, default_server_url or (core.server_url() or ""), default_device_name
         )
         self.enrol_view.enrolled.connect(self._on_enrolled)
         self.enrol_view.cancelled.connect(self._on_enrol_cancelled)
