@@ -1,5 +1,5 @@
 """Sync faults with real processes on loopback: a real `zmos server`, the real kiosk core
-(sometimes in its own process), SIGKILLs, restarts and flapping (DESIGN.md §5, §7)."""
+(sometimes in its own process), SIGKILLs, restarts and flapping."""
 
 from __future__ import annotations
 

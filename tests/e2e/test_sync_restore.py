@@ -1,4 +1,4 @@
-"""A kiosk restored from an older copy of its database (DESIGN.md §5.2), with a real
+"""A kiosk restored from an older copy of its database, with a real
 ``zmos server`` process: the server refuses to take its new actions for ones it already has
 (409 ``device_database_replaced``), staff enrol the kiosk again, and the actions kept in its
 outbox then arrive under the new device, each exactly once."""

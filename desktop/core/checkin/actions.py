@@ -57,11 +57,6 @@ class CheckinActions:
         member = MemberRepository(self._store.connection()).get(member_id)
         return self.search.hits([member])[0] if member else None
 
-    def lookup_code(self, code: str) -> MemberHit | None:
-        """The member a scanned barcode or card number belongs to, if any."""
-        member = self.search.by_code(code)
-        return self.search.hits([member])[0] if member else None
-
     def pass_plans(self) -> list[CachedPlan]:
         return sales.pass_plans(self._store)
 

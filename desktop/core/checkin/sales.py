@@ -1,5 +1,4 @@
-"""Sell a day pass or guest pass at the desk (DESIGN.md §5.6: the sale id is the payment
-idempotency key)."""
+"""Sell a day pass or guest pass at the desk (the sale id is the payment idempotency key)."""
 
 from __future__ import annotations
 

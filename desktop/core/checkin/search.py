@@ -117,10 +117,6 @@ class MemberSearch:
             return member, CheckinMethod.BARCODE
         return self.by_card(code), CheckinMethod.CARD
 
-    def by_code(self, code: str) -> MemberRecord | None:
-        """What a USB scanner typed: a printed barcode or a key-card number."""
-        return self.by_barcode(code) or self.by_card(code)
-
 
 def _distinct_prefixes(query_words: list[str]) -> list[str]:
     """Drop words that are a prefix of another query word ("an ana" → ["ana"])."""

@@ -1,4 +1,4 @@
-"""Sessions and bookings at the kiosk (issue 5). No Qt."""
+"""Sessions and bookings at the kiosk. No Qt."""
 
 from desktop.core.sessions.service import (
     NeedsPass,

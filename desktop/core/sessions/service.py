@@ -1,8 +1,8 @@
 """Sessions at the kiosk's location: today's and tomorrow's timetable with live places, the
 roster, check-ins into a session and walk-in bookings. Offline, from the local cache; every
-action is one SQLite transaction writing its local rows and outbox rows (DESIGN.md §5.3).
+action is one SQLite transaction writing its local rows and outbox rows.
 
-The server has the last word (DESIGN.md §5.6): a booking made here that no longer fits when
+The server has the last word: a booking made here that no longer fits when
 it arrives is waitlisted, and if the member was also checked in here a review item is opened;
 the pulled booking then shows it ("waitlisted — review").
 """

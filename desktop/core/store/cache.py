@@ -1,4 +1,4 @@
-"""Pulled server state: plans, members, memberships, pass keys, revocations (DESIGN.md §5.4).
+"""Pulled server state: plans, members, memberships, pass keys, revocations.
 
 Replaced wholesale from a snapshot inside the caller's transaction. Local tables are never
 written here; the credit counters are recomputed from the new snapshot and the local
@@ -103,6 +103,3 @@ class CacheRepository:
             "SELECT 1 FROM cached_revoked_pass WHERE pass_id = ?", (str(pass_id),)
         ).fetchone()
         return row is not None
-
-    def member_count(self) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM cached_member").fetchone()[0])

@@ -157,7 +157,8 @@ class Store:
 
     @property
     def instance_id(self) -> str:
-        """A random id made when this database file was created (DESIGN.md §5.2)."""
+        """A random id made when this database file was created: a copied or restored file
+        shows up as another device and must enrol again."""
         row = (
             self.connection()
             .execute("SELECT value FROM store_meta WHERE key = 'instance_id'")

@@ -1,4 +1,4 @@
-"""What this kiosk created: walk-ins, sold passes and check-ins (DESIGN.md §5.4).
+"""What this kiosk created: walk-ins, sold passes and check-ins.
 
 Never written by a pull. Each row keeps the ``mutation_id`` of the outbox row written in the
 same transaction, which tells whether the server has seen it yet.

@@ -1,6 +1,6 @@
 """Members and their memberships as the kiosk sees them: pulled rows plus local ones.
 
-A local (pending) row wins over a pulled row with the same id (DESIGN.md §5.4).
+A local (pending) row wins over a pulled row with the same id.
 """
 
 from __future__ import annotations
@@ -50,15 +50,6 @@ class MemberRepository:
             f"SELECT * FROM {MEMBERS} WHERE id = ? ORDER BY local DESC LIMIT 1", (str(member_id),)
         ).fetchone()
         return None if row is None else _member(row)
-
-    def many(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, MemberRecord]:
-        if not ids:
-            return {}
-        marks = ", ".join("?" * len(ids))
-        rows = self._conn.execute(
-            f"SELECT * FROM {MEMBERS} WHERE id IN ({marks})", [str(i) for i in ids]
-        )
-        return {m.id: m for m in map(_member, rows)}
 
     def by_code(self, column: str, value: str) -> MemberRecord | None:
         """The member whose normalised ``barcode_norm`` or ``card_norm`` is ``value``."""

@@ -1,4 +1,4 @@
-"""The outbox (DESIGN.md §5.3): one row per user action, removed only once acknowledged."""
+"""The outbox: one row per user action, removed only once acknowledged."""
 
 from __future__ import annotations
 

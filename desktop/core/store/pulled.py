@@ -1,4 +1,4 @@
-"""Row-by-row writes to the pulled tables, for incremental pulls (DESIGN.md §5.4, §5.7).
+"""Row-by-row writes to the pulled tables, for incremental pulls.
 
 The snapshot replaces these tables wholesale (:mod:`desktop.core.store.cache`); a pull
 upserts or deletes one row at a time. Every write is idempotent: applying a change twice

@@ -3,12 +3,11 @@
 Pulled tables (``cached_session_type``, ``cached_class_session``, ``cached_booking``) are
 written only by the snapshot and by pulls. ``local_booking`` and ``local_attendance`` hold
 what this kiosk did; the live view merges the two without ever overwriting one with the
-other (DESIGN.md §5.4).
+other.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from datetime import datetime
@@ -293,20 +292,7 @@ class SessionRows:
                 found[r["id"]] = f"{r['first_name']} {r['last_name']}".strip()
         return found
 
-    def session_type_names(self) -> dict[uuid.UUID, str]:
-        rows = self._conn.execute("SELECT id, name FROM cached_session_type")
-        return {uuid.UUID(r["id"]): r["name"] for r in rows}
-
-    def local_booking_ids(self) -> list[uuid.UUID]:
-        return [uuid.UUID(r[0]) for r in self._conn.execute("SELECT id FROM local_booking")]
-
     def local_attendances(self) -> dict[uuid.UUID, uuid.UUID | None]:
         """Booking id → check-in id of every attendance recorded here."""
         rows = self._conn.execute("SELECT booking_id, checkin_id FROM local_attendance")
         return {uuid.UUID(r[0]): opt_uuid(r[1]) for r in rows}
-
-    def session_type(self, type_id: uuid.UUID) -> SnapshotSessionType | None:
-        row = self._conn.execute(
-            "SELECT data_json FROM cached_session_type WHERE id = ?", (str(type_id),)
-        ).fetchone()
-        return None if row is None else SnapshotSessionType.model_validate(json.loads(row[0]))

@@ -215,10 +215,6 @@ class SyncEngine:
                     self._prune_history_if_due()
                     return applied
 
-    def pull_once(self, wait: float = 0.0) -> PullResult:
-        with self.pull_lock:
-            return self._pull_page(wait)[0]
-
     def _pull_page(
         self, wait: float, ahead: _Ahead | None = None, *, read_ahead: bool = False
     ) -> tuple[PullResult, _Ahead | None]:

@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -222,10 +221,3 @@ class CheckinView(QWidget):
         dialog.accepted.connect(sold)
         self.sale_dialog = dialog
         dialog.open()
-
-    def dialogs_open(self) -> bool:
-        return any(
-            d is not None and d.isVisible()
-            for d in (self.pin_dialog, self.reason_dialog, self.walkin_dialog, self.sale_dialog)
-            if isinstance(d, QDialog)
-        )

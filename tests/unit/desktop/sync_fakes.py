@@ -1,4 +1,4 @@
-"""A fake server with push and pull (DESIGN.md §5.5–5.8) behind ``httpx.MockTransport``, with
+"""A fake server with push and pull behind ``httpx.MockTransport``, with
 knobs for the faults a real server cannot be made to show on demand. No tests here."""
 
 from __future__ import annotations

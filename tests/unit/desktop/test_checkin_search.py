@@ -92,11 +92,11 @@ def test_walk_ins_are_found_with_pulled_members(desk: KioskCore):
 
 
 def test_lookup_by_barcode_and_card_normalised(desk: KioskCore, data: DeskData):
-    hit = desk.checkin.lookup_code("zm000123")
-    assert hit is not None and hit.member_id == data.ana
-    hit = desk.checkin.lookup_code(" 2002 ")
-    assert hit is not None and hit.member_id == data.bea
-    assert desk.checkin.lookup_code("1234") is None
+    member, method = desk.checkin.search.by_scanned_code("zm000123")
+    assert member is not None and member.id == data.ana and method is CheckinMethod.BARCODE
+    member, method = desk.checkin.search.by_scanned_code(" 2002 ")
+    assert member is not None and member.id == data.bea and method is CheckinMethod.CARD
+    assert desk.checkin.search.by_scanned_code("1234")[0] is None
 
 
 def test_unknown_card_is_refused_and_not_recorded(desk: KioskCore):

@@ -1,4 +1,4 @@
-"""Pull (DESIGN.md §5.4, §5.7, §5.8): pages with their cursor in one transaction, tombstones,
+"""Pull: pages with their cursor in one transaction, tombstones,
 local rows never overwritten, snapshot reset on 410 keeping the outbox."""
 
 from __future__ import annotations

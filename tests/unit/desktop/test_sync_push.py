@@ -1,4 +1,4 @@
-"""Push (DESIGN.md §5.5) against a fake server with faults: batching, gzip, acknowledgement,
+"""Push against a fake server with faults: batching, gzip, acknowledgement,
 refusals, lost answers, gaps, expired tokens, revocation, outages."""
 
 from __future__ import annotations
