@@ -1,1 +1,1 @@
-"""ZMOS front-desk kiosk (DESIGN.md §1): core/ has no Qt, ui/ runs no SQL."""
+"""ZMOS front-desk kiosk: core/ has no Qt, ui/ runs no SQL, workers/ own the threads."""

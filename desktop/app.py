@@ -10,21 +10,28 @@ import argparse
 import logging
 import socket
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from desktop.config import KioskSettings
+from shared.clock import utcnow
 
 if TYPE_CHECKING:
     import httpx
-    from PySide6.QtCore import QThread
     from PySide6.QtWidgets import QApplication
 
+    from desktop.core.checkin.model import Decider
+    from desktop.core.credentials import CredentialStore
     from desktop.core.kiosk import KioskCore
     from desktop.core.scanning import PassScanner
+    from desktop.core.store import Store
+    from desktop.core.sync.connection import HttpFactory
     from desktop.ui.main_window import MainWindow
     from desktop.workers.camera_worker import CameraWorker
     from desktop.workers.sync_worker import SyncWorker
+    from desktop.workers.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,6 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
     """
     from desktop.core.checkin.eligibility import shared_rules_decider
     from desktop.core.credentials import open_credential_store
-    from desktop.core.kiosk import KioskCore
     from desktop.core.store import Store
 
     if not settings.data_dir.exists():
@@ -48,7 +54,7 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
     store = Store(settings.database_path)
     if http_client is not None:
         injected = http_client
-        return KioskCore(
+        return compose_core(
             store=store,
             credentials=credentials,
             http_factory=lambda _url: injected,
@@ -63,12 +69,82 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
         timeout = settings.request_timeout_seconds
         return httpx.Client(base_url=url, timeout=httpx.Timeout(timeout, connect=min(timeout, 5)))
 
-    return KioskCore(
+    return compose_core(
         store=store,
         credentials=credentials,
         http_factory=http_factory,
         server_url=settings.server_url,
         decider=shared_rules_decider,
+    )
+
+
+def compose_core(
+    *,
+    store: Store,
+    credentials: CredentialStore,
+    http_factory: HttpFactory,
+    server_url: str | None = None,
+    close_http: bool = True,
+    now: Callable[[], datetime] = utcnow,
+    monotonic: Callable[[], float] = time.monotonic,
+    decider: Decider | None = None,
+) -> KioskCore:
+    """Build the kiosk core's parts over an open store and connect them.
+
+    ``close_http``: False when ``http_factory`` hands out one client the caller closes.
+    ``decider``: the eligibility rules; without them every check-in is refused, saying so.
+    ``monotonic`` times the check-in screen's double-scan guard.
+    """
+    from desktop.core.checkin.actions import CheckinActions
+    from desktop.core.checkin.outbox import OutboxWriter
+    from desktop.core.checkin.search import MemberSearch
+    from desktop.core.checkin.service import CheckinService
+    from desktop.core.kiosk import KioskCore
+    from desktop.core.sessions.actions import SessionActions
+    from desktop.core.sessions.service import SessionService
+    from desktop.core.sync.apply import kiosk_appliers
+    from desktop.core.sync.connection import ServerConnection
+    from desktop.core.sync.engine import SyncEngine
+    from desktop.core.sync.kiosk_sync import KioskSync
+
+    outbox = OutboxWriter(store, now)
+    checkins = CheckinService(
+        store=store, decider=decider, outbox=outbox, now=now, monotonic=monotonic
+    )
+    sessions = SessionService(store=store, checkins=checkins, outbox=outbox, now=now)
+    search = MemberSearch(store.connection, sessions.local_today)
+    connection = ServerConnection(
+        store=store,
+        credentials=credentials,
+        http_factory=http_factory,
+        server_url=server_url,
+        close_http=close_http,
+    )
+    engine = SyncEngine(
+        store=store,
+        client=connection.client,
+        target=connection.sync_target,
+        now=now,
+        appliers=kiosk_appliers(),
+    )
+    return KioskCore(
+        store=store,
+        credentials=credentials,
+        connection=connection,
+        outbox=outbox,
+        checkin=CheckinActions(
+            store=store,
+            search=search,
+            checkins=checkins,
+            into_booked_class=sessions.check_in_if_booked,
+            outbox=outbox,
+            now=now,
+        ),
+        sessions=SessionActions(sessions=sessions, search=search),
+        sync=KioskSync(
+            store=store, credentials=credentials, connection=connection, engine=engine, now=now
+        ),
+        now=now,
     )
 
 
@@ -96,52 +172,41 @@ def enrol(
 
 def run(settings: KioskSettings) -> int:
     """Open the kiosk window and run until it is closed; returns the exit status."""
-    from PySide6.QtCore import QMetaObject, Qt, QThread, QThreadPool
     from PySide6.QtWidgets import QApplication
 
     from desktop.ui.main_window import MainWindow
     from desktop.ui.style import apply_style
     from desktop.workers.sync_worker import SyncWorker
+    from desktop.workers.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("ZMOS Kiosk")
     apply_style(app)
     core = build_core(settings)
+    tasks = TaskRunner()
 
     window = MainWindow(
         core,
+        tasks=tasks,
         kiosk_mode=settings.fullscreen,
         default_server_url=settings.server_url or "",
         default_device_name=socket.gethostname(),
     )
     window.present()
 
-    thread = QThread()
-    thread.setObjectName("zmos-sync")
     worker = SyncWorker(core, interval_seconds=settings.sync_interval_seconds)
-    connect_worker(window, worker, thread)
-    thread.start()
-    camera = start_camera(window, core, settings.camera_index)
+    connect_worker(window, worker)
+    tasks.start_worker(worker, "zmos-sync")
+    start_camera(window, core, settings.camera_index, tasks)
 
-    def shutdown() -> None:
-        if camera is not None:
-            camera_worker, camera_thread = camera
-            QMetaObject.invokeMethod(
-                camera_worker, "stop", Qt.ConnectionType.BlockingQueuedConnection
-            )
-            camera_thread.quit()
-            camera_thread.wait(2_000)
-        thread.quit()
-        if not thread.wait(int(settings.request_timeout_seconds * 2_000)):
-            log.warning("The sync worker did not stop in time")
-
-    app.aboutToQuit.connect(shutdown)
+    # A request in flight may take its whole timeout; a long-poll is abandoned, not awaited.
+    app.aboutToQuit.connect(lambda: tasks.shutdown(int(settings.request_timeout_seconds * 2_000)))
     _exit_on_signals(app)
     try:
         return int(app.exec())
     finally:
-        QThreadPool.globalInstance().waitForDone(int(settings.request_timeout_seconds * 2_000))
+        tasks.shutdown(int(settings.request_timeout_seconds * 2_000))
         core.close()
 
 
@@ -157,27 +222,21 @@ def pass_scanner(core: KioskCore) -> PassScanner | None:
         return None
     location = core.location()
     tz: tzinfo = ZoneInfo(location.timezone) if location is not None else UTC
-    return PassScanner(core.pass_keyring(), device.tenant_id, tz=tz)
+    return PassScanner(core.checkin.pass_keyring(), device.tenant_id, tz=tz)
 
 
 def start_camera(
-    window: MainWindow, core: KioskCore, index: int
-) -> tuple[CameraWorker, QThread] | None:
+    window: MainWindow, core: KioskCore, index: int, tasks: TaskRunner
+) -> CameraWorker | None:
     """The camera on a thread of its own, feeding the check-in screen through signals."""
     if index < 0:
         return None
-    from PySide6.QtCore import QThread
-
     from desktop.workers.camera_worker import CameraWorker
 
-    thread = QThread()
-    thread.setObjectName("zmos-camera")
     worker = CameraWorker(lambda: pass_scanner(core), device_index=index)
-    worker.moveToThread(thread)
     window.connect_camera(worker)
-    thread.started.connect(worker.start)
-    thread.start()
-    return worker, thread
+    tasks.start_worker(worker, "zmos-camera")
+    return worker
 
 
 def _exit_on_signals(app: QApplication) -> None:
@@ -197,11 +256,8 @@ def _exit_on_signals(app: QApplication) -> None:
     wake.start(250)
 
 
-def connect_worker(window: MainWindow, worker: SyncWorker, thread: QThread) -> None:
-    """Move ``worker`` to ``thread`` and connect it to ``window`` (signals only)."""
-    worker.moveToThread(thread)
-    thread.started.connect(worker.start)
-    thread.finished.connect(worker.stop)
+def connect_worker(window: MainWindow, worker: SyncWorker) -> None:
+    """Connect the sync worker and the window to each other (signals only)."""
     worker.status_changed.connect(window.on_sync_status)
     worker.status_report.connect(window.status.show_status)
     worker.snapshot_updated.connect(window.on_snapshot_updated)

@@ -28,7 +28,7 @@ class PrincipalKind(StrEnum):
 
 
 class MutationStatus(StrEnum):
-    """The server's verdict on one pushed mutation (DESIGN.md §5.5)."""
+    """The server's verdict on one pushed mutation."""
 
     APPLIED = "applied"
     DUPLICATE = "duplicate"
@@ -95,7 +95,7 @@ class MovementKind(StrEnum):
 
 
 class SessionKind(StrEnum):
-    """What a session type is (issue 5)."""
+    """What a session type is."""
 
     CLASS = "class"
     PERSONAL_TRAINING = "personal_training"

@@ -1,1 +1,1 @@
-"""The kiosk core: plain Python, no Qt (DESIGN.md §3)."""
+"""The kiosk core: plain Python, no Qt."""

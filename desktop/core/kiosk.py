@@ -1,20 +1,19 @@
-"""The facade the kiosk's UI and workers use. Plain Python; safe to call from any thread."""
+"""The kiosk core the UI and workers use. Plain Python; safe to call from any thread."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from desktop.core.checkin.desk import CheckinOperations
-from desktop.core.checkin.model import CheckinError, Decider
+from desktop.core.checkin.actions import CheckinActions
+from desktop.core.checkin.model import CheckinError
+from desktop.core.checkin.outbox import OutboxWriter
 from desktop.core.credentials import CredentialStore, CredentialStoreError
 from desktop.core.location import LocationView
-from desktop.core.sessions.desk import SessionOperations
+from desktop.core.sessions.actions import SessionActions
 from desktop.core.store import (
     CacheRepository,
     DeviceRepository,
@@ -25,20 +24,13 @@ from desktop.core.store import (
     SyncStateRepository,
     SyncStatusRepository,
 )
+from desktop.core.sync.connection import ServerConnection
 from desktop.core.sync.errors import ServerError, ServerProtocolError
-from desktop.core.sync.operations import KioskStatus, SyncOperations
+from desktop.core.sync.kiosk_sync import KioskStatus, KioskSync
 from shared.clock import utcnow
 from shared.enums import KIOSK_EXIT_ROLES, StaffRole
 
-if TYPE_CHECKING:
-    import httpx
-
-    from desktop.core.sync.client import ServerClient
-
 log = logging.getLogger(__name__)
-
-#: Makes the ``httpx.Client`` for a server URL (its ``base_url``).
-HttpFactory = Callable[[str], "httpx.Client"]
 
 
 class EnrolmentInputError(ValueError):
@@ -58,45 +50,43 @@ class StaffMember:
     role: StaffRole
 
 
-class KioskCore(SyncOperations, SessionOperations, CheckinOperations):
+class KioskCore:
+    """The kiosk as its UI and workers see it: ``checkin`` (the check-in screen),
+    ``sessions`` (the classes screen) and ``sync`` (push, pull, status), plus what belongs
+    to the kiosk itself (its enrolment, location and staff). Built by ``desktop.app``."""
+
     def __init__(
         self,
         *,
         store: Store,
         credentials: CredentialStore,
-        http_factory: HttpFactory,
-        server_url: str | None = None,
-        close_http: bool = True,
+        connection: ServerConnection,
+        outbox: OutboxWriter,
+        checkin: CheckinActions,
+        sessions: SessionActions,
+        sync: KioskSync,
         now: Callable[[], datetime] = utcnow,
-        decider: Decider | None = None,
     ) -> None:
         self.store, self.credentials = store, credentials
-        self._http_factory = http_factory
-        # False when the caller injected one shared client and closes it itself.
-        self._close_http = close_http
-        self._server_url_override = server_url
+        self.connection = connection
+        #: Every action that changes something appends its mutation through this writer.
+        self.outbox = outbox
+        self.checkin = checkin
+        self.sessions = sessions
+        self.sync = sync
         self._now = now
-        self._lock = threading.RLock()
-        self._client: ServerClient | None = None
-        self._client_url: str | None = None
-        self._online: bool | None = None
-        self._needs_enrolment = False
-        self._init_checkin(decider)
-        self._init_sessions()
-        self._init_sync()
 
     # -- queries ---------------------------------------------------------------------------
 
     def device(self) -> DeviceSettings | None:
-        return DeviceRepository(self.store.connection()).get()
+        return self.connection.device()
 
     def is_enrolled(self) -> bool:
         """Whether this database holds an enrolment (the credential is checked at sync)."""
         return self.device() is not None
 
     def server_url(self) -> str | None:
-        device = self.device()
-        return self._server_url_override or (device.server_url if device else None)
+        return self.connection.server_url()
 
     def location(self) -> LocationView | None:
         cached = ScopeRepository(self.store.connection()).location()
@@ -138,15 +128,9 @@ class KioskCore(SyncOperations, SessionOperations, CheckinOperations):
         A failed first download does not undo the enrolment: the worker retries it.
         """
         server_url, code, device_name = _clean_enrolment(server_url, code, device_name)
-        from desktop.core.sync.client import ServerClient
-
-        with self._lock:
-            http = self._http_factory(server_url)
-            try:
-                enrolment = ServerClient(http).enrol(code, device_name)
-            finally:
-                if self._close_http:
-                    http.close()
+        with self.connection.lock:
+            with self.connection.enrolment_client(server_url) as client:
+                enrolment = client.enrol(code, device_name)
             previous = self.device()
             if previous is not None and str(previous.device_id) != enrolment.device_id:
                 self.credentials.delete(str(previous.device_id))
@@ -169,50 +153,14 @@ class KioskCore(SyncOperations, SessionOperations, CheckinOperations):
                 CacheRepository(conn).clear()
                 SyncStatusRepository(conn).reset()
                 SyncStateRepository(conn).reset()
-            self._reset_outbox_writer()
-            self._server_url_override = None
-            self._drop_client()
-            self._needs_enrolment = False
+            self.outbox.reset()  # the clock's node becomes the new device id
+            self.connection.enrolled()
             log.info("Enrolled as device %s at %s", device.device_id, server_url)
-            return self.refresh()
+            return self.sync.refresh()
 
     def close(self) -> None:
-        with self._lock:
-            self._drop_client()
+        self.connection.drop_client()
         self.store.close()
-
-    # -- internals -------------------------------------------------------------------------
-
-    def _client_for(self, device: DeviceSettings) -> ServerClient:
-        url = self._server_url_override or device.server_url
-        if self._client is None or self._client_url != url:
-            from desktop.core.sync.client import ServerClient
-
-            self._drop_client()
-            self._client = ServerClient(
-                self._http_factory(url), credentials=self._device_credentials
-            )
-            self._client_url = url
-        return self._client
-
-    def _drop_client(self) -> None:
-        if self._client is not None and self._close_http:
-            self._client.close()
-        self._client = None
-        self._client_url = None
-
-    def _device_credentials(self) -> tuple[str, str]:
-        device = self.device()
-        if device is None:
-            raise CredentialStoreError("This kiosk is not enrolled")
-        secret = self.credentials.load(str(device.device_id))
-        if secret is None:
-            self._needs_enrolment = True
-            raise CredentialStoreError(
-                f"The device credential is missing from {self.credentials.location}; "
-                "enrol this kiosk again"
-            )
-        return str(device.device_id), secret
 
 
 def _clean_enrolment(server_url: str, code: str, device_name: str) -> tuple[str, str, str]:

@@ -24,6 +24,7 @@ from desktop.ui.views.hours_panel import HoursPanel
 from desktop.ui.views.pending_label import PendingLabel
 from desktop.ui.views.sessions_view import SessionsView
 from desktop.ui.views.wedge_filter import ScannerWedge
+from desktop.workers.tasks import TaskRunner
 from shared.clock import utcnow
 
 
@@ -35,6 +36,7 @@ class MainWindow(QMainWindow):
         self,
         core: KioskCore,
         *,
+        tasks: TaskRunner | None = None,
         kiosk_mode: bool = True,
         default_server_url: str = "",
         default_device_name: str = "",
@@ -55,8 +57,10 @@ class MainWindow(QMainWindow):
         self.header = HeaderBar()
         self.views = QStackedWidget()
         self.checkin_view = CheckinView(core)
+        #: Runs work off the UI thread: the process's runner, or one of this window's own.
+        self.tasks = tasks or TaskRunner(self)
         self.enrol_view = EnrolView(
-            core, default_server_url or (core.server_url() or ""), default_device_name
+            core, self.tasks, default_server_url or (core.server_url() or ""), default_device_name
         )
         self.enrol_view.enrolled.connect(self._on_enrolled)
         self.enrol_view.cancelled.connect(self._on_enrol_cancelled)
@@ -92,7 +96,7 @@ class MainWindow(QMainWindow):
         self.wedge.install()
         self._build_staff_menu()
 
-        status = core.status()
+        status = core.sync.status()
         self.status.set_credential_warning(status.credential_warning)
         self.status.set_connection(status.online, status.last_error or "")
         self.status.set_last_sync(status.last_sync_at, now())
@@ -163,7 +167,7 @@ class MainWindow(QMainWindow):
             self.hours_panel.set_week(self.location.week(), self.location.today_name(now))
         self.status.tick(now)
         try:
-            pending, oldest = self._core.pending_count(), self._core.oldest_pending_at()
+            pending, oldest = self._core.sync.pending_count(), self._core.sync.oldest_pending_at()
         except Exception as exc:
             if user_message(exc) is None:
                 raise
@@ -259,11 +263,11 @@ class MainWindow(QMainWindow):
         self.views.setCurrentWidget(self._door_or_classes())
         self.reload()
         self.status.set_connection(*self._connection_summary())
-        self.status.set_last_sync(self._core.status().last_sync_at, self._now())
+        self.status.set_last_sync(self._core.sync.status().last_sync_at, self._now())
         self.refresh_requested.emit()
 
     def _connection_summary(self) -> tuple[bool | None, str]:
-        status = self._core.status()
+        status = self._core.sync.status()
         return status.online, status.last_error or ""
 
     def closeEvent(self, event: QCloseEvent) -> None:

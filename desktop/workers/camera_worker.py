@@ -1,5 +1,5 @@
 """The camera: OpenCV captures frames on this worker's thread, pyzbar decodes them, and the
-results and the frames to show reach the window only through signals (DESIGN.md §2)."""
+results and the frames to show reach the window only through signals."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
 """The sync worker: pushes the outbox and pulls server changes off the UI thread.
 
-Two loops. The worker's own QThread pushes: at once after every local write (the core calls
+Two loops. The worker's own thread pushes: at once after every local write (the core calls
 :meth:`SyncWorker.nudge`), on reconnect, on a timer, and after a failure with exponential
-backoff and jitter. A listener thread long-polls ``GET /sync/pull?wait=…`` so that an online
-kiosk sees a server change within a second; a long-poll would otherwise hold up pushes.
-Both report to the UI only through signals.
+backoff and jitter. A listener long-polls ``GET /sync/pull?wait=…`` on a daemon thread of
+its own (see :mod:`desktop.workers.tasks`) so that an online kiosk sees a server change
+within a second; a long-poll would otherwise hold up pushes. Both report to the UI only
+through signals.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from desktop.core.kiosk import KioskCore, KioskStatus
 from desktop.core.sync.backoff import Backoff
 from desktop.core.sync.status_text import status_message
+from desktop.workers.tasks import start_daemon
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,8 @@ MIN_POLL_PERIOD = 0.5
 
 
 class SyncWorker(QObject):
-    """Lives in its own QThread; reports to the UI only through its signals."""
+    """Started on a thread of its own by :class:`~desktop.workers.tasks.TaskRunner`;
+    reports to the UI only through its signals."""
 
     #: online, last successful sync (datetime or None), a message for staff ("" when fine)
     status_changed = Signal(bool, object, str)
@@ -55,8 +58,7 @@ class SyncWorker(QObject):
         self._pull_backoff = Backoff()
         self._stopping = threading.Event()
         self._kick = threading.Event()  # wakes the listener from a backoff sleep
-        self._listener_done = threading.Event()
-        self._listener: threading.Thread | None = None
+        self._listener_done: threading.Event | None = None
         self._unsubscribe = lambda: None
         self._wake.connect(self._push_now)
 
@@ -64,7 +66,7 @@ class SyncWorker(QObject):
 
     @Slot()
     def start(self) -> None:
-        """Connect to ``QThread.started``: first sync, then timers and the listener."""
+        """Runs as the worker's thread starts: first sync, then timers and the listener."""
         self._timer = QTimer(self)
         self._timer.setInterval(int(self._interval * 1000))
         self._timer.timeout.connect(self._tick)
@@ -72,10 +74,9 @@ class SyncWorker(QObject):
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(lambda: self._push_now(True))
-        self._unsubscribe = self._core.on_local_write(self.nudge)
+        self._unsubscribe = self._core.sync.on_local_write(self.nudge)
         self.refresh_now()
-        self._listener = threading.Thread(target=self._listen, name="zmos-pull", daemon=True)
-        self._listener.start()
+        self._listener_done = start_daemon(self._listen_until_stopped, "zmos-pull")
 
     @Slot()
     def stop(self) -> None:
@@ -88,11 +89,11 @@ class SyncWorker(QObject):
             if timer is not None:
                 timer.stop()
         self._timer = self._retry = None
-        if self._listener is not None:
+        if self._listener_done is not None:
             # Not Thread.join: called from a QThread, it would register that thread with
             # Python's threading module for good (a "dummy" thread that never ends).
             self._listener_done.wait(timeout=0.5)
-            self._listener = None
+            self._listener_done = None
 
     # -- requests from other threads --------------------------------------------------------
 
@@ -108,9 +109,9 @@ class SyncWorker(QObject):
             return
         try:
             core = self._core
-            if core.incremental is False or not core.has_sync_cursor():
-                before = core.status().last_sync_at
-                status = core.refresh()
+            if core.sync.incremental is False or not core.sync.has_cursor():
+                before = core.sync.status().last_sync_at
+                status = core.sync.refresh()
                 if status.last_sync_at != before:
                     self.snapshot_updated.emit()
             self._push_now(True)
@@ -126,14 +127,14 @@ class SyncWorker(QObject):
             return
         if not force and self._retry is not None and self._retry.isActive():
             return  # offline: the scheduled retry will take it
-        if not force and self._core.status().needs_enrolment:
+        if not force and self._core.sync.status().needs_enrolment:
             return  # revoked: nothing will go until staff enrol the kiosk again
         try:
-            result = self._core.push()
+            result = self._core.sync.push()
         except Exception:
             log.exception("Push failed unexpectedly")
             result = None
-        status = self._core.status()
+        status = self._core.sync.status()
         if result is None and status.online is False:
             delay = self._push_backoff.failure()
             if self._retry is not None:
@@ -146,21 +147,15 @@ class SyncWorker(QObject):
 
     @Slot()
     def _tick(self) -> None:
-        if self._core.incremental is False:
+        if self._core.sync.incremental is False:
             self.refresh_now()  # a server without push/pull: the snapshot is all there is
             return
-        if self._core.pending_count():
+        if self._core.sync.pending_count():
             self._push_now(False)
         else:
-            self._report(self._core.status())
+            self._report(self._core.sync.status())
 
     # -- pulling (listener thread) ----------------------------------------------------------
-
-    def _listen(self) -> None:
-        try:
-            self._listen_until_stopped()
-        finally:
-            self._listener_done.set()
 
     def _listen_until_stopped(self) -> None:
         while not self._stopping.is_set():
@@ -178,16 +173,20 @@ class SyncWorker(QObject):
     def _listen_once(self) -> float:
         """One long-poll; returns how long to wait before the next."""
         core = self._core
-        if not core.is_enrolled() or core.incremental is False or core.status().needs_enrolment:
+        if (
+            not core.is_enrolled()
+            or core.sync.incremental is False
+            or core.sync.status().needs_enrolment
+        ):
             return self._interval
         started = time.monotonic()
-        applied = core.pull(wait=self._long_poll)
+        applied = core.sync.pull(wait=self._long_poll)
         if self._stopping.is_set():
             return 0.0
-        status = core.status()
+        status = core.sync.status()
         if applied is None:
             self._report(status)
-            if core.incremental is False or status.needs_enrolment:
+            if core.sync.incremental is False or status.needs_enrolment:
                 return self._interval
             return self._pull_backoff.failure()
         if self._pull_backoff.failures:  # back online: push what waited

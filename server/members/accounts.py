@@ -40,6 +40,7 @@ from server.tenants.repository import tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import MemberSource
 from shared.ids import new_id
+from shared.normalise import email_key
 
 log = logging.getLogger("zmos.members")
 VERIFICATION_TTL = timedelta(hours=48)
@@ -97,7 +98,7 @@ def sign_up(
     notifications: NotificationService,
     cmd: MemberSignup,
 ) -> MemberSignedUp:
-    email = cmd.email.lower()
+    email = email_key(cmd.email)
     with uow:
         tenant = _tenant(uow, cmd.tenant)
         repo = MemberRepository(uow.session, tenant.id)
@@ -164,7 +165,7 @@ def resend_verification(
     At most ``verification_emails_per_day`` links a day go to one account, so the endpoint
     cannot be used to flood someone's inbox; the answer stays the same when the cap is hit.
     """
-    email = cmd.email.lower()
+    email = email_key(cmd.email)
     with uow:
         tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
         if tenant is None:
@@ -185,7 +186,7 @@ def resend_verification(
 def login(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, cmd: MemberLoginRequest
 ) -> TokenPair:
-    email = cmd.email.lower()
+    email = email_key(cmd.email)
     with uow:
         tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
         if tenant is None:

@@ -17,6 +17,7 @@ from datetime import date
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from server.members import rules
+from shared.normalise import normalise_email
 
 COLUMNS = (
     "first_name",
@@ -125,7 +126,7 @@ def validate_row(line: int, raw: dict[str, str], today: date) -> ImportRow | Row
             reasons.append(f"{name} is missing")
         elif len(value[name]) > 100:
             reasons.append(f"{name} is longer than 100 characters")
-    email = value["email"].lower() or None
+    email = normalise_email(value["email"])
     if email:
         try:
             _EMAIL.validate_python(email)

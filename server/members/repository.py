@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from server.db.repository import TenantRepository
 from server.members import rules
 from server.members.models import EmailVerification, Member
+from shared.normalise import email_key
 
 _CHUNK = 500
 
@@ -31,7 +32,7 @@ class MemberRepository(TenantRepository[Member]):
 
     def by_email(self, email: str) -> Member | None:
         row: Member | None = self.session.execute(
-            self._select().where(Member.email == email.lower())
+            self._select().where(Member.email == email_key(email))
         ).scalar_one_or_none()
         return row
 

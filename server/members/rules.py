@@ -10,9 +10,11 @@ import uuid
 from datetime import date
 from typing import Any
 
+from shared.normalise import PHONE_CHARS
+from shared.normalise import looks_like_phone as looks_like_phone
+
 #: E.164 allows at most 15 digits; fewer than 3 is not a phone number anywhere.
 _PHONE_DIGITS = (3, 15)
-_PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-./]+$")
 MAX_AGE_YEARS = 120
 MAX_GOALS, MAX_GOAL_LENGTH = 20, 80
 MAX_PREFERENCES_BYTES = 4096
@@ -25,7 +27,7 @@ IMAGE_MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 def normalise_phone(raw: str) -> str:
     """Digits only, with a leading + kept: "+233 (20) 000-0000" becomes "+233200000000"."""
     text = raw.strip()
-    if not _PHONE_CHARS.match(text):
+    if not PHONE_CHARS.match(text):
         raise ValueError(
             f"{raw!r} is not a phone number: use digits, spaces, dashes and a leading +"
         )
@@ -34,11 +36,6 @@ def normalise_phone(raw: str) -> str:
     if not low <= len(digits) <= high:
         raise ValueError(f"{raw!r} is not a phone number: it needs {low} to {high} digits")
     return ("+" if text.startswith("+") else "") + digits
-
-
-def looks_like_phone(query: str) -> bool:
-    text = query.strip()
-    return bool(_PHONE_CHARS.match(text)) and len(re.sub(r"\D", "", text)) >= 3
 
 
 def phone_patterns(query: str) -> list[str]:

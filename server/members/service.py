@@ -27,6 +27,7 @@ from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
 from shared.enums import MemberSource
 from shared.ids import new_id
+from shared.normalise import email_key, normalise_email
 
 _RACE = "another change to members happened at the same time; nothing was saved, try again"
 
@@ -92,7 +93,7 @@ def commit_or_conflict(uow: UnitOfWork, message: str = _RACE) -> None:
 
 def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -> MemberRead:
     values = cmd.model_dump()
-    values["email"] = values["email"].lower() if values["email"] else None
+    values["email"] = normalise_email(values["email"])
     values["source"] = cmd.source.value
     with uow:
         repo = MemberRepository(uow.session, claims.tenant_id)
@@ -116,7 +117,7 @@ def update_member(
         if required in changes and changes[required] is None:
             raise InvalidInput(f"{required} cannot be empty")
     if changes.get("email"):
-        changes["email"] = changes["email"].lower()
+        changes["email"] = email_key(changes["email"])
     with uow:
         repo = MemberRepository(uow.session, claims.tenant_id)
         member = repo.get_or_404(member_id, for_update=True)

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from server.db.repository import TenantRepository
 from server.staff.models import RefreshToken, StaffAccount
+from shared.normalise import email_key
 
 
 class StaffRepository(TenantRepository[StaffAccount]):
@@ -17,7 +18,7 @@ class StaffRepository(TenantRepository[StaffAccount]):
 
     def by_email(self, email: str) -> StaffAccount | None:
         row: StaffAccount | None = self.session.execute(
-            self._select().where(StaffAccount.email == email.lower())
+            self._select().where(StaffAccount.email == email_key(email))
         ).scalar_one_or_none()
         return row
 

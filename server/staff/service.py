@@ -26,6 +26,7 @@ from server.tenants.repository import LocationRepository, tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import PrincipalKind, StaffRole
 from shared.ids import new_id
+from shared.normalise import email_key
 
 
 def to_read(staff: StaffAccount) -> StaffRead:
@@ -62,7 +63,7 @@ def issue_tokens(
 def login(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, cmd: LoginRequest
 ) -> TokenPair:
-    email = cmd.email.lower()
+    email = email_key(cmd.email)
     with uow:
         tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
         if tenant is None:
@@ -150,12 +151,12 @@ def create_staff(
     with uow:
         repo = StaffRepository(uow.session, claims.tenant_id)
         if repo.by_email(cmd.email) is not None:
-            raise Conflict(f"there is already a staff account for {cmd.email.lower()}")
+            raise Conflict(f"there is already a staff account for {email_key(cmd.email)}")
         _check_home_location(uow, claims.tenant_id, cmd.home_location_id)
         staff = repo.add(
             StaffAccount(
                 id=new_id(),
-                email=cmd.email.lower(),
+                email=email_key(cmd.email),
                 name=cmd.name,
                 role=cmd.role.value,
                 password_hash=identity.hash_password(cmd.password),
@@ -167,7 +168,7 @@ def create_staff(
         try:
             uow.commit()
         except IntegrityError:
-            raise Conflict(f"there is already a staff account for {cmd.email.lower()}") from None
+            raise Conflict(f"there is already a staff account for {email_key(cmd.email)}") from None
         return to_read(staff)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
 from shared.clock import ensure_utc
+from shared.normalise import normalise_email, phone_digits
 
 #: A device time further ahead of the server than this is a wrong clock, not the future.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -41,16 +41,6 @@ def clamp_time(given: datetime, now: datetime) -> tuple[datetime, bool]:
     if given > now + FUTURE_TOLERANCE:
         return now, True
     return given, False
-
-
-def normalise_email(email: str | None) -> str | None:
-    text = (email or "").strip().lower()
-    return text or None
-
-
-def phone_digits(phone: str | None) -> str | None:
-    digits = re.sub(r"\D", "", phone or "")
-    return digits or None
 
 
 def same_phone(a: str | None, b: str | None) -> bool:

@@ -27,6 +27,7 @@ from server.tenants.schemas import (
 from shared.clock import utcnow
 from shared.enums import StaffRole
 from shared.ids import new_id
+from shared.normalise import email_key
 
 
 def sign_up(
@@ -50,7 +51,7 @@ def sign_up(
         owner = StaffAccount(
             tenant_id=tenant.id,
             id=new_id(),
-            email=cmd.owner.email.lower(),
+            email=email_key(cmd.owner.email),
             name=cmd.owner.name,
             role=StaffRole.OWNER.value,
             password_hash=identity.hash_password(cmd.owner.password),

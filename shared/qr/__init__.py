@@ -1,4 +1,4 @@
-"""Member QR passes: format, signing and offline verification (DESIGN §4). No framework imports."""
+"""Member QR passes: format, signing and offline verification. No framework imports."""
 
 from .keys import (
     PublicKeyLike,

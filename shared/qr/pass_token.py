@@ -1,4 +1,4 @@
-"""The member QR pass: a compact server-signed token a kiosk can check offline (DESIGN §4).
+"""The member QR pass: a compact server-signed token a kiosk can check offline.
 
 Wire format (format version 1)::
 

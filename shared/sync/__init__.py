@@ -1,4 +1,4 @@
-"""The kiosk–server sync protocol (DESIGN.md §5)."""
+"""The kiosk–server sync protocol: push, pull, snapshot."""
 
 from shared.sync.messages import (
     MAX_PUSH_BATCH,

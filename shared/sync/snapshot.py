@@ -1,7 +1,7 @@
 """What a kiosk downloads about its location: the whole scope, in one document.
 
 The incremental pull of the sync protocol sends the same rows as changes; this document is
-the first download and the reset after a cursor has expired (DESIGN.md §5.8).
+the first download and the reset after a cursor has expired.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ class SnapshotCheckin(BaseModel):
 
 
 class SnapshotReviewItem(BaseModel):
-    """Something staff should look at, found by the server (DESIGN.md §5.6)."""
+    """Something staff should look at, found by the server."""
 
     id: uuid.UUID
     location_id: uuid.UUID

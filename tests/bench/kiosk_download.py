@@ -133,7 +133,7 @@ def _download(ctx: Context, backend: str, database_url: str, work_dir: Path) -> 
             core = enrolled_core(provider, work_dir / f"kiosk{i}")
             try:
                 started = time.perf_counter()
-                core.sync_engine().reset_from_snapshot()
+                core.sync.engine.reset_from_snapshot()
                 samples.append(time.perf_counter() - started)
                 conn = core.store.connection()
                 got = (

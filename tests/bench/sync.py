@@ -65,8 +65,8 @@ def _push(ctx: Context, backend: str, database_url: str, work_dir: Path) -> Figu
             problems = []
 
             def push(_round: int) -> None:
-                if core.push() is None or pending(core):
-                    problems.append(f"push stopped: {core.status().last_error}")
+                if core.sync.push() is None or pending(core):
+                    problems.append(f"push stopped: {core.sync.status().last_error}")
 
             timed = time_each(push, range(rounds), before=lambda _: record_checkins(core, count))
         finally:
@@ -99,7 +99,7 @@ def _pull(ctx: Context, backend: str, database_url: str, work_dir: Path) -> Figu
     with zmos_server(work_dir, database_url) as server:
         provider, core = _kiosk(server.base_url, work_dir, 0)
         try:
-            start_cursor = core.sync_cursor()[0]
+            start_cursor = core.sync.cursor()[0]
             _import(provider, "first_name,last_name\n" + "Pulled,Member\n" * count)
 
             def rewind(_round: int) -> None:
@@ -107,7 +107,7 @@ def _pull(ctx: Context, backend: str, database_url: str, work_dir: Path) -> Figu
                 with core.store.transaction() as conn:
                     conn.execute("UPDATE sync_state SET cursor = ?", (start_cursor,))
 
-            timed = time_each(lambda _: core.pull(), range(rounds), before=rewind)
+            timed = time_each(lambda _: core.sync.pull(), range(rounds), before=rewind)
         finally:
             core.close()
     problems = [f"applied {n} changes, expected {count}" for n in timed.results if n != count]
@@ -135,7 +135,7 @@ def pull_10k(ctx: Context) -> Iterator[Figure]:
 
 def _listen(core: KioskCore, stop: threading.Event) -> None:
     while not stop.is_set():
-        if core.pull(wait=20.0) is None:
+        if core.sync.pull(wait=20.0) is None:
             time.sleep(0.1)
 
 

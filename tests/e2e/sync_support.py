@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from desktop.app import compose_core
 from desktop.config import KioskSettings
 from desktop.core.checkin.eligibility import shared_rules_decider
 from desktop.core.credentials import open_credential_store
@@ -98,7 +99,7 @@ def open_core(
     def http(url: str) -> httpx.Client:
         return httpx.Client(base_url=url, timeout=httpx.Timeout(10.0, connect=2.0))
 
-    return KioskCore(
+    return compose_core(
         store=Store(settings.database_path),
         credentials=open_credential_store("file", settings.data_dir),
         http_factory=http,
@@ -117,13 +118,13 @@ def enrolled_core(provider: Provider, data_dir: Path, **kwargs: Any) -> KioskCor
 
 def record_checkins(core: KioskCore, count: int) -> list[uuid.UUID]:
     """``count`` check-ins at the desk, spread over the cached members."""
-    members = [h.member_id for h in core.search_members("member", limit=100)]
+    members = [h.member_id for h in core.checkin.search_members("member", limit=100)]
     assert members, "no cached members"
     ids = []
     for i in range(count):
         member_id = members[i % len(members)]
-        core.checkins.forget(member_id)  # the desk's five-second repeat guard
-        outcome = core.check_in(member_id, CheckinMethod.SEARCH)
+        core.checkin.forget(member_id)  # the desk's five-second repeat guard
+        outcome = core.checkin.check_in(member_id, CheckinMethod.SEARCH)
         assert outcome.checkin_id is not None
         ids.append(outcome.checkin_id)
     return ids
@@ -165,10 +166,10 @@ def _pull_main(data_dir: str, page_size: str) -> int:
     """A kiosk process that pulls in small pages until up to date."""
     core = open_core(Path(data_dir))
     try:
-        core.sync_engine().page_size = int(page_size)
+        core.sync.engine.page_size = int(page_size)
         print("pulling", flush=True)
-        if core.pull() is None:
-            print(f"pull failed: {core.status().last_error}", flush=True)
+        if core.sync.pull() is None:
+            print(f"pull failed: {core.sync.status().last_error}", flush=True)
             return 1
         print("pulled", flush=True)
     finally:
@@ -182,9 +183,9 @@ def _main(data_dir: str, count: str) -> int:
         record_checkins(core, int(count))
         print("recorded", flush=True)
         while pending(core):
-            result = core.push()
+            result = core.sync.push()
             if result is None:
-                print(f"push failed: {core.status().last_error}", flush=True)
+                print(f"push failed: {core.sync.status().last_error}", flush=True)
                 return 1
         print("pushed", flush=True)
     finally:

@@ -123,15 +123,15 @@ def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Pat
                 "999999": (False, "Unknown card"),
             }
             for card, (admitted, words) in expected.items():
-                outcome = core.check_in_code(card)
+                outcome = core.checkin.check_in_code(card)
                 assert outcome.admitted is admitted, (card, outcome.reason)
                 assert words in outcome.reason, (card, outcome.reason)
             # Two weeks of classes: the kiosk has today's and tomorrow's (Reformer Pilates
             # runs daily), and the next one (4 places) is full with two on its waitlist.
-            upcoming = core.sessions_today() + core.sessions_tomorrow()
+            upcoming = core.sessions.today() + core.sessions.tomorrow()
             full = [s for s in upcoming if s.name == "Reformer Pilates" and s.booked == 4]
             assert full and full[0].waitlisted == 2 and full[0].free == 0
-            roster = core.roster(full[0].id)
+            roster = core.sessions.roster(full[0].id)
             assert sorted(e.status.value for e in roster) == ["confirmed"] * 4 + ["waitlisted"] * 2
         finally:
             core.close()

@@ -75,13 +75,13 @@ def test_kiosk_enrols_downloads_and_keeps_working_when_the_server_dies(
         assert location.timezone == "America/New_York"
         assert core.verify_staff_pin("2580") is not None
         assert core.verify_staff_pin("0000") is None
-        status = core.refresh()
+        status = core.sync.refresh()
         assert status.online is True
         assert status.last_error is None
 
         # The server is killed: the kiosk says it is offline and keeps its cache.
         server.stop(signal.SIGKILL)
-        status = core.refresh()
+        status = core.sync.refresh()
         assert status.online is False
         assert core.location() is not None
         assert core.location().name == "Riverside"  # type: ignore[union-attr]
@@ -93,7 +93,7 @@ def test_kiosk_enrols_downloads_and_keeps_working_when_the_server_dies(
     try:
         core = build_core(settings)
         try:
-            assert core.refresh().online is True
+            assert core.sync.refresh().online is True
         finally:
             core.close()
         devices = httpx.get(f"{again.url}/devices", headers=headers).json()["items"]
@@ -113,7 +113,7 @@ def test_a_revoked_kiosk_is_told_so(server: ServerProcess, tmp_path: Path) -> No
         assert device is not None
         revoke = httpx.post(f"{server.url}/devices/{device.device_id}/revoke", headers=headers)
         assert revoke.status_code == 200
-        status = core.refresh()
+        status = core.sync.refresh()
         assert status.last_error is not None
         assert "revoked" in status.last_error
         assert core.location() is not None  # the cache stays for staff to see

@@ -56,25 +56,26 @@ def test_the_last_place_booked_at_two_kiosks_while_the_server_was_down(
     port = int(server.url.rsplit(":", 1)[1])
     again: ServerProcess | None = None
     try:
-        assert first.session_view(session_id).free == 1
+        assert first.sessions.session(session_id).free == 1
         server.stop()
-        booked = first.book_session(session_id, ama)
-        walked_in = second.check_in_session(session_id, kofi, CheckinMethod.SEARCH)
+        booked = first.sessions.book(session_id, ama)
+        walked_in = second.sessions.check_in(session_id, kofi, CheckinMethod.SEARCH)
         assert walked_in.booked_now and walked_in.outcome.admitted
-        assert first.push() is None and second.push() is None  # nothing leaves, nothing lost
+        # Nothing leaves, nothing is lost.
+        assert first.sync.push() is None and second.sync.push() is None
         assert pending(first) == 1 and pending(second) == 3
 
         again = start_server(server.log.parent, port=port)
         for core in (first, second, first):
-            assert core.push() is not None and core.pull() is not None
+            assert core.sync.push() is not None and core.sync.pull() is not None
         assert pending(first) == pending(second) == 0
         read = provider.get(f"/sessions/{session_id}")
         assert (read["confirmed_count"], read["waitlist_count"]) == (1, 1)
         [item] = provider.get("/review-items", status="open")["items"]
         assert item["kind"] == "checked_in_without_place" and item["member_id"] == str(kofi)
-        roster = {e.member_id: e.state for e in second.roster(session_id)}
+        roster = {e.member_id: e.state for e in second.sessions.roster(session_id)}
         assert roster == {ama: "booked", kofi: "waitlisted — review"}
-        assert {e.booking_id for e in first.roster(session_id)} == {
+        assert {e.booking_id for e in first.sessions.roster(session_id)} == {
             booked.booking_id,
             walked_in.booking_id,
         }
@@ -82,11 +83,11 @@ def test_the_last_place_booked_at_two_kiosks_while_the_server_was_down(
         # The studio cancels the class: every kiosk shows it, and nobody can book it.
         provider.post(f"/sessions/{session_id}/cancel", {"reason": "Instructor ill"})
         for core in (first, second):
-            assert core.pull() is not None
-            assert core.session_view(session_id).cancelled
-        assert first.roster(session_id) == []
+            assert core.sync.pull() is not None
+            assert core.sessions.session(session_id).cancelled
+        assert first.sessions.roster(session_id) == []
         # Kofi was checked in at the second kiosk: he stays on its list for staff to see.
-        assert [(e.member_id, e.state) for e in second.roster(session_id)] == [
+        assert [(e.member_id, e.state) for e in second.sessions.roster(session_id)] == [
             (kofi, "cancelled — review")
         ]
     finally:

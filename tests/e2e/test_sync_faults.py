@@ -1,5 +1,5 @@
 """Sync faults with real processes on loopback: a real `zmos server`, the real kiosk core
-(sometimes in its own process), SIGKILLs, restarts and flapping (DESIGN.md §5, §7)."""
+(sometimes in its own process), SIGKILLs, restarts and flapping."""
 
 from __future__ import annotations
 
@@ -58,17 +58,17 @@ def test_a_200_offline_checkins_arrive_exactly_once(server: ServerProcess, tmp_p
     try:
         server.stop()
         ids = {str(i) for i in record_checkins(core, 200)}
-        assert core.push() is None  # offline: nothing leaves, nothing is lost
-        assert core.status().online is False
+        assert core.sync.push() is None  # offline: nothing leaves, nothing is lost
+        assert core.sync.status().online is False
         assert pending(core) == 200
         again = restart(server)
         try:
-            result = core.push()
+            result = core.sync.push()
             assert result is not None and result.acknowledged == 200
             assert pending(core) == 0
             assert_exactly_once(provider, ids)
             # A replay of everything (as after a lost answer) changes nothing.
-            assert core.push() is not None
+            assert core.sync.push() is not None
             assert_exactly_once(provider, ids)
         finally:
             again.stop()
@@ -83,7 +83,7 @@ def test_c_server_killed_mid_batch_then_the_batch_is_resent_exactly_once(
     core = enrolled_core(provider, tmp_path / "kiosk")
     try:
         ids = {str(i) for i in record_checkins(core, 3000)}
-        pusher = threading.Thread(target=core.push)
+        pusher = threading.Thread(target=core.sync.push)
         pusher.start()
         deadline = time.monotonic() + 30
         # Kill as soon as the server has applied part of the outbox, mid-stream.
@@ -93,10 +93,10 @@ def test_c_server_killed_mid_batch_then_the_batch_is_resent_exactly_once(
         pusher.join(timeout=30)
         left = pending(core)
         assert 0 < left < 3000, "the kill should land mid-sync"
-        assert core.status().online is False
+        assert core.sync.status().online is False
         again = restart(server)
         try:
-            assert core.push() is not None
+            assert core.sync.push() is not None
             assert pending(core) == 0
             assert_exactly_once(provider, ids)
         finally:
@@ -131,7 +131,7 @@ def test_b_kiosk_killed_mid_push_loses_and_doubles_nothing(server: ServerProcess
     core = open_core(data_dir)
     try:
         assert pending(core) > 0, "the kill should land before the outbox drained"
-        assert core.push() is not None
+        assert core.sync.push() is not None
         assert pending(core) == 0
         assert_exactly_once(provider, recorded)
     finally:
@@ -158,7 +158,7 @@ def test_b_kiosk_killed_mid_pull_loses_and_doubles_nothing(server: ServerProcess
     data_dir = tmp_path / "kiosk"
     core = enrolled_core(provider, data_dir)
     waiting = {str(i) for i in record_checkins(core, 20)}  # in the outbox, not yet pushed
-    start = core.sync_cursor()[0]
+    start = core.sync.cursor()[0]
     core.close()
     count = 3000
     import_members(provider, [("Imported", f"No{i:05d}") for i in range(count)])
@@ -178,16 +178,16 @@ def test_b_kiosk_killed_mid_pull_loses_and_doubles_nothing(server: ServerProcess
     kiosk.wait(timeout=10)
     core = open_core(data_dir)
     try:
-        cursor = core.sync_cursor()[0]
+        cursor = core.sync.cursor()[0]
         assert start < cursor < start + count, "the kill should land mid-pull"
         # Each page and its cursor in one transaction: exactly the changes up to the
         # cursor are applied (one change per imported member), none twice.
         assert _cached_imports(core) == (cursor - start, cursor - start)
         assert pending(core) == len(waiting)  # a pull never touches the outbox
-        assert core.pull() == start + count - cursor  # the rest, from the cursor on
-        assert core.sync_cursor()[0] == start + count
+        assert core.sync.pull() == start + count - cursor  # the rest, from the cursor on
+        assert core.sync.cursor()[0] == start + count
         assert _cached_imports(core) == (count, count)
-        assert core.push() is not None and pending(core) == 0
+        assert core.sync.push() is not None and pending(core) == 0
         assert_exactly_once(provider, waiting)
     finally:
         core.close()
@@ -195,8 +195,8 @@ def test_b_kiosk_killed_mid_pull_loses_and_doubles_nothing(server: ServerProcess
 
 def _sync_until_stopped(core: KioskCore, stop: threading.Event) -> None:
     while not stop.is_set():
-        core.push()
-        core.pull()
+        core.sync.push()
+        core.sync.pull()
         time.sleep(0.05)
 
 
@@ -211,7 +211,7 @@ def test_d_flapping_connection_drains_the_outbox_and_converges(
         server.stop()
         ids = {str(i) for i in record_checkins(core, 300)}
         for i in range(5):
-            walkin = core.register_walkin("Walk", f"In{i}", f"0700 900 00{i}")
+            walkin = core.checkin.register_walkin("Walk", f"In{i}", f"0700 900 00{i}")
             assert walkin.member is not None
         syncer.start()
         current = server
@@ -228,7 +228,7 @@ def test_d_flapping_connection_drains_the_outbox_and_converges(
                 time.sleep(0.1)
             stop.set()
             syncer.join(timeout=30)
-            assert core.pull() is not None
+            assert core.sync.pull() is not None
             assert pending(core) == 0
             assert_exactly_once(provider, ids)
             server_members = {m["id"] for m in provider.get("/members", limit=500)["items"]}
@@ -276,7 +276,7 @@ def test_e_kiosk_clock_off_by_an_hour_and_in_2099(
         clock["offset"] = timedelta(0)
         right = record_checkins(core, 1)
         sent_at = datetime.now(UTC)
-        result = core.push()
+        result = core.sync.push()
         assert result is not None and result.acknowledged == 5 and result.rejected == 0
         by_id = {c["id"]: c for c in provider.checkins()}
         assert set(by_id) == {str(i) for i in skewed + future + right}
@@ -290,8 +290,8 @@ def test_e_kiosk_clock_off_by_an_hour_and_in_2099(
             else:  # an hour ahead is "far in the future": recorded at server time
                 assert abs(at(checkin_id) - sent_at) < timedelta(minutes=2)
         assert abs(at(future[0]) - sent_at) < timedelta(minutes=2)  # 2099 clamped
-        assert core.pull() is not None
-        assert core.status().open_reviews >= 1  # the clock is flagged for staff
+        assert core.sync.pull() is not None
+        assert core.sync.status().open_reviews >= 1  # the clock is flagged for staff
         reviews = provider.get("/review-items")["items"]
         assert any("far in the future" in r["summary"] for r in reviews)
     finally:

@@ -1,4 +1,4 @@
-"""A kiosk restored from an older copy of its database (DESIGN.md §5.2), with a real
+"""A kiosk restored from an older copy of its database, with a real
 ``zmos server`` process: the server refuses to take its new actions for ones it already has
 (409 ``device_database_replaced``), staff enrol the kiosk again, and the actions kept in its
 outbox then arrive under the new device, each exactly once."""
@@ -33,13 +33,13 @@ def test_a_restored_kiosk_is_enrolled_again_and_its_outbox_arrives_once(
     core = enrolled_core(provider, data_dir)
     first_device = str(core.device().device_id)  # type: ignore[union-attr]
     before_backup = {str(i) for i in record_checkins(core, 5)}
-    assert core.push() is not None and pending(core) == 0
+    assert core.sync.push() is not None and pending(core) == 0
     core.close()
     shutil.copytree(data_dir, backup)  # last night's copy of the kiosk's files
 
     core = open_core(data_dir)
     after_backup = {str(i) for i in record_checkins(core, 5)}
-    assert core.push() is not None and pending(core) == 0
+    assert core.sync.push() is not None and pending(core) == 0
     core.close()
     shutil.rmtree(data_dir)
     shutil.copytree(backup, data_dir)  # the disk failed; the copy is put back
@@ -49,8 +49,8 @@ def test_a_restored_kiosk_is_enrolled_again_and_its_outbox_arrives_once(
         # The restored database numbers its new actions 6, 7, 8 again: ids the server has
         # applied for other actions. Answering "duplicate" would lose them; it refuses.
         kept = {str(i) for i in record_checkins(core, 3)}
-        assert core.push() is None
-        status = core.status()
+        assert core.sync.push() is None
+        status = core.sync.status()
         assert status.last_error is not None and "enrol the kiosk again" in status.last_error
         assert pending(core) == 3
         assert set(_on_server(provider)) == before_backup | after_backup
@@ -61,9 +61,9 @@ def test_a_restored_kiosk_is_enrolled_again_and_its_outbox_arrives_once(
         second_device = str(core.device().device_id)  # type: ignore[union-attr]
         assert second_device != first_device
         assert pending(core) == 3
-        result = core.push()
+        result = core.sync.push()
         assert result is not None and result.acknowledged == 3 and pending(core) == 0
-        assert core.push() is not None  # nothing left; nothing sent twice
+        assert core.sync.push() is not None  # nothing left; nothing sent twice
         on_server = _on_server(provider)
         assert set(on_server) == before_backup | after_backup | kept
         assert max(on_server.values()) == 1
@@ -72,6 +72,6 @@ def test_a_restored_kiosk_is_enrolled_again_and_its_outbox_arrives_once(
         assert {devices[i] for i in before_backup | after_backup} == {first_device}
         # Acknowledged up to outbox id 8: the new device's mutations 1-3 offset by the 5
         # numbers the restored outbox had used before.
-        assert core.sync_cursor()[1] == 8
+        assert core.sync.cursor()[1] == 8
     finally:
         core.close()

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from desktop.app import build_core
+from desktop.app import build_core, compose_core
 from desktop.config import KioskSettings
 from desktop.core.checkin.eligibility import shared_rules_decider
 from desktop.core.credentials import open_credential_store
@@ -89,7 +89,7 @@ def open_kiosk(data_dir: Path, http: httpx.Client, offset: timedelta) -> KioskCo
         return build_core(settings, http_client=http)
     settings.data_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
     clock: Callable[[], datetime] = lambda: utcnow() + offset  # noqa: E731
-    return KioskCore(
+    return compose_core(
         store=Store(settings.database_path),
         credentials=open_credential_store(settings.credential_store, settings.data_dir),
         http_factory=lambda _url: http,

@@ -50,7 +50,7 @@ def test_server_pass_through_the_camera_path(api: Api, tmp_path: Path) -> None:
         frame = camera_frame(qr_image(issued["token"])[0], np.random.default_rng(21))
         scanned = scanner.scan(frame)
         assert scanned.kind is ScanKind.PASS_OK, scanned.reason
-        outcome = core.check_in_scan(scanned)
+        outcome = core.checkin.check_in_scan(scanned)
         assert outcome is not None and outcome.admitted, outcome
         assert outcome.member_name == "Efua Sarpong"
 
@@ -60,15 +60,15 @@ def test_server_pass_through_the_camera_path(api: Api, tmp_path: Path) -> None:
             headers=tenant.headers,
         )
         assert revoked.status_code == 200
-        core.refresh()
+        core.sync.refresh()
         scanner = pass_scanner(core)
         assert scanner is not None
         again = scanner.scan(camera_frame(qr_image(issued["token"])[0], np.random.default_rng(22)))
         assert again.kind is ScanKind.PASS_REFUSED
         assert "revoked" in again.reason
-        before = core.pending_count()
-        refused = core.check_in_scan(again)
+        before = core.sync.pending_count()
+        refused = core.checkin.check_in_scan(again)
         assert refused is not None and not refused.admitted
-        assert core.pending_count() == before  # a refused pass is not recorded as a visit
+        assert core.sync.pending_count() == before  # a refused pass is not recorded as a visit
     finally:
         core.close()

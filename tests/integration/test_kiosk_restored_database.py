@@ -28,24 +28,25 @@ def test_a_restored_kiosk_keeps_its_new_actions_and_says_why(api: Api, tmp_path:
     settings = KioskSettings(data_dir=data_dir, credential_store="file")
     core = build_core(settings, http_client=api.client)
     core.enrol("http://testserver", code.json()["code"], "Door")
-    core.check_in(uuid.UUID(members[0]), CheckinMethod.SEARCH)
+    core.checkin.check_in(uuid.UUID(members[0]), CheckinMethod.SEARCH)
     core.close()
     shutil.copytree(data_dir, backup)  # last night's copy
 
     core = build_core(settings, http_client=api.client)
-    core.check_in(uuid.UUID(members[1]), CheckinMethod.SEARCH)
-    core.push()
-    assert core.pending_count() == 0
+    core.checkin.check_in(uuid.UUID(members[1]), CheckinMethod.SEARCH)
+    core.sync.push()
+    assert core.sync.pending_count() == 0
     core.close()
 
     shutil.rmtree(data_dir)
     shutil.copytree(backup, data_dir)  # the disk died; the copy is restored
     core = build_core(settings, http_client=api.client)
     try:
-        core.check_in(uuid.UUID(members[2]), CheckinMethod.SEARCH)  # a new visit, old numbering
-        core.push()
-        assert core.pending_count() == 2  # nothing dropped as a "duplicate"
-        status = core.status()
+        # A new visit, in the old numbering.
+        core.checkin.check_in(uuid.UUID(members[2]), CheckinMethod.SEARCH)
+        core.sync.push()
+        assert core.sync.pending_count() == 2  # nothing dropped as a "duplicate"
+        status = core.sync.status()
         assert status.last_error is not None and "older or copied" in status.last_error
     finally:
         core.close()

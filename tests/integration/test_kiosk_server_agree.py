@@ -138,7 +138,7 @@ def test_kiosk_and_server_agree_on_every_kind_of_member(api: Api, tmp_path: Path
     try:
         core.enrol("http://testserver", code, "Desk")
         for name, member_id in members.items():
-            kiosk = core.check_in(uuid.UUID(member_id), CheckinMethod.SEARCH)
+            kiosk = core.checkin.check_in(uuid.UUID(member_id), CheckinMethod.SEARCH)
             server = _post(
                 api,
                 tenant,
@@ -146,7 +146,7 @@ def test_kiosk_and_server_agree_on_every_kind_of_member(api: Api, tmp_path: Path
                 {"member_id": member_id, "location_id": here["id"], "method": "search"},
             )
             assert (kiosk.admitted, kiosk.reason) == (server["admitted"], server["reason"]), name
-        assert core.pending_count() == len(members)
+        assert core.sync.pending_count() == len(members)
     finally:
         core.close()
 
@@ -194,17 +194,17 @@ def test_visit_limits_count_visits_made_at_other_kiosks(api: Api, tmp_path: Path
     try:
         member_id = uuid.UUID(member["id"])
         for _ in range(2):
-            outcome = a.check_in(member_id, CheckinMethod.CARD)
+            outcome = a.checkin.check_in(member_id, CheckinMethod.CARD)
             assert outcome.admitted, outcome.reason
-            a.checkins.forget(member_id)  # a second visit later on, not a double scan
-        a.push()
-        b.pull()
-        refused = b.check_in(member_id, CheckinMethod.CARD)
+            a.checkin.forget(member_id)  # a second visit later on, not a double scan
+        a.sync.push()
+        b.sync.pull()
+        refused = b.checkin.check_in(member_id, CheckinMethod.CARD)
         assert not refused.admitted
         assert refused.reason == "weekly limit of 2 visits reached"
         c = kiosk("c", there)
         try:
-            late = c.check_in(member_id, CheckinMethod.CARD)
+            late = c.checkin.check_in(member_id, CheckinMethod.CARD)
             assert (late.admitted, late.reason) == (False, "weekly limit of 2 visits reached")
         finally:
             c.close()

@@ -68,9 +68,9 @@ def _member(desk: Desk, first: str, plan: str) -> uuid.UUID:
 
 
 def _sync(core: KioskCore) -> None:
-    core.push()
-    core.pull()
-    assert core.status().pending_count == 0
+    core.sync.push()
+    core.sync.pull()
+    assert core.sync.status().pending_count == 0
 
 
 def test_a_walk_in_booked_offline_reaches_the_server_and_comes_back(
@@ -83,16 +83,16 @@ def test_a_walk_in_booked_offline_reaches_the_server_and_comes_back(
     )
     core, link = kiosks.open("Desk A")
     # Two hours from now is today or (late in the evening) tomorrow on the location's clock.
-    [view] = core.sessions_today() + core.sessions_tomorrow()
+    [view] = core.sessions.today() + core.sessions.tomorrow()
     assert (view.id, view.capacity, view.booked, view.free) == (session_id, 2, 0, 2)
 
     link.partitioned = True
-    booked = core.book_session(session_id, ama)
+    booked = core.sessions.book(session_id, ama)
     assert booked.session.booked == 1 and booked.session.pending == 1
-    [entry] = core.roster(session_id)
+    [entry] = core.sessions.roster(session_id)
     assert (entry.member_id, entry.state) == (ama, "booked (not synced yet)")
     with pytest.raises(CheckinError, match="already booked"):
-        core.book_session(session_id, ama)
+        core.sessions.book(session_id, ama)
 
     link.heal()
     _sync(core)
@@ -101,9 +101,9 @@ def test_a_walk_in_booked_offline_reaches_the_server_and_comes_back(
     assert chaos.server_session_counts(desk.container, desk.tenant.id)[str(session_id)] == (1, 0)
     assert chaos.kiosk_bookings(core) == server
     assert chaos.local_bookings(core) == set()  # the pulled row is the truth now
-    [entry] = core.roster(session_id)
+    [entry] = core.sessions.roster(session_id)
     assert entry.state == "booked" and not entry.pending
-    assert core.session_view(session_id).booked == 1
+    assert core.sessions.session(session_id).booked == 1
 
 
 def test_a_roster_check_in_marks_an_online_booking_attended_and_takes_one_credit(
@@ -123,14 +123,14 @@ def test_a_roster_check_in_marks_an_online_booking_attended_and_takes_one_credit
         booking_id = booking.id
         uow.commit()
     core, link = kiosks.open("Desk A")
-    [entry] = core.roster(uuid.UUID(session_id))
+    [entry] = core.sessions.roster(uuid.UUID(session_id))
     assert (entry.booking_id, entry.state) == (booking_id, "booked")
 
     link.partitioned = True
-    result = core.check_in_session(uuid.UUID(session_id), kofi, CheckinMethod.SEARCH)
+    result = core.sessions.check_in(uuid.UUID(session_id), kofi, CheckinMethod.SEARCH)
     assert result.outcome.admitted and result.booking_id == booking_id and not result.booked_now
-    assert core.roster(uuid.UUID(session_id))[0].state == "checked in (not synced yet)"
-    again = core.check_in_session(uuid.UUID(session_id), kofi, CheckinMethod.SEARCH)
+    assert core.sessions.roster(uuid.UUID(session_id))[0].state == "checked in (not synced yet)"
+    again = core.sessions.check_in(uuid.UUID(session_id), kofi, CheckinMethod.SEARCH)
     assert again.already and again.outcome.repeated
 
     link.heal()
@@ -138,7 +138,7 @@ def test_a_roster_check_in_marks_an_online_booking_attended_and_takes_one_credit
     server = chaos.server_bookings(desk.container, desk.tenant.id)
     assert server[str(booking_id)]["attendance"] == "on_time"
     assert checkin_count(desk) == 1
-    assert core.roster(uuid.UUID(session_id))[0].state == "checked in"
+    assert core.sessions.roster(uuid.UUID(session_id))[0].state == "checked in"
     # The booking took the pack's credit; the check-in into it took none.
     memberships = desk.api.client.get(f"/members/{kofi}/memberships", headers=desk.desk).json()
     items = memberships["items"] if isinstance(memberships, dict) else memberships
@@ -159,12 +159,12 @@ def test_a_pack_whose_last_credit_paid_for_the_booking_still_gets_into_that_clas
     core, link = kiosks.open("Desk A")
     link.partitioned = True
     # The booking took the only credit; checking into that class needs none.
-    result = core.check_in_session(uuid.UUID(session_id), esi, CheckinMethod.SEARCH)
+    result = core.sessions.check_in(uuid.UUID(session_id), esi, CheckinMethod.SEARCH)
     assert result.outcome.admitted, result.outcome.reason
     assert "credit taken when booked" in result.outcome.reason
     # Any other class would need a credit she no longer has.
     with pytest.raises(CheckinError, match="no credits left"):
-        core.book_session(uuid.UUID(other_id), esi)
+        core.sessions.book(uuid.UUID(other_id), esi)
     link.heal()
     _sync(core)
     server = chaos.server_bookings(desk.container, desk.tenant.id)
@@ -204,13 +204,13 @@ def test_a_booked_member_checking_in_at_the_door_is_checked_into_the_class_about
         booking_ids[session_id] = response.json()["id"]
     core, link = kiosks.open("Desk A")
     link.partitioned = True
-    outcome = core.check_in(ama, CheckinMethod.CARD)
+    outcome = core.checkin.check_in(ama, CheckinMethod.CARD)
     assert outcome.admitted and "into Spin" in outcome.reason, outcome.reason
-    assert core.roster(uuid.UUID(soon))[0].checked_in
-    assert not core.roster(uuid.UUID(later))[0].checked_in
+    assert core.sessions.roster(uuid.UUID(soon))[0].checked_in
+    assert not core.sessions.roster(uuid.UUID(later))[0].checked_in
     # A second swipe is the same check-in, not another; someone unbooked is a floor visit.
-    assert core.check_in(ama, CheckinMethod.CARD).repeated
-    floor = core.check_in(kofi, CheckinMethod.CARD)
+    assert core.checkin.check_in(ama, CheckinMethod.CARD).repeated
+    floor = core.checkin.check_in(kofi, CheckinMethod.CARD)
     assert floor.admitted and "into" not in floor.reason
     link.heal()
     _sync(core)
@@ -231,12 +231,12 @@ def test_the_last_place_booked_at_two_offline_kiosks_waitlists_the_later_and_ope
     first, first_link = kiosks.open("Desk A")
     second, second_link = kiosks.open("Desk B")
     first_link.partitioned = second_link.partitioned = True
-    booked = first.book_session(session_id, ama)
+    booked = first.sessions.book(session_id, ama)
     # The second kiosk also sees the place free: Kofi walks in and is checked into the class.
-    walked_in = second.check_in_session(session_id, kofi, CheckinMethod.SEARCH)
+    walked_in = second.sessions.check_in(session_id, kofi, CheckinMethod.SEARCH)
     assert walked_in.booked_now and walked_in.outcome.admitted
     with pytest.raises(CheckinError, match="full"):
-        second.book_session(session_id, ama)
+        second.sessions.book(session_id, ama)
 
     first_link.heal()
     _sync(first)
@@ -253,14 +253,16 @@ def test_the_last_place_booked_at_two_offline_kiosks_waitlists_the_later_and_ope
     # The check-in itself is a fact and stays.
     assert checkin_count(desk) == 1
     # Both kiosks show the outcome once synced.
-    first.pull()
+    first.sync.pull()
     for core in (first, second):
         assert chaos.kiosk_bookings(core) == server
-        roster = {e.member_id: e for e in core.roster(session_id)}
+        roster = {e.member_id: e for e in core.sessions.roster(session_id)}
         assert roster[ama].state == "booked"
-    assert {e.member_id: e.state for e in second.roster(session_id)}[kofi] == "waitlisted — review"
-    assert second.status().open_reviews == 1
-    assert second.session_view(session_id).booked == 1
+    assert {e.member_id: e.state for e in second.sessions.roster(session_id)}[
+        kofi
+    ] == "waitlisted — review"
+    assert second.sync.status().open_reviews == 1
+    assert second.sessions.session(session_id).booked == 1
 
 
 def test_a_replayed_push_of_bookings_and_a_lost_answer_apply_once(desk: Desk) -> None:

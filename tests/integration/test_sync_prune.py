@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from desktop.core.store import Store
+from desktop.core.store.codec import encode_time as ts
 from desktop.core.store.prune import history_cutoff, prune_checkins
-from desktop.core.store.records import ts
 from server.bootstrap import Container, background_jobs
 from server.sync import pull as pull_service
 from server.sync.models import LocationSyncSeq, SyncChange
@@ -86,20 +86,20 @@ def test_a_kiosk_behind_the_pruned_changes_resets_and_keeps_its_outbox(
     try:
         assert core.enrol("http://testserver", code, "Desk").last_error is None
         link.partitioned = True  # offline for a long while
-        decision = core.check_in(uuid.UUID(member), CheckinMethod.SEARCH)
+        decision = core.checkin.check_in(uuid.UUID(member), CheckinMethod.SEARCH)
         assert decision.admitted
-        cursor_before = core.sync_cursor()[0]
+        cursor_before = core.sync.cursor()[0]
         late = desk.member(first_name="Joined While Offline")
         _age_changes(container, container.settings.sync_change_retention_days + 1)
         assert pull_service.prune_job(container) > 0
 
         link.heal()
-        core.pull()  # 410: a fresh snapshot, the outbox untouched
-        assert core.sync_cursor()[0] > cursor_before
-        assert core.pending_count() == 1
-        assert late in {str(h.member_id) for h in core.search_members("offline")}
-        core.push()
-        assert core.pending_count() == 0
+        core.sync.pull()  # 410: a fresh snapshot, the outbox untouched
+        assert core.sync.cursor()[0] > cursor_before
+        assert core.sync.pending_count() == 1
+        assert late in {str(h.member_id) for h in core.checkin.search_members("offline")}
+        core.sync.push()
+        assert core.sync.pending_count() == 0
         checkins = api.client.get("/checkins", headers=desk.admin).json()["items"]
         assert [c["member_id"] for c in checkins] == [member]
     finally:

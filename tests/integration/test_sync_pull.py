@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.store import Store
-from desktop.core.sync.apply import apply_changes
+from desktop.core.sync.apply import apply_changes, kiosk_appliers
 from server.bootstrap import Container
 from server.sync import pull as pull_service
 from shared.sync.messages import Change, PullResponse
@@ -211,10 +211,10 @@ def test_a_run_of_member_changes_applies_like_one_at_a_time(tmp_path: Path) -> N
     batched, single = Store(tmp_path / "batched.db"), Store(tmp_path / "single.db")
     try:
         with batched.transaction() as conn:
-            assert apply_changes(conn, changes) == 7
+            assert apply_changes(conn, changes, kiosk_appliers()) == 7
         with single.transaction() as conn:
             for change in changes:
-                apply_changes(conn, [change])
+                apply_changes(conn, [change], kiosk_appliers())
         result = _kiosk_tables(batched.connection())
         assert result == _kiosk_tables(single.connection())
         assert sorted(r[1] for r in result["cached_member"]) == ["Anna", "Kofi"]

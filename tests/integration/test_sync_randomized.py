@@ -217,7 +217,7 @@ class SyncChaos(RuleBasedStateMachine):
         status = core.enrol("http://testserver", code, f"Desk {name}")
         assert status.last_error is None, status.last_error
         kiosk = Kiosk(name, data_dir, http, link, core)
-        kiosk.cursor, kiosk.last_mutation_id = core.sync_cursor()
+        kiosk.cursor, kiosk.last_mutation_id = core.sync.cursor()
         return kiosk
 
     @rule(step=STEPS)
@@ -227,7 +227,7 @@ class SyncChaos(RuleBasedStateMachine):
     # -- desk actions at a kiosk ---------------------------------------------------------------
 
     def _find(self, kiosk: Kiosk, name: str, pick: int) -> uuid.UUID | None:
-        hits = kiosk.core.search_members(name)
+        hits = kiosk.core.checkin.search_members(name)
         return hits[pick % len(hits)].member_id if hits else None
 
     def _recorded(self, kiosk: Kiosk, checkin_id: uuid.UUID | None, repeated: bool) -> None:
@@ -246,35 +246,35 @@ class SyncChaos(RuleBasedStateMachine):
         kiosk = self.kiosks[k]
         found = [self._find(kiosk, name, pick) for pick in picks]
         for new_visit in {m for m in found if m is not None}:
-            kiosk.core.checkins.forget(new_visit)  # a new visit, not a double scan
+            kiosk.core.checkin.forget(new_visit)  # a new visit, not a double scan
         for member_id in found:
             if member_id is None:
                 return
-            outcome = kiosk.core.check_in(member_id, CheckinMethod.SEARCH)
+            outcome = kiosk.core.checkin.check_in(member_id, CheckinMethod.SEARCH)
             self._recorded(kiosk, outcome.checkin_id, outcome.repeated)
 
     def register_walkin(self, k: int, name: str, phone: int) -> None:
         kiosk = self.kiosks[k]
         number = SHARED_PHONES[phone] if phone < len(SHARED_PHONES) else self._phone()
         last_name = self._last_name()
-        result = kiosk.core.register_walkin(name, last_name, phone=number)
+        result = kiosk.core.checkin.register_walkin(name, last_name, phone=number)
         if not result.created:  # staff looks at the lookalikes and registers anyway
             assert result.duplicates
-            result = kiosk.core.register_walkin(
+            result = kiosk.core.checkin.register_walkin(
                 name, last_name, phone=number, allow_duplicates=True
             )
         assert result.member is not None
         # Walk-ins come to train: checked in straight away.
-        outcome = kiosk.core.check_in(result.member.id, CheckinMethod.SEARCH)
+        outcome = kiosk.core.checkin.check_in(result.member.id, CheckinMethod.SEARCH)
         self._recorded(kiosk, outcome.checkin_id, outcome.repeated)
 
     def sell_day_pass(self, k: int, name: str, pick: int) -> None:
         kiosk = self.kiosks[k]
         member_id = self._find(kiosk, name, pick)
-        plans = kiosk.core.pass_plans()
+        plans = kiosk.core.checkin.pass_plans()
         if member_id is None or not plans:
             return
-        _sale, outcome = kiosk.core.sell_pass(plans[0].id, member_id, PaymentMethod.CASH)
+        _sale, outcome = kiosk.core.checkin.sell_pass(plans[0].id, member_id, PaymentMethod.CASH)
         self._recorded(kiosk, outcome.checkin_id, outcome.repeated)
 
     def _class(self, kiosk: Kiosk, cls: int) -> uuid.UUID:
@@ -289,7 +289,7 @@ class SyncChaos(RuleBasedStateMachine):
         if member_id is None:
             return
         try:
-            booking = kiosk.core.book_session(self._class(kiosk, cls), member_id)
+            booking = kiosk.core.sessions.book(self._class(kiosk, cls), member_id)
         except CheckinError:
             return  # full, already booked, or not eligible as the kiosk sees it
         assert str(booking.booking_id) not in kiosk.booked
@@ -302,7 +302,7 @@ class SyncChaos(RuleBasedStateMachine):
         if member_id is None:
             return
         try:
-            result = kiosk.core.check_in_session(
+            result = kiosk.core.sessions.check_in(
                 self._class(kiosk, cls), member_id, CheckinMethod.SEARCH
             )
         except CheckinError:
@@ -359,18 +359,18 @@ class SyncChaos(RuleBasedStateMachine):
 
     def sync(self, k: int) -> None:
         core = self.kiosks[k].core
-        core.push()
-        core.pull()
+        core.sync.push()
+        core.sync.pull()
 
     def download_snapshot(self, k: int) -> None:
-        self.kiosks[k].core.refresh()
+        self.kiosks[k].core.sync.refresh()
 
     # -- invariants ----------------------------------------------------------------------------
 
     @invariant()
     def cursors_never_go_back(self) -> None:
         for kiosk in self.kiosks:
-            cursor, last = kiosk.core.sync_cursor()
+            cursor, last = kiosk.core.sync.cursor()
             assert cursor >= kiosk.cursor, (kiosk.name, cursor, kiosk.cursor)
             assert last >= kiosk.last_mutation_id, (kiosk.name, last, kiosk.last_mutation_id)
             kiosk.cursor, kiosk.last_mutation_id = cursor, last
@@ -436,10 +436,10 @@ class SyncChaos(RuleBasedStateMachine):
         for _round in range(5):
             # Every kiosk pushes before any pulls: after a clean round all have everything.
             for kiosk in self.kiosks:
-                assert kiosk.core.push() is not None, kiosk.core.status().last_error
+                assert kiosk.core.sync.push() is not None, kiosk.core.sync.status().last_error
             for kiosk in self.kiosks:
-                assert kiosk.core.pull() is not None, kiosk.core.status().last_error
-            if all(k.core.pending_count() == 0 for k in self.kiosks):
+                assert kiosk.core.sync.pull() is not None, kiosk.core.sync.status().last_error
+            if all(k.core.sync.pending_count() == 0 for k in self.kiosks):
                 break
         self.cursors_never_go_back()
         self.kiosks_keep_what_they_recorded()
@@ -454,7 +454,7 @@ class SyncChaos(RuleBasedStateMachine):
         bookings = chaos.server_bookings(container, tenant)
         self.world.bookings.update(b["status"] for b in bookings.values())
         for kiosk in self.kiosks:
-            status = kiosk.core.status()
+            status = kiosk.core.sync.status()
             assert status.pending_count == 0, (kiosk.name, status.last_error)
             refused = self._refused_bookings(kiosk)
             assert status.rejected_count == len(refused), (kiosk.name, status.rejected_reason)

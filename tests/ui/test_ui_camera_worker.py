@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QMetaObject, Qt, QThread
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from desktop.core.scanning import PassScanner, ScanDebouncer, ScanKind
 from desktop.workers.camera_worker import CameraWorker, to_qimage
+from desktop.workers.tasks import TaskRunner
 from tests.frames import PassFactory, camera_frame, qr_image
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -36,18 +36,14 @@ class FakeCapture:
         self.released = True
 
 
-def _run(qtbot: QtBot, worker: CameraWorker) -> QThread:
-    thread = QThread()
-    worker.moveToThread(thread)
-    thread.started.connect(worker.start)
-    thread.start()
-    return thread
+def _run(qtbot: QtBot, worker: CameraWorker) -> TaskRunner:
+    tasks = TaskRunner()
+    tasks.start_worker(worker, "zmos-camera")
+    return tasks
 
 
-def _stop(worker: CameraWorker, thread: QThread) -> None:
-    QMetaObject.invokeMethod(worker, "stop", Qt.ConnectionType.BlockingQueuedConnection)
-    thread.quit()
-    assert thread.wait(5_000)
+def _stop(worker: CameraWorker, tasks: TaskRunner) -> None:
+    assert tasks.stop_worker(worker, 5_000)
 
 
 def test_a_pass_held_up_is_decided_once_and_frames_are_shown(qtbot: QtBot) -> None:
@@ -64,11 +60,11 @@ def test_a_pass_held_up_is_decided_once_and_frames_are_shown(qtbot: QtBot) -> No
     images: list[QImage] = []
     worker.result_ready.connect(results.append)
     worker.frame_ready.connect(images.append)
-    thread = _run(qtbot, worker)
+    tasks = _run(qtbot, worker)
     try:
         qtbot.waitUntil(lambda: capture.reads >= 40, timeout=10_000)
     finally:
-        _stop(worker, thread)
+        _stop(worker, tasks)
     assert [r.kind for r in results] == [ScanKind.PASS_OK]
     assert results[0].claims == claims
     assert images and images[0].width() == 640 and images[0].height() == 480
@@ -79,8 +75,8 @@ def test_no_camera_is_reported_in_words(qtbot: QtBot) -> None:
     capture = FakeCapture([np.zeros((480, 640, 3), np.uint8)], opened=False)
     worker = CameraWorker(lambda: None, open_capture=lambda _i: capture, device_index=2)
     with qtbot.waitSignal(worker.camera_error, timeout=5_000) as signal:
-        thread = _run(qtbot, worker)
-    _stop(worker, thread)
+        tasks = _run(qtbot, worker)
+    _stop(worker, tasks)
     assert signal.args == ["No camera found at index 2: scanners and search still work"]
     assert capture.released and capture.reads == 0
 
@@ -96,8 +92,8 @@ def test_a_camera_that_stops_sending_is_reported(qtbot: QtBot) -> None:
         lambda: None, open_capture=lambda _i: capture, frame_interval_ms=1, max_failed_reads=5
     )
     with qtbot.waitSignal(worker.camera_error, timeout=5_000) as signal:
-        thread = _run(qtbot, worker)
-    _stop(worker, thread)
+        tasks = _run(qtbot, worker)
+    _stop(worker, tasks)
     assert signal.args == ["The camera stopped sending pictures"]
 
 

@@ -91,7 +91,7 @@ def test_unknown_card_is_red(qtbot, window: MainWindow, desk: KioskCore):
     assert not decision.admitted
     assert decision.reason_label.text() == "Unknown card 99990000 — not linked to any member"
     assert decision.override_button.isHidden()
-    assert desk.pending_count() == 0
+    assert desk.sync.pending_count() == 0
 
 
 def test_a_person_typing_is_not_a_scan(qtbot, window: MainWindow, desk: KioskCore):
@@ -101,7 +101,7 @@ def test_a_person_typing_is_not_a_scan(qtbot, window: MainWindow, desk: KioskCor
     assert view.pages.currentWidget() is view.ready_page
     assert view.search_edit.text() == "smith"
     assert [h.name for h in view.picker.hits] == ["Ana Smith", "Dora Smithson"]
-    assert desk.pending_count() == 0
+    assert desk.sync.pending_count() == 0
 
 
 def test_search_pick_green_then_back_to_ready(qtbot, window: MainWindow, desk: KioskCore):
@@ -157,7 +157,7 @@ def test_walk_in_then_day_pass_then_green(qtbot, window: MainWindow, desk: Kiosk
     dialog.fill("Ana", "Smith", email="ANA.SMITH@example.com")  # already a member
     dialog.register_button.click()
     assert "Already registered?" in dialog.error_label.text()
-    assert dialog.duplicate_list.count() == 1 and desk.pending_count() == 0
+    assert dialog.duplicate_list.count() == 1 and desk.sync.pending_count() == 0
     dialog.fill("Eve", "Walker", phone="07700 111222")
     dialog.duplicates = []  # staff changed the details: a fresh registration
     dialog.register_button.click()
@@ -228,7 +228,7 @@ def test_camera_frames_and_scan_results(qtbot, window: MainWindow, desk: KioskCo
     camera.result_ready.emit(ScanResult(ScanKind.PASS_REFUSED, "x", reason="This pass has expired"))
     assert not view.decision.admitted
     assert view.decision.reason_label.text() == "This pass has expired"
-    assert desk.pending_count() == 0
+    assert desk.sync.pending_count() == 0
 
     claims = PassClaims(uuid.uuid4(), data.ana, uuid.uuid4(), NOW, 1)
     verdict = PassVerdict(True, VerdictCode.OK, "", claims)

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QThread
-
 from desktop.app import build_core, connect_worker
 from desktop.core.kiosk import KioskCore
 from desktop.ui.main_window import MainWindow
@@ -56,10 +54,9 @@ def test_offline_start_shows_cache_and_status_bar_says_offline(
     window = make_window(qtbot, restarted)
     assert window.status.connection_label.text() == "● Connecting…"
     assert window.header.location_label.text() == "Riverside Gym"
-    thread = QThread()
     worker = SyncWorker(restarted, interval_seconds=60)
-    connect_worker(window, worker, thread)
-    thread.start()
+    connect_worker(window, worker)
+    window.tasks.start_worker(worker, "zmos-sync")
     try:
         qtbot.waitUntil(lambda: window.status.connection_label.text() == "● Offline")
         assert "Cannot reach the server" in window.status.message_label.text()
@@ -72,23 +69,20 @@ def test_offline_start_shows_cache_and_status_bar_says_offline(
         qtbot.waitUntil(lambda: window.status.connection_label.text() == "● Online")
         assert window.status.message_label.text() == ""
     finally:
-        thread.quit()
-        assert thread.wait(5000)
+        assert window.tasks.stop_worker(worker, 5000)
         restarted.close()
 
 
 def test_snapshot_update_is_shown(qtbot, enrolled_core: KioskCore, fake_server: FakeServer):
     window = make_window(qtbot, enrolled_core)
     fake_server.location_name = "Riverside Gym & Pool"
-    thread = QThread()
     worker = SyncWorker(enrolled_core, interval_seconds=60)
-    connect_worker(window, worker, thread)
-    thread.start()
+    connect_worker(window, worker)
+    window.tasks.start_worker(worker, "zmos-sync")
     try:
         qtbot.waitUntil(lambda: window.header.location_label.text() == "Riverside Gym & Pool")
     finally:
-        thread.quit()
-        assert thread.wait(5000)
+        assert window.tasks.stop_worker(worker, 5000)
 
 
 def test_credential_warning_is_shown(qtbot, core: KioskCore):

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QThread
+from PySide6.QtCore import QCoreApplication
 
 from desktop.app import connect_worker
 from desktop.core.kiosk import KioskCore, KioskStatus
@@ -19,6 +19,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.status_bar import KioskStatusBar
 from desktop.ui.views.pending_label import PendingLabel
 from desktop.workers.sync_worker import SyncWorker
+from desktop.workers.tasks import TaskRunner
 from tests.unit.desktop.sync_fakes import SyncFakeServer, queue_checkins
 
 NOW = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)
@@ -97,58 +98,56 @@ def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-def start_worker(qtbot, core: KioskCore) -> tuple[MainWindow, SyncWorker, QThread]:
+def start_worker(qtbot, core: KioskCore) -> tuple[MainWindow, SyncWorker, TaskRunner]:
     window = MainWindow(core, kiosk_mode=False)
     qtbot.addWidget(window)
-    thread = QThread()
     worker = SyncWorker(core, interval_seconds=60, long_poll_seconds=0.2)
-    connect_worker(window, worker, thread)
+    connect_worker(window, worker)
     worker.status_report.connect(window.status.show_status)
-    thread.start()
-    return window, worker, thread
+    window.tasks.start_worker(worker, "zmos-sync")
+    return window, worker, window.tasks
 
 
-def stop_worker(thread: QThread) -> float:
+def stop_worker(tasks: TaskRunner, worker: SyncWorker) -> float:
     started = time.monotonic()
-    thread.quit()
-    assert thread.wait(5000)
+    assert tasks.stop_worker(worker, 5000)
     return time.monotonic() - started
 
 
 def test_worker_pushes_on_write_and_sees_server_changes(
     qtbot, enrolled_core: KioskCore, fake_server: SyncFakeServer
 ):
-    window, _worker, thread = start_worker(qtbot, enrolled_core)
+    window, worker, tasks = start_worker(qtbot, enrolled_core)
     try:
         member = fake_server.add_member("Ama", "Owusu")
         fake_server.emit("members", member, fake_server.members[-1])
-        wait_for(lambda: bool(enrolled_core.search_members("ama")), timeout=3.0)
+        wait_for(lambda: bool(enrolled_core.checkin.search_members("ama")), timeout=3.0)
         queue_checkins(enrolled_core, member, 3)  # each write nudges the worker
         wait_for(lambda: len(fake_server.applied) == 3, timeout=3.0)
-        wait_for(lambda: enrolled_core.pending_count() == 0, timeout=3.0)
+        wait_for(lambda: enrolled_core.sync.pending_count() == 0, timeout=3.0)
         fake_server.emit("review_items", uuid.uuid4(), {"status": "open", "summary": "check"})
         wait_for(lambda: window.status.review_label.text() == "1 item to review")
         assert window.status.connection_label.text() == "● Online"
     finally:
-        assert stop_worker(thread) < 2.0
+        assert stop_worker(tasks, worker) < 2.0
 
 
 def test_worker_goes_offline_backs_off_and_pushes_on_reconnect(
     qtbot, enrolled_core: KioskCore, fake_server: SyncFakeServer
 ):
     fake_server.down = True
-    window, _worker, thread = start_worker(qtbot, enrolled_core)
+    window, worker, tasks = start_worker(qtbot, enrolled_core)
     try:
         member = fake_server.add_member("Kojo", "Asante")
         queue_checkins(enrolled_core, member, 2)
         wait_for(lambda: window.status.connection_label.text() == "● Offline")
-        assert enrolled_core.pending_count() == 2
+        assert enrolled_core.sync.pending_count() == 2
         fake_server.down = False
-        wait_for(lambda: enrolled_core.pending_count() == 0, timeout=10.0)
+        wait_for(lambda: enrolled_core.sync.pending_count() == 0, timeout=10.0)
         assert len(fake_server.applied) == 2
         wait_for(lambda: window.status.connection_label.text() == "● Online")
     finally:
-        assert stop_worker(thread) < 2.0
+        assert stop_worker(tasks, worker) < 2.0
 
 
 def test_quitting_mid_long_poll_does_not_wait_for_the_server(
@@ -163,6 +162,6 @@ def test_quitting_mid_long_poll_does_not_wait_for_the_server(
         return original(request)
 
     fake_server._pull = slow_pull  # type: ignore[method-assign]
-    _window, _worker, thread = start_worker(qtbot, enrolled_core)
+    _window, worker, tasks = start_worker(qtbot, enrolled_core)
     wait_for(lambda: held["n"] >= 1)
-    assert stop_worker(thread) < 1.5
+    assert stop_worker(tasks, worker) < 1.5

@@ -49,6 +49,14 @@ class Override:
     reason: str
 
 
+#: A staff override, as the override dialog gives it: (staff id, reason).
+OverrideArg = Override | tuple[uuid.UUID, str] | None
+
+
+def as_override(override: OverrideArg) -> Override | None:
+    return Override(*override) if isinstance(override, tuple) else override
+
+
 @dataclass(frozen=True)
 class CheckinOutcome:
     admitted: bool
@@ -79,6 +87,20 @@ class MemberHit:
     email: str | None
     summary: str
     local: bool = False
+
+
+class BookedClassCheckin(Protocol):
+    """Checks a member with a place in a class about to start (or running) into it, as a
+    check-in at the door; None when they have no such booking."""
+
+    def __call__(
+        self,
+        member_id: uuid.UUID,
+        method: CheckinMethod,
+        *,
+        override: Override | None,
+        pass_id: uuid.UUID | None,
+    ) -> CheckinOutcome | None: ...
 
 
 class CheckinError(Exception):

@@ -1,5 +1,4 @@
-"""Sell a day pass or guest pass at the desk (DESIGN.md §5.6: the sale id is the payment
-idempotency key)."""
+"""Sell a day pass or guest pass at the desk (the sale id is the payment idempotency key)."""
 
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ from desktop.core.store import (
     MemberRepository,
     Store,
 )
-from desktop.core.store.records import opt_str
+from desktop.core.store.codec import opt_str
 from shared.enums import PaymentMethod, PlanKind
 from shared.ids import new_id
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
@@ -10,12 +9,18 @@ from datetime import date
 
 from desktop.core.checkin.model import MemberHit
 from desktop.core.store import CachedMembership, MemberRecord, MemberRepository
-from desktop.core.store.normalise import code_norm, email_norm, fold, phone_digits, words
-from shared.enums import MembershipStatus
+from shared.enums import CheckinMethod, MembershipStatus
+from shared.normalise import (
+    MIN_PHONE_DIGITS,
+    PHONE_CHARS,
+    code_norm,
+    fold,
+    normalise_email,
+    phone_digits,
+    words,
+)
 
 MAX_RESULTS = 20
-_PHONE_QUERY = re.compile(r"^\+?[0-9 ()\-./]+$")
-MIN_PHONE_DIGITS = 3
 
 
 def unknown_code_message(code: str) -> str:
@@ -64,9 +69,9 @@ class MemberSearch:
         if not text:
             return []
         if "@" in text:
-            return repo.search_email(email_norm(text) or "", limit)
+            return repo.search_email(normalise_email(text) or "", limit)
         digits = phone_digits(text) or ""
-        if _PHONE_QUERY.match(text) and len(digits) >= MIN_PHONE_DIGITS:
+        if PHONE_CHARS.match(text) and len(digits) >= MIN_PHONE_DIGITS:
             return repo.search_phone(digits, limit)
         prefixes = _distinct_prefixes(words(text))
         if not prefixes:
@@ -105,9 +110,12 @@ class MemberSearch:
         value = code_norm(code)
         return MemberRepository(self._conn()).by_code("card_norm", value) if value else None
 
-    def by_code(self, code: str) -> MemberRecord | None:
-        """What a USB scanner typed: a printed barcode or a key-card number."""
-        return self.by_barcode(code) or self.by_card(code)
+    def by_scanned_code(self, code: str) -> tuple[MemberRecord | None, CheckinMethod]:
+        """What a USB scanner typed, and how it was read: a printed barcode, else a card."""
+        member = self.by_barcode(code)
+        if member is not None:
+            return member, CheckinMethod.BARCODE
+        return self.by_card(code), CheckinMethod.CARD
 
 
 def _distinct_prefixes(query_words: list[str]) -> list[str]:

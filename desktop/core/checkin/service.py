@@ -1,5 +1,5 @@
-"""Check a member in: decide with the injected rules, record the decision and its outbox row
-in one transaction (DESIGN.md §4 eligibility, §5.3 outbox)."""
+"""Check a member in: decide with the injected eligibility rules, then record the decision
+and its outbox row in one transaction."""
 
 from __future__ import annotations
 
@@ -28,9 +28,8 @@ from desktop.core.store import (
     ScopeRepository,
     Store,
 )
+from desktop.core.store.codec import decode_time, opt_str
 from desktop.core.store.pulled import PulledRows
-from desktop.core.store.records import opt_str
-from shared.clock import ensure_utc
 from shared.enums import CheckinMethod
 from shared.ids import new_id
 
@@ -55,17 +54,18 @@ class CheckinService:
         self,
         *,
         store: Store,
-        decider: Callable[[], Decider | None],
-        outbox: Callable[[], OutboxWriter],
+        decider: Decider | None,
+        outbox: OutboxWriter,
         now: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
         debounce_seconds: float = DEBOUNCE_SECONDS,
     ) -> None:
         self._store = store
-        self._decider = decider
+        #: The eligibility rules; None refuses every check-in with a message saying so.
+        self.decider = decider
         self._outbox = outbox
         self._now = now
-        self.monotonic = monotonic
+        self._monotonic = monotonic
         self._debounce = debounce_seconds
         self._recent: dict[uuid.UUID, _Recent] = {}
         self._lock = threading.Lock()
@@ -94,11 +94,11 @@ class CheckinService:
         if override is None and booking_id is None:
             with self._lock:
                 recent = self._recent.get(member_id)
-                if recent and self.monotonic() - recent.at < self._debounce:
+                if recent and self._monotonic() - recent.at < self._debounce:
                     return replace(recent.outcome, repeated=True)
         if override is not None and not override.reason.strip():
             raise CheckinError("Give a reason for the override")
-        decider = self._decider()
+        decider = self.decider
         if decider is None:
             raise CheckinError("This kiosk has no eligibility rules configured")
         conn = self._store.connection()
@@ -154,7 +154,7 @@ class CheckinService:
             override=override,
         )
         with self._lock:
-            self._recent[member_id] = _Recent(self.monotonic(), outcome)
+            self._recent[member_id] = _Recent(self._monotonic(), outcome)
         return outcome
 
     def _record(
@@ -182,7 +182,7 @@ class CheckinService:
         if booking_id is not None:
             args["booking_id"] = str(booking_id)
         with self._store.transaction() as conn:
-            mutation_id = self._outbox().append(conn, CHECKIN_CREATE, args, c.occurred_at)
+            mutation_id = self._outbox.append(conn, CHECKIN_CREATE, args, c.occurred_at)
             local = LocalRepository(conn)
             local.add_checkin(replace(c, mutation_id=mutation_id))
             if charged is not None and charged.credits_remaining is not None:
@@ -209,6 +209,6 @@ class CheckinService:
             assert m.plan.visit_limit_period is not None
             start = period_start(at, m.plan.visit_limit_period, location.timezone)
             visits = {**pulled.admissions(m.id), **local.admissions(m.id)}
-            times = (ensure_utc(datetime.fromisoformat(when)) for when in visits.values())
+            times = (decode_time(when) for when in visits.values())
             used[m.id] = sum(1 for when in times if when >= start)
         return used

@@ -12,13 +12,12 @@ from desktop.core.checkin.model import InputError, MemberHit
 from desktop.core.checkin.outbox import MEMBER_CREATE, OutboxWriter
 from desktop.core.checkin.search import MemberSearch
 from desktop.core.store import LocalRepository, MemberRecord, MemberRepository, Store
-from desktop.core.store.normalise import email_norm, phone_digits
-from desktop.core.store.records import opt_str
+from desktop.core.store.codec import opt_str
 from shared.enums import MemberSource
 from shared.ids import new_id
+from shared.normalise import PHONE_CHARS, normalise_email, phone_digits
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()\-./]+$")
 PHONE_DIGITS = (6, 15)
 MAX_NAME = 100
 
@@ -47,7 +46,7 @@ class WalkinForm:
         if phone:
             digits = phone_digits(phone) or ""
             low, high = PHONE_DIGITS
-            if not _PHONE.match(phone) or not low <= len(digits) <= high:
+            if not PHONE_CHARS.match(phone) or not low <= len(digits) <= high:
                 raise InputError(
                     f"“{phone}” is not a phone number: use {low} to {high} digits, "
                     "spaces, dashes and a leading +"
@@ -72,7 +71,7 @@ def find_duplicates(
 ) -> list[MemberHit]:
     """Members with the same normalised email or phone, pulled or local."""
     found: dict[uuid.UUID, MemberRecord] = {}
-    email = email_norm(form.email)
+    email = normalise_email(form.email)
     digits = phone_digits(form.phone)
     for m in [
         *(repo.by_email(email) if email else []),

@@ -1,4 +1,4 @@
-"""Frame → decision: decode, debounce, and verify ZMOS passes offline (DESIGN §4)."""
+"""Frame → decision: decode, debounce, and verify ZMOS passes offline."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sessions and bookings at the kiosk (issue 5). No Qt."""
+"""Sessions and bookings at the kiosk. No Qt."""
 
 from desktop.core.sessions.service import (
     NeedsPass,
@@ -6,7 +6,7 @@ from desktop.core.sessions.service import (
     SessionCheckin,
     SessionService,
 )
-from desktop.core.store.sessions import RosterEntry, SessionView
+from desktop.core.store import RosterEntry, SessionView
 
 __all__ = [
     "NeedsPass",

@@ -1,8 +1,8 @@
 """Sessions at the kiosk's location: today's and tomorrow's timetable with live places, the
 roster, check-ins into a session and walk-in bookings. Offline, from the local cache; every
-action is one SQLite transaction writing its local rows and outbox rows (DESIGN.md §5.3).
+action is one SQLite transaction writing its local rows and outbox rows.
 
-The server has the last word (DESIGN.md §5.6): a booking made here that no longer fits when
+The server has the last word: a booking made here that no longer fits when
 it arrives is waitlisted, and if the member was also checked in here a review item is opened;
 the pulled booking then shows it ("waitlisted — review").
 """
@@ -12,16 +12,23 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from desktop.core.checkin.model import CheckinError, CheckinOutcome, Decider, Override
+from desktop.core.checkin.model import CheckinError, CheckinOutcome, Override
 from desktop.core.checkin.outbox import BOOKING_ATTEND, BOOKING_CREATE, OutboxWriter
 from desktop.core.checkin.periods import zone
 from desktop.core.checkin.service import CheckinService
-from desktop.core.store import CheckinRecord, MemberRepository, ScopeRepository, Store
-from desktop.core.store.records import opt_str
-from desktop.core.store.sessions import RosterEntry, SessionRows, SessionView
+from desktop.core.store import (
+    CheckinRecord,
+    MemberRepository,
+    RosterEntry,
+    ScopeRepository,
+    SessionView,
+    Store,
+)
+from desktop.core.store.codec import opt_str
+from desktop.core.store.sessions import SessionRows
 from shared.enums import BookingStatus, CheckinMethod
 from shared.ids import new_id
 
@@ -69,13 +76,11 @@ class SessionService:
         *,
         store: Store,
         checkins: CheckinService,
-        decider: Callable[[], Decider | None],
-        outbox: Callable[[], OutboxWriter],
+        outbox: OutboxWriter,
         now: Callable[[], datetime],
     ) -> None:
         self._store = store
         self._checkins = checkins
-        self._decider = decider
         self._outbox = outbox
         self._now = now
 
@@ -136,6 +141,27 @@ class SessionService:
 
     # -- check-in ----------------------------------------------------------------------------
 
+    def check_in_if_booked(
+        self,
+        member_id: uuid.UUID,
+        method: CheckinMethod,
+        *,
+        override: Override | None,
+        pass_id: uuid.UUID | None,
+    ) -> CheckinOutcome | None:
+        """At the door: a member with a place in a class starting within ``DOOR_EARLY`` (or
+        running) is checked into that class, which marks the booking attended. None when
+        they hold no such place (a check-in to the floor, then)."""
+        booked = self.booked_now(member_id)
+        if booked is None:
+            return None
+        result = self.check_in(booked.id, member_id, method, override=override, pass_id=pass_id)
+        outcome = result.outcome
+        if outcome.admitted and not result.already:
+            starts = self.local_clock(booked.starts_at)
+            outcome = replace(outcome, reason=f"{outcome.reason} · into {booked.name} {starts}")
+        return outcome
+
     def check_in(
         self,
         session_id: uuid.UUID,
@@ -184,7 +210,7 @@ class SessionService:
                 "checked_in_at": record.occurred_at.isoformat(),
                 "checkin_id": str(record.id),
             }
-            mutation_id = self._outbox().append(conn, BOOKING_ATTEND, args, record.occurred_at)
+            mutation_id = self._outbox.append(conn, BOOKING_ATTEND, args, record.occurred_at)
             SessionRows(conn).add_attendance(
                 booking_id=booking_id,
                 session_id=session_id,
@@ -224,7 +250,7 @@ class SessionService:
             raise CheckinError(f"{member.display_name} is already booked on {session.name}")
         if session.free <= 0:
             raise CheckinError(f"{session.name} is full")
-        decider = self._decider()
+        decider = self._checkins.decider
         ref = ScopeRepository(conn).location_ref()
         if decider is not None and ref is not None:
             decision = decider(
@@ -280,7 +306,7 @@ class SessionService:
             "booked_at": at.isoformat(),
             "staff_id": opt_str(staff_id),
         }
-        mutation_id = self._outbox().append(conn, BOOKING_CREATE, args, at)
+        mutation_id = self._outbox.append(conn, BOOKING_CREATE, args, at)
         SessionRows(conn).add_booking(
             booking_id=booking_id,
             session_id=session_id,

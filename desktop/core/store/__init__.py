@@ -1,4 +1,4 @@
-"""The kiosk's local SQLite cache (DESIGN.md §2, §5)."""
+"""The kiosk's local SQLite store: pulled server state, this kiosk's own rows, the outbox."""
 
 from desktop.core.store.cache import CacheRepository
 from desktop.core.store.database import (
@@ -10,38 +10,40 @@ from desktop.core.store.database import (
     transaction,
     user_version,
 )
+from desktop.core.store.device import DeviceRepository
 from desktop.core.store.local import LocalRepository
 from desktop.core.store.members import MemberRepository
 from desktop.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from desktop.core.store.outbox import OutboxRepository
 from desktop.core.store.pulled import PulledRows
 from desktop.core.store.records import (
+    BookingRef,
+    CachedLocation,
     CachedMembership,
     CachedPlan,
-    CheckinRecord,
-    MemberRecord,
-    OutboxEntry,
-)
-from desktop.core.store.repositories import (
-    CachedLocation,
     CachedStaff,
-    DeviceRepository,
+    CheckinRecord,
     DeviceSettings,
     LocationRef,
-    ScopeRepository,
-    SyncRecord,
-    SyncStatusRepository,
-)
-from desktop.core.store.sync_state import (
+    MemberRecord,
+    OutboxEntry,
     RejectedMutation,
-    RejectedRepository,
+    RosterEntry,
+    SessionView,
+    SyncRecord,
     SyncState,
+)
+from desktop.core.store.scope import ScopeRepository
+from desktop.core.store.sync_state import (
+    RejectedRepository,
     SyncStateRepository,
+    SyncStatusRepository,
 )
 
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "BookingRef",
     "CacheRepository",
     "CachedLocation",
     "CachedMembership",
@@ -59,7 +61,9 @@ __all__ = [
     "PulledRows",
     "RejectedMutation",
     "RejectedRepository",
+    "RosterEntry",
     "ScopeRepository",
+    "SessionView",
     "Store",
     "StoreError",
     "StoreVersionError",

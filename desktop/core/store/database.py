@@ -17,16 +17,6 @@ _BUSY_TIMEOUT_MS = 5_000
 WAL_AUTOCHECKPOINT_PAGES = 8_000
 
 
-#: Connections (by id) whose open transaction appended to the outbox (see
-#: :meth:`Store.on_outbox_write`).
-_OUTBOX_WRITTEN: set[int] = set()
-
-
-def mark_outbox_written(conn: sqlite3.Connection) -> None:
-    """Called by the outbox inside a transaction: listeners hear of it once it commits."""
-    _OUTBOX_WRITTEN.add(id(conn))
-
-
 class StoreError(Exception):
     """The local database cannot be used; the message says why in words."""
 
@@ -63,7 +53,6 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        _OUTBOX_WRITTEN.discard(id(conn))
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
@@ -84,11 +73,13 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "the kiosk database") -
             "enrol this kiosk again."
         )
     for version in range(current + 1, SCHEMA_VERSION + 1):
-        script = MIGRATIONS[version - 1]
+        migration = MIGRATIONS[version - 1]
+        for name, function in migration.functions.items():
+            conn.create_function(name, 1, function, deterministic=True)
         # executescript commits any open transaction first, so BEGIN goes inside the script.
         try:
             conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+                f"BEGIN IMMEDIATE;\n{migration.script}\nPRAGMA user_version = {version};\nCOMMIT;"
             )
         except BaseException:
             if conn.in_transaction:
@@ -134,12 +125,24 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with transaction(self.connection()) as conn:
-            yield conn
-        if id(conn) in _OUTBOX_WRITTEN:
-            _OUTBOX_WRITTEN.discard(id(conn))
+        """This thread's connection in a write transaction; outbox listeners hear of it
+        once it commits, if it added outbox rows."""
+        local = self._local
+        local.outbox_written = False
+        try:
+            with transaction(self.connection()) as conn:
+                yield conn
+        except BaseException:
+            local.outbox_written = False
+            raise
+        if local.outbox_written:
+            local.outbox_written = False
             for listener in list(self._outbox_listeners):
                 listener()
+
+    def mark_outbox_written(self) -> None:
+        """Called by whoever appends to the outbox inside :meth:`transaction`."""
+        self._local.outbox_written = True
 
     def on_outbox_write(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call ``listener`` (in the writing thread) after each committed transaction that
@@ -154,7 +157,8 @@ class Store:
 
     @property
     def instance_id(self) -> str:
-        """A random id made when this database file was created (DESIGN.md §5.2)."""
+        """A random id made when this database file was created: a copied or restored file
+        shows up as another device and must enrol again."""
         row = (
             self.connection()
             .execute("SELECT value FROM store_meta WHERE key = 'instance_id'")

@@ -1,4 +1,4 @@
-"""What this kiosk created: walk-ins, sold passes and check-ins (DESIGN.md §5.4).
+"""What this kiosk created: walk-ins, sold passes and check-ins.
 
 Never written by a pull. Each row keeps the ``mutation_id`` of the outbox row written in the
 same transaction, which tells whether the server has seen it yet.
@@ -11,23 +11,16 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from desktop.core.store.normalise import (
+from desktop.core.store.codec import decode_time, encode_time, opt_str, opt_uuid
+from desktop.core.store.records import CachedPlan, CheckinRecord, MemberRecord
+from shared.enums import CheckinMethod, MembershipStatus, PaymentMethod
+from shared.normalise import (
     code_norm,
-    email_norm,
     name_tokens,
+    normalise_email,
     phone_digits,
     sort_name,
 )
-from desktop.core.store.records import (
-    CachedPlan,
-    CheckinRecord,
-    MemberRecord,
-    opt_str,
-    opt_uuid,
-    ts,
-)
-from shared.clock import ensure_utc
-from shared.enums import CheckinMethod, MembershipStatus, PaymentMethod
 
 
 class LocalRepository:
@@ -51,11 +44,11 @@ class LocalRepository:
                 opt_str(member.home_location_id),
                 opt_str(member.guest_of_id),
                 sort_name(member.first_name, member.last_name),
-                email_norm(member.email),
+                normalise_email(member.email),
                 phone_digits(member.phone),
                 code_norm(member.barcode),
                 code_norm(member.card_number),
-                ts(created_at),
+                encode_time(created_at),
                 mutation_id,
             ),
         )
@@ -100,7 +93,7 @@ class LocalRepository:
                 plan.currency,
                 payment_method.value,
                 opt_str(guest_of_id),
-                ts(created_at),
+                encode_time(created_at),
                 mutation_id,
             ),
         )
@@ -122,7 +115,7 @@ class LocalRepository:
                 c.warning,
                 opt_str(c.override_staff_id),
                 c.override_reason,
-                ts(c.occurred_at),
+                encode_time(c.occurred_at),
                 c.mutation_id,
             ),
         )
@@ -161,7 +154,7 @@ class LocalRepository:
                 warning=r["warning"],
                 override_staff_id=opt_uuid(r["override_staff_id"]),
                 override_reason=r["override_reason"],
-                occurred_at=ensure_utc(datetime.fromisoformat(r["occurred_at"])),
+                occurred_at=decode_time(r["occurred_at"]),
                 mutation_id=int(r["mutation_id"]),
             )
             for r in rows

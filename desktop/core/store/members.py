@@ -1,6 +1,6 @@
 """Members and their memberships as the kiosk sees them: pulled rows plus local ones.
 
-A local (pending) row wins over a pulled row with the same id (DESIGN.md §5.4).
+A local (pending) row wins over a pulled row with the same id.
 """
 
 from __future__ import annotations
@@ -10,23 +10,15 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from desktop.core.store.records import (
-    CachedMembership,
-    CachedPlan,
-    MemberRecord,
-    opt_date,
-    opt_uuid,
-)
+from desktop.core.store.codec import opt_date, opt_uuid
+from desktop.core.store.records import CachedMembership, CachedPlan, MemberRecord
+from desktop.core.store.rows import MEMBER_COLUMNS
 from shared.enums import MembershipStatus
 
-_FIELDS = (
-    "id, first_name, last_name, email, phone, barcode, card_number, home_location_id, "
-    "guest_of_id, sort_name, email_norm, phone_digits, barcode_norm, card_norm"
-)
 #: Every member, local rows first in precedence.
-MEMBERS = f"""(SELECT {_FIELDS}, 1 AS local FROM local_member
+MEMBERS = f"""(SELECT {MEMBER_COLUMNS}, 1 AS local FROM local_member
     UNION ALL
-    SELECT {_FIELDS}, 0 AS local FROM cached_member
+    SELECT {MEMBER_COLUMNS}, 0 AS local FROM cached_member
     WHERE id NOT IN (SELECT id FROM local_member))"""
 
 
@@ -59,22 +51,13 @@ class MemberRepository:
         ).fetchone()
         return None if row is None else _member(row)
 
-    def many(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, MemberRecord]:
-        if not ids:
-            return {}
-        marks = ", ".join("?" * len(ids))
-        rows = self._conn.execute(
-            f"SELECT * FROM {MEMBERS} WHERE id IN ({marks})", [str(i) for i in ids]
-        )
-        return {m.id: m for m in map(_member, rows)}
-
     def by_code(self, column: str, value: str) -> MemberRecord | None:
         """The member whose normalised ``barcode_norm`` or ``card_norm`` is ``value``."""
         if column not in ("barcode_norm", "card_norm"):
             raise ValueError(column)
         row = self._conn.execute(
-            f"""SELECT {_FIELDS}, 1 AS local FROM local_member WHERE {column} = :v
-                UNION ALL SELECT {_FIELDS}, 0 AS local FROM cached_member WHERE {column} = :v
+            f"""SELECT {MEMBER_COLUMNS}, 1 AS local FROM local_member WHERE {column} = :v
+                UNION ALL SELECT {MEMBER_COLUMNS}, 0 AS local FROM cached_member WHERE {column} = :v
                 LIMIT 1""",
             {"v": value},
         ).fetchone()

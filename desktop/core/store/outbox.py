@@ -1,4 +1,4 @@
-"""The outbox (DESIGN.md §5.3): one row per user action, removed only once acknowledged."""
+"""The outbox: one row per user action, removed only once acknowledged."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from desktop.core.store.database import mark_outbox_written
-from desktop.core.store.records import OutboxEntry, ts
-from shared.clock import ensure_utc
+from desktop.core.store.codec import decode_time, encode_time
+from desktop.core.store.records import OutboxEntry
 
 
 class OutboxRepository:
@@ -24,14 +23,13 @@ class OutboxRepository:
             (
                 name,
                 json.dumps(args, separators=(",", ":"), sort_keys=True),
-                ts(device_time),
+                encode_time(device_time),
                 hlc,
-                ts(device_time),
+                encode_time(device_time),
             ),
         )
         mutation_id = cursor.lastrowid
         assert mutation_id is not None
-        mark_outbox_written(self._conn)
         return mutation_id
 
     def pending(self, limit: int = 500) -> list[OutboxEntry]:
@@ -43,9 +41,9 @@ class OutboxRepository:
                 mutation_id=int(r["mutation_id"]),
                 name=r["name"],
                 args=json.loads(r["args_json"]),
-                device_time=ensure_utc(datetime.fromisoformat(r["device_time"])),
+                device_time=decode_time(r["device_time"]),
                 hlc=r["hlc"],
-                created_at=ensure_utc(datetime.fromisoformat(r["created_at"])),
+                created_at=decode_time(r["created_at"]),
             )
             for r in rows
         ]
@@ -57,7 +55,7 @@ class OutboxRepository:
         row = self._conn.execute(
             "SELECT created_at FROM outbox ORDER BY mutation_id LIMIT 1"
         ).fetchone()
-        return None if row is None else ensure_utc(datetime.fromisoformat(row["created_at"]))
+        return None if row is None else decode_time(row["created_at"])
 
     def last_hlc(self) -> str | None:
         """The newest clock value this database issued, even if its row was acknowledged."""
@@ -68,19 +66,6 @@ class OutboxRepository:
                ORDER BY hlc DESC LIMIT 1"""
         ).fetchone()
         return None if row is None else str(row["hlc"])
-
-    def acknowledge(self, up_to: int) -> int:
-        """Remove the rows the server acknowledged (ids ≤ ``up_to``); returns how many."""
-        row = self._conn.execute(
-            "SELECT MAX(hlc) FROM outbox WHERE mutation_id <= ?", (up_to,)
-        ).fetchone()
-        if row[0] is not None:
-            self._conn.execute(
-                """INSERT INTO store_meta (key, value) VALUES ('acknowledged_hlc', ?)
-                   ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)""",
-                (row[0],),
-            )
-        return self._conn.execute("DELETE FROM outbox WHERE mutation_id <= ?", (up_to,)).rowcount
 
     def remove(self, mutation_ids: list[int]) -> int:
         """Remove these rows (acknowledged, or moved to the rejected table); returns how many.
@@ -93,15 +78,13 @@ class OutboxRepository:
         for start in range(0, len(mutation_ids), 500):  # SQLite's variable limit
             chunk = mutation_ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            row = self._conn.execute(
-                f"SELECT MAX(hlc) FROM outbox WHERE mutation_id IN ({marks})", chunk
-            ).fetchone()
-            if row[0] is not None:
-                self._conn.execute(
-                    """INSERT INTO store_meta (key, value) VALUES ('acknowledged_hlc', ?)
-                       ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)""",
-                    (row[0],),
-                )
+            self._conn.execute(
+                f"""INSERT INTO store_meta (key, value)
+                    SELECT 'acknowledged_hlc', MAX(hlc) FROM outbox
+                    WHERE mutation_id IN ({marks}) HAVING MAX(hlc) IS NOT NULL
+                    ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)""",
+                chunk,
+            )
             removed += self._conn.execute(
                 f"DELETE FROM outbox WHERE mutation_id IN ({marks})", chunk
             ).rowcount

@@ -13,7 +13,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from desktop.core.store.records import ts
+from desktop.core.store.codec import encode_time
 from shared.eligibility import period_bounds
 from shared.enums import LimitPeriod
 
@@ -31,7 +31,7 @@ def history_cutoff(now: datetime, tz: ZoneInfo, history_days: int = HISTORY_DAYS
 def prune_checkins(conn: sqlite3.Connection, before: datetime) -> int:
     """Delete check-ins that happened before ``before`` (caller holds the transaction):
     pulled ones, and this kiosk's own once acknowledged. Returns how many went."""
-    cutoff = ts(before)
+    cutoff = encode_time(before)
     pulled = conn.execute(
         "DELETE FROM cached_checkin WHERE julianday(occurred_at) < julianday(?)", (cutoff,)
     ).rowcount

@@ -1,4 +1,4 @@
-"""Row-by-row writes to the pulled tables, for incremental pulls (DESIGN.md §5.4, §5.7).
+"""Row-by-row writes to the pulled tables, for incremental pulls.
 
 The snapshot replaces these tables wholesale (:mod:`desktop.core.store.cache`); a pull
 upserts or deletes one row at a time. Every write is idempotent: applying a change twice
@@ -13,8 +13,14 @@ import sqlite3
 import uuid
 from typing import Any
 
-from desktop.core.store.cache import MEMBER_COLUMNS, member_row, token_rows
-from desktop.core.store.records import opt_str
+from desktop.core.store.codec import opt_str
+from desktop.core.store.rows import (
+    INSERT_MEMBER,
+    INSERT_MEMBERSHIP,
+    member_row,
+    membership_row,
+    token_rows,
+)
 from desktop.core.store.sessions import SessionRows
 from shared.sync.snapshot import (
     SnapshotLocation,
@@ -44,11 +50,7 @@ class PulledRows:
 
     def upsert_member(self, member: SnapshotMember) -> None:
         self._conn.execute("DELETE FROM cached_member_token WHERE member_id = ?", (str(member.id),))
-        self._conn.execute(
-            f"INSERT OR REPLACE INTO cached_member ({MEMBER_COLUMNS}) "
-            f"VALUES ({', '.join('?' * 14)})",
-            member_row(member),
-        )
+        self._conn.execute(f"INSERT OR REPLACE {INSERT_MEMBER}", member_row(member))
         self._conn.executemany(
             "INSERT OR IGNORE INTO cached_member_token (token, member_id) VALUES (?, ?)",
             token_rows([member]),
@@ -59,22 +61,7 @@ class PulledRows:
         self._conn.execute("DELETE FROM cached_member_token WHERE member_id = ?", (str(member_id),))
 
     def upsert_membership(self, ms: SnapshotMembership) -> None:
-        self._conn.execute(
-            """INSERT OR REPLACE INTO cached_membership (id, member_id, plan_id, status,
-                   starts_on, ends_on, frozen_until, credits_remaining, home_location_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                str(ms.id),
-                str(ms.member_id),
-                str(ms.plan_id),
-                ms.status.value,
-                ms.starts_on.isoformat(),
-                opt_str(ms.ends_on),
-                opt_str(ms.frozen_until),
-                ms.credits_remaining,
-                opt_str(ms.home_location_id),
-            ),
-        )
+        self._conn.execute(f"INSERT OR REPLACE {INSERT_MEMBERSHIP}", membership_row(ms))
         self._conn.execute("DELETE FROM credit_counter WHERE membership_id = ?", (str(ms.id),))
         if ms.credits_remaining is not None:
             # The server's count, less this kiosk's admissions it has not received yet.

@@ -1,4 +1,8 @@
-"""Plain records read from the kiosk cache: plans, members, memberships, check-ins, outbox."""
+"""The kiosk store's records: plain frozen dataclasses read from and written to its tables.
+
+Enrolment and scope (device, location, staff), pulled and local members, plans and
+memberships, check-ins, sessions and bookings, the outbox and the sync bookkeeping.
+"""
 
 from __future__ import annotations
 
@@ -9,33 +13,64 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from shared.clock import ensure_utc
 from shared.enums import (
+    BookingStatus,
     CheckinMethod,
     LimitMode,
     LimitPeriod,
     LocationRule,
     MembershipStatus,
     PlanKind,
+    SessionStatus,
+    StaffRole,
 )
+from shared.opening_hours import OpeningHours
 from shared.sync.snapshot import SnapshotPlan
 
-
-def ts(value: datetime) -> str:
-    """Fixed-width UTC text, so that stored timestamps compare correctly as strings."""
-    return ensure_utc(value).isoformat(timespec="microseconds")
+# -- enrolment and the location's scope ----------------------------------------------------
 
 
-def opt_uuid(value: str | None) -> uuid.UUID | None:
-    return None if value is None else uuid.UUID(value)
+@dataclass(frozen=True)
+class DeviceSettings:
+    device_id: uuid.UUID
+    tenant_id: uuid.UUID
+    location_id: uuid.UUID
+    server_url: str
+    device_name: str
+    enrolled_at: datetime
+    db_instance_id: str
 
 
-def opt_str(value: object | None) -> str | None:
-    return None if value is None else str(value)
+@dataclass(frozen=True)
+class CachedLocation:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    tenant_name: str
+    name: str
+    timezone: str
+    capacity: int | None
+    address: str | None
+    contact_email: str | None
+    contact_phone: str | None
+    opening_hours: OpeningHours
 
 
-def opt_date(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
+@dataclass(frozen=True)
+class LocationRef:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    timezone: str
+
+
+@dataclass(frozen=True)
+class CachedStaff:
+    id: uuid.UUID
+    name: str
+    role: StaffRole
+    pin_hash: str | None
+
+
+# -- members, plans, memberships, check-ins ------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -136,6 +171,80 @@ class CheckinRecord:
     mutation_id: int = 0
 
 
+# -- sessions and bookings ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session with its live places: the server's counts plus this kiosk's bookings the
+    server has not counted yet."""
+
+    id: uuid.UUID
+    name: str
+    instructor_name: str | None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+    waitlisted: int
+    status: SessionStatus
+    room: str | None
+    #: This kiosk's bookings among ``booked`` still waiting for the server's answer.
+    pending: int = 0
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status is SessionStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    booking_id: uuid.UUID
+    member_id: uuid.UUID
+    member_name: str
+    #: The server's status, or confirmed for a booking made here and not yet answered.
+    status: BookingStatus
+    position: int
+    #: Checked in (here, or anywhere as the server says).
+    checked_in: bool
+    checked_in_at: datetime | None
+    #: Made or checked in here and not yet acknowledged by the server.
+    pending: bool
+    #: Checked in here, but the server put the booking on the waitlist or cancelled it:
+    #: a review item says what to do.
+    needs_review: bool = False
+
+    @property
+    def state(self) -> str:
+        """What the roster shows."""
+        if self.needs_review:
+            return f"{self.status.value} — review"
+        if self.checked_in:
+            return "checked in (not synced yet)" if self.pending else "checked in"
+        if self.status is BookingStatus.WAITLISTED:
+            return f"waitlisted (#{self.position})"
+        label = "booked" if self.status is BookingStatus.CONFIRMED else self.status.value
+        return f"{label} (not synced yet)" if self.pending else label
+
+
+@dataclass(frozen=True)
+class BookingRef:
+    """A member's live booking of a session, as the kiosk sees it."""
+
+    id: uuid.UUID
+    status: BookingStatus
+    position: int
+    attended: bool
+    local: bool
+
+
+# -- the outbox and sync bookkeeping -------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class OutboxEntry:
     mutation_id: int
@@ -144,3 +253,34 @@ class OutboxEntry:
     device_time: datetime
     hlc: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class SyncRecord:
+    """What staff see of the last sync attempts."""
+
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str | None
+    server_time: datetime | None
+
+
+@dataclass(frozen=True)
+class SyncState:
+    cursor: int
+    #: Whether the cursor came from the server (a snapshot with a cursor, or a pull).
+    has_cursor: bool
+    last_mutation_id: int
+    mutation_base: int
+    last_pull_at: datetime | None
+    last_push_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RejectedMutation:
+    mutation_id: int
+    name: str
+    args: dict[str, object]
+    device_time: datetime
+    reason: str
+    rejected_at: datetime

@@ -3,20 +3,25 @@
 Pulled tables (``cached_session_type``, ``cached_class_session``, ``cached_booking``) are
 written only by the snapshot and by pulls. ``local_booking`` and ``local_attendance`` hold
 what this kiosk did; the live view merges the two without ever overwriting one with the
-other (DESIGN.md §5.4).
+other.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
+from desktop.core.store.codec import (
+    decode_opt_time,
+    decode_time,
+    encode_opt_time,
+    encode_time,
+    opt_str,
+    opt_uuid,
+)
 from desktop.core.store.members import MEMBERS
-from desktop.core.store.records import opt_str, opt_uuid, ts
-from shared.clock import ensure_utc
+from desktop.core.store.records import BookingRef, RosterEntry, SessionView
 from shared.enums import BookingStatus, SessionStatus
 from shared.sync.snapshot import SnapshotBooking, SnapshotClassSession, SnapshotSessionType
 
@@ -24,78 +29,6 @@ from shared.sync.snapshot import SnapshotBooking, SnapshotClassSession, Snapshot
 _UNDECIDED = "lb.id NOT IN (SELECT id FROM cached_booking)"
 #: Bookings holding a place.
 HOLDING = (BookingStatus.CONFIRMED.value, BookingStatus.PENDING.value)
-
-
-def _time(value: str | None) -> datetime | None:
-    return None if value is None else ensure_utc(datetime.fromisoformat(value))
-
-
-@dataclass(frozen=True)
-class SessionView:
-    """A session with its live places: the server's counts plus this kiosk's bookings the
-    server has not counted yet."""
-
-    id: uuid.UUID
-    name: str
-    instructor_name: str | None
-    starts_at: datetime
-    ends_at: datetime
-    capacity: int
-    booked: int
-    waitlisted: int
-    status: SessionStatus
-    room: str | None
-    #: This kiosk's bookings among ``booked`` still waiting for the server's answer.
-    pending: int = 0
-
-    @property
-    def free(self) -> int:
-        return max(self.capacity - self.booked, 0)
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status is SessionStatus.CANCELLED
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    booking_id: uuid.UUID
-    member_id: uuid.UUID
-    member_name: str
-    #: The server's status, or confirmed for a booking made here and not yet answered.
-    status: BookingStatus
-    position: int
-    #: Checked in (here, or anywhere as the server says).
-    checked_in: bool
-    checked_in_at: datetime | None
-    #: Made or checked in here and not yet acknowledged by the server.
-    pending: bool
-    #: Checked in here, but the server put the booking on the waitlist or cancelled it:
-    #: a review item says what to do.
-    needs_review: bool = False
-
-    @property
-    def state(self) -> str:
-        """What the roster shows."""
-        if self.needs_review:
-            return f"{self.status.value} — review"
-        if self.checked_in:
-            return "checked in (not synced yet)" if self.pending else "checked in"
-        if self.status is BookingStatus.WAITLISTED:
-            return f"waitlisted (#{self.position})"
-        label = "booked" if self.status is BookingStatus.CONFIRMED else self.status.value
-        return f"{label} (not synced yet)" if self.pending else label
-
-
-@dataclass(frozen=True)
-class BookingRef:
-    """A member's live booking of a session, as the kiosk sees it."""
-
-    id: uuid.UUID
-    status: BookingStatus
-    position: int
-    attended: bool
-    local: bool
 
 
 class SessionRows:
@@ -121,8 +54,8 @@ class SessionRows:
                 str(s.session_type_id),
                 s.name,
                 s.instructor_name,
-                ts(s.starts_at),
-                ts(s.ends_at),
+                encode_time(s.starts_at),
+                encode_time(s.ends_at),
                 s.capacity,
                 s.confirmed_count,
                 s.waitlist_count,
@@ -143,7 +76,7 @@ class SessionRows:
                 b.status.value,
                 b.position,
                 None if b.attendance is None else b.attendance.value,
-                None if b.checked_in_at is None else ts(b.checked_in_at),
+                encode_opt_time(b.checked_in_at),
             ),
         )
 
@@ -176,7 +109,7 @@ class SessionRows:
                 str(booking_id),
                 str(session_id),
                 str(member_id),
-                ts(booked_at),
+                encode_time(booked_at),
                 opt_str(staff_id),
                 mutation_id,
             ),
@@ -199,7 +132,7 @@ class SessionRows:
                 str(booking_id),
                 str(session_id),
                 str(member_id),
-                ts(checked_in_at),
+                encode_time(checked_in_at),
                 opt_str(checkin_id),
                 mutation_id,
             ),
@@ -225,7 +158,7 @@ class SessionRows:
                 FROM cached_class_session s
                 WHERE s.starts_at >= ? AND s.starts_at < ?
                 ORDER BY s.starts_at, s.name, s.id""",
-            (ts(start), ts(end)),
+            (encode_time(start), encode_time(end)),
         ).fetchall()
         return [self._view(r) for r in rows]
 
@@ -245,8 +178,8 @@ class SessionRows:
             id=uuid.UUID(r["id"]),
             name=r["name"],
             instructor_name=r["instructor_name"],
-            starts_at=ensure_utc(datetime.fromisoformat(r["starts_at"])),
-            ends_at=ensure_utc(datetime.fromisoformat(r["ends_at"])),
+            starts_at=decode_time(r["starts_at"]),
+            ends_at=decode_time(r["ends_at"]),
             capacity=int(r["capacity"]),
             booked=int(r["confirmed_count"]) + pending,
             waitlisted=int(r["waitlist_count"]),
@@ -266,7 +199,7 @@ class SessionRows:
                     OR EXISTS (SELECT 1 FROM local_booking lb
                                WHERE lb.session_id = s.id AND lb.member_id = :m
                                AND {_UNDECIDED}))""",
-            {"start": ts(start), "end": ts(end), "m": str(member_id)},
+            {"start": encode_time(start), "end": encode_time(end), "m": str(member_id)},
         )
         return {uuid.UUID(r["id"]) for r in rows}
 
@@ -319,7 +252,9 @@ class SessionRows:
             gone = status not in (*HOLDING, BookingStatus.WAITLISTED.value)
             if gone and here is None:
                 continue
-            at = _time(r["checked_in_at"]) or (_time(here["checked_in_at"]) if here else None)
+            at = decode_opt_time(r["checked_in_at"]) or (
+                decode_opt_time(here["checked_in_at"]) if here else None
+            )
             waiting = bool(here["waiting"]) if here is not None else False
             entries.append(
                 RosterEntry(
@@ -357,20 +292,7 @@ class SessionRows:
                 found[r["id"]] = f"{r['first_name']} {r['last_name']}".strip()
         return found
 
-    def session_type_names(self) -> dict[uuid.UUID, str]:
-        rows = self._conn.execute("SELECT id, name FROM cached_session_type")
-        return {uuid.UUID(r["id"]): r["name"] for r in rows}
-
-    def local_booking_ids(self) -> list[uuid.UUID]:
-        return [uuid.UUID(r[0]) for r in self._conn.execute("SELECT id FROM local_booking")]
-
     def local_attendances(self) -> dict[uuid.UUID, uuid.UUID | None]:
         """Booking id → check-in id of every attendance recorded here."""
         rows = self._conn.execute("SELECT booking_id, checkin_id FROM local_attendance")
         return {uuid.UUID(r[0]): opt_uuid(r[1]) for r in rows}
-
-    def session_type(self, type_id: uuid.UUID) -> SnapshotSessionType | None:
-        row = self._conn.execute(
-            "SELECT data_json FROM cached_session_type WHERE id = ?", (str(type_id),)
-        ).fetchone()
-        return None if row is None else SnapshotSessionType.model_validate(json.loads(row[0]))

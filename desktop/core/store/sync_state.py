@@ -1,4 +1,5 @@
-"""Incremental sync bookkeeping: the pull cursor, acknowledged mutations, refused mutations.
+"""Sync bookkeeping: the pull cursor, acknowledged and refused mutations, and the status of
+the last attempts that staff see.
 
 The cursor and the last acknowledged mutation id only move forward (``MAX``), whatever order
 answers arrive in. Callers own the transaction.
@@ -9,36 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from desktop.core.store.records import OutboxEntry, ts
-from shared.clock import ensure_utc
-
-
-@dataclass(frozen=True)
-class SyncState:
-    cursor: int
-    #: Whether the cursor came from the server (a snapshot with a cursor, or a pull).
-    has_cursor: bool
-    last_mutation_id: int
-    mutation_base: int
-    last_pull_at: datetime | None
-    last_push_at: datetime | None
-
-
-@dataclass(frozen=True)
-class RejectedMutation:
-    mutation_id: int
-    name: str
-    args: dict[str, object]
-    device_time: datetime
-    reason: str
-    rejected_at: datetime
-
-
-def _dt(value: str | None) -> datetime | None:
-    return None if value is None else ensure_utc(datetime.fromisoformat(value))
+from desktop.core.store.codec import decode_opt_time, decode_time, encode_opt_time, encode_time
+from desktop.core.store.records import OutboxEntry, RejectedMutation, SyncRecord, SyncState
 
 
 class SyncStateRepository:
@@ -52,22 +27,22 @@ class SyncStateRepository:
             has_cursor=bool(row["has_cursor"]),
             last_mutation_id=int(row["last_mutation_id"]),
             mutation_base=int(row["mutation_base"]),
-            last_pull_at=_dt(row["last_pull_at"]),
-            last_push_at=_dt(row["last_push_at"]),
+            last_pull_at=decode_opt_time(row["last_pull_at"]),
+            last_push_at=decode_opt_time(row["last_push_at"]),
         )
 
     def advance_cursor(self, cursor: int, at: datetime) -> None:
         self._conn.execute(
             """UPDATE sync_state SET cursor = MAX(cursor, ?), has_cursor = 1, last_pull_at = ?
                WHERE singleton = 1""",
-            (cursor, ts(at)),
+            (cursor, encode_time(at)),
         )
 
     def acknowledge(self, last_mutation_id: int, at: datetime) -> None:
         self._conn.execute(
             """UPDATE sync_state SET last_mutation_id = MAX(last_mutation_id, ?), last_push_at = ?
                WHERE singleton = 1""",
-            (last_mutation_id, ts(at)),
+            (last_mutation_id, encode_time(at)),
         )
 
     def reset(self) -> None:
@@ -100,10 +75,10 @@ class RejectedRepository:
                     e.mutation_id,
                     e.name,
                     json.dumps(e.args, separators=(",", ":"), sort_keys=True),
-                    ts(e.device_time),
+                    encode_time(e.device_time),
                     e.hlc,
                     reason,
-                    ts(at),
+                    encode_time(at),
                 )
                 for e, reason in entries
             ],
@@ -121,9 +96,50 @@ class RejectedRepository:
                 mutation_id=int(r["mutation_id"]),
                 name=r["name"],
                 args=json.loads(r["args_json"]),
-                device_time=ensure_utc(datetime.fromisoformat(r["device_time"])),
+                device_time=decode_time(r["device_time"]),
                 reason=r["reason"],
-                rejected_at=ensure_utc(datetime.fromisoformat(r["rejected_at"])),
+                rejected_at=decode_time(r["rejected_at"]),
             )
             for r in rows
         ]
+
+
+class SyncStatusRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self) -> SyncRecord:
+        row = self._conn.execute("SELECT * FROM sync_status WHERE singleton = 1").fetchone()
+        return SyncRecord(
+            last_success_at=decode_opt_time(row["last_success_at"]),
+            last_attempt_at=decode_opt_time(row["last_attempt_at"]),
+            last_error=row["last_error"],
+            server_time=decode_opt_time(row["server_time"]),
+        )
+
+    def record_success(self, at: datetime, server_time: datetime | None) -> None:
+        self._conn.execute(
+            """UPDATE sync_status SET last_success_at = ?, last_attempt_at = ?,
+                   last_error = NULL, server_time = ? WHERE singleton = 1""",
+            (encode_time(at), encode_time(at), encode_opt_time(server_time)),
+        )
+
+    def record_contact(self, at: datetime) -> None:
+        """A push or pull went through (the snapshot's ``server_time`` stays)."""
+        self._conn.execute(
+            """UPDATE sync_status SET last_success_at = ?, last_attempt_at = ?,
+                   last_error = NULL WHERE singleton = 1""",
+            (encode_time(at), encode_time(at)),
+        )
+
+    def record_failure(self, at: datetime, error: str) -> None:
+        self._conn.execute(
+            "UPDATE sync_status SET last_attempt_at = ?, last_error = ? WHERE singleton = 1",
+            (encode_time(at), error),
+        )
+
+    def reset(self) -> None:
+        self._conn.execute(
+            """UPDATE sync_status SET last_success_at = NULL, last_attempt_at = NULL,
+                   last_error = NULL, server_time = NULL WHERE singleton = 1"""
+        )

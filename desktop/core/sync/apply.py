@@ -1,9 +1,9 @@
-"""Applying pulled changes: one idempotent applier per server table, in a registry.
+"""Applying pulled changes: one idempotent applier per server table.
 
-A domain joins sync by registering its table here (``register("bookings", TableApplier(...))``);
-the engine never names a table. Appliers write only pulled tables, through
-:class:`~desktop.core.store.PulledRows`, inside the caller's transaction. A table this
-program does not know (a newer server) is skipped: nothing here could use its rows.
+A domain joins sync by adding its table to :func:`kiosk_appliers` (the process wiring hands
+them to the sync engine, which never names a table). Appliers write only pulled tables,
+through :class:`~desktop.core.store.PulledRows`, inside the caller's transaction. A table
+this program does not know (a newer server) is skipped: nothing here could use its rows.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.store import PulledRows
-from desktop.core.store.cache import MEMBER_COLUMNS, member_row, token_rows
+from desktop.core.store.rows import INSERT_MEMBER, member_row, token_rows
 from shared.sync.messages import Change
 from shared.sync.snapshot import (
     SnapshotBooking,
@@ -47,25 +47,22 @@ class TableApplier:
     upsert_many: Callable[[sqlite3.Connection, list[Data]], None] | None = None
 
 
-APPLIERS: dict[str, TableApplier] = {}
-_unknown_logged: set[str] = set()
+Appliers = Mapping[str, TableApplier]
+#: Unknown tables already logged: a newer server sends them on every pull.
+_logged_unknown: set[str] = set()
 
 
-def register(table: str, applier: TableApplier) -> None:
-    APPLIERS[table] = applier
-
-
-def apply_changes(conn: sqlite3.Connection, changes: Iterable[Change]) -> int:
+def apply_changes(conn: sqlite3.Connection, changes: Iterable[Change], appliers: Appliers) -> int:
     """Apply changes in order (caller holds the transaction); returns how many applied."""
     rows = PulledRows(conn)
     applied = 0
     run: list[Data] = []
     run_of: TableApplier | None = None
     for change in changes:
-        applier = APPLIERS.get(change.table)
+        applier = appliers.get(change.table)
         if applier is None:
-            if change.table not in _unknown_logged:
-                _unknown_logged.add(change.table)
+            if change.table not in _logged_unknown:
+                _logged_unknown.add(change.table)
                 log.warning("Skipping pulled changes of unknown table %r", change.table)
             continue
         applied += 1
@@ -93,11 +90,13 @@ def _flush(conn: sqlite3.Connection, applier: TableApplier | None, run: list[Dat
     run.clear()
 
 
-def apply_snapshot_tables(conn: sqlite3.Connection, document: Mapping[str, Any]) -> None:
+def apply_snapshot_tables(
+    conn: sqlite3.Connection, document: Mapping[str, Any], appliers: Appliers
+) -> None:
     """Tables the snapshot document carries beyond :class:`KioskSnapshot`'s own lists
     (e.g. ``review_items``): each replaced by the document's rows (each with an ``id``)."""
     rows = PulledRows(conn)
-    for table, applier in APPLIERS.items():
+    for table, applier in appliers.items():
         items = document.get(table)
         if applier.clear is None or not isinstance(items, list):
             continue
@@ -116,10 +115,7 @@ def _upsert_members(conn: sqlite3.Connection, items: list[Data]) -> None:
     conn.executemany(
         "DELETE FROM cached_member_token WHERE member_id = ?", [(str(m.id),) for m in members]
     )
-    conn.executemany(
-        f"INSERT OR REPLACE INTO cached_member ({MEMBER_COLUMNS}) VALUES ({', '.join('?' * 14)})",
-        [member_row(m) for m in members],
-    )
+    conn.executemany(f"INSERT OR REPLACE {INSERT_MEMBER}", [member_row(m) for m in members])
     conn.executemany(
         "INSERT OR IGNORE INTO cached_member_token (token, member_id) VALUES (?, ?)",
         token_rows(members),
@@ -130,98 +126,70 @@ def _pass_key_id(data: Data | None) -> int | None:
     return None if data is None or data.get("key_id") is None else int(data["key_id"])
 
 
-register(
-    "members",
-    TableApplier(
-        upsert=lambda r, _id, d: r.upsert_member(SnapshotMember.model_validate(d)),
-        delete=lambda r, row_id, _d: r.delete_member(row_id),
-        upsert_many=_upsert_members,
-    ),
-)
-register(
-    "memberships",
-    TableApplier(
-        upsert=lambda r, _id, d: r.upsert_membership(SnapshotMembership.model_validate(d)),
-        delete=lambda r, row_id, _d: r.delete_membership(row_id),
-    ),
-)
-register(
-    "plans",
-    TableApplier(
-        upsert=lambda r, _id, d: r.upsert_plan(SnapshotPlan.model_validate(d)),
-        delete=lambda r, row_id, _d: r.delete_plan(row_id),
-    ),
-)
-register(
-    "pass_keys",
-    TableApplier(
-        upsert=lambda r, row_id, d: r.upsert_pass_key(row_id, SnapshotPassKey.model_validate(d)),
-        delete=lambda r, row_id, d: r.delete_pass_key(row_id, _pass_key_id(d)),
-    ),
-)
-# One row per revoked pass, keyed by the pass id; a tombstone lifts the revocation.
-register(
-    "revoked_passes",
-    TableApplier(
-        upsert=lambda r, row_id, _d: r.set_pass_revoked(row_id, True),
-        delete=lambda r, row_id, _d: r.set_pass_revoked(row_id, False),
-    ),
-)
-register(
-    "staff",
-    TableApplier(
-        upsert=lambda r, _id, d: r.upsert_staff(SnapshotStaff.model_validate(d)),
-        delete=lambda r, row_id, _d: r.delete_staff(row_id),
-    ),
-)
-register(
-    "locations",
-    TableApplier(
-        upsert=lambda r, _id, d: r.update_location(SnapshotLocation.model_validate(d)),
-        # The kiosk's location archived: keep its data; the snapshot will say what to do.
-        delete=lambda r, _id, _d: None,
-    ),
-)
-register(
-    "checkins",
-    TableApplier(
-        upsert=lambda r, row_id, d: r.upsert_checkin(row_id, d),
-        delete=lambda r, row_id, _d: r.delete_row("cached_checkin", row_id),
-        clear=lambda r: r.clear("cached_checkin"),
-    ),
-)
-# Sessions and bookings (issue 5): each snapshot replaces them; pulls upsert them.
-register(
-    "session_types",
-    TableApplier(
-        upsert=lambda r, _id, d: r.sessions.upsert_session_type(
-            SnapshotSessionType.model_validate(d)
+def kiosk_appliers() -> dict[str, TableApplier]:
+    """The tables of the kiosk's scope, by the name the server gives them."""
+    return {
+        "members": TableApplier(
+            upsert=lambda r, _id, d: r.upsert_member(SnapshotMember.model_validate(d)),
+            delete=lambda r, row_id, _d: r.delete_member(row_id),
+            upsert_many=_upsert_members,
         ),
-        delete=lambda r, row_id, _d: r.sessions.delete("cached_session_type", row_id),
-        clear=lambda r: r.sessions.clear("cached_session_type"),
-    ),
-)
-register(
-    "class_sessions",
-    TableApplier(
-        upsert=lambda r, _id, d: r.sessions.upsert_session(SnapshotClassSession.model_validate(d)),
-        delete=lambda r, row_id, _d: r.sessions.delete("cached_class_session", row_id),
-        clear=lambda r: r.sessions.clear("cached_class_session"),
-    ),
-)
-register(
-    "bookings",
-    TableApplier(
-        upsert=lambda r, _id, d: r.sessions.upsert_booking(SnapshotBooking.model_validate(d)),
-        delete=lambda r, row_id, _d: r.sessions.delete("cached_booking", row_id),
-        clear=lambda r: r.sessions.clear("cached_booking"),
-    ),
-)
-register(
-    "review_items",
-    TableApplier(
-        upsert=lambda r, row_id, d: r.upsert_review_item(row_id, d),
-        delete=lambda r, row_id, _d: r.delete_row("cached_review_item", row_id),
-        clear=lambda r: r.clear("cached_review_item"),
-    ),
-)
+        "memberships": TableApplier(
+            upsert=lambda r, _id, d: r.upsert_membership(SnapshotMembership.model_validate(d)),
+            delete=lambda r, row_id, _d: r.delete_membership(row_id),
+        ),
+        "plans": TableApplier(
+            upsert=lambda r, _id, d: r.upsert_plan(SnapshotPlan.model_validate(d)),
+            delete=lambda r, row_id, _d: r.delete_plan(row_id),
+        ),
+        "pass_keys": TableApplier(
+            upsert=lambda r, row_id, d: r.upsert_pass_key(
+                row_id, SnapshotPassKey.model_validate(d)
+            ),
+            delete=lambda r, row_id, d: r.delete_pass_key(row_id, _pass_key_id(d)),
+        ),
+        # One row per revoked pass, keyed by the pass id; a tombstone lifts the revocation.
+        "revoked_passes": TableApplier(
+            upsert=lambda r, row_id, _d: r.set_pass_revoked(row_id, True),
+            delete=lambda r, row_id, _d: r.set_pass_revoked(row_id, False),
+        ),
+        "staff": TableApplier(
+            upsert=lambda r, _id, d: r.upsert_staff(SnapshotStaff.model_validate(d)),
+            delete=lambda r, row_id, _d: r.delete_staff(row_id),
+        ),
+        "locations": TableApplier(
+            upsert=lambda r, _id, d: r.update_location(SnapshotLocation.model_validate(d)),
+            # The kiosk's location archived: keep its data; the snapshot will say what to do.
+            delete=lambda r, _id, _d: None,
+        ),
+        "checkins": TableApplier(
+            upsert=lambda r, row_id, d: r.upsert_checkin(row_id, d),
+            delete=lambda r, row_id, _d: r.delete_row("cached_checkin", row_id),
+            clear=lambda r: r.clear("cached_checkin"),
+        ),
+        # Sessions and bookings: each snapshot replaces them; pulls upsert them.
+        "session_types": TableApplier(
+            upsert=lambda r, _id, d: r.sessions.upsert_session_type(
+                SnapshotSessionType.model_validate(d)
+            ),
+            delete=lambda r, row_id, _d: r.sessions.delete("cached_session_type", row_id),
+            clear=lambda r: r.sessions.clear("cached_session_type"),
+        ),
+        "class_sessions": TableApplier(
+            upsert=lambda r, _id, d: r.sessions.upsert_session(
+                SnapshotClassSession.model_validate(d)
+            ),
+            delete=lambda r, row_id, _d: r.sessions.delete("cached_class_session", row_id),
+            clear=lambda r: r.sessions.clear("cached_class_session"),
+        ),
+        "bookings": TableApplier(
+            upsert=lambda r, _id, d: r.sessions.upsert_booking(SnapshotBooking.model_validate(d)),
+            delete=lambda r, row_id, _d: r.sessions.delete("cached_booking", row_id),
+            clear=lambda r: r.sessions.clear("cached_booking"),
+        ),
+        "review_items": TableApplier(
+            upsert=lambda r, row_id, d: r.upsert_review_item(row_id, d),
+            delete=lambda r, row_id, _d: r.delete_row("cached_review_item", row_id),
+            clear=lambda r: r.clear("cached_review_item"),
+        ),
+    }

@@ -64,13 +64,6 @@ class ServerClient:
 
     # -- calls -------------------------------------------------------------------------
 
-    def health(self) -> bool:
-        """Whether the server answers its health probe."""
-        try:
-            return self._send("GET", "/health").status_code == 200
-        except Offline:
-            return False
-
     def enrol(self, code: str, name: str) -> Enrolment:
         response = self._send("POST", "/devices/enrol", json={"code": code, "name": name})
         body = self._json(self._check(response))

@@ -1,4 +1,4 @@
-"""Push and pull (DESIGN.md §5.5–5.8), over the local store and a :class:`ServerClient`.
+"""Push and pull, over the local store and a :class:`ServerClient`.
 
 No Qt and no threads of its own: the sync worker calls these methods. Every local change is
 one SQLite transaction: a push's answer (acknowledged rows out, refused rows to
@@ -12,10 +12,10 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -32,8 +32,7 @@ from desktop.core.store import (
 from desktop.core.store.cache import CacheRepository
 from desktop.core.store.prune import history_cutoff, prune_checkins
 from desktop.core.store.records import OutboxEntry
-from desktop.core.sync.apply import apply_changes, apply_snapshot_tables
-from desktop.core.sync.client import ServerClient
+from desktop.core.sync.apply import TableApplier, apply_changes, apply_snapshot_tables
 from desktop.core.sync.errors import (
     ChangesLost,
     CursorExpired,
@@ -43,6 +42,9 @@ from desktop.core.sync.errors import (
 )
 from shared.enums import MutationStatus
 from shared.sync.messages import MAX_PUSH_BATCH, SCHEMA_VERSION, PullResponse, PushResponse
+
+if TYPE_CHECKING:
+    from desktop.core.sync.client import ServerClient
 
 #: Changes asked for per pull request.
 PULL_PAGE = 1000
@@ -88,6 +90,7 @@ class SyncEngine:
         client: Callable[[], ServerClient],
         target: Callable[[], SyncTarget | None],
         now: Callable[[], datetime],
+        appliers: MutableMapping[str, TableApplier],
         batch_size: int = MAX_PUSH_BATCH,
         page_size: int = PULL_PAGE,
     ) -> None:
@@ -95,6 +98,8 @@ class SyncEngine:
         self._client = client
         self._target = target
         self._now = now
+        #: How each pulled table is applied, by table name.
+        self.appliers = appliers
         self.batch_size = min(batch_size, MAX_PUSH_BATCH)
         self.page_size = page_size
         # One push and one pull at a time: two pulls of neighbouring pages applied out of
@@ -210,10 +215,6 @@ class SyncEngine:
                     self._prune_history_if_due()
                     return applied
 
-    def pull_once(self, wait: float = 0.0) -> PullResult:
-        with self.pull_lock:
-            return self._pull_page(wait)[0]
-
     def _pull_page(
         self, wait: float, ahead: _Ahead | None = None, *, read_ahead: bool = False
     ) -> tuple[PullResult, _Ahead | None]:
@@ -237,7 +238,7 @@ class SyncEngine:
             following = _Ahead(self._client(), page.cursor, self.page_size)
         now = self._now()
         with self._store.transaction() as conn:
-            applied = apply_changes(conn, page.changes)
+            applied = apply_changes(conn, page.changes, self.appliers)
             state = SyncStateRepository(conn)
             state.advance_cursor(page.cursor, now)  # never back, whatever the server says
             PulledRows(conn).retire_acknowledged()
@@ -261,7 +262,7 @@ class SyncEngine:
 
     def reset_from_snapshot(self) -> None:
         """Download the snapshot; replace the pulled cache and cursor in one transaction.
-        The outbox and local rows stay (DESIGN.md §5.8)."""
+        The outbox and local rows stay."""
         with self.pull_lock:
             self._reset_locked()
 
@@ -280,7 +281,7 @@ class SyncEngine:
         with self._store.transaction() as conn:
             ScopeRepository(conn).replace(snapshot)
             CacheRepository(conn).replace(snapshot)
-            apply_snapshot_tables(conn, document)
+            apply_snapshot_tables(conn, document, self.appliers)
             if isinstance(cursor, int):
                 SyncStateRepository(conn).advance_cursor(cursor, now)
             PulledRows(conn).retire_acknowledged()

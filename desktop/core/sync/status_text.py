@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from shared.clock import ensure_utc
 
 if TYPE_CHECKING:
-    from desktop.core.sync.operations import KioskStatus
+    from desktop.core.sync.kiosk_sync import KioskStatus
 
 
 def _age(then: datetime, now: datetime) -> str:

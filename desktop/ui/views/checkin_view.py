@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -116,12 +115,12 @@ class CheckinView(QWidget):
         text = self.search_edit.text()
         if text.endswith(code):
             self.search_edit.setText(text[: -len(code)])
-        self._run(lambda: self._core.check_in_code(code))
+        self._run(lambda: self._core.checkin.check_in_code(code))
 
     @Slot(object)
     def on_scan_result(self, result: Any) -> None:
         """A camera ``ScanResult`` (connect to ``CameraWorker.result_ready``)."""
-        self._run(lambda: self._core.check_in_scan(result))
+        self._run(lambda: self._core.checkin.check_in_scan(result))
 
     @Slot(QImage)
     def on_frame(self, image: QImage) -> None:
@@ -143,7 +142,7 @@ class CheckinView(QWidget):
         self.hint_label.setText(f"{message} — scan your card or ask at the desk")
 
     def pick(self, hit: MemberHit) -> None:
-        self._run(lambda: self._core.check_in(hit.member_id, CheckinMethod.SEARCH))
+        self._run(lambda: self._core.checkin.check_in(hit.member_id, CheckinMethod.SEARCH))
 
     # -- answers -----------------------------------------------------------------------------
 
@@ -193,9 +192,9 @@ class CheckinView(QWidget):
         dialog.rejected.connect(self.back_timer.start)
 
         def admit() -> None:
-            self._core.checkins.forget(member_id)
+            self._core.checkin.forget(member_id)
             self._run(
-                lambda: self._core.check_in(
+                lambda: self._core.checkin.check_in(
                     member_id, outcome.method, override=(staff.id, dialog.reason)
                 )
             )
@@ -222,10 +221,3 @@ class CheckinView(QWidget):
         dialog.accepted.connect(sold)
         self.sale_dialog = dialog
         dialog.open()
-
-    def dialogs_open(self) -> bool:
-        return any(
-            d is not None and d.isVisible()
-            for d in (self.pin_dialog, self.reason_dialog, self.walkin_dialog, self.sale_dialog)
-            if isinstance(d, QDialog)
-        )

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.kiosk import KioskCore, user_message
-from desktop.workers.task import TaskRelay, run_in_background
+from desktop.workers.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ class EnrolView(QWidget):
     def __init__(
         self,
         core: KioskCore,
+        tasks: TaskRunner,
         default_server_url: str = "",
         default_device_name: str = "",
         parent: QWidget | None = None,
@@ -36,7 +37,8 @@ class EnrolView(QWidget):
         super().__init__(parent)
         self.setObjectName("enrolView")
         self._core = core
-        self._task: TaskRelay | None = None
+        self._tasks = tasks
+        self._busy = False
 
         title = QLabel("Set up this kiosk")
         title.setObjectName("enrolTitle")
@@ -83,7 +85,7 @@ class EnrolView(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None
+        return self._busy
 
     def submit(self) -> None:
         if self.busy:
@@ -92,9 +94,8 @@ class EnrolView(QWidget):
         self.error_label.setText("")
         self.enrol_button.setEnabled(False)
         self.enrol_button.setText("Enrolling…")
-        self._task = run_in_background(
-            lambda: self._core.enrol(server, code, name), self._done, self._failed, self
-        )
+        self._busy = True
+        self._tasks.run(lambda: self._core.enrol(server, code, name), self._done, self._failed)
 
     def _done(self, _status: object) -> None:
         self._finish()
@@ -114,6 +115,6 @@ class EnrolView(QWidget):
             )
 
     def _finish(self) -> None:
-        self._task = None
+        self._busy = False
         self.enrol_button.setEnabled(True)
         self.enrol_button.setText("Enrol this kiosk")

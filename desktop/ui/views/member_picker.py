@@ -40,7 +40,7 @@ class MemberPicker(QWidget):
 
     def run_search(self, text: str | None = None) -> None:
         query = self.edit.text() if text is None else text
-        self.hits = self._core.search_members(query) if query.strip() else []
+        self.hits = self._core.checkin.search_members(query) if query.strip() else []
         self.results.clear()
         for hit in self.hits:
             item = QListWidgetItem(hit_text(hit))

@@ -37,7 +37,7 @@ class SaleDialog(QDialog):
         self.guest_of: MemberHit | None = None
         self.sale: Sale | None = None
         self.outcome: CheckinOutcome | None = None
-        self.plans = core.pass_plans()
+        self.plans = core.checkin.pass_plans()
 
         self.member_label = QLabel("")
         self.member_picker = MemberPicker(core, "Who is the pass for? Search")
@@ -124,7 +124,7 @@ class SaleDialog(QDialog):
         method = PaymentMethod.CASH if self.cash_radio.isChecked() else PaymentMethod.CARD_TERMINAL
         guest_of = self.guest_of if self._is_guest_pass() else None
         try:
-            self.sale, self.outcome = self._core.sell_pass(
+            self.sale, self.outcome = self._core.checkin.sell_pass(
                 self.plans[index].id,
                 self.member.member_id,
                 method,

@@ -142,7 +142,7 @@ class SessionsView(QWidget):
         """Re-read the day's sessions and the selected roster (after a sync or an action)."""
         try:
             self.sessions = (
-                self._core.sessions_tomorrow() if self.tomorrow else self._core.sessions_today()
+                self._core.sessions.tomorrow() if self.tomorrow else self._core.sessions.today()
             )
         except Exception:
             log.exception("Reading the sessions failed")
@@ -178,7 +178,7 @@ class SessionsView(QWidget):
         else:
             view = next(v for v in self.sessions if v.id == self.selected)
             self.title_label.setText(f"{view.name}: {view.booked}/{view.capacity} booked")
-            self.roster_entries = self._core.roster(view.id)
+            self.roster_entries = self._core.sessions.roster(view.id)
             for entry in self.roster_entries:
                 self.roster_list.addItem(roster_text(entry))
         self._enable()
@@ -204,14 +204,14 @@ class SessionsView(QWidget):
             return
         entry, session_id = self.roster_entries[row], self.selected
         self._run(
-            lambda: self._core.check_in_session(session_id, entry.member_id, CheckinMethod.MANUAL)
+            lambda: self._core.sessions.check_in(session_id, entry.member_id, CheckinMethod.MANUAL)
         )
 
     def check_in_chosen(self) -> None:
         if self.selected is None or self.chosen is None:
             return
         session_id, member_id = self.selected, self.chosen.member_id
-        self._run(lambda: self._core.check_in_session(session_id, member_id, CheckinMethod.SEARCH))
+        self._run(lambda: self._core.sessions.check_in(session_id, member_id, CheckinMethod.SEARCH))
 
     def book_chosen(self) -> None:
         if self.selected is None or self.chosen is None:
@@ -223,14 +223,14 @@ class SessionsView(QWidget):
         """Book; someone with nothing that admits them to a class today (a walk-in) is
         offered a day pass first, and booked the moment it is paid for."""
         try:
-            return self._core.book_session(session_id, member.member_id)
+            return self._core.sessions.book(session_id, member.member_id)
         except NeedsPass as needs:
-            if not needs.today or not self._core.pass_plans():
+            if not needs.today or not self._core.checkin.pass_plans():
                 raise
         dialog = SaleDialog(self._core, member, self)
         dialog.select_plan(PlanKind.DAY_PASS)
         dialog.accepted.connect(
-            lambda: self._run(lambda: self._core.book_session(session_id, member.member_id))
+            lambda: self._run(lambda: self._core.sessions.book(session_id, member.member_id))
         )
         self.sale_dialog = dialog
         dialog.open()
@@ -255,14 +255,14 @@ class SessionsView(QWidget):
             self.message_label.setText(PICK_SESSION + " before scanning")
             return
         session_id = self.selected
-        self._run(lambda: self._core.check_in_session_code(session_id, code))
+        self._run(lambda: self._core.sessions.check_in_code(session_id, code))
 
     @Slot(object)
     def on_scan_result(self, result: Any) -> None:
         if self.selected is None:
             return
         session_id = self.selected
-        self._run(lambda: self._core.check_in_session_scan(session_id, result))
+        self._run(lambda: self._core.sessions.check_in_scan(session_id, result))
 
     def _run(self, action: Callable[[], Any]) -> None:
         try:

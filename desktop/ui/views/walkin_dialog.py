@@ -75,7 +75,7 @@ class WalkinDialog(QDialog):
         # After a duplicate warning the same button means "register anyway".
         allow = bool(self.duplicates)
         try:
-            result = self._core.register_walkin(
+            result = self._core.checkin.register_walkin(
                 self.first_edit.text(),
                 self.last_edit.text(),
                 phone=self.phone_edit.text(),
@@ -88,7 +88,7 @@ class WalkinDialog(QDialog):
         if result.member is None:
             self._offer(result.duplicates)
             return
-        self.member = self._core.member_hit(result.member.id)
+        self.member = self._core.checkin.member_hit(result.member.id)
         self.accept()
 
     def _offer(self, duplicates: list[MemberHit]) -> None:

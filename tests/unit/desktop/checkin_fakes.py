@@ -120,24 +120,30 @@ class Clock:
 
 
 def desk_core(
-    data_dir: Path, server: FakeServer, clock: Clock, decider: Any | None = None
+    data_dir: Path,
+    server: FakeServer,
+    clock: Clock,
+    decider: Any | None = None,
+    *,
+    without_rules: bool = False,
 ) -> KioskCore:
-    """A kiosk core enrolled with ``server`` (snapshot downloaded), on ``clock``."""
+    """A kiosk core enrolled with ``server`` (snapshot downloaded), on ``clock``;
+    ``without_rules``: no eligibility rules at all."""
+    from desktop.app import compose_core
     from desktop.core.credentials import open_credential_store
-    from desktop.core.kiosk import KioskCore
     from desktop.core.store import Store
 
     data_dir.mkdir(parents=True, exist_ok=True)
     http = server.client()
-    core = KioskCore(
+    core = compose_core(
         store=Store(data_dir / "kiosk.sqlite3"),
         credentials=open_credential_store("file", data_dir),
         http_factory=lambda _url: http,
         close_http=False,
         now=clock.now,
-        decider=decider if decider is not None else RecordingDecider(),
+        monotonic=clock.monotonic,
+        decider=None if without_rules else decider or RecordingDecider(),
     )
-    core.checkins.monotonic = clock.monotonic
     if not core.is_enrolled():
         server.codes.add(ENROL_CODE)
         core.enrol("http://zmos.test", ENROL_CODE, "Front desk 1")

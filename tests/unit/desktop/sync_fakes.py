@@ -1,4 +1,4 @@
-"""A fake server with push and pull (DESIGN.md §5.5–5.8) behind ``httpx.MockTransport``, with
+"""A fake server with push and pull behind ``httpx.MockTransport``, with
 knobs for the faults a real server cannot be made to show on demand. No tests here."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import httpx
 
 from desktop.core.checkin.outbox import CHECKIN_CREATE
 from desktop.core.kiosk import KioskCore
-from desktop.core.store import LocalRepository
+from desktop.core.store import LocalRepository, ScopeRepository
 from desktop.core.store.records import CheckinRecord
 from shared.enums import CheckinMethod
 from tests.unit.desktop.kiosk_fakes import FakeServer, problem
@@ -145,7 +145,8 @@ class SyncFakeServer(FakeServer):
 def queue_checkins(core: KioskCore, member_id: uuid.UUID, count: int) -> list[uuid.UUID]:
     """``count`` check-ins as the desk records them (domain row + outbox row per action),
     without the five-second repeat guard of the desk."""
-    location = core._location_ref()
+    location = ScopeRepository(core.store.connection()).location_ref()
+    assert location is not None
     ids = []
     for _ in range(count):
         at = datetime.now(UTC)
@@ -172,7 +173,7 @@ def queue_checkins(core: KioskCore, member_id: uuid.UUID, count: int) -> list[uu
             "occurred_at": at.isoformat(),
         }
         with core.store.transaction() as conn:
-            mutation_id = core._outbox().append(conn, CHECKIN_CREATE, args, at)
+            mutation_id = core.outbox.append(conn, CHECKIN_CREATE, args, at)
             LocalRepository(conn).add_checkin(
                 CheckinRecord(**{**record.__dict__, "mutation_id": mutation_id})
             )

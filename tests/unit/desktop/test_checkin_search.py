@@ -36,7 +36,7 @@ def desk(
 
 
 def names(core: KioskCore, query: str) -> list[str]:
-    return [hit.name for hit in core.search_members(query)]
+    return [hit.name for hit in core.checkin.search_members(query)]
 
 
 def test_name_prefixes_in_any_order_case_and_accent_insensitive(desk: KioskCore):
@@ -67,52 +67,52 @@ def test_phone_digits_partial_and_email(desk: KioskCore):
 
 
 def test_results_carry_phone_and_membership_summary(desk: KioskCore):
-    [ana] = desk.search_members("ana smith")
+    [ana] = desk.checkin.search_members("ana smith")
     assert ana.phone == "+44 7700 900123"
     assert ana.summary.startswith("Monthly Unlimited")
-    [carl] = desk.search_members("carl")
+    [carl] = desk.checkin.search_members("carl")
     assert carl.summary == "No membership"
-    [jose] = desk.search_members("jose")
+    [jose] = desk.checkin.search_members("jose")
     assert jose.summary == "No current membership"
-    [bea] = desk.search_members("bea")
+    [bea] = desk.checkin.search_members("bea")
     assert "1 credits" in bea.summary
 
 
 def test_at_most_twenty_results(desk: KioskCore):
     for i in range(30):
-        desk.register_walkin(f"Sam{i}", "Walker", phone=f"0700000{i:04d}")
-    assert len(desk.search_members("sam")) == 20
-    assert len(desk.search_members("walker", limit=500)) == 20
+        desk.checkin.register_walkin(f"Sam{i}", "Walker", phone=f"0700000{i:04d}")
+    assert len(desk.checkin.search_members("sam")) == 20
+    assert len(desk.checkin.search_members("walker", limit=500)) == 20
 
 
 def test_walk_ins_are_found_with_pulled_members(desk: KioskCore):
-    desk.register_walkin("Anabel", "Smart", email="anabel@example.com")
+    desk.checkin.register_walkin("Anabel", "Smart", email="anabel@example.com")
     assert names(desk, "ana") == ["Ana Smith", "Anabel Smart"]
-    assert desk.search_members("anabel")[0].local
+    assert desk.checkin.search_members("anabel")[0].local
 
 
 def test_lookup_by_barcode_and_card_normalised(desk: KioskCore, data: DeskData):
-    hit = desk.lookup_code("zm000123")
-    assert hit is not None and hit.member_id == data.ana
-    hit = desk.lookup_code(" 2002 ")
-    assert hit is not None and hit.member_id == data.bea
-    assert desk.lookup_code("1234") is None
+    member, method = desk.checkin.search.by_scanned_code("zm000123")
+    assert member is not None and member.id == data.ana and method is CheckinMethod.BARCODE
+    member, method = desk.checkin.search.by_scanned_code(" 2002 ")
+    assert member is not None and member.id == data.bea and method is CheckinMethod.CARD
+    assert desk.checkin.search.by_scanned_code("1234")[0] is None
 
 
 def test_unknown_card_is_refused_and_not_recorded(desk: KioskCore):
-    outcome = desk.check_in_code("1234")
+    outcome = desk.checkin.check_in_code("1234")
     assert not outcome.admitted and not outcome.recorded
     assert outcome.reason == unknown_code_message("1234")
     assert outcome.reason == "Unknown card 1234 — not linked to any member"
-    assert desk.pending_count() == 0
+    assert desk.sync.pending_count() == 0
 
 
 def test_scanned_card_and_barcode_methods(desk: KioskCore, data: DeskData, clock: Clock):
-    by_card = desk.check_in_code("1001")
+    by_card = desk.checkin.check_in_code("1001")
     assert by_card.admitted and by_card.method is CheckinMethod.CARD
     clock.advance(10)
-    by_barcode = desk.check_in_code("ZM000123")
+    by_barcode = desk.checkin.check_in_code("ZM000123")
     assert by_barcode.admitted and by_barcode.method is CheckinMethod.BARCODE
     clock.advance(10)
-    bea = desk.check_in_code("2002")
+    bea = desk.checkin.check_in_code("2002")
     assert bea.method is CheckinMethod.CARD and bea.member_name == "Bea O'Brien"

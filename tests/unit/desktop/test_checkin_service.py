@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from tests.unit.desktop.checkin_fakes import (
     Clock,
     DeskData,
     RecordingDecider,
+    desk_core,
 )
 from tests.unit.desktop.kiosk_fakes import FakeServer
 
@@ -26,7 +28,7 @@ def outbox(core: KioskCore) -> OutboxRepository:
 
 
 def test_admission_is_recorded_with_its_outbox_row(desk: KioskCore, data: DeskData):
-    outcome = desk.check_in(data.ana, CheckinMethod.SEARCH)
+    outcome = desk.checkin.check_in(data.ana, CheckinMethod.SEARCH)
     assert outcome.admitted and outcome.recorded and not outcome.repeated
     assert outcome.member_name == "Ana Smith"
     assert outcome.reason == "admitted on Monthly Unlimited"
@@ -39,12 +41,12 @@ def test_admission_is_recorded_with_its_outbox_row(desk: KioskCore, data: DeskDa
     assert entry.args["admitted"] is True and entry.args["method"] == "search"
     assert entry.args["membership_id"] == str(outcome.membership_id)
     assert entry.device_time == NOW and entry.hlc
-    assert desk.pending_count() == 1 and desk.oldest_pending_at() == NOW
-    assert desk.status().pending_count == 1
+    assert desk.sync.pending_count() == 1 and desk.sync.oldest_pending_at() == NOW
+    assert desk.sync.status().pending_count == 1
 
 
 def test_refusal_is_recorded_but_is_not_an_admission(desk: KioskCore, data: DeskData):
-    outcome = desk.check_in(data.jose, CheckinMethod.CARD)
+    outcome = desk.checkin.check_in(data.jose, CheckinMethod.CARD)
     assert not outcome.admitted and outcome.recorded
     assert outcome.reason.startswith("membership expired on")
     [row] = local(desk).checkins()
@@ -60,21 +62,25 @@ def test_crash_between_the_two_writes_leaves_neither(
 
     monkeypatch.setattr(LocalRepository, "add_checkin", boom)
     with pytest.raises(RuntimeError):
-        desk.check_in(data.ana, CheckinMethod.SEARCH)
+        desk.checkin.check_in(data.ana, CheckinMethod.SEARCH)
     monkeypatch.undo()
-    assert local(desk).checkins() == [] and desk.pending_count() == 0
+    assert local(desk).checkins() == [] and desk.sync.pending_count() == 0
 
 
 def test_override_admits_and_records_staff_and_reason(desk: KioskCore, data: DeskData):
     staff = desk.store.connection().execute("SELECT id FROM staff LIMIT 1").fetchone()[0]
-    refused = desk.check_in(data.jose, CheckinMethod.SEARCH)
+    refused = desk.checkin.check_in(data.jose, CheckinMethod.SEARCH)
     assert not refused.admitted
     with pytest.raises(CheckinError, match="reason"):
-        desk.check_in(data.jose, CheckinMethod.SEARCH, override=Override(refused.member_id, " "))
+        desk.checkin.check_in(
+            data.jose, CheckinMethod.SEARCH, override=Override(refused.member_id, " ")
+        )
     import uuid
 
     staff_id = uuid.UUID(staff)
-    admitted = desk.check_in(data.jose, CheckinMethod.SEARCH, override=(staff_id, "Renewing now"))
+    admitted = desk.checkin.check_in(
+        data.jose, CheckinMethod.SEARCH, override=(staff_id, "Renewing now")
+    )
     assert admitted.admitted and not admitted.repeated
     assert admitted.warning == "Staff override: Renewing now"
     rows = local(desk).checkins()
@@ -88,13 +94,13 @@ def test_override_admits_and_records_staff_and_reason(desk: KioskCore, data: Des
 def test_same_member_within_five_seconds_is_not_recorded_again(
     desk: KioskCore, data: DeskData, clock: Clock
 ):
-    first = desk.check_in(data.ana, CheckinMethod.QR)
+    first = desk.checkin.check_in(data.ana, CheckinMethod.QR)
     clock.advance(4.9)
-    again = desk.check_in(data.ana, CheckinMethod.QR)
+    again = desk.checkin.check_in(data.ana, CheckinMethod.QR)
     assert again.repeated and again.checkin_id == first.checkin_id and again.admitted
     assert len(local(desk).checkins()) == 1
     clock.advance(0.2)
-    later = desk.check_in(data.ana, CheckinMethod.QR)
+    later = desk.checkin.check_in(data.ana, CheckinMethod.QR)
     assert not later.repeated and later.checkin_id != first.checkin_id
     assert len(local(desk).checkins()) == 2
 
@@ -103,45 +109,51 @@ def test_class_pack_credits_cannot_be_overspent_offline(
     desk: KioskCore, data: DeskData, clock: Clock, fake_server: FakeServer
 ):
     fake_server.down = True
-    first = desk.check_in(data.bea, CheckinMethod.CARD)
+    first = desk.checkin.check_in(data.bea, CheckinMethod.CARD)
     assert first.admitted
     clock.advance(60)
-    second = desk.check_in(data.bea, CheckinMethod.CARD)
+    second = desk.checkin.check_in(data.bea, CheckinMethod.CARD)
     assert not second.admitted and second.reason == "no credits left"
     # A new snapshot that has not seen the pending admission keeps it counted.
     fake_server.down = False
     fake_server.server_time = clock.now()
-    desk.refresh()
+    desk.sync.refresh()
     clock.advance(60)
-    assert not desk.check_in(data.bea, CheckinMethod.CARD).admitted
+    assert not desk.checkin.check_in(data.bea, CheckinMethod.CARD).admitted
 
 
 def test_visits_used_adds_local_admissions_to_the_snapshot_count(
     desk: KioskCore, data: DeskData, clock: Clock, decider: RecordingDecider
 ):
     # Dora's plan allows 2 a week; the server had counted 1 this week.
-    assert desk.check_in(data.dora, CheckinMethod.SEARCH).admitted
+    assert desk.checkin.check_in(data.dora, CheckinMethod.SEARCH).admitted
     assert list(decider.calls[-1]["visits_used"].values()) == [1]
     clock.advance(3600)
-    refused = desk.check_in(data.dora, CheckinMethod.SEARCH)
+    refused = desk.checkin.check_in(data.dora, CheckinMethod.SEARCH)
     assert list(decider.calls[-1]["visits_used"].values()) == [2]
     assert not refused.admitted and refused.reason.startswith("weekly limit of 2 visits reached")
     # Next Monday a new week starts: the snapshot's count no longer applies.
     clock.advance(timedelta(days=5).total_seconds())
-    assert desk.check_in(data.dora, CheckinMethod.SEARCH).admitted
+    assert desk.checkin.check_in(data.dora, CheckinMethod.SEARCH).admitted
     assert list(decider.calls[-1]["visits_used"].values()) == [0]
 
 
-def test_without_a_decider_check_in_says_so(desk: KioskCore, data: DeskData):
-    desk.decider = None
-    with pytest.raises(CheckinError, match="eligibility"):
-        desk.check_in(data.ana, CheckinMethod.SEARCH)
-    assert desk.pending_count() == 0
+def test_without_a_decider_check_in_says_so(
+    desk: KioskCore, data: DeskData, fake_server: FakeServer, clock: Clock, tmp_path: Path
+):
+    desk.close()
+    undecided = desk_core(tmp_path / "kiosk", fake_server, clock, without_rules=True)
+    try:
+        with pytest.raises(CheckinError, match="eligibility"):
+            undecided.checkin.check_in(data.ana, CheckinMethod.SEARCH)
+        assert undecided.sync.pending_count() == 0
+    finally:
+        undecided.close()
 
 
 def test_unknown_member_is_not_recorded(desk: KioskCore):
     import uuid
 
-    outcome = desk.check_in(uuid.uuid4(), CheckinMethod.SEARCH)
+    outcome = desk.checkin.check_in(uuid.uuid4(), CheckinMethod.SEARCH)
     assert not outcome.admitted and not outcome.recorded
-    assert desk.pending_count() == 0
+    assert desk.sync.pending_count() == 0

@@ -25,14 +25,14 @@ def entries(core: KioskCore, name: str) -> list[OutboxEntry]:
 
 
 def test_walkin_is_registered_locally_with_a_client_uuid7(desk: KioskCore):
-    result = desk.register_walkin("  Eve ", "Walker", phone="07700 111222")
+    result = desk.checkin.register_walkin("  Eve ", "Walker", phone="07700 111222")
     assert result.created and result.duplicates == []
     member = result.member
     assert member is not None and member.id.version == 7 and member.first_name == "Eve"
     [entry] = entries(desk, MEMBER_CREATE)
     assert entry.args["member_id"] == str(member.id)
     assert entry.args["source"] == "desk" and entry.args["phone"] == "07700 111222"
-    assert desk.search_members("eve walker")[0].member_id == member.id
+    assert desk.checkin.search_members("eve walker")[0].member_id == member.id
 
 
 @pytest.mark.parametrize(
@@ -49,22 +49,24 @@ def test_walkin_input_errors_are_words(
     desk: KioskCore, first: str, last: str, phone: str, email: str, message: str
 ):
     with pytest.raises(InputError, match=message):
-        desk.register_walkin(first, last, phone=phone, email=email)
-    assert desk.pending_count() == 0
+        desk.checkin.register_walkin(first, last, phone=phone, email=email)
+    assert desk.sync.pending_count() == 0
 
 
 def test_walkin_duplicates_are_offered_instead_of_registering(desk: KioskCore, data: DeskData):
     # Same email in another case; same phone written differently.
-    result = desk.register_walkin("Annie", "Smith", email="ANA.SMITH@example.com")
+    result = desk.checkin.register_walkin("Annie", "Smith", email="ANA.SMITH@example.com")
     assert not result.created and [d.member_id for d in result.duplicates] == [data.ana]
-    result = desk.register_walkin("B", "OBrien", phone="+44-7700-900789")
+    result = desk.checkin.register_walkin("B", "OBrien", phone="+44-7700-900789")
     assert not result.created and [d.name for d in result.duplicates] == ["Bea O'Brien"]
-    assert desk.pending_count() == 0
+    assert desk.sync.pending_count() == 0
     # Local walk-ins count as well.
-    desk.register_walkin("Eve", "Walker", email="eve@example.com")
-    again = desk.register_walkin("Eve", "Walker", email="Eve@Example.com")
+    desk.checkin.register_walkin("Eve", "Walker", email="eve@example.com")
+    again = desk.checkin.register_walkin("Eve", "Walker", email="Eve@Example.com")
     assert not again.created and again.duplicates[0].local
-    forced = desk.register_walkin("Eve", "Walker", email="eve@example.com", allow_duplicates=True)
+    forced = desk.checkin.register_walkin(
+        "Eve", "Walker", email="eve@example.com", allow_duplicates=True
+    )
     assert forced.created
     assert entries(desk, MEMBER_CREATE)[-1].args["possible_duplicate_of"] == [
         str(again.duplicates[0].member_id)
@@ -73,10 +75,12 @@ def test_walkin_duplicates_are_offered_instead_of_registering(desk: KioskCore, d
 
 def test_day_pass_sale_then_check_in(desk: KioskCore, data: DeskData, fake_server: FakeServer):
     fake_server.down = True  # works offline
-    walkin = desk.register_walkin("Eve", "Walker", phone="07700 111222")
+    walkin = desk.checkin.register_walkin("Eve", "Walker", phone="07700 111222")
     assert walkin.member is not None
-    assert {p.name for p in desk.pass_plans()} == {"Day Pass", "Guest Pass"}
-    sale, outcome = desk.sell_pass(data.day_pass, walkin.member.id, PaymentMethod.CARD_TERMINAL)
+    assert {p.name for p in desk.checkin.pass_plans()} == {"Day Pass", "Guest Pass"}
+    sale, outcome = desk.checkin.sell_pass(
+        data.day_pass, walkin.member.id, PaymentMethod.CARD_TERMINAL
+    )
     assert outcome.admitted and outcome.membership_id == sale.membership_id
     assert sale.amount == Decimal("15.00") and sale.sale_id.version == 7
     # 09:15 UTC on 8 January is the same day in London.
@@ -94,9 +98,9 @@ def test_day_pass_sale_then_check_in(desk: KioskCore, data: DeskData, fake_serve
 
 
 def test_each_sale_has_its_own_idempotency_key(desk: KioskCore, data: DeskData, clock: Clock):
-    first, _ = desk.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
+    first, _ = desk.checkin.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
     clock.advance(1)
-    second, _ = desk.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
+    second, _ = desk.checkin.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
     assert first.sale_id != second.sale_id
     keys = [e.args["sale_id"] for e in entries(desk, SALE_CREATE)]
     assert keys == [str(first.sale_id), str(second.sale_id)]
@@ -109,7 +113,7 @@ def test_day_pass_is_for_the_local_day(tmp_path: Path, fake_server: FakeServer, 
     clock = Clock(datetime(2025, 1, 8, 23, 30, tzinfo=UTC))
     core = desk_core(tmp_path / "nz", fake_server, clock)
     try:
-        sale, _ = core.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
+        sale, _ = core.checkin.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
         assert sale.starts_on == date(2025, 1, 9)
     finally:
         core.close()
@@ -117,13 +121,15 @@ def test_day_pass_is_for_the_local_day(tmp_path: Path, fake_server: FakeServer, 
 
 def test_guest_pass_needs_the_bringing_member(desk: KioskCore, data: DeskData):
     with pytest.raises(InputError, match="brings the guest"):
-        desk.sell_pass(data.guest_pass, data.carl, PaymentMethod.CASH)
+        desk.checkin.sell_pass(data.guest_pass, data.carl, PaymentMethod.CASH)
     with pytest.raises(InputError, match="different people"):
-        desk.sell_pass(data.guest_pass, data.carl, PaymentMethod.CASH, guest_of_id=data.carl)
+        desk.checkin.sell_pass(
+            data.guest_pass, data.carl, PaymentMethod.CASH, guest_of_id=data.carl
+        )
     with pytest.raises(InputError, match="day pass or guest pass"):
-        desk.sell_pass(data.monthly, data.carl, PaymentMethod.CASH)
-    assert desk.pending_count() == 0
-    _, outcome = desk.sell_pass(
+        desk.checkin.sell_pass(data.monthly, data.carl, PaymentMethod.CASH)
+    assert desk.sync.pending_count() == 0
+    _, outcome = desk.checkin.sell_pass(
         data.guest_pass, data.carl, PaymentMethod.CASH, guest_of_id=data.ana
     )
     assert outcome.admitted
@@ -131,6 +137,6 @@ def test_guest_pass_needs_the_bringing_member(desk: KioskCore, data: DeskData):
 
 
 def test_refused_then_buys_a_pass_is_admitted_at_once(desk: KioskCore, data: DeskData):
-    assert not desk.check_in(data.carl, CheckinMethod.CARD).admitted
-    _, outcome = desk.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
+    assert not desk.checkin.check_in(data.carl, CheckinMethod.CARD).admitted
+    _, outcome = desk.checkin.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
     assert outcome.admitted and not outcome.repeated

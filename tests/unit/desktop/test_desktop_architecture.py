@@ -1,4 +1,4 @@
-"""DESIGN.md §3: the kiosk's core never imports Qt; its UI never runs SQL."""
+"""The kiosk's core never imports Qt; its UI never runs SQL."""
 
 from __future__ import annotations
 

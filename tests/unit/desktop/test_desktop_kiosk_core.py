@@ -33,7 +33,7 @@ def test_enrol_stores_ids_secret_and_downloads_the_snapshot(
     assert (settings.data_dir / CREDENTIAL_FILE).exists()
     location = core.location()
     assert location is not None and location.name == "Riverside Gym"
-    assert core.status().last_sync_at is not None
+    assert core.sync.status().last_sync_at is not None
 
 
 def test_bad_code_changes_nothing(core: KioskCore):
@@ -64,11 +64,11 @@ def test_offline_start_shows_the_cached_location(settings: KioskSettings, fake_s
     fake_server.down = True  # the location's internet is down when the kiosk restarts
     again = build_core(settings, http_client=http)
     assert again.is_enrolled()
-    before = again.status()
+    before = again.sync.status()
     assert before.online is None  # nothing tried yet: startup does no network call
     assert fake_server.requests.count(("GET", "/sync/snapshot")) == 1
 
-    status = again.refresh()
+    status = again.sync.refresh()
     assert status.online is False
     assert status.last_error is not None and "Cannot reach the server" in status.last_error
     assert status.last_sync_at == before.last_sync_at  # the last good sync is kept
@@ -77,7 +77,7 @@ def test_offline_start_shows_the_cached_location(settings: KioskSettings, fake_s
     assert again.verify_staff_pin(MANAGER_PIN) is not None  # PINs work offline too
 
     fake_server.down = False
-    back = again.refresh()
+    back = again.sync.refresh()
     assert back.online is True and back.last_error is None
     assert back.last_sync_at is not None and back.last_sync_at > before.last_sync_at
     again.close()
@@ -87,7 +87,7 @@ def test_refresh_replaces_the_cache_in_one_go(core: KioskCore, fake_server: Fake
     enrol(core)
     fake_server.location_name = "Riverside Gym & Pool"
     fake_server.staff = fake_server.staff[:1]
-    core.refresh()
+    core.sync.refresh()
     location = core.location()
     assert location is not None and location.name == "Riverside Gym & Pool"
     assert core.verify_staff_pin(COACH_PIN) is None
@@ -107,8 +107,8 @@ def test_revoked_device_is_told_to_enrol_again(core: KioskCore, fake_server: Fak
     enrol(core)
     fake_server.revoked = True
     fake_server.expire_tokens()
-    core._client = None  # a restart: no cached access token
-    status = core.refresh()
+    core.connection.drop_client()  # a restart: no cached access token
+    status = core.sync.refresh()
     assert status.needs_enrolment
     assert status.last_error == REVOKED_MESSAGE
     assert core.location() is not None  # the cache stays usable
@@ -116,9 +116,9 @@ def test_revoked_device_is_told_to_enrol_again(core: KioskCore, fake_server: Fak
 
 def test_missing_credential_is_reported(core: KioskCore, settings: KioskSettings):
     enrol(core)
-    core._client = None
+    core.connection.drop_client()
     (settings.data_dir / CREDENTIAL_FILE).unlink()
-    status = core.refresh()
+    status = core.sync.refresh()
     assert status.needs_enrolment
     assert status.last_error is not None and "credential is missing" in status.last_error
 
@@ -126,7 +126,7 @@ def test_missing_credential_is_reported(core: KioskCore, settings: KioskSettings
 def test_status_carries_the_credential_warning(tmp_path: Path, no_keyring, fake_server):
     settings = KioskSettings(data_dir=tmp_path / "k", credential_store="auto")
     core = build_core(settings, http_client=fake_server.client())
-    warning = core.status().credential_warning
+    warning = core.sync.status().credential_warning
     assert warning is not None and warning.startswith("No OS keyring")
     assert str(tmp_path / "k" / CREDENTIAL_FILE) in warning
     core.close()

@@ -61,7 +61,10 @@ def test_newer_database_version_is_refused_clearly(tmp_path: Path):
 def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path, monkeypatch):
     path = tmp_path / "kiosk.sqlite3"
     Store(path).close()
-    broken = (*migrations_module.MIGRATIONS, "CREATE TABLE ok (x); CREATE TABLE broken (;")
+    broken = (
+        *migrations_module.MIGRATIONS,
+        migrations_module.Migration("CREATE TABLE ok (x); CREATE TABLE broken (;"),
+    )
     monkeypatch.setattr("desktop.core.store.database.MIGRATIONS", broken)
     monkeypatch.setattr("desktop.core.store.database.SCHEMA_VERSION", len(broken))
     conn = connect(path)

@@ -1,4 +1,4 @@
-"""Pull (DESIGN.md §5.4, §5.7, §5.8): pages with their cursor in one transaction, tombstones,
+"""Pull: pages with their cursor in one transaction, tombstones,
 local rows never overwritten, snapshot reset on 410 keeping the outbox."""
 
 from __future__ import annotations
@@ -32,23 +32,23 @@ def member_data(member_id: uuid.UUID, first: str, last: str = "Mensah") -> dict[
 
 
 def names(kiosk: KioskCore) -> list[str]:
-    return [h.name for h in kiosk.search_members("mensah")]
+    return [h.name for h in kiosk.checkin.search_members("mensah")]
 
 
 def test_pull_applies_pages_until_up_to_date(kiosk: KioskCore, fake_server: SyncFakeServer):
-    kiosk.sync_engine().page_size = 4
+    kiosk.sync.engine.page_size = 4
     ids = [uuid.uuid4() for _ in range(10)]
     for i, member_id in enumerate(ids):
         fake_server.emit("members", member_id, member_data(member_id, f"Kofi{i}"))
     fake_server.emit("members", ids[0], None)  # a tombstone
     fake_server.emit("review_items", uuid.uuid4(), {"status": "open", "summary": "x"})
     fake_server.emit("lockers", uuid.uuid4(), {"what": "a table this kiosk does not know"})
-    assert kiosk.pull() == 12  # the unknown table is skipped
+    assert kiosk.sync.pull() == 12  # the unknown table is skipped
     assert [c for c, _ in fake_server.pulls] == [0, 4, 8, 12]
     assert len(names(kiosk)) == 9
-    assert kiosk.sync_cursor()[0] == 13
-    assert kiosk.status().open_reviews == 1
-    assert kiosk.pull() == 0
+    assert kiosk.sync.cursor()[0] == 13
+    assert kiosk.sync.status().open_reviews == 1
+    assert kiosk.sync.pull() == 0
 
 
 def test_membership_plan_and_pass_changes_reach_the_cache(
@@ -65,15 +65,15 @@ def test_membership_plan_and_pass_changes_reach_the_cache(
     fake_server.emit("pass_keys", key_row, {"key_id": 3, "public_key": "AAAA"})
     revoked = uuid.uuid4()
     fake_server.emit("revoked_passes", revoked, {"id": str(revoked)})
-    kiosk.pull()
-    assert [h.name for h in kiosk.search_members("efua")] == ["Efua Mensah"]
+    kiosk.sync.pull()
+    assert [h.name for h in kiosk.checkin.search_members("efua")] == ["Efua Mensah"]
     [ms] = MemberRepository(kiosk.store.connection()).memberships([member_id])
     assert ms.credits_remaining == 7 and ms.plan.name == "Pack"
     cache = CacheRepository(kiosk.store.connection())
     assert 3 in cache.public_keys() and cache.is_revoked(revoked)
     fake_server.emit("pass_keys", key_row, None)
     fake_server.emit("revoked_passes", revoked, None)
-    kiosk.pull()
+    kiosk.sync.pull()
     assert 3 not in cache.public_keys() and not cache.is_revoked(revoked)
 
 
@@ -83,7 +83,7 @@ def test_a_page_and_its_cursor_commit_together(
     first, second = uuid.uuid4(), uuid.uuid4()
     fake_server.emit("members", first, member_data(first, "Kwame"))
     fake_server.emit("members", second, member_data(second, "Yaw"))
-    members = apply_module.APPLIERS["members"]
+    members = kiosk.sync.engine.appliers["members"]
     calls = {"n": 0}
 
     def crash_on_second(rows, row_id, data):  # type: ignore[no-untyped-def]
@@ -93,16 +93,16 @@ def test_a_page_and_its_cursor_commit_together(
         members.upsert(rows, row_id, data)
 
     monkeypatch.setitem(
-        apply_module.APPLIERS,
+        kiosk.sync.engine.appliers,
         "members",
         apply_module.TableApplier(upsert=crash_on_second, delete=members.delete),
     )
     with pytest.raises(RuntimeError):
-        kiosk.sync_engine().pull_all()
+        kiosk.sync.engine.pull_all()
     assert names(kiosk) == []  # the first row of the page went too
-    assert kiosk.sync_cursor()[0] == 0
-    monkeypatch.setitem(apply_module.APPLIERS, "members", members)
-    assert kiosk.pull() == 2
+    assert kiosk.sync.cursor()[0] == 0
+    monkeypatch.setitem(kiosk.sync.engine.appliers, "members", members)
+    assert kiosk.sync.pull() == 2
     assert sorted(names(kiosk)) == ["Kwame Mensah", "Yaw Mensah"]
 
 
@@ -110,21 +110,21 @@ def test_the_cursor_never_goes_back(kiosk: KioskCore, fake_server: SyncFakeServe
     member_id = uuid.uuid4()
     for _ in range(3):
         fake_server.emit("members", member_id, member_data(member_id, "Ama"))
-    kiosk.pull()
-    assert kiosk.sync_cursor()[0] == 3
+    kiosk.sync.pull()
+    assert kiosk.sync.cursor()[0] == 3
     fake_server.changes.clear()  # a confused server answers with cursor 0
-    kiosk.pull()
-    assert kiosk.sync_cursor()[0] == 3
+    kiosk.sync.pull()
+    assert kiosk.sync.cursor()[0] == 3
 
 
 def test_a_pull_never_overwrites_a_pending_local_row(kiosk: KioskCore, fake_server: SyncFakeServer):
-    walkin = kiosk.register_walkin("Abena", "Mensah", "0244 000 111").member
+    walkin = kiosk.checkin.register_walkin("Abena", "Mensah", "0244 000 111").member
     assert walkin is not None
     # The server already has this walk-in (the push's answer was lost), corrected by staff.
     fake_server.emit("members", walkin.id, member_data(walkin.id, "Abenaa"))
-    kiosk.pull()
+    kiosk.sync.pull()
     assert names(kiosk) == ["Abena Mensah"]  # ours, while its mutation waits
-    assert kiosk.push() is not None
+    assert kiosk.sync.push() is not None
     # Acknowledged: the server's row is the truth from now on.
     assert names(kiosk) == ["Abenaa Mensah"]
 
@@ -132,7 +132,7 @@ def test_a_pull_never_overwrites_a_pending_local_row(kiosk: KioskCore, fake_serv
 def test_410_resets_from_the_snapshot_and_keeps_outbox_and_local_rows(
     kiosk: KioskCore, fake_server: SyncFakeServer
 ):
-    walkin = kiosk.register_walkin("Akosua", "Mensah", "0201 111 222").member
+    walkin = kiosk.checkin.register_walkin("Akosua", "Mensah", "0201 111 222").member
     assert walkin is not None
     queue_checkins(kiosk, walkin.id, 3)
     fresh = fake_server.add_member("Yaa", "Mensah")
@@ -140,10 +140,10 @@ def test_410_resets_from_the_snapshot_and_keeps_outbox_and_local_rows(
         fake_server.emit("members", fresh, member_data(fresh, "Yaa"))
     fake_server.pruned = 4  # changes up to 4 are gone: our cursor 0 is too old
     snapshots = fake_server.snapshot_requests
-    kiosk.pull()
+    kiosk.sync.pull()
     assert fake_server.snapshot_requests == snapshots + 1
     assert sorted(names(kiosk)) == ["Akosua Mensah", "Yaa Mensah"]
-    assert kiosk.sync_cursor()[0] == 5
+    assert kiosk.sync.cursor()[0] == 5
     assert len(OutboxRepository(kiosk.store.connection()).pending()) == 4
     assert [c for c, _ in fake_server.pulls] == [0, 5]
 
@@ -152,6 +152,6 @@ def test_a_server_that_keeps_answering_410_is_not_looped_on(
     kiosk: KioskCore, fake_server: SyncFakeServer
 ):
     fake_server.pruned = 10**9  # every cursor is too old, even the snapshot's
-    assert kiosk.pull() is None
-    assert "new download" in (kiosk.status().last_error or "")
+    assert kiosk.sync.pull() is None
+    assert "new download" in (kiosk.sync.status().last_error or "")
     assert fake_server.snapshot_requests <= 3

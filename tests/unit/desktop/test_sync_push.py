@@ -1,4 +1,4 @@
-"""Push (DESIGN.md §5.5) against a fake server with faults: batching, gzip, acknowledgement,
+"""Push against a fake server with faults: batching, gzip, acknowledgement,
 refusals, lost answers, gaps, expired tokens, revocation, outages."""
 
 from __future__ import annotations
@@ -42,20 +42,20 @@ def test_push_sends_gzip_batches_of_at_most_500_and_empties_the_outbox(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
 ):
     ids = queue_checkins(kiosk, member, 1203)
-    result = kiosk.push()
+    result = kiosk.sync.push()
     assert result == PushResult(sent=1203, acknowledged=1203, rejected=0)
     assert fake_server.push_batches == [500, 500, 203]
     assert fake_server.gzip_pushes == 3
     assert pending(kiosk) == []
     assert sorted(fake_server.checkin_ids()) == sorted(str(i) for i in ids)
-    assert kiosk.sync_cursor()[1] == 1203
-    assert kiosk.status().pending_count == 0
+    assert kiosk.sync.cursor()[1] == 1203
+    assert kiosk.sync.status().pending_count == 0
 
 
 def test_the_body_is_really_gzip(kiosk: KioskCore, member: uuid.UUID):
     queue_checkins(kiosk, member, 2)
     seen: list[httpx.Request] = []
-    engine = kiosk.sync_engine()
+    engine = kiosk.sync.engine
     client = engine._client()
     original = client.http._transport
 
@@ -65,7 +65,7 @@ def test_the_body_is_really_gzip(kiosk: KioskCore, member: uuid.UUID):
 
     client.http._transport = httpx.MockTransport(spy)
     try:
-        kiosk.push()
+        kiosk.sync.push()
     finally:
         client.http._transport = original
     push = next(r for r in seen if r.url.path == "/sync/push")
@@ -80,12 +80,12 @@ def test_rejected_mutations_move_aside_with_their_reason_and_do_not_block_the_qu
 ):
     queue_checkins(kiosk, member, 5)
     fake_server.reject = lambda m: "unknown member" if m["mutation_id"] == 2 else None
-    result = kiosk.push()
+    result = kiosk.sync.push()
     assert result == PushResult(sent=5, acknowledged=4, rejected=1)
     assert pending(kiosk) == []
     refused = RejectedRepository(kiosk.store.connection()).latest()
     assert [(r.mutation_id, r.reason) for r in refused] == [(2, "unknown member")]
-    status = kiosk.status()
+    status = kiosk.sync.status()
     assert status.rejected_count == 1 and status.rejected_reason == "unknown member"
     assert len(fake_server.applied) == 4
 
@@ -96,11 +96,11 @@ def test_a_lost_answer_is_replayed_and_nothing_is_doubled(
 ):
     ids = queue_checkins(kiosk, member, 7)
     fake_server.lose_next_answer = loss
-    assert kiosk.push() is None  # applied on the server, but we never heard
-    assert kiosk.status().online is False
+    assert kiosk.sync.push() is None  # applied on the server, but we never heard
+    assert kiosk.sync.status().online is False
     assert len(pending(kiosk)) == 7  # kept until acknowledged
     assert len(fake_server.applied) == 7
-    result = kiosk.push()
+    result = kiosk.sync.push()
     assert result is not None and result.acknowledged == 7
     assert pending(kiosk) == []
     assert sorted(fake_server.checkin_ids()) == sorted(str(i) for i in ids)  # once each
@@ -124,25 +124,25 @@ def test_gap_where_the_server_is_ahead_drops_what_it_has(
         return original(request)
 
     fake_server._push = strict  # type: ignore[method-assign]
-    result = kiosk.push()
+    result = kiosk.sync.push()
     assert result is not None
     assert pending(kiosk) == []
     assert sorted(fake_server.applied) == list(range(1, 11))
-    assert kiosk.sync_cursor()[1] == 10
+    assert kiosk.sync.cursor()[1] == 10
 
 
 def test_gap_where_the_server_is_behind_says_so_and_keeps_the_outbox(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
 ):
     queue_checkins(kiosk, member, 3)
-    assert kiosk.push() is not None
+    assert kiosk.sync.push() is not None
     queue_checkins(kiosk, member, 2)
     fake_server.last_mutation_id = 1  # restored from a backup: 2 and 3 are gone
-    assert kiosk.push() is None
-    status = kiosk.status()
+    assert kiosk.sync.push() is None
+    status = kiosk.sync.status()
     assert "missing 2 change(s)" in (status.last_error or "")
     assert pending(kiosk) == [4, 5]  # never renumbered, never dropped
-    assert kiosk.sync_cursor()[1] == 3  # never goes back
+    assert kiosk.sync.cursor()[1] == 3  # never goes back
 
 
 def test_gap_answer_without_an_id_is_resolved_with_a_pull(
@@ -161,7 +161,7 @@ def test_gap_answer_without_an_id_is_resolved_with_a_pull(
         return original(request)
 
     fake_server._push = first_gap  # type: ignore[method-assign]
-    assert kiosk.push() is not None
+    assert kiosk.sync.push() is not None
     assert pending(kiosk) == []
     assert sorted(fake_server.applied) == [1, 2, 3]
 
@@ -172,7 +172,7 @@ def test_expired_token_mid_push_is_refreshed_and_the_same_batch_resent(
     queue_checkins(kiosk, member, 3)
     tokens_before = fake_server.token_requests
     fake_server.expire_next_push_token = True
-    result = kiosk.push()
+    result = kiosk.sync.push()
     assert result == PushResult(sent=3, acknowledged=3, rejected=0)
     assert fake_server.token_requests == tokens_before + 1
     assert fake_server.push_batches == [3]  # the 401 was answered before reading the batch
@@ -187,8 +187,8 @@ def test_revoked_device_stops_keeps_the_outbox_and_says_so(
 ):
     queue_checkins(kiosk, member, 4)
     fake_server.revoked = True
-    assert kiosk.push() is None
-    status = kiosk.status()
+    assert kiosk.sync.push() is None
+    status = kiosk.sync.status()
     assert status.needs_enrolment
     assert "revoked" in (status.last_error or "")
     assert pending(kiosk) == [1, 2, 3, 4]
@@ -204,12 +204,12 @@ def test_outage_keeps_everything_then_it_goes_through(
         fake_server.down = True
     else:
         fake_server.fail_next_push = True
-    assert kiosk.push() is None
-    assert kiosk.status().online is False
+    assert kiosk.sync.push() is None
+    assert kiosk.sync.status().online is False
     assert pending(kiosk) == [1, 2, 3, 4, 5, 6]
     assert fake_server.applied == {}
     fake_server.down = False
-    assert kiosk.push() == PushResult(sent=6, acknowledged=6, rejected=0)
+    assert kiosk.sync.push() == PushResult(sent=6, acknowledged=6, rejected=0)
     assert pending(kiosk) == []
 
 
@@ -217,14 +217,14 @@ def test_a_kiosk_enrolled_again_numbers_its_mutations_from_1_for_the_new_device(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
 ):
     queue_checkins(kiosk, member, 3)
-    assert kiosk.push() is not None
+    assert kiosk.sync.push() is not None
     queue_checkins(kiosk, member, 2)  # outbox ids 4 and 5, not yet sent
     fake_server.codes.add(ENROL_CODE)
     fake_server.device_id = uuid.uuid4()  # the server hands out a new device
     fake_server.last_mutation_id = 0
     fake_server.applied.clear()
     kiosk.enrol("http://zmos.test", ENROL_CODE, "Front desk")
-    assert kiosk.push() is not None
+    assert kiosk.sync.push() is not None
     assert sorted(fake_server.applied) == [1, 2]  # the new device's 1 and 2
     assert pending(kiosk) == []
     state = SyncStateRepository(kiosk.store.connection()).get()

@@ -1,9 +1,9 @@
-"""Migration 4: sessions and bookings (issue 5), and no more server-counted visits.
+"""Migration 4: sessions and bookings, and no more server-counted visits.
 
 Pulled session types, sessions and bookings (``cached_*``) are replaced by each snapshot and
 upserted by pulls. What this kiosk did to them waits in ``local_booking`` (a booking made
 here) and ``local_attendance`` (a member checked into a session here), never written by a
-pull (DESIGN.md §5.4). A local booking goes once the server acknowledged it and its own row
+pull. A local booking goes once the server acknowledged it and its own row
 came back (or it was refused); attendances stay, as this kiosk's record of who was in the
 room, so a booking the server waitlisted after all can be shown as "waitlisted — review".
 

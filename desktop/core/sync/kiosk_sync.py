@@ -1,5 +1,5 @@
-"""The sync operations of :class:`~desktop.core.kiosk.KioskCore` (a mixin, to keep the
-facade small): push, pull, snapshot refresh and the status staff see.
+"""The kiosk's side of sync, as the sync worker drives it: push, pull, snapshot refresh and
+the status staff see.
 
 Every operation here turns trouble into status (never raises for network or server
 trouble): offline, revoked, refused. The status is what the worker reports to the UI.
@@ -8,16 +8,14 @@ trouble): offline, revoked, refused. The status is what the worker reports to th
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from desktop.core.credentials import CredentialStore, CredentialStoreError
 from desktop.core.store import (
     DeviceRepository,
-    DeviceSettings,
     OutboxRepository,
     PulledRows,
     RejectedRepository,
@@ -25,11 +23,9 @@ from desktop.core.store import (
     SyncStateRepository,
     SyncStatusRepository,
 )
+from desktop.core.sync.connection import ServerConnection
+from desktop.core.sync.engine import PushResult, SyncEngine
 from desktop.core.sync.errors import DeviceRevoked, Offline, ServerError, ServerRejected
-
-if TYPE_CHECKING:
-    from desktop.core.sync.client import ServerClient
-    from desktop.core.sync.engine import PushResult, SyncEngine
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,16 +51,25 @@ class KioskStatus:
     rejected_reason: str | None = None
 
 
-class SyncOperations:
-    store: Store
-    credentials: CredentialStore
-    _now: Callable[[], datetime]
-    _lock: threading.RLock
-    _online: bool | None
-    _needs_enrolment: bool
+class KioskSync:
+    """Every operation turns network and server trouble into status, never an exception."""
 
-    def _init_sync(self) -> None:
-        self._engine: SyncEngine | None = None
+    def __init__(
+        self,
+        *,
+        store: Store,
+        credentials: CredentialStore,
+        connection: ServerConnection,
+        engine: SyncEngine,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._credentials = credentials
+        self._connection = connection
+        self.engine = engine
+        self._now = now
+        #: None until this run has tried to reach the server.
+        self._online: bool | None = None
         #: Whether the server has push and pull (None: not known yet). An older server
         #: has only the snapshot; the outbox then waits for it to be upgraded.
         self.incremental: bool | None = None
@@ -72,7 +77,7 @@ class SyncOperations:
     # -- status ----------------------------------------------------------------------------
 
     def status(self) -> KioskStatus:
-        conn = self.store.connection()
+        conn = self._store.connection()
         record = SyncStatusRepository(conn).get()
         outbox = OutboxRepository(conn)
         rejected = RejectedRepository(conn)
@@ -82,8 +87,8 @@ class SyncOperations:
             online=self._online,
             last_sync_at=record.last_success_at,
             last_error=record.last_error,
-            credential_warning=self.credentials.warning,
-            needs_enrolment=self._needs_enrolment,
+            credential_warning=self._credentials.warning,
+            needs_enrolment=self._connection.needs_enrolment,
             pending_count=outbox.pending_count(),
             oldest_pending_at=outbox.oldest_pending_at(),
             open_reviews=PulledRows(conn).open_review_items(),
@@ -91,35 +96,41 @@ class SyncOperations:
             rejected_reason=latest[0].reason if latest else None,
         )
 
-    def has_sync_cursor(self) -> bool:
-        """Whether pulls can continue from a cursor the server gave (else: snapshot first)."""
-        return SyncStateRepository(self.store.connection()).get().has_cursor
+    def pending_count(self) -> int:
+        return OutboxRepository(self._store.connection()).pending_count()
 
-    def sync_cursor(self) -> tuple[int, int]:
+    def oldest_pending_at(self) -> datetime | None:
+        return OutboxRepository(self._store.connection()).oldest_pending_at()
+
+    def has_cursor(self) -> bool:
+        """Whether pulls can continue from a cursor the server gave (else: snapshot first)."""
+        return SyncStateRepository(self._store.connection()).get().has_cursor
+
+    def cursor(self) -> tuple[int, int]:
         """The pull cursor and the last mutation id the server acknowledged."""
-        state = SyncStateRepository(self.store.connection()).get()
+        state = SyncStateRepository(self._store.connection()).get()
         return state.cursor, state.last_mutation_id
 
     def on_local_write(self, listener: Callable[[], None]) -> Callable[[], None]:
         """``listener`` runs after each committed action that queued a mutation (in the
         writing thread; keep it short: e.g. wake the sync worker). Returns an unsubscribe."""
-        return self.store.on_outbox_write(listener)
+        return self._store.on_outbox_write(listener)
 
     # -- operations (never raise for network or server trouble) -----------------------------
 
     def refresh(self) -> KioskStatus:
         """Download the snapshot; replace the pulled cache in one transaction (local rows and
         the outbox stay). Failures are recorded and the cache kept."""
-        if self.device() is not None:
-            self._guarded(self.sync_engine().reset_from_snapshot, incremental=False)
-            self.store.checkpoint()  # here, off the check-in path (runs on the sync worker)
+        if self._connection.device() is not None:
+            self._guarded(self.engine.reset_from_snapshot, incremental=False)
+            self._store.checkpoint()  # here, off the check-in path (runs on the sync worker)
         return self.status()
 
     def push(self) -> PushResult | None:
         """Push the whole outbox, batch by batch; None if it stopped on an error."""
-        if self.device() is None or self.incremental is False:
+        if self._connection.device() is None or self.incremental is False:
             return None
-        result = self._guarded(self.sync_engine().push_all, incremental=False)
+        result = self._guarded(self.engine.push_all, incremental=False)
         if result is not None and result.sent:
             self.incremental = True  # the server answered a push
         return result
@@ -127,25 +138,9 @@ class SyncOperations:
     def pull(self, wait: float = 0.0) -> int | None:
         """Pull changes until up to date (the first request may wait ``wait`` s for one);
         the number applied, or None on an error."""
-        if self.device() is None or self.incremental is False:
+        if self._connection.device() is None or self.incremental is False:
             return None
-        return self._guarded(lambda: self.sync_engine().pull_all(wait))
-
-    def sync_engine(self) -> SyncEngine:
-        from desktop.core.sync.engine import SyncEngine, SyncTarget
-
-        def target() -> SyncTarget | None:
-            device = self.device()
-            if device is None:
-                return None
-            return SyncTarget(str(device.device_id), str(device.location_id))
-
-        with self._lock:
-            if self._engine is None:
-                self._engine = SyncEngine(
-                    store=self.store, client=self._server_client, target=target, now=self._now
-                )
-            return self._engine
+        return self._guarded(lambda: self.engine.pull_all(wait))
 
     # -- internals -------------------------------------------------------------------------
 
@@ -158,7 +153,7 @@ class SyncOperations:
         except Offline as exc:
             self._fail(now, str(exc), online=False)
         except DeviceRevoked as exc:
-            self._needs_enrolment = True
+            self._connection.needs_enrolment = True
             self._fail(now, str(exc), online=True)
         except ServerRejected as exc:
             if exc.status == 404 and self.incremental is not True:
@@ -173,7 +168,7 @@ class SyncOperations:
             self._fail(now, str(exc), online=self._online)
         else:
             self._online = True
-            self._needs_enrolment = False
+            self._connection.needs_enrolment = False
             if incremental:
                 self.incremental = True
             return result
@@ -182,19 +177,5 @@ class SyncOperations:
     def _fail(self, now: datetime, message: str, *, online: bool | None) -> None:
         log.warning("Sync failed: %s", message)
         self._online = online
-        with self.store.transaction() as conn:
+        with self._store.transaction() as conn:
             SyncStatusRepository(conn).record_failure(now, message)
-
-    def _server_client(self) -> ServerClient:
-        with self._lock:
-            device = self.device()
-            if device is None:
-                raise CredentialStoreError("This kiosk is not enrolled")
-            return self._client_for(device)
-
-    # Provided by KioskCore.
-    def device(self) -> DeviceSettings | None:
-        raise NotImplementedError
-
-    def _client_for(self, device: DeviceSettings) -> ServerClient:
-        raise NotImplementedError

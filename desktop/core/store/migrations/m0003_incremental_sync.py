@@ -1,4 +1,4 @@
-"""Migration 3: incremental sync state (DESIGN.md §5.5–5.8).
+"""Migration 3: incremental sync state (push, pull, snapshot reset).
 
 ``sync_state`` holds the pull cursor and the last mutation id the server acknowledged; both
 only ever grow (until the kiosk is enrolled again as a new device). ``rejected_mutations``

@@ -1,7 +1,7 @@
 """Migration 2: pulled members, plans and passes; local check-ins, walk-ins and sales; outbox.
 
 Pulled tables (``cached_*``) are replaced wholesale by each snapshot. Local tables
-(``local_*``) hold what this kiosk created and are never touched by a pull (DESIGN.md §5.4).
+(``local_*``) hold what this kiosk created and are never touched by a pull.
 Normalised columns (``*_norm``, ``phone_digits``) and the name-token tables back the
 member search and the card/barcode lookups.
 """
@@ -138,7 +138,8 @@ CREATE INDEX local_checkin_admissions ON local_checkin (membership_id, occurred_
     WHERE admitted = 1;
 CREATE INDEX local_checkin_member ON local_checkin (member_id, occurred_at);
 
--- DESIGN.md §5.3. AUTOINCREMENT: ids keep increasing even after acknowledged rows go.
+-- One row per user action until acknowledged. AUTOINCREMENT: ids keep increasing even
+-- after acknowledged rows go.
 CREATE TABLE outbox (
     mutation_id INTEGER PRIMARY KEY AUTOINCREMENT,
     name        TEXT NOT NULL,
