@@ -1,8 +1,12 @@
-"""Wiring: the one place where the server's ports meet their adapters (DESIGN.md §3)."""
+"""Wiring: the one place where the server's ports meet their adapters and its domains are
+plugged together (DESIGN.md §3). Nothing in ``server`` registers or listens on import: what a
+process needs is built here, once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
@@ -13,10 +17,13 @@ from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
+from server.bookings import jobs as booking_jobs
+from server.bookings.queue import BookingQueue
 from server.config import Settings
 from server.db.session import make_engine, make_session_factory
 from server.db.uow import UnitOfWork
 from server.jobs import Job
+from server.notices import service as notices
 from server.ports import (
     EligibilityService,
     EventPublisher,
@@ -24,6 +31,11 @@ from server.ports import (
     NotificationService,
     PaymentService,
 )
+from server.sync import handlers as sync_handlers
+from server.sync import pull as sync_pull
+from server.sync import tables as sync_tables
+from server.sync.changes import capture_changes
+from server.sync.registry import SyncRegistry
 
 
 @dataclass
@@ -38,6 +50,10 @@ class Container:
     payments: PaymentService
     notifications: NotificationService
     events: EventPublisher
+    #: The mutations kiosks push and the tables they pull.
+    sync: SyncRegistry
+    #: The process's booking queue (group commit of bookings).
+    booking_queue: BookingQueue
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -51,10 +67,22 @@ class Container:
         return UnitOfWork(self.read_session_factory)
 
 
+def build_sync_registry() -> SyncRegistry:
+    registry = SyncRegistry()
+    sync_tables.register(registry.tables)
+    sync_handlers.register(registry.mutations)
+    return registry
+
+
 def build_container(settings: Settings, *, engine: Engine | None = None) -> Container:
     url = settings.resolved_database_url
     engine = engine or make_engine(url, pool_size=settings.db_pool_size)
     read_engine = make_engine(url, pool_size=settings.db_pool_size, autocommit=True)
+    sync = build_sync_registry()
+    session_factory = make_session_factory(engine)
+    read_session_factory = make_session_factory(read_engine)
+    for factory in (session_factory, read_session_factory):
+        capture_changes(factory, sync.tables)
     notifications: NotificationService
     if settings.smtp_host:
         notifications = SmtpNotifications(
@@ -66,8 +94,8 @@ def build_container(settings: Settings, *, engine: Engine | None = None) -> Cont
         settings=settings,
         engine=engine,
         read_engine=read_engine,
-        session_factory=make_session_factory(engine),
-        read_session_factory=make_session_factory(read_engine),
+        session_factory=session_factory,
+        read_session_factory=read_session_factory,
         identity=LocalIdentity(
             settings.resolved_secret_key,
             hasher=PasswordHasher(
@@ -80,22 +108,37 @@ def build_container(settings: Settings, *, engine: Engine | None = None) -> Cont
         payments=DeskPayments(),
         notifications=notifications,
         events=LogEventPublisher(),
+        sync=sync,
+        booking_queue=BookingQueue(partial(UnitOfWork, session_factory)),
     )
 
 
 def background_jobs(container: Container) -> list[Job]:
-    """The periodic jobs every server process runs (see ``server.jobs``). Domains add theirs."""
+    """The periodic jobs every server process runs (see ``server.jobs``), each given the
+    collaborators it uses."""
     if not container.settings.background_jobs:
         return []
-    from server.bookings import jobs as booking_jobs
-    from server.bookings import penalties
-    from server.notices import service as notices
-    from server.sync import pull as sync_pull
-
-    jobs: list[Job] = [
-        Job("notices.send", 5.0, notices.send_due_notices),
-        Job("bookings.close_ended", 60.0, booking_jobs.close_ended_sessions),
-        Job("bookings.charge_fees", 300.0, penalties.charge_unpaid_job),
-        Job("sync.prune_changes", 3600.0, sync_pull.prune_job),
+    make_uow, payments = container.uow, container.payments
+    keep_changes = timedelta(days=container.settings.sync_change_retention_days)
+    return [
+        Job(
+            "notices.send",
+            5.0,
+            partial(notices.deliver, make_uow=make_uow, notifications=container.notifications),
+        ),
+        Job(
+            "bookings.close_ended",
+            60.0,
+            partial(booking_jobs.close_ended_sessions, make_uow=make_uow, payments=payments),
+        ),
+        Job(
+            "bookings.charge_fees",
+            300.0,
+            partial(booking_jobs.charge_unpaid_fees, make_uow=make_uow, payments=payments),
+        ),
+        Job(
+            "sync.prune_changes",
+            3600.0,
+            partial(sync_pull.prune_job, make_uow=make_uow, keep=keep_changes),
+        ),
     ]
-    return jobs

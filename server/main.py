@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         # Sync endpoints run on anyio's thread pool. More threads than connections only
         # queue on the pool, and many threads fight over the GIL under load.
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        jobs = JobRunner(container, background_jobs(container))
+        jobs = JobRunner(background_jobs(container))
         _app.state.jobs = jobs
         jobs.start()
         try:

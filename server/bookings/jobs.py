@@ -7,8 +7,8 @@ UPDATE; only that process marks its no-shows, so nobody is penalised twice.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -16,12 +16,10 @@ from server.bookings import penalties
 from server.bookings.models import Booking
 from server.bookings.repository import BookingRepository, give_credit_back, policy_of
 from server.db.uow import UnitOfWork
+from server.ports.payments import PaymentService
 from server.scheduling.models import ClassSession
 from shared.clock import utcnow
 from shared.enums import Attendance, BookingStatus, PenaltyKind, PenaltyOutcome
-
-if TYPE_CHECKING:
-    from server.bootstrap import Container
 
 BATCH = 100
 #: A no-show whose penalty is one of these keeps the class credit spent.
@@ -97,14 +95,24 @@ def _set(uow: UnitOfWork, booking: Booking, **values: object) -> None:
     sync_changes.touch(uow.session, Booking, booking.tenant_id, booking.id)
 
 
-def close_ended_sessions(container: Container, *, now: datetime | None = None) -> int:
+def close_ended_sessions(
+    *,
+    make_uow: Callable[[], UnitOfWork],
+    payments: PaymentService,
+    now: datetime | None = None,
+) -> int:
     """Close every ended session not closed yet; returns how many this process closed."""
     closed = 0
     fees: list[uuid.UUID] = []
-    for tenant_id, session_id in _ended(container.uow(), now or utcnow()):
-        found = close_session(container.uow(), tenant_id, session_id)
+    for tenant_id, session_id in _ended(make_uow(), now or utcnow()):
+        found = close_session(make_uow(), tenant_id, session_id)
         fees.extend(found)
         closed += 1
     if fees:
-        penalties.charge_unpaid(container.uow(), container.payments, fees)
+        penalties.charge_unpaid(make_uow(), payments, fees)
     return closed
+
+
+def charge_unpaid_fees(*, make_uow: Callable[[], UnitOfWork], payments: PaymentService) -> int:
+    """Charge every fee a crash left unpaid; returns how many were paid."""
+    return penalties.charge_unpaid(make_uow(), payments)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -21,9 +20,6 @@ from server.ports.payments import PaymentRequest, PaymentService
 from shared.clock import utcnow
 from shared.enums import PenaltyKind, PenaltyOutcome
 from shared.ids import new_id
-
-if TYPE_CHECKING:
-    from server.bootstrap import Container
 
 log = logging.getLogger("zmos.bookings")
 
@@ -146,7 +142,3 @@ def charge_unpaid(
             uow.commit()
             paid += 1
     return paid
-
-
-def charge_unpaid_job(container: Container) -> int:
-    return charge_unpaid(container.uow(), container.payments)

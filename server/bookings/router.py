@@ -34,12 +34,9 @@ router = APIRouter(tags=["bookings"])
 
 
 async def get_booking_queue(request: Request) -> BookingQueue:
-    """The process's booking queue (group commit), made on first use."""
-    state = request.app.state
-    found: BookingQueue | None = getattr(state, "booking_queue", None)
-    if found is None:
-        found = state.booking_queue = BookingQueue(state.container.uow)
-    return found
+    """The process's booking queue (group commit), built with the container."""
+    queue: BookingQueue = request.app.state.container.booking_queue
+    return queue
 
 
 QueueDep = Annotated[BookingQueue, Depends(get_booking_queue)]

@@ -12,7 +12,6 @@ from server.plans import models as plans_models
 from server.scheduling import models as scheduling_models
 from server.staff import models as staff_models
 from server.sync import models as sync_models
-from server.sync import tables as sync_tables
 from server.tenants import models as tenants_models
 
 __all__ = [
@@ -28,6 +27,5 @@ __all__ = [
     "scheduling_models",
     "staff_models",
     "sync_models",
-    "sync_tables",
     "tenants_models",
 ]

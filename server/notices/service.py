@@ -11,7 +11,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -20,9 +19,6 @@ from server.notices.models import Notice
 from server.ports.notifications import Notification, NotificationService
 from shared.clock import utcnow
 from shared.ids import new_id
-
-if TYPE_CHECKING:
-    from server.bootstrap import Container
 
 log = logging.getLogger("zmos.notices")
 
@@ -70,11 +66,6 @@ def _claim(uow: UnitOfWork, notice: Notice, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def send_due_notices(container: Container, *, now: datetime | None = None) -> int:
-    """Send every due, unsent notice once; returns how many were sent."""
-    return deliver(make_uow=container.uow, notifications=container.notifications, now=now)
 
 
 def deliver(

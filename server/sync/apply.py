@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from server.errors import DomainError
 from server.sync.registry import (
     MutationContext,
+    MutationRegistry,
     MutationRejected,
     Registration,
     readable,
-    registration,
 )
 from shared.enums import MutationStatus
 from shared.sync.messages import MutationResult
@@ -32,12 +32,12 @@ class _Unsafe(Exception):
     """A batched handler failed after it had staged changes: apply one at a time instead."""
 
 
-def apply_all(contexts: list[MutationContext]) -> list[MutationResult]:
+def apply_all(contexts: list[MutationContext], mutations: MutationRegistry) -> list[MutationResult]:
     """Apply the mutations of ``contexts`` in order; one result each."""
     results: list[MutationResult] = []
     start = 0
     while start < len(contexts):
-        found = registration(contexts[start].mutation.name)
+        found = mutations.registration(contexts[start].mutation.name)
         end = start + 1
         if found is not None and found.batch is not None:
             while end < len(contexts) and contexts[end].mutation.name == found.name:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from server.adapters.local_eligibility import LocalEligibility, terms_of
 from server.checkin.models import Checkin
+from server.db.bulk import insert_rows
 from server.engagement.models import MovementEvent
 from server.members.models import Member
 from server.plans.models import AccessPlan, Membership
@@ -329,4 +330,4 @@ class CheckinBatch:
         reviews = [{c.key: getattr(item, c.key) for c in columns} for item in self.reviews]
         staged = [(Checkin, self.checkins), (MovementEvent, self.movements), (ReviewItem, reviews)]
         for model, rows in staged:
-            changes.insert_rows(self.session, model, rows)
+            insert_rows(self.session, model, rows)

@@ -1,4 +1,4 @@
-"""``member.create.v1`` and ``sale.create.v1``, and the registration of every kiosk mutation."""
+"""``member.create.v1`` and ``sale.create.v1``, and :func:`register` for every kiosk mutation."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from server.plans.repository import DeskPaymentRepository, PlanRepository
 from server.plans.schemas import SaleCreate
 from server.sync import review, rules
 from server.sync.checkin_handler import create_checkin, new_batch
-from server.sync.registry import MutationContext, MutationRejected, register_mutation
+from server.sync.registry import MutationContext, MutationRegistry, MutationRejected
 from server.tenants.repository import LocationRepository
 from shared.clock import ensure_utc
 from shared.sync.messages import (
@@ -163,8 +163,9 @@ def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
     return None
 
 
-register_mutation("checkin.create.v1", CheckinCreateArgs, create_checkin, batch=new_batch)
-register_mutation("member.create.v1", MemberCreateArgs, create_member)
-register_mutation("sale.create.v1", SaleCreateArgs, create_sale)
-register_mutation(BOOKING_CREATE, BookingCreateArgs, create_booking)
-register_mutation(BOOKING_ATTEND, BookingAttendArgs, attend_booking)
+def register(mutations: MutationRegistry) -> None:
+    mutations.register("checkin.create.v1", CheckinCreateArgs, create_checkin, batch=new_batch)
+    mutations.register("member.create.v1", MemberCreateArgs, create_member)
+    mutations.register("sale.create.v1", SaleCreateArgs, create_sale)
+    mutations.register(BOOKING_CREATE, BookingCreateArgs, create_booking)
+    mutations.register(BOOKING_ATTEND, BookingAttendArgs, attend_booking)

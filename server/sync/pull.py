@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import cache
 
 from sqlalchemy import String, Text, cast, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -18,9 +19,6 @@ from server.sync.errors import SnapshotRequired
 from server.sync.models import DeviceSyncState, LocationSyncSeq, SyncChange
 from shared.clock import utcnow
 from shared.sync.messages import PullResponse
-
-if TYPE_CHECKING:
-    from server.bootstrap import Container
 
 DEFAULT_PAGE = 1000
 MAX_PAGE = 5000
@@ -105,14 +103,10 @@ def pull_page(*, uow: UnitOfWork, claims: AccessClaims, cursor: int, limit: int)
     return PullPage(len(page), body.encode())
 
 
-_TABLE_NAMES: dict[str, str] = {}
-
-
+@cache
 def _json_str(text: str) -> str:
-    found = _TABLE_NAMES.get(text)
-    if found is None:
-        found = _TABLE_NAMES.setdefault(text, json.dumps(text))
-    return found
+    """A table name as JSON (the few names repeat on every row)."""
+    return json.dumps(text)
 
 
 def _dashed(text: str) -> str:
@@ -167,7 +161,6 @@ def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
     return removed
 
 
-def prune_job(container: Container) -> int:
-    """The periodic job (server/bootstrap.py): keep ``sync_change_retention_days`` of changes."""
-    days = container.settings.sync_change_retention_days
-    return prune(uow=container.uow(), older_than=utcnow() - timedelta(days=days))
+def prune_job(*, make_uow: Callable[[], UnitOfWork], keep: timedelta) -> int:
+    """The periodic job: forget changes older than ``keep``."""
+    return prune(uow=make_uow(), older_than=utcnow() - keep)

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from server.db.bulk import insert_rows
 from server.db.uow import UnitOfWork
 from server.devices import service as devices_service
 from server.engagement import service as engagement_service
@@ -27,11 +28,10 @@ from server.ports.analytics import EventPublisher
 from server.ports.eligibility import EligibilityService
 from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
-from server.sync import changes, rules
-from server.sync import handlers as _handlers  # noqa: F401  (registers the kiosk mutations)
+from server.sync import rules
 from server.sync.apply import apply_all
 from server.sync.models import DeviceSyncState, SyncMutation
-from server.sync.registry import MutationContext
+from server.sync.registry import MutationContext, MutationRegistry
 from server.tenants.repository import LocationRepository
 from shared.clock import ensure_utc, utcnow
 from shared.enums import MutationStatus
@@ -156,6 +156,7 @@ def _log_row(
 def push(
     *,
     uow: UnitOfWork,
+    mutations: MutationRegistry,
     eligibility: EligibilityService,
     payments: PaymentService,
     events: EventPublisher,
@@ -203,13 +204,13 @@ def push(
                 for mutation in cmd.mutations[len(plan.duplicates) :]
             ]
             log = []
-            for context, result in zip(contexts, apply_all(contexts), strict=True):
+            for context, result in zip(contexts, apply_all(contexts, mutations), strict=True):
                 results.append(result)
                 published.extend(context.published)
                 log.append(_log_row(claims, context.mutation, result, context.clamped, now))
             if plan.new:
                 last = plan.new[-1]
-                changes.insert_rows(session, SyncMutation, log)
+                insert_rows(session, SyncMutation, log)
                 session.execute(
                     update(DeviceSyncState)
                     .where(

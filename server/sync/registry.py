@@ -1,6 +1,6 @@
-"""The one registry of pushed mutations: each domain plugs in its versioned names.
+"""What domains plug into sync: their pushed mutations and their synced tables.
 
-``register_mutation("checkin.create.v1", CheckinCreateArgs, handler)``: the push engine
+``registry.mutations.register("checkin.create.v1", CheckinCreateArgs, handler)``: the push engine
 validates a mutation's args with the model and calls the handler inside a savepoint of the
 push transaction. A handler raises :class:`MutationRejected` (or a domain error) for a
 mutation that can never apply; the queue moves on.
@@ -29,6 +29,7 @@ from server.ports.analytics import PublishedEvent
 from server.ports.eligibility import EligibilityService
 from server.ports.payments import PaymentService
 from server.sync import review
+from server.sync.changes import SyncedTables
 from server.sync.models import ReviewItem
 from server.tenants.models import Location
 from shared.sync.messages import Mutation, is_versioned_mutation_name
@@ -134,22 +135,31 @@ class Registration(Generic[A]):
         return self.handler(context, self.args.model_validate(raw_args))
 
 
-_REGISTRY: dict[str, Registration[Any]] = {}
+class MutationRegistry:
+    """The mutations this server applies, by versioned name."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Registration[Any]] = {}
+
+    def register(
+        self, name: str, args: type[A], handler: Handler[A], *, batch: BatchFactory | None = None
+    ) -> None:
+        if not is_versioned_mutation_name(name):
+            raise ValueError(f"{name!r} is not a versioned mutation name like 'checkin.create.v1'")
+        if name in self._by_name:
+            raise ValueError(f"mutation {name!r} is registered twice")
+        self._by_name[name] = Registration(name, args, handler, batch)
+
+    def registration(self, name: str) -> Registration[Any] | None:
+        return self._by_name.get(name)
+
+    def known_names(self) -> list[str]:
+        return sorted(self._by_name)
 
 
-def register_mutation(
-    name: str, args: type[A], handler: Handler[A], *, batch: BatchFactory | None = None
-) -> None:
-    if not is_versioned_mutation_name(name):
-        raise ValueError(f"{name!r} is not a versioned mutation name like 'checkin.create.v1'")
-    if name in _REGISTRY:
-        raise ValueError(f"mutation {name!r} is registered twice")
-    _REGISTRY[name] = Registration(name, args, handler, batch)
+@dataclass
+class SyncRegistry:
+    """Built by bootstrap; each domain's ``register`` adds its mutations and tables."""
 
-
-def registration(name: str) -> Registration[Any] | None:
-    return _REGISTRY.get(name)
-
-
-def known_names() -> list[str]:
-    return sorted(_REGISTRY)
+    mutations: MutationRegistry = field(default_factory=MutationRegistry)
+    tables: SyncedTables = field(default_factory=SyncedTables)

@@ -48,6 +48,7 @@ def push(cmd: PushRequest, claims: DeviceClaims, container: ContainerDep) -> Any
     """Apply a batch of the kiosk's outbox once, in order (the body may be gzip)."""
     return push_service.push(
         uow=container.uow(),
+        mutations=container.sync.mutations,
         eligibility=container.eligibility,
         payments=container.payments,
         events=container.events,

@@ -1,7 +1,7 @@
 """The tables kiosks download, in the shapes of ``shared.sync.snapshot``.
 
 A later domain registers its own tables next to its models the same way
-(``changes.register_synced_table(...)``); the engine needs no change.
+(``tables.register(...)``); the engine needs no change.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from server.passes.models import MemberPass, PassKey
 from server.plans.models import AccessPlan, Membership
 from server.scheduling.models import ClassSession, SessionType
 from server.staff.models import StaffAccount
-from server.sync.changes import register_synced_table
+from server.sync.changes import SyncedTables
 from server.sync.models import ReviewItem
 from server.tenants.models import Location
 from shared.clock import utcnow
@@ -158,79 +158,78 @@ def _session(row: ClassSession) -> dict[str, Any]:
     return _json(session_shape(row, type_name, instructor))
 
 
-#: Where each session is: a booking goes to its session's location. Sessions never change
-#: location, so the answer is kept (bounded) once read.
-_SESSION_LOCATIONS: dict[uuid.UUID, uuid.UUID] = {}
-_KEEP_LOCATIONS = 50_000
+class SessionLocations:
+    """Where each class session is: a booking goes to its session's location. Sessions never
+    change location, so the answer is kept (bounded) once read, for the process's life."""
+
+    def __init__(self, keep: int = 50_000) -> None:
+        self._keep = keep
+        self._known: dict[uuid.UUID, uuid.UUID] = {}
+
+    def of_booking(self, row: Booking) -> uuid.UUID | None:
+        found = self._known.get(row.session_id)
+        if found is not None:
+            return found
+        db = object_session(row)
+        if db is None:
+            return None  # unknown: every location of the tenant (kiosks skip unknown sessions)
+        with db.no_autoflush:
+            session = db.get(ClassSession, (row.tenant_id, row.session_id))
+        if session is None:
+            return None
+        if len(self._known) >= self._keep:
+            self._known.clear()
+        self._known[row.session_id] = session.location_id
+        return session.location_id
 
 
-def _booking_location(row: Booking) -> uuid.UUID | None:
-    found = _SESSION_LOCATIONS.get(row.session_id)
-    if found is not None:
-        return found
-    db = object_session(row)
-    if db is None:
-        return None  # unknown: every location of the tenant (kiosks skip unknown sessions)
-    with db.no_autoflush:
-        session = db.get(ClassSession, (row.tenant_id, row.session_id))
-    if session is None:
-        return None
-    if len(_SESSION_LOCATIONS) >= _KEEP_LOCATIONS:
-        _SESSION_LOCATIONS.clear()
-    _SESSION_LOCATIONS[row.session_id] = session.location_id
-    return session.location_id
-
-
-def register() -> None:
-    register_synced_table(
+def register(tables: SyncedTables) -> None:
+    tables.register(
         wire.TABLE_LOCATIONS, Location, serialise=_location, location=lambda row: row.id
     )
-    register_synced_table(wire.TABLE_STAFF, StaffAccount, serialise=_staff, visible_at=_staff_at)
-    register_synced_table(
+    tables.register(wire.TABLE_STAFF, StaffAccount, serialise=_staff, visible_at=_staff_at)
+    tables.register(
         wire.TABLE_PLANS,
         AccessPlan,
         serialise=lambda row: _json(SnapshotPlan.model_validate(row, from_attributes=True)),
     )
-    register_synced_table(wire.TABLE_MEMBERS, Member, serialise=_member)
-    register_synced_table(wire.TABLE_MEMBERSHIPS, Membership, serialise=_membership)
-    register_synced_table(wire.TABLE_PASS_KEYS, PassKey, serialise=_pass_key)
-    register_synced_table(
+    tables.register(wire.TABLE_MEMBERS, Member, serialise=_member)
+    tables.register(wire.TABLE_MEMBERSHIPS, Membership, serialise=_membership)
+    tables.register(wire.TABLE_PASS_KEYS, PassKey, serialise=_pass_key)
+    tables.register(
         wire.TABLE_REVOKED_PASSES,
         MemberPass,
         serialise=_revoked,
         include=lambda row: row.revoked_at is not None,
     )
-    register_synced_table(
+    tables.register(
         wire.TABLE_CHECKINS,
         Checkin,
         serialise=lambda row: _json(checkin_shape(row)),
         include=lambda row: bool(row.admitted),
     )
-    register_synced_table(
+    tables.register(
         wire.TABLE_REVIEW_ITEMS,
         ReviewItem,
         serialise=lambda row: _json(review_shape(row)),
         location=lambda row: row.location_id,
     )
-    register_synced_table(
+    tables.register(
         wire.TABLE_SESSION_TYPES,
         SessionType,
         serialise=lambda row: _json(session_type_shape(row)),
     )
-    register_synced_table(
+    tables.register(
         wire.TABLE_CLASS_SESSIONS,
         ClassSession,
         serialise=_session,
         location=lambda row: row.location_id,
         include=lambda row: _recent(row.starts_at),
     )
-    register_synced_table(
+    tables.register(
         wire.TABLE_BOOKINGS,
         Booking,
         serialise=lambda row: _json(booking_shape(row)),
-        location=_booking_location,
+        location=SessionLocations().of_booking,
         include=lambda row: _recent(row.starts_at),
     )
-
-
-register()
