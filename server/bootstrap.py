@@ -21,7 +21,7 @@ from server.bookings import jobs as booking_jobs
 from server.bookings.queue import BookingQueue
 from server.config import Settings
 from server.db.session import make_engine, make_session_factory
-from server.db.uow import UnitOfWork
+from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
 from server.jobs import Job
 from server.notices import service as notices
 from server.ports import (
@@ -60,11 +60,11 @@ class Container:
         self.read_engine.dispose()
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        return SqlAlchemyUnitOfWork(self.session_factory)
 
     def read_uow(self) -> UnitOfWork:
         """For use cases that read with one statement: no BEGIN/ROLLBACK round trips."""
-        return UnitOfWork(self.read_session_factory)
+        return SqlAlchemyUnitOfWork(self.read_session_factory)
 
 
 def build_sync_registry() -> SyncRegistry:
@@ -74,7 +74,35 @@ def build_sync_registry() -> SyncRegistry:
     return registry
 
 
-def build_container(settings: Settings, *, engine: Engine | None = None) -> Container:
+@dataclass(frozen=True)
+class Ports:
+    """Adapters that replace the standalone ones (tests pass fakes; ZHEP mode, its own)."""
+
+    identity: IdentityService | None = None
+    eligibility: EligibilityService | None = None
+    payments: PaymentService | None = None
+    notifications: NotificationService | None = None
+    events: EventPublisher | None = None
+
+
+def _notifications(settings: Settings) -> NotificationService:
+    if settings.smtp_host:
+        return SmtpNotifications(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
+    return LogNotifications()
+
+
+def _identity(settings: Settings) -> IdentityService:
+    hasher = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+    return LocalIdentity(settings.resolved_secret_key, hasher=hasher)
+
+
+def build_container(
+    settings: Settings, *, engine: Engine | None = None, ports: Ports = Ports()
+) -> Container:
     url = settings.resolved_database_url
     engine = engine or make_engine(url, pool_size=settings.db_pool_size)
     read_engine = make_engine(url, pool_size=settings.db_pool_size, autocommit=True)
@@ -83,33 +111,20 @@ def build_container(settings: Settings, *, engine: Engine | None = None) -> Cont
     read_session_factory = make_session_factory(read_engine)
     for factory in (session_factory, read_session_factory):
         capture_changes(factory, sync.tables)
-    notifications: NotificationService
-    if settings.smtp_host:
-        notifications = SmtpNotifications(
-            settings.smtp_host, settings.smtp_port, settings.smtp_sender
-        )
-    else:
-        notifications = LogNotifications()
+    eligibility = ports.eligibility or LocalEligibility()
     return Container(
         settings=settings,
         engine=engine,
         read_engine=read_engine,
         session_factory=session_factory,
         read_session_factory=read_session_factory,
-        identity=LocalIdentity(
-            settings.resolved_secret_key,
-            hasher=PasswordHasher(
-                time_cost=settings.argon2_time_cost,
-                memory_cost=settings.argon2_memory_kib,
-                parallelism=settings.argon2_parallelism,
-            ),
-        ),
-        eligibility=LocalEligibility(),
-        payments=DeskPayments(),
-        notifications=notifications,
-        events=LogEventPublisher(),
+        identity=ports.identity or _identity(settings),
+        eligibility=eligibility,
+        payments=ports.payments or DeskPayments(),
+        notifications=ports.notifications or _notifications(settings),
+        events=ports.events or LogEventPublisher(),
         sync=sync,
-        booking_queue=BookingQueue(partial(UnitOfWork, session_factory)),
+        booking_queue=BookingQueue(partial(SqlAlchemyUnitOfWork, session_factory), eligibility),
     )
 
 

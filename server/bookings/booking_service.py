@@ -24,6 +24,7 @@ from server.engagement import service as engagement_service
 from server.errors import Conflict, Forbidden, NotFound
 from server.members.models import Member
 from server.ports.analytics import EventPublisher
+from server.ports.eligibility import EligibilityService
 from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
 from shared.clock import utcnow
@@ -38,12 +39,18 @@ from shared.enums import (
 
 
 def book(
-    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, member_id: uuid.UUID
+    *,
+    uow: UnitOfWork,
+    eligibility: EligibilityService,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    member_id: uuid.UUID,
 ) -> BookingRead:
     staff = claims.kind is PrincipalKind.STAFF
     with uow:
         booking = core.place_booking(
             uow=uow,
+            eligibility=eligibility,
             tenant_id=claims.tenant_id,
             session_id=session_id,
             member_id=member_id,

@@ -52,6 +52,7 @@ from server.bookings.schemas import BookingRead
 from server.db.uow import UnitOfWork
 from server.errors import DatabaseUnavailable, DomainError
 from server.members.models import Member
+from server.ports.eligibility import EligibilityService
 from server.scheduling.models import ClassSession
 from shared.enums import BookingSource
 
@@ -117,7 +118,9 @@ def _lock_rows(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> None:
     ).all()
 
 
-def apply_batch(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> list[Outcome]:
+def apply_batch(
+    uow: UnitOfWork, requests: Sequence[BookingRequest], *, eligibility: EligibilityService
+) -> list[Outcome]:
     """Place every request in one transaction; one outcome per request.
 
     A refusal is that request's outcome (``place_booking`` refuses only before it writes);
@@ -127,13 +130,16 @@ def apply_batch(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> list[Out
     try:
         with uow, _writers_take_turns(uow):
             _lock_rows(uow, requests)
-            core.begin_batch(uow, [(r.tenant_id, r.session_id, r.member_id) for r in requests])
+            core.begin_batch(
+                uow, eligibility, [(r.tenant_id, r.session_id, r.member_id) for r in requests]
+            )
             batch = core.batch_of(uow)
             for request in requests:
                 batch.wrote = False
                 try:
                     booking = core.place_booking(
                         uow=uow,
+                        eligibility=eligibility,
                         tenant_id=request.tenant_id,
                         session_id=request.session_id,
                         member_id=request.member_id,
@@ -163,11 +169,13 @@ class BookingQueue:
     def __init__(
         self,
         uow_factory: Callable[[], UnitOfWork],
+        eligibility: EligibilityService,
         *,
         max_batch: int = MAX_BATCH,
         idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self._uow_factory = uow_factory
+        self._eligibility = eligibility
         self._max_batch = max_batch
         self._idle_seconds = idle_seconds
         self._waiting: queue.SimpleQueue[BookingRequest] = queue.SimpleQueue()
@@ -212,7 +220,7 @@ class BookingQueue:
                 continue
             self.batch_sizes.append(len(batch))
             try:
-                outcomes = apply_batch(self._uow_factory(), batch)
+                outcomes = apply_batch(self._uow_factory(), batch, eligibility=self._eligibility)
             except BaseException as exc:  # never leave a request waiting forever
                 outcomes = [_unavailable(str(exc)) for _ in batch]
             for request, outcome in zip(batch, outcomes, strict=True):

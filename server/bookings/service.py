@@ -7,14 +7,12 @@ All of them work inside the caller's open unit of work; the caller commits.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import lru_cache
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from server.adapters.local_eligibility import terms_of
 from server.bookings import notify, rules
 from server.bookings.lookups import (
     BookingMember,
@@ -29,10 +27,18 @@ from server.engagement import service as engagement_service
 from server.errors import Conflict, NotFound
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository
+from server.plans.terms import terms_of
 from server.ports.analytics import PublishedEvent
+from server.ports.eligibility import (
+    EligibilityBatch,
+    EligibilityDecision,
+    EligibilityRequest,
+    EligibilityService,
+    KnownMember,
+    Purpose,
+)
 from server.scheduling.models import ClassSession, SessionType
 from server.tenants.models import Location
-from shared import eligibility
 from shared.clock import utcnow
 from shared.enums import (
     BookingSource,
@@ -96,6 +102,7 @@ class _Batch:
     wrote: bool = False
     #: New bookings' rows, inserted together by :func:`finish_batch`.
     rows: list[dict[str, Any]] = field(default_factory=list)
+    eligibility: EligibilityBatch | None = None
 
 
 def batch_of(uow: UnitOfWork) -> _Batch:
@@ -103,43 +110,41 @@ def batch_of(uow: UnitOfWork) -> _Batch:
     return found
 
 
-def _eligibility(
-    member: BookingMember,
-    memberships: list[tuple[Any, Any]],
-    class_session: ClassSession,
-    location: Location,
-) -> eligibility.Decision:
-    return eligibility.decide(
-        [terms_of(m, p) for m, p in memberships],
-        location_id=location.id,
-        member_home_location_id=member.home_location_id,
+def _request(
+    tenant_id: uuid.UUID, member: BookingMember, class_session: ClassSession
+) -> EligibilityRequest:
+    """What the port is asked: a place in the class, at its start, with the member's
+    memberships as booking read them."""
+    return EligibilityRequest(
+        tenant_id=tenant_id,
+        member_id=member.id,
+        location_id=class_session.location_id,
         at=class_session.starts_at,
-        tz=_zone(location.timezone),
-        # Visit limits are counted at the door, not when booking.
-        visits_used={},
+        purpose=Purpose.BOOKING,
+        known=KnownMember(
+            home_location_id=member.home_location_id,
+            memberships=tuple(terms_of(m, p) for m, p in member.memberships),
+        ),
     )
 
 
-@lru_cache(maxsize=256)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+Decide = Callable[[EligibilityRequest], EligibilityDecision]
 
 
 def _take_credit(
     uow: UnitOfWork,
+    decide: Decide,
     tenant_id: uuid.UUID,
     member: BookingMember,
-    memberships: list[tuple[Any, Any]],
     class_session: ClassSession,
-    location: Location,
 ) -> uuid.UUID | None:
     """Refuse a member no membership admits; take a class-pack credit when one is used."""
     repository = MembershipRepository(uow.session, tenant_id)
     for attempt in range(_MAX_CREDIT_RACES):
         if attempt:  # another booking took the last credit meanwhile: read them again
-            found = member_for_booking(uow.session, tenant_id, member.id)
-            memberships = found.memberships if found is not None else []
-        decision = _eligibility(member, memberships, class_session, location)
+            again = member_for_booking(uow.session, tenant_id, member.id)
+            member = again if again is not None else replace(member, memberships=[])
+        decision = decide(_request(tenant_id, member, class_session))
         if not decision.admitted:
             raise Conflict(f"not eligible for this session: {decision.reason}", code="not_eligible")
         if not decision.consumes_credit:
@@ -157,7 +162,11 @@ class BatchAborted(Exception):
     """A batch's booking failed after it wrote: the whole batch must roll back (503)."""
 
 
-def begin_batch(uow: UnitOfWork, wanted: Sequence[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]) -> None:
+def begin_batch(
+    uow: UnitOfWork,
+    eligibility: EligibilityService,
+    wanted: Sequence[tuple[uuid.UUID, uuid.UUID, uuid.UUID]],
+) -> None:
     """Read what a batch of (tenant, session, member) bookings needs, once, in the batch's
     transaction, which already holds their locks (see ``server.bookings.queue``): the
     sessions with their type, location and policy; the members with their memberships and
@@ -184,6 +193,13 @@ def begin_batch(uow: UnitOfWork, wanted: Sequence[tuple[uuid.UUID, uuid.UUID, uu
         )
         for member_id, member in members.items():
             state.members[(tenant_id, member_id)] = member
+    requests = [
+        _request(tenant_id, found_member, found_context.session)
+        for tenant_id, session_id, member_id in wanted
+        if (found_context := state.contexts.get((tenant_id, session_id))) is not None
+        and (found_member := state.members.get((tenant_id, member_id))) is not None
+    ]
+    state.eligibility = eligibility.open_batch(requests, uow=uow)
 
 
 def finish_batch(uow: UnitOfWork) -> None:
@@ -216,6 +232,7 @@ def _write_lock(uow: UnitOfWork) -> None:
 def place_booking(
     *,
     uow: UnitOfWork,
+    eligibility: EligibilityService,
     tenant_id: uuid.UUID,
     session_id: uuid.UUID,
     member_id: uuid.UUID,
@@ -252,12 +269,7 @@ def place_booking(
         context = _context_of(found_context)
         if batch is not None:
             batch.contexts[(tenant_id, session_id)] = context
-    class_session, kind, location, policy = (
-        context.session,
-        context.kind,
-        context.location,
-        context.policy,
-    )
+    class_session, kind, policy = context.session, context.kind, context.policy
     if class_session.status != SessionStatus.SCHEDULED.value:
         raise Conflict("this session was cancelled", code="session_cancelled")
     if not skip_window:
@@ -284,9 +296,12 @@ def place_booking(
             code="overlapping_booking",
         )
     # The last possible refusal: a failed conditional UPDATE of credits writes nothing.
-    membership_id = _take_credit(
-        uow, tenant_id, member, member.memberships, class_session, location
+    decide: Decide = (
+        batch.eligibility.decide
+        if batch is not None and batch.eligibility is not None
+        else partial(eligibility.decide, uow=uow)
     )
+    membership_id = _take_credit(uow, decide, tenant_id, member, class_session)
     if batch is not None:
         batch.wrote = True
     if batch is not None:  # the batch holds the session's lock: its counters are exact

@@ -58,6 +58,7 @@ def create_booking(context: MutationContext, args: BookingCreateArgs) -> str | N
     _session_here(context, args.session_id)
     booking = bookings_service.place_booking(
         uow=context.uow,
+        eligibility=context.eligibility,
         tenant_id=context.tenant_id,
         session_id=args.session_id,
         member_id=args.member_id,

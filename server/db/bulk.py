@@ -1,12 +1,15 @@
-"""Many rows of one table in one go: an executemany, or a ``COPY`` on PostgreSQL."""
+"""Many rows at once: inserted with one executemany (a ``COPY`` on PostgreSQL), or looked up by
+long lists of ids."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
-from sqlalchemy import JSON, Dialect, Table, insert
+from sqlalchemy import JSON, ColumnElement, Dialect, Table, Uuid, any_, bindparam, insert
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -63,3 +66,24 @@ def _json_text(dialect: Dialect) -> Callable[[Any], str]:
     """JSON columns go as their text (psycopg adapts a dict only as a whole parameter)."""
     dumps: Callable[[Any], str] = getattr(dialect, "_json_serializer", None) or json.dumps
     return dumps
+
+
+#: Most ids in one ``IN (…)`` list.
+CHUNK = 500
+
+
+def chunks(ids: Iterable[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
+    """The distinct ``ids`` in their order, at most :data:`CHUNK` at a time."""
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+def among(db: Session, column: Any, ids: list[uuid.UUID]) -> ColumnElement[bool]:
+    """``column IN ids``. On PostgreSQL as ``= ANY(array)``: psycopg prepares a statement it
+    runs often, and the generic plan of a long ``IN`` list of parameters may scan the whole
+    tenant's index range instead of looking each id up."""
+    if db.get_bind().dialect.name == "postgresql":
+        array = bindparam(None, ids, type_=postgresql.ARRAY(Uuid))
+        return cast(ColumnElement[bool], column == any_(array))
+    return cast(ColumnElement[bool], column.in_(ids))

@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Protocol, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
 
-class UnitOfWork:
+class UnitOfWork(Protocol):
     """``with uow: ...; uow.commit()`` — anything not committed is rolled back on exit."""
+
+    @property
+    def session(self) -> Session:
+        """The open transaction's SQLAlchemy session (only inside ``with``)."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+class SqlAlchemyUnitOfWork:
+    """A unit of work on a session of ``session_factory``."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -20,7 +43,7 @@ class UnitOfWork:
             raise RuntimeError("unit of work used outside its 'with' block")
         return self._session
 
-    def __enter__(self) -> UnitOfWork:
+    def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("unit of work is already open")
         self._session = self._session_factory()

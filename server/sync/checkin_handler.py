@@ -29,25 +29,18 @@ def new_batch(context: MutationContext) -> CheckinBatch:
 
 
 def _server_decision(
-    context: MutationContext,
-    batch: CheckinBatch,
-    member: MemberFacts,
-    at: datetime,
-    *,
-    credit_prepaid: bool = False,
+    batch: CheckinBatch, member: MemberFacts, at: datetime, *, credit_prepaid: bool = False
 ) -> EligibilityDecision:
     try:
-        return batch.decide(context, member, at, credit_prepaid=credit_prepaid)
+        return batch.decide(member, at, credit_prepaid=credit_prepaid)
     except DomainError as exc:  # e.g. the member has been archived since
         return EligibilityDecision(admitted=False, reason=exc.detail)
 
 
-def _take_credit(
-    batch: CheckinBatch, member: MemberFacts, decision: EligibilityDecision
-) -> EligibilityDecision:
+def _take_credit(batch: CheckinBatch, decision: EligibilityDecision) -> EligibilityDecision:
     if not (decision.admitted and decision.consumes_credit and decision.membership_id):
         return decision
-    if batch.take_credit(member, decision.membership_id):
+    if batch.take_credit(decision.membership_id):
         return decision
     return EligibilityDecision(admitted=False, reason="no credits left")
 
@@ -128,9 +121,9 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     overridden = args.admitted and args.override_reason is not None
     # Into a booked session: the booking takes the credit, its attendance is the movement.
     into_session = args.booking_id is not None
-    decision = _server_decision(context, batch, member, at, credit_prepaid=into_session)
+    decision = _server_decision(batch, member, at, credit_prepaid=into_session)
     if args.admitted and not into_session:
-        decision = _take_credit(batch, member, decision)
+        decision = _take_credit(batch, decision)
     membership_id = (
         args.membership_id if batch.owns(member, args.membership_id) else decision.membership_id
     )

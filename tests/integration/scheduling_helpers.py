@@ -142,6 +142,7 @@ class Studio:
         with self.container.uow() as uow:
             booking = bookings_service.place_booking(
                 uow=uow,
+                eligibility=self.container.eligibility,
                 tenant_id=uuid.UUID(self.tenant.id),
                 session_id=uuid.UUID(session_id),
                 member_id=uuid.UUID(member_id),

@@ -56,6 +56,7 @@ def test_a_refusal_in_the_middle_of_a_batch_answers_alone(
             _request(studio, session_id, second),
             _request(studio, session_id, third),
         ],
+        eligibility=container.eligibility,
     )
     assert isinstance(outcomes[1], Conflict) and outcomes[1].code == "already_booked"
     assert isinstance(outcomes[2], Conflict) and outcomes[2].code == "not_eligible"
@@ -118,7 +119,7 @@ def test_a_database_error_fails_the_whole_batch_and_applies_nothing(
         _request(studio, session_id, failing_member),
         _request(studio, session_id, after),
     ]
-    outcomes = apply_batch(container.uow(), requests)
+    outcomes = apply_batch(container.uow(), requests, eligibility=container.eligibility)
     assert all(isinstance(o, DatabaseUnavailable) and o.status == 503 for o in outcomes)
     assert studio.bookings(session_id) == []
     assert studio.counts(session_id) == (0, 0)
@@ -156,6 +157,7 @@ def test_a_refusal_after_a_write_fails_the_whole_batch(
     outcomes = apply_batch(
         container.uow(),
         [_request(studio, session_id, m) for m in (before, broken, after)],
+        eligibility=container.eligibility,
     )
     assert all(isinstance(o, DatabaseUnavailable) and o.status == 503 for o in outcomes)
     assert studio.bookings(session_id) == []
@@ -180,7 +182,7 @@ def test_requests_waiting_together_are_one_batch_in_arrival_order(
 ) -> None:
     session_id = studio.session(capacity=3)
     members = [studio.member() for _ in range(8)]
-    queue = BookingQueue(container.uow, idle_seconds=0.2)
+    queue = BookingQueue(container.uow, container.eligibility, idle_seconds=0.2)
     futures: list[Future[BookingRead]] = []
     with container.engine.connect() as blocker:
         _hold_write_lock(blocker, session_id)

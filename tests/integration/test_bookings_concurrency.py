@@ -39,6 +39,7 @@ def test_forty_threads_for_ten_places(studio: Studio, container: Container) -> N
             try:
                 booking = service.place_booking(
                     uow=uow,
+                    eligibility=container.eligibility,
                     tenant_id=uuid.UUID(studio.tenant_id),
                     session_id=uuid.UUID(session_id),
                     member_id=uuid.UUID(member_id),

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from server.bootstrap import Container
 from server.engagement.models import MovementEvent
+from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api
-from tests.integration.plans_helpers import MONTHLY, PACK, Desk, RecordingPublisher, open_desk
+from tests.integration.plans_helpers import MONTHLY, PACK, Desk, open_desk
 
 
 @pytest.fixture
 def desk(api: Api, container: Container) -> Desk:
-    container.events = RecordingPublisher()
+    container.events = RecordingEvents()
     return open_desk(api, container, "door-gym", timezone="Africa/Accra")
 
 
@@ -37,7 +38,7 @@ def movements(desk: Desk, member_id: str) -> list[tuple[str, str]]:
 
 
 def published(desk: Desk) -> list[Any]:
-    assert isinstance(desk.container.events, RecordingPublisher)
+    assert isinstance(desk.container.events, RecordingEvents)
     return [e for e in desk.container.events.events if e.name == "movement.floor_checkin"]
 
 

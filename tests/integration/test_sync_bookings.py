@@ -115,6 +115,7 @@ def test_a_roster_check_in_marks_an_online_booking_attended_and_takes_one_credit
     with desk.container.uow() as uow:
         booking = bookings_service.place_booking(
             uow=uow,
+            eligibility=desk.container.eligibility,
             tenant_id=uuid.UUID(desk.tenant.id),
             session_id=uuid.UUID(session_id),
             member_id=kofi,
