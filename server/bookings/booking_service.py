@@ -8,10 +8,16 @@ import uuid
 from sqlalchemy import select
 
 from server.bookings import notify, penalties, rules
-from server.bookings import service as core
+from server.bookings.attendance import record_attendance
 from server.bookings.models import Booking
+from server.bookings.placing import place_booking
 from server.bookings.queue import BookingRequest
-from server.bookings.repository import BookingRepository, give_credit_back, policy_of
+from server.bookings.repository import (
+    BookingRepository,
+    SessionCounters,
+    give_credit_back,
+    policy_of,
+)
 from server.bookings.schemas import (
     AttendanceCreate,
     BookingPage,
@@ -19,6 +25,7 @@ from server.bookings.schemas import (
     Roster,
     RosterEntry,
 )
+from server.bookings.waitlist import release_place
 from server.db.uow import UnitOfWork
 from server.engagement import service as engagement_service
 from server.errors import Conflict, Forbidden, NotFound
@@ -48,7 +55,7 @@ def book(
 ) -> BookingRead:
     staff = claims.kind is PrincipalKind.STAFF
     with uow:
-        booking = core.place_booking(
+        booking = place_booking(
             uow=uow,
             eligibility=eligibility,
             tenant_id=claims.tenant_id,
@@ -120,7 +127,7 @@ def cancel(
             PenaltyOutcome(outcome) if outcome else None, late=late
         )
         membership_id = booking.membership_id
-        core.free_place(
+        release_place(
             uow,
             booking,
             BookingStatus.CANCELLED,
@@ -160,7 +167,7 @@ def decline(
         if booking.status != BookingStatus.PENDING:
             raise Conflict(f"only a pending booking can be declined; this one is {booking.status}")
         membership_id, had_credit = booking.membership_id, booking.credit_taken
-        core.free_place(
+        release_place(
             uow, booking, BookingStatus.DECLINED, cancelled_at=utcnow(), credit_taken=False
         )
         if had_credit and membership_id is not None:
@@ -187,17 +194,17 @@ def attend(
     cmd: AttendanceCreate,
 ) -> BookingRead:
     with uow:
-        booking = core.record_attendance(
+        attended = record_attendance(
             uow=uow,
             tenant_id=claims.tenant_id,
             booking_id=booking_id,
             checked_in_at=cmd.checked_in_at or utcnow(),
             checkin_id=cmd.checkin_id,
         )
-        published = core.published_in(uow)
         uow.commit()
-        result = BookingRead.model_validate(booking)
-    engagement_service.publish(events, published)
+        result = BookingRead.model_validate(attended.booking)
+    if attended.movement is not None:
+        engagement_service.publish(events, [attended.movement])
     return result
 
 
@@ -221,7 +228,7 @@ def get(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Book
 
 def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> Roster:
     with uow:
-        class_session = core.session_or_404(uow, claims.tenant_id, session_id)
+        class_session = SessionCounters(uow.session, claims.tenant_id).read_or_404(session_id)
         rows = uow.session.execute(
             select(Booking, Member.first_name, Member.last_name)
             .join(

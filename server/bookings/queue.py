@@ -5,8 +5,8 @@ counters, the location's sync counter) and a commit each. Here a request is put 
 and its route awaits a future; one writer thread takes every request waiting at that moment
 and applies them in ONE transaction:
 
-* a refusal (4xx) answers only that request. ``place_booking`` makes every check before its
-  first write, so a refused request left nothing behind; savepoints (two more round trips
+* a refusal (4xx) answers only that request. The placement core makes every check before
+  its first write, so a refused request left nothing behind; savepoints (two more round trips
   per booking, measured) are not needed. Should a refusal ever come after a write, the
   batch fails as below rather than commit half a booking;
 * anything else (the database is down, a deadlock, a bug) rolls the whole transaction back
@@ -22,9 +22,8 @@ beside the database, and the batch starts with ``BEGIN IMMEDIATE`` (the database
 lock, taken before anything is read). On PostgreSQL the batch first row-locks its members,
 then its sessions, each in key order, so that two processes' batches never wait for each
 other in a cycle (a single booking also locks its member before its session). Holding
-those locks, the batch reads its sessions and members once (``begin_batch``), decides
-positions and counters in memory, and writes the rows and each session's counters once
-(``finish_batch``): no statement per booking.
+those locks, the batch is placed by ``server.bookings.batch_placing``: read once, decided in
+memory, written once; no statement per booking.
 """
 
 from __future__ import annotations
@@ -47,7 +46,8 @@ try:
 except ImportError:  # Windows: SQLite's own busy handler orders the writers
     fcntl = None  # type: ignore[assignment]
 
-from server.bookings import service as core
+from server.bookings.batch_placing import BatchPlacement, place_batch
+from server.bookings.placement import BookingOrder
 from server.bookings.schemas import BookingRead
 from server.db.uow import UnitOfWork
 from server.errors import DatabaseUnavailable, DomainError
@@ -123,35 +123,27 @@ def apply_batch(
 ) -> list[Outcome]:
     """Place every request in one transaction; one outcome per request.
 
-    A refusal is that request's outcome (``place_booking`` refuses only before it writes);
+    A refusal is that request's outcome (the placement core refuses only before it writes);
     any other failure makes every outcome a 503 and nothing is committed.
     """
-    outcomes: list[Outcome] = []
+    orders = [
+        BookingOrder(
+            tenant_id=r.tenant_id,
+            session_id=r.session_id,
+            member_id=r.member_id,
+            source=r.source,
+            booked_by=r.booked_by,
+        )
+        for r in requests
+    ]
     try:
         with uow, _writers_take_turns(uow):
             _lock_rows(uow, requests)
-            core.begin_batch(
-                uow, eligibility, [(r.tenant_id, r.session_id, r.member_id) for r in requests]
-            )
-            batch = core.batch_of(uow)
-            for request in requests:
-                batch.wrote = False
-                try:
-                    booking = core.place_booking(
-                        uow=uow,
-                        eligibility=eligibility,
-                        tenant_id=request.tenant_id,
-                        session_id=request.session_id,
-                        member_id=request.member_id,
-                        source=request.source,
-                        booked_by=request.booked_by,
-                    )
-                    outcomes.append(BookingRead.model_validate(booking))
-                except DomainError as refused:
-                    if batch.wrote:  # never commit half a booking
-                        raise core.BatchAborted("a booking was refused after it wrote") from refused
-                    outcomes.append(refused)
-            core.finish_batch(uow)
+            placement = BatchPlacement(uow, eligibility)
+            placed = place_batch(uow, placement, orders)
+            outcomes: list[Outcome] = [
+                p if isinstance(p, DomainError) else BookingRead.model_validate(p) for p in placed
+            ]
             uow.commit()
     except Exception:
         log.exception("a batch of %d bookings failed; none was applied", len(requests))

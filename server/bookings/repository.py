@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from server.bookings.models import Booking, BookingPolicy, Penalty
 from server.db.repository import TenantRepository
+from server.errors import NotFound
 from server.plans.models import Membership
 from server.scheduling.models import ClassSession
 from server.sync import changes as sync_changes
@@ -208,8 +209,9 @@ def _set_counts() -> Update:
     )
 
 
-class Places:
-    """Conditional updates of one session's counters (DESIGN.md §4, interfaces.md)."""
+class SessionCounters:
+    """A class session's places: its confirmed and waitlist counters and next position, moved
+    only by conditional updates (DESIGN.md §4: never read-then-write)."""
 
     def __init__(self, session: Session, tenant_id: uuid.UUID) -> None:
         self.session = session
@@ -304,11 +306,18 @@ class Places:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def read(self, session_id: uuid.UUID) -> ClassSession | None:
+        """The session with its counters, read afresh."""
         row: ClassSession | None = self.session.execute(
             select(ClassSession)
             .where(ClassSession.tenant_id == self.tenant_id, ClassSession.id == session_id)
             .execution_options(populate_existing=True)
         ).scalar_one_or_none()
+        return row
+
+    def read_or_404(self, session_id: uuid.UUID) -> ClassSession:
+        row = self.read(session_id)
+        if row is None:
+            raise NotFound(f"session {session_id} was not found")
         return row
 
 

@@ -16,9 +16,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from server.bookings import rules as booking_rules
-from server.bookings import service as bookings_service
+from server.bookings.attendance import record_attendance
 from server.bookings.models import Booking
-from server.bookings.repository import BookingRepository, Places
+from server.bookings.placing import place_booking
+from server.bookings.repository import BookingRepository, SessionCounters
 from server.members.models import Member
 from server.scheduling.models import ClassSession, SessionType
 from server.sync import rules
@@ -40,7 +41,7 @@ def _business_time(context: MutationContext, given: datetime | None) -> datetime
 
 
 def _session_here(context: MutationContext, session_id: uuid.UUID) -> ClassSession:
-    found = Places(context.uow.session, context.tenant_id).read(session_id)
+    found = SessionCounters(context.uow.session, context.tenant_id).read(session_id)
     if found is None:
         raise MutationRejected(f"session {session_id} is not known to the server")
     if found.location_id != context.location.id:
@@ -56,7 +57,7 @@ def create_booking(context: MutationContext, args: BookingCreateArgs) -> str | N
             raise MutationRejected(f"booking {args.id} was already recorded with other details")
         return "already recorded"
     _session_here(context, args.session_id)
-    booking = bookings_service.place_booking(
+    booking = place_booking(
         uow=context.uow,
         eligibility=context.eligibility,
         tenant_id=context.tenant_id,
@@ -121,14 +122,15 @@ def attend_booking(context: MutationContext, args: BookingAttendArgs) -> str | N
     at = _business_time(context, args.checked_in_at)
     booking, own = _attendable(context, args)
     if booking is not None:
-        bookings_service.record_attendance(
+        attended = record_attendance(
             uow=context.uow,
             tenant_id=context.tenant_id,
             booking_id=booking.id,
             checked_in_at=at,
             checkin_id=args.checkin_id,
         )
-        context.published.extend(bookings_service.published_in(context.uow))
+        if attended.movement is not None:
+            context.published.append(attended.movement)
         if booking is not own:
             return f"recorded on the member's booking {booking.id}"
         return None

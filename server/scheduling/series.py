@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from server.bookings import service as bookings_service
+from server.bookings import session_changes
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
@@ -277,10 +277,10 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
     summary.moved = len(moved)
     for session in moved:
         if session.confirmed_count or session.waitlist_count:
-            summary.members_told += bookings_service.session_moved(uow=uow, session=session)
+            summary.members_told += session_changes.session_moved(uow=uow, session=session)
     for session in grown:
         if session.waitlist_count:
-            bookings_service.capacity_changed(uow=uow, session=session)
+            session_changes.capacity_changed(uow=uow, session=session)
     return summary
 
 

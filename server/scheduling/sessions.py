@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from server.bookings import service as bookings_service
+from server.bookings import session_changes
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
@@ -126,7 +126,7 @@ def update_session(
         promoted = None
         capacity = changes.get("capacity")
         if capacity is not None and capacity != row.capacity and set_capacity(uow, [row], capacity):
-            promoted = bookings_service.capacity_changed(uow=uow, session=row)
+            promoted = session_changes.capacity_changed(uow=uow, session=row)
         uow.commit()
         return session_read(row, zone, promoted)
 
@@ -144,7 +144,7 @@ def move_session(
         row.detached = True
         row.sequence += 1
         uow.session.flush()
-        told = bookings_service.session_moved(uow=uow, session=row)
+        told = session_changes.session_moved(uow=uow, session=row)
         uow.commit()
         return session_read(row, location.timezone, told)
 
@@ -172,7 +172,7 @@ def cancel_row(uow: UnitOfWork, row: ClassSession, reason: str, *, detach: bool)
     if not booked:  # read under the row's lock: nobody to release or tell
         return 0
     uow.session.flush()
-    told = bookings_service.release_cancelled_session(uow=uow, session=row, reason=reason)
+    told = session_changes.release_cancelled_session(uow=uow, session=row, reason=reason)
     uow.session.flush()
     uow.session.refresh(row)
     return told

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from server.bookings import service as bookings_service
 from server.bookings.models import Booking
+from server.bookings.placing import place_booking
 from server.bootstrap import Container
 from server.notices.models import Notice
 from server.ports.identity import AccessClaims
@@ -140,7 +140,7 @@ class Studio:
 
     def book(self, session_id: str, member_id: str) -> Booking:
         with self.container.uow() as uow:
-            booking = bookings_service.place_booking(
+            booking = place_booking(
                 uow=uow,
                 eligibility=self.container.eligibility,
                 tenant_id=uuid.UUID(self.tenant.id),

@@ -12,10 +12,12 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, text
 
+from server.bookings.placement import BookingOrder
 from server.bookings.queue import BookingQueue, BookingRequest, apply_batch
 from server.bookings.schemas import BookingRead
 from server.bootstrap import Container
@@ -138,22 +140,22 @@ def test_a_database_error_fails_the_whole_batch_and_applies_nothing(
 def test_a_refusal_after_a_write_fails_the_whole_batch(
     studio: Studio, container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``place_booking`` refuses only before it writes. Should a later change break that,
+    """The placement core refuses only before it writes. Should a later change break that,
     the queue must not commit half a booking: the batch answers 503 and applies nothing.
     No real request can cause it, so this one fault is injected."""
-    from server.bookings import queue as booking_queue
+    from server.bookings import batch_placing
 
     session_id = studio.session(capacity=2)
     before, broken, after = studio.member(), studio.member(), studio.member()
-    real = booking_queue.core.place_booking
+    real = batch_placing.place
 
-    def refuse_after_writing(**kwargs: object) -> object:
-        booking = real(**kwargs)  # type: ignore[arg-type]
-        if str(kwargs["member_id"]) == broken:
+    def refuse_after_writing(uow: Any, placement: Any, order: BookingOrder) -> object:
+        booking = real(uow, placement, order)
+        if str(order.member_id) == broken:
             raise Conflict("refused after the write", code="injected")
         return booking
 
-    monkeypatch.setattr(booking_queue.core, "place_booking", refuse_after_writing)
+    monkeypatch.setattr(batch_placing, "place", refuse_after_writing)
     outcomes = apply_batch(
         container.uow(),
         [_request(studio, session_id, m) for m in (before, broken, after)],

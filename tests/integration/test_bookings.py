@@ -95,7 +95,7 @@ def test_refusals_are_clear_and_change_nothing(studio: Studio, api: Api) -> None
 
 
 def test_cancelled_session_refuses_and_releases(studio: Studio) -> None:
-    from server.bookings import service
+    from server.bookings.session_changes import release_cancelled_session
 
     session_id = studio.session(capacity=1)
     first, second = studio.member(), studio.member()
@@ -110,7 +110,7 @@ def test_cancelled_session_refuses_and_releases(studio: Studio) -> None:
         assert row is not None
         row.status = "cancelled"
         uow.session.flush()
-        changed = service.release_cancelled_session(uow=uow, session=row, reason="instructor ill")
+        changed = release_cancelled_session(uow=uow, session=row, reason="instructor ill")
         uow.commit()
     assert changed == 2
     assert studio.counts(session_id) == (0, 0)

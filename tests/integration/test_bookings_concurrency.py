@@ -13,10 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from server.bookings import service
+from server.bookings.placing import place_booking
 from server.bookings.rules import SessionLine
+from server.bookings.session_changes import capacity_changed
 from server.bootstrap import Container
 from server.scheduling.models import ClassSession
+from shared.enums import BookingSource
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
 
@@ -37,13 +39,13 @@ def test_forty_threads_for_ten_places(studio: Studio, container: Container) -> N
         barrier.wait()
         with container.uow() as uow:
             try:
-                booking = service.place_booking(
+                booking = place_booking(
                     uow=uow,
                     eligibility=container.eligibility,
                     tenant_id=uuid.UUID(studio.tenant_id),
                     session_id=uuid.UUID(session_id),
                     member_id=uuid.UUID(member_id),
-                    source=service.BookingSource.STAFF,
+                    source=BookingSource.STAFF,
                 )
                 uow.commit()
                 statuses.append(booking.status)
@@ -82,7 +84,7 @@ def _set_capacity(container: Container, tenant_id: str, session_id: str, capacit
         row = uow.session.get(ClassSession, (uuid.UUID(tenant_id), uuid.UUID(session_id)))
         assert row is not None
         uow.session.refresh(row)
-        service.capacity_changed(uow=uow, session=row)
+        capacity_changed(uow=uow, session=row)
         uow.commit()
     return True
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from server.bookings.placing import place_booking
 from server.bookings.queue import BookingRequest, apply_batch
-from server.bookings.service import place_booking
 from server.bootstrap import Container, Ports, build_container
 from server.config import Settings
 from server.errors import Conflict
