@@ -18,12 +18,18 @@ from server.adapters.local_identity import LocalIdentity
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
 from server.bookings import jobs as booking_jobs
+from server.bookings import sync as bookings_sync
 from server.bookings.queue import BookingQueue
+from server.checkin import sync as checkin_sync
 from server.config import Settings
 from server.db.session import make_engine, make_session_factory
 from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
+from server.devices import sync as devices_sync
 from server.jobs import Job
+from server.members import sync as members_sync
 from server.notices import service as notices
+from server.passes import sync as passes_sync
+from server.plans import sync as plans_sync
 from server.ports import (
     EligibilityService,
     EventPublisher,
@@ -31,11 +37,13 @@ from server.ports import (
     NotificationService,
     PaymentService,
 )
-from server.sync import handlers as sync_handlers
+from server.scheduling import sync as scheduling_sync
+from server.staff import sync as staff_sync
 from server.sync import pull as sync_pull
-from server.sync import tables as sync_tables
+from server.sync import review as sync_review
 from server.sync.changes import capture_changes
 from server.sync.registry import SyncRegistry
+from server.tenants import sync as tenants_sync
 
 
 @dataclass
@@ -68,9 +76,22 @@ class Container:
 
 
 def build_sync_registry() -> SyncRegistry:
+    """Each domain plugs in what it brings to kiosk sync. The order is the snapshot's:
+    check-ins count visits on the plans' memberships."""
     registry = SyncRegistry()
-    sync_tables.register(registry.tables)
-    sync_handlers.register(registry.mutations)
+    devices_sync.register(registry)
+    for domain in (
+        tenants_sync,
+        staff_sync,
+        plans_sync,
+        checkin_sync,
+        scheduling_sync,
+        bookings_sync,
+        members_sync,
+        passes_sync,
+    ):
+        domain.register(registry)
+    sync_review.register(registry.tables)
     return registry
 
 

@@ -27,10 +27,9 @@ from server.bookings.schemas import (
 )
 from server.bookings.waitlist import release_place
 from server.db.uow import UnitOfWork
-from server.engagement import service as engagement_service
 from server.errors import Conflict, Forbidden, NotFound
 from server.members.models import Member
-from server.ports.analytics import EventPublisher
+from server.ports.analytics import EventPublisher, publish_committed
 from server.ports.eligibility import EligibilityService
 from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
@@ -204,7 +203,7 @@ def attend(
         uow.commit()
         result = BookingRead.model_validate(attended.booking)
     if attended.movement is not None:
-        engagement_service.publish(events, [attended.movement])
+        publish_committed(events, [attended.movement])
     return result
 
 

@@ -14,7 +14,7 @@ from server.errors import Forbidden
 from server.plans.desk import desk_context
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository, member_or_404
-from server.ports.analytics import EventPublisher
+from server.ports.analytics import EventPublisher, publish_committed
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
 from server.ports.identity import AccessClaims
 from server.sync import changes as sync_changes
@@ -117,7 +117,7 @@ def check_in(
                 )
             )
         uow.commit()
-    engagement_service.publish(events, published)
+    publish_committed(events, published)
     return CheckinResult(
         **CheckinRead.model_validate(checkin).model_dump(),
         warning=decision.warning,

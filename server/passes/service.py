@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import uuid
 from datetime import timedelta
@@ -30,7 +29,6 @@ from server.ports.identity import AccessClaims
 from shared.clock import utcnow
 from shared.ids import new_id
 from shared.qr import PassClaims, sign_pass
-from shared.sync.snapshot import SnapshotPassKey
 
 
 class PassKeyUnreadable(DomainError):
@@ -195,11 +193,3 @@ def render_svg(token: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue()
-
-
-def published_keys(uow: UnitOfWork, tenant_id: uuid.UUID) -> list[SnapshotPassKey]:
-    """Every key a kiosk may meet on an unexpired pass."""
-    return [
-        SnapshotPassKey(key_id=key.key_id, public_key=base64.b64encode(key.public_key).decode())
-        for key in PassKeyRepository(uow.session, tenant_id).all()
-    ]

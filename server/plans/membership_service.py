@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -19,14 +18,12 @@ from server.plans.schemas import (
     MembershipPage,
     MembershipRead,
 )
-from server.ports.analytics import EventPublisher, PublishedEvent
+from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
 from server.ports.identity import AccessClaims
 from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
 from shared.enums import LocationRule, MembershipStatus, MemberSource, PlanKind
 from shared.ids import new_id
-
-log = logging.getLogger("zmos.plans")
 
 
 def state_of(membership: Membership) -> rules.MembershipState:
@@ -223,8 +220,5 @@ def cancel(
             "reason": cmd.reason,
         },
     )
-    try:
-        events.publish(event)
-    except Exception:
-        log.exception("could not publish %s", event.name)
+    publish_committed(events, [event])
     return read

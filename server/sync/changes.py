@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from server.db.bulk import insert_rows
 from server.sync.models import LocationSyncSeq, SyncChange
-from server.tenants.models import Location
 from shared.clock import utcnow
 
 #: Where a row goes: one location, or (None) every location of its tenant.
 LocationOf = Callable[[Any], uuid.UUID | None]
 VisibleAt = Callable[[Any, uuid.UUID], bool]
+#: Every live location of a tenant: where a row for all of its kiosks goes.
+LiveLocations = Callable[[Session, uuid.UUID], list[uuid.UUID]]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,16 @@ class SyncedTables:
 
     def __init__(self) -> None:
         self._by_model: dict[type[Any], SyncedTable] = {}
+        self._live_locations: LiveLocations | None = None
+
+    def fan_out_with(self, live_locations: LiveLocations) -> None:
+        """How to find where a row goes that every kiosk of its tenant holds."""
+        self._live_locations = live_locations
+
+    def live_locations(self, db: Session, tenant_id: uuid.UUID) -> list[uuid.UUID]:
+        if self._live_locations is None:
+            raise RuntimeError("no domain said where a tenant's kiosks are (fan_out_with)")
+        return self._live_locations(db, tenant_id)
 
     def register(
         self,
@@ -211,7 +222,7 @@ def number_pending(db: Session) -> None:
         return
     collected = db.info.pop(_PENDING)
     db.info.pop(_MARKS, None)
-    write_changes(db, [_resolve(db, tables, item) for item in _last_touches(collected)])
+    write_changes(db, tables, [_resolve(db, tables, item) for item in _last_touches(collected)])
 
 
 def _last_touches(collected: list[Captured | _Touched]) -> list[Captured | _Touched]:
@@ -241,7 +252,7 @@ def _resolve(db: Session, tables: SyncedTables, item: Captured | _Touched) -> Ca
     return tables.capture(row, deleted=False) if row is not None else None
 
 
-def write_changes(db: Session, captured: Sequence[Captured | None]) -> None:
+def write_changes(db: Session, tables: SyncedTables, captured: Sequence[Captured | None]) -> None:
     """Number and store changes in the open transaction; the last change of a row wins."""
     latest: dict[tuple[uuid.UUID, str, uuid.UUID], Captured] = {}
     for item in captured:
@@ -258,7 +269,7 @@ def write_changes(db: Session, captured: Sequence[Captured | None]) -> None:
             targets = [item.location_id]
         else:
             if item.tenant_id not in everywhere:
-                everywhere[item.tenant_id] = _live_locations(db, item.tenant_id)
+                everywhere[item.tenant_id] = tables.live_locations(db, item.tenant_id)
             targets = everywhere[item.tenant_id]
         for location_id in targets:
             by_location.setdefault((item.tenant_id, location_id), []).append(item)
@@ -283,13 +294,6 @@ def write_changes(db: Session, captured: Sequence[Captured | None]) -> None:
                 }
             )
     insert_rows(db, SyncChange, rows)
-
-
-def _live_locations(db: Session, tenant_id: uuid.UUID) -> list[uuid.UUID]:
-    query = select(Location.id).where(
-        Location.tenant_id == tenant_id, Location.archived_at.is_(None)
-    )
-    return list(db.execute(query).scalars())
 
 
 def allocate(db: Session, tenant_id: uuid.UUID, location_id: uuid.UUID, count: int) -> int:

@@ -13,9 +13,9 @@ from sqlalchemy import String, Text, cast, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
-from server.devices import service as devices_service
 from server.ports.identity import AccessClaims
 from server.sync.errors import SnapshotRequired
+from server.sync.kiosks import Kiosks
 from server.sync.models import DeviceSyncState, LocationSyncSeq, SyncChange
 from shared.clock import utcnow
 from shared.sync.messages import PullResponse
@@ -57,17 +57,21 @@ class PullPage:
     body: bytes
 
 
-def pull(*, uow: UnitOfWork, claims: AccessClaims, cursor: int, limit: int) -> PullResponse:
+def pull(
+    *, uow: UnitOfWork, kiosks: Kiosks, claims: AccessClaims, cursor: int, limit: int
+) -> PullResponse:
     """A page as a :class:`PullResponse` (for callers in this process)."""
     return PullResponse.model_validate_json(
-        pull_page(uow=uow, claims=claims, cursor=cursor, limit=limit).body
+        pull_page(uow=uow, kiosks=kiosks, claims=claims, cursor=cursor, limit=limit).body
     )
 
 
-def pull_page(*, uow: UnitOfWork, claims: AccessClaims, cursor: int, limit: int) -> PullPage:
+def pull_page(
+    *, uow: UnitOfWork, kiosks: Kiosks, claims: AccessClaims, cursor: int, limit: int
+) -> PullPage:
     with uow:
         session = uow.session
-        device = devices_service.require_live_device(uow=uow, claims=claims)
+        device = kiosks.live_device(uow=uow, claims=claims)
         tenant_id, location_id = claims.tenant_id, device.location_id
         _, pruned = _counter(session, tenant_id, location_id)
         if cursor < pruned:

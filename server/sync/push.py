@@ -14,25 +14,21 @@ from sqlalchemy.orm import Session
 
 from server.db.bulk import insert_rows
 from server.db.uow import UnitOfWork
-from server.devices import service as devices_service
-from server.engagement import service as engagement_service
 from server.errors import (
     Conflict,
     DatabaseUnavailable,
     DomainError,
     Forbidden,
     InvalidInput,
-    NotFound,
 )
-from server.ports.analytics import EventPublisher
+from server.ports.analytics import EventPublisher, publish_committed
 from server.ports.eligibility import EligibilityService
 from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
 from server.sync import rules
 from server.sync.apply import apply_all
 from server.sync.models import DeviceSyncState, SyncMutation
-from server.sync.registry import MutationContext, MutationRegistry
-from server.tenants.repository import LocationRepository
+from server.sync.registry import MutationContext, SyncRegistry
 from shared.clock import ensure_utc, utcnow
 from shared.enums import MutationStatus
 from shared.sync.messages import SCHEMA_VERSION, Mutation, MutationResult, PushRequest, PushResponse
@@ -156,7 +152,7 @@ def _log_row(
 def push(
     *,
     uow: UnitOfWork,
-    mutations: MutationRegistry,
+    registry: SyncRegistry,
     eligibility: EligibilityService,
     payments: PaymentService,
     events: EventPublisher,
@@ -180,10 +176,8 @@ def push(
     try:
         with uow:
             session = uow.session
-            device = devices_service.require_live_device(uow=uow, claims=claims)
-            location = LocationRepository(session, claims.tenant_id).get(device.location_id)
-            if location is None:
-                raise NotFound("this kiosk's location has been archived", code="location_archived")
+            device = registry.kiosks.live_device(uow=uow, claims=claims)
+            location = registry.kiosks.location(uow=uow, device=device)
             last = lock_sync_state(session, claims.tenant_id, device.id)
             plan = rules.plan_batch(last, [m.mutation_id for m in cmd.mutations])
             if plan.gap:
@@ -204,7 +198,9 @@ def push(
                 for mutation in cmd.mutations[len(plan.duplicates) :]
             ]
             log = []
-            for context, result in zip(contexts, apply_all(contexts, mutations), strict=True):
+            for context, result in zip(
+                contexts, apply_all(contexts, registry.mutations), strict=True
+            ):
                 results.append(result)
                 published.extend(context.published)
                 log.append(_log_row(claims, context.mutation, result, context.clamped, now))
@@ -225,5 +221,5 @@ def push(
             "the server's database failed during this push; nothing of it was applied, send it "
             "again"
         ) from None
-    engagement_service.publish(events, published)
+    publish_committed(events, published)
     return PushResponse(last_mutation_id=last, results=results)

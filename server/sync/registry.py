@@ -1,4 +1,5 @@
-"""What domains plug into sync: their pushed mutations and their synced tables.
+"""What domains plug into sync: their pushed mutations, their synced tables, their parts of
+the kiosk snapshot, and (the devices domain) who a kiosk is.
 
 ``registry.mutations.register("checkin.create.v1", CheckinCreateArgs, handler)``: the push engine
 validates a mutation's args with the model and calls the handler inside a savepoint of the
@@ -13,7 +14,7 @@ together) and one savepoint; its handler must raise only before it has changed a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -21,17 +22,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
-from server.devices.models import Device
 from server.errors import DomainError
 from server.ports.analytics import PublishedEvent
 from server.ports.eligibility import EligibilityService
+from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
 from server.sync import review
 from server.sync.changes import SyncedTables
+from server.sync.kiosks import KioskDevice, KioskLocation, Kiosks
 from server.sync.models import ReviewItem
-from server.tenants.models import Location
 from shared.sync.messages import Mutation, is_versioned_mutation_name
 
 A = TypeVar("A", bound=BaseModel)
@@ -73,8 +75,8 @@ class MutationBatch(Protocol):
 class MutationContext:
     uow: UnitOfWork
     tenant_id: uuid.UUID
-    device: Device
-    location: Location
+    device: KioskDevice
+    location: KioskLocation
     eligibility: EligibilityService
     payments: PaymentService
     mutation: Mutation
@@ -157,9 +159,38 @@ class MutationRegistry:
         return sorted(self._by_name)
 
 
+@dataclass(frozen=True)
+class SnapshotScope:
+    """What a part of a kiosk's snapshot is read for: one location, as of ``now``."""
+
+    db: Session
+    tenant_id: uuid.UUID
+    location: KioskLocation
+    now: datetime
+    tz: ZoneInfo
+    #: The fields the parts before this one gave (a part may build on them).
+    fields: Mapping[str, Any]
+
+
+#: Some fields of :class:`shared.sync.snapshot.KioskSnapshot`, read in the snapshot's
+#: transaction.
+SnapshotPart = Callable[[SnapshotScope], dict[str, Any]]
+
+
+class _NoKiosks:
+    def live_device(self, *, uow: UnitOfWork, claims: AccessClaims) -> KioskDevice:
+        raise RuntimeError("no domain registered the kiosk directory")
+
+    def location(self, *, uow: UnitOfWork, device: KioskDevice) -> KioskLocation:
+        raise RuntimeError("no domain registered the kiosk directory")
+
+
 @dataclass
 class SyncRegistry:
-    """Built by bootstrap; each domain's ``register`` adds its mutations and tables."""
+    """Built by bootstrap; each domain's ``register`` adds what it brings."""
 
     mutations: MutationRegistry = field(default_factory=MutationRegistry)
     tables: SyncedTables = field(default_factory=SyncedTables)
+    #: Run in order, each seeing the fields of those before it.
+    snapshot_parts: list[SnapshotPart] = field(default_factory=list)
+    kiosks: Kiosks = field(default_factory=_NoKiosks)

@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session
 
 from server.db.repository import TenantRepository
 from server.db.uow import UnitOfWork
-from server.devices import service as devices_service
 from server.errors import Conflict
 from server.ports.identity import AccessClaims
+from server.sync.changes import SyncedTables
+from server.sync.kiosks import Kiosks
 from server.sync.models import ReviewItem
 from server.sync.schemas import ReviewItemPage, ReviewItemRead, ReviewItemResolve
 from shared.clock import utcnow
 from shared.ids import new_id
+from shared.sync import messages as wire
 from shared.sync.snapshot import SnapshotReviewItem
 
 OPEN, RESOLVED = "open", "resolved"
@@ -136,8 +138,24 @@ def resolve_review_item(
         return ReviewItemRead.model_validate(item)
 
 
-def open_items_of_kiosk(*, uow: UnitOfWork, claims: AccessClaims) -> list[SnapshotReviewItem]:
+def open_items_of_kiosk(
+    *, uow: UnitOfWork, kiosks: Kiosks, claims: AccessClaims
+) -> list[SnapshotReviewItem]:
     with uow:
-        device = devices_service.require_live_device(uow=uow, claims=claims)
+        device = kiosks.live_device(uow=uow, claims=claims)
         rows = open_for_location(uow.session, claims.tenant_id, device.location_id)
-        return [SnapshotReviewItem.model_validate(row, from_attributes=True) for row in rows]
+        return [review_shape(row) for row in rows]
+
+
+def review_shape(row: ReviewItem) -> SnapshotReviewItem:
+    return SnapshotReviewItem.model_validate(row, from_attributes=True)
+
+
+def register(tables: SyncedTables) -> None:
+    """Kiosks hold their location's review items."""
+    tables.register(
+        wire.TABLE_REVIEW_ITEMS,
+        ReviewItem,
+        serialise=lambda row: review_shape(row).model_dump(mode="json"),
+        location=lambda row: row.location_id,
+    )

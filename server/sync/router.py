@@ -14,7 +14,8 @@ from server.api.deps import Admin, ContainerDep, DeviceClaims, UowDep
 from server.api.errors import PROBLEM_JSON
 from server.sync import pull as pull_service
 from server.sync import push as push_service
-from server.sync import review, service
+from server.sync import review
+from server.sync import snapshot as snapshot_service
 from server.sync.gzip import GzipRoute
 from server.sync.schemas import ReviewItemPage, ReviewItemRead, ReviewItemResolve
 from shared.sync.messages import PullResponse, PushRequest, PushResponse
@@ -30,10 +31,10 @@ _PROBLEM: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 
 
 @router.get("/snapshot", response_model=KioskSnapshot)
-def snapshot(claims: DeviceClaims, uow: UowDep) -> KioskSnapshot:
+def snapshot(claims: DeviceClaims, container: ContainerDep) -> KioskSnapshot:
     """Everything a kiosk needs about its location, for a first download or a reset, with
     the pull cursor it is consistent with."""
-    return service.snapshot(uow=uow, claims=claims)
+    return snapshot_service.snapshot(uow=container.uow(), registry=container.sync, claims=claims)
 
 
 @push_router.post(
@@ -48,7 +49,7 @@ def push(cmd: PushRequest, claims: DeviceClaims, container: ContainerDep) -> Any
     """Apply a batch of the kiosk's outbox once, in order (the body may be gzip)."""
     return push_service.push(
         uow=container.uow(),
-        mutations=container.sync.mutations,
+        registry=container.sync,
         eligibility=container.eligibility,
         payments=container.payments,
         events=container.events,
@@ -74,7 +75,11 @@ async def pull(
     while True:
         page = await anyio.to_thread.run_sync(
             lambda: pull_service.pull_page(
-                uow=container.uow(), claims=claims, cursor=cursor, limit=limit
+                uow=container.uow(),
+                kiosks=container.sync.kiosks,
+                claims=claims,
+                cursor=cursor,
+                limit=limit,
             )
         )
         if page.count or time.monotonic() >= deadline:
@@ -90,9 +95,11 @@ async def pull(
 
 
 @router.get("/review-items", response_model=list[SnapshotReviewItem])
-def kiosk_review_items(claims: DeviceClaims, uow: UowDep) -> list[SnapshotReviewItem]:
+def kiosk_review_items(claims: DeviceClaims, container: ContainerDep) -> list[SnapshotReviewItem]:
     """This kiosk's location's open review items."""
-    return review.open_items_of_kiosk(uow=uow, claims=claims)
+    return review.open_items_of_kiosk(
+        uow=container.uow(), kiosks=container.sync.kiosks, claims=claims
+    )
 
 
 @review_router.get("", response_model=ReviewItemPage)

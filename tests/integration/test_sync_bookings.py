@@ -14,7 +14,7 @@ import pytest
 from desktop.core.checkin.model import CheckinError
 from desktop.core.kiosk import KioskCore
 from server.bookings.placing import place_booking
-from server.bookings.sync_handlers import IN_ROOM_WITHOUT_PLACE
+from server.bookings.sync import IN_ROOM_WITHOUT_PLACE
 from server.bootstrap import Container
 from shared.enums import BookingSource, CheckinMethod
 from tests.integration import chaos

@@ -62,7 +62,7 @@ def test_only_staff_waive_a_late_cancellation() -> None:
 
 
 def test_a_push_for_another_device_is_refused_before_anything_is_read() -> None:
-    from server.sync.registry import MutationRegistry
+    from server.sync.registry import SyncRegistry
 
     uow = FakeUnitOfWork()
     device = AccessClaims(
@@ -71,7 +71,7 @@ def test_a_push_for_another_device_is_refused_before_anything_is_read() -> None:
     with pytest.raises(Forbidden):
         push_service.push(
             uow=uow,
-            mutations=MutationRegistry(),
+            registry=SyncRegistry(),
             eligibility=FakeEligibility(),
             payments=FakePayments(),
             events=RecordingEvents(),

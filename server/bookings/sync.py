@@ -1,5 +1,6 @@
-"""``booking.create.v1`` and ``booking.attend.v1``: bookings and roster check-ins made at a
-kiosk, possibly hours ago, offline (DESIGN.md §5.6).
+"""What kiosks hold of bookings (those of the sessions they hold), and ``booking.create.v1``
+and ``booking.attend.v1``: bookings and roster check-ins made at a kiosk, possibly hours ago,
+offline (DESIGN.md §5.6).
 
 The server decides. A kiosk booking that no longer fits when it arrives goes on the waitlist
 in arrival order (``place_booking`` never passes capacity). A member the kiosk checked into a
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from server.bookings import rules as booking_rules
 from server.bookings.attendance import record_attendance
@@ -22,11 +25,14 @@ from server.bookings.placing import place_booking
 from server.bookings.repository import BookingRepository, SessionCounters
 from server.members.models import Member
 from server.scheduling.models import ClassSession, SessionType
+from server.scheduling.sync import bookable_at, recent
 from server.sync import rules
-from server.sync.registry import MutationContext, MutationRejected
+from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
 from shared.clock import ensure_utc
 from shared.enums import BookingSource, BookingStatus
+from shared.sync import messages as wire
 from shared.sync.messages import BookingAttendArgs, BookingCreateArgs
+from shared.sync.snapshot import SnapshotBooking
 
 BOOKING_CREATE = "booking.create.v1"
 BOOKING_ATTEND = "booking.attend.v1"
@@ -148,3 +154,59 @@ def attend_booking(context: MutationContext, args: BookingAttendArgs) -> str | N
         checkin_id=args.checkin_id,
     )
     return "the member holds no place in this session: a review item was opened"
+
+
+def booking_shape(row: Booking) -> SnapshotBooking:
+    return SnapshotBooking.model_validate(row, from_attributes=True)
+
+
+class SessionLocations:
+    """Where each class session is: a booking goes to its session's location. Sessions never
+    change location, so the answer is kept (bounded) once read, for the process's life."""
+
+    def __init__(self, keep: int = 50_000) -> None:
+        self._keep = keep
+        self._known: dict[uuid.UUID, uuid.UUID] = {}
+
+    def of_booking(self, row: Booking) -> uuid.UUID | None:
+        found = self._known.get(row.session_id)
+        if found is not None:
+            return found
+        db = object_session(row)
+        if db is None:
+            return None  # unknown: every location of the tenant (kiosks skip unknown sessions)
+        with db.no_autoflush:
+            session = db.get(ClassSession, (row.tenant_id, row.session_id))
+        if session is None:
+            return None
+        if len(self._known) >= self._keep:
+            self._known.clear()
+        self._known[row.session_id] = session.location_id
+        return session.location_id
+
+
+def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
+    """The bookings of the sessions the snapshot holds."""
+    bookings = scope.db.execute(
+        select(Booking)
+        .join(
+            ClassSession,
+            (ClassSession.tenant_id == Booking.tenant_id) & (ClassSession.id == Booking.session_id),
+        )
+        .where(Booking.tenant_id == scope.tenant_id, *bookable_at(scope))
+        .order_by(Booking.session_id, Booking.position)
+    ).scalars()
+    return {"bookings": [booking_shape(b) for b in bookings]}
+
+
+def register(registry: SyncRegistry) -> None:
+    registry.tables.register(
+        wire.TABLE_BOOKINGS,
+        Booking,
+        serialise=lambda row: booking_shape(row).model_dump(mode="json"),
+        location=SessionLocations().of_booking,
+        include=lambda row: recent(row.starts_at),
+    )
+    registry.snapshot_parts.append(_snapshot)
+    registry.mutations.register(BOOKING_CREATE, BookingCreateArgs, create_booking)
+    registry.mutations.register(BOOKING_ATTEND, BookingAttendArgs, attend_booking)
