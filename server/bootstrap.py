@@ -38,6 +38,7 @@ from server.ports import (
     PaymentService,
 )
 from server.scheduling import sync as scheduling_sync
+from server.scheduling.models import keep_local_times_in_step
 from server.staff import sync as staff_sync
 from server.sync import pull as sync_pull
 from server.sync import review as sync_review
@@ -124,6 +125,7 @@ def _identity(settings: Settings) -> IdentityService:
 def build_container(
     settings: Settings, *, engine: Engine | None = None, ports: Ports = Ports()
 ) -> Container:
+    keep_local_times_in_step()
     url = settings.resolved_database_url
     engine = engine or make_engine(url, pool_size=settings.db_pool_size)
     read_engine = make_engine(url, pool_size=settings.db_pool_size, autocommit=True)

@@ -53,7 +53,7 @@ def _visits(
 
 class LocalEligibility:
     def decide(self, request: EligibilityRequest, *, uow: UnitOfWork) -> EligibilityDecision:
-        db, tenant_id = uow.session, request.tenant_id
+        db, tenant_id = uow.db, request.tenant_id
         if request.known is not None:
             return self._decide_known(db, request, request.known)
         location = LocationRepository(db, tenant_id).get(request.location_id)
@@ -93,4 +93,4 @@ class LocalEligibility:
     def open_batch(
         self, requests: Sequence[EligibilityRequest], *, uow: UnitOfWork
     ) -> LocalEligibilityBatch:
-        return LocalEligibilityBatch(uow.session, requests, partial(self.decide, uow=uow))
+        return LocalEligibilityBatch(uow.db, requests, partial(self.decide, uow=uow))

@@ -37,7 +37,7 @@ def record_attendance(
     checkin_id: uuid.UUID | None = None,
 ) -> Attended:
     """Mark a booked member as there (on time or late), once, with one movement event."""
-    bookings = BookingRepository(uow.session, tenant_id)
+    bookings = BookingRepository(uow.db, tenant_id)
     booking = bookings.get_or_404(booking_id)
     if booking.attendance in ("on_time", "late"):
         return Attended(booking, None)
@@ -45,14 +45,14 @@ def record_attendance(
         raise Conflict(
             f"a {booking.status} booking cannot be checked in", code="booking_not_attendable"
         )
-    policy = policy_of(uow.session, tenant_id)
-    class_session = SessionCounters(uow.session, tenant_id).read_or_404(booking.session_id)
+    policy = policy_of(uow.db, tenant_id)
+    class_session = SessionCounters(uow.db, tenant_id).read_or_404(booking.session_id)
     attendance = rules.attendance_of(
         class_session.starts_at, checked_in_at, policy.late_after_minutes
     )
     if not _mark(uow, booking, attendance, checked_in_at, checkin_id):
         fresh = bookings.get_or_404(booking_id)
-        uow.session.refresh(fresh)
+        uow.db.refresh(fresh)
         if fresh.attendance in ("on_time", "late"):
             return Attended(fresh, None)
         raise Conflict("this booking changed meanwhile; try again", code="booking_changed")
@@ -62,7 +62,7 @@ def record_attendance(
         checked_in_at,
         checkin_id,
     )
-    sync_changes.touch(uow.session, Booking, tenant_id, booking.id)
+    sync_changes.touch(uow.db, Booking, tenant_id, booking.id)
     if was_no_show:
         penalties.forgive_no_show(uow, booking)
     movement = engagement_service.record_movement(
@@ -86,7 +86,7 @@ def _mark(
     checkin_id: uuid.UUID | None,
 ) -> bool:
     """Set the attendance unless someone did meanwhile (a conditional UPDATE)."""
-    result = uow.session.execute(
+    result = uow.db.execute(
         update(Booking)
         .where(
             Booking.tenant_id == booking.tenant_id,

@@ -62,7 +62,7 @@ class BatchPlacement:
 
     def begin(self, orders: Sequence[BookingOrder]) -> None:
         """Read what ``orders`` need, once."""
-        db = self._uow.session
+        db = self._uow.db
         for tenant_id in sorted({o.tenant_id for o in orders}):
             times = []
             for session_id in sorted({o.session_id for o in orders if o.tenant_id == tenant_id}):
@@ -93,7 +93,7 @@ class BatchPlacement:
         key = (order.tenant_id, order.session_id)
         context = self.contexts.get(key)
         if context is None:
-            found = booking_context(self._uow.session, order.tenant_id, order.session_id)
+            found = booking_context(self._uow.db, order.tenant_id, order.session_id)
             if found is None:
                 raise NotFound(f"session {order.session_id} was not found")
             context = self.contexts[key] = SessionContext.of(found)
@@ -102,7 +102,7 @@ class BatchPlacement:
     def member(self, order: BookingOrder) -> BookingMember:
         member = self.members.get((order.tenant_id, order.member_id))
         if member is None or member.active is None:
-            member = member_for_booking(self._uow.session, order.tenant_id, order.member_id)
+            member = member_for_booking(self._uow.db, order.tenant_id, order.member_id)
             if member is None:
                 raise NotFound(f"member {order.member_id} was not found")
         return member
@@ -112,7 +112,7 @@ class BatchPlacement:
     ) -> tuple[uuid.UUID, uuid.UUID] | None:
         if member.active is not None:
             return member.clash(session.id, session.starts_at, session.ends_at)
-        bookings = BookingRepository(self._uow.session, session.tenant_id)
+        bookings = BookingRepository(self._uow.db, session.tenant_id)
         return bookings.active_clash(member.id, session.id, session.starts_at, session.ends_at)
 
     def decide(self, request: EligibilityRequest) -> EligibilityDecision:
@@ -136,11 +136,11 @@ class BatchPlacement:
     def finish(self) -> None:
         """Write what the batch's bookings did: their rows (one executemany) and each
         session's counters (one UPDATE per session)."""
-        BookingRepository.insert_rows(self._uow.session, self.rows)
+        BookingRepository.insert_rows(self._uow.db, self.rows)
         self.rows = []
         for (tenant_id, session_id), context in self.contexts.items():
             if context.changed:
-                SessionCounters(self._uow.session, tenant_id).set_counts(
+                SessionCounters(self._uow.db, tenant_id).set_counts(
                     session_id,
                     confirmed=context.confirmed,
                     waitlisted=context.waitlisted,

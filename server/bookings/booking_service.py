@@ -82,7 +82,7 @@ def book_request(
 
 
 def _owned(uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Booking:
-    booking = BookingRepository(uow.session, claims.tenant_id).get_or_404(booking_id)
+    booking = BookingRepository(uow.db, claims.tenant_id).get_or_404(booking_id)
     if claims.kind is PrincipalKind.MEMBER and booking.member_id != claims.subject_id:
         raise NotFound(f"booking {booking_id} was not found")
     return booking
@@ -107,7 +107,7 @@ def cancel(
             raise Conflict(f"this booking is already {booking.status}", code="booking_inactive")
         if now >= booking.ends_at:
             raise Conflict("this session is over; it can no longer be cancelled")
-        policy = policy_of(uow.session, claims.tenant_id)
+        policy = policy_of(uow.db, claims.tenant_id)
         late = booking.status == BookingStatus.CONFIRMED and rules.is_late_cancel(
             booking.starts_at, now, policy.late_cancel_minutes
         )
@@ -135,7 +135,7 @@ def cancel(
             credit_taken=booking.credit_taken and not returned,
         )
         if returned and membership_id is not None:
-            give_credit_back(uow.session, claims.tenant_id, membership_id)
+            give_credit_back(uow.db, claims.tenant_id, membership_id)
         if penalty is not None and penalty.outcome == PenaltyOutcome.FEE.value:
             fee_ids.append(penalty.id)
         uow.commit()
@@ -147,7 +147,7 @@ def cancel(
 
 def approve(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> BookingRead:
     with uow:
-        bookings = BookingRepository(uow.session, claims.tenant_id)
+        bookings = BookingRepository(uow.db, claims.tenant_id)
         booking = bookings.get_or_404(booking_id)
         if booking.status != BookingStatus.PENDING:
             raise Conflict(f"only a pending booking can be approved; this one is {booking.status}")
@@ -162,7 +162,7 @@ def decline(
     *, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID, reason: str | None
 ) -> BookingRead:
     with uow:
-        booking = BookingRepository(uow.session, claims.tenant_id).get_or_404(booking_id)
+        booking = BookingRepository(uow.db, claims.tenant_id).get_or_404(booking_id)
         if booking.status != BookingStatus.PENDING:
             raise Conflict(f"only a pending booking can be declined; this one is {booking.status}")
         membership_id, had_credit = booking.membership_id, booking.credit_taken
@@ -170,7 +170,7 @@ def decline(
             uow, booking, BookingStatus.DECLINED, cancelled_at=utcnow(), credit_taken=False
         )
         if had_credit and membership_id is not None:
-            give_credit_back(uow.session, claims.tenant_id, membership_id)
+            give_credit_back(uow.db, claims.tenant_id, membership_id)
         notify.tell(
             uow,
             booking,
@@ -211,7 +211,7 @@ def mine(
     *, uow: UnitOfWork, claims: AccessClaims, upcoming: bool, limit: int, offset: int
 ) -> BookingPage:
     with uow:
-        rows = BookingRepository(uow.session, claims.tenant_id).of_member(
+        rows = BookingRepository(uow.db, claims.tenant_id).of_member(
             claims.subject_id, upcoming=upcoming, now=utcnow(), limit=limit + 1, offset=offset
         )
         return BookingPage(
@@ -227,8 +227,8 @@ def get(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Book
 
 def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> Roster:
     with uow:
-        class_session = SessionCounters(uow.session, claims.tenant_id).read_or_404(session_id)
-        rows = uow.session.execute(
+        class_session = SessionCounters(uow.db, claims.tenant_id).read_or_404(session_id)
+        rows = uow.db.execute(
             select(Booking, Member.first_name, Member.last_name)
             .join(
                 Member,

@@ -28,7 +28,7 @@ _CREDIT_KEPT = {None, PenaltyOutcome.CREDIT_FORFEITED.value}
 
 def _ended(uow: UnitOfWork, now: datetime) -> list[tuple[uuid.UUID, uuid.UUID]]:
     with uow:
-        rows = uow.session.execute(
+        rows = uow.db.execute(
             select(ClassSession.tenant_id, ClassSession.id)
             .where(ClassSession.closed_at.is_(None), ClassSession.ends_at <= now)
             .order_by(ClassSession.ends_at)
@@ -42,7 +42,7 @@ def close_session(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) 
     now = utcnow()
     fees: list[uuid.UUID] = []
     with uow:
-        claimed = uow.session.execute(
+        claimed = uow.db.execute(
             update(ClassSession)
             .where(
                 ClassSession.tenant_id == tenant_id,
@@ -54,8 +54,8 @@ def close_session(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) 
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             return []
-        policy = policy_of(uow.session, tenant_id)
-        bookings = BookingRepository(uow.session, tenant_id)
+        policy = policy_of(uow.db, tenant_id)
+        bookings = BookingRepository(uow.db, tenant_id)
         active = [BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.WAITLISTED]
         for booking in bookings.of_session(session_id, statuses=[s.value for s in active]):
             returned = False
@@ -76,13 +76,13 @@ def close_session(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) 
                 returned = True
                 _set(uow, booking, credit_taken=False)
             if returned and booking.membership_id is not None:
-                give_credit_back(uow.session, tenant_id, booking.membership_id)
+                give_credit_back(uow.db, tenant_id, booking.membership_id)
         uow.commit()
     return fees
 
 
 def _set(uow: UnitOfWork, booking: Booking, **values: object) -> None:
-    uow.session.execute(
+    uow.db.execute(
         update(Booking)
         .where(Booking.tenant_id == booking.tenant_id, Booking.id == booking.id)
         .values(**values)
@@ -92,7 +92,7 @@ def _set(uow: UnitOfWork, booking: Booking, **values: object) -> None:
         setattr(booking, key, value)
     from server.sync import changes as sync_changes
 
-    sync_changes.touch(uow.session, Booking, booking.tenant_id, booking.id)
+    sync_changes.touch(uow.db, Booking, booking.tenant_id, booking.id)
 
 
 def close_ended_sessions(

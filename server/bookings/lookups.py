@@ -46,11 +46,11 @@ def _context_query() -> Select[ClassSession, SessionType, Location, BookingPolic
 
 
 def booking_context(
-    session: Session, tenant_id: uuid.UUID, session_id: uuid.UUID
+    db: Session, tenant_id: uuid.UUID, session_id: uuid.UUID
 ) -> tuple[ClassSession, SessionType | None, Location, BookingPolicy] | None:
     """The session with its type, location and the tenant's policy (or the defaults): one
     query. The rows are read afresh (the counters move with every booking)."""
-    row = session.execute(
+    row = db.execute(
         _context_query(), {"tenant_id": tenant_id, "session_id": session_id}
     ).one_or_none()
     if row is None:
@@ -139,13 +139,13 @@ def _members_of(rows: Sequence[Any]) -> dict[uuid.UUID, BookingMember]:
 
 
 def member_for_booking(
-    session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID
+    db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID
 ) -> BookingMember | None:
     """The member, row-locked on PostgreSQL (one member's bookings are placed one at a time,
     so two overlapping bookings never both pass the overlap check), with their memberships
     and plans, read afresh: one Core query, no ORM objects."""
     rows = (
-        session.connection()
+        db.connection()
         .execute(_member_query(False), {"tenant_id": tenant_id, "member_id": member_id})
         .mappings()
         .all()
@@ -154,7 +154,7 @@ def member_for_booking(
 
 
 def members_for_booking(
-    session: Session,
+    db: Session,
     tenant_id: uuid.UUID,
     member_ids: Sequence[uuid.UUID],
     starts_from: datetime,
@@ -164,7 +164,7 @@ def members_for_booking(
     overlapping ``[starts_from, ends_by)``: two queries however many members."""
     ids = sorted(set(member_ids))
     rows = (
-        session.connection()
+        db.connection()
         .execute(_member_query(True), {"tenant_id": tenant_id, "member_ids": ids})
         .mappings()
         .all()
@@ -172,7 +172,7 @@ def members_for_booking(
     found = _members_of(rows)
     for member in found.values():
         member.active = []
-    active = session.connection().execute(
+    active = db.connection().execute(
         select(
             Booking.member_id, Booking.id, Booking.session_id, Booking.starts_at, Booking.ends_at
         ).where(

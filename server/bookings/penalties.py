@@ -46,7 +46,7 @@ def impose(
         terms = rules.PenaltyTerms(
             policy.no_show_fee, policy.no_show_forfeits_credit, policy.grace_allowance
         )
-    repo = PenaltyRepository(uow.session, booking.tenant_id)
+    repo = PenaltyRepository(uow.db, booking.tenant_id)
     if waived_reason:
         outcome: PenaltyOutcome | None = PenaltyOutcome.WAIVED
     else:
@@ -78,7 +78,7 @@ def impose(
 
 def forgive_no_show(uow: UnitOfWork, booking: Booking) -> None:
     """The member was there after all (a check-in that arrived late through sync)."""
-    uow.session.execute(
+    uow.db.execute(
         update(Penalty)
         .where(
             Penalty.tenant_id == booking.tenant_id,
@@ -125,11 +125,11 @@ def charge_unpaid(
         )
         if ids is not None:
             query = query.where(Penalty.id.in_(ids))
-        for penalty in list(uow.session.execute(query.limit(100)).scalars()):
+        for penalty in list(uow.db.execute(query.limit(100)).scalars()):
             payment_id = charge(payments, penalty)
             if payment_id is None:
                 continue
-            uow.session.execute(
+            uow.db.execute(
                 update(Penalty)
                 .where(
                     Penalty.tenant_id == penalty.tenant_id,

@@ -122,7 +122,7 @@ class Placement(Protocol):
 
 def place(uow: UnitOfWork, placement: Placement, order: BookingOrder) -> Booking:
     """Place ``order``: every check, then the counters, then the row (see the module)."""
-    bookings = BookingRepository(uow.session, order.tenant_id)
+    bookings = BookingRepository(uow.db, order.tenant_id)
     if order.booking_id is not None:
         existing = bookings.get(order.booking_id)
         if existing is not None:
@@ -193,10 +193,10 @@ def _take_credit(
     class_session: ClassSession,
 ) -> uuid.UUID | None:
     """Refuse a member the port does not admit; take a class-pack credit when one is used."""
-    repository = MembershipRepository(uow.session, tenant_id)
+    repository = MembershipRepository(uow.db, tenant_id)
     for attempt in range(_MAX_CREDIT_RACES):
         if attempt:  # another booking took the last credit meanwhile: read them again
-            again = member_for_booking(uow.session, tenant_id, member.id)
+            again = member_for_booking(uow.db, tenant_id, member.id)
             member = again if again is not None else replace(member, memberships=[])
         decision = decide(eligibility_request(tenant_id, member, class_session))
         if not decision.admitted:
@@ -205,7 +205,7 @@ def _take_credit(
             return None
         assert decision.membership_id is not None
         if repository.take_credit(decision.membership_id):
-            sync_changes.touch(uow.session, Membership, tenant_id, decision.membership_id)
+            sync_changes.touch(uow.db, Membership, tenant_id, decision.membership_id)
             return decision.membership_id
     raise Conflict("not eligible for this session: no credits left", code="not_eligible")
 

@@ -32,13 +32,13 @@ class SinglePlacement:
 
     def session(self, order: BookingOrder) -> SessionContext:
         _write_lock(self._uow)
-        found = booking_context(self._uow.session, order.tenant_id, order.session_id)
+        found = booking_context(self._uow.db, order.tenant_id, order.session_id)
         if found is None:
             raise NotFound(f"session {order.session_id} was not found")
         return SessionContext.of(found)
 
     def member(self, order: BookingOrder) -> BookingMember:
-        found = member_for_booking(self._uow.session, order.tenant_id, order.member_id)
+        found = member_for_booking(self._uow.db, order.tenant_id, order.member_id)
         if found is None:
             raise NotFound(f"member {order.member_id} was not found")
         return found
@@ -46,7 +46,7 @@ class SinglePlacement:
     def clash(
         self, member: BookingMember, session: ClassSession
     ) -> tuple[uuid.UUID, uuid.UUID] | None:
-        bookings = BookingRepository(self._uow.session, session.tenant_id)
+        bookings = BookingRepository(self._uow.db, session.tenant_id)
         return bookings.active_clash(member.id, session.id, session.starts_at, session.ends_at)
 
     def decide(self, request: EligibilityRequest) -> EligibilityDecision:
@@ -54,7 +54,7 @@ class SinglePlacement:
 
     def take_place(self, context: SessionContext) -> tuple[int, bool]:
         session = context.session
-        counters = SessionCounters(self._uow.session, session.tenant_id)
+        counters = SessionCounters(self._uow.db, session.tenant_id)
         placed = counters.place_or_line(session.id, looks_full=context.full)
         if placed is None:
             raise Conflict("this session was cancelled", code="session_cancelled")
@@ -68,7 +68,7 @@ class SinglePlacement:
 def _write_lock(uow: UnitOfWork) -> None:
     """On SQLite, take the database's write lock before reading (checks then writes must see
     what they write over); PostgreSQL locks rows instead."""
-    connection = uow.session.connection()
+    connection = uow.db.connection()
     if connection.dialect.name == "sqlite":
         raw = connection.connection.dbapi_connection
         if raw is not None and not getattr(raw, "in_transaction", True):

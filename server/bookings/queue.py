@@ -83,7 +83,7 @@ def _writers_take_turns(uow: UnitOfWork) -> Iterator[None]:
     OS file lock beside the database: a waiting process wakes the moment the other's batch
     commits, instead of polling SQLite's busy handler (which sleeps up to 100 ms a try and
     lets a busy process take the lock again and again). PostgreSQL queues lock waiters."""
-    bind = uow.session.get_bind()
+    bind = uow.db.get_bind()
     database = bind.engine.url.database if bind.dialect.name == "sqlite" else None
     if not database or database == ":memory:" or fcntl is None:
         yield
@@ -98,19 +98,19 @@ def _writers_take_turns(uow: UnitOfWork) -> Iterator[None]:
 
 def _lock_rows(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> None:
     """Take the batch's locks up front, in one global order (see the module's docstring)."""
-    session = uow.session
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    db = uow.db
+    if db.get_bind().dialect.name == "sqlite":
+        db.connection().exec_driver_sql("BEGIN IMMEDIATE")
         return
     members = sorted({(r.tenant_id, r.member_id) for r in requests})
-    session.execute(
+    db.execute(
         select(Member.id)
         .where(tuple_(Member.tenant_id, Member.id).in_(members))
         .order_by(Member.tenant_id, Member.id)
         .with_for_update()
     ).all()
     sessions = sorted({(r.tenant_id, r.session_id) for r in requests})
-    session.execute(
+    db.execute(
         select(ClassSession.id)
         .where(tuple_(ClassSession.tenant_id, ClassSession.id).in_(sessions))
         .order_by(ClassSession.tenant_id, ClassSession.id)

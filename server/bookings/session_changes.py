@@ -18,13 +18,13 @@ from shared.enums import BookingStatus, CancelKind
 def release_cancelled_session(*, uow: UnitOfWork, session: ClassSession, reason: str) -> int:
     """The session was cancelled: cancel its active bookings, return credits, tell everyone."""
     tenant_id = session.tenant_id
-    bookings = BookingRepository(uow.session, tenant_id)
+    bookings = BookingRepository(uow.db, tenant_id)
     changed = 0
     now = utcnow()
     for booking in bookings.of_session(session.id, statuses=[s.value for s in rules.ACTIVE]):
         held = booking.status in rules.HOLDS_PLACE
         had_credit = booking.credit_taken
-        SessionCounters(uow.session, tenant_id).adjust(
+        SessionCounters(uow.db, tenant_id).adjust(
             session.id, confirmed=-1 if held else 0, waitlisted=0 if held else -1
         )
         if not bookings.change_status(
@@ -36,7 +36,7 @@ def release_cancelled_session(*, uow: UnitOfWork, session: ClassSession, reason:
         ):
             raise Conflict("a booking changed meanwhile; try again", code="booking_changed")
         if had_credit and booking.membership_id is not None:
-            give_credit_back(uow.session, tenant_id, booking.membership_id)
+            give_credit_back(uow.db, tenant_id, booking.membership_id)
         notify.tell(
             uow,
             booking,
@@ -53,7 +53,7 @@ def release_cancelled_session(*, uow: UnitOfWork, session: ClassSession, reason:
 def session_moved(*, uow: UnitOfWork, session: ClassSession) -> int:
     """The session's time changed: its bookings follow, and everyone on it is told."""
     tenant_id = session.tenant_id
-    bookings = BookingRepository(uow.session, tenant_id)
+    bookings = BookingRepository(uow.db, tenant_id)
     moved = 0
     for booking in bookings.of_session(session.id, statuses=[s.value for s in rules.ACTIVE]):
         booking.starts_at, booking.ends_at = session.starts_at, session.ends_at
@@ -65,7 +65,7 @@ def session_moved(*, uow: UnitOfWork, session: ClassSession) -> int:
             "Please note the new time: {what}. Your booking has moved with it.",
         )
         moved += 1
-    uow.session.flush()
+    uow.db.flush()
     return moved
 
 

@@ -47,7 +47,7 @@ def _business_time(context: MutationContext, given: datetime | None) -> datetime
 
 
 def _session_here(context: MutationContext, session_id: uuid.UUID) -> ClassSession:
-    found = SessionCounters(context.uow.session, context.tenant_id).read(session_id)
+    found = SessionCounters(context.uow.db, context.tenant_id).read(session_id)
     if found is None:
         raise MutationRejected(f"session {session_id} is not known to the server")
     if found.location_id != context.location.id:
@@ -56,7 +56,7 @@ def _session_here(context: MutationContext, session_id: uuid.UUID) -> ClassSessi
 
 
 def create_booking(context: MutationContext, args: BookingCreateArgs) -> str | None:
-    bookings = BookingRepository(context.uow.session, context.tenant_id)
+    bookings = BookingRepository(context.uow.db, context.tenant_id)
     earlier = bookings.get(args.id)
     if earlier is not None:
         if (earlier.session_id, earlier.member_id) != (args.session_id, args.member_id):
@@ -90,15 +90,15 @@ def _attendable(
 ) -> tuple[Booking | None, Booking | None]:
     """The booking to mark attended (the kiosk's, or another of the member's bookings of the
     session that holds a place), and the kiosk's own booking as the server has it."""
-    session, tenant_id = context.uow.session, context.tenant_id
-    own = BookingRepository(session, tenant_id).get(args.booking_id)
+    db, tenant_id = context.uow.db, context.tenant_id
+    own = BookingRepository(db, tenant_id).get(args.booking_id)
     if own is not None and (own.session_id, own.member_id) != (args.session_id, args.member_id):
         raise MutationRejected(f"booking {args.booking_id} is of another member or session")
     if own is not None and (own.status in booking_rules.HOLDS_PLACE or own.checked_in_at):
         return own, own
     holding = [s.value for s in booking_rules.HOLDS_PLACE]
     other: Booking | None = (
-        session.execute(
+        db.execute(
             select(Booking).where(
                 Booking.tenant_id == tenant_id,
                 Booking.session_id == args.session_id,
@@ -140,9 +140,9 @@ def attend_booking(context: MutationContext, args: BookingAttendArgs) -> str | N
         if booking is not own:
             return f"recorded on the member's booking {booking.id}"
         return None
-    session = context.uow.session
-    member = session.get(Member, (context.tenant_id, args.member_id))
-    kind = session.get(SessionType, (context.tenant_id, class_session.session_type_id))
+    db = context.uow.db
+    member = db.get(Member, (context.tenant_id, args.member_id))
+    kind = db.get(SessionType, (context.tenant_id, class_session.session_type_id))
     name = f"{member.first_name} {member.last_name}" if member else f"member {args.member_id}"
     what = kind.name if kind is not None else "a session"
     context.review(

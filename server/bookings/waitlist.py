@@ -21,7 +21,7 @@ def release_place(uow: UnitOfWork, booking: Booking, new: BookingStatus, **value
     Returns how many were promoted. Raises Conflict if the booking changed meanwhile.
     """
     tenant_id = booking.tenant_id
-    counters = SessionCounters(uow.session, tenant_id)
+    counters = SessionCounters(uow.db, tenant_id)
     held = booking.status in rules.HOLDS_PLACE
     waiting = booking.status == BookingStatus.WAITLISTED
     if not (held or waiting):
@@ -29,15 +29,15 @@ def release_place(uow: UnitOfWork, booking: Booking, new: BookingStatus, **value
     counters.adjust(
         booking.session_id, confirmed=-1 if held else 0, waitlisted=-1 if waiting else 0
     )
-    if not BookingRepository(uow.session, tenant_id).change_status(booking, new, **values):
+    if not BookingRepository(uow.db, tenant_id).change_status(booking, new, **values):
         raise Conflict("this booking changed meanwhile; try again", code="booking_changed")
     return promote(uow, tenant_id, booking.session_id) if held else 0
 
 
 def promote(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> int:
     """Fill free places from the waitlist in position order; tell each promoted member."""
-    bookings = BookingRepository(uow.session, tenant_id)
-    counters = SessionCounters(uow.session, tenant_id)
+    bookings = BookingRepository(uow.db, tenant_id)
+    counters = SessionCounters(uow.db, tenant_id)
     kind_needs_approval: bool | None = None
     promoted = 0
     while True:
@@ -47,7 +47,7 @@ def promote(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> int
         if kind_needs_approval is None:
             class_session = counters.read(session_id)
             assert class_session is not None
-            kind = uow.session.get(SessionType, (tenant_id, class_session.session_type_id))
+            kind = uow.db.get(SessionType, (tenant_id, class_session.session_type_id))
             kind_needs_approval = bool(kind and kind.requires_approval)
         new = BookingStatus.PENDING if kind_needs_approval else BookingStatus.CONFIRMED
         if not bookings.change_status(first, new, promoted_at=utcnow()):

@@ -42,7 +42,7 @@ def _decide_taking_credit(
 
     Losing the race for the last credit means deciding again, now that the credit is gone.
     """
-    memberships = MembershipRepository(uow.session, request.tenant_id)
+    memberships = MembershipRepository(uow.db, request.tenant_id)
     for _ in range(_MAX_CREDIT_RACES):
         decision = eligibility.decide(request, uow=uow)
         if not (decision.admitted and decision.consumes_credit):
@@ -50,7 +50,7 @@ def _decide_taking_credit(
         assert decision.membership_id is not None
         if memberships.take_credit(decision.membership_id):
             # A Core UPDATE: kiosks learn the new credit count through an explicit change.
-            sync_changes.touch(uow.session, Membership, request.tenant_id, decision.membership_id)
+            sync_changes.touch(uow.db, Membership, request.tenant_id, decision.membership_id)
             return decision
     return EligibilityDecision(admitted=False, reason="no credits left")
 
@@ -69,7 +69,7 @@ def check_in(
     occurred_at, clamped = clamp_time(cmd.occurred_at, now)
     with uow:
         desk = desk_context(uow, claims, cmd.location_id)
-        member = member_or_404(uow.session, claims.tenant_id, cmd.member_id)
+        member = member_or_404(uow.db, claims.tenant_id, cmd.member_id)
         decision = _decide_taking_credit(
             uow,
             eligibility,
@@ -84,7 +84,7 @@ def check_in(
         reason = decision.reason
         if decision.warning:
             reason = f"{reason}; {decision.warning}"
-        checkin = CheckinRepository(uow.session, claims.tenant_id).add(
+        checkin = CheckinRepository(uow.db, claims.tenant_id).add(
             Checkin(
                 id=new_id(),
                 member_id=member.id,
@@ -136,7 +136,7 @@ def list_checkins(
     offset: int,
 ) -> CheckinPage:
     with uow:
-        rows = CheckinRepository(uow.session, claims.tenant_id).search(
+        rows = CheckinRepository(uow.db, claims.tenant_id).search(
             location_id=location_id,
             member_id=member_id,
             since=since,
@@ -152,5 +152,5 @@ def list_checkins(
 def get_checkin(*, uow: UnitOfWork, claims: AccessClaims, checkin_id: uuid.UUID) -> CheckinRead:
     with uow:
         return CheckinRead.model_validate(
-            CheckinRepository(uow.session, claims.tenant_id).get_or_404(checkin_id)
+            CheckinRepository(uow.db, claims.tenant_id).get_or_404(checkin_id)
         )

@@ -55,7 +55,7 @@ def occurred_at(context: MutationContext, args: CheckinCreateArgs) -> tuple[date
 class CheckinBatch:
     def __init__(self, context: MutationContext) -> None:
         self.context = context
-        self.session = context.uow.session
+        self.db = context.uow.db
         self.tenant_id = context.tenant_id
         self.recorded: set[uuid.UUID] = set()
         self.members: dict[uuid.UUID, MemberFacts] = {}
@@ -72,7 +72,7 @@ class CheckinBatch:
         if not args:
             return
         for ids in chunks(a.checkin_id for a in args):
-            self.recorded.update(self.session.execute(self._recorded(ids)).scalars())
+            self.recorded.update(self.db.execute(self._recorded(ids)).scalars())
         for ids in chunks(a.member_id for a in args):
             self._load_members(ids)
         times = [occurred_at(self.context, a)[0] for a in args]
@@ -103,7 +103,7 @@ class CheckinBatch:
         """Which of ``ids`` are recorded check-ins. On PostgreSQL one primary-key probe per
         id (a lateral subquery): with the statistics of a fast-growing table still unset,
         the planner would otherwise read every check-in of the tenant to filter them."""
-        if self.session.get_bind().dialect.name != "postgresql":
+        if self.db.get_bind().dialect.name != "postgresql":
             return select(Checkin.id).where(
                 Checkin.tenant_id == self.tenant_id, Checkin.id.in_(ids)
             )
@@ -124,11 +124,11 @@ class CheckinBatch:
                 Membership,
                 (Membership.tenant_id == Member.tenant_id) & (Membership.member_id == Member.id),
             )
-            .where(Member.tenant_id == self.tenant_id, among(self.session, Member.id, ids))
+            .where(Member.tenant_id == self.tenant_id, among(self.db, Member.id, ids))
         )
         names: dict[uuid.UUID, tuple[str, str]] = {}
         held: dict[uuid.UUID, set[uuid.UUID]] = {}
-        for id_, first, last, membership_id in self.session.execute(query):
+        for id_, first, last, membership_id in self.db.execute(query):
             names[id_] = (first, last)
             if membership_id is not None:
                 held.setdefault(id_, set()).add(membership_id)
@@ -142,7 +142,7 @@ class CheckinBatch:
         for ids in chunks(a.member_id for a, _ in passes):
             query = select(Checkin.member_id, Checkin.pass_id, Checkin.occurred_at).where(
                 Checkin.tenant_id == self.tenant_id,
-                among(self.session, Checkin.member_id, ids),
+                among(self.db, Checkin.member_id, ids),
                 Checkin.pass_id.is_not(None),
                 Checkin.admitted.is_(True),
                 Checkin.device_id.is_not(None),
@@ -150,7 +150,7 @@ class CheckinBatch:
                 Checkin.occurred_at >= start,
                 Checkin.occurred_at <= end,
             )
-            for member_id, pass_id, at in self.session.execute(query):
+            for member_id, pass_id, at in self.db.execute(query):
                 if pass_id is not None:
                     self.elsewhere.setdefault((member_id, pass_id), []).append(ensure_utc(at))
         for times in self.elsewhere.values():
@@ -175,10 +175,10 @@ class CheckinBatch:
         """Use one credit with a conditional UPDATE; the eligibility batch is told."""
         assert self.eligibility is not None
         self.credits_taken += 1
-        taken = MembershipRepository(self.session, self.tenant_id).take_credit(membership_id)
+        taken = MembershipRepository(self.db, self.tenant_id).take_credit(membership_id)
         if taken:
             # A Core UPDATE: kiosks learn the new credit count through an explicit change.
-            changes.touch(self.session, Membership, self.tenant_id, membership_id)
+            changes.touch(self.db, Membership, self.tenant_id, membership_id)
         self.eligibility.credit_used(membership_id, taken=taken)
         return taken
 
@@ -195,7 +195,7 @@ class CheckinBatch:
     def clock_needs_flag(self) -> bool:
         """True once per device until an open clock review item exists."""
         if self.clock_flagged is None:
-            items = review.ReviewItemRepository(self.session, self.tenant_id)
+            items = review.ReviewItemRepository(self.db, self.tenant_id)
             found = items.open_of_device(self.context.device.id, review.CLOCK_AHEAD)
             self.clock_flagged = found is not None
         return not self.clock_flagged
@@ -205,7 +205,7 @@ class CheckinBatch:
         self.checkins.append(row)
         self.recorded.add(row["id"])
         if row["admitted"]:
-            changes.record_values(self.session, Checkin, row)
+            changes.record_values(self.db, Checkin, row)
             if row["membership_id"] is not None:
                 assert self.eligibility is not None
                 self.eligibility.admitted(row["membership_id"], row["occurred_at"])
@@ -230,7 +230,7 @@ class CheckinBatch:
             self.clock_flagged = True
         self.reviews.append(item)
         context.review_items.append(item)
-        changes.record_change(self.session, item)
+        changes.record_change(self.db, item)
 
     def staged(self) -> int:
         return len(self.checkins) + len(self.movements) + len(self.reviews) + self.credits_taken
@@ -240,4 +240,4 @@ class CheckinBatch:
         reviews = [{c.key: getattr(item, c.key) for c in columns} for item in self.reviews]
         staged = [(Checkin, self.checkins), (MovementEvent, self.movements), (ReviewItem, reviews)]
         for model, rows in staged:
-            insert_rows(self.session, model, rows)
+            insert_rows(self.db, model, rows)

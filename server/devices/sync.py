@@ -18,7 +18,7 @@ class DeviceKiosks:
         return devices_service.require_live_device(uow=uow, claims=claims)
 
     def location(self, *, uow: UnitOfWork, device: KioskDevice) -> Location:
-        location = LocationRepository(uow.session, device.tenant_id).get(device.location_id)
+        location = LocationRepository(uow.db, device.tenant_id).get(device.location_id)
         if location is None:
             raise NotFound("this kiosk's location has been archived", code="location_archived")
         return location

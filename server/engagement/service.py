@@ -26,7 +26,7 @@ def record_movement(
     data: dict[str, Any] | None = None,
 ) -> PublishedEvent:
     """Add one movement event to the open unit of work; the caller commits, then publishes."""
-    event = MovementEventRepository(uow.session, tenant_id).add(
+    event = MovementEventRepository(uow.db, tenant_id).add(
         MovementEvent(
             id=new_id(),
             member_id=member_id,

@@ -40,7 +40,7 @@ def _lookalikes(
         .limit(_MATCH_LIMIT)
     )
     found = []
-    for other in context.uow.session.execute(query).scalars():
+    for other in context.uow.db.execute(query).scalars():
         why = rules.duplicate_reason(email, phone, other.email, other.phone)
         if why is not None:
             found.append((other, why))
@@ -48,9 +48,9 @@ def _lookalikes(
 
 
 def create_member(context: MutationContext, args: MemberCreateArgs) -> str | None:
-    session, tenant_id = context.uow.session, context.tenant_id
-    repo = MemberRepository(session, tenant_id)
-    existing = session.execute(
+    db, tenant_id = context.uow.db, context.tenant_id
+    repo = MemberRepository(db, tenant_id)
+    existing = db.execute(
         select(Member.id).where(Member.tenant_id == tenant_id, Member.id == args.member_id)
     ).first()
     if existing is not None:
@@ -61,7 +61,7 @@ def create_member(context: MutationContext, args: MemberCreateArgs) -> str | Non
     except ValueError as exc:
         raise MutationRejected(str(exc)) from None
     home = args.home_location_id or context.location.id
-    if LocationRepository(session, tenant_id).get(home) is None:
+    if LocationRepository(db, tenant_id).get(home) is None:
         home = context.location.id
     matches = _lookalikes(context, email, phone)
     for other_id in args.possible_duplicate_of:

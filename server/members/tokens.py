@@ -30,7 +30,7 @@ def issue_tokens(
 def _verified_member(
     uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
 ) -> AccessClaims | None:
-    member = MemberRepository(uow.session, tenant_id).get(member_id)
+    member = MemberRepository(uow.db, tenant_id).get(member_id)
     return _claims(member) if member is not None and member.email_verified_at is not None else None
 
 

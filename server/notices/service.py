@@ -33,7 +33,7 @@ def queue(
 ) -> None:
     """Add a notice to the caller's open transaction; nothing is sent unless it commits."""
     now = utcnow()
-    uow.session.add(
+    uow.db.add(
         Notice(
             id=new_id(),
             tenant_id=tenant_id,
@@ -54,7 +54,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claim(uow: UnitOfWork, notice: Notice, now: datetime) -> bool:
-    result = uow.session.execute(
+    result = uow.db.execute(
         update(Notice)
         .where(
             Notice.tenant_id == notice.tenant_id,
@@ -79,7 +79,7 @@ def deliver(
     sent = 0
     with make_uow() as uow:
         due = list(
-            uow.session.execute(
+            uow.db.execute(
                 select(Notice)
                 .where(
                     Notice.sent_at.is_(None),
@@ -108,7 +108,7 @@ def deliver(
             else:
                 sent += 1
                 values = {"attempts": attempts, "sent_at": utcnow(), "last_error": None}
-            uow.session.execute(
+            uow.db.execute(
                 update(Notice)
                 .where(Notice.tenant_id == tenant_id, Notice.id == notice_id)
                 .values(**values)

@@ -30,7 +30,7 @@ def desk_context(
     uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID | None
 ) -> DeskContext:
     """A kiosk acts at its own location; staff say where. Other tenants' locations: 404."""
-    locations = LocationRepository(uow.session, claims.tenant_id)
+    locations = LocationRepository(uow.db, claims.tenant_id)
     if claims.kind is PrincipalKind.DEVICE:
         device = devices_service.require_live_device(uow=uow, claims=claims)
         if location_id is not None and location_id != device.location_id:

@@ -28,7 +28,7 @@ class PlanRepository(TenantRepository[AccessPlan]):
         if active is not None:
             query = query.where(AccessPlan.active.is_(active))
         rows: Sequence[AccessPlan] = (
-            self.session.execute(query.order_by(AccessPlan.id).limit(limit).offset(offset))
+            self.db.execute(query.order_by(AccessPlan.id).limit(limit).offset(offset))
             .scalars()
             .all()
         )
@@ -68,12 +68,12 @@ class MembershipRepository(TenantRepository[Membership]):
             .offset(offset)
             .execution_options(populate_existing=True)
         )
-        return [(m, p, tz) for m, p, tz in self.session.execute(query)]
+        return [(m, p, tz) for m, p, tz in self.db.execute(query)]
 
     def with_plan_or_404(
         self, membership_id: uuid.UUID
     ) -> tuple[Membership, AccessPlan, str | None]:
-        row = self.session.execute(
+        row = self.db.execute(
             self._with_plans().where(Membership.id == membership_id)
         ).one_or_none()
         if row is None:
@@ -82,7 +82,7 @@ class MembershipRepository(TenantRepository[Membership]):
 
     def take_credit(self, membership_id: uuid.UUID) -> bool:
         """Use one credit unless none is left: one conditional UPDATE, safe under concurrency."""
-        result = self.session.execute(
+        result = self.db.execute(
             update(Membership)
             .where(
                 Membership.tenant_id == self.tenant_id,
@@ -100,9 +100,9 @@ class DeskPaymentRepository(TenantRepository[DeskPayment]):
     noun = "sale"
 
 
-def member_or_404(session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
+def member_or_404(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
     """A current member of this tenant; another tenant's or an archived one is not found."""
-    member: Member | None = session.execute(
+    member: Member | None = db.execute(
         select(Member).where(
             Member.tenant_id == tenant_id,
             Member.id == member_id,

@@ -34,9 +34,9 @@ class PaymentDeclined(DomainError):
 
 def _read(uow: UnitOfWork, claims: AccessClaims, payment: DeskPayment) -> SaleRead:
     assert payment.membership_id is not None and payment.plan_id is not None
-    membership, plan, timezone = MembershipRepository(
-        uow.session, claims.tenant_id
-    ).with_plan_or_404(payment.membership_id)
+    membership, plan, timezone = MembershipRepository(uow.db, claims.tenant_id).with_plan_or_404(
+        payment.membership_id
+    )
     return SaleRead(
         sale_id=payment.id,
         member_id=payment.member_id,
@@ -88,12 +88,12 @@ def record_sale(
     ``check_plan=False`` records a sale that already happened at a kiosk although the plan
     has since changed price or stopped being sold (the caller flags it for review).
     """
-    sales = DeskPaymentRepository(uow.session, tenant_id)
-    member = member_or_404(uow.session, tenant_id, cmd.member_id)
+    sales = DeskPaymentRepository(uow.db, tenant_id)
+    member = member_or_404(uow.db, tenant_id, cmd.member_id)
     if check_plan:
         plan = membership_service.sellable_plan(uow, tenant_id, cmd.plan_id)
     else:
-        plan = PlanRepository(uow.session, tenant_id).get_or_404(cmd.plan_id)
+        plan = PlanRepository(uow.db, tenant_id).get_or_404(cmd.plan_id)
     kind = PlanKind(plan.kind)
     if kind not in DESK_SOLD_KINDS:
         raise InvalidInput("only day passes and guest passes are sold at the desk")
@@ -106,7 +106,7 @@ def record_sale(
             raise InvalidInput("guest_of_id is for guest passes only")
         if cmd.guest_of_id == member.id:
             raise InvalidInput("a member cannot be their own guest")
-        member_or_404(uow.session, tenant_id, cmd.guest_of_id)
+        member_or_404(uow.db, tenant_id, cmd.guest_of_id)
     charged = payments.charge(
         PaymentRequest(
             tenant_id=tenant_id,
@@ -155,7 +155,7 @@ def sell(
     tenant_id = claims.tenant_id
     with uow:
         desk = desk_context(uow, claims, cmd.location_id)
-        sales = DeskPaymentRepository(uow.session, tenant_id)
+        sales = DeskPaymentRepository(uow.db, tenant_id)
         earlier = sales.get(cmd.sale_id)
         if earlier is not None:
             return _replay(uow, claims, earlier, cmd)
@@ -164,7 +164,7 @@ def sell(
             uow.commit()
         except IntegrityError:
             # The same sale arrived twice at once: the other request recorded it.
-            uow.session.rollback()
+            uow.db.rollback()
             earlier = sales.get(cmd.sale_id)
             if earlier is None:
                 raise

@@ -61,8 +61,8 @@ def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
 
 
 def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
-    session, tenant_id = context.uow.session, context.tenant_id
-    earlier = DeskPaymentRepository(session, tenant_id).get(args.sale_id)
+    db, tenant_id = context.uow.db, context.tenant_id
+    earlier = DeskPaymentRepository(db, tenant_id).get(args.sale_id)
     if earlier is not None:
         same = (earlier.member_id, earlier.plan_id, earlier.amount, earlier.currency)
         if same != (args.member_id, args.plan_id, args.amount, args.currency):
@@ -70,7 +70,7 @@ def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
         return "already recorded"
     if args.location_id != context.location.id:
         raise MutationRejected("a kiosk sells at its own location only")
-    plan = PlanRepository(session, tenant_id).get(args.plan_id)
+    plan = PlanRepository(db, tenant_id).get(args.plan_id)
     if plan is None:
         raise MutationRejected(f"plan {args.plan_id} is not known to the server")
     cmd = SaleCreate(
@@ -87,7 +87,7 @@ def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
     )
     context.clamped = context.clamped or clamped
     # The kiosk's location, read already by the push.
-    location = session.get(Location, (tenant_id, context.location.id))
+    location = db.get(Location, (tenant_id, context.location.id))
     assert location is not None
     payment = sales_service.record_sale(
         context.uow,

@@ -146,14 +146,14 @@ def location_timetable(*, uow: UnitOfWork, slug: str, location_id: uuid.UUID) ->
     now = utcnow()
     with uow:
         tenant = provider_or_404(uow, slug)
-        location = LocationRepository(uow.session, tenant.id).get_or_404(location_id)
+        location = LocationRepository(uow.db, tenant.id).get_or_404(location_id)
         today = now.astimezone(ZoneInfo(location.timezone)).date()
         f = SessionFilter(
             location_id=location.id,
             date_from=today - _TIMETABLE_PAST,
             date_to=today + _TIMETABLE_AHEAD,
         )
-        rows = SessionRepository(uow.session, tenant.id).search(f, limit=_MAX_EVENTS, offset=0)
+        rows = SessionRepository(uow.db, tenant.id).search(f, limit=_MAX_EVENTS, offset=0)
         calendar = _calendar(f"{tenant.name} · {location.name}")
         for session, kind, loc, staff in rows:
             cancelled = session.status == SessionStatus.CANCELLED.value
@@ -190,10 +190,10 @@ def member_feed(*, uow: UnitOfWork, secret_key: str, token: str) -> bytes:
     tenant_id, member_id = read_feed_token(secret_key, token)
     now = utcnow()
     with uow:
-        if not current_member(uow.session, tenant_id, member_id):
+        if not current_member(uow.db, tenant_id, member_id):
             raise NotFound("there is no calendar at this address")
         rows = bookings_of_member(
-            uow.session, tenant_id, member_id, since=now - _BOOKINGS_PAST, limit=_MAX_EVENTS
+            uow.db, tenant_id, member_id, since=now - _BOOKINGS_PAST, limit=_MAX_EVENTS
         )
         calendar = _calendar("My bookings")
         first = last = now.date()

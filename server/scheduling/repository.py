@@ -47,12 +47,12 @@ class SessionTypeRepository(TenantRepository[SessionType]):
         if kind is not None:
             query = query.where(SessionType.kind == kind)
         query = query.order_by(SessionType.name, SessionType.id).limit(limit).offset(offset)
-        rows: Sequence[SessionType] = self.session.execute(query).scalars().all()
+        rows: Sequence[SessionType] = self.db.execute(query).scalars().all()
         return rows
 
     def instructors(self, session_type_id: uuid.UUID) -> Sequence[StaffAccount]:
         rows: Sequence[StaffAccount] = (
-            self.session.execute(
+            self.db.execute(
                 select(StaffAccount)
                 .join(
                     SessionTypeInstructor,
@@ -71,13 +71,13 @@ class SessionTypeRepository(TenantRepository[SessionType]):
         return rows
 
     def set_instructors(self, session_type_id: uuid.UUID, staff_ids: Sequence[uuid.UUID]) -> None:
-        self.session.execute(
+        self.db.execute(
             delete(SessionTypeInstructor).where(
                 SessionTypeInstructor.tenant_id == self.tenant_id,
                 SessionTypeInstructor.session_type_id == session_type_id,
             )
         )
-        self.session.add_all(
+        self.db.add_all(
             SessionTypeInstructor(
                 tenant_id=self.tenant_id, session_type_id=session_type_id, staff_id=staff_id
             )
@@ -96,7 +96,7 @@ class ScheduleRepository(TenantRepository[Schedule]):
         if location_id is not None:
             query = query.where(Schedule.location_id == location_id)
         query = query.order_by(Schedule.starts_on, Schedule.id).limit(limit).offset(offset)
-        rows: Sequence[Schedule] = self.session.execute(query).scalars().all()
+        rows: Sequence[Schedule] = self.db.execute(query).scalars().all()
         return rows
 
 
@@ -159,7 +159,7 @@ class SessionRepository(TenantRepository[ClassSession]):
             .limit(limit)
             .offset(offset)
         )
-        return [(s, t, loc, staff) for s, t, loc, staff in self.session.execute(query)]
+        return [(s, t, loc, staff) for s, t, loc, staff in self.db.execute(query)]
 
     def of_schedule(
         self, schedule_id: uuid.UUID, *, for_update: bool = False
@@ -167,7 +167,7 @@ class SessionRepository(TenantRepository[ClassSession]):
         query = self._select().where(ClassSession.schedule_id == schedule_id)
         if for_update:
             query = query.with_for_update()
-        return list(self.session.execute(query.order_by(ClassSession.starts_at)).scalars())
+        return list(self.db.execute(query.order_by(ClassSession.starts_at)).scalars())
 
     def set_capacity(self, ids: Sequence[uuid.UUID], capacity: int) -> set[uuid.UUID]:
         """Set capacity where what is booked still fits: one conditional UPDATE for all.
@@ -177,7 +177,7 @@ class SessionRepository(TenantRepository[ClassSession]):
         if not ids:
             return set()
         changed = set(
-            self.session.execute(
+            self.db.execute(
                 update(ClassSession)
                 .where(
                     ClassSession.tenant_id == self.tenant_id,
@@ -190,12 +190,12 @@ class SessionRepository(TenantRepository[ClassSession]):
             ).scalars()
         )
         for session_id in changed:
-            sync_changes.touch(self.session, ClassSession, self.tenant_id, session_id)
+            sync_changes.touch(self.db, ClassSession, self.tenant_id, session_id)
         return changed
 
     def counts(self, session_id: uuid.UUID) -> tuple[int, int]:
         """(capacity, confirmed_count) as the database has them now."""
-        row = self.session.execute(
+        row = self.db.execute(
             select(ClassSession.capacity, ClassSession.confirmed_count).where(
                 ClassSession.tenant_id == self.tenant_id, ClassSession.id == session_id
             )
@@ -203,15 +203,15 @@ class SessionRepository(TenantRepository[ClassSession]):
         return int(row[0]), int(row[1])
 
     def refresh(self, row: ClassSession) -> None:
-        self.session.refresh(row)
+        self.db.refresh(row)
 
 
-def leaders(session: Session, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[StaffAccount]:
+def leaders(db: Session, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[StaffAccount]:
     """The tenant's staff accounts with these ids (any role, active or not)."""
     if not ids:
         return []
     return list(
-        session.execute(
+        db.execute(
             select(StaffAccount).where(
                 StaffAccount.tenant_id == tenant_id, StaffAccount.id.in_(list(ids))
             )
@@ -220,7 +220,7 @@ def leaders(session: Session, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]) ->
 
 
 def bookings_of_member(
-    session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID, *, since: datetime, limit: int
+    db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID, *, since: datetime, limit: int
 ) -> list[tuple[Booking, ClassSession, SessionType, Location]]:
     """A member's bookings of sessions starting after ``since``, with what a calendar shows."""
     query = (
@@ -239,11 +239,11 @@ def bookings_of_member(
         .order_by(Booking.starts_at, Booking.id)
         .limit(limit)
     )
-    return [(b, s, t, loc) for b, s, t, loc in session.execute(query)]
+    return [(b, s, t, loc) for b, s, t, loc in db.execute(query)]
 
 
-def current_member(session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> bool:
-    found = session.execute(
+def current_member(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> bool:
+    found = db.execute(
         select(Member.id).where(
             Member.tenant_id == tenant_id, Member.id == member_id, Member.archived_at.is_(None)
         )

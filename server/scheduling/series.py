@@ -149,12 +149,12 @@ def create_schedule(
             on_missing_time=cmd.on_missing_time.value,
         )
         _check(row)
-        ScheduleRepository(uow.session, claims.tenant_id).add(row)
+        ScheduleRepository(uow.db, claims.tenant_id).add(row)
         instances = [
             _instance(row, o, location.timezone)
             for o in _future(row, location.timezone, utcnow()).values()
         ]
-        uow.session.add_all(instances)
+        uow.db.add_all(instances)
         uow.commit()
         return ScheduleEdited(
             schedule=schedule_read(row, location.timezone),
@@ -171,7 +171,7 @@ def list_schedules(
     offset: int,
 ) -> SchedulePage:
     with uow:
-        rows = ScheduleRepository(uow.session, claims.tenant_id).search(
+        rows = ScheduleRepository(uow.db, claims.tenant_id).search(
             location_id=location_id, limit=limit + 1, offset=offset
         )
         return SchedulePage(
@@ -185,7 +185,7 @@ def list_schedules(
 
 def get_schedule(*, uow: UnitOfWork, claims: AccessClaims, schedule_id: uuid.UUID) -> ScheduleRead:
     with uow:
-        row = ScheduleRepository(uow.session, claims.tenant_id).get_or_404(schedule_id)
+        row = ScheduleRepository(uow.db, claims.tenant_id).get_or_404(schedule_id)
         return schedule_read(row, zone_of(uow, claims.tenant_id, row.location_id))
 
 
@@ -209,9 +209,7 @@ def update_schedule(
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field} cannot be empty")
     with uow:
-        row = ScheduleRepository(uow.session, claims.tenant_id).get_or_404(
-            schedule_id, for_update=True
-        )
+        row = ScheduleRepository(uow.db, claims.tenant_id).get_or_404(schedule_id, for_update=True)
         if row.ended_at is not None:
             raise Conflict("this series has ended", code="series_ended")
         zone = zone_of(uow, claims.tenant_id, row.location_id)
@@ -237,7 +235,7 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
     """Bring the series' future, still-attached instances in line with the series."""
     now = utcnow()
     wanted = _future(row, zone, now)
-    instances = SessionRepository(uow.session, row.tenant_id).of_schedule(row.id, for_update=True)
+    instances = SessionRepository(uow.db, row.tenant_id).of_schedule(row.id, for_update=True)
     by_day = {s.occurrence_date: s for s in instances}
     summary = SeriesChanges()
     moved: list[ClassSession] = []
@@ -267,13 +265,13 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
     for day, occurrence in wanted.items():
         existing = by_day.get(day)
         if existing is None:
-            uow.session.add(_instance(row, occurrence, zone))
+            uow.db.add(_instance(row, occurrence, zone))
             summary.created += 1
         elif existing.status == SessionStatus.CANCELLED.value and not existing.detached:
             _reinstate(existing, row, occurrence, zone)
             summary.created += 1
     grown = set_capacity(uow, resized, row.capacity)
-    uow.session.flush()
+    uow.db.flush()
     summary.moved = len(moved)
     for session in moved:
         if session.confirmed_count or session.waitlist_count:
@@ -301,9 +299,7 @@ def end_schedule(
     (also those changed by themselves: the series is over). The day before ``starts_on``
     withdraws the whole series."""
     with uow:
-        row = ScheduleRepository(uow.session, claims.tenant_id).get_or_404(
-            schedule_id, for_update=True
-        )
+        row = ScheduleRepository(uow.db, claims.tenant_id).get_or_404(schedule_id, for_update=True)
         if row.ended_at is not None:
             raise Conflict("this series has already ended", code="series_ended")
         if cmd.last_day > row.ends_on:
@@ -319,7 +315,7 @@ def end_schedule(
         zone = zone_of(uow, claims.tenant_id, row.location_id)
         now = utcnow()
         summary = SeriesChanges()
-        repo = SessionRepository(uow.session, claims.tenant_id)
+        repo = SessionRepository(uow.db, claims.tenant_id)
         for session in repo.of_schedule(row.id, for_update=True):
             late = session.occurrence_date is not None and session.occurrence_date > cmd.last_day
             live = session.status == SessionStatus.SCHEDULED.value and session.starts_at > now

@@ -63,7 +63,7 @@ def create_session(*, uow: UnitOfWork, claims: AccessClaims, cmd: SessionCreate)
         place_times(
             row, starts_at, cmd.duration_minutes or kind.duration_minutes, location.timezone
         )
-        SessionRepository(uow.session, claims.tenant_id).add(row)
+        SessionRepository(uow.db, claims.tenant_id).add(row)
         uow.commit()
         return session_read(row, location.timezone)
 
@@ -79,9 +79,7 @@ def list_sessions(
     if f.date_from and f.date_to and f.date_to < f.date_from:
         raise InvalidInput("date_to cannot be before date_from")
     with uow:
-        rows = SessionRepository(uow.session, claims.tenant_id).search(
-            f, limit=limit + 1, offset=offset
-        )
+        rows = SessionRepository(uow.db, claims.tenant_id).search(f, limit=limit + 1, offset=offset)
         return SessionPage(
             items=[session_read(s, loc.timezone) for s, _t, loc, _staff in rows[:limit]],
             next_offset=offset + limit if len(rows) > limit else None,
@@ -90,12 +88,12 @@ def list_sessions(
 
 def get_session(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> SessionRead:
     with uow:
-        row = SessionRepository(uow.session, claims.tenant_id).get_or_404(session_id)
+        row = SessionRepository(uow.db, claims.tenant_id).get_or_404(session_id)
         return session_read(row, zone_of(uow, claims.tenant_id, row.location_id))
 
 
 def _open_for_change(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> ClassSession:
-    row = SessionRepository(uow.session, tenant_id).get_or_404(session_id, for_update=True)
+    row = SessionRepository(uow.db, tenant_id).get_or_404(session_id, for_update=True)
     if row.status == SessionStatus.CANCELLED.value:
         raise Conflict("this session is cancelled", code="session_cancelled")
     if row.starts_at <= utcnow():
@@ -143,7 +141,7 @@ def move_session(
         place_times(row, starts_at, minutes, location.timezone)
         row.detached = True
         row.sequence += 1
-        uow.session.flush()
+        uow.db.flush()
         told = session_changes.session_moved(uow=uow, session=row)
         uow.commit()
         return session_read(row, location.timezone, told)
@@ -171,8 +169,8 @@ def cancel_row(uow: UnitOfWork, row: ClassSession, reason: str, *, detach: bool)
         row.detached = True
     if not booked:  # read under the row's lock: nobody to release or tell
         return 0
-    uow.session.flush()
+    uow.db.flush()
     told = session_changes.release_cancelled_session(uow=uow, session=row, reason=reason)
-    uow.session.flush()
-    uow.session.refresh(row)
+    uow.db.flush()
+    uow.db.refresh(row)
     return told

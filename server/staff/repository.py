@@ -16,7 +16,7 @@ class StaffRepository(TenantRepository[StaffAccount]):
     noun = "staff member"
 
     def by_email(self, email: str) -> StaffAccount | None:
-        row: StaffAccount | None = self.session.execute(
+        row: StaffAccount | None = self.db.execute(
             self._select().where(StaffAccount.email == email.lower())
         ).scalar_one_or_none()
         return row
@@ -27,7 +27,7 @@ class RefreshTokenRepository(TenantRepository[RefreshToken]):
     noun = "refresh token"
 
     def revoke_all_of(self, subject_id: uuid.UUID, now: datetime) -> None:
-        self.session.execute(
+        self.db.execute(
             update(RefreshToken)
             .where(
                 RefreshToken.tenant_id == self.tenant_id,
@@ -39,7 +39,7 @@ class RefreshTokenRepository(TenantRepository[RefreshToken]):
 
     def revoke_if_live(self, token_id: uuid.UUID, now: datetime) -> bool:
         """Revoke the token unless another request already did; True when this one did."""
-        result = self.session.execute(
+        result = self.db.execute(
             update(RefreshToken)
             .where(
                 RefreshToken.tenant_id == self.tenant_id,
@@ -56,7 +56,7 @@ def active_staff_for_location(repo: StaffRepository, location_id: uuid.UUID) -> 
         StaffAccount.active.is_(True),
         (StaffAccount.home_location_id.is_(None)) | (StaffAccount.home_location_id == location_id),
     )
-    return list(repo.session.execute(query.order_by(StaffAccount.name)).scalars())
+    return list(repo.db.execute(query.order_by(StaffAccount.name)).scalars())
 
 
 __all__ = ["RefreshTokenRepository", "StaffRepository", "active_staff_for_location", "select"]

@@ -40,7 +40,7 @@ def issue_pair(
     access, _ = identity.issue_access_token(claims, settings.access_token_ttl_seconds)
     secret = secrets.token_urlsafe(32)
     now = utcnow()
-    token = RefreshTokenRepository(uow.session, claims.tenant_id).add(
+    token = RefreshTokenRepository(uow.db, claims.tenant_id).add(
         RefreshToken(
             id=new_id(),
             subject_kind=claims.kind.value,
@@ -80,7 +80,7 @@ def rotate(
     says who the subject is now, or None when they may no longer sign in."""
     tenant_id, token_id, secret = _parse(refresh_token)
     with uow:
-        tokens = RefreshTokenRepository(uow.session, tenant_id)
+        tokens = RefreshTokenRepository(uow.db, tenant_id)
         row = tokens.get(token_id)
         now = utcnow()
         if (

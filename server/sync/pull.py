@@ -24,8 +24,8 @@ DEFAULT_PAGE = 1000
 MAX_PAGE = 5000
 
 
-def _counter(session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> tuple[int, int]:
-    row = session.execute(
+def _counter(db: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> tuple[int, int]:
+    row = db.execute(
         select(LocationSyncSeq.last_seq, LocationSyncSeq.pruned_seq).where(
             LocationSyncSeq.tenant_id == tenant_id, LocationSyncSeq.location_id == location_id
         )
@@ -33,14 +33,14 @@ def _counter(session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> 
     return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
 
-def current_cursor(session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> int:
+def current_cursor(db: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> int:
     """The newest committed sequence number of a location: a snapshot read after this is
     consistent with it (numbers are handed out in commit order)."""
-    return _counter(session, tenant_id, location_id)[0]
+    return _counter(db, tenant_id, location_id)[0]
 
 
-def _last_mutation_id(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int:
-    found = session.execute(
+def _last_mutation_id(db: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int:
+    found = db.execute(
         select(DeviceSyncState.last_mutation_id).where(
             DeviceSyncState.tenant_id == tenant_id, DeviceSyncState.device_id == device_id
         )
@@ -70,13 +70,13 @@ def pull_page(
     *, uow: UnitOfWork, kiosks: Kiosks, claims: AccessClaims, cursor: int, limit: int
 ) -> PullPage:
     with uow:
-        session = uow.session
+        db = uow.db
         device = kiosks.live_device(uow=uow, claims=claims)
         tenant_id, location_id = claims.tenant_id, device.location_id
-        _, pruned = _counter(session, tenant_id, location_id)
+        _, pruned = _counter(db, tenant_id, location_id)
         if cursor < pruned:
             raise SnapshotRequired(cursor, pruned)
-        rows = session.execute(
+        rows = db.execute(
             select(
                 SyncChange.seq,
                 SyncChange.table_name,
@@ -93,7 +93,7 @@ def pull_page(
             .limit(limit + 1)
         ).all()
         page = rows[:limit]
-        last_mutation_id = _last_mutation_id(session, tenant_id, device.id)
+        last_mutation_id = _last_mutation_id(db, tenant_id, device.id)
     changes = ",".join(
         f'{{"seq":{seq},"table":{_json_str(table)},"row_id":"{_dashed(row_id)}",'
         f'"deleted":{"true" if deleted else "false"},"data":{data or "null"}}}'
@@ -124,7 +124,7 @@ def has_changes_after(uow: UnitOfWork, claims: AccessClaims, cursor: int) -> boo
     """One cheap read, polled by a long-poll: is there anything after ``cursor``?"""
     assert claims.location_id is not None
     with uow:
-        return current_cursor(uow.session, claims.tenant_id, claims.location_id) > cursor
+        return current_cursor(uow.db, claims.tenant_id, claims.location_id) > cursor
 
 
 def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
@@ -135,7 +135,7 @@ def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
     in the order change capture takes the counters' locks, and only ever moving
     ``pruned_seq`` forward."""
     with uow:
-        ends = uow.session.execute(
+        ends = uow.db.execute(
             select(SyncChange.tenant_id, SyncChange.location_id, func.max(SyncChange.seq))
             .where(SyncChange.created_at < older_than)
             .group_by(SyncChange.tenant_id, SyncChange.location_id)
@@ -143,8 +143,8 @@ def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
     removed = 0
     for tenant_id, location_id, through in sorted(ends, key=lambda e: (str(e[0]), str(e[1]))):
         with uow:
-            session = uow.session
-            session.execute(
+            db = uow.db
+            db.execute(
                 update(LocationSyncSeq)
                 .where(
                     LocationSyncSeq.tenant_id == tenant_id,
@@ -153,7 +153,7 @@ def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
                 )
                 .values(pruned_seq=through)
             )
-            result = session.execute(
+            result = db.execute(
                 delete(SyncChange).where(
                     SyncChange.tenant_id == tenant_id,
                     SyncChange.location_id == location_id,

@@ -43,7 +43,7 @@ class DatabaseReplaced(Conflict):
 
 
 def _replayed(
-    session: Session,
+    db: Session,
     tenant_id: uuid.UUID,
     device_id: uuid.UUID,
     cmd: PushRequest,
@@ -64,7 +64,7 @@ def _replayed(
         SyncMutation.device_id == device_id,
         SyncMutation.mutation_id.in_(list(duplicates)),
     )
-    logged = {row.mutation_id: row for row in session.execute(query)}
+    logged = {row.mutation_id: row for row in db.execute(query)}
     sent = {m.mutation_id: m.hlc for m in cmd.mutations}
     if any(i in logged and logged[i].hlc != sent[i] for i in duplicates):
         raise DatabaseReplaced(
@@ -99,7 +99,7 @@ class MutationGap(Conflict):
         self.last_mutation_id = last_mutation_id
 
 
-def lock_sync_state(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int:
+def lock_sync_state(db: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int:
     """The device's last applied mutation id, with its row locked until commit, so that two
     pushes of one device run one after the other (on SQLite, the write lock does that)."""
     statement = (
@@ -108,17 +108,17 @@ def lock_sync_state(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID
         .values(updated_at=utcnow())
         .returning(DeviceSyncState.last_mutation_id)
     )
-    last = session.execute(statement).scalar_one_or_none()
+    last = db.execute(statement).scalar_one_or_none()
     if last is None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(
+        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+        db.execute(
             dialect.insert(DeviceSyncState)
             .values(
                 tenant_id=tenant_id, device_id=device_id, last_mutation_id=0, updated_at=utcnow()
             )
             .on_conflict_do_nothing()
         )
-        last = session.execute(statement).scalar_one()
+        last = db.execute(statement).scalar_one()
     return int(last)
 
 
@@ -175,14 +175,14 @@ def push(
     published = []
     try:
         with uow:
-            session = uow.session
+            db = uow.db
             device = registry.kiosks.live_device(uow=uow, claims=claims)
             location = registry.kiosks.location(uow=uow, device=device)
-            last = lock_sync_state(session, claims.tenant_id, device.id)
+            last = lock_sync_state(db, claims.tenant_id, device.id)
             plan = rules.plan_batch(last, [m.mutation_id for m in cmd.mutations])
             if plan.gap:
                 raise MutationGap(last, plan.new[0])
-            results = _replayed(session, claims.tenant_id, device.id, cmd, plan.duplicates)
+            results = _replayed(db, claims.tenant_id, device.id, cmd, plan.duplicates)
             now = utcnow()  # the server's time for the whole batch (clamping, the log)
             contexts = [
                 MutationContext(
@@ -206,8 +206,8 @@ def push(
                 log.append(_log_row(claims, context.mutation, result, context.clamped, now))
             if plan.new:
                 last = plan.new[-1]
-                insert_rows(session, SyncMutation, log)
-                session.execute(
+                insert_rows(db, SyncMutation, log)
+                db.execute(
                     update(DeviceSyncState)
                     .where(
                         DeviceSyncState.tenant_id == claims.tenant_id,

@@ -104,7 +104,7 @@ class MutationContext:
         checkin_id: uuid.UUID | None = None,
     ) -> ReviewItem:
         item = review.open_item(
-            self.uow.session,
+            self.uow.db,
             self.tenant_id,
             location_id=self.location.id,
             kind=kind,

@@ -44,13 +44,13 @@ class ReviewItemRepository(TenantRepository[ReviewItem]):
         if location_id is not None:
             query = query.where(ReviewItem.location_id == location_id)
         query = query.order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())
-        return list(self.session.execute(query.limit(limit).offset(offset)).scalars())
+        return list(self.db.execute(query.limit(limit).offset(offset)).scalars())
 
     def open_of_device(self, device_id: uuid.UUID, kind: str) -> ReviewItem | None:
         query = self._select().where(
             ReviewItem.device_id == device_id, ReviewItem.kind == kind, ReviewItem.status == OPEN
         )
-        found: ReviewItem | None = self.session.execute(query.limit(1)).scalars().first()
+        found: ReviewItem | None = self.db.execute(query.limit(1)).scalars().first()
         return found
 
 
@@ -82,13 +82,13 @@ def new_item(
     )
 
 
-def open_item(session: Session, tenant_id: uuid.UUID, **fields: Any) -> ReviewItem:
+def open_item(db: Session, tenant_id: uuid.UUID, **fields: Any) -> ReviewItem:
     """Open a review item in the session's transaction (fields as for :func:`new_item`)."""
-    return ReviewItemRepository(session, tenant_id).add(new_item(tenant_id, **fields))
+    return ReviewItemRepository(db, tenant_id).add(new_item(tenant_id, **fields))
 
 
 def open_for_location(
-    session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID
+    db: Session, tenant_id: uuid.UUID, location_id: uuid.UUID
 ) -> list[ReviewItem]:
     query = (
         select(ReviewItem)
@@ -99,7 +99,7 @@ def open_for_location(
         )
         .order_by(ReviewItem.created_at, ReviewItem.id)
     )
-    return list(session.execute(query).scalars())
+    return list(db.execute(query).scalars())
 
 
 def list_review_items(
@@ -112,7 +112,7 @@ def list_review_items(
     offset: int,
 ) -> ReviewItemPage:
     with uow:
-        rows = ReviewItemRepository(uow.session, claims.tenant_id).search(
+        rows = ReviewItemRepository(uow.db, claims.tenant_id).search(
             status=status, location_id=location_id, limit=limit + 1, offset=offset
         )
         return ReviewItemPage(
@@ -125,7 +125,7 @@ def resolve_review_item(
     *, uow: UnitOfWork, claims: AccessClaims, review_item_id: uuid.UUID, cmd: ReviewItemResolve
 ) -> ReviewItemRead:
     with uow:
-        item = ReviewItemRepository(uow.session, claims.tenant_id).get_or_404(
+        item = ReviewItemRepository(uow.db, claims.tenant_id).get_or_404(
             review_item_id, for_update=True
         )
         if item.status == RESOLVED:
@@ -143,7 +143,7 @@ def open_items_of_kiosk(
 ) -> list[SnapshotReviewItem]:
     with uow:
         device = kiosks.live_device(uow=uow, claims=claims)
-        rows = open_for_location(uow.session, claims.tenant_id, device.location_id)
+        rows = open_for_location(uow.db, claims.tenant_id, device.location_id)
         return [review_shape(row) for row in rows]
 
 

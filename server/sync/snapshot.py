@@ -22,11 +22,11 @@ def snapshot(*, uow: UnitOfWork, registry: SyncRegistry, claims: AccessClaims) -
         location = registry.kiosks.location(uow=uow, device=device)
         # Read first: everything numbered up to here is committed, so the rows read below
         # include it (they may include later changes too, which a pull then repeats).
-        cursor = pull.current_cursor(uow.session, claims.tenant_id, location.id)
+        cursor = pull.current_cursor(uow.db, claims.tenant_id, location.id)
         now = utcnow()
         fields: dict[str, object] = {}
         scope = SnapshotScope(
-            db=uow.session,
+            db=uow.db,
             tenant_id=claims.tenant_id,
             location=location,
             now=now,
@@ -35,7 +35,7 @@ def snapshot(*, uow: UnitOfWork, registry: SyncRegistry, claims: AccessClaims) -
         )
         for part in registry.snapshot_parts:
             fields.update(part(scope))
-        items = review.open_for_location(uow.session, claims.tenant_id, location.id)
+        items = review.open_for_location(uow.db, claims.tenant_id, location.id)
         return KioskSnapshot.model_validate(
             {
                 **fields,

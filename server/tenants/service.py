@@ -36,7 +36,7 @@ def sign_up(
         raise Forbidden("new providers cannot sign up on this server", code="signup_closed")
     taken = Conflict(f"the name {cmd.slug!r} is taken; choose another", code="slug_taken")
     with uow:
-        if tenant_by_slug(uow.session, cmd.slug) is not None:
+        if tenant_by_slug(uow.db, cmd.slug) is not None:
             raise taken
         tenant = Tenant(
             id=new_id(),
@@ -45,7 +45,7 @@ def sign_up(
             contact_email=cmd.contact_email,
             contact_phone=cmd.contact_phone,
         )
-        uow.session.add(tenant)
+        uow.db.add(tenant)
         uow.flush()
         owner = StaffAccount(
             tenant_id=tenant.id,
@@ -56,7 +56,7 @@ def sign_up(
             password_hash=identity.hash_password(cmd.owner.password),
             active=True,
         )
-        uow.session.add(owner)
+        uow.db.add(owner)
         uow.flush()
         tokens = staff_service.issue_tokens(
             uow=uow, identity=identity, settings=settings, staff=owner
@@ -74,12 +74,12 @@ def sign_up(
 
 def get_tenant(*, uow: UnitOfWork, claims: AccessClaims) -> TenantRead:
     with uow:
-        return TenantRead.model_validate(TenantDirectory(uow.session, claims.tenant_id).current())
+        return TenantRead.model_validate(TenantDirectory(uow.db, claims.tenant_id).current())
 
 
 def update_tenant(*, uow: UnitOfWork, claims: AccessClaims, cmd: TenantUpdate) -> TenantRead:
     with uow:
-        tenant = TenantDirectory(uow.session, claims.tenant_id).current()
+        tenant = TenantDirectory(uow.db, claims.tenant_id).current()
         for field, value in cmd.model_dump(exclude_unset=True).items():
             if field == "name" and value is None:
                 continue
@@ -94,7 +94,7 @@ def _read(location: Location) -> LocationRead:
 
 def create_location(*, uow: UnitOfWork, claims: AccessClaims, cmd: LocationCreate) -> LocationRead:
     with uow:
-        location = LocationRepository(uow.session, claims.tenant_id).add(
+        location = LocationRepository(uow.db, claims.tenant_id).add(
             Location(
                 id=new_id(),
                 name=cmd.name,
@@ -114,9 +114,7 @@ def list_locations(
     *, uow: UnitOfWork, claims: AccessClaims, limit: int, offset: int
 ) -> LocationPage:
     with uow:
-        rows = LocationRepository(uow.session, claims.tenant_id).list(
-            limit=limit + 1, offset=offset
-        )
+        rows = LocationRepository(uow.db, claims.tenant_id).list(limit=limit + 1, offset=offset)
         return LocationPage(
             items=[_read(r) for r in rows[:limit]],
             next_offset=offset + limit if len(rows) > limit else None,
@@ -125,14 +123,14 @@ def list_locations(
 
 def get_location(*, uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID) -> LocationRead:
     with uow:
-        return _read(LocationRepository(uow.session, claims.tenant_id).get_or_404(location_id))
+        return _read(LocationRepository(uow.db, claims.tenant_id).get_or_404(location_id))
 
 
 def update_location(
     *, uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID, cmd: LocationUpdate
 ) -> LocationRead:
     with uow:
-        location = LocationRepository(uow.session, claims.tenant_id).get_or_404(
+        location = LocationRepository(uow.db, claims.tenant_id).get_or_404(
             location_id, for_update=True
         )
         changes = cmd.model_dump(exclude_unset=True)
@@ -147,7 +145,7 @@ def update_location(
 
 def archive_location(*, uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID) -> None:
     with uow:
-        location = LocationRepository(uow.session, claims.tenant_id).get_or_404(
+        location = LocationRepository(uow.db, claims.tenant_id).get_or_404(
             location_id, for_update=True
         )
         location.archived_at = utcnow()

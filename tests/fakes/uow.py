@@ -11,21 +11,21 @@ from sqlalchemy.orm import Session
 
 @dataclass
 class FakeUnitOfWork:
-    """Counts what the use case did with its transaction. With ``db`` it hands out that
-    session; without, touching the database fails the test (the use case was meant not to)."""
+    """Counts what the use case did with its transaction. Given a session it hands that out;
+    without one, touching the database fails the test (the use case was meant not to)."""
 
-    db: Session | None = None
+    given_db: Session | None = None
     entered: int = 0
     commits: int = 0
     is_open: bool = False
 
     @property
-    def session(self) -> Session:
+    def db(self) -> Session:
         if not self.is_open:
             raise RuntimeError("unit of work used outside its 'with' block")
-        if self.db is None:
+        if self.given_db is None:
             raise AssertionError("the use case touched the database; this unit of work has none")
-        return self.db
+        return self.given_db
 
     def __enter__(self) -> Self:
         if self.is_open:
@@ -48,5 +48,5 @@ class FakeUnitOfWork:
         self.commits += 1
 
     def flush(self) -> None:
-        if self.db is not None:
-            self.db.flush()
+        if self.given_db is not None:
+            self.given_db.flush()

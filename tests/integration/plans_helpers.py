@@ -35,7 +35,7 @@ def add_member(container: Container, tenant_id: str, first_name: str = "Ama", **
     """A member row written straight through the unit of work (the members API is separate)."""
     member_id = new_id()
     with container.uow() as uow:
-        uow.session.add(
+        uow.db.add(
             Member(
                 tenant_id=uuid.UUID(tenant_id),
                 id=member_id,

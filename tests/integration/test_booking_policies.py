@@ -173,7 +173,7 @@ def test_no_show_job_penalises_once_even_when_two_processes_run_it(
     for t in threads:
         t.join()
     with container.uow() as uow:
-        count = uow.session.execute(select(func.count()).select_from(Penalty)).scalar_one()
+        count = uow.db.execute(select(func.count()).select_from(Penalty)).scalar_one()
     assert count == 1
     [penalty] = _penalties(studio, missed)
     assert (penalty["kind"], penalty["outcome"], penalty["amount"]) == ("no_show", "fee", "5.00")

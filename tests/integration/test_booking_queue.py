@@ -115,7 +115,7 @@ def test_a_database_error_fails_the_whole_batch_and_applies_nothing(
     session_id = studio.session(capacity=2)
     before, after = studio.member(), studio.member()
     with container.uow() as uow:
-        changes_before = uow.session.execute(text("SELECT count(*) FROM sync_changes")).scalar()
+        changes_before = uow.db.execute(text("SELECT count(*) FROM sync_changes")).scalar()
     requests = [
         _request(studio, session_id, before),
         _request(studio, session_id, failing_member),
@@ -126,7 +126,7 @@ def test_a_database_error_fails_the_whole_batch_and_applies_nothing(
     assert studio.bookings(session_id) == []
     assert studio.counts(session_id) == (0, 0)
     with container.uow() as uow:
-        changes = uow.session.execute(text("SELECT count(*) FROM sync_changes")).scalar()
+        changes = uow.db.execute(text("SELECT count(*) FROM sync_changes")).scalar()
     assert changes == changes_before  # no change reached the kiosks either
     # Through the API the request answers 503 as a problem document, and nothing is booked.
     response = studio.book(session_id, failing_member)

@@ -70,7 +70,7 @@ def test_forty_threads_for_ten_places(studio: Studio, container: Container) -> N
 def _set_capacity(container: Container, tenant_id: str, session_id: str, capacity: int) -> bool:
     """What scheduling does: lower only with a conditional update, then tell bookings."""
     with container.uow() as uow:
-        result = uow.session.execute(
+        result = uow.db.execute(
             update(ClassSession)
             .where(
                 ClassSession.tenant_id == uuid.UUID(tenant_id),
@@ -81,9 +81,9 @@ def _set_capacity(container: Container, tenant_id: str, session_id: str, capacit
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             return False
-        row = uow.session.get(ClassSession, (uuid.UUID(tenant_id), uuid.UUID(session_id)))
+        row = uow.db.get(ClassSession, (uuid.UUID(tenant_id), uuid.UUID(session_id)))
         assert row is not None
-        uow.session.refresh(row)
+        uow.db.refresh(row)
         capacity_changed(uow=uow, session=row)
         uow.commit()
     return True

@@ -28,7 +28,7 @@ def movements(desk: Desk, member_id: str) -> list[tuple[str, str]]:
     with desk.container.uow() as uow:
         return [
             (kind, str(checkin_id))
-            for kind, checkin_id in uow.session.execute(
+            for kind, checkin_id in uow.db.execute(
                 select(MovementEvent.kind, MovementEvent.checkin_id).where(
                     MovementEvent.tenant_id == uuid.UUID(desk.tenant.id),
                     MovementEvent.member_id == uuid.UUID(member_id),
@@ -259,7 +259,7 @@ def test_twenty_at_once_on_five_credits_admit_exactly_five(desk: Desk) -> None:
     with desk.container.uow() as uow:
         from server.checkin.models import Checkin
 
-        counted = uow.session.execute(
+        counted = uow.db.execute(
             select(func.count()).where(Checkin.member_id == uuid.UUID(member))
         ).scalar_one()
     assert counted == 20

@@ -58,10 +58,10 @@ def rows(desk: Desk, member_id: str) -> tuple[int, int]:
     """(memberships, desk payments) of a member."""
     member = uuid.UUID(member_id)
     with desk.container.uow() as uow:
-        memberships = uow.session.execute(
+        memberships = uow.db.execute(
             select(func.count()).where(Membership.member_id == member)
         ).scalar_one()
-        payments = uow.session.execute(
+        payments = uow.db.execute(
             select(func.count()).where(DeskPayment.member_id == member)
         ).scalar_one()
     return memberships, payments
@@ -169,7 +169,7 @@ def test_a_guest_pass_links_the_guest_to_their_host(api: Api, desk: Desk) -> Non
     body = sale(desk, guest, guest_pass, amount="8.00", guest_of_id=host)
     assert api.client.post("/sales", json=body, headers=desk.desk).status_code == 201
     with desk.container.uow() as uow:
-        linked = uow.session.execute(
+        linked = uow.db.execute(
             select(Member.guest_of_id).where(Member.id == uuid.UUID(guest))
         ).scalar_one()
     assert str(linked) == host

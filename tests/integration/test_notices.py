@@ -97,7 +97,7 @@ def test_failed_send_is_retried_with_backoff(studio: Studio, container: Containe
     dead = SmtpNotifications("127.0.0.1", free_port(), "zmos@example.com", timeout=2)
     assert notices.deliver(make_uow=container.uow, notifications=dead) == 0
     with container.uow() as uow:
-        [row] = uow.session.execute(select(Notice)).scalars().all()
+        [row] = uow.db.execute(select(Notice)).scalars().all()
         assert (row.attempts, row.sent_at) == (1, None)
         assert row.last_error
         assert row.next_attempt_at > utcnow() + timedelta(seconds=20)
@@ -106,5 +106,5 @@ def test_failed_send_is_retried_with_backoff(studio: Studio, container: Containe
     later = utcnow() + timedelta(minutes=2)
     assert _send_due(container, now=later) == 1
     with container.uow() as uow:
-        [row] = uow.session.execute(select(Notice)).scalars().all()
+        [row] = uow.db.execute(select(Notice)).scalars().all()
         assert row.sent_at is not None and row.attempts == 2

@@ -29,13 +29,13 @@ def _age_changes(container: Container, days: float) -> None:
     """Make every change recorded so far look ``days`` old."""
     with container.uow() as uow:
         then = datetime.now(UTC) - timedelta(days=days)
-        uow.session.execute(update(SyncChange).values(created_at=then))
+        uow.db.execute(update(SyncChange).values(created_at=then))
         uow.commit()
 
 
 def _changes(container: Container) -> int:
     with container.uow() as uow:
-        return int(uow.session.execute(select(func.count()).select_from(SyncChange)).scalar_one())
+        return int(uow.db.execute(select(func.count()).select_from(SyncChange)).scalar_one())
 
 
 def _prune_job(container: Container) -> Callable[[], object]:
@@ -73,7 +73,7 @@ def test_the_prune_job_is_scheduled_and_runs_safely_in_several_processes(
         run.join()
     assert sum(removed) == before - 1 and _changes(container) == 1
     with container.uow() as uow:
-        [(pruned, last)] = uow.session.execute(
+        [(pruned, last)] = uow.db.execute(
             select(LocationSyncSeq.pruned_seq, LocationSyncSeq.last_seq)
         ).all()
     assert pruned == last - 1  # everything but the fresh change
