@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.adapters.desk_payments import DeskPayments
+from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
 from server.adapters.log_events import LogEventPublisher
@@ -143,7 +143,7 @@ def build_container(
         read_session_factory=read_session_factory,
         identity=ports.identity or _identity(settings),
         eligibility=eligibility,
-        payments=ports.payments or DeskPayments(),
+        payments=ports.payments or InPersonPayments(),
         notifications=ports.notifications or _notifications(settings),
         events=ports.events or LogEventPublisher(),
         sync=sync,

@@ -10,9 +10,9 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from server import __version__
-from server.api.dispatch import SegmentDispatch, segment_apps
 from server.api.errors import install_error_handlers
 from server.api.router import ROUTERS, api_router
+from server.api.segment_routing import SegmentRouting, segment_apps
 from server.bootstrap import Container, background_jobs, build_container
 from server.config import Settings
 from server.jobs import JobRunner
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     install_error_handlers(app)
     app.include_router(api_router)
     apps = segment_apps(ROUTERS, app, install_error_handlers, telemetry=telemetry)
-    app.add_middleware(SegmentDispatch, apps=apps)
+    app.add_middleware(SegmentRouting, apps=apps)
     return app
 
 

@@ -21,7 +21,7 @@ def zone(name: str) -> ZoneInfo:
 
 
 def location_zone(db: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> ZoneInfo:
-    """The location's zone, from the session when the caller has read the location already."""
+    """The location's zone, from the unit of work when the caller has read the location already."""
     location = db.get(Location, (tenant_id, location_id))
     if location is None:
         raise NotFound(f"location {location_id} was not found")

@@ -42,7 +42,7 @@ def health(container: ContainerDep) -> Health:
     return Health(status="ok", database="ok", version=__version__)
 
 
-#: Every router, flat: each holds routes only (server.api.dispatch indexes them).
+#: Every router, flat: each holds routes only (server.api.segment_routing indexes them).
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     tenants_router,

@@ -9,9 +9,9 @@ from server.checkin.models import Checkin
 from server.checkin.repository import CheckinRepository
 from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, CheckinResult
 from server.db.uow import UnitOfWork
+from server.devices.service_point import service_point
 from server.engagement import service as engagement_service
 from server.errors import Forbidden
-from server.plans.desk import desk_context
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository, member_or_404
 from server.ports.analytics import EventPublisher, publish_committed
@@ -68,7 +68,7 @@ def check_in(
     now = utcnow()
     occurred_at, clamped = clamp_time(cmd.occurred_at, now)
     with uow:
-        desk = desk_context(uow, claims, cmd.location_id)
+        point = service_point(uow, claims, cmd.location_id)
         member = member_or_404(uow.db, claims.tenant_id, cmd.member_id)
         decision = _decide_taking_credit(
             uow,
@@ -76,7 +76,7 @@ def check_in(
             EligibilityRequest(
                 tenant_id=claims.tenant_id,
                 member_id=member.id,
-                location_id=desk.location.id,
+                location_id=point.location.id,
                 at=occurred_at,
             ),
         )
@@ -88,7 +88,7 @@ def check_in(
             Checkin(
                 id=new_id(),
                 member_id=member.id,
-                location_id=desk.location.id,
+                location_id=point.location.id,
                 membership_id=decision.membership_id,
                 pass_id=cmd.pass_id,
                 method=cmd.method.value,
@@ -98,8 +98,8 @@ def check_in(
                 override_reason=cmd.override_reason if overridden else None,
                 occurred_at=occurred_at,
                 recorded_at=now,
-                device_id=desk.device_id,
-                staff_id=desk.staff_id,
+                device_id=point.device_id,
+                staff_id=point.staff_id,
             )
         )
         published = []
@@ -111,7 +111,7 @@ def check_in(
                     member_id=member.id,
                     kind=MovementKind.FLOOR_CHECKIN,
                     occurred_at=occurred_at,
-                    location_id=desk.location.id,
+                    location_id=point.location.id,
                     checkin_id=checkin.id,
                     data={"overridden": True} if overridden else None,
                 )

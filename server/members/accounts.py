@@ -33,8 +33,8 @@ from server.members.service import to_read
 from server.members.tokens import issue_tokens
 from server.ports.identity import AccessClaims, IdentityService
 from server.ports.notifications import Notification, NotificationService
-from server.staff.schemas import TokenPair
-from server.staff.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
+from server.signins.schemas import TokenPair
+from server.signins.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
 from server.tenants.models import Tenant
 from server.tenants.repository import tenant_by_slug
 from shared.clock import utcnow

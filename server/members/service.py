@@ -22,7 +22,7 @@ from server.members.schemas import (
     RejectedRow,
 )
 from server.ports.identity import AccessClaims
-from server.staff.repository import RefreshTokenRepository
+from server.signins.repository import RefreshTokenRepository
 from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
 from shared.enums import MemberSource

@@ -1,4 +1,4 @@
-"""Data access for access plans, memberships and desk payments."""
+"""Data access for access plans, memberships and sales."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.db.repository import TenantRepository
 from server.errors import NotFound
 from server.members.models import Member
-from server.plans.models import AccessPlan, DeskPayment, Membership
+from server.plans.models import AccessPlan, Membership, Sale
 from server.tenants.models import Location
 
 
@@ -95,8 +95,8 @@ class MembershipRepository(TenantRepository[Membership]):
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-class DeskPaymentRepository(TenantRepository[DeskPayment]):
-    model = DeskPayment
+class SaleRepository(TenantRepository[Sale]):
+    model = Sale
     noun = "sale"
 
 

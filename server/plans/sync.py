@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from server.devices.service_point import ServicePoint
 from server.plans import sales_service
-from server.plans.desk import DeskContext
 from server.plans.models import AccessPlan, Membership
-from server.plans.repository import DeskPaymentRepository, PlanRepository
+from server.plans.repository import PlanRepository, SaleRepository
 from server.plans.schemas import SaleCreate
 from server.sync import review, rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
@@ -62,7 +62,7 @@ def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
 
 def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
     db, tenant_id = context.uow.db, context.tenant_id
-    earlier = DeskPaymentRepository(db, tenant_id).get(args.sale_id)
+    earlier = SaleRepository(db, tenant_id).get(args.sale_id)
     if earlier is not None:
         same = (earlier.member_id, earlier.plan_id, earlier.amount, earlier.currency)
         if same != (args.member_id, args.plan_id, args.amount, args.currency):
@@ -93,7 +93,7 @@ def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
         context.uow,
         context.payments,
         tenant_id,
-        DeskContext(location=location, staff_id=args.staff_id, device_id=context.device.id),
+        ServicePoint(location=location, staff_id=args.staff_id, device_id=context.device.id),
         cmd,
         membership_id=args.membership_id,
         starts_on=args.starts_on,

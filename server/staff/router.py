@@ -7,15 +7,14 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.signins.schemas import RefreshRequest, TokenPair
 from server.staff import service
 from server.staff.schemas import (
     LoginRequest,
-    RefreshRequest,
     StaffCreate,
     StaffPage,
     StaffRead,
     StaffUpdate,
-    TokenPair,
 )
 
 router = APIRouter(tags=["staff and sign-in"])
@@ -43,7 +42,7 @@ def refresh(cmd: RefreshRequest, container: ContainerDep) -> TokenPair:
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(claims: AnyStaff, uow: UowDep) -> None:
-    """End every session of the signed-in account."""
+    """End every sign-in of the signed-in account."""
     service.logout(uow=uow, claims=claims)
 
 

@@ -10,18 +10,20 @@ from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from server.ports.identity import AccessClaims, IdentityService
-from server.staff import rules, sessions
+from server.signins import service as signins
+from server.signins.repository import RefreshTokenRepository
+from server.signins.schemas import TokenPair
+from server.signins.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
+from server.staff import rules
 from server.staff.models import StaffAccount
-from server.staff.repository import RefreshTokenRepository, StaffRepository
+from server.staff.repository import StaffRepository
 from server.staff.schemas import (
     LoginRequest,
     StaffCreate,
     StaffPage,
     StaffRead,
     StaffUpdate,
-    TokenPair,
 )
-from server.staff.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
 from server.tenants.repository import LocationRepository, tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import PrincipalKind, StaffRole
@@ -54,7 +56,7 @@ def issue_tokens(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, staff: StaffAccount
 ) -> TokenPair:
     """Access and refresh tokens for ``staff``; the caller commits."""
-    return sessions.issue_pair(
+    return signins.issue_pair(
         uow=uow, identity=identity, settings=settings, claims=staff_claims(staff)
     )
 
@@ -92,7 +94,7 @@ def _active_staff(
 def refresh(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, refresh_token: str
 ) -> TokenPair:
-    return sessions.rotate(
+    return signins.rotate(
         uow=uow,
         identity=identity,
         settings=settings,

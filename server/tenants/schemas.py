@@ -8,7 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from server.staff.schemas import StaffRead, TokenPair
+from server.signins.schemas import TokenPair
+from server.staff.schemas import StaffRead
 from server.tenants.rules import check_slug, check_timezone
 from shared.opening_hours import OpeningHours
 

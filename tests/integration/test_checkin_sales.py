@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from server.adapters.desk_payments import DeskPayments
+from server.adapters.in_person_payments import InPersonPayments
 from server.bootstrap import Container
 from server.members.models import Member
-from server.plans.models import DeskPayment, Membership
+from server.plans.models import Membership, Sale
 from server.ports.payments import PaymentRequest, PaymentResult
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import DAY_PASS, GUEST_PASS, MONTHLY, Desk, open_desk
@@ -31,7 +31,7 @@ class CountingPayments:
         self.requests.append(request)
         if self.decline:
             return PaymentResult(request.idempotency_key, False, self.decline)
-        return DeskPayments().charge(request)
+        return InPersonPayments().charge(request)
 
 
 @pytest.fixture
@@ -61,9 +61,7 @@ def rows(desk: Desk, member_id: str) -> tuple[int, int]:
         memberships = uow.db.execute(
             select(func.count()).where(Membership.member_id == member)
         ).scalar_one()
-        payments = uow.db.execute(
-            select(func.count()).where(DeskPayment.member_id == member)
-        ).scalar_one()
+        payments = uow.db.execute(select(func.count()).where(Sale.member_id == member)).scalar_one()
     return memberships, payments
 
 

@@ -1,5 +1,5 @@
 """Sign-in throttling shared by staff and member sign-in, kept in the database so that every
-server process agrees (rules in ``server.staff.rules``)."""
+server process agrees (rules in ``server.signins.rules``)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import TooManyAttempts, Unauthenticated
 from server.ports.identity import IdentityService
-from server.staff import rules
-from server.staff.models import LoginThrottle
+from server.signins import rules
+from server.signins.models import LoginThrottle
 
 BAD_LOGIN = "the email or password is not correct"
 
