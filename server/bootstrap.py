@@ -1,5 +1,5 @@
 """Wiring: the one place where the server's ports meet their adapters and its domains are
-plugged together (DESIGN.md §3). Nothing in ``server`` registers or listens on import: what a
+plugged together. Nothing in ``server`` registers or listens on import: what a
 process needs is built here, once."""
 
 from __future__ import annotations

@@ -44,11 +44,6 @@ class JobRunner:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def run_once(self) -> None:
-        """Every job, now (tests and the demo use this)."""
-        for job in self._jobs:
-            self._run(job)
-
     def _run(self, job: Job) -> None:
         try:
             job.run()

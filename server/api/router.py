@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from server import __version__
 from server.api.deps import ContainerDep
 from server.bookings.router import router as bookings_router
 from server.checkin.router import router as checkin_router
@@ -32,8 +33,6 @@ health_router = APIRouter(tags=["health"])
 @health_router.get("/health", response_model=Health)
 def health(container: ContainerDep) -> Health:
     """Liveness and database reachability, for load balancers and kiosks."""
-    from server import __version__
-
     try:
         with container.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

@@ -18,6 +18,7 @@ from server.bookings.repository import BookingRepository, give_credit_back, poli
 from server.db.uow import UnitOfWork
 from server.ports.payments import PaymentService
 from server.scheduling.models import ClassSession
+from server.sync import changes as sync_changes
 from shared.clock import utcnow
 from shared.enums import Attendance, BookingStatus, PenaltyKind, PenaltyOutcome
 
@@ -90,8 +91,6 @@ def _set(uow: UnitOfWork, booking: Booking, **values: object) -> None:
     )
     for key, value in values.items():
         setattr(booking, key, value)
-    from server.sync import changes as sync_changes
-
     sync_changes.touch(uow.db, Booking, booking.tenant_id, booking.id)
 
 

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from server.bookings import rules
 from server.bookings.models import Booking, BookingPolicy
 from server.bookings.repository import ACTIVE, default_policy
 from server.members.models import Member
@@ -117,7 +118,7 @@ class BookingMember:
     ) -> tuple[uuid.UUID, uuid.UUID] | None:
         """Like :meth:`BookingRepository.active_clash`, from ``active``."""
         assert self.active is not None
-        found = [a for a in self.active if a[2] < ends_at and a[3] > starts_at]
+        found = [a for a in self.active if rules.overlaps(a[2], a[3], starts_at, ends_at)]
         found.sort(key=lambda a: a[1] != session_id)
         return (found[0][0], found[0][1]) if found else None
 

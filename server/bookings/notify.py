@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.orm import Session
 
 from server.bookings.models import Booking
@@ -23,8 +25,6 @@ def _describe(uow: UnitOfWork, booking: Booking) -> str:
         if kind is not None:
             name = kind.name
         if location is not None:
-            from zoneinfo import ZoneInfo
-
             local = booking.starts_at.astimezone(ZoneInfo(location.timezone))
             where = f" at {location.name} on {local:%a %d %b %Y, %H:%M}"
     return f"{name}{where}"

@@ -14,8 +14,8 @@ and applies them in ONE transaction:
 * the transaction commits once, then every request's future is resolved.
 
 Requests are applied in arrival order, so positions follow arrival within a process; across
-processes the session row's lock and the conditional UPDATE still guard capacity
-(DESIGN.md §4). Nothing is shared between processes: the queue only holds requests in flight.
+processes the session row's lock and the conditional UPDATE still guard capacity. Nothing is
+shared between processes: the queue only holds requests in flight.
 
 Locking: on SQLite the booking writers of all processes take turns through a file lock
 beside the database, and the batch starts with ``BEGIN IMMEDIATE`` (the database's one write

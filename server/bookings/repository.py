@@ -211,7 +211,7 @@ def _set_counts() -> Update:
 
 class SessionCounters:
     """A class session's places: its confirmed and waitlist counters and next position, moved
-    only by conditional updates (DESIGN.md §4: never read-then-write)."""
+    only by conditional updates, never read-then-write."""
 
     def __init__(self, db: Session, tenant_id: uuid.UUID) -> None:
         self.db = db
@@ -355,19 +355,6 @@ class PenaltyRepository(TenantRepository[Penalty]):
             .order_by(Penalty.created_at.desc(), Penalty.id)
             .limit(limit)
             .offset(offset)
-        )
-        return list(self.db.execute(query).scalars())
-
-    def unpaid_fees(self, limit: int = 100) -> list[Penalty]:
-        """Fees not yet charged, of every tenant (the background job's query)."""
-        query = (
-            select(Penalty)
-            .where(
-                Penalty.outcome == PenaltyOutcome.FEE.value,
-                Penalty.payment_id.is_(None),
-            )
-            .order_by(Penalty.created_at)
-            .limit(limit)
         )
         return list(self.db.execute(query).scalars())
 

@@ -1,6 +1,6 @@
 """What kiosks hold of bookings (those of the sessions they hold), and ``booking.create.v1``
 and ``booking.attend.v1``: bookings and roster check-ins made at a kiosk, possibly hours ago,
-offline (DESIGN.md §5.6).
+offline.
 
 The server decides. A kiosk booking that no longer fits when it arrives goes on the waitlist
 in arrival order (``place_booking`` never passes capacity). A member the kiosk checked into a

@@ -1,5 +1,5 @@
 """The waitlist: a freed place goes to the first in line at once, in the same transaction
-that freed it (DESIGN.md §4), and the promoted member is told."""
+that freed it, and the promoted member is told."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ possibly hours ago, offline.
 
 A check-in is a fact. It is recorded with the kiosk's decision and the kiosk's time as
 business time. The server decides again as of that time; where it would have refused an
-admission, the admission stands and a review item says why (DESIGN.md §5.6).
+admission, the admission stands and a review item says why.
 
 Check-ins arrive by the hundred, so they are applied in a :class:`CheckinBatch`: the handler
 reads the batch's preloaded data and stages its rows there. It raises only before it has

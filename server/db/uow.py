@@ -1,4 +1,4 @@
-"""Unit of work: one use case is one transaction (DESIGN.md §3)."""
+"""Unit of work: one use case is one transaction."""
 
 from __future__ import annotations
 

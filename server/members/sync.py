@@ -1,6 +1,6 @@
 """What kiosks hold of members, and ``member.create.v1``: a walk-in registered at a kiosk,
 possibly hours ago, offline. The same person registered at two kiosks becomes two members,
-flagged for staff to merge (DESIGN.md §5.6)."""
+flagged for staff to merge."""
 
 from __future__ import annotations
 

@@ -15,12 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from server.db.uow import UnitOfWork
 from shared.eligibility import MembershipTerms
-
-if TYPE_CHECKING:
-    from server.db.uow import UnitOfWork
 
 
 class Purpose(StrEnum):

@@ -236,32 +236,9 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
     now = utcnow()
     wanted = _future(row, zone, now)
     instances = SessionRepository(uow.db, row.tenant_id).of_schedule(row.id, for_update=True)
-    by_day = {s.occurrence_date: s for s in instances}
     summary = SeriesChanges()
-    moved: list[ClassSession] = []
-    resized: list[ClassSession] = []
-    for session in instances:
-        if session.detached or session.starts_at <= now:
-            continue
-        if session.status != SessionStatus.SCHEDULED.value:
-            continue
-        occurrence = wanted.get(session.occurrence_date) if session.occurrence_date else None
-        if occurrence is None:
-            summary.members_told += cancel_row(uow, session, REMOVED, detach=False)
-            summary.cancelled += 1
-            continue
-        changed = False
-        if (session.starts_at, session.ends_at) != (occurrence.starts_at, occurrence.ends_at):
-            place_times(session, occurrence.starts_at, row.duration_minutes, zone)
-            session.sequence += 1
-            moved.append(session)
-        if (session.instructor_id, session.room) != (row.instructor_id, row.room):
-            session.instructor_id, session.room = row.instructor_id, row.room
-            changed = True
-        if session.capacity != row.capacity:
-            resized.append(session)
-            changed = True
-        summary.updated += int(changed and session not in moved)
+    moved, resized = _follow_series(uow, row, zone, instances, wanted, now, summary)
+    by_day = {s.occurrence_date: s for s in instances}
     for day, occurrence in wanted.items():
         existing = by_day.get(day)
         if existing is None:
@@ -280,6 +257,48 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
         if session.waitlist_count:
             session_changes.capacity_changed(uow=uow, session=session)
     return summary
+
+
+def _follow_series(
+    uow: UnitOfWork,
+    row: Schedule,
+    zone: str,
+    instances: list[ClassSession],
+    wanted: dict[date, Occurrence],
+    now: datetime,
+    summary: SeriesChanges,
+) -> tuple[list[ClassSession], list[ClassSession]]:
+    """Future scheduled instances follow the series: dropped days are cancelled, the others
+    take its times, instructor and room. Returns the instances moved and those to resize."""
+    moved: list[ClassSession] = []
+    resized: list[ClassSession] = []
+    for session in instances:
+        if session.detached or session.starts_at <= now:
+            continue
+        if session.status != SessionStatus.SCHEDULED.value:
+            continue
+        occurrence = wanted.get(session.occurrence_date) if session.occurrence_date else None
+        if occurrence is None:
+            summary.members_told += cancel_row(uow, session, REMOVED, detach=False)
+            summary.cancelled += 1
+            continue
+        was_moved = (session.starts_at, session.ends_at) != (
+            occurrence.starts_at,
+            occurrence.ends_at,
+        )
+        if was_moved:
+            place_times(session, occurrence.starts_at, row.duration_minutes, zone)
+            session.sequence += 1
+            moved.append(session)
+        changed = False
+        if (session.instructor_id, session.room) != (row.instructor_id, row.room):
+            session.instructor_id, session.room = row.instructor_id, row.room
+            changed = True
+        if session.capacity != row.capacity:
+            resized.append(session)
+            changed = True
+        summary.updated += int(changed and not was_moved)
+    return moved, resized
 
 
 def _reinstate(session: ClassSession, row: Schedule, occurrence: Occurrence, zone: str) -> None:

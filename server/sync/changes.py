@@ -1,4 +1,4 @@
-"""Change capture for pull (DESIGN.md §5.7): every write to a synced table, in the writing
+"""Change capture for pull: every write to a synced table, in the writing
 transaction, becomes a numbered change for each location whose kiosks hold that row.
 
 Domains declare their synced tables on the :class:`SyncedTables` that bootstrap builds, and
@@ -100,9 +100,6 @@ class SyncedTables:
 
     def __contains__(self, model: object) -> bool:
         return model in self._by_model
-
-    def by_name(self) -> dict[str, SyncedTable]:
-        return {table.name: table for table in self._by_model.values()}
 
     def capture(
         self, row: Any, *, deleted: bool, model: type[Any] | None = None

@@ -1,4 +1,5 @@
-"""Pull (DESIGN.md §5.7–8): a location's changes after a cursor, in sequence order."""
+"""Pull: a location's changes after a cursor, in sequence order; a cursor older than the
+changes kept answers 410 (download a snapshot)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from server.sync.errors import SnapshotRequired
 from server.sync.kiosks import Kiosks
 from server.sync.models import DeviceSyncState, LocationSyncSeq, SyncChange
 from shared.clock import utcnow
-from shared.sync.messages import PullResponse
 
 DEFAULT_PAGE = 1000
 MAX_PAGE = 5000
@@ -50,20 +50,11 @@ def _last_mutation_id(db: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -
 
 @dataclass(frozen=True)
 class PullPage:
-    """A :class:`PullResponse` already encoded: the changes' ``data`` go out as the text the
+    """A ``PullResponse`` already encoded: the changes' ``data`` go out as the text the
     database holds, so a page of thousands of rows costs no per-row objects or re-encoding."""
 
     count: int
     body: bytes
-
-
-def pull(
-    *, uow: UnitOfWork, kiosks: Kiosks, claims: AccessClaims, cursor: int, limit: int
-) -> PullResponse:
-    """A page as a :class:`PullResponse` (for callers in this process)."""
-    return PullResponse.model_validate_json(
-        pull_page(uow=uow, kiosks=kiosks, claims=claims, cursor=cursor, limit=limit).body
-    )
 
 
 def pull_page(

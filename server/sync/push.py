@@ -1,4 +1,4 @@
-"""Push (DESIGN.md §5.5): apply a kiosk's outbox batch once, in order, in one transaction."""
+"""Push: apply a kiosk's outbox batch once, in order, in one transaction."""
 
 from __future__ import annotations
 

@@ -155,9 +155,6 @@ class MutationRegistry:
     def registration(self, name: str) -> Registration[Any] | None:
         return self._by_name.get(name)
 
-    def known_names(self) -> list[str]:
-        return sorted(self._by_name)
-
 
 @dataclass(frozen=True)
 class SnapshotScope:

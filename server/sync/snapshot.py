@@ -1,4 +1,4 @@
-"""What a kiosk downloads first, and again after its cursor expired (DESIGN.md §5.8).
+"""What a kiosk downloads first, and again after its cursor expired.
 
 Each domain adds its part (``SyncRegistry.snapshot_parts``); the engine adds the server's
 time, the pull cursor the snapshot is consistent with, and the location's open review items.

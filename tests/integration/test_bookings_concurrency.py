@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from server.bookings.placing import place_booking
-from server.bookings.rules import SessionLine
 from server.bookings.session_changes import capacity_changed
 from server.bootstrap import Container
 from server.scheduling.models import ClassSession
 from shared.enums import BookingSource
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
+from tests.session_line import SessionLine
 
 
 @pytest.fixture
