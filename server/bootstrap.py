@@ -20,6 +20,7 @@ from server.adapters.smtp_notifications import LogNotifications, SmtpNotificatio
 from server.bookings import jobs as booking_jobs
 from server.bookings import sync as bookings_sync
 from server.bookings.queue import BookingQueue
+from server.bookings.session_changes import BookingsFollowSessions
 from server.checkin import sync as checkin_sync
 from server.config import Settings
 from server.db.session import make_engine, make_session_factory
@@ -39,6 +40,7 @@ from server.ports import (
 )
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
+from server.scheduling.session_bookings import SessionBookings
 from server.staff import sync as staff_sync
 from server.sync import pull as sync_pull
 from server.sync import review as sync_review
@@ -63,6 +65,8 @@ class Container:
     sync: SyncRegistry
     #: The process's booking queue (group commit of bookings).
     booking_queue: BookingQueue
+    #: What bookings do when their class session changes (scheduling asks).
+    session_bookings: SessionBookings
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -148,6 +152,7 @@ def build_container(
         events=ports.events or LogEventPublisher(),
         sync=sync,
         booking_queue=BookingQueue(partial(SqlAlchemyUnitOfWork, session_factory), eligibility),
+        session_bookings=BookingsFollowSessions(),
     )
 
 

@@ -11,11 +11,11 @@ from fastapi import FastAPI
 
 from server import __version__
 from server.api.errors import install_error_handlers
-from server.api.router import ROUTERS, api_router
 from server.api.segment_routing import SegmentRouting, segment_apps
 from server.bootstrap import Container, background_jobs, build_container
 from server.config import Settings
 from server.jobs import JobRunner
+from server.routes import ROUTERS
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     )
     app.state.container = container
     install_error_handlers(app)
-    app.include_router(api_router)
+    for router in ROUTERS:
+        app.include_router(router)
     apps = segment_apps(ROUTERS, app, install_error_handlers, telemetry=telemetry)
     app.add_middleware(SegmentRouting, apps=apps)
     return app

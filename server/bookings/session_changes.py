@@ -72,3 +72,16 @@ def session_moved(*, uow: UnitOfWork, session: ClassSession) -> int:
 def capacity_changed(*, uow: UnitOfWork, session: ClassSession) -> int:
     """Capacity was raised: the line moves up into the new places, in order."""
     return promote(uow, session.tenant_id, session.id)
+
+
+class BookingsFollowSessions:
+    """The bookings side of scheduling's :class:`SessionBookings`."""
+
+    def cancelled(self, *, uow: UnitOfWork, session: ClassSession, reason: str) -> int:
+        return release_cancelled_session(uow=uow, session=session, reason=reason)
+
+    def moved(self, *, uow: UnitOfWork, session: ClassSession) -> int:
+        return session_moved(uow=uow, session=session)
+
+    def grown(self, *, uow: UnitOfWork, session: ClassSession) -> int:
+        return capacity_changed(uow=uow, session=session)

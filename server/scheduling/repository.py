@@ -11,9 +11,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
-from server.bookings.models import Booking
 from server.db.repository import TenantRepository
-from server.members.models import Member
 from server.scheduling.models import ClassSession, Schedule, SessionType, SessionTypeInstructor
 from server.staff.models import StaffAccount
 from server.sync import changes as sync_changes
@@ -217,35 +215,3 @@ def leaders(db: Session, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list
             )
         ).scalars()
     )
-
-
-def bookings_of_member(
-    db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID, *, since: datetime, limit: int
-) -> list[tuple[Booking, ClassSession, SessionType, Location]]:
-    """A member's bookings of sessions starting after ``since``, with what a calendar shows."""
-    query = (
-        with_type_and_location(
-            select(Booking, ClassSession, SessionType, Location).join(
-                ClassSession,
-                (ClassSession.tenant_id == Booking.tenant_id)
-                & (ClassSession.id == Booking.session_id),
-            )
-        )
-        .where(
-            Booking.tenant_id == tenant_id,
-            Booking.member_id == member_id,
-            Booking.starts_at >= since,
-        )
-        .order_by(Booking.starts_at, Booking.id)
-        .limit(limit)
-    )
-    return [(b, s, t, loc) for b, s, t, loc in db.execute(query)]
-
-
-def current_member(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> bool:
-    found = db.execute(
-        select(Member.id).where(
-            Member.tenant_id == tenant_id, Member.id == member_id, Member.archived_at.is_(None)
-        )
-    ).first()
-    return found is not None

@@ -18,7 +18,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from server.bookings import session_changes
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
@@ -42,6 +41,7 @@ from server.scheduling.service import (
     set_capacity,
     zone_of,
 )
+from server.scheduling.session_bookings import SessionBookings
 from server.scheduling.sessions import cancel_row
 from shared.clock import utcnow
 from shared.enums import SessionStatus
@@ -202,7 +202,12 @@ _REQUIRED = (
 
 
 def update_schedule(
-    *, uow: UnitOfWork, claims: AccessClaims, schedule_id: uuid.UUID, cmd: ScheduleUpdate
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    schedule_id: uuid.UUID,
+    cmd: ScheduleUpdate,
 ) -> ScheduleEdited:
     changes = cmd.model_dump(exclude_unset=True)
     for field in _REQUIRED:
@@ -226,18 +231,20 @@ def update_schedule(
                 value = OnMissingTime(value).value
             setattr(row, field, value)
         _check(row)
-        summary = _reconcile(uow, row, zone)
+        summary = _reconcile(uow, bookings, row, zone)
         uow.commit()
         return ScheduleEdited(schedule=schedule_read(row, zone), changes=summary)
 
 
-def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
+def _reconcile(
+    uow: UnitOfWork, bookings: SessionBookings, row: Schedule, zone: str
+) -> SeriesChanges:
     """Bring the series' future, still-attached instances in line with the series."""
     now = utcnow()
     wanted = _future(row, zone, now)
     instances = SessionRepository(uow.db, row.tenant_id).of_schedule(row.id, for_update=True)
     summary = SeriesChanges()
-    moved, resized = _follow_series(uow, row, zone, instances, wanted, now, summary)
+    moved, resized = _follow_series(uow, bookings, row, zone, instances, wanted, now, summary)
     by_day = {s.occurrence_date: s for s in instances}
     for day, occurrence in wanted.items():
         existing = by_day.get(day)
@@ -252,15 +259,16 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
     summary.moved = len(moved)
     for session in moved:
         if session.confirmed_count or session.waitlist_count:
-            summary.members_told += session_changes.session_moved(uow=uow, session=session)
+            summary.members_told += bookings.moved(uow=uow, session=session)
     for session in grown:
         if session.waitlist_count:
-            session_changes.capacity_changed(uow=uow, session=session)
+            bookings.grown(uow=uow, session=session)
     return summary
 
 
 def _follow_series(
     uow: UnitOfWork,
+    bookings: SessionBookings,
     row: Schedule,
     zone: str,
     instances: list[ClassSession],
@@ -279,7 +287,7 @@ def _follow_series(
             continue
         occurrence = wanted.get(session.occurrence_date) if session.occurrence_date else None
         if occurrence is None:
-            summary.members_told += cancel_row(uow, session, REMOVED, detach=False)
+            summary.members_told += cancel_row(uow, bookings, session, REMOVED, detach=False)
             summary.cancelled += 1
             continue
         was_moved = (session.starts_at, session.ends_at) != (
@@ -312,7 +320,12 @@ def _reinstate(session: ClassSession, row: Schedule, occurrence: Occurrence, zon
 
 
 def end_schedule(
-    *, uow: UnitOfWork, claims: AccessClaims, schedule_id: uuid.UUID, cmd: ScheduleEnd
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    schedule_id: uuid.UUID,
+    cmd: ScheduleEnd,
 ) -> ScheduleEdited:
     """End a series after ``last_day``: every later instance that has not started is cancelled
     (also those changed by themselves: the series is over). The day before ``starts_on``
@@ -339,7 +352,7 @@ def end_schedule(
             late = session.occurrence_date is not None and session.occurrence_date > cmd.last_day
             live = session.status == SessionStatus.SCHEDULED.value and session.starts_at > now
             if late and live:
-                summary.members_told += cancel_row(uow, session, cmd.reason, detach=False)
+                summary.members_told += cancel_row(uow, bookings, session, cmd.reason, detach=False)
                 summary.cancelled += 1
         row.ends_on = cmd.last_day
         row.ended_at = now

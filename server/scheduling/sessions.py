@@ -1,14 +1,14 @@
 """Single sessions: create a one-off, list, read, change, move and cancel one instance.
 
 Changing, moving or cancelling one instance of a series *detaches* it: later series edits
-leave it alone. Booked members hear of a move or a cancellation through the bookings domain.
+leave it alone. Booked members hear of a move or a cancellation through the bookings domain
+(:class:`SessionBookings`).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from server.bookings import session_changes
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
@@ -32,6 +32,7 @@ from server.scheduling.service import (
     start_in_future,
     zone_of,
 )
+from server.scheduling.session_bookings import SessionBookings
 from shared.clock import utcnow
 from shared.enums import SessionStatus
 from shared.ids import new_id
@@ -102,7 +103,12 @@ def _open_for_change(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUI
 
 
 def update_session(
-    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, cmd: SessionUpdate
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    cmd: SessionUpdate,
 ) -> SessionRead:
     """Instructor, capacity or room of one session; lowering capacity below what is booked is
     refused. A raised capacity lets the waitlist in, in order."""
@@ -124,13 +130,18 @@ def update_session(
         promoted = None
         capacity = changes.get("capacity")
         if capacity is not None and capacity != row.capacity and set_capacity(uow, [row], capacity):
-            promoted = session_changes.capacity_changed(uow=uow, session=row)
+            promoted = bookings.grown(uow=uow, session=row)
         uow.commit()
         return session_read(row, zone, promoted)
 
 
 def move_session(
-    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, cmd: SessionMove
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    cmd: SessionMove,
 ) -> SessionRead:
     """A new local date and time; everyone booked is told and their bookings follow."""
     with uow:
@@ -142,24 +153,31 @@ def move_session(
         row.detached = True
         row.sequence += 1
         uow.db.flush()
-        told = session_changes.session_moved(uow=uow, session=row)
+        told = bookings.moved(uow=uow, session=row)
         uow.commit()
         return session_read(row, location.timezone, told)
 
 
 def cancel_session(
-    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, cmd: SessionCancel
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    cmd: SessionCancel,
 ) -> SessionRead:
     """Cancel one session: its bookings are released, credits return, everyone is told."""
     with uow:
         row = _open_for_change(uow, claims.tenant_id, session_id)
         zone = zone_of(uow, claims.tenant_id, row.location_id)
-        told = cancel_row(uow, row, cmd.reason, detach=True)
+        told = cancel_row(uow, bookings, row, cmd.reason, detach=True)
         uow.commit()
         return session_read(row, zone, told)
 
 
-def cancel_row(uow: UnitOfWork, row: ClassSession, reason: str, *, detach: bool) -> int:
+def cancel_row(
+    uow: UnitOfWork, bookings: SessionBookings, row: ClassSession, reason: str, *, detach: bool
+) -> int:
     """Mark a locked, scheduled session cancelled and release its bookings."""
     booked = row.confirmed_count + row.waitlist_count
     row.status = SessionStatus.CANCELLED.value
@@ -170,7 +188,7 @@ def cancel_row(uow: UnitOfWork, row: ClassSession, reason: str, *, detach: bool)
     if not booked:  # read under the row's lock: nobody to release or tell
         return 0
     uow.db.flush()
-    told = session_changes.release_cancelled_session(uow=uow, session=row, reason=reason)
+    told = bookings.cancelled(uow=uow, session=row, reason=reason)
     uow.db.flush()
     uow.db.refresh(row)
     return told

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from server.signins.schemas import TokenPair
+from server.tenants.schemas import TenantRead
 from shared.enums import StaffRole
 
 Password = Annotated[str, Field(min_length=10, max_length=200)]
@@ -56,3 +58,9 @@ class StaffRead(BaseModel):
 class StaffPage(BaseModel):
     items: list[StaffRead]
     next_offset: int | None
+
+
+class TenantSignedUp(BaseModel):
+    tenant: TenantRead
+    owner: StaffRead
+    tokens: TokenPair

@@ -121,9 +121,9 @@ def test_unknown_route_and_method(api: Api) -> None:
 
 def test_every_documented_route_is_reached_through_its_segment_app(api: Api) -> None:
     from server.api.errors import install_error_handlers
-    from server.api.router import ROUTERS
     from server.api.segment_routing import first_segment, segment_apps
     from server.main import create_app
+    from server.routes import ROUTERS
 
     main = create_app(container=api.client.app.state.container)  # type: ignore[attr-defined]
     apps = segment_apps(ROUTERS, main, install_error_handlers)
