@@ -23,7 +23,7 @@ from server.bookings.queue import BookingQueue
 from server.bookings.session_changes import BookingsFollowSessions
 from server.checkin import sync as checkin_sync
 from server.config import Settings
-from server.db.session import make_engine, make_session_factory
+from server.db.session import SESSION_OPTIONS, make_engine
 from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
 from server.devices import sync as devices_sync
 from server.jobs import Job
@@ -44,7 +44,7 @@ from server.scheduling.session_bookings import SessionBookings
 from server.staff import sync as staff_sync
 from server.sync import pull as sync_pull
 from server.sync import review as sync_review
-from server.sync.changes import capture_changes
+from server.sync.changes import capturing_session_factory
 from server.sync.registry import SyncRegistry
 from server.tenants import sync as tenants_sync
 
@@ -134,10 +134,8 @@ def build_container(
     engine = engine or make_engine(url, pool_size=settings.db_pool_size)
     read_engine = make_engine(url, pool_size=settings.db_pool_size, autocommit=True)
     sync = build_sync_registry()
-    session_factory = make_session_factory(engine)
-    read_session_factory = make_session_factory(read_engine)
-    for factory in (session_factory, read_session_factory):
-        capture_changes(factory, sync.tables)
+    session_factory = capturing_session_factory(engine, sync.tables, **SESSION_OPTIONS)
+    read_session_factory = capturing_session_factory(read_engine, sync.tables, **SESSION_OPTIONS)
     eligibility = ports.eligibility or LocalEligibility()
     return Container(
         settings=settings,

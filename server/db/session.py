@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,5 +41,6 @@ def make_engine(url: str, *, pool_size: int = 8, autocommit: bool = False) -> En
     return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800, **options)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+#: How the server's sessions behave: loaded objects stay usable after a commit, and nothing
+#: is flushed before a query unless the code asks.
+SESSION_OPTIONS: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}

@@ -2,7 +2,7 @@
 transaction, becomes a numbered change for each location whose kiosks hold that row.
 
 Domains declare their synced tables on the :class:`SyncedTables` that bootstrap builds, and
-bootstrap makes a session factory capture them (:func:`capture_changes`). Its sessions then
+bootstrap opens sessions that capture them (:func:`capturing_session_factory`). Those
 collect ORM inserts, updates and deletes of those models at each flush; writes made with
 Core statements call :func:`touch` instead. Just before the root transaction commits, the
 collected rows are numbered per location from a counter row that ``UPDATE … RETURNING``
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -123,62 +123,57 @@ class _Touched:
     row_id: uuid.UUID
 
 
-#: Keys in the sessions' ``info``: the factory's tables (set once by :func:`capture_changes`),
-#: and what the session's open transaction has collected so far (the listeners' own state).
-_TABLES = "zmos_sync_tables"
-_PENDING = "zmos_sync_pending"
-_MARKS = "zmos_sync_marks"
+class CapturingSession(Session):
+    """A session that collects, as it writes, the changes of synced rows for the kiosks;
+    its factory's listeners number and store them when the root transaction commits."""
+
+    def __init__(self, *args: Any, synced: SyncedTables, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self.synced = synced
+        #: What the open transaction has changed so far, in order.
+        self.pending_changes: list[Captured | _Touched] = []
+        #: Where each open savepoint began in ``pending_changes`` (undone with it).
+        self.savepoint_marks: dict[SessionTransaction, int] = {}
 
 
-def capture_changes(factory: sessionmaker[Session], tables: SyncedTables) -> None:
-    """Make the sessions ``factory`` opens capture the changes of ``tables``."""
-    factory.configure(info={**factory.kw.get("info", {}), _TABLES: tables})
+def capturing_session_factory(
+    engine: Engine, tables: SyncedTables, **options: Any
+) -> sessionmaker[Session]:
+    """A session factory whose sessions capture the changes of ``tables``."""
+    factory: sessionmaker[Session] = sessionmaker(
+        bind=engine, class_=CapturingSession, synced=tables, **options
+    )
     event.listen(factory, "after_flush", _after_flush)
     event.listen(factory, "after_transaction_create", _savepoint_started)
     event.listen(factory, "after_soft_rollback", _rolled_back)
     event.listen(factory, "before_commit", _before_commit)
-
-
-def _tables(db: Session) -> SyncedTables | None:
-    found: SyncedTables | None = db.info.get(_TABLES)
-    return found
-
-
-def _pending(db: Session) -> list[Captured | _Touched]:
-    found: list[Captured | _Touched] = db.info.setdefault(_PENDING, [])
-    return found
+    return factory
 
 
 def touch(db: Session, model: type[Any], tenant_id: uuid.UUID, row_id: uuid.UUID) -> None:
     """A synced row changed through a Core statement: send it as it is at commit."""
-    tables = _tables(db)
-    if tables is not None and model in tables:
-        _pending(db).append(_Touched(model, tenant_id, row_id))
+    if isinstance(db, CapturingSession) and model in db.synced:
+        db.pending_changes.append(_Touched(model, tenant_id, row_id))
 
 
 def record_change(db: Session, row: Any, *, deleted: bool = False) -> None:
     """Send ``row`` (a synced model instance) as it is now, or as a tombstone."""
-    tables = _tables(db)
-    captured = tables.capture(row, deleted=deleted) if tables is not None else None
-    if captured is not None:
-        _pending(db).append(captured)
+    if isinstance(db, CapturingSession):
+        captured = db.synced.capture(row, deleted=deleted)
+        if captured is not None:
+            db.pending_changes.append(captured)
 
 
 def record_values(db: Session, model: type[Any], values: dict[str, Any]) -> None:
     """Send a row written with a Core ``INSERT`` of ``values``, without building a model."""
-    tables = _tables(db)
-    if tables is None:
-        return
-    captured = tables.capture(SimpleNamespace(**values), deleted=False, model=model)
-    if captured is not None:
-        _pending(db).append(captured)
+    if isinstance(db, CapturingSession):
+        captured = db.synced.capture(SimpleNamespace(**values), deleted=False, model=model)
+        if captured is not None:
+            db.pending_changes.append(captured)
 
 
-def _after_flush(db: Session, _context: Any) -> None:
-    tables = _tables(db)
-    if tables is None:
-        return
-    pending = _pending(db)
+def _after_flush(db: CapturingSession, _context: Any) -> None:
+    tables, pending = db.synced, db.pending_changes
     for row in db.new:
         if type(row) in tables and (captured := tables.capture(row, deleted=False)):
             pending.append(captured)
@@ -191,21 +186,21 @@ def _after_flush(db: Session, _context: Any) -> None:
             pending.append(captured)
 
 
-def _savepoint_started(db: Session, transaction: SessionTransaction) -> None:
+def _savepoint_started(db: CapturingSession, transaction: SessionTransaction) -> None:
     if transaction.nested:
-        db.info.setdefault(_MARKS, {})[transaction] = len(_pending(db))
+        db.savepoint_marks[transaction] = len(db.pending_changes)
 
 
-def _rolled_back(db: Session, transaction: SessionTransaction) -> None:
-    marks: dict[SessionTransaction, int] = db.info.get(_MARKS, {})
+def _rolled_back(db: CapturingSession, transaction: SessionTransaction) -> None:
+    marks = db.savepoint_marks
     if transaction.nested and transaction in marks:
-        del _pending(db)[marks.pop(transaction) :]
+        del db.pending_changes[marks.pop(transaction) :]
     elif not transaction.nested:
-        db.info.pop(_PENDING, None)
-        db.info.pop(_MARKS, None)
+        db.pending_changes = []
+        db.savepoint_marks = {}
 
 
-def _before_commit(db: Session) -> None:
+def _before_commit(db: CapturingSession) -> None:
     if not db.in_nested_transaction():
         number_pending(db)
 
@@ -214,11 +209,10 @@ def number_pending(db: Session) -> None:
     """Number and store the changes collected so far. The commit does it; calling it earlier
     takes the location counters' locks earlier (tests use it to order transactions)."""
     db.flush()  # commit would flush next; the listener must see this flush's rows now
-    tables = _tables(db)
-    if tables is None or not db.info.get(_PENDING):
+    if not isinstance(db, CapturingSession) or not db.pending_changes:
         return
-    collected = db.info.pop(_PENDING)
-    db.info.pop(_MARKS, None)
+    collected, db.pending_changes, db.savepoint_marks = db.pending_changes, [], {}
+    tables = db.synced
     write_changes(db, tables, [_resolve(db, tables, item) for item in _last_touches(collected)])
 
 
