@@ -100,7 +100,7 @@ class BookingRepository(TenantRepository[Booking]):
 
     def insert(self, *, deferred_to: list[dict[str, Any]] | None = None, **values: Any) -> Booking:
         """A new booking, written with one Core ``INSERT`` (no ORM flush), or kept in
-        ``deferred_to`` for :meth:`insert_rows`, and placed in the session as a persistent
+        ``deferred_to`` for :meth:`insert_rows`, and placed in ``db`` as a persistent
         object; its change goes to the kiosks like any other."""
         row = {**_NEW_BOOKING, **values, "tenant_id": self.tenant_id}
         if deferred_to is None:
@@ -360,7 +360,7 @@ class PenaltyRepository(TenantRepository[Penalty]):
 
 
 def policy_of(db: Session, tenant_id: uuid.UUID) -> BookingPolicy:
-    """The tenant's saved policy, or the defaults (not added to the session)."""
+    """The tenant's saved policy, or the defaults (not added to ``db``)."""
     row = db.get(BookingPolicy, tenant_id)
     if row is not None:
         return row

@@ -33,10 +33,12 @@ from shared.sync.snapshot import SnapshotCheckin, SnapshotMembership, SnapshotPl
 
 
 def _server_decision(
-    batch: CheckinBatch, member: MemberFacts, at: datetime, *, credit_prepaid: bool = False
+    batch: CheckinBatch, args: CheckinCreateArgs, member: MemberFacts, at: datetime
 ) -> EligibilityDecision:
+    # Into a booked session: the booking took the class-pack credit already.
+    into_session = args.booking_id is not None
     try:
-        return batch.decide(member, at, credit_prepaid=credit_prepaid)
+        return batch.decide(args.checkin_id, member, at, credit_prepaid=into_session)
     except DomainError as exc:  # e.g. the member has been archived since
         return EligibilityDecision(admitted=False, reason=exc.detail)
 
@@ -125,7 +127,7 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     overridden = args.admitted and args.override_reason is not None
     # Into a booked session: the booking takes the credit, its attendance is the movement.
     into_session = args.booking_id is not None
-    decision = _server_decision(batch, member, at, credit_prepaid=into_session)
+    decision = _server_decision(batch, args, member, at)
     if args.admitted and not into_session:
         decision = _take_credit(batch, decision)
     membership_id = (

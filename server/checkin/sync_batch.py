@@ -60,6 +60,8 @@ class CheckinBatch:
         self.recorded: set[uuid.UUID] = set()
         self.members: dict[uuid.UUID, MemberFacts] = {}
         self.eligibility: EligibilityBatch | None = None
+        #: What the eligibility batch was opened with, by check-in id.
+        self.requests: dict[uuid.UUID, EligibilityRequest] = {}
         #: Other kiosks' admission times per (member, pass), sorted.
         self.elsewhere: dict[tuple[uuid.UUID, uuid.UUID], list[datetime]] = {}
         self.clock_flagged: bool | None = None
@@ -76,13 +78,13 @@ class CheckinBatch:
         for ids in chunks(a.member_id for a in args):
             self._load_members(ids)
         times = [occurred_at(self.context, a)[0] for a in args]
+        self.requests = {
+            a.checkin_id: self.request(a.member_id, t, credit_prepaid=a.booking_id is not None)
+            for a, t in zip(args, times, strict=True)
+            if a.member_id in self.members
+        }
         self.eligibility = self.context.eligibility.open_batch(
-            [
-                self.request(a.member_id, t, credit_prepaid=a.booking_id is not None)
-                for a, t in zip(args, times, strict=True)
-                if a.member_id in self.members
-            ],
-            uow=self.context.uow,
+            list(self.requests.values()), uow=self.context.uow
         )
         passes = [(a, t) for a, t in zip(args, times, strict=True) if a.admitted and a.pass_id]
         if passes:
@@ -166,10 +168,14 @@ class CheckinBatch:
         return membership_id is not None and membership_id in member.membership_ids
 
     def decide(
-        self, member: MemberFacts, at: datetime, *, credit_prepaid: bool = False
+        self, checkin_id: uuid.UUID, member: MemberFacts, at: datetime, *, credit_prepaid: bool
     ) -> EligibilityDecision:
+        """The port's decision on one check-in of the run (asked as prepared, when it was)."""
         assert self.eligibility is not None, "prepare() opens the eligibility batch"
-        return self.eligibility.decide(self.request(member.id, at, credit_prepaid=credit_prepaid))
+        request = self.requests.get(checkin_id)
+        if request is None or (request.member_id, request.at) != (member.id, at):
+            request = self.request(member.id, at, credit_prepaid=credit_prepaid)
+        return self.eligibility.decide(request)
 
     def take_credit(self, membership_id: uuid.UUID) -> bool:
         """Use one credit with a conditional UPDATE; the eligibility batch is told."""

@@ -59,7 +59,7 @@ class MembershipRepository(TenantRepository[Membership]):
     def of_member(
         self, member_id: uuid.UUID, *, limit: int = 1000, offset: int = 0
     ) -> list[tuple[Membership, AccessPlan, str | None]]:
-        """The member's memberships with their plans, read afresh (never from the session)."""
+        """The member's memberships with their plans, read afresh (never from the identity map)."""
         query = (
             self._with_plans()
             .where(Membership.member_id == member_id)

@@ -52,7 +52,7 @@ def recent(starts_at: datetime | None) -> bool:
 
 def _session(row: ClassSession) -> dict[str, Any]:
     """The session with its type's and instructor's names, read through the row's own
-    session (already loaded there in the usual case: no query)."""
+    ``db`` (already loaded there in the usual case: no query)."""
     db = object_session(row)
     type_name, instructor = "", None
     if db is not None:

@@ -83,7 +83,7 @@ def new_item(
 
 
 def open_item(db: Session, tenant_id: uuid.UUID, **fields: Any) -> ReviewItem:
-    """Open a review item in the session's transaction (fields as for :func:`new_item`)."""
+    """Open a review item in db's open transaction (fields as for :func:`new_item`)."""
     return ReviewItemRepository(db, tenant_id).add(new_item(tenant_id, **fields))
 
 
