@@ -59,6 +59,10 @@ class BatchPlacement:
         #: Set once the current booking moved the counters: from then on it must not be refused.
         self.wrote = False
         self._eligibility: EligibilityBatch | None = None
+        #: What the eligibility batch was opened with, and the member as it was read then.
+        self._requests: dict[
+            tuple[uuid.UUID, uuid.UUID, uuid.UUID], tuple[BookingMember, EligibilityRequest]
+        ] = {}
 
     def begin(self, orders: Sequence[BookingOrder]) -> None:
         """Read what ``orders`` need, once."""
@@ -81,13 +85,15 @@ class BatchPlacement:
             )
             for member_id, member in members.items():
                 self.members[(tenant_id, member_id)] = member
-        requests = [
-            eligibility_request(o.tenant_id, known, context.session)
-            for o in orders
-            if (context := self.contexts.get((o.tenant_id, o.session_id))) is not None
-            and (known := self.members.get((o.tenant_id, o.member_id))) is not None
-        ]
-        self._eligibility = self._eligibility_service.open_batch(requests, uow=self._uow)
+        for o in orders:
+            context = self.contexts.get((o.tenant_id, o.session_id))
+            known = self.members.get((o.tenant_id, o.member_id))
+            if context is not None and known is not None:
+                request = eligibility_request(o.tenant_id, known, context.session)
+                self._requests[(o.tenant_id, o.member_id, o.session_id)] = (known, request)
+        self._eligibility = self._eligibility_service.open_batch(
+            [request for _, request in self._requests.values()], uow=self._uow
+        )
 
     def session(self, order: BookingOrder) -> SessionContext:
         key = (order.tenant_id, order.session_id)
@@ -115,9 +121,14 @@ class BatchPlacement:
         bookings = BookingRepository(self._uow.db, session.tenant_id)
         return bookings.active_clash(member.id, session.id, session.starts_at, session.ends_at)
 
-    def decide(self, request: EligibilityRequest) -> EligibilityDecision:
+    def decide(
+        self, tenant_id: uuid.UUID, member: BookingMember, session: ClassSession
+    ) -> EligibilityDecision:
         assert self._eligibility is not None, "begin() opens the eligibility batch"
-        return self._eligibility.decide(request)
+        prepared = self._requests.get((tenant_id, member.id, session.id))
+        if prepared is not None and prepared[0] is member:
+            return self._eligibility.decide(prepared[1])
+        return self._eligibility.decide(eligibility_request(tenant_id, member, session))
 
     def take_place(self, context: SessionContext) -> tuple[int, bool]:
         """The batch holds the session's lock: its counters are exact."""

@@ -16,7 +16,6 @@ are written once for the whole batch.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -44,8 +43,6 @@ from shared.enums import BookingSource, BookingStatus, SessionStatus
 from shared.ids import new_id
 
 _MAX_CREDIT_RACES = 5
-
-Decide = Callable[[EligibilityRequest], EligibilityDecision]
 
 
 @dataclass(frozen=True)
@@ -111,7 +108,11 @@ class Placement(Protocol):
         """(id, session id) of the member's active booking of ``session`` or at its time."""
         ...
 
-    def decide(self, request: EligibilityRequest) -> EligibilityDecision: ...
+    def decide(
+        self, tenant_id: uuid.UUID, member: BookingMember, session: ClassSession
+    ) -> EligibilityDecision:
+        """The eligibility port's answer: may ``member`` (as read) have a place in ``session``?"""
+        ...
 
     def take_place(self, context: SessionContext) -> tuple[int, bool]:
         """(position, holds a place): the counters move; no refusal comes after this."""
@@ -132,7 +133,7 @@ def place(uow: UnitOfWork, placement: Placement, order: BookingOrder) -> Booking
     _check_open(context, order, now)
     member = placement.member(order)
     _check_clash(placement.clash(member, context.session), order.session_id)
-    membership_id = _take_credit(uow, placement.decide, order.tenant_id, member, context.session)
+    membership_id = _take_credit(uow, placement, order.tenant_id, member, context.session)
     position, holds_place = placement.take_place(context)
     booking = placement.insert(
         bookings, _row(order, context, member, position, holds_place, membership_id)
@@ -187,7 +188,7 @@ def eligibility_request(
 
 def _take_credit(
     uow: UnitOfWork,
-    decide: Decide,
+    placement: Placement,
     tenant_id: uuid.UUID,
     member: BookingMember,
     class_session: ClassSession,
@@ -198,7 +199,7 @@ def _take_credit(
         if attempt:  # another booking took the last credit meanwhile: read them again
             again = member_for_booking(uow.db, tenant_id, member.id)
             member = again if again is not None else replace(member, memberships=[])
-        decision = decide(eligibility_request(tenant_id, member, class_session))
+        decision = placement.decide(tenant_id, member, class_session)
         if not decision.admitted:
             raise Conflict(f"not eligible for this session: {decision.reason}", code="not_eligible")
         if not decision.consumes_credit:

@@ -14,11 +14,11 @@ from typing import Any
 
 from server.bookings.lookups import BookingMember, booking_context, member_for_booking
 from server.bookings.models import Booking
-from server.bookings.placement import BookingOrder, SessionContext, place
+from server.bookings.placement import BookingOrder, SessionContext, eligibility_request, place
 from server.bookings.repository import BookingRepository, SessionCounters
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, NotFound
-from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
+from server.ports.eligibility import EligibilityDecision, EligibilityService
 from server.scheduling.models import ClassSession
 from shared.enums import BookingSource
 
@@ -49,7 +49,10 @@ class SinglePlacement:
         bookings = BookingRepository(self._uow.db, session.tenant_id)
         return bookings.active_clash(member.id, session.id, session.starts_at, session.ends_at)
 
-    def decide(self, request: EligibilityRequest) -> EligibilityDecision:
+    def decide(
+        self, tenant_id: uuid.UUID, member: BookingMember, session: ClassSession
+    ) -> EligibilityDecision:
+        request = eligibility_request(tenant_id, member, session)
         return self._eligibility.decide(request, uow=self._uow)
 
     def take_place(self, context: SessionContext) -> tuple[int, bool]:
