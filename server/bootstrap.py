@@ -1,22 +1,36 @@
-"""Wiring: the one place where the server's ports meet their adapters (DESIGN.md §3)."""
+"""Wiring: the one place where the server's ports meet their adapters and its domains are
+plugged together. Nothing in ``server`` registers or listens on import: what a
+process needs is built here, once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.adapters.desk_payments import DeskPayments
+from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
+from server.bookings import jobs as booking_jobs
+from server.bookings import sync as bookings_sync
+from server.bookings.queue import BookingQueue
+from server.bookings.session_changes import BookingsFollowSessions
+from server.checkin import sync as checkin_sync
 from server.config import Settings
-from server.db.session import make_engine, make_session_factory
-from server.db.uow import UnitOfWork
+from server.db.session import SESSION_OPTIONS, make_engine
+from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
+from server.devices import sync as devices_sync
 from server.jobs import Job
+from server.members import sync as members_sync
+from server.notices import service as notices
+from server.passes import sync as passes_sync
+from server.plans import sync as plans_sync
 from server.ports import (
     EligibilityService,
     EventPublisher,
@@ -24,6 +38,15 @@ from server.ports import (
     NotificationService,
     PaymentService,
 )
+from server.scheduling import sync as scheduling_sync
+from server.scheduling.models import keep_local_times_in_step
+from server.scheduling.session_bookings import SessionBookings
+from server.staff import sync as staff_sync
+from server.sync import pull as sync_pull
+from server.sync import review as sync_review
+from server.sync.changes import capturing_session_factory
+from server.sync.registry import SyncRegistry
+from server.tenants import sync as tenants_sync
 
 
 @dataclass
@@ -38,64 +61,125 @@ class Container:
     payments: PaymentService
     notifications: NotificationService
     events: EventPublisher
+    #: The mutations kiosks push and the tables they pull.
+    sync: SyncRegistry
+    #: The process's booking queue (group commit of bookings).
+    booking_queue: BookingQueue
+    #: What bookings do when their class session changes (scheduling asks).
+    session_bookings: SessionBookings
 
     def dispose(self) -> None:
         self.engine.dispose()
         self.read_engine.dispose()
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        return SqlAlchemyUnitOfWork(self.session_factory)
 
     def read_uow(self) -> UnitOfWork:
         """For use cases that read with one statement: no BEGIN/ROLLBACK round trips."""
-        return UnitOfWork(self.read_session_factory)
+        return SqlAlchemyUnitOfWork(self.read_session_factory)
 
 
-def build_container(settings: Settings, *, engine: Engine | None = None) -> Container:
+def build_sync_registry() -> SyncRegistry:
+    """Each domain plugs in what it brings to kiosk sync. The order is the snapshot's:
+    check-ins count visits on the plans' memberships."""
+    registry = SyncRegistry()
+    devices_sync.register(registry)
+    for domain in (
+        tenants_sync,
+        staff_sync,
+        plans_sync,
+        checkin_sync,
+        scheduling_sync,
+        bookings_sync,
+        members_sync,
+        passes_sync,
+    ):
+        domain.register(registry)
+    sync_review.register(registry.tables)
+    return registry
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Adapters that replace the standalone ones (tests pass fakes; ZHEP mode, its own)."""
+
+    identity: IdentityService | None = None
+    eligibility: EligibilityService | None = None
+    payments: PaymentService | None = None
+    notifications: NotificationService | None = None
+    events: EventPublisher | None = None
+
+
+def _notifications(settings: Settings) -> NotificationService:
+    if settings.smtp_host:
+        return SmtpNotifications(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
+    return LogNotifications()
+
+
+def _identity(settings: Settings) -> IdentityService:
+    hasher = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+    return LocalIdentity(settings.resolved_secret_key, hasher=hasher)
+
+
+def build_container(
+    settings: Settings, *, engine: Engine | None = None, ports: Ports = Ports()
+) -> Container:
+    keep_local_times_in_step()
     url = settings.resolved_database_url
     engine = engine or make_engine(url, pool_size=settings.db_pool_size)
     read_engine = make_engine(url, pool_size=settings.db_pool_size, autocommit=True)
-    notifications: NotificationService
-    if settings.smtp_host:
-        notifications = SmtpNotifications(
-            settings.smtp_host, settings.smtp_port, settings.smtp_sender
-        )
-    else:
-        notifications = LogNotifications()
+    sync = build_sync_registry()
+    session_factory = capturing_session_factory(engine, sync.tables, **SESSION_OPTIONS)
+    read_session_factory = capturing_session_factory(read_engine, sync.tables, **SESSION_OPTIONS)
+    eligibility = ports.eligibility or LocalEligibility()
     return Container(
         settings=settings,
         engine=engine,
         read_engine=read_engine,
-        session_factory=make_session_factory(engine),
-        read_session_factory=make_session_factory(read_engine),
-        identity=LocalIdentity(
-            settings.resolved_secret_key,
-            hasher=PasswordHasher(
-                time_cost=settings.argon2_time_cost,
-                memory_cost=settings.argon2_memory_kib,
-                parallelism=settings.argon2_parallelism,
-            ),
-        ),
-        eligibility=LocalEligibility(),
-        payments=DeskPayments(),
-        notifications=notifications,
-        events=LogEventPublisher(),
+        session_factory=session_factory,
+        read_session_factory=read_session_factory,
+        identity=ports.identity or _identity(settings),
+        eligibility=eligibility,
+        payments=ports.payments or InPersonPayments(),
+        notifications=ports.notifications or _notifications(settings),
+        events=ports.events or LogEventPublisher(),
+        sync=sync,
+        booking_queue=BookingQueue(partial(SqlAlchemyUnitOfWork, session_factory), eligibility),
+        session_bookings=BookingsFollowSessions(),
     )
 
 
 def background_jobs(container: Container) -> list[Job]:
-    """The periodic jobs every server process runs (see ``server.jobs``). Domains add theirs."""
+    """The periodic jobs every server process runs (see ``server.jobs``), each given the
+    collaborators it uses."""
     if not container.settings.background_jobs:
         return []
-    from server.bookings import jobs as booking_jobs
-    from server.bookings import penalties
-    from server.notices import service as notices
-    from server.sync import pull as sync_pull
-
-    jobs: list[Job] = [
-        Job("notices.send", 5.0, notices.send_due_notices),
-        Job("bookings.close_ended", 60.0, booking_jobs.close_ended_sessions),
-        Job("bookings.charge_fees", 300.0, penalties.charge_unpaid_job),
-        Job("sync.prune_changes", 3600.0, sync_pull.prune_job),
+    make_uow, payments = container.uow, container.payments
+    keep_changes = timedelta(days=container.settings.sync_change_retention_days)
+    return [
+        Job(
+            "notices.send",
+            5.0,
+            partial(notices.deliver, make_uow=make_uow, notifications=container.notifications),
+        ),
+        Job(
+            "bookings.close_ended",
+            60.0,
+            partial(booking_jobs.close_ended_sessions, make_uow=make_uow, payments=payments),
+        ),
+        Job(
+            "bookings.charge_fees",
+            300.0,
+            partial(booking_jobs.charge_unpaid_fees, make_uow=make_uow, payments=payments),
+        ),
+        Job(
+            "sync.prune_changes",
+            3600.0,
+            partial(sync_pull.prune_job, make_uow=make_uow, keep=keep_changes),
+        ),
     ]
-    return jobs

@@ -1,8 +1,9 @@
 """Periodic background work of a server process (sending notices, closing sessions, pruning).
 
-Each job is a plain function of the container, run on one daemon thread per process at its
-interval. With several server processes every process runs every job, so a job must be safe
-to run concurrently with itself: conditional updates, never read-then-write.
+Each job is a callable without arguments (bootstrap binds the collaborators it uses), run on
+one daemon thread per process at its interval. With several server processes every process
+runs every job, so a job must be safe to run concurrently with itself: conditional updates,
+never read-then-write.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from server.bootstrap import Container
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +21,13 @@ log = logging.getLogger(__name__)
 class Job:
     name: str
     interval_seconds: float
-    run: Callable[[Container], object]
+    run: Callable[[], object]
 
 
 class JobRunner:
     """Runs jobs at their intervals until stopped; one failing run is logged, not fatal."""
 
-    def __init__(self, container: Container, jobs: Sequence[Job]) -> None:
-        self._container = container
+    def __init__(self, jobs: Sequence[Job]) -> None:
         self._jobs = list(jobs)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -48,14 +44,9 @@ class JobRunner:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def run_once(self) -> None:
-        """Every job, now (tests and the demo use this)."""
-        for job in self._jobs:
-            self._run(job)
-
     def _run(self, job: Job) -> None:
         try:
-            job.run(self._container)
+            job.run()
         except Exception:
             log.exception("background job %s failed; it runs again at its next interval", job.name)
 

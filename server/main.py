@@ -10,12 +10,12 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from server import __version__
-from server.api.dispatch import SegmentDispatch, segment_apps
 from server.api.errors import install_error_handlers
-from server.api.router import ROUTERS, api_router
+from server.api.segment_routing import SegmentRouting, segment_apps
 from server.bootstrap import Container, background_jobs, build_container
 from server.config import Settings
 from server.jobs import JobRunner
+from server.routes import ROUTERS
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         # Sync endpoints run on anyio's thread pool. More threads than connections only
         # queue on the pool, and many threads fight over the GIL under load.
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        jobs = JobRunner(container, background_jobs(container))
+        jobs = JobRunner(background_jobs(container))
         _app.state.jobs = jobs
         jobs.start()
         try:
@@ -47,9 +47,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     )
     app.state.container = container
     install_error_handlers(app)
-    app.include_router(api_router)
+    for router in ROUTERS:
+        app.include_router(router)
     apps = segment_apps(ROUTERS, app, install_error_handlers, telemetry=telemetry)
-    app.add_middleware(SegmentDispatch, apps=apps)
+    app.add_middleware(SegmentRouting, apps=apps)
     return app
 
 

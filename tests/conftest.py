@@ -18,8 +18,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from server.db.migrate import upgrade
-from server.db.models import Base
 from server.db.session import make_engine
+from server.models import Base
 
 POSTGRES_ENV = "ZMOS_TEST_POSTGRES_URL"
 

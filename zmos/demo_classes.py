@@ -258,7 +258,11 @@ def _book(
 
     def book(session: SessionRead, member_id: uuid.UUID) -> None:
         booking_service.book(
-            uow=container.uow(), claims=claims, session_id=session.id, member_id=member_id
+            uow=container.uow(),
+            eligibility=container.eligibility,
+            claims=claims,
+            session_id=session.id,
+            member_id=member_id,
         )
 
     # The next two Reformer Pilates classes at Osu (4 places): full, two on the waitlist.

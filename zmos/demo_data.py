@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from server.bootstrap import Container
 from server.ports.identity import AccessClaims
 from server.staff import service as staff_service
+from server.staff import signup
 from server.staff.schemas import StaffCreate, StaffUpdate
 from server.tenants import service as tenants_service
 from server.tenants.schemas import LocationCreate, OwnerCreate, TenantCreate
@@ -57,7 +58,7 @@ class DemoTenant:
 
 def seed(container: Container) -> DemoTenant:
     owner = STAFF[0]
-    signed_up = tenants_service.sign_up(
+    signed_up = signup.sign_up(
         uow=container.uow(),
         identity=container.identity,
         settings=container.settings,

@@ -1,4 +1,4 @@
-"""Request dependencies: the container, a unit of work, and who is calling.
+"""Request dependencies: the process's services, a unit of work, and who is calling.
 
 They are ``async def`` because none of them blocks: FastAPI then runs them on the event
 loop instead of handing each one to the thread pool.
@@ -7,28 +7,70 @@ loop instead of handing each one to the thread pool.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 
-from server.bootstrap import Container
+from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Forbidden, Unauthenticated
+from server.ports import (
+    EligibilityService,
+    EventPublisher,
+    IdentityService,
+    NotificationService,
+    PaymentService,
+)
 from server.ports.identity import AccessClaims, InvalidToken
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
+
+
+class Services(Protocol):
+    """What routes use of the container bootstrap builds for the process (``app.state``).
+    A domain's own collaborators (the booking queue, the sync registry) are read by that
+    domain's router."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def identity(self) -> IdentityService: ...
+
+    @property
+    def eligibility(self) -> EligibilityService: ...
+
+    @property
+    def payments(self) -> PaymentService: ...
+
+    @property
+    def notifications(self) -> NotificationService: ...
+
+    @property
+    def events(self) -> EventPublisher: ...
+
+    def uow(self) -> UnitOfWork: ...
+
+    def read_uow(self) -> UnitOfWork:
+        """For use cases that read with one statement: no BEGIN/ROLLBACK round trips."""
+        ...
+
 
 _bearer = HTTPBearer(
     auto_error=False, description="An access token from /auth/login or /devices/token"
 )
 
 
-def _container(request: Request) -> Container:
-    container: Container = request.app.state.container
+def _container(request: Request) -> Services:
+    container: Services = request.app.state.container
     return container
 
 
-async def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Services:
     return _container(request)
 
 
@@ -97,7 +139,7 @@ def staff_with(*roles: StaffRole) -> Callable[..., Awaitable[AccessClaims]]:
     return caller_where(check)
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+ContainerDep = Annotated[Services, Depends(get_container)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 #: For routes that read one thing with one statement.
 ReadUowDep = Annotated[UnitOfWork, Depends(get_read_uow)]

@@ -8,10 +8,16 @@ import uuid
 from sqlalchemy import select
 
 from server.bookings import notify, penalties, rules
-from server.bookings import service as core
+from server.bookings.attendance import record_attendance
 from server.bookings.models import Booking
+from server.bookings.placing import place_booking
 from server.bookings.queue import BookingRequest
-from server.bookings.repository import BookingRepository, give_credit_back, policy_of
+from server.bookings.repository import (
+    BookingRepository,
+    SessionCounters,
+    give_credit_back,
+    policy_of,
+)
 from server.bookings.schemas import (
     AttendanceCreate,
     BookingPage,
@@ -19,11 +25,12 @@ from server.bookings.schemas import (
     Roster,
     RosterEntry,
 )
+from server.bookings.waitlist import release_place
 from server.db.uow import UnitOfWork
-from server.engagement import service as engagement_service
 from server.errors import Conflict, Forbidden, NotFound
 from server.members.models import Member
-from server.ports.analytics import EventPublisher
+from server.ports.analytics import EventPublisher, publish_committed
+from server.ports.eligibility import EligibilityService
 from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
 from shared.clock import utcnow
@@ -38,12 +45,18 @@ from shared.enums import (
 
 
 def book(
-    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, member_id: uuid.UUID
+    *,
+    uow: UnitOfWork,
+    eligibility: EligibilityService,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    member_id: uuid.UUID,
 ) -> BookingRead:
     staff = claims.kind is PrincipalKind.STAFF
     with uow:
-        booking = core.place_booking(
+        booking = place_booking(
             uow=uow,
+            eligibility=eligibility,
             tenant_id=claims.tenant_id,
             session_id=session_id,
             member_id=member_id,
@@ -69,7 +82,7 @@ def book_request(
 
 
 def _owned(uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Booking:
-    booking = BookingRepository(uow.session, claims.tenant_id).get_or_404(booking_id)
+    booking = BookingRepository(uow.db, claims.tenant_id).get_or_404(booking_id)
     if claims.kind is PrincipalKind.MEMBER and booking.member_id != claims.subject_id:
         raise NotFound(f"booking {booking_id} was not found")
     return booking
@@ -94,7 +107,7 @@ def cancel(
             raise Conflict(f"this booking is already {booking.status}", code="booking_inactive")
         if now >= booking.ends_at:
             raise Conflict("this session is over; it can no longer be cancelled")
-        policy = policy_of(uow.session, claims.tenant_id)
+        policy = policy_of(uow.db, claims.tenant_id)
         late = booking.status == BookingStatus.CONFIRMED and rules.is_late_cancel(
             booking.starts_at, now, policy.late_cancel_minutes
         )
@@ -113,7 +126,7 @@ def cancel(
             PenaltyOutcome(outcome) if outcome else None, late=late
         )
         membership_id = booking.membership_id
-        core.free_place(
+        release_place(
             uow,
             booking,
             BookingStatus.CANCELLED,
@@ -122,7 +135,7 @@ def cancel(
             credit_taken=booking.credit_taken and not returned,
         )
         if returned and membership_id is not None:
-            give_credit_back(uow.session, claims.tenant_id, membership_id)
+            give_credit_back(uow.db, claims.tenant_id, membership_id)
         if penalty is not None and penalty.outcome == PenaltyOutcome.FEE.value:
             fee_ids.append(penalty.id)
         uow.commit()
@@ -134,7 +147,7 @@ def cancel(
 
 def approve(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> BookingRead:
     with uow:
-        bookings = BookingRepository(uow.session, claims.tenant_id)
+        bookings = BookingRepository(uow.db, claims.tenant_id)
         booking = bookings.get_or_404(booking_id)
         if booking.status != BookingStatus.PENDING:
             raise Conflict(f"only a pending booking can be approved; this one is {booking.status}")
@@ -149,15 +162,15 @@ def decline(
     *, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID, reason: str | None
 ) -> BookingRead:
     with uow:
-        booking = BookingRepository(uow.session, claims.tenant_id).get_or_404(booking_id)
+        booking = BookingRepository(uow.db, claims.tenant_id).get_or_404(booking_id)
         if booking.status != BookingStatus.PENDING:
             raise Conflict(f"only a pending booking can be declined; this one is {booking.status}")
         membership_id, had_credit = booking.membership_id, booking.credit_taken
-        core.free_place(
+        release_place(
             uow, booking, BookingStatus.DECLINED, cancelled_at=utcnow(), credit_taken=False
         )
         if had_credit and membership_id is not None:
-            give_credit_back(uow.session, claims.tenant_id, membership_id)
+            give_credit_back(uow.db, claims.tenant_id, membership_id)
         notify.tell(
             uow,
             booking,
@@ -180,17 +193,17 @@ def attend(
     cmd: AttendanceCreate,
 ) -> BookingRead:
     with uow:
-        booking = core.record_attendance(
+        attended = record_attendance(
             uow=uow,
             tenant_id=claims.tenant_id,
             booking_id=booking_id,
             checked_in_at=cmd.checked_in_at or utcnow(),
             checkin_id=cmd.checkin_id,
         )
-        published = core.published_in(uow)
         uow.commit()
-        result = BookingRead.model_validate(booking)
-    engagement_service.publish(events, published)
+        result = BookingRead.model_validate(attended.booking)
+    if attended.movement is not None:
+        publish_committed(events, [attended.movement])
     return result
 
 
@@ -198,7 +211,7 @@ def mine(
     *, uow: UnitOfWork, claims: AccessClaims, upcoming: bool, limit: int, offset: int
 ) -> BookingPage:
     with uow:
-        rows = BookingRepository(uow.session, claims.tenant_id).of_member(
+        rows = BookingRepository(uow.db, claims.tenant_id).of_member(
             claims.subject_id, upcoming=upcoming, now=utcnow(), limit=limit + 1, offset=offset
         )
         return BookingPage(
@@ -214,8 +227,8 @@ def get(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Book
 
 def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> Roster:
     with uow:
-        class_session = core.session_or_404(uow, claims.tenant_id, session_id)
-        rows = uow.session.execute(
+        class_session = SessionCounters(uow.db, claims.tenant_id).read_or_404(session_id)
+        rows = uow.db.execute(
             select(Booking, Member.first_name, Member.last_name)
             .join(
                 Member,

@@ -7,8 +7,8 @@ UPDATE; only that process marks its no-shows, so nobody is penalised twice.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -16,12 +16,11 @@ from server.bookings import penalties
 from server.bookings.models import Booking
 from server.bookings.repository import BookingRepository, give_credit_back, policy_of
 from server.db.uow import UnitOfWork
+from server.ports.payments import PaymentService
 from server.scheduling.models import ClassSession
+from server.sync import changes as sync_changes
 from shared.clock import utcnow
 from shared.enums import Attendance, BookingStatus, PenaltyKind, PenaltyOutcome
-
-if TYPE_CHECKING:
-    from server.bootstrap import Container
 
 BATCH = 100
 #: A no-show whose penalty is one of these keeps the class credit spent.
@@ -30,7 +29,7 @@ _CREDIT_KEPT = {None, PenaltyOutcome.CREDIT_FORFEITED.value}
 
 def _ended(uow: UnitOfWork, now: datetime) -> list[tuple[uuid.UUID, uuid.UUID]]:
     with uow:
-        rows = uow.session.execute(
+        rows = uow.db.execute(
             select(ClassSession.tenant_id, ClassSession.id)
             .where(ClassSession.closed_at.is_(None), ClassSession.ends_at <= now)
             .order_by(ClassSession.ends_at)
@@ -44,7 +43,7 @@ def close_session(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) 
     now = utcnow()
     fees: list[uuid.UUID] = []
     with uow:
-        claimed = uow.session.execute(
+        claimed = uow.db.execute(
             update(ClassSession)
             .where(
                 ClassSession.tenant_id == tenant_id,
@@ -56,8 +55,8 @@ def close_session(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) 
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             return []
-        policy = policy_of(uow.session, tenant_id)
-        bookings = BookingRepository(uow.session, tenant_id)
+        policy = policy_of(uow.db, tenant_id)
+        bookings = BookingRepository(uow.db, tenant_id)
         active = [BookingStatus.CONFIRMED, BookingStatus.PENDING, BookingStatus.WAITLISTED]
         for booking in bookings.of_session(session_id, statuses=[s.value for s in active]):
             returned = False
@@ -78,13 +77,13 @@ def close_session(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) 
                 returned = True
                 _set(uow, booking, credit_taken=False)
             if returned and booking.membership_id is not None:
-                give_credit_back(uow.session, tenant_id, booking.membership_id)
+                give_credit_back(uow.db, tenant_id, booking.membership_id)
         uow.commit()
     return fees
 
 
 def _set(uow: UnitOfWork, booking: Booking, **values: object) -> None:
-    uow.session.execute(
+    uow.db.execute(
         update(Booking)
         .where(Booking.tenant_id == booking.tenant_id, Booking.id == booking.id)
         .values(**values)
@@ -92,19 +91,27 @@ def _set(uow: UnitOfWork, booking: Booking, **values: object) -> None:
     )
     for key, value in values.items():
         setattr(booking, key, value)
-    from server.sync import changes as sync_changes
-
-    sync_changes.touch(uow.session, Booking, booking.tenant_id, booking.id)
+    sync_changes.touch(uow.db, Booking, booking.tenant_id, booking.id)
 
 
-def close_ended_sessions(container: Container, *, now: datetime | None = None) -> int:
+def close_ended_sessions(
+    *,
+    make_uow: Callable[[], UnitOfWork],
+    payments: PaymentService,
+    now: datetime | None = None,
+) -> int:
     """Close every ended session not closed yet; returns how many this process closed."""
     closed = 0
     fees: list[uuid.UUID] = []
-    for tenant_id, session_id in _ended(container.uow(), now or utcnow()):
-        found = close_session(container.uow(), tenant_id, session_id)
+    for tenant_id, session_id in _ended(make_uow(), now or utcnow()):
+        found = close_session(make_uow(), tenant_id, session_id)
         fees.extend(found)
         closed += 1
     if fees:
-        penalties.charge_unpaid(container.uow(), container.payments, fees)
+        penalties.charge_unpaid(make_uow(), payments, fees)
     return closed
+
+
+def charge_unpaid_fees(*, make_uow: Callable[[], UnitOfWork], payments: PaymentService) -> int:
+    """Charge every fee a crash left unpaid; returns how many were paid."""
+    return penalties.charge_unpaid(make_uow(), payments)

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from server.bookings import rules
 from server.bookings.models import Booking, BookingPolicy
 from server.bookings.repository import ACTIVE, default_policy
 from server.members.models import Member
@@ -46,11 +47,11 @@ def _context_query() -> Select[ClassSession, SessionType, Location, BookingPolic
 
 
 def booking_context(
-    session: Session, tenant_id: uuid.UUID, session_id: uuid.UUID
+    db: Session, tenant_id: uuid.UUID, session_id: uuid.UUID
 ) -> tuple[ClassSession, SessionType | None, Location, BookingPolicy] | None:
     """The session with its type, location and the tenant's policy (or the defaults): one
     query. The rows are read afresh (the counters move with every booking)."""
-    row = session.execute(
+    row = db.execute(
         _context_query(), {"tenant_id": tenant_id, "session_id": session_id}
     ).one_or_none()
     if row is None:
@@ -117,7 +118,7 @@ class BookingMember:
     ) -> tuple[uuid.UUID, uuid.UUID] | None:
         """Like :meth:`BookingRepository.active_clash`, from ``active``."""
         assert self.active is not None
-        found = [a for a in self.active if a[2] < ends_at and a[3] > starts_at]
+        found = [a for a in self.active if rules.overlaps(a[2], a[3], starts_at, ends_at)]
         found.sort(key=lambda a: a[1] != session_id)
         return (found[0][0], found[0][1]) if found else None
 
@@ -139,13 +140,13 @@ def _members_of(rows: Sequence[Any]) -> dict[uuid.UUID, BookingMember]:
 
 
 def member_for_booking(
-    session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID
+    db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID
 ) -> BookingMember | None:
     """The member, row-locked on PostgreSQL (one member's bookings are placed one at a time,
     so two overlapping bookings never both pass the overlap check), with their memberships
     and plans, read afresh: one Core query, no ORM objects."""
     rows = (
-        session.connection()
+        db.connection()
         .execute(_member_query(False), {"tenant_id": tenant_id, "member_id": member_id})
         .mappings()
         .all()
@@ -154,7 +155,7 @@ def member_for_booking(
 
 
 def members_for_booking(
-    session: Session,
+    db: Session,
     tenant_id: uuid.UUID,
     member_ids: Sequence[uuid.UUID],
     starts_from: datetime,
@@ -164,7 +165,7 @@ def members_for_booking(
     overlapping ``[starts_from, ends_by)``: two queries however many members."""
     ids = sorted(set(member_ids))
     rows = (
-        session.connection()
+        db.connection()
         .execute(_member_query(True), {"tenant_id": tenant_id, "member_ids": ids})
         .mappings()
         .all()
@@ -172,7 +173,7 @@ def members_for_booking(
     found = _members_of(rows)
     for member in found.values():
         member.active = []
-    active = session.connection().execute(
+    active = db.connection().execute(
         select(
             Booking.member_id, Booking.id, Booking.session_id, Booking.starts_at, Booking.ends_at
         ).where(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.orm import Session
 
 from server.bookings.models import Booking
@@ -13,18 +15,16 @@ from server.tenants.models import Location
 
 
 def _describe(uow: UnitOfWork, booking: Booking) -> str:
-    session: Session = uow.session
-    class_session = session.get(ClassSession, (booking.tenant_id, booking.session_id))
+    db: Session = uow.db
+    class_session = db.get(ClassSession, (booking.tenant_id, booking.session_id))
     name = "your session"
     where = ""
     if class_session is not None:
-        kind = session.get(SessionType, (class_session.tenant_id, class_session.session_type_id))
-        location = session.get(Location, (class_session.tenant_id, class_session.location_id))
+        kind = db.get(SessionType, (class_session.tenant_id, class_session.session_type_id))
+        location = db.get(Location, (class_session.tenant_id, class_session.location_id))
         if kind is not None:
             name = kind.name
         if location is not None:
-            from zoneinfo import ZoneInfo
-
             local = booking.starts_at.astimezone(ZoneInfo(location.timezone))
             where = f" at {location.name} on {local:%a %d %b %Y, %H:%M}"
     return f"{name}{where}"
@@ -32,7 +32,7 @@ def _describe(uow: UnitOfWork, booking: Booking) -> str:
 
 def tell(uow: UnitOfWork, booking: Booking, topic: str, subject: str, text: str) -> None:
     """Queue ``text`` (with ``{what}`` filled in) for the booking's member, if they have email."""
-    member = uow.session.get(Member, (booking.tenant_id, booking.member_id))
+    member = uow.db.get(Member, (booking.tenant_id, booking.member_id))
     if member is None or not member.email:
         return
     what = _describe(uow, booking)

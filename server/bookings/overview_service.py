@@ -38,7 +38,7 @@ def _counts(uow: UnitOfWork, tenant_id: uuid.UUID, session_ids: list[uuid.UUID])
         return {}
     attended = func.sum(case((Booking.attendance.in_(["on_time", "late"]), 1), else_=0))
     no_show = func.sum(case((Booking.attendance == "no_show", 1), else_=0))
-    rows = uow.session.execute(
+    rows = uow.db.execute(
         select(Booking.session_id, attended, no_show)
         .where(Booking.tenant_id == tenant_id, Booking.session_id.in_(session_ids))
         .group_by(Booking.session_id)
@@ -48,7 +48,7 @@ def _counts(uow: UnitOfWork, tenant_id: uuid.UUID, session_ids: list[uuid.UUID])
 
 def _sessions(uow: UnitOfWork, tenant_id: uuid.UUID, where: list[Any]) -> list[Any]:
     return list(
-        uow.session.execute(
+        uow.db.execute(
             with_type_and_location(select(ClassSession, SessionType.name, Location.timezone))
             .where(ClassSession.tenant_id == tenant_id, *where)
             .order_by(ClassSession.starts_at, ClassSession.id)
@@ -60,7 +60,7 @@ def today(
     *, uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID, day: date | None = None
 ) -> TodayOverview:
     with uow:
-        location = uow.session.get(Location, (claims.tenant_id, location_id))
+        location = uow.db.get(Location, (claims.tenant_id, location_id))
         if location is None:
             raise NotFound(f"location {location_id} was not found")
         tz = ZoneInfo(location.timezone)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -21,9 +20,6 @@ from server.ports.payments import PaymentRequest, PaymentService
 from shared.clock import utcnow
 from shared.enums import PenaltyKind, PenaltyOutcome
 from shared.ids import new_id
-
-if TYPE_CHECKING:
-    from server.bootstrap import Container
 
 log = logging.getLogger("zmos.bookings")
 
@@ -50,7 +46,7 @@ def impose(
         terms = rules.PenaltyTerms(
             policy.no_show_fee, policy.no_show_forfeits_credit, policy.grace_allowance
         )
-    repo = PenaltyRepository(uow.session, booking.tenant_id)
+    repo = PenaltyRepository(uow.db, booking.tenant_id)
     if waived_reason:
         outcome: PenaltyOutcome | None = PenaltyOutcome.WAIVED
     else:
@@ -82,7 +78,7 @@ def impose(
 
 def forgive_no_show(uow: UnitOfWork, booking: Booking) -> None:
     """The member was there after all (a check-in that arrived late through sync)."""
-    uow.session.execute(
+    uow.db.execute(
         update(Penalty)
         .where(
             Penalty.tenant_id == booking.tenant_id,
@@ -129,11 +125,11 @@ def charge_unpaid(
         )
         if ids is not None:
             query = query.where(Penalty.id.in_(ids))
-        for penalty in list(uow.session.execute(query.limit(100)).scalars()):
+        for penalty in list(uow.db.execute(query.limit(100)).scalars()):
             payment_id = charge(payments, penalty)
             if payment_id is None:
                 continue
-            uow.session.execute(
+            uow.db.execute(
                 update(Penalty)
                 .where(
                     Penalty.tenant_id == penalty.tenant_id,
@@ -146,7 +142,3 @@ def charge_unpaid(
             uow.commit()
             paid += 1
     return paid
-
-
-def charge_unpaid_job(container: Container) -> int:
-    return charge_unpaid(container.uow(), container.payments)

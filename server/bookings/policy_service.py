@@ -29,17 +29,17 @@ from shared.enums import PenaltyOutcome
 
 def get_policy(*, uow: UnitOfWork, claims: AccessClaims) -> BookingPolicyRead:
     with uow:
-        return BookingPolicyRead.model_validate(policy_of(uow.session, claims.tenant_id))
+        return BookingPolicyRead.model_validate(policy_of(uow.db, claims.tenant_id))
 
 
 def put_policy(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: BookingPolicyBody
 ) -> BookingPolicyRead:
     with uow:
-        row = uow.session.get(BookingPolicy, claims.tenant_id)
+        row = uow.db.get(BookingPolicy, claims.tenant_id)
         if row is None:
             row = BookingPolicy(tenant_id=claims.tenant_id)
-            uow.session.add(row)
+            uow.db.add(row)
         for key, value in cmd.model_dump().items():
             setattr(row, key, value)
         row.updated_at = utcnow()
@@ -51,8 +51,8 @@ def member_penalties(
     *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID, limit: int, offset: int
 ) -> PenaltyPage:
     with uow:
-        member_or_404(uow.session, claims.tenant_id, member_id)
-        rows = PenaltyRepository(uow.session, claims.tenant_id).of_member(
+        member_or_404(uow.db, claims.tenant_id, member_id)
+        rows = PenaltyRepository(uow.db, claims.tenant_id).of_member(
             member_id, limit=limit + 1, offset=offset
         )
         return PenaltyPage(
@@ -66,11 +66,11 @@ def waive(
 ) -> PenaltyRead:
     """Forgive a penalty, recording who and why; a forfeited credit goes back."""
     with uow:
-        penalty = PenaltyRepository(uow.session, claims.tenant_id).get_or_404(penalty_id)
+        penalty = PenaltyRepository(uow.db, claims.tenant_id).get_or_404(penalty_id)
         if penalty.outcome == PenaltyOutcome.WAIVED.value:
             raise Conflict("this penalty is already waived", code="already_waived")
         now = utcnow()
-        result = uow.session.execute(
+        result = uow.db.execute(
             update(Penalty)
             .where(
                 Penalty.tenant_id == claims.tenant_id,
@@ -88,10 +88,8 @@ def waive(
         if not result.rowcount:  # type: ignore[attr-defined]
             raise Conflict("this penalty changed meanwhile; try again")
         if penalty.outcome == PenaltyOutcome.CREDIT_FORFEITED.value:
-            booking = BookingRepository(uow.session, claims.tenant_id).get_or_404(
-                penalty.booking_id
-            )
-            returned = uow.session.execute(
+            booking = BookingRepository(uow.db, claims.tenant_id).get_or_404(penalty.booking_id)
+            returned = uow.db.execute(
                 update(Booking)
                 .where(
                     Booking.tenant_id == claims.tenant_id,
@@ -102,7 +100,7 @@ def waive(
                 .execution_options(synchronize_session=False)
             )
             if returned.rowcount and booking.membership_id is not None:  # type: ignore[attr-defined]
-                give_credit_back(uow.session, claims.tenant_id, booking.membership_id)
+                give_credit_back(uow.db, claims.tenant_id, booking.membership_id)
         penalty.outcome = PenaltyOutcome.WAIVED.value
         penalty.waived_by, penalty.waived_reason, penalty.waived_at = (
             claims.subject_id,

@@ -5,8 +5,8 @@ counters, the location's sync counter) and a commit each. Here a request is put 
 and its route awaits a future; one writer thread takes every request waiting at that moment
 and applies them in ONE transaction:
 
-* a refusal (4xx) answers only that request. ``place_booking`` makes every check before its
-  first write, so a refused request left nothing behind; savepoints (two more round trips
+* a refusal (4xx) answers only that request. The placement core makes every check before
+  its first write, so a refused request left nothing behind; savepoints (two more round trips
   per booking, measured) are not needed. Should a refusal ever come after a write, the
   batch fails as below rather than commit half a booking;
 * anything else (the database is down, a deadlock, a bug) rolls the whole transaction back
@@ -14,17 +14,16 @@ and applies them in ONE transaction:
 * the transaction commits once, then every request's future is resolved.
 
 Requests are applied in arrival order, so positions follow arrival within a process; across
-processes the session row's lock and the conditional UPDATE still guard capacity
-(DESIGN.md §4). Nothing is shared between processes: the queue only holds requests in flight.
+processes the session row's lock and the conditional UPDATE still guard capacity. Nothing is
+shared between processes: the queue only holds requests in flight.
 
 Locking: on SQLite the booking writers of all processes take turns through a file lock
 beside the database, and the batch starts with ``BEGIN IMMEDIATE`` (the database's one write
 lock, taken before anything is read). On PostgreSQL the batch first row-locks its members,
 then its sessions, each in key order, so that two processes' batches never wait for each
 other in a cycle (a single booking also locks its member before its session). Holding
-those locks, the batch reads its sessions and members once (``begin_batch``), decides
-positions and counters in memory, and writes the rows and each session's counters once
-(``finish_batch``): no statement per booking.
+those locks, the batch is placed by ``server.bookings.batch_placing``: read once, decided in
+memory, written once; no statement per booking.
 """
 
 from __future__ import annotations
@@ -47,11 +46,13 @@ try:
 except ImportError:  # Windows: SQLite's own busy handler orders the writers
     fcntl = None  # type: ignore[assignment]
 
-from server.bookings import service as core
+from server.bookings.batch_placing import BatchPlacement, place_batch
+from server.bookings.placement import BookingOrder
 from server.bookings.schemas import BookingRead
 from server.db.uow import UnitOfWork
 from server.errors import DatabaseUnavailable, DomainError
 from server.members.models import Member
+from server.ports.eligibility import EligibilityService
 from server.scheduling.models import ClassSession
 from shared.enums import BookingSource
 
@@ -82,7 +83,7 @@ def _writers_take_turns(uow: UnitOfWork) -> Iterator[None]:
     OS file lock beside the database: a waiting process wakes the moment the other's batch
     commits, instead of polling SQLite's busy handler (which sleeps up to 100 ms a try and
     lets a busy process take the lock again and again). PostgreSQL queues lock waiters."""
-    bind = uow.session.get_bind()
+    bind = uow.db.get_bind()
     database = bind.engine.url.database if bind.dialect.name == "sqlite" else None
     if not database or database == ":memory:" or fcntl is None:
         yield
@@ -97,19 +98,19 @@ def _writers_take_turns(uow: UnitOfWork) -> Iterator[None]:
 
 def _lock_rows(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> None:
     """Take the batch's locks up front, in one global order (see the module's docstring)."""
-    session = uow.session
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    db = uow.db
+    if db.get_bind().dialect.name == "sqlite":
+        db.connection().exec_driver_sql("BEGIN IMMEDIATE")
         return
     members = sorted({(r.tenant_id, r.member_id) for r in requests})
-    session.execute(
+    db.execute(
         select(Member.id)
         .where(tuple_(Member.tenant_id, Member.id).in_(members))
         .order_by(Member.tenant_id, Member.id)
         .with_for_update()
     ).all()
     sessions = sorted({(r.tenant_id, r.session_id) for r in requests})
-    session.execute(
+    db.execute(
         select(ClassSession.id)
         .where(tuple_(ClassSession.tenant_id, ClassSession.id).in_(sessions))
         .order_by(ClassSession.tenant_id, ClassSession.id)
@@ -117,35 +118,32 @@ def _lock_rows(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> None:
     ).all()
 
 
-def apply_batch(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> list[Outcome]:
+def apply_batch(
+    uow: UnitOfWork, requests: Sequence[BookingRequest], *, eligibility: EligibilityService
+) -> list[Outcome]:
     """Place every request in one transaction; one outcome per request.
 
-    A refusal is that request's outcome (``place_booking`` refuses only before it writes);
+    A refusal is that request's outcome (the placement core refuses only before it writes);
     any other failure makes every outcome a 503 and nothing is committed.
     """
-    outcomes: list[Outcome] = []
+    orders = [
+        BookingOrder(
+            tenant_id=r.tenant_id,
+            session_id=r.session_id,
+            member_id=r.member_id,
+            source=r.source,
+            booked_by=r.booked_by,
+        )
+        for r in requests
+    ]
     try:
         with uow, _writers_take_turns(uow):
             _lock_rows(uow, requests)
-            core.begin_batch(uow, [(r.tenant_id, r.session_id, r.member_id) for r in requests])
-            batch = core.batch_of(uow)
-            for request in requests:
-                batch.wrote = False
-                try:
-                    booking = core.place_booking(
-                        uow=uow,
-                        tenant_id=request.tenant_id,
-                        session_id=request.session_id,
-                        member_id=request.member_id,
-                        source=request.source,
-                        booked_by=request.booked_by,
-                    )
-                    outcomes.append(BookingRead.model_validate(booking))
-                except DomainError as refused:
-                    if batch.wrote:  # never commit half a booking
-                        raise core.BatchAborted("a booking was refused after it wrote") from refused
-                    outcomes.append(refused)
-            core.finish_batch(uow)
+            placement = BatchPlacement(uow, eligibility)
+            placed = place_batch(uow, placement, orders)
+            outcomes: list[Outcome] = [
+                p if isinstance(p, DomainError) else BookingRead.model_validate(p) for p in placed
+            ]
             uow.commit()
     except Exception:
         log.exception("a batch of %d bookings failed; none was applied", len(requests))
@@ -163,11 +161,13 @@ class BookingQueue:
     def __init__(
         self,
         uow_factory: Callable[[], UnitOfWork],
+        eligibility: EligibilityService,
         *,
         max_batch: int = MAX_BATCH,
         idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self._uow_factory = uow_factory
+        self._eligibility = eligibility
         self._max_batch = max_batch
         self._idle_seconds = idle_seconds
         self._waiting: queue.SimpleQueue[BookingRequest] = queue.SimpleQueue()
@@ -212,7 +212,7 @@ class BookingQueue:
                 continue
             self.batch_sizes.append(len(batch))
             try:
-                outcomes = apply_batch(self._uow_factory(), batch)
+                outcomes = apply_batch(self._uow_factory(), batch, eligibility=self._eligibility)
             except BaseException as exc:  # never leave a request waiting forever
                 outcomes = [_unavailable(str(exc)) for _ in batch]
             for request, outcome in zip(batch, outcomes, strict=True):

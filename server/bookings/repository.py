@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from server.bookings.models import Booking, BookingPolicy, Penalty
 from server.db.repository import TenantRepository
+from server.errors import NotFound
 from server.plans.models import Membership
 from server.scheduling.models import ClassSession
 from server.sync import changes as sync_changes
@@ -82,7 +83,7 @@ class BookingRepository(TenantRepository[Booking]):
         """(id, session id) of the member's active booking of this session, or else of one
         overlapping it in time."""
         row = (
-            self.session.connection()
+            self.db.connection()
             .execute(
                 _clash_query(),
                 {
@@ -99,26 +100,26 @@ class BookingRepository(TenantRepository[Booking]):
 
     def insert(self, *, deferred_to: list[dict[str, Any]] | None = None, **values: Any) -> Booking:
         """A new booking, written with one Core ``INSERT`` (no ORM flush), or kept in
-        ``deferred_to`` for :meth:`insert_rows`, and placed in the session as a persistent
+        ``deferred_to`` for :meth:`insert_rows`, and placed in ``db`` as a persistent
         object; its change goes to the kiosks like any other."""
         row = {**_NEW_BOOKING, **values, "tenant_id": self.tenant_id}
         if deferred_to is None:
-            self.session.connection().execute(_booking_insert(), row)
+            self.db.connection().execute(_booking_insert(), row)
         else:
             deferred_to.append(row)
         booking = Booking(**row)
         make_transient_to_detached(booking)
-        self.session.add(booking)
-        sync_changes.record_change(self.session, booking)
+        self.db.add(booking)
+        sync_changes.record_change(self.db, booking)
         return booking
 
     @staticmethod
-    def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    def insert_rows(db: Session, rows: list[dict[str, Any]]) -> None:
         if rows:
-            session.connection().execute(_booking_insert(), rows)
+            db.connection().execute(_booking_insert(), rows)
 
     def first_waitlisted(self, session_id: uuid.UUID) -> Booking | None:
-        row: Booking | None = self.session.execute(
+        row: Booking | None = self.db.execute(
             self._select()
             .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
             .order_by(Booking.position)
@@ -132,7 +133,7 @@ class BookingRepository(TenantRepository[Booking]):
         if statuses:
             query = query.where(Booking.status.in_(list(statuses)))
         query = query.order_by(Booking.position).execution_options(populate_existing=True)
-        return list(self.session.execute(query).scalars())
+        return list(self.db.execute(query).scalars())
 
     def of_member(
         self, member_id: uuid.UUID, *, upcoming: bool, now: datetime, limit: int, offset: int
@@ -144,11 +145,11 @@ class BookingRepository(TenantRepository[Booking]):
             query = query.where(Booking.ends_at <= now).order_by(
                 Booking.starts_at.desc(), Booking.id
             )
-        return list(self.session.execute(query.limit(limit).offset(offset)).scalars())
+        return list(self.db.execute(query.limit(limit).offset(offset)).scalars())
 
     def change_status(self, booking: Booking, new: BookingStatus, **values: Any) -> bool:
         """Move ``booking`` on from the status it was read with; False if it moved meanwhile."""
-        result = self.session.execute(
+        result = self.db.execute(
             update(Booking)
             .where(
                 Booking.tenant_id == self.tenant_id,
@@ -163,7 +164,7 @@ class BookingRepository(TenantRepository[Booking]):
         booking.status = new.value
         for key, value in values.items():
             setattr(booking, key, value)
-        sync_changes.touch(self.session, Booking, self.tenant_id, booking.id)
+        sync_changes.touch(self.db, Booking, self.tenant_id, booking.id)
         return True
 
 
@@ -208,11 +209,12 @@ def _set_counts() -> Update:
     )
 
 
-class Places:
-    """Conditional updates of one session's counters (DESIGN.md §4, interfaces.md)."""
+class SessionCounters:
+    """A class session's places: its confirmed and waitlist counters and next position, moved
+    only by conditional updates, never read-then-write."""
 
-    def __init__(self, session: Session, tenant_id: uuid.UUID) -> None:
-        self.session = session
+    def __init__(self, db: Session, tenant_id: uuid.UUID) -> None:
+        self.db = db
         self.tenant_id = tenant_id
 
     def _where(self, session_id: uuid.UUID) -> Any:
@@ -221,11 +223,11 @@ class Places:
         )
 
     def _touched(self, session_id: uuid.UUID) -> None:
-        sync_changes.touch(self.session, ClassSession, self.tenant_id, session_id)
+        sync_changes.touch(self.db, ClassSession, self.tenant_id, session_id)
 
     def _position(self, kind: str, session_id: uuid.UUID) -> int | None:
         position = (
-            self.session.connection()
+            self.db.connection()
             .execute(
                 _place_update(kind), {"b_tenant_id": self.tenant_id, "b_session_id": session_id}
             )
@@ -262,7 +264,7 @@ class Places:
         self, session_id: uuid.UUID, *, confirmed: int, waitlisted: int, next_position: int
     ) -> None:
         """Write counters computed under the session row's lock (a booking batch)."""
-        self.session.connection().execute(
+        self.db.connection().execute(
             _set_counts(),
             {
                 "b_tenant_id": self.tenant_id,
@@ -276,7 +278,7 @@ class Places:
 
     def adjust(self, session_id: uuid.UUID, *, confirmed: int = 0, waitlisted: int = 0) -> None:
         """Counters follow a booking that left (negative) or moved; locks the session row."""
-        self.session.execute(
+        self.db.execute(
             self._where(session_id)
             .values(
                 confirmed_count=ClassSession.confirmed_count + confirmed,
@@ -288,7 +290,7 @@ class Places:
 
     def promote_one(self, session_id: uuid.UUID) -> bool:
         """Move one booking from the line into a free place; False when there is none."""
-        result = self.session.execute(
+        result = self.db.execute(
             self._where(session_id)
             .where(
                 ClassSession.status == SessionStatus.SCHEDULED.value,
@@ -304,22 +306,29 @@ class Places:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def read(self, session_id: uuid.UUID) -> ClassSession | None:
-        row: ClassSession | None = self.session.execute(
+        """The session with its counters, read afresh."""
+        row: ClassSession | None = self.db.execute(
             select(ClassSession)
             .where(ClassSession.tenant_id == self.tenant_id, ClassSession.id == session_id)
             .execution_options(populate_existing=True)
         ).scalar_one_or_none()
         return row
 
+    def read_or_404(self, session_id: uuid.UUID) -> ClassSession:
+        row = self.read(session_id)
+        if row is None:
+            raise NotFound(f"session {session_id} was not found")
+        return row
 
-def give_credit_back(session: Session, tenant_id: uuid.UUID, membership_id: uuid.UUID) -> None:
-    session.execute(
+
+def give_credit_back(db: Session, tenant_id: uuid.UUID, membership_id: uuid.UUID) -> None:
+    db.execute(
         update(Membership)
         .where(Membership.tenant_id == tenant_id, Membership.id == membership_id)
         .values(credits_remaining=Membership.credits_remaining + 1)
         .execution_options(synchronize_session=False)
     )
-    sync_changes.touch(session, Membership, tenant_id, membership_id)
+    sync_changes.touch(db, Membership, tenant_id, membership_id)
 
 
 class PenaltyRepository(TenantRepository[Penalty]):
@@ -327,7 +336,7 @@ class PenaltyRepository(TenantRepository[Penalty]):
     noun = "penalty"
 
     def graces_since(self, member_id: uuid.UUID, since: datetime) -> int:
-        count = self.session.execute(
+        count = self.db.execute(
             select(func.count())
             .select_from(Penalty)
             .where(
@@ -347,25 +356,12 @@ class PenaltyRepository(TenantRepository[Penalty]):
             .limit(limit)
             .offset(offset)
         )
-        return list(self.session.execute(query).scalars())
-
-    def unpaid_fees(self, limit: int = 100) -> list[Penalty]:
-        """Fees not yet charged, of every tenant (the background job's query)."""
-        query = (
-            select(Penalty)
-            .where(
-                Penalty.outcome == PenaltyOutcome.FEE.value,
-                Penalty.payment_id.is_(None),
-            )
-            .order_by(Penalty.created_at)
-            .limit(limit)
-        )
-        return list(self.session.execute(query).scalars())
+        return list(self.db.execute(query).scalars())
 
 
-def policy_of(session: Session, tenant_id: uuid.UUID) -> BookingPolicy:
-    """The tenant's saved policy, or the defaults (not added to the session)."""
-    row = session.get(BookingPolicy, tenant_id)
+def policy_of(db: Session, tenant_id: uuid.UUID) -> BookingPolicy:
+    """The tenant's saved policy, or the defaults (not added to ``db``)."""
+    row = db.get(BookingPolicy, tenant_id)
     if row is not None:
         return row
     return default_policy(tenant_id)

@@ -6,10 +6,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request, status
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, UowDep
-from server.bookings import booking_service, overview_service, policy_service
+from server.bookings import booking_service, calendar, overview_service, policy_service
 from server.bookings.queue import BookingQueue
 from server.bookings.schemas import (
     AttendanceCreate,
@@ -21,6 +21,7 @@ from server.bookings.schemas import (
     BookingPolicyRead,
     BookingRead,
     MemberBookingCreate,
+    MemberCalendar,
     PenaltyPage,
     PenaltyRead,
     PenaltyWaive,
@@ -29,17 +30,18 @@ from server.bookings.schemas import (
     TodayOverview,
 )
 from server.members.deps import MemberClaims, MemberEditor
+from server.scheduling import ical
 
 router = APIRouter(tags=["bookings"])
+#: A member's bookings calendar, documented with the timetable and its public feeds.
+calendar_router = APIRouter(tags=["scheduling"])
+calendar_feed_router = APIRouter(tags=["public browsing"])
 
 
 async def get_booking_queue(request: Request) -> BookingQueue:
-    """The process's booking queue (group commit), made on first use."""
-    state = request.app.state
-    found: BookingQueue | None = getattr(state, "booking_queue", None)
-    if found is None:
-        found = state.booking_queue = BookingQueue(state.container.uow)
-    return found
+    """The process's booking queue (group commit), built with the container."""
+    queue: BookingQueue = request.app.state.container.booking_queue
+    return queue
 
 
 QueueDep = Annotated[BookingQueue, Depends(get_booking_queue)]
@@ -219,3 +221,27 @@ def overview_attendance(
         group_by=group_by,
         location_id=location_id,
     )
+
+
+@calendar_router.get("/me/calendar", response_model=MemberCalendar)
+def my_calendar(claims: MemberClaims, container: ContainerDep, request: Request) -> MemberCalendar:
+    """The private address of your bookings' calendar feed (keep it to yourself)."""
+    return calendar.my_calendar(
+        secret_key=container.settings.resolved_secret_key,
+        tenant_id=claims.tenant_id,
+        member_id=claims.subject_id,
+        base_url=str(request.base_url),
+    )
+
+
+@calendar_feed_router.get(
+    "/calendars/{token}.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+def member_calendar_feed(token: str, container: ContainerDep) -> Response:
+    """A member's bookings as iCalendar; the address itself is the credential."""
+    body = calendar.member_feed(
+        uow=container.uow(), secret_key=container.settings.resolved_secret_key, token=token
+    )
+    return Response(body, media_type=ical.MEDIA_TYPE)

@@ -179,3 +179,8 @@ class AttendanceGroup(BaseModel):
 class AttendanceOverview(BaseModel):
     group_by: str
     items: list[AttendanceGroup]
+
+
+class MemberCalendar(BaseModel):
+    feed_url: str = Field(description="Private: anyone with this address sees your bookings")
+    path: str

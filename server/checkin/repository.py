@@ -33,9 +33,7 @@ class CheckinRepository(TenantRepository[Checkin]):
         if since is not None:
             query = query.where(Checkin.occurred_at >= since)
         query = query.order_by(Checkin.occurred_at.desc(), Checkin.id.desc())
-        rows: Sequence[Checkin] = (
-            self.session.execute(query.limit(limit).offset(offset)).scalars().all()
-        )
+        rows: Sequence[Checkin] = self.db.execute(query.limit(limit).offset(offset)).scalars().all()
         return rows
 
     def admissions(
@@ -57,6 +55,6 @@ class CheckinRepository(TenantRepository[Checkin]):
         )
         return {
             membership_id: count
-            for membership_id, count in self.session.execute(query)
+            for membership_id, count in self.db.execute(query)
             if membership_id is not None
         }

@@ -10,13 +10,15 @@ from pydantic import AwareDatetime
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.checkin import service
 from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, CheckinResult
-from server.plans.deps import DeskOrDevice
+from server.plans.deps import FrontDeskOrKiosk
 
 router = APIRouter(tags=["check-in"])
 
 
 @router.post("/checkins", response_model=CheckinResult, status_code=status.HTTP_201_CREATED)
-def check_in(cmd: CheckinCreate, claims: DeskOrDevice, container: ContainerDep) -> CheckinResult:
+def check_in(
+    cmd: CheckinCreate, claims: FrontDeskOrKiosk, container: ContainerDep
+) -> CheckinResult:
     """Decide at the door and record the decision, admitted or refused, with its reason."""
     return service.check_in(
         uow=container.uow(),

@@ -9,12 +9,12 @@ from server.checkin.models import Checkin
 from server.checkin.repository import CheckinRepository
 from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, CheckinResult
 from server.db.uow import UnitOfWork
+from server.devices.service_point import service_point
 from server.engagement import service as engagement_service
 from server.errors import Forbidden
-from server.plans.desk import desk_context
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository, member_or_404
-from server.ports.analytics import EventPublisher
+from server.ports.analytics import EventPublisher, publish_committed
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
 from server.ports.identity import AccessClaims
 from server.sync import changes as sync_changes
@@ -42,7 +42,7 @@ def _decide_taking_credit(
 
     Losing the race for the last credit means deciding again, now that the credit is gone.
     """
-    memberships = MembershipRepository(uow.session, request.tenant_id)
+    memberships = MembershipRepository(uow.db, request.tenant_id)
     for _ in range(_MAX_CREDIT_RACES):
         decision = eligibility.decide(request, uow=uow)
         if not (decision.admitted and decision.consumes_credit):
@@ -50,7 +50,7 @@ def _decide_taking_credit(
         assert decision.membership_id is not None
         if memberships.take_credit(decision.membership_id):
             # A Core UPDATE: kiosks learn the new credit count through an explicit change.
-            sync_changes.touch(uow.session, Membership, request.tenant_id, decision.membership_id)
+            sync_changes.touch(uow.db, Membership, request.tenant_id, decision.membership_id)
             return decision
     return EligibilityDecision(admitted=False, reason="no credits left")
 
@@ -68,15 +68,15 @@ def check_in(
     now = utcnow()
     occurred_at, clamped = clamp_time(cmd.occurred_at, now)
     with uow:
-        desk = desk_context(uow, claims, cmd.location_id)
-        member = member_or_404(uow.session, claims.tenant_id, cmd.member_id)
+        point = service_point(uow, claims, cmd.location_id)
+        member = member_or_404(uow.db, claims.tenant_id, cmd.member_id)
         decision = _decide_taking_credit(
             uow,
             eligibility,
             EligibilityRequest(
                 tenant_id=claims.tenant_id,
                 member_id=member.id,
-                location_id=desk.location.id,
+                location_id=point.location.id,
                 at=occurred_at,
             ),
         )
@@ -84,11 +84,11 @@ def check_in(
         reason = decision.reason
         if decision.warning:
             reason = f"{reason}; {decision.warning}"
-        checkin = CheckinRepository(uow.session, claims.tenant_id).add(
+        checkin = CheckinRepository(uow.db, claims.tenant_id).add(
             Checkin(
                 id=new_id(),
                 member_id=member.id,
-                location_id=desk.location.id,
+                location_id=point.location.id,
                 membership_id=decision.membership_id,
                 pass_id=cmd.pass_id,
                 method=cmd.method.value,
@@ -98,8 +98,8 @@ def check_in(
                 override_reason=cmd.override_reason if overridden else None,
                 occurred_at=occurred_at,
                 recorded_at=now,
-                device_id=desk.device_id,
-                staff_id=desk.staff_id,
+                device_id=point.device_id,
+                staff_id=point.staff_id,
             )
         )
         published = []
@@ -111,13 +111,13 @@ def check_in(
                     member_id=member.id,
                     kind=MovementKind.FLOOR_CHECKIN,
                     occurred_at=occurred_at,
-                    location_id=desk.location.id,
+                    location_id=point.location.id,
                     checkin_id=checkin.id,
                     data={"overridden": True} if overridden else None,
                 )
             )
         uow.commit()
-    engagement_service.publish(events, published)
+    publish_committed(events, published)
     return CheckinResult(
         **CheckinRead.model_validate(checkin).model_dump(),
         warning=decision.warning,
@@ -136,7 +136,7 @@ def list_checkins(
     offset: int,
 ) -> CheckinPage:
     with uow:
-        rows = CheckinRepository(uow.session, claims.tenant_id).search(
+        rows = CheckinRepository(uow.db, claims.tenant_id).search(
             location_id=location_id,
             member_id=member_id,
             since=since,
@@ -152,5 +152,5 @@ def list_checkins(
 def get_checkin(*, uow: UnitOfWork, claims: AccessClaims, checkin_id: uuid.UUID) -> CheckinRead:
     with uow:
         return CheckinRead.model_validate(
-            CheckinRepository(uow.session, claims.tenant_id).get_or_404(checkin_id)
+            CheckinRepository(uow.db, claims.tenant_id).get_or_404(checkin_id)
         )

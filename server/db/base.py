@@ -43,7 +43,8 @@ class Base(DeclarativeBase):
 
 
 class TenantScoped:
-    """Mixin: every tenant-owned table's key leads with ``tenant_id`` (DESIGN.md §2, Scale)."""
+    """Mixin: every tenant-owned table's key leads with ``tenant_id``, so that a
+    tenant-sharded PostgreSQL can take over."""
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

@@ -24,8 +24,8 @@ class TenantRepository(Generic[M]):
     model: ClassVar[type[Any]]
     noun: ClassVar[str] = "item"
 
-    def __init__(self, session: Session, tenant_id: uuid.UUID) -> None:
-        self.session = session
+    def __init__(self, db: Session, tenant_id: uuid.UUID) -> None:
+        self.db = db
         self.tenant_id = tenant_id
 
     @classmethod
@@ -52,7 +52,7 @@ class TenantRepository(Generic[M]):
         return statement
 
     def get(self, item_id: uuid.UUID, *, for_update: bool = False) -> M | None:
-        row: M | None = self.session.execute(
+        row: M | None = self.db.execute(
             self._get_statement(for_update), {"tenant_id": self.tenant_id, "item_id": item_id}
         ).scalar_one_or_none()
         return row
@@ -65,10 +65,10 @@ class TenantRepository(Generic[M]):
 
     def list(self, *, limit: int = 100, offset: int = 0) -> Sequence[M]:
         query = self._select().order_by(self.model.id).limit(limit).offset(offset)
-        rows: Sequence[M] = self.session.execute(query).scalars().all()
+        rows: Sequence[M] = self.db.execute(query).scalars().all()
         return rows
 
     def add(self, row: M) -> M:
         row.tenant_id = self.tenant_id  # type: ignore[attr-defined]
-        self.session.add(row)
+        self.db.add(row)
         return row

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -28,8 +28,6 @@ def make_engine(url: str, *, pool_size: int = 8, autocommit: bool = False) -> En
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            from pathlib import Path
-
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
@@ -43,5 +41,6 @@ def make_engine(url: str, *, pool_size: int = 8, autocommit: bool = False) -> En
     return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800, **options)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+#: How the server's sessions behave: loaded objects stay usable after a commit, and nothing
+#: is flushed before a query unless the code asks.
+SESSION_OPTIONS: dict[str, Any] = {"expire_on_commit": False, "autoflush": False}

@@ -1,29 +1,52 @@
-"""Unit of work: one use case is one transaction (DESIGN.md §3)."""
+"""Unit of work: one use case is one transaction."""
 
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Protocol, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
 
-class UnitOfWork:
+class UnitOfWork(Protocol):
     """``with uow: ...; uow.commit()`` — anything not committed is rolled back on exit."""
+
+    @property
+    def db(self) -> Session:
+        """The open transaction's SQLAlchemy session (only inside ``with``)."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+class SqlAlchemyUnitOfWork:
+    """A unit of work on a session of ``session_factory``."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
-        self._session: Session | None = None
+        self._db: Session | None = None
 
     @property
-    def session(self) -> Session:
-        if self._session is None:
+    def db(self) -> Session:
+        if self._db is None:
             raise RuntimeError("unit of work used outside its 'with' block")
-        return self._session
+        return self._db
 
-    def __enter__(self) -> UnitOfWork:
-        if self._session is not None:
+    def __enter__(self) -> Self:
+        if self._db is not None:
             raise RuntimeError("unit of work is already open")
-        self._session = self._session_factory()
+        self._db = self._session_factory()
         return self
 
     def __exit__(
@@ -32,14 +55,14 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session = self.session
-        self._session = None
+        db = self.db
+        self._db = None
         # close() rolls back whatever was not committed; an explicit rollback() first would
         # also expire every loaded object, which costs time and changes nothing here.
-        session.close()
+        db.close()
 
     def commit(self) -> None:
-        self.session.commit()
+        self.db.commit()
 
     def flush(self) -> None:
-        self.session.flush()
+        self.db.flush()

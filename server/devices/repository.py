@@ -21,14 +21,14 @@ class EnrolmentCodeRepository(TenantRepository[EnrolmentCode]):
     noun = "enrolment code"
 
     def by_hash(self, code_hash: str) -> EnrolmentCode | None:
-        row: EnrolmentCode | None = self.session.execute(
+        row: EnrolmentCode | None = self.db.execute(
             self._select().where(EnrolmentCode.code_hash == code_hash)
         ).scalar_one_or_none()
         return row
 
     def claim(self, code_id: uuid.UUID, device_id: uuid.UUID, now: datetime) -> bool:
         """Mark the code used by ``device_id`` unless another kiosk already claimed it."""
-        result = self.session.execute(
+        result = self.db.execute(
             update(EnrolmentCode)
             .where(
                 EnrolmentCode.tenant_id == self.tenant_id,

@@ -43,11 +43,11 @@ def create_enrolment_code(
 ) -> EnrolmentCodeRead:
     minutes = cmd.expires_in_minutes or settings.enrolment_code_ttl_minutes
     with uow:
-        LocationRepository(uow.session, claims.tenant_id).get_or_404(location_id)
-        tenant = TenantDirectory(uow.session, claims.tenant_id).current()
+        LocationRepository(uow.db, claims.tenant_id).get_or_404(location_id)
+        tenant = TenantDirectory(uow.db, claims.tenant_id).current()
         code, code_hash = rules.new_enrolment_code(tenant.slug)
         expires = utcnow() + timedelta(minutes=minutes)
-        EnrolmentCodeRepository(uow.session, claims.tenant_id).add(
+        EnrolmentCodeRepository(uow.db, claims.tenant_id).add(
             EnrolmentCode(
                 id=new_id(),
                 location_id=location_id,
@@ -66,10 +66,10 @@ def enrol(*, uow: UnitOfWork, cmd: DeviceEnrol) -> DeviceEnrolled:
         raise NotFound(_BAD_CODE, code="invalid_enrolment_code")
     slug, secret_part = parsed
     with uow:
-        tenant = tenant_by_slug(uow.session, slug)
+        tenant = tenant_by_slug(uow.db, slug)
         if tenant is None:
             raise NotFound(_BAD_CODE, code="invalid_enrolment_code")
-        codes = EnrolmentCodeRepository(uow.session, tenant.id)
+        codes = EnrolmentCodeRepository(uow.db, tenant.id)
         code = codes.by_hash(rules.code_hash(secret_part))
         now = utcnow()
         if code is None:
@@ -83,7 +83,7 @@ def enrol(*, uow: UnitOfWork, cmd: DeviceEnrol) -> DeviceEnrolled:
             raise NotFound(
                 "this enrolment code has expired; ask for a new one", code="expired_enrolment_code"
             )
-        if LocationRepository(uow.session, tenant.id).get(code.location_id) is None:
+        if LocationRepository(uow.db, tenant.id).get(code.location_id) is None:
             raise NotFound(
                 "the location of this code no longer exists", code="invalid_enrolment_code"
             )
@@ -94,7 +94,7 @@ def enrol(*, uow: UnitOfWork, cmd: DeviceEnrol) -> DeviceEnrolled:
                 code="used_enrolment_code",
             )
         secret, secret_hash = rules.new_device_secret(tenant.id)
-        DeviceRepository(uow.session, tenant.id).add(
+        DeviceRepository(uow.db, tenant.id).add(
             Device(
                 id=device_id, location_id=code.location_id, name=cmd.name, secret_hash=secret_hash
             )
@@ -116,7 +116,7 @@ def issue_token(
         raise Unauthenticated(_BAD_DEVICE, code="invalid_credentials")
     tenant_id, secret_hash = parsed
     with uow:
-        device = DeviceRepository(uow.session, tenant_id).get(cmd.device_id)
+        device = DeviceRepository(uow.db, tenant_id).get(cmd.device_id)
         if device is None or not hmac.compare_digest(device.secret_hash, secret_hash):
             raise Unauthenticated(_BAD_DEVICE, code="invalid_credentials")
         if device.revoked_at is not None:
@@ -135,7 +135,7 @@ def issue_token(
 
 def require_live_device(*, uow: UnitOfWork, claims: AccessClaims) -> Device:
     """The calling device, refused when it has been revoked since its token was issued."""
-    device = DeviceRepository(uow.session, claims.tenant_id).get(claims.subject_id)
+    device = DeviceRepository(uow.db, claims.tenant_id).get(claims.subject_id)
     if device is None:
         raise Unauthenticated(_BAD_DEVICE, code="invalid_credentials")
     if device.revoked_at is not None:
@@ -145,7 +145,7 @@ def require_live_device(*, uow: UnitOfWork, claims: AccessClaims) -> Device:
 
 def list_devices(*, uow: UnitOfWork, claims: AccessClaims, limit: int, offset: int) -> DevicePage:
     with uow:
-        rows = DeviceRepository(uow.session, claims.tenant_id).list(limit=limit + 1, offset=offset)
+        rows = DeviceRepository(uow.db, claims.tenant_id).list(limit=limit + 1, offset=offset)
         return DevicePage(
             items=[DeviceRead.model_validate(r) for r in rows[:limit]],
             next_offset=offset + limit if len(rows) > limit else None,
@@ -155,15 +155,13 @@ def list_devices(*, uow: UnitOfWork, claims: AccessClaims, limit: int, offset: i
 def get_device(*, uow: UnitOfWork, claims: AccessClaims, device_id: uuid.UUID) -> DeviceRead:
     with uow:
         return DeviceRead.model_validate(
-            DeviceRepository(uow.session, claims.tenant_id).get_or_404(device_id)
+            DeviceRepository(uow.db, claims.tenant_id).get_or_404(device_id)
         )
 
 
 def revoke_device(*, uow: UnitOfWork, claims: AccessClaims, device_id: uuid.UUID) -> DeviceRead:
     with uow:
-        device = DeviceRepository(uow.session, claims.tenant_id).get_or_404(
-            device_id, for_update=True
-        )
+        device = DeviceRepository(uow.db, claims.tenant_id).get_or_404(device_id, for_update=True)
         if device.revoked_at is None:
             device.revoked_at = utcnow()
             device.revoked_by = claims.subject_id

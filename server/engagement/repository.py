@@ -20,5 +20,5 @@ class MovementEventRepository(TenantRepository[MovementEvent]):
             .order_by(MovementEvent.occurred_at, MovementEvent.id)
             .limit(limit)
         )
-        rows: Sequence[MovementEvent] = self.session.execute(query).scalars().all()
+        rows: Sequence[MovementEvent] = self.db.execute(query).scalars().all()
         return rows

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from server.db.uow import UnitOfWork
 from server.engagement.models import MovementEvent
 from server.engagement.repository import MovementEventRepository
-from server.ports.analytics import EventPublisher, PublishedEvent
+from server.ports.analytics import PublishedEvent
 from shared.enums import MovementKind
 from shared.ids import new_id
-
-log = logging.getLogger("zmos.engagement")
 
 
 def record_movement(
@@ -30,7 +26,7 @@ def record_movement(
     data: dict[str, Any] | None = None,
 ) -> PublishedEvent:
     """Add one movement event to the open unit of work; the caller commits, then publishes."""
-    event = MovementEventRepository(uow.session, tenant_id).add(
+    event = MovementEventRepository(uow.db, tenant_id).add(
         MovementEvent(
             id=new_id(),
             member_id=member_id,
@@ -77,12 +73,3 @@ def movement_published(
             **(data or {}),
         },
     )
-
-
-def publish(events: EventPublisher, published: Iterable[PublishedEvent]) -> None:
-    """Publish committed facts. They are already stored, so a failing publisher only logs."""
-    for event in published:
-        try:
-            events.publish(event)
-        except Exception:
-            log.exception("could not publish %s", event.name)

@@ -33,8 +33,8 @@ from server.members.service import to_read
 from server.members.tokens import issue_tokens
 from server.ports.identity import AccessClaims, IdentityService
 from server.ports.notifications import Notification, NotificationService
-from server.staff.schemas import TokenPair
-from server.staff.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
+from server.signins.schemas import TokenPair
+from server.signins.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
 from server.tenants.models import Tenant
 from server.tenants.repository import tenant_by_slug
 from shared.clock import utcnow
@@ -85,7 +85,7 @@ def _send_verification(
 
 
 def _tenant(uow: UnitOfWork, slug: str) -> Tenant:
-    tenant = tenant_by_slug(uow.session, slug.lower())
+    tenant = tenant_by_slug(uow.db, slug.lower())
     if tenant is None:
         raise NotFound(f"there is no provider called {slug!r}", code="unknown_tenant")
     return tenant
@@ -101,7 +101,7 @@ def sign_up(
     email = email_key(cmd.email)
     with uow:
         tenant = _tenant(uow, cmd.tenant)
-        repo = MemberRepository(uow.session, tenant.id)
+        repo = MemberRepository(uow.db, tenant.id)
         if repo.holder_of("email", email) is not None:
             raise Conflict(_EMAIL_TAKEN, code="email_taken")
         member = repo.add(
@@ -133,7 +133,7 @@ def verify_email(*, uow: UnitOfWork, token: str) -> EmailVerified:
     except ValueError:
         raise InvalidInput(_BAD_LINK, code="invalid_verification_token") from None
     with uow:
-        repo = MemberRepository(uow.session, tenant_id)
+        repo = MemberRepository(uow.db, tenant_id)
         row = repo.verification(verification_id)
         if row is None or not hmac.compare_digest(row.token_hash, rules.sha256(secret)):
             raise InvalidInput(_BAD_LINK, code="invalid_verification_token")
@@ -167,10 +167,10 @@ def resend_verification(
     """
     email = email_key(cmd.email)
     with uow:
-        tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
+        tenant = tenant_by_slug(uow.db, cmd.tenant.lower())
         if tenant is None:
             return
-        repo = MemberRepository(uow.session, tenant.id)
+        repo = MemberRepository(uow.db, tenant.id)
         member = repo.by_email(email)
         if member is None or member.email_verified_at is not None or not member.password_hash:
             return
@@ -188,11 +188,11 @@ def login(
 ) -> TokenPair:
     email = email_key(cmd.email)
     with uow:
-        tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
+        tenant = tenant_by_slug(uow.db, cmd.tenant.lower())
         if tenant is None:
             identity.verify_password(DUMMY_HASH.get(identity), cmd.password)
             raise Unauthenticated(BAD_LOGIN, code="invalid_credentials")
-        repo = MemberRepository(uow.session, tenant.id)
+        repo = MemberRepository(uow.db, tenant.id)
         # Members have their own throttle rows, apart from a staff account with the same email.
         throttle = SignInThrottle(uow, tenant.id, f"member:{email}", utcnow())
         throttle.refuse_if_locked()
@@ -214,7 +214,7 @@ def login(
 
 def get_me(*, uow: UnitOfWork, claims: AccessClaims) -> MemberRead:
     with uow:
-        member = MemberRepository(uow.session, claims.tenant_id).get(claims.subject_id)
+        member = MemberRepository(uow.db, claims.tenant_id).get(claims.subject_id)
         if member is None:
             raise NotFound("your member account no longer exists")
         return to_read(member)

@@ -121,45 +121,14 @@ def validate_row(line: int, raw: dict[str, str], today: date) -> ImportRow | Row
     """One row checked on its own; every problem of the row is named in its reason."""
     value = {name: (raw.get(name) or "").strip() for name in COLUMNS}
     reasons: list[str] = []
-    for name in REQUIRED:
-        if not value[name]:
-            reasons.append(f"{name} is missing")
-        elif len(value[name]) > 100:
-            reasons.append(f"{name} is longer than 100 characters")
-    email = normalise_email(value["email"])
-    if email:
-        try:
-            _EMAIL.validate_python(email)
-        except ValidationError:
-            reasons.append(f"email {email!r} is not a valid email address")
-    phone = None
-    if value["phone"]:
-        try:
-            phone = rules.normalise_phone(value["phone"])
-        except ValueError as exc:
-            reasons.append(str(exc))
-    birth = None
-    if value["date_of_birth"]:
-        try:
-            if not _ISO_DATE.match(value["date_of_birth"]):
-                raise ValueError
-            birth = date.fromisoformat(value["date_of_birth"])
-        except ValueError:
-            reasons.append(f"date_of_birth {value['date_of_birth']!r} is not a date (YYYY-MM-DD)")
-        else:
-            try:
-                rules.check_date_of_birth(birth, today)
-            except ValueError as exc:
-                reasons.append(str(exc))
+    _check_required(value, reasons)
+    email = _email(value, reasons)
+    phone = _phone(value, reasons)
+    birth = _date_of_birth(value, today, reasons)
     for name in ("barcode", "card_number"):
         if value[name] and not _CODE.match(value[name]):
             reasons.append(f"{name} must be 1 to 64 printable characters without spaces")
-    location = None
-    if value["home_location_id"]:
-        try:
-            location = uuid.UUID(value["home_location_id"])
-        except ValueError:
-            reasons.append(f"home_location_id {value['home_location_id']!r} is not a valid id")
+    location = _home_location(value, reasons)
     if reasons:
         return RowError(line, "; ".join(reasons))
     return ImportRow(
@@ -173,6 +142,62 @@ def validate_row(line: int, raw: dict[str, str], today: date) -> ImportRow | Row
         card_number=value["card_number"] or None,
         home_location_id=location,
     )
+
+
+def _check_required(value: dict[str, str], reasons: list[str]) -> None:
+    for name in REQUIRED:
+        if not value[name]:
+            reasons.append(f"{name} is missing")
+        elif len(value[name]) > 100:
+            reasons.append(f"{name} is longer than 100 characters")
+
+
+def _email(value: dict[str, str], reasons: list[str]) -> str | None:
+    email = normalise_email(value["email"])
+    if email:
+        try:
+            _EMAIL.validate_python(email)
+        except ValidationError:
+            reasons.append(f"email {email!r} is not a valid email address")
+    return email
+
+
+def _phone(value: dict[str, str], reasons: list[str]) -> str | None:
+    phone = None
+    if value["phone"]:
+        try:
+            phone = rules.normalise_phone(value["phone"])
+        except ValueError as exc:
+            reasons.append(str(exc))
+    return phone
+
+
+def _date_of_birth(value: dict[str, str], today: date, reasons: list[str]) -> date | None:
+    text = value["date_of_birth"]
+    if not text:
+        return None
+    try:
+        if not _ISO_DATE.match(text):
+            raise ValueError
+        birth = date.fromisoformat(text)
+    except ValueError:
+        reasons.append(f"date_of_birth {text!r} is not a date (YYYY-MM-DD)")
+        return None
+    try:
+        rules.check_date_of_birth(birth, today)
+    except ValueError as exc:
+        reasons.append(str(exc))
+    return birth
+
+
+def _home_location(value: dict[str, str], reasons: list[str]) -> uuid.UUID | None:
+    if not value["home_location_id"]:
+        return None
+    try:
+        return uuid.UUID(value["home_location_id"])
+    except ValueError:
+        reasons.append(f"home_location_id {value['home_location_id']!r} is not a valid id")
+        return None
 
 
 def taken_reason(field: str, value: str) -> str:

@@ -31,7 +31,7 @@ class MemberRepository(TenantRepository[Member]):
         return select(Member).where(Member.tenant_id == self.tenant_id)
 
     def by_email(self, email: str) -> Member | None:
-        row: Member | None = self.session.execute(
+        row: Member | None = self.db.execute(
             self._select().where(Member.email == email_key(email))
         ).scalar_one_or_none()
         return row
@@ -44,7 +44,7 @@ class MemberRepository(TenantRepository[Member]):
         query = self._all_rows().where(column == value)
         if excluding is not None:
             query = query.where(Member.id != excluding)
-        row: Member | None = self.session.execute(query.limit(1)).scalar_one_or_none()
+        row: Member | None = self.db.execute(query.limit(1)).scalar_one_or_none()
         return row
 
     def taken(self, field: str, values: Iterable[str]) -> set[str]:
@@ -54,7 +54,7 @@ class MemberRepository(TenantRepository[Member]):
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             query = select(column).where(Member.tenant_id == self.tenant_id, column.in_(chunk))
-            found.update(self.session.execute(query).scalars())
+            found.update(self.db.execute(query).scalars())
         return found
 
     def search(self, query: str | None, *, limit: int, offset: int) -> Sequence[Member]:
@@ -65,12 +65,12 @@ class MemberRepository(TenantRepository[Member]):
             func.lower(Member.last_name), func.lower(Member.first_name), Member.id
         )
         rows: Sequence[Member] = (
-            self.session.execute(statement.limit(limit).offset(offset)).scalars().all()
+            self.db.execute(statement.limit(limit).offset(offset)).scalars().all()
         )
         return rows
 
     def photo(self, member_id: uuid.UUID) -> tuple[bytes | None, str | None] | None:
-        row = self.session.execute(
+        row = self.db.execute(
             select(Member.photo, Member.photo_content_type).where(
                 Member.tenant_id == self.tenant_id,
                 Member.id == member_id,
@@ -81,11 +81,11 @@ class MemberRepository(TenantRepository[Member]):
 
     def add_verification(self, row: EmailVerification) -> EmailVerification:
         row.tenant_id = self.tenant_id
-        self.session.add(row)
+        self.db.add(row)
         return row
 
     def verifications_since(self, member_id: uuid.UUID, since: datetime) -> int:
-        count: int = self.session.execute(
+        count: int = self.db.execute(
             select(func.count())
             .select_from(EmailVerification)
             .where(
@@ -97,7 +97,7 @@ class MemberRepository(TenantRepository[Member]):
         return count
 
     def verification(self, verification_id: uuid.UUID) -> EmailVerification | None:
-        row: EmailVerification | None = self.session.execute(
+        row: EmailVerification | None = self.db.execute(
             select(EmailVerification)
             .where(
                 EmailVerification.tenant_id == self.tenant_id,

@@ -24,7 +24,7 @@ from server.members.schemas import (
     ResendVerificationRequest,
     VerifyEmailRequest,
 )
-from server.staff.schemas import RefreshRequest, TokenPair
+from server.signins.schemas import RefreshRequest, TokenPair
 
 router = APIRouter(tags=["members"])
 

@@ -22,7 +22,7 @@ from server.members.schemas import (
     RejectedRow,
 )
 from server.ports.identity import AccessClaims
-from server.staff.repository import RefreshTokenRepository
+from server.signins.repository import RefreshTokenRepository
 from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
 from shared.enums import MemberSource
@@ -76,7 +76,7 @@ def _check_links(
 ) -> None:
     location_id = values.get("home_location_id")
     if location_id is not None:
-        LocationRepository(uow.session, repo.tenant_id).get_or_404(location_id)
+        LocationRepository(uow.db, repo.tenant_id).get_or_404(location_id)
     host_id = values.get("guest_of_id")
     if host_id is not None:
         if host_id == member_id:
@@ -96,7 +96,7 @@ def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -
     values["email"] = normalise_email(values["email"])
     values["source"] = cmd.source.value
     with uow:
-        repo = MemberRepository(uow.session, claims.tenant_id)
+        repo = MemberRepository(uow.db, claims.tenant_id)
         _check_links(uow, repo, values, None)
         check_unique(repo, values)
         member = repo.add(Member(id=new_id(), **values))
@@ -106,7 +106,7 @@ def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -
 
 def get_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberRead:
     with uow:
-        return to_read(MemberRepository(uow.session, claims.tenant_id).get_or_404(member_id))
+        return to_read(MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id))
 
 
 def update_member(
@@ -119,7 +119,7 @@ def update_member(
     if changes.get("email"):
         changes["email"] = email_key(changes["email"])
     with uow:
-        repo = MemberRepository(uow.session, claims.tenant_id)
+        repo = MemberRepository(uow.db, claims.tenant_id)
         member = repo.get_or_404(member_id, for_update=True)
         _check_links(uow, repo, changes, member.id)
         check_unique(repo, changes, member_id=member.id)
@@ -136,7 +136,7 @@ def search_members(
     *, uow: UnitOfWork, claims: AccessClaims, query: str | None, limit: int, offset: int
 ) -> MemberPage:
     with uow:
-        rows = MemberRepository(uow.session, claims.tenant_id).search(
+        rows = MemberRepository(uow.db, claims.tenant_id).search(
             query, limit=limit + 1, offset=offset
         )
         return MemberPage(
@@ -148,12 +148,10 @@ def search_members(
 def archive_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> None:
     """The member disappears from searches and can no longer sign in; their history stays."""
     with uow:
-        member = MemberRepository(uow.session, claims.tenant_id).get_or_404(
-            member_id, for_update=True
-        )
+        member = MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id, for_update=True)
         now = utcnow()
         member.archived_at = now
-        RefreshTokenRepository(uow.session, claims.tenant_id).revoke_all_of(member.id, now)
+        RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(member.id, now)
         uow.commit()
 
 
@@ -165,9 +163,7 @@ def set_photo(
     except ValueError as exc:
         raise InvalidInput(str(exc), code="bad_photo") from None
     with uow:
-        member = MemberRepository(uow.session, claims.tenant_id).get_or_404(
-            member_id, for_update=True
-        )
+        member = MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id, for_update=True)
         member.photo, member.photo_content_type = data, kind
         uow.commit()
         return to_read(member)
@@ -175,7 +171,7 @@ def set_photo(
 
 def get_photo(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberPhoto:
     with uow:
-        found = MemberRepository(uow.session, claims.tenant_id).photo(member_id)
+        found = MemberRepository(uow.db, claims.tenant_id).photo(member_id)
     if found is None:
         raise NotFound(f"member {member_id} was not found")
     content, content_type = found
@@ -200,12 +196,12 @@ def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> Imp
     rejected = [item for item in checked if isinstance(item, csv_import.RowError)]
     valid = [item for item in checked if isinstance(item, csv_import.ImportRow)]
     with uow:
-        repo = MemberRepository(uow.session, claims.tenant_id)
+        repo = MemberRepository(uow.db, claims.tenant_id)
         taken = {
             field: repo.taken(field, [v for row in valid if (v := getattr(row, field))])
             for field in csv_import.UNIQUE
         }
-        locations = LocationRepository(uow.session, claims.tenant_id)
+        locations = LocationRepository(uow.db, claims.tenant_id)
         wanted = {row.home_location_id for row in valid if row.home_location_id}
         known = {location_id for location_id in wanted if locations.get(location_id)}
         valid, clashes = csv_import.reject_taken(valid, taken, known)

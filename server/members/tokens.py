@@ -1,4 +1,4 @@
-"""Access and refresh tokens for members, through the same sessions as staff."""
+"""Access and refresh tokens for members, through the same sign-ins as staff."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from server.db.uow import UnitOfWork
 from server.members.models import Member
 from server.members.repository import MemberRepository
 from server.ports.identity import AccessClaims, IdentityService
-from server.staff import sessions
-from server.staff.schemas import TokenPair
+from server.signins import service as signins
+from server.signins.schemas import TokenPair
 from shared.enums import PrincipalKind
 
 
@@ -22,23 +22,21 @@ def issue_tokens(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, member: Member
 ) -> TokenPair:
     """Access and refresh tokens for ``member``; the caller commits."""
-    return sessions.issue_pair(
-        uow=uow, identity=identity, settings=settings, claims=_claims(member)
-    )
+    return signins.issue_pair(uow=uow, identity=identity, settings=settings, claims=_claims(member))
 
 
 def _verified_member(
     uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
 ) -> AccessClaims | None:
-    member = MemberRepository(uow.session, tenant_id).get(member_id)
+    member = MemberRepository(uow.db, tenant_id).get(member_id)
     return _claims(member) if member is not None and member.email_verified_at is not None else None
 
 
 def refresh(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, refresh_token: str
 ) -> TokenPair:
-    """A new pair for a member's refresh token; a rotated token used again ends every session."""
-    return sessions.rotate(
+    """A new pair for a member's refresh token; a rotated token used again ends every sign-in."""
+    return signins.rotate(
         uow=uow,
         identity=identity,
         settings=settings,

@@ -11,7 +11,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -20,9 +19,6 @@ from server.notices.models import Notice
 from server.ports.notifications import Notification, NotificationService
 from shared.clock import utcnow
 from shared.ids import new_id
-
-if TYPE_CHECKING:
-    from server.bootstrap import Container
 
 log = logging.getLogger("zmos.notices")
 
@@ -37,7 +33,7 @@ def queue(
 ) -> None:
     """Add a notice to the caller's open transaction; nothing is sent unless it commits."""
     now = utcnow()
-    uow.session.add(
+    uow.db.add(
         Notice(
             id=new_id(),
             tenant_id=tenant_id,
@@ -58,7 +54,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claim(uow: UnitOfWork, notice: Notice, now: datetime) -> bool:
-    result = uow.session.execute(
+    result = uow.db.execute(
         update(Notice)
         .where(
             Notice.tenant_id == notice.tenant_id,
@@ -72,11 +68,6 @@ def _claim(uow: UnitOfWork, notice: Notice, now: datetime) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def send_due_notices(container: Container, *, now: datetime | None = None) -> int:
-    """Send every due, unsent notice once; returns how many were sent."""
-    return deliver(make_uow=container.uow, notifications=container.notifications, now=now)
-
-
 def deliver(
     *,
     make_uow: Callable[[], UnitOfWork],
@@ -88,7 +79,7 @@ def deliver(
     sent = 0
     with make_uow() as uow:
         due = list(
-            uow.session.execute(
+            uow.db.execute(
                 select(Notice)
                 .where(
                     Notice.sent_at.is_(None),
@@ -117,7 +108,7 @@ def deliver(
             else:
                 sent += 1
                 values = {"attempts": attempts, "sent_at": utcnow(), "last_error": None}
-            uow.session.execute(
+            uow.db.execute(
                 update(Notice)
                 .where(Notice.tenant_id == tenant_id, Notice.id == notice_id)
                 .values(**values)

@@ -17,7 +17,7 @@ class PassKeyRepository(TenantRepository[PassKey]):
     noun = "pass key"
 
     def current(self) -> PassKey | None:
-        row: PassKey | None = self.session.execute(
+        row: PassKey | None = self.db.execute(
             self._select()
             .where(PassKey.retired_at.is_(None))
             .order_by(PassKey.key_id.desc())
@@ -26,19 +26,19 @@ class PassKeyRepository(TenantRepository[PassKey]):
         return row
 
     def by_key_id(self, key_id: int) -> PassKey | None:
-        row: PassKey | None = self.session.execute(
+        row: PassKey | None = self.db.execute(
             self._select().where(PassKey.key_id == key_id)
         ).scalar_one_or_none()
         return row
 
     def next_key_id(self) -> int:
-        highest = self.session.execute(
+        highest = self.db.execute(
             select(func.max(PassKey.key_id)).where(PassKey.tenant_id == self.tenant_id)
         ).scalar_one()
         return int(highest or 0) + 1
 
     def all(self) -> Sequence[PassKey]:
-        return self.session.execute(self._select().order_by(PassKey.key_id)).scalars().all()
+        return self.db.execute(self._select().order_by(PassKey.key_id)).scalars().all()
 
 
 class MemberPassRepository(TenantRepository[MemberPass]):
@@ -47,7 +47,7 @@ class MemberPassRepository(TenantRepository[MemberPass]):
 
     def of_member(self, member_id: uuid.UUID) -> Sequence[MemberPass]:
         query = self._select().where(MemberPass.member_id == member_id)
-        return self.session.execute(query.order_by(MemberPass.issued_at.desc())).scalars().all()
+        return self.db.execute(query.order_by(MemberPass.issued_at.desc())).scalars().all()
 
     def revoked_ids(self, now: datetime) -> list[uuid.UUID]:
         """Revoked passes that have not expired yet: what a kiosk must refuse."""
@@ -56,4 +56,4 @@ class MemberPassRepository(TenantRepository[MemberPass]):
             MemberPass.revoked_at.is_not(None),
             MemberPass.expires_at > now,
         )
-        return list(self.session.execute(query).scalars())
+        return list(self.db.execute(query).scalars())

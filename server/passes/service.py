@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import uuid
 from datetime import timedelta
@@ -30,7 +29,6 @@ from server.ports.identity import AccessClaims
 from shared.clock import utcnow
 from shared.ids import new_id
 from shared.qr import PassClaims, sign_pass
-from shared.sync.snapshot import SnapshotPassKey
 
 
 class PassKeyUnreadable(DomainError):
@@ -45,7 +43,7 @@ def _context(key: PassKey) -> bytes:
 
 def _current_key(uow: UnitOfWork, settings: Settings, tenant_id: uuid.UUID) -> PassKey:
     """The tenant's signing key, made on first use."""
-    keys = PassKeyRepository(uow.session, tenant_id)
+    keys = PassKeyRepository(uow.db, tenant_id)
     key = keys.current()
     if key is not None:
         return key
@@ -87,7 +85,7 @@ def _token(settings: Settings, key: PassKey, issued: MemberPass) -> str:
 def _read(settings: Settings, uow: UnitOfWork, issued: MemberPass) -> PassRead:
     token = None
     if issued.revoked_at is None:
-        key = PassKeyRepository(uow.session, issued.tenant_id).by_key_id(issued.key_id)
+        key = PassKeyRepository(uow.db, issued.tenant_id).by_key_id(issued.key_id)
         token = _token(settings, key, issued) if key is not None else None
     return PassRead(
         id=issued.id,
@@ -110,10 +108,10 @@ def issue_pass(
     cmd: PassCreate,
 ) -> PassRead:
     with uow:
-        MemberRepository(uow.session, claims.tenant_id).get_or_404(member_id)
+        MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id)
         key = _current_key(uow, settings, claims.tenant_id)
         now = utcnow().replace(microsecond=0)
-        issued = MemberPassRepository(uow.session, claims.tenant_id).add(
+        issued = MemberPassRepository(uow.db, claims.tenant_id).add(
             MemberPass(
                 id=new_id(),
                 member_id=member_id,
@@ -131,8 +129,8 @@ def list_passes(
     *, uow: UnitOfWork, settings: Settings, claims: AccessClaims, member_id: uuid.UUID
 ) -> PassPage:
     with uow:
-        MemberRepository(uow.session, claims.tenant_id).get_or_404(member_id)
-        rows = MemberPassRepository(uow.session, claims.tenant_id).of_member(member_id)
+        MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id)
+        rows = MemberPassRepository(uow.db, claims.tenant_id).of_member(member_id)
         return PassPage(items=[_read(settings, uow, row) for row in rows])
 
 
@@ -140,7 +138,7 @@ def get_pass(
     *, uow: UnitOfWork, settings: Settings, claims: AccessClaims, pass_id: uuid.UUID
 ) -> PassRead:
     with uow:
-        issued = MemberPassRepository(uow.session, claims.tenant_id).get_or_404(pass_id)
+        issued = MemberPassRepository(uow.db, claims.tenant_id).get_or_404(pass_id)
         return _read(settings, uow, issued)
 
 
@@ -149,9 +147,9 @@ def current_pass_of_member(
 ) -> PassRead:
     """A signed-in member's own pass: the newest valid one, or a new one."""
     with uow:
-        member = MemberRepository(uow.session, claims.tenant_id).get_or_404(claims.subject_id)
+        member = MemberRepository(uow.db, claims.tenant_id).get_or_404(claims.subject_id)
         now = utcnow()
-        for issued in MemberPassRepository(uow.session, claims.tenant_id).of_member(member.id):
+        for issued in MemberPassRepository(uow.db, claims.tenant_id).of_member(member.id):
             if issued.revoked_at is None and issued.expires_at > now + timedelta(days=1):
                 return _read(settings, uow, issued)
     return issue_pass(
@@ -168,9 +166,7 @@ def revoke_pass(
     cmd: PassRevoke,
 ) -> PassRead:
     with uow:
-        issued = MemberPassRepository(uow.session, claims.tenant_id).get_or_404(
-            pass_id, for_update=True
-        )
+        issued = MemberPassRepository(uow.db, claims.tenant_id).get_or_404(pass_id, for_update=True)
         if issued.revoked_at is not None:
             raise Conflict(f"this pass was revoked already ({issued.revoked_reason})")
         issued.revoked_at = utcnow()
@@ -195,11 +191,3 @@ def render_svg(token: str) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue()
-
-
-def published_keys(uow: UnitOfWork, tenant_id: uuid.UUID) -> list[SnapshotPassKey]:
-    """Every key a kiosk may meet on an unexpired pass."""
-    return [
-        SnapshotPassKey(key_id=key.key_id, public_key=base64.b64encode(key.public_key).decode())
-        for key in PassKeyRepository(uow.session, tenant_id).all()
-    ]

@@ -11,19 +11,19 @@ from server.errors import Forbidden
 from server.ports.identity import AccessClaims
 from shared.enums import PrincipalKind, StaffRole
 
-DESK_ROLES = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.FRONT_DESK})
+FRONT_DESK_ROLES = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.FRONT_DESK})
 
 
-def _must_be_desk_or_device(claims: AccessClaims) -> None:
+def _must_be_front_desk_or_kiosk(claims: AccessClaims) -> None:
     if claims.kind is PrincipalKind.DEVICE and claims.location_id is not None:
         return
-    if claims.kind is PrincipalKind.STAFF and claims.role in DESK_ROLES:
+    if claims.kind is PrincipalKind.STAFF and claims.role in FRONT_DESK_ROLES:
         return
     raise Forbidden("this needs front-desk staff (owner, manager or front desk) or a kiosk")
 
 
-_desk_or_device = caller_where(_must_be_desk_or_device)
+_front_desk_or_kiosk = caller_where(_must_be_front_desk_or_kiosk)
 
 
-DeskStaff = Annotated[AccessClaims, Depends(staff_with(*DESK_ROLES))]
-DeskOrDevice = Annotated[AccessClaims, Depends(_desk_or_device)]
+FrontDeskStaff = Annotated[AccessClaims, Depends(staff_with(*FRONT_DESK_ROLES))]
+FrontDeskOrKiosk = Annotated[AccessClaims, Depends(_front_desk_or_kiosk)]

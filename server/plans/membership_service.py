@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -19,14 +18,12 @@ from server.plans.schemas import (
     MembershipPage,
     MembershipRead,
 )
-from server.ports.analytics import EventPublisher, PublishedEvent
+from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
 from server.ports.identity import AccessClaims
 from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
 from shared.enums import LocationRule, MembershipStatus, MemberSource, PlanKind
 from shared.ids import new_id
-
-log = logging.getLogger("zmos.plans")
 
 
 def state_of(membership: Membership) -> rules.MembershipState:
@@ -90,11 +87,11 @@ def new_membership(
         credits_remaining=plan.credits,
         home_location_id=home_location_id,
     )
-    return MembershipRepository(uow.session, tenant_id).add(membership)
+    return MembershipRepository(uow.db, tenant_id).add(membership)
 
 
 def sellable_plan(uow: UnitOfWork, tenant_id: uuid.UUID, plan_id: uuid.UUID) -> AccessPlan:
-    plan = PlanRepository(uow.session, tenant_id).get_or_404(plan_id)
+    plan = PlanRepository(uow.db, tenant_id).get_or_404(plan_id)
     if not plan.active:
         raise Conflict(f"the plan {plan.name!r} is no longer sold", code="plan_inactive")
     return plan
@@ -105,11 +102,11 @@ def create_membership(
 ) -> MembershipRead:
     tenant_id = claims.tenant_id
     with uow:
-        member = member_or_404(uow.session, tenant_id, member_id)
+        member = member_or_404(uow.db, tenant_id, member_id)
         plan = sellable_plan(uow, tenant_id, cmd.plan_id)
         home_location = None
         if cmd.home_location_id is not None:
-            home_location = LocationRepository(uow.session, tenant_id).get(cmd.home_location_id)
+            home_location = LocationRepository(uow.db, tenant_id).get(cmd.home_location_id)
             if home_location is None:
                 raise NotFound(f"location {cmd.home_location_id} was not found")
         home = cmd.home_location_id or member.home_location_id
@@ -136,8 +133,8 @@ def list_memberships(
     *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID, limit: int, offset: int
 ) -> MembershipPage:
     with uow:
-        member_or_404(uow.session, claims.tenant_id, member_id)
-        rows = MembershipRepository(uow.session, claims.tenant_id).of_member(
+        member_or_404(uow.db, claims.tenant_id, member_id)
+        rows = MembershipRepository(uow.db, claims.tenant_id).of_member(
             member_id, limit=limit + 1, offset=offset
         )
         return MembershipPage(
@@ -151,14 +148,14 @@ def get_membership(
 ) -> MembershipRead:
     with uow:
         return to_read(
-            *MembershipRepository(uow.session, claims.tenant_id).with_plan_or_404(membership_id)
+            *MembershipRepository(uow.db, claims.tenant_id).with_plan_or_404(membership_id)
         )
 
 
 def _locked(
     uow: UnitOfWork, claims: AccessClaims, membership_id: uuid.UUID
 ) -> tuple[Membership, AccessPlan, str | None]:
-    memberships = MembershipRepository(uow.session, claims.tenant_id)
+    memberships = MembershipRepository(uow.db, claims.tenant_id)
     memberships.get_or_404(membership_id, for_update=True)
     return memberships.with_plan_or_404(membership_id)
 
@@ -223,8 +220,5 @@ def cancel(
             "reason": cmd.reason,
         },
     )
-    try:
-        events.publish(event)
-    except Exception:
-        log.exception("could not publish %s", event.name)
+    publish_committed(events, [event])
     return read

@@ -1,4 +1,4 @@
-"""Access plans (what a tenant sells), memberships (who holds what) and desk payments."""
+"""Access plans (what a tenant sells), memberships (who holds what) and sales of passes."""
 
 from __future__ import annotations
 
@@ -73,8 +73,9 @@ class Membership(TenantScoped, Timestamps, Base):
     home_location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
-class DeskPayment(TenantScoped, Base):
-    """Money taken at the desk. The id is the sale's idempotency key."""
+class Sale(TenantScoped, Base):
+    """A pass sold at the front desk, and the money taken for it. The id is the payment's
+    idempotency key. (The table keeps its first name.)"""
 
     __tablename__ = "desk_payments"
     __table_args__ = (

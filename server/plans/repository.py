@@ -1,4 +1,4 @@
-"""Data access for access plans, memberships and desk payments."""
+"""Data access for access plans, memberships and sales."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.db.repository import TenantRepository
 from server.errors import NotFound
 from server.members.models import Member
-from server.plans.models import AccessPlan, DeskPayment, Membership
+from server.plans.models import AccessPlan, Membership, Sale
 from server.tenants.models import Location
 
 
@@ -28,7 +28,7 @@ class PlanRepository(TenantRepository[AccessPlan]):
         if active is not None:
             query = query.where(AccessPlan.active.is_(active))
         rows: Sequence[AccessPlan] = (
-            self.session.execute(query.order_by(AccessPlan.id).limit(limit).offset(offset))
+            self.db.execute(query.order_by(AccessPlan.id).limit(limit).offset(offset))
             .scalars()
             .all()
         )
@@ -59,7 +59,7 @@ class MembershipRepository(TenantRepository[Membership]):
     def of_member(
         self, member_id: uuid.UUID, *, limit: int = 1000, offset: int = 0
     ) -> list[tuple[Membership, AccessPlan, str | None]]:
-        """The member's memberships with their plans, read afresh (never from the session)."""
+        """The member's memberships with their plans, read afresh (never from the identity map)."""
         query = (
             self._with_plans()
             .where(Membership.member_id == member_id)
@@ -68,12 +68,12 @@ class MembershipRepository(TenantRepository[Membership]):
             .offset(offset)
             .execution_options(populate_existing=True)
         )
-        return [(m, p, tz) for m, p, tz in self.session.execute(query)]
+        return [(m, p, tz) for m, p, tz in self.db.execute(query)]
 
     def with_plan_or_404(
         self, membership_id: uuid.UUID
     ) -> tuple[Membership, AccessPlan, str | None]:
-        row = self.session.execute(
+        row = self.db.execute(
             self._with_plans().where(Membership.id == membership_id)
         ).one_or_none()
         if row is None:
@@ -82,7 +82,7 @@ class MembershipRepository(TenantRepository[Membership]):
 
     def take_credit(self, membership_id: uuid.UUID) -> bool:
         """Use one credit unless none is left: one conditional UPDATE, safe under concurrency."""
-        result = self.session.execute(
+        result = self.db.execute(
             update(Membership)
             .where(
                 Membership.tenant_id == self.tenant_id,
@@ -95,14 +95,14 @@ class MembershipRepository(TenantRepository[Membership]):
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-class DeskPaymentRepository(TenantRepository[DeskPayment]):
-    model = DeskPayment
+class SaleRepository(TenantRepository[Sale]):
+    model = Sale
     noun = "sale"
 
 
-def member_or_404(session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
+def member_or_404(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
     """A current member of this tenant; another tenant's or an archived one is not found."""
-    member: Member | None = session.execute(
+    member: Member | None = db.execute(
         select(Member).where(
             Member.tenant_id == tenant_id,
             Member.id == member_id,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.plans import membership_service, sales_service, service
-from server.plans.deps import DeskOrDevice, DeskStaff
+from server.plans.deps import FrontDeskOrKiosk, FrontDeskStaff
 from server.plans.schemas import (
     MembershipCancel,
     MembershipCreate,
@@ -64,7 +64,7 @@ def update_plan(plan_id: uuid.UUID, cmd: PlanUpdate, claims: Admin, uow: UowDep)
     status_code=status.HTTP_201_CREATED,
 )
 def create_membership(
-    member_id: uuid.UUID, cmd: MembershipCreate, claims: DeskStaff, uow: UowDep
+    member_id: uuid.UUID, cmd: MembershipCreate, claims: FrontDeskStaff, uow: UowDep
 ) -> MembershipRead:
     """Give a member a plan; ``ends_on`` and credits default from the plan."""
     return membership_service.create_membership(
@@ -92,21 +92,23 @@ def get_membership(membership_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) 
 
 @router.post("/memberships/{membership_id}/freeze", response_model=MembershipRead)
 def freeze_membership(
-    membership_id: uuid.UUID, cmd: MembershipFreeze, claims: DeskStaff, uow: UowDep
+    membership_id: uuid.UUID, cmd: MembershipFreeze, claims: FrontDeskStaff, uow: UowDep
 ) -> MembershipRead:
     """Freeze until a day (the day it resumes). A cancelled or expired one cannot be frozen."""
     return membership_service.freeze(uow=uow, claims=claims, membership_id=membership_id, cmd=cmd)
 
 
 @router.post("/memberships/{membership_id}/unfreeze", response_model=MembershipRead)
-def unfreeze_membership(membership_id: uuid.UUID, claims: DeskStaff, uow: UowDep) -> MembershipRead:
+def unfreeze_membership(
+    membership_id: uuid.UUID, claims: FrontDeskStaff, uow: UowDep
+) -> MembershipRead:
     return membership_service.unfreeze(uow=uow, claims=claims, membership_id=membership_id)
 
 
 @router.post("/memberships/{membership_id}/cancel", response_model=MembershipRead)
 def cancel_membership(
     membership_id: uuid.UUID,
-    claims: DeskStaff,
+    claims: FrontDeskStaff,
     container: ContainerDep,
     cmd: MembershipCancel | None = None,
 ) -> MembershipRead:
@@ -120,7 +122,7 @@ def cancel_membership(
 
 
 @router.post("/sales", response_model=SaleRead, status_code=status.HTTP_201_CREATED)
-def sell_pass(cmd: SaleCreate, claims: DeskOrDevice, container: ContainerDep) -> SaleRead:
+def sell_pass(cmd: SaleCreate, claims: FrontDeskOrKiosk, container: ContainerDep) -> SaleRead:
     """Sell a day or guest pass at the desk. Replaying the same ``sale_id`` changes nothing."""
     return sales_service.sell(
         uow=container.uow(), payments=container.payments, claims=claims, cmd=cmd

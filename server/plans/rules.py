@@ -42,32 +42,59 @@ class PlanSpec:
 def plan_problems(spec: PlanSpec) -> list[str]:
     """What makes this combination of plan settings inconsistent; empty when it is fine."""
     problems: list[str] = []
-    kind = spec.kind.value.replace("_", " ")
     if spec.price < 0:
         problems.append("price cannot be negative")
-    if spec.kind is PlanKind.RECURRING:
-        if spec.billing_period is None:
-            problems.append("a recurring plan needs a billing_period: month or year")
-        if spec.validity_days is not None:
-            problems.append(
-                "a recurring plan renews every billing period; validity_days is for packs "
-                "and passes"
-            )
-    elif spec.billing_period is not None and spec.kind is not PlanKind.CORPORATE:
-        problems.append(f"a {kind} has no billing_period; only recurring plans are billed")
-    if spec.kind is PlanKind.CLASS_PACK:
-        if spec.credits is None:
-            problems.append("a class pack needs credits: how many visits it holds (1 or more)")
-        if spec.validity_days is None:
-            problems.append("a class pack needs validity_days: how long its credits last")
-    elif spec.credits is not None:
-        problems.append(f"credits are for class packs only, not for a {kind}")
+    problems += _billing_problems(spec)
+    problems += _credit_problems(spec)
     if spec.kind is PlanKind.DAY_PASS and spec.validity_days not in (None, 1):
         problems.append("a day pass is valid for 1 day; leave validity_days out or give 1")
+    problems += _location_problems(spec)
+    problems += _visit_limit_problems(spec)
+    return problems
+
+
+def _kind_words(spec: PlanSpec) -> str:
+    return spec.kind.value.replace("_", " ")
+
+
+def _billing_problems(spec: PlanSpec) -> list[str]:
+    if spec.kind is not PlanKind.RECURRING:
+        if spec.billing_period is not None and spec.kind is not PlanKind.CORPORATE:
+            return [f"a {_kind_words(spec)} has no billing_period; only recurring plans are billed"]
+        return []
+    problems = []
+    if spec.billing_period is None:
+        problems.append("a recurring plan needs a billing_period: month or year")
+    if spec.validity_days is not None:
+        problems.append(
+            "a recurring plan renews every billing period; validity_days is for packs and passes"
+        )
+    return problems
+
+
+def _credit_problems(spec: PlanSpec) -> list[str]:
+    if spec.kind is not PlanKind.CLASS_PACK:
+        if spec.credits is not None:
+            return [f"credits are for class packs only, not for a {_kind_words(spec)}"]
+        return []
+    problems = []
+    if spec.credits is None:
+        problems.append("a class pack needs credits: how many visits it holds (1 or more)")
+    if spec.validity_days is None:
+        problems.append("a class pack needs validity_days: how long its credits last")
+    return problems
+
+
+def _location_problems(spec: PlanSpec) -> list[str]:
     if spec.location_rule is LocationRule.LISTED and not spec.location_ids:
-        problems.append("location_rule 'listed' needs at least one location in location_ids")
+        return ["location_rule 'listed' needs at least one location in location_ids"]
     if spec.location_rule is not LocationRule.LISTED and spec.location_ids:
-        problems.append("location_ids are only used with location_rule 'listed'")
+        return ["location_ids are only used with location_rule 'listed'"]
+    return []
+
+
+def _visit_limit_problems(spec: PlanSpec) -> list[str]:
+    problems = []
     if (spec.visit_limit is None) != (spec.visit_limit_period is None):
         problems.append(
             "give visit_limit and visit_limit_period together (e.g. 8 per month), or neither"

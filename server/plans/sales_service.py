@@ -8,14 +8,14 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
+from server.devices.service_point import ServicePoint, service_point
 from server.errors import Conflict, DomainError, InvalidInput
 from server.plans import membership_service
-from server.plans.desk import DeskContext, desk_context
-from server.plans.models import DeskPayment
+from server.plans.models import Sale
 from server.plans.repository import (
-    DeskPaymentRepository,
     MembershipRepository,
     PlanRepository,
+    SaleRepository,
     member_or_404,
 )
 from server.plans.rules import DESK_SOLD_KINDS
@@ -32,11 +32,11 @@ class PaymentDeclined(DomainError):
     title = "Payment declined"
 
 
-def _read(uow: UnitOfWork, claims: AccessClaims, payment: DeskPayment) -> SaleRead:
+def _read(uow: UnitOfWork, claims: AccessClaims, payment: Sale) -> SaleRead:
     assert payment.membership_id is not None and payment.plan_id is not None
-    membership, plan, timezone = MembershipRepository(
-        uow.session, claims.tenant_id
-    ).with_plan_or_404(payment.membership_id)
+    membership, plan, timezone = MembershipRepository(uow.db, claims.tenant_id).with_plan_or_404(
+        payment.membership_id
+    )
     return SaleRead(
         sale_id=payment.id,
         member_id=payment.member_id,
@@ -52,9 +52,7 @@ def _read(uow: UnitOfWork, claims: AccessClaims, payment: DeskPayment) -> SaleRe
     )
 
 
-def _replay(
-    uow: UnitOfWork, claims: AccessClaims, payment: DeskPayment, cmd: SaleCreate
-) -> SaleRead:
+def _replay(uow: UnitOfWork, claims: AccessClaims, payment: Sale, cmd: SaleCreate) -> SaleRead:
     same = (payment.member_id, payment.plan_id, payment.amount, payment.currency) == (
         cmd.member_id,
         cmd.plan_id,
@@ -74,7 +72,7 @@ def record_sale(
     uow: UnitOfWork,
     payments: PaymentService,
     tenant_id: uuid.UUID,
-    desk: DeskContext,
+    point: ServicePoint,
     cmd: SaleCreate,
     *,
     membership_id: uuid.UUID | None = None,
@@ -82,18 +80,18 @@ def record_sale(
     ends_on: date | None = None,
     taken_at: datetime | None = None,
     check_plan: bool = True,
-) -> DeskPayment:
+) -> Sale:
     """Charge and record one new sale in the open unit of work; the caller commits.
 
     ``check_plan=False`` records a sale that already happened at a kiosk although the plan
     has since changed price or stopped being sold (the caller flags it for review).
     """
-    sales = DeskPaymentRepository(uow.session, tenant_id)
-    member = member_or_404(uow.session, tenant_id, cmd.member_id)
+    sales = SaleRepository(uow.db, tenant_id)
+    member = member_or_404(uow.db, tenant_id, cmd.member_id)
     if check_plan:
         plan = membership_service.sellable_plan(uow, tenant_id, cmd.plan_id)
     else:
-        plan = PlanRepository(uow.session, tenant_id).get_or_404(cmd.plan_id)
+        plan = PlanRepository(uow.db, tenant_id).get_or_404(cmd.plan_id)
     kind = PlanKind(plan.kind)
     if kind not in DESK_SOLD_KINDS:
         raise InvalidInput("only day passes and guest passes are sold at the desk")
@@ -106,7 +104,7 @@ def record_sale(
             raise InvalidInput("guest_of_id is for guest passes only")
         if cmd.guest_of_id == member.id:
             raise InvalidInput("a member cannot be their own guest")
-        member_or_404(uow.session, tenant_id, cmd.guest_of_id)
+        member_or_404(uow.db, tenant_id, cmd.guest_of_id)
     charged = payments.charge(
         PaymentRequest(
             tenant_id=tenant_id,
@@ -124,26 +122,26 @@ def record_sale(
         tenant_id,
         member_id=member.id,
         plan=plan,
-        starts_on=starts_on or utcnow().astimezone(desk.tz).date(),
+        starts_on=starts_on or utcnow().astimezone(point.tz).date(),
         ends_on=ends_on,
         source=MemberSource.DESK,
-        home_location_id=desk.location.id,
+        home_location_id=point.location.id,
         membership_id=membership_id,
     )
     if cmd.guest_of_id is not None and member.guest_of_id is None:
         member.guest_of_id = cmd.guest_of_id
     return sales.add(
-        DeskPayment(
+        Sale(
             id=cmd.sale_id,
             member_id=member.id,
             membership_id=membership.id,
             plan_id=plan.id,
-            location_id=desk.location.id,
+            location_id=point.location.id,
             amount=cmd.amount,
             currency=cmd.currency,
             method=cmd.method.value,
-            taken_by=desk.staff_id,
-            device_id=desk.device_id,
+            taken_by=point.staff_id,
+            device_id=point.device_id,
             taken_at=taken_at or utcnow(),
         )
     )
@@ -154,17 +152,17 @@ def sell(
 ) -> SaleRead:
     tenant_id = claims.tenant_id
     with uow:
-        desk = desk_context(uow, claims, cmd.location_id)
-        sales = DeskPaymentRepository(uow.session, tenant_id)
+        point = service_point(uow, claims, cmd.location_id)
+        sales = SaleRepository(uow.db, tenant_id)
         earlier = sales.get(cmd.sale_id)
         if earlier is not None:
             return _replay(uow, claims, earlier, cmd)
-        payment = record_sale(uow, payments, tenant_id, desk, cmd)
+        payment = record_sale(uow, payments, tenant_id, point, cmd)
         try:
             uow.commit()
         except IntegrityError:
             # The same sale arrived twice at once: the other request recorded it.
-            uow.session.rollback()
+            uow.db.rollback()
             earlier = sales.get(cmd.sale_id)
             if earlier is None:
                 raise

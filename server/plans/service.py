@@ -41,7 +41,7 @@ def to_read(plan: AccessPlan) -> PlanRead:
 
 
 def _check_locations(uow: UnitOfWork, tenant_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> None:
-    locations = LocationRepository(uow.session, tenant_id)
+    locations = LocationRepository(uow.db, tenant_id)
     for location_id in ids:
         if locations.get(location_id) is None:
             raise NotFound(f"location {location_id} was not found")
@@ -66,7 +66,7 @@ def create_plan(*, uow: UnitOfWork, claims: AccessClaims, cmd: PlanCreate) -> Pl
         _check_locations(uow, claims.tenant_id, spec.location_ids)
         plan = AccessPlan(id=new_id(), name=cmd.name, currency=cmd.currency, active=cmd.active)
         _apply(plan, spec)
-        PlanRepository(uow.session, claims.tenant_id).add(plan)
+        PlanRepository(uow.db, claims.tenant_id).add(plan)
         uow.commit()
         return to_read(plan)
 
@@ -81,7 +81,7 @@ def list_plans(
     offset: int,
 ) -> PlanPage:
     with uow:
-        rows = PlanRepository(uow.session, claims.tenant_id).search(
+        rows = PlanRepository(uow.db, claims.tenant_id).search(
             kind=kind.value if kind else None, active=active, limit=limit + 1, offset=offset
         )
         return PlanPage(
@@ -92,7 +92,7 @@ def list_plans(
 
 def get_plan(*, uow: UnitOfWork, claims: AccessClaims, plan_id: uuid.UUID) -> PlanRead:
     with uow:
-        return to_read(PlanRepository(uow.session, claims.tenant_id).get_or_404(plan_id))
+        return to_read(PlanRepository(uow.db, claims.tenant_id).get_or_404(plan_id))
 
 
 def _merged_spec(plan: AccessPlan, changes: dict[str, Any]) -> PlanSpec:
@@ -134,7 +134,7 @@ def update_plan(
         if required in changes and changes[required] is None:
             raise InvalidInput(f"{required} cannot be empty")
     with uow:
-        plan = PlanRepository(uow.session, claims.tenant_id).get_or_404(plan_id, for_update=True)
+        plan = PlanRepository(uow.db, claims.tenant_id).get_or_404(plan_id, for_update=True)
         spec = _merged_spec(plan, changes)
         problems = plan_problems(spec)
         if problems:

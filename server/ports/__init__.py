@@ -1,4 +1,4 @@
-"""The five ports of ZMOS (system overview §5). Domain code depends on these, never on adapters."""
+"""The five ports of ZMOS. Domain code depends on these, never on adapters."""
 
 from server.ports.analytics import EventPublisher, PublishedEvent
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -18,3 +20,13 @@ class PublishedEvent:
 
 class EventPublisher(Protocol):
     def publish(self, event: PublishedEvent) -> None: ...
+
+
+def publish_committed(events: EventPublisher, published: Iterable[PublishedEvent]) -> None:
+    """Publish facts the caller has committed. They are stored already, so a publisher that
+    fails is logged, never the caller's failure."""
+    for event in published:
+        try:
+            events.publish(event)
+        except Exception:
+            logging.getLogger("zmos.events").exception("could not publish %s", event.name)

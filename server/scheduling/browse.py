@@ -21,7 +21,7 @@ from shared.enums import SessionKind, SessionStatus
 
 
 def provider_or_404(uow: UnitOfWork, slug: str) -> Tenant:
-    tenant = tenant_by_slug(uow.session, slug)
+    tenant = tenant_by_slug(uow.db, slug)
     if tenant is None:
         raise NotFound(f"there is no provider '{slug}'")
     return tenant
@@ -30,7 +30,7 @@ def provider_or_404(uow: UnitOfWork, slug: str) -> Tenant:
 def locations(*, uow: UnitOfWork, slug: str, limit: int, offset: int) -> PublicLocationPage:
     with uow:
         tenant = provider_or_404(uow, slug)
-        rows = LocationRepository(uow.session, tenant.id).list(limit=limit + 1, offset=offset)
+        rows = LocationRepository(uow.db, tenant.id).list(limit=limit + 1, offset=offset)
         return PublicLocationPage(
             items=[
                 PublicLocation(id=r.id, name=r.name, address=r.address, timezone=r.timezone)
@@ -43,7 +43,7 @@ def locations(*, uow: UnitOfWork, slug: str, limit: int, offset: int) -> PublicL
 def session_types(*, uow: UnitOfWork, slug: str, limit: int, offset: int) -> PublicSessionTypePage:
     with uow:
         tenant = provider_or_404(uow, slug)
-        rows = SessionTypeRepository(uow.session, tenant.id).search(
+        rows = SessionTypeRepository(uow.db, tenant.id).search(
             active=True, kind=None, limit=limit + 1, offset=offset
         )
         return PublicSessionTypePage(
@@ -68,9 +68,7 @@ def sessions(
             starts_after=utcnow(),
             active_types_only=True,
         )
-        rows = SessionRepository(uow.session, tenant.id).search(
-            query, limit=limit + 1, offset=offset
-        )
+        rows = SessionRepository(uow.db, tenant.id).search(query, limit=limit + 1, offset=offset)
         items = [
             PublicSession(
                 id=s.id,

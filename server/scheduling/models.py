@@ -153,8 +153,14 @@ class ClassSession(TenantScoped, Timestamps, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-@event.listens_for(ClassSession, "before_insert")
-@event.listens_for(ClassSession, "before_update")
+def keep_local_times_in_step() -> None:
+    """Make every ORM write of a class session fill its local date and time from starts_at
+    (bootstrap calls this; calling it again changes nothing)."""
+    for name in ("before_insert", "before_update"):
+        if not event.contains(ClassSession, name, _fill_local_start):
+            event.listen(ClassSession, name, _fill_local_start)
+
+
 def _fill_local_start(mapper: Mapper[Any], connection: Connection, target: ClassSession) -> None:
     """Keep local_date/local_start in step with starts_at, whoever writes the row.
 

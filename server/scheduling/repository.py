@@ -11,9 +11,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
-from server.bookings.models import Booking
 from server.db.repository import TenantRepository
-from server.members.models import Member
 from server.scheduling.models import ClassSession, Schedule, SessionType, SessionTypeInstructor
 from server.staff.models import StaffAccount
 from server.sync import changes as sync_changes
@@ -47,12 +45,12 @@ class SessionTypeRepository(TenantRepository[SessionType]):
         if kind is not None:
             query = query.where(SessionType.kind == kind)
         query = query.order_by(SessionType.name, SessionType.id).limit(limit).offset(offset)
-        rows: Sequence[SessionType] = self.session.execute(query).scalars().all()
+        rows: Sequence[SessionType] = self.db.execute(query).scalars().all()
         return rows
 
     def instructors(self, session_type_id: uuid.UUID) -> Sequence[StaffAccount]:
         rows: Sequence[StaffAccount] = (
-            self.session.execute(
+            self.db.execute(
                 select(StaffAccount)
                 .join(
                     SessionTypeInstructor,
@@ -71,13 +69,13 @@ class SessionTypeRepository(TenantRepository[SessionType]):
         return rows
 
     def set_instructors(self, session_type_id: uuid.UUID, staff_ids: Sequence[uuid.UUID]) -> None:
-        self.session.execute(
+        self.db.execute(
             delete(SessionTypeInstructor).where(
                 SessionTypeInstructor.tenant_id == self.tenant_id,
                 SessionTypeInstructor.session_type_id == session_type_id,
             )
         )
-        self.session.add_all(
+        self.db.add_all(
             SessionTypeInstructor(
                 tenant_id=self.tenant_id, session_type_id=session_type_id, staff_id=staff_id
             )
@@ -96,7 +94,7 @@ class ScheduleRepository(TenantRepository[Schedule]):
         if location_id is not None:
             query = query.where(Schedule.location_id == location_id)
         query = query.order_by(Schedule.starts_on, Schedule.id).limit(limit).offset(offset)
-        rows: Sequence[Schedule] = self.session.execute(query).scalars().all()
+        rows: Sequence[Schedule] = self.db.execute(query).scalars().all()
         return rows
 
 
@@ -159,7 +157,7 @@ class SessionRepository(TenantRepository[ClassSession]):
             .limit(limit)
             .offset(offset)
         )
-        return [(s, t, loc, staff) for s, t, loc, staff in self.session.execute(query)]
+        return [(s, t, loc, staff) for s, t, loc, staff in self.db.execute(query)]
 
     def of_schedule(
         self, schedule_id: uuid.UUID, *, for_update: bool = False
@@ -167,7 +165,7 @@ class SessionRepository(TenantRepository[ClassSession]):
         query = self._select().where(ClassSession.schedule_id == schedule_id)
         if for_update:
             query = query.with_for_update()
-        return list(self.session.execute(query.order_by(ClassSession.starts_at)).scalars())
+        return list(self.db.execute(query.order_by(ClassSession.starts_at)).scalars())
 
     def set_capacity(self, ids: Sequence[uuid.UUID], capacity: int) -> set[uuid.UUID]:
         """Set capacity where what is booked still fits: one conditional UPDATE for all.
@@ -177,7 +175,7 @@ class SessionRepository(TenantRepository[ClassSession]):
         if not ids:
             return set()
         changed = set(
-            self.session.execute(
+            self.db.execute(
                 update(ClassSession)
                 .where(
                     ClassSession.tenant_id == self.tenant_id,
@@ -190,12 +188,12 @@ class SessionRepository(TenantRepository[ClassSession]):
             ).scalars()
         )
         for session_id in changed:
-            sync_changes.touch(self.session, ClassSession, self.tenant_id, session_id)
+            sync_changes.touch(self.db, ClassSession, self.tenant_id, session_id)
         return changed
 
     def counts(self, session_id: uuid.UUID) -> tuple[int, int]:
         """(capacity, confirmed_count) as the database has them now."""
-        row = self.session.execute(
+        row = self.db.execute(
             select(ClassSession.capacity, ClassSession.confirmed_count).where(
                 ClassSession.tenant_id == self.tenant_id, ClassSession.id == session_id
             )
@@ -203,49 +201,17 @@ class SessionRepository(TenantRepository[ClassSession]):
         return int(row[0]), int(row[1])
 
     def refresh(self, row: ClassSession) -> None:
-        self.session.refresh(row)
+        self.db.refresh(row)
 
 
-def leaders(session: Session, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[StaffAccount]:
+def leaders(db: Session, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[StaffAccount]:
     """The tenant's staff accounts with these ids (any role, active or not)."""
     if not ids:
         return []
     return list(
-        session.execute(
+        db.execute(
             select(StaffAccount).where(
                 StaffAccount.tenant_id == tenant_id, StaffAccount.id.in_(list(ids))
             )
         ).scalars()
     )
-
-
-def bookings_of_member(
-    session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID, *, since: datetime, limit: int
-) -> list[tuple[Booking, ClassSession, SessionType, Location]]:
-    """A member's bookings of sessions starting after ``since``, with what a calendar shows."""
-    query = (
-        with_type_and_location(
-            select(Booking, ClassSession, SessionType, Location).join(
-                ClassSession,
-                (ClassSession.tenant_id == Booking.tenant_id)
-                & (ClassSession.id == Booking.session_id),
-            )
-        )
-        .where(
-            Booking.tenant_id == tenant_id,
-            Booking.member_id == member_id,
-            Booking.starts_at >= since,
-        )
-        .order_by(Booking.starts_at, Booking.id)
-        .limit(limit)
-    )
-    return [(b, s, t, loc) for b, s, t, loc in session.execute(query)]
-
-
-def current_member(session: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> bool:
-    found = session.execute(
-        select(Member.id).where(
-            Member.tenant_id == tenant_id, Member.id == member_id, Member.archived_at.is_(None)
-        )
-    ).first()
-    return found is not None

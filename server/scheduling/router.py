@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, time
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
-from server.members.deps import MemberClaims
+from server.api.deps import Admin, AnyStaff, ReadUowDep, UowDep
 from server.scheduling import browse, ical, series, service, sessions
 from server.scheduling.repository import SessionFilter
 from server.scheduling.schemas import (
     InstructorsRead,
     InstructorsUpdate,
-    MemberCalendar,
     PublicLocationPage,
     PublicSessionFilter,
     PublicSessionPage,
@@ -36,7 +35,17 @@ from server.scheduling.schemas import (
     SessionTypeUpdate,
     SessionUpdate,
 )
+from server.scheduling.session_bookings import SessionBookings
 from shared.enums import SessionKind, SessionStatus
+
+
+async def get_session_bookings(request: Request) -> SessionBookings:
+    """What bookings do when a session changes, plugged in by bootstrap."""
+    bookings: SessionBookings = request.app.state.container.session_bookings
+    return bookings
+
+
+BookingsDep = Annotated[SessionBookings, Depends(get_session_bookings)]
 
 router = APIRouter(tags=["scheduling"])
 public_router = APIRouter(tags=["public browsing"])
@@ -127,18 +136,22 @@ def get_schedule(schedule_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> Sched
 
 @router.patch("/schedules/{schedule_id}", response_model=ScheduleEdited)
 def update_schedule(
-    schedule_id: uuid.UUID, cmd: ScheduleUpdate, claims: Admin, uow: UowDep
+    schedule_id: uuid.UUID, cmd: ScheduleUpdate, claims: Admin, uow: UowDep, bookings: BookingsDep
 ) -> ScheduleEdited:
     """Edit the series; only future instances that still follow it change."""
-    return series.update_schedule(uow=uow, claims=claims, schedule_id=schedule_id, cmd=cmd)
+    return series.update_schedule(
+        uow=uow, bookings=bookings, claims=claims, schedule_id=schedule_id, cmd=cmd
+    )
 
 
 @router.post("/schedules/{schedule_id}/end", response_model=ScheduleEdited)
 def end_schedule(
-    schedule_id: uuid.UUID, cmd: ScheduleEnd, claims: Admin, uow: UowDep
+    schedule_id: uuid.UUID, cmd: ScheduleEnd, claims: Admin, uow: UowDep, bookings: BookingsDep
 ) -> ScheduleEdited:
     """End the series after ``last_day``; later instances are cancelled, members told."""
-    return series.end_schedule(uow=uow, claims=claims, schedule_id=schedule_id, cmd=cmd)
+    return series.end_schedule(
+        uow=uow, bookings=bookings, claims=claims, schedule_id=schedule_id, cmd=cmd
+    )
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -183,53 +196,32 @@ def get_session(session_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> Session
 
 @router.patch("/sessions/{session_id}", response_model=SessionRead)
 def update_session(
-    session_id: uuid.UUID, cmd: SessionUpdate, claims: Admin, uow: UowDep
+    session_id: uuid.UUID, cmd: SessionUpdate, claims: Admin, uow: UowDep, bookings: BookingsDep
 ) -> SessionRead:
     """Instructor, capacity or room of this one session (series edits then leave it alone)."""
-    return sessions.update_session(uow=uow, claims=claims, session_id=session_id, cmd=cmd)
+    return sessions.update_session(
+        uow=uow, bookings=bookings, claims=claims, session_id=session_id, cmd=cmd
+    )
 
 
 @router.post("/sessions/{session_id}/move", response_model=SessionRead)
 def move_session(
-    session_id: uuid.UUID, cmd: SessionMove, claims: Admin, uow: UowDep
+    session_id: uuid.UUID, cmd: SessionMove, claims: Admin, uow: UowDep, bookings: BookingsDep
 ) -> SessionRead:
     """Move to a new local date and time; booked members are told."""
-    return sessions.move_session(uow=uow, claims=claims, session_id=session_id, cmd=cmd)
+    return sessions.move_session(
+        uow=uow, bookings=bookings, claims=claims, session_id=session_id, cmd=cmd
+    )
 
 
 @router.post("/sessions/{session_id}/cancel", response_model=SessionRead)
 def cancel_session(
-    session_id: uuid.UUID, cmd: SessionCancel, claims: Admin, uow: UowDep
+    session_id: uuid.UUID, cmd: SessionCancel, claims: Admin, uow: UowDep, bookings: BookingsDep
 ) -> SessionRead:
     """Cancel; bookings are released, credits return, booked and waitlisted members are told."""
-    return sessions.cancel_session(uow=uow, claims=claims, session_id=session_id, cmd=cmd)
-
-
-# --- calendars -----------------------------------------------------------------------------
-
-
-@router.get("/me/calendar", response_model=MemberCalendar)
-def my_calendar(claims: MemberClaims, container: ContainerDep, request: Request) -> MemberCalendar:
-    """The private address of your bookings' calendar feed (keep it to yourself)."""
-    return ical.my_calendar(
-        secret_key=container.settings.resolved_secret_key,
-        tenant_id=claims.tenant_id,
-        member_id=claims.subject_id,
-        base_url=str(request.base_url),
+    return sessions.cancel_session(
+        uow=uow, bookings=bookings, claims=claims, session_id=session_id, cmd=cmd
     )
-
-
-@public_router.get(
-    "/calendars/{token}.ics",
-    response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
-)
-def member_calendar_feed(token: str, container: ContainerDep) -> Response:
-    """A member's bookings as iCalendar; the address itself is the credential."""
-    body = ical.member_feed(
-        uow=container.uow(), secret_key=container.settings.resolved_secret_key, token=token
-    )
-    return Response(body, media_type=ical.MEDIA_TYPE)
 
 
 # --- public browsing -----------------------------------------------------------------------
@@ -287,6 +279,3 @@ def public_timetable(tenant_slug: str, location_id: uuid.UUID, uow: UowDep) -> R
     """The location's timetable as iCalendar, to subscribe to from any calendar app."""
     body = ical.location_timetable(uow=uow, slug=tenant_slug, location_id=location_id)
     return Response(body, media_type=ical.MEDIA_TYPE)
-
-
-routers = (router, public_router)

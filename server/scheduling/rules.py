@@ -64,13 +64,6 @@ def _exists(local: datetime, zone: ZoneInfo) -> bool:
     return back.replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
-def is_ambiguous(day: date, at: time, zone: ZoneInfo) -> bool:
-    """Whether the local time happens twice that day (fall back)."""
-    first = datetime.combine(day, at, tzinfo=zone)
-    second = first.replace(fold=1)
-    return first.utcoffset() != second.utcoffset() and _exists(first, zone)
-
-
 def to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of a local time; an ambiguous time is its first occurrence.
 

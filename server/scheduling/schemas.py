@@ -320,8 +320,3 @@ class PublicSessionFilter(BaseModel):
     category: str | None = None
     location_id: uuid.UUID | None = None
     instructor_id: uuid.UUID | None = None
-
-
-class MemberCalendar(BaseModel):
-    feed_url: str = Field(description="Private: anyone with this address sees your bookings")
-    path: str

@@ -18,7 +18,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from server.bookings import service as bookings_service
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
@@ -42,6 +41,7 @@ from server.scheduling.service import (
     set_capacity,
     zone_of,
 )
+from server.scheduling.session_bookings import SessionBookings
 from server.scheduling.sessions import cancel_row
 from shared.clock import utcnow
 from shared.enums import SessionStatus
@@ -149,12 +149,12 @@ def create_schedule(
             on_missing_time=cmd.on_missing_time.value,
         )
         _check(row)
-        ScheduleRepository(uow.session, claims.tenant_id).add(row)
+        ScheduleRepository(uow.db, claims.tenant_id).add(row)
         instances = [
             _instance(row, o, location.timezone)
             for o in _future(row, location.timezone, utcnow()).values()
         ]
-        uow.session.add_all(instances)
+        uow.db.add_all(instances)
         uow.commit()
         return ScheduleEdited(
             schedule=schedule_read(row, location.timezone),
@@ -171,7 +171,7 @@ def list_schedules(
     offset: int,
 ) -> SchedulePage:
     with uow:
-        rows = ScheduleRepository(uow.session, claims.tenant_id).search(
+        rows = ScheduleRepository(uow.db, claims.tenant_id).search(
             location_id=location_id, limit=limit + 1, offset=offset
         )
         return SchedulePage(
@@ -185,7 +185,7 @@ def list_schedules(
 
 def get_schedule(*, uow: UnitOfWork, claims: AccessClaims, schedule_id: uuid.UUID) -> ScheduleRead:
     with uow:
-        row = ScheduleRepository(uow.session, claims.tenant_id).get_or_404(schedule_id)
+        row = ScheduleRepository(uow.db, claims.tenant_id).get_or_404(schedule_id)
         return schedule_read(row, zone_of(uow, claims.tenant_id, row.location_id))
 
 
@@ -202,16 +202,19 @@ _REQUIRED = (
 
 
 def update_schedule(
-    *, uow: UnitOfWork, claims: AccessClaims, schedule_id: uuid.UUID, cmd: ScheduleUpdate
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    schedule_id: uuid.UUID,
+    cmd: ScheduleUpdate,
 ) -> ScheduleEdited:
     changes = cmd.model_dump(exclude_unset=True)
     for field in _REQUIRED:
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field} cannot be empty")
     with uow:
-        row = ScheduleRepository(uow.session, claims.tenant_id).get_or_404(
-            schedule_id, for_update=True
-        )
+        row = ScheduleRepository(uow.db, claims.tenant_id).get_or_404(schedule_id, for_update=True)
         if row.ended_at is not None:
             raise Conflict("this series has ended", code="series_ended")
         zone = zone_of(uow, claims.tenant_id, row.location_id)
@@ -228,18 +231,53 @@ def update_schedule(
                 value = OnMissingTime(value).value
             setattr(row, field, value)
         _check(row)
-        summary = _reconcile(uow, row, zone)
+        summary = _reconcile(uow, bookings, row, zone)
         uow.commit()
         return ScheduleEdited(schedule=schedule_read(row, zone), changes=summary)
 
 
-def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
+def _reconcile(
+    uow: UnitOfWork, bookings: SessionBookings, row: Schedule, zone: str
+) -> SeriesChanges:
     """Bring the series' future, still-attached instances in line with the series."""
     now = utcnow()
     wanted = _future(row, zone, now)
-    instances = SessionRepository(uow.session, row.tenant_id).of_schedule(row.id, for_update=True)
-    by_day = {s.occurrence_date: s for s in instances}
+    instances = SessionRepository(uow.db, row.tenant_id).of_schedule(row.id, for_update=True)
     summary = SeriesChanges()
+    moved, resized = _follow_series(uow, bookings, row, zone, instances, wanted, now, summary)
+    by_day = {s.occurrence_date: s for s in instances}
+    for day, occurrence in wanted.items():
+        existing = by_day.get(day)
+        if existing is None:
+            uow.db.add(_instance(row, occurrence, zone))
+            summary.created += 1
+        elif existing.status == SessionStatus.CANCELLED.value and not existing.detached:
+            _reinstate(existing, row, occurrence, zone)
+            summary.created += 1
+    grown = set_capacity(uow, resized, row.capacity)
+    uow.db.flush()
+    summary.moved = len(moved)
+    for session in moved:
+        if session.confirmed_count or session.waitlist_count:
+            summary.members_told += bookings.moved(uow=uow, session=session)
+    for session in grown:
+        if session.waitlist_count:
+            bookings.grown(uow=uow, session=session)
+    return summary
+
+
+def _follow_series(
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    row: Schedule,
+    zone: str,
+    instances: list[ClassSession],
+    wanted: dict[date, Occurrence],
+    now: datetime,
+    summary: SeriesChanges,
+) -> tuple[list[ClassSession], list[ClassSession]]:
+    """Future scheduled instances follow the series: dropped days are cancelled, the others
+    take its times, instructor and room. Returns the instances moved and those to resize."""
     moved: list[ClassSession] = []
     resized: list[ClassSession] = []
     for session in instances:
@@ -249,39 +287,26 @@ def _reconcile(uow: UnitOfWork, row: Schedule, zone: str) -> SeriesChanges:
             continue
         occurrence = wanted.get(session.occurrence_date) if session.occurrence_date else None
         if occurrence is None:
-            summary.members_told += cancel_row(uow, session, REMOVED, detach=False)
+            summary.members_told += cancel_row(uow, bookings, session, REMOVED, detach=False)
             summary.cancelled += 1
             continue
-        changed = False
-        if (session.starts_at, session.ends_at) != (occurrence.starts_at, occurrence.ends_at):
+        was_moved = (session.starts_at, session.ends_at) != (
+            occurrence.starts_at,
+            occurrence.ends_at,
+        )
+        if was_moved:
             place_times(session, occurrence.starts_at, row.duration_minutes, zone)
             session.sequence += 1
             moved.append(session)
+        changed = False
         if (session.instructor_id, session.room) != (row.instructor_id, row.room):
             session.instructor_id, session.room = row.instructor_id, row.room
             changed = True
         if session.capacity != row.capacity:
             resized.append(session)
             changed = True
-        summary.updated += int(changed and session not in moved)
-    for day, occurrence in wanted.items():
-        existing = by_day.get(day)
-        if existing is None:
-            uow.session.add(_instance(row, occurrence, zone))
-            summary.created += 1
-        elif existing.status == SessionStatus.CANCELLED.value and not existing.detached:
-            _reinstate(existing, row, occurrence, zone)
-            summary.created += 1
-    grown = set_capacity(uow, resized, row.capacity)
-    uow.session.flush()
-    summary.moved = len(moved)
-    for session in moved:
-        if session.confirmed_count or session.waitlist_count:
-            summary.members_told += bookings_service.session_moved(uow=uow, session=session)
-    for session in grown:
-        if session.waitlist_count:
-            bookings_service.capacity_changed(uow=uow, session=session)
-    return summary
+        summary.updated += int(changed and not was_moved)
+    return moved, resized
 
 
 def _reinstate(session: ClassSession, row: Schedule, occurrence: Occurrence, zone: str) -> None:
@@ -295,15 +320,18 @@ def _reinstate(session: ClassSession, row: Schedule, occurrence: Occurrence, zon
 
 
 def end_schedule(
-    *, uow: UnitOfWork, claims: AccessClaims, schedule_id: uuid.UUID, cmd: ScheduleEnd
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    schedule_id: uuid.UUID,
+    cmd: ScheduleEnd,
 ) -> ScheduleEdited:
     """End a series after ``last_day``: every later instance that has not started is cancelled
     (also those changed by themselves: the series is over). The day before ``starts_on``
     withdraws the whole series."""
     with uow:
-        row = ScheduleRepository(uow.session, claims.tenant_id).get_or_404(
-            schedule_id, for_update=True
-        )
+        row = ScheduleRepository(uow.db, claims.tenant_id).get_or_404(schedule_id, for_update=True)
         if row.ended_at is not None:
             raise Conflict("this series has already ended", code="series_ended")
         if cmd.last_day > row.ends_on:
@@ -319,12 +347,12 @@ def end_schedule(
         zone = zone_of(uow, claims.tenant_id, row.location_id)
         now = utcnow()
         summary = SeriesChanges()
-        repo = SessionRepository(uow.session, claims.tenant_id)
+        repo = SessionRepository(uow.db, claims.tenant_id)
         for session in repo.of_schedule(row.id, for_update=True):
             late = session.occurrence_date is not None and session.occurrence_date > cmd.last_day
             live = session.status == SessionStatus.SCHEDULED.value and session.starts_at > now
             if late and live:
-                summary.members_told += cancel_row(uow, session, cmd.reason, detach=False)
+                summary.members_told += cancel_row(uow, bookings, session, cmd.reason, detach=False)
                 summary.cancelled += 1
         row.ends_on = cmd.last_day
         row.ended_at = now

@@ -51,7 +51,7 @@ def create_session_type(
 ) -> SessionTypeRead:
     with uow:
         row = SessionType(id=new_id(), **cmd.model_dump())
-        SessionTypeRepository(uow.session, claims.tenant_id).add(row)
+        SessionTypeRepository(uow.db, claims.tenant_id).add(row)
         uow.commit()
         return type_read(row)
 
@@ -66,7 +66,7 @@ def list_session_types(
     offset: int,
 ) -> SessionTypePage:
     with uow:
-        rows = SessionTypeRepository(uow.session, claims.tenant_id).search(
+        rows = SessionTypeRepository(uow.db, claims.tenant_id).search(
             active=active, kind=kind.value if kind else None, limit=limit + 1, offset=offset
         )
         return SessionTypePage(
@@ -79,7 +79,7 @@ def get_session_type(
     *, uow: UnitOfWork, claims: AccessClaims, session_type_id: uuid.UUID
 ) -> SessionTypeRead:
     with uow:
-        repo = SessionTypeRepository(uow.session, claims.tenant_id)
+        repo = SessionTypeRepository(uow.db, claims.tenant_id)
         return type_read(repo.get_or_404(session_type_id))
 
 
@@ -103,7 +103,7 @@ def update_session_type(
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field} cannot be empty")
     with uow:
-        repo = SessionTypeRepository(uow.session, claims.tenant_id)
+        repo = SessionTypeRepository(uow.db, claims.tenant_id)
         row = repo.get_or_404(session_type_id, for_update=True)
         for field, value in changes.items():
             setattr(row, field, value.value if hasattr(value, "value") else value)
@@ -112,7 +112,7 @@ def update_session_type(
 
 
 def active_type_or_error(uow: UnitOfWork, tenant_id: uuid.UUID, type_id: uuid.UUID) -> SessionType:
-    row = SessionTypeRepository(uow.session, tenant_id).get_or_404(type_id)
+    row = SessionTypeRepository(uow.db, tenant_id).get_or_404(type_id)
     if not row.active:
         raise InvalidInput(f"session type '{row.name}' is archived; make it active first")
     return row
@@ -123,7 +123,7 @@ def active_type_or_error(uow: UnitOfWork, tenant_id: uuid.UUID, type_id: uuid.UU
 
 def check_leaders(uow: UnitOfWork, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> None:
     """Every id is an active coach, manager or owner of the tenant (another's: not found)."""
-    found = {s.id: s for s in leaders(uow.session, tenant_id, ids)}
+    found = {s.id: s for s in leaders(uow.db, tenant_id, ids)}
     for staff_id in ids:
         staff = found.get(staff_id)
         if staff is None:
@@ -138,7 +138,7 @@ def check_leaders(uow: UnitOfWork, tenant_id: uuid.UUID, ids: list[uuid.UUID]) -
 
 
 def _instructors_read(uow: UnitOfWork, tenant_id: uuid.UUID, type_id: uuid.UUID) -> InstructorsRead:
-    staff = SessionTypeRepository(uow.session, tenant_id).instructors(type_id)
+    staff = SessionTypeRepository(uow.db, tenant_id).instructors(type_id)
     return InstructorsRead(
         session_type_id=type_id,
         instructors=[InstructorRead(id=s.id, name=s.name, role=s.role) for s in staff],
@@ -149,7 +149,7 @@ def set_instructors(
     *, uow: UnitOfWork, claims: AccessClaims, session_type_id: uuid.UUID, cmd: InstructorsUpdate
 ) -> InstructorsRead:
     with uow:
-        repo = SessionTypeRepository(uow.session, claims.tenant_id)
+        repo = SessionTypeRepository(uow.db, claims.tenant_id)
         repo.get_or_404(session_type_id, for_update=True)
         ids = list(dict.fromkeys(cmd.staff_ids))
         check_leaders(uow, claims.tenant_id, ids)
@@ -162,7 +162,7 @@ def get_instructors(
     *, uow: UnitOfWork, claims: AccessClaims, session_type_id: uuid.UUID
 ) -> InstructorsRead:
     with uow:
-        SessionTypeRepository(uow.session, claims.tenant_id).get_or_404(session_type_id)
+        SessionTypeRepository(uow.db, claims.tenant_id).get_or_404(session_type_id)
         return _instructors_read(uow, claims.tenant_id, session_type_id)
 
 
@@ -218,12 +218,12 @@ def start_in_future(location: Location, day: date, at: time) -> datetime:
 
 
 def location_or_404(uow: UnitOfWork, tenant_id: uuid.UUID, location_id: uuid.UUID) -> Location:
-    return LocationRepository(uow.session, tenant_id).get_or_404(location_id)
+    return LocationRepository(uow.db, tenant_id).get_or_404(location_id)
 
 
 def zone_of(uow: UnitOfWork, tenant_id: uuid.UUID, location_id: uuid.UUID) -> str:
     """The time zone of a location, archived or not (its sessions stay readable)."""
-    location = uow.session.get(Location, (tenant_id, location_id))
+    location = uow.db.get(Location, (tenant_id, location_id))
     if location is None:
         raise NotFound(f"location {location_id} was not found")
     return location.timezone
@@ -235,8 +235,8 @@ def set_capacity(uow: UnitOfWork, rows: list[ClassSession], capacity: int) -> li
     cannot slip past); the caller's transaction then changes nothing."""
     if not rows:
         return []
-    repo = SessionRepository(uow.session, rows[0].tenant_id)
-    uow.session.flush()
+    repo = SessionRepository(uow.db, rows[0].tenant_id)
+    uow.db.flush()
     grew = [r for r in rows if capacity > r.capacity]
     changed = repo.set_capacity([r.id for r in rows], capacity)
     refused = [r for r in rows if r.id not in changed]
@@ -247,5 +247,5 @@ def set_capacity(uow: UnitOfWork, rows: list[ClassSession], capacity: int) -> li
             code="capacity_below_booked",
         )
     for row in rows:
-        uow.session.expire(row, ["capacity", "updated_at"])
+        uow.db.expire(row, ["capacity", "updated_at"])
     return grew

@@ -1,14 +1,14 @@
 """Single sessions: create a one-off, list, read, change, move and cancel one instance.
 
 Changing, moving or cancelling one instance of a series *detaches* it: later series edits
-leave it alone. Booked members hear of a move or a cancellation through the bookings domain.
+leave it alone. Booked members hear of a move or a cancellation through the bookings domain
+(:class:`SessionBookings`).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from server.bookings import service as bookings_service
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
@@ -32,6 +32,7 @@ from server.scheduling.service import (
     start_in_future,
     zone_of,
 )
+from server.scheduling.session_bookings import SessionBookings
 from shared.clock import utcnow
 from shared.enums import SessionStatus
 from shared.ids import new_id
@@ -63,7 +64,7 @@ def create_session(*, uow: UnitOfWork, claims: AccessClaims, cmd: SessionCreate)
         place_times(
             row, starts_at, cmd.duration_minutes or kind.duration_minutes, location.timezone
         )
-        SessionRepository(uow.session, claims.tenant_id).add(row)
+        SessionRepository(uow.db, claims.tenant_id).add(row)
         uow.commit()
         return session_read(row, location.timezone)
 
@@ -79,9 +80,7 @@ def list_sessions(
     if f.date_from and f.date_to and f.date_to < f.date_from:
         raise InvalidInput("date_to cannot be before date_from")
     with uow:
-        rows = SessionRepository(uow.session, claims.tenant_id).search(
-            f, limit=limit + 1, offset=offset
-        )
+        rows = SessionRepository(uow.db, claims.tenant_id).search(f, limit=limit + 1, offset=offset)
         return SessionPage(
             items=[session_read(s, loc.timezone) for s, _t, loc, _staff in rows[:limit]],
             next_offset=offset + limit if len(rows) > limit else None,
@@ -90,12 +89,12 @@ def list_sessions(
 
 def get_session(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> SessionRead:
     with uow:
-        row = SessionRepository(uow.session, claims.tenant_id).get_or_404(session_id)
+        row = SessionRepository(uow.db, claims.tenant_id).get_or_404(session_id)
         return session_read(row, zone_of(uow, claims.tenant_id, row.location_id))
 
 
 def _open_for_change(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> ClassSession:
-    row = SessionRepository(uow.session, tenant_id).get_or_404(session_id, for_update=True)
+    row = SessionRepository(uow.db, tenant_id).get_or_404(session_id, for_update=True)
     if row.status == SessionStatus.CANCELLED.value:
         raise Conflict("this session is cancelled", code="session_cancelled")
     if row.starts_at <= utcnow():
@@ -104,7 +103,12 @@ def _open_for_change(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUI
 
 
 def update_session(
-    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, cmd: SessionUpdate
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    cmd: SessionUpdate,
 ) -> SessionRead:
     """Instructor, capacity or room of one session; lowering capacity below what is booked is
     refused. A raised capacity lets the waitlist in, in order."""
@@ -126,13 +130,18 @@ def update_session(
         promoted = None
         capacity = changes.get("capacity")
         if capacity is not None and capacity != row.capacity and set_capacity(uow, [row], capacity):
-            promoted = bookings_service.capacity_changed(uow=uow, session=row)
+            promoted = bookings.grown(uow=uow, session=row)
         uow.commit()
         return session_read(row, zone, promoted)
 
 
 def move_session(
-    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, cmd: SessionMove
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    cmd: SessionMove,
 ) -> SessionRead:
     """A new local date and time; everyone booked is told and their bookings follow."""
     with uow:
@@ -143,25 +152,32 @@ def move_session(
         place_times(row, starts_at, minutes, location.timezone)
         row.detached = True
         row.sequence += 1
-        uow.session.flush()
-        told = bookings_service.session_moved(uow=uow, session=row)
+        uow.db.flush()
+        told = bookings.moved(uow=uow, session=row)
         uow.commit()
         return session_read(row, location.timezone, told)
 
 
 def cancel_session(
-    *, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID, cmd: SessionCancel
+    *,
+    uow: UnitOfWork,
+    bookings: SessionBookings,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    cmd: SessionCancel,
 ) -> SessionRead:
     """Cancel one session: its bookings are released, credits return, everyone is told."""
     with uow:
         row = _open_for_change(uow, claims.tenant_id, session_id)
         zone = zone_of(uow, claims.tenant_id, row.location_id)
-        told = cancel_row(uow, row, cmd.reason, detach=True)
+        told = cancel_row(uow, bookings, row, cmd.reason, detach=True)
         uow.commit()
         return session_read(row, zone, told)
 
 
-def cancel_row(uow: UnitOfWork, row: ClassSession, reason: str, *, detach: bool) -> int:
+def cancel_row(
+    uow: UnitOfWork, bookings: SessionBookings, row: ClassSession, reason: str, *, detach: bool
+) -> int:
     """Mark a locked, scheduled session cancelled and release its bookings."""
     booked = row.confirmed_count + row.waitlist_count
     row.status = SessionStatus.CANCELLED.value
@@ -171,8 +187,8 @@ def cancel_row(uow: UnitOfWork, row: ClassSession, reason: str, *, detach: bool)
         row.detached = True
     if not booked:  # read under the row's lock: nobody to release or tell
         return 0
-    uow.session.flush()
-    told = bookings_service.release_cancelled_session(uow=uow, session=row, reason=reason)
-    uow.session.flush()
-    uow.session.refresh(row)
+    uow.db.flush()
+    told = bookings.cancelled(uow=uow, session=row, reason=reason)
+    uow.db.flush()
+    uow.db.refresh(row)
     return told

@@ -7,18 +7,29 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
-from server.staff import service
+from server.signins.schemas import RefreshRequest, TokenPair
+from server.staff import service, signup
 from server.staff.schemas import (
     LoginRequest,
-    RefreshRequest,
     StaffCreate,
     StaffPage,
     StaffRead,
     StaffUpdate,
-    TokenPair,
+    TenantSignedUp,
 )
+from server.tenants.schemas import TenantCreate
 
+#: Signing up a provider creates its tenant; documented with tenants and locations.
+signup_router = APIRouter(tags=["tenants and locations"])
 router = APIRouter(tags=["staff and sign-in"])
+
+
+@signup_router.post("/tenants", response_model=TenantSignedUp, status_code=status.HTTP_201_CREATED)
+def sign_up(cmd: TenantCreate, container: ContainerDep) -> TenantSignedUp:
+    """A provider signs up: creates the tenant and its owner account, and signs the owner in."""
+    return signup.sign_up(
+        uow=container.uow(), identity=container.identity, settings=container.settings, cmd=cmd
+    )
 
 
 @router.post("/auth/login", response_model=TokenPair)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from server.signins.schemas import TokenPair
+from server.tenants.schemas import TenantRead
 from shared.enums import StaffRole
 
 Password = Annotated[str, Field(min_length=10, max_length=200)]
@@ -19,18 +21,6 @@ class LoginRequest(BaseModel):
     tenant: str = Field(min_length=1, max_length=63, description="The tenant's slug")
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
-
-
-class RefreshRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    refresh_token: str = Field(min_length=1, max_length=300)
-
-
-class TokenPair(BaseModel):
-    access_token: str
-    refresh_token: str
-    token_type: Literal["bearer"] = "bearer"
-    expires_in: int
 
 
 class StaffCreate(BaseModel):
@@ -68,3 +58,9 @@ class StaffRead(BaseModel):
 class StaffPage(BaseModel):
     items: list[StaffRead]
     next_offset: int | None
+
+
+class TenantSignedUp(BaseModel):
+    tenant: TenantRead
+    owner: StaffRead
+    tokens: TokenPair

@@ -10,18 +10,20 @@ from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from server.ports.identity import AccessClaims, IdentityService
-from server.staff import rules, sessions
+from server.signins import service as signins
+from server.signins.repository import RefreshTokenRepository
+from server.signins.schemas import TokenPair
+from server.signins.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
+from server.staff import rules
 from server.staff.models import StaffAccount
-from server.staff.repository import RefreshTokenRepository, StaffRepository
+from server.staff.repository import StaffRepository
 from server.staff.schemas import (
     LoginRequest,
     StaffCreate,
     StaffPage,
     StaffRead,
     StaffUpdate,
-    TokenPair,
 )
-from server.staff.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
 from server.tenants.repository import LocationRepository, tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import PrincipalKind, StaffRole
@@ -55,7 +57,7 @@ def issue_tokens(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, staff: StaffAccount
 ) -> TokenPair:
     """Access and refresh tokens for ``staff``; the caller commits."""
-    return sessions.issue_pair(
+    return signins.issue_pair(
         uow=uow, identity=identity, settings=settings, claims=staff_claims(staff)
     )
 
@@ -65,13 +67,13 @@ def login(
 ) -> TokenPair:
     email = email_key(cmd.email)
     with uow:
-        tenant = tenant_by_slug(uow.session, cmd.tenant.lower())
+        tenant = tenant_by_slug(uow.db, cmd.tenant.lower())
         if tenant is None:
             identity.verify_password(DUMMY_HASH.get(identity), cmd.password)
             raise Unauthenticated(BAD_LOGIN, code="invalid_credentials")
         throttle = SignInThrottle(uow, tenant.id, email, utcnow())
         throttle.refuse_if_locked()
-        staff = StaffRepository(uow.session, tenant.id).by_email(email)
+        staff = StaffRepository(uow.db, tenant.id).by_email(email)
         valid = identity.verify_password(
             staff.password_hash if staff else DUMMY_HASH.get(identity), cmd.password
         )
@@ -86,14 +88,14 @@ def login(
 def _active_staff(
     uow: UnitOfWork, tenant_id: uuid.UUID, staff_id: uuid.UUID
 ) -> AccessClaims | None:
-    staff = StaffRepository(uow.session, tenant_id).get(staff_id)
+    staff = StaffRepository(uow.db, tenant_id).get(staff_id)
     return staff_claims(staff) if staff is not None and staff.active else None
 
 
 def refresh(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, refresh_token: str
 ) -> TokenPair:
-    return sessions.rotate(
+    return signins.rotate(
         uow=uow,
         identity=identity,
         settings=settings,
@@ -105,20 +107,18 @@ def refresh(
 
 def logout(*, uow: UnitOfWork, claims: AccessClaims) -> None:
     with uow:
-        RefreshTokenRepository(uow.session, claims.tenant_id).revoke_all_of(
-            claims.subject_id, utcnow()
-        )
+        RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(claims.subject_id, utcnow())
         uow.commit()
 
 
 def get_me(*, uow: UnitOfWork, claims: AccessClaims) -> StaffRead:
     with uow:
-        return to_read(StaffRepository(uow.session, claims.tenant_id).get_or_404(claims.subject_id))
+        return to_read(StaffRepository(uow.db, claims.tenant_id).get_or_404(claims.subject_id))
 
 
 def list_staff(*, uow: UnitOfWork, claims: AccessClaims, limit: int, offset: int) -> StaffPage:
     with uow:
-        rows = StaffRepository(uow.session, claims.tenant_id).list(limit=limit + 1, offset=offset)
+        rows = StaffRepository(uow.db, claims.tenant_id).list(limit=limit + 1, offset=offset)
         return StaffPage(
             items=[to_read(r) for r in rows[:limit]],
             next_offset=offset + limit if len(rows) > limit else None,
@@ -127,16 +127,13 @@ def list_staff(*, uow: UnitOfWork, claims: AccessClaims, limit: int, offset: int
 
 def get_staff(*, uow: UnitOfWork, claims: AccessClaims, staff_id: uuid.UUID) -> StaffRead:
     with uow:
-        return to_read(StaffRepository(uow.session, claims.tenant_id).get_or_404(staff_id))
+        return to_read(StaffRepository(uow.db, claims.tenant_id).get_or_404(staff_id))
 
 
 def _check_home_location(
     uow: UnitOfWork, tenant_id: uuid.UUID, location_id: uuid.UUID | None
 ) -> None:
-    if (
-        location_id is not None
-        and LocationRepository(uow.session, tenant_id).get(location_id) is None
-    ):
+    if location_id is not None and LocationRepository(uow.db, tenant_id).get(location_id) is None:
         raise NotFound(f"location {location_id} was not found")
 
 
@@ -149,7 +146,7 @@ def create_staff(
             f"a {claims.role.value.replace('_', ' ')} cannot create a {cmd.role.value} account"
         )
     with uow:
-        repo = StaffRepository(uow.session, claims.tenant_id)
+        repo = StaffRepository(uow.db, claims.tenant_id)
         if repo.by_email(cmd.email) is not None:
             raise Conflict(f"there is already a staff account for {email_key(cmd.email)}")
         _check_home_location(uow, claims.tenant_id, cmd.home_location_id)
@@ -182,7 +179,7 @@ def update_staff(
 ) -> StaffRead:
     assert claims.role is not None
     with uow:
-        repo = StaffRepository(uow.session, claims.tenant_id)
+        repo = StaffRepository(uow.db, claims.tenant_id)
         staff = repo.get_or_404(staff_id, for_update=True)
         target_roles = {StaffRole(staff.role), cmd.role or StaffRole(staff.role)}
         if not all(rules.may_manage(claims.role, role) for role in target_roles):
@@ -202,9 +199,7 @@ def update_staff(
         if cmd.active is not None:
             staff.active = cmd.active
             if not cmd.active:
-                RefreshTokenRepository(uow.session, claims.tenant_id).revoke_all_of(
-                    staff.id, utcnow()
-                )
+                RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(staff.id, utcnow())
         if cmd.password is not None:
             staff.password_hash = identity.hash_password(cmd.password)
         if cmd.pin is not None:

@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from server.errors import DomainError
 from server.sync.registry import (
     MutationContext,
+    MutationRegistry,
     MutationRejected,
     Registration,
     readable,
-    registration,
 )
 from shared.enums import MutationStatus
 from shared.sync.messages import MutationResult
@@ -32,12 +32,12 @@ class _Unsafe(Exception):
     """A batched handler failed after it had staged changes: apply one at a time instead."""
 
 
-def apply_all(contexts: list[MutationContext]) -> list[MutationResult]:
+def apply_all(contexts: list[MutationContext], mutations: MutationRegistry) -> list[MutationResult]:
     """Apply the mutations of ``contexts`` in order; one result each."""
     results: list[MutationResult] = []
     start = 0
     while start < len(contexts):
-        found = registration(contexts[start].mutation.name)
+        found = mutations.registration(contexts[start].mutation.name)
         end = start + 1
         if found is not None and found.batch is not None:
             while end < len(contexts) and contexts[end].mutation.name == found.name:
@@ -84,8 +84,8 @@ def apply_one(context: MutationContext, found: Registration[Any] | None) -> Muta
             status=MutationStatus.REJECTED,
             reason=f"this server does not know the mutation {mutation.name!r}",
         )
-    session = context.uow.session
-    savepoint = session.begin_nested()
+    db = context.uow.db
+    savepoint = db.begin_nested()
     try:
         if found.batch is None:
             note = found.apply(context, mutation.args)
@@ -95,7 +95,7 @@ def apply_one(context: MutationContext, found: Registration[Any] | None) -> Muta
             batch.prepare([args])
             note = found.handler(context, args)
             batch.write()
-        session.flush()
+        db.flush()
         savepoint.commit()
     except _REJECTIONS as exc:
         savepoint.rollback()
@@ -110,7 +110,7 @@ def apply_one(context: MutationContext, found: Registration[Any] | None) -> Muta
 def _apply_run(found: Registration[Any], contexts: list[MutationContext]) -> list[MutationResult]:
     """Consecutive mutations of one batchable name, in one savepoint."""
     assert found.batch is not None
-    session = contexts[0].uow.session
+    db = contexts[0].uow.db
     parsed: list[Any] = []
     for context in contexts:
         try:
@@ -118,7 +118,7 @@ def _apply_run(found: Registration[Any], contexts: list[MutationContext]) -> lis
         except ValidationError as exc:
             parsed.append(exc)
     batch = found.batch(contexts[0])
-    savepoint = session.begin_nested()
+    savepoint = db.begin_nested()
     try:
         batch.prepare([a for a in parsed if not isinstance(a, ValidationError)])
         results = []
@@ -136,7 +136,7 @@ def _apply_run(found: Registration[Any], contexts: list[MutationContext]) -> lis
                 continue
             results.append(_applied(context, note))
         batch.write()
-        session.flush()
+        db.flush()
         savepoint.commit()
     except (IntegrityError, _Unsafe):
         savepoint.rollback()

@@ -1,8 +1,9 @@
-"""Change capture for pull (DESIGN.md §5.7): every write to a synced table, in the writing
+"""Change capture for pull: every write to a synced table, in the writing
 transaction, becomes a numbered change for each location whose kiosks hold that row.
 
-Domains declare their synced tables with :func:`register_synced_table`. A session listener
-collects ORM inserts, updates and deletes of those models at each flush; writes made with
+Domains declare their synced tables on the :class:`SyncedTables` that bootstrap builds, and
+bootstrap opens sessions that capture them (:func:`capturing_session_factory`). Those
+collect ORM inserts, updates and deletes of those models at each flush; writes made with
 Core statements call :func:`touch` instead. Just before the root transaction commits, the
 collected rows are numbered per location from a counter row that ``UPDATE … RETURNING``
 row-locks until commit, so that sequence order and commit order agree on PostgreSQL.
@@ -10,25 +11,25 @@ row-locks until commit, so that sequence order and commit order agree on Postgre
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import JSON, Dialect, Table, event, insert, select, update
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from server.db.bulk import insert_rows
 from server.sync.models import LocationSyncSeq, SyncChange
-from server.tenants.models import Location
 from shared.clock import utcnow
 
 #: Where a row goes: one location, or (None) every location of its tenant.
 LocationOf = Callable[[Any], uuid.UUID | None]
 VisibleAt = Callable[[Any, uuid.UUID], bool]
+#: Every live location of a tenant: where a row for all of its kiosks goes.
+LiveLocations = Callable[[Session, uuid.UUID], list[uuid.UUID]]
 
 
 @dataclass(frozen=True)
@@ -44,30 +45,6 @@ class SyncedTable:
     visible_at: VisibleAt | None
 
 
-_TABLES: dict[type[Any], SyncedTable] = {}
-
-
-def _everywhere(_row: Any) -> None:
-    return None
-
-
-def register_synced_table(
-    name: str,
-    model: type[Any],
-    *,
-    serialise: Callable[[Any], dict[str, Any] | None],
-    location: LocationOf = _everywhere,
-    include: Callable[[Any], bool] = lambda _row: True,
-    visible_at: VisibleAt | None = None,
-) -> None:
-    """Make every change of ``model`` rows reach the kiosks' pull as table ``name``.
-
-    ``model`` rows need ``tenant_id`` and ``id``. ``location`` says which location's kiosks
-    hold a row (default: all of the tenant's).
-    """
-    _TABLES[model] = SyncedTable(name, model, serialise, location, include, visible_at)
-
-
 @dataclass(frozen=True)
 class Captured:
     tenant_id: uuid.UUID
@@ -78,6 +55,67 @@ class Captured:
     hidden_at: Callable[[uuid.UUID], bool] | None = None
 
 
+def _everywhere(_row: Any) -> None:
+    return None
+
+
+def _always(_row: Any) -> bool:
+    return True
+
+
+class SyncedTables:
+    """The tables kiosks download, each declared by the domain that owns it."""
+
+    def __init__(self) -> None:
+        self._by_model: dict[type[Any], SyncedTable] = {}
+        self._live_locations: LiveLocations | None = None
+
+    def fan_out_with(self, live_locations: LiveLocations) -> None:
+        """How to find where a row goes that every kiosk of its tenant holds."""
+        self._live_locations = live_locations
+
+    def live_locations(self, db: Session, tenant_id: uuid.UUID) -> list[uuid.UUID]:
+        if self._live_locations is None:
+            raise RuntimeError("no domain said where a tenant's kiosks are (fan_out_with)")
+        return self._live_locations(db, tenant_id)
+
+    def register(
+        self,
+        name: str,
+        model: type[Any],
+        *,
+        serialise: Callable[[Any], dict[str, Any] | None],
+        location: LocationOf = _everywhere,
+        include: Callable[[Any], bool] = _always,
+        visible_at: VisibleAt | None = None,
+    ) -> None:
+        """Make every change of ``model`` rows reach the kiosks' pull as table ``name``.
+
+        ``model`` rows need ``tenant_id`` and ``id``. ``location`` says which location's kiosks
+        hold a row (default: all of the tenant's).
+        """
+        if model in self._by_model:
+            raise ValueError(f"{model.__name__} is synced twice")
+        self._by_model[model] = SyncedTable(name, model, serialise, location, include, visible_at)
+
+    def __contains__(self, model: object) -> bool:
+        return model in self._by_model
+
+    def capture(
+        self, row: Any, *, deleted: bool, model: type[Any] | None = None
+    ) -> Captured | None:
+        """The change to send for ``row`` (a synced row), or None when kiosks need none."""
+        table = self._by_model.get(model or type(row))
+        if table is None or not (deleted or table.include(row)):
+            return None
+        data = None if deleted else table.serialise(row)
+        hidden: Callable[[uuid.UUID], bool] | None = None
+        if table.visible_at is not None and data is not None:
+            check = table.visible_at
+            hidden = lambda location_id: not check(row, location_id)  # noqa: E731
+        return Captured(row.tenant_id, table.name, row.id, table.location(row), data, hidden)
+
+
 @dataclass(frozen=True)
 class _Touched:
     model: type[Any]
@@ -85,149 +123,97 @@ class _Touched:
     row_id: uuid.UUID
 
 
-_PENDING = "zmos_sync_pending"
-_MARKS = "zmos_sync_marks"
+class CapturingSession(Session):
+    """A session that collects, as it writes, the changes of synced rows for the kiosks;
+    its factory's listeners number and store them when the root transaction commits."""
+
+    def __init__(self, *args: Any, synced: SyncedTables, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self.synced = synced
+        #: What the open transaction has changed so far, in order.
+        self.pending_changes: list[Captured | _Touched] = []
+        #: Where each open savepoint began in ``pending_changes`` (undone with it).
+        self.savepoint_marks: dict[SessionTransaction, int] = {}
 
 
-def _pending(session: Session) -> list[Captured | _Touched]:
-    found: list[Captured | _Touched] = session.info.setdefault(_PENDING, [])
-    return found
-
-
-def touch(session: Session, model: type[Any], tenant_id: uuid.UUID, row_id: uuid.UUID) -> None:
-    """A synced row changed through a Core statement: send it as it is at commit."""
-    if model in _TABLES:
-        _pending(session).append(_Touched(model, tenant_id, row_id))
-
-
-def record_change(session: Session, row: Any, *, deleted: bool = False) -> None:
-    """Send ``row`` (a synced model instance) as it is now, or as a tombstone."""
-    captured = _capture(row, deleted=deleted)
-    if captured is not None:
-        _pending(session).append(captured)
-
-
-def record_values(session: Session, model: type[Any], values: dict[str, Any]) -> None:
-    """Send a row written with a Core ``INSERT`` of ``values``, without building a model."""
-    captured = _capture(SimpleNamespace(**values), deleted=False, model=model)
-    if captured is not None:
-        _pending(session).append(captured)
-
-
-def table_of(model: type[Any]) -> Table:
-    """The model's table, for fast Core ``INSERT``s of many rows."""
-    return cast(Table, model.__table__)
-
-
-def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows of ``model`` (dicts with the same keys) in the open transaction.
-
-    On PostgreSQL an executemany makes psycopg send one ``INSERT`` per row; the rows go as
-    one ``COPY`` instead, formatted by psycopg's C code. SQLite's executemany is a C loop
-    already. Database errors come out as SQLAlchemy's, as from ``session.execute``.
-    """
-    if not rows:
-        return
-    table = table_of(model)
-    dialect = session.get_bind().dialect
-    defaulted = any(c.default is not None and c.key not in rows[0] for c in table.columns)
-    if dialect.name != "postgresql" or defaulted or len(rows) == 1:
-        session.execute(insert(table), rows)
-        return
-    _copy(session, table, list(rows[0]), rows)
-
-
-def _copy(session: Session, table: Table, keys: list[str], rows: Sequence[dict[str, Any]]) -> None:
-    import psycopg  # only ever with PostgreSQL
-
-    dialect = session.get_bind().dialect
-    columns = [table.columns[key] for key in keys]
-    processors = [
-        _json_text(dialect) if isinstance(c.type, JSON) else c.type.bind_processor(dialect)
-        for c in columns
-    ]
-    quote = dialect.identifier_preparer.quote
-    statement = (
-        f"COPY {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(c.name) for c in columns)}) FROM STDIN"
+def capturing_session_factory(
+    engine: Engine, tables: SyncedTables, **options: Any
+) -> sessionmaker[Session]:
+    """A session factory whose sessions capture the changes of ``tables``."""
+    factory: sessionmaker[Session] = sessionmaker(
+        bind=engine, class_=CapturingSession, synced=tables, **options
     )
-    pairs = list(zip(keys, processors, strict=True))
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    try:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([row[k] if p is None else p(row[k]) for k, p in pairs])
-    except psycopg.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from None
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "after_transaction_create", _savepoint_started)
+    event.listen(factory, "after_soft_rollback", _rolled_back)
+    event.listen(factory, "before_commit", _before_commit)
+    return factory
 
 
-def _json_text(dialect: Dialect) -> Callable[[Any], str]:
-    """JSON columns go as their text (psycopg adapts a dict only as a whole parameter)."""
-    dumps: Callable[[Any], str] = getattr(dialect, "_json_serializer", None) or json.dumps
-    return dumps
+def touch(db: Session, model: type[Any], tenant_id: uuid.UUID, row_id: uuid.UUID) -> None:
+    """A synced row changed through a Core statement: send it as it is at commit."""
+    if isinstance(db, CapturingSession) and model in db.synced:
+        db.pending_changes.append(_Touched(model, tenant_id, row_id))
 
 
-def _capture(row: Any, *, deleted: bool, model: type[Any] | None = None) -> Captured | None:
-    table = _TABLES.get(model or type(row))
-    if table is None or not (deleted or table.include(row)):
-        return None
-    data = None if deleted else table.serialise(row)
-    hidden: Callable[[uuid.UUID], bool] | None = None
-    if table.visible_at is not None and data is not None:
-        check = table.visible_at
-        hidden = lambda location_id: not check(row, location_id)  # noqa: E731
-    return Captured(row.tenant_id, table.name, row.id, table.location(row), data, hidden)
+def record_change(db: Session, row: Any, *, deleted: bool = False) -> None:
+    """Send ``row`` (a synced model instance) as it is now, or as a tombstone."""
+    if isinstance(db, CapturingSession):
+        captured = db.synced.capture(row, deleted=deleted)
+        if captured is not None:
+            db.pending_changes.append(captured)
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context: Any) -> None:
-    if not _TABLES:
-        return
-    pending = _pending(session)
-    for row in session.new:
-        if type(row) in _TABLES and (captured := _capture(row, deleted=False)):
+def record_values(db: Session, model: type[Any], values: dict[str, Any]) -> None:
+    """Send a row written with a Core ``INSERT`` of ``values``, without building a model."""
+    if isinstance(db, CapturingSession):
+        captured = db.synced.capture(SimpleNamespace(**values), deleted=False, model=model)
+        if captured is not None:
+            db.pending_changes.append(captured)
+
+
+def _after_flush(db: CapturingSession, _context: Any) -> None:
+    tables, pending = db.synced, db.pending_changes
+    for row in db.new:
+        if type(row) in tables and (captured := tables.capture(row, deleted=False)):
             pending.append(captured)
-    for row in session.dirty:
-        modified = type(row) in _TABLES and session.is_modified(row, include_collections=False)
-        if modified and (captured := _capture(row, deleted=False)):
+    for row in db.dirty:
+        modified = type(row) in tables and db.is_modified(row, include_collections=False)
+        if modified and (captured := tables.capture(row, deleted=False)):
             pending.append(captured)
-    for row in session.deleted:
-        if type(row) in _TABLES and (captured := _capture(row, deleted=True)):
+    for row in db.deleted:
+        if type(row) in tables and (captured := tables.capture(row, deleted=True)):
             pending.append(captured)
 
 
-@event.listens_for(Session, "after_transaction_create")
-def _savepoint_started(session: Session, transaction: SessionTransaction) -> None:
+def _savepoint_started(db: CapturingSession, transaction: SessionTransaction) -> None:
     if transaction.nested:
-        session.info.setdefault(_MARKS, {})[transaction] = len(_pending(session))
+        db.savepoint_marks[transaction] = len(db.pending_changes)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _rolled_back(session: Session, transaction: SessionTransaction) -> None:
-    marks: dict[SessionTransaction, int] = session.info.get(_MARKS, {})
+def _rolled_back(db: CapturingSession, transaction: SessionTransaction) -> None:
+    marks = db.savepoint_marks
     if transaction.nested and transaction in marks:
-        del _pending(session)[marks.pop(transaction) :]
+        del db.pending_changes[marks.pop(transaction) :]
     elif not transaction.nested:
-        session.info.pop(_PENDING, None)
-        session.info.pop(_MARKS, None)
+        db.pending_changes = []
+        db.savepoint_marks = {}
 
 
-@event.listens_for(Session, "before_commit")
-def _before_commit(session: Session) -> None:
-    if not session.in_nested_transaction():
-        number_pending(session)
+def _before_commit(db: CapturingSession) -> None:
+    if not db.in_nested_transaction():
+        number_pending(db)
 
 
-def number_pending(session: Session) -> None:
+def number_pending(db: Session) -> None:
     """Number and store the changes collected so far. The commit does it; calling it earlier
     takes the location counters' locks earlier (tests use it to order transactions)."""
-    session.flush()  # commit would flush next; the listener must see this flush's rows now
-    if not session.info.get(_PENDING):
+    db.flush()  # commit would flush next; the listener must see this flush's rows now
+    if not isinstance(db, CapturingSession) or not db.pending_changes:
         return
-    collected = session.info.pop(_PENDING)
-    session.info.pop(_MARKS, None)
-    write_changes(session, [_resolve(session, item) for item in _last_touches(collected)])
+    collected, db.pending_changes, db.savepoint_marks = db.pending_changes, [], {}
+    tables = db.synced
+    write_changes(db, tables, [_resolve(db, tables, item) for item in _last_touches(collected)])
 
 
 def _last_touches(collected: list[Captured | _Touched]) -> list[Captured | _Touched]:
@@ -245,19 +231,19 @@ def _last_touches(collected: list[Captured | _Touched]) -> list[Captured | _Touc
     return kept
 
 
-def _resolve(session: Session, item: Captured | _Touched) -> Captured | None:
+def _resolve(db: Session, tables: SyncedTables, item: Captured | _Touched) -> Captured | None:
     if isinstance(item, Captured):
         return item
     model = item.model
-    row = session.execute(
+    row = db.execute(
         select(model)
         .where(model.tenant_id == item.tenant_id, model.id == item.row_id)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
-    return _capture(row, deleted=False) if row is not None else None
+    return tables.capture(row, deleted=False) if row is not None else None
 
 
-def write_changes(session: Session, captured: Sequence[Captured | None]) -> None:
+def write_changes(db: Session, tables: SyncedTables, captured: Sequence[Captured | None]) -> None:
     """Number and store changes in the open transaction; the last change of a row wins."""
     latest: dict[tuple[uuid.UUID, str, uuid.UUID], Captured] = {}
     for item in captured:
@@ -274,7 +260,7 @@ def write_changes(session: Session, captured: Sequence[Captured | None]) -> None
             targets = [item.location_id]
         else:
             if item.tenant_id not in everywhere:
-                everywhere[item.tenant_id] = _live_locations(session, item.tenant_id)
+                everywhere[item.tenant_id] = tables.live_locations(db, item.tenant_id)
             targets = everywhere[item.tenant_id]
         for location_id in targets:
             by_location.setdefault((item.tenant_id, location_id), []).append(item)
@@ -283,7 +269,7 @@ def write_changes(session: Session, captured: Sequence[Captured | None]) -> None
     # A fixed locking order: two transactions fanning out to the same locations never deadlock.
     for tenant_id, location_id in sorted(by_location, key=lambda k: (str(k[0]), str(k[1]))):
         items = by_location[(tenant_id, location_id)]
-        last = allocate(session, tenant_id, location_id, len(items))
+        last = allocate(db, tenant_id, location_id, len(items))
         for offset, item in enumerate(items):
             hidden = item.hidden_at is not None and item.hidden_at(location_id)
             rows.append(
@@ -298,17 +284,10 @@ def write_changes(session: Session, captured: Sequence[Captured | None]) -> None
                     "created_at": now,
                 }
             )
-    insert_rows(session, SyncChange, rows)
+    insert_rows(db, SyncChange, rows)
 
 
-def _live_locations(session: Session, tenant_id: uuid.UUID) -> list[uuid.UUID]:
-    query = select(Location.id).where(
-        Location.tenant_id == tenant_id, Location.archived_at.is_(None)
-    )
-    return list(session.execute(query).scalars())
-
-
-def allocate(session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID, count: int) -> int:
+def allocate(db: Session, tenant_id: uuid.UUID, location_id: uuid.UUID, count: int) -> int:
     """Reserve ``count`` sequence numbers; returns the last. Holds the counter's row lock."""
     counter = update(LocationSyncSeq).where(
         LocationSyncSeq.tenant_id == tenant_id, LocationSyncSeq.location_id == location_id
@@ -316,17 +295,13 @@ def allocate(session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID, cou
     statement = counter.values(last_seq=LocationSyncSeq.last_seq + count).returning(
         LocationSyncSeq.last_seq
     )
-    last = session.execute(statement).scalar_one_or_none()
+    last = db.execute(statement).scalar_one_or_none()
     if last is None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(
+        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+        db.execute(
             dialect.insert(LocationSyncSeq)
             .values(tenant_id=tenant_id, location_id=location_id, last_seq=0, pruned_seq=0)
             .on_conflict_do_nothing()
         )
-        last = session.execute(statement).scalar_one()
+        last = db.execute(statement).scalar_one()
     return int(last)
-
-
-def synced_tables() -> dict[str, SyncedTable]:
-    return {table.name: table for table in _TABLES.values()}

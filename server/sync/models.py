@@ -80,7 +80,7 @@ class SyncChange(Base):
 
 
 class ReviewItem(TenantScoped, Base):
-    """Something the server accepted but staff should look at (DESIGN.md §5.6)."""
+    """Something the server accepted but staff should look at."""
 
     __tablename__ = "review_items"
     __table_args__ = (

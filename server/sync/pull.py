@@ -1,33 +1,31 @@
-"""Pull (DESIGN.md §5.7–8): a location's changes after a cursor, in sequence order."""
+"""Pull: a location's changes after a cursor, in sequence order; a cursor older than the
+changes kept answers 410 (download a snapshot)."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from functools import cache
 
 from sqlalchemy import String, Text, cast, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
-from server.devices import service as devices_service
 from server.ports.identity import AccessClaims
 from server.sync.errors import SnapshotRequired
+from server.sync.kiosks import Kiosks
 from server.sync.models import DeviceSyncState, LocationSyncSeq, SyncChange
 from shared.clock import utcnow
-from shared.sync.messages import PullResponse
-
-if TYPE_CHECKING:
-    from server.bootstrap import Container
 
 DEFAULT_PAGE = 1000
 MAX_PAGE = 5000
 
 
-def _counter(session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> tuple[int, int]:
-    row = session.execute(
+def _counter(db: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> tuple[int, int]:
+    row = db.execute(
         select(LocationSyncSeq.last_seq, LocationSyncSeq.pruned_seq).where(
             LocationSyncSeq.tenant_id == tenant_id, LocationSyncSeq.location_id == location_id
         )
@@ -35,14 +33,14 @@ def _counter(session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> 
     return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
 
-def current_cursor(session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> int:
+def current_cursor(db: Session, tenant_id: uuid.UUID, location_id: uuid.UUID) -> int:
     """The newest committed sequence number of a location: a snapshot read after this is
     consistent with it (numbers are handed out in commit order)."""
-    return _counter(session, tenant_id, location_id)[0]
+    return _counter(db, tenant_id, location_id)[0]
 
 
-def _last_mutation_id(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int:
-    found = session.execute(
+def _last_mutation_id(db: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int:
+    found = db.execute(
         select(DeviceSyncState.last_mutation_id).where(
             DeviceSyncState.tenant_id == tenant_id, DeviceSyncState.device_id == device_id
         )
@@ -52,29 +50,24 @@ def _last_mutation_id(session: Session, tenant_id: uuid.UUID, device_id: uuid.UU
 
 @dataclass(frozen=True)
 class PullPage:
-    """A :class:`PullResponse` already encoded: the changes' ``data`` go out as the text the
+    """A ``PullResponse`` already encoded: the changes' ``data`` go out as the text the
     database holds, so a page of thousands of rows costs no per-row objects or re-encoding."""
 
     count: int
     body: bytes
 
 
-def pull(*, uow: UnitOfWork, claims: AccessClaims, cursor: int, limit: int) -> PullResponse:
-    """A page as a :class:`PullResponse` (for callers in this process)."""
-    return PullResponse.model_validate_json(
-        pull_page(uow=uow, claims=claims, cursor=cursor, limit=limit).body
-    )
-
-
-def pull_page(*, uow: UnitOfWork, claims: AccessClaims, cursor: int, limit: int) -> PullPage:
+def pull_page(
+    *, uow: UnitOfWork, kiosks: Kiosks, claims: AccessClaims, cursor: int, limit: int
+) -> PullPage:
     with uow:
-        session = uow.session
-        device = devices_service.require_live_device(uow=uow, claims=claims)
+        db = uow.db
+        device = kiosks.live_device(uow=uow, claims=claims)
         tenant_id, location_id = claims.tenant_id, device.location_id
-        _, pruned = _counter(session, tenant_id, location_id)
+        _, pruned = _counter(db, tenant_id, location_id)
         if cursor < pruned:
             raise SnapshotRequired(cursor, pruned)
-        rows = session.execute(
+        rows = db.execute(
             select(
                 SyncChange.seq,
                 SyncChange.table_name,
@@ -91,7 +84,7 @@ def pull_page(*, uow: UnitOfWork, claims: AccessClaims, cursor: int, limit: int)
             .limit(limit + 1)
         ).all()
         page = rows[:limit]
-        last_mutation_id = _last_mutation_id(session, tenant_id, device.id)
+        last_mutation_id = _last_mutation_id(db, tenant_id, device.id)
     changes = ",".join(
         f'{{"seq":{seq},"table":{_json_str(table)},"row_id":"{_dashed(row_id)}",'
         f'"deleted":{"true" if deleted else "false"},"data":{data or "null"}}}'
@@ -105,14 +98,10 @@ def pull_page(*, uow: UnitOfWork, claims: AccessClaims, cursor: int, limit: int)
     return PullPage(len(page), body.encode())
 
 
-_TABLE_NAMES: dict[str, str] = {}
-
-
+@cache
 def _json_str(text: str) -> str:
-    found = _TABLE_NAMES.get(text)
-    if found is None:
-        found = _TABLE_NAMES.setdefault(text, json.dumps(text))
-    return found
+    """A table name as JSON (the few names repeat on every row)."""
+    return json.dumps(text)
 
 
 def _dashed(text: str) -> str:
@@ -126,7 +115,7 @@ def has_changes_after(uow: UnitOfWork, claims: AccessClaims, cursor: int) -> boo
     """One cheap read, polled by a long-poll: is there anything after ``cursor``?"""
     assert claims.location_id is not None
     with uow:
-        return current_cursor(uow.session, claims.tenant_id, claims.location_id) > cursor
+        return current_cursor(uow.db, claims.tenant_id, claims.location_id) > cursor
 
 
 def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
@@ -137,7 +126,7 @@ def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
     in the order change capture takes the counters' locks, and only ever moving
     ``pruned_seq`` forward."""
     with uow:
-        ends = uow.session.execute(
+        ends = uow.db.execute(
             select(SyncChange.tenant_id, SyncChange.location_id, func.max(SyncChange.seq))
             .where(SyncChange.created_at < older_than)
             .group_by(SyncChange.tenant_id, SyncChange.location_id)
@@ -145,8 +134,8 @@ def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
     removed = 0
     for tenant_id, location_id, through in sorted(ends, key=lambda e: (str(e[0]), str(e[1]))):
         with uow:
-            session = uow.session
-            session.execute(
+            db = uow.db
+            db.execute(
                 update(LocationSyncSeq)
                 .where(
                     LocationSyncSeq.tenant_id == tenant_id,
@@ -155,7 +144,7 @@ def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
                 )
                 .values(pruned_seq=through)
             )
-            result = session.execute(
+            result = db.execute(
                 delete(SyncChange).where(
                     SyncChange.tenant_id == tenant_id,
                     SyncChange.location_id == location_id,
@@ -167,7 +156,6 @@ def prune(*, uow: UnitOfWork, older_than: datetime) -> int:
     return removed
 
 
-def prune_job(container: Container) -> int:
-    """The periodic job (server/bootstrap.py): keep ``sync_change_retention_days`` of changes."""
-    days = container.settings.sync_change_retention_days
-    return prune(uow=container.uow(), older_than=utcnow() - timedelta(days=days))
+def prune_job(*, make_uow: Callable[[], UnitOfWork], keep: timedelta) -> int:
+    """The periodic job: forget changes older than ``keep``."""
+    return prune(uow=make_uow(), older_than=utcnow() - keep)

@@ -1,4 +1,4 @@
-"""Push (DESIGN.md §5.5): apply a kiosk's outbox batch once, in order, in one transaction."""
+"""Push: apply a kiosk's outbox batch once, in order, in one transaction."""
 
 from __future__ import annotations
 
@@ -12,27 +12,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from server.db.bulk import insert_rows
 from server.db.uow import UnitOfWork
-from server.devices import service as devices_service
-from server.engagement import service as engagement_service
 from server.errors import (
     Conflict,
     DatabaseUnavailable,
     DomainError,
     Forbidden,
     InvalidInput,
-    NotFound,
 )
-from server.ports.analytics import EventPublisher
+from server.ports.analytics import EventPublisher, publish_committed
 from server.ports.eligibility import EligibilityService
 from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
-from server.sync import changes, rules
-from server.sync import handlers as _handlers  # noqa: F401  (registers the kiosk mutations)
+from server.sync import rules
 from server.sync.apply import apply_all
 from server.sync.models import DeviceSyncState, SyncMutation
-from server.sync.registry import MutationContext
-from server.tenants.repository import LocationRepository
+from server.sync.registry import MutationContext, SyncRegistry
 from shared.clock import ensure_utc, utcnow
 from shared.enums import MutationStatus
 from shared.sync.messages import SCHEMA_VERSION, Mutation, MutationResult, PushRequest, PushResponse
@@ -47,7 +43,7 @@ class DatabaseReplaced(Conflict):
 
 
 def _replayed(
-    session: Session,
+    db: Session,
     tenant_id: uuid.UUID,
     device_id: uuid.UUID,
     cmd: PushRequest,
@@ -68,7 +64,7 @@ def _replayed(
         SyncMutation.device_id == device_id,
         SyncMutation.mutation_id.in_(list(duplicates)),
     )
-    logged = {row.mutation_id: row for row in session.execute(query)}
+    logged = {row.mutation_id: row for row in db.execute(query)}
     sent = {m.mutation_id: m.hlc for m in cmd.mutations}
     if any(i in logged and logged[i].hlc != sent[i] for i in duplicates):
         raise DatabaseReplaced(
@@ -103,7 +99,7 @@ class MutationGap(Conflict):
         self.last_mutation_id = last_mutation_id
 
 
-def lock_sync_state(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int:
+def lock_sync_state(db: Session, tenant_id: uuid.UUID, device_id: uuid.UUID) -> int:
     """The device's last applied mutation id, with its row locked until commit, so that two
     pushes of one device run one after the other (on SQLite, the write lock does that)."""
     statement = (
@@ -112,17 +108,17 @@ def lock_sync_state(session: Session, tenant_id: uuid.UUID, device_id: uuid.UUID
         .values(updated_at=utcnow())
         .returning(DeviceSyncState.last_mutation_id)
     )
-    last = session.execute(statement).scalar_one_or_none()
+    last = db.execute(statement).scalar_one_or_none()
     if last is None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(
+        dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+        db.execute(
             dialect.insert(DeviceSyncState)
             .values(
                 tenant_id=tenant_id, device_id=device_id, last_mutation_id=0, updated_at=utcnow()
             )
             .on_conflict_do_nothing()
         )
-        last = session.execute(statement).scalar_one()
+        last = db.execute(statement).scalar_one()
     return int(last)
 
 
@@ -156,6 +152,7 @@ def _log_row(
 def push(
     *,
     uow: UnitOfWork,
+    registry: SyncRegistry,
     eligibility: EligibilityService,
     payments: PaymentService,
     events: EventPublisher,
@@ -178,16 +175,14 @@ def push(
     published = []
     try:
         with uow:
-            session = uow.session
-            device = devices_service.require_live_device(uow=uow, claims=claims)
-            location = LocationRepository(session, claims.tenant_id).get(device.location_id)
-            if location is None:
-                raise NotFound("this kiosk's location has been archived", code="location_archived")
-            last = lock_sync_state(session, claims.tenant_id, device.id)
+            db = uow.db
+            device = registry.kiosks.live_device(uow=uow, claims=claims)
+            location = registry.kiosks.location(uow=uow, device=device)
+            last = lock_sync_state(db, claims.tenant_id, device.id)
             plan = rules.plan_batch(last, [m.mutation_id for m in cmd.mutations])
             if plan.gap:
                 raise MutationGap(last, plan.new[0])
-            results = _replayed(session, claims.tenant_id, device.id, cmd, plan.duplicates)
+            results = _replayed(db, claims.tenant_id, device.id, cmd, plan.duplicates)
             now = utcnow()  # the server's time for the whole batch (clamping, the log)
             contexts = [
                 MutationContext(
@@ -203,14 +198,16 @@ def push(
                 for mutation in cmd.mutations[len(plan.duplicates) :]
             ]
             log = []
-            for context, result in zip(contexts, apply_all(contexts), strict=True):
+            for context, result in zip(
+                contexts, apply_all(contexts, registry.mutations), strict=True
+            ):
                 results.append(result)
                 published.extend(context.published)
                 log.append(_log_row(claims, context.mutation, result, context.clamped, now))
             if plan.new:
                 last = plan.new[-1]
-                changes.insert_rows(session, SyncMutation, log)
-                session.execute(
+                insert_rows(db, SyncMutation, log)
+                db.execute(
                     update(DeviceSyncState)
                     .where(
                         DeviceSyncState.tenant_id == claims.tenant_id,
@@ -224,5 +221,5 @@ def push(
             "the server's database failed during this push; nothing of it was applied, send it "
             "again"
         ) from None
-    engagement_service.publish(events, published)
+    publish_committed(events, published)
     return PushResponse(last_mutation_id=last, results=results)

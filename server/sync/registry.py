@@ -1,6 +1,7 @@
-"""The one registry of pushed mutations: each domain plugs in its versioned names.
+"""What domains plug into sync: their pushed mutations, their synced tables, their parts of
+the kiosk snapshot, and (the devices domain) who a kiosk is.
 
-``register_mutation("checkin.create.v1", CheckinCreateArgs, handler)``: the push engine
+``registry.mutations.register("checkin.create.v1", CheckinCreateArgs, handler)``: the push engine
 validates a mutation's args with the model and calls the handler inside a savepoint of the
 push transaction. A handler raises :class:`MutationRejected` (or a domain error) for a
 mutation that can never apply; the queue moves on.
@@ -13,7 +14,7 @@ together) and one savepoint; its handler must raise only before it has changed a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -21,16 +22,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
-from server.devices.models import Device
 from server.errors import DomainError
 from server.ports.analytics import PublishedEvent
 from server.ports.eligibility import EligibilityService
+from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
 from server.sync import review
+from server.sync.changes import SyncedTables
+from server.sync.kiosks import KioskDevice, KioskLocation, Kiosks
 from server.sync.models import ReviewItem
-from server.tenants.models import Location
 from shared.sync.messages import Mutation, is_versioned_mutation_name
 
 A = TypeVar("A", bound=BaseModel)
@@ -72,8 +75,8 @@ class MutationBatch(Protocol):
 class MutationContext:
     uow: UnitOfWork
     tenant_id: uuid.UUID
-    device: Device
-    location: Location
+    device: KioskDevice
+    location: KioskLocation
     eligibility: EligibilityService
     payments: PaymentService
     mutation: Mutation
@@ -101,7 +104,7 @@ class MutationContext:
         checkin_id: uuid.UUID | None = None,
     ) -> ReviewItem:
         item = review.open_item(
-            self.uow.session,
+            self.uow.db,
             self.tenant_id,
             location_id=self.location.id,
             kind=kind,
@@ -134,22 +137,57 @@ class Registration(Generic[A]):
         return self.handler(context, self.args.model_validate(raw_args))
 
 
-_REGISTRY: dict[str, Registration[Any]] = {}
+class MutationRegistry:
+    """The mutations this server applies, by versioned name."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, Registration[Any]] = {}
+
+    def register(
+        self, name: str, args: type[A], handler: Handler[A], *, batch: BatchFactory | None = None
+    ) -> None:
+        if not is_versioned_mutation_name(name):
+            raise ValueError(f"{name!r} is not a versioned mutation name like 'checkin.create.v1'")
+        if name in self._by_name:
+            raise ValueError(f"mutation {name!r} is registered twice")
+        self._by_name[name] = Registration(name, args, handler, batch)
+
+    def registration(self, name: str) -> Registration[Any] | None:
+        return self._by_name.get(name)
 
 
-def register_mutation(
-    name: str, args: type[A], handler: Handler[A], *, batch: BatchFactory | None = None
-) -> None:
-    if not is_versioned_mutation_name(name):
-        raise ValueError(f"{name!r} is not a versioned mutation name like 'checkin.create.v1'")
-    if name in _REGISTRY:
-        raise ValueError(f"mutation {name!r} is registered twice")
-    _REGISTRY[name] = Registration(name, args, handler, batch)
+@dataclass(frozen=True)
+class SnapshotScope:
+    """What a part of a kiosk's snapshot is read for: one location, as of ``now``."""
+
+    db: Session
+    tenant_id: uuid.UUID
+    location: KioskLocation
+    now: datetime
+    tz: ZoneInfo
+    #: The fields the parts before this one gave (a part may build on them).
+    fields: Mapping[str, Any]
 
 
-def registration(name: str) -> Registration[Any] | None:
-    return _REGISTRY.get(name)
+#: Some fields of :class:`shared.sync.snapshot.KioskSnapshot`, read in the snapshot's
+#: transaction.
+SnapshotPart = Callable[[SnapshotScope], dict[str, Any]]
 
 
-def known_names() -> list[str]:
-    return sorted(_REGISTRY)
+class _NoKiosks:
+    def live_device(self, *, uow: UnitOfWork, claims: AccessClaims) -> KioskDevice:
+        raise RuntimeError("no domain registered the kiosk directory")
+
+    def location(self, *, uow: UnitOfWork, device: KioskDevice) -> KioskLocation:
+        raise RuntimeError("no domain registered the kiosk directory")
+
+
+@dataclass
+class SyncRegistry:
+    """Built by bootstrap; each domain's ``register`` adds what it brings."""
+
+    mutations: MutationRegistry = field(default_factory=MutationRegistry)
+    tables: SyncedTables = field(default_factory=SyncedTables)
+    #: Run in order, each seeing the fields of those before it.
+    snapshot_parts: list[SnapshotPart] = field(default_factory=list)
+    kiosks: Kiosks = field(default_factory=_NoKiosks)

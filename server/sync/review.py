@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session
 
 from server.db.repository import TenantRepository
 from server.db.uow import UnitOfWork
-from server.devices import service as devices_service
 from server.errors import Conflict
 from server.ports.identity import AccessClaims
+from server.sync.changes import SyncedTables
+from server.sync.kiosks import Kiosks
 from server.sync.models import ReviewItem
 from server.sync.schemas import ReviewItemPage, ReviewItemRead, ReviewItemResolve
 from shared.clock import utcnow
 from shared.ids import new_id
+from shared.sync import messages as wire
 from shared.sync.snapshot import SnapshotReviewItem
 
 OPEN, RESOLVED = "open", "resolved"
@@ -42,13 +44,13 @@ class ReviewItemRepository(TenantRepository[ReviewItem]):
         if location_id is not None:
             query = query.where(ReviewItem.location_id == location_id)
         query = query.order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())
-        return list(self.session.execute(query.limit(limit).offset(offset)).scalars())
+        return list(self.db.execute(query.limit(limit).offset(offset)).scalars())
 
     def open_of_device(self, device_id: uuid.UUID, kind: str) -> ReviewItem | None:
         query = self._select().where(
             ReviewItem.device_id == device_id, ReviewItem.kind == kind, ReviewItem.status == OPEN
         )
-        found: ReviewItem | None = self.session.execute(query.limit(1)).scalars().first()
+        found: ReviewItem | None = self.db.execute(query.limit(1)).scalars().first()
         return found
 
 
@@ -80,13 +82,13 @@ def new_item(
     )
 
 
-def open_item(session: Session, tenant_id: uuid.UUID, **fields: Any) -> ReviewItem:
-    """Open a review item in the session's transaction (fields as for :func:`new_item`)."""
-    return ReviewItemRepository(session, tenant_id).add(new_item(tenant_id, **fields))
+def open_item(db: Session, tenant_id: uuid.UUID, **fields: Any) -> ReviewItem:
+    """Open a review item in db's open transaction (fields as for :func:`new_item`)."""
+    return ReviewItemRepository(db, tenant_id).add(new_item(tenant_id, **fields))
 
 
 def open_for_location(
-    session: Session, tenant_id: uuid.UUID, location_id: uuid.UUID
+    db: Session, tenant_id: uuid.UUID, location_id: uuid.UUID
 ) -> list[ReviewItem]:
     query = (
         select(ReviewItem)
@@ -97,7 +99,7 @@ def open_for_location(
         )
         .order_by(ReviewItem.created_at, ReviewItem.id)
     )
-    return list(session.execute(query).scalars())
+    return list(db.execute(query).scalars())
 
 
 def list_review_items(
@@ -110,7 +112,7 @@ def list_review_items(
     offset: int,
 ) -> ReviewItemPage:
     with uow:
-        rows = ReviewItemRepository(uow.session, claims.tenant_id).search(
+        rows = ReviewItemRepository(uow.db, claims.tenant_id).search(
             status=status, location_id=location_id, limit=limit + 1, offset=offset
         )
         return ReviewItemPage(
@@ -123,7 +125,7 @@ def resolve_review_item(
     *, uow: UnitOfWork, claims: AccessClaims, review_item_id: uuid.UUID, cmd: ReviewItemResolve
 ) -> ReviewItemRead:
     with uow:
-        item = ReviewItemRepository(uow.session, claims.tenant_id).get_or_404(
+        item = ReviewItemRepository(uow.db, claims.tenant_id).get_or_404(
             review_item_id, for_update=True
         )
         if item.status == RESOLVED:
@@ -136,8 +138,24 @@ def resolve_review_item(
         return ReviewItemRead.model_validate(item)
 
 
-def open_items_of_kiosk(*, uow: UnitOfWork, claims: AccessClaims) -> list[SnapshotReviewItem]:
+def open_items_of_kiosk(
+    *, uow: UnitOfWork, kiosks: Kiosks, claims: AccessClaims
+) -> list[SnapshotReviewItem]:
     with uow:
-        device = devices_service.require_live_device(uow=uow, claims=claims)
-        rows = open_for_location(uow.session, claims.tenant_id, device.location_id)
-        return [SnapshotReviewItem.model_validate(row, from_attributes=True) for row in rows]
+        device = kiosks.live_device(uow=uow, claims=claims)
+        rows = open_for_location(uow.db, claims.tenant_id, device.location_id)
+        return [review_shape(row) for row in rows]
+
+
+def review_shape(row: ReviewItem) -> SnapshotReviewItem:
+    return SnapshotReviewItem.model_validate(row, from_attributes=True)
+
+
+def register(tables: SyncedTables) -> None:
+    """Kiosks hold their location's review items."""
+    tables.register(
+        wire.TABLE_REVIEW_ITEMS,
+        ReviewItem,
+        serialise=lambda row: review_shape(row).model_dump(mode="json"),
+        location=lambda row: row.location_id,
+    )

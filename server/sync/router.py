@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
 import anyio.to_thread
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from server.api.deps import Admin, ContainerDep, DeviceClaims, UowDep
 from server.api.errors import PROBLEM_JSON
 from server.sync import pull as pull_service
 from server.sync import push as push_service
-from server.sync import review, service
+from server.sync import review
+from server.sync import snapshot as snapshot_service
 from server.sync.gzip import GzipRoute
+from server.sync.registry import SyncRegistry
 from server.sync.schemas import ReviewItemPage, ReviewItemRead, ReviewItemResolve
 from shared.sync.messages import PullResponse, PushRequest, PushResponse
 from shared.sync.snapshot import KioskSnapshot, SnapshotReviewItem
+
+
+async def get_sync(request: Request) -> SyncRegistry:
+    """What the domains plugged into sync, built by bootstrap with the container."""
+    registry: SyncRegistry = request.app.state.container.sync
+    return registry
+
+
+SyncDep = Annotated[SyncRegistry, Depends(get_sync)]
 
 router = APIRouter(prefix="/sync", tags=["kiosk sync"])
 push_router = APIRouter(prefix="/sync", tags=["kiosk sync"], route_class=GzipRoute)
@@ -30,10 +41,10 @@ _PROBLEM: dict[str, Any] = {"content": {PROBLEM_JSON: {}}}
 
 
 @router.get("/snapshot", response_model=KioskSnapshot)
-def snapshot(claims: DeviceClaims, uow: UowDep) -> KioskSnapshot:
+def snapshot(claims: DeviceClaims, container: ContainerDep, sync: SyncDep) -> KioskSnapshot:
     """Everything a kiosk needs about its location, for a first download or a reset, with
     the pull cursor it is consistent with."""
-    return service.snapshot(uow=uow, claims=claims)
+    return snapshot_service.snapshot(uow=container.uow(), registry=sync, claims=claims)
 
 
 @push_router.post(
@@ -44,10 +55,11 @@ def snapshot(claims: DeviceClaims, uow: UowDep) -> KioskSnapshot:
         503: {"description": "Nothing applied; send the same batch again", **_PROBLEM},
     },
 )
-def push(cmd: PushRequest, claims: DeviceClaims, container: ContainerDep) -> Any:
+def push(cmd: PushRequest, claims: DeviceClaims, container: ContainerDep, sync: SyncDep) -> Any:
     """Apply a batch of the kiosk's outbox once, in order (the body may be gzip)."""
     return push_service.push(
         uow=container.uow(),
+        registry=sync,
         eligibility=container.eligibility,
         payments=container.payments,
         events=container.events,
@@ -64,6 +76,7 @@ def push(cmd: PushRequest, claims: DeviceClaims, container: ContainerDep) -> Any
 async def pull(
     claims: DeviceClaims,
     container: ContainerDep,
+    sync: SyncDep,
     cursor: int = Query(0, ge=0),
     limit: int = Query(pull_service.DEFAULT_PAGE, ge=1, le=pull_service.MAX_PAGE),
     wait: float = Query(0, ge=0, le=30, description="Seconds to wait for a change if none"),
@@ -73,7 +86,11 @@ async def pull(
     while True:
         page = await anyio.to_thread.run_sync(
             lambda: pull_service.pull_page(
-                uow=container.uow(), claims=claims, cursor=cursor, limit=limit
+                uow=container.uow(),
+                kiosks=sync.kiosks,
+                claims=claims,
+                cursor=cursor,
+                limit=limit,
             )
         )
         if page.count or time.monotonic() >= deadline:
@@ -89,9 +106,11 @@ async def pull(
 
 
 @router.get("/review-items", response_model=list[SnapshotReviewItem])
-def kiosk_review_items(claims: DeviceClaims, uow: UowDep) -> list[SnapshotReviewItem]:
+def kiosk_review_items(
+    claims: DeviceClaims, container: ContainerDep, sync: SyncDep
+) -> list[SnapshotReviewItem]:
     """This kiosk's location's open review items."""
-    return review.open_items_of_kiosk(uow=uow, claims=claims)
+    return review.open_items_of_kiosk(uow=container.uow(), kiosks=sync.kiosks, claims=claims)
 
 
 @review_router.get("", response_model=ReviewItemPage)

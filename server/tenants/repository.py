@@ -13,12 +13,12 @@ from server.tenants.models import Location, Tenant
 from server.tenants.rules import SLUG
 
 
-def tenant_by_slug(session: Session, slug: str) -> Tenant | None:
+def tenant_by_slug(db: Session, slug: str) -> Tenant | None:
     """The tenant with this slug; None for an unknown one or a string no slug can be (such
     as one with a NUL byte, which PostgreSQL would refuse to even compare)."""
     if not SLUG.match(slug):
         return None
-    tenant: Tenant | None = session.execute(
+    tenant: Tenant | None = db.execute(
         select(Tenant).where(Tenant.slug == slug)
     ).scalar_one_or_none()
     return tenant
@@ -27,11 +27,11 @@ def tenant_by_slug(session: Session, slug: str) -> Tenant | None:
 class TenantDirectory:
     """The tenant row of the caller's own tenant, and nobody else's."""
 
-    def __init__(self, session: Session, tenant_id: uuid.UUID) -> None:
-        self.session, self.tenant_id = session, tenant_id
+    def __init__(self, db: Session, tenant_id: uuid.UUID) -> None:
+        self.db, self.tenant_id = db, tenant_id
 
     def current(self) -> Tenant:
-        tenant = self.session.get(Tenant, self.tenant_id)
+        tenant = self.db.get(Tenant, self.tenant_id)
         if tenant is None:
             raise NotFound("your tenant no longer exists")
         return tenant

@@ -6,28 +6,18 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
-from server.api.deps import Admin, AnyStaff, ContainerDep, Owner, ReadUowDep, UowDep
+from server.api.deps import Admin, AnyStaff, Owner, ReadUowDep, UowDep
 from server.tenants import service
 from server.tenants.schemas import (
     LocationCreate,
     LocationPage,
     LocationRead,
     LocationUpdate,
-    TenantCreate,
     TenantRead,
-    TenantSignedUp,
     TenantUpdate,
 )
 
 router = APIRouter(tags=["tenants and locations"])
-
-
-@router.post("/tenants", response_model=TenantSignedUp, status_code=status.HTTP_201_CREATED)
-def sign_up(cmd: TenantCreate, container: ContainerDep) -> TenantSignedUp:
-    """A provider signs up: creates the tenant and its owner account, and signs the owner in."""
-    return service.sign_up(
-        uow=container.uow(), identity=container.identity, settings=container.settings, cmd=cmd
-    )
 
 
 @router.get("/tenant", response_model=TenantRead)

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from server.staff.schemas import StaffRead, TokenPair
 from server.tenants.rules import check_slug, check_timezone
 from shared.opening_hours import OpeningHours
 
@@ -51,12 +50,6 @@ class TenantRead(BaseModel):
     contact_email: str | None
     contact_phone: str | None
     created_at: datetime
-
-
-class TenantSignedUp(BaseModel):
-    tenant: TenantRead
-    owner: StaffRead
-    tokens: TokenPair
 
 
 class LocationCreate(BaseModel):

@@ -75,16 +75,17 @@ def _seed_rows(
     """Members with a monthly membership, and sessions 2 h apart (none overlap), directly."""
     from server.members.models import Member
     from server.plans.models import Membership
-    from server.scheduling.models import ClassSession, SessionType
+    from server.scheduling.models import ClassSession, SessionType, keep_local_times_in_step
 
+    keep_local_times_in_step()  # as the server does: the rows get their local date and time
     engine = create_engine(database_url)
     now = datetime.now(UTC).replace(microsecond=0)
     member_ids = [uuid.uuid4() for _ in range(members)]
     session_ids = [uuid.uuid4() for _ in range(sessions)]
     tenant = seeded.tenant_id
     plan_id = seeded.plan_id
-    with Session(engine) as session:
-        session.execute(
+    with Session(engine) as db:
+        db.execute(
             insert(Member),
             [
                 {
@@ -101,7 +102,7 @@ def _seed_rows(
                 for i, m in enumerate(member_ids)
             ],
         )
-        session.execute(
+        db.execute(
             insert(Membership),
             [
                 {
@@ -131,11 +132,11 @@ def _seed_rows(
             contraindications=[],
             active=True,
         )
-        session.add(kind)
-        session.flush()
+        db.add(kind)
+        db.flush()
         for i, sid in enumerate(session_ids):
             start = now + timedelta(hours=2 + 2 * i)
-            session.add(
+            db.add(
                 ClassSession(
                     tenant_id=tenant,
                     id=sid,
@@ -151,7 +152,7 @@ def _seed_rows(
                     detached=False,
                 )
             )
-        session.commit()
+        db.commit()
     engine.dispose()
     return [str(m) for m in member_ids], [str(s) for s in session_ids]
 
@@ -169,8 +170,8 @@ def _check_burst(database_url: str, session_id: str, places: int, total: int) ->
     from server.bookings.models import Booking
 
     engine = create_engine(database_url)
-    with Session(engine) as session:
-        rows = session.execute(
+    with Session(engine) as db:
+        rows = db.execute(
             select(Booking.position, Booking.status, Booking.booked_at)
             .where(Booking.session_id == uuid.UUID(session_id))
             .order_by(Booking.position)

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, insert, select
 
 from server.bookings.models import Booking
+from server.db.bulk import table_of
 from server.members.models import Member
 from server.scheduling.models import ClassSession, SessionType
-from server.sync.changes import table_of
 from server.tenants.models import Tenant
 from shared.clock import utcnow
 from shared.ids import new_id

@@ -63,7 +63,7 @@ class Studio:
     def session_type(self, name: str = "HIIT", **extra: Any) -> str:
         type_id = new_id()
         with self.container.uow() as uow:
-            uow.session.add(
+            uow.db.add(
                 SessionType(
                     tenant_id=uuid.UUID(self.tenant_id),
                     id=type_id,
@@ -93,7 +93,7 @@ class Studio:
         session_id = new_id()
         start = (utcnow() + starts_in).replace(microsecond=0)
         with self.container.uow() as uow:
-            uow.session.add(
+            uow.db.add(
                 ClassSession(
                     tenant_id=uuid.UUID(self.tenant_id),
                     id=session_id,
@@ -142,14 +142,14 @@ class Studio:
 
     def counts(self, session_id: str) -> tuple[int, int]:
         with self.container.uow() as uow:
-            row = uow.session.get(ClassSession, (uuid.UUID(self.tenant_id), uuid.UUID(session_id)))
+            row = uow.db.get(ClassSession, (uuid.UUID(self.tenant_id), uuid.UUID(session_id)))
             assert row is not None
             return row.confirmed_count, row.waitlist_count
 
     def bookings(self, session_id: str) -> list[Booking]:
         with self.container.uow() as uow:
             return list(
-                uow.session.execute(
+                uow.db.execute(
                     select(Booking)
                     .where(Booking.session_id == uuid.UUID(session_id))
                     .order_by(Booking.position)
@@ -165,11 +165,11 @@ class Studio:
     def move_start(self, session_id: str, starts_at: datetime) -> None:
         """Put a session (and its bookings) at another time, as if time had passed."""
         with self.container.uow() as uow:
-            row = uow.session.get(ClassSession, (uuid.UUID(self.tenant_id), uuid.UUID(session_id)))
+            row = uow.db.get(ClassSession, (uuid.UUID(self.tenant_id), uuid.UUID(session_id)))
             assert row is not None
             length = row.ends_at - row.starts_at
             row.starts_at, row.ends_at = starts_at, starts_at + length
-            for booking in uow.session.execute(
+            for booking in uow.db.execute(
                 select(Booking).where(Booking.session_id == row.id)
             ).scalars():
                 booking.starts_at, booking.ends_at = row.starts_at, row.ends_at

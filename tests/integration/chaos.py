@@ -163,7 +163,7 @@ def server_checkins(container: Container, tenant_id: str) -> Counter[str]:
     """How many rows the server holds per check-in id."""
     with container.uow() as uow:
         query = select(Checkin.id).where(Checkin.tenant_id == uuid.UUID(tenant_id))
-        return Counter(str(i) for i in uow.session.execute(query).scalars())
+        return Counter(str(i) for i in uow.db.execute(query).scalars())
 
 
 def server_members(container: Container, tenant_id: str) -> Rows:
@@ -171,7 +171,7 @@ def server_members(container: Container, tenant_id: str) -> Rows:
         query = select(Member).where(
             Member.tenant_id == uuid.UUID(tenant_id), Member.archived_at.is_(None)
         )
-        rows = uow.session.execute(query).scalars().all()
+        rows = uow.db.execute(query).scalars().all()
         return _keyed(SnapshotMember.model_validate(r, from_attributes=True) for r in rows)
 
 
@@ -181,7 +181,7 @@ def server_memberships(container: Container, tenant_id: str) -> Rows:
             Membership.tenant_id == uuid.UUID(tenant_id),
             Membership.status != MembershipStatus.CANCELLED.value,
         )
-        rows = uow.session.execute(query).scalars().all()
+        rows = uow.db.execute(query).scalars().all()
         return _keyed(SnapshotMembership.model_validate(r, from_attributes=True) for r in rows)
 
 
@@ -231,9 +231,9 @@ def add_class(
             next_position=1,
             status="scheduled",
         )
-        uow.session.add(kind)
-        uow.session.flush()
-        uow.session.add(session)
+        uow.db.add(kind)
+        uow.db.flush()
+        uow.db.add(session)
         uow.commit()
         return str(session.id)
 
@@ -241,15 +241,15 @@ def add_class(
 def server_bookings(container: Container, tenant_id: str) -> Rows:
     with container.uow() as uow:
         query = select(Booking).where(Booking.tenant_id == uuid.UUID(tenant_id))
-        rows = uow.session.execute(query).scalars().all()
+        rows = uow.db.execute(query).scalars().all()
         return _keyed(SnapshotBooking.model_validate(r, from_attributes=True) for r in rows)
 
 
 def server_sessions(container: Container, tenant_id: str) -> dict[str, ClassSession]:
     with container.uow() as uow:
         query = select(ClassSession).where(ClassSession.tenant_id == uuid.UUID(tenant_id))
-        rows = uow.session.execute(query).scalars().all()
-        uow.session.expunge_all()
+        rows = uow.db.execute(query).scalars().all()
+        uow.db.expunge_all()
         return {str(r.id): r for r in rows}
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from server.bootstrap import Container
 from server.members.models import Member
-from server.ports.analytics import PublishedEvent
 from shared.ids import new_id
 from tests.integration.helpers import Api, Tenant
 
@@ -32,21 +31,11 @@ DAY_PASS = {"name": "Day pass", "kind": "day_pass", "price": "12.50", "currency"
 GUEST_PASS = {"name": "Guest pass", "kind": "guest_pass", "price": "8.00", "currency": "GBP"}
 
 
-class RecordingPublisher:
-    """An EventPublisher that remembers what it was given."""
-
-    def __init__(self) -> None:
-        self.events: list[PublishedEvent] = []
-
-    def publish(self, event: PublishedEvent) -> None:
-        self.events.append(event)
-
-
 def add_member(container: Container, tenant_id: str, first_name: str = "Ama", **extra: Any) -> str:
     """A member row written straight through the unit of work (the members API is separate)."""
     member_id = new_id()
     with container.uow() as uow:
-        uow.session.add(
+        uow.db.add(
             Member(
                 tenant_id=uuid.UUID(tenant_id),
                 id=member_id,

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from server.bookings import service as bookings_service
 from server.bookings.models import Booking
+from server.bookings.placing import place_booking
 from server.bootstrap import Container
 from server.notices.models import Notice
 from server.ports.identity import AccessClaims
@@ -140,8 +140,9 @@ class Studio:
 
     def book(self, session_id: str, member_id: str) -> Booking:
         with self.container.uow() as uow:
-            booking = bookings_service.place_booking(
+            booking = place_booking(
                 uow=uow,
+                eligibility=self.container.eligibility,
                 tenant_id=uuid.UUID(self.tenant.id),
                 session_id=uuid.UUID(session_id),
                 member_id=uuid.UUID(member_id),
@@ -149,20 +150,20 @@ class Studio:
                 skip_window=True,
             )
             uow.commit()
-            uow.session.expunge(booking)
+            uow.db.expunge(booking)
             return booking
 
     def booking(self, booking_id: uuid.UUID) -> Booking:
         with self.container.uow() as uow:
-            row = uow.session.get(Booking, (uuid.UUID(self.tenant.id), booking_id))
+            row = uow.db.get(Booking, (uuid.UUID(self.tenant.id), booking_id))
             assert row is not None
-            uow.session.expunge(row)
+            uow.db.expunge(row)
             return row
 
     def notices_to(self, name: str) -> list[str]:
         """Topics of the notices queued for a member, in order."""
         with self.container.uow() as uow:
-            rows = uow.session.execute(
+            rows = uow.db.execute(
                 select(Notice.topic)
                 .where(Notice.to_email == f"{name.lower()}@example.com")
                 .order_by(Notice.created_at)
@@ -173,7 +174,7 @@ class Studio:
         """Make a session one that has already started (as if time had passed)."""
         start = datetime.now(UTC) - timedelta(hours=hours)
         with self.container.uow() as uow:
-            uow.session.execute(
+            uow.db.execute(
                 update(ClassSession)
                 .where(ClassSession.id == uuid.UUID(session_id))
                 .values(starts_at=start, ends_at=start + timedelta(hours=1))

@@ -111,7 +111,7 @@ def test_validation_messages_name_the_field(api: Api) -> None:
 
 def test_unknown_route_and_method(api: Api) -> None:
     _check(api.client.get("/no/such/thing"))
-    # Under a first segment the API knows (routed by server.api.dispatch), all the same.
+    # Under a first segment the API knows (routed by server.api.segment_routing), all the same.
     _check(api.client.get("/sessions/not/a/route"))
     for method, path in (("PUT", "/health"), ("DELETE", "/me/bookings")):
         response = api.client.request(method, path)
@@ -120,10 +120,10 @@ def test_unknown_route_and_method(api: Api) -> None:
 
 
 def test_every_documented_route_is_reached_through_its_segment_app(api: Api) -> None:
-    from server.api.dispatch import first_segment, segment_apps
     from server.api.errors import install_error_handlers
-    from server.api.router import ROUTERS
+    from server.api.segment_routing import first_segment, segment_apps
     from server.main import create_app
+    from server.routes import ROUTERS
 
     main = create_app(container=api.client.app.state.container)  # type: ignore[attr-defined]
     apps = segment_apps(ROUTERS, main, install_error_handlers)

@@ -163,7 +163,9 @@ def test_no_show_job_penalises_once_even_when_two_processes_run_it(
 
     def sweep() -> None:
         barrier.wait()
-        closed.append(jobs.close_ended_sessions(container))
+        closed.append(
+            jobs.close_ended_sessions(make_uow=container.uow, payments=container.payments)
+        )
 
     threads = [threading.Thread(target=sweep) for _ in range(2)]
     for t in threads:
@@ -171,7 +173,7 @@ def test_no_show_job_penalises_once_even_when_two_processes_run_it(
     for t in threads:
         t.join()
     with container.uow() as uow:
-        count = uow.session.execute(select(func.count()).select_from(Penalty)).scalar_one()
+        count = uow.db.execute(select(func.count()).select_from(Penalty)).scalar_one()
     assert count == 1
     [penalty] = _penalties(studio, missed)
     assert (penalty["kind"], penalty["outcome"], penalty["amount"]) == ("no_show", "fee", "5.00")
@@ -180,7 +182,7 @@ def test_no_show_job_penalises_once_even_when_two_processes_run_it(
     assert rows[missed].attendance == "no_show"
     assert rows[came].attendance == "on_time"
     # Sweeping again changes nothing.
-    jobs.close_ended_sessions(container)
+    jobs.close_ended_sessions(make_uow=container.uow, payments=container.payments)
     assert len(_penalties(studio, missed)) == 1
     assert missed_booking["id"] == penalty["booking_id"]
 
@@ -192,7 +194,7 @@ def test_no_show_forfeits_credit_and_late_checkin_forgives(studio: Studio) -> No
     session_id = studio.session(starts_in=timedelta(hours=1))
     booking = studio.booked(session_id, member)
     studio.move_start(session_id, utcnow() - timedelta(hours=2))
-    jobs.close_ended_sessions(studio.container)
+    jobs.close_ended_sessions(make_uow=studio.container.uow, payments=studio.container.payments)
     [penalty] = _penalties(studio, member)
     assert penalty["outcome"] == "credit_forfeited"
     assert studio.credits(pack["id"]) == 4

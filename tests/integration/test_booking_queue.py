@@ -12,10 +12,12 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, text
 
+from server.bookings.placement import BookingOrder
 from server.bookings.queue import BookingQueue, BookingRequest, apply_batch
 from server.bookings.schemas import BookingRead
 from server.bootstrap import Container
@@ -56,6 +58,7 @@ def test_a_refusal_in_the_middle_of_a_batch_answers_alone(
             _request(studio, session_id, second),
             _request(studio, session_id, third),
         ],
+        eligibility=container.eligibility,
     )
     assert isinstance(outcomes[1], Conflict) and outcomes[1].code == "already_booked"
     assert isinstance(outcomes[2], Conflict) and outcomes[2].code == "not_eligible"
@@ -112,18 +115,18 @@ def test_a_database_error_fails_the_whole_batch_and_applies_nothing(
     session_id = studio.session(capacity=2)
     before, after = studio.member(), studio.member()
     with container.uow() as uow:
-        changes_before = uow.session.execute(text("SELECT count(*) FROM sync_changes")).scalar()
+        changes_before = uow.db.execute(text("SELECT count(*) FROM sync_changes")).scalar()
     requests = [
         _request(studio, session_id, before),
         _request(studio, session_id, failing_member),
         _request(studio, session_id, after),
     ]
-    outcomes = apply_batch(container.uow(), requests)
+    outcomes = apply_batch(container.uow(), requests, eligibility=container.eligibility)
     assert all(isinstance(o, DatabaseUnavailable) and o.status == 503 for o in outcomes)
     assert studio.bookings(session_id) == []
     assert studio.counts(session_id) == (0, 0)
     with container.uow() as uow:
-        changes = uow.session.execute(text("SELECT count(*) FROM sync_changes")).scalar()
+        changes = uow.db.execute(text("SELECT count(*) FROM sync_changes")).scalar()
     assert changes == changes_before  # no change reached the kiosks either
     # Through the API the request answers 503 as a problem document, and nothing is booked.
     response = studio.book(session_id, failing_member)
@@ -137,25 +140,26 @@ def test_a_database_error_fails_the_whole_batch_and_applies_nothing(
 def test_a_refusal_after_a_write_fails_the_whole_batch(
     studio: Studio, container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``place_booking`` refuses only before it writes. Should a later change break that,
+    """The placement core refuses only before it writes. Should a later change break that,
     the queue must not commit half a booking: the batch answers 503 and applies nothing.
     No real request can cause it, so this one fault is injected."""
-    from server.bookings import queue as booking_queue
+    from server.bookings import batch_placing
 
     session_id = studio.session(capacity=2)
     before, broken, after = studio.member(), studio.member(), studio.member()
-    real = booking_queue.core.place_booking
+    real = batch_placing.place
 
-    def refuse_after_writing(**kwargs: object) -> object:
-        booking = real(**kwargs)  # type: ignore[arg-type]
-        if str(kwargs["member_id"]) == broken:
+    def refuse_after_writing(uow: Any, placement: Any, order: BookingOrder) -> object:
+        booking = real(uow, placement, order)
+        if str(order.member_id) == broken:
             raise Conflict("refused after the write", code="injected")
         return booking
 
-    monkeypatch.setattr(booking_queue.core, "place_booking", refuse_after_writing)
+    monkeypatch.setattr(batch_placing, "place", refuse_after_writing)
     outcomes = apply_batch(
         container.uow(),
         [_request(studio, session_id, m) for m in (before, broken, after)],
+        eligibility=container.eligibility,
     )
     assert all(isinstance(o, DatabaseUnavailable) and o.status == 503 for o in outcomes)
     assert studio.bookings(session_id) == []
@@ -180,7 +184,7 @@ def test_requests_waiting_together_are_one_batch_in_arrival_order(
 ) -> None:
     session_id = studio.session(capacity=3)
     members = [studio.member() for _ in range(8)]
-    queue = BookingQueue(container.uow, idle_seconds=0.2)
+    queue = BookingQueue(container.uow, container.eligibility, idle_seconds=0.2)
     futures: list[Future[BookingRead]] = []
     with container.engine.connect() as blocker:
         _hold_write_lock(blocker, session_id)

@@ -95,7 +95,7 @@ def test_refusals_are_clear_and_change_nothing(studio: Studio, api: Api) -> None
 
 
 def test_cancelled_session_refuses_and_releases(studio: Studio) -> None:
-    from server.bookings import service
+    from server.bookings.session_changes import release_cancelled_session
 
     session_id = studio.session(capacity=1)
     first, second = studio.member(), studio.member()
@@ -106,11 +106,11 @@ def test_cancelled_session_refuses_and_releases(studio: Studio) -> None:
     from server.scheduling.models import ClassSession
 
     with studio.container.uow() as uow:
-        row = uow.session.get(ClassSession, (uuid.UUID(studio.tenant_id), uuid.UUID(session_id)))
+        row = uow.db.get(ClassSession, (uuid.UUID(studio.tenant_id), uuid.UUID(session_id)))
         assert row is not None
         row.status = "cancelled"
-        uow.session.flush()
-        changed = service.release_cancelled_session(uow=uow, session=row, reason="instructor ill")
+        uow.db.flush()
+        changed = release_cancelled_session(uow=uow, session=row, reason="instructor ill")
         uow.commit()
     assert changed == 2
     assert studio.counts(session_id) == (0, 0)
@@ -187,5 +187,5 @@ def test_attendance_on_time_late_once_with_one_movement_event(studio: Studio) ->
     from server.engagement.models import MovementEvent
 
     with studio.container.uow() as uow:
-        kinds = list(uow.session.execute(select(MovementEvent.kind)).scalars())
+        kinds = list(uow.db.execute(select(MovementEvent.kind)).scalars())
     assert kinds.count("attendance") == 2

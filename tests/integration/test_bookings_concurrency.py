@@ -13,12 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from server.bookings import service
-from server.bookings.rules import SessionLine
+from server.bookings.placing import place_booking
+from server.bookings.session_changes import capacity_changed
 from server.bootstrap import Container
 from server.scheduling.models import ClassSession
+from shared.enums import BookingSource
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
+from tests.session_line import SessionLine
 
 
 @pytest.fixture
@@ -37,12 +39,13 @@ def test_forty_threads_for_ten_places(studio: Studio, container: Container) -> N
         barrier.wait()
         with container.uow() as uow:
             try:
-                booking = service.place_booking(
+                booking = place_booking(
                     uow=uow,
+                    eligibility=container.eligibility,
                     tenant_id=uuid.UUID(studio.tenant_id),
                     session_id=uuid.UUID(session_id),
                     member_id=uuid.UUID(member_id),
-                    source=service.BookingSource.STAFF,
+                    source=BookingSource.STAFF,
                 )
                 uow.commit()
                 statuses.append(booking.status)
@@ -67,7 +70,7 @@ def test_forty_threads_for_ten_places(studio: Studio, container: Container) -> N
 def _set_capacity(container: Container, tenant_id: str, session_id: str, capacity: int) -> bool:
     """What scheduling does: lower only with a conditional update, then tell bookings."""
     with container.uow() as uow:
-        result = uow.session.execute(
+        result = uow.db.execute(
             update(ClassSession)
             .where(
                 ClassSession.tenant_id == uuid.UUID(tenant_id),
@@ -78,10 +81,10 @@ def _set_capacity(container: Container, tenant_id: str, session_id: str, capacit
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             return False
-        row = uow.session.get(ClassSession, (uuid.UUID(tenant_id), uuid.UUID(session_id)))
+        row = uow.db.get(ClassSession, (uuid.UUID(tenant_id), uuid.UUID(session_id)))
         assert row is not None
-        uow.session.refresh(row)
-        service.capacity_changed(uow=uow, session=row)
+        uow.db.refresh(row)
+        capacity_changed(uow=uow, session=row)
         uow.commit()
     return True
 

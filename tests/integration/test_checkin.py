@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 
 from server.bootstrap import Container
 from server.engagement.models import MovementEvent
+from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api
-from tests.integration.plans_helpers import MONTHLY, PACK, Desk, RecordingPublisher, open_desk
+from tests.integration.plans_helpers import MONTHLY, PACK, Desk, open_desk
 
 
 @pytest.fixture
 def desk(api: Api, container: Container) -> Desk:
-    container.events = RecordingPublisher()
+    container.events = RecordingEvents()
     return open_desk(api, container, "door-gym", timezone="Africa/Accra")
 
 
@@ -27,7 +28,7 @@ def movements(desk: Desk, member_id: str) -> list[tuple[str, str]]:
     with desk.container.uow() as uow:
         return [
             (kind, str(checkin_id))
-            for kind, checkin_id in uow.session.execute(
+            for kind, checkin_id in uow.db.execute(
                 select(MovementEvent.kind, MovementEvent.checkin_id).where(
                     MovementEvent.tenant_id == uuid.UUID(desk.tenant.id),
                     MovementEvent.member_id == uuid.UUID(member_id),
@@ -37,7 +38,7 @@ def movements(desk: Desk, member_id: str) -> list[tuple[str, str]]:
 
 
 def published(desk: Desk) -> list[Any]:
-    assert isinstance(desk.container.events, RecordingPublisher)
+    assert isinstance(desk.container.events, RecordingEvents)
     return [e for e in desk.container.events.events if e.name == "movement.floor_checkin"]
 
 
@@ -258,7 +259,7 @@ def test_twenty_at_once_on_five_credits_admit_exactly_five(desk: Desk) -> None:
     with desk.container.uow() as uow:
         from server.checkin.models import Checkin
 
-        counted = uow.session.execute(
+        counted = uow.db.execute(
             select(func.count()).where(Checkin.member_id == uuid.UUID(member))
         ).scalar_one()
     assert counted == 20

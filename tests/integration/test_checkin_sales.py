@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from server.adapters.desk_payments import DeskPayments
+from server.adapters.in_person_payments import InPersonPayments
 from server.bootstrap import Container
 from server.members.models import Member
-from server.plans.models import DeskPayment, Membership
+from server.plans.models import Membership, Sale
 from server.ports.payments import PaymentRequest, PaymentResult
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import DAY_PASS, GUEST_PASS, MONTHLY, Desk, open_desk
@@ -31,7 +31,7 @@ class CountingPayments:
         self.requests.append(request)
         if self.decline:
             return PaymentResult(request.idempotency_key, False, self.decline)
-        return DeskPayments().charge(request)
+        return InPersonPayments().charge(request)
 
 
 @pytest.fixture
@@ -58,12 +58,10 @@ def rows(desk: Desk, member_id: str) -> tuple[int, int]:
     """(memberships, desk payments) of a member."""
     member = uuid.UUID(member_id)
     with desk.container.uow() as uow:
-        memberships = uow.session.execute(
+        memberships = uow.db.execute(
             select(func.count()).where(Membership.member_id == member)
         ).scalar_one()
-        payments = uow.session.execute(
-            select(func.count()).where(DeskPayment.member_id == member)
-        ).scalar_one()
+        payments = uow.db.execute(select(func.count()).where(Sale.member_id == member)).scalar_one()
     return memberships, payments
 
 
@@ -169,7 +167,7 @@ def test_a_guest_pass_links_the_guest_to_their_host(api: Api, desk: Desk) -> Non
     body = sale(desk, guest, guest_pass, amount="8.00", guest_of_id=host)
     assert api.client.post("/sales", json=body, headers=desk.desk).status_code == 201
     with desk.container.uow() as uow:
-        linked = uow.session.execute(
+        linked = uow.db.execute(
             select(Member.guest_of_id).where(Member.id == uuid.UUID(guest))
         ).scalar_one()
     assert str(linked) == host

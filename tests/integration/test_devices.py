@@ -85,9 +85,7 @@ def test_expired_and_invented_codes_are_refused(api: Api, container: Container) 
         f"/locations/{location['id']}/enrolment-codes", headers=tenant.headers
     ).json()["code"]
     with container.uow() as uow:
-        uow.session.execute(
-            update(EnrolmentCode).values(expires_at=utcnow() - timedelta(minutes=1))
-        )
+        uow.db.execute(update(EnrolmentCode).values(expires_at=utcnow() - timedelta(minutes=1)))
         uow.commit()
     expired = api.client.post("/devices/enrol", json={"code": code, "name": "A"})
     assert expired.status_code == 404

@@ -154,11 +154,9 @@ def test_tokens_are_single_use_and_garbage_is_refused(
     # An expired token is refused and leaves the address unconfirmed.
     assert _signup(api, "token-rules", "late@x.example").status_code == 201
     late = token_in(mailbox.to("late@x.example")[0])
-    with container.session_factory() as session:
-        session.execute(
-            update(EmailVerification).values(expires_at=utcnow() - timedelta(seconds=1))
-        )
-        session.commit()
+    with container.session_factory() as db:
+        db.execute(update(EmailVerification).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.commit()
     expired = _verify(api, late)
     assert expired.status_code == 410
     assert "expired" in expired.json()["detail"]

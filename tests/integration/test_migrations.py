@@ -10,8 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from server.db.migrate import upgrade
-from server.db.models import Base
 from server.db.session import make_engine
+from server.models import Base
 from tests.conftest import PostgresDatabases
 
 

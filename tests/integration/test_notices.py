@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -43,6 +43,11 @@ def studio(api: Api, container: Container) -> Studio:
     return open_studio(api, container, "notice-gym")
 
 
+def _send_due(container: Container, now: datetime | None = None) -> int:
+    """What the process's notices job does."""
+    return notices.deliver(make_uow=container.uow, notifications=container.notifications, now=now)
+
+
 def _bodies(sink: SmtpSink, address: str) -> list[tuple[str, str]]:
     found = []
     for message in sink.to(address):
@@ -66,7 +71,7 @@ def test_confirmation_and_promotion_are_emailed_once(
 
     def send() -> None:
         barrier.wait()
-        notices.send_due_notices(container)
+        _send_due(container)
 
     threads = [threading.Thread(target=send) for _ in range(2)]
     for t in threads:
@@ -78,10 +83,10 @@ def test_confirmation_and_promotion_are_emailed_once(
     [(subject, body)] = _bodies(sink, "second@example.com")
     assert subject.startswith("On the waitlist") and "number 2 in line" in body
     studio.cancel(booking["id"])
-    assert notices.send_due_notices(container) == 1
+    assert _send_due(container) == 1
     subject, body = _bodies(sink, "second@example.com")[-1]
     assert subject.startswith("A place opened up") and "now booked" in body
-    assert notices.send_due_notices(container) == 0
+    assert _send_due(container) == 0
 
 
 def test_failed_send_is_retried_with_backoff(studio: Studio, container: Container) -> None:
@@ -92,14 +97,14 @@ def test_failed_send_is_retried_with_backoff(studio: Studio, container: Containe
     dead = SmtpNotifications("127.0.0.1", free_port(), "zmos@example.com", timeout=2)
     assert notices.deliver(make_uow=container.uow, notifications=dead) == 0
     with container.uow() as uow:
-        [row] = uow.session.execute(select(Notice)).scalars().all()
+        [row] = uow.db.execute(select(Notice)).scalars().all()
         assert (row.attempts, row.sent_at) == (1, None)
         assert row.last_error
         assert row.next_attempt_at > utcnow() + timedelta(seconds=20)
     # Not due yet; then due, and the live server takes it.
-    assert notices.send_due_notices(container) == 0
+    assert _send_due(container) == 0
     later = utcnow() + timedelta(minutes=2)
-    assert notices.send_due_notices(container, now=later) == 1
+    assert _send_due(container, now=later) == 1
     with container.uow() as uow:
-        [row] = uow.session.execute(select(Notice)).scalars().all()
+        [row] = uow.db.execute(select(Notice)).scalars().all()
         assert row.sent_at is not None and row.attempts == 2

@@ -36,7 +36,7 @@ def test_today_and_attendance_rates(studio: Studio, container: Container) -> Non
     client.post(f"/bookings/{bookings[0]['id']}/attendance", headers=studio.staff)
     client.post(f"/bookings/{bookings[1]['id']}/attendance", headers=studio.staff)
     studio.move_start(done, at(9))
-    jobs.close_ended_sessions(container)
+    jobs.close_ended_sessions(make_uow=container.uow, payments=container.payments)
     studio.session(capacity=10, starts_in=at(18) - utcnow(), session_type_id=yoga)
     location = studio.desk.location["id"]
     today = client.get(

@@ -141,7 +141,7 @@ def test_signing_keys_are_sealed_and_need_the_server_secret(api: Api, container:
     member = _member(api, tenant)
     issued = api.client.post(f"/members/{member['id']}/passes", headers=tenant.headers).json()
     with container.uow() as uow:
-        key = uow.session.execute(select(PassKey)).scalar_one()
+        key = uow.db.execute(select(PassKey)).scalar_one()
         assert len(key.private_key) > 32  # nonce + ciphertext + tag, not the raw key
         public = base64.b64encode(key.public_key).decode()
     assert public in {k["public_key"] for k in _kiosk_view(api, tenant)["pass_keys"]}

@@ -283,7 +283,7 @@ def test_sessions_written_elsewhere_get_their_local_time(api: Api, container: Co
     start = datetime(2030, 7, 1, 22, 30, tzinfo=UTC)  # 18:30 EDT
     session_id = uuid.uuid4()
     with container.uow() as uow:
-        uow.session.add(
+        uow.db.add(
             ClassSession(
                 tenant_id=tenant_id,
                 id=session_id,
@@ -298,7 +298,7 @@ def test_sessions_written_elsewhere_get_their_local_time(api: Api, container: Co
     made = studio.get_session(str(session_id))
     assert (made["local_date"], made["local_start"]) == ("2030-07-01", "18:30:00")
     with container.uow() as uow:
-        row = uow.session.get(ClassSession, (tenant_id, session_id))
+        row = uow.db.get(ClassSession, (tenant_id, session_id))
         assert row is not None
         row.starts_at = datetime(2030, 12, 2, 4, 0, tzinfo=UTC)  # 23:00 EST the day before
         uow.commit()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from server.bootstrap import Container
-from server.sync.batch import CheckinBatch
+from server.checkin.sync_batch import CheckinBatch
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import MONTHLY, PACK, Desk, open_desk
 from tests.integration.sync_helpers import Kiosk, review_items

@@ -13,8 +13,8 @@ import pytest
 
 from desktop.core.checkin.model import CheckinError
 from desktop.core.kiosk import KioskCore
-from server.bookings import service as bookings_service
-from server.bookings.sync_handlers import IN_ROOM_WITHOUT_PLACE
+from server.bookings.placing import place_booking
+from server.bookings.sync import IN_ROOM_WITHOUT_PLACE
 from server.bootstrap import Container
 from shared.enums import BookingSource, CheckinMethod
 from tests.integration import chaos
@@ -113,8 +113,9 @@ def test_a_roster_check_in_marks_an_online_booking_attended_and_takes_one_credit
     kofi = _member(desk, "Kofi", pack)
     session_id = chaos.add_class(desk.container, desk.tenant.id, desk.location["id"], capacity=5)
     with desk.container.uow() as uow:
-        booking = bookings_service.place_booking(
+        booking = place_booking(
             uow=uow,
+            eligibility=desk.container.eligibility,
             tenant_id=uuid.UUID(desk.tenant.id),
             session_id=uuid.UUID(session_id),
             member_id=kofi,

@@ -59,9 +59,9 @@ def test_a_reader_never_sees_a_later_number_before_an_earlier_one(
     second_done = threading.Event()
 
     def second_writer() -> None:
-        with container.session_factory() as session:
-            session.add(_member(desk.tenant.id, "Second"))
-            session.commit()  # needs the counter: waits for the first transaction
+        with container.session_factory() as db:
+            db.add(_member(desk.tenant.id, "Second"))
+            db.commit()  # needs the counter: waits for the first transaction
         second_done.set()
 
     seen: list[list[int]] = []

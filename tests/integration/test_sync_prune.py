@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,6 @@ from desktop.core.store import Store
 from desktop.core.store.codec import encode_time as ts
 from desktop.core.store.prune import history_cutoff, prune_checkins
 from server.bootstrap import Container, background_jobs
-from server.sync import pull as pull_service
 from server.sync.models import LocationSyncSeq, SyncChange
 from shared.enums import CheckinMethod
 from tests.integration import chaos
@@ -29,24 +29,35 @@ def _age_changes(container: Container, days: float) -> None:
     """Make every change recorded so far look ``days`` old."""
     with container.uow() as uow:
         then = datetime.now(UTC) - timedelta(days=days)
-        uow.session.execute(update(SyncChange).values(created_at=then))
+        uow.db.execute(update(SyncChange).values(created_at=then))
         uow.commit()
 
 
 def _changes(container: Container) -> int:
     with container.uow() as uow:
-        return int(uow.session.execute(select(func.count()).select_from(SyncChange)).scalar_one())
+        return int(uow.db.execute(select(func.count()).select_from(SyncChange)).scalar_one())
 
 
-def test_the_prune_job_is_scheduled_and_runs_safely_in_several_processes(
-    api: Api, container: Container
-) -> None:
+def _prune_job(container: Container) -> Callable[[], object]:
+    """The prune job as every server process schedules it."""
     scheduled = background_jobs(
         dataclasses.replace(
             container, settings=container.settings.model_copy(update={"background_jobs": True})
         )
     )
-    assert [j.run for j in scheduled if j.name == "sync.prune_changes"] == [pull_service.prune_job]
+    [job] = [j for j in scheduled if j.name == "sync.prune_changes"]
+    return job.run
+
+
+def _prune(container: Container) -> int:
+    removed = _prune_job(container)()
+    assert isinstance(removed, int)
+    return removed
+
+
+def test_the_prune_job_is_scheduled_and_runs_safely_in_several_processes(
+    api: Api, container: Container
+) -> None:
     desk = open_desk(api, container, "prune-job")
     for i in range(5):
         desk.member(first_name=f"Old{i}")
@@ -55,21 +66,18 @@ def test_the_prune_job_is_scheduled_and_runs_safely_in_several_processes(
     before = _changes(container)
     removed: list[int] = []
     # Two server processes running the job at the same moment.
-    runs = [
-        threading.Thread(target=lambda: removed.append(pull_service.prune_job(container)))
-        for _ in range(2)
-    ]
+    runs = [threading.Thread(target=lambda: removed.append(_prune(container))) for _ in range(2)]
     for run in runs:
         run.start()
     for run in runs:
         run.join()
     assert sum(removed) == before - 1 and _changes(container) == 1
     with container.uow() as uow:
-        [(pruned, last)] = uow.session.execute(
+        [(pruned, last)] = uow.db.execute(
             select(LocationSyncSeq.pruned_seq, LocationSyncSeq.last_seq)
         ).all()
     assert pruned == last - 1  # everything but the fresh change
-    assert pull_service.prune_job(container) == 0  # nothing more is old enough
+    assert _prune(container) == 0  # nothing more is old enough
 
 
 def test_a_kiosk_behind_the_pruned_changes_resets_and_keeps_its_outbox(
@@ -91,7 +99,7 @@ def test_a_kiosk_behind_the_pruned_changes_resets_and_keeps_its_outbox(
         cursor_before = core.sync.cursor()[0]
         late = desk.member(first_name="Joined While Offline")
         _age_changes(container, container.settings.sync_change_retention_days + 1)
-        assert pull_service.prune_job(container) > 0
+        assert _prune(container) > 0
 
         link.heal()
         core.sync.pull()  # 410: a fresh snapshot, the outbox untouched

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from server.bookings import rules
 from shared.enums import BookingStatus, PenaltyOutcome
+from tests.session_line import SessionLine
 
 START = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
 
@@ -75,7 +76,7 @@ _ops = st.lists(
 def test_line_keeps_capacity_order_and_conservation(
     capacity: int, ops: list[tuple[str, int]]
 ) -> None:
-    line = rules.SessionLine(capacity=capacity)
+    line = SessionLine(capacity=capacity)
     booked = cancelled = 0
     for kind, arg in ops:
         if kind == "book":

@@ -12,7 +12,6 @@ from server.scheduling.rules import (
     MissingLocalTime,
     OnMissingTime,
     expand,
-    is_ambiguous,
     local_parts,
     series_days,
     series_problems,
@@ -124,6 +123,15 @@ def test_spring_forward_gap_in_new_york_can_skip_the_day() -> None:
         zone=NEW_YORK,
     )
     assert local_times(NEW_YORK, [shifted[0].starts_at]) == ["2026-03-08 03:00 EDT"]
+
+
+def is_ambiguous(day: date, at: time, zone: ZoneInfo) -> bool:
+    """Whether the local time happens twice that day (fall back)."""
+    first = datetime.combine(day, at, tzinfo=zone)
+    second = first.replace(fold=1)
+    back = first.astimezone(UTC).astimezone(zone)
+    exists = back.replace(tzinfo=None) == first.replace(tzinfo=None)
+    return first.utcoffset() != second.utcoffset() and exists
 
 
 @pytest.mark.parametrize(

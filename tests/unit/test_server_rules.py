@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from server.adapters.desk_payments import DeskPayments
+from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.local_identity import LocalIdentity
 from server.devices import rules as device_rules
 from server.ports.identity import AccessClaims, InvalidToken
 from server.ports.payments import PaymentRequest
+from server.signins import rules as signin_rules
 from server.staff import rules
 from server.tenants.rules import check_slug, check_timezone
 from shared.enums import PrincipalKind, StaffRole
@@ -23,14 +24,14 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 def test_throttle_locks_after_the_limit_and_forgets_old_failures() -> None:
     state = None
     for _ in range(4):
-        state = rules.after_failure(state, NOW, max_failures=5, lockout_seconds=900)
+        state = signin_rules.after_failure(state, NOW, max_failures=5, lockout_seconds=900)
         assert state.locked_until is None
-    state = rules.after_failure(state, NOW, max_failures=5, lockout_seconds=900)
+    state = signin_rules.after_failure(state, NOW, max_failures=5, lockout_seconds=900)
     assert state.locked_until == NOW + timedelta(seconds=900)
-    assert rules.seconds_locked(state, NOW) == 900
-    assert rules.seconds_locked(state, NOW + timedelta(seconds=901)) == 0
+    assert signin_rules.seconds_locked(state, NOW) == 900
+    assert signin_rules.seconds_locked(state, NOW + timedelta(seconds=901)) == 0
     # Failures long ago start a new window.
-    later = rules.after_failure(
+    later = signin_rules.after_failure(
         state, NOW + timedelta(hours=1), max_failures=5, lockout_seconds=900
     )
     assert later.failures == 1 and later.locked_until is None
@@ -128,7 +129,7 @@ def test_password_hashing() -> None:
 
 def test_desk_payments_are_idempotent_by_key() -> None:
     key = uuid.uuid4()
-    payments = DeskPayments()
+    payments = InPersonPayments()
     request = PaymentRequest(uuid.uuid4(), key, Decimal("10.00"), "GHS", "cash", "day pass")
     assert payments.charge(request).payment_id == key
     assert payments.charge(request).succeeded

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from server.db.models import Base
 from server.db.session import make_engine
+from server.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,5 +1,5 @@
 """Sign-in throttling shared by staff and member sign-in, kept in the database so that every
-server process agrees (rules in ``server.staff.rules``)."""
+server process agrees (rules in ``server.signins.rules``)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import TooManyAttempts, Unauthenticated
 from server.ports.identity import IdentityService
-from server.staff import rules
-from server.staff.models import LoginThrottle
+from server.signins import rules
+from server.signins.models import LoginThrottle
 
 BAD_LOGIN = "the email or password is not correct"
 
@@ -26,7 +26,7 @@ class SignInThrottle:
 
     def __init__(self, uow: UnitOfWork, tenant_id: uuid.UUID, key: str, now: datetime) -> None:
         self._uow, self._tenant_id, self._key, self._now = uow, tenant_id, key.lower(), now
-        row = uow.session.get(LoginThrottle, (tenant_id, self._key))
+        row = uow.db.get(LoginThrottle, (tenant_id, self._key))
         self._row = row
         self._state = (
             rules.ThrottleState(row.failures, row.window_started_at, row.locked_until)
@@ -50,7 +50,7 @@ class SignInThrottle:
             max_failures=settings.login_max_failures,
             lockout_seconds=settings.login_lockout_seconds,
         )
-        self._uow.session.merge(
+        self._uow.db.merge(
             LoginThrottle(
                 tenant_id=self._tenant_id,
                 email=self._key,
@@ -67,7 +67,7 @@ class SignInThrottle:
     def succeed(self) -> None:
         """Forget earlier failures; the caller commits."""
         if self._row is not None:
-            self._uow.session.delete(self._row)
+            self._uow.db.delete(self._row)
 
 
 class _DummyHash:

@@ -1,6 +1,6 @@
-"""Sign-in sessions for staff and members alike: a short-lived access token plus a refresh
-token that is stored only as a hash, rotated on every use, and whose reuse ends every
-session of the account (it must have leaked)."""
+"""Sign-ins for staff and members alike: a short-lived access token plus a refresh token
+that is stored only as a hash, rotated on every use, and whose reuse ends every sign-in of
+the account (it must have leaked)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Unauthenticated
 from server.ports.identity import AccessClaims, IdentityService
-from server.staff.models import RefreshToken
-from server.staff.repository import RefreshTokenRepository
-from server.staff.schemas import TokenPair
+from server.signins.models import RefreshToken
+from server.signins.repository import RefreshTokenRepository
+from server.signins.schemas import TokenPair
 from shared.clock import utcnow
 from shared.enums import PrincipalKind
 from shared.ids import new_id
@@ -40,7 +40,7 @@ def issue_pair(
     access, _ = identity.issue_access_token(claims, settings.access_token_ttl_seconds)
     secret = secrets.token_urlsafe(32)
     now = utcnow()
-    token = RefreshTokenRepository(uow.session, claims.tenant_id).add(
+    token = RefreshTokenRepository(uow.db, claims.tenant_id).add(
         RefreshToken(
             id=new_id(),
             subject_kind=claims.kind.value,
@@ -80,7 +80,7 @@ def rotate(
     says who the subject is now, or None when they may no longer sign in."""
     tenant_id, token_id, secret = _parse(refresh_token)
     with uow:
-        tokens = RefreshTokenRepository(uow.session, tenant_id)
+        tokens = RefreshTokenRepository(uow.db, tenant_id)
         row = tokens.get(token_id)
         now = utcnow()
         if (
@@ -90,7 +90,7 @@ def rotate(
         ):
             raise _refused()
         if row.revoked_at is not None:
-            # A rotated token used again means it leaked: end every session of that account.
+            # A rotated token used again means it leaked: end every sign-in of that account.
             tokens.revoke_all_of(row.subject_id, now)
             uow.commit()
             raise _refused()

@@ -10,9 +10,9 @@ from server.notices import models as notices_models
 from server.passes import models as passes_models
 from server.plans import models as plans_models
 from server.scheduling import models as scheduling_models
+from server.signins import models as signins_models
 from server.staff import models as staff_models
 from server.sync import models as sync_models
-from server.sync import tables as sync_tables
 from server.tenants import models as tenants_models
 
 __all__ = [
@@ -26,8 +26,8 @@ __all__ = [
     "passes_models",
     "plans_models",
     "scheduling_models",
+    "signins_models",
     "staff_models",
     "sync_models",
-    "sync_tables",
     "tenants_models",
 ]

@@ -1,8 +1,9 @@
-"""``checkin.create.v1``: a door decision made at a kiosk, possibly hours ago, offline.
+"""What kiosks hold of check-ins, and ``checkin.create.v1``: a door decision made at a kiosk,
+possibly hours ago, offline.
 
 A check-in is a fact. It is recorded with the kiosk's decision and the kiosk's time as
 business time. The server decides again as of that time; where it would have refused an
-admission, the admission stands and a review item says why (DESIGN.md §5.6).
+admission, the admission stands and a review item says why.
 
 Check-ins arrive by the hundred, so they are applied in a :class:`CheckinBatch`: the handler
 reads the batch's preloaded data and stages its rows there. It raises only before it has
@@ -13,41 +14,39 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import select
+
+from server.checkin.models import Checkin
+from server.checkin.sync_batch import CheckinBatch, MemberFacts, occurred_at
 from server.engagement import service as engagement_service
 from server.errors import DomainError
 from server.ports.eligibility import EligibilityDecision
 from server.sync import review, rules
-from server.sync.batch import CheckinBatch, MemberFacts, occurred_at
-from server.sync.registry import MutationContext, MutationRejected
-from shared.enums import MovementKind
+from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
+from shared.eligibility import period_bounds
+from shared.enums import LimitPeriod, MovementKind
+from shared.sync import messages as wire
 from shared.sync.messages import CheckinCreateArgs
-
-
-def new_batch(context: MutationContext) -> CheckinBatch:
-    return CheckinBatch(context)
+from shared.sync.snapshot import SnapshotCheckin, SnapshotMembership, SnapshotPlan
 
 
 def _server_decision(
-    context: MutationContext,
-    batch: CheckinBatch,
-    member: MemberFacts,
-    at: datetime,
-    *,
-    credit_prepaid: bool = False,
+    batch: CheckinBatch, args: CheckinCreateArgs, member: MemberFacts, at: datetime
 ) -> EligibilityDecision:
+    # Into a booked session: the booking took the class-pack credit already.
+    into_session = args.booking_id is not None
     try:
-        return batch.decide(context, member, at, credit_prepaid=credit_prepaid)
+        return batch.decide(args.checkin_id, member, at, credit_prepaid=into_session)
     except DomainError as exc:  # e.g. the member has been archived since
         return EligibilityDecision(admitted=False, reason=exc.detail)
 
 
-def _take_credit(
-    batch: CheckinBatch, member: MemberFacts, decision: EligibilityDecision
-) -> EligibilityDecision:
+def _take_credit(batch: CheckinBatch, decision: EligibilityDecision) -> EligibilityDecision:
     if not (decision.admitted and decision.consumes_credit and decision.membership_id):
         return decision
-    if batch.take_credit(member, decision.membership_id):
+    if batch.take_credit(decision.membership_id):
         return decision
     return EligibilityDecision(admitted=False, reason="no credits left")
 
@@ -128,9 +127,9 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     overridden = args.admitted and args.override_reason is not None
     # Into a booked session: the booking takes the credit, its attendance is the movement.
     into_session = args.booking_id is not None
-    decision = _server_decision(context, batch, member, at, credit_prepaid=into_session)
+    decision = _server_decision(batch, args, member, at)
     if args.admitted and not into_session:
-        decision = _take_credit(batch, member, decision)
+        decision = _take_credit(batch, decision)
     membership_id = (
         args.membership_id if batch.owns(member, args.membership_id) else decision.membership_id
     )
@@ -173,3 +172,44 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
             data["device_time_clamped"] = True
         _movement(context, row, data)
     return "device time was far ahead of the server; recorded at server time" if clamped else None
+
+
+def checkin_shape(row: Checkin) -> SnapshotCheckin:
+    return SnapshotCheckin.model_validate(row, from_attributes=True)
+
+
+def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
+    """Admitted check-ins on the snapshot's limited memberships in their current periods:
+    the kiosk counts visits from these (and the ones it pulls or makes)."""
+    plans: list[SnapshotPlan] = list(scope.fields["plans"])
+    memberships: list[SnapshotMembership] = list(scope.fields["memberships"])
+    limited_plans = {p.id for p in plans if p.visit_limit_period}
+    limited = [m.id for m in memberships if m.plan_id in limited_plans]
+    if not limited:
+        return {"checkins": []}
+    since = min(period_bounds(scope.now, scope.tz, period)[0] for period in LimitPeriod)
+    counted = scope.db.execute(
+        select(Checkin)
+        .where(
+            Checkin.tenant_id == scope.tenant_id,
+            Checkin.admitted.is_(True),
+            Checkin.membership_id.in_(limited),
+            Checkin.occurred_at >= since,
+        )
+        .order_by(Checkin.occurred_at)
+    ).scalars()
+    return {"checkins": [checkin_shape(c) for c in counted]}
+
+
+def register(registry: SyncRegistry) -> None:
+    """Check-ins need plans' part of the snapshot before theirs (to count visits)."""
+    registry.tables.register(
+        wire.TABLE_CHECKINS,
+        Checkin,
+        serialise=lambda row: checkin_shape(row).model_dump(mode="json"),
+        include=lambda row: bool(row.admitted),
+    )
+    registry.snapshot_parts.append(_snapshot)
+    registry.mutations.register(
+        "checkin.create.v1", CheckinCreateArgs, create_checkin, batch=CheckinBatch
+    )

@@ -1,4 +1,5 @@
-"""Standalone payments taken at the front desk (cash or the location's own card terminal).
+"""Standalone payments taken in person at the front desk (cash or the location's own card
+terminal).
 
 Staff take the money themselves, so the charge always succeeds; the payment's id is its
 idempotency key, so the same sale synced twice is one payment.
@@ -8,12 +9,12 @@ from __future__ import annotations
 
 from server.ports.payments import PaymentRequest, PaymentResult
 
-DESK_METHODS = frozenset({"cash", "card_terminal"})
+IN_PERSON_METHODS = frozenset({"cash", "card_terminal"})
 
 
-class DeskPayments:
+class InPersonPayments:
     def charge(self, request: PaymentRequest) -> PaymentResult:
-        if request.method not in DESK_METHODS:
+        if request.method not in IN_PERSON_METHODS:
             return PaymentResult(
                 payment_id=request.idempotency_key,
                 succeeded=False,

@@ -1,5 +1,6 @@
-"""``booking.create.v1`` and ``booking.attend.v1``: bookings and roster check-ins made at a
-kiosk, possibly hours ago, offline (DESIGN.md §5.6).
+"""What kiosks hold of bookings (those of the sessions they hold), and ``booking.create.v1``
+and ``booking.attend.v1``: bookings and roster check-ins made at a kiosk, possibly hours ago,
+offline.
 
 The server decides. A kiosk booking that no longer fits when it arrives goes on the waitlist
 in arrival order (``place_booking`` never passes capacity). A member the kiosk checked into a
@@ -12,20 +13,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from server.bookings import rules as booking_rules
-from server.bookings import service as bookings_service
+from server.bookings.attendance import record_attendance
 from server.bookings.models import Booking
-from server.bookings.repository import BookingRepository, Places
+from server.bookings.placing import place_booking
+from server.bookings.repository import BookingRepository, SessionCounters
 from server.members.models import Member
 from server.scheduling.models import ClassSession, SessionType
+from server.scheduling.sync import bookable_at, recent
 from server.sync import rules
-from server.sync.registry import MutationContext, MutationRejected
+from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
 from shared.clock import ensure_utc
 from shared.enums import BookingSource, BookingStatus
+from shared.sync import messages as wire
 from shared.sync.messages import BookingAttendArgs, BookingCreateArgs
+from shared.sync.snapshot import SnapshotBooking
 
 BOOKING_CREATE = "booking.create.v1"
 BOOKING_ATTEND = "booking.attend.v1"
@@ -40,7 +47,7 @@ def _business_time(context: MutationContext, given: datetime | None) -> datetime
 
 
 def _session_here(context: MutationContext, session_id: uuid.UUID) -> ClassSession:
-    found = Places(context.uow.session, context.tenant_id).read(session_id)
+    found = SessionCounters(context.uow.db, context.tenant_id).read(session_id)
     if found is None:
         raise MutationRejected(f"session {session_id} is not known to the server")
     if found.location_id != context.location.id:
@@ -49,15 +56,16 @@ def _session_here(context: MutationContext, session_id: uuid.UUID) -> ClassSessi
 
 
 def create_booking(context: MutationContext, args: BookingCreateArgs) -> str | None:
-    bookings = BookingRepository(context.uow.session, context.tenant_id)
+    bookings = BookingRepository(context.uow.db, context.tenant_id)
     earlier = bookings.get(args.id)
     if earlier is not None:
         if (earlier.session_id, earlier.member_id) != (args.session_id, args.member_id):
             raise MutationRejected(f"booking {args.id} was already recorded with other details")
         return "already recorded"
     _session_here(context, args.session_id)
-    booking = bookings_service.place_booking(
+    booking = place_booking(
         uow=context.uow,
+        eligibility=context.eligibility,
         tenant_id=context.tenant_id,
         session_id=args.session_id,
         member_id=args.member_id,
@@ -82,15 +90,15 @@ def _attendable(
 ) -> tuple[Booking | None, Booking | None]:
     """The booking to mark attended (the kiosk's, or another of the member's bookings of the
     session that holds a place), and the kiosk's own booking as the server has it."""
-    session, tenant_id = context.uow.session, context.tenant_id
-    own = BookingRepository(session, tenant_id).get(args.booking_id)
+    db, tenant_id = context.uow.db, context.tenant_id
+    own = BookingRepository(db, tenant_id).get(args.booking_id)
     if own is not None and (own.session_id, own.member_id) != (args.session_id, args.member_id):
         raise MutationRejected(f"booking {args.booking_id} is of another member or session")
     if own is not None and (own.status in booking_rules.HOLDS_PLACE or own.checked_in_at):
         return own, own
     holding = [s.value for s in booking_rules.HOLDS_PLACE]
     other: Booking | None = (
-        session.execute(
+        db.execute(
             select(Booking).where(
                 Booking.tenant_id == tenant_id,
                 Booking.session_id == args.session_id,
@@ -120,20 +128,21 @@ def attend_booking(context: MutationContext, args: BookingAttendArgs) -> str | N
     at = _business_time(context, args.checked_in_at)
     booking, own = _attendable(context, args)
     if booking is not None:
-        bookings_service.record_attendance(
+        attended = record_attendance(
             uow=context.uow,
             tenant_id=context.tenant_id,
             booking_id=booking.id,
             checked_in_at=at,
             checkin_id=args.checkin_id,
         )
-        context.published.extend(bookings_service.published_in(context.uow))
+        if attended.movement is not None:
+            context.published.append(attended.movement)
         if booking is not own:
             return f"recorded on the member's booking {booking.id}"
         return None
-    session = context.uow.session
-    member = session.get(Member, (context.tenant_id, args.member_id))
-    kind = session.get(SessionType, (context.tenant_id, class_session.session_type_id))
+    db = context.uow.db
+    member = db.get(Member, (context.tenant_id, args.member_id))
+    kind = db.get(SessionType, (context.tenant_id, class_session.session_type_id))
     name = f"{member.first_name} {member.last_name}" if member else f"member {args.member_id}"
     what = kind.name if kind is not None else "a session"
     context.review(
@@ -145,3 +154,59 @@ def attend_booking(context: MutationContext, args: BookingAttendArgs) -> str | N
         checkin_id=args.checkin_id,
     )
     return "the member holds no place in this session: a review item was opened"
+
+
+def booking_shape(row: Booking) -> SnapshotBooking:
+    return SnapshotBooking.model_validate(row, from_attributes=True)
+
+
+class SessionLocations:
+    """Where each class session is: a booking goes to its session's location. Sessions never
+    change location, so the answer is kept (bounded) once read, for the process's life."""
+
+    def __init__(self, keep: int = 50_000) -> None:
+        self._keep = keep
+        self._known: dict[uuid.UUID, uuid.UUID] = {}
+
+    def of_booking(self, row: Booking) -> uuid.UUID | None:
+        found = self._known.get(row.session_id)
+        if found is not None:
+            return found
+        db = object_session(row)
+        if db is None:
+            return None  # unknown: every location of the tenant (kiosks skip unknown sessions)
+        with db.no_autoflush:
+            session = db.get(ClassSession, (row.tenant_id, row.session_id))
+        if session is None:
+            return None
+        if len(self._known) >= self._keep:
+            self._known.clear()
+        self._known[row.session_id] = session.location_id
+        return session.location_id
+
+
+def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
+    """The bookings of the sessions the snapshot holds."""
+    bookings = scope.db.execute(
+        select(Booking)
+        .join(
+            ClassSession,
+            (ClassSession.tenant_id == Booking.tenant_id) & (ClassSession.id == Booking.session_id),
+        )
+        .where(Booking.tenant_id == scope.tenant_id, *bookable_at(scope))
+        .order_by(Booking.session_id, Booking.position)
+    ).scalars()
+    return {"bookings": [booking_shape(b) for b in bookings]}
+
+
+def register(registry: SyncRegistry) -> None:
+    registry.tables.register(
+        wire.TABLE_BOOKINGS,
+        Booking,
+        serialise=lambda row: booking_shape(row).model_dump(mode="json"),
+        location=SessionLocations().of_booking,
+        include=lambda row: recent(row.starts_at),
+    )
+    registry.snapshot_parts.append(_snapshot)
+    registry.mutations.register(BOOKING_CREATE, BookingCreateArgs, create_booking)
+    registry.mutations.register(BOOKING_ATTEND, BookingAttendArgs, attend_booking)

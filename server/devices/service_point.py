@@ -1,4 +1,5 @@
-"""Where a desk action happens and who does it: a kiosk at its own location, or staff."""
+"""A service point: where a member is served (checked in, sold a pass) and who serves them,
+a kiosk at its own location or a staff member at the location they name."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from shared.enums import PrincipalKind
 
 
 @dataclass(frozen=True)
-class DeskContext:
+class ServicePoint:
     location: Location
     staff_id: uuid.UUID | None
     device_id: uuid.UUID | None
@@ -26,11 +27,11 @@ class DeskContext:
         return ZoneInfo(self.location.timezone)
 
 
-def desk_context(
+def service_point(
     uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID | None
-) -> DeskContext:
+) -> ServicePoint:
     """A kiosk acts at its own location; staff say where. Other tenants' locations: 404."""
-    locations = LocationRepository(uow.session, claims.tenant_id)
+    locations = LocationRepository(uow.db, claims.tenant_id)
     if claims.kind is PrincipalKind.DEVICE:
         device = devices_service.require_live_device(uow=uow, claims=claims)
         if location_id is not None and location_id != device.location_id:
@@ -38,9 +39,9 @@ def desk_context(
         location = locations.get(device.location_id)
         if location is None:
             raise NotFound("this kiosk's location has been archived", code="location_archived")
-        return DeskContext(location=location, staff_id=None, device_id=device.id)
+        return ServicePoint(location=location, staff_id=None, device_id=device.id)
     if location_id is None:
         raise InvalidInput("location_id is needed: the location where this happens")
-    return DeskContext(
+    return ServicePoint(
         location=locations.get_or_404(location_id), staff_id=claims.subject_id, device_id=None
     )

@@ -47,7 +47,7 @@ def segment_apps(
     return apps
 
 
-class SegmentDispatch:
+class SegmentRouting:
     """ASGI middleware of the main app: HTTP requests go to their segment's app."""
 
     def __init__(self, app: ASGIApp, apps: dict[str, Any]) -> None:

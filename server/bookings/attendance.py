@@ -1,0 +1,100 @@
+"""Attendance: a booked member is there, on time or late (the policy says), recorded once
+with one movement event; a no-show recorded earlier is forgiven."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+
+from server.bookings import penalties, rules
+from server.bookings.models import Booking
+from server.bookings.repository import BookingRepository, SessionCounters, policy_of
+from server.db.uow import UnitOfWork
+from server.engagement import service as engagement_service
+from server.errors import Conflict
+from server.ports.analytics import PublishedEvent
+from server.sync import changes as sync_changes
+from shared.enums import MovementKind
+
+
+@dataclass(frozen=True)
+class Attended:
+    booking: Booking
+    #: The movement event to publish once the caller committed; None when the booking was
+    #: marked attended already.
+    movement: PublishedEvent | None
+
+
+def record_attendance(
+    *,
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    booking_id: uuid.UUID,
+    checked_in_at: datetime,
+    checkin_id: uuid.UUID | None = None,
+) -> Attended:
+    """Mark a booked member as there (on time or late), once, with one movement event."""
+    bookings = BookingRepository(uow.db, tenant_id)
+    booking = bookings.get_or_404(booking_id)
+    if booking.attendance in ("on_time", "late"):
+        return Attended(booking, None)
+    if booking.status not in rules.HOLDS_PLACE:
+        raise Conflict(
+            f"a {booking.status} booking cannot be checked in", code="booking_not_attendable"
+        )
+    policy = policy_of(uow.db, tenant_id)
+    class_session = SessionCounters(uow.db, tenant_id).read_or_404(booking.session_id)
+    attendance = rules.attendance_of(
+        class_session.starts_at, checked_in_at, policy.late_after_minutes
+    )
+    if not _mark(uow, booking, attendance, checked_in_at, checkin_id):
+        fresh = bookings.get_or_404(booking_id)
+        uow.db.refresh(fresh)
+        if fresh.attendance in ("on_time", "late"):
+            return Attended(fresh, None)
+        raise Conflict("this booking changed meanwhile; try again", code="booking_changed")
+    was_no_show = booking.attendance == "no_show"
+    booking.attendance, booking.checked_in_at, booking.checkin_id = (
+        attendance,
+        checked_in_at,
+        checkin_id,
+    )
+    sync_changes.touch(uow.db, Booking, tenant_id, booking.id)
+    if was_no_show:
+        penalties.forgive_no_show(uow, booking)
+    movement = engagement_service.record_movement(
+        uow=uow,
+        tenant_id=tenant_id,
+        member_id=booking.member_id,
+        kind=MovementKind.ATTENDANCE,
+        occurred_at=checked_in_at,
+        location_id=class_session.location_id,
+        checkin_id=checkin_id,
+        data={"booking_id": str(booking.id), "session_id": str(booking.session_id)},
+    )
+    return Attended(booking, movement)
+
+
+def _mark(
+    uow: UnitOfWork,
+    booking: Booking,
+    attendance: str,
+    checked_in_at: datetime,
+    checkin_id: uuid.UUID | None,
+) -> bool:
+    """Set the attendance unless someone did meanwhile (a conditional UPDATE)."""
+    result = uow.db.execute(
+        update(Booking)
+        .where(
+            Booking.tenant_id == booking.tenant_id,
+            Booking.id == booking.id,
+            Booking.status.in_([s.value for s in rules.HOLDS_PLACE]),
+            (Booking.attendance.is_(None)) | (Booking.attendance == "no_show"),
+        )
+        .values(attendance=attendance, checked_in_at=checked_in_at, checkin_id=checkin_id)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,28 @@
+"""Who a syncing kiosk is: its device, refused once revoked, and its location."""
+
+from __future__ import annotations
+
+from server.db.uow import UnitOfWork
+from server.devices import service as devices_service
+from server.devices.models import Device
+from server.errors import NotFound
+from server.ports.identity import AccessClaims
+from server.sync.kiosks import KioskDevice
+from server.sync.registry import SyncRegistry
+from server.tenants.models import Location
+from server.tenants.repository import LocationRepository
+
+
+class DeviceKiosks:
+    def live_device(self, *, uow: UnitOfWork, claims: AccessClaims) -> Device:
+        return devices_service.require_live_device(uow=uow, claims=claims)
+
+    def location(self, *, uow: UnitOfWork, device: KioskDevice) -> Location:
+        location = LocationRepository(uow.db, device.tenant_id).get(device.location_id)
+        if location is None:
+            raise NotFound("this kiosk's location has been archived", code="location_archived")
+        return location
+
+
+def register(registry: SyncRegistry) -> None:
+    registry.kiosks = DeviceKiosks()

@@ -1,0 +1,120 @@
+"""What kiosks hold of members, and ``member.create.v1``: a walk-in registered at a kiosk,
+possibly hours ago, offline. The same person registered at two kiosks becomes two members,
+flagged for staff to merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from server.members import rules as member_rules
+from server.members.models import Member
+from server.members.repository import MemberRepository
+from server.sync import review, rules
+from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
+from server.tenants.repository import LocationRepository
+from shared.normalise import normalise_email
+from shared.sync import messages as wire
+from shared.sync.messages import MemberCreateArgs
+from shared.sync.snapshot import SnapshotMember
+
+#: Most existing members a walk-in is compared with.
+_MATCH_LIMIT = 20
+
+
+def _lookalikes(
+    context: MutationContext, email: str | None, phone: str | None
+) -> list[tuple[Member, str]]:
+    conditions = []
+    if email is not None:
+        conditions.append(Member.email == email)
+    suffix = rules.phone_suffix(phone)
+    if suffix is not None:
+        conditions.append(Member.phone.like(f"%{suffix}"))
+    if not conditions:
+        return []
+    query = (
+        select(Member)
+        .where(Member.tenant_id == context.tenant_id, or_(*conditions))
+        .order_by(Member.created_at)
+        .limit(_MATCH_LIMIT)
+    )
+    found = []
+    for other in context.uow.db.execute(query).scalars():
+        why = rules.duplicate_reason(email, phone, other.email, other.phone)
+        if why is not None:
+            found.append((other, why))
+    return found
+
+
+def create_member(context: MutationContext, args: MemberCreateArgs) -> str | None:
+    db, tenant_id = context.uow.db, context.tenant_id
+    repo = MemberRepository(db, tenant_id)
+    existing = db.execute(
+        select(Member.id).where(Member.tenant_id == tenant_id, Member.id == args.member_id)
+    ).first()
+    if existing is not None:
+        return "already recorded"
+    email = normalise_email(args.email)
+    try:
+        phone = member_rules.normalise_phone(args.phone) if args.phone else None
+    except ValueError as exc:
+        raise MutationRejected(str(exc)) from None
+    home = args.home_location_id or context.location.id
+    if LocationRepository(db, tenant_id).get(home) is None:
+        home = context.location.id
+    matches = _lookalikes(context, email, phone)
+    for other_id in args.possible_duplicate_of:
+        other = repo.get(other_id)
+        if other is not None and all(other.id != m.id for m, _ in matches):
+            matches.append((other, "kiosk match"))
+    note = ""
+    if email is not None and repo.holder_of("email", email) is not None:
+        # Emails are unique: the new record goes without it until staff merge the two.
+        note = f" The email {email} stays with the existing member until they are merged."
+        email = None
+    member = repo.add(
+        Member(
+            id=args.member_id,
+            first_name=args.first_name.strip(),
+            last_name=args.last_name.strip(),
+            email=email,
+            phone=phone,
+            home_location_id=home,
+            source=args.source.value,
+            fitness_goals=[],
+            preferences={},
+        )
+    )
+    if matches:
+        names = "; ".join(f"{m.first_name} {m.last_name} ({why})" for m, why in matches)
+        context.review(
+            review.POSSIBLE_DUPLICATE,
+            f"walk-in {member.first_name} {member.last_name} registered at "
+            f"{context.location.name} is a possible duplicate of {names}, flagged for "
+            f"merge.{note}",
+            member_id=member.id,
+        )
+    return None
+
+
+def _member(row: Member) -> dict[str, Any] | None:
+    if row.archived_at is not None:
+        return None
+    return SnapshotMember.model_validate(row, from_attributes=True).model_dump(mode="json")
+
+
+def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
+    members = scope.db.execute(
+        select(Member)
+        .where(Member.tenant_id == scope.tenant_id, Member.archived_at.is_(None))
+        .order_by(Member.id)
+    ).scalars()
+    return {"members": [SnapshotMember.model_validate(m, from_attributes=True) for m in members]}
+
+
+def register(registry: SyncRegistry) -> None:
+    registry.tables.register(wire.TABLE_MEMBERS, Member, serialise=_member)
+    registry.snapshot_parts.append(_snapshot)
+    registry.mutations.register("member.create.v1", MemberCreateArgs, create_member)

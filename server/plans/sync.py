@@ -1,0 +1,123 @@
+"""What kiosks hold of plans and memberships, and ``sale.create.v1``: a day or guest pass
+sold at a kiosk, possibly hours ago, offline. The sale's id is its payment's idempotency
+key, so the same sale pushed twice is one sale."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from server.devices.service_point import ServicePoint
+from server.plans import sales_service
+from server.plans.models import AccessPlan, Membership
+from server.plans.repository import PlanRepository, SaleRepository
+from server.plans.schemas import SaleCreate
+from server.sync import review, rules
+from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
+from server.tenants.models import Location
+from shared.clock import ensure_utc
+from shared.enums import MembershipStatus
+from shared.sync import messages as wire
+from shared.sync.messages import SaleCreateArgs
+from shared.sync.snapshot import SnapshotMembership, SnapshotPlan
+
+#: Memberships that ended this long ago still travel, so a refusal can say when they ended.
+ENDED_RECENTLY = timedelta(days=62)
+
+
+def _plan(row: AccessPlan) -> dict[str, Any]:
+    return SnapshotPlan.model_validate(row, from_attributes=True).model_dump(mode="json")
+
+
+def _membership(row: Membership) -> dict[str, Any]:
+    # Visit counts are the kiosk's to make, from the check-ins it downloads.
+    return SnapshotMembership.model_validate(row, from_attributes=True).model_dump(mode="json")
+
+
+def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
+    """Every plan, and the memberships a door decision may meet: not cancelled, not long
+    over."""
+    plans = scope.db.execute(
+        select(AccessPlan).where(AccessPlan.tenant_id == scope.tenant_id).order_by(AccessPlan.id)
+    ).scalars()
+    ended_after = (scope.now - ENDED_RECENTLY).date()
+    memberships = scope.db.execute(
+        select(Membership)
+        .where(
+            Membership.tenant_id == scope.tenant_id,
+            Membership.status != MembershipStatus.CANCELLED.value,
+            or_(Membership.ends_on.is_(None), Membership.ends_on >= ended_after),
+        )
+        .order_by(Membership.id)
+    ).scalars()
+    return {
+        "plans": [SnapshotPlan.model_validate(p, from_attributes=True) for p in plans],
+        "memberships": [
+            SnapshotMembership.model_validate(m, from_attributes=True) for m in memberships
+        ],
+    }
+
+
+def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
+    db, tenant_id = context.uow.db, context.tenant_id
+    earlier = SaleRepository(db, tenant_id).get(args.sale_id)
+    if earlier is not None:
+        same = (earlier.member_id, earlier.plan_id, earlier.amount, earlier.currency)
+        if same != (args.member_id, args.plan_id, args.amount, args.currency):
+            raise MutationRejected(f"sale {args.sale_id} was already recorded with other details")
+        return "already recorded"
+    if args.location_id != context.location.id:
+        raise MutationRejected("a kiosk sells at its own location only")
+    plan = PlanRepository(db, tenant_id).get(args.plan_id)
+    if plan is None:
+        raise MutationRejected(f"plan {args.plan_id} is not known to the server")
+    cmd = SaleCreate(
+        sale_id=args.sale_id,
+        member_id=args.member_id,
+        plan_id=args.plan_id,
+        method=args.payment_method,
+        amount=args.amount,
+        currency=args.currency,
+        guest_of_id=args.guest_of_id,
+    )
+    taken_at, clamped = rules.clamp_time(
+        ensure_utc(args.sold_at or context.mutation.device_time), context.now
+    )
+    context.clamped = context.clamped or clamped
+    # The kiosk's location, read already by the push.
+    location = db.get(Location, (tenant_id, context.location.id))
+    assert location is not None
+    payment = sales_service.record_sale(
+        context.uow,
+        context.payments,
+        tenant_id,
+        ServicePoint(location=location, staff_id=args.staff_id, device_id=context.device.id),
+        cmd,
+        membership_id=args.membership_id,
+        starts_on=args.starts_on,
+        ends_on=args.ends_on,
+        taken_at=taken_at,
+        check_plan=False,
+    )
+    changed = []
+    if not plan.active:
+        changed.append("the plan is no longer sold")
+    if (args.amount, args.currency) != (plan.price, plan.currency):
+        changed.append(f"the plan now costs {plan.price} {plan.currency}")
+    if changed:
+        context.review(
+            review.SALE_CHANGED,
+            f"{plan.name} sold offline at {context.location.name} on {context.local(taken_at)} "
+            f"for {args.amount} {args.currency}, but {' and '.join(changed)}",
+            member_id=payment.member_id,
+        )
+    return None
+
+
+def register(registry: SyncRegistry) -> None:
+    registry.tables.register(wire.TABLE_PLANS, AccessPlan, serialise=_plan)
+    registry.tables.register(wire.TABLE_MEMBERSHIPS, Membership, serialise=_membership)
+    registry.snapshot_parts.append(_snapshot)
+    registry.mutations.register("sale.create.v1", SaleCreateArgs, create_sale)

@@ -1,0 +1,39 @@
+"""Every HTTP router of the server, flat: each holds routes only (segment routing indexes
+them by their first path segment)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from server.api.health import router as health_router
+from server.bookings.router import calendar_feed_router, calendar_router
+from server.bookings.router import router as bookings_router
+from server.checkin.router import router as checkin_router
+from server.devices.router import router as devices_router
+from server.members.router import router as members_router
+from server.passes.router import router as passes_router
+from server.plans.router import router as plans_router
+from server.scheduling.router import public_router as public_browsing_router
+from server.scheduling.router import router as scheduling_router
+from server.staff.router import router as staff_router
+from server.staff.router import signup_router
+from server.sync.router import routers as sync_routers
+from server.tenants.router import router as tenants_router
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health_router,
+    signup_router,
+    tenants_router,
+    staff_router,
+    devices_router,
+    members_router,
+    plans_router,
+    passes_router,
+    checkin_router,
+    scheduling_router,
+    calendar_router,
+    calendar_feed_router,
+    public_browsing_router,
+    bookings_router,
+    *sync_routers,
+)
