@@ -6,9 +6,9 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStatusBar, QVBoxLayout, QWidget
 
-from desktop.core.kiosk import KioskStatus
 from desktop.core.location import describe_age
 from desktop.core.sync import REVOKED_MESSAGE
+from desktop.core.sync.kiosk_sync import KioskStatus
 from desktop.core.sync.status_text import rejected_text, review_text
 from shared.clock import utcnow
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from desktop.core.kiosk import KioskCore, KioskStatus
+from desktop.core.kiosk import KioskCore
 from desktop.core.sync.backoff import Backoff
+from desktop.core.sync.kiosk_sync import KioskStatus
 from desktop.core.sync.status_text import status_message
 from desktop.workers.tasks import start_daemon
 
@@ -59,7 +61,7 @@ class SyncWorker(QObject):
         self._stopping = threading.Event()
         self._kick = threading.Event()  # wakes the listener from a backoff sleep
         self._listener_done: threading.Event | None = None
-        self._unsubscribe = lambda: None
+        self._unsubscribe: Callable[[], None] = lambda: None
         self._wake.connect(self._push_now)
 
     # -- lifecycle (worker thread) ---------------------------------------------------------
@@ -109,7 +111,7 @@ class SyncWorker(QObject):
             return
         try:
             core = self._core
-            if core.sync.incremental is False or not core.sync.has_cursor():
+            if core.sync.awaits_snapshot() or not core.sync.has_cursor():
                 before = core.sync.status().last_sync_at
                 status = core.sync.refresh()
                 if status.last_sync_at != before:
@@ -147,7 +149,7 @@ class SyncWorker(QObject):
 
     @Slot()
     def _tick(self) -> None:
-        if self._core.sync.incremental is False:
+        if self._core.sync.awaits_snapshot():
             self.refresh_now()  # a server without push/pull: the snapshot is all there is
             return
         if self._core.sync.pending_count():
@@ -175,7 +177,7 @@ class SyncWorker(QObject):
         core = self._core
         if (
             not core.is_enrolled()
-            or core.sync.incremental is False
+            or core.sync.awaits_snapshot()
             or core.sync.status().needs_enrolment
         ):
             return self._interval
@@ -186,7 +188,7 @@ class SyncWorker(QObject):
         status = core.sync.status()
         if applied is None:
             self._report(status)
-            if core.sync.incremental is False or status.needs_enrolment:
+            if core.sync.awaits_snapshot() or status.needs_enrolment:
                 return self._interval
             return self._pull_backoff.failure()
         if self._pull_backoff.failures:  # back online: push what waited

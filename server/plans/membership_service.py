@@ -24,10 +24,11 @@ from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
 from shared.enums import LocationRule, MembershipStatus, MemberSource, PlanKind
 from shared.ids import new_id
+from shared.memberships import MembershipState, effective_status
 
 
-def state_of(membership: Membership) -> rules.MembershipState:
-    return rules.MembershipState(
+def state_of(membership: Membership) -> MembershipState:
+    return MembershipState(
         status=MembershipStatus(membership.status),
         starts_on=membership.starts_on,
         ends_on=membership.ends_on,
@@ -49,7 +50,7 @@ def to_read(membership: Membership, plan: AccessPlan, timezone: str | None) -> M
         plan_id=membership.plan_id,
         plan_name=plan.name,
         plan_kind=PlanKind(plan.kind),
-        status=rules.effective_status(state_of(membership), today),
+        status=effective_status(state_of(membership), today),
         starts_on=membership.starts_on,
         ends_on=membership.ends_on,
         frozen_until=membership.frozen_until,

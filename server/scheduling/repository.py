@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import ColumnElement, Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from server.db.repository import TenantRepository
@@ -128,7 +128,7 @@ class SessionRepository(TenantRepository[ClassSession]):
             )
             .where(ClassSession.tenant_id == self.tenant_id)
         )
-        conditions = [
+        conditions: list[tuple[object, Callable[[Any], ColumnElement[bool]]]] = [
             (f.location_id, lambda v: ClassSession.location_id == v),
             (f.date_from, lambda v: ClassSession.local_date >= v),
             (f.date_to, lambda v: ClassSession.local_date <= v),

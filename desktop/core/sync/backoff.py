@@ -29,7 +29,7 @@ class Backoff:
         if self.failures == 0:
             return 0.0
         # Capped exponent: 2**n overflows a float long before anyone waits that long.
-        return min(self.cap, self.base * 2 ** min(self.failures - 1, 60))
+        return float(min(self.cap, self.base * 2 ** min(self.failures - 1, 60)))
 
     def failure(self) -> float:
         """Count one more failure; returns how long to wait before the next attempt."""

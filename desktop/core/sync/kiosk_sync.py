@@ -126,6 +126,10 @@ class KioskSync:
             self._store.checkpoint()  # here, off the check-in path (runs on the sync worker)
         return self.status()
 
+    def awaits_snapshot(self) -> bool:
+        """Whether this kiosk must download its snapshot before pushing or pulling again."""
+        return self.incremental is False
+
     def push(self) -> PushResult | None:
         """Push the whole outbox, batch by batch; None if it stopped on an error."""
         if self._connection.device() is None or self.incremental is False:

@@ -21,7 +21,10 @@ class MemberPicker(QWidget):
     picked = Signal(object)  # MemberHit
 
     def __init__(
-        self, core: KioskCore, placeholder: str = "Search by name or phone", parent=None
+        self,
+        core: KioskCore,
+        placeholder: str = "Search by name or phone",
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._core = core
