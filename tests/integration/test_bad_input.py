@@ -100,6 +100,7 @@ def test_malformed_ids_are_refused(api: Api, bad_id: str) -> None:
         _check(response)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # no database part
 def test_validation_messages_name_the_field(api: Api) -> None:
     response = api.client.post(
         "/tenants", json={"name": "x", "slug": "Bad Slug!", "owner": {"name": "o"}}
@@ -109,6 +110,7 @@ def test_validation_messages_name_the_field(api: Api) -> None:
     assert "slug" in detail and "owner.email" in detail and "owner.password" in detail
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # no database part
 def test_unknown_route_and_method(api: Api) -> None:
     _check(api.client.get("/no/such/thing"))
     # Under a first segment the API knows (routed by server.api.dispatch), all the same.
@@ -119,6 +121,7 @@ def test_unknown_route_and_method(api: Api) -> None:
         assert response.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # no database part
 def test_every_documented_route_is_reached_through_its_segment_app(api: Api) -> None:
     from server.api.dispatch import first_segment, segment_apps
     from server.api.errors import install_error_handlers
