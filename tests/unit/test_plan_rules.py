@@ -1,5 +1,5 @@
-"""Access plan settings that must hang together, checked by the API's schema before any
-route runs: each refusal and the reason people read (no database needed)."""
+"""Access plan settings that must hang together, and desk sales, checked by the API's
+schemas before any route runs: each refusal and the reason people read (no database)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from server.plans.schemas import PlanCreate
+from server.plans.schemas import PlanCreate, SaleCreate
 from tests.integration.plans_helpers import DAY_PASS, GUEST_PASS, MONTHLY, PACK
 from tests.unit.request_validation import answer, refusal
 
@@ -45,3 +45,26 @@ def test_inconsistent_plans_are_refused_with_a_readable_reason(
 def test_consistent_plans_pass(body: dict[str, Any]) -> None:
     response = answer(PlanCreate, body)
     assert response.status_code == 200, response.text
+
+
+SALE = {
+    "sale_id": "0190f5d2-1c4b-7a3e-9d2f-3b5c6d7e8f90",
+    "member_id": "0190f5d2-1c4b-7a3e-9d2f-3b5c6d7e8f91",
+    "plan_id": "0190f5d2-1c4b-7a3e-9d2f-3b5c6d7e8f92",
+    "method": "cash",
+    "amount": "12.50",
+    "currency": "GBP",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"amount": "12.505"}, "amount: Decimal input should have no more than 2 decimal"),
+        ({"method": "cheque"}, "method: Input should be 'cash' or 'card_terminal'"),
+        ({"currency": "pounds"}, "is not an ISO 4217 currency code"),
+    ],
+)
+def test_a_malformed_sale_is_refused(change: dict[str, Any], message: str) -> None:
+    assert message in refusal(SaleCreate, {**SALE, **change})
+    assert answer(SaleCreate, SALE).status_code == 200
