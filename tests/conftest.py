@@ -16,6 +16,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -24,6 +25,12 @@ from server.db.models import Base
 from server.db.session import make_engine
 
 POSTGRES_ENV = "ZMOS_TEST_POSTGRES_URL"
+
+# Hypothesis's own timing checks (an example slower than 200 ms, slow data generation) are
+# wall-clock assertions: they fail a correct rule on a busy machine. Speed is measured by
+# the benchmarks; here only the properties count.
+settings.register_profile("zmos", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("zmos")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
