@@ -1,10 +1,9 @@
-"""Real `zmos server` processes on loopback."""
+"""Real `zmos server` processes on loopback, each on a port of its own (tests/ports.py)."""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,18 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ports import free_port
+
 FAST_HASHES = {
     "ZMOS_ARGON2_TIME_COST": "1",
     "ZMOS_ARGON2_MEMORY_KIB": "8192",
     "ZMOS_ARGON2_PARALLELISM": "1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +25,7 @@ from tests.e2e.sync_support import (
     pending,
     record_checkins,
 )
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,10 +85,8 @@ def test_c_server_killed_mid_batch_then_the_batch_is_resent_exactly_once(
         ids = {str(i) for i in record_checkins(core, 3000)}
         pusher = threading.Thread(target=core.sync.push)
         pusher.start()
-        deadline = time.monotonic() + 30
         # Kill as soon as the server has applied part of the outbox, mid-stream.
-        while pending(core) == 3000 and time.monotonic() < deadline:
-            time.sleep(0.005)
+        wait_for(lambda: pending(core) < 3000, timeout=30, interval=0.005)
         server.stop(signal.SIGKILL)
         pusher.join(timeout=30)
         left = pending(core)
@@ -119,11 +117,11 @@ def test_b_kiosk_killed_mid_push_loses_and_doubles_nothing(server: ServerProcess
     assert kiosk.stdout.readline().strip() == "recorded"
     # Kill as soon as the server has applied part of a batch the kiosk sent: between
     # sending and acknowledgement, or with later batches still to go.
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        page = provider.get("/checkins", location_id=provider.location_id, limit=1)
-        if page["items"]:
-            break
+    wait_for(
+        lambda: bool(provider.get("/checkins", location_id=provider.location_id, limit=1)["items"]),
+        timeout=30,
+        interval=0,
+    )
     kiosk.send_signal(signal.SIGKILL)
     kiosk.wait(timeout=10)
     recorded = local_checkin_ids(data_dir)
@@ -171,9 +169,7 @@ def test_b_kiosk_killed_mid_pull_loses_and_doubles_nothing(server: ServerProcess
     assert kiosk.stdout is not None
     assert kiosk.stdout.readline().strip() == "pulling"
     # Kill once some pages are in: between two pages, or while one is being applied.
-    deadline = time.monotonic() + 30
-    while kiosk_cursor(data_dir) < start + 200 and time.monotonic() < deadline:
-        time.sleep(0.002)
+    wait_for(lambda: kiosk_cursor(data_dir) >= start + 200, timeout=30, interval=0.002)
     kiosk.send_signal(signal.SIGKILL)
     kiosk.wait(timeout=10)
     core = open_core(data_dir)
@@ -197,7 +193,7 @@ def _sync_until_stopped(core: KioskCore, stop: threading.Event) -> None:
     while not stop.is_set():
         core.sync.push()
         core.sync.pull()
-        time.sleep(0.05)
+        stop.wait(0.05)
 
 
 def test_d_flapping_connection_drains_the_outbox_and_converges(
@@ -218,14 +214,13 @@ def test_d_flapping_connection_drains_the_outbox_and_converges(
         for i in range(4):
             current = restart(current)
             provider.add_member("Added", f"While{i}")  # a server-side change to pull
-            time.sleep(0.3)
+            # Up until the kiosk has reached this server, down until it has noticed.
+            wait_for(lambda: core.sync.status().online is True, timeout=30)
             current.stop(signal.SIGKILL if i % 2 else signal.SIGTERM)
-            time.sleep(0.2)
+            wait_for(lambda: core.sync.status().online is False, timeout=30)
         current = restart(current)
         try:
-            deadline = time.monotonic() + 60
-            while pending(core) and time.monotonic() < deadline:
-                time.sleep(0.1)
+            wait_for(lambda: pending(core) == 0, timeout=60, interval=0.1)
             stop.set()
             syncer.join(timeout=30)
             assert core.sync.pull() is not None

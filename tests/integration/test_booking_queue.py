@@ -7,7 +7,6 @@ together are applied together, in arrival order — on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -189,10 +188,10 @@ def test_requests_waiting_together_are_one_batch_in_arrival_order(
     with container.engine.connect() as blocker:
         _hold_write_lock(blocker, session_id)
         futures.append(queue.submit(_request(studio, session_id, members[0])))
-        # The writer took the first request and waits for the lock; the rest queue up.
+        # The writer took the first request and waits for the lock; the rest queue up
+        # (``submit`` has queued a request when it returns) before the lock is let go.
         wait_for(lambda: len(queue.batch_sizes) == 1, timeout=10)
         futures += [queue.submit(_request(studio, session_id, m)) for m in members[1:]]
-        time.sleep(0.1)
         blocker.rollback()
     results = [f.result(timeout=30) for f in futures]
     assert list(queue.batch_sizes) == [1, 7]

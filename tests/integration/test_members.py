@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
+
 from tests.integration.helpers import Api, Tenant
 from tests.integration.members_helpers import create_member, image_bytes
 
@@ -62,19 +64,15 @@ def test_create_read_update_round_trip(api: Api) -> None:
     assert body["updated_at"] >= created["updated_at"]
 
 
+# Each refusal and its wording is unit-tested (tests/unit/test_member_and_location_requests.py).
+# Here: that the routes apply them and the edit rules that need the member, changing nothing.
+# SQLite only: the database plays no part in it.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_bad_profiles_are_refused_and_change_nothing(api: Api) -> None:
     tenant = api.sign_up("badprofile-gym")
     cases: list[tuple[dict[str, Any], str]] = [
-        ({"first_name": "  "}, "first_name"),
-        ({"email": "not-an-email"}, "email"),
         ({"phone": "call me"}, "not a phone number"),
-        ({"phone": "12"}, "3 to 15 digits"),
         ({"date_of_birth": "2999-01-01"}, "cannot be in the future"),
-        ({"date_of_birth": "1850-01-01"}, "more than 120 years ago"),
-        ({"fitness_goals": ["x" * 81]}, "at most 80 characters"),
-        ({"preferences": {"blob": "x" * 5000}}, "at most 4096 bytes"),
-        ({"barcode": "has space"}, "barcode"),
-        ({"source": "carrier-pigeon"}, "source"),
         ({"favourite_colour": "blue"}, "favourite_colour"),
     ]
     for change, expected in cases:

@@ -52,25 +52,20 @@ def test_session_types_are_created_read_changed_and_archived(
     assert refused.status_code == 422 and "archived" in refused.json()["detail"]
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"intensity": "extreme"}, "intensity"),
-        ({"kind": "retreat"}, "kind"),
-        ({"duration_minutes": 0}, "duration_minutes"),
-        ({"default_capacity": 0}, "default_capacity"),
-        ({"contraindications": [""]}, "contraindications"),
-        ({"name": ""}, "name"),
-        ({"colour": "red"}, "colour"),
-    ],
-)
-def test_bad_session_types_are_refused(
-    api: Api, container: Container, change: dict[str, Any], message: str
-) -> None:
+# Each refusal and its wording is unit-tested (tests/unit/test_scheduling_requests.py).
+# Here: that the route applies the schema and stores nothing. SQLite only: the database
+# plays no part in it.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_bad_session_types_are_refused(api: Api, container: Container) -> None:
     studio = open_studio(api, container, "bad-types")
-    response = studio.post("/session-types", {**YOGA, **change})
-    assert response.status_code == 422
-    assert message in response.json()["detail"]
+    for change, message in (
+        ({"intensity": "extreme"}, "intensity"),
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"colour": "red"}, "colour"),
+    ):
+        response = studio.post("/session-types", {**YOGA, **change})
+        assert response.status_code == 422
+        assert message in response.json()["detail"]
     assert api.client.get("/session-types", headers=studio.admin).json()["items"] == []
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 
 from server.bootstrap import Container
 from server.members.models import Member
@@ -15,6 +15,7 @@ from server.sync import changes
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import open_desk
 from tests.integration.sync_helpers import Kiosk, checkin_count
+from tests.waiting import wait_for
 
 
 def test_two_concurrent_pushes_of_one_device_apply_once(api: Api, container: Container) -> None:
@@ -40,6 +41,24 @@ def _member(tenant_id: str, name: str) -> Member:
         fitness_goals=[],
         preferences={},
     )
+
+
+def _a_transaction_waits_for_a_lock(container: Container) -> bool:
+    """Whether a transaction on this test's database (this worker's own) waits for a lock."""
+    with container.engine.connect() as connection:
+        waiting = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        ).scalar_one()
+    return bool(waiting)
+
+
+def _wait_for_more_pages(seen: list[list[int]]) -> None:
+    """Until the reader has read two more pages: at least one read wholly from now on."""
+    read = len(seen)
+    wait_for(lambda: len(seen) >= read + 2, timeout=10)
 
 
 # SQLite has one writer at a time, so the race this guards against exists on PostgreSQL only.
@@ -76,13 +95,14 @@ def test_a_reader_never_sees_a_later_number_before_an_earlier_one(
     watcher = threading.Thread(target=reader)
     writer.start()
     watcher.start()
-    time.sleep(0.5)
+    wait_for(lambda: _a_transaction_waits_for_a_lock(container), timeout=10)
+    _wait_for_more_pages(seen)  # read while the second commit waits
     assert not second_done.is_set(), "the second commit must wait for the first's number"
     assert all(s == [] for s in seen)
     first.commit()
     first.close()
     writer.join(10)
-    time.sleep(0.3)
+    _wait_for_more_pages(seen)  # read after both commits
     stop.set()
     watcher.join(10)
     assert second_done.is_set()

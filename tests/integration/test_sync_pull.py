@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from desktop.core.store import Store
 from desktop.core.sync.apply import apply_changes, kiosk_appliers
@@ -114,24 +115,41 @@ def test_a_class_pack_credit_taken_at_the_door_reaches_kiosks(
     assert len(_of(changes, "checkins")) == 1
 
 
-def test_long_poll_answers_soon_after_a_change(api: Api, container: Container) -> None:
+def test_long_poll_answers_soon_after_a_change(
+    api: Api, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
     desk = open_desk(api, container, "pull-wait")
     kiosk = Kiosk.of(desk)
     _, cursor = kiosk.pull_all()
-    timer = threading.Timer(0.6, lambda: desk.member(first_name="Late"))
-    started = time.monotonic()
-    timer.start()
+    looks: list[bool] = []  # what each of the server's looks for a change found
+    looked = threading.Event()
+    has_changes_after = pull_service.has_changes_after
+
+    def watched(*args: Any, **kwargs: Any) -> bool:
+        found = has_changes_after(*args, **kwargs)
+        looks.append(found)
+        looked.set()
+        return found
+
+    monkeypatch.setattr(pull_service, "has_changes_after", watched)
+    answers: list[Any] = []
+    waiting = threading.Thread(target=lambda: answers.append(kiosk.pull(cursor, wait=30)))
+    waiting.start()
     try:
-        response = kiosk.pull(cursor, wait=10)
+        assert looked.wait(10), "the server should hold the pull and look again"
+        desk.member(first_name="Late")  # while the server holds the pull
     finally:
-        timer.join()
-    waited = time.monotonic() - started
+        waiting.join(timeout=25)
+    assert not waiting.is_alive(), "the pull should answer on the change, not after its 30 s"
+    [response] = answers
     assert response.status_code == 200
     assert [c["data"]["first_name"] for c in response.json()["changes"]] == ["Late"]
-    assert 0.5 <= waited < 1.8, waited
-    started = time.monotonic()
-    assert kiosk.pull(response.json()["cursor"], wait=0.5).json()["changes"] == []
-    assert time.monotonic() - started >= 0.5
+    assert looks[-1] is True and looks.count(True) == 1  # answered on the look that found it
+    # Nothing new: held until the wait runs out, looking again meanwhile, then an empty page.
+    before = len(looks)
+    empty = kiosk.pull(response.json()["cursor"], wait=0.5).json()
+    assert empty["changes"] == [] and empty["cursor"] == response.json()["cursor"]
+    assert len(looks) > before and not any(looks[before:])
 
 
 def test_a_pruned_cursor_answers_410_and_the_snapshot_gives_a_fresh_one(

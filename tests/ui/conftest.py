@@ -4,15 +4,42 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt
 
-from collections.abc import Iterator
+import signal
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 
 from desktop.app import build_core
 from desktop.config import KioskSettings
 from desktop.core.kiosk import KioskCore
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE, FakeServer
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Leave the application as the test found it. ``desktop.app.run`` runs the
+    application's own event loop and installs the program's SIGINT/SIGTERM handlers, as the
+    kiosk must; in a test process (a pytest-xdist worker runs many tests) neither may last:
+
+    - a Quit event still posted when that loop ended is delivered later, outside any loop
+      (pytest-qt processes events between tests), and from then on every nested event loop
+      (``qtbot.waitUntil``, ``waitSignal``) of the process returns at once;
+    - handlers that ask a finished application to exit would keep Ctrl+C and SIGTERM from
+      stopping the process.
+
+    Here, right after the test and before pytest-qt's teardown delivers anything.
+    """
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return (yield)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        application = QCoreApplication.instance()
+        if application is not None:
+            QCoreApplication.removePostedEvents(application, QEvent.Type.Quit)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def test_run_opens_the_window_and_shuts_down_cleanly(qapp, tmp_path: Path):
         seen.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
         QApplication.quit()
 
-    QTimer.singleShot(300, look_then_quit)
+    QTimer.singleShot(0, look_then_quit)  # as soon as the application's loop runs
     threads_before = threading.active_count()
     assert app.run(settings) == 0
     assert seen and seen[0].enrol_view is seen[0].views.currentWidget()

@@ -3,14 +3,12 @@ seen while online, offline with backoff, a clean stop."""
 
 from __future__ import annotations
 
-import time
+import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QCoreApplication
 
 from desktop.app import connect_worker
 from desktop.core.kiosk import KioskCore, KioskStatus
@@ -87,17 +85,6 @@ def test_pending_label(qtbot):
     assert label.text() == "Pending: 3 waiting to sync (oldest 3 min)"
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Like ``qtbot.waitUntil``, but pumping events by hand: after a test that ran the
-    application's own event loop to its end (tests/ui/test_ui_run.py), nested event loops
-    return at once in this process and ``qtbot.wait`` no longer delivers queued signals."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        QCoreApplication.processEvents()
-        time.sleep(0.01)
-
-
 def start_worker(qtbot, core: KioskCore) -> tuple[MainWindow, SyncWorker, TaskRunner]:
     window = MainWindow(core, kiosk_mode=False)
     qtbot.addWidget(window)
@@ -108,10 +95,10 @@ def start_worker(qtbot, core: KioskCore) -> tuple[MainWindow, SyncWorker, TaskRu
     return window, worker, window.tasks
 
 
-def stop_worker(tasks: TaskRunner, worker: SyncWorker) -> float:
-    started = time.monotonic()
-    assert tasks.stop_worker(worker, 5000)
-    return time.monotonic() - started
+def stop_worker(tasks: TaskRunner, worker: SyncWorker) -> None:
+    """Quit the worker's thread: it stops (5 s is a safety net: a long-poll, the 60 s timer or
+    a retry it waited for would outlast it)."""
+    assert tasks.stop_worker(worker, 5000), "the sync worker did not stop"
 
 
 def test_worker_pushes_on_write_and_sees_server_changes(
@@ -121,15 +108,17 @@ def test_worker_pushes_on_write_and_sees_server_changes(
     try:
         member = fake_server.add_member("Ama", "Owusu")
         fake_server.emit("members", member, fake_server.members[-1])
-        wait_for(lambda: bool(enrolled_core.checkin.search_members("ama")), timeout=3.0)
+        qtbot.waitUntil(lambda: bool(enrolled_core.checkin.search_members("ama")), timeout=3000)
         queue_checkins(enrolled_core, member, 3)  # each write nudges the worker
-        wait_for(lambda: len(fake_server.applied) == 3, timeout=3.0)
-        wait_for(lambda: enrolled_core.sync.pending_count() == 0, timeout=3.0)
+        qtbot.waitUntil(lambda: len(fake_server.applied) == 3, timeout=3000)
+        qtbot.waitUntil(lambda: enrolled_core.sync.pending_count() == 0, timeout=3000)
         fake_server.emit("review_items", uuid.uuid4(), {"status": "open", "summary": "check"})
-        wait_for(lambda: window.status.review_label.text() == "1 item to review")
+        qtbot.waitUntil(
+            lambda: window.status.review_label.text() == "1 item to review", timeout=5000
+        )
         assert window.status.connection_label.text() == "● Online"
     finally:
-        assert stop_worker(tasks, worker) < 2.0
+        stop_worker(tasks, worker)
 
 
 def test_worker_goes_offline_backs_off_and_pushes_on_reconnect(
@@ -140,28 +129,38 @@ def test_worker_goes_offline_backs_off_and_pushes_on_reconnect(
     try:
         member = fake_server.add_member("Kojo", "Asante")
         queue_checkins(enrolled_core, member, 2)
-        wait_for(lambda: window.status.connection_label.text() == "● Offline")
+        qtbot.waitUntil(lambda: window.status.connection_label.text() == "● Offline", timeout=5000)
         assert enrolled_core.sync.pending_count() == 2
         fake_server.down = False
-        wait_for(lambda: enrolled_core.sync.pending_count() == 0, timeout=10.0)
+        qtbot.waitUntil(lambda: enrolled_core.sync.pending_count() == 0, timeout=10000)
         assert len(fake_server.applied) == 2
-        wait_for(lambda: window.status.connection_label.text() == "● Online")
+        qtbot.waitUntil(lambda: window.status.connection_label.text() == "● Online", timeout=5000)
     finally:
-        assert stop_worker(tasks, worker) < 2.0
+        stop_worker(tasks, worker)
 
 
 def test_quitting_mid_long_poll_does_not_wait_for_the_server(
     qtbot, enrolled_core: KioskCore, fake_server: SyncFakeServer
 ):
     original = fake_server._pull
-    held = {"n": 0}
+    held, release = threading.Event(), threading.Event()
+    pulling: list[threading.Thread] = []
 
-    def slow_pull(request):  # type: ignore[no-untyped-def]
-        held["n"] += 1
-        time.sleep(3)  # the server holds the long-poll
+    def held_pull(request):  # type: ignore[no-untyped-def]
+        pulling.append(threading.current_thread())
+        held.set()
+        release.wait(timeout=30)  # the server holds the long-poll until the test lets go
         return original(request)
 
-    fake_server._pull = slow_pull  # type: ignore[method-assign]
+    fake_server._pull = held_pull  # type: ignore[method-assign]
     _window, worker, tasks = start_worker(qtbot, enrolled_core)
-    wait_for(lambda: held["n"] >= 1)
-    assert stop_worker(tasks, worker) < 1.5
+    try:
+        qtbot.waitUntil(held.is_set, timeout=5000)
+        stop_worker(tasks, worker)
+        [listener] = pulling
+        assert listener.is_alive()  # still in the held long-poll: quitting did not wait for it
+    finally:
+        release.set()
+    # The abandoned long-poll ends on its own; the kiosk must not close under it.
+    listener.join(timeout=10)
+    assert not listener.is_alive()

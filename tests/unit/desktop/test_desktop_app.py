@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from desktop import app
 from desktop.config import KioskSettings, default_data_dir
 from desktop.core.sync.errors import ServerRejected
+from tests.ports import free_port
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE, FakeServer
 
 
@@ -41,12 +41,6 @@ def test_enrol_from_the_command_line_api(settings: KioskSettings, fake_server: F
         core.close()
     with pytest.raises(ServerRejected, match="not valid or has expired"):
         app.enrol(settings, "http://zmos.test", ENROL_CODE, "Front desk 2", http_client=http)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_main_reports_an_unreachable_server_in_words(tmp_path: Path, capsys, monkeypatch):
