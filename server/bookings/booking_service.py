@@ -35,6 +35,7 @@ from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
 from shared.clock import utcnow
 from shared.enums import (
+    Attendance,
     BookingSource,
     BookingStatus,
     CancelKind,
@@ -254,7 +255,9 @@ def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> R
                     last_name=last,
                     status=BookingStatus(booking.status),
                     position=booking.position,
-                    attendance=booking.attendance,
+                    attendance=(
+                        None if booking.attendance is None else Attendance(booking.attendance)
+                    ),
                     checked_in_at=booking.checked_in_at,
                     waitlist_place=line if waiting else None,
                 )

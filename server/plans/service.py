@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from server.db.uow import UnitOfWork
 from server.errors import InvalidInput, NotFound
 from server.plans.models import AccessPlan
 from server.plans.repository import PlanRepository
 from server.plans.rules import PlanSpec, default_validity_days, plan_problems
-from server.plans.schemas import PlanCreate, PlanPage, PlanRead, PlanUpdate
+from server.plans.schemas import BillingPeriod, PlanCreate, PlanPage, PlanRead, PlanUpdate
 from server.ports.identity import AccessClaims
 from server.tenants.repository import LocationRepository
 from shared.enums import LimitMode, LimitPeriod, LocationRule, PlanKind
@@ -26,7 +26,8 @@ def to_read(plan: AccessPlan) -> PlanRead:
         kind=PlanKind(plan.kind),
         price=plan.price,
         currency=plan.currency,
-        billing_period=plan.billing_period,
+        # stored from a checked PlanCreate/PlanUpdate; PlanRead checks it again
+        billing_period=cast("BillingPeriod | None", plan.billing_period),
         credits=plan.credits,
         validity_days=plan.validity_days,
         location_rule=LocationRule(plan.location_rule),

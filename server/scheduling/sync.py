@@ -13,6 +13,7 @@ from server.scheduling.models import ClassSession, SessionType
 from server.staff.models import StaffAccount
 from server.sync.registry import SnapshotScope, SyncRegistry
 from shared.clock import utcnow
+from shared.enums import SessionStatus
 from shared.sync import messages as wire
 from shared.sync.snapshot import SnapshotClassSession, SnapshotSessionType
 
@@ -40,7 +41,7 @@ def session_shape(
         capacity=row.capacity,
         confirmed_count=row.confirmed_count or 0,
         waitlist_count=row.waitlist_count or 0,
-        status=row.status,
+        status=SessionStatus(row.status),
         room=row.room,
     )
 

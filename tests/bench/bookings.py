@@ -255,7 +255,10 @@ def _measure_sustained(ctx: Context, backend: str, database_url: str, work_dir: 
         )
         headers = {**seeded.headers, "Content-Type": "application/json"}
         script = work_dir / "bookings.lua"
-        quoted = lambda ids: ", ".join(f'"{i}"' for i in ids)  # noqa: E731
+
+        def quoted(ids: list[str]) -> str:
+            return ", ".join(f'"{i}"' for i in ids)
+
         script.write_text(
             wrk.lua_script(headers, method="POST")
             + _PAIRS_LUA.format(members=quoted(members), sessions=quoted(sessions), threads=threads)

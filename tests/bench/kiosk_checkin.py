@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import httpx
 
@@ -59,7 +60,14 @@ LAST = (
 NOW = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)
 
 
-def _plan(name: str, kind: PlanKind, **fields: object) -> SnapshotPlan:
+class _PlanTerms(TypedDict, total=False):
+    credits: int
+    validity_days: int
+    visit_limit: int
+    visit_limit_period: LimitPeriod
+
+
+def _plan(name: str, kind: PlanKind, **terms: Unpack[_PlanTerms]) -> SnapshotPlan:
     return SnapshotPlan(
         id=uuid.uuid4(),
         name=name,
@@ -67,7 +75,7 @@ def _plan(name: str, kind: PlanKind, **fields: object) -> SnapshotPlan:
         price=Decimal("10"),
         currency="GBP",
         location_rule=LocationRule.ALL,
-        **fields,
+        **terms,
     )
 
 

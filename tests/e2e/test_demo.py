@@ -15,7 +15,7 @@ import httpx
 
 from desktop.app import build_core
 from desktop.config import KioskSettings
-from tests.e2e.conftest import free_port
+from tests.ports import free_port
 from zmos import demo_data, demo_members
 
 

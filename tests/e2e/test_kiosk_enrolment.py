@@ -12,7 +12,7 @@ import pytest
 
 from desktop.app import build_core, enrol
 from desktop.config import KioskSettings
-from desktop.core.sync.client import ServerRejected
+from desktop.core.sync import ServerRejected
 from tests.e2e.conftest import ServerProcess, start_server
 
 PASSWORD = "correct horse battery"

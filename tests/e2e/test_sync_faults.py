@@ -52,7 +52,7 @@ def assert_exactly_once(provider: Provider, expected: set[str]) -> None:
     assert set(on_server) == expected
 
 
-def test_a_200_offline_checkins_arrive_exactly_once(server: ServerProcess, tmp_path: Path):
+def test_a_200_offline_checkins_arrive_exactly_once(server: ServerProcess, tmp_path: Path) -> None:
     provider = provider_with_members(server.url)
     core = enrolled_core(provider, tmp_path / "kiosk")
     try:
@@ -78,7 +78,7 @@ def test_a_200_offline_checkins_arrive_exactly_once(server: ServerProcess, tmp_p
 
 def test_c_server_killed_mid_batch_then_the_batch_is_resent_exactly_once(
     server: ServerProcess, tmp_path: Path
-):
+) -> None:
     provider = provider_with_members(server.url)
     core = enrolled_core(provider, tmp_path / "kiosk")
     try:
@@ -103,7 +103,9 @@ def test_c_server_killed_mid_batch_then_the_batch_is_resent_exactly_once(
         core.close()
 
 
-def test_b_kiosk_killed_mid_push_loses_and_doubles_nothing(server: ServerProcess, tmp_path: Path):
+def test_b_kiosk_killed_mid_push_loses_and_doubles_nothing(
+    server: ServerProcess, tmp_path: Path
+) -> None:
     provider = provider_with_members(server.url)
     data_dir = tmp_path / "kiosk"
     enrolled_core(provider, data_dir).close()
@@ -151,7 +153,9 @@ def _cached_imports(core: KioskCore) -> tuple[int, int]:
     return int(rows), int(distinct)
 
 
-def test_b_kiosk_killed_mid_pull_loses_and_doubles_nothing(server: ServerProcess, tmp_path: Path):
+def test_b_kiosk_killed_mid_pull_loses_and_doubles_nothing(
+    server: ServerProcess, tmp_path: Path
+) -> None:
     provider = provider_with_members(server.url)
     data_dir = tmp_path / "kiosk"
     core = enrolled_core(provider, data_dir)
@@ -198,7 +202,7 @@ def _sync_until_stopped(core: KioskCore, stop: threading.Event) -> None:
 
 def test_d_flapping_connection_drains_the_outbox_and_converges(
     server: ServerProcess, tmp_path: Path
-):
+) -> None:
     provider = provider_with_members(server.url, 5)
     core = enrolled_core(provider, tmp_path / "kiosk")
     stop = threading.Event()
@@ -256,7 +260,7 @@ def test_d_flapping_connection_drains_the_outbox_and_converges(
 @pytest.mark.parametrize("offset", [timedelta(hours=-1), timedelta(hours=1)])
 def test_e_kiosk_clock_off_by_an_hour_and_in_2099(
     server: ServerProcess, tmp_path: Path, offset: timedelta
-):
+) -> None:
     provider = provider_with_members(server.url, 3)
     clock = {"offset": offset}
 

@@ -143,10 +143,10 @@ def test_a_refusal_after_a_write_fails_the_whole_batch(
     the queue must not commit half a booking: the batch answers 503 and applies nothing.
     No real request can cause it, so this one fault is injected."""
     from server.bookings import batch_placing
+    from server.bookings.placement import place as real
 
     session_id = studio.session(capacity=2)
     before, broken, after = studio.member(), studio.member(), studio.member()
-    real = batch_placing.place
 
     def refuse_after_writing(uow: Any, placement: Any, order: BookingOrder) -> object:
         booking = real(uow, placement, order)

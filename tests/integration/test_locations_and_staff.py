@@ -30,7 +30,7 @@ def test_location_round_trip(api: Api) -> None:
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_bad_location_input_is_explained_and_changes_nothing(api: Api) -> None:
     tenant = api.sign_up("bad-loc-gym")
-    cases = [
+    cases: list[tuple[dict[str, object], str]] = [
         ({"timezone": "Mars/Olympus"}, "is not an IANA time zone"),
         (
             {"opening_hours": {"mon": [{"opens": "22:00", "closes": "06:00"}]}},

@@ -228,7 +228,7 @@ def test_unreachable_smtp_still_creates_the_account(
     api: Api, mailbox: SmtpSink, container: Container
 ) -> None:
     from server.adapters.smtp_notifications import SmtpNotifications
-    from tests.integration.members_helpers import free_port
+    from tests.ports import free_port
 
     api.sign_up("nomail-gym")
     container.notifications = SmtpNotifications("127.0.0.1", free_port(), "zmos@x", timeout=2)

@@ -8,6 +8,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.types import TypeEngine
 
 from server.db.migrate import upgrade
 from server.db.session import make_engine
@@ -53,7 +54,7 @@ def _schema(url: str) -> dict[str, Any]:
         engine.dispose()
 
 
-def _generic(sql_type: Any) -> str:
+def _generic(sql_type: TypeEngine[Any]) -> str:
     # SQLite has no UUID type: SQLAlchemy's Uuid stores 32 hex characters there.
     if type(sql_type).__name__ in ("UUID", "Uuid") or (
         type(sql_type).__name__ == "CHAR" and getattr(sql_type, "length", None) == 32

@@ -17,7 +17,8 @@ from server.notices.models import Notice
 from shared.clock import utcnow
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
-from tests.integration.members_helpers import SmtpSink, free_port, smtp_server
+from tests.integration.members_helpers import SmtpSink, smtp_server
+from tests.ports import free_port
 
 
 @pytest.fixture

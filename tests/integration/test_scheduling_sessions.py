@@ -53,7 +53,10 @@ def test_sessions_are_listed_with_filters(api: Api, container: Container) -> Non
             "local_start": "09:00",
         },
     ).json()
-    ids = lambda items: [s["id"] for s in items]  # noqa: E731
+
+    def ids(items: list[dict[str, Any]]) -> list[str]:
+        return [s["id"] for s in items]
+
     assert ids(studio.sessions()) == [a["id"], b["id"], c["id"]]
     assert ids(studio.sessions(location_id=other_place["id"])) == [c["id"]]
     assert ids(studio.sessions(session_type_id=hiit["id"])) == [b["id"]]

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from desktop.app import build_core
 from desktop.core.checkin.model import CheckinError
 from desktop.core.kiosk import KioskCore
 from server.bookings.placing import place_booking
@@ -38,7 +39,7 @@ class Kiosks:
 
     def open(self, name: str) -> tuple[KioskCore, FaultyTransport]:
         http, transport = chaos.kiosk_http(self.desk.api.client)
-        core = chaos.build_core(chaos.kiosk_settings(self.root / name), http_client=http)
+        core = build_core(chaos.kiosk_settings(self.root / name), http_client=http)
         code = self.desk.api.client.post(
             f"/locations/{self.desk.location['id']}/enrolment-codes",
             json={},

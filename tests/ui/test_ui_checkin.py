@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import LocalRepository, OutboxRepository
@@ -43,7 +44,7 @@ def desk(
 
 
 @pytest.fixture
-def window(qtbot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
     win = MainWindow(desk, kiosk_mode=False, now=clock.now)
     qtbot.addWidget(win)
     win.present()
@@ -62,7 +63,9 @@ def pending_names(core: KioskCore) -> list[str]:
     return [e.name for e in OutboxRepository(core.store.connection()).pending()]
 
 
-def test_scanner_keystrokes_check_in_green(qtbot, window: MainWindow, desk: KioskCore):
+def test_scanner_keystrokes_check_in_green(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore
+) -> None:
     view = window.checkin_view
     scan(window, "ZM000123")
     assert view.pages.currentWidget() is view.decision
@@ -75,8 +78,8 @@ def test_scanner_keystrokes_check_in_green(qtbot, window: MainWindow, desk: Kios
 
 
 def test_scan_typed_into_the_search_box_is_taken_out_again(
-    qtbot, window: MainWindow, desk: KioskCore
-):
+    qtbot: QtBot, window: MainWindow, desk: KioskCore
+) -> None:
     view = window.checkin_view
     view.search_edit.setFocus()
     QTest.keyClicks(view.search_edit, "2002")
@@ -85,7 +88,7 @@ def test_scan_typed_into_the_search_box_is_taken_out_again(
     assert view.search_edit.text() == ""
 
 
-def test_unknown_card_is_red(qtbot, window: MainWindow, desk: KioskCore):
+def test_unknown_card_is_red(qtbot: QtBot, window: MainWindow, desk: KioskCore) -> None:
     scan(window, "99990000")
     decision = window.checkin_view.decision
     assert not decision.admitted
@@ -94,7 +97,7 @@ def test_unknown_card_is_red(qtbot, window: MainWindow, desk: KioskCore):
     assert desk.sync.pending_count() == 0
 
 
-def test_a_person_typing_is_not_a_scan(qtbot, window: MainWindow, desk: KioskCore):
+def test_a_person_typing_is_not_a_scan(qtbot: QtBot, window: MainWindow, desk: KioskCore) -> None:
     view = window.checkin_view
     QTest.keyClicks(view.search_edit, "smith", delay=80)
     QTest.keyClick(view.search_edit, Qt.Key.Key_Return, delay=80)
@@ -104,7 +107,9 @@ def test_a_person_typing_is_not_a_scan(qtbot, window: MainWindow, desk: KioskCor
     assert desk.sync.pending_count() == 0
 
 
-def test_search_pick_green_then_back_to_ready(qtbot, window: MainWindow, desk: KioskCore):
+def test_search_pick_green_then_back_to_ready(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore
+) -> None:
     view = window.checkin_view
     QTest.keyClicks(view.search_edit, "ana smi", delay=60)
     assert view.results.count() == 1
@@ -121,8 +126,8 @@ def test_search_pick_green_then_back_to_ready(qtbot, window: MainWindow, desk: K
 
 
 def test_red_then_override_with_pin_and_reason_is_green(
-    qtbot, window: MainWindow, desk: KioskCore, data: DeskData
-):
+    qtbot: QtBot, window: MainWindow, desk: KioskCore, data: DeskData
+) -> None:
     view = window.checkin_view
     QTest.keyClicks(view.search_edit, "jose", delay=60)
     view.picker.pick_row(0)
@@ -146,7 +151,9 @@ def test_red_then_override_with_pin_and_reason_is_green(
     assert rows[1].override_reason == "Renewing at the desk" and rows[1].override_staff_id
 
 
-def test_walk_in_then_day_pass_then_green(qtbot, window: MainWindow, desk: KioskCore):
+def test_walk_in_then_day_pass_then_green(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore
+) -> None:
     view = window.checkin_view
     QTest.mouseClick(view.walkin_button, Qt.MouseButton.LeftButton)
     dialog = view.walkin_dialog
@@ -175,8 +182,8 @@ def test_walk_in_then_day_pass_then_green(qtbot, window: MainWindow, desk: Kiosk
 
 
 def test_guest_pass_sale_for_a_searched_member(
-    qtbot, window: MainWindow, desk: KioskCore, data: DeskData
-):
+    qtbot: QtBot, window: MainWindow, desk: KioskCore, data: DeskData
+) -> None:
     from shared.enums import PlanKind
 
     view = window.checkin_view
@@ -203,7 +210,9 @@ def test_guest_pass_sale_for_a_searched_member(
     assert entry.args["payment_method"] == "card_terminal" and entry.args["amount"] == "10.00"
 
 
-def test_camera_frames_and_scan_results(qtbot, window: MainWindow, desk: KioskCore, data):
+def test_camera_frames_and_scan_results(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore, data: DeskData
+) -> None:
     import uuid
 
     from PySide6.QtCore import QObject, Signal

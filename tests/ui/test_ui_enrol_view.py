@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
 
 from desktop.core.kiosk import KioskCore
 from desktop.ui.main_window import MainWindow
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE, FakeServer
 
 
-def enrol_window(qtbot, core: KioskCore) -> MainWindow:
+def enrol_window(qtbot: QtBot, core: KioskCore) -> MainWindow:
     window = MainWindow(core, kiosk_mode=False, default_device_name="Front desk 1")
     qtbot.addWidget(window)
     window.show()
@@ -16,14 +18,14 @@ def enrol_window(qtbot, core: KioskCore) -> MainWindow:
     return window
 
 
-def submit(qtbot, window: MainWindow, code: str, server: str = "http://zmos.test") -> None:
+def submit(qtbot: QtBot, window: MainWindow, code: str, server: str = "http://zmos.test") -> None:
     view = window.enrol_view
     view.server_edit.setText(server)
     view.code_edit.setText(code)
-    qtbot.mouseClick(view.enrol_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(view.enrol_button, Qt.MouseButton.LeftButton)
 
 
-def test_bad_code_shows_the_servers_words(qtbot, core: KioskCore):
+def test_bad_code_shows_the_servers_words(qtbot: QtBot, core: KioskCore) -> None:
     window = enrol_window(qtbot, core)
     submit(qtbot, window, "BAD-CODE")
     view = window.enrol_view
@@ -35,7 +37,9 @@ def test_bad_code_shows_the_servers_words(qtbot, core: KioskCore):
     assert not core.is_enrolled()
 
 
-def test_unreachable_server_is_explained(qtbot, core: KioskCore, fake_server: FakeServer):
+def test_unreachable_server_is_explained(
+    qtbot: QtBot, core: KioskCore, fake_server: FakeServer
+) -> None:
     fake_server.down = True
     window = enrol_window(qtbot, core)
     submit(qtbot, window, ENROL_CODE)
@@ -43,14 +47,14 @@ def test_unreachable_server_is_explained(qtbot, core: KioskCore, fake_server: Fa
     assert window.enrol_view.error_label.text() == "Cannot reach the server (connection failed)"
 
 
-def test_bad_server_address_is_explained(qtbot, core: KioskCore):
+def test_bad_server_address_is_explained(qtbot: QtBot, core: KioskCore) -> None:
     window = enrol_window(qtbot, core)
     submit(qtbot, window, ENROL_CODE, server="zmos.test")
     qtbot.waitUntil(lambda: window.enrol_view.error_label.text() != "")
     assert "http://" in window.enrol_view.error_label.text()
 
 
-def test_good_code_enrols_and_shows_the_location(qtbot, core: KioskCore):
+def test_good_code_enrols_and_shows_the_location(qtbot: QtBot, core: KioskCore) -> None:
     window = enrol_window(qtbot, core)
     with qtbot.waitSignal(window.refresh_requested, timeout=5000):
         submit(qtbot, window, ENROL_CODE)

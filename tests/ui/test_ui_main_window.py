@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication
+from pytestqt.qtbot import QtBot
 
 from desktop.app import build_core, connect_worker
+from desktop.config import KioskSettings
 from desktop.core.kiosk import KioskCore
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views.checkin_view import PROMPT
@@ -15,14 +17,16 @@ from tests.unit.desktop.kiosk_fakes import FakeServer
 FIXED_NOW = datetime(2025, 1, 8, 9, 15, 30, tzinfo=UTC)
 
 
-def make_window(qtbot, core: KioskCore, **kwargs) -> MainWindow:
-    window = MainWindow(core, kiosk_mode=False, now=lambda: FIXED_NOW, **kwargs)
+def make_window(qtbot: QtBot, core: KioskCore) -> MainWindow:
+    window = MainWindow(core, kiosk_mode=False, now=lambda: FIXED_NOW)
     qtbot.addWidget(window)
     window.present()
     return window
 
 
-def test_header_shows_location_local_time_and_todays_hours(qtbot, enrolled_core: KioskCore):
+def test_header_shows_location_local_time_and_todays_hours(
+    qtbot: QtBot, enrolled_core: KioskCore
+) -> None:
     window = make_window(qtbot, enrolled_core)
     header = window.header
     assert header.location_label.text() == "Riverside Gym"
@@ -48,8 +52,8 @@ def test_header_shows_location_local_time_and_todays_hours(qtbot, enrolled_core:
 
 
 def test_offline_start_shows_cache_and_status_bar_says_offline(
-    qtbot, enrolled_core: KioskCore, fake_server: FakeServer, settings
-):
+    qtbot: QtBot, enrolled_core: KioskCore, fake_server: FakeServer, settings: KioskSettings
+) -> None:
     enrolled_core.close()
     fake_server.down = True  # the kiosk restarts while the internet is down
     restarted = build_core(settings, http_client=fake_server.client())
@@ -84,7 +88,9 @@ def test_offline_start_shows_cache_and_status_bar_says_offline(
         restarted.close()
 
 
-def test_snapshot_update_is_shown(qtbot, enrolled_core: KioskCore, fake_server: FakeServer):
+def test_snapshot_update_is_shown(
+    qtbot: QtBot, enrolled_core: KioskCore, fake_server: FakeServer
+) -> None:
     window = make_window(qtbot, enrolled_core)
     fake_server.location_name = "Riverside Gym & Pool"
     worker = SyncWorker(enrolled_core, interval_seconds=60)
@@ -96,7 +102,7 @@ def test_snapshot_update_is_shown(qtbot, enrolled_core: KioskCore, fake_server: 
         assert window.tasks.stop_worker(worker, 5000)
 
 
-def test_credential_warning_is_shown(qtbot, core: KioskCore):
+def test_credential_warning_is_shown(qtbot: QtBot, core: KioskCore) -> None:
     core.credentials.warning = "No OS keyring: device credential stored in /x/device-credential"
     window = make_window(qtbot, core)
     assert window.status.credential_label.isVisible()

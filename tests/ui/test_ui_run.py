@@ -11,7 +11,7 @@ from desktop.config import KioskSettings
 from desktop.ui.main_window import MainWindow
 
 
-def test_run_opens_the_window_and_shuts_down_cleanly(qapp, tmp_path: Path):
+def test_run_opens_the_window_and_shuts_down_cleanly(qapp: QApplication, tmp_path: Path) -> None:
     settings = KioskSettings(
         data_dir=tmp_path, fullscreen=False, credential_store="file", sync_interval_seconds=0.05
     )

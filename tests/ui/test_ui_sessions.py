@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QListWidget
+from pytestqt.qtbot import QtBot
 
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import OutboxRepository
@@ -62,7 +65,7 @@ def desk(
 
 
 @pytest.fixture
-def window(qtbot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
     win = MainWindow(desk, kiosk_mode=False, now=clock.now)
     qtbot.addWidget(win)
     win.present()
@@ -71,7 +74,7 @@ def window(qtbot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
     win.close()  # stops its clock before the core's database closes
 
 
-def _texts(widget) -> list[str]:
+def _texts(widget: QListWidget) -> list[str]:
     return [widget.item(i).text() for i in range(widget.count())]
 
 
@@ -113,11 +116,11 @@ def test_check_in_from_the_roster_marks_the_booking_attended(
 
 
 def test_a_member_without_a_booking_is_booked_and_checked_in_until_the_class_is_full(
-    window: MainWindow, desk: KioskCore, qtbot
+    window: MainWindow, desk: KioskCore, qtbot: QtBot
 ) -> None:
     view = window.sessions_view
     view.select(0)
-    qtbot.keyClicks(view.picker.edit, "ana smi")
+    QTest.keyClicks(view.picker.edit, "ana smi")
     view.picker.pick_row(0)
     assert view.chosen_label.text() == "Selected: Ana Smith"
     view.attend_button.click()
@@ -126,7 +129,7 @@ def test_a_member_without_a_booking_is_booked_and_checked_in_until_the_class_is_
     assert "Ana Smith — checked in (not synced yet)" in _texts(view.roster_list)
     assert _names(desk) == ["checkin.create.v1", "booking.create.v1", "booking.attend.v1"]
     view.picker.clear()
-    qtbot.keyClicks(view.picker.edit, "carl")
+    QTest.keyClicks(view.picker.edit, "carl")
     view.picker.pick_row(0)
     view.book_button.click()
     assert view.message_label.text() == "Late Spin is full"
@@ -134,12 +137,12 @@ def test_a_member_without_a_booking_is_booked_and_checked_in_until_the_class_is_
 
 
 def test_booking_a_walk_in_into_a_class_with_free_places(
-    window: MainWindow, desk: KioskCore, qtbot
+    window: MainWindow, desk: KioskCore, qtbot: QtBot
 ) -> None:
     view = window.sessions_view
     view.tomorrow_button.click()
     view.select(0)
-    qtbot.keyClicks(view.picker.edit, "ana")
+    QTest.keyClicks(view.picker.edit, "ana")
     view.picker.pick_row(0)
     view.book_button.click()
     assert view.message_label.text() == "Ana Smith booked into Morning Yoga"
@@ -158,7 +161,7 @@ def test_booking_a_walk_in_into_a_class_with_free_places(
 
 
 def test_a_walk_in_for_a_class_today_buys_a_day_pass_and_is_booked(
-    window: MainWindow, desk: KioskCore, qtbot
+    window: MainWindow, desk: KioskCore, qtbot: QtBot
 ) -> None:
     view = window.sessions_view
     view.select(0)  # Late Spin, today, one place left
@@ -191,7 +194,7 @@ def test_a_walk_in_for_a_class_today_buys_a_day_pass_and_is_booked(
 
 
 def test_a_walk_in_who_does_not_pay_is_not_booked(
-    window: MainWindow, desk: KioskCore, qtbot
+    window: MainWindow, desk: KioskCore, qtbot: QtBot
 ) -> None:
     view = window.sessions_view
     view.select(0)
@@ -207,7 +210,7 @@ def test_a_walk_in_who_does_not_pay_is_not_booked(
 
 
 def test_a_card_scanned_while_a_class_is_selected_checks_into_it(
-    window: MainWindow, desk: KioskCore, qtbot
+    window: MainWindow, desk: KioskCore, qtbot: QtBot
 ) -> None:
     view = window.sessions_view
     window._code_scanned("1001")

@@ -8,11 +8,14 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
+from pytestqt.qtbot import QtBot
 
 from desktop.app import connect_worker
-from desktop.core.kiosk import KioskCore, KioskStatus
+from desktop.core.kiosk import KioskCore
 from desktop.core.sync import REVOKED_MESSAGE
+from desktop.core.sync.kiosk_sync import KioskStatus
 from desktop.ui.main_window import MainWindow
 from desktop.ui.status_bar import KioskStatusBar
 from desktop.ui.views.pending_label import PendingLabel
@@ -37,13 +40,13 @@ def fake_server() -> SyncFakeServer:
 
 
 @pytest.fixture
-def bar(qtbot) -> KioskStatusBar:
+def bar(qtbot: QtBot) -> KioskStatusBar:
     widget = KioskStatusBar()
     qtbot.addWidget(widget)
     return widget
 
 
-def test_online_with_last_sync_and_review_items(bar: KioskStatusBar):
+def test_online_with_last_sync_and_review_items(bar: KioskStatusBar) -> None:
     bar.show_status(replace(FINE, open_reviews=2), NOW)
     assert bar.connection_label.text() == "● Online"
     assert bar.sync_label.text() == "Last sync: 2 min ago"
@@ -56,13 +59,13 @@ def test_online_with_last_sync_and_review_items(bar: KioskStatusBar):
     assert bar.review_label.isHidden()
 
 
-def test_offline_says_so_in_words(bar: KioskStatusBar):
+def test_offline_says_so_in_words(bar: KioskStatusBar) -> None:
     bar.show_status(replace(FINE, online=False, last_error="Cannot reach the server"), NOW)
     assert bar.connection_label.text() == "● Offline"
     assert bar.message_label.text() == "Cannot reach the server — working from saved data"
 
 
-def test_revoked_and_refused_warnings(bar: KioskStatusBar):
+def test_revoked_and_refused_warnings(bar: KioskStatusBar) -> None:
     revoked = replace(FINE, needs_enrolment=True, last_error=REVOKED_MESSAGE, pending_count=4)
     bar.show_status(revoked, NOW)
     assert not bar.sync_warning_label.isHidden()
@@ -76,7 +79,7 @@ def test_revoked_and_refused_warnings(bar: KioskStatusBar):
     )
 
 
-def test_pending_label(qtbot):
+def test_pending_label(qtbot: QtBot) -> None:
     label = PendingLabel()
     qtbot.addWidget(label)
     label.show_pending(0, None, NOW)
@@ -85,7 +88,7 @@ def test_pending_label(qtbot):
     assert label.text() == "Pending: 3 waiting to sync (oldest 3 min)"
 
 
-def start_worker(qtbot, core: KioskCore) -> tuple[MainWindow, SyncWorker, TaskRunner]:
+def start_worker(qtbot: QtBot, core: KioskCore) -> tuple[MainWindow, SyncWorker, TaskRunner]:
     window = MainWindow(core, kiosk_mode=False)
     qtbot.addWidget(window)
     worker = SyncWorker(core, interval_seconds=60, long_poll_seconds=0.2)
@@ -102,8 +105,8 @@ def stop_worker(tasks: TaskRunner, worker: SyncWorker) -> None:
 
 
 def test_worker_pushes_on_write_and_sees_server_changes(
-    qtbot, enrolled_core: KioskCore, fake_server: SyncFakeServer
-):
+    qtbot: QtBot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+) -> None:
     window, worker, tasks = start_worker(qtbot, enrolled_core)
     try:
         member = fake_server.add_member("Ama", "Owusu")
@@ -122,8 +125,8 @@ def test_worker_pushes_on_write_and_sees_server_changes(
 
 
 def test_worker_goes_offline_backs_off_and_pushes_on_reconnect(
-    qtbot, enrolled_core: KioskCore, fake_server: SyncFakeServer
-):
+    qtbot: QtBot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+) -> None:
     fake_server.down = True
     window, worker, tasks = start_worker(qtbot, enrolled_core)
     try:
@@ -140,13 +143,13 @@ def test_worker_goes_offline_backs_off_and_pushes_on_reconnect(
 
 
 def test_quitting_mid_long_poll_does_not_wait_for_the_server(
-    qtbot, enrolled_core: KioskCore, fake_server: SyncFakeServer
-):
+    qtbot: QtBot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+) -> None:
     original = fake_server._pull
     held, release = threading.Event(), threading.Event()
     pulling: list[threading.Thread] = []
 
-    def held_pull(request):  # type: ignore[no-untyped-def]
+    def held_pull(request: httpx.Request) -> httpx.Response:
         pulling.append(threading.current_thread())
         held.set()
         release.wait(timeout=30)  # the server holds the long-poll until the test lets go

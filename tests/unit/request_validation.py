@@ -35,7 +35,9 @@ def _client(schema: type[BaseModel]) -> TestClient:
 
 def answer(schema: type[BaseModel], body: object) -> httpx.Response:
     """The answer to ``POST`` of ``body`` (as JSON) to a route whose body is ``schema``."""
-    return _client(schema).post("/", json=body)
+    # starlette types its TestClient over httpx2, which is not installed: the call is untyped
+    response: httpx.Response = _client(schema).post("/", json=body)
+    return response
 
 
 def refusal(schema: type[BaseModel], body: object) -> str:

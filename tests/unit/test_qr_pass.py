@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Container
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from shared.qr import (
     PREFIX,
     TOKEN_CHARS,
     PassFormatError,
+    PassVerdict,
     VerdictCode,
     generate_key_pair,
     parse_pass,
@@ -27,10 +29,23 @@ from tests.frames import PassFactory
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def _verify(factory: PassFactory, token: str, **kwargs: object):  # type: ignore[no-untyped-def]
-    options: dict[str, object] = {"tenant_id": factory.tenant_id, "now": NOW, **kwargs}
+def _verify(
+    factory: PassFactory,
+    token: str,
+    *,
+    tenant_id: uuid.UUID | None = None,
+    now: datetime = NOW,
+    revoked_pass_ids: Container[uuid.UUID] = frozenset(),
+) -> PassVerdict:
+    """What a kiosk of ``factory``'s tenant (or of ``tenant_id``) decides at ``now``."""
     keys = factory.keyring().public_keys(factory.tenant_id)
-    return verify_pass(token, keys, **options)  # type: ignore[arg-type]
+    return verify_pass(
+        token,
+        keys,
+        tenant_id=factory.tenant_id if tenant_id is None else tenant_id,
+        now=now,
+        revoked_pass_ids=revoked_pass_ids,
+    )
 
 
 def test_round_trip_and_a_compact_alphanumeric_qr() -> None:

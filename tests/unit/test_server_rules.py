@@ -101,14 +101,12 @@ def test_tokens_carry_claims_and_refuse_tampering() -> None:
 
 def test_a_token_read_before_still_expires_on_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """Checked tokens are remembered; their expiry is not."""
-    from server.adapters import local_identity
-
     identity = LocalIdentity("a-secret-key-long-enough-for-hs256-0123456789")
     claims = AccessClaims(kind=PrincipalKind.STAFF, subject_id=uuid.uuid4(), tenant_id=uuid.uuid4())
     token, expires = identity.issue_access_token(claims, 60)
     assert identity.read_access_token(token).subject_id == claims.subject_id
     assert identity.read_access_token(token).subject_id == claims.subject_id  # remembered
-    monkeypatch.setattr(local_identity.time, "time", lambda: expires.timestamp() + 1)
+    monkeypatch.setattr("server.adapters.local_identity.time.time", lambda: expires.timestamp() + 1)
     with pytest.raises(InvalidToken, match="expired"):
         identity.read_access_token(token)
     # A token that fails its check is never remembered as good.

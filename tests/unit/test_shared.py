@@ -115,6 +115,7 @@ def test_opening_hours_rules() -> None:
     assert not hours.is_open(datetime(2026, 11, 24, 10))
     assert hours.describe_week()[0] == ("Monday", "06:00–12:00, 14:00–24:00")
     assert hours.describe_week()[1] == ("Tuesday", "Closed")
+    bad: object  # raw input, as a request would bring it
     for bad in (
         {"mon": [{"opens": "24:00", "closes": "24:00"}]},
         {"mon": [{"opens": "7:00", "closes": "9:00"}]},

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from server.errors import PayloadTooLarge
 from server.sync import rules
-from server.sync.gzip import BadEncoding, PayloadTooLarge, gunzip
+from server.sync.gzip import BadEncoding, gunzip
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

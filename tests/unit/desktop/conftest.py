@@ -25,7 +25,7 @@ from tests.unit.desktop.kiosk_fakes import FakeServer
 def no_keyring() -> Iterator[None]:
     """As on a headless Linux box: no usable keyring backend."""
     original = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]  # unannotated in keyring
     try:
         yield
     finally:

@@ -37,7 +37,9 @@ def problem(status: int, detail: str, code: str) -> httpx.Response:
 
 
 class FakeServer:
-    def __init__(self, timezone: str = "Europe/London", location_name: str = "Riverside Gym"):
+    def __init__(
+        self, timezone: str = "Europe/London", location_name: str = "Riverside Gym"
+    ) -> None:
         self.tenant_id = uuid.uuid4()
         self.location_id = uuid.uuid4()
         self.device_id = uuid.uuid4()

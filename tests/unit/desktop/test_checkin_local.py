@@ -20,7 +20,7 @@ from tests.unit.desktop.kiosk_fakes import FakeServer
 
 def test_snapshot_never_overwrites_local_rows(
     desk: KioskCore, data: DeskData, fake_server: FakeServer, clock: Clock
-):
+) -> None:
     walkin = desk.checkin.register_walkin("Eve", "Walker", phone="07700 111222")
     assert walkin.member is not None
     sale, _ = desk.checkin.sell_pass(data.day_pass, walkin.member.id, PaymentMethod.CASH)
@@ -42,7 +42,7 @@ def test_snapshot_never_overwrites_local_rows(
 
 def test_snapshot_replaces_pulled_state_wholesale(
     desk: KioskCore, fake_server: FakeServer, data: DeskData
-):
+) -> None:
     fake_server.members = [m for m in fake_server.members if m["id"] != str(data.carl)]
     fake_server.revoked_pass_ids = [str(uuid.uuid4())]
     fake_server.pass_keys = [{"key_id": 7, "public_key": base64.b64encode(b"k" * 32).decode()}]
@@ -58,7 +58,7 @@ def test_snapshot_replaces_pulled_state_wholesale(
 
 def test_outbox_ids_increase_across_restarts_and_acks(
     tmp_path: Path, desk: KioskCore, data: DeskData, fake_server: FakeServer, clock: Clock
-):
+) -> None:
     first = desk.checkin.check_in(data.ana, CheckinMethod.SEARCH)
     assert first.recorded
     with desk.store.transaction() as conn:
@@ -80,7 +80,7 @@ def test_outbox_ids_increase_across_restarts_and_acks(
         again.close()
 
 
-def test_scan_results_route_to_check_in(desk: KioskCore, data: DeskData, clock: Clock):
+def test_scan_results_route_to_check_in(desk: KioskCore, data: DeskData, clock: Clock) -> None:
     from desktop.core.scanning import ScanKind, ScanResult
     from shared.qr import PassClaims, PassVerdict, VerdictCode
 

@@ -39,7 +39,7 @@ def names(core: KioskCore, query: str) -> list[str]:
     return [hit.name for hit in core.checkin.search_members(query)]
 
 
-def test_name_prefixes_in_any_order_case_and_accent_insensitive(desk: KioskCore):
+def test_name_prefixes_in_any_order_case_and_accent_insensitive(desk: KioskCore) -> None:
     assert names(desk, "ana") == ["Ana Smith"]
     assert names(desk, "smith ana") == ["Ana Smith"]
     assert names(desk, "SMI") == ["Ana Smith", "Dora Smithson"]
@@ -51,12 +51,12 @@ def test_name_prefixes_in_any_order_case_and_accent_insensitive(desk: KioskCore)
     assert names(desk, "   ") == []
 
 
-def test_exact_word_ranks_before_prefix(desk: KioskCore, fake_server: FakeServer):
+def test_exact_word_ranks_before_prefix(desk: KioskCore, fake_server: FakeServer) -> None:
     assert names(desk, "smith") == ["Ana Smith", "Dora Smithson"]
     assert names(desk, "smithson") == ["Dora Smithson"]
 
 
-def test_phone_digits_partial_and_email(desk: KioskCore):
+def test_phone_digits_partial_and_email(desk: KioskCore) -> None:
     assert names(desk, "900123") == ["Ana Smith"]
     assert names(desk, "+44 7700 900") == ["Bea O'Brien", "Ana Smith"]  # by last name
     assert names(desk, "07700 900456") == ["José Núñez"]
@@ -66,7 +66,7 @@ def test_phone_digits_partial_and_email(desk: KioskCore):
     assert names(desk, "jose") == ["José Núñez"]
 
 
-def test_results_carry_phone_and_membership_summary(desk: KioskCore):
+def test_results_carry_phone_and_membership_summary(desk: KioskCore) -> None:
     [ana] = desk.checkin.search_members("ana smith")
     assert ana.phone == "+44 7700 900123"
     assert ana.summary.startswith("Monthly Unlimited")
@@ -78,20 +78,20 @@ def test_results_carry_phone_and_membership_summary(desk: KioskCore):
     assert "1 credits" in bea.summary
 
 
-def test_at_most_twenty_results(desk: KioskCore):
+def test_at_most_twenty_results(desk: KioskCore) -> None:
     for i in range(30):
         desk.checkin.register_walkin(f"Sam{i}", "Walker", phone=f"0700000{i:04d}")
     assert len(desk.checkin.search_members("sam")) == 20
     assert len(desk.checkin.search_members("walker", limit=500)) == 20
 
 
-def test_walk_ins_are_found_with_pulled_members(desk: KioskCore):
+def test_walk_ins_are_found_with_pulled_members(desk: KioskCore) -> None:
     desk.checkin.register_walkin("Anabel", "Smart", email="anabel@example.com")
     assert names(desk, "ana") == ["Ana Smith", "Anabel Smart"]
     assert desk.checkin.search_members("anabel")[0].local
 
 
-def test_lookup_by_barcode_and_card_normalised(desk: KioskCore, data: DeskData):
+def test_lookup_by_barcode_and_card_normalised(desk: KioskCore, data: DeskData) -> None:
     member, method = desk.checkin.search.by_scanned_code("zm000123")
     assert member is not None and member.id == data.ana and method is CheckinMethod.BARCODE
     member, method = desk.checkin.search.by_scanned_code(" 2002 ")
@@ -99,7 +99,7 @@ def test_lookup_by_barcode_and_card_normalised(desk: KioskCore, data: DeskData):
     assert desk.checkin.search.by_scanned_code("1234")[0] is None
 
 
-def test_unknown_card_is_refused_and_not_recorded(desk: KioskCore):
+def test_unknown_card_is_refused_and_not_recorded(desk: KioskCore) -> None:
     outcome = desk.checkin.check_in_code("1234")
     assert not outcome.admitted and not outcome.recorded
     assert outcome.reason == unknown_code_message("1234")
@@ -107,7 +107,7 @@ def test_unknown_card_is_refused_and_not_recorded(desk: KioskCore):
     assert desk.sync.pending_count() == 0
 
 
-def test_scanned_card_and_barcode_methods(desk: KioskCore, data: DeskData, clock: Clock):
+def test_scanned_card_and_barcode_methods(desk: KioskCore, data: DeskData, clock: Clock) -> None:
     by_card = desk.checkin.check_in_code("1001")
     assert by_card.admitted and by_card.method is CheckinMethod.CARD
     clock.advance(10)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def outbox(core: KioskCore) -> OutboxRepository:
     return OutboxRepository(core.store.connection())
 
 
-def test_admission_is_recorded_with_its_outbox_row(desk: KioskCore, data: DeskData):
+def test_admission_is_recorded_with_its_outbox_row(desk: KioskCore, data: DeskData) -> None:
     outcome = desk.checkin.check_in(data.ana, CheckinMethod.SEARCH)
     assert outcome.admitted and outcome.recorded and not outcome.repeated
     assert outcome.member_name == "Ana Smith"
@@ -45,7 +46,7 @@ def test_admission_is_recorded_with_its_outbox_row(desk: KioskCore, data: DeskDa
     assert desk.sync.status().pending_count == 1
 
 
-def test_refusal_is_recorded_but_is_not_an_admission(desk: KioskCore, data: DeskData):
+def test_refusal_is_recorded_but_is_not_an_admission(desk: KioskCore, data: DeskData) -> None:
     outcome = desk.checkin.check_in(data.jose, CheckinMethod.CARD)
     assert not outcome.admitted and outcome.recorded
     assert outcome.reason.startswith("membership expired on")
@@ -56,7 +57,7 @@ def test_refusal_is_recorded_but_is_not_an_admission(desk: KioskCore, data: Desk
 
 def test_crash_between_the_two_writes_leaves_neither(
     desk: KioskCore, data: DeskData, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     def boom(self: LocalRepository, record: object) -> None:
         raise RuntimeError("power cut")
 
@@ -67,17 +68,13 @@ def test_crash_between_the_two_writes_leaves_neither(
     assert local(desk).checkins() == [] and desk.sync.pending_count() == 0
 
 
-def test_override_admits_and_records_staff_and_reason(desk: KioskCore, data: DeskData):
+def test_override_admits_and_records_staff_and_reason(desk: KioskCore, data: DeskData) -> None:
     staff = desk.store.connection().execute("SELECT id FROM staff LIMIT 1").fetchone()[0]
+    staff_id = uuid.UUID(staff)
     refused = desk.checkin.check_in(data.jose, CheckinMethod.SEARCH)
     assert not refused.admitted
     with pytest.raises(CheckinError, match="reason"):
-        desk.checkin.check_in(
-            data.jose, CheckinMethod.SEARCH, override=Override(refused.member_id, " ")
-        )
-    import uuid
-
-    staff_id = uuid.UUID(staff)
+        desk.checkin.check_in(data.jose, CheckinMethod.SEARCH, override=Override(staff_id, " "))
     admitted = desk.checkin.check_in(
         data.jose, CheckinMethod.SEARCH, override=(staff_id, "Renewing now")
     )
@@ -93,7 +90,7 @@ def test_override_admits_and_records_staff_and_reason(desk: KioskCore, data: Des
 
 def test_same_member_within_five_seconds_is_not_recorded_again(
     desk: KioskCore, data: DeskData, clock: Clock
-):
+) -> None:
     first = desk.checkin.check_in(data.ana, CheckinMethod.QR)
     clock.advance(4.9)
     again = desk.checkin.check_in(data.ana, CheckinMethod.QR)
@@ -107,7 +104,7 @@ def test_same_member_within_five_seconds_is_not_recorded_again(
 
 def test_class_pack_credits_cannot_be_overspent_offline(
     desk: KioskCore, data: DeskData, clock: Clock, fake_server: FakeServer
-):
+) -> None:
     fake_server.down = True
     first = desk.checkin.check_in(data.bea, CheckinMethod.CARD)
     assert first.admitted
@@ -124,7 +121,7 @@ def test_class_pack_credits_cannot_be_overspent_offline(
 
 def test_visits_used_adds_local_admissions_to_the_snapshot_count(
     desk: KioskCore, data: DeskData, clock: Clock, decider: RecordingDecider
-):
+) -> None:
     # Dora's plan allows 2 a week; the server had counted 1 this week.
     assert desk.checkin.check_in(data.dora, CheckinMethod.SEARCH).admitted
     assert list(decider.calls[-1]["visits_used"].values()) == [1]
@@ -140,7 +137,7 @@ def test_visits_used_adds_local_admissions_to_the_snapshot_count(
 
 def test_without_a_decider_check_in_says_so(
     desk: KioskCore, data: DeskData, fake_server: FakeServer, clock: Clock, tmp_path: Path
-):
+) -> None:
     desk.close()
     undecided = desk_core(tmp_path / "kiosk", fake_server, clock, without_rules=True)
     try:
@@ -151,7 +148,7 @@ def test_without_a_decider_check_in_says_so(
         undecided.close()
 
 
-def test_unknown_member_is_not_recorded(desk: KioskCore):
+def test_unknown_member_is_not_recorded(desk: KioskCore) -> None:
     import uuid
 
     outcome = desk.checkin.check_in(uuid.uuid4(), CheckinMethod.SEARCH)

@@ -24,7 +24,7 @@ def entries(core: KioskCore, name: str) -> list[OutboxEntry]:
     return [e for e in OutboxRepository(core.store.connection()).pending() if e.name == name]
 
 
-def test_walkin_is_registered_locally_with_a_client_uuid7(desk: KioskCore):
+def test_walkin_is_registered_locally_with_a_client_uuid7(desk: KioskCore) -> None:
     result = desk.checkin.register_walkin("  Eve ", "Walker", phone="07700 111222")
     assert result.created and result.duplicates == []
     member = result.member
@@ -47,13 +47,15 @@ def test_walkin_is_registered_locally_with_a_client_uuid7(desk: KioskCore):
 )
 def test_walkin_input_errors_are_words(
     desk: KioskCore, first: str, last: str, phone: str, email: str, message: str
-):
+) -> None:
     with pytest.raises(InputError, match=message):
         desk.checkin.register_walkin(first, last, phone=phone, email=email)
     assert desk.sync.pending_count() == 0
 
 
-def test_walkin_duplicates_are_offered_instead_of_registering(desk: KioskCore, data: DeskData):
+def test_walkin_duplicates_are_offered_instead_of_registering(
+    desk: KioskCore, data: DeskData
+) -> None:
     # Same email in another case; same phone written differently.
     result = desk.checkin.register_walkin("Annie", "Smith", email="ANA.SMITH@example.com")
     assert not result.created and [d.member_id for d in result.duplicates] == [data.ana]
@@ -73,7 +75,9 @@ def test_walkin_duplicates_are_offered_instead_of_registering(desk: KioskCore, d
     ]
 
 
-def test_day_pass_sale_then_check_in(desk: KioskCore, data: DeskData, fake_server: FakeServer):
+def test_day_pass_sale_then_check_in(
+    desk: KioskCore, data: DeskData, fake_server: FakeServer
+) -> None:
     fake_server.down = True  # works offline
     walkin = desk.checkin.register_walkin("Eve", "Walker", phone="07700 111222")
     assert walkin.member is not None
@@ -97,7 +101,9 @@ def test_day_pass_sale_then_check_in(desk: KioskCore, data: DeskData, fake_serve
     ]
 
 
-def test_each_sale_has_its_own_idempotency_key(desk: KioskCore, data: DeskData, clock: Clock):
+def test_each_sale_has_its_own_idempotency_key(
+    desk: KioskCore, data: DeskData, clock: Clock
+) -> None:
     first, _ = desk.checkin.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
     clock.advance(1)
     second, _ = desk.checkin.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
@@ -107,7 +113,9 @@ def test_each_sale_has_its_own_idempotency_key(desk: KioskCore, data: DeskData, 
     assert LocalRepository(desk.store.connection()).sale_ids() == [first.sale_id, second.sale_id]
 
 
-def test_day_pass_is_for_the_local_day(tmp_path: Path, fake_server: FakeServer, data: DeskData):
+def test_day_pass_is_for_the_local_day(
+    tmp_path: Path, fake_server: FakeServer, data: DeskData
+) -> None:
     # 23:30 UTC on 8 January is already 9 January in Auckland.
     fake_server.timezone = "Pacific/Auckland"
     clock = Clock(datetime(2025, 1, 8, 23, 30, tzinfo=UTC))
@@ -119,7 +127,7 @@ def test_day_pass_is_for_the_local_day(tmp_path: Path, fake_server: FakeServer, 
         core.close()
 
 
-def test_guest_pass_needs_the_bringing_member(desk: KioskCore, data: DeskData):
+def test_guest_pass_needs_the_bringing_member(desk: KioskCore, data: DeskData) -> None:
     with pytest.raises(InputError, match="brings the guest"):
         desk.checkin.sell_pass(data.guest_pass, data.carl, PaymentMethod.CASH)
     with pytest.raises(InputError, match="different people"):
@@ -136,7 +144,7 @@ def test_guest_pass_needs_the_bringing_member(desk: KioskCore, data: DeskData):
     assert entries(desk, SALE_CREATE)[0].args["guest_of_id"] == str(data.ana)
 
 
-def test_refused_then_buys_a_pass_is_admitted_at_once(desk: KioskCore, data: DeskData):
+def test_refused_then_buys_a_pass_is_admitted_at_once(desk: KioskCore, data: DeskData) -> None:
     assert not desk.checkin.check_in(data.carl, CheckinMethod.CARD).admitted
     _, outcome = desk.checkin.sell_pass(data.day_pass, data.carl, PaymentMethod.CASH)
     assert outcome.admitted and not outcome.repeated

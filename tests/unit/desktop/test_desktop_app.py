@@ -11,7 +11,7 @@ from tests.ports import free_port
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE, FakeServer
 
 
-def test_settings_from_environment(monkeypatch, tmp_path: Path):
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ZMOS_KIOSK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ZMOS_KIOSK_FULLSCREEN", "false")
     monkeypatch.setenv("ZMOS_KIOSK_CREDENTIAL_STORE", "file")
@@ -24,12 +24,12 @@ def test_settings_from_environment(monkeypatch, tmp_path: Path):
     assert settings.server_url is None
 
 
-def test_default_data_dir_is_per_user(monkeypatch, tmp_path: Path):
+def test_default_data_dir_is_per_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_data_dir() == tmp_path / "zmos-kiosk"
 
 
-def test_enrol_from_the_command_line_api(settings: KioskSettings, fake_server: FakeServer):
+def test_enrol_from_the_command_line_api(settings: KioskSettings, fake_server: FakeServer) -> None:
     http = fake_server.client()
     app.enrol(settings, "http://zmos.test", ENROL_CODE, "Front desk 1", http_client=http)
     core = app.build_core(settings, http_client=http)
@@ -43,7 +43,9 @@ def test_enrol_from_the_command_line_api(settings: KioskSettings, fake_server: F
         app.enrol(settings, "http://zmos.test", ENROL_CODE, "Front desk 2", http_client=http)
 
 
-def test_main_reports_an_unreachable_server_in_words(tmp_path: Path, capsys, monkeypatch):
+def test_main_reports_an_unreachable_server_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ZMOS_KIOSK_CREDENTIAL_STORE", "file")
     url = f"http://127.0.0.1:{free_port()}"
     code = app.main(["--data-dir", str(tmp_path), "--server", url, "--enrol", ENROL_CODE])
@@ -53,7 +55,7 @@ def test_main_reports_an_unreachable_server_in_words(tmp_path: Path, capsys, mon
     assert "Traceback" not in err
 
 
-def test_main_needs_a_server_to_enrol(tmp_path: Path, monkeypatch):
+def test_main_needs_a_server_to_enrol(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ZMOS_KIOSK_SERVER_URL", raising=False)
     with pytest.raises(SystemExit):
         app.main(["--data-dir", str(tmp_path), "--enrol", ENROL_CODE])

@@ -20,7 +20,7 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def test_core_sources_never_import_qt():
+def test_core_sources_never_import_qt() -> None:
     files = sorted((DESKTOP / "core").rglob("*.py"))
     assert files
     offenders = {
@@ -34,7 +34,7 @@ def test_core_sources_never_import_qt():
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-def test_importing_and_using_core_loads_no_qt_module():
+def test_importing_and_using_core_loads_no_qt_module() -> None:
     code = (
         "import sys, desktop.app, desktop.core.kiosk, desktop.core.sync.client, "
         "desktop.core.store, desktop.core.credentials, desktop.core.location\n"
@@ -47,7 +47,7 @@ def test_importing_and_using_core_loads_no_qt_module():
     assert out.stdout.strip() == "[]"
 
 
-def test_ui_never_touches_sqlite():
+def test_ui_never_touches_sqlite() -> None:
     for f in sorted((DESKTOP / "ui").rglob("*.py")):
         modules = imported_modules(f)
         assert "sqlite3" not in modules, f

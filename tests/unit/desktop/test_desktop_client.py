@@ -24,7 +24,7 @@ def client_for(server: FakeServer, clock: list[float] | None = None) -> ServerCl
     )
 
 
-def test_enrol_returns_the_device_and_a_used_code_is_rejected_with_the_server_detail():
+def test_enrol_returns_the_device_and_a_used_code_is_rejected_with_the_server_detail() -> None:
     server = FakeServer()
     client = client_for(server)
     enrolment = client.enrol(ENROL_CODE, "Front desk 1")
@@ -37,14 +37,14 @@ def test_enrol_returns_the_device_and_a_used_code_is_rejected_with_the_server_de
     assert caught.value.status == 400
 
 
-def test_connection_refused_is_offline():
+def test_connection_refused_is_offline() -> None:
     server = FakeServer()
     server.down = True
     with pytest.raises(Offline, match="Cannot reach the server"):
         client_for(server).fetch_snapshot()
 
 
-def test_timeout_is_offline():
+def test_timeout_is_offline() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)
 
@@ -53,7 +53,7 @@ def test_timeout_is_offline():
         client.enrol("CODE", "name")
 
 
-def test_server_error_500_is_unavailable_and_counts_as_offline():
+def test_server_error_500_is_unavailable_and_counts_as_offline() -> None:
     server = FakeServer()
     server.status_500 = True
     with pytest.raises(ServerUnavailable, match="HTTP 500") as caught:
@@ -61,7 +61,7 @@ def test_server_error_500_is_unavailable_and_counts_as_offline():
     assert isinstance(caught.value, Offline)
 
 
-def test_token_is_cached_until_shortly_before_expiry():
+def test_token_is_cached_until_shortly_before_expiry() -> None:
     server = FakeServer()
     clock = [0.0]
     client = client_for(server, clock)
@@ -73,7 +73,7 @@ def test_token_is_cached_until_shortly_before_expiry():
     assert server.token_requests == 2
 
 
-def test_expired_token_is_refreshed_once_on_401():
+def test_expired_token_is_refreshed_once_on_401() -> None:
     server = FakeServer()
     client = client_for(server)
     client.fetch_snapshot()
@@ -84,7 +84,7 @@ def test_expired_token_is_refreshed_once_on_401():
     assert [p for _, p in server.requests].count("/sync/snapshot") == 3
 
 
-def test_persistent_401_is_rejected_not_retried_forever():
+def test_persistent_401_is_rejected_not_retried_forever() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/devices/token":
             return httpx.Response(200, json={"access_token": "t", "expires_in": 900})
@@ -98,7 +98,7 @@ def test_persistent_401_is_rejected_not_retried_forever():
         client.fetch_snapshot()
 
 
-def test_revoked_device_says_so_in_words():
+def test_revoked_device_says_so_in_words() -> None:
     server = FakeServer()
     server.revoked = True
     with pytest.raises(DeviceRevoked) as caught:
@@ -107,7 +107,7 @@ def test_revoked_device_says_so_in_words():
     assert caught.value.code == "device_revoked"
 
 
-def test_wrong_secret_is_invalid_credentials():
+def test_wrong_secret_is_invalid_credentials() -> None:
     server = FakeServer()
     client = ServerClient(server.client(), credentials=lambda: (str(server.device_id), "wrong"))
     with pytest.raises(ServerRejected) as caught:
@@ -116,7 +116,7 @@ def test_wrong_secret_is_invalid_credentials():
     assert not isinstance(caught.value, DeviceRevoked)
 
 
-def test_non_json_answer_is_a_protocol_error():
+def test_non_json_answer_is_a_protocol_error() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, text="<html>captive portal</html>")
 
@@ -125,7 +125,7 @@ def test_non_json_answer_is_a_protocol_error():
         client.enrol("CODE", "name")
 
 
-def test_plain_4xx_without_problem_body_still_reads_well():
+def test_plain_4xx_without_problem_body_still_reads_well() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(404, text="nope")
 

@@ -20,10 +20,10 @@ from desktop.core.credentials import (
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -47,7 +47,9 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
         keyring.set_keyring(original)
 
 
-def test_auto_uses_the_keyring_when_one_exists(tmp_path: Path, memory_keyring: MemoryKeyring):
+def test_auto_uses_the_keyring_when_one_exists(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     store = open_credential_store("auto", tmp_path)
     assert isinstance(store, KeyringCredentialStore)
     assert store.warning is None
@@ -61,7 +63,7 @@ def test_auto_uses_the_keyring_when_one_exists(tmp_path: Path, memory_keyring: M
 
 def test_auto_without_keyring_falls_back_to_a_0600_file_and_says_so(
     tmp_path: Path, no_keyring: None, caplog: pytest.LogCaptureFixture
-):
+) -> None:
     with caplog.at_level(logging.WARNING):
         store = open_credential_store("auto", tmp_path)
     path = tmp_path / CREDENTIAL_FILE
@@ -74,13 +76,13 @@ def test_auto_without_keyring_falls_back_to_a_0600_file_and_says_so(
     assert store.load("another-device") is None
 
 
-def test_keyring_mode_without_keyring_is_a_clear_error(tmp_path: Path, no_keyring: None):
+def test_keyring_mode_without_keyring_is_a_clear_error(tmp_path: Path, no_keyring: None) -> None:
     with pytest.raises(CredentialStoreError, match="No usable OS keyring"):
         open_credential_store("keyring", tmp_path)
     assert not (tmp_path / CREDENTIAL_FILE).exists()
 
 
-def test_keyring_mode_with_keyring(tmp_path: Path, memory_keyring: MemoryKeyring):
+def test_keyring_mode_with_keyring(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
     store = open_credential_store("keyring", tmp_path)
     store.save("device-2", "secret-2")
     assert memory_keyring.entries[(SERVICE, "device-2")] == "secret-2"
@@ -88,7 +90,7 @@ def test_keyring_mode_with_keyring(tmp_path: Path, memory_keyring: MemoryKeyring
 
 def test_file_mode_is_silent_and_private_even_with_a_keyring(
     tmp_path: Path, memory_keyring: MemoryKeyring, caplog: pytest.LogCaptureFixture
-):
+) -> None:
     with caplog.at_level(logging.WARNING):
         store = open_credential_store("file", tmp_path / "data")
     assert isinstance(store, FileCredentialStore)
@@ -106,7 +108,7 @@ def test_file_mode_is_silent_and_private_even_with_a_keyring(
     assert not path.exists()
 
 
-def test_unreadable_credential_file_is_reported(tmp_path: Path):
+def test_unreadable_credential_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / CREDENTIAL_FILE).write_text("not json")
     with pytest.raises(CredentialStoreError, match="unreadable"):
         FileCredentialStore(tmp_path).load("device-1")

@@ -19,7 +19,7 @@ def enrol(core: KioskCore) -> None:
 
 def test_enrol_stores_ids_secret_and_downloads_the_snapshot(
     core: KioskCore, fake_server: FakeServer, settings: KioskSettings
-):
+) -> None:
     assert not core.is_enrolled()
     enrol(core)
     assert core.is_enrolled()
@@ -36,7 +36,7 @@ def test_enrol_stores_ids_secret_and_downloads_the_snapshot(
     assert core.sync.status().last_sync_at is not None
 
 
-def test_bad_code_changes_nothing(core: KioskCore):
+def test_bad_code_changes_nothing(core: KioskCore) -> None:
     with pytest.raises(ServerRejected, match="not valid or has expired"):
         core.enrol("http://zmos.test", "WRONG-CODE", "Front desk 1")
     assert not core.is_enrolled()
@@ -50,12 +50,16 @@ def test_bad_code_changes_nothing(core: KioskCore):
         ("http://zmos.test", ENROL_CODE, "", "name"),
     ],
 )
-def test_enrolment_input_is_checked(core: KioskCore, url, code, name, message):
+def test_enrolment_input_is_checked(
+    core: KioskCore, url: str, code: str, name: str, message: str
+) -> None:
     with pytest.raises(EnrolmentInputError, match=message):
         core.enrol(url, code, name)
 
 
-def test_offline_start_shows_the_cached_location(settings: KioskSettings, fake_server):
+def test_offline_start_shows_the_cached_location(
+    settings: KioskSettings, fake_server: FakeServer
+) -> None:
     http = fake_server.client()
     first = build_core(settings, http_client=http)
     enrol(first)
@@ -65,6 +69,7 @@ def test_offline_start_shows_the_cached_location(settings: KioskSettings, fake_s
     again = build_core(settings, http_client=http)
     assert again.is_enrolled()
     before = again.sync.status()
+    assert before.last_sync_at is not None  # the sync before the restart
     assert before.online is None  # nothing tried yet: startup does no network call
     assert fake_server.requests.count(("GET", "/sync/snapshot")) == 1
 
@@ -83,7 +88,7 @@ def test_offline_start_shows_the_cached_location(settings: KioskSettings, fake_s
     again.close()
 
 
-def test_refresh_replaces_the_cache_in_one_go(core: KioskCore, fake_server: FakeServer):
+def test_refresh_replaces_the_cache_in_one_go(core: KioskCore, fake_server: FakeServer) -> None:
     enrol(core)
     fake_server.location_name = "Riverside Gym & Pool"
     fake_server.staff = fake_server.staff[:1]
@@ -93,7 +98,7 @@ def test_refresh_replaces_the_cache_in_one_go(core: KioskCore, fake_server: Fake
     assert core.verify_staff_pin(COACH_PIN) is None
 
 
-def test_pin_verification_only_for_exit_roles(core: KioskCore):
+def test_pin_verification_only_for_exit_roles(core: KioskCore) -> None:
     enrol(core)
     staff = core.verify_staff_pin(MANAGER_PIN)
     assert staff is not None and staff.name == "Ana Manager"
@@ -103,7 +108,7 @@ def test_pin_verification_only_for_exit_roles(core: KioskCore):
     assert core.has_exit_staff()
 
 
-def test_revoked_device_is_told_to_enrol_again(core: KioskCore, fake_server: FakeServer):
+def test_revoked_device_is_told_to_enrol_again(core: KioskCore, fake_server: FakeServer) -> None:
     enrol(core)
     fake_server.revoked = True
     fake_server.expire_tokens()
@@ -114,7 +119,7 @@ def test_revoked_device_is_told_to_enrol_again(core: KioskCore, fake_server: Fak
     assert core.location() is not None  # the cache stays usable
 
 
-def test_missing_credential_is_reported(core: KioskCore, settings: KioskSettings):
+def test_missing_credential_is_reported(core: KioskCore, settings: KioskSettings) -> None:
     enrol(core)
     core.connection.drop_client()
     (settings.data_dir / CREDENTIAL_FILE).unlink()
@@ -123,7 +128,9 @@ def test_missing_credential_is_reported(core: KioskCore, settings: KioskSettings
     assert status.last_error is not None and "credential is missing" in status.last_error
 
 
-def test_status_carries_the_credential_warning(tmp_path: Path, no_keyring, fake_server):
+def test_status_carries_the_credential_warning(
+    tmp_path: Path, no_keyring: None, fake_server: FakeServer
+) -> None:
     settings = KioskSettings(data_dir=tmp_path / "k", credential_store="auto")
     core = build_core(settings, http_client=fake_server.client())
     warning = core.sync.status().credential_warning

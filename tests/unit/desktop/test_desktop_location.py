@@ -17,7 +17,7 @@ def view(tz: str) -> LocationView:
     return LocationView("Gym", "Tenant", tz, None, HOURS)
 
 
-def test_local_time_and_hours_use_the_location_zone():
+def test_local_time_and_hours_use_the_location_zone() -> None:
     # Monday 2025-01-06 23:30 UTC is already Tuesday 12:30 in Auckland (UTC+13 in summer).
     now = datetime(2025, 1, 6, 23, 30, tzinfo=UTC)
     auckland = view("Pacific/Auckland")
@@ -29,7 +29,7 @@ def test_local_time_and_hours_use_the_location_zone():
     assert london.open_status(now) == "Closed now"
 
 
-def test_open_status_between_intervals():
+def test_open_status_between_intervals() -> None:
     saturday_1pm_utc = datetime(2025, 1, 11, 13, 0, tzinfo=UTC)
     assert view("UTC").open_status(saturday_1pm_utc) == "Closed now · opens 14:00"
     assert view("UTC").open_status(saturday_1pm_utc + timedelta(hours=2)) == (
@@ -38,11 +38,11 @@ def test_open_status_between_intervals():
     assert view("UTC").is_open(saturday_1pm_utc + timedelta(hours=2))
 
 
-def test_unknown_zone_falls_back_to_utc():
+def test_unknown_zone_falls_back_to_utc() -> None:
     assert view("Mars/Olympus").zone.key == "UTC"
 
 
-def test_describe_age():
+def test_describe_age() -> None:
     now = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
     assert describe_age(None, now) == "never"
     assert describe_age(now - timedelta(seconds=20), now) == "just now"

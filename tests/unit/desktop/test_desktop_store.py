@@ -20,7 +20,7 @@ from desktop.core.store import migrations as migrations_module
 from shared.clock import utcnow
 
 
-def test_fresh_database_uses_wal_full_sync_foreign_keys_and_latest_version(tmp_path: Path):
+def test_fresh_database_uses_wal_full_sync_foreign_keys_and_latest_version(tmp_path: Path) -> None:
     store = Store(tmp_path / "kiosk.sqlite3")
     conn = store.connection()
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -32,7 +32,7 @@ def test_fresh_database_uses_wal_full_sync_foreign_keys_and_latest_version(tmp_p
     store.close()
 
 
-def test_reopening_is_idempotent_and_keeps_data_and_instance_id(tmp_path: Path):
+def test_reopening_is_idempotent_and_keeps_data_and_instance_id(tmp_path: Path) -> None:
     path = tmp_path / "kiosk.sqlite3"
     store = Store(path)
     instance = store.instance_id
@@ -48,7 +48,7 @@ def test_reopening_is_idempotent_and_keeps_data_and_instance_id(tmp_path: Path):
     again.close()
 
 
-def test_newer_database_version_is_refused_clearly(tmp_path: Path):
+def test_newer_database_version_is_refused_clearly(tmp_path: Path) -> None:
     path = tmp_path / "kiosk.sqlite3"
     Store(path).close()
     conn = sqlite3.connect(path)
@@ -58,7 +58,9 @@ def test_newer_database_version_is_refused_clearly(tmp_path: Path):
         Store(path)
 
 
-def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path, monkeypatch):
+def test_a_failing_migration_leaves_the_previous_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "kiosk.sqlite3"
     Store(path).close()
     broken = (
@@ -75,7 +77,7 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path, monkeyp
     conn.close()
 
 
-def test_each_thread_gets_its_own_connection(tmp_path: Path):
+def test_each_thread_gets_its_own_connection(tmp_path: Path) -> None:
     store = Store(tmp_path / "kiosk.sqlite3")
     main_conn = store.connection()
     seen: list[sqlite3.Connection] = []
@@ -87,7 +89,7 @@ def test_each_thread_gets_its_own_connection(tmp_path: Path):
     store.close()
 
 
-def test_transaction_rolls_back_on_error(tmp_path: Path):
+def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
     store = Store(tmp_path / "kiosk.sqlite3")
     with pytest.raises(RuntimeError), store.transaction() as conn:
         conn.execute("INSERT INTO tenant (id, name) VALUES ('t', 'T')")

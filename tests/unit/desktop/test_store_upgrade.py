@@ -322,7 +322,9 @@ def schema(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
     return found
 
 
-def test_the_upgraded_schema_is_the_schema_of_a_new_database(old_kiosk: OldKiosk, tmp_path: Path):
+def test_the_upgraded_schema_is_the_schema_of_a_new_database(
+    old_kiosk: OldKiosk, tmp_path: Path
+) -> None:
     upgraded = Store(tmp_path / "kiosk" / "kiosk.sqlite3")
     fresh = Store(tmp_path / "fresh" / "kiosk.sqlite3")
     try:
@@ -333,7 +335,7 @@ def test_the_upgraded_schema_is_the_schema_of_a_new_database(old_kiosk: OldKiosk
         fresh.close()
 
 
-def test_rows_of_every_earlier_version_are_kept(old_kiosk: OldKiosk, tmp_path: Path):
+def test_rows_of_every_earlier_version_are_kept(old_kiosk: OldKiosk, tmp_path: Path) -> None:
     old, server = old_kiosk, old_kiosk.server
     store = Store(tmp_path / "kiosk" / "kiosk.sqlite3")
     try:
@@ -380,7 +382,9 @@ def check_members_and_outbox(conn: sqlite3.Connection, old: OldKiosk) -> None:
     bea = members.get(old.local_member_id)
     assert bea is not None and bea.local and bea.email == "Bea.Straße@Example.com"
     # Stored normal forms are the ones this program computes from the same address.
-    assert [m.id for m in members.by_email(normalise_email(bea.email))] == [old.local_member_id]
+    email = normalise_email(bea.email)
+    assert email is not None
+    assert [m.id for m in members.by_email(email)] == [old.local_member_id]
     assert [m.id for m in members.search_names(["stras"], 5)] == [old.local_member_id]
     [pack] = members.memberships([old.member_id])
     assert (pack.id, pack.credits_remaining, pack.plan.name) == (
@@ -415,7 +419,7 @@ def check_sessions(conn: sqlite3.Connection, old: OldKiosk) -> None:
 
 def test_pending_outbox_rows_of_every_earlier_version_are_pushed_unchanged(
     old_kiosk: OldKiosk, tmp_path: Path
-):
+) -> None:
     old, server = old_kiosk, old_kiosk.server
     server.last_mutation_id = ACKNOWLEDGED if old.version >= 3 else 0
     http = server.client()

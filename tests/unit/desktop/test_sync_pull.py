@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from desktop.core.kiosk import KioskCore
-from desktop.core.store import CacheRepository, MemberRepository, OutboxRepository
+from desktop.core.store import CacheRepository, MemberRepository, OutboxRepository, PulledRows
 from desktop.core.sync import apply as apply_module
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE
 from tests.unit.desktop.sync_fakes import SyncFakeServer, queue_checkins
@@ -35,7 +35,7 @@ def names(kiosk: KioskCore) -> list[str]:
     return [h.name for h in kiosk.checkin.search_members("mensah")]
 
 
-def test_pull_applies_pages_until_up_to_date(kiosk: KioskCore, fake_server: SyncFakeServer):
+def test_pull_applies_pages_until_up_to_date(kiosk: KioskCore, fake_server: SyncFakeServer) -> None:
     kiosk.sync.engine.page_size = 4
     ids = [uuid.uuid4() for _ in range(10)]
     for i, member_id in enumerate(ids):
@@ -53,9 +53,14 @@ def test_pull_applies_pages_until_up_to_date(kiosk: KioskCore, fake_server: Sync
 
 def test_membership_plan_and_pass_changes_reach_the_cache(
     kiosk: KioskCore, fake_server: SyncFakeServer
-):
+) -> None:
     member_id, plan_id, ms_id, key_row = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    plan = {"id": str(plan_id), "name": "Pack", "kind": "class_pack", "price": "90.00"}
+    plan: dict[str, object] = {
+        "id": str(plan_id),
+        "name": "Pack",
+        "kind": "class_pack",
+        "price": "90.00",
+    }
     plan |= {"currency": "GBP", "location_rule": "all", "credits": 10}
     fake_server.emit("plans", plan_id, plan)
     fake_server.emit("members", member_id, member_data(member_id, "Efua"))
@@ -79,14 +84,14 @@ def test_membership_plan_and_pass_changes_reach_the_cache(
 
 def test_a_page_and_its_cursor_commit_together(
     kiosk: KioskCore, fake_server: SyncFakeServer, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     first, second = uuid.uuid4(), uuid.uuid4()
     fake_server.emit("members", first, member_data(first, "Kwame"))
     fake_server.emit("members", second, member_data(second, "Yaw"))
     members = kiosk.sync.engine.appliers["members"]
     calls = {"n": 0}
 
-    def crash_on_second(rows, row_id, data):  # type: ignore[no-untyped-def]
+    def crash_on_second(rows: PulledRows, row_id: uuid.UUID, data: apply_module.Data) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("power cut")
@@ -106,7 +111,7 @@ def test_a_page_and_its_cursor_commit_together(
     assert sorted(names(kiosk)) == ["Kwame Mensah", "Yaw Mensah"]
 
 
-def test_the_cursor_never_goes_back(kiosk: KioskCore, fake_server: SyncFakeServer):
+def test_the_cursor_never_goes_back(kiosk: KioskCore, fake_server: SyncFakeServer) -> None:
     member_id = uuid.uuid4()
     for _ in range(3):
         fake_server.emit("members", member_id, member_data(member_id, "Ama"))
@@ -117,7 +122,9 @@ def test_the_cursor_never_goes_back(kiosk: KioskCore, fake_server: SyncFakeServe
     assert kiosk.sync.cursor()[0] == 3
 
 
-def test_a_pull_never_overwrites_a_pending_local_row(kiosk: KioskCore, fake_server: SyncFakeServer):
+def test_a_pull_never_overwrites_a_pending_local_row(
+    kiosk: KioskCore, fake_server: SyncFakeServer
+) -> None:
     walkin = kiosk.checkin.register_walkin("Abena", "Mensah", "0244 000 111").member
     assert walkin is not None
     # The server already has this walk-in (the push's answer was lost), corrected by staff.
@@ -131,7 +138,7 @@ def test_a_pull_never_overwrites_a_pending_local_row(kiosk: KioskCore, fake_serv
 
 def test_410_resets_from_the_snapshot_and_keeps_outbox_and_local_rows(
     kiosk: KioskCore, fake_server: SyncFakeServer
-):
+) -> None:
     walkin = kiosk.checkin.register_walkin("Akosua", "Mensah", "0201 111 222").member
     assert walkin is not None
     queue_checkins(kiosk, walkin.id, 3)
@@ -150,7 +157,7 @@ def test_410_resets_from_the_snapshot_and_keeps_outbox_and_local_rows(
 
 def test_a_server_that_keeps_answering_410_is_not_looped_on(
     kiosk: KioskCore, fake_server: SyncFakeServer
-):
+) -> None:
     fake_server.pruned = 10**9  # every cursor is too old, even the snapshot's
     assert kiosk.sync.pull() is None
     assert "new download" in (kiosk.sync.status().last_error or "")

@@ -40,7 +40,7 @@ def pending(core: KioskCore) -> list[int]:
 
 def test_push_sends_gzip_batches_of_at_most_500_and_empties_the_outbox(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
-):
+) -> None:
     ids = queue_checkins(kiosk, member, 1203)
     result = kiosk.sync.push()
     assert result == PushResult(sent=1203, acknowledged=1203, rejected=0)
@@ -52,7 +52,7 @@ def test_push_sends_gzip_batches_of_at_most_500_and_empties_the_outbox(
     assert kiosk.sync.status().pending_count == 0
 
 
-def test_the_body_is_really_gzip(kiosk: KioskCore, member: uuid.UUID):
+def test_the_body_is_really_gzip(kiosk: KioskCore, member: uuid.UUID) -> None:
     queue_checkins(kiosk, member, 2)
     seen: list[httpx.Request] = []
     engine = kiosk.sync.engine
@@ -77,7 +77,7 @@ def test_the_body_is_really_gzip(kiosk: KioskCore, member: uuid.UUID):
 
 def test_rejected_mutations_move_aside_with_their_reason_and_do_not_block_the_queue(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
-):
+) -> None:
     queue_checkins(kiosk, member, 5)
     fake_server.reject = lambda m: "unknown member" if m["mutation_id"] == 2 else None
     result = kiosk.sync.push()
@@ -93,7 +93,7 @@ def test_rejected_mutations_move_aside_with_their_reason_and_do_not_block_the_qu
 @pytest.mark.parametrize("loss", ["500", "drop"])
 def test_a_lost_answer_is_replayed_and_nothing_is_doubled(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID, loss: str
-):
+) -> None:
     ids = queue_checkins(kiosk, member, 7)
     fake_server.lose_next_answer = loss
     assert kiosk.sync.push() is None  # applied on the server, but we never heard
@@ -108,7 +108,7 @@ def test_a_lost_answer_is_replayed_and_nothing_is_doubled(
 
 def test_gap_where_the_server_is_ahead_drops_what_it_has(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
-):
+) -> None:
     queue_checkins(kiosk, member, 10)
     # The server applied 1–4 in a push whose answer never came, and it answers 409 when a
     # batch does not continue from its last id (here: we resend from 1 — it says so).
@@ -133,7 +133,7 @@ def test_gap_where_the_server_is_ahead_drops_what_it_has(
 
 def test_gap_where_the_server_is_behind_says_so_and_keeps_the_outbox(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
-):
+) -> None:
     queue_checkins(kiosk, member, 3)
     assert kiosk.sync.push() is not None
     queue_checkins(kiosk, member, 2)
@@ -147,7 +147,7 @@ def test_gap_where_the_server_is_behind_says_so_and_keeps_the_outbox(
 
 def test_gap_answer_without_an_id_is_resolved_with_a_pull(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
-):
+) -> None:
     queue_checkins(kiosk, member, 3)
     fake_server.applied = {1: {"name": "x", "args": {}}, 2: {"name": "x", "args": {}}}
     fake_server.last_mutation_id = 2
@@ -168,7 +168,7 @@ def test_gap_answer_without_an_id_is_resolved_with_a_pull(
 
 def test_expired_token_mid_push_is_refreshed_and_the_same_batch_resent(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
-):
+) -> None:
     queue_checkins(kiosk, member, 3)
     tokens_before = fake_server.token_requests
     fake_server.expire_next_push_token = True
@@ -184,7 +184,7 @@ def test_expired_token_mid_push_is_refreshed_and_the_same_batch_resent(
 
 def test_revoked_device_stops_keeps_the_outbox_and_says_so(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
-):
+) -> None:
     queue_checkins(kiosk, member, 4)
     fake_server.revoked = True
     assert kiosk.sync.push() is None
@@ -198,7 +198,7 @@ def test_revoked_device_stops_keeps_the_outbox_and_says_so(
 @pytest.mark.parametrize("fault", ["down", "503"])
 def test_outage_keeps_everything_then_it_goes_through(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID, fault: str
-):
+) -> None:
     queue_checkins(kiosk, member, 6)
     if fault == "down":
         fake_server.down = True
@@ -215,7 +215,7 @@ def test_outage_keeps_everything_then_it_goes_through(
 
 def test_a_kiosk_enrolled_again_numbers_its_mutations_from_1_for_the_new_device(
     kiosk: KioskCore, fake_server: SyncFakeServer, member: uuid.UUID
-):
+) -> None:
     queue_checkins(kiosk, member, 3)
     assert kiosk.sync.push() is not None
     queue_checkins(kiosk, member, 2)  # outbox ids 4 and 5, not yet sent
