@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,4 +57,20 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
 def app_from_env() -> FastAPI:
     """Entry point for ``uvicorn --factory`` (used by ``zmos server`` with several workers)."""
-    return create_app(Settings())
+    app = create_app(Settings())
+    freeze_startup_objects()
+    return app
+
+
+def freeze_startup_objects() -> None:
+    """Keep what start-up built (modules, the app, its routes and schemas: ~180,000 objects
+    that live as long as the process) out of the cyclic garbage collector's passes.
+
+    Under load, objects of requests in flight get promoted to the oldest generation fast
+    enough to trigger a full collection every second or two, and each one scanned the whole
+    heap: ~125 ms in which the worker answered nothing (p95 of a one-row read at 100
+    connections went from ~95 to ~265 ms). Frozen, a full pass looks only at newer objects.
+    Only for a serving process: frozen objects are never collected, which a test suite
+    building many apps would feel."""
+    gc.collect()
+    gc.freeze()
