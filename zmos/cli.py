@@ -1,4 +1,4 @@
-"""``zmos`` — one entry point with subcommands (DESIGN.md §2)."""
+"""``zmos`` — one entry point with subcommands (server, kiosk, demo, migrations and the rest)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""ZMOS benchmarks: one runner (``python -m tests.bench``) for every quality bar of DESIGN §6."""
+"""ZMOS benchmarks: one runner (``python -m tests.bench``) for every quality bar of the product."""

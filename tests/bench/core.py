@@ -38,7 +38,7 @@ class Limit:
 
 @dataclass(frozen=True)
 class Bar:
-    """A quality bar of DESIGN §6: its text as written there and the numeric limits it implies."""
+    """A quality bar: its text as the product states it and the numeric limits it implies."""
 
     text: str
     limits: tuple[Limit, ...]

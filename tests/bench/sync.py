@@ -1,5 +1,5 @@
 """sync.push_10k, sync.pull_10k, sync.change_seen — the real kiosk core against a real
-``zmos server`` on loopback (DESIGN.md §6), seeded through the API."""
+``zmos server`` on loopback, seeded through the API."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ def test_upgrade_gives_the_same_schema_on_both_databases(
     assert on_sqlite["__model_diff__"] == []
     assert on_postgres["__model_diff__"] == []
     assert on_sqlite == on_postgres
-    # Every table's key leads with tenant_id (DESIGN.md §2): shardable by tenant.
+    # Every table's key leads with tenant_id: shardable by tenant.
     for table, shape in on_postgres.items():
         if table in ("__model_diff__", "alembic_version", "tenants"):
             continue

@@ -1,5 +1,5 @@
 """Bookings and session check-ins made at a real kiosk core, offline, travelling through the
-sync protocol to the real app: the server decides (DESIGN.md §5.6)."""
+sync protocol to the real app: the server decides."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Conflicts decided by the server (DESIGN.md §5.6, §5.9): facts kept, doubts sent to review."""
+"""Conflicts decided by the server: facts kept, doubts sent to review."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pruning (DESIGN.md §5.8): the server forgets old pull changes on a schedule, a kiosk whose
+"""Pruning: the server forgets old pull changes on a schedule, a kiosk whose
 cursor is older downloads a snapshot and keeps its outbox; the kiosk forgets check-ins that
 neither visit limits nor the desk's history need."""
 

@@ -1,4 +1,4 @@
-"""A randomized run (DESIGN.md §7, issue 4 fault test 10): three real kiosk cores at two
+"""A randomized run of the sync fault model: three real kiosk cores at two
 locations of one tenant, against one server app, with random desk actions, staff changes on
 the server, partitions, lost answers, crashes (close and reopen from the data directory) and
 clocks off by hours.
@@ -15,7 +15,7 @@ At the end, after healing every link and syncing every kiosk until its outbox is
 - every kiosk's cached members and memberships equal the server's (ids and key fields), and
   its own walk-ins and sold passes have been replaced by the server's rows.
 
-Bookings (issue 5): kiosks book members into small classes and check them into the classes
+Bookings: kiosks book members into small classes and check them into the classes
 (booking them if they had no booking), offline too. After every step no session has more
 bookings holding a place than its capacity on the server, its counters match its bookings, and
 the server holds no booking no kiosk made. At the end every booking made at a kiosk is on the
