@@ -12,11 +12,14 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from desktop.app import build_core
 from desktop.config import KioskSettings
 from tests.ports import free_port
 from zmos import demo_data, demo_members
+
+pytestmark = pytest.mark.slow
 
 
 def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> str:

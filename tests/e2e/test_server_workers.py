@@ -12,9 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.e2e.conftest import ServerProcess, server_command, start_server
 from tests.waiting import wait_for
+
+pytestmark = pytest.mark.slow
 
 LISTEN, ESTABLISHED = "0A", "01"
 

@@ -27,6 +27,8 @@ from tests.e2e.sync_support import (
 )
 from tests.waiting import wait_for
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

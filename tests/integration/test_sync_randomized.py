@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -48,6 +49,8 @@ from shared.enums import CheckinMethod, PaymentMethod
 from tests.integration import chaos
 from tests.integration.helpers import Api, Tenant
 from tests.integration.plans_helpers import DAY_PASS, MONTHLY
+
+pytestmark = pytest.mark.slow
 
 FIRST_NAMES = ["Amara", "Bjorn", "Chidi", "Dana", "Esi", "Farid"]
 #: Phones shared by "the same person" registered as a walk-in at several kiosks.
