@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
-from types import SimpleNamespace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -27,8 +26,7 @@ from server.adapters.eligibility_inputs import as_decision, location_zone
 from server.checkin.models import Checkin
 from server.db.bulk import among, chunks
 from server.members.models import Member
-from server.plans.models import AccessPlan, Membership
-from server.plans.terms import terms_of
+from server.plans.terms import membership_and_plan, terms_of, with_memberships
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, Purpose
 from shared import eligibility as rules
 from shared.clock import ensure_utc
@@ -49,28 +47,8 @@ class _Member:
 
 @cache
 def _members_query() -> Select[Any]:
-    members, memberships, plans = (
-        cast(Table, model.__table__) for model in (Member, Membership, AccessPlan)
-    )
-    return (
-        select(
-            members.c.id,
-            members.c.home_location_id,
-            members.c.archived_at,
-            *(c.label(f"m_{c.key}") for c in memberships.c),
-            *(c.label(f"p_{c.key}") for c in plans.c),
-        )
-        .outerjoin(
-            memberships,
-            (memberships.c.tenant_id == members.c.tenant_id)
-            & (memberships.c.member_id == members.c.id),
-        )
-        .outerjoin(
-            plans,
-            (plans.c.tenant_id == memberships.c.tenant_id) & (plans.c.id == memberships.c.plan_id),
-        )
-        .order_by(members.c.id, memberships.c.id)
-    )
+    members = cast(Table, Member.__table__)
+    return with_memberships(members.c.id, members.c.home_location_id, members.c.archived_at)
 
 
 class LocalEligibilityBatch:
@@ -110,13 +88,12 @@ class LocalEligibilityBatch:
                 member = self._members[key] = _Member(
                     row["home_location_id"], row["archived_at"] is not None
                 )
-            if row["m_id"] is None or row["p_id"] is None:
+            held = membership_and_plan(row)
+            if held is None:
                 continue
             self._holders[row["m_id"]] = member
             if len(member.terms) < _MEMBERSHIPS_PER_MEMBER:
-                membership = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "m_"})
-                plan = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "p_"})
-                member.terms.append(terms_of(membership, plan))
+                member.terms.append(terms_of(*held))
 
     def _load_visits(self, tenant_id: uuid.UUID, door: list[EligibilityRequest]) -> None:
         """Admissions on the limited memberships in every period the requests fall in."""

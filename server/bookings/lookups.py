@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, select
@@ -18,7 +17,7 @@ from server.bookings import rules
 from server.bookings.models import Booking, BookingPolicy
 from server.bookings.repository import ACTIVE, default_policy
 from server.members.models import Member
-from server.plans.models import AccessPlan, Membership
+from server.plans.terms import membership_and_plan, with_memberships
 from server.scheduling.models import ClassSession, SessionType
 from server.tenants.models import Location
 
@@ -62,37 +61,19 @@ def booking_context(
 
 @cache
 def _member_query(many: bool) -> Select[Any]:
-    members, memberships, plans = (
-        cast(Table, model.__table__) for model in (Member, Membership, AccessPlan)
-    )
+    members = cast(Table, Member.__table__)
     which = (
         members.c.id.in_(bindparam("member_ids", expanding=True))
         if many
         else members.c.id == bindparam("member_id")
     )
     return (
-        select(
-            members.c.id,
-            members.c.home_location_id,
-            members.c.email,
-            *(c.label(f"m_{c.key}") for c in memberships.c),
-            *(c.label(f"p_{c.key}") for c in plans.c),
-        )
-        .outerjoin(
-            memberships,
-            (memberships.c.tenant_id == members.c.tenant_id)
-            & (memberships.c.member_id == members.c.id),
-        )
-        .outerjoin(
-            plans,
-            (plans.c.tenant_id == memberships.c.tenant_id) & (plans.c.id == memberships.c.plan_id),
-        )
+        with_memberships(members.c.id, members.c.home_location_id, members.c.email)
         .where(
             members.c.tenant_id == bindparam("tenant_id"),
             which,
             members.c.archived_at.is_(None),
         )
-        .order_by(members.c.id, memberships.c.id)
         .with_for_update(of=members)
     )
 
@@ -131,11 +112,9 @@ def _members_of(rows: Sequence[Any]) -> dict[uuid.UUID, BookingMember]:
             member = found[row["id"]] = BookingMember(
                 row["id"], row["home_location_id"], row["email"], []
             )
-        if row["m_id"] is None or row["p_id"] is None:
-            continue
-        membership = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "m_"})
-        plan = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "p_"})
-        member.memberships.append((membership, plan))
+        held = membership_and_plan(row)
+        if held is not None:
+            member.memberships.append(held)
     return found
 
 
