@@ -32,9 +32,11 @@ class OutboxRepository:
         assert mutation_id is not None
         return mutation_id
 
-    def pending(self, limit: int = 500) -> list[OutboxEntry]:
+    def pending(self, limit: int = 500, *, after: int = 0) -> list[OutboxEntry]:
+        """The oldest ``limit`` rows with ids above ``after``."""
         rows = self._conn.execute(
-            "SELECT * FROM outbox ORDER BY mutation_id LIMIT ?", (limit,)
+            "SELECT * FROM outbox WHERE mutation_id > ? ORDER BY mutation_id LIMIT ?",
+            (after, limit),
         ).fetchall()
         return [
             OutboxEntry(

@@ -1,16 +1,18 @@
 """Push and pull, over the local store and a :class:`ServerClient`.
 
-No Qt and no threads of its own: the sync worker calls these methods. Every local change is
-one SQLite transaction: a push's answer (acknowledged rows out, refused rows to
-``rejected_mutations``, the new ``last_mutation_id``) and a pulled page with its cursor. A
-crash between two of them loses nothing: the outbox is resent (the server answers
-"duplicate") and the page is pulled again (appliers are idempotent).
+No Qt: the sync worker calls these methods, which use a short-lived thread per request only
+to overlap the network with local work. Every local change is one SQLite transaction: a
+push's answer (acknowledged rows out, refused rows to ``rejected_mutations``, the new
+``last_mutation_id``) and a pulled page with its cursor. A crash between two of them loses
+nothing: the outbox is resent (the server answers "duplicate") and the page is pulled again
+(appliers are idempotent).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 import threading
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
@@ -112,40 +114,90 @@ class SyncEngine:
     # -- push --------------------------------------------------------------------------------
 
     def push_all(self) -> PushResult:
-        """Push batches until the outbox is empty or a batch makes no progress."""
+        """Push batches until the outbox is empty or a batch makes no progress.
+
+        The kiosk's part of each batch overlaps the server's: while the server applies one
+        batch, the next is read and compressed here; and once an answer covers its whole
+        batch, the next batch is sent before that answer is recorded locally. The server
+        gets the requests it would get one batch at a time, each sent only after the
+        previous answer. Should an answer leave part of its batch pending (a gap, a short
+        answer), the next batch is read again from the outbox, as without the overlap. A
+        crash between sending a batch and recording the previous answer resends that
+        answer's batch next time (the server answers "duplicate").
+        """
         sent = acknowledged = rejected = 0
-        while True:
-            result = self.push_once()
-            sent += result.sent
-            acknowledged += result.acknowledged
-            rejected += result.rejected
-            done = result.acknowledged + result.rejected
-            if result.sent == 0 or (done == 0 and not result.recovered_gap):
-                return PushResult(sent, acknowledged, rejected)
+        with self._push_lock:
+            target = self._require_target()
+            conn = self._store.connection()
+            batch = self._read_batch(conn, target)
+            sending = _Sending(self._client, batch.payload) if batch is not None else None
+            while batch is not None and sending is not None:
+                ahead = None
+                if len(batch.entries) == self.batch_size:  # maybe more: read it meanwhile
+                    ahead = self._read_batch(conn, target, after=batch.last_id)
+                result, following = self._settle(sending, conn, batch, ahead)
+                sent += result.sent
+                acknowledged += result.acknowledged
+                rejected += result.rejected
+                if following is not None:
+                    batch, sending = ahead, following
+                elif result.acknowledged + result.rejected > 0 or result.recovered_gap:
+                    batch = self._read_batch(conn, target)
+                    sending = _Sending(self._client, batch.payload) if batch is not None else None
+                else:
+                    break
+        return PushResult(sent, acknowledged, rejected)
 
     def push_once(self) -> PushResult:
         """Send the oldest ``batch_size`` outbox rows and record the server's answer."""
         with self._push_lock:
             target = self._require_target()
             conn = self._store.connection()
-            entries = OutboxRepository(conn).pending(self.batch_size)
-            if not entries:
+            batch = self._read_batch(conn, target)
+            if batch is None:
                 return PushResult()
-            base = SyncStateRepository(conn).get().mutation_base
-            payload = _push_payload(target.device_id, entries, base)
-            try:
-                body = self._client().push(payload)
-            except MutationGap as gap:
-                server_last = gap.last_mutation_id
-                if server_last is None:  # not in the answer: a pull says it too
-                    cursor = SyncStateRepository(conn).get().cursor
-                    server_last = int(self._client().pull(cursor, 1, 0)["last_mutation_id"])
-                return self._recover_gap(entries, base + server_last)
-            try:
-                answer = PushResponse.model_validate(body)
-            except ValidationError as exc:
-                raise ServerProtocolError("The server's push answer cannot be read") from exc
-            return self._record_answer(entries, answer, base)
+            result, _ = self._settle(_Sending(self._client, batch.payload, wait=True), conn, batch)
+            return result
+
+    def _read_batch(
+        self, conn: sqlite3.Connection, target: SyncTarget, after: int = 0
+    ) -> _Batch | None:
+        entries = OutboxRepository(conn).pending(self.batch_size, after=after)
+        if not entries:
+            return None
+        base = SyncStateRepository(conn).get().mutation_base
+        return _Batch(entries, base, _push_payload(target.device_id, entries, base))
+
+    def _settle(
+        self,
+        sending: _Sending,
+        conn: sqlite3.Connection,
+        batch: _Batch,
+        ahead: _Batch | None = None,
+    ) -> tuple[PushResult, _Sending | None]:
+        """Wait for the answer to ``batch`` and record it. If the answer covers the whole
+        batch, ``ahead`` (the rows after it) is sent first and returned in flight."""
+        try:
+            body = sending.result()
+        except MutationGap as gap:
+            server_last = gap.last_mutation_id
+            if server_last is None:  # not in the answer: a pull says it too
+                cursor = SyncStateRepository(conn).get().cursor
+                server_last = int(self._client().pull(cursor, 1, 0)["last_mutation_id"])
+            return self._recover_gap(batch.entries, batch.base + server_last), None
+        try:
+            answer = PushResponse.model_validate(body)
+        except ValidationError as exc:
+            raise ServerProtocolError("The server's push answer cannot be read") from exc
+        following = None
+        if ahead is not None and answer.last_mutation_id + batch.base >= batch.last_id:
+            following = _Sending(self._client, ahead.payload)
+        try:
+            return self._record_answer(batch.entries, answer, batch.base), following
+        except BaseException:
+            if following is not None:
+                following.wait()  # its rows stay pending: sent again next time
+            raise
 
     def _record_answer(
         self, entries: list[OutboxEntry], answer: PushResponse, base: int
@@ -317,6 +369,69 @@ class _Ahead:
             self._error = exc
         finally:
             self._done.set()
+
+    def result(self) -> dict[str, Any]:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._body is not None
+        return self._body
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Outbox rows to push, oldest first, with the ``mutation_base`` their ids are sent
+    relative to and the request body."""
+
+    entries: list[OutboxEntry]
+    base: int
+    payload: bytes
+
+    @property
+    def last_id(self) -> int:
+        return self.entries[-1].mutation_id
+
+
+class _Sending:
+    """A push request on its own thread, so the kiosk can work while the server does;
+    with ``wait``, sent on the calling thread instead. Whatever fails (the client, the
+    token, the request) is raised by :meth:`result`.
+
+    The client and its access token are got on the calling thread: fetching a token reads
+    the enrolment from the store, whose connections are per thread."""
+
+    def __init__(
+        self, client: Callable[[], ServerClient], payload: bytes, *, wait: bool = False
+    ) -> None:
+        self._done = threading.Event()
+        self._body: dict[str, Any] | None = None
+        self._error: BaseException | None = None
+        try:
+            server = client()
+            if not wait:
+                server.access_token()
+        except BaseException as exc:  # raised by result(), as a failed request would be
+            self._error = exc
+            self._done.set()
+            return
+        if wait:
+            self._run(server, payload)
+            return
+        thread = threading.Thread(
+            target=self._run, args=(server, payload), name="sync-push", daemon=True
+        )
+        thread.start()
+
+    def _run(self, client: ServerClient, payload: bytes) -> None:
+        try:
+            self._body = client.push(payload)
+        except BaseException as exc:  # handed to the thread that waits for it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def wait(self) -> None:
+        self._done.wait()
 
     def result(self) -> dict[str, Any]:
         self._done.wait()
