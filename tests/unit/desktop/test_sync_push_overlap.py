@@ -14,7 +14,6 @@ import pytest
 
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import OutboxRepository
-from desktop.core.store.records import OutboxEntry
 from desktop.core.sync.engine import PushResult
 from shared.sync.messages import PushResponse
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE
@@ -121,11 +120,11 @@ def test_a_failure_recording_an_answer_loses_nothing_and_applies_nothing_twice(
     record = engine._record_answer
     calls = {"n": 0}
 
-    def disk_full(entries: list[OutboxEntry], answer: PushResponse, base: int) -> PushResult:
+    def disk_full(ids: list[int], answer: PushResponse, base: int) -> PushResult:
         calls["n"] += 1
         if calls["n"] == 1:
             raise sqlite3.OperationalError("database or disk is full")
-        return record(entries, answer, base)
+        return record(ids, answer, base)
 
     engine._record_answer = disk_full  # type: ignore[method-assign]
     with pytest.raises(sqlite3.OperationalError):
