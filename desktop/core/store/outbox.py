@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,21 +33,44 @@ class OutboxRepository:
         assert mutation_id is not None
         return mutation_id
 
-    def pending(self, limit: int = 500) -> list[OutboxEntry]:
+    def pending(self, limit: int = 500, *, after: int = 0) -> list[OutboxEntry]:
+        """The oldest ``limit`` rows with ids above ``after``."""
         rows = self._conn.execute(
-            "SELECT * FROM outbox ORDER BY mutation_id LIMIT ?", (limit,)
+            "SELECT * FROM outbox WHERE mutation_id > ? ORDER BY mutation_id LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def pending_wire(self, limit: int = 500, *, after: int = 0) -> list[WireRow]:
+        """As :meth:`pending`, but with the arguments as the JSON text stored: what a push
+        sends, without decoding and encoding every row's arguments again."""
+        rows = self._conn.execute(
+            """SELECT mutation_id, name, args_json, device_time, hlc FROM outbox
+               WHERE mutation_id > ? ORDER BY mutation_id LIMIT ?""",
+            (after, limit),
         ).fetchall()
         return [
-            OutboxEntry(
+            WireRow(
                 mutation_id=int(r["mutation_id"]),
                 name=r["name"],
-                args=json.loads(r["args_json"]),
+                args_json=r["args_json"],
                 device_time=decode_time(r["device_time"]),
                 hlc=r["hlc"],
-                created_at=decode_time(r["created_at"]),
             )
             for r in rows
         ]
+
+    def entries(self, mutation_ids: list[int]) -> list[OutboxEntry]:
+        """These rows (those still in the outbox), oldest first."""
+        found: list[OutboxEntry] = []
+        for start in range(0, len(mutation_ids), 500):  # SQLite's variable limit
+            chunk = mutation_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT * FROM outbox WHERE mutation_id IN ({marks})", chunk
+            ).fetchall()
+            found.extend(_entry(r) for r in rows)
+        return sorted(found, key=lambda e: e.mutation_id)
 
     def pending_count(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
@@ -93,3 +117,25 @@ class OutboxRepository:
     def first_pending_id(self) -> int | None:
         row = self._conn.execute("SELECT MIN(mutation_id) FROM outbox").fetchone()
         return None if row[0] is None else int(row[0])
+
+
+@dataclass(frozen=True)
+class WireRow:
+    """An outbox row as a push sends it: the arguments as their stored JSON text."""
+
+    mutation_id: int
+    name: str
+    args_json: str
+    device_time: datetime
+    hlc: str
+
+
+def _entry(row: sqlite3.Row) -> OutboxEntry:
+    return OutboxEntry(
+        mutation_id=int(row["mutation_id"]),
+        name=row["name"],
+        args=json.loads(row["args_json"]),
+        device_time=decode_time(row["device_time"]),
+        hlc=row["hlc"],
+        created_at=decode_time(row["created_at"]),
+    )

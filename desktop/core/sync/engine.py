@@ -1,16 +1,18 @@
 """Push and pull, over the local store and a :class:`ServerClient`.
 
-No Qt and no threads of its own: the sync worker calls these methods. Every local change is
-one SQLite transaction: a push's answer (acknowledged rows out, refused rows to
-``rejected_mutations``, the new ``last_mutation_id``) and a pulled page with its cursor. A
-crash between two of them loses nothing: the outbox is resent (the server answers
-"duplicate") and the page is pulled again (appliers are idempotent).
+No Qt: the sync worker calls these methods, which use a short-lived thread per request only
+to overlap the network with local work. Every local change is one SQLite transaction: a
+push's answer (acknowledged rows out, refused rows to ``rejected_mutations``, the new
+``last_mutation_id``) and a pulled page with its cursor. A crash between two of them loses
+nothing: the outbox is resent (the server answers "duplicate") and the page is pulled again
+(appliers are idempotent).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 import threading
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
@@ -30,8 +32,8 @@ from desktop.core.store import (
     SyncStatusRepository,
 )
 from desktop.core.store.cache import CacheRepository
+from desktop.core.store.outbox import WireRow
 from desktop.core.store.prune import history_cutoff, prune_checkins
-from desktop.core.store.records import OutboxEntry
 from desktop.core.sync.apply import TableApplier, apply_changes, apply_snapshot_tables
 from desktop.core.sync.errors import (
     ChangesLost,
@@ -112,72 +114,122 @@ class SyncEngine:
     # -- push --------------------------------------------------------------------------------
 
     def push_all(self) -> PushResult:
-        """Push batches until the outbox is empty or a batch makes no progress."""
+        """Push batches until the outbox is empty or a batch makes no progress.
+
+        The kiosk's part of each batch overlaps the server's: while the server applies one
+        batch, the next is read and compressed here; and once an answer covers its whole
+        batch, the next batch is sent before that answer is recorded locally. The server
+        gets the requests it would get one batch at a time, each sent only after the
+        previous answer. Should an answer leave part of its batch pending (a gap, a short
+        answer), the next batch is read again from the outbox, as without the overlap. A
+        crash between sending a batch and recording the previous answer resends that
+        answer's batch next time (the server answers "duplicate").
+        """
         sent = acknowledged = rejected = 0
-        while True:
-            result = self.push_once()
-            sent += result.sent
-            acknowledged += result.acknowledged
-            rejected += result.rejected
-            done = result.acknowledged + result.rejected
-            if result.sent == 0 or (done == 0 and not result.recovered_gap):
-                return PushResult(sent, acknowledged, rejected)
+        with self._push_lock:
+            target = self._require_target()
+            conn = self._store.connection()
+            batch = self._read_batch(conn, target)
+            sending = _Sending(self._client, batch.payload) if batch is not None else None
+            while batch is not None and sending is not None:
+                ahead = None
+                if len(batch.ids) == self.batch_size:  # maybe more: read it meanwhile
+                    ahead = self._read_batch(conn, target, after=batch.ids[-1])
+                result, following = self._settle(sending, conn, batch, ahead)
+                sent += result.sent
+                acknowledged += result.acknowledged
+                rejected += result.rejected
+                if following is not None:
+                    batch, sending = ahead, following
+                elif result.acknowledged + result.rejected > 0 or result.recovered_gap:
+                    batch = self._read_batch(conn, target)
+                    sending = _Sending(self._client, batch.payload) if batch is not None else None
+                else:
+                    break
+        return PushResult(sent, acknowledged, rejected)
 
     def push_once(self) -> PushResult:
         """Send the oldest ``batch_size`` outbox rows and record the server's answer."""
         with self._push_lock:
             target = self._require_target()
             conn = self._store.connection()
-            entries = OutboxRepository(conn).pending(self.batch_size)
-            if not entries:
+            batch = self._read_batch(conn, target)
+            if batch is None:
                 return PushResult()
-            base = SyncStateRepository(conn).get().mutation_base
-            payload = _push_payload(target.device_id, entries, base)
-            try:
-                body = self._client().push(payload)
-            except MutationGap as gap:
-                server_last = gap.last_mutation_id
-                if server_last is None:  # not in the answer: a pull says it too
-                    cursor = SyncStateRepository(conn).get().cursor
-                    server_last = int(self._client().pull(cursor, 1, 0)["last_mutation_id"])
-                return self._recover_gap(entries, base + server_last)
-            try:
-                answer = PushResponse.model_validate(body)
-            except ValidationError as exc:
-                raise ServerProtocolError("The server's push answer cannot be read") from exc
-            return self._record_answer(entries, answer, base)
+            result, _ = self._settle(_Sending(self._client, batch.payload, wait=True), conn, batch)
+            return result
 
-    def _record_answer(
-        self, entries: list[OutboxEntry], answer: PushResponse, base: int
-    ) -> PushResult:
+    def _read_batch(
+        self, conn: sqlite3.Connection, target: SyncTarget, after: int = 0
+    ) -> _Batch | None:
+        rows = OutboxRepository(conn).pending_wire(self.batch_size, after=after)
+        if not rows:
+            return None
+        base = SyncStateRepository(conn).get().mutation_base
+        ids = [r.mutation_id for r in rows]
+        return _Batch(ids, base, _push_payload(target.device_id, rows, base))
+
+    def _settle(
+        self,
+        sending: _Sending,
+        conn: sqlite3.Connection,
+        batch: _Batch,
+        ahead: _Batch | None = None,
+    ) -> tuple[PushResult, _Sending | None]:
+        """Wait for the answer to ``batch`` and record it. If the answer covers the whole
+        batch, ``ahead`` (the rows after it) is sent first and returned in flight."""
+        try:
+            body = sending.result()
+        except MutationGap as gap:
+            server_last = gap.last_mutation_id
+            if server_last is None:  # not in the answer: a pull says it too
+                cursor = SyncStateRepository(conn).get().cursor
+                server_last = int(self._client().pull(cursor, 1, 0)["last_mutation_id"])
+            return self._recover_gap(batch.ids, batch.base + server_last), None
+        try:
+            answer = PushResponse.model_validate(body)
+        except ValidationError as exc:
+            raise ServerProtocolError("The server's push answer cannot be read") from exc
+        following = None
+        if ahead is not None and answer.last_mutation_id + batch.base >= batch.ids[-1]:
+            following = _Sending(self._client, ahead.payload)
+        try:
+            return self._record_answer(batch.ids, answer, batch.base), following
+        except BaseException:
+            if following is not None:
+                following.wait()  # its rows stay pending: sent again next time
+            raise
+
+    def _record_answer(self, ids: list[int], answer: PushResponse, base: int) -> PushResult:
         results = {r.mutation_id + base: r for r in answer.results}
         server_last = answer.last_mutation_id + base
         acknowledged: list[int] = []
-        refused: list[tuple[OutboxEntry, str]] = []
-        for entry in entries:
-            result = results.get(entry.mutation_id)
+        reasons: dict[int, str] = {}
+        for mutation_id in ids:
+            result = results.get(mutation_id)
             if result is None:
                 # Not answered one by one, but covered by the server's last id: it has it.
-                if entry.mutation_id <= server_last:
-                    acknowledged.append(entry.mutation_id)
+                if mutation_id <= server_last:
+                    acknowledged.append(mutation_id)
             elif result.status is MutationStatus.REJECTED:
-                refused.append((entry, result.reason or _REFUSED))
+                reasons[mutation_id] = result.reason or _REFUSED
             else:
-                acknowledged.append(entry.mutation_id)
+                acknowledged.append(mutation_id)
         now = self._now()
         with self._store.transaction() as conn:
             outbox = OutboxRepository(conn)
-            outbox.remove(acknowledged + [e.mutation_id for e, _ in refused])
+            refused = [(e, reasons[e.mutation_id]) for e in outbox.entries(list(reasons))]
+            outbox.remove(acknowledged + list(reasons))
             RejectedRepository(conn).add(refused, now)
             SyncStateRepository(conn).acknowledge(server_last, now)
             PulledRows(conn).retire_acknowledged()
             SyncStatusRepository(conn).record_contact(now)
-        return PushResult(len(entries), len(acknowledged), len(refused))
+        return PushResult(len(ids), len(acknowledged), len(reasons))
 
-    def _recover_gap(self, entries: list[OutboxEntry], server_last: int) -> PushResult:
+    def _recover_gap(self, ids: list[int], server_last: int) -> PushResult:
         """409: drop what the server already has; what is left must start right after it.
         ``server_last`` is in outbox numbering."""
-        have = [e.mutation_id for e in entries if e.mutation_id <= server_last]
+        have = [mutation_id for mutation_id in ids if mutation_id <= server_last]
         now = self._now()
         with self._store.transaction() as conn:
             outbox = OutboxRepository(conn)
@@ -187,7 +239,7 @@ class SyncEngine:
                 PulledRows(conn).retire_acknowledged()
             first = outbox.first_pending_id()
         if first is None or first == server_last + 1:
-            return PushResult(len(entries), len(have), 0, recovered_gap=True)
+            return PushResult(len(ids), len(have), 0, recovered_gap=True)
         raise ChangesLost(
             f"The server is missing {first - 1 - server_last} change(s) from this kiosk "
             "that it had confirmed earlier (was it restored from a backup?). New changes are "
@@ -326,18 +378,78 @@ class _Ahead:
         return self._body
 
 
-def _push_payload(device_id: str, entries: list[OutboxEntry], base: int) -> bytes:
+@dataclass(frozen=True)
+class _Batch:
+    """Outbox rows to push (their ids, oldest first), with the ``mutation_base`` their ids
+    are sent relative to and the request body."""
+
+    ids: list[int]
+    base: int
+    payload: bytes
+
+
+class _Sending:
+    """A push request on its own thread, so the kiosk can work while the server does;
+    with ``wait``, sent on the calling thread instead. Whatever fails (the client, the
+    token, the request) is raised by :meth:`result`.
+
+    The client and its access token are got on the calling thread: fetching a token reads
+    the enrolment from the store, whose connections are per thread."""
+
+    def __init__(
+        self, client: Callable[[], ServerClient], payload: bytes, *, wait: bool = False
+    ) -> None:
+        self._done = threading.Event()
+        self._body: dict[str, Any] | None = None
+        self._error: BaseException | None = None
+        try:
+            server = client()
+            if not wait:
+                server.access_token()
+        except BaseException as exc:  # raised by result(), as a failed request would be
+            self._error = exc
+            self._done.set()
+            return
+        if wait:
+            self._run(server, payload)
+            return
+        thread = threading.Thread(
+            target=self._run, args=(server, payload), name="sync-push", daemon=True
+        )
+        thread.start()
+
+    def _run(self, client: ServerClient, payload: bytes) -> None:
+        try:
+            self._body = client.push(payload)
+        except BaseException as exc:  # handed to the thread that waits for it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def wait(self) -> None:
+        self._done.wait()
+
+    def result(self) -> dict[str, Any]:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._body is not None
+        return self._body
+
+
+def _push_payload(device_id: str, rows: list[WireRow], base: int) -> bytes:
     """A :class:`PushRequest` as gzip'd JSON, built directly: the rows were validated when
-    written, and 10,000 of them must go out in well under a second."""
-    mutations: list[dict[str, Any]] = [
-        {
-            "mutation_id": e.mutation_id - base,
-            "name": e.name,
-            "args": e.args,
-            "device_time": e.device_time.isoformat(),
-            "hlc": e.hlc,
-        }
-        for e in entries
-    ]
-    document = {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": mutations}
-    return gzip.compress(json.dumps(document, separators=(",", ":")).encode(), compresslevel=5)
+    written, and 10,000 of them must go out in well under a second. Each row's arguments
+    go as the JSON text stored (written compact, keys sorted: what encoding them would
+    give), not decoded and encoded again."""
+    dumps = json.dumps
+    mutations = ",".join(
+        f'{{"mutation_id":{r.mutation_id - base},"name":{dumps(r.name)},"args":{r.args_json},'
+        f'"device_time":"{r.device_time.isoformat()}","hlc":{dumps(r.hlc)}}}'
+        for r in rows
+    )
+    document = (
+        f'{{"device_id":{dumps(device_id)},"schema_version":{SCHEMA_VERSION},'
+        f'"mutations":[{mutations}]}}'
+    )
+    return gzip.compress(document.encode(), compresslevel=5)

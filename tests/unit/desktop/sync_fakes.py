@@ -40,6 +40,8 @@ class SyncFakeServer(FakeServer):
         self.fail_next_push = False
         #: the access token expires just before the next push arrives
         self.expire_next_push_token = False
+        #: apply and answer only this many mutations of each push (a server stopping short)
+        self.answer_at_most: int | None = None
 
     # -- server-side data -----------------------------------------------------------------
 
@@ -91,6 +93,7 @@ class SyncFakeServer(FakeServer):
         mutations = body["mutations"]
         assert len(mutations) <= 500
         self.push_batches.append(len(mutations))
+        mutations = mutations[: self.answer_at_most]
         if self.fail_next_push:
             self.fail_next_push = False
             return httpx.Response(503, json={"detail": "database unavailable"})

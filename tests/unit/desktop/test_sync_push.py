@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import json
 import uuid
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import OutboxRepository, RejectedRepository, SyncStateRepository
 from desktop.core.sync.engine import PushResult
-from shared.sync.messages import SCHEMA_VERSION
+from shared.sync.messages import SCHEMA_VERSION, PushRequest
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE
 from tests.unit.desktop.sync_fakes import SyncFakeServer, queue_checkins
 
@@ -73,6 +75,73 @@ def test_the_body_is_really_gzip(kiosk: KioskCore, member: uuid.UUID) -> None:
     body = json.loads(gzip.decompress(push.content))
     assert [m["name"] for m in body["mutations"]] == ["checkin.create.v1"] * 2
     assert body["schema_version"] == SCHEMA_VERSION == 2
+
+
+def push_capturing_bodies(kiosk: KioskCore) -> list[bytes]:
+    """Push, and return the push requests' bodies as JSON text (decompressed)."""
+    bodies: list[bytes] = []
+    client = kiosk.sync.engine._client()
+    original = client.http._transport
+
+    def spy(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/sync/push":
+            bodies.append(gzip.decompress(request.content))
+        return original.handle_request(request)
+
+    client.http._transport = httpx.MockTransport(spy)
+    try:
+        kiosk.sync.push()
+    finally:
+        client.http._transport = original
+    return bodies
+
+
+def test_the_body_holds_the_outbox_rows_as_a_push_request(
+    kiosk: KioskCore, member: uuid.UUID
+) -> None:
+    """The body is assembled from the rows' stored JSON text; it must decode to what the
+    rows hold, in order, numbered from the device's first mutation."""
+    queue_checkins(kiosk, member, 3)
+    rows = OutboxRepository(kiosk.store.connection()).pending(10)
+    [body] = push_capturing_bodies(kiosk)
+    document = PushRequest.model_validate_json(body)
+    device = kiosk.device()
+    assert device is not None and document.device_id == device.device_id
+    assert [(m.mutation_id, m.name, m.args, m.device_time, m.hlc) for m in document.mutations] == [
+        (i + 1, r.name, r.args, r.device_time, r.hlc) for i, r in enumerate(rows)
+    ]
+
+
+def test_the_body_is_byte_for_byte_what_encoding_the_decoded_rows_gives(
+    kiosk: KioskCore,
+) -> None:
+    awkward: list[dict[str, Any]] = [
+        {"text": 'Zoë "Z" \\ Ł\n\t😀', "b": [1, 2.5, None, True], "a": {"z": 1e-07, "y": -0.0}},
+        {"empty": {}, "list": [], "big": 2**70, "unicode_key_é": "\u2028"},
+    ]
+    with kiosk.store.transaction() as conn:
+        for i, args in enumerate(awkward):
+            at = datetime(2026, 3, 1, 9, 0, i, 250_000 * i, tzinfo=UTC)  # whole second first
+            OutboxRepository(conn).append("test.awkward.v1", args, device_time=at, hlc=f"h{i}")
+    rows = OutboxRepository(kiosk.store.connection()).pending(10)
+    device = kiosk.device()
+    assert device is not None
+    mutations = [
+        {
+            "mutation_id": i + 1,
+            "name": r.name,
+            "args": r.args,
+            "device_time": r.device_time.isoformat(),
+            "hlc": r.hlc,
+        }
+        for i, r in enumerate(rows)
+    ]
+    document = {
+        "device_id": str(device.device_id),
+        "schema_version": SCHEMA_VERSION,
+        "mutations": mutations,
+    }
+    assert push_capturing_bodies(kiosk) == [json.dumps(document, separators=(",", ":")).encode()]
 
 
 def test_rejected_mutations_move_aside_with_their_reason_and_do_not_block_the_queue(
