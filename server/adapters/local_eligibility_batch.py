@@ -26,7 +26,8 @@ from server.adapters.eligibility_inputs import as_decision, location_zone
 from server.checkin.models import Checkin
 from server.db.bulk import among, chunks
 from server.members.models import Member
-from server.plans.terms import membership_and_plan, terms_of, with_memberships
+from server.plans.repository import membership_and_plan, with_memberships
+from server.plans.terms import terms_of
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, Purpose
 from shared import eligibility as rules
 from shared.clock import ensure_utc

@@ -17,7 +17,7 @@ from server.bookings import rules
 from server.bookings.models import Booking, BookingPolicy
 from server.bookings.repository import ACTIVE, default_policy
 from server.members.models import Member
-from server.plans.terms import membership_and_plan, with_memberships
+from server.plans.repository import membership_and_plan, with_memberships
 from server.scheduling.models import ClassSession, SessionType
 from server.tenants.models import Location
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, RowMapping, Select, Table, select, update
 from sqlalchemy.orm import Session
 
 from server.db.repository import TenantRepository
@@ -112,3 +114,41 @@ def member_or_404(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Me
     if member is None:
         raise NotFound(f"member {member_id} was not found")
     return member
+
+
+def with_memberships(*member_columns: ColumnElement[Any]) -> Select[Any]:
+    """``member_columns`` (of the members table) with every column of each of the member's
+    memberships (labelled ``m_<name>``) and of its plan (``p_<name>``): one row per
+    membership, one with NULLs for a member without any, in member then membership order.
+    Read with :func:`membership_and_plan`. Core rows, not ORM objects: hot paths read many."""
+    members, memberships, plans = (
+        cast(Table, model.__table__) for model in (Member, Membership, AccessPlan)
+    )
+    return (
+        select(
+            *member_columns,
+            *(c.label(f"m_{c.key}") for c in memberships.c),
+            *(c.label(f"p_{c.key}") for c in plans.c),
+        )
+        .select_from(members)
+        .outerjoin(
+            memberships,
+            (memberships.c.tenant_id == members.c.tenant_id)
+            & (memberships.c.member_id == members.c.id),
+        )
+        .outerjoin(
+            plans,
+            (plans.c.tenant_id == memberships.c.tenant_id) & (plans.c.id == memberships.c.plan_id),
+        )
+        .order_by(members.c.id, memberships.c.id)
+    )
+
+
+def membership_and_plan(row: RowMapping) -> tuple[Any, Any] | None:
+    """The membership and plan of a :func:`with_memberships` row, as objects with their
+    columns as attributes (what :func:`terms_of` reads); None for a member without one."""
+    if row["m_id"] is None or row["p_id"] is None:
+        return None
+    membership = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "m_"})
+    plan = SimpleNamespace(**{k[2:]: v for k, v in row.items() if k[:2] == "p_"})
+    return membership, plan
