@@ -10,14 +10,13 @@ nothing: the outbox is resent (the server answers "duplicate") and the page is p
 
 from __future__ import annotations
 
-import gzip
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -32,8 +31,8 @@ from desktop.core.store import (
     SyncStatusRepository,
 )
 from desktop.core.store.cache import CacheRepository
-from desktop.core.store.outbox import WireRow
 from desktop.core.store.prune import history_cutoff, prune_checkins
+from desktop.core.sync import push_wire
 from desktop.core.sync.apply import TableApplier, apply_changes, apply_snapshot_tables
 from desktop.core.sync.errors import (
     ChangesLost,
@@ -42,8 +41,10 @@ from desktop.core.sync.errors import (
     ServerError,
     ServerProtocolError,
 )
+from desktop.core.sync.in_flight import InFlight
+from desktop.core.sync.push_wire import PushBatch
 from shared.enums import MutationStatus
-from shared.sync.messages import MAX_PUSH_BATCH, SCHEMA_VERSION, PullResponse, PushResponse
+from shared.sync.messages import MAX_PUSH_BATCH, PullResponse, PushResponse
 
 if TYPE_CHECKING:
     from desktop.core.sync.client import ServerClient
@@ -130,7 +131,7 @@ class SyncEngine:
             target = self._require_target()
             conn = self._store.connection()
             batch = self._read_batch(conn, target)
-            sending = _Sending(self._client, batch.payload) if batch is not None else None
+            sending = push_wire.send(self._client, batch.payload) if batch is not None else None
             while batch is not None and sending is not None:
                 ahead = None
                 if len(batch.ids) == self.batch_size:  # maybe more: read it meanwhile
@@ -143,7 +144,9 @@ class SyncEngine:
                     batch, sending = ahead, following
                 elif result.acknowledged + result.rejected > 0 or result.recovered_gap:
                     batch = self._read_batch(conn, target)
-                    sending = _Sending(self._client, batch.payload) if batch is not None else None
+                    sending = (
+                        push_wire.send(self._client, batch.payload) if batch is not None else None
+                    )
                 else:
                     break
         return PushResult(sent, acknowledged, rejected)
@@ -156,26 +159,26 @@ class SyncEngine:
             batch = self._read_batch(conn, target)
             if batch is None:
                 return PushResult()
-            result, _ = self._settle(_Sending(self._client, batch.payload, wait=True), conn, batch)
+            result, _ = self._settle(
+                push_wire.send(self._client, batch.payload, wait=True), conn, batch
+            )
             return result
 
     def _read_batch(
         self, conn: sqlite3.Connection, target: SyncTarget, after: int = 0
-    ) -> _Batch | None:
+    ) -> PushBatch | None:
         rows = OutboxRepository(conn).pending_wire(self.batch_size, after=after)
         if not rows:
             return None
-        base = SyncStateRepository(conn).get().mutation_base
-        ids = [r.mutation_id for r in rows]
-        return _Batch(ids, base, _push_payload(target.device_id, rows, base))
+        return PushBatch.of(target.device_id, rows, SyncStateRepository(conn).get().mutation_base)
 
     def _settle(
         self,
-        sending: _Sending,
+        sending: InFlight,
         conn: sqlite3.Connection,
-        batch: _Batch,
-        ahead: _Batch | None = None,
-    ) -> tuple[PushResult, _Sending | None]:
+        batch: PushBatch,
+        ahead: PushBatch | None = None,
+    ) -> tuple[PushResult, InFlight | None]:
         """Wait for the answer to ``batch`` and record it. If the answer covers the whole
         batch, ``ahead`` (the rows after it) is sent first and returned in flight."""
         try:
@@ -192,7 +195,7 @@ class SyncEngine:
             raise ServerProtocolError("The server's push answer cannot be read") from exc
         following = None
         if ahead is not None and answer.last_mutation_id + batch.base >= batch.ids[-1]:
-            following = _Sending(self._client, ahead.payload)
+            following = push_wire.send(self._client, ahead.payload)
         try:
             return self._record_answer(batch.ids, answer, batch.base), following
         except BaseException:
@@ -254,7 +257,7 @@ class SyncEngine:
         applied = 0
         with self.pull_lock:
             resets = self._resets
-            ahead: _Ahead | None = None
+            ahead: _PageAhead | None = None
             while True:
                 result, ahead = self._pull_page(wait, ahead, read_ahead=True)
                 applied += result.applied
@@ -268,13 +271,13 @@ class SyncEngine:
                     return applied
 
     def _pull_page(
-        self, wait: float, ahead: _Ahead | None = None, *, read_ahead: bool = False
-    ) -> tuple[PullResult, _Ahead | None]:
+        self, wait: float, ahead: _PageAhead | None = None, *, read_ahead: bool = False
+    ) -> tuple[PullResult, _PageAhead | None]:
         self._require_target()
         before = SyncStateRepository(self._store.connection()).get().cursor
         try:
             if ahead is not None and ahead.cursor == before:
-                body = ahead.result()
+                body = ahead.page.result()
             else:
                 body = self._client().pull(before, self.page_size, wait)
         except CursorExpired:
@@ -287,7 +290,13 @@ class SyncEngine:
             raise ServerProtocolError("The server's pull answer cannot be read") from exc
         following = None
         if read_ahead and page.has_more and page.cursor > before:
-            following = _Ahead(self._client(), page.cursor, self.page_size)
+            following = _PageAhead(
+                page.cursor,
+                InFlight(
+                    partial(self._client().pull, page.cursor, self.page_size, 0.0),
+                    name="sync-pull-ahead",
+                ),
+            )
         now = self._now()
         with self._store.transaction() as conn:
             applied = apply_changes(conn, page.changes, self.appliers)
@@ -348,108 +357,10 @@ class SyncEngine:
         return target
 
 
-class _Ahead:
-    """The next pull page, downloading on its own thread while the current one is applied.
-    Only used if the cursor is still the one it was asked for; otherwise forgotten."""
-
-    def __init__(self, client: ServerClient, cursor: int, limit: int) -> None:
-        self.cursor = cursor
-        self._done = threading.Event()
-        self._body: dict[str, Any] | None = None
-        self._error: BaseException | None = None
-        thread = threading.Thread(
-            target=self._run, args=(client, limit), name="sync-pull-ahead", daemon=True
-        )
-        thread.start()
-
-    def _run(self, client: ServerClient, limit: int) -> None:
-        try:
-            self._body = client.pull(self.cursor, limit, 0.0)
-        except BaseException as exc:  # handed to the thread that waits for it
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def result(self) -> dict[str, Any]:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._body is not None
-        return self._body
-
-
 @dataclass(frozen=True)
-class _Batch:
-    """Outbox rows to push (their ids, oldest first), with the ``mutation_base`` their ids
-    are sent relative to and the request body."""
+class _PageAhead:
+    """The next pull page, downloading while the current one is applied. Used only if the
+    cursor is still the one it was asked for; otherwise forgotten."""
 
-    ids: list[int]
-    base: int
-    payload: bytes
-
-
-class _Sending:
-    """A push request on its own thread, so the kiosk can work while the server does;
-    with ``wait``, sent on the calling thread instead. Whatever fails (the client, the
-    token, the request) is raised by :meth:`result`.
-
-    The client and its access token are got on the calling thread: fetching a token reads
-    the enrolment from the store, whose connections are per thread."""
-
-    def __init__(
-        self, client: Callable[[], ServerClient], payload: bytes, *, wait: bool = False
-    ) -> None:
-        self._done = threading.Event()
-        self._body: dict[str, Any] | None = None
-        self._error: BaseException | None = None
-        try:
-            server = client()
-            if not wait:
-                server.access_token()
-        except BaseException as exc:  # raised by result(), as a failed request would be
-            self._error = exc
-            self._done.set()
-            return
-        if wait:
-            self._run(server, payload)
-            return
-        thread = threading.Thread(
-            target=self._run, args=(server, payload), name="sync-push", daemon=True
-        )
-        thread.start()
-
-    def _run(self, client: ServerClient, payload: bytes) -> None:
-        try:
-            self._body = client.push(payload)
-        except BaseException as exc:  # handed to the thread that waits for it
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def wait(self) -> None:
-        self._done.wait()
-
-    def result(self) -> dict[str, Any]:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._body is not None
-        return self._body
-
-
-def _push_payload(device_id: str, rows: list[WireRow], base: int) -> bytes:
-    """A :class:`PushRequest` as gzip'd JSON, built directly: the rows were validated when
-    written, and 10,000 of them must go out in well under a second. Each row's arguments
-    go as the JSON text stored (written compact, keys sorted: what encoding them would
-    give), not decoded and encoded again."""
-    dumps = json.dumps
-    mutations = ",".join(
-        f'{{"mutation_id":{r.mutation_id - base},"name":{dumps(r.name)},"args":{r.args_json},'
-        f'"device_time":"{r.device_time.isoformat()}","hlc":{dumps(r.hlc)}}}'
-        for r in rows
-    )
-    document = (
-        f'{{"device_id":{dumps(device_id)},"schema_version":{SCHEMA_VERSION},'
-        f'"mutations":[{mutations}]}}'
-    )
-    return gzip.compress(document.encode(), compresslevel=5)
+    cursor: int
+    page: InFlight
