@@ -72,7 +72,8 @@ def list_locations(
 
 def get_location(*, uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID) -> LocationRead:
     with uow:
-        return _read(LocationRepository(uow.db, claims.tenant_id).get_or_404(location_id))
+        row = LocationRepository(uow.db, claims.tenant_id).read_or_404(location_id)
+        return LocationRead.model_validate(row)
 
 
 def update_location(
