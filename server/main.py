@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,8 +27,11 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Sync endpoints run on anyio's thread pool. More threads than connections only
-        # queue on the pool, and many threads fight over the GIL under load.
+        # Sync endpoints run on the loop's default executor (server.api.threaded_route),
+        # FastAPI's own hand-offs (sync dependencies) on anyio's pool. More threads than
+        # connections only queue on the pool, and many threads fight over the GIL.
+        executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="zmos-worker")
+        asyncio.get_running_loop().set_default_executor(executor)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         jobs = JobRunner(background_jobs(container))
         _app.state.jobs = jobs

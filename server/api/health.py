@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from server import __version__
 from server.api.deps import ContainerDep
+from server.api.threaded_route import ThreadedRoute
 from server.errors import DatabaseUnavailable
 
 
@@ -17,7 +18,7 @@ class Health(BaseModel):
     version: str
 
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=ThreadedRoute, tags=["health"])
 
 
 @router.get("/health", response_model=Health)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, UowDep
+from server.api.threaded_route import ThreadedRoute
 from server.bookings import booking_service, calendar, overview_service, policy_service
 from server.bookings.queue import BookingQueue
 from server.bookings.schemas import (
@@ -32,10 +33,10 @@ from server.bookings.schemas import (
 from server.members.deps import MemberClaims, MemberEditor
 from server.scheduling import ical
 
-router = APIRouter(tags=["bookings"])
+router = APIRouter(route_class=ThreadedRoute, tags=["bookings"])
 #: A member's bookings calendar, documented with the timetable and its public feeds.
-calendar_router = APIRouter(tags=["scheduling"])
-calendar_feed_router = APIRouter(tags=["public browsing"])
+calendar_router = APIRouter(route_class=ThreadedRoute, tags=["scheduling"])
+calendar_feed_router = APIRouter(route_class=ThreadedRoute, tags=["public browsing"])
 
 
 async def get_booking_queue(request: Request) -> BookingQueue:

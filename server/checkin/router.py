@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
 
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.threaded_route import ThreadedRoute
 from server.checkin import service
 from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, CheckinResult
 from server.plans.deps import FrontDeskOrKiosk
 
-router = APIRouter(tags=["check-in"])
+router = APIRouter(route_class=ThreadedRoute, tags=["check-in"])
 
 
 @router.post("/checkins", response_model=CheckinResult, status_code=status.HTTP_201_CREATED)

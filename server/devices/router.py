@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, ContainerDep, ReadUowDep, UowDep
+from server.api.threaded_route import ThreadedRoute
 from server.devices import service
 from server.devices.schemas import (
     DeviceEnrol,
@@ -19,7 +20,7 @@ from server.devices.schemas import (
     EnrolmentCodeRead,
 )
 
-router = APIRouter(tags=["kiosk devices"])
+router = APIRouter(route_class=ThreadedRoute, tags=["kiosk devices"])
 
 
 @router.post(

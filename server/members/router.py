@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Response, status
 
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.threaded_route import ThreadedRoute
 from server.members import accounts, service, tokens
 from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor
 from server.members.schemas import (
@@ -26,7 +27,7 @@ from server.members.schemas import (
 )
 from server.signins.schemas import RefreshRequest, TokenPair
 
-router = APIRouter(tags=["members"])
+router = APIRouter(route_class=ThreadedRoute, tags=["members"])
 
 _CSV_BODY = {
     "requestBody": {

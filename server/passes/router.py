@@ -8,12 +8,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Response, status
 
 from server.api.deps import AnyStaff, ContainerDep
+from server.api.threaded_route import ThreadedRoute
 from server.errors import Conflict
 from server.members.deps import MemberClaims, MemberEditor
 from server.passes import service
 from server.passes.schemas import PassCreate, PassPage, PassRead, PassRevoke
 
-router = APIRouter(tags=["member passes"])
+router = APIRouter(route_class=ThreadedRoute, tags=["member passes"])
 ImageFormat = Literal["png", "svg"]
 _QR_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/png": {}, "image/svg+xml": {}}, "description": "The QR code"}

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.threaded_route import ThreadedRoute
 from server.plans import membership_service, sales_service, service
 from server.plans.deps import FrontDeskOrKiosk, FrontDeskStaff
 from server.plans.schemas import (
@@ -24,7 +25,7 @@ from server.plans.schemas import (
 )
 from shared.enums import PlanKind
 
-router = APIRouter(tags=["plans and memberships"])
+router = APIRouter(route_class=ThreadedRoute, tags=["plans and memberships"])
 
 
 @router.post("/plans", response_model=PlanRead, status_code=status.HTTP_201_CREATED)

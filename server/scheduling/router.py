@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from server.api.deps import Admin, AnyStaff, ReadUowDep, UowDep
+from server.api.threaded_route import ThreadedRoute
 from server.scheduling import browse, ical, series, service, sessions
 from server.scheduling.repository import SessionFilter
 from server.scheduling.schemas import (
@@ -47,8 +48,8 @@ async def get_session_bookings(request: Request) -> SessionBookings:
 
 BookingsDep = Annotated[SessionBookings, Depends(get_session_bookings)]
 
-router = APIRouter(tags=["scheduling"])
-public_router = APIRouter(tags=["public browsing"])
+router = APIRouter(route_class=ThreadedRoute, tags=["scheduling"])
+public_router = APIRouter(route_class=ThreadedRoute, tags=["public browsing"])
 
 Limit = Query(50, ge=1, le=200)
 Offset = Query(0, ge=0)

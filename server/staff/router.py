@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.threaded_route import ThreadedRoute
 from server.signins.schemas import RefreshRequest, TokenPair
 from server.staff import service, signup
 from server.staff.schemas import (
@@ -20,8 +21,8 @@ from server.staff.schemas import (
 from server.tenants.schemas import TenantCreate
 
 #: Signing up a provider creates its tenant; documented with tenants and locations.
-signup_router = APIRouter(tags=["tenants and locations"])
-router = APIRouter(tags=["staff and sign-in"])
+signup_router = APIRouter(route_class=ThreadedRoute, tags=["tenants and locations"])
+router = APIRouter(route_class=ThreadedRoute, tags=["staff and sign-in"])
 
 
 @signup_router.post("/tenants", response_model=TenantSignedUp, status_code=status.HTTP_201_CREATED)

@@ -7,8 +7,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.routing import APIRoute
 
+from server.api.threaded_route import ThreadedRoute
 from server.errors import DomainError, PayloadTooLarge
 
 #: Largest body after decompression: 500 mutations of a few hundred bytes, with room to spare.
@@ -47,7 +47,7 @@ class GzipRequest(Request):
         return self._body
 
 
-class GzipRoute(APIRoute):
+class GzipRoute(ThreadedRoute):
     """A route whose handler reads gzip-encoded bodies as if they were plain."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -7,11 +7,11 @@ import uuid
 from typing import Annotated, Any, Literal
 
 import anyio
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from server.api.deps import Admin, ContainerDep, DeviceClaims, UowDep
 from server.api.errors import PROBLEM_JSON
+from server.api.threaded_route import ThreadedRoute, run_in_worker_thread
 from server.sync import pull as pull_service
 from server.sync import push as push_service
 from server.sync import review
@@ -31,9 +31,9 @@ async def get_sync(request: Request) -> SyncRegistry:
 
 SyncDep = Annotated[SyncRegistry, Depends(get_sync)]
 
-router = APIRouter(prefix="/sync", tags=["kiosk sync"])
+router = APIRouter(prefix="/sync", route_class=ThreadedRoute, tags=["kiosk sync"])
 push_router = APIRouter(prefix="/sync", tags=["kiosk sync"], route_class=GzipRoute)
-review_router = APIRouter(prefix="/review-items", tags=["review items"])
+review_router = APIRouter(prefix="/review-items", route_class=ThreadedRoute, tags=["review items"])
 
 #: How often a waiting pull looks for new changes: well within the 1 s a kiosk may wait.
 POLL_SECONDS = 0.2
@@ -84,7 +84,7 @@ async def pull(
     """The location's changes after ``cursor``. With ``wait``, answers as soon as one exists."""
     deadline = time.monotonic() + wait
     while True:
-        page = await anyio.to_thread.run_sync(
+        page = await run_in_worker_thread(
             lambda: pull_service.pull_page(
                 uow=container.uow(),
                 kiosks=sync.kiosks,
@@ -98,7 +98,7 @@ async def pull(
             return Response(content=page.body, media_type="application/json")
         while time.monotonic() < deadline:
             await anyio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
-            found = await anyio.to_thread.run_sync(
+            found = await run_in_worker_thread(
                 lambda: pull_service.has_changes_after(container.read_uow(), claims, cursor)
             )
             if found:

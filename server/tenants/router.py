@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, Owner, ReadUowDep, UowDep
+from server.api.threaded_route import ThreadedRoute
 from server.tenants import service
 from server.tenants.schemas import (
     LocationCreate,
@@ -17,7 +18,7 @@ from server.tenants.schemas import (
     TenantUpdate,
 )
 
-router = APIRouter(tags=["tenants and locations"])
+router = APIRouter(route_class=ThreadedRoute, tags=["tenants and locations"])
 
 
 @router.get("/tenant", response_model=TenantRead)
