@@ -41,9 +41,9 @@ pytestmark = pytest.mark.slow
 ROLES = ("owner", "manager", "front_desk", "coach", "member", "kiosk")
 #: Cases per operation and generation mode. The owner reaches the most code (few of its calls
 #: are refused for the role), so it gets the most cases.
-#: (About 20 ms a case on the 2-core machine: the whole fuzz, 12 tests and some 2,700 cases,
+#: (About 20 ms a case on the 2-core machine: the whole fuzz, 12 tests and some 3,000 cases,
 #: adds about 30 s to the suite at -n 3.)
-EXAMPLES = {"owner": (2, 1)}
+EXAMPLES = {"owner": (3, 2)}
 DEFAULT_EXAMPLES = (1, 1)
 #: A local wall-clock time ("07:00"): pydantic documents it as JSON Schema's "time" format,
 #: which requires a UTC offset that such times have not, by design. A pattern checks the
