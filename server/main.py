@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from server import __version__
 from server.api.errors import install_error_handlers
 from server.api.segment_routing import SegmentRouting, segment_apps
+from server.api.stopping import Stopping
 from server.bootstrap import Container, background_jobs, build_container
 from server.config import Settings
 from server.jobs import JobRunner
@@ -36,9 +37,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         jobs = JobRunner(background_jobs(container))
         _app.state.jobs = jobs
         jobs.start()
+        stopping.start()
         try:
             yield
         finally:
+            stopping.set()
+            stopping.close()
             jobs.stop()
 
     otel = container.settings.opentelemetry
@@ -52,6 +56,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         "Errors are application/problem+json with a human-readable `detail`.",
     )
     app.state.container = container
+    stopping = Stopping()
+    app.state.stopping = stopping
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -69,6 +69,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What the OpenAPI fuzz ran (operations and cases per role and backend): its tests
+    record it as a user property, which pytest-xdist carries back from the workers."""
+    lines = [
+        f"{report.nodeid.rsplit('::', 1)[-1]}: {value}"
+        for kind in ("passed", "failed")
+        for report in terminalreporter.stats.get(kind, [])
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "fuzz"
+    ]
+    if lines:
+        terminalreporter.write_sep("-", "OpenAPI fuzz")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)
+
+
 def postgres_admin_url() -> str:
     url = os.environ.get(POSTGRES_ENV)
     if not url:

@@ -6,11 +6,11 @@ import time
 import uuid
 from typing import Annotated, Any, Literal
 
-import anyio
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from server.api.deps import Admin, ContainerDep, DeviceClaims, UowDep
 from server.api.errors import PROBLEM_JSON
+from server.api.stopping import Stopping
 from server.api.threaded_route import ThreadedRoute, run_in_worker_thread
 from server.sync import pull as pull_service
 from server.sync import push as push_service
@@ -74,6 +74,7 @@ def push(cmd: PushRequest, claims: DeviceClaims, container: ContainerDep, sync: 
     responses={410: {"description": "Cursor too old: download a snapshot", **_PROBLEM}},
 )
 async def pull(
+    request: Request,
     claims: DeviceClaims,
     container: ContainerDep,
     sync: SyncDep,
@@ -81,7 +82,9 @@ async def pull(
     limit: int = Query(pull_service.DEFAULT_PAGE, ge=1, le=pull_service.MAX_PAGE),
     wait: float = Query(0, ge=0, le=30, description="Seconds to wait for a change if none"),
 ) -> Any:
-    """The location's changes after ``cursor``. With ``wait``, answers as soon as one exists."""
+    """The location's changes after ``cursor``. With ``wait``, answers as soon as one exists
+    (or at once, with what there is, when the server is stopping)."""
+    stopping: Stopping = request.app.state.stopping
     deadline = time.monotonic() + wait
     while True:
         page = await run_in_worker_thread(
@@ -93,11 +96,12 @@ async def pull(
                 limit=limit,
             )
         )
-        if page.count or time.monotonic() >= deadline:
+        if page.count or time.monotonic() >= deadline or stopping.is_set():
             # Already a PullResponse's JSON: returned as it is, not validated again.
             return Response(content=page.body, media_type="application/json")
         while time.monotonic() < deadline:
-            await anyio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+            if await stopping.wait(min(POLL_SECONDS, max(0.0, deadline - time.monotonic()))):
+                break
             found = await run_in_worker_thread(
                 lambda: pull_service.has_changes_after(container.read_uow(), claims, cursor)
             )
