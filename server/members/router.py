@@ -19,7 +19,6 @@ from server.members.schemas import (
     MemberLoginRequest,
     MemberPage,
     MemberRead,
-    MemberSignedUp,
     MemberSignup,
     MemberUpdate,
     ResendVerificationRequest,
@@ -49,10 +48,12 @@ _IMAGE_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/members/signup", response_model=MemberSignedUp, status_code=201)
-def sign_up(cmd: MemberSignup, container: ContainerDep) -> MemberSignedUp:
+@router.post("/members/signup", response_model=Accepted, status_code=202)
+def sign_up(cmd: MemberSignup, container: ContainerDep) -> Accepted:
     """A member signs up online with a provider (by its slug). They are sent an email with a
-    one-time code (valid 48 hours) to confirm their address before they can sign in."""
+    one-time code (valid 48 hours) to confirm their address before they can sign in. The
+    answer is the same when the address already belongs to a member: that member is told
+    by email instead."""
     return accounts.sign_up(
         uow=container.uow(),
         identity=container.identity,
