@@ -178,5 +178,5 @@ def get_photo(member_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> Respon
     return Response(
         content=photo.content,
         media_type=photo.content_type,
-        headers={"Cache-Control": "private, no-cache"},
+        headers={"Cache-Control": "no-store"},
     )
