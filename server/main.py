@@ -61,8 +61,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         app.include_router(router)
     apps = segment_apps(ROUTERS, app, install_error_handlers, telemetry=telemetry)
     app.add_middleware(SegmentRouting, apps=apps)
-    # Outermost, so that every answer gets them, the segments' and the error handlers' too.
-    app.add_middleware(SecurityHeaders)
+    # Around Starlette's own outermost layer, so that its 500 page gets them too.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
     return app
 
 

@@ -84,3 +84,21 @@ def test_a_photo_is_stored_as_a_fresh_image(api: Api) -> None:
     _secured(served)
     assert served.headers["cache-control"] == "no-store"
     assert served.headers["content-type"] == "image/png"
+
+
+def test_a_server_error_carries_them_too(container: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from server.main import create_app
+
+    app = create_app(container=container)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    _secured(response)
+    assert response.headers["cache-control"] == "no-store"
