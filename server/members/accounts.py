@@ -224,7 +224,12 @@ def resend_verification(
 
 
 def login(
-    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, cmd: MemberLoginRequest
+    *,
+    uow: UnitOfWork,
+    identity: IdentityService,
+    settings: Settings,
+    cmd: MemberLoginRequest,
+    client: str,
 ) -> TokenPair:
     email = email_key(cmd.email)
     with uow:
@@ -234,7 +239,7 @@ def login(
             raise Unauthenticated(BAD_LOGIN, code="invalid_credentials")
         repo = MemberRepository(uow.db, tenant.id)
         # Members have their own throttle rows, apart from a staff account with the same email.
-        throttle = SignInThrottle(uow, tenant.id, f"member:{email}", utcnow())
+        throttle = SignInThrottle(uow, tenant.id, f"member:{email}", client, utcnow())
         throttle.refuse_if_locked()
         member = repo.by_email(email)
         password_hash = member.password_hash if member and member.password_hash else None

@@ -24,6 +24,7 @@ from server.members.schemas import (
     ResendVerificationRequest,
     VerifyEmailRequest,
 )
+from server.signins.deps import ClientAddress
 from server.signins.schemas import RefreshRequest, TokenPair
 
 router = APIRouter(route_class=ThreadedRoute, tags=["members"])
@@ -81,11 +82,16 @@ def resend_verification(cmd: ResendVerificationRequest, container: ContainerDep)
 
 
 @router.post("/members/login", response_model=TokenPair)
-def login(cmd: MemberLoginRequest, container: ContainerDep) -> TokenPair:
+def login(cmd: MemberLoginRequest, container: ContainerDep, client: ClientAddress) -> TokenPair:
     """A member signs in (after confirming their email). Repeated failures lock the account
-    for a while (429 with Retry-After)."""
+    out for a while from the client that failed (429 with Retry-After); many failures from
+    one address, whatever the accounts, lock that address out."""
     return accounts.login(
-        uow=container.uow(), identity=container.identity, settings=container.settings, cmd=cmd
+        uow=container.uow(),
+        identity=container.identity,
+        settings=container.settings,
+        cmd=cmd,
+        client=client,
     )
 
 
