@@ -12,9 +12,11 @@ import contextlib
 import hashlib
 import secrets
 import uuid
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import NoReturn
 
+from sqlalchemy import delete, or_
 from sqlalchemy.exc import IntegrityError
 
 from server.config import Settings
@@ -23,6 +25,7 @@ from server.errors import TooManyAttempts, Unauthenticated
 from server.ports.identity import IdentityService
 from server.signins import rules
 from server.signins.models import LoginThrottle
+from shared.clock import utcnow
 
 BAD_LOGIN = "the email or password is not correct"
 #: The rows counting one client's failures across every tenant live under no tenant.
@@ -99,6 +102,26 @@ class SignInThrottle:
         count stays: signing in to one's own account must not buy more guesses at others."""
         if self._account.row is not None:
             self._uow.db.delete(self._account.row)
+
+
+def prune(*, uow: UnitOfWork, now: datetime, lockout_seconds: int) -> int:
+    """Forget counts that can no longer lock anyone out: their window is over (the rules
+    start afresh after it) and no lock-out runs. Every address that ever failed leaves a
+    row, so they must not pile up. Returns how many went."""
+    window_start = now - timedelta(seconds=lockout_seconds)
+    with uow:
+        result = uow.db.execute(
+            delete(LoginThrottle).where(
+                LoginThrottle.window_started_at < window_start,
+                or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+            )
+        )
+        uow.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def prune_job(*, make_uow: Callable[[], UnitOfWork], lockout_seconds: int) -> int:
+    return prune(uow=make_uow(), now=utcnow(), lockout_seconds=lockout_seconds)
 
 
 class _DummyHash:

@@ -98,3 +98,46 @@ def test_peers_are_told_apart_by_their_address(api: Api, second_client: TestClie
     assert api.login("peer-gym", body["email"]).status_code == 429
     right = second_client.post("/auth/login", json={**body, "password": "correct horse battery"})
     assert right.status_code == 200, right.text
+
+
+def test_spent_counts_are_pruned(api: Api, container: Container) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from server.bootstrap import background_jobs
+    from server.signins.models import LoginThrottle
+    from server.signins.throttle import prune
+    from shared.clock import utcnow
+
+    api.sign_up("prune-gym")
+    for _ in range(5):
+        api.login("prune-gym", "owner@prune-gym.example", "wrong")  # locks: account+client
+    api.login("prune-gym", "nobody@prune-gym.example", "wrong")  # one failure
+
+    def rows() -> int:
+        with container.session_factory() as db:
+            return int(db.execute(select(func.count()).select_from(LoginThrottle)).scalar_one())
+
+    assert rows() == 3  # two account-client counts and the client's own
+    lockout = container.settings.login_lockout_seconds
+    now = utcnow()
+    # Still within the window: nothing goes.
+    assert prune(uow=container.uow(), now=now, lockout_seconds=lockout) == 0
+    # After the window, counts without a running lock-out go; a running lock-out stays.
+    later = now + timedelta(seconds=lockout + 1)
+    with container.session_factory() as db:
+        db.execute(
+            update(LoginThrottle)
+            .where(LoginThrottle.locked_until.is_not(None))
+            .values(locked_until=later + timedelta(minutes=5))
+        )
+        db.commit()
+    assert prune(uow=container.uow(), now=later, lockout_seconds=lockout) == 2
+    assert rows() == 1
+    assert (
+        prune(uow=container.uow(), now=later + timedelta(minutes=6), lockout_seconds=lockout) == 1
+    )
+    assert rows() == 0
+    [job] = [j for j in background_jobs(container) if j.name == "signins.prune_throttle"]
+    assert job.interval_seconds == 3600.0
