@@ -21,7 +21,9 @@ _DOCS_SCRIPT_PATH = "/docs/start.js"
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DOCS_POLICY = (
-    f"default-src 'none'; script-src 'self' {SWAGGER_CDN}; style-src {SWAGGER_CDN}; "
+    # Swagger UI sets some styles inline; scripts stay strict.
+    f"default-src 'none'; script-src 'self' {SWAGGER_CDN}; "
+    f"style-src {SWAGGER_CDN} 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "form-action 'none'"
 )
@@ -76,7 +78,7 @@ def install_docs(app: FastAPI) -> None:
     start = (
         "window.ui = SwaggerUIBundle({"
         f"url: {json.dumps(openapi_url)}, dom_id: '#swagger-ui', deepLinking: true, "
-        "showExtensions: true, showCommonExtensions: true, "
+        "showExtensions: true, showCommonExtensions: true, validatorUrl: null, "
         "presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset], "
         "layout: 'BaseLayout'});\n"
     )

@@ -54,7 +54,7 @@ def test_docs_work_under_their_policy(api: Api) -> None:
     assert '"/openapi.json"' in start.text
     _secured(start, DOCS_POLICY)
     assert "script-src 'self' https://cdn.jsdelivr.net" in DOCS_POLICY
-    assert "unsafe-inline" not in DOCS_POLICY
+    assert "'unsafe-inline'" not in DOCS_POLICY.split("script-src")[1].split(";")[0]
 
 
 def test_a_photo_is_stored_as_a_fresh_image(api: Api) -> None:
