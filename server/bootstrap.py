@@ -41,6 +41,7 @@ from server.ports import (
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
 from server.scheduling.session_bookings import SessionBookings
+from server.signins import throttle as signin_throttle
 from server.staff import sync as staff_sync
 from server.sync import pull as sync_pull
 from server.sync import review as sync_review
@@ -181,5 +182,14 @@ def background_jobs(container: Container) -> list[Job]:
             "sync.prune_changes",
             3600.0,
             partial(sync_pull.prune_job, make_uow=make_uow, keep=keep_changes),
+        ),
+        Job(
+            "signins.prune_throttle",
+            3600.0,
+            partial(
+                signin_throttle.prune_job,
+                make_uow=make_uow,
+                lockout_seconds=container.settings.login_lockout_seconds,
+            ),
         ),
     ]

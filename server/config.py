@@ -40,6 +40,19 @@ class Settings(BaseSettings):
     enrolment_code_ttl_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
     login_max_failures: int = Field(5, ge=1, description="Failed logins before a lock-out")
     login_lockout_seconds: int = Field(900, ge=1)
+    login_client_max_failures: int = Field(
+        10,
+        ge=1,
+        description="Failed logins from one client address, over all accounts, before that "
+        "address is locked out for login_lockout_seconds",
+    )
+    trusted_proxy_header: str = Field(
+        "",
+        description="Behind a reverse proxy: the header in which it puts the client's address "
+        "(e.g. X-Forwarded-For; the last address in it counts). Empty: the connection's own "
+        "address. Set it only when every request comes through that proxy, or clients can "
+        "claim any address",
+    )
     allow_tenant_signup: bool = True
     verification_emails_per_day: int = Field(
         5, ge=1, description="Confirmation emails one member account can be sent in 24 hours"

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from server import __version__
 from server.api.errors import install_error_handlers
+from server.api.security_headers import SecurityHeaders, install_docs
 from server.api.segment_routing import SegmentRouting, segment_apps
 from server.api.stopping import Stopping
 from server.bootstrap import Container, background_jobs, build_container
@@ -54,15 +55,21 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         version=__version__,
         description="Zimasa MotionOS: tenants, locations, staff, kiosks and their sync. "
         "Errors are application/problem+json with a human-readable `detail`.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.container = container
     stopping = Stopping()
     app.state.stopping = stopping
     install_error_handlers(app)
+    install_docs(app)
     for router in ROUTERS:
         app.include_router(router)
     apps = segment_apps(ROUTERS, app, install_error_handlers, telemetry=telemetry)
     app.add_middleware(SegmentRouting, apps=apps)
+    # Around Starlette's own outermost layer, so that its 500 page gets them too.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
     return app
 
 

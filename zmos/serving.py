@@ -75,6 +75,8 @@ def _check_free(host: str, port: int) -> None:
 
 def serve(app: str, *, host: str, port: int, workers: int, **options: Any) -> None:
     """``uvicorn.run(app, factory=True, ...)``, with a socket per worker where possible."""
+    # Which server software answers is nobody's business.
+    options = {"server_header": False, **options}
     if workers <= 1 or not HAS_REUSE_PORT:
         uvicorn.run(app, factory=True, host=host, port=port, workers=workers, **options)
         return

@@ -110,3 +110,21 @@ class Penalty(TenantScoped, Base):
     waived_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     waived_reason: Mapped[str | None] = mapped_column(String(300))
     waived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CalendarFeed(Base):
+    """A member's private calendar address. The database keeps a random nonce (the address
+    is derived from it with the server's secret, so it can be shown again) and the address's
+    hash (to find the feed from its address). A new nonce retires the old address."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+        Index("ix_calendar_feeds_tenant_token", "tenant_id", "token_hash", unique=True),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

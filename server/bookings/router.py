@@ -228,10 +228,27 @@ def overview_attendance(
 def my_calendar(claims: MemberClaims, container: ContainerDep, request: Request) -> MemberCalendar:
     """The private address of your bookings' calendar feed (keep it to yourself)."""
     return calendar.my_calendar(
+        uow=container.uow(),
         secret_key=container.settings.resolved_secret_key,
         tenant_id=claims.tenant_id,
         member_id=claims.subject_id,
         base_url=str(request.base_url),
+    )
+
+
+@calendar_router.post("/me/calendar/reset", response_model=MemberCalendar)
+def reset_my_calendar(
+    claims: MemberClaims, container: ContainerDep, request: Request
+) -> MemberCalendar:
+    """A new private address for your calendar feed; the old one stops working at once
+    (calendar apps subscribed to it must be given the new one)."""
+    return calendar.my_calendar(
+        uow=container.uow(),
+        secret_key=container.settings.resolved_secret_key,
+        tenant_id=claims.tenant_id,
+        member_id=claims.subject_id,
+        base_url=str(request.base_url),
+        reset=True,
     )
 
 

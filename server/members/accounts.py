@@ -22,10 +22,10 @@ from server.members import rules
 from server.members.models import EmailVerification, Member
 from server.members.repository import MemberRepository
 from server.members.schemas import (
+    Accepted,
     EmailVerified,
     MemberLoginRequest,
     MemberRead,
-    MemberSignedUp,
     MemberSignup,
     ResendVerificationRequest,
 )
@@ -44,8 +44,8 @@ from shared.normalise import email_key
 
 log = logging.getLogger("zmos.members")
 VERIFICATION_TTL = timedelta(hours=48)
+SIGNUP_ACCEPTED = "check your email: we sent a message to this address with what to do next"
 _BAD_LINK = "this verification link is not valid; ask for a new one"
-_EMAIL_TAKEN = "an account with this email already exists; sign in or reset your password"
 
 
 def _new_verification(repo: MemberRepository, member: Member) -> str:
@@ -65,23 +65,24 @@ def _new_verification(repo: MemberRepository, member: Member) -> str:
     return token
 
 
+def _send(notifications: NotificationService, to_email: str, subject: str, body: str) -> None:
+    """Send after the commit: a lost email can be asked for again, a lost account cannot."""
+    try:
+        notifications.send(Notification(to_email=to_email, subject=subject, body=body))
+    except Exception:
+        log.exception("could not send an email to %s", to_email)
+
+
 def _send_verification(
     notifications: NotificationService, tenant: Tenant, to_email: str, token: str
-) -> bool:
-    """Send after the commit: a lost email can be asked for again, a lost account cannot."""
+) -> None:
     body = (
         f"Welcome to {tenant.name}!\n\n"
         "Confirm your email address with this one-time code (valid for 48 hours):\n\n"
         f"    {token}\n\n"
         "If you did not sign up, ignore this message.\n"
     )
-    subject = f"Confirm your email for {tenant.name}"
-    try:
-        notifications.send(Notification(to_email=to_email, subject=subject, body=body))
-    except Exception:
-        log.exception("could not send the verification email to %s", to_email)
-        return False
-    return True
+    _send(notifications, to_email, f"Confirm your email for {tenant.name}", body)
 
 
 def _tenant(uow: UnitOfWork, slug: str) -> Tenant:
@@ -91,40 +92,79 @@ def _tenant(uow: UnitOfWork, slug: str) -> Tenant:
     return tenant
 
 
+def _tell_existing(
+    notifications: NotificationService, tenant: Tenant, email: str, has_account: bool
+) -> None:
+    """What a sign-up with a member's address means goes to that address, not to the caller."""
+    if has_account:
+        advice = (
+            "You already have an account with this email address: sign in, or reset your "
+            "password if you have forgotten it."
+        )
+    else:
+        advice = (
+            "You are already a member with this email address. Ask the front desk to "
+            "set up your online account."
+        )
+    body = (
+        f"Someone asked to sign up for {tenant.name} with this email address.\n\n"
+        f"{advice}\n\nIf it was not you, ignore this message: nothing has changed.\n"
+    )
+    _send(notifications, email, f"Your account with {tenant.name}", body)
+
+
 def sign_up(
     *,
     uow: UnitOfWork,
     identity: IdentityService,
     notifications: NotificationService,
     cmd: MemberSignup,
-) -> MemberSignedUp:
+) -> Accepted:
+    """The answer is the same whether or not the email already names a member, so that a
+    sign-up cannot tell anyone who is a member; the difference is said by email."""
     email = email_key(cmd.email)
+    # Hashed before the lookup, so that the time taken tells nothing either.
+    password_hash = identity.hash_password(cmd.password)
+    token: str | None = None
     with uow:
         tenant = _tenant(uow, cmd.tenant)
         repo = MemberRepository(uow.db, tenant.id)
-        if repo.holder_of("email", email) is not None:
-            raise Conflict(_EMAIL_TAKEN, code="email_taken")
-        member = repo.add(
-            Member(
-                id=new_id(),
-                first_name=cmd.first_name,
-                last_name=cmd.last_name,
-                email=email,
-                phone=cmd.phone,
-                fitness_goals=cmd.fitness_goals,
-                preferences=cmd.preferences,
-                source=MemberSource.ONLINE.value,
-                password_hash=identity.hash_password(cmd.password),
-            )
+        holder = repo.holder_of("email", email)
+        has_account = holder is not None and holder.password_hash is not None
+        if holder is None:
+            token = _add_online_member(uow, repo, cmd, email, password_hash)
+    if holder is not None:
+        _tell_existing(notifications, tenant, email, has_account=has_account)
+    elif token is not None:
+        _send_verification(notifications, tenant, email, token)
+    return Accepted(detail=SIGNUP_ACCEPTED)
+
+
+def _add_online_member(
+    uow: UnitOfWork, repo: MemberRepository, cmd: MemberSignup, email: str, password_hash: str
+) -> str | None:
+    """Commit a new member; returns the token for the email, or None when the same address
+    signed up at the same moment (that sign-up sends its own email)."""
+    member = repo.add(
+        Member(
+            id=new_id(),
+            first_name=cmd.first_name,
+            last_name=cmd.last_name,
+            email=email,
+            phone=cmd.phone,
+            fitness_goals=cmd.fitness_goals,
+            preferences=cmd.preferences,
+            source=MemberSource.ONLINE.value,
+            password_hash=password_hash,
         )
-        uow.flush()
-        token = _new_verification(repo, member)
-        try:
-            uow.commit()
-        except IntegrityError:
-            raise Conflict(_EMAIL_TAKEN, code="email_taken") from None
-    sent = _send_verification(notifications, tenant, email, token)
-    return MemberSignedUp(member=to_read(member), verification_email_sent=sent)
+    )
+    uow.flush()
+    token = _new_verification(repo, member)
+    try:
+        uow.commit()
+    except IntegrityError:
+        return None
+    return token
 
 
 def verify_email(*, uow: UnitOfWork, token: str) -> EmailVerified:
@@ -184,7 +224,12 @@ def resend_verification(
 
 
 def login(
-    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, cmd: MemberLoginRequest
+    *,
+    uow: UnitOfWork,
+    identity: IdentityService,
+    settings: Settings,
+    cmd: MemberLoginRequest,
+    client: str,
 ) -> TokenPair:
     email = email_key(cmd.email)
     with uow:
@@ -194,7 +239,7 @@ def login(
             raise Unauthenticated(BAD_LOGIN, code="invalid_credentials")
         repo = MemberRepository(uow.db, tenant.id)
         # Members have their own throttle rows, apart from a staff account with the same email.
-        throttle = SignInThrottle(uow, tenant.id, f"member:{email}", utcnow())
+        throttle = SignInThrottle(uow, tenant.id, f"member:{email}", client, utcnow())
         throttle.refuse_if_locked()
         member = repo.by_email(email)
         password_hash = member.password_hash if member and member.password_hash else None

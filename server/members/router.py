@@ -19,12 +19,12 @@ from server.members.schemas import (
     MemberLoginRequest,
     MemberPage,
     MemberRead,
-    MemberSignedUp,
     MemberSignup,
     MemberUpdate,
     ResendVerificationRequest,
     VerifyEmailRequest,
 )
+from server.signins.deps import ClientAddress
 from server.signins.schemas import RefreshRequest, TokenPair
 
 router = APIRouter(route_class=ThreadedRoute, tags=["members"])
@@ -49,10 +49,12 @@ _IMAGE_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/members/signup", response_model=MemberSignedUp, status_code=201)
-def sign_up(cmd: MemberSignup, container: ContainerDep) -> MemberSignedUp:
+@router.post("/members/signup", response_model=Accepted, status_code=202)
+def sign_up(cmd: MemberSignup, container: ContainerDep) -> Accepted:
     """A member signs up online with a provider (by its slug). They are sent an email with a
-    one-time code (valid 48 hours) to confirm their address before they can sign in."""
+    one-time code (valid 48 hours) to confirm their address before they can sign in. The
+    answer is the same when the address already belongs to a member: that member is told
+    by email instead."""
     return accounts.sign_up(
         uow=container.uow(),
         identity=container.identity,
@@ -80,11 +82,16 @@ def resend_verification(cmd: ResendVerificationRequest, container: ContainerDep)
 
 
 @router.post("/members/login", response_model=TokenPair)
-def login(cmd: MemberLoginRequest, container: ContainerDep) -> TokenPair:
+def login(cmd: MemberLoginRequest, container: ContainerDep, client: ClientAddress) -> TokenPair:
     """A member signs in (after confirming their email). Repeated failures lock the account
-    for a while (429 with Retry-After)."""
+    out for a while from the client that failed (429 with Retry-After); many failures from
+    one address, whatever the accounts, lock that address out."""
     return accounts.login(
-        uow=container.uow(), identity=container.identity, settings=container.settings, cmd=cmd
+        uow=container.uow(),
+        identity=container.identity,
+        settings=container.settings,
+        cmd=cmd,
+        client=client,
     )
 
 
@@ -177,5 +184,5 @@ def get_photo(member_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> Respon
     return Response(
         content=photo.content,
         media_type=photo.content_type,
-        headers={"Cache-Control": "private, no-cache"},
+        headers={"Cache-Control": "no-store"},
     )

@@ -100,13 +100,6 @@ class MemberSignup(BaseModel):
     preferences: Preferences = Field(default_factory=dict)
 
 
-class MemberSignedUp(BaseModel):
-    member: MemberRead
-    verification_email_sent: bool = Field(
-        description="False when the email could not be sent now; ask for it again later"
-    )
-
-
 class VerifyEmailRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     token: str = Field(min_length=1, max_length=300)

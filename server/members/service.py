@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
-from server.members import csv_import, rules
+from server.members import csv_import, photos, rules
 from server.members.models import Member
 from server.members.repository import MemberRepository
 from server.members.schemas import (
@@ -160,6 +160,7 @@ def set_photo(
 ) -> MemberRead:
     try:
         kind = rules.check_photo(data, content_type)
+        data = photos.reencode(data, kind)
     except ValueError as exc:
         raise InvalidInput(str(exc), code="bad_photo") from None
     with uow:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.threaded_route import ThreadedRoute
+from server.signins.deps import ClientAddress
 from server.signins.schemas import RefreshRequest, TokenPair
 from server.staff import service, signup
 from server.staff.schemas import (
@@ -34,11 +35,16 @@ def sign_up(cmd: TenantCreate, container: ContainerDep) -> TenantSignedUp:
 
 
 @router.post("/auth/login", response_model=TokenPair)
-def login(cmd: LoginRequest, container: ContainerDep) -> TokenPair:
+def login(cmd: LoginRequest, container: ContainerDep, client: ClientAddress) -> TokenPair:
     """Sign in with the tenant's slug, email and password. Repeated failures lock the account
-    for a while (429 with Retry-After)."""
+    out for a while from the client that failed (429 with Retry-After); many failures from
+    one address, whatever the accounts, lock that address out."""
     return service.login(
-        uow=container.uow(), identity=container.identity, settings=container.settings, cmd=cmd
+        uow=container.uow(),
+        identity=container.identity,
+        settings=container.settings,
+        cmd=cmd,
+        client=client,
     )
 
 

@@ -63,7 +63,12 @@ def issue_tokens(
 
 
 def login(
-    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, cmd: LoginRequest
+    *,
+    uow: UnitOfWork,
+    identity: IdentityService,
+    settings: Settings,
+    cmd: LoginRequest,
+    client: str,
 ) -> TokenPair:
     email = email_key(cmd.email)
     with uow:
@@ -71,7 +76,7 @@ def login(
         if tenant is None:
             identity.verify_password(DUMMY_HASH.get(identity), cmd.password)
             raise Unauthenticated(BAD_LOGIN, code="invalid_credentials")
-        throttle = SignInThrottle(uow, tenant.id, email, utcnow())
+        throttle = SignInThrottle(uow, tenant.id, email, client, utcnow())
         throttle.refuse_if_locked()
         staff = StaffRepository(uow.db, tenant.id).by_email(email)
         valid = identity.verify_password(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import datetime
 from typing import Any
@@ -111,3 +112,41 @@ def test_member_bookings_feed(api: Api, container: Container) -> None:
     assert kofi_feed["path"] != feed["path"]
     kofi_events = _events(_parse(api.client.get(kofi_feed["path"])))
     assert len(kofi_events) == 2
+
+
+def test_member_feed_address_is_opaque_and_can_be_reset(api: Api, container: Container) -> None:
+    studio = open_studio(api, container, "reset-ical")
+    yoga = studio.session_type()
+    ama, kofi = studio.member("Ama"), studio.member("Kofi")
+    studio.book(studio.session(yoga["id"], soon(2), "07:00")["id"], ama)
+    ama_headers, kofi_headers = studio.member_headers(ama), studio.member_headers(kofi)
+    first = api.client.get("/me/calendar", headers=ama_headers).json()
+    kofi_path = api.client.get("/me/calendar", headers=kofi_headers).json()["path"]
+    # Asking again shows the same address: it is kept, not made anew.
+    assert api.client.get("/me/calendar", headers=ama_headers).json() == first
+    token = first["path"].removeprefix("/calendars/").removesuffix(".ics")
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    for known in (uuid.UUID(studio.tenant.id), uuid.UUID(ama)):
+        assert known.bytes not in raw and known.hex not in token and str(known) not in token
+    # Addresses made the old way, from the ids, lead nowhere.
+    ids = uuid.UUID(studio.tenant.id).bytes + uuid.UUID(ama).bytes
+    legacy = base64.urlsafe_b64encode(ids + bytes(16)).rstrip(b"=").decode()
+    assert api.client.get(f"/calendars/{legacy}.ics").status_code == 404
+    forged = ("A" if token[0] != "A" else "B") + token[1:]
+    assert api.client.get(f"/calendars/{forged}.ics").status_code == 404
+    assert len(_events(_parse(api.client.get(first["path"])))) == 1
+    # Only the member resets their own address.
+    assert api.client.post("/me/calendar/reset").status_code == 401
+    assert api.client.post("/me/calendar/reset", headers=studio.admin).status_code == 403
+    reset = api.client.post("/me/calendar/reset", headers=ama_headers)
+    assert reset.status_code == 200, reset.text
+    second = reset.json()
+    assert second["path"] != first["path"] and second["feed_url"].endswith(second["path"])
+    gone = api.client.get(first["path"])
+    assert gone.status_code == 404
+    assert gone.headers["content-type"] == "application/problem+json"
+    assert len(_events(_parse(api.client.get(second["path"])))) == 1
+    assert api.client.get("/me/calendar", headers=ama_headers).json() == second
+    # Kofi's address is untouched by Ama's reset.
+    assert api.client.get(kofi_path).status_code == 200
+    assert api.client.get("/me/calendar", headers=kofi_headers).json()["path"] == kofi_path

@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from server.bootstrap import Container
 from server.config import Settings
+from server.members.accounts import SIGNUP_ACCEPTED
 from server.members.models import EmailVerification
 from shared.clock import utcnow
 from tests.integration.helpers import Api, Tenant
@@ -64,7 +65,7 @@ def _verify(api: Api, token: str) -> Any:
 
 def _signed_up_and_verified(api: Api, mailbox: SmtpSink, slug: str, email: str) -> Tenant:
     tenant = api.sign_up(slug)
-    assert _signup(api, slug, email).status_code == 201
+    assert _signup(api, slug, email).status_code == 202
     assert _verify(api, token_in(mailbox.to(email)[-1])).status_code == 200
     return tenant
 
@@ -79,10 +80,9 @@ def test_signup_email_verify_then_login(api: Api, mailbox: SmtpSink) -> None:
         fitness_goals=["strength"],
         preferences={"newsletter": False},
     )
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["verification_email_sent"] is True
-    member = body["member"]
+    assert response.status_code == 202, response.text
+    assert response.json() == {"detail": SIGNUP_ACCEPTED}
+    [member] = api.client.get("/members", headers=tenant.headers).json()["items"]
     assert (member["email"], member["source"], member["email_verified"]) == (
         "esi.owusu@example.com",
         "online",
@@ -135,7 +135,7 @@ def test_tokens_are_single_use_and_garbage_is_refused(
     api: Api, mailbox: SmtpSink, container: Container
 ) -> None:
     api.sign_up("token-rules")
-    assert _signup(api, "token-rules", "once@x.example").status_code == 201
+    assert _signup(api, "token-rules", "once@x.example").status_code == 202
     token = token_in(mailbox.to("once@x.example")[0])
     assert _verify(api, token).status_code == 200
     reused = _verify(api, token)
@@ -152,7 +152,7 @@ def test_tokens_are_single_use_and_garbage_is_refused(
         assert response.status_code == 422, garbage
         assert "not valid" in response.json()["detail"]
     # An expired token is refused and leaves the address unconfirmed.
-    assert _signup(api, "token-rules", "late@x.example").status_code == 201
+    assert _signup(api, "token-rules", "late@x.example").status_code == 202
     late = token_in(mailbox.to("late@x.example")[0])
     with container.session_factory() as db:
         db.execute(update(EmailVerification).values(expires_at=utcnow() - timedelta(seconds=1)))
@@ -163,26 +163,43 @@ def test_tokens_are_single_use_and_garbage_is_refused(
     assert _login(api, "token-rules", "late@x.example").status_code == 403
 
 
-def test_duplicate_signup_and_bad_input(api: Api, mailbox: SmtpSink) -> None:
+def test_signup_answers_the_same_for_members_and_strangers(api: Api, mailbox: SmtpSink) -> None:
+    """Whether an address belongs to a member (with an online account or not) shows only in
+    the email that address receives, never in the answer."""
     tenant = api.sign_up("dup-signup")
-    create_member(api, tenant, email="desk@x.example")
-    assert _signup(api, "dup-signup", "first@x.example").status_code == 201
-    for email in ("FIRST@x.example", "desk@x.example"):
-        response = _signup(api, "dup-signup", email)
-        assert response.status_code == 409
-        assert "an account with this email already exists" in response.json()["detail"]
+    create_member(api, tenant, email="desk@x.example")  # a member without an account
+    first = _signup(api, "dup-signup", "first@x.example")
+    answers = [first] + [
+        _signup(api, "dup-signup", email, first_name="Someone", password="another password 1")
+        for email in ("FIRST@x.example", "desk@x.example")
+    ]
+    assert {(a.status_code, a.text) for a in answers} == {(202, first.text)}
     assert _signup(api, "no-such-gym", "a@x.example").status_code == 404
     assert _signup(api, "dup-signup", "short@x.example", password="short").status_code == 422
     assert _signup(api, "dup-signup", "not-an-email").status_code == 422
-    assert [m["To"] for m in mailbox.messages] == ["first@x.example"]
+    assert [m["To"] for m in mailbox.messages] == [
+        "first@x.example",
+        "first@x.example",
+        "desk@x.example",
+    ]
+    verification, account, walk_in = (m.get_content() for m in mailbox.messages)
+    assert "one-time code" in verification
+    assert "already have an account" in account and "one-time code" not in account
+    assert "Ask the front desk" in walk_in and "one-time code" not in walk_in
+    # Nothing changed: no new member, and the first password still signs in.
     members = api.client.get("/members", headers=tenant.headers).json()["items"]
-    assert sorted(m["email"] for m in members) == ["desk@x.example", "first@x.example"]
+    assert sorted((m["email"], m["first_name"]) for m in members) == [
+        ("desk@x.example", "Ama"),
+        ("first@x.example", "Esi"),
+    ]
+    assert _verify(api, token_in(mailbox.messages[0])).status_code == 200
+    assert _login(api, "dup-signup", "first@x.example").status_code == 200
 
 
 def test_resend_verification_answers_the_same_for_everyone(api: Api, mailbox: SmtpSink) -> None:
     tenant = api.sign_up("resend-gym")
     create_member(api, tenant, email="walkin@x.example")  # no password: not an online account
-    assert _signup(api, "resend-gym", "slow@x.example").status_code == 201
+    assert _signup(api, "resend-gym", "slow@x.example").status_code == 202
     answers = [
         api.client.post("/members/resend-verification", json={"tenant": slug, "email": email})
         for slug, email in (
@@ -230,17 +247,18 @@ def test_unreachable_smtp_still_creates_the_account(
     from server.adapters.smtp_notifications import SmtpNotifications
     from tests.ports import free_port
 
-    api.sign_up("nomail-gym")
+    tenant = api.sign_up("nomail-gym")
     container.notifications = SmtpNotifications("127.0.0.1", free_port(), "zmos@x", timeout=2)
     response = _signup(api, "nomail-gym", "later@x.example")
-    assert response.status_code == 201, response.text
-    assert response.json()["verification_email_sent"] is False
+    assert response.status_code == 202, response.text
     assert mailbox.messages == []
+    members = api.client.get("/members", headers=tenant.headers).json()["items"]
+    assert [m["email"] for m in members] == ["later@x.example"]
 
 
 def test_resend_verification_is_capped_per_day(api: Api, mailbox: SmtpSink) -> None:
     api.sign_up("flood-gym")
-    assert _signup(api, "flood-gym", "target@x.example").status_code == 201
+    assert _signup(api, "flood-gym", "target@x.example").status_code == 202
     answers = [
         api.client.post(
             "/members/resend-verification", json={"tenant": "flood-gym", "email": email}
