@@ -1,6 +1,6 @@
 """calendar feeds: members' private calendar addresses, random and revocable
 
-Revision ID: 0007_d
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-05 02:10:00
 
@@ -17,7 +17,7 @@ from alembic import op
 import server.db.base
 
 # revision identifiers, used by Alembic.
-revision: str = "0007_d"
+revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
