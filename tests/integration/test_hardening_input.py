@@ -116,3 +116,21 @@ def test_control_characters_in_text_are_refused(api: Api, container: Container, 
     # Tab and line breaks stay allowed in free text.
     notes = studio.post("/session-types", {**YOGA, "name": "Notes", "description": "a\tb\r\nc"})
     assert notes.status_code == 201, notes.text
+
+
+def test_a_csv_row_with_control_characters_is_refused_and_the_rest_imported(api: Api) -> None:
+    tenant = api.sign_up("import-control")
+    csv = "first_name,last_name\nAma,Mensah\nKo\x00fi,Boateng\nYaa,Asa\x1bntewaa\nEsi,Owusu\n"
+    headers = {**tenant.headers, "content-type": "text/csv"}
+    response = api.client.post("/members/import", content=csv.encode(), headers=headers)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["created"] == 2
+    assert [(r["line"], r["reason"]) for r in result["rejected"]] == [
+        (3, "first_name must not contain control characters"),
+        (4, "last_name must not contain control characters"),
+    ]
+    names = {
+        m["first_name"] for m in api.client.get("/members", headers=tenant.headers).json()["items"]
+    }
+    assert names == {"Ama", "Esi"}
