@@ -6,7 +6,9 @@ import itertools
 import re
 from datetime import datetime, time
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from shared.inputs import InputModel
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = {
@@ -26,7 +28,7 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-class OpeningInterval(BaseModel):
+class OpeningInterval(InputModel):
     """One opening interval on one day: ``opens`` before ``closes``, both "HH:MM" local time."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -54,7 +56,7 @@ class OpeningInterval(BaseModel):
         return _minutes(self.opens) <= minute < _minutes(self.closes)
 
 
-class OpeningHours(BaseModel):
+class OpeningHours(InputModel):
     """Opening intervals per weekday; a missing or empty day means closed that day."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

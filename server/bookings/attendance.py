@@ -7,14 +7,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from server.bookings import penalties, rules
 from server.bookings.models import Booking
 from server.bookings.repository import BookingRepository, SessionCounters, policy_of
+from server.checkin.models import Checkin
 from server.db.uow import UnitOfWork
 from server.engagement import service as engagement_service
-from server.errors import Conflict
+from server.errors import Conflict, InvalidInput
 from server.ports.analytics import PublishedEvent
 from server.sync import changes as sync_changes
 from shared.enums import MovementKind
@@ -39,6 +40,8 @@ def record_attendance(
     """Mark a booked member as there (on time or late), once, with one movement event."""
     bookings = BookingRepository(uow.db, tenant_id)
     booking = bookings.get_or_404(booking_id)
+    if checkin_id is not None:
+        _check_checkin(uow, tenant_id, checkin_id, booking.member_id)
     if booking.attendance in ("on_time", "late"):
         return Attended(booking, None)
     if booking.status not in rules.HOLDS_PLACE:
@@ -76,6 +79,18 @@ def record_attendance(
         data={"booking_id": str(booking.id), "session_id": str(booking.session_id)},
     )
     return Attended(booking, movement)
+
+
+def _check_checkin(
+    uow: UnitOfWork, tenant_id: uuid.UUID, checkin_id: uuid.UUID, member_id: uuid.UUID
+) -> None:
+    """The check-in an attendance names is the member's own, of this tenant: the same answer
+    for another member's, another tenant's or none."""
+    owner = uow.db.execute(
+        select(Checkin.member_id).where(Checkin.tenant_id == tenant_id, Checkin.id == checkin_id)
+    ).scalar_one_or_none()
+    if owner != member_id:
+        raise InvalidInput(f"checkin_id {checkin_id} is not a check-in of this booking's member")
 
 
 def _mark(

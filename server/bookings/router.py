@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, UowDep
+from server.api.params import Day, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.bookings import booking_service, calendar, overview_service, policy_service
 from server.bookings.queue import BookingQueue
@@ -66,7 +66,7 @@ def my_bookings(
     uow: UowDep,
     when: Literal["upcoming", "past"] = "upcoming",
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> BookingPage:
     return booking_service.mine(
         uow=uow, claims=claims, upcoming=when == "upcoming", limit=limit, offset=offset
@@ -179,7 +179,7 @@ def member_penalties(
     claims: AnyStaff,
     uow: UowDep,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> PenaltyPage:
     return policy_service.member_penalties(
         uow=uow, claims=claims, member_id=member_id, limit=limit, offset=offset
@@ -198,7 +198,7 @@ def overview_today(
     location_id: uuid.UUID,
     claims: Admin,
     uow: UowDep,
-    day: date | None = Query(None, description="Another local day than today"),
+    day: Day | None = Query(None, description="Another local day than today"),
 ) -> TodayOverview:
     """A location's sessions of one local day with booked, waitlisted, checked-in and
     no-show counts."""
@@ -209,8 +209,8 @@ def overview_today(
 def overview_attendance(
     claims: Admin,
     uow: UowDep,
-    start: date = Query(alias="from"),
-    end: date = Query(alias="to"),
+    start: Day = Query(alias="from"),
+    end: Day = Query(alias="to"),
     group_by: Literal["session_type", "time_slot", "instructor"] = "session_type",
     location_id: uuid.UUID | None = None,
 ) -> AttendanceOverview:

@@ -16,19 +16,20 @@ from shared.enums import (
     PenaltyKind,
     PenaltyOutcome,
 )
+from shared.inputs import InputModel
 
 
-class MemberBookingCreate(BaseModel):
+class MemberBookingCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     session_id: uuid.UUID
 
 
-class StaffBookingCreate(BaseModel):
+class StaffBookingCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     member_id: uuid.UUID
 
 
-class BookingCancel(BaseModel):
+class BookingCancel(InputModel):
     model_config = ConfigDict(extra="forbid")
     waiver_reason: str | None = Field(
         None,
@@ -38,12 +39,12 @@ class BookingCancel(BaseModel):
     )
 
 
-class BookingDecline(BaseModel):
+class BookingDecline(InputModel):
     model_config = ConfigDict(extra="forbid")
     reason: str | None = Field(None, max_length=300)
 
 
-class AttendanceCreate(BaseModel):
+class AttendanceCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     checked_in_at: datetime | None = Field(None, description="Default now")
     checkin_id: uuid.UUID | None = None
@@ -95,7 +96,7 @@ class Roster(BaseModel):
     entries: list[RosterEntry]
 
 
-class BookingPolicyBody(BaseModel):
+class BookingPolicyBody(InputModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
     opens_days_before: int = Field(14, ge=0, le=365)
     closes_minutes_before: int = Field(0, ge=0, le=10080)
@@ -136,7 +137,7 @@ class PenaltyPage(BaseModel):
     next_offset: int | None
 
 
-class PenaltyWaive(BaseModel):
+class PenaltyWaive(InputModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=3, max_length=300)
 

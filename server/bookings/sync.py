@@ -26,6 +26,7 @@ from server.bookings.repository import BookingRepository, SessionCounters
 from server.members.models import Member
 from server.scheduling.models import ClassSession, SessionType
 from server.scheduling.sync import bookable_at, recent
+from server.staff.repository import StaffRepository
 from server.sync import rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
 from shared.clock import ensure_utc
@@ -55,6 +56,12 @@ def _session_here(context: MutationContext, session_id: uuid.UUID) -> ClassSessi
     return found
 
 
+def _staff_here(context: MutationContext, staff_id: uuid.UUID) -> None:
+    staff = StaffRepository(context.uow.db, context.tenant_id)
+    if staff_id not in staff.serving([staff_id], context.location.id):
+        raise MutationRejected(f"staff_id {staff_id} is not staff of this location")
+
+
 def create_booking(context: MutationContext, args: BookingCreateArgs) -> str | None:
     bookings = BookingRepository(context.uow.db, context.tenant_id)
     earlier = bookings.get(args.id)
@@ -63,6 +70,8 @@ def create_booking(context: MutationContext, args: BookingCreateArgs) -> str | N
             raise MutationRejected(f"booking {args.id} was already recorded with other details")
         return "already recorded"
     _session_here(context, args.session_id)
+    if args.staff_id is not None:
+        _staff_here(context, args.staff_id)
     booking = place_booking(
         uow=context.uow,
         eligibility=context.eligibility,

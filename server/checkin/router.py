@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
 
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.params import Offset
 from server.api.threaded_route import ThreadedRoute
 from server.checkin import service
 from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, CheckinResult
@@ -38,7 +39,7 @@ def list_checkins(
     member_id: uuid.UUID | None = None,
     since: AwareDatetime | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> CheckinPage:
     """Newest first."""
     return service.list_checkins(

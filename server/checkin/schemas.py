@@ -8,9 +8,10 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.enums import CheckinMethod
+from shared.inputs import InputModel
 
 
-class CheckinCreate(BaseModel):
+class CheckinCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     member_id: uuid.UUID
     location_id: uuid.UUID | None = Field(

@@ -11,7 +11,8 @@ from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, Chec
 from server.db.uow import UnitOfWork
 from server.devices.service_point import service_point
 from server.engagement import service as engagement_service
-from server.errors import Forbidden
+from server.errors import Forbidden, InvalidInput
+from server.passes.repository import MemberPassRepository
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository, member_or_404
 from server.ports.analytics import EventPublisher, publish_committed
@@ -55,6 +56,17 @@ def _decide_taking_credit(
     return EligibilityDecision(admitted=False, reason="no credits left")
 
 
+def _check_pass(
+    uow: UnitOfWork, tenant_id: uuid.UUID, pass_id: uuid.UUID | None, member_id: uuid.UUID
+) -> None:
+    """A pass named with a check-in is one of the member's: the same answer for another
+    member's, another tenant's or no pass, so that nothing is learnt of other tenants."""
+    if pass_id is None:
+        return
+    if MemberPassRepository(uow.db, tenant_id).owners([pass_id]).get(pass_id) != member_id:
+        raise InvalidInput(f"pass_id {pass_id} is not a pass of this member")
+
+
 def check_in(
     *,
     uow: UnitOfWork,
@@ -70,6 +82,7 @@ def check_in(
     with uow:
         point = service_point(uow, claims, cmd.location_id)
         member = member_or_404(uow.db, claims.tenant_id, cmd.member_id)
+        _check_pass(uow, claims.tenant_id, cmd.pass_id, member.id)
         decision = _decide_taking_credit(
             uow,
             eligibility,

@@ -123,6 +123,9 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     member = batch.member(args.member_id)
     if member is None:
         raise MutationRejected(f"member {args.member_id} is not known to the server")
+    unknown = batch.unknown_reference(args, member)
+    if unknown is not None:
+        raise MutationRejected(unknown)
     at, clamped = occurred_at(context, args)
     overridden = args.admitted and args.override_reason is not None
     # Into a booked session: the booking takes the credit, its attendance is the movement.

@@ -25,9 +25,11 @@ from server.checkin.models import Checkin
 from server.db.bulk import among, chunks, insert_rows
 from server.engagement.models import MovementEvent
 from server.members.models import Member
+from server.passes.repository import MemberPassRepository
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository
 from server.ports.eligibility import EligibilityBatch, EligibilityDecision, EligibilityRequest
+from server.staff.repository import StaffRepository
 from server.sync import changes, review, rules
 from server.sync.models import ReviewItem
 from server.sync.registry import MutationContext
@@ -69,6 +71,8 @@ class CheckinBatch:
         self.movements: list[dict[str, Any]] = []
         self.reviews: list[ReviewItem] = []
         self.credits_taken = 0
+        self.pass_owners: dict[uuid.UUID, uuid.UUID] = {}
+        self.staff_here: frozenset[uuid.UUID] = frozenset()
 
     def prepare(self, args: list[CheckinCreateArgs]) -> None:
         if not args:
@@ -86,9 +90,28 @@ class CheckinBatch:
         self.eligibility = self.context.eligibility.open_batch(
             list(self.requests.values()), uow=self.context.uow
         )
+        self._load_references(args)
         passes = [(a, t) for a, t in zip(args, times, strict=True) if a.admitted and a.pass_id]
         if passes:
             self._load_elsewhere(passes)
+
+    def _load_references(self, args: list[CheckinCreateArgs]) -> None:
+        """The passes and staff the run names, of this tenant (and, staff, this location)."""
+        pass_ids = [a.pass_id for a in args if a.pass_id is not None]
+        if pass_ids:
+            self.pass_owners = MemberPassRepository(self.db, self.tenant_id).owners(pass_ids)
+        staff_ids = [a.override_by for a in args if a.override_by is not None]
+        if staff_ids:
+            here = self.context.location.id
+            self.staff_here = StaffRepository(self.db, self.tenant_id).serving(staff_ids, here)
+
+    def unknown_reference(self, args: CheckinCreateArgs, member: MemberFacts) -> str | None:
+        """Why an id the check-in names is not one the kiosk may name, or None."""
+        if args.pass_id is not None and self.pass_owners.get(args.pass_id) != member.id:
+            return f"pass {args.pass_id} is not a pass of this member"
+        if args.override_by is not None and args.override_by not in self.staff_here:
+            return f"override_by {args.override_by} is not staff of this location"
+        return None
 
     def request(
         self, member_id: uuid.UUID, at: datetime, *, credit_prepaid: bool

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, ContainerDep, ReadUowDep, UowDep
+from server.api.params import Offset
 from server.api.threaded_route import ThreadedRoute
 from server.devices import service
 from server.devices.schemas import (
@@ -63,7 +64,7 @@ def list_devices(
     claims: Admin,
     uow: ReadUowDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> DevicePage:
     return service.list_devices(uow=uow, claims=claims, limit=limit, offset=offset)
 

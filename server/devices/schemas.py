@@ -8,8 +8,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.inputs import InputModel
 
-class EnrolmentCodeCreate(BaseModel):
+
+class EnrolmentCodeCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     expires_in_minutes: int | None = Field(None, ge=1, le=7 * 24 * 60)
 
@@ -20,7 +22,7 @@ class EnrolmentCodeRead(BaseModel):
     expires_at: datetime
 
 
-class DeviceEnrol(BaseModel):
+class DeviceEnrol(InputModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=1, max_length=120)
     name: str = Field(min_length=1, max_length=200)
@@ -33,7 +35,7 @@ class DeviceEnrolled(BaseModel):
     location_id: uuid.UUID
 
 
-class DeviceTokenRequest(BaseModel):
+class DeviceTokenRequest(InputModel):
     model_config = ConfigDict(extra="forbid")
     device_id: uuid.UUID
     device_secret: str = Field(min_length=1, max_length=200)

@@ -17,6 +17,7 @@ from datetime import date
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from server.members import rules
+from shared.inputs import text_problem
 from shared.normalise import normalise_email
 
 COLUMNS = (
@@ -120,7 +121,9 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[RawRow | RowError
 def validate_row(line: int, raw: dict[str, str], today: date) -> ImportRow | RowError:
     """One row checked on its own; every problem of the row is named in its reason."""
     value = {name: (raw.get(name) or "").strip() for name in COLUMNS}
-    reasons: list[str] = []
+    reasons: list[str] = [
+        f"{name} {found}" for name, text in value.items() if (found := text_problem(text))
+    ]
     _check_required(value, reasons)
     email = _email(value, reasons)
     phone = _phone(value, reasons)

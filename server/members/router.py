@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Response, status
 
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.params import Offset, Text
 from server.api.threaded_route import ThreadedRoute
 from server.members import accounts, service, tokens
 from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor
@@ -133,11 +134,11 @@ def create_member(cmd: MemberCreate, claims: MemberEditor, uow: UowDep) -> Membe
 def search_members(
     claims: AnyStaff,
     uow: ReadUowDep,
-    q: str | None = Query(
+    q: Text | None = Query(
         None, max_length=100, description="Part of a name, a phone number, an email or a card"
     ),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> MemberPage:
     """Members by name (any part of first or last name, any case), phone (the start or the
     end of the number), email, or exact barcode / card number; without q, everyone."""

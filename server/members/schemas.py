@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Str
 from server.members import rules
 from shared.clock import utcnow
 from shared.enums import MemberSource
+from shared.inputs import InputModel
 
 
 def _dob(value: date) -> date:
@@ -29,7 +30,7 @@ Password = Annotated[str, Field(min_length=10, max_length=200)]
 Slug = Annotated[str, Field(min_length=1, max_length=63, description="The tenant's slug")]
 
 
-class MemberCreate(BaseModel):
+class MemberCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     first_name: Name
     last_name: Name
@@ -45,7 +46,7 @@ class MemberCreate(BaseModel):
     source: MemberSource = MemberSource.DESK
 
 
-class MemberUpdate(BaseModel):
+class MemberUpdate(InputModel):
     """Only the fields sent change; null clears an optional field."""
 
     model_config = ConfigDict(extra="forbid")
@@ -88,7 +89,7 @@ class MemberPage(BaseModel):
     next_offset: int | None
 
 
-class MemberSignup(BaseModel):
+class MemberSignup(InputModel):
     model_config = ConfigDict(extra="forbid")
     tenant: Slug
     first_name: Name
@@ -100,7 +101,7 @@ class MemberSignup(BaseModel):
     preferences: Preferences = Field(default_factory=dict)
 
 
-class VerifyEmailRequest(BaseModel):
+class VerifyEmailRequest(InputModel):
     model_config = ConfigDict(extra="forbid")
     token: str = Field(min_length=1, max_length=300)
 
@@ -111,14 +112,14 @@ class EmailVerified(BaseModel):
     email_verified_at: datetime
 
 
-class MemberLoginRequest(BaseModel):
+class MemberLoginRequest(InputModel):
     model_config = ConfigDict(extra="forbid")
     tenant: Slug
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
 
 
-class ResendVerificationRequest(BaseModel):
+class ResendVerificationRequest(InputModel):
     model_config = ConfigDict(extra="forbid")
     tenant: Slug
     email: EmailStr

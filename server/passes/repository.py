@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from server.db.bulk import among, chunks
 from server.db.repository import TenantRepository
 from server.passes.models import MemberPass, PassKey
 
@@ -48,6 +49,16 @@ class MemberPassRepository(TenantRepository[MemberPass]):
     def of_member(self, member_id: uuid.UUID) -> Sequence[MemberPass]:
         query = self._select().where(MemberPass.member_id == member_id)
         return self.db.execute(query.order_by(MemberPass.issued_at.desc())).scalars().all()
+
+    def owners(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """The member of each of ``ids`` that is a pass of this tenant (others are left out)."""
+        found: dict[uuid.UUID, uuid.UUID] = {}
+        for chunk in chunks(ids):
+            query = select(MemberPass.id, MemberPass.member_id).where(
+                MemberPass.tenant_id == self.tenant_id, among(self.db, MemberPass.id, chunk)
+            )
+            found.update({row.id: row.member_id for row in self.db.execute(query)})
+        return found
 
     def revoked_ids(self, now: datetime) -> list[uuid.UUID]:
         """Revoked passes that have not expired yet: what a kiosk must refuse."""

@@ -7,13 +7,15 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.inputs import InputModel
 
-class PassCreate(BaseModel):
+
+class PassCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     valid_days: int = Field(365, ge=1, le=5 * 366, description="How long the pass is valid")
 
 
-class PassRevoke(BaseModel):
+class PassRevoke(InputModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=200, examples=["phone lost"])
 

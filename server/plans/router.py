@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.params import Offset
 from server.api.threaded_route import ThreadedRoute
 from server.plans import membership_service, sales_service, service
 from server.plans.deps import FrontDeskOrKiosk, FrontDeskStaff
@@ -41,7 +42,7 @@ def list_plans(
     kind: PlanKind | None = None,
     active: bool | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> PlanPage:
     return service.list_plans(
         uow=uow, claims=claims, kind=kind, active=active, limit=limit, offset=offset
@@ -79,7 +80,7 @@ def list_memberships(
     claims: AnyStaff,
     uow: UowDep,
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> MembershipPage:
     return membership_service.list_memberships(
         uow=uow, claims=claims, member_id=member_id, limit=limit, offset=offset

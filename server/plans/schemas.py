@@ -19,6 +19,7 @@ from shared.enums import (
     PaymentMethod,
     PlanKind,
 )
+from shared.inputs import InputModel
 
 Currency = Annotated[str, AfterValidator(check_currency)]
 CENT = Decimal("0.01")
@@ -33,7 +34,7 @@ ValidityDays = Annotated[int, Field(ge=1, le=3660)]
 VisitLimit = Annotated[int, Field(ge=1, le=1000)]
 
 
-class PlanCreate(BaseModel):
+class PlanCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     kind: PlanKind
@@ -71,7 +72,7 @@ class PlanCreate(BaseModel):
         return self
 
 
-class PlanUpdate(BaseModel):
+class PlanUpdate(InputModel):
     """Only the fields given change; null clears an optional one. The kind never changes."""
 
     model_config = ConfigDict(extra="forbid")
@@ -113,7 +114,7 @@ class PlanPage(BaseModel):
     next_offset: int | None
 
 
-class MembershipCreate(BaseModel):
+class MembershipCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     plan_id: uuid.UUID
     starts_on: date
@@ -128,12 +129,12 @@ class MembershipCreate(BaseModel):
         return self
 
 
-class MembershipFreeze(BaseModel):
+class MembershipFreeze(InputModel):
     model_config = ConfigDict(extra="forbid")
     until: date = Field(description="The day the membership resumes")
 
 
-class MembershipCancel(BaseModel):
+class MembershipCancel(InputModel):
     model_config = ConfigDict(extra="forbid")
     reason: str | None = Field(None, max_length=300)
 
@@ -159,7 +160,7 @@ class MembershipPage(BaseModel):
     next_offset: int | None
 
 
-class SaleCreate(BaseModel):
+class SaleCreate(InputModel):
     """A day or guest pass sold at the desk. ``sale_id`` is made by the client, once."""
 
     model_config = ConfigDict(extra="forbid")

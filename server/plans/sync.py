@@ -12,8 +12,9 @@ from sqlalchemy import or_, select
 from server.devices.service_point import ServicePoint
 from server.plans import sales_service
 from server.plans.models import AccessPlan, Membership
-from server.plans.repository import PlanRepository, SaleRepository
+from server.plans.repository import MembershipRepository, PlanRepository, SaleRepository
 from server.plans.schemas import SaleCreate
+from server.staff.repository import StaffRepository
 from server.sync import review, rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
 from server.tenants.models import Location
@@ -60,6 +61,18 @@ def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
     }
 
 
+def _check_references(context: MutationContext, args: SaleCreateArgs) -> None:
+    """The seller is staff of this location; the new membership's id is not one in use."""
+    db, tenant_id = context.uow.db, context.tenant_id
+    if args.staff_id is not None:
+        serving = StaffRepository(db, tenant_id).serving([args.staff_id], context.location.id)
+        if args.staff_id not in serving:
+            raise MutationRejected(f"staff_id {args.staff_id} is not staff of this location")
+    memberships = MembershipRepository(db, tenant_id)
+    if args.membership_id is not None and memberships.get(args.membership_id) is not None:
+        raise MutationRejected(f"membership_id {args.membership_id} is already in use")
+
+
 def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
     db, tenant_id = context.uow.db, context.tenant_id
     earlier = SaleRepository(db, tenant_id).get(args.sale_id)
@@ -73,6 +86,7 @@ def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
     plan = PlanRepository(db, tenant_id).get(args.plan_id)
     if plan is None:
         raise MutationRejected(f"plan {args.plan_id} is not known to the server")
+    _check_references(context, args)
     cmd = SaleCreate(
         sale_id=args.sale_id,
         member_id=args.member_id,

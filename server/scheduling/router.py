@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from server.api.deps import Admin, AnyStaff, ReadUowDep, UowDep
+from server.api.params import Day, Offset, TenantSlug, Text
 from server.api.threaded_route import ThreadedRoute
 from server.scheduling import browse, ical, series, service, sessions
 from server.scheduling.repository import SessionFilter
@@ -52,7 +53,6 @@ router = APIRouter(route_class=ThreadedRoute, tags=["scheduling"])
 public_router = APIRouter(route_class=ThreadedRoute, tags=["public browsing"])
 
 Limit = Query(50, ge=1, le=200)
-Offset = Query(0, ge=0)
 
 
 # --- session types and instructors ---------------------------------------------------------
@@ -71,7 +71,7 @@ def list_session_types(
     active: bool | None = None,
     kind: SessionKind | None = None,
     limit: int = Limit,
-    offset: int = Offset,
+    offset: Offset = 0,
 ) -> SessionTypePage:
     return service.list_session_types(
         uow=uow, claims=claims, active=active, kind=kind, limit=limit, offset=offset
@@ -123,7 +123,7 @@ def list_schedules(
     uow: UowDep,
     location_id: uuid.UUID | None = None,
     limit: int = Limit,
-    offset: int = Offset,
+    offset: Offset = 0,
 ) -> SchedulePage:
     return series.list_schedules(
         uow=uow, claims=claims, location_id=location_id, limit=limit, offset=offset
@@ -169,14 +169,14 @@ def list_sessions(
     claims: AnyStaff,
     uow: UowDep,
     location_id: uuid.UUID | None = None,
-    date_from: date | None = Query(None, description="Local date, inclusive"),
-    date_to: date | None = Query(None, description="Local date, inclusive"),
+    date_from: Day | None = Query(None, description="Local date, inclusive"),
+    date_to: Day | None = Query(None, description="Local date, inclusive"),
     session_type_id: uuid.UUID | None = None,
     instructor_id: uuid.UUID | None = None,
     schedule_id: uuid.UUID | None = None,
     status: SessionStatus | None = None,
     limit: int = Limit,
-    offset: int = Offset,
+    offset: Offset = 0,
 ) -> SessionPage:
     f = SessionFilter(
         location_id=location_id,
@@ -230,32 +230,32 @@ def cancel_session(
 
 @public_router.get("/public/{tenant_slug}/locations", response_model=PublicLocationPage)
 def public_locations(
-    tenant_slug: str, uow: UowDep, limit: int = Limit, offset: int = Offset
+    tenant_slug: TenantSlug, uow: UowDep, limit: int = Limit, offset: Offset = 0
 ) -> PublicLocationPage:
     return browse.locations(uow=uow, slug=tenant_slug, limit=limit, offset=offset)
 
 
 @public_router.get("/public/{tenant_slug}/session-types", response_model=PublicSessionTypePage)
 def public_session_types(
-    tenant_slug: str, uow: UowDep, limit: int = Limit, offset: int = Offset
+    tenant_slug: TenantSlug, uow: UowDep, limit: int = Limit, offset: Offset = 0
 ) -> PublicSessionTypePage:
     return browse.session_types(uow=uow, slug=tenant_slug, limit=limit, offset=offset)
 
 
 @public_router.get("/public/{tenant_slug}/sessions", response_model=PublicSessionPage)
 def public_sessions(
-    tenant_slug: str,
+    tenant_slug: TenantSlug,
     uow: UowDep,
-    date_from: date | None = Query(None, description="Local date, inclusive"),
-    date_to: date | None = Query(None, description="Local date, inclusive"),
+    date_from: Day | None = Query(None, description="Local date, inclusive"),
+    date_to: Day | None = Query(None, description="Local date, inclusive"),
     time_from: time | None = Query(None, description="Starts at or after this local time"),
     time_to: time | None = Query(None, description="Starts before this local time"),
     session_type_id: uuid.UUID | None = None,
-    category: str | None = Query(None, max_length=50),
+    category: Text | None = Query(None, max_length=50),
     location_id: uuid.UUID | None = None,
     instructor_id: uuid.UUID | None = None,
     limit: int = Limit,
-    offset: int = Offset,
+    offset: Offset = 0,
 ) -> PublicSessionPage:
     """Upcoming sessions with free places and waitlist length; no member data."""
     f = PublicSessionFilter(
@@ -276,7 +276,7 @@ def public_sessions(
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
 )
-def public_timetable(tenant_slug: str, location_id: uuid.UUID, uow: UowDep) -> Response:
+def public_timetable(tenant_slug: TenantSlug, location_id: uuid.UUID, uow: UowDep) -> Response:
     """The location's timetable as iCalendar, to subscribe to from any calendar app."""
     body = ical.location_timetable(uow=uow, slug=tenant_slug, location_id=location_id)
     return Response(body, media_type=ical.MEDIA_TYPE)

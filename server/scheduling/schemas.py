@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.scheduling.rules import OnMissingTime
 from shared.enums import Intensity, SessionKind, SessionStatus
+from shared.inputs import InputModel
 
 Minutes = Annotated[int, Field(ge=5, le=24 * 60)]
 Capacity = Annotated[int, Field(ge=1, le=10_000)]
@@ -20,7 +21,7 @@ Contraindications = Annotated[
 ]
 
 
-class SessionTypeCreate(BaseModel):
+class SessionTypeCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     kind: SessionKind
@@ -36,7 +37,7 @@ class SessionTypeCreate(BaseModel):
     active: bool = True
 
 
-class SessionTypeUpdate(BaseModel):
+class SessionTypeUpdate(InputModel):
     """Only the fields given change; ``active: false`` archives the type."""
 
     model_config = ConfigDict(extra="forbid")
@@ -78,7 +79,7 @@ class SessionTypePage(BaseModel):
     next_offset: int | None
 
 
-class InstructorsUpdate(BaseModel):
+class InstructorsUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
     staff_ids: list[uuid.UUID] = Field(max_length=200)
 
@@ -94,7 +95,7 @@ class InstructorsRead(BaseModel):
     instructors: list[InstructorRead]
 
 
-class ScheduleCreate(BaseModel):
+class ScheduleCreate(InputModel):
     """A series in the location's local time: "Mon/Wed/Fri 07:00 from 1 March to 30 June"."""
 
     model_config = ConfigDict(extra="forbid")
@@ -116,7 +117,7 @@ class ScheduleCreate(BaseModel):
     )
 
 
-class ScheduleUpdate(BaseModel):
+class ScheduleUpdate(InputModel):
     """Changes future instances only (not started, not changed by themselves)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -132,7 +133,7 @@ class ScheduleUpdate(BaseModel):
     on_missing_time: OnMissingTime | None = None
 
 
-class ScheduleEnd(BaseModel):
+class ScheduleEnd(InputModel):
     model_config = ConfigDict(extra="forbid")
     last_day: date = Field(description="The last local day the series runs; later ones cancel")
     reason: str = Field("the series has ended", min_length=1, max_length=300)
@@ -178,7 +179,7 @@ class SchedulePage(BaseModel):
     next_offset: int | None
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(InputModel):
     """A one-off session at a local date and time in the location's zone.
 
     A time that happens twice that day (clocks going back) means its first occurrence.
@@ -195,7 +196,7 @@ class SessionCreate(BaseModel):
     room: Room | None = None
 
 
-class SessionUpdate(BaseModel):
+class SessionUpdate(InputModel):
     """Instructor, capacity or room of one session; it then stays out of series edits."""
 
     model_config = ConfigDict(extra="forbid")
@@ -204,14 +205,14 @@ class SessionUpdate(BaseModel):
     room: Room | None = None
 
 
-class SessionMove(BaseModel):
+class SessionMove(InputModel):
     model_config = ConfigDict(extra="forbid")
     local_date: date
     local_start: time
     duration_minutes: Minutes | None = Field(None, description="Default: unchanged")
 
 
-class SessionCancel(BaseModel):
+class SessionCancel(InputModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=300)
 

@@ -6,8 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.inputs import InputModel
 
-class RefreshRequest(BaseModel):
+
+class RefreshRequest(InputModel):
     model_config = ConfigDict(extra="forbid")
     refresh_token: str = Field(min_length=1, max_length=300)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from server.db.bulk import among, chunks
 from server.db.repository import TenantRepository
 from server.staff.models import StaffAccount
 from shared.normalise import email_key
@@ -20,6 +22,21 @@ class StaffRepository(TenantRepository[StaffAccount]):
             self._select().where(StaffAccount.email == email_key(email))
         ).scalar_one_or_none()
         return row
+
+    def serving(self, ids: Sequence[uuid.UUID], location_id: uuid.UUID) -> frozenset[uuid.UUID]:
+        """Which of ``ids`` are staff of this tenant who may work at ``location_id`` (all
+        locations, or it as their home), active or not: a kiosk's offline record may name
+        someone deactivated since."""
+        found: set[uuid.UUID] = set()
+        for chunk in chunks(ids):
+            query = select(StaffAccount.id).where(
+                StaffAccount.tenant_id == self.tenant_id,
+                among(self.db, StaffAccount.id, chunk),
+                StaffAccount.home_location_id.is_(None)
+                | (StaffAccount.home_location_id == location_id),
+            )
+            found.update(self.db.execute(query).scalars())
+        return frozenset(found)
 
 
 def active_staff_for_location(repo: StaffRepository, location_id: uuid.UUID) -> list[StaffAccount]:

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.params import Offset
 from server.api.threaded_route import ThreadedRoute
 from server.signins.deps import ClientAddress
 from server.signins.schemas import RefreshRequest, TokenPair
@@ -75,7 +76,7 @@ def list_staff(
     claims: AnyStaff,
     uow: ReadUowDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> StaffPage:
     return service.list_staff(uow=uow, claims=claims, limit=limit, offset=offset)
 

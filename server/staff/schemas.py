@@ -11,19 +11,20 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from server.signins.schemas import TokenPair
 from server.tenants.schemas import TenantRead
 from shared.enums import StaffRole
+from shared.inputs import InputModel
 
 Password = Annotated[str, Field(min_length=10, max_length=200)]
 Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(InputModel):
     model_config = ConfigDict(extra="forbid")
     tenant: str = Field(min_length=1, max_length=63, description="The tenant's slug")
     email: EmailStr
     password: str = Field(min_length=1, max_length=200)
 
 
-class StaffCreate(BaseModel):
+class StaffCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
@@ -33,7 +34,7 @@ class StaffCreate(BaseModel):
     home_location_id: uuid.UUID | None = None
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, min_length=1, max_length=200)
     role: StaffRole | None = None

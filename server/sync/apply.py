@@ -4,14 +4,19 @@ A mutation without a batch runs in its own savepoint. Consecutive mutations regi
 batch share one savepoint: their data is read up front and their rows are written together.
 Should that write fail (a clash no check foresaw), the run is undone and applied again one
 mutation per savepoint, so that a bad mutation is rejected alone and the others still apply.
+
+No single mutation may fail the push, or the kiosk's queue would be stuck for good: whatever
+a mutation raises is its rejection, except a fault of the database itself (connection lost,
+server gone), which fails the push so that the kiosk sends it again.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
 from server.errors import DomainError
 from server.sync.registry import (
@@ -22,10 +27,25 @@ from server.sync.registry import (
     readable,
 )
 from shared.enums import MutationStatus
+from shared.inputs import date_problem
 from shared.sync.messages import MutationResult
 
-#: What makes a mutation "rejected" rather than failing the whole push.
+logger = logging.getLogger(__name__)
+
+#: What makes a mutation "rejected" with the error's own words as the reason.
 _REJECTIONS = (MutationRejected, DomainError, ValidationError, IntegrityError)
+
+
+def transient(exc: BaseException) -> bool:
+    """A fault of the database or the process, not of the mutation: fail the push."""
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+    return not isinstance(exc, Exception)
+
+
+def _envelope_problem(context: MutationContext) -> str | None:
+    found = date_problem(context.mutation.device_time)
+    return f"device_time {found}" if found else None
 
 
 class _Unsafe(Exception):
@@ -37,10 +57,19 @@ def apply_all(contexts: list[MutationContext], mutations: MutationRegistry) -> l
     results: list[MutationResult] = []
     start = 0
     while start < len(contexts):
+        envelope = _envelope_problem(contexts[start])
+        if envelope is not None:
+            results.append(_rejected(contexts[start], MutationRejected(envelope)))
+            start += 1
+            continue
         found = mutations.registration(contexts[start].mutation.name)
         end = start + 1
         if found is not None and found.batch is not None:
-            while end < len(contexts) and contexts[end].mutation.name == found.name:
+            while (
+                end < len(contexts)
+                and contexts[end].mutation.name == found.name
+                and _envelope_problem(contexts[end]) is None
+            ):
                 end += 1
         if found is not None and found.batch is not None and end - start > 1:
             results.extend(_apply_run(found, contexts[start:end]))
@@ -51,10 +80,20 @@ def apply_all(contexts: list[MutationContext], mutations: MutationRegistry) -> l
 
 
 def _rejected(context: MutationContext, exc: BaseException) -> MutationResult:
+    if isinstance(exc, _REJECTIONS):
+        reason = readable(exc)
+    else:
+        logger.exception(
+            "mutation %s (%s) could not be applied",
+            context.mutation.mutation_id,
+            context.mutation.name,
+            exc_info=exc,
+        )
+        reason = "the server could not apply this mutation: a value in it cannot be processed"
     return MutationResult(
         mutation_id=context.mutation.mutation_id,
         status=MutationStatus.REJECTED,
-        reason=readable(exc),
+        reason=reason,
     )
 
 
@@ -97,13 +136,12 @@ def apply_one(context: MutationContext, found: Registration[Any] | None) -> Muta
             batch.write()
         db.flush()
         savepoint.commit()
-    except _REJECTIONS as exc:
+    except BaseException as exc:
         savepoint.rollback()
+        if transient(exc):
+            raise
         _reset(context)
         return _rejected(context, exc)
-    except BaseException:
-        savepoint.rollback()
-        raise
     return _applied(context, note)
 
 
@@ -138,12 +176,13 @@ def _apply_run(found: Registration[Any], contexts: list[MutationContext]) -> lis
         batch.write()
         db.flush()
         savepoint.commit()
-    except (IntegrityError, _Unsafe):
+    except BaseException as exc:
         savepoint.rollback()
+        if transient(exc):
+            raise
+        # A clash no check foresaw, or one mutation's value the batch could not process:
+        # apply them one by one, so that only the culprit is rejected.
         for context in contexts:
             _reset(context)
         return [apply_one(context, found) for context in contexts]
-    except BaseException:
-        savepoint.rollback()
-        raise
     return results

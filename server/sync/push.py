@@ -31,6 +31,7 @@ from server.sync.models import DeviceSyncState, SyncMutation
 from server.sync.registry import MutationContext, SyncRegistry
 from shared.clock import ensure_utc, utcnow
 from shared.enums import MutationStatus
+from shared.inputs import date_problem
 from shared.sync.messages import SCHEMA_VERSION, Mutation, MutationResult, PushRequest, PushResponse
 
 #: Envelope versions this server reads. A kiosk newer than the server is told so, per mutation.
@@ -135,6 +136,10 @@ def _log_row(
     clamped: bool,
     received_at: datetime,
 ) -> dict[str, Any]:
+    # A kiosk time out of bounds (its mutation is rejected for it) may not even convert to
+    # UTC: the server's time stands in for it.
+    out_of_bounds = date_problem(mutation.device_time) is not None
+    device_time = received_at if out_of_bounds else ensure_utc(mutation.device_time)
     return {
         "tenant_id": claims.tenant_id,
         "device_id": claims.subject_id,
@@ -142,8 +147,8 @@ def _log_row(
         "name": mutation.name,
         "status": result.status.value,
         "reason": (result.reason or "")[:1000] or None,
-        "device_time": ensure_utc(mutation.device_time),
-        "clamped": clamped,
+        "device_time": device_time,
+        "clamped": clamped or out_of_bounds,
         "hlc": mutation.hlc,
         "received_at": received_at,
     }

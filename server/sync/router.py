@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from server.api.deps import Admin, ContainerDep, DeviceClaims, UowDep
 from server.api.errors import PROBLEM_JSON
+from server.api.params import Cursor, Offset
 from server.api.stopping import Stopping
 from server.api.threaded_route import ThreadedRoute, run_in_worker_thread
 from server.sync import pull as pull_service
@@ -78,7 +79,7 @@ async def pull(
     claims: DeviceClaims,
     container: ContainerDep,
     sync: SyncDep,
-    cursor: int = Query(0, ge=0),
+    cursor: Cursor = 0,
     limit: int = Query(pull_service.DEFAULT_PAGE, ge=1, le=pull_service.MAX_PAGE),
     wait: float = Query(0, ge=0, le=30, description="Seconds to wait for a change if none"),
 ) -> Any:
@@ -124,7 +125,7 @@ def list_review_items(
     status: Literal["open", "resolved"] | None = None,
     location_id: uuid.UUID | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> ReviewItemPage:
     """Newest first: what the server accepted from kiosks but a person should look at."""
     return review.list_review_items(

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.inputs import InputModel
+
 
 class ReviewItemRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -31,6 +33,6 @@ class ReviewItemPage(BaseModel):
     next_offset: int | None
 
 
-class ReviewItemResolve(BaseModel):
+class ReviewItemResolve(InputModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(min_length=1, max_length=1000, description="What was done about it")

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from server.api.deps import Admin, AnyStaff, Owner, ReadUowDep, UowDep
+from server.api.params import Offset
 from server.api.threaded_route import ThreadedRoute
 from server.tenants import service
 from server.tenants.schemas import (
@@ -41,7 +42,7 @@ def list_locations(
     claims: AnyStaff,
     uow: ReadUowDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> LocationPage:
     return service.list_locations(uow=uow, claims=claims, limit=limit, offset=offset)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from server.tenants.rules import check_slug, check_timezone
+from shared.inputs import InputModel
 from shared.opening_hours import OpeningHours
 
 Slug = Annotated[str, AfterValidator(check_slug)]
@@ -17,14 +18,14 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^\+?[0-9 ()\-]+$")]
 
 
-class OwnerCreate(BaseModel):
+class OwnerCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     name: Name
     email: EmailStr
     password: str = Field(min_length=10, max_length=200)
 
 
-class TenantCreate(BaseModel):
+class TenantCreate(InputModel):
     """A provider signs up: the tenant and its first owner account."""
 
     model_config = ConfigDict(extra="forbid")
@@ -35,7 +36,7 @@ class TenantCreate(BaseModel):
     owner: OwnerCreate
 
 
-class TenantUpdate(BaseModel):
+class TenantUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
     name: Name | None = None
     contact_email: EmailStr | None = None
@@ -52,7 +53,7 @@ class TenantRead(BaseModel):
     created_at: datetime
 
 
-class LocationCreate(BaseModel):
+class LocationCreate(InputModel):
     model_config = ConfigDict(extra="forbid")
     name: Name
     timezone: TimeZone
@@ -63,7 +64,7 @@ class LocationCreate(BaseModel):
     opening_hours: OpeningHours = Field(default_factory=OpeningHours)
 
 
-class LocationUpdate(BaseModel):
+class LocationUpdate(InputModel):
     model_config = ConfigDict(extra="forbid")
     name: Name | None = None
     timezone: TimeZone | None = None

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.enums import CheckinMethod, MemberSource, MutationStatus, PaymentMethod
+from shared.inputs import InputModel, Text
 
 #: Bumped whenever a message or a mutation's arguments change shape; the server keeps
 #: accepting older versions so a kiosk that has not been upgraded keeps syncing.
@@ -30,10 +31,10 @@ class Mutation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mutation_id: int = Field(ge=1, description="Per-device, strictly increasing, no gaps")
-    name: str = Field(examples=["checkin.create.v1"], max_length=100)
+    name: Text = Field(examples=["checkin.create.v1"], max_length=100)
     args: dict[str, Any]
     device_time: datetime = Field(description="The kiosk's clock when the action happened")
-    hlc: str = Field(max_length=100, description="The kiosk's hybrid logical clock timestamp")
+    hlc: Text = Field(max_length=100, description="The kiosk's hybrid logical clock timestamp")
 
 
 def is_versioned_mutation_name(name: str) -> bool:
@@ -98,7 +99,9 @@ TABLE_BOOKINGS = "bookings"  # SnapshotBooking: bookings of those sessions
 # fields are ignored, so a kiosk may send more than a server version knows about.
 
 
-class _Args(BaseModel):
+class _Args(InputModel):
+    """Dates out of bounds or text with control characters make a mutation rejected."""
+
     model_config = ConfigDict(extra="ignore")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from server.bootstrap import Container
@@ -263,3 +263,194 @@ def test_a_kiosk_only_sees_its_own_tenant(api: Api) -> None:
     assert snapshot["location"]["id"] == ids_a["location_id"]
     assert ids_b["staff_id"] not in {s["id"] for s in snapshot["staff"]}
     assert tenant_b.id != tenant_a.id
+
+
+# --- ids inside bodies ----------------------------------------------------------------------
+
+#: Routes with ids in their body: (method, path, body, the body's id fields). Ids are named by
+#: the key of ``_world``'s ids they take. Each field in turn is given tenant B's id (and an id
+#: of nothing) while the rest are the caller's own: the answer is 404 or 422, and the same
+#: body with the caller's own ids works.
+BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
+    (
+        "POST",
+        "/checkins",
+        {"method": "qr"},
+        {"member_id": "member_id", "location_id": "location_id", "pass_id": "pass_id"},
+    ),
+    ("POST", "/bookings/{booking_id}/attendance", {}, {"checkin_id": "checkin_id"}),
+    ("POST", "/sessions/{session_id}/bookings", {}, {"member_id": "member_id"}),
+    (
+        "POST",
+        "/members",
+        {"first_name": "Efua", "last_name": "Asante"},
+        {"home_location_id": "location_id", "guest_of_id": "member_id"},
+    ),
+    ("PATCH", "/members/{member_id}", {}, {"home_location_id": "location_id"}),
+    (
+        "POST",
+        "/members/{member_id}/memberships",
+        {"starts_on": "2026-01-01"},
+        {"plan_id": "plan_id", "home_location_id": "location_id"},
+    ),
+    (
+        "POST",
+        "/plans",
+        {
+            "name": "Here only",
+            "kind": "recurring",
+            "billing_period": "month",
+            "price": "9.00",
+            "currency": "GBP",
+            "location_rule": "listed",
+        },
+        {"location_ids": "location_id"},
+    ),
+    ("PUT", "/session-types/{session_type_id}/instructors", {}, {"staff_ids": "staff_id"}),
+    ("PATCH", "/sessions/{session_id}", {}, {"instructor_id": "staff_id"}),
+    ("PATCH", "/schedules/{schedule_id}", {}, {"instructor_id": "staff_id"}),
+    (
+        "POST",
+        "/sessions",
+        {"local_date": (date.today() + timedelta(days=5)).isoformat(), "local_start": "12:00"},
+        {
+            "location_id": "location_id",
+            "session_type_id": "session_type_id",
+            "instructor_id": "staff_id",
+        },
+    ),
+    (
+        "POST",
+        "/staff",
+        {"name": "New", "role": "coach", "password": "a long enough password"},
+        {"home_location_id": "location_id"},
+    ),
+    ("PATCH", "/staff/{staff_id}", {}, {"home_location_id": "location_id"}),
+]
+
+
+def _body(fields: dict[str, str], ids: dict[str, str], base: dict[str, Any]) -> dict[str, Any]:
+    body = dict(base)
+    for field, key in fields.items():
+        body[field] = [ids[key]] if field.endswith("_ids") else ids[key]
+    if "email" not in body and base.get("role"):
+        body["email"] = f"{uuid.uuid4().hex[:8]}@example.com"
+    return body
+
+
+def test_ids_inside_bodies_name_the_callers_tenant(api: Api, container: Container) -> None:
+    tenant_a, ids_a = _world(api, "body-a")
+    _, ids_b = _world(api, "body-b")
+    nothing = {key: str(uuid.uuid4()) for key in ids_b}
+    checked = 0
+    for method, template, base, fields in BODY_IDS:
+        path = template.format(**ids_a)
+        for field, key in fields.items():
+            for foreign in (ids_b, nothing):
+                body = _body(fields, ids_a, base)
+                body = {**body, **_body({field: key}, foreign, {})}
+                response = api.client.request(method, path, json=body, headers=tenant_a.headers)
+                assert response.status_code in (404, 422), (
+                    method,
+                    template,
+                    field,
+                    response.status_code,
+                    response.text,
+                )
+                assert response.headers["content-type"] == "application/problem+json"
+                checked += 1
+        own = api.client.request(
+            method, path, json=_body(fields, ids_a, base), headers=tenant_a.headers
+        )
+        # 409: the ids were found, and the object's state refuses (e.g. booked already).
+        assert own.status_code < 400 or own.status_code == 409, (
+            method,
+            template,
+            own.status_code,
+            own.text,
+        )
+    assert checked == 2 * sum(len(fields) for *_, fields in BODY_IDS)
+
+
+def test_a_kiosk_push_naming_other_tenants_ids_is_rejected_per_mutation(api: Api) -> None:
+    tenant_a, ids_a = _world(api, "kiosk-body-a")
+    _, ids_b = _world(api, "kiosk-body-b")
+    device = api.enrol_device(tenant_a, ids_a["location_id"])
+    headers = api.device_headers(device)
+    day_pass = api.client.post(
+        "/plans",
+        json={"name": "Day", "kind": "day_pass", "price": "10.00", "currency": "GBP"},
+        headers=tenant_a.headers,
+    ).json()
+    member, location = ids_a["member_id"], ids_a["location_id"]
+    at = (datetime.now(UTC) - timedelta(minutes=30)).isoformat()
+
+    def checkin(**extra: Any) -> dict[str, Any]:
+        return {
+            "checkin_id": str(uuid.uuid4()),
+            "member_id": member,
+            "location_id": location,
+            "method": "qr",
+            "admitted": True,
+            "reason": "ok",
+            **extra,
+        }
+
+    def sale(**extra: Any) -> dict[str, Any]:
+        return {
+            "sale_id": str(uuid.uuid4()),
+            "member_id": member,
+            "plan_id": day_pass["id"],
+            "payment_method": "cash",
+            "amount": "10.00",
+            "currency": "GBP",
+            "location_id": location,
+            **extra,
+        }
+
+    def booking(**extra: Any) -> dict[str, Any]:
+        return {
+            "id": str(uuid.uuid4()),
+            "session_id": ids_a["session_id"],
+            "member_id": member,
+            **extra,
+        }
+
+    attend = {
+        "booking_id": ids_a["booking_id"],
+        "session_id": ids_a["session_id"],
+        "member_id": member,
+    }
+    refused = "override"
+    plan: list[tuple[str, dict[str, Any], str]] = [
+        ("checkin.create.v1", checkin(pass_id=ids_b["pass_id"]), "rejected"),
+        ("checkin.create.v1", checkin(pass_id=str(uuid.uuid4())), "rejected"),
+        (
+            "checkin.create.v1",
+            checkin(admitted=False, override_by=ids_b["staff_id"], override_reason=refused),
+            "rejected",
+        ),
+        ("checkin.create.v1", checkin(pass_id=ids_a["pass_id"]), "applied"),
+        ("checkin.create.v1", checkin(override_by=ids_a["staff_id"]), "applied"),
+        ("sale.create.v1", sale(staff_id=ids_b["staff_id"]), "rejected"),
+        ("sale.create.v1", sale(membership_id=ids_a["membership_id"]), "rejected"),
+        ("sale.create.v1", sale(staff_id=ids_a["staff_id"]), "applied"),
+        ("booking.create.v1", booking(staff_id=ids_b["staff_id"]), "rejected"),
+        ("booking.attend.v1", {**attend, "checkin_id": ids_b["checkin_id"]}, "rejected"),
+        ("booking.attend.v1", {**attend, "checkin_id": ids_a["checkin_id"]}, "applied"),
+    ]
+    mutations = [
+        {"mutation_id": i, "name": name, "args": args, "device_time": at, "hlc": f"{i:016d}"}
+        for i, (name, args, _) in enumerate(plan, start=1)
+    ]
+    response = api.client.post(
+        "/sync/push",
+        json={"device_id": device["device_id"], "schema_version": 2, "mutations": mutations},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [want for *_, want in plan], results
+    checkins = api.client.get("/checkins", headers=tenant_a.headers).json()["items"]
+    assert ids_b["pass_id"] not in {c["pass_id"] for c in checkins}
+    assert ids_b["staff_id"] not in {c["override_by"] for c in checkins}
