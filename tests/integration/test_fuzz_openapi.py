@@ -91,11 +91,15 @@ def _request(case: Case[Any], headers: dict[str, str]) -> dict[str, Any]:
     sent.pop("auth", None)
     # Per-request cookies are deprecated in the test client, and the API reads none.
     sent.pop("cookies", None)
+    if isinstance(sent.get("data"), bytes | str):  # a raw body: httpx takes it as content
+        sent["content"] = sent.pop("data")
     return sent
 
 
 def _describe(sent: dict[str, Any], status: int, text: str) -> str:
-    shown = {k: sent[k] for k in ("params", "json", "data") if sent.get(k) not in (None, {})}
+    shown = {
+        k: sent[k] for k in ("params", "json", "data", "content") if sent.get(k) not in (None, {})
+    }
     return f"{sent['method']} {sent['url']} {shown!r} -> {status} {text[:300]}"
 
 
