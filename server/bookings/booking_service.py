@@ -98,8 +98,8 @@ def cancel(
     waiver_reason: str | None,
 ) -> BookingRead:
     """Cancel; a late cancellation of a confirmed place costs what the policy says."""
-    if waiver_reason is not None and claims.kind is not PrincipalKind.STAFF:
-        raise Forbidden("only staff can waive a late-cancellation penalty")
+    if waiver_reason is not None and not rules.may_waive(claims.kind, claims.role):
+        raise Forbidden(rules.WAIVER_REFUSED)
     fee_ids: list[uuid.UUID] = []
     with uow:
         booking = _owned(uow, claims, booking_id)
