@@ -151,9 +151,12 @@ def update_member(
 
 
 @router.delete("/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
-def archive_member(member_id: uuid.UUID, claims: MemberEditor, uow: UowDep) -> None:
-    """Archive a member: they disappear from searches and cannot sign in; history stays."""
-    service.archive_member(uow=uow, claims=claims, member_id=member_id)
+def archive_member(member_id: uuid.UUID, claims: MemberEditor, container: ContainerDep) -> None:
+    """Archive a member: they disappear from searches and cannot sign in (their tokens stop
+    working at once); history stays."""
+    service.archive_member(
+        uow=container.uow(), grants=container.grants, claims=claims, member_id=member_id
+    )
 
 
 @router.put("/members/{member_id}/photo", response_model=MemberRead, openapi_extra=_IMAGE_BODY)

@@ -21,11 +21,11 @@ from server.members.schemas import (
     MemberUpdate,
     RejectedRow,
 )
-from server.ports.identity import AccessClaims
+from server.ports.identity import AccessClaims, AccessGrants
 from server.signins.repository import RefreshTokenRepository
 from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
-from shared.enums import MemberSource
+from shared.enums import MemberSource, PrincipalKind
 from shared.ids import new_id
 from shared.normalise import email_key, normalise_email
 
@@ -145,14 +145,19 @@ def search_members(
         )
 
 
-def archive_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> None:
-    """The member disappears from searches and can no longer sign in; their history stays."""
+def archive_member(
+    *, uow: UnitOfWork, grants: AccessGrants, claims: AccessClaims, member_id: uuid.UUID
+) -> None:
+    """The member disappears from searches and can no longer sign in, nor use a token
+    issued before; their history stays."""
     with uow:
         member = MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id, for_update=True)
         now = utcnow()
         member.archived_at = now
+        member.token_generation += 1
         RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(member.id, now)
         uow.commit()
+    grants.forget(PrincipalKind.MEMBER, claims.tenant_id, member_id)
 
 
 def set_photo(

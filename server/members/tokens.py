@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
 from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.members.models import Member
@@ -15,7 +17,22 @@ from shared.enums import PrincipalKind
 
 
 def _claims(member: Member) -> AccessClaims:
-    return AccessClaims(kind=PrincipalKind.MEMBER, subject_id=member.id, tenant_id=member.tenant_id)
+    return AccessClaims(
+        kind=PrincipalKind.MEMBER,
+        subject_id=member.id,
+        tenant_id=member.tenant_id,
+        generation=member.token_generation,
+    )
+
+
+def token_generation_of(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> int | None:
+    """The generation a member's access tokens must carry; None once archived."""
+    row = uow.db.execute(
+        select(Member.token_generation).where(
+            Member.tenant_id == tenant_id, Member.id == member_id, Member.archived_at.is_(None)
+        )
+    ).one_or_none()
+    return None if row is None else row.token_generation
 
 
 def issue_tokens(
