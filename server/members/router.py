@@ -124,7 +124,7 @@ def create_member(cmd: MemberCreate, claims: MemberEditor, uow: UowDep) -> Membe
 
 @router.get("/members", response_model=MemberPage)
 def search_members(
-    claims: AnyStaff,
+    claims: MemberEditor,
     uow: ReadUowDep,
     q: str | None = Query(
         None, max_length=100, description="Part of a name, a phone number, an email or a card"
@@ -133,12 +133,15 @@ def search_members(
     offset: int = Query(0, ge=0),
 ) -> MemberPage:
     """Members by name (any part of first or last name, any case), phone (the start or the
-    end of the number), email, or exact barcode / card number; without q, everyone."""
+    end of the number), email, or exact barcode / card number; without q, everyone. Front
+    desk staff and above (coaches find their members on their classes' rosters)."""
     return service.search_members(uow=uow, claims=claims, query=q, limit=limit, offset=offset)
 
 
 @router.get("/members/{member_id}", response_model=MemberRead)
 def get_member(member_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> MemberRead:
+    """A member. Coaches: only members booked into a class they lead, without contact
+    details, birth date, barcode or card number."""
     return service.get_member(uow=uow, claims=claims, member_id=member_id)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
-from server.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from server.members import csv_import, rules
 from server.members.models import Member
 from server.members.repository import MemberRepository
@@ -25,7 +25,7 @@ from server.ports.identity import AccessClaims, AccessGrants
 from server.signins.repository import RefreshTokenRepository
 from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
-from shared.enums import MemberSource, PrincipalKind
+from shared.enums import MemberSource, PrincipalKind, StaffRole
 from shared.ids import new_id
 from shared.normalise import email_key, normalise_email
 
@@ -105,8 +105,15 @@ def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -
 
 
 def get_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberRead:
+    """A member; coaches see only those of the classes they lead, without personal data."""
     with uow:
-        return to_read(MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id))
+        repo = MemberRepository(uow.db, claims.tenant_id)
+        read = to_read(repo.get_or_404(member_id))
+        if claims.role is not StaffRole.COACH:
+            return read
+        if not repo.booked_with(member_id, claims.subject_id):
+            raise Forbidden(rules.COACH_MEMBERS_ONLY, code="not_your_member")
+    return read.model_copy(update=dict.fromkeys(rules.PERSONAL_FIELDS))
 
 
 def update_member(
