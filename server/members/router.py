@@ -99,6 +99,12 @@ def refresh(cmd: RefreshRequest, container: ContainerDep) -> TokenPair:
     )
 
 
+@router.post("/members/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(claims: MemberClaims, container: ContainerDep) -> None:
+    """End every sign-in of the member, their current access tokens included."""
+    tokens.logout(uow=container.uow(), grants=container.grants, claims=claims)
+
+
 @router.get("/members/me", response_model=MemberRead)
 def me(claims: MemberClaims, uow: ReadUowDep) -> MemberRead:
     """The signed-in member's own profile (member tokens only)."""

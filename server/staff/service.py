@@ -51,7 +51,7 @@ def staff_claims(staff: StaffAccount) -> AccessClaims:
         subject_id=staff.id,
         tenant_id=staff.tenant_id,
         role=StaffRole(staff.role),
-        generation=staff.token_generation,
+        generation=staff.token_generation or 0,
     )
 
 

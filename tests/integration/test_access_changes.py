@@ -117,3 +117,16 @@ def test_another_process_sees_a_change_within_its_grant_ttl(
             _refused(second.get("/members", headers=desk))
     finally:
         other.dispose()
+
+
+def test_a_member_logout_ends_their_access_tokens(studio: Studio) -> None:
+    client = studio.api.client
+    member, other = studio.member(), studio.member()
+    mine, theirs = studio.member_headers(member), studio.member_headers(other)
+    assert client.get("/me/bookings", headers=mine).status_code == 200
+    assert client.post("/members/logout", headers=mine).status_code == 204
+    _refused(client.get("/me/bookings", headers=mine))
+    _refused(client.get("/members/me", headers=mine))
+    assert client.get("/me/bookings", headers=theirs).status_code == 200
+    # Staff sign out through /auth/logout; this route is for members.
+    assert client.post("/members/logout", headers=studio.staff).status_code == 403
