@@ -182,8 +182,16 @@ def set_photo(
 
 
 def get_photo(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberPhoto:
+    """A member's photo; coaches see only those of the members of the classes they lead."""
     with uow:
-        found = MemberRepository(uow.db, claims.tenant_id).photo(member_id)
+        repo = MemberRepository(uow.db, claims.tenant_id)
+        found = repo.photo(member_id)
+        if (
+            found is not None
+            and claims.role is StaffRole.COACH
+            and not repo.booked_with(member_id, claims.subject_id)
+        ):
+            raise Forbidden(rules.COACH_MEMBERS_ONLY, code="not_your_member")
     if found is None:
         raise NotFound(f"member {member_id} was not found")
     content, content_type = found

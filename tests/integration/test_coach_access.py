@@ -11,6 +11,7 @@ import pytest
 from server.bootstrap import Container
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
+from tests.integration.members_helpers import image_bytes
 
 
 @pytest.fixture
@@ -138,6 +139,14 @@ def test_a_coach_sees_their_members_without_personal_data(studio: Studio) -> Non
     refused = client.get(f"/members/{stranger}", headers=coach)
     assert refused.status_code == 403
     assert refused.json()["code"] == "not_your_member"
+    # Photos likewise: their class's members, not anyone's.
+    png = {**studio.staff, "content-type": "image/png"}
+    for member in (theirs, stranger):
+        put = client.put(f"/members/{member}/photo", content=image_bytes(".png"), headers=png)
+        assert put.status_code == 200, put.text
+    assert client.get(f"/members/{theirs}/photo", headers=coach).status_code == 200
+    assert client.get(f"/members/{stranger}/photo", headers=coach).status_code == 403
+    assert client.get(f"/members/{stranger}/photo", headers=studio.staff).status_code == 200
 
 
 def test_passes_need_the_front_desk(studio: Studio) -> None:
