@@ -28,10 +28,12 @@ from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
 from server.devices import sync as devices_sync
 from server.jobs import Job
 from server.members import sync as members_sync
+from server.members import tokens as member_tokens
 from server.notices import service as notices
 from server.passes import sync as passes_sync
 from server.plans import sync as plans_sync
 from server.ports import (
+    AccessGrants,
     EligibilityService,
     EventPublisher,
     IdentityService,
@@ -42,12 +44,15 @@ from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
 from server.scheduling.session_bookings import SessionBookings
 from server.signins import throttle as signin_throttle
+from server.signins.grants import CachedGrants
+from server.staff import service as staff_service
 from server.staff import sync as staff_sync
 from server.sync import pull as sync_pull
 from server.sync import review as sync_review
 from server.sync.changes import capturing_session_factory
 from server.sync.registry import SyncRegistry
 from server.tenants import sync as tenants_sync
+from shared.enums import PrincipalKind
 
 
 @dataclass
@@ -58,6 +63,8 @@ class Container:
     session_factory: sessionmaker[Session]
     read_session_factory: sessionmaker[Session]
     identity: IdentityService
+    #: Whether a signed token's account still stands as the token says (its generation).
+    grants: AccessGrants
     eligibility: EligibilityService
     payments: PaymentService
     notifications: NotificationService
@@ -145,6 +152,14 @@ def build_container(
         session_factory=session_factory,
         read_session_factory=read_session_factory,
         identity=ports.identity or _identity(settings),
+        grants=CachedGrants(
+            partial(SqlAlchemyUnitOfWork, read_session_factory),
+            {
+                PrincipalKind.STAFF: staff_service.token_generation_of,
+                PrincipalKind.MEMBER: member_tokens.token_generation_of,
+            },
+            ttl_seconds=settings.access_grant_ttl_seconds,
+        ),
         eligibility=eligibility,
         payments=ports.payments or InPersonPayments(),
         notifications=ports.notifications or _notifications(settings),

@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     )
     access_token_ttl_seconds: int = Field(900, ge=30)
     refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, ge=60)
+    access_grant_ttl_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        description="How long a server process trusts what it read of an account's token "
+        "generation: another process's change of role, activation or a sign-out takes effect "
+        "here within this time (this process's own at once)",
+    )
     device_token_ttl_seconds: int = Field(900, ge=30)
     enrolment_code_ttl_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
     login_max_failures: int = Field(5, ge=1, description="Failed logins before a lock-out")

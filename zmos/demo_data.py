@@ -115,6 +115,7 @@ def seed(container: Container) -> DemoTenant:
     staff_service.update_staff(
         uow=container.uow(),
         identity=container.identity,
+        grants=container.grants,
         claims=claims,
         staff_id=demo.owner_id,
         cmd=StaffUpdate(pin=owner.pin),

@@ -54,6 +54,8 @@ class LocalIdentity:
             payload["rol"] = claims.role.value
         if claims.location_id is not None:
             payload["loc"] = str(claims.location_id)
+        if claims.generation:
+            payload["gen"] = claims.generation
         return jwt.encode(payload, self._secret, algorithm=_ALGORITHM), expires
 
     def read_access_token(self, token: str) -> AccessClaims:
@@ -78,6 +80,7 @@ class LocalIdentity:
                 tenant_id=uuid.UUID(payload["tid"]),
                 role=StaffRole(payload["rol"]) if "rol" in payload else None,
                 location_id=uuid.UUID(payload["loc"]) if "loc" in payload else None,
+                generation=int(payload.get("gen", 0)),
             )
             return claims, int(payload["exp"])
         except jwt.ExpiredSignatureError:

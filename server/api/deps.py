@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
+from server.api.threaded_route import run_in_worker_thread
 from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Forbidden, Unauthenticated
@@ -23,7 +24,7 @@ from server.ports import (
     NotificationService,
     PaymentService,
 )
-from server.ports.identity import AccessClaims, InvalidToken
+from server.ports.identity import AccessClaims, AccessGrants, InvalidToken
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 
 
@@ -40,6 +41,9 @@ class Services(Protocol):
 
     @property
     def identity(self) -> IdentityService: ...
+
+    @property
+    def grants(self) -> AccessGrants: ...
 
     @property
     def eligibility(self) -> EligibilityService: ...
@@ -85,13 +89,27 @@ async def get_read_uow(request: Request) -> UnitOfWork:
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def _claims(request: Request, credentials: HTTPAuthorizationCredentials | None) -> AccessClaims:
+async def _claims(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> AccessClaims:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("sign in first: send 'Authorization: Bearer <access token>'")
+    container = _container(request)
     try:
-        return _container(request).identity.read_access_token(credentials.credentials)
+        claims = container.identity.read_access_token(credentials.credentials)
     except InvalidToken as exc:
         raise Unauthenticated(str(exc), code="invalid_token") from None
+    # A signed token outlives a change of the account; its generation says whether it is
+    # still the account's. Nearly always answered from memory, else one query off the loop.
+    verdict = container.grants.verdict(claims)
+    if verdict is None:
+        verdict = await run_in_worker_thread(container.grants.load, claims)
+    if not verdict:
+        raise Unauthenticated(
+            "your access has changed or this sign-in has ended; sign in again",
+            code="invalid_token",
+        )
+    return claims
 
 
 def caller_where(check: Callable[[AccessClaims], None]) -> Callable[..., Awaitable[AccessClaims]]:
@@ -101,7 +119,7 @@ def caller_where(check: Callable[[AccessClaims], None]) -> Callable[..., Awaitab
     ~15 µs solving every dependency of every request, and this is on every route."""
 
     async def dependency(request: Request, credentials: Bearer) -> AccessClaims:
-        claims = _claims(request, credentials)
+        claims = await _claims(request, credentials)
         check(claims)
         return claims
 

@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import select
 
-from server.bookings import notify, penalties, rules
+from server.bookings import coaching, notify, penalties, rules
 from server.bookings.attendance import record_attendance
 from server.bookings.models import Booking
 from server.bookings.placing import place_booking
@@ -82,10 +82,18 @@ def book_request(
     )
 
 
+def check_coach_session(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> None:
+    """Before a coach books someone in: only into a class they lead."""
+    if coaching.is_coach(claims):
+        with uow:
+            coaching.check_session(uow.db, claims, session_id)
+
+
 def _owned(uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Booking:
     booking = BookingRepository(uow.db, claims.tenant_id).get_or_404(booking_id)
     if claims.kind is PrincipalKind.MEMBER and booking.member_id != claims.subject_id:
         raise NotFound(f"booking {booking_id} was not found")
+    coaching.check_session(uow.db, claims, booking.session_id)
     return booking
 
 
@@ -98,8 +106,8 @@ def cancel(
     waiver_reason: str | None,
 ) -> BookingRead:
     """Cancel; a late cancellation of a confirmed place costs what the policy says."""
-    if waiver_reason is not None and claims.kind is not PrincipalKind.STAFF:
-        raise Forbidden("only staff can waive a late-cancellation penalty")
+    if waiver_reason is not None and not rules.may_waive(claims.kind, claims.role):
+        raise Forbidden(rules.WAIVER_REFUSED)
     fee_ids: list[uuid.UUID] = []
     with uow:
         booking = _owned(uow, claims, booking_id)
@@ -194,6 +202,8 @@ def attend(
     cmd: AttendanceCreate,
 ) -> BookingRead:
     with uow:
+        if coaching.is_coach(claims):
+            _owned(uow, claims, booking_id)
         attended = record_attendance(
             uow=uow,
             tenant_id=claims.tenant_id,
@@ -229,6 +239,7 @@ def get(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Book
 def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> Roster:
     with uow:
         class_session = SessionCounters(uow.db, claims.tenant_id).read_or_404(session_id)
+        coaching.check_leads(claims, class_session.instructor_id)
         rows = uow.db.execute(
             select(Booking, Member.first_name, Member.last_name)
             .join(

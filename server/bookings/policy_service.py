@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import update
 
+from server.bookings import rules
 from server.bookings.models import Booking, BookingPolicy, Penalty
 from server.bookings.repository import (
     BookingRepository,
@@ -20,7 +21,7 @@ from server.bookings.schemas import (
     PenaltyRead,
 )
 from server.db.uow import UnitOfWork
-from server.errors import Conflict
+from server.errors import Conflict, Forbidden
 from server.plans.repository import member_or_404
 from server.ports.identity import AccessClaims
 from shared.clock import utcnow
@@ -65,6 +66,8 @@ def waive(
     *, uow: UnitOfWork, claims: AccessClaims, penalty_id: uuid.UUID, reason: str
 ) -> PenaltyRead:
     """Forgive a penalty, recording who and why; a forfeited credit goes back."""
+    if not rules.may_waive(claims.kind, claims.role):
+        raise Forbidden(rules.WAIVER_REFUSED)
     with uow:
         penalty = PenaltyRepository(uow.db, claims.tenant_id).get_or_404(penalty_id)
         if penalty.outcome == PenaltyOutcome.WAIVED.value:

@@ -9,8 +9,14 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, UowDep
 from server.api.params import Day, Offset
-from server.api.threaded_route import ThreadedRoute
-from server.bookings import booking_service, calendar, overview_service, policy_service
+from server.api.threaded_route import ThreadedRoute, run_in_worker_thread
+from server.bookings import (
+    booking_service,
+    calendar,
+    coaching,
+    overview_service,
+    policy_service,
+)
 from server.bookings.queue import BookingQueue
 from server.bookings.schemas import (
     AttendanceCreate,
@@ -92,9 +98,21 @@ def cancel_mine(
     status_code=status.HTTP_201_CREATED,
 )
 async def book_for_member(
-    session_id: uuid.UUID, cmd: StaffBookingCreate, claims: AnyStaff, queue: QueueDep
+    session_id: uuid.UUID,
+    cmd: StaffBookingCreate,
+    claims: AnyStaff,
+    queue: QueueDep,
+    container: ContainerDep,
 ) -> BookingRead:
-    """Staff book a member in; the same rules as a member's own booking apply."""
+    """Staff book a member in; the same rules as a member's own booking apply. Coaches book
+    only into the classes they lead."""
+    if coaching.is_coach(claims):
+        await run_in_worker_thread(
+            booking_service.check_coach_session,
+            uow=container.read_uow(),
+            claims=claims,
+            session_id=session_id,
+        )
     return await queue.book(
         booking_service.book_request(claims=claims, session_id=session_id, member_id=cmd.member_id)
     )

@@ -7,12 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from shared.enums import Attendance, BookingStatus, PenaltyOutcome
+from shared.enums import Attendance, BookingStatus, PenaltyOutcome, PrincipalKind, StaffRole
 
 #: Statuses of a booking that still holds a place or a place in line.
 ACTIVE = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.WAITLISTED})
 #: Statuses that hold one of the session's places (counted in ``confirmed_count``).
 HOLDS_PLACE = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
+#: Staff who may forgive a penalty: the same rule whether they cancel late for a member with
+#: a reason or waive the penalty afterwards, so neither path is a way around the other.
+WAIVER_ROLES = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.FRONT_DESK})
+WAIVER_REFUSED = "only front desk staff, managers and owners can waive a penalty"
+
+
+def may_waive(kind: PrincipalKind, role: StaffRole | None) -> bool:
+    return kind is PrincipalKind.STAFF and role in WAIVER_ROLES
 
 
 @dataclass(frozen=True)

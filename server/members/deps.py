@@ -60,7 +60,8 @@ def _editors() -> Callable[[AccessClaims], Awaitable[AccessClaims]]:
 
 
 MemberClaims = Annotated[AccessClaims, Depends(_member)]
-#: Staff who may create and edit members; coaches only read them.
+#: Front desk staff and above: they create and edit members, list them with their personal
+#: data and read their passes (coaches see only their own classes' members).
 MemberEditor = Annotated[AccessClaims, Depends(_editors())]
 CsvBody = Annotated[bytes, Depends(_csv_body)]
 ImageBody = Annotated[tuple[bytes, str], Depends(_image_body)]

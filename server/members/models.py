@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     ForeignKeyConstraint,
     Index,
+    Integer,
     LargeBinary,
     String,
     UniqueConstraint,
@@ -56,6 +57,8 @@ class Member(TenantScoped, Timestamps, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: Moves on when the member is archived: access tokens issued before stop working.
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class EmailVerification(TenantScoped, Base):

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, Uuid, and_, column, exists, func, or_, select, table
 
 from server.db.repository import TenantRepository
 from server.members import rules
@@ -15,6 +15,14 @@ from server.members.models import EmailVerification, Member
 from shared.normalise import email_key
 
 _CHUNK = 500
+#: Bookings and class sessions as far as members need them: whether a coach leads a class
+#: the member is booked into. Named, not imported, as the bookings domain builds on members.
+_bookings = table(
+    "bookings", column("tenant_id", Uuid), column("member_id", Uuid), column("session_id", Uuid)
+)
+_sessions = table(
+    "class_sessions", column("tenant_id", Uuid), column("id", Uuid), column("instructor_id", Uuid)
+)
 
 
 class MemberRepository(TenantRepository[Member]):
@@ -29,6 +37,17 @@ class MemberRepository(TenantRepository[Member]):
 
     def _all_rows(self) -> Select[Any]:
         return select(Member).where(Member.tenant_id == self.tenant_id)
+
+    def booked_with(self, member_id: uuid.UUID, coach_id: uuid.UUID) -> bool:
+        """Whether the member has been booked into a class ``coach_id`` leads."""
+        booked = exists().where(
+            _bookings.c.tenant_id == self.tenant_id,
+            _bookings.c.member_id == member_id,
+            _sessions.c.tenant_id == _bookings.c.tenant_id,
+            _sessions.c.id == _bookings.c.session_id,
+            _sessions.c.instructor_id == coach_id,
+        )
+        return bool(self.db.execute(select(booked)).scalar())
 
     def by_email(self, email: str) -> Member | None:
         row: Member | None = self.db.execute(

@@ -107,6 +107,12 @@ def refresh(cmd: RefreshRequest, container: ContainerDep) -> TokenPair:
     )
 
 
+@router.post("/members/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(claims: MemberClaims, container: ContainerDep) -> None:
+    """End every sign-in of the member, their current access tokens included."""
+    tokens.logout(uow=container.uow(), grants=container.grants, claims=claims)
+
+
 @router.get("/members/me", response_model=MemberRead)
 def me(claims: MemberClaims, uow: ReadUowDep) -> MemberRead:
     """The signed-in member's own profile (member tokens only)."""
@@ -132,7 +138,7 @@ def create_member(cmd: MemberCreate, claims: MemberEditor, uow: UowDep) -> Membe
 
 @router.get("/members", response_model=MemberPage)
 def search_members(
-    claims: AnyStaff,
+    claims: MemberEditor,
     uow: ReadUowDep,
     q: Text | None = Query(
         None, max_length=100, description="Part of a name, a phone number, an email or a card"
@@ -141,12 +147,15 @@ def search_members(
     offset: Offset = 0,
 ) -> MemberPage:
     """Members by name (any part of first or last name, any case), phone (the start or the
-    end of the number), email, or exact barcode / card number; without q, everyone."""
+    end of the number), email, or exact barcode / card number; without q, everyone. Front
+    desk staff and above (coaches find their members on their classes' rosters)."""
     return service.search_members(uow=uow, claims=claims, query=q, limit=limit, offset=offset)
 
 
 @router.get("/members/{member_id}", response_model=MemberRead)
 def get_member(member_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> MemberRead:
+    """A member. Coaches: only members booked into a class they lead, without contact
+    details, birth date, barcode or card number."""
     return service.get_member(uow=uow, claims=claims, member_id=member_id)
 
 
@@ -159,9 +168,12 @@ def update_member(
 
 
 @router.delete("/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
-def archive_member(member_id: uuid.UUID, claims: MemberEditor, uow: UowDep) -> None:
-    """Archive a member: they disappear from searches and cannot sign in; history stays."""
-    service.archive_member(uow=uow, claims=claims, member_id=member_id)
+def archive_member(member_id: uuid.UUID, claims: MemberEditor, container: ContainerDep) -> None:
+    """Archive a member: they disappear from searches and cannot sign in (their tokens stop
+    working at once); history stays."""
+    service.archive_member(
+        uow=container.uow(), grants=container.grants, claims=claims, member_id=member_id
+    )
 
 
 @router.put("/members/{member_id}/photo", response_model=MemberRead, openapi_extra=_IMAGE_BODY)

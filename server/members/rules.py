@@ -119,3 +119,9 @@ def parse_verification_token(token: str) -> tuple[uuid.UUID, uuid.UUID, str]:
     if prefix != "ev" or not secret:
         raise ValueError("not a verification token")
     return uuid.UUID(hex=tenant_hex), uuid.UUID(hex=verification_hex), secret
+
+
+#: What a coach does not see of a member: contact details, birth date and the door
+#: credentials (barcode, key card). Front desk staff and above do.
+PERSONAL_FIELDS = ("email", "phone", "date_of_birth", "barcode", "card_number")
+COACH_MEMBERS_ONLY = "coaches see only the members booked into the classes they lead"

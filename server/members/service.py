@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
-from server.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from server.members import csv_import, photos, rules
 from server.members.models import Member
 from server.members.repository import MemberRepository
@@ -21,11 +21,11 @@ from server.members.schemas import (
     MemberUpdate,
     RejectedRow,
 )
-from server.ports.identity import AccessClaims
+from server.ports.identity import AccessClaims, AccessGrants
 from server.signins.repository import RefreshTokenRepository
 from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
-from shared.enums import MemberSource
+from shared.enums import MemberSource, PrincipalKind, StaffRole
 from shared.ids import new_id
 from shared.normalise import email_key, normalise_email
 
@@ -105,8 +105,15 @@ def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -
 
 
 def get_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberRead:
+    """A member; coaches see only those of the classes they lead, without personal data."""
     with uow:
-        return to_read(MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id))
+        repo = MemberRepository(uow.db, claims.tenant_id)
+        read = to_read(repo.get_or_404(member_id))
+        if claims.role is not StaffRole.COACH:
+            return read
+        if not repo.booked_with(member_id, claims.subject_id):
+            raise Forbidden(rules.COACH_MEMBERS_ONLY, code="not_your_member")
+    return read.model_copy(update=dict.fromkeys(rules.PERSONAL_FIELDS))
 
 
 def update_member(
@@ -145,14 +152,19 @@ def search_members(
         )
 
 
-def archive_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> None:
-    """The member disappears from searches and can no longer sign in; their history stays."""
+def archive_member(
+    *, uow: UnitOfWork, grants: AccessGrants, claims: AccessClaims, member_id: uuid.UUID
+) -> None:
+    """The member disappears from searches and can no longer sign in, nor use a token
+    issued before; their history stays."""
     with uow:
         member = MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id, for_update=True)
         now = utcnow()
         member.archived_at = now
+        member.token_generation += 1
         RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(member.id, now)
         uow.commit()
+    grants.forget(PrincipalKind.MEMBER, claims.tenant_id, member_id)
 
 
 def set_photo(
@@ -171,8 +183,16 @@ def set_photo(
 
 
 def get_photo(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberPhoto:
+    """A member's photo; coaches see only those of the members of the classes they lead."""
     with uow:
-        found = MemberRepository(uow.db, claims.tenant_id).photo(member_id)
+        repo = MemberRepository(uow.db, claims.tenant_id)
+        found = repo.photo(member_id)
+        if (
+            found is not None
+            and claims.role is StaffRole.COACH
+            and not repo.booked_with(member_id, claims.subject_id)
+        ):
+            raise Forbidden(rules.COACH_MEMBERS_ONLY, code="not_your_member")
     if found is None:
         raise NotFound(f"member {member_id} was not found")
     content, content_type = found

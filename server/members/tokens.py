@@ -4,18 +4,37 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select, update
+
 from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.members.models import Member
 from server.members.repository import MemberRepository
-from server.ports.identity import AccessClaims, IdentityService
+from server.ports.identity import AccessClaims, AccessGrants, IdentityService
 from server.signins import service as signins
+from server.signins.repository import RefreshTokenRepository
 from server.signins.schemas import TokenPair
+from shared.clock import utcnow
 from shared.enums import PrincipalKind
 
 
 def _claims(member: Member) -> AccessClaims:
-    return AccessClaims(kind=PrincipalKind.MEMBER, subject_id=member.id, tenant_id=member.tenant_id)
+    return AccessClaims(
+        kind=PrincipalKind.MEMBER,
+        subject_id=member.id,
+        tenant_id=member.tenant_id,
+        generation=member.token_generation or 0,
+    )
+
+
+def token_generation_of(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> int | None:
+    """The generation a member's access tokens must carry; None once archived."""
+    row = uow.db.execute(
+        select(Member.token_generation).where(
+            Member.tenant_id == tenant_id, Member.id == member_id, Member.archived_at.is_(None)
+        )
+    ).one_or_none()
+    return None if row is None else row.token_generation
 
 
 def issue_tokens(
@@ -44,3 +63,17 @@ def refresh(
         kind=PrincipalKind.MEMBER,
         claims_of=_verified_member,
     )
+
+
+def logout(*, uow: UnitOfWork, grants: AccessGrants, claims: AccessClaims) -> None:
+    """End every sign-in of the member: refresh tokens and access tokens alike."""
+    with uow:
+        RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(claims.subject_id, utcnow())
+        uow.db.execute(
+            update(Member)
+            .where(Member.tenant_id == claims.tenant_id, Member.id == claims.subject_id)
+            .values(token_generation=Member.token_generation + 1)
+            .execution_options(synchronize_session=False)
+        )
+        uow.commit()
+    grants.forget(PrincipalKind.MEMBER, claims.tenant_id, claims.subject_id)

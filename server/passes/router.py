@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Response, status
 
-from server.api.deps import AnyStaff, ContainerDep
+from server.api.deps import ContainerDep
 from server.api.threaded_route import ThreadedRoute
 from server.errors import Conflict
 from server.members.deps import MemberClaims, MemberEditor
@@ -49,14 +49,16 @@ def issue_pass(
 
 
 @router.get("/members/{member_id}/passes", response_model=PassPage)
-def list_passes(member_id: uuid.UUID, claims: AnyStaff, container: ContainerDep) -> PassPage:
+def list_passes(member_id: uuid.UUID, claims: MemberEditor, container: ContainerDep) -> PassPage:
+    """A member's passes with their QR tokens (door credentials): front desk and above."""
     return service.list_passes(
         uow=container.uow(), settings=container.settings, claims=claims, member_id=member_id
     )
 
 
 @router.get("/passes/{pass_id}", response_model=PassRead)
-def get_pass(pass_id: uuid.UUID, claims: AnyStaff, container: ContainerDep) -> PassRead:
+def get_pass(pass_id: uuid.UUID, claims: MemberEditor, container: ContainerDep) -> PassRead:
+    """A pass with its QR token (a door credential): front desk and above."""
     return service.get_pass(
         uow=container.uow(), settings=container.settings, claims=claims, pass_id=pass_id
     )
@@ -64,9 +66,9 @@ def get_pass(pass_id: uuid.UUID, claims: AnyStaff, container: ContainerDep) -> P
 
 @router.get("/passes/{pass_id}/qr.{fmt}", response_class=Response, responses=_QR_RESPONSES)
 def pass_image(
-    pass_id: uuid.UUID, fmt: ImageFormat, claims: AnyStaff, container: ContainerDep
+    pass_id: uuid.UUID, fmt: ImageFormat, claims: MemberEditor, container: ContainerDep
 ) -> Response:
-    """The pass as a printable QR code, PNG or SVG."""
+    """The pass as a printable QR code, PNG or SVG: front desk and above."""
     read = service.get_pass(
         uow=container.uow(), settings=container.settings, claims=claims, pass_id=pass_id
     )

@@ -2,12 +2,13 @@
 
 from server.ports.analytics import EventPublisher, PublishedEvent
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
-from server.ports.identity import AccessClaims, IdentityService, InvalidToken
+from server.ports.identity import AccessClaims, AccessGrants, IdentityService, InvalidToken
 from server.ports.notifications import Notification, NotificationService
 from server.ports.payments import PaymentRequest, PaymentResult, PaymentService
 
 __all__ = [
     "AccessClaims",
+    "AccessGrants",
     "EligibilityDecision",
     "EligibilityRequest",
     "EligibilityService",

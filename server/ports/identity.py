@@ -22,6 +22,9 @@ class AccessClaims:
     role: StaffRole | None = None
     location_id: uuid.UUID | None = None
     expires_at: datetime | None = None
+    #: The account's token generation when the token was issued: a change of role,
+    #: location, activation or a sign-out moves it on, and older tokens stop working.
+    generation: int = 0
 
 
 class IdentityService(Protocol):
@@ -37,4 +40,22 @@ class IdentityService(Protocol):
 
     def read_access_token(self, token: str) -> AccessClaims:
         """The claims of a valid token; raises :class:`InvalidToken` otherwise."""
+        ...
+
+
+class AccessGrants(Protocol):
+    """Whether the account behind a signed token still stands as the token says: same token
+    generation, still active, not archived. Kept per process for a short time, so a check
+    costs a dictionary look-up on nearly every request."""
+
+    def verdict(self, claims: AccessClaims) -> bool | None:
+        """True or False from what this process remembers; None when it must :meth:`load`."""
+        ...
+
+    def load(self, claims: AccessClaims) -> bool:
+        """Read the account's generation (a database round trip) and remember it."""
+        ...
+
+    def forget(self, kind: PrincipalKind, tenant_id: uuid.UUID, subject_id: uuid.UUID) -> None:
+        """Drop what this process remembers of an account it has just changed."""
         ...

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     ForeignKeyConstraint,
+    Integer,
     String,
     UniqueConstraint,
     Uuid,
@@ -36,3 +37,6 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     home_location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Moves on with a change of role, location or activation and with a sign-out: access
+    #: tokens issued before stop working (server.signins.grants).
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

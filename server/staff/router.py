@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Query, status
 
-from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep
 from server.api.params import Offset
 from server.api.threaded_route import ThreadedRoute
 from server.signins.deps import ClientAddress
@@ -61,9 +61,9 @@ def refresh(cmd: RefreshRequest, container: ContainerDep) -> TokenPair:
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(claims: AnyStaff, uow: UowDep) -> None:
-    """End every session of the signed-in account."""
-    service.logout(uow=uow, claims=claims)
+def logout(claims: AnyStaff, container: ContainerDep) -> None:
+    """End every session of the signed-in account, its current access tokens included."""
+    service.logout(uow=container.uow(), grants=container.grants, claims=claims)
 
 
 @router.get("/me", response_model=StaffRead)
@@ -98,5 +98,10 @@ def update_staff(
     staff_id: uuid.UUID, cmd: StaffUpdate, claims: Admin, container: ContainerDep
 ) -> StaffRead:
     return service.update_staff(
-        uow=container.uow(), identity=container.identity, claims=claims, staff_id=staff_id, cmd=cmd
+        uow=container.uow(),
+        identity=container.identity,
+        grants=container.grants,
+        claims=claims,
+        staff_id=staff_id,
+        cmd=cmd,
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, NotFound, Unauthenticated
-from server.ports.identity import AccessClaims, IdentityService
+from server.ports.identity import AccessClaims, AccessGrants, IdentityService
 from server.signins import service as signins
 from server.signins.repository import RefreshTokenRepository
 from server.signins.schemas import TokenPair
@@ -50,7 +51,18 @@ def staff_claims(staff: StaffAccount) -> AccessClaims:
         subject_id=staff.id,
         tenant_id=staff.tenant_id,
         role=StaffRole(staff.role),
+        generation=staff.token_generation or 0,
     )
+
+
+def token_generation_of(uow: UnitOfWork, tenant_id: uuid.UUID, staff_id: uuid.UUID) -> int | None:
+    """The generation a staff member's access tokens must carry; None once deactivated."""
+    row = uow.db.execute(
+        select(StaffAccount.token_generation, StaffAccount.active).where(
+            StaffAccount.tenant_id == tenant_id, StaffAccount.id == staff_id
+        )
+    ).one_or_none()
+    return row.token_generation if row is not None and row.active else None
 
 
 def issue_tokens(
@@ -110,10 +122,18 @@ def refresh(
     )
 
 
-def logout(*, uow: UnitOfWork, claims: AccessClaims) -> None:
+def logout(*, uow: UnitOfWork, grants: AccessGrants, claims: AccessClaims) -> None:
+    """End every sign-in of the account: refresh tokens and access tokens alike."""
     with uow:
         RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(claims.subject_id, utcnow())
+        uow.db.execute(
+            update(StaffAccount)
+            .where(StaffAccount.tenant_id == claims.tenant_id, StaffAccount.id == claims.subject_id)
+            .values(token_generation=StaffAccount.token_generation + 1)
+            .execution_options(synchronize_session=False)
+        )
         uow.commit()
+    grants.forget(PrincipalKind.STAFF, claims.tenant_id, claims.subject_id)
 
 
 def get_me(*, uow: UnitOfWork, claims: AccessClaims) -> StaffRead:
@@ -178,6 +198,7 @@ def update_staff(
     *,
     uow: UnitOfWork,
     identity: IdentityService,
+    grants: AccessGrants,
     claims: AccessClaims,
     staff_id: uuid.UUID,
     cmd: StaffUpdate,
@@ -194,6 +215,7 @@ def update_staff(
         ):
             raise Forbidden("you cannot deactivate yourself or change your own role")
         changes = cmd.model_dump(exclude_unset=True)
+        access_before = (staff.role, staff.home_location_id, staff.active)
         if "home_location_id" in changes:
             _check_home_location(uow, claims.tenant_id, cmd.home_location_id)
             staff.home_location_id = cmd.home_location_id
@@ -209,5 +231,11 @@ def update_staff(
             staff.password_hash = identity.hash_password(cmd.password)
         if cmd.pin is not None:
             staff.pin_hash = identity.hash_password(cmd.pin)
+        changed_access = access_before != (staff.role, staff.home_location_id, staff.active)
+        if changed_access:
+            staff.token_generation += 1
         uow.commit()
-        return to_read(staff)
+        read = to_read(staff)
+    if changed_access:
+        grants.forget(PrincipalKind.STAFF, claims.tenant_id, staff_id)
+    return read

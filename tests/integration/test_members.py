@@ -198,15 +198,17 @@ def test_photo_round_trip_and_bad_photos(api: Api) -> None:
     assert still.headers["content-type"] == "image/jpeg"  # the last good photo stays
 
 
-def test_roles_coach_reads_but_cannot_change(api: Api) -> None:
+def test_roles_coach_neither_lists_nor_changes(api: Api) -> None:
     tenant = api.sign_up("roles-gym")
     member = create_member(api, tenant)
     api.create_staff(tenant, "coach", "coach@roles-gym.example")
     api.create_staff(tenant, "front_desk", "desk@roles-gym.example")
     coach = api.token_for("roles-gym", "coach@roles-gym.example")
     desk = api.token_for("roles-gym", "desk@roles-gym.example")
-    assert api.client.get(f"/members/{member['id']}", headers=coach).status_code == 200
-    assert api.client.get("/members", params={"q": "ama"}, headers=coach).status_code == 200
+    # Coaches see only their own classes' members, and never the list with personal data.
+    _problem(api.client.get(f"/members/{member['id']}", headers=coach), 403, "classes they lead")
+    _problem(api.client.get("/members", params={"q": "ama"}, headers=coach), 403, "role")
+    assert api.client.get("/members", params={"q": "ama"}, headers=desk).status_code == 200
     body = {"first_name": "A", "last_name": "B"}
     _problem(api.client.post("/members", json=body, headers=coach), 403, "front desk")
     _problem(api.client.patch(f"/members/{member['id']}", json=body, headers=coach), 403, "role")
