@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,3 +37,5 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     home_location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: An owner's PIN reaches kiosks only when the owner asks (other roles' always do).
+    kiosk_pin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
