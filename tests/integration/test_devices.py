@@ -30,7 +30,7 @@ def test_enrolled_kiosk_downloads_its_location(api: Api) -> None:
     assert body["location"]["name"] == "Here"
     assert body["location"]["timezone"] == "Africa/Accra"
     assert body["tenant"]["name"] == "kiosk-gym gym"
-    names = {(s["role"], s["pin_hash"] is not None) for s in body["staff"]}
+    names = {(s["role"], s["pin_verifier"] is not None) for s in body["staff"]}
     assert names == {("owner", False), ("front_desk", True)}  # not the coach of another location
     # Keyed verifiers only: no staff member's argon2 hash reaches a kiosk.
     assert all(s["pin_hash"] is None for s in body["staff"])

@@ -44,7 +44,9 @@ from tests.unit.desktop.sync_fakes import SyncFakeServer
 
 OLD_VERSIONS = range(1, SCHEMA_VERSION)
 #: An argon2 hash of the PIN "1234", as kiosks before version 6 held staff PINs.
-OLD_PIN_HASH = "$argon2id$v=19$m=8,t=1,p=1$3hcWpb5rdHHDHRD+eizl+A$WXeu7ffry/FrT1fSVeATjkzmuFBZXTj38i9ioaMGxG0"
+OLD_PIN_HASH = (
+    "$argon2id$v=19$m=8,t=1,p=1$3hcWpb5rdHHDHRD+eizl+A$WXeu7ffry/FrT1fSVeATjkzmuFBZXTj38i9ioaMGxG0"
+)
 NOW = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 #: Mutation ids the server had already acknowledged before the upgrade (version 3 on).
 ACKNOWLEDGED = 4
