@@ -94,10 +94,15 @@ class KioskCore:
         return LocationView.from_cache(cached) if cached else None
 
     def has_exit_staff(self) -> bool:
-        """Whether any cached staff member could unlock kiosk mode with a PIN."""
-        return any(
-            s.role in KIOSK_EXIT_ROLES and s.pin_verifier
-            for s in ScopeRepository(self.store.connection()).staff()
+        """Whether any cached staff member could unlock kiosk mode with a PIN (which also
+        needs the device secret: without it no PIN is recognised, and kiosk mode must not
+        hold a kiosk nobody can unlock)."""
+        return (
+            any(
+                s.role in KIOSK_EXIT_ROLES and s.pin_verifier
+                for s in ScopeRepository(self.store.connection()).staff()
+            )
+            and self._pin_key() is not None
         )
 
     def verify_staff_pin(self, pin: str) -> StaffMember | None:

@@ -11,7 +11,6 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
-    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,4 +37,4 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     home_location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: An owner's PIN reaches kiosks only when the owner asks (other roles' always do).
-    kiosk_pin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    kiosk_pin: Mapped[bool] = mapped_column(Boolean, default=False)

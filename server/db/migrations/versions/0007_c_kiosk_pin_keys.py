@@ -22,17 +22,32 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+_COLUMNS = (
+    ("devices", sa.Column("pin_key", sa.String(length=64), nullable=True)),
+    (
+        "staff_accounts",
+        sa.Column("kiosk_pin", sa.Boolean(), nullable=False, server_default=sa.false()),
+    ),
+)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("devices") as batch:
-        batch.add_column(sa.Column("pin_key", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("staff_accounts") as batch:
-        batch.add_column(
-            sa.Column("kiosk_pin", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    """Add the columns in place (a batch rebuild on SQLite would drop tables others
+    reference)."""
+    for table, column in _COLUMNS:
+        op.add_column(table, column)
+        if op.get_bind().dialect.name != "sqlite" and column.server_default is not None:
+            op.alter_column(table, column.name, server_default=None)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("staff_accounts") as batch:
-        batch.drop_column("kiosk_pin")
-    with op.batch_alter_table("devices") as batch:
-        batch.drop_column("pin_key")
+    """Drop them again (in place from SQLite 3.35; a batch rebuild before that)."""
+    bind = op.get_bind()
+    version = bind.dialect.server_version_info or ()
+    in_place = bind.dialect.name != "sqlite" or version >= (3, 35)
+    for table, column in reversed(_COLUMNS):
+        if in_place:
+            op.drop_column(table, column.name)
+            continue
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column(column.name)
