@@ -48,7 +48,7 @@ def build_core(settings: KioskSettings, http_client: httpx.Client | None = None)
     from desktop.core.store import Store
 
     if not settings.data_dir.exists():
-        # Owner-only: the cache holds staff PIN hashes, and maybe the device credential.
+        # Owner-only: the cache holds personal data, and maybe the device credential.
         settings.data_dir.mkdir(parents=True, mode=0o700)
     credentials = open_credential_store(settings.credential_store, settings.data_dir)
     store = Store(settings.database_path)

@@ -32,8 +32,8 @@ class DemoStaff:
 
 
 STAFF = [
-    DemoStaff("Ama Owusu", "owner@demo-fitness.example", StaffRole.OWNER, "1357"),
-    DemoStaff("Kofi Mensah", "manager@demo-fitness.example", StaffRole.MANAGER, "2468"),
+    DemoStaff("Ama Owusu", "owner@demo-fitness.example", StaffRole.OWNER, "135790"),
+    DemoStaff("Kofi Mensah", "manager@demo-fitness.example", StaffRole.MANAGER, "246810"),
     DemoStaff("Efua Asante", "desk@demo-fitness.example", StaffRole.FRONT_DESK, "1234"),
     DemoStaff("Yaw Boateng", "coach@demo-fitness.example", StaffRole.COACH, "9876"),
 ]
@@ -118,7 +118,7 @@ def seed(container: Container) -> DemoTenant:
         grants=container.grants,
         claims=claims,
         staff_id=demo.owner_id,
-        cmd=StaffUpdate(pin=owner.pin),
+        cmd=StaffUpdate(pin=owner.pin, kiosk_pin=True),
     )
     demo.staff[owner.email] = demo.owner_id
     for person in STAFF[1:]:

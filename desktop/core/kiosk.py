@@ -29,6 +29,7 @@ from desktop.core.sync.errors import ServerError, ServerProtocolError
 from desktop.core.sync.kiosk_sync import KioskStatus, KioskSync
 from shared.clock import utcnow
 from shared.enums import KIOSK_EXIT_ROLES, StaffRole
+from shared.kiosk_pins import pin_key_from_secret, verify_pin
 
 log = logging.getLogger(__name__)
 
@@ -93,30 +94,46 @@ class KioskCore:
         return LocationView.from_cache(cached) if cached else None
 
     def has_exit_staff(self) -> bool:
-        """Whether any cached staff member could unlock kiosk mode with a PIN."""
-        return any(
-            s.role in KIOSK_EXIT_ROLES and s.pin_hash
-            for s in ScopeRepository(self.store.connection()).staff()
+        """Whether any cached staff member could unlock kiosk mode with a PIN (which also
+        needs the device secret: without it no PIN is recognised, and kiosk mode must not
+        hold a kiosk nobody can unlock)."""
+        return (
+            any(
+                s.role in KIOSK_EXIT_ROLES and s.pin_verifier
+                for s in ScopeRepository(self.store.connection()).staff()
+            )
+            and self._pin_key() is not None
         )
 
     def verify_staff_pin(self, pin: str) -> StaffMember | None:
-        """The cached staff member allowed to leave kiosk mode whose PIN this is, if any."""
-        from argon2 import PasswordHasher
-        from argon2.exceptions import InvalidHashError, VerificationError
+        """The cached staff member allowed to leave kiosk mode whose PIN this is, if any.
 
+        The store holds verifiers keyed with this device's PIN key, derived from the device
+        secret in the credential store: without that secret no PIN is recognised (a copy of
+        the store elsewhere recognises none), see :mod:`shared.kiosk_pins`."""
         pin = pin.strip()
         if not pin:
             return None
-        hasher = PasswordHasher()
+        key = self._pin_key()
+        if key is None:
+            return None
         for staff in ScopeRepository(self.store.connection()).staff():
-            if staff.role not in KIOSK_EXIT_ROLES or not staff.pin_hash:
+            if staff.role not in KIOSK_EXIT_ROLES or not staff.pin_verifier:
                 continue
-            try:
-                hasher.verify(staff.pin_hash, pin)
-            except (VerificationError, InvalidHashError):
-                continue
-            return StaffMember(id=staff.id, name=staff.name, role=staff.role)
+            if verify_pin(staff.pin_verifier, key, pin):
+                return StaffMember(id=staff.id, name=staff.name, role=staff.role)
         return None
+
+    def _pin_key(self) -> bytes | None:
+        device = self.device()
+        if device is None:
+            return None
+        try:
+            secret = self.credentials.load(str(device.device_id))
+        except CredentialStoreError:
+            log.warning("The device credential cannot be read: no staff PIN can be checked")
+            return None
+        return pin_key_from_secret(secret) if secret else None
 
     # -- commands --------------------------------------------------------------------------
 

@@ -35,6 +35,9 @@ class Device(TenantScoped, Timestamps, Base):
     location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     name: Mapped[str] = mapped_column(String(200))
     secret_hash: Mapped[str] = mapped_column(String(64))
+    #: The device's PIN key (hex), derived from its secret when the server last saw it: what
+    #: staff PIN verifiers sent to this kiosk are keyed with. None until then.
+    pin_key: Mapped[str | None] = mapped_column(String(64))
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

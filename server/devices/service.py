@@ -27,6 +27,7 @@ from server.tenants.repository import LocationRepository, TenantDirectory, tenan
 from shared.clock import utcnow
 from shared.enums import PrincipalKind
 from shared.ids import new_id
+from shared.kiosk_pins import pin_key_from_secret
 
 _BAD_CODE = "this enrolment code is not valid: check it, or ask a manager for a new one"
 _BAD_DEVICE = "this kiosk's credential is not valid; enrol it again"
@@ -96,7 +97,11 @@ def enrol(*, uow: UnitOfWork, cmd: DeviceEnrol) -> DeviceEnrolled:
         secret, secret_hash = rules.new_device_secret(tenant.id)
         DeviceRepository(uow.db, tenant.id).add(
             Device(
-                id=device_id, location_id=code.location_id, name=cmd.name, secret_hash=secret_hash
+                id=device_id,
+                location_id=code.location_id,
+                name=cmd.name,
+                secret_hash=secret_hash,
+                pin_key=pin_key_from_secret(secret).hex(),
             )
         )
         uow.commit()
@@ -122,6 +127,9 @@ def issue_token(
         if device.revoked_at is not None:
             raise Unauthenticated(_REVOKED, code="device_revoked")
         device.last_seen_at = utcnow()
+        if device.pin_key is None:
+            # Enrolled before devices had a PIN key: the secret is at hand only now.
+            device.pin_key = pin_key_from_secret(cmd.device_secret).hex()
         uow.commit()
         claims = AccessClaims(
             kind=PrincipalKind.DEVICE,

@@ -40,3 +40,5 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     #: Moves on with a change of role, location or activation and with a sign-out: access
     #: tokens issued before stop working (server.signins.grants).
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: An owner's PIN reaches kiosks only when the owner asks (other roles' always do).
+    kiosk_pin: Mapped[bool] = mapped_column(Boolean, default=False)

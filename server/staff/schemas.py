@@ -14,7 +14,13 @@ from shared.enums import StaffRole
 from shared.inputs import InputModel
 
 Password = Annotated[str, Field(min_length=10, max_length=200)]
-Pin = Annotated[str, Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")]
+Pin = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{4,8}$",
+        description="4 to 8 digits; owners and managers need at least 6",
+    ),
+]
 
 
 class LoginRequest(InputModel):
@@ -42,6 +48,11 @@ class StaffUpdate(InputModel):
     password: Password | None = None
     pin: Pin | None = None
     home_location_id: uuid.UUID | None = None
+    kiosk_pin: bool | None = Field(
+        None,
+        description="Owners only: whether this owner's PIN may be checked at kiosks "
+        "(kiosks then hold a keyed verifier of it); off unless an owner turns it on",
+    )
 
 
 class StaffRead(BaseModel):
@@ -52,6 +63,7 @@ class StaffRead(BaseModel):
     role: StaffRole
     active: bool
     has_pin: bool
+    kiosk_pin: bool = False
     home_location_id: uuid.UUID | None
     created_at: datetime
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.config import Settings
 from server.db.uow import UnitOfWork
-from server.errors import Conflict, Forbidden, NotFound, Unauthenticated
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from server.ports.identity import AccessClaims, AccessGrants, IdentityService
 from server.signins import service as signins
 from server.signins.repository import RefreshTokenRepository
@@ -40,6 +40,7 @@ def to_read(staff: StaffAccount) -> StaffRead:
         role=StaffRole(staff.role),
         active=staff.active,
         has_pin=staff.pin_hash is not None,
+        kiosk_pin=bool(staff.kiosk_pin),
         home_location_id=staff.home_location_id,
         created_at=staff.created_at,
     )
@@ -162,6 +163,30 @@ def _check_home_location(
         raise NotFound(f"location {location_id} was not found")
 
 
+def _check_pin(role: StaffRole, pin: str | None) -> None:
+    problem = None if pin is None else rules.pin_problem(role, pin)
+    if problem is not None:
+        raise InvalidInput(problem, code="pin_too_short")
+
+
+def _check_pin_change(claims: AccessClaims, staff: StaffAccount, cmd: StaffUpdate) -> None:
+    role = cmd.role or StaffRole(staff.role)
+    _check_pin(role, cmd.pin)
+    if (
+        cmd.pin is None
+        and staff.pin_hash is not None
+        and role in rules.SENIOR_PIN_ROLES
+        and StaffRole(staff.role) not in rules.SENIOR_PIN_ROLES
+    ):
+        # The PIN kept was set under the shorter rule, and its length is not known.
+        raise InvalidInput(
+            f"{rules.senior_pin_rule(role)}: give a new pin with the change of role",
+            code="pin_too_short",
+        )
+    if cmd.kiosk_pin is not None and claims.role is not StaffRole.OWNER:
+        raise Forbidden("only an owner can choose whether an owner's PIN goes to kiosks")
+
+
 def create_staff(
     *, uow: UnitOfWork, identity: IdentityService, claims: AccessClaims, cmd: StaffCreate
 ) -> StaffRead:
@@ -170,6 +195,7 @@ def create_staff(
         raise Forbidden(
             f"a {claims.role.value.replace('_', ' ')} cannot create a {cmd.role.value} account"
         )
+    _check_pin(cmd.role, cmd.pin)
     with uow:
         repo = StaffRepository(uow.db, claims.tenant_id)
         if repo.by_email(cmd.email) is not None:
@@ -194,6 +220,32 @@ def create_staff(
         return to_read(staff)
 
 
+def _apply_update(
+    uow: UnitOfWork,
+    identity: IdentityService,
+    tenant_id: uuid.UUID,
+    staff: StaffAccount,
+    cmd: StaffUpdate,
+) -> None:
+    if "home_location_id" in cmd.model_fields_set:
+        _check_home_location(uow, tenant_id, cmd.home_location_id)
+        staff.home_location_id = cmd.home_location_id
+    if cmd.name is not None:
+        staff.name = cmd.name
+    if cmd.role is not None:
+        staff.role = cmd.role.value
+    if cmd.active is not None:
+        staff.active = cmd.active
+        if not cmd.active:
+            RefreshTokenRepository(uow.db, tenant_id).revoke_all_of(staff.id, utcnow())
+    if cmd.password is not None:
+        staff.password_hash = identity.hash_password(cmd.password)
+    if cmd.pin is not None:
+        staff.pin_hash = identity.hash_password(cmd.pin)
+    if cmd.kiosk_pin is not None:
+        staff.kiosk_pin = cmd.kiosk_pin
+
+
 def update_staff(
     *,
     uow: UnitOfWork,
@@ -214,23 +266,9 @@ def update_staff(
             cmd.active is False or cmd.role not in (None, claims.role)
         ):
             raise Forbidden("you cannot deactivate yourself or change your own role")
-        changes = cmd.model_dump(exclude_unset=True)
+        _check_pin_change(claims, staff, cmd)
         access_before = (staff.role, staff.home_location_id, staff.active)
-        if "home_location_id" in changes:
-            _check_home_location(uow, claims.tenant_id, cmd.home_location_id)
-            staff.home_location_id = cmd.home_location_id
-        if cmd.name is not None:
-            staff.name = cmd.name
-        if cmd.role is not None:
-            staff.role = cmd.role.value
-        if cmd.active is not None:
-            staff.active = cmd.active
-            if not cmd.active:
-                RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(staff.id, utcnow())
-        if cmd.password is not None:
-            staff.password_hash = identity.hash_password(cmd.password)
-        if cmd.pin is not None:
-            staff.pin_hash = identity.hash_password(cmd.pin)
+        _apply_update(uow, identity, claims.tenant_id, staff, cmd)
         changed_access = access_before != (staff.role, staff.home_location_id, staff.active)
         if changed_access:
             staff.token_generation += 1

@@ -30,6 +30,8 @@ LocationOf = Callable[[Any], uuid.UUID | None]
 VisibleAt = Callable[[Any, uuid.UUID], bool]
 #: Every live location of a tenant: where a row for all of its kiosks goes.
 LiveLocations = Callable[[Session, uuid.UUID], list[uuid.UUID]]
+#: A stored row made into what one kiosk may hold, given that kiosk's key (or None).
+ForDevice = Callable[[dict[str, Any], bytes | None], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class SyncedTable:
     include: Callable[[Any], bool]
     #: False for a location: a tombstone there (e.g. staff moved to another location).
     visible_at: VisibleAt | None
+    #: Set for rows stored in a form no kiosk receives as it is (see ``register``).
+    for_device: ForDevice | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class SyncedTables:
 
     def __init__(self) -> None:
         self._by_model: dict[type[Any], SyncedTable] = {}
+        self._for_device: dict[str, ForDevice] = {}
         self._live_locations: LiveLocations | None = None
 
     def fan_out_with(self, live_locations: LiveLocations) -> None:
@@ -88,15 +93,25 @@ class SyncedTables:
         location: LocationOf = _everywhere,
         include: Callable[[Any], bool] = _always,
         visible_at: VisibleAt | None = None,
+        for_device: ForDevice | None = None,
     ) -> None:
         """Make every change of ``model`` rows reach the kiosks' pull as table ``name``.
 
         ``model`` rows need ``tenant_id`` and ``id``. ``location`` says which location's kiosks
-        hold a row (default: all of the tenant's).
+        hold a row (default: all of the tenant's). ``for_device`` turns a stored row into
+        what the pulling kiosk receives, keyed for that kiosk (e.g. staff PIN verifiers).
         """
         if model in self._by_model:
             raise ValueError(f"{model.__name__} is synced twice")
-        self._by_model[model] = SyncedTable(name, model, serialise, location, include, visible_at)
+        self._by_model[model] = SyncedTable(
+            name, model, serialise, location, include, visible_at, for_device
+        )
+        if for_device is not None:
+            self._for_device[name] = for_device
+
+    def for_device(self, name: str) -> ForDevice | None:
+        """How rows of table ``name`` are made per kiosk, if they are."""
+        return self._for_device.get(name)
 
     def __contains__(self, model: object) -> bool:
         return model in self._by_model

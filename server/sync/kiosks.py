@@ -26,6 +26,11 @@ class KioskDevice(Protocol):
     @property
     def location_id(self) -> uuid.UUID: ...
 
+    @property
+    def pin_key(self) -> str | None:
+        """The key (hex) this device shares with the server for what it must hold keyed."""
+        ...
+
 
 class KioskLocation(Protocol):
     @property
@@ -46,3 +51,11 @@ class Kiosks(Protocol):
     def location(self, *, uow: UnitOfWork, device: KioskDevice) -> KioskLocation:
         """The kiosk's location; 404 when it has been archived."""
         ...
+
+
+def device_key(device: KioskDevice) -> bytes | None:
+    """The device's PIN key as bytes, or None when the server has none (or a damaged one)."""
+    try:
+        return bytes.fromhex(device.pin_key) if device.pin_key else None
+    except ValueError:
+        return None

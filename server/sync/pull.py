@@ -9,14 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import String, Text, cast, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
 from server.ports.identity import AccessClaims
+from server.sync.changes import SyncedTables
 from server.sync.errors import SnapshotRequired
-from server.sync.kiosks import Kiosks
+from server.sync.kiosks import Kiosks, device_key
 from server.sync.models import DeviceSyncState, LocationSyncSeq, SyncChange
 from shared.clock import utcnow
 
@@ -58,7 +60,13 @@ class PullPage:
 
 
 def pull_page(
-    *, uow: UnitOfWork, kiosks: Kiosks, claims: AccessClaims, cursor: int, limit: int
+    *,
+    uow: UnitOfWork,
+    kiosks: Kiosks,
+    claims: AccessClaims,
+    cursor: int,
+    limit: int,
+    tables: SyncedTables,
 ) -> PullPage:
     with uow:
         db = uow.db
@@ -85,6 +93,8 @@ def pull_page(
         ).all()
         page = rows[:limit]
         last_mutation_id = _last_mutation_id(db, tenant_id, device.id)
+        key = device_key(device)
+    page = [_for_device(tables, row, key) for row in page]
     changes = ",".join(
         f'{{"seq":{seq},"table":{_json_str(table)},"row_id":"{_dashed(row_id)}",'
         f'"deleted":{"true" if deleted else "false"},"data":{data or "null"}}}'
@@ -96,6 +106,15 @@ def pull_page(
         f'"last_mutation_id":{last_mutation_id}}}'
     )
     return PullPage(len(page), body.encode())
+
+
+def _for_device(tables: SyncedTables, row: Any, key: bytes | None) -> Any:
+    """The row as this kiosk receives it: most go out as stored; a few are keyed for it."""
+    seq, table, row_id, deleted, data = row
+    make = tables.for_device(table)
+    if make is None or data is None:
+        return row
+    return seq, table, row_id, deleted, json.dumps(make(json.loads(data), key))
 
 
 @cache

@@ -167,6 +167,8 @@ class SnapshotScope:
     tz: ZoneInfo
     #: The fields the parts before this one gave (a part may build on them).
     fields: Mapping[str, Any]
+    #: The calling kiosk's PIN key (None for a device the server has no key of yet).
+    device_key: bytes | None = None
 
 
 #: Some fields of :class:`shared.sync.snapshot.KioskSnapshot`, read in the snapshot's

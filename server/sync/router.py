@@ -95,6 +95,7 @@ async def pull(
                 claims=claims,
                 cursor=cursor,
                 limit=limit,
+                tables=sync.tables,
             )
         )
         if page.count or time.monotonic() >= deadline or stopping.is_set():

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from server.db.uow import UnitOfWork
 from server.ports.identity import AccessClaims
 from server.sync import pull, review
+from server.sync.kiosks import device_key
 from server.sync.registry import SnapshotScope, SyncRegistry
 from shared.clock import utcnow
 from shared.sync.snapshot import KioskSnapshot
@@ -32,6 +33,7 @@ def snapshot(*, uow: UnitOfWork, registry: SyncRegistry, claims: AccessClaims) -
             now=now,
             tz=ZoneInfo(location.timezone),
             fields=fields,
+            device_key=device_key(device),
         )
         for part in registry.snapshot_parts:
             fields.update(part(scope))

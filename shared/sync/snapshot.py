@@ -43,12 +43,18 @@ class SnapshotLocation(BaseModel):
 
 
 class SnapshotStaff(BaseModel):
-    """A staff member who may act at the kiosk. ``pin_hash`` is an argon2 hash or None."""
+    """A staff member who may act at the kiosk.
+
+    ``pin_verifier`` is the PIN's verifier keyed for the receiving kiosk (see
+    :mod:`shared.kiosk_pins`), or None: no PIN, an owner who did not ask for kiosks to know
+    it, or a kiosk the server has no key of yet."""
 
     id: uuid.UUID
     name: str
     role: StaffRole
-    pin_hash: str | None
+    pin_verifier: str | None = None
+    #: Always None: kiosks no longer get PIN hashes; kiosks of earlier versions need the key.
+    pin_hash: None = None
 
 
 class SnapshotPlan(BaseModel):

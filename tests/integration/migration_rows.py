@@ -18,7 +18,7 @@ from typing import Any
 Row = dict[str, Any]
 
 #: Every revision before head, oldest first: a database may be at any of them.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 #: The revision that added each table.
 TABLE_REVISION = {
     **dict.fromkeys(

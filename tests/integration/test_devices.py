@@ -30,9 +30,14 @@ def test_enrolled_kiosk_downloads_its_location(api: Api) -> None:
     assert body["location"]["name"] == "Here"
     assert body["location"]["timezone"] == "Africa/Accra"
     assert body["tenant"]["name"] == "kiosk-gym gym"
-    names = {(s["role"], s["pin_hash"] is not None) for s in body["staff"]}
+    names = {(s["role"], s["pin_verifier"] is not None) for s in body["staff"]}
     assert names == {("owner", False), ("front_desk", True)}  # not the coach of another location
-    assert all(s["pin_hash"] is None or s["pin_hash"].startswith("$argon2") for s in body["staff"])
+    # Keyed verifiers only: no staff member's argon2 hash reaches a kiosk.
+    assert all(s["pin_hash"] is None for s in body["staff"])
+    assert all(
+        s["pin_verifier"] is None or s["pin_verifier"].startswith("$zmos-pin1$")
+        for s in body["staff"]
+    )
     listed = api.client.get("/devices", headers=tenant.headers).json()["items"]
     assert [d["id"] for d in listed] == [device["device_id"]]
     assert listed[0]["last_seen_at"] is not None

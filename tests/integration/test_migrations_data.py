@@ -77,6 +77,11 @@ def test_upgrade_to_head_keeps_every_row_and_fills_new_columns(url: str, revisio
                 if revision >= "0004":
                     _assert_local_times(connection, SESSIONS)
         assert migrate.current_revision(engine) == migrate.head_revision(url)
+        with engine.connect() as connection:
+            # Owners' PINs stay off kiosks until they ask; devices get a PIN key at their
+            # next token.
+            assert set(_column(connection, "staff_accounts", "kiosk_pin")) == {False}
+            assert set(_column(connection, "devices", "pin_key")) == {None}
         if revision == "0004":  # the defaults 0005 gave rows that existed before it
             with engine.connect() as connection:
                 assert _column(connection, "schedules", "on_missing_time") == ["shift"]

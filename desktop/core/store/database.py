@@ -85,6 +85,9 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "the kiosk database") -
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+    if current < SCHEMA_VERSION:
+        # What a migration removed (e.g. PIN hashes) leaves the log too, not only the file.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return user_version(conn)
 
 

@@ -67,7 +67,8 @@ class CachedStaff:
     id: uuid.UUID
     name: str
     role: StaffRole
-    pin_hash: str | None
+    #: The PIN's verifier keyed with this device's key (``shared.kiosk_pins``), or None.
+    pin_verifier: str | None
 
 
 # -- members, plans, memberships, check-ins ------------------------------------------------

@@ -46,8 +46,11 @@ class ScopeRepository:
             ),
         )
         self._conn.executemany(
-            "INSERT INTO staff (id, tenant_id, name, role, pin_hash) VALUES (?, ?, ?, ?, ?)",
-            [(str(s.id), str(tenant.id), s.name, s.role.value, s.pin_hash) for s in snapshot.staff],
+            "INSERT INTO staff (id, tenant_id, name, role, pin_verifier) VALUES (?, ?, ?, ?, ?)",
+            [
+                (str(s.id), str(tenant.id), s.name, s.role.value, s.pin_verifier)
+                for s in snapshot.staff
+            ],
         )
 
     def location(self) -> CachedLocation | None:
@@ -78,13 +81,13 @@ class ScopeRepository:
         return LocationRef(uuid.UUID(row["id"]), uuid.UUID(row["tenant_id"]), row["timezone"])
 
     def staff(self) -> list[CachedStaff]:
-        rows = self._conn.execute("SELECT id, name, role, pin_hash FROM staff ORDER BY name")
+        rows = self._conn.execute("SELECT id, name, role, pin_verifier FROM staff ORDER BY name")
         return [
             CachedStaff(
                 id=uuid.UUID(r["id"]),
                 name=r["name"],
                 role=StaffRole(r["role"]),
-                pin_hash=r["pin_hash"],
+                pin_verifier=r["pin_verifier"],
             )
             for r in rows
         ]

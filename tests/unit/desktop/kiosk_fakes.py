@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from argon2 import PasswordHasher
 
+from shared.kiosk_pins import keyed_verifier, pin_key_from_secret
+
 if TYPE_CHECKING:
     pass
 
 ENROL_CODE = "fake-gym.K7PQ-2MXA-9TZR"
-MANAGER_PIN = "2468"
+MANAGER_PIN = "246810"
 COACH_PIN = "1357"
 # Cheap parameters: verification works with any parameters, and tests stay fast.
-HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def problem(status: int, detail: str, code: str) -> httpx.Response:
@@ -54,7 +56,8 @@ class FakeServer:
         self.down = False
         self.status_500 = False
         self.requests: list[tuple[str, str]] = []
-        self.staff = [
+        #: As the server holds them (argon2 PIN hashes); kiosks get keyed verifiers.
+        self.staff: list[dict[str, Any]] = [
             {
                 "id": str(uuid.uuid4()),
                 "name": "Ana Manager",
@@ -94,6 +97,16 @@ class FakeServer:
     def expire_tokens(self) -> None:
         self.tokens.clear()
 
+    def staff_for_kiosk(self, staff: dict[str, Any]) -> dict[str, Any]:
+        """A staff row as the real server sends it: a verifier keyed for this device."""
+        key = pin_key_from_secret(self.device_secret)
+        return {
+            "id": staff["id"],
+            "name": staff["name"],
+            "role": staff["role"],
+            "pin_verifier": keyed_verifier(staff["pin_hash"], key),
+        }
+
     def snapshot(self) -> dict[str, Any]:
         return {
             "tenant": {"id": str(self.tenant_id), "name": "Zimasa Fitness"},
@@ -107,7 +120,7 @@ class FakeServer:
                 "contact_phone": None,
                 "opening_hours": self.opening_hours,
             },
-            "staff": self.staff,
+            "staff": [self.staff_for_kiosk(s) for s in self.staff],
             "server_time": (self.server_time or datetime.now(UTC)).isoformat(),
             "plans": self.plans,
             "members": self.members,

@@ -20,7 +20,10 @@ from desktop.core.credentials import (
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1
+    # Below every real backend (and keyring's "fail" one): keyring registers each subclass,
+    # and one with a positive priority became the process's default keyring, which later
+    # tests then took for the OS keyring.
+    priority = -1
 
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated

@@ -43,6 +43,10 @@ from shared.sync.snapshot import SnapshotPlan
 from tests.unit.desktop.sync_fakes import SyncFakeServer
 
 OLD_VERSIONS = range(1, SCHEMA_VERSION)
+#: An argon2 hash of the PIN "1234", as kiosks before version 6 held staff PINs.
+OLD_PIN_HASH = (
+    "$argon2id$v=19$m=8,t=1,p=1$3hcWpb5rdHHDHRD+eizl+A$WXeu7ffry/FrT1fSVeATjkzmuFBZXTj38i9ioaMGxG0"
+)
 NOW = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 #: Mutation ids the server had already acknowledged before the upgrade (version 3 on).
 ACKNOWLEDGED = 4
@@ -110,8 +114,8 @@ def seed(conn: sqlite3.Connection, old: OldKiosk) -> None:
         (str(server.location_id), str(server.tenant_id)),
     )
     x(
-        "INSERT INTO staff (id, tenant_id, name, role, pin_hash) VALUES (?, ?, ?, ?, NULL)",
-        (str(old.staff_id), str(server.tenant_id), "Cleo Desk", "front_desk"),
+        "INSERT INTO staff (id, tenant_id, name, role, pin_hash) VALUES (?, ?, ?, ?, ?)",
+        (str(old.staff_id), str(server.tenant_id), "Cleo Desk", "front_desk", OLD_PIN_HASH),
     )
     x(
         "UPDATE sync_status SET last_success_at = ?, last_error = ? WHERE singleton = 1",
@@ -156,12 +160,13 @@ def seed_members_and_outbox(conn: sqlite3.Connection, old: OldKiosk) -> None:
         "INSERT INTO cached_member_token (token, member_id) VALUES ('ana', ?), ('smith', ?)",
         (str(old.member_id), str(old.member_id)),
     )
-    # What casefold() made of this address; lower() keeps the ß.
+    # Before version 5, what casefold() made of this address; lower() keeps the ß.
+    email_norm = "bea.straße@example.com" if old.version >= 5 else "bea.strasse@example.com"
     x(
         f"""INSERT INTO local_member ({member_columns}, created_at, mutation_id) VALUES
             (?, 'Bea', 'Straße', 'Bea.Straße@Example.com', NULL, NULL, NULL, ?, NULL,
-             'strasse bea', 'bea.strasse@example.com', NULL, NULL, NULL, ?, 5)""",
-        (str(old.local_member_id), str(old.server.location_id), text(NOW)),
+             'strasse bea', ?, NULL, NULL, NULL, ?, 5)""",
+        (str(old.local_member_id), str(old.server.location_id), email_norm, text(NOW)),
     )
     x(
         "INSERT INTO local_member_token (token, member_id) VALUES ('bea', ?), ('strasse', ?)",
@@ -347,7 +352,13 @@ def test_rows_of_every_earlier_version_are_kept(old_kiosk: OldKiosk, tmp_path: P
         assert device.enrolled_at == NOW
         ref = ScopeRepository(conn).location_ref()
         assert ref is not None and ref.id == server.location_id
-        assert [s.id for s in ScopeRepository(conn).staff()] == [old.staff_id]
+        staff = ScopeRepository(conn).staff()
+        assert [s.id for s in staff] == [old.staff_id]
+        # Version 6 drops the PIN hashes earlier versions held (anyone with the disk could
+        # brute-force them); the next snapshot brings keyed verifiers.
+        assert [s.pin_verifier for s in staff] == [None]
+        for file in (tmp_path / "kiosk").glob("kiosk.sqlite3*"):  # the file and its log
+            assert OLD_PIN_HASH.encode() not in file.read_bytes(), file.name
         status = SyncStatusRepository(conn).get()
         assert (status.last_success_at, status.last_error) == (
             NOW,
@@ -359,9 +370,10 @@ def test_rows_of_every_earlier_version_are_kept(old_kiosk: OldKiosk, tmp_path: P
         check_members_and_outbox(conn, old)
         if old.version >= 3:
             state = SyncStateRepository(conn).get()
+            # Before version 6 the cursor is forgotten: a snapshot, not a pull, comes next.
+            cursor = (0, False) if old.version < 6 else (41, True)
             assert (state.cursor, state.has_cursor, state.last_mutation_id) == (
-                41,
-                True,
+                *cursor,
                 ACKNOWLEDGED,
             )
             assert RejectedRepository(conn).count() == 1

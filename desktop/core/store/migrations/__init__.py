@@ -20,6 +20,7 @@ from desktop.core.store.migrations import (
     m0003_incremental_sync,
     m0004_sessions_and_bookings,
     m0005_email_lower_case,
+    m0006_keyed_staff_pins,
 )
 
 
@@ -42,6 +43,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0003_incremental_sync,
         m0004_sessions_and_bookings,
         m0005_email_lower_case,
+        m0006_keyed_staff_pins,
     )
 )
 
