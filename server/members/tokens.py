@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from server.config import Settings
 from server.db.uow import UnitOfWork
@@ -12,9 +12,7 @@ from server.members.models import Member
 from server.members.repository import MemberRepository
 from server.ports.identity import AccessClaims, AccessGrants, IdentityService
 from server.signins import service as signins
-from server.signins.repository import RefreshTokenRepository
 from server.signins.schemas import TokenPair
-from shared.clock import utcnow
 from shared.enums import PrincipalKind
 
 
@@ -67,13 +65,4 @@ def refresh(
 
 def logout(*, uow: UnitOfWork, grants: AccessGrants, claims: AccessClaims) -> None:
     """End every sign-in of the member: refresh tokens and access tokens alike."""
-    with uow:
-        RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(claims.subject_id, utcnow())
-        uow.db.execute(
-            update(Member)
-            .where(Member.tenant_id == claims.tenant_id, Member.id == claims.subject_id)
-            .values(token_generation=Member.token_generation + 1)
-            .execution_options(synchronize_session=False)
-        )
-        uow.commit()
-    grants.forget(PrincipalKind.MEMBER, claims.tenant_id, claims.subject_id)
+    signins.end_every_sign_in(uow=uow, grants=grants, claims=claims, account=Member)

@@ -10,11 +10,14 @@ import secrets
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
 
 from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Unauthenticated
-from server.ports.identity import AccessClaims, IdentityService
+from server.ports.identity import AccessClaims, AccessGrants, IdentityService
 from server.signins.models import RefreshToken
 from server.signins.repository import RefreshTokenRepository
 from server.signins.schemas import TokenPair
@@ -102,3 +105,21 @@ def rotate(
         pair = issue_pair(uow=uow, identity=identity, settings=settings, claims=claims)
         uow.commit()
         return pair
+
+
+def end_every_sign_in(
+    *, uow: UnitOfWork, grants: AccessGrants, claims: AccessClaims, account: type[Any]
+) -> None:
+    """Log out everywhere: the caller's refresh tokens end, and the generation of their
+    account (``account``: the staff or member model, with ``token_generation``) moves on,
+    so their access tokens stop working on the next request."""
+    with uow:
+        RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(claims.subject_id, utcnow())
+        uow.db.execute(
+            update(account)
+            .where(account.tenant_id == claims.tenant_id, account.id == claims.subject_id)
+            .values(token_generation=account.token_generation + 1)
+            .execution_options(synchronize_session=False)
+        )
+        uow.commit()
+    grants.forget(claims.kind, claims.tenant_id, claims.subject_id)

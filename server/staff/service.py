@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.config import Settings
@@ -125,16 +125,7 @@ def refresh(
 
 def logout(*, uow: UnitOfWork, grants: AccessGrants, claims: AccessClaims) -> None:
     """End every sign-in of the account: refresh tokens and access tokens alike."""
-    with uow:
-        RefreshTokenRepository(uow.db, claims.tenant_id).revoke_all_of(claims.subject_id, utcnow())
-        uow.db.execute(
-            update(StaffAccount)
-            .where(StaffAccount.tenant_id == claims.tenant_id, StaffAccount.id == claims.subject_id)
-            .values(token_generation=StaffAccount.token_generation + 1)
-            .execution_options(synchronize_session=False)
-        )
-        uow.commit()
-    grants.forget(PrincipalKind.STAFF, claims.tenant_id, claims.subject_id)
+    signins.end_every_sign_in(uow=uow, grants=grants, claims=claims, account=StaffAccount)
 
 
 def get_me(*, uow: UnitOfWork, claims: AccessClaims) -> StaffRead:
