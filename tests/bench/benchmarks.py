@@ -1,6 +1,6 @@
 """Importing this module registers every benchmark; add new benchmark modules here."""
 
-from . import api_read, bookings, frame_decode, kiosk_checkin, kiosk_download, sync
+from . import api_read, bookings, frame_decode, kiosk_checkin, kiosk_download, kiosk_start, sync
 
 __all__ = [
     "api_read",
@@ -8,5 +8,6 @@ __all__ = [
     "frame_decode",
     "kiosk_checkin",
     "kiosk_download",
+    "kiosk_start",
     "sync",
 ]

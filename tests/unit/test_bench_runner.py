@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +17,9 @@ _REPO_ROOT = str(Path(__file__).resolve().parents[2])
 if _REPO_ROOT not in sys.path:
     sys.path.insert(0, _REPO_ROOT)
 
+from desktop.app import WINDOW_READY  # noqa: E402
 from tests.bench import __main__ as runner  # noqa: E402
-from tests.bench import core, wrk  # noqa: E402
+from tests.bench import core, kiosk_start, wrk  # noqa: E402
 from tests.bench.api_read import BAR as API_READ_BAR  # noqa: E402
 from tests.bench.core import Bar, Context, Figure, Limit  # noqa: E402
 from tests.bench.report import Errored, table, write_json  # noqa: E402
@@ -188,6 +192,43 @@ def test_select_exact_glob_and_unknown() -> None:
 
 def test_api_read_is_registered() -> None:
     assert "api.read" in core.REGISTRY
+
+
+def test_kiosk_start_is_registered_with_its_bar() -> None:
+    assert "kiosk.start" in core.REGISTRY
+    assert kiosk_start.BAR.failures(_figure(name="kiosk.start", median=1_990.0)) == []
+    assert kiosk_start.BAR.failures(_figure(name="kiosk.start", median=2_010.0))
+
+
+def _child(code: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def test_kiosk_start_sees_the_ready_line_even_when_written_in_pieces() -> None:
+    first, rest = WINDOW_READY[:5], WINDOW_READY[5:]
+    proc = _child(
+        "import sys, time\n"
+        f"sys.stderr.write('noise\\n{first}'); sys.stderr.flush(); time.sleep(0.3)\n"
+        f"sys.stderr.write('{rest}\\n'); sys.stderr.flush(); time.sleep(5)"
+    )
+    log = io.BytesIO()
+    try:
+        elapsed = kiosk_start._wait_ready(proc, time.perf_counter(), log)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert elapsed is not None and 250 <= elapsed < 4_000
+    assert WINDOW_READY.encode() in log.getvalue()
+
+
+def test_kiosk_start_gives_up_when_the_process_ends_without_a_window() -> None:
+    proc = _child("import sys; sys.stderr.write('The kiosk cannot start: no\\n')")
+    try:
+        assert kiosk_start._wait_ready(proc, time.perf_counter(), io.BytesIO()) is None
+    finally:
+        proc.wait()
 
 
 def test_duplicate_registration_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
