@@ -144,6 +144,13 @@ class BatchPlacement:
     def insert(self, bookings: BookingRepository, row: dict[str, Any]) -> Booking:
         return bookings.insert(deferred_to=self.rows, **row)
 
+    def line_place(
+        self, context: SessionContext, bookings: BookingRepository, booking: Booking
+    ) -> int:
+        # The batch's rows are not written yet, but its counters are exact: the booking
+        # that just joined the line is its last.
+        return context.waitlisted
+
     def finish(self) -> None:
         """Write what the batch's bookings did: their rows (one executemany) and each
         session's counters (one UPDATE per session)."""

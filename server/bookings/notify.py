@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from server.bookings.models import Booking
+from server.bookings.repository import BookingRepository
 from server.db.uow import UnitOfWork
 from server.members.models import Member
 from server.notices import service as notices
@@ -46,15 +47,19 @@ def tell(uow: UnitOfWork, booking: Booking, topic: str, subject: str, text: str)
     )
 
 
-def confirmed(uow: UnitOfWork, booking: Booking) -> None:
+def confirmed(uow: UnitOfWork, booking: Booking, *, line: int | None = None) -> None:
+    """Tell the member how the booking stands; ``line`` is its place in the waitlist when
+    the caller knows it (else it is counted)."""
     status = booking.status
     if status == "waitlisted":
+        if line is None:
+            line = BookingRepository(uow.db, booking.tenant_id).waitlist_place(booking)
         tell(
             uow,
             booking,
             "booking.waitlisted",
             "On the waitlist: {what}",
-            f"{{what}} is full. You are number {booking.position} in line; we will tell you "
+            f"{{what}} is full. You are number {line} in line; we will tell you "
             "as soon as a place frees up.",
         )
     elif status == "pending":

@@ -120,6 +120,12 @@ class Placement(Protocol):
 
     def insert(self, bookings: BookingRepository, row: dict[str, Any]) -> Booking: ...
 
+    def line_place(
+        self, context: SessionContext, bookings: BookingRepository, booking: Booking
+    ) -> int:
+        """The place in line, from 1, of ``booking``, just put on the session's waitlist."""
+        ...
+
 
 def place(uow: UnitOfWork, placement: Placement, order: BookingOrder) -> Booking:
     """Place ``order``: every check, then the counters, then the row (see the module)."""
@@ -141,7 +147,8 @@ def place(uow: UnitOfWork, placement: Placement, order: BookingOrder) -> Booking
     if member.active is not None:
         member.active.append((booking.id, order.session_id, booking.starts_at, booking.ends_at))
     if member.email:  # (notify tells members with an email address only)
-        notify.confirmed(uow, booking)
+        line = None if holds_place else placement.line_place(context, bookings, booking)
+        notify.confirmed(uow, booking, line=line)
     return booking
 
 

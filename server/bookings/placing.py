@@ -67,6 +67,11 @@ class SinglePlacement:
     def insert(self, bookings: BookingRepository, row: dict[str, Any]) -> Booking:
         return bookings.insert(**row)
 
+    def line_place(
+        self, context: SessionContext, bookings: BookingRepository, booking: Booking
+    ) -> int:
+        return bookings.waitlist_place(booking)
+
 
 def _write_lock(uow: UnitOfWork) -> None:
     """On SQLite, take the database's write lock before reading (checks then writes must see

@@ -128,6 +128,21 @@ class BookingRepository(TenantRepository[Booking]):
         ).scalar_one_or_none()
         return row
 
+    def waitlist_place(self, booking: Booking) -> int:
+        """The booking's place in its session's line, counted from 1 (its ``position``
+        numbers every booking of the session, the ones holding places too)."""
+        ahead = self.db.execute(
+            select(func.count())
+            .select_from(Booking)
+            .where(
+                Booking.tenant_id == self.tenant_id,
+                Booking.session_id == booking.session_id,
+                Booking.status == BookingStatus.WAITLISTED.value,
+                Booking.position < booking.position,
+            )
+        ).scalar_one()
+        return int(ahead) + 1
+
     def of_session(self, session_id: uuid.UUID, *, statuses: Sequence[str] = ()) -> list[Booking]:
         query = self._select().where(Booking.session_id == session_id)
         if statuses:

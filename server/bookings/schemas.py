@@ -82,7 +82,9 @@ class RosterEntry(BaseModel):
     first_name: str
     last_name: str
     status: BookingStatus
-    position: int
+    position: int = Field(
+        description="Arrival order among all the session's bookings (not the place in line)"
+    )
     attendance: Attendance | None
     checked_in_at: datetime | None
     waitlist_place: int | None = Field(description="1 for the first in line; None if not waiting")

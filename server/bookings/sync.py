@@ -89,7 +89,9 @@ def create_booking(context: MutationContext, args: BookingCreateArgs) -> str | N
     if booking.status == BookingStatus.WAITLISTED.value:
         return (
             "the session was full when this booking arrived: "
-            f"waitlisted at position {booking.position}"
+            "waitlisted, number "
+            f"{BookingRepository(context.uow.db, context.tenant_id).waitlist_place(booking)} "
+            "in line"
         )
     return None
 
@@ -121,13 +123,14 @@ def _attendable(
     return other, own
 
 
-def _why_no_place(own: Booking | None) -> str:
+def _why_no_place(context: MutationContext, own: Booking | None) -> str:
     if own is None:
         return "the kiosk's booking could not be made on the server"
     if own.status == BookingStatus.WAITLISTED.value:
+        line = BookingRepository(context.uow.db, context.tenant_id).waitlist_place(own)
         return (
-            "the class was already full when the kiosk's booking arrived: it is waitlisted "
-            f"at position {own.position}"
+            "the class was already full when the kiosk's booking arrived: it is waitlisted, "
+            f"number {line} in line"
         )
     return f"the booking is {own.status}"
 
@@ -157,7 +160,7 @@ def attend_booking(context: MutationContext, args: BookingAttendArgs) -> str | N
     context.review(
         IN_ROOM_WITHOUT_PLACE,
         f"{name} was checked into {what} of {context.local(class_session.starts_at)} at "
-        f"{context.location.name} ({context.local(at)}), but {_why_no_place(own)}. "
+        f"{context.location.name} ({context.local(at)}), but {_why_no_place(context, own)}. "
         "They are in the room: check the class's numbers and the booking",
         member_id=args.member_id,
         checkin_id=args.checkin_id,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from server.db.bulk import among, chunks
 from server.db.repository import TenantRepository
 from server.staff.models import StaffAccount
+from server.tenants.models import Tenant
 from shared.normalise import email_key
 
 
@@ -22,6 +23,19 @@ class StaffRepository(TenantRepository[StaffAccount]):
             self._select().where(StaffAccount.email == email_key(email))
         ).scalar_one_or_none()
         return row
+
+    def pin_hashes(self, *, other_than: uuid.UUID | None = None) -> list[str]:
+        """The PIN hashes of the tenant's staff (active or not: one may come back), taken
+        under a lock on the tenant's row so two PIN changes at once are checked in turn."""
+        self.db.execute(
+            select(Tenant.id).where(Tenant.id == self.tenant_id).with_for_update()
+        ).all()
+        query = select(StaffAccount.pin_hash).where(
+            StaffAccount.tenant_id == self.tenant_id, StaffAccount.pin_hash.is_not(None)
+        )
+        if other_than is not None:
+            query = query.where(StaffAccount.id != other_than)
+        return [h for h in self.db.execute(query).scalars() if h]
 
     def serving(self, ids: Sequence[uuid.UUID], location_id: uuid.UUID) -> frozenset[uuid.UUID]:
         """Which of ``ids`` are staff of this tenant who may work at ``location_id`` (all

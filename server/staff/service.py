@@ -160,6 +160,17 @@ def _check_pin(role: StaffRole, pin: str | None) -> None:
         raise InvalidInput(problem, code="pin_too_short")
 
 
+def _check_pin_free(
+    repo: StaffRepository, identity: IdentityService, pin: str, *, other_than: uuid.UUID | None
+) -> None:
+    """A kiosk knows staff by PIN alone, so no two staff of a tenant share one. The refusal
+    names nobody: it must not tell who has the PIN. The hashes are salted, so each is
+    verified in turn (a tenant has tens of staff, not thousands)."""
+    for pin_hash in repo.pin_hashes(other_than=other_than):
+        if identity.verify_password(pin_hash, pin):
+            raise Conflict("this PIN is already in use; choose another", code="pin_in_use")
+
+
 def _check_pin_change(claims: AccessClaims, staff: StaffAccount, cmd: StaffUpdate) -> None:
     role = cmd.role or StaffRole(staff.role)
     _check_pin(role, cmd.pin)
@@ -192,6 +203,8 @@ def create_staff(
         if repo.by_email(cmd.email) is not None:
             raise Conflict(f"there is already a staff account for {email_key(cmd.email)}")
         _check_home_location(uow, claims.tenant_id, cmd.home_location_id)
+        if cmd.pin:
+            _check_pin_free(repo, identity, cmd.pin, other_than=None)
         staff = repo.add(
             StaffAccount(
                 id=new_id(),
@@ -258,6 +271,8 @@ def update_staff(
         ):
             raise Forbidden("you cannot deactivate yourself or change your own role")
         _check_pin_change(claims, staff, cmd)
+        if cmd.pin is not None:
+            _check_pin_free(repo, identity, cmd.pin, other_than=staff.id)
         access_before = (staff.role, staff.home_location_id, staff.active)
         _apply_update(uow, identity, claims.tenant_id, staff, cmd)
         changed_access = access_before != (staff.role, staff.home_location_id, staff.active)

@@ -125,3 +125,37 @@ def test_staff_pin_is_never_returned(api: Api) -> None:
     bad = api.client.patch(f"/staff/{staff['id']}", json={"pin": "12"}, headers=tenant.headers)
     assert bad.status_code == 422
     assert "pin" in bad.json()["detail"]
+
+
+def test_staff_pins_are_unique_per_tenant_and_the_refusal_names_nobody(api: Api) -> None:
+    tenant = api.sign_up("pin-uniq")
+    other = api.sign_up("pin-other")
+    kofi = api.create_staff(tenant, "front_desk", "kofi@pin-uniq.example", pin="4321")
+    esi = api.create_staff(tenant, "coach", "esi@pin-uniq.example", pin="8765")
+    staff_before = api.client.get("/staff", headers=tenant.headers).json()
+    body = {
+        "name": "Yaw Taken",
+        "email": "yaw@pin-uniq.example",
+        "role": "front_desk",
+        "password": PASSWORD,
+        "pin": "4321",
+    }
+    taken = api.client.post("/staff", json=body, headers=tenant.headers)
+    assert taken.status_code == 409, taken.text
+    problem = taken.json()
+    assert problem["code"] == "pin_in_use" and "already in use" in problem["detail"]
+    assert "kofi" not in taken.text.lower() and kofi["id"] not in taken.text
+    # Changing a PIN to another's is refused the same way, and changes nothing.
+    moved = api.client.patch(f"/staff/{esi['id']}", json={"pin": "4321"}, headers=tenant.headers)
+    assert moved.status_code == 409 and moved.json()["code"] == "pin_in_use"
+    assert "kofi" not in moved.text.lower() and kofi["id"] not in moved.text
+    assert api.client.get("/staff", headers=tenant.headers).json() == staff_before
+    # An inactive member of staff keeps their PIN: they may come back.
+    api.client.patch(f"/staff/{kofi['id']}", json={"active": False}, headers=tenant.headers)
+    again = api.client.post("/staff", json=body, headers=tenant.headers)
+    assert again.status_code == 409
+    # Keeping one's own PIN is fine; another tenant may use the same digits.
+    same = api.client.patch(f"/staff/{esi['id']}", json={"pin": "8765"}, headers=tenant.headers)
+    assert same.status_code == 200, same.text
+    assert api.create_staff(other, "front_desk", "yaw@pin-other.example", pin="4321")["has_pin"]
+    assert api.create_staff(tenant, "front_desk", "ama@pin-uniq.example", pin="5555")["has_pin"]

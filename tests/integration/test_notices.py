@@ -82,12 +82,35 @@ def test_confirmation_and_promotion_are_emailed_once(
     [(subject, body)] = _bodies(sink, "first@example.com")
     assert subject.startswith("Booked: HIIT at Osu Studio") and "You are booked" in body
     [(subject, body)] = _bodies(sink, "second@example.com")
-    assert subject.startswith("On the waitlist") and "number 2 in line" in body
+    assert subject.startswith("On the waitlist") and "number 1 in line" in body
     studio.cancel(booking["id"])
     assert _send_due(container) == 1
     subject, body = _bodies(sink, "second@example.com")[-1]
     assert subject.startswith("A place opened up") and "now booked" in body
     assert _send_due(container) == 0
+
+
+def test_waitlist_emails_count_places_in_line_from_one(
+    studio: Studio, container: Container, smtp: tuple[SmtpSink, int]
+) -> None:
+    sink = smtp[0]
+    session_id = studio.session(capacity=2)
+    for n in range(2):
+        studio.booked(session_id, studio.member(email=f"in{n}@example.com"))
+    first = studio.booked(session_id, studio.member(email="line1@example.com"))
+    studio.booked(session_id, studio.member(email="line2@example.com"))
+    # Someone leaves the line: the next to join is behind one person, not three.
+    studio.cancel(first["id"])
+    studio.booked(session_id, studio.member(email="line3@example.com"))
+    _send_due(container)
+    for address, place in (
+        ("line1@example.com", 1),
+        ("line2@example.com", 2),
+        ("line3@example.com", 2),
+    ):
+        [(subject, body)] = _bodies(sink, address)
+        assert subject.startswith("On the waitlist")
+        assert f"You are number {place} in line" in body, (address, body)
 
 
 def test_failed_send_is_retried_with_backoff(studio: Studio, container: Container) -> None:

@@ -251,7 +251,8 @@ def test_the_last_place_booked_at_two_offline_kiosks_waitlists_the_later_and_ope
     assert chaos.server_session_counts(desk.container, desk.tenant.id)[str(session_id)] == (1, 1)
     [item] = review_items(desk, status="open")
     assert item["kind"] == IN_ROOM_WITHOUT_PLACE and item["member_id"] == str(kofi)
-    assert "waitlisted at position 2" in item["summary"]
+    # The place in line, not the booking's number in arrival order (which counts Ama's).
+    assert "waitlisted, number 1 in line" in item["summary"]
     # The check-in itself is a fact and stays.
     assert checkin_count(desk) == 1
     # Both kiosks show the outcome once synced.
@@ -331,3 +332,32 @@ def test_bookings_for_another_location_or_unknown_sessions_are_rejected_alone(
     assert "own location" in results[0]["reason"]
     assert "not known" in results[1]["reason"]
     assert len(chaos.server_bookings(desk.container, desk.tenant.id)) == 1
+
+
+def test_the_kiosk_roster_counts_places_in_line_from_one(desk: Desk, kiosks: Kiosks) -> None:
+    monthly = desk.plan(MONTHLY)
+    ama, kofi, esi, yaw = (_member(desk, n, monthly) for n in ("Ama", "Kofi", "Esi", "Yaw"))
+    session_id = chaos.add_class(desk.container, desk.tenant.id, desk.location["id"], capacity=1)
+    booked = {}
+    for member_id in (ama, kofi, esi, yaw):
+        answer = desk.api.client.post(
+            f"/sessions/{session_id}/bookings",
+            json={"member_id": str(member_id)},
+            headers=desk.desk,
+        )
+        assert answer.status_code == 201, answer.text
+        booked[member_id] = answer.json()
+    # Kofi leaves the line: Esi is first in it, though she booked third.
+    left = desk.api.client.post(
+        f"/bookings/{booked[kofi]['id']}/cancel", json={}, headers=desk.desk
+    )
+    assert left.status_code == 200, left.text
+    core, _ = kiosks.open("Desk A")
+    roster = core.sessions.roster(uuid.UUID(session_id))
+    assert [(e.member_id, e.state) for e in roster] == [
+        (ama, "booked"),
+        (esi, "waitlisted (#1)"),
+        (yaw, "waitlisted (#2)"),
+    ]
+    with pytest.raises(CheckinError, match=r"#2 in line"):
+        core.sessions.check_in(uuid.UUID(session_id), yaw, CheckinMethod.SEARCH)

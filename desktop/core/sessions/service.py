@@ -193,7 +193,7 @@ class SessionService:
         if booking is not None and booking.status is BookingStatus.WAITLISTED:
             raise CheckinError(
                 f"{member.display_name} is on the waitlist for {session.name} "
-                f"(#{booking.position}), without a place"
+                f"(#{booking.waitlist_place} in line), without a place"
             )
         if booking is None and session.free <= 0:
             raise CheckinError(f"{session.name} is full: {member.display_name} has no booking")

@@ -218,6 +218,8 @@ class RosterEntry:
     #: Checked in here, but the server put the booking on the waitlist or cancelled it:
     #: a review item says what to do.
     needs_review: bool = False
+    #: The place in the waitlist, from 1 (``position`` numbers every booking of the session).
+    waitlist_place: int | None = None
 
     @property
     def state(self) -> str:
@@ -227,7 +229,7 @@ class RosterEntry:
         if self.checked_in:
             return "checked in (not synced yet)" if self.pending else "checked in"
         if self.status is BookingStatus.WAITLISTED:
-            return f"waitlisted (#{self.position})"
+            return f"waitlisted (#{self.waitlist_place})"
         label = "booked" if self.status is BookingStatus.CONFIRMED else self.status.value
         return f"{label} (not synced yet)" if self.pending else label
 
@@ -241,6 +243,8 @@ class BookingRef:
     position: int
     attended: bool
     local: bool
+    #: The place in the waitlist, from 1, when the booking is waitlisted.
+    waitlist_place: int | None = None
 
 
 # -- the outbox and sync bookkeeping -------------------------------------------------------

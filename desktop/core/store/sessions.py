@@ -207,7 +207,12 @@ class SessionRows:
         """The member's live booking of the session (not cancelled or declined), if any."""
         for entry in self.roster(session_id, member_id=member_id):
             return BookingRef(
-                entry.booking_id, entry.status, entry.position, entry.checked_in, entry.pending
+                entry.booking_id,
+                entry.status,
+                entry.position,
+                entry.checked_in,
+                entry.pending,
+                entry.waitlist_place,
             )
         return None
 
@@ -227,10 +232,13 @@ class SessionRows:
             )
         )
         pulled = self._conn.execute(
-            f"""SELECT id, member_id, status, position, checked_in_at, 0 AS local
-                FROM cached_booking WHERE session_id = :s {extra}
+            f"""SELECT id, member_id, status, position, checked_in_at, 0 AS local,
+                       (SELECT COUNT(*) FROM cached_booking w
+                        WHERE w.session_id = :s AND w.status = 'waitlisted'
+                        AND w.position <= b.position) AS line
+                FROM cached_booking b WHERE session_id = :s {extra}
                 UNION ALL
-                SELECT lb.id, lb.member_id, 'confirmed', 1000000000, NULL, 1
+                SELECT lb.id, lb.member_id, 'confirmed', 1000000000, NULL, 1, 0
                 FROM local_booking lb WHERE lb.session_id = :s AND {_UNDECIDED} {extra}
                 ORDER BY local, position""",
             params,
@@ -263,6 +271,7 @@ class SessionRows:
                     member_name=names.get(r["member_id"], "Unknown member"),
                     status=status,
                     position=0 if r["local"] else int(r["position"]),
+                    waitlist_place=(int(r["line"]) if status is BookingStatus.WAITLISTED else None),
                     checked_in=at is not None,
                     checked_in_at=at,
                     pending=bool(r["local"]) or waiting,
