@@ -66,6 +66,8 @@ class SyncWorker(QObject):
         self._retry: QTimer | None = None
         self._probe_interval = max(0.001, probe_seconds)
         self._probe_timer: QTimer | None = None
+        #: monotonic time before which the probe stays quiet (see :meth:`_probe`)
+        self._probe_quiet_until = 0.0
         self._push_backoff = Backoff()
         self._pull_backoff = Backoff()
         self._stopping = threading.Event()
@@ -178,10 +180,16 @@ class SyncWorker(QObject):
         sync = self._core.sync
         if self._stopping.is_set() or not sync.offline or sync.status().needs_enrolment:
             return
+        if time.monotonic() < self._probe_quiet_until:
+            return
         timeout = min(PROBE_TIMEOUT, self._probe_interval)
         if sync.probe(timeout) and not self._stopping.is_set():
             log.info("The server answers again; syncing now")
             self.refresh_now()
+            if sync.offline and self._retry is not None and self._retry.isActive():
+                # Healthy, yet sync still fails (e.g. 5xx on push): leave it to the backoff,
+                # or every kiosk would hit a failing server every few seconds.
+                self._probe_quiet_until = time.monotonic() + self._retry.remainingTime() / 1000
 
     # -- pulling (listener thread) ----------------------------------------------------------
 

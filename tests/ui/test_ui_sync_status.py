@@ -203,3 +203,40 @@ def test_back_to_all_synced_within_5_s_of_the_server_returning(
         assert window.status.message_label.text() == ""
     finally:
         stop_worker(window.tasks, worker)
+
+
+def test_a_healthy_server_that_fails_pushes_is_left_to_the_backoff(
+    qtbot: QtBot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+) -> None:
+    """The health check answers but every push gets a 503: the probe must not turn the
+    backed-off retries into a push every probe period."""
+    fake_server.down = True
+    window = MainWindow(enrolled_core, kiosk_mode=False)
+    qtbot.addWidget(window)
+    worker = SyncWorker(
+        enrolled_core, interval_seconds=60, long_poll_seconds=0.2, probe_seconds=0.1
+    )
+    worker._push_backoff = Backoff(base=60.0, cap=60.0, rng=lambda: 1.0)
+    worker._pull_backoff = Backoff(base=60.0, cap=60.0, rng=lambda: 1.0)
+    connect_worker(window, worker)
+    window.tasks.start_worker(worker, "zmos-sync")
+    try:
+        member = fake_server.add_member("Kojo", "Asante")
+        queue_checkins(enrolled_core, member, 1)
+        qtbot.waitUntil(lambda: enrolled_core.sync.offline, timeout=5000)
+        original = fake_server._push
+
+        def failing_push(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(503, json={"detail": "database unavailable"})
+
+        fake_server._push = failing_push  # type: ignore[method-assign]
+        fake_server.down = False
+        qtbot.waitUntil(lambda: ("POST", "/sync/push") in fake_server.requests, timeout=3000)
+        qtbot.wait(1000)  # the probe's sync, and the listener's on its recovered pull
+        pushes = fake_server.requests.count(("POST", "/sync/push"))
+        qtbot.wait(1500)  # fifteen probe periods: the retry waits a minute, so do the probes
+        assert fake_server.requests.count(("POST", "/sync/push")) == pushes <= 3
+        assert enrolled_core.sync.pending_count() == 1
+        fake_server._push = original  # type: ignore[method-assign]
+    finally:
+        stop_worker(window.tasks, worker)
