@@ -229,8 +229,8 @@ def _long_poll_timeout(http: httpx.Client, wait: float) -> httpx.Timeout:
 
 
 def _reason(exc: httpx.TransportError) -> str:
-    """Plain words: staff cannot act on "[Errno 104] Connection reset by peer" (it is logged
-    by the caller)."""
+    """Plain words: staff cannot act on "[Errno 104] Connection reset by peer" (the original
+    stays chained to the :class:`Offline` raised, for the log)."""
     if isinstance(exc, httpx.ConnectError):
         return "connection failed"
     if isinstance(exc, httpx.ProxyError):
