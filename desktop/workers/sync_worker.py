@@ -2,9 +2,12 @@
 
 Two loops. The worker's own thread pushes: at once after every local write (the core calls
 :meth:`SyncWorker.nudge`), on reconnect, on a timer, and after a failure with exponential
-backoff and jitter. A listener long-polls ``GET /sync/pull?wait=…`` on a daemon thread of
-its own (see :mod:`desktop.workers.tasks`) so that an online kiosk sees a server change
-within a second; a long-poll would otherwise hold up pushes. Both report to the UI only
+backoff and jitter. While offline it also probes the server's health check every few
+seconds and syncs at once when it answers, so a kiosk is back soon after its server even
+when its retries have backed off to a minute. A listener long-polls
+``GET /sync/pull?wait=…`` on a daemon thread of its own (see :mod:`desktop.workers.tasks`)
+so that an online kiosk sees a server change within a second; a long-poll would otherwise
+hold up pushes. Both report to the UI only
 through signals.
 """
 
@@ -29,6 +32,10 @@ log = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 20.0
 #: A pull that comes back empty this fast was not held: wait a little before the next one.
 MIN_POLL_PERIOD = 0.5
+#: While offline, how often to ask the server whether it is back, and how long to wait for
+#: the answer (short: a probe holds up the worker thread).
+PROBE_SECONDS = 2.0
+PROBE_TIMEOUT = 1.5
 
 
 class SyncWorker(QObject):
@@ -49,6 +56,7 @@ class SyncWorker(QObject):
         core: KioskCore,
         interval_seconds: float = 30.0,
         long_poll_seconds: float = LONG_POLL_SECONDS,
+        probe_seconds: float = PROBE_SECONDS,
     ) -> None:
         super().__init__()
         self._core = core
@@ -56,6 +64,10 @@ class SyncWorker(QObject):
         self._long_poll = long_poll_seconds
         self._timer: QTimer | None = None
         self._retry: QTimer | None = None
+        self._probe_interval = max(0.001, probe_seconds)
+        self._probe_timer: QTimer | None = None
+        #: monotonic time before which the probe stays quiet (see :meth:`_probe`)
+        self._probe_quiet_until = 0.0
         self._push_backoff = Backoff()
         self._pull_backoff = Backoff()
         self._stopping = threading.Event()
@@ -76,6 +88,10 @@ class SyncWorker(QObject):
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(lambda: self._push_now(True))
+        self._probe_timer = QTimer(self)
+        self._probe_timer.setInterval(int(self._probe_interval * 1000))
+        self._probe_timer.timeout.connect(self._probe)
+        self._probe_timer.start()
         self._unsubscribe = self._core.sync.on_local_write(self.nudge)
         self.refresh_now()
         self._listener_done = start_daemon(self._listen_until_stopped, "zmos-pull")
@@ -87,10 +103,10 @@ class SyncWorker(QObject):
         self._stopping.set()
         self._kick.set()
         self._unsubscribe()
-        for timer in (self._timer, self._retry):
+        for timer in (self._timer, self._retry, self._probe_timer):
             if timer is not None:
                 timer.stop()
-        self._timer = self._retry = None
+        self._timer = self._retry = self._probe_timer = None
         if self._listener_done is not None:
             # Not Thread.join: called from a QThread, it would register that thread with
             # Python's threading module for good (a "dummy" thread that never ends).
@@ -156,6 +172,24 @@ class SyncWorker(QObject):
             self._push_now(False)
         else:
             self._report(self._core.sync.status())
+
+    @Slot()
+    def _probe(self) -> None:
+        """Offline: if the server answers its health check, sync now (push, and wake the
+        listener from its backoff) instead of waiting for the retries."""
+        sync = self._core.sync
+        if self._stopping.is_set() or not sync.offline or sync.status().needs_enrolment:
+            return
+        if time.monotonic() < self._probe_quiet_until:
+            return
+        timeout = min(PROBE_TIMEOUT, self._probe_interval)
+        if sync.probe(timeout) and not self._stopping.is_set():
+            log.info("The server answers again; syncing now")
+            self.refresh_now()
+            if sync.offline and self._retry is not None and self._retry.isActive():
+                # Healthy, yet sync still fails (e.g. 5xx on push): leave it to the backoff,
+                # or every kiosk would hit a failing server every few seconds.
+                self._probe_quiet_until = time.monotonic() + self._retry.remainingTime() / 1000
 
     # -- pulling (listener thread) ----------------------------------------------------------
 

@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 from desktop.app import build_core, connect_worker
 from desktop.config import KioskSettings
 from desktop.core.kiosk import KioskCore
+from desktop.core.sync import OFFLINE_MESSAGE
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views.checkin_view import PROMPT
 from desktop.workers.sync_worker import SyncWorker
@@ -65,7 +66,7 @@ def test_offline_start_shows_cache_and_status_bar_says_offline(
     window.tasks.start_worker(worker, "zmos-sync")
     try:
         qtbot.waitUntil(lambda: window.status.connection_label.text() == "● Offline")
-        assert "Cannot reach the server" in window.status.message_label.text()
+        assert OFFLINE_MESSAGE in window.status.message_label.text()
         assert "working from saved data" in window.status.message_label.text()
         # The cached location is still shown.
         assert window.header.location_label.text() == "Riverside Gym"

@@ -4,6 +4,7 @@ seen while online, offline with backoff, a clean stop."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import connect_worker
 from desktop.core.kiosk import KioskCore
-from desktop.core.sync import REVOKED_MESSAGE
+from desktop.core.sync import OFFLINE_MESSAGE, REVOKED_MESSAGE
+from desktop.core.sync.backoff import Backoff
 from desktop.core.sync.kiosk_sync import KioskStatus
 from desktop.ui.main_window import MainWindow
 from desktop.ui.status_bar import KioskStatusBar
@@ -167,3 +169,74 @@ def test_quitting_mid_long_poll_does_not_wait_for_the_server(
     # The abandoned long-poll ends on its own; the kiosk must not close under it.
     listener.join(timeout=10)
     assert not listener.is_alive()
+
+
+def test_back_to_all_synced_within_5_s_of_the_server_returning(
+    qtbot: QtBot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+) -> None:
+    """After a long outage the retries have backed off to a minute; the probe must not wait
+    for them. Scans made meanwhile stay pending and go with the first push."""
+    fake_server.down = True
+    window = MainWindow(enrolled_core, kiosk_mode=False)
+    qtbot.addWidget(window)
+    worker = SyncWorker(enrolled_core, interval_seconds=60, long_poll_seconds=0.2)
+    # As after a long outage: every retry of push and pull now waits a full minute.
+    worker._push_backoff = Backoff(base=60.0, cap=60.0, rng=lambda: 1.0)
+    worker._pull_backoff = Backoff(base=60.0, cap=60.0, rng=lambda: 1.0)
+    connect_worker(window, worker)
+    worker.status_report.connect(window.status.show_status)
+    window.tasks.start_worker(worker, "zmos-sync")
+    try:
+        member = fake_server.add_member("Kojo", "Asante")
+        queue_checkins(enrolled_core, member, 2)
+        qtbot.waitUntil(lambda: window.status.connection_label.text() == "● Offline", timeout=5000)
+        assert window.status.message_label.text().startswith(OFFLINE_MESSAGE)
+        qtbot.wait(2500)  # the outage goes on; the probe keeps finding nobody
+        queue_checkins(enrolled_core, member, 1)  # a scan while a retry waits
+        assert enrolled_core.sync.pending_count() == 3
+        fake_server.down = False
+        back = time.monotonic()
+        qtbot.waitUntil(lambda: window.pending_label.text() == "All synced", timeout=5000)
+        qtbot.waitUntil(lambda: window.status.connection_label.text() == "● Online", timeout=5000)
+        assert time.monotonic() - back <= 5.0
+        assert len(fake_server.applied) == 3
+        assert window.status.message_label.text() == ""
+    finally:
+        stop_worker(window.tasks, worker)
+
+
+def test_a_healthy_server_that_fails_pushes_is_left_to_the_backoff(
+    qtbot: QtBot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+) -> None:
+    """The health check answers but every push gets a 503: the probe must not turn the
+    backed-off retries into a push every probe period."""
+    fake_server.down = True
+    window = MainWindow(enrolled_core, kiosk_mode=False)
+    qtbot.addWidget(window)
+    worker = SyncWorker(
+        enrolled_core, interval_seconds=60, long_poll_seconds=0.2, probe_seconds=0.1
+    )
+    worker._push_backoff = Backoff(base=60.0, cap=60.0, rng=lambda: 1.0)
+    worker._pull_backoff = Backoff(base=60.0, cap=60.0, rng=lambda: 1.0)
+    connect_worker(window, worker)
+    window.tasks.start_worker(worker, "zmos-sync")
+    try:
+        member = fake_server.add_member("Kojo", "Asante")
+        queue_checkins(enrolled_core, member, 1)
+        qtbot.waitUntil(lambda: enrolled_core.sync.offline, timeout=5000)
+        original = fake_server._push
+
+        def failing_push(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(503, json={"detail": "database unavailable"})
+
+        fake_server._push = failing_push  # type: ignore[method-assign]
+        fake_server.down = False
+        qtbot.waitUntil(lambda: ("POST", "/sync/push") in fake_server.requests, timeout=3000)
+        qtbot.wait(1000)  # the probe's sync, and the listener's on its recovered pull
+        pushes = fake_server.requests.count(("POST", "/sync/push"))
+        qtbot.wait(1500)  # fifteen probe periods: the retry waits a minute, so do the probes
+        assert fake_server.requests.count(("POST", "/sync/push")) == pushes <= 3
+        assert enrolled_core.sync.pending_count() == 1
+        fake_server._push = original  # type: ignore[method-assign]
+    finally:
+        stop_worker(window.tasks, worker)

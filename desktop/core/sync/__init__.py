@@ -1,6 +1,7 @@
 """Talking to the server: errors in words, and the HTTP client (imported lazily: httpx)."""
 
 from desktop.core.sync.errors import (
+    OFFLINE_MESSAGE,
     REVOKED_MESSAGE,
     DeviceRevoked,
     Offline,
@@ -11,6 +12,7 @@ from desktop.core.sync.errors import (
 )
 
 __all__ = [
+    "OFFLINE_MESSAGE",
     "REVOKED_MESSAGE",
     "DeviceRevoked",
     "Offline",

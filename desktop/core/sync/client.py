@@ -140,6 +140,15 @@ class ServerClient:
             kwargs["timeout"] = timeout
         return self._json(self._authorized("GET", "/sync/pull", **kwargs))
 
+    def reachable(self, timeout: float) -> bool:
+        """Whether ``GET /health`` answers "ok" within ``timeout`` s: a cheap probe, without
+        a token, for an offline kiosk to notice the server is back. Never raises."""
+        try:
+            response = self._http.get("/health", timeout=timeout)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
     # -- plumbing ------------------------------------------------------------------------
 
     def _authorized(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -220,6 +229,10 @@ def _long_poll_timeout(http: httpx.Client, wait: float) -> httpx.Timeout:
 
 
 def _reason(exc: httpx.TransportError) -> str:
+    """Plain words: staff cannot act on "[Errno 104] Connection reset by peer" (the original
+    stays chained to the :class:`Offline` raised, for the log)."""
     if isinstance(exc, httpx.ConnectError):
         return "connection failed"
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ProxyError):
+        return "the proxy failed"
+    return "the connection was lost"

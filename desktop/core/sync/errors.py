@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 REVOKED_MESSAGE = "This kiosk has been revoked by a manager; enrol it again"
+#: What staff see while sync cannot reach the server (the technical reason goes to the log).
+OFFLINE_MESSAGE = "The server cannot be reached; check-ins are kept and will be sent"
 
 
 class ServerError(Exception):

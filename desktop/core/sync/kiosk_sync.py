@@ -25,7 +25,14 @@ from desktop.core.store import (
 )
 from desktop.core.sync.connection import ServerConnection
 from desktop.core.sync.engine import PushResult, SyncEngine
-from desktop.core.sync.errors import DeviceRevoked, Offline, ServerError, ServerRejected
+from desktop.core.sync.errors import (
+    OFFLINE_MESSAGE,
+    DeviceRevoked,
+    Offline,
+    ServerError,
+    ServerRejected,
+    ServerUnavailable,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -146,6 +153,21 @@ class KioskSync:
             return None
         return self._guarded(lambda: self.engine.pull_all(wait))
 
+    @property
+    def offline(self) -> bool:
+        """Whether the last attempt of this run found the server unreachable."""
+        return self._online is False
+
+    def probe(self, timeout: float) -> bool:
+        """Whether the server answers its cheap health check now (no token, nothing
+        recorded); False when not enrolled. Never raises."""
+        if self._connection.device() is None:
+            return False
+        try:
+            return self._connection.client().reachable(timeout)
+        except (ServerError, CredentialStoreError):
+            return False
+
     # -- internals -------------------------------------------------------------------------
 
     def _guarded(self, operation: Callable[[], T], *, incremental: bool = True) -> T | None:
@@ -154,8 +176,12 @@ class KioskSync:
         now = self._now()
         try:
             result = operation()
-        except Offline as exc:
+        except ServerUnavailable as exc:
             self._fail(now, str(exc), online=False)
+        except Offline as exc:
+            # The cause (e.g. "[Errno 104] Connection reset by peer") is for the log only.
+            log.warning("Sync cannot reach the server: %s (%r)", exc, exc.__cause__)
+            self._fail(now, OFFLINE_MESSAGE, online=False)
         except DeviceRevoked as exc:
             self._connection.needs_enrolment = True
             self._fail(now, str(exc), online=True)

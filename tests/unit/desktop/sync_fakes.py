@@ -42,6 +42,8 @@ class SyncFakeServer(FakeServer):
         self.expire_next_push_token = False
         #: apply and answer only this many mutations of each push (a server stopping short)
         self.answer_at_most: int | None = None
+        #: raise this (as the network would) for every request, instead of answering
+        self.transport_error: httpx.TransportError | None = None
 
     # -- server-side data -----------------------------------------------------------------
 
@@ -68,6 +70,9 @@ class SyncFakeServer(FakeServer):
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
+        if self.transport_error is not None:
+            self.requests.append((request.method, path))
+            raise type(self.transport_error)(str(self.transport_error), request=request)
         if path not in ("/sync/push", "/sync/pull") or self.down or self.status_500:
             return super().handle(request)
         self.requests.append((request.method, path))

@@ -44,6 +44,16 @@ def test_connection_refused_is_offline() -> None:
         client_for(server).fetch_snapshot()
 
 
+def test_a_dropped_connection_is_offline_in_plain_words() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://zmos.test")
+    with pytest.raises(Offline) as caught:
+        ServerClient(http).enrol(ENROL_CODE, "Front desk 1")
+    assert str(caught.value) == "Cannot reach the server (the connection was lost)"
+
+
 def test_timeout_is_offline() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)
