@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 WINDOW_READY = "Kiosk window ready"
 #: How long the worker threads get to stop when the kiosk closes. A service manager kills a
 #: process that takes much longer; a request in flight is abandoned after this.
-SHUTDOWN_THREADS_MS = 2_500
+SHUTDOWN_THREADS_MS = 2_000
 
 
 def build_core(settings: KioskSettings, http_client: httpx.Client | None = None) -> KioskCore:

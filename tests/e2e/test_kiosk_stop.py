@@ -27,7 +27,7 @@ from tests.e2e.sync_support import Provider, enrolled_core, open_core, pending, 
 
 SIGNALS = [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGINT, id="SIGINT")]
 STOP_WITHIN_S = 5.0
-BATCHES = 4
+BATCHES = 2
 
 
 class Kiosk:
