@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from desktop.config import KioskSettings
 from shared.clock import utcnow
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 
 #: Logged once the kiosk window is shown and its event loop runs.
 WINDOW_READY = "Kiosk window ready"
+#: How long the worker threads get to stop when the kiosk closes. A service manager kills a
+#: process that takes much longer; a request in flight is abandoned after this.
+SHUTDOWN_THREADS_MS = 2_000
 
 
 def build_core(settings: KioskSettings, http_client: httpx.Client | None = None) -> KioskCore:
@@ -184,6 +188,7 @@ def run(settings: KioskSettings) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    _exit_on_signals(app)
     app.setApplicationName("ZMOS Kiosk")
     apply_style(app)
     core = build_core(settings)
@@ -206,16 +211,20 @@ def run(settings: KioskSettings) -> int:
     worker = SyncWorker(core, interval_seconds=settings.sync_interval_seconds)
     connect_worker(window, worker)
     tasks.start_worker(worker, "zmos-sync")
-    start_camera(window, core, settings.camera_index, tasks)
+    # After the window is up: loading numpy and OpenCV would only delay it.
+    QTimer.singleShot(0, lambda: start_camera(window, core, settings.camera_index, tasks))
 
-    # A request in flight may take its whole timeout; a long-poll is abandoned, not awaited.
-    app.aboutToQuit.connect(lambda: tasks.shutdown(int(settings.request_timeout_seconds * 2_000)))
-    _exit_on_signals(app)
     try:
-        return int(app.exec())
+        status = int(app.exec())
     finally:
-        tasks.shutdown(int(settings.request_timeout_seconds * 2_000))
-        core.close()
+        stopped = tasks.shutdown(SHUTDOWN_THREADS_MS)
+        if stopped:
+            core.close()
+        else:
+            core.store.close()  # lets a write in progress commit; the stuck thread keeps its client
+    if not stopped:
+        _leave_now(status)
+    return status
 
 
 def pass_scanner(core: KioskCore) -> PassScanner | None:
@@ -257,11 +266,26 @@ def _exit_on_signals(app: QApplication) -> None:
 
     from PySide6.QtCore import QTimer
 
+    # Through the event loop: before ``exec`` has started, ``exit`` alone would be lost.
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: app.exit(0))
+        signal.signal(signum, lambda *_: QTimer.singleShot(0, lambda: app.exit(0)))
     wake = QTimer(app)
     wake.timeout.connect(lambda: None)
     wake.start(250)
+
+
+def _leave_now(status: int) -> NoReturn:
+    """Exit although a thread is still blocked (on a request that has not timed out yet).
+
+    Its store is closed and nothing it could still do is lost: an unanswered push stays in
+    the outbox and goes again. Python's own exit would wait for it, and Qt would abort when
+    the still-running QThread is destroyed.
+    """
+    log.info("Stopped without waiting for a request still in flight")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def connect_worker(window: MainWindow, worker: SyncWorker) -> None:

@@ -12,6 +12,9 @@ from desktop.core.sync.kiosk_sync import KioskStatus
 from desktop.core.sync.status_text import rejected_text, review_text
 from shared.clock import utcnow
 
+#: Shown while offline before the reason: search and check-ins use the kiosk's own copy.
+SAVED_DATA_NOTE = "Working from saved data"
+
 
 class KioskStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -62,7 +65,8 @@ class KioskStatusBar(QStatusBar):
             self.connection_label.style().unpolish(self.connection_label)
             self.connection_label.style().polish(self.connection_label)
         if online is False and message:
-            message = f"{message} — working from saved data"
+            # First, as an item of its own: the reason may be a whole sentence.
+            message = f"{SAVED_DATA_NOTE} · {message}"
         self.message_label.setText(message)
 
     def set_last_sync(self, last_sync: datetime | None, now: datetime) -> None:

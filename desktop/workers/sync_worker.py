@@ -115,6 +115,12 @@ class SyncWorker(QObject):
 
     # -- requests from other threads --------------------------------------------------------
 
+    def request_stop(self) -> None:
+        """Thread-safe: start no more requests or writes. A request in flight still runs to
+        its end (or timeout); :meth:`stop` follows as the thread ends."""
+        self._stopping.set()
+        self._kick.set()
+
     def nudge(self) -> None:
         """Thread-safe: a local write was committed; push it soon (now, when online)."""
         if not self._stopping.is_set():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -72,12 +73,27 @@ class TaskRunner(QObject):
 
     # -- the end -----------------------------------------------------------------------------
 
-    def shutdown(self, timeout_ms: int) -> None:
-        """Stop the workers (last started first) and wait for running tasks."""
-        for worker in reversed(list(self._workers)):
-            self.stop_worker(worker, timeout_ms)
+    def shutdown(self, timeout_ms: int) -> bool:
+        """Stop the workers (all at once) and wait for running tasks, within ``timeout_ms`` in
+        all; False if a thread is still running then (blocked on a request, say)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        workers = list(reversed(list(self._workers)))
+        for worker in workers:
+            # A worker inside a long call sees this at once; quit only when it returns.
+            request_stop = getattr(worker, "request_stop", None)
+            if callable(request_stop):
+                request_stop()
+            self._workers[worker].quit()
+        stopped = True
+        for worker in workers:
+            stopped = self.stop_worker(worker, _ms_left(deadline)) and stopped
         for task in list(self._tasks):
-            task.wait(timeout_ms)
+            stopped = task.wait(_ms_left(deadline)) and stopped
+        return stopped
+
+
+def _ms_left(deadline: float) -> int:
+    return max(0, int((deadline - time.monotonic()) * 1000))
 
 
 def start_daemon(target: Callable[[], None], name: str) -> threading.Event:

@@ -27,6 +27,7 @@ BAR = Bar(
     limits=(Limit("median", "<=", 2_000.0),),
 )
 READY_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 10.0
 
 
 def _enrolled_data_dir(data_dir: Path) -> None:
@@ -68,9 +69,9 @@ def start_once(data_dir: Path, env: dict[str, str], log_path: Path) -> float:
         )
         assert proc.stderr is not None
         try:
-            elapsed = _wait_ready(proc, started, log)
+            elapsed = wait_ready(proc, started, log)
         finally:
-            _kill(proc)
+            _stop(proc)
             log.write(proc.stderr.read())
             proc.stderr.close()
     if elapsed is None:
@@ -81,15 +82,23 @@ def start_once(data_dir: Path, env: dict[str, str], log_path: Path) -> float:
     return elapsed
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    """End the kiosk at once: only its start is measured, and a SIGTERM'd kiosk still takes
-    many seconds to go (its own clean stop on SIGTERM is not in place yet)."""
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the kiosk as a service manager would (it closes within a few seconds, even with
+    a request in flight); SIGKILL only if it fails to."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=10)
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        raise RuntimeError(
+            f"zmos kiosk did not stop within {STOP_TIMEOUT_S:.0f} s of SIGTERM"
+        ) from None
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], started: float, log: BinaryIO) -> float | None:
+def wait_ready(proc: subprocess.Popen[bytes], started: float, log: BinaryIO) -> float | None:
     """ms from ``started`` until the ready line reaches stderr; None if the process ends or
     the timeout passes first. Raw reads: a buffered reader could hold the line unseen."""
     assert proc.stderr is not None

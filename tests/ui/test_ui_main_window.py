@@ -67,7 +67,7 @@ def test_offline_start_shows_cache_and_status_bar_says_offline(
     try:
         qtbot.waitUntil(lambda: window.status.connection_label.text() == "● Offline")
         assert OFFLINE_MESSAGE in window.status.message_label.text()
-        assert "working from saved data" in window.status.message_label.text()
+        assert window.status.message_label.text().startswith("Working from saved data · ")
         # The cached location is still shown.
         assert window.header.location_label.text() == "Riverside Gym"
 

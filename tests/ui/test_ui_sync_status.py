@@ -19,7 +19,7 @@ from desktop.core.sync import OFFLINE_MESSAGE, REVOKED_MESSAGE
 from desktop.core.sync.backoff import Backoff
 from desktop.core.sync.kiosk_sync import KioskStatus
 from desktop.ui.main_window import MainWindow
-from desktop.ui.status_bar import KioskStatusBar
+from desktop.ui.status_bar import SAVED_DATA_NOTE, KioskStatusBar
 from desktop.ui.views.pending_label import PendingLabel
 from desktop.workers.sync_worker import SyncWorker
 from desktop.workers.tasks import TaskRunner
@@ -64,7 +64,15 @@ def test_online_with_last_sync_and_review_items(bar: KioskStatusBar) -> None:
 def test_offline_says_so_in_words(bar: KioskStatusBar) -> None:
     bar.show_status(replace(FINE, online=False, last_error="Cannot reach the server"), NOW)
     assert bar.connection_label.text() == "● Offline"
-    assert bar.message_label.text() == "Cannot reach the server — working from saved data"
+    assert bar.message_label.text() == "Working from saved data · Cannot reach the server"
+
+
+def test_offline_reason_and_saved_data_note_read_as_two_items(bar: KioskStatusBar) -> None:
+    bar.show_status(replace(FINE, online=False, last_error=OFFLINE_MESSAGE), NOW)
+    assert bar.message_label.text() == (
+        "Working from saved data · The server cannot be reached; check-ins are kept and will "
+        "be sent"
+    )
 
 
 def test_revoked_and_refused_warnings(bar: KioskStatusBar) -> None:
@@ -190,7 +198,9 @@ def test_back_to_all_synced_within_5_s_of_the_server_returning(
         member = fake_server.add_member("Kojo", "Asante")
         queue_checkins(enrolled_core, member, 2)
         qtbot.waitUntil(lambda: window.status.connection_label.text() == "● Offline", timeout=5000)
-        assert window.status.message_label.text().startswith(OFFLINE_MESSAGE)
+        assert window.status.message_label.text().startswith(
+            f"{SAVED_DATA_NOTE} · {OFFLINE_MESSAGE}"
+        )
         qtbot.wait(2500)  # the outage goes on; the probe keeps finding nobody
         queue_checkins(enrolled_core, member, 1)  # a scan while a retry waits
         assert enrolled_core.sync.pending_count() == 3

@@ -215,7 +215,7 @@ def test_kiosk_start_sees_the_ready_line_even_when_written_in_pieces() -> None:
     )
     log = io.BytesIO()
     try:
-        elapsed = kiosk_start._wait_ready(proc, time.perf_counter(), log)
+        elapsed = kiosk_start.wait_ready(proc, time.perf_counter(), log)
     finally:
         proc.kill()
         proc.wait()
@@ -226,7 +226,7 @@ def test_kiosk_start_sees_the_ready_line_even_when_written_in_pieces() -> None:
 def test_kiosk_start_gives_up_when_the_process_ends_without_a_window() -> None:
     proc = _child("import sys; sys.stderr.write('The kiosk cannot start: no\\n')")
     try:
-        assert kiosk_start._wait_ready(proc, time.perf_counter(), io.BytesIO()) is None
+        assert kiosk_start.wait_ready(proc, time.perf_counter(), io.BytesIO()) is None
     finally:
         proc.wait()
 

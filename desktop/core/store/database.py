@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from desktop.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from shared.ids import new_id
+
+log = logging.getLogger(__name__)
 
 _BUSY_TIMEOUT_MS = 5_000
 #: WAL pages before a commit checkpoints by itself. Kept high so that a check-in's commit
@@ -105,6 +108,9 @@ class Store:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        #: Write transactions running now, in any thread: :meth:`close` lets them finish.
+        self._writing = 0
+        self._idle = threading.Condition(self._lock)
         self._outbox_listeners: list[Callable[[], None]] = []
         conn = self.connection()
         migrate(conn, path)
@@ -132,12 +138,20 @@ class Store:
         once it commits, if it added outbox rows."""
         local = self._local
         local.outbox_written = False
+        with self._lock:
+            if self._closed:
+                raise StoreError("The kiosk database has been closed")
+            self._writing += 1
         try:
             with transaction(self.connection()) as conn:
                 yield conn
         except BaseException:
             local.outbox_written = False
             raise
+        finally:
+            with self._lock:
+                self._writing -= 1
+                self._idle.notify_all()
         if local.outbox_written:
             local.outbox_written = False
             for listener in list(self._outbox_listeners):
@@ -173,9 +187,14 @@ class Store:
         """Copy committed WAL pages into the database file without blocking writers."""
         self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)")
 
-    def close(self) -> None:
+    def close(self, wait_seconds: float = 2.0) -> None:
+        """Refuse new writes, let those in progress (in other threads) commit or roll back,
+        then close every connection. After ``wait_seconds`` it closes regardless: SQLite
+        then rolls back what was left unfinished, so the file stays consistent."""
         with self._lock:
             self._closed = True
+            if not self._idle.wait_for(lambda: self._writing == 0, wait_seconds):
+                log.warning("A write to the kiosk database did not finish before closing")
             conns, self._all = self._all, []
         for conn in conns:
             conn.close()

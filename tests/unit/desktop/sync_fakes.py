@@ -1,5 +1,6 @@
 """A fake server with push and pull behind ``httpx.MockTransport``, with
-knobs for the faults a real server cannot be made to show on demand. No tests here."""
+knobs for the faults a real server cannot be made to show on demand, and the fixtures the
+sync tests share (a module imports them by name). No tests here."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 
 from desktop.core.checkin.outbox import CHECKIN_CREATE
 from desktop.core.kiosk import KioskCore
-from desktop.core.store import LocalRepository, ScopeRepository
+from desktop.core.store import LocalRepository, OutboxRepository, ScopeRepository
 from desktop.core.store.records import CheckinRecord
 from shared.enums import CheckinMethod
-from tests.unit.desktop.kiosk_fakes import FakeServer, problem
+from tests.unit.desktop.kiosk_fakes import ENROL_CODE, FakeServer, problem
 
 
 class SyncFakeServer(FakeServer):
@@ -187,3 +189,29 @@ def queue_checkins(core: KioskCore, member_id: uuid.UUID, count: int) -> list[uu
             )
         ids.append(record.id)
     return ids
+
+
+def pending(core: KioskCore) -> list[int]:
+    """The mutation ids still in the kiosk's outbox, oldest first."""
+    return [e.mutation_id for e in OutboxRepository(core.store.connection()).pending(100_000)]
+
+
+# -- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_server() -> SyncFakeServer:
+    """Replaces the plain fake server of the desktop tests' conftest (``core`` uses it)."""
+    return SyncFakeServer()
+
+
+@pytest.fixture
+def member(fake_server: SyncFakeServer) -> uuid.UUID:
+    return fake_server.add_member("Ana", "Smith")
+
+
+@pytest.fixture
+def kiosk(core: KioskCore, member: uuid.UUID) -> KioskCore:
+    """The conftest's kiosk core, enrolled with the fake server (and ``member`` cached)."""
+    core.enrol("http://zmos.test", ENROL_CODE, "Front desk")
+    return core

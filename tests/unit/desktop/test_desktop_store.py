@@ -10,6 +10,7 @@ from desktop.core.store import (
     SCHEMA_VERSION,
     DeviceRepository,
     Store,
+    StoreError,
     StoreVersionError,
     SyncStatusRepository,
     connect,
@@ -97,3 +98,40 @@ def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
     assert store.connection().execute("SELECT count(*) FROM tenant").fetchone()[0] == 0
     assert DeviceRepository(store.connection()).get() is None
     store.close()
+
+
+def test_close_lets_a_write_in_progress_in_another_thread_commit(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.sqlite3"
+    store = Store(path)
+    inside, finish = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with store.transaction() as conn:
+                conn.execute("INSERT INTO tenant (id, name) VALUES ('t', 'T')")
+                inside.set()
+                finish.wait(5)
+                conn.execute("UPDATE tenant SET name = 'Tenant' WHERE id = 't'")
+        except BaseException as exc:  # reported by the assertion below
+            failed.append(exc)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert inside.wait(5)
+    threading.Timer(0.2, finish.set).start()  # the write goes on while close is called
+    store.close()
+    writer.join(5)
+    assert not failed, failed
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT name FROM tenant").fetchall() == [("Tenant",)]
+    finally:
+        conn.close()
+
+
+def test_a_closed_store_refuses_to_start_a_write(tmp_path: Path) -> None:
+    store = Store(tmp_path / "kiosk.sqlite3")
+    store.close()
+    with pytest.raises(StoreError, match="closed"), store.transaction():
+        pass

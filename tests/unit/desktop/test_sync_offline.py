@@ -10,24 +10,12 @@ import pytest
 from desktop.core.kiosk import KioskCore
 from desktop.core.sync import OFFLINE_MESSAGE
 from desktop.core.sync.status_text import status_message
-from tests.unit.desktop.kiosk_fakes import ENROL_CODE
 from tests.unit.desktop.sync_fakes import SyncFakeServer, queue_checkins
 
-
-@pytest.fixture
-def fake_server() -> SyncFakeServer:
-    return SyncFakeServer()
-
-
-@pytest.fixture
-def member(fake_server: SyncFakeServer) -> uuid.UUID:
-    return fake_server.add_member("Ana", "Smith")
-
-
-@pytest.fixture
-def kiosk(core: KioskCore, member: uuid.UUID) -> KioskCore:
-    core.enrol("http://zmos.test", ENROL_CODE, "Front desk")
-    return core
+# Fixtures shared by the sync tests: imported under their own names so that pytest finds them.
+from tests.unit.desktop.sync_fakes import fake_server as fake_server
+from tests.unit.desktop.sync_fakes import kiosk as kiosk
+from tests.unit.desktop.sync_fakes import member as member
 
 
 @pytest.mark.parametrize(

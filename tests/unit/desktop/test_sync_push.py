@@ -17,27 +17,12 @@ from desktop.core.store import OutboxRepository, RejectedRepository, SyncStateRe
 from desktop.core.sync.engine import PushResult
 from shared.sync.messages import SCHEMA_VERSION, PushRequest
 from tests.unit.desktop.kiosk_fakes import ENROL_CODE
-from tests.unit.desktop.sync_fakes import SyncFakeServer, queue_checkins
+from tests.unit.desktop.sync_fakes import SyncFakeServer, pending, queue_checkins
 
-
-@pytest.fixture
-def fake_server() -> SyncFakeServer:
-    return SyncFakeServer()
-
-
-@pytest.fixture
-def member(fake_server: SyncFakeServer) -> uuid.UUID:
-    return fake_server.add_member("Ana", "Smith")
-
-
-@pytest.fixture
-def kiosk(core: KioskCore, member: uuid.UUID) -> KioskCore:
-    core.enrol("http://zmos.test", ENROL_CODE, "Front desk")
-    return core
-
-
-def pending(core: KioskCore) -> list[int]:
-    return [e.mutation_id for e in OutboxRepository(core.store.connection()).pending(100_000)]
+# Fixtures shared by the sync tests: imported under their own names so that pytest finds them.
+from tests.unit.desktop.sync_fakes import fake_server as fake_server
+from tests.unit.desktop.sync_fakes import kiosk as kiosk
+from tests.unit.desktop.sync_fakes import member as member
 
 
 def test_push_sends_gzip_batches_of_at_most_500_and_empties_the_outbox(

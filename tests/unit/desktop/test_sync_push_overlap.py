@@ -13,31 +13,14 @@ import httpx
 import pytest
 
 from desktop.core.kiosk import KioskCore
-from desktop.core.store import OutboxRepository
 from desktop.core.sync.engine import PushResult
 from shared.sync.messages import PushResponse
-from tests.unit.desktop.kiosk_fakes import ENROL_CODE
-from tests.unit.desktop.sync_fakes import SyncFakeServer, queue_checkins
+from tests.unit.desktop.sync_fakes import SyncFakeServer, pending, queue_checkins
 
-
-@pytest.fixture
-def fake_server() -> SyncFakeServer:
-    return SyncFakeServer()
-
-
-@pytest.fixture
-def member(fake_server: SyncFakeServer) -> uuid.UUID:
-    return fake_server.add_member("Ana", "Smith")
-
-
-@pytest.fixture
-def kiosk(core: KioskCore, member: uuid.UUID) -> KioskCore:
-    core.enrol("http://zmos.test", ENROL_CODE, "Front desk")
-    return core
-
-
-def pending(core: KioskCore) -> list[int]:
-    return [e.mutation_id for e in OutboxRepository(core.store.connection()).pending(100_000)]
+# Fixtures shared by the sync tests: imported under their own names so that pytest finds them.
+from tests.unit.desktop.sync_fakes import fake_server as fake_server
+from tests.unit.desktop.sync_fakes import kiosk as kiosk
+from tests.unit.desktop.sync_fakes import member as member
 
 
 def first_ids_pushed(fake_server: SyncFakeServer) -> list[int]:
