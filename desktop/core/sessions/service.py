@@ -150,7 +150,9 @@ class SessionService:
             if view.id not in booked or view.cancelled or view.ends_at <= now:
                 continue
             booking = rows.booking_of(view.id, member_id)
-            if booking is not None and booking.status is BookingStatus.CONFIRMED:
+            # Attended already: a scan now is a re-entry at the door, as on the server.
+            confirmed = booking is not None and booking.status is BookingStatus.CONFIRMED
+            if confirmed and booking is not None and not booking.attended:
                 return view
         return None
 
