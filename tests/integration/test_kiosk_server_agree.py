@@ -386,3 +386,38 @@ def test_two_kiosks_of_a_location_and_one_enrolled_mid_day_agree_on_who_is_in(
     finally:
         for core in cores:
             core.close()
+
+
+def test_a_change_of_the_door_rules_reaches_the_kiosk_by_pull(api: Api, tmp_path: Path) -> None:
+    tenant = api.sign_up("agree-policy")
+    here = api.create_location(tenant, "Here", timezone="Europe/London")
+    pack = _post(
+        api,
+        tenant,
+        "/plans",
+        {
+            "name": "8 classes",
+            "kind": "class_pack",
+            "credits": 8,
+            "validity_days": 90,
+            "price": "80.00",
+            "currency": "GBP",
+        },
+    )
+    member_id, _ = _pack_member(api, tenant, pack, "Esi")
+    member = uuid.UUID(member_id)
+    core = _kiosk(api, tenant, here, tmp_path / "desk")
+    try:
+        assert core.checkin.check_in(member, CheckinMethod.CARD).admitted
+        core.checkin.forget(member)
+        assert core.checkin.check_in(member, CheckinMethod.CARD).reason.startswith("already")
+        put = api.client.put(
+            "/checkin-policy", json={"reentry_window_minutes": 0}, headers=tenant.headers
+        )
+        assert put.status_code == 200, put.text
+        core.sync.pull()
+        core.checkin.forget(member)
+        third = core.checkin.check_in(member, CheckinMethod.CARD)
+        assert third.reason == "admitted on 8 classes, 6 credits left"
+    finally:
+        core.close()
