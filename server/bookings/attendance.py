@@ -41,8 +41,13 @@ def record_attendance(
     booking_id: uuid.UUID,
     checked_in_at: datetime,
     checkin_id: uuid.UUID | None = None,
+    enforce_window: bool = True,
 ) -> Attended:
-    """Mark a booked member as there (on time or late), once, with one movement event."""
+    """Mark a booked member as there (on time or late), once, with one movement event.
+
+    Only while the class's check-in is open (from the policy's window before the start
+    until the end); ``enforce_window`` False: a kiosk's attendance whose time the server
+    could not trust (its clock ran far ahead), a fact it checked by its own clock."""
     bookings = BookingRepository(uow.db, tenant_id)
     booking = bookings.get_or_404(booking_id)
     if checkin_id is not None:
@@ -55,7 +60,8 @@ def record_attendance(
         )
     policy = policy_of(uow.db, tenant_id)
     class_session = SessionCounters(uow.db, tenant_id).read_or_404(booking.session_id)
-    _check_window(uow, class_session, checked_in_at)
+    if enforce_window:
+        _check_window(uow, class_session, checked_in_at)
     attendance = rules.attendance_of(
         class_session.starts_at, checked_in_at, policy.late_after_minutes
     )

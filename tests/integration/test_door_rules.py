@@ -19,6 +19,7 @@ from shared.clock import utcnow
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import PACK
+from tests.integration.sync_helpers import Kiosk
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -216,3 +217,16 @@ def test_class_checkin_only_from_its_window(studio: Studio) -> None:
     soon_booking = studio.booked(soon, studio.member())
     ok = client.post(f"/bookings/{soon_booking['id']}/attendance", headers=studio.staff)
     assert ok.status_code == 200 and ok.json()["attendance"] == "on_time"
+
+
+def test_a_kiosk_attendance_outside_the_window_is_rejected(studio: Studio) -> None:
+    member_id, _ = _pack_member(studio)
+    tomorrow = studio.session(starts_in=timedelta(hours=13))
+    booking = studio.booked(tomorrow, member_id)
+    kiosk = Kiosk.of(studio.desk)
+    attend = {"booking_id": booking["id"], "session_id": tomorrow, "member_id": member_id}
+    (result,) = kiosk.pushed([kiosk.mutation("booking.attend.v1", attend)])
+    assert result["status"] == "rejected"
+    assert result["reason"].startswith("Check-in for HIIT opens at")
+    (row,) = studio.bookings(tomorrow)
+    assert row.attendance is None
