@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from server.checkin.booked_classes import BookedClasses
 from server.checkin.models import Checkin
 from server.checkin.policy import door_policy
@@ -16,6 +18,7 @@ from server.db.uow import UnitOfWork
 from server.devices.service_point import service_point
 from server.engagement import service as engagement_service
 from server.errors import Forbidden, InvalidInput
+from server.members.models import Member
 from server.passes.repository import MemberPassRepository
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository, member_or_404
@@ -70,6 +73,23 @@ def _check_pass(
         return
     if MemberPassRepository(uow.db, tenant_id).owners([pass_id]).get(pass_id) != member_id:
         raise InvalidInput(f"pass_id {pass_id} is not a pass of this member")
+
+
+def _one_at_a_time(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    """Door check-ins of one member in turn: the second of two at once must see the first
+    (one visit, one credit). SQLite: the database's write lock, taken before reading;
+    PostgreSQL: the member's row."""
+    connection = uow.db.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not getattr(raw, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    uow.db.execute(
+        select(Member.id)
+        .where(Member.tenant_id == tenant_id, Member.id == member_id)
+        .with_for_update()
+    )
 
 
 def _reentry(
@@ -144,6 +164,7 @@ def check_in(
     now = utcnow()
     occurred_at, clamped = clamp_time(cmd.occurred_at, now)
     with uow:
+        _one_at_a_time(uow, claims.tenant_id, cmd.member_id)
         point = service_point(uow, claims, cmd.location_id)
         member = member_or_404(uow.db, claims.tenant_id, cmd.member_id)
         _check_pass(uow, claims.tenant_id, cmd.pass_id, member.id)

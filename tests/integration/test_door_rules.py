@@ -5,6 +5,7 @@ takes nothing more; a class is checked into only from its window before the star
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -230,3 +231,14 @@ def test_a_kiosk_attendance_outside_the_window_is_rejected(studio: Studio) -> No
     assert result["reason"].startswith("Check-in for HIIT opens at")
     (row,) = studio.bookings(tomorrow)
     assert row.attendance is None
+
+
+def test_ten_scans_at_once_take_one_credit(studio: Studio) -> None:
+    member_id, membership_id = _pack_member(studio)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda _: studio.desk.check_in(member_id), range(10)))
+    assert [a.status_code for a in answers] == [201] * 10, [a.text for a in answers]
+    assert all(a.json()["admitted"] for a in answers)
+    assert studio.credits(membership_id) == 7
+    rows = _checkins(studio.container, member_id)
+    assert sum(1 for r in rows if r.repeat_of is None) == 1
