@@ -4,7 +4,7 @@ process needs is built here, once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
@@ -19,9 +19,11 @@ from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
 from server.bookings import jobs as booking_jobs
 from server.bookings import sync as bookings_sync
+from server.bookings.door import BookingsAtTheDoor
 from server.bookings.queue import BookingQueue
 from server.bookings.session_changes import BookingsFollowSessions
 from server.checkin import sync as checkin_sync
+from server.checkin.booked_classes import BookedClasses
 from server.config import Settings
 from server.db.session import SESSION_OPTIONS, make_engine
 from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
@@ -75,6 +77,8 @@ class Container:
     booking_queue: BookingQueue
     #: What bookings do when their class session changes (scheduling asks).
     session_bookings: SessionBookings
+    #: A check-in at the door during a booked class attends that booking.
+    booked_classes: BookedClasses = field(default_factory=BookingsAtTheDoor)
 
     def dispose(self) -> None:
         self.engine.dispose()

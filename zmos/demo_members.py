@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +18,8 @@ from server.passes.schemas import PassCreate
 from server.plans import membership_service
 from server.plans import service as plans_service
 from server.plans.schemas import MembershipCreate, MembershipFreeze, PlanCreate
+from shared.clock import utcnow
+from shared.door_rules import DEFAULT_REENTRY_MINUTES
 from shared.enums import CheckinMethod, LimitMode, LimitPeriod, LocationRule, PlanKind
 from zmos.demo_data import DemoTenant
 
@@ -169,14 +171,17 @@ def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> 
                     cmd=MembershipFreeze(until=today + timedelta(days=14)),
                 )
         if person.first == "Kojo":
-            for _ in range(8):
+            for at in _visits_this_month(8):
                 checkin_service.check_in(
                     uow=container.uow(),
                     eligibility=container.eligibility,
                     events=container.events,
                     claims=claims,
                     cmd=CheckinCreate(
-                        member_id=member.id, location_id=osu, method=CheckinMethod.CARD
+                        member_id=member.id,
+                        location_id=osu,
+                        method=CheckinMethod.CARD,
+                        occurred_at=at,
                     ),
                 )
         issued = passes_service.issue_pass(
@@ -190,3 +195,16 @@ def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> 
         png = passes_service.render_png(issued.token)
         (passes_dir / f"{person.first.lower()}-{person.last.lower()}.png").write_bytes(png)
     return SeededMembers(ids=ids, monthly_plan_id=monthly, pack_plan_id=pack)
+
+
+def _visits_this_month(count: int) -> list[datetime]:
+    """Times of ``count`` separate visits earlier this month (Accra is on UTC), each more
+    than the re-entry window after the one before and the last that long before now, so
+    that each is a visit and a check-in now is not a re-entry. Early in the month there is
+    less room: they are then spread over what there is."""
+    now = utcnow().replace(microsecond=0)
+    month_start = now.replace(day=1, hour=0, minute=0, second=0)
+    gap = timedelta(minutes=DEFAULT_REENTRY_MINUTES + 1)
+    if now - gap * count < month_start:
+        gap = (now - month_start) / (count + 1)
+    return [now - gap * (count - i) for i in range(count)]

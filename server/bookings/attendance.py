@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -13,11 +14,15 @@ from server.bookings import penalties, rules
 from server.bookings.models import Booking
 from server.bookings.repository import BookingRepository, SessionCounters, policy_of
 from server.checkin.models import Checkin
+from server.checkin.policy import door_policy
 from server.db.uow import UnitOfWork
 from server.engagement import service as engagement_service
 from server.errors import Conflict, InvalidInput
 from server.ports.analytics import PublishedEvent
+from server.scheduling.models import ClassSession, SessionType
 from server.sync import changes as sync_changes
+from server.tenants.models import Location
+from shared.door_rules import class_checkin_refusal
 from shared.enums import MovementKind
 
 
@@ -36,8 +41,13 @@ def record_attendance(
     booking_id: uuid.UUID,
     checked_in_at: datetime,
     checkin_id: uuid.UUID | None = None,
+    enforce_window: bool = True,
 ) -> Attended:
-    """Mark a booked member as there (on time or late), once, with one movement event."""
+    """Mark a booked member as there (on time or late), once, with one movement event.
+
+    Only while the class's check-in is open (from the policy's window before the start
+    until the end); ``enforce_window`` False: a kiosk's attendance whose time the server
+    could not trust (its clock ran far ahead), a fact it checked by its own clock."""
     bookings = BookingRepository(uow.db, tenant_id)
     booking = bookings.get_or_404(booking_id)
     if checkin_id is not None:
@@ -50,6 +60,8 @@ def record_attendance(
         )
     policy = policy_of(uow.db, tenant_id)
     class_session = SessionCounters(uow.db, tenant_id).read_or_404(booking.session_id)
+    if enforce_window:
+        _check_window(uow, class_session, checked_in_at)
     attendance = rules.attendance_of(
         class_session.starts_at, checked_in_at, policy.late_after_minutes
     )
@@ -79,6 +91,23 @@ def record_attendance(
         data={"booking_id": str(booking.id), "session_id": str(booking.session_id)},
     )
     return Attended(booking, movement)
+
+
+def _check_window(uow: UnitOfWork, class_session: ClassSession, at: datetime) -> None:
+    """A class is checked into from its check-in window before the start until its end."""
+    db, tenant_id = uow.db, class_session.tenant_id
+    kind = db.get(SessionType, (tenant_id, class_session.session_type_id))
+    location = db.get(Location, (tenant_id, class_session.location_id))
+    refusal = class_checkin_refusal(
+        kind.name if kind is not None else "this class",
+        class_session.starts_at,
+        class_session.ends_at,
+        at,
+        door_policy(db, tenant_id),
+        ZoneInfo(location.timezone if location is not None else "UTC"),
+    )
+    if refusal is not None:
+        raise Conflict(refusal, code="class_checkin_closed")
 
 
 def _check_checkin(

@@ -137,7 +137,10 @@ def _why_no_place(context: MutationContext, own: Booking | None) -> str:
 
 def attend_booking(context: MutationContext, args: BookingAttendArgs) -> str | None:
     class_session = _session_here(context, args.session_id)
-    at = _business_time(context, args.checked_in_at)
+    at, clamped = rules.clamp_time(
+        ensure_utc(args.checked_in_at or context.mutation.device_time), context.now
+    )
+    context.clamped = context.clamped or clamped
     booking, own = _attendable(context, args)
     if booking is not None:
         attended = record_attendance(
@@ -146,6 +149,7 @@ def attend_booking(context: MutationContext, args: BookingAttendArgs) -> str | N
             booking_id=booking.id,
             checked_in_at=at,
             checkin_id=args.checkin_id,
+            enforce_window=not clamped,
         )
         if attended.movement is not None:
             context.published.append(attended.movement)

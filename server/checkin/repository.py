@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from server.checkin.models import Checkin
 from server.db.repository import TenantRepository
+from shared.clock import ensure_utc
+from shared.door_rules import Admission
 
 
 class CheckinRepository(TenantRepository[Checkin]):
@@ -58,3 +60,25 @@ class CheckinRepository(TenantRepository[Checkin]):
             for membership_id, count in self.db.execute(query)
             if membership_id is not None
         }
+
+    def latest_visit(
+        self, member_id: uuid.UUID, location_id: uuid.UUID, after: datetime, until: datetime
+    ) -> Admission | None:
+        """The member's last admission at the location that was a visit (not a re-entry),
+        with ``after < occurred_at <= until``."""
+        query = (
+            select(Checkin.id, Checkin.occurred_at)
+            .where(
+                Checkin.tenant_id == self.tenant_id,
+                Checkin.member_id == member_id,
+                Checkin.location_id == location_id,
+                Checkin.admitted.is_(True),
+                Checkin.repeat_of.is_(None),
+                Checkin.occurred_at > after,
+                Checkin.occurred_at <= until,
+            )
+            .order_by(Checkin.occurred_at.desc())
+            .limit(1)
+        )
+        row = self.db.execute(query).first()
+        return None if row is None else Admission(row[0], ensure_utc(row[1]))

@@ -3,23 +3,41 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import AwareDatetime
 
-from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Offset
 from server.api.threaded_route import ThreadedRoute
-from server.checkin import service
-from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, CheckinResult
+from server.checkin import policy, service
+from server.checkin.booked_classes import BookedClasses
+from server.checkin.schemas import (
+    CheckinCreate,
+    CheckinPage,
+    CheckinPolicyBody,
+    CheckinPolicyRead,
+    CheckinRead,
+    CheckinResult,
+)
 from server.plans.deps import FrontDeskOrKiosk
+
+
+async def get_booked_classes(request: Request) -> BookedClasses:
+    """How a door check-in attends a booked class, plugged in by bootstrap."""
+    booked: BookedClasses = request.app.state.container.booked_classes
+    return booked
+
+
+BookedDep = Annotated[BookedClasses, Depends(get_booked_classes)]
 
 router = APIRouter(route_class=ThreadedRoute, tags=["check-in"])
 
 
 @router.post("/checkins", response_model=CheckinResult, status_code=status.HTTP_201_CREATED)
 def check_in(
-    cmd: CheckinCreate, claims: FrontDeskOrKiosk, container: ContainerDep
+    cmd: CheckinCreate, claims: FrontDeskOrKiosk, container: ContainerDep, booked: BookedDep
 ) -> CheckinResult:
     """Decide at the door and record the decision, admitted or refused, with its reason."""
     return service.check_in(
@@ -28,6 +46,7 @@ def check_in(
         events=container.events,
         claims=claims,
         cmd=cmd,
+        booked=booked,
     )
 
 
@@ -56,3 +75,14 @@ def list_checkins(
 @router.get("/checkins/{checkin_id}", response_model=CheckinRead)
 def get_checkin(checkin_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> CheckinRead:
     return service.get_checkin(uow=uow, claims=claims, checkin_id=checkin_id)
+
+
+@router.get("/checkin-policy", response_model=CheckinPolicyRead)
+def get_policy(claims: Admin, uow: UowDep) -> CheckinPolicyRead:
+    """The door rules: the re-entry window and when class check-in opens."""
+    return policy.get_policy(uow=uow, claims=claims)
+
+
+@router.put("/checkin-policy", response_model=CheckinPolicyRead)
+def put_policy(cmd: CheckinPolicyBody, claims: Admin, uow: UowDep) -> CheckinPolicyRead:
+    return policy.put_policy(uow=uow, claims=claims, cmd=cmd)

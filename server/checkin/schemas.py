@@ -7,6 +7,11 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.door_rules import (
+    DEFAULT_CLASS_CHECKIN_OPENS_MINUTES,
+    DEFAULT_REENTRY_MINUTES,
+    MAX_WINDOW_MINUTES,
+)
 from shared.enums import CheckinMethod
 from shared.inputs import InputModel
 
@@ -46,6 +51,11 @@ class CheckinRead(BaseModel):
     recorded_at: datetime
     device_id: uuid.UUID | None
     staff_id: uuid.UUID | None
+    repeat_of: uuid.UUID | None = Field(
+        None,
+        description="A re-entry within the re-entry window: the admission whose visit this "
+        "is. It took no credit and counts as no visit",
+    )
 
 
 class CheckinResult(CheckinRead):
@@ -61,3 +71,26 @@ class CheckinResult(CheckinRead):
 class CheckinPage(BaseModel):
     items: list[CheckinRead]
     next_offset: int | None
+
+
+class CheckinPolicyBody(InputModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    reentry_window_minutes: int = Field(
+        DEFAULT_REENTRY_MINUTES,
+        ge=0,
+        le=MAX_WINDOW_MINUTES,
+        description="A member admitted again at the same location within this many minutes "
+        "is already in: admitted, without a credit or a visit. 0 turns this off",
+    )
+    class_checkin_opens_minutes: int = Field(
+        DEFAULT_CLASS_CHECKIN_OPENS_MINUTES,
+        ge=0,
+        le=MAX_WINDOW_MINUTES,
+        description="A class can be checked into from this many minutes before its start "
+        "until its end",
+    )
+
+
+class CheckinPolicyRead(CheckinPolicyBody):
+    model_config = ConfigDict(from_attributes=True)
+    updated_at: datetime | None

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from server.checkin.booked_classes import BookedClasses
 from server.checkin.models import Checkin
+from server.checkin.policy import door_policy
 from server.checkin.repository import CheckinRepository
 from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, CheckinResult
 from server.db.uow import UnitOfWork
 from server.devices.service_point import service_point
 from server.engagement import service as engagement_service
 from server.errors import Forbidden, InvalidInput
+from server.members.models import Member
 from server.passes.repository import MemberPassRepository
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository, member_or_404
-from server.ports.analytics import EventPublisher, publish_committed
+from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
 from server.ports.identity import AccessClaims
 from server.sync import changes as sync_changes
 from shared.clock import utcnow
+from shared.door_rules import Admission, DoorPolicy, reentry_reason
 from shared.enums import MovementKind, PrincipalKind
 from shared.ids import new_id
 
@@ -67,6 +75,79 @@ def _check_pass(
         raise InvalidInput(f"pass_id {pass_id} is not a pass of this member")
 
 
+def _one_at_a_time(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    """Door check-ins of one member in turn: the second of two at once must see the first
+    (one visit, one credit). SQLite: the database's write lock, taken before reading;
+    PostgreSQL: the member's row."""
+    connection = uow.db.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not getattr(raw, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    uow.db.execute(
+        select(Member.id)
+        .where(Member.tenant_id == tenant_id, Member.id == member_id)
+        .with_for_update()
+    )
+
+
+def _reentry(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    member_id: uuid.UUID,
+    location_id: uuid.UUID,
+    at: datetime,
+    policy: DoorPolicy,
+) -> Admission | None:
+    if policy.reentry_window_minutes <= 0:
+        return None
+    return CheckinRepository(uow.db, tenant_id).latest_visit(
+        member_id, location_id, at - policy.reentry_window, at
+    )
+
+
+@dataclass(frozen=True)
+class _Door:
+    decision: EligibilityDecision
+    repeat_of: Admission | None = None
+    #: The booked class this check-in attends (its booking took any class-pack credit).
+    booking_id: uuid.UUID | None = None
+
+
+def _decide_at_door(
+    uow: UnitOfWork,
+    eligibility: EligibilityService,
+    booked: BookedClasses | None,
+    request: EligibilityRequest,
+    timezone: str,
+) -> _Door:
+    """Already in (a re-entry: nothing taken), into a booked class (its booking holds the
+    credit), or a door decision that takes what it admits on."""
+    policy = door_policy(uow.db, request.tenant_id)
+    booking_id = None
+    if booked is not None:
+        booking_id = booked.at_door(
+            uow,
+            tenant_id=request.tenant_id,
+            member_id=request.member_id,
+            location_id=request.location_id,
+            at=request.at,
+            policy=policy,
+        )
+    repeat = _reentry(
+        uow, request.tenant_id, request.member_id, request.location_id, request.at, policy
+    )
+    if repeat is not None:
+        reason = reentry_reason(repeat, ZoneInfo(timezone))
+        decision = EligibilityDecision(admitted=True, reason=reason)
+        return _Door(decision, repeat_of=repeat, booking_id=booking_id)
+    if booking_id is not None:
+        request = replace(request, credit_prepaid=True)
+    decision = _decide_taking_credit(uow, eligibility, request)
+    return _Door(decision, booking_id=booking_id)
+
+
 def check_in(
     *,
     uow: UnitOfWork,
@@ -74,25 +155,32 @@ def check_in(
     events: EventPublisher,
     claims: AccessClaims,
     cmd: CheckinCreate,
+    booked: BookedClasses | None = None,
 ) -> CheckinResult:
+    """``booked``: how a check-in during a class the member booked attends that booking
+    (None: every check-in is to the floor)."""
     if cmd.override_reason is not None and claims.kind is not PrincipalKind.STAFF:
         raise Forbidden("only staff can admit a member who was refused")
     now = utcnow()
     occurred_at, clamped = clamp_time(cmd.occurred_at, now)
     with uow:
+        _one_at_a_time(uow, claims.tenant_id, cmd.member_id)
         point = service_point(uow, claims, cmd.location_id)
         member = member_or_404(uow.db, claims.tenant_id, cmd.member_id)
         _check_pass(uow, claims.tenant_id, cmd.pass_id, member.id)
-        decision = _decide_taking_credit(
+        door = _decide_at_door(
             uow,
             eligibility,
+            booked,
             EligibilityRequest(
                 tenant_id=claims.tenant_id,
                 member_id=member.id,
                 location_id=point.location.id,
                 at=occurred_at,
             ),
+            point.location.timezone,
         )
+        decision = door.decision
         overridden = not decision.admitted and cmd.override_reason is not None
         reason = decision.reason
         if decision.warning:
@@ -113,10 +201,21 @@ def check_in(
                 recorded_at=now,
                 device_id=point.device_id,
                 staff_id=point.staff_id,
+                repeat_of=door.repeat_of.id if door.repeat_of else None,
             )
         )
-        published = []
-        if checkin.admitted:
+        published: list[PublishedEvent] = []
+        if checkin.admitted and door.booking_id is not None and booked is not None:
+            uow.db.flush()  # the attendance names this check-in
+            attended = booked.attend(
+                uow,
+                tenant_id=claims.tenant_id,
+                booking_id=door.booking_id,
+                at=occurred_at,
+                checkin_id=checkin.id,
+            )
+            published += [attended] if attended is not None else []
+        elif checkin.admitted and door.repeat_of is None:
             published.append(
                 engagement_service.record_movement(
                     uow=uow,

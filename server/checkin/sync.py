@@ -18,18 +18,25 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.checkin.models import Checkin
+from server.checkin.models import Checkin, CheckinPolicy
+from server.checkin.policy import door_policy, policy_row
 from server.checkin.sync_batch import CheckinBatch, MemberFacts, occurred_at
 from server.engagement import service as engagement_service
 from server.errors import DomainError
 from server.ports.eligibility import EligibilityDecision
 from server.sync import review, rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
-from shared.eligibility import period_bounds
+from shared.door_rules import reentry_reason
+from shared.eligibility import local_midnight, period_bounds
 from shared.enums import LimitPeriod, MovementKind
 from shared.sync import messages as wire
 from shared.sync.messages import CheckinCreateArgs
-from shared.sync.snapshot import SnapshotCheckin, SnapshotMembership, SnapshotPlan
+from shared.sync.snapshot import (
+    SnapshotCheckin,
+    SnapshotCheckinPolicy,
+    SnapshotMembership,
+    SnapshotPlan,
+)
 
 
 def _server_decision(
@@ -130,12 +137,18 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     overridden = args.admitted and args.override_reason is not None
     # Into a booked session: the booking takes the credit, its attendance is the movement.
     into_session = args.booking_id is not None
-    decision = _server_decision(batch, args, member, at)
-    if args.admitted and not into_session:
-        decision = _take_credit(batch, decision)
-    membership_id = (
-        args.membership_id if batch.owns(member, args.membership_id) else decision.membership_id
-    )
+    # Already in (another kiosk of the location may have admitted them): nothing is taken.
+    repeat = batch.reentry(member.id, at) if args.admitted else None
+    if repeat is not None:
+        decision = EligibilityDecision(admitted=True, reason=reentry_reason(repeat, context.tz))
+        membership_id = None
+    else:
+        decision = _server_decision(batch, args, member, at)
+        if args.admitted and not into_session:
+            decision = _take_credit(batch, decision)
+        membership_id = (
+            args.membership_id if batch.owns(member, args.membership_id) else decision.membership_id
+        )
     reason = args.reason if not args.warning else f"{args.reason}; {args.warning}"
     row: dict[str, object] = {
         "id": args.checkin_id,
@@ -152,6 +165,7 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
         "recorded_at": context.now,
         "device_id": context.device.id,
         "staff_id": args.override_by if overridden else None,
+        "repeat_of": repeat.id if repeat is not None else None,
     }
     batch.add_checkin(row)
     name = f"{member.first_name} {member.last_name}"
@@ -169,7 +183,7 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     if clamped:
         context.clamped = True
         _flag_clock(context, batch)
-    if args.admitted and not into_session:
+    if args.admitted and not into_session and repeat is None:
         data: dict[str, object] = {"overridden": True} if overridden else {}
         if clamped:
             data["device_time_clamped"] = True
@@ -182,26 +196,39 @@ def checkin_shape(row: Checkin) -> SnapshotCheckin:
 
 
 def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
-    """Admitted check-ins on the snapshot's limited memberships in their current periods:
-    the kiosk counts visits from these (and the ones it pulls or makes)."""
+    """Admitted check-ins the kiosk needs: on the snapshot's limited memberships in their
+    current periods (it counts visits from these, and the ones it pulls or makes), and at
+    its location since the start of the local day or the re-entry window, whichever is
+    earlier (who is in already: a kiosk enrolled mid-day must know)."""
     plans: list[SnapshotPlan] = list(scope.fields["plans"])
     memberships: list[SnapshotMembership] = list(scope.fields["memberships"])
     limited_plans = {p.id for p in plans if p.visit_limit_period}
     limited = [m.id for m in memberships if m.plan_id in limited_plans]
-    if not limited:
-        return {"checkins": []}
-    since = min(period_bounds(scope.now, scope.tz, period)[0] for period in LimitPeriod)
-    counted = scope.db.execute(
+    policy = door_policy(scope.db, scope.tenant_id)
+    today = local_midnight(scope.now.astimezone(scope.tz).date(), scope.tz)
+    here_since = min(today, scope.now - policy.reentry_window)
+    wanted = (Checkin.location_id == scope.location.id) & (Checkin.occurred_at >= here_since)
+    if limited:
+        since = min(period_bounds(scope.now, scope.tz, period)[0] for period in LimitPeriod)
+        counted = Checkin.membership_id.in_(limited) & (Checkin.occurred_at >= since)
+        wanted = wanted | counted
+    rows = scope.db.execute(
         select(Checkin)
-        .where(
-            Checkin.tenant_id == scope.tenant_id,
-            Checkin.admitted.is_(True),
-            Checkin.membership_id.in_(limited),
-            Checkin.occurred_at >= since,
-        )
+        .where(Checkin.tenant_id == scope.tenant_id, Checkin.admitted.is_(True), wanted)
         .order_by(Checkin.occurred_at)
     ).scalars()
-    return {"checkins": [checkin_shape(c) for c in counted]}
+    return {
+        "checkins": [checkin_shape(c) for c in rows],
+        "checkin_policy": [_policy_shape(policy_row(scope.db, scope.tenant_id))],
+    }
+
+
+def _policy_shape(row: CheckinPolicy) -> SnapshotCheckinPolicy:
+    return SnapshotCheckinPolicy(
+        id=row.tenant_id,
+        reentry_window_minutes=row.reentry_window_minutes,
+        class_checkin_opens_minutes=row.class_checkin_opens_minutes,
+    )
 
 
 def register(registry: SyncRegistry) -> None:
@@ -211,6 +238,11 @@ def register(registry: SyncRegistry) -> None:
         Checkin,
         serialise=lambda row: checkin_shape(row).model_dump(mode="json"),
         include=lambda row: bool(row.admitted),
+    )
+    registry.tables.register(
+        wire.TABLE_CHECKIN_POLICY,
+        CheckinPolicy,
+        serialise=lambda row: _policy_shape(row).model_dump(mode="json"),
     )
     registry.snapshot_parts.append(_snapshot)
     registry.mutations.register(

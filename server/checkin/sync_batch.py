@@ -22,6 +22,7 @@ from sqlalchemy import Select, Uuid, bindparam, func, select, true
 from sqlalchemy.dialects import postgresql
 
 from server.checkin.models import Checkin
+from server.checkin.policy import door_policy
 from server.db.bulk import among, chunks, insert_rows
 from server.engagement.models import MovementEvent
 from server.members.models import Member
@@ -34,6 +35,7 @@ from server.sync import changes, review, rules
 from server.sync.models import ReviewItem
 from server.sync.registry import MutationContext
 from shared.clock import ensure_utc
+from shared.door_rules import Admission, DoorPolicy, reentry_of
 from shared.ids import new_id
 from shared.sync.messages import CheckinCreateArgs
 
@@ -73,6 +75,9 @@ class CheckinBatch:
         self.credits_taken = 0
         self.pass_owners: dict[uuid.UUID, uuid.UUID] = {}
         self.staff_here: frozenset[uuid.UUID] = frozenset()
+        self.policy = DoorPolicy()
+        #: Admissions that were visits (not re-entries) at this location, per member.
+        self.visits_here: dict[uuid.UUID, list[Admission]] = {}
 
     def prepare(self, args: list[CheckinCreateArgs]) -> None:
         if not args:
@@ -91,6 +96,10 @@ class CheckinBatch:
             list(self.requests.values()), uow=self.context.uow
         )
         self._load_references(args)
+        self.policy = door_policy(self.db, self.tenant_id)
+        admitted = [(a, t) for a, t in zip(args, times, strict=True) if a.admitted]
+        if admitted and self.policy.reentry_window_minutes > 0:
+            self._load_visits_here(admitted)
         passes = [(a, t) for a, t in zip(args, times, strict=True) if a.admitted and a.pass_id]
         if passes:
             self._load_elsewhere(passes)
@@ -181,6 +190,27 @@ class CheckinBatch:
         for times in self.elsewhere.values():
             times.sort()
 
+    def _load_visits_here(self, admitted: Sequence[tuple[CheckinCreateArgs, datetime]]) -> None:
+        start = min(t for _, t in admitted) - self.policy.reentry_window
+        end = max(t for _, t in admitted)
+        for ids in chunks(a.member_id for a, _ in admitted):
+            query = select(Checkin.member_id, Checkin.id, Checkin.occurred_at).where(
+                Checkin.tenant_id == self.tenant_id,
+                among(self.db, Checkin.member_id, ids),
+                Checkin.location_id == self.context.location.id,
+                Checkin.admitted.is_(True),
+                Checkin.repeat_of.is_(None),
+                Checkin.occurred_at > start,
+                Checkin.occurred_at <= end,
+            )
+            for member_id, id_, at in self.db.execute(query):
+                self.visits_here.setdefault(member_id, []).append(Admission(id_, ensure_utc(at)))
+
+    def reentry(self, member_id: uuid.UUID, at: datetime) -> Admission | None:
+        """The visit (at this location, within the re-entry window) a check-in at ``at``
+        belongs to, counting the ones this run recorded before it."""
+        return reentry_of(self.visits_here.get(member_id, ()), at, self.policy.reentry_window)
+
     def known(self, checkin_id: uuid.UUID) -> bool:
         return checkin_id in self.recorded
 
@@ -235,6 +265,9 @@ class CheckinBatch:
         self.recorded.add(row["id"])
         if row["admitted"]:
             changes.record_values(self.db, Checkin, row)
+            if row.get("repeat_of") is None:
+                visit = Admission(row["id"], row["occurred_at"])
+                self.visits_here.setdefault(row["member_id"], []).append(visit)
             if row["membership_id"] is not None:
                 assert self.eligibility is not None
                 self.eligibility.admitted(row["membership_id"], row["occurred_at"])

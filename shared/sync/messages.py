@@ -89,6 +89,7 @@ TABLE_MEMBERSHIPS = "memberships"  # SnapshotMembership
 TABLE_PASS_KEYS = "pass_keys"  # SnapshotPassKey
 TABLE_REVOKED_PASSES = "revoked_passes"  # SnapshotRevokedPass
 TABLE_CHECKINS = "checkins"  # SnapshotCheckin: admitted check-ins anywhere in the tenant
+TABLE_CHECKIN_POLICY = "checkin_policy"  # SnapshotCheckinPolicy: one row, the tenant's
 TABLE_REVIEW_ITEMS = "review_items"  # SnapshotReviewItem: this location's, open or resolved
 TABLE_SESSION_TYPES = "session_types"  # SnapshotSessionType
 TABLE_CLASS_SESSIONS = "class_sessions"  # SnapshotClassSession: this location's, from yesterday

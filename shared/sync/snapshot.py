@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from shared.door_rules import DEFAULT_CLASS_CHECKIN_OPENS_MINUTES, DEFAULT_REENTRY_MINUTES
 from shared.enums import (
     Attendance,
     BookingStatus,
@@ -121,6 +122,16 @@ class SnapshotCheckin(BaseModel):
     membership_id: uuid.UUID | None = None
     admitted: bool = True
     occurred_at: datetime
+    #: A re-entry: the admission whose visit this is (it counts as no visit).
+    repeat_of: uuid.UUID | None = None
+
+
+class SnapshotCheckinPolicy(BaseModel):
+    """The tenant's door rules, held under the tenant's id (one row)."""
+
+    id: uuid.UUID
+    reentry_window_minutes: int = DEFAULT_REENTRY_MINUTES
+    class_checkin_opens_minutes: int = DEFAULT_CLASS_CHECKIN_OPENS_MINUTES
 
 
 class SnapshotReviewItem(BaseModel):
@@ -190,9 +201,13 @@ class KioskSnapshot(BaseModel):
     memberships: list[SnapshotMembership] = Field(default_factory=list)
     pass_keys: list[SnapshotPassKey] = Field(default_factory=list)
     revoked_pass_ids: list[uuid.UUID] = Field(default_factory=list)
-    #: Admitted check-ins in the current visit-limit periods of limited memberships: the
-    #: kiosk counts visits from these and the ones it pulls or makes.
+    #: Admitted check-ins in the current visit-limit periods of limited memberships (the
+    #: kiosk counts visits from these and the ones it pulls or makes), and the day's
+    #: admissions at the kiosk's location (who is in already).
     checkins: list[SnapshotCheckin] = Field(default_factory=list)
+    checkin_policy: list[SnapshotCheckinPolicy] = Field(
+        default_factory=list, description="The tenant's door rules (one row)"
+    )
     #: The pull cursor this document is consistent with: pull from here after applying it.
     cursor: int = 0
     review_items: list[SnapshotReviewItem] = Field(

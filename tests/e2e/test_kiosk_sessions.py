@@ -25,9 +25,10 @@ def _class(provider: Provider, capacity: int) -> uuid.UUID:
             "intensity": "high",
         },
     )
-    # Two hours from now on the location's clock (Europe/London, see Provider), added in UTC
-    # so that it is a local time that exists even on the day the clocks go forward.
-    start = (datetime.now(UTC) + timedelta(hours=2)).astimezone(ZoneInfo("Europe/London"))
+    # Half an hour from now on the location's clock (Europe/London, see Provider): its
+    # check-in is open. Added in UTC so that it is a local time that exists even on the day
+    # the clocks go forward.
+    start = (datetime.now(UTC) + timedelta(minutes=30)).astimezone(ZoneInfo("Europe/London"))
     start = start.replace(second=0, microsecond=0)
     session = provider.post(
         "/sessions",

@@ -199,11 +199,12 @@ def add_class(
     location_id: str,
     *,
     capacity: int,
-    starts_in: timedelta = timedelta(hours=2),
+    starts_in: timedelta = timedelta(minutes=30),
     name: str = "Spin",
 ) -> str:
     """A session type and one session of it at the location, written straight to the
-    database (scheduling has its own API and tests)."""
+    database (scheduling has its own API and tests). By default it starts soon: its
+    check-in is open."""
     tenant = uuid.UUID(tenant_id)
     start = utcnow().replace(microsecond=0) + starts_in
     with container.uow() as uow:

@@ -88,6 +88,14 @@ class Desk:
         result: dict[str, Any] = response.json()
         return result
 
+    def separate_visits(self) -> None:
+        """No re-entry window: every admission of the test is a visit of its own (e.g. to
+        count credits and visit limits with check-ins made moments apart)."""
+        response = self.api.client.put(
+            "/checkin-policy", json={"reentry_window_minutes": 0}, headers=self.admin
+        )
+        assert response.status_code == 200, response.text
+
     def check_in(self, member_id: str, *, kiosk: bool = False, **extra: Any) -> Any:
         body: dict[str, Any] = {"member_id": member_id, "method": "search", **extra}
         if not kiosk:

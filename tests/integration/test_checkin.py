@@ -108,6 +108,7 @@ def test_every_refusal_is_recorded_but_never_as_an_admission(desk: Desk) -> None
 
 
 def test_a_pack_uses_one_credit_per_admission(desk: Desk) -> None:
+    desk.separate_visits()  # check-ins moments apart, each a visit
     member = desk.member()
     membership = desk.membership(member, desk.plan(PACK, credits=2))
     first = desk.check_in(member).json()
@@ -121,6 +122,7 @@ def test_a_pack_uses_one_credit_per_admission(desk: Desk) -> None:
 
 @pytest.mark.parametrize("mode", ["block", "warn"])
 def test_a_monthly_limit_blocks_or_warns(desk: Desk, mode: str) -> None:
+    desk.separate_visits()  # check-ins moments apart, each a visit
     member = desk.member()
     desk.membership(
         member,
@@ -243,6 +245,7 @@ def test_listing_filters_and_pages(desk: Desk) -> None:
 
 
 def test_twenty_at_once_on_five_credits_admit_exactly_five(desk: Desk) -> None:
+    desk.separate_visits()  # check-ins moments apart, each a visit
     member = desk.member()
     membership = desk.membership(member, desk.plan(PACK))
     with ThreadPoolExecutor(max_workers=20) as pool:
@@ -267,6 +270,7 @@ def test_twenty_at_once_on_five_credits_admit_exactly_five(desk: Desk) -> None:
 
 def test_visit_limits_count_in_the_location_month(api: Api, container: Container) -> None:
     london = open_desk(api, container, "london-door", timezone="Europe/London")
+    london.separate_visits()  # an hour apart, each a visit
     member = london.member()
     london.membership(
         member,

@@ -10,6 +10,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.bootstrap import Container
 from tests.integration.bookings_helpers import member_headers
@@ -377,6 +378,14 @@ def test_a_kiosk_push_naming_other_tenants_ids_is_rejected_per_mutation(api: Api
     _, ids_b = _world(api, "kiosk-body-b")
     device = api.enrol_device(tenant_a, ids_a["location_id"])
     headers = api.device_headers(device)
+    # The booked class starts soon: its check-in is open (from an hour before the start).
+    soon = (datetime.now(UTC) + timedelta(minutes=30)).astimezone(ZoneInfo("Europe/London"))
+    moved = api.client.post(
+        f"/sessions/{ids_a['session_id']}/move",
+        json={"local_date": soon.date().isoformat(), "local_start": soon.strftime("%H:%M")},
+        headers=tenant_a.headers,
+    )
+    assert moved.status_code == 200, moved.text
     day_pass = api.client.post(
         "/plans",
         json={"name": "Day", "kind": "day_pass", "price": "10.00", "currency": "GBP"},

@@ -17,6 +17,7 @@ from tests.integration.sync_helpers import Kiosk, review_items
 
 
 def _scenario(desk: Desk) -> tuple[Kiosk, list[Any], dict[str, str]]:
+    desk.separate_visits()  # visit limits and credits, with check-ins moments apart
     limited = desk.plan(MONTHLY, visit_limit=1, visit_limit_period="week")
     once, pack, nobody = (
         desk.member(),

@@ -173,7 +173,9 @@ class SyncChaos(RuleBasedStateMachine):
                         self.tenant.id,
                         place["id"],
                         capacity=CLASS_PLACES,
-                        starts_in=timedelta(hours=3 + i),
+                        # Check-in opens an hour before the start: class 0 is open now
+                        # and class 1 to a kiosk whose clock runs hours ahead.
+                        starts_in=timedelta(minutes=30 + 120 * i),
                         name=f"Class {i}",
                     )
                 )

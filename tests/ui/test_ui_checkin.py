@@ -247,3 +247,23 @@ def test_camera_frames_and_scan_results(
 
     camera.camera_error.emit("No camera found")
     assert view.hint_label.text().startswith("No camera found")
+
+
+def test_a_member_scanned_again_is_already_checked_in_and_nothing_is_taken(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore, clock: Clock, tmp_path: Path
+) -> None:
+    view = window.checkin_view
+    scan(window, "2002")  # Bea: a pack with one credit left
+    assert view.decision.admitted
+    clock.advance(180)  # found again three minutes later: not a double scan
+    window.tick()
+    scan(window, "2002")
+    assert view.decision.admitted and view.decision.verdict_label.text() == "Welcome"
+    assert view.decision.warning_label.text() == "Already checked in at 22:15"
+    rows = LocalRepository(desk.store.connection()).checkins()
+    assert [(r.membership_id is None, r.repeat_of == rows[0].id) for r in rows] == [
+        (False, False),
+        (True, True),
+    ]
+    window.resize(1366, 768)
+    window.grab().save(str(tmp_path / "door-already-in.png"))

@@ -225,3 +225,17 @@ def test_a_card_scanned_while_a_class_is_selected_checks_into_it(
     assert view.session_list.currentRow() == 0
     assert view.roster_list.count() == 2
     assert view.roster_list.item(1).data(Qt.ItemDataRole.DisplayRole).startswith("Ana Smith")
+
+
+def test_a_scan_with_tomorrows_class_selected_is_refused_and_books_nothing(
+    window: MainWindow, desk: KioskCore, tmp_path: Path
+) -> None:
+    view = window.sessions_view
+    view.tomorrow_button.click()
+    view.select(0)
+    window._code_scanned("1001")
+    assert view.message_label.text() == "Check-in for Morning Yoga opens at 06:00 on Thursday 9"
+    assert _names(desk) == []
+    assert not any(t.startswith("Ana Smith") for t in _texts(view.roster_list))
+    window.resize(1366, 768)
+    window.grab().save(str(tmp_path / "classes-refused.png"))

@@ -15,10 +15,11 @@ from desktop.core.checkin.model import (
     CheckinError,
     CheckinOutcome,
     Decider,
+    Decision,
     Override,
 )
 from desktop.core.checkin.outbox import CHECKIN_CREATE, OutboxWriter
-from desktop.core.checkin.periods import period_start
+from desktop.core.checkin.periods import period_start, zone
 from desktop.core.store import (
     CachedMembership,
     CheckinRecord,
@@ -29,7 +30,9 @@ from desktop.core.store import (
     Store,
 )
 from desktop.core.store.codec import decode_time, opt_str
+from desktop.core.store.door import DoorRows
 from desktop.core.store.pulled import PulledRows
+from shared.door_rules import Admission, reentry_of, reentry_reason
 from shared.enums import CheckinMethod
 from shared.ids import new_id
 
@@ -110,15 +113,20 @@ class CheckinService:
             return CheckinOutcome(False, MEMBER_NOT_FOUND, method, member_id=member_id)
         at = self._now()
         memberships = MemberRepository(conn).memberships([member_id])
-        decision = decider(
-            memberships=memberships,
-            member_home_location_id=member.home_location_id,
-            location_id=location.id,
-            location_timezone=location.timezone,
-            at=at,
-            visits_used=self._visits_used(memberships, location, at),
-            credit_prepaid=credit_prepaid,
-        )
+        repeat = self._reentry(conn, member_id, location, at)
+        if repeat is not None:
+            # Already in: admitted as that visit, with nothing taken (the server agrees).
+            decision = Decision(True, reentry_reason(repeat, zone(location.timezone)))
+        else:
+            decision = decider(
+                memberships=memberships,
+                member_home_location_id=member.home_location_id,
+                location_id=location.id,
+                location_timezone=location.timezone,
+                at=at,
+                visits_used=self._visits_used(memberships, location, at),
+                credit_prepaid=credit_prepaid,
+            )
         admitted = decision.admitted or override is not None
         record = CheckinRecord(
             id=new_id(),
@@ -132,6 +140,7 @@ class CheckinService:
             override_staff_id=override.staff_id if override else None,
             override_reason=override.reason.strip() if override else None,
             occurred_at=at,
+            repeat_of=repeat.id if repeat is not None else None,
         )
         charged = next((m for m in memberships if m.id == decision.membership_id), None)
         if booking_id is not None:
@@ -140,7 +149,9 @@ class CheckinService:
             record, location, charged if admitted else None, booking_id, also if admitted else None
         )
         warning = decision.warning
-        if override is not None:
+        if repeat is not None:
+            warning = decision.reason[:1].upper() + decision.reason[1:]
+        elif override is not None:
             warning = f"Staff override: {record.override_reason}"
         outcome = CheckinOutcome(
             admitted=admitted,
@@ -189,6 +200,15 @@ class CheckinService:
                 local.use_credit(charged.id, local=charged.local)
             if also is not None:
                 also(conn, c)
+
+    def _reentry(
+        self, conn: sqlite3.Connection, member_id: uuid.UUID, location: LocationRef, at: datetime
+    ) -> Admission | None:
+        window = DoorRows(conn).policy().reentry_window
+        if window.total_seconds() <= 0:
+            return None
+        visits = DoorRows(conn).visits_here(member_id, location.id, at - window)
+        return reentry_of(visits, at, window)
 
     def _visits_used(
         self, memberships: list[CachedMembership], location: LocationRef, at: datetime

@@ -28,12 +28,12 @@ from desktop.core.store import (
     Store,
 )
 from desktop.core.store.codec import opt_str
+from desktop.core.store.door import DoorRows
 from desktop.core.store.sessions import SessionRows
+from shared.door_rules import DoorPolicy, class_checkin_refusal
 from shared.enums import BookingStatus, CheckinMethod
 from shared.ids import new_id
 
-#: A member booked into a class that starts within this is checked into it at the door.
-DOOR_EARLY = timedelta(minutes=30)
 #: How far back a class that is still running can have started.
 LONGEST_SESSION = timedelta(hours=12)
 
@@ -118,12 +118,30 @@ class SessionService:
             raise CheckinError("This session is not in this kiosk's data; sync and try again")
         return found
 
+    def door_policy(self) -> DoorPolicy:
+        return DoorRows(self._store.connection()).policy()
+
+    def checkin_refusal(self, session: SessionView) -> str | None:
+        """Why the session cannot be checked into now (its check-in opens a while before
+        the start and closes at the end), or None."""
+        return class_checkin_refusal(
+            session.name,
+            session.starts_at,
+            session.ends_at,
+            self._now(),
+            self.door_policy(),
+            zone(self._timezone()),
+        )
+
     def booked_now(self, member_id: uuid.UUID) -> SessionView | None:
-        """The class here the member holds a place in that starts within ``DOOR_EARLY`` or is
-        running now: a check-in at the door is a check-in into it."""
+        """The class here the member holds a place in whose check-in is open (from the
+        policy's window before the start until the end): a check-in at the door is a
+        check-in into it."""
         now = self._now()
         rows = self._rows()
-        start, end = now - LONGEST_SESSION, now + DOOR_EARLY
+        # Inclusive, as the server's: a class starting exactly the window ahead is open.
+        opens = self.door_policy().class_checkin_opens + timedelta(microseconds=1)
+        start, end = now - LONGEST_SESSION, now + opens
         # Most people at the door have no booking: one query says so.
         booked = rows.booked_in(member_id, start, end)
         if not booked:
@@ -132,7 +150,9 @@ class SessionService:
             if view.id not in booked or view.cancelled or view.ends_at <= now:
                 continue
             booking = rows.booking_of(view.id, member_id)
-            if booking is not None and booking.status is BookingStatus.CONFIRMED:
+            # Attended already: a scan now is a re-entry at the door, as on the server.
+            confirmed = booking is not None and booking.status is BookingStatus.CONFIRMED
+            if confirmed and booking is not None and not booking.attended:
                 return view
         return None
 
@@ -149,8 +169,8 @@ class SessionService:
         override: Override | None,
         pass_id: uuid.UUID | None,
     ) -> CheckinOutcome | None:
-        """At the door: a member with a place in a class starting within ``DOOR_EARLY`` (or
-        running) is checked into that class, which marks the booking attended. None when
+        """At the door: a member with a place in a class whose check-in is open is checked
+        into that class, which marks the booking attended. None when
         they hold no such place (a check-in to the floor, then)."""
         booked = self.booked_now(member_id)
         if booked is None:
@@ -173,8 +193,12 @@ class SessionService:
     ) -> SessionCheckin:
         """The door rules decide as for any check-in; if admitted, the member's booking is
         marked attended, or (no booking) a booking is made and attended, in the same
-        transaction as the check-in."""
+        transaction as the check-in. Only while the class's check-in is open: from the
+        policy's window before the start until the end."""
         session = self._open(session_id)
+        refusal = self.checkin_refusal(session)
+        if refusal is not None:
+            raise CheckinError(refusal)
         rows = self._rows()
         member = MemberRepository(self._store.connection()).get(member_id)
         if member is None:

@@ -102,8 +102,8 @@ class LocalRepository:
         self._conn.execute(
             """INSERT INTO local_checkin (id, member_id, membership_id, pass_id, method,
                    admitted, reason, warning, override_staff_id, override_reason,
-                   occurred_at, mutation_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   occurred_at, mutation_id, repeat_of)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 str(c.id),
                 str(c.member_id),
@@ -117,6 +117,7 @@ class LocalRepository:
                 c.override_reason,
                 encode_time(c.occurred_at),
                 c.mutation_id,
+                opt_str(c.repeat_of),
             ),
         )
 
@@ -156,6 +157,7 @@ class LocalRepository:
                 override_reason=r["override_reason"],
                 occurred_at=decode_time(r["occurred_at"]),
                 mutation_id=int(r["mutation_id"]),
+                repeat_of=opt_uuid(r["repeat_of"]),
             )
             for r in rows
         ]

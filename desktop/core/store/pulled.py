@@ -42,6 +42,11 @@ class PulledRows:
         self._conn = conn
 
     @property
+    def connection(self) -> sqlite3.Connection:
+        """For the tables other modules write (e.g. the door policy)."""
+        return self._conn
+
+    @property
     def sessions(self) -> SessionRows:
         """Pulled sessions and bookings (their own module)."""
         return SessionRows(self._conn)

@@ -170,6 +170,8 @@ class CheckinRecord:
     override_reason: str | None
     occurred_at: datetime
     mutation_id: int = 0
+    #: A re-entry: the admission whose visit this is (no credit, no visit).
+    repeat_of: uuid.UUID | None = None
 
 
 # -- sessions and bookings ------------------------------------------------------------------

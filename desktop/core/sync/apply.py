@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.store import PulledRows
+from desktop.core.store.door import DoorRows
 from desktop.core.store.rows import INSERT_MEMBER, member_row, token_rows
 from shared.sync.messages import Change
 from shared.sync.snapshot import (
@@ -186,6 +187,12 @@ def kiosk_appliers() -> dict[str, TableApplier]:
             upsert=lambda r, _id, d: r.sessions.upsert_booking(SnapshotBooking.model_validate(d)),
             delete=lambda r, row_id, _d: r.sessions.delete("cached_booking", row_id),
             clear=lambda r: r.sessions.clear("cached_booking"),
+        ),
+        # One row: the tenant's door rules (re-entry and class check-in windows).
+        "checkin_policy": TableApplier(
+            upsert=lambda r, _id, d: DoorRows(r.connection).set_policy(d),
+            delete=lambda r, _id, _d: DoorRows(r.connection).clear_policy(),
+            clear=lambda r: DoorRows(r.connection).clear_policy(),
         ),
         "review_items": TableApplier(
             upsert=lambda r, row_id, d: r.upsert_review_item(row_id, d),

@@ -62,7 +62,7 @@ def seed_desk_data(server: FakeServer, today: date) -> DeskData:
     dora_limited = server.add_membership(dora, limited, month_ago)
     # The visit the server counted this week, earlier at another kiosk.
     assert server.server_time is not None
-    server.add_checkin(dora, dora_limited, server.server_time - timedelta(hours=1))
+    server.add_checkin(dora, dora_limited, server.server_time - timedelta(hours=4))
     return DeskData(monthly, pack, limited, day_pass, guest_pass, ana, jose, bea, carl, dora)
 
 

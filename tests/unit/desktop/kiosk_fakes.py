@@ -83,6 +83,8 @@ class FakeServer:
         self.session_types: list[dict[str, Any]] = []
         self.class_sessions: list[dict[str, Any]] = []
         self.bookings: list[dict[str, Any]] = []
+        #: The tenant's door rules (none: the kiosk keeps its defaults).
+        self.checkin_policy: list[dict[str, Any]] = []
         self.opening_hours: dict[str, Any] = {
             day: [{"opens": "06:00", "closes": "22:00"}]
             for day in ("mon", "tue", "wed", "thu", "fri")
@@ -131,6 +133,7 @@ class FakeServer:
             "session_types": self.session_types,
             "class_sessions": self.class_sessions,
             "bookings": self.bookings,
+            "checkin_policy": self.checkin_policy,
         }
 
     # -- data the snapshot serves (see also seed_desk_data) ------------------------------

@@ -1,0 +1,53 @@
+"""The tenant's door rules (re-entry window, class check-in window): read and set."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from server.checkin.models import CheckinPolicy
+from server.checkin.schemas import CheckinPolicyBody, CheckinPolicyRead
+from server.db.uow import UnitOfWork
+from server.ports.identity import AccessClaims
+from shared.clock import utcnow
+from shared.door_rules import DoorPolicy
+
+
+def policy_row(db: Session, tenant_id: uuid.UUID) -> CheckinPolicy:
+    """The tenant's saved policy, or the defaults (not added to ``db``)."""
+    row = db.get(CheckinPolicy, tenant_id)
+    if row is not None:
+        return row
+    defaults = DoorPolicy()
+    return CheckinPolicy(
+        tenant_id=tenant_id,
+        reentry_window_minutes=defaults.reentry_window_minutes,
+        class_checkin_opens_minutes=defaults.class_checkin_opens_minutes,
+        updated_at=None,
+    )
+
+
+def door_policy(db: Session, tenant_id: uuid.UUID) -> DoorPolicy:
+    row = policy_row(db, tenant_id)
+    return DoorPolicy(row.reentry_window_minutes, row.class_checkin_opens_minutes)
+
+
+def get_policy(*, uow: UnitOfWork, claims: AccessClaims) -> CheckinPolicyRead:
+    with uow:
+        return CheckinPolicyRead.model_validate(policy_row(uow.db, claims.tenant_id))
+
+
+def put_policy(
+    *, uow: UnitOfWork, claims: AccessClaims, cmd: CheckinPolicyBody
+) -> CheckinPolicyRead:
+    with uow:
+        row = uow.db.get(CheckinPolicy, claims.tenant_id)
+        if row is None:
+            row = CheckinPolicy(tenant_id=claims.tenant_id)
+            uow.db.add(row)
+        for key, value in cmd.model_dump().items():
+            setattr(row, key, value)
+        row.updated_at = utcnow()
+        uow.commit()
+        return CheckinPolicyRead.model_validate(row)
