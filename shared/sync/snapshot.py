@@ -42,6 +42,13 @@ class SnapshotLocation(BaseModel):
     opening_hours: OpeningHours
 
 
+class SnapshotPlace(BaseModel):
+    """One of the tenant's locations, by name: where a refused plan is valid instead."""
+
+    id: uuid.UUID
+    name: str
+
+
 class SnapshotStaff(BaseModel):
     """A staff member who may act at the kiosk.
 
@@ -220,6 +227,9 @@ class KioskSnapshot(BaseModel):
     )
     bookings: list[SnapshotBooking] = Field(
         default_factory=list, description="The bookings of those sessions"
+    )
+    places: list[SnapshotPlace] = Field(
+        default_factory=list, description="The tenant's locations, by name"
     )
     member_alerts: list[SnapshotMemberAlert] = Field(
         default_factory=list, description="Staff alerts on members, open ones"
