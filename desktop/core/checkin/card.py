@@ -150,8 +150,9 @@ def reset_day(period: LimitPeriod, today: date) -> date:
 
 
 def reset_words(period: LimitPeriod, today: date) -> str:
+    """At most a week or a month ahead: the date needs no year."""
     day = reset_day(period, today)
-    words = human_date(day, today)
+    words = human_date(day)
     return f"{WEEKDAYS[day.weekday()]} {words}" if period is LimitPeriod.WEEK else words
 
 
@@ -167,7 +168,7 @@ def expiry_line(usage: Usage | None, today: date) -> str | None:
         return "Expires today"
     if days == 1:
         return "Expires tomorrow"
-    return f"Expires in {days} days ({human_date(usage.ends_on, today)})"
+    return f"Expires in {days} days ({human_date(usage.ends_on)})"
 
 
 def is_birthday(born: date | None, today: date) -> bool:

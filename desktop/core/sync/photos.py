@@ -56,8 +56,11 @@ class PhotoFetcher:
                 log.info("Member photos wait for the server: %s", exc)
                 break
             with self._store.transaction() as conn:
+                rows = MemberCardRows(conn)
+                if data and rows.photo_bytes() + len(data) > self.budget:
+                    break
                 # No photo after all (removed meanwhile): an empty entry stops asking again
                 # until the member's photo changes.
-                if MemberCardRows(conn).put_photo(member_id, version, data or b"", self._now()):
-                    kept += 1
+                stored = rows.put_photo(member_id, version, data or b"", self._now())
+            kept += 1 if stored and data else 0
         return kept

@@ -83,6 +83,10 @@ class FakeServer:
         self.session_types: list[dict[str, Any]] = []
         self.class_sessions: list[dict[str, Any]] = []
         self.bookings: list[dict[str, Any]] = []
+        self.member_alerts: list[dict[str, Any]] = []
+        self.places: list[dict[str, Any]] = []
+        #: Member id → the JPEG ``/members/{id}/thumbnail`` serves (absent: 404).
+        self.thumbnails: dict[str, bytes] = {}
         self.opening_hours: dict[str, Any] = {
             day: [{"opens": "06:00", "closes": "22:00"}]
             for day in ("mon", "tue", "wed", "thu", "fri")
@@ -131,6 +135,8 @@ class FakeServer:
             "session_types": self.session_types,
             "class_sessions": self.class_sessions,
             "bookings": self.bookings,
+            "member_alerts": self.member_alerts,
+            "places": self.places,
         }
 
     # -- data the snapshot serves (see also seed_desk_data) ------------------------------
@@ -270,4 +276,12 @@ class FakeServer:
             if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
                 return problem(401, "The access token has expired.", "token_expired")
             return httpx.Response(200, json=self.snapshot())
+        if path.startswith("/members/") and path.endswith("/thumbnail"):
+            auth = request.headers.get("authorization", "")
+            if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
+                return problem(401, "The access token has expired.", "token_expired")
+            photo = self.thumbnails.get(path.split("/")[2])
+            if photo is None:
+                return problem(404, "This member has no photo.", "no_photo")
+            return httpx.Response(200, content=photo, headers={"content-type": "image/jpeg"})
         return problem(404, "Not found.", "not_found")
