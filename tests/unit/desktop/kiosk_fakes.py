@@ -277,11 +277,14 @@ class FakeServer:
                 return problem(401, "The access token has expired.", "token_expired")
             return httpx.Response(200, json=self.snapshot())
         if path.startswith("/members/") and path.endswith("/thumbnail"):
-            auth = request.headers.get("authorization", "")
-            if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
-                return problem(401, "The access token has expired.", "token_expired")
-            photo = self.thumbnails.get(path.split("/")[2])
-            if photo is None:
-                return problem(404, "This member has no photo.", "no_photo")
-            return httpx.Response(200, content=photo, headers={"content-type": "image/jpeg"})
+            return self._thumbnail(request, path.split("/")[2])
         return problem(404, "Not found.", "not_found")
+
+    def _thumbnail(self, request: httpx.Request, member_id: str) -> httpx.Response:
+        auth = request.headers.get("authorization", "")
+        if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
+            return problem(401, "The access token has expired.", "token_expired")
+        photo = self.thumbnails.get(member_id)
+        if photo is None:
+            return problem(404, "This member has no photo.", "no_photo")
+        return httpx.Response(200, content=photo, headers={"content-type": "image/jpeg"})
