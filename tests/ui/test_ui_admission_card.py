@@ -4,6 +4,7 @@ with its next step (a sale, another location, the day a limit resets)."""
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Iterator
@@ -11,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QImage
+from PIL import Image
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -31,13 +32,9 @@ SHOTS = os.environ.get("ZMOS_SCREENSHOTS")
 
 
 def _jpeg() -> bytes:
-    image = QImage(160, 160, QImage.Format.Format_RGB32)
-    image.fill(QColor("#3a6ea5"))
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert image.save(buffer, b"JPEG", 80)
-    return bytes(data.data())
+    out = io.BytesIO()
+    Image.new("RGB", (160, 160), (58, 110, 165)).save(out, "JPEG", quality=80)
+    return out.getvalue()
 
 
 @pytest.fixture
