@@ -97,8 +97,11 @@ def test_kiosks_get_alerts_and_small_thumbnails_by_snapshot_and_pull(api: Api) -
     member = create_member(api, tenant, date_of_birth="1990-02-28")
     first = _add(api, tenant.headers, member["id"], "waiver missing").json()
     device = api.device_headers(api.enrol_device(tenant, location["id"]))
+    api.create_location(tenant, "Airport")
     snapshot = api.client.get("/sync/snapshot", headers=device).json()
     assert [a["text"] for a in snapshot["member_alerts"]] == ["waiver missing"]
+    # The tenant's locations by name: where a plan refused here is valid instead.
+    assert [p["name"] for p in snapshot["places"]] == ["Airport", "Central"]
     (cached,) = [m for m in snapshot["members"] if m["id"] == member["id"]]
     assert (cached["date_of_birth"], cached["photo_updated_at"]) == ("1990-02-28", None)
     cursor = snapshot["cursor"]
