@@ -7,11 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from server.api.deps import AnyStaff, ContainerDep, DeviceClaims, ReadUowDep, UowDep
+from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Offset, Text
 from server.api.threaded_route import ThreadedRoute
 from server.members import accounts, alerts, service, tokens
-from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor
+from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor, PhotoReader
 from server.members.schemas import (
     Accepted,
     EmailVerified,
@@ -208,9 +208,9 @@ def get_photo(member_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> Respon
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}}}},
 )
-def get_thumbnail(member_id: uuid.UUID, claims: DeviceClaims, uow: ReadUowDep) -> Response:
-    """For kiosks: the member's photo as a small JPEG (at most 160 pixels a side and 20 KB),
-    for the desk's cache."""
+def get_thumbnail(member_id: uuid.UUID, claims: PhotoReader, uow: ReadUowDep) -> Response:
+    """The member's photo as a small JPEG (at most 160 pixels a side and 20 KB), as kiosks
+    cache it for the desk. Staff as for the photo itself; kiosk devices of the tenant."""
     content = service.get_thumbnail(uow=uow, claims=claims, member_id=member_id)
     return Response(content=content, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 

@@ -203,14 +203,8 @@ def get_photo(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) ->
 
 
 def get_thumbnail(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> bytes:
-    with uow:
-        found = MemberRepository(uow.db, claims.tenant_id).photo(member_id)
-    if found is None:
-        raise NotFound(f"member {member_id} was not found")
-    content, _kind = found
-    if content is None:
-        raise NotFound(f"member {member_id} has no photo", code="no_photo")
-    return photos.thumbnail(content)
+    """The photo made small; the same rules as :func:`get_photo` (kiosks see every member)."""
+    return photos.thumbnail(get_photo(uow=uow, claims=claims, member_id=member_id).content)
 
 
 def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> ImportResult:
