@@ -219,6 +219,10 @@ class MemberCards:
         self._store = store
         self._now = now
 
+    def alerts(self, member_id: uuid.UUID) -> list[str]:
+        """The member's open staff alerts, oldest first (for the desk's own views)."""
+        return MemberCardRows(self._store.connection()).alerts(member_id)
+
     def card_for(self, outcome: CheckinOutcome) -> AdmissionCard | None:
         if outcome.member_id is None or outcome.member_name is None:
             return None

@@ -207,3 +207,31 @@ def test_no_card_without_a_member(tmp_path: Path) -> None:
         assert core.checkin.card_for(unknown) is None
     finally:
         core.close()
+
+
+def test_todays_booking_is_the_next_confirmed_class_today(tmp_path: Path) -> None:
+    at = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)  # 09:15 in London (GMT)
+    server = FakeServer(timezone="Europe/London")
+    server.server_time = at
+    plan = server.add_plan("Monthly Unlimited", "recurring", "49.00")
+    ama = server.add_member("Ama", "Owusu")
+    server.add_membership(ama, plan, date(2025, 1, 1))
+    sessions = {
+        "Early Spin": at - timedelta(hours=3),  # over already
+        "Evening Yoga": at + timedelta(hours=9),
+        "Lunch HIIT": at + timedelta(hours=3),
+        "Waitlisted Pilates": at + timedelta(hours=2),
+        "Tomorrow's Row": at + timedelta(days=1),
+    }
+    for name, starts in sessions.items():
+        session = server.add_session(name, starts, capacity=10)
+        status = "waitlisted" if name.startswith("Waitlisted") else "confirmed"
+        server.add_booking(session, ama, 1, status=status)
+    core = desk_core(tmp_path / "kiosk", server, Clock(at))
+    try:
+        outcome = core.checkin.check_in(ama, CheckinMethod.SEARCH)
+        card = core.checkin.card_for(outcome)
+        assert card is not None
+        assert card.lines == ("Monthly Unlimited", "Booked today: Lunch HIIT at 12:15")
+    finally:
+        core.close()

@@ -70,7 +70,7 @@ def test_alerts_and_places_by_snapshot_then_by_pull(tmp_path: Path) -> None:
         ]
         with core.store.transaction() as conn:
             assert apply_changes(conn, changes, kiosk_appliers()) == 2
-        assert _card_rows(core).alerts(ama) == ["balance due", "locker key not returned"]
+        assert core.checkin.cards.alerts(ama) == ["balance due", "locker key not returned"]
         # A new snapshot replaces them all.
         server.member_alerts = []
         core.sync.refresh()
