@@ -43,9 +43,14 @@ class PhotoFetcher:
         """Fetch up to ``limit`` missing thumbnails; how many were kept."""
         if self._connection.device() is None:
             return 0
+        rows = MemberCardRows(self._store.connection())
+        wanted = rows.photos_wanted(limit, self.budget)
+        if not wanted and rows.photo_bytes() < self.budget:
+            return 0  # the usual case after a pull: two reads, no write
+        # Photos replaced or of members gone since free their space first.
         with self._store.transaction() as conn:
             MemberCardRows(conn).drop_stale_photos()
-        wanted = MemberCardRows(self._store.connection()).photos_wanted(limit, self.budget)
+        wanted = rows.photos_wanted(limit, self.budget)
         kept = 0
         for member_id, version in wanted:
             if stopping():

@@ -235,3 +235,22 @@ def test_todays_booking_is_the_next_confirmed_class_today(tmp_path: Path) -> Non
         assert card.lines == ("Monthly Unlimited", "Booked today: Lunch HIIT at 12:15")
     finally:
         core.close()
+
+
+def test_a_home_location_plan_names_the_members_home(tmp_path: Path) -> None:
+    at = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)
+    server = FakeServer(timezone="Europe/London")
+    server.server_time = at
+    home = uuid.uuid4()
+    server.places = [{"id": str(home), "name": "Airport"}, {"id": str(uuid.uuid4()), "name": "Osu"}]
+    plan = server.add_plan("Home club", "recurring", "30.00", location_rule="home")
+    kofi = server.add_member("Kofi", "Boateng", home_location_id=str(home))
+    server.add_membership(kofi, plan, date(2025, 1, 1))
+    core = desk_core(tmp_path / "kiosk", server, Clock(at))
+    try:
+        outcome = core.checkin.check_in(kofi, CheckinMethod.CARD)
+        card = core.checkin.card_for(outcome)
+        assert not outcome.admitted and card is not None
+        assert (card.next_step_kind, card.next_step) == (NextStep.ELSEWHERE, "Valid at Airport")
+    finally:
+        core.close()
