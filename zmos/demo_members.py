@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from PIL import Image
+
 from server.bootstrap import Container
 from server.checkin import service as checkin_service
 from server.checkin.schemas import CheckinCreate
+from server.members import alerts as member_alerts
 from server.members import service as members_service
-from server.members.schemas import MemberCreate
+from server.members.schemas import MemberAlertCreate, MemberCreate, MemberUpdate
 from server.passes import service as passes_service
 from server.passes.schemas import PassCreate
 from server.plans import membership_service
@@ -34,16 +38,60 @@ class DemoMember:
 
 
 MEMBERS = [
-    DemoMember("Akosua", "Darko", "100001", "+233 20 100 0001", "monthly, active: admitted"),
+    DemoMember(
+        "Akosua",
+        "Darko",
+        "100001",
+        "+233 20 100 0001",
+        "monthly, active: admitted, with her photo, a birthday and two desk alerts",
+    ),
     DemoMember("Kwabena", "Asare", "100002", "+233 20 100 0002", "frozen for two weeks: refused"),
     DemoMember("Adjoa", "Boateng", "100003", "+233 20 100 0003", "expired 10 days ago: refused"),
     DemoMember(
-        "Yaw", "Mensah", "100004", "+233 20 100 0004", "10-class pack: admitted, a credit used"
+        "Yaw",
+        "Mensah",
+        "100004",
+        "+233 20 100 0004",
+        "10-class pack: admitted, a credit used, credits left shown",
     ),
     DemoMember("Esi", "Ofori", "100005", "+233 20 100 0005", "Shoreditch only: refused at Osu"),
     DemoMember("Kojo", "Appiah", "100006", "+233 20 100 0006", "off-peak, 8 visits used: refused"),
     DemoMember("Ama", "Serwaa", "100007", "+233 20 100 0007", "no membership: refused"),
 ]
+
+
+#: What the desk should know about Akosua when she arrives (shown to staff only).
+AKOSUA_ALERTS = ("waiver missing", "balance due: GHS 50")
+
+
+def _admission_card_extras(
+    container: Container, tenant: DemoTenant, member_id: uuid.UUID, today: date
+) -> None:
+    """A photo, a birthday today and staff alerts, so the admission card shows them all."""
+    claims = tenant.owner_claims()
+    members_service.update_member(
+        uow=container.uow(),
+        claims=claims,
+        member_id=member_id,
+        # A leap year holds every day of the year, 29 February included.
+        cmd=MemberUpdate(date_of_birth=today.replace(year=1992)),
+    )
+    picture = io.BytesIO()
+    Image.new("RGB", (240, 240), (214, 140, 69)).save(picture, "JPEG", quality=85)
+    members_service.set_photo(
+        uow=container.uow(),
+        claims=claims,
+        member_id=member_id,
+        data=picture.getvalue(),
+        content_type="image/jpeg",
+    )
+    for text in AKOSUA_ALERTS:
+        member_alerts.add_alert(
+            uow=container.uow(),
+            claims=claims,
+            member_id=member_id,
+            cmd=MemberAlertCreate(text=text),
+        )
 
 
 def _plan(container: Container, tenant: DemoTenant, **fields: object) -> str:
@@ -153,6 +201,8 @@ def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> 
             ),
         )
         ids[person.first] = member.id
+        if person.first == "Akosua":
+            _admission_card_extras(container, tenant, member.id, today)
         if person.first in memberships:
             plan_id, starts, ends = memberships[person.first]
             membership = membership_service.create_membership(

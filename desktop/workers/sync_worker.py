@@ -237,8 +237,16 @@ class SyncWorker(QObject):
         if applied:
             self.snapshot_updated.emit()
         self._report(status)
+        self._fetch_photos()
         quick = time.monotonic() - started < MIN_POLL_PERIOD
         return MIN_POLL_PERIOD if quick and not applied else 0.0
+
+    def _fetch_photos(self) -> None:
+        """Member thumbnails, a few after each pull; a failure here must not slow pulls."""
+        try:
+            self._core.sync.photos.fetch_some(stopping=self._stopping.is_set)
+        except Exception:
+            log.exception("Fetching member photos failed")
 
     # -- reporting --------------------------------------------------------------------------
 

@@ -24,6 +24,14 @@ def _must_be_member(claims: AccessClaims) -> None:
 _member = caller_where(_must_be_member)
 
 
+def _staff_or_kiosk(claims: AccessClaims) -> None:
+    if claims.kind is PrincipalKind.STAFF:
+        return
+    if claims.kind is PrincipalKind.DEVICE and claims.location_id is not None:
+        return
+    raise Forbidden("this needs a staff account or an enrolled kiosk device")
+
+
 async def _read_limited(request: Request, limit: int, what: str) -> bytes:
     too_large = PayloadTooLarge(f"{what} is larger than {limit // (1024 * 1024)} MB")
     declared = request.headers.get("content-length", "")
@@ -63,5 +71,7 @@ MemberClaims = Annotated[AccessClaims, Depends(_member)]
 #: Front desk staff and above: they create and edit members, list them with their personal
 #: data and read their passes (coaches see only their own classes' members).
 MemberEditor = Annotated[AccessClaims, Depends(_editors())]
+#: Staff (coaches: their classes' members only) and kiosks, which cache thumbnails.
+PhotoReader = Annotated[AccessClaims, Depends(caller_where(_staff_or_kiosk))]
 CsvBody = Annotated[bytes, Depends(_csv_body)]
 ImageBody = Annotated[tuple[bytes, str], Depends(_image_body)]

@@ -47,6 +47,8 @@ class Member(TenantScoped, Timestamps, Base):
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     photo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     photo_content_type: Mapped[str | None] = mapped_column(String(40))
+    #: When the photo last changed: kiosks fetch a new thumbnail when it moves on.
+    photo_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: A printed barcode and a key card number, both looked up at the kiosk.
     barcode: Mapped[str | None] = mapped_column(String(64))
     card_number: Mapped[str | None] = mapped_column(String(64))
@@ -72,3 +74,20 @@ class EmailVerification(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class MemberAlert(TenantScoped, Base):
+    """A note staff want the desk to see when the member arrives ("waiver missing")."""
+
+    __tablename__ = "member_alerts"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+        Index("ix_member_alerts_tenant_member", "tenant_id", "member_id"),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    text: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -39,3 +39,28 @@ def reencode(data: bytes, kind: str) -> bytes:
 
 def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+#: What a kiosk caches per member: small enough for thousands on a front-desk disk.
+THUMBNAIL_MAX_BYTES = 20 * 1024
+THUMBNAIL_SIDE = 160
+
+
+def thumbnail(data: bytes, max_bytes: int = THUMBNAIL_MAX_BYTES) -> bytes:
+    """A JPEG of at most ``THUMBNAIL_SIDE`` pixels a side and ``max_bytes``: the quality
+    steps down until it fits (a stored photo is always one Pillow wrote)."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        small = image.convert("RGB")
+    small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    out = b""
+    for quality in (80, 65, 50, 35, 20):
+        buffer = io.BytesIO()
+        small.save(buffer, "JPEG", quality=quality)
+        out = buffer.getvalue()
+        if len(out) <= max_bytes:
+            return out
+    small.thumbnail((THUMBNAIL_SIDE // 2, THUMBNAIL_SIDE // 2))
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=20)
+    return buffer.getvalue()

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Query, Response, status
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Offset, Text
 from server.api.threaded_route import ThreadedRoute
-from server.members import accounts, service, tokens
-from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor
+from server.members import accounts, alerts, service, tokens
+from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor, PhotoReader
 from server.members.schemas import (
     Accepted,
     EmailVerified,
     ImportResult,
+    MemberAlertCreate,
+    MemberAlertRead,
     MemberCreate,
     MemberLoginRequest,
     MemberPage,
@@ -199,3 +201,48 @@ def get_photo(member_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> Respon
         media_type=photo.content_type,
         headers={"Cache-Control": "no-store"},
     )
+
+
+@router.get(
+    "/members/{member_id}/thumbnail",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+def get_thumbnail(member_id: uuid.UUID, claims: PhotoReader, uow: ReadUowDep) -> Response:
+    """The member's photo as a small JPEG (at most 160 pixels a side and 20 KB), as kiosks
+    cache it for the desk. Staff as for the photo itself; kiosk devices of the tenant."""
+    content = service.get_thumbnail(uow=uow, claims=claims, member_id=member_id)
+    return Response(content=content, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/members/{member_id}/alerts",
+    response_model=MemberAlertRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_alert(
+    member_id: uuid.UUID, cmd: MemberAlertCreate, claims: MemberEditor, uow: UowDep
+) -> MemberAlertRead:
+    """A note for the desk about this member ("waiver missing", "balance due"); kiosks show
+    it to staff (never on the member-facing screen) until it is resolved. Front desk and
+    above."""
+    return alerts.add_alert(uow=uow, claims=claims, member_id=member_id, cmd=cmd)
+
+
+@router.get("/members/{member_id}/alerts", response_model=list[MemberAlertRead])
+def list_alerts(
+    member_id: uuid.UUID,
+    claims: MemberEditor,
+    uow: ReadUowDep,
+    status: alerts.AlertStatus = "open",
+) -> list[MemberAlertRead]:
+    """The member's alerts, oldest first: open ones unless ``status`` says otherwise."""
+    return alerts.list_alerts(uow=uow, claims=claims, member_id=member_id, status=status)
+
+
+@router.post("/members/{member_id}/alerts/{alert_id}/resolve", response_model=MemberAlertRead)
+def resolve_alert(
+    member_id: uuid.UUID, alert_id: uuid.UUID, claims: MemberEditor, uow: UowDep
+) -> MemberAlertRead:
+    """Mark an alert dealt with; kiosks stop showing it. Resolving it twice answers 409."""
+    return alerts.resolve_alert(uow=uow, claims=claims, member_id=member_id, alert_id=alert_id)

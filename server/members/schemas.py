@@ -138,3 +138,24 @@ class ImportResult(BaseModel):
     created: int
     rejected: list[RejectedRow]
     member_ids: list[uuid.UUID]
+
+
+AlertText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class MemberAlertCreate(InputModel):
+    model_config = ConfigDict(extra="forbid")
+    text: AlertText = Field(examples=["waiver missing"])
+
+
+class MemberAlertRead(BaseModel):
+    """A note for the desk about a member, open until staff resolve it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    member_id: uuid.UUID
+    text: str
+    created_by: uuid.UUID | None
+    created_at: datetime
+    resolved_by: uuid.UUID | None
+    resolved_at: datetime | None

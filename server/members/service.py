@@ -178,6 +178,7 @@ def set_photo(
     with uow:
         member = MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id, for_update=True)
         member.photo, member.photo_content_type = data, kind
+        member.photo_updated_at = utcnow()
         uow.commit()
         return to_read(member)
 
@@ -199,6 +200,11 @@ def get_photo(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) ->
     if content is None or content_type is None:
         raise NotFound(f"member {member_id} has no photo", code="no_photo")
     return MemberPhoto(content, content_type)
+
+
+def get_thumbnail(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> bytes:
+    """The photo made small; the same rules as :func:`get_photo` (kiosks see every member)."""
+    return photos.thumbnail(get_photo(uow=uow, claims=claims, member_id=member_id).content)
 
 
 def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> ImportResult:

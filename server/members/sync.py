@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from server.members import rules as member_rules
-from server.members.models import Member
+from server.members.models import Member, MemberAlert
 from server.members.repository import MemberRepository
 from server.sync import review, rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
@@ -17,7 +17,7 @@ from server.tenants.repository import LocationRepository
 from shared.normalise import normalise_email
 from shared.sync import messages as wire
 from shared.sync.messages import MemberCreateArgs
-from shared.sync.snapshot import SnapshotMember
+from shared.sync.snapshot import SnapshotMember, SnapshotMemberAlert
 
 #: Most existing members a walk-in is compared with.
 _MATCH_LIMIT = 20
@@ -114,7 +114,25 @@ def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
     return {"members": [SnapshotMember.model_validate(m, from_attributes=True) for m in members]}
 
 
+def _alert(row: MemberAlert) -> dict[str, Any]:
+    return SnapshotMemberAlert.model_validate(row, from_attributes=True).model_dump(mode="json")
+
+
+def _alerts_snapshot(scope: SnapshotScope) -> dict[str, Any]:
+    """Open alerts only: a resolved one reaches a kiosk by pull, which removes it."""
+    rows = scope.db.execute(
+        select(MemberAlert)
+        .where(MemberAlert.tenant_id == scope.tenant_id, MemberAlert.resolved_at.is_(None))
+        .order_by(MemberAlert.id)
+    ).scalars()
+    return {
+        "member_alerts": [SnapshotMemberAlert.model_validate(a, from_attributes=True) for a in rows]
+    }
+
+
 def register(registry: SyncRegistry) -> None:
     registry.tables.register(wire.TABLE_MEMBERS, Member, serialise=_member)
+    registry.tables.register(wire.TABLE_MEMBER_ALERTS, MemberAlert, serialise=_alert)
     registry.snapshot_parts.append(_snapshot)
+    registry.snapshot_parts.append(_alerts_snapshot)
     registry.mutations.register("member.create.v1", MemberCreateArgs, create_member)

@@ -13,7 +13,7 @@ from server.tenants.models import Location
 from server.tenants.repository import TenantDirectory
 from shared.opening_hours import OpeningHours
 from shared.sync import messages as wire
-from shared.sync.snapshot import SnapshotLocation, SnapshotTenant
+from shared.sync.snapshot import SnapshotLocation, SnapshotPlace, SnapshotTenant
 
 
 def location_shape(row: Location) -> SnapshotLocation:
@@ -45,9 +45,15 @@ def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
     # The kiosk's own location, read already in this transaction.
     location = scope.db.get(Location, (scope.tenant_id, scope.location.id))
     assert location is not None
+    places = scope.db.execute(
+        select(Location.id, Location.name)
+        .where(Location.tenant_id == scope.tenant_id, Location.archived_at.is_(None))
+        .order_by(Location.name)
+    )
     return {
         "tenant": SnapshotTenant(id=tenant.id, name=tenant.name),
         "location": location_shape(location),
+        "places": [SnapshotPlace(id=row.id, name=row.name) for row in places],
     }
 
 

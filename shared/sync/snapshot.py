@@ -43,6 +43,13 @@ class SnapshotLocation(BaseModel):
     opening_hours: OpeningHours
 
 
+class SnapshotPlace(BaseModel):
+    """One of the tenant's locations, by name: where a refused plan is valid instead."""
+
+    id: uuid.UUID
+    name: str
+
+
 class SnapshotStaff(BaseModel):
     """A staff member who may act at the kiosk.
 
@@ -84,6 +91,20 @@ class SnapshotMember(BaseModel):
     card_number: str | None = None
     home_location_id: uuid.UUID | None = None
     guest_of_id: uuid.UUID | None = None
+    #: For the desk's "Happy birthday!".
+    date_of_birth: date | None = None
+    #: When the member's photo last changed (None: no photo); the kiosk fetches a thumbnail.
+    photo_updated_at: datetime | None = None
+
+
+class SnapshotMemberAlert(BaseModel):
+    """A staff note on a member, shown on the desk side; a resolved one is removed."""
+
+    id: uuid.UUID
+    member_id: uuid.UUID
+    text: str
+    created_at: datetime
+    resolved_at: datetime | None = None
 
 
 class SnapshotMembership(BaseModel):
@@ -221,4 +242,10 @@ class KioskSnapshot(BaseModel):
     )
     bookings: list[SnapshotBooking] = Field(
         default_factory=list, description="The bookings of those sessions"
+    )
+    places: list[SnapshotPlace] = Field(
+        default_factory=list, description="The tenant's locations, by name"
+    )
+    member_alerts: list[SnapshotMemberAlert] = Field(
+        default_factory=list, description="Staff alerts on members, open ones"
     )

@@ -29,6 +29,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "headers": {"content-type": "image/png"},
     },
     ("POST", "/members/{member_id}/passes"): {"json": {}},
+    ("POST", "/members/{member_id}/alerts"): {"json": {"text": "waiver missing"}},
     ("POST", "/passes/{pass_id}/revoke"): {"json": {"reason": "lost"}},
     ("PATCH", "/plans/{plan_id}"): {"json": {"name": "Renamed plan"}},
     ("POST", "/memberships/{membership_id}/freeze"): {"json": {"until": "2099-01-01"}},
@@ -60,6 +61,7 @@ MEMBER_ROUTES = {"/me/bookings/{booking_id}/cancel"}
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
 STATE_DEPENDENT = {
+    "/members/{member_id}/alerts/{alert_id}/resolve",
     "/bookings/{booking_id}/approve",
     "/bookings/{booking_id}/decline",
     "/bookings/{booking_id}/attendance",
@@ -129,8 +131,12 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         json={"device_id": device["device_id"], "schema_version": 1, "mutations": [walkin]},
         headers=api.device_headers(device),
     ).json()
+    alert = api.client.post(
+        f"/members/{member['id']}/alerts", json={"text": "balance due"}, headers=tenant.headers
+    ).json()
     return tenant, {
         **_classes(api, tenant, location["id"], member["id"]),
+        "alert_id": alert["id"],
         "review_item_id": pushed["results"][0]["review_item_id"],
         "location_id": location["id"],
         "staff_id": staff["id"],

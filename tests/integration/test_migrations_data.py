@@ -82,6 +82,14 @@ def test_upgrade_to_head_keeps_every_row_and_fills_new_columns(url: str, revisio
             # next token.
             assert set(_column(connection, "staff_accounts", "kiosk_pin")) == {False}
             assert set(_column(connection, "devices", "pin_key")) == {None}
+            # A member who had a photo before kiosks cached thumbnails: its time is the
+            # member's last update, so every kiosk fetches it once.
+            photos = connection.execute(
+                sa.text("SELECT photo_content_type, photo_updated_at, updated_at FROM members")
+            ).all()
+            assert all((row[1] == row[2]) == (row[0] is not None) for row in photos)
+            assert all(row[1] is None for row in photos if row[0] is None)
+            assert any(row[0] is not None for row in photos) == (revision >= "0002")
         if revision == "0004":  # the defaults 0005 gave rows that existed before it
             with engine.connect() as connection:
                 assert _column(connection, "schedules", "on_missing_time") == ["shift"]

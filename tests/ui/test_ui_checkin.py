@@ -145,7 +145,9 @@ def test_red_then_override_with_pin_and_reason_is_green(
     QTest.keyClicks(reason.reason_edit, "Renewing at the desk")
     reason.ok_button.click()
     assert view.decision.admitted and view.decision.name_label.text() == "José Núñez"
-    assert view.decision.warning_label.text() == "Staff override: Renewing at the desk"
+    # Recorded, and shown to the desk in its small strip, not to the member in large type.
+    assert view.decision.warning_label.isHidden()
+    assert view.decision.staff_label.text() == "Desk: Override by Ana Manager: Renewing at the desk"
     rows = LocalRepository(desk.store.connection()).checkins()
     assert [r.admitted for r in rows] == [False, True]
     assert rows[1].override_reason == "Renewing at the desk" and rows[1].override_staff_id

@@ -250,3 +250,25 @@ def test_a_healthy_server_that_fails_pushes_is_left_to_the_backoff(
         fake_server._push = original  # type: ignore[method-assign]
     finally:
         stop_worker(window.tasks, worker)
+
+
+def test_worker_fetches_a_changed_photo_in_the_background(
+    qtbot: QtBot, enrolled_core: KioskCore, fake_server: SyncFakeServer
+) -> None:
+    from desktop.core.store.member_card import MemberCardRows
+
+    _window, worker, tasks = start_worker(qtbot, enrolled_core)
+    try:
+        member = fake_server.add_member("Ama", "Owusu", photo_updated_at=NOW.isoformat())
+        fake_server.thumbnails[str(member)] = b"\xff\xd8\xff\xe0 a small jpeg"
+        fake_server.emit("members", member, fake_server.members[-1])
+
+        def held() -> bytes | None:
+            # The UI thread reads its own connection, as the result screen does.
+            return MemberCardRows(enrolled_core.store.connection()).photo(member)
+
+        qtbot.waitUntil(lambda: held() is not None, timeout=5000)
+        assert held() == fake_server.thumbnails[str(member)]
+        assert ("GET", f"/members/{member}/thumbnail") in fake_server.requests
+    finally:
+        stop_worker(tasks, worker)

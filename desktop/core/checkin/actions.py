@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from desktop.core.checkin import sales, walkin
+from desktop.core.checkin.card import AdmissionCard, MemberCards
 from desktop.core.checkin.keyring import StorePassKeyring
 from desktop.core.checkin.model import (
     BookedClassCheckin,
@@ -46,6 +47,7 @@ class CheckinActions:
         self._into_booked_class = into_booked_class
         self._outbox = outbox
         self._now = now
+        self.cards = MemberCards(store, now)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -56,6 +58,10 @@ class CheckinActions:
     def member_hit(self, member_id: uuid.UUID) -> MemberHit | None:
         member = MemberRepository(self._store.connection()).get(member_id)
         return self.search.hits([member])[0] if member else None
+
+    def card_for(self, outcome: CheckinOutcome) -> AdmissionCard | None:
+        """What the result screen says about the member of ``outcome`` (None: nobody)."""
+        return self.cards.card_for(outcome)
 
     def pass_plans(self) -> list[CachedPlan]:
         return sales.pass_plans(self._store)

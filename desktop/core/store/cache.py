@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 
 from desktop.core.store.codec import encode_time
+from desktop.core.store.member_card import INSERT_DETAIL, detail_rows
 from desktop.core.store.records import CachedPlan
 from desktop.core.store.rows import (
     INSERT_MEMBER,
@@ -43,6 +44,7 @@ class CacheRepository:
             "cached_session_type",
             "cached_class_session",
             "cached_booking",
+            "cached_member_detail",
         ):
             self._conn.execute(f"DELETE FROM {table}")
 
@@ -58,6 +60,7 @@ class CacheRepository:
             ],
         )
         conn.executemany(f"INSERT {INSERT_MEMBER}", [member_row(m) for m in snapshot.members])
+        conn.executemany(f"INSERT {INSERT_DETAIL}", detail_rows(snapshot.members))
         conn.executemany(
             "INSERT OR IGNORE INTO cached_member_token (token, member_id) VALUES (?, ?)",
             token_rows(snapshot.members),

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from desktop.core.store.codec import opt_str
+from desktop.core.store.member_card import MemberCardRows
 from desktop.core.store.rows import (
     INSERT_MEMBER,
     INSERT_MEMBERSHIP,
@@ -47,6 +48,11 @@ class PulledRows:
         return self._conn
 
     @property
+    def card(self) -> MemberCardRows:
+        """Member details, alerts and places (the admission card's pulled state)."""
+        return MemberCardRows(self._conn)
+
+    @property
     def sessions(self) -> SessionRows:
         """Pulled sessions and bookings (their own module)."""
         return SessionRows(self._conn)
@@ -56,6 +62,7 @@ class PulledRows:
     def upsert_member(self, member: SnapshotMember) -> None:
         self._conn.execute("DELETE FROM cached_member_token WHERE member_id = ?", (str(member.id),))
         self._conn.execute(f"INSERT OR REPLACE {INSERT_MEMBER}", member_row(member))
+        MemberCardRows(self._conn).upsert_details([member])
         self._conn.executemany(
             "INSERT OR IGNORE INTO cached_member_token (token, member_id) VALUES (?, ?)",
             token_rows([member]),
@@ -63,6 +70,7 @@ class PulledRows:
 
     def delete_member(self, member_id: uuid.UUID) -> None:
         self._conn.execute("DELETE FROM cached_member WHERE id = ?", (str(member_id),))
+        MemberCardRows(self._conn).delete_details(member_id)
         self._conn.execute("DELETE FROM cached_member_token WHERE member_id = ?", (str(member_id),))
 
     def upsert_membership(self, ms: SnapshotMembership) -> None:

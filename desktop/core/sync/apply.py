@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop.core.store import PulledRows
 from desktop.core.store.door import DoorRows
+from desktop.core.store.member_card import MemberCardRows
 from desktop.core.store.rows import INSERT_MEMBER, member_row, token_rows
 from shared.sync.messages import Change
 from shared.sync.snapshot import (
@@ -117,6 +118,7 @@ def _upsert_members(conn: sqlite3.Connection, items: list[Data]) -> None:
         "DELETE FROM cached_member_token WHERE member_id = ?", [(str(m.id),) for m in members]
     )
     conn.executemany(f"INSERT OR REPLACE {INSERT_MEMBER}", [member_row(m) for m in members])
+    MemberCardRows(conn).upsert_details(members)
     conn.executemany(
         "INSERT OR IGNORE INTO cached_member_token (token, member_id) VALUES (?, ?)",
         token_rows(members),
@@ -193,6 +195,18 @@ def kiosk_appliers() -> dict[str, TableApplier]:
             upsert=lambda r, _id, d: DoorRows(r.connection).set_policy(d),
             delete=lambda r, _id, _d: DoorRows(r.connection).clear_policy(),
             clear=lambda r: DoorRows(r.connection).clear_policy(),
+        ),
+        # Staff alerts on members (a resolved one is removed) and the tenant's locations
+        # by name (snapshot only): the admission card's desk side and refusals.
+        "member_alerts": TableApplier(
+            upsert=lambda r, _id, d: r.card.upsert_alert(d),
+            delete=lambda r, row_id, _d: r.card.delete_alert(row_id),
+            clear=lambda r: r.card.clear_alerts(),
+        ),
+        "places": TableApplier(
+            upsert=lambda r, _id, d: r.card.upsert_place(d),
+            delete=lambda r, _id, _d: None,
+            clear=lambda r: r.card.clear_places(),
         ),
         "review_items": TableApplier(
             upsert=lambda r, row_id, d: r.upsert_review_item(row_id, d),

@@ -140,6 +140,15 @@ class ServerClient:
             kwargs["timeout"] = timeout
         return self._json(self._authorized("GET", "/sync/pull", **kwargs))
 
+    def fetch_thumbnail(self, member_id: str) -> bytes | None:
+        """A member's photo as a small JPEG for the desk; None when they have none."""
+        try:
+            return self._authorized("GET", f"/members/{member_id}/thumbnail").content
+        except ServerRejected as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     def reachable(self, timeout: float) -> bool:
         """Whether ``GET /health`` answers "ok" within ``timeout`` s: a cheap probe, without
         a token, for an offline kiosk to notice the server is back. Never raises."""

@@ -33,6 +33,7 @@ from desktop.core.sync.errors import (
     ServerRejected,
     ServerUnavailable,
 )
+from desktop.core.sync.photos import PhotoFetcher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,6 +78,8 @@ class KioskSync:
         self._now = now
         #: None until this run has tried to reach the server.
         self._online: bool | None = None
+        #: Member photo thumbnails, fetched after pulls (never on a check-in's path).
+        self.photos = PhotoFetcher(store=store, connection=connection, now=now)
         #: Whether the server has push and pull (None: not known yet). An older server
         #: has only the snapshot; the outbox then waits for it to be upgraded.
         self.incremental: bool | None = None

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.core.checkin import CheckinOutcome, MemberHit
 from desktop.core.kiosk import KioskCore, user_message
 from desktop.ui.pin_dialog import PinDialog
-from desktop.ui.views.decision_panel import DecisionPanel
+from desktop.ui.views.decision_panel import DecisionPanel, card_of
 from desktop.ui.views.member_picker import MemberPicker
 from desktop.ui.views.override_dialog import OverrideReasonDialog
 from desktop.ui.views.sale_dialog import SaleDialog
@@ -94,6 +94,7 @@ class CheckinView(QWidget):
         self.decision = DecisionPanel()
         self.decision.done.connect(self.show_ready)
         self.decision.override_requested.connect(self.start_override)
+        self.decision.sale_requested.connect(self.sell_to_refused)
         self.pages = QStackedWidget()
         self.pages.addWidget(ready)
         self.pages.addWidget(self.decision)
@@ -147,7 +148,7 @@ class CheckinView(QWidget):
     # -- answers -----------------------------------------------------------------------------
 
     def show_outcome(self, outcome: CheckinOutcome) -> None:
-        self.decision.show_outcome(outcome)
+        self.decision.show_outcome(outcome, card_of(self._core, outcome))
         self.pages.setCurrentWidget(self.decision)
         self.back_timer.start()
 
@@ -210,6 +211,15 @@ class CheckinView(QWidget):
         dialog.accepted.connect(lambda: self.open_sale(dialog.member))
         self.walkin_dialog = dialog
         dialog.open()
+
+    def sell_to_refused(self) -> None:
+        """The refused member's next step: a pass or a plan, sold at the desk."""
+        outcome = self.decision.outcome
+        member_id = outcome.member_id if outcome else None
+        self.back_timer.stop()
+        self.open_sale(self._core.checkin.member_hit(member_id) if member_id else None)
+        if self.sale_dialog is not None:
+            self.sale_dialog.rejected.connect(self.back_timer.start)
 
     def open_sale(self, member: MemberHit | None) -> None:
         dialog = SaleDialog(self._core, member, self)

@@ -85,6 +85,10 @@ class FakeServer:
         self.bookings: list[dict[str, Any]] = []
         #: The tenant's door rules (none: the kiosk keeps its defaults).
         self.checkin_policy: list[dict[str, Any]] = []
+        self.member_alerts: list[dict[str, Any]] = []
+        self.places: list[dict[str, Any]] = []
+        #: Member id → the JPEG ``/members/{id}/thumbnail`` serves (absent: 404).
+        self.thumbnails: dict[str, bytes] = {}
         self.opening_hours: dict[str, Any] = {
             day: [{"opens": "06:00", "closes": "22:00"}]
             for day in ("mon", "tue", "wed", "thu", "fri")
@@ -134,6 +138,8 @@ class FakeServer:
             "class_sessions": self.class_sessions,
             "bookings": self.bookings,
             "checkin_policy": self.checkin_policy,
+            "member_alerts": self.member_alerts,
+            "places": self.places,
         }
 
     # -- data the snapshot serves (see also seed_desk_data) ------------------------------
@@ -273,4 +279,15 @@ class FakeServer:
             if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
                 return problem(401, "The access token has expired.", "token_expired")
             return httpx.Response(200, json=self.snapshot())
+        if path.startswith("/members/") and path.endswith("/thumbnail"):
+            return self._thumbnail(request, path.split("/")[2])
         return problem(404, "Not found.", "not_found")
+
+    def _thumbnail(self, request: httpx.Request, member_id: str) -> httpx.Response:
+        auth = request.headers.get("authorization", "")
+        if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
+            return problem(401, "The access token has expired.", "token_expired")
+        photo = self.thumbnails.get(member_id)
+        if photo is None:
+            return problem(404, "This member has no photo.", "no_photo")
+        return httpx.Response(200, content=photo, headers={"content-type": "image/jpeg"})

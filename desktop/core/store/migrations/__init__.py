@@ -22,6 +22,7 @@ from desktop.core.store.migrations import (
     m0005_email_lower_case,
     m0006_keyed_staff_pins,
     m0007_a_reentry,
+    m0008_d_member_card,
 )
 
 
@@ -46,6 +47,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0005_email_lower_case,
         m0006_keyed_staff_pins,
         m0007_a_reentry,
+        m0008_d_member_card,
     )
 )
 

@@ -1,6 +1,6 @@
 """door rules: re-entries and the class check-in window
 
-Revision ID: 0010_a
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-05 03:30:00
 
@@ -18,7 +18,7 @@ from alembic import op
 import server.db.base
 
 # revision identifiers, used by Alembic.
-revision: str = "0010_a"
+revision: str = "0010"
 down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
