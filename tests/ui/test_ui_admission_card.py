@@ -45,6 +45,9 @@ def osu() -> uuid.UUID:
 @pytest.fixture
 def data(fake_server: FakeServer, osu: uuid.UUID) -> DeskData:
     fake_server.server_time = NOW
+    # Each check-in here is a visit of its own (no re-entry window), so a test can reach a
+    # visit limit at one moment.
+    fake_server.checkin_policy = [{"id": str(fake_server.tenant_id), "reentry_window_minutes": 0}]
     data = seed_desk_data(fake_server, NOW.date())
     ana = next(m for m in fake_server.members if m["id"] == str(data.ana))
     ana["photo_updated_at"] = NOW.isoformat()

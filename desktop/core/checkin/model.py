@@ -71,6 +71,8 @@ class CheckinOutcome:
     override: Override | None = None
     #: The same member within the debounce window: the earlier outcome, not recorded again.
     repeated: bool = False
+    #: Already admitted here within the re-entry window: recorded, with nothing taken.
+    reentry: bool = False
 
     @property
     def recorded(self) -> bool:

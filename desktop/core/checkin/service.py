@@ -163,6 +163,7 @@ class CheckinService:
             membership_id=decision.membership_id,
             checkin_id=record.id,
             override=override,
+            reentry=repeat is not None,
         )
         with self._lock:
             self._recent[member_id] = _Recent(self._monotonic(), outcome)

@@ -138,8 +138,10 @@ class DecisionPanel(QWidget):
         self.reason_label.setText("" if outcome.admitted else _sentence(outcome.reason))
         self.reason_label.setVisible(not outcome.admitted)
         # The card's usage line says the same as a visit-limit warning, and an override's
-        # reason is for the desk: neither goes in large type then.
-        warning = "" if card is not None or outcome.override else outcome.warning or ""
+        # reason is for the desk: neither goes in large type then. "Already checked in at
+        # 19:54" is the answer to a repeat scan, so it always shows.
+        hidden = (card is not None or outcome.override is not None) and not outcome.reentry
+        warning = "" if hidden else outcome.warning or ""
         self.warning_label.setText(_sentence(warning))
         self.warning_label.setVisible(bool(warning))
         self._show_card(card)

@@ -163,8 +163,9 @@ def _limited_desk(tmp_path: Path, at: datetime) -> tuple[FakeServer, uuid.UUID, 
     )
     member = server.add_member("Ama", "Owusu", date_of_birth="1990-04-01")
     membership = server.add_membership(member, plan, date(2025, 1, 1))
-    # 22:30 on 31 March in London (BST), 21:30 UTC: a March visit.
-    server.add_checkin(member, membership, datetime(2025, 3, 31, 21, 30, tzinfo=UTC))
+    # 10:30 on 31 March in London (BST), 09:30 UTC: a March visit, long enough before the
+    # check-ins below not to be the same visit (the re-entry window).
+    server.add_checkin(member, membership, datetime(2025, 3, 31, 9, 30, tzinfo=UTC))
     return server, member, Clock(at)
 
 
