@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from desktop.core.location import LocationView
+from desktop.ui.staff_mode_bar import StaffModeBar
 from desktop.ui.style import repolish
 
 
@@ -32,6 +33,7 @@ class HeaderBar(QWidget):
         self.classes_button.setObjectName("classesButton")
         self.classes_button.setText("Classes")
         self.classes_button.setCheckable(True)
+        self.staff_mode_bar = StaffModeBar()
 
         where = QVBoxLayout()
         where.addWidget(self.location_label)
@@ -49,6 +51,7 @@ class HeaderBar(QWidget):
         row.addLayout(where, 3)
         row.addLayout(when, 2)
         row.addLayout(hours, 3)
+        row.addWidget(self.staff_mode_bar)
         row.addWidget(self.classes_button)
         row.addWidget(self.staff_button)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -12,10 +11,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.dialogs import KioskDialog
+
 REASON_REQUIRED = "Give a reason for the override, e.g. “renewing at the desk now”"
 
 
-class OverrideReasonDialog(QDialog):
+class OverrideReasonDialog(KioskDialog):
+    """Enter admits only with a reason; without one it says a reason is needed."""
+
     def __init__(self, staff_name: str, refusal: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Override")
@@ -24,7 +27,6 @@ class OverrideReasonDialog(QDialog):
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("overrideReason")
         self.reason_edit.setPlaceholderText("Reason")
-        self.reason_edit.returnPressed.connect(self.submit)
         self.error_label = QLabel("")
         self.error_label.setObjectName("formError")
         self.ok_button = QPushButton("Admit")
@@ -40,6 +42,9 @@ class OverrideReasonDialog(QDialog):
         layout.addWidget(self.reason_edit)
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
+
+    def primary_action(self) -> None:
+        self.submit()
 
     def submit(self) -> None:
         reason = " ".join(self.reason_edit.text().split())

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -18,12 +15,13 @@ from PySide6.QtWidgets import (
 
 from desktop.core.checkin import CheckinError, MemberHit
 from desktop.core.kiosk import KioskCore
+from desktop.ui.dialogs import KioskDialog
 from desktop.ui.views.member_picker import hit_text
 
 DUPLICATES = "Already registered? Pick the existing member, or register anyway."
 
 
-class WalkinDialog(QDialog):
+class WalkinDialog(KioskDialog):
     """Accepted with :attr:`member` set: the new member, or the existing one staff picked."""
 
     def __init__(self, core: KioskCore, parent: QWidget | None = None) -> None:
@@ -51,7 +49,6 @@ class WalkinDialog(QDialog):
         self.use_existing_button.clicked.connect(self.use_existing)
         self.use_existing_button.hide()
         self.register_button = QPushButton("Register")
-        self.register_button.setDefault(True)
         self.register_button.clicked.connect(self.submit)
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)
@@ -70,6 +67,9 @@ class WalkinDialog(QDialog):
         self.last_edit.setText(last)
         self.phone_edit.setText(phone)
         self.email_edit.setText(email)
+
+    def primary_action(self) -> None:
+        self.submit()
 
     def submit(self) -> None:
         # After a duplicate warning the same button means "register anyway".
@@ -109,10 +109,3 @@ class WalkinDialog(QDialog):
             return
         self.member = self.duplicates[row]
         self.accept()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Enter in a field must not close the dialog unvalidated.
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.submit()
-            return
-        super().keyPressEvent(event)
