@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-import desktop.core.staff_pins as staff_pins
 from desktop.core.kiosk import KioskCore
+from shared.kiosk_pins import verify_pin
 from desktop.core.store import OutboxRepository
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pin_dialog import NOT_RECOGNISED, PinDialog
@@ -150,7 +150,7 @@ def test_walkin_enter_registers_or_says_what_is_missing(qtbot: QtBot, window: Ma
 def test_the_screen_stays_responsive_while_a_pin_is_checked(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = staff_pins.verify_pin
+    real = verify_pin
     ui_thread = threading.get_ident()
     hashed_on: list[int] = []
 
@@ -159,7 +159,7 @@ def test_the_screen_stays_responsive_while_a_pin_is_checked(
         time.sleep(0.4)  # a slow machine's argon2
         return real(verifier, key, pin)
 
-    monkeypatch.setattr(staff_pins, "verify_pin", slow_verify)
+    monkeypatch.setattr("desktop.core.staff_pins.verify_pin", slow_verify)
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(20)
