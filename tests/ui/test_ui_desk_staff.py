@@ -15,11 +15,11 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from desktop.core.kiosk import KioskCore
-from shared.kiosk_pins import verify_pin
 from desktop.core.store import OutboxRepository
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pin_dialog import NOT_RECOGNISED, PinDialog
 from desktop.ui.views.override_dialog import REASON_REQUIRED
+from shared.kiosk_pins import verify_pin
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
