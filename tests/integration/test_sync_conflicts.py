@@ -187,3 +187,42 @@ def test_a_clock_far_ahead_is_clamped_and_flagged_but_a_past_time_is_kept(
     [item] = review_items(desk)  # one per kiosk, not one per check-in
     assert item["kind"] == "kiosk_clock_ahead"
     assert checkin_count(desk) == 3
+
+
+def test_a_kiosk_sale_records_the_staff_member_who_took_the_money(
+    api: Api, container: Container
+) -> None:
+    from sqlalchemy import select
+
+    from server.plans.models import Sale
+
+    desk = open_desk(api, container, "sale-staff")
+    kiosk = Kiosk.of(desk)
+    member = desk.member()
+
+    def sale(staff_id: str | None) -> dict[str, object]:
+        return {
+            "sale_id": str(uuid.uuid4()),
+            "membership_id": str(uuid.uuid4()),
+            "member_id": member,
+            "plan_id": desk.plan(DAY_PASS),
+            "amount": "12.50",
+            "currency": "GBP",
+            "payment_method": "cash",
+            "location_id": kiosk.location_id,
+            "starts_on": date.today().isoformat(),
+            "ends_on": date.today().isoformat(),
+            "staff_id": staff_id,
+        }
+
+    taken = sale(desk.desk_staff_id)
+    stranger = sale(str(uuid.uuid4()))  # no staff member of this location
+    results = kiosk.pushed(
+        [kiosk.mutation("sale.create.v1", taken), kiosk.mutation("sale.create.v1", stranger)]
+    )
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    with container.uow() as uow:
+        recorded = uow.db.execute(
+            select(Sale.id, Sale.taken_by).where(Sale.member_id == uuid.UUID(member))
+        ).all()
+    assert [(str(i), str(by)) for i, by in recorded] == [(taken["sale_id"], desk.desk_staff_id)]
