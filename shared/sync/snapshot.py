@@ -83,6 +83,8 @@ class SnapshotMember(BaseModel):
     card_number: str | None = None
     home_location_id: uuid.UUID | None = None
     guest_of_id: uuid.UUID | None = None
+    #: For telling a walk-in apart from a member of the same name (or not).
+    date_of_birth: date | None = None
 
 
 class SnapshotMembership(BaseModel):

@@ -226,3 +226,49 @@ def test_a_kiosk_sale_records_the_staff_member_who_took_the_money(
             select(Sale.id, Sale.taken_by).where(Sale.member_id == uuid.UUID(member))
         ).all()
     assert [(str(i), str(by)) for i, by in recorded] == [(taken["sale_id"], desk.desk_staff_id)]
+
+
+def test_a_walk_in_keeps_birth_date_emergency_contact_card_and_waiver(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "walkin-details")
+    kiosk = Kiosk.of(desk)
+    accepted = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    first = kiosk.walkin(
+        "Akosua",
+        "Darko",
+        phone="024 400 0001",
+        date_of_birth="1990-04-12",
+        emergency_contact="Kofi Darko 024 400 0002",
+        card_number="100001",
+        waiver_accepted_at=accepted.isoformat(),
+    )
+    # Another kiosk, offline: the same person by name and birth date, and the same card.
+    again = kiosk.walkin(
+        "akosua", "DARKO", email="ak@example.com", date_of_birth="1990-04-12", card_number="100001"
+    )
+    other = kiosk.walkin("Akosua", "Darko", phone="055 000 0000", date_of_birth="1991-01-01")
+    results = kiosk.pushed([first, again, other])
+    assert [r["status"] for r in results] == ["applied", "applied", "applied"]
+    member_id = first["args"]["member_id"]
+    read = api.client.get(f"/members/{member_id}", headers=desk.admin).json()
+    assert read["date_of_birth"] == "1990-04-12" and read["card_number"] == "100001"
+    assert read["emergency_contact"] == "Kofi Darko 024 400 0002"
+    assert datetime.fromisoformat(read["waiver_accepted_at"]) == accepted
+    second = api.client.get(f"/members/{again['args']['member_id']}", headers=desk.admin).json()
+    assert second["card_number"] is None and second["waiver_accepted_at"] is None
+    assert results[2]["review_item_id"] is None  # same name, another birth date
+    [item] = review_items(desk)
+    assert item["member_id"] == again["args"]["member_id"]
+    assert "same name and date of birth" in item["summary"]
+    assert "Card 100001 already belongs to another member" in item["summary"]
+
+
+def test_a_walk_in_with_a_bad_card_number_is_rejected(api: Api, container: Container) -> None:
+    desk = open_desk(api, container, "walkin-bad-card")
+    kiosk = Kiosk.of(desk)
+    bad = kiosk.walkin("Ama", "Owusu", phone="024 400 0003", card_number="10 01")
+    [result] = kiosk.pushed([bad])
+    assert result["status"] == "rejected"
+    found = api.client.get("/members", params={"q": "Owusu"}, headers=desk.admin).json()
+    assert found["items"] == []
