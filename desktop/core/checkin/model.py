@@ -87,6 +87,7 @@ class MemberHit:
     email: str | None
     summary: str
     local: bool = False
+    card_number: str | None = None
 
 
 class BookedClassCheckin(Protocol):

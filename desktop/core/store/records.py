@@ -150,6 +150,7 @@ class MemberRecord:
     guest_of_id: uuid.UUID | None = None
     #: Registered at this kiosk and not yet part of a snapshot.
     local: bool = False
+    date_of_birth: date | None = None
 
     @property
     def display_name(self) -> str:

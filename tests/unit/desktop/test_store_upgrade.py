@@ -113,9 +113,11 @@ def seed(conn: sqlite3.Connection, old: OldKiosk) -> None:
            VALUES (?, ?, 'Riverside Gym', 'Europe/London', 80, NULL, NULL, NULL, '{}')""",
         (str(server.location_id), str(server.tenant_id)),
     )
+    # Version 6 holds keyed verifiers in place of hashes (none until a snapshot brings them).
+    pin_column, pin = ("pin_hash", OLD_PIN_HASH) if v < 6 else ("pin_verifier", None)
     x(
-        "INSERT INTO staff (id, tenant_id, name, role, pin_hash) VALUES (?, ?, ?, ?, ?)",
-        (str(old.staff_id), str(server.tenant_id), "Cleo Desk", "front_desk", OLD_PIN_HASH),
+        f"INSERT INTO staff (id, tenant_id, name, role, {pin_column}) VALUES (?, ?, ?, ?, ?)",
+        (str(old.staff_id), str(server.tenant_id), "Cleo Desk", "front_desk", pin),
     )
     x(
         "UPDATE sync_status SET last_success_at = ?, last_error = ? WHERE singleton = 1",
@@ -370,8 +372,9 @@ def test_rows_of_every_earlier_version_are_kept(old_kiosk: OldKiosk, tmp_path: P
         check_members_and_outbox(conn, old)
         if old.version >= 3:
             state = SyncStateRepository(conn).get()
-            # Before version 6 the cursor is forgotten: a snapshot, not a pull, comes next.
-            cursor = (0, False) if old.version < 6 else (41, True)
+            # Versions 6 and 7 forget the cursor (verifiers, then members' birth dates come
+            # with the next snapshot): a snapshot, not a pull, comes next.
+            cursor = (0, False) if old.version < 7 else (41, True)
             assert (state.cursor, state.has_cursor, state.last_mutation_id) == (
                 *cursor,
                 ACKNOWLEDGED,
