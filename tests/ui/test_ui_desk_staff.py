@@ -252,3 +252,40 @@ def test_search_check_in_needs_staff(qtbot: QtBot, window: MainWindow, desk: Kio
     assert view.pin_dialog is not None and view.pin_dialog.isVisible()
     view.pin_dialog.reject()
     assert desk.sync.pending_count() == 0
+
+
+# -- walk-ins ---------------------------------------------------------------------------------
+
+
+def test_walkin_asks_is_this_the_member_and_uses_them(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore, data: DeskData
+) -> None:
+    view = window.checkin_view
+    QTest.mouseClick(view.walkin_button, Qt.MouseButton.LeftButton)
+    type_pin_and_enter(qtbot, view.pin_dialog, MANAGER_PIN)
+    dialog = view.walkin_dialog
+    assert dialog is not None
+    dialog.fill(
+        "Annie",
+        "Smith",
+        phone="07700 900123",  # Ana's +44 7700 900123, written the national way
+        born="12/04/1990",
+        emergency="Bob Smith 07700 900999",
+        card="5555",
+        waiver=False,
+    )
+    QTest.keyClick(dialog.first_edit, Qt.Key.Key_Return)
+    assert dialog.error_label.text() == "Ask them to read and accept the waiver first"
+    dialog.waiver_check.setChecked(True)
+    QTest.keyClick(dialog.first_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and desk.sync.pending_count() == 0  # nothing saved yet
+    assert dialog.question_label.text() == "Is this Ana Smith (card 1001)?"
+    assert dialog.use_existing_button.isVisible()
+    dialog.resize(dialog.sizeHint())
+    dialog.grab().save("/tmp/h12c/walkin-duplicate.png")
+    QTest.mouseClick(dialog.use_existing_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and dialog.member is not None
+    assert dialog.member.member_id == data.ana
+    sale = view.sale_dialog  # on to the pass, as the same staff member: no second PIN
+    assert sale is not None and sale.member_label.text() == "Ana Smith"
+    assert desk.sync.pending_count() == 0
