@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from desktop.core.store import PinLockout, PinLockoutRepository, ScopeRepository, Store
 from shared.enums import KIOSK_EXIT_ROLES, StaffRole
-from shared.kiosk_pins import verify_pin
+from shared.kiosk_pins import lookup_matches, lookup_tags, verify_pin
 
 MAX_WRONG = 5
 LOCKOUT = timedelta(minutes=5)
@@ -76,29 +76,48 @@ class PinCheck:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    staff: StaffMember
+    verifier: str | None
+    lookup: str | None
+
+
+@dataclass(frozen=True)
 class PinAttempt:
     """Everything :func:`match` needs, read from the cache in the caller's thread."""
 
     pin: str
     allowed: frozenset[StaffRole]
     key: bytes | None
-    candidates: tuple[tuple[StaffMember, str], ...] = field(default=())
+    candidates: tuple[Candidate, ...] = field(default=())
     #: Set when the answer is known without hashing (locked out, empty PIN).
     answer: PinCheck | None = None
 
 
 def match(attempt: PinAttempt) -> PinCheck:
-    """Whose PIN this is (the slow part: argon2). Touches no database: any thread."""
+    """Whose PIN this is (the slow part: argon2). Touches no database: any thread.
+
+    Staff with a keyed lookup are found with one argon2 computation for all of them; only
+    staff whose PIN predates lookups are tried one by one against their own verifier."""
     if attempt.answer is not None:
         return attempt.answer
     if attempt.key is None:
         return PinCheck(PinStatus.NOT_RECOGNISED)
-    for staff, verifier in attempt.candidates:
-        if verify_pin(verifier, attempt.key, attempt.pin):
-            if staff.role not in attempt.allowed:
-                return PinCheck(PinStatus.NOT_ALLOWED)
-            return PinCheck(PinStatus.OK, staff)
-    return PinCheck(PinStatus.NOT_RECOGNISED)
+    with_lookup = [c for c in attempt.candidates if c.lookup]
+    tags = lookup_tags(attempt.pin, attempt.key, (c.lookup for c in with_lookup))
+    found = next((c.staff for c in with_lookup if lookup_matches(c.lookup, tags)), None)
+    if found is None:
+        for candidate in attempt.candidates:
+            if candidate.lookup or not candidate.verifier:
+                continue
+            if verify_pin(candidate.verifier, attempt.key, attempt.pin):
+                found = candidate.staff
+                break
+    if found is None:
+        return PinCheck(PinStatus.NOT_RECOGNISED)
+    if found.role not in attempt.allowed:
+        return PinCheck(PinStatus.NOT_ALLOWED)
+    return PinCheck(PinStatus.OK, found)
 
 
 class StaffPins:
@@ -128,9 +147,9 @@ class StaffPins:
         if not pin:
             return PinAttempt(pin, roles, None, answer=PinCheck(PinStatus.NOT_RECOGNISED))
         candidates = tuple(
-            (StaffMember(id=s.id, name=s.name, role=s.role), s.pin_verifier)
+            Candidate(StaffMember(id=s.id, name=s.name, role=s.role), s.pin_verifier, s.pin_lookup)
             for s in ScopeRepository(self._store.connection()).staff()
-            if s.pin_verifier
+            if s.pin_verifier or s.pin_lookup
         )
         return PinAttempt(pin, roles, self._pin_key(), candidates)
 

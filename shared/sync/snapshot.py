@@ -53,6 +53,9 @@ class SnapshotStaff(BaseModel):
     name: str
     role: StaffRole
     pin_verifier: str | None = None
+    #: The PIN's tenant-wide index keyed the same way: finds whose PIN it is with one hash
+    #: (see :mod:`shared.kiosk_pins`); None for PINs set before indexes existed.
+    pin_lookup: str | None = None
     #: Always None: kiosks no longer get PIN hashes; kiosks of earlier versions need the key.
     pin_hash: None = None
 

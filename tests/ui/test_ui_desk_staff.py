@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from desktop.core.store import OutboxRepository
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pin_dialog import NOT_RECOGNISED, PinDialog
 from desktop.ui.views.override_dialog import REASON_REQUIRED
-from shared.kiosk_pins import verify_pin
+from shared.kiosk_pins import lookup_tags
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
@@ -150,16 +150,15 @@ def test_walkin_enter_registers_or_says_what_is_missing(qtbot: QtBot, window: Ma
 def test_the_screen_stays_responsive_while_a_pin_is_checked(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = verify_pin
     ui_thread = threading.get_ident()
     hashed_on: list[int] = []
 
-    def slow_verify(verifier: str | None, key: bytes | None, pin: str) -> bool:
+    def slow_tags(pin: str, key: bytes | None, lookups: Iterable[str | None]) -> dict[str, bytes]:
         hashed_on.append(threading.get_ident())
         time.sleep(0.4)  # a slow machine's argon2
-        return real(verifier, key, pin)
+        return lookup_tags(pin, key, lookups)
 
-    monkeypatch.setattr("desktop.core.staff_pins.verify_pin", slow_verify)
+    monkeypatch.setattr("desktop.core.staff_pins.lookup_tags", slow_tags)
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(20)

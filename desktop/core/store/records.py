@@ -69,6 +69,8 @@ class CachedStaff:
     role: StaffRole
     #: The PIN's verifier keyed with this device's key (``shared.kiosk_pins``), or None.
     pin_verifier: str | None
+    #: The PIN's tenant-wide index, keyed the same way: finds the staff member with one hash.
+    pin_lookup: str | None = None
 
 
 # -- members, plans, memberships, check-ins ------------------------------------------------

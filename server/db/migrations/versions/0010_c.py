@@ -1,4 +1,4 @@
-"""walk-ins: an emergency contact and when the waiver was accepted
+"""walk-ins: an emergency contact and when the waiver was accepted; staff PIN indexes
 
 Revision ID: 0010_c
 Revises: 0009
@@ -6,6 +6,8 @@ Create Date: 2026-12-05 03:30:00
 
 A walk-in registered at the desk gives an emergency contact and accepts the waiver; the
 member row keeps both (date of birth and card number had columns already).
+``staff_accounts.pin_index`` finds whose PIN was typed with one hash (kiosks and the PIN
+uniqueness check); PINs set before stay without one until they are next set.
 """
 
 from collections.abc import Sequence
@@ -25,6 +27,7 @@ depends_on: str | Sequence[str] | None = None
 _COLUMNS = (
     ("members", sa.Column("emergency_contact", sa.String(length=200), nullable=True)),
     ("members", sa.Column("waiver_accepted_at", UtcDateTime(timezone=True), nullable=True)),
+    ("staff_accounts", sa.Column("pin_index", sa.String(length=200), nullable=True)),
 )
 
 
