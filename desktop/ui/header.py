@@ -46,14 +46,23 @@ class HeaderBar(QWidget):
         hours.addWidget(self.hours_label)
         hours.addWidget(self.open_label)
 
-        row = QHBoxLayout(self)
+        row = QHBoxLayout()
         row.setContentsMargins(24, 12, 24, 12)
         row.addLayout(where, 3)
         row.addLayout(when, 2)
         row.addLayout(hours, 3)
-        row.addWidget(self.staff_mode_bar)
         row.addWidget(self.classes_button)
         row.addWidget(self.staff_button)
+        # A line of its own, shown only in staff mode: the top row keeps the width it had.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addLayout(row)
+        staff_row = QHBoxLayout()
+        staff_row.setContentsMargins(24, 0, 24, 8)
+        staff_row.addStretch(1)
+        staff_row.addWidget(self.staff_mode_bar)
+        outer.addLayout(staff_row)
 
     def show_location(self, location: LocationView | None, now: datetime) -> None:
         """Redraw for ``location`` at UTC instant ``now`` (called every second)."""

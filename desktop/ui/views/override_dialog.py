@@ -29,6 +29,7 @@ class OverrideReasonDialog(KioskDialog):
         self.reason_edit.setPlaceholderText("Reason")
         self.error_label = QLabel("")
         self.error_label.setObjectName("formError")
+        self.error_label.setWordWrap(True)
         self.ok_button = QPushButton("Admit")
         self.ok_button.clicked.connect(self.submit)
         cancel = QPushButton("Cancel")
@@ -50,6 +51,7 @@ class OverrideReasonDialog(KioskDialog):
         reason = " ".join(self.reason_edit.text().split())
         if not reason:
             self.error_label.setText(REASON_REQUIRED)
+            self.adjustSize()  # room for the message's second line
             return
         self.reason = reason
         self.accept()

@@ -146,7 +146,8 @@ class WalkinDialog(KioskDialog):
         self._ask(0)
         self.question_label.show()
         self.use_existing_button.show()
-        self.register_button.setText("No, register anyway")
+        self.register_button.setText("Register anyway")
+        self.adjustSize()
 
     def _ask(self, row: int) -> None:
         if 0 <= row < len(self.duplicates):
