@@ -17,6 +17,16 @@ never written to the store.
 
 A kiosk whose device secret is kept in a file (no OS keyring, announced by a warning) keeps
 the key on the same disk: the protection above needs the keyring.
+
+Finding whose PIN was typed. Each PIN hash has its own salt, so telling whose PIN it is
+from the verifiers alone takes one argon2 computation per staff member. The server therefore
+also keeps a *PIN index* per staff member (:func:`pin_index`): an argon2 hash of the PIN
+with a salt shared by the whole tenant, and kiosks get it keyed the same way
+(:func:`keyed_verifier`) as a *lookup*. A kiosk computes the PIN's argon2 hash once, keys
+it, and compares the tag with every lookup (HMACs, not argon2). The threat model above is
+unchanged for the store alone (every lookup is keyed); with the store and the keyring, one
+argon2 computation per guess tests a guess against all staff at once, rather than one
+staff member, which is why the lookups never leave the keyring's protection.
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: The marker of a keyed verifier, in place of argon2's ``$argon2id$`` prefix.
@@ -131,3 +143,73 @@ def verify_pin(verifier: str | None, key: bytes | None, pin: str) -> bool:
     )
     tag = hmac.new(key, digest, hashlib.sha256).digest()
     return hmac.compare_digest(tag, parts.digest)
+
+
+_INDEX_LABEL = b"zmos staff PIN index v1"
+
+
+def tenant_pin_salt(tenant_id: uuid.UUID) -> bytes:
+    """The salt of every PIN index of one tenant (it needs no secrecy, only to differ
+    between tenants)."""
+    return hashlib.sha256(_INDEX_LABEL + tenant_id.bytes).digest()[:16]
+
+
+def _raw(pin: str, parts: _Parts, salt: bytes, length: int) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
+    return hash_secret_raw(
+        pin.encode(),
+        salt,
+        time_cost=parts.time_cost,
+        memory_cost=parts.memory_cost,
+        parallelism=parts.parallelism,
+        hash_len=length,
+        type={"argon2id": Type.ID, "argon2i": Type.I, "argon2d": Type.D}[parts.type],
+        version=parts.version,
+    )
+
+
+def pin_index(pin: str, tenant_id: uuid.UUID, like: str) -> str | None:
+    """The tenant-wide index of ``pin``: an encoded argon2 hash with the costs of the PIN
+    hash ``like`` and the tenant's salt (equal PINs of one tenant give equal indexes)."""
+    parts = _parse(like, None)
+    if parts is None:
+        return None
+    salt = tenant_pin_salt(tenant_id)
+    digest = _raw(pin, parts, salt, len(parts.digest))
+    return (
+        f"${parts.type}$v={parts.version}${parts.params()}${_b64encode(salt)}${_b64encode(digest)}"
+    )
+
+
+def lookup_tags(pin: str, key: bytes | None, lookups: Iterable[str | None]) -> dict[str, bytes]:
+    """For each distinct form of keyed lookup (costs and salt), the tag ``pin`` would have:
+    one argon2 computation per form, normally one for a whole tenant."""
+    tags: dict[str, bytes] = {}
+    if not key or not pin:
+        return tags
+    for lookup in lookups:
+        parsed = _parse_verifier(lookup) if lookup else None
+        if parsed is None:
+            continue
+        parts, length = parsed
+        form = _form(parts, length)
+        if form not in tags:
+            tags[form] = hmac.new(
+                key, _raw(pin, parts, parts.salt, length), hashlib.sha256
+            ).digest()
+    return tags
+
+
+def lookup_matches(lookup: str | None, tags: dict[str, bytes]) -> bool:
+    """Whether the keyed lookup holds one of ``tags`` (from :func:`lookup_tags`)."""
+    parsed = _parse_verifier(lookup) if lookup else None
+    if parsed is None:
+        return False
+    parts, length = parsed
+    tag = tags.get(_form(parts, length))
+    return tag is not None and hmac.compare_digest(tag, parts.digest)
+
+
+def _form(parts: _Parts, length: int) -> str:
+    return f"{parts.type}${parts.version}${parts.params()}${_b64encode(parts.salt)}${length}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from shared.enums import MembershipStatus
+from shared.enums import MembershipStatus, PlanKind
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,13 @@ def human_date(day: date, today: date | None = None) -> str:
     """'3 March', with the year only when it is not the current one."""
     text = f"{day.day} {MONTHS[day.month - 1]}"
     return text if today is None or day.year == today.year else f"{text} {day.year}"
+
+
+def can_host_guests(memberships: Iterable[tuple[PlanKind, MembershipState]], today: date) -> bool:
+    """Whether a member may bring a guest on a guest pass: a membership active ``today``
+    that is not itself a day or guest pass."""
+    passes = (PlanKind.DAY_PASS, PlanKind.GUEST_PASS)
+    return any(
+        kind not in passes and effective_status(state, today) is MembershipStatus.ACTIVE
+        for kind, state in memberships
+    )

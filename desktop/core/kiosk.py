@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from desktop.core.checkin.actions import CheckinActions
@@ -14,6 +13,8 @@ from desktop.core.checkin.outbox import OutboxWriter
 from desktop.core.credentials import CredentialStore, CredentialStoreError
 from desktop.core.location import LocationView
 from desktop.core.sessions.actions import SessionActions
+from desktop.core.staff_mode import StaffMode
+from desktop.core.staff_pins import StaffMember, StaffPins
 from desktop.core.store import (
     CacheRepository,
     DeviceRepository,
@@ -28,8 +29,8 @@ from desktop.core.sync.connection import ServerConnection
 from desktop.core.sync.errors import ServerError, ServerProtocolError
 from desktop.core.sync.kiosk_sync import KioskStatus, KioskSync
 from shared.clock import utcnow
-from shared.enums import KIOSK_EXIT_ROLES, StaffRole
-from shared.kiosk_pins import pin_key_from_secret, verify_pin
+from shared.enums import KIOSK_EXIT_ROLES
+from shared.kiosk_pins import pin_key_from_secret
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +43,6 @@ def user_message(exc: BaseException) -> str | None:
     """The words to show people for an expected failure; None for a bug (log it instead)."""
     expected = ServerError | CredentialStoreError | EnrolmentInputError | StoreError | CheckinError
     return str(exc) if isinstance(exc, expected) else None
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    id: uuid.UUID
-    name: str
-    role: StaffRole
 
 
 class KioskCore:
@@ -76,6 +70,10 @@ class KioskCore:
         self.sessions = sessions
         self.sync = sync
         self._now = now
+        #: Staff PIN checks and this kiosk's lock-out after wrong PINs.
+        self.pins = StaffPins(store, self._pin_key, now)
+        #: Who is acting at the desk after a PIN, until it times out.
+        self.staff_mode = StaffMode(now)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -106,23 +104,13 @@ class KioskCore:
         )
 
     def verify_staff_pin(self, pin: str) -> StaffMember | None:
-        """The cached staff member allowed to leave kiosk mode whose PIN this is, if any.
+        """The cached staff member allowed to leave kiosk mode whose PIN this is, if any
+        (a wrong PIN counts towards the lock-out: see :class:`StaffPins`).
 
         The store holds verifiers keyed with this device's PIN key, derived from the device
         secret in the credential store: without that secret no PIN is recognised (a copy of
         the store elsewhere recognises none), see :mod:`shared.kiosk_pins`."""
-        pin = pin.strip()
-        if not pin:
-            return None
-        key = self._pin_key()
-        if key is None:
-            return None
-        for staff in ScopeRepository(self.store.connection()).staff():
-            if staff.role not in KIOSK_EXIT_ROLES or not staff.pin_verifier:
-                continue
-            if verify_pin(staff.pin_verifier, key, pin):
-                return StaffMember(id=staff.id, name=staff.name, role=staff.role)
-        return None
+        return self.pins.check(pin, KIOSK_EXIT_ROLES).staff
 
     def _pin_key(self) -> bytes | None:
         device = self.device()

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from desktop.core.location import LocationView
+from desktop.ui.staff_mode_bar import StaffModeBar
 from desktop.ui.style import repolish
 
 
@@ -32,6 +33,7 @@ class HeaderBar(QWidget):
         self.classes_button.setObjectName("classesButton")
         self.classes_button.setText("Classes")
         self.classes_button.setCheckable(True)
+        self.staff_mode_bar = StaffModeBar()
 
         where = QVBoxLayout()
         where.addWidget(self.location_label)
@@ -44,13 +46,23 @@ class HeaderBar(QWidget):
         hours.addWidget(self.hours_label)
         hours.addWidget(self.open_label)
 
-        row = QHBoxLayout(self)
+        row = QHBoxLayout()
         row.setContentsMargins(24, 12, 24, 12)
         row.addLayout(where, 3)
         row.addLayout(when, 2)
         row.addLayout(hours, 3)
         row.addWidget(self.classes_button)
         row.addWidget(self.staff_button)
+        # A line of its own, shown only in staff mode: the top row keeps the width it had.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addLayout(row)
+        staff_row = QHBoxLayout()
+        staff_row.setContentsMargins(24, 0, 24, 8)
+        staff_row.addStretch(1)
+        staff_row.addWidget(self.staff_mode_bar)
+        outer.addLayout(staff_row)
 
     def show_location(self, location: LocationView | None, now: datetime) -> None:
         """Redraw for ``location`` at UTC instant ``now`` (called every second)."""

@@ -26,6 +26,7 @@ from desktop.ui.views.sessions_view import SessionsView
 from desktop.ui.views.wedge_filter import ScannerWedge
 from desktop.workers.tasks import TaskRunner
 from shared.clock import utcnow
+from shared.enums import KIOSK_EXIT_ROLES
 
 
 class MainWindow(QMainWindow):
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
     def tick(self) -> None:
         now = self._now()
         self.header.show_location(self.location, now)
+        self.header.staff_mode_bar.show_mode(self._core.staff_mode)
         if self.location is not None:
             self.hours_panel.set_week(self.location.week(), self.location.today_name(now))
         self.status.tick(now)
@@ -235,7 +237,7 @@ class MainWindow(QMainWindow):
     def _ask_pin(self, prompt: str, on_success: Callable[[], None]) -> None:
         if self.pin_dialog is not None:
             self.pin_dialog.reject()
-        dialog = PinDialog(self._core.verify_staff_pin, prompt, self)
+        dialog = PinDialog(self._core.pins, prompt, self, allowed=KIOSK_EXIT_ROLES)
         dialog.accepted.connect(on_success)
         dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
         self.pin_dialog = dialog

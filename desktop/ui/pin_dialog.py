@@ -1,12 +1,16 @@
-"""The staff PIN prompt, with an on-screen keypad for touch screens."""
+"""The staff PIN prompt, with an on-screen keypad for touch screens.
+
+The PIN's hash is computed off the UI thread (argon2 takes a noticeable moment), so the
+screen stays responsive while it is checked.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Collection
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -16,33 +20,61 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.kiosk import StaffMember
+from desktop.core.staff_pins import (
+    DESK_ROLES,
+    NOT_ALLOWED,
+    NOT_RECOGNISED,
+    PinAttempt,
+    PinCheck,
+    PinStatus,
+    StaffMember,
+    StaffPins,
+    match,
+)
+from desktop.ui.dialogs import KioskDialog
+from desktop.workers.tasks import TaskRunner
+from shared.enums import StaffRole
 
-NOT_RECOGNISED = "PIN not recognised"
+__all__ = ["NOT_ALLOWED", "NOT_RECOGNISED", "PinDialog"]
+
+log = logging.getLogger(__name__)
+
+CHECKING = "Checking…"
+CHECK_FAILED = "The PIN could not be checked; try again"
 
 
-class PinDialog(QDialog):
-    """Accepts only when ``verify`` recognises the PIN; a wrong PIN keeps it open."""
+class PinDialog(KioskDialog):
+    """Accepts only when the PIN is recognised as staff with one of ``allowed`` roles; a
+    wrong PIN (or a lock-out) keeps it open and says so."""
 
     def __init__(
         self,
-        verify: Callable[[str], StaffMember | None],
+        pins: StaffPins,
         prompt: str = "Enter a staff PIN",
         parent: QWidget | None = None,
+        *,
+        allowed: Collection[StaffRole] = DESK_ROLES,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Staff PIN")
         self.setModal(True)
-        self._verify = verify
+        self._pins = pins
+        self._allowed = frozenset(allowed)
+        self._tasks = tasks or TaskRunner(self)
+        self._checking = False
+        self._done = False
         self.staff: StaffMember | None = None
+        self.last_check: PinCheck | None = None
 
         self.prompt_label = QLabel(prompt)
+        self.prompt_label.setWordWrap(True)
         self.pin_edit = QLineEdit()
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pin_edit.returnPressed.connect(self.submit)
         self.error_label = QLabel("")
         self.error_label.setObjectName("pinError")
+        self.error_label.setWordWrap(True)
 
         keypad = QWidget()
         keypad.setObjectName("keypad")
@@ -67,6 +99,17 @@ class PinDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(keypad)
         layout.addLayout(buttons)
+        opening = pins.prepare("", self._allowed).answer
+        if opening is not None and opening.status is PinStatus.LOCKED:
+            self.error_label.setText(opening.message())
+
+    def primary_action(self) -> None:
+        self.submit()
+
+    @property
+    def checking(self) -> bool:
+        """Whether a PIN is being checked (on a worker thread) right now."""
+        return self._checking
 
     def _press(self, key: str) -> None:
         if key == "C":
@@ -78,11 +121,43 @@ class PinDialog(QDialog):
         self.pin_edit.setFocus()
 
     def submit(self) -> None:
-        staff = self._verify(self.pin_edit.text())
-        self.pin_edit.clear()
-        if staff is None:
-            self.error_label.setText(NOT_RECOGNISED)
-            self.pin_edit.setFocus()
+        if self._checking:
             return
-        self.staff = staff
-        self.accept()
+        attempt = self._pins.prepare(self.pin_edit.text(), self._allowed)
+        self.pin_edit.clear()
+        if attempt.answer is not None:
+            self._finish(attempt, attempt.answer)
+            return
+        self._checking = True
+        self.ok_button.setEnabled(False)
+        self.error_label.setText(CHECKING)
+        self._tasks.run(
+            lambda: match(attempt),
+            lambda result: self._finish(attempt, result),
+            self._failed,
+        )
+
+    def _failed(self, exc: Exception) -> None:
+        log.error("The PIN check failed", exc_info=exc)
+        self._checking = False
+        if not self._done:
+            self.ok_button.setEnabled(True)
+            self.error_label.setText(CHECK_FAILED)
+
+    def _finish(self, attempt: PinAttempt, result: PinCheck) -> None:
+        check = self._pins.record(attempt, result)
+        self._checking = False
+        if self._done:  # closed while the PIN was being checked: nobody to tell
+            return
+        self.last_check = check
+        self.ok_button.setEnabled(True)
+        if check.ok:
+            self.staff = check.staff
+            self.accept()
+            return
+        self.error_label.setText(check.message())
+        self.pin_edit.setFocus()
+
+    def done(self, result: int) -> None:
+        self._done = True
+        super().done(result)

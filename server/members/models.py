@@ -55,6 +55,10 @@ class Member(TenantScoped, Timestamps, Base):
     home_location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     #: A guest is linked to the member who brought them.
     guest_of_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: Who to call if something happens (name and phone, as given at the desk).
+    emergency_contact: Mapped[str | None] = mapped_column(String(200))
+    #: When the member accepted the waiver (at the desk, for walk-ins).
+    waiver_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     source: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

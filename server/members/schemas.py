@@ -78,6 +78,8 @@ class MemberRead(BaseModel):
     card_number: str | None
     home_location_id: uuid.UUID | None
     guest_of_id: uuid.UUID | None
+    emergency_contact: str | None = None
+    waiver_accepted_at: datetime | None = None
     source: MemberSource
     has_photo: bool
     created_at: datetime

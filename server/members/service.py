@@ -53,6 +53,8 @@ def to_read(member: Member) -> MemberRead:
         card_number=member.card_number,
         home_location_id=member.home_location_id,
         guest_of_id=member.guest_of_id,
+        emergency_contact=member.emergency_contact,
+        waiver_accepted_at=member.waiver_accepted_at,
         source=MemberSource(member.source),
         has_photo=member.photo_content_type is not None,
         created_at=member.created_at,

@@ -14,7 +14,7 @@ from server.members.repository import MemberRepository
 from server.sync import review, rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
 from server.tenants.repository import LocationRepository
-from shared.normalise import normalise_email
+from shared.normalise import normalise_email, sort_name
 from shared.sync import messages as wire
 from shared.sync.messages import MemberCreateArgs
 from shared.sync.snapshot import SnapshotMember, SnapshotMemberAlert
@@ -24,7 +24,7 @@ _MATCH_LIMIT = 20
 
 
 def _lookalikes(
-    context: MutationContext, email: str | None, phone: str | None
+    context: MutationContext, email: str | None, phone: str | None, args: MemberCreateArgs
 ) -> list[tuple[Member, str]]:
     conditions = []
     if email is not None:
@@ -32,6 +32,8 @@ def _lookalikes(
     suffix = rules.phone_suffix(phone)
     if suffix is not None:
         conditions.append(Member.phone.like(f"%{suffix}"))
+    if args.date_of_birth is not None:
+        conditions.append(Member.date_of_birth == args.date_of_birth)
     if not conditions:
         return []
     query = (
@@ -43,9 +45,18 @@ def _lookalikes(
     found = []
     for other in context.uow.db.execute(query).scalars():
         why = rules.duplicate_reason(email, phone, other.email, other.phone)
+        if why is None and _same_person(args, other):
+            why = "same name and date of birth"
         if why is not None:
             found.append((other, why))
     return found
+
+
+def _same_person(args: MemberCreateArgs, other: Member) -> bool:
+    if args.date_of_birth is None or other.date_of_birth != args.date_of_birth:
+        return False
+    mine = sort_name(args.first_name, args.last_name)
+    return mine == sort_name(other.first_name, other.last_name)
 
 
 def create_member(context: MutationContext, args: MemberCreateArgs) -> str | None:
@@ -64,7 +75,7 @@ def create_member(context: MutationContext, args: MemberCreateArgs) -> str | Non
     home = args.home_location_id or context.location.id
     if LocationRepository(db, tenant_id).get(home) is None:
         home = context.location.id
-    matches = _lookalikes(context, email, phone)
+    matches = _lookalikes(context, email, phone, args)
     for other_id in args.possible_duplicate_of:
         other = repo.get(other_id)
         if other is not None and all(other.id != m.id for m, _ in matches):
@@ -74,6 +85,11 @@ def create_member(context: MutationContext, args: MemberCreateArgs) -> str | Non
         # Emails are unique: the new record goes without it until staff merge the two.
         note = f" The email {email} stays with the existing member until they are merged."
         email = None
+    card = args.card_number.strip() if args.card_number else None
+    if card and repo.holder_of("card_number", card) is not None:
+        # Card numbers are unique too: the card stays with whoever the server gave it to.
+        note += f" Card {card} already belongs to another member and was not given."
+        card = None
     member = repo.add(
         Member(
             id=args.member_id,
@@ -83,6 +99,10 @@ def create_member(context: MutationContext, args: MemberCreateArgs) -> str | Non
             phone=phone,
             home_location_id=home,
             source=args.source.value,
+            date_of_birth=args.date_of_birth,
+            card_number=card or None,
+            emergency_contact=(args.emergency_contact or "").strip() or None,
+            waiver_accepted_at=args.waiver_accepted_at,
             fitness_goals=[],
             preferences={},
         )
@@ -94,6 +114,13 @@ def create_member(context: MutationContext, args: MemberCreateArgs) -> str | Non
             f"walk-in {member.first_name} {member.last_name} registered at "
             f"{context.location.name} is a possible duplicate of {names}, flagged for "
             f"merge.{note}",
+            member_id=member.id,
+        )
+    elif note:
+        context.review(
+            review.POSSIBLE_DUPLICATE,
+            f"walk-in {member.first_name} {member.last_name} registered at "
+            f"{context.location.name}:{note}",
             member_id=member.id,
         )
     return None

@@ -24,6 +24,7 @@ from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentRequest, PaymentService
 from shared.clock import utcnow
 from shared.enums import MemberSource, PaymentMethod, PlanKind
+from shared.memberships import can_host_guests
 
 
 class PaymentDeclined(DomainError):
@@ -105,6 +106,11 @@ def record_sale(
         if cmd.guest_of_id == member.id:
             raise InvalidInput("a member cannot be their own guest")
         member_or_404(uow.db, tenant_id, cmd.guest_of_id)
+        # A kiosk's sale was checked against what it knew offline: the money is taken.
+        if check_plan and not _can_host(uow, tenant_id, cmd.guest_of_id, point):
+            raise InvalidInput(
+                "a guest pass needs a host with an active membership", code="host_not_active"
+            )
     charged = payments.charge(
         PaymentRequest(
             tenant_id=tenant_id,
@@ -168,3 +174,13 @@ def sell(
                 raise
             return _replay(uow, claims, earlier, cmd)
         return _read(uow, claims, payment)
+
+
+def _can_host(
+    uow: UnitOfWork, tenant_id: uuid.UUID, host_id: uuid.UUID, point: ServicePoint
+) -> bool:
+    today = utcnow().astimezone(point.tz).date()
+    held = MembershipRepository(uow.db, tenant_id).of_member(host_id)
+    return can_host_guests(
+        [(PlanKind(plan.kind), membership_service.state_of(m)) for m, plan, _tz in held], today
+    )

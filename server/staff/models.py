@@ -35,6 +35,9 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
     pin_hash: Mapped[str | None] = mapped_column(String(200))
+    #: The PIN hashed with the tenant's salt (``shared.kiosk_pins.pin_index``): finds whose
+    #: PIN it is with one hash. None for PINs set before indexes existed.
+    pin_index: Mapped[str | None] = mapped_column(String(200))
     home_location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Moves on with a change of role, location or activation and with a sign-out: access

@@ -24,18 +24,19 @@ class StaffRepository(TenantRepository[StaffAccount]):
         ).scalar_one_or_none()
         return row
 
-    def pin_hashes(self, *, other_than: uuid.UUID | None = None) -> list[str]:
-        """The PIN hashes of the tenant's staff (active or not: one may come back), taken
-        under a lock on the tenant's row so two PIN changes at once are checked in turn."""
+    def pin_hashes(self, *, other_than: uuid.UUID | None = None) -> list[tuple[str, str | None]]:
+        """The PIN hashes and indexes of the tenant's staff (active or not: one may come
+        back), taken under a lock on the tenant's row so two PIN changes at once are checked
+        in turn."""
         self.db.execute(
             select(Tenant.id).where(Tenant.id == self.tenant_id).with_for_update()
         ).all()
-        query = select(StaffAccount.pin_hash).where(
+        query = select(StaffAccount.pin_hash, StaffAccount.pin_index).where(
             StaffAccount.tenant_id == self.tenant_id, StaffAccount.pin_hash.is_not(None)
         )
         if other_than is not None:
             query = query.where(StaffAccount.id != other_than)
-        return [h for h in self.db.execute(query).scalars() if h]
+        return [(h, index) for h, index in self.db.execute(query) if h]
 
     def serving(self, ids: Sequence[uuid.UUID], location_id: uuid.UUID) -> frozenset[uuid.UUID]:
         """Which of ``ids`` are staff of this tenant who may work at ``location_id`` (all

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from server.tenants.repository import LocationRepository, tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import PrincipalKind, StaffRole
 from shared.ids import new_id
+from shared.kiosk_pins import pin_index
 from shared.normalise import email_key
 
 
@@ -161,14 +163,36 @@ def _check_pin(role: StaffRole, pin: str | None) -> None:
 
 
 def _check_pin_free(
-    repo: StaffRepository, identity: IdentityService, pin: str, *, other_than: uuid.UUID | None
+    repo: StaffRepository,
+    identity: IdentityService,
+    pin: str,
+    index: str | None,
+    *,
+    other_than: uuid.UUID | None,
 ) -> None:
     """A kiosk knows staff by PIN alone, so no two staff of a tenant share one. The refusal
-    names nobody: it must not tell who has the PIN. The hashes are salted, so each is
-    verified in turn (a tenant has tens of staff, not thousands)."""
-    for pin_hash in repo.pin_hashes(other_than=other_than):
-        if identity.verify_password(pin_hash, pin):
+    names nobody: it must not tell who has the PIN. PINs with an index of the same costs
+    are compared by index; only PINs set before indexes existed (or under other costs)
+    are verified one by one."""
+    for pin_hash, other_index in repo.pin_hashes(other_than=other_than):
+        if index is not None and other_index is not None and _same_costs(index, other_index):
+            taken = hmac.compare_digest(index, other_index)
+        else:
+            taken = identity.verify_password(pin_hash, pin)
+        if taken:
             raise Conflict("this PIN is already in use; choose another", code="pin_in_use")
+
+
+def _same_costs(one: str, other: str) -> bool:
+    return one.rsplit("$", 1)[0] == other.rsplit("$", 1)[0]
+
+
+def _pin_hashes(
+    identity: IdentityService, tenant_id: uuid.UUID, pin: str
+) -> tuple[str, str | None]:
+    """The PIN's own hash, and its tenant-wide index with the same costs."""
+    pin_hash = identity.hash_password(pin)
+    return pin_hash, pin_index(pin, tenant_id, like=pin_hash)
 
 
 def _check_pin_change(claims: AccessClaims, staff: StaffAccount, cmd: StaffUpdate) -> None:
@@ -203,8 +227,10 @@ def create_staff(
         if repo.by_email(cmd.email) is not None:
             raise Conflict(f"there is already a staff account for {email_key(cmd.email)}")
         _check_home_location(uow, claims.tenant_id, cmd.home_location_id)
+        pin_hash, index = None, None
         if cmd.pin:
-            _check_pin_free(repo, identity, cmd.pin, other_than=None)
+            pin_hash, index = _pin_hashes(identity, claims.tenant_id, cmd.pin)
+            _check_pin_free(repo, identity, cmd.pin, index, other_than=None)
         staff = repo.add(
             StaffAccount(
                 id=new_id(),
@@ -212,7 +238,8 @@ def create_staff(
                 name=cmd.name,
                 role=cmd.role.value,
                 password_hash=identity.hash_password(cmd.password),
-                pin_hash=identity.hash_password(cmd.pin) if cmd.pin else None,
+                pin_hash=pin_hash,
+                pin_index=index,
                 home_location_id=cmd.home_location_id,
                 active=True,
             )
@@ -230,6 +257,7 @@ def _apply_update(
     tenant_id: uuid.UUID,
     staff: StaffAccount,
     cmd: StaffUpdate,
+    new_pin: tuple[str, str | None] | None,
 ) -> None:
     if "home_location_id" in cmd.model_fields_set:
         _check_home_location(uow, tenant_id, cmd.home_location_id)
@@ -244,8 +272,8 @@ def _apply_update(
             RefreshTokenRepository(uow.db, tenant_id).revoke_all_of(staff.id, utcnow())
     if cmd.password is not None:
         staff.password_hash = identity.hash_password(cmd.password)
-    if cmd.pin is not None:
-        staff.pin_hash = identity.hash_password(cmd.pin)
+    if new_pin is not None:
+        staff.pin_hash, staff.pin_index = new_pin
     if cmd.kiosk_pin is not None:
         staff.kiosk_pin = cmd.kiosk_pin
 
@@ -271,10 +299,12 @@ def update_staff(
         ):
             raise Forbidden("you cannot deactivate yourself or change your own role")
         _check_pin_change(claims, staff, cmd)
+        new_pin = None
         if cmd.pin is not None:
-            _check_pin_free(repo, identity, cmd.pin, other_than=staff.id)
+            new_pin = _pin_hashes(identity, claims.tenant_id, cmd.pin)
+            _check_pin_free(repo, identity, cmd.pin, new_pin[1], other_than=staff.id)
         access_before = (staff.role, staff.home_location_id, staff.active)
-        _apply_update(uow, identity, claims.tenant_id, staff, cmd)
+        _apply_update(uow, identity, claims.tenant_id, staff, cmd, new_pin)
         changed_access = access_before != (staff.role, staff.home_location_id, staff.active)
         if changed_access:
             staff.token_generation += 1

@@ -26,12 +26,17 @@ def pin_for_kiosks(row: StaffAccount) -> str | None:
     return row.pin_hash
 
 
+def _index_for_kiosks(row: StaffAccount) -> str | None:
+    return row.pin_index if pin_for_kiosks(row) is not None else None
+
+
 def _shape(row: StaffAccount, key: bytes | None) -> SnapshotStaff:
     return SnapshotStaff(
         id=row.id,
         name=row.name,
         role=StaffRole(row.role),
         pin_verifier=keyed_verifier(pin_for_kiosks(row), key),
+        pin_lookup=keyed_verifier(_index_for_kiosks(row), key),
     )
 
 
@@ -44,20 +49,22 @@ def _staff(row: StaffAccount) -> dict[str, Any] | None:
         "name": row.name,
         "role": row.role,
         "pin_hash": pin_for_kiosks(row),
+        "pin_index": _index_for_kiosks(row),
         "kiosk_pin": row.kiosk_pin,
     }
 
 
 def _for_device(stored: dict[str, Any], key: bytes | None) -> dict[str, Any]:
-    pin_hash = stored.get("pin_hash")
+    pin_hash, index = stored.get("pin_hash"), stored.get("pin_index")
     if stored.get("role") == StaffRole.OWNER.value and stored.get("kiosk_pin") is not True:
         # Also rows stored before owners could choose: an owner's PIN waits for the owner.
-        pin_hash = None
+        pin_hash = index = None
     shaped = SnapshotStaff(
         id=stored["id"],
         name=stored["name"],
         role=StaffRole(stored["role"]),
         pin_verifier=keyed_verifier(pin_hash if isinstance(pin_hash, str) else None, key),
+        pin_lookup=keyed_verifier(index if isinstance(index, str) else None, key),
     )
     return shaped.model_dump(mode="json")
 

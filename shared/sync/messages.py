@@ -140,6 +140,11 @@ class MemberCreateArgs(_Args):
     registered_at: datetime | None = None
     #: Members the kiosk itself thought were the same person (staff registered anyway).
     possible_duplicate_of: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+    date_of_birth: date | None = None
+    emergency_contact: str | None = Field(None, max_length=200)
+    card_number: str | None = Field(None, pattern=r"^[!-~]{1,64}$")
+    #: When the walk-in accepted the waiver at the desk (None: not asked, older kiosks).
+    waiver_accepted_at: datetime | None = None
 
 
 class SaleCreateArgs(_Args):

@@ -61,6 +61,9 @@ class SnapshotStaff(BaseModel):
     name: str
     role: StaffRole
     pin_verifier: str | None = None
+    #: The PIN's tenant-wide index keyed the same way: finds whose PIN it is with one hash
+    #: (see :mod:`shared.kiosk_pins`); None for PINs set before indexes existed.
+    pin_lookup: str | None = None
     #: Always None: kiosks no longer get PIN hashes; kiosks of earlier versions need the key.
     pin_hash: None = None
 
@@ -91,7 +94,7 @@ class SnapshotMember(BaseModel):
     card_number: str | None = None
     home_location_id: uuid.UUID | None = None
     guest_of_id: uuid.UUID | None = None
-    #: For the desk's "Happy birthday!".
+    #: For the desk's "Happy birthday!", and telling a walk-in apart from a namesake.
     date_of_birth: date | None = None
     #: When the member's photo last changed (None: no photo); the kiosk fetches a thumbnail.
     photo_updated_at: datetime | None = None

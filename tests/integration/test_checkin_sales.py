@@ -163,8 +163,27 @@ def test_only_passes_are_sold_at_the_desk(desk: Desk) -> None:
     assert rows(desk, member) == (0, 0)
 
 
+def test_a_guest_pass_needs_a_host_with_an_active_membership(api: Api, desk: Desk) -> None:
+    host, guest = desk.member(), desk.member(first_name="Kofi")
+    guest_pass = desk.plan(GUEST_PASS)
+    body = sale(desk, guest, guest_pass, amount="8.00", guest_of_id=host)
+    response = api.client.post("/sales", json=body, headers=desk.desk)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "host_not_active"
+    assert "host with an active membership" in response.json()["detail"]
+    # A day pass of their own does not make a host either.
+    today = datetime.now(UTC).astimezone(ZoneInfo("Pacific/Kiritimati")).date()
+    desk.membership(host, desk.plan(DAY_PASS), starts_on=today.isoformat())
+    response = api.client.post("/sales", json=body, headers=desk.desk)
+    assert response.status_code == 422
+    assert rows(desk, guest) == (0, 0)
+    desk.membership(host, desk.plan(MONTHLY))
+    assert api.client.post("/sales", json=body, headers=desk.desk).status_code == 201
+
+
 def test_a_guest_pass_links_the_guest_to_their_host(api: Api, desk: Desk) -> None:
     host, guest = desk.member(), desk.member(first_name="Kofi")
+    desk.membership(host, desk.plan(MONTHLY))
     guest_pass = desk.plan(GUEST_PASS)
     body = sale(desk, guest, guest_pass, amount="8.00", guest_of_id=host)
     assert api.client.post("/sales", json=body, headers=desk.desk).status_code == 201

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from server.bootstrap import Container
 from server.devices.models import Device
 from server.staff.models import StaffAccount
-from shared.kiosk_pins import pin_key_from_secret, verify_pin
+from shared.kiosk_pins import lookup_matches, lookup_tags, pin_key_from_secret, verify_pin
 from tests.integration.helpers import Api, Tenant
 
 DESK_PIN = "4321"
@@ -186,3 +186,69 @@ def test_a_kiosk_enrolled_before_pin_keys_gets_one_with_its_next_token(
         uow.commit()
     staff, _ = _staff_rows(api, device)  # asks for a token first: the key is made then
     assert verify_pin(staff["manager person"]["pin_verifier"], _key(device), MANAGER_PIN)
+
+
+def test_kiosks_find_whose_pin_it_is_with_one_hash(api: Api) -> None:
+    tenant, here = _gym(api, "lookup-gym")
+    device = api.enrol_device(tenant, here["id"])
+    headers = api.device_headers(device)
+    staff, body = _staff_rows(api, device)
+    assert ARGON2_VALUE not in body  # the index goes out keyed, like the hash
+    lookups = {name: row["pin_lookup"] for name, row in staff.items()}
+    assert lookups["Olu Owner"] is None  # no PIN for kiosks
+    tags = lookup_tags(DESK_PIN, _key(device), lookups.values())
+    assert len(tags) == 1  # one argon2 computation for the whole tenant
+    assert [n for n, lookup in lookups.items() if lookup_matches(lookup, tags)] == [
+        "front_desk person"
+    ]
+    other_device = api.enrol_device(tenant, here["id"], "Desk two")
+    assert not lookup_matches(
+        lookups["front_desk person"], lookup_tags(DESK_PIN, _key(other_device), lookups.values())
+    )
+    cursor = api.client.get("/sync/snapshot", headers=headers).json()["cursor"]
+    coach = api.create_staff(tenant, "coach", "coach@lookup-gym.example", pin="2580")
+    pulled = api.client.get("/sync/pull", params={"cursor": cursor}, headers=headers)
+    assert ARGON2_VALUE not in pulled.text
+    [row] = [c["data"] for c in pulled.json()["changes"] if c["row_id"] == coach["id"]][-1:]
+    assert lookup_matches(row["pin_lookup"], lookup_tags("2580", _key(device), [row["pin_lookup"]]))
+
+
+def test_pin_uniqueness_compares_indexes_not_every_hash(
+    api: Api, container: Container, monkeypatch: Any
+) -> None:
+    tenant, _here = _gym(api, "index-gym")
+    for n in range(5):
+        api.create_staff(tenant, "coach", f"coach{n}@index-gym.example", pin=f"70{n:02d}")
+    # One PIN set before indexes existed.
+    legacy = api.create_staff(tenant, "coach", "old@index-gym.example", pin="6060")
+    with container.uow() as uow:
+        uow.db.execute(
+            update(StaffAccount)
+            .where(StaffAccount.id == uuid.UUID(legacy["id"]))
+            .values(pin_index=None)
+        )
+        uow.commit()
+    verified: list[str] = []
+    real = container.identity.verify_password
+
+    def counting(pin_hash: str, pin: str) -> bool:
+        verified.append(pin_hash)
+        return real(pin_hash, pin)
+
+    monkeypatch.setattr(container.identity, "verify_password", counting)
+    body = {"name": "Yaw", "email": "yaw@index-gym.example", "role": "front_desk"}
+    body["password"] = "correct horse battery staple"
+    taken = api.client.post("/staff", json=body | {"pin": "7003"}, headers=tenant.headers)
+    assert taken.status_code == 409 and taken.json()["code"] == "pin_in_use"
+    # At most the PIN without an index is verified by its hash: the rest compare indexes.
+    assert len(verified) <= 1
+    verified.clear()
+    taken = api.client.post("/staff", json=body | {"pin": "6060"}, headers=tenant.headers)
+    assert taken.status_code == 409 and len(verified) == 1
+    free = api.client.post("/staff", json=body | {"pin": "1357"}, headers=tenant.headers)
+    assert free.status_code == 201, free.text
+    with container.uow() as uow:
+        index = uow.db.execute(
+            select(StaffAccount.pin_index).where(StaffAccount.id == uuid.UUID(free.json()["id"]))
+        ).scalar_one()
+    assert index is not None and index.startswith("$argon2")

@@ -187,3 +187,88 @@ def test_a_clock_far_ahead_is_clamped_and_flagged_but_a_past_time_is_kept(
     [item] = review_items(desk)  # one per kiosk, not one per check-in
     assert item["kind"] == "kiosk_clock_ahead"
     assert checkin_count(desk) == 3
+
+
+def test_a_kiosk_sale_records_the_staff_member_who_took_the_money(
+    api: Api, container: Container
+) -> None:
+    from sqlalchemy import select
+
+    from server.plans.models import Sale
+
+    desk = open_desk(api, container, "sale-staff")
+    kiosk = Kiosk.of(desk)
+    member = desk.member()
+
+    def sale(staff_id: str | None) -> dict[str, object]:
+        return {
+            "sale_id": str(uuid.uuid4()),
+            "membership_id": str(uuid.uuid4()),
+            "member_id": member,
+            "plan_id": desk.plan(DAY_PASS),
+            "amount": "12.50",
+            "currency": "GBP",
+            "payment_method": "cash",
+            "location_id": kiosk.location_id,
+            "starts_on": date.today().isoformat(),
+            "ends_on": date.today().isoformat(),
+            "staff_id": staff_id,
+        }
+
+    taken = sale(desk.desk_staff_id)
+    stranger = sale(str(uuid.uuid4()))  # no staff member of this location
+    results = kiosk.pushed(
+        [kiosk.mutation("sale.create.v1", taken), kiosk.mutation("sale.create.v1", stranger)]
+    )
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    with container.uow() as uow:
+        recorded = uow.db.execute(
+            select(Sale.id, Sale.taken_by).where(Sale.member_id == uuid.UUID(member))
+        ).all()
+    assert [(str(i), str(by)) for i, by in recorded] == [(taken["sale_id"], desk.desk_staff_id)]
+
+
+def test_a_walk_in_keeps_birth_date_emergency_contact_card_and_waiver(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "walkin-details")
+    kiosk = Kiosk.of(desk)
+    accepted = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    first = kiosk.walkin(
+        "Akosua",
+        "Darko",
+        phone="024 400 0001",
+        date_of_birth="1990-04-12",
+        emergency_contact="Kofi Darko 024 400 0002",
+        card_number="100001",
+        waiver_accepted_at=accepted.isoformat(),
+    )
+    # Another kiosk, offline: the same person by name and birth date, and the same card.
+    again = kiosk.walkin(
+        "akosua", "DARKO", email="ak@example.com", date_of_birth="1990-04-12", card_number="100001"
+    )
+    other = kiosk.walkin("Akosua", "Darko", phone="055 000 0000", date_of_birth="1991-01-01")
+    results = kiosk.pushed([first, again, other])
+    assert [r["status"] for r in results] == ["applied", "applied", "applied"]
+    member_id = first["args"]["member_id"]
+    read = api.client.get(f"/members/{member_id}", headers=desk.admin).json()
+    assert read["date_of_birth"] == "1990-04-12" and read["card_number"] == "100001"
+    assert read["emergency_contact"] == "Kofi Darko 024 400 0002"
+    assert datetime.fromisoformat(read["waiver_accepted_at"]) == accepted
+    second = api.client.get(f"/members/{again['args']['member_id']}", headers=desk.admin).json()
+    assert second["card_number"] is None and second["waiver_accepted_at"] is None
+    assert results[2]["review_item_id"] is None  # same name, another birth date
+    [item] = review_items(desk)
+    assert item["member_id"] == again["args"]["member_id"]
+    assert "same name and date of birth" in item["summary"]
+    assert "Card 100001 already belongs to another member" in item["summary"]
+
+
+def test_a_walk_in_with_a_bad_card_number_is_rejected(api: Api, container: Container) -> None:
+    desk = open_desk(api, container, "walkin-bad-card")
+    kiosk = Kiosk.of(desk)
+    bad = kiosk.walkin("Ama", "Owusu", phone="024 400 0003", card_number="10 01")
+    [result] = kiosk.pushed([bad])
+    assert result["status"] == "rejected"
+    found = api.client.get("/members", params={"q": "Owusu"}, headers=desk.admin).json()
+    assert found["items"] == []

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import LocalRepository, OutboxRepository
 from desktop.ui.main_window import MainWindow
+from desktop.ui.pin_dialog import PinDialog
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
@@ -57,6 +58,14 @@ def scan(window: MainWindow, code: str) -> None:
     target: QWidget = QApplication.focusWidget() or window
     QTest.keyClicks(target, code)
     QTest.keyClick(target, Qt.Key.Key_Return)
+
+
+def enter_staff_pin(qtbot: QtBot, dialog: PinDialog | None, pin: str = MANAGER_PIN) -> None:
+    """Type a staff PIN and Enter, then wait for its check (off the UI thread)."""
+    assert dialog is not None and dialog.isVisible()
+    QTest.keyClicks(dialog.pin_edit, pin)
+    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.checking)
 
 
 def pending_names(core: KioskCore) -> list[str]:
@@ -116,6 +125,9 @@ def test_search_pick_green_then_back_to_ready(
     assert "Monthly Unlimited" in view.results.item(0).text()
     rect = view.results.visualItemRect(view.results.item(0))
     QTest.mouseClick(view.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    # Checking someone in from a search is acting for them: staff only.
+    assert not view.decision.admitted and LocalRepository(desk.store.connection()).checkins() == []
+    enter_staff_pin(qtbot, view.pin_dialog)
     assert view.decision.admitted and view.decision.name_label.text() == "Ana Smith"
     [row] = LocalRepository(desk.store.connection()).checkins()
     assert row.method == "search"
@@ -131,13 +143,14 @@ def test_red_then_override_with_pin_and_reason_is_green(
     view = window.checkin_view
     QTest.keyClicks(view.search_edit, "jose", delay=60)
     view.picker.pick_row(0)
+    enter_staff_pin(qtbot, view.pin_dialog)
     assert not view.decision.admitted
     assert view.decision.reason_label.text().startswith("Membership expired")
     assert view.decision.override_button.isVisible()
+    desk.staff_mode.end()  # e.g. staff mode timed out: the override asks for a PIN again
     QTest.mouseClick(view.decision.override_button, Qt.MouseButton.LeftButton)
     assert view.pin_dialog is not None and not view.back_timer.isActive()
-    QTest.keyClicks(view.pin_dialog.pin_edit, MANAGER_PIN)
-    view.pin_dialog.ok_button.click()
+    enter_staff_pin(qtbot, view.pin_dialog)
     reason = view.reason_dialog
     assert reason is not None and reason.isVisible()
     reason.ok_button.click()  # no reason yet
@@ -158,6 +171,8 @@ def test_walk_in_then_day_pass_then_green(
 ) -> None:
     view = window.checkin_view
     QTest.mouseClick(view.walkin_button, Qt.MouseButton.LeftButton)
+    assert view.walkin_dialog is None
+    enter_staff_pin(qtbot, view.pin_dialog)
     dialog = view.walkin_dialog
     assert dialog is not None and dialog.isVisible()
     dialog.fill("Eve", "", phone="07700 111222")
@@ -190,6 +205,7 @@ def test_guest_pass_sale_for_a_searched_member(
 
     view = window.checkin_view
     QTest.mouseClick(view.sale_button, Qt.MouseButton.LeftButton)
+    enter_staff_pin(qtbot, view.pin_dialog)
     sale = view.sale_dialog
     assert sale is not None and sale.isVisible()
     QTest.keyClicks(sale.member_picker.edit, "carl", delay=60)

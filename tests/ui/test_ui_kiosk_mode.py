@@ -6,7 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.kiosk import KioskCore
 from desktop.ui.main_window import MainWindow
-from desktop.ui.pin_dialog import NOT_RECOGNISED, PinDialog
+from desktop.ui.pin_dialog import NOT_ALLOWED, NOT_RECOGNISED, PinDialog
 from tests.unit.desktop.kiosk_fakes import COACH_PIN, MANAGER_PIN
 
 
@@ -24,6 +24,7 @@ def enter_pin(qtbot: QtBot, dialog: PinDialog, pin: str) -> None:
         button = next(b for b in dialog.findChildren(type(dialog.ok_button)) if b.text() == digit)
         QTest.mouseClick(button, Qt.MouseButton.LeftButton)
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.checking)
 
 
 def test_closing_without_a_pin_is_refused(qtbot: QtBot, enrolled_core: KioskCore) -> None:
@@ -46,7 +47,7 @@ def test_wrong_pin_keeps_kiosk_mode(qtbot: QtBot, enrolled_core: KioskCore) -> N
     assert dialog.error_label.text() == NOT_RECOGNISED
     assert dialog.isVisible()
     enter_pin(qtbot, dialog, COACH_PIN)  # a coach may not unlock the kiosk
-    assert dialog.error_label.text() == NOT_RECOGNISED
+    assert dialog.error_label.text() == NOT_ALLOWED
     assert window.kiosk_mode and window.isFullScreen()
 
 
@@ -70,6 +71,7 @@ def test_close_then_right_pin_closes(qtbot: QtBot, enrolled_core: KioskCore) -> 
     assert dialog is not None
     dialog.pin_edit.setText(MANAGER_PIN)
     QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.checking)
     assert not window.kiosk_mode
     assert not window.isVisible()
 

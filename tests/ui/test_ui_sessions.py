@@ -20,7 +20,7 @@ from desktop.core.kiosk import KioskCore
 from desktop.core.store import OutboxRepository
 from desktop.ui.main_window import MainWindow
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
-from tests.unit.desktop.kiosk_fakes import FakeServer
+from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
 #: 09:15 UTC on Wednesday 8 January 2025 is 22:15 the same day in Auckland.
 NOW = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)
@@ -60,6 +60,10 @@ def desk(
 ) -> Iterator[KioskCore]:
     core = desk_core(tmp_path / "kiosk", fake_server, clock)
     fake_server.down = True  # everything below works from the cache and the outbox
+    # Staff work this screen: staff mode is open (see the last test for the PIN).
+    staff = core.pins.check(MANAGER_PIN).staff
+    assert staff is not None
+    core.staff_mode.begin(staff)
     yield core
     core.close()
 
@@ -239,3 +243,24 @@ def test_a_scan_with_tomorrows_class_selected_is_refused_and_books_nothing(
     assert not any(t.startswith("Ana Smith") for t in _texts(view.roster_list))
     window.resize(1366, 768)
     window.grab().save(str(tmp_path / "classes-refused.png"))
+
+
+def test_acting_for_members_needs_a_staff_pin_outside_staff_mode(
+    window: MainWindow, desk: KioskCore, qtbot: QtBot
+) -> None:
+    view = window.sessions_view
+    desk.staff_mode.end()
+    view.select(0)
+    view.roster_list.setCurrentRow(0)
+    view.check_in_button.click()
+    dialog = view.pin_dialog
+    assert dialog is not None and dialog.isVisible() and _names(desk) == []
+    QTest.keyClicks(dialog.pin_edit, MANAGER_PIN)
+    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.checking)
+    assert view.message_label.text() == "Bea O'Brien checked into Late Spin"
+    QTest.keyClicks(view.picker.edit, "carl")
+    view.picker.pick_row(0)
+    view.pin_dialog = None
+    view.book_button.click()  # staff mode is open now: no second PIN
+    assert view.pin_dialog is None

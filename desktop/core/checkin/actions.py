@@ -120,6 +120,10 @@ class CheckinActions:
         phone: str = "",
         email: str = "",
         *,
+        date_of_birth: str = "",
+        emergency_contact: str = "",
+        card_number: str = "",
+        waiver_accepted: bool = False,
         allow_duplicates: bool = False,
     ) -> walkin.WalkinResult:
         """A new member from the desk; with possible duplicates and no ``allow_duplicates``
@@ -129,7 +133,16 @@ class CheckinActions:
             outbox=self._outbox,
             search=self.search,
             now=self._now,
-            form=walkin.WalkinForm(first_name, last_name, phone, email),
+            form=walkin.WalkinForm(
+                first_name,
+                last_name,
+                phone,
+                email,
+                date_of_birth=date_of_birth,
+                emergency_contact=emergency_contact,
+                card_number=card_number,
+                waiver_accepted=waiver_accepted,
+            ),
             home_location_id=self._location_ref().id,
             allow_duplicates=allow_duplicates,
         )

@@ -89,6 +89,7 @@ class MemberHit:
     email: str | None
     summary: str
     local: bool = False
+    card_number: str | None = None
 
 
 class BookedClassCheckin(Protocol):

@@ -22,8 +22,10 @@ from desktop.core.store import (
 from desktop.core.store.codec import opt_str
 from shared.enums import PaymentMethod, PlanKind
 from shared.ids import new_id
+from shared.memberships import MembershipState, can_host_guests
 
 PASS_KINDS = (PlanKind.DAY_PASS, PlanKind.GUEST_PASS)
+NO_ACTIVE_HOST = "A guest pass needs a host with an active membership; this member has none"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,14 @@ def sell_pass(
         guest_of_id = None
     at = now()
     starts_on = at.astimezone(zone(location.timezone)).date()
+    if guest_of_id is not None:
+        host = members.memberships([guest_of_id])
+        states = [
+            (m.plan.kind, MembershipState(m.status, m.starts_on, m.ends_on, m.frozen_until))
+            for m in host
+        ]
+        if not can_host_guests(states, starts_on):
+            raise InputError(NO_ACTIVE_HOST)
     ends_on = starts_on + timedelta(days=max(1, plan.validity_days or 1) - 1)
     sale = Sale(
         sale_id=new_id(),

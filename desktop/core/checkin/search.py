@@ -98,6 +98,7 @@ class MemberSearch:
                 email=m.email,
                 summary=membership_summary(by_member.get(m.id, []), today),
                 local=m.local,
+                card_number=m.card_number,
             )
             for m in members
         ]

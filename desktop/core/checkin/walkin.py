@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from desktop.core.checkin.model import InputError, MemberHit
 from desktop.core.checkin.outbox import MEMBER_CREATE, OutboxWriter
@@ -15,11 +15,15 @@ from desktop.core.store import LocalRepository, MemberRecord, MemberRepository, 
 from desktop.core.store.codec import opt_str
 from shared.enums import MemberSource
 from shared.ids import new_id
-from shared.normalise import PHONE_CHARS, normalise_email, phone_digits
+from shared.normalise import PHONE_CHARS, code_norm, normalise_email, phone_digits, sort_name
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CARD = re.compile(r"^[!-~]{1,64}$")
 PHONE_DIGITS = (6, 15)
+#: Phones are the same number when their last digits agree (national or +country form).
+PHONE_MATCH_DIGITS = 9
 MAX_NAME = 100
+MAX_CONTACT = 200
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,11 @@ class WalkinForm:
     last_name: str
     phone: str = ""
     email: str = ""
+    #: As typed: ``YYYY-MM-DD`` or ``DD/MM/YYYY``; empty when not given.
+    date_of_birth: str = ""
+    emergency_contact: str = ""
+    card_number: str = ""
+    waiver_accepted: bool = False
 
     def cleaned(self) -> WalkinForm:
         """The same form, trimmed; raises :class:`InputError` saying what to fix."""
@@ -51,7 +60,41 @@ class WalkinForm:
                     f"“{phone}” is not a phone number: use {low} to {high} digits, "
                     "spaces, dashes and a leading +"
                 )
-        return WalkinForm(first, last, phone, email)
+        born = self.date_of_birth.strip()
+        if born:
+            parse_birth_date(born)
+        contact = " ".join(self.emergency_contact.split())
+        if len(contact) > MAX_CONTACT:
+            raise InputError(f"The emergency contact has at most {MAX_CONTACT} characters")
+        card = self.card_number.strip()
+        if card and not _CARD.match(card):
+            raise InputError(f"“{card}” is not a card number: letters and digits, no spaces")
+        return WalkinForm(
+            first, last, phone, email, born, contact, card, waiver_accepted=self.waiver_accepted
+        )
+
+    @property
+    def birth_date(self) -> date | None:
+        return parse_birth_date(self.date_of_birth) if self.date_of_birth.strip() else None
+
+
+def parse_birth_date(text: str, today: date | None = None) -> date:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY``; raises :class:`InputError` for anything else."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            born = date(year, month, day)
+        else:
+            born = date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"“{text}” is not a date of birth: write it as 31/12/1990 or 1990-12-31"
+        ) from None
+    today = today or date.today()
+    if born > today or born.year < today.year - 130:
+        raise InputError(f"“{text}” is not a date of birth: check the year")
+    return born
 
 
 @dataclass(frozen=True)
@@ -69,16 +112,33 @@ class WalkinResult:
 def find_duplicates(
     search: MemberSearch, repo: MemberRepository, form: WalkinForm
 ) -> list[MemberHit]:
-    """Members with the same normalised email or phone, pulled or local."""
+    """Members who may be the same person, pulled or local: the same email, the same phone
+    in any format (compared by its last digits, so "024…" matches "+233 24…"), or the same
+    name and date of birth."""
     found: dict[uuid.UUID, MemberRecord] = {}
     email = normalise_email(form.email)
     digits = phone_digits(form.phone)
-    for m in [
-        *(repo.by_email(email) if email else []),
-        *(repo.by_phone(digits) if digits else []),
-    ]:
+    candidates = [*(repo.by_email(email) if email else [])]
+    if digits:
+        ending = digits[-PHONE_MATCH_DIGITS:]
+        candidates += [
+            m
+            for m in repo.by_phone_ending(ending)
+            if (phone_digits(m.phone) or "")[-PHONE_MATCH_DIGITS:] == ending
+            or phone_digits(m.phone) == digits
+        ]
+    born = form.birth_date
+    if born is not None:
+        candidates += repo.by_name_and_birth(sort_name(form.first_name, form.last_name), born)
+    for m in candidates:
         found.setdefault(m.id, m)
     return search.hits(list(found.values()))
+
+
+def duplicate_question(hit: MemberHit) -> str:
+    """What staff are asked about a member the walk-in may already be."""
+    card = f" (card {hit.card_number})" if hit.card_number else ""
+    return f"Is this {hit.name}{card}?"
 
 
 def register_walkin(
@@ -92,7 +152,13 @@ def register_walkin(
     allow_duplicates: bool = False,
 ) -> WalkinResult:
     form = form.cleaned()
-    duplicates = find_duplicates(search, MemberRepository(store.connection()), form)
+    repo = MemberRepository(store.connection())
+    card = form.card_number
+    if card:
+        holder = repo.by_code("card_norm", code_norm(card) or card)
+        if holder is not None:
+            raise InputError(f"Card {card} is already {holder.display_name}'s")
+    duplicates = find_duplicates(search, repo, form)
     if duplicates and not allow_duplicates:
         return WalkinResult(None, duplicates)
     at = now()
@@ -102,8 +168,10 @@ def register_walkin(
         last_name=form.last_name,
         email=form.email or None,
         phone=form.phone or None,
+        card_number=form.card_number or None,
         home_location_id=home_location_id,
         local=True,
+        date_of_birth=form.birth_date,
     )
     args = {
         "member_id": str(member.id),
@@ -115,6 +183,10 @@ def register_walkin(
         "source": MemberSource.DESK.value,
         "registered_at": at.isoformat(),
         "possible_duplicate_of": [str(d.member_id) for d in duplicates],
+        "date_of_birth": opt_str(member.date_of_birth),
+        "emergency_contact": form.emergency_contact or None,
+        "card_number": member.card_number,
+        "waiver_accepted_at": at.isoformat() if form.waiver_accepted else None,
     }
     with store.transaction() as conn:
         mutation_id = outbox.append(conn, MEMBER_CREATE, args, at)

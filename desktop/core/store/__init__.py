@@ -15,6 +15,7 @@ from desktop.core.store.local import LocalRepository
 from desktop.core.store.members import MemberRepository
 from desktop.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from desktop.core.store.outbox import OutboxRepository
+from desktop.core.store.pin_lockout import PinLockout, PinLockoutRepository
 from desktop.core.store.pulled import PulledRows
 from desktop.core.store.records import (
     BookingRef,
@@ -58,6 +59,8 @@ __all__ = [
     "MemberRepository",
     "OutboxEntry",
     "OutboxRepository",
+    "PinLockout",
+    "PinLockoutRepository",
     "PulledRows",
     "RejectedMutation",
     "RejectedRepository",

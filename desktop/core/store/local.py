@@ -31,8 +31,9 @@ class LocalRepository:
         self._conn.execute(
             """INSERT INTO local_member (id, first_name, last_name, email, phone, barcode,
                    card_number, home_location_id, guest_of_id, sort_name, email_norm,
-                   phone_digits, barcode_norm, card_norm, created_at, mutation_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   phone_digits, barcode_norm, card_norm, created_at, mutation_id,
+                   date_of_birth)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 str(member.id),
                 member.first_name,
@@ -50,6 +51,7 @@ class LocalRepository:
                 code_norm(member.card_number),
                 encode_time(created_at),
                 mutation_id,
+                opt_str(member.date_of_birth),
             ),
         )
         self._conn.executemany(

@@ -34,6 +34,7 @@ def _member(row: sqlite3.Row) -> MemberRecord:
         home_location_id=opt_uuid(row["home_location_id"]),
         guest_of_id=opt_uuid(row["guest_of_id"]),
         local=bool(row["local"]),
+        date_of_birth=opt_date(row["date_of_birth"]),
     )
 
 
@@ -69,6 +70,20 @@ class MemberRepository:
 
     def by_phone(self, digits: str) -> list[MemberRecord]:
         rows = self._conn.execute(f"SELECT * FROM {MEMBERS} WHERE phone_digits = ?", (digits,))
+        return [_member(r) for r in rows]
+
+    def by_phone_ending(self, suffix: str) -> list[MemberRecord]:
+        """Members whose phone's digits end with ``suffix`` ("024…" and "+233 24…" alike)."""
+        rows = self._conn.execute(
+            f"SELECT * FROM {MEMBERS} WHERE phone_digits LIKE '%' || ?", (suffix,)
+        )
+        return [_member(r) for r in rows]
+
+    def by_name_and_birth(self, sort_key: str, born: date) -> list[MemberRecord]:
+        rows = self._conn.execute(
+            f"SELECT * FROM {MEMBERS} WHERE sort_name = ? AND date_of_birth = ?",
+            (sort_key, born.isoformat()),
+        )
         return [_member(r) for r in rows]
 
     # -- search ------------------------------------------------------------------------------

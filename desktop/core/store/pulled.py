@@ -122,9 +122,9 @@ class PulledRows:
 
     def upsert_staff(self, staff: SnapshotStaff) -> None:
         self._conn.execute(
-            """INSERT OR REPLACE INTO staff (id, tenant_id, name, role, pin_verifier)
-               SELECT ?, id, ?, ?, ? FROM tenant LIMIT 1""",
-            (str(staff.id), staff.name, staff.role.value, staff.pin_verifier),
+            """INSERT OR REPLACE INTO staff (id, tenant_id, name, role, pin_verifier, pin_lookup)
+               SELECT ?, id, ?, ?, ?, ? FROM tenant LIMIT 1""",
+            (str(staff.id), staff.name, staff.role.value, staff.pin_verifier, staff.pin_lookup),
         )
 
     def delete_staff(self, staff_id: uuid.UUID) -> None:

@@ -69,6 +69,8 @@ class CachedStaff:
     role: StaffRole
     #: The PIN's verifier keyed with this device's key (``shared.kiosk_pins``), or None.
     pin_verifier: str | None
+    #: The PIN's tenant-wide index, keyed the same way: finds the staff member with one hash.
+    pin_lookup: str | None = None
 
 
 # -- members, plans, memberships, check-ins ------------------------------------------------
@@ -150,6 +152,7 @@ class MemberRecord:
     guest_of_id: uuid.UUID | None = None
     #: Registered at this kiosk and not yet part of a snapshot.
     local: bool = False
+    date_of_birth: date | None = None
 
     @property
     def display_name(self) -> str:

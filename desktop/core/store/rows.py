@@ -18,9 +18,9 @@ from shared.sync.snapshot import SnapshotMember, SnapshotMembership
 
 MEMBER_COLUMNS = (
     "id, first_name, last_name, email, phone, barcode, card_number, home_location_id, "
-    "guest_of_id, sort_name, email_norm, phone_digits, barcode_norm, card_norm"
+    "guest_of_id, sort_name, email_norm, phone_digits, barcode_norm, card_norm, date_of_birth"
 )
-INSERT_MEMBER = f"INTO cached_member ({MEMBER_COLUMNS}) VALUES ({', '.join('?' * 14)})"
+INSERT_MEMBER = f"INTO cached_member ({MEMBER_COLUMNS}) VALUES ({', '.join('?' * 15)})"
 
 MEMBERSHIP_COLUMNS = (
     "id, member_id, plan_id, status, starts_on, ends_on, frozen_until, credits_remaining, "
@@ -45,6 +45,7 @@ def member_row(m: SnapshotMember) -> tuple[object, ...]:
         phone_digits(m.phone),
         code_norm(m.barcode),
         code_norm(m.card_number),
+        opt_str(m.date_of_birth),
     )
 
 

@@ -46,9 +46,10 @@ class ScopeRepository:
             ),
         )
         self._conn.executemany(
-            "INSERT INTO staff (id, tenant_id, name, role, pin_verifier) VALUES (?, ?, ?, ?, ?)",
+            """INSERT INTO staff (id, tenant_id, name, role, pin_verifier, pin_lookup)
+               VALUES (?, ?, ?, ?, ?, ?)""",
             [
-                (str(s.id), str(tenant.id), s.name, s.role.value, s.pin_verifier)
+                (str(s.id), str(tenant.id), s.name, s.role.value, s.pin_verifier, s.pin_lookup)
                 for s in snapshot.staff
             ],
         )
@@ -81,13 +82,16 @@ class ScopeRepository:
         return LocationRef(uuid.UUID(row["id"]), uuid.UUID(row["tenant_id"]), row["timezone"])
 
     def staff(self) -> list[CachedStaff]:
-        rows = self._conn.execute("SELECT id, name, role, pin_verifier FROM staff ORDER BY name")
+        rows = self._conn.execute(
+            "SELECT id, name, role, pin_verifier, pin_lookup FROM staff ORDER BY name"
+        )
         return [
             CachedStaff(
                 id=uuid.UUID(r["id"]),
                 name=r["name"],
                 role=StaffRole(r["role"]),
                 pin_verifier=r["pin_verifier"],
+                pin_lookup=r["pin_lookup"],
             )
             for r in rows
         ]

@@ -6,6 +6,7 @@ Every action uses only the local cache and the outbox, so it works with the serv
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -22,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from desktop.core.checkin import CheckinOutcome, MemberHit
 from desktop.core.kiosk import KioskCore, user_message
+from desktop.core.staff_pins import StaffMember
 from desktop.ui.pin_dialog import PinDialog
+from desktop.ui.staff_gate import require_staff
 from desktop.ui.views.decision_panel import DecisionPanel, card_of
 from desktop.ui.views.member_picker import MemberPicker
 from desktop.ui.views.override_dialog import OverrideReasonDialog
@@ -143,7 +146,15 @@ class CheckinView(QWidget):
         self.hint_label.setText(f"{message} — scan your card or ask at the desk")
 
     def pick(self, hit: MemberHit) -> None:
-        self._run(lambda: self._core.checkin.check_in(hit.member_id, CheckinMethod.SEARCH))
+        """A member chosen by search: someone checking in on another's behalf, so staff."""
+        self.pin_dialog = require_staff(
+            self,
+            self._core,
+            "check in a member found by search",
+            lambda _staff: self._run(
+                lambda: self._core.checkin.check_in(hit.member_id, CheckinMethod.SEARCH)
+            ),
+        )
 
     # -- answers -----------------------------------------------------------------------------
 
@@ -179,15 +190,16 @@ class CheckinView(QWidget):
         if outcome is None or outcome.member_id is None:
             return
         self.back_timer.stop()
-        dialog = PinDialog(self._core.verify_staff_pin, "Enter a staff PIN to override", self)
-        dialog.accepted.connect(lambda: self._ask_reason(outcome, dialog))
-        dialog.rejected.connect(self.back_timer.start)
-        self.pin_dialog = dialog
-        dialog.open()
+        self.pin_dialog = require_staff(
+            self,
+            self._core,
+            "override",
+            lambda staff: self._ask_reason(outcome, staff),
+            cancelled=self.back_timer.start,
+        )
 
-    def _ask_reason(self, outcome: CheckinOutcome, pin: PinDialog) -> None:
-        staff = pin.staff
-        assert staff is not None and outcome.member_id is not None
+    def _ask_reason(self, outcome: CheckinOutcome, staff: StaffMember) -> None:
+        assert outcome.member_id is not None
         member_id = outcome.member_id
         dialog = OverrideReasonDialog(staff.name, outcome.reason, self)
         dialog.rejected.connect(self.back_timer.start)
@@ -207,22 +219,43 @@ class CheckinView(QWidget):
     # -- walk-ins and passes -----------------------------------------------------------------
 
     def open_walkin(self) -> None:
+        self.pin_dialog = require_staff(self, self._core, "register a walk-in", self._walkin)
+
+    def _walkin(self, staff: StaffMember) -> None:
         dialog = WalkinDialog(self._core, self)
-        dialog.accepted.connect(lambda: self.open_sale(dialog.member))
+        dialog.accepted.connect(lambda: self._sale(staff, dialog.member))
         self.walkin_dialog = dialog
         dialog.open()
 
     def sell_to_refused(self) -> None:
-        """The refused member's next step: a pass or a plan, sold at the desk."""
+        """The refused member's next step: a pass or a plan, sold at the desk. The result
+        screen waits meanwhile, and its countdown starts again if staff give up."""
         outcome = self.decision.outcome
         member_id = outcome.member_id if outcome else None
+        member = self._core.checkin.member_hit(member_id) if member_id else None
         self.back_timer.stop()
-        self.open_sale(self._core.checkin.member_hit(member_id) if member_id else None)
-        if self.sale_dialog is not None:
-            self.sale_dialog.rejected.connect(self.back_timer.start)
+        self.pin_dialog = require_staff(
+            self,
+            self._core,
+            "sell a pass",
+            lambda staff: self._sale(staff, member, cancelled=self.back_timer.start),
+            cancelled=self.back_timer.start,
+        )
 
     def open_sale(self, member: MemberHit | None) -> None:
-        dialog = SaleDialog(self._core, member, self)
+        self.pin_dialog = require_staff(
+            self, self._core, "sell a pass", lambda staff: self._sale(staff, member)
+        )
+
+    def _sale(
+        self,
+        staff: StaffMember,
+        member: MemberHit | None,
+        cancelled: Callable[[], None] | None = None,
+    ) -> None:
+        dialog = SaleDialog(self._core, member, self, staff=staff)
+        if cancelled is not None:
+            dialog.rejected.connect(cancelled)
 
         def sold() -> None:
             if dialog.outcome is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -12,10 +11,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.dialogs import KioskDialog
+
 REASON_REQUIRED = "Give a reason for the override, e.g. “renewing at the desk now”"
 
 
-class OverrideReasonDialog(QDialog):
+class OverrideReasonDialog(KioskDialog):
+    """Enter admits only with a reason; without one it says a reason is needed."""
+
     def __init__(self, staff_name: str, refusal: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Override")
@@ -24,9 +27,9 @@ class OverrideReasonDialog(QDialog):
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("overrideReason")
         self.reason_edit.setPlaceholderText("Reason")
-        self.reason_edit.returnPressed.connect(self.submit)
         self.error_label = QLabel("")
         self.error_label.setObjectName("formError")
+        self.error_label.setWordWrap(True)
         self.ok_button = QPushButton("Admit")
         self.ok_button.clicked.connect(self.submit)
         cancel = QPushButton("Cancel")
@@ -41,10 +44,14 @@ class OverrideReasonDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addLayout(buttons)
 
+    def primary_action(self) -> None:
+        self.submit()
+
     def submit(self) -> None:
         reason = " ".join(self.reason_edit.text().split())
         if not reason:
             self.error_label.setText(REASON_REQUIRED)
+            self.adjustSize()  # room for the message's second line
             return
         self.reason = reason
         self.accept()

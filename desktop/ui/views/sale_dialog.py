@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -17,22 +16,32 @@ from PySide6.QtWidgets import (
 
 from desktop.core.checkin import CheckinError, CheckinOutcome, MemberHit, Sale
 from desktop.core.kiosk import KioskCore
+from desktop.core.staff_pins import StaffMember
+from desktop.ui.dialogs import KioskDialog
 from desktop.ui.views.member_picker import MemberPicker
 from shared.enums import PaymentMethod, PlanKind
 
 NO_PLANS = "No day pass or guest pass plans are set up for this location"
 
 
-class SaleDialog(QDialog):
-    """Accepted with :attr:`sale` and :attr:`outcome` (the check-in that followed)."""
+class SaleDialog(KioskDialog):
+    """Accepted with :attr:`sale` and :attr:`outcome` (the check-in that followed); the sale
+    records ``staff`` as who took the money. Enter takes the payment (after the same checks
+    as the button), never cancels."""
 
     def __init__(
-        self, core: KioskCore, member: MemberHit | None = None, parent: QWidget | None = None
+        self,
+        core: KioskCore,
+        member: MemberHit | None = None,
+        parent: QWidget | None = None,
+        *,
+        staff: StaffMember | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Day pass / Guest pass")
         self.setModal(True)
         self._core = core
+        self.staff = staff
         self.member = member
         self.guest_of: MemberHit | None = None
         self.sale: Sale | None = None
@@ -107,6 +116,9 @@ class SaleDialog(QDialog):
         self.guest_label.setText(hit.name if hit else "")
         self.guest_picker.setVisible(hit is None)
 
+    def primary_action(self) -> None:
+        self.submit()
+
     def submit(self) -> None:
         index = self.plan_combo.currentIndex()
         if self.member is None:
@@ -129,6 +141,7 @@ class SaleDialog(QDialog):
                 self.member.member_id,
                 method,
                 guest_of_id=guest_of.member_id if guest_of else None,
+                staff_id=self.staff.id if self.staff else None,
             )
         except CheckinError as exc:
             self.error_label.setText(str(exc))

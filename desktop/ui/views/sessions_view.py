@@ -28,6 +28,8 @@ from desktop.core.checkin import MemberHit
 from desktop.core.checkin.periods import zone
 from desktop.core.kiosk import KioskCore, user_message
 from desktop.core.sessions import NeedsPass, RosterEntry, SessionCheckin, SessionView
+from desktop.ui.pin_dialog import PinDialog
+from desktop.ui.staff_gate import require_staff
 from desktop.ui.views.member_picker import MemberPicker
 from desktop.ui.views.sale_dialog import SaleDialog
 from desktop.ui.views.walkin_dialog import WalkinDialog
@@ -71,6 +73,7 @@ class SessionsView(QWidget):
         self.roster_entries: list[RosterEntry] = []
         self.chosen: MemberHit | None = None
         self.walkin_dialog: WalkinDialog | None = None
+        self.pin_dialog: PinDialog | None = None
         self.sale_dialog: SaleDialog | None = None
 
         self.today_button = QPushButton("Today")
@@ -203,21 +206,29 @@ class SessionsView(QWidget):
             self.message_label.setText("Select someone on the list first")
             return
         entry, session_id = self.roster_entries[row], self.selected
-        self._run(
-            lambda: self._core.sessions.check_in(session_id, entry.member_id, CheckinMethod.MANUAL)
+        self._as_staff(
+            "check in a member from the list",
+            lambda: self._core.sessions.check_in(session_id, entry.member_id, CheckinMethod.MANUAL),
         )
 
     def check_in_chosen(self) -> None:
         if self.selected is None or self.chosen is None:
             return
         session_id, member_id = self.selected, self.chosen.member_id
-        self._run(lambda: self._core.sessions.check_in(session_id, member_id, CheckinMethod.SEARCH))
+        self._as_staff(
+            "check in a member found by search",
+            lambda: self._core.sessions.check_in(session_id, member_id, CheckinMethod.SEARCH),
+        )
 
     def book_chosen(self) -> None:
         if self.selected is None or self.chosen is None:
             return
         session_id, member = self.selected, self.chosen
-        self._run(lambda: self._book_or_sell(session_id, member))
+        self._as_staff("book a class", lambda: self._book_or_sell(session_id, member))
+
+    def _as_staff(self, purpose: str, action: Any) -> None:
+        """Acting for a member is for staff: a PIN, or staff mode already open."""
+        self.pin_dialog = require_staff(self, self._core, purpose, lambda _s: self._run(action))
 
     def _book_or_sell(self, session_id: uuid.UUID, member: MemberHit) -> Any:
         """Book; someone with nothing that admits them to a class today (a walk-in) is
@@ -227,7 +238,8 @@ class SessionsView(QWidget):
         except NeedsPass as needs:
             if not needs.today or not self._core.checkin.pass_plans():
                 raise
-        dialog = SaleDialog(self._core, member, self)
+        staff = self._core.staff_mode.current()
+        dialog = SaleDialog(self._core, member, self, staff=staff)
         dialog.select_plan(PlanKind.DAY_PASS)
         dialog.accepted.connect(
             lambda: self._run(lambda: self._core.sessions.book(session_id, member.member_id))
@@ -237,6 +249,11 @@ class SessionsView(QWidget):
         return f"{member.name} needs a pass for this class: take payment to book them"
 
     def open_walkin(self) -> None:
+        self.pin_dialog = require_staff(
+            self, self._core, "register a walk-in", lambda _s: self._walkin()
+        )
+
+    def _walkin(self) -> None:
         dialog = WalkinDialog(self._core, self)
 
         def registered() -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from argon2 import PasswordHasher
 
-from shared.kiosk_pins import keyed_verifier, pin_key_from_secret
+from shared.kiosk_pins import keyed_verifier, pin_index, pin_key_from_secret
 
 if TYPE_CHECKING:
     pass
@@ -57,21 +57,10 @@ class FakeServer:
         self.status_500 = False
         self.requests: list[tuple[str, str]] = []
         #: As the server holds them (argon2 PIN hashes); kiosks get keyed verifiers.
-        self.staff: list[dict[str, Any]] = [
-            {
-                "id": str(uuid.uuid4()),
-                "name": "Ana Manager",
-                "role": "manager",
-                "pin_hash": HASHER.hash(MANAGER_PIN),
-            },
-            {
-                "id": str(uuid.uuid4()),
-                "name": "Ben Coach",
-                "role": "coach",
-                "pin_hash": HASHER.hash(COACH_PIN),
-            },
-            {"id": str(uuid.uuid4()), "name": "Cleo Desk", "role": "front_desk", "pin_hash": None},
-        ]
+        self.staff: list[dict[str, Any]] = []
+        self.add_staff("Ana Manager", "manager", MANAGER_PIN)
+        self.add_staff("Ben Coach", "coach", COACH_PIN)
+        self.add_staff("Cleo Desk", "front_desk", None)
         self.server_time: datetime | None = None  # None: the real clock
         self.plans: list[dict[str, Any]] = []
         self.members: list[dict[str, Any]] = []
@@ -103,6 +92,23 @@ class FakeServer:
     def expire_tokens(self) -> None:
         self.tokens.clear()
 
+    def add_staff(
+        self, name: str, role: str, pin: str | None, *, indexed: bool = True
+    ) -> dict[str, Any]:
+        """A staff member as the server holds them: the PIN's argon2 hash and, unless the PIN
+        predates indexes (``indexed=False``), its tenant-wide index."""
+        pin_hash = HASHER.hash(pin) if pin else None
+        index = pin_index(pin, self.tenant_id, like=pin_hash) if pin and pin_hash else None
+        staff = {
+            "id": str(uuid.uuid4()),
+            "name": name,
+            "role": role,
+            "pin_hash": pin_hash,
+            "pin_index": index if indexed else None,
+        }
+        self.staff.append(staff)
+        return staff
+
     def staff_for_kiosk(self, staff: dict[str, Any]) -> dict[str, Any]:
         """A staff row as the real server sends it: a verifier keyed for this device."""
         key = pin_key_from_secret(self.device_secret)
@@ -111,6 +117,7 @@ class FakeServer:
             "name": staff["name"],
             "role": staff["role"],
             "pin_verifier": keyed_verifier(staff["pin_hash"], key),
+            "pin_lookup": keyed_verifier(staff.get("pin_index"), key),
         }
 
     def snapshot(self) -> dict[str, Any]:

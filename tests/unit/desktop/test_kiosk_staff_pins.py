@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import uuid
 from pathlib import Path
 
+import pytest
 from argon2.low_level import Type, hash_secret_raw
 
 from desktop.app import build_core
 from desktop.config import KioskSettings
 from desktop.core.kiosk import KioskCore
-from shared.kiosk_pins import _parse_verifier, pin_key_from_secret, verify_pin
+from shared.kiosk_pins import (
+    _parse_verifier,
+    lookup_matches,
+    lookup_tags,
+    pin_key_from_secret,
+    verify_pin,
+)
 from tests.unit.desktop.kiosk_fakes import COACH_PIN, ENROL_CODE, MANAGER_PIN, FakeServer
 
 ALL_4_DIGIT_PINS = [f"{n:04d}" for n in range(10_000)]
@@ -105,3 +113,62 @@ def test_brute_forcing_a_4_digit_pin_over_the_stored_value_fails_without_the_sec
     # With the secret from the keyring the same search finds the PIN: the key is what matters.
     key = pin_key_from_secret(fake_server.device_secret)
     assert [pin for pin in ALL_4_DIGIT_PINS if verify_pin(verifier, key, pin)] == [COACH_PIN]
+
+
+def _stored_lookups(database: Path) -> dict[str, str | None]:
+    conn = sqlite3.connect(database)
+    try:
+        rows = conn.execute("SELECT name, pin_lookup FROM staff").fetchall()
+    finally:
+        conn.close()
+    return {name: lookup for name, lookup in rows}
+
+
+def test_the_stored_pin_lookups_are_keyed_too(
+    core: KioskCore, settings: KioskSettings, fake_server: FakeServer, tmp_path: Path
+) -> None:
+    lookups = _stored_lookups(_enrolled_copy(core, settings, tmp_path / "stolen"))
+    lookup = lookups["Ben Coach"]
+    assert lookup is not None and lookups["Cleo Desk"] is None  # no PIN, no lookup
+    raw = b"".join(f.read_bytes() for f in (tmp_path / "stolen").iterdir())
+    for staff in fake_server.staff:
+        if staff["pin_index"]:
+            assert staff["pin_index"].rsplit("$", 1)[1].encode() not in raw, staff["name"]
+    for key in (None, b"", pin_key_from_secret("zd.guess.secret")):
+        found = [
+            p for p in ALL_4_DIGIT_PINS if lookup_matches(lookup, lookup_tags(p, key, [lookup]))
+        ]
+        assert found == []
+
+
+def test_whose_pin_it_is_takes_one_hash_however_many_staff(
+    settings: KioskSettings, fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(30):
+        fake_server.add_staff(f"Desk {n:02d}", "front_desk", f"55{n:02d}")
+    legacy = fake_server.add_staff("Old Timer", "front_desk", "777000", indexed=False)
+    http = fake_server.client()
+    kiosk = build_core(settings, http_client=http)
+    try:
+        kiosk.enrol("http://zmos.test", ENROL_CODE, "Front desk 1")
+        import argon2.low_level
+
+        calls: list[int] = []
+        real = argon2.low_level.hash_secret_raw
+
+        def counting(*args: object, **kwargs: object) -> bytes:
+            calls.append(1)
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(argon2.low_level, "hash_secret_raw", counting)
+        staff = kiosk.pins.check("5529").staff
+        assert staff is not None and staff.name == "Desk 29"
+        assert len(calls) == 1
+        calls.clear()
+        # A PIN set before lookups existed is still found, by its own verifier.
+        staff = kiosk.pins.check("777000").staff
+        assert staff is not None and staff.id == uuid.UUID(legacy["id"])
+        assert len(calls) == 2  # the shared lookup hash, then the one verifier left to try
+    finally:
+        kiosk.close()
+        http.close()

@@ -372,9 +372,10 @@ def test_rows_of_every_earlier_version_are_kept(old_kiosk: OldKiosk, tmp_path: P
         check_members_and_outbox(conn, old)
         if old.version >= 3:
             state = SyncStateRepository(conn).get()
-            # Versions 6 to 8 forget the cursor (6: keyed PINs; 7: the day's admissions and the
-            # door rules; 8: the admission card's data): a snapshot, not a pull, comes next.
-            cursor = (0, False) if old.version < 8 else (41, True)
+            # Versions 6 to 9 forget the cursor (6: keyed PINs; 7: the day's admissions and the
+            # door rules; 8: the admission card's data; 9: birth dates and PIN lookups): a
+            # snapshot, not a pull, comes next.
+            cursor = (0, False) if old.version < 9 else (41, True)
             assert (state.cursor, state.has_cursor, state.last_mutation_id) == (
                 *cursor,
                 ACKNOWLEDGED,

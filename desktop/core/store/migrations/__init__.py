@@ -23,6 +23,7 @@ from desktop.core.store.migrations import (
     m0006_keyed_staff_pins,
     m0007_a_reentry,
     m0008_d_member_card,
+    m0009_c_front_desk,
 )
 
 
@@ -48,6 +49,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0006_keyed_staff_pins,
         m0007_a_reentry,
         m0008_d_member_card,
+        m0009_c_front_desk,
     )
 )
 

@@ -1,4 +1,4 @@
-"""Migration 7 (d): what the admission card shows beyond the name.
+"""Migration 8: what the admission card shows beyond the name.
 
 ``cached_member_detail``: a pulled member's date of birth and when their photo last changed;
 ``member_photo``: the thumbnails fetched for them (each a few KB, within a total budget);
