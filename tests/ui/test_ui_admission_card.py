@@ -22,6 +22,7 @@ from desktop.core.kiosk import KioskCore
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views.decision_panel import SELL_TEXT, DecisionPanel
 from shared.enums import CheckinMethod
+from tests.ui.test_ui_checkin import enter_staff_pin
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import FakeServer
 
@@ -133,7 +134,7 @@ def test_pack_usage_and_expiry(window: MainWindow, desk: KioskCore, data: DeskDa
 
 
 def test_no_membership_offers_a_sale(
-    window: MainWindow, desk: KioskCore, data: DeskData, tmp_path: Path
+    qtbot: QtBot, window: MainWindow, desk: KioskCore, data: DeskData, tmp_path: Path
 ) -> None:
     panel = _check_in(window, desk, data.carl)
     assert not panel.admitted
@@ -142,6 +143,8 @@ def test_no_membership_offers_a_sale(
     assert panel.sell_button.isVisible() and panel.sell_button.text() == SELL_TEXT
     _fits(window, panel, "hd-refused-no-membership", tmp_path)
     QTest.mouseClick(panel.sell_button, Qt.MouseButton.LeftButton)
+    assert not window.checkin_view.back_timer.isActive()  # waits for the PIN
+    enter_staff_pin(qtbot, window.checkin_view.pin_dialog)  # a sale needs staff
     sale = window.checkin_view.sale_dialog
     assert sale is not None and sale.isVisible()
     assert sale.member_label.text() == "Carl Jones"
