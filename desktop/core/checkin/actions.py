@@ -22,11 +22,15 @@ from desktop.core.checkin.model import (
 from desktop.core.checkin.outbox import OutboxWriter
 from desktop.core.checkin.search import MAX_RESULTS, MemberSearch, unknown_code_message
 from desktop.core.checkin.service import CheckinService
+from desktop.core.checkin.typed_pass import TypedPassReader
 from desktop.core.store import CachedPlan, LocationRef, MemberRepository, ScopeRepository, Store
 from shared.enums import CheckinMethod, PaymentMethod
 
 if TYPE_CHECKING:
     from desktop.core.scanning import ScanResult
+
+PASS_INVALID = "This pass is not valid"
+PASS_UNCHECKABLE = "This pass cannot be checked yet: the kiosk has no location data"
 
 
 class CheckinActions:
@@ -46,6 +50,7 @@ class CheckinActions:
         self._into_booked_class = into_booked_class
         self._outbox = outbox
         self._now = now
+        self.passes = TypedPassReader(store, now)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -83,11 +88,23 @@ class CheckinActions:
         return self._checkins.check_in(member_id, method, override=override, pass_id=pass_id)
 
     def check_in_code(self, code: str) -> CheckinOutcome:
-        """A code typed by a USB barcode scanner or card reader."""
+        """A code typed by a USB barcode scanner or card reader; a 2D scanner may type a pass."""
+        if self.passes.is_pass(code):
+            return self.check_in_typed_pass(code)
         member, method = self.search.by_scanned_code(code)
         if member is None:
             return CheckinOutcome(False, unknown_code_message(code), CheckinMethod.CARD)
         return self.check_in(member.id, method)
+
+    def check_in_typed_pass(self, text: str) -> CheckinOutcome:
+        """A pass's text typed by a 2D scanner: verified exactly as a camera-read pass."""
+        verdict = self.passes.verify(text)
+        if verdict is None:
+            return CheckinOutcome(False, PASS_UNCHECKABLE, CheckinMethod.QR)
+        if not verdict.ok or verdict.claims is None:
+            return CheckinOutcome(False, verdict.reason or PASS_INVALID, CheckinMethod.QR)
+        claims = verdict.claims
+        return self.check_in(claims.member_id, CheckinMethod.QR, pass_id=claims.pass_id)
 
     def check_in_scan(self, result: ScanResult) -> CheckinOutcome | None:
         """A camera scan: a valid pass checks its member in; a refused pass records nothing."""
@@ -96,7 +113,7 @@ class CheckinActions:
             claims = result.claims
             return self.check_in(claims.member_id, CheckinMethod.QR, pass_id=claims.pass_id)
         if kind == "pass_refused":
-            reason = result.reason or "This pass is not valid"
+            reason = result.reason or PASS_INVALID
             return CheckinOutcome(False, reason, CheckinMethod.QR)
         if kind == "barcode":
             return self.check_in_code(result.text)
