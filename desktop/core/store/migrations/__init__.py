@@ -21,6 +21,7 @@ from desktop.core.store.migrations import (
     m0004_sessions_and_bookings,
     m0005_email_lower_case,
     m0006_keyed_staff_pins,
+    m0007_b_local_cards,
 )
 
 
@@ -44,6 +45,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0004_sessions_and_bookings,
         m0005_email_lower_case,
         m0006_keyed_staff_pins,
+        m0007_b_local_cards,
     )
 )
 
