@@ -79,7 +79,7 @@ class ScannerWedge(QObject):
         if not isinstance(obj, QWidget) or not self._belongs(obj):
             return False
         focus = QApplication.focusWidget()
-        if focus is not None and obj is not focus:
+        if focus is not None and obj is not focus and obj.isAncestorOf(focus):
             return False  # the same key propagating to a parent: seen already
         if not self._enabled():
             self.buffer.reset()
