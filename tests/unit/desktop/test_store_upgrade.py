@@ -113,9 +113,11 @@ def seed(conn: sqlite3.Connection, old: OldKiosk) -> None:
            VALUES (?, ?, 'Riverside Gym', 'Europe/London', 80, NULL, NULL, NULL, '{}')""",
         (str(server.location_id), str(server.tenant_id)),
     )
+    # Version 6 renamed the column and holds keyed verifiers (none until a snapshot).
+    pin_column, pin = ("pin_hash", OLD_PIN_HASH) if v < 6 else ("pin_verifier", None)
     x(
-        "INSERT INTO staff (id, tenant_id, name, role, pin_hash) VALUES (?, ?, ?, ?, ?)",
-        (str(old.staff_id), str(server.tenant_id), "Cleo Desk", "front_desk", OLD_PIN_HASH),
+        f"INSERT INTO staff (id, tenant_id, name, role, {pin_column}) VALUES (?, ?, ?, ?, ?)",
+        (str(old.staff_id), str(server.tenant_id), "Cleo Desk", "front_desk", pin),
     )
     x(
         "UPDATE sync_status SET last_success_at = ?, last_error = ? WHERE singleton = 1",
