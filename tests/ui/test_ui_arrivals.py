@@ -287,6 +287,23 @@ def test_results_are_chosen_with_the_arrows_and_enter(
     assert view.decision.name_label.text() == "Dora Smithson"
 
 
+def test_enter_choosing_a_member_in_a_dialog_does_not_close_it(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore
+) -> None:
+    view = window.checkin_view
+    view.open_sale(None)
+    sale = view.sale_dialog
+    assert sale is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is sale)
+    sale.member_picker.edit.setFocus()
+    type_slowly(sale.member_picker.edit, "bea")
+    QTest.keyClick(sale.member_picker.edit, Qt.Key.Key_Down, delay=70)
+    QTest.keyClick(sale.member_picker.edit, Qt.Key.Key_Return, delay=70)
+    assert sale.member is not None and sale.member.name == "Bea O'Brien"
+    assert sale.isVisible()
+    assert pending_names(desk) == []
+
+
 def test_enter_on_the_focused_result_list_chooses(
     qtbot: QtBot, window: MainWindow, desk: KioskCore
 ) -> None:

@@ -46,7 +46,6 @@ class MemberPicker(QWidget):
         self.edit.setPlaceholderText(placeholder)
         self.edit.setClearButtonEnabled(True)
         self.edit.textChanged.connect(self.run_search)
-        self.edit.returnPressed.connect(self.submit)
         self.edit.installEventFilter(self)
         self.results = QListWidget()
         self.results.setFocusPolicy(Qt.FocusPolicy.TabFocus)
@@ -76,20 +75,22 @@ class MemberPicker(QWidget):
     def clear(self) -> None:
         self.edit.clear()
 
-    def submit(self) -> None:
-        """Enter in the search box: the selected result, else the member of a typed code."""
+    def submit(self) -> bool:
+        """Enter in the search box: the selected result, else the member of a typed code.
+        False when there is nothing to choose (Enter is then the surrounding screen's)."""
         row = self.results.currentRow()
         if self.results.isVisible() and 0 <= row < len(self.hits):
             self.pick_row(row)
-            return
+            return True
         text = self.edit.text().strip()
         if not text:
-            return
+            return False
         if self._codes_as_codes:
-            if self._core.checkin.member_for_code(text) is not None:
-                self.code_entered.emit(text)
-            return
-        self.take_code(text)
+            if self._core.checkin.member_for_code(text) is None:
+                return False
+            self.code_entered.emit(text)
+            return True
+        return self.take_code(text)
 
     def take_code(self, code: str) -> bool:
         """Choose the member whose card, barcode or valid pass ``code`` is; False if none."""
@@ -103,6 +104,10 @@ class MemberPicker(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.edit and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                # Choosing a member is this Enter's whole job: a dialog around the picker
+                # must not also take it as its own (and close, or take a payment).
+                return self.submit()
             step = _MOVES.get(Qt.Key(event.key()))
             if step is not None and self.hits:
                 row = self.results.currentRow()
