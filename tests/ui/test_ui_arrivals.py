@@ -180,6 +180,25 @@ def test_scan_while_a_dialog_is_open_is_held_until_it_closes(
     assert pending_names(desk) == ["checkin.create.v1"]
 
 
+def test_scan_into_a_pin_prompt_is_not_a_pin_and_waits(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore
+) -> None:
+    view = window.checkin_view
+    scan("55556666")
+    view.cards.button.click()
+    pin = view.cards.pin_dialog
+    assert pin is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is pin)
+    QTest.keyClicks(pin.pin_edit, "12", delay=70)
+    scan("1001", pin.pin_edit)
+    assert pin.isVisible() and pin.error_label.text() == ""
+    assert pin.pin_edit.text() == "12"
+    assert view.decision.reason_label.text().startswith("Unknown card 55556666")
+    pin.reject()
+    qtbot.waitUntil(lambda: view.decision.name_label.text() == "Ana Smith")
+    assert view.decision.admitted
+
+
 def test_scan_in_the_sale_dialog_is_its_chosen_member(
     qtbot: QtBot, window: MainWindow, desk: KioskCore
 ) -> None:
