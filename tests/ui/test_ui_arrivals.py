@@ -152,6 +152,11 @@ def test_card_digits_do_not_move_the_class_list_selection(
     scan("2002", view.session_list)  # every class on the list starts with "2"
     assert view.session_list.currentRow() == 0
     assert view.message_label.text().startswith("Bea O'Brien checked into Late Spin")
+    # A scan while the member search has the focus goes into the class, not the search.
+    view.picker.edit.setFocus()
+    scan("1001", view.picker.edit)
+    assert view.message_label.text().startswith("Ana Smith checked into Late Spin")
+    assert view.picker.edit.text() == ""
     # A person typing at the list does not move it either.
     type_slowly(view.session_list, "22")
     assert view.session_list.currentRow() == 0

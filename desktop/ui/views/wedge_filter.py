@@ -34,9 +34,9 @@ class ScannerWedge(QObject):
     """An application event filter watching the keys meant for ``window`` and its dialogs.
 
     Keys still reach a text field (a person may be typing in the search box); only the Enter
-    that ends a scanner's burst is taken, and :attr:`scanned` emitted with the code. In a
-    dialog the scan's characters are taken out of the field they landed in again, so a
-    scan never fills a dialog's fields nor closes it.
+    that ends a scanner's burst is taken, and :attr:`scanned` emitted with the code. The
+    scan's characters are taken out of the field they landed in again, so a scan never
+    fills a field (a dialog's, the search box) nor closes a dialog.
 
     In the window itself, characters meant for a widget that does not take text (a list, a
     button) never reach it: a scanner's digits must not move a list's selection. They are
@@ -89,8 +89,7 @@ class ScannerWedge(QObject):
             code = self.buffer.enter(self._clock())
             if code is None:
                 return False
-            if in_dialog:
-                _take_back(obj, code)
+            _take_back(obj, code)
             self.scanned.emit(code)
             return True
         text = event.text()
