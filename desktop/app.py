@@ -106,6 +106,7 @@ def compose_core(
     from desktop.core.checkin.outbox import OutboxWriter
     from desktop.core.checkin.search import MemberSearch
     from desktop.core.checkin.service import CheckinService
+    from desktop.core.checkin.typed_pass import TypedPassReader
     from desktop.core.kiosk import KioskCore
     from desktop.core.sessions.actions import SessionActions
     from desktop.core.sessions.service import SessionService
@@ -147,7 +148,9 @@ def compose_core(
             outbox=outbox,
             now=now,
         ),
-        sessions=SessionActions(sessions=sessions, search=search),
+        sessions=SessionActions(
+            sessions=sessions, search=search, passes=TypedPassReader(store, now)
+        ),
         sync=KioskSync(
             store=store, credentials=credentials, connection=connection, engine=engine, now=now
         ),

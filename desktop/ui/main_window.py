@@ -22,6 +22,7 @@ from desktop.ui.views.checkin_view import CheckinView
 from desktop.ui.views.enrol_view import EnrolView
 from desktop.ui.views.hours_panel import HoursPanel
 from desktop.ui.views.pending_label import PendingLabel
+from desktop.ui.views.scan_hold import ScanRouter
 from desktop.ui.views.sessions_view import SessionsView
 from desktop.ui.views.wedge_filter import ScannerWedge
 from desktop.workers.tasks import TaskRunner
@@ -93,7 +94,10 @@ class MainWindow(QMainWindow):
             self,
             enabled=lambda: self.views.currentWidget() in (self.checkin_view, self.sessions_view),
         )
-        self.wedge.scanned.connect(self._code_scanned)
+        # A scan while a dialog is open waits for it (or is its chosen member).
+        self.scans = ScanRouter(self, self._code_scanned)
+        self.wedge.scanned.connect(self.scans.route)
+        self.wedge.typed.connect(self._typed)
         self.wedge.install()
         self._build_staff_menu()
 
@@ -152,6 +156,12 @@ class MainWindow(QMainWindow):
             self.sessions_view.on_code_scanned(code)
         else:
             self.checkin_view.on_code_scanned(code)
+
+    @Slot(str)
+    def _typed(self, text: str) -> None:
+        """Typing where no field takes it: at the door it is a search (or the next scan)."""
+        if self.views.currentWidget() is self.checkin_view:
+            self.checkin_view.type_ahead(text)
 
     @Slot(object)
     def _scan_result(self, result: object) -> None:

@@ -29,6 +29,16 @@ QLineEdit { min-height: 52px; padding: 0 10px; }
 #keypad QPushButton { min-width: 90px; min-height: 70px; font-size: 24pt; }
 QStatusBar { font-size: 15pt; }
 QStatusBar QLabel { font-size: 15pt; padding: 0 12px; }
+QPushButton, QToolButton {
+    border: 2px solid #8aa4bd; border-radius: 8px; background: #f4f7fa; color: #17324d;
+}
+QPushButton:pressed, QToolButton:pressed, QToolButton:checked { background: #dce7f2; }
+QPushButton:disabled, QToolButton:disabled { color: #8a8a8a; border-color: #c8c8c8; }
+QLineEdit, QListWidget { border: 2px solid #8aa4bd; border-radius: 6px; }
+QPushButton:focus, QToolButton:focus, QLineEdit:focus, QListWidget:focus, QComboBox:focus {
+    border: 4px solid #1f6fd1;
+}
+QRadioButton:focus, QCheckBox:focus { background: #dce7f2; }
 """
 
 

@@ -14,11 +14,13 @@ from server.members.repository import MemberRepository
 from server.sync import review, rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
 from server.tenants.repository import LocationRepository
-from shared.normalise import normalise_email, sort_name
+from shared.normalise import code_norm, normalise_email, sort_name
 from shared.sync import messages as wire
-from shared.sync.messages import MemberCreateArgs
+from shared.sync.messages import MemberCardAssignArgs, MemberCreateArgs
 from shared.sync.snapshot import SnapshotMember, SnapshotMemberAlert
 
+#: Review kind: a card given to a member at a kiosk is already another member's card.
+CARD_TAKEN = "card_already_assigned"
 #: Most existing members a walk-in is compared with.
 _MATCH_LIMIT = 20
 
@@ -126,6 +128,34 @@ def create_member(context: MutationContext, args: MemberCreateArgs) -> str | Non
     return None
 
 
+def assign_card(context: MutationContext, args: MemberCardAssignArgs) -> str | None:
+    """The card becomes the member's, unless it is another member's card: that is never
+    taken from them silently but left for staff to decide."""
+    repo = MemberRepository(context.uow.db, context.tenant_id)
+    card = args.card_number.strip()
+    if code_norm(card) is None:
+        raise MutationRejected("the card number is empty")
+    member = repo.get(args.member_id, for_update=True)
+    if member is None or member.archived_at is not None:
+        raise MutationRejected(f"member {args.member_id} is not known to the server")
+    if member.card_number == card:
+        return "already recorded"
+    holder = repo.holder_of("card_number", card, excluding=member.id) or repo.holder_of(
+        "barcode", card, excluding=member.id
+    )
+    if holder is not None:
+        context.review(
+            CARD_TAKEN,
+            f"card {card} was given to {member.first_name} {member.last_name} at "
+            f"{context.location.name}, but it is the card of {holder.first_name} "
+            f"{holder.last_name}; it was left with them: decide whose card it is.",
+            member_id=member.id,
+        )
+        return "the card belongs to another member: left for review"
+    member.card_number = card
+    return None
+
+
 def _member(row: Member) -> dict[str, Any] | None:
     if row.archived_at is not None:
         return None
@@ -163,3 +193,4 @@ def register(registry: SyncRegistry) -> None:
     registry.snapshot_parts.append(_snapshot)
     registry.snapshot_parts.append(_alerts_snapshot)
     registry.mutations.register("member.create.v1", MemberCreateArgs, create_member)
+    registry.mutations.register("member.card.assign.v1", MemberCardAssignArgs, assign_card)

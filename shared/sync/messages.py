@@ -147,6 +147,14 @@ class MemberCreateArgs(_Args):
     waiver_accepted_at: datetime | None = None
 
 
+class MemberCardAssignArgs(_Args):
+    """``member.card.assign.v1``: staff gave an unknown key card to a member at the kiosk."""
+
+    member_id: uuid.UUID
+    card_number: str = Field(min_length=1, max_length=64)
+    assigned_at: datetime | None = None
+
+
 class SaleCreateArgs(_Args):
     """``sale.create.v1``: a day or guest pass sold at the desk; ``sale_id`` is the payment's
     idempotency key and ``membership_id`` the id of the pass it creates."""

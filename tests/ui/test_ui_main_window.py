@@ -40,7 +40,9 @@ def test_header_shows_location_local_time_and_todays_hours(
     assert header.open_label.text() == "Closed now"
     assert window.views.currentWidget() is window.checkin_view
     assert window.checkin_view.prompt_label.text() == PROMPT
-    assert window.checkin_view.search_edit.placeholderText() == "Search by name or phone"
+    assert (
+        window.checkin_view.search_edit.placeholderText() == "Search by name, phone or card number"
+    )
     week = [(d.text(), h.text()) for d, h in window.hours_panel.rows]
     assert week[0] == ("Monday", "06:00\u201322:00")
     assert week[5] == ("Saturday", "08:00\u201312:00, 14:00\u201318:00")

@@ -20,14 +20,26 @@ from desktop.core.checkin.model import (
     OverrideArg,
     as_override,
 )
-from desktop.core.checkin.outbox import OutboxWriter
+from desktop.core.checkin.outbox import MEMBER_CARD_ASSIGN, OutboxWriter
 from desktop.core.checkin.search import MAX_RESULTS, MemberSearch, unknown_code_message
 from desktop.core.checkin.service import CheckinService
-from desktop.core.store import CachedPlan, LocationRef, MemberRepository, ScopeRepository, Store
+from desktop.core.checkin.typed_pass import TypedPassReader
+from desktop.core.store import (
+    CachedPlan,
+    LocalCardRepository,
+    LocationRef,
+    MemberRepository,
+    ScopeRepository,
+    Store,
+)
 from shared.enums import CheckinMethod, PaymentMethod
+from shared.normalise import code_norm
 
 if TYPE_CHECKING:
     from desktop.core.scanning import ScanResult
+
+PASS_INVALID = "This pass is not valid"
+PASS_UNCHECKABLE = "This pass cannot be checked yet: the kiosk has no location data"
 
 
 class CheckinActions:
@@ -48,6 +60,7 @@ class CheckinActions:
         self._outbox = outbox
         self._now = now
         self.cards = MemberCards(store, now)
+        self.passes = TypedPassReader(store, now)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -89,11 +102,23 @@ class CheckinActions:
         return self._checkins.check_in(member_id, method, override=override, pass_id=pass_id)
 
     def check_in_code(self, code: str) -> CheckinOutcome:
-        """A code typed by a USB barcode scanner or card reader."""
+        """A code typed by a USB barcode scanner or card reader; a 2D scanner may type a pass."""
+        if self.passes.is_pass(code):
+            return self.check_in_typed_pass(code)
         member, method = self.search.by_scanned_code(code)
         if member is None:
             return CheckinOutcome(False, unknown_code_message(code), CheckinMethod.CARD)
         return self.check_in(member.id, method)
+
+    def check_in_typed_pass(self, text: str) -> CheckinOutcome:
+        """A pass's text typed by a 2D scanner: verified exactly as a camera-read pass."""
+        verdict = self.passes.verify(text)
+        if verdict is None:
+            return CheckinOutcome(False, PASS_UNCHECKABLE, CheckinMethod.QR)
+        if not verdict.ok or verdict.claims is None:
+            return CheckinOutcome(False, verdict.reason or PASS_INVALID, CheckinMethod.QR)
+        claims = verdict.claims
+        return self.check_in(claims.member_id, CheckinMethod.QR, pass_id=claims.pass_id)
 
     def check_in_scan(self, result: ScanResult) -> CheckinOutcome | None:
         """A camera scan: a valid pass checks its member in; a refused pass records nothing."""
@@ -102,7 +127,7 @@ class CheckinActions:
             claims = result.claims
             return self.check_in(claims.member_id, CheckinMethod.QR, pass_id=claims.pass_id)
         if kind == "pass_refused":
-            reason = result.reason or "This pass is not valid"
+            reason = result.reason or PASS_INVALID
             return CheckinOutcome(False, reason, CheckinMethod.QR)
         if kind == "barcode":
             return self.check_in_code(result.text)
@@ -112,6 +137,39 @@ class CheckinActions:
         """Let the next check-in of this member be decided afresh (an override, a sale),
         not answered as a double scan."""
         self._checkins.forget(member_id)
+
+    def member_for_code(self, code: str) -> MemberHit | None:
+        """Who a scanned card, barcode or valid pass belongs to (nothing is recorded)."""
+        if self.passes.is_pass(code):
+            verdict = self.passes.verify(code)
+            if verdict is None or not verdict.ok or verdict.claims is None:
+                return None
+            return self.member_hit(verdict.claims.member_id)
+        member = self.search.by_code(code)
+        return self.search.hits([member])[0] if member else None
+
+    def assign_card(self, member_id: uuid.UUID, code: str) -> MemberHit:
+        """Give an unknown card to a member: it works here at once (offline too), and the
+        server hears of it through the outbox. Raises :class:`CheckinError` for a card that
+        is someone's already or a member this kiosk does not know."""
+        card = code.strip()
+        value = code_norm(card)
+        if value is None or self.passes.is_pass(card):
+            raise CheckinError("That is not a card number")
+        holder = self.search.by_code(card)
+        if holder is not None:
+            raise CheckinError(f"Card {card} is already {holder.display_name}'s card")
+        hit = self.member_hit(member_id)
+        if hit is None:
+            raise CheckinError("That member is not known at this kiosk")
+        at = self._now()
+        args = {"member_id": str(member_id), "card_number": card, "assigned_at": at.isoformat()}
+        with self._store.transaction() as conn:
+            mutation_id = self._outbox.append(conn, MEMBER_CARD_ASSIGN, args, at)
+            LocalCardRepository(conn).assign(
+                value, card, member_id, assigned_at=at, mutation_id=mutation_id
+            )
+        return hit
 
     def register_walkin(
         self,

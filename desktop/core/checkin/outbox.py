@@ -13,6 +13,7 @@ from shared.clock import HlcTimestamp, HybridLogicalClock
 
 CHECKIN_CREATE = "checkin.create.v1"
 MEMBER_CREATE = "member.create.v1"
+MEMBER_CARD_ASSIGN = "member.card.assign.v1"
 SALE_CREATE = "sale.create.v1"
 BOOKING_CREATE = "booking.create.v1"
 BOOKING_ATTEND = "booking.attend.v1"

@@ -1,4 +1,5 @@
-"""Find members at the desk: by name, phone or email; by barcode or card number."""
+"""Find members at the desk: by name, phone or email; by barcode or card number (typed or
+scanned: a search for a member's exact code finds that member)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from desktop.core.checkin.model import MemberHit
-from desktop.core.store import CachedMembership, MemberRecord, MemberRepository
+from desktop.core.store import (
+    CachedMembership,
+    LocalCardRepository,
+    MemberRecord,
+    MemberRepository,
+)
 from shared.enums import CheckinMethod, MembershipStatus
 from shared.normalise import (
     MIN_PHONE_DIGITS,
@@ -68,6 +74,9 @@ class MemberSearch:
         limit = max(1, min(limit, MAX_RESULTS))
         if not text:
             return []
+        by_code = self.by_code(text)
+        if by_code is not None:
+            return [by_code]
         if "@" in text:
             return repo.search_email(normalise_email(text) or "", limit)
         digits = phone_digits(text) or ""
@@ -109,7 +118,16 @@ class MemberSearch:
 
     def by_card(self, code: str) -> MemberRecord | None:
         value = code_norm(code)
-        return MemberRepository(self._conn()).by_code("card_norm", value) if value else None
+        if not value:
+            return None
+        conn = self._conn()
+        assigned = LocalCardRepository(conn).pending_member(value)
+        member = MemberRepository(conn).get(assigned) if assigned is not None else None
+        return member or MemberRepository(conn).by_code("card_norm", value)
+
+    def by_code(self, code: str) -> MemberRecord | None:
+        """The member whose printed barcode or key card ``code`` is, if any."""
+        return self.by_scanned_code(code)[0]
 
     def by_scanned_code(self, code: str) -> tuple[MemberRecord | None, CheckinMethod]:
         """What a USB scanner typed, and how it was read: a printed barcode, else a card."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from desktop.core.checkin.model import CheckinOutcome, OverrideArg, as_override
 from desktop.core.checkin.search import MemberSearch, unknown_code_message
+from desktop.core.checkin.typed_pass import TypedPassReader
 from desktop.core.sessions.service import SessionBooking, SessionCheckin, SessionService
 from desktop.core.store import RosterEntry, SessionView
 from shared.enums import CheckinMethod
@@ -18,9 +19,12 @@ if TYPE_CHECKING:
 
 
 class SessionActions:
-    def __init__(self, *, sessions: SessionService, search: MemberSearch) -> None:
+    def __init__(
+        self, *, sessions: SessionService, search: MemberSearch, passes: TypedPassReader
+    ) -> None:
         self._sessions = sessions
         self._search = search
+        self._passes = passes
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -53,7 +57,18 @@ class SessionActions:
         )
 
     def check_in_code(self, session_id: uuid.UUID, code: str) -> SessionCheckin:
-        """A barcode or card scanned while a session is selected."""
+        """A barcode or card scanned while a session is selected (or a pass a 2D scanner
+        typed: verified like one the camera read)."""
+        if self._passes.is_pass(code):
+            verdict = self._passes.verify(code)
+            if verdict is None or not verdict.ok or verdict.claims is None:
+                reason = verdict.reason if verdict is not None else "This pass cannot be checked"
+                refused = CheckinOutcome(False, reason, CheckinMethod.QR)
+                return SessionCheckin(refused, self._sessions.session(session_id))
+            claims = verdict.claims
+            return self.check_in(
+                session_id, claims.member_id, CheckinMethod.QR, pass_id=claims.pass_id
+            )
         member, method = self._search.by_scanned_code(code)
         if member is None:
             refused = CheckinOutcome(False, unknown_code_message(code), CheckinMethod.CARD)

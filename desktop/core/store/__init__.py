@@ -1,6 +1,7 @@
 """The kiosk's local SQLite store: pulled server state, this kiosk's own rows, the outbox."""
 
 from desktop.core.store.cache import CacheRepository
+from desktop.core.store.cards import LocalCardRepository
 from desktop.core.store.database import (
     Store,
     StoreError,
@@ -53,6 +54,7 @@ __all__ = [
     "CheckinRecord",
     "DeviceRepository",
     "DeviceSettings",
+    "LocalCardRepository",
     "LocalRepository",
     "LocationRef",
     "MemberRecord",

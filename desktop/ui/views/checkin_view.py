@@ -30,6 +30,7 @@ from desktop.ui.views.decision_panel import DecisionPanel, card_of
 from desktop.ui.views.member_picker import MemberPicker
 from desktop.ui.views.override_dialog import OverrideReasonDialog
 from desktop.ui.views.sale_dialog import SaleDialog
+from desktop.ui.views.unknown_card import UnknownCardAssigner
 from desktop.ui.views.walkin_dialog import WalkinDialog
 from shared.enums import CheckinMethod
 
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 PROMPT = "Show your QR code or scan your card"
 #: How long the answer stays up before the ready screen returns.
 DECISION_MS = 5_000
+#: Keys typed away from the search box move the focus there once they pause this long.
+TYPE_AHEAD_FOCUS_MS = 150
 
 
 class CheckinView(QWidget):
@@ -70,17 +73,19 @@ class CheckinView(QWidget):
         inner.addWidget(self.camera_label, 1)
         inner.addStretch(1)
 
-        self.picker = MemberPicker(core)
+        self.picker = MemberPicker(core, codes_as_codes=True)
         self.search_edit = self.picker.edit
         self.search_edit.setObjectName("memberSearch")
         self.results = self.picker.results
         self.picker.picked.connect(self.pick)
+        self.picker.code_entered.connect(self.on_code_entered)
         self.walkin_button = QPushButton("Walk-in")
         self.walkin_button.clicked.connect(self.open_walkin)
         self.sale_button = QPushButton("Day pass / Guest pass")
         self.sale_button.clicked.connect(lambda: self.open_sale(None))
         for button in (self.walkin_button, self.sale_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            # Reached with Tab; a tap does not take the focus from the search box.
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         actions = QHBoxLayout()
         actions.addWidget(self.walkin_button)
         actions.addWidget(self.sale_button)
@@ -110,6 +115,20 @@ class CheckinView(QWidget):
         self.back_timer.setInterval(DECISION_MS)
         self.back_timer.timeout.connect(self.show_ready)
 
+        self._focus_search = QTimer(self)
+        self._focus_search.setSingleShot(True)
+        self._focus_search.setInterval(TYPE_AHEAD_FOCUS_MS)
+        self._focus_search.timeout.connect(self._take_focus)
+
+        self.cards = UnknownCardAssigner(core, self)
+        self.cards.started.connect(self.back_timer.stop)
+        self.cards.assigned.connect(self.on_code_scanned)
+        self.cards.cancelled.connect(self.back_timer.start)
+        layout.addWidget(self.cards.button)
+        QWidget.setTabOrder(self.search_edit, self.results)
+        QWidget.setTabOrder(self.results, self.walkin_button)
+        QWidget.setTabOrder(self.walkin_button, self.sale_button)
+
     # -- inputs ------------------------------------------------------------------------------
 
     @Slot(str)
@@ -119,7 +138,27 @@ class CheckinView(QWidget):
         text = self.search_edit.text()
         if text.endswith(code):
             self.search_edit.setText(text[: -len(code)])
+        self.on_code_entered(code)
+
+    @Slot(str)
+    def on_code_entered(self, code: str) -> None:
+        """A card number, barcode or pass, scanned or typed in full with Enter."""
         self._run(lambda: self._core.checkin.check_in_code(code))
+        self.cards.offer(code, self.decision.outcome)
+
+    def _take_focus(self) -> None:
+        if self.pages.currentWidget() is self.ready_page and self.search_edit.text():
+            self.search_edit.setFocus()
+
+    def type_ahead(self, text: str) -> None:
+        """Keys typed where no field takes them (the answer screen showing, a button
+        focused): the start of the next search or scan, not lost."""
+        if self.pages.currentWidget() is not self.ready_page:
+            self.show_ready()
+        self.search_edit.insert(text)
+        # The focus follows once the keys pause: a scanner's burst goes on arriving where
+        # it started, and its Enter is taken as a scan; a person goes on typing in the box.
+        self._focus_search.start()
 
     @Slot(object)
     def on_scan_result(self, result: Any) -> None:
@@ -159,12 +198,14 @@ class CheckinView(QWidget):
     # -- answers -----------------------------------------------------------------------------
 
     def show_outcome(self, outcome: CheckinOutcome) -> None:
+        self.cards.offer(None, None)
         self.decision.show_outcome(outcome, card_of(self._core, outcome))
         self.pages.setCurrentWidget(self.decision)
         self.back_timer.start()
 
     def show_ready(self) -> None:
         self.back_timer.stop()
+        self.cards.offer(None, None)
         self.picker.clear()
         self.pages.setCurrentWidget(self.ready_page)
 

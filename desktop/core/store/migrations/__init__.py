@@ -24,6 +24,7 @@ from desktop.core.store.migrations import (
     m0007_a_reentry,
     m0008_d_member_card,
     m0009_c_front_desk,
+    m0010_b_local_cards,
 )
 
 
@@ -50,6 +51,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0007_a_reentry,
         m0008_d_member_card,
         m0009_c_front_desk,
+        m0010_b_local_cards,
     )
 )
 
