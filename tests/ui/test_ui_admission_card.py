@@ -22,7 +22,7 @@ from desktop.core.kiosk import KioskCore
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views.decision_panel import SELL_TEXT, DecisionPanel
 from shared.enums import CheckinMethod
-from tests.ui.test_ui_checkin import enter_staff_pin
+from tests.ui.keys import enter_staff_pin
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import FakeServer
 

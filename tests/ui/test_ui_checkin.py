@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import LocalRepository, OutboxRepository
 from desktop.ui.main_window import MainWindow
-from desktop.ui.pin_dialog import PinDialog
+from tests.ui.keys import enter_staff_pin
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
-from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
+from tests.unit.desktop.kiosk_fakes import FakeServer
 
 #: 09:15 UTC on Wednesday 8 January 2025 is 22:15 the same day in Auckland.
 NOW = datetime(2025, 1, 8, 9, 15, tzinfo=UTC)
@@ -58,14 +58,6 @@ def scan(window: MainWindow, code: str) -> None:
     target: QWidget = QApplication.focusWidget() or window
     QTest.keyClicks(target, code)
     QTest.keyClick(target, Qt.Key.Key_Return)
-
-
-def enter_staff_pin(qtbot: QtBot, dialog: PinDialog | None, pin: str = MANAGER_PIN) -> None:
-    """Type a staff PIN and Enter, then wait for its check (off the UI thread)."""
-    assert dialog is not None and dialog.isVisible()
-    QTest.keyClicks(dialog.pin_edit, pin)
-    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not dialog.checking)
 
 
 def pending_names(core: KioskCore) -> list[str]:

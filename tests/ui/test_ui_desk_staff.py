@@ -20,6 +20,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.pin_dialog import NOT_RECOGNISED, PinDialog
 from desktop.ui.views.override_dialog import REASON_REQUIRED
 from shared.kiosk_pins import lookup_tags
+from tests.ui.keys import HUMAN_KEY_GAP_MS
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
@@ -61,7 +62,7 @@ def window(qtbot: QtBot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
 def type_pin_and_enter(qtbot: QtBot, dialog: PinDialog | None, pin: str) -> PinDialog:
     assert dialog is not None and dialog.isVisible()
     QTest.keyClicks(dialog.pin_edit, pin)
-    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     qtbot.waitUntil(lambda: not dialog.checking)
     return dialog
 
@@ -86,7 +87,7 @@ def test_wrong_pin_and_enter_says_not_recognised_and_stays_open(
     assert dialog.isVisible() and view.sale_dialog is None
     # Enter on a focused Cancel button is not Cancel either.
     dialog.cancel_button.setFocus()
-    QTest.keyClick(dialog.cancel_button, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.cancel_button, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     qtbot.waitUntil(lambda: not dialog.checking)
     assert dialog.isVisible()
 
@@ -102,10 +103,10 @@ def test_empty_override_reason_and_enter_asks_for_a_reason(
     QTest.mouseClick(view.decision.override_button, Qt.MouseButton.LeftButton)
     reason = view.reason_dialog  # staff mode: no second PIN
     assert reason is not None and reason.isVisible()
-    QTest.keyClick(reason.reason_edit, Qt.Key.Key_Return)
+    QTest.keyClick(reason.reason_edit, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     assert reason.error_label.text() == REASON_REQUIRED and reason.isVisible()
     QTest.keyClicks(reason.reason_edit, "Renewing now")
-    QTest.keyClick(reason.reason_edit, Qt.Key.Key_Return)
+    QTest.keyClick(reason.reason_edit, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     assert not reason.isVisible() and view.decision.admitted
 
 
@@ -120,12 +121,12 @@ def test_cash_and_enter_takes_the_payment_rather_than_cancelling(
     sale.cash_radio.setFocus()
     QTest.keyClick(sale.cash_radio, Qt.Key.Key_Space)
     assert sale.cash_radio.isChecked()
-    QTest.keyClick(sale.cash_radio, Qt.Key.Key_Return)
+    QTest.keyClick(sale.cash_radio, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     assert sale.isVisible() and sale.error_label.text() == "Choose who the pass is for"
     QTest.keyClicks(sale.member_picker.edit, "carl", delay=30)
     sale.member_picker.pick_row(0)
     sale.cash_radio.setFocus()
-    QTest.keyClick(sale.cash_radio, Qt.Key.Key_Return)
+    QTest.keyClick(sale.cash_radio, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     assert not sale.isVisible() and sale.result() == sale.DialogCode.Accepted
     assert view.decision.admitted and view.decision.name_label.text() == "Carl Jones"
     manager = next(s for s in fake_server.staff if s["name"] == "Ana Manager")
@@ -140,7 +141,7 @@ def test_walkin_enter_registers_or_says_what_is_missing(qtbot: QtBot, window: Ma
     dialog = view.walkin_dialog
     assert dialog is not None
     dialog.fill("Eve", "")
-    QTest.keyClick(dialog.first_edit, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.first_edit, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     assert dialog.isVisible() and dialog.error_label.text() == "Enter the last name"
 
 
@@ -170,7 +171,7 @@ def test_the_screen_stays_responsive_while_a_pin_is_checked(
     assert dialog is not None
     QTest.keyClicks(dialog.pin_edit, MANAGER_PIN)
     started = time.monotonic()
-    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     assert time.monotonic() - started < 0.2  # Enter returned before the hash was done
     assert dialog.checking and dialog.error_label.text() == "Checking…"
     qtbot.waitUntil(lambda: not dialog.checking, timeout=5_000)
@@ -273,10 +274,10 @@ def test_walkin_asks_is_this_the_member_and_uses_them(
         card="5555",
         waiver=False,
     )
-    QTest.keyClick(dialog.first_edit, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.first_edit, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     assert dialog.error_label.text() == "Ask them to read and accept the waiver first"
     dialog.waiver_check.setChecked(True)
-    QTest.keyClick(dialog.first_edit, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.first_edit, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     assert dialog.isVisible() and desk.sync.pending_count() == 0  # nothing saved yet
     assert dialog.question_label.text() == "Is this Ana Smith (card 1001)?"
     assert dialog.use_existing_button.isVisible()

@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.kiosk import KioskCore
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pin_dialog import NOT_ALLOWED, NOT_RECOGNISED, PinDialog
+from tests.ui.keys import HUMAN_KEY_GAP_MS
 from tests.unit.desktop.kiosk_fakes import COACH_PIN, MANAGER_PIN
 
 
@@ -70,7 +71,7 @@ def test_close_then_right_pin_closes(qtbot: QtBot, enrolled_core: KioskCore) -> 
     dialog = window.pin_dialog
     assert dialog is not None
     dialog.pin_edit.setText(MANAGER_PIN)
-    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     qtbot.waitUntil(lambda: not dialog.checking)
     assert not window.kiosk_mode
     assert not window.isVisible()

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import OutboxRepository
 from desktop.ui.main_window import MainWindow
+from tests.ui.keys import HUMAN_KEY_GAP_MS
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
@@ -256,7 +257,7 @@ def test_acting_for_members_needs_a_staff_pin_outside_staff_mode(
     dialog = view.pin_dialog
     assert dialog is not None and dialog.isVisible() and _names(desk) == []
     QTest.keyClicks(dialog.pin_edit, MANAGER_PIN)
-    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
+    QTest.keyClick(dialog.pin_edit, Qt.Key.Key_Return, delay=HUMAN_KEY_GAP_MS)
     qtbot.waitUntil(lambda: not dialog.checking)
     assert view.message_label.text() == "Bea O'Brien checked into Late Spin"
     QTest.keyClicks(view.picker.edit, "carl")

@@ -73,6 +73,13 @@ class ScannerWedge(QObject):
             top = parent.window() if parent is not None else None
         return False
 
+    def _time_of(self, event: QKeyEvent) -> float:
+        """When the key was pressed, in seconds: the window system's own time stamp when it
+        gives one, so a busy moment of the UI (a search running between two keys) does not
+        make a scanner's burst look like typing; otherwise the time it is seen here."""
+        stamp = event.timestamp()
+        return stamp / 1000 if stamp else self._clock()
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
@@ -85,8 +92,9 @@ class ScannerWedge(QObject):
             self.buffer.reset()
             return False
         in_dialog = obj.window() is not self._window
+        at = self._time_of(event)
         if event.key() in _ENTER:
-            code = self.buffer.enter(self._clock())
+            code = self.buffer.enter(at)
             if code is None:
                 return False
             _take_back(obj, code)
@@ -95,7 +103,7 @@ class ScannerWedge(QObject):
         text = event.text()
         if not text or not text.isprintable():
             return False
-        self.buffer.key(text, self._clock())
+        self.buffer.key(text, at)
         if in_dialog or text.isspace() or takes_text(obj):
             return False  # a space still presses the focused button
         self.typed.emit(text)
