@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QRect, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.core.kiosk import KioskCore, user_message
 from desktop.core.location import LocationView
+from desktop.ui.diagnostics import Diagnostics
 from desktop.ui.header import HeaderBar
 from desktop.ui.pin_dialog import PinDialog
 from desktop.ui.status_bar import KioskStatusBar
@@ -54,9 +55,12 @@ class MainWindow(QMainWindow):
         #: Staff asked to enrol again: keep the enrolment view up until they finish or cancel.
         self._reenrolling = False
 
+        #: Technical messages for staff, kept off the member-facing screen.
+        self.diagnostics = Diagnostics(self, now)
         self.header = HeaderBar()
         self.views = QStackedWidget()
         self.checkin_view = CheckinView(core)
+        self.checkin_view.technical_message.connect(self.diagnostics.add)
         #: Runs work off the UI thread: the process's runner, or one of this window's own.
         self.tasks = tasks or TaskRunner(self)
         self.enrol_view = EnrolView(
@@ -98,6 +102,8 @@ class MainWindow(QMainWindow):
 
         status = core.sync.status()
         self.status.set_credential_warning(status.credential_warning)
+        if status.credential_warning:
+            self.diagnostics.add(status.credential_warning)
         self.status.set_connection(status.online, status.last_error or "")
         self.status.set_last_sync(status.last_sync_at, now())
         self.reload()
@@ -110,10 +116,19 @@ class MainWindow(QMainWindow):
     # -- showing -----------------------------------------------------------------------------
 
     def present(self) -> None:
+        screen = self.screen()
+        self.fit_to_screen(screen.geometry(), screen.availableGeometry())
         if self.kiosk_mode:
             self.showFullScreen()
         else:
             self.show()
+
+    def fit_to_screen(self, screen: QRect, available: QRect | None = None) -> None:
+        """Never larger than the screen (a window wider than it hides its right-hand
+        controls), and a windowed kiosk starts within the part not taken by task bars."""
+        self.setMaximumSize(screen.size())
+        room = (available or screen).size()
+        self.resize(min(self.width(), room.width()), min(self.height(), room.height()))
 
     def reload(self) -> None:
         """Re-read the cached location and pick the view to show."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,11 +33,16 @@ from shared.enums import CheckinMethod
 log = logging.getLogger(__name__)
 
 PROMPT = "Show your QR code or scan your card"
+#: What members read when the camera cannot be used; the technical cause goes to staff.
+NO_CAMERA = "The camera is not available: scan your card or ask at the desk"
 #: How long the answer stays up before the ready screen returns.
 DECISION_MS = 5_000
 
 
 class CheckinView(QWidget):
+    #: Technical detail for the staff side (e.g. why the camera cannot be used).
+    technical_message = Signal(str)
+
     def __init__(self, core: KioskCore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("checkinView")
@@ -72,6 +77,9 @@ class CheckinView(QWidget):
         self.search_edit.setObjectName("memberSearch")
         self.results = self.picker.results
         self.picker.picked.connect(self.pick)
+        # While someone searches, the results take the prompt's room (five members or more).
+        self.search_edit.textChanged.connect(lambda text: panel.setVisible(not text.strip()))
+        self.prompt_panel = panel
         self.walkin_button = QPushButton("Walk-in")
         self.walkin_button.clicked.connect(self.open_walkin)
         self.sale_button = QPushButton("Day pass / Guest pass")
@@ -139,7 +147,8 @@ class CheckinView(QWidget):
     def on_camera_error(self, message: str) -> None:
         """The camera cannot be used: cards and search still work."""
         self.camera_label.hide()
-        self.hint_label.setText(f"{message} — scan your card or ask at the desk")
+        self.hint_label.setText(NO_CAMERA)
+        self.technical_message.emit(message)
 
     def pick(self, hit: MemberHit) -> None:
         self._run(lambda: self._core.checkin.check_in(hit.member_id, CheckinMethod.SEARCH))
