@@ -12,6 +12,7 @@ from desktop.core.checkin.actions import CheckinActions
 from desktop.core.checkin.model import CheckinError
 from desktop.core.checkin.outbox import OutboxWriter
 from desktop.core.credentials import CredentialStore, CredentialStoreError
+from desktop.core.desk import DeskService
 from desktop.core.location import LocationView
 from desktop.core.sessions.actions import SessionActions
 from desktop.core.store import (
@@ -76,6 +77,8 @@ class KioskCore:
         self.sessions = sessions
         self.sync = sync
         self._now = now
+        #: The staff desk's look-ups and actions.
+        self.desk = DeskService(store, connection, outbox, now)
 
     # -- queries ---------------------------------------------------------------------------
 
