@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QRect, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop.core.kiosk import KioskCore, user_message
+from desktop.core.kiosk import KioskCore, StaffMember, user_message
 from desktop.core.location import LocationView
 from desktop.ui.diagnostics import Diagnostics
 from desktop.ui.header import HeaderBar
@@ -24,6 +24,7 @@ from desktop.ui.views.enrol_view import EnrolView
 from desktop.ui.views.hours_panel import HoursPanel
 from desktop.ui.views.pending_label import PendingLabel
 from desktop.ui.views.sessions_view import SessionsView
+from desktop.ui.views.staff_desk import StaffDeskView
 from desktop.ui.views.wedge_filter import ScannerWedge
 from desktop.workers.tasks import TaskRunner
 from shared.clock import utcnow
@@ -54,6 +55,10 @@ class MainWindow(QMainWindow):
         self._close_after_unlock = False
         #: Staff asked to enrol again: keep the enrolment view up until they finish or cancel.
         self._reenrolling = False
+        #: Staff opened the desk with a PIN: it stays up until they go back to the door.
+        self._at_desk = False
+        #: Who the last accepted PIN belonged to.
+        self._pin_staff: StaffMember | None = None
 
         #: Technical messages for staff, kept off the member-facing screen.
         self.diagnostics = Diagnostics(self, now)
@@ -72,6 +77,9 @@ class MainWindow(QMainWindow):
         self.views.addWidget(self.checkin_view)
         self.views.addWidget(self.enrol_view)
         self.views.addWidget(self.sessions_view)
+        self.staff_desk = StaffDeskView(core, self.diagnostics, now)
+        self.staff_desk.closed.connect(self.close_staff_desk)
+        self.views.addWidget(self.staff_desk)
         self.header.classes_button.toggled.connect(self.show_classes)
         self.hours_panel = HoursPanel()
 
@@ -136,7 +144,7 @@ class MainWindow(QMainWindow):
         self.location = self._core.location() if enrolled else None
         if not enrolled:
             self.views.setCurrentWidget(self.enrol_view)
-        elif not self._reenrolling:
+        elif not self._reenrolling and not self._at_desk:
             self.views.setCurrentWidget(self._door_or_classes())
             if self.header.classes_button.isChecked():
                 self.sessions_view.reload()
@@ -156,6 +164,7 @@ class MainWindow(QMainWindow):
         self.header.classes_button.setText("Door" if on else "Classes")
         if self.views.currentWidget() is self.enrol_view:
             return
+        self._at_desk = False
         if on:
             self.sessions_view.reload()
         self.views.setCurrentWidget(self._door_or_classes())
@@ -215,6 +224,9 @@ class MainWindow(QMainWindow):
         self._exit_action.triggered.connect(lambda: self.request_exit_kiosk())
         sync_action = QAction("Sync now", self)
         sync_action.triggered.connect(self.refresh_requested.emit)
+        desk_action = QAction("Staff desk…", self)
+        desk_action.triggered.connect(self.request_staff_desk)
+        menu.addAction(desk_action)
         enrol_action = QAction("Enrol again…", self)
         enrol_action.triggered.connect(self.request_reenrol)
         menu.addAction(self._exit_action)
@@ -247,11 +259,41 @@ class MainWindow(QMainWindow):
         else:
             show_enrol()
 
+    def request_staff(self, prompt: str, then: Callable[[StaffMember], None]) -> None:
+        """Run ``then`` for the staff member whose PIN is entered: the one way staff-only
+        screens are opened (a staff mode can take its place)."""
+
+        def granted() -> None:
+            if self._pin_staff is not None:
+                then(self._pin_staff)
+
+        self._ask_pin(prompt, granted)
+
+    def request_staff_desk(self) -> None:
+        if not self._core.is_enrolled():
+            return
+        self.request_staff("Enter a staff PIN to open the staff desk", self.open_staff_desk)
+
+    def open_staff_desk(self, staff: StaffMember) -> None:
+        self._at_desk = True
+        self.staff_desk.open_for(staff)
+        self.views.setCurrentWidget(self.staff_desk)
+
+    def close_staff_desk(self) -> None:
+        self._at_desk = False
+        self.staff_desk.staff = None
+        self.views.setCurrentWidget(self._door_or_classes())
+
     def _ask_pin(self, prompt: str, on_success: Callable[[], None]) -> None:
         if self.pin_dialog is not None:
             self.pin_dialog.reject()
         dialog = PinDialog(self._core.verify_staff_pin, prompt, self)
-        dialog.accepted.connect(on_success)
+
+        def accepted() -> None:
+            self._pin_staff = dialog.staff
+            on_success()
+
+        dialog.accepted.connect(accepted)
         dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
         self.pin_dialog = dialog
         dialog.open()
