@@ -11,6 +11,7 @@ from desktop.core.checkin.actions import CheckinActions
 from desktop.core.checkin.model import CheckinError
 from desktop.core.checkin.outbox import OutboxWriter
 from desktop.core.credentials import CredentialStore, CredentialStoreError
+from desktop.core.desk import DeskService
 from desktop.core.location import LocationView
 from desktop.core.sessions.actions import SessionActions
 from desktop.core.staff_mode import StaffMode
@@ -74,6 +75,8 @@ class KioskCore:
         self.pins = StaffPins(store, self._pin_key, now)
         #: Who is acting at the desk after a PIN, until it times out.
         self.staff_mode = StaffMode(now)
+        #: The staff desk's look-ups and actions.
+        self.desk = DeskService(store, connection, outbox, now)
 
     # -- queries ---------------------------------------------------------------------------
 

@@ -35,6 +35,10 @@ class HeaderBar(QWidget):
         self.classes_button.setCheckable(True)
         self.staff_mode_bar = StaffModeBar()
 
+        # Long location and tenant names wrap instead of widening the window past the screen.
+        for label in (self.location_label, self.tenant_label, self.date_label, self.hours_label):
+            label.setWordWrap(True)
+            label.setMinimumWidth(120)
         where = QVBoxLayout()
         where.addWidget(self.location_label)
         where.addWidget(self.tenant_label)
@@ -47,7 +51,7 @@ class HeaderBar(QWidget):
         hours.addWidget(self.open_label)
 
         row = QHBoxLayout()
-        row.setContentsMargins(24, 12, 24, 12)
+        row.setContentsMargins(16, 8, 16, 8)
         row.addLayout(where, 3)
         row.addLayout(when, 2)
         row.addLayout(hours, 3)

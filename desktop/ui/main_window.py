@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QRect, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.core.kiosk import KioskCore, user_message
 from desktop.core.location import LocationView
+from desktop.core.staff_pins import StaffMember
+from desktop.ui.diagnostics import Diagnostics
 from desktop.ui.header import HeaderBar
 from desktop.ui.pin_dialog import PinDialog
+from desktop.ui.staff_gate import require_staff
 from desktop.ui.status_bar import KioskStatusBar
 from desktop.ui.views.checkin_view import CheckinView
 from desktop.ui.views.enrol_view import EnrolView
@@ -24,6 +27,7 @@ from desktop.ui.views.hours_panel import HoursPanel
 from desktop.ui.views.pending_label import PendingLabel
 from desktop.ui.views.scan_hold import ScanRouter
 from desktop.ui.views.sessions_view import SessionsView
+from desktop.ui.views.staff_desk import StaffDeskView
 from desktop.ui.views.wedge_filter import ScannerWedge
 from desktop.workers.tasks import TaskRunner
 from shared.clock import utcnow
@@ -55,10 +59,16 @@ class MainWindow(QMainWindow):
         self._close_after_unlock = False
         #: Staff asked to enrol again: keep the enrolment view up until they finish or cancel.
         self._reenrolling = False
+        #: Staff opened the desk with a PIN: it stays up until they go back to the door.
+        self._at_desk = False
+        #: Who the last accepted PIN belonged to.
 
+        #: Technical messages for staff, kept off the member-facing screen.
+        self.diagnostics = Diagnostics(self, now)
         self.header = HeaderBar()
         self.views = QStackedWidget()
         self.checkin_view = CheckinView(core)
+        self.checkin_view.technical_message.connect(self.diagnostics.add)
         #: Runs work off the UI thread: the process's runner, or one of this window's own.
         self.tasks = tasks or TaskRunner(self)
         self.enrol_view = EnrolView(
@@ -70,6 +80,9 @@ class MainWindow(QMainWindow):
         self.views.addWidget(self.checkin_view)
         self.views.addWidget(self.enrol_view)
         self.views.addWidget(self.sessions_view)
+        self.staff_desk = StaffDeskView(core, self.diagnostics, now)
+        self.staff_desk.closed.connect(self.close_staff_desk)
+        self.views.addWidget(self.staff_desk)
         self.header.classes_button.toggled.connect(self.show_classes)
         self.hours_panel = HoursPanel()
 
@@ -103,6 +116,8 @@ class MainWindow(QMainWindow):
 
         status = core.sync.status()
         self.status.set_credential_warning(status.credential_warning)
+        if status.credential_warning:
+            self.diagnostics.add(status.credential_warning)
         self.status.set_connection(status.online, status.last_error or "")
         self.status.set_last_sync(status.last_sync_at, now())
         self.reload()
@@ -115,10 +130,19 @@ class MainWindow(QMainWindow):
     # -- showing -----------------------------------------------------------------------------
 
     def present(self) -> None:
+        screen = self.screen()
+        self.fit_to_screen(screen.geometry(), screen.availableGeometry())
         if self.kiosk_mode:
             self.showFullScreen()
         else:
             self.show()
+
+    def fit_to_screen(self, screen: QRect, available: QRect | None = None) -> None:
+        """Never larger than the screen (a window wider than it hides its right-hand
+        controls), and a windowed kiosk starts within the part not taken by task bars."""
+        self.setMaximumSize(screen.size())
+        room = (available or screen).size()
+        self.resize(min(self.width(), room.width()), min(self.height(), room.height()))
 
     def reload(self) -> None:
         """Re-read the cached location and pick the view to show."""
@@ -126,7 +150,7 @@ class MainWindow(QMainWindow):
         self.location = self._core.location() if enrolled else None
         if not enrolled:
             self.views.setCurrentWidget(self.enrol_view)
-        elif not self._reenrolling:
+        elif not self._reenrolling and not self._at_desk:
             self.views.setCurrentWidget(self._door_or_classes())
             if self.header.classes_button.isChecked():
                 self.sessions_view.reload()
@@ -146,6 +170,7 @@ class MainWindow(QMainWindow):
         self.header.classes_button.setText("Door" if on else "Classes")
         if self.views.currentWidget() is self.enrol_view:
             return
+        self._at_desk = False
         if on:
             self.sessions_view.reload()
         self.views.setCurrentWidget(self._door_or_classes())
@@ -175,6 +200,8 @@ class MainWindow(QMainWindow):
         now = self._now()
         self.header.show_location(self.location, now)
         self.header.staff_mode_bar.show_mode(self._core.staff_mode)
+        if self._at_desk and self._core.staff_mode.current() is None:
+            self.close_staff_desk()  # staff mode ended or timed out: the desk goes with it
         if self.location is not None:
             self.hours_panel.set_week(self.location.week(), self.location.today_name(now))
         self.status.tick(now)
@@ -212,6 +239,9 @@ class MainWindow(QMainWindow):
         self._exit_action.triggered.connect(lambda: self.request_exit_kiosk())
         sync_action = QAction("Sync now", self)
         sync_action.triggered.connect(self.refresh_requested.emit)
+        desk_action = QAction("Staff desk…", self)
+        desk_action.triggered.connect(self.request_staff_desk)
+        menu.addAction(desk_action)
         enrol_action = QAction("Enrol again…", self)
         enrol_action.triggered.connect(self.request_reenrol)
         menu.addAction(self._exit_action)
@@ -243,6 +273,28 @@ class MainWindow(QMainWindow):
             self._ask_pin("Enter a staff PIN to enrol this kiosk again", show_enrol)
         else:
             show_enrol()
+
+    def request_staff(self, purpose: str, then: Callable[[StaffMember], None]) -> None:
+        """Run ``then`` for the staff member in staff mode, or whose PIN is entered ("Enter a
+        staff PIN to ``purpose``"): the one way staff-only screens are opened."""
+        if self.pin_dialog is not None:
+            self.pin_dialog.reject()
+        self.pin_dialog = require_staff(self, self._core, purpose, then)
+
+    def request_staff_desk(self) -> None:
+        if not self._core.is_enrolled():
+            return
+        self.request_staff("open the staff desk", self.open_staff_desk)
+
+    def open_staff_desk(self, staff: StaffMember) -> None:
+        self._at_desk = True
+        self.staff_desk.open_for(staff)
+        self.views.setCurrentWidget(self.staff_desk)
+
+    def close_staff_desk(self) -> None:
+        self._at_desk = False
+        self.staff_desk.staff = None
+        self.views.setCurrentWidget(self._door_or_classes())
 
     def _ask_pin(self, prompt: str, on_success: Callable[[], None]) -> None:
         if self.pin_dialog is not None:

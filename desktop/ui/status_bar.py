@@ -14,6 +14,7 @@ from shared.clock import utcnow
 
 #: Shown while offline before the reason: search and check-ins use the kiosk's own copy.
 SAVED_DATA_NOTE = "Working from saved data"
+CREDENTIAL_NOTE = "Sign-in kept in a file, not the system keyring (details: Staff ▸ Desk)"
 
 
 class KioskStatusBar(QStatusBar):
@@ -51,6 +52,7 @@ class KioskStatusBar(QStatusBar):
         rows.addWidget(self.credential_label)
         self.addWidget(panel, 1)
         self._last_sync: datetime | None = None
+        self.credential_warning: str | None = None
 
     def set_connection(self, online: bool | None, message: str = "") -> None:
         if online is None:
@@ -101,5 +103,8 @@ class KioskStatusBar(QStatusBar):
         self.sync_warning_label.setVisible(bool(warnings))
 
     def set_credential_warning(self, warning: str | None) -> None:
-        self.credential_label.setText(warning or "")
+        """Say in a few words that there is a warning; its detail (a file path) is for the
+        staff desk's diagnostics, not the screen members see."""
+        self.credential_warning = warning
+        self.credential_label.setText(CREDENTIAL_NOTE if warning else "")
         self.credential_label.setVisible(bool(warning))

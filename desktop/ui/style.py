@@ -20,6 +20,12 @@ QWidget { font-size: 18pt; }
 #hoursPanel { background: #f6f6f6; border-left: 1px solid #ccc; }
 #hoursTitle, #enrolTitle { font-size: 26pt; font-weight: bold; }
 #hoursToday { font-weight: bold; color: #17324d; }
+#hoursPanel QLabel { font-size: 15pt; }
+#hoursPanel #hoursTitle { font-size: 22pt; font-weight: bold; }
+#deskTitle { font-size: 24pt; font-weight: bold; color: #17324d; }
+#staffDesk QListWidget, #memberProfile, #deskMessage { font-size: 15pt; }
+#memberAlerts { color: #a35a00; font-weight: bold; }
+#noSessions { color: #555; font-style: italic; }
 #formError, #pinError { color: #b00020; font-weight: bold; }
 #statusOnline { color: #1b7f1b; font-weight: bold; }
 #statusOffline { color: #b00020; font-weight: bold; }

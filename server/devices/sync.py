@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from server.db.uow import UnitOfWork
 from server.devices import service as devices_service
 from server.devices.models import Device
 from server.errors import NotFound
 from server.ports.identity import AccessClaims
+from server.staff.repository import StaffRepository
 from server.sync.kiosks import KioskDevice
 from server.sync.registry import SyncRegistry
 from server.tenants.models import Location
@@ -22,6 +25,10 @@ class DeviceKiosks:
         if location is None:
             raise NotFound("this kiosk's location has been archived", code="location_archived")
         return location
+
+    def serves_here(self, *, uow: UnitOfWork, device: KioskDevice, staff_id: uuid.UUID) -> bool:
+        staff = StaffRepository(uow.db, device.tenant_id)
+        return staff_id in staff.serving([staff_id], device.location_id)
 
 
 def register(registry: SyncRegistry) -> None:

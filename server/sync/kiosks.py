@@ -52,6 +52,10 @@ class Kiosks(Protocol):
         """The kiosk's location; 404 when it has been archived."""
         ...
 
+    def serves_here(self, *, uow: UnitOfWork, device: KioskDevice, staff_id: uuid.UUID) -> bool:
+        """Whether ``staff_id`` is staff of the tenant who may work at the kiosk's location."""
+        ...
+
 
 def device_key(device: KioskDevice) -> bytes | None:
     """The device's PIN key as bytes, or None when the server has none (or a damaged one)."""

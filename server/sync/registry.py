@@ -183,6 +183,9 @@ class _NoKiosks:
     def location(self, *, uow: UnitOfWork, device: KioskDevice) -> KioskLocation:
         raise RuntimeError("no domain registered the kiosk directory")
 
+    def serves_here(self, *, uow: UnitOfWork, device: KioskDevice, staff_id: uuid.UUID) -> bool:
+        raise RuntimeError("no domain registered the kiosk directory")
+
 
 @dataclass
 class SyncRegistry:

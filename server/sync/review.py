@@ -11,12 +11,17 @@ from sqlalchemy.orm import Session
 
 from server.db.repository import TenantRepository
 from server.db.uow import UnitOfWork
-from server.errors import Conflict
+from server.errors import Conflict, InvalidInput, NotFound
 from server.ports.identity import AccessClaims
 from server.sync.changes import SyncedTables
 from server.sync.kiosks import Kiosks
 from server.sync.models import ReviewItem
-from server.sync.schemas import ReviewItemPage, ReviewItemRead, ReviewItemResolve
+from server.sync.schemas import (
+    KioskReviewResolve,
+    ReviewItemPage,
+    ReviewItemRead,
+    ReviewItemResolve,
+)
 from shared.clock import utcnow
 from shared.ids import new_id
 from shared.sync import messages as wire
@@ -145,6 +150,35 @@ def open_items_of_kiosk(
         device = kiosks.live_device(uow=uow, claims=claims)
         rows = open_for_location(uow.db, claims.tenant_id, device.location_id)
         return [review_shape(row) for row in rows]
+
+
+def resolve_for_kiosk(
+    *,
+    uow: UnitOfWork,
+    kiosks: Kiosks,
+    claims: AccessClaims,
+    review_item_id: uuid.UUID,
+    cmd: KioskReviewResolve,
+) -> SnapshotReviewItem:
+    """Resolve one of the calling kiosk's location's review items; another location's is
+    not found (a kiosk sees only its own location's)."""
+    with uow:
+        device = kiosks.live_device(uow=uow, claims=claims)
+        item = ReviewItemRepository(uow.db, claims.tenant_id).get(review_item_id, for_update=True)
+        if item is None or item.location_id != device.location_id:
+            raise NotFound(f"review item {review_item_id} was not found")
+        if not kiosks.serves_here(uow=uow, device=device, staff_id=cmd.staff_id):
+            raise InvalidInput(
+                "staff_id is not staff of this location", code="staff_not_at_location"
+            )
+        if item.status == RESOLVED:
+            raise Conflict("this review item was resolved already", code="already_resolved")
+        item.status = RESOLVED
+        item.resolution_note = cmd.note
+        item.resolved_by = cmd.staff_id
+        item.resolved_at = utcnow()
+        uow.commit()
+        return review_shape(item)
 
 
 def review_shape(row: ReviewItem) -> SnapshotReviewItem:

@@ -19,7 +19,12 @@ from server.sync import review
 from server.sync import snapshot as snapshot_service
 from server.sync.gzip import GzipRoute
 from server.sync.registry import SyncRegistry
-from server.sync.schemas import ReviewItemPage, ReviewItemRead, ReviewItemResolve
+from server.sync.schemas import (
+    KioskReviewResolve,
+    ReviewItemPage,
+    ReviewItemRead,
+    ReviewItemResolve,
+)
 from shared.sync.messages import PullResponse, PushRequest, PushResponse
 from shared.sync.snapshot import KioskSnapshot, SnapshotReviewItem
 
@@ -117,6 +122,31 @@ def kiosk_review_items(
 ) -> list[SnapshotReviewItem]:
     """This kiosk's location's open review items."""
     return review.open_items_of_kiosk(uow=container.uow(), kiosks=sync.kiosks, claims=claims)
+
+
+@router.post(
+    "/review-items/{review_item_id}/resolve",
+    response_model=SnapshotReviewItem,
+    responses={
+        404: {"description": "No such review item at this kiosk's location", **_PROBLEM},
+        409: {"description": "Resolved already", **_PROBLEM},
+    },
+)
+def kiosk_resolve_review_item(
+    review_item_id: uuid.UUID,
+    cmd: KioskReviewResolve,
+    claims: DeviceClaims,
+    container: ContainerDep,
+    sync: SyncDep,
+) -> SnapshotReviewItem:
+    """Staff at the kiosk (their PIN checked there) resolve one of its location's items."""
+    return review.resolve_for_kiosk(
+        uow=container.uow(),
+        kiosks=sync.kiosks,
+        claims=claims,
+        review_item_id=review_item_id,
+        cmd=cmd,
+    )
 
 
 @review_router.get("", response_model=ReviewItemPage)

@@ -36,3 +36,12 @@ class ReviewItemPage(BaseModel):
 class ReviewItemResolve(InputModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(min_length=1, max_length=1000, description="What was done about it")
+
+
+class KioskReviewResolve(InputModel):
+    """A kiosk resolves one of its location's review items for the staff member whose PIN
+    was entered there."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(min_length=1, max_length=1000, description="What was done about it")
+    staff_id: uuid.UUID = Field(description="The staff member at the kiosk")

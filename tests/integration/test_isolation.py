@@ -72,10 +72,14 @@ STATE_DEPENDENT = {
     "/sessions/{session_id}/move",
     "/sessions/{session_id}/cancel",
     "/schedules/{schedule_id}/end",
+    "/sync/review-items/{review_item_id}/resolve",
 }
 #: The feed token is the credential of a calendar feed (calendar apps send no headers):
 #: it is public by design, and forged tokens are tested in test_ical.py.
 BY_TOKEN = {"/calendars/{token}.ics"}
+#: Routes for enrolled kiosks: walked with a device token of the caller's tenant. Walked
+#: after the staff routes: resolving a review item here leaves the managers' route a 409.
+DEVICE_ROUTES = {"/sync/review-items/{review_item_id}/resolve"}
 
 
 def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
@@ -213,6 +217,11 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
     # Public routes name the tenant by slug: the caller's own slug, with B's ids.
     ids_b = {**ids_b, "tenant_slug": tenant_a.slug}
     member_a = member_headers(container, tenant_a.id, ids_a["member_id"])
+    # A kiosk of its own: the walk revokes the world's device.
+    device_a = api.device_headers(api.enrol_device(tenant_a, ids_a["location_id"]))
+    BODIES[("POST", "/sync/review-items/{review_item_id}/resolve")] = {
+        "json": {"note": "merged", "staff_id": ids_a["staff_id"]}
+    }
     # B's staff booking the caller's member into B's session: still 404.
     BODIES[("POST", "/sessions/{session_id}/bookings")] = {
         "json": {"member_id": ids_a["member_id"]}
@@ -244,10 +253,11 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
         if params:
             operations += [(method.upper(), template) for method in methods]
     # Deletions last, so tenant A's own ids still exist for every other check.
-    operations.sort(key=lambda op: op[0] == "DELETE")
+    operations.sort(key=lambda op: (op[0] == "DELETE", op[1] in DEVICE_ROUTES))
     walked = 0
     for method, template in operations:
         headers = member_a if template in MEMBER_ROUTES else tenant_a.headers
+        headers = device_a if template in DEVICE_ROUTES else headers
         response = _request(
             api, method, template.format(**ids_b, **OTHER_PARAMS), headers, template
         )

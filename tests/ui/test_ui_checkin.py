@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import LocalRepository, OutboxRepository
 from desktop.ui.main_window import MainWindow
+from desktop.ui.views.checkin_view import NO_CAMERA
 from tests.ui.keys import enter_staff_pin
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import FakeServer
@@ -255,8 +256,11 @@ def test_camera_frames_and_scan_results(
     assert view.decision.admitted and view.decision.name_label.text() == "Ana Smith"
     assert LocalRepository(desk.store.connection()).checkins()[0].method == "qr"
 
-    camera.camera_error.emit("No camera found")
-    assert view.hint_label.text().startswith("No camera found")
+    # Issue 12 moved the technical cause to the staff side: members read plain words.
+    camera.camera_error.emit("No camera found at index 0: scanners and search still work")
+    assert view.hint_label.text() == NO_CAMERA
+    assert "index 0" not in view.hint_label.text()
+    assert window.diagnostics.entries[-1][1].startswith("No camera found at index 0")
 
 
 def test_a_member_scanned_again_is_already_checked_in_and_nothing_is_taken(

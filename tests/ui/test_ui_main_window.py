@@ -10,6 +10,7 @@ from desktop.config import KioskSettings
 from desktop.core.kiosk import KioskCore
 from desktop.core.sync import OFFLINE_MESSAGE
 from desktop.ui.main_window import MainWindow
+from desktop.ui.status_bar import CREDENTIAL_NOTE
 from desktop.ui.views.checkin_view import PROMPT
 from desktop.workers.sync_worker import SyncWorker
 from tests.unit.desktop.kiosk_fakes import FakeServer
@@ -109,4 +110,7 @@ def test_credential_warning_is_shown(qtbot: QtBot, core: KioskCore) -> None:
     core.credentials.warning = "No OS keyring: device credential stored in /x/device-credential"
     window = make_window(qtbot, core)
     assert window.status.credential_label.isVisible()
-    assert "No OS keyring" in window.status.credential_label.text()
+    # Issue 12: the path is for staff (the desk's diagnostics), not the member-facing screen.
+    assert window.status.credential_label.text() == CREDENTIAL_NOTE
+    assert "/x/" not in window.status.credential_label.text()
+    assert [m for _, m in window.diagnostics.entries] == [core.credentials.warning]

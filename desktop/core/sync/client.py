@@ -129,6 +129,13 @@ class ServerClient:
             self._authorized("POST", "/sync/push", content=gzipped_json, headers=headers)
         )
 
+    def resolve_review_item(self, item_id: str, note: str, staff_id: str) -> dict[str, Any]:
+        """``POST /sync/review-items/{id}/resolve``: staff at this kiosk dealt with it."""
+        body = {"note": note, "staff_id": staff_id}
+        return self._json(
+            self._authorized("POST", f"/sync/review-items/{item_id}/resolve", json=body)
+        )
+
     def pull(self, cursor: int, limit: int, wait: float) -> dict[str, Any]:
         """``GET /sync/pull``; with ``wait`` the server may hold the request (long-poll)."""
         params: dict[str, int | float] = {"cursor": cursor, "limit": limit}

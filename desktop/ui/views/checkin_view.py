@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -37,6 +37,8 @@ from shared.enums import CheckinMethod
 log = logging.getLogger(__name__)
 
 PROMPT = "Show your QR code or scan your card"
+#: What members read when the camera cannot be used; the technical cause goes to staff.
+NO_CAMERA = "The camera is not available: scan your card or ask at the desk"
 #: How long the answer stays up before the ready screen returns.
 DECISION_MS = 5_000
 #: Keys typed away from the search box move the focus there once they pause this long.
@@ -44,6 +46,9 @@ TYPE_AHEAD_FOCUS_MS = 150
 
 
 class CheckinView(QWidget):
+    #: Technical detail for the staff side (e.g. why the camera cannot be used).
+    technical_message = Signal(str)
+
     def __init__(self, core: KioskCore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("checkinView")
@@ -79,6 +84,9 @@ class CheckinView(QWidget):
         self.results = self.picker.results
         self.picker.picked.connect(self.pick)
         self.picker.code_entered.connect(self.on_code_entered)
+        # While someone searches, the results take the prompt's room (five members or more).
+        self.search_edit.textChanged.connect(lambda text: panel.setVisible(not text.strip()))
+        self.prompt_panel = panel
         self.walkin_button = QPushButton("Walk-in")
         self.walkin_button.clicked.connect(self.open_walkin)
         self.sale_button = QPushButton("Day pass / Guest pass")
@@ -182,7 +190,8 @@ class CheckinView(QWidget):
     def on_camera_error(self, message: str) -> None:
         """The camera cannot be used: cards and search still work."""
         self.camera_label.hide()
-        self.hint_label.setText(f"{message} — scan your card or ask at the desk")
+        self.hint_label.setText(NO_CAMERA)
+        self.technical_message.emit(message)
 
     def pick(self, hit: MemberHit) -> None:
         """A member chosen by search: someone checking in on another's behalf, so staff."""

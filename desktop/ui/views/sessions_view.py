@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -37,6 +38,8 @@ from shared.enums import CheckinMethod, PlanKind
 
 log = logging.getLogger(__name__)
 PICK_SESSION = "Pick a class to see who is booked"
+NO_MORE_TODAY = "No more classes today"
+NONE_TOMORROW = "No classes tomorrow"
 
 
 def session_text(view: SessionView, timezone: str) -> str:
@@ -88,12 +91,22 @@ class SessionsView(QWidget):
         self.session_list = QListWidget()
         self.session_list.setObjectName("sessionList")
         self.session_list.currentRowChanged.connect(self._session_picked)
+        # Long class names wrap onto more lines rather than being cut at the list's edge.
+        self.session_list.setWordWrap(True)
+        self.session_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.session_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.empty_label = QLabel(NO_MORE_TODAY)
+        self.empty_label.setObjectName("noSessions")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
 
         self.title_label = QLabel(PICK_SESSION)
         self.title_label.setObjectName("sessionTitle")
         self.title_label.setWordWrap(True)
         self.roster_list = QListWidget()
         self.roster_list.setObjectName("rosterList")
+        self.roster_list.setWordWrap(True)
+        self.roster_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.check_in_button = QPushButton("Check in selected")
         self.check_in_button.clicked.connect(self.check_in_selected)
         self.picker = MemberPicker(self._core, "Find someone to check in or book")
@@ -116,20 +129,24 @@ class SessionsView(QWidget):
         day_row.addWidget(self.today_button)
         day_row.addWidget(self.tomorrow_button)
         left.addLayout(day_row)
+        left.addWidget(self.empty_label)
         left.addWidget(self.session_list, 1)
         right = QVBoxLayout()
         right.addWidget(self.title_label)
         right.addWidget(self.roster_list, 2)
         right.addWidget(self.check_in_button)
         right.addWidget(self.picker, 1)
+        self.chosen_label.setWordWrap(True)
         right.addWidget(self.chosen_label)
-        actions = QHBoxLayout()
-        for button in (self.attend_button, self.book_button, self.walkin_button):
-            actions.addWidget(button)
+        # Two buttons a row: three side by side do not fit beside the class list at 1280 px.
+        actions = QGridLayout()
+        actions.addWidget(self.attend_button, 0, 0)
+        actions.addWidget(self.book_button, 0, 1)
+        actions.addWidget(self.walkin_button, 1, 0, 1, 2)
         right.addLayout(actions)
         right.addWidget(self.message_label)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(24, 24, 24, 24)
+        layout.setContentsMargins(16, 16, 16, 16)
         layout.addLayout(left, 2)
         layout.addLayout(right, 3)
         self._enable()
@@ -163,6 +180,11 @@ class SessionsView(QWidget):
         self.session_list.setCurrentRow(rows[0] if rows else -1)
         self.session_list.blockSignals(False)
         self.selected = keep if rows else None
+        self.empty_label.setText(NONE_TOMORROW if self.tomorrow else NO_MORE_TODAY)
+        now = self._now()
+        # Today's list keeps the classes already over (their rosters); none still to come
+        # reads as "No more classes today".
+        self.empty_label.setVisible(not any(v.ends_at > now for v in self.sessions))
         self._show_roster()
 
     def select(self, row: int) -> None:

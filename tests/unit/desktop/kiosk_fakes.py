@@ -78,6 +78,9 @@ class FakeServer:
         self.places: list[dict[str, Any]] = []
         #: Member id → the JPEG ``/members/{id}/thumbnail`` serves (absent: 404).
         self.thumbnails: dict[str, bytes] = {}
+        self.review_items: list[dict[str, Any]] = []
+        #: Resolutions asked for by the kiosk: (review item id, its JSON body).
+        self.resolutions: list[tuple[str, dict[str, Any]]] = []
         self.opening_hours: dict[str, Any] = {
             day: [{"opens": "06:00", "closes": "22:00"}]
             for day in ("mon", "tue", "wed", "thu", "fri")
@@ -147,9 +150,25 @@ class FakeServer:
             "checkin_policy": self.checkin_policy,
             "member_alerts": self.member_alerts,
             "places": self.places,
+            "review_items": [r for r in self.review_items if r["status"] == "open"],
         }
 
     # -- data the snapshot serves (see also seed_desk_data) ------------------------------
+
+    def add_review_item(self, summary: str, member_id: uuid.UUID | None = None) -> str:
+        item_id = str(uuid.uuid4())
+        self.review_items.append(
+            {
+                "id": item_id,
+                "location_id": str(self.location_id),
+                "kind": "ineligible_admission",
+                "member_id": None if member_id is None else str(member_id),
+                "summary": summary,
+                "status": "open",
+                "created_at": (self.server_time or datetime.now(UTC)).isoformat(),
+            }
+        )
+        return item_id
 
     def add_plan(self, name: str, kind: str, price: str = "0", **fields: Any) -> uuid.UUID:
         plan_id = uuid.uuid4()
@@ -286,8 +305,13 @@ class FakeServer:
             if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
                 return problem(401, "The access token has expired.", "token_expired")
             return httpx.Response(200, json=self.snapshot())
+        return self._member_and_review_routes(request, path)
+
+    def _member_and_review_routes(self, request: httpx.Request, path: str) -> httpx.Response:
         if path.startswith("/members/") and path.endswith("/thumbnail"):
             return self._thumbnail(request, path.split("/")[2])
+        if path.startswith("/sync/review-items/") and path.endswith("/resolve"):
+            return self._resolve_review_item(request, path.split("/")[3])
         return problem(404, "Not found.", "not_found")
 
     def _thumbnail(self, request: httpx.Request, member_id: str) -> httpx.Response:
@@ -298,3 +322,14 @@ class FakeServer:
         if photo is None:
             return problem(404, "This member has no photo.", "no_photo")
         return httpx.Response(200, content=photo, headers={"content-type": "image/jpeg"})
+
+    def _resolve_review_item(self, request: httpx.Request, item_id: str) -> httpx.Response:
+        found = [r for r in self.review_items if r["id"] == item_id]
+        if not found:
+            return problem(404, "Not found.", "not_found")
+        if found[0]["status"] == "resolved":
+            return problem(409, "This review item was resolved already.", "already_resolved")
+        body = json.loads(request.content)
+        self.resolutions.append((item_id, body))
+        found[0] |= {"status": "resolved", "resolution_note": body["note"]}
+        return httpx.Response(200, json=found[0])
