@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QDialog, QListWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core.kiosk import KioskCore
 from desktop.ui.main_window import MainWindow
+from desktop.ui.pin_dialog import PinDialog
+from desktop.ui.views.override_dialog import OverrideReasonDialog
+from desktop.ui.views.sale_dialog import SaleDialog
 from desktop.ui.views.sessions_view import NO_MORE_TODAY
+from desktop.ui.views.walkin_dialog import WalkinDialog
 from tests.ui.screens.conftest import LONG_CLASS, Scene
 from tests.ui.screens.layout_check import problems
 from tests.unit.desktop.checkin_fakes import Clock
@@ -43,8 +47,12 @@ def _admission(window: MainWindow, kiosk: KioskCore, scene: Scene) -> None:
 def _refusal(window: MainWindow, kiosk: KioskCore, scene: Scene) -> None:
     hit = kiosk.checkin.member_hit(scene.data.jose)
     assert hit is not None
+    staff = kiosk.pins.check(MANAGER_PIN).staff  # a check-in found by search is staff's
+    assert staff is not None
+    kiosk.staff_mode.begin(staff)
     window.checkin_view.pick(hit)
-    assert not window.checkin_view.decision.admitted
+    outcome = window.checkin_view.decision.outcome
+    assert outcome is not None and not outcome.admitted
 
 
 def _search(window: MainWindow, kiosk: KioskCore, scene: Scene) -> None:
@@ -163,3 +171,43 @@ def test_a_long_class_name_wraps_and_an_empty_day_says_so(
     clock.advance(3600)  # 23:15: Late Spin (22:30–23:15) is over
     view.show_day(tomorrow=False)
     assert view.empty_label.isVisible() and view.empty_label.text() == NO_MORE_TODAY
+
+
+DIALOGS: dict[str, Callable[[MainWindow, KioskCore], QDialog]] = {
+    "pin": lambda window, kiosk: PinDialog(kiosk.pins, "Enter a staff PIN to sell a pass", window),
+    "walk-in": lambda window, kiosk: WalkinDialog(kiosk, window),
+    "sale": lambda window, kiosk: SaleDialog(
+        kiosk, kiosk.checkin.search_members("Mensah")[0], window, staff=None
+    ),
+    "override": lambda window, kiosk: OverrideReasonDialog(
+        "Ana Manager", "Membership expired on 9 December 2024", window
+    ),
+}
+
+
+@pytest.mark.parametrize("size", SIZES[:2], ids=[s[0] for s in SIZES[:2]])
+@pytest.mark.parametrize("dialog_name", list(DIALOGS))
+def test_every_dialog_fits_the_screen_and_nothing_is_cut(
+    qtbot: QtBot,
+    window: MainWindow,
+    kiosk: KioskCore,
+    scene: Scene,
+    tmp_path: Path,
+    dialog_name: str,
+    size: tuple[str, int, int],
+) -> None:
+    """The dialogs staff use at the desk (with the on-screen keypad, the walk-in form) are
+    no taller or wider than the screen, and none of their controls or texts are cut."""
+    label, width, height = size
+    window.fit_to_screen(QRect(0, 0, width, height))
+    window.resize(width, height)
+    dialog = DIALOGS[dialog_name](window, kiosk)
+    dialog.open()
+    qtbot.wait(20)
+    try:
+        assert dialog.width() <= width and dialog.height() <= height, dialog.size()
+        path = _shots_dir(tmp_path) / f"dialog-{dialog_name}-{label}.png"
+        assert dialog.grab().save(str(path))
+        assert problems(dialog) == []
+    finally:
+        dialog.reject()

@@ -4,7 +4,10 @@ technical messages kept off the member-facing screen."""
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.core.kiosk import KioskCore
@@ -22,6 +25,12 @@ def _enter_pin(window: MainWindow, pin: str) -> None:
     assert dialog is not None and dialog.isVisible()
     QTest.keyClicks(dialog.pin_edit, pin)
     dialog.ok_button.click()
+    # The PIN is checked off the UI thread: wait for its answer.
+    deadline = time.monotonic() + 10
+    while dialog.checking and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    assert not dialog.checking
 
 
 def _open_desk(window: MainWindow) -> None:
