@@ -117,7 +117,10 @@ def acknowledged_checkins(core: KioskCore) -> set[str]:
 
 
 def kiosk_members(core: KioskCore) -> Rows:
-    rows = core.store.connection().execute("SELECT * FROM cached_member")
+    rows = core.store.connection().execute(
+        """SELECT m.*, d.photo_updated_at FROM cached_member m
+           LEFT JOIN cached_member_detail d ON d.member_id = m.id"""
+    )
     fields = SnapshotMember.model_fields
     return _keyed(SnapshotMember.model_validate({k: r[k] for k in fields}) for r in rows)
 

@@ -251,7 +251,7 @@ class MemberCards:
                 reason=outcome.reason,
                 today=today,
                 usage=None if used is None else self._usage(used, timezone, at),
-                date_of_birth=card_rows.date_of_birth(member_id),
+                date_of_birth=member.date_of_birth if member else None,
                 booking=self._booking(member_id, timezone, at) if outcome.admitted else None,
                 timezone=timezone,
                 alerts=card_rows.alerts(member_id),

@@ -10,15 +10,13 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from desktop.core.store.codec import encode_opt_time, encode_time
 from shared.sync.snapshot import SnapshotMember, SnapshotMemberAlert, SnapshotPlace
 
-INSERT_DETAIL = (
-    "INTO cached_member_detail (member_id, date_of_birth, photo_updated_at) VALUES (?, ?, ?)"
-)
+INSERT_DETAIL = "INTO cached_member_detail (member_id, photo_updated_at) VALUES (?, ?)"
 #: Every thumbnail a kiosk keeps, together; beyond it no more are fetched.
 PHOTO_BUDGET_BYTES = 64 * 1024 * 1024
 #: One thumbnail; the server sends at most 20 KB, anything bigger is not kept.
@@ -26,14 +24,7 @@ PHOTO_MAX_BYTES = 20 * 1024
 
 
 def detail_rows(members: Iterable[SnapshotMember]) -> list[tuple[object, ...]]:
-    return [
-        (
-            str(m.id),
-            None if m.date_of_birth is None else m.date_of_birth.isoformat(),
-            encode_opt_time(m.photo_updated_at),
-        )
-        for m in members
-    ]
+    return [(str(m.id), encode_opt_time(m.photo_updated_at)) for m in members]
 
 
 class MemberCardRows:
@@ -81,13 +72,6 @@ class MemberCardRows:
         self._conn.execute("DELETE FROM cached_place")
 
     # -- reads ------------------------------------------------------------------------------
-
-    def date_of_birth(self, member_id: uuid.UUID) -> date | None:
-        row = self._conn.execute(
-            "SELECT date_of_birth FROM cached_member_detail WHERE member_id = ?",
-            (str(member_id),),
-        ).fetchone()
-        return None if row is None or row[0] is None else date.fromisoformat(row[0])
 
     def alerts(self, member_id: uuid.UUID) -> list[str]:
         rows = self._conn.execute(

@@ -41,7 +41,7 @@ def test_visits_merge_the_servers_and_this_kiosks_newest_first(
     visits = desk.desk.profile(data.dora).visits
     assert [v.pending for v in visits] == [True, False]
     assert visits[0].occurred_at == NOW
-    assert visits[1].occurred_at == NOW - timedelta(hours=1)
+    assert visits[1].occurred_at == NOW - timedelta(hours=4)  # the seeded earlier visit
 
 
 def test_refused_actions_are_listed_after_those_waiting(desk: KioskCore, data: DeskData) -> None:

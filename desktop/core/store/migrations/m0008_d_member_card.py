@@ -1,6 +1,6 @@
 """Migration 8: what the admission card shows beyond the name.
 
-``cached_member_detail``: a pulled member's date of birth and when their photo last changed;
+``cached_member_detail``: when a pulled member's photo last changed;
 ``member_photo``: the thumbnails fetched for them (each a few KB, within a total budget);
 ``cached_member_alert``: staff alerts on members (open ones; a resolved one is deleted);
 ``cached_place``: the tenant's locations by name, to say where a plan is valid.
@@ -10,7 +10,6 @@ The pull cursor is forgotten so that the next sync downloads a snapshot carrying
 SCRIPT = """
 CREATE TABLE cached_member_detail (
     member_id        TEXT PRIMARY KEY,
-    date_of_birth    TEXT,
     photo_updated_at TEXT
 );
 CREATE TABLE member_photo (
