@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
             enabled=lambda: self.views.currentWidget() in (self.checkin_view, self.sessions_view),
         )
         # A scan while a dialog is open waits for it (or is its chosen member).
-        self.scans = ScanRouter(self, self._code_scanned)
+        self.scans = ScanRouter(self, self._code_scanned, self._deliver_scan_result)
         self.wedge.scanned.connect(self.scans.route)
         self.wedge.typed.connect(self._typed)
         self.wedge.install()
@@ -190,6 +190,10 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _scan_result(self, result: object) -> None:
+        """What the camera read: held while a dialog is open, like a USB scan."""
+        self.scans.route_read(result)
+
+    def _deliver_scan_result(self, result: object) -> None:
         if self.views.currentWidget() is self.sessions_view:
             self.sessions_view.on_scan_result(result)
         else:

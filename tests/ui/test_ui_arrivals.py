@@ -4,23 +4,25 @@ typed by hand, scans while a dialog is open, keyboard-only use and unknown cards
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QImage, QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core.checkin import CheckinError
 from desktop.core.kiosk import KioskCore
+from desktop.core.scanning import ScanKind, ScanResult
 from desktop.core.store import LocalRepository, OutboxRepository
 from desktop.ui.main_window import MainWindow
 from desktop.ui.style import STYLE
-from shared.qr import public_key_to_b64
+from shared.qr import PassClaims, PassVerdict, VerdictCode, public_key_to_b64
 from tests.frames import PassFactory
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
@@ -420,3 +422,32 @@ def test_a_burst_is_a_scan_by_the_keys_own_time_stamps_however_busy_the_screen(
     view = window.checkin_view
     assert view.decision.admitted and view.decision.name_label.text() == "Ana Smith"
     assert widget.text() == ""
+
+
+def test_a_camera_read_while_a_dialog_is_open_waits_for_it_to_close(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore, data: DeskData
+) -> None:
+    class Camera(QObject):  # the CameraWorker's signals
+        frame_ready = Signal(QImage)
+        result_ready = Signal(object)
+        camera_error = Signal(str)
+
+    camera = Camera()
+    window.connect_camera(camera)
+    view = window.checkin_view
+    view.open_walkin()
+    dialog = view.walkin_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is dialog)
+    claims = PassClaims(uuid.uuid4(), data.ana, uuid.uuid4(), NOW, 1)
+    read = ScanResult(
+        ScanKind.PASS_OK, "ZM1", verdict=PassVerdict(True, VerdictCode.OK, "", claims)
+    )
+    for _ in range(3):  # the same pass, frame after frame
+        camera.result_ready.emit(read)
+    assert dialog.isVisible() and view.pages.currentWidget() is view.ready_page
+    assert pending_names(desk) == []
+    dialog.reject()
+    qtbot.waitUntil(lambda: view.pages.currentWidget() is view.decision)
+    assert view.decision.admitted and view.decision.name_label.text() == "Ana Smith"
+    assert pending_names(desk) == ["checkin.create.v1"]
