@@ -92,21 +92,16 @@ class Container:
         return SqlAlchemyUnitOfWork(self.read_session_factory)
 
 
-def build_sync_registry() -> SyncRegistry:
+def build_sync_registry(booked: BookedClasses | None = None) -> SyncRegistry:
     """Each domain plugs in what it brings to kiosk sync. The order is the snapshot's:
-    check-ins count visits on the plans' memberships."""
+    check-ins count visits on the plans' memberships. ``booked``: how a pushed check-in
+    attends a booked class (default: the tenant's bookings)."""
     registry = SyncRegistry()
     devices_sync.register(registry)
-    for domain in (
-        tenants_sync,
-        staff_sync,
-        plans_sync,
-        checkin_sync,
-        scheduling_sync,
-        bookings_sync,
-        members_sync,
-        passes_sync,
-    ):
+    for domain in (tenants_sync, staff_sync, plans_sync):
+        domain.register(registry)
+    checkin_sync.register(registry, booked if booked is not None else BookingsAtTheDoor())
+    for domain in (scheduling_sync, bookings_sync, members_sync, passes_sync):
         domain.register(registry)
     sync_review.register(registry.tables)
     return registry

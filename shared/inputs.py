@@ -11,8 +11,10 @@ be stored by PostgreSQL, and the others only ever come from tampering or broken 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
@@ -39,8 +41,15 @@ def date_problem(value: date) -> str | None:
     return None
 
 
+#: Values that hold neither text nor a date: most fields of a kiosk's check-in (ids, flags),
+#: skipped at once since every pushed mutation's fields are looked at.
+_PLAIN: frozenset[type] = frozenset({type(None), bool, int, float, Decimal, uuid.UUID})
+
+
 def problem(value: object) -> str | None:
     """Why a validated value (text, a date, or a container of them) may not be taken."""
+    if type(value) in _PLAIN:
+        return None
     if isinstance(value, str):
         return text_problem(value)
     if isinstance(value, date):  # datetime included

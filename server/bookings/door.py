@@ -4,18 +4,36 @@ class-pack credit was taken when booking, so the door takes nothing more."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from server.bookings import rules
 from server.bookings.attendance import record_attendance
 from server.bookings.models import Booking
+from server.checkin.booked_classes import BookedClass
+from server.db.bulk import among, chunks
 from server.db.uow import UnitOfWork
 from server.ports.analytics import PublishedEvent
 from server.scheduling.models import ClassSession
+from shared.clock import ensure_utc
 from shared.door_rules import DoorPolicy
 from shared.enums import SessionStatus
+
+
+def _attendable_here(location_id: uuid.UUID) -> list[ColumnElement[bool]]:
+    """A booking holding a place, not attended yet, of a running class at the location."""
+    return [
+        Booking.status.in_([s.value for s in rules.HOLDS_PLACE]),
+        or_(Booking.attendance.is_(None), Booking.attendance == "no_show"),
+        ClassSession.location_id == location_id,
+        ClassSession.status != SessionStatus.CANCELLED.value,
+    ]
+
+
+def _with_session() -> ColumnElement[bool]:
+    return (ClassSession.tenant_id == Booking.tenant_id) & (ClassSession.id == Booking.session_id)
 
 
 class BookingsAtTheDoor:
@@ -33,18 +51,11 @@ class BookingsAtTheDoor:
     ) -> uuid.UUID | None:
         query = (
             select(Booking.id)
-            .join(
-                ClassSession,
-                (ClassSession.tenant_id == Booking.tenant_id)
-                & (ClassSession.id == Booking.session_id),
-            )
+            .join(ClassSession, _with_session())
             .where(
                 Booking.tenant_id == tenant_id,
                 Booking.member_id == member_id,
-                Booking.status.in_([s.value for s in rules.HOLDS_PLACE]),
-                or_(Booking.attendance.is_(None), Booking.attendance == "no_show"),
-                ClassSession.location_id == location_id,
-                ClassSession.status != SessionStatus.CANCELLED.value,
+                *_attendable_here(location_id),
                 ClassSession.starts_at <= at + policy.class_checkin_opens,
                 ClassSession.ends_at > at,
             )
@@ -52,6 +63,36 @@ class BookingsAtTheDoor:
             .limit(1)
         )
         found: uuid.UUID | None = uow.db.execute(query).scalar_one_or_none()
+        return found
+
+    def booked_between(
+        self,
+        uow: UnitOfWork,
+        *,
+        tenant_id: uuid.UUID,
+        member_ids: Sequence[uuid.UUID],
+        location_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        policy: DoorPolicy,
+    ) -> list[BookedClass]:
+        found: list[BookedClass] = []
+        for ids in chunks(member_ids):
+            query = (
+                select(Booking.id, Booking.member_id, ClassSession.starts_at, ClassSession.ends_at)
+                .join(ClassSession, _with_session())
+                .where(
+                    Booking.tenant_id == tenant_id,
+                    among(uow.db, Booking.member_id, ids),
+                    *_attendable_here(location_id),
+                    ClassSession.starts_at <= end + policy.class_checkin_opens,
+                    ClassSession.ends_at > start,
+                )
+            )
+            found += [
+                BookedClass(booking_id, member_id, ensure_utc(starts), ensure_utc(ends))
+                for booking_id, member_id, starts, ends in uow.db.execute(query)
+            ]
         return found
 
     def attend(

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from server.checkin.booked_classes import BookedClasses
 from server.checkin.models import Checkin, CheckinPolicy
 from server.checkin.policy import door_policy, policy_row
 from server.checkin.sync_batch import CheckinBatch, MemberFacts, occurred_at
@@ -26,7 +27,7 @@ from server.errors import DomainError
 from server.ports.eligibility import EligibilityDecision
 from server.sync import review, rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
-from shared.door_rules import reentry_reason
+from shared.door_rules import Admission, reentry_reason
 from shared.eligibility import local_midnight, period_bounds
 from shared.enums import LimitPeriod, MovementKind
 from shared.sync import messages as wire
@@ -40,12 +41,11 @@ from shared.sync.snapshot import (
 
 
 def _server_decision(
-    batch: CheckinBatch, args: CheckinCreateArgs, member: MemberFacts, at: datetime
+    batch: CheckinBatch, args: CheckinCreateArgs, member: MemberFacts, at: datetime, *, into: bool
 ) -> EligibilityDecision:
     # Into a booked session: the booking took the class-pack credit already.
-    into_session = args.booking_id is not None
     try:
-        return batch.decide(args.checkin_id, member, at, credit_prepaid=into_session)
+        return batch.decide(args.checkin_id, member, at, credit_prepaid=into)
     except DomainError as exc:  # e.g. the member has been archived since
         return EligibilityDecision(admitted=False, reason=exc.detail)
 
@@ -56,6 +56,26 @@ def _take_credit(batch: CheckinBatch, decision: EligibilityDecision) -> Eligibil
     if batch.take_credit(decision.membership_id):
         return decision
     return EligibilityDecision(admitted=False, reason="no credits left")
+
+
+def _decide(
+    context: MutationContext,
+    args: CheckinCreateArgs,
+    member: MemberFacts,
+    at: datetime,
+    repeat: Admission | None,
+    *,
+    into: bool,
+) -> tuple[EligibilityDecision, uuid.UUID | None]:
+    """The server's decision, and the membership the check-in was on."""
+    batch: CheckinBatch = context.batch
+    if repeat is not None:
+        return EligibilityDecision(admitted=True, reason=reentry_reason(repeat, context.tz)), None
+    decision = _server_decision(batch, args, member, at, into=into)
+    if args.admitted and not into:
+        decision = _take_credit(batch, decision)
+    owned = batch.owns(member, args.membership_id)
+    return decision, args.membership_id if owned else decision.membership_id
 
 
 def _flag_shared_pass(
@@ -136,19 +156,15 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     at, clamped = occurred_at(context, args)
     overridden = args.admitted and args.override_reason is not None
     # Into a booked session: the booking takes the credit, its attendance is the movement.
-    into_session = args.booking_id is not None
+    # A kiosk that had not pulled the booking yet checked the member in at the door: during
+    # the class that is attending it, as at the door.
+    at_door = (
+        batch.booking_at_door(member.id, at) if args.admitted and not args.booking_id else None
+    )
+    into_session = args.booking_id is not None or at_door is not None
     # Already in (another kiosk of the location may have admitted them): nothing is taken.
     repeat = batch.reentry(member.id, at) if args.admitted else None
-    if repeat is not None:
-        decision = EligibilityDecision(admitted=True, reason=reentry_reason(repeat, context.tz))
-        membership_id = None
-    else:
-        decision = _server_decision(batch, args, member, at)
-        if args.admitted and not into_session:
-            decision = _take_credit(batch, decision)
-        membership_id = (
-            args.membership_id if batch.owns(member, args.membership_id) else decision.membership_id
-        )
+    decision, membership_id = _decide(context, args, member, at, repeat, into=into_session)
     reason = args.reason if not args.warning else f"{args.reason}; {args.warning}"
     row: dict[str, object] = {
         "id": args.checkin_id,
@@ -168,6 +184,8 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
         "repeat_of": repeat.id if repeat is not None else None,
     }
     batch.add_checkin(row)
+    if at_door is not None:
+        batch.attend(context, at_door, at, args.checkin_id)
     name = f"{member.first_name} {member.last_name}"
     if args.admitted and not overridden and not decision.admitted:
         batch.review(
@@ -231,8 +249,10 @@ def _policy_shape(row: CheckinPolicy) -> SnapshotCheckinPolicy:
     )
 
 
-def register(registry: SyncRegistry) -> None:
-    """Check-ins need plans' part of the snapshot before theirs (to count visits)."""
+def register(registry: SyncRegistry, booked: BookedClasses | None = None) -> None:
+    """Check-ins need plans' part of the snapshot before theirs (to count visits).
+    ``booked``: how a pushed check-in during a class the member booked attends that booking
+    (None: every pushed check-in without a booking is to the floor)."""
     registry.tables.register(
         wire.TABLE_CHECKINS,
         Checkin,
@@ -246,5 +266,8 @@ def register(registry: SyncRegistry) -> None:
     )
     registry.snapshot_parts.append(_snapshot)
     registry.mutations.register(
-        "checkin.create.v1", CheckinCreateArgs, create_checkin, batch=CheckinBatch
+        "checkin.create.v1",
+        CheckinCreateArgs,
+        create_checkin,
+        batch=lambda context: CheckinBatch(context, booked),
     )

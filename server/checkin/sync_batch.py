@@ -7,13 +7,17 @@ passes), opens one eligibility batch for all of them (the port reads what its de
 need once, and is told of every admission and credit as the run records them), and stages
 the rows to write (check-ins, movement events, review items) for one bulk insert per table.
 Class-pack credits are still taken one conditional UPDATE at a time.
+
+Like the door's own check-ins, a run decides each member's check-ins in turn with any other
+kiosk's push or door check-in of them: it locks the members it admits before reading who is
+in already, so that two kiosks admitting one member at once make one visit and one re-entry.
 """
 
 from __future__ import annotations
 
 import uuid
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,10 +25,12 @@ from typing import Any
 from sqlalchemy import Select, Uuid, bindparam, func, select, true
 from sqlalchemy.dialects import postgresql
 
+from server.checkin.booked_classes import BookedClass, BookedClasses
 from server.checkin.models import Checkin
 from server.checkin.policy import door_policy
 from server.db.bulk import among, chunks, insert_rows
 from server.engagement.models import MovementEvent
+from server.errors import DomainError
 from server.members.models import Member
 from server.passes.repository import MemberPassRepository
 from server.plans.models import Membership
@@ -56,9 +62,21 @@ def occurred_at(context: MutationContext, args: CheckinCreateArgs) -> tuple[date
     )
 
 
+@dataclass(frozen=True)
+class _Attendance:
+    context: MutationContext
+    booking_id: uuid.UUID
+    at: datetime
+    checkin_id: uuid.UUID
+
+
 class CheckinBatch:
-    def __init__(self, context: MutationContext) -> None:
+    """``booked``: how a check-in during a class the member booked attends that booking
+    (None: every check-in is to the floor)."""
+
+    def __init__(self, context: MutationContext, booked: BookedClasses | None = None) -> None:
         self.context = context
+        self.booked = booked
         self.db = context.uow.db
         self.tenant_id = context.tenant_id
         self.recorded: set[uuid.UUID] = set()
@@ -78,6 +96,11 @@ class CheckinBatch:
         self.policy = DoorPolicy()
         #: Admissions that were visits (not re-entries) at this location, per member.
         self.visits_here: dict[uuid.UUID, list[Admission]] = {}
+        #: Bookings at the door per member: classes at this location the run's check-ins
+        #: may attend, and the ones this run attended already.
+        self.booked_here: dict[uuid.UUID, list[BookedClass]] = {}
+        self.attending: set[uuid.UUID] = set()
+        self.attendances: list[_Attendance] = []
 
     def prepare(self, args: list[CheckinCreateArgs]) -> None:
         if not args:
@@ -87,8 +110,19 @@ class CheckinBatch:
         for ids in chunks(a.member_id for a in args):
             self._load_members(ids)
         times = [occurred_at(self.context, a)[0] for a in args]
+        self.policy = door_policy(self.db, self.tenant_id)
+        admitted = [
+            (a, t)
+            for a, t in zip(args, times, strict=True)
+            if a.admitted and a.member_id in self.members
+        ]
+        if admitted:
+            self._one_at_a_time(a.member_id for a, _ in admitted)
+        unbooked = [(a, t) for a, t in admitted if a.booking_id is None]
+        if unbooked and self.booked is not None:
+            self._load_booked_here(self.booked, unbooked)
         self.requests = {
-            a.checkin_id: self.request(a.member_id, t, credit_prepaid=a.booking_id is not None)
+            a.checkin_id: self.request(a.member_id, t, credit_prepaid=self.prepaid(a, t))
             for a, t in zip(args, times, strict=True)
             if a.member_id in self.members
         }
@@ -96,8 +130,6 @@ class CheckinBatch:
             list(self.requests.values()), uow=self.context.uow
         )
         self._load_references(args)
-        self.policy = door_policy(self.db, self.tenant_id)
-        admitted = [(a, t) for a, t in zip(args, times, strict=True) if a.admitted]
         if admitted and self.policy.reentry_window_minutes > 0:
             self._load_visits_here(admitted)
         passes = [(a, t) for a, t in zip(args, times, strict=True) if a.admitted and a.pass_id]
@@ -206,6 +238,64 @@ class CheckinBatch:
             for member_id, id_, at in self.db.execute(query):
                 self.visits_here.setdefault(member_id, []).append(Admission(id_, ensure_utc(at)))
 
+    def _one_at_a_time(self, member_ids: Iterable[uuid.UUID]) -> None:
+        """Lock the members (as the door's check-ins do) until the push commits: another
+        kiosk's push of the same members waits, then sees this one's admissions. In id order,
+        so that two pushes never wait for each other. SQLite: the push holds the database's
+        write lock already (it took it updating the kiosk's sync state)."""
+        if self.db.get_bind().dialect.name != "postgresql":
+            return
+        for ids in chunks(sorted(set(member_ids))):
+            self.db.execute(
+                select(Member.id)
+                .where(Member.tenant_id == self.tenant_id, among(self.db, Member.id, ids))
+                .order_by(Member.id)
+                # FOR NO KEY UPDATE: waits for the door's FOR UPDATE and other pushes, not
+                # for rows being inserted that name the member.
+                .with_for_update(key_share=True)
+            ).all()
+
+    def _load_booked_here(
+        self, booked: BookedClasses, unbooked: Sequence[tuple[CheckinCreateArgs, datetime]]
+    ) -> None:
+        """The bookings a kiosk that did not know of them may have checked members in
+        during: the same classes the door would attend (one query per run)."""
+        found = booked.booked_between(
+            self.context.uow,
+            tenant_id=self.tenant_id,
+            member_ids=list(dict.fromkeys(a.member_id for a, _ in unbooked)),
+            location_id=self.context.location.id,
+            start=min(t for _, t in unbooked),
+            end=max(t for _, t in unbooked),
+            policy=self.policy,
+        )
+        for one in sorted(found, key=lambda b: b.starts_at):
+            self.booked_here.setdefault(one.member_id, []).append(one)
+
+    def booking_at_door(self, member_id: uuid.UUID, at: datetime) -> uuid.UUID | None:
+        """The member's booked class at this location whose check-in window holds ``at``
+        (the earliest starting), not attended by an earlier check-in of this run."""
+        for one in self.booked_here.get(member_id, ()):
+            opens = one.starts_at - self.policy.class_checkin_opens
+            if opens <= at < one.ends_at and one.booking_id not in self.attending:
+                return one.booking_id
+        return None
+
+    def prepaid(self, args: CheckinCreateArgs, at: datetime) -> bool:
+        """Into a booked class (the kiosk's or one it did not know of): its booking holds
+        the class-pack credit."""
+        return args.booking_id is not None or (
+            args.admitted and self.booking_at_door(args.member_id, at) is not None
+        )
+
+    def attend(
+        self, context: MutationContext, booking_id: uuid.UUID, at: datetime, checkin_id: uuid.UUID
+    ) -> None:
+        """Stage the booking's attendance by this check-in, recorded once the check-ins are
+        written (the attendance names its check-in)."""
+        self.attending.add(booking_id)
+        self.attendances.append(_Attendance(context, booking_id, at, checkin_id))
+
     def reentry(self, member_id: uuid.UUID, at: datetime) -> Admission | None:
         """The visit (at this location, within the re-entry window) a check-in at ``at``
         belongs to, counting the ones this run recorded before it."""
@@ -226,7 +316,8 @@ class CheckinBatch:
         """The port's decision on one check-in of the run (asked as prepared, when it was)."""
         assert self.eligibility is not None, "prepare() opens the eligibility batch"
         request = self.requests.get(checkin_id)
-        if request is None or (request.member_id, request.at) != (member.id, at):
+        asked = (member.id, at, credit_prepaid)
+        if request is None or (request.member_id, request.at, request.credit_prepaid) != asked:
             request = self.request(member.id, at, credit_prepaid=credit_prepaid)
         return self.eligibility.decide(request)
 
@@ -303,3 +394,27 @@ class CheckinBatch:
         staged = [(Checkin, self.checkins), (MovementEvent, self.movements), (ReviewItem, reviews)]
         for model, rows in staged:
             insert_rows(self.db, model, rows)
+        if self.attendances:
+            self._record_attendances()
+
+    def _record_attendances(self) -> None:
+        """Each in a savepoint: a booking changed meanwhile (cancelled by staff since the
+        run read it) leaves its check-in a plain door check-in rather than failing the run."""
+        assert self.booked is not None
+        self.db.flush()
+        for one in self.attendances:
+            savepoint = self.db.begin_nested()
+            try:
+                movement = self.booked.attend(
+                    self.context.uow,
+                    tenant_id=self.tenant_id,
+                    booking_id=one.booking_id,
+                    at=one.at,
+                    checkin_id=one.checkin_id,
+                )
+            except DomainError:
+                savepoint.rollback()
+                continue
+            savepoint.commit()
+            if movement is not None:
+                one.context.published.append(movement)
