@@ -149,6 +149,15 @@ def postgres_migrated(postgres: PostgresDatabases) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def postgres_cleaner(postgres_migrated: str) -> Iterator[Engine]:
+    """One connection that empties the worker's database before each test: opening one
+    (a new server process and a SCRAM handshake) cost more than the emptying itself."""
+    engine = make_engine(postgres_migrated, pool_size=1)
+    yield engine
+    engine.dispose()
+
+
 #: A table holding at least this many rows is truncated rather than deleted from.
 MANY_ROWS = 1000
 
@@ -188,7 +197,5 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{path}"
         return
     url: str = request.getfixturevalue("postgres_migrated")
-    engine = make_engine(url, pool_size=1)
-    _empty_all_tables(engine)
-    engine.dispose()
+    _empty_all_tables(request.getfixturevalue("postgres_cleaner"))
     yield url
