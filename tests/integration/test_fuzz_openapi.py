@@ -38,9 +38,7 @@ from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api
 from tests.integration.test_isolation import OTHER_PARAMS, _world
 
-#: One worker runs them all, so that the cases are drawn once per number of cases (see
-#: _DRAWN) rather than once in each worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fuzz_openapi")]
+pytestmark = pytest.mark.slow
 
 ROLES = ("owner", "manager", "front_desk", "coach", "member", "kiosk")
 #: Cases per operation and generation mode. The owner reaches the most code (few of its calls
