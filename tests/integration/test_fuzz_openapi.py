@@ -15,6 +15,8 @@ operations and cases each run made is printed in the terminal summary.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,6 +105,14 @@ def _describe(sent: dict[str, Any], status: int, text: str) -> str:
     return f"{sent['method']} {sent['url']} {shown!r} -> {status} {text[:300]}"
 
 
+#: The cases each operation was fuzzed with, kept for the other roles in this worker. The
+#: generation is derandomized from the same function for every role: a role with the same
+#: number of cases gets the very same requests (only its token, and the seeded ids in the
+#: paths, differ), and drawing them again from the schema took most of each test's time.
+#: Keyed by the schema document too, so a changed document never reuses another's cases.
+_DRAWN: dict[tuple[str, str, GenerationMode, int], list[Case[Any]]] = {}
+
+
 def _fuzz(
     client: TestClient,
     operation: APIOperation[Any, Any, Any, Any],
@@ -111,23 +121,14 @@ def _fuzz(
     headers: dict[str, str],
     ids: dict[str, str],
     fuzzed: Fuzzed,
+    document: str,
 ) -> None:
     known = {p.name: ids[p.name] for p in operation.path_parameters if p.name in ids}
     # Valid requests name the seeded tenant's objects, to get past the 404s into the
     # services; invalid ones keep whatever schemathesis makes of the path.
     fixed = known if mode is GenerationMode.POSITIVE and known else None
-    strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
 
-    @settings(
-        max_examples=examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def call(case: Case[Any]) -> None:
+    def check(case: Case[Any]) -> None:
         sent = _request(case, headers)
         response = client.request(**sent)
         fuzzed.cases[operation.label] += 1
@@ -145,15 +146,41 @@ def _fuzz(
                 (label, "schema"), f"{reason}: {_describe(sent, response.status_code, '')}"
             )
 
+    key = (document, operation.label, mode, examples)
+    if key in _DRAWN:
+        for case in _DRAWN[key]:
+            if fixed:  # this test's own seeded objects, as generating would have put there
+                case.path_parameters = {**(case.path_parameters or {}), **fixed}
+            check(case)
+        return
+
+    strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
+    drawn: list[Case[Any]] = []
+
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def call(case: Case[Any]) -> None:
+        drawn.append(case)
+        check(case)
+
     # Unsatisfiable: nothing about this operation can be made invalid (no parameters, no body).
     with contextlib.suppress(Unsatisfiable):
         call()
+    _DRAWN[key] = drawn
 
 
 @pytest.fixture
-def schema(client: TestClient) -> Iterator[Any]:
+def schema(client: TestClient) -> Iterator[tuple[Any, str]]:
     document = _local_times(client.get("/openapi.json").json())
-    yield schemathesis.openapi.from_dict(document)
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    yield schemathesis.openapi.from_dict(document), digest
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -161,12 +188,13 @@ def test_no_request_makes_the_server_fail(
     role: str,
     client: TestClient,
     world: tuple[dict[str, dict[str, str]], dict[str, str]],
-    schema: Any,
+    schema: tuple[Any, str],
     request: pytest.FixtureRequest,
 ) -> None:
     headers, ids = world
     positive, negative = EXAMPLES.get(role, DEFAULT_EXAMPLES)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    loaded, document = schema
+    operations = [result.ok() for result in loaded.get_all_operations()]
     # Deletions last: the other operations still find the seeded objects.
     operations.sort(key=lambda op: op.method.upper() == "DELETE")
     fuzzed = Fuzzed()
@@ -175,7 +203,7 @@ def test_no_request_makes_the_server_fail(
             (GenerationMode.POSITIVE, positive),
             (GenerationMode.NEGATIVE, negative),
         ):
-            _fuzz(client, operation, mode, examples, headers[role], ids, fuzzed)
+            _fuzz(client, operation, mode, examples, headers[role], ids, fuzzed, document)
     summary = (
         f"{role}: {len(operations)} operations, {len(fuzzed.cases)} called, "
         f"{sum(fuzzed.cases.values())} cases, {len(fuzzed.failures)} failures"
