@@ -134,14 +134,15 @@ class DeskService:
         """Who waits for a place in this session, first in line first."""
         rows = SessionRows(self._store.connection()).roster(session_id)
         waiting = [e for e in rows if e.status is BookingStatus.WAITLISTED]
-        return sorted(waiting, key=lambda e: e.position)
+        # Those put in line here and not yet answered come after everyone the server placed.
+        return sorted(waiting, key=lambda e: (e.waitlist_place is None, e.position))
 
     def join_waitlist(
         self, session_id: uuid.UUID, member_id: uuid.UUID, staff_id: uuid.UUID | None
     ) -> str:
         """Put a member on a full class's waitlist. The server gives the place in line (it
         waitlists a booking that arrives for a full class in arrival order); until it
-        answers the booking is listed among the actions waiting to sync."""
+        answers the roster shows them as waitlisted (pending), never holding a place."""
         conn = self._store.connection()
         rows = SessionRows(conn)
         session = rows.session(session_id)
@@ -157,16 +158,29 @@ class DeskService:
         if rows.booking_of(session_id, member_id) is not None:
             raise CheckinError(f"{member.display_name} is already on {session.name}")
         at = self._now()
+        booking_id = new_id()
         args = {
-            "id": str(new_id()),
+            "id": str(booking_id),
             "session_id": str(session_id),
             "member_id": str(member_id),
             "booked_at": at.isoformat(),
             "staff_id": opt_str(staff_id),
         }
         with self._store.transaction() as tx:
-            self._outbox.append(tx, BOOKING_CREATE, args, at)
-        return f"{member.display_name} joins the waitlist for {session.name} once sent"
+            mutation_id = self._outbox.append(tx, BOOKING_CREATE, args, at)
+            SessionRows(tx).add_booking(
+                booking_id=booking_id,
+                session_id=session_id,
+                member_id=member_id,
+                booked_at=at,
+                staff_id=staff_id,
+                mutation_id=mutation_id,
+                status=BookingStatus.WAITLISTED,
+            )
+        return (
+            f"{member.display_name} joins the waitlist for {session.name}: pending until "
+            "the server gives the place in line"
+        )
 
 
 def member_alerts(member: MemberRecord) -> list[str]:

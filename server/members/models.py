@@ -60,6 +60,10 @@ class Member(TenantScoped, Timestamps, Base):
     #: When the member accepted the waiver (at the desk, for walk-ins).
     waiver_accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     source: Mapped[str] = mapped_column(String(20))
+    #: The staff member who registered them at a kiosk (a walk-in).
+    registered_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: The staff member who last gave them a card at a kiosk.
+    card_assigned_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -69,6 +69,7 @@ def create_member(context: MutationContext, args: MemberCreateArgs) -> str | Non
     ).first()
     if existing is not None:
         return "already recorded"
+    context.check_staff(args.staff_id)
     email = normalise_email(args.email)
     try:
         phone = member_rules.normalise_phone(args.phone) if args.phone else None
@@ -105,6 +106,8 @@ def create_member(context: MutationContext, args: MemberCreateArgs) -> str | Non
             card_number=card or None,
             emergency_contact=(args.emergency_contact or "").strip() or None,
             waiver_accepted_at=args.waiver_accepted_at,
+            registered_by=args.staff_id,
+            card_assigned_by=args.staff_id if card else None,
             fitness_goals=[],
             preferences={},
         )
@@ -135,6 +138,7 @@ def assign_card(context: MutationContext, args: MemberCardAssignArgs) -> str | N
     card = args.card_number.strip()
     if code_norm(card) is None:
         raise MutationRejected("the card number is empty")
+    context.check_staff(args.staff_id)
     member = repo.get(args.member_id, for_update=True)
     if member is None or member.archived_at is not None:
         raise MutationRejected(f"member {args.member_id} is not known to the server")
@@ -153,6 +157,7 @@ def assign_card(context: MutationContext, args: MemberCardAssignArgs) -> str | N
         )
         return "the card belongs to another member: left for review"
     member.card_number = card
+    member.card_assigned_by = args.staff_id
     return None
 
 

@@ -107,7 +107,7 @@ def record_sale(
             raise InvalidInput("a member cannot be their own guest")
         member_or_404(uow.db, tenant_id, cmd.guest_of_id)
         # A kiosk's sale was checked against what it knew offline: the money is taken.
-        if check_plan and not _can_host(uow, tenant_id, cmd.guest_of_id, point):
+        if check_plan and not can_host(uow, tenant_id, cmd.guest_of_id, point):
             raise InvalidInput(
                 "a guest pass needs a host with an active membership", code="host_not_active"
             )
@@ -176,10 +176,16 @@ def sell(
         return _read(uow, claims, payment)
 
 
-def _can_host(
-    uow: UnitOfWork, tenant_id: uuid.UUID, host_id: uuid.UUID, point: ServicePoint
+def can_host(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    host_id: uuid.UUID,
+    point: ServicePoint,
+    at: datetime | None = None,
 ) -> bool:
-    today = utcnow().astimezone(point.tz).date()
+    """Whether the member may bring a guest on a guest pass sold at ``point`` at ``at``
+    (default: now)."""
+    today = (at or utcnow()).astimezone(point.tz).date()
     held = MembershipRepository(uow.db, tenant_id).of_member(host_id)
     return can_host_guests(
         [(PlanKind(plan.kind), membership_service.state_of(m)) for m, plan, _tz in held], today

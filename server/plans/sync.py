@@ -12,7 +12,12 @@ from sqlalchemy import or_, select
 from server.devices.service_point import ServicePoint
 from server.plans import sales_service
 from server.plans.models import AccessPlan, Membership
-from server.plans.repository import MembershipRepository, PlanRepository, SaleRepository
+from server.plans.repository import (
+    MembershipRepository,
+    PlanRepository,
+    SaleRepository,
+    member_or_404,
+)
 from server.plans.schemas import SaleCreate
 from server.staff.repository import StaffRepository
 from server.sync import review, rules
@@ -24,6 +29,8 @@ from shared.sync import messages as wire
 from shared.sync.messages import SaleCreateArgs
 from shared.sync.snapshot import SnapshotMembership, SnapshotPlan
 
+#: Review kind: a guest pass sold offline for a host with no active membership.
+GUEST_HOST_NOT_ACTIVE = "guest_host_not_active"
 #: Memberships that ended this long ago still travel, so a refusal can say when they ended.
 ENDED_RECENTLY = timedelta(days=62)
 
@@ -103,11 +110,16 @@ def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
     # The kiosk's location, read already by the push.
     location = db.get(Location, (tenant_id, context.location.id))
     assert location is not None
+    point = ServicePoint(location=location, staff_id=args.staff_id, device_id=context.device.id)
+    # Asked before the sale: the money was taken, so the sale stands either way.
+    hostless = args.guest_of_id is not None and not sales_service.can_host(
+        context.uow, tenant_id, args.guest_of_id, point, taken_at
+    )
     payment = sales_service.record_sale(
         context.uow,
         context.payments,
         tenant_id,
-        ServicePoint(location=location, staff_id=args.staff_id, device_id=context.device.id),
+        point,
         cmd,
         membership_id=args.membership_id,
         starts_on=args.starts_on,
@@ -125,6 +137,16 @@ def create_sale(context: MutationContext, args: SaleCreateArgs) -> str | None:
             review.SALE_CHANGED,
             f"{plan.name} sold offline at {context.location.name} on {context.local(taken_at)} "
             f"for {args.amount} {args.currency}, but {' and '.join(changed)}",
+            member_id=payment.member_id,
+        )
+    if hostless:
+        assert args.guest_of_id is not None
+        host = member_or_404(db, tenant_id, args.guest_of_id)
+        context.review(
+            GUEST_HOST_NOT_ACTIVE,
+            f"{plan.name} sold offline at {context.location.name} on {context.local(taken_at)} "
+            f"for a guest of {host.first_name} {host.last_name}, who has no active "
+            "membership to bring a guest on: the payment was kept",
             member_id=payment.member_id,
         )
     return None

@@ -199,6 +199,7 @@ def push(
                     payments=payments,
                     mutation=mutation,
                     now=now,
+                    kiosks=registry.kiosks,
                 )
                 for mutation in cmd.mutations[len(plan.duplicates) :]
             ]

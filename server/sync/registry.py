@@ -87,6 +87,8 @@ class MutationContext:
     clamped: bool = False
     #: The batch this mutation is applied in, for a mutation registered with one.
     batch: Any = None
+    #: Who serves where (the push sets it; domains that may not import staff ask here).
+    kiosks: Kiosks | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -94,6 +96,16 @@ class MutationContext:
 
     def local(self, at: datetime) -> str:
         return at.astimezone(self.tz).strftime("%d %b %Y %H:%M")
+
+    def check_staff(self, staff_id: uuid.UUID | None) -> None:
+        """Refuse the mutation unless ``staff_id`` (when given) is staff of the tenant who
+        may work at this kiosk's location."""
+        if staff_id is None:
+            return
+        if self.kiosks is None or not self.kiosks.serves_here(
+            uow=self.uow, device=self.device, staff_id=staff_id
+        ):
+            raise MutationRejected(f"staff_id {staff_id} is not staff of this location")
 
     def review(
         self,

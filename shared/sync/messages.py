@@ -145,6 +145,8 @@ class MemberCreateArgs(_Args):
     card_number: str | None = Field(None, pattern=r"^[!-~]{1,64}$")
     #: When the walk-in accepted the waiver at the desk (None: not asked, older kiosks).
     waiver_accepted_at: datetime | None = None
+    #: The staff member who registered them (None: older kiosks).
+    staff_id: uuid.UUID | None = None
 
 
 class MemberCardAssignArgs(_Args):
@@ -153,6 +155,8 @@ class MemberCardAssignArgs(_Args):
     member_id: uuid.UUID
     card_number: str = Field(min_length=1, max_length=64)
     assigned_at: datetime | None = None
+    #: The staff member who gave the card (None: older kiosks).
+    staff_id: uuid.UUID | None = None
 
 
 class SaleCreateArgs(_Args):

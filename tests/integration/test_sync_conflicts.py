@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from server.bootstrap import Container
 from tests.integration.helpers import Api
-from tests.integration.plans_helpers import DAY_PASS, MONTHLY, PACK, open_desk
+from tests.integration.plans_helpers import DAY_PASS, GUEST_PASS, MONTHLY, PACK, open_desk
 from tests.integration.sync_helpers import Kiosk, checkin_count, review_items
 
 
@@ -272,3 +272,48 @@ def test_a_walk_in_with_a_bad_card_number_is_rejected(api: Api, container: Conta
     assert result["status"] == "rejected"
     found = api.client.get("/members", params={"q": "Owusu"}, headers=desk.admin).json()
     assert found["items"] == []
+
+
+def test_an_offline_guest_pass_for_a_host_without_a_membership_is_kept_and_reviewed(
+    api: Api, container: Container
+) -> None:
+    desk = open_desk(api, container, "guest-host")
+    kiosk = Kiosk.of(desk)
+    host, guest = desk.member(), desk.member(first_name="Kofi")
+    member_host, member_guest = desk.member(first_name="Efua"), desk.member(first_name="Yaw")
+    desk.membership(member_host, desk.plan(MONTHLY))
+    guest_pass = desk.plan(GUEST_PASS)
+
+    def sale(guest_id: str, host_id: str) -> dict[str, object]:
+        return {
+            "sale_id": str(uuid.uuid4()),
+            "membership_id": str(uuid.uuid4()),
+            "member_id": guest_id,
+            "plan_id": guest_pass,
+            "amount": "8.00",
+            "currency": "GBP",
+            "payment_method": "cash",
+            "guest_of_id": host_id,
+            "location_id": kiosk.location_id,
+            "staff_id": desk.desk_staff_id,
+        }
+
+    hostless, hosted = sale(guest, host), sale(member_guest, member_host)
+    results = kiosk.pushed(
+        [kiosk.mutation("sale.create.v1", hostless), kiosk.mutation("sale.create.v1", hosted)]
+    )
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert results[0]["review_item_id"] and results[1]["review_item_id"] is None
+    # The money was taken: the sale and the guest's pass stand.
+    for args in (hostless, hosted):
+        memberships = api.client.get(
+            f"/members/{args['member_id']}/memberships", headers=desk.admin
+        ).json()
+        assert [m["id"] for m in memberships["items"]] == [args["membership_id"]]
+    [item] = review_items(desk, status="open")
+    assert item["id"] == results[0]["review_item_id"]
+    assert item["kind"] == "guest_host_not_active" and item["member_id"] == guest
+    assert item["location_id"] == kiosk.location_id
+    assert "no active membership" in item["summary"] and "Guest pass" in item["summary"]
+    seen = api.client.get("/sync/review-items", headers=kiosk.headers).json()
+    assert [i["id"] for i in seen] == [item["id"]]

@@ -142,6 +142,11 @@ def pending_names(core: KioskCore) -> list[str]:
     return [e.name for e in OutboxRepository(core.store.connection()).pending()]
 
 
+def pending_args(core: KioskCore, name: str) -> dict[str, object]:
+    [entry] = [e for e in OutboxRepository(core.store.connection()).pending() if e.name == name]
+    return entry.args
+
+
 def type_slowly(widget: QWidget, text: str) -> None:
     """A person at the keyboard: far slower than a scanner."""
     QTest.keyClicks(widget, text, delay=70)
@@ -282,6 +287,9 @@ def test_unknown_card_is_assigned_by_staff_and_works_at_once(
     assert not dialog.isVisible()
     assert view.decision.name_label.text() == "Carl Jones"
     assert pending_names(desk)[0] == "member.card.assign.v1"
+    manager = desk.pins.check(MANAGER_PIN).staff
+    assert manager is not None
+    assert pending_args(desk, "member.card.assign.v1")["staff_id"] == str(manager.id)
     assert not button.isVisible()
     # The card is Carl's now, offline; it is no one else's to give.
     hit = desk.checkin.member_for_code("5555 6666")
@@ -290,6 +298,35 @@ def test_unknown_card_is_assigned_by_staff_and_works_at_once(
         desk.checkin.assign_card(data.ana, "55556666")
     with pytest.raises(CheckinError, match="already Ana Smith's card"):
         desk.checkin.assign_card(data.carl, "1001")
+
+
+def test_a_walk_in_names_the_staff_member_whose_pin_opened_the_form(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore, clock: Clock
+) -> None:
+    view = window.checkin_view
+    desk.staff_mode.end()
+    view.open_walkin()
+    pin = view.pin_dialog
+    assert pin is not None
+    QTest.keyClicks(pin.pin_edit, MANAGER_PIN)
+    pin.ok_button.click()
+    qtbot.waitUntil(lambda: not pin.checking)
+    dialog = view.walkin_dialog
+    assert dialog is not None and dialog.isVisible()
+    # Filling the form in takes longer than staff mode lasts: the PIN still says who.
+    clock.advance(180)
+    assert desk.staff_mode.current() is None
+    dialog.fill("Kojo", "Antwi", phone="024 777 0001")
+    dialog.submit()
+    assert not dialog.isVisible()
+    manager = desk.pins.check(MANAGER_PIN).staff
+    assert manager is not None
+    assert pending_args(desk, "member.create.v1")["staff_id"] == str(manager.id)
+    # Registered, the walk-in is offered a pass: not what this test is about.
+    sale = view.sale_dialog
+    assert sale is not None
+    sale.reject()
+    qtbot.waitUntil(lambda: not sale.isVisible())
 
 
 def test_wrong_pin_assigns_nothing(qtbot: QtBot, window: MainWindow, desk: KioskCore) -> None:

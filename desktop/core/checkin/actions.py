@@ -32,6 +32,7 @@ from desktop.core.store import (
     ScopeRepository,
     Store,
 )
+from desktop.core.store.codec import opt_str
 from shared.enums import CheckinMethod, PaymentMethod
 from shared.normalise import code_norm
 
@@ -148,10 +149,13 @@ class CheckinActions:
         member = self.search.by_code(code)
         return self.search.hits([member])[0] if member else None
 
-    def assign_card(self, member_id: uuid.UUID, code: str) -> MemberHit:
+    def assign_card(
+        self, member_id: uuid.UUID, code: str, *, staff_id: uuid.UUID | None = None
+    ) -> MemberHit:
         """Give an unknown card to a member: it works here at once (offline too), and the
-        server hears of it through the outbox. Raises :class:`CheckinError` for a card that
-        is someone's already or a member this kiosk does not know."""
+        server hears of it (and of ``staff_id``, who gave it) through the outbox. Raises
+        :class:`CheckinError` for a card that is someone's already or a member this kiosk
+        does not know."""
         card = code.strip()
         value = code_norm(card)
         if value is None or self.passes.is_pass(card):
@@ -163,7 +167,12 @@ class CheckinActions:
         if hit is None:
             raise CheckinError("That member is not known at this kiosk")
         at = self._now()
-        args = {"member_id": str(member_id), "card_number": card, "assigned_at": at.isoformat()}
+        args = {
+            "member_id": str(member_id),
+            "card_number": card,
+            "assigned_at": at.isoformat(),
+            "staff_id": opt_str(staff_id),
+        }
         with self._store.transaction() as conn:
             mutation_id = self._outbox.append(conn, MEMBER_CARD_ASSIGN, args, at)
             LocalCardRepository(conn).assign(
@@ -183,9 +192,10 @@ class CheckinActions:
         card_number: str = "",
         waiver_accepted: bool = False,
         allow_duplicates: bool = False,
+        staff_id: uuid.UUID | None = None,
     ) -> walkin.WalkinResult:
-        """A new member from the desk; with possible duplicates and no ``allow_duplicates``
-        nothing is written and the candidates are returned."""
+        """A new member from the desk, registered by ``staff_id``; with possible duplicates
+        and no ``allow_duplicates`` nothing is written and the candidates are returned."""
         return walkin.register_walkin(
             store=self._store,
             outbox=self._outbox,
@@ -203,6 +213,7 @@ class CheckinActions:
             ),
             home_location_id=self._location_ref().id,
             allow_duplicates=allow_duplicates,
+            staff_id=staff_id,
         )
 
     def sell_pass(

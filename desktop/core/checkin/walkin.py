@@ -150,6 +150,7 @@ def register_walkin(
     form: WalkinForm,
     home_location_id: uuid.UUID | None,
     allow_duplicates: bool = False,
+    staff_id: uuid.UUID | None = None,
 ) -> WalkinResult:
     form = form.cleaned()
     repo = MemberRepository(store.connection())
@@ -187,6 +188,7 @@ def register_walkin(
         "emergency_contact": form.emergency_contact or None,
         "card_number": member.card_number,
         "waiver_accepted_at": at.isoformat() if form.waiver_accepted else None,
+        "staff_id": opt_str(staff_id),
     }
     with store.transaction() as conn:
         mutation_id = outbox.append(conn, MEMBER_CREATE, args, at)

@@ -215,9 +215,10 @@ class SessionService:
             )
             return SessionCheckin(outcome, session, booking.id, already=True)
         if booking is not None and booking.status is BookingStatus.WAITLISTED:
+            line = f"#{booking.waitlist_place} in line" if booking.waitlist_place else "pending"
             raise CheckinError(
                 f"{member.display_name} is on the waitlist for {session.name} "
-                f"(#{booking.waitlist_place} in line), without a place"
+                f"({line}), without a place"
             )
         if booking is None and session.free <= 0:
             raise CheckinError(f"{session.name} is full: {member.display_name} has no booking")

@@ -75,7 +75,9 @@ class DeskRows:
                    FROM cached_booking b JOIN cached_class_session s ON s.id = b.session_id
                    WHERE b.member_id = ? AND s.ends_at > ?
                UNION ALL
-               SELECT s.id, s.name, s.starts_at, 'booked here', NULL
+               SELECT s.id, s.name, s.starts_at,
+                      CASE b.status WHEN 'waitlisted' THEN 'waitlisted (pending)'
+                                    ELSE 'booked here' END, NULL
                    FROM local_booking b JOIN cached_class_session s ON s.id = b.session_id
                    WHERE b.member_id = ? AND s.ends_at > ?
                      AND b.id NOT IN (SELECT id FROM cached_booking)

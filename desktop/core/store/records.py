@@ -212,7 +212,8 @@ class RosterEntry:
     booking_id: uuid.UUID
     member_id: uuid.UUID
     member_name: str
-    #: The server's status, or confirmed for a booking made here and not yet answered.
+    #: The server's status; for a booking made here and not yet answered, confirmed (asking
+    #: for a place) or waitlisted (put in line at the desk).
     status: BookingStatus
     position: int
     #: Checked in (here, or anywhere as the server says).
@@ -234,6 +235,9 @@ class RosterEntry:
         if self.checked_in:
             return "checked in (not synced yet)" if self.pending else "checked in"
         if self.status is BookingStatus.WAITLISTED:
+            # Put in line here: the server has not given the place in line yet.
+            if self.waitlist_place is None:
+                return "waitlisted (pending)"
             return f"waitlisted (#{self.waitlist_place})"
         label = "booked" if self.status is BookingStatus.CONFIRMED else self.status.value
         return f"{label} (not synced yet)" if self.pending else label

@@ -27,6 +27,8 @@ from shared.sync.snapshot import SnapshotBooking, SnapshotClassSession, Snapshot
 
 #: A local booking the server has not decided yet (no row of its own pulled back).
 _UNDECIDED = "lb.id NOT IN (SELECT id FROM cached_booking)"
+#: ... and asks for a place (not a member put on the waitlist at the desk).
+_UNDECIDED_PLACE = f"{_UNDECIDED} AND lb.status = 'confirmed'"
 #: Bookings holding a place.
 HOLDING = (BookingStatus.CONFIRMED.value, BookingStatus.PENDING.value)
 
@@ -101,10 +103,13 @@ class SessionRows:
         booked_at: datetime,
         staff_id: uuid.UUID | None,
         mutation_id: int,
+        status: BookingStatus = BookingStatus.CONFIRMED,
     ) -> None:
+        """``status``: confirmed for a booking asking for a place, waitlisted for a member
+        put in line for a full class."""
         self._conn.execute(
             """INSERT INTO local_booking (id, session_id, member_id, booked_at, staff_id,
-                   mutation_id) VALUES (?, ?, ?, ?, ?, ?)""",
+                   mutation_id, status) VALUES (?, ?, ?, ?, ?, ?, ?)""",
             (
                 str(booking_id),
                 str(session_id),
@@ -112,6 +117,7 @@ class SessionRows:
                 encode_time(booked_at),
                 opt_str(staff_id),
                 mutation_id,
+                status.value,
             ),
         )
 
@@ -154,7 +160,10 @@ class SessionRows:
         """Sessions starting in [start, end), in time order, with live counts."""
         rows = self._conn.execute(
             f"""SELECT s.*, (SELECT COUNT(*) FROM local_booking lb
-                                 WHERE lb.session_id = s.id AND {_UNDECIDED}) AS pending
+                                 WHERE lb.session_id = s.id AND {_UNDECIDED_PLACE}) AS pending,
+                             (SELECT COUNT(*) FROM local_booking lb
+                                 WHERE lb.session_id = s.id AND {_UNDECIDED}
+                                 AND lb.status = 'waitlisted') AS pending_waiting
                 FROM cached_class_session s
                 WHERE s.starts_at >= ? AND s.starts_at < ?
                 ORDER BY s.starts_at, s.name, s.id""",
@@ -165,7 +174,10 @@ class SessionRows:
     def session(self, session_id: uuid.UUID) -> SessionView | None:
         row = self._conn.execute(
             f"""SELECT s.*, (SELECT COUNT(*) FROM local_booking lb
-                                 WHERE lb.session_id = s.id AND {_UNDECIDED}) AS pending
+                                 WHERE lb.session_id = s.id AND {_UNDECIDED_PLACE}) AS pending,
+                             (SELECT COUNT(*) FROM local_booking lb
+                                 WHERE lb.session_id = s.id AND {_UNDECIDED}
+                                 AND lb.status = 'waitlisted') AS pending_waiting
                 FROM cached_class_session s WHERE s.id = ?""",
             (str(session_id),),
         ).fetchone()
@@ -182,7 +194,7 @@ class SessionRows:
             ends_at=decode_time(r["ends_at"]),
             capacity=int(r["capacity"]),
             booked=int(r["confirmed_count"]) + pending,
-            waitlisted=int(r["waitlist_count"]),
+            waitlisted=int(r["waitlist_count"]) + int(r["pending_waiting"]),
             status=SessionStatus(r["status"]),
             room=r["room"],
             pending=pending,
@@ -238,7 +250,7 @@ class SessionRows:
                         AND w.position <= b.position) AS line
                 FROM cached_booking b WHERE session_id = :s {extra}
                 UNION ALL
-                SELECT lb.id, lb.member_id, 'confirmed', 1000000000, NULL, 1, 0
+                SELECT lb.id, lb.member_id, lb.status, 1000000000, NULL, 1, 0
                 FROM local_booking lb WHERE lb.session_id = :s AND {_UNDECIDED} {extra}
                 ORDER BY local, position""",
             params,
@@ -271,7 +283,11 @@ class SessionRows:
                     member_name=names.get(r["member_id"], "Unknown member"),
                     status=status,
                     position=0 if r["local"] else int(r["position"]),
-                    waitlist_place=(int(r["line"]) if status is BookingStatus.WAITLISTED else None),
+                    waitlist_place=(
+                        int(r["line"])
+                        if status is BookingStatus.WAITLISTED and not r["local"]
+                        else None
+                    ),
                     checked_in=at is not None,
                     checked_in_at=at,
                     pending=bool(r["local"]) or waiting,

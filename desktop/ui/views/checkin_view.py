@@ -272,7 +272,7 @@ class CheckinView(QWidget):
         self.pin_dialog = require_staff(self, self._core, "register a walk-in", self._walkin)
 
     def _walkin(self, staff: StaffMember) -> None:
-        dialog = WalkinDialog(self._core, self)
+        dialog = WalkinDialog(self._core, self, staff=staff)
         dialog.accepted.connect(lambda: self._sale(staff, dialog.member))
         self.walkin_dialog = dialog
         dialog.open()

@@ -29,6 +29,7 @@ from desktop.core.checkin import MemberHit
 from desktop.core.checkin.periods import zone
 from desktop.core.kiosk import KioskCore, user_message
 from desktop.core.sessions import NeedsPass, RosterEntry, SessionCheckin, SessionView
+from desktop.core.staff_pins import StaffMember
 from desktop.ui.pin_dialog import PinDialog
 from desktop.ui.staff_gate import require_staff
 from desktop.ui.views.member_picker import MemberPicker
@@ -271,12 +272,10 @@ class SessionsView(QWidget):
         return f"{member.name} needs a pass for this class: take payment to book them"
 
     def open_walkin(self) -> None:
-        self.pin_dialog = require_staff(
-            self, self._core, "register a walk-in", lambda _s: self._walkin()
-        )
+        self.pin_dialog = require_staff(self, self._core, "register a walk-in", self._walkin)
 
-    def _walkin(self) -> None:
-        dialog = WalkinDialog(self._core, self)
+    def _walkin(self, staff: StaffMember) -> None:
+        dialog = WalkinDialog(self._core, self, staff=staff)
 
         def registered() -> None:
             if dialog.member is not None:

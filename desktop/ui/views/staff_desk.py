@@ -296,8 +296,10 @@ class StaffDeskView(QWidget):
         session_id = self.selected_full_session()
         if session_id is not None:
             for entry in self._core.desk.waitlist(session_id):
-                place = entry.waitlist_place or entry.position
-                self.waitlist_list.addItem(f"#{place} {entry.member_name}")
+                if entry.waitlist_place is None:
+                    self.waitlist_list.addItem(f"{entry.member_name} — {entry.state}")
+                else:
+                    self.waitlist_list.addItem(f"#{entry.waitlist_place} {entry.member_name}")
         self.waitlist_button.setEnabled(session_id is not None and self.waitlist_chosen is not None)
 
     def _choose_waiting(self, hit: MemberHit) -> None:
@@ -352,7 +354,7 @@ class StaffDeskView(QWidget):
         self.waitlist_chosen = None
         self.waitlist_picker.clear()
         self._show_pending()
-        self._show_waitlist()
+        self._show_full_classes()  # its "n waiting" counts the new one too
 
     def _message(self, exc: Exception) -> str:
         message = user_message(exc)

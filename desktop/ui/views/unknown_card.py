@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from desktop.core.checkin import CheckinError, CheckinOutcome, MemberHit, unknown_code_message
 from desktop.core.kiosk import KioskCore
+from desktop.core.staff_pins import StaffMember
 from desktop.ui.pin_dialog import PinDialog
 from desktop.ui.staff_gate import require_staff
 from desktop.ui.views.member_picker import MemberPicker
@@ -20,11 +21,20 @@ ASSIGN = "Assign this card to a member"
 class AssignCardDialog(QDialog):
     """Search for the member, choose them: the card is theirs. Accepted with :attr:`member`."""
 
-    def __init__(self, core: KioskCore, code: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        core: KioskCore,
+        code: str,
+        parent: QWidget | None = None,
+        *,
+        staff: StaffMember | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Assign a card")
         self.setModal(True)
         self._core = core
+        #: Who gives the card: the PIN that opened this dialog.
+        self.staff = staff if staff is not None else core.staff_mode.current()
         self.code = code
         self.member: MemberHit | None = None
         self.prompt_label = QLabel(f"Card {code.strip()}: who is it for?")
@@ -48,7 +58,10 @@ class AssignCardDialog(QDialog):
 
     def assign(self, hit: MemberHit) -> None:
         try:
-            self.member = self._core.checkin.assign_card(hit.member_id, self.code)
+            staff_id = self.staff.id if self.staff is not None else None
+            self.member = self._core.checkin.assign_card(
+                hit.member_id, self.code, staff_id=staff_id
+            )
         except CheckinError as exc:
             self.error_label.setText(str(exc))
             return
@@ -97,12 +110,12 @@ class UnknownCardAssigner(QObject):
             self._parent,
             self._core,
             "assign a card",
-            lambda _staff: self._choose(code),
+            lambda staff: self._choose(code, staff),
             cancelled=self.cancelled.emit,
         )
 
-    def _choose(self, code: str) -> None:
-        dialog = AssignCardDialog(self._core, code, self._parent)
+    def _choose(self, code: str, staff: StaffMember) -> None:
+        dialog = AssignCardDialog(self._core, code, self._parent, staff=staff)
         dialog.accepted.connect(lambda: self.assigned.emit(code))
         dialog.rejected.connect(self.cancelled.emit)
         self.dialog = dialog

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.core.checkin import CheckinError, MemberHit
 from desktop.core.checkin.walkin import duplicate_question
 from desktop.core.kiosk import KioskCore
+from desktop.core.staff_pins import StaffMember
 from desktop.ui.dialogs import KioskDialog
 from desktop.ui.views.member_picker import hit_text
 
@@ -29,11 +30,20 @@ WAIVER_NEEDED = "Ask them to read and accept the waiver first"
 class WalkinDialog(KioskDialog):
     """Accepted with :attr:`member` set: the new member, or the existing one staff picked."""
 
-    def __init__(self, core: KioskCore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        core: KioskCore,
+        parent: QWidget | None = None,
+        *,
+        staff: StaffMember | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Walk-in")
         self.setModal(True)
         self._core = core
+        # Who registers them: the PIN that opened this dialog (staff mode may time out
+        # while the form is filled in).
+        self.staff = staff if staff is not None else core.staff_mode.current()
         self.member: MemberHit | None = None
         self.duplicates: list[MemberHit] = []
         self.first_edit = QLineEdit()
@@ -125,6 +135,7 @@ class WalkinDialog(KioskDialog):
                 card_number=self.card_edit.text(),
                 waiver_accepted=True,
                 allow_duplicates=allow,
+                staff_id=self.staff.id if self.staff is not None else None,
             )
         except CheckinError as exc:
             self.error_label.setText(str(exc))

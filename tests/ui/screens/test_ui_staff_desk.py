@@ -12,9 +12,11 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import OutboxRepository
+from desktop.core.store.sessions import SessionRows
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pin_dialog import NOT_RECOGNISED
 from desktop.ui.views.staff_desk import NO_REVIEWS, NOTHING_WAITING
+from shared.sync.snapshot import SnapshotBooking
 from tests.ui.screens.conftest import Scene
 from tests.unit.desktop.checkin_fakes import Clock
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
@@ -157,6 +159,59 @@ def test_a_member_is_put_on_a_full_class_waitlist_from_the_desk(
     desk.waitlist_picker.pick_row(0)
     desk.waitlist_button.click()
     assert desk.waitlist_message.text() == "Dora Smithson is already on Late Spin"
+
+
+def test_a_member_waitlisted_at_the_desk_shows_on_the_roster_at_once_then_as_the_server_says(
+    qtbot: QtBot, window: MainWindow, kiosk: KioskCore, scene: Scene
+) -> None:
+    [before] = [v for v in kiosk.sessions.today() if v.id == scene.late_spin]
+    _open_desk(window)
+    desk = window.staff_desk
+    desk.tabs.setCurrentIndex(3)
+    desk.full_list.setCurrentRow(0)
+    desk.waitlist_picker.edit.setText("Ana Smith")
+    desk.waitlist_picker.pick_row(0)
+    desk.waitlist_button.click()
+    # At once, offline or not: waiting in line (pending), never holding a place.
+    assert _texts(desk.waitlist_list) == [
+        "#1 Dora Smithson",
+        "Ana Smith — waitlisted (pending)",
+    ]
+    assert f"full, {before.waitlisted + 1} waiting" in _texts(desk.full_list)[0]
+    window.header.classes_button.setChecked(True)
+    classes = window.sessions_view
+    [row] = [i for i, v in enumerate(classes.sessions) if v.id == scene.late_spin]
+    classes.select(row)
+    roster = _texts(classes.roster_list)
+    assert "Ana Smith — waitlisted (pending)" in roster
+    assert not any(t.startswith("Ana Smith — booked") for t in roster)
+    view = classes.sessions[row]
+    assert (view.booked, view.free, view.waitlisted) == (2, 0, before.waitlisted + 1)
+    assert classes.title_label.text() == "Late Spin: 2/2 booked"
+    [entry] = [e for e in classes.roster_entries if e.member_id == scene.data.ana]
+    assert entry.pending and entry.status.value == "waitlisted"
+    # The server waitlists the same booking second in line; its row is pulled.
+    [sent] = OutboxRepository(kiosk.store.connection()).pending()
+    with kiosk.store.transaction() as tx:
+        tx.execute("DELETE FROM outbox WHERE mutation_id = ?", (sent.mutation_id,))
+        SessionRows(tx).upsert_booking(
+            SnapshotBooking.model_validate(
+                {
+                    "id": sent.args["id"],
+                    "session_id": str(scene.late_spin),
+                    "member_id": str(scene.data.ana),
+                    "status": "waitlisted",
+                    "position": 4,
+                }
+            )
+        )
+        assert SessionRows(tx).retire_decided() == 1
+    classes.reload()
+    roster = _texts(classes.roster_list)
+    assert [t for t in roster if t.startswith("Ana Smith")] == ["Ana Smith — waitlisted (#2)"]
+    # The pulled count is the server's to move (a pull brings the session's too).
+    assert classes.sessions[row].waitlisted == before.waitlisted
+    window.header.classes_button.setChecked(False)
 
 
 def test_technical_messages_are_listed_on_the_desk_not_the_door(

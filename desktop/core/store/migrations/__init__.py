@@ -25,6 +25,7 @@ from desktop.core.store.migrations import (
     m0008_d_member_card,
     m0009_c_front_desk,
     m0010_b_local_cards,
+    m0011_i_local_booking_status,
 )
 
 
@@ -52,6 +53,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0008_d_member_card,
         m0009_c_front_desk,
         m0010_b_local_cards,
+        m0011_i_local_booking_status,
     )
 )
 
