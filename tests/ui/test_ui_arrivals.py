@@ -24,6 +24,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.style import STYLE
 from shared.qr import PassClaims, PassVerdict, VerdictCode, public_key_to_b64
 from tests.frames import PassFactory
+from tests.ui.keys import scanner_burst
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
@@ -89,8 +90,7 @@ def scan(code: str, target: QWidget | None = None) -> None:
         target.setFocus()
     widget = target or QApplication.focusWidget() or QApplication.activeWindow()
     assert widget is not None
-    QTest.keyClicks(widget, code)
-    QTest.keyClick(widget, Qt.Key.Key_Return)
+    scanner_burst(widget, code)
 
 
 # -- 2D scanners typing a pass ----------------------------------------------------------------

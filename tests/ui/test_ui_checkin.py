@@ -16,7 +16,7 @@ from desktop.core.kiosk import KioskCore
 from desktop.core.store import LocalRepository, OutboxRepository
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views.checkin_view import NO_CAMERA
-from tests.ui.keys import enter_staff_pin
+from tests.ui.keys import enter_staff_pin, scanner_burst
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import FakeServer
 
@@ -57,8 +57,7 @@ def window(qtbot: QtBot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
 def scan(window: MainWindow, code: str) -> None:
     """A USB scanner: the keys go wherever the focus is, fast, then Enter."""
     target: QWidget = QApplication.focusWidget() or window
-    QTest.keyClicks(target, code)
-    QTest.keyClick(target, Qt.Key.Key_Return)
+    scanner_burst(target, code)
 
 
 def pending_names(core: KioskCore) -> list[str]:

@@ -1,6 +1,6 @@
 """members: who registered them and who gave them their card at a kiosk
 
-Revision ID: 0013_i
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-05 05:00:00
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0013_i"
+revision: str = "0013"
 down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
