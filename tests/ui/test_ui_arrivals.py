@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QImage, QKeyEvent
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -24,6 +24,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.style import STYLE
 from shared.qr import PassClaims, PassVerdict, VerdictCode, public_key_to_b64
 from tests.frames import PassFactory
+from tests.ui.fake_camera import FakeCamera
 from tests.ui.keys import scanner_burst
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
@@ -464,12 +465,7 @@ def test_a_burst_is_a_scan_by_the_keys_own_time_stamps_however_busy_the_screen(
 def test_a_camera_read_while_a_dialog_is_open_waits_for_it_to_close(
     qtbot: QtBot, window: MainWindow, desk: KioskCore, data: DeskData
 ) -> None:
-    class Camera(QObject):  # the CameraWorker's signals
-        frame_ready = Signal(QImage)
-        result_ready = Signal(object)
-        camera_error = Signal(str)
-
-    camera = Camera()
+    camera = FakeCamera()
     window.connect_camera(camera)
     view = window.checkin_view
     view.open_walkin()

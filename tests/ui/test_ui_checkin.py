@@ -16,6 +16,7 @@ from desktop.core.kiosk import KioskCore
 from desktop.core.store import LocalRepository, OutboxRepository
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views.checkin_view import NO_CAMERA
+from tests.ui.fake_camera import FakeCamera
 from tests.ui.keys import enter_staff_pin, scanner_burst
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import FakeServer
@@ -225,18 +226,12 @@ def test_camera_frames_and_scan_results(
 ) -> None:
     import uuid
 
-    from PySide6.QtCore import QObject, Signal
     from PySide6.QtGui import QImage
 
     from desktop.core.scanning import ScanKind, ScanResult
     from shared.qr import PassClaims, PassVerdict, VerdictCode
 
-    class Camera(QObject):  # the CameraWorker's signals
-        frame_ready = Signal(QImage)
-        result_ready = Signal(object)
-        camera_error = Signal(str)
-
-    camera = Camera()
+    camera = FakeCamera()
     window.connect_camera(camera)
     view = window.checkin_view
     frame = QImage(640, 480, QImage.Format.Format_RGB888)
