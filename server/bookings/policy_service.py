@@ -20,6 +20,7 @@ from server.bookings.schemas import (
     PenaltyPage,
     PenaltyRead,
 )
+from server.db.settings_rows import save_settings
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden
 from server.plans.repository import member_or_404
@@ -37,13 +38,7 @@ def put_policy(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: BookingPolicyBody
 ) -> BookingPolicyRead:
     with uow:
-        row = uow.db.get(BookingPolicy, claims.tenant_id)
-        if row is None:
-            row = BookingPolicy(tenant_id=claims.tenant_id)
-            uow.db.add(row)
-        for key, value in cmd.model_dump().items():
-            setattr(row, key, value)
-        row.updated_at = utcnow()
+        row = save_settings(uow.db, BookingPolicy, claims.tenant_id, cmd.model_dump())
         uow.commit()
         return BookingPolicyRead.model_validate(row)
 

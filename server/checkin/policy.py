@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from server.checkin.models import CheckinPolicy
 from server.checkin.schemas import CheckinPolicyBody, CheckinPolicyRead
+from server.db.settings_rows import save_settings
 from server.db.uow import UnitOfWork
 from server.ports.identity import AccessClaims
-from shared.clock import utcnow
 from shared.door_rules import DoorPolicy
 
 
@@ -42,12 +42,6 @@ def put_policy(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: CheckinPolicyBody
 ) -> CheckinPolicyRead:
     with uow:
-        row = uow.db.get(CheckinPolicy, claims.tenant_id)
-        if row is None:
-            row = CheckinPolicy(tenant_id=claims.tenant_id)
-            uow.db.add(row)
-        for key, value in cmd.model_dump().items():
-            setattr(row, key, value)
-        row.updated_at = utcnow()
+        row = save_settings(uow.db, CheckinPolicy, claims.tenant_id, cmd.model_dump())
         uow.commit()
         return CheckinPolicyRead.model_validate(row)
