@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication
 
 from desktop.app import build_core
 from desktop.config import KioskSettings
@@ -40,6 +41,26 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         application = QCoreApplication.instance()
         if application is not None:
             QCoreApplication.removePostedEvents(application, QEvent.Type.Quit)
+
+
+@pytest.fixture(autouse=True)
+def _no_window_left_open() -> None:
+    """Start each test with no window on screen. A test that ends with a dialog still open
+    (a sale, a PIN prompt) would otherwise leave it active, holding the keyboard focus, in
+    the worker process: a later test's scanner keys, sent wherever the focus is, would reach
+    that stale dialog instead of the window under test, and fail only in some test orders.
+    Hidden, not closed: their cores are closed already and a close handler may need them.
+    """
+    application = QApplication.instance()
+    if not isinstance(application, QApplication):
+        return
+    for widget in application.topLevelWidgets():
+        if widget.isVisible():
+            widget.hide()
+    focus = application.focusWidget()
+    if focus is not None:  # a hidden window may keep it on some platforms (offscreen)
+        focus.clearFocus()
+    application.processEvents()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.views.decision_panel import SELL_TEXT, DecisionPanel
 from shared.enums import CheckinMethod
 from tests.ui.keys import enter_staff_pin
+from tests.ui.windows import main_window
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import FakeServer
 
@@ -81,11 +82,8 @@ def desk(tmp_path: Path, fake_server: FakeServer, data: DeskData) -> Iterator[Ki
 
 @pytest.fixture
 def window(qtbot: QtBot, desk: KioskCore) -> Iterator[MainWindow]:
-    win = MainWindow(desk, kiosk_mode=False, now=lambda: NOW)
-    qtbot.addWidget(win)
-    win.present()
-    yield win
-    win.close()
+    with main_window(qtbot, desk, lambda: NOW) as win:
+        yield win
 
 
 def _check_in(window: MainWindow, core: KioskCore, member: uuid.UUID) -> DecisionPanel:

@@ -26,6 +26,7 @@ from shared.qr import PassClaims, PassVerdict, VerdictCode, public_key_to_b64
 from tests.frames import PassFactory
 from tests.ui.fake_camera import FakeCamera
 from tests.ui.keys import scanner_burst
+from tests.ui.windows import main_window
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
@@ -77,12 +78,8 @@ def desk(
 
 @pytest.fixture
 def window(qtbot: QtBot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
-    win = MainWindow(desk, kiosk_mode=False, now=clock.now)
-    qtbot.addWidget(win)
-    win.present()
-    win.activateWindow()
-    yield win
-    win.close()
+    with main_window(qtbot, desk, clock.now) as win:
+        yield win
 
 
 def scan(code: str, target: QWidget | None = None) -> None:

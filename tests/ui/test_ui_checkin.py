@@ -18,6 +18,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.views.checkin_view import NO_CAMERA
 from tests.ui.fake_camera import FakeCamera
 from tests.ui.keys import enter_staff_pin, scanner_burst
+from tests.ui.windows import main_window
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import FakeServer
 
@@ -48,11 +49,8 @@ def desk(
 
 @pytest.fixture
 def window(qtbot: QtBot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
-    win = MainWindow(desk, kiosk_mode=False, now=clock.now)
-    qtbot.addWidget(win)
-    win.present()
-    yield win
-    win.close()  # stops its clock before the core's database closes
+    with main_window(qtbot, desk, clock.now) as win:
+        yield win
 
 
 def scan(window: MainWindow, code: str) -> None:

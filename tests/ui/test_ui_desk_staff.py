@@ -21,6 +21,7 @@ from desktop.ui.pin_dialog import NOT_RECOGNISED, PinDialog
 from desktop.ui.views.override_dialog import REASON_REQUIRED
 from shared.kiosk_pins import lookup_tags
 from tests.ui.keys import HUMAN_KEY_GAP_MS
+from tests.ui.windows import main_window
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
@@ -51,12 +52,8 @@ def desk(
 
 @pytest.fixture
 def window(qtbot: QtBot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
-    win = MainWindow(desk, kiosk_mode=False, now=clock.now)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.present()
-    yield win
-    win.close()
+    with main_window(qtbot, desk, clock.now, size=(1366, 768)) as win:
+        yield win
 
 
 def type_pin_and_enter(qtbot: QtBot, dialog: PinDialog | None, pin: str) -> PinDialog:

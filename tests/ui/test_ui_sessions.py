@@ -20,6 +20,7 @@ from desktop.core.kiosk import KioskCore
 from desktop.core.store import OutboxRepository
 from desktop.ui.main_window import MainWindow
 from tests.ui.keys import HUMAN_KEY_GAP_MS
+from tests.ui.windows import main_window
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import MANAGER_PIN, FakeServer
 
@@ -71,12 +72,9 @@ def desk(
 
 @pytest.fixture
 def window(qtbot: QtBot, desk: KioskCore, clock: Clock) -> Iterator[MainWindow]:
-    win = MainWindow(desk, kiosk_mode=False, now=clock.now)
-    qtbot.addWidget(win)
-    win.present()
-    win.header.classes_button.click()
-    yield win
-    win.close()  # stops its clock before the core's database closes
+    with main_window(qtbot, desk, clock.now) as win:
+        win.header.classes_button.click()
+        yield win
 
 
 def _texts(widget: QListWidget) -> list[str]:
