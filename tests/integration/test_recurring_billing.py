@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from desktop.app import build_core
 from desktop.config import KioskSettings
-from server.bootstrap import Container
+from server.bootstrap import Container, background_jobs, build_container
+from server.config import Settings
 from server.members.models import Member
 from server.plans import membership_service, renewals
 from server.plans.models import Sale
@@ -360,3 +361,30 @@ def test_two_job_runners_at_once_charge_each_due_membership_once(
         ).all()
     assert len(sales) == len({s[0] for s in sales}) == 60
     assert _renew(container, payments, renews).charged == 0
+
+
+def test_a_frozen_membership_renews_once_its_freeze_is_over(api: Api, container: Container) -> None:
+    desk = open_desk(api, container, "renew-frozen")
+    _member_id, membership, renews = _live_membership(desk)
+    resumes = renews + timedelta(days=5)
+    frozen = api.client.post(
+        f"/memberships/{membership['id']}/freeze",
+        json={"until": resumes.isoformat()},
+        headers=desk.admin,
+    )
+    assert frozen.status_code == 200, frozen.text
+    payments = FakePayments()
+    assert _renew(container, payments, renews).charged == 0
+    assert payments.asked == []
+    assert _renew(container, payments, resumes).charged == 1
+    assert _read(desk, membership["id"])["next_renewal_on"] > renews.isoformat()
+
+
+def test_the_renewal_job_runs_only_where_recurring_billing_is_on(settings: Settings) -> None:
+    for enabled in (False, True):
+        container = build_container(settings.model_copy(update={"recurring_billing": enabled}))
+        try:
+            names = [job.name for job in background_jobs(container)]
+        finally:
+            container.dispose()
+        assert ("plans.renew" in names) is enabled
