@@ -33,6 +33,7 @@ from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
 from server.passes import sync as passes_sync
+from server.plans import renewals as plan_renewals
 from server.plans import sync as plans_sync
 from server.ports import (
     AccessGrants,
@@ -176,7 +177,7 @@ def background_jobs(container: Container) -> list[Job]:
         return []
     make_uow, payments = container.uow, container.payments
     keep_changes = timedelta(days=container.settings.sync_change_retention_days)
-    return [
+    jobs = [
         Job(
             "notices.send",
             5.0,
@@ -207,3 +208,12 @@ def background_jobs(container: Container) -> list[Job]:
             ),
         ),
     ]
+    if container.settings.recurring_billing:
+        jobs.append(
+            Job(
+                "plans.renew",
+                900.0,
+                partial(plan_renewals.renew_due, make_uow=make_uow, payments=payments),
+            )
+        )
+    return jobs

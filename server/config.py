@@ -94,6 +94,13 @@ class Settings(BaseSettings):
         description="Run periodic work in this process (notices, no-shows, pruning; "
         "see server/jobs.py)",
     )
+    recurring_billing: bool = Field(
+        False,
+        description="Renew monthly and annual memberships by charging the card on file "
+        "through the payments port (the background job 'plans.renew'). Off until a payments "
+        "adapter that charges cards on file is configured: the standalone desk adapter "
+        "declines such charges, which would make every renewal past due",
+    )
     sync_change_retention_days: float = Field(
         30,
         gt=0,

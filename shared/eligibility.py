@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.enums import LimitMode, LimitPeriod, LocationRule, MembershipStatus, PlanKind
-from shared.memberships import MembershipState, effective_status, human_date
+from shared.memberships import PAYMENT_OVERDUE, MembershipState, effective_status, human_date
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,16 @@ class Decision:
 NO_MEMBERSHIP = "no active membership"
 
 # How close a refusal came to an admission: the closest one is the reason shown.
-_EXPIRED_RANK = 5
+_EXPIRED_RANK = 6
 _RANKS = {
     "limit": 0,
     "credits": 1,
     "location": 2,
-    "frozen": 3,
-    "starts": 4,
+    "overdue": 3,
+    "frozen": 4,
+    "starts": 5,
     "expired": _EXPIRED_RANK,
-    "cancelled": 6,
+    "cancelled": 7,
 }
 
 
@@ -108,6 +109,31 @@ def _limit_words(period: LimitPeriod) -> tuple[str, str]:
     return ("weekly", "week") if period is LimitPeriod.WEEK else ("monthly", "month")
 
 
+def _status_refusal(
+    membership: MembershipTerms, status: MembershipStatus, today: date
+) -> tuple[str, str] | None:
+    """(refusal kind, reason) when the membership's status as of ``today`` keeps the member
+    out."""
+    if status is MembershipStatus.CANCELLED:
+        return "cancelled", "membership cancelled"
+    if status is MembershipStatus.EXPIRED:
+        assert membership.ends_on is not None
+        return "expired", f"membership expired on {human_date(membership.ends_on, today)}"
+    if status is MembershipStatus.FROZEN:
+        until = membership.frozen_until
+        return "frozen", (
+            f"membership frozen until {human_date(until, today)}" if until else "membership frozen"
+        )
+    if status is MembershipStatus.PENDING:
+        return "starts", f"membership starts on {human_date(membership.starts_on, today)}"
+    # Suspended (every retry of the renewal failed) refuses. Past due is the grace period
+    # while the card is retried (7 days at most): the member is let in and told, so one
+    # declined card does not turn a paying member away before they could fix it.
+    if status is MembershipStatus.SUSPENDED:
+        return "overdue", PAYMENT_OVERDUE
+    return None
+
+
 def _check_one(
     membership: MembershipTerms,
     *,
@@ -122,18 +148,9 @@ def _check_one(
         membership.status, membership.starts_on, membership.ends_on, membership.frozen_until
     )
     status = effective_status(state, today)
-    if status is MembershipStatus.CANCELLED:
-        return "cancelled", "membership cancelled"
-    if status is MembershipStatus.EXPIRED:
-        assert membership.ends_on is not None
-        return "expired", f"membership expired on {human_date(membership.ends_on, today)}"
-    if status is MembershipStatus.FROZEN:
-        until = membership.frozen_until
-        return "frozen", (
-            f"membership frozen until {human_date(until, today)}" if until else "membership frozen"
-        )
-    if status is MembershipStatus.PENDING:
-        return "starts", f"membership starts on {human_date(membership.starts_on, today)}"
+    refusal = _status_refusal(membership, status, today)
+    if refusal is not None:
+        return refusal
     if not valid_at(membership, location_id, member_home):
         return "location", "not valid at this location"
     credits = membership.credits_remaining
@@ -146,14 +163,16 @@ def _check_one(
     if credits is not None and credits <= 0:
         return "credits", "no credits left"
     plan = membership.plan
-    warning = None
+    warnings: list[str] = []
+    if status is MembershipStatus.PAST_DUE:
+        warnings.append(PAYMENT_OVERDUE)
     if plan.visit_limit is not None and plan.visit_limit_period is not None:
         adjective, noun = _limit_words(plan.visit_limit_period)
         if visits_used >= plan.visit_limit and plan.visit_limit_mode is LimitMode.BLOCK:
             visits = "visit" if plan.visit_limit == 1 else "visits"
             return "limit", f"{adjective} limit of {plan.visit_limit} {visits} reached"
         if visits_used + 1 >= plan.visit_limit:
-            warning = f"{visits_used + 1} of {plan.visit_limit} visits this {noun}"
+            warnings.append(f"{visits_used + 1} of {plan.visit_limit} visits this {noun}")
     reason = f"admitted on {plan.name}{prepaid_note}"
     if credits is not None:
         left = credits - 1
@@ -162,7 +181,7 @@ def _check_one(
         admitted=True,
         reason=reason,
         membership_id=membership.id,
-        warning=warning,
+        warning="; ".join(warnings) or None,
         consumes_credit=credits is not None,
     )
 

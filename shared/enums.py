@@ -70,6 +70,10 @@ class MembershipStatus(StrEnum):
     FROZEN = "frozen"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    #: A renewal charge failed; retried on days 1, 3 and 7 after the failure.
+    PAST_DUE = "past_due"
+    #: Every retry failed: no access until the member pays.
+    SUSPENDED = "suspended"
 
 
 class LimitPeriod(StrEnum):
@@ -85,6 +89,8 @@ class LimitMode(StrEnum):
 class PaymentMethod(StrEnum):
     CASH = "cash"
     CARD_TERMINAL = "card_terminal"
+    #: A recurring plan's renewal, charged by the server without anyone at the desk.
+    CARD_ON_FILE = "card_on_file"
 
 
 class MovementKind(StrEnum):

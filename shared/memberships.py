@@ -8,6 +8,12 @@ from datetime import date
 
 from shared.enums import MembershipStatus, PlanKind
 
+#: A renewal that was not paid: set by the renewal job, cleared by a successful charge.
+UNPAID = frozenset({MembershipStatus.PAST_DUE, MembershipStatus.SUSPENDED})
+#: What the door says for an unpaid membership (a refusal when suspended, a warning when
+#: past due).
+PAYMENT_OVERDUE = "Payment overdue"
+
 
 @dataclass(frozen=True)
 class MembershipState:
@@ -32,6 +38,8 @@ def effective_status(state: MembershipState, today: date) -> MembershipStatus:
         return MembershipStatus.FROZEN
     if today < state.starts_on:
         return MembershipStatus.PENDING
+    if state.status in UNPAID:
+        return state.status
     return MembershipStatus.ACTIVE
 
 

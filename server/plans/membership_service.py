@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
-from server.plans import rules
+from server.plans import renewal_rules, rules
 from server.plans.models import AccessPlan, Membership
 from server.plans.repository import MembershipRepository, PlanRepository, member_or_404
 from server.plans.schemas import (
@@ -57,6 +57,7 @@ def to_read(membership: Membership, plan: AccessPlan, timezone: str | None) -> M
         source=MemberSource(membership.source),
         credits_remaining=membership.credits_remaining,
         home_location_id=membership.home_location_id,
+        next_renewal_on=membership.next_renewal_on,
         created_at=membership.created_at,
     )
 
@@ -88,6 +89,16 @@ def new_membership(
         credits_remaining=plan.credits,
         home_location_id=home_location_id,
     )
+    if kind is PlanKind.RECURRING and plan.billing_period is not None:
+        # Billed up to today: an imported or back-dated membership renews at its next
+        # anniversary, not once for every period since it started.
+        today = max(utcnow().date(), starts_on)
+        periods = renewal_rules.periods_covering(starts_on, plan.billing_period, today)
+        membership.periods_billed = periods
+        membership.next_renewal_on = renewal_rules.renewal_on(
+            starts_on, plan.billing_period, periods
+        )
+        membership.next_charge_on = membership.next_renewal_on
     return MembershipRepository(uow.db, tenant_id).add(membership)
 
 

@@ -58,11 +58,13 @@ class Membership(TenantScoped, Timestamps, Base):
             ["tenant_id", "home_location_id"], ["locations.tenant_id", "locations.id"]
         ),
         Index("ix_memberships_tenant_member", "tenant_id", "member_id"),
+        Index("ix_memberships_tenant_next_charge", "tenant_id", "next_charge_on"),
     )
 
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     plan_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    #: pending, active, frozen, cancelled, expired (shared.enums.MembershipStatus)
+    #: pending, active, frozen, cancelled, expired, past_due, suspended
+    #: (shared.enums.MembershipStatus)
     status: Mapped[str] = mapped_column(String(10))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
@@ -71,6 +73,15 @@ class Membership(TenantScoped, Timestamps, Base):
     source: Mapped[str] = mapped_column(String(10))
     credits_remaining: Mapped[int | None] = mapped_column(Integer)
     home_location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Recurring plans only (server.plans.renewal_rules): the periods billed from
+    # ``starts_on``, the day the next one begins, and when the renewal job charges next
+    # (the renewal day, or a retry's day after a decline; None once suspended).
+    periods_billed: Mapped[int | None] = mapped_column(Integer)
+    next_renewal_on: Mapped[date | None] = mapped_column(Date)
+    next_charge_on: Mapped[date | None] = mapped_column(Date)
+    #: Declined attempts at the current renewal, and the day of the first.
+    failed_charges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_failed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Sale(TenantScoped, Base):

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from shared.enums import LimitMode, LimitPeriod, LocationRule, MembershipStatus, PlanKind
-from shared.memberships import MembershipState, effective_status, human_date
+from shared.memberships import UNPAID, MembershipState, effective_status, human_date
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 PASS_KINDS = frozenset({PlanKind.DAY_PASS, PlanKind.GUEST_PASS})
@@ -133,6 +133,9 @@ def freeze_refusal(state: MembershipState, until: date, today: date) -> str | No
     if status is MembershipStatus.EXPIRED:
         assert state.ends_on is not None
         return f"this membership expired on {human_date(state.ends_on, today)}; it cannot be frozen"
+    if status in UNPAID:
+        # Freezing would set the status aside and with it the unpaid renewal.
+        return f"this membership is {status.value.replace('_', ' ')}: the renewal is unpaid"
     if status is MembershipStatus.FROZEN:
         assert state.frozen_until is not None
         return (

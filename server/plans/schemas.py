@@ -20,6 +20,7 @@ from shared.enums import (
     PlanKind,
 )
 from shared.inputs import InputModel
+from shared.payments import DeskPaymentMethod
 
 Currency = Annotated[str, AfterValidator(check_currency)]
 CENT = Decimal("0.01")
@@ -152,6 +153,10 @@ class MembershipRead(BaseModel):
     source: MemberSource
     credits_remaining: int | None
     home_location_id: uuid.UUID | None
+    next_renewal_on: date | None = Field(
+        description="Recurring plans: the day the next period begins and is charged (while "
+        "past due or suspended: the renewal still unpaid)"
+    )
     created_at: datetime
 
 
@@ -167,7 +172,7 @@ class SaleCreate(InputModel):
     sale_id: uuid.UUID = Field(description="Client-made id; replaying it changes nothing")
     member_id: uuid.UUID
     plan_id: uuid.UUID
-    method: PaymentMethod
+    method: DeskPaymentMethod
     amount: Price
     currency: Currency
     location_id: uuid.UUID | None = Field(

@@ -19,6 +19,10 @@ class PaymentRequest:
     currency: str
     method: str
     description: str
+    #: Whose card on file a renewal charges, and for which membership (a desk payment
+    #: needs neither).
+    member_id: uuid.UUID | None = None
+    membership_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.enums import CheckinMethod, MemberSource, MutationStatus, PaymentMethod
+from shared.enums import CheckinMethod, MemberSource, MutationStatus
 from shared.inputs import InputModel, Text
+from shared.payments import DeskPaymentMethod
 
 #: Bumped whenever a message or a mutation's arguments change shape; the server keeps
 #: accepting older versions so a kiosk that has not been upgraded keeps syncing.
@@ -169,7 +170,7 @@ class SaleCreateArgs(_Args):
     plan_id: uuid.UUID
     amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     currency: str = Field(min_length=3, max_length=3)
-    payment_method: PaymentMethod
+    payment_method: DeskPaymentMethod
     guest_of_id: uuid.UUID | None = None
     location_id: uuid.UUID
     starts_on: date | None = None

@@ -190,3 +190,35 @@ def test_a_visit_limit_says_when_it_resets(
     assert panel.reason_label.text() == "Weekly limit of 2 visits reached"
     assert panel.next_step_label.text() == "2 of 2 visits used this week; resets Monday 13 January"
     _fits(window, panel, "hd-refused-limit", tmp_path)
+
+
+def test_an_unpaid_renewal_says_payment_overdue(
+    fake_server: FakeServer, tmp_path: Path, qtbot: QtBot
+) -> None:
+    """Past due (the card is being retried) admits with a warning; suspended refuses."""
+    fake_server.server_time = NOW
+    fake_server.checkin_policy = [{"id": str(fake_server.tenant_id), "reentry_window_minutes": 0}]
+    plan = fake_server.add_plan("Monthly Unlimited", "recurring", "49.00")
+    efua = fake_server.add_member("Efua", "Owusu")
+    kwame = fake_server.add_member("Kwame", "Asante")
+    started = NOW.date() - timedelta(days=40)
+    fake_server.add_membership(efua, plan, started, status="past_due")
+    fake_server.add_membership(kwame, plan, started, status="suspended")
+    core = desk_core(tmp_path / "kiosk", fake_server, Clock(NOW))
+    win = MainWindow(core, kiosk_mode=False, now=lambda: NOW)
+    qtbot.addWidget(win)
+    win.present()
+    try:
+        panel = _check_in(win, core, efua)
+        assert panel.admitted
+        # On the card, under the plan (the card stands in for the warning line).
+        assert panel.details_label.text() == "Monthly Unlimited\nPayment overdue"
+        _fits(win, panel, "hd-admitted-payment-overdue", tmp_path)
+        panel = _check_in(win, core, kwame)
+        assert not panel.admitted
+        assert panel.reason_label.text() == "Payment overdue"
+        assert not panel.sell_button.isVisible()
+        _fits(win, panel, "hd-refused-payment-overdue", tmp_path)
+    finally:
+        win.close()
+        core.close()

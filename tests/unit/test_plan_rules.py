@@ -61,7 +61,8 @@ SALE = {
     ("change", "message"),
     [
         ({"amount": "12.505"}, "amount: Decimal input should have no more than 2 decimal"),
-        ({"method": "cheque"}, "method: Input should be 'cash' or 'card_terminal'"),
+        ({"method": "cheque"}, "method: Input should be 'cash', 'card_terminal' or 'card_on_file'"),
+        ({"method": "card_on_file"}, "card_on_file is for renewals the server charges"),
         ({"currency": "pounds"}, "is not an ISO 4217 currency code"),
     ],
 )

@@ -22,8 +22,8 @@ from desktop.core.store.member_card import MemberCardRows
 from desktop.core.store.pulled import PulledRows
 from desktop.core.store.scope import ScopeRepository
 from shared import eligibility
-from shared.enums import BookingStatus, LimitPeriod, LocationRule, PlanKind
-from shared.memberships import human_date
+from shared.enums import BookingStatus, LimitPeriod, LocationRule, MembershipStatus, PlanKind
+from shared.memberships import PAYMENT_OVERDUE, human_date
 
 #: An expiry this close (in days) is worth telling the member about.
 EXPIRY_NOTICE_DAYS = 14
@@ -50,6 +50,8 @@ class Usage:
     visits_used: int | None = None
     period: LimitPeriod | None = None
     ends_on: date | None = None
+    #: The renewal is unpaid and being retried: admitted, and told.
+    payment_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def build_card(facts: CardFacts) -> AdmissionCard:
     usage = facts.usage
     if usage is not None and facts.admitted:
         lines.append(usage_line(usage, facts.today))
+        if usage.payment_overdue:
+            lines.append(PAYMENT_OVERDUE)
     expiry = expiry_line(usage, facts.today) if facts.admitted and usage else None
     if expiry:
         lines.append(expiry)
@@ -278,6 +282,7 @@ class MemberCards:
             visits_used=visits,
             period=plan.visit_limit_period,
             ends_on=m.ends_on,
+            payment_overdue=m.status is MembershipStatus.PAST_DUE,
         )
 
     def _booking(self, member_id: uuid.UUID, timezone: str, at: datetime) -> TodaysBooking | None:

@@ -16,6 +16,7 @@ from desktop.core.store import (
     MemberRepository,
 )
 from shared.enums import CheckinMethod, MembershipStatus
+from shared.memberships import PAYMENT_OVERDUE, UNPAID
 from shared.normalise import (
     MIN_PHONE_DIGITS,
     PHONE_CHARS,
@@ -27,6 +28,8 @@ from shared.normalise import (
 )
 
 MAX_RESULTS = 20
+#: Memberships the summary shows: an unpaid one too, so the desk sees why the door says so.
+_LIVE = (MembershipStatus.ACTIVE, MembershipStatus.FROZEN, *UNPAID)
 
 
 def unknown_code_message(code: str) -> str:
@@ -38,10 +41,7 @@ def membership_summary(memberships: Sequence[CachedMembership], today: date) -> 
     if not memberships:
         return "No membership"
     live = [
-        m
-        for m in memberships
-        if m.status in (MembershipStatus.ACTIVE, MembershipStatus.FROZEN)
-        and (m.ends_on is None or m.ends_on >= today)
+        m for m in memberships if m.status in _LIVE and (m.ends_on is None or m.ends_on >= today)
     ]
     if not live:
         return "No current membership"
@@ -50,6 +50,8 @@ def membership_summary(memberships: Sequence[CachedMembership], today: date) -> 
         text = m.plan.name
         if m.status is MembershipStatus.FROZEN:
             text += " (frozen)"
+        elif m.status in UNPAID:
+            text += f" ({PAYMENT_OVERDUE.lower()})"
         if m.credits_remaining is not None:
             text += f" · {m.credits_remaining} credits"
         if m.ends_on is not None:

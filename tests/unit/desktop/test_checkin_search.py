@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from desktop.core.checkin import unknown_code_message
+from desktop.core.checkin.search import membership_summary
 from desktop.core.kiosk import KioskCore
-from shared.enums import CheckinMethod
+from desktop.core.store import CachedMembership, CachedPlan
+from shared.enums import CheckinMethod, LimitMode, LocationRule, MembershipStatus, PlanKind
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import FakeServer
 
@@ -116,3 +120,40 @@ def test_scanned_card_and_barcode_methods(desk: KioskCore, data: DeskData, clock
     clock.advance(10)
     bea = desk.checkin.check_in_code("2002")
     assert bea.method is CheckinMethod.CARD and bea.member_name == "Bea O'Brien"
+
+
+def _monthly(status: MembershipStatus) -> CachedMembership:
+    plan = CachedPlan(
+        id=uuid.uuid4(),
+        name="Monthly",
+        kind=PlanKind.RECURRING,
+        price=Decimal("40.00"),
+        currency="GBP",
+        credits=None,
+        validity_days=None,
+        location_rule=LocationRule.ALL,
+        location_ids=(),
+        visit_limit=None,
+        visit_limit_period=None,
+        visit_limit_mode=LimitMode.BLOCK,
+        active=True,
+    )
+    return CachedMembership(
+        id=uuid.uuid4(),
+        member_id=uuid.uuid4(),
+        plan=plan,
+        status=status,
+        starts_on=date(2026, 1, 1),
+        ends_on=None,
+        frozen_until=None,
+        credits_remaining=None,
+        home_location_id=None,
+    )
+
+
+def test_the_summary_says_when_a_renewal_is_unpaid() -> None:
+    today = date(2026, 5, 1)
+    for status in (MembershipStatus.PAST_DUE, MembershipStatus.SUSPENDED):
+        assert membership_summary([_monthly(status)], today) == "Monthly (payment overdue)"
+    both = [_monthly(MembershipStatus.SUSPENDED), _monthly(MembershipStatus.ACTIVE)]
+    assert membership_summary(both, today) == "Monthly; Monthly (payment overdue)"
