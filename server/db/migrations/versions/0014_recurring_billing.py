@@ -1,6 +1,6 @@
 """memberships: recurring billing (periods billed, next renewal, next charge, declines)
 
-Revision ID: 0014_b
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-05 06:40:00
 
@@ -17,7 +17,7 @@ from alembic import op
 from dateutil.relativedelta import relativedelta
 
 # revision identifiers, used by Alembic.
-revision: str = "0014_b"
+revision: str = "0014"
 down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
