@@ -12,6 +12,7 @@ import uuid
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
+from server.scheduling import instructors
 from server.scheduling.models import ClassSession
 from server.scheduling.repository import SessionFilter, SessionRepository
 from server.scheduling.schemas import (
@@ -65,6 +66,7 @@ def create_session(*, uow: UnitOfWork, claims: AccessClaims, cmd: SessionCreate)
             row, starts_at, cmd.duration_minutes or kind.duration_minutes, location.timezone
         )
         SessionRepository(uow.db, claims.tenant_id).add(row)
+        instructors.check_sessions(uow, claims.tenant_id, [row])
         uow.commit()
         return session_read(row, location.timezone)
 
@@ -122,6 +124,7 @@ def update_session(
             check_leaders(uow, claims.tenant_id, [changes["instructor_id"]])
         if "instructor_id" in changes:
             row.instructor_id = changes["instructor_id"]
+            instructors.check_sessions(uow, claims.tenant_id, [row])
         if "room" in changes:
             row.room = changes["room"]
         if changes:
@@ -150,6 +153,7 @@ def move_session(
         starts_at = start_in_future(location, cmd.local_date, cmd.local_start)
         minutes = cmd.duration_minutes or int((row.ends_at - row.starts_at).total_seconds() // 60)
         place_times(row, starts_at, minutes, location.timezone)
+        instructors.check_sessions(uow, claims.tenant_id, [row])
         row.detached = True
         row.sequence += 1
         uow.db.flush()
