@@ -146,7 +146,7 @@ def search_members(
 ) -> MemberPage:
     with uow:
         rows = MemberRepository(uow.db, claims.tenant_id).search(
-            query, limit=limit + 1, offset=offset
+            query, limit=limit + 1, offset=offset, location_ids=claims.location_ids
         )
         return MemberPage(
             items=[to_read(row) for row in rows[:limit]],

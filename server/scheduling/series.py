@@ -130,7 +130,7 @@ def create_schedule(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: ScheduleCreate
 ) -> ScheduleEdited:
     with uow:
-        location = location_or_404(uow, claims.tenant_id, cmd.location_id)
+        location = location_or_404(uow, claims, cmd.location_id)
         kind = active_type_or_error(uow, claims.tenant_id, cmd.session_type_id)
         if cmd.instructor_id is not None:
             check_leaders(uow, claims.tenant_id, [cmd.instructor_id])
@@ -174,7 +174,10 @@ def list_schedules(
 ) -> SchedulePage:
     with uow:
         rows = ScheduleRepository(uow.db, claims.tenant_id).search(
-            location_id=location_id, limit=limit + 1, offset=offset
+            location_id=location_id,
+            limit=limit + 1,
+            offset=offset,
+            location_ids=claims.location_ids,
         )
         return SchedulePage(
             items=[

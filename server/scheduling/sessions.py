@@ -8,6 +8,7 @@ leave it alone. Booked members hear of a move or a cancellation through the book
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
@@ -43,7 +44,7 @@ def create_session(*, uow: UnitOfWork, claims: AccessClaims, cmd: SessionCreate)
     """A one-off session. A local time that does not exist that day is refused; one that
     happens twice (clocks going back) means its first occurrence."""
     with uow:
-        location = location_or_404(uow, claims.tenant_id, cmd.location_id)
+        location = location_or_404(uow, claims, cmd.location_id)
         kind = active_type_or_error(uow, claims.tenant_id, cmd.session_type_id)
         if cmd.instructor_id is not None:
             check_leaders(uow, claims.tenant_id, [cmd.instructor_id])
@@ -81,6 +82,7 @@ def list_sessions(
 ) -> SessionPage:
     if f.date_from and f.date_to and f.date_to < f.date_from:
         raise InvalidInput("date_to cannot be before date_from")
+    f = replace(f, location_ids=claims.location_ids)
     with uow:
         rows = SessionRepository(uow.db, claims.tenant_id).search(f, limit=limit + 1, offset=offset)
         return SessionPage(
@@ -149,7 +151,7 @@ def move_session(
     """A new local date and time; everyone booked is told and their bookings follow."""
     with uow:
         row = _open_for_change(uow, claims.tenant_id, session_id)
-        location = location_or_404(uow, claims.tenant_id, row.location_id)
+        location = location_or_404(uow, claims, row.location_id)
         starts_at = start_in_future(location, cmd.local_date, cmd.local_start)
         minutes = cmd.duration_minutes or int((row.ends_at - row.starts_at).total_seconds() // 60)
         place_times(row, starts_at, minutes, location.timezone)
