@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
 from server.bootstrap import Container
 from tests.integration.helpers import PASSWORD, Api, Tenant
