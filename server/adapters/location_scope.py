@@ -3,10 +3,10 @@ staff whose role is limited to some locations (others never get here: their clai
 they see the whole tenant).
 
 What belongs to a location: the location itself, its class sessions and series, their
-bookings and the penalties of those, its check-ins and its kiosks. Members are the
-tenant's people: a limited member of staff reaches a member whose home is one of their
-locations, who has none, or who has checked in or booked at one of them; and through the
-member, the member's memberships and passes.
+bookings and the penalties of those, its check-ins, its kiosks and their review items.
+Members are the tenant's people: a limited member of staff reaches a member whose home is
+one of their locations, who has none, or who has checked in or booked at one of them;
+and through the member, the member's memberships and passes.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from server.passes.models import MemberPass
 from server.plans.models import Membership
 from server.ports.identity import AccessClaims
 from server.scheduling.models import ClassSession, Schedule
+from server.sync.models import ReviewItem
 from server.tenants.models import Location
 
 #: The locations a resource belongs to; None when there is no such resource (the route
@@ -90,6 +91,15 @@ def _device(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     )
 
 
+def _review_item(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
+    return _one(
+        db,
+        select(ReviewItem.location_id).where(
+            ReviewItem.tenant_id == tenant_id, ReviewItem.id == id_
+        ),
+    )
+
+
 def _member(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     home = db.execute(
         select(Member.home_location_id).where(Member.tenant_id == tenant_id, Member.id == id_)
@@ -132,6 +142,7 @@ _RESOLVERS: dict[str, _Resolver] = {
     "penalty_id": _penalty,
     "checkin_id": _checkin,
     "device_id": _device,
+    "review_item_id": _review_item,
     "member_id": _member,
     "membership_id": _membership,
     "pass_id": _pass,

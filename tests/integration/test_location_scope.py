@@ -16,6 +16,7 @@ from tests.integration.helpers import PASSWORD, Api, Tenant
 from tests.integration.members_helpers import image_bytes
 from tests.integration.test_isolation import (
     BODIES,
+    DEVICE_ROUTES,
     MEMBER_ROUTES,
     OTHER_PARAMS,
     STATE_DEPENDENT,
@@ -36,6 +37,7 @@ SCOPED = {
     "membership_id",
     "pass_id",
     "alert_id",
+    "review_item_id",
 }
 
 
@@ -86,9 +88,28 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
     alert = api.client.post(
         f"/members/{member['id']}/alerts", json={"text": "balance due"}, headers=tenant.headers
     ).json()
+    # A walk-in like the member, registered at the kiosk: a review item of this location.
+    walkin = {
+        "mutation_id": 1,
+        "name": "member.create.v1",
+        "args": {
+            "member_id": str(uuid.uuid4()),
+            "first_name": "Kwame",
+            "last_name": name,
+            "possible_duplicate_of": [member["id"]],
+        },
+        "device_time": "2026-01-01T10:00:00Z",
+        "hlc": "0",
+    }
+    pushed = api.client.post(
+        "/sync/push",
+        json={"device_id": device["device_id"], "schema_version": 1, "mutations": [walkin]},
+        headers=api.device_headers(device),
+    ).json()
     return {
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
+        "review_item_id": pushed["results"][0]["review_item_id"],
         "location_id": location["id"],
         "device_id": device["device_id"],
         "member_id": member["id"],
@@ -124,7 +145,7 @@ def test_a_london_manager_gets_404_for_every_accra_resource(api: Api, container:
     operations = []
     for template, methods in paths.items():
         params = [p for p in re.findall(r"{(\w+)}", template) if p not in OTHER_PARAMS]
-        if not params or not set(params) <= SCOPED or template in MEMBER_ROUTES:
+        if not params or not set(params) <= SCOPED or template in MEMBER_ROUTES | DEVICE_ROUTES:
             continue
         operations += [(method.upper(), template) for method in methods]
     operations.sort(key=lambda op: op[0] == "DELETE")
@@ -153,7 +174,15 @@ def test_lists_and_bodies_keep_to_the_managers_locations(api: Api, container: Co
     manager = _manager(api, tenant, london["location_id"])
     client = api.client
     accra_ids, london_ids = set(accra.values()), set(london.values())
-    for path in ("/locations", "/devices", "/members", "/checkins", "/sessions", "/schedules"):
+    for path in (
+        "/locations",
+        "/devices",
+        "/members",
+        "/checkins",
+        "/sessions",
+        "/schedules",
+        "/review-items",
+    ):
         listed = client.get(path, headers=manager)
         assert listed.status_code == 200, (path, listed.text)
         seen = {item["id"] for item in listed.json()["items"]} | {
