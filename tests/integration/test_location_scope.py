@@ -236,8 +236,23 @@ def test_lists_and_bodies_keep_to_the_managers_locations(api: Api, container: Co
             },
             headers=manager,
         ),
+        client.post(
+            "/members",
+            json={
+                "first_name": "Yaw",
+                "last_name": "Boateng",
+                "home_location_id": accra["location_id"],
+            },
+            headers=manager,
+        ),
+        client.patch(
+            f"/members/{london['member_id']}",
+            json={"home_location_id": accra["location_id"]},
+            headers=manager,
+        ),
     ]
-    assert [r.status_code for r in refused] == [404, 404, 404], [r.text for r in refused]
+    assert [r.status_code for r in refused] == [404] * 5, [r.text for r in refused]
+    assert client.get(f"/members/{london['member_id']}", headers=manager).status_code == 200
     assert len(client.get("/sessions", headers=tenant.headers).json()["items"]) == before
     # A limited manager cannot hand out the whole tenant, nor open a location.
     wide = client.post(
