@@ -112,20 +112,28 @@ def test_one_instructor_is_never_in_two_overlapping_classes(api: Api, container:
         ),
         "instructor_busy",
     )
-    weekday = soon(3).isoweekday()
-    series = studio.post(
-        "/schedules",
-        {
-            "location_id": studio.location["id"],
-            "session_type_id": yoga["id"],
-            "weekdays": [weekday],
-            "local_start": "18:15",
-            "starts_on": soon(1).isoformat(),
-            "ends_on": soon(8).isoformat(),
-            "instructor_id": coach,
-        },
+    series_body = {
+        "location_id": studio.location["id"],
+        "session_type_id": yoga["id"],
+        "weekdays": [soon(3).isoweekday()],
+        "local_start": "18:15",
+        "starts_on": soon(1).isoformat(),
+        "ends_on": soon(8).isoformat(),
+    }
+    _refused(studio.post("/schedules", {**series_body, "instructor_id": coach}), "instructor_busy")
+    # A series made without an instructor, then given the busy coach: refused, unchanged.
+    series = studio.schedule(
+        yoga["id"],
+        **{k: v for k, v in series_body.items() if k not in ("location_id", "session_type_id")},
     )
-    _refused(series, "instructor_busy")
+    given = api.client.patch(
+        f"/schedules/{series['schedule']['id']}",
+        json={"instructor_id": coach},
+        headers=studio.admin,
+    )
+    _refused(given, "instructor_busy")
+    instances = studio.sessions(schedule_id=series["schedule"]["id"])
+    assert instances and all(s["instructor_id"] is None for s in instances)
     # A cancelled class frees its instructor.
     cancelled = api.client.post(
         f"/sessions/{london['id']}/cancel", json={"reason": "ill"}, headers=studio.admin
