@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
+from server.adapters.location_scope import SqlLocationScope
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
 from server.bookings import jobs as booking_jobs
@@ -43,6 +44,7 @@ from server.ports import (
     NotificationService,
     PaymentService,
 )
+from server.ports.location_scope import LocationScope
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
 from server.scheduling.session_bookings import SessionBookings
@@ -80,6 +82,8 @@ class Container:
     session_bookings: SessionBookings
     #: A check-in at the door during a booked class attends that booking.
     booked_classes: BookedClasses = field(default_factory=BookingsAtTheDoor)
+    #: Where the resources a request names belong, for staff limited to some locations.
+    location_scope: LocationScope = field(default_factory=SqlLocationScope)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -56,6 +56,8 @@ class LocalIdentity:
             payload["loc"] = str(claims.location_id)
         if claims.generation:
             payload["gen"] = claims.generation
+        if claims.location_ids is not None:
+            payload["lcs"] = sorted(str(i) for i in claims.location_ids)
         return jwt.encode(payload, self._secret, algorithm=_ALGORITHM), expires
 
     def read_access_token(self, token: str) -> AccessClaims:
@@ -81,6 +83,9 @@ class LocalIdentity:
                 role=StaffRole(payload["rol"]) if "rol" in payload else None,
                 location_id=uuid.UUID(payload["loc"]) if "loc" in payload else None,
                 generation=int(payload.get("gen", 0)),
+                location_ids=(
+                    frozenset(uuid.UUID(i) for i in payload["lcs"]) if "lcs" in payload else None
+                ),
             )
             return claims, int(payload["exp"])
         except jwt.ExpiredSignatureError:

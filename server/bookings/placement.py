@@ -158,7 +158,9 @@ def _check_open(context: SessionContext, order: BookingOrder, now: datetime) -> 
     if order.skip_window:
         return
     window = rules.Window(context.policy.opens_days_before, context.policy.closes_minutes_before)
-    refusal = rules.window_refusal(window, context.session.starts_at, now)
+    refusal = rules.window_refusal(
+        window, context.session.starts_at, now, by_staff=order.source is BookingSource.STAFF
+    )
     if refusal is not None:
         raise Conflict(refusal, code="booking_window")
 

@@ -213,13 +213,14 @@ def waive_penalty(
 
 @router.get("/overview/today", response_model=TodayOverview)
 def overview_today(
-    location_id: uuid.UUID,
     claims: Admin,
     uow: UowDep,
+    location_id: uuid.UUID | None = Query(None, description="One location only; default all"),
     day: Day | None = Query(None, description="Another local day than today"),
 ) -> TodayOverview:
-    """A location's sessions of one local day with booked, waitlisted, checked-in and
-    no-show counts."""
+    """Every branch you manage (or the one asked for) on its local day: sessions with
+    booked, waitlisted, checked-in and no-show counts, ended ones shown as ended, and each
+    location's door visits and class check-ins."""
     return overview_service.today(uow=uow, claims=claims, location_id=location_id, day=day)
 
 

@@ -29,10 +29,17 @@ class Window:
     closes_minutes_before: int
 
 
-def window_refusal(window: Window, starts_at: datetime, now: datetime) -> str | None:
-    """Why booking a session starting at ``starts_at`` is refused at ``now``, or None."""
+def window_refusal(
+    window: Window, starts_at: datetime, now: datetime, *, by_staff: bool = False
+) -> str | None:
+    """Why booking a session starting at ``starts_at`` is refused at ``now``, or None.
+
+    Staff may book a member before the window opens or after it closes (a desk favour,
+    recorded as a staff booking); no one books a session that has started."""
     if now >= starts_at:
         return "the session has already started"
+    if by_staff:
+        return None
     opens = starts_at - timedelta(days=window.opens_days_before)
     if now < opens:
         return f"booking opens {window.opens_days_before} days before the session"

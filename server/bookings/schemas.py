@@ -148,10 +148,18 @@ class TodaySession(BaseModel):
     session_id: uuid.UUID
     session_type_id: uuid.UUID
     session_type: str
+    location_id: uuid.UUID
+    location: str
+    timezone: str
+    local_start: str = Field(description="Local start time at the location, HH:MM")
     instructor_id: uuid.UUID | None
+    instructor: str | None = Field(description="The instructor's name")
     starts_at: datetime
     ends_at: datetime
-    status: str
+    status: str = Field(
+        description="scheduled, cancelled, or ended (a scheduled session whose end has passed)"
+    )
+    ended: bool
     capacity: int
     booked: int
     waitlisted: int
@@ -160,22 +168,42 @@ class TodaySession(BaseModel):
     fill_rate: float = Field(description="Booked places over capacity, 0..1")
 
 
-class TodayOverview(BaseModel):
+class LocationDay(BaseModel):
     location_id: uuid.UUID
-    date: str
+    location: str
     timezone: str
+    date: str = Field(description="The location's local day")
+    sessions: int
+    door_visits: int = Field(description="Members admitted at the door (re-entries not counted)")
+    class_checkins: int = Field(description="Members checked into a class")
+
+
+class TodayOverview(BaseModel):
+    location_id: uuid.UUID | None = Field(description="The location asked for; None: all")
+    date: str | None = Field(
+        description="The day asked for, or one location's local today; None when all "
+        "locations are shown each on its own local today"
+    )
+    timezone: str | None = Field(description="The zone of the location asked for")
+    locations: list[LocationDay]
     sessions: list[TodaySession]
 
 
 class AttendanceGroup(BaseModel):
     key: str = Field(description="Session type id, 'HH:MM' local start, or instructor id")
-    label: str
+    label: str = Field(description="Session type name, 'HH:MM', or the instructor's name")
     sessions: int
     capacity: int
-    booked: int
+    booked: int = Field(description="Places booked, in sessions past and still to come")
     attended: int
     no_shows: int
-    attendance_rate: float = Field(description="Attended over booked (0 when none booked)")
+    ended_booked: int = Field(
+        description="Places booked in sessions that have ended: what attendance is rated on"
+    )
+    attendance_rate: float = Field(
+        description="Attended over places booked in sessions that have ended (0 when none); "
+        "bookings of sessions still to come do not count"
+    )
     fill_rate: float = Field(description="Booked over capacity (0 when no capacity)")
 
 

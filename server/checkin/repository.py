@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 
 from server.checkin.models import Checkin
-from server.db.repository import TenantRepository
+from server.db.repository import TenantRepository, within
 from shared.clock import ensure_utc
 from shared.door_rules import Admission
 
@@ -26,8 +26,9 @@ class CheckinRepository(TenantRepository[Checkin]):
         since: datetime | None,
         limit: int,
         offset: int,
+        location_ids: Collection[uuid.UUID] | None = None,
     ) -> Sequence[Checkin]:
-        query = self._select()
+        query = self._select().where(*within(Checkin.location_id, location_ids))
         if location_id is not None:
             query = query.where(Checkin.location_id == location_id)
         if member_id is not None:

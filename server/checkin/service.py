@@ -254,6 +254,7 @@ def list_checkins(
             since=since,
             limit=limit + 1,
             offset=offset,
+            location_ids=claims.location_ids,
         )
         return CheckinPage(
             items=[CheckinRead.model_validate(r) for r in rows[:limit]],

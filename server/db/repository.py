@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, Table, bindparam, select
@@ -18,6 +18,15 @@ M = TypeVar("M")
 _GET_STATEMENTS: dict[tuple[type[Any], bool], Select[Any]] = {}
 #: The same lookup of the table's columns, for reads that need the row, not an object.
 _READ_STATEMENTS: dict[type[Any], Select[Any]] = {}
+
+
+def within(
+    column: Any, location_ids: Collection[uuid.UUID] | None
+) -> tuple[ColumnElement[bool], ...]:
+    """The condition that keeps a list to a caller's locations (none for the whole tenant)."""
+    if location_ids is None:
+        return ()
+    return (column.in_(sorted(location_ids)),)
 
 
 class TenantRepository(Generic[M]):
@@ -89,8 +98,10 @@ class TenantRepository(Generic[M]):
             raise NotFound(f"{self.noun} {item_id} was not found")
         return row
 
-    def list(self, *, limit: int = 100, offset: int = 0) -> Sequence[M]:
-        query = self._select().order_by(self.model.id).limit(limit).offset(offset)
+    def list(
+        self, *, limit: int = 100, offset: int = 0, where: Sequence[ColumnElement[bool]] = ()
+    ) -> Sequence[M]:
+        query = self._select().where(*where).order_by(self.model.id).limit(limit).offset(offset)
         rows: Sequence[M] = self.db.execute(query).scalars().all()
         return rows
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 from server.config import Settings
+from server.db.repository import within
 from server.db.uow import UnitOfWork
 from server.devices import rules
 from server.devices.models import Device, EnrolmentCode
@@ -153,7 +154,9 @@ def require_live_device(*, uow: UnitOfWork, claims: AccessClaims) -> Device:
 
 def list_devices(*, uow: UnitOfWork, claims: AccessClaims, limit: int, offset: int) -> DevicePage:
     with uow:
-        rows = DeviceRepository(uow.db, claims.tenant_id).list(limit=limit + 1, offset=offset)
+        rows = DeviceRepository(uow.db, claims.tenant_id).list(
+            limit=limit + 1, offset=offset, where=within(Device.location_id, claims.location_ids)
+        )
         return DevicePage(
             items=[DeviceRead.model_validate(r) for r in rows[:limit]],
             next_offset=offset + limit if len(rows) > limit else None,

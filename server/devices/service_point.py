@@ -42,6 +42,8 @@ def service_point(
         return ServicePoint(location=location, staff_id=None, device_id=device.id)
     if location_id is None:
         raise InvalidInput("location_id is needed: the location where this happens")
+    if not claims.sees_location(location_id):
+        raise NotFound(f"location {location_id} was not found")
     return ServicePoint(
         location=locations.get_or_404(location_id), staff_id=claims.subject_id, device_id=None
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +21,44 @@ _bookings = table(
     "bookings", column("tenant_id", Uuid), column("member_id", Uuid), column("session_id", Uuid)
 )
 _sessions = table(
-    "class_sessions", column("tenant_id", Uuid), column("id", Uuid), column("instructor_id", Uuid)
+    "class_sessions",
+    column("tenant_id", Uuid),
+    column("id", Uuid),
+    column("instructor_id", Uuid),
+    column("location_id", Uuid),
 )
+#: Check-ins, named for the same reason: where a member has been.
+_checkins = table(
+    "checkins", column("tenant_id", Uuid), column("member_id", Uuid), column("location_id", Uuid)
+)
+
+
+def seen_at(location_ids: Collection[uuid.UUID] | None) -> tuple[ColumnElement[bool], ...]:
+    """Members a caller limited to ``location_ids`` reaches: their home is one of those, or
+    they have none, or they checked in or booked at one of them. None: every member."""
+    if location_ids is None:
+        return ()
+    ids = sorted(location_ids)
+    checked_in = exists().where(
+        _checkins.c.tenant_id == Member.tenant_id,
+        _checkins.c.member_id == Member.id,
+        _checkins.c.location_id.in_(ids),
+    )
+    booked = exists().where(
+        _bookings.c.tenant_id == Member.tenant_id,
+        _bookings.c.member_id == Member.id,
+        _sessions.c.tenant_id == _bookings.c.tenant_id,
+        _sessions.c.id == _bookings.c.session_id,
+        _sessions.c.location_id.in_(ids),
+    )
+    return (
+        or_(
+            Member.home_location_id.is_(None),
+            Member.home_location_id.in_(ids),
+            checked_in,
+            booked,
+        ),
+    )
 
 
 class MemberRepository(TenantRepository[Member]):
@@ -76,8 +112,15 @@ class MemberRepository(TenantRepository[Member]):
             found.update(self.db.execute(query).scalars())
         return found
 
-    def search(self, query: str | None, *, limit: int, offset: int) -> Sequence[Member]:
-        statement = self._select()
+    def search(
+        self,
+        query: str | None,
+        *,
+        limit: int,
+        offset: int,
+        location_ids: Collection[uuid.UUID] | None = None,
+    ) -> Sequence[Member]:
+        statement = self._select().where(*seen_at(location_ids))
         if query and query.strip():
             statement = statement.where(_matches(query.strip()))
         statement = statement.order_by(

@@ -86,6 +86,13 @@ def _check_links(
         repo.get_or_404(host_id)
 
 
+def _check_home_in_scope(claims: AccessClaims, values: dict[str, Any]) -> None:
+    """Staff limited to some locations give members a home among those."""
+    location_id = values.get("home_location_id")
+    if location_id is not None and not claims.sees_location(location_id):
+        raise NotFound(f"location {location_id} was not found")
+
+
 def commit_or_conflict(uow: UnitOfWork, message: str = _RACE) -> None:
     try:
         uow.commit()
@@ -100,6 +107,7 @@ def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -
     with uow:
         repo = MemberRepository(uow.db, claims.tenant_id)
         _check_links(uow, repo, values, None)
+        _check_home_in_scope(claims, values)
         check_unique(repo, values)
         member = repo.add(Member(id=new_id(), **values))
         commit_or_conflict(uow)
@@ -131,6 +139,7 @@ def update_member(
         repo = MemberRepository(uow.db, claims.tenant_id)
         member = repo.get_or_404(member_id, for_update=True)
         _check_links(uow, repo, changes, member.id)
+        _check_home_in_scope(claims, changes)
         check_unique(repo, changes, member_id=member.id)
         if "email" in changes and changes["email"] != member.email:
             member.email_verified_at = None  # the new address has not been proven yet
@@ -146,7 +155,7 @@ def search_members(
 ) -> MemberPage:
     with uow:
         rows = MemberRepository(uow.db, claims.tenant_id).search(
-            query, limit=limit + 1, offset=offset
+            query, limit=limit + 1, offset=offset, location_ids=claims.location_ids
         )
         return MemberPage(
             items=[to_read(row) for row in rows[:limit]],

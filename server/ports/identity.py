@@ -25,6 +25,12 @@ class AccessClaims:
     #: The account's token generation when the token was issued: a change of role,
     #: location, activation or a sign-out moves it on, and older tokens stop working.
     generation: int = 0
+    #: Staff whose role is limited to some locations: those; None: the whole tenant.
+    location_ids: frozenset[uuid.UUID] | None = None
+
+    def sees_location(self, location_id: uuid.UUID) -> bool:
+        """Whether this caller may read or change what belongs to ``location_id``."""
+        return self.location_ids is None or location_id in self.location_ids
 
 
 class IdentityService(Protocol):

@@ -11,7 +11,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import ColumnElement, Select, delete, select, update
 from sqlalchemy.orm import Session
 
-from server.db.repository import TenantRepository
+from server.db.repository import TenantRepository, within
 from server.scheduling.models import ClassSession, Schedule, SessionType, SessionTypeInstructor
 from server.staff.models import StaffAccount
 from server.sync import changes as sync_changes
@@ -88,9 +88,14 @@ class ScheduleRepository(TenantRepository[Schedule]):
     noun = "schedule"
 
     def search(
-        self, *, location_id: uuid.UUID | None, limit: int, offset: int
+        self,
+        *,
+        location_id: uuid.UUID | None,
+        limit: int,
+        offset: int,
+        location_ids: frozenset[uuid.UUID] | None = None,
     ) -> Sequence[Schedule]:
-        query = self._select()
+        query = self._select().where(*within(Schedule.location_id, location_ids))
         if location_id is not None:
             query = query.where(Schedule.location_id == location_id)
         query = query.order_by(Schedule.starts_on, Schedule.id).limit(limit).offset(offset)
@@ -112,6 +117,8 @@ class SessionFilter:
     schedule_id: uuid.UUID | None = None
     starts_after: datetime | None = None
     active_types_only: bool = False
+    #: A caller limited to some locations: those; None for the whole tenant.
+    location_ids: frozenset[uuid.UUID] | None = None
 
 
 class SessionRepository(TenantRepository[ClassSession]):
@@ -140,6 +147,7 @@ class SessionRepository(TenantRepository[ClassSession]):
             (f.status, lambda v: ClassSession.status == v),
             (f.schedule_id, lambda v: ClassSession.schedule_id == v),
             (f.starts_after, lambda v: ClassSession.starts_at > v),
+            (f.location_ids, lambda v: ClassSession.location_id.in_(sorted(v))),
         ]
         for value, condition in conditions:
             if value is not None:

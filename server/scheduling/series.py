@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
+from server.scheduling import instructors
 from server.scheduling.models import ClassSession, Schedule
 from server.scheduling.repository import ScheduleRepository, SessionRepository
 from server.scheduling.rules import Occurrence, OnMissingTime, expand, series_problems
@@ -129,7 +130,7 @@ def create_schedule(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: ScheduleCreate
 ) -> ScheduleEdited:
     with uow:
-        location = location_or_404(uow, claims.tenant_id, cmd.location_id)
+        location = location_or_404(uow, claims, cmd.location_id)
         kind = active_type_or_error(uow, claims.tenant_id, cmd.session_type_id)
         if cmd.instructor_id is not None:
             check_leaders(uow, claims.tenant_id, [cmd.instructor_id])
@@ -155,6 +156,7 @@ def create_schedule(
             for o in _future(row, location.timezone, utcnow()).values()
         ]
         uow.db.add_all(instances)
+        instructors.check_sessions(uow, claims.tenant_id, instances)
         uow.commit()
         return ScheduleEdited(
             schedule=schedule_read(row, location.timezone),
@@ -172,7 +174,10 @@ def list_schedules(
 ) -> SchedulePage:
     with uow:
         rows = ScheduleRepository(uow.db, claims.tenant_id).search(
-            location_id=location_id, limit=limit + 1, offset=offset
+            location_id=location_id,
+            limit=limit + 1,
+            offset=offset,
+            location_ids=claims.location_ids,
         )
         return SchedulePage(
             items=[
@@ -232,6 +237,17 @@ def update_schedule(
             setattr(row, field, value)
         _check(row)
         summary = _reconcile(uow, bookings, row, zone)
+        if row.instructor_id is not None:
+            future = SessionRepository(uow.db, claims.tenant_id).of_schedule(row.id)
+            instructors.check_sessions(
+                uow,
+                claims.tenant_id,
+                [
+                    s
+                    for s in future
+                    if s.starts_at > utcnow() and s.instructor_id == row.instructor_id
+                ],
+            )
         uow.commit()
         return ScheduleEdited(schedule=schedule_read(row, zone), changes=summary)
 

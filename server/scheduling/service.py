@@ -217,8 +217,12 @@ def start_in_future(location: Location, day: date, at: time) -> datetime:
     return starts_at
 
 
-def location_or_404(uow: UnitOfWork, tenant_id: uuid.UUID, location_id: uuid.UUID) -> Location:
-    return LocationRepository(uow.db, tenant_id).get_or_404(location_id)
+def location_or_404(uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID) -> Location:
+    """The location, if the caller may plan there (another location of a caller limited to
+    some: not found)."""
+    if not claims.sees_location(location_id):
+        raise NotFound(f"location {location_id} was not found")
+    return LocationRepository(uow.db, claims.tenant_id).get_or_404(location_id)
 
 
 def zone_of(uow: UnitOfWork, tenant_id: uuid.UUID, location_id: uuid.UUID) -> str:

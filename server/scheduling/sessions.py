@@ -8,10 +8,12 @@ leave it alone. Booked members hear of a move or a cancellation through the book
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
+from server.scheduling import instructors
 from server.scheduling.models import ClassSession
 from server.scheduling.repository import SessionFilter, SessionRepository
 from server.scheduling.schemas import (
@@ -42,7 +44,7 @@ def create_session(*, uow: UnitOfWork, claims: AccessClaims, cmd: SessionCreate)
     """A one-off session. A local time that does not exist that day is refused; one that
     happens twice (clocks going back) means its first occurrence."""
     with uow:
-        location = location_or_404(uow, claims.tenant_id, cmd.location_id)
+        location = location_or_404(uow, claims, cmd.location_id)
         kind = active_type_or_error(uow, claims.tenant_id, cmd.session_type_id)
         if cmd.instructor_id is not None:
             check_leaders(uow, claims.tenant_id, [cmd.instructor_id])
@@ -65,6 +67,7 @@ def create_session(*, uow: UnitOfWork, claims: AccessClaims, cmd: SessionCreate)
             row, starts_at, cmd.duration_minutes or kind.duration_minutes, location.timezone
         )
         SessionRepository(uow.db, claims.tenant_id).add(row)
+        instructors.check_sessions(uow, claims.tenant_id, [row])
         uow.commit()
         return session_read(row, location.timezone)
 
@@ -79,6 +82,7 @@ def list_sessions(
 ) -> SessionPage:
     if f.date_from and f.date_to and f.date_to < f.date_from:
         raise InvalidInput("date_to cannot be before date_from")
+    f = replace(f, location_ids=claims.location_ids)
     with uow:
         rows = SessionRepository(uow.db, claims.tenant_id).search(f, limit=limit + 1, offset=offset)
         return SessionPage(
@@ -122,6 +126,7 @@ def update_session(
             check_leaders(uow, claims.tenant_id, [changes["instructor_id"]])
         if "instructor_id" in changes:
             row.instructor_id = changes["instructor_id"]
+            instructors.check_sessions(uow, claims.tenant_id, [row])
         if "room" in changes:
             row.room = changes["room"]
         if changes:
@@ -146,10 +151,11 @@ def move_session(
     """A new local date and time; everyone booked is told and their bookings follow."""
     with uow:
         row = _open_for_change(uow, claims.tenant_id, session_id)
-        location = location_or_404(uow, claims.tenant_id, row.location_id)
+        location = location_or_404(uow, claims, row.location_id)
         starts_at = start_in_future(location, cmd.local_date, cmd.local_start)
         minutes = cmd.duration_minutes or int((row.ends_at - row.starts_at).total_seconds() // 60)
         place_times(row, starts_at, minutes, location.timezone)
+        instructors.check_sessions(uow, claims.tenant_id, [row])
         row.detached = True
         row.sequence += 1
         uow.db.flush()

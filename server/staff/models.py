@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     ForeignKey,
     ForeignKeyConstraint,
@@ -45,3 +46,13 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: An owner's PIN reaches kiosks only when the owner asks (other roles' always do).
     kiosk_pin: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The locations this member of staff's role is limited to (ids as text); None or
+    #: empty: the whole tenant. Owners are always tenant-wide.
+    location_ids: Mapped[list[str] | None] = mapped_column(JSON)
+
+    @property
+    def location_scope(self) -> frozenset[uuid.UUID] | None:
+        """The locations the role is limited to, or None for the whole tenant."""
+        if not self.location_ids:
+            return None
+        return frozenset(uuid.UUID(i) for i in self.location_ids)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from server.db.bulk import among, chunks
 from server.db.repository import TenantRepository
+from server.staff import rules
 from server.staff.models import StaffAccount
 from server.tenants.models import Tenant
 from shared.normalise import email_key
@@ -55,11 +56,13 @@ class StaffRepository(TenantRepository[StaffAccount]):
 
 
 def active_staff_for_location(repo: StaffRepository, location_id: uuid.UUID) -> list[StaffAccount]:
-    query = repo._select().where(
-        StaffAccount.active.is_(True),
-        (StaffAccount.home_location_id.is_(None)) | (StaffAccount.home_location_id == location_id),
-    )
-    return list(repo.db.execute(query.order_by(StaffAccount.name)).scalars())
+    """The active staff whose PINs work at the location's kiosks (:func:`rules.works_at`)."""
+    query = repo._select().where(StaffAccount.active.is_(True))
+    return [
+        row
+        for row in repo.db.execute(query.order_by(StaffAccount.name)).scalars()
+        if rules.works_at(row.home_location_id, row.location_scope, location_id)
+    ]
 
 
 __all__ = ["StaffRepository", "active_staff_for_location", "select"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from shared.enums import StaffRole
 
 
@@ -10,6 +12,19 @@ def may_manage(actor: StaffRole, target_role: StaffRole) -> bool:
     if actor is StaffRole.OWNER:
         return True
     return actor is StaffRole.MANAGER and target_role is not StaffRole.OWNER
+
+
+def works_at(
+    home_location_id: uuid.UUID | None,
+    location_scope: frozenset[uuid.UUID] | None,
+    location_id: uuid.UUID,
+) -> bool:
+    """Whether a member of staff's PIN works at a kiosk of ``location_id``: at the locations
+    their role is limited to, if it is; else at their home location, or everywhere when
+    they have none."""
+    if location_scope is not None:
+        return location_id in location_scope
+    return home_location_id is None or home_location_id == location_id
 
 
 #: Roles whose PIN opens the most at a kiosk: a longer PIN for them.

@@ -38,6 +38,12 @@ class StaffCreate(InputModel):
     password: Password
     pin: Pin | None = None
     home_location_id: uuid.UUID | None = None
+    location_ids: list[uuid.UUID] | None = Field(
+        None,
+        max_length=100,
+        description="Limit the role to these locations (empty: the whole tenant; owners "
+        "are always tenant-wide)",
+    )
 
 
 class StaffUpdate(InputModel):
@@ -53,6 +59,12 @@ class StaffUpdate(InputModel):
         description="Owners only: whether this owner's PIN may be checked at kiosks "
         "(kiosks then hold a keyed verifier of it); off unless an owner turns it on",
     )
+    location_ids: list[uuid.UUID] | None = Field(
+        None,
+        max_length=100,
+        description="Limit the role to these locations (empty: the whole tenant; owners "
+        "are always tenant-wide)",
+    )
 
 
 class StaffRead(BaseModel):
@@ -65,6 +77,9 @@ class StaffRead(BaseModel):
     has_pin: bool
     kiosk_pin: bool = False
     home_location_id: uuid.UUID | None
+    location_ids: list[uuid.UUID] = Field(
+        description="The locations the role is limited to; empty: the whole tenant"
+    )
     created_at: datetime
 
 

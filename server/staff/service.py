@@ -44,6 +44,7 @@ def to_read(staff: StaffAccount) -> StaffRead:
         has_pin=staff.pin_hash is not None,
         kiosk_pin=bool(staff.kiosk_pin),
         home_location_id=staff.home_location_id,
+        location_ids=sorted(staff.location_scope or ()),
         created_at=staff.created_at,
     )
 
@@ -55,6 +56,7 @@ def staff_claims(staff: StaffAccount) -> AccessClaims:
         tenant_id=staff.tenant_id,
         role=StaffRole(staff.role),
         generation=staff.token_generation or 0,
+        location_ids=None if staff.role == StaffRole.OWNER.value else staff.location_scope,
     )
 
 
@@ -156,6 +158,35 @@ def _check_home_location(
         raise NotFound(f"location {location_id} was not found")
 
 
+def _scope_to_store(
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    role: StaffRole,
+    location_ids: list[uuid.UUID] | None,
+) -> list[str] | None:
+    """The location scope to store for an account of ``role``: every id a location of the
+    tenant (404 otherwise); none for an owner; within the actor's own scope, never wider."""
+    wanted = sorted(set(location_ids or ()))
+    if wanted and role is StaffRole.OWNER:
+        raise InvalidInput(
+            "owners are always tenant-wide: leave location_ids empty", code="owner_tenant_wide"
+        )
+    repo = LocationRepository(uow.db, claims.tenant_id)
+    for location_id in wanted:
+        if repo.get(location_id) is None or not claims.sees_location(location_id):
+            raise NotFound(f"location {location_id} was not found")
+    if claims.location_ids is not None and not wanted:
+        raise Forbidden("you can only give access to your own locations: list them in location_ids")
+    return [str(i) for i in wanted] or None
+
+
+def _check_within_scope(claims: AccessClaims, staff: StaffAccount) -> None:
+    """A manager limited to some locations changes only accounts limited to those."""
+    scope = staff.location_scope
+    if claims.location_ids is not None and (scope is None or not scope <= claims.location_ids):
+        raise Forbidden("you cannot change this staff account: it reaches other locations")
+
+
 def _check_pin(role: StaffRole, pin: str | None) -> None:
     problem = None if pin is None else rules.pin_problem(role, pin)
     if problem is not None:
@@ -227,6 +258,7 @@ def create_staff(
         if repo.by_email(cmd.email) is not None:
             raise Conflict(f"there is already a staff account for {email_key(cmd.email)}")
         _check_home_location(uow, claims.tenant_id, cmd.home_location_id)
+        scope = _scope_to_store(uow, claims, cmd.role, cmd.location_ids)
         pin_hash, index = None, None
         if cmd.pin:
             pin_hash, index = _pin_hashes(identity, claims.tenant_id, cmd.pin)
@@ -241,6 +273,7 @@ def create_staff(
                 pin_hash=pin_hash,
                 pin_index=index,
                 home_location_id=cmd.home_location_id,
+                location_ids=scope,
                 active=True,
             )
         )
@@ -298,14 +331,28 @@ def update_staff(
             cmd.active is False or cmd.role not in (None, claims.role)
         ):
             raise Forbidden("you cannot deactivate yourself or change your own role")
+        _check_within_scope(claims, staff)
         _check_pin_change(claims, staff, cmd)
+        role = cmd.role or StaffRole(staff.role)
+        if "location_ids" in cmd.model_fields_set:
+            scope = _scope_to_store(uow, claims, role, cmd.location_ids)
+        elif role is StaffRole.OWNER:
+            scope = None  # an owner is tenant-wide, whatever the account was limited to
+        else:
+            scope = staff.location_ids
         new_pin = None
         if cmd.pin is not None:
             new_pin = _pin_hashes(identity, claims.tenant_id, cmd.pin)
             _check_pin_free(repo, identity, cmd.pin, new_pin[1], other_than=staff.id)
-        access_before = (staff.role, staff.home_location_id, staff.active)
+        access_before = (staff.role, staff.home_location_id, staff.active, staff.location_scope)
         _apply_update(uow, identity, claims.tenant_id, staff, cmd, new_pin)
-        changed_access = access_before != (staff.role, staff.home_location_id, staff.active)
+        staff.location_ids = scope
+        changed_access = access_before != (
+            staff.role,
+            staff.home_location_id,
+            staff.active,
+            staff.location_scope,
+        )
         if changed_access:
             staff.token_generation += 1
         uow.commit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from server.staff import rules
 from server.staff.models import StaffAccount
 from server.staff.repository import StaffRepository, active_staff_for_location
 from server.sync.registry import SnapshotScope, SyncRegistry
@@ -70,7 +71,7 @@ def _for_device(stored: dict[str, Any], key: bytes | None) -> dict[str, Any]:
 
 
 def _staff_at(row: StaffAccount, location_id: uuid.UUID) -> bool:
-    return row.home_location_id is None or row.home_location_id == location_id
+    return rules.works_at(row.home_location_id, row.location_scope, location_id)
 
 
 def _snapshot(scope: SnapshotScope) -> dict[str, Any]:

@@ -112,8 +112,8 @@ def _for_device(tables: SyncedTables, row: Any, key: bytes | None) -> Any:
     """The row as this kiosk receives it: most go out as stored; a few are keyed for it."""
     seq, table, row_id, deleted, data = row
     make = tables.for_device(table)
-    if make is None or data is None:
-        return row
+    if make is None or data is None or deleted:
+        return row  # a tombstone (stored as JSON null) has nothing to key
     return seq, table, row_id, deleted, json.dumps(make(json.loads(data), key))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.db.repository import TenantRepository
+from server.db.repository import TenantRepository, within
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
 from server.ports.identity import AccessClaims
@@ -41,9 +41,15 @@ class ReviewItemRepository(TenantRepository[ReviewItem]):
     noun = "review item"
 
     def search(
-        self, *, status: str | None, location_id: uuid.UUID | None, limit: int, offset: int
+        self,
+        *,
+        status: str | None,
+        location_id: uuid.UUID | None,
+        limit: int,
+        offset: int,
+        location_ids: frozenset[uuid.UUID] | None = None,
     ) -> list[ReviewItem]:
-        query = self._select()
+        query = self._select().where(*within(ReviewItem.location_id, location_ids))
         if status is not None:
             query = query.where(ReviewItem.status == status)
         if location_id is not None:
@@ -118,7 +124,11 @@ def list_review_items(
 ) -> ReviewItemPage:
     with uow:
         rows = ReviewItemRepository(uow.db, claims.tenant_id).search(
-            status=status, location_id=location_id, limit=limit + 1, offset=offset
+            status=status,
+            location_id=location_id,
+            limit=limit + 1,
+            offset=offset,
+            location_ids=claims.location_ids,
         )
         return ReviewItemPage(
             items=[ReviewItemRead.model_validate(row) for row in rows[:limit]],

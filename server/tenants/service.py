@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from server.db.repository import within
 from server.db.uow import UnitOfWork
-from server.errors import InvalidInput
+from server.errors import Forbidden, InvalidInput
 from server.ports.identity import AccessClaims
 from server.tenants.models import Location
 from server.tenants.repository import LocationRepository, TenantDirectory
@@ -42,6 +43,8 @@ def _read(location: Location) -> LocationRead:
 
 
 def create_location(*, uow: UnitOfWork, claims: AccessClaims, cmd: LocationCreate) -> LocationRead:
+    if claims.location_ids is not None:
+        raise Forbidden("staff limited to some locations cannot open new ones")
     with uow:
         location = LocationRepository(uow.db, claims.tenant_id).add(
             Location(
@@ -63,7 +66,9 @@ def list_locations(
     *, uow: UnitOfWork, claims: AccessClaims, limit: int, offset: int
 ) -> LocationPage:
     with uow:
-        rows = LocationRepository(uow.db, claims.tenant_id).list(limit=limit + 1, offset=offset)
+        rows = LocationRepository(uow.db, claims.tenant_id).list(
+            limit=limit + 1, offset=offset, where=within(Location.id, claims.location_ids)
+        )
         return LocationPage(
             items=[_read(r) for r in rows[:limit]],
             next_offset=offset + limit if len(rows) > limit else None,

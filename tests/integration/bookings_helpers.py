@@ -89,6 +89,7 @@ class Studio:
         minutes: int = 60,
         session_type_id: str | None = None,
         instructor_id: str | None = None,
+        location_id: str | None = None,
     ) -> str:
         session_id = new_id()
         start = (utcnow() + starts_in).replace(microsecond=0)
@@ -97,7 +98,7 @@ class Studio:
                 ClassSession(
                     tenant_id=uuid.UUID(self.tenant_id),
                     id=session_id,
-                    location_id=uuid.UUID(self.desk.location["id"]),
+                    location_id=uuid.UUID(location_id or self.desk.location["id"]),
                     session_type_id=uuid.UUID(session_type_id or self.session_type_id),
                     instructor_id=uuid.UUID(instructor_id) if instructor_id else None,
                     starts_at=start,

@@ -81,9 +81,16 @@ class Studio:
         return self.api.client.post(path, json=body, headers=self.admin)
 
     def session_type(self, **changes: Any) -> dict[str, Any]:
+        """A session type the studio's coach is an instructor of (only linked staff teach)."""
         response = self.post("/session-types", {**YOGA, **changes})
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
+        linked = self.api.client.put(
+            f"/session-types/{result['id']}/instructors",
+            json={"staff_ids": [self.coach["id"]]},
+            headers=self.admin,
+        )
+        assert linked.status_code == 200, linked.text
         return result
 
     def schedule(self, type_id: str, **body: Any) -> dict[str, Any]:

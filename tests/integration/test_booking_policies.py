@@ -69,12 +69,19 @@ def test_policy_defaults_update_and_admin_only(studio: Studio) -> None:
     assert client.get("/booking-policy", headers=studio.staff).status_code == 403
     bad = client.put("/booking-policy", json={"opens_days_before": -1}, headers=studio.admin)
     assert bad.status_code == 422
-    # The new window applies: 3 days ahead is not open yet; 30 minutes ahead has closed.
+    # The new window applies to members: 3 days ahead is not open yet; 30 minutes ahead
+    # has closed. (Staff may book outside it: test_bookings.)
     member = studio.member()
-    early = studio.book(studio.session(starts_in=timedelta(days=3)), member)
+    early = _book_myself(studio, studio.session(starts_in=timedelta(days=3)), member)
     assert early.status_code == 409 and "opens 2 days before" in early.json()["detail"]
-    closed = studio.book(studio.session(starts_in=timedelta(minutes=30)), member)
+    closed = _book_myself(studio, studio.session(starts_in=timedelta(minutes=30)), member)
     assert closed.status_code == 409 and "closed 60 minutes before" in closed.json()["detail"]
+
+
+def _book_myself(studio: Studio, session_id: str, member_id: str) -> Any:
+    return studio.api.client.post(
+        "/me/bookings", json={"session_id": session_id}, headers=studio.member_headers(member_id)
+    )
 
 
 def test_late_cancel_grace_then_forfeited_credit_then_waiver(studio: Studio) -> None:

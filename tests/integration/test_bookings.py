@@ -70,9 +70,12 @@ def test_refusals_are_clear_and_change_nothing(studio: Studio, api: Api) -> None
     assert clash.status_code == 409 and clash.json()["code"] == "overlapping_booking"
     # Back to back is not an overlap.
     studio.booked(studio.session(starts_in=timedelta(days=1, minutes=60)), member)
-    # Window: too early, and closed.
+    # Window: too early for a member booking themself (staff may: see below).
     far = studio.session(starts_in=timedelta(days=30))
-    early = studio.book(far, studio.member())
+    early_member = studio.member()
+    early = studio.api.client.post(
+        "/me/bookings", json={"session_id": far}, headers=studio.member_headers(early_member)
+    )
     assert early.status_code == 409 and "opens 14 days before" in early.json()["detail"]
     past = studio.session(starts_in=timedelta(hours=-2))
     started = studio.book(past, studio.member())
@@ -189,3 +192,24 @@ def test_attendance_on_time_late_once_with_one_movement_event(studio: Studio) ->
     with studio.container.uow() as uow:
         kinds = list(uow.db.execute(select(MovementEvent.kind)).scalars())
     assert kinds.count("attendance") == 2
+
+
+def test_staff_book_outside_the_window_members_may_not(studio: Studio) -> None:
+    """Before the window opens and after it closes, a staff booking is placed and says
+    who made it; the member alone is refused; a started session refuses everyone."""
+    client = studio.api.client
+    policy = client.put("/booking-policy", json={"closes_minutes_before": 60}, headers=studio.admin)
+    assert policy.status_code == 200, policy.text
+    for starts_in in (timedelta(days=30), timedelta(minutes=5)):
+        session_id = studio.session(starts_in=starts_in)
+        member = studio.member()
+        alone = client.post(
+            "/me/bookings", json={"session_id": session_id}, headers=studio.member_headers(member)
+        )
+        assert alone.status_code == 409 and alone.json()["code"] == "booking_window"
+        assert studio.counts(session_id) == (0, 0)
+        booked = studio.booked(session_id, member)
+        assert (booked["status"], booked["source"]) == ("confirmed", "staff")
+        assert booked["booked_by"] is not None
+    started = studio.book(studio.session(starts_in=timedelta(minutes=-5)), studio.member())
+    assert started.status_code == 409 and "already started" in started.json()["detail"]

@@ -3,9 +3,10 @@
 Every operation the app documents is called with requests schemathesis generates from its
 schema: valid ones (positive: they reach the services, with the ids of a seeded tenant with
 full data in the paths) and invalid ones (negative: they must be refused with a 4xx). Each
-role calls every operation with its own token: owner, manager, front desk, coach, member and
-a kiosk device, on SQLite and PostgreSQL. A test fails on any 5xx answer, and on an answer
-that does not match the schema documented for its status code.
+role calls every operation with its own token: owner, manager, a manager limited to one
+location, front desk, coach, member and a kiosk device, on SQLite and PostgreSQL. A test
+fails on any 5xx answer, and on an answer that does not match the schema documented for
+its status code.
 
 The generation is derandomized (the same cases on every run) and bounded by a fixed number of
 cases per operation, so that a run takes a few seconds and CI is stable. The number of
@@ -40,7 +41,7 @@ from tests.integration.test_isolation import OTHER_PARAMS, _world
 
 pytestmark = pytest.mark.slow
 
-ROLES = ("owner", "manager", "front_desk", "coach", "member", "kiosk")
+ROLES = ("owner", "manager", "branch_manager", "front_desk", "coach", "member", "kiosk")
 #: Cases per operation and generation mode. The owner reaches the most code (few of its calls
 #: are refused for the role), so it gets the most cases.
 #: (About 20 ms a case on the 2-core machine: the whole fuzz, 12 tests and some 3,000 cases,
@@ -80,6 +81,10 @@ def world(api: Api, container: Container) -> tuple[dict[str, dict[str, str]], di
         extra = {"home_location_id": ids["location_id"]} if role == "front_desk" else {}
         api.create_staff(tenant, role, email, **extra)
         headers[role] = api.token_for(tenant.slug, email)
+    # A manager whose role is limited to the world's location (the location-scope checks).
+    email = "branch-manager@fuzz-gym.example"
+    api.create_staff(tenant, "manager", email, location_ids=[ids["location_id"]])
+    headers["branch_manager"] = api.token_for(tenant.slug, email)
     # The world's coach, who teaches nothing: the coach's refusals are fuzzed too.
     headers["coach"] = api.token_for(tenant.slug, "coach@fuzz-gym.example")
     headers["member"] = member_headers(container, tenant.id, ids["member_id"])

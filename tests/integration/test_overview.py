@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -70,3 +71,81 @@ def test_today_and_attendance_rates(studio: Studio, container: Container) -> Non
         client.get(f"/overview/today?location_id={location}", headers=studio.staff).status_code
         == 403
     )
+
+
+def test_today_for_every_branch_with_door_visits_and_ended_sessions(
+    studio: Studio, container: Container
+) -> None:
+    client = studio.api.client
+    london = studio.desk.location
+    accra = studio.api.create_location(studio.desk.tenant, "Accra", timezone="Africa/Accra")
+    ended = studio.session(starts_in=timedelta(minutes=-90))  # 60 minutes long: over
+    running = studio.session(starts_in=timedelta(minutes=-30))
+    accra_class = studio.session(starts_in=timedelta(minutes=1), location_id=accra["id"])
+    member, other = studio.member(), studio.member()
+    for who, where in ((member, london["id"]), (member, london["id"]), (other, accra["id"])):
+        came = client.post(
+            "/checkins",
+            json={"member_id": who, "location_id": where, "method": "manual"},
+            headers=studio.staff,
+        )
+        assert came.status_code == 201 and came.json()["admitted"], came.text
+    booking = studio.booked(accra_class, other)
+    attended = client.post(f"/bookings/{booking['id']}/attendance", headers=studio.staff)
+    assert attended.status_code == 200, attended.text
+
+    everywhere = client.get("/overview/today", headers=studio.admin)
+    assert everywhere.status_code == 200, everywhere.text
+    body = everywhere.json()
+    assert (body["location_id"], body["timezone"]) == (None, None)
+    days = {d["location"]: d for d in body["locations"]}
+    # The second London admission is a re-entry: one visit.
+    assert (days[london["name"]]["door_visits"], days[london["name"]]["class_checkins"]) == (1, 0)
+    assert (days["Accra"]["door_visits"], days["Accra"]["class_checkins"]) == (1, 1)
+    assert days["Accra"]["timezone"] == "Africa/Accra"
+    by_id = {s["session_id"]: s for s in body["sessions"]}
+    assert set(by_id) >= {ended, running, accra_class}
+    assert (by_id[ended]["status"], by_id[ended]["ended"]) == ("ended", True)
+    assert (by_id[running]["status"], by_id[running]["ended"]) == ("scheduled", False)
+    assert by_id[accra_class]["location"] == "Accra"
+    assert by_id[accra_class]["checked_in"] == 1
+
+    narrowed = client.get(f"/overview/today?location_id={accra['id']}", headers=studio.admin)
+    assert narrowed.status_code == 200, narrowed.text
+    assert [s["session_id"] for s in narrowed.json()["sessions"]] == [accra_class]
+    assert [d["location"] for d in narrowed.json()["locations"]] == ["Accra"]
+    assert narrowed.json()["timezone"] == "Africa/Accra"
+    unknown = client.get(f"/overview/today?location_id={uuid.uuid4()}", headers=studio.admin)
+    assert unknown.status_code == 404
+
+
+def test_attendance_by_instructor_names_them_and_leaves_future_bookings_out(
+    studio: Studio, container: Container
+) -> None:
+    client = studio.api.client
+    coach = studio.api.create_staff(studio.desk.tenant, "coach", "efua@overview.example")
+    coach_name = coach["name"]
+    past = studio.session(starts_in=timedelta(minutes=30), instructor_id=coach["id"])
+    future = studio.session(starts_in=timedelta(hours=3), instructor_id=coach["id"])
+    came, missed = studio.member(), studio.member()
+    for member in (came, missed):
+        studio.booked(past, member)
+    studio.booked(future, studio.member())
+    first = next(b for b in studio.bookings(past) if str(b.member_id) == came)
+    assert client.post(f"/bookings/{first.id}/attendance", headers=studio.staff).status_code == 200
+    # The first class has ended since (and its no-show was recorded); the second is to come.
+    studio.move_start(past, utcnow() - timedelta(hours=2))
+    jobs.close_ended_sessions(make_uow=container.uow, payments=container.payments)
+    studio.session(starts_in=timedelta(hours=4))  # no instructor
+    start = (utcnow() - timedelta(days=1)).date().isoformat()
+    end = (utcnow() + timedelta(days=1)).date().isoformat()
+    rates = client.get(
+        f"/overview/attendance?from={start}&to={end}&group_by=instructor", headers=studio.admin
+    )
+    assert rates.status_code == 200, rates.text
+    items = {i["label"]: i for i in rates.json()["items"]}
+    mine = items[coach_name]
+    assert mine["key"] == coach["id"]
+    assert (mine["sessions"], mine["booked"], mine["ended_booked"]) == (2, 3, 2)
+    assert (mine["attended"], mine["no_shows"], mine["attendance_rate"]) == (1, 1, 0.5)
+    assert items["No instructor"]["key"] == "none"

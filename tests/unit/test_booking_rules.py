@@ -29,6 +29,15 @@ def test_window() -> None:
     assert rules.window_refusal(window, START, START) == "the session has already started"
 
 
+def test_staff_book_outside_the_window_but_never_a_started_session() -> None:
+    window = rules.Window(opens_days_before=7, closes_minutes_before=30)
+    for before in (timedelta(days=30), timedelta(minutes=5)):
+        assert rules.window_refusal(window, START, START - before) is not None
+        assert rules.window_refusal(window, START, START - before, by_staff=True) is None
+    started = rules.window_refusal(window, START, START, by_staff=True)
+    assert started == "the session has already started"
+
+
 def test_late_cancel_overlap_and_attendance() -> None:
     assert not rules.is_late_cancel(START, START - timedelta(hours=3), 120)
     assert rules.is_late_cancel(START, START - timedelta(minutes=119), 120)

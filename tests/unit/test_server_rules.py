@@ -134,3 +134,31 @@ def test_desk_payments_are_idempotent_by_key() -> None:
     online = PaymentRequest(uuid.uuid4(), key, request.amount, "GHS", "paypal", "day pass")
     refused = payments.charge(online)
     assert not refused.succeeded and "not taken at the desk" in (refused.reason or "")
+
+
+def test_location_scope_travels_in_the_token_and_decides_what_is_seen() -> None:
+    identity = LocalIdentity("a-secret-key-long-enough-for-hs256-0123456789")
+    london, accra = uuid.uuid4(), uuid.uuid4()
+    limited = AccessClaims(
+        kind=PrincipalKind.STAFF,
+        subject_id=uuid.uuid4(),
+        tenant_id=uuid.uuid4(),
+        role=StaffRole.MANAGER,
+        location_ids=frozenset({london}),
+    )
+    read = identity.read_access_token(identity.issue_access_token(limited, 60)[0])
+    assert read.location_ids == frozenset({london})
+    assert read.sees_location(london) and not read.sees_location(accra)
+    wide = AccessClaims(kind=PrincipalKind.STAFF, subject_id=uuid.uuid4(), tenant_id=uuid.uuid4())
+    read = identity.read_access_token(identity.issue_access_token(wide, 60)[0])
+    assert read.location_ids is None and read.sees_location(accra)
+
+
+def test_a_pin_works_at_the_kiosks_of_the_role_s_locations() -> None:
+    london, accra = uuid.uuid4(), uuid.uuid4()
+    # Limited to Accra: Accra only, whatever the home location.
+    assert rules.works_at(london, frozenset({accra}), accra)
+    assert not rules.works_at(london, frozenset({accra}), london)
+    # Tenant-wide: the home location, or everywhere without one.
+    assert rules.works_at(london, None, london) and not rules.works_at(london, None, accra)
+    assert rules.works_at(None, None, accra)
