@@ -1,7 +1,7 @@
 """staff: roles limited to locations
 
-Revision ID: 0014_d
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-05 07:00:00
 
 A staff member's role may be limited to some of the tenant's locations (a London manager
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0014_d"
-down_revision: str | Sequence[str] | None = "0013"
+revision: str = "0015"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
