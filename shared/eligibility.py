@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from shared.enums import LimitMode, LimitPeriod, LocationRule, MembershipStatus, PlanKind
 from shared.memberships import MembershipState, effective_status, human_date
+from shared.time_windows import TimeWindow
+from shared.time_windows import refusal as off_peak_refusal
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class PlanTerms:
     visit_limit: int | None = None
     visit_limit_period: LimitPeriod | None = None
     visit_limit_mode: LimitMode = LimitMode.BLOCK
+    #: Off-peak plans: the weekly windows it admits in (empty: any time).
+    time_windows: tuple[TimeWindow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,15 +57,16 @@ class Decision:
 NO_MEMBERSHIP = "no active membership"
 
 # How close a refusal came to an admission: the closest one is the reason shown.
-_EXPIRED_RANK = 5
+_EXPIRED_RANK = 6
 _RANKS = {
     "limit": 0,
     "credits": 1,
-    "location": 2,
-    "frozen": 3,
-    "starts": 4,
+    "off_peak": 2,
+    "location": 3,
+    "frozen": 4,
+    "starts": 5,
     "expired": _EXPIRED_RANK,
-    "cancelled": 6,
+    "cancelled": 7,
 }
 
 
@@ -108,16 +113,8 @@ def _limit_words(period: LimitPeriod) -> tuple[str, str]:
     return ("weekly", "week") if period is LimitPeriod.WEEK else ("monthly", "month")
 
 
-def _check_one(
-    membership: MembershipTerms,
-    *,
-    location_id: uuid.UUID,
-    member_home: uuid.UUID | None,
-    today: date,
-    visits_used: int,
-    credit_prepaid: bool = False,
-) -> tuple[str, str] | Decision:
-    """A Decision admitting on this membership, or (refusal kind, reason)."""
+def _status_refusal(membership: MembershipTerms, today: date) -> tuple[str, str] | None:
+    """(refusal kind, reason) when the membership is not active ``today``."""
     state = MembershipState(
         membership.status, membership.starts_on, membership.ends_on, membership.frozen_until
     )
@@ -134,8 +131,28 @@ def _check_one(
         )
     if status is MembershipStatus.PENDING:
         return "starts", f"membership starts on {human_date(membership.starts_on, today)}"
+    return None
+
+
+def _check_one(
+    membership: MembershipTerms,
+    *,
+    location_id: uuid.UUID,
+    member_home: uuid.UUID | None,
+    local: datetime,
+    visits_used: int,
+    credit_prepaid: bool = False,
+) -> tuple[str, str] | Decision:
+    """A Decision admitting on this membership, or (refusal kind, reason)."""
+    inactive = _status_refusal(membership, local.date())
+    if inactive is not None:
+        return inactive
     if not valid_at(membership, location_id, member_home):
         return "location", "not valid at this location"
+    if membership.plan.time_windows:
+        off_peak = off_peak_refusal(membership.plan.time_windows, local)
+        if off_peak is not None:
+            return "off_peak", off_peak
     credits = membership.credits_remaining
     if credits is not None and credit_prepaid:
         # Into a class booked on this pack: the booking took the credit already.
@@ -186,14 +203,14 @@ def decide(
     """
     if at.tzinfo is None:
         raise ValueError("decide() needs an aware datetime")
-    today = at.astimezone(tz).date()
+    local = at.astimezone(tz)
     refusals: list[tuple[tuple[int, int], str, uuid.UUID]] = []
     for index, membership in enumerate(sorted(memberships, key=preference)):
         outcome = _check_one(
             membership,
             location_id=location_id,
             member_home=member_home_location_id,
-            today=today,
+            local=local,
             visits_used=visits_used.get(membership.id, 0),
             credit_prepaid=credit_prepaid,
         )

@@ -20,6 +20,7 @@ from shared.enums import (
     PlanKind,
 )
 from shared.inputs import InputModel
+from shared.time_windows import TimeWindow
 
 Currency = Annotated[str, AfterValidator(check_currency)]
 CENT = Decimal("0.01")
@@ -32,6 +33,10 @@ BillingPeriod = Literal["month", "year"]
 Credits = Annotated[int, Field(ge=1, le=10_000)]
 ValidityDays = Annotated[int, Field(ge=1, le=3660)]
 VisitLimit = Annotated[int, Field(ge=1, le=1000)]
+_WINDOWS_DOC = (
+    "Off-peak plans: the weekly windows it admits in, in the location's local time "
+    "(empty: any time); the door refuses outside them"
+)
 
 
 class PlanCreate(InputModel):
@@ -48,6 +53,9 @@ class PlanCreate(InputModel):
     visit_limit: VisitLimit | None = None
     visit_limit_period: LimitPeriod | None = None
     visit_limit_mode: LimitMode | None = None
+    time_windows: list[TimeWindow] = Field(
+        default_factory=list, max_length=28, description=_WINDOWS_DOC
+    )
     active: bool = True
 
     def spec(self) -> PlanSpec:
@@ -87,6 +95,7 @@ class PlanUpdate(InputModel):
     visit_limit: VisitLimit | None = None
     visit_limit_period: LimitPeriod | None = None
     visit_limit_mode: LimitMode | None = None
+    time_windows: list[TimeWindow] | None = Field(None, max_length=28, description=_WINDOWS_DOC)
     active: bool | None = None
 
 
@@ -104,6 +113,7 @@ class PlanRead(BaseModel):
     visit_limit: int | None
     visit_limit_period: LimitPeriod | None
     visit_limit_mode: LimitMode | None
+    time_windows: list[TimeWindow]
     active: bool
     created_at: datetime
     updated_at: datetime
@@ -153,6 +163,9 @@ class MembershipRead(BaseModel):
     credits_remaining: int | None
     home_location_id: uuid.UUID | None
     created_at: datetime
+    warnings: list[str] = Field(
+        default_factory=list, description="Allowed, but worth a second look (e.g. home location)"
+    )
 
 
 class MembershipPage(BaseModel):
