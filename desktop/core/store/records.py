@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.closures import ClosureDays
 from shared.enums import (
     BookingStatus,
     CheckinMethod,
@@ -54,6 +55,8 @@ class CachedLocation:
     contact_email: str | None
     contact_phone: str | None
     opening_hours: OpeningHours
+    #: Closures and special hours, in date order.
+    closures: tuple[ClosureDays, ...] = ()
 
 
 @dataclass(frozen=True)
