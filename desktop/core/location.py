@@ -77,8 +77,18 @@ class LocationView:
             return f"Closed now · opens {min(later, key=lambda i: _minutes(i.opens)).opens}"
         return "Closed today" if not intervals else "Closed now"
 
-    def week(self) -> list[tuple[str, str]]:
-        return self.opening_hours.describe_week()
+    def week(self, now: datetime | None = None) -> list[tuple[str, str]]:
+        """(day, hours) Monday to Sunday; with ``now``, today's row says what today's
+        closure or special hours make of it."""
+        week = self.opening_hours.describe_week()
+        if now is None:
+            return week
+        local = self.local_time(now)
+        if closure_on(self.closures, local.date()) is None:
+            return week
+        today = local.weekday()
+        week[today] = (week[today][0], self.today_hours(now))
+        return week
 
     def today_name(self, now: datetime) -> str:
         return self.local_time(now).strftime("%A")
