@@ -178,12 +178,11 @@ def cancel_closure_sessions(
             location.id, closure_id
         )
         reason = cmd.reason or f"{location.name} is closed: {closure.name}"
-        sessions = SessionRepository(uow.db, claims.tenant_id)
         cancelled: list[ClassSession] = []
         told = 0
-        for found in _affected(uow, location, closure):
-            row = sessions.get_or_404(found.id, for_update=True)
-            # Read again under the lock: a booking or a change may have come in between.
+        for row in _affected(uow, location, closure):
+            # Read again under the row's lock: a booking or a change may have come in since.
+            uow.db.refresh(row, with_for_update=True)
             if row.status != SessionStatus.SCHEDULED.value or row.starts_at <= utcnow():
                 continue
             told += cancel_row(uow, bookings, row, reason, detach=True)
