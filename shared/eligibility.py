@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from shared.enums import LimitMode, LimitPeriod, LocationRule, MembershipStatus, PlanKind
 from shared.memberships import PAYMENT_OVERDUE, MembershipState, effective_status, human_date
+from shared.time_windows import TimeWindow
+from shared.time_windows import refusal as off_peak_refusal
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class PlanTerms:
     visit_limit: int | None = None
     visit_limit_period: LimitPeriod | None = None
     visit_limit_mode: LimitMode = LimitMode.BLOCK
+    #: Off-peak plans: the weekly windows it admits in (empty: any time).
+    time_windows: tuple[TimeWindow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,16 +57,17 @@ class Decision:
 NO_MEMBERSHIP = "no active membership"
 
 # How close a refusal came to an admission: the closest one is the reason shown.
-_EXPIRED_RANK = 6
+_EXPIRED_RANK = 7
 _RANKS = {
     "limit": 0,
     "credits": 1,
-    "location": 2,
-    "overdue": 3,
-    "frozen": 4,
-    "starts": 5,
+    "off_peak": 2,
+    "location": 3,
+    "overdue": 4,
+    "frozen": 5,
+    "starts": 6,
     "expired": _EXPIRED_RANK,
-    "cancelled": 7,
+    "cancelled": 8,
 }
 
 
@@ -139,11 +144,12 @@ def _check_one(
     *,
     location_id: uuid.UUID,
     member_home: uuid.UUID | None,
-    today: date,
+    local: datetime,
     visits_used: int,
     credit_prepaid: bool = False,
 ) -> tuple[str, str] | Decision:
     """A Decision admitting on this membership, or (refusal kind, reason)."""
+    today = local.date()
     state = MembershipState(
         membership.status, membership.starts_on, membership.ends_on, membership.frozen_until
     )
@@ -153,6 +159,10 @@ def _check_one(
         return refusal
     if not valid_at(membership, location_id, member_home):
         return "location", "not valid at this location"
+    if membership.plan.time_windows:
+        off_peak = off_peak_refusal(membership.plan.time_windows, local)
+        if off_peak is not None:
+            return "off_peak", off_peak
     credits = membership.credits_remaining
     if credits is not None and credit_prepaid:
         # Into a class booked on this pack: the booking took the credit already.
@@ -205,14 +215,14 @@ def decide(
     """
     if at.tzinfo is None:
         raise ValueError("decide() needs an aware datetime")
-    today = at.astimezone(tz).date()
+    local = at.astimezone(tz)
     refusals: list[tuple[tuple[int, int], str, uuid.UUID]] = []
     for index, membership in enumerate(sorted(memberships, key=preference)):
         outcome = _check_one(
             membership,
             location_id=location_id,
             member_home=member_home_location_id,
-            today=today,
+            local=local,
             visits_used=visits_used.get(membership.id, 0),
             credit_prepaid=credit_prepaid,
         )

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.core.store import CachedLocation
 from shared.clock import ensure_utc
-from shared.opening_hours import OpeningHours
+from shared.closures import ClosureDays, closure_on, day_notice, hours_on
+from shared.opening_hours import OpeningHours, OpeningInterval
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class LocationView:
     timezone: str
     address: str | None
     opening_hours: OpeningHours
+    closures: tuple[ClosureDays, ...] = ()
 
     @classmethod
     def from_cache(cls, cached: CachedLocation) -> LocationView:
@@ -27,6 +29,7 @@ class LocationView:
             timezone=cached.timezone,
             address=cached.address,
             opening_hours=cached.opening_hours,
+            closures=cached.closures,
         )
 
     @property
@@ -40,18 +43,31 @@ class LocationView:
     def local_time(self, now: datetime) -> datetime:
         return ensure_utc(now).astimezone(self.zone)
 
+    def _intervals(self, local: datetime) -> list[OpeningInterval]:
+        """Today's opening intervals, closures and special hours applied."""
+        return hours_on(self.opening_hours, self.closures, local.date())
+
     def is_open(self, now: datetime) -> bool:
-        return self.opening_hours.is_open(self.local_time(now))
+        local = self.local_time(now)
+        return any(i.contains(local.time()) for i in self._intervals(local))
 
     def today_hours(self, now: datetime) -> str:
         """Today's hours in local time, e.g. "06:00-22:00" (en dash) or "Closed"."""
         local = self.local_time(now)
-        return self.opening_hours.describe_day(_weekday(local))
+        if closure_on(self.closures, local.date()) is None:
+            return self.opening_hours.describe_day(_weekday(local))
+        intervals = self._intervals(local)
+        return ", ".join(f"{i.opens}–{i.closes}" for i in intervals) or "Closed"
+
+    def today_notice(self, now: datetime) -> str | None:
+        """ "Closed today: Christmas", "Today's hours 10:00–14:00 (Christmas Eve)", or None
+        on an ordinary day."""
+        return day_notice(self.closures, self.local_time(now).date())
 
     def open_status(self, now: datetime) -> str:
         """ "Open now · until 22:00", "Closed now · opens 17:00" or "Closed today"."""
         local = self.local_time(now)
-        intervals = self.opening_hours.for_date(local)
+        intervals = self._intervals(local)
         minute = local.hour * 60 + local.minute
         for interval in intervals:
             if interval.contains(local.time()):
@@ -61,8 +77,18 @@ class LocationView:
             return f"Closed now · opens {min(later, key=lambda i: _minutes(i.opens)).opens}"
         return "Closed today" if not intervals else "Closed now"
 
-    def week(self) -> list[tuple[str, str]]:
-        return self.opening_hours.describe_week()
+    def week(self, now: datetime | None = None) -> list[tuple[str, str]]:
+        """(day, hours) Monday to Sunday; with ``now``, today's row says what today's
+        closure or special hours make of it."""
+        week = self.opening_hours.describe_week()
+        if now is None:
+            return week
+        local = self.local_time(now)
+        if closure_on(self.closures, local.date()) is None:
+            return week
+        today = local.weekday()
+        week[today] = (week[today][0], self.today_hours(now))
+        return week
 
     def today_name(self, now: datetime) -> str:
         return self.local_time(now).strftime("%A")

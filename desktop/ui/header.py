@@ -85,7 +85,11 @@ class HeaderBar(QWidget):
         self.clock_label.setText(local.strftime("%H:%M"))
         self.date_label.setText(local.strftime("%A %d %B %Y"))
         self.timezone_label.setText(location.timezone)
-        self.hours_label.setText(f"Today: {location.today_hours(now)}")
+        notice = location.today_notice(now)
+        self.hours_label.setText(notice or f"Today: {location.today_hours(now)}")
+        if self.hours_label.property("notice") != (notice is not None):
+            self.hours_label.setProperty("notice", notice is not None)
+            repolish(self.hours_label)
         is_open = location.is_open(now)
         self.open_label.setText(location.open_status(now))
         if self.open_label.property("open") != is_open:

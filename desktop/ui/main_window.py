@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         if self._at_desk and self._core.staff_mode.current() is None:
             self.close_staff_desk()  # staff mode ended or timed out: the desk goes with it
         if self.location is not None:
-            self.hours_panel.set_week(self.location.week(), self.location.today_name(now))
+            self.hours_panel.set_week(self.location.week(now), self.location.today_name(now))
         self.status.tick(now)
         try:
             pending, oldest = self._core.sync.pending_count(), self._core.sync.oldest_pending_at()

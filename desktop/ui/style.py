@@ -13,6 +13,7 @@ QWidget { font-size: 18pt; }
 #tenantName, #timezoneName, #dateText { font-size: 16pt; color: #cfe0f0; }
 #clock { font-size: 44pt; font-weight: bold; }
 #todayHours { font-size: 20pt; }
+#todayHours[notice="true"] { color: #ffd27a; font-weight: bold; }
 #openNow[open="true"] { color: #8fe38f; font-weight: bold; }
 #openNow[open="false"] { color: #ffb3a7; font-weight: bold; }
 #checkinPrompt { font-size: 40pt; font-weight: bold; color: #17324d; }

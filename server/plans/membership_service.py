@@ -24,7 +24,7 @@ from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
 from shared.enums import LocationRule, MembershipStatus, MemberSource, PlanKind
 from shared.ids import new_id
-from shared.memberships import MembershipState, effective_status
+from shared.memberships import MembershipState, effective_status, human_date
 
 
 def state_of(membership: Membership) -> MembershipState:
@@ -109,12 +109,50 @@ def sellable_plan(uow: UnitOfWork, tenant_id: uuid.UUID, plan_id: uuid.UUID) -> 
     return plan
 
 
+def check_no_overlap(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    member_id: uuid.UUID,
+    plan: AccessPlan,
+    period: tuple[date, date | None],
+) -> None:
+    """A member holds one membership of a plan at a time: a second one whose days overlap
+    a held one that is not cancelled or over is a Conflict (the caller locked the member)."""
+    for held, _plan, timezone in MembershipRepository(uow.db, tenant_id).of_member(member_id):
+        if held.plan_id != plan.id:
+            continue
+        status = effective_status(state_of(held), local_today(timezone))
+        if status in (MembershipStatus.CANCELLED, MembershipStatus.EXPIRED):
+            continue
+        if rules.periods_overlap((held.starts_on, held.ends_on), period):
+            until = f" to {human_date(held.ends_on)}" if held.ends_on else ""
+            raise Conflict(
+                f"this member already holds {plan.name!r} from {human_date(held.starts_on)}"
+                f"{until} (membership {held.id}, {status.value}), which overlaps the new one: "
+                "one membership of a plan at a time; cancel it, or start the new one after it",
+                code="membership_overlaps",
+            )
+
+
+def home_warnings(
+    uow: UnitOfWork, tenant_id: uuid.UUID, plan: AccessPlan, home: uuid.UUID | None
+) -> list[str]:
+    """A plan valid at listed locations only, not at the member's home location."""
+    if home is None or plan.location_rule != LocationRule.LISTED.value:
+        return []
+    if str(home) in {str(i) for i in plan.location_ids}:
+        return []
+    location = LocationRepository(uow.db, tenant_id).get(home)
+    where = f"({location.name})" if location is not None else f"({home})"
+    return [f"the plan {plan.name!r} is not valid at the member's home location {where}"]
+
+
 def create_membership(
     *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID, cmd: MembershipCreate
 ) -> MembershipRead:
     tenant_id = claims.tenant_id
     with uow:
-        member = member_or_404(uow.db, tenant_id, member_id)
+        member = member_or_404(uow.db, tenant_id, member_id, for_update=True)
         plan = sellable_plan(uow, tenant_id, cmd.plan_id)
         home_location = None
         if cmd.home_location_id is not None:
@@ -127,18 +165,25 @@ def create_membership(
                 f"the plan {plan.name!r} is valid at the member's home location only, and this "
                 "member has none: give home_location_id"
             )
+        ends_on = cmd.ends_on or rules.default_ends_on(
+            PlanKind(plan.kind), plan.billing_period, plan.validity_days, cmd.starts_on
+        )
+        check_no_overlap(uow, tenant_id, member.id, plan, (cmd.starts_on, ends_on))
         membership = new_membership(
             uow,
             tenant_id,
             member_id=member.id,
             plan=plan,
             starts_on=cmd.starts_on,
-            ends_on=cmd.ends_on,
+            ends_on=ends_on,
             source=cmd.source,
             home_location_id=cmd.home_location_id,
         )
+        warnings = home_warnings(uow, tenant_id, plan, home)
         uow.commit()
-        return to_read(membership, plan, home_location.timezone if home_location else None)
+        read = to_read(membership, plan, home_location.timezone if home_location else None)
+        read.warnings = warnings
+        return read
 
 
 def list_memberships(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -44,6 +45,9 @@ class AccessPlan(TenantScoped, Timestamps, Base):
     visit_limit_period: Mapped[str | None] = mapped_column(String(10))
     #: warn or block when the limit is reached.
     visit_limit_mode: Mapped[str] = mapped_column(String(10), default="block")
+    #: Off-peak plans: [{"days": ["mon", ...], "starts": "10:00", "ends": "16:00"}], local
+    #: time of the location; empty admits at any time.
+    time_windows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

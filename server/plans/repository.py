@@ -102,15 +102,19 @@ class SaleRepository(TenantRepository[Sale]):
     noun = "sale"
 
 
-def member_or_404(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
-    """A current member of this tenant; another tenant's or an archived one is not found."""
-    member: Member | None = db.execute(
-        select(Member).where(
-            Member.tenant_id == tenant_id,
-            Member.id == member_id,
-            Member.archived_at.is_(None),
-        )
-    ).scalar_one_or_none()
+def member_or_404(
+    db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
+) -> Member:
+    """A current member of this tenant; another tenant's or an archived one is not found.
+    ``for_update`` locks the row: changes to the member's memberships then take turns."""
+    query = select(Member).where(
+        Member.tenant_id == tenant_id,
+        Member.id == member_id,
+        Member.archived_at.is_(None),
+    )
+    if for_update:
+        query = query.with_for_update()
+    member: Member | None = db.execute(query).scalar_one_or_none()
     if member is None:
         raise NotFound(f"member {member_id} was not found")
     return member

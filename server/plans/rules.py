@@ -17,6 +17,12 @@ PASS_KINDS = frozenset({PlanKind.DAY_PASS, PlanKind.GUEST_PASS})
 DESK_SOLD_KINDS = PASS_KINDS
 
 
+def periods_overlap(first: tuple[date, date | None], second: tuple[date, date | None]) -> bool:
+    """Whether two runs of days (last day included; None: open-ended) share a day."""
+    (a_start, a_end), (b_start, b_end) = first, second
+    return (a_end is None or b_start <= a_end) and (b_end is None or a_start <= b_end)
+
+
 def check_currency(code: str) -> str:
     if not CURRENCY.match(code):
         raise ValueError(f"{code!r} is not an ISO 4217 currency code; use 3 capitals such as 'GBP'")

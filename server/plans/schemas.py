@@ -21,6 +21,7 @@ from shared.enums import (
 )
 from shared.inputs import InputModel
 from shared.payments import DeskPaymentMethod
+from shared.time_windows import TimeWindow
 
 Currency = Annotated[str, AfterValidator(check_currency)]
 CENT = Decimal("0.01")
@@ -33,6 +34,10 @@ BillingPeriod = Literal["month", "year"]
 Credits = Annotated[int, Field(ge=1, le=10_000)]
 ValidityDays = Annotated[int, Field(ge=1, le=3660)]
 VisitLimit = Annotated[int, Field(ge=1, le=1000)]
+_WINDOWS_DOC = (
+    "Off-peak plans: the weekly windows it admits in, in the location's local time "
+    "(empty: any time); the door refuses outside them"
+)
 
 
 class PlanCreate(InputModel):
@@ -49,6 +54,9 @@ class PlanCreate(InputModel):
     visit_limit: VisitLimit | None = None
     visit_limit_period: LimitPeriod | None = None
     visit_limit_mode: LimitMode | None = None
+    time_windows: list[TimeWindow] = Field(
+        default_factory=list, max_length=28, description=_WINDOWS_DOC
+    )
     active: bool = True
 
     def spec(self) -> PlanSpec:
@@ -88,6 +96,7 @@ class PlanUpdate(InputModel):
     visit_limit: VisitLimit | None = None
     visit_limit_period: LimitPeriod | None = None
     visit_limit_mode: LimitMode | None = None
+    time_windows: list[TimeWindow] | None = Field(None, max_length=28, description=_WINDOWS_DOC)
     active: bool | None = None
 
 
@@ -105,6 +114,7 @@ class PlanRead(BaseModel):
     visit_limit: int | None
     visit_limit_period: LimitPeriod | None
     visit_limit_mode: LimitMode | None
+    time_windows: list[TimeWindow]
     active: bool
     created_at: datetime
     updated_at: datetime
@@ -158,6 +168,9 @@ class MembershipRead(BaseModel):
         "past due or suspended: the renewal still unpaid)"
     )
     created_at: datetime
+    warnings: list[str] = Field(
+        default_factory=list, description="Allowed, but worth a second look (e.g. home location)"
+    )
 
 
 class MembershipPage(BaseModel):

@@ -12,6 +12,7 @@ from server.plans.models import AccessPlan
 from server.plans.repository import PlanRepository
 from server.plans.rules import PlanSpec, default_validity_days, plan_problems
 from server.plans.schemas import BillingPeriod, PlanCreate, PlanPage, PlanRead, PlanUpdate
+from server.plans.terms import windows_of
 from server.ports.identity import AccessClaims
 from server.tenants.repository import LocationRepository
 from shared.enums import LimitMode, LimitPeriod, LocationRule, PlanKind
@@ -35,6 +36,7 @@ def to_read(plan: AccessPlan) -> PlanRead:
         visit_limit=plan.visit_limit,
         visit_limit_period=LimitPeriod(period) if period else None,
         visit_limit_mode=LimitMode(plan.visit_limit_mode) if period else None,
+        time_windows=list(windows_of(plan.time_windows)),
         active=plan.active,
         created_at=plan.created_at,
         updated_at=plan.updated_at,
@@ -65,7 +67,13 @@ def create_plan(*, uow: UnitOfWork, claims: AccessClaims, cmd: PlanCreate) -> Pl
     spec = cmd.spec()
     with uow:
         _check_locations(uow, claims.tenant_id, spec.location_ids)
-        plan = AccessPlan(id=new_id(), name=cmd.name, currency=cmd.currency, active=cmd.active)
+        plan = AccessPlan(
+            id=new_id(),
+            name=cmd.name,
+            currency=cmd.currency,
+            active=cmd.active,
+            time_windows=[w.model_dump(mode="json") for w in cmd.time_windows],
+        )
         _apply(plan, spec)
         PlanRepository(uow.db, claims.tenant_id).add(plan)
         uow.commit()
@@ -145,5 +153,8 @@ def update_plan(
         for field in ("name", "currency", "active"):
             if field in changes:
                 setattr(plan, field, changes[field])
+        if "time_windows" in changes:
+            windows = cmd.time_windows or []
+            plan.time_windows = [w.model_dump(mode="json") for w in windows]
         uow.commit()
         return to_read(plan)

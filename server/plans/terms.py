@@ -7,6 +7,12 @@ from typing import Any
 
 from shared import eligibility as rules
 from shared.enums import LimitMode, LimitPeriod, LocationRule, MembershipStatus, PlanKind
+from shared.time_windows import TimeWindow
+
+
+def windows_of(stored: list[dict[str, Any]] | None) -> tuple[TimeWindow, ...]:
+    """A plan's stored off-peak windows (checked when they were saved)."""
+    return tuple(TimeWindow.model_validate(w) for w in stored) if stored else ()
 
 
 def terms_of(membership: Any, plan: Any) -> rules.MembershipTerms:
@@ -23,6 +29,7 @@ def terms_of(membership: Any, plan: Any) -> rules.MembershipTerms:
                 LimitPeriod(plan.visit_limit_period) if plan.visit_limit_period else None
             ),
             visit_limit_mode=LimitMode(plan.visit_limit_mode),
+            time_windows=windows_of(plan.time_windows),
         ),
         status=MembershipStatus(membership.status),
         starts_on=membership.starts_on,

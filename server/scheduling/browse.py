@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 from server.db.uow import UnitOfWork
 from server.errors import InvalidInput, NotFound
 from server.scheduling.repository import SessionFilter, SessionRepository, SessionTypeRepository
 from server.scheduling.schemas import (
+    PublicClosure,
     PublicLocation,
     PublicLocationPage,
     PublicSession,
@@ -14,10 +18,11 @@ from server.scheduling.schemas import (
     PublicSessionType,
     PublicSessionTypePage,
 )
-from server.tenants.models import Tenant
-from server.tenants.repository import LocationRepository, tenant_by_slug
+from server.tenants.models import Location, Tenant
+from server.tenants.repository import ClosureRepository, LocationRepository, tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import SessionKind, SessionStatus
+from shared.opening_hours import OpeningHours, OpeningInterval
 
 
 def provider_or_404(uow: UnitOfWork, slug: str) -> Tenant:
@@ -30,14 +35,51 @@ def provider_or_404(uow: UnitOfWork, slug: str) -> Tenant:
 def locations(*, uow: UnitOfWork, slug: str, limit: int, offset: int) -> PublicLocationPage:
     with uow:
         tenant = provider_or_404(uow, slug)
-        rows = LocationRepository(uow.db, tenant.id).list(limit=limit + 1, offset=offset)
+        rows = list(LocationRepository(uow.db, tenant.id).list(limit=limit + 1, offset=offset))
         return PublicLocationPage(
-            items=[
-                PublicLocation(id=r.id, name=r.name, address=r.address, timezone=r.timezone)
-                for r in rows[:limit]
-            ],
+            items=_public_locations(uow, tenant.id, rows[:limit]),
             next_offset=offset + limit if len(rows) > limit else None,
         )
+
+
+def location(*, uow: UnitOfWork, slug: str, location_id: uuid.UUID) -> PublicLocation:
+    with uow:
+        tenant = provider_or_404(uow, slug)
+        row = LocationRepository(uow.db, tenant.id).get(location_id)
+        if row is None:
+            raise NotFound(f"location {location_id} was not found")
+        return _public_locations(uow, tenant.id, [row])[0]
+
+
+def _public_locations(
+    uow: UnitOfWork, tenant_id: uuid.UUID, rows: list[Location]
+) -> list[PublicLocation]:
+    """With their hours and their closures from yesterday on (in any zone), in one query."""
+    closures = ClosureRepository(uow.db, tenant_id).of_locations(
+        [r.id for r in rows], ending_from=utcnow().date() - timedelta(days=1)
+    )
+    by_location: dict[uuid.UUID, list[PublicClosure]] = {}
+    for c in closures:
+        by_location.setdefault(c.location_id, []).append(
+            PublicClosure(
+                name=c.name,
+                starts_on=c.starts_on,
+                ends_on=c.ends_on,
+                closed=not c.hours,
+                hours=[OpeningInterval.model_validate(i) for i in c.hours],
+            )
+        )
+    return [
+        PublicLocation(
+            id=r.id,
+            name=r.name,
+            address=r.address,
+            timezone=r.timezone,
+            opening_hours=OpeningHours.model_validate(r.opening_hours),
+            closures=by_location.get(r.id, []),
+        )
+        for r in rows
+    ]
 
 
 def session_types(*, uow: UnitOfWork, slug: str, limit: int, offset: int) -> PublicSessionTypePage:

@@ -11,11 +11,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from server.api.deps import Admin, AnyStaff, ReadUowDep, UowDep
 from server.api.params import Day, Offset, TenantSlug, Text
 from server.api.threaded_route import ThreadedRoute
-from server.scheduling import browse, ical, series, service, sessions
+from server.scheduling import browse, closures, ical, series, service, sessions
 from server.scheduling.repository import SessionFilter
 from server.scheduling.schemas import (
+    ClosureSessionsCancel,
+    ClosureSessionsCancelled,
     InstructorsRead,
     InstructorsUpdate,
+    PublicLocation,
     PublicLocationPage,
     PublicSessionFilter,
     PublicSessionPage,
@@ -38,6 +41,7 @@ from server.scheduling.schemas import (
     SessionUpdate,
 )
 from server.scheduling.session_bookings import SessionBookings
+from server.tenants.schemas import ClosureCreate, ClosurePage, ClosureRead
 from shared.enums import SessionKind, SessionStatus
 
 
@@ -225,6 +229,102 @@ def cancel_session(
     )
 
 
+# --- closures and special hours of a location ------------------------------------------
+
+
+@router.post(
+    "/locations/{location_id}/closures",
+    response_model=ClosureRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def create_closure(
+    location_id: uuid.UUID, cmd: ClosureCreate, claims: Admin, uow: UowDep
+) -> ClosureRead:
+    """Closed for a day or a range of days (a holiday), or open with special hours; the
+    answer counts the scheduled classes it catches."""
+    return closures.create_closure(uow=uow, claims=claims, location_id=location_id, cmd=cmd)
+
+
+@router.get("/locations/{location_id}/closures", response_model=ClosurePage)
+def list_closures(
+    location_id: uuid.UUID,
+    claims: AnyStaff,
+    uow: UowDep,
+    include_past: bool = Query(False, description="Also closures already over"),
+    limit: int = Limit,
+    offset: Offset = 0,
+) -> ClosurePage:
+    return closures.list_closures(
+        uow=uow,
+        claims=claims,
+        location_id=location_id,
+        include_past=include_past,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/locations/{location_id}/closures/{closure_id}", response_model=ClosureRead)
+def get_closure(
+    location_id: uuid.UUID, closure_id: uuid.UUID, claims: AnyStaff, uow: UowDep
+) -> ClosureRead:
+    return closures.get_closure(
+        uow=uow, claims=claims, location_id=location_id, closure_id=closure_id
+    )
+
+
+@router.delete(
+    "/locations/{location_id}/closures/{closure_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+def delete_closure(
+    location_id: uuid.UUID, closure_id: uuid.UUID, claims: Admin, uow: UowDep
+) -> None:
+    closures.delete_closure(uow=uow, claims=claims, location_id=location_id, closure_id=closure_id)
+
+
+@router.get("/locations/{location_id}/closures/{closure_id}/sessions", response_model=SessionPage)
+def closure_sessions(
+    location_id: uuid.UUID,
+    closure_id: uuid.UUID,
+    claims: Admin,
+    uow: UowDep,
+    limit: int = Limit,
+    offset: Offset = 0,
+) -> SessionPage:
+    """Scheduled classes still ahead on the closed days (or outside the special hours)."""
+    return closures.closure_sessions(
+        uow=uow,
+        claims=claims,
+        location_id=location_id,
+        closure_id=closure_id,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.post(
+    "/locations/{location_id}/closures/{closure_id}/cancel-sessions",
+    response_model=ClosureSessionsCancelled,
+)
+def cancel_closure_sessions(
+    location_id: uuid.UUID,
+    closure_id: uuid.UUID,
+    cmd: ClosureSessionsCancel,
+    claims: Admin,
+    uow: UowDep,
+    bookings: BookingsDep,
+) -> ClosureSessionsCancelled:
+    """Cancel every class the closure catches; booked and waitlisted members are told."""
+    return closures.cancel_closure_sessions(
+        uow=uow,
+        bookings=bookings,
+        claims=claims,
+        location_id=location_id,
+        closure_id=closure_id,
+        cmd=cmd,
+    )
+
+
 # --- public browsing -----------------------------------------------------------------------
 
 
@@ -233,6 +333,12 @@ def public_locations(
     tenant_slug: TenantSlug, uow: UowDep, limit: int = Limit, offset: Offset = 0
 ) -> PublicLocationPage:
     return browse.locations(uow=uow, slug=tenant_slug, limit=limit, offset=offset)
+
+
+@public_router.get("/public/{tenant_slug}/locations/{location_id}", response_model=PublicLocation)
+def public_location(tenant_slug: TenantSlug, location_id: uuid.UUID, uow: UowDep) -> PublicLocation:
+    """A location with its opening hours, closures and special hours."""
+    return browse.location(uow=uow, slug=tenant_slug, location_id=location_id)
 
 
 @public_router.get("/public/{tenant_slug}/session-types", response_model=PublicSessionTypePage)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.scheduling.rules import OnMissingTime
 from shared.enums import Intensity, SessionKind, SessionStatus
 from shared.inputs import InputModel
+from shared.opening_hours import OpeningHours, OpeningInterval
 
 Minutes = Annotated[int, Field(ge=5, le=24 * 60)]
 Capacity = Annotated[int, Field(ge=1, le=10_000)]
@@ -172,6 +173,11 @@ class SeriesChanges(BaseModel):
 class ScheduleEdited(BaseModel):
     schedule: ScheduleRead
     changes: SeriesChanges
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Allowed, but worth a look: e.g. outside the location's opening hours, "
+        "special hours or on a closure day (local time)",
+    )
 
 
 class SchedulePage(BaseModel):
@@ -243,6 +249,11 @@ class SessionRead(BaseModel):
     members_told: int | None = Field(
         None, description="After a move or cancellation: bookings whose members were told"
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Allowed, but worth a look: e.g. outside the location's opening hours, "
+        "special hours or on a closure day (local time)",
+    )
 
 
 class SessionPage(BaseModel):
@@ -250,11 +261,23 @@ class SessionPage(BaseModel):
     next_offset: int | None
 
 
+class PublicClosure(BaseModel):
+    name: str
+    starts_on: date
+    ends_on: date
+    closed: bool = Field(description="True: closed all day; false: open with ``hours``")
+    hours: list[OpeningInterval]
+
+
 class PublicLocation(BaseModel):
     id: uuid.UUID
     name: str
     address: str | None
     timezone: str
+    opening_hours: OpeningHours | None = None
+    closures: list[PublicClosure] = Field(
+        default_factory=list, description="Closures and special hours from today on"
+    )
 
 
 class PublicLocationPage(BaseModel):
@@ -321,3 +344,16 @@ class PublicSessionFilter(BaseModel):
     category: str | None = None
     location_id: uuid.UUID | None = None
     instructor_id: uuid.UUID | None = None
+
+
+class ClosureSessionsCancel(InputModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(
+        None, min_length=1, max_length=300, description="Told to members; default names the closure"
+    )
+
+
+class ClosureSessionsCancelled(BaseModel):
+    cancelled: int
+    members_told: int
+    items: list[SessionRead]

@@ -22,6 +22,7 @@ from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
 from server.scheduling import instructors
+from server.scheduling.hours import hours_warnings
 from server.scheduling.models import ClassSession, Schedule
 from server.scheduling.repository import ScheduleRepository, SessionRepository
 from server.scheduling.rules import Occurrence, OnMissingTime, expand, series_problems
@@ -44,6 +45,7 @@ from server.scheduling.service import (
 )
 from server.scheduling.session_bookings import SessionBookings
 from server.scheduling.sessions import cancel_row
+from server.tenants.models import Location
 from shared.clock import utcnow
 from shared.enums import SessionStatus
 from shared.ids import new_id
@@ -157,10 +159,12 @@ def create_schedule(
         ]
         uow.db.add_all(instances)
         instructors.check_sessions(uow, claims.tenant_id, instances)
+        warnings = hours_warnings(uow, location, instances)
         uow.commit()
         return ScheduleEdited(
             schedule=schedule_read(row, location.timezone),
             changes=SeriesChanges(created=len(instances)),
+            warnings=warnings,
         )
 
 
@@ -248,8 +252,20 @@ def update_schedule(
                     if s.starts_at > utcnow() and s.instructor_id == row.instructor_id
                 ],
             )
+        warnings = _series_warnings(uow, row)
         uow.commit()
-        return ScheduleEdited(schedule=schedule_read(row, zone), changes=summary)
+        return ScheduleEdited(schedule=schedule_read(row, zone), changes=summary, warnings=warnings)
+
+
+def _series_warnings(uow: UnitOfWork, row: Schedule) -> list[str]:
+    """Hours warnings for the series' future instances, as they are after an edit."""
+    # Archived or not: its series can still be edited.
+    location = uow.db.get(Location, (row.tenant_id, row.location_id))
+    if location is None:
+        return []
+    now = utcnow()
+    instances = SessionRepository(uow.db, row.tenant_id).of_schedule(row.id, for_update=False)
+    return hours_warnings(uow, location, [s for s in instances if s.starts_at > now])
 
 
 def _reconcile(

@@ -14,6 +14,7 @@ from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
 from server.ports.identity import AccessClaims
 from server.scheduling import instructors
+from server.scheduling.hours import hours_warnings
 from server.scheduling.models import ClassSession
 from server.scheduling.repository import SessionFilter, SessionRepository
 from server.scheduling.schemas import (
@@ -68,8 +69,11 @@ def create_session(*, uow: UnitOfWork, claims: AccessClaims, cmd: SessionCreate)
         )
         SessionRepository(uow.db, claims.tenant_id).add(row)
         instructors.check_sessions(uow, claims.tenant_id, [row])
+        warnings = hours_warnings(uow, location, [row])
         uow.commit()
-        return session_read(row, location.timezone)
+        read = session_read(row, location.timezone)
+        read.warnings = warnings
+        return read
 
 
 def list_sessions(
@@ -160,8 +164,11 @@ def move_session(
         row.sequence += 1
         uow.db.flush()
         told = bookings.moved(uow=uow, session=row)
+        warnings = hours_warnings(uow, location, [row])
         uow.commit()
-        return session_read(row, location.timezone, told)
+        read = session_read(row, location.timezone, told)
+        read.warnings = warnings
+        return read
 
 
 def cancel_session(

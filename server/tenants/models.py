@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Uuid
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
@@ -39,3 +48,22 @@ class Location(TenantScoped, Timestamps, Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     opening_hours: Mapped[dict[str, Any]] = mapped_column(JSON)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LocationClosure(TenantScoped, Timestamps, Base):
+    """A holiday closure (``hours`` empty) or days of special hours at one location, from
+    ``starts_on`` to ``ends_on`` inclusive, in the location's local dates."""
+
+    __tablename__ = "location_closures"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "location_id"], ["locations.tenant_id", "locations.id"]),
+        Index("ix_location_closures_tenant_location_ends", "tenant_id", "location_id", "ends_on"),
+    )
+
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    #: [{"opens": "10:00", "closes": "14:00"}, ...]; empty: closed all day.
+    hours: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

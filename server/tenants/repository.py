@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from server.db.repository import TenantRepository
 from server.errors import NotFound
-from server.tenants.models import Location, Tenant
+from server.tenants.models import Location, LocationClosure, Tenant
 from server.tenants.rules import SLUG
+from shared.closures import ClosureDays
+from shared.opening_hours import OpeningInterval
 
 
 def tenant_by_slug(db: Session, slug: str) -> Tenant | None:
@@ -44,3 +47,47 @@ class LocationRepository(TenantRepository[Location]):
     @classmethod
     def _criteria(cls) -> tuple[ColumnElement[bool], ...]:
         return (Location.archived_at.is_(None),)
+
+
+class ClosureRepository(TenantRepository[LocationClosure]):
+    model = LocationClosure
+    noun = "closure"
+
+    def of_location(
+        self, location_id: uuid.UUID, *, ending_from: date | None, limit: int, offset: int
+    ) -> list[LocationClosure]:
+        """The location's closures in date order; those over before ``ending_from`` left out."""
+        query = self._select().where(LocationClosure.location_id == location_id)
+        if ending_from is not None:
+            query = query.where(LocationClosure.ends_on >= ending_from)
+        query = query.order_by(LocationClosure.starts_on, LocationClosure.id)
+        return list(self.db.execute(query.limit(limit).offset(offset)).scalars())
+
+    def of_locations(
+        self, location_ids: list[uuid.UUID], *, ending_from: date
+    ) -> list[LocationClosure]:
+        """Closures not over before ``ending_from`` at any of these locations."""
+        if not location_ids:
+            return []
+        query = self._select().where(
+            LocationClosure.location_id.in_(location_ids),
+            LocationClosure.ends_on >= ending_from,
+        )
+        return list(self.db.execute(query.order_by(LocationClosure.starts_on)).scalars())
+
+    def of_location_or_404(self, location_id: uuid.UUID, closure_id: uuid.UUID) -> LocationClosure:
+        closure = self.get(closure_id)
+        if closure is None or closure.location_id != location_id:
+            raise NotFound(f"closure {closure_id} was not found")
+        return closure
+
+
+def closure_days(row: LocationClosure) -> ClosureDays:
+    """A stored closure as the shared rules read it."""
+    return ClosureDays(
+        id=row.id,
+        name=row.name,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        hours=[OpeningInterval.model_validate(i) for i in row.hours],
+    )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from server.tenants.rules import check_slug, check_timezone
 from shared.inputs import InputModel
-from shared.opening_hours import OpeningHours
+from shared.opening_hours import OpeningHours, OpeningInterval
 
 Slug = Annotated[str, AfterValidator(check_slug)]
 TimeZone = Annotated[str, AfterValidator(check_timezone)]
@@ -91,4 +92,56 @@ class LocationRead(BaseModel):
 
 class LocationPage(BaseModel):
     items: list[LocationRead]
+    next_offset: int | None
+
+
+#: The longest closure one entry may cover: a season, not an open-ended shutdown.
+MAX_CLOSURE_DAYS = 366
+
+
+class ClosureCreate(InputModel):
+    """Closed from ``starts_on`` to ``ends_on`` (local dates, inclusive), or open with special
+    ``hours`` those days."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Name = Field(examples=["Christmas"])
+    starts_on: date
+    ends_on: date | None = Field(None, description="Last day; default: starts_on (one day)")
+    hours: list[OpeningInterval] = Field(
+        default_factory=list,
+        max_length=6,
+        description="Special hours of each of those days; empty: closed all day",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        last = self.ends_on or self.starts_on
+        if last < self.starts_on:
+            raise ValueError("ends_on cannot be before starts_on")
+        if (last - self.starts_on).days >= MAX_CLOSURE_DAYS:
+            raise ValueError(f"a closure covers at most {MAX_CLOSURE_DAYS} days")
+        ordered = sorted(self.hours, key=lambda i: i.opens)
+        if any(b.opens < a.closes for a, b in itertools.pairwise(ordered)):
+            raise ValueError("the special hours overlap")
+        return self
+
+
+class ClosureRead(BaseModel):
+    id: uuid.UUID
+    location_id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    closed: bool = Field(description="True: closed all day; false: open with ``hours``")
+    hours: list[OpeningInterval]
+    created_at: datetime
+    affected_sessions: int = Field(
+        0,
+        description="Scheduled future sessions on those days (outside the special hours): "
+        "list them at .../sessions, cancel them with notice at .../cancel-sessions",
+    )
+
+
+class ClosurePage(BaseModel):
+    items: list[ClosureRead]
     next_offset: int | None

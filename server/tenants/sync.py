@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.sync.registry import SnapshotScope, SyncRegistry
-from server.tenants.models import Location
-from server.tenants.repository import TenantDirectory
+from server.tenants.models import Location, LocationClosure
+from server.tenants.repository import ClosureRepository, TenantDirectory, closure_days
 from shared.opening_hours import OpeningHours
 from shared.sync import messages as wire
 from shared.sync.snapshot import SnapshotLocation, SnapshotPlace, SnapshotTenant
@@ -57,9 +58,28 @@ def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
     }
 
 
+def _closure(row: LocationClosure) -> dict[str, Any]:
+    return closure_days(row).model_dump(mode="json")
+
+
+def _closures_snapshot(scope: SnapshotScope) -> dict[str, Any]:
+    """The kiosk's location's closures from yesterday on (in any zone): pulls bring the rest."""
+    rows = ClosureRepository(scope.db, scope.tenant_id).of_locations(
+        [scope.location.id], ending_from=scope.now.date() - timedelta(days=1)
+    )
+    return {wire.TABLE_LOCATION_CLOSURES: [closure_days(r) for r in rows]}
+
+
 def register(registry: SyncRegistry) -> None:
     registry.tables.register(
         wire.TABLE_LOCATIONS, Location, serialise=_location, location=lambda row: row.id
     )
     registry.tables.fan_out_with(live_location_ids)
     registry.snapshot_parts.append(_snapshot)
+    registry.tables.register(
+        wire.TABLE_LOCATION_CLOSURES,
+        LocationClosure,
+        serialise=_closure,
+        location=lambda row: row.location_id,
+    )
+    registry.snapshot_parts.append(_closures_snapshot)

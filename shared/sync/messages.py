@@ -96,6 +96,7 @@ TABLE_SESSION_TYPES = "session_types"  # SnapshotSessionType
 TABLE_CLASS_SESSIONS = "class_sessions"  # SnapshotClassSession: this location's, from yesterday
 TABLE_BOOKINGS = "bookings"  # SnapshotBooking: bookings of those sessions
 TABLE_MEMBER_ALERTS = "member_alerts"  # SnapshotMemberAlert: the tenant's, open or resolved
+TABLE_LOCATION_CLOSURES = "location_closures"  # ClosureDays: this location's
 
 
 # --- Arguments of the mutations a kiosk pushes, one model per versioned name. Unknown

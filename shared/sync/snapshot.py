@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from shared.closures import ClosureDays
 from shared.door_rules import DEFAULT_CLASS_CHECKIN_OPENS_MINUTES, DEFAULT_REENTRY_MINUTES
 from shared.enums import (
     Attendance,
@@ -25,6 +26,7 @@ from shared.enums import (
     StaffRole,
 )
 from shared.opening_hours import OpeningHours
+from shared.time_windows import TimeWindow
 
 
 class SnapshotTenant(BaseModel):
@@ -81,6 +83,8 @@ class SnapshotPlan(BaseModel):
     visit_limit: int | None = None
     visit_limit_period: LimitPeriod | None = None
     visit_limit_mode: LimitMode = LimitMode.BLOCK
+    #: Off-peak windows; empty: any time. Older servers send none.
+    time_windows: list[TimeWindow] = Field(default_factory=list)
     active: bool = True
 
 
@@ -251,4 +255,8 @@ class KioskSnapshot(BaseModel):
     )
     member_alerts: list[SnapshotMemberAlert] = Field(
         default_factory=list, description="Staff alerts on members, open ones"
+    )
+    location_closures: list[ClosureDays] = Field(
+        default_factory=list,
+        description="This location's closures and special hours, from yesterday on",
     )

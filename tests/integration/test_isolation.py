@@ -53,6 +53,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/bookings/{booking_id}/decline"): {"json": {}},
     ("POST", "/bookings/{booking_id}/attendance"): {"json": {}},
     ("POST", "/penalties/{penalty_id}/waive"): {"json": {"reason": "first time"}},
+    ("POST", "/locations/{location_id}/closures"): {
+        "json": {"name": "Christmas", "starts_on": "2099-12-25"}
+    },
+    ("POST", "/locations/{location_id}/closures/{closure_id}/cancel-sessions"): {"json": {}},
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png"}
@@ -138,7 +142,13 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
     alert = api.client.post(
         f"/members/{member['id']}/alerts", json={"text": "balance due"}, headers=tenant.headers
     ).json()
+    closure = api.client.post(
+        f"/locations/{location['id']}/closures",
+        json={"name": "Founders day", "starts_on": "2099-03-06"},
+        headers=tenant.headers,
+    ).json()
     return tenant, {
+        "closure_id": closure["id"],
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
         "review_item_id": pushed["results"][0]["review_item_id"],
@@ -226,9 +236,10 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
     BODIES[("POST", "/sessions/{session_id}/bookings")] = {
         "json": {"member_id": ids_a["member_id"]}
     }
-    # A membership of tenant A's member on tenant A's plan (for B's member: still 404).
+    # A membership of tenant A's member on tenant A's plan (for B's member: still 404),
+    # after the one the world holds (one membership of a plan at a time).
     BODIES[("POST", "/members/{member_id}/memberships")] = {
-        "json": {"plan_id": ids_a["plan_id"], "starts_on": "2026-01-01"}
+        "json": {"plan_id": ids_a["plan_id"], "starts_on": "2100-01-01"}
     }
     # Routes without ids only ever show the caller's own tenant.
     for path in ("/locations", "/staff", "/devices", "/members", "/plans", "/checkins"):
@@ -252,8 +263,15 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
         assert not unknown, f"isolation walk does not know {unknown} of {template}: add it"
         if params:
             operations += [(method.upper(), template) for method in methods]
-    # Deletions last, so tenant A's own ids still exist for every other check.
-    operations.sort(key=lambda op: (op[0] == "DELETE", op[1] in DEVICE_ROUTES))
+    # Deletions last, so tenant A's own ids still exist for every other check; nested
+    # resources (a location's closures) before what holds them.
+    operations.sort(
+        key=lambda op: (
+            op[0] == "DELETE",
+            op[1] in DEVICE_ROUTES,
+            -op[1].count("/") if op[0] == "DELETE" else 0,
+        )
+    )
     walked = 0
     for method, template in operations:
         headers = member_a if template in MEMBER_ROUTES else tenant_a.headers

@@ -20,6 +20,8 @@ def test_public_locations_and_types(api: Api, container: Container) -> None:
             "name": "Osu Studio",
             "address": "1 Oxford St",
             "timezone": "Europe/London",
+            "opening_hours": studio.location["opening_hours"],
+            "closures": [],
         }
     ]
     types = api.client.get("/public/browse-gym/session-types").json()["items"]

@@ -32,7 +32,10 @@ def test_a_one_off_session_at_a_local_time(api: Api, container: Container) -> No
         False,
         "America/New_York",
     )
-    assert studio.get_session(made["id"]) == made
+    # The location opens on Mondays and Saturdays only: allowed, with a warning.
+    assert len(made["warnings"]) == 1
+    assert "outside the location's opening hours: closed" in made["warnings"][0]
+    assert studio.get_session(made["id"]) == {**made, "warnings": []}
     defaults = studio.session(yoga["id"], soon(5), "07:00")
     assert (defaults["capacity"], defaults["instructor_id"]) == (12, None)
 

@@ -24,6 +24,7 @@ def _terms(membership: CachedMembership) -> eligibility.MembershipTerms:
             visit_limit=plan.visit_limit,
             visit_limit_period=plan.visit_limit_period,
             visit_limit_mode=plan.visit_limit_mode,
+            time_windows=plan.time_windows,
         ),
         status=membership.status,
         starts_on=membership.starts_on,

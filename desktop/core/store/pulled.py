@@ -13,6 +13,7 @@ import sqlite3
 import uuid
 from typing import Any
 
+from desktop.core.store.closures import ClosureRows
 from desktop.core.store.codec import opt_str
 from desktop.core.store.member_card import MemberCardRows
 from desktop.core.store.rows import (
@@ -51,6 +52,11 @@ class PulledRows:
     def card(self) -> MemberCardRows:
         """Member details, alerts and places (the admission card's pulled state)."""
         return MemberCardRows(self._conn)
+
+    @property
+    def closures(self) -> ClosureRows:
+        """The location's closures and special hours (their own module)."""
+        return ClosureRows(self._conn)
 
     @property
     def sessions(self) -> SessionRows:

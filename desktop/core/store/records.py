@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.closures import ClosureDays
 from shared.enums import (
     BookingStatus,
     CheckinMethod,
@@ -26,6 +27,7 @@ from shared.enums import (
 )
 from shared.opening_hours import OpeningHours
 from shared.sync.snapshot import SnapshotPlan
+from shared.time_windows import TimeWindow
 
 # -- enrolment and the location's scope ----------------------------------------------------
 
@@ -53,6 +55,8 @@ class CachedLocation:
     contact_email: str | None
     contact_phone: str | None
     opening_hours: OpeningHours
+    #: Closures and special hours, in date order.
+    closures: tuple[ClosureDays, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,11 +97,13 @@ class CachedPlan:
     visit_limit_period: LimitPeriod | None
     visit_limit_mode: LimitMode
     active: bool
+    time_windows: tuple[TimeWindow, ...] = ()
 
     @classmethod
     def from_snapshot(cls, plan: SnapshotPlan) -> CachedPlan:
         data = plan.model_dump()
         data["location_ids"] = tuple(plan.location_ids)
+        data["time_windows"] = tuple(plan.time_windows)
         return cls(**data)
 
     @classmethod
@@ -107,6 +113,7 @@ class CachedPlan:
     def to_json(self) -> str:
         data: dict[str, Any] = dict(self.__dict__)
         data["location_ids"] = list(self.location_ids)
+        data["time_windows"] = list(self.time_windows)
         return SnapshotPlan(**data).model_dump_json()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
+from desktop.core.store.closures import ClosureRows
 from desktop.core.store.records import CachedLocation, CachedStaff, LocationRef
 from shared.enums import StaffRole
 from shared.opening_hours import OpeningHours
@@ -72,6 +73,7 @@ class ScopeRepository:
             contact_email=row["contact_email"],
             contact_phone=row["contact_phone"],
             opening_hours=OpeningHours.model_validate_json(row["opening_hours_json"]),
+            closures=ClosureRows(self._conn).all(),
         )
 
     def location_ref(self) -> LocationRef | None:

@@ -19,6 +19,7 @@ from desktop.core.store import PulledRows
 from desktop.core.store.door import DoorRows
 from desktop.core.store.member_card import MemberCardRows
 from desktop.core.store.rows import INSERT_MEMBER, member_row, token_rows
+from shared.closures import ClosureDays
 from shared.sync.messages import Change
 from shared.sync.snapshot import (
     SnapshotBooking,
@@ -207,6 +208,12 @@ def kiosk_appliers() -> dict[str, TableApplier]:
             upsert=lambda r, _id, d: r.card.upsert_place(d),
             delete=lambda r, _id, _d: None,
             clear=lambda r: r.card.clear_places(),
+        ),
+        # The location's closures and special hours: each snapshot replaces them.
+        "location_closures": TableApplier(
+            upsert=lambda r, _id, d: r.closures.upsert(ClosureDays.model_validate(d)),
+            delete=lambda r, row_id, _d: r.closures.delete(row_id),
+            clear=lambda r: r.closures.clear(),
         ),
         "review_items": TableApplier(
             upsert=lambda r, row_id, d: r.upsert_review_item(row_id, d),

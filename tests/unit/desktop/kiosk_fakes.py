@@ -75,6 +75,7 @@ class FakeServer:
         #: The tenant's door rules (none: the kiosk keeps its defaults).
         self.checkin_policy: list[dict[str, Any]] = []
         self.member_alerts: list[dict[str, Any]] = []
+        self.location_closures: list[dict[str, Any]] = []
         self.places: list[dict[str, Any]] = []
         #: Member id → the JPEG ``/members/{id}/thumbnail`` serves (absent: 404).
         self.thumbnails: dict[str, bytes] = {}
@@ -149,6 +150,7 @@ class FakeServer:
             "bookings": self.bookings,
             "checkin_policy": self.checkin_policy,
             "member_alerts": self.member_alerts,
+            "location_closures": self.location_closures,
             "places": self.places,
             "review_items": [r for r in self.review_items if r["status"] == "open"],
         }

@@ -26,6 +26,7 @@ from desktop.core.store.migrations import (
     m0009_c_front_desk,
     m0010_b_local_cards,
     m0011_i_local_booking_status,
+    m0012_e_location_closures,
 )
 
 
@@ -54,6 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0009_c_front_desk,
         m0010_b_local_cards,
         m0011_i_local_booking_status,
+        m0012_e_location_closures,
     )
 )
 
