@@ -75,7 +75,7 @@ def create_closure(
     *, uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID, cmd: ClosureCreate
 ) -> ClosureRead:
     with uow:
-        location = location_or_404(uow, claims.tenant_id, location_id)
+        location = location_or_404(uow, claims, location_id)
         closure = ClosureRepository(uow.db, claims.tenant_id).add(
             LocationClosure(
                 id=new_id(),
@@ -104,7 +104,7 @@ def list_closures(
 ) -> ClosurePage:
     """In date order; those over before yesterday (any zone's today) only when asked."""
     with uow:
-        location = location_or_404(uow, claims.tenant_id, location_id)
+        location = location_or_404(uow, claims, location_id)
         ending_from = None if include_past else utcnow().date() - timedelta(days=1)
         rows = ClosureRepository(uow.db, claims.tenant_id).of_location(
             location.id, ending_from=ending_from, limit=limit + 1, offset=offset
@@ -119,7 +119,7 @@ def get_closure(
     *, uow: UnitOfWork, claims: AccessClaims, location_id: uuid.UUID, closure_id: uuid.UUID
 ) -> ClosureRead:
     with uow:
-        location = location_or_404(uow, claims.tenant_id, location_id)
+        location = location_or_404(uow, claims, location_id)
         closure = ClosureRepository(uow.db, claims.tenant_id).of_location_or_404(
             location.id, closure_id
         )
@@ -131,7 +131,7 @@ def delete_closure(
 ) -> None:
     """The location keeps its usual hours those days again (cancelled classes stay so)."""
     with uow:
-        location = location_or_404(uow, claims.tenant_id, location_id)
+        location = location_or_404(uow, claims, location_id)
         closure = ClosureRepository(uow.db, claims.tenant_id).of_location_or_404(
             location.id, closure_id
         )
@@ -150,7 +150,7 @@ def closure_sessions(
 ) -> SessionPage:
     """The scheduled future sessions the closure catches, in start order."""
     with uow:
-        location = location_or_404(uow, claims.tenant_id, location_id)
+        location = location_or_404(uow, claims, location_id)
         closure = ClosureRepository(uow.db, claims.tenant_id).of_location_or_404(
             location.id, closure_id
         )
@@ -173,7 +173,7 @@ def cancel_closure_sessions(
     """Cancel every session the closure catches, in one transaction: bookings released,
     credits returned, booked and waitlisted members told (as for one cancellation)."""
     with uow:
-        location = location_or_404(uow, claims.tenant_id, location_id)
+        location = location_or_404(uow, claims, location_id)
         closure = ClosureRepository(uow.db, claims.tenant_id).of_location_or_404(
             location.id, closure_id
         )
