@@ -236,7 +236,16 @@ def get(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> Book
         return BookingRead.model_validate(_owned(uow, claims, booking_id))
 
 
-def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> Roster:
+def roster(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    limit: int = 500,
+    offset: int = 0,
+) -> Roster:
+    """One page of the roster. A class holds tens of people: all are read, for each waiting
+    one's place in line, and the page is cut from them."""
     with uow:
         class_session = SessionCounters(uow.db, claims.tenant_id).read_or_404(session_id)
         coaching.check_leads(claims, class_session.instructor_id)
@@ -278,5 +287,7 @@ def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> R
             capacity=class_session.capacity,
             confirmed_count=class_session.confirmed_count,
             waitlist_count=class_session.waitlist_count,
-            entries=entries,
+            items=entries[offset : offset + limit],
+            next_offset=offset + limit if len(entries) > offset + limit else None,
+            total=len(entries),
         )

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.api.bodies import Patching, Replacing
 from shared.enums import (
     Attendance,
     BookingSource,
@@ -95,7 +96,9 @@ class Roster(BaseModel):
     capacity: int
     confirmed_count: int
     waitlist_count: int
-    entries: list[RosterEntry]
+    items: list[RosterEntry]
+    next_offset: int | None
+    total: int = Field(description="Everyone on the roster, across its pages")
 
 
 class BookingPolicyBody(InputModel):
@@ -111,6 +114,14 @@ class BookingPolicyBody(InputModel):
     grace_allowance: int = Field(1, ge=0, le=100)
     grace_period_days: int = Field(30, ge=1, le=366)
     late_after_minutes: int = Field(10, ge=0, le=600)
+
+
+class BookingPolicyReplace(Replacing, BookingPolicyBody):
+    """The whole booking policy, every field sent (``PUT``)."""
+
+
+class BookingPolicyPatch(Patching, BookingPolicyBody):
+    """The fields of the booking policy to change (``PATCH``); null clears a fee."""
 
 
 class BookingPolicyRead(BookingPolicyBody):

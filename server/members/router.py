@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Response, status
 
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
-from server.api.params import Offset, Text
+from server.api.params import Limit, Offset, Text
 from server.api.threaded_route import ThreadedRoute
 from server.members import accounts, alerts, service, tokens
 from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor, PhotoReader
@@ -17,6 +17,7 @@ from server.members.schemas import (
     EmailVerified,
     ImportResult,
     MemberAlertCreate,
+    MemberAlertPage,
     MemberAlertRead,
     MemberCreate,
     MemberLoginRequest,
@@ -145,7 +146,7 @@ def search_members(
     q: Text | None = Query(
         None, max_length=100, description="Part of a name, a phone number, an email or a card"
     ),
-    limit: int = Query(50, ge=1, le=500),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> MemberPage:
     """Members by name (any part of first or last name, any case), phone (the start or the
@@ -229,15 +230,19 @@ def add_alert(
     return alerts.add_alert(uow=uow, claims=claims, member_id=member_id, cmd=cmd)
 
 
-@router.get("/members/{member_id}/alerts", response_model=list[MemberAlertRead])
+@router.get("/members/{member_id}/alerts", response_model=MemberAlertPage)
 def list_alerts(
     member_id: uuid.UUID,
     claims: MemberEditor,
     uow: ReadUowDep,
     status: alerts.AlertStatus = "open",
-) -> list[MemberAlertRead]:
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> MemberAlertPage:
     """The member's alerts, oldest first: open ones unless ``status`` says otherwise."""
-    return alerts.list_alerts(uow=uow, claims=claims, member_id=member_id, status=status)
+    return alerts.list_alerts(
+        uow=uow, claims=claims, member_id=member_id, status=status, limit=limit, offset=offset
+    )
 
 
 @router.post("/members/{member_id}/alerts/{alert_id}/resolve", response_model=MemberAlertRead)

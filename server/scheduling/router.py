@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from server.api.deps import Admin, AnyStaff, ReadUowDep, UowDep
-from server.api.params import Day, Offset, TenantSlug, Text
+from server.api.params import Day, Limit, Offset, TenantSlug, Text
 from server.api.threaded_route import ThreadedRoute
 from server.scheduling import browse, ical, series, service, sessions
 from server.scheduling.repository import SessionFilter
@@ -52,9 +52,6 @@ BookingsDep = Annotated[SessionBookings, Depends(get_session_bookings)]
 router = APIRouter(route_class=ThreadedRoute, tags=["scheduling"])
 public_router = APIRouter(route_class=ThreadedRoute, tags=["public browsing"])
 
-Limit = Query(50, ge=1, le=200)
-
-
 # --- session types and instructors ---------------------------------------------------------
 
 
@@ -70,7 +67,7 @@ def list_session_types(
     uow: UowDep,
     active: bool | None = None,
     kind: SessionKind | None = None,
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> SessionTypePage:
     return service.list_session_types(
@@ -122,7 +119,7 @@ def list_schedules(
     claims: AnyStaff,
     uow: UowDep,
     location_id: uuid.UUID | None = None,
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> SchedulePage:
     return series.list_schedules(
@@ -175,7 +172,7 @@ def list_sessions(
     instructor_id: uuid.UUID | None = None,
     schedule_id: uuid.UUID | None = None,
     status: SessionStatus | None = None,
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> SessionPage:
     f = SessionFilter(
@@ -230,14 +227,14 @@ def cancel_session(
 
 @public_router.get("/public/{tenant_slug}/locations", response_model=PublicLocationPage)
 def public_locations(
-    tenant_slug: TenantSlug, uow: UowDep, limit: int = Limit, offset: Offset = 0
+    tenant_slug: TenantSlug, uow: UowDep, limit: Limit = 50, offset: Offset = 0
 ) -> PublicLocationPage:
     return browse.locations(uow=uow, slug=tenant_slug, limit=limit, offset=offset)
 
 
 @public_router.get("/public/{tenant_slug}/session-types", response_model=PublicSessionTypePage)
 def public_session_types(
-    tenant_slug: TenantSlug, uow: UowDep, limit: int = Limit, offset: Offset = 0
+    tenant_slug: TenantSlug, uow: UowDep, limit: Limit = 50, offset: Offset = 0
 ) -> PublicSessionTypePage:
     return browse.session_types(uow=uow, slug=tenant_slug, limit=limit, offset=offset)
 
@@ -254,7 +251,7 @@ def public_sessions(
     category: Text | None = Query(None, max_length=50),
     location_id: uuid.UUID | None = None,
     instructor_id: uuid.UUID | None = None,
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> PublicSessionPage:
     """Upcoming sessions with free places and waitlist length; no member data."""

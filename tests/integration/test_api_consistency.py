@@ -1,0 +1,230 @@
+"""One consistent API: every list is paged alike, unknown query parameters are refused,
+wrong addresses answer 404, and the OpenAPI documents the problem answers (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from server.api.params import MAX_LIMIT
+from server.bootstrap import Container
+from tests.integration.bookings_helpers import Studio, open_studio
+from tests.integration.helpers import Api
+
+#: Not lists people page: the kiosk's own protocol (a change feed with a sync cursor) and
+#: reports (a few aggregate rows, one per group asked for).
+NOT_PAGED = ("/sync/", "/overview/", "/reports/")
+
+
+@pytest.fixture
+def studio(api: Api, container: Container) -> Studio:
+    return open_studio(api, container, "consistent-gym")
+
+
+def _spec(api: Api) -> dict[str, Any]:
+    spec: dict[str, Any] = api.client.get("/openapi.json").json()
+    return spec
+
+
+def _schema(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = spec["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _lists(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(path, operation, answer schema) of every GET answering a list of things."""
+    found = []
+    for path, operations in spec["paths"].items():
+        operation = operations.get("get")
+        if operation is None or path.startswith(NOT_PAGED):
+            continue
+        content = operation["responses"].get("200", {}).get("content", {})
+        if "application/json" not in content:
+            continue
+        schema = _schema(spec, content["application/json"]["schema"])
+        is_list = schema.get("type") == "array" or any(
+            _schema(spec, prop).get("type") == "array"
+            and name in ("items", "entries", "results", "rows")
+            for name, prop in schema.get("properties", {}).items()
+        )
+        if is_list:
+            found.append((path, operation, schema))
+    return found
+
+
+def test_every_list_has_one_page_shape_and_the_same_limit_bounds(api: Api) -> None:
+    spec = _spec(api)
+    lists = _lists(spec)
+    assert len(lists) >= 19  # the walk found the lists
+    paths = {path for path, _, _ in lists}
+    assert {
+        "/sessions/{session_id}/roster",
+        "/members/{member_id}/alerts",
+        "/members/{member_id}/passes",
+    } <= paths
+    for path, operation, schema in lists:
+        assert schema.get("type") == "object", path
+        properties = schema["properties"]
+        assert _schema(spec, properties["items"])["type"] == "array", path
+        assert "next_offset" in properties and "next_offset" in schema["required"], path
+        assert "next_cursor" not in properties, path
+        params = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
+        assert "offset" in params, path
+        limit = params["limit"]["schema"]
+        assert (limit["minimum"], limit["maximum"]) == (1, MAX_LIMIT), path
+
+
+def test_every_operation_documents_problem_answers(api: Api) -> None:
+    spec = _spec(api)
+    text = str(spec)
+    assert "HTTPValidationError" not in text
+    problem = spec["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail", "code"}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            statuses = {"422"}
+            if operation.get("security"):
+                statuses |= {"401", "403", "404"}
+            if "{" in path:
+                statuses.add("404")
+            for status in statuses:
+                content = responses[status]["content"]
+                assert set(content) == {"application/problem+json"}, (method, path, status)
+                ref = content["application/problem+json"]["schema"]["$ref"]
+                assert ref.endswith("/Problem"), (method, path, status)
+    member = spec["paths"]["/members/{member_id}"]
+    assert "409" in member["patch"]["responses"]
+
+
+def test_documented_problems_match_what_is_answered(api: Api) -> None:
+    tenant = api.sign_up("problem-docs")
+    unsigned = api.client.get("/members")
+    wrong = api.client.get("/members/export", headers=tenant.headers)
+    unknown = api.client.get("/members", params={"nope": "1"}, headers=tenant.headers)
+    for response, status in ((unsigned, 401), (wrong, 404), (unknown, 422)):
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        body = response.json()
+        assert {"type", "title", "status", "detail", "code"} <= set(body)
+        assert body["status"] == status
+
+
+def test_unknown_query_parameters_are_refused_naming_them(api: Api) -> None:
+    tenant = api.sign_up("unknown-query")
+    refused = api.client.get(
+        "/members", params={"colour": "red", "sort": "name", "q": "x"}, headers=tenant.headers
+    )
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["code"] == "unknown_query_parameter"
+    assert body["unknown_parameters"] == ["colour", "sort"]
+    assert "colour, sort" in body["detail"] and "limit" in body["detail"]
+    # On a change too, before anything is done: nothing is created.
+    made = api.client.post(
+        "/locations",
+        params={"dry_run": "1"},
+        json={"name": "Nowhere", "timezone": "Europe/London", "capacity": 10},
+        headers=tenant.headers,
+    )
+    assert made.status_code == 422 and "dry_run" in made.json()["detail"]
+    listed = api.client.get("/locations", headers=tenant.headers).json()["items"]
+    assert listed == []
+    # Public routes alike; declared parameters and aliases (``from``/``to``) still pass.
+    public = api.client.get(f"/public/{tenant.slug}/locations", params={"city": "Accra"})
+    assert public.status_code == 422 and "city" in public.json()["detail"]
+    assert api.client.get(f"/public/{tenant.slug}/locations", params={"limit": 5}).is_success
+    report = api.client.get(
+        "/overview/attendance",
+        params={"from": "2026-01-01", "to": "2026-01-31"},
+        headers=tenant.headers,
+    )
+    assert report.status_code == 200, report.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/members/export", "/locations/all", "/sessions/today/roster", "/bookings/1"]
+)
+def test_a_path_id_that_is_no_id_is_not_found(api: Api, path: str) -> None:
+    tenant = api.sign_up("wrong-paths")
+    response = api.client.get(path, headers=tenant.headers)
+    assert response.status_code == 404, response.text
+    assert response.json()["code"] == "not_found"
+    assert "uuid" not in response.json()["detail"].lower()
+
+
+def test_roster_alerts_and_passes_are_paged(studio: Studio) -> None:
+    client = studio.api.client
+    session_id = studio.session(capacity=2)
+    members = [studio.member() for _ in range(3)]
+    for member_id in members:
+        studio.book(session_id, member_id)
+    first = client.get(
+        f"/sessions/{session_id}/roster", params={"limit": 2}, headers=studio.staff
+    ).json()
+    assert [e["member_id"] for e in first["items"]] == members[:2]
+    assert (first["next_offset"], first["total"]) == (2, 3)
+    assert (first["confirmed_count"], first["waitlist_count"]) == (2, 1)
+    rest = client.get(
+        f"/sessions/{session_id}/roster", params={"limit": 2, "offset": 2}, headers=studio.staff
+    ).json()
+    assert [(e["member_id"], e["waitlist_place"]) for e in rest["items"]] == [(members[2], 1)]
+    assert rest["next_offset"] is None
+    member = members[0]
+    for text in ("waiver missing", "balance due", "photo needed"):
+        client.post(f"/members/{member}/alerts", json={"text": text}, headers=studio.admin)
+    alerts = client.get(
+        f"/members/{member}/alerts", params={"limit": 2}, headers=studio.admin
+    ).json()
+    assert [a["text"] for a in alerts["items"]] == ["waiver missing", "balance due"]
+    assert alerts["next_offset"] == 2
+    for _ in range(2):
+        assert client.post(f"/members/{member}/passes", headers=studio.admin).status_code == 201
+    passes = client.get(f"/members/{member}/passes", params={"limit": 1}, headers=studio.admin)
+    assert (passes.json()["next_offset"], passes.json()["total"]) == (1, 2)
+    too_many = client.get(
+        f"/sessions/{session_id}/roster", params={"limit": MAX_LIMIT + 1}, headers=studio.staff
+    )
+    assert too_many.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/booking-policy", {"late_cancel_fee": "5.00", "no_show_fee": "7.50"}),
+        ("/checkin-policy", {"class_checkin_opens_minutes": 30}),
+    ],
+)
+def test_patch_changes_only_what_is_sent_and_put_needs_everything(
+    api: Api, path: str, fields: dict[str, Any]
+) -> None:
+    tenant = api.sign_up("policy-verbs")
+    first = api.client.patch(path, json=fields, headers=tenant.headers)
+    assert first.status_code == 200, first.text
+    assert {k: first.json()[k] for k in fields} == fields
+    # Another field alone: the fees (or the window) set before stay as they were.
+    other = "grace_allowance" if path == "/booking-policy" else "reentry_window_minutes"
+    second = api.client.patch(path, json={other: 0}, headers=tenant.headers)
+    assert second.status_code == 200, second.text
+    assert {k: second.json()[k] for k in fields} == fields and second.json()[other] == 0
+    # A partial PUT no longer resets what it leaves out: it is refused, naming them.
+    before = api.client.get(path, headers=tenant.headers).json()
+    partial = api.client.put(path, json={other: 1}, headers=tenant.headers)
+    assert partial.status_code == 422, partial.text
+    assert next(iter(fields)) in partial.json()["detail"]
+    assert api.client.get(path, headers=tenant.headers).json() == before
+    whole = {k: v for k, v in before.items() if k != "updated_at"}
+    replaced = api.client.put(path, json={**whole, other: 1}, headers=tenant.headers)
+    assert replaced.status_code == 200, replaced.text
+    assert {k: replaced.json()[k] for k in fields} == fields
+    # PATCH with null clears a fee; a bad value changes nothing.
+    if path == "/booking-policy":
+        cleared = api.client.patch(path, json={"no_show_fee": None}, headers=tenant.headers)
+        assert cleared.json()["no_show_fee"] is None
+        assert cleared.json()["late_cancel_fee"] == "5.00"
+    bad = api.client.patch(path, json={other: -1}, headers=tenant.headers)
+    assert bad.status_code == 422
+    assert api.client.get(path, headers=tenant.headers).json()[other] == 1
