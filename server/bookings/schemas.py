@@ -164,8 +164,8 @@ class TodaySession(BaseModel):
     ends_at: datetime
     status: str
     capacity: int
-    booked: int
-    waitlisted: int
+    confirmed_count: int
+    waitlist_count: int
     checked_in: int
     no_shows: int
     fill_rate: float = Field(description="Booked places over capacity, 0..1")
@@ -183,7 +183,7 @@ class AttendanceGroup(BaseModel):
     label: str
     sessions: int
     capacity: int
-    booked: int
+    confirmed_count: int = Field(description="Confirmed bookings of the sessions")
     attended: int
     no_shows: int
     attendance_rate: float = Field(description="Attended over booked (0 when none booked)")

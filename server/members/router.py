@@ -12,6 +12,7 @@ from server.api.params import Limit, Offset, Text
 from server.api.threaded_route import ThreadedRoute
 from server.members import accounts, alerts, service, tokens
 from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor, PhotoReader
+from server.members.repository import MemberFilters
 from server.members.schemas import (
     Accepted,
     EmailVerified,
@@ -30,6 +31,8 @@ from server.members.schemas import (
 )
 from server.signins.deps import ClientAddress
 from server.signins.schemas import RefreshRequest, TokenPair
+from shared.clock import utcnow
+from shared.enums import MembershipStatus
 
 router = APIRouter(route_class=ThreadedRoute, tags=["members"])
 
@@ -146,13 +149,24 @@ def search_members(
     q: Text | None = Query(
         None, max_length=100, description="Part of a name, a phone number, an email or a card"
     ),
+    home_location_id: uuid.UUID | None = Query(None, description="Members of this home location"),
+    plan_id: uuid.UUID | None = Query(None, description="Members with a membership on this plan"),
+    membership_status: MembershipStatus | None = Query(
+        None,
+        alias="status",
+        description="Members with a membership in this status today (with plan_id: on that plan)",
+    ),
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> MemberPage:
     """Members by name (any part of first or last name, any case), phone (the start or the
-    end of the number), email, or exact barcode / card number; without q, everyone. Front
-    desk staff and above (coaches find their members on their classes' rosters)."""
-    return service.search_members(uow=uow, claims=claims, query=q, limit=limit, offset=offset)
+    end of the number), email, or exact barcode / card number; without q, everyone; narrowed
+    by home location, plan and membership status. Front desk staff and above (coaches find
+    their members on their classes' rosters)."""
+    filters = MemberFilters(home_location_id, plan_id, membership_status, utcnow().date())
+    return service.search_members(
+        uow=uow, claims=claims, query=q, limit=limit, offset=offset, filters=filters
+    )
 
 
 @router.get("/members/{member_id}", response_model=MemberRead)

@@ -87,7 +87,7 @@ def sessions(
                 local_start=s.local_start,
                 capacity=s.capacity,
                 free_places=max(0, s.capacity - s.confirmed_count),
-                waitlist_length=s.waitlist_count,
+                waitlist_count=s.waitlist_count,
                 room=s.room,
             )
             for s, t, loc, staff in rows[:limit]

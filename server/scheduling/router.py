@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from server.api.deps import Admin, AnyStaff, ReadUowDep, UowDep
 from server.api.params import Day, Limit, Offset, TenantSlug, Text
 from server.api.threaded_route import ThreadedRoute
+from server.errors import InvalidInput
 from server.scheduling import browse, ical, series, service, sessions
 from server.scheduling.repository import SessionFilter
 from server.scheduling.schemas import (
@@ -243,21 +244,26 @@ def public_session_types(
 def public_sessions(
     tenant_slug: TenantSlug,
     uow: UowDep,
+    day: Day | None = Query(
+        None, alias="date", description="One local date (instead of date_from and date_to)"
+    ),
     date_from: Day | None = Query(None, description="Local date, inclusive"),
     date_to: Day | None = Query(None, description="Local date, inclusive"),
     time_from: time | None = Query(None, description="Starts at or after this local time"),
     time_to: time | None = Query(None, description="Starts before this local time"),
     session_type_id: uuid.UUID | None = None,
-    category: Text | None = Query(None, max_length=50),
+    category: Text | None = Query(None, max_length=50, description="Any case"),
     location_id: uuid.UUID | None = None,
     instructor_id: uuid.UUID | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> PublicSessionPage:
     """Upcoming sessions with free places and waitlist length; no member data."""
+    if day is not None and (date_from is not None or date_to is not None):
+        raise InvalidInput("give either date or date_from/date_to, not both")
     f = PublicSessionFilter(
-        date_from=date_from,
-        date_to=date_to,
+        date_from=day or date_from,
+        date_to=day or date_to,
         time_from=time_from,
         time_to=time_to,
         session_type_id=session_type_id,

@@ -301,7 +301,7 @@ class PublicSession(BaseModel):
     local_start: time
     capacity: int
     free_places: int
-    waitlist_length: int
+    waitlist_count: int
     room: str | None
 
 

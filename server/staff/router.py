@@ -105,3 +105,18 @@ def update_staff(
         staff_id=staff_id,
         cmd=cmd,
     )
+
+
+@router.delete("/staff/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)
+def archive_staff(staff_id: uuid.UUID, claims: Admin, container: ContainerDep) -> None:
+    """Archive a staff account, as locations and members are archived (DELETE): it can no
+    longer sign in or use a PIN (its tokens stop working at once); its history stays, and
+    PATCH with ``active: true`` restores it."""
+    service.update_staff(
+        uow=container.uow(),
+        identity=container.identity,
+        grants=container.grants,
+        claims=claims,
+        staff_id=staff_id,
+        cmd=StaffUpdate(active=False),
+    )

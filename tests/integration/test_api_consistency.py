@@ -4,6 +4,8 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -228,3 +230,104 @@ def test_patch_changes_only_what_is_sent_and_put_needs_everything(
     bad = api.client.patch(path, json={other: -1}, headers=tenant.headers)
     assert bad.status_code == 422
     assert api.client.get(path, headers=tenant.headers).json()[other] == 1
+
+
+#: Names of one concept that the API once spelled several ways; each has one name now.
+RETIRED_NAMES = {
+    "waitlist_length": "waitlist_count",
+    "waitlisted": "waitlist_count",
+    "booked": "confirmed_count",
+}
+
+
+def test_one_name_per_concept_in_every_schema(api: Api) -> None:
+    schemas = _spec(api)["components"]["schemas"]
+    for name, schema in schemas.items():
+        for field in schema.get("properties", {}):
+            assert field not in RETIRED_NAMES, f"{name}.{field}: say {RETIRED_NAMES[field]}"
+
+
+def test_members_are_filtered_by_home_location_plan_and_status(studio: Studio) -> None:
+    client, desk = studio.api.client, studio.desk
+    home = desk.location["id"]
+    other_home = studio.api.create_location(desk.tenant, "Kumasi")["id"]
+    monthly_here = studio.member(home_location_id=uuid.UUID(home))
+    pack_there = studio.member(plan=studio.pack_plan, home_location_id=uuid.UUID(other_home))
+    frozen = studio.member(first_name="Kofi")
+    membership = client.get(f"/members/{frozen}/memberships", headers=desk.admin).json()
+    frozen_id = membership["items"][0]["id"]
+    froze = client.post(
+        f"/memberships/{frozen_id}/freeze",
+        json={"until": (date.today() + timedelta(days=14)).isoformat()},
+        headers=desk.admin,
+    )
+    assert froze.status_code == 200, froze.text
+    nobody = studio.member(plan="")
+
+    def ids(**params: Any) -> set[str]:
+        response = client.get("/members", params=params, headers=desk.admin)
+        assert response.status_code == 200, response.text
+        return {m["id"] for m in response.json()["items"]}
+
+    assert ids() == {monthly_here, pack_there, frozen, nobody}
+    assert ids(home_location_id=home) == {monthly_here}
+    assert ids(home_location_id=other_home) == {pack_there}
+    assert ids(plan_id=studio.monthly_plan) == {monthly_here, frozen}
+    assert ids(plan_id=studio.pack_plan) == {pack_there}
+    assert ids(status="frozen") == {frozen}
+    assert ids(status="active") == {monthly_here, pack_there}
+    assert ids(status="active", plan_id=studio.monthly_plan) == {monthly_here}
+    assert ids(status="expired") == set()
+    assert ids(q="Kofi", status="frozen") == {frozen}
+    bad = client.get("/members", params={"status": "asleep"}, headers=desk.admin)
+    assert bad.status_code == 422 and "status" in bad.json()["detail"]
+
+
+def test_public_sessions_by_date_and_category_in_any_case(studio: Studio) -> None:
+    client, slug = studio.api.client, studio.desk.tenant.slug
+    yoga = studio.session_type("Yoga flow", category="Yoga")
+    soon = studio.session(starts_in=timedelta(days=1), session_type_id=yoga)
+    later = studio.session(starts_in=timedelta(days=3))
+    everything = client.get(f"/public/{slug}/sessions").json()["items"]
+    days = {s["id"]: s["local_date"] for s in everything}
+    assert set(days) == {soon, later}
+
+    def ids(**params: Any) -> list[str]:
+        response = client.get(f"/public/{slug}/sessions", params=params)
+        assert response.status_code == 200, response.text
+        return [s["id"] for s in response.json()["items"]]
+
+    assert ids(date=days[soon]) == [soon]
+    assert ids(date=days[later]) == [later]
+    for category in ("yoga", "YOGA", "Yoga"):
+        assert ids(category=category) == [soon]
+    assert ids(category="hiit") == [later]
+    both = client.get(
+        f"/public/{slug}/sessions", params={"date": days[soon], "date_from": days[soon]}
+    )
+    assert both.status_code == 422 and "date" in both.json()["detail"]
+
+
+def test_archive_is_delete_for_locations_members_and_staff(api: Api) -> None:
+    paths = _spec(api)["paths"]
+    for path in ("/locations/{location_id}", "/members/{member_id}", "/staff/{staff_id}"):
+        assert "204" in paths[path]["delete"]["responses"], path
+        assert not any(p.startswith(path + "/archive") for p in paths), path
+    tenant = api.sign_up("archive-staff")
+    coach = api.create_staff(tenant, "coach", "coach@archive-staff.example")
+    desk = api.create_staff(tenant, "front_desk", "desk@archive-staff.example")
+    coach_headers = api.token_for(tenant.slug, "coach@archive-staff.example")
+    desk_headers = api.token_for(tenant.slug, "desk@archive-staff.example")
+    assert api.client.get("/me", headers=coach_headers).status_code == 200
+    refused = api.client.delete(f"/staff/{coach['id']}", headers=desk_headers)
+    assert refused.status_code == 403
+    assert api.client.delete(f"/staff/{tenant.owner_id}", headers=tenant.headers).status_code == 403
+    archived = api.client.delete(f"/staff/{coach['id']}", headers=tenant.headers)
+    assert archived.status_code == 204, archived.text
+    assert api.client.get("/me", headers=coach_headers).status_code == 401
+    shown = api.client.get(f"/staff/{coach['id']}", headers=tenant.headers).json()
+    assert shown["active"] is False
+    other = api.sign_up("archive-other")
+    assert api.client.delete(f"/staff/{desk['id']}", headers=other.headers).status_code == 404
+    still = api.client.get(f"/staff/{desk['id']}", headers=tenant.headers).json()
+    assert still["active"] is True

@@ -47,7 +47,12 @@ def test_today_and_attendance_rates(studio: Studio, container: Container) -> Non
     assert today.json()["date"] == yesterday.isoformat()
     by_id = {s["session_id"]: s for s in today.json()["sessions"]}
     row = by_id[done]
-    assert (row["booked"], row["waitlisted"], row["checked_in"], row["no_shows"]) == (4, 1, 2, 2)
+    assert (row["confirmed_count"], row["waitlist_count"], row["checked_in"], row["no_shows"]) == (
+        4,
+        1,
+        2,
+        2,
+    )
     assert (row["capacity"], row["fill_rate"]) == (4, 1.0)
     day = today.json()["date"]
     rates = client.get(
@@ -56,7 +61,7 @@ def test_today_and_attendance_rates(studio: Studio, container: Container) -> Non
     assert rates.status_code == 200, rates.text
     items = {i["label"]: i for i in rates.json()["items"]}
     assert (items["HIIT"]["attendance_rate"], items["HIIT"]["fill_rate"]) == (0.5, 1.0)
-    assert items["Yoga"]["booked"] == 0 and items["Yoga"]["fill_rate"] == 0.0
+    assert items["Yoga"]["confirmed_count"] == 0 and items["Yoga"]["fill_rate"] == 0.0
     slots = client.get(
         f"/overview/attendance?from={day}&to={day}&group_by=time_slot", headers=studio.admin
     ).json()["items"]

@@ -87,7 +87,7 @@ def test_public_sessions_with_free_places_and_filters(api: Api, container: Conta
         "local_start": "07:00:00",
         "capacity": 2,
         "free_places": 0,
-        "waitlist_length": 1,
+        "waitlist_count": 1,
         "room": None,
     }
     # Never any member data.
