@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.api.bodies import Patching, Replacing
 from shared.enums import (
@@ -18,6 +19,7 @@ from shared.enums import (
     PenaltyOutcome,
 )
 from shared.inputs import InputModel
+from shared.local_times import local
 
 
 class MemberBookingCreate(InputModel):
@@ -70,6 +72,23 @@ class BookingRead(BaseModel):
     cancel_kind: CancelKind | None
     attendance: Attendance | None
     checked_in_at: datetime | None
+    timezone: str | None = Field(None, description="The class's location's zone (IANA)")
+    starts_at_local: datetime | None = Field(
+        None, description="The start at the location, with its UTC offset (starts_at is UTC)"
+    )
+    ends_at_local: datetime | None = Field(
+        None, description="The end at the location, with its UTC offset"
+    )
+
+
+def booking_read(row: object, timezone: str | None) -> BookingRead:
+    """A booking as people read it: its times in UTC and at the class's location."""
+    read = BookingRead.model_validate(row)
+    if timezone is not None:
+        read.timezone = timezone
+        read.starts_at_local = local(read.starts_at, timezone)
+        read.ends_at_local = local(read.ends_at, timezone)
+    return read
 
 
 class BookingPage(BaseModel):
@@ -140,9 +159,19 @@ class PenaltyRead(BaseModel):
     currency: str | None
     payment_id: uuid.UUID | None
     created_at: datetime
-    waived_by: uuid.UUID | None
+    waived_by: uuid.UUID | Literal["system"] | None = Field(
+        description="The staff member who waived it, or `system` when ZMOS did (attendance "
+        "recorded after the no-show was charged)"
+    )
     waived_reason: str | None
     waived_at: datetime | None
+
+    @model_validator(mode="after")
+    def _system_waiver(self) -> PenaltyRead:
+        # A waiver no one signed is the system's own: it is recorded without a staff id.
+        if self.waived_at is not None and self.waived_by is None:
+            self.waived_by = "system"
+        return self
 
 
 class PenaltyPage(BaseModel):
@@ -162,6 +191,9 @@ class TodaySession(BaseModel):
     instructor_id: uuid.UUID | None
     starts_at: datetime
     ends_at: datetime
+    starts_at_local: datetime = Field(description="The start at the location, with its offset")
+    ends_at_local: datetime = Field(description="The end at the location, with its offset")
+    timezone: str
     status: str
     capacity: int
     confirmed_count: int

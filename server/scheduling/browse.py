@@ -18,6 +18,7 @@ from server.tenants.models import Tenant
 from server.tenants.repository import LocationRepository, tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import SessionKind, SessionStatus
+from shared.local_times import local
 
 
 def provider_or_404(uow: UnitOfWork, slug: str) -> Tenant:
@@ -83,6 +84,8 @@ def sessions(
                 instructor_name=staff.name if staff is not None else None,
                 starts_at=s.starts_at,
                 ends_at=s.ends_at,
+                starts_at_local=local(s.starts_at, loc.timezone),
+                ends_at_local=local(s.ends_at, loc.timezone),
                 local_date=s.local_date,
                 local_start=s.local_start,
                 capacity=s.capacity,

@@ -83,6 +83,8 @@ def test_public_sessions_with_free_places_and_filters(api: Api, container: Conta
         "instructor_name": "Kofi Coach",
         "starts_at": early["starts_at"],
         "ends_at": early["ends_at"],
+        "starts_at_local": early["starts_at_local"],
+        "ends_at_local": early["ends_at_local"],
         "local_date": soon(2).isoformat(),
         "local_start": "07:00:00",
         "capacity": 2,
