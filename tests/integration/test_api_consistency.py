@@ -331,3 +331,22 @@ def test_archive_is_delete_for_locations_members_and_staff(api: Api) -> None:
     assert api.client.delete(f"/staff/{desk['id']}", headers=other.headers).status_code == 404
     still = api.client.get(f"/staff/{desk['id']}", headers=tenant.headers).json()
     assert still["active"] is True
+
+
+def test_every_operation_refuses_an_unknown_query_parameter(api: Api) -> None:
+    """Walks the whole document: a route added later is covered as soon as it is listed."""
+    spec = _spec(api)
+    filler = {"tenant_slug": "nobody", "fmt": "png", "token": "x"}
+    called = 0
+    for path, operations in spec["paths"].items():
+        url = path
+        for name in [part[1:-1] for part in path.split("/") if part.startswith("{")]:
+            url = url.replace("{" + name + "}", filler.get(name, str(uuid.uuid4())))
+        for name in ("{fmt}", "{token}"):  # segments such as qr.{fmt} and {token}.ics
+            url = url.replace(name, filler[name[1:-1]])
+        for method in operations:
+            response = api.client.request(method.upper(), url, params={"zz_nope": "1"})
+            assert response.status_code == 422, (method, path, response.text)
+            assert response.json()["unknown_parameters"] == ["zz_nope"], (method, path)
+            called += 1
+    assert called == sum(len(ops) for ops in spec["paths"].values()) > 100
