@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from server import __version__
 from server.api.errors import install_error_handlers
+from server.api.openapi_problems import install_problem_docs
 from server.api.security_headers import SecurityHeaders, install_docs
 from server.api.segment_routing import SegmentRouting, segment_apps
 from server.api.stopping import Stopping
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     install_docs(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_problem_docs(app)
     apps = segment_apps(ROUTERS, app, install_error_handlers, telemetry=telemetry)
     app.add_middleware(SegmentRouting, apps=apps)
     # Around Starlette's own outermost layer, so that its 500 page gets them too.

@@ -53,6 +53,10 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # An id in the path that is not one (``/members/export``) names no resource: the
+    # address is wrong, not the input.
+    if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+        return problem(404, "Not found", "there is nothing at this address", "not_found")
     details = [_describe_validation_error(error) for error in exc.errors()]
     return problem(
         422, "Invalid input", "; ".join(details) or "the request is not valid", "invalid_input"

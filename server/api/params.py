@@ -15,11 +15,19 @@ from shared.inputs import Day, Text
 #: The largest ``offset`` of a paged list: far beyond any list, and a 32-bit integer, which
 #: every database takes.
 MAX_OFFSET = 2**31 - 1
+#: The most items one page of a list holds, on every list.
+MAX_LIMIT = 500
+#: The items one page of a list holds when the caller does not say.
+DEFAULT_LIMIT = 50
 #: The largest sync cursor: the sequences behind it are 64-bit integers.
 MAX_CURSOR = 2**63 - 1
 
 Offset = Annotated[
     int, Query(ge=0, le=MAX_OFFSET, description="How many items of the list to skip")
+]
+#: How many items a page of a list holds: the same bounds on every list.
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description=f"How many items a page holds (at most {MAX_LIMIT})")
 ]
 Cursor = Annotated[
     int, Query(ge=0, le=MAX_CURSOR, description="The cursor of the last page applied; 0 at first")
@@ -27,4 +35,15 @@ Cursor = Annotated[
 #: A tenant's public name in a path.
 TenantSlug = Annotated[Text, Path(max_length=100)]
 
-__all__ = ["MAX_CURSOR", "MAX_OFFSET", "Cursor", "Day", "Offset", "TenantSlug", "Text"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_CURSOR",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "Cursor",
+    "Day",
+    "Limit",
+    "Offset",
+    "TenantSlug",
+    "Text",
+]

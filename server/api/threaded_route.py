@@ -20,10 +20,14 @@ import asyncio
 import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.api.query_check import declared_query_names, refusing_unknown_query
 
 T = TypeVar("T")
 
@@ -54,7 +58,13 @@ def in_worker_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class ThreadedRoute(APIRoute):
-    """An ``APIRoute`` whose ``def`` endpoint runs as :func:`in_worker_thread` makes it."""
+    """An ``APIRoute`` whose ``def`` endpoint runs as :func:`in_worker_thread` makes it, and
+    which refuses query parameters it does not declare (:mod:`server.api.query_check`)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, in_worker_thread(endpoint), **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        return refusing_unknown_query(
+            super().get_route_handler(), declared_query_names(self.dependant)
+        )

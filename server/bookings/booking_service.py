@@ -4,6 +4,7 @@ approvals, rosters and attendance. Each is one transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from server.bookings.repository import (
     SessionCounters,
     give_credit_back,
     policy_of,
+    session_zones,
 )
 from server.bookings.schemas import (
     AttendanceCreate,
@@ -24,6 +26,7 @@ from server.bookings.schemas import (
     BookingRead,
     Roster,
     RosterEntry,
+    booking_read,
 )
 from server.bookings.waitlist import release_place
 from server.db.uow import UnitOfWork
@@ -65,7 +68,7 @@ def book(
             booked_by=claims.subject_id if staff else None,
         )
         uow.commit()
-        return BookingRead.model_validate(booking)
+        return _read(uow, booking)
 
 
 def book_request(
@@ -148,7 +151,7 @@ def cancel(
         if penalty is not None and penalty.outcome == PenaltyOutcome.FEE.value:
             fee_ids.append(penalty.id)
         uow.commit()
-        result = BookingRead.model_validate(booking)
+        result = _read(uow, booking)
     if fee_ids:
         penalties.charge_unpaid(uow, payments, fee_ids)
     return result
@@ -164,7 +167,7 @@ def approve(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> 
             raise Conflict("this booking changed meanwhile; try again", code="booking_changed")
         notify.confirmed(uow, booking)
         uow.commit()
-        return BookingRead.model_validate(booking)
+        return _read(uow, booking)
 
 
 def decline(
@@ -190,7 +193,7 @@ def decline(
             + " Any class credit has been returned.",
         )
         uow.commit()
-        return BookingRead.model_validate(booking)
+        return _read(uow, booking)
 
 
 def attend(
@@ -212,7 +215,7 @@ def attend(
             checkin_id=cmd.checkin_id,
         )
         uow.commit()
-        result = BookingRead.model_validate(attended.booking)
+        result = _read(uow, attended.booking)
     if attended.movement is not None:
         publish_committed(events, [attended.movement])
     return result
@@ -226,17 +229,26 @@ def mine(
             claims.subject_id, upcoming=upcoming, now=utcnow(), limit=limit + 1, offset=offset
         )
         return BookingPage(
-            items=[BookingRead.model_validate(r) for r in rows[:limit]],
+            items=_reads(uow, rows[:limit]),
             next_offset=offset + limit if len(rows) > limit else None,
         )
 
 
 def get(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> BookingRead:
     with uow:
-        return BookingRead.model_validate(_owned(uow, claims, booking_id))
+        return _read(uow, _owned(uow, claims, booking_id))
 
 
-def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> Roster:
+def roster(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    session_id: uuid.UUID,
+    limit: int = 500,
+    offset: int = 0,
+) -> Roster:
+    """One page of the roster. A class holds tens of people: all are read, for each waiting
+    one's place in line, and the page is cut from them."""
     with uow:
         class_session = SessionCounters(uow.db, claims.tenant_id).read_or_404(session_id)
         coaching.check_leads(claims, class_session.instructor_id)
@@ -278,5 +290,18 @@ def roster(*, uow: UnitOfWork, claims: AccessClaims, session_id: uuid.UUID) -> R
             capacity=class_session.capacity,
             confirmed_count=class_session.confirmed_count,
             waitlist_count=class_session.waitlist_count,
-            entries=entries,
+            items=entries[offset : offset + limit],
+            next_offset=offset + limit if len(entries) > offset + limit else None,
+            total=len(entries),
         )
+
+
+def _reads(uow: UnitOfWork, rows: Sequence[Booking]) -> list[BookingRead]:
+    if not rows:
+        return []
+    zones = session_zones(uow.db, rows[0].tenant_id, [r.session_id for r in rows])
+    return [booking_read(r, zones.get(r.session_id)) for r in rows]
+
+
+def _read(uow: UnitOfWork, row: Booking) -> BookingRead:
+    return _reads(uow, [row])[0]

@@ -27,6 +27,10 @@ log = logging.getLogger("zmos.bookings")
 FEE_METHOD = "card_terminal"
 
 
+#: Why the system waives a no-show it charged: the member's attendance came in afterwards.
+LATE_ATTENDANCE_REASON = "attendance recorded late: the member was there after all"
+
+
 def impose(
     uow: UnitOfWork,
     policy: BookingPolicy,
@@ -89,7 +93,7 @@ def forgive_no_show(uow: UnitOfWork, booking: Booking) -> None:
         .values(
             outcome=PenaltyOutcome.WAIVED.value,
             waived_at=utcnow(),
-            waived_reason="checked in after all",
+            waived_reason=LATE_ATTENDANCE_REASON,
         )
         .execution_options(synchronize_session=False)
     )

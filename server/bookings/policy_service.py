@@ -43,6 +43,20 @@ def put_policy(
         return BookingPolicyRead.model_validate(row)
 
 
+def patch_policy(
+    *, uow: UnitOfWork, claims: AccessClaims, cmd: BookingPolicyBody
+) -> BookingPolicyRead:
+    """Change the fields sent; the others keep their values."""
+    with uow:
+        current = BookingPolicyBody.model_validate(policy_of(uow.db, claims.tenant_id))
+        changed = BookingPolicyBody.model_validate(
+            {**current.model_dump(), **cmd.model_dump(exclude_unset=True)}
+        )
+        row = save_settings(uow.db, BookingPolicy, claims.tenant_id, changed.model_dump())
+        uow.commit()
+        return BookingPolicyRead.model_validate(row)
+
+
 def member_penalties(
     *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID, limit: int, offset: int
 ) -> PenaltyPage:

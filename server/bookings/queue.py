@@ -48,7 +48,8 @@ except ImportError:  # Windows: SQLite's own busy handler orders the writers
 
 from server.bookings.batch_placing import BatchPlacement, place_batch
 from server.bookings.placement import BookingOrder
-from server.bookings.schemas import BookingRead
+from server.bookings.repository import session_zones
+from server.bookings.schemas import BookingRead, booking_read
 from server.db.uow import UnitOfWork
 from server.errors import DatabaseUnavailable, DomainError
 from server.members.models import Member
@@ -141,8 +142,14 @@ def apply_batch(
             _lock_rows(uow, requests)
             placement = BatchPlacement(uow, eligibility)
             placed = place_batch(uow, placement, orders)
+            booked = [p for p in placed if not isinstance(p, DomainError)]
+            zones: dict[uuid.UUID, str] = {}
+            for tenant_id in {p.tenant_id for p in booked}:  # a batch may span tenants
+                ids = [p.session_id for p in booked if p.tenant_id == tenant_id]
+                zones.update(session_zones(uow.db, tenant_id, ids))
             outcomes: list[Outcome] = [
-                p if isinstance(p, DomainError) else BookingRead.model_validate(p) for p in placed
+                p if isinstance(p, DomainError) else booking_read(p, zones.get(p.session_id))
+                for p in placed
             ]
             uow.commit()
     except Exception:

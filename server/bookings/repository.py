@@ -31,6 +31,7 @@ from server.errors import NotFound
 from server.plans.models import Membership
 from server.scheduling.models import ClassSession
 from server.sync import changes as sync_changes
+from server.tenants.models import Location
 from shared.enums import BookingStatus, PenaltyOutcome, SessionStatus
 
 ACTIVE = [BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value, BookingStatus.WAITLISTED]
@@ -397,3 +398,21 @@ def default_policy(tenant_id: uuid.UUID) -> BookingPolicy:
         grace_period_days=30,
         late_after_minutes=10,
     )
+
+
+def session_zones(
+    db: Session, tenant_id: uuid.UUID, session_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The zone of each class session's location, in one query."""
+    if not session_ids:
+        return {}
+    rows = db.execute(
+        select(ClassSession.id, Location.timezone)
+        .join(
+            Location,
+            (Location.tenant_id == ClassSession.tenant_id)
+            & (Location.id == ClassSession.location_id),
+        )
+        .where(ClassSession.tenant_id == tenant_id, ClassSession.id.in_(set(session_ids)))
+    ).all()
+    return {session_id: zone for session_id, zone in rows}

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, UowDep
-from server.api.params import Day, Offset
+from server.api.params import Day, Limit, Offset
 from server.api.threaded_route import ThreadedRoute, run_in_worker_thread
 from server.bookings import (
     booking_service,
@@ -24,8 +24,9 @@ from server.bookings.schemas import (
     BookingCancel,
     BookingDecline,
     BookingPage,
-    BookingPolicyBody,
+    BookingPolicyPatch,
     BookingPolicyRead,
+    BookingPolicyReplace,
     BookingRead,
     MemberBookingCreate,
     MemberCalendar,
@@ -71,7 +72,7 @@ def my_bookings(
     claims: MemberClaims,
     uow: UowDep,
     when: Literal["upcoming", "past"] = "upcoming",
-    limit: int = Query(50, ge=1, le=200),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> BookingPage:
     return booking_service.mine(
@@ -119,9 +120,17 @@ async def book_for_member(
 
 
 @router.get("/sessions/{session_id}/roster", response_model=Roster)
-def roster(session_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> Roster:
+def roster(
+    session_id: uuid.UUID,
+    claims: AnyStaff,
+    uow: UowDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Roster:
     """Everyone booked, pending or waiting, in arrival order, with attendance."""
-    return booking_service.roster(uow=uow, claims=claims, session_id=session_id)
+    return booking_service.roster(
+        uow=uow, claims=claims, session_id=session_id, limit=limit, offset=offset
+    )
 
 
 @router.get("/bookings/{booking_id}", response_model=BookingRead)
@@ -187,8 +196,15 @@ def get_policy(claims: Admin, uow: UowDep) -> BookingPolicyRead:
 
 
 @router.put("/booking-policy", response_model=BookingPolicyRead)
-def put_policy(cmd: BookingPolicyBody, claims: Admin, uow: UowDep) -> BookingPolicyRead:
+def put_policy(cmd: BookingPolicyReplace, claims: Admin, uow: UowDep) -> BookingPolicyRead:
+    """Replace the whole policy: every field is sent (PATCH changes some)."""
     return policy_service.put_policy(uow=uow, claims=claims, cmd=cmd)
+
+
+@router.patch("/booking-policy", response_model=BookingPolicyRead)
+def patch_policy(cmd: BookingPolicyPatch, claims: Admin, uow: UowDep) -> BookingPolicyRead:
+    """Change the fields sent; the others keep their values, null clears a fee."""
+    return policy_service.patch_policy(uow=uow, claims=claims, cmd=cmd)
 
 
 @router.get("/members/{member_id}/penalties", response_model=PenaltyPage)
@@ -196,7 +212,7 @@ def member_penalties(
     member_id: uuid.UUID,
     claims: AnyStaff,
     uow: UowDep,
-    limit: int = Query(50, ge=1, le=200),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> PenaltyPage:
     return policy_service.member_penalties(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from server.api.bodies import Patching, Replacing
 from shared.enums import (
     Attendance,
     BookingSource,
@@ -17,6 +19,7 @@ from shared.enums import (
     PenaltyOutcome,
 )
 from shared.inputs import InputModel
+from shared.local_times import local
 
 
 class MemberBookingCreate(InputModel):
@@ -69,6 +72,23 @@ class BookingRead(BaseModel):
     cancel_kind: CancelKind | None
     attendance: Attendance | None
     checked_in_at: datetime | None
+    timezone: str | None = Field(None, description="The class's location's zone (IANA)")
+    starts_at_local: datetime | None = Field(
+        None, description="The start at the location, with its UTC offset (starts_at is UTC)"
+    )
+    ends_at_local: datetime | None = Field(
+        None, description="The end at the location, with its UTC offset"
+    )
+
+
+def booking_read(row: object, timezone: str | None) -> BookingRead:
+    """A booking as people read it: its times in UTC and at the class's location."""
+    read = BookingRead.model_validate(row)
+    if timezone is not None:
+        read.timezone = timezone
+        read.starts_at_local = local(read.starts_at, timezone)
+        read.ends_at_local = local(read.ends_at, timezone)
+    return read
 
 
 class BookingPage(BaseModel):
@@ -95,7 +115,9 @@ class Roster(BaseModel):
     capacity: int
     confirmed_count: int
     waitlist_count: int
-    entries: list[RosterEntry]
+    items: list[RosterEntry]
+    next_offset: int | None
+    total: int = Field(description="Everyone on the roster, across its pages")
 
 
 class BookingPolicyBody(InputModel):
@@ -111,6 +133,14 @@ class BookingPolicyBody(InputModel):
     grace_allowance: int = Field(1, ge=0, le=100)
     grace_period_days: int = Field(30, ge=1, le=366)
     late_after_minutes: int = Field(10, ge=0, le=600)
+
+
+class BookingPolicyReplace(Replacing, BookingPolicyBody):
+    """The whole booking policy, every field sent (``PUT``)."""
+
+
+class BookingPolicyPatch(Patching, BookingPolicyBody):
+    """The fields of the booking policy to change (``PATCH``); null clears a fee."""
 
 
 class BookingPolicyRead(BookingPolicyBody):
@@ -129,9 +159,19 @@ class PenaltyRead(BaseModel):
     currency: str | None
     payment_id: uuid.UUID | None
     created_at: datetime
-    waived_by: uuid.UUID | None
+    waived_by: uuid.UUID | Literal["system"] | None = Field(
+        description="The staff member who waived it, or `system` when ZMOS did (attendance "
+        "recorded after the no-show was charged)"
+    )
     waived_reason: str | None
     waived_at: datetime | None
+
+    @model_validator(mode="after")
+    def _system_waiver(self) -> PenaltyRead:
+        # A waiver no one signed is the system's own: it is recorded without a staff id.
+        if self.waived_at is not None and self.waived_by is None:
+            self.waived_by = "system"
+        return self
 
 
 class PenaltyPage(BaseModel):
@@ -151,18 +191,19 @@ class TodaySession(BaseModel):
     location_id: uuid.UUID
     location: str
     timezone: str
-    local_start: str = Field(description="Local start time at the location, HH:MM")
     instructor_id: uuid.UUID | None
     instructor: str | None = Field(description="The instructor's name")
     starts_at: datetime
     ends_at: datetime
+    starts_at_local: datetime = Field(description="The start at the location, with its offset")
+    ends_at_local: datetime = Field(description="The end at the location, with its offset")
     status: str = Field(
         description="scheduled, cancelled, or ended (a scheduled session whose end has passed)"
     )
     ended: bool
     capacity: int
-    booked: int
-    waitlisted: int
+    confirmed_count: int
+    waitlist_count: int
     checked_in: int
     no_shows: int
     fill_rate: float = Field(description="Booked places over capacity, 0..1")
@@ -194,7 +235,9 @@ class AttendanceGroup(BaseModel):
     label: str = Field(description="Session type name, 'HH:MM', or the instructor's name")
     sessions: int
     capacity: int
-    booked: int = Field(description="Places booked, in sessions past and still to come")
+    confirmed_count: int = Field(
+        description="Confirmed bookings of the sessions, past and still to come"
+    )
     attended: int
     no_shows: int
     ended_booked: int = Field(

@@ -38,6 +38,20 @@ def get_policy(*, uow: UnitOfWork, claims: AccessClaims) -> CheckinPolicyRead:
         return CheckinPolicyRead.model_validate(policy_row(uow.db, claims.tenant_id))
 
 
+def patch_policy(
+    *, uow: UnitOfWork, claims: AccessClaims, cmd: CheckinPolicyBody
+) -> CheckinPolicyRead:
+    """Change the fields sent; the others keep their values."""
+    with uow:
+        current = CheckinPolicyBody.model_validate(policy_row(uow.db, claims.tenant_id))
+        changed = CheckinPolicyBody.model_validate(
+            {**current.model_dump(), **cmd.model_dump(exclude_unset=True)}
+        )
+        row = save_settings(uow.db, CheckinPolicy, claims.tenant_id, changed.model_dump())
+        uow.commit()
+        return CheckinPolicyRead.model_validate(row)
+
+
 def put_policy(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: CheckinPolicyBody
 ) -> CheckinPolicyRead:

@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from pydantic import AwareDatetime
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
-from server.api.params import Offset
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.checkin import policy, service
 from server.checkin.booked_classes import BookedClasses
 from server.checkin.schemas import (
     CheckinCreate,
     CheckinPage,
-    CheckinPolicyBody,
+    CheckinPolicyPatch,
     CheckinPolicyRead,
+    CheckinPolicyReplace,
     CheckinRead,
     CheckinResult,
 )
@@ -57,7 +58,7 @@ def list_checkins(
     location_id: uuid.UUID | None = None,
     member_id: uuid.UUID | None = None,
     since: AwareDatetime | None = None,
-    limit: int = Query(50, ge=1, le=500),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> CheckinPage:
     """Newest first."""
@@ -84,5 +85,12 @@ def get_policy(claims: Admin, uow: UowDep) -> CheckinPolicyRead:
 
 
 @router.put("/checkin-policy", response_model=CheckinPolicyRead)
-def put_policy(cmd: CheckinPolicyBody, claims: Admin, uow: UowDep) -> CheckinPolicyRead:
+def put_policy(cmd: CheckinPolicyReplace, claims: Admin, uow: UowDep) -> CheckinPolicyRead:
+    """Replace the whole policy: every field is sent (PATCH changes some)."""
     return policy.put_policy(uow=uow, claims=claims, cmd=cmd)
+
+
+@router.patch("/checkin-policy", response_model=CheckinPolicyRead)
+def patch_policy(cmd: CheckinPolicyPatch, claims: Admin, uow: UowDep) -> CheckinPolicyRead:
+    """Change the fields sent; the others keep their values."""
+    return policy.patch_policy(uow=uow, claims=claims, cmd=cmd)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from server.api.bodies import Patching, Replacing
 from shared.door_rules import (
     DEFAULT_CLASS_CHECKIN_OPENS_MINUTES,
     DEFAULT_REENTRY_MINUTES,
@@ -89,6 +90,14 @@ class CheckinPolicyBody(InputModel):
         description="A class can be checked into from this many minutes before its start "
         "until its end",
     )
+
+
+class CheckinPolicyReplace(Replacing, CheckinPolicyBody):
+    """The whole check-in policy, every field sent (``PUT``)."""
+
+
+class CheckinPolicyPatch(Patching, CheckinPolicyBody):
+    """The fields of the check-in policy to change (``PATCH``)."""
 
 
 class CheckinPolicyRead(CheckinPolicyBody):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from server.api.deps import Admin, ContainerDep, ReadUowDep, UowDep
-from server.api.params import Offset
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.devices import service
 from server.devices.schemas import (
@@ -63,7 +63,7 @@ def device_token(cmd: DeviceTokenRequest, container: ContainerDep) -> DeviceToke
 def list_devices(
     claims: Admin,
     uow: ReadUowDep,
-    limit: int = Query(50, ge=1, le=500),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> DevicePage:
     return service.list_devices(uow=uow, claims=claims, limit=limit, offset=offset)

@@ -13,13 +13,11 @@ from server.db.uow import UnitOfWork
 from server.errors import Conflict, NotFound
 from server.members.models import MemberAlert
 from server.members.repository import MemberRepository
-from server.members.schemas import MemberAlertCreate, MemberAlertRead
+from server.members.schemas import MemberAlertCreate, MemberAlertPage, MemberAlertRead
 from server.ports.identity import AccessClaims
 from shared.clock import utcnow
 
 AlertStatus = Literal["open", "resolved", "all"]
-#: More open alerts than this on one member would not fit the desk's strip anyway.
-MAX_LISTED = 200
 
 
 def add_alert(
@@ -41,8 +39,14 @@ def add_alert(
 
 
 def list_alerts(
-    *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID, status: AlertStatus
-) -> list[MemberAlertRead]:
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    member_id: uuid.UUID,
+    status: AlertStatus,
+    limit: int,
+    offset: int,
+) -> MemberAlertPage:
     """Oldest first, as staff added them."""
     with uow:
         MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id)
@@ -53,10 +57,17 @@ def list_alerts(
             query = query.where(MemberAlert.resolved_at.is_(None))
         elif status == "resolved":
             query = query.where(MemberAlert.resolved_at.is_not(None))
-        rows = uow.db.execute(
-            query.order_by(MemberAlert.created_at, MemberAlert.id).limit(MAX_LISTED)
-        ).scalars()
-        return [MemberAlertRead.model_validate(row) for row in rows]
+        rows = list(
+            uow.db.execute(
+                query.order_by(MemberAlert.created_at, MemberAlert.id)
+                .limit(limit + 1)
+                .offset(offset)
+            ).scalars()
+        )
+        return MemberAlertPage(
+            items=[MemberAlertRead.model_validate(row) for row in rows[:limit]],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
 
 
 def resolve_alert(

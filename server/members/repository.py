@@ -4,17 +4,78 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Uuid, and_, column, exists, func, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    String,
+    Uuid,
+    and_,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    table,
+)
 
 from server.db.repository import TenantRepository
 from server.members import rules
 from server.members.models import EmailVerification, Member
+from shared.enums import MembershipStatus
 from shared.normalise import email_key
 
 _CHUNK = 500
+#: Memberships as far as the member list filters on them. Named, not imported, as the
+#: plans domain builds on members.
+_memberships = table(
+    "memberships",
+    column("tenant_id", Uuid),
+    column("member_id", Uuid),
+    column("plan_id", Uuid),
+    column("status", String),
+    column("starts_on", Date),
+    column("ends_on", Date),
+    column("frozen_until", Date),
+)
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    """Which members a list holds besides a search text: by home location, and by a
+    membership they hold (on a plan, in a status as of ``today``, or both in one)."""
+
+    home_location_id: uuid.UUID | None = None
+    plan_id: uuid.UUID | None = None
+    status: MembershipStatus | None = None
+    today: date | None = None
+
+
+def _membership_in(status: MembershipStatus, today: date) -> ColumnElement[bool]:
+    """A membership's status as of ``today`` in SQL, as ``shared.memberships`` decides it."""
+    m = _memberships.c
+    cancelled = m.status == MembershipStatus.CANCELLED.value
+    expired = and_(~cancelled, m.ends_on.is_not(None), m.ends_on < today)
+    frozen = and_(
+        ~cancelled,
+        ~expired,
+        m.status == MembershipStatus.FROZEN.value,
+        or_(m.frozen_until.is_(None), m.frozen_until > today),
+    )
+    current = and_(~cancelled, ~expired, ~frozen)
+    return {
+        MembershipStatus.CANCELLED: cancelled,
+        MembershipStatus.EXPIRED: expired,
+        MembershipStatus.FROZEN: frozen,
+        MembershipStatus.PENDING: and_(current, m.starts_on > today),
+        MembershipStatus.ACTIVE: and_(current, m.starts_on <= today),
+    }[status]
+
+
 #: Bookings and class sessions as far as members need them: whether a coach leads a class
 #: the member is booked into. Named, not imported, as the bookings domain builds on members.
 _bookings = table(
@@ -119,8 +180,9 @@ class MemberRepository(TenantRepository[Member]):
         limit: int,
         offset: int,
         location_ids: Collection[uuid.UUID] | None = None,
+        filters: MemberFilters = MemberFilters(),
     ) -> Sequence[Member]:
-        statement = self._select().where(*seen_at(location_ids))
+        statement = self._select().where(*seen_at(location_ids), *self._filtered(filters))
         if query and query.strip():
             statement = statement.where(_matches(query.strip()))
         statement = statement.order_by(
@@ -130,6 +192,22 @@ class MemberRepository(TenantRepository[Member]):
             self.db.execute(statement.limit(limit).offset(offset)).scalars().all()
         )
         return rows
+
+    def _filtered(self, filters: MemberFilters) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if filters.home_location_id is not None:
+            where.append(Member.home_location_id == filters.home_location_id)
+        if filters.plan_id is not None or filters.status is not None:
+            held = [
+                _memberships.c.tenant_id == self.tenant_id,
+                _memberships.c.member_id == Member.id,
+            ]
+            if filters.plan_id is not None:
+                held.append(_memberships.c.plan_id == filters.plan_id)
+            if filters.status is not None:
+                held.append(_membership_in(filters.status, filters.today or date.today()))
+            where.append(exists().where(*held))
+        return where
 
     def photo(self, member_id: uuid.UUID) -> tuple[bytes | None, str | None] | None:
         row = self.db.execute(

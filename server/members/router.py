@@ -8,15 +8,17 @@ from typing import Any
 from fastapi import APIRouter, Query, Response, status
 
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
-from server.api.params import Offset, Text
+from server.api.params import Limit, Offset, Text
 from server.api.threaded_route import ThreadedRoute
 from server.members import accounts, alerts, service, tokens
 from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor, PhotoReader
+from server.members.repository import MemberFilters
 from server.members.schemas import (
     Accepted,
     EmailVerified,
     ImportResult,
     MemberAlertCreate,
+    MemberAlertPage,
     MemberAlertRead,
     MemberCreate,
     MemberLoginRequest,
@@ -29,6 +31,8 @@ from server.members.schemas import (
 )
 from server.signins.deps import ClientAddress
 from server.signins.schemas import RefreshRequest, TokenPair
+from shared.clock import utcnow
+from shared.enums import MembershipStatus
 
 router = APIRouter(route_class=ThreadedRoute, tags=["members"])
 
@@ -145,13 +149,24 @@ def search_members(
     q: Text | None = Query(
         None, max_length=100, description="Part of a name, a phone number, an email or a card"
     ),
-    limit: int = Query(50, ge=1, le=500),
+    home_location_id: uuid.UUID | None = Query(None, description="Members of this home location"),
+    plan_id: uuid.UUID | None = Query(None, description="Members with a membership on this plan"),
+    membership_status: MembershipStatus | None = Query(
+        None,
+        alias="status",
+        description="Members with a membership in this status today (with plan_id: on that plan)",
+    ),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> MemberPage:
     """Members by name (any part of first or last name, any case), phone (the start or the
-    end of the number), email, or exact barcode / card number; without q, everyone. Front
-    desk staff and above (coaches find their members on their classes' rosters)."""
-    return service.search_members(uow=uow, claims=claims, query=q, limit=limit, offset=offset)
+    end of the number), email, or exact barcode / card number; without q, everyone; narrowed
+    by home location, plan and membership status. Front desk staff and above (coaches find
+    their members on their classes' rosters)."""
+    filters = MemberFilters(home_location_id, plan_id, membership_status, utcnow().date())
+    return service.search_members(
+        uow=uow, claims=claims, query=q, limit=limit, offset=offset, filters=filters
+    )
 
 
 @router.get("/members/{member_id}", response_model=MemberRead)
@@ -229,15 +244,19 @@ def add_alert(
     return alerts.add_alert(uow=uow, claims=claims, member_id=member_id, cmd=cmd)
 
 
-@router.get("/members/{member_id}/alerts", response_model=list[MemberAlertRead])
+@router.get("/members/{member_id}/alerts", response_model=MemberAlertPage)
 def list_alerts(
     member_id: uuid.UUID,
     claims: MemberEditor,
     uow: ReadUowDep,
     status: alerts.AlertStatus = "open",
-) -> list[MemberAlertRead]:
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> MemberAlertPage:
     """The member's alerts, oldest first: open ones unless ``status`` says otherwise."""
-    return alerts.list_alerts(uow=uow, claims=claims, member_id=member_id, status=status)
+    return alerts.list_alerts(
+        uow=uow, claims=claims, member_id=member_id, status=status, limit=limit, offset=offset
+    )
 
 
 @router.post("/members/{member_id}/alerts/{alert_id}/resolve", response_model=MemberAlertRead)

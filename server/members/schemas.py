@@ -161,3 +161,8 @@ class MemberAlertRead(BaseModel):
     created_at: datetime
     resolved_by: uuid.UUID | None
     resolved_at: datetime | None
+
+
+class MemberAlertPage(BaseModel):
+    items: list[MemberAlertRead]
+    next_offset: int | None

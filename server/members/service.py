@@ -12,7 +12,7 @@ from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from server.members import csv_import, photos, rules
 from server.members.models import Member
-from server.members.repository import MemberRepository
+from server.members.repository import MemberFilters, MemberRepository
 from server.members.schemas import (
     ImportResult,
     MemberCreate,
@@ -151,11 +151,21 @@ def update_member(
 
 
 def search_members(
-    *, uow: UnitOfWork, claims: AccessClaims, query: str | None, limit: int, offset: int
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    query: str | None,
+    limit: int,
+    offset: int,
+    filters: MemberFilters = MemberFilters(),
 ) -> MemberPage:
     with uow:
         rows = MemberRepository(uow.db, claims.tenant_id).search(
-            query, limit=limit + 1, offset=offset, location_ids=claims.location_ids
+            query,
+            limit=limit + 1,
+            offset=offset,
+            location_ids=claims.location_ids,
+            filters=filters,
         )
         return MemberPage(
             items=[to_read(row) for row in rows[:limit]],

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Response, status
 
 from server.api.deps import ContainerDep
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.errors import Conflict
 from server.members.deps import MemberClaims, MemberEditor
@@ -49,10 +50,21 @@ def issue_pass(
 
 
 @router.get("/members/{member_id}/passes", response_model=PassPage)
-def list_passes(member_id: uuid.UUID, claims: MemberEditor, container: ContainerDep) -> PassPage:
+def list_passes(
+    member_id: uuid.UUID,
+    claims: MemberEditor,
+    container: ContainerDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> PassPage:
     """A member's passes with their QR tokens (door credentials): front desk and above."""
     return service.list_passes(
-        uow=container.uow(), settings=container.settings, claims=claims, member_id=member_id
+        uow=container.uow(),
+        settings=container.settings,
+        claims=claims,
+        member_id=member_id,
+        limit=limit,
+        offset=offset,
     )
 
 

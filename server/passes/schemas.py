@@ -33,3 +33,5 @@ class PassRead(BaseModel):
 
 class PassPage(BaseModel):
     items: list[PassRead]
+    next_offset: int | None
+    total: int

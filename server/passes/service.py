@@ -126,12 +126,24 @@ def issue_pass(
 
 
 def list_passes(
-    *, uow: UnitOfWork, settings: Settings, claims: AccessClaims, member_id: uuid.UUID
+    *,
+    uow: UnitOfWork,
+    settings: Settings,
+    claims: AccessClaims,
+    member_id: uuid.UUID,
+    limit: int,
+    offset: int,
 ) -> PassPage:
     with uow:
         MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id)
-        rows = MemberPassRepository(uow.db, claims.tenant_id).of_member(member_id)
-        return PassPage(items=[_read(settings, uow, row) for row in rows])
+        # A member has a handful of passes: the page is cut from all of them.
+        rows = list(MemberPassRepository(uow.db, claims.tenant_id).of_member(member_id))
+        page = rows[offset : offset + limit]
+        return PassPage(
+            items=[_read(settings, uow, row) for row in page],
+            next_offset=offset + limit if len(rows) > offset + limit else None,
+            total=len(rows),
+        )
 
 
 def get_pass(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
-from server.api.params import Offset
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.plans import membership_service, sales_service, service
 from server.plans.deps import FrontDeskOrKiosk, FrontDeskStaff
@@ -41,7 +41,7 @@ def list_plans(
     uow: UowDep,
     kind: PlanKind | None = None,
     active: bool | None = None,
-    limit: int = Query(50, ge=1, le=500),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> PlanPage:
     return service.list_plans(
@@ -79,7 +79,7 @@ def list_memberships(
     member_id: uuid.UUID,
     claims: AnyStaff,
     uow: UowDep,
-    limit: int = Query(100, ge=1, le=500),
+    limit: Limit = 100,
     offset: Offset = 0,
 ) -> MembershipPage:
     return membership_service.list_memberships(

@@ -22,6 +22,7 @@ from server.tenants.models import Location, Tenant
 from server.tenants.repository import ClosureRepository, LocationRepository, tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import SessionKind, SessionStatus
+from shared.local_times import local
 from shared.opening_hours import OpeningHours, OpeningInterval
 
 
@@ -125,11 +126,13 @@ def sessions(
                 instructor_name=staff.name if staff is not None else None,
                 starts_at=s.starts_at,
                 ends_at=s.ends_at,
+                starts_at_local=local(s.starts_at, loc.timezone),
+                ends_at_local=local(s.ends_at, loc.timezone),
                 local_date=s.local_date,
                 local_start=s.local_start,
                 capacity=s.capacity,
                 free_places=max(0, s.capacity - s.confirmed_count),
-                waitlist_length=s.waitlist_count,
+                waitlist_count=s.waitlist_count,
                 room=s.room,
             )
             for s, t, loc, staff in rows[:limit]

@@ -31,6 +31,7 @@ from shared.enums import SessionStatus
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 _TIMETABLE_PAST, _TIMETABLE_AHEAD = timedelta(days=7), timedelta(days=120)
 MAX_EVENTS = 2000
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"})
 
 
 def calendar_of(name: str) -> icalendar.Calendar:
@@ -54,12 +55,11 @@ def event_of(
     stamp: datetime,
     instructor: str | None = None,
 ) -> icalendar.Event:
-    zone = ZoneInfo(location.timezone)
     event = icalendar.Event()
     event.add("uid", f"{uid}@zmos")
     event.add("dtstamp", stamp)
-    event.add("dtstart", session.starts_at.astimezone(zone))
-    event.add("dtend", session.ends_at.astimezone(zone))
+    _add_local(event, "dtstart", session.starts_at, location.timezone)
+    _add_local(event, "dtend", session.ends_at, location.timezone)
     event.add("summary", kind.name)
     where = location.name + (f", {session.room}" if session.room else "")
     event.add("location", where + (f", {location.address}" if location.address else ""))
@@ -73,6 +73,17 @@ def event_of(
     event.add("sequence", sequence)
     event.add("last-modified", session.updated_at)
     return event
+
+
+def _add_local(event: icalendar.Event, name: str, at: datetime, timezone: str) -> None:
+    """``at`` as the location's wall-clock time with its TZID. Given an aware datetime,
+    icalendar writes UTC ("Z") for every zone it holds equivalent to UTC, Africa/Accra
+    among them: the feed would then not say the class is in Accra time."""
+    if timezone in _UTC_NAMES:
+        event.add(name, at.astimezone(ZoneInfo("UTC")))
+        return
+    local = at.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    event.add(name, local, parameters={"TZID": timezone})
 
 
 def finish(calendar: icalendar.Calendar, first: date, last: date) -> bytes:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, delete, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from server.db.repository import TenantRepository, within
@@ -142,7 +142,8 @@ class SessionRepository(TenantRepository[ClassSession]):
             (f.time_from, lambda v: ClassSession.local_start >= v),
             (f.time_to, lambda v: ClassSession.local_start < v),
             (f.session_type_id, lambda v: ClassSession.session_type_id == v),
-            (f.category, lambda v: SessionType.category == v),
+            # "Yoga", "yoga" and "YOGA" are one category to whoever types it.
+            (f.category, lambda v: func.lower(SessionType.category) == v.lower()),
             (f.instructor_id, lambda v: ClassSession.instructor_id == v),
             (f.status, lambda v: ClassSession.status == v),
             (f.schedule_id, lambda v: ClassSession.schedule_id == v),

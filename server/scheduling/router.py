@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from server.api.deps import Admin, AnyStaff, ReadUowDep, UowDep
-from server.api.params import Day, Offset, TenantSlug, Text
+from server.api.params import Day, Limit, Offset, TenantSlug, Text
 from server.api.threaded_route import ThreadedRoute
+from server.errors import InvalidInput
 from server.scheduling import browse, closures, ical, series, service, sessions
 from server.scheduling.repository import SessionFilter
 from server.scheduling.schemas import (
@@ -56,9 +57,6 @@ BookingsDep = Annotated[SessionBookings, Depends(get_session_bookings)]
 router = APIRouter(route_class=ThreadedRoute, tags=["scheduling"])
 public_router = APIRouter(route_class=ThreadedRoute, tags=["public browsing"])
 
-Limit = Query(50, ge=1, le=200)
-
-
 # --- session types and instructors ---------------------------------------------------------
 
 
@@ -74,7 +72,7 @@ def list_session_types(
     uow: UowDep,
     active: bool | None = None,
     kind: SessionKind | None = None,
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> SessionTypePage:
     return service.list_session_types(
@@ -126,7 +124,7 @@ def list_schedules(
     claims: AnyStaff,
     uow: UowDep,
     location_id: uuid.UUID | None = None,
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> SchedulePage:
     return series.list_schedules(
@@ -179,7 +177,7 @@ def list_sessions(
     instructor_id: uuid.UUID | None = None,
     schedule_id: uuid.UUID | None = None,
     status: SessionStatus | None = None,
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> SessionPage:
     f = SessionFilter(
@@ -251,7 +249,7 @@ def list_closures(
     claims: AnyStaff,
     uow: UowDep,
     include_past: bool = Query(False, description="Also closures already over"),
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> ClosurePage:
     return closures.list_closures(
@@ -288,7 +286,7 @@ def closure_sessions(
     closure_id: uuid.UUID,
     claims: Admin,
     uow: UowDep,
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> SessionPage:
     """Scheduled classes still ahead on the closed days (or outside the special hours)."""
@@ -330,7 +328,7 @@ def cancel_closure_sessions(
 
 @public_router.get("/public/{tenant_slug}/locations", response_model=PublicLocationPage)
 def public_locations(
-    tenant_slug: TenantSlug, uow: UowDep, limit: int = Limit, offset: Offset = 0
+    tenant_slug: TenantSlug, uow: UowDep, limit: Limit = 50, offset: Offset = 0
 ) -> PublicLocationPage:
     return browse.locations(uow=uow, slug=tenant_slug, limit=limit, offset=offset)
 
@@ -343,7 +341,7 @@ def public_location(tenant_slug: TenantSlug, location_id: uuid.UUID, uow: UowDep
 
 @public_router.get("/public/{tenant_slug}/session-types", response_model=PublicSessionTypePage)
 def public_session_types(
-    tenant_slug: TenantSlug, uow: UowDep, limit: int = Limit, offset: Offset = 0
+    tenant_slug: TenantSlug, uow: UowDep, limit: Limit = 50, offset: Offset = 0
 ) -> PublicSessionTypePage:
     return browse.session_types(uow=uow, slug=tenant_slug, limit=limit, offset=offset)
 
@@ -352,21 +350,26 @@ def public_session_types(
 def public_sessions(
     tenant_slug: TenantSlug,
     uow: UowDep,
+    day: Day | None = Query(
+        None, alias="date", description="One local date (instead of date_from and date_to)"
+    ),
     date_from: Day | None = Query(None, description="Local date, inclusive"),
     date_to: Day | None = Query(None, description="Local date, inclusive"),
     time_from: time | None = Query(None, description="Starts at or after this local time"),
     time_to: time | None = Query(None, description="Starts before this local time"),
     session_type_id: uuid.UUID | None = None,
-    category: Text | None = Query(None, max_length=50),
+    category: Text | None = Query(None, max_length=50, description="Any case"),
     location_id: uuid.UUID | None = None,
     instructor_id: uuid.UUID | None = None,
-    limit: int = Limit,
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> PublicSessionPage:
     """Upcoming sessions with free places and waitlist length; no member data."""
+    if day is not None and (date_from is not None or date_to is not None):
+        raise InvalidInput("give either date or date_from/date_to, not both")
     f = PublicSessionFilter(
-        date_from=date_from,
-        date_to=date_to,
+        date_from=day or date_from,
+        date_to=day or date_to,
         time_from=time_from,
         time_to=time_to,
         session_type_id=session_type_id,

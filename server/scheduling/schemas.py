@@ -168,6 +168,11 @@ class SeriesChanges(BaseModel):
     cancelled: int = 0
     updated: int = 0
     members_told: int = 0
+    skipped_past: int = Field(
+        0,
+        description="Days of the series whose start had already passed: no class was created "
+        "for them",
+    )
 
 
 class ScheduleEdited(BaseModel):
@@ -235,6 +240,10 @@ class SessionRead(BaseModel):
     local_date: date
     local_start: time
     timezone: str
+    starts_at_local: datetime = Field(
+        description="The start at the location, with its UTC offset (starts_at is UTC)"
+    )
+    ends_at_local: datetime = Field(description="The end at the location, with its UTC offset")
     capacity: int
     confirmed_count: int
     waitlist_count: int
@@ -320,11 +329,15 @@ class PublicSession(BaseModel):
     instructor_name: str | None
     starts_at: datetime
     ends_at: datetime
+    starts_at_local: datetime = Field(
+        description="The start at the location, with its UTC offset (starts_at is UTC)"
+    )
+    ends_at_local: datetime = Field(description="The end at the location, with its UTC offset")
     local_date: date
     local_start: time
     capacity: int
     free_places: int
-    waitlist_length: int
+    waitlist_count: int
     room: str | None
 
 

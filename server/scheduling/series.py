@@ -93,6 +93,15 @@ def _check(row: Schedule) -> None:
 
 
 def _future(row: Schedule, zone: str, now: datetime) -> dict[date, Occurrence]:
+    return {o.on: o for o in _occurrences(row, zone) if o.starts_at > now}
+
+
+def _past_days(row: Schedule, zone: str, now: datetime) -> set[date]:
+    """The series' days whose start has passed: never created, so said as skipped."""
+    return {o.on for o in _occurrences(row, zone) if o.starts_at <= now}
+
+
+def _occurrences(row: Schedule, zone: str) -> list[Occurrence]:
     found = expand(
         weekdays=row.weekdays,
         local_start=row.local_start,
@@ -103,7 +112,7 @@ def _future(row: Schedule, zone: str, now: datetime) -> dict[date, Occurrence]:
         zone=zone,
         on_missing=OnMissingTime(row.on_missing_time),
     )
-    return {o.on: o for o in found if o.starts_at > now}
+    return list(found)
 
 
 def _instance(row: Schedule, occurrence: Occurrence, zone: str) -> ClassSession:
@@ -153,17 +162,19 @@ def create_schedule(
         )
         _check(row)
         ScheduleRepository(uow.db, claims.tenant_id).add(row)
+        now = utcnow()
         instances = [
             _instance(row, o, location.timezone)
-            for o in _future(row, location.timezone, utcnow()).values()
+            for o in _future(row, location.timezone, now).values()
         ]
         uow.db.add_all(instances)
         instructors.check_sessions(uow, claims.tenant_id, instances)
         warnings = hours_warnings(uow, location, instances)
         uow.commit()
+        skipped = len(_past_days(row, location.timezone, now))
         return ScheduleEdited(
             schedule=schedule_read(row, location.timezone),
-            changes=SeriesChanges(created=len(instances)),
+            changes=SeriesChanges(created=len(instances), skipped_past=skipped),
             warnings=warnings,
         )
 
@@ -278,6 +289,7 @@ def _reconcile(
     summary = SeriesChanges()
     moved, resized = _follow_series(uow, bookings, row, zone, instances, wanted, now, summary)
     by_day = {s.occurrence_date: s for s in instances}
+    summary.skipped_past = len(_past_days(row, zone, now) - set(by_day))
     for day, occurrence in wanted.items():
         existing = by_day.get(day)
         if existing is None:

@@ -34,6 +34,7 @@ from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
 from shared.enums import SessionKind, SessionStatus, StaffRole
 from shared.ids import new_id
+from shared.local_times import local
 
 #: Staff who may lead sessions.
 LEADER_ROLES = frozenset({StaffRole.COACH, StaffRole.MANAGER, StaffRole.OWNER})
@@ -182,6 +183,8 @@ def session_read(row: ClassSession, timezone: str, members_told: int | None = No
         local_date=row.local_date,
         local_start=row.local_start,
         timezone=timezone,
+        starts_at_local=local(row.starts_at, timezone),
+        ends_at_local=local(row.ends_at, timezone),
         capacity=row.capacity,
         confirmed_count=row.confirmed_count,
         waitlist_count=row.waitlist_count,

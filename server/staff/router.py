@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep
-from server.api.params import Offset
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.signins.deps import ClientAddress
 from server.signins.schemas import RefreshRequest, TokenPair
@@ -75,7 +75,7 @@ def me(claims: AnyStaff, uow: ReadUowDep) -> StaffRead:
 def list_staff(
     claims: AnyStaff,
     uow: ReadUowDep,
-    limit: int = Query(50, ge=1, le=500),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> StaffPage:
     return service.list_staff(uow=uow, claims=claims, limit=limit, offset=offset)
@@ -104,4 +104,19 @@ def update_staff(
         claims=claims,
         staff_id=staff_id,
         cmd=cmd,
+    )
+
+
+@router.delete("/staff/{staff_id}", status_code=status.HTTP_204_NO_CONTENT)
+def archive_staff(staff_id: uuid.UUID, claims: Admin, container: ContainerDep) -> None:
+    """Archive a staff account, as locations and members are archived (DELETE): it can no
+    longer sign in or use a PIN (its tokens stop working at once); its history stays, and
+    PATCH with ``active: true`` restores it."""
+    service.update_staff(
+        uow=container.uow(),
+        identity=container.identity,
+        grants=container.grants,
+        claims=claims,
+        staff_id=staff_id,
+        cmd=StaffUpdate(active=False),
     )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from server.api.deps import Admin, ContainerDep, DeviceClaims, UowDep
 from server.api.errors import PROBLEM_JSON
-from server.api.params import Cursor, Offset
+from server.api.params import Cursor, Limit, Offset
 from server.api.stopping import Stopping
 from server.api.threaded_route import ThreadedRoute, run_in_worker_thread
 from server.sync import pull as pull_service
@@ -155,7 +155,7 @@ def list_review_items(
     uow: UowDep,
     status: Literal["open", "resolved"] | None = None,
     location_id: uuid.UUID | None = None,
-    limit: int = Query(50, ge=1, le=500),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> ReviewItemPage:
     """Newest first: what the server accepted from kiosks but a person should look at."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 
 from server.api.deps import Admin, AnyStaff, Owner, ReadUowDep, UowDep
-from server.api.params import Offset
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.tenants import service
 from server.tenants.schemas import (
@@ -41,7 +41,7 @@ def create_location(cmd: LocationCreate, claims: Admin, uow: UowDep) -> Location
 def list_locations(
     claims: AnyStaff,
     uow: ReadUowDep,
-    limit: int = Query(50, ge=1, le=500),
+    limit: Limit = 50,
     offset: Offset = 0,
 ) -> LocationPage:
     return service.list_locations(uow=uow, claims=claims, limit=limit, offset=offset)

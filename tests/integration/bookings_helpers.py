@@ -69,7 +69,7 @@ class Studio:
                     id=type_id,
                     name=name,
                     kind="class",
-                    category="HIIT",
+                    category=extra.pop("category", "HIIT"),
                     duration_minutes=60,
                     default_capacity=10,
                     requires_approval=extra.pop("requires_approval", False),

@@ -91,7 +91,7 @@ class Desk:
     def separate_visits(self) -> None:
         """No re-entry window: every admission of the test is a visit of its own (e.g. to
         count credits and visit limits with check-ins made moments apart)."""
-        response = self.api.client.put(
+        response = self.api.client.patch(
             "/checkin-policy", json={"reentry_window_minutes": 0}, headers=self.admin
         )
         assert response.status_code == 200, response.text

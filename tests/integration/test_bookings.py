@@ -40,12 +40,12 @@ def test_member_books_and_waitlist_is_promoted_in_order(studio: Studio) -> None:
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["cancel_kind"] == "in_time"
     roster = studio.api.client.get(f"/sessions/{session_id}/roster", headers=studio.staff).json()
-    assert [(e["member_id"], e["status"], e["waitlist_place"]) for e in roster["entries"]] == [
+    assert [(e["member_id"], e["status"], e["waitlist_place"]) for e in roster["items"]] == [
         (members[1], "confirmed", None),
         (members[2], "confirmed", None),
         (members[3], "waitlisted", 1),
     ]
-    assert roster["entries"][0]["first_name"] == "Ama"
+    assert roster["items"][0]["first_name"] == "Ama"
     assert (roster["confirmed_count"], roster["waitlist_count"]) == (2, 1)
     promoted = next(b for b in studio.bookings(session_id) if str(b.member_id) == members[2])
     assert promoted.promoted_at is not None

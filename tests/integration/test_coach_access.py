@@ -32,7 +32,7 @@ def _penalties(studio: Studio, member_id: str) -> list[dict[str, Any]]:
 
 
 def test_a_coach_cannot_waive_a_late_cancellation(studio: Studio) -> None:
-    response = studio.api.client.put(
+    response = studio.api.client.patch(
         "/booking-policy",
         json={"grace_allowance": 0, "late_cancel_fee": "9.00", "currency": "GBP"},
         headers=studio.admin,

@@ -160,14 +160,14 @@ def test_policy_is_set_by_managers_with_validation(studio: Studio) -> None:
         60,
     )
     for bad in ({"reentry_window_minutes": -1}, {"class_checkin_opens_minutes": 1441}):
-        refused = client.put("/checkin-policy", json=bad, headers=studio.admin)
+        refused = client.patch("/checkin-policy", json=bad, headers=studio.admin)
         assert refused.status_code == 422
         assert refused.headers["content-type"].startswith("application/problem+json")
-    desk = client.put("/checkin-policy", json={"reentry_window_minutes": 0}, headers=studio.staff)
+    desk = client.patch("/checkin-policy", json={"reentry_window_minutes": 0}, headers=studio.staff)
     assert desk.status_code == 403
     assert client.get("/checkin-policy", headers=studio.admin).json()["updated_at"] is None
     # Off: every admission is a visit.
-    put = client.put("/checkin-policy", json={"reentry_window_minutes": 0}, headers=studio.admin)
+    put = client.patch("/checkin-policy", json={"reentry_window_minutes": 0}, headers=studio.admin)
     assert put.status_code == 200 and put.json()["reentry_window_minutes"] == 0
     member_id, membership_id = _pack_member(studio)
     studio.desk.check_in(member_id)

@@ -199,7 +199,7 @@ def _classes(api: Api, tenant: Tenant, location_id: str, member_id: str) -> dict
     booking = post(f"/sessions/{session['id']}/bookings", {"member_id": member_id})
     # A late cancellation with no grace left: a penalty.
     policy = {"late_cancel_minutes": 10080, "grace_allowance": 0, "late_cancel_fee": "5.00"}
-    response = api.client.put("/booking-policy", json=policy, headers=tenant.headers)
+    response = api.client.patch("/booking-policy", json=policy, headers=tenant.headers)
     assert response.status_code == 200, response.text
     late = post("/sessions", {**one_off, "local_date": (soon + timedelta(days=1)).isoformat()})
     cancelled = post(f"/sessions/{late['id']}/bookings", {"member_id": member_id})

@@ -163,7 +163,7 @@ def test_visit_limits_count_visits_made_at_other_kiosks(api: Api, tmp_path: Path
     here = api.create_location(tenant, "Here", timezone="Europe/London")
     there = api.create_location(tenant, "There", timezone="Europe/London")
     # Two visits moments apart at one kiosk: only with the re-entry window off.
-    off = api.client.put(
+    off = api.client.patch(
         "/checkin-policy", json={"reentry_window_minutes": 0}, headers=tenant.headers
     )
     assert off.status_code == 200, off.text
@@ -411,7 +411,7 @@ def test_a_change_of_the_door_rules_reaches_the_kiosk_by_pull(api: Api, tmp_path
         assert core.checkin.check_in(member, CheckinMethod.CARD).admitted
         core.checkin.forget(member)
         assert core.checkin.check_in(member, CheckinMethod.CARD).reason.startswith("already")
-        put = api.client.put(
+        put = api.client.patch(
             "/checkin-policy", json={"reentry_window_minutes": 0}, headers=tenant.headers
         )
         assert put.status_code == 200, put.text

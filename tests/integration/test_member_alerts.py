@@ -19,7 +19,7 @@ def _alerts(api: Api, tenant: Tenant, member_id: str, status: str = "open") -> l
         f"/members/{member_id}/alerts", params={"status": status}, headers=tenant.headers
     )
     assert response.status_code == 200, response.text
-    return [a["text"] for a in response.json()]
+    return [a["text"] for a in response.json()["items"]]
 
 
 def _add(api: Api, headers: dict[str, str], member_id: str, text: str) -> Any:

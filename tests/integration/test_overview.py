@@ -48,7 +48,12 @@ def test_today_and_attendance_rates(studio: Studio, container: Container) -> Non
     assert today.json()["date"] == yesterday.isoformat()
     by_id = {s["session_id"]: s for s in today.json()["sessions"]}
     row = by_id[done]
-    assert (row["booked"], row["waitlisted"], row["checked_in"], row["no_shows"]) == (4, 1, 2, 2)
+    assert (row["confirmed_count"], row["waitlist_count"], row["checked_in"], row["no_shows"]) == (
+        4,
+        1,
+        2,
+        2,
+    )
     assert (row["capacity"], row["fill_rate"]) == (4, 1.0)
     day = today.json()["date"]
     rates = client.get(
@@ -57,7 +62,7 @@ def test_today_and_attendance_rates(studio: Studio, container: Container) -> Non
     assert rates.status_code == 200, rates.text
     items = {i["label"]: i for i in rates.json()["items"]}
     assert (items["HIIT"]["attendance_rate"], items["HIIT"]["fill_rate"]) == (0.5, 1.0)
-    assert items["Yoga"]["booked"] == 0 and items["Yoga"]["fill_rate"] == 0.0
+    assert items["Yoga"]["confirmed_count"] == 0 and items["Yoga"]["fill_rate"] == 0.0
     slots = client.get(
         f"/overview/attendance?from={day}&to={day}&group_by=time_slot", headers=studio.admin
     ).json()["items"]
@@ -146,6 +151,6 @@ def test_attendance_by_instructor_names_them_and_leaves_future_bookings_out(
     items = {i["label"]: i for i in rates.json()["items"]}
     mine = items[coach_name]
     assert mine["key"] == coach["id"]
-    assert (mine["sessions"], mine["booked"], mine["ended_booked"]) == (2, 3, 2)
+    assert (mine["sessions"], mine["confirmed_count"], mine["ended_booked"]) == (2, 3, 2)
     assert (mine["attended"], mine["no_shows"], mine["attendance_rate"]) == (1, 1, 0.5)
     assert items["No instructor"]["key"] == "none"

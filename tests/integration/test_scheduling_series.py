@@ -232,6 +232,7 @@ def test_editing_a_series_changes_only_future_attached_instances(
         "cancelled": 0,
         "updated": 0,
         "members_told": 1,
+        "skipped_past": 0,
     }
     now = {s["id"]: s for s in studio.sessions(schedule_id=schedule_id)}
     assert local_clock(now[plain["id"]]["starts_at"], studio.zone)[11:] == "06:30"
