@@ -198,7 +198,9 @@ def test_staff_book_outside_the_window_members_may_not(studio: Studio) -> None:
     """Before the window opens and after it closes, a staff booking is placed and says
     who made it; the member alone is refused; a started session refuses everyone."""
     client = studio.api.client
-    policy = client.put("/booking-policy", json={"closes_minutes_before": 60}, headers=studio.admin)
+    policy = client.patch(
+        "/booking-policy", json={"closes_minutes_before": 60}, headers=studio.admin
+    )
     assert policy.status_code == 200, policy.text
     for starts_in in (timedelta(days=30), timedelta(minutes=5)):
         session_id = studio.session(starts_in=starts_in)

@@ -139,7 +139,8 @@ def test_a_london_manager_gets_404_for_every_accra_resource(api: Api, container:
         "json": {"member_id": london["member_id"]}
     }
     BODIES[("POST", "/members/{member_id}/memberships")] = {
-        "json": {"plan_id": plan_id, "starts_on": "2026-01-01"}
+        # after the one the branch's member holds: one membership of a plan at a time
+        "json": {"plan_id": plan_id, "starts_on": "2100-01-01"}
     }
     paths = api.client.get("/openapi.json").json()["paths"]
     operations = []
