@@ -67,6 +67,7 @@ def seed(container: Container) -> DemoTenant:
             slug=TENANT_SLUG,
             contact_email="hello@demo-fitness.example",
             contact_phone="+233 30 000 0000",
+            currency="GHS",
             owner=OwnerCreate(name=owner.name, email=owner.email, password=PASSWORD),
         ),
     )

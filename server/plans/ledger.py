@@ -1,0 +1,93 @@
+"""The sales ledger's one way in: every sale (desk pass, membership, pack, renewal) is written
+by :func:`record`, which numbers its receipt and dates it at the location."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from server.db.uow import UnitOfWork
+from server.plans.models import AccessPlan, ReceiptCounter, Sale
+from server.plans.repository import SaleRepository
+from server.tenants.models import Location
+from shared.clock import utcnow
+
+ZERO = Decimal("0.00")
+
+
+def write_lock(uow: UnitOfWork) -> None:
+    """On SQLite, take the database's write lock before the first read: a transaction that
+    read first and writes later would fail when another one wrote in between. PostgreSQL
+    locks the counter's row instead."""
+    connection = uow.db.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not getattr(raw, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def next_receipt_number(db: Session, tenant_id: uuid.UUID) -> int:
+    """The tenant's next receipt number, in the caller's transaction: one upsert, so two
+    sales at once wait on the counter's row and a rolled-back sale leaves no gap."""
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(ReceiptCounter)
+        .values(tenant_id=tenant_id, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[ReceiptCounter.tenant_id],
+            set_={"last_number": ReceiptCounter.last_number + 1},
+        )
+        .returning(ReceiptCounter.last_number)
+    )
+    return int(db.execute(statement).scalar_one())
+
+
+def record(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    *,
+    sale_id: uuid.UUID,
+    member_id: uuid.UUID,
+    plan: AccessPlan,
+    location: Location,
+    membership_id: uuid.UUID | None,
+    amount: Decimal,
+    method: str,
+    taken_by: uuid.UUID | None,
+    device_id: uuid.UUID | None = None,
+    taken_at: datetime | None = None,
+    discount_amount: Decimal = ZERO,
+    discount_reason: str | None = None,
+    currency: str | None = None,
+) -> Sale:
+    """Write one sale of ``plan`` (already charged) in the open unit of work; the caller
+    commits. ``amount`` is what was charged; the currency is the plan's unless the money was
+    taken in another (a kiosk's offline sale at a price since changed)."""
+    when = taken_at or utcnow()
+    return SaleRepository(uow.db, tenant_id).add(
+        Sale(
+            id=sale_id,
+            member_id=member_id,
+            membership_id=membership_id,
+            plan_id=plan.id,
+            location_id=location.id,
+            amount=amount,
+            currency=currency or plan.currency,
+            method=method,
+            taken_by=taken_by,
+            device_id=device_id,
+            taken_at=when,
+            taken_on=when.astimezone(ZoneInfo(location.timezone)).date(),
+            receipt_number=next_receipt_number(uow.db, tenant_id),
+            list_price=amount + discount_amount,
+            discount_amount=discount_amount,
+            discount_reason=discount_reason,
+            refunded_amount=ZERO,
+        )
+    )
