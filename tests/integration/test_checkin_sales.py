@@ -15,7 +15,7 @@ from server.adapters.in_person_payments import InPersonPayments
 from server.bootstrap import Container
 from server.members.models import Member
 from server.plans.models import Membership, Sale
-from server.ports.payments import PaymentRequest, PaymentResult
+from server.ports.payments import PaymentRequest, PaymentResult, RefundRequest
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import DAY_PASS, GUEST_PASS, MONTHLY, Desk, open_desk
 
@@ -32,6 +32,9 @@ class CountingPayments:
         if self.decline:
             return PaymentResult(request.idempotency_key, False, self.decline)
         return InPersonPayments().charge(request)
+
+    def refund(self, request: RefundRequest) -> PaymentResult:
+        return PaymentResult(payment_id=request.idempotency_key, succeeded=True)
 
 
 @pytest.fixture

@@ -1,0 +1,157 @@
+"""Data access for the sales ledger, refunds and revenue, each query scoped to one tenant."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select, update
+
+from server.db.repository import TenantRepository
+from server.members.models import Member
+from server.plans.models import AccessPlan, Sale
+from server.sales.models import Refund
+from server.tenants.models import Location
+
+
+@dataclass(frozen=True)
+class SaleFilter:
+    """What ``GET /sales`` narrows the ledger to; None: any."""
+
+    from_day: date | None = None
+    to_day: date | None = None
+    location_id: uuid.UUID | None = None
+    plan_id: uuid.UUID | None = None
+    staff_id: uuid.UUID | None = None
+    member_id: uuid.UUID | None = None
+
+
+#: A sale with the names people read beside it.
+SaleRow = tuple[Sale, str, str, AccessPlan | None, str | None]
+
+
+class LedgerRepository(TenantRepository[Sale]):
+    model = Sale
+    noun = "sale"
+
+    def _described(self) -> Select[Any]:
+        query: Any = (
+            select(Sale, Member.first_name, Member.last_name, AccessPlan, Location.name)
+            .join(Member, (Member.tenant_id == Sale.tenant_id) & (Member.id == Sale.member_id))
+            .outerjoin(
+                AccessPlan,
+                (AccessPlan.tenant_id == Sale.tenant_id) & (AccessPlan.id == Sale.plan_id),
+            )
+            .outerjoin(
+                Location,
+                (Location.tenant_id == Sale.tenant_id) & (Location.id == Sale.location_id),
+            )
+            .where(Sale.tenant_id == self.tenant_id)
+        )
+        described: Select[Any] = query
+        return described
+
+    def search(self, where: SaleFilter, *, limit: int, offset: int) -> list[SaleRow]:
+        """Newest first."""
+        query = self._described().where(*_conditions(where))
+        query = query.order_by(Sale.taken_at.desc(), Sale.id.desc()).limit(limit).offset(offset)
+        return [
+            (s, first, last, plan, place) for s, first, last, plan, place in self.db.execute(query)
+        ]
+
+    def described(
+        self, sale_id: uuid.UUID, *, member_id: uuid.UUID | None = None
+    ) -> SaleRow | None:
+        query = self._described().where(Sale.id == sale_id)
+        if member_id is not None:
+            query = query.where(Sale.member_id == member_id)
+        row = self.db.execute(query.execution_options(populate_existing=True)).one_or_none()
+        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+
+    def take_back(self, sale_id: uuid.UUID, amount: Decimal) -> bool:
+        """Count ``amount`` as refunded unless that would give back more than was charged:
+        one conditional UPDATE, so two refunds at once never exceed the sale."""
+        result = self.db.execute(
+            update(Sale)
+            .where(
+                Sale.tenant_id == self.tenant_id,
+                Sale.id == sale_id,
+                Sale.refunded_amount + amount <= Sale.amount,
+            )
+            .values(refunded_amount=Sale.refunded_amount + amount)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def revenue_by_day(
+        self, group: str, from_day: date, to_day: date
+    ) -> list[tuple[uuid.UUID, date, str, int, Decimal]]:
+        """(group id, local day, currency, sales, gross) of sales made in the days."""
+        column = _group_column(group)
+        query = (
+            select(column, Sale.taken_on, Sale.currency, func.count(), func.sum(Sale.amount))
+            .where(
+                Sale.tenant_id == self.tenant_id,
+                Sale.taken_on >= from_day,
+                Sale.taken_on <= to_day,
+                column.is_not(None),
+            )
+            .group_by(column, Sale.taken_on, Sale.currency)
+        )
+        return [(g, d, c, int(n), Decimal(total)) for g, d, c, n, total in self.db.execute(query)]
+
+    def refunds_by_day(
+        self, group: str, from_day: date, to_day: date
+    ) -> list[tuple[uuid.UUID, date, str, Decimal]]:
+        """(group id of the sale, local day of the refund, currency, refunded) in the days."""
+        column = _group_column(group)
+        query = (
+            select(column, Refund.refunded_on, Refund.currency, func.sum(Refund.amount))
+            .join(Sale, (Sale.tenant_id == Refund.tenant_id) & (Sale.id == Refund.sale_id))
+            .where(
+                Refund.tenant_id == self.tenant_id,
+                Refund.refunded_on >= from_day,
+                Refund.refunded_on <= to_day,
+                column.is_not(None),
+            )
+            .group_by(column, Refund.refunded_on, Refund.currency)
+        )
+        return [(g, d, c, Decimal(total)) for g, d, c, total in self.db.execute(query)]
+
+    def names(self, group: str, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        model: Any = AccessPlan if group == "plan" else Location
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            select(model.id, model.name).where(model.tenant_id == self.tenant_id, model.id.in_(ids))
+        )
+        return {row_id: name for row_id, name in rows}
+
+
+class RefundRepository(TenantRepository[Refund]):
+    model = Refund
+    noun = "refund"
+
+
+def _group_column(group: str) -> Any:
+    return Sale.plan_id if group == "plan" else Sale.location_id
+
+
+def _conditions(where: SaleFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.from_day is not None:
+        conditions.append(Sale.taken_on >= where.from_day)
+    if where.to_day is not None:
+        conditions.append(Sale.taken_on <= where.to_day)
+    for column, value in (
+        (Sale.location_id, where.location_id),
+        (Sale.plan_id, where.plan_id),
+        (Sale.taken_by, where.staff_id),
+        (Sale.member_id, where.member_id),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    return conditions
