@@ -90,7 +90,7 @@ def test_a_wrong_price_or_discount_is_refused_and_nothing_is_charged(
     desk: Desk, payments: FakePayments, extra: dict[str, str], code_or_text: str
 ) -> None:
     member, monthly = desk.member(), desk.plan(MONTHLY)
-    fields = dict(extra)
+    fields: dict[str, Any] = dict(extra)
     amount = fields.pop("amount")
     response = sell(desk, member, monthly, amount, **fields)
     assert response.status_code == 422, response.text
