@@ -4,15 +4,16 @@ by :func:`record`, which numbers its receipt and dates it at the location."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
-from server.plans.models import AccessPlan, ReceiptCounter, Sale
+from server.plans.models import AccessPlan, ReceiptCounter, RevenueDay, Sale
 from server.plans.repository import SaleRepository
 from server.tenants.models import Location
 from shared.clock import utcnow
@@ -31,13 +32,58 @@ def write_lock(uow: UnitOfWork) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _insert(db: Session) -> Any:
+    return postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def add_to_revenue(
+    db: Session,
+    sale: Sale,
+    *,
+    day: date,
+    sales: int = 0,
+    gross: Decimal = ZERO,
+    refunds: Decimal = ZERO,
+) -> None:
+    """Count a sale (or a refund of it, on the day it was given) in the day's revenue row:
+    one upsert in the caller's transaction."""
+    if sale.plan_id is None:
+        return
+    statement = (
+        _insert(db)(RevenueDay)
+        .values(
+            tenant_id=sale.tenant_id,
+            day=day,
+            location_id=sale.location_id,
+            plan_id=sale.plan_id,
+            currency=sale.currency,
+            sales=sales,
+            gross=gross,
+            refunds=refunds,
+        )
+        .on_conflict_do_update(
+            index_elements=[
+                RevenueDay.tenant_id,
+                RevenueDay.day,
+                RevenueDay.location_id,
+                RevenueDay.plan_id,
+                RevenueDay.currency,
+            ],
+            set_={
+                "sales": RevenueDay.sales + sales,
+                "gross": RevenueDay.gross + gross,
+                "refunds": RevenueDay.refunds + refunds,
+            },
+        )
+    )
+    db.execute(statement)
+
+
 def next_receipt_number(db: Session, tenant_id: uuid.UUID) -> int:
     """The tenant's next receipt number, in the caller's transaction: one upsert, so two
     sales at once wait on the counter's row and a rolled-back sale leaves no gap."""
-    dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(ReceiptCounter)
+        _insert(db)(ReceiptCounter)
         .values(tenant_id=tenant_id, last_number=1)
         .on_conflict_do_update(
             index_elements=[ReceiptCounter.tenant_id],
@@ -70,7 +116,7 @@ def record(
     commits. ``amount`` is what was charged; the currency is the plan's unless the money was
     taken in another (a kiosk's offline sale at a price since changed)."""
     when = taken_at or utcnow()
-    return SaleRepository(uow.db, tenant_id).add(
+    sale = SaleRepository(uow.db, tenant_id).add(
         Sale(
             id=sale_id,
             member_id=member_id,
@@ -91,3 +137,5 @@ def record(
             refunded_amount=ZERO,
         )
     )
+    add_to_revenue(uow.db, sale, day=sale.taken_on, sales=1, gross=amount)
+    return sale

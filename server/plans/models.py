@@ -118,3 +118,20 @@ class ReceiptCounter(Base):
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
+
+
+class RevenueDay(Base):
+    """Sales and refunds summed per local day, location, plan and currency, kept in step in
+    the transaction of each sale and refund: the revenue report reads a few thousand of
+    these rows for a year, never the whole ledger."""
+
+    __tablename__ = "revenue_days"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    sales: Mapped[int] = mapped_column(Integer)
+    gross: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    refunds: Mapped[Decimal] = mapped_column(Numeric(14, 2))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, func, select, update
 
 from server.db.repository import TenantRepository
 from server.members.models import Member
-from server.plans.models import AccessPlan, Sale
+from server.plans.models import AccessPlan, RevenueDay, Sale
 from server.sales.models import Refund
 from server.tenants.models import Location
 
@@ -88,38 +88,30 @@ class LedgerRepository(TenantRepository[Sale]):
 
     def revenue_by_day(
         self, group: str, from_day: date, to_day: date
-    ) -> list[tuple[uuid.UUID, date, str, int, Decimal]]:
-        """(group id, local day, currency, sales, gross) of sales made in the days."""
-        column = _group_column(group)
+    ) -> list[tuple[uuid.UUID, date, str, int, Decimal, Decimal]]:
+        """(group id, local day, currency, sales, gross, refunds) of the days: sales on the
+        day they were made, refunds on the day they were given."""
+        column: Any = RevenueDay.plan_id if group == "plan" else RevenueDay.location_id
         query = (
-            select(column, Sale.taken_on, Sale.currency, func.count(), func.sum(Sale.amount))
-            .where(
-                Sale.tenant_id == self.tenant_id,
-                Sale.taken_on >= from_day,
-                Sale.taken_on <= to_day,
-                column.is_not(None),
+            select(
+                column,
+                RevenueDay.day,
+                RevenueDay.currency,
+                func.sum(RevenueDay.sales),
+                func.sum(RevenueDay.gross),
+                func.sum(RevenueDay.refunds),
             )
-            .group_by(column, Sale.taken_on, Sale.currency)
-        )
-        return [(g, d, c, int(n), Decimal(total)) for g, d, c, n, total in self.db.execute(query)]
-
-    def refunds_by_day(
-        self, group: str, from_day: date, to_day: date
-    ) -> list[tuple[uuid.UUID, date, str, Decimal]]:
-        """(group id of the sale, local day of the refund, currency, refunded) in the days."""
-        column = _group_column(group)
-        query = (
-            select(column, Refund.refunded_on, Refund.currency, func.sum(Refund.amount))
-            .join(Sale, (Sale.tenant_id == Refund.tenant_id) & (Sale.id == Refund.sale_id))
             .where(
-                Refund.tenant_id == self.tenant_id,
-                Refund.refunded_on >= from_day,
-                Refund.refunded_on <= to_day,
-                column.is_not(None),
+                RevenueDay.tenant_id == self.tenant_id,
+                RevenueDay.day >= from_day,
+                RevenueDay.day <= to_day,
             )
-            .group_by(column, Refund.refunded_on, Refund.currency)
+            .group_by(column, RevenueDay.day, RevenueDay.currency)
         )
-        return [(g, d, c, Decimal(total)) for g, d, c, total in self.db.execute(query)]
+        return [
+            (g, d, c, int(n), Decimal(gross), Decimal(refunds))
+            for g, d, c, n, gross, refunds in self.db.execute(query)
+        ]
 
     def names(self, group: str, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
         model: Any = AccessPlan if group == "plan" else Location
@@ -136,16 +128,21 @@ class RefundRepository(TenantRepository[Refund]):
     noun = "refund"
 
 
-def _group_column(group: str) -> Any:
-    return Sale.plan_id if group == "plan" else Sale.location_id
+#: Every local day lies within these hours of the UTC day of the same date (UTC−12 to
+#: UTC+14): bounds on ``taken_at`` that let the newest-first indexes range-scan a period.
+EARLIEST_OFFSET, LATEST_OFFSET = timedelta(hours=14), timedelta(hours=12)
 
 
 def _conditions(where: SaleFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if where.from_day is not None:
         conditions.append(Sale.taken_on >= where.from_day)
+        starts = datetime.combine(where.from_day, time.min, UTC) - EARLIEST_OFFSET
+        conditions.append(Sale.taken_at >= starts)
     if where.to_day is not None:
         conditions.append(Sale.taken_on <= where.to_day)
+        ends = datetime.combine(where.to_day + timedelta(days=1), time.min, UTC) + LATEST_OFFSET
+        conditions.append(Sale.taken_at < ends)
     for column, value in (
         (Sale.location_id, where.location_id),
         (Sale.plan_id, where.plan_id),

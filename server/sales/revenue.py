@@ -21,17 +21,15 @@ def revenue(
     from_day: date,
     to_day: date,
 ) -> RevenueReport:
-    """Days are the sales' (and refunds') local days at their location; the database sums
-    per day, and days fold into weeks or months here, a few hundred rows at most."""
+    """Days are the sales' (and refunds') local days at their location. The ledger keeps
+    daily sums (see ``server.plans.ledger``); days fold into weeks or months here."""
     if from_day > to_day:
         raise InvalidInput("from cannot be after to")
     if (to_day - from_day).days >= rules.MAX_REPORT_DAYS:
         raise InvalidInput(f"a report spans at most {rules.MAX_REPORT_DAYS} days")
     with uow:
         ledger = LedgerRepository(uow.db, claims.tenant_id)
-        sold = ledger.revenue_by_day(group_by, from_day, to_day)
-        refunded = ledger.refunds_by_day(group_by, from_day, to_day)
-        folded = rules.buckets(period, sold, refunded)
+        folded = rules.buckets(period, ledger.revenue_by_day(group_by, from_day, to_day))
         names = ledger.names(group_by, {group for group, _, _ in folded})
     rows = [
         RevenueRow(

@@ -50,18 +50,14 @@ BucketKey = tuple[uuid.UUID, date, str]
 
 
 def buckets(
-    period: str,
-    sold: Iterable[tuple[uuid.UUID, date, str, int, Decimal]],
-    refunded: Iterable[tuple[uuid.UUID, date, str, Decimal]],
+    period: str, days: Iterable[tuple[uuid.UUID, date, str, int, Decimal, Decimal]]
 ) -> dict[BucketKey, Bucket]:
     """Daily sums folded into periods, one bucket per group, period and currency. A refund
     counts in the period it was given, whenever the sale was."""
     result: dict[BucketKey, Bucket] = {}
-    for group, day, currency, count, gross in sold:
+    for group, day, currency, count, gross, refunds in days:
         bucket = result.setdefault((group, period_start(day, period), currency), Bucket())
         bucket.sales += count
         bucket.gross += gross
-    for group, day, currency, amount in refunded:
-        bucket = result.setdefault((group, period_start(day, period), currency), Bucket())
-        bucket.refunds += amount
+        bucket.refunds += refunds
     return result

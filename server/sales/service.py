@@ -161,6 +161,8 @@ def refund(
         location = uow.db.get(Location, (tenant_id, sale.location_id))
         zone = ZoneInfo(location.timezone) if location else ZoneInfo("UTC")
         now = utcnow()
+        today = now.astimezone(zone).date()
+        ledger.add_to_revenue(uow.db, sale, day=today, refunds=amount)
         made = refunds.add(
             Refund(
                 id=cmd.refund_id,
@@ -170,7 +172,7 @@ def refund(
                 reason=cmd.reason,
                 refunded_by=claims.subject_id,
                 refunded_at=now,
-                refunded_on=now.astimezone(zone).date(),
+                refunded_on=today,
                 payment_id=result.payment_id,
             )
         )

@@ -1,6 +1,15 @@
 """Importing this module registers every benchmark; add new benchmark modules here."""
 
-from . import api_read, bookings, frame_decode, kiosk_checkin, kiosk_download, kiosk_start, sync
+from . import (
+    api_read,
+    bookings,
+    frame_decode,
+    kiosk_checkin,
+    kiosk_download,
+    kiosk_start,
+    sales,
+    sync,
+)
 
 __all__ = [
     "api_read",
@@ -9,5 +18,6 @@ __all__ = [
     "kiosk_checkin",
     "kiosk_download",
     "kiosk_start",
+    "sales",
     "sync",
 ]

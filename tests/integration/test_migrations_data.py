@@ -99,6 +99,10 @@ def test_upgrade_to_head_keeps_every_row_and_fills_new_columns(url: str, revisio
             assert dict(currencies.tuples().all()) == expected
             if revision >= "0002":
                 assert _column(connection, "desk_payments", "receipt_number") == [1]
+                revenue = connection.execute(
+                    sa.text("SELECT currency, sales, gross, refunds FROM revenue_days")
+                ).all()
+                assert [tuple(r) for r in revenue] == [("GBP", 1, Decimal("120.50"), Decimal("0"))]
                 assert _column(connection, "desk_payments", "taken_on", sa.Date()) == [
                     CREATED.date()
                 ]

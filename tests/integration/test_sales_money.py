@@ -170,7 +170,7 @@ def test_revenue_per_group_period_and_currency_net_of_refunds_in_local_time(
     clock.at("2026-01-20T10:00:00")
     sold(desk, member, ghs_plan, "300.00", currency="GHS", location_id=accra["id"])
     clock.at("2026-01-31T12:00:00")  # 1 February, 01:00 in Auckland
-    sold(desk, member, day_pass, "12.50", location_id=auckland["id"])
+    late = sold(desk, member, day_pass, "12.50", location_id=auckland["id"])
     clock.at("2026-02-03T10:00:00")
     refund = {"refund_id": str(uuid.uuid4()), "amount": "10.00", "reason": "moved"}
     refunded = api.client.post(
@@ -214,6 +214,16 @@ def test_revenue_per_group_period_and_currency_net_of_refunds_in_local_time(
     assert report(**{"from": "2026-02-02", "to": "2026-02-28"}) == [
         ("Monthly unlimited", "2026-02-01", "GBP", 0, "0.00", "10.00", "-10.00")
     ]
+
+    # The ledger's period filter is in local days too.
+    def days(first: str, last: str) -> list[str]:
+        params = {"from": first, "to": last}
+        items = api.client.get("/sales", params=params, headers=desk.admin).json()["items"]
+        return [item["id"] for item in items]
+
+    assert days("2026-02-01", "2026-02-01") == [late["sale_id"]]
+    assert late["sale_id"] not in days("2026-01-01", "2026-01-31")
+    assert len(days("2026-01-01", "2026-01-31")) == 3
     # Bad input is a clear 422; the report is for owners and managers.
     for bad in (
         {"group_by": "staff"},

@@ -138,7 +138,30 @@ def upgrade() -> None:
     )
     op.create_index("ix_sale_refunds_tenant_sale", "sale_refunds", ["tenant_id", "sale_id"])
     op.create_index("ix_sale_refunds_tenant_day", "sale_refunds", ["tenant_id", "refunded_on"])
+    op.create_table(
+        "revenue_days",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("location_id", sa.Uuid(), nullable=False),
+        sa.Column("plan_id", sa.Uuid(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("sales", sa.Integer(), nullable=False),
+        sa.Column("gross", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("refunds", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "day", "location_id", "plan_id", "currency", name=op.f("pk_revenue_days")
+        ),
+    )
     _backfill(bind)
+    bind.execute(
+        sa.text(
+            "INSERT INTO revenue_days "
+            "(tenant_id, day, location_id, plan_id, currency, sales, gross, refunds) "
+            "SELECT tenant_id, taken_on, location_id, plan_id, currency, COUNT(*), SUM(amount), 0 "
+            "FROM desk_payments WHERE plan_id IS NOT NULL "
+            "GROUP BY tenant_id, taken_on, location_id, plan_id, currency"
+        )
+    )
     if bind.dialect.name != "sqlite":
         for table, column in _COLUMNS:
             if column.server_default is not None:
@@ -153,6 +176,7 @@ def downgrade() -> None:
         op.drop_index(name, table_name="desk_payments")
     op.drop_index("ix_sale_refunds_tenant_day", table_name="sale_refunds")
     op.drop_index("ix_sale_refunds_tenant_sale", table_name="sale_refunds")
+    op.drop_table("revenue_days")
     op.drop_table("sale_refunds")
     op.drop_table("receipt_counters")
     bind = op.get_bind()
