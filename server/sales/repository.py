@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Row,
+    Select,
+    Table,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy import cast as cast_to
 
 from server.db.repository import TenantRepository
 from server.members.models import Member
@@ -29,8 +42,10 @@ class SaleFilter:
     member_id: uuid.UUID | None = None
 
 
-#: A sale with the names people read beside it.
-SaleRow = tuple[Sale, str, str, AccessPlan | None, str | None]
+#: A sale's columns with the names people read beside it (``member_first_name``,
+#: ``member_last_name``, ``plan_name``, ``plan_kind``, ``location_name``): Core rows, not ORM
+#: objects, since a page reads many.
+SaleRow = Row[Any]
 
 
 class LedgerRepository(TenantRepository[Sale]):
@@ -38,8 +53,17 @@ class LedgerRepository(TenantRepository[Sale]):
     noun = "sale"
 
     def _described(self) -> Select[Any]:
+        sales = cast(Table, Sale.__table__)
         query: Any = (
-            select(Sale, Member.first_name, Member.last_name, AccessPlan, Location.name)
+            select(
+                *sales.c,
+                Member.first_name.label("member_first_name"),
+                Member.last_name.label("member_last_name"),
+                AccessPlan.name.label("plan_name"),
+                AccessPlan.kind.label("plan_kind"),
+                Location.name.label("location_name"),
+            )
+            .select_from(sales)
             .join(Member, (Member.tenant_id == Sale.tenant_id) & (Member.id == Sale.member_id))
             .outerjoin(
                 AccessPlan,
@@ -54,13 +78,11 @@ class LedgerRepository(TenantRepository[Sale]):
         described: Select[Any] = query
         return described
 
-    def search(self, where: SaleFilter, *, limit: int, offset: int) -> list[SaleRow]:
+    def search(self, where: SaleFilter, *, limit: int, offset: int) -> Sequence[SaleRow]:
         """Newest first."""
         query = self._described().where(*_conditions(where))
         query = query.order_by(Sale.taken_at.desc(), Sale.id.desc()).limit(limit).offset(offset)
-        return [
-            (s, first, last, plan, place) for s, first, last, plan, place in self.db.execute(query)
-        ]
+        return self.db.execute(query).all()
 
     def described(
         self, sale_id: uuid.UUID, *, member_id: uuid.UUID | None = None
@@ -68,8 +90,8 @@ class LedgerRepository(TenantRepository[Sale]):
         query = self._described().where(Sale.id == sale_id)
         if member_id is not None:
             query = query.where(Sale.member_id == member_id)
-        row = self.db.execute(query.execution_options(populate_existing=True)).one_or_none()
-        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+        row: SaleRow | None = self.db.execute(query).one_or_none()
+        return row
 
     def take_back(self, sale_id: uuid.UUID, amount: Decimal) -> bool:
         """Count ``amount`` as refunded unless that would give back more than was charged:
@@ -86,41 +108,52 @@ class LedgerRepository(TenantRepository[Sale]):
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def revenue_by_day(
-        self, group: str, from_day: date, to_day: date
-    ) -> list[tuple[uuid.UUID, date, str, int, Decimal, Decimal]]:
-        """(group id, local day, currency, sales, gross, refunds) of the days: sales on the
-        day they were made, refunds on the day they were given."""
+    def revenue(
+        self, group: str, period: str, from_day: date, to_day: date
+    ) -> list[tuple[uuid.UUID, str, date, str, int, Decimal, Decimal]]:
+        """(group id, group name, first day of the period, currency, sales, gross, refunds)
+        summed by the database from the daily rows: sales on the day they were made,
+        refunds on the day they were given."""
+        named: Any = AccessPlan if group == "plan" else Location
         column: Any = RevenueDay.plan_id if group == "plan" else RevenueDay.location_id
+        starts = _period_start(self.db.get_bind().dialect.name, period)
         query = (
             select(
                 column,
-                RevenueDay.day,
+                named.name,
+                starts,
                 RevenueDay.currency,
                 func.sum(RevenueDay.sales),
                 func.sum(RevenueDay.gross),
                 func.sum(RevenueDay.refunds),
             )
+            .join(named, (named.tenant_id == RevenueDay.tenant_id) & (named.id == column))
             .where(
                 RevenueDay.tenant_id == self.tenant_id,
                 RevenueDay.day >= from_day,
                 RevenueDay.day <= to_day,
             )
-            .group_by(column, RevenueDay.day, RevenueDay.currency)
+            .group_by(column, named.name, starts, RevenueDay.currency)
         )
         return [
-            (g, d, c, int(n), Decimal(gross), Decimal(refunds))
-            for g, d, c, n, gross, refunds in self.db.execute(query)
+            (g, name, start, c, int(n), Decimal(gross), Decimal(refunds))
+            for g, name, start, c, n, gross, refunds in self.db.execute(query)
         ]
 
-    def names(self, group: str, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-        model: Any = AccessPlan if group == "plan" else Location
-        if not ids:
-            return {}
-        rows = self.db.execute(
-            select(model.id, model.name).where(model.tenant_id == self.tenant_id, model.id.in_(ids))
-        )
-        return {row_id: name for row_id, name in rows}
+
+def _period_start(dialect: str, period: str) -> Any:
+    """The first day of the period of ``revenue_days.day`` (weeks start on Monday)."""
+    day = RevenueDay.day
+    if period == "day":
+        return day
+    if dialect == "postgresql":
+        return cast_to(func.date_trunc(period, day), Date)
+    if period == "month":
+        return type_coerce(func.date(day, "start of month"), Date)
+    back: Any = literal_column(
+        "'-' || ((CAST(strftime('%w', revenue_days.day) AS INTEGER) + 6) % 7)"
+    )
+    return type_coerce(func.date(day, back.concat(" days")), Date)
 
 
 class RefundRepository(TenantRepository[Refund]):

@@ -22,15 +22,16 @@ def revenue(
     to_day: date,
 ) -> RevenueReport:
     """Days are the sales' (and refunds') local days at their location. The ledger keeps
-    daily sums (see ``server.plans.ledger``); days fold into weeks or months here."""
+    daily sums (see ``server.plans.ledger``); the database folds them into periods."""
     if from_day > to_day:
         raise InvalidInput("from cannot be after to")
     if (to_day - from_day).days >= rules.MAX_REPORT_DAYS:
         raise InvalidInput(f"a report spans at most {rules.MAX_REPORT_DAYS} days")
     with uow:
         ledger = LedgerRepository(uow.db, claims.tenant_id)
-        folded = rules.buckets(period, ledger.revenue_by_day(group_by, from_day, to_day))
-        names = ledger.names(group_by, {group for group, _, _ in folded})
+        summed = ledger.revenue(group_by, period, from_day, to_day)
+    names = {row[0]: row[1] for row in summed}
+    folded = rules.buckets(period, summed)
     rows = [
         RevenueRow(
             group_id=group,

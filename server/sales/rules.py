@@ -50,12 +50,11 @@ BucketKey = tuple[uuid.UUID, date, str]
 
 
 def buckets(
-    period: str, days: Iterable[tuple[uuid.UUID, date, str, int, Decimal, Decimal]]
+    period: str, rows: Iterable[tuple[uuid.UUID, str, date, str, int, Decimal, Decimal]]
 ) -> dict[BucketKey, Bucket]:
-    """Daily sums folded into periods, one bucket per group, period and currency. A refund
-    counts in the period it was given, whenever the sale was."""
+    """Sums folded into periods, one bucket per group, period and currency."""
     result: dict[BucketKey, Bucket] = {}
-    for group, day, currency, count, gross, refunds in days:
+    for group, _name, day, currency, count, gross, refunds in rows:
         bucket = result.setdefault((group, period_start(day, period), currency), Bucket())
         bucket.sales += count
         bucket.gross += gross

@@ -33,19 +33,22 @@ from shared.clock import utcnow
 from shared.enums import PaymentMethod, PlanKind
 
 
-def to_record(row: SaleRow) -> SaleRecord:
-    sale, first, last, plan, place = row
+def _name(row: SaleRow) -> str:
+    return f"{row.member_first_name} {row.member_last_name}".strip()
+
+
+def to_record(sale: SaleRow) -> SaleRecord:
     return SaleRecord(
         id=sale.id,
         receipt_number=sale.receipt_number,
         member_id=sale.member_id,
-        member_name=f"{first} {last}".strip(),
+        member_name=_name(sale),
         plan_id=sale.plan_id,
-        plan_name=plan.name if plan else None,
-        plan_kind=PlanKind(plan.kind) if plan else None,
+        plan_name=sale.plan_name,
+        plan_kind=PlanKind(sale.plan_kind) if sale.plan_kind else None,
         membership_id=sale.membership_id,
         location_id=sale.location_id,
-        location_name=place,
+        location_name=sale.location_name,
         currency=sale.currency,
         list_price=sale.list_price,
         discount_amount=sale.discount_amount,
@@ -188,8 +191,7 @@ def refund(
         return _refund_read(uow, made)
 
 
-def _receipt_lines(uow: UnitOfWork, tenant_id: uuid.UUID, row: SaleRow) -> receipts.ReceiptLines:
-    sale, first, last, plan, place = row
+def _receipt_lines(uow: UnitOfWork, tenant_id: uuid.UUID, sale: SaleRow) -> receipts.ReceiptLines:
     tenant = TenantDirectory(uow.db, tenant_id).current()
     location = uow.db.get(Location, (tenant_id, sale.location_id))
     zone = ZoneInfo(location.timezone) if location else ZoneInfo("UTC")
@@ -197,9 +199,9 @@ def _receipt_lines(uow: UnitOfWork, tenant_id: uuid.UUID, row: SaleRow) -> recei
         tenant_name=tenant.name,
         receipt_number=sale.receipt_number,
         taken_at_local=sale.taken_at.astimezone(zone),
-        location_name=place or "",
-        member_name=f"{first} {last}".strip(),
-        plan_name=plan.name if plan else "",
+        location_name=sale.location_name or "",
+        member_name=_name(sale),
+        plan_name=sale.plan_name or "",
         currency=sale.currency,
         list_price=sale.list_price,
         discount_amount=sale.discount_amount or Decimal("0"),
@@ -231,7 +233,7 @@ def email_receipt(
     with uow:
         row = _row_or_404(uow, claims.tenant_id, sale_id, None)
         lines = _receipt_lines(uow, claims.tenant_id, row)
-        member = uow.db.get(Member, (claims.tenant_id, row[0].member_id))
+        member = uow.db.get(Member, (claims.tenant_id, row.member_id))
         to_email = cmd.to_email or (member.email if member else None)
     if not to_email:
         raise InvalidInput(
