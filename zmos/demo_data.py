@@ -93,6 +93,7 @@ def seed(container: Container) -> DemoTenant:
         cmd=LocationCreate(
             name="Shoreditch Club",
             timezone="Europe/London",
+            currency="GBP",
             capacity=150,
             address="1 Curtain Road, London EC2A",
             contact_email="shoreditch@demo-fitness.example",
