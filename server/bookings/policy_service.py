@@ -25,20 +25,27 @@ from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden
 from server.plans.repository import member_or_404
 from server.ports.identity import AccessClaims
+from server.tenants.repository import TenantDirectory
 from shared.clock import utcnow
 from shared.enums import PenaltyOutcome
 
 
 def get_policy(*, uow: UnitOfWork, claims: AccessClaims) -> BookingPolicyRead:
     with uow:
-        return BookingPolicyRead.model_validate(policy_of(uow.db, claims.tenant_id))
+        policy = BookingPolicyRead.model_validate(policy_of(uow.db, claims.tenant_id))
+        if policy.updated_at is None:  # never saved: no currency of its own
+            policy.currency = TenantDirectory(uow.db, claims.tenant_id).current().currency
+        return policy
 
 
 def put_policy(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: BookingPolicyBody
 ) -> BookingPolicyRead:
     with uow:
-        row = save_settings(uow.db, BookingPolicy, claims.tenant_id, cmd.model_dump())
+        values = cmd.model_dump()
+        if values["currency"] is None:
+            values["currency"] = TenantDirectory(uow.db, claims.tenant_id).current().currency
+        row = save_settings(uow.db, BookingPolicy, claims.tenant_id, values)
         uow.commit()
         return BookingPolicyRead.model_validate(row)
 
