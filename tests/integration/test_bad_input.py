@@ -66,6 +66,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "session_id": location["id"],
         "booking_id": location["id"],
         "penalty_id": location["id"],
+        "sale_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",
