@@ -32,8 +32,9 @@ def revenue(
         summed = ledger.revenue(group_by, period, from_day, to_day)
     names = {row[0]: row[1] for row in summed}
     folded = rules.buckets(period, summed)
+    # Built from values the database typed already: no validation of a few thousand rows.
     rows = [
-        RevenueRow(
+        RevenueRow.model_construct(
             group_id=group,
             group_name=names.get(group, ""),
             period_start=start,

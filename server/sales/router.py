@@ -135,8 +135,11 @@ def revenue(
     to: Annotated[Day, Query(description="Last local day")],
     group_by: GroupBy = "plan",
     period: Period = "month",
-) -> RevenueReport:
+) -> Response:
     """Revenue per plan or location, per day, week or month, per currency, net of refunds."""
-    return revenue_report.revenue(
+    report = revenue_report.revenue(
         uow=uow, claims=claims, group_by=group_by, period=period, from_day=from_, to_day=to
     )
+    # Serialised once, as documented: a year of days is thousands of rows, which the
+    # framework would otherwise validate again.
+    return Response(report.model_dump_json(by_alias=True), media_type="application/json")
