@@ -9,6 +9,7 @@ from server.members import models as members_models
 from server.notices import models as notices_models
 from server.passes import models as passes_models
 from server.plans import models as plans_models
+from server.sales import models as sales_models
 from server.scheduling import models as scheduling_models
 from server.signins import models as signins_models
 from server.staff import models as staff_models
@@ -25,6 +26,7 @@ __all__ = [
     "notices_models",
     "passes_models",
     "plans_models",
+    "sales_models",
     "scheduling_models",
     "signins_models",
     "staff_models",

@@ -13,6 +13,7 @@ from server.devices.router import router as devices_router
 from server.members.router import router as members_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
+from server.sales.router import router as sales_router
 from server.scheduling.router import public_router as public_browsing_router
 from server.scheduling.router import router as scheduling_router
 from server.staff.router import router as staff_router
@@ -28,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     devices_router,
     members_router,
     plans_router,
+    sales_router,
     passes_router,
     checkin_router,
     scheduling_router,

@@ -67,6 +67,7 @@ def seed(container: Container) -> DemoTenant:
             slug=TENANT_SLUG,
             contact_email="hello@demo-fitness.example",
             contact_phone="+233 30 000 0000",
+            currency="GHS",
             owner=OwnerCreate(name=owner.name, email=owner.email, password=PASSWORD),
         ),
     )
@@ -92,6 +93,7 @@ def seed(container: Container) -> DemoTenant:
         cmd=LocationCreate(
             name="Shoreditch Club",
             timezone="Europe/London",
+            currency="GBP",
             capacity=150,
             address="1 Curtain Road, London EC2A",
             contact_email="shoreditch@demo-fitness.example",

@@ -21,6 +21,14 @@ class SmtpNotifications:
         message["To"] = notification.to_email
         message["Subject"] = notification.subject
         message.set_content(notification.body)
+        for attachment in notification.attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            message.add_attachment(
+                attachment.content,
+                maintype=maintype,
+                subtype=subtype,
+                filename=attachment.filename,
+            )
         with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
             smtp.send_message(message)
 

@@ -16,7 +16,10 @@ from server.bookings import rules
 from server.bookings.models import Booking, BookingPolicy, Penalty
 from server.bookings.repository import PenaltyRepository
 from server.db.uow import UnitOfWork
+from server.plans.models import AccessPlan, Membership
 from server.ports.payments import PaymentRequest, PaymentService
+from server.scheduling.models import ClassSession
+from server.tenants.models import Location, Tenant
 from shared.clock import utcnow
 from shared.enums import PenaltyKind, PenaltyOutcome
 from shared.ids import new_id
@@ -71,13 +74,47 @@ def impose(
             kind=kind.value,
             outcome=outcome.value,
             amount=terms.fee if fee else None,
-            currency=policy.currency if fee else None,
+            currency=fee_currency(uow, booking) if fee else None,
             created_at=now,
             waived_by=waived_by,
             waived_reason=waived_reason,
             waived_at=now if waived_reason else None,
         )
     )
+
+
+def fee_currency(uow: UnitOfWork, booking: Booking) -> str:
+    """The currency a booking's fee is charged in: that of the plan the booking used (a
+    class pack), else of the session's location, else the tenant's. One fee is never in a
+    currency the member was not charged in there."""
+    tenant_id = booking.tenant_id
+    if booking.membership_id is not None:
+        plan_currency = uow.db.execute(
+            select(AccessPlan.currency)
+            .join(
+                Membership,
+                (Membership.tenant_id == AccessPlan.tenant_id)
+                & (Membership.plan_id == AccessPlan.id),
+            )
+            .where(Membership.tenant_id == tenant_id, Membership.id == booking.membership_id)
+        ).scalar_one_or_none()
+        if plan_currency is not None:
+            return plan_currency
+    location_currency = uow.db.execute(
+        select(Location.currency)
+        .join(
+            ClassSession,
+            (ClassSession.tenant_id == Location.tenant_id)
+            & (ClassSession.location_id == Location.id),
+        )
+        .where(ClassSession.tenant_id == tenant_id, ClassSession.id == booking.session_id)
+    ).scalar_one_or_none()
+    if location_currency is not None:
+        return location_currency
+    tenant_currency: str = uow.db.execute(
+        select(Tenant.currency).where(Tenant.id == tenant_id)
+    ).scalar_one()
+    return tenant_currency
 
 
 def forgive_no_show(uow: UnitOfWork, booking: Booking) -> None:

@@ -25,22 +25,33 @@ from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden
 from server.plans.repository import member_or_404
 from server.ports.identity import AccessClaims
+from server.tenants.repository import TenantDirectory
 from shared.clock import utcnow
 from shared.enums import PenaltyOutcome
 
 
 def get_policy(*, uow: UnitOfWork, claims: AccessClaims) -> BookingPolicyRead:
     with uow:
-        return BookingPolicyRead.model_validate(policy_of(uow.db, claims.tenant_id))
+        policy = BookingPolicyRead.model_validate(policy_of(uow.db, claims.tenant_id))
+        if policy.updated_at is None:  # never saved: no currency of its own
+            policy.currency = TenantDirectory(uow.db, claims.tenant_id).current().currency
+        return policy
 
 
 def put_policy(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: BookingPolicyBody
 ) -> BookingPolicyRead:
     with uow:
-        row = save_settings(uow.db, BookingPolicy, claims.tenant_id, cmd.model_dump())
+        row = _save(uow, claims, cmd.model_dump())
         uow.commit()
         return BookingPolicyRead.model_validate(row)
+
+
+def _save(uow: UnitOfWork, claims: AccessClaims, values: dict[str, object]) -> BookingPolicy:
+    """Save the whole policy; no currency of its own means the tenant's."""
+    if values["currency"] is None:
+        values["currency"] = TenantDirectory(uow.db, claims.tenant_id).current().currency
+    return save_settings(uow.db, BookingPolicy, claims.tenant_id, values)
 
 
 def patch_policy(
@@ -48,11 +59,14 @@ def patch_policy(
 ) -> BookingPolicyRead:
     """Change the fields sent; the others keep their values."""
     with uow:
-        current = BookingPolicyBody.model_validate(policy_of(uow.db, claims.tenant_id))
+        saved = policy_of(uow.db, claims.tenant_id)
+        current = BookingPolicyBody.model_validate(saved).model_dump()
+        if saved.updated_at is None:  # never saved: the default's currency is not the tenant's
+            current["currency"] = None
         changed = BookingPolicyBody.model_validate(
-            {**current.model_dump(), **cmd.model_dump(exclude_unset=True)}
+            {**current, **cmd.model_dump(exclude_unset=True)}
         )
-        row = save_settings(uow.db, BookingPolicy, claims.tenant_id, changed.model_dump())
+        row = _save(uow, claims, changed.model_dump())
         uow.commit()
         return BookingPolicyRead.model_validate(row)
 

@@ -129,7 +129,12 @@ class BookingPolicyBody(InputModel):
     late_cancel_forfeits_credit: bool = True
     no_show_fee: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     no_show_forfeits_credit: bool = True
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="Fees are charged in the currency of the plan or location they arise "
+        "from; this is the last resort, and the tenant's currency when not given",
+    )
     grace_allowance: int = Field(1, ge=0, le=100)
     grace_period_days: int = Field(30, ge=1, le=366)
     late_after_minutes: int = Field(10, ge=0, le=600)

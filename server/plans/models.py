@@ -89,12 +89,17 @@ class Membership(TenantScoped, Timestamps, Base):
 
 
 class Sale(TenantScoped, Base):
-    """A pass sold at the front desk, and the money taken for it. The id is the payment's
-    idempotency key. (The table keeps its first name.)"""
+    """A plan sold to a member (membership, pack, pass or renewal), and the money taken for
+    it. The id is the payment's idempotency key. (The table keeps its first name.)"""
 
     __tablename__ = "desk_payments"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+        Index("ix_desk_payments_tenant_taken", "tenant_id", "taken_at"),
+        Index("ix_desk_payments_tenant_member", "tenant_id", "member_id", "taken_at"),
+        Index("ix_desk_payments_tenant_location", "tenant_id", "location_id", "taken_at"),
+        Index("ix_desk_payments_tenant_day", "tenant_id", "taken_on"),
+        Index("ix_desk_payments_tenant_receipt", "tenant_id", "receipt_number", unique=True),
     )
 
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -108,3 +113,40 @@ class Sale(TenantScoped, Base):
     taken_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     device_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: The day of ``taken_at`` where it was sold (the location's zone): revenue periods.
+    taken_on: Mapped[date] = mapped_column(Date)
+    #: Per tenant 1, 2, 3 … without gaps (allocated in the sale's own transaction).
+    receipt_number: Mapped[int] = mapped_column(Integer)
+    #: The plan's price when sold; ``amount`` is what was charged (price less discount).
+    list_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    discount_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    discount_reason: Mapped[str | None] = mapped_column(String(200))
+    #: What refunds have given back so far; never more than ``amount``.
+    refunded_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+
+
+class ReceiptCounter(Base):
+    """The last receipt number a tenant gave. Taken with one conditional upsert in the sale's
+    transaction: the row lock orders concurrent sales, a rollback gives the number back."""
+
+    __tablename__ = "receipt_counters"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class RevenueDay(Base):
+    """Sales and refunds summed per local day, location, plan and currency, kept in step in
+    the transaction of each sale and refund: the revenue report reads a few thousand of
+    these rows for a year, never the whole ledger."""
+
+    __tablename__ = "revenue_days"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    sales: Mapped[int] = mapped_column(Integer)
+    gross: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    refunds: Mapped[Decimal] = mapped_column(Numeric(14, 2))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 from server.db.bulk import insert_rows
 from server.db.uow import UnitOfWork
 from server.members.models import Member
+from server.plans import ledger
 from server.plans.models import AccessPlan, Membership, Sale
 from server.plans.renewal_rules import BillingState, after_charge, renewal_key
 from server.ports.payments import PaymentRequest, PaymentResult, PaymentService
@@ -222,7 +224,9 @@ def _record(db: Session, due: Due, succeeded: bool, today: date) -> MembershipSt
     return change.status
 
 
-def _sale_row(due: Due, location_id: uuid.UUID, result: PaymentResult) -> dict[str, Any]:
+def _sale_row(due: Due, location: tuple[uuid.UUID, str], result: PaymentResult) -> dict[str, Any]:
+    location_id, zone = location
+    taken_at = utcnow()
     return {
         "tenant_id": due.tenant_id,
         # The sale's id is its payment's idempotency key, as for desk sales.
@@ -236,7 +240,8 @@ def _sale_row(due: Due, location_id: uuid.UUID, result: PaymentResult) -> dict[s
         "method": PaymentMethod.CARD_ON_FILE.value,
         "taken_by": None,
         "device_id": None,
-        "taken_at": utcnow(),
+        "taken_at": taken_at,
+        "taken_on": taken_at.astimezone(ZoneInfo(zone)).date(),
     }
 
 
@@ -249,6 +254,7 @@ def _write(
 ) -> None:
     sales: list[dict[str, Any]] = []
     fallback: dict[uuid.UUID, uuid.UUID | None] = {}
+    zones = _zones(db, dues)
     for due, result in zip(dues, results, strict=True):
         if result is None:
             run.failed += 1
@@ -264,13 +270,25 @@ def _write(
                     fallback[due.tenant_id] = _first_location(db, due.tenant_id)
                 location_id = fallback[due.tenant_id]
             if location_id is not None:
-                sales.append(_sale_row(due, location_id, result))
+                sales.append(_sale_row(due, (location_id, zones[location_id]), result))
         elif status is MembershipStatus.SUSPENDED:
             run.suspended += 1
         else:
             run.declined += 1
             log.info("renewal of membership %s declined: %s", due.membership_id, result.reason)
+    if sales:
+        ledger.record_rows(db, dues[0].tenant_id, sales)
     insert_rows(db, Sale, sales)
+
+
+def _zones(db: Session, dues: Sequence[Due]) -> dict[uuid.UUID, str]:
+    """The time zone of every location of the batch's tenants: a sale is dated in its
+    location's local day."""
+    tenants = {due.tenant_id for due in dues}
+    rows = db.execute(
+        select(Location.id, Location.timezone).where(Location.tenant_id.in_(tenants))
+    ).all()
+    return {location_id: zone for location_id, zone in rows}
 
 
 def _renew_batch(

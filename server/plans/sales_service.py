@@ -1,4 +1,5 @@
-"""Desk sales of day and guest passes. The sale's id is its payment's idempotency key."""
+"""Sales at the desk: passes, memberships and packs. The sale's id is its payment's
+idempotency key."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from server.db.uow import UnitOfWork
 from server.devices.service_point import ServicePoint, service_point
 from server.errors import Conflict, DomainError, InvalidInput
-from server.plans import membership_service
+from server.plans import ledger, membership_service
 from server.plans.models import Sale
 from server.plans.repository import (
     MembershipRepository,
@@ -49,6 +50,11 @@ def _read(uow: UnitOfWork, claims: AccessClaims, payment: Sale) -> SaleRead:
         taken_at=payment.taken_at,
         taken_by=payment.taken_by,
         device_id=payment.device_id,
+        receipt_number=payment.receipt_number,
+        list_price=payment.list_price,
+        discount_amount=payment.discount_amount,
+        discount_reason=payment.discount_reason,
+        refunded_amount=payment.refunded_amount,
         membership=membership_service.to_read(membership, plan, timezone),
     )
 
@@ -87,18 +93,29 @@ def record_sale(
     ``check_plan=False`` records a sale that already happened at a kiosk although the plan
     has since changed price or stopped being sold (the caller flags it for review).
     """
-    sales = SaleRepository(uow.db, tenant_id)
     member = member_or_404(uow.db, tenant_id, cmd.member_id)
     if check_plan:
         plan = membership_service.sellable_plan(uow, tenant_id, cmd.plan_id)
     else:
         plan = PlanRepository(uow.db, tenant_id).get_or_404(cmd.plan_id)
     kind = PlanKind(plan.kind)
-    if kind not in DESK_SOLD_KINDS:
-        raise InvalidInput("only day passes and guest passes are sold at the desk")
-    if check_plan and (cmd.amount, cmd.currency) != (plan.price, plan.currency):
+    if kind not in sellable_kinds(point):
         raise InvalidInput(
-            f"{plan.name!r} costs {plan.price} {plan.currency}, not {cmd.amount} {cmd.currency}"
+            "a kiosk sells day passes and guest passes only"
+            if point.device_id is not None
+            else "corporate plans are not sold: the corporate account covers them"
+        )
+    price = plan.price - cmd.discount_amount
+    if check_plan and cmd.discount_amount > plan.price:
+        raise InvalidInput(
+            f"the discount {cmd.discount_amount} is more than the price {plan.price}",
+            code="discount_too_large",
+        )
+    if check_plan and (cmd.amount, cmd.currency) != (price, plan.currency):
+        discounted = f" less {cmd.discount_amount} discount" if cmd.discount_amount else ""
+        raise InvalidInput(
+            f"{plan.name!r} costs {plan.price} {plan.currency}{discounted}, "
+            f"not {cmd.amount} {cmd.currency}"
         )
     if cmd.guest_of_id is not None:
         if kind is not PlanKind.GUEST_PASS:
@@ -136,21 +153,30 @@ def record_sale(
     )
     if cmd.guest_of_id is not None and member.guest_of_id is None:
         member.guest_of_id = cmd.guest_of_id
-    return sales.add(
-        Sale(
-            id=cmd.sale_id,
-            member_id=member.id,
-            membership_id=membership.id,
-            plan_id=plan.id,
-            location_id=point.location.id,
-            amount=cmd.amount,
-            currency=cmd.currency,
-            method=cmd.method.value,
-            taken_by=point.staff_id,
-            device_id=point.device_id,
-            taken_at=taken_at or utcnow(),
-        )
+    return ledger.record(
+        uow,
+        tenant_id,
+        sale_id=cmd.sale_id,
+        member_id=member.id,
+        plan=plan,
+        location=point.location,
+        membership_id=membership.id,
+        amount=cmd.amount,
+        currency=cmd.currency,
+        method=cmd.method.value,
+        taken_by=point.staff_id,
+        device_id=point.device_id,
+        taken_at=taken_at,
+        discount_amount=cmd.discount_amount,
+        discount_reason=cmd.discount_reason,
     )
+
+
+def sellable_kinds(point: ServicePoint) -> frozenset[PlanKind]:
+    """A kiosk sells passes at the door; staff sell every plan a member buys."""
+    if point.device_id is not None:
+        return DESK_SOLD_KINDS
+    return frozenset(PlanKind) - {PlanKind.CORPORATE}
 
 
 def sell(
@@ -158,6 +184,7 @@ def sell(
 ) -> SaleRead:
     tenant_id = claims.tenant_id
     with uow:
+        ledger.write_lock(uow)
         point = service_point(uow, claims, cmd.location_id)
         sales = SaleRepository(uow.db, tenant_id)
         earlier = sales.get(cmd.sale_id)

@@ -179,7 +179,9 @@ class MembershipPage(BaseModel):
 
 
 class SaleCreate(InputModel):
-    """A day or guest pass sold at the desk. ``sale_id`` is made by the client, once."""
+    """A plan sold to a member: at a kiosk a day or guest pass, by staff any plan but a
+    corporate one. ``sale_id`` is made by the client, once. ``amount`` is the plan's price
+    less ``discount_amount``, in the plan's currency."""
 
     model_config = ConfigDict(extra="forbid")
     sale_id: uuid.UUID = Field(description="Client-made id; replaying it changes nothing")
@@ -194,6 +196,8 @@ class SaleCreate(InputModel):
     guest_of_id: uuid.UUID | None = Field(
         None, description="For a guest pass: the member who brings the guest"
     )
+    discount_amount: Price = Field(Decimal("0.00"), description="Taken off the plan's price")
+    discount_reason: str | None = Field(None, min_length=1, max_length=200)
 
 
 class SaleRead(BaseModel):
@@ -207,4 +211,9 @@ class SaleRead(BaseModel):
     taken_at: datetime
     taken_by: uuid.UUID | None
     device_id: uuid.UUID | None
+    receipt_number: int
+    list_price: Decimal | None
+    discount_amount: Decimal
+    discount_reason: str | None
+    refunded_amount: Decimal
     membership: MembershipRead

@@ -7,10 +7,19 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    #: e.g. "application/pdf"
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Notification:
     to_email: str
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 class NotificationService(Protocol):

@@ -34,6 +34,7 @@ def sign_up(
             name=cmd.name,
             contact_email=cmd.contact_email,
             contact_phone=cmd.contact_phone,
+            currency=cmd.currency,
         )
         uow.db.add(tenant)
         uow.flush()

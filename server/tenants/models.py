@@ -32,6 +32,8 @@ class Tenant(Timestamps, Base):
     name: Mapped[str] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
+    #: ISO 4217: what the tenant charges in unless a plan or location says otherwise.
+    currency: Mapped[str] = mapped_column(String(3))
 
 
 class Location(TenantScoped, Timestamps, Base):
@@ -47,6 +49,8 @@ class Location(TenantScoped, Timestamps, Base):
     timezone: Mapped[str] = mapped_column(String(64))
     capacity: Mapped[int | None] = mapped_column(Integer)
     opening_hours: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: A branch's own currency (London in GBP, Accra in GHS); None: the tenant's.
+    currency: Mapped[str | None] = mapped_column(String(3))
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 

@@ -7,6 +7,7 @@ import zoneinfo
 from functools import lru_cache
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 @lru_cache(maxsize=1)
@@ -27,3 +28,9 @@ def check_slug(slug: str) -> str:
             "letter or digit"
         )
     return slug
+
+
+def check_currency(code: str) -> str:
+    if not CURRENCY.match(code):
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code; use 3 capitals such as 'GHS'")
+    return code

@@ -9,13 +9,18 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from server.tenants.rules import check_slug, check_timezone
+from server.tenants.rules import check_currency, check_slug, check_timezone
 from shared.inputs import InputModel
 from shared.opening_hours import OpeningHours, OpeningInterval
 
 Slug = Annotated[str, AfterValidator(check_slug)]
 TimeZone = Annotated[str, AfterValidator(check_timezone)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+Currency = Annotated[
+    str,
+    Field(description="ISO 4217 code, e.g. GHS, GBP", examples=["GHS"]),
+    AfterValidator(check_currency),
+]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^\+?[0-9 ()\-]+$")]
 
 
@@ -34,6 +39,9 @@ class TenantCreate(InputModel):
     slug: Slug
     contact_email: EmailStr | None = None
     contact_phone: Phone | None = None
+    currency: Currency = Field(
+        description="What the provider charges in (ISO 4217); plans and locations may differ"
+    )
     owner: OwnerCreate
 
 
@@ -42,6 +50,7 @@ class TenantUpdate(InputModel):
     name: Name | None = None
     contact_email: EmailStr | None = None
     contact_phone: Phone | None = None
+    currency: Currency | None = None
 
 
 class TenantRead(BaseModel):
@@ -51,6 +60,7 @@ class TenantRead(BaseModel):
     name: str
     contact_email: str | None
     contact_phone: str | None
+    currency: str
     created_at: datetime
 
 
@@ -63,6 +73,7 @@ class LocationCreate(InputModel):
     contact_email: EmailStr | None = None
     contact_phone: Phone | None = None
     opening_hours: OpeningHours = Field(default_factory=OpeningHours)
+    currency: Currency | None = Field(None, description="The branch's own; default: the tenant's")
 
 
 class LocationUpdate(InputModel):
@@ -74,6 +85,7 @@ class LocationUpdate(InputModel):
     contact_email: EmailStr | None = None
     contact_phone: Phone | None = None
     opening_hours: OpeningHours | None = None
+    currency: Currency | None = None
 
 
 class LocationRead(BaseModel):
@@ -86,6 +98,7 @@ class LocationRead(BaseModel):
     contact_email: str | None
     contact_phone: str | None
     opening_hours: OpeningHours
+    currency: str | None = Field(description="The branch's own currency; null: the tenant's")
     created_at: datetime
     updated_at: datetime
 

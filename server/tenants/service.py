@@ -31,7 +31,7 @@ def update_tenant(*, uow: UnitOfWork, claims: AccessClaims, cmd: TenantUpdate) -
     with uow:
         tenant = TenantDirectory(uow.db, claims.tenant_id).current()
         for field, value in cmd.model_dump(exclude_unset=True).items():
-            if field == "name" and value is None:
+            if field in ("name", "currency") and value is None:
                 continue
             setattr(tenant, field, value)
         uow.commit()
@@ -56,6 +56,7 @@ def create_location(*, uow: UnitOfWork, claims: AccessClaims, cmd: LocationCreat
                 contact_email=cmd.contact_email,
                 contact_phone=cmd.contact_phone,
                 opening_hours=cmd.opening_hours.model_dump(),
+                currency=cmd.currency,
             )
         )
         uow.commit()

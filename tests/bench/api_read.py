@@ -21,6 +21,7 @@ TENANT = {
     "name": "Bench Gym",
     "slug": "bench-gym",
     "contact_email": "owner@bench.example",
+    "currency": "GHS",
     "owner": {
         "name": "Bench Owner",
         "email": "owner@bench.example",

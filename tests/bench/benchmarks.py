@@ -8,6 +8,7 @@ from . import (
     kiosk_download,
     kiosk_start,
     renewals,
+    sales,
     sync,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "kiosk_download",
     "kiosk_start",
     "renewals",
+    "sales",
     "sync",
 ]

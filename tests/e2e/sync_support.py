@@ -37,6 +37,7 @@ class Provider:
         body = {
             "name": "Sync Gym",
             "slug": slug,
+            "currency": "GHS",
             "owner": {"name": "Owner", "email": f"owner@{slug}.example", "password": PASSWORD},
         }
         signed_up = httpx.post(f"{url}/tenants", json=body, timeout=30)

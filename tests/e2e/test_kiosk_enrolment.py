@@ -23,6 +23,7 @@ def _provider(url: str) -> tuple[dict[str, str], str]:
     body = {
         "name": "Loopback Gym",
         "slug": "loopback-gym",
+        "currency": "GHS",
         "owner": {"name": "Owner", "email": "owner@loopback.example", "password": PASSWORD},
     }
     signed_up = httpx.post(f"{url}/tenants", json=body)

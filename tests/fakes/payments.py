@@ -7,7 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from server.ports.payments import PaymentRequest, PaymentResult
+from server.ports.payments import PaymentRequest, PaymentResult, RefundRequest
 
 
 @dataclass
@@ -22,6 +22,9 @@ class FakePayments:
     latency: float = 0.0
     #: Answers given per key: a repeated key gets the first answer, as providers do.
     answers: dict[uuid.UUID, PaymentResult] = field(default_factory=dict)
+    refunds: dict[uuid.UUID, RefundRequest] = field(default_factory=dict)
+    #: Every refund request, repeats included.
+    refunds_asked: list[RefundRequest] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def charge(self, request: PaymentRequest) -> PaymentResult:
@@ -45,3 +48,11 @@ class FakePayments:
     def charged_for(self, membership_id: uuid.UUID) -> list[PaymentRequest]:
         """The charges that took money for a membership, one per key."""
         return [c for c in self.charges.values() if c.membership_id == membership_id]
+
+    def refund(self, request: RefundRequest) -> PaymentResult:
+        with self._lock:
+            self.refunds_asked.append(request)
+            if self.decline_reason is not None:
+                return PaymentResult(request.idempotency_key, False, self.decline_reason)
+            self.refunds.setdefault(request.idempotency_key, request)
+            return PaymentResult(payment_id=request.idempotency_key, succeeded=True)

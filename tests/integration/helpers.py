@@ -31,12 +31,13 @@ class Api:
     def __init__(self, client: TestClient) -> None:
         self.client = client
 
-    def sign_up(self, slug: str) -> Tenant:
+    def sign_up(self, slug: str, currency: str = "GBP") -> Tenant:
         response = self.client.post(
             "/tenants",
             json={
                 "name": f"{slug} gym",
                 "slug": slug,
+                "currency": currency,
                 "owner": {
                     "name": "Olu Owner",
                     "email": f"owner@{slug}.example",

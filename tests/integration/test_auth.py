@@ -28,6 +28,7 @@ def test_slug_taken_is_a_conflict_and_creates_nothing(api: Api) -> None:
         json={
             "name": "x",
             "slug": "taken-gym",
+            "currency": "GHS",
             "owner": {"name": "a", "email": "b@c.example", "password": PASSWORD},
         },
     )

@@ -67,6 +67,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "booking_id": location["id"],
         "penalty_id": location["id"],
         "closure_id": location["id"],
+        "sale_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from server.bookings import jobs
 from server.bookings.models import Penalty
 from server.bootstrap import Container
-from server.ports.payments import PaymentRequest, PaymentResult
+from server.ports.payments import PaymentRequest, PaymentResult, RefundRequest
 from shared.clock import utcnow
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
@@ -28,6 +28,9 @@ class RecordingPayments:
 
     def charge(self, request: PaymentRequest) -> PaymentResult:
         self.charges[str(request.idempotency_key)] = request
+        return PaymentResult(payment_id=request.idempotency_key, succeeded=True)
+
+    def refund(self, request: RefundRequest) -> PaymentResult:
         return PaymentResult(payment_id=request.idempotency_key, succeeded=True)
 
 

@@ -57,11 +57,15 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"name": "Christmas", "starts_on": "2099-12-25"}
     },
     ("POST", "/locations/{location_id}/closures/{closure_id}/cancel-sessions"): {"json": {}},
+    ("POST", "/sales/{sale_id}/refunds"): {
+        "json": {"refund_id": str(uuid.uuid4()), "amount": "1.00", "reason": "goodwill"}
+    },
+    ("POST", "/sales/{sale_id}/receipt/email"): {"json": {"to_email": "books@firm.example"}},
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png"}
 #: Routes for members: walked with a member token of the caller's tenant.
-MEMBER_ROUTES = {"/me/bookings/{booking_id}/cancel"}
+MEMBER_ROUTES = {"/me/bookings/{booking_id}/cancel", "/me/sales/{sale_id}/receipt.pdf"}
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
 STATE_DEPENDENT = {
@@ -122,6 +126,17 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         json={"member_id": member["id"], "location_id": location["id"], "method": "search"},
         headers=tenant.headers,
     ).json()
+    sale = {
+        "sale_id": str(uuid.uuid4()),
+        "member_id": member["id"],
+        "plan_id": plan["id"],
+        "method": "cash",
+        "amount": "40.00",
+        "currency": "GBP",
+        "location_id": location["id"],
+    }
+    sold = api.client.post("/sales", json=sale, headers=tenant.headers)
+    assert sold.status_code == 201, sold.text
     walkin = {
         "mutation_id": 1,
         "name": "member.create.v1",
@@ -160,6 +175,7 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         "plan_id": plan["id"],
         "membership_id": membership["id"],
         "checkin_id": checkin["id"],
+        "sale_id": sale["sale_id"],
     }
 
 
@@ -242,7 +258,7 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
         "json": {"plan_id": ids_a["plan_id"], "starts_on": "2100-01-01"}
     }
     # Routes without ids only ever show the caller's own tenant.
-    for path in ("/locations", "/staff", "/devices", "/members", "/plans", "/checkins"):
+    for path in ("/locations", "/staff", "/devices", "/members", "/plans", "/checkins", "/sales"):
         items = api.client.get(path, headers=tenant_a.headers).json()["items"]
         assert items, path
         seen = {item["id"] for item in items}

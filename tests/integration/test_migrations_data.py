@@ -26,6 +26,7 @@ from server.db import migrate
 from server.db.migrations import session_local_times
 from tests.conftest import PostgresDatabases
 from tests.integration.migration_rows import (
+    CREATED,
     MIDNIGHT_1970,
     NEW_YEARS_EVE,
     REVISIONS,
@@ -90,6 +91,21 @@ def test_upgrade_to_head_keeps_every_row_and_fills_new_columns(url: str, revisio
             assert all((row[1] == row[2]) == (row[0] is not None) for row in photos)
             assert all(row[1] is None for row in photos if row[0] is None)
             assert any(row[0] is not None for row in photos) == (revision >= "0002")
+            # A tenant's currency is its plans' (the first tenant sells in GBP; the second
+            # has no plan and no policy, so it gets what the policy's default was); an old
+            # sale gets receipt 1 and its day at the London location.
+            currencies = connection.execute(sa.text("SELECT slug, currency FROM tenants"))
+            expected = {"riverside": "GBP" if revision >= "0002" else "EUR", "lotus": "EUR"}
+            assert dict(currencies.all()) == expected
+            if revision >= "0002":
+                assert _column(connection, "desk_payments", "receipt_number") == [1]
+                revenue = connection.execute(
+                    sa.text("SELECT currency, sales, gross, refunds FROM revenue_days")
+                ).all()
+                assert [tuple(r) for r in revenue] == [("GBP", 1, Decimal("120.50"), Decimal("0"))]
+                assert _column(connection, "desk_payments", "taken_on", sa.Date()) == [
+                    CREATED.date()
+                ]
         if revision == "0004":  # the defaults 0005 gave rows that existed before it
             with engine.connect() as connection:
                 assert _column(connection, "schedules", "on_missing_time") == ["shift"]

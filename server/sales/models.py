@@ -1,0 +1,36 @@
+"""Refunds of sales."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKeyConstraint, Index, Numeric, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db.base import Base, TenantScoped, UtcDateTime
+
+
+class Refund(TenantScoped, Base):
+    """Money given back on a sale. The id is made by the client: the refund's idempotency
+    key, so a retried request refunds once."""
+
+    __tablename__ = "sale_refunds"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "sale_id"], ["desk_payments.tenant_id", "desk_payments.id"]
+        ),
+        Index("ix_sale_refunds_tenant_sale", "tenant_id", "sale_id"),
+        Index("ix_sale_refunds_tenant_day", "tenant_id", "refunded_on"),
+    )
+
+    sale_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(300))
+    refunded_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    refunded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: The day of ``refunded_at`` at the sale's location: the revenue period it falls in.
+    refunded_on: Mapped[date] = mapped_column(Date)
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
