@@ -8,9 +8,10 @@ from __future__ import annotations
 import calendar
 import threading
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -88,6 +89,26 @@ def test_a_monthly_plan_renews_across_month_ends_from_its_anchor_day(
         ("card_on_file", None, None, MONTHLY["price"])
     }
     assert {s.location_id for s in sales} == {uuid.UUID(desk.location["id"])}
+    # In the ledger like any sale: numbered receipts, the local day, the revenue report.
+    local_today = datetime.now(ZoneInfo(desk.location["timezone"])).date().isoformat()
+    ledger = api.client.get(
+        "/sales", params={"member_id": membership["member_id"]}, headers=desk.tenant.headers
+    ).json()["items"]
+    assert sorted(s["receipt_number"] for s in ledger) == [1, 2]
+    assert {s["taken_on"] for s in ledger} == {local_today}
+    revenue = api.client.get(
+        "/reports/revenue",
+        params={
+            "group_by": "plan",
+            "period": "month",
+            "from": local_today,
+            "to": local_today,
+        },
+        headers=desk.tenant.headers,
+    )
+    assert revenue.status_code == 200, revenue.text
+    [row] = revenue.json()["rows"]
+    assert (row["sales"], row["currency"], row["net"]) == (2, "GBP", str(2 * charges[0].amount))
 
 
 def _door(desk: Desk, member_id: str) -> dict[str, Any]:
@@ -360,6 +381,11 @@ def test_two_job_runners_at_once_charge_each_due_membership_once(
             select(Sale.membership_id).where(Sale.tenant_id == uuid.UUID(desk.tenant.id))
         ).all()
     assert len(sales) == len({s[0] for s in sales}) == 60
+    with container.uow() as uow:
+        numbers = uow.db.execute(
+            select(Sale.receipt_number).where(Sale.tenant_id == uuid.UUID(desk.tenant.id))
+        ).scalars()
+        assert sorted(numbers) == list(range(1, 61))  # two runners, no gap, no repeat
     assert _renew(container, payments, renews).charged == 0
 
 

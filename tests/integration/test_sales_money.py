@@ -75,9 +75,7 @@ def test_a_tenant_names_its_currency_at_signup_and_a_branch_may_have_its_own(
     # The booking policy's currency is the tenant's unless set: never a silent EUR.
     policy = api.client.get("/booking-policy", headers=tenant.headers).json()
     assert policy["currency"] == "GHS"
-    saved = api.client.patch(
-        "/booking-policy", json={"grace_allowance": 2}, headers=tenant.headers
-    )
+    saved = api.client.patch("/booking-policy", json={"grace_allowance": 2}, headers=tenant.headers)
     assert saved.status_code == 200 and saved.json()["currency"] == "GHS"
     changed = api.client.patch(
         f"/locations/{accra['id']}", json={"currency": "XOF"}, headers=tenant.headers
