@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, Uuid, and_, column, exists, func, 
 from server.db.repository import TenantRepository
 from server.members import rules
 from server.members.models import EmailVerification, Member
-from shared.normalise import email_key
+from shared.normalise import email_key, fold
 
 _CHUNK = 500
 #: Bookings and class sessions as far as members need them: whether a coach leads a class
@@ -128,18 +128,14 @@ class MemberRepository(TenantRepository[Member]):
 
 
 def _matches(query: str) -> Any:
-    """Email, phone, barcode/card, or every word of a name (first or last, any case)."""
+    """Email, phone, barcode/card, or every word of a name (first or last, any case or
+    accent)."""
     lowered = query.lower()
     if "@" in query:
         return Member.email.contains(lowered, autoescape=True)
     exact_code = or_(Member.barcode == query, Member.card_number == query)
     if rules.looks_like_phone(query):
         return or_(exact_code, *(Member.phone.like(p) for p in rules.phone_patterns(query)))
-    words = [
-        or_(
-            func.lower(Member.first_name).contains(word, autoescape=True),
-            func.lower(Member.last_name).contains(word, autoescape=True),
-        )
-        for word in lowered.split()
-    ]
+    # Folded as the stored key is, so "ÉMILE", "émile" and "emile" all find "Émile".
+    words = [Member.search_key.contains(fold(word), autoescape=True) for word in query.split()]
     return or_(exact_code, and_(*words))
