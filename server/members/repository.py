@@ -7,11 +7,23 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Uuid, and_, column, exists, func, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Uuid,
+    and_,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    table,
+    update,
+)
 
 from server.db.repository import TenantRepository
 from server.members import rules
-from server.members.models import EmailVerification, Member
+from server.members.models import EmailVerification, Member, PasswordToken
 from shared.normalise import email_key, fold
 
 _CHUNK = 500
@@ -125,6 +137,44 @@ class MemberRepository(TenantRepository[Member]):
             .with_for_update()
         ).scalar_one_or_none()
         return row
+
+    def add_password_token(self, row: PasswordToken) -> PasswordToken:
+        row.tenant_id = self.tenant_id
+        self.db.add(row)
+        return row
+
+    def password_tokens_since(self, member_id: uuid.UUID, since: datetime) -> int:
+        count: int = self.db.execute(
+            select(func.count())
+            .select_from(PasswordToken)
+            .where(
+                PasswordToken.tenant_id == self.tenant_id,
+                PasswordToken.member_id == member_id,
+                PasswordToken.created_at >= since,
+            )
+        ).scalar_one()
+        return count
+
+    def password_token(self, token_id: uuid.UUID) -> PasswordToken | None:
+        row: PasswordToken | None = self.db.execute(
+            select(PasswordToken)
+            .where(PasswordToken.tenant_id == self.tenant_id, PasswordToken.id == token_id)
+            .with_for_update()
+        ).scalar_one_or_none()
+        return row
+
+    def use_password_tokens(self, member_id: uuid.UUID, now: datetime) -> None:
+        """Every open link of the member stops working (one was used, or a new password set)."""
+        self.db.execute(
+            update(PasswordToken)
+            .where(
+                PasswordToken.tenant_id == self.tenant_id,
+                PasswordToken.member_id == member_id,
+                PasswordToken.used_at.is_(None),
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _matches(query: str) -> Any:

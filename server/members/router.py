@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Offset, Text
 from server.api.threaded_route import ThreadedRoute
-from server.members import accounts, alerts, service, tokens
+from server.members import accounts, alerts, passwords, service, tokens
 from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor, PhotoReader
 from server.members.schemas import (
     Accepted,
@@ -24,6 +24,9 @@ from server.members.schemas import (
     MemberRead,
     MemberSignup,
     MemberUpdate,
+    PasswordChanged,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     ResendVerificationRequest,
     VerifyEmailRequest,
 )
@@ -124,18 +127,62 @@ def me(claims: MemberClaims, uow: ReadUowDep) -> MemberRead:
 @router.post(
     "/members/import", response_model=ImportResult, status_code=200, openapi_extra=_CSV_BODY
 )
-def import_members(claims: MemberEditor, data: CsvBody, uow: UowDep) -> ImportResult:
+def import_members(claims: MemberEditor, data: CsvBody, container: ContainerDep) -> ImportResult:
     """Bulk import: send the CSV file itself as the body with `Content-Type: text/csv`
     (UTF-8, at most 5 MB and 10,000 rows). The header row names the columns: first_name and
     last_name are required; email, phone, date_of_birth (YYYY-MM-DD), barcode, card_number and
     home_location_id are optional; other columns refuse the whole file. Good rows are created
-    together; bad rows are listed with their line number (the header is line 1) and reason."""
-    return service.import_members(uow=uow, claims=claims, data=data)
+    together; bad rows are listed with their line number (the header is line 1) and reason.
+    Members with an email are sent an invitation to set a password."""
+    return service.import_members(
+        uow=container.uow(), claims=claims, data=data, notifications=container.notifications
+    )
 
 
 @router.post("/members", response_model=MemberRead, status_code=status.HTTP_201_CREATED)
-def create_member(cmd: MemberCreate, claims: MemberEditor, uow: UowDep) -> MemberRead:
-    return service.create_member(uow=uow, claims=claims, cmd=cmd)
+def create_member(cmd: MemberCreate, claims: MemberEditor, container: ContainerDep) -> MemberRead:
+    """A member with an email is sent an invitation to set a password (valid 14 days)."""
+    return service.create_member(
+        uow=container.uow(), claims=claims, cmd=cmd, notifications=container.notifications
+    )
+
+
+@router.post("/members/password-reset", response_model=Accepted, status_code=202)
+def request_password_reset(cmd: PasswordResetRequest, container: ContainerDep) -> Accepted:
+    """Email a one-time code (valid 2 hours) to set a new password. The answer is the same
+    whether or not the address names a member; at most a few codes a day go to one account.
+    A member added at the desk or imported sets their first password this way too."""
+    passwords.request_reset(
+        uow=container.uow(),
+        notifications=container.notifications,
+        settings=container.settings,
+        cmd=cmd,
+    )
+    return Accepted(detail=passwords.RESET_ACCEPTED)
+
+
+@router.post("/members/password-reset/confirm", response_model=PasswordChanged)
+def confirm_password_reset(cmd: PasswordResetConfirm, container: ContainerDep) -> PasswordChanged:
+    """Set a new password with the code from a reset or invitation email. Each code works
+    once (409 when used, 410 when expired); every earlier sign-in of the member ends."""
+    return passwords.confirm(
+        uow=container.uow(), identity=container.identity, grants=container.grants, cmd=cmd
+    )
+
+
+@router.post("/members/{member_id}/invitation", response_model=Accepted, status_code=202)
+def resend_invitation(
+    member_id: uuid.UUID, claims: MemberEditor, container: ContainerDep
+) -> Accepted:
+    """Send the member a new invitation to set a password (409 when they already have one,
+    422 without an email address). Front desk and above."""
+    service.resend_invitation(
+        uow=container.uow(),
+        notifications=container.notifications,
+        claims=claims,
+        member_id=member_id,
+    )
+    return Accepted(detail="an invitation to set a password was sent")
 
 
 @router.get("/members", response_model=MemberPage)

@@ -127,6 +127,23 @@ class ResendVerificationRequest(InputModel):
     email: EmailStr
 
 
+class PasswordResetRequest(InputModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant: Slug
+    email: EmailStr
+
+
+class PasswordResetConfirm(InputModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=300, description="The code from the email")
+    password: Password
+
+
+class PasswordChanged(BaseModel):
+    member_id: uuid.UUID
+    email: str
+
+
 class Accepted(BaseModel):
     detail: str
 

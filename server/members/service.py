@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from server.members import csv_import, photos, rules
+from server.members import csv_import, passwords, photos, rules
 from server.members.models import Member
 from server.members.repository import MemberRepository
 from server.members.schemas import (
@@ -22,8 +22,9 @@ from server.members.schemas import (
     RejectedRow,
 )
 from server.ports.identity import AccessClaims, AccessGrants
+from server.ports.notifications import NotificationService
 from server.signins.repository import RefreshTokenRepository
-from server.tenants.repository import LocationRepository
+from server.tenants.repository import LocationRepository, TenantDirectory
 from shared.clock import utcnow
 from shared.enums import MemberSource, PrincipalKind, StaffRole
 from shared.ids import new_id
@@ -93,7 +94,14 @@ def commit_or_conflict(uow: UnitOfWork, message: str = _RACE) -> None:
         raise Conflict(message) from None
 
 
-def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -> MemberRead:
+def create_member(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    cmd: MemberCreate,
+    notifications: NotificationService | None = None,
+) -> MemberRead:
+    """With ``notifications``, a member with an email is invited to set a password."""
     values = cmd.model_dump()
     values["email"] = normalise_email(values["email"])
     values["source"] = cmd.source.value
@@ -102,8 +110,48 @@ def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -
         _check_links(uow, repo, values, None)
         check_unique(repo, values)
         member = repo.add(Member(id=new_id(), **values))
+        uow.flush()
+        mails = _invitations(uow, repo, [member]) if notifications is not None else []
         commit_or_conflict(uow)
-        return to_read(member)
+        read = to_read(member)
+    if notifications is not None:
+        passwords.send(notifications, mails)
+    return read
+
+
+def _invitations(
+    uow: UnitOfWork, repo: MemberRepository, members: list[Member]
+) -> list[passwords.PasswordMail]:
+    invited = [member for member in members if member.email and not member.password_hash]
+    if not invited:
+        return []
+    tenant_name = TenantDirectory(uow.db, repo.tenant_id).current().name
+    return [passwords.invitation_for(repo, member, tenant_name) for member in invited]
+
+
+def resend_invitation(
+    *,
+    uow: UnitOfWork,
+    notifications: NotificationService,
+    claims: AccessClaims,
+    member_id: uuid.UUID,
+) -> None:
+    """A new invitation link (earlier ones keep working until they expire or one is used)."""
+    with uow:
+        repo = MemberRepository(uow.db, claims.tenant_id)
+        member = repo.get_or_404(member_id)
+        if member.email is None:
+            raise InvalidInput(
+                "this member has no email address to invite: add one first", code="no_email"
+            )
+        if member.password_hash is not None:
+            raise Conflict(
+                "this member already has an online account; they can reset their password",
+                code="already_has_account",
+            )
+        mails = _invitations(uow, repo, [member])
+        uow.commit()
+    passwords.send(notifications, mails)
 
 
 def get_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberRead:
@@ -209,8 +257,15 @@ def get_thumbnail(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID
     return photos.thumbnail(get_photo(uow=uow, claims=claims, member_id=member_id).content)
 
 
-def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> ImportResult:
-    """Good rows are created together in one transaction; bad rows are reported by line."""
+def import_members(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    data: bytes,
+    notifications: NotificationService | None = None,
+) -> ImportResult:
+    """Good rows are created together in one transaction; bad rows are reported by line.
+    With ``notifications``, members with an email are invited to set a password."""
     try:
         parsed = csv_import.read_csv(data)
     except csv_import.TooManyRows as exc:
@@ -239,7 +294,11 @@ def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> Imp
             repo.add(Member(id=new_id(), source=MemberSource.IMPORT.value, **_fields(row)))
             for row in valid
         ]
+        uow.flush()
+        mails = _invitations(uow, repo, members) if notifications is not None else []
         commit_or_conflict(uow)
+    if notifications is not None:
+        passwords.send(notifications, mails)
     errors = sorted([*rejected, *clashes, *duplicates], key=lambda error: error.line)
     return ImportResult(
         created=len(members),

@@ -87,9 +87,9 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
     location = api.create_location(tenant)
     staff = api.create_staff(tenant, "coach", f"coach@{slug}.example")
     device = api.enrol_device(tenant, location["id"])
-    member = api.client.post(
-        "/members", json={"first_name": "Kwame", "last_name": slug}, headers=tenant.headers
-    ).json()
+    # With an email, so that routes about a member's invitation find something to do.
+    body = {"first_name": "Kwame", "last_name": slug, "email": f"kwame@{slug}.example"}
+    member = api.client.post("/members", json=body, headers=tenant.headers).json()
     photo = api.client.put(
         f"/members/{member['id']}/photo",
         content=PNG,
