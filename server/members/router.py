@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Offset, Text
 from server.api.threaded_route import ThreadedRoute
-from server.members import accounts, alerts, passwords, service, tokens
+from server.members import accounts, alerts, passwords, profile, service, tokens
 from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor, PhotoReader
 from server.members.schemas import (
     Accepted,
@@ -21,6 +21,8 @@ from server.members.schemas import (
     MemberCreate,
     MemberLoginRequest,
     MemberPage,
+    MemberProfile,
+    MemberProfileUpdate,
     MemberRead,
     MemberSignup,
     MemberUpdate,
@@ -122,6 +124,19 @@ def logout(claims: MemberClaims, container: ContainerDep) -> None:
 def me(claims: MemberClaims, uow: ReadUowDep) -> MemberRead:
     """The signed-in member's own profile (member tokens only)."""
     return accounts.get_me(uow=uow, claims=claims)
+
+
+@router.get("/me/profile", response_model=MemberProfile)
+def my_profile(claims: MemberClaims, uow: ReadUowDep) -> MemberProfile:
+    """The signed-in member's profile: name, contact, fitness goals and preferences."""
+    return profile.get_profile(uow=uow, claims=claims)
+
+
+@router.patch("/me/profile", response_model=MemberProfile)
+def update_my_profile(cmd: MemberProfileUpdate, claims: MemberClaims, uow: UowDep) -> MemberProfile:
+    """Change the fields sent (names, phone, birth date, emergency contact, fitness goals,
+    preferences); null clears an optional one. Member tokens only."""
+    return profile.update_profile(uow=uow, claims=claims, cmd=cmd)
 
 
 @router.post(
