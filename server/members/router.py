@@ -11,11 +11,10 @@ from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Offset, Text
 from server.api.threaded_route import ThreadedRoute
 from server.members import accounts, alerts, passwords, profile, service, tokens
-from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor, PhotoReader
+from server.members.deps import ImageBody, MemberClaims, MemberEditor, PhotoReader
 from server.members.schemas import (
     Accepted,
     EmailVerified,
-    ImportResult,
     MemberAlertCreate,
     MemberAlertRead,
     MemberCreate,
@@ -37,12 +36,6 @@ from server.signins.schemas import RefreshRequest, TokenPair
 
 router = APIRouter(route_class=ThreadedRoute, tags=["members"])
 
-_CSV_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"text/csv": {"schema": {"type": "string"}}},
-    }
-}
 _IMAGE_BODY = {
     "requestBody": {
         "required": True,
@@ -137,21 +130,6 @@ def update_my_profile(cmd: MemberProfileUpdate, claims: MemberClaims, uow: UowDe
     """Change the fields sent (names, phone, birth date, emergency contact, fitness goals,
     preferences); null clears an optional one. Member tokens only."""
     return profile.update_profile(uow=uow, claims=claims, cmd=cmd)
-
-
-@router.post(
-    "/members/import", response_model=ImportResult, status_code=200, openapi_extra=_CSV_BODY
-)
-def import_members(claims: MemberEditor, data: CsvBody, container: ContainerDep) -> ImportResult:
-    """Bulk import: send the CSV file itself as the body with `Content-Type: text/csv`
-    (UTF-8, at most 5 MB and 10,000 rows). The header row names the columns: first_name and
-    last_name are required; email, phone, date_of_birth (YYYY-MM-DD), barcode, card_number and
-    home_location_id are optional; other columns refuse the whole file. Good rows are created
-    together; bad rows are listed with their line number (the header is line 1) and reason.
-    Members with an email are sent an invitation to set a password."""
-    return service.import_members(
-        uow=container.uow(), claims=claims, data=data, notifications=container.notifications
-    )
 
 
 @router.post("/members", response_model=MemberRead, status_code=status.HTTP_201_CREATED)

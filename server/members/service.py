@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 
@@ -257,15 +257,28 @@ def get_thumbnail(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID
     return photos.thumbnail(get_photo(uow=uow, claims=claims, member_id=member_id).content)
 
 
+class ImportMemberships(Protocol):
+    """What an import needs of plans (which builds on members): the plans it may name, and
+    a membership started in the import's own transaction."""
+
+    def plans(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> list[csv_import.ImportPlan]: ...
+
+    def start(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, member: Member, plan_id: uuid.UUID
+    ) -> None: ...
+
+
 def import_members(
     *,
     uow: UnitOfWork,
     claims: AccessClaims,
     data: bytes,
     notifications: NotificationService | None = None,
+    memberships: ImportMemberships | None = None,
 ) -> ImportResult:
     """Good rows are created together in one transaction; bad rows are reported by line.
-    With ``notifications``, members with an email are invited to set a password."""
+    With ``notifications``, members with an email are invited to set a password; with
+    ``memberships``, a row naming a plan starts a membership of it today."""
     try:
         parsed = csv_import.read_csv(data)
     except csv_import.TooManyRows as exc:
@@ -279,8 +292,11 @@ def import_members(
     ]
     rejected = [item for item in checked if isinstance(item, csv_import.RowError)]
     valid = [item for item in checked if isinstance(item, csv_import.ImportRow)]
+    if memberships is None and any(row.plan for row in valid):
+        raise InvalidInput("plans cannot be given in this import", code="bad_csv")
     with uow:
         repo = MemberRepository(uow.db, claims.tenant_id)
+        valid, unresolved = _resolve(uow, repo, valid, memberships)
         taken = {
             field: repo.taken(field, [v for row in valid if (v := getattr(row, field))])
             for field in csv_import.UNIQUE
@@ -295,11 +311,14 @@ def import_members(
             for row in valid
         ]
         uow.flush()
+        for row, member in zip(valid, members, strict=True):
+            if row.plan_id is not None and memberships is not None:
+                memberships.start(uow, claims.tenant_id, member, row.plan_id)
         mails = _invitations(uow, repo, members) if notifications is not None else []
         commit_or_conflict(uow)
     if notifications is not None:
         passwords.send(notifications, mails)
-    errors = sorted([*rejected, *clashes, *duplicates], key=lambda error: error.line)
+    errors = sorted([*rejected, *unresolved, *clashes, *duplicates], key=lambda error: error.line)
     return ImportResult(
         created=len(members),
         rejected=[RejectedRow(line=error.line, reason=error.reason) for error in errors],
@@ -307,8 +326,25 @@ def import_members(
     )
 
 
+def _resolve(
+    uow: UnitOfWork,
+    repo: MemberRepository,
+    rows: list[csv_import.ImportRow],
+    memberships: ImportMemberships | None,
+) -> tuple[list[csv_import.ImportRow], list[csv_import.RowError]]:
+    """Home locations and plans given by name, named by id (a cheap no-op without names)."""
+    if not any(row.location_name or row.plan for row in rows):
+        return rows, []
+    locations = [
+        csv_import.ImportLocation(location.id, location.name)
+        for location in LocationRepository(uow.db, repo.tenant_id).list(limit=10_000)
+    ]
+    plans = memberships.plans(uow, repo.tenant_id) if memberships is not None else []
+    return csv_import.resolve_names(rows, locations, plans)
+
+
 def _fields(row: csv_import.ImportRow) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in csv_import.COLUMNS if name not in ("line",)} | {
+    return {name: getattr(row, name) for name in csv_import.MEMBER_FIELDS} | {
         "fitness_goals": [],
         "preferences": {},
     }
