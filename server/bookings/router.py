@@ -23,7 +23,6 @@ from server.bookings.schemas import (
     AttendanceOverview,
     BookingCancel,
     BookingDecline,
-    BookingPage,
     BookingPolicyBody,
     BookingPolicyRead,
     BookingRead,
@@ -63,19 +62,6 @@ async def book_myself(
         booking_service.book_request(
             claims=claims, session_id=cmd.session_id, member_id=claims.subject_id
         )
-    )
-
-
-@router.get("/me/bookings", response_model=BookingPage)
-def my_bookings(
-    claims: MemberClaims,
-    uow: UowDep,
-    when: Literal["upcoming", "past"] = "upcoming",
-    limit: int = Query(50, ge=1, le=200),
-    offset: Offset = 0,
-) -> BookingPage:
-    return booking_service.mine(
-        uow=uow, claims=claims, upcoming=when == "upcoming", limit=limit, offset=offset
     )
 
 

@@ -57,7 +57,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png"}
 #: Routes for members: walked with a member token of the caller's tenant.
-MEMBER_ROUTES = {"/me/bookings/{booking_id}/cancel"}
+MEMBER_ROUTES = {"/me/bookings/{booking_id}/cancel", "/me/sessions/{session_id}"}
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
 STATE_DEPENDENT = {
