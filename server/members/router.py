@@ -188,7 +188,8 @@ def search_members(
     limit: int = Query(50, ge=1, le=500),
     offset: Offset = 0,
 ) -> MemberPage:
-    """Members by name (any part of first or last name, any case), phone (the start or the
+    """Members by name (any part of first or last name, in any case, with or without accents:
+    "emile" finds "Émile"), phone (the start or the
     end of the number), email, or exact barcode / card number; without q, everyone. Front
     desk staff and above (coaches find their members on their classes' rosters)."""
     return service.search_members(uow=uow, claims=claims, query=q, limit=limit, offset=offset)
