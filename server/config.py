@@ -63,7 +63,10 @@ class Settings(BaseSettings):
     )
     allow_tenant_signup: bool = True
     verification_emails_per_day: int = Field(
-        5, ge=1, description="Confirmation emails one member account can be sent in 24 hours"
+        5,
+        ge=1,
+        description="Confirmation emails, and password reset emails, one member account can "
+        "be sent in 24 hours (each kind counted apart)",
     )
     auto_migrate: bool = Field(
         True, description="Run migrations when the server starts; turn off with several processes"

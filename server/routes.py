@@ -10,6 +10,7 @@ from server.bookings.router import calendar_feed_router, calendar_router
 from server.bookings.router import router as bookings_router
 from server.checkin.router import router as checkin_router
 from server.devices.router import router as devices_router
+from server.me.router import router as me_router
 from server.members.router import router as members_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
@@ -37,5 +38,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     calendar_feed_router,
     public_browsing_router,
     bookings_router,
+    me_router,
     *sync_routers,
 )

@@ -67,6 +67,14 @@ def name_tokens(first_name: str, last_name: str) -> set[str]:
     return tokens
 
 
+def name_search_key(first_name: str, last_name: str) -> str:
+    """What a name is searched by: both names folded, one space apart ("ɛfua emile").
+
+    A query word never holds a space, so it is found in this key exactly when it is found
+    in the first or in the last name."""
+    return f"{fold(first_name.strip())} {fold(last_name.strip())}"
+
+
 def sort_name(first_name: str, last_name: str) -> str:
     """The key members are listed by: folded last name, then first name."""
     return f"{' '.join(words(last_name))} {' '.join(words(first_name))}".strip()

@@ -22,7 +22,6 @@ from server.bookings.repository import (
 )
 from server.bookings.schemas import (
     AttendanceCreate,
-    BookingPage,
     BookingRead,
     Roster,
     RosterEntry,
@@ -219,19 +218,6 @@ def attend(
     if attended.movement is not None:
         publish_committed(events, [attended.movement])
     return result
-
-
-def mine(
-    *, uow: UnitOfWork, claims: AccessClaims, upcoming: bool, limit: int, offset: int
-) -> BookingPage:
-    with uow:
-        rows = BookingRepository(uow.db, claims.tenant_id).of_member(
-            claims.subject_id, upcoming=upcoming, now=utcnow(), limit=limit + 1, offset=offset
-        )
-        return BookingPage(
-            items=_reads(uow, rows[:limit]),
-            next_offset=offset + limit if len(rows) > limit else None,
-        )
 
 
 def get(*, uow: UnitOfWork, claims: AccessClaims, booking_id: uuid.UUID) -> BookingRead:

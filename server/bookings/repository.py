@@ -151,18 +151,6 @@ class BookingRepository(TenantRepository[Booking]):
         query = query.order_by(Booking.position).execution_options(populate_existing=True)
         return list(self.db.execute(query).scalars())
 
-    def of_member(
-        self, member_id: uuid.UUID, *, upcoming: bool, now: datetime, limit: int, offset: int
-    ) -> list[Booking]:
-        query = self._select().where(Booking.member_id == member_id)
-        if upcoming:
-            query = query.where(Booking.ends_at > now).order_by(Booking.starts_at, Booking.id)
-        else:
-            query = query.where(Booking.ends_at <= now).order_by(
-                Booking.starts_at.desc(), Booking.id
-            )
-        return list(self.db.execute(query.limit(limit).offset(offset)).scalars())
-
     def change_status(self, booking: Booking, new: BookingStatus, **values: Any) -> bool:
         """Move ``booking`` on from the status it was read with; False if it moved meanwhile."""
         result = self.db.execute(

@@ -23,7 +23,6 @@ from server.bookings.schemas import (
     AttendanceOverview,
     BookingCancel,
     BookingDecline,
-    BookingPage,
     BookingPolicyPatch,
     BookingPolicyRead,
     BookingPolicyReplace,
@@ -64,19 +63,6 @@ async def book_myself(
         booking_service.book_request(
             claims=claims, session_id=cmd.session_id, member_id=claims.subject_id
         )
-    )
-
-
-@router.get("/me/bookings", response_model=BookingPage)
-def my_bookings(
-    claims: MemberClaims,
-    uow: UowDep,
-    when: Literal["upcoming", "past"] = "upcoming",
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> BookingPage:
-    return booking_service.mine(
-        uow=uow, claims=claims, upcoming=when == "upcoming", limit=limit, offset=offset
     )
 
 

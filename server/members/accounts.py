@@ -18,7 +18,7 @@ from server.errors import (
     NotFound,
     Unauthenticated,
 )
-from server.members import rules
+from server.members import passwords, rules
 from server.members.models import EmailVerification, Member
 from server.members.repository import MemberRepository
 from server.members.schemas import (
@@ -103,8 +103,8 @@ def _tell_existing(
         )
     else:
         advice = (
-            "You are already a member with this email address. Ask the front desk to "
-            "set up your online account."
+            "You are already a member with this email address, but your membership is no "
+            "longer active online. Ask the front desk to reopen it."
         )
     body = (
         f"Someone asked to sign up for {tenant.name} with this email address.\n\n"
@@ -121,11 +121,13 @@ def sign_up(
     cmd: MemberSignup,
 ) -> Accepted:
     """The answer is the same whether or not the email already names a member, so that a
-    sign-up cannot tell anyone who is a member; the difference is said by email."""
+    sign-up cannot tell anyone who is a member; the difference is said by email. A member
+    staff added or imported, who has no password yet, is sent an invitation to set one."""
     email = email_key(cmd.email)
     # Hashed before the lookup, so that the time taken tells nothing either.
     password_hash = identity.hash_password(cmd.password)
     token: str | None = None
+    invitation: passwords.PasswordMail | None = None
     with uow:
         tenant = _tenant(uow, cmd.tenant)
         repo = MemberRepository(uow.db, tenant.id)
@@ -133,7 +135,12 @@ def sign_up(
         has_account = holder is not None and holder.password_hash is not None
         if holder is None:
             token = _add_online_member(uow, repo, cmd, email, password_hash)
-    if holder is not None:
+        elif not has_account and holder.archived_at is None:
+            invitation = passwords.invitation_for(repo, holder, tenant.name)
+            uow.commit()
+    if invitation is not None:
+        passwords.send(notifications, [invitation])
+    elif holder is not None:
         _tell_existing(notifications, tenant, email, has_account=has_account)
     elif token is not None:
         _send_verification(notifications, tenant, email, token)

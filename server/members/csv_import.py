@@ -11,16 +11,17 @@ import io
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from server.members import rules
 from shared.inputs import text_problem
-from shared.normalise import normalise_email
+from shared.normalise import fold, normalise_email
 
-COLUMNS = (
+#: What a row sets on the member it creates.
+MEMBER_FIELDS = (
     "first_name",
     "last_name",
     "email",
@@ -30,6 +31,12 @@ COLUMNS = (
     "card_number",
     "home_location_id",
 )
+#: The home location may be named (or given by id) in ``home_location``; a plan (name or
+#: id, in ``plan`` or ``plan_id``) gives the member a membership starting on the import day.
+COLUMNS = (*MEMBER_FIELDS, "home_location", "plan", "plan_id")
+#: Columns that say the same thing: a header may hold one of each pair.
+_ALIASES = (("home_location_id", "home_location"), ("plan", "plan_id"))
+DELIMITERS = ",;\t"
 REQUIRED = ("first_name", "last_name")
 MAX_ROWS = 10_000
 #: Columns whose values must be unique within the tenant, and how a reason names them.
@@ -58,6 +65,27 @@ class ImportRow:
     barcode: str | None = None
     card_number: str | None = None
     home_location_id: uuid.UUID | None = None
+    #: A home location given by name, and the column it was given in.
+    location_name: str | None = None
+    location_column: str = "home_location_id"
+    #: The plan as given (a name or an id), and the one it names once resolved.
+    plan: str | None = None
+    plan_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """A plan an import may start memberships of."""
+
+    id: uuid.UUID
+    name: str
+    home_only: bool
+
+
+@dataclass(frozen=True)
+class ImportLocation:
+    id: uuid.UUID
+    name: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +108,9 @@ def _check_header(header: list[str]) -> list[str]:
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise CsvRefused(f"columns appear twice in the header: {', '.join(repeated)}")
+    for one, other in _ALIASES:
+        if one in names and other in names:
+            raise CsvRefused(f"give either {one} or {other}, not both")
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise CsvRefused(f"the header lacks required columns: {', '.join(missing)}")
@@ -93,7 +124,7 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[RawRow | RowError
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CsvRefused("the file is not UTF-8 text") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
@@ -118,6 +149,16 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[RawRow | RowError
     return rows
 
 
+def _delimiter(text: str) -> str:
+    """Commas, or what the header is separated by (spreadsheets set to a European locale
+    write semicolons)."""
+    header = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
 def validate_row(line: int, raw: dict[str, str], today: date) -> ImportRow | RowError:
     """One row checked on its own; every problem of the row is named in its reason."""
     value = {name: (raw.get(name) or "").strip() for name in COLUMNS}
@@ -131,7 +172,8 @@ def validate_row(line: int, raw: dict[str, str], today: date) -> ImportRow | Row
     for name in ("barcode", "card_number"):
         if value[name] and not _CODE.match(value[name]):
             reasons.append(f"{name} must be 1 to 64 printable characters without spaces")
-    location = _home_location(value, reasons)
+    location, location_name, location_column = _home_location(value)
+    plan = value["plan"] or value["plan_id"] or None
     if reasons:
         return RowError(line, "; ".join(reasons))
     return ImportRow(
@@ -144,6 +186,9 @@ def validate_row(line: int, raw: dict[str, str], today: date) -> ImportRow | Row
         barcode=value["barcode"] or None,
         card_number=value["card_number"] or None,
         home_location_id=location,
+        location_name=location_name,
+        location_column=location_column,
+        plan=plan,
     )
 
 
@@ -193,14 +238,71 @@ def _date_of_birth(value: dict[str, str], today: date, reasons: list[str]) -> da
     return birth
 
 
-def _home_location(value: dict[str, str], reasons: list[str]) -> uuid.UUID | None:
-    if not value["home_location_id"]:
-        return None
+def _home_location(value: dict[str, str]) -> tuple[uuid.UUID | None, str | None, str]:
+    """(the id given, the name given, the column it came from)."""
+    column = "home_location" if value["home_location"] else "home_location_id"
+    text = value[column]
+    if not text:
+        return None, None, column
     try:
-        return uuid.UUID(value["home_location_id"])
+        return uuid.UUID(text), None, column
     except ValueError:
-        reasons.append(f"home_location_id {value['home_location_id']!r} is not a valid id")
+        return None, text, column
+
+
+def resolve_names(
+    rows: Iterable[ImportRow], locations: list[ImportLocation], plans: list[ImportPlan]
+) -> tuple[list[ImportRow], list[RowError]]:
+    """Rows with their home location and plan named by id; a name that names nothing or
+    several things refuses the row. Names match whatever their case and accents."""
+    by_name: dict[str, list[uuid.UUID]] = {}
+    for location in locations:
+        by_name.setdefault(fold(location.name.strip()), []).append(location.id)
+    kept: list[ImportRow] = []
+    errors: list[RowError] = []
+    for row in rows:
+        reasons: list[str] = []
+        location_id = row.home_location_id
+        if row.location_name is not None:
+            found = by_name.get(fold(row.location_name), [])
+            if len(found) == 1:
+                location_id = found[0]
+            else:
+                why = (
+                    "names several of your locations: use its id"
+                    if found
+                    else ("is not one of your locations")
+                )
+                reasons.append(f"{row.location_column} {row.location_name!r} {why}")
+        plan = _plan(row, location_id, plans, reasons)
+        if reasons:
+            errors.append(RowError(row.line, "; ".join(reasons)))
+        else:
+            kept.append(replace(row, home_location_id=location_id, plan_id=plan))
+    return kept, errors
+
+
+def _plan(
+    row: ImportRow, location_id: uuid.UUID | None, plans: list[ImportPlan], reasons: list[str]
+) -> uuid.UUID | None:
+    if row.plan is None:
         return None
+    wanted = fold(row.plan)
+    found = [p for p in plans if str(p.id) == wanted or fold(p.name.strip()) == wanted]
+    if len(found) != 1:
+        why = (
+            "names several of your plans: use its id"
+            if found
+            else ("is not one of the plans you sell")
+        )
+        reasons.append(f"plan {row.plan!r} {why}")
+        return None
+    plan = found[0]
+    if plan.home_only and location_id is None:
+        reasons.append(
+            f"plan {plan.name!r} is valid at the member's home location only: give home_location"
+        )
+    return plan.id
 
 
 def taken_reason(field: str, value: str) -> str:

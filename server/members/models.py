@@ -17,9 +17,10 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, deferred, mapped_column, validates
 
 from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
+from shared.normalise import name_search_key
 
 
 class Member(TenantScoped, Timestamps, Base):
@@ -30,6 +31,7 @@ class Member(TenantScoped, Timestamps, Base):
         UniqueConstraint("tenant_id", "card_number"),
         Index("ix_members_tenant_phone", "tenant_id", "phone"),
         Index("ix_members_tenant_name", "tenant_id", "last_name", "first_name"),
+        Index("ix_members_tenant_search_key", "tenant_id", "search_key"),
         ForeignKeyConstraint(
             ["tenant_id", "home_location_id"], ["locations.tenant_id", "locations.id"]
         ),
@@ -38,6 +40,9 @@ class Member(TenantScoped, Timestamps, Base):
 
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
+    #: The name folded (case and accents gone) as searches match it: Python folds it, so
+    #: "Ɛfua" and "Émile" are found alike on SQLite (ASCII-only ``lower``) and PostgreSQL.
+    search_key: Mapped[str] = mapped_column(String(210), default="", server_default="")
     #: Lower-case, or None for members registered without one (walk-ins, guests).
     email: Mapped[str | None] = mapped_column(String(320))
     #: Digits only (with a leading + kept), so "+233 20 000-0000" and "+233200000000" match.
@@ -70,6 +75,14 @@ class Member(TenantScoped, Timestamps, Base):
     #: Moves on when the member is archived: access tokens issued before stop working.
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
+    @validates("first_name", "last_name")
+    def _keep_search_key(self, field: str, value: str) -> str:
+        # Set with the name itself, so no path that names a member can leave the key stale.
+        first = value if field == "first_name" else (self.first_name or "")
+        last = value if field == "last_name" else (self.last_name or "")
+        self.search_key = name_search_key(first, last)[:210]
+        return value
+
 
 class EmailVerification(TenantScoped, Base):
     __tablename__ = "email_verifications"
@@ -78,6 +91,25 @@ class EmailVerification(TenantScoped, Base):
     )
 
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class PasswordToken(TenantScoped, Base):
+    """A one-time link to set a password: a reset asked for by the member, or an invitation
+    sent when staff add or import them. Only the secret's hash is kept."""
+
+    __tablename__ = "member_password_tokens"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+        Index("ix_member_password_tokens_tenant_member", "tenant_id", "member_id", "created_at"),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    #: "reset" or "invitation" (longer-lived).
+    purpose: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

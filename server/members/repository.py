@@ -21,13 +21,15 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    update,
 )
 
 from server.db.repository import TenantRepository
 from server.members import rules
-from server.members.models import EmailVerification, Member
+from server.members.models import EmailVerification, Member, PasswordToken
 from shared.enums import MembershipStatus
-from shared.normalise import email_key
+from shared.memberships import UNPAID
+from shared.normalise import email_key, fold
 
 _CHUNK = 500
 #: Memberships as far as the member list filters on them. Named, not imported, as the
@@ -67,12 +69,16 @@ def _membership_in(status: MembershipStatus, today: date) -> ColumnElement[bool]
         or_(m.frozen_until.is_(None), m.frozen_until > today),
     )
     current = and_(~cancelled, ~expired, ~frozen)
+    started = and_(current, m.starts_on <= today)
+    unpaid = [s.value for s in UNPAID]
     return {
         MembershipStatus.CANCELLED: cancelled,
         MembershipStatus.EXPIRED: expired,
         MembershipStatus.FROZEN: frozen,
         MembershipStatus.PENDING: and_(current, m.starts_on > today),
-        MembershipStatus.ACTIVE: and_(current, m.starts_on <= today),
+        MembershipStatus.ACTIVE: and_(started, m.status.not_in(unpaid)),
+        MembershipStatus.PAST_DUE: and_(started, m.status == MembershipStatus.PAST_DUE.value),
+        MembershipStatus.SUSPENDED: and_(started, m.status == MembershipStatus.SUSPENDED.value),
     }[status]
 
 
@@ -247,20 +253,54 @@ class MemberRepository(TenantRepository[Member]):
         ).scalar_one_or_none()
         return row
 
+    def add_password_token(self, row: PasswordToken) -> PasswordToken:
+        row.tenant_id = self.tenant_id
+        self.db.add(row)
+        return row
+
+    def password_tokens_since(self, member_id: uuid.UUID, since: datetime) -> int:
+        count: int = self.db.execute(
+            select(func.count())
+            .select_from(PasswordToken)
+            .where(
+                PasswordToken.tenant_id == self.tenant_id,
+                PasswordToken.member_id == member_id,
+                PasswordToken.created_at >= since,
+            )
+        ).scalar_one()
+        return count
+
+    def password_token(self, token_id: uuid.UUID) -> PasswordToken | None:
+        row: PasswordToken | None = self.db.execute(
+            select(PasswordToken)
+            .where(PasswordToken.tenant_id == self.tenant_id, PasswordToken.id == token_id)
+            .with_for_update()
+        ).scalar_one_or_none()
+        return row
+
+    def use_password_tokens(self, member_id: uuid.UUID, now: datetime) -> None:
+        """Every open link of the member stops working (one was used, or a new password set)."""
+        self.db.execute(
+            update(PasswordToken)
+            .where(
+                PasswordToken.tenant_id == self.tenant_id,
+                PasswordToken.member_id == member_id,
+                PasswordToken.used_at.is_(None),
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
 
 def _matches(query: str) -> Any:
-    """Email, phone, barcode/card, or every word of a name (first or last, any case)."""
+    """Email, phone, barcode/card, or every word of a name (first or last, any case or
+    accent)."""
     lowered = query.lower()
     if "@" in query:
         return Member.email.contains(lowered, autoescape=True)
     exact_code = or_(Member.barcode == query, Member.card_number == query)
     if rules.looks_like_phone(query):
         return or_(exact_code, *(Member.phone.like(p) for p in rules.phone_patterns(query)))
-    words = [
-        or_(
-            func.lower(Member.first_name).contains(word, autoescape=True),
-            func.lower(Member.last_name).contains(word, autoescape=True),
-        )
-        for word in lowered.split()
-    ]
+    # Folded as the stored key is, so "ÉMILE", "émile" and "emile" all find "Émile".
+    words = [Member.search_key.contains(fold(word), autoescape=True) for word in query.split()]
     return or_(exact_code, and_(*words))

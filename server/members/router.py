@@ -10,22 +10,26 @@ from fastapi import APIRouter, Query, Response, status
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Limit, Offset, Text
 from server.api.threaded_route import ThreadedRoute
-from server.members import accounts, alerts, service, tokens
-from server.members.deps import CsvBody, ImageBody, MemberClaims, MemberEditor, PhotoReader
+from server.members import accounts, alerts, passwords, profile, service, tokens
+from server.members.deps import ImageBody, MemberClaims, MemberEditor, PhotoReader
 from server.members.repository import MemberFilters
 from server.members.schemas import (
     Accepted,
     EmailVerified,
-    ImportResult,
     MemberAlertCreate,
     MemberAlertPage,
     MemberAlertRead,
     MemberCreate,
     MemberLoginRequest,
     MemberPage,
+    MemberProfile,
+    MemberProfileUpdate,
     MemberRead,
     MemberSignup,
     MemberUpdate,
+    PasswordChanged,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     ResendVerificationRequest,
     VerifyEmailRequest,
 )
@@ -36,12 +40,6 @@ from shared.enums import MembershipStatus
 
 router = APIRouter(route_class=ThreadedRoute, tags=["members"])
 
-_CSV_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"text/csv": {"schema": {"type": "string"}}},
-    }
-}
 _IMAGE_BODY = {
     "requestBody": {
         "required": True,
@@ -125,21 +123,63 @@ def me(claims: MemberClaims, uow: ReadUowDep) -> MemberRead:
     return accounts.get_me(uow=uow, claims=claims)
 
 
-@router.post(
-    "/members/import", response_model=ImportResult, status_code=200, openapi_extra=_CSV_BODY
-)
-def import_members(claims: MemberEditor, data: CsvBody, uow: UowDep) -> ImportResult:
-    """Bulk import: send the CSV file itself as the body with `Content-Type: text/csv`
-    (UTF-8, at most 5 MB and 10,000 rows). The header row names the columns: first_name and
-    last_name are required; email, phone, date_of_birth (YYYY-MM-DD), barcode, card_number and
-    home_location_id are optional; other columns refuse the whole file. Good rows are created
-    together; bad rows are listed with their line number (the header is line 1) and reason."""
-    return service.import_members(uow=uow, claims=claims, data=data)
+@router.get("/me/profile", response_model=MemberProfile)
+def my_profile(claims: MemberClaims, uow: ReadUowDep) -> MemberProfile:
+    """The signed-in member's profile: name, contact, fitness goals and preferences."""
+    return profile.get_profile(uow=uow, claims=claims)
+
+
+@router.patch("/me/profile", response_model=MemberProfile)
+def update_my_profile(cmd: MemberProfileUpdate, claims: MemberClaims, uow: UowDep) -> MemberProfile:
+    """Change the fields sent (names, phone, birth date, emergency contact, fitness goals,
+    preferences); null clears an optional one. Member tokens only."""
+    return profile.update_profile(uow=uow, claims=claims, cmd=cmd)
 
 
 @router.post("/members", response_model=MemberRead, status_code=status.HTTP_201_CREATED)
-def create_member(cmd: MemberCreate, claims: MemberEditor, uow: UowDep) -> MemberRead:
-    return service.create_member(uow=uow, claims=claims, cmd=cmd)
+def create_member(cmd: MemberCreate, claims: MemberEditor, container: ContainerDep) -> MemberRead:
+    """A member with an email is sent an invitation to set a password (valid 14 days)."""
+    return service.create_member(
+        uow=container.uow(), claims=claims, cmd=cmd, notifications=container.notifications
+    )
+
+
+@router.post("/members/password-reset", response_model=Accepted, status_code=202)
+def request_password_reset(cmd: PasswordResetRequest, container: ContainerDep) -> Accepted:
+    """Email a one-time code (valid 2 hours) to set a new password. The answer is the same
+    whether or not the address names a member; at most a few codes a day go to one account.
+    A member added at the desk or imported sets their first password this way too."""
+    passwords.request_reset(
+        uow=container.uow(),
+        notifications=container.notifications,
+        settings=container.settings,
+        cmd=cmd,
+    )
+    return Accepted(detail=passwords.RESET_ACCEPTED)
+
+
+@router.post("/members/password-reset/confirm", response_model=PasswordChanged)
+def confirm_password_reset(cmd: PasswordResetConfirm, container: ContainerDep) -> PasswordChanged:
+    """Set a new password with the code from a reset or invitation email. Each code works
+    once (409 when used, 410 when expired); every earlier sign-in of the member ends."""
+    return passwords.confirm(
+        uow=container.uow(), identity=container.identity, grants=container.grants, cmd=cmd
+    )
+
+
+@router.post("/members/{member_id}/invitation", response_model=Accepted, status_code=202)
+def resend_invitation(
+    member_id: uuid.UUID, claims: MemberEditor, container: ContainerDep
+) -> Accepted:
+    """Send the member a new invitation to set a password (409 when they already have one,
+    422 without an email address). Front desk and above."""
+    service.resend_invitation(
+        uow=container.uow(),
+        notifications=container.notifications,
+        claims=claims,
+        member_id=member_id,
+    )
+    return Accepted(detail="an invitation to set a password was sent")
 
 
 @router.get("/members", response_model=MemberPage)
@@ -159,10 +199,11 @@ def search_members(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> MemberPage:
-    """Members by name (any part of first or last name, any case), phone (the start or the
-    end of the number), email, or exact barcode / card number; without q, everyone; narrowed
-    by home location, plan and membership status. Front desk staff and above (coaches find
-    their members on their classes' rosters)."""
+    """Members by name (any part of first or last name, in any case, with or without accents:
+    "emile" finds "Émile"), phone (the start or the end of the number), email, or exact
+    barcode / card number; without q, everyone; narrowed by home location, plan and
+    membership status. Front desk staff and above (coaches find their members on their
+    classes' rosters)."""
     filters = MemberFilters(home_location_id, plan_id, membership_status, utcnow().date())
     return service.search_members(
         uow=uow, claims=claims, query=q, limit=limit, offset=offset, filters=filters

@@ -107,18 +107,26 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def new_verification_token(tenant_id: uuid.UUID, verification_id: uuid.UUID) -> tuple[str, str]:
+def new_one_time_token(prefix: str, tenant_id: uuid.UUID, row_id: uuid.UUID) -> tuple[str, str]:
     """A one-time token to put in an email, and the hash to store in its place."""
     secret = secrets.token_urlsafe(32)
-    return f"ev.{tenant_id.hex}.{verification_id.hex}.{secret}", sha256(secret)
+    return f"{prefix}.{tenant_id.hex}.{row_id.hex}.{secret}", sha256(secret)
+
+
+def parse_one_time_token(prefix: str, token: str) -> tuple[uuid.UUID, uuid.UUID, str]:
+    """(tenant id, row id, secret); ValueError when it is not such a token."""
+    found, tenant_hex, row_hex, secret = token.strip().split(".", 3)
+    if found != prefix or not secret:
+        raise ValueError(f"not a {prefix} token")
+    return uuid.UUID(hex=tenant_hex), uuid.UUID(hex=row_hex), secret
+
+
+def new_verification_token(tenant_id: uuid.UUID, verification_id: uuid.UUID) -> tuple[str, str]:
+    return new_one_time_token("ev", tenant_id, verification_id)
 
 
 def parse_verification_token(token: str) -> tuple[uuid.UUID, uuid.UUID, str]:
-    """(tenant id, verification id, secret); ValueError when it is not such a token."""
-    prefix, tenant_hex, verification_hex, secret = token.strip().split(".", 3)
-    if prefix != "ev" or not secret:
-        raise ValueError("not a verification token")
-    return uuid.UUID(hex=tenant_hex), uuid.UUID(hex=verification_hex), secret
+    return parse_one_time_token("ev", token)
 
 
 #: What a coach does not see of a member: contact details, birth date and the door

@@ -86,6 +86,40 @@ class MemberRead(BaseModel):
     updated_at: datetime
 
 
+Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class MemberProfile(BaseModel):
+    """What a member sees and keeps of themselves: name, contact, goals and preferences."""
+
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    date_of_birth: date | None
+    fitness_goals: list[str]
+    preferences: dict[str, Any]
+    emergency_contact: str | None
+    home_location_id: uuid.UUID | None
+
+
+class MemberProfileUpdate(InputModel):
+    """Only the fields sent change; null clears an optional one (goals and preferences
+    become empty). The email is changed by staff, as it is the member's sign-in."""
+
+    model_config = ConfigDict(extra="forbid")
+    first_name: Name | None = None
+    last_name: Name | None = None
+    phone: Phone | None = None
+    date_of_birth: BirthDate | None = None
+    fitness_goals: Goals | None = None
+    preferences: Preferences | None = Field(
+        None, examples=[{"class_reminders": True, "preferred_times": ["morning"]}]
+    )
+    emergency_contact: Contact | None = None
+
+
 class MemberPage(BaseModel):
     items: list[MemberRead]
     next_offset: int | None
@@ -125,6 +159,23 @@ class ResendVerificationRequest(InputModel):
     model_config = ConfigDict(extra="forbid")
     tenant: Slug
     email: EmailStr
+
+
+class PasswordResetRequest(InputModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant: Slug
+    email: EmailStr
+
+
+class PasswordResetConfirm(InputModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=300, description="The code from the email")
+    password: Password
+
+
+class PasswordChanged(BaseModel):
+    member_id: uuid.UUID
+    email: str
 
 
 class Accepted(BaseModel):

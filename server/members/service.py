@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from server.members import csv_import, photos, rules
+from server.members import csv_import, passwords, photos, rules
 from server.members.models import Member
 from server.members.repository import MemberFilters, MemberRepository
 from server.members.schemas import (
@@ -22,8 +22,9 @@ from server.members.schemas import (
     RejectedRow,
 )
 from server.ports.identity import AccessClaims, AccessGrants
+from server.ports.notifications import NotificationService
 from server.signins.repository import RefreshTokenRepository
-from server.tenants.repository import LocationRepository
+from server.tenants.repository import LocationRepository, TenantDirectory
 from shared.clock import utcnow
 from shared.enums import MemberSource, PrincipalKind, StaffRole
 from shared.ids import new_id
@@ -100,7 +101,14 @@ def commit_or_conflict(uow: UnitOfWork, message: str = _RACE) -> None:
         raise Conflict(message) from None
 
 
-def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -> MemberRead:
+def create_member(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    cmd: MemberCreate,
+    notifications: NotificationService | None = None,
+) -> MemberRead:
+    """With ``notifications``, a member with an email is invited to set a password."""
     values = cmd.model_dump()
     values["email"] = normalise_email(values["email"])
     values["source"] = cmd.source.value
@@ -110,8 +118,48 @@ def create_member(*, uow: UnitOfWork, claims: AccessClaims, cmd: MemberCreate) -
         _check_home_in_scope(claims, values)
         check_unique(repo, values)
         member = repo.add(Member(id=new_id(), **values))
+        uow.flush()
+        mails = _invitations(uow, repo, [member]) if notifications is not None else []
         commit_or_conflict(uow)
-        return to_read(member)
+        read = to_read(member)
+    if notifications is not None:
+        passwords.send(notifications, mails)
+    return read
+
+
+def _invitations(
+    uow: UnitOfWork, repo: MemberRepository, members: list[Member]
+) -> list[passwords.PasswordMail]:
+    invited = [member for member in members if member.email and not member.password_hash]
+    if not invited:
+        return []
+    tenant_name = TenantDirectory(uow.db, repo.tenant_id).current().name
+    return [passwords.invitation_for(repo, member, tenant_name) for member in invited]
+
+
+def resend_invitation(
+    *,
+    uow: UnitOfWork,
+    notifications: NotificationService,
+    claims: AccessClaims,
+    member_id: uuid.UUID,
+) -> None:
+    """A new invitation link (earlier ones keep working until they expire or one is used)."""
+    with uow:
+        repo = MemberRepository(uow.db, claims.tenant_id)
+        member = repo.get_or_404(member_id)
+        if member.email is None:
+            raise InvalidInput(
+                "this member has no email address to invite: add one first", code="no_email"
+            )
+        if member.password_hash is not None:
+            raise Conflict(
+                "this member already has an online account; they can reset their password",
+                code="already_has_account",
+            )
+        mails = _invitations(uow, repo, [member])
+        uow.commit()
+    passwords.send(notifications, mails)
 
 
 def get_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberRead:
@@ -228,8 +276,28 @@ def get_thumbnail(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID
     return photos.thumbnail(get_photo(uow=uow, claims=claims, member_id=member_id).content)
 
 
-def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> ImportResult:
-    """Good rows are created together in one transaction; bad rows are reported by line."""
+class ImportMemberships(Protocol):
+    """What an import needs of plans (which builds on members): the plans it may name, and
+    a membership started in the import's own transaction."""
+
+    def plans(self, uow: UnitOfWork, tenant_id: uuid.UUID) -> list[csv_import.ImportPlan]: ...
+
+    def start(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, member: Member, plan_id: uuid.UUID
+    ) -> None: ...
+
+
+def import_members(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    data: bytes,
+    notifications: NotificationService | None = None,
+    memberships: ImportMemberships | None = None,
+) -> ImportResult:
+    """Good rows are created together in one transaction; bad rows are reported by line.
+    With ``notifications``, members with an email are invited to set a password; with
+    ``memberships``, a row naming a plan starts a membership of it today."""
     try:
         parsed = csv_import.read_csv(data)
     except csv_import.TooManyRows as exc:
@@ -243,8 +311,11 @@ def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> Imp
     ]
     rejected = [item for item in checked if isinstance(item, csv_import.RowError)]
     valid = [item for item in checked if isinstance(item, csv_import.ImportRow)]
+    if memberships is None and any(row.plan for row in valid):
+        raise InvalidInput("plans cannot be given in this import", code="bad_csv")
     with uow:
         repo = MemberRepository(uow.db, claims.tenant_id)
+        valid, unresolved = _resolve(uow, repo, valid, memberships)
         taken = {
             field: repo.taken(field, [v for row in valid if (v := getattr(row, field))])
             for field in csv_import.UNIQUE
@@ -258,8 +329,15 @@ def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> Imp
             repo.add(Member(id=new_id(), source=MemberSource.IMPORT.value, **_fields(row)))
             for row in valid
         ]
+        uow.flush()
+        for row, member in zip(valid, members, strict=True):
+            if row.plan_id is not None and memberships is not None:
+                memberships.start(uow, claims.tenant_id, member, row.plan_id)
+        mails = _invitations(uow, repo, members) if notifications is not None else []
         commit_or_conflict(uow)
-    errors = sorted([*rejected, *clashes, *duplicates], key=lambda error: error.line)
+    if notifications is not None:
+        passwords.send(notifications, mails)
+    errors = sorted([*rejected, *unresolved, *clashes, *duplicates], key=lambda error: error.line)
     return ImportResult(
         created=len(members),
         rejected=[RejectedRow(line=error.line, reason=error.reason) for error in errors],
@@ -267,8 +345,25 @@ def import_members(*, uow: UnitOfWork, claims: AccessClaims, data: bytes) -> Imp
     )
 
 
+def _resolve(
+    uow: UnitOfWork,
+    repo: MemberRepository,
+    rows: list[csv_import.ImportRow],
+    memberships: ImportMemberships | None,
+) -> tuple[list[csv_import.ImportRow], list[csv_import.RowError]]:
+    """Home locations and plans given by name, named by id (a cheap no-op without names)."""
+    if not any(row.location_name or row.plan for row in rows):
+        return rows, []
+    locations = [
+        csv_import.ImportLocation(location.id, location.name)
+        for location in LocationRepository(uow.db, repo.tenant_id).list(limit=10_000)
+    ]
+    plans = memberships.plans(uow, repo.tenant_id) if memberships is not None else []
+    return csv_import.resolve_names(rows, locations, plans)
+
+
 def _fields(row: csv_import.ImportRow) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in csv_import.COLUMNS if name not in ("line",)} | {
+    return {name: getattr(row, name) for name in csv_import.MEMBER_FIELDS} | {
         "fitness_goals": [],
         "preferences": {},
     }

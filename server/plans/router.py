@@ -9,8 +9,12 @@ from fastapi import APIRouter, status
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
+from server.members import service as members_service
+from server.members.deps import CsvBody, MemberEditor
+from server.members.schemas import ImportResult
 from server.plans import membership_service, sales_service, service
 from server.plans.deps import FrontDeskOrKiosk, FrontDeskStaff
+from server.plans.member_import import ImportMemberships
 from server.plans.schemas import (
     MembershipCancel,
     MembershipCreate,
@@ -58,6 +62,50 @@ def get_plan(plan_id: uuid.UUID, claims: AnyStaff, uow: ReadUowDep) -> PlanRead:
 def update_plan(plan_id: uuid.UUID, cmd: PlanUpdate, claims: Admin, uow: UowDep) -> PlanRead:
     """Change a plan; existing memberships keep the credits and dates they were sold with."""
     return service.update_plan(uow=uow, claims=claims, plan_id=plan_id, cmd=cmd)
+
+
+_CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/members/import",
+    response_model=ImportResult,
+    status_code=200,
+    openapi_extra=_CSV_BODY,
+    tags=["members"],
+)
+def import_members(claims: MemberEditor, data: CsvBody, container: ContainerDep) -> ImportResult:
+    """Bulk import of members from a CSV file (UTF-8, at most 5 MB and 10,000 rows): the file
+    itself as the body with `Content-Type: text/csv`, or uploaded as the `file` field of a
+    `multipart/form-data` form. Fields are separated by commas or semicolons (found from the
+    header). The header row names the columns: first_name and last_name are required;
+    email, phone, date_of_birth (YYYY-MM-DD), barcode, card_number, home_location (a
+    location's name or id; or home_location_id) and plan (a plan's name or id; or plan_id)
+    are optional; other columns refuse the whole file. A row with a plan starts a membership
+    of it today. Good rows are created together; bad rows are listed with their line number
+    (the header is line 1) and reason. Members with an email are sent an invitation to set
+    a password."""
+    return members_service.import_members(
+        uow=container.uow(),
+        claims=claims,
+        data=data,
+        notifications=container.notifications,
+        memberships=ImportMemberships(),
+    )
 
 
 @router.post(

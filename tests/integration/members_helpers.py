@@ -75,3 +75,12 @@ def token_in(message: EmailMessage) -> str:
     found = re.search(r"\bev\.[0-9a-f]{32}\.[0-9a-f]{32}\.[A-Za-z0-9_\-]+", body.get_content())
     assert found, body.get_content()
     return found.group(0)
+
+
+def password_token_in(message: EmailMessage) -> str:
+    """The one-time code of a password reset or invitation email."""
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    found = re.search(r"\bpw\.[0-9a-f]{32}\.[0-9a-f]{32}\.[A-Za-z0-9_\-]+", body.get_content())
+    assert found, body.get_content()
+    return found.group(0)

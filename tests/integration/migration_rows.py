@@ -264,7 +264,7 @@ def _rev_0002() -> dict[str, list[Row]]:
         ],
         "members": [
             member(MEMBER, "Ama", "ama@example.com", None),
-            member(GUEST, "Kofi", None, MEMBER),
+            member(GUEST, "Émile", None, MEMBER),
         ],
         "memberships": [
             {"tenant_id": TENANT, "id": MEMBERSHIP, "member_id": MEMBER, "plan_id": PLAN,

@@ -65,7 +65,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png"}
 #: Routes for members: walked with a member token of the caller's tenant.
-MEMBER_ROUTES = {"/me/bookings/{booking_id}/cancel", "/me/sales/{sale_id}/receipt.pdf"}
+MEMBER_ROUTES = {
+    "/me/bookings/{booking_id}/cancel",
+    "/me/sales/{sale_id}/receipt.pdf",
+    "/me/sessions/{session_id}",
+}
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
 STATE_DEPENDENT = {
@@ -95,9 +99,9 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
     location = api.create_location(tenant)
     staff = api.create_staff(tenant, "coach", f"coach@{slug}.example")
     device = api.enrol_device(tenant, location["id"])
-    member = api.client.post(
-        "/members", json={"first_name": "Kwame", "last_name": slug}, headers=tenant.headers
-    ).json()
+    # With an email, so that routes about a member's invitation find something to do.
+    body = {"first_name": "Kwame", "last_name": slug, "email": f"kwame@{slug}.example"}
+    member = api.client.post("/members", json=body, headers=tenant.headers).json()
     photo = api.client.put(
         f"/members/{member['id']}/photo",
         content=PNG,
@@ -126,12 +130,19 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         json={"member_id": member["id"], "location_id": location["id"], "method": "search"},
         headers=tenant.headers,
     ).json()
+    # A pass, not the monthly plan: a second open membership of it would overlap the one
+    # the walk creates after the world's.
+    sold_pass = api.client.post(
+        "/plans",
+        json={"name": "Day", "kind": "day_pass", "price": "10.00", "currency": "GBP"},
+        headers=tenant.headers,
+    ).json()
     sale = {
         "sale_id": str(uuid.uuid4()),
         "member_id": member["id"],
-        "plan_id": plan["id"],
+        "plan_id": sold_pass["id"],
         "method": "cash",
-        "amount": "40.00",
+        "amount": "10.00",
         "currency": "GBP",
         "location_id": location["id"],
     }

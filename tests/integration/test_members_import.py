@@ -134,3 +134,103 @@ def test_import_is_per_tenant(api: Api) -> None:
     assert [r["line"] for r in result["rejected"]] == [3]
     assert [m["email"] for m in _everyone(api, mine)] == ["shared@x.example"]
     assert len(_everyone(api, theirs)) == 1
+
+
+def _plan(api: Api, tenant: Tenant, **body: Any) -> dict[str, Any]:
+    base = {"kind": "recurring", "billing_period": "month", "price": "45.00", "currency": "GBP"}
+    response = api.client.post("/plans", json={**base, **body}, headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _memberships(api: Api, tenant: Tenant, member_id: str) -> list[dict[str, Any]]:
+    response = api.client.get(f"/members/{member_id}/memberships", headers=tenant.headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def test_semicolons_locations_by_name_and_plans_that_start_memberships(api: Api) -> None:
+    tenant = api.sign_up("import-plans")
+    accra = api.create_location(tenant, name="Accra Osu")
+    london = api.create_location(tenant, name="London")
+    monthly = _plan(api, tenant, name="Monthly Unlimited")
+    home_only = _plan(api, tenant, name="Home club", location_rule="home")
+    csv = (
+        "first_name;last_name;home_location;plan\n"
+        "Ama;Mensah;accra osu;monthly unlimited\n"  # 2
+        f"Kofi;Boateng;{london['id']};{home_only['id']}\n"  # 3
+        "Yaa;Asantewaa;LONDON;\n"  # 4
+        "Esi;Owusu;Kumasi;Monthly Unlimited\n"  # 5: no such location
+        "Kojo;Antwi;;Yearly\n"  # 6: no such plan
+        "Abena;Darko;;Home club\n"  # 7: home-only plan without a home
+    )
+    response = _import(api, tenant, csv)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert [(r["line"], r["reason"]) for r in result["rejected"]] == [
+        (5, "home_location 'Kumasi' is not one of your locations"),
+        (6, "plan 'Yearly' is not one of the plans you sell"),
+        (7, "plan 'Home club' is valid at the member's home location only: give home_location"),
+    ]
+    ama, kofi, yaa = (
+        api.client.get(f"/members/{member_id}", headers=tenant.headers).json()
+        for member_id in result["member_ids"]
+    )
+    assert [m["home_location_id"] for m in (ama, kofi, yaa)] == [
+        accra["id"],
+        london["id"],
+        london["id"],
+    ]
+    [ama_plan] = _memberships(api, tenant, ama["id"])
+    [kofi_plan] = _memberships(api, tenant, kofi["id"])
+    assert (ama_plan["plan_id"], ama_plan["status"]) == (monthly["id"], "active")
+    assert kofi_plan["plan_id"] == home_only["id"]
+    assert _memberships(api, tenant, yaa["id"]) == []
+    assert len(_everyone(api, tenant)) == 3
+
+
+def test_a_file_uploaded_as_a_form_is_imported_like_a_body(api: Api) -> None:
+    tenant = api.sign_up("import-form")
+    csv = b"first_name,last_name,email\nAma,Mensah,ama@x.example\nKofi,,\n"
+    response = api.client.post(
+        "/members/import",
+        files={"file": ("members.csv", csv, "text/csv")},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 1
+    assert [(r["line"], r["reason"]) for r in response.json()["rejected"]] == [
+        (3, "last_name is missing")
+    ]
+    wrong_field = api.client.post(
+        "/members/import",
+        files={"upload": ("members.csv", csv, "text/csv")},
+        headers=tenant.headers,
+    )
+    assert wrong_field.status_code == 422
+    assert "no 'file' field" in wrong_field.json()["detail"]
+    too_big = api.client.post(
+        "/members/import",
+        files={"file": ("big.csv", b"first_name,last_name\nA," + b"b" * (5 * 1024 * 1024))},
+        headers=tenant.headers,
+    )
+    assert too_big.status_code == 413
+    assert [m["first_name"] for m in _everyone(api, tenant)] == ["Ama"]
+
+
+def test_other_tenants_locations_and_plans_are_not_found_by_name_or_id(api: Api) -> None:
+    mine, theirs = api.sign_up("import-names-mine"), api.sign_up("import-names-theirs")
+    api.create_location(theirs, name="Kumasi")
+    their_plan = _plan(api, theirs, name="Gold")
+    csv = (
+        "first_name,last_name,home_location_id,plan\n"
+        "A,B,Kumasi,\n"
+        f"C,D,,{their_plan['id']}\n"
+        "E,F,,Gold\n"
+    )
+    result = _import(api, mine, csv).json()
+    assert result["created"] == 0
+    assert [r["line"] for r in result["rejected"]] == [2, 3, 4]
+    assert _everyone(api, mine) == []

@@ -19,6 +19,7 @@ from tests.integration.members_helpers import (
     MEMBER_PASSWORD,
     SmtpSink,
     create_member,
+    password_token_in,
     smtp_server,
     token_in,
 )
@@ -177,22 +178,26 @@ def test_signup_answers_the_same_for_members_and_strangers(api: Api, mailbox: Sm
     assert _signup(api, "no-such-gym", "a@x.example").status_code == 404
     assert _signup(api, "dup-signup", "short@x.example", password="short").status_code == 422
     assert _signup(api, "dup-signup", "not-an-email").status_code == 422
+    # The member staff added is invited when added, and again when "signing up": the
+    # invitation is what makes the advice "sign in or reset your password" true for them.
     assert [m["To"] for m in mailbox.messages] == [
+        "desk@x.example",
         "first@x.example",
         "first@x.example",
         "desk@x.example",
     ]
-    verification, account, walk_in = (m.get_content() for m in mailbox.messages)
+    _, verification, account, _ = (m.get_content() for m in mailbox.messages)
     assert "one-time code" in verification
     assert "already have an account" in account and "one-time code" not in account
-    assert "Ask the front desk" in walk_in and "one-time code" not in walk_in
+    assert "Set up your online account" in mailbox.messages[3]["Subject"]
+    assert password_token_in(mailbox.messages[3]) != password_token_in(mailbox.messages[0])
     # Nothing changed: no new member, and the first password still signs in.
     members = api.client.get("/members", headers=tenant.headers).json()["items"]
     assert sorted((m["email"], m["first_name"]) for m in members) == [
         ("desk@x.example", "Ama"),
         ("first@x.example", "Esi"),
     ]
-    assert _verify(api, token_in(mailbox.messages[0])).status_code == 200
+    assert _verify(api, token_in(mailbox.messages[1])).status_code == 200
     assert _login(api, "dup-signup", "first@x.example").status_code == 200
 
 
@@ -211,16 +216,22 @@ def test_resend_verification_answers_the_same_for_everyone(api: Api, mailbox: Sm
     ]
     assert {a.status_code for a in answers} == {202}
     assert len({a.text for a in answers}) == 1
-    assert [m["To"] for m in mailbox.messages] == ["slow@x.example", "slow@x.example"]
+    # The member staff added got their invitation to set a password when added; no
+    # verification email, as they have no online account yet.
+    assert [m["To"] for m in mailbox.messages] == [
+        "walkin@x.example",
+        "slow@x.example",
+        "slow@x.example",
+    ]
     second = token_in(mailbox.messages[-1])
-    assert second != token_in(mailbox.messages[0])
+    assert second != token_in(mailbox.messages[1])
     assert _verify(api, second).status_code == 200
     assert _login(api, "resend-gym", "slow@x.example").status_code == 200
     # Once verified, nothing more is sent.
     api.client.post(
         "/members/resend-verification", json={"tenant": "resend-gym", "email": "slow@x.example"}
     )
-    assert len(mailbox.messages) == 2
+    assert len(mailbox.messages) == 3
 
 
 def test_failed_member_logins_are_throttled(api: Api, mailbox: SmtpSink) -> None:

@@ -106,6 +106,9 @@ def test_upgrade_to_head_keeps_every_row_and_fills_new_columns(url: str, revisio
                 assert _column(connection, "desk_payments", "taken_on", sa.Date()) == [
                     CREATED.date()
                 ]
+            # Members that existed before name search keys get theirs, folded.
+            keys = set(_column(connection, "members", "search_key"))
+            assert keys == ({"ama mensah", "emile mensah"} if revision >= "0002" else set())
         if revision == "0004":  # the defaults 0005 gave rows that existed before it
             with engine.connect() as connection:
                 assert _column(connection, "schedules", "on_missing_time") == ["shift"]

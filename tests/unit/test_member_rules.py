@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from server.members import csv_import, rules
-from server.members.csv_import import ImportRow, RowError
+from server.members.csv_import import ImportLocation, ImportPlan, ImportRow, RowError
 
 TODAY = date(2026, 11, 21)
 
@@ -145,7 +145,6 @@ def test_csv_row_validation() -> None:
         ({"date_of_birth": "20200101"}, "YYYY-MM-DD"),
         ({"date_of_birth": "1800-01-01"}, "120 years"),
         ({"card_number": "with space"}, "card_number must be"),
-        ({"home_location_id": "HQ"}, "not a valid id"),
         ({"last_name": "x" * 101}, "longer than 100"),
     ):
         result = csv_import.validate_row(3, _row(**values), TODAY)
@@ -194,4 +193,58 @@ def test_duplicates_and_clashes_keep_the_first_row() -> None:
     assert errors == [
         RowError(2, "there is already a member with the email a@x.example"),
         RowError(6, f"home_location_id {location} is not one of your locations"),
+    ]
+
+
+def test_csv_separators_are_found_from_the_header() -> None:
+    """Spreadsheets in a European locale write semicolons; commas inside quotes stay."""
+    semicolons = b'first_name;last_name;email\nAma;"Mensah, Jr";ama@x.example\n'
+    assert csv_import.read_csv(semicolons) == [
+        (2, {"first_name": "Ama", "last_name": "Mensah, Jr", "email": "ama@x.example"})
+    ]
+    commas = b'first_name,last_name\n"Ama; A",Mensah\n'
+    assert csv_import.read_csv(commas) == [(2, {"first_name": "Ama; A", "last_name": "Mensah"})]
+    for header in (b"first_name,last_name,home_location,home_location_id\n", b"a;b;plan;plan_id\n"):
+        with pytest.raises(csv_import.CsvRefused, match=r"not both|unknown"):
+            csv_import.read_csv(header)
+
+
+def test_home_locations_and_plans_are_named_by_name_or_id() -> None:
+    accra, kumasi, twin_a, twin_b = (uuid.uuid4() for _ in range(4))
+    locations = [
+        ImportLocation(accra, "Accra Osu"),
+        ImportLocation(kumasi, "Kumasi"),
+        ImportLocation(twin_a, "Twin"),
+        ImportLocation(twin_b, "twin"),
+    ]
+    monthly, home_only = uuid.uuid4(), uuid.uuid4()
+    plans = [ImportPlan(monthly, "Monthly Unlimited", False), ImportPlan(home_only, "Home", True)]
+
+    def row(line: int, **values: str) -> ImportRow:
+        result = csv_import.validate_row(line, _row(**values), TODAY)
+        assert isinstance(result, ImportRow), result
+        return result
+
+    rows = [
+        row(2, home_location="ACCRA OSU", plan="monthly unlimited"),
+        row(3, home_location=str(kumasi), plan_id=str(home_only)),
+        row(4, home_location_id="Kumasi", plan="Home"),
+        row(5, home_location="Nowhere"),
+        row(6, home_location="twin"),
+        row(7, plan="Yearly"),
+        row(8, plan="Home"),
+        row(9),
+    ]
+    kept, errors = csv_import.resolve_names(rows, locations, plans)
+    assert [(r.line, r.home_location_id, r.plan_id) for r in kept] == [
+        (2, accra, monthly),
+        (3, kumasi, home_only),
+        (4, kumasi, home_only),
+        (9, None, None),
+    ]
+    assert errors == [
+        RowError(5, "home_location 'Nowhere' is not one of your locations"),
+        RowError(6, "home_location 'twin' names several of your locations: use its id"),
+        RowError(7, "plan 'Yearly' is not one of the plans you sell"),
+        RowError(8, "plan 'Home' is valid at the member's home location only: give home_location"),
     ]
