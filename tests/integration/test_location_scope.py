@@ -65,7 +65,12 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
     device = api.enrol_device(tenant, location["id"])
     member = api.client.post(
         "/members",
-        json={"first_name": "Kwame", "last_name": name, "home_location_id": location["id"]},
+        json={
+            "first_name": "Kwame",
+            "last_name": name,
+            "home_location_id": location["id"],
+            "email": f"kwame@{name.lower()}.example",  # so an invitation has somewhere to go
+        },
         headers=tenant.headers,
     ).json()
     photo = api.client.put(
