@@ -3,7 +3,8 @@ staff whose role is limited to some locations (others never get here: their clai
 they see the whole tenant).
 
 What belongs to a location: the location itself, its class sessions and series, their
-bookings and the penalties of those, its check-ins, its kiosks and their review items.
+bookings and the penalties of those, its check-ins, its kiosks and their review items, and
+the sales made there.
 Members are the tenant's people: a limited member of staff reaches a member whose home is
 one of their locations, who has none, or who has checked in or booked at one of them;
 and through the member, the member's memberships and passes.
@@ -24,7 +25,7 @@ from server.devices.models import Device
 from server.errors import NotFound
 from server.members.models import Member
 from server.passes.models import MemberPass
-from server.plans.models import Membership
+from server.plans.models import Membership, Sale
 from server.ports.identity import AccessClaims
 from server.scheduling.models import ClassSession, Schedule
 from server.sync.models import ReviewItem
@@ -134,6 +135,10 @@ def _pass(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     return None if member_id is None else _member(db, tenant_id, member_id)
 
 
+def _sale(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
+    return _one(db, select(Sale.location_id).where(Sale.tenant_id == tenant_id, Sale.id == id_))
+
+
 _RESOLVERS: dict[str, _Resolver] = {
     "location_id": _location,
     "session_id": _session,
@@ -146,6 +151,7 @@ _RESOLVERS: dict[str, _Resolver] = {
     "member_id": _member,
     "membership_id": _membership,
     "pass_id": _pass,
+    "sale_id": _sale,
 }
 
 

@@ -41,6 +41,8 @@ class SaleFilter:
     plan_id: uuid.UUID | None = None
     staff_id: uuid.UUID | None = None
     member_id: uuid.UUID | None = None
+    #: The caller's locations, for staff limited to some; None: the whole tenant.
+    seen_at: frozenset[uuid.UUID] | None = None
 
 
 #: A sale's columns with the names people read beside it (``member_first_name``,
@@ -110,11 +112,16 @@ class LedgerRepository(TenantRepository[Sale]):
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def revenue(
-        self, group: str, period: str, from_day: date, to_day: date
+        self,
+        group: str,
+        period: str,
+        from_day: date,
+        to_day: date,
+        seen_at: frozenset[uuid.UUID] | None = None,
     ) -> list[tuple[uuid.UUID, str, date, str, int, Decimal, Decimal]]:
         """(group id, group name, first day of the period, currency, sales, gross, refunds)
         summed by the database from the daily rows: sales on the day they were made,
-        refunds on the day they were given."""
+        refunds on the day they were given. ``seen_at``: only these locations' money."""
         named: Any = AccessPlan if group == "plan" else Location
         column: Any = RevenueDay.plan_id if group == "plan" else RevenueDay.location_id
         starts = _period_start(self.db.get_bind().dialect.name, period)
@@ -136,6 +143,8 @@ class LedgerRepository(TenantRepository[Sale]):
             )
             .group_by(column, named.name, starts, RevenueDay.currency)
         )
+        if seen_at is not None:
+            query = query.where(RevenueDay.location_id.in_(sorted(seen_at)))
         return [
             (g, name, start, c, int(n), Decimal(gross), Decimal(refunds))
             for g, name, start, c, n, gross, refunds in self.db.execute(query)
@@ -191,4 +200,6 @@ def _conditions(where: SaleFilter) -> list[ColumnElement[bool]]:
     ):
         if value is not None:
             conditions.append(column == _inline(column, value))
+    if where.seen_at is not None:
+        conditions.append(Sale.location_id.in_(sorted(where.seen_at)))
     return conditions

@@ -29,7 +29,7 @@ def revenue(
         raise InvalidInput(f"a report spans at most {rules.MAX_REPORT_DAYS} days")
     with uow:
         ledger = LedgerRepository(uow.db, claims.tenant_id)
-        summed = ledger.revenue(group_by, period, from_day, to_day)
+        summed = ledger.revenue(group_by, period, from_day, to_day, claims.location_ids)
     names = {row[0]: row[1] for row in summed}
     folded = rules.buckets(period, summed)
     # Built from values the database typed already: no validation of a few thousand rows.

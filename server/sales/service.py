@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -71,7 +72,7 @@ def list_sales(
         raise InvalidInput("from cannot be after to")
     with uow:
         rows = LedgerRepository(uow.db, claims.tenant_id).search(
-            where, limit=limit + 1, offset=offset
+            replace(where, seen_at=claims.location_ids), limit=limit + 1, offset=offset
         )
         return SalePage(
             items=[to_record(r) for r in rows[:limit]],

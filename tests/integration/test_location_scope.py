@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, timedelta
 
 from server.bootstrap import Container
 from tests.integration.helpers import PASSWORD, Api, Tenant
@@ -38,6 +39,7 @@ SCOPED = {
     "pass_id",
     "alert_id",
     "review_item_id",
+    "sale_id",
 }
 
 
@@ -93,6 +95,22 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
     alert = api.client.post(
         f"/members/{member['id']}/alerts", json={"text": "balance due"}, headers=tenant.headers
     ).json()
+    day_pass = api.client.post(
+        "/plans",
+        json={"name": f"Day in {name}", "kind": "day_pass", "price": "10.00", "currency": "GBP"},
+        headers=tenant.headers,
+    ).json()
+    sale = {
+        "sale_id": str(uuid.uuid4()),
+        "member_id": member["id"],
+        "plan_id": day_pass["id"],
+        "method": "cash",
+        "amount": "10.00",
+        "currency": "GBP",
+        "location_id": location["id"],
+    }
+    sold = api.client.post("/sales", json=sale, headers=tenant.headers)
+    assert sold.status_code == 201, sold.text
     # A walk-in like the member, registered at the kiosk: a review item of this location.
     walkin = {
         "mutation_id": 1,
@@ -122,6 +140,7 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
         "membership_id": membership["id"],
         "checkin_id": checkin["id"],
         "plan_id": plan_id,
+        "sale_id": sale["sale_id"],
     }
 
 
@@ -188,6 +207,7 @@ def test_lists_and_bodies_keep_to_the_managers_locations(api: Api, container: Co
         "/sessions",
         "/schedules",
         "/review-items",
+        "/sales",
     ):
         listed = client.get(path, headers=manager)
         assert listed.status_code == 200, (path, listed.text)
@@ -203,10 +223,23 @@ def test_lists_and_bodies_keep_to_the_managers_locations(api: Api, container: Co
         } & accra_ids, path
     overview = client.get("/overview/today", headers=manager).json()
     assert [d["location_id"] for d in overview["locations"]] == [london["location_id"]]
+    # Money too: the revenue report sums London's sales only; the owner's sums both.
+    today = date.today()
+    report = {
+        "group_by": "location",
+        "period": "month",
+        "from": (today - timedelta(days=31)).isoformat(),
+        "to": (today + timedelta(days=31)).isoformat(),
+    }
+    rows = client.get("/reports/revenue", params=report, headers=manager).json()["rows"]
+    assert {r["group_id"] for r in rows} == {london["location_id"]}
+    rows = client.get("/reports/revenue", params=report, headers=tenant.headers).json()["rows"]
+    assert {r["group_id"] for r in rows} == {london["location_id"], accra["location_id"]}
     for path in (
         f"/sessions?location_id={accra['location_id']}",
         f"/overview/today?location_id={accra['location_id']}",
         f"/checkins?location_id={accra['location_id']}",
+        f"/sales?location_id={accra['location_id']}",
     ):
         assert client.get(path, headers=manager).status_code == 404, path
     # Ids in bodies: another location is not found, and nothing is written.
