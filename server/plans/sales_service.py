@@ -128,6 +128,10 @@ def record_sale(
             raise InvalidInput(
                 "a guest pass needs a host with an active membership", code="host_not_active"
             )
+    starts_on = starts_on or utcnow().astimezone(point.tz).date()
+    if check_plan and kind is PlanKind.RECURRING:
+        # Before the money is taken: a member holds one membership of a plan at a time.
+        membership_service.check_no_overlap(uow, tenant_id, member.id, plan, (starts_on, ends_on))
     charged = payments.charge(
         PaymentRequest(
             tenant_id=tenant_id,
@@ -145,7 +149,7 @@ def record_sale(
         tenant_id,
         member_id=member.id,
         plan=plan,
-        starts_on=starts_on or utcnow().astimezone(point.tz).date(),
+        starts_on=starts_on,
         ends_on=ends_on,
         source=MemberSource.DESK,
         home_location_id=point.location.id,

@@ -77,6 +77,18 @@ def test_memberships_and_packs_are_recorded_with_discount_seller_and_payment(
     assert recorded[second["sale_id"]]["method"] == "cash"
 
 
+def test_a_second_monthly_membership_over_a_held_one_is_refused_before_any_charge(
+    desk: Desk, payments: FakePayments
+) -> None:
+    member, monthly = desk.member(), desk.plan(MONTHLY)
+    sold(desk, member, monthly, "45.00")
+    again = sell(desk, member, monthly, "45.00")
+    assert again.status_code == 409, again.text
+    assert again.json()["code"] == "membership_overlaps"
+    assert len(payments.asked) == 1  # the refused sale took no money
+    assert _count(desk.container, Sale) == 1
+
+
 @pytest.mark.parametrize(
     ("extra", "code_or_text"),
     [

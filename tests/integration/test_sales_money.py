@@ -173,7 +173,8 @@ def test_revenue_per_group_period_and_currency_net_of_refunds_in_local_time(
     clock.at("2026-01-15T10:00:00")
     sold(desk, member, ghs_plan, "300.00", currency="GHS")  # a GHS plan sold in London
     clock.at("2026-01-20T10:00:00")
-    sold(desk, member, ghs_plan, "300.00", currency="GHS", location_id=accra["id"])
+    # Another member: one membership of a plan at a time.
+    sold(desk, desk.member(), ghs_plan, "300.00", currency="GHS", location_id=accra["id"])
     clock.at("2026-01-31T12:00:00")  # 1 February, 01:00 in Auckland
     late = sold(desk, member, day_pass, "12.50", location_id=auckland["id"])
     clock.at("2026-02-03T10:00:00")
