@@ -12,6 +12,7 @@ from server.bootstrap import Container, build_container
 from server.config import Settings
 from server.main import create_app
 from tests.integration.helpers import Api
+from tests.integration.members_helpers import SmtpSink, smtp_server
 
 
 @pytest.fixture
@@ -45,3 +46,15 @@ def client(container: Container) -> Iterator[TestClient]:
 @pytest.fixture
 def api(client: TestClient) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[SmtpSink, int]]:
+    """A real SMTP server on loopback: (what it received, its port)."""
+    with smtp_server() as running:
+        yield running
+
+
+@pytest.fixture
+def mailbox(smtp: tuple[SmtpSink, int]) -> SmtpSink:
+    return smtp[0]

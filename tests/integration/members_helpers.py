@@ -15,6 +15,7 @@ import numpy as np
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from server.config import Settings
 from tests.integration.helpers import Api, Tenant
 from tests.ports import free_port
 
@@ -84,3 +85,9 @@ def password_token_in(message: EmailMessage) -> str:
     found = re.search(r"\bpw\.[0-9a-f]{32}\.[0-9a-f]{32}\.[A-Za-z0-9_\-]+", body.get_content())
     assert found, body.get_content()
     return found.group(0)
+
+
+def mailing_to(settings: Settings, smtp: tuple[SmtpSink, int], **extra: Any) -> Settings:
+    """``settings`` sending email to the loopback SMTP server (for a module's ``settings``
+    fixture)."""
+    return settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": smtp[1], **extra})

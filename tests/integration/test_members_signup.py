@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,27 +18,16 @@ from tests.integration.members_helpers import (
     MEMBER_PASSWORD,
     SmtpSink,
     create_member,
+    mailing_to,
     password_token_in,
-    smtp_server,
     token_in,
 )
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[SmtpSink, int]]:
-    with smtp_server() as running:
-        yield running
-
-
-@pytest.fixture
 def settings(settings: Settings, smtp: tuple[SmtpSink, int]) -> Settings:
     """The suite's settings, sending email to the loopback SMTP server."""
-    return Settings(**{**settings.model_dump(), "smtp_host": "127.0.0.1", "smtp_port": smtp[1]})
-
-
-@pytest.fixture
-def mailbox(smtp: tuple[SmtpSink, int]) -> SmtpSink:
-    return smtp[0]
+    return mailing_to(settings, smtp)
 
 
 def _signup(api: Api, slug: str, email: str, **extra: Any) -> Any:

@@ -4,7 +4,6 @@ retried with backoff when the server is down, never sent twice."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,26 +16,13 @@ from server.notices.models import Notice
 from shared.clock import utcnow
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
-from tests.integration.members_helpers import SmtpSink, smtp_server
+from tests.integration.members_helpers import SmtpSink, mailing_to
 from tests.ports import free_port
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[SmtpSink, int]]:
-    with smtp_server() as running:
-        yield running
-
-
-@pytest.fixture
 def settings(settings: Settings, smtp: tuple[SmtpSink, int]) -> Settings:
-    return Settings(
-        **{
-            **settings.model_dump(),
-            "smtp_host": "127.0.0.1",
-            "smtp_port": smtp[1],
-            "background_jobs": False,
-        }
-    )
+    return mailing_to(settings, smtp, background_jobs=False)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
@@ -22,21 +21,15 @@ from server.tenants.models import Tenant
 from tests.fakes.payments import FakePayments
 from tests.integration.bookings_helpers import open_studio
 from tests.integration.helpers import PASSWORD, Api
-from tests.integration.members_helpers import SmtpSink, smtp_server
+from tests.integration.members_helpers import SmtpSink, mailing_to
 from tests.integration.plans_helpers import DAY_PASS, MONTHLY, PACK, open_desk
 from tests.integration.sales_helpers import pdf_text, sold
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[SmtpSink, int]]:
-    with smtp_server() as running:
-        yield running
-
-
-@pytest.fixture
 def settings(settings: Settings, smtp: tuple[SmtpSink, int]) -> Settings:
     """The suite's settings, sending email to the loopback SMTP server."""
-    return Settings(**{**settings.model_dump(), "smtp_host": "127.0.0.1", "smtp_port": smtp[1]})
+    return mailing_to(settings, smtp)
 
 
 @pytest.fixture
