@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,3 +113,52 @@ class Api:
         )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def sell_day_pass(
+        self, tenant: Tenant, member_id: str, location_id: str, name: str = "Day"
+    ) -> str:
+        """A day pass sold at ``location_id`` by the tenant's owner, paid in cash: the sale's
+        id. (A pass, so it never overlaps a membership the member holds.)"""
+        plan = self.client.post(
+            "/plans",
+            json={"name": name, "kind": "day_pass", "price": "10.00", "currency": "GBP"},
+            headers=tenant.headers,
+        )
+        assert plan.status_code == 201, plan.text
+        sale = {
+            "sale_id": str(uuid.uuid4()),
+            "member_id": member_id,
+            "plan_id": plan.json()["id"],
+            "method": "cash",
+            "amount": "10.00",
+            "currency": "GBP",
+            "location_id": location_id,
+        }
+        sold = self.client.post("/sales", json=sale, headers=tenant.headers)
+        assert sold.status_code == 201, sold.text
+        sale_id: str = sold.json()["sale_id"]
+        return sale_id
+
+    def review_item(self, device: dict[str, Any], last_name: str, duplicate_of: str) -> str:
+        """A walk-in registered at the kiosk ``device`` like member ``duplicate_of``: the
+        review item it opens at the kiosk's location."""
+        walkin = {
+            "mutation_id": 1,
+            "name": "member.create.v1",
+            "args": {
+                "member_id": str(uuid.uuid4()),
+                "first_name": "Kwame",
+                "last_name": last_name,
+                "possible_duplicate_of": [duplicate_of],
+            },
+            "device_time": "2026-01-01T10:00:00Z",
+            "hlc": "0",
+        }
+        pushed = self.client.post(
+            "/sync/push",
+            json={"device_id": device["device_id"], "schema_version": 1, "mutations": [walkin]},
+            headers=self.device_headers(device),
+        )
+        assert pushed.status_code == 200, pushed.text
+        item: str = pushed.json()["results"][0]["review_item_id"]
+        return item

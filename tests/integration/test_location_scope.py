@@ -95,44 +95,13 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
     alert = api.client.post(
         f"/members/{member['id']}/alerts", json={"text": "balance due"}, headers=tenant.headers
     ).json()
-    day_pass = api.client.post(
-        "/plans",
-        json={"name": f"Day in {name}", "kind": "day_pass", "price": "10.00", "currency": "GBP"},
-        headers=tenant.headers,
-    ).json()
-    sale = {
-        "sale_id": str(uuid.uuid4()),
-        "member_id": member["id"],
-        "plan_id": day_pass["id"],
-        "method": "cash",
-        "amount": "10.00",
-        "currency": "GBP",
-        "location_id": location["id"],
-    }
-    sold = api.client.post("/sales", json=sale, headers=tenant.headers)
-    assert sold.status_code == 201, sold.text
+    sale_id = api.sell_day_pass(tenant, member["id"], location["id"], name=f"Day in {name}")
     # A walk-in like the member, registered at the kiosk: a review item of this location.
-    walkin = {
-        "mutation_id": 1,
-        "name": "member.create.v1",
-        "args": {
-            "member_id": str(uuid.uuid4()),
-            "first_name": "Kwame",
-            "last_name": name,
-            "possible_duplicate_of": [member["id"]],
-        },
-        "device_time": "2026-01-01T10:00:00Z",
-        "hlc": "0",
-    }
-    pushed = api.client.post(
-        "/sync/push",
-        json={"device_id": device["device_id"], "schema_version": 1, "mutations": [walkin]},
-        headers=api.device_headers(device),
-    ).json()
+    review_item_id = api.review_item(device, name, member["id"])
     return {
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
-        "review_item_id": pushed["results"][0]["review_item_id"],
+        "review_item_id": review_item_id,
         "location_id": location["id"],
         "device_id": device["device_id"],
         "member_id": member["id"],
@@ -140,7 +109,7 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
         "membership_id": membership["id"],
         "checkin_id": checkin["id"],
         "plan_id": plan_id,
-        "sale_id": sale["sale_id"],
+        "sale_id": sale_id,
     }
 
 
