@@ -130,7 +130,7 @@ def test_a_member_opens_the_pass_offline(live: Live, browser: Browser) -> None:
     page.wait_for_function("caches.has('zmos-app').then(has => !has)")
     context.set_offline(True)
     # With nothing saved and no network, the page fails to load: there is no pass to show.
-    with pytest.raises(PlaywrightError, match="ERR_FAILED|ERR_INTERNET_DISCONNECTED"):
+    with pytest.raises(PlaywrightError, match=r"ERR_FAILED|ERR_INTERNET_DISCONNECTED"):
         page.goto(f"{live.url}/app/pass")
     assert page.locator("img.qr").count() == 0
     context.close()
