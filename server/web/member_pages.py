@@ -19,7 +19,7 @@ from server.ports.identity import AccessClaims
 from server.signins.deps import ClientAddress
 from server.web.forms import SignInRefused, sign_in
 from server.web.pages import STATIC_DIR, redirect, render
-from server.web.sessions import MEMBERS, checked_form, end, services, signed_in
+from server.web.sessions import MEMBERS, WebRefusal, checked_form, end, services, signed_in
 
 router = APIRouter(include_in_schema=False)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -45,15 +45,23 @@ async def choose_provider(request: Request, tenant: str = "") -> Response:
     return render(request, "app/provider.html", 422 if tenant else 200, slug=tenant)
 
 
+def _slug(tenant_slug: str) -> str:
+    """The provider's slug from the address; one that no provider can have is no page."""
+    slug = tenant_slug.lower()
+    if not _SLUG.match(slug):
+        raise WebRefusal(404, "No such page", "This address is not a gym's sign-in page.")
+    return slug
+
+
 @router.get("/app/{tenant_slug}/signin")
 async def signin_form(request: Request, tenant_slug: str) -> Response:
-    return render(request, "app/signin.html", slug=tenant_slug.lower(), email="", error=None)
+    return render(request, "app/signin.html", slug=_slug(tenant_slug), email="", error=None)
 
 
 @router.post("/app/{tenant_slug}/signin")
 async def signin(request: Request, tenant_slug: str, client: ClientAddress) -> Response:
+    slug = _slug(tenant_slug)
     fields = await checked_form(request)
-    slug = tenant_slug.lower()
     email = fields.get("email", "")
     try:
         await sign_in(

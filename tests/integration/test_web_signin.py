@@ -82,6 +82,9 @@ def test_a_member_signs_in_sees_the_pass_and_signs_out_everywhere(
     again = client.get("/app/pass", follow_redirects=False)
     assert again.status_code == 303
     assert again.headers["location"] == "/app/signin"
+    # An address no provider can have is no page (nothing of it is echoed into a form).
+    odd = client.get("/app/a%22%3E%3Cb%3E%3Fx/signin")
+    assert odd.status_code == 404 and "<b>" not in odd.text
     # The provider signed in with is remembered for the next sign-in.
     assert client.get("/app/signin", follow_redirects=False).headers["location"] == (
         f"/app/{SLUG}/signin"
