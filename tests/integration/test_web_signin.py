@@ -282,3 +282,8 @@ def test_the_member_app_is_installable_and_ships_its_assets(api: Api) -> None:
     assert htmx.status_code == 200 and "htmx" in htmx.text[:2000]
     assert api.client.get("/static/vendor/htmx.LICENSE").status_code == 200
     assert api.client.get("/static/nothing.js").status_code == 404
+    # Assets may be kept and revalidated; the pages themselves are never stored.
+    css = api.client.get("/static/zmos.css")
+    assert css.headers["cache-control"] == "no-cache"
+    again = api.client.get("/static/zmos.css", headers={"if-none-match": css.headers["etag"]})
+    assert again.status_code == 304
