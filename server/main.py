@@ -22,6 +22,7 @@ from server.bootstrap import Container, background_jobs, build_container
 from server.config import Settings
 from server.jobs import JobRunner
 from server.routes import ROUTERS
+from server.web import install_web
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     for router in ROUTERS:
         app.include_router(router)
     install_problem_docs(app)
+    install_web(app)
     apps = segment_apps(ROUTERS, app, install_error_handlers, telemetry=telemetry)
     app.add_middleware(SegmentRouting, apps=apps)
     # Around Starlette's own outermost layer, so that its 500 page gets them too.

@@ -28,12 +28,27 @@ DOCS_POLICY = (
     "form-action 'none'"
 )
 
+#: The web pages (``server.web``): their own scripts, styles, images and service worker,
+#: nothing inline and nothing from elsewhere; forms post to this site only.
+WEB_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+WEB_ROOTS = ("/app", "/manage")
+WEB_PREFIXES = ("/app/", "/manage/", "/static/")
+
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
 _API_HEADERS = [*_COMMON, (b"content-security-policy", API_POLICY.encode())]
 _DOCS_HEADERS = [*_COMMON, (b"content-security-policy", DOCS_POLICY.encode())]
+_WEB_HEADERS = [
+    *_COMMON,
+    (b"content-security-policy", WEB_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+]
 #: Tokens and personal data must not stay in a browser's or a proxy's cache; a response
 #: that says how it may be cached (a public timetable) keeps its own rule.
 _NO_STORE = (b"cache-control", b"no-store")
@@ -49,7 +64,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = _DOCS_HEADERS if scope["path"].startswith(DOCS_PATH) else _API_HEADERS
+        path = scope["path"]
+        if path.startswith(DOCS_PATH):
+            extra = _DOCS_HEADERS
+        elif path in WEB_ROOTS or path.startswith(WEB_PREFIXES):
+            extra = _WEB_HEADERS
+        else:
+            extra = _API_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -1,0 +1,43 @@
+"""The web pages: the member app (``/app``) and the manager console (``/manage``), rendered
+on the server and calling the same services as the API, never the API itself."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from server.web import manage_pages, member_pages
+from server.web.pages import STATIC_DIR, refusal_page, sign_in_first
+from server.web.sessions import SignInFirst, WebRefusal
+
+#: Where the pages' CSS, scripts and icons are served from (files of this package).
+STATIC_PATH = "/static"
+#: First path segments of the web pages; their responses carry the pages' own policy.
+WEB_SEGMENTS = ("app", "manage", "static")
+
+
+class _Assets(StaticFiles):
+    """The pages' files, which a browser may keep and revalidate (by ETag) rather than
+    download on every page: the server's default for other answers is not to store them."""
+
+    def file_response(
+        self, full_path: Any, stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers.setdefault("cache-control", "no-cache")
+        return response
+
+
+def install_web(app: FastAPI) -> None:
+    """Adds the pages to the main app. They are not in the API's segment index: requests
+    for them reach the main app, and the API's routing is unchanged."""
+    app.include_router(member_pages.router)
+    app.include_router(manage_pages.router)
+    app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")
+    app.add_exception_handler(WebRefusal, refusal_page)
+    app.add_exception_handler(SignInFirst, sign_in_first)

@@ -1,0 +1,77 @@
+"""The manager console (``/manage``): staff sign-in, sign-out and the landing page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from server.api.deps import Services
+from server.api.threaded_route import run_in_worker_thread
+from server.ports.identity import AccessClaims
+from server.signins.deps import ClientAddress
+from server.staff import service as staff_service
+from server.staff.schemas import LoginRequest
+from server.tenants import service as tenants
+from server.web.forms import SignInRefused, sign_in
+from server.web.pages import redirect, render
+from server.web.sessions import STAFF, checked_form, end, services, signed_in
+
+router = APIRouter(include_in_schema=False)
+
+
+def _today_view(container: Services, claims: AccessClaims) -> dict[str, Any]:
+    """The landing page's content; the locations are those the account may see."""
+    return {
+        "me": staff_service.get_me(uow=container.read_uow(), claims=claims),
+        "tenant": tenants.get_tenant(uow=container.read_uow(), claims=claims),
+        "locations": tenants.list_locations(
+            uow=container.read_uow(), claims=claims, limit=100, offset=0
+        ).items,
+    }
+
+
+@router.get("/manage/signin")
+async def signin_form(request: Request) -> Response:
+    return render(request, "manage/signin.html", tenant="", email="", error=None)
+
+
+@router.post("/manage/signin")
+async def signin(request: Request, client: ClientAddress) -> Response:
+    fields = await checked_form(request)
+    tenant, email = fields.get("tenant", "").strip().lower(), fields.get("email", "")
+    try:
+        await sign_in(
+            request,
+            STAFF,
+            staff_service.login,
+            LoginRequest,
+            {"tenant": tenant, "email": email, "password": fields.get("password", "")},
+            client,
+        )
+    except SignInRefused as exc:
+        return render(
+            request,
+            "manage/signin.html",
+            exc.status,
+            tenant=tenant,
+            email=email,
+            error=exc.message,
+        )
+    return redirect(request, "/manage")
+
+
+@router.get("/manage")
+async def today(request: Request) -> Response:
+    claims = await signed_in(request, STAFF)
+    view = await run_in_worker_thread(_today_view, services(request), claims)
+    return render(request, "manage/today.html", **view)
+
+
+@router.post("/manage/signout")
+async def signout(request: Request) -> Response:
+    await checked_form(request)
+    claims = await signed_in(request, STAFF)
+    await run_in_worker_thread(end, request, STAFF, claims)
+    return redirect(request, "/manage/signin")

@@ -1,0 +1,53 @@
+// Member app service worker: My pass opens with no network. The page (its QR code is in
+// the page) is fetched from the network when there is one and saved; without a network the
+// saved copy is shown. The look of the page (CSS, icons) is saved on install.
+"use strict";
+var CACHE = "zmos-app";
+var PASS = "/app/pass";
+var SHELL = [
+  "/static/zmos.css",
+  "/static/app/app.js",
+  "/static/icons/icon-192.png",
+  "/static/icons/icon-512.png",
+  "/app/manifest.webmanifest"
+];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); })
+      .then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.clients.claim());
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname === PASS) {
+    event.respondWith(
+      fetch(request).then(function (response) {
+        // Only the pass itself is saved, not a redirect to the sign-in form.
+        if (response.ok && !response.redirected) {
+          var copy = response.clone();
+          caches.open(CACHE).then(function (cache) { cache.put(PASS, copy); });
+        }
+        return response;
+      }).catch(function () {
+        return caches.match(PASS).then(function (saved) {
+          return saved || Response.error();
+        });
+      })
+    );
+    return;
+  }
+  if (SHELL.indexOf(url.pathname) >= 0) {
+    event.respondWith(
+      fetch(request).catch(function () { return caches.match(url.pathname); })
+    );
+  }
+});
