@@ -113,6 +113,25 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "ZMOS <no-reply@zmos.local>"
+    public_url: str | None = Field(
+        None,
+        description="The address members reach this server at (e.g. https://gym.example.com): "
+        "when set, the password reset, invitation and email confirmation messages carry a link "
+        "to the member app's page, besides the code",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")) or any(c in value for c in "?# "):
+            raise ValueError(
+                "ZMOS_PUBLIC_URL must be the server's web address, such as "
+                "https://gym.example.com (no query or fragment)"
+            )
+        return value
 
     @field_validator("database_url")
     @classmethod

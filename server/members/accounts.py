@@ -74,11 +74,22 @@ def _send(notifications: NotificationService, to_email: str, subject: str, body:
 
 
 def _send_verification(
-    notifications: NotificationService, tenant: Tenant, to_email: str, token: str
+    notifications: NotificationService,
+    tenant: Tenant,
+    to_email: str,
+    token: str,
+    public_url: str | None,
 ) -> None:
+    link = passwords.page_link(public_url, tenant.slug, "verify", token)
+    how = (
+        f"Confirm your email address with this link (valid for 48 hours):\n\n    {link}\n\n"
+        "or with this one-time code:\n\n"
+        if link
+        else "Confirm your email address with this one-time code (valid for 48 hours):\n\n"
+    )
     body = (
         f"Welcome to {tenant.name}!\n\n"
-        "Confirm your email address with this one-time code (valid for 48 hours):\n\n"
+        f"{how}"
         f"    {token}\n\n"
         "If you did not sign up, ignore this message.\n"
     )
@@ -119,6 +130,7 @@ def sign_up(
     identity: IdentityService,
     notifications: NotificationService,
     cmd: MemberSignup,
+    public_url: str | None = None,
 ) -> Accepted:
     """The answer is the same whether or not the email already names a member, so that a
     sign-up cannot tell anyone who is a member; the difference is said by email. A member
@@ -136,14 +148,14 @@ def sign_up(
         if holder is None:
             token = _add_online_member(uow, repo, cmd, email, password_hash)
         elif not has_account and holder.archived_at is None:
-            invitation = passwords.invitation_for(repo, holder, tenant.name)
+            invitation = passwords.invitation_for(repo, holder, tenant.name, tenant.slug)
             uow.commit()
     if invitation is not None:
-        passwords.send(notifications, [invitation])
+        passwords.send(notifications, [invitation], public_url)
     elif holder is not None:
         _tell_existing(notifications, tenant, email, has_account=has_account)
     elif token is not None:
-        _send_verification(notifications, tenant, email, token)
+        _send_verification(notifications, tenant, email, token, public_url)
     return Accepted(detail=SIGNUP_ACCEPTED)
 
 
@@ -227,7 +239,7 @@ def resend_verification(
             return
         token = _new_verification(repo, member)
         uow.commit()
-    _send_verification(notifications, tenant, email, token)
+    _send_verification(notifications, tenant, email, token, settings.public_url)
 
 
 def login(

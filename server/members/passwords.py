@@ -7,6 +7,7 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 from server.config import Settings
 from server.db.uow import UnitOfWork
@@ -47,6 +48,7 @@ class PasswordMail:
     tenant_name: str
     purpose: str
     token: str
+    tenant_slug: str
 
 
 def new_link(repo: MemberRepository, member: Member, purpose: str) -> str:
@@ -68,13 +70,23 @@ def new_link(repo: MemberRepository, member: Member, purpose: str) -> str:
     return token
 
 
-def invitation_for(repo: MemberRepository, member: Member, tenant_name: str) -> PasswordMail:
+def invitation_for(
+    repo: MemberRepository, member: Member, tenant_name: str, tenant_slug: str
+) -> PasswordMail:
     assert member.email is not None
     token = new_link(repo, member, INVITATION)
-    return PasswordMail(member.email, tenant_name, INVITATION, token)
+    return PasswordMail(member.email, tenant_name, INVITATION, token, tenant_slug)
 
 
-def _body(mail: PasswordMail) -> tuple[str, str]:
+def page_link(public_url: str | None, tenant_slug: str, page: str, token: str) -> str | None:
+    """The member app's page for a one-time code (``page`` under ``/app/<slug>/``), when the
+    server's public address is known; the code also travels as text for those who type it."""
+    if not public_url:
+        return None
+    return f"{public_url.rstrip('/')}/app/{quote(tenant_slug)}/{page}?code={quote(token, safe='')}"
+
+
+def _body(mail: PasswordMail, public_url: str | None = None) -> tuple[str, str]:
     hours = int(TTL[mail.purpose].total_seconds() // 3600)
     valid = f"{hours} hours" if hours < 48 else f"{hours // 24} days"
     if mail.purpose == INVITATION:
@@ -86,18 +98,28 @@ def _body(mail: PasswordMail) -> tuple[str, str]:
     else:
         subject = f"Reset your password for {mail.tenant_name}"
         intro = "Someone (we hope you) asked to reset the password of your account"
+    link = page_link(public_url, mail.tenant_slug, "reset/confirm", mail.token)
+    follow = (
+        f"Open this link to choose your password (valid for {valid}):\n\n    {link}\n\n"
+        "or send this one-time code with your new password:\n\n"
+        if link
+        else f"send this one-time code with your new password (valid for {valid}):\n\n"
+    )
     body = (
-        f"{intro}: send this one-time code with your new password (valid for {valid}):\n\n"
+        f"{intro}: {follow[:1].lower()}{follow[1:]}"
         f"    {mail.token}\n\n"
         "If you did not ask for this, ignore this message: nothing has changed.\n"
     )
     return subject, body
 
 
-def send(notifications: NotificationService, mails: list[PasswordMail]) -> None:
-    """Sent after the commit: a lost email can be asked for again, a lost change cannot."""
+def send(
+    notifications: NotificationService, mails: list[PasswordMail], public_url: str | None = None
+) -> None:
+    """Sent after the commit: a lost email can be asked for again, a lost change cannot.
+    With the server's ``public_url``, each mail links to the member app's page."""
     for mail in mails:
-        subject, body = _body(mail)
+        subject, body = _body(mail, public_url)
         try:
             notifications.send(Notification(to_email=mail.to_email, subject=subject, body=body))
         except Exception:
@@ -131,7 +153,8 @@ def request_reset(
             return
         token = new_link(repo, member, RESET)
         uow.commit()
-    send(notifications, [PasswordMail(email, tenant.name, RESET, token)])
+    mail = PasswordMail(email, tenant.name, RESET, token, tenant.slug)
+    send(notifications, [mail], settings.public_url)
 
 
 def confirm(

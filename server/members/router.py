@@ -65,6 +65,7 @@ def sign_up(cmd: MemberSignup, container: ContainerDep) -> Accepted:
         identity=container.identity,
         notifications=container.notifications,
         cmd=cmd,
+        public_url=container.settings.public_url,
     )
 
 
@@ -140,7 +141,11 @@ def update_my_profile(cmd: MemberProfileUpdate, claims: MemberClaims, uow: UowDe
 def create_member(cmd: MemberCreate, claims: MemberEditor, container: ContainerDep) -> MemberRead:
     """A member with an email is sent an invitation to set a password (valid 14 days)."""
     return service.create_member(
-        uow=container.uow(), claims=claims, cmd=cmd, notifications=container.notifications
+        uow=container.uow(),
+        claims=claims,
+        cmd=cmd,
+        notifications=container.notifications,
+        public_url=container.settings.public_url,
     )
 
 
@@ -178,6 +183,7 @@ def resend_invitation(
         notifications=container.notifications,
         claims=claims,
         member_id=member_id,
+        public_url=container.settings.public_url,
     )
     return Accepted(detail="an invitation to set a password was sent")
 

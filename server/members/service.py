@@ -107,8 +107,10 @@ def create_member(
     claims: AccessClaims,
     cmd: MemberCreate,
     notifications: NotificationService | None = None,
+    public_url: str | None = None,
 ) -> MemberRead:
-    """With ``notifications``, a member with an email is invited to set a password."""
+    """With ``notifications``, a member with an email is invited to set a password (the
+    mail links to the member app at ``public_url`` when given)."""
     values = cmd.model_dump()
     values["email"] = normalise_email(values["email"])
     values["source"] = cmd.source.value
@@ -123,7 +125,7 @@ def create_member(
         commit_or_conflict(uow)
         read = to_read(member)
     if notifications is not None:
-        passwords.send(notifications, mails)
+        passwords.send(notifications, mails, public_url)
     return read
 
 
@@ -133,8 +135,8 @@ def _invitations(
     invited = [member for member in members if member.email and not member.password_hash]
     if not invited:
         return []
-    tenant_name = TenantDirectory(uow.db, repo.tenant_id).current().name
-    return [passwords.invitation_for(repo, member, tenant_name) for member in invited]
+    tenant = TenantDirectory(uow.db, repo.tenant_id).current()
+    return [passwords.invitation_for(repo, member, tenant.name, tenant.slug) for member in invited]
 
 
 def resend_invitation(
@@ -143,6 +145,7 @@ def resend_invitation(
     notifications: NotificationService,
     claims: AccessClaims,
     member_id: uuid.UUID,
+    public_url: str | None = None,
 ) -> None:
     """A new invitation link (earlier ones keep working until they expire or one is used)."""
     with uow:
@@ -159,7 +162,7 @@ def resend_invitation(
             )
         mails = _invitations(uow, repo, [member])
         uow.commit()
-    passwords.send(notifications, mails)
+    passwords.send(notifications, mails, public_url)
 
 
 def get_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberRead:
@@ -294,6 +297,7 @@ def import_members(
     data: bytes,
     notifications: NotificationService | None = None,
     memberships: ImportMemberships | None = None,
+    public_url: str | None = None,
 ) -> ImportResult:
     """Good rows are created together in one transaction; bad rows are reported by line.
     With ``notifications``, members with an email are invited to set a password; with
@@ -336,7 +340,7 @@ def import_members(
         mails = _invitations(uow, repo, members) if notifications is not None else []
         commit_or_conflict(uow)
     if notifications is not None:
-        passwords.send(notifications, mails)
+        passwords.send(notifications, mails, public_url)
     errors = sorted([*rejected, *unresolved, *clashes, *duplicates], key=lambda error: error.line)
     return ImportResult(
         created=len(members),

@@ -105,6 +105,7 @@ def import_members(claims: MemberEditor, data: CsvBody, container: ContainerDep)
         data=data,
         notifications=container.notifications,
         memberships=ImportMemberships(),
+        public_url=container.settings.public_url,
     )
 
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -40,9 +41,17 @@ class Live:
 
 
 @pytest.fixture
-def live(sqlite_template: Path, tmp_path: Path) -> Iterator[Live]:
+def live_settings() -> dict[str, Any]:
+    """Settings a test module adds to the live server's (e.g. where its mail goes)."""
+    return {}
+
+
+@pytest.fixture
+def live(sqlite_template: Path, tmp_path: Path, live_settings: dict[str, Any]) -> Iterator[Live]:
     database = tmp_path / "zmos.db"
     shutil.copy(sqlite_template, database)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
     settings = Settings(
         data_dir=tmp_path / "server",
         database_url=f"sqlite:///{database}",
@@ -51,9 +60,11 @@ def live(sqlite_template: Path, tmp_path: Path) -> Iterator[Live]:
         argon2_memory_kib=8192,
         argon2_parallelism=1,
         background_jobs=False,
+        # Mails link to the pages of this very server.
+        public_url=url,
+        **live_settings,
     )
     container = build_container(settings)
-    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(container=container), host="127.0.0.1", port=port, log_level="warning"
@@ -61,7 +72,6 @@ def live(sqlite_template: Path, tmp_path: Path) -> Iterator[Live]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while not server.started:
         assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
