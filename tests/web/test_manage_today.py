@@ -74,6 +74,17 @@ def _day_with_a_class(live: Live) -> dict[str, Any]:
             headers=owner,
         )
         assert sold.status_code == 201, sold.text
+        code = api.post(
+            f"/locations/{location.json()['id']}/enrolment-codes", json={}, headers=owner
+        )
+        assert code.status_code == 201, code.text
+        kiosk = api.post("/devices/enrol", json={"code": code.json()["code"], "name": "Front desk"})
+        assert kiosk.status_code == 201, kiosk.text
+        token = api.post(
+            "/devices/token",
+            json={k: kiosk.json()[k] for k in ("device_id", "device_secret")},
+        )
+        assert token.status_code == 200, token.text
     session_id, start = new_id(), (utcnow() + timedelta(hours=1)).replace(microsecond=0)
     with live.container.uow() as uow:
         uow.db.execute(
@@ -180,6 +191,7 @@ def test_a_booking_shows_on_the_open_today_page_within_two_seconds(
     print(f"booking shown on Today {elapsed:.2f}s after the API answered")
     assert navigations == [], "the page reloaded"
     expect(row.locator(".tag")).to_have_text("Scheduled")
+    expect(page.locator(".kiosks")).to_contain_text("Online Front desk")
     _photograph(page, live, "manage-today-live")
     assert refused == [], refused
     context.close()
