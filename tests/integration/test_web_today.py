@@ -198,3 +198,32 @@ def test_a_member_gets_no_figures(studio: Studio, container: Container) -> None:
         assert refused.status_code == 403 and "data-location" not in refused.text
         live = forged.get(LIVE, follow_redirects=False)
         assert live.headers["hx-redirect"] == "/manage" and live.text == ""
+
+
+def _version(html: str) -> str:
+    found = re.search(r'id="today-version" name="v" value="(\w+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def test_an_unchanged_day_is_no_content_and_a_change_is_the_new_figures(
+    studio: Studio, browser: TestClient
+) -> None:
+    day = _a_day_at_two_branches(studio)
+    assert staff_signs_in(browser, SLUG, OWNER, PASSWORD).status_code == 303
+    page = browser.get("/manage")
+    assert 'hx-include="#today-version"' in page.text
+    version = _version(page.text)
+    same = browser.get(LIVE, params={"v": version})
+    assert same.status_code == 204 and same.content == b""
+    assert same.headers["cache-control"] == "no-store"
+    # Another member joins the full class's waitlist: the next poll has the new figures.
+    studio.booked(day["soon"], studio.member())
+    changed = browser.get(LIVE, params={"v": version})
+    assert changed.status_code == 200
+    assert _version(changed.text) != version
+    assert _rows(_cards(changed.text)[day["london"]["id"]])[day["soon"]]["waitlisted"] == "2"
+    assert browser.get(LIVE, params={"v": _version(changed.text)}).status_code == 204
+    # Without a version (or a stale one) the figures always come.
+    assert browser.get(LIVE).status_code == 200
+    assert browser.get(LIVE, params={"v": "x" * 32}).status_code == 200
