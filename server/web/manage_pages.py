@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from server.api.deps import Services
 from server.api.threaded_route import run_in_worker_thread
+from server.plans.deps import FRONT_DESK_ROLES
 from server.ports.identity import AccessClaims
 from server.signins.deps import ClientAddress
 from server.staff import service as staff_service
@@ -16,9 +18,23 @@ from server.staff.schemas import LoginRequest
 from server.tenants import service as tenants
 from server.web.forms import SignInRefused, sign_in
 from server.web.pages import redirect, render
-from server.web.sessions import STAFF, checked_form, end, services, signed_in
+from server.web.sessions import (
+    STAFF,
+    SignInFirst,
+    WebRefusal,
+    apply_cookies,
+    checked_form,
+    end,
+    services,
+    signed_in,
+)
+from server.web.today import locations_today
 
 router = APIRouter(include_in_schema=False)
+
+
+#: How often an open Today asks for its figures again (htmx polling of the fragment).
+TODAY_POLL = "every 1s"
 
 
 def _today_view(container: Services, claims: AccessClaims) -> dict[str, Any]:
@@ -26,10 +42,30 @@ def _today_view(container: Services, claims: AccessClaims) -> dict[str, Any]:
     return {
         "me": staff_service.get_me(uow=container.read_uow(), claims=claims),
         "tenant": tenants.get_tenant(uow=container.read_uow(), claims=claims),
-        "locations": tenants.list_locations(
-            uow=container.read_uow(), claims=claims, limit=100, offset=0
-        ).items,
+        "poll": TODAY_POLL,
+        **_live_view(container, claims),
     }
+
+
+def _live_view(container: Services, claims: AccessClaims) -> dict[str, Any]:
+    """The figures and their version: a digest of everything the fragment shows, which the
+    page sends back with each poll so that an unchanged day costs no swap in the browser
+    (focus, scroll and screen readers stay where they are)."""
+    locations = locations_today(container, claims)
+    version = hashlib.sha256(repr(locations).encode()).hexdigest()[:32]
+    return {"locations": locations, "version": version}
+
+
+async def _desk_staff(request: Request) -> AccessClaims:
+    """Owners, managers and front-desk staff run the day; a coach's account is refused."""
+    claims = await signed_in(request, STAFF)
+    if claims.role not in FRONT_DESK_ROLES:
+        raise WebRefusal(
+            403,
+            "Not for this account",
+            "Today is for owners, managers and front-desk staff.",
+        )
+    return claims
 
 
 @router.get("/manage/signin")
@@ -64,9 +100,31 @@ async def signin(request: Request, client: ClientAddress) -> Response:
 
 @router.get("/manage")
 async def today(request: Request) -> Response:
-    claims = await signed_in(request, STAFF)
+    claims = await _desk_staff(request)
     view = await run_in_worker_thread(_today_view, services(request), claims)
     return render(request, "manage/today.html", **view)
+
+
+@router.get("/manage/today/live")
+async def today_live(request: Request) -> Response:
+    """The figures alone, for the open page to swap in. A sign-in that has ended (or an
+    account refused) sends the whole page elsewhere rather than into the fragment."""
+    try:
+        claims = await _desk_staff(request)
+    except SignInFirst as exc:
+        return _elsewhere(request, exc.location)
+    except WebRefusal:
+        return _elsewhere(request, "/manage")
+    view = await run_in_worker_thread(_live_view, services(request), claims)
+    if request.query_params.get("v") == view["version"]:
+        return apply_cookies(request, Response(status_code=204))
+    return render(request, "manage/_today_live.html", **view)
+
+
+def _elsewhere(request: Request, location: str) -> Response:
+    response = apply_cookies(request, HTMLResponse(""))
+    response.headers["hx-redirect"] = location
+    return response
 
 
 @router.post("/manage/signout")

@@ -1,0 +1,201 @@
+"""In a real Chromium: a manager has Today open, a member books a class through the API,
+and the open page shows the booking within two seconds without a reload (measured)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from sqlalchemy import update
+
+from server.members.models import Member
+from server.scheduling.models import ClassSession, SessionType
+from shared.clock import utcnow
+from shared.ids import new_id
+from tests.web.conftest import SIZES, Live
+
+SLUG = "today-browser-gym"
+OWNER, PASSWORD = "owner@today-browser-gym.example", "correct horse battery"
+MEMBER, MEMBER_PASSWORD = "ama@today-browser-gym.example", "member web password"
+#: How soon the open page must show a change (the page polls every second).
+WITHIN_SECONDS = 2.0
+
+
+def _day_with_a_class(live: Live) -> dict[str, Any]:
+    """A provider with a location, a class starting in an hour and a member with a monthly
+    membership who can sign in to the API."""
+    with httpx.Client(base_url=live.url) as api:
+        signed_up = api.post(
+            "/tenants",
+            json={
+                "name": "Today Gym",
+                "slug": SLUG,
+                "currency": "GBP",
+                "owner": {"name": "Olu Owner", "email": OWNER, "password": PASSWORD},
+            },
+        )
+        assert signed_up.status_code == 201, signed_up.text
+        tenant_id = uuid.UUID(signed_up.json()["tenant"]["id"])
+        owner = {"Authorization": f"Bearer {signed_up.json()['tokens']['access_token']}"}
+        location = api.post(
+            "/locations",
+            json={"name": "Soho Studio", "timezone": "Europe/London", "opening_hours": {}},
+            headers=owner,
+        )
+        assert location.status_code == 201, location.text
+        member = api.post(
+            "/members",
+            json={"first_name": "Ama", "last_name": "Mensah", "email": MEMBER},
+            headers=owner,
+        )
+        assert member.status_code == 201, member.text
+        plan = api.post(
+            "/plans",
+            json={
+                "name": "Monthly",
+                "kind": "recurring",
+                "billing_period": "month",
+                "price": "45.00",
+                "currency": "GBP",
+            },
+            headers=owner,
+        )
+        assert plan.status_code == 201, plan.text
+        sold = api.post(
+            f"/members/{member.json()['id']}/memberships",
+            json={
+                "plan_id": plan.json()["id"],
+                "starts_on": (date.today() - timedelta(days=1)).isoformat(),
+            },
+            headers=owner,
+        )
+        assert sold.status_code == 201, sold.text
+        code = api.post(
+            f"/locations/{location.json()['id']}/enrolment-codes", json={}, headers=owner
+        )
+        assert code.status_code == 201, code.text
+        kiosk = api.post("/devices/enrol", json={"code": code.json()["code"], "name": "Front desk"})
+        assert kiosk.status_code == 201, kiosk.text
+        token = api.post(
+            "/devices/token",
+            json={k: kiosk.json()[k] for k in ("device_id", "device_secret")},
+        )
+        assert token.status_code == 200, token.text
+    session_id, start = new_id(), (utcnow() + timedelta(hours=1)).replace(microsecond=0)
+    with live.container.uow() as uow:
+        uow.db.execute(
+            update(Member)
+            .where(Member.id == uuid.UUID(member.json()["id"]))
+            .values(
+                password_hash=live.container.identity.hash_password(MEMBER_PASSWORD),
+                email_verified_at=utcnow(),
+            )
+        )
+        type_id = new_id()
+        uow.db.add(
+            SessionType(
+                tenant_id=tenant_id,
+                id=type_id,
+                name="Spin",
+                kind="class",
+                category="Cycling",
+                duration_minutes=45,
+                default_capacity=12,
+                requires_approval=False,
+                intensity="high",
+                contraindications=[],
+            )
+        )
+        uow.db.flush()
+        uow.db.add(
+            ClassSession(
+                tenant_id=tenant_id,
+                id=session_id,
+                location_id=uuid.UUID(location.json()["id"]),
+                session_type_id=type_id,
+                instructor_id=None,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=45),
+                capacity=12,
+                confirmed_count=0,
+                waitlist_count=0,
+                next_position=1,
+                status="scheduled",
+                detached=False,
+            )
+        )
+        uow.commit()
+    return {"session_id": str(session_id)}
+
+
+def _photograph(page: Page, live: Live, name: str) -> None:
+    """Both sizes, each checked for sideways overflow; the page ends at its first size."""
+    first = page.viewport_size
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        overflow: Any = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name} overflows sideways by {overflow}px at {size}"
+        page.screenshot(path=str(live.screenshots / f"{name}-{size}.png"), full_page=True)
+    if first:
+        page.set_viewport_size(first)
+
+
+def test_a_booking_shows_on_the_open_today_page_within_two_seconds(
+    live: Live, browser: Browser
+) -> None:
+    day = _day_with_a_class(live)
+    width, height = SIZES["desktop"]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    refused: list[str] = []
+
+    def _console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "evalDisallowed" in message.text:
+            refused.append(message.text)
+
+    page.on("console", _console)
+    page.goto(f"{live.url}/manage/signin")
+    page.get_by_label("Gym or studio (short name)").fill(SLUG)
+    page.get_by_label("Email").fill(OWNER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live.url}/manage")
+    expect(page.get_by_role("heading", name="Soho Studio")).to_be_visible()
+    row = page.locator(f'tr[data-session="{day["session_id"]}"]')
+    booked = row.locator('[data-figure="booked"]')
+    expect(booked).to_have_text("0/12")
+    # The page polls with the version it shows: nothing has changed, nothing to swap.
+    with page.expect_response(lambda r: "/manage/today/live?v=" in r.url) as polled:
+        pass
+    assert polled.value.status == 204
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    with httpx.Client(base_url=live.url) as api:
+        login = api.post(
+            "/members/login", json={"tenant": SLUG, "email": MEMBER, "password": MEMBER_PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        made = api.post("/me/bookings", json={"session_id": day["session_id"]}, headers=bearer)
+        assert made.status_code == 201, made.text
+    booked_at = time.monotonic()
+    expect(booked).to_have_text("1/12", timeout=WITHIN_SECONDS * 1000)
+    elapsed = time.monotonic() - booked_at
+    assert elapsed < WITHIN_SECONDS, f"the booking took {elapsed:.2f}s to show"
+    print(f"booking shown on Today {elapsed:.2f}s after the API answered")
+    assert navigations == [], "the page reloaded"
+    # The swapped-in figures carry their own version: the next polls are empty again.
+    with page.expect_response(lambda r: "/manage/today/live?v=" in r.url) as again:
+        pass
+    assert again.value.status == 204
+    expect(row.locator(".tag")).to_have_text("Scheduled")
+    expect(page.locator(".kiosks")).to_contain_text("Online Front desk")
+    _photograph(page, live, "manage-today-live")
+    assert refused == [], refused
+    context.close()
