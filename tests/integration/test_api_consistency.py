@@ -9,9 +9,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from server.api.params import MAX_LIMIT
 from server.bootstrap import Container
+from server.plans.models import Membership
+from shared.enums import MembershipStatus
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
 
@@ -279,6 +282,17 @@ def test_members_are_filtered_by_home_location_plan_and_status(studio: Studio) -
     assert ids(status="active", plan_id=studio.monthly_plan) == {monthly_here}
     assert ids(status="expired") == set()
     assert ids(q="Kofi", status="frozen") == {frozen}
+    # A renewal declined: past due is its own status, not active.
+    with desk.container.uow() as uow:
+        uow.db.execute(
+            update(Membership)
+            .where(Membership.member_id == uuid.UUID(monthly_here))
+            .values(status=MembershipStatus.PAST_DUE.value)
+        )
+        uow.commit()
+    assert ids(status="past_due") == {monthly_here}
+    assert ids(status="active") == {pack_there}
+    assert ids(status="suspended") == set()
     bad = client.get("/members", params={"status": "asleep"}, headers=desk.admin)
     assert bad.status_code == 422 and "status" in bad.json()["detail"]
 
