@@ -9,14 +9,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
-from sqlalchemy import update
+from playwright.sync_api import Browser, ConsoleMessage, expect
 
-from server.members.models import Member
 from server.scheduling.models import ClassSession, SessionType
 from shared.clock import utcnow
 from shared.ids import new_id
 from tests.web.conftest import SIZES, Live
+from tests.web.pages import open_provider, photograph
 
 SLUG = "today-browser-gym"
 OWNER, PASSWORD = "owner@today-browser-gym.example", "correct horse battery"
@@ -28,31 +27,17 @@ WITHIN_SECONDS = 2.0
 def _day_with_a_class(live: Live) -> dict[str, Any]:
     """A provider with a location, a class starting in an hour and a member with a monthly
     membership who can sign in to the API."""
+    provider = open_provider(
+        live,
+        slug=SLUG,
+        name="Today Gym",
+        currency="GBP",
+        owner=(OWNER, PASSWORD),
+        location=("Soho Studio", "Europe/London"),
+        member=(MEMBER, MEMBER_PASSWORD),
+    )
+    tenant_id, owner = provider.tenant_id, provider.owner
     with httpx.Client(base_url=live.url) as api:
-        signed_up = api.post(
-            "/tenants",
-            json={
-                "name": "Today Gym",
-                "slug": SLUG,
-                "currency": "GBP",
-                "owner": {"name": "Olu Owner", "email": OWNER, "password": PASSWORD},
-            },
-        )
-        assert signed_up.status_code == 201, signed_up.text
-        tenant_id = uuid.UUID(signed_up.json()["tenant"]["id"])
-        owner = {"Authorization": f"Bearer {signed_up.json()['tokens']['access_token']}"}
-        location = api.post(
-            "/locations",
-            json={"name": "Soho Studio", "timezone": "Europe/London", "opening_hours": {}},
-            headers=owner,
-        )
-        assert location.status_code == 201, location.text
-        member = api.post(
-            "/members",
-            json={"first_name": "Ama", "last_name": "Mensah", "email": MEMBER},
-            headers=owner,
-        )
-        assert member.status_code == 201, member.text
         plan = api.post(
             "/plans",
             json={
@@ -66,7 +51,7 @@ def _day_with_a_class(live: Live) -> dict[str, Any]:
         )
         assert plan.status_code == 201, plan.text
         sold = api.post(
-            f"/members/{member.json()['id']}/memberships",
+            f"/members/{provider.member_id}/memberships",
             json={
                 "plan_id": plan.json()["id"],
                 "starts_on": (date.today() - timedelta(days=1)).isoformat(),
@@ -75,7 +60,7 @@ def _day_with_a_class(live: Live) -> dict[str, Any]:
         )
         assert sold.status_code == 201, sold.text
         code = api.post(
-            f"/locations/{location.json()['id']}/enrolment-codes", json={}, headers=owner
+            f"/locations/{provider.location_id}/enrolment-codes", json={}, headers=owner
         )
         assert code.status_code == 201, code.text
         kiosk = api.post("/devices/enrol", json={"code": code.json()["code"], "name": "Front desk"})
@@ -87,14 +72,6 @@ def _day_with_a_class(live: Live) -> dict[str, Any]:
         assert token.status_code == 200, token.text
     session_id, start = new_id(), (utcnow() + timedelta(hours=1)).replace(microsecond=0)
     with live.container.uow() as uow:
-        uow.db.execute(
-            update(Member)
-            .where(Member.id == uuid.UUID(member.json()["id"]))
-            .values(
-                password_hash=live.container.identity.hash_password(MEMBER_PASSWORD),
-                email_verified_at=utcnow(),
-            )
-        )
         type_id = new_id()
         uow.db.add(
             SessionType(
@@ -115,7 +92,7 @@ def _day_with_a_class(live: Live) -> dict[str, Any]:
             ClassSession(
                 tenant_id=tenant_id,
                 id=session_id,
-                location_id=uuid.UUID(location.json()["id"]),
+                location_id=uuid.UUID(provider.location_id),
                 session_type_id=type_id,
                 instructor_id=None,
                 starts_at=start,
@@ -130,20 +107,6 @@ def _day_with_a_class(live: Live) -> dict[str, Any]:
         )
         uow.commit()
     return {"session_id": str(session_id)}
-
-
-def _photograph(page: Page, live: Live, name: str) -> None:
-    """Both sizes, each checked for sideways overflow; the page ends at its first size."""
-    first = page.viewport_size
-    for size, (width, height) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        overflow: Any = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{name} overflows sideways by {overflow}px at {size}"
-        page.screenshot(path=str(live.screenshots / f"{name}-{size}.png"), full_page=True)
-    if first:
-        page.set_viewport_size(first)
 
 
 def test_a_booking_shows_on_the_open_today_page_within_two_seconds(
@@ -196,6 +159,6 @@ def test_a_booking_shows_on_the_open_today_page_within_two_seconds(
     assert again.value.status == 204
     expect(row.locator(".tag")).to_have_text("Scheduled")
     expect(page.locator(".kiosks")).to_contain_text("Online Front desk")
-    _photograph(page, live, "manage-today-live")
+    photograph(page, live, "manage-today-live")
     assert refused == [], refused
     context.close()

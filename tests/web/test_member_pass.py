@@ -5,8 +5,6 @@ Every page is photographed at a desktop and a phone size, and nothing overflows 
 from __future__ import annotations
 
 import io
-import uuid
-from typing import Any
 
 import httpx
 import pytest
@@ -14,11 +12,9 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 from pyzbar.pyzbar import decode
-from sqlalchemy import update
 
-from server.members.models import Member
-from shared.clock import utcnow
 from tests.web.conftest import SIZES, Live
+from tests.web.pages import open_provider, photograph
 
 SLUG = "browser-gym"
 OWNER, OWNER_PASSWORD = "owner@browser-gym.example", "correct horse battery"
@@ -27,55 +23,15 @@ MEMBER, MEMBER_PASSWORD = "ama@browser-gym.example", "member web password"
 
 def _provider(live: Live) -> dict[str, str]:
     """A provider with a location and a member who can sign in; the owner's API headers."""
-    with httpx.Client(base_url=live.url) as api:
-        signed_up = api.post(
-            "/tenants",
-            json={
-                "name": "Browser Gym",
-                "slug": SLUG,
-                "currency": "GHS",
-                "owner": {"name": "Olu Owner", "email": OWNER, "password": OWNER_PASSWORD},
-            },
-        )
-        assert signed_up.status_code == 201, signed_up.text
-        owner = {"Authorization": f"Bearer {signed_up.json()['tokens']['access_token']}"}
-        location = api.post(
-            "/locations",
-            json={"name": "Osu Studio", "timezone": "Africa/Accra", "opening_hours": {}},
-            headers=owner,
-        )
-        assert location.status_code == 201, location.text
-        member = api.post(
-            "/members",
-            json={"first_name": "Ama", "last_name": "Mensah", "email": MEMBER},
-            headers=owner,
-        )
-        assert member.status_code == 201, member.text
-    with live.container.uow() as uow:
-        uow.db.execute(
-            update(Member)
-            .where(Member.id == uuid.UUID(member.json()["id"]))
-            .values(
-                password_hash=live.container.identity.hash_password(MEMBER_PASSWORD),
-                email_verified_at=utcnow(),
-            )
-        )
-        uow.commit()
-    return owner
-
-
-def _photograph(page: Page, live: Live, name: str) -> None:
-    """Both sizes, each checked for sideways overflow; the page ends at its first size."""
-    first = page.viewport_size
-    for size, (width, height) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        overflow: Any = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{name} overflows sideways by {overflow}px at {size}"
-        page.screenshot(path=str(live.screenshots / f"{name}-{size}.png"), full_page=True)
-    if first:
-        page.set_viewport_size(first)
+    return open_provider(
+        live,
+        slug=SLUG,
+        name="Browser Gym",
+        currency="GHS",
+        owner=(OWNER, OWNER_PASSWORD),
+        location=("Osu Studio", "Africa/Accra"),
+        member=(MEMBER, MEMBER_PASSWORD),
+    ).owner
 
 
 def _qr_text(page: Page) -> str:
@@ -91,7 +47,7 @@ def test_a_member_opens_the_pass_offline(live: Live, browser: Browser) -> None:
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(f"{live.url}/app/{SLUG}/signin")
-    _photograph(page, live, "app-signin")
+    photograph(page, live, "app-signin")
     # Keyboard only: type, tab, press Enter.
     page.get_by_label("Email").fill(MEMBER)
     page.keyboard.press("Tab")
@@ -108,7 +64,7 @@ def test_a_member_opens_the_pass_offline(live: Live, browser: Browser) -> None:
         )
         bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
         assert api.get("/me/pass", headers=bearer).json()["token"] == token
-    _photograph(page, live, "app-pass")
+    photograph(page, live, "app-pass")
     # Once the service worker controls the page, a visit saves the pass.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
@@ -120,13 +76,13 @@ def test_a_member_opens_the_pass_offline(live: Live, browser: Browser) -> None:
     expect(page.get_by_role("heading", name="Ama Mensah")).to_be_visible()
     assert _qr_text(page) == token
     expect(page.locator("#offline-note")).to_be_visible()
-    _photograph(page, live, "app-pass-offline")
+    photograph(page, live, "app-pass-offline")
     # Signing out (online) forgets the saved pass on this phone.
     context.set_offline(False)
     page.reload()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="You are signed out")).to_be_visible()
-    _photograph(page, live, "app-signed-out")
+    photograph(page, live, "app-signed-out")
     page.wait_for_function("caches.has('zmos-app').then(has => !has)")
     context.set_offline(True)
     # With nothing saved and no network, the page fails to load: there is no pass to show.
@@ -148,13 +104,13 @@ def test_a_manager_signs_in_to_the_console(live: Live, browser: Browser) -> None
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("email or password")
-    _photograph(page, live, "manage-signin-refused")
+    photograph(page, live, "manage-signin-refused")
     page.get_by_label("Password").fill(OWNER_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live.url}/manage")
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     expect(page.get_by_role("heading", name="Osu Studio")).to_be_visible()
-    _photograph(page, live, "manage-today")
+    photograph(page, live, "manage-today")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live.url}/manage/signin")
     page.goto(f"{live.url}/manage")

@@ -13,7 +13,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.integration.members_helpers import SmtpSink, smtp_server
 from tests.web.conftest import SIZES, Live
-from tests.web.test_member_pass import MEMBER, SLUG, _photograph, _provider
+from tests.web.pages import photograph
+from tests.web.test_member_pass import MEMBER, SLUG, _provider
 
 NEW_PASSWORD = "my new door password 7"
 
@@ -63,30 +64,30 @@ def test_a_member_resets_the_password_from_the_emailed_link_keyboard_only(
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live.url}/app/{SLUG}/reset")
     expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
-    _photograph(page, live, "app-reset")
+    photograph(page, live, "app-reset")
     _tab_to(page, "#email")
     page.keyboard.type(MEMBER)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    _photograph(page, live, "app-reset-sent")
+    photograph(page, live, "app-reset-sent")
     # The member opens the link from the mail.
     page.goto(_mailed_link(sink, live))
     expect(page.get_by_role("heading", name="Choose a password")).to_be_visible()
-    _photograph(page, live, "app-reset-confirm")
+    photograph(page, live, "app-reset-confirm")
     _tab_to(page, "#password")
     page.keyboard.type(NEW_PASSWORD)
     page.keyboard.press("Tab")
     page.keyboard.type("a different one 123")
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("not the same")
-    _photograph(page, live, "app-reset-confirm-refused")
+    photograph(page, live, "app-reset-confirm-refused")
     _tab_to(page, "#password")
     page.keyboard.type(NEW_PASSWORD)
     page.keyboard.press("Tab")
     page.keyboard.type(NEW_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Your password is set")).to_be_visible()
-    _photograph(page, live, "app-reset-done")
+    photograph(page, live, "app-reset-done")
     _tab_to(page, f'a.button[href="/app/{SLUG}/signin"]')
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live.url}/app/{SLUG}/signin")
@@ -106,7 +107,7 @@ def test_the_sign_up_pages_fit_a_phone_and_a_desktop(live: Live, browser: Browse
     page = context.new_page()
     page.goto(f"{live.url}/app/{SLUG}/signup")
     expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
-    _photograph(page, live, "app-signup")
+    photograph(page, live, "app-signup")
     page.get_by_label("First name").fill("Esi")
     page.get_by_label("Last name").fill("Owusu")
     page.get_by_label("Email").fill("esi@browser-gym.example")
@@ -116,5 +117,5 @@ def test_the_sign_up_pages_fit_a_phone_and_a_desktop(live: Live, browser: Browse
     page.goto(f"{live.url}/app/{SLUG}/verify?code=ev.not-a-real-code")
     page.get_by_role("button", name="Confirm my email").click()
     expect(page.get_by_role("alert")).to_contain_text("not valid")
-    _photograph(page, live, "app-verify-refused")
+    photograph(page, live, "app-verify-refused")
     context.close()

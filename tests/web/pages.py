@@ -1,0 +1,95 @@
+"""What the browser tests share: a provider set up through the API, a member who can sign
+in, and photographs of a page at both sizes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page
+from sqlalchemy import update
+
+from server.members.models import Member
+from shared.clock import utcnow
+from tests.web.conftest import SIZES, Live
+
+
+@dataclass(frozen=True)
+class Provider:
+    tenant_id: uuid.UUID
+    #: The owner's API headers.
+    owner: dict[str, str]
+    location_id: str
+    member_id: str
+
+
+def open_provider(
+    live: Live,
+    *,
+    slug: str,
+    name: str,
+    currency: str,
+    owner: tuple[str, str],
+    location: tuple[str, str],
+    member: tuple[str, str],
+) -> Provider:
+    """A provider signed up through the API with one location (name, zone) and one member
+    (email, password) who can sign in: their password is set and their email confirmed."""
+    owner_email, owner_password = owner
+    with httpx.Client(base_url=live.url) as api:
+        signed_up = api.post(
+            "/tenants",
+            json={
+                "name": name,
+                "slug": slug,
+                "currency": currency,
+                "owner": {"name": "Olu Owner", "email": owner_email, "password": owner_password},
+            },
+        )
+        assert signed_up.status_code == 201, signed_up.text
+        headers = {"Authorization": f"Bearer {signed_up.json()['tokens']['access_token']}"}
+        made = api.post(
+            "/locations",
+            json={"name": location[0], "timezone": location[1], "opening_hours": {}},
+            headers=headers,
+        )
+        assert made.status_code == 201, made.text
+        added = api.post(
+            "/members",
+            json={"first_name": "Ama", "last_name": "Mensah", "email": member[0]},
+            headers=headers,
+        )
+        assert added.status_code == 201, added.text
+    member_id = added.json()["id"]
+    with live.container.uow() as uow:
+        uow.db.execute(
+            update(Member)
+            .where(Member.id == uuid.UUID(member_id))
+            .values(
+                password_hash=live.container.identity.hash_password(member[1]),
+                email_verified_at=utcnow(),
+            )
+        )
+        uow.commit()
+    return Provider(
+        tenant_id=uuid.UUID(signed_up.json()["tenant"]["id"]),
+        owner=headers,
+        location_id=made.json()["id"],
+        member_id=member_id,
+    )
+
+
+def photograph(page: Page, live: Live, name: str) -> None:
+    """Both sizes, each checked for sideways overflow; the page ends at its first size."""
+    first = page.viewport_size
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        overflow: Any = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name} overflows sideways by {overflow}px at {size}"
+        page.screenshot(path=str(live.screenshots / f"{name}-{size}.png"), full_page=True)
+    if first:
+        page.set_viewport_size(first)
