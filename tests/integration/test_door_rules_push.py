@@ -16,36 +16,17 @@ import pytest
 from sqlalchemy import select
 
 from server.bootstrap import Container
-from server.checkin.models import Checkin
 from server.engagement.models import MovementEvent
 from shared.clock import utcnow
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
-from tests.integration.plans_helpers import PACK
 from tests.integration.sync_helpers import Kiosk
+from tests.integration.test_door_rules import _checkins, _pack_member
 
 
 @pytest.fixture
 def studio(api: Api, container: Container) -> Studio:
     return open_studio(api, container, "push-door-gym")
-
-
-def _pack_member(studio: Studio, credits: int = 8) -> tuple[str, str]:
-    plan = studio.desk.plan(PACK, name=f"{credits} classes", credits=credits)
-    member_id = studio.member(plan="")
-    membership = studio.desk.membership(member_id, plan)
-    return member_id, membership["id"]
-
-
-def _checkins(container: Container, member_id: str) -> list[Checkin]:
-    with container.uow() as uow:
-        return list(
-            uow.db.execute(
-                select(Checkin)
-                .where(Checkin.member_id == uuid.UUID(member_id))
-                .order_by(Checkin.occurred_at)
-            ).scalars()
-        )
 
 
 def _movements(container: Container, member_id: str) -> list[str]:
