@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
+from server.tenants.rules import DEFAULT_LOCALE
 from shared.ids import new_id
 
 
@@ -51,6 +52,8 @@ class Location(TenantScoped, Timestamps, Base):
     opening_hours: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: A branch's own currency (London in GBP, Accra in GHS); None: the tenant's.
     currency: Mapped[str | None] = mapped_column(String(3))
+    #: How the pages write this branch's dates, times and money (a CLDR locale, "en_GH").
+    locale: Mapped[str] = mapped_column(String(35), default=DEFAULT_LOCALE)
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 

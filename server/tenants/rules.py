@@ -6,8 +6,12 @@ import re
 import zoneinfo
 from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
+
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: How a location's pages write dates, times and money unless it says otherwise.
+DEFAULT_LOCALE = "en_GB"
 
 
 @lru_cache(maxsize=1)
@@ -34,3 +38,13 @@ def check_currency(code: str) -> str:
     if not CURRENCY.match(code):
         raise ValueError(f"{code!r} is not an ISO 4217 currency code; use 3 capitals such as 'GHS'")
     return code
+
+
+def check_locale(tag: str) -> str:
+    """A CLDR locale Babel knows ("en_GH", "fr-CI"), returned in its canonical form."""
+    try:
+        return str(Locale.parse(tag.replace("-", "_")))
+    except (ValueError, UnknownLocaleError):
+        raise ValueError(
+            f"{tag!r} is not a known locale; use one such as 'en_GB' or 'fr_CI'"
+        ) from None

@@ -9,7 +9,13 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from server.tenants.rules import check_currency, check_slug, check_timezone
+from server.tenants.rules import (
+    DEFAULT_LOCALE,
+    check_currency,
+    check_locale,
+    check_slug,
+    check_timezone,
+)
 from shared.inputs import InputModel
 from shared.opening_hours import OpeningHours, OpeningInterval
 
@@ -20,6 +26,15 @@ Currency = Annotated[
     str,
     Field(description="ISO 4217 code, e.g. GHS, GBP", examples=["GHS"]),
     AfterValidator(check_currency),
+]
+LocaleTag = Annotated[
+    str,
+    Field(
+        max_length=35,
+        description="CLDR locale the pages write dates, times and money in",
+        examples=["en_GH"],
+    ),
+    AfterValidator(check_locale),
 ]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^\+?[0-9 ()\-]+$")]
 
@@ -74,6 +89,7 @@ class LocationCreate(InputModel):
     contact_phone: Phone | None = None
     opening_hours: OpeningHours = Field(default_factory=OpeningHours)
     currency: Currency | None = Field(None, description="The branch's own; default: the tenant's")
+    locale: LocaleTag = DEFAULT_LOCALE
 
 
 class LocationUpdate(InputModel):
@@ -86,6 +102,7 @@ class LocationUpdate(InputModel):
     contact_phone: Phone | None = None
     opening_hours: OpeningHours | None = None
     currency: Currency | None = None
+    locale: LocaleTag | None = None
 
 
 class LocationRead(BaseModel):
@@ -99,6 +116,7 @@ class LocationRead(BaseModel):
     contact_phone: str | None
     opening_hours: OpeningHours
     currency: str | None = Field(description="The branch's own currency; null: the tenant's")
+    locale: str
     created_at: datetime
     updated_at: datetime
 

@@ -57,6 +57,7 @@ def create_location(*, uow: UnitOfWork, claims: AccessClaims, cmd: LocationCreat
                 contact_phone=cmd.contact_phone,
                 opening_hours=cmd.opening_hours.model_dump(),
                 currency=cmd.currency,
+                locale=cmd.locale,
             )
         )
         uow.commit()
@@ -90,7 +91,7 @@ def update_location(
             location_id, for_update=True
         )
         changes = cmd.model_dump(exclude_unset=True)
-        for required in ("name", "timezone", "opening_hours"):
+        for required in ("name", "timezone", "opening_hours", "locale"):
             if required in changes and changes[required] is None:
                 raise InvalidInput(f"{required} cannot be empty")
         for field, value in changes.items():

@@ -10,12 +10,12 @@ from starlette.responses import HTMLResponse, Response
 
 from server.api.deps import Services
 from server.api.threaded_route import run_in_worker_thread
-from server.plans.deps import FRONT_DESK_ROLES
 from server.ports.identity import AccessClaims
 from server.signins.deps import ClientAddress
 from server.staff import service as staff_service
 from server.staff.schemas import LoginRequest
 from server.tenants import service as tenants
+from server.web.console import console_page, staff_in
 from server.web.forms import SignInRefused, sign_in
 from server.web.pages import redirect, render
 from server.web.sessions import (
@@ -58,14 +58,7 @@ def _live_view(container: Services, claims: AccessClaims) -> dict[str, Any]:
 
 async def _desk_staff(request: Request) -> AccessClaims:
     """Owners, managers and front-desk staff run the day; a coach's account is refused."""
-    claims = await signed_in(request, STAFF)
-    if claims.role not in FRONT_DESK_ROLES:
-        raise WebRefusal(
-            403,
-            "Not for this account",
-            "Today is for owners, managers and front-desk staff.",
-        )
-    return claims
+    return await staff_in(request, "today")
 
 
 @router.get("/manage/signin")
@@ -102,7 +95,7 @@ async def signin(request: Request, client: ClientAddress) -> Response:
 async def today(request: Request) -> Response:
     claims = await _desk_staff(request)
     view = await run_in_worker_thread(_today_view, services(request), claims)
-    return render(request, "manage/today.html", **view)
+    return console_page(request, "manage/today.html", claims, "today", **view)
 
 
 @router.get("/manage/today/live")

@@ -18,6 +18,7 @@ from server.passes import service as passes
 from server.ports.identity import AccessClaims
 from server.signins.deps import ClientAddress
 from server.web.forms import SignInRefused, sign_in
+from server.web.member_app import member_page
 from server.web.pages import STATIC_DIR, redirect, render
 from server.web.sessions import MEMBERS, WebRefusal, checked_form, end, services, signed_in
 
@@ -102,7 +103,7 @@ def _pass_view(container: Services, claims: AccessClaims) -> dict[str, Any]:
 async def my_pass(request: Request) -> Response:
     claims = await signed_in(request, MEMBERS)
     view = await run_in_worker_thread(_pass_view, services(request), claims)
-    return render(request, "app/pass.html", **view)
+    return member_page(request, "app/pass.html", "pass", **view)
 
 
 @router.get("/app")

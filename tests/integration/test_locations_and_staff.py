@@ -22,6 +22,16 @@ def test_location_round_trip(api: Api) -> None:
     assert (updated["capacity"], updated["name"]) == (55, "Harbour Club")
     listed = api.client.get("/locations", headers=tenant.headers).json()
     assert [item["name"] for item in listed["items"]] == ["Harbour Club"]
+    # Pages write its dates and money as the branch does: en_GB unless it says otherwise.
+    assert fetched["locale"] == "en_GB"
+    relocated = api.client.patch(
+        f"/locations/{created['id']}", json={"locale": "en-US"}, headers=tenant.headers
+    )
+    assert relocated.json()["locale"] == "en_US"
+    emptied = api.client.patch(
+        f"/locations/{created['id']}", json={"locale": None}, headers=tenant.headers
+    )
+    assert emptied.status_code == 422
 
 
 # Each refusal and its wording is unit-tested (tests/unit/test_member_and_location_requests.py).
@@ -37,6 +47,7 @@ def test_bad_location_input_is_explained_and_changes_nothing(api: Api) -> None:
             "must be after opening",
         ),
         ({"name": ""}, "name"),
+        ({"locale": "xx_QQ"}, "is not a known locale"),
     ]
     for change, expected in cases:
         body = {"name": "X", "timezone": "Europe/London", "opening_hours": HOURS, **change}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -81,8 +82,33 @@ def open_provider(
     )
 
 
+#: axe-core, vendored (MPL-2.0): the accessibility rules every page is held to.
+_AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+#: WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+_WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+_RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+  }));
+}"""
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """No serious or critical WCAG 2.2 A/AA violation on the page as it stands. The rules
+    are evaluated through the browser's debugging protocol, so the page's own
+    Content-Security-Policy (no inline script) stays in force."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_AXE.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = page.evaluate(_RUN_AXE, _WCAG_TAGS)
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{name}: accessibility violations {serious}"
+
+
 def photograph(page: Page, live: Live, name: str) -> None:
-    """Both sizes, each checked for sideways overflow; the page ends at its first size."""
+    """Both sizes, each checked for sideways overflow and with axe-core; the page ends at
+    its first size."""
     first = page.viewport_size
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
@@ -90,6 +116,7 @@ def photograph(page: Page, live: Live, name: str) -> None:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{name} overflows sideways by {overflow}px at {size}"
+        assert_accessible(page, f"{name} at {size}")
         page.screenshot(path=str(live.screenshots / f"{name}-{size}.png"), full_page=True)
     if first:
         page.set_viewport_size(first)

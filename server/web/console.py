@@ -1,0 +1,77 @@
+"""The console's sections and who may open each: the bar shows an account only the
+sections its role opens, and every page of a section checks the same rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from server.ports.identity import AccessClaims
+from server.web.pages import render
+from server.web.sessions import STAFF, WebRefusal, signed_in
+from shared.enums import StaffRole
+
+_DESK = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.FRONT_DESK})
+_ADMIN = frozenset({StaffRole.OWNER, StaffRole.MANAGER})
+_DESK_STAFF = "owners, managers and front-desk staff"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    href: str
+    roles: frozenset[StaffRole]
+    #: Said on the refusal page to an account whose role does not open the section.
+    for_whom: str
+
+
+SECTIONS = (
+    Section("today", "Today", "/manage", _DESK, _DESK_STAFF),
+    Section("schedule", "Schedule", "/manage/schedule", frozenset(StaffRole), "staff"),
+    Section("members", "Members", "/manage/members", _DESK, _DESK_STAFF),
+    Section("setup", "Set-up", "/manage/setup", _ADMIN, "owners and managers"),
+    Section("reports", "Reports", "/manage/reports", _ADMIN, "owners and managers"),
+)
+_BY_KEY = {s.key: s for s in SECTIONS}
+
+
+def sections_for(role: StaffRole | None) -> list[Section]:
+    return [s for s in SECTIONS if role in s.roles]
+
+
+def refuse_unless_allowed(claims: AccessClaims, section: str) -> None:
+    chosen = _BY_KEY[section]
+    if claims.role not in chosen.roles:
+        raise WebRefusal(403, "Not for this account", f"{chosen.label} is for {chosen.for_whom}.")
+
+
+async def staff_in(request: Request, section: str) -> AccessClaims:
+    """The signed-in staff account, if its role opens this section (otherwise a 403 page;
+    not signed in: the sign-in page)."""
+    claims = await signed_in(request, STAFF)
+    refuse_unless_allowed(claims, section)
+    return claims
+
+
+def console_page(
+    request: Request,
+    template: str,
+    claims: AccessClaims,
+    section: str,
+    status: int = 200,
+    /,
+    **values: Any,
+) -> HTMLResponse:
+    """A console page with its bar: the sections this account opens, the current one marked."""
+    return render(
+        request,
+        template,
+        status,
+        sections=sections_for(claims.role),
+        current=section,
+        **values,
+    )
