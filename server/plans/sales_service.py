@@ -184,8 +184,14 @@ def sellable_kinds(point: ServicePoint) -> frozenset[PlanKind]:
 
 
 def sell(
-    *, uow: UnitOfWork, payments: PaymentService, claims: AccessClaims, cmd: SaleCreate
+    *,
+    uow: UnitOfWork,
+    payments: PaymentService,
+    claims: AccessClaims,
+    cmd: SaleCreate,
+    starts_on: date | None = None,
 ) -> SaleRead:
+    """``starts_on``: the first day of the membership sold (default: today where it is sold)."""
     tenant_id = claims.tenant_id
     with uow:
         ledger.write_lock(uow)
@@ -194,7 +200,7 @@ def sell(
         earlier = sales.get(cmd.sale_id)
         if earlier is not None:
             return _replay(uow, claims, earlier, cmd)
-        payment = record_sale(uow, payments, tenant_id, point, cmd)
+        payment = record_sale(uow, payments, tenant_id, point, cmd, starts_on=starts_on)
         try:
             uow.commit()
         except IntegrityError:
