@@ -27,6 +27,7 @@ from server.web.console import console_page, staff_in
 from server.web.member_uploads import checked_upload, job_of, start_import
 from server.web.pages import redirect, render
 from server.web.sessions import WebRefusal, checked_form, services
+from shared.clock import utcnow
 
 router = APIRouter(include_in_schema=False)
 
@@ -148,7 +149,7 @@ async def _profile(
     shown = await _run(view.profile, request, claims, member_id)
     shown.errors, shown.sent = errors or {}, sent or {}
     return console_page(
-        request, "manage/members/profile.html", claims, SECTION, status, p=shown, today=date.today()
+        request, "manage/members/profile.html", claims, SECTION, status, p=shown, now=utcnow()
     )
 
 

@@ -4,9 +4,11 @@ file and watches the report appear."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import httpx
+from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
 
 from tests.web.conftest import SIZES, Live
@@ -54,6 +56,15 @@ def _provider(live: Live) -> Provider:
             )
             assert made.status_code == 201, made.text
     return provider
+
+
+def _png() -> bytes:
+    """A small portrait-like picture: a face-coloured disc on a blue ground."""
+    image = Image.new("RGB", (240, 240), (40, 90, 150))
+    ImageDraw.Draw(image).ellipse((50, 30, 190, 200), fill=(200, 150, 110))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def _sign_in(page: Page, live: Live, email: str) -> None:
@@ -104,6 +115,16 @@ def test_the_desk_finds_a_member_sells_a_plan_and_issues_a_pass(
     expect(qr).to_be_visible()
     natural: int = qr.evaluate("img => img.naturalWidth")
     assert natural > 100, "the QR image did not load"
+    photo_field = page.get_by_label("PNG or JPEG, at most 2 MB")
+    photo_field.set_input_files(
+        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a photo"}
+    )
+    page.get_by_role("button", name="Upload the photo").click()
+    expect(page.locator("#photo-error")).to_have_text("The photo must be a PNG or JPEG image.")
+    photo_field = page.get_by_label("PNG or JPEG, at most 2 MB")
+    photo_field.set_input_files({"name": "ama.png", "mimeType": "image/png", "buffer": _png()})
+    page.get_by_role("button", name="Upload the photo").click()
+    expect(page.get_by_role("img", name="Photo of Ama Mensah")).to_be_visible()
     page.locator("#alert-text").fill("waiver missing")
     page.get_by_role("button", name="Add the note").click()
     expect(page.locator(".member-alerts")).to_contain_text("waiver missing")
