@@ -34,7 +34,7 @@ from server.tenants import service as tenants
 from server.tenants.schemas import LocationRead
 from server.web.formatting import Formats
 from shared.clock import utcnow
-from shared.enums import PlanKind, PrincipalKind
+from shared.enums import PaymentMethod, PlanKind, PrincipalKind
 from shared.ids import new_id
 
 #: Members on one page of search results.
@@ -254,7 +254,7 @@ def sell(container: Services, claims: AccessClaims, member_id: uuid.UUID, sale: 
         sale_id=new_id(),
         member_id=member_id,
         plan_id=plan.id,
-        method=sale.method,  # type: ignore[arg-type]
+        method=PaymentMethod(sale.method),
         amount=max(plan.price - sale.discount, Decimal("0.00")),
         currency=plan.currency,
         location_id=sale.location_id,
