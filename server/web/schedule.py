@@ -220,7 +220,7 @@ async def edit_series(request: Request, schedule_id: str) -> Response:
     s = values["schedule"]
     fields = {
         "instructor_id": str(s.instructor_id or ""),
-        "local_start": s.local_start.strftime("%H:%M"),
+        "local_start": s.local_start.isoformat(timespec="minutes"),
         "duration_minutes": str(s.duration_minutes),
         "capacity": str(s.capacity),
         "starts_on": s.starts_on.isoformat(),
@@ -326,7 +326,7 @@ async def _session_page(
     s = values["session"]
     shown = {
         "local_date": s.local_date.isoformat(),
-        "local_start": s.local_start.strftime("%H:%M"),
+        "local_start": s.local_start.isoformat(timespec="minutes"),
         "reason": "",
         **(fields or {}),
     }

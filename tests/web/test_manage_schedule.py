@@ -145,3 +145,44 @@ def test_a_manager_plans_a_class_sees_it_booked_and_checks_the_member_in(
         page.locator(f'tr[data-session="{session_id}"] [data-figure="checked_in"]')
     ).to_have_text("1")
     context.close()
+
+
+def test_a_manager_adds_a_single_session_and_cancels_it(live: Live, browser: Browser) -> None:
+    """The one-off form, its refusal of a day gone by, and a cancelled session shown struck
+    through in the week."""
+    _studio(live)
+    day = date.today() + timedelta(days=2)
+    width, height = SIZES["desktop"]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{live.url}/manage/signin")
+    page.get_by_label("Gym or studio (short name)").fill(SLUG)
+    page.get_by_label("Email").fill(OWNER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live.url}/manage")
+    page.goto(f"{live.url}/manage/schedule")
+    page.get_by_role("link", name="Single session").click()
+    page.get_by_label("Class", exact=True).select_option(label="Morning spin (45 min)")
+    page.get_by_label("Day").fill((date.today() - timedelta(days=3)).isoformat())
+    page.get_by_label("Starts at (the location's clock)").fill("18:30")
+    page.get_by_role("button", name="Add the session").click()
+    expect(page.get_by_role("alert")).to_contain_text("is in the past")
+    photograph(page, live, "manage-schedule-session-form-refused")
+    page.get_by_label("Day").fill(day.isoformat())
+    page.get_by_role("button", name="Add the session").click()
+    expect(page.get_by_role("heading", name="Roster")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("18:30–19:15")
+    page.get_by_label("Reason, told to the members").fill("Instructor unwell")
+    page.get_by_role("button", name="Cancel the session").click()
+    expect(page.get_by_role("status")).to_have_text("Cancelled: Instructor unwell")
+    page.get_by_role("link", name="Schedule · Soho Studio").click()
+    cancelled = page.locator("li.sched-session.sched-cancelled")
+    expect(cancelled).to_have_count(1)
+    expect(cancelled).to_contain_text("Cancelled")
+    decoration = cancelled.locator(".sched-time").evaluate(
+        "(el) => getComputedStyle(el).textDecorationLine"
+    )
+    assert decoration == "line-through"
+    photograph(page, live, "manage-schedule-week-cancelled")
+    context.close()
