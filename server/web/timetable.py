@@ -50,7 +50,8 @@ async def _call(fn: Any, *args: Any) -> Any:
 def _back(fields: dict[str, str], default: str) -> str:
     """Where a form returns to: one of these pages only, never another site."""
     back = fields.get("back", "")
-    if back.startswith(("/app/timetable", "/app/bookings")) and "//" not in back:
+    path = back.split("?", 1)[0]
+    if path in ("/app/timetable", "/app/bookings") and "//" not in back:
         return back
     return default
 
@@ -98,7 +99,8 @@ async def _timetable_page(
         "errors": errors,
         "public": False,
         "message": message or DONE.get(request.query_params.get("done", "")),
-        "back": request.url.path + (f"?{filters.query()}" if filters.query() else ""),
+        # Also after a refused booking (posted elsewhere): back to the list, not the form.
+        "back": "/app/timetable" + (f"?{filters.query()}" if filters.query() else ""),
         **extra,
         **view,
     }

@@ -214,6 +214,17 @@ def test_booking_a_place_and_the_waitlist(studio: Studio, browser: TestClient) -
     booked = _book(browser, roomy)
     assert booked.status_code == 303, booked.text
     assert booked.headers["location"] == "/app/timetable?done=booked"
+    # Only these pages are where a form may send the browser back to.
+    elsewhere = ("https://evil.example/app/timetable", "/app/timetable/book", "//evil.example")
+    for days, back in enumerate(elsewhere, start=3):
+        other = studio.session(starts_in=timedelta(days=days))
+        shown = browser.get("/app/timetable")
+        sent = browser.post(
+            "/app/timetable/book",
+            data={"csrf": csrf_of(shown.text), "session_id": other, "back": back},
+            follow_redirects=False,
+        )
+        assert sent.headers["location"] == "/app/timetable?done=booked", back
     mine = {b["session_id"]: b for b in _my_bookings(studio, member)}
     assert mine[roomy]["status"] == "confirmed"
     assert studio.counts(roomy) == (1, 0)
@@ -235,6 +246,7 @@ def test_booking_a_place_and_the_waitlist(studio: Studio, browser: TestClient) -
     upcoming = listed.text.split('data-group="upcoming"')[1].split("</ul>")[0]
     line = listed.text.split('data-group="waiting"')[1].split("</ul>")[0]
     assert mine[roomy]["id"] in upcoming and mine[full]["id"] not in upcoming
+    assert upcoming.count('class="card session-card"') == 1 + len(elsewhere)
     assert mine[full]["id"] in line and 'data-field="place">Number 1<' in line
     # The same class twice is refused with the reason, nothing booked.
     again = _book(browser, roomy)
@@ -250,6 +262,8 @@ def test_a_refusal_is_a_message_and_another_tenants_session_is_no_page(
     refused = _book(browser, session)
     assert refused.status_code in (403, 409, 422), refused.text
     assert 'class="alert" role="alert"' in refused.text and "Timetable" in refused.text
+    # Its forms come back to the list, not to the form's address.
+    assert 'name="back" value="/app/timetable"' in refused.text
     assert _my_bookings(studio, member) == [] and studio.counts(session) == (0, 0)
     # Outside the booking window (the policy opens bookings 14 days before).
     studio.desk.membership(member, studio.monthly_plan)
