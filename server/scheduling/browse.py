@@ -12,6 +12,7 @@ from server.scheduling.schemas import (
     PublicClosure,
     PublicLocation,
     PublicLocationPage,
+    PublicProvider,
     PublicSession,
     PublicSessionFilter,
     PublicSessionPage,
@@ -31,6 +32,12 @@ def provider_or_404(uow: UnitOfWork, slug: str) -> Tenant:
     if tenant is None:
         raise NotFound(f"there is no provider '{slug}'")
     return tenant
+
+
+def provider(*, uow: UnitOfWork, slug: str) -> PublicProvider:
+    with uow:
+        tenant = provider_or_404(uow, slug)
+        return PublicProvider(slug=tenant.slug, name=tenant.name, currency=tenant.currency)
 
 
 def locations(*, uow: UnitOfWork, slug: str, limit: int, offset: int) -> PublicLocationPage:
@@ -76,6 +83,8 @@ def _public_locations(
             name=r.name,
             address=r.address,
             timezone=r.timezone,
+            locale=r.locale,
+            currency=r.currency,
             opening_hours=OpeningHours.model_validate(r.opening_hours),
             closures=by_location.get(r.id, []),
         )

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.scheduling.rules import OnMissingTime
+from server.tenants.rules import DEFAULT_LOCALE
 from shared.enums import Intensity, SessionKind, SessionStatus
 from shared.inputs import InputModel
 from shared.opening_hours import OpeningHours, OpeningInterval
@@ -278,11 +279,23 @@ class PublicClosure(BaseModel):
     hours: list[OpeningInterval]
 
 
+class PublicProvider(BaseModel):
+    """A provider as anyone may see it: its name and the money it charges in."""
+
+    slug: str
+    name: str
+    currency: str
+
+
 class PublicLocation(BaseModel):
     id: uuid.UUID
     name: str
     address: str | None
     timezone: str
+    locale: str = Field(DEFAULT_LOCALE, description="How the location writes dates and money")
+    currency: str | None = Field(
+        None, description="The location's own currency; null: the provider's"
+    )
     opening_hours: OpeningHours | None = None
     closures: list[PublicClosure] = Field(
         default_factory=list, description="Closures and special hours from today on"

@@ -11,7 +11,14 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from server.web import manage_pages, member_accounts, member_pages, members, schedule
+from server.web import (
+    manage_pages,
+    member_accounts,
+    member_pages,
+    members,
+    schedule,
+    timetable,
+)
 from server.web.pages import STATIC_DIR, refusal_page, sign_in_first
 from server.web.sessions import SignInFirst, WebRefusal
 
@@ -41,6 +48,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(manage_pages.router)
     app.include_router(members.router)
     app.include_router(schedule.router)
+    # Last: its provider page (``/app/{slug}``) would otherwise take other one-segment pages.
+    app.include_router(timetable.router)
     app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")
     app.add_exception_handler(WebRefusal, refusal_page)
     app.add_exception_handler(SignInFirst, sign_in_first)

@@ -36,10 +36,11 @@ def _tenant_form(request: Request) -> str:
 
 @router.get("/app/signin")
 async def choose_provider(request: Request, tenant: str = "") -> Response:
-    """Where an ended sign-in lands: the provider remembered, or a field for its slug."""
+    """Where an ended sign-in lands: the provider remembered, or a field for its slug, which
+    leads to the provider's public page (its sign-in, sign-up and timetable)."""
     slug = tenant.strip().lower()
     if _SLUG.match(slug):
-        return redirect(request, f"/app/{slug}/signin")
+        return redirect(request, f"/app/{slug}")
     remembered = _tenant_form(request)
     if remembered != "/app/signin" and not tenant:
         return redirect(request, remembered)

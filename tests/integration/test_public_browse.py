@@ -20,6 +20,8 @@ def test_public_locations_and_types(api: Api, container: Container) -> None:
             "name": "Osu Studio",
             "address": "1 Oxford St",
             "timezone": "Europe/London",
+            "locale": "en_GB",
+            "currency": None,
             "opening_hours": studio.location["opening_hours"],
             "closures": [],
         }
