@@ -146,6 +146,8 @@ def test_an_owner_sets_up_a_location_plan_class_staff_and_kiosk(
     assert [
         (t["name"], t["intensity"], t["duration_minutes"], t["contraindications"]) for t in made
     ] == [("Morning HIIT", "high", 45, ["pregnancy"])]
+    expect(page.get_by_role("heading", name="Instructors")).to_be_visible()
+    photograph(page, live, "manage-setup-session-type-edit")
     page.get_by_role("link", name="Session types").click()
     photograph(page, live, "manage-setup-session-types")
 
