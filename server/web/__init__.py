@@ -17,6 +17,7 @@ from server.web import (
     member_pages,
     members,
     schedule,
+    setup,
     timetable,
 )
 from server.web.pages import STATIC_DIR, refusal_page, sign_in_first
@@ -48,6 +49,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(manage_pages.router)
     app.include_router(members.router)
     app.include_router(schedule.router)
+    app.include_router(setup.router)
     # Last: its provider page (``/app/{slug}``) would otherwise take other one-segment pages.
     app.include_router(timetable.router)
     app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")
