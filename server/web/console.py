@@ -3,15 +3,18 @@ sections its role opens, and every page of a section checks the same rule."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from server.api.threaded_route import run_in_worker_thread
+from server.errors import NotFound
 from server.ports.identity import AccessClaims
 from server.web.pages import render
-from server.web.sessions import STAFF, WebRefusal, signed_in
+from server.web.sessions import STAFF, WebRefusal, services, signed_in
 from shared.enums import StaffRole
 
 _DESK = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.FRONT_DESK})
@@ -51,10 +54,40 @@ def refuse_unless_allowed(claims: AccessClaims, section: str) -> None:
 
 async def staff_in(request: Request, section: str) -> AccessClaims:
     """The signed-in staff account, if its role opens this section (otherwise a 403 page;
-    not signed in: the sign-in page)."""
+    not signed in: the sign-in page). For staff limited to some locations, another
+    location's resource named in the address is not found, as in the API."""
     claims = await signed_in(request, STAFF)
     refuse_unless_allowed(claims, section)
+    if claims.location_ids is not None:
+        await _within_locations(request, claims)
     return claims
+
+
+def _as_id(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None  # not an id: the page's own reading answers
+
+
+async def _within_locations(request: Request, claims: AccessClaims) -> None:
+    for name in ("location", "location_id"):
+        location_id = _as_id(request.query_params.get(name, ""))
+        if location_id is not None and not claims.sees_location(location_id):
+            raise WebRefusal(404, "Not found", "There is no such location here.")
+    container = services(request)
+    scope = container.location_scope
+    ids = {
+        name: found
+        for name, value in request.path_params.items()
+        if name in scope.parameters and (found := _as_id(value)) is not None
+    }
+    if not ids:
+        return
+    try:
+        await run_in_worker_thread(scope.check, container.read_uow(), claims, ids)
+    except NotFound as exc:
+        raise WebRefusal(404, "Not found", str(exc)) from None
 
 
 def console_page(

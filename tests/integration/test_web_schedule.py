@@ -363,6 +363,43 @@ def test_another_tenants_session_and_series_are_not_found(
     assert other.get_session(theirs["id"])["status"] == "scheduled"
 
 
+def test_a_manager_of_another_branch_does_not_reach_this_one(
+    studio: Studio, browser: TestClient
+) -> None:
+    """As in the API: another location's week, series, sessions and rosters are not found
+    for staff limited to their own branch, and their forms change nothing."""
+    branch = studio.api.create_location(studio.tenant, "Accra", timezone="Africa/Accra")
+    email = f"accra@{SLUG}.example"
+    studio.api.create_staff(studio.tenant, "manager", email, location_ids=[branch["id"]])
+    here = studio.session(studio.session_type()["id"], soon(2), "18:00")
+    member = studio.book(here["id"], studio.member("Kofi"))
+    series = studio.schedule(
+        studio.session_type()["id"],
+        weekdays=[1],
+        local_start="07:00",
+        starts_on=soon(1).isoformat(),
+        ends_on=soon(20).isoformat(),
+    )["schedule"]
+    _signed_in(browser, email)
+    assert browser.get(f"{BASE}?location={branch['id']}").status_code == 200
+    token = csrf_of(browser.get(BASE).text)
+    for path in (
+        f"{BASE}?location={studio.location['id']}",
+        f"{BASE}/sessions/{here['id']}",
+        f"{BASE}/series/{series['id']}",
+    ):
+        page = browser.get(path)
+        assert page.status_code == 404, (path, page.text)
+        assert "Kofi" not in page.text
+    for action, fields in (
+        (f"{BASE}/sessions/{here['id']}/cancel", {"reason": "not yours"}),
+        (f"{BASE}/sessions/{here['id']}/bookings/{member.id}/checkin", {}),
+    ):
+        answer = browser.post(action, data={"csrf": token, **fields}, follow_redirects=False)
+        assert answer.status_code == 404, (action, answer.text)
+    assert studio.get_session(here["id"])["status"] == "scheduled"
+
+
 def test_every_form_refuses_a_missing_csrf_token(studio: Studio, browser: TestClient) -> None:
     yoga = studio.session_type()
     session = studio.session(yoga["id"], soon(2), "18:00")
