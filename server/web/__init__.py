@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from server.web import manage_pages, member_accounts, member_pages
+from server.web import account, manage_pages, member_accounts, member_pages
 from server.web.pages import STATIC_DIR, refusal_page, sign_in_first
 from server.web.sessions import SignInFirst, WebRefusal
 
@@ -38,6 +38,7 @@ def install_web(app: FastAPI) -> None:
     for them reach the main app, and the API's routing is unchanged."""
     app.include_router(member_pages.router)
     app.include_router(member_accounts.router)
+    app.include_router(account.router)
     app.include_router(manage_pages.router)
     app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")
     app.add_exception_handler(WebRefusal, refusal_page)
