@@ -488,3 +488,30 @@ def test_the_offline_page_is_served_for_the_service_worker_to_keep(container: Co
     assert page.status_code == 200 and "You are offline" in page.text
     worker = browser.get("/app/sw.js").text
     assert '"/app/offline"' in worker and 'request.mode === "navigate"' in worker
+
+
+def test_wrong_current_passwords_count_toward_the_sign_in_lock_out(
+    api: Api, container: Container, settings: Settings, studio: Studio
+) -> None:
+    _web_member(studio, EMAIL)
+    browser = _signed_in(container)
+    fields = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    for _ in range(settings.login_max_failures):
+        wrong = post_form(
+            browser,
+            "/app/account/password",
+            "/app/account/password",
+            current_password="a guess at it",
+            **fields,
+        )
+        assert wrong.status_code == 422, wrong.text
+    locked = post_form(
+        browser,
+        "/app/account/password",
+        "/app/account/password",
+        current_password=WEB_PASSWORD,
+        **fields,
+    )
+    assert locked.status_code == 429, locked.text
+    assert re.search(r'id="current_password-error">Too many failed sign-ins', locked.text)
+    assert _api_login(api, NEW_PASSWORD) != 200
