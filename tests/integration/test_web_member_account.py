@@ -111,6 +111,14 @@ def test_memberships_show_status_credits_dates_and_receipts_of_this_member_only(
     monthly = studio.desk.membership(me, studio.monthly_plan)
     _set_status(container, monthly["id"], MembershipStatus.PAST_DUE)
     sale = sold(studio.desk, me, studio.pack_plan, "50.00")
+    limited = studio.desk.plan(
+        {"name": "Eight a month", "kind": "recurring", "price": "40.00", "currency": "GBP"},
+        billing_period="month",
+        visit_limit=8,
+        visit_limit_period="month",
+    )
+    studio.desk.membership(me, limited)
+    assert studio.desk.check_in(me).status_code == 201
     # Someone else here, and someone at another provider, with plans named apart.
     secret_plan = studio.desk.plan({**_PACK_ELSEWHERE, "name": "Neighbour plan"})
     neighbour = studio.member(plan="", email=f"yaw@{SLUG}.example")
@@ -131,6 +139,10 @@ def test_memberships_show_status_credits_dates_and_receipts_of_this_member_only(
     assert "Payment overdue" in text
     assert f"{pack_read['credits_left']} credits left" in text
     assert "5 classes" in text and "Monthly unlimited" in text
+    eight = items["Eight a month"]
+    assert eight["visit_limit"] == 8 and eight["visits_used"] is not None
+    resets = fmt.day(_at(eight["period_resets_at"]))
+    assert f"{8 - eight['visits_used']} of 8 visits left this month, counted again {resets}" in text
     pack_ends = fmt.day(_date(pack_read["ends_on"]))
     assert f"Ends {pack_ends}" in text
     assert f"Started {fmt.day(_date(monthly_read['starts_on']))}" in text
