@@ -173,6 +173,14 @@ class PasswordResetConfirm(InputModel):
     password: Password
 
 
+class PasswordChange(InputModel):
+    """A signed-in member's new password, given with the one they have now."""
+
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=200)
+    password: Password
+
+
 class PasswordChanged(BaseModel):
     member_id: uuid.UUID
     email: str

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from server.web import (
+    account,
     manage_pages,
     member_accounts,
     member_pages,
@@ -46,6 +47,7 @@ def install_web(app: FastAPI) -> None:
     for them reach the main app, and the API's routing is unchanged."""
     app.include_router(member_pages.router)
     app.include_router(member_accounts.router)
+    app.include_router(account.router)
     app.include_router(manage_pages.router)
     app.include_router(members.router)
     app.include_router(schedule.router)

@@ -76,7 +76,13 @@ async def signin(request: Request, tenant_slug: str, client: ClientAddress) -> R
         )
     except SignInRefused as exc:
         return render(
-            request, "app/signin.html", exc.status, slug=slug, email=email, error=exc.message
+            request,
+            "app/signin.html",
+            exc.status,
+            slug=slug,
+            email=email,
+            error=exc.message,
+            unconfirmed=exc.status == 403,
         )
     response = redirect(request, "/app/pass")
     response.set_cookie(

@@ -1,15 +1,18 @@
 // Member app service worker: My pass opens with no network. The page (its QR code is in
 // the page) is fetched from the network when there is one and saved; without a network the
-// saved copy is shown. The look of the page (CSS, icons) is saved on install.
+// saved copy is shown. The look of the page (CSS, icons) is saved on install. Any other
+// app page opened with no network shows a small offline page instead of the browser's error.
 "use strict";
 var CACHE = "zmos-app";
 var PASS = "/app/pass";
+var OFFLINE = "/app/offline";
 var SHELL = [
   "/static/zmos.css",
   "/static/app/app.js",
   "/static/icons/icon-192.png",
   "/static/icons/icon-512.png",
-  "/app/manifest.webmanifest"
+  "/app/manifest.webmanifest",
+  OFFLINE
 ];
 
 self.addEventListener("install", function (event) {
@@ -45,9 +48,31 @@ self.addEventListener("fetch", function (event) {
     );
     return;
   }
+  if (request.mode === "navigate" && url.pathname.indexOf("/app/") === 0) {
+    event.respondWith(
+      fetch(request).then(function (response) {
+        // Signing out empties the cache; the next page online puts the offline page back.
+        event.waitUntil(keepOfflinePage());
+        return response;
+      }).catch(function () {
+        return caches.match(OFFLINE).then(function (saved) {
+          return saved || Response.error();
+        });
+      })
+    );
+    return;
+  }
   if (SHELL.indexOf(url.pathname) >= 0) {
     event.respondWith(
       fetch(request).catch(function () { return caches.match(url.pathname); })
     );
   }
 });
+
+function keepOfflinePage() {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(OFFLINE).then(function (saved) {
+      return saved || cache.add(OFFLINE);
+    });
+  }).catch(function () { return undefined; });
+}
