@@ -25,7 +25,18 @@ def check_timezone(name: str) -> str:
     return name
 
 
+#: Words the member app's own pages use after ``/app/``: a provider with one of these as
+#: its slug would have a public page no one could reach.
+RESERVED_SLUGS = frozenset(
+    {"account", "bookings", "offline", "pass", "signin", "signout", "signup", "timetable"}
+)
+
+
 def check_slug(slug: str) -> str:
+    if slug in RESERVED_SLUGS:
+        raise ValueError(
+            f"{slug!r} is a word the member app uses for its own pages; choose another"
+        )
     if not SLUG.match(slug):
         raise ValueError(
             "use 3 to 63 lower-case letters, digits and dashes, starting and ending with a "

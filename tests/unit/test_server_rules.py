@@ -69,6 +69,10 @@ def test_slugs_and_time_zones() -> None:
     for bad in ("-gym", "gym-", "Gym", "g", "gym_1", "a" * 64):
         with pytest.raises(ValueError):
             check_slug(bad)
+    # The member app's own pages: /app/pass must stay the pass, not a provider's page.
+    for taken in ("pass", "timetable", "account"):
+        with pytest.raises(ValueError, match="member app uses"):
+            check_slug(taken)
     assert check_timezone("America/New_York") == "America/New_York"
     with pytest.raises(ValueError, match="IANA"):
         check_timezone("EST5EDT+nonsense")
