@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -97,12 +98,19 @@ def _pass_view(container: Services, claims: AccessClaims) -> dict[str, Any]:
     )
     # The image is in the page itself: the service worker keeps one response, and the pass
     # opens at the door with no network exactly as it was last seen.
-    png = passes.render_png(issued.token or "", box_size=12)
     return {
         "name": f"{me.first_name} {me.last_name}",
-        "qr": "data:image/png;base64," + base64.b64encode(png).decode(),
+        "qr": _qr_image(issued.token or ""),
         "expires": _formats(container, claims, me.home_location_id).date(issued.expires_at),
     }
+
+
+@lru_cache(maxsize=1024)
+def _qr_image(token: str) -> str:
+    """The pass's code as a data URL. Drawing it is most of the page's time, and a member's
+    token stays the same until the pass is reissued: each process keeps the latest few."""
+    png = passes.render_png(token, box_size=12)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def _formats(
