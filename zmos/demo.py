@@ -170,6 +170,11 @@ def _print_guide(url: str, folder: Path) -> None:
     print(f"Members: type or scan a card number at the kiosk; QR passes are in {folder / 'passes'}")
     for member in demo_members.MEMBERS:
         print(f"  card {member.card}  {member.first} {member.last:<9} {member.story}")
+    owner, slug = demo_data.STAFF[0], demo_data.TENANT_SLUG
+    print(f"Manager console: {url}/manage/signin")
+    print(f"  tenant {slug}   email {owner.email}   password {demo_data.PASSWORD}")
+    print(f"Member app:      {url}/app/{slug}/signin")
+    print(f"  email {demo_members.APP_MEMBER}   password {demo_data.PASSWORD}")
     print(
         "Classes: two weeks at both locations (HIIT, yoga, Reformer Pilates, strength, run\n"
         "  club). The next Reformer Pilates at Osu is full with a waitlist; open Classes at\n"

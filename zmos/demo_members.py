@@ -10,12 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from PIL import Image
+from sqlalchemy import update
 
 from server.bootstrap import Container
 from server.checkin import service as checkin_service
 from server.checkin.schemas import CheckinCreate
 from server.members import alerts as member_alerts
 from server.members import service as members_service
+from server.members.models import Member
 from server.members.schemas import MemberAlertCreate, MemberCreate, MemberUpdate
 from server.passes import service as passes_service
 from server.passes.schemas import PassCreate
@@ -25,7 +27,7 @@ from server.plans.schemas import MembershipCreate, MembershipFreeze, PlanCreate
 from shared.clock import utcnow
 from shared.door_rules import DEFAULT_REENTRY_MINUTES
 from shared.enums import CheckinMethod, LimitMode, LimitPeriod, LocationRule, PlanKind
-from zmos.demo_data import DemoTenant
+from zmos.demo_data import PASSWORD, DemoTenant
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,24 @@ def _admission_card_extras(
             member_id=member_id,
             cmd=MemberAlertCreate(text=text),
         )
+
+
+#: The demo member who signs in to the member app (with the demo's password).
+APP_MEMBER = "akosua@members.example"
+
+
+def _signs_in(container: Container, tenant: DemoTenant, member_id: uuid.UUID) -> None:
+    """A password and a confirmed email, as if she had signed up in the member app."""
+    with container.uow() as uow:
+        uow.db.execute(
+            update(Member)
+            .where(Member.tenant_id == tenant.tenant_id, Member.id == member_id)
+            .values(
+                password_hash=container.identity.hash_password(PASSWORD),
+                email_verified_at=utcnow(),
+            )
+        )
+        uow.commit()
 
 
 def _plan(container: Container, tenant: DemoTenant, **fields: object) -> str:
@@ -203,6 +223,7 @@ def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> 
         ids[person.first] = member.id
         if person.first == "Akosua":
             _admission_card_extras(container, tenant, member.id, today)
+            _signs_in(container, tenant, member.id)
         if person.first in memberships:
             plan_id, starts, ends = memberships[person.first]
             membership = membership_service.create_membership(

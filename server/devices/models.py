@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Uuid
+from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
@@ -40,4 +40,8 @@ class Device(TenantScoped, Timestamps, Base):
     pin_key: Mapped[str | None] = mapped_column(String(64))
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: What the kiosk last reported of its outbox (with a pull): changes not yet accepted by
+    #: the server, and when the oldest of them was made. None until it first reports.
+    pending_count: Mapped[int | None] = mapped_column(Integer)
+    oldest_pending_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

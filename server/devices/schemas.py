@@ -55,6 +55,9 @@ class DeviceRead(BaseModel):
     created_at: datetime
     last_seen_at: datetime | None
     revoked_at: datetime | None
+    #: What the kiosk last reported of its outbox (None: it has not reported).
+    pending_count: int | None = None
+    oldest_pending_at: datetime | None = None
 
 
 class DevicePage(BaseModel):

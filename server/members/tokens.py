@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -50,7 +51,12 @@ def _verified_member(
 
 
 def refresh(
-    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, refresh_token: str
+    *,
+    uow: UnitOfWork,
+    identity: IdentityService,
+    settings: Settings,
+    refresh_token: str,
+    reuse_grace: timedelta = timedelta(0),
 ) -> TokenPair:
     """A new pair for a member's refresh token; a rotated token used again ends every sign-in."""
     return signins.rotate(
@@ -59,6 +65,7 @@ def refresh(
         settings=settings,
         refresh_token=refresh_token,
         kind=PrincipalKind.MEMBER,
+        reuse_grace=reuse_grace,
         claims_of=_verified_member,
     )
 

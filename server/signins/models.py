@@ -22,6 +22,8 @@ class RefreshToken(TenantScoped, Base):
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The token that replaced this one when it was rotated (None: not rotated, or ended).
+    replaced_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class LoginThrottle(Base):

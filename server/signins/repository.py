@@ -27,8 +27,11 @@ class RefreshTokenRepository(TenantRepository[RefreshToken]):
             .values(revoked_at=now)
         )
 
-    def revoke_if_live(self, token_id: uuid.UUID, now: datetime) -> bool:
-        """Revoke the token unless another request already did; True when this one did."""
+    def revoke_if_live(
+        self, token_id: uuid.UUID, now: datetime, *, replaced_by: uuid.UUID | None = None
+    ) -> bool:
+        """Revoke the token unless another request already did; True when this one did.
+        ``replaced_by``: the token it is rotated into."""
         result = self.db.execute(
             update(RefreshToken)
             .where(
@@ -36,6 +39,6 @@ class RefreshTokenRepository(TenantRepository[RefreshToken]):
                 RefreshToken.id == token_id,
                 RefreshToken.revoked_at.is_(None),
             )
-            .values(revoked_at=now)
+            .values(revoked_at=now, replaced_by=replaced_by)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]

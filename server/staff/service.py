@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -115,7 +116,12 @@ def _active_staff(
 
 
 def refresh(
-    *, uow: UnitOfWork, identity: IdentityService, settings: Settings, refresh_token: str
+    *,
+    uow: UnitOfWork,
+    identity: IdentityService,
+    settings: Settings,
+    refresh_token: str,
+    reuse_grace: timedelta = timedelta(0),
 ) -> TokenPair:
     return signins.rotate(
         uow=uow,
@@ -123,6 +129,7 @@ def refresh(
         settings=settings,
         refresh_token=refresh_token,
         kind=PrincipalKind.STAFF,
+        reuse_grace=reuse_grace,
         claims_of=_active_staff,
     )
 

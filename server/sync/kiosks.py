@@ -7,6 +7,7 @@ the rows it returns (a device, a location) are read through these protocols.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Protocol
 
 from server.db.uow import UnitOfWork
@@ -43,6 +44,16 @@ class KioskLocation(Protocol):
     def timezone(self) -> str: ...
 
 
+@dataclass(frozen=True)
+class OutboxReport:
+    """What a kiosk says of its outbox with a pull: changes the server has not accepted yet
+    and how old the oldest is (seconds by the kiosk's clock: an age, so that a kiosk whose
+    clock is off still reports it right)."""
+
+    pending: int
+    oldest_age_seconds: float | None
+
+
 class Kiosks(Protocol):
     def live_device(self, *, uow: UnitOfWork, claims: AccessClaims) -> KioskDevice:
         """The calling kiosk; refused (401) when it was revoked since its token was issued."""
@@ -54,6 +65,15 @@ class Kiosks(Protocol):
 
     def serves_here(self, *, uow: UnitOfWork, device: KioskDevice, staff_id: uuid.UUID) -> bool:
         """Whether ``staff_id`` is staff of the tenant who may work at the kiosk's location."""
+        ...
+
+    def note_contact(
+        self, *, uow: UnitOfWork, device: KioskDevice, report: OutboxReport | None
+    ) -> bool:
+        """Remember that the kiosk was in touch, and what it reported of its outbox, on the
+        device (loaded in ``uow``); True when that changed anything (the caller commits).
+        A kiosk pulls every few seconds: this writes only what changed, and the time of
+        contact only once a minute or so."""
         ...
 
 

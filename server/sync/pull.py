@@ -18,7 +18,7 @@ from server.db.uow import UnitOfWork
 from server.ports.identity import AccessClaims
 from server.sync.changes import SyncedTables
 from server.sync.errors import SnapshotRequired
-from server.sync.kiosks import Kiosks, device_key
+from server.sync.kiosks import Kiosks, OutboxReport, device_key
 from server.sync.models import DeviceSyncState, LocationSyncSeq, SyncChange
 from shared.clock import utcnow
 
@@ -67,10 +67,13 @@ def pull_page(
     cursor: int,
     limit: int,
     tables: SyncedTables,
+    report: OutboxReport | None = None,
 ) -> PullPage:
+    """``report``: what the kiosk said of its outbox, kept on its device when it changed."""
     with uow:
         db = uow.db
         device = kiosks.live_device(uow=uow, claims=claims)
+        contact = kiosks.note_contact(uow=uow, device=device, report=report)
         tenant_id, location_id = claims.tenant_id, device.location_id
         _, pruned = _counter(db, tenant_id, location_id)
         if cursor < pruned:
@@ -94,6 +97,8 @@ def pull_page(
         page = rows[:limit]
         last_mutation_id = _last_mutation_id(db, tenant_id, device.id)
         key = device_key(device)
+        if contact:
+            uow.commit()
     page = [_for_device(tables, row, key) for row in page]
     changes = ",".join(
         f'{{"seq":{seq},"table":{_json_str(table)},"row_id":"{_dashed(row_id)}",'

@@ -32,7 +32,7 @@ from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
 from server.sync import review
 from server.sync.changes import SyncedTables
-from server.sync.kiosks import KioskDevice, KioskLocation, Kiosks
+from server.sync.kiosks import KioskDevice, KioskLocation, Kiosks, OutboxReport
 from server.sync.models import ReviewItem
 from shared.sync.messages import Mutation, is_versioned_mutation_name
 
@@ -196,6 +196,11 @@ class _NoKiosks:
         raise RuntimeError("no domain registered the kiosk directory")
 
     def serves_here(self, *, uow: UnitOfWork, device: KioskDevice, staff_id: uuid.UUID) -> bool:
+        raise RuntimeError("no domain registered the kiosk directory")
+
+    def note_contact(
+        self, *, uow: UnitOfWork, device: KioskDevice, report: OutboxReport | None
+    ) -> bool:
         raise RuntimeError("no domain registered the kiosk directory")
 
 

@@ -18,6 +18,7 @@ from server.sync import push as push_service
 from server.sync import review
 from server.sync import snapshot as snapshot_service
 from server.sync.gzip import GzipRoute
+from server.sync.kiosks import OutboxReport
 from server.sync.registry import SyncRegistry
 from server.sync.schemas import (
     KioskReviewResolve,
@@ -87,9 +88,17 @@ async def pull(
     cursor: Cursor = 0,
     limit: int = Query(pull_service.DEFAULT_PAGE, ge=1, le=pull_service.MAX_PAGE),
     wait: float = Query(0, ge=0, le=30, description="Seconds to wait for a change if none"),
+    pending: int | None = Query(
+        None, ge=0, le=10_000_000, description="Changes in the kiosk's outbox, not yet pushed"
+    ),
+    oldest_pending_s: float | None = Query(
+        None, ge=0, le=10 * 365 * 86400, description="Age in seconds of the oldest of them"
+    ),
 ) -> Any:
     """The location's changes after ``cursor``. With ``wait``, answers as soon as one exists
-    (or at once, with what there is, when the server is stopping)."""
+    (or at once, with what there is, when the server is stopping). A kiosk reports its
+    outbox with each pull (``pending``, ``oldest_pending_s``): the console shows it."""
+    report = None if pending is None else OutboxReport(pending, oldest_pending_s)
     stopping: Stopping = request.app.state.stopping
     deadline = time.monotonic() + wait
     while True:
@@ -101,6 +110,7 @@ async def pull(
                 cursor=cursor,
                 limit=limit,
                 tables=sync.tables,
+                report=report,
             )
         )
         if page.count or time.monotonic() >= deadline or stopping.is_set():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import re
+import uuid
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,10 +19,15 @@ from server.members.schemas import MemberLoginRequest
 from server.passes import service as passes
 from server.ports.identity import AccessClaims
 from server.signins.deps import ClientAddress
+from server.tenants import service as tenants
+from server.web.formatting import Formats
 from server.web.forms import SignInRefused, sign_in
 from server.web.member_app import member_page
 from server.web.pages import STATIC_DIR, redirect, render
 from server.web.sessions import MEMBERS, WebRefusal, checked_form, end, services, signed_in
+
+#: A provider's locations read to find a member's home: more than a provider has.
+_LOCATIONS = 200
 
 router = APIRouter(include_in_schema=False)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -98,12 +105,32 @@ def _pass_view(container: Services, claims: AccessClaims) -> dict[str, Any]:
     )
     # The image is in the page itself: the service worker keeps one response, and the pass
     # opens at the door with no network exactly as it was last seen.
-    png = passes.render_png(issued.token or "", box_size=12)
     return {
         "name": f"{me.first_name} {me.last_name}",
-        "qr": "data:image/png;base64," + base64.b64encode(png).decode(),
-        "expires": issued.expires_at.date().isoformat(),
+        "qr": _qr_image(issued.token or ""),
+        "expires": _formats(container, claims, me.home_location_id).date(issued.expires_at),
     }
+
+
+@lru_cache(maxsize=1024)
+def _qr_image(token: str) -> str:
+    """The pass's code as a data URL. Drawing it is most of the page's time, and a member's
+    token stays the same until the pass is reissued: each process keeps the latest few."""
+    png = passes.render_png(token, box_size=12)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _formats(
+    container: Services, claims: AccessClaims, home_location_id: uuid.UUID | None
+) -> Formats:
+    """How the member's home location writes dates (else the provider's first location's)."""
+    places = tenants.list_locations(
+        uow=container.read_uow(), claims=claims, limit=_LOCATIONS, offset=0
+    ).items
+    place = next((p for p in places if p.id == home_location_id), places[0] if places else None)
+    if place is None:
+        return Formats()
+    return Formats.of(place)
 
 
 @router.get("/app/pass")

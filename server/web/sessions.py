@@ -2,7 +2,8 @@
 
 A web sign-in is the API's own: the sign-in services issue the same access and refresh
 tokens (with the same lock-out), kept here in HttpOnly cookies instead of a script's memory.
-An expired access token is exchanged for a new pair with the refresh cookie, and a sign-out
+An expired access token is exchanged for a new pair with the refresh cookie (two requests
+that do so at once both get one: see ``COOKIE_REUSE_GRACE``), and a sign-out
 ends every sign-in of the account, as ``/auth/logout`` does. Members' cookies are sent to
 ``/app`` only and staff's to ``/manage`` only, so one browser can hold both and neither
 leaks into the other app.
@@ -32,6 +33,7 @@ from server.errors import DomainError
 from server.members import tokens as member_tokens
 from server.ports.identity import AccessClaims, AccessGrants, InvalidToken
 from server.signins.schemas import TokenPair
+from server.signins.service import COOKIE_REUSE_GRACE
 from server.staff import service as staff_service
 from shared.enums import PrincipalKind
 
@@ -198,6 +200,7 @@ def _renew(request: Request, door: Door) -> AccessClaims | None:
             identity=container.identity,
             settings=container.settings,
             refresh_token=refresh_token,
+            reuse_grace=COOKIE_REUSE_GRACE,
         )
     except DomainError:
         return None

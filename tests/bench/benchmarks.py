@@ -10,6 +10,7 @@ from . import (
     renewals,
     sales,
     sync,
+    web_pages,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "renewals",
     "sales",
     "sync",
+    "web_pages",
 ]

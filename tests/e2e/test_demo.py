@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -50,6 +51,40 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> 
         if marker in line:
             return "".join(seen)
     raise AssertionError(f"no {marker!r} from the demo; it printed:\n{''.join(seen)}")
+
+
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def _signs_in(web: httpx.Client, form: str, fields: dict[str, str]) -> httpx.Response:
+    shown = web.get(form)
+    assert shown.status_code == 200, shown.text
+    token = _CSRF.search(shown.text)
+    assert token, shown.text
+    return web.post(form, data={"csrf": token.group(1), **fields})
+
+
+def _printed_sign_ins_sign_in(output: str, url: str) -> None:
+    """The console's and the member app's addresses, printed with a sign-in each, work."""
+    console = re.search(
+        r"Manager console: (\S+)\n  tenant (\S+)   email (\S+)   password (\S+)", output
+    )
+    app = re.search(r"Member app: +(\S+)\n  email (\S+)   password (\S+)", output)
+    assert console and app, output
+    form, tenant, email, password = console.groups()
+    assert form == f"{url}/manage/signin" and tenant == demo_data.TENANT_SLUG
+    with httpx.Client() as web:
+        signed = _signs_in(web, form, {"tenant": tenant, "email": email, "password": password})
+        assert signed.status_code == 303 and signed.headers["location"] == "/manage"
+        today = web.get(f"{url}/manage")
+        assert today.status_code == 200 and "Osu Studio" in today.text
+    form, email, password = app.groups()
+    assert form == f"{url}/app/{demo_data.TENANT_SLUG}/signin"
+    with httpx.Client() as web:
+        signed = _signs_in(web, form, {"email": email, "password": password})
+        assert signed.status_code == 303 and signed.headers["location"] == "/app/pass"
+        my_pass = web.get(f"{url}/app/pass")
+        assert my_pass.status_code == 200 and "Akosua Darko" in my_pass.text
 
 
 def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Path) -> None:
@@ -102,6 +137,7 @@ def test_headless_demo_serves_the_seeded_tenant_and_enrols_a_kiosk(tmp_path: Pat
         passes = sorted(p.name for p in (tmp_path / "demo" / "passes").glob("*.png"))
         assert len(passes) == len(demo_members.MEMBERS)
         assert "card 100002" in output
+        _printed_sign_ins_sign_in(output, url)
 
         # The kiosk it enrolled has its location cached, hours included.
         core = build_core(

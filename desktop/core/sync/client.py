@@ -27,6 +27,15 @@ TOKEN_MARGIN_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
+class OutboxReport:
+    """What a pull tells the server of this kiosk's outbox: how many changes wait to be
+    pushed, and the oldest one's age (an age, not a time: the two clocks may disagree)."""
+
+    pending: int
+    oldest_age_seconds: float | None
+
+
+@dataclass(frozen=True)
 class Enrolment:
     device_id: str
     device_secret: str
@@ -136,11 +145,18 @@ class ServerClient:
             self._authorized("POST", f"/sync/review-items/{item_id}/resolve", json=body)
         )
 
-    def pull(self, cursor: int, limit: int, wait: float) -> dict[str, Any]:
-        """``GET /sync/pull``; with ``wait`` the server may hold the request (long-poll)."""
+    def pull(
+        self, cursor: int, limit: int, wait: float, outbox: OutboxReport | None = None
+    ) -> dict[str, Any]:
+        """``GET /sync/pull``; with ``wait`` the server may hold the request (long-poll).
+        ``outbox``: this kiosk's pending changes, for the console to show."""
         params: dict[str, int | float] = {"cursor": cursor, "limit": limit}
         if wait > 0:
             params["wait"] = wait
+        if outbox is not None:
+            params["pending"] = outbox.pending
+            if outbox.oldest_age_seconds is not None:
+                params["oldest_pending_s"] = round(outbox.oldest_age_seconds, 1)
         timeout = None if wait <= 0 else _long_poll_timeout(self._http, wait)
         kwargs: dict[str, Any] = {"params": params}
         if timeout is not None:

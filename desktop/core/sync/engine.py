@@ -34,6 +34,7 @@ from desktop.core.store.cache import CacheRepository
 from desktop.core.store.prune import history_cutoff, prune_checkins
 from desktop.core.sync import push_wire
 from desktop.core.sync.apply import TableApplier, apply_changes, apply_snapshot_tables
+from desktop.core.sync.client import OutboxReport
 from desktop.core.sync.errors import (
     ChangesLost,
     CursorExpired,
@@ -270,6 +271,12 @@ class SyncEngine:
                     self._prune_history_if_due()
                     return applied
 
+    def _outbox_report(self) -> OutboxReport:
+        outbox = OutboxRepository(self._store.connection())
+        oldest = outbox.oldest_pending_at()
+        age = None if oldest is None else max(0.0, (self._now() - oldest).total_seconds())
+        return OutboxReport(outbox.pending_count(), age)
+
     def _pull_page(
         self, wait: float, ahead: _PageAhead | None = None, *, read_ahead: bool = False
     ) -> tuple[PullResult, _PageAhead | None]:
@@ -279,7 +286,7 @@ class SyncEngine:
             if ahead is not None and ahead.cursor == before:
                 body = ahead.page.result()
             else:
-                body = self._client().pull(before, self.page_size, wait)
+                body = self._client().pull(before, self.page_size, wait, self._outbox_report())
         except CursorExpired:
             self._reset_locked()
             cursor = SyncStateRepository(self._store.connection()).get().cursor
