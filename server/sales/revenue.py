@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic_core import to_json
 
@@ -23,9 +24,26 @@ def revenue(
     from_day: date,
     to_day: date,
 ) -> bytes:
-    """The report as JSON, in the shape of ``RevenueReport``. Days are the sales' (and
-    refunds') local days at their location. The ledger keeps
-    daily sums (see ``server.plans.ledger``); the database folds them into periods."""
+    """The report as JSON, in the shape of ``RevenueReport``."""
+    rows = revenue_rows(
+        uow=uow, claims=claims, group_by=group_by, period=period, from_day=from_day, to_day=to_day
+    )
+    report = {"group_by": group_by, "period": period, "from": from_day, "to": to_day}
+    return to_json({**report, "rows": rows})
+
+
+def revenue_rows(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    group_by: GroupBy,
+    period: Period,
+    from_day: date,
+    to_day: date,
+) -> list[dict[str, Any]]:
+    """The report's rows, in the order and shape of ``RevenueRow``. Days are the sales'
+    (and refunds') local days at their location. The ledger keeps daily sums (see
+    ``server.plans.ledger``); the database folds them into periods."""
     if from_day > to_day:
         raise InvalidInput("from cannot be after to")
     if (to_day - from_day).days >= rules.MAX_REPORT_DAYS:
@@ -52,5 +70,4 @@ def revenue(
         for (group, start, currency), bucket in folded.items()
     ]
     rows.sort(key=lambda r: (r["period_start"], r["group_name"], str(r["group_id"]), r["currency"]))
-    report = {"group_by": group_by, "period": period, "from": from_day, "to": to_day}
-    return to_json({**report, "rows": rows})
+    return rows

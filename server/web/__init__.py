@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from server.web import manage_pages, member_accounts, member_pages
+from server.web import manage_pages, member_accounts, member_pages, reports
 from server.web.pages import STATIC_DIR, refusal_page, sign_in_first
 from server.web.sessions import SignInFirst, WebRefusal
 
@@ -39,6 +39,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(member_pages.router)
     app.include_router(member_accounts.router)
     app.include_router(manage_pages.router)
+    app.include_router(reports.router)
     app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")
     app.add_exception_handler(WebRefusal, refusal_page)
     app.add_exception_handler(SignInFirst, sign_in_first)
