@@ -128,7 +128,7 @@ def _attendance(container: Services, claims: AccessClaims, chosen: Filter) -> li
     chart = {
         "type": "line",
         "percent": True,
-        "labels": [r["week_start"].isoformat() for r in rows],
+        "labels": [r["week_start"] for r in rows],
         "datasets": [
             {"label": "Fill rate", "data": _ratio_percent([r["fill_rate"] for r in rows])},
             {"label": "Attendance", "data": _ratio_percent([r["attendance_rate"] for r in rows])},
@@ -185,7 +185,8 @@ def _slots(container: Services, claims: AccessClaims, chosen: Filter) -> list[Ta
         row: dict[str, Any] = {"weekday": name}
         for hour in hours:
             value = booked.get((day, hour), 0)
-            level = -(-value * HEAT_LEVELS // busiest) if busiest else 0
+            # Nearest shade of the busiest slot's, any booking at least the lightest.
+            level = max(1, round(value * HEAT_LEVELS / busiest)) if value else 0
             row[f"h{hour:02d}"] = value
             row[f"h{hour:02d}_level"] = level
         rows.append(row)
@@ -205,7 +206,7 @@ def _no_shows(container: Services, claims: AccessClaims, chosen: Filter) -> list
     weeks = [w.model_dump() for w in report.weeks]
     types = [t.model_dump(exclude={"session_type_id"}) for t in report.types]
 
-    def chart(rows: list[dict[str, Any]], label: Callable[[dict[str, Any]], str]) -> Any:
+    def chart(rows: list[dict[str, Any]], label: Callable[[dict[str, Any]], Any]) -> Any:
         return {
             "type": "bar",
             "percent": True,
@@ -228,7 +229,7 @@ def _no_shows(container: Services, claims: AccessClaims, chosen: Filter) -> list
             "No-shows and late cancellations by week",
             [Column("week_start", "Week of", "week"), *figures],
             weeks,
-            chart(weeks, lambda r: r["week_start"].isoformat()),
+            chart(weeks, lambda r: r["week_start"]),
         ),
         Table(
             "types",
@@ -315,6 +316,11 @@ def report_view(
     shown = next((p for p in places if p.id == chosen.location_id), None)
     fmt = Formats.of(shown or places[0], tenant.currency) if places else Formats()
     tables = [] if chosen.errors else BUILDERS[report](container, claims, chosen)
+    for table in tables:
+        if table.chart:
+            # A week on a chart's axis is written as in the table.
+            labels = table.chart["labels"]
+            table.chart["labels"] = [fmt.date(v) if isinstance(v, date) else v for v in labels]
     return {
         "tenant": tenant,
         "locations": places,
