@@ -51,23 +51,20 @@ def revenue_rows(
     with uow:
         ledger = LedgerRepository(uow.db, claims.tenant_id)
         summed = ledger.revenue(group_by, period, from_day, to_day, claims.location_ids)
-    names = {row[0]: row[1] for row in summed}
-    folded = rules.buckets(period, summed)
     # Plain dicts in the order and shape of ``RevenueRow``, serialised once: a year of days
     # per location is thousands of rows, and building a model for each costs more than the
     # database's part of the answer. ``RevenueReport`` documents the shape.
     rows = [
         {
             "group_id": group,
-            "group_name": names.get(group, ""),
+            "group_name": name,
             "period_start": start,
             "currency": currency,
-            "sales": bucket.sales,
-            "gross": bucket.gross,
-            "refunds": bucket.refunds,
-            "net": bucket.net,
+            "sales": sales,
+            "gross": gross,
+            "refunds": refunds,
+            "net": gross - refunds,
         }
-        for (group, start, currency), bucket in folded.items()
+        for group, name, start, currency, sales, gross, refunds in summed
     ]
-    rows.sort(key=lambda r: (r["period_start"], r["group_name"], str(r["group_id"]), r["currency"]))
     return rows
