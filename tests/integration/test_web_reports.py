@@ -368,3 +368,43 @@ def test_a_filter_that_cannot_be_read_says_so_next_to_its_field(
     other = browser.get(f"/manage/reports/attendance?location={uuid.uuid4()}")
     assert other.status_code == 404
     assert browser.get("/manage/reports/nothing").status_code == 404
+
+
+def test_the_api_gives_the_figures_the_console_shows(studio: Studio, browser: TestClient) -> None:
+    seeded = _seed(studio)
+    client, period = studio.api.client, "from=2026-03-16&to=2026-03-29"
+    weeks = client.get(f"/reports/attendance?{period}", headers=studio.admin)
+    assert weeks.status_code == 200, weeks.text
+    assert weeks.json()["from"] == "2026-03-16"
+    assert [
+        (w["week_start"], w["sessions"], w["places"], w["booked"], w["attended"], w["fill_rate"])
+        for w in weeks.json()["weeks"]
+    ] == [("2026-03-16", 2, 18, 7, 5, 0.3889), ("2026-03-23", 2, 10, 7, 6, 0.7)]
+    popular = client.get(
+        f"/reports/popular?{period}&location_id={seeded.london}", headers=studio.admin
+    )
+    assert [t["session_type"] for t in popular.json()["types"]] == ["HIIT"]
+    assert sorted((s["weekday"], s["hour"], s["booked"]) for s in popular.json()["slots"]) == [
+        (1, 18, 4),
+        (5, 7, 2),
+        (6, 7, 5),
+    ]
+    shows = client.get(f"/reports/no-shows?{period}", headers=studio.admin).json()
+    assert [(w["no_shows"], w["late_cancel_rate"]) for w in shows["weeks"]] == [
+        (2, 0.2),
+        (1, 0.2222),
+    ]
+    # Front desk: not for them; a London manager asking for Accra: not found.
+    assert client.get(f"/reports/attendance?{period}", headers=studio.staff).status_code == 403
+    email = f"api-london@{SLUG}.example"
+    studio.api.create_staff(studio.desk.tenant, "manager", email, location_ids=[seeded.london])
+    login = client.post("/auth/login", json={"tenant": SLUG, "email": email, "password": PASSWORD})
+    manager = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    accra = client.get(f"/reports/attendance?{period}&location_id={seeded.accra}", headers=manager)
+    assert accra.status_code == 404
+    own = client.get(f"/reports/attendance?{period}", headers=manager).json()["weeks"]
+    assert [w["places"] for w in own] == [10, 10]
+    backwards = client.get(
+        "/reports/attendance?from=2026-03-29&to=2026-03-16", headers=studio.admin
+    )
+    assert backwards.status_code == 422
