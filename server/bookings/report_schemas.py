@@ -20,11 +20,11 @@ class AttendanceWeek(BaseModel):
     week_start: date
     sessions: int
     places: int
-    booked: int
+    confirmed_count: int
     attended: int
-    #: booked / places
+    #: confirmed_count / places
     fill_rate: float | None
-    #: attended / booked
+    #: attended / confirmed_count
     attendance_rate: float | None
 
 
@@ -37,7 +37,7 @@ class ClassTypeRow(BaseModel):
     session_type: str
     sessions: int
     places: int
-    booked: int
+    confirmed_count: int
     attended: int
     fill_rate: float | None
 
@@ -48,7 +48,7 @@ class SlotRow(BaseModel):
     #: The local hour the sessions start in.
     hour: int
     sessions: int
-    booked: int
+    confirmed_count: int
     attended: int
 
 
@@ -58,12 +58,12 @@ class PopularReport(_Report):
 
 
 class NoShowRow(BaseModel):
-    booked: int
+    confirmed_count: int
     no_shows: int
-    #: no_shows / booked
+    #: no_shows / confirmed_count
     no_show_rate: float | None
     late_cancels: int
-    #: late_cancels / (booked + late and in-time cancellations)
+    #: late_cancels / (confirmed_count + late and in-time cancellations)
     late_cancel_rate: float | None
 
 

@@ -92,7 +92,7 @@ def attendance(
                 week_start=week,
                 sessions=c.sessions,
                 places=c.places,
-                booked=c.booked,
+                confirmed_count=c.booked,
                 attended=c.attended,
                 fill_rate=_ratio(c.booked, c.places),
                 attendance_rate=_ratio(c.attended, c.booked),
@@ -127,7 +127,7 @@ def popular(
                 session_type=name,
                 sessions=c.sessions,
                 places=c.places,
-                booked=c.booked,
+                confirmed_count=c.booked,
                 attended=c.attended,
                 fill_rate=_ratio(c.booked, c.places),
             )
@@ -135,7 +135,11 @@ def popular(
         ],
         slots=[
             SlotRow(
-                weekday=day, hour=hour, sessions=c.sessions, booked=c.booked, attended=c.attended
+                weekday=day,
+                hour=hour,
+                sessions=c.sessions,
+                confirmed_count=c.booked,
+                attended=c.attended,
             )
             for day, hour, c in slots
         ],
@@ -145,7 +149,7 @@ def popular(
 def _no_show_figures(c: Counts) -> dict[str, int | float | None]:
     held = c.booked + c.late_cancels + c.in_time_cancels
     return {
-        "booked": c.booked,
+        "confirmed_count": c.booked,
         "no_shows": c.no_shows,
         "no_show_rate": _ratio(c.no_shows, c.booked),
         "late_cancels": c.late_cancels,

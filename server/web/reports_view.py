@@ -138,7 +138,7 @@ def _attendance(container: Services, claims: AccessClaims, chosen: Filter) -> li
         Column("week_start", "Week of", "week"),
         Column("sessions", "Sessions"),
         Column("places", "Places"),
-        Column("booked", "Booked"),
+        Column("confirmed_count", "Booked"),
         Column("attended", "Attended"),
         Column("fill_rate", "Fill rate", "rate"),
         Column("attendance_rate", "Attendance", "rate"),
@@ -154,7 +154,7 @@ def _classes(container: Services, claims: AccessClaims, chosen: Filter) -> list[
         "horizontal": True,
         "labels": [r["session_type"] for r in rows],
         "datasets": [
-            {"label": "Booked", "data": [r["booked"] for r in rows]},
+            {"label": "Booked", "data": [r["confirmed_count"] for r in rows]},
             {"label": "Attended", "data": [r["attended"] for r in rows]},
         ],
     }
@@ -162,7 +162,7 @@ def _classes(container: Services, claims: AccessClaims, chosen: Filter) -> list[
         Column("session_type", "Class", "text"),
         Column("sessions", "Sessions"),
         Column("places", "Places"),
-        Column("booked", "Booked"),
+        Column("confirmed_count", "Booked"),
         Column("attended", "Attended"),
         Column("fill_rate", "Fill rate", "rate"),
     ]
@@ -172,7 +172,7 @@ def _classes(container: Services, claims: AccessClaims, chosen: Filter) -> list[
 def _slots(container: Services, claims: AccessClaims, chosen: Filter) -> list[Table]:
     """A weekday × local hour grid of places booked, over the hours that had sessions."""
     report = attendance_reports.popular(uow=container.read_uow(), claims=claims, **_period(chosen))
-    booked = {(s.weekday, s.hour): s.booked for s in report.slots}
+    booked = {(s.weekday, s.hour): s.confirmed_count for s in report.slots}
     hours = sorted({hour for _, hour in booked})
     if hours:
         hours = list(range(hours[0], hours[-1] + 1))
@@ -197,7 +197,7 @@ def _slots(container: Services, claims: AccessClaims, chosen: Filter) -> list[Ta
 def _no_shows(container: Services, claims: AccessClaims, chosen: Filter) -> list[Table]:
     report = attendance_reports.no_shows(uow=container.read_uow(), claims=claims, **_period(chosen))
     figures = [
-        Column("booked", "Booked"),
+        Column("confirmed_count", "Booked"),
         Column("no_shows", "No-shows"),
         Column("no_show_rate", "No-show rate", "rate"),
         Column("late_cancels", "Late cancellations"),

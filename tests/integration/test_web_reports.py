@@ -377,14 +377,23 @@ def test_the_api_gives_the_figures_the_console_shows(studio: Studio, browser: Te
     assert weeks.status_code == 200, weeks.text
     assert weeks.json()["from"] == "2026-03-16"
     assert [
-        (w["week_start"], w["sessions"], w["places"], w["booked"], w["attended"], w["fill_rate"])
+        (
+            w["week_start"],
+            w["sessions"],
+            w["places"],
+            w["confirmed_count"],
+            w["attended"],
+            w["fill_rate"],
+        )
         for w in weeks.json()["weeks"]
     ] == [("2026-03-16", 2, 18, 7, 5, 0.3889), ("2026-03-23", 2, 10, 7, 6, 0.7)]
     popular = client.get(
         f"/reports/popular?{period}&location_id={seeded.london}", headers=studio.admin
     )
     assert [t["session_type"] for t in popular.json()["types"]] == ["HIIT"]
-    assert sorted((s["weekday"], s["hour"], s["booked"]) for s in popular.json()["slots"]) == [
+    assert sorted(
+        (s["weekday"], s["hour"], s["confirmed_count"]) for s in popular.json()["slots"]
+    ) == [
         (1, 18, 4),
         (5, 7, 2),
         (6, 7, 5),
