@@ -256,14 +256,19 @@ def _revenue(container: Services, claims: AccessClaims, chosen: Filter) -> list[
             from_day=chosen.from_day,
             to_day=chosen.last_day,
         )
-        totals: dict[str, Decimal] = {}
+        # One bar per week and group (in its currency), net of refunds, as in the table.
+        weeks = sorted({row["period_start"] for row in rows})
+        nets: dict[str, dict[date, Decimal]] = {}
         for row in rows:
             name = f"{row['group_name']} ({row['currency']})"
-            totals[name] = totals.get(name, Decimal(0)) + row["net"]
+            nets.setdefault(name, {})[row["period_start"]] = row["net"]
         chart = {
             "type": "bar",
-            "labels": list(totals),
-            "datasets": [{"label": "Net", "data": [float(v) for v in totals.values()]}],
+            "labels": weeks,
+            "datasets": [
+                {"label": name, "data": [float(net.get(week, 0)) for week in weeks]}
+                for name, net in nets.items()
+            ],
         }
         columns = [
             Column("period_start", "Week of", "week"),
