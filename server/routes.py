@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from server.api.health import router as health_router
+from server.bookings.report_router import router as attendance_reports_router
 from server.bookings.router import calendar_feed_router, calendar_router
 from server.bookings.router import router as bookings_router
 from server.checkin.router import router as checkin_router
@@ -31,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     members_router,
     plans_router,
     sales_router,
+    attendance_reports_router,
     passes_router,
     checkin_router,
     scheduling_router,

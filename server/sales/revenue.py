@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic_core import to_json
 
@@ -23,9 +24,26 @@ def revenue(
     from_day: date,
     to_day: date,
 ) -> bytes:
-    """The report as JSON, in the shape of ``RevenueReport``. Days are the sales' (and
-    refunds') local days at their location. The ledger keeps
-    daily sums (see ``server.plans.ledger``); the database folds them into periods."""
+    """The report as JSON, in the shape of ``RevenueReport``."""
+    rows = revenue_rows(
+        uow=uow, claims=claims, group_by=group_by, period=period, from_day=from_day, to_day=to_day
+    )
+    report = {"group_by": group_by, "period": period, "from": from_day, "to": to_day}
+    return to_json({**report, "rows": rows})
+
+
+def revenue_rows(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    group_by: GroupBy,
+    period: Period,
+    from_day: date,
+    to_day: date,
+) -> list[dict[str, Any]]:
+    """The report's rows, in the order and shape of ``RevenueRow``. Days are the sales'
+    (and refunds') local days at their location. The ledger keeps daily sums (see
+    ``server.plans.ledger``); the database folds them into periods."""
     if from_day > to_day:
         raise InvalidInput("from cannot be after to")
     if (to_day - from_day).days >= rules.MAX_REPORT_DAYS:
@@ -33,24 +51,20 @@ def revenue(
     with uow:
         ledger = LedgerRepository(uow.db, claims.tenant_id)
         summed = ledger.revenue(group_by, period, from_day, to_day, claims.location_ids)
-    names = {row[0]: row[1] for row in summed}
-    folded = rules.buckets(period, summed)
     # Plain dicts in the order and shape of ``RevenueRow``, serialised once: a year of days
     # per location is thousands of rows, and building a model for each costs more than the
     # database's part of the answer. ``RevenueReport`` documents the shape.
     rows = [
         {
             "group_id": group,
-            "group_name": names.get(group, ""),
+            "group_name": name,
             "period_start": start,
             "currency": currency,
-            "sales": bucket.sales,
-            "gross": bucket.gross,
-            "refunds": bucket.refunds,
-            "net": bucket.net,
+            "sales": sales,
+            "gross": gross,
+            "refunds": refunds,
+            "net": gross - refunds,
         }
-        for (group, start, currency), bucket in folded.items()
+        for group, name, start, currency, sales, gross, refunds in summed
     ]
-    rows.sort(key=lambda r: (r["period_start"], r["group_name"], str(r["group_id"]), r["currency"]))
-    report = {"group_by": group_by, "period": period, "from": from_day, "to": to_day}
-    return to_json({**report, "rows": rows})
+    return rows

@@ -17,6 +17,7 @@ from server.web import (
     member_accounts,
     member_pages,
     members,
+    reports,
     schedule,
     setup,
     timetable,
@@ -52,6 +53,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(members.router)
     app.include_router(schedule.router)
     app.include_router(setup.router)
+    app.include_router(reports.router)
     # Last: its provider page (``/app/{slug}``) would otherwise take other one-segment pages.
     app.include_router(timetable.router)
     app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")

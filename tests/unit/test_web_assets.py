@@ -33,3 +33,10 @@ def test_vendored_htmx_ships_with_its_licence() -> None:
     vendor = WEB / "static" / "vendor"
     assert (vendor / "htmx.min.js").read_text().startswith("var htmx")
     assert "Zero-Clause BSD" in (vendor / "htmx.LICENSE").read_text()
+
+
+def test_vendored_chart_js_ships_with_its_licence() -> None:
+    vendor = WEB / "static" / "vendor"
+    assert (vendor / "chart.min.js").read_text().startswith("/*! Chart.js 4.")
+    licence = (vendor / "chart.LICENSE").read_text()
+    assert "The MIT License" in licence and "@kurkle/color" in licence

@@ -1,0 +1,81 @@
+"""API schemas of the attendance reports. Rates are ratios (0.75 is 75 %), None where
+nothing was there to divide by."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Report(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    from_day: date = Field(alias="from")
+    to_day: date = Field(alias="to")
+    location_id: uuid.UUID | None
+
+
+class AttendanceWeek(BaseModel):
+    week_start: date
+    sessions: int
+    places: int
+    confirmed_count: int
+    attended: int
+    #: confirmed_count / places
+    fill_rate: float | None
+    #: attended / confirmed_count
+    attendance_rate: float | None
+
+
+class AttendanceReport(_Report):
+    weeks: list[AttendanceWeek]
+
+
+class ClassTypeRow(BaseModel):
+    session_type_id: uuid.UUID
+    session_type: str
+    sessions: int
+    places: int
+    confirmed_count: int
+    attended: int
+    fill_rate: float | None
+
+
+class SlotRow(BaseModel):
+    #: 0 for Monday to 6 for Sunday, at the location.
+    weekday: int
+    #: The local hour the sessions start in.
+    hour: int
+    sessions: int
+    confirmed_count: int
+    attended: int
+
+
+class PopularReport(_Report):
+    types: list[ClassTypeRow]
+    slots: list[SlotRow]
+
+
+class NoShowRow(BaseModel):
+    confirmed_count: int
+    no_shows: int
+    #: no_shows / confirmed_count
+    no_show_rate: float | None
+    late_cancels: int
+    #: late_cancels / (confirmed_count + late and in-time cancellations)
+    late_cancel_rate: float | None
+
+
+class NoShowWeek(NoShowRow):
+    week_start: date
+
+
+class NoShowType(NoShowRow):
+    session_type_id: uuid.UUID
+    session_type: str
+
+
+class NoShowReport(_Report):
+    weeks: list[NoShowWeek]
+    types: list[NoShowType]
