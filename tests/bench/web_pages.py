@@ -61,7 +61,9 @@ PAGES = (
     Page("today.live", "/manage/today/live", "staff"),
     Page("schedule", "/manage/schedule", "staff"),
     Page("members.search", "/manage/members?q=bench 4711", "staff"),
-    Page("reports", "/manage/reports", "staff"),
+    # A year of the attendance report (the sessions' figures grouped by local week).
+    Page("reports.attendance", "/manage/reports/attendance?weeks=52", "staff"),
+    Page("reports.slots", "/manage/reports/slots?weeks=52", "staff"),
     Page("pass", "/app/pass", "member", paint=True),
 )
 

@@ -14,9 +14,13 @@ def _figure(p95: float, bar: Bar) -> Figure:
 def test_web_pages_is_registered_with_the_pages_the_issue_names() -> None:
     assert "web.pages" in REGISTRY
     paths = {page.path.split("?")[0] for page in PAGES}
-    assert {"/manage", "/manage/schedule", "/manage/members", "/manage/reports", "/app/pass"} <= (
-        paths
-    )
+    assert {
+        "/manage",
+        "/manage/schedule",
+        "/manage/members",
+        "/manage/reports/attendance",
+        "/app/pass",
+    } <= (paths)
     assert {page.path for page in PAGES if page.paint} == {"/manage", "/app/pass"}
     assert any(page.path.startswith("/manage/members?q=") for page in PAGES)
 
