@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Limit, Offset, Text
 from server.api.threaded_route import ThreadedRoute
-from server.members import accounts, alerts, passwords, profile, service, tokens
+from server.members import accounts, alerts, password_change, passwords, profile, service, tokens
 from server.members.deps import ImageBody, MemberClaims, MemberEditor, PhotoReader
 from server.members.repository import MemberFilters
 from server.members.schemas import (
@@ -27,6 +27,7 @@ from server.members.schemas import (
     MemberRead,
     MemberSignup,
     MemberUpdate,
+    PasswordChange,
     PasswordChanged,
     PasswordResetConfirm,
     PasswordResetRequest,
@@ -135,6 +136,24 @@ def update_my_profile(cmd: MemberProfileUpdate, claims: MemberClaims, uow: UowDe
     """Change the fields sent (names, phone, birth date, emergency contact, fitness goals,
     preferences); null clears an optional one. Member tokens only."""
     return profile.update_profile(uow=uow, claims=claims, cmd=cmd)
+
+
+@router.post("/me/password", response_model=TokenPair)
+def change_my_password(
+    cmd: PasswordChange, claims: MemberClaims, container: ContainerDep, client: ClientAddress
+) -> TokenPair:
+    """Change the password, giving the current one. Every other sign-in of the account ends;
+    the answer is a new token pair for this one. A wrong current password is a 422 and
+    counts as a failed sign-in (429 once the account is locked)."""
+    return password_change.change_password(
+        uow=container.uow(),
+        identity=container.identity,
+        settings=container.settings,
+        grants=container.grants,
+        claims=claims,
+        cmd=cmd,
+        client=client,
+    )
 
 
 @router.post("/members", response_model=MemberRead, status_code=status.HTTP_201_CREATED)
