@@ -39,8 +39,11 @@ from shared.enums import PrincipalKind
 
 CSRF_COOKIE = "zmos_csrf"
 CSRF_FIELD = "csrf"
-#: A sign-in form or a small edit; anything bigger is not one of these pages' forms.
+#: A sign-in form or a set-up form; anything bigger is not one of these pages' forms.
 MAX_FORM_BYTES = 16 * 1024
+#: Fields a form may send: a plan's tick box per location makes a large provider's forms
+#: long; the byte limit bounds the work either way.
+MAX_FORM_FIELDS = 600
 
 
 class WebRefusal(Exception):
@@ -163,9 +166,14 @@ async def checked_form(request: Request) -> dict[str, str]:
     if kind != "application/x-www-form-urlencoded":
         raise refused
     try:
-        fields = dict(parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=50))
-    except (UnicodeDecodeError, ValueError):
+        text = body.decode()
+    except UnicodeDecodeError:
         raise refused from None
+    try:
+        fields = dict(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+    except ValueError:
+        too_many = "This form sent more fields than it can hold."
+        raise WebRefusal(413, "Too much data", too_many) from None
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = fields.pop(CSRF_FIELD, "")
     if not cookie or not hmac.compare_digest(sent, _expected(request, cookie)):

@@ -140,6 +140,24 @@ def test_a_form_without_its_csrf_token_is_refused_with_a_page(
     assert client.get("/app/pass").status_code == 200  # still signed in
 
 
+def test_an_oversized_form_is_refused_clearly(api: Api, member: dict[str, object]) -> None:
+    """A large provider's long set-up forms fit; a form past the limits gets its own page."""
+    client = api.client
+    page = f"/app/{SLUG}/signin"
+    token = csrf_of(client.get(page).text)
+    fields = {"email": EMAIL, "password": WEB_PASSWORD, "csrf": token}
+    many = {**fields, **{f"extra{i}": "on" for i in range(200)}}
+    assert client.post(page, data=many, follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    token = csrf_of(client.get(page).text)
+    too_many = {**fields, "csrf": token, **{f"x{i}": "" for i in range(700)}}
+    refused = client.post(page, data=too_many, follow_redirects=False)
+    assert refused.status_code == 413 and "more fields than it can hold" in refused.text
+    too_big = {**fields, "csrf": token, "note": "x" * 20_000}
+    refused = client.post(page, data=too_big, follow_redirects=False)
+    assert refused.status_code == 413 and "Too much data" in refused.text
+
+
 def test_another_tenants_member_cannot_sign_in_here(
     api: Api, container: Container, tenant: Tenant, member: dict[str, object]
 ) -> None:
