@@ -28,6 +28,7 @@ from server.scheduling.schemas import (
     SessionCancel,
     SessionCreate,
     SessionMove,
+    SessionUpdate,
 )
 from server.scheduling.session_bookings import SessionBookings
 from server.web import schedule_view as view
@@ -328,6 +329,9 @@ async def _session_page(
         "local_date": s.local_date.isoformat(),
         "local_start": s.local_start.isoformat(timespec="minutes"),
         "reason": "",
+        "instructor_id": str(s.instructor_id or ""),
+        "capacity": str(s.capacity),
+        "room": s.room or "",
         **(fields or {}),
     }
     return console_page(
@@ -373,6 +377,48 @@ async def move_session(request: Request, session_id: str) -> Response:
         )
     except FormProblems as exc:
         return await _session_page(request, claims, found, fields, exc.problems)
+    return redirect(request, f"{BASE}/sessions/{found}")
+
+
+@router.post(BASE + "/sessions/{session_id}/change")
+async def change_session(request: Request, session_id: str) -> Response:
+    """Instructor, places or room of this one session. Only what was changed is sent: any
+    change takes the session out of its series' later edits, so an unchanged form must not."""
+    fields = await checked_form(request)
+    claims = await staff_in(request, SECTION)
+    _planner(claims)
+    found = _session_id(session_id)
+    container = services(request)
+    current = await _call(
+        lambda: sessions.get_session(uow=container.read_uow(), claims=claims, session_id=found)
+    )
+    changes: dict[str, Any] = {}
+    instructor = fields.get("instructor_id", "").strip()
+    if instructor != str(current.instructor_id or ""):
+        changes["instructor_id"] = instructor or None
+    places = fields.get("capacity", "").strip()
+    if places and places != str(current.capacity):
+        changes["capacity"] = places
+    room = fields.get("room", "").strip()
+    if room != (current.room or ""):
+        changes["room"] = room or None
+    if changes:
+        try:
+            cmd = _parsed(SessionUpdate, changes)
+            await _save(
+                lambda: sessions.update_session(
+                    uow=container.uow(),
+                    bookings=_session_bookings(request),
+                    claims=claims,
+                    session_id=found,
+                    cmd=cmd,
+                )
+            )
+        except FormProblems as exc:
+            problems = {
+                "change_" + k if k != FORM else "change_form": v for k, v in exc.problems.items()
+            }
+            return await _session_page(request, claims, found, fields, problems)
     return redirect(request, f"{BASE}/sessions/{found}")
 
 

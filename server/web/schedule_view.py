@@ -189,9 +189,11 @@ def session_view(
     kind = service.get_session_type(
         uow=container.read_uow(), claims=claims, session_type_id=found.session_type_id
     )
-    people = {s.id: s.name for s in _staff(container, claims)}
+    staff = _staff(container, claims)
+    people = {s.id: s.name for s in staff}
     return {
         "session": found,
+        "leaders": [s for s in staff if s.active and s.role in service.LEADER_ROLES],
         "roster": roster,
         "booked": [e for e in roster.items if e.waitlist_place is None],
         "waiting": [e for e in roster.items if e.waitlist_place is not None],

@@ -223,6 +223,75 @@ def test_moving_and_cancelling_a_session_tells_its_members(
     assert "Cancelled: Instructor unwell" in gone and "Move this session" not in gone
 
 
+def test_one_session_gets_its_own_instructor_places_and_room(
+    studio: Studio, browser: TestClient
+) -> None:
+    yoga = studio.session_type()
+    series = studio.schedule(
+        yoga["id"],
+        weekdays=[soon(2).isoweekday()],
+        local_start="07:00",
+        starts_on=soon(1).isoformat(),
+        ends_on=soon(9).isoformat(),
+    )["schedule"]
+    with studio.container.uow() as uow:
+        first = (
+            uow.db.execute(
+                select(ClassSession.id)
+                .where(ClassSession.schedule_id == uuid.UUID(series["id"]))
+                .order_by(ClassSession.starts_at)
+            )
+            .scalars()
+            .first()
+        )
+    assert first is not None
+    studio.book(str(first), studio.member("Ama"))
+    studio.book(str(first), studio.member("Kofi"))
+    _signed_in(browser)
+    page = f"{BASE}/sessions/{first}"
+
+    def detached() -> bool:
+        with studio.container.uow() as uow:
+            return bool(
+                uow.db.get(ClassSession, (uuid.UUID(str(studio.tenant.id)), first)).detached
+            )
+
+    def change(**fields: str) -> Any:
+        shown = browser.get(page).text
+        current = {
+            "instructor_id": re.search(r'<option value="([^"]*)" selected>', shown),
+            "capacity": re.search(r'id="change-capacity"[^>]* value="([^"]*)"', shown),
+            "room": re.search(r'id="change-room"[^>]* value="([^"]*)"', shown),
+        }
+        sent = {k: m.group(1) if m else "" for k, m in current.items()}
+        return post_form(browser, page, f"{page}/change", **{**sent, **fields})
+
+    # Sending the form unchanged changes nothing: the session stays in its series.
+    assert change().status_code == 303
+    assert not detached()
+    refused = change(capacity="0")
+    assert refused.status_code == 422 and "change-capacity" in refused.text
+    crowded = change(capacity="1")  # two are booked
+    assert crowded.status_code == 422 and 'id="change_form-problem"' in crowded.text
+    assert studio.get_session(str(first))["capacity"] == yoga["default_capacity"]
+    done = change(capacity="14", room="Studio 3", instructor_id=studio.coach["id"])
+    assert done.status_code == 303, done.text
+    after = studio.get_session(str(first))
+    assert (after["capacity"], after["room"], after["instructor_id"]) == (
+        14,
+        "Studio 3",
+        studio.coach["id"],
+    )
+    assert detached()
+    # A front-desk account cannot.
+    browser.cookies.clear()
+    assert staff_signs_in(browser, SLUG, DESK, PASSWORD).status_code == 303
+    token = csrf_of(browser.get(BASE).text)
+    desk = browser.post(f"{page}/change", data={"csrf": token, "room": "Mine"})
+    assert desk.status_code == 403
+    assert studio.get_session(str(first))["room"] == "Studio 3"
+
+
 def test_the_roster_checks_a_member_in_and_shows_the_waitlist_in_order(
     studio: Studio, browser: TestClient
 ) -> None:
