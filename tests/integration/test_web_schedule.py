@@ -252,9 +252,8 @@ def test_one_session_gets_its_own_instructor_places_and_room(
 
     def detached() -> bool:
         with studio.container.uow() as uow:
-            return bool(
-                uow.db.get(ClassSession, (uuid.UUID(str(studio.tenant.id)), first)).detached
-            )
+            row = uow.db.get(ClassSession, (uuid.UUID(str(studio.tenant.id)), first))
+            return bool(row is not None and row.detached)
 
     def change(**fields: str) -> Any:
         shown = browser.get(page).text
