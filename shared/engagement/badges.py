@@ -301,12 +301,15 @@ class AwardLog:
     through ``take``."""
 
     rules: Sequence[Rule]
+    #: Keys the member already held (from the database) when this log started.
+    already: frozenset[str] = frozenset()
     tally: MemberTally = field(default_factory=MemberTally)
+    #: What this log awarded.
     awards: list[Award] = field(default_factory=list)
 
     @property
     def keys(self) -> frozenset[str]:
-        return frozenset(a.key for a in self.awards)
+        return self.already | {a.key for a in self.awards}
 
     @property
     def points(self) -> int:
