@@ -245,8 +245,11 @@ def award(rules: Sequence[Rule], trigger: Trigger, awarded: Iterable[str]) -> li
 class MemberTally:
     """The counts badge rules need, kept per member one event at a time (O(1) each).
 
-    Give it each counted ledger event once (the ledger is idempotent by id); voided events
-    are ignored. A late event (before the latest active day) counts but is no comeback.
+    Give it each ledger event once (the ledger is idempotent by id), in the order the ledger
+    recorded them, so that a rebuild replays the same order: "the 10th class" is the 10th
+    to be recorded, which differs from the 10th by date only when an upload came late.
+    Voided events are ignored. A late event (before the latest active day) counts but is no
+    comeback.
     """
 
     sessions: int = 0

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 
+from shared.engagement.challenges import MemberScore
+
 #: Teams smaller than this are not ranked on a per-capita board by default.
 DEFAULT_MIN_TEAM_SIZE = 3
 
@@ -118,6 +120,24 @@ def per_capita(
     big = [e for e in entries if sizes[e.key] >= min_team_size]
     small = sorted((e for e in entries if sizes[e.key] < min_team_size), key=lambda e: e.key)
     return TeamBoard(rank(big, tie_break=tie_break), small, sizes, totals)
+
+
+def member_board(scores: Iterable[MemberScore], *, tie_break: bool = True) -> list[Ranked]:
+    """A challenge's individual board, keyed by member id."""
+    return rank(
+        (Entry(str(s.member_id), s.score, s.reached_at) for s in scores), tie_break=tie_break
+    )
+
+
+def team_board(
+    scores: Iterable[MemberScore],
+    *,
+    min_team_size: int = DEFAULT_MIN_TEAM_SIZE,
+    tie_break: bool = True,
+) -> TeamBoard:
+    """A challenge's team board per capita; participants without a team are left out."""
+    lines = (MemberLine(s.team, s.score, s.reached_at) for s in scores if s.team is not None)
+    return per_capita(lines, min_team_size=min_team_size, tie_break=tie_break)
 
 
 def ranks_by_key(board: Sequence[Ranked]) -> dict[str, int]:

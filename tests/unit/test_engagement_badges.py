@@ -101,6 +101,12 @@ def test_10_50_100_sessions_tiles_aside() -> None:
     assert log.points == 160
 
 
+def test_a_milestone_passed_before_the_rule_was_on_is_not_awarded_late() -> None:
+    # The 11th session cannot be explained as "10th session", so it earns nothing.
+    trigger = Trigger(date(2026, 12, 4), event(date(2026, 12, 4)), sessions=11, classes=11)
+    assert award([MilestoneRule(10, 100)], trigger, set()) == []
+
+
 def test_first_class_only_for_a_class() -> None:
     log = AwardLog([FirstClassRule(points=50)])
     assert log.take(event(date(2026, 12, 1), kind="floor_checkin")) == []

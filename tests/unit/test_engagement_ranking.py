@@ -4,6 +4,7 @@ boards per capita."""
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
@@ -11,13 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.engagement.challenges import MemberScore
 from shared.engagement.ranking import (
     Entry,
     MemberLine,
     Ranked,
+    member_board,
     per_capita,
     rank,
     ranks_by_key,
+    team_board,
 )
 
 NINE = datetime(2026, 12, 4, 9, tzinfo=UTC)
@@ -112,6 +116,24 @@ def test_per_capita_keeps_thirds_exact() -> None:
 def test_the_minimum_team_size_must_be_positive() -> None:
     with pytest.raises(ValueError):
         per_capita([], min_team_size=0)
+
+
+def test_boards_straight_from_a_challenges_scores() -> None:
+    north = [uuid.UUID(int=i) for i in (1, 2, 3)]
+    scores = [
+        MemberScore(north[0], "north", 3, at(3)),
+        MemberScore(north[1], "north", 3, at(1)),
+        MemberScore(north[2], "north", 0, None),
+        MemberScore(uuid.UUID(int=4), None, 5, at(2)),
+    ]
+    # Individually: 5, then two 3s split by time (9:01 before 9:03), then 0.
+    assert [line.rank for line in member_board(scores)] == [1, 2, 3, 4]
+    assert member_board(scores)[1].entry.key == str(north[1])
+    # The team board leaves out the member without a team: north is 6 / 3 = 2, at 9:03.
+    teams = team_board(scores, min_team_size=3)
+    assert [(r.entry.key, r.entry.score, r.entry.reached_at) for r in teams.ranked] == [
+        ("north", Fraction(2), at(3))
+    ]
 
 
 # --- properties ----------------------------------------------------------------------------
