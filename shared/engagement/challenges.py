@@ -146,6 +146,11 @@ class Challenge:
         if self.target is not None and self.target < 1:
             raise ValueError("the target must be at least 1")
 
+    def joinable(self, local_today: date) -> bool:
+        """Whether someone whose local date is ``local_today`` may still join: until the end
+        of the last day (late uploads are for those already in, not for newcomers)."""
+        return local_today <= self.ends_on
+
     def allows(self, provenance: str) -> bool:
         if provenance in (Provenance.SCANNER_VERIFIED, Provenance.STAFF_RECORDED):
             return True

@@ -100,6 +100,13 @@ def test_a_one_day_challenge_is_fine() -> None:
     assert Challenge(uuid.uuid4(), Metric.MINUTES, START, START).starts_on == START
 
 
+def test_joining_is_open_until_the_last_local_day_ends() -> None:
+    c = challenge()
+    assert c.joinable(date(2026, 11, 20))  # before it starts: fine
+    assert c.joinable(END)
+    assert not c.joinable(date(2026, 12, 8))  # finished, even within the grace period
+
+
 def test_the_window_closes_at_each_participants_own_local_midnight() -> None:
     c = challenge()
     # 8 Dec 00:00 in New York (UTC−5) is 05:00 UTC; in London (UTC+0 in winter) 00:00 UTC;
