@@ -24,7 +24,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from shared.engagement.dose import WHO_WEEKLY_MINUTES, DayDose, week_start, weekly_dose_ratio
+from shared.engagement.dose import (
+    WHO_WEEKLY_MINUTES,
+    DayDose,
+    Movement,
+    week_start,
+    weekly_dose_ratio,
+)
 
 
 def multiplier(frequency: float) -> float:
@@ -67,8 +73,9 @@ class AdherenceState:
         idle = (week_start(day, self.first_weekday) - self.week).days // 7
         return self.score * multiplier(self.frequency) ** max(0, idle)
 
-    def apply(self, dose: DayDose) -> AdherenceState:
+    def apply(self, event: DayDose | Movement) -> AdherenceState:
         """The state after one more movement (or day's dose); O(1) whatever the gap."""
+        dose = event.dose() if isinstance(event, Movement) else event
         week = week_start(dose.local_date, self.first_weekday)
         minutes = dose.weighted_minutes
         if self.week is None:
@@ -97,7 +104,9 @@ class AdherenceState:
         return replace(self, week=week, week_minutes=minutes, previous_minutes=0, settled=settled)
 
 
-def rebuild(doses: Iterable[DayDose], start: AdherenceState | None = None) -> AdherenceState:
+def rebuild(
+    doses: Iterable[DayDose | Movement], start: AdherenceState | None = None
+) -> AdherenceState:
     """The state from the whole ledger, in recorded order: equal to applying one by one."""
     state = start if start is not None else AdherenceState()
     for dose in doses:

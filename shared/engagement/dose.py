@@ -7,7 +7,6 @@ activity does not count toward the dose (it still counts as a session).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -80,10 +79,3 @@ def weekly_dose_ratio(weighted_minutes: int, target: int = WHO_WEEKLY_MINUTES) -
     if target <= 0:
         raise ValueError("the weekly target must be positive")
     return min(1.0, max(0, weighted_minutes) / target)
-
-
-def total(doses: Iterable[DayDose], on: date) -> DayDose:
-    result = DayDose(on)
-    for dose in doses:
-        result = result + dose
-    return result

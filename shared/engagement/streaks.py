@@ -103,7 +103,9 @@ WEEKLY = StreakRule(StreakUnit.WEEK, target_minutes=WHO_WEEKLY_MINUTES, freeze_e
 
 @dataclass(frozen=True, slots=True)
 class Pause:
-    """Days (both included, local dates) on which missing movement breaks nothing."""
+    """Days (both included, local dates) on which missing movement breaks nothing. Like a
+    movement, a pause changes only periods not yet settled: one recorded for days long past
+    cannot mend a streak that has already broken."""
 
     starts_on: date
     ends_on: date

@@ -48,6 +48,9 @@ def test_light_activity_is_no_dose_but_a_session() -> None:
     light = Movement(MONDAY, 60, Intensity.LOW).dose()
     assert (light.weighted_minutes, light.sessions) == (0, 1)
     assert Movement(MONDAY, 30, Intensity.HIGH).dose().weighted_minutes == 60
+    # A movement applies as its dose: 75 vigorous = 150 → a full week.
+    vigorous = AdherenceState().apply(Movement(MONDAY, 75, Intensity.VIGOROUS))
+    assert vigorous.score == rebuild([week(0, 150)]).score
     with pytest.raises(ValueError):
         Movement(MONDAY, 601, Intensity.MODERATE)
     with pytest.raises(ValueError):

@@ -101,6 +101,11 @@ def test_a_pause_neither_counts_nor_breaks_and_spends_no_freeze() -> None:
         Pause(day(8), day(98))
     with pytest.raises(ValueError):
         Pause(day(8), day(7))
+    # A pause recorded once its days are settled mends nothing.
+    broken = rebuild(NO_FREEZES, [*(active(n) for n in range(1, 8)), active(20)])
+    mended = broken.apply(Pause(day(8), day(19)))
+    assert view(mended, 20) == view(broken, 20) == StreakView(1, 7, 0, at_risk=False)
+    assert broken.apply(Pause(day(8), day(12))) == broken
 
 
 def test_activity_during_a_pause_still_counts() -> None:
