@@ -33,8 +33,10 @@ order. A movement for a settled period (more than 2 days older than the clock) i
 the ledger but no longer changes the streak; ``rebuild`` replays the ledger in recorded
 order, so it reaches exactly the state the movements reached one by one.
 
-``StreakState.apply`` takes one movement in O(1): it keeps only the minutes of the few
-unsettled dates, and skips runs of empty or paused periods in one step.
+``StreakState.apply`` takes one movement in O(1), never scanning history: it keeps only the
+minutes of the few unsettled dates (at most 12), a missed period ends a streak within 3
+steps (2 freezes, then a break), and once the streak is 0 a run of empty periods is skipped
+in one step. Only a pause is walked a period at a time: at most 90 steps for a daily streak.
 """
 
 from __future__ import annotations
