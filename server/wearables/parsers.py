@@ -429,7 +429,8 @@ def parse_fit(data: bytes, *, now: datetime, max_hr: int | None = None) -> Impor
                     sessions.append(_fit_values(frame, _FIT_FIELDS))
                 elif frame.name == "file_id":
                     found = _fit_values(frame, ("manufacturer", "garmin_product", "product"))
-                    parts = [str(v) for v in found.values() if v is not None]
+                    # ``product`` repeats ``garmin_product`` on Garmin devices: named once.
+                    parts = dict.fromkeys(str(v) for v in found.values() if v is not None)
                     device = " ".join(parts) or device
                 elif frame.name == "record" and max_hr is not None:
                     sample = _fit_values(frame, ("timestamp", "heart_rate"))
@@ -505,13 +506,19 @@ def _google_session(session: Mapping[str, Any], number: int, *, now: datetime) -
 
 
 def _google_sessions(document: object) -> list[Any] | None:
+    """The session records, or None when this is not a sessions export at all.
+
+    A list counts as one when any of its items looks like a session; the others are then
+    skipped one by one, so one bad record does not hide the member's other sessions.
+    """
+    if isinstance(document, Mapping) and isinstance(document.get("session"), list):
+        document = document["session"]
     if isinstance(document, Mapping):
-        if isinstance(document.get("session"), list):
-            return list(document["session"])
-        return [document] if "startTime" in document and "endTime" in document else None
-    if isinstance(document, list) and all(isinstance(item, Mapping) for item in document):
-        return document
-    return None
+        document = [document]
+    if not isinstance(document, list):
+        return None
+    looks_like = any(isinstance(i, Mapping) and "startTime" in i for i in document)
+    return document if looks_like else None
 
 
 def parse_google_fit(data: bytes, *, now: datetime) -> ImportReport:

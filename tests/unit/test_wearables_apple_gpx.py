@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -194,8 +195,17 @@ def test_a_large_export_streams_workouts_among_many_records() -> None:
         'startDate="2026-03-01 10:00:00 +0000" endDate="2026-03-01 10:01:00 +0000" value="90"/>'
     )
     body = [record] * 20_000 + [workout("2026-03-28 07:00:00 +0000", "2026-03-28 07:30:00 +0000")]
-    report = parse_apple_health(apple_export(*body), now=NOW)
+    export = apple_export(*body)
+    tracemalloc.start()
+    try:
+        report = parse_apple_health(export, now=NOW)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert len(report.activities) == 1
+    # The file is ≈ 3.6 MB; keeping its 20,000 parsed elements would take well over 10 MB.
+    assert len(export.getvalue()) > 3_000_000
+    assert peak < 2_000_000
 
 
 # --- GPX --------------------------------------------------------------------------------
