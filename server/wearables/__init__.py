@@ -1,0 +1,1 @@
+"""Activities imported from wearables and outdoor-activity files, read without a database."""
