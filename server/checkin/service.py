@@ -30,6 +30,7 @@ from shared.clock import utcnow
 from shared.door_rules import Admission, DoorPolicy, reentry_reason
 from shared.enums import MovementKind, PrincipalKind
 from shared.ids import new_id
+from shared.movement import MovementSource
 
 #: A door time further ahead of the server than this is a wrong clock, not the future.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -226,6 +227,7 @@ def check_in(
                     location_id=point.location.id,
                     checkin_id=checkin.id,
                     data={"overridden": True} if overridden else None,
+                    source=MovementSource.KIOSK if point.device_id else MovementSource.DESK,
                 )
             )
         uow.commit()
