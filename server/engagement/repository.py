@@ -100,6 +100,9 @@ class MemberDays:
         self._homes[member_id] = found[0]
         return True
 
+    def is_location(self, location_id: uuid.UUID) -> bool:
+        return self._zone_of(location_id) is not None
+
     def day_start_hour(self) -> int:
         if self._day_start is None:
             found = self.db.execute(

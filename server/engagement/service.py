@@ -4,8 +4,9 @@ commits. Idempotent by id; a correction or a void is a new event naming the old 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -227,11 +228,13 @@ def enter_movement(
     (not in the future, minutes not negative, at most the day's plausible total) and
     idempotent by ``event_id``. Commits."""
     now = now or utcnow()
-    repo = MovementEventRepository(uow.db, tenant_id)
-    days = MemberDays(uow.db, tenant_id)
     with uow:
+        repo = MovementEventRepository(uow.db, tenant_id)
+        days = MemberDays(uow.db, tenant_id)
         if not days.is_member(facts.member_id):
             raise NotFound(f"member {facts.member_id} was not found")
+        if facts.location_id is not None and not days.is_location(facts.location_id):
+            raise NotFound(f"location {facts.location_id} was not found")
         event_id = event_id or new_id()
         found = _existing(repo, event_id, facts)
         if found is not None:
@@ -266,8 +269,8 @@ def void_movement(
     recorded_by: uuid.UUID | None,
 ) -> Entered:
     """Cancel an event with a new one that carries no movement. Commits."""
-    repo = MovementEventRepository(uow.db, tenant_id)
     with uow:
+        repo = MovementEventRepository(uow.db, tenant_id)
         old = _replaceable(repo, event_id)
         void = MovementEvent(
             id=new_id(),
@@ -320,9 +323,9 @@ def correct_movement(
     """Replace an event's facts with a new event that voids it (the old one keeps its
     facts and learns who replaced it). Commits."""
     now = now or utcnow()
-    repo = MovementEventRepository(uow.db, tenant_id)
-    days = MemberDays(uow.db, tenant_id)
     with uow:
+        repo = MovementEventRepository(uow.db, tenant_id)
+        days = MemberDays(uow.db, tenant_id)
         old = _replaceable(repo, event_id)
         facts = MovementFacts(
             member_id=old.member_id,
@@ -383,3 +386,25 @@ def published_of(tenant_id: uuid.UUID, row: MovementEvent) -> PublishedEvent:
 def movement_published(*, tenant_id: uuid.UUID, row: dict[str, Any]) -> PublishedEvent:
     """The same, for a row a batch inserted from :func:`movement_row`."""
     return published_of(tenant_id, MovementEvent(**row))
+
+
+def member_movement(
+    *,
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    member_id: uuid.UUID,
+    since: date | None,
+    until: date | None,
+    kinds: Sequence[str],
+    limit: int,
+    offset: int,
+) -> tuple[list[LedgerEntry], int | None]:
+    """A page of the member's events, oldest first, and the next page's offset."""
+    with uow:
+        if not MemberDays(uow.db, tenant_id).is_member(member_id):
+            raise NotFound(f"member {member_id} was not found")
+        rows = MovementEventRepository(uow.db, tenant_id).of_member(
+            member_id, since=since, until=until, kinds=kinds, limit=limit + 1, offset=offset
+        )
+        items = [entry_of(row) for row in rows[:limit]]
+    return items, offset + limit if len(rows) > limit else None

@@ -57,6 +57,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"name": "Christmas", "starts_on": "2099-12-25"}
     },
     ("POST", "/locations/{location_id}/closures/{closure_id}/cancel-sessions"): {"json": {}},
+    ("POST", "/movement-events/{movement_event_id}/void"): {"json": {"reason": "twice"}},
+    ("POST", "/movement-events/{movement_event_id}/correction"): {
+        "json": {"reason": "was shorter", "minutes": 20}
+    },
     ("POST", "/sales/{sale_id}/refunds"): {
         "json": {"refund_id": str(uuid.uuid4()), "amount": "1.00", "reason": "goodwill"}
     },
@@ -85,6 +89,9 @@ STATE_DEPENDENT = {
     "/sessions/{session_id}/cancel",
     "/schedules/{schedule_id}/end",
     "/sync/review-items/{review_item_id}/resolve",
+    # Voided by the walk's void: no correction after it.
+    "/movement-events/{movement_event_id}/correction",
+    "/movement-events/{movement_event_id}/void",
 }
 #: The feed token is the credential of a calendar feed (calendar apps send no headers):
 #: it is public by design, and forged tokens are tested in test_ical.py.
@@ -142,7 +149,17 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         json={"name": "Founders day", "starts_on": "2099-03-06"},
         headers=tenant.headers,
     ).json()
+    outdoor = {
+        "member_id": member["id"],
+        "kind": "outdoor",
+        "minutes": 45,
+        "intensity": "vigorous",
+        "occurred_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
+    }
+    movement = api.client.post("/movement-events", json=outdoor, headers=tenant.headers)
+    assert movement.status_code == 201, movement.text
     return tenant, {
+        "movement_event_id": movement.json()["id"],
         "closure_id": closure["id"],
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
@@ -357,6 +374,17 @@ BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
         {"home_location_id": "location_id"},
     ),
     ("PATCH", "/staff/{staff_id}", {}, {"home_location_id": "location_id"}),
+    (
+        "POST",
+        "/movement-events",
+        {
+            "kind": "staff_entry",
+            "minutes": 30,
+            "intensity": "moderate",
+            "occurred_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        },
+        {"member_id": "member_id", "location_id": "location_id"},
+    ),
 ]
 
 
