@@ -81,20 +81,23 @@ def test_local_dates_never_go_backwards_in_time(
     assert local_date(at, zone, hour) <= local_date(at + timedelta(minutes=later), zone, hour)
 
 
-def test_what_is_refused() -> None:
-    ok = {"occurred_at": NOW - timedelta(hours=1), "now": NOW, "minutes": 30}
-    assert movement_refusal(**ok, minutes_that_day=0) is None
-    future = {**ok, "occurred_at": NOW + timedelta(minutes=6)}
-    assert "future" in str(movement_refusal(**future, minutes_that_day=0))
-    # A clock a few minutes ahead is not the future.
-    assert (
-        movement_refusal(**{**ok, "occurred_at": NOW + timedelta(minutes=4)}, minutes_that_day=0)
-        is None
+def _refusal(
+    *, ahead: timedelta = -timedelta(hours=1), minutes: int = 30, that_day: int = 0
+) -> str | None:
+    return movement_refusal(
+        occurred_at=NOW + ahead, now=NOW, minutes=minutes, minutes_that_day=that_day
     )
-    assert "negative" in str(movement_refusal(**{**ok, "minutes": -1}, minutes_that_day=0))
+
+
+def test_what_is_refused() -> None:
+    assert _refusal() is None
+    assert "future" in str(_refusal(ahead=timedelta(minutes=6)))
+    # A clock a few minutes ahead is not the future.
+    assert _refusal(ahead=timedelta(minutes=4)) is None
+    assert "negative" in str(_refusal(minutes=-1))
     # 570 + 30 = 600: the most a day holds; 570 + 31 = 601 is one too many.
-    assert movement_refusal(**ok, minutes_that_day=570) is None
-    assert "600" in str(movement_refusal(**{**ok, "minutes": 31}, minutes_that_day=570))
+    assert _refusal(that_day=570) is None
+    assert "600" in str(_refusal(minutes=31, that_day=570))
     assert MAX_MINUTES_PER_DAY == 600
 
 
