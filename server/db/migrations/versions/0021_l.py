@@ -42,6 +42,20 @@ _COLUMNS = (
     sa.Column("recorded_by", sa.Uuid(), nullable=True),
 )
 
+#: What the backfill writes, typed (a reflected SQLite table knows no UUIDs).
+_FILLED = sa.table(
+    "movement_events",
+    sa.column("tenant_id", sa.Uuid()),
+    sa.column("id", sa.Uuid()),
+    sa.column("minutes", sa.Integer()),
+    sa.column("intensity", sa.String()),
+    sa.column("provenance", sa.String()),
+    sa.column("source", sa.String()),
+    sa.column("local_date", sa.Date()),
+    sa.column("zone", sa.String()),
+    sa.column("session_id", sa.Uuid()),
+)
+
 _HIGH = {"high": "vigorous", "vigorous": "vigorous", "low": "light"}
 
 
@@ -126,8 +140,11 @@ def _backfill(bind: sa.engine.Connection) -> None:
             source = "kiosk" if device is not None else "desk"
         local = at.astimezone(ZoneInfo(zone)).date()
         bind.execute(
-            events.update()
-            .where(events.c.tenant_id == row["tenant_id"], events.c.id == row["id"])
+            _FILLED.update()
+            .where(
+                _FILLED.c.tenant_id == _as_uuid(row["tenant_id"]),
+                _FILLED.c.id == _as_uuid(row["id"]),
+            )
             .values(
                 minutes=minutes,
                 intensity=intensity,
