@@ -128,7 +128,7 @@ def _assert_movement_backfilled(connection: Connection, *, with_attendance: bool
         )
     ).all()
     floor = ("checkin", 60, "moderate", "scanner_verified", "kiosk", "2026-01-10", "Africa/Accra")
-    expected = [(*floor, None)]
+    expected: list[tuple[object, ...]] = [(*floor, None)]
     if with_attendance:
         # 07:00–08:00 UTC on 28 March: 60 minutes; "medium" is no category, so moderate.
         attendance = ("attendance", 60, "moderate", "scanner_verified", "desk", "2026-03-28")
