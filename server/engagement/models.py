@@ -8,10 +8,20 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKeyConstraint, Index, Integer, String, Uuid
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db.base import Base, TenantScoped, UtcDateTime
+from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
 
 
 class MovementEvent(TenantScoped, Base):
@@ -46,3 +56,20 @@ class MovementEvent(TenantScoped, Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     #: The member of staff (or member, for a self-report) who entered it; None: a door.
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class SessionRating(TenantScoped, Timestamps, Base):
+    """A member's rating of a class they attended: one per member and session, editable."""
+
+    __tablename__ = "session_ratings"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+        UniqueConstraint("tenant_id", "member_id", "session_id"),
+        Index("ix_session_ratings_tenant_session", "tenant_id", "session_id"),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    #: 1–5
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(1000))

@@ -7,16 +7,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from server.api.deps import AnyStaff, ContainerDep, UowDep
+from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
-from server.engagement import service
+from server.engagement import ratings, service
 from server.engagement.schemas import (
+    CheckOut,
     MovementCorrection,
     MovementEventCreate,
     MovementEventPage,
     MovementEventRead,
     MovementVoid,
+    RatingCreate,
+    RatingLineRead,
+    RatingRead,
+    RatingsReport,
     SelfReportCreate,
 )
 from server.errors import NotFound
@@ -215,3 +220,74 @@ def correct_event(
     )
     publish_committed(container.events, entered.published)
     return MovementEventRead.model_validate(entered.entry)
+
+
+@router.post(
+    "/me/checkins/{checkin_id}/checkout",
+    response_model=MovementEventRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def check_out_of_visit(
+    checkin_id: uuid.UUID, cmd: CheckOut, claims: MemberClaims, container: ContainerDep
+) -> MovementEventRead:
+    """Confirm one's visit and its minutes: the visit's movement is corrected by a new event
+    (or voided when not completed). Checking out again replaces the last confirmation."""
+    entered = ratings.check_out(
+        uow=container.uow(),
+        claims=claims,
+        minutes=cmd.minutes,
+        completed=cmd.completed,
+        checkin_id=checkin_id,
+    )
+    publish_committed(container.events, entered.published)
+    return MovementEventRead.model_validate(entered.entry)
+
+
+@router.post(
+    "/me/sessions/{session_id}/checkout",
+    response_model=MovementEventRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def check_out_of_class(
+    session_id: uuid.UUID, cmd: CheckOut, claims: MemberClaims, container: ContainerDep
+) -> MovementEventRead:
+    """The same for a class one attended (409 for a class one did not)."""
+    entered = ratings.check_out(
+        uow=container.uow(),
+        claims=claims,
+        minutes=cmd.minutes,
+        completed=cmd.completed,
+        session_id=session_id,
+    )
+    publish_committed(container.events, entered.published)
+    return MovementEventRead.model_validate(entered.entry)
+
+
+@router.post("/me/sessions/{session_id}/rating", response_model=RatingRead)
+def rate_class(
+    session_id: uuid.UUID, cmd: RatingCreate, claims: MemberClaims, uow: UowDep
+) -> RatingRead:
+    """Rate a class one attended, 1–5 with a comment; rating it again changes the rating.
+    409 for a class one did not attend."""
+    rated = ratings.rate_session(
+        uow=uow, claims=claims, session_id=session_id, score=cmd.score, comment=cmd.comment
+    )
+    return RatingRead.model_validate(rated)
+
+
+@router.get("/reports/ratings", response_model=RatingsReport)
+def ratings_report(
+    claims: Admin,
+    uow: ReadUowDep,
+    from_: Annotated[Day, Query(alias="from", description="First local day")],
+    to: Annotated[Day, Query(description="Last local day")],
+    location_id: Annotated[
+        uuid.UUID | None, Query(description="One location; none: all yours")
+    ] = None,
+) -> RatingsReport:
+    """Members' ratings of classes held between two local days, per class type and
+    instructor: how many and the average, most rated first."""
+    lines = ratings.ratings_report(
+        uow=uow, claims=claims, from_day=from_, to_day=to, location_id=location_id
+    )
+    return RatingsReport(items=[RatingLineRead.model_validate(line) for line in lines])

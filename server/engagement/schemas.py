@@ -85,3 +85,39 @@ class MovementEventRead(BaseModel):
 class MovementEventPage(BaseModel):
     items: list[MovementEventRead]
     next_offset: int | None
+
+
+class CheckOut(InputModel):
+    """Leaving: how long the visit was, or that it did not happen after all."""
+
+    minutes: int = Field(ge=0, le=MAX_MINUTES_PER_DAY, description="Minutes of movement")
+    completed: bool = Field(
+        True, description="False: the visit was not completed; its movement is voided"
+    )
+
+
+class RatingCreate(InputModel):
+    score: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent)")
+    comment: str | None = Field(None, max_length=1000)
+
+
+class RatingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    session_id: uuid.UUID
+    score: int
+    comment: str | None
+    updated_at: datetime
+
+
+class RatingLineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    session_type_id: uuid.UUID
+    session_type: str
+    instructor_id: uuid.UUID | None
+    instructor: str | None
+    ratings: int
+    average: float = Field(description="Mean score, 1–5, to two decimals")
+
+
+class RatingsReport(BaseModel):
+    items: list[RatingLineRead]

@@ -58,6 +58,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/locations/{location_id}/closures/{closure_id}/cancel-sessions"): {"json": {}},
     ("POST", "/movement-events/{movement_event_id}/void"): {"json": {"reason": "twice"}},
+    ("POST", "/me/checkins/{checkin_id}/checkout"): {"json": {"minutes": 50}},
+    ("POST", "/me/sessions/{session_id}/checkout"): {"json": {"minutes": 50}},
+    ("POST", "/me/sessions/{session_id}/rating"): {"json": {"score": 4}},
     ("POST", "/movement-events/{movement_event_id}/correction"): {
         "json": {"reason": "was shorter", "minutes": 20}
     },
@@ -70,6 +73,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 OTHER_PARAMS = {"fmt": "png"}
 #: Routes for members: walked with a member token of the caller's tenant.
 MEMBER_ROUTES = {
+    "/me/checkins/{checkin_id}/checkout",
+    "/me/sessions/{session_id}/checkout",
+    "/me/sessions/{session_id}/rating",
     "/me/bookings/{booking_id}/cancel",
     "/me/sales/{sale_id}/receipt.pdf",
     "/me/sessions/{session_id}",
@@ -89,6 +95,9 @@ STATE_DEPENDENT = {
     "/sessions/{session_id}/cancel",
     "/schedules/{schedule_id}/end",
     "/sync/review-items/{review_item_id}/resolve",
+    # The world's member has not attended its class: nothing to check out of or rate.
+    "/me/sessions/{session_id}/checkout",
+    "/me/sessions/{session_id}/rating",
     # Voided by the walk's void: no correction after it.
     "/movement-events/{movement_event_id}/correction",
     "/movement-events/{movement_event_id}/void",

@@ -1,5 +1,5 @@
 """movement_events: the ledger's facts (minutes, intensity, provenance, source, the
-member's local date and zone, voids); tenants: the hour their day starts
+member's local date and zone, voids); tenants: the hour their day starts; session_ratings
 
 Revision ID: 0021_l
 Revises: 0020
@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
+
+import server.db.base
 
 # revision identifiers, used by Alembic.
 revision: str = "0021_l"
@@ -69,6 +71,32 @@ def upgrade() -> None:
         "ix_movement_events_tenant_member_date",
         "movement_events",
         ["tenant_id", "member_id", "local_date"],
+    )
+    op.create_table(
+        "session_ratings",
+        sa.Column("member_id", sa.Uuid(), nullable=False),
+        sa.Column("session_id", sa.Uuid(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.String(length=1000), nullable=True),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", server.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", server.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "member_id"],
+            ["members.tenant_id", "members.id"],
+            name=op.f("fk_session_ratings_tenant_id_member_id_members"),
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_session_ratings")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "member_id",
+            "session_id",
+            name=op.f("uq_session_ratings_tenant_id_member_id_session_id"),
+        ),
+    )
+    op.create_index(
+        "ix_session_ratings_tenant_session", "session_ratings", ["tenant_id", "session_id"]
     )
     _backfill(op.get_bind())
 
@@ -159,6 +187,8 @@ def _backfill(bind: sa.engine.Connection) -> None:
 
 def downgrade() -> None:
     """In place from SQLite 3.35 (a rebuild would trip the tables' references)."""
+    op.drop_index("ix_session_ratings_tenant_session", table_name="session_ratings")
+    op.drop_table("session_ratings")
     op.drop_index("ix_movement_events_tenant_member_date", table_name="movement_events")
     bind = op.get_bind()
     version = bind.dialect.server_version_info or ()
