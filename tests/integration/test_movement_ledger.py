@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from server.bootstrap import Container
 from server.engagement import service
-from server.engagement.models import MovementEvent
+from server.engagement.models import MovementEvent, SessionRating
 from server.errors import Conflict
 from shared.clock import utcnow
 from shared.enums import MovementKind
@@ -423,3 +423,151 @@ def test_another_tenants_events_are_not_found(studio: Studio, api: Api) -> None:
     with studio.container.uow() as uow:
         count = uow.db.execute(select(func.count()).select_from(MovementEvent)).scalar_one()
     assert count == 1
+
+
+def _attend(studio: Studio, member: str, minutes: int = 45, **session: Any) -> tuple[str, str]:
+    """A class starting in 10 minutes, booked and attended: (session id, booking id)."""
+    session_id = studio.session(starts_in=timedelta(minutes=10), minutes=minutes, **session)
+    booking = studio.booked(session_id, member)
+    attended = studio.api.client.post(
+        f"/bookings/{booking['id']}/attendance", json={}, headers=studio.staff
+    )
+    assert attended.status_code == 200, attended.text
+    return session_id, booking["id"]
+
+
+def test_checking_out_of_a_visit_corrects_its_minutes_by_a_new_event(studio: Studio) -> None:
+    member = studio.member()
+    checkin = studio.desk.check_in(member).json()
+    mine = studio.member_headers(member)
+    path = f"/me/checkins/{checkin['id']}/checkout"
+    out = studio.api.client.post(path, json={"minutes": 75}, headers=mine)
+    assert out.status_code == 201, out.text
+    door = next(r for r in _rows(studio, member) if r.voids is None)
+    assert (out.json()["voids"], out.json()["minutes"]) == (str(door.id), 75)
+    assert (out.json()["provenance"], out.json()["source"]) == ("scanner_verified", "app")
+    assert (door.minutes, door.voided_by) == (60, uuid.UUID(out.json()["id"]))
+    # Again: the latest confirmation replaces the last.
+    again = studio.api.client.post(path, json={"minutes": 70}, headers=mine).json()
+    assert again["voids"] == out.json()["id"]
+    # Not completed after all: the visit's movement is voided.
+    gone = studio.api.client.post(path, json={"minutes": 0, "completed": False}, headers=mine)
+    assert gone.status_code == 201 and gone.json()["is_void"] is True
+    _problem(studio.api.client.post(path, json={"minutes": 10}, headers=mine), 404)
+    # Another member's check-in is not found, nor is nothing; minutes out of range a 422.
+    other = studio.member()
+    theirs = studio.desk.check_in(other).json()["id"]
+    _problem(
+        studio.api.client.post(
+            f"/me/checkins/{theirs}/checkout", json={"minutes": 10}, headers=mine
+        ),
+        404,
+    )
+    _problem(
+        studio.api.client.post(
+            f"/me/checkins/{theirs}/checkout",
+            json={"minutes": 601},
+            headers=studio.member_headers(other),
+        ),
+        422,
+    )
+
+
+def test_checking_out_of_a_class_one_attended(studio: Studio) -> None:
+    member = studio.member()
+    session_id, _ = _attend(studio, member)
+    mine = studio.member_headers(member)
+    out = studio.api.client.post(
+        f"/me/sessions/{session_id}/checkout", json={"minutes": 40}, headers=mine
+    )
+    assert out.status_code == 201, out.text
+    assert (out.json()["kind"], out.json()["minutes"], out.json()["session_id"]) == (
+        "attendance",
+        40,
+        session_id,
+    )
+    unattended = studio.session(starts_in=timedelta(hours=5))
+    _problem(
+        studio.api.client.post(
+            f"/me/sessions/{unattended}/checkout", json={"minutes": 40}, headers=mine
+        ),
+        409,
+    )
+
+
+def test_a_member_rates_an_attended_class_once_and_may_change_it(studio: Studio) -> None:
+    member = studio.member()
+    session_id, _ = _attend(studio, member)
+    mine = studio.member_headers(member)
+    path = f"/me/sessions/{session_id}/rating"
+    first = studio.api.client.post(path, json={"score": 4, "comment": "great"}, headers=mine)
+    assert first.status_code == 200, first.text
+    assert (first.json()["score"], first.json()["comment"]) == (4, "great")
+    changed = studio.api.client.post(path, json={"score": 5}, headers=mine).json()
+    assert (changed["score"], changed["comment"]) == (5, None)
+    with studio.container.uow() as uow:
+        assert uow.db.execute(select(func.count()).select_from(SessionRating)).scalar_one() == 1
+    _problem(studio.api.client.post(path, json={"score": 6}, headers=mine), 422)
+    _problem(studio.api.client.post(path, json={"score": 0}, headers=mine), 422)
+    # Someone who did not attend, a class not held here: 409 and 404.
+    other = studio.member_headers(studio.member())
+    _problem(studio.api.client.post(path, json={"score": 1}, headers=other), 409)
+    _problem(
+        studio.api.client.post(
+            f"/me/sessions/{uuid.uuid4()}/rating", json={"score": 3}, headers=mine
+        ),
+        404,
+    )
+    _problem(studio.api.client.post(path, json={"score": 3}, headers=studio.staff), 403)
+
+
+def test_the_ratings_report_averages_per_class_type_and_instructor(
+    studio: Studio, api: Api
+) -> None:
+    coach = api.create_staff(studio.desk.tenant, "coach", "kofi@ledger-gym.example")
+    yoga = studio.session_type("Yoga")
+    scores = {"Ama": 5, "Kojo": 4, "Esi": 2}
+    one_class = studio.session(
+        starts_in=timedelta(minutes=10), session_type_id=yoga, instructor_id=coach["id"]
+    )
+    for name, score in scores.items():
+        member = studio.member(first_name=name)
+        booking = studio.booked(one_class, member)
+        assert (
+            studio.api.client.post(
+                f"/bookings/{booking['id']}/attendance", json={}, headers=studio.staff
+            ).status_code
+            == 200
+        )
+        rated = studio.api.client.post(
+            f"/me/sessions/{one_class}/rating",
+            json={"score": score},
+            headers=studio.member_headers(member),
+        )
+        assert rated.status_code == 200, rated.text
+    hiit_member = studio.member()
+    hiit, _ = _attend(studio, hiit_member)
+    studio.api.client.post(
+        f"/me/sessions/{hiit}/rating", json={"score": 3}, headers=studio.member_headers(hiit_member)
+    )
+    today = datetime.now(LONDON).date()
+    span = {
+        "from": (today - timedelta(days=1)).isoformat(),
+        "to": (today + timedelta(days=1)).isoformat(),
+    }
+    report = api.client.get("/reports/ratings", params=span, headers=studio.admin)
+    assert report.status_code == 200, report.text
+    lines = report.json()["items"]
+    # (5 + 4 + 2) / 3 = 3.67 for Kofi's yoga; one HIIT rating of 3 with no instructor.
+    assert [(x["session_type"], x["instructor"], x["ratings"], x["average"]) for x in lines] == [
+        ("Yoga", "coach person", 3, 3.67),
+        ("HIIT", None, 1, 3.0),
+    ]
+    later = {
+        "from": (today + timedelta(days=2)).isoformat(),
+        "to": (today + timedelta(days=3)).isoformat(),
+    }
+    assert api.client.get("/reports/ratings", params=later, headers=studio.admin).json() == {
+        "items": []
+    }
+    _problem(api.client.get("/reports/ratings", params=span, headers=studio.staff), 403)
