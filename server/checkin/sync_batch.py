@@ -91,6 +91,7 @@ class CheckinBatch:
         self.movements: list[dict[str, Any]] = []
         #: Members' zones and the tenant's day-start hour, read once per run.
         self.movement_days = MemberDays(self.db, self.tenant_id)
+        self.movement_days.know_location(context.location.id, context.location.timezone)
         self.reviews: list[ReviewItem] = []
         self.credits_taken = 0
         self.pass_owners: dict[uuid.UUID, uuid.UUID] = {}
@@ -187,7 +188,13 @@ class CheckinBatch:
 
     def _load_members(self, ids: list[uuid.UUID]) -> None:
         query = (
-            select(Member.id, Member.first_name, Member.last_name, Membership.id)
+            select(
+                Member.id,
+                Member.first_name,
+                Member.last_name,
+                Member.home_location_id,
+                Membership.id,
+            )
             .outerjoin(
                 Membership,
                 (Membership.tenant_id == Member.tenant_id) & (Membership.member_id == Member.id),
@@ -196,8 +203,9 @@ class CheckinBatch:
         )
         names: dict[uuid.UUID, tuple[str, str]] = {}
         held: dict[uuid.UUID, set[uuid.UUID]] = {}
-        for id_, first, last, membership_id in self.db.execute(query):
+        for id_, first, last, home, membership_id in self.db.execute(query):
             names[id_] = (first, last)
+            self.movement_days.know(id_, home)
             if membership_id is not None:
                 held.setdefault(id_, set()).add(membership_id)
         for id_, (first, last) in names.items():

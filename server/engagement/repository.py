@@ -86,6 +86,13 @@ class MemberDays:
         self._first: str | None = None
         self._day_start: int | None = None
 
+    def know(self, member_id: uuid.UUID, home_location_id: uuid.UUID | None) -> None:
+        """What a caller read already: the member's home, saving a query."""
+        self._homes[member_id] = home_location_id
+
+    def know_location(self, location_id: uuid.UUID, timezone: str) -> None:
+        self._zones[location_id] = timezone
+
     def is_member(self, member_id: uuid.UUID) -> bool:
         """Whether ``member_id`` is this tenant's member (another tenant's is not)."""
         if member_id in self._homes:

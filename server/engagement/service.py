@@ -121,10 +121,12 @@ def record_movement(
     provenance: Provenance = Provenance.SCANNER_VERIFIED,
     source: str = MovementSource.KIOSK.value,
     session_id: uuid.UUID | None = None,
+    days: MemberDays | None = None,
 ) -> PublishedEvent:
     """Add one event the door or the desk verified to the open unit of work; the caller
     commits, then publishes. Not checked against the day's plausible total: a member was
-    admitted, and refusing the movement would refuse the door."""
+    admitted, and refusing the movement would refuse the door. ``days``: what the caller
+    knows of the member's and the location's zones already."""
     facts = MovementFacts(
         member_id=member_id,
         kind=kind,
@@ -139,7 +141,7 @@ def record_movement(
         data=data or {},
     )
     row = MovementEventRepository(uow.db, tenant_id).add(
-        _row(MemberDays(uow.db, tenant_id), facts, new_id(), None)
+        _row(days or MemberDays(uow.db, tenant_id), facts, new_id(), None)
     )
     return published_of(tenant_id, row)
 
