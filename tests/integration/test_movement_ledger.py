@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from shared.movement import MovementIntensity, Provenance
 from tests.fakes import RecordingEvents
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
+from tests.integration.sync_helpers import Kiosk
 
 HOUR_AGO = datetime.now(UTC) - timedelta(hours=1)
 LONDON = ZoneInfo("Europe/London")
@@ -571,3 +572,25 @@ def test_the_ratings_report_averages_per_class_type_and_instructor(
         "items": []
     }
     _problem(api.client.get("/reports/ratings", params=span, headers=studio.staff), 403)
+
+
+def test_a_kiosks_pushed_check_in_is_dated_in_the_members_home_zone(
+    studio: Studio, api: Api
+) -> None:
+    accra = api.create_location(studio.desk.tenant, "Accra", timezone="Africa/Accra")
+    member = studio.member(home_location_id=uuid.UUID(accra["id"]))
+    # 23:30 UTC on 1 June is 23:30 in Accra (the 1st) and 00:30 BST in London (the 2nd):
+    # the member's home decides. Pushed late, by a London kiosk.
+    at = "2026-06-01T23:30:00+00:00"
+    (result,) = Kiosk.of(studio.desk).pushed([Kiosk.of(studio.desk).checkin(member, at=at)])
+    assert result["status"] == "applied", result
+    (row,) = _rows(studio, member)
+    assert (row.kind, row.minutes, row.intensity, row.provenance) == (
+        "floor_checkin",
+        60,
+        "moderate",
+        "scanner_verified",
+    )
+    assert (row.zone, row.local_date) == ("Africa/Accra", date(2026, 6, 1))
+    (published,) = _published(studio)
+    assert (published.data["local_date"], published.data["zone"]) == ("2026-06-01", "Africa/Accra")
