@@ -11,6 +11,7 @@ from server.bookings.router import calendar_feed_router, calendar_router
 from server.bookings.router import router as bookings_router
 from server.checkin.router import router as checkin_router
 from server.devices.router import router as devices_router
+from server.engagement.router import router as movement_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
 from server.passes.router import router as passes_router
@@ -41,5 +42,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     public_browsing_router,
     bookings_router,
     me_router,
+    movement_router,
     *sync_routers,
 )

@@ -98,6 +98,8 @@ class MovementKind(StrEnum):
     FLOOR_CHECKIN = "floor_checkin"
     OUTDOOR = "outdoor"
     TILE = "tile"
+    STAFF_ENTRY = "staff_entry"
+    SELF_REPORT = "self_report"
 
 
 class SessionKind(StrEnum):

@@ -4,7 +4,7 @@ they see the whole tenant).
 
 What belongs to a location: the location itself, its class sessions and series, their
 bookings and the penalties of those, its check-ins, its kiosks and their review items, and
-the sales made there.
+the sales made there, and the movement recorded there.
 Members are the tenant's people: a limited member of staff reaches a member whose home is
 one of their locations, who has none, or who has checked in or booked at one of them;
 and through the member, the member's memberships and passes.
@@ -22,6 +22,7 @@ from server.bookings.models import Booking, Penalty
 from server.checkin.models import Checkin
 from server.db.uow import UnitOfWork
 from server.devices.models import Device
+from server.engagement.models import MovementEvent
 from server.errors import NotFound
 from server.members.models import Member
 from server.passes.models import MemberPass
@@ -139,6 +140,20 @@ def _sale(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     return _one(db, select(Sale.location_id).where(Sale.tenant_id == tenant_id, Sale.id == id_))
 
 
+def _movement_event(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
+    """Where it happened; an event of no location (a run outside) belongs with its member."""
+    found = db.execute(
+        select(MovementEvent.location_id, MovementEvent.member_id).where(
+            MovementEvent.tenant_id == tenant_id, MovementEvent.id == id_
+        )
+    ).one_or_none()
+    if found is None:
+        return None
+    if found[0] is not None:
+        return frozenset({found[0]})
+    return _member(db, tenant_id, found[1])
+
+
 _RESOLVERS: dict[str, _Resolver] = {
     "location_id": _location,
     "session_id": _session,
@@ -152,6 +167,7 @@ _RESOLVERS: dict[str, _Resolver] = {
     "membership_id": _membership,
     "pass_id": _pass,
     "sale_id": _sale,
+    "movement_event_id": _movement_event,
 }
 
 

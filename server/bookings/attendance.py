@@ -24,6 +24,7 @@ from server.sync import changes as sync_changes
 from server.tenants.models import Location
 from shared.door_rules import class_checkin_refusal
 from shared.enums import MovementKind
+from shared.movement import MAX_MINUTES_PER_DAY, MovementSource, intensity_of_session_type
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def record_attendance(
     sync_changes.touch(uow.db, Booking, tenant_id, booking.id)
     if was_no_show:
         penalties.forgive_no_show(uow, booking)
+    kind = uow.db.get(SessionType, (tenant_id, class_session.session_type_id))
+    length = (class_session.ends_at - class_session.starts_at).total_seconds() // 60
     movement = engagement_service.record_movement(
         uow=uow,
         tenant_id=tenant_id,
@@ -89,6 +92,10 @@ def record_attendance(
         location_id=class_session.location_id,
         checkin_id=checkin_id,
         data={"booking_id": str(booking.id), "session_id": str(booking.session_id)},
+        minutes=max(0, min(MAX_MINUTES_PER_DAY, int(length))),
+        intensity=intensity_of_session_type(kind.intensity if kind is not None else None),
+        source=MovementSource.KIOSK if checkin_id is not None else MovementSource.DESK,
+        session_id=booking.session_id,
     )
     return Attended(booking, movement)
 

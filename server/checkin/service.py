@@ -17,6 +17,7 @@ from server.checkin.schemas import CheckinCreate, CheckinPage, CheckinRead, Chec
 from server.db.uow import UnitOfWork
 from server.devices.service_point import service_point
 from server.engagement import service as engagement_service
+from server.engagement.repository import MemberDays
 from server.errors import Forbidden, InvalidInput
 from server.members.models import Member
 from server.passes.repository import MemberPassRepository
@@ -26,10 +27,12 @@ from server.ports.analytics import EventPublisher, PublishedEvent, publish_commi
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
 from server.ports.identity import AccessClaims
 from server.sync import changes as sync_changes
+from server.tenants.models import Location
 from shared.clock import utcnow
 from shared.door_rules import Admission, DoorPolicy, reentry_reason
 from shared.enums import MovementKind, PrincipalKind
 from shared.ids import new_id
+from shared.movement import MovementSource
 
 #: A door time further ahead of the server than this is a wrong clock, not the future.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -226,6 +229,8 @@ def check_in(
                     location_id=point.location.id,
                     checkin_id=checkin.id,
                     data={"overridden": True} if overridden else None,
+                    source=MovementSource.KIOSK if point.device_id else MovementSource.DESK,
+                    days=_known_days(uow, claims.tenant_id, member, point.location),
                 )
             )
         uow.commit()
@@ -235,6 +240,17 @@ def check_in(
         warning=decision.warning,
         occurred_at_clamped=clamped,
     )
+
+
+def _known_days(
+    uow: UnitOfWork, tenant_id: uuid.UUID, member: Member, location: Location
+) -> MemberDays:
+    """The zones the door read already, so that the movement's local date costs no query
+    but the tenant's day-start hour."""
+    days = MemberDays(uow.db, tenant_id)
+    days.know(member.id, member.home_location_id)
+    days.know_location(location.id, location.timezone)
+    return days
 
 
 def list_checkins(

@@ -112,32 +112,27 @@ def _flag_clock(context: MutationContext, batch: CheckinBatch) -> None:
 def _movement(context: MutationContext, row: dict[str, object], data: dict[str, object]) -> None:
     """A floor check-in movement, as engagement_service.record_movement records it."""
     batch: CheckinBatch = context.batch
-    kind = MovementKind.FLOOR_CHECKIN
-    event = {
-        "member_id": row["member_id"],
-        "kind": kind.value,
-        "occurred_at": row["occurred_at"],
-        "location_id": row["location_id"],
-        "checkin_id": row["id"],
-        "data": data,
-    }
-    batch.add_movement(event)
-    at = row["occurred_at"]
+    at, member_id, location_id, checkin_id = (
+        row["occurred_at"],
+        row["member_id"],
+        row["location_id"],
+        row["id"],
+    )
     assert isinstance(at, datetime)
-    member_id, location_id, checkin_id = row["member_id"], row["location_id"], row["id"]
     assert isinstance(member_id, uuid.UUID) and isinstance(checkin_id, uuid.UUID)
     assert isinstance(location_id, uuid.UUID)
+    facts = engagement_service.MovementFacts(
+        member_id=member_id,
+        kind=MovementKind.FLOOR_CHECKIN,
+        occurred_at=at,
+        location_id=location_id,
+        checkin_id=checkin_id,
+        data=dict(data),
+    )
+    movement = engagement_service.movement_row(batch.movement_days, facts)
+    batch.add_movement(movement)
     context.published.append(
-        engagement_service.movement_published(
-            tenant_id=context.tenant_id,
-            event_id=batch.movements[-1]["id"],
-            member_id=member_id,
-            kind=kind,
-            occurred_at=at,
-            location_id=location_id,
-            checkin_id=checkin_id,
-            data=data,
-        )
+        engagement_service.movement_published(tenant_id=context.tenant_id, row=movement)
     )
 
 

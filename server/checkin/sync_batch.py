@@ -30,6 +30,7 @@ from server.checkin.models import Checkin
 from server.checkin.policy import door_policy
 from server.db.bulk import among, chunks, insert_rows
 from server.engagement.models import MovementEvent
+from server.engagement.repository import MemberDays
 from server.errors import DomainError
 from server.members.models import Member
 from server.passes.repository import MemberPassRepository
@@ -42,7 +43,6 @@ from server.sync.models import ReviewItem
 from server.sync.registry import MutationContext
 from shared.clock import ensure_utc
 from shared.door_rules import Admission, DoorPolicy, reentry_of
-from shared.ids import new_id
 from shared.sync.messages import CheckinCreateArgs
 
 
@@ -89,6 +89,9 @@ class CheckinBatch:
         self.clock_flagged: bool | None = None
         self.checkins: list[dict[str, Any]] = []
         self.movements: list[dict[str, Any]] = []
+        #: Members' zones and the tenant's day-start hour, read once per run.
+        self.movement_days = MemberDays(self.db, self.tenant_id)
+        self.movement_days.know_location(context.location.id, context.location.timezone)
         self.reviews: list[ReviewItem] = []
         self.credits_taken = 0
         self.pass_owners: dict[uuid.UUID, uuid.UUID] = {}
@@ -185,7 +188,13 @@ class CheckinBatch:
 
     def _load_members(self, ids: list[uuid.UUID]) -> None:
         query = (
-            select(Member.id, Member.first_name, Member.last_name, Membership.id)
+            select(
+                Member.id,
+                Member.first_name,
+                Member.last_name,
+                Member.home_location_id,
+                Membership.id,
+            )
             .outerjoin(
                 Membership,
                 (Membership.tenant_id == Member.tenant_id) & (Membership.member_id == Member.id),
@@ -194,8 +203,9 @@ class CheckinBatch:
         )
         names: dict[uuid.UUID, tuple[str, str]] = {}
         held: dict[uuid.UUID, set[uuid.UUID]] = {}
-        for id_, first, last, membership_id in self.db.execute(query):
+        for id_, first, last, home, membership_id in self.db.execute(query):
             names[id_] = (first, last)
+            self.movement_days.know(id_, home)
             if membership_id is not None:
                 held.setdefault(id_, set()).add(membership_id)
         for id_, (first, last) in names.items():
@@ -364,7 +374,8 @@ class CheckinBatch:
                 self.eligibility.admitted(row["membership_id"], row["occurred_at"])
 
     def add_movement(self, row: dict[str, Any]) -> None:
-        self.movements.append({"tenant_id": self.tenant_id, "id": new_id(), **row})
+        """A row as ``engagement.service.movement_row`` makes it."""
+        self.movements.append({"tenant_id": self.tenant_id, **row})
 
     def review(self, context: MutationContext, kind: str, summary: str, **about: Any) -> None:
         """Stage a review item, written with the batch's other rows."""

@@ -35,6 +35,9 @@ class Tenant(Timestamps, Base):
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     #: ISO 4217: what the tenant charges in unless a plan or location says otherwise.
     currency: Mapped[str] = mapped_column(String(3))
+    #: 0–6: the hour a member's day starts for movement (a late session counts for the day
+    #: before until then).
+    day_start_hour: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Location(TenantScoped, Timestamps, Base):

@@ -17,6 +17,7 @@ from server.tenants.rules import (
     check_timezone,
 )
 from shared.inputs import InputModel
+from shared.movement import MAX_DAY_START_HOUR
 from shared.opening_hours import OpeningHours, OpeningInterval
 
 Slug = Annotated[str, AfterValidator(check_slug)]
@@ -66,6 +67,13 @@ class TenantUpdate(InputModel):
     contact_email: EmailStr | None = None
     contact_phone: Phone | None = None
     currency: Currency | None = None
+    day_start_hour: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_DAY_START_HOUR,
+        description="The local hour a member's day of movement starts (0–6): until then, "
+        "late movement counts for the day before. Events recorded already keep their dates",
+    )
 
 
 class TenantRead(BaseModel):
@@ -76,6 +84,7 @@ class TenantRead(BaseModel):
     contact_email: str | None
     contact_phone: str | None
     currency: str
+    day_start_hour: int
     created_at: datetime
 
 

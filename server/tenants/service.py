@@ -31,7 +31,7 @@ def update_tenant(*, uow: UnitOfWork, claims: AccessClaims, cmd: TenantUpdate) -
     with uow:
         tenant = TenantDirectory(uow.db, claims.tenant_id).current()
         for field, value in cmd.model_dump(exclude_unset=True).items():
-            if field in ("name", "currency") and value is None:
+            if field in ("name", "currency", "day_start_hour") and value is None:
                 continue
             setattr(tenant, field, value)
         uow.commit()

@@ -400,6 +400,12 @@ def _rev_0004(with_0005: bool) -> dict[str, list[Row]]:
             for case in SESSIONS
         ],
         "bookings": [booking],
+        # An attendance at the 07:00 class of 28 March: a session type of "medium" effort.
+        "movement_events": [
+            {"tenant_id": TENANT, "id": _id(90), "member_id": MEMBER, "kind": "attendance",
+             "occurred_at": session.starts_at, "location_id": LONDON, "checkin_id": None,
+             "data": {"booking_id": str(booking["id"]), "session_id": str(session.id)}},
+        ],
         "booking_penalties": [
             {"tenant_id": TENANT, "id": _id(46), "booking_id": booking["id"],
              "member_id": MEMBER, "kind": "no_show", "outcome": "charged",
@@ -421,7 +427,9 @@ def rows_at(revision: str) -> dict[str, list[Row]]:
         if revision >= at:
             rows |= build()
     if revision >= "0004":
-        rows |= _rev_0004(with_0005=revision >= "0005")
+        # A table two revisions fill (movement events) holds the rows of both.
+        for table, more in _rev_0004(with_0005=revision >= "0005").items():
+            rows[table] = [*rows.get(table, []), *more]
     return rows
 
 

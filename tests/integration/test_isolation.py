@@ -57,6 +57,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"name": "Christmas", "starts_on": "2099-12-25"}
     },
     ("POST", "/locations/{location_id}/closures/{closure_id}/cancel-sessions"): {"json": {}},
+    ("POST", "/movement-events/{movement_event_id}/void"): {"json": {"reason": "twice"}},
+    ("POST", "/me/checkins/{checkin_id}/checkout"): {"json": {"minutes": 50}},
+    ("POST", "/me/sessions/{session_id}/checkout"): {"json": {"minutes": 50}},
+    ("POST", "/me/sessions/{session_id}/rating"): {"json": {"score": 4}},
+    ("POST", "/movement-events/{movement_event_id}/correction"): {
+        "json": {"reason": "was shorter", "minutes": 20}
+    },
     ("POST", "/sales/{sale_id}/refunds"): {
         "json": {"refund_id": str(uuid.uuid4()), "amount": "1.00", "reason": "goodwill"}
     },
@@ -66,6 +73,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 OTHER_PARAMS = {"fmt": "png"}
 #: Routes for members: walked with a member token of the caller's tenant.
 MEMBER_ROUTES = {
+    "/me/checkins/{checkin_id}/checkout",
+    "/me/sessions/{session_id}/checkout",
+    "/me/sessions/{session_id}/rating",
     "/me/bookings/{booking_id}/cancel",
     "/me/sales/{sale_id}/receipt.pdf",
     "/me/sessions/{session_id}",
@@ -85,6 +95,12 @@ STATE_DEPENDENT = {
     "/sessions/{session_id}/cancel",
     "/schedules/{schedule_id}/end",
     "/sync/review-items/{review_item_id}/resolve",
+    # The world's member has not attended its class: nothing to check out of or rate.
+    "/me/sessions/{session_id}/checkout",
+    "/me/sessions/{session_id}/rating",
+    # Voided by the walk's void: no correction after it.
+    "/movement-events/{movement_event_id}/correction",
+    "/movement-events/{movement_event_id}/void",
 }
 #: The feed token is the credential of a calendar feed (calendar apps send no headers):
 #: it is public by design, and forged tokens are tested in test_ical.py.
@@ -142,7 +158,17 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         json={"name": "Founders day", "starts_on": "2099-03-06"},
         headers=tenant.headers,
     ).json()
+    outdoor = {
+        "member_id": member["id"],
+        "kind": "outdoor",
+        "minutes": 45,
+        "intensity": "vigorous",
+        "occurred_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
+    }
+    movement = api.client.post("/movement-events", json=outdoor, headers=tenant.headers)
+    assert movement.status_code == 201, movement.text
     return tenant, {
+        "movement_event_id": movement.json()["id"],
         "closure_id": closure["id"],
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
@@ -357,6 +383,17 @@ BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
         {"home_location_id": "location_id"},
     ),
     ("PATCH", "/staff/{staff_id}", {}, {"home_location_id": "location_id"}),
+    (
+        "POST",
+        "/movement-events",
+        {
+            "kind": "staff_entry",
+            "minutes": 30,
+            "intensity": "moderate",
+            "occurred_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        },
+        {"member_id": "member_id", "location_id": "location_id"},
+    ),
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from server.bootstrap import Container
 from tests.integration.helpers import PASSWORD, Api, Tenant
@@ -27,6 +27,7 @@ from tests.integration.test_isolation import (
 
 #: Path parameters naming what belongs to a location (directly or through a member).
 SCOPED = {
+    "movement_event_id",
     "location_id",
     "session_id",
     "schedule_id",
@@ -98,7 +99,18 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
     sale_id = api.sell_day_pass(tenant, member["id"], location["id"], name=f"Day in {name}")
     # A walk-in like the member, registered at the kiosk: a review item of this location.
     review_item_id = api.review_item(device, name, member["id"])
+    outdoor = {
+        "member_id": member["id"],
+        "kind": "outdoor",
+        "minutes": 40,
+        "intensity": "moderate",
+        "occurred_at": (datetime.now(UTC) - timedelta(hours=3)).isoformat(),
+        "location_id": location["id"],
+    }
+    movement = api.client.post("/movement-events", json=outdoor, headers=tenant.headers)
+    assert movement.status_code == 201, movement.text
     return {
+        "movement_event_id": movement.json()["id"],
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
         "review_item_id": review_item_id,

@@ -106,6 +106,8 @@ def test_upgrade_to_head_keeps_every_row_and_fills_new_columns(url: str, revisio
                 assert _column(connection, "desk_payments", "taken_on", sa.Date()) == [
                     CREATED.date()
                 ]
+            if revision >= "0002":
+                _assert_movement_backfilled(connection, with_attendance=revision >= "0004")
             # Members that existed before name search keys get theirs, folded.
             keys = set(_column(connection, "members", "search_key"))
             assert keys == ({"ama mensah", "emile mensah"} if revision >= "0002" else set())
@@ -113,6 +115,35 @@ def test_upgrade_to_head_keeps_every_row_and_fills_new_columns(url: str, revisio
             with engine.connect() as connection:
                 assert _column(connection, "schedules", "on_missing_time") == ["shift"]
                 assert set(_column(connection, "class_sessions", "sequence")) == {0}
+
+
+def _assert_movement_backfilled(connection: Connection, *, with_attendance: bool) -> None:
+    """Old events get minutes, intensity and a local date: a floor check-in 60 moderate
+    minutes, an attendance its session's length and type's effort, in the member's home
+    zone (Accra: UTC all year, so the date is the UTC date)."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT kind, minutes, intensity, provenance, source, local_date, zone, session_id "
+            "FROM movement_events"
+        )
+    ).all()
+    floor = ("checkin", 60, "moderate", "scanner_verified", "kiosk", "2026-01-10", "Africa/Accra")
+    expected: list[tuple[object, ...]] = [(*floor, None)]
+    if with_attendance:
+        # 07:00–08:00 UTC on 28 March: 60 minutes; "medium" is no category, so moderate.
+        attendance = ("attendance", 60, "moderate", "scanner_verified", "desk", "2026-03-28")
+        expected.append((*attendance, "Africa/Accra", str(SESSIONS[0].id)))
+    got = [
+        (
+            *row[:5],
+            str(row[5])[:10],
+            row[6],
+            None if row[7] is None else str(uuid.UUID(str(row[7]))),
+        )
+        for row in rows
+    ]
+    assert sorted(got, key=str) == sorted(expected, key=str)
+    assert set(_column(connection, "tenants", "day_start_hour")) == {0}
 
 
 def test_a_database_upgraded_by_0005_without_its_backfill_is_repaired(
