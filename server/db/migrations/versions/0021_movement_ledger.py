@@ -1,7 +1,7 @@
 """movement_events: the ledger's facts (minutes, intensity, provenance, source, the
 member's local date and zone, voids); tenants: the hour their day starts; session_ratings
 
-Revision ID: 0021_l
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-05 10:05:00
 
@@ -22,7 +22,7 @@ from alembic import op
 import server.db.base
 
 # revision identifiers, used by Alembic.
-revision: str = "0021_l"
+revision: str = "0021"
 down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
