@@ -254,13 +254,14 @@ def _member_read(stay: Any, first_name: str, last_name: str) -> CircleMemberRead
     )
 
 
-def _member(db: Any, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
+def _member(
+    db: Any, tenant_id: uuid.UUID, member_id: uuid.UUID, *, archived_too: bool = False
+) -> Member:
+    """The member; an archived one joins nothing, but may still be taken out."""
     member: Member | None = db.execute(
-        select(Member).where(
-            Member.tenant_id == tenant_id, Member.id == member_id, Member.archived_at.is_(None)
-        )
+        select(Member).where(Member.tenant_id == tenant_id, Member.id == member_id)
     ).scalar_one_or_none()
-    if member is None:
+    if member is None or (member.archived_at is not None and not archived_too):
         raise NotFound(f"member {member_id} was not found")
     return member
 
@@ -288,7 +289,7 @@ def remove_member(
     """Ends the member's stay (kept in the history); someone not in it is left as is."""
     with uow:
         _managed(uow.db, claims, circle_id)
-        _member(uow.db, claims.tenant_id, member_id)
+        _member(uow.db, claims.tenant_id, member_id, archived_too=True)
         MembershipRepository(uow.db, claims.tenant_id).close_stay(
             circle_id, member_id, utcnow(), claims.subject_id
         )

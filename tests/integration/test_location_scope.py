@@ -40,6 +40,7 @@ SCOPED = {
     "alert_id",
     "review_item_id",
     "sale_id",
+    "circle_id",
 }
 
 
@@ -98,7 +99,13 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
     sale_id = api.sell_day_pass(tenant, member["id"], location["id"], name=f"Day in {name}")
     # A walk-in like the member, registered at the kiosk: a review item of this location.
     review_item_id = api.review_item(device, name, member["id"])
+    circle = api.client.post(
+        "/circles",
+        json={"name": f"{name} runners", "interest": "runners", "location_id": location["id"]},
+        headers=tenant.headers,
+    ).json()
     return {
+        "circle_id": circle["id"],
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
         "review_item_id": review_item_id,
