@@ -12,9 +12,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from server.adapters.location_scope import SqlLocationScope
 from server.bootstrap import Container
 from server.circles import membership, service
 from server.circles.models import Circle, CircleAnnouncement, CircleMembership
+from server.errors import NotFound
+from server.ports.identity import AccessClaims
+from shared.enums import PrincipalKind, StaffRole
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api, Tenant
 
@@ -430,6 +434,21 @@ def test_staff_limited_to_a_location_see_its_circles_and_the_tenant_wide_ones(
     )
     assert moved.status_code == 404
     assert club.count(Circle) == 3
+    # The request's own check, before any use case: a circle is at its location, and a
+    # tenant-wide one at none (every limited caller reaches it).
+    claims = AccessClaims(
+        kind=PrincipalKind.STAFF,
+        subject_id=uuid.uuid4(),
+        tenant_id=uuid.UUID(club.tenant.id),
+        role=StaffRole.MANAGER,
+        location_ids=frozenset({uuid.UUID(club.location_id)}),
+    )
+    scope = SqlLocationScope()
+    assert "circle_id" in scope.parameters
+    for reached in (here, everywhere):
+        scope.check(club.container.read_uow(), claims, {"circle_id": uuid.UUID(reached["id"])})
+    with pytest.raises(NotFound):
+        scope.check(club.container.read_uow(), claims, {"circle_id": uuid.UUID(there["id"])})
 
 
 @pytest.mark.parametrize(
