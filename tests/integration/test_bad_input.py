@@ -68,6 +68,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "penalty_id": location["id"],
         "closure_id": location["id"],
         "sale_id": location["id"],
+        "circle_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",
