@@ -5,22 +5,28 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.adapters.location_scope import SqlLocationScope
 from server.bootstrap import Container
-from server.circles import membership, service
+from server.circles import membership, rules, service
 from server.circles.models import Circle, CircleAnnouncement, CircleMembership
+from server.circles.rules import Stay
 from server.errors import NotFound
 from server.ports.identity import AccessClaims
 from shared.enums import PrincipalKind, StaffRole
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api, Tenant
+
+LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass
@@ -492,3 +498,54 @@ def test_bad_changes_and_announcements_change_nothing(club: Club) -> None:
         response = client.post(f"{path}/announcements", json=body, headers=club.owner)
         assert response.status_code == 422, body
     assert club.count(CircleAnnouncement) == 0
+
+
+@st.composite
+def _histories(draw: st.DrawFn) -> list[tuple[int, datetime, datetime | None]]:
+    """Up to three members' stays: each member's joins and leaves alternate in time."""
+    stays = []
+    for person in range(3):
+        hours = sorted(draw(st.lists(st.integers(0, 24 * 30), max_size=5, unique=True)))
+        times = [datetime(2026, 3, 20, tzinfo=UTC) + timedelta(hours=h, minutes=7) for h in hours]
+        for start in range(0, len(times), 2):
+            left = times[start + 1] if start + 1 < len(times) else None
+            stays.append((person, times[start], left))
+    return stays
+
+
+def test_the_database_agrees_with_the_rules_on_who_was_in(club: Club) -> None:
+    """Stays around the end of March (the clocks change in London on the 29th): the
+    circle's members on each day and at each hour, as the queries find them, are those the
+    pure rules give."""
+    circle = club.circle(location_id=club.location_id)
+    circle_id, tenant_id = uuid.UUID(circle["id"]), uuid.UUID(club.tenant.id)
+    people = [uuid.UUID(club.member(name)[0]) for name in ("Ama", "Kofi", "Efua")]
+
+    @settings(max_examples=12, deadline=None, derandomize=True, database=None)
+    @given(_histories(), st.integers(0, 24 * 31))
+    def check(history: list[tuple[int, datetime, datetime | None]], hour: int) -> None:
+        stays = [Stay(people[p], joined, left) for p, joined, left in history]
+        with club.container.uow() as uow:
+            uow.db.execute(delete(CircleMembership).where(CircleMembership.tenant_id == tenant_id))
+            for stay in stays:
+                uow.db.add(
+                    CircleMembership(
+                        tenant_id=tenant_id,
+                        circle_id=circle_id,
+                        member_id=stay.member_id,
+                        joined_at=stay.joined_at,
+                        left_at=stay.left_at,
+                    )
+                )
+            uow.commit()
+        moment = datetime(2026, 3, 20, tzinfo=UTC) + timedelta(hours=hour)
+        found = service.member_ids_at(
+            uow=club.container.uow(), tenant_id=tenant_id, circle_id=circle_id, moment=moment
+        )
+        assert found == rules.members_at(stays, moment)
+        day = moment.astimezone(LONDON).date()
+        listed = club.get(f"/circles/{circle_id}/members", club.owner, on=day.isoformat())
+        queried = list(dict.fromkeys(uuid.UUID(m) for m in _member_ids(listed)))
+        assert queried == rules.members_on(stays, day, LONDON)
+
+    check()
