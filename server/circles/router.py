@@ -109,7 +109,8 @@ def list_members(
     """The circle's members in the order they joined; with ``on``, every membership that
     covered some moment of that day (in the zone of the circle's location, UTC for a
     tenant-wide circle), ended since or not: one item per membership, so someone who left
-    and joined again that day appears twice, with both sets of dates."""
+    and joined again that day appears twice, with both sets of dates. Owners, managers,
+    front desk, and the coach who leads the circle."""
     return service.list_members(
         uow=uow, claims=claims, circle_id=circle_id, on=on, limit=limit, offset=offset
     )

@@ -21,6 +21,12 @@ def manages(role: StaffRole | None, staff_id: uuid.UUID, leader_id: uuid.UUID | 
     return role is StaffRole.COACH and leader_id == staff_id
 
 
+def sees_members(role: StaffRole | None, staff_id: uuid.UUID, leader_id: uuid.UUID | None) -> bool:
+    """Who is in a circle is personal data: the desk and those who manage circles see it,
+    a coach only for the circles they lead."""
+    return role is StaffRole.FRONT_DESK or manages(role, staff_id, leader_id)
+
+
 def may_create(role: StaffRole | None, staff_id: uuid.UUID, leader_id: uuid.UUID | None) -> bool:
     """A coach may create a circle only with themselves as its leader."""
     return manages(role, staff_id, leader_id)

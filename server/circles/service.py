@@ -228,6 +228,8 @@ def list_members(
     at some moment of that day in the circle's zone."""
     with uow:
         circle = staff_circle(uow.db, claims, circle_id)
+        if not rules.sees_members(claims.role, claims.subject_id, circle.leader_id):
+            raise Forbidden("a coach sees the members of the circles they lead")
         start: datetime | None = None
         end: datetime | None = None
         if on is not None:

@@ -397,7 +397,10 @@ def test_roles_front_desk_reads_coach_runs_only_their_own(club: Club) -> None:
         assert [r.status_code for r in attempts] == [403] * len(attempts)
     # Reading is for all staff.
     assert club.get(f"/circles/{managers['id']}", desk).status_code == 200
-    assert club.get(f"/circles/{managers['id']}/members", coach).status_code == 200
+    assert club.get(f"/circles/{managers['id']}/members", desk).status_code == 200
+    # Who is in a circle: a coach sees it only for their own.
+    assert club.get(f"/circles/{managers['id']}/members", coach).status_code == 403
+    assert club.get(f"/circles/{own['id']}/members", coach).status_code == 200
     # Their own circle the coach runs, but cannot hand it to someone else.
     path = f"/circles/{own['id']}"
     assert client.patch(path, json={"invite_only": True}, headers=coach).status_code == 200

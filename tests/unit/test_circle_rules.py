@@ -37,6 +37,23 @@ def test_who_manages_a_circle(
     assert rules.may_create(role, ME, leader) is expected
 
 
+@pytest.mark.parametrize(
+    ("role", "leader", "expected"),
+    [
+        (StaffRole.OWNER, None, True),
+        (StaffRole.MANAGER, OTHER, True),
+        (StaffRole.FRONT_DESK, OTHER, True),
+        (StaffRole.COACH, ME, True),
+        (StaffRole.COACH, OTHER, False),
+        (None, ME, False),
+    ],
+)
+def test_who_sees_a_circles_members(
+    role: StaffRole | None, leader: uuid.UUID | None, expected: bool
+) -> None:
+    assert rules.sees_members(role, ME, leader) is expected
+
+
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
