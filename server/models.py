@@ -2,6 +2,7 @@
 
 from server.bookings import models as bookings_models
 from server.checkin import models as checkin_models
+from server.circles import models as circles_models
 from server.db.base import Base
 from server.devices import models as devices_models
 from server.engagement import models as engagement_models
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "bookings_models",
     "checkin_models",
+    "circles_models",
     "devices_models",
     "engagement_models",
     "members_models",

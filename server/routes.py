@@ -10,6 +10,7 @@ from server.bookings.report_router import router as attendance_reports_router
 from server.bookings.router import calendar_feed_router, calendar_router
 from server.bookings.router import router as bookings_router
 from server.checkin.router import router as checkin_router
+from server.circles.router import router as circles_router
 from server.devices.router import router as devices_router
 from server.engagement.router import router as movement_router
 from server.me.router import router as me_router
@@ -43,5 +44,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     bookings_router,
     me_router,
     movement_router,
+    circles_router,
     *sync_routers,
 )

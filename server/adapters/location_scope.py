@@ -3,8 +3,9 @@ staff whose role is limited to some locations (others never get here: their clai
 they see the whole tenant).
 
 What belongs to a location: the location itself, its class sessions and series, their
-bookings and the penalties of those, its check-ins, its kiosks and their review items, and
-the sales made there, and the movement recorded there.
+bookings and the penalties of those, its check-ins, its kiosks and their review items, the
+sales made there, the movement recorded there, and the circles tied to it (a tenant-wide
+circle belongs to none).
 Members are the tenant's people: a limited member of staff reaches a member whose home is
 one of their locations, who has none, or who has checked in or booked at one of them;
 and through the member, the member's memberships and passes.
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from server.bookings.models import Booking, Penalty
 from server.checkin.models import Checkin
+from server.circles.models import Circle
 from server.db.uow import UnitOfWork
 from server.devices.models import Device
 from server.engagement.models import MovementEvent
@@ -102,6 +104,15 @@ def _review_item(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     )
 
 
+def _circle(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
+    found = db.execute(
+        select(Circle.location_id).where(Circle.tenant_id == tenant_id, Circle.id == id_)
+    ).one_or_none()
+    if found is None:
+        return None
+    return frozenset() if found[0] is None else frozenset({found[0]})
+
+
 def _member(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     home = db.execute(
         select(Member.home_location_id).where(Member.tenant_id == tenant_id, Member.id == id_)
@@ -168,6 +179,7 @@ _RESOLVERS: dict[str, _Resolver] = {
     "pass_id": _pass,
     "sale_id": _sale,
     "movement_event_id": _movement_event,
+    "circle_id": _circle,
 }
 
 

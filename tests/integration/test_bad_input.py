@@ -69,6 +69,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "closure_id": location["id"],
         "sale_id": location["id"],
         "movement_event_id": location["id"],
+        "circle_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",

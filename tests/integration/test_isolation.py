@@ -68,6 +68,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"refund_id": str(uuid.uuid4()), "amount": "1.00", "reason": "goodwill"}
     },
     ("POST", "/sales/{sale_id}/receipt/email"): {"json": {"to_email": "books@firm.example"}},
+    ("PATCH", "/circles/{circle_id}"): {"json": {"name": "Renamed circle"}},
+    ("POST", "/circles/{circle_id}/announcements"): {
+        "json": {"title": "Saturday run", "body": "Meet at the gate at 8."}
+    },
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png"}
@@ -79,6 +83,8 @@ MEMBER_ROUTES = {
     "/me/bookings/{booking_id}/cancel",
     "/me/sales/{sale_id}/receipt.pdf",
     "/me/sessions/{session_id}",
+    "/me/circles/{circle_id}/join",
+    "/me/circles/{circle_id}/leave",
 }
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
@@ -167,7 +173,13 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
     }
     movement = api.client.post("/movement-events", json=outdoor, headers=tenant.headers)
     assert movement.status_code == 201, movement.text
+    circle = api.client.post(
+        "/circles",
+        json={"name": "Runners", "interest": "runners", "location_id": location["id"]},
+        headers=tenant.headers,
+    ).json()
     return tenant, {
+        "circle_id": circle["id"],
         "movement_event_id": movement.json()["id"],
         "closure_id": closure["id"],
         **_classes(api, tenant, location["id"], member["id"]),

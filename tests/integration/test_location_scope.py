@@ -41,6 +41,7 @@ SCOPED = {
     "alert_id",
     "review_item_id",
     "sale_id",
+    "circle_id",
 }
 
 
@@ -109,7 +110,13 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
     }
     movement = api.client.post("/movement-events", json=outdoor, headers=tenant.headers)
     assert movement.status_code == 201, movement.text
+    circle = api.client.post(
+        "/circles",
+        json={"name": f"{name} runners", "interest": "runners", "location_id": location["id"]},
+        headers=tenant.headers,
+    ).json()
     return {
+        "circle_id": circle["id"],
         "movement_event_id": movement.json()["id"],
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
