@@ -198,7 +198,8 @@ def test_resending_is_for_owners_and_managers_of_the_tenant(api: Api, mailbox: S
     manager = api.token_for("resend-mine", "man@resend-mine.example")
 
     def resend(staff_id: str, headers: dict[str, str]) -> int:
-        return api.client.post(f"/staff/{staff_id}/invitation", headers=headers).status_code
+        status: int = api.client.post(f"/staff/{staff_id}/invitation", headers=headers).status_code
+        return status
 
     assert resend(invited["id"], desk) == 403
     assert resend(owner_invited["id"], manager) == 403  # managers do not manage owners
