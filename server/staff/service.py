@@ -339,6 +339,8 @@ def _apply_update(
             RefreshTokenRepository(uow.db, tenant_id).revoke_all_of(staff.id, utcnow())
     if cmd.password is not None:
         staff.password_hash = identity.hash_password(cmd.password)
+        # A password chosen for them ends any open invitation or reset link.
+        StaffRepository(uow.db, tenant_id).use_password_tokens(staff.id, utcnow())
     if new_pin is not None:
         staff.pin_hash, staff.pin_index = new_pin
     if cmd.kiosk_pin is not None:

@@ -212,3 +212,26 @@ def test_resending_is_for_owners_and_managers_of_the_tenant(api: Api, mailbox: S
     # Only owners and managers invite by creating accounts, too.
     body = {"name": "X", "email": "x@resend-mine.example", "role": "coach"}
     assert api.client.post("/staff", json=body, headers=desk).status_code == 403
+
+
+def test_a_password_set_by_an_owner_ends_the_open_invitation(api: Api, mailbox: SmtpSink) -> None:
+    tenant = api.sign_up("staff-given")
+    staff = _invite(api, tenant, "given@staff-given.example").json()
+    code = staff_password_token_in(mailbox.to("given@staff-given.example")[-1])
+    given = api.client.patch(
+        f"/staff/{staff['id']}", json={"password": PASSWORD}, headers=tenant.headers
+    )
+    assert given.status_code == 200 and given.json()["has_password"] is True
+    assert _confirm(api, code).status_code == 409
+    assert api.login("staff-given", "given@staff-given.example").status_code == 200
+
+
+def test_a_deactivated_account_cannot_use_its_link(api: Api, mailbox: SmtpSink) -> None:
+    tenant = api.sign_up("staff-left")
+    staff = _invite(api, tenant, "left@staff-left.example").json()
+    code = staff_password_token_in(mailbox.to("left@staff-left.example")[-1])
+    assert api.client.delete(f"/staff/{staff['id']}", headers=tenant.headers).status_code == 204
+    refused = _confirm(api, code)
+    assert refused.status_code == 422 and "not valid" in refused.json()["detail"]
+    resend = api.client.post(f"/staff/{staff['id']}/invitation", headers=tenant.headers)
+    assert resend.status_code == 409 and "archived" in resend.json()["detail"]
