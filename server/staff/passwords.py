@@ -92,28 +92,29 @@ def console_link(public_url: str | None, token: str) -> str | None:
 
 def _body(mail: PasswordMail, public_url: str | None) -> tuple[str, str]:
     valid = valid_for(TTL[mail.purpose])
-    console = f"{public_url.rstrip('/')}/manage" if public_url else "the ZMOS manager console"
+    console = (
+        f"the manager console ({public_url.rstrip('/')}/manage)"
+        if public_url
+        else "the ZMOS manager console"
+    )
     if mail.purpose == INVITATION:
         subject = f"You are invited to the manager console of {mail.tenant_name}"
-        intro = (
-            f"Hello {mail.name}, a staff account was made for you at {mail.tenant_name} in "
-            f"the manager console ({console}). Choose your password to sign in"
-        )
+        intro = f"Hello {mail.name}, {mail.tenant_name} made you a staff account in {console}."
     else:
         subject = f"Reset your staff password for {mail.tenant_name}"
         intro = (
-            f"Someone (we hope you) asked to reset the password of your staff account at "
-            f"{mail.tenant_name} in the manager console ({console})"
+            "Someone (we hope you) asked to reset the password of your staff account at "
+            f"{mail.tenant_name} in {console}."
         )
     link = console_link(public_url, mail.token)
     follow = (
-        f"open this link to choose your password (valid for {valid}):\n\n    {link}\n\n"
+        f"Open this link to choose your password (valid for {valid}):\n\n    {link}\n\n"
         'or enter this one-time code on the console\'s "Choose a password" page:\n\n'
         if link
-        else f"enter this one-time code with your new password (valid for {valid}):\n\n"
+        else f"Enter this one-time code with your new password (valid for {valid}):\n\n"
     )
     body = (
-        f"{intro}: {follow}"
+        f"{intro}\n\n{follow}"
         f"    {mail.token}\n\n"
         f'Then sign in with the short name "{mail.tenant_slug}" and the address '
         f"{mail.to_email}.\n\n"
