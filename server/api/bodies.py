@@ -53,3 +53,9 @@ class Patching(BaseModel):
     and requires nothing: a field left out keeps its value, it does not take one."""
 
     model_config = ConfigDict(json_schema_extra=_no_defaults)
+
+
+class Accepted(BaseModel):
+    """The answer of a request whose work happens out of sight (an email sent, or not)."""
+
+    detail: str

@@ -28,6 +28,7 @@ from shared.clock import utcnow
 from shared.enums import PrincipalKind
 from shared.ids import new_id
 from shared.normalise import email_key
+from shared.one_time_tokens import valid_for
 
 log = logging.getLogger("zmos.members")
 TOKEN_PREFIX = "pw"
@@ -87,8 +88,7 @@ def page_link(public_url: str | None, tenant_slug: str, page: str, token: str) -
 
 
 def _body(mail: PasswordMail, public_url: str | None = None) -> tuple[str, str]:
-    hours = int(TTL[mail.purpose].total_seconds() // 3600)
-    valid = f"{hours} hours" if hours < 48 else f"{hours // 24} days"
+    valid = valid_for(TTL[mail.purpose])
     if mail.purpose == INVITATION:
         subject = f"Set up your online account with {mail.tenant_name}"
         intro = (

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import secrets
 import uuid
 from datetime import date
 from typing import Any
 
 from shared.normalise import PHONE_CHARS
 from shared.normalise import looks_like_phone as looks_like_phone
+from shared.one_time_tokens import new_one_time_token as new_one_time_token
+from shared.one_time_tokens import parse_one_time_token as parse_one_time_token
+from shared.one_time_tokens import sha256 as sha256
 
 #: E.164 allows at most 15 digits; fewer than 3 is not a phone number anywhere.
 _PHONE_DIGITS = (3, 15)
@@ -101,24 +102,6 @@ def check_photo(data: bytes, content_type: str) -> str:
     if not data.startswith(IMAGE_MAGIC[kind]):
         raise ValueError(f"the body is not a {kind.removeprefix('image/').upper()} image")
     return kind
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def new_one_time_token(prefix: str, tenant_id: uuid.UUID, row_id: uuid.UUID) -> tuple[str, str]:
-    """A one-time token to put in an email, and the hash to store in its place."""
-    secret = secrets.token_urlsafe(32)
-    return f"{prefix}.{tenant_id.hex}.{row_id.hex}.{secret}", sha256(secret)
-
-
-def parse_one_time_token(prefix: str, token: str) -> tuple[uuid.UUID, uuid.UUID, str]:
-    """(tenant id, row id, secret); ValueError when it is not such a token."""
-    found, tenant_hex, row_hex, secret = token.strip().split(".", 3)
-    if found != prefix or not secret:
-        raise ValueError(f"not a {prefix} token")
-    return uuid.UUID(hex=tenant_hex), uuid.UUID(hex=row_hex), secret
 
 
 def new_verification_token(tenant_id: uuid.UUID, verification_id: uuid.UUID) -> tuple[str, str]:

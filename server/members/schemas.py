@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from server.api.bodies import Accepted as Accepted
 from server.members import rules
 from shared.clock import utcnow
 from shared.enums import MemberSource
@@ -184,10 +185,6 @@ class PasswordChange(InputModel):
 class PasswordChanged(BaseModel):
     member_id: uuid.UUID
     email: str
-
-
-class Accepted(BaseModel):
-    detail: str
 
 
 class RejectedRow(BaseModel):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -16,7 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db.base import Base, TenantScoped, Timestamps
+from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
+
+#: The password hash of an account invited by email that has not chosen its password.
+NO_PASSWORD = ""
 
 
 class StaffAccount(TenantScoped, Timestamps, Base):
@@ -34,6 +39,8 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
+    #: Empty for an invited account whose first password is not chosen yet: nothing
+    #: signs in with it (:data:`NO_PASSWORD`).
     password_hash: Mapped[str] = mapped_column(String(200))
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     #: The PIN hashed with the tenant's salt (``shared.kiosk_pins.pin_index``): finds whose
@@ -56,3 +63,25 @@ class StaffAccount(TenantScoped, Timestamps, Base):
         if not self.location_ids:
             return None
         return frozenset(uuid.UUID(i) for i in self.location_ids)
+
+
+class StaffPasswordToken(TenantScoped, Base):
+    """A one-time link to set a staff password: a reset asked for from the sign-in page, or
+    an invitation sent when an owner or manager adds the account. Only the secret's hash
+    is kept."""
+
+    __tablename__ = "staff_password_tokens"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "staff_id"], ["staff_accounts.tenant_id", "staff_accounts.id"]
+        ),
+        Index("ix_staff_password_tokens_tenant_staff", "tenant_id", "staff_id", "created_at"),
+    )
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    #: "reset" or "invitation" (longer-lived).
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

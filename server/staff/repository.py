@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from server.db.bulk import among, chunks
 from server.db.repository import TenantRepository
 from server.staff import rules
-from server.staff.models import StaffAccount
+from server.staff.models import StaffAccount, StaffPasswordToken
 from server.tenants.models import Tenant
 from shared.normalise import email_key
 
@@ -53,6 +54,46 @@ class StaffRepository(TenantRepository[StaffAccount]):
             )
             found.update(self.db.execute(query).scalars())
         return frozenset(found)
+
+    def add_password_token(self, row: StaffPasswordToken) -> StaffPasswordToken:
+        row.tenant_id = self.tenant_id
+        self.db.add(row)
+        return row
+
+    def password_tokens_since(self, staff_id: uuid.UUID, since: datetime) -> int:
+        count: int = self.db.execute(
+            select(func.count())
+            .select_from(StaffPasswordToken)
+            .where(
+                StaffPasswordToken.tenant_id == self.tenant_id,
+                StaffPasswordToken.staff_id == staff_id,
+                StaffPasswordToken.created_at >= since,
+            )
+        ).scalar_one()
+        return count
+
+    def password_token(self, token_id: uuid.UUID) -> StaffPasswordToken | None:
+        row: StaffPasswordToken | None = self.db.execute(
+            select(StaffPasswordToken)
+            .where(
+                StaffPasswordToken.tenant_id == self.tenant_id, StaffPasswordToken.id == token_id
+            )
+            .with_for_update()
+        ).scalar_one_or_none()
+        return row
+
+    def use_password_tokens(self, staff_id: uuid.UUID, now: datetime) -> None:
+        """Every open link of the account stops working (one was used, or a password set)."""
+        self.db.execute(
+            update(StaffPasswordToken)
+            .where(
+                StaffPasswordToken.tenant_id == self.tenant_id,
+                StaffPasswordToken.staff_id == staff_id,
+                StaffPasswordToken.used_at.is_(None),
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def active_staff_for_location(repo: StaffRepository, location_id: uuid.UUID) -> list[StaffAccount]:

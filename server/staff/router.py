@@ -6,16 +6,20 @@ import uuid
 
 from fastapi import APIRouter, status
 
+from server.api.bodies import Accepted
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.signins.deps import ClientAddress
 from server.signins.schemas import RefreshRequest, TokenPair
-from server.staff import service, signup
+from server.staff import passwords, service, signup
 from server.staff.schemas import (
     LoginRequest,
     StaffCreate,
     StaffPage,
+    StaffPasswordChanged,
+    StaffPasswordResetConfirm,
+    StaffPasswordResetRequest,
     StaffRead,
     StaffUpdate,
     TenantSignedUp,
@@ -83,9 +87,55 @@ def list_staff(
 
 @router.post("/staff", response_model=StaffRead, status_code=status.HTTP_201_CREATED)
 def create_staff(cmd: StaffCreate, claims: Admin, container: ContainerDep) -> StaffRead:
+    """Without a ``password``, the account is emailed an invitation (valid 14 days) whose
+    link sets its first password; it cannot sign in before."""
     return service.create_staff(
-        uow=container.uow(), identity=container.identity, claims=claims, cmd=cmd
+        uow=container.uow(),
+        identity=container.identity,
+        claims=claims,
+        cmd=cmd,
+        notifications=container.notifications,
+        public_url=container.settings.public_url,
     )
+
+
+@router.post("/staff/password-reset", response_model=Accepted, status_code=202)
+def request_password_reset(cmd: StaffPasswordResetRequest, container: ContainerDep) -> Accepted:
+    """Email a one-time code (valid 2 hours) to set a new staff password. The answer is the
+    same whether or not the address names an account; at most a few codes a day go to one
+    account. An invited account sets its first password this way too."""
+    passwords.request_reset(
+        uow=container.uow(),
+        notifications=container.notifications,
+        settings=container.settings,
+        cmd=cmd,
+    )
+    return Accepted(detail=passwords.RESET_ACCEPTED)
+
+
+@router.post("/staff/password-reset/confirm", response_model=StaffPasswordChanged)
+def confirm_password_reset(
+    cmd: StaffPasswordResetConfirm, container: ContainerDep
+) -> StaffPasswordChanged:
+    """Set a staff password with the code from a reset or invitation email. Each code works
+    once (409 when used, 410 when expired); every earlier sign-in of the account ends."""
+    return passwords.confirm(
+        uow=container.uow(), identity=container.identity, grants=container.grants, cmd=cmd
+    )
+
+
+@router.post("/staff/{staff_id}/invitation", response_model=Accepted, status_code=202)
+def resend_invitation(staff_id: uuid.UUID, claims: Admin, container: ContainerDep) -> Accepted:
+    """Send an invited account a new invitation to choose its password (409 once it has
+    one). Owners and managers."""
+    passwords.resend_invitation(
+        uow=container.uow(),
+        notifications=container.notifications,
+        claims=claims,
+        staff_id=staff_id,
+        public_url=container.settings.public_url,
+    )
+    return Accepted(detail=passwords.INVITATION_SENT)
 
 
 @router.get("/staff/{staff_id}", response_model=StaffRead)

@@ -35,7 +35,11 @@ class StaffCreate(InputModel):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     role: StaffRole
-    password: Password
+    password: Password | None = Field(
+        None,
+        description="The first password; without it the account is emailed an invitation "
+        "to choose one (valid 14 days)",
+    )
     pin: Pin | None = None
     home_location_id: uuid.UUID | None = None
     location_ids: list[uuid.UUID] | None = Field(
@@ -75,12 +79,32 @@ class StaffRead(BaseModel):
     role: StaffRole
     active: bool
     has_pin: bool
+    has_password: bool = Field(
+        True, description="False while an invited account has not chosen its first password"
+    )
     kiosk_pin: bool = False
     home_location_id: uuid.UUID | None
     location_ids: list[uuid.UUID] = Field(
         description="The locations the role is limited to; empty: the whole tenant"
     )
     created_at: datetime
+
+
+class StaffPasswordResetRequest(InputModel):
+    model_config = ConfigDict(extra="forbid")
+    tenant: str = Field(min_length=1, max_length=63, description="The tenant's slug")
+    email: EmailStr
+
+
+class StaffPasswordResetConfirm(InputModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=300, description="The code from the email")
+    password: Password
+
+
+class StaffPasswordChanged(BaseModel):
+    staff_id: uuid.UUID
+    email: str
 
 
 class StaffPage(BaseModel):

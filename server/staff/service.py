@@ -13,12 +13,13 @@ from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from server.ports.identity import AccessClaims, AccessGrants, IdentityService
+from server.ports.notifications import NotificationService
 from server.signins import service as signins
 from server.signins.repository import RefreshTokenRepository
 from server.signins.schemas import TokenPair
 from server.signins.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
-from server.staff import rules
-from server.staff.models import StaffAccount
+from server.staff import passwords, rules
+from server.staff.models import NO_PASSWORD, StaffAccount
 from server.staff.repository import StaffRepository
 from server.staff.schemas import (
     LoginRequest,
@@ -27,6 +28,7 @@ from server.staff.schemas import (
     StaffRead,
     StaffUpdate,
 )
+from server.tenants.models import Tenant
 from server.tenants.repository import LocationRepository, tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import PrincipalKind, StaffRole
@@ -43,6 +45,7 @@ def to_read(staff: StaffAccount) -> StaffRead:
         role=StaffRole(staff.role),
         active=staff.active,
         has_pin=staff.pin_hash is not None,
+        has_password=staff.password_hash != NO_PASSWORD,
         kiosk_pin=bool(staff.kiosk_pin),
         home_location_id=staff.home_location_id,
         location_ids=sorted(staff.location_scope or ()),
@@ -97,9 +100,12 @@ def login(
         throttle = SignInThrottle(uow, tenant.id, email, client, utcnow())
         throttle.refuse_if_locked()
         staff = StaffRepository(uow.db, tenant.id).by_email(email)
+        # An invited account without a password costs the same check as an unknown one.
+        usable = staff is not None and staff.password_hash != NO_PASSWORD
         valid = identity.verify_password(
-            staff.password_hash if staff else DUMMY_HASH.get(identity), cmd.password
+            staff.password_hash if staff and usable else DUMMY_HASH.get(identity), cmd.password
         )
+        valid = valid and usable
         if staff is None or not valid or not staff.active:
             throttle.fail(settings)
         throttle.succeed()
@@ -252,9 +258,19 @@ def _check_pin_change(claims: AccessClaims, staff: StaffAccount, cmd: StaffUpdat
 
 
 def create_staff(
-    *, uow: UnitOfWork, identity: IdentityService, claims: AccessClaims, cmd: StaffCreate
+    *,
+    uow: UnitOfWork,
+    identity: IdentityService,
+    claims: AccessClaims,
+    cmd: StaffCreate,
+    notifications: NotificationService | None = None,
+    public_url: str | None = None,
 ) -> StaffRead:
+    """A new account. Without a first password, it is emailed an invitation to choose one
+    (sent after the commit), and signs in only once it has."""
     assert claims.role is not None
+    if cmd.password is None and notifications is None:
+        raise InvalidInput("give the account a first password", code="password_required")
     if not rules.may_manage(claims.role, cmd.role):
         raise Forbidden(
             f"a {claims.role.value.replace('_', ' ')} cannot create a {cmd.role.value} account"
@@ -276,7 +292,9 @@ def create_staff(
                 email=email_key(cmd.email),
                 name=cmd.name,
                 role=cmd.role.value,
-                password_hash=identity.hash_password(cmd.password),
+                password_hash=(
+                    NO_PASSWORD if cmd.password is None else identity.hash_password(cmd.password)
+                ),
                 pin_hash=pin_hash,
                 pin_index=index,
                 home_location_id=cmd.home_location_id,
@@ -284,11 +302,20 @@ def create_staff(
                 active=True,
             )
         )
+        mail = None
         try:
+            if cmd.password is None:
+                tenant = uow.db.get(Tenant, claims.tenant_id)
+                assert tenant is not None
+                uow.db.flush()  # the account's row first: the invitation refers to it
+                mail = passwords.invitation_for(repo, staff, tenant)
             uow.commit()
         except IntegrityError:
             raise Conflict(f"there is already a staff account for {email_key(cmd.email)}") from None
-        return to_read(staff)
+        read = to_read(staff)
+    if mail is not None and notifications is not None:
+        passwords.send(notifications, [mail], public_url)
+    return read
 
 
 def _apply_update(
@@ -312,6 +339,8 @@ def _apply_update(
             RefreshTokenRepository(uow.db, tenant_id).revoke_all_of(staff.id, utcnow())
     if cmd.password is not None:
         staff.password_hash = identity.hash_password(cmd.password)
+        # A password chosen for them ends any open invitation or reset link.
+        StaffRepository(uow.db, tenant_id).use_password_tokens(staff.id, utcnow())
     if new_pin is not None:
         staff.pin_hash, staff.pin_index = new_pin
     if cmd.kiosk_pin is not None:

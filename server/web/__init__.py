@@ -20,6 +20,7 @@ from server.web import (
     reports,
     schedule,
     setup,
+    staff_passwords,
     timetable,
 )
 from server.web.pages import STATIC_DIR, refusal_page, sign_in_first
@@ -53,6 +54,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(members.router)
     app.include_router(schedule.router)
     app.include_router(setup.router)
+    app.include_router(staff_passwords.router)
     app.include_router(reports.router)
     # Last: its provider page (``/app/{slug}``) would otherwise take other one-segment pages.
     app.include_router(timetable.router)

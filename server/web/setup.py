@@ -83,7 +83,11 @@ async def list_page(request: Request, key: str) -> Response:
         claims,
         SECTION,
         kind=kind,
-        rows=[(row, [c.value(row, ctx) for c in kind.columns]) for row in rows],
+        rows=[
+            (row, [c.value(row, ctx) for c in kind.columns], kind.row_actions(row)) for row in rows
+        ],
+        acting=any(kind.row_actions(row) for row in rows),
+        invited="invited" in request.query_params,
     )
 
 

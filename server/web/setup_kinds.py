@@ -111,6 +111,8 @@ class Kind:
     defaults: Callable[[Context], dict[str, Any]] = lambda _: {}
     #: Fields on the edit form only (what a new one always starts as).
     edit_only: frozenset[str] = frozenset()
+    #: Buttons on a row of the list: (label, the address the button posts to).
+    row_actions: Callable[[Any], Sequence[tuple[str, str]]] = lambda _: ()
 
     def form_fields(self, ctx: Context, editing: bool) -> list[Field]:
         return [
@@ -381,9 +383,9 @@ def _staff_fields(ctx: Context) -> list[Field]:
             "password",
             "First password",
             SECRET,
-            required=True,
             create_only=True,
-            hint="At least 10 characters; they change it after signing in",
+            keep_if_blank=True,
+            hint="At least 10 characters; leave blank to email an invitation",
             attrs={"autocomplete": "new-password"},
         ),
         Field(
@@ -429,6 +431,19 @@ def _staff_places(row: StaffRead, ctx: Context) -> str:
     return ", ".join(names.get(i, "another location") for i in row.location_ids)
 
 
+def _staff_status(row: StaffRead) -> str:
+    if not row.active:
+        return "Deactivated"
+    return "Active" if row.has_password else "Invited"
+
+
+def _staff_actions(row: StaffRead) -> list[tuple[str, str]]:
+    """An invited account that has not chosen its password may need the email again."""
+    if row.active and not row.has_password:
+        return [("Send the invitation again", f"/manage/setup/staff/{row.id}/invitation")]
+    return []
+
+
 STAFF = Kind(
     key="staff",
     title="Staff",
@@ -439,7 +454,7 @@ STAFF = Kind(
         Column("Role", lambda r, _: _label(r.role.value)),
         Column("Locations", _staff_places),
         Column("PIN", lambda r, _: "Set" if r.has_pin else "—"),
-        Column("Status", lambda r, _: "Active" if r.active else "Deactivated"),
+        Column("Status", lambda r, _: _staff_status(r)),
     ),
     create_model=StaffCreate,
     update_model=StaffUpdate,
@@ -448,13 +463,19 @@ STAFF = Kind(
     ),
     read=lambda c, claims, i: staff.get_staff(uow=c.read_uow(), claims=claims, staff_id=i),
     create=lambda c, claims, cmd: staff.create_staff(
-        uow=c.uow(), identity=c.identity, claims=claims, cmd=cmd
+        uow=c.uow(),
+        identity=c.identity,
+        claims=claims,
+        cmd=cmd,
+        notifications=c.notifications,
+        public_url=c.settings.public_url,
     ),
     update=lambda c, claims, i, cmd: staff.update_staff(
         uow=c.uow(), identity=c.identity, grants=c.grants, claims=claims, staff_id=i, cmd=cmd
     ),
     values=_staff_values,
     edit_only=frozenset({"active"}),
+    row_actions=_staff_actions,
 )
 
 KINDS = {k.key: k for k in (LOCATIONS, PLANS, SESSION_TYPES, STAFF)}
