@@ -1,7 +1,7 @@
 """staff: one-time links to set a password (resets and invitations)
 
-Revision ID: 0021_p
-Revises: 0020
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-05 10:20:00
 
 ``staff_password_tokens`` holds the hashes of staff password-reset and invitation links.
@@ -17,8 +17,8 @@ from alembic import op
 import server.db.base
 
 # revision identifiers, used by Alembic.
-revision: str = "0021_p"
-down_revision: str | Sequence[str] | None = "0020"
+revision: str = "0023"
+down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
