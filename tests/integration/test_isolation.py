@@ -101,6 +101,8 @@ STATE_DEPENDENT = {
     "/sessions/{session_id}/cancel",
     "/schedules/{schedule_id}/end",
     "/sync/review-items/{review_item_id}/resolve",
+    # The world's staff account has its password: a new invitation is a 409 (own tenant).
+    "/staff/{staff_id}/invitation",
     # The world's member has not attended its class: nothing to check out of or rate.
     "/me/sessions/{session_id}/checkout",
     "/me/sessions/{session_id}/rating",
