@@ -55,7 +55,8 @@ def _rows(studio: Studio, member_id: str | None = None) -> list[MovementEvent]:
         query = select(MovementEvent).where(MovementEvent.tenant_id == uuid.UUID(studio.tenant_id))
         if member_id is not None:
             query = query.where(MovementEvent.member_id == uuid.UUID(member_id))
-        rows = list(uow.db.execute(query.order_by(MovementEvent.occurred_at)).scalars())
+        order = (MovementEvent.occurred_at, MovementEvent.id)
+        rows = list(uow.db.execute(query.order_by(*order)).scalars())
         uow.db.expunge_all()
         return rows
 
@@ -195,7 +196,9 @@ def test_a_void_cancels_an_event_with_a_new_one_and_is_not_voided_itself(
         0,
     )
     assert void.json()["local_date"] == first["local_date"]
-    old, cancel = _rows(studio, member)[0], _rows(studio, member)[1]
+    # A void happens when its event did: tell them apart by id, not by time.
+    rows = {row.id: row for row in _rows(studio, member)}
+    old, cancel = rows[uuid.UUID(first["id"])], rows[uuid.UUID(void.json()["id"])]
     # The old event keeps its facts; it only learns what replaced it.
     assert (old.id, old.minutes, old.voided_by) == (uuid.UUID(first["id"]), 600, cancel.id)
     assert cancel.reason == "entered twice"
