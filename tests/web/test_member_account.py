@@ -216,6 +216,8 @@ def test_a_member_reads_and_edits_their_account_and_goes_offline(
     page.wait_for_function(
         "caches.open('zmos-app').then(c => c.match('/app/offline')).then(r => !!r)"
     )
+    # The pass was saved when it first opened after signing in, before the worker ran.
+    page.wait_for_function("caches.open('zmos-app').then(c => c.match('/app/pass')).then(r => !!r)")
     context.set_offline(True)
     page.goto(f"{live.url}/app/account/memberships")
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()

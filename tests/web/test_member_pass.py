@@ -116,3 +116,29 @@ def test_a_manager_signs_in_to_the_console(live: Live, browser: Browser) -> None
     page.goto(f"{live.url}/manage")
     page.wait_for_url(f"{live.url}/manage/signin")
     context.close()
+
+
+def test_the_pass_first_shown_after_signing_in_is_kept_for_the_door(
+    live: Live, browser: Browser
+) -> None:
+    """A member signs in (the pass opens before the service worker runs), moves to another
+    page and never opens the pass online again: at the door, offline, it still opens."""
+    _provider(live)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live.url}/app/{SLUG}/signin")
+    page.get_by_label("Email").fill(MEMBER)
+    page.get_by_label("Password").fill(MEMBER_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live.url}/app/pass")
+    token = _qr_text(page)
+    page.goto(f"{live.url}/app/account")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function(
+        "caches.open('zmos-app').then(c => c.match('/app/pass')).then(r => !!r)", timeout=5000
+    )
+    context.set_offline(True)
+    page.goto(f"{live.url}/app/pass")
+    expect(page.get_by_role("heading", name="Ama Mensah")).to_be_visible()
+    assert _qr_text(page) == token
+    context.close()

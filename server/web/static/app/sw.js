@@ -23,7 +23,10 @@ self.addEventListener("install", function (event) {
 });
 
 self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim());
+  // The pass page that registered this worker loaded before it ran, so it was not saved:
+  // save it now (when signed in), so that it opens at the door even if the member never
+  // comes back to it online. The worker does it, so leaving the page does not stop it.
+  event.waitUntil(self.clients.claim().then(savePass));
 });
 
 self.addEventListener("fetch", function (event) {
@@ -68,6 +71,13 @@ self.addEventListener("fetch", function (event) {
     );
   }
 });
+
+function savePass() {
+  return fetch(PASS, { credentials: "same-origin" }).then(function (response) {
+    if (!response.ok || response.redirected) return undefined;
+    return caches.open(CACHE).then(function (cache) { return cache.put(PASS, response); });
+  }).catch(function () { return undefined; });
+}
 
 function keepOfflinePage() {
   return caches.open(CACHE).then(function (cache) {
