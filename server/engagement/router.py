@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Query, Response, status
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
+from server.db.uow import UnitOfWork
 from server.engagement import ratings, service
 from server.engagement.schemas import (
     CheckOut,
@@ -119,6 +121,31 @@ def report_my_movement(
     return _answer(entered, response)
 
 
+def _page(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    member_id: uuid.UUID,
+    since: date | None,
+    until: date | None,
+    kind: list[MovementKind] | None,
+    limit: int,
+    offset: int,
+) -> MovementEventPage:
+    items, next_offset = service.member_movement(
+        uow=uow,
+        tenant_id=tenant_id,
+        member_id=member_id,
+        since=since,
+        until=until,
+        kinds=[k.value for k in kind or ()],
+        limit=limit,
+        offset=offset,
+    )
+    return MovementEventPage(
+        items=[MovementEventRead.model_validate(i) for i in items], next_offset=next_offset
+    )
+
+
 @router.get("/members/{member_id}/movement", response_model=MovementEventPage)
 def member_movement(
     member_id: uuid.UUID,
@@ -131,19 +158,7 @@ def member_movement(
     offset: Offset = 0,
 ) -> MovementEventPage:
     """The member's movement events, oldest first, voids and corrections included."""
-    items, next_offset = service.member_movement(
-        uow=uow,
-        tenant_id=claims.tenant_id,
-        member_id=member_id,
-        since=since,
-        until=until,
-        kinds=[k.value for k in kind or ()],
-        limit=limit,
-        offset=offset,
-    )
-    return MovementEventPage(
-        items=[MovementEventRead.model_validate(i) for i in items], next_offset=next_offset
-    )
+    return _page(uow, claims.tenant_id, member_id, since, until, kind, limit, offset)
 
 
 @router.get("/me/movement", response_model=MovementEventPage)
@@ -157,19 +172,7 @@ def my_movement(
     offset: Offset = 0,
 ) -> MovementEventPage:
     """One's own movement events, oldest first."""
-    items, next_offset = service.member_movement(
-        uow=uow,
-        tenant_id=claims.tenant_id,
-        member_id=claims.subject_id,
-        since=since,
-        until=until,
-        kinds=[k.value for k in kind or ()],
-        limit=limit,
-        offset=offset,
-    )
-    return MovementEventPage(
-        items=[MovementEventRead.model_validate(i) for i in items], next_offset=next_offset
-    )
+    return _page(uow, claims.tenant_id, claims.subject_id, since, until, kind, limit, offset)
 
 
 @router.post(

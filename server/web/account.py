@@ -23,6 +23,7 @@ from server.ports.identity import AccessClaims
 from server.signins.deps import ClientAddress
 from server.web import account_forms as forms
 from server.web import account_view as view
+from server.web.forms import sentence
 from server.web.member_app import member_page
 from server.web.member_pages import _slug
 from server.web.pages import redirect, render
@@ -37,17 +38,12 @@ RESEND_ACCEPTED = (
 )
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
-
-
 async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """A view builder or service in a worker thread; its refusal becomes an error page."""
     try:
         return await run_in_worker_thread(lambda: fn(*args, **kwargs))
     except DomainError as exc:
-        raise WebRefusal(exc.status, exc.title, _sentence(exc.detail)) from None
+        raise WebRefusal(exc.status, exc.title, sentence(exc.detail)) from None
 
 
 async def _member(request: Request) -> tuple[Services, AccessClaims]:
@@ -147,7 +143,7 @@ async def save_profile(request: Request) -> Response:
         return _profile_page(request, 422, email=me.email, form=typed, errors=exc.errors)
     except InvalidInput as exc:
         me = await _run(view.profile_view, container, claims)
-        errors = {"form": _sentence(exc.detail)}
+        errors = {"form": sentence(exc.detail)}
         return _profile_page(request, 422, email=me.email, form=typed, errors=errors)
     return redirect(request, "/app/account/profile?saved=1")
 
@@ -188,10 +184,10 @@ async def save_password(request: Request, client: ClientAddress) -> Response:
     except forms.FieldErrors as exc:
         return _password_page(request, 422, errors=exc.errors)
     except TooManyAttempts as exc:
-        return _password_page(request, 429, errors={"current_password": _sentence(exc.detail)})
+        return _password_page(request, 429, errors={"current_password": sentence(exc.detail)})
     except InvalidInput as exc:
         name = "current_password" if exc.code == "wrong_current_password" else "password"
-        return _password_page(request, 422, errors={name: _sentence(exc.detail)})
+        return _password_page(request, 422, errors={name: sentence(exc.detail)})
     # This browser's sign-in goes on with the new pair; every other one has ended.
     start(request, MEMBERS, pair)
     return redirect(request, "/app/account/password?changed=1")

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from server.members.schemas import MemberProfile, MemberProfileUpdate, PasswordChange
+from server.web.forms import sentence
 
 #: Profile fields a member edits as text, in the form's order.
 TEXT_FIELDS = ("first_name", "last_name", "phone", "date_of_birth", "emergency_contact")
@@ -32,9 +33,7 @@ class FieldErrors(Exception):
 
 
 def _sentence(text: str) -> str:
-    text = text.removeprefix("Value error, ").strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return sentence(text.removeprefix("Value error, "))
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

@@ -4,15 +4,11 @@ members' own services; their refusals are said on the page, in the API's words."
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
-from server.api.threaded_route import run_in_worker_thread
-from server.errors import DomainError
 from server.members import accounts, passwords
 from server.members.schemas import (
     MemberSignup,
@@ -20,12 +16,12 @@ from server.members.schemas import (
     PasswordResetRequest,
     VerifyEmailRequest,
 )
+from server.web.forms import Refused, command, form_call, one_time_code, sentence
 from server.web.member_pages import _slug
 from server.web.pages import render
 from server.web.sessions import checked_form, services
 
 router = APIRouter(include_in_schema=False)
-M = TypeVar("M", bound=BaseModel)
 #: What the schemas' bounds mean to a person filling the form.
 _FIELD_WORDS = {
     "first_name": "Enter your first name (at most 100 characters).",
@@ -34,38 +30,6 @@ _FIELD_WORDS = {
     "password": "Choose a password of at least 10 characters.",
     "token": "Enter the code from the email.",
 }
-
-
-class Refused(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _command(model: type[M], fields: dict[str, Any]) -> M:
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        named = [str(error["loc"][0]) for error in exc.errors() if error["loc"]]
-        words = [_FIELD_WORDS.get(name, "Check the form.") for name in dict.fromkeys(named)]
-        raise Refused(422, " ".join(words) or "Check the form.") from None
-
-
-async def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
-    try:
-        return await run_in_worker_thread(lambda: service(**kwargs))
-    except DomainError as exc:
-        raise Refused(exc.status, _sentence(exc.detail)) from None
-
-
-def _code(value: str) -> str:
-    return value.strip()[:300]
 
 
 # --- sign-up and email confirmation --------------------------------------------------------
@@ -88,10 +52,12 @@ async def signup(request: Request, tenant_slug: str) -> Response:
     typed = {name: fields.get(name, "").strip() for name in ("first_name", "last_name", "email")}
     container = services(request)
     try:
-        cmd = _command(
-            MemberSignup, {"tenant": slug, **typed, "password": fields.get("password", "")}
+        cmd = command(
+            MemberSignup,
+            {"tenant": slug, **typed, "password": fields.get("password", "")},
+            _FIELD_WORDS,
         )
-        await _call(
+        await form_call(
             accounts.sign_up,
             uow=container.uow(),
             identity=container.identity,
@@ -107,7 +73,7 @@ async def signup(request: Request, tenant_slug: str) -> Response:
         "app/check_email.html",
         slug=slug,
         title="Check your email",
-        detail=_sentence(accounts.SIGNUP_ACCEPTED),
+        detail=sentence(accounts.SIGNUP_ACCEPTED),
     )
 
 
@@ -123,17 +89,17 @@ def _verify_page(
 async def verify_form(request: Request, tenant_slug: str, code: str = "") -> Response:
     """Where the confirmation mail links to. Confirming takes a press of the button: a mail
     scanner that opens links must not use the code up."""
-    return _verify_page(request, _slug(tenant_slug), _code(code))
+    return _verify_page(request, _slug(tenant_slug), one_time_code(code))
 
 
 @router.post("/app/{tenant_slug}/verify")
 async def verify(request: Request, tenant_slug: str) -> Response:
     slug = _slug(tenant_slug)
     fields = await checked_form(request)
-    code = _code(fields.get("code", ""))
+    code = one_time_code(fields.get("code", ""))
     try:
-        cmd = _command(VerifyEmailRequest, {"token": code})
-        await _call(accounts.verify_email, uow=services(request).uow(), token=cmd.token)
+        cmd = command(VerifyEmailRequest, {"token": code}, _FIELD_WORDS)
+        await form_call(accounts.verify_email, uow=services(request).uow(), token=cmd.token)
     except Refused as exc:
         return _verify_page(request, slug, code, exc.status, error=exc.message)
     return render(
@@ -166,8 +132,8 @@ async def reset(request: Request, tenant_slug: str) -> Response:
     email = fields.get("email", "").strip()
     container = services(request)
     try:
-        cmd = _command(PasswordResetRequest, {"tenant": slug, "email": email})
-        await _call(
+        cmd = command(PasswordResetRequest, {"tenant": slug, "email": email}, _FIELD_WORDS)
+        await form_call(
             passwords.request_reset,
             uow=container.uow(),
             notifications=container.notifications,
@@ -181,7 +147,7 @@ async def reset(request: Request, tenant_slug: str) -> Response:
         "app/check_email.html",
         slug=slug,
         title="Check your email",
-        detail=_sentence(passwords.RESET_ACCEPTED),
+        detail=sentence(passwords.RESET_ACCEPTED),
     )
 
 
@@ -196,21 +162,21 @@ def _confirm_page(
 @router.get("/app/{tenant_slug}/reset/confirm")
 async def confirm_form(request: Request, tenant_slug: str, code: str = "") -> Response:
     """Where reset and invitation mails link to: the code rides along in the form."""
-    return _confirm_page(request, _slug(tenant_slug), _code(code))
+    return _confirm_page(request, _slug(tenant_slug), one_time_code(code))
 
 
 @router.post("/app/{tenant_slug}/reset/confirm")
 async def confirm(request: Request, tenant_slug: str) -> Response:
     slug = _slug(tenant_slug)
     fields = await checked_form(request)
-    code = _code(fields.get("code", ""))
+    code = one_time_code(fields.get("code", ""))
     password = fields.get("password", "")
     container = services(request)
     try:
         if password != fields.get("password_again", ""):
             raise Refused(422, "The two passwords are not the same: type the new one twice.")
-        cmd = _command(PasswordResetConfirm, {"token": code, "password": password})
-        await _call(
+        cmd = command(PasswordResetConfirm, {"token": code, "password": password}, _FIELD_WORDS)
+        await form_call(
             passwords.confirm,
             uow=container.uow(),
             identity=container.identity,

@@ -352,6 +352,12 @@ def _session_id(value: str) -> uuid.UUID:
     return found
 
 
+def _of_form(form: str, exc: FormProblems) -> dict[str, str]:
+    """A refusal of one of the session page's forms, named after that form (``cancel_reason``,
+    ``cancel_form``), so each form shows its own problems."""
+    return {f"{form}_{k}" if k != FORM else f"{form}_form": v for k, v in exc.problems.items()}
+
+
 @router.get(BASE + "/sessions/{session_id}")
 async def session_page(request: Request, session_id: str) -> Response:
     claims = await staff_in(request, SECTION)
@@ -415,9 +421,7 @@ async def change_session(request: Request, session_id: str) -> Response:
                 )
             )
         except FormProblems as exc:
-            problems = {
-                "change_" + k if k != FORM else "change_form": v for k, v in exc.problems.items()
-            }
+            problems = _of_form("change", exc)
             return await _session_page(request, claims, found, fields, problems)
     return redirect(request, f"{BASE}/sessions/{found}")
 
@@ -440,10 +444,7 @@ async def cancel_session(request: Request, session_id: str) -> Response:
             )
         )
     except FormProblems as exc:
-        problems = {
-            "cancel_" + k if k != FORM else "cancel_form": v for k, v in exc.problems.items()
-        }
-        return await _session_page(request, claims, found, fields, problems)
+        return await _session_page(request, claims, found, fields, _of_form("cancel", exc))
     return redirect(request, f"{BASE}/sessions/{found}")
 
 

@@ -4,21 +4,19 @@ services; their refusals are said on the page, in the API's words."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from server.staff import passwords
 from server.staff.schemas import StaffPasswordResetConfirm, StaffPasswordResetRequest
-from server.web.member_accounts import Refused, _call, _code, _sentence
+from server.web.forms import Refused, command, form_call, one_time_code, sentence
 from server.web.pages import redirect, render
 from server.web.sessions import checked_form, services
 from server.web.setup_common import admin, call, parse_id
 
 router = APIRouter(include_in_schema=False)
-M = TypeVar("M", bound=BaseModel)
 #: What the schemas' bounds mean to a person filling the form.
 _FIELD_WORDS = {
     "tenant": "Enter the short name of your gym or studio.",
@@ -26,15 +24,6 @@ _FIELD_WORDS = {
     "password": "Choose a password of at least 10 characters.",
     "token": "Enter the code from the email.",
 }
-
-
-def _command(model: type[M], fields: dict[str, Any]) -> M:
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        named = [str(error["loc"][0]) for error in exc.errors() if error["loc"]]
-        words = [_FIELD_WORDS.get(name, "Check the form.") for name in dict.fromkeys(named)]
-        raise Refused(422, " ".join(words) or "Check the form.") from None
 
 
 def _reset_page(request: Request, status: int = 200, **values: Any) -> Response:
@@ -54,8 +43,8 @@ async def reset(request: Request) -> Response:
     email = fields.get("email", "").strip()
     container = services(request)
     try:
-        cmd = _command(StaffPasswordResetRequest, {"tenant": tenant, "email": email})
-        await _call(
+        cmd = command(StaffPasswordResetRequest, {"tenant": tenant, "email": email}, _FIELD_WORDS)
+        await form_call(
             passwords.request_reset,
             uow=container.uow(),
             notifications=container.notifications,
@@ -68,7 +57,7 @@ async def reset(request: Request) -> Response:
         request,
         "manage/reset_sent.html",
         title="Check your email",
-        detail=_sentence(passwords.RESET_ACCEPTED),
+        detail=sentence(passwords.RESET_ACCEPTED),
     )
 
 
@@ -82,20 +71,22 @@ def _confirm_page(request: Request, code: str, status: int = 200, **values: Any)
 async def confirm_form(request: Request, code: str = "") -> Response:
     """Where reset and invitation mails link to: the code rides along in the form, and only
     the button uses it (a mail scanner opening the link changes nothing)."""
-    return _confirm_page(request, _code(code))
+    return _confirm_page(request, one_time_code(code))
 
 
 @router.post("/manage/reset/confirm")
 async def confirm(request: Request) -> Response:
     fields = await checked_form(request)
-    code = _code(fields.get("code", ""))
+    code = one_time_code(fields.get("code", ""))
     password = fields.get("password", "")
     container = services(request)
     try:
         if password != fields.get("password_again", ""):
             raise Refused(422, "The two passwords are not the same: type the new one twice.")
-        cmd = _command(StaffPasswordResetConfirm, {"token": code, "password": password})
-        await _call(
+        cmd = command(
+            StaffPasswordResetConfirm, {"token": code, "password": password}, _FIELD_WORDS
+        )
+        await form_call(
             passwords.confirm,
             uow=container.uow(),
             identity=container.identity,
