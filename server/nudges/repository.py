@@ -76,6 +76,8 @@ class Recipient:
     email: str
     first_name: str
     zone: ZoneInfo
+    #: The profile's "Email me reminders of my classes" unticked: no class reminders.
+    reminders_off: bool = False
 
 
 def recipients(
@@ -95,7 +97,9 @@ def recipients(
     fallback = ZoneInfo(next(iter(zones.values()))) if zones else _UTC
     found = {}
     for row in db.execute(
-        select(Member.id, Member.email, Member.first_name, Member.home_location_id).where(
+        select(
+            Member.id, Member.email, Member.first_name, Member.home_location_id, Member.preferences
+        ).where(
             Member.tenant_id == tenant_id,
             Member.id.in_(ids),
             Member.archived_at.is_(None),
@@ -104,7 +108,8 @@ def recipients(
     ):
         zone_name = zones.get(row.home_location_id) if row.home_location_id else None
         zone = ZoneInfo(zone_name) if zone_name else fallback
-        found[row.id] = Recipient(row.email, row.first_name, zone)
+        off = (row.preferences or {}).get("class_reminders") is False
+        found[row.id] = Recipient(row.email, row.first_name, zone, reminders_off=off)
     return found
 
 

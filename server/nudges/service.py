@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -170,9 +171,12 @@ def _run_tenant(
     # Due first, so that under the cap the older promise goes before the newer.
     for member_id, candidate, headline in sorted(found, key=lambda f: f[1].due_at):
         person = people[member_id]
+        chosen = prefs[member_id]
+        if person.reminders_off:
+            chosen = replace(chosen, opted_out=chosen.opted_out | {NudgeKind.CLASS_REMINDER})
         decision = rules.decide(
             candidate,
-            prefs[member_id],
+            chosen,
             person.zone,
             now,
             sent_in_window=counts.get(member_id, 0),

@@ -18,6 +18,7 @@ from server.bookings.models import Booking
 from server.bootstrap import Container
 from server.config import Settings
 from server.engagement.models import MovementEvent
+from server.members.models import Member
 from server.notices import service as notices
 from server.notices.models import Notice
 from server.nudges.models import Nudge
@@ -198,6 +199,19 @@ def test_an_opt_out_and_the_weekly_cap(studio: Studio) -> None:
     third = _day_ahead(11, 18)
     _class_at(studio, third, other)
     assert _run(studio, third - timedelta(hours=2)) == 1
+
+
+def test_the_profiles_class_reminders_unticked_is_an_opt_out(studio: Studio) -> None:
+    member = studio.member(email="u@example.com")
+    with studio.container.uow() as uow:
+        row = uow.db.get(Member, (uuid.UUID(studio.tenant_id), uuid.UUID(member)))
+        assert row is not None
+        row.preferences = {"class_reminders": False}
+        uow.commit()
+    starts = _day_ahead(3, 18)
+    _class_at(studio, starts, member)
+    assert _run(studio, starts - timedelta(hours=2)) == 0
+    assert [n.skipped for n in _nudges(studio, member)] == ["opted_out"]
 
 
 @pytest.mark.parametrize(
