@@ -345,3 +345,58 @@ def test_two_jobs_at_once_send_each_nudge_once(studio: Studio, db_url: str) -> N
             )
         ).scalar_one()
     assert queued == 4
+
+
+def test_tenants_are_walked_in_batches(
+    studio: Studio, api: Api, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.nudges import service
+
+    monkeypatch.setattr(service, "TENANT_BATCH", 1)
+    other = _studio(api, container, "batch-two", "America/New_York")
+    last = datetime(2026, 11, 2, 17, tzinfo=UTC)
+    for place in (studio, other):
+        _moved(place, place.member(email=f"x@{uuid.uuid4().hex[:6]}.example"), last)
+    assert _run(studio, last + timedelta(days=7)) == 2
+
+
+def test_the_policy_is_for_owners_and_managers_and_bad_values_are_422(studio: Studio) -> None:
+    client = studio.api.client
+    assert client.get("/nudge-policy", headers=studio.admin).json() == {
+        "weekly_cap": 3,
+        "reminder_minutes": 120,
+        "lapse_days": 7,
+    }
+    assert (
+        client.put("/nudge-policy", json={"weekly_cap": 2}, headers=studio.staff).status_code == 403
+    )
+    for bad in ({"weekly_cap": -1}, {"reminder_minutes": 5}, {"lapse_days": 400}):
+        refused = client.put("/nudge-policy", json=bad, headers=studio.admin)
+        assert refused.status_code == 422, refused.text
+    assert client.get("/nudge-policy", headers=studio.admin).json()["weekly_cap"] == 3
+
+
+def test_a_subject_recorded_by_another_process_meanwhile_is_not_sent_again(
+    studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.nudges import repository
+
+    member = studio.member(email="race@example.com")
+    starts = _day_ahead(3, 18)
+    _class_at(studio, starts, member)
+    assert _run(studio, starts - timedelta(hours=2)) == 1
+    # As if another process inserted it between this one's reading and its insert: the
+    # unique subject refuses the second row, and its notice goes with it.
+    monkeypatch.setattr(repository, "recorded", lambda *args: set())
+    assert _run(studio, starts - timedelta(hours=2)) == 0
+    assert len(_nudges(studio, member)) == 1
+    with studio.container.uow() as uow:
+        queued = uow.db.execute(
+            select(func.count())
+            .select_from(Notice)
+            .where(
+                Notice.tenant_id == uuid.UUID(studio.tenant_id),
+                Notice.topic == "nudge.class_reminder",
+            )
+        ).scalar_one()
+    assert queued == 1
