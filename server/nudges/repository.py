@@ -294,6 +294,16 @@ def lapsed_members(
     return [(row[0], row[1]) for row in rows]
 
 
+def lock_member(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    """Hold the member's row until the transaction ends (PostgreSQL; SQLite has one
+    writer at a time anyway)."""
+    db.execute(
+        select(Member.id)
+        .where(Member.tenant_id == tenant_id, Member.id == member_id)
+        .with_for_update()
+    )
+
+
 def member_exists(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> bool:
     return (
         db.execute(

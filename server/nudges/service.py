@@ -185,9 +185,17 @@ def _run_tenant(
         if decision.action is rules.Action.WAIT:
             continue
         recorded = _record(
-            uow_factory, tenant_id, member_id, candidate, decision, now, person, headline
+            uow_factory,
+            tenant_id,
+            member_id,
+            candidate,
+            decision,
+            now,
+            person,
+            headline,
+            policy.weekly_cap,
         )
-        if recorded and decision.action is rules.Action.SEND:
+        if recorded is rules.Action.SEND:
             sent += 1
             counts[member_id] = counts.get(member_id, 0) + 1
     return sent
@@ -202,12 +210,23 @@ def _record(
     now: datetime,
     person: repo.Recipient,
     headline: str,
-) -> bool:
+    weekly_cap: int,
+) -> rules.Action | None:
     """Insert the nudge and, if it is sent, queue its notice: one transaction, which
-    another process's insert of the same subject makes fail as a whole."""
+    another process's insert of the same subject makes fail as a whole. What was recorded
+    (sent or skipped); None if another process recorded it first."""
     sending = decision.action is rules.Action.SEND
+    reason = decision.reason
     try:
         with uow_factory() as uow:
+            if sending:
+                # Another process may be sending this member another nudge right now: with
+                # the member locked, the cap is counted again from what is committed.
+                repo.lock_member(uow.db, tenant_id, member_id)
+                since = now - rules.CAP_WINDOW
+                sent = repo.sent_since(uow.db, tenant_id, [member_id], since).get(member_id, 0)
+                if sent >= weekly_cap:
+                    sending, reason = False, rules.Skip.CAP
             uow.db.add(
                 Nudge(
                     tenant_id=tenant_id,
@@ -219,7 +238,7 @@ def _record(
                     due_at=candidate.due_at,
                     created_at=now,
                     sent_at=now if sending else None,
-                    skipped=None if decision.reason is None else decision.reason.value,
+                    skipped=None if reason is None else reason.value,
                 )
             )
             uow.flush()
@@ -235,8 +254,8 @@ def _record(
                 )
             uow.commit()
     except IntegrityError:
-        return False  # another process recorded it first
-    return True
+        return None  # another process recorded it first
+    return rules.Action.SEND if sending else rules.Action.SKIP
 
 
 # --- use cases of the API ------------------------------------------------------------------

@@ -400,3 +400,48 @@ def test_a_subject_recorded_by_another_process_meanwhile_is_not_sent_again(
             )
         ).scalar_one()
     assert queued == 1
+
+
+def test_the_cap_is_counted_again_when_sending(
+    studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.nudges import repository
+
+    member = studio.member(email="cap@example.com")
+    starts = _day_ahead(3, 18)
+    _class_at(studio, starts, member)
+    assert (
+        studio.api.client.put(
+            "/nudge-policy",
+            json={"weekly_cap": 1, "reminder_minutes": 120, "lapse_days": 7},
+            headers=studio.admin,
+        ).status_code
+        == 200
+    )
+    # Another process sends this member a nudge after this one read the counts.
+    with studio.container.uow() as uow:
+        uow.db.add(
+            Nudge(
+                tenant_id=uuid.UUID(studio.tenant_id),
+                id=new_id(),
+                member_id=uuid.UUID(member),
+                kind="lapsed",
+                subject_key="lapse:elsewhere",
+                why="sent by another process",
+                due_at=starts - timedelta(hours=3),
+                created_at=starts - timedelta(hours=3),
+                sent_at=starts - timedelta(hours=3),
+            )
+        )
+        uow.commit()
+    real = repository.sent_since
+    calls: list[int] = []
+
+    def stale_first(*args: Any) -> dict[uuid.UUID, int]:
+        calls.append(1)
+        return {} if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(repository, "sent_since", stale_first)
+    assert _run(studio, starts - timedelta(hours=2)) == 0
+    reminder = [n for n in _nudges(studio, member) if n.kind == "class_reminder"]
+    assert [(n.sent_at, n.skipped) for n in reminder] == [(None, "cap")]
