@@ -4,6 +4,7 @@ The job gathers each tenant's candidates (classes soon, streaks at risk, lapses,
 decides each with the pure rules and records every decision but a wait. Each record is its
 own transaction: the row's unique subject decides which process sends, and the notice is
 queued in the same transaction, so a nudge is sent once however many processes run the job.
+A send also counts the member's week again with their row locked, so the cap holds too.
 """
 
 from __future__ import annotations
