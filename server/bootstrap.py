@@ -33,6 +33,8 @@ from server.jobs import Job
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
+from server.nudges import service as nudges
+from server.nudges.streaks import streaks_at_risk
 from server.passes import sync as passes_sync
 from server.plans import renewals as plan_renewals
 from server.plans import sync as plans_sync
@@ -186,6 +188,11 @@ def background_jobs(container: Container) -> list[Job]:
             "notices.send",
             5.0,
             partial(notices.deliver, make_uow=make_uow, notifications=container.notifications),
+        ),
+        Job(
+            "nudges.run",
+            300.0,
+            partial(nudges.run_nudges, make_uow, streaks_at_risk=streaks_at_risk),
         ),
         Job(
             "bookings.close_ended",

@@ -8,6 +8,7 @@ from server.devices import models as devices_models
 from server.engagement import models as engagement_models
 from server.members import models as members_models
 from server.notices import models as notices_models
+from server.nudges import models as nudges_models
 from server.passes import models as passes_models
 from server.plans import models as plans_models
 from server.sales import models as sales_models
@@ -26,6 +27,7 @@ __all__ = [
     "engagement_models",
     "members_models",
     "notices_models",
+    "nudges_models",
     "passes_models",
     "plans_models",
     "sales_models",

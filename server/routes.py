@@ -15,6 +15,7 @@ from server.devices.router import router as devices_router
 from server.engagement.router import router as movement_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
+from server.nudges.router import router as nudges_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
 from server.sales.router import router as sales_router
@@ -45,5 +46,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     me_router,
     movement_router,
     circles_router,
+    nudges_router,
     *sync_routers,
 )

@@ -17,6 +17,7 @@ from server.web import (
     member_accounts,
     member_pages,
     members,
+    nudges,
     reports,
     schedule,
     setup,
@@ -50,6 +51,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(member_pages.router)
     app.include_router(member_accounts.router)
     app.include_router(account.router)
+    app.include_router(nudges.router)
     app.include_router(manage_pages.router)
     app.include_router(members.router)
     app.include_router(schedule.router)

@@ -1,0 +1,1 @@
+"""Nudges: reminders and encouragement sent to members by a background job."""
