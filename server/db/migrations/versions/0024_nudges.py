@@ -16,7 +16,7 @@ from alembic import op
 import server.db.base
 
 # revision identifiers, used by Alembic.
-revision: str = "0024_n"
+revision: str = "0024"
 down_revision: str | Sequence[str] | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
