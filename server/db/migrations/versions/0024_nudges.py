@@ -1,6 +1,6 @@
 """nudges: what was sent to whom and why, members' nudge settings, tenants' nudge policy
 
-Revision ID: 0024_n
+Revision ID: 0024
 Revises: 0023
 Create Date: 2026-12-05 11:40:00
 
