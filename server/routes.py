@@ -24,6 +24,7 @@ from server.staff.router import router as staff_router
 from server.staff.router import signup_router
 from server.sync.router import routers as sync_routers
 from server.tenants.router import router as tenants_router
+from server.wearables.router import router as activity_imports_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
@@ -44,6 +45,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     bookings_router,
     me_router,
     movement_router,
+    activity_imports_router,
     circles_router,
     *sync_routers,
 )
