@@ -28,6 +28,22 @@ router = APIRouter(route_class=ThreadedRoute, tags=["activity imports"])
 
 #: Room for a form's boundaries and part headers around the file.
 _FORM_OVERHEAD = 64 * 1024
+#: The upload is read by ``_activity_file`` (to refuse it unread past the limit), so its form
+#: is documented here.
+_UPLOAD = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
 _EXISTING = {200: {"model": ActivityImportRead, "description": "The same file: its first import"}}
 
 
@@ -109,6 +125,7 @@ def _run(
     response_model=ActivityImportRead,
     status_code=status.HTTP_201_CREATED,
     responses=_EXISTING,  # type: ignore[arg-type]
+    openapi_extra=_UPLOAD,
 )
 def import_my_activity(
     claims: MemberClaims, upload: ActivityFile, container: ContainerDep, response: Response
@@ -127,6 +144,7 @@ def import_my_activity(
     response_model=ActivityImportRead,
     status_code=status.HTTP_201_CREATED,
     responses=_EXISTING,  # type: ignore[arg-type]
+    openapi_extra=_UPLOAD,
 )
 def import_activity_for_member(
     member_id: uuid.UUID,
