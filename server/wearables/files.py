@@ -79,10 +79,8 @@ class _Capped(io.RawIOBase):
 
 
 def _too_big(cap: int) -> str:
-    return (
-        f"The export.xml inside the zip unpacks to more than {cap // (1024 * 1024)} MB; "
-        "such files are refused."
-    )
+    size = f"{cap // (1024 * 1024)} MB" if cap >= 1024 * 1024 else f"{cap} bytes"
+    return f"The export.xml inside the zip unpacks to more than {size}; such files are refused."
 
 
 def _apple_zip(data: bytes, *, now: datetime, max_unpacked: int) -> ImportReport:
