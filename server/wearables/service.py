@@ -28,7 +28,7 @@ from server.db.uow import UnitOfWork
 from server.engagement import service as ledger
 from server.engagement.models import MovementEvent
 from server.engagement.repository import MemberDays
-from server.errors import NotFound
+from server.errors import Conflict, NotFound
 from server.ports.analytics import PublishedEvent
 from server.wearables import files, rules
 from server.wearables.models import ActivityImport
@@ -297,25 +297,29 @@ def import_activity_file(
             uploaded_at=now,
             uploaded_by=uploaded_by,
         )
-        lines, published = _import(uow, repo, row, report.activities, now)
-        lines += [
-            _line(None, record=s.record, outcome=Outcome.SKIPPED, reason=s.reason)
-            for s in report.skipped
-        ]
-        row.report = lines
-        row.kept = sum(1 for line in lines if line["outcome"] == Outcome.KEPT)
-        row.skipped = sum(1 for line in lines if line["outcome"] == Outcome.SKIPPED)
-        row.merged = len(lines) - row.kept - row.skipped
-        repo.add(row)
         try:
+            lines, published = _import(uow, repo, row, report.activities, now)
+            lines += [
+                _line(None, record=s.record, outcome=Outcome.SKIPPED, reason=s.reason)
+                for s in report.skipped
+            ]
+            row.report = lines
+            row.kept = sum(1 for line in lines if line["outcome"] == Outcome.KEPT)
+            row.skipped = sum(1 for line in lines if line["outcome"] == Outcome.SKIPPED)
+            row.merged = len(lines) - row.kept - row.skipped
+            repo.add(row)
             uow.commit()
         except IntegrityError:
-            # The same file sent twice at once: the other request's import is the answer.
+            # Another import of this file, or of the same workouts, committed meanwhile.
             uow.db.rollback()
             first = repo.by_file(member_id, sha256)
-            if first is None:
-                raise
-            return Imported(first, created=False)
+            if first is not None:
+                return Imported(first, created=False)
+            raise Conflict(
+                "another import of the same workouts finished meanwhile: send the file again "
+                "and what it recorded already is left out",
+                code="activity_import_conflict",
+            ) from None
     return Imported(row, True, tuple(published))
 
 

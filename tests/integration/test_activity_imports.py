@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from server.engagement.models import MovementEvent
 from server.wearables.gpx import parse_gpx
 from server.wearables.models import ActivityImport
 from server.wearables.schemas import ImportedActivity
-from server.wearables.service import event_id_of
+from server.wearables.service import Imported, event_id_of, import_activity_file
 from shared.enums import MovementKind
 from tests.integration.activity_files import START, apple_workout, apple_zip, fit_run, gpx_run
 from tests.integration.bookings_helpers import Studio, open_studio
@@ -253,3 +254,33 @@ def test_staff_import_for_their_members_only(studio: Studio, api: Api) -> None:
 def _only_activity(studio: Studio, member: str) -> ImportedActivity:
     (activity,) = parse_gpx(gpx_run(), now=datetime.now(UTC)).activities
     return activity
+
+
+def test_the_same_file_from_two_threads_at_once_is_one_import(studio: Studio) -> None:
+    member = studio.member(plan="")
+    data = gpx_run()
+    barrier = threading.Barrier(2)
+    results: list[Imported] = []
+
+    def send() -> None:
+        barrier.wait()
+        results.append(
+            import_activity_file(
+                uow=studio.container.uow(),
+                tenant_id=uuid.UUID(studio.tenant_id),
+                member_id=uuid.UUID(member),
+                uploaded_by=uuid.UUID(member),
+                filename="run.gpx",
+                data=data,
+                max_unpacked=10**6,
+            )
+        )
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.created for r in results) == [False, True]
+    assert results[0].row.id == results[1].row.id
+    assert (imports_count(studio), len(events(studio, member))) == (1, 1)
