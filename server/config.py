@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         description="Days the server keeps kiosks' pull changes; a kiosk offline longer "
         "downloads a fresh snapshot (its unsent actions are kept)",
     )
+    activity_import_max_bytes: int = Field(
+        50 * 1024 * 1024,
+        ge=1024,
+        description="The largest activity file (Apple Health export, GPX, FIT, Google Fit "
+        "JSON) a member may upload; larger ones are refused (413) unread",
+    )
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "ZMOS <no-reply@zmos.local>"

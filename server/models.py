@@ -17,6 +17,7 @@ from server.signins import models as signins_models
 from server.staff import models as staff_models
 from server.sync import models as sync_models
 from server.tenants import models as tenants_models
+from server.wearables import models as wearables_models
 
 __all__ = [
     "Base",
@@ -36,4 +37,5 @@ __all__ = [
     "staff_models",
     "sync_models",
     "tenants_models",
+    "wearables_models",
 ]

@@ -25,6 +25,7 @@ from server.staff.router import router as staff_router
 from server.staff.router import signup_router
 from server.sync.router import routers as sync_routers
 from server.tenants.router import router as tenants_router
+from server.wearables.router import router as activity_imports_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
@@ -45,6 +46,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     bookings_router,
     me_router,
     movement_router,
+    activity_imports_router,
     circles_router,
     nudges_router,
     *sync_routers,

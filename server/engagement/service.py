@@ -249,6 +249,32 @@ def enter_movement(
     return Entered(entry, created, published)
 
 
+def stage_movement(
+    *,
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    days: MemberDays,
+    facts: MovementFacts,
+    event_id: uuid.UUID,
+    now: datetime,
+) -> Entered | str:
+    """Add one checked event to the caller's open transaction without committing, for a
+    batch that stands or falls as a whole (an imported file). A known id answers with the
+    first event; an event the checks refuse (the day's plausible total, the future) comes
+    back as the refusal's words, so the batch can skip that one and go on."""
+    repo = MovementEventRepository(uow.db, tenant_id)
+    found = _existing(repo, event_id, facts)
+    if found is not None:
+        return Entered(entry_of(found), created=False)
+    try:
+        _check(repo, days, facts, now)
+    except InvalidInput as refused:
+        return refused.detail
+    row = repo.add(_row(days, facts, event_id, None))
+    uow.db.flush()
+    return Entered(entry_of(row), True, (published_of(tenant_id, row),))
+
+
 def _replaceable(repo: MovementEventRepository, event_id: uuid.UUID) -> MovementEvent:
     old = repo.get_or_404(event_id, for_update=True)
     if old.is_void:

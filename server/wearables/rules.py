@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 from server.wearables.schemas import ActivityType, HeartRateZones, ImportedActivity
+from shared.movement import MovementIntensity
 
 MAX_ACTIVITY_MINUTES = 600
 #: A gap between two heart-rate samples longer than this is a sensor pause: not counted.
@@ -225,3 +226,30 @@ def deduplicate(
             minutes = 0
         outcomes.append(DedupOutcome(activity, original, touches_gym, minutes))
     return outcomes
+
+
+#: Without heart-rate zones, a type's usual effort: running is vigorous, the rest moderate
+#: (brisk walking is the WHO's own example of moderate activity).
+_TYPE_INTENSITY = {
+    ActivityType.RUN: MovementIntensity.VIGOROUS,
+    ActivityType.WALK: MovementIntensity.MODERATE,
+    ActivityType.HIKE: MovementIntensity.MODERATE,
+    ActivityType.CYCLE: MovementIntensity.MODERATE,
+    ActivityType.SWIM: MovementIntensity.MODERATE,
+    ActivityType.STRENGTH: MovementIntensity.MODERATE,
+    ActivityType.OTHER: MovementIntensity.MODERATE,
+}
+
+
+def intensity_of(activity: ImportedActivity) -> MovementIntensity:
+    """The dose category of an activity: from its heart-rate zones when it has any minutes
+    in them (at least half in zones 4–5, above 80 % of the maximum: vigorous; at least half
+    in zones 2–5: moderate; else light), else from its type."""
+    zones = activity.heart_rate
+    if zones is None or zones.total <= 0:
+        return _TYPE_INTENSITY[activity.activity_type]
+    if zones.zone4 + zones.zone5 >= zones.total / 2:
+        return MovementIntensity.VIGOROUS
+    if zones.total - zones.zone1 >= zones.total / 2:
+        return MovementIntensity.MODERATE
+    return MovementIntensity.LIGHT

@@ -13,6 +13,7 @@ from starlette.types import Scope
 
 from server.web import (
     account,
+    activity_imports,
     manage_pages,
     member_accounts,
     member_pages,
@@ -52,6 +53,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(member_accounts.router)
     app.include_router(account.router)
     app.include_router(nudges.router)
+    app.include_router(activity_imports.router)
     app.include_router(manage_pages.router)
     app.include_router(members.router)
     app.include_router(schedule.router)

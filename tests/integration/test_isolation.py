@@ -13,11 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.bootstrap import Container
+from tests.integration.activity_files import gpx_run
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api, Tenant
 from tests.integration.members_helpers import image_bytes
 
 PNG = image_bytes(".png")
+GPX = gpx_run()
 # Request bodies that are valid for each route, so that a 404 cannot come from validation.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/locations/{location_id}"): {"json": {"capacity": 5}},
@@ -69,6 +71,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/sales/{sale_id}/receipt/email"): {"json": {"to_email": "books@firm.example"}},
     ("PATCH", "/circles/{circle_id}"): {"json": {"name": "Renamed circle"}},
+    ("POST", "/members/{member_id}/activity-imports"): {"files": {"file": ("run.gpx", GPX)}},
     ("POST", "/circles/{circle_id}/announcements"): {
         "json": {"title": "Saturday run", "body": "Meet at the gate at 8."}
     },
@@ -85,6 +88,7 @@ MEMBER_ROUTES = {
     "/me/sessions/{session_id}",
     "/me/circles/{circle_id}/join",
     "/me/circles/{circle_id}/leave",
+    "/me/activity-imports/{activity_import_id}",
 }
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
@@ -180,7 +184,14 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         json={"name": "Runners", "interest": "runners", "location_id": location["id"]},
         headers=tenant.headers,
     ).json()
+    imported = api.client.post(
+        f"/members/{member['id']}/activity-imports",
+        files={"file": ("run.gpx", GPX)},
+        headers=tenant.headers,
+    )
+    assert imported.status_code == 201, imported.text
     return tenant, {
+        "activity_import_id": imported.json()["id"],
         "circle_id": circle["id"],
         "movement_event_id": movement.json()["id"],
         "closure_id": closure["id"],
