@@ -16,6 +16,7 @@ from server.signins import models as signins_models
 from server.staff import models as staff_models
 from server.sync import models as sync_models
 from server.tenants import models as tenants_models
+from server.tiles import models as tiles_models
 
 __all__ = [
     "Base",
@@ -34,4 +35,5 @@ __all__ = [
     "staff_models",
     "sync_models",
     "tenants_models",
+    "tiles_models",
 ]

@@ -24,6 +24,7 @@ from server.staff.router import router as staff_router
 from server.staff.router import signup_router
 from server.sync.router import routers as sync_routers
 from server.tenants.router import router as tenants_router
+from server.tiles.router import router as tiles_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
@@ -45,5 +46,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     me_router,
     movement_router,
     circles_router,
+    tiles_router,
     *sync_routers,
 )
