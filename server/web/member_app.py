@@ -22,6 +22,8 @@ APP_SECTIONS = (
     AppSection("pass", "My pass", "/app/pass"),
     AppSection("timetable", "Timetable", "/app/timetable"),
     AppSection("bookings", "Bookings", "/app/bookings"),
+    AppSection("tiles", "Tiles", "/app/tiles"),
+    AppSection("circles", "Circles", "/app/circles"),
     AppSection("account", "Account", "/app/account"),
 )
 
