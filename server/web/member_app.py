@@ -23,7 +23,6 @@ APP_SECTIONS = (
     AppSection("timetable", "Timetable", "/app/timetable"),
     AppSection("bookings", "Bookings", "/app/bookings"),
     AppSection("tiles", "Tiles", "/app/tiles"),
-    AppSection("circles", "Circles", "/app/circles"),
     AppSection("account", "Account", "/app/account"),
 )
 

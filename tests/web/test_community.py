@@ -155,6 +155,7 @@ def test_a_manager_adds_a_tile_and_a_circle_and_a_member_reads_the_announcement(
     phone_width, phone_height = SIZES["phone"]
     app = browser.new_context(viewport={"width": phone_width, "height": phone_height}).new_page()
     _member_signs_in(app, live, "circle-gym")
+    app.get_by_role("link", name="Account").click()
     app.get_by_role("link", name="Circles").click()
     card = app.locator(".circle-card", has_text="Saturday runners")
     expect(card).to_be_visible()
