@@ -52,6 +52,10 @@ def test_a_member_does_tiles_with_the_keyboard_up_to_the_days_cap(
     with httpx.Client(base_url=live.url) as api:
         loaded = api.post("/tiles/starter", headers=provider.owner)
         assert loaded.status_code == 200 and loaded.json()["added"] == 8, loaded.text
+        push_ups = next(t for t in loaded.json()["items"] if t["title"] == "Wall push-ups")
+        video = {"video_url": "https://video.example/wall-push-ups"}
+        changed = api.patch(f"/tiles/{push_ups['id']}", json=video, headers=provider.owner)
+        assert changed.status_code == 200, changed.text
     width, height = SIZES["phone"]
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
     _member_signs_in(page, live, "tiles-gym")
@@ -68,6 +72,8 @@ def test_a_member_does_tiles_with_the_keyboard_up_to_the_days_cap(
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Wall push-ups")).to_be_visible()
     expect(page.locator(".tile-steps li")).to_have_count(4)
+    video_link = page.get_by_role("link", name="Watch the video")
+    expect(video_link).to_have_attribute("href", "https://video.example/wall-push-ups")
     photograph(page, live, "app-tile")
     done = page.locator(".tile-done").get_by_role("button", name="Done")
     for count in (1, 2, 3):
