@@ -18,6 +18,7 @@ from server.staff import models as staff_models
 from server.sync import models as sync_models
 from server.tenants import models as tenants_models
 from server.wearables import models as wearables_models
+from server.tiles import models as tiles_models
 
 __all__ = [
     "Base",
@@ -38,4 +39,5 @@ __all__ = [
     "sync_models",
     "tenants_models",
     "wearables_models",
+    "tiles_models",
 ]

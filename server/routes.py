@@ -26,6 +26,7 @@ from server.staff.router import signup_router
 from server.sync.router import routers as sync_routers
 from server.tenants.router import router as tenants_router
 from server.wearables.router import router as activity_imports_router
+from server.tiles.router import router as tiles_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
@@ -49,5 +50,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     activity_imports_router,
     circles_router,
     nudges_router,
+    tiles_router,
     *sync_routers,
 )

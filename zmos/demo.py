@@ -69,6 +69,7 @@ def prepare(data_dir: Path) -> tuple[str, demo_data.DemoTenant]:
     from server.bootstrap import build_container
     from server.config import Settings
     from server.db.migrate import upgrade
+    from server.tiles import service as tiles_service
 
     settings = Settings(data_dir=data_dir / "server", database_url=None)
     url = settings.resolved_database_url
@@ -78,6 +79,7 @@ def prepare(data_dir: Path) -> tuple[str, demo_data.DemoTenant]:
         tenant = demo_data.seed(container)
         members = demo_members.seed_members(container, tenant, data_dir / "passes")
         demo_classes.seed_classes(container, tenant, members)
+        tiles_service.load_starter(uow=container.uow(), claims=tenant.owner_claims())
         return url, tenant
     finally:
         container.dispose()

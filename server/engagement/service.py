@@ -4,7 +4,7 @@ commits. Idempotent by id; a correction or a void is a new event naming the old 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -225,10 +225,13 @@ def enter_movement(
     facts: MovementFacts,
     event_id: uuid.UUID | None = None,
     now: datetime | None = None,
+    along: Callable[[UnitOfWork, MovementEvent], None] | None = None,
 ) -> Entered:
     """A staff entry, an outdoor activity a coach logged or a member's self-report, checked
     (not in the future, minutes not negative, at most the day's plausible total) and
-    idempotent by ``event_id``. Commits."""
+    idempotent by ``event_id``. Commits. ``along``: what another domain records in the same
+    transaction for a new event, given its facts (its local date) before it is stored;
+    raising there stores nothing."""
     now = now or utcnow()
     with uow:
         repo = MovementEventRepository(uow.db, tenant_id)
@@ -242,7 +245,10 @@ def enter_movement(
         if found is not None:
             return Entered(entry_of(found), created=False)
         _check(repo, days, facts, now)
-        row, created = _insert(uow, repo, _row(days, facts, event_id, None), facts)
+        row = _row(days, facts, event_id, None)
+        if along is not None:
+            along(uow, row)
+        row, created = _insert(uow, repo, row, facts)
         entry = entry_of(row)
         published = (published_of(tenant_id, row),) if created else ()
         uow.commit()

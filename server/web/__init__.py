@@ -14,6 +14,7 @@ from starlette.types import Scope
 from server.web import (
     account,
     activity_imports,
+    community,
     manage_pages,
     member_accounts,
     member_pages,
@@ -57,6 +58,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(manage_pages.router)
     app.include_router(members.router)
     app.include_router(schedule.router)
+    # Before Set-up: its kinds' addresses would otherwise take the circles' and a Tile's.
+    app.include_router(community.router)
     app.include_router(setup.router)
     app.include_router(staff_passwords.router)
     app.include_router(reports.router)

@@ -22,6 +22,7 @@ APP_SECTIONS = (
     AppSection("pass", "My pass", "/app/pass"),
     AppSection("timetable", "Timetable", "/app/timetable"),
     AppSection("bookings", "Bookings", "/app/bookings"),
+    AppSection("tiles", "Tiles", "/app/tiles"),
     AppSection("account", "Account", "/app/account"),
 )
 

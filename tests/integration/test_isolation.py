@@ -72,6 +72,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/sales/{sale_id}/receipt/email"): {"json": {"to_email": "books@firm.example"}},
     ("PATCH", "/circles/{circle_id}"): {"json": {"name": "Renamed circle"}},
     ("POST", "/members/{member_id}/activity-imports"): {"files": {"file": ("run.gpx", GPX)}},
+    ("PATCH", "/tiles/{tile_id}"): {"json": {"minutes": 6}},
+    # A fresh id: the walk sends it with the other tenant's Tile first, then its own.
+    ("POST", "/me/tiles/{tile_id}/completions"): {"json": {"id": str(uuid.uuid4())}},
     ("POST", "/circles/{circle_id}/announcements"): {
         "json": {"title": "Saturday run", "body": "Meet at the gate at 8."}
     },
@@ -89,6 +92,8 @@ MEMBER_ROUTES = {
     "/me/circles/{circle_id}/join",
     "/me/circles/{circle_id}/leave",
     "/me/activity-imports/{activity_import_id}",
+    "/me/tiles/{tile_id}",
+    "/me/tiles/{tile_id}/completions",
 }
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
@@ -190,8 +195,20 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         headers=tenant.headers,
     )
     assert imported.status_code == 201, imported.text
+    tile = api.client.post(
+        "/tiles",
+        json={
+            "title": "Desk stretch",
+            "summary": "Loosen up at the desk.",
+            "steps": ["Roll the shoulders."],
+            "minutes": 5,
+            "intensity": "light",
+        },
+        headers=tenant.headers,
+    ).json()
     return tenant, {
         "activity_import_id": imported.json()["id"],
+        "tile_id": tile["id"],
         "circle_id": circle["id"],
         "movement_event_id": movement.json()["id"],
         "closure_id": closure["id"],

@@ -354,3 +354,23 @@ def test_a_change_of_locations_takes_effect_on_the_next_request(
         f"/staff/{staff['id']}", json={"location_ids": []}, headers=tenant.headers
     )
     assert wide.status_code == 200 and wide.json()["location_ids"] == []
+
+
+def test_the_tile_library_is_tenant_wide_for_a_london_manager(
+    api: Api, container: Container
+) -> None:
+    """Tiles belong to no location (``tile_id`` is not in SCOPED): a manager limited to
+    London reads and keeps the whole library, as the owner does."""
+    tenant = api.sign_up("scope-tiles")
+    london = api.create_location(tenant, "London", timezone="Europe/London")
+    manager = _manager(api, tenant, london["id"])
+    loaded = api.client.post("/tiles/starter", headers=tenant.headers)
+    assert loaded.status_code == 200 and loaded.json()["added"] == 8, loaded.text
+    listed = api.client.get("/tiles", headers=manager)
+    assert len(listed.json()["items"]) == 8
+    tile_id = listed.json()["items"][0]["id"]
+    changed = api.client.patch(f"/tiles/{tile_id}", json={"minutes": 6}, headers=manager)
+    assert changed.status_code == 200, changed.text
+    archived = api.client.post(f"/tiles/{tile_id}/archive", headers=manager)
+    assert archived.status_code == 200 and archived.json()["archived_at"]
+    assert "tile_id" not in SCOPED

@@ -1,0 +1,1 @@
+"""Movement Tiles: a tenant's library of short guided activities members complete."""
