@@ -38,7 +38,8 @@ from shared.enums import CheckinMethod
 log = logging.getLogger(__name__)
 
 PROMPT = "Show your QR code or scan your card"
-CHECKOUT_PROMPT = "Check out: scan the card or QR code, or search for the member"
+CHECKOUT_PROMPT = "Checking out"
+CHECKOUT_HINT = "Scan the card or QR code of the member leaving, or search for them"
 CHECKOUT_TEXT, CHECKOUT_CANCEL_TEXT = "Check out", "Back to check-in"
 #: What members read when the camera cannot be used; the technical cause goes to staff.
 NO_CAMERA = "The camera is not available: scan your card or ask at the desk"
@@ -74,6 +75,7 @@ class CheckinView(QWidget):
         self.prompt_label.setWordWrap(True)
         self.hint_label = QLabel("Hold your phone's screen up to the camera, or tap your card")
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint = self.hint_label.text()
         self.hint_label.setWordWrap(True)
         self.camera_label = QLabel()
         self.camera_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -219,7 +221,9 @@ class CheckinView(QWidget):
     def on_camera_error(self, message: str) -> None:
         """The camera cannot be used: cards and search still work."""
         self.camera_label.hide()
-        self.hint_label.setText(NO_CAMERA)
+        self._hint = NO_CAMERA
+        if not self.checking_out:
+            self.hint_label.setText(NO_CAMERA)
         self.technical_message.emit(message)
 
     def pick(self, hit: MemberHit) -> None:
@@ -252,7 +256,12 @@ class CheckinView(QWidget):
             return
         self.checkout_button.setText(CHECKOUT_CANCEL_TEXT if on else CHECKOUT_TEXT)
         self.prompt_label.setText(CHECKOUT_PROMPT if on else PROMPT)
-        self.prompt_label.setProperty("checkingOut", on)
+        if on:
+            self._hint = self.hint_label.text()  # the camera's state, kept for afterwards
+        self.hint_label.setText(CHECKOUT_HINT if on else self._hint)
+        self.prompt_panel.setProperty("checkingOut", on)
+        self.prompt_panel.style().unpolish(self.prompt_panel)
+        self.prompt_panel.style().polish(self.prompt_panel)
         if on:
             self.show_ready()
             self.checkout_timer.start()

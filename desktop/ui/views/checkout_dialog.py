@@ -23,6 +23,7 @@ class CheckoutDialog(KioskDialog):
         super().__init__(parent)
         self.setWindowTitle("Check out")
         self.setModal(True)
+        self.setMinimumWidth(480)
         self.visit = visit
         self.minutes = visit.minutes
         self.completed = True
