@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 from desktop.core.kiosk import KioskCore
 from desktop.ui.main_window import MainWindow
 from shared.enums import CheckinMethod
-from tests.ui.screens.conftest import Clock, Scene
+from tests.ui.screens.conftest import Scene
 from tests.ui.screens.layout_check import problems
+from tests.unit.desktop.checkin_fakes import Clock
 
 WIDTH, HEIGHT = 1366, 768
 
