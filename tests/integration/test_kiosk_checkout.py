@@ -91,6 +91,10 @@ def test_a_kiosk_checks_out_offline_and_the_push_corrects_the_ledger_once(
         refused = RejectedRepository(core.store.connection()).latest()
         assert len(refused) == 1
         assert "there is no visit to check out of" in refused[0].reason
+        # The staff desk's list of actions says which one and why.
+        listed = [a for a in core.desk.pending_actions() if a.mutation_id == refused[0].mutation_id]
+        assert [a.what for a in listed] == ["Check-out"]
+        assert "there is no visit to check out of" in listed[0].state
         assert len(_events(desk, member)) == 2
     finally:
         core.close()
