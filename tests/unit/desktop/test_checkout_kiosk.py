@@ -4,17 +4,20 @@ line, nothing queued without a visit, and a second check-out replacing the first
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desktop.core.checkin.checkout import MAX_MINUTES, NoOpenVisit, elapsed_minutes
 from desktop.core.checkin.model import CheckinError
 from desktop.core.checkin.outbox import CHECKIN_CHECKOUT
 from desktop.core.kiosk import KioskCore
 from desktop.core.store import OutboxRepository
+from desktop.core.store.prune import prune_checkins
 from shared.enums import CheckinMethod
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
 from tests.unit.desktop.kiosk_fakes import FakeServer
@@ -157,3 +160,39 @@ def test_minutes_out_of_range_are_refused(
 def test_an_unknown_member_has_no_visit(desk: KioskCore) -> None:
     with pytest.raises(NoOpenVisit, match="not in this kiosk's data"):
         desk.checkout.open_visit(uuid.uuid4())
+
+
+@given(
+    admitted=st.datetimes(
+        min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+    ),
+    seconds=st.integers(min_value=-3600, max_value=2 * 24 * 3600),
+)
+def test_elapsed_minutes_are_the_real_minutes_within_the_bounds(
+    admitted: datetime, seconds: int
+) -> None:
+    """Whatever the zone's clocks do, the minutes are the UTC difference, kept in 1–600."""
+    minutes = elapsed_minutes(admitted, admitted + timedelta(seconds=seconds))
+    assert 1 <= minutes <= MAX_MINUTES
+    if 90 <= seconds <= (MAX_MINUTES - 1) * 60:
+        assert abs(minutes * 60 - seconds) <= 30
+
+
+def test_a_check_out_goes_with_its_visit_once_sent(
+    desk: KioskCore, data: DeskData, clock: Clock
+) -> None:
+    """Old check-ins are pruned once acknowledged; their check-outs follow, not before the
+    server has them."""
+    admitted = desk.checkin.check_in(data.ana, CheckinMethod.CARD)
+    clock.advance(30 * 60)
+    done = desk.checkout.check_out(desk.checkout.open_visit(data.ana), minutes=30)
+    later = clock.now() + timedelta(days=60)
+    with desk.store.transaction() as conn:
+        outbox = OutboxRepository(conn)
+        outbox.remove([e.mutation_id for e in outbox.pending() if e.name != CHECKIN_CHECKOUT])
+        prune_checkins(conn, later)
+    assert _rows(desk) == [(str(admitted.checkin_id), 30, 1)]  # still waiting to be sent
+    with desk.store.transaction() as conn:
+        OutboxRepository(conn).remove([done.mutation_id])
+        prune_checkins(conn, later)
+    assert _rows(desk) == []
