@@ -3,6 +3,7 @@ to check-in after one check-out or a while."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +16,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.core.kiosk import KioskCore
+from desktop.core.scanning import ScanKind, ScanResult
 from desktop.core.store import OutboxRepository
 from desktop.ui.main_window import MainWindow
-from desktop.ui.views.checkin_view import CHECKOUT_PROMPT, PROMPT
+from desktop.ui.views.checkin_view import CHECKOUT_HINT, CHECKOUT_PROMPT, NO_CAMERA, PROMPT
+from shared.qr import PassClaims, PassVerdict, VerdictCode
+from tests.ui.fake_camera import FakeCamera
 from tests.ui.keys import HUMAN_KEY_GAP_MS, enter_staff_pin, scanner_burst
 from tests.ui.windows import main_window
 from tests.unit.desktop.checkin_fakes import Clock, DeskData, desk_core, seed_desk_data
@@ -171,3 +175,30 @@ def test_check_out_mode_gives_way_to_check_in_after_a_while(
     assert view.checking_out
     qtbot.waitUntil(lambda: not view.checking_out)
     assert view.prompt_label.text() == PROMPT and view.checkout_button.text() == "Check out"
+
+
+def test_the_camera_checks_out_a_valid_pass_and_refuses_others(
+    qtbot: QtBot, window: MainWindow, desk: KioskCore, data: DeskData, clock: Clock
+) -> None:
+    camera = FakeCamera()
+    window.connect_camera(camera)
+    view = window.checkin_view
+    scan("ZM000123", window)
+    clock.advance(20 * 60)
+    view.set_checking_out(True)
+    camera.result_ready.emit(ScanResult(ScanKind.PASS_REFUSED, "x", reason="This pass has expired"))
+    assert view.decision.reason_label.text() == "This pass has expired"
+    assert checkouts(desk) == [] and not view.checking_out
+    # The camera fails meanwhile: after check-out mode members read why, not the mode's hint.
+    view.set_checking_out(True)
+    camera.camera_error.emit("No camera found at index 0")
+    assert view.hint_label.text() == CHECKOUT_HINT
+    claims = PassClaims(uuid.uuid4(), data.ana, uuid.uuid4(), NOW, 1)
+    verdict = PassVerdict(True, VerdictCode.OK, "", claims)
+    camera.result_ready.emit(ScanResult(ScanKind.PASS_OK, "ZM1", verdict=verdict))
+    dialog = view.checkout_dialog
+    assert dialog is not None and dialog.minutes_spin.value() == 20
+    press(dialog, Qt.Key.Key_Return)
+    assert [a["minutes"] for a in checkouts(desk)] == [20]
+    view.show_ready()
+    assert view.hint_label.text() == NO_CAMERA

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 PROMPT = "Show your QR code or scan your card"
 CHECKOUT_PROMPT = "Checking out"
 CHECKOUT_HINT = "Scan the card or QR code of the member leaving, or search for them"
+NOT_CACHED = "This member is not in this kiosk's data; sync, or search again"
 CHECKOUT_TEXT, CHECKOUT_CANCEL_TEXT = "Check out", "Back to check-in"
 #: What members read when the camera cannot be used; the technical cause goes to staff.
 NO_CAMERA = "The camera is not available: scan your card or ask at the desk"
@@ -201,6 +202,9 @@ class CheckinView(QWidget):
                 self._check_out_hit(self._core.checkin.member_hit(claims.member_id), None)
             elif str(result.kind) == "barcode":
                 self.on_code_entered(result.text)
+            elif str(result.kind) == "pass_refused":
+                self.set_checking_out(False)
+                self._show_message(result.reason or "This pass cannot be checked out")
             return
         self._run(lambda: self._core.checkin.check_in_scan(result))
 
@@ -229,6 +233,7 @@ class CheckinView(QWidget):
     def pick(self, hit: MemberHit) -> None:
         """A member chosen by search: someone checking in on another's behalf, so staff."""
         if self.checking_out:
+            self.checkout_timer.stop()  # the PIN may take a while
             self.pin_dialog = require_staff(
                 self,
                 self._core,
@@ -273,7 +278,7 @@ class CheckinView(QWidget):
         self.checkout_timer.stop()
         if hit is None:
             self.set_checking_out(False)
-            message = unknown_code_message(code) if code else "This pass cannot be checked out"
+            message = unknown_code_message(code) if code else NOT_CACHED
             self._show_message(message)
             return
         try:
