@@ -33,6 +33,7 @@ RECENT_VISITS = 10
 #: Staff-facing names of the actions a kiosk queues.
 ACTION_NAMES = {
     "checkin.create.v1": "Check-in",
+    "checkin.checkout.v1": "Check-out",
     "member.create.v1": "New member",
     "membership.sell.v1": "Sale",
     "booking.create.v1": "Class booking",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from desktop.core.checkin.actions import CheckinActions
+from desktop.core.checkin.checkout import CheckoutService
 from desktop.core.checkin.model import CheckinError
 from desktop.core.checkin.outbox import OutboxWriter
 from desktop.core.credentials import CredentialStore, CredentialStoreError
@@ -77,6 +78,8 @@ class KioskCore:
         self.staff_mode = StaffMode(now)
         #: The staff desk's look-ups and actions.
         self.desk = DeskService(store, connection, outbox, now)
+        #: Checking members out at the desk.
+        self.checkout = CheckoutService(store, outbox, now)
 
     # -- queries ---------------------------------------------------------------------------
 

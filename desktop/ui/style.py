@@ -18,6 +18,10 @@ QWidget { font-size: 18pt; }
 #openNow[open="false"] { color: #ffb3a7; font-weight: bold; }
 #checkinPrompt { font-size: 40pt; font-weight: bold; color: #17324d; }
 #checkinPanel { background: #eef4fa; border: 3px dashed #7aa3c8; border-radius: 24px; }
+#checkinPanel[checkingOut="true"] { background: #e3ebf7; border: 3px solid #1d4f91; }
+QPushButton#checkoutMode:checked { background: #1d4f91; color: white; font-weight: bold; }
+#checkoutTitle { font-size: 20pt; font-weight: bold; color: #17324d; }
+#checkoutMinutes { min-height: 52px; min-width: 160px; font-size: 18pt; }
 #hoursPanel { background: #f6f6f6; border-left: 1px solid #ccc; }
 #hoursTitle, #enrolTitle { font-size: 26pt; font-weight: bold; }
 #hoursToday { font-weight: bold; color: #17324d; }

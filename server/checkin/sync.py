@@ -1,5 +1,5 @@
-"""What kiosks hold of check-ins, and ``checkin.create.v1``: a door decision made at a kiosk,
-possibly hours ago, offline.
+"""What kiosks hold of check-ins, ``checkin.create.v1``: a door decision made at a kiosk,
+possibly hours ago, offline, and ``checkin.checkout.v1``: staff confirming such a visit.
 
 A check-in is a fact. It is recorded with the kiosk's decision and the kiosk's time as
 business time. The server decides again as of that time; where it would have refused an
@@ -22,22 +22,26 @@ from server.checkin.booked_classes import BookedClasses
 from server.checkin.models import Checkin, CheckinPolicy
 from server.checkin.policy import door_policy, policy_row
 from server.checkin.sync_batch import CheckinBatch, MemberFacts, occurred_at
+from server.engagement import ratings
 from server.engagement import service as engagement_service
-from server.errors import DomainError
+from server.errors import DomainError, NotFound
 from server.ports.eligibility import EligibilityDecision
 from server.sync import review, rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
 from shared.door_rules import Admission, reentry_reason
 from shared.eligibility import local_midnight, period_bounds
 from shared.enums import LimitPeriod, MovementKind
+from shared.movement import MovementSource, Provenance
 from shared.sync import messages as wire
-from shared.sync.messages import CheckinCreateArgs
+from shared.sync.messages import CheckinCheckoutArgs, CheckinCreateArgs
 from shared.sync.snapshot import (
     SnapshotCheckin,
     SnapshotCheckinPolicy,
     SnapshotMembership,
     SnapshotPlan,
 )
+
+CHECKIN_CHECKOUT = "checkin.checkout.v1"
 
 
 def _server_decision(
@@ -204,6 +208,40 @@ def create_checkin(context: MutationContext, args: CheckinCreateArgs) -> str | N
     return "device time was far ahead of the server; recorded at server time" if clamped else None
 
 
+def checkout_checkin(context: MutationContext, args: CheckinCheckoutArgs) -> str | None:
+    """Staff at the desk confirm a visit: the same check-out as the member app's, for the
+    member the check-in names, with the kiosk's word as the staff's."""
+    db = context.uow.db
+    checkin = db.get(Checkin, (context.tenant_id, args.checkin_id))
+    if checkin is None or checkin.member_id != args.member_id:
+        raise MutationRejected(
+            f"the server has no check-in {args.checkin_id} of member {args.member_id} "
+            "(it was never pushed, or was rejected): there is no visit to check out of"
+        )
+    if checkin.location_id != context.location.id:
+        raise MutationRejected("a kiosk checks out visits at its own location only")
+    try:
+        row = ratings.stage_check_out(
+            db,
+            context.tenant_id,
+            member_id=checkin.member_id,
+            minutes=args.minutes,
+            completed=args.completed,
+            checkin_id=checkin.id,
+            recorded_by=None,
+            source=MovementSource.DESK,
+            provenance=Provenance.STAFF_RECORDED,
+            now=context.now,
+        )
+    except NotFound as exc:
+        raise MutationRejected(
+            f"check-in {args.checkin_id} has no visit to confirm (a re-entry, a refusal, "
+            "or checked out already as not trained)"
+        ) from exc
+    context.published.append(engagement_service.published_of(context.tenant_id, row))
+    return None
+
+
 def checkin_shape(row: Checkin) -> SnapshotCheckin:
     return SnapshotCheckin.model_validate(row, from_attributes=True)
 
@@ -266,3 +304,4 @@ def register(registry: SyncRegistry, booked: BookedClasses | None = None) -> Non
         create_checkin,
         batch=lambda context: CheckinBatch(context, booked),
     )
+    registry.mutations.register(CHECKIN_CHECKOUT, CheckinCheckoutArgs, checkout_checkin)

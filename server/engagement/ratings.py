@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
 from server.engagement import service
@@ -21,11 +22,11 @@ from server.staff.models import StaffAccount
 from server.tenants.models import Location
 from shared.clock import utcnow
 from shared.enums import MovementKind
-from shared.movement import MovementSource
+from shared.movement import MovementSource, Provenance
 
 
 def _live(
-    uow: UnitOfWork,
+    db: Session,
     tenant_id: uuid.UUID,
     member_id: uuid.UUID,
     *,
@@ -46,15 +47,64 @@ def _live(
             MovementEvent.session_id == session_id,
             MovementEvent.kind == MovementKind.ATTENDANCE.value,
         )
-    found: MovementEvent | None = uow.db.execute(
+    found: MovementEvent | None = db.execute(
         query.order_by(MovementEvent.occurred_at.desc()).limit(1)
     ).scalar_one_or_none()
     return found
 
 
-def _session_exists(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> None:
-    if uow.db.get(ClassSession, (tenant_id, session_id)) is None:
+def _session_exists(db: Session, tenant_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    if db.get(ClassSession, (tenant_id, session_id)) is None:
         raise NotFound(f"session {session_id} was not found")
+
+
+def stage_check_out(
+    db: Session,
+    tenant_id: uuid.UUID,
+    *,
+    member_id: uuid.UUID,
+    minutes: int,
+    completed: bool,
+    checkin_id: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None,
+    recorded_by: uuid.UUID | None,
+    source: MovementSource,
+    provenance: Provenance | None = None,
+    now: datetime | None = None,
+) -> MovementEvent:
+    """Confirm the member's visit in the open transaction: its minutes (a correction of the
+    door's estimate) or that it was not completed after all (a void). Again later: the latest
+    confirmation stands. The member app and the kiosk's push both check out through here;
+    the caller commits and publishes."""
+    if session_id is not None:
+        _session_exists(db, tenant_id, session_id)
+    event = _live(db, tenant_id, member_id, checkin_id=checkin_id, session_id=session_id)
+    if event is None and checkin_id is not None:
+        raise NotFound(f"check-in {checkin_id} was not found")
+    if event is None:
+        raise Conflict(
+            "there is no attendance of yours at this class to check out of",
+            code="not_attended",
+        )
+    if not completed:
+        return service.stage_void(
+            db,
+            tenant_id,
+            event_id=event.id,
+            reason="checked out: not completed",
+            recorded_by=recorded_by,
+        )
+    return service.stage_correction(
+        db,
+        tenant_id,
+        event_id=event.id,
+        minutes=minutes,
+        reason="checked out",
+        recorded_by=recorded_by,
+        provenance=provenance,
+        source=source.value,
+        now=now,
+    )
 
 
 def check_out(
@@ -66,39 +116,23 @@ def check_out(
     checkin_id: uuid.UUID | None = None,
     session_id: uuid.UUID | None = None,
 ) -> service.Entered:
-    """Confirm a visit: its minutes (a correction of the door's estimate) or that it was not
-    completed after all (a void). Again later: the latest confirmation stands."""
+    """A member confirms their own visit (see :func:`stage_check_out`). Commits."""
     with uow:
-        if session_id is not None:
-            _session_exists(uow, claims.tenant_id, session_id)
-        event = _live(
-            uow, claims.tenant_id, claims.subject_id, checkin_id=checkin_id, session_id=session_id
-        )
-        if event is None and checkin_id is not None:
-            raise NotFound(f"check-in {checkin_id} was not found")
-        if event is None:
-            raise Conflict(
-                "there is no attendance of yours at this class to check out of",
-                code="not_attended",
-            )
-        event_id = event.id
-    if not completed:
-        return service.void_movement(
-            uow=uow,
-            tenant_id=claims.tenant_id,
-            event_id=event_id,
-            reason="checked out: not completed",
+        row = stage_check_out(
+            uow.db,
+            claims.tenant_id,
+            member_id=claims.subject_id,
+            minutes=minutes,
+            completed=completed,
+            checkin_id=checkin_id,
+            session_id=session_id,
             recorded_by=claims.subject_id,
+            source=MovementSource.APP,
         )
-    return service.correct_movement(
-        uow=uow,
-        tenant_id=claims.tenant_id,
-        event_id=event_id,
-        minutes=minutes,
-        reason="checked out",
-        recorded_by=claims.subject_id,
-        source=MovementSource.APP.value,
-    )
+        entry = service.entry_of(row)
+        published = service.published_of(claims.tenant_id, row)
+        uow.commit()
+    return service.Entered(entry, True, (published,))
 
 
 @dataclass(frozen=True)
@@ -119,8 +153,8 @@ def rate_session(
 ) -> Rated:
     """One rating per attended class; rating again changes it."""
     with uow:
-        _session_exists(uow, claims.tenant_id, session_id)
-        if _live(uow, claims.tenant_id, claims.subject_id, session_id=session_id) is None:
+        _session_exists(uow.db, claims.tenant_id, session_id)
+        if _live(uow.db, claims.tenant_id, claims.subject_id, session_id=session_id) is None:
             raise Conflict("rate a class you attended", code="not_attended")
         rating = _rating(uow, claims, session_id)
         if rating is None:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
 from server.engagement.models import MovementEvent
@@ -294,6 +295,49 @@ def _replaceable(repo: MovementEventRepository, event_id: uuid.UUID) -> Movement
     return old
 
 
+def stage_void(
+    db: Session,
+    tenant_id: uuid.UUID,
+    *,
+    event_id: uuid.UUID,
+    reason: str,
+    recorded_by: uuid.UUID | None,
+) -> MovementEvent:
+    """Add to the open transaction a new event that cancels ``event_id`` and carries no
+    movement; the caller commits."""
+    repo = MovementEventRepository(db, tenant_id)
+    old = _replaceable(repo, event_id)
+    void = MovementEvent(
+        id=new_id(),
+        member_id=old.member_id,
+        kind=old.kind,
+        occurred_at=old.occurred_at,
+        location_id=old.location_id,
+        checkin_id=old.checkin_id,
+        data={},
+        minutes=0,
+        intensity=old.intensity,
+        provenance=Provenance.STAFF_RECORDED.value,
+        source=MovementSource.DESK.value,
+        local_date=old.local_date,
+        zone=old.zone,
+        session_id=old.session_id,
+        voids=old.id,
+        voided_by=None,
+        is_void=True,
+        reason=reason,
+        recorded_by=recorded_by,
+    )
+    repo.add(void)
+    db.flush()
+    if not repo.mark_voided(old.id, void.id):
+        raise Conflict(
+            f"movement event {event_id} was voided or corrected meanwhile",
+            code="movement_event_voided",
+        )
+    return void
+
+
 def void_movement(
     *,
     uow: UnitOfWork,
@@ -304,40 +348,60 @@ def void_movement(
 ) -> Entered:
     """Cancel an event with a new one that carries no movement. Commits."""
     with uow:
-        repo = MovementEventRepository(uow.db, tenant_id)
-        old = _replaceable(repo, event_id)
-        void = MovementEvent(
-            id=new_id(),
-            member_id=old.member_id,
-            kind=old.kind,
-            occurred_at=old.occurred_at,
-            location_id=old.location_id,
-            checkin_id=old.checkin_id,
-            data={},
-            minutes=0,
-            intensity=old.intensity,
-            provenance=Provenance.STAFF_RECORDED.value,
-            source=MovementSource.DESK.value,
-            local_date=old.local_date,
-            zone=old.zone,
-            session_id=old.session_id,
-            voids=old.id,
-            voided_by=None,
-            is_void=True,
-            reason=reason,
-            recorded_by=recorded_by,
+        void = stage_void(
+            uow.db, tenant_id, event_id=event_id, reason=reason, recorded_by=recorded_by
         )
-        repo.add(void)
-        uow.db.flush()
-        if not repo.mark_voided(old.id, void.id):
-            raise Conflict(
-                f"movement event {event_id} was voided or corrected meanwhile",
-                code="movement_event_voided",
-            )
         entry = entry_of(void)
         published = published_of(tenant_id, void)
         uow.commit()
     return Entered(entry, True, (published,))
+
+
+def stage_correction(
+    db: Session,
+    tenant_id: uuid.UUID,
+    *,
+    event_id: uuid.UUID,
+    minutes: int | None = None,
+    intensity: MovementIntensity | None = None,
+    occurred_at: datetime | None = None,
+    reason: str | None = None,
+    recorded_by: uuid.UUID | None = None,
+    provenance: Provenance | None = None,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> MovementEvent:
+    """Add to the open transaction a new event that replaces ``event_id``'s facts and voids
+    it (the old one keeps its facts and learns who replaced it); the caller commits."""
+    now = now or utcnow()
+    repo = MovementEventRepository(db, tenant_id)
+    days = MemberDays(db, tenant_id)
+    old = _replaceable(repo, event_id)
+    facts = MovementFacts(
+        member_id=old.member_id,
+        kind=MovementKind(old.kind),
+        occurred_at=occurred_at or old.occurred_at,
+        minutes=old.minutes if minutes is None else minutes,
+        intensity=intensity or MovementIntensity(old.intensity),
+        provenance=provenance or Provenance(old.provenance),
+        source=source or old.source,
+        location_id=old.location_id,
+        session_id=old.session_id,
+        checkin_id=old.checkin_id,
+        recorded_by=recorded_by,
+        data=dict(old.data or {}),
+    )
+    _check(repo, days, facts, now, leaving_out=old.id)
+    row = _row(days, facts, new_id(), old.id)
+    row.reason = reason
+    repo.add(row)
+    db.flush()
+    if not repo.mark_voided(old.id, row.id):
+        raise Conflict(
+            f"movement event {event_id} was voided or corrected meanwhile",
+            code="movement_event_voided",
+        )
+    return row
 
 
 def correct_movement(
@@ -354,37 +418,21 @@ def correct_movement(
     source: str | None = None,
     now: datetime | None = None,
 ) -> Entered:
-    """Replace an event's facts with a new event that voids it (the old one keeps its
-    facts and learns who replaced it). Commits."""
-    now = now or utcnow()
+    """Replace an event's facts with a new event that voids it. Commits."""
     with uow:
-        repo = MovementEventRepository(uow.db, tenant_id)
-        days = MemberDays(uow.db, tenant_id)
-        old = _replaceable(repo, event_id)
-        facts = MovementFacts(
-            member_id=old.member_id,
-            kind=MovementKind(old.kind),
-            occurred_at=occurred_at or old.occurred_at,
-            minutes=old.minutes if minutes is None else minutes,
-            intensity=intensity or MovementIntensity(old.intensity),
-            provenance=provenance or Provenance(old.provenance),
-            source=source or old.source,
-            location_id=old.location_id,
-            session_id=old.session_id,
-            checkin_id=old.checkin_id,
+        row = stage_correction(
+            uow.db,
+            tenant_id,
+            event_id=event_id,
+            minutes=minutes,
+            intensity=intensity,
+            occurred_at=occurred_at,
+            reason=reason,
             recorded_by=recorded_by,
-            data=dict(old.data or {}),
+            provenance=provenance,
+            source=source,
+            now=now,
         )
-        _check(repo, days, facts, now, leaving_out=old.id)
-        row = _row(days, facts, new_id(), old.id)
-        row.reason = reason
-        repo.add(row)
-        uow.db.flush()
-        if not repo.mark_voided(old.id, row.id):
-            raise Conflict(
-                f"movement event {event_id} was voided or corrected meanwhile",
-                code="movement_event_voided",
-            )
         entry = entry_of(row)
         published = published_of(tenant_id, row)
         uow.commit()

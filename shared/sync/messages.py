@@ -129,6 +129,17 @@ class CheckinCreateArgs(_Args):
     booking_id: uuid.UUID | None = None
 
 
+class CheckinCheckoutArgs(_Args):
+    """``checkin.checkout.v1``: staff at the desk confirm a visit's minutes, or that the member
+    did not train. Again for the same visit: the latest stands."""
+
+    checkin_id: uuid.UUID
+    member_id: uuid.UUID
+    minutes: int = Field(ge=1, le=600)
+    completed: bool = True
+    checked_out_at: datetime | None = Field(None, description="Default: the mutation's device_time")
+
+
 class MemberCreateArgs(_Args):
     """``member.create.v1``: a walk-in registered at the kiosk."""
 

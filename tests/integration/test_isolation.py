@@ -540,6 +540,11 @@ def test_a_kiosk_push_naming_other_tenants_ids_is_rejected_per_mutation(api: Api
         "member_id": member,
     }
     refused = "override"
+    first = checkin(pass_id=ids_a["pass_id"])
+
+    def checkout(checkin_id: str, member_id: str) -> dict[str, Any]:
+        return {"checkin_id": checkin_id, "member_id": member_id, "minutes": 30}
+
     plan: list[tuple[str, dict[str, Any], str]] = [
         ("checkin.create.v1", checkin(pass_id=ids_b["pass_id"]), "rejected"),
         ("checkin.create.v1", checkin(pass_id=str(uuid.uuid4())), "rejected"),
@@ -548,8 +553,11 @@ def test_a_kiosk_push_naming_other_tenants_ids_is_rejected_per_mutation(api: Api
             checkin(admitted=False, override_by=ids_b["staff_id"], override_reason=refused),
             "rejected",
         ),
-        ("checkin.create.v1", checkin(pass_id=ids_a["pass_id"]), "applied"),
+        ("checkin.create.v1", first, "applied"),
         ("checkin.create.v1", checkin(override_by=ids_a["staff_id"]), "applied"),
+        ("checkin.checkout.v1", checkout(ids_b["checkin_id"], ids_b["member_id"]), "rejected"),
+        ("checkin.checkout.v1", checkout(ids_b["checkin_id"], member), "rejected"),
+        ("checkin.checkout.v1", checkout(first["checkin_id"], member), "applied"),
         ("sale.create.v1", sale(staff_id=ids_b["staff_id"]), "rejected"),
         ("sale.create.v1", sale(membership_id=ids_a["membership_id"]), "rejected"),
         ("sale.create.v1", sale(staff_id=ids_a["staff_id"]), "applied"),

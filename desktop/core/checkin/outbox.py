@@ -12,6 +12,7 @@ from desktop.core.store import DeviceRepository, OutboxRepository, Store
 from shared.clock import HlcTimestamp, HybridLogicalClock
 
 CHECKIN_CREATE = "checkin.create.v1"
+CHECKIN_CHECKOUT = "checkin.checkout.v1"
 MEMBER_CREATE = "member.create.v1"
 MEMBER_CARD_ASSIGN = "member.card.assign.v1"
 SALE_CREATE = "sale.create.v1"

@@ -41,4 +41,11 @@ def prune_checkins(conn: sqlite3.Connection, before: datetime) -> int:
              AND mutation_id NOT IN (SELECT mutation_id FROM outbox)""",
         (cutoff,),
     ).rowcount
+    # A check-out outlives neither copy of its visit (its own outbox row aside).
+    conn.execute(
+        """DELETE FROM local_checkout
+           WHERE checkin_id NOT IN (SELECT id FROM local_checkin)
+             AND checkin_id NOT IN (SELECT id FROM cached_checkin)
+             AND mutation_id NOT IN (SELECT mutation_id FROM outbox)"""
+    )
     return int(pulled) + int(own)

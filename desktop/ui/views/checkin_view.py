@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.checkin import CheckinOutcome, MemberHit
+from desktop.core.checkin import CheckinOutcome, MemberHit, unknown_code_message
 from desktop.core.kiosk import KioskCore, user_message
 from desktop.core.staff_pins import StaffMember
 from desktop.ui.pin_dialog import PinDialog
 from desktop.ui.staff_gate import require_staff
+from desktop.ui.views.checkout_dialog import CheckoutDialog
 from desktop.ui.views.decision_panel import DecisionPanel, card_of
 from desktop.ui.views.member_picker import MemberPicker
 from desktop.ui.views.override_dialog import OverrideReasonDialog
@@ -37,12 +38,18 @@ from shared.enums import CheckinMethod
 log = logging.getLogger(__name__)
 
 PROMPT = "Show your QR code or scan your card"
+CHECKOUT_PROMPT = "Checking out"
+CHECKOUT_HINT = "Scan the card or QR code of the member leaving, or search for them"
+NOT_CACHED = "This member is not in this kiosk's data; sync, or search again"
+CHECKOUT_TEXT, CHECKOUT_CANCEL_TEXT = "Check out", "Back to check-in"
 #: What members read when the camera cannot be used; the technical cause goes to staff.
 NO_CAMERA = "The camera is not available: scan your card or ask at the desk"
 #: How long the answer stays up before the ready screen returns.
 DECISION_MS = 5_000
 #: Keys typed away from the search box move the focus there once they pause this long.
 TYPE_AHEAD_FOCUS_MS = 150
+#: Check-out mode gives way to check-in again after this long without a check-out.
+CHECKOUT_MODE_MS = 30_000
 
 
 class CheckinView(QWidget):
@@ -57,6 +64,9 @@ class CheckinView(QWidget):
         self.reason_dialog: OverrideReasonDialog | None = None
         self.walkin_dialog: WalkinDialog | None = None
         self.sale_dialog: SaleDialog | None = None
+        self.checkout_dialog: CheckoutDialog | None = None
+        #: The next scan or search checks the member out instead of in.
+        self.checking_out = False
 
         panel = QFrame()
         panel.setObjectName("checkinPanel")
@@ -66,6 +76,7 @@ class CheckinView(QWidget):
         self.prompt_label.setWordWrap(True)
         self.hint_label = QLabel("Hold your phone's screen up to the camera, or tap your card")
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint = self.hint_label.text()
         self.hint_label.setWordWrap(True)
         self.camera_label = QLabel()
         self.camera_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -91,10 +102,15 @@ class CheckinView(QWidget):
         self.walkin_button.clicked.connect(self.open_walkin)
         self.sale_button = QPushButton("Day pass / Guest pass")
         self.sale_button.clicked.connect(lambda: self.open_sale(None))
-        for button in (self.walkin_button, self.sale_button):
+        self.checkout_button = QPushButton(CHECKOUT_TEXT)
+        self.checkout_button.setObjectName("checkoutMode")
+        self.checkout_button.setCheckable(True)
+        self.checkout_button.toggled.connect(self.set_checking_out)
+        for button in (self.checkout_button, self.walkin_button, self.sale_button):
             # Reached with Tab; a tap does not take the focus from the search box.
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         actions = QHBoxLayout()
+        actions.addWidget(self.checkout_button)
         actions.addWidget(self.walkin_button)
         actions.addWidget(self.sale_button)
 
@@ -123,6 +139,11 @@ class CheckinView(QWidget):
         self.back_timer.setInterval(DECISION_MS)
         self.back_timer.timeout.connect(self.show_ready)
 
+        self.checkout_timer = QTimer(self)
+        self.checkout_timer.setSingleShot(True)
+        self.checkout_timer.setInterval(CHECKOUT_MODE_MS)
+        self.checkout_timer.timeout.connect(lambda: self.set_checking_out(False))
+
         self._focus_search = QTimer(self)
         self._focus_search.setSingleShot(True)
         self._focus_search.setInterval(TYPE_AHEAD_FOCUS_MS)
@@ -134,7 +155,8 @@ class CheckinView(QWidget):
         self.cards.cancelled.connect(self.back_timer.start)
         layout.addWidget(self.cards.button)
         QWidget.setTabOrder(self.search_edit, self.results)
-        QWidget.setTabOrder(self.results, self.walkin_button)
+        QWidget.setTabOrder(self.results, self.checkout_button)
+        QWidget.setTabOrder(self.checkout_button, self.walkin_button)
         QWidget.setTabOrder(self.walkin_button, self.sale_button)
 
     # -- inputs ------------------------------------------------------------------------------
@@ -151,6 +173,9 @@ class CheckinView(QWidget):
     @Slot(str)
     def on_code_entered(self, code: str) -> None:
         """A card number, barcode or pass, scanned or typed in full with Enter."""
+        if self.checking_out:
+            self._check_out_hit(self._core.checkin.member_for_code(code), code)
+            return
         self._run(lambda: self._core.checkin.check_in_code(code))
         self.cards.offer(code, self.decision.outcome)
 
@@ -171,6 +196,16 @@ class CheckinView(QWidget):
     @Slot(object)
     def on_scan_result(self, result: Any) -> None:
         """A camera ``ScanResult`` (connect to ``CameraWorker.result_ready``)."""
+        if self.checking_out:
+            claims = getattr(result, "claims", None)
+            if str(result.kind) == "pass_ok" and claims is not None:
+                self._check_out_hit(self._core.checkin.member_hit(claims.member_id), None)
+            elif str(result.kind) == "barcode":
+                self.on_code_entered(result.text)
+            elif str(result.kind) == "pass_refused":
+                self.set_checking_out(False)
+                self._show_message(result.reason or "This pass cannot be checked out")
+            return
         self._run(lambda: self._core.checkin.check_in_scan(result))
 
     @Slot(QImage)
@@ -190,11 +225,23 @@ class CheckinView(QWidget):
     def on_camera_error(self, message: str) -> None:
         """The camera cannot be used: cards and search still work."""
         self.camera_label.hide()
-        self.hint_label.setText(NO_CAMERA)
+        self._hint = NO_CAMERA
+        if not self.checking_out:
+            self.hint_label.setText(NO_CAMERA)
         self.technical_message.emit(message)
 
     def pick(self, hit: MemberHit) -> None:
         """A member chosen by search: someone checking in on another's behalf, so staff."""
+        if self.checking_out:
+            self.checkout_timer.stop()  # the PIN may take a while
+            self.pin_dialog = require_staff(
+                self,
+                self._core,
+                "check out a member found by search",
+                lambda _staff: self._check_out_hit(hit, None),
+                cancelled=self.checkout_timer.start,
+            )
+            return
         self.pin_dialog = require_staff(
             self,
             self._core,
@@ -203,6 +250,74 @@ class CheckinView(QWidget):
                 lambda: self._core.checkin.check_in(hit.member_id, CheckinMethod.SEARCH)
             ),
         )
+
+    # -- check-out ---------------------------------------------------------------------------
+
+    def set_checking_out(self, on: bool) -> None:
+        """Check-out mode: the prompt says so, and it ends after one check-out or a while."""
+        self.checking_out = on
+        if self.checkout_button.isChecked() != on:
+            self.checkout_button.setChecked(on)  # comes back here; nothing else changes
+            return
+        self.checkout_button.setText(CHECKOUT_CANCEL_TEXT if on else CHECKOUT_TEXT)
+        self.prompt_label.setText(CHECKOUT_PROMPT if on else PROMPT)
+        if on:
+            self._hint = self.hint_label.text()  # the camera's state, kept for afterwards
+        self.hint_label.setText(CHECKOUT_HINT if on else self._hint)
+        self.prompt_panel.setProperty("checkingOut", on)
+        self.prompt_panel.style().unpolish(self.prompt_panel)
+        self.prompt_panel.style().polish(self.prompt_panel)
+        if on:
+            self.show_ready()
+            self.checkout_timer.start()
+            self.search_edit.setFocus()
+        else:
+            self.checkout_timer.stop()
+
+    def _check_out_hit(self, hit: MemberHit | None, code: str | None) -> None:
+        self.checkout_timer.stop()
+        if hit is None:
+            self.set_checking_out(False)
+            message = unknown_code_message(code) if code else NOT_CACHED
+            self._show_message(message)
+            return
+        try:
+            visit = self._core.checkout.open_visit(hit.member_id)
+        except Exception as exc:
+            self.set_checking_out(False)
+            self._show_message(self._problem(exc))
+            return
+        dialog = CheckoutDialog(visit, self)
+        dialog.rejected.connect(lambda: self.set_checking_out(False))
+        dialog.accepted.connect(lambda: self._confirm_checkout(dialog))
+        self.checkout_dialog = dialog
+        dialog.open()
+
+    def _confirm_checkout(self, dialog: CheckoutDialog) -> None:
+        self.set_checking_out(False)
+        try:
+            done = self._core.checkout.check_out(
+                dialog.visit, minutes=dialog.minutes, completed=dialog.completed
+            )
+        except Exception as exc:
+            self._show_message(self._problem(exc))
+            return
+        self.decision.show_checkout(done)
+        self.pages.setCurrentWidget(self.decision)
+        self.back_timer.start()
+
+    def _show_message(self, message: str) -> None:
+        self.decision.show_message(message)
+        self.pages.setCurrentWidget(self.decision)
+        self.back_timer.start()
+
+    @staticmethod
+    def _problem(exc: Exception) -> str:
+        message = user_message(exc)
+        if message is None:
+            log.exception("Check-out failed")
+            message = "Something went wrong; ask a member of staff"
+        return message
 
     # -- answers -----------------------------------------------------------------------------
 

@@ -22,12 +22,15 @@ from PySide6.QtWidgets import (
 
 from desktop.core.checkin import CheckinOutcome
 from desktop.core.checkin.card import AdmissionCard
+from desktop.core.checkin.checkout import Checkout
 from desktop.core.kiosk import KioskCore
 
 log = logging.getLogger(__name__)
 
 GREEN = "#1b7f1b"
 RED = "#b00020"
+#: A check-out is neither an admission nor a refusal.
+BLUE = "#1d4f91"
 _TEXT = "color: white; font-size: {size}pt; font-weight: {weight};"
 PHOTO_SIZE = 150
 SELL_TEXT = "Sell a day pass or plan"
@@ -176,6 +179,25 @@ class DecisionPanel(QWidget):
         else:
             self.photo_label.clear()
             self.photo_label.hide()
+
+    def show_checkout(self, done: Checkout) -> None:
+        """A visit confirmed at the desk: blue, with what was recorded."""
+        self.outcome, self.card = None, None
+        self.setStyleSheet(f"#decisionPanel {{ background: {BLUE}; border-radius: 24px; }}")
+        self.verdict_label.setText("Checked out")
+        self.name_label.setText(done.visit.member_name)
+        self.name_label.show()
+        recorded = f"{done.minutes} minutes recorded" if done.completed else "Did not train"
+        self.reason_label.setText(recorded)
+        self.reason_label.show()
+        for label in (self.warning_label, self.details_label, self.next_step_label):
+            label.setText("")
+            label.hide()
+        self.photo_label.clear()
+        self.photo_label.hide()
+        self.staff_label.setText("")
+        for widget in (self.staff_strip, self.override_button, self.sell_button):
+            widget.hide()
 
     def show_message(self, message: str) -> None:
         """A refusal that is not a check-in (e.g. the kiosk cannot decide yet)."""

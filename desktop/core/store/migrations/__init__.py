@@ -27,6 +27,7 @@ from desktop.core.store.migrations import (
     m0010_b_local_cards,
     m0011_i_local_booking_status,
     m0012_e_location_closures,
+    m0013_o_checkout,
 )
 
 
@@ -56,6 +57,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0010_b_local_cards,
         m0011_i_local_booking_status,
         m0012_e_location_closures,
+        m0013_o_checkout,
     )
 )
 
