@@ -17,8 +17,8 @@ from server.signins import models as signins_models
 from server.staff import models as staff_models
 from server.sync import models as sync_models
 from server.tenants import models as tenants_models
-from server.wearables import models as wearables_models
 from server.tiles import models as tiles_models
+from server.wearables import models as wearables_models
 
 __all__ = [
     "Base",
@@ -38,6 +38,6 @@ __all__ = [
     "staff_models",
     "sync_models",
     "tenants_models",
-    "wearables_models",
     "tiles_models",
+    "wearables_models",
 ]

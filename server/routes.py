@@ -25,8 +25,8 @@ from server.staff.router import router as staff_router
 from server.staff.router import signup_router
 from server.sync.router import routers as sync_routers
 from server.tenants.router import router as tenants_router
-from server.wearables.router import router as activity_imports_router
 from server.tiles.router import router as tiles_router
+from server.wearables.router import router as activity_imports_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
