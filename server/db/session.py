@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -15,6 +15,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(connection: Connection, _name: str) -> None:
+    """pysqlite opens a transaction only before a data-changing statement, so a SAVEPOINT
+    that comes first would itself be the transaction, and releasing it would commit at once:
+    a later failure could no longer take back what the savepoint held. Open the outer
+    transaction first, as every other database does."""
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        driver.execute("BEGIN")
 
 
 def make_engine(url: str, *, pool_size: int = 8, autocommit: bool = False) -> Engine:
@@ -37,6 +47,8 @@ def make_engine(url: str, *, pool_size: int = 8, autocommit: bool = False) -> En
             **options,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        if not autocommit:
+            event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=1800, **options)
 
