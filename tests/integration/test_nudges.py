@@ -314,9 +314,7 @@ def test_quiet_hours_across_londons_clock_change(api: Api, container: Container)
     assert _run(london, datetime(2026, 3, 29, 7, tzinfo=UTC)) == 1
 
 
-def test_two_jobs_at_once_send_each_nudge_once(studio: Studio, db_url: str) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+def test_two_jobs_at_once_send_each_nudge_once(studio: Studio) -> None:
     members = [studio.member(email=f"m{i}@example.com") for i in range(4)]
     starts = _day_ahead(3, 18)
     for member in members:
