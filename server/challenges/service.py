@@ -81,13 +81,16 @@ def _read(row: Challenge, today: date, participants: int = 0) -> ChallengeRead:
     )
 
 
-def _check_circle(db: Session, tenant_id: uuid.UUID, circle_id: uuid.UUID) -> None:
+def _check_circle(db: Session, claims: AccessClaims, circle_id: uuid.UUID) -> None:
+    """A circle the caller reaches: another location's is not found, as another tenant's."""
     found = db.execute(
-        select(Circle.id).where(
-            Circle.tenant_id == tenant_id, Circle.id == circle_id, Circle.archived_at.is_(None)
+        select(Circle.id, Circle.location_id).where(
+            Circle.tenant_id == claims.tenant_id,
+            Circle.id == circle_id,
+            Circle.archived_at.is_(None),
         )
-    ).scalar_one_or_none()
-    if found is None:
+    ).one_or_none()
+    if found is None or (found[1] is not None and not claims.sees_location(found[1])):
         raise NotFound(f"circle {circle_id} was not found")
 
 
@@ -116,7 +119,7 @@ def create_challenge(
     now = utcnow()
     with uow:
         if cmd.circle_id is not None:
-            _check_circle(uow.db, claims.tenant_id, cmd.circle_id)
+            _check_circle(uow.db, claims, cmd.circle_id)
         row = ChallengeRepository(uow.db, claims.tenant_id).add(
             Challenge(
                 name=cmd.name,

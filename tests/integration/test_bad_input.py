@@ -70,6 +70,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "sale_id": location["id"],
         "movement_event_id": location["id"],
         "circle_id": location["id"],
+        "challenge_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",

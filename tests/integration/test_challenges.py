@@ -256,3 +256,108 @@ def test_reset_and_replay_equal_the_incremental_scores(club: Club) -> None:
     assert any(row[0] > 0 for rows in incremental.values() for row in rows.values())
     club.replay()
     assert {c["id"]: club.rows(c["id"]) for c in (capped, doses)} == incremental
+
+
+def _post(club: Club, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+    sent = {
+        "name": "Bad",
+        "metric": "sessions",
+        "starts_on": TODAY.isoformat(),
+        "ends_on": (TODAY + timedelta(days=7)).isoformat(),
+        **body,
+    }
+    return club.api.client.post("/challenges", json=sent, headers=headers or club.owner)
+
+
+def _problem(response: Any, status: int, words: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert words in response.json()["detail"], response.json()["detail"]
+
+
+def test_bad_challenges_are_refused_and_nothing_is_stored(club: Club) -> None:
+    before = club.api.client.get("/challenges", headers=club.owner).json()["items"]
+    _problem(_post(club, {"ends_on": (TODAY - timedelta(days=1)).isoformat()}), 422, "before it")
+    _problem(_post(club, {"metric": "laps"}), 422, "metric")
+    _problem(_post(club, {"team_by": "company"}), 422, "corporate accounts")
+    _problem(_post(club, {"team_by": "department"}), 422, "corporate accounts")
+    _problem(_post(club, {"team_by": "circle"}), 422, "needs its circle")
+    _problem(_post(club, {"circle_id": str(uuid.uuid4())}), 404, "circle")
+    _problem(_post(club, {"metric": "tiles"}), 422, "self-reports")
+    assert club.api.client.get("/challenges", headers=club.owner).json()["items"] == before
+    made = club.challenge()
+    patched = club.api.client.patch(
+        f"/challenges/{made['id']}",
+        json={"ends_on": (TODAY - timedelta(days=30)).isoformat()},
+        headers=club.owner,
+    )
+    _problem(patched, 422, "before it starts")
+
+
+def test_joining_refusals_and_joining_twice(club: Club) -> None:
+    ama = club.member("Ama")
+    cancelled = club.challenge()
+    done = club.api.client.post(f"/challenges/{cancelled['id']}/cancel", headers=club.owner)
+    assert done.status_code == 200 and done.json()["status"] == "cancelled"
+    join = f"/me/challenges/{cancelled['id']}/join"
+    _problem(club.api.client.post(join, headers=club.headers(ama)), 409, "cancelled")
+
+    circle = club.api.client.post(
+        "/circles", json={"name": "Runners", "interest": "runners"}, headers=club.owner
+    ).json()
+    circles_only = club.challenge(team_by="circle", circle_id=circle["id"])
+    join = f"/me/challenges/{circles_only['id']}/join"
+    _problem(club.api.client.post(join, headers=club.headers(ama)), 403, "join the circle")
+    entered = club.api.client.post(f"/me/circles/{circle['id']}/join", headers=club.headers(ama))
+    assert entered.status_code == 200, entered.text
+    first = club.join(circles_only["id"], ama)
+    again = club.join(circles_only["id"], ama)
+    assert first == again and len(club.rows(circles_only["id"])) == 1
+
+    other = open_club(club.api, club.container, "other-gym")
+    theirs = other.challenge()
+    for path in (f"/challenges/{theirs['id']}", f"/challenges/{theirs['id']}/leaderboard"):
+        assert club.api.client.get(path, headers=club.owner).status_code == 404
+    joined = club.api.client.post(f"/me/challenges/{theirs['id']}/join", headers=club.headers(ama))
+    _problem(joined, 404, "was not found")
+
+
+def test_who_may_run_and_read_challenges(club: Club) -> None:
+    made = club.challenge()
+    coach = club.api.create_staff(club.tenant, "coach", "coach@challenge-gym.example")
+    desk = club.api.create_staff(club.tenant, "front_desk", "desk@challenge-gym.example")
+    del coach, desk
+    coach_h = club.api.token_for(club.tenant.slug, "coach@challenge-gym.example")
+    desk_h = club.api.token_for(club.tenant.slug, "desk@challenge-gym.example")
+    assert _post(club, {}, coach_h).status_code == 403
+    assert club.api.client.get(f"/challenges/{made['id']}", headers=coach_h).status_code == 200
+    board = f"/challenges/{made['id']}/leaderboard"
+    assert club.api.client.get(board, headers=coach_h).status_code == 200
+    assert club.api.client.get(board, headers=desk_h).status_code == 403
+    member = club.headers(club.member("Ama"))
+    assert club.api.client.get("/challenges", headers=member).status_code == 403
+    assert club.api.client.get(board, headers=member).status_code == 200
+    listed = club.api.client.get("/challenges", params={"status": "active"}, headers=club.owner)
+    assert [c["id"] for c in listed.json()["items"]] == [made["id"]]
+    upcoming = club.api.client.get("/challenges", params={"status": "upcoming"}, headers=club.owner)
+    assert upcoming.json()["items"] == []
+
+
+def test_a_manager_limited_to_london_cannot_tie_a_challenge_to_an_accra_circle(
+    club: Club,
+) -> None:
+    email = "london-manager@challenge-gym.example"
+    club.api.create_staff(club.tenant, "manager", email, location_ids=[club.london])
+    manager = club.api.token_for(club.tenant.slug, email)
+    circles = {
+        where: club.api.client.post(
+            "/circles",
+            json={"name": f"{where} runners", "interest": "runners", "location_id": where},
+            headers=club.owner,
+        ).json()["id"]
+        for where in (club.london, club.accra)
+    }
+    accra = _post(club, {"team_by": "circle", "circle_id": circles[club.accra]}, manager)
+    _problem(accra, 404, "was not found")
+    london = _post(club, {"team_by": "circle", "circle_id": circles[club.london]}, manager)
+    assert london.status_code == 201, london.text

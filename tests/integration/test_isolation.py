@@ -72,6 +72,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/circles/{circle_id}/announcements"): {
         "json": {"title": "Saturday run", "body": "Meet at the gate at 8."}
     },
+    ("PATCH", "/challenges/{challenge_id}"): {"json": {"name": "Renamed challenge"}},
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png"}
@@ -85,6 +86,8 @@ MEMBER_ROUTES = {
     "/me/sessions/{session_id}",
     "/me/circles/{circle_id}/join",
     "/me/circles/{circle_id}/leave",
+    "/me/challenges/{challenge_id}/join",
+    "/me/challenges/{challenge_id}/leave",
 }
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
@@ -109,6 +112,8 @@ STATE_DEPENDENT = {
     # Voided by the walk's void: no correction after it.
     "/movement-events/{movement_event_id}/correction",
     "/movement-events/{movement_event_id}/void",
+    # Cancelled by the walk's cancel, which comes first: no joining after it.
+    "/me/challenges/{challenge_id}/join",
 }
 #: The feed token is the credential of a calendar feed (calendar apps send no headers):
 #: it is public by design, and forged tokens are tested in test_ical.py.
@@ -180,7 +185,20 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         json={"name": "Runners", "interest": "runners", "location_id": location["id"]},
         headers=tenant.headers,
     ).json()
+    challenge = api.client.post(
+        "/challenges",
+        json={
+            "name": "Spring moves",
+            "metric": "sessions",
+            "team_by": "location",
+            "starts_on": date.today().isoformat(),
+            "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+        headers=tenant.headers,
+    )
+    assert challenge.status_code == 201, challenge.text
     return tenant, {
+        "challenge_id": challenge.json()["id"],
         "circle_id": circle["id"],
         "movement_event_id": movement.json()["id"],
         "closure_id": closure["id"],
@@ -407,6 +425,18 @@ BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
             "occurred_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
         },
         {"member_id": "member_id", "location_id": "location_id"},
+    ),
+    (
+        "POST",
+        "/challenges",
+        {
+            "name": "Runners' month",
+            "metric": "minutes",
+            "team_by": "circle",
+            "starts_on": date.today().isoformat(),
+            "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+        {"circle_id": "circle_id"},
     ),
 ]
 
