@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -78,6 +79,16 @@ class ChallengeRepository(TenantRepository[Challenge]):
         return {challenge_id: int(n) for challenge_id, n in rows}
 
 
+@dataclass(frozen=True)
+class _Line:
+    rank: int
+    member_id: uuid.UUID
+    score: int
+    reached_at: datetime | None
+    first_name: str
+    last_name: str
+
+
 class ParticipantRepository:
     def __init__(self, db: Session, tenant_id: uuid.UUID) -> None:
         self.db, self.tenant_id = db, tenant_id
@@ -113,27 +124,14 @@ class ParticipantRepository:
             ).scalar_one()
         )
 
-    def _ranked(self, challenge_id: uuid.UUID) -> Any:
-        """Every participant with their standard competition rank: a higher score first,
-        then whoever reached it first (never reached: last among their score)."""
-        rank = func.rank().over(
-            order_by=(
-                ChallengeParticipant.score.desc(),
-                ChallengeParticipant.reached_at.asc().nulls_last(),
-            )
-        )
+    def _order(self) -> tuple[Any, ...]:
+        """Best first: a higher score, then whoever reached it first (never: last)."""
         return (
-            select(
-                ChallengeParticipant.member_id,
-                ChallengeParticipant.score,
-                ChallengeParticipant.reached_at,
-                rank.label("rank"),
-            )
-            .where(*self._of(challenge_id))
-            .subquery()
+            ChallengeParticipant.score.desc(),
+            ChallengeParticipant.reached_at.asc().nulls_last(),
         )
 
-    def _with_names(self, ranked: Any) -> Any:
+    def _named(self, ranked: Any) -> Any:
         return select(
             ranked.c.rank,
             ranked.c.member_id,
@@ -144,19 +142,63 @@ class ParticipantRepository:
         ).join(Member, and_(Member.tenant_id == self.tenant_id, Member.id == ranked.c.member_id))
 
     def board(self, challenge_id: uuid.UUID, limit: int, offset: int) -> Sequence[Any]:
-        ranked = self._ranked(challenge_id)
+        """One page of the board with standard competition ranks.
+
+        A line's rank depends only on the lines ahead of it, so ranking just the best
+        ``offset + limit`` lines gives the same ranks as ranking everyone, and costs a top-N
+        sort instead of ranking the whole challenge.
+        """
+        top = (
+            select(
+                ChallengeParticipant.member_id,
+                ChallengeParticipant.score,
+                ChallengeParticipant.reached_at,
+            )
+            .where(*self._of(challenge_id))
+            .order_by(*self._order(), ChallengeParticipant.member_id)
+            .limit(offset + limit)
+            .subquery()
+        )
+        rank = func.rank().over(order_by=(top.c.score.desc(), top.c.reached_at.asc().nulls_last()))
+        ranked = select(top, rank.label("rank")).subquery()
         query = (
-            self._with_names(ranked)
-            .order_by(ranked.c.rank, ranked.c.reached_at, ranked.c.member_id)
+            self._named(ranked)
+            .order_by(ranked.c.rank, ranked.c.member_id)
             .limit(limit)
             .offset(offset)
         )
         return self.db.execute(query).all()
 
     def line(self, challenge_id: uuid.UUID, member_id: uuid.UUID) -> Any | None:
-        ranked = self._ranked(challenge_id)
-        query = self._with_names(ranked).where(ranked.c.member_id == member_id)
-        return self.db.execute(query).one_or_none()
+        """A participant's own line: their rank is 1 + the lines strictly ahead (a higher
+        score, or the same one reached earlier, or reached at all when theirs never was),
+        counted on the board's index."""
+        mine = self.get(challenge_id, member_id)
+        if mine is None:
+            return None
+        score = ChallengeParticipant.score
+        reached = ChallengeParticipant.reached_at
+        # Two ranges of the board's index, each counted on its own (an OR of them is not
+        # one range, and would read the whole challenge).
+        higher = select(func.count()).where(*self._of(challenge_id), score > mine.score)
+        sooner = reached.is_not(None) if mine.reached_at is None else (reached < mine.reached_at)
+        level = select(func.count()).where(*self._of(challenge_id), score == mine.score, sooner)
+        count = self.db.execute(
+            select(higher.scalar_subquery() + level.scalar_subquery())
+        ).scalar_one()
+        names = self.db.execute(
+            select(Member.first_name, Member.last_name).where(
+                Member.tenant_id == self.tenant_id, Member.id == member_id
+            )
+        ).one()
+        return _Line(
+            rank=int(count) + 1,
+            member_id=member_id,
+            score=mine.score,
+            reached_at=mine.reached_at,
+            first_name=names[0],
+            last_name=names[1],
+        )
 
     def team_lines(self, challenge_id: uuid.UUID) -> Sequence[Any]:
         return self.db.execute(
