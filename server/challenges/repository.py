@@ -169,36 +169,51 @@ class ParticipantRepository:
         )
         return self.db.execute(query).all()
 
-    def line(self, challenge_id: uuid.UUID, member_id: uuid.UUID) -> Any | None:
-        """A participant's own line: their rank is 1 + the lines strictly ahead (a higher
-        score, or the same one reached earlier, or reached at all when theirs never was),
-        counted on the board's index."""
-        mine = self.get(challenge_id, member_id)
+    def standing(
+        self, challenge_id: uuid.UUID, member_id: uuid.UUID | None
+    ) -> tuple[int, _Line | None]:
+        """How many take part, and a participant's own line: their rank is 1 + the lines
+        strictly ahead (a higher score, or the same one reached earlier, or reached at all
+        when theirs never was). Both counts come from one pass over the board's index."""
+        mine = None
+        if member_id is not None:
+            mine = self.db.execute(
+                select(
+                    ChallengeParticipant.score,
+                    ChallengeParticipant.reached_at,
+                    Member.first_name,
+                    Member.last_name,
+                )
+                .join(
+                    Member,
+                    and_(
+                        Member.tenant_id == ChallengeParticipant.tenant_id,
+                        Member.id == ChallengeParticipant.member_id,
+                    ),
+                )
+                .where(*self._of(challenge_id), ChallengeParticipant.member_id == member_id)
+            ).one_or_none()
         if mine is None:
-            return None
+            return self.count(challenge_id), None
         score = ChallengeParticipant.score
         reached = ChallengeParticipant.reached_at
-        # Two ranges of the board's index, each counted on its own (an OR of them is not
-        # one range, and would read the whole challenge).
-        higher = select(func.count()).where(*self._of(challenge_id), score > mine.score)
-        sooner = reached.is_not(None) if mine.reached_at is None else (reached < mine.reached_at)
-        level = select(func.count()).where(*self._of(challenge_id), score == mine.score, sooner)
-        count = self.db.execute(
-            select(higher.scalar_subquery() + level.scalar_subquery())
-        ).scalar_one()
-        names = self.db.execute(
-            select(Member.first_name, Member.last_name).where(
-                Member.tenant_id == self.tenant_id, Member.id == member_id
-            )
+        sooner = reached.is_not(None) if mine.reached_at is None else reached < mine.reached_at
+        ahead = (score > mine.score) | ((score == mine.score) & sooner)
+        total, before = self.db.execute(
+            select(func.count(), func.count().filter(ahead)).where(*self._of(challenge_id))
         ).one()
-        return _Line(
-            rank=int(count) + 1,
+        assert member_id is not None
+        return int(total), _Line(
+            rank=int(before) + 1,
             member_id=member_id,
             score=mine.score,
             reached_at=mine.reached_at,
-            first_name=names[0],
-            last_name=names[1],
+            first_name=mine.first_name,
+            last_name=mine.last_name,
         )
+
+    def line(self, challenge_id: uuid.UUID, member_id: uuid.UUID) -> _Line | None:
+        return self.standing(challenge_id, member_id)[1]
 
     def team_lines(self, challenge_id: uuid.UUID) -> Sequence[Any]:
         return self.db.execute(

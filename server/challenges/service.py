@@ -360,12 +360,10 @@ def leaderboard(
         db = uow.db
         row = _visible(db, claims, challenge_id)
         participants = ParticipantRepository(db, claims.tenant_id)
-        total = participants.count(row.id)
-        items = [_line(found, claims) for found in participants.board(row.id, limit, offset)]
-        mine = None
-        if claims.kind is PrincipalKind.MEMBER:
-            found = participants.line(row.id, claims.subject_id)
-            mine = None if found is None else _line(found, claims)
+        member = claims.subject_id if claims.kind is PrincipalKind.MEMBER else None
+        total, found = participants.standing(row.id, member)
+        mine = None if found is None else _line(found, claims)
+        items = [_line(line, claims) for line in participants.board(row.id, limit, offset)]
     return Leaderboard(
         challenge_id=row.id,
         participants=total,
