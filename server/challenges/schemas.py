@@ -128,6 +128,7 @@ class TeamLine(BaseModel):
 class TeamBoardRead(BaseModel):
     challenge_id: uuid.UUID
     min_team_size: int
-    items: list[TeamLine]
+    #: Every team, whole: a board of a few teams is never paged.
+    teams: list[TeamLine]
     #: Teams below the minimum size: shown apart, unranked.
     too_small: list[TeamLine]

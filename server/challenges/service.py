@@ -422,6 +422,6 @@ def teams(
     return TeamBoardRead(
         challenge_id=row.id,
         min_team_size=min_team_size,
-        items=[line(r.entry, r.rank) for r in board.ranked],
+        teams=[line(r.entry, r.rank) for r in board.ranked],
         too_small=[line(e, None) for e in board.too_small],
     )

@@ -93,7 +93,7 @@ def test_team_board_is_per_capita_and_leaves_small_teams_unranked(club: Club) ->
     assert response.status_code == 200, response.text
     teams = response.json()
     assert [
-        (t["rank"], t["name"], t["size"], t["total"], t["per_capita"]) for t in teams["items"]
+        (t["rank"], t["name"], t["size"], t["total"], t["per_capita"]) for t in teams["teams"]
     ] == [
         (1, "London", 3, 3, 1.0),
         (2, "Accra", 4, 3, 0.75),
@@ -106,7 +106,7 @@ def test_team_board_is_per_capita_and_leaves_small_teams_unranked(club: Club) ->
         )
         assert left.status_code == 204
     teams = club.api.client.get(f"/challenges/{challenge['id']}/teams", headers=club.owner).json()
-    assert [t["name"] for t in teams["items"]] == ["Accra"]
+    assert [t["name"] for t in teams["teams"]] == ["Accra"]
     assert [(t["name"], t["per_capita"], t["rank"]) for t in teams["too_small"]] == [
         ("London", 3.0, None)
     ]
