@@ -162,8 +162,10 @@ def test_late_uploads_count_within_the_grace_only(club: Club) -> None:
 
 def test_a_void_takes_the_score_back_and_a_correction_replaces_it(club: Club) -> None:
     challenge = club.challenge(metric="minutes", target=40)
+    sessions = club.challenge(name="Every session")
     ama = club.member("Ama")
     club.join(challenge["id"], ama)
+    club.join(sessions["id"], ama)
     first = club.api.client.post(
         "/movement-events",
         json={
@@ -195,6 +197,8 @@ def test_a_void_takes_the_score_back_and_a_correction_replaces_it(club: Club) ->
     club.entered(void["id"])
     club.pump()
     assert club.score(challenge["id"], ama) == 0
+    # The correction was one session; the void that cancels it is none.
+    assert club.score(sessions["id"], ama) == 0
 
 
 def test_joining_late_counts_earlier_movement_in_the_window_only(club: Club) -> None:
