@@ -365,3 +365,37 @@ def test_a_manager_limited_to_london_cannot_tie_a_challenge_to_an_accra_circle(
     _problem(accra, 404, "was not found")
     london = _post(club, {"team_by": "circle", "circle_id": circles[club.london]}, manager)
     assert london.status_code == 201, london.text
+
+
+def test_a_cancelled_challenge_stops_scoring_and_members_see_what_they_may_join(
+    club: Club,
+) -> None:
+    running = club.challenge(name="Running")
+    later = club.challenge(name="Later", starts_on=(TODAY + timedelta(days=3)).isoformat())
+    ama = club.member("Ama")
+    club.join(running["id"], ama)
+    mine = club.api.client.get("/me/challenges", headers=club.headers(ama)).json()["items"]
+    assert {(i["challenge"]["name"], i["joined"], i["challenge"]["status"]) for i in mine} == {
+        ("Running", True, "active"),
+        ("Later", False, "upcoming"),
+    }
+    stored = club.api.client.post(
+        "/movement-events",
+        json={
+            "member_id": ama,
+            "kind": "outdoor",
+            "minutes": 30,
+            "intensity": "moderate",
+            "occurred_at": at(DAY, 8).isoformat(),
+        },
+        headers=club.owner,
+    ).json()
+    club.entered(stored["id"])
+    # The ledger keeps when it stored the event: what the grace is measured from.
+    assert all(entry.recorded_at is not None for entry in club._entries(club.pending))
+    club.api.client.post(f"/challenges/{running['id']}/cancel", headers=club.owner)
+    club.pump()
+    assert club.score(running["id"], ama) == 0
+    mine = club.api.client.get("/me/challenges", headers=club.headers(ama)).json()["items"]
+    states = {i["challenge"]["id"]: (i["challenge"]["status"], i["joined"]) for i in mine}
+    assert states == {later["id"]: ("upcoming", False), running["id"]: ("cancelled", True)}
