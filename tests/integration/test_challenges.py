@@ -4,6 +4,7 @@ from the ledger equal to the incremental scores (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 import pytest
 
 from server.bootstrap import Container
+from server.challenges import service
+from server.ports.identity import AccessClaims
 from shared.engagement.ranking import Entry, rank
-from shared.enums import MovementKind
+from shared.enums import MovementKind, PrincipalKind
 from shared.movement import MovementIntensity, Provenance
 from tests.integration.challenges_helpers import TODAY, Club, at, open_club
 from tests.integration.helpers import Api
@@ -399,3 +402,29 @@ def test_a_cancelled_challenge_stops_scoring_and_members_see_what_they_may_join(
     mine = club.api.client.get("/me/challenges", headers=club.headers(ama)).json()["items"]
     states = {i["challenge"]["id"]: (i["challenge"]["status"], i["joined"]) for i in mine}
     assert states == {later["id"]: ("upcoming", False), running["id"]: ("cancelled", True)}
+
+
+def test_two_joins_at_once_leave_one_participant(club: Club) -> None:
+    challenge = club.challenge()
+    ama = club.member("Ama")
+    claims = AccessClaims(
+        kind=PrincipalKind.MEMBER, subject_id=uuid.UUID(ama), tenant_id=club.tenant_id
+    )
+    barrier = threading.Barrier(2)
+    answers: list[Any] = []
+
+    def join() -> None:
+        barrier.wait()
+        answers.append(
+            service.join(
+                uow=club.container.uow(), claims=claims, challenge_id=uuid.UUID(challenge["id"])
+            ).answer
+        )
+
+    threads = [threading.Thread(target=join) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 2 and all(a.joined for a in answers)
+    assert len(club.rows(challenge["id"])) == 1
