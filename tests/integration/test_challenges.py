@@ -428,3 +428,21 @@ def test_two_joins_at_once_leave_one_participant(club: Club) -> None:
         thread.join()
     assert len(answers) == 2 and all(a.joined for a in answers)
     assert len(club.rows(challenge["id"])) == 1
+
+
+def test_an_announcement_links_a_challenge_of_the_tenant(club: Club) -> None:
+    circle = club.api.client.post(
+        "/circles", json={"name": "Runners", "interest": "runners"}, headers=club.owner
+    ).json()
+    challenge = club.challenge(team_by="circle", circle_id=circle["id"])
+    path = f"/circles/{circle['id']}/announcements"
+    body = {"title": "Spring moves", "body": "Join the circle's challenge."}
+    linked = club.api.client.post(
+        path, json={**body, "challenge_id": challenge["id"]}, headers=club.owner
+    )
+    assert linked.status_code == 201, linked.text
+    assert linked.json()["challenge_id"] == challenge["id"]
+    unknown = club.api.client.post(
+        path, json={**body, "challenge_id": str(uuid.uuid4())}, headers=club.owner
+    )
+    _problem(unknown, 404, "challenge")

@@ -428,6 +428,12 @@ BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
     ),
     (
         "POST",
+        "/circles/{circle_id}/announcements",
+        {"title": "Spring moves", "body": "Join the challenge."},
+        {"challenge_id": "challenge_id"},
+    ),
+    (
+        "POST",
         "/challenges",
         {
             "name": "Runners' month",
