@@ -1,6 +1,7 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
 from server.bookings import models as bookings_models
+from server.challenges import models as challenges_models
 from server.checkin import models as checkin_models
 from server.circles import models as circles_models
 from server.db.base import Base
@@ -23,6 +24,7 @@ from server.wearables import models as wearables_models
 __all__ = [
     "Base",
     "bookings_models",
+    "challenges_models",
     "checkin_models",
     "circles_models",
     "devices_models",

@@ -9,6 +9,7 @@ from server.api.health import router as health_router
 from server.bookings.report_router import router as attendance_reports_router
 from server.bookings.router import calendar_feed_router, calendar_router
 from server.bookings.router import router as bookings_router
+from server.challenges.router import router as challenges_router
 from server.checkin.router import router as checkin_router
 from server.circles.router import router as circles_router
 from server.devices.router import router as devices_router
@@ -51,5 +52,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     circles_router,
     nudges_router,
     tiles_router,
+    challenges_router,
     *sync_routers,
 )

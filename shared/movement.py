@@ -122,3 +122,5 @@ class LedgerEntry:
     is_void: bool = False
     #: True once a later event voided or corrected this one (as the ledger stood when read).
     voided: bool = False
+    #: When the ledger stored it (UTC); None for events stored before it kept the time.
+    recorded_at: datetime | None = None

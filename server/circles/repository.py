@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, exists, or_, select, update
+from sqlalchemy import ColumnElement, Row, Uuid, column, exists, or_, select, table, update
 from sqlalchemy.exc import IntegrityError
 
 from server.circles.models import Circle, CircleAnnouncement, CircleMembership
@@ -203,3 +203,18 @@ class AnnouncementRepository:
             .offset(offset)
         )
         return list(self.db.execute(query).scalars())
+
+
+#: The challenges table, named rather than imported: challenges build on circles (teams,
+#: who may join), so circles may not import them back.
+_CHALLENGES = table("challenges", column("tenant_id", Uuid()), column("id", Uuid()))
+
+
+def challenge_exists(db: Any, tenant_id: uuid.UUID, challenge_id: uuid.UUID) -> bool:
+    """Whether the tenant has this challenge (an announcement may link one)."""
+    found = db.execute(
+        select(_CHALLENGES.c.id).where(
+            _CHALLENGES.c.tenant_id == tenant_id, _CHALLENGES.c.id == challenge_id
+        )
+    ).first()
+    return found is not None

@@ -16,6 +16,7 @@ from server.circles.repository import (
     AnnouncementRepository,
     CircleRepository,
     MembershipRepository,
+    challenge_exists,
     open_to_members,
     within_locations,
 )
@@ -313,6 +314,10 @@ def announce(
     with uow:
         circle = _managed(uow.db, claims, circle_id)
         _live(circle)
+        if cmd.challenge_id is not None and not challenge_exists(
+            uow.db, claims.tenant_id, cmd.challenge_id
+        ):
+            raise NotFound(f"challenge {cmd.challenge_id} was not found")
         announcement = AnnouncementRepository(uow.db, claims.tenant_id).add(
             CircleAnnouncement(
                 circle_id=circle_id,

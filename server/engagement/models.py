@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
+from shared.clock import utcnow
 
 
 class MovementEvent(TenantScoped, Base):
@@ -56,6 +57,9 @@ class MovementEvent(TenantScoped, Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     #: The member of staff (or member, for a self-report) who entered it; None: a door.
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: When the ledger stored it; decides a challenge's late uploads. None: stored before
+    #: the ledger kept it (read as ``occurred_at``).
+    recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SessionRating(TenantScoped, Timestamps, Base):

@@ -66,6 +66,7 @@ def entry_of(row: MovementEvent) -> LedgerEntry:
         session_id=row.session_id,
         is_void=row.is_void,
         voided=row.voided_by is not None,
+        recorded_at=None if row.recorded_at is None else ensure_utc(row.recorded_at),
     )
 
 
@@ -94,6 +95,7 @@ def _row(
         is_void=False,
         reason=None,
         recorded_by=facts.recorded_by,
+        recorded_at=utcnow(),
     )
 
 
@@ -327,6 +329,7 @@ def stage_void(
         is_void=True,
         reason=reason,
         recorded_by=recorded_by,
+        recorded_at=utcnow(),
     )
     repo.add(void)
     db.flush()

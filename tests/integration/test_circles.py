@@ -303,7 +303,18 @@ def test_announcements_reach_only_the_circles_members_newest_first(club: Club) -
     _, kofi = club.member("Kofi")
     assert client.post(f"/me/circles/{runners['id']}/join", headers=ama).is_success
     assert client.post(f"/me/circles/{yoga['id']}/join", headers=kofi).is_success
-    challenge = str(uuid.uuid4())
+    made = client.post(
+        "/challenges",
+        json={
+            "name": "March challenge",
+            "metric": "sessions",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-03-31",
+        },
+        headers=club.owner,
+    )
+    assert made.status_code == 201, made.text
+    challenge = made.json()["id"]
     first = client.post(
         path, json={"title": "Saturday 5k", "body": "Meet at 8."}, headers=club.owner
     )

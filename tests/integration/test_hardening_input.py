@@ -49,6 +49,7 @@ def test_offsets_and_cursors_out_of_range_are_refused_on_every_list(
         "closure_id": studio.location["id"],
         "circle_id": studio.location["id"],
         "tile_id": studio.location["id"],
+        "challenge_id": studio.location["id"],
     }
     operations = _paged_operations(api)
     assert len(operations) >= 12

@@ -78,6 +78,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/circles/{circle_id}/announcements"): {
         "json": {"title": "Saturday run", "body": "Meet at the gate at 8."}
     },
+    ("PATCH", "/challenges/{challenge_id}"): {"json": {"name": "Renamed challenge"}},
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png"}
@@ -94,6 +95,8 @@ MEMBER_ROUTES = {
     "/me/activity-imports/{activity_import_id}",
     "/me/tiles/{tile_id}",
     "/me/tiles/{tile_id}/completions",
+    "/me/challenges/{challenge_id}/join",
+    "/me/challenges/{challenge_id}/leave",
 }
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
@@ -118,6 +121,8 @@ STATE_DEPENDENT = {
     # Voided by the walk's void: no correction after it.
     "/movement-events/{movement_event_id}/correction",
     "/movement-events/{movement_event_id}/void",
+    # Cancelled by the walk's cancel, which comes first: no joining after it.
+    "/me/challenges/{challenge_id}/join",
 }
 #: The feed token is the credential of a calendar feed (calendar apps send no headers):
 #: it is public by design, and forged tokens are tested in test_ical.py.
@@ -206,9 +211,22 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         },
         headers=tenant.headers,
     ).json()
+    challenge = api.client.post(
+        "/challenges",
+        json={
+            "name": "Spring moves",
+            "metric": "sessions",
+            "team_by": "location",
+            "starts_on": date.today().isoformat(),
+            "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+        headers=tenant.headers,
+    )
+    assert challenge.status_code == 201, challenge.text
     return tenant, {
         "activity_import_id": imported.json()["id"],
         "tile_id": tile["id"],
+        "challenge_id": challenge.json()["id"],
         "circle_id": circle["id"],
         "movement_event_id": movement.json()["id"],
         "closure_id": closure["id"],
@@ -435,6 +453,24 @@ BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
             "occurred_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
         },
         {"member_id": "member_id", "location_id": "location_id"},
+    ),
+    (
+        "POST",
+        "/circles/{circle_id}/announcements",
+        {"title": "Spring moves", "body": "Join the challenge."},
+        {"challenge_id": "challenge_id"},
+    ),
+    (
+        "POST",
+        "/challenges",
+        {
+            "name": "Runners' month",
+            "metric": "minutes",
+            "team_by": "circle",
+            "starts_on": date.today().isoformat(),
+            "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+        {"circle_id": "circle_id"},
     ),
 ]
 

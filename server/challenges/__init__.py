@@ -1,0 +1,1 @@
+"""Challenges: individual and team contests scored from the movement ledger."""
