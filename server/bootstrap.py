@@ -29,6 +29,7 @@ from server.config import Settings
 from server.db.session import SESSION_OPTIONS, make_engine
 from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
 from server.devices import sync as devices_sync
+from server.engagement import projection as engagement_projection
 from server.jobs import Job
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
@@ -84,6 +85,11 @@ class Container:
     booked_classes: BookedClasses = field(default_factory=BookingsAtTheDoor)
     #: Where the resources a request names belong, for staff limited to some locations.
     location_scope: LocationScope = field(default_factory=SqlLocationScope)
+    #: What else the movement ledger feeds (challenges, …), called by the engagement projector.
+    ledger_observers: list[engagement_projection.LedgerObserver] = field(default_factory=list)
+
+    def projector(self) -> engagement_projection.Projector:
+        return engagement_projection.Projector(self.ledger_observers)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -196,6 +202,16 @@ def background_jobs(container: Container) -> list[Job]:
             "bookings.charge_fees",
             300.0,
             partial(booking_jobs.charge_unpaid_fees, make_uow=make_uow, payments=payments),
+        ),
+        Job(
+            "engagement.project",
+            3.0,
+            partial(
+                engagement_projection.project_all_job,
+                make_uow=make_uow,
+                projector=container.projector(),
+                events=container.events,
+            ),
         ),
         Job(
             "sync.prune_changes",

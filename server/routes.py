@@ -12,6 +12,7 @@ from server.bookings.router import router as bookings_router
 from server.checkin.router import router as checkin_router
 from server.circles.router import router as circles_router
 from server.devices.router import router as devices_router
+from server.engagement.progress_router import router as engagement_router
 from server.engagement.router import router as movement_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
@@ -45,5 +46,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     me_router,
     movement_router,
     circles_router,
+    engagement_router,
     *sync_routers,
 )
