@@ -623,7 +623,8 @@ def _changes(
                 {**who, "score": after.score, "previous": before.score},
             )
         )
-    for item, event_id in member.new_awards:
+    # Points alone (one per session) would flood the port: badges are what change.
+    for item, event_id in (pair for pair in member.new_awards if pair[0].badge is not None):
         out.append(
             PublishedEvent(
                 tenant_id,
