@@ -211,9 +211,9 @@ def test_pauses_and_goals_refuse_bad_input(studio: Studio) -> None:
         {"kind": "minutes", "target": 100000},
         {"kind": "steps", "target": 10},
     ]
-    for body in goals:
-        response = studio.api.client.put("/me/goal", json=body, headers=headers)
-        assert response.status_code == 422, (body, response.text)
+    for goal in goals:
+        response = studio.api.client.put("/me/goal", json=goal, headers=headers)
+        assert response.status_code == 422, (goal, response.text)
     assert studio.api.client.get("/me/engagement", headers=headers).json()["goal"] is None
 
 
