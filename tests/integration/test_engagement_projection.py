@@ -10,9 +10,11 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from server.bootstrap import Container
 from server.engagement import service
+from server.engagement.models import MovementEvent
 from server.engagement.projection import Projector
 from shared.clock import utcnow
 from shared.enums import MovementKind
@@ -87,8 +89,14 @@ def test_a_late_event_counts_in_the_order_it_was_projected(studio: Studio) -> No
     for n in range(9):
         move(studio, member, MONDAY + timedelta(days=n + 1))
     run(studio)
-    # A kiosk's push of the day before arrives last: it is the 10th session projected.
-    move(studio, member, MONDAY)
+    # A kiosk's push of the day before arrives last, with an id made offline that sorts
+    # before all the others: it is still the 10th session projected.
+    late = move(studio, member, MONDAY)
+    with studio.container.uow() as uow:
+        uow.db.execute(
+            update(MovementEvent).where(MovementEvent.id == late).values(id=uuid.UUID(int=1))
+        )
+        uow.commit()
     run(studio)
     assert awards_of(studio, member)["sessions:10"][1] == "because: 10th session on 2 Nov 2026"
     before = row_of(studio, member)
