@@ -8,13 +8,14 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from server.bootstrap import Container
 from server.engagement import service
-from server.engagement.models import MovementEvent
+from server.engagement.models import BadgeAward, MemberEngagement, MovementEvent
 from server.engagement.projection import Projector
 from shared.clock import utcnow
 from shared.enums import MovementKind
@@ -33,6 +34,7 @@ from tests.integration.engagement_helpers import (
     state_of,
 )
 from tests.integration.helpers import Api
+from zmos import cli
 
 MONDAY = date(2026, 11, 2)
 
@@ -310,3 +312,31 @@ def test_two_projectors_at_once_never_apply_an_event_twice(studio: Studio, db_ur
     assert stamped == list(range(1, 601))
     assert sum(done) == 600
     assert sum(state_of(studio, m).tally.sessions for m in members) == 600
+
+
+def test_the_rebuild_command_restores_what_the_ledger_says(
+    studio: Studio,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    member = studio.member(plan="")
+    _ten_classes(studio, member)
+    run(studio)
+    expected = row_of(studio, member)
+    with studio.container.uow() as uow:
+        uow.db.execute(update(MemberEngagement).values(points=0, state={}))
+        uow.db.execute(delete(BadgeAward))
+        uow.commit()
+    monkeypatch.setenv("ZMOS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ZMOS_DATA_DIR", str(tmp_path / "cli"))
+    monkeypatch.setenv("ZMOS_SECRET_KEY", "test-secret-key-for-signing-tokens-0123456789")
+    assert cli.main(["engagement", "rebuild", "--tenant", "pulse-gym"]) == 0
+    assert "pulse-gym: engagement rebuilt from 10 ledger rows" in capsys.readouterr().out
+    rebuilt = row_of(studio, member)
+    assert rebuilt is not None and expected is not None
+    assert {**rebuilt, "updated_at": None} == {**expected, "updated_at": None}
+    assert "sessions:10" in awards_of(studio, member)
+    assert cli.main(["engagement", "rebuild", "--tenant", "no-such-gym"]) == 1
+    assert "no tenant has the slug 'no-such-gym'" in capsys.readouterr().err
