@@ -69,6 +69,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/sales/{sale_id}/receipt/email"): {"json": {"to_email": "books@firm.example"}},
     ("PATCH", "/circles/{circle_id}"): {"json": {"name": "Renamed circle"}},
+    ("POST", "/members/{member_id}/streak-pauses"): {
+        "json": {"starts_on": "2026-11-02", "ends_on": "2026-11-08", "reason": "illness"}
+    },
     ("POST", "/circles/{circle_id}/announcements"): {
         "json": {"title": "Saturday run", "body": "Meet at the gate at 8."}
     },
