@@ -29,7 +29,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import delete, insert, select, update
@@ -46,7 +46,6 @@ from server.engagement.models import (
 )
 from server.engagement.repository import MemberDays
 from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
-from server.tenants.models import Tenant
 from shared.clock import ensure_utc, utcnow
 from shared.engagement import codec
 from shared.engagement.badges import (
@@ -737,43 +736,13 @@ def _risk(member_id: uuid.UUID, streak: StreakState, today: date) -> StreakRisk 
     view = streak.view(today)
     if view.current == 0 or view.freezes > 0:
         return None
+    rule = streak.rule
     done = period_minutes(streak, today)
-    target = streak.rule.target_minutes
-    if done >= target and not view.at_risk:
+    needed = max(0, rule.target_minutes - done)
+    if view.at_risk:
+        # The missed period before is repaired first, from this period's minutes.
+        before = rule.first_day(rule.period(today)) - timedelta(days=1)
+        needed = max(0, rule.target_minutes - period_minutes(streak, before)) + needed
+    if needed == 0:
         return None
-    period = streak.rule.period(today)
-    return StreakRisk(
-        member_id,
-        streak.rule.unit,
-        view.current,
-        max(target - done, 0) or target,
-        streak.rule.last_day(period),
-    )
-
-
-def rebuild_tenants(
-    make_uow: Callable[[], UnitOfWork],
-    *,
-    projector: Projector,
-    events: EventPublisher,
-    slug: str | None = None,
-) -> dict[str, int]:
-    """``zmos engagement rebuild``: each tenant (or the one with ``slug``) rebuilt from its
-    ledger in one transaction, then its pending rows projected. Rows replayed per slug;
-    an unknown slug is a LookupError."""
-    with make_uow() as uow:
-        query = select(Tenant.id, Tenant.slug).order_by(Tenant.slug)
-        if slug is not None:
-            query = query.where(Tenant.slug == slug)
-        tenants = [(row.id, row.slug) for row in uow.db.execute(query)]
-    if slug is not None and not tenants:
-        raise LookupError(f"no tenant has the slug {slug!r}")
-    done: dict[str, int] = {}
-    for tenant_id, name in tenants:
-        with make_uow() as uow:
-            replayed = projector.rebuild(uow, tenant_id, now=utcnow())
-            uow.commit()
-        done[name] = replayed + project_pending(
-            make_uow, tenant_id, projector=projector, events=events
-        )
-    return done
+    return StreakRisk(member_id, rule.unit, view.current, needed, rule.last_day(rule.period(today)))

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, update
 
-from server.bootstrap import Container
-from server.engagement import service
+from server.bootstrap import Container, background_jobs
+from server.engagement import projection, service
 from server.engagement.models import BadgeAward, MemberEngagement, MovementEvent
 from server.engagement.projection import Projector
 from shared.clock import utcnow
+from shared.engagement.streaks import StreakUnit
 from shared.enums import MovementKind
 from shared.movement import MovementIntensity
 from tests.fakes import RecordingEvents
@@ -37,6 +38,7 @@ from tests.integration.helpers import Api
 from zmos import cli
 
 MONDAY = date(2026, 11, 2)
+MODERATE = MovementIntensity.MODERATE
 
 
 @pytest.fixture
@@ -340,3 +342,46 @@ def test_the_rebuild_command_restores_what_the_ledger_says(
     assert "sessions:10" in awards_of(studio, member)
     assert cli.main(["engagement", "rebuild", "--tenant", "no-such-gym"]) == 1
     assert "no tenant has the slug 'no-such-gym'" in capsys.readouterr().err
+
+
+def test_streaks_at_risk_names_who_must_move_this_week(studio: Studio) -> None:
+    at_risk, has_freeze, done = (studio.member(plan="") for _ in range(3))
+    sept = date(2026, 9, 7)  # a Monday
+    for member, weeks in ((at_risk, 3), (has_freeze, 4), (done, 3)):
+        first = sept - timedelta(weeks=weeks - 3)
+        for n in range(weeks):
+            move(studio, member, first + timedelta(weeks=n), minutes=150, intensity=MODERATE)
+    move(studio, done, date(2026, 9, 28), minutes=150, intensity=MODERATE)
+    run(studio)
+    now = datetime(2026, 9, 30, 12, tzinfo=UTC)  # Wednesday of the week of 28 Sep
+    with studio.container.uow() as uow:
+        risks = projection.streaks_at_risk(uow, uuid.UUID(studio.tenant_id), now)
+    # The weeks of 7, 14 and 21 Sep are met (150 each) and settled by Wednesday 30 Sep:
+    # a 3-week streak, no freeze yet (one comes with the 4th week), nothing this week.
+    # Four weeks earned a freeze, which would cover this week; 150 this week meets it.
+    # That member's 1-day streak (Monday 28 Sep) missed Tuesday: today must repair it
+    # (10 minutes) and count itself (10 more): 20 by the end of today.
+    assert set(risks) == {
+        projection.StreakRisk(uuid.UUID(at_risk), StreakUnit.WEEK, 3, 150, date(2026, 10, 4)),
+        projection.StreakRisk(uuid.UUID(done), StreakUnit.DAY, 1, 20, date(2026, 9, 30)),
+    }
+
+
+def test_the_background_job_projects_every_tenant_with_pending_rows(
+    studio: Studio, api: Api
+) -> None:
+    other = open_studio(api, studio.container, "second-gym")
+    ours, theirs = studio.member(plan=""), other.member(plan="")
+    move(studio, ours, MONDAY)
+    move(other, theirs, MONDAY)
+    container = studio.container
+    names = [job.name for job in background_jobs(container)]
+    assert "engagement.project" in names
+    applied = projection.project_all_job(
+        make_uow=container.uow, projector=container.projector(), events=container.events
+    )
+    assert applied == 2
+    assert state_of(studio, ours).tally.sessions == 1
+    assert state_of(other, theirs).tally.sessions == 1
+    with container.uow() as uow:
+        assert projection.tenants_pending(uow) == []
