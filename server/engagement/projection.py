@@ -46,6 +46,7 @@ from server.engagement.models import (
 )
 from server.engagement.repository import MemberDays
 from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.tenants.models import Tenant
 from shared.clock import ensure_utc, utcnow
 from shared.engagement import codec
 from shared.engagement.badges import (
@@ -746,3 +747,31 @@ def _risk(member_id: uuid.UUID, streak: StreakState, today: date) -> StreakRisk 
     if needed == 0:
         return None
     return StreakRisk(member_id, rule.unit, view.current, needed, rule.last_day(rule.period(today)))
+
+
+def rebuild_tenants(
+    make_uow: Callable[[], UnitOfWork],
+    *,
+    projector: Projector,
+    events: EventPublisher,
+    slug: str | None = None,
+) -> dict[str, int]:
+    """``zmos engagement rebuild``: each tenant (or the one with ``slug``) rebuilt from its
+    ledger in one transaction, then its pending rows projected. Rows replayed per slug;
+    an unknown slug is a LookupError."""
+    with make_uow() as uow:
+        query = select(Tenant.id, Tenant.slug).order_by(Tenant.slug)
+        if slug is not None:
+            query = query.where(Tenant.slug == slug)
+        tenants = [(row.id, row.slug) for row in uow.db.execute(query)]
+    if slug is not None and not tenants:
+        raise LookupError(f"no tenant has the slug {slug!r}")
+    done: dict[str, int] = {}
+    for tenant_id, name in tenants:
+        with make_uow() as uow:
+            replayed = projector.rebuild(uow, tenant_id, now=utcnow())
+            uow.commit()
+        done[name] = replayed + project_pending(
+            make_uow, tenant_id, projector=projector, events=events
+        )
+    return done
