@@ -25,6 +25,7 @@ challenge completed by an entry earns its badge in the same run.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -229,12 +230,85 @@ def _apply_entry(
     )
 
 
+_UPSERT_POSTGRESQL = text(
+    "INSERT INTO member_engagement (tenant_id, member_id, state, daily_current, daily_longest,"
+    " weekly_current, weekly_longest, score, points, last_active_on, updated_at)"
+    " SELECT :tenant_id, v.m, CAST(v.s AS json), v.dc, v.dl, v.wc, v.wl, v.sc, v.p, v.la, :now"
+    " FROM unnest(CAST(:members AS uuid[]), CAST(:states AS text[]), CAST(:dc AS int[]),"
+    " CAST(:dl AS int[]), CAST(:wc AS int[]), CAST(:wl AS int[]), CAST(:sc AS numeric[]),"
+    " CAST(:p AS int[]), CAST(:la AS date[])) AS v(m, s, dc, dl, wc, wl, sc, p, la)"
+    " ON CONFLICT (tenant_id, member_id) DO UPDATE SET state = excluded.state,"
+    " daily_current = excluded.daily_current, daily_longest = excluded.daily_longest,"
+    " weekly_current = excluded.weekly_current, weekly_longest = excluded.weekly_longest,"
+    " score = excluded.score, points = excluded.points,"
+    " last_active_on = excluded.last_active_on, updated_at = excluded.updated_at"
+)
+_AWARDS_POSTGRESQL = text(
+    "INSERT INTO badge_awards (tenant_id, id, member_id, key, badge, points, explanation,"
+    " earned_on, event_id)"
+    " SELECT :tenant_id, v.* FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[]),"
+    " CAST(:keys AS text[]), CAST(:badges AS text[]), CAST(:points AS int[]),"
+    " CAST(:explanations AS text[]), CAST(:earned AS date[]), CAST(:events AS uuid[])) AS v"
+)
+
+
+def _write_postgresql(
+    db: Session,
+    tenant_id: uuid.UUID,
+    rows: Sequence[dict[str, Any]],
+    awards: Sequence[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """The batch's states and awards in two statements whatever their number: the rows as
+    arrays, unnested by the server (many-row statements spend their time in binding)."""
+
+    def column(values: Sequence[dict[str, Any]], key: str) -> list[Any]:
+        return [value[key] for value in values]
+
+    if rows:
+        db.execute(
+            _UPSERT_POSTGRESQL,
+            {
+                "tenant_id": tenant_id,
+                "now": now,
+                "members": column(rows, "member_id"),
+                "states": [json.dumps(r["state"]) for r in rows],
+                "dc": column(rows, "daily_current"),
+                "dl": column(rows, "daily_longest"),
+                "wc": column(rows, "weekly_current"),
+                "wl": column(rows, "weekly_longest"),
+                "sc": column(rows, "score"),
+                "p": column(rows, "points"),
+                "la": column(rows, "last_active_on"),
+            },
+        )
+    if awards:
+        db.execute(
+            _AWARDS_POSTGRESQL,
+            {
+                "tenant_id": tenant_id,
+                "ids": column(awards, "id"),
+                "members": column(awards, "member_id"),
+                "keys": column(awards, "key"),
+                "badges": column(awards, "badge"),
+                "points": column(awards, "points"),
+                "explanations": column(awards, "explanation"),
+                "earned": column(awards, "earned_on"),
+                "events": column(awards, "event_id"),
+            },
+        )
+
+
+def _dialect(db: Session) -> Any:
+    return postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+
+
 def _claim(db: Session, tenant_id: uuid.UUID) -> int | None:
     """The tenant's last sequence number, with its cursor locked; None if another process
     holds it."""
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     db.execute(
-        dialect.insert(EngagementCursor)
+        _dialect(db)
+        .insert(EngagementCursor)
         .values(tenant_id=tenant_id, last_seq=0)
         .on_conflict_do_nothing()
     )
@@ -343,7 +417,21 @@ class Projector:
                 events.append({"tenant_id": tenant_id, "id": item.id, "projected_seq": last_seq})
             else:
                 pauses.append({"tenant_id": tenant_id, "id": item.id, "projected_seq": last_seq})
-        if events:
+        if events and _dialect(db) is postgresql:
+            # One statement for the whole batch: the ids and their numbers as two arrays.
+            db.execute(
+                text(
+                    "UPDATE movement_events AS m SET projected_seq = v.seq "
+                    "FROM unnest(CAST(:ids AS uuid[]), CAST(:seqs AS bigint[])) AS v(id, seq) "
+                    "WHERE m.tenant_id = :tenant_id AND m.id = v.id"
+                ),
+                {
+                    "ids": [e["id"] for e in events],
+                    "seqs": [e["projected_seq"] for e in events],
+                    "tenant_id": tenant_id,
+                },
+            )
+        elif events:
             db.execute(update(MovementEvent), events)
         if pauses:
             db.execute(update(StreakPause), pauses)
@@ -413,10 +501,22 @@ class Projector:
                         "event_id": event_id,
                     }
                 )
-        if new_rows:
-            db.execute(insert(MemberEngagement), new_rows)
-        if old_rows:
-            db.execute(update(MemberEngagement), old_rows)
+        # New and known members alike in one upsert; the members' own goal columns are
+        # never in it.
+        rows = new_rows + old_rows
+        if _dialect(db) is postgresql:
+            _write_postgresql(db, tenant_id, rows, awards, now)
+            return
+        if rows:
+            upsert = sqlite.insert(MemberEngagement)
+            written = [c for c in rows[0] if c not in ("tenant_id", "member_id")]
+            db.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["tenant_id", "member_id"],
+                    set_={c: upsert.excluded[c] for c in written},
+                ),
+                rows,
+            )
         if awards:
             db.execute(insert(BadgeAward), awards)
 

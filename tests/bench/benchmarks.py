@@ -3,6 +3,7 @@
 from . import (
     api_read,
     bookings,
+    engagement,
     frame_decode,
     kiosk_checkin,
     kiosk_download,
@@ -16,6 +17,7 @@ from . import (
 __all__ = [
     "api_read",
     "bookings",
+    "engagement",
     "frame_decode",
     "kiosk_checkin",
     "kiosk_download",
