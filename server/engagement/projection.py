@@ -65,6 +65,8 @@ from shared.movement import LedgerEntry, MovementIntensity, Provenance, local_da
 
 #: Awards the observers decide (challenge completions): a member rebuild keeps them.
 OBSERVED_PREFIX = "challenge:"
+#: The key of a session's own points: no other event can earn it.
+EVENT_PREFIX = "event:"
 
 
 @dataclass(frozen=True)
@@ -233,10 +235,11 @@ def _apply_entry(
 _UPSERT_POSTGRESQL = text(
     "INSERT INTO member_engagement (tenant_id, member_id, state, daily_current, daily_longest,"
     " weekly_current, weekly_longest, score, points, last_active_on, updated_at)"
-    " SELECT :tenant_id, v.m, CAST(v.s AS json), v.dc, v.dl, v.wc, v.wl, v.sc, v.p, v.la, :now"
-    " FROM unnest(CAST(:members AS uuid[]), CAST(:states AS text[]), CAST(:dc AS int[]),"
-    " CAST(:dl AS int[]), CAST(:wc AS int[]), CAST(:wl AS int[]), CAST(:sc AS numeric[]),"
-    " CAST(:p AS int[]), CAST(:la AS date[])) AS v(m, s, dc, dl, wc, wl, sc, p, la)"
+    " SELECT :tenant_id, v.member_id, v.state, v.daily_current, v.daily_longest,"
+    " v.weekly_current, v.weekly_longest, v.score, v.points, v.last_active_on, :now"
+    " FROM json_to_recordset(CAST(:rows AS json)) AS v(member_id uuid, state json,"
+    " daily_current int, daily_longest int, weekly_current int, weekly_longest int,"
+    " score numeric, points int, last_active_on date)"
     " ON CONFLICT (tenant_id, member_id) DO UPDATE SET state = excluded.state,"
     " daily_current = excluded.daily_current, daily_longest = excluded.daily_longest,"
     " weekly_current = excluded.weekly_current, weekly_longest = excluded.weekly_longest,"
@@ -246,10 +249,17 @@ _UPSERT_POSTGRESQL = text(
 _AWARDS_POSTGRESQL = text(
     "INSERT INTO badge_awards (tenant_id, id, member_id, key, badge, points, explanation,"
     " earned_on, event_id)"
-    " SELECT :tenant_id, v.* FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS uuid[]),"
-    " CAST(:keys AS text[]), CAST(:badges AS text[]), CAST(:points AS int[]),"
-    " CAST(:explanations AS text[]), CAST(:earned AS date[]), CAST(:events AS uuid[])) AS v"
+    " SELECT :tenant_id, v.id, v.member_id, v.key, v.badge, v.points, v.explanation,"
+    " v.earned_on, v.event_id FROM json_to_recordset(CAST(:rows AS json)) AS v(id uuid,"
+    " member_id uuid, key text, badge text, points int, explanation text, earned_on date,"
+    " event_id uuid)"
 )
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, uuid.UUID | date):
+        return str(value) if isinstance(value, uuid.UUID) else value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _write_postgresql(
@@ -260,43 +270,20 @@ def _write_postgresql(
     now: datetime,
 ) -> None:
     """The batch's states and awards in two statements whatever their number: the rows as
-    arrays, unnested by the server (many-row statements spend their time in binding)."""
-
-    def column(values: Sequence[dict[str, Any]], key: str) -> list[Any]:
-        return [value[key] for value in values]
-
+    one JSON document the server reads as a record set (binding thousands of parameters,
+    or escaping arrays of text, costs more than the work itself)."""
     if rows:
-        db.execute(
-            _UPSERT_POSTGRESQL,
-            {
-                "tenant_id": tenant_id,
-                "now": now,
-                "members": column(rows, "member_id"),
-                "states": [json.dumps(r["state"]) for r in rows],
-                "dc": column(rows, "daily_current"),
-                "dl": column(rows, "daily_longest"),
-                "wc": column(rows, "weekly_current"),
-                "wl": column(rows, "weekly_longest"),
-                "sc": column(rows, "score"),
-                "p": column(rows, "points"),
-                "la": column(rows, "last_active_on"),
-            },
+        document = json.dumps(
+            [{k: v for k, v in r.items() if k not in ("tenant_id", "updated_at")} for r in rows],
+            default=_json_default,
         )
+        db.execute(_UPSERT_POSTGRESQL, {"tenant_id": tenant_id, "now": now, "rows": document})
     if awards:
-        db.execute(
-            _AWARDS_POSTGRESQL,
-            {
-                "tenant_id": tenant_id,
-                "ids": column(awards, "id"),
-                "members": column(awards, "member_id"),
-                "keys": column(awards, "key"),
-                "badges": column(awards, "badge"),
-                "points": column(awards, "points"),
-                "explanations": column(awards, "explanation"),
-                "earned": column(awards, "earned_on"),
-                "events": column(awards, "event_id"),
-            },
+        document = json.dumps(
+            [{k: v for k, v in a.items() if k != "tenant_id"} for a in awards],
+            default=_json_default,
         )
+        db.execute(_AWARDS_POSTGRESQL, {"tenant_id": tenant_id, "rows": document})
 
 
 def _dialect(db: Session) -> Any:
@@ -467,7 +454,10 @@ class Projector:
             chunk = known[start : start + 1000]
             for member_id, key in db.execute(
                 select(BadgeAward.member_id, BadgeAward.key).where(
-                    BadgeAward.tenant_id == tenant_id, BadgeAward.member_id.in_(chunk)
+                    BadgeAward.tenant_id == tenant_id,
+                    BadgeAward.member_id.in_(chunk),
+                    # A session's own points are keyed by its event, projected only once.
+                    ~BadgeAward.key.startswith(EVENT_PREFIX),
                 )
             ):
                 members[member_id].keys.add(key)
