@@ -58,9 +58,6 @@ def _figure(name: str, backend: str, events: int, seconds: float, bar: Bar, note
 
 def _measure(ctx: Context, backend: str, url: str) -> list[Figure]:
     members_n, events_n = (200, 2_000) if ctx.quick else (2_000, 20_000)
-    members_n, events_n = [
-        int(v) for v in os.environ.get("P_SCALE", f"{members_n},{events_n}").split(",")
-    ]
     upgrade(url)
     settings = Settings(
         data_dir=ctx.tmp_dir / f"engagement-{backend}",
