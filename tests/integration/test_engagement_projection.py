@@ -385,3 +385,11 @@ def test_the_background_job_projects_every_tenant_with_pending_rows(
     assert state_of(other, theirs).tally.sessions == 1
     with container.uow() as uow:
         assert projection.tenants_pending(uow) == []
+
+
+def test_the_api_reference_documents_the_score_formula(studio: Studio) -> None:
+    paths = studio.api.client.get("/openapi.json").json()["paths"]
+    for path in ("/me/engagement", "/members/{member_id}/engagement"):
+        description = paths[path]["get"]["description"]
+        assert "0.5 ** (sqrt(f) / 13)" in description
+        assert "min(1, (moderate_w + 2 × vigorous_w) / target)" in description
