@@ -177,6 +177,8 @@ class _Member:
     goal: tuple[str | None, int | None] = (None, None)
     exists: bool = False
     changed: bool = False
+    #: Badge keys held before this run: a member replay awards them again, silently.
+    held: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -463,6 +465,7 @@ class Projector:
                 members[member_id].keys.add(key)
         for member_id in ids:
             members.setdefault(member_id, _Member(codec.MemberState(), set()))
+            members[member_id].held = frozenset(members[member_id].keys)
         return members
 
     def _save(
@@ -546,6 +549,7 @@ class Projector:
             goal=member.goal,
             exists=member.exists,
             changed=True,
+            held=member.held,
         )
         for item in _history(db, tenant_id, member_id):
             if isinstance(item, LedgerEntry):
@@ -715,7 +719,8 @@ def _changes(
             )
         )
     # Points alone (one per session) would flood the port: badges are what change.
-    for item, event_id in (pair for pair in member.new_awards if pair[0].badge is not None):
+    fresh = (pair for pair in member.new_awards if pair[0].badge and pair[0].key not in member.held)
+    for item, event_id in fresh:
         out.append(
             PublishedEvent(
                 tenant_id,
