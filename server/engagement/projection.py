@@ -234,6 +234,11 @@ def _apply_entry(
     )
 
 
+_STAMP_POSTGRESQL = text(
+    "UPDATE movement_events AS m SET projected_seq = CAST(v.value ->> 1 AS bigint)"
+    " FROM json_array_elements(CAST(:rows AS json)) AS v"
+    " WHERE m.tenant_id = :tenant_id AND m.id = CAST(v.value ->> 0 AS uuid)"
+)
 _UPSERT_POSTGRESQL = text(
     "INSERT INTO member_engagement (tenant_id, member_id, state, daily_current, daily_longest,"
     " weekly_current, weekly_longest, score, points, last_active_on, updated_at)"
@@ -407,19 +412,9 @@ class Projector:
             else:
                 pauses.append({"tenant_id": tenant_id, "id": item.id, "projected_seq": last_seq})
         if events and _dialect(db) is postgresql:
-            # One statement for the whole batch: the ids and their numbers as two arrays.
-            db.execute(
-                text(
-                    "UPDATE movement_events AS m SET projected_seq = v.seq "
-                    "FROM unnest(CAST(:ids AS uuid[]), CAST(:seqs AS bigint[])) AS v(id, seq) "
-                    "WHERE m.tenant_id = :tenant_id AND m.id = v.id"
-                ),
-                {
-                    "ids": [e["id"] for e in events],
-                    "seqs": [e["projected_seq"] for e in events],
-                    "tenant_id": tenant_id,
-                },
-            )
+            # One statement for the whole batch: the ids and their numbers as one document.
+            document = json.dumps([[str(e["id"]), e["projected_seq"]] for e in events])
+            db.execute(_STAMP_POSTGRESQL, {"tenant_id": tenant_id, "rows": document})
         elif events:
             db.execute(update(MovementEvent), events)
         if pauses:
