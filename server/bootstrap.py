@@ -23,18 +23,19 @@ from server.bookings import sync as bookings_sync
 from server.bookings.door import BookingsAtTheDoor
 from server.bookings.queue import BookingQueue
 from server.bookings.session_changes import BookingsFollowSessions
+from server.challenges.projection import ChallengeProjection
 from server.checkin import sync as checkin_sync
 from server.checkin.booked_classes import BookedClasses
 from server.config import Settings
 from server.db.session import SESSION_OPTIONS, make_engine
 from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
 from server.devices import sync as devices_sync
+from server.engagement import projection as engagement_projection
 from server.jobs import Job
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
 from server.nudges import service as nudges
-from server.nudges.streaks import streaks_at_risk
 from server.passes import sync as passes_sync
 from server.plans import renewals as plan_renewals
 from server.plans import sync as plans_sync
@@ -86,6 +87,11 @@ class Container:
     booked_classes: BookedClasses = field(default_factory=BookingsAtTheDoor)
     #: Where the resources a request names belong, for staff limited to some locations.
     location_scope: LocationScope = field(default_factory=SqlLocationScope)
+    #: What else the movement ledger feeds (challenges, …), called by the engagement projector.
+    ledger_observers: list[engagement_projection.LedgerObserver] = field(default_factory=list)
+
+    def projector(self) -> engagement_projection.Projector:
+        return engagement_projection.Projector(self.ledger_observers)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -173,6 +179,7 @@ def build_container(
         sync=sync,
         booking_queue=BookingQueue(partial(SqlAlchemyUnitOfWork, session_factory), eligibility),
         session_bookings=BookingsFollowSessions(),
+        ledger_observers=[ChallengeProjection()],
     )
 
 
@@ -192,7 +199,11 @@ def background_jobs(container: Container) -> list[Job]:
         Job(
             "nudges.run",
             300.0,
-            partial(nudges.run_nudges, make_uow, streaks_at_risk=streaks_at_risk),
+            partial(
+                nudges.run_nudges,
+                make_uow,
+                streaks_at_risk=engagement_projection.streaks_at_risk,
+            ),
         ),
         Job(
             "bookings.close_ended",
@@ -203,6 +214,16 @@ def background_jobs(container: Container) -> list[Job]:
             "bookings.charge_fees",
             300.0,
             partial(booking_jobs.charge_unpaid_fees, make_uow=make_uow, payments=payments),
+        ),
+        Job(
+            "engagement.project",
+            3.0,
+            partial(
+                engagement_projection.project_all_job,
+                make_uow=make_uow,
+                projector=container.projector(),
+                events=container.events,
+            ),
         ),
         Job(
             "sync.prune_changes",

@@ -13,6 +13,7 @@ from server.challenges.router import router as challenges_router
 from server.checkin.router import router as checkin_router
 from server.circles.router import router as circles_router
 from server.devices.router import router as devices_router
+from server.engagement.progress_router import router as engagement_router
 from server.engagement.router import router as movement_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
@@ -53,5 +54,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     nudges_router,
     tiles_router,
     challenges_router,
+    engagement_router,
     *sync_routers,
 )

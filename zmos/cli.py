@@ -103,6 +103,26 @@ def _demo(args: argparse.Namespace) -> int:
     )
 
 
+def _engagement_rebuild(args: argparse.Namespace) -> int:
+    from server.bootstrap import build_container
+    from server.config import Settings
+    from server.engagement.projection import rebuild_tenants
+
+    container = build_container(Settings())
+    try:
+        done = rebuild_tenants(
+            container.uow,
+            projector=container.projector(),
+            events=container.events,
+            slug=args.tenant,
+        )
+    finally:
+        container.dispose()
+    for slug, rows in done.items():
+        print(f"{slug}: engagement rebuilt from {rows} ledger rows")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zmos", description="Zimasa MotionOS")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -137,6 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
     db_upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     db_upgrade.add_argument("revision", nargs="?", default="head")
     db_upgrade.set_defaults(handler=_db_upgrade, extra="server")
+
+    engagement = commands.add_parser("engagement", help="engagement tools")
+    engagement_commands = engagement.add_subparsers(
+        dest="engagement_command", required=True, metavar="ENGAGEMENT_COMMAND"
+    )
+    rebuild = engagement_commands.add_parser(
+        "rebuild", help="rebuild streaks, scores, points and badges from the movement ledger"
+    )
+    rebuild.add_argument("--tenant", metavar="SLUG", help="only this tenant (default: all)")
+    rebuild.set_defaults(handler=_engagement_rebuild, extra="server")
     return parser
 
 
@@ -146,7 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    command = " ".join(filter(None, (args.command, getattr(args, "db_command", None))))
+    sub = getattr(args, "db_command", None) or getattr(args, "engagement_command", None)
+    command = " ".join(filter(None, (args.command, sub)))
     try:
         with needs_extra(args.extra, command):
             result: int = args.handler(args)

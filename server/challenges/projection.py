@@ -12,8 +12,8 @@ ends in the same rows as the incremental path.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import and_, select, update
@@ -23,6 +23,7 @@ from server.challenges import rules
 from server.challenges.models import Challenge, ChallengeParticipant
 from server.db.uow import UnitOfWork
 from server.engagement.models import MovementEvent
+from server.engagement.projection import Observed
 from server.engagement.repository import MemberDays
 from server.engagement.service import entry_of
 from server.ports.analytics import PublishedEvent
@@ -30,15 +31,6 @@ from shared.engagement.badges import CompletedChallenge
 from shared.engagement.challenges import Challenge as PureChallenge
 from shared.engagement.challenges import ChallengeScore, EngagementEvent, Participant
 from shared.movement import LedgerEntry
-
-
-@dataclass(frozen=True)
-class ChallengeOutcome:
-    """What a batch did to challenges: completions (for the completion badge) and the
-    events to publish once the projector's transaction commits."""
-
-    completed: Mapping[uuid.UUID, tuple[CompletedChallenge, ...]] = field(default_factory=dict)
-    published: Sequence[PublishedEvent] = ()
 
 
 @dataclass(frozen=True)
@@ -205,9 +197,9 @@ class ChallengeProjection:
         tenant_id: uuid.UUID,
         entries: Sequence[LedgerEntry],
         now: datetime,
-    ) -> ChallengeOutcome:
+    ) -> Observed:
         if not entries:
-            return ChallengeOutcome()
+            return Observed()
         db = uow.db
         by_member: dict[uuid.UUID, list[EngagementEvent]] = {}
         for entry in entries:
@@ -232,7 +224,7 @@ class ChallengeProjection:
             )
         ).all()
         if not found:
-            return ChallengeOutcome()
+            return Observed()
         day_start = MemberDays(db, tenant_id).day_start_hour()
         pures: dict[uuid.UUID, PureChallenge] = {}
         completed: dict[uuid.UUID, list[CompletedChallenge]] = {}
@@ -250,7 +242,7 @@ class ChallengeProjection:
                     CompletedChallenge(challenge.id, challenge.name, step.newly_completed)
                 )
         db.flush()
-        return ChallengeOutcome(
+        return Observed(
             completed={member: tuple(done) for member, done in completed.items()},
             published=tuple(published),
         )

@@ -10,14 +10,17 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKeyConstraint,
     Index,
     Integer,
+    Numeric,
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +34,13 @@ class MovementEvent(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
         Index("ix_movement_events_tenant_member_time", "tenant_id", "member_id", "occurred_at"),
         Index("ix_movement_events_tenant_member_date", "tenant_id", "member_id", "local_date"),
+        Index(
+            "ix_movement_events_tenant_pending",
+            "tenant_id",
+            "id",
+            sqlite_where=text("projected_seq IS NULL"),
+            postgresql_where=text("projected_seq IS NULL"),
+        ),
     )
 
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -60,6 +70,8 @@ class MovementEvent(TenantScoped, Base):
     #: When the ledger stored it; decides a challenge's late uploads. None: stored before
     #: the ledger kept it (read as ``occurred_at``).
     recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow)
+    #: The engagement projector's order of application; None: not projected yet.
+    projected_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SessionRating(TenantScoped, Timestamps, Base):
@@ -77,3 +89,79 @@ class SessionRating(TenantScoped, Timestamps, Base):
     #: 1–5
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(String(1000))
+
+
+class EngagementCursor(Base):
+    """Per tenant, the last sequence number the projector gave; its row is the projector's
+    lock (one projector per tenant at a time)."""
+
+    __tablename__ = "engagement_cursors"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class MemberEngagement(Base):
+    """A member's engagement as the projector left it: the rules' states as JSON
+    (``shared.engagement.codec``) and the figures lists and reports filter on."""
+
+    __tablename__ = "member_engagement"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+        Index("ix_member_engagement_tenant_weekly", "tenant_id", "weekly_current"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    daily_current: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    daily_longest: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weekly_current: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weekly_longest: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    score: Mapped[float] = mapped_column(
+        Numeric(8, 6, asdecimal=False), default=0.0, server_default="0"
+    )
+    points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_active_on: Mapped[date | None] = mapped_column(Date)
+    #: The member's own weekly goal (written by the member, never by the projector).
+    goal_kind: Mapped[str | None] = mapped_column(String(10))
+    goal_target: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class BadgeAward(TenantScoped, Base):
+    """Points or a badge a member earned, once per key, with why."""
+
+    __tablename__ = "badge_awards"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+        UniqueConstraint("tenant_id", "member_id", "key"),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    key: Mapped[str] = mapped_column(String(100))
+    badge: Mapped[str | None] = mapped_column(String(50))
+    points: Mapped[int] = mapped_column(Integer)
+    explanation: Mapped[str] = mapped_column(String(300))
+    earned_on: Mapped[date] = mapped_column(Date)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class StreakPause(TenantScoped, Timestamps, Base):
+    """Days a member's streaks do not break (illness, travel, coach-approved rest); the
+    projector hands it to the streak rules in its order like a movement."""
+
+    __tablename__ = "streak_pauses"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
+        Index("ix_streak_pauses_tenant_member", "tenant_id", "member_id"),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    #: illness, travel, rest
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(500))
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    projected_seq: Mapped[int | None] = mapped_column(BigInteger)

@@ -121,3 +121,88 @@ class RatingLineRead(BaseModel):
 
 class RatingsReport(BaseModel):
     items: list[RatingLineRead]
+
+
+class StreakOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    current: int = Field(description="Periods counted in a row, today's once it is met")
+    longest: int
+    freezes: int = Field(description="Freezes held (at most 2): each covers one missed period")
+    at_risk: bool = Field(
+        description="A period was missed and its 48-hour repair window is still open"
+    )
+    minutes_to_go: int = Field(
+        description="Moderate-equivalent minutes still needed for this period to count"
+    )
+
+
+class WeekDoseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    week: date = Field(description="The week's first local date")
+    minutes: int = Field(description="Moderate-equivalent minutes: moderate + 2 × vigorous")
+    sessions: int
+    dose: float = Field(description="min(1, minutes / target)")
+
+
+class SuggestionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    target: int
+    reason: str
+
+
+class GoalOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    kind: Literal["sessions", "minutes"]
+    target: int
+    done: int = Field(description="This week so far (minutes: moderate-equivalent)")
+    met: bool
+    suggestion: SuggestionOut | None = Field(
+        description="After 3 weeks in a row met (or missed): about 10 % more (or less)"
+    )
+
+
+class BadgeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    key: str
+    badge: str | None
+    points: int
+    explanation: str = Field(description='Why, e.g. "because: 10th session on 4 Dec 2026"')
+    earned_on: date
+
+
+class EngagementOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    member_id: uuid.UUID
+    today: date = Field(description="The member's local date now")
+    daily: StreakOut
+    weekly: StreakOut
+    score: float = Field(ge=0, le=1, description="The Movement Adherence Score")
+    doses: list[WeekDoseOut] = Field(description="The last 12 weeks, oldest first")
+    goal: GoalOut | None
+    points: int
+    badges: list[BadgeOut]
+    last_active_on: date | None
+
+
+class GoalUpdate(InputModel):
+    """A weekly goal: 1–21 sessions, or 10–3000 moderate-equivalent minutes."""
+
+    kind: Literal["sessions", "minutes"]
+    target: int = Field(ge=1, le=3000)
+
+
+class PauseCreate(InputModel):
+    starts_on: date
+    ends_on: date = Field(description="Included; at most 90 days after the start, counted in")
+    reason: Literal["illness", "travel", "rest"] = Field(description="rest: coach-approved")
+    note: str | None = Field(None, max_length=500)
+
+
+class PauseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    member_id: uuid.UUID
+    starts_on: date
+    ends_on: date
+    reason: str
+    note: str | None

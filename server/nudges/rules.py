@@ -10,11 +10,12 @@ change moves the instant they end, never the time on the member's clock.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from shared.engagement.streaks import StreakRisk, StreakUnit
 
 
 class NudgeKind(StrEnum):
@@ -200,12 +201,14 @@ def message(kind: NudgeKind, why: str, headline: str) -> Message:
     return Message(headline[:300], body)
 
 
-@dataclass(frozen=True, slots=True)
-class StreakRisk:
-    """A member whose streak breaks unless they move before ``period_ends_on`` ends."""
+#: Streak protection warns on the last days of a week (Friday to Sunday for a Monday week):
+#: earlier, there is time enough without a message.
+WARN_DAYS = 3
 
-    member_id: uuid.UUID
-    unit: str
-    current: int
-    minutes_needed: int
-    period_ends_on: date
+
+def worth_warning(risk: StreakRisk) -> bool:
+    """Only weekly streaks are protected by a nudge (a daily one would be a message a day),
+    and only once the week's end is near."""
+    if risk.unit != StreakUnit.WEEK or risk.today is None:
+        return False
+    return (risk.period_ends_on - risk.today).days < WARN_DAYS

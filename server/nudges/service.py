@@ -24,7 +24,7 @@ from server.notices import service as notices
 from server.nudges import repository as repo
 from server.nudges import rules
 from server.nudges.models import Nudge, NudgePolicy, NudgeSettings
-from server.nudges.rules import Candidate, NudgeKind, StreakRisk
+from server.nudges.rules import Candidate, NudgeKind
 from server.nudges.schemas import (
     NudgePage,
     NudgePolicyRead,
@@ -35,6 +35,7 @@ from server.nudges.schemas import (
 )
 from server.tenants.models import Tenant
 from shared.clock import utcnow
+from shared.engagement.streaks import StreakRisk
 from shared.ids import new_id
 
 log = logging.getLogger("zmos.nudges")
@@ -93,7 +94,7 @@ def _candidates(
     upcoming = repo.upcoming_classes(db, tenant_id, now, before)
     no_shows = repo.recent_no_shows(db, tenant_id, now)
     lapsed = repo.lapsed_members(db, tenant_id, now, policy.lapse_days)
-    risks = streaks_at_risk(uow, tenant_id, now)
+    risks = [r for r in streaks_at_risk(uow, tenant_id, now) if rules.worth_warning(r)]
     members = (
         {b.member_id for b in upcoming}
         | {b.member_id for b in no_shows}

@@ -41,8 +41,9 @@ in one step. Only a pause is walked a period at a time: at most 90 steps for a d
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -292,6 +293,19 @@ def _add(
     totals = dict(pending)
     totals[day] = totals.get(day, 0) + minutes
     return tuple(sorted(totals.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class StreakRisk:
+    """A member whose streak breaks unless they move ``minutes_needed`` more (moderate-
+    equivalent) before ``period_ends_on`` ends; ``today`` is the member's local date."""
+
+    member_id: uuid.UUID
+    unit: StreakUnit
+    current: int
+    minutes_needed: int
+    period_ends_on: date
+    today: date | None = field(default=None, compare=False)
 
 
 def rebuild(rule: StreakRule, events: Iterable[DayDose | Movement | Pause]) -> StreakState:

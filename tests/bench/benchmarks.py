@@ -3,6 +3,7 @@
 from . import (
     api_read,
     bookings,
+    engagement,
     frame_decode,
     kiosk_checkin,
     kiosk_download,
@@ -17,6 +18,7 @@ from . import (
 __all__ = [
     "api_read",
     "bookings",
+    "engagement",
     "frame_decode",
     "kiosk_checkin",
     "kiosk_download",

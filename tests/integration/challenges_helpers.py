@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from server.bootstrap import Container
 from server.challenges.models import ChallengeParticipant
-from server.challenges.projection import ChallengeOutcome, ChallengeProjection
+from server.challenges.projection import ChallengeProjection
 from server.engagement.models import MovementEvent
+from server.engagement.projection import Observed
 from server.engagement.repository import MemberDays
 from server.engagement.service import MovementFacts, entry_of, movement_row
 from shared.clock import utcnow
@@ -150,7 +151,7 @@ class Club:
             }
         return [rows[i] for i in ids]
 
-    def pump(self, now: datetime | None = None) -> ChallengeOutcome:
+    def pump(self, now: datetime | None = None) -> Observed:
         """Feed the events stored since the last pump to the observer, in stored order."""
         entries = self._entries(self.pending)
         self.pending = []

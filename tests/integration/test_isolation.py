@@ -75,6 +75,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/tiles/{tile_id}"): {"json": {"minutes": 6}},
     # A fresh id: the walk sends it with the other tenant's Tile first, then its own.
     ("POST", "/me/tiles/{tile_id}/completions"): {"json": {"id": str(uuid.uuid4())}},
+    ("POST", "/members/{member_id}/streak-pauses"): {
+        "json": {"starts_on": "2026-11-02", "ends_on": "2026-11-08", "reason": "illness"}
+    },
     ("POST", "/circles/{circle_id}/announcements"): {
         "json": {"title": "Saturday run", "body": "Meet at the gate at 8."}
     },

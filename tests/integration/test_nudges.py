@@ -18,12 +18,12 @@ from server.bookings.models import Booking
 from server.bootstrap import Container
 from server.config import Settings
 from server.engagement.models import MovementEvent
+from server.engagement.projection import project_pending, streaks_at_risk
 from server.members.models import Member
 from server.notices import service as notices
 from server.notices.models import Notice
 from server.nudges.models import Nudge
 from server.nudges.service import run_nudges
-from server.nudges.streaks import streaks_at_risk
 from shared.clock import utcnow
 from shared.ids import new_id
 from tests.integration.bookings_helpers import Studio
@@ -60,7 +60,15 @@ def _day_ahead(days: int, hour: int, minute: int = 0) -> datetime:
 
 
 def _run(studio: Studio, now: datetime) -> int:
-    return run_nudges(studio.container.uow, now, streaks_at_risk=streaks_at_risk)
+    # The projector's own job keeps engagement current in a server; here it runs first.
+    container = studio.container
+    project_pending(
+        container.uow,
+        uuid.UUID(studio.tenant_id),
+        projector=container.projector(),
+        events=container.events,
+    )
+    return run_nudges(container.uow, now, streaks_at_risk=streaks_at_risk)
 
 
 def _nudges(studio: Studio, member_id: str | None = None) -> list[Nudge]:

@@ -11,8 +11,8 @@ from datetime import timedelta
 from playwright.sync_api import Browser, expect
 
 from server.engagement.models import MovementEvent
+from server.engagement.projection import streaks_at_risk
 from server.nudges import service as nudges
-from server.nudges.streaks import streaks_at_risk
 from shared.clock import utcnow
 from shared.ids import new_id
 from tests.web.conftest import SIZES, Live
