@@ -74,6 +74,10 @@ class MovementEventRepository(TenantRepository[MovementEvent]):
         return bool(getattr(result, "rowcount", 0) == 1)
 
 
+#: The advisory-lock namespace of members' ledgers ("ZMle").
+_LEDGER_LOCKS = 0x5A4D6C65
+
+
 class MemberDays:
     """Where and when a member's day is: the zone (home location's, else the event's
     location's, else the tenant's first location's) and the tenant's day-start hour.
@@ -105,6 +109,21 @@ class MemberDays:
         if found is None:
             return False
         self._homes[member_id] = found[0]
+        return True
+
+    def hold_day_totals(self, member_id: uuid.UUID) -> bool:
+        """``is_member``, and on PostgreSQL a lock on the member's ledger until the
+        transaction ends, so that two entries at once cannot both fit under the day's
+        plausible total. An advisory lock (two ints: a fixed namespace, the member's id
+        folded to 32 bits), not a row lock, so the door's writes to the member wait for
+        nothing. A collision of two members' folded ids only makes one wait briefly. SQLite
+        has one writer at a time already: the insert checks the total again (see
+        ``engagement.service``)."""
+        if not self.is_member(member_id):
+            return False
+        if self.db.get_bind().dialect.name == "postgresql":
+            folded = (member_id.int ^ (member_id.int >> 32) ^ (member_id.int >> 64)) & 0x7FFFFFFF
+            self.db.execute(select(func.pg_advisory_xact_lock(_LEDGER_LOCKS, folded)))
         return True
 
     def is_location(self, location_id: uuid.UUID) -> bool:

@@ -22,6 +22,7 @@ from shared.enums import MovementKind
 from shared.ids import new_id
 from shared.movement import (
     FLOOR_CHECKIN_MINUTES,
+    MAX_MINUTES_PER_DAY,
     LedgerEntry,
     MovementIntensity,
     MovementSource,
@@ -217,6 +218,19 @@ def _insert(
         if found is None:
             raise
         return found, False
+    if row.minutes > 0:
+        # Counted again with the row in: on SQLite an entry made at the same moment was
+        # invisible to the check before, and only now is the writer's turn ours.
+        total = repo.minutes_on(row.member_id, row.local_date)
+        if total > MAX_MINUTES_PER_DAY:
+            savepoint.rollback()
+            refusal = movement_refusal(
+                occurred_at=ensure_utc(row.occurred_at),
+                now=ensure_utc(row.occurred_at),
+                minutes=row.minutes,
+                minutes_that_day=total - row.minutes,
+            )
+            raise InvalidInput(refusal or "too many minutes that day", code="movement_refused")
     savepoint.commit()
     return row, True
 
@@ -239,7 +253,7 @@ def enter_movement(
     with uow:
         repo = MovementEventRepository(uow.db, tenant_id)
         days = MemberDays(uow.db, tenant_id)
-        if not days.is_member(facts.member_id):
+        if not days.hold_day_totals(facts.member_id):
             raise NotFound(f"member {facts.member_id} was not found")
         if facts.location_id is not None and not days.is_location(facts.location_id):
             raise NotFound(f"location {facts.location_id} was not found")
@@ -394,6 +408,7 @@ def stage_correction(
         recorded_by=recorded_by,
         data=dict(old.data or {}),
     )
+    days.hold_day_totals(old.member_id)
     _check(repo, days, facts, now, leaving_out=old.id)
     row = _row(days, facts, new_id(), old.id)
     row.reason = reason

@@ -278,7 +278,7 @@ def import_activity_file(
     sha256 = hashlib.sha256(data).hexdigest()
     with uow:
         repo = ActivityImportRepository(uow.db, tenant_id)
-        if not MemberDays(uow.db, tenant_id).is_member(member_id):
+        if not MemberDays(uow.db, tenant_id).hold_day_totals(member_id):
             raise NotFound(f"member {member_id} was not found")
         first = repo.by_file(member_id, sha256)
         if first is not None:

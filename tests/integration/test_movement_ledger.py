@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from server.bootstrap import Container
 from server.engagement import service
 from server.engagement.models import MovementEvent, SessionRating
-from server.errors import Conflict
+from server.errors import Conflict, InvalidInput
 from shared.clock import utcnow
 from shared.enums import MovementKind
 from shared.movement import MovementIntensity, Provenance
@@ -156,6 +156,59 @@ def test_the_same_id_from_two_threads_at_once_is_one_row(
     assert sorted(a.created for a in answers) == [False, True]
     assert {a.entry.id for a in answers} == {event_id}
     assert [row.id for row in _rows(studio, str(member))] == [event_id]
+
+
+def _two_at_once(
+    studio: Studio, container: Container, member: uuid.UUID, at: datetime, minutes: int
+) -> tuple[list[service.Entered], list[InvalidInput]]:
+    """The same entry made by two threads at the same moment."""
+    start = threading.Barrier(2)
+    answers: list[service.Entered] = []
+    refusals: list[InvalidInput] = []
+    failures: list[BaseException] = []
+    facts = service.MovementFacts(
+        member_id=member,
+        kind=MovementKind.OUTDOOR,
+        occurred_at=at,
+        minutes=minutes,
+        intensity=MovementIntensity.MODERATE,
+        provenance=Provenance.STAFF_RECORDED,
+    )
+
+    def enter() -> None:
+        start.wait()
+        try:
+            answers.append(
+                service.enter_movement(
+                    uow=container.uow(), tenant_id=uuid.UUID(studio.tenant_id), facts=facts
+                )
+            )
+        except InvalidInput as refused:
+            refusals.append(refused)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=enter) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    return answers, refusals
+
+
+def test_two_entries_at_once_cannot_both_fit_under_the_days_total(
+    studio: Studio, container: Container
+) -> None:
+    # 400 + 400 > 600: whichever comes second, seeing the first or not, is refused. Without
+    # the lock (PostgreSQL) or the count after the insert (SQLite) both were stored.
+    member = uuid.UUID(studio.member(plan=""))
+    for attempt in range(3):
+        at = HOUR_AGO - timedelta(days=attempt + 1)
+        answers, refusals = _two_at_once(studio, container, member, at, 400)
+        assert len(answers) == 1 and len(refusals) == 1, (answers, refusals)
+        assert "600" in str(refusals[0].detail)
+    assert sorted(row.minutes for row in _rows(studio, str(member))) == [400, 400, 400]
 
 
 def test_bad_input_is_a_clear_4xx_and_stores_nothing(studio: Studio, api: Api) -> None:
