@@ -272,7 +272,11 @@ async def circle_announce(request: Request, raw_id: str) -> Response:
     form = await checked_form(request)
     claims = await admin(request)
     circle_id = parse_id(raw_id)
-    body = {"title": form.get("title", ""), "body": form.get("body", "")}
+    body = {
+        "title": form.get("title", ""),
+        "body": form.get("body", ""),
+        "challenge_id": form.get("challenge_id") or None,
+    }
     try:
         cmd = AnnouncementCreate.model_validate(body)
     except ValidationError as exc:

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.api.deps import Services
+from server.challenges import service as challenges
 from server.circles import membership
 from server.circles import service as circles
-from server.circles.schemas import CircleRead
+from server.circles.schemas import AnnouncementRead, CircleRead
+from server.errors import NotFound
 from server.ports.identity import AccessClaims
 from server.tenants import service as tenants
 from server.tiles import service as tiles
@@ -120,6 +122,48 @@ class Said:
     title: str
     body: str
     when: str
+    #: The challenge it is about, by name (None: none, or one the reader may not see).
+    about: str | None = None
+
+
+def _said(
+    container: Services, claims: AccessClaims, fmt: Formats, items: list[AnnouncementRead]
+) -> list[Said]:
+    """Announcements as a page shows them, each linked challenge named once."""
+    names: dict[uuid.UUID, str | None] = {}
+    for challenge_id in {a.challenge_id for a in items if a.challenge_id is not None}:
+        try:
+            names[challenge_id] = challenges.get_challenge(
+                uow=container.uow(), claims=claims, challenge_id=challenge_id
+            ).name
+        except NotFound:
+            names[challenge_id] = None
+    return [
+        Said(
+            a.title,
+            a.body,
+            fmt.datetime(a.created_at),
+            names.get(a.challenge_id) if a.challenge_id else None,
+        )
+        for a in items
+    ]
+
+
+@dataclass(frozen=True)
+class Open:
+    id: uuid.UUID
+    name: str
+
+
+def _open_challenges(container: Services, claims: AccessClaims) -> list[Open]:
+    """Challenges an announcement may be about: running or still to come."""
+    found: list[Open] = []
+    for status in ("active", "upcoming"):
+        page = challenges.list_challenges(
+            uow=container.uow(), claims=claims, status=status, limit=PAGE, offset=0
+        )
+        found.extend(Open(c.id, c.name) for c in page.items)
+    return found
 
 
 def member_circle(
@@ -135,7 +179,7 @@ def member_circle(
         page = circles.announcements(
             uow=container.uow(), claims=claims, circle_id=circle_id, limit=PAGE, offset=0
         )
-        said = [Said(a.title, a.body, fmt.datetime(a.created_at)) for a in page.items]
+        said = _said(container, claims, fmt, page.items)
     return {"circle": circle, "joined": joined, "announcements": said}
 
 
@@ -193,5 +237,6 @@ def console_circle(
         "members": [
             InCircle(f"{m.first_name} {m.last_name}", fmt.date(m.joined_at)) for m in members.items
         ],
-        "announcements": [Said(a.title, a.body, fmt.datetime(a.created_at)) for a in said.items],
+        "announcements": _said(container, claims, fmt, said.items),
+        "challenges": _open_challenges(container, claims),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -203,3 +204,64 @@ def test_who_opens_the_console_pages_and_csrf(
     forged = member.post(f"/app/tiles/{tile_id}/done", data=form | {"csrf": "forged"})
     assert forged.status_code == 403
     assert _count(member.get("/app/tiles").text) == "0 of 3"
+
+
+def test_an_announcement_about_a_challenge_names_it_for_staff_and_members(
+    api: Api, tenant: Tenant, owner: TestClient, member: TestClient
+) -> None:
+    circle = api.client.post(
+        "/circles", json={"name": "Runners", "interest": "runners"}, headers=tenant.headers
+    ).json()
+    today = date.today()
+    challenge = api.client.post(
+        "/challenges",
+        json={
+            "name": "Spring steps",
+            "metric": "sessions",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=20)).isoformat(),
+        },
+        headers=tenant.headers,
+    ).json()
+    page = f"/manage/setup/circles/{circle['id']}"
+    shown = owner.get(page)
+    assert 'name="challenge_id"' in shown.text and "Spring steps" in shown.text
+    token = csrf_of(shown.text)
+    # Not an id at all: the form again, nothing stored.
+    bad = owner.post(
+        f"{page}/announcements",
+        data={"csrf": token, "title": "Go", "body": "Join in", "challenge_id": "nope"},
+    )
+    assert bad.status_code == 422 and 'id="a-challenge-error"' in bad.text
+    # Another tenant's or an unknown challenge: not found, nothing stored.
+    unknown = owner.post(
+        f"{page}/announcements",
+        data={"csrf": token, "title": "Go", "body": "Join in", "challenge_id": str(uuid.uuid4())},
+    )
+    assert unknown.status_code == 404
+    said = api.client.get(f"/circles/{circle['id']}/announcements", headers=tenant.headers)
+    assert said.json()["items"] == []
+    posted = owner.post(
+        f"{page}/announcements",
+        data={
+            "csrf": token,
+            "title": "Spring steps starts today",
+            "body": "Join from the app.",
+            "challenge_id": challenge["id"],
+        },
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303
+    [item] = api.client.get(
+        f"/circles/{circle['id']}/announcements", headers=tenant.headers
+    ).json()["items"]
+    assert item["challenge_id"] == challenge["id"]
+    assert "about the challenge “Spring steps”" in owner.get(page).text
+    member_token = csrf_of(member.get(f"/app/circles/{circle['id']}").text)
+    joined = member.post(
+        f"/app/circles/{circle['id']}/join", data={"csrf": member_token}, follow_redirects=True
+    )
+    assert joined.status_code == 200, joined.text
+    read = member.get(f"/app/circles/{circle['id']}").text
+    assert "Spring steps starts today" in read
+    assert "About the challenge <strong>Spring steps</strong>" in read

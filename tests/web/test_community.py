@@ -4,6 +4,8 @@ and posts an announcement, which a member who joins the circle in the app reads.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import httpx
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -108,6 +110,18 @@ def test_a_manager_adds_a_tile_and_a_circle_and_a_member_reads_the_announcement(
             headers=provider.owner,
         )
         assert made.status_code == 201, made.text
+        today = date.today()
+        challenge = api.post(
+            "/challenges",
+            json={
+                "name": "Canal kilometres",
+                "metric": "sessions",
+                "starts_on": today.isoformat(),
+                "ends_on": (today + timedelta(days=28)).isoformat(),
+            },
+            headers=provider.owner,
+        )
+        assert challenge.status_code == 201, challenge.text
     width, height = SIZES["desktop"]
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
     page.goto(f"{live.url}/manage/signin")
@@ -154,6 +168,7 @@ def test_a_manager_adds_a_tile_and_a_circle_and_a_member_reads_the_announcement(
     expect(page.get_by_role("heading", name="Saturday runners")).to_be_visible()
     page.get_by_label("Title").fill("Meet at the lock")
     page.get_by_label("Message").fill("Saturday at 8:00 by the Camden lock.\nAll paces welcome.")
+    page.get_by_label("About a challenge").select_option(label="Canal kilometres")
     page.get_by_role("button", name="Post announcement").click()
     expect(page.get_by_text("Announced to the circle.")).to_be_visible()
 
@@ -170,6 +185,7 @@ def test_a_manager_adds_a_tile_and_a_circle_and_a_member_reads_the_announcement(
     expect(app.locator("#message")).to_have_text("You joined the circle.")
     expect(app.locator(".announcement")).to_contain_text("Meet at the lock")
     expect(app.locator(".announcement")).to_contain_text("All paces welcome.")
+    expect(app.locator(".announcement")).to_contain_text("About the challenge Canal kilometres")
     photograph(app, live, "app-circle")
 
     page.reload()
