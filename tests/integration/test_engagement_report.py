@@ -113,8 +113,7 @@ def test_streaks_scores_and_challenges_are_counted_per_tenant_and_location(
     # Only the running challenge: the finished one ended before the period, the other was
     # cancelled. Joined 3; moved this week: Ama; completed: Ama and Yaw.
     assert [
-        (c["name"], c["joined"], c["active_this_week"], c["completed"])
-        for c in whole["challenges"]
+        (c["name"], c["joined"], c["active_this_week"], c["completed"]) for c in whole["challenges"]
     ] == [("Spring moves", 3, 1, 2)]
 
     london = _limited(club, club.london)
@@ -253,7 +252,8 @@ def test_bad_input_and_other_roles_are_refused(api: Api, club: Club) -> None:
     assert api.client.get("/reports/engagement", params=PERIOD, headers=desk).status_code == 403
     member = club.member("Ama")
     assert (
-        api.client.get("/reports/engagement", params=PERIOD, headers=club.headers(member))
-        .status_code
+        api.client.get(
+            "/reports/engagement", params=PERIOD, headers=club.headers(member)
+        ).status_code
         == 403
     )
