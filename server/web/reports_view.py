@@ -390,7 +390,7 @@ def _engagement(container: Services, claims: AccessClaims, chosen: Filter) -> li
                 "datasets": [
                     {
                         "label": "Came back within 14 days",
-                        "data": _ratio_percent([r["share"] for r in retention]),
+                        "data": _ratio_percent([r.share for r in figures.retention]),
                     }
                 ],
             },
@@ -409,9 +409,7 @@ def _engagement(container: Services, claims: AccessClaims, chosen: Filter) -> li
                 "type": "bar",
                 "horizontal": True,
                 "labels": [f"{r['session_type']} · {r['instructor']}" for r in rated],
-                "datasets": [
-                    {"label": "Average rating", "data": [r["average"] for r in rated]}
-                ],
+                "datasets": [{"label": "Average rating", "data": [r["average"] for r in rated]}],
             },
         ),
     ]
