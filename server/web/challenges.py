@@ -28,11 +28,19 @@ from server.web.console import console_page, staff_in
 from server.web.pages import redirect
 from server.web.sessions import WebRefusal, checked_form, services
 from server.web.setup_common import call, parse_id
-from server.web.setup_forms import Filled, validated, values_of
+from server.web.setup_forms import Field, Filled, validated, values_of
 
 router = APIRouter(include_in_schema=False)
 SECTION = "challenges"
 _NOT_FOR_COACHES = "Only owners and managers create, change or cancel challenges."
+
+
+def placed(detail: str, fields: list[Field]) -> tuple[dict[str, str], list[str]]:
+    """A service's refusal next to the field it names ("ends_on: …"), else above the form."""
+    name, _, message = detail.partition(": ")
+    if message and name.lower() in {f.name for f in fields}:
+        return {name.lower(): message[:1].upper() + message[1:] + "."}, []
+    return {}, [detail]
 
 
 def _runner(claims: AccessClaims) -> None:
@@ -100,7 +108,7 @@ async def create(request: Request) -> Response:
         except WebRefusal as refusal:
             if refusal.status != 422:
                 raise
-            general = [refusal.detail]
+            errors, general = placed(refusal.detail, fields)
         else:
             return redirect(request, f"/manage/challenges/{made.id}")
     filled = Filled(fields, values_of(fields, form), errors, general)
@@ -169,7 +177,7 @@ async def update(request: Request, raw_id: str) -> Response:
         except WebRefusal as refusal:
             if refusal.status != 422:
                 raise
-            general = [refusal.detail]
+            errors, general = placed(refusal.detail, fields)
         else:
             return redirect(request, f"/manage/challenges/{challenge_id}?saved=1")
     filled = Filled(fields, values_of(fields, form), errors, general)

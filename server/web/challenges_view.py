@@ -34,9 +34,9 @@ METRICS = (
 )
 METRIC_NAMES = dict(METRICS)
 TEAMS = (
-    ("", "Individual: everyone for themselves"),
+    ("", "Individual"),
     ("location", "Teams by home location"),
-    ("circle", "One team per circle (choose the circle)"),
+    ("circle", "A circle's team (choose it below)"),
 )
 TEAM_NAMES = {"": "Individual", "location": "Teams by location", "circle": "Circle team"}
 _LIST = 200

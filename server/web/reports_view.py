@@ -69,6 +69,8 @@ class Table:
     chart: dict[str, Any] | None = None
     #: The heat map: a grid, its cells shaded by ``level``.
     heat: bool = False
+    #: Said under the title: how the figures are counted.
+    note: str = ""
 
 
 @dataclass
@@ -291,6 +293,7 @@ def _bands_table(key: str, title: str, heading: str, bands: list[Any]) -> Table:
     rows = [{"band": b.band, "members": b.members} for b in bands]
     chart = {
         "type": "bar",
+        "whole": True,
         "labels": [r["band"] for r in rows],
         "datasets": [{"label": "Members", "data": [r["members"] for r in rows]}],
     }
@@ -359,6 +362,7 @@ def _engagement(container: Services, claims: AccessClaims, chosen: Filter) -> li
             {
                 "type": "bar",
                 "horizontal": True,
+                "whole": True,
                 "labels": [c["name"] for c in challenges],
                 "datasets": [
                     {"label": "Joined", "data": [c["joined"] for c in challenges]},
@@ -372,9 +376,7 @@ def _engagement(container: Services, claims: AccessClaims, chosen: Filter) -> li
         ),
         Table(
             "retention",
-            f"Classes that bring people back (moved again within "
-            f"{engagement_reports.RETURN_DAYS} days; groups under "
-            f"{engagement_reports.MIN_GROUP} left out)",
+            "Classes that bring people back",
             [
                 Column("session_type", "Class", "text"),
                 Column("attendees", "Attendees"),
@@ -394,6 +396,12 @@ def _engagement(container: Services, claims: AccessClaims, chosen: Filter) -> li
                     }
                 ],
             },
+            note=(
+                "Of the members who attended a class type in the period, the share who "
+                f"moved again within {engagement_reports.RETURN_DAYS} days of their first "
+                f"visit. Class types with fewer than {engagement_reports.MIN_GROUP} "
+                "attendees are left out."
+            ),
         ),
         Table(
             "ratings",
