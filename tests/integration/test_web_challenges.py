@@ -206,3 +206,17 @@ def test_the_engagement_report_page_writes_its_tables(club: Club, browser: TestC
     assert 'data-chart="chart-streaks"' in page.text
     csv = browser.get("/manage/reports/engagement/scores.csv?weeks=4")
     assert csv.status_code == 200 and csv.text.splitlines()[1] == "< 0.25,1"
+
+
+def test_a_manager_limited_to_london_reads_london_only(club: Club, browser: TestClient) -> None:
+    club.member("Ama")
+    club.member("Yaw", home=club.accra)
+    email = f"london-{uuid.uuid4().hex[:6]}@{SLUG}.example"
+    club.api.create_staff(club.tenant, "manager", email, location_ids=[club.london])
+    assert staff_signs_in(browser, SLUG, email, PASSWORD).status_code == 303
+    page = browser.get("/manage/reports/engagement?weeks=4")
+    # Ama only (Yaw is at home in Accra): one member at 0 weeks.
+    assert _cells(page.text, 'data-table="streaks"')[0] == ["0", "1"]
+    assert "Accra" not in page.text
+    refused = browser.get(f"/manage/reports/engagement?weeks=4&location={club.accra}")
+    assert refused.status_code == 404
