@@ -8,15 +8,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 
-from server.api.deps import ContainerDep, UowDep, caller_where, staff_with
+from server.api.deps import Admin, ContainerDep, UowDep, caller_where, staff_with
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
-from server.challenges import service
+from server.challenges import report, service
 from server.challenges.schemas import (
     ChallengeCreate,
     ChallengePage,
     ChallengeRead,
     ChallengeUpdate,
+    EngagementReportRead,
     Leaderboard,
     MyChallengePage,
     MyChallengeRead,
@@ -27,6 +28,7 @@ from server.members.deps import MemberClaims
 from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from shared.enums import PrincipalKind, StaffRole
+from shared.inputs import Day
 
 router = APIRouter(route_class=ThreadedRoute, tags=["challenges"])
 
@@ -140,3 +142,28 @@ def join(challenge_id: uuid.UUID, claims: MemberClaims, container: ContainerDep)
 def leave(challenge_id: uuid.UUID, claims: MemberClaims, uow: UowDep) -> None:
     """Leave a challenge that has not finished; leaving one you are not in changes nothing."""
     service.leave(uow=uow, claims=claims, challenge_id=challenge_id)
+
+
+@router.get("/reports/engagement", response_model=EngagementReportRead, tags=["reports"])
+def engagement_report(
+    claims: Admin,
+    container: ContainerDep,
+    from_: Annotated[Day, Query(alias="from", description="First local day")],
+    to: Annotated[Day, Query(description="Last local day")],
+    location_id: Annotated[
+        uuid.UUID | None, Query(description="One location; none: all yours")
+    ] = None,
+) -> EngagementReportRead:
+    """Members by weekly streak (0, 1, 2–3, 4–7, 8+) and by adherence score band, as they
+    stand now; challenges running in the period (joined, moved this week, completed);
+    per class type attended in the period, the share of its attendees who moved again
+    within 14 days (types with fewer than 5 left out); ratings per class and instructor.
+    Members are counted at their home location."""
+    figures = report.engagement_report(
+        read_uow=container.read_uow,
+        claims=claims,
+        from_day=from_,
+        to_day=to,
+        location_id=location_id,
+    )
+    return EngagementReportRead.model_validate(figures)

@@ -132,3 +132,54 @@ class TeamBoardRead(BaseModel):
     teams: list[TeamLine]
     #: Teams below the minimum size: shown apart, unranked.
     too_small: list[TeamLine]
+
+
+class BandRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    band: str
+    members: int
+
+
+class ChallengeUptakeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    challenge_id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    joined: int
+    active_this_week: int = Field(description="Participants with movement this week")
+    completed: int
+
+
+class RetentionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    session_type_id: uuid.UUID
+    session_type: str
+    attendees: int = Field(description="Members who attended it in the period (5 or more)")
+    returned: int = Field(description="Of those, who moved again within 14 days")
+    share: float = Field(description="returned / attendees, to 4 decimals")
+
+
+class RatingsLineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    session_type_id: uuid.UUID
+    session_type: str
+    instructor_id: uuid.UUID | None
+    instructor: str | None
+    ratings: int
+    average: float
+
+
+class EngagementReportRead(BaseModel):
+    """Streaks and scores as they stand now; the rest over the period."""
+
+    model_config = ConfigDict(from_attributes=True)
+    from_day: date
+    to_day: date
+    week_start: date = Field(description="Monday of the current week (active this week)")
+    location_id: uuid.UUID | None
+    streaks: list[BandRead] = Field(description="Members by current weekly streak")
+    scores: list[BandRead] = Field(description="Members by Movement Adherence Score")
+    challenges: list[ChallengeUptakeRead]
+    retention: list[RetentionRead]
+    ratings: list[RatingsLineRead]

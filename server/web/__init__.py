@@ -14,6 +14,7 @@ from starlette.types import Scope
 from server.web import (
     account,
     activity_imports,
+    challenges,
     community,
     manage_pages,
     member_accounts,
@@ -63,6 +64,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(setup.router)
     app.include_router(staff_passwords.router)
     app.include_router(reports.router)
+    app.include_router(challenges.router)
     # Last: its provider page (``/app/{slug}``) would otherwise take other one-segment pages.
     app.include_router(timetable.router)
     app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")

@@ -37,6 +37,13 @@ SECTIONS = (
     Section("schedule", "Schedule", "/manage/schedule", frozenset(StaffRole), "staff"),
     Section("members", "Members", "/manage/members", _DESK, _DESK_STAFF),
     Section("setup", "Set-up", "/manage/setup", _ADMIN, "owners and managers"),
+    Section(
+        "challenges",
+        "Challenges",
+        "/manage/challenges",
+        frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.COACH}),
+        "owners, managers and coaches",
+    ),
     Section("reports", "Reports", "/manage/reports", _ADMIN, "owners and managers"),
 )
 _BY_KEY = {s.key: s for s in SECTIONS}

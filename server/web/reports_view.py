@@ -16,6 +16,7 @@ from typing import Any
 
 from server.api.deps import Services
 from server.bookings import reports as attendance_reports
+from server.challenges import report as engagement_reports
 from server.errors import NotFound
 from server.ports.identity import AccessClaims
 from server.sales import revenue as revenue_report
@@ -45,6 +46,7 @@ REPORTS = (
     Report("slots", "Time slots"),
     Report("no-shows", "No-shows"),
     Report("revenue", "Revenue"),
+    Report("engagement", "Engagement"),
 )
 BY_KEY = {r.key: r for r in REPORTS}
 
@@ -67,6 +69,8 @@ class Table:
     chart: dict[str, Any] | None = None
     #: The heat map: a grid, its cells shaded by ``level``.
     heat: bool = False
+    #: Said under the title: how the figures are counted.
+    note: str = ""
 
 
 @dataclass
@@ -285,12 +289,147 @@ def _revenue(container: Services, claims: AccessClaims, chosen: Filter) -> list[
     return tables
 
 
+def _bands_table(key: str, title: str, heading: str, bands: list[Any]) -> Table:
+    rows = [{"band": b.band, "members": b.members} for b in bands]
+    chart = {
+        "type": "bar",
+        "whole": True,
+        "labels": [r["band"] for r in rows],
+        "datasets": [{"label": "Members", "data": [r["members"] for r in rows]}],
+    }
+    columns = [Column("band", heading, "text"), Column("members", "Members")]
+    return Table(key, title, columns, rows, chart)
+
+
+def _engagement(container: Services, claims: AccessClaims, chosen: Filter) -> list[Table]:
+    figures = engagement_reports.engagement_report(
+        read_uow=container.read_uow, claims=claims, **_period(chosen)
+    )
+    challenges = [
+        {
+            "name": c.name,
+            "starts_on": c.starts_on,
+            "ends_on": c.ends_on,
+            "joined": c.joined,
+            "active_this_week": c.active_this_week,
+            "completed": c.completed,
+        }
+        for c in figures.challenges
+    ]
+    retention = [
+        {
+            "session_type": r.session_type,
+            "attendees": r.attendees,
+            "returned": r.returned,
+            "share": r.share,
+        }
+        for r in figures.retention
+    ]
+    rated = [
+        {
+            "session_type": r.session_type,
+            "instructor": r.instructor or "No instructor",
+            "ratings": r.ratings,
+            "average": r.average,
+        }
+        for r in figures.ratings
+    ]
+    return [
+        _bands_table(
+            "streaks",
+            "Members by weekly streak (as it stands today)",
+            "Weeks in a row",
+            figures.streaks,
+        ),
+        _bands_table(
+            "scores",
+            "Members by Movement Adherence Score (as it stands today)",
+            "Score",
+            figures.scores,
+        ),
+        Table(
+            "challenges",
+            "Challenge participation",
+            [
+                Column("name", "Challenge", "text"),
+                Column("starts_on", "Starts", "week"),
+                Column("ends_on", "Ends", "week"),
+                Column("joined", "Joined"),
+                Column("active_this_week", "Active this week"),
+                Column("completed", "Completed"),
+            ],
+            challenges,
+            {
+                "type": "bar",
+                "horizontal": True,
+                "whole": True,
+                "labels": [c["name"] for c in challenges],
+                "datasets": [
+                    {"label": "Joined", "data": [c["joined"] for c in challenges]},
+                    {
+                        "label": "Active this week",
+                        "data": [c["active_this_week"] for c in challenges],
+                    },
+                    {"label": "Completed", "data": [c["completed"] for c in challenges]},
+                ],
+            },
+        ),
+        Table(
+            "retention",
+            "Classes that bring people back",
+            [
+                Column("session_type", "Class", "text"),
+                Column("attendees", "Attendees"),
+                Column("returned", "Came back"),
+                Column("share", "Share", "rate"),
+            ],
+            retention,
+            {
+                "type": "bar",
+                "horizontal": True,
+                "percent": True,
+                "labels": [r["session_type"] for r in retention],
+                "datasets": [
+                    {
+                        "label": "Came back within 14 days",
+                        "data": _ratio_percent([r.share for r in figures.retention]),
+                    }
+                ],
+            },
+            note=(
+                "Of the members who attended a class type in the period, the share who "
+                f"moved again within {engagement_reports.RETURN_DAYS} days of their first "
+                f"visit. Class types with fewer than {engagement_reports.MIN_GROUP} "
+                "attendees are left out."
+            ),
+        ),
+        Table(
+            "ratings",
+            "Ratings per class and instructor (1–5)",
+            [
+                Column("session_type", "Class", "text"),
+                Column("instructor", "Instructor", "text"),
+                Column("ratings", "Ratings"),
+                Column("average", "Average", "average"),
+            ],
+            rated,
+            {
+                "type": "bar",
+                "horizontal": True,
+                "labels": [f"{r['session_type']} · {r['instructor']}" for r in rated],
+                "datasets": [{"label": "Average rating", "data": [r["average"] for r in rated]}],
+            },
+        ),
+    ]
+
+
 BUILDERS: dict[str, Callable[[Services, AccessClaims, Filter], list[Table]]] = {
     "attendance": _attendance,
     "classes": _classes,
     "slots": _slots,
     "no-shows": _no_shows,
     "revenue": _revenue,
+    "engagement": _engagement,
 }
 
 

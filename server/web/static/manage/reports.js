@@ -21,7 +21,9 @@
     });
     var valueAxis = {
       beginAtZero: true,
-      ticks: spec.percent ? { callback: function (v) { return v + "%"; } } : {},
+      ticks: spec.percent
+        ? { callback: function (v) { return v + "%"; } }
+        : spec.whole ? { precision: 0 } : {},
     };
     var scales = spec.horizontal ? { x: valueAxis } : { y: valueAxis };
     new window.Chart(canvas, {
