@@ -250,13 +250,21 @@ def add_pause(
     return read
 
 
-def pauses_of(*, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> list[PauseRead]:
+def pauses_of(
+    *, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[PauseRead], int | None]:
+    """A page of the member's pauses, earliest first, and the next page's offset."""
     with uow:
         if not MemberDays(uow.db, tenant_id).is_member(member_id):
             raise NotFound(f"member {member_id} was not found")
-        rows = uow.db.execute(
-            select(StreakPause)
-            .where(StreakPause.tenant_id == tenant_id, StreakPause.member_id == member_id)
-            .order_by(StreakPause.starts_on, StreakPause.id)
-        ).scalars()
-        return [_pause_read(r) for r in rows]
+        rows = list(
+            uow.db.execute(
+                select(StreakPause)
+                .where(StreakPause.tenant_id == tenant_id, StreakPause.member_id == member_id)
+                .order_by(StreakPause.starts_on, StreakPause.id)
+                .limit(limit + 1)
+                .offset(offset)
+            ).scalars()
+        )
+        items = [_pause_read(r) for r in rows[:limit]]
+    return items, offset + limit if len(rows) > limit else None

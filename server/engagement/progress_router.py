@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from server.api.deps import AnyStaff, ContainerDep
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.engagement import progress
 from server.engagement.projection import Projector
-from server.engagement.schemas import EngagementOut, GoalUpdate, PauseCreate, PauseOut
+from server.engagement.schemas import EngagementOut, GoalUpdate, PauseCreate, PauseOut, PausePage
 from server.errors import InvalidInput
 from server.members.deps import MemberClaims
 from shared.clock import utcnow
@@ -119,10 +120,20 @@ def pause_streaks(
     return PauseOut.model_validate(found)
 
 
-@router.get("/members/{member_id}/streak-pauses", response_model=list[PauseOut])
+@router.get("/members/{member_id}/streak-pauses", response_model=PausePage)
 def streak_pauses(
-    member_id: uuid.UUID, claims: AnyStaff, container: ContainerDep
-) -> list[PauseOut]:
+    member_id: uuid.UUID,
+    claims: AnyStaff,
+    container: ContainerDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> PausePage:
     """A member's streak pauses, earliest first."""
-    found = progress.pauses_of(uow=container.uow(), tenant_id=claims.tenant_id, member_id=member_id)
-    return [PauseOut.model_validate(p) for p in found]
+    found, next_offset = progress.pauses_of(
+        uow=container.uow(),
+        tenant_id=claims.tenant_id,
+        member_id=member_id,
+        limit=limit,
+        offset=offset,
+    )
+    return PausePage(items=[PauseOut.model_validate(p) for p in found], next_offset=next_offset)

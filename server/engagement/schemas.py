@@ -206,3 +206,8 @@ class PauseOut(BaseModel):
     ends_on: date
     reason: str
     note: str | None
+
+
+class PausePage(BaseModel):
+    items: list[PauseOut]
+    next_offset: int | None

@@ -196,7 +196,8 @@ def test_a_pause_reaches_the_streaks_through_the_projector(studio: Studio) -> No
     assert state_of(studio, paused).daily.current == 10
     assert state_of(studio, plain).daily.current == 3
     listed = studio.api.client.get(f"/members/{paused}/streak-pauses", headers=studio.staff)
-    assert [p["reason"] for p in listed.json()] == ["illness"]
+    assert [p["reason"] for p in listed.json()["items"]] == ["illness"]
+    assert listed.json()["next_offset"] is None
     before = row_of(studio, paused)
     rebuild(studio)
     after = row_of(studio, paused)
@@ -215,7 +216,7 @@ def test_pauses_and_goals_refuse_bad_input(studio: Studio) -> None:
         response = studio.api.client.post(url, json=body, headers=studio.staff)
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"
-    assert studio.api.client.get(url, headers=studio.staff).json() == []
+    assert studio.api.client.get(url, headers=studio.staff).json()["items"] == []
     ninety = {"starts_on": "2026-11-01", "ends_on": "2027-01-29", "reason": "travel"}
     assert studio.api.client.post(url, json=ninety, headers=studio.staff).status_code == 201
     headers = studio.member_headers(member)
