@@ -65,7 +65,8 @@ from shared.movement import LedgerEntry, MovementIntensity, Provenance, local_da
 
 #: Awards the observers decide (challenge completions): a member rebuild keeps them.
 OBSERVED_PREFIX = "challenge:"
-#: The key of a session's own points: no other event can earn it.
+#: The key of a session's own points: no other event can earn it. Counted in the member's
+#: points, never stored as an award row (the ledger event is its explanation).
 EVENT_PREFIX = "event:"
 
 
@@ -469,6 +470,10 @@ class Projector:
             row["updated_at"] = now
             (old_rows if member.exists else new_rows).append(row)
             for item, event_id in member.new_awards:
+                if item.key.startswith(EVENT_PREFIX):
+                    # A session's own points: in the state's total, explained by the event
+                    # itself; a row each would double the projector's writes.
+                    continue
                 awards.append(
                     {
                         "tenant_id": tenant_id,
