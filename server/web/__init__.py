@@ -14,12 +14,14 @@ from starlette.types import Scope
 from server.web import (
     account,
     activity_imports,
+    challenges,
     community,
     manage_pages,
     member_accounts,
     member_pages,
     members,
     nudges,
+    progress,
     reports,
     schedule,
     setup,
@@ -55,6 +57,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(account.router)
     app.include_router(nudges.router)
     app.include_router(activity_imports.router)
+    app.include_router(progress.router)
+    app.include_router(challenges.router)
     app.include_router(manage_pages.router)
     app.include_router(members.router)
     app.include_router(schedule.router)

@@ -22,6 +22,8 @@ APP_SECTIONS = (
     AppSection("pass", "My pass", "/app/pass"),
     AppSection("timetable", "Timetable", "/app/timetable"),
     AppSection("bookings", "Bookings", "/app/bookings"),
+    AppSection("progress", "Progress", "/app/progress"),
+    AppSection("challenges", "Challenges", "/app/challenges"),
     AppSection("tiles", "Tiles", "/app/tiles"),
     AppSection("account", "Account", "/app/account"),
 )
