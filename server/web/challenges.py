@@ -3,7 +3,6 @@ rank, and each challenge's board. Thin: parse, call the services, render."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from server.web.forms import sentence
 from server.web.member_app import member_page
 from server.web.pages import redirect
 from server.web.sessions import MEMBERS, WebRefusal, checked_form, services, signed_in
+from server.web.setup_common import parse_id
 
 router = APIRouter(include_in_schema=False)
 SECTION = "challenges"
@@ -40,21 +40,23 @@ async def challenges_page(request: Request, page: str = "1") -> Response:
     return member_page(request, "app/challenges/index.html", SECTION, **values)
 
 
-@router.get("/app/challenges/{challenge_id}")
-async def board_page(request: Request, challenge_id: uuid.UUID, page: str = "1") -> Response:
-    values = await _call(request, view.board_view, challenge_id, _page_number(page))
+@router.get("/app/challenges/{raw_id}")
+async def board_page(request: Request, raw_id: str, page: str = "1") -> Response:
+    values = await _call(request, view.board_view, parse_id(raw_id), _page_number(page))
     return member_page(request, "app/challenges/board.html", SECTION, **values)
 
 
-@router.post("/app/challenges/{challenge_id}/join")
-async def join(request: Request, challenge_id: uuid.UUID) -> Response:
+@router.post("/app/challenges/{raw_id}/join")
+async def join(request: Request, raw_id: str) -> Response:
     await checked_form(request)
+    challenge_id = parse_id(raw_id)
     await _call(request, view.join, challenge_id)
     return redirect(request, f"/app/challenges/{challenge_id}")
 
 
-@router.post("/app/challenges/{challenge_id}/leave")
-async def leave(request: Request, challenge_id: uuid.UUID) -> Response:
+@router.post("/app/challenges/{raw_id}/leave")
+async def leave(request: Request, raw_id: str) -> Response:
     await checked_form(request)
+    challenge_id = parse_id(raw_id)
     await _call(request, view.leave, challenge_id)
     return redirect(request, "/app/challenges")

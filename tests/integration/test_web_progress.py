@@ -205,6 +205,8 @@ def test_other_tenants_challenge_is_not_found(api: Api, tenant: Tenant, member: 
     answer = _post(member, "/app/challenges", f"/app/challenges/{theirs}/join")
     assert answer.status_code == 404
     assert member.get(f"/app/challenges/{uuid.uuid4()}").status_code == 404
+    assert member.get("/app/challenges/not-an-id").status_code == 404
+    assert member.get("/app/progress?page=zz").status_code == 200
 
 
 def test_cancelled_challenge_cannot_be_joined(api: Api, tenant: Tenant, member: TestClient) -> None:

@@ -66,11 +66,15 @@ def test_a_member_reads_progress_sets_a_goal_and_joins_a_challenge(
         home = {"home_location_id": provider.location_id}
         changed = api.patch(f"/members/{provider.member_id}", json=home, headers=owner)
         assert changed.status_code == 200, changed.text
-        # Ten weeks: early strength sessions, evening runs, and the last days in a row.
-        for days_back in range(1, 70, 3):
-            _moved(api, owner, provider.member_id, days_back, hour=7, intensity="vigorous")
-        for days_back in range(2, 60, 7):
-            _moved(api, owner, provider.member_id, days_back, kind="outdoor", minutes=50, hour=18)
+        # Ten weeks, oldest first as the door records them: early strength sessions every
+        # third day and a weekly evening run.
+        for days_back in range(69, 0, -1):
+            if days_back % 3 == 1:
+                _moved(api, owner, provider.member_id, days_back, hour=7, intensity="vigorous")
+            if days_back % 7 == 2 and days_back < 60:
+                _moved(
+                    api, owner, provider.member_id, days_back, kind="outdoor", minutes=50, hour=18
+                )
         others = []
         for first in ("Kofi", "Efua"):
             made = api.post(
@@ -80,7 +84,7 @@ def test_a_member_reads_progress_sets_a_goal_and_joins_a_challenge(
             )
             assert made.status_code == 201, made.text
             others.append(made.json()["id"])
-            for days_back in range(1, 15, 2):
+            for days_back in range(13, 0, -2):
                 _moved(api, owner, made.json()["id"], days_back, minutes=30 + 20 * len(others))
         challenge = api.post(
             "/challenges",
@@ -163,9 +167,13 @@ def test_a_member_reads_progress_sets_a_goal_and_joins_a_challenge(
     expect(page.locator('[data-field="goal"]')).to_contain_text("of 200")
     photograph(page, live, "app-progress-goal-refused")
 
+    # Challenges is a tab of Progress (the phone's bar keeps five sections).
     _tab_to(page, page.get_by_role("link", name="Challenges", exact=True))
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live.url}/app/challenges")
+    expect(
+        page.get_by_role("navigation", name="Member app").get_by_role("link", name="Progress")
+    ).to_have_attribute("aria-current", "page")
     card = page.locator(".challenge-card", has_text="Winter minutes")
     expect(card).to_contain_text("Self-reports count")
     expect(card).to_contain_text("At most 120 a day")
