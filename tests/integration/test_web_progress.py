@@ -215,3 +215,36 @@ def test_cancelled_challenge_cannot_be_joined(api: Api, tenant: Tenant, member: 
     answer = _post(member, "/app/challenges", f"/app/challenges/{challenge_id}/join")
     assert answer.status_code in (404, 409)
     assert "December minutes" not in member.get("/app/challenges").text
+
+
+def test_history_leaves_out_voided_movement_and_places_it_in_the_day(
+    api: Api, container: Container, tenant: Tenant, ama: dict[str, Any], member: TestClient
+) -> None:
+    on = _this_week() - timedelta(weeks=1)
+    ids = []
+    # 07:00 and 18:30 UTC are 07:00 and 18:30 in London in winter, 08:00 and 19:30 in summer:
+    # morning and evening either way.
+    for hour, minute, minutes in ((7, 0, 40), (18, 30, 25)):
+        at = datetime.combine(on, time(hour, minute), tzinfo=UTC).isoformat()
+        body = {
+            "member_id": ama["id"],
+            "kind": "outdoor",
+            "minutes": minutes,
+            "intensity": "moderate",
+            "occurred_at": at,
+        }
+        made = api.client.post("/movement-events", json=body, headers=tenant.headers)
+        assert made.status_code == 201, made.text
+        ids.append(made.json()["id"])
+    voided = api.client.post(
+        f"/movement-events/{ids[0]}/void", json={"reason": "entered twice"}, headers=tenant.headers
+    )
+    assert voided.status_code == 201, voided.text
+    html = member.get("/app/progress").text
+    # Only the evening's 25 minutes count: the morning's 40 were voided.
+    assert "Outdoors: 25 min in 12 weeks" in html
+    rows = dict(re.findall(r'<th scope="row">(\w+) \([^)]*\)</th><td class="num">(\d+)</td>', html))
+    assert rows == {"Morning": "0", "Afternoon": "0", "Evening": "1", "Night": "0"}
+    # The list keeps all three, the void and the voided one marked.
+    assert "cancels an earlier entry" in html
+    assert "· replaced" in html
