@@ -182,10 +182,24 @@ def engagement_of(
     )
 
 
+#: The weekly goals a member may set, by kind (lowest, highest).
+GOAL_RANGE = {GoalKind.SESSIONS: (1, 21), GoalKind.MINUTES: (10, 3000)}
+
+
+def check_goal(kind: GoalKind, target: int) -> None:
+    low, high = GOAL_RANGE[kind]
+    if not low <= target <= high:
+        raise InvalidInput(
+            f"a weekly goal of {kind.value} is {low}–{high}, not {target}",
+            code="goal_out_of_range",
+        )
+
+
 def set_goal(
     *, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID, kind: GoalKind, target: int
 ) -> None:
     """The member's weekly goal; the projector never writes these columns. Commits."""
+    check_goal(kind, target)
     with uow:
         dialect = postgresql if uow.db.get_bind().dialect.name == "postgresql" else sqlite
         statement = dialect.insert(MemberEngagement).values(

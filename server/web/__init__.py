@@ -20,7 +20,9 @@ from server.web import (
     member_accounts,
     member_pages,
     members,
+    my_challenges,
     nudges,
+    progress,
     reports,
     schedule,
     setup,
@@ -56,6 +58,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(account.router)
     app.include_router(nudges.router)
     app.include_router(activity_imports.router)
+    app.include_router(progress.router)
+    app.include_router(my_challenges.router)
     app.include_router(manage_pages.router)
     app.include_router(members.router)
     app.include_router(schedule.router)

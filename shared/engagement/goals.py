@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from fractions import Fraction
 
 from shared.engagement.dose import DayDose
 
@@ -75,17 +76,22 @@ class Suggestion:
     reason: str
 
 
+def _step() -> Fraction:
+    # Exact: 100 × 1.1 in floating point is 110.00000000000001, which rounds up to 115.
+    return Fraction(STEP).limit_denominator(1000)
+
+
 def _raised(goal: WeeklyGoal) -> int:
     if goal.kind == GoalKind.SESSIONS:
         return max(goal.target + 1, round(goal.target * (1 + STEP)))
-    return max(goal.target + 5, 5 * math.ceil(goal.target * (1 + STEP) / 5))
+    return max(goal.target + 5, 5 * math.ceil(goal.target * (1 + _step()) / 5))
 
 
 def _lowered(goal: WeeklyGoal) -> int:
     if goal.kind == GoalKind.SESSIONS:
         lowered = min(goal.target - 1, round(goal.target * (1 - STEP)))
     else:
-        lowered = min(goal.target - 5, 5 * math.floor(goal.target * (1 - STEP) / 5))
+        lowered = min(goal.target - 5, 5 * math.floor(goal.target * (1 - _step()) / 5))
     return max(goal.floor, lowered)
 
 

@@ -12,6 +12,7 @@ from . import (
     renewals,
     sales,
     sync,
+    web_engagement,
     web_pages,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "renewals",
     "sales",
     "sync",
+    "web_engagement",
     "web_pages",
 ]

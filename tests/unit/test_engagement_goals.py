@@ -39,6 +39,8 @@ def test_three_met_weeks_raise_the_goal() -> None:
     # 150 min × 1.1 = 165, a multiple of 5; 120 × 1.1 = 132 → 135
     assert getattr(suggest(WeeklyGoal(MINUTES, 150), [True] * 3), "target", None) == 165
     assert getattr(suggest(WeeklyGoal(MINUTES, 120), [True] * 3), "target", None) == 135
+    # 100 × 1.1 = 110 exactly (in floating point 110.00000000000001, which went up to 115)
+    assert getattr(suggest(WeeklyGoal(MINUTES, 100), [True] * 3), "target", None) == 110
 
 
 def test_three_missed_weeks_lower_the_goal_never_below_the_floor() -> None:

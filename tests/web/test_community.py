@@ -61,6 +61,10 @@ def test_a_member_does_tiles_with_the_keyboard_up_to_the_days_cap(
     width, height = SIZES["phone"]
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
     _member_signs_in(page, live, "tiles-gym")
+    # Tiles is a tab of Progress in the member app's bar.
+    _tab_to(page, page.get_by_role("link", name="Progress", exact=True))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live.url}/app/progress")
     _tab_to(page, page.get_by_role("link", name="Tiles", exact=True))
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live.url}/app/tiles")
