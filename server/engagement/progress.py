@@ -21,6 +21,7 @@ from server.errors import InvalidInput, NotFound
 from server.ports.analytics import EventPublisher
 from shared.clock import ensure_utc, utcnow
 from shared.engagement import codec
+from shared.engagement.adherence import multiplier
 from shared.engagement.dose import DayDose, week_start, weekly_dose_ratio
 from shared.engagement.goals import (
     GoalKind,
@@ -55,6 +56,19 @@ class WeekDose:
     minutes: int
     sessions: int
     dose: float
+    #: The adherence score once that week was counted (the week in progress: as of now).
+    score: float
+
+
+def scores_after(latest: float, doses: list[float], m: float) -> list[float]:
+    """The score after each of the weeks of ``doses`` (oldest first), from the score after
+    the last of them: each step of ``score_w = score_{w-1}·m + dose_w·(1 − m)`` undone in
+    turn. Only the current score is stored; the weekly doses are what moved it."""
+    scores = [latest]
+    for dose in reversed(doses[1:]):
+        before = (scores[-1] - dose * (1 - m)) / m
+        scores.append(min(1.0, max(0.0, before)))
+    return list(reversed(scores))
 
 
 @dataclass(frozen=True)
@@ -162,12 +176,18 @@ def engagement_of(
     adherence = state.adherence
     this_week = week_start(today, adherence.first_weekday)
     totals = {w.week: w for w in state.weeks}
-    doses = []
+    weeks = []
     for n in range(HISTORY - 1, -1, -1):
         week = this_week - timedelta(weeks=n)
         total = totals.get(week, codec.WeekTotal(week))
-        ratio = weekly_dose_ratio(total.minutes, adherence.target)
-        doses.append(WeekDose(week, total.minutes, total.sessions, round(ratio, 4)))
+        weeks.append((week, total, weekly_dose_ratio(total.minutes, adherence.target)))
+    scores = scores_after(
+        adherence.score_as_of(today), [r for _, _, r in weeks], multiplier(adherence.frequency)
+    )
+    doses = [
+        WeekDose(week, total.minutes, total.sessions, round(ratio, 4), round(score, 4))
+        for (week, total, ratio), score in zip(weeks, scores, strict=True)
+    ]
     return EngagementRead(
         member_id=member_id,
         today=today,

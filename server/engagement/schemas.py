@@ -142,6 +142,9 @@ class WeekDoseOut(BaseModel):
     minutes: int = Field(description="Moderate-equivalent minutes: moderate + 2 × vigorous")
     sessions: int
     dose: float = Field(description="min(1, minutes / target)")
+    score: float = Field(
+        description="The adherence score once the week was counted (this week: as of now)"
+    )
 
 
 class SuggestionOut(BaseModel):

@@ -123,13 +123,23 @@ def progress_view(
             "labels": labels,
             "datasets": [
                 {
+                    "label": "Score after the week",
+                    "type": "line",
+                    "data": [round(d.score * 100) for d in read.doses],
+                },
+                {
                     "label": "Weekly dose (share of 150 minutes)",
                     "data": [round(d.dose * 100) for d in read.doses],
-                }
+                },
             ],
         },
         "doses": [
-            {"week": fmt.date(d.week), "minutes": d.minutes, "dose": fmt.percent(d.dose)}
+            {
+                "week": fmt.date(d.week),
+                "minutes": d.minutes,
+                "dose": fmt.percent(d.dose),
+                "score": round(d.score * 100),
+            }
             for d in read.doses
         ],
         "goal": goal,

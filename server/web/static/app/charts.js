@@ -10,7 +10,10 @@
     var spec = JSON.parse(source.textContent);
     var datasets = spec.datasets.map(function (set, i) {
       var colour = colours[i % colours.length];
-      return { label: set.label, data: set.data, backgroundColor: colour, borderColor: colour };
+      var drawn = { label: set.label, data: set.data, backgroundColor: colour, borderColor: colour };
+      // A line over bars (the score over its weekly doses) is drawn in front of them.
+      if (set.type) { drawn.type = set.type; drawn.order = 0; drawn.tension = 0.2; }
+      return drawn;
     });
     var value = {
       beginAtZero: true,
