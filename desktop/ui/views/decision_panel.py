@@ -69,6 +69,9 @@ class DecisionPanel(QWidget):
         self.streak_label.setObjectName("decisionStreak")
         self.badge_label = QLabel("")
         self.badge_label.setObjectName("decisionBadge")
+        # Shown only with an admission that has them: they take no room until then.
+        self.streak_label.hide()
+        self.badge_label.hide()
         for label, size, weight in (
             (self.verdict_label, 56, "bold"),
             (self.name_label, 40, "bold"),
