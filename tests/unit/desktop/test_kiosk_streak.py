@@ -213,3 +213,15 @@ def test_badge_titles() -> None:
     assert badge_title("streak:daily:7") == "7-day streak"
     assert badge_title("first_class") == "First class"
     assert badge_title("challenge_completed") == "Challenge completed"
+
+
+def test_a_re_entry_is_the_same_visit(kiosk: KioskCore, streaky: DeskData, clock: Clock) -> None:
+    """Back within the re-entry window (3 hours by default): the server records no second
+    movement, so neither does the kiosk's streak."""
+    _admit(kiosk, streaky.ana)
+    clock.advance(3600)
+    kiosk.checkin.forget(streaky.ana)
+    outcome, _ = _admit(kiosk, streaky.ana)
+    assert outcome.reentry
+    cached = EngagementRows(kiosk.store.connection()).get(streaky.ana)
+    assert cached is not None and (WED, 60) in cached.daily.pending  # not 120
