@@ -31,6 +31,7 @@ from server.db.session import SESSION_OPTIONS, make_engine
 from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
 from server.devices import sync as devices_sync
 from server.engagement import projection as engagement_projection
+from server.engagement import sync as engagement_sync
 from server.jobs import Job
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
@@ -116,6 +117,7 @@ def build_sync_registry(booked: BookedClasses | None = None) -> SyncRegistry:
     checkin_sync.register(registry, booked if booked is not None else BookingsAtTheDoor())
     for domain in (scheduling_sync, bookings_sync, members_sync, passes_sync):
         domain.register(registry)
+    engagement_sync.register(registry)
     sync_review.register(registry.tables)
     return registry
 

@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
+from server.engagement import sync as kiosk_sync
 from server.engagement.models import (
     BadgeAward,
     EngagementCursor,
@@ -348,6 +349,7 @@ class Projector:
         ordered = [item for _, item in items]
         members = self._load(db, tenant_id, {_member_of(i) for i in ordered})
         before = {m: _figures(s.state) for m, s in members.items()}
+        streaks = {m: (s.state.daily, s.state.weekly) for m, s in members.items()}
         entries = [i for i in ordered if isinstance(i, LedgerEntry)]
         completed, observed = self._observe(uow, tenant_id, entries, now)
         last_of = {e.member_id: e.id for e in entries if not (e.is_void or e.voided)}
@@ -366,6 +368,7 @@ class Projector:
         for member_id in to_rebuild:
             members[member_id] = self._replay_member(db, tenant_id, members[member_id], member_id)
         self._save(db, tenant_id, members, now)
+        kiosk_sync.send(db, tenant_id, kiosk_sync.changed(streaks, _kiosk_view(members)), now)
         published = list(observed)
         for member_id, member in members.items():
             published += _changes(tenant_id, member_id, before[member_id], member, now)
@@ -591,6 +594,7 @@ class Projector:
         for member_id, member in members.items():
             member.goal = goals.get(member_id, (None, None))
         self._save(db, tenant_id, members, now)
+        kiosk_sync.send(db, tenant_id, kiosk_sync.changed({}, _kiosk_view(members)), now)
         # Goals are the members' own: put back those of members with no history.
         for member_id, (kind, target) in goals.items():
             if member_id in members:
@@ -614,6 +618,14 @@ class Projector:
                     )
                 )
         return replayed
+
+
+def _kiosk_view(
+    members: Mapping[uuid.UUID, _Member],
+) -> Iterable[tuple[uuid.UUID, StreakState, StreakState, bool]]:
+    for member_id, member in members.items():
+        badged = any(item.badge is not None for item, _ in member.new_awards)
+        yield member_id, member.state.daily, member.state.weekly, badged
 
 
 def _chunks(items: Iterable[Item], size: int) -> Iterable[list[Item]]:

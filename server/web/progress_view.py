@@ -14,6 +14,7 @@ from server.errors import InvalidInput
 from server.ports.identity import AccessClaims
 from server.web.account_view import places
 from shared.clock import utcnow
+from shared.engagement.badges import badge_title
 from shared.engagement.goals import GoalKind
 from shared.movement import Provenance
 
@@ -39,23 +40,7 @@ PART_WORDS = {
     "evening": "Evening (17–22)",
     "night": "Night (22–5)",
 }
-BADGE_WORDS = {
-    "first_class": "First class",
-    "challenge_completed": "Challenge completed",
-    "comeback": "Welcome back",
-}
 GOAL_KINDS = (("sessions", "Sessions a week"), ("minutes", "Minutes a week"))
-
-
-def badge_name(badge: str) -> str:
-    """A badge's words from its key: "sessions:10" is "10 sessions", "streak:weekly:4" is
-    "4-week streak"."""
-    parts = badge.split(":")
-    if parts[0] in ("sessions", "classes") and len(parts) == 2:
-        return f"{parts[1]} {parts[0]}"
-    if parts[0] == "streak" and len(parts) == 3:
-        return f"{parts[2]}-{'day' if parts[1] == 'daily' else 'week'} streak"
-    return BADGE_WORDS.get(badge, badge.replace("_", " ").capitalize())
 
 
 class GoalRefused(Exception):
@@ -150,7 +135,7 @@ def progress_view(
         "points": read.points,
         "badges": [
             {
-                "name": badge_name(b.badge or b.key),
+                "name": badge_title(b.badge or b.key),
                 # The rules write "because: …"; the page says "Because …".
                 "because": b.explanation.removeprefix("because: "),
                 "on": fmt.date(b.earned_on),

@@ -332,3 +332,25 @@ class AwardLog:
         new = award(self.rules, trigger, self.keys)
         self.awards.extend(new)
         return new
+
+
+#: Badges whose key is not a count or a streak, in words.
+BADGE_WORDS = {
+    "first_class": "First class",
+    "challenge_completed": "Challenge completed",
+    "comeback": "Welcome back",
+}
+
+
+def badge_title(badge: str) -> str:
+    """A badge's name in words, as the member app and the kiosk show it: "sessions:10" is
+    "10 sessions", "streak:weekly:4" is "4-week streak", "first_class" is "First class"."""
+    parts = badge.split(":")
+    if len(parts) == 2 and parts[0] in ("classes", "sessions") and parts[1].isdigit():
+        return f"{parts[1]} {parts[0]}"
+    if len(parts) == 3 and parts[0] == "streak" and parts[2].isdigit():
+        return f"{parts[2]}-{'day' if parts[1] == 'daily' else 'week'} streak"
+    if badge in BADGE_WORDS:
+        return BADGE_WORDS[badge]
+    words = " ".join(parts).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -112,6 +113,28 @@ class SnapshotMemberAlert(BaseModel):
     text: str
     created_at: datetime
     resolved_at: datetime | None = None
+
+
+class SnapshotEngagement(BaseModel):
+    """A member's streaks as the kiosk needs them at the door: the daily and weekly streak
+    states (``shared.engagement.codec`` JSON, so the kiosk can apply its own check-ins with
+    the shared rules) and the latest badge, which the kiosk shows but never guesses."""
+
+    #: The member's id (a member has one row).
+    id: uuid.UUID
+    member_id: uuid.UUID
+    daily: dict[str, Any]
+    weekly: dict[str, Any]
+    daily_current: int = 0
+    daily_longest: int = 0
+    weekly_current: int = 0
+    weekly_longest: int = 0
+    #: The tenant's day-start hour: the kiosk dates its check-ins as the server does.
+    day_start_hour: int = 0
+    badge_id: uuid.UUID | None = None
+    badge: str | None = None
+    badge_explanation: str | None = None
+    badge_on: date | None = None
 
 
 class SnapshotMembership(BaseModel):
@@ -259,4 +282,8 @@ class KioskSnapshot(BaseModel):
     location_closures: list[ClosureDays] = Field(
         default_factory=list,
         description="This location's closures and special hours, from yesterday on",
+    )
+    member_engagement: list[SnapshotEngagement] = Field(
+        default_factory=list,
+        description="Members' streak states and latest badges: the recently active ones",
     )

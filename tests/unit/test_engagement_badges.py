@@ -23,6 +23,7 @@ from shared.engagement.badges import (
     Trigger,
     active_rules,
     award,
+    badge_title,
     day_text,
     ordinal,
 )
@@ -252,3 +253,14 @@ def test_a_rebuild_over_the_awarded_set_awards_nothing_new(
         assert again.take(item, daily_streak=d, weekly_streak=w, completed=done) == []
     assert again.tally == first.tally
     assert again.keys == first.keys
+
+
+def test_badges_in_words_for_the_member_app_and_the_kiosk() -> None:
+    assert badge_title("sessions:10") == "10 sessions"
+    assert badge_title("classes:25") == "25 classes"
+    assert badge_title("streak:daily:7") == "7-day streak"
+    assert badge_title("streak:weekly:4") == "4-week streak"
+    assert badge_title("first_class") == "First class"
+    assert badge_title("challenge_completed") == "Challenge completed"
+    assert badge_title("comeback") == "Welcome back"
+    assert badge_title("something_new") == "Something new"

@@ -1,9 +1,8 @@
-"""The Progress page's words for parts of the day and badges."""
+"""The Progress page's words for parts of the day."""
 
 from __future__ import annotations
 
 from server.engagement.history import part_of_day
-from server.web.progress_view import badge_name
 
 
 def test_parts_of_the_day_by_local_hour() -> None:
@@ -19,12 +18,3 @@ def test_parts_of_the_day_by_local_hour() -> None:
         "night",
         "night",
     ]
-
-
-def test_badges_by_name() -> None:
-    assert badge_name("sessions:10") == "10 sessions"
-    assert badge_name("classes:25") == "25 classes"
-    assert badge_name("streak:daily:7") == "7-day streak"
-    assert badge_name("streak:weekly:4") == "4-week streak"
-    assert badge_name("first_class") == "First class"
-    assert badge_name("something_new") == "Something new"

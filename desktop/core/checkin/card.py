@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from desktop.core.checkin import streak
 from desktop.core.checkin.model import CheckinOutcome
 from desktop.core.checkin.periods import zone
+from desktop.core.checkin.streak import DoorEngagement
 from desktop.core.store import CachedMembership, LocalRepository, MemberRepository, Store
 from desktop.core.store.codec import decode_time
 from desktop.core.store.member_card import MemberCardRows
@@ -72,6 +74,9 @@ class AdmissionCard:
     staff_notes: tuple[str, ...] = ()
     photo: bytes | None = None
     birthday: bool = False
+    #: "6-week streak" and a badge new at this admission, for an admission only.
+    streak: str | None = None
+    badge: str | None = None
 
     @property
     def offers_sale(self) -> bool:
@@ -248,7 +253,10 @@ class MemberCards:
                 _valid_locations(used, member.home_location_id if member else None)
             )
         override = outcome.override
-        return build_card(
+        door = DoorEngagement()
+        if outcome.admitted:
+            door = streak.for_admission(conn, member_id, outcome.checkin_id, at, timezone)
+        card = build_card(
             CardFacts(
                 name=outcome.member_name,
                 admitted=outcome.admitted,
@@ -265,6 +273,7 @@ class MemberCards:
                 photo=card_rows.photo(member_id),
             )
         )
+        return replace(card, streak=door.streak, badge=door.badge)
 
     def _usage(self, m: CachedMembership, timezone: str, at: datetime) -> Usage:
         plan = m.plan

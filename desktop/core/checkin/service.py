@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from desktop.core.checkin import streak
 from desktop.core.checkin.model import (
     CheckinError,
     CheckinOutcome,
@@ -201,6 +202,9 @@ class CheckinService:
                 local.use_credit(charged.id, local=charged.local)
             if also is not None:
                 also(conn, c)
+            # A re-entry is the same visit: the server records no movement for it.
+            if c.admitted and c.repeat_of is None:
+                streak.record_admission(conn, c.member_id, c.id, c.occurred_at, location.timezone)
 
     def _reentry(
         self, conn: sqlite3.Connection, member_id: uuid.UUID, location: LocationRef, at: datetime

@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop.core.store import PulledRows
 from desktop.core.store.door import DoorRows
+from desktop.core.store.engagement import EngagementRows
 from desktop.core.store.member_card import MemberCardRows
 from desktop.core.store.rows import INSERT_MEMBER, member_row, token_rows
 from shared.closures import ClosureDays
@@ -214,6 +215,12 @@ def kiosk_appliers() -> dict[str, TableApplier]:
             upsert=lambda r, _id, d: r.closures.upsert(ClosureDays.model_validate(d)),
             delete=lambda r, row_id, _d: r.closures.delete(row_id),
             clear=lambda r: r.closures.clear(),
+        ),
+        # Members' streaks and latest badge: the server's row replaces the kiosk's own.
+        "member_engagement": TableApplier(
+            upsert=lambda r, _id, d: EngagementRows(r.connection).upsert(d),
+            delete=lambda r, row_id, _d: EngagementRows(r.connection).delete(row_id),
+            clear=lambda r: EngagementRows(r.connection).clear(),
         ),
         "review_items": TableApplier(
             upsert=lambda r, row_id, d: r.upsert_review_item(row_id, d),

@@ -64,6 +64,14 @@ class DecisionPanel(QWidget):
         self.details_label.setObjectName("decisionDetails")
         self.next_step_label = QLabel("")
         self.next_step_label.setObjectName("decisionNextStep")
+        # Habit news, read from a metre away: the streak, and a badge new at this admission.
+        self.streak_label = QLabel("")
+        self.streak_label.setObjectName("decisionStreak")
+        self.badge_label = QLabel("")
+        self.badge_label.setObjectName("decisionBadge")
+        # Shown only with an admission that has them: they take no room until then.
+        self.streak_label.hide()
+        self.badge_label.hide()
         for label, size, weight in (
             (self.verdict_label, 56, "bold"),
             (self.name_label, 40, "bold"),
@@ -71,6 +79,8 @@ class DecisionPanel(QWidget):
             (self.warning_label, 24, "bold"),
             (self.details_label, 22, "normal"),
             (self.next_step_label, 24, "bold"),
+            (self.streak_label, 28, "bold"),
+            (self.badge_label, 22, "bold"),
         ):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setWordWrap(True)
@@ -111,6 +121,8 @@ class DecisionPanel(QWidget):
         for label in (
             self.verdict_label,
             self.name_label,
+            self.streak_label,
+            self.badge_label,
             self.reason_label,
             self.warning_label,
             self.details_label,
@@ -159,6 +171,12 @@ class DecisionPanel(QWidget):
         self.sell_button.setVisible(not outcome.admitted and card is not None and card.offers_sale)
 
     def _show_card(self, card: AdmissionCard | None) -> None:
+        for label, text in (
+            (self.streak_label, card.streak if card else None),
+            (self.badge_label, card.badge if card else None),
+        ):
+            label.setText(text or "")
+            label.setVisible(bool(text))
         lines = "\n".join(card.lines) if card else ""
         self.details_label.setText(lines)
         self.details_label.setVisible(bool(lines))
@@ -190,7 +208,13 @@ class DecisionPanel(QWidget):
         recorded = f"{done.minutes} minutes recorded" if done.completed else "Did not train"
         self.reason_label.setText(recorded)
         self.reason_label.show()
-        for label in (self.warning_label, self.details_label, self.next_step_label):
+        for label in (
+            self.warning_label,
+            self.details_label,
+            self.next_step_label,
+            self.streak_label,
+            self.badge_label,
+        ):
             label.setText("")
             label.hide()
         self.photo_label.clear()

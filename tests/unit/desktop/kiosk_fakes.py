@@ -77,6 +77,8 @@ class FakeServer:
         self.member_alerts: list[dict[str, Any]] = []
         self.location_closures: list[dict[str, Any]] = []
         self.places: list[dict[str, Any]] = []
+        #: Members' streak states and latest badge (``SnapshotEngagement`` rows).
+        self.member_engagement: list[dict[str, Any]] = []
         #: Member id → the JPEG ``/members/{id}/thumbnail`` serves (absent: 404).
         self.thumbnails: dict[str, bytes] = {}
         self.review_items: list[dict[str, Any]] = []
@@ -152,6 +154,7 @@ class FakeServer:
             "member_alerts": self.member_alerts,
             "location_closures": self.location_closures,
             "places": self.places,
+            "member_engagement": self.member_engagement,
             "review_items": [r for r in self.review_items if r["status"] == "open"],
         }
 

@@ -28,6 +28,7 @@ from desktop.core.store.migrations import (
     m0011_i_local_booking_status,
     m0012_e_location_closures,
     m0013_o_checkout,
+    m0014_k_engagement,
 )
 
 
@@ -58,6 +59,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0011_i_local_booking_status,
         m0012_e_location_closures,
         m0013_o_checkout,
+        m0014_k_engagement,
     )
 )
 
