@@ -13,6 +13,7 @@ import pytest
 
 from server.bootstrap import Container
 from server.challenges import service
+from server.config import Settings
 from server.ports.identity import AccessClaims
 from shared.engagement.ranking import Entry, rank
 from shared.enums import MovementKind, PrincipalKind
@@ -21,6 +22,12 @@ from tests.integration.challenges_helpers import TODAY, Club, at, open_club
 from tests.integration.helpers import Api
 
 DAY = TODAY - timedelta(days=5)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The tests project when they mean to: no background projector racing them."""
+    return settings.model_copy(update={"background_jobs": False})
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from server.bootstrap import Container, background_jobs
+from server.config import Settings
 from server.engagement import projection, service
 from server.engagement.models import BadgeAward, MemberEngagement, MovementEvent
 from server.engagement.projection import Projector
@@ -39,6 +40,12 @@ from zmos import cli
 
 MONDAY = date(2026, 11, 2)
 MODERATE = MovementIntensity.MODERATE
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The tests project when they mean to: no background projector racing them."""
+    return settings.model_copy(update={"background_jobs": False})
 
 
 @pytest.fixture

@@ -10,10 +10,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from server.bootstrap import Container
+from server.config import Settings
 from server.engagement import service
 from server.engagement.models import MovementEvent, StreakPause
 from server.errors import Conflict
@@ -39,6 +41,12 @@ voids = st.tuples(st.just("void"), st.integers(0, 1000))
 pauses = st.tuples(st.just("pause"), st.integers(0, 2), st.integers(0, 60), st.integers(0, 20))
 projects = st.tuples(st.just("project"), st.integers(1, 7))
 ops = st.lists(st.one_of(moves, moves, moves, voids, pauses, projects), min_size=1, max_size=40)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The tests project when they mean to: no background projector racing them."""
+    return settings.model_copy(update={"background_jobs": False})
 
 
 @pytest.fixture
@@ -98,7 +106,7 @@ def _snapshot(studio: Studio, members: list[str]) -> list[Any]:
     return rows
 
 
-@settings(
+@examples(
     max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from server.bootstrap import Container
+from server.config import Settings
 from server.engagement.models import MemberEngagement, MovementEvent
 from server.engagement.repository import MemberDays
 from server.engagement.service import MovementFacts, movement_row
@@ -23,6 +24,12 @@ from tests.integration.challenges_helpers import LONDON, TODAY, Club, at, open_c
 from tests.integration.helpers import PASSWORD, Api
 
 PERIOD = {"from": (TODAY - timedelta(days=27)).isoformat(), "to": TODAY.isoformat()}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The tests project when they mean to: no background projector racing them."""
+    return settings.model_copy(update={"background_jobs": False})
 
 
 @pytest.fixture

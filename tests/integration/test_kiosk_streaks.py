@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from desktop.app import build_core
@@ -18,6 +19,7 @@ from desktop.config import KioskSettings
 from desktop.core.kiosk import KioskCore
 from desktop.core.store.engagement import EngagementRows
 from server.bootstrap import Container
+from server.config import Settings
 from server.engagement import service
 from server.engagement.projection import project_pending
 from server.sync.models import SyncChange
@@ -27,6 +29,12 @@ from tests.integration.helpers import Api, Tenant
 from tests.integration.members_helpers import create_member
 
 LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The tests project when they mean to: no background projector racing them."""
+    return settings.model_copy(update={"background_jobs": False})
 
 
 def _monthly(api: Api, tenant: Tenant, member: dict[str, Any], today: date) -> None:

@@ -16,12 +16,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.bootstrap import Container
+from server.config import Settings
 from server.main import create_app
 from tests.integration.challenges_helpers import TODAY, Club, at, open_club
 from tests.integration.helpers import PASSWORD, Api
 from tests.integration.web_helpers import csrf_of, post_form, staff_signs_in
 
 SLUG = "web-challenge-gym"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The tests project when they mean to: no background projector racing them."""
+    return settings.model_copy(update={"background_jobs": False})
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.bootstrap import Container
+from server.config import Settings
 from server.engagement.projection import project_pending
 from server.main import create_app
 from shared.clock import utcnow
@@ -26,6 +27,12 @@ from tests.integration.web_helpers import csrf_of, member_signs_in, member_who_s
 
 SLUG = "progress-gym"
 MEMBER = f"ama@{SLUG}.example"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The tests project when they mean to: no background projector racing them."""
+    return settings.model_copy(update={"background_jobs": False})
 
 
 @pytest.fixture
