@@ -71,43 +71,49 @@ def entry_of(row: MovementEvent) -> LedgerEntry:
     )
 
 
+def _values(
+    days: MemberDays, facts: MovementFacts, event_id: uuid.UUID, voids: uuid.UUID | None
+) -> dict[str, Any]:
+    """A new event's columns but the tenant's."""
+    zone = days.zone(facts.member_id, facts.location_id)
+    at = ensure_utc(facts.occurred_at)
+    return {
+        "id": event_id,
+        "member_id": facts.member_id,
+        "kind": facts.kind.value,
+        "occurred_at": at,
+        "location_id": facts.location_id,
+        "checkin_id": facts.checkin_id,
+        "data": dict(facts.data),
+        "minutes": facts.minutes,
+        "intensity": facts.intensity.value,
+        "provenance": facts.provenance.value,
+        "source": facts.source,
+        "local_date": local_date(at, zone, days.day_start_hour()),
+        "zone": zone,
+        "session_id": facts.session_id,
+        "voids": voids,
+        "voided_by": None,
+        "is_void": False,
+        "reason": None,
+        "recorded_by": facts.recorded_by,
+        "recorded_at": utcnow(),
+        "projected_seq": None,
+    }
+
+
 def _row(
     days: MemberDays, facts: MovementFacts, event_id: uuid.UUID, voids: uuid.UUID | None
 ) -> MovementEvent:
-    zone = days.zone(facts.member_id, facts.location_id)
-    at = ensure_utc(facts.occurred_at)
-    return MovementEvent(
-        id=event_id,
-        member_id=facts.member_id,
-        kind=facts.kind.value,
-        occurred_at=at,
-        location_id=facts.location_id,
-        checkin_id=facts.checkin_id,
-        data=dict(facts.data),
-        minutes=facts.minutes,
-        intensity=facts.intensity.value,
-        provenance=facts.provenance.value,
-        source=facts.source,
-        local_date=local_date(at, zone, days.day_start_hour()),
-        zone=zone,
-        session_id=facts.session_id,
-        voids=voids,
-        voided_by=None,
-        is_void=False,
-        reason=None,
-        recorded_by=facts.recorded_by,
-        recorded_at=utcnow(),
-    )
+    return MovementEvent(**_values(days, facts, event_id, voids))
 
 
 def movement_row(
     days: MemberDays, facts: MovementFacts, event_id: uuid.UUID | None = None
 ) -> dict[str, Any]:
-    """The columns of a new event, for callers that insert many rows at once."""
-    row = _row(days, facts, event_id or new_id(), None)
-    return {
-        c.key: getattr(row, c.key) for c in MovementEvent.__table__.columns if c.key != "tenant_id"
-    }
+    """The columns of a new event, for callers that insert many rows at once (no ORM object
+    made: a kiosk push inserts thousands)."""
+    return _values(days, facts, event_id or new_id(), None)
 
 
 def record_movement(

@@ -8,6 +8,7 @@ without old states being misread.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from datetime import date
 from typing import Any
 
@@ -28,6 +29,12 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+# Rules are few and frozen, states are frozen: the projector encodes and decodes each
+# member's streaks on every batch (and the kiosks' rows again), so equal values are made once.
+# Callers must not change what these return.
+
+
+@cache
 def encode_rule(rule: StreakRule) -> Json:
     return {
         "unit": rule.unit.value,
@@ -37,12 +44,16 @@ def encode_rule(rule: StreakRule) -> Json:
     }
 
 
+@cache
+def _rule(unit: str, target: int, freeze_every: int, first_weekday: int) -> StreakRule:
+    return StreakRule(StreakUnit(unit), target, freeze_every, first_weekday)
+
+
 def decode_rule(data: Json) -> StreakRule:
-    return StreakRule(
-        StreakUnit(data["unit"]), data["target"], data["freeze_every"], data["first_weekday"]
-    )
+    return _rule(data["unit"], data["target"], data["freeze_every"], data["first_weekday"])
 
 
+@lru_cache(maxsize=4096)
 def encode_streak(state: StreakState) -> Json:
     return {
         "rule": encode_rule(state.rule),

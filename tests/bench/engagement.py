@@ -1,7 +1,8 @@
 """engagement.ingest — 20,000 movement events of 2,000 members inserted as a kiosk push
-inserts them (``movement_row`` dicts, one multi-row INSERT per 500), then projected by the
-engagement projector (streaks, score, week totals, tallies, points and badges per event):
-events/s end to end and of the projector alone, on SQLite and PostgreSQL."""
+inserts them (``movement_row`` dicts through ``insert_rows``, 500 at a time: a COPY on
+PostgreSQL), then projected by the engagement projector (streaks, score, week totals,
+tallies, points, badges and challenges per event): events/s end to end and of the
+projector alone, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from server.bootstrap import build_container
 from server.config import Settings
+from server.db.bulk import insert_rows
 from server.db.migrate import upgrade
 from server.engagement.models import MemberEngagement, MovementEvent
 from server.engagement.projection import project_pending
@@ -102,7 +104,7 @@ def _measure(ctx: Context, backend: str, url: str) -> list[Figure]:
         began = time.perf_counter()
         for first in range(0, len(rows), PUSH_BATCH):
             with container.uow() as uow:
-                uow.db.execute(insert(MovementEvent), rows[first : first + PUSH_BATCH])
+                insert_rows(uow.db, MovementEvent, rows[first : first + PUSH_BATCH])
                 uow.commit()
         inserted = time.perf_counter()
         projected = project_pending(
