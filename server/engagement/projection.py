@@ -47,6 +47,7 @@ from server.engagement.models import (
     StreakPause,
 )
 from server.engagement.repository import MemberDays
+from server.engagement.service import entry_of
 from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
 from server.tenants.models import Tenant
 from shared.clock import ensure_utc, utcnow
@@ -62,7 +63,7 @@ from shared.engagement.challenges import EngagementEvent
 from shared.engagement.dose import DayDose, week_start
 from shared.engagement.streaks import Pause, StreakRisk, StreakState
 from shared.ids import new_id
-from shared.movement import LedgerEntry, MovementIntensity, Provenance, local_date
+from shared.movement import LedgerEntry, MovementIntensity, local_date
 
 #: Awards the observers decide (challenge completions): a member rebuild keeps them.
 OBSERVED_PREFIX = "challenge:"
@@ -118,27 +119,6 @@ _EVENT_COLUMNS = (
     MovementEvent.voided_by,
     MovementEvent.recorded_at,
 )
-
-
-def _entry(row: Any) -> LedgerEntry:
-    return LedgerEntry(
-        id=row.id,
-        member_id=row.member_id,
-        kind=row.kind,
-        minutes=row.minutes,
-        intensity=MovementIntensity(row.intensity),
-        provenance=Provenance(row.provenance),
-        source=row.source,
-        occurred_at=ensure_utc(row.occurred_at),
-        local_date=row.local_date,
-        zone=row.zone,
-        voids=row.voids,
-        location_id=row.location_id,
-        session_id=row.session_id,
-        is_void=row.is_void,
-        voided=row.voided_by is not None,
-        recorded_at=None if row.recorded_at is None else ensure_utc(row.recorded_at),
-    )
 
 
 def _dose(entry: LedgerEntry) -> DayDose:
@@ -341,7 +321,7 @@ class Projector:
             .order_by(StreakPause.id)
             .limit(limit)
         ).scalars()
-        items: list[tuple[uuid.UUID, Item]] = [(row.id, _entry(row)) for row in rows]
+        items: list[tuple[uuid.UUID, Item]] = [(row.id, entry_of(row)) for row in rows]
         items += [(p.id, _pause_item(p)) for p in pauses]
         if not items:
             return Projected()
@@ -658,7 +638,9 @@ def _history(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID | None) -> 
     if member_id is not None:
         events = events.where(MovementEvent.member_id == member_id)
         pauses = pauses.where(StreakPause.member_id == member_id)
-    items: list[tuple[int, Item]] = [(row.projected_seq, _entry(row)) for row in db.execute(events)]
+    items: list[tuple[int, Item]] = [
+        (row.projected_seq, entry_of(row)) for row in db.execute(events)
+    ]
     items += [(p.projected_seq or 0, _pause_item(p)) for p in db.execute(pauses).scalars()]
     items.sort(key=lambda pair: pair[0])
     return [item for _, item in items]

@@ -50,7 +50,9 @@ class MovementFacts:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def entry_of(row: MovementEvent) -> LedgerEntry:
+def entry_of(row: Any) -> LedgerEntry:
+    """A stored event as the rules take it; ``row``: a ``MovementEvent``, or a result row of
+    its columns (the projector reads only those)."""
     return LedgerEntry(
         id=row.id,
         member_id=row.member_id,

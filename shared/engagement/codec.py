@@ -8,8 +8,8 @@ without old states being misread.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
 from datetime import date
+from functools import cache, lru_cache
 from typing import Any
 
 from shared.engagement.adherence import AdherenceState
