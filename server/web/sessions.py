@@ -192,8 +192,13 @@ def start(request: Request, door: Door, pair: TokenPair) -> None:
 
 
 def forget(request: Request, door: Door) -> None:
+    """Clear the door's cookies that this request carried. One it did not carry is left
+    alone: a request made without a sign-in (the member app's service worker saving the
+    pass as it starts) can be answered after a sign-in in the same browser, and clearing
+    then would erase the cookies that sign-in just set."""
     for name in (door.access_cookie, door.refresh_cookie):
-        _cookie(request, name, "", door.path, 0)
+        if name in request.cookies:
+            _cookie(request, name, "", door.path, 0)
 
 
 def _renew(request: Request, door: Door) -> AccessClaims | None:

@@ -231,6 +231,23 @@ def test_an_expired_access_cookie_is_renewed_with_the_refresh_cookie(
     assert client.cookies.get("zmos_member", path="/app") != "expired.or.garbled"
 
 
+def test_a_page_asked_for_without_a_sign_in_clears_no_cookies(
+    api: Api, member: dict[str, object], browser: TestClient
+) -> None:
+    # The member app's service worker asks for the pass as it starts, which can be while
+    # the member signs in: answered after the sign-in, an order to clear the cookies would
+    # erase the new ones, and the member would land on the sign-in form again.
+    early = browser.get("/app/pass", follow_redirects=False)
+    assert early.status_code == 303
+    assert early.headers["location"].endswith("/signin")
+    assert [c for c in _set_cookies(early) if c.startswith("zmos_member")] == []
+    # A request that carried an ended sign-in still clears what it carried.
+    browser.cookies.set("zmos_member", "expired.or.garbled", domain="testserver.local", path="/app")
+    stale = browser.get("/app/pass", follow_redirects=False)
+    assert stale.status_code == 303
+    assert re.search(r"zmos_member=\"?\"?;", _cookie(stale, "zmos_member"))
+
+
 def test_cookies_are_secure_over_https(container: Container, member: dict[str, object]) -> None:
     app = create_app(container=container)
     with TestClient(app, base_url="https://testserver") as client:
