@@ -47,7 +47,12 @@ def test_a_member_imports_a_gpx_run_with_the_keyboard(
     photograph(page, live, "member-imports-empty")
 
     # Keyboard only: focus the file input, open the chooser with Space, import with Enter.
-    page.get_by_label("Activity file").focus()
+    # The page is settled first (the photographs resized it), and the focus checked, so the
+    # Space reaches the file input on a slow machine too.
+    page.wait_for_load_state("load")
+    field = page.get_by_label("Activity file")
+    field.focus()
+    expect(field).to_be_focused()
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(run))
