@@ -108,7 +108,10 @@ def assert_accessible(page: Page, name: str) -> None:
 
 def photograph(page: Page, live: Live, name: str) -> None:
     """Both sizes, each checked for sideways overflow and with axe-core; the page ends at
-    its first size."""
+    its first size. A page whose text shows may still wait for its stylesheet (through the
+    service worker, on a busy machine): the checks wait for the page's load first, or they
+    would measure it unstyled."""
+    page.wait_for_load_state("load")
     first = page.viewport_size
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
