@@ -306,6 +306,21 @@ def stage_movement(
     return Entered(entry_of(row), True, (published_of(tenant_id, row),))
 
 
+def _replace(
+    db: Session, repo: MovementEventRepository, old: MovementEvent, new: MovementEvent
+) -> MovementEvent:
+    """Store ``new`` as the replacement of ``old``: only one replacement wins, so a void or
+    correction made meanwhile makes this one a 409."""
+    repo.add(new)
+    db.flush()
+    if not repo.mark_voided(old.id, new.id):
+        raise Conflict(
+            f"movement event {old.id} was voided or corrected meanwhile",
+            code="movement_event_voided",
+        )
+    return new
+
+
 def _replaceable(repo: MovementEventRepository, event_id: uuid.UUID) -> MovementEvent:
     old = repo.get_or_404(event_id, for_update=True)
     if old.is_void:
@@ -353,14 +368,7 @@ def stage_void(
         recorded_by=recorded_by,
         recorded_at=utcnow(),
     )
-    repo.add(void)
-    db.flush()
-    if not repo.mark_voided(old.id, void.id):
-        raise Conflict(
-            f"movement event {event_id} was voided or corrected meanwhile",
-            code="movement_event_voided",
-        )
-    return void
+    return _replace(db, repo, old, void)
 
 
 def void_movement(
@@ -420,14 +428,7 @@ def stage_correction(
     _check(repo, days, facts, now, leaving_out=old.id)
     row = _row(days, facts, new_id(), old.id)
     row.reason = reason
-    repo.add(row)
-    db.flush()
-    if not repo.mark_voided(old.id, row.id):
-        raise Conflict(
-            f"movement event {event_id} was voided or corrected meanwhile",
-            code="movement_event_voided",
-        )
-    return row
+    return _replace(db, repo, old, row)
 
 
 def correct_movement(
