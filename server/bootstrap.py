@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
+from functools import cached_property, partial
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
@@ -27,6 +27,7 @@ from server.challenges.projection import ChallengeProjection
 from server.checkin import sync as checkin_sync
 from server.checkin.booked_classes import BookedClasses
 from server.config import Settings
+from server.db.sealed import FieldSealer
 from server.db.session import SESSION_OPTIONS, make_engine
 from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
 from server.devices import sync as devices_sync
@@ -90,6 +91,11 @@ class Container:
     location_scope: LocationScope = field(default_factory=SqlLocationScope)
     #: What else the movement ledger feeds (challenges, …), called by the engagement projector.
     ledger_observers: list[engagement_projection.LedgerObserver] = field(default_factory=list)
+
+    @cached_property
+    def sealer(self) -> FieldSealer:
+        """Seals health data at rest under the server's secret."""
+        return FieldSealer(self.settings.resolved_secret_key)
 
     def projector(self) -> engagement_projection.Projector:
         return engagement_projection.Projector(self.ledger_observers)

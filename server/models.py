@@ -7,6 +7,7 @@ from server.circles import models as circles_models
 from server.db.base import Base
 from server.devices import models as devices_models
 from server.engagement import models as engagement_models
+from server.journeys import models as journeys_models
 from server.members import models as members_models
 from server.notices import models as notices_models
 from server.nudges import models as nudges_models
@@ -29,6 +30,7 @@ __all__ = [
     "circles_models",
     "devices_models",
     "engagement_models",
+    "journeys_models",
     "members_models",
     "notices_models",
     "nudges_models",

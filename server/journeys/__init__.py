@@ -1,0 +1,1 @@
+"""Movement journeys: versioned templates, members' enrolments and their weekly adherence."""

@@ -1,0 +1,1 @@
+"""CarePath Move: movement prescription, journeys, screening and adherence (pure rules)."""
