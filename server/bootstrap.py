@@ -91,6 +91,10 @@ class Container:
     location_scope: LocationScope = field(default_factory=SqlLocationScope)
     #: What else the movement ledger feeds (challenges, …), called by the engagement projector.
     ledger_observers: list[engagement_projection.LedgerObserver] = field(default_factory=list)
+    #: Decoded engagement states the projector keeps between its batches and runs.
+    engagement_states: engagement_projection.StateCache = field(
+        default_factory=engagement_projection.StateCache
+    )
 
     @cached_property
     def sealer(self) -> FieldSealer:
@@ -98,7 +102,7 @@ class Container:
         return FieldSealer(self.settings.resolved_secret_key)
 
     def projector(self) -> engagement_projection.Projector:
-        return engagement_projection.Projector(self.ledger_observers)
+        return engagement_projection.Projector(self.ledger_observers, cache=self.engagement_states)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -127,6 +127,9 @@ class MemberEngagement(Base):
     goal_kind: Mapped[str | None] = mapped_column(String(10))
     goal_target: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: A new random number on every write of the row: the projector keeps decoded states
+    #: between batches and reads a state again only when its revision moved.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class BadgeAward(TenantScoped, Base):

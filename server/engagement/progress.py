@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from server.db.uow import UnitOfWork
 from server.engagement.models import BadgeAward, MemberEngagement, StreakPause
-from server.engagement.projection import Projector, period_minutes, project_pending
+from server.engagement.projection import Projector, new_revision, period_minutes, project_pending
 from server.engagement.repository import MemberDays
 from server.errors import InvalidInput, NotFound
 from server.ports.analytics import EventPublisher
@@ -229,11 +229,16 @@ def set_goal(
             goal_kind=kind.value,
             goal_target=target,
             updated_at=utcnow(),
+            revision=new_revision(),
         )
         uow.db.execute(
             statement.on_conflict_do_update(
                 index_elements=["tenant_id", "member_id"],
-                set_={"goal_kind": kind.value, "goal_target": target},
+                set_={
+                    "goal_kind": kind.value,
+                    "goal_target": target,
+                    "revision": statement.excluded.revision,
+                },
             )
         )
         uow.commit()

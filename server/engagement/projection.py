@@ -19,6 +19,10 @@ their awards recomputed (a badge whose reason was voided is taken back, so that 
 always what a rebuild from the ledger would give). Challenge completions stay: they are the
 observers' to decide.
 
+**Decoded states are kept** between batches and runs of one process (``StateCache``),
+checked against the row's ``revision``: every write of a state row writes a new random
+revision, so a state another process, a rebuild or a member's goal changed is read again.
+
 **Observers** (challenges, …) see every batch's entries before the badge rules run, so a
 challenge completed by an entry earns its badge in the same run.
 """
@@ -26,14 +30,15 @@ challenge completed by an entry earns its badge in the same run.
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import ColumnElement, Uuid, any_, delete, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -156,6 +161,59 @@ class _Member:
     held: frozenset[str] = frozenset()
 
 
+def new_revision() -> int:
+    """A revision no earlier write of the row had (63 random bits; never 0, the default)."""
+    return secrets.randbits(62) + 1
+
+
+@dataclass(frozen=True)
+class _Cached:
+    revision: int
+    state: codec.MemberState
+    keys: frozenset[str]
+    goal: tuple[str | None, int | None]
+
+
+class StateCache:
+    """The decoded states of the members a process projected last, by (tenant, member):
+    loading and decoding a state costs more than applying an event to it. States are
+    immutable, so a hit is shared, never copied. Bounded: the least recently used go."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[uuid.UUID, uuid.UUID], _Cached] = OrderedDict()
+
+    def get(self, tenant_id: uuid.UUID, member_id: uuid.UUID, revision: int) -> _Cached | None:
+        key = (tenant_id, member_id)
+        found = self._entries.get(key)
+        if found is None or found.revision != revision:
+            return None
+        self._entries.move_to_end(key)
+        return found
+
+    def put(self, tenant_id: uuid.UUID, member_id: uuid.UUID, entry: _Cached) -> None:
+        key = (tenant_id, member_id)
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def forget_tenant(self, tenant_id: uuid.UUID) -> None:
+        for key in [k for k in self._entries if k[0] == tenant_id]:
+            del self._entries[key]
+
+
+def _among(db: Session, column: Any, ids: Sequence[uuid.UUID]) -> ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL one array parameter (thousands of bound values
+    cost more to send and parse than the lookup itself)."""
+    found: ColumnElement[bool]
+    if _dialect(db) is postgresql:
+        found = column == any_(literal(list(ids), type_=postgresql.ARRAY(Uuid())))
+    else:
+        found = column.in_(ids)
+    return found
+
+
 @dataclass(frozen=True)
 class _PauseItem:
     id: uuid.UUID
@@ -216,9 +274,9 @@ _STAMP_POSTGRESQL = text(
 )
 _UPSERT_POSTGRESQL = text(
     "INSERT INTO member_engagement (tenant_id, member_id, state, daily_current, daily_longest,"
-    " weekly_current, weekly_longest, score, points, last_active_on, updated_at)"
+    " weekly_current, weekly_longest, score, points, last_active_on, updated_at, revision)"
     " SELECT :tenant_id, v.member_id, v.state, v.daily_current, v.daily_longest,"
-    " v.weekly_current, v.weekly_longest, v.score, v.points, v.last_active_on, :now"
+    " v.weekly_current, v.weekly_longest, v.score, v.points, v.last_active_on, :now, :revision"
     " FROM json_to_recordset(CAST(:rows AS json)) AS v(member_id uuid, state json,"
     " daily_current int, daily_longest int, weekly_current int, weekly_longest int,"
     " score numeric, points int, last_active_on date)"
@@ -226,7 +284,8 @@ _UPSERT_POSTGRESQL = text(
     " daily_current = excluded.daily_current, daily_longest = excluded.daily_longest,"
     " weekly_current = excluded.weekly_current, weekly_longest = excluded.weekly_longest,"
     " score = excluded.score, points = excluded.points,"
-    " last_active_on = excluded.last_active_on, updated_at = excluded.updated_at"
+    " last_active_on = excluded.last_active_on, updated_at = excluded.updated_at,"
+    " revision = excluded.revision"
 )
 _AWARDS_POSTGRESQL = text(
     "INSERT INTO badge_awards (tenant_id, id, member_id, key, badge, points, explanation,"
@@ -250,6 +309,7 @@ def _write_postgresql(
     rows: Sequence[dict[str, Any]],
     awards: Sequence[dict[str, Any]],
     now: datetime,
+    revision: int,
 ) -> None:
     """The batch's states and awards in two statements whatever their number: the rows as
     one JSON document the server reads as a record set (binding thousands of parameters,
@@ -259,7 +319,10 @@ def _write_postgresql(
             [{k: v for k, v in r.items() if k not in ("tenant_id", "updated_at")} for r in rows],
             default=_json_default,
         )
-        db.execute(_UPSERT_POSTGRESQL, {"tenant_id": tenant_id, "now": now, "rows": document})
+        db.execute(
+            _UPSERT_POSTGRESQL,
+            {"tenant_id": tenant_id, "now": now, "rows": document, "revision": revision},
+        )
     if awards:
         document = json.dumps(
             [{k: v for k, v in a.items() if k != "tenant_id"} for a in awards],
@@ -293,10 +356,14 @@ class Projector:
     """Projects a tenant's pending ledger rows; observers and badge rules are given once."""
 
     def __init__(
-        self, observers: Sequence[LedgerObserver] = (), rules: Sequence[Rule] = DEFAULT_RULES
+        self,
+        observers: Sequence[LedgerObserver] = (),
+        rules: Sequence[Rule] = DEFAULT_RULES,
+        cache: StateCache | None = None,
     ) -> None:
         self.observers = list(observers)
         self.rules = list(rules)
+        self.cache = cache if cache is not None else StateCache()
 
     # --- the incremental path --------------------------------------------------------
 
@@ -405,8 +472,27 @@ class Projector:
     ) -> dict[uuid.UUID, _Member]:
         ids = list(member_ids)
         members: dict[uuid.UUID, _Member] = {}
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
+        revisions: dict[uuid.UUID, int] = {}
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            for member_id, revision in db.execute(
+                select(MemberEngagement.member_id, MemberEngagement.revision).where(
+                    MemberEngagement.tenant_id == tenant_id,
+                    _among(db, MemberEngagement.member_id, chunk),
+                )
+            ):
+                revisions[member_id] = revision
+        missed: list[uuid.UUID] = []
+        for member_id, revision in revisions.items():
+            cached = self.cache.get(tenant_id, member_id, revision)
+            if cached is None:
+                missed.append(member_id)
+                continue
+            members[member_id] = _Member(
+                cached.state, set(cached.keys), goal=cached.goal, exists=True
+            )
+        for start in range(0, len(missed), 5000):
+            chunk = missed[start : start + 5000]
             for row in db.execute(
                 select(
                     MemberEngagement.member_id,
@@ -415,26 +501,26 @@ class Projector:
                     MemberEngagement.goal_target,
                 ).where(
                     MemberEngagement.tenant_id == tenant_id,
-                    MemberEngagement.member_id.in_(chunk),
+                    _among(db, MemberEngagement.member_id, chunk),
                 )
             ):
                 members[row.member_id] = _Member(
-                    codec.decode(row.state), set(), goal=(row.goal_kind, row.goal_target)
+                    codec.decode(row.state),
+                    set(),
+                    goal=(row.goal_kind, row.goal_target),
+                    exists=True,
                 )
-                members[row.member_id].exists = True
-        # Only the keys are needed to award once; they live in badge_awards.
-        known = [m for m in ids if m in members]
-        for start in range(0, len(known), 1000):
-            chunk = known[start : start + 1000]
+            # Only the keys are needed to award once; they live in badge_awards.
             for member_id, key in db.execute(
                 select(BadgeAward.member_id, BadgeAward.key).where(
                     BadgeAward.tenant_id == tenant_id,
-                    BadgeAward.member_id.in_(chunk),
+                    _among(db, BadgeAward.member_id, chunk),
                     # A session's own points are keyed by its event, projected only once.
                     ~BadgeAward.key.startswith(EVENT_PREFIX),
                 )
             ):
-                members[member_id].keys.add(key)
+                if member_id in members:
+                    members[member_id].keys.add(key)
         for member_id in ids:
             members.setdefault(member_id, _Member(codec.MemberState(), set()))
             members[member_id].held = frozenset(members[member_id].keys)
@@ -473,9 +559,18 @@ class Projector:
         # New and known members alike in one upsert; the members' own goal columns are
         # never in it.
         rows = new_rows + old_rows
+        revision = new_revision()
+        for member_id, member in members.items():
+            if member.changed:
+                # Kept before the commit: if it rolls back, the row keeps its old revision
+                # and the next load reads it again.
+                entry = _Cached(revision, member.state, frozenset(member.keys), member.goal)
+                self.cache.put(tenant_id, member_id, entry)
         if _dialect(db) is postgresql:
-            _write_postgresql(db, tenant_id, rows, awards, now)
+            _write_postgresql(db, tenant_id, rows, awards, now, revision)
             return
+        for row in rows:
+            row["revision"] = revision
         if rows:
             upsert = sqlite.insert(MemberEngagement)
             written = [c for c in rows[0] if c not in ("tenant_id", "member_id")]
@@ -542,6 +637,7 @@ class Projector:
         db = uow.db
         if _claim(db, tenant_id) is None:
             return 0
+        self.cache.forget_tenant(tenant_id)
         for observer in self.observers:
             observer.reset(uow, tenant_id)
         goals = {
@@ -584,7 +680,7 @@ class Projector:
                         MemberEngagement.tenant_id == tenant_id,
                         MemberEngagement.member_id == member_id,
                     )
-                    .values(goal_kind=kind, goal_target=target)
+                    .values(goal_kind=kind, goal_target=target, revision=new_revision())
                 )
             elif kind is not None:
                 db.execute(

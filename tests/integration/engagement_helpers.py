@@ -86,7 +86,9 @@ def row_of(studio: Studio, member_id: str) -> dict[str, Any] | None:
         ).scalar_one_or_none()
         if row is None:
             return None
-        return {c.key: getattr(row, c.key) for c in MemberEngagement.__table__.columns}
+        # The revision is the projector's cache check, new on every write: not content.
+        columns = MemberEngagement.__table__.columns
+        return {c.key: getattr(row, c.key) for c in columns if c.key != "revision"}
 
 
 def awards_of(studio: Studio, member_id: str) -> dict[str, tuple[int, str]]:

@@ -16,10 +16,11 @@ from sqlalchemy import delete, update
 
 from server.bootstrap import Container, background_jobs
 from server.config import Settings
-from server.engagement import projection, service
+from server.engagement import progress, projection, service
 from server.engagement.models import BadgeAward, MemberEngagement, MovementEvent
 from server.engagement.projection import Projector
 from shared.clock import utcnow
+from shared.engagement.goals import GoalKind
 from shared.engagement.streaks import StreakRisk, StreakUnit
 from shared.enums import MovementKind
 from shared.movement import MovementIntensity
@@ -180,6 +181,50 @@ def test_observers_see_entries_before_the_badge_rules_and_are_reset(studio: Stud
     rebuilt = row_of(studio, member)
     assert rebuilt is not None and incremental is not None
     assert {**rebuilt, "updated_at": None} == {**incremental, "updated_at": None}
+
+
+def test_a_kept_state_is_read_again_when_another_writer_moved_it(studio: Studio) -> None:
+    """Projector A keeps the states it wrote; B (another process) and the member's goal
+    write the row after it; A's next batch must start from the row, not from what it kept."""
+    member = studio.member(plan="")
+    tenant = uuid.UUID(studio.tenant_id)
+    first, other = Projector(), Projector()
+    for n in range(3):
+        move(studio, member, MONDAY + timedelta(days=n))
+    run(studio, first)
+    for n in range(3, 5):
+        move(studio, member, MONDAY + timedelta(days=n))
+    run(studio, other)
+    progress.set_goal(
+        uow=studio.container.uow(),
+        tenant_id=tenant,
+        member_id=uuid.UUID(member),
+        kind=GoalKind.SESSIONS,
+        target=4,
+    )
+    move(studio, member, MONDAY + timedelta(days=5))
+    run(studio, first)
+    assert state_of(studio, member).tally.sessions == 6  # 3 + 2 + 1: nothing lost
+    incremental = row_of(studio, member)
+    assert incremental is not None and incremental["goal_target"] == 4
+    rebuild(studio)
+    rebuilt = row_of(studio, member)
+    assert rebuilt is not None
+    assert {**rebuilt, "updated_at": None} == {**incremental, "updated_at": None}
+
+
+def test_a_batch_rolled_back_leaves_nothing_kept(studio: Studio) -> None:
+    member = studio.member(plan="")
+    tenant = uuid.UUID(studio.tenant_id)
+    projector = Projector()
+    move(studio, member, MONDAY)
+    run(studio, projector)
+    move(studio, member, MONDAY + timedelta(days=1))
+    with studio.container.uow() as uow:
+        done = projector.project(uow, tenant, now=utcnow())
+        assert done.applied == 1  # and the unit of work ends without a commit
+    run(studio, projector)
+    assert state_of(studio, member).tally.sessions == 2  # the event once, not twice
 
 
 def test_a_pause_reaches_the_streaks_through_the_projector(studio: Studio) -> None:
