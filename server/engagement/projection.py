@@ -67,6 +67,7 @@ from shared.engagement.badges import (
 from shared.engagement.challenges import EngagementEvent
 from shared.engagement.dose import DayDose, week_start
 from shared.engagement.streaks import Pause, StreakRisk, StreakState
+from shared.evolve import evolve
 from shared.ids import new_id
 from shared.movement import LedgerEntry, MovementIntensity, local_date
 
@@ -255,7 +256,7 @@ def _apply_entry(
         member.keys.add(item.key)
         from_event = None if item.key.startswith(OBSERVED_PREFIX) else entry.id
         member.new_awards.append((item, from_event))
-    member.state = replace(
+    member.state = evolve(
         state,
         daily=daily,
         weekly=weekly,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from shared.engagement.dose import (
@@ -31,6 +31,7 @@ from shared.engagement.dose import (
     week_start,
     weekly_dose_ratio,
 )
+from shared.evolve import evolve
 
 
 def multiplier(frequency: float) -> float:
@@ -79,17 +80,17 @@ class AdherenceState:
         week = week_start(dose.local_date, self.first_weekday)
         minutes = dose.weighted_minutes
         if self.week is None:
-            return replace(self, week=week, week_minutes=minutes)
+            return evolve(self, week=week, week_minutes=minutes)
         weeks_on = (week - self.week).days // 7
         if weeks_on == 0:
-            return replace(self, week_minutes=self.week_minutes + minutes)
+            return evolve(self, week_minutes=self.week_minutes + minutes)
         if weeks_on == -1:
-            return replace(self, previous_minutes=self.previous_minutes + minutes)
+            return evolve(self, previous_minutes=self.previous_minutes + minutes)
         if weeks_on < -1:
             return self  # its week has closed: see the module's note on late movements
         settled = self._step(self.settled, self.previous_minutes)
         if weeks_on == 1:
-            return replace(
+            return evolve(
                 self,
                 week=week,
                 week_minutes=minutes,
@@ -101,7 +102,7 @@ class AdherenceState:
         settled = self._step(settled, self.week_minutes) * multiplier(self.frequency) ** (
             weeks_on - 2
         )
-        return replace(self, week=week, week_minutes=minutes, previous_minutes=0, settled=settled)
+        return evolve(self, week=week, week_minutes=minutes, previous_minutes=0, settled=settled)
 
 
 def rebuild(

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
 from shared.engagement.challenges import TILE_KINDS, EngagementEvent
+from shared.evolve import evolve
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 #: The kind a class attendance has in the ledger.
@@ -276,7 +277,7 @@ class MemberTally:
         last = self.last_active_on
         lapse = None if last is None else max((event.local_date - last).days - 1, 0)
         latest = event.local_date if last is None or event.local_date > last else last
-        tally = replace(self, sessions=sessions, classes=classes, last_active_on=latest)
+        tally = evolve(self, sessions=sessions, classes=classes, last_active_on=latest)
         trigger = Trigger(
             event.local_date,
             event,
@@ -291,7 +292,7 @@ class MemberTally:
 
     def void(self, event: EngagementEvent) -> MemberTally:
         """Take back a voided event's counts (its awards stay)."""
-        return replace(
+        return evolve(
             self,
             sessions=self.sessions - (0 if event.kind in TILE_KINDS else 1),
             classes=self.classes - (1 if event.kind == CLASS_KIND else 0),

@@ -43,11 +43,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
 from shared.engagement.dose import WHO_WEEKLY_MINUTES, DayDose, Movement, week_start
+from shared.evolve import evolve
 
 MAX_FREEZES = 2
 REPAIR_DAYS = 2
@@ -155,11 +156,11 @@ class StreakState:
         if state.next_period is None:
             # Start far enough back that an upload of the days before still lands.
             first = day - timedelta(days=REPAIR_DAYS + LATE_UPLOAD_DAYS)
-            state = replace(state, next_period=self.rule.period(first))
+            state = evolve(state, next_period=self.rule.period(first))
         assert state.next_period is not None
         if day < self.rule.first_day(state.next_period):
             return self  # its period is settled: see "When a period is settled"
-        state = replace(
+        state = evolve(
             state,
             latest=day if state.latest is None else max(state.latest, day),
             pending=_add(state.pending, day, dose.weighted_minutes),
@@ -169,7 +170,7 @@ class StreakState:
     def _with_pause(self, pause: Pause) -> StreakState:
         if self.next_period is not None and pause.ends_on < self.rule.first_day(self.next_period):
             return self
-        return replace(self, pauses=(*self.pauses, pause))
+        return evolve(self, pauses=(*self.pauses, pause))
 
     def _horizon(self) -> int:
         """The last period settled by the latest date: the last date of its repair window
@@ -225,7 +226,7 @@ class StreakState:
             state = state._settle_one(period)
             period += 1
         first = self.rule.first_day(period)
-        return replace(
+        return evolve(
             state,
             pending=tuple((d, m) for d, m in state.pending if d >= first),
             pauses=tuple(p for p in state.pauses if p.ends_on >= first),
@@ -239,9 +240,9 @@ class StreakState:
             return self
         dated = [d for d, m in self.pending if m > 0]
         if not dated:
-            return replace(self, next_period=max(self.next_period, horizon + 1))
+            return evolve(self, next_period=max(self.next_period, horizon + 1))
         reachable = self.rule.period(min(dated))
-        return replace(self, next_period=max(self.next_period, min(reachable, horizon + 1)))
+        return evolve(self, next_period=max(self.next_period, min(reachable, horizon + 1)))
 
     def _settle_one(self, period: int) -> StreakState:
         own = self._minutes(period)
@@ -249,16 +250,16 @@ class StreakState:
         if own >= target:
             return self._counted(period)
         if self._paused(period):
-            return replace(self, next_period=period + 1)
+            return evolve(self, next_period=period + 1)
         if self.current == 0:
             # Nothing to protect: no freeze is held, and a repair would save nothing.
-            return replace(self, toward_freeze=0, next_period=period + 1)
+            return evolve(self, toward_freeze=0, next_period=period + 1)
         if self.freezes > 0:
-            return replace(self, freezes=self.freezes - 1, next_period=period + 1)
+            return evolve(self, freezes=self.freezes - 1, next_period=period + 1)
         repaired = self._repair(period, target - own)
         if repaired is not None:
             return repaired._counted(period)
-        return replace(self, current=0, toward_freeze=0, next_period=period + 1)
+        return evolve(self, current=0, toward_freeze=0, next_period=period + 1)
 
     def _repair(self, period: int, shortfall: int) -> StreakState | None:
         after = self.rule.last_day(period)
@@ -270,14 +271,14 @@ class StreakState:
             taken = min(minutes, shortfall) if day in window else 0
             shortfall -= taken
             pending.append((day, minutes - taken))
-        return replace(self, pending=tuple(pending))
+        return evolve(self, pending=tuple(pending))
 
     def _counted(self, period: int) -> StreakState:
         current = self.current + 1
         toward, freezes = self.toward_freeze + 1, self.freezes
         if toward == self.rule.freeze_every:
             toward, freezes = 0, min(MAX_FREEZES, freezes + 1)
-        return replace(
+        return evolve(
             self,
             current=current,
             longest=max(self.longest, current),
