@@ -18,23 +18,8 @@ from server.prescriptions.service import CHANGED
 from server.prescriptions.starter import starter_profiles
 from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api, Tenant
+from tests.integration.prescriptions_helpers import PROFILE
 from tests.integration.scheduling_helpers import YOGA
-
-PROFILE = {
-    "name": "Knee-friendly strength",
-    "summary": "Strength work that spares sore knees.",
-    "indications": ["joint_pain", "strength"],
-    "contraindications": ["recent_injury"],
-    "intensity_ceiling": "moderate",
-    "frequency_min": 2,
-    "frequency_max": 3,
-    "intensity": "moderate",
-    "minutes_per_session": 30,
-    "minutes_per_week": 60,
-    "types": ["strength"],
-    "notes": "No deep squats.",
-    "sources": "ACSM Guidelines 11th ed. 2021",
-}
 
 TILE = {
     "title": "Chair squats",
