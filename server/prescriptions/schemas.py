@@ -6,7 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from server.api.bodies import Patching
 from server.prescriptions import rules
@@ -40,6 +47,12 @@ class ProfileContent(InputModel):
     notes: LongText = ""
     sources: LongText = ""
 
+    @field_validator("summary", "notes", "sources", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        # A form's empty box, or null, is no text.
+        return "" if value is None else value
+
     @model_validator(mode="after")
     def _consistent(self) -> ProfileContent:
         unknown = rules.unknown_indications(self.indications)
@@ -71,7 +84,7 @@ class ProfileCreate(ProfileContent):
 
 class ProfileUpdate(Patching, InputModel):
     """The fields sent change, the others are kept; the result, checked as a whole, is the
-    profile's next version."""
+    profile's next version. Null clears the summary, notes and sources."""
 
     name: Name | None = None
     summary: LongText | None = None

@@ -37,6 +37,8 @@ from shared.ids import new_id
 from shared.movement import MovementIntensity
 
 CHANGED = "prescription_profile.changed"
+#: Text a PATCH may clear with null.
+CLEARABLE = frozenset({"summary", "notes", "sources"})
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,7 @@ def merged(current: PrescriptionProfileVersion, cmd: ProfileUpdate) -> ProfileCo
     contradicts itself, e.g. a new minimum above the kept maximum)."""
     changes = cmd.model_dump(exclude_unset=True)
     for field, value in changes.items():
-        if value is None:
+        if value is None and field not in CLEARABLE:
             raise InvalidInput(f"{field}: may not be null")
     base = ProfileVersionRead.model_validate(current).model_dump(
         mode="json", include=set(ProfileContent.model_fields)

@@ -108,11 +108,12 @@ def update_session_type(
     with uow:
         repo = SessionTypeRepository(uow.db, claims.tenant_id)
         row = repo.get_or_404(session_type_id, for_update=True)
+        # The profile's values, read before the edit moves ``profile_id``, win over the
+        # edit's own: a type or Tile that follows a profile prescribes what it says.
+        followed = profiles.followed_fields(uow.db, claims.tenant_id, row.profile_id, changes)
         for field, value in changes.items():
             setattr(row, field, value.value if hasattr(value, "value") else value)
-        for field, value in profiles.followed_fields(
-            uow.db, claims.tenant_id, row, changes
-        ).items():
+        for field, value in followed.items():
             setattr(row, field, value)
         uow.commit()
         return type_read(row)

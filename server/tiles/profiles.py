@@ -53,13 +53,17 @@ OWNED = frozenset({"intensity", "contraindications"})
 
 
 def followed_fields(
-    db: Session, tenant_id: uuid.UUID, tile: Tile, changes: dict[str, Any]
+    db: Session, tenant_id: uuid.UUID, before: uuid.UUID | None, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """What an edit of a Tile must set from its profile: all of the profile's values when
-    the edit names a profile (one a Tile may choose), the current version's again when the
-    edit touched a value the followed profile owns; nothing otherwise."""
-    if changes.get("profile_id") is not None:
-        return profile_fields(prescriptions.followed_profile(db, tenant_id, changes["profile_id"]))
-    if tile.profile_id is not None and changes.keys() & OWNED:
-        return profile_fields(prescriptions.current_values(db, tenant_id, tile.profile_id))
+    """What an edit must set from the profile: all of its values when the edit chooses
+    another profile (one that may be chosen: not archived), the current version's again
+    when it names the same one or touches a value the followed profile owns; nothing
+    when no profile is followed. ``before``: the profile followed before the edit."""
+    chosen = changes.get("profile_id", before)
+    if chosen is None:
+        return {}
+    if chosen != before:
+        return profile_fields(prescriptions.followed_profile(db, tenant_id, chosen))
+    if "profile_id" in changes or changes.keys() & OWNED:
+        return profile_fields(prescriptions.current_values(db, tenant_id, chosen))
     return {}

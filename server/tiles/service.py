@@ -126,11 +126,12 @@ def update_tile(
             raise InvalidInput(f"{field}: may not be null")
     with uow:
         tile = TileRepository(uow.db, claims.tenant_id).get_or_404(tile_id, for_update=True)
+        # The profile's values, read before the edit moves ``profile_id``, win over the
+        # edit's own: a type or Tile that follows a profile prescribes what it says.
+        followed = profiles.followed_fields(uow.db, claims.tenant_id, tile.profile_id, changes)
         for field, value in changes.items():
             setattr(tile, field, value.value if isinstance(value, MovementIntensity) else value)
-        for field, value in profiles.followed_fields(
-            uow.db, claims.tenant_id, tile, changes
-        ).items():
+        for field, value in followed.items():
             setattr(tile, field, value)
         uow.flush()
         read = TileRead.model_validate(tile)
