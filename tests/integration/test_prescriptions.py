@@ -362,3 +362,33 @@ def test_another_tenants_profile_is_not_found_and_archived_ones_are_not_edited(
         f"/prescription-profiles/{profile['id']}", json={"notes": "late"}, headers=gym.owner
     )
     _problem(edited, 409)
+
+
+def test_a_type_following_an_archived_profile_keeps_it_and_is_still_edited(gym: Gym) -> None:
+    client = gym.api.client
+    profile = gym.profile()
+    typed = client.post(
+        "/session-types", json={**YOGA, "profile_id": profile["id"]}, headers=gym.owner
+    ).json()
+    client.post(f"/prescription-profiles/{profile['id']}/archive", headers=gym.owner)
+    # Naming the profile it follows already is no new choice: the edit saves.
+    edited = client.patch(
+        f"/session-types/{typed['id']}",
+        json={"name": "Renamed", "profile_id": profile["id"], "intensity": "vigorous"},
+        headers=gym.owner,
+    )
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["profile_id"], edited.json()["intensity"]) == (
+        profile["id"],
+        "moderate",
+    )
+
+
+def test_creating_and_archiving_publish_the_change(gym: Gym) -> None:
+    _events(gym).events.clear()
+    profile = gym.profile()
+    gym.api.client.post(f"/prescription-profiles/{profile['id']}/archive", headers=gym.owner)
+    gym.api.client.post(f"/prescription-profiles/{profile['id']}/archive", headers=gym.owner)
+    changes = [(e.name, e.data["change"], e.data["version"]) for e in _events(gym).events]
+    # Archiving twice changes nothing the second time, and publishes nothing.
+    assert changes == [(CHANGED, "created", 1), (CHANGED, "archived", 1)]
