@@ -83,6 +83,10 @@ class Context:
     #: The prescription profiles a session type or Tile may follow: (id, name).
     profiles: tuple[tuple[str, str], ...] = ()
 
+    def profile_name(self, profile_id: uuid.UUID | None) -> str:
+        """What a list shows of the profile a row follows ("—": none)."""
+        return dict(self.profiles).get(str(profile_id), "—") if profile_id else "—"
+
     def profile_field(self, what: str) -> Field:
         return Field(
             "profile_id",
@@ -360,6 +364,7 @@ SESSION_TYPES = Kind(
     columns=(
         Column("Kind", lambda r, _: _label(r.kind.value)),
         Column("Intensity", lambda r, _: _label(r.intensity.value)),
+        Column("Profile", lambda r, ctx: ctx.profile_name(r.profile_id)),
         Column("Minutes", lambda r, _: str(r.duration_minutes)),
         Column("In use", lambda r, _: "Yes" if r.active else "Archived"),
     ),

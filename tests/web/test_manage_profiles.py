@@ -107,3 +107,6 @@ def test_a_manager_adds_a_profile_edits_it_and_sets_it_on_a_session_type(
     expect(page.get_by_label("Contra-indications")).to_have_value("recent_injury")
     expect(page.get_by_label("Suggested times a week")).to_have_value("2")
     photograph(page, live, "manage-session-type-profile")
+    page.get_by_role("link", name="Session types").click()
+    expect(page.locator("tr", has_text="Gentle strength")).to_contain_text("Knee-friendly strength")
+    photograph(page, live, "manage-session-types-profile")
