@@ -50,8 +50,10 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.location_scope import LocationScope
+from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
+from server.scheduling.profiles import SessionTypesFollow
 from server.scheduling.session_bookings import SessionBookings
 from server.signins import throttle as signin_throttle
 from server.signins.grants import CachedGrants
@@ -62,6 +64,7 @@ from server.sync import review as sync_review
 from server.sync.changes import capturing_session_factory
 from server.sync.registry import SyncRegistry
 from server.tenants import sync as tenants_sync
+from server.tiles.profiles import TilesFollow
 from shared.enums import PrincipalKind
 
 
@@ -95,6 +98,9 @@ class Container:
     engagement_states: engagement_projection.StateCache = field(
         default_factory=engagement_projection.StateCache
     )
+    #: The rows that follow prescription profiles (session types, Tiles), moved onto a
+    #: profile's new version by the edit that writes it.
+    profile_followers: list[ProfileFollower] = field(default_factory=list)
 
     @cached_property
     def sealer(self) -> FieldSealer:
@@ -192,6 +198,7 @@ def build_container(
         booking_queue=BookingQueue(partial(SqlAlchemyUnitOfWork, session_factory), eligibility),
         session_bookings=BookingsFollowSessions(),
         ledger_observers=[ChallengeProjection()],
+        profile_followers=[SessionTypesFollow(), TilesFollow()],
     )
 
 

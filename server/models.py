@@ -13,6 +13,7 @@ from server.notices import models as notices_models
 from server.nudges import models as nudges_models
 from server.passes import models as passes_models
 from server.plans import models as plans_models
+from server.prescriptions import models as prescriptions_models
 from server.sales import models as sales_models
 from server.scheduling import models as scheduling_models
 from server.signins import models as signins_models
@@ -36,6 +37,7 @@ __all__ = [
     "nudges_models",
     "passes_models",
     "plans_models",
+    "prescriptions_models",
     "sales_models",
     "scheduling_models",
     "signins_models",

@@ -20,6 +20,7 @@ from server.members.router import router as members_router
 from server.nudges.router import router as nudges_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
+from server.prescriptions.router import router as prescriptions_router
 from server.sales.router import router as sales_router
 from server.scheduling.router import public_router as public_browsing_router
 from server.scheduling.router import router as scheduling_router
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     circles_router,
     nudges_router,
     tiles_router,
+    prescriptions_router,
     challenges_router,
     engagement_router,
     *sync_routers,

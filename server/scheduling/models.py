@@ -49,6 +49,9 @@ class SessionType(TenantScoped, Timestamps, Base):
     primary_goal: Mapped[str | None] = mapped_column(String(100))
     contraindications: Mapped[list[str]] = mapped_column(JSON, default=list)
     suggested_per_week: Mapped[int | None] = mapped_column(Integer)
+    #: The prescription profile whose intensity, goal, contra-indications and frequency the
+    #: type takes (None: the type's own values).
+    profile_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime, time
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from server.scheduling.rules import OnMissingTime
 from server.tenants.rules import DEFAULT_LOCALE
@@ -32,11 +32,24 @@ class SessionTypeCreate(InputModel):
     duration_minutes: Minutes
     default_capacity: Capacity
     requires_approval: bool = False
-    intensity: Intensity
+    intensity: Intensity | None = Field(
+        None, description="Required unless profile_id names a profile (its intensity then)"
+    )
     primary_goal: str | None = Field(None, max_length=100)
     contraindications: Contraindications = Field(default_factory=list)
     suggested_per_week: int | None = Field(None, ge=1, le=14)
+    profile_id: uuid.UUID | None = Field(
+        None,
+        description="A prescription profile: its intensity, goal, contra-indications and "
+        "weekly frequency replace the type's own, now and at each new version of it",
+    )
     active: bool = True
+
+    @model_validator(mode="after")
+    def _intensity_known(self) -> SessionTypeCreate:
+        if self.intensity is None and self.profile_id is None:
+            raise ValueError("intensity: give one, or a profile_id to take it from")
+        return self
 
 
 class SessionTypeUpdate(InputModel):
@@ -54,6 +67,8 @@ class SessionTypeUpdate(InputModel):
     primary_goal: str | None = Field(None, max_length=100)
     contraindications: Contraindications | None = None
     suggested_per_week: int | None = Field(None, ge=1, le=14)
+    #: null: the type keeps its current values as its own from now on.
+    profile_id: uuid.UUID | None = None
     active: bool | None = None
 
 
@@ -71,6 +86,7 @@ class SessionTypeRead(BaseModel):
     primary_goal: str | None
     contraindications: list[str]
     suggested_per_week: int | None
+    profile_id: uuid.UUID | None = None
     active: bool
     created_at: datetime
     updated_at: datetime

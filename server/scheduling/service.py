@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
 from server.ports.identity import AccessClaims
+from server.scheduling import profiles
 from server.scheduling.models import ClassSession, SessionType
 from server.scheduling.repository import (
     SessionRepository,
@@ -51,7 +52,8 @@ def create_session_type(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: SessionTypeCreate
 ) -> SessionTypeRead:
     with uow:
-        row = SessionType(id=new_id(), **cmd.model_dump())
+        fields = profiles.apply_profile(uow.db, claims.tenant_id, cmd.model_dump())
+        row = SessionType(id=new_id(), **fields)
         SessionTypeRepository(uow.db, claims.tenant_id).add(row)
         uow.commit()
         return type_read(row)
@@ -106,8 +108,13 @@ def update_session_type(
     with uow:
         repo = SessionTypeRepository(uow.db, claims.tenant_id)
         row = repo.get_or_404(session_type_id, for_update=True)
+        # The profile's values, read before the edit moves ``profile_id``, win over the
+        # edit's own: a type or Tile that follows a profile prescribes what it says.
+        followed = profiles.followed_fields(uow.db, claims.tenant_id, row.profile_id, changes)
         for field, value in changes.items():
             setattr(row, field, value.value if hasattr(value, "value") else value)
+        for field, value in followed.items():
+            setattr(row, field, value)
         uow.commit()
         return type_read(row)
 

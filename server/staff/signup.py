@@ -8,6 +8,7 @@ from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden
 from server.ports.identity import IdentityService
+from server.prescriptions import service as prescriptions
 from server.staff import service as staff_service
 from server.staff.models import StaffAccount
 from server.staff.schemas import TenantSignedUp
@@ -49,6 +50,7 @@ def sign_up(
         )
         uow.db.add(owner)
         uow.flush()
+        prescriptions.load_starter(uow.db, tenant.id)
         tokens = staff_service.issue_tokens(
             uow=uow, identity=identity, settings=settings, staff=owner
         )

@@ -31,6 +31,8 @@ class Tile(TenantScoped, Timestamps, Base):
     #: Who should not do it ("pregnancy", "acute back pain"), each a short text.
     contraindications: Mapped[list[str]] = mapped_column(JSON, default=list)
     video_url: Mapped[str | None] = mapped_column(String(500))
+    #: The prescription profile whose contra-indications and intensity the Tile takes.
+    profile_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     #: Which starter Tile this is (None: the tenant's own).
     starter_key: Mapped[str | None] = mapped_column(String(50))
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -6,7 +6,14 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from server.api.bodies import Patching
 from server.tiles.rules import DAILY_CAP, MAX_MINUTES, MIN_MINUTES
@@ -40,9 +47,18 @@ class TileCreate(InputModel):
     summary: Summary
     steps: Steps
     minutes: Minutes
-    intensity: MovementIntensity
+    #: Required unless profile_id names a profile (its intensity, on the Tiles' scale, then).
+    intensity: MovementIntensity | None = None
     contraindications: Contraindications = []
     video_url: VideoUrl | None = None
+    #: A prescription profile whose contra-indications and intensity the Tile takes.
+    profile_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _intensity_known(self) -> TileCreate:
+        if self.intensity is None and self.profile_id is None:
+            raise ValueError("intensity: give one, or a profile_id to take it from")
+        return self
 
 
 class TileUpdate(Patching, InputModel):
@@ -55,6 +71,8 @@ class TileUpdate(Patching, InputModel):
     intensity: MovementIntensity | None = None
     contraindications: Contraindications | None = None
     video_url: VideoUrl | None = None
+    #: null: the Tile keeps its current values as its own from now on.
+    profile_id: uuid.UUID | None = None
 
 
 class TileRead(BaseModel):
@@ -67,6 +85,7 @@ class TileRead(BaseModel):
     intensity: MovementIntensity
     contraindications: list[str]
     video_url: str | None
+    profile_id: uuid.UUID | None = None
     starter_key: str | None
     archived_at: datetime | None
     created_at: datetime

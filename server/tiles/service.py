@@ -18,7 +18,7 @@ from server.engagement.service import MovementFacts, enter_movement
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.ports.analytics import EventPublisher, publish_committed
 from server.ports.identity import AccessClaims
-from server.tiles import rules
+from server.tiles import profiles, rules
 from server.tiles.models import Tile, TileCompletion
 from server.tiles.repository import CompletionRepository, TileRepository
 from server.tiles.schemas import (
@@ -80,25 +80,35 @@ def get_tile(*, uow: UnitOfWork, claims: AccessClaims, tile_id: uuid.UUID) -> Ti
         return TileRead.model_validate(TileRepository(uow.db, claims.tenant_id).get_or_404(tile_id))
 
 
-def _new_tile(claims: AccessClaims, cmd: TileCreate, starter_key: str | None = None) -> Tile:
+def _new_tile(
+    db: Session, claims: AccessClaims, cmd: TileCreate, starter_key: str | None = None
+) -> Tile:
+    fields = profiles.apply_profile(
+        db,
+        claims.tenant_id,
+        {
+            "intensity": cmd.intensity.value if cmd.intensity else None,
+            "contraindications": list(cmd.contraindications),
+            "profile_id": cmd.profile_id,
+        },
+    )
     return Tile(
         tenant_id=claims.tenant_id,
         title=cmd.title,
         summary=cmd.summary,
         steps=list(cmd.steps),
         minutes=cmd.minutes,
-        intensity=cmd.intensity.value,
-        contraindications=list(cmd.contraindications),
         video_url=cmd.video_url,
         starter_key=starter_key,
         created_by=claims.subject_id,
+        **fields,
     )
 
 
 def create_tile(*, uow: UnitOfWork, claims: AccessClaims, cmd: TileCreate) -> TileRead:
     _writer(claims)
     with uow:
-        tile = TileRepository(uow.db, claims.tenant_id).add(_new_tile(claims, cmd))
+        tile = TileRepository(uow.db, claims.tenant_id).add(_new_tile(uow.db, claims, cmd))
         uow.flush()
         read = TileRead.model_validate(tile)
         uow.commit()
@@ -112,12 +122,17 @@ def update_tile(
     _writer(claims)
     changes = cmd.model_dump(exclude_unset=True)
     for field, value in changes.items():
-        if value is None and field != "video_url":
+        if value is None and field not in ("video_url", "profile_id"):
             raise InvalidInput(f"{field}: may not be null")
     with uow:
         tile = TileRepository(uow.db, claims.tenant_id).get_or_404(tile_id, for_update=True)
+        # The profile's values, read before the edit moves ``profile_id``, win over the
+        # edit's own: a type or Tile that follows a profile prescribes what it says.
+        followed = profiles.followed_fields(uow.db, claims.tenant_id, tile.profile_id, changes)
         for field, value in changes.items():
             setattr(tile, field, value.value if isinstance(value, MovementIntensity) else value)
+        for field, value in followed.items():
+            setattr(tile, field, value)
         uow.flush()
         read = TileRead.model_validate(tile)
         uow.commit()
@@ -150,7 +165,7 @@ def load_starter(*, uow: UnitOfWork, claims: AccessClaims) -> StarterLoaded:
                 continue
             try:
                 with uow.db.begin_nested():
-                    added.append(repo.add(_new_tile(claims, cmd, starter_key=key)))
+                    added.append(repo.add(_new_tile(uow.db, claims, cmd, starter_key=key)))
                     uow.db.flush()
             except IntegrityError:
                 continue  # loaded by another request at the same moment

@@ -23,7 +23,7 @@ from server.web.sessions import WebRefusal, checked_form, services
 from server.web.setup_common import SECTION, admin, call, parse_id, refused
 from server.web.setup_forms import DATE, INTERVALS, Field, Filled, validated, values_of
 from server.web.setup_kinds import Kind, location_in_scope
-from server.web.setup_tiles import KINDS
+from server.web.setup_profiles import KINDS
 
 router = APIRouter(include_in_schema=False)
 # Before the kinds' pages: their addresses would otherwise be read as a kind's.

@@ -80,6 +80,21 @@ class Context:
     currency: str
     #: Amounts and dates not tied to one location: the first location's way, or the default.
     fmt: Formats
+    #: The prescription profiles a session type or Tile may follow: (id, name).
+    profiles: tuple[tuple[str, str], ...] = ()
+
+    def profile_name(self, profile_id: uuid.UUID | None) -> str:
+        """What a list shows of the profile a row follows ("—": none)."""
+        return dict(self.profiles).get(str(profile_id), "—") if profile_id else "—"
+
+    def profile_field(self, what: str) -> Field:
+        return Field(
+            "profile_id",
+            "Prescription profile",
+            SELECT,
+            [("", "None: the values below"), *self.profiles],
+            hint=f"Its {what} replace the values below, now and when it changes",
+        )
 
     @property
     def location_options(self) -> list[tuple[str, str]]:
@@ -299,7 +314,7 @@ PLANS = Kind(
 # --- session types -------------------------------------------------------------------------
 
 
-def _type_fields(_: Context) -> list[Field]:
+def _type_fields(ctx: Context) -> list[Field]:
     return [
         Field("name", "Name", required=True),
         Field("kind", "Kind", SELECT, _options(list(SessionKind)), required=True),
@@ -308,6 +323,7 @@ def _type_fields(_: Context) -> list[Field]:
         Field("duration_minutes", "Duration (minutes)", NUMBER, required=True),
         Field("default_capacity", "Default capacity", NUMBER, required=True),
         Field("requires_approval", "Bookings need approval", CHECKBOX),
+        ctx.profile_field("intensity, goal, contra-indications and times a week"),
         Field("intensity", "Intensity", SELECT, _options(list(Intensity)), required=True),
         Field("primary_goal", "Primary goal", hint="Such as mobility, endurance, strength"),
         Field(
@@ -334,6 +350,7 @@ def _type_values(row: SessionTypeRead) -> dict[str, Any]:
         "primary_goal": _text(row.primary_goal),
         "contraindications": "\n".join(row.contraindications),
         "suggested_per_week": _text(row.suggested_per_week),
+        "profile_id": _text(row.profile_id),
         "active": row.active,
     }
 
@@ -347,6 +364,7 @@ SESSION_TYPES = Kind(
     columns=(
         Column("Kind", lambda r, _: _label(r.kind.value)),
         Column("Intensity", lambda r, _: _label(r.intensity.value)),
+        Column("Profile", lambda r, ctx: ctx.profile_name(r.profile_id)),
         Column("Minutes", lambda r, _: str(r.duration_minutes)),
         Column("In use", lambda r, _: "Yes" if r.active else "Archived"),
     ),

@@ -33,11 +33,12 @@ class Shown:
         return self.tile.title
 
 
-def _fields(_: Context) -> list[Field]:
+def _fields(ctx: Context) -> list[Field]:
     return [
         Field("title", "Title", required=True),
         Field("summary", "Summary", TEXTAREA, required=True, hint="One or two sentences"),
         Field("minutes", "Minutes", NUMBER, required=True, hint="5 to 10"),
+        ctx.profile_field("intensity and contra-indications"),
         Field(
             "intensity",
             "Intensity",
@@ -71,6 +72,7 @@ def _values(row: Shown) -> dict[str, Any]:
         "steps": "\n".join(t.steps),
         "contraindications": "\n".join(t.contraindications),
         "video_url": t.video_url or "",
+        "profile_id": str(t.profile_id) if t.profile_id else "",
     }
 
 

@@ -13,6 +13,7 @@ from server.scheduling import closures
 from server.scheduling import service as scheduling
 from server.staff import service as staff
 from server.tenants import service as tenants
+from server.web import setup_profiles
 from server.web.formatting import Formats
 from server.web.setup_kinds import PAGE, Context, location_in_scope, visible_locations
 from shared.enums import StaffRole
@@ -25,7 +26,12 @@ def context(container: Services, claims: AccessClaims) -> Context:
     tenant = tenants.get_tenant(uow=container.read_uow(), claims=claims)
     locations = visible_locations(container, claims)
     fmt = Formats.of(locations[0], tenant.currency) if locations else Formats(currency=None)
-    return Context(locations=locations, currency=tenant.currency, fmt=fmt)
+    return Context(
+        locations=locations,
+        currency=tenant.currency,
+        fmt=fmt,
+        profiles=setup_profiles.choices(container, claims),
+    )
 
 
 def location_closures(
@@ -60,6 +66,8 @@ def extra_of(
         return location_closures(container, claims, item_id)
     if key == "session-types":
         return instructors(container, claims, item_id)
+    if key == "profiles":
+        return setup_profiles.history(container, claims, item_id)
     return {}
 
 

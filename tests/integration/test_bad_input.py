@@ -72,6 +72,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "circle_id": location["id"],
         "activity_import_id": location["id"],
         "tile_id": location["id"],
+        "profile_id": location["id"],
         "challenge_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",

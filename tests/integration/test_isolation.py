@@ -17,6 +17,7 @@ from tests.integration.activity_files import gpx_run
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api, Tenant
 from tests.integration.members_helpers import image_bytes
+from tests.integration.prescriptions_helpers import PROFILE
 
 PNG = image_bytes(".png")
 GPX = gpx_run()
@@ -73,6 +74,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/circles/{circle_id}"): {"json": {"name": "Renamed circle"}},
     ("POST", "/members/{member_id}/activity-imports"): {"files": {"file": ("run.gpx", GPX)}},
     ("PATCH", "/tiles/{tile_id}"): {"json": {"minutes": 6}},
+    ("PATCH", "/prescription-profiles/{profile_id}"): {"json": {"notes": "Renamed notes"}},
     # A fresh id: the walk sends it with the other tenant's Tile first, then its own.
     ("POST", "/me/tiles/{tile_id}/completions"): {"json": {"id": str(uuid.uuid4())}},
     ("POST", "/members/{member_id}/streak-pauses"): {
@@ -104,6 +106,8 @@ MEMBER_ROUTES = {
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
 STATE_DEPENDENT = {
+    # An archived profile is not edited: the walk may archive it before it edits it.
+    "/prescription-profiles/{profile_id}",
     "/members/{member_id}/alerts/{alert_id}/resolve",
     "/bookings/{booking_id}/approve",
     "/bookings/{booking_id}/decline",
@@ -214,6 +218,8 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         },
         headers=tenant.headers,
     ).json()
+    profile = api.client.post("/prescription-profiles", json=PROFILE, headers=tenant.headers)
+    assert profile.status_code == 201, profile.text
     challenge = api.client.post(
         "/challenges",
         json={
@@ -229,6 +235,7 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
     return tenant, {
         "activity_import_id": imported.json()["id"],
         "tile_id": tile["id"],
+        "profile_id": profile.json()["id"],
         "challenge_id": challenge.json()["id"],
         "circle_id": circle["id"],
         "movement_event_id": movement.json()["id"],
@@ -457,6 +464,26 @@ BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
         },
         {"member_id": "member_id", "location_id": "location_id"},
     ),
+    (
+        "POST",
+        "/session-types",
+        {
+            "name": "Knee-friendly strength",
+            "kind": "class",
+            "category": "strength",
+            "duration_minutes": 45,
+            "default_capacity": 10,
+        },
+        {"profile_id": "profile_id"},
+    ),
+    ("PATCH", "/session-types/{session_type_id}", {}, {"profile_id": "profile_id"}),
+    (
+        "POST",
+        "/tiles",
+        {"title": "Sit to stand", "summary": "Legs.", "steps": ["Stand up."], "minutes": 5},
+        {"profile_id": "profile_id"},
+    ),
+    ("PATCH", "/tiles/{tile_id}", {}, {"profile_id": "profile_id"}),
     (
         "POST",
         "/circles/{circle_id}/announcements",

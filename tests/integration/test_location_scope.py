@@ -374,3 +374,37 @@ def test_the_tile_library_is_tenant_wide_for_a_london_manager(
     archived = api.client.post(f"/tiles/{tile_id}/archive", headers=manager)
     assert archived.status_code == 200 and archived.json()["archived_at"]
     assert "tile_id" not in SCOPED
+
+
+def test_the_prescription_profiles_are_tenant_wide_for_a_london_manager(
+    api: Api, container: Container
+) -> None:
+    """Profiles belong to no location (``profile_id`` is not in SCOPED): a manager limited
+    to London reads, edits and archives the tenant's profiles, and a session type there may
+    follow one."""
+    tenant = api.sign_up("scope-profiles")
+    london = api.create_location(tenant, "London", timezone="Europe/London")
+    manager = _manager(api, tenant, london["id"])
+    listed = api.client.get("/prescription-profiles", headers=manager)
+    assert listed.status_code == 200 and listed.json()["items"], listed.text
+    profile_id = listed.json()["items"][0]["id"]
+    changed = api.client.patch(
+        f"/prescription-profiles/{profile_id}", json={"notes": "Ours now."}, headers=manager
+    )
+    assert changed.status_code == 200 and changed.json()["current_version"] == 2, changed.text
+    typed = api.client.post(
+        "/session-types",
+        json={
+            "name": "Gentle strength",
+            "kind": "class",
+            "category": "strength",
+            "duration_minutes": 45,
+            "default_capacity": 10,
+            "profile_id": profile_id,
+        },
+        headers=manager,
+    )
+    assert typed.status_code == 201 and typed.json()["profile_id"] == profile_id, typed.text
+    archived = api.client.post(f"/prescription-profiles/{profile_id}/archive", headers=manager)
+    assert archived.status_code == 200 and archived.json()["archived_at"]
+    assert "profile_id" not in SCOPED

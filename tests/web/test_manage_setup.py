@@ -128,6 +128,7 @@ def test_an_owner_sets_up_a_location_plan_class_staff_and_kiosk(
     keys.press("Tab")
     keys.type("20")
     keys.press("Tab")  # needs approval: no
+    keys.press("Tab")  # prescription profile: none, the values below
     keys.press("Tab")
     keys.press("ArrowDown")  # moderate → high
     keys.press("Tab")

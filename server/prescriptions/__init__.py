@@ -1,0 +1,1 @@
+"""Movement prescription profiles: the library session types, Tiles and journeys follow."""
