@@ -62,3 +62,18 @@ def enrol(
             uow.db.add(JourneyEnrolmentWeek(tenant_id=tenant, enrolment_id=e.id, **row))
         uow.commit()
         return str(e.id)
+
+
+def journey_world(api: Api, tenant: Tenant, member_id: str) -> dict[str, str]:
+    """A template of the tenant's own and an enrolment on it, for the walks over routes."""
+    body = {
+        "name": "Walk walk",
+        "intensity_ceiling": "low",
+        "plan": {"weeks": [{"week": 1, "minutes": 60}, {"week": 2, "minutes": 70}]},
+    }
+    response = api.client.post("/journeys/templates", json=body, headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    template_id: str = response.json()["id"]
+    container: Container = api.client.app.state.container  # type: ignore[attr-defined]
+    enrolment_id = enrol(container, tenant.id, template_id, member_id)
+    return {"template_id": template_id, "enrolment_id": enrolment_id}
