@@ -32,9 +32,11 @@ _FHIR_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/me/journeys/templates", response_model=MemberTemplates)
-def my_templates(claims: MemberClaims, uow: UowDep) -> MemberTemplates:
-    """The journeys on offer: what each is, its weeks and what counts toward them."""
-    return service.member_templates(uow=uow, claims=claims)
+def my_templates(
+    claims: MemberClaims, uow: UowDep, limit: Limit = 50, offset: Offset = 0
+) -> MemberTemplates:
+    """The journeys on offer by name: what each is, its weeks and what counts toward them."""
+    return service.member_templates(uow=uow, claims=claims, limit=limit, offset=offset)
 
 
 @router.get("/journeys/templates", response_model=TemplatePage)

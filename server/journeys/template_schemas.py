@@ -176,3 +176,4 @@ class MemberTemplate(BaseModel):
 
 class MemberTemplates(BaseModel):
     items: list[MemberTemplate]
+    next_offset: int | None

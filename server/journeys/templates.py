@@ -213,17 +213,19 @@ def get_version(
         return _version_read(v, count.get(v.id, 0))
 
 
-def member_templates(*, uow: UnitOfWork, claims: AccessClaims) -> MemberTemplates:
+def member_templates(
+    *, uow: UnitOfWork, claims: AccessClaims, limit: int = 50, offset: int = 0
+) -> MemberTemplates:
     """The journeys on offer (not archived), as a member reads them."""
     _member(claims)
     with uow:
         _with_starters(uow, claims)
         rows = TemplateRepository(uow.db, claims.tenant_id).page(
-            include_archived=False, limit=500, offset=0
+            include_archived=False, limit=limit, offset=offset
         )
-        current = VersionRepository(uow.db, claims.tenant_id).current(rows)
+        current = VersionRepository(uow.db, claims.tenant_id).current(rows[:limit])
         items = []
-        for t in rows:
+        for t in rows[:limit]:
             plan = from_json(current[t.id].plan)
             items.append(
                 MemberTemplate(
@@ -234,7 +236,9 @@ def member_templates(*, uow: UnitOfWork, claims: AccessClaims) -> MemberTemplate
                     counts=[p.kind.value for p in plan.permitted],
                 )
             )
-        return MemberTemplates(items=items)
+        return MemberTemplates(
+            items=items, next_offset=offset + limit if len(rows) > limit else None
+        )
 
 
 # --- writes --------------------------------------------------------------------------------
