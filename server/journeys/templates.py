@@ -39,7 +39,7 @@ from server.ports.identity import AccessClaims
 from shared.carepath.plans import JourneyPlan, from_json, to_json
 from shared.carepath.templates import label_problems, plan_problems
 from shared.clock import utcnow
-from shared.enums import ADMIN_ROLES, PrincipalKind
+from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 
 #: Fields of a version: changing one of a version in use makes a new version.
 _VERSION_FIELDS = ("intensity_ceiling", "indications", "contraindications", "profile_id", "plan")
@@ -377,10 +377,14 @@ def version_fhir(
 def enrolment_fhir(
     *, uow: UnitOfWork, claims: AccessClaims, enrolment_id: uuid.UUID, today: date | None = None
 ) -> str:
-    """An enrolment as a FHIR R4 CarePlan (JSON), with each week's progress."""
+    """An enrolment as a FHIR R4 CarePlan (JSON), with each week's progress; a coach
+    exports only the enrolments they coach."""
     _staff(claims)
     with uow:
         e = EnrolmentReader(uow.db, claims.tenant_id).get_or_404(enrolment_id)
+        if claims.role is StaffRole.COACH and e.coach_id != claims.subject_id:
+            # A member's progress on a health programme is for the coach looking after it.
+            raise Forbidden("coaches export only the enrolments they coach", code="not_your_member")
         t = TemplateRepository(uow.db, claims.tenant_id).get_or_404(e.template_id)
         v = VersionRepository(uow.db, claims.tenant_id).get_or_404(e.version_id)
         weeks = EnrolmentReader(uow.db, claims.tenant_id).weeks(e.id)

@@ -38,6 +38,7 @@ def enrol(
     status: EnrolmentStatus = EnrolmentStatus.ACTIVE,
     starts_on: date = date(2026, 3, 2),
     weeks: tuple[dict[str, Any], ...] = (),
+    coach_id: str | None = None,
 ) -> str:
     """An enrolment on the template's ``version``, with the given week rows."""
     tenant = uuid.UUID(tenant_id)
@@ -55,6 +56,7 @@ def enrol(
             status=status.value,
             starts_on=starts_on,
             enrolled_by_kind="staff",
+            coach_id=uuid.UUID(coach_id) if coach_id else None,
         )
         uow.db.add(e)
         uow.db.flush()

@@ -325,7 +325,9 @@ def test_another_tenants_templates_and_enrolments_are_not_found(gym: Gym) -> Non
 
 def test_fhir_exports_parse_back(gym: Gym) -> None:
     metabolic = shipped(gym.api, gym.tenant.headers)["metabolic_reset"]
-    coach = gym.staff("coach")
+    coach_email = f"coach-{uuid.uuid4().hex[:6]}@{gym.tenant.slug}.example"
+    coach_id = gym.api.create_staff(gym.tenant, "coach", coach_email)["id"]
+    coach = gym.api.token_for(gym.tenant.slug, coach_email)
     response = gym.api.client.get(
         f"/journeys/templates/{metabolic['id']}/versions/1/fhir", headers=coach
     )
@@ -359,6 +361,7 @@ def test_fhir_exports_parse_back(gym: Gym) -> None:
         member,
         status=EnrolmentStatus.PAUSED,
         starts_on=date(2026, 3, 2),
+        coach_id=coach_id,
         weeks=(
             {
                 "week": 1,
