@@ -255,6 +255,8 @@ def test_owners_create_coaches_read_members_see_the_offer(gym: Gym) -> None:
         "summary": "Walk part of the way, three weeks.",
         "intensity_ceiling": "moderate",
         "indications": ["sedentary", "general_fitness"],
+        # A prescription profile's id is stored as given (profiles are checked elsewhere).
+        "profile_id": str(uuid.UUID(int=42)),
         "plan": {
             "weeks": _weeks(3),
             "permitted": [{"kind": "outdoor"}],
@@ -265,6 +267,7 @@ def test_owners_create_coaches_read_members_see_the_offer(gym: Gym) -> None:
     assert created.status_code == 201, created.text
     mine = created.json()
     assert (mine["current_version"], mine["weeks"], mine["starter_key"]) == (1, 3, None)
+    assert mine["current"]["profile_id"] == str(uuid.UUID(int=42))
     for role in ("coach", "front_desk"):
         headers = gym.staff(role)
         assert gym.get(mine["id"], headers)["name"] == "Walk to Work"
