@@ -6,6 +6,7 @@ exports parsed back (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import copy
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -17,8 +18,11 @@ from fhir.resources.R4B.plandefinition import PlanDefinition
 from sqlalchemy import func, select
 
 from server.bootstrap import Container
+from server.journeys import templates as service
 from server.journeys.models import JourneyEnrolment, JourneyTemplate, JourneyVersion
+from server.ports.identity import AccessClaims
 from shared.carepath.enrolment import EnrolmentStatus
+from shared.enums import PrincipalKind, StaffRole
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api, Tenant
 from tests.integration.journeys_helpers import enrol, new_member, shipped
@@ -402,3 +406,34 @@ def test_fhir_exports_parse_back(gym: Gym) -> None:
     assert activities[0].progress and "Logged 95 minutes" in (activities[0].progress[0].text or "")
     assert activities[1].detail and "100 minutes" in (activities[1].detail.description or "")
     _problem(gym.api.client.get(f"/journeys/enrolments/{uuid.uuid4()}/fhir", headers=coach), 404)
+
+
+def test_first_reads_at_the_same_moment_load_the_shipped_templates_once(gym: Gym) -> None:
+    owner = AccessClaims(
+        kind=PrincipalKind.STAFF,
+        subject_id=uuid.UUID(gym.tenant.owner_id),
+        tenant_id=uuid.UUID(gym.tenant.id),
+        role=StaffRole.OWNER,
+    )
+    start = threading.Barrier(3)
+    failures: list[BaseException] = []
+    counts: list[int] = []
+
+    def first_read() -> None:
+        start.wait()
+        try:
+            page = service.list_templates(
+                uow=gym.container.uow(), claims=owner, include_archived=True, limit=50, offset=0
+            )
+            counts.append(len(page.items))
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=first_read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    assert counts == [3, 3, 3]
+    assert gym.count(JourneyTemplate) == 3 and gym.count(JourneyVersion) == 3
