@@ -16,6 +16,7 @@ from server.web import (
     activity_imports,
     challenges,
     community,
+    journeys,
     manage_pages,
     member_accounts,
     member_pages,
@@ -67,6 +68,7 @@ def install_web(app: FastAPI) -> None:
     # Before Set-up: its kinds' addresses would otherwise take the circles' and a Tile's.
     app.include_router(community.router)
     app.include_router(setup_profiles.router)
+    app.include_router(journeys.router)
     app.include_router(setup.router)
     app.include_router(staff_passwords.router)
     app.include_router(reports.router)

@@ -16,6 +16,7 @@ from server.bootstrap import Container
 from tests.integration.activity_files import gpx_run
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api, Tenant
+from tests.integration.journeys_helpers import journey_world
 from tests.integration.members_helpers import image_bytes
 from tests.integration.prescriptions_helpers import PROFILE
 
@@ -84,9 +85,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"title": "Saturday run", "body": "Meet at the gate at 8."}
     },
     ("PATCH", "/challenges/{challenge_id}"): {"json": {"name": "Renamed challenge"}},
+    ("PATCH", "/journeys/templates/{template_id}"): {"json": {"name": "Renamed journey"}},
 }
 #: Path parameters that are not ids take these values.
-OTHER_PARAMS = {"fmt": "png"}
+OTHER_PARAMS = {"fmt": "png", "version": "1"}
 #: Routes for members: walked with a member token of the caller's tenant.
 MEMBER_ROUTES = {
     "/me/checkins/{checkin_id}/checkout",
@@ -233,6 +235,7 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
     )
     assert challenge.status_code == 201, challenge.text
     return tenant, {
+        **journey_world(api, tenant, member["id"]),
         "activity_import_id": imported.json()["id"],
         "tile_id": tile["id"],
         "profile_id": profile.json()["id"],

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from server.bootstrap import Container
 from tests.integration.helpers import PASSWORD, Api, Tenant
+from tests.integration.journeys_helpers import journey_world
 from tests.integration.members_helpers import image_bytes
 from tests.integration.test_isolation import (
     BODIES,
@@ -42,6 +43,7 @@ SCOPED = {
     "review_item_id",
     "sale_id",
     "circle_id",
+    "enrolment_id",
 }
 
 
@@ -116,6 +118,7 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
         headers=tenant.headers,
     ).json()
     return {
+        "enrolment_id": journey_world(api, tenant, member["id"])["enrolment_id"],
         "circle_id": circle["id"],
         "movement_event_id": movement.json()["id"],
         **_classes(api, tenant, location["id"], member["id"]),
