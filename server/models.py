@@ -15,6 +15,7 @@ from server.passes import models as passes_models
 from server.plans import models as plans_models
 from server.sales import models as sales_models
 from server.scheduling import models as scheduling_models
+from server.screening import models as screening_models
 from server.signins import models as signins_models
 from server.staff import models as staff_models
 from server.sync import models as sync_models
@@ -38,6 +39,7 @@ __all__ = [
     "plans_models",
     "sales_models",
     "scheduling_models",
+    "screening_models",
     "signins_models",
     "staff_models",
     "sync_models",

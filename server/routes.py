@@ -18,6 +18,7 @@ from server.engagement.router import router as movement_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
 from server.nudges.router import router as nudges_router
+from server.screening.router import router as screening_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
 from server.sales.router import router as sales_router
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     activity_imports_router,
     circles_router,
     nudges_router,
+    screening_router,
     tiles_router,
     challenges_router,
     engagement_router,
