@@ -18,12 +18,12 @@ from server.engagement.router import router as movement_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
 from server.nudges.router import router as nudges_router
-from server.screening.router import router as screening_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
 from server.sales.router import router as sales_router
 from server.scheduling.router import public_router as public_browsing_router
 from server.scheduling.router import router as scheduling_router
+from server.screening.router import router as screening_router
 from server.staff.router import router as staff_router
 from server.staff.router import signup_router
 from server.sync.router import routers as sync_routers

@@ -12,6 +12,7 @@ from server.api.deps import Admin, AnyStaff, UowDep
 from server.api.threaded_route import ThreadedRoute
 from server.db.sealed import FieldSealer
 from server.members.deps import MemberClaims
+from server.ports.analytics import EventPublisher
 from server.screening import service
 from server.screening.schemas import (
     ClearanceRead,
@@ -36,12 +37,12 @@ async def get_sealer(request: Request) -> FieldSealer:
 SealerDep = Annotated[FieldSealer, Depends(get_sealer)]
 
 
-async def get_events(request: Request) -> service.EventPublisher:
-    events: service.EventPublisher = request.app.state.container.events
+async def get_events(request: Request) -> EventPublisher:
+    events: EventPublisher = request.app.state.container.events
     return events
 
 
-EventsDep = Annotated[service.EventPublisher, Depends(get_events)]
+EventsDep = Annotated[EventPublisher, Depends(get_events)]
 
 
 @router.get("/me/screening", response_model=MyScreening)

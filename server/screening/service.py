@@ -34,7 +34,7 @@ from server.screening.schemas import (
     ScreeningRead,
     ScreeningWrite,
 )
-from server.screening.state import screening_state
+from server.screening.state import screening_state, today_in
 from shared.carepath.screening import (
     OUTCOME_TEXTS,
     QUESTIONS,
@@ -56,12 +56,6 @@ from shared.ids import new_id
 HEALTH_ROLES = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.COACH})
 HEALTH_ONLY = "screening answers, clearances and risk flags are for owners, managers and coaches"
 COACH_MEMBERS_ONLY = "coaches see the health data of the members of their own classes only"
-
-
-def today_of(uow: UnitOfWork, tenant_id: uuid.UUID) -> date:
-    """Today in the tenant's zone: the day clearances and flags are dated by."""
-    zone = ScreeningRepository(uow.db, tenant_id).zone()
-    return utcnow().astimezone(ZoneInfo(zone)).date()
 
 
 def questions() -> list[QuestionRead]:
@@ -142,7 +136,7 @@ def _read(
     *,
     full: bool,
 ) -> ScreeningRead:
-    today = today_of(uow, tenant_id)
+    today = today_in(uow, tenant_id)
     state = screening_state(uow, sealer, tenant_id, [member_id], today)[member_id]
     if not full:
         return ScreeningRead(member_id=member_id, awaiting_clearance=state.awaiting_clearance)
@@ -265,7 +259,7 @@ def clear(
     with uow:
         _health_reader(uow, claims, member_id)
         repository = ScreeningRepository(uow.db, claims.tenant_id)
-        today = today_of(uow, claims.tenant_id)
+        today = today_in(uow, claims.tenant_id)
         cleared_on = cmd.cleared_on or today
         if cleared_on > today:
             raise InvalidInput("a clearance cannot be dated in the future", code="bad_clearance")
@@ -318,7 +312,7 @@ def revoke_clearance(
         row.revoked_at = utcnow()
         row.revoked_by = claims.subject_id
         uow.commit()
-        return _clearance_read(sealer, row, today_of(uow, claims.tenant_id))
+        return _clearance_read(sealer, row, today_in(uow, claims.tenant_id))
 
 
 def member_flags(
@@ -378,7 +372,7 @@ def add_flag(
 ) -> RiskFlagRead:
     with uow:
         _health_reader(uow, claims, member_id)
-        today = today_of(uow, claims.tenant_id)
+        today = today_in(uow, claims.tenant_id)
         row = _new_flag(
             uow,
             sealer,
@@ -402,7 +396,7 @@ def receive_flags(
         members = MemberRepository(uow.db, claims.tenant_id)
         for member_id in dict.fromkeys(f.member_id for f in cmd.flags):
             members.get_or_404(member_id)
-        today = today_of(uow, claims.tenant_id)
+        today = today_in(uow, claims.tenant_id)
         rows = [
             _new_flag(
                 uow,
@@ -433,7 +427,7 @@ def end_flag(
         row = ScreeningRepository(uow.db, claims.tenant_id).flag_or_404(member_id, flag_id)
         if row.ended_on is not None:
             raise Conflict("this risk flag has ended already", code="flag_ended")
-        row.ended_on = today_of(uow, claims.tenant_id)
+        row.ended_on = today_in(uow, claims.tenant_id)
         row.ended_by = claims.subject_id
         uow.commit()
         return _flag_read(sealer, row)
@@ -444,4 +438,4 @@ def states(
 ) -> dict[uuid.UUID, ScreeningState]:
     """The members' screening state today, in its own unit of work (for pages)."""
     with uow:
-        return screening_state(uow, sealer, tenant_id, member_ids, today_of(uow, tenant_id))
+        return screening_state(uow, sealer, tenant_id, member_ids, today_in(uow, tenant_id))

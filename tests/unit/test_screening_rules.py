@@ -68,7 +68,7 @@ def test_supervised_activity_only_can_never_be_resolved() -> None:
 def test_a_missing_question_is_refused() -> None:
     answers = _all_no()
     del answers["dizziness"]
-    with pytest.raises(InvalidAnswers, match="dizziness|balance"):
+    with pytest.raises(InvalidAnswers, match="balance"):
         normalise(answers)
 
 
@@ -94,10 +94,14 @@ def test_clearance_holds_twelve_months_to_the_day() -> None:
     # 3 Dec 2026 + 12 months = 3 Dec 2027: holds on it, not on 4 Dec 2027.
     expires = clearance_expires(date(2026, 12, 3))
     assert expires == date(2027, 12, 3)
-    holds = {"cleared_on": date(2026, 12, 3), "expires_on": expires, "revoked": False}
-    assert clearance_holds(**holds, today=date(2027, 12, 3))
-    assert not clearance_holds(**holds, today=date(2027, 12, 4))
-    assert not clearance_holds(**holds | {"revoked": True}, today=date(2027, 1, 1))
+    given = date(2026, 12, 3)
+    assert clearance_holds(cleared_on=given, expires_on=expires, revoked=False, today=expires)
+    after = expires + timedelta(days=1)
+    assert not clearance_holds(cleared_on=given, expires_on=expires, revoked=False, today=after)
+    revoked = clearance_holds(
+        cleared_on=given, expires_on=expires, revoked=True, today=date(2027, 1, 1)
+    )
+    assert not revoked
 
 
 def test_a_leap_day_clearance_ends_on_the_last_of_february() -> None:
@@ -145,7 +149,13 @@ def test_all_no_questions_are_clear_whatever_the_follow_ups(answers: dict[str, b
 def test_a_clearance_holds_about_a_year_and_lapses_the_next_day(cleared_on: date) -> None:
     expires = clearance_expires(cleared_on)
     assert 365 - 3 <= (expires - cleared_on).days <= 366
-    kwargs = {"cleared_on": cleared_on, "expires_on": expires, "revoked": False}
-    assert clearance_holds(**kwargs, today=expires)
-    assert not clearance_holds(**kwargs, today=expires + timedelta(days=1))
-    assert not clearance_holds(**kwargs, today=cleared_on - timedelta(days=1))
+
+    def holds(today: date) -> bool:
+        return clearance_holds(
+            cleared_on=cleared_on, expires_on=expires, revoked=False, today=today
+        )
+
+    assert holds(expires)
+    assert holds(cleared_on)
+    assert not holds(expires + timedelta(days=1))
+    assert not holds(cleared_on - timedelta(days=1))
