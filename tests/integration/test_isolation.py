@@ -17,6 +17,7 @@ from tests.integration.activity_files import gpx_run
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api, Tenant
 from tests.integration.members_helpers import image_bytes
+from tests.integration.screening_helpers import SCREENING_BODIES, screening_world
 
 PNG = image_bytes(".png")
 GPX = gpx_run()
@@ -82,6 +83,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"title": "Saturday run", "body": "Meet at the gate at 8."}
     },
     ("PATCH", "/challenges/{challenge_id}"): {"json": {"name": "Renamed challenge"}},
+    **SCREENING_BODIES,
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png"}
@@ -235,6 +237,7 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         "closure_id": closure["id"],
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
+        **screening_world(api, tenant, member["id"]),
         "review_item_id": review_item_id,
         "location_id": location["id"],
         "staff_id": staff["id"],
