@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 
 from server.api.deps import Admin, AnyStaff, UowDep
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.db.sealed import FieldSealer
 from server.members.deps import MemberClaims
@@ -19,6 +20,7 @@ from server.screening.schemas import (
     ClearanceWrite,
     IntegrationRiskFlags,
     MyScreening,
+    RiskFlagPage,
     RiskFlagRead,
     RiskFlagWrite,
     ScreeningRead,
@@ -111,12 +113,19 @@ def revoke_clearance(
     )
 
 
-@router.get("/members/{member_id}/risk-flags", response_model=list[RiskFlagRead])
+@router.get("/members/{member_id}/risk-flags", response_model=RiskFlagPage)
 def member_flags(
-    member_id: uuid.UUID, claims: AnyStaff, uow: UowDep, sealer: SealerDep
-) -> list[RiskFlagRead]:
-    """Every risk flag of the member, active and ended, each with its source and date."""
-    return service.member_flags(uow=uow, sealer=sealer, claims=claims, member_id=member_id)
+    member_id: uuid.UUID,
+    claims: AnyStaff,
+    uow: UowDep,
+    sealer: SealerDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> RiskFlagPage:
+    """The member's risk flags, active and ended, each with its source and date."""
+    return service.member_flags(
+        uow=uow, sealer=sealer, claims=claims, member_id=member_id, limit=limit, offset=offset
+    )
 
 
 @router.post(

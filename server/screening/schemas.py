@@ -104,3 +104,8 @@ class RiskFlagRead(BaseModel):
     recorded_by: uuid.UUID | None
     note: str | None
     ended_on: date | None
+
+
+class RiskFlagPage(BaseModel):
+    items: list[RiskFlagRead]
+    next_offset: int | None

@@ -29,6 +29,7 @@ from server.screening.schemas import (
     IntegrationRiskFlags,
     MyScreening,
     QuestionRead,
+    RiskFlagPage,
     RiskFlagRead,
     RiskFlagWrite,
     ScreeningRead,
@@ -316,13 +317,24 @@ def revoke_clearance(
 
 
 def member_flags(
-    *, uow: UnitOfWork, sealer: FieldSealer, claims: AccessClaims, member_id: uuid.UUID
-) -> list[RiskFlagRead]:
-    """Every flag of the member, active and ended, the most recently noted first."""
+    *,
+    uow: UnitOfWork,
+    sealer: FieldSealer,
+    claims: AccessClaims,
+    member_id: uuid.UUID,
+    limit: int = 50,
+    offset: int = 0,
+) -> RiskFlagPage:
+    """The member's flags, active and ended, the most recently noted first (a member has a
+    handful: all are read and the page cut from them)."""
     with uow:
         _health_reader(uow, claims, member_id)
         rows = ScreeningRepository(uow.db, claims.tenant_id).flags([member_id])
-        return [_flag_read(sealer, row) for row in rows]
+        page = rows[offset : offset + limit]
+        return RiskFlagPage(
+            items=[_flag_read(sealer, row) for row in page],
+            next_offset=offset + limit if len(rows) > offset + limit else None,
+        )
 
 
 def _new_flag(

@@ -109,7 +109,9 @@ def member_health(
     )
     full = claims.role is not StaffRole.FRONT_DESK
     flags = (
-        service.member_flags(uow=container.uow(), sealer=sealer, claims=claims, member_id=member_id)
+        service.member_flags(
+            uow=container.uow(), sealer=sealer, claims=claims, member_id=member_id, limit=500
+        ).items
         if full
         else []
     )

@@ -318,7 +318,7 @@ def test_integration_flags_carry_their_source(studio: Studio) -> None:
     )
     assert response.status_code == 201, response.text
     listed = studio.api.client.get(f"/members/{member_id}/risk-flags", headers=studio.admin)
-    assert [(f["flag"], f["source"], f["noted_on"]) for f in listed.json()] == [
+    assert [(f["flag"], f["source"], f["noted_on"]) for f in listed.json()["items"]] == [
         ("pre_diabetes", "integration", "2026-11-02")
     ]
     # One unknown member: none of the flags kept.
