@@ -2,7 +2,8 @@
 
 A booking is a place, a place pending approval, or a place in line. Every check comes before
 the first write, so that a refusal leaves nothing to undo: the session is scheduled and open
-for booking, the member exists and has no booking at that time, eligibility (through the
+for booking, the member exists, the screening gate admits them to the class's intensity
+(``server.screening.gate``), they have no booking at that time, eligibility (through the
 port) admits them and a class-pack credit, if one is used, is taken by a conditional UPDATE
 (the last possible refusal: a failed one writes nothing). Then the session's counters give a
 position, and the row is written.
