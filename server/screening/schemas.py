@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool
 
 from shared.carepath.screening import FlagSource, Outcome
 from shared.carepath.vocabulary import RiskCategory, RiskFlag
+from shared.inputs import InputModel
 
 
 class FollowUpRead(BaseModel):
@@ -23,9 +24,7 @@ class QuestionRead(BaseModel):
     follow_ups: list[FollowUpRead]
 
 
-class ScreeningWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ScreeningWrite(InputModel):
     #: Every question's key and, for each yes, its follow-ups' keys: true (yes) or false.
     answers: dict[str, StrictBool]
 
@@ -66,18 +65,14 @@ class MyScreening(ScreeningRead):
     questions: list[QuestionRead]
 
 
-class ClearanceWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ClearanceWrite(InputModel):
     #: What the clearance rests on ("GP letter 3 Dec").
     evidence: str = Field(min_length=1, max_length=500)
     #: Default: today, in the studio's time zone. Never in the future.
     cleared_on: date | None = None
 
 
-class RiskFlagWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RiskFlagWrite(InputModel):
     flag: RiskFlag
     #: Default: today, in the studio's time zone.
     noted_on: date | None = None
@@ -88,9 +83,7 @@ class IntegrationRiskFlag(RiskFlagWrite):
     member_id: uuid.UUID
 
 
-class IntegrationRiskFlags(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class IntegrationRiskFlags(InputModel):
     flags: list[IntegrationRiskFlag] = Field(min_length=1, max_length=500)
 
 
