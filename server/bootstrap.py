@@ -195,7 +195,12 @@ def build_container(
         notifications=ports.notifications or _notifications(settings),
         events=ports.events or LogEventPublisher(),
         sync=sync,
-        booking_queue=BookingQueue(partial(SqlAlchemyUnitOfWork, session_factory), eligibility),
+        booking_queue=BookingQueue(
+            partial(SqlAlchemyUnitOfWork, session_factory),
+            eligibility,
+            # The gate reads members' risk flags to warn of contra-indicated classes.
+            sealer=FieldSealer(settings.resolved_secret_key),
+        ),
         session_bookings=BookingsFollowSessions(),
         ledger_observers=[ChallengeProjection()],
         profile_followers=[SessionTypesFollow(), TilesFollow()],

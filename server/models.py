@@ -16,6 +16,7 @@ from server.plans import models as plans_models
 from server.prescriptions import models as prescriptions_models
 from server.sales import models as sales_models
 from server.scheduling import models as scheduling_models
+from server.screening import models as screening_models
 from server.signins import models as signins_models
 from server.staff import models as staff_models
 from server.sync import models as sync_models
@@ -40,6 +41,7 @@ __all__ = [
     "prescriptions_models",
     "sales_models",
     "scheduling_models",
+    "screening_models",
     "signins_models",
     "staff_models",
     "sync_models",

@@ -25,6 +25,7 @@ from server.prescriptions.router import router as prescriptions_router
 from server.sales.router import router as sales_router
 from server.scheduling.router import public_router as public_browsing_router
 from server.scheduling.router import router as scheduling_router
+from server.screening.router import router as screening_router
 from server.staff.router import router as staff_router
 from server.staff.router import signup_router
 from server.sync.router import routers as sync_routers
@@ -54,6 +55,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     activity_imports_router,
     circles_router,
     nudges_router,
+    screening_router,
     tiles_router,
     prescriptions_router,
     challenges_router,

@@ -29,6 +29,7 @@ from server.bookings.placement import (
     place,
 )
 from server.bookings.repository import BookingRepository, SessionCounters
+from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.errors import DomainError, NotFound
 from server.ports.eligibility import (
@@ -38,6 +39,8 @@ from server.ports.eligibility import (
     EligibilityService,
 )
 from server.scheduling.models import ClassSession
+from server.screening.rules import ScreeningState
+from server.screening.state import screening_state, today_in
 
 Key = tuple[uuid.UUID, uuid.UUID]
 
@@ -49,9 +52,15 @@ class BatchAborted(Exception):
 class BatchPlacement:
     """Everything read up front; counters in memory; rows and counters written at the end."""
 
-    def __init__(self, uow: UnitOfWork, eligibility: EligibilityService) -> None:
+    def __init__(
+        self, uow: UnitOfWork, eligibility: EligibilityService, sealer: FieldSealer | None = None
+    ) -> None:
         self._uow = uow
         self._eligibility_service = eligibility
+        self._sealer = sealer
+        #: The batch's members' screening states, read for all of them at once.
+        self.screenings: dict[Key, ScreeningState] = {}
+        self.warnings: dict[uuid.UUID, tuple[str, ...]] = {}
         self.contexts: dict[Key, SessionContext] = {}
         self.members: dict[Key, BookingMember] = {}
         #: New bookings' rows, inserted together by :meth:`finish`.
@@ -85,6 +94,11 @@ class BatchPlacement:
             )
             for member_id, member in members.items():
                 self.members[(tenant_id, member_id)] = member
+            states = screening_state(
+                self._uow, self._sealer, tenant_id, list(members), today_in(self._uow, tenant_id)
+            )
+            for member_id, state in states.items():
+                self.screenings[(tenant_id, member_id)] = state
         for o in orders:
             context = self.contexts.get((o.tenant_id, o.session_id))
             known = self.members.get((o.tenant_id, o.member_id))
@@ -112,6 +126,16 @@ class BatchPlacement:
             if member is None:
                 raise NotFound(f"member {order.member_id} was not found")
         return member
+
+    def screening(self, tenant_id: uuid.UUID, member_id: uuid.UUID) -> ScreeningState:
+        state = self.screenings.get((tenant_id, member_id))
+        if state is None:
+            today = today_in(self._uow, tenant_id)
+            state = screening_state(self._uow, self._sealer, tenant_id, [member_id], today)[
+                member_id
+            ]
+            self.screenings[(tenant_id, member_id)] = state
+        return state
 
     def clash(
         self, member: BookingMember, session: ClassSession

@@ -2,7 +2,8 @@
 
 A booking is a place, a place pending approval, or a place in line. Every check comes before
 the first write, so that a refusal leaves nothing to undo: the session is scheduled and open
-for booking, the member exists and has no booking at that time, eligibility (through the
+for booking, the member exists, the screening gate admits them to the class's intensity
+(``server.screening.gate``), they have no booking at that time, eligibility (through the
 port) admits them and a class-pack credit, if one is used, is taken by a conditional UPDATE
 (the last possible refusal: a failed one writes nothing). Then the session's counters give a
 position, and the row is written.
@@ -36,6 +37,8 @@ from server.ports.eligibility import (
     Purpose,
 )
 from server.scheduling.models import ClassSession, SessionType
+from server.screening import gate
+from server.screening.rules import ScreeningState
 from server.sync import changes as sync_changes
 from server.tenants.models import Location
 from shared.clock import utcnow
@@ -126,6 +129,13 @@ class Placement(Protocol):
         """The place in line, from 1, of ``booking``, just put on the session's waitlist."""
         ...
 
+    def screening(self, tenant_id: uuid.UUID, member_id: uuid.UUID) -> ScreeningState:
+        """The member's screening state today (the gate's input)."""
+        ...
+
+    #: The gate's warnings of each booking placed (by booking id), for the answer.
+    warnings: dict[uuid.UUID, tuple[str, ...]]
+
 
 def place(uow: UnitOfWork, placement: Placement, order: BookingOrder) -> Booking:
     """Place ``order``: every check, then the counters, then the row (see the module)."""
@@ -138,12 +148,15 @@ def place(uow: UnitOfWork, placement: Placement, order: BookingOrder) -> Booking
     context = placement.session(order)
     _check_open(context, order, now)
     member = placement.member(order)
+    warnings = _check_screening(placement, order, context)
     _check_clash(placement.clash(member, context.session), order.session_id)
     membership_id = _take_credit(uow, placement, order.tenant_id, member, context.session)
     position, holds_place = placement.take_place(context)
     booking = placement.insert(
         bookings, _row(order, context, member, position, holds_place, membership_id)
     )
+    if warnings:
+        placement.warnings[booking.id] = warnings
     if member.active is not None:
         member.active.append((booking.id, order.session_id, booking.starts_at, booking.ends_at))
     if member.email:  # (notify tells members with an email address only)
@@ -163,6 +176,22 @@ def _check_open(context: SessionContext, order: BookingOrder, now: datetime) -> 
     )
     if refusal is not None:
         raise Conflict(refusal, code="booking_window")
+
+
+def _check_screening(
+    placement: Placement, order: BookingOrder, context: SessionContext
+) -> tuple[str, ...]:
+    """The screening gate: refuse a member awaiting clearance anything above low intensity;
+    otherwise the warnings of the member's risk flags the class is contra-indicated for."""
+    kind = context.kind
+    verdict = gate.check(
+        placement.screening(order.tenant_id, order.member_id),
+        intensity=kind.intensity if kind is not None else None,
+        contraindications=kind.contraindications if kind is not None else (),
+    )
+    if verdict.blocked:
+        raise Conflict(verdict.reason, code="clearance_needed")
+    return verdict.warnings
 
 
 def _check_clash(clash: tuple[uuid.UUID, uuid.UUID] | None, session_id: uuid.UUID) -> None:

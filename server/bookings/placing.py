@@ -16,19 +16,30 @@ from server.bookings.lookups import BookingMember, booking_context, member_for_b
 from server.bookings.models import Booking
 from server.bookings.placement import BookingOrder, SessionContext, eligibility_request, place
 from server.bookings.repository import BookingRepository, SessionCounters
+from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, NotFound
 from server.ports.eligibility import EligibilityDecision, EligibilityService
 from server.scheduling.models import ClassSession
+from server.screening.rules import ScreeningState
+from server.screening.state import screening_state, today_in
 from shared.enums import BookingSource
 
 
 class SinglePlacement:
     """Reads as it goes; the counters move with one conditional UPDATE."""
 
-    def __init__(self, uow: UnitOfWork, eligibility: EligibilityService) -> None:
+    def __init__(
+        self, uow: UnitOfWork, eligibility: EligibilityService, sealer: FieldSealer | None = None
+    ) -> None:
         self._uow = uow
         self._eligibility = eligibility
+        self._sealer = sealer
+        self.warnings: dict[uuid.UUID, tuple[str, ...]] = {}
+
+    def screening(self, tenant_id: uuid.UUID, member_id: uuid.UUID) -> ScreeningState:
+        today = today_in(self._uow, tenant_id)
+        return screening_state(self._uow, self._sealer, tenant_id, [member_id], today)[member_id]
 
     def session(self, order: BookingOrder) -> SessionContext:
         _write_lock(self._uow)
@@ -96,8 +107,10 @@ def place_booking(
     booked_by: uuid.UUID | None = None,
     device_id: uuid.UUID | None = None,
     skip_window: bool = False,
+    sealer: FieldSealer | None = None,
 ) -> Booking:
-    """Book a place, a place pending approval, or a place in line; a refusal writes nothing."""
+    """Book a place, a place pending approval, or a place in line; a refusal writes nothing.
+    Without ``sealer`` the screening gate still refuses, but cannot read risk flags to warn."""
     order = BookingOrder(
         tenant_id=tenant_id,
         session_id=session_id,
@@ -109,4 +122,4 @@ def place_booking(
         device_id=device_id,
         skip_window=skip_window,
     )
-    return place(uow, SinglePlacement(uow, eligibility), order)
+    return place(uow, SinglePlacement(uow, eligibility, sealer), order)

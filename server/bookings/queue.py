@@ -50,6 +50,7 @@ from server.bookings.batch_placing import BatchPlacement, place_batch
 from server.bookings.placement import BookingOrder
 from server.bookings.repository import session_zones
 from server.bookings.schemas import BookingRead, booking_read
+from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.errors import DatabaseUnavailable, DomainError
 from server.members.models import Member
@@ -120,7 +121,11 @@ def _lock_rows(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> None:
 
 
 def apply_batch(
-    uow: UnitOfWork, requests: Sequence[BookingRequest], *, eligibility: EligibilityService
+    uow: UnitOfWork,
+    requests: Sequence[BookingRequest],
+    *,
+    eligibility: EligibilityService,
+    sealer: FieldSealer | None = None,
 ) -> list[Outcome]:
     """Place every request in one transaction; one outcome per request.
 
@@ -140,7 +145,7 @@ def apply_batch(
     try:
         with uow, _writers_take_turns(uow):
             _lock_rows(uow, requests)
-            placement = BatchPlacement(uow, eligibility)
+            placement = BatchPlacement(uow, eligibility, sealer)
             placed = place_batch(uow, placement, orders)
             booked = [p for p in placed if not isinstance(p, DomainError)]
             zones: dict[uuid.UUID, str] = {}
@@ -148,7 +153,11 @@ def apply_batch(
                 ids = [p.session_id for p in booked if p.tenant_id == tenant_id]
                 zones.update(session_zones(uow.db, tenant_id, ids))
             outcomes: list[Outcome] = [
-                p if isinstance(p, DomainError) else booking_read(p, zones.get(p.session_id))
+                p
+                if isinstance(p, DomainError)
+                else booking_read(
+                    p, zones.get(p.session_id), warnings=placement.warnings.get(p.id, ())
+                )
                 for p in placed
             ]
             uow.commit()
@@ -170,11 +179,13 @@ class BookingQueue:
         uow_factory: Callable[[], UnitOfWork],
         eligibility: EligibilityService,
         *,
+        sealer: FieldSealer | None = None,
         max_batch: int = MAX_BATCH,
         idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self._uow_factory = uow_factory
         self._eligibility = eligibility
+        self._sealer = sealer
         self._max_batch = max_batch
         self._idle_seconds = idle_seconds
         self._waiting: queue.SimpleQueue[BookingRequest] = queue.SimpleQueue()
@@ -219,7 +230,9 @@ class BookingQueue:
                 continue
             self.batch_sizes.append(len(batch))
             try:
-                outcomes = apply_batch(self._uow_factory(), batch, eligibility=self._eligibility)
+                outcomes = apply_batch(
+                    self._uow_factory(), batch, eligibility=self._eligibility, sealer=self._sealer
+                )
             except BaseException as exc:  # never leave a request waiting forever
                 outcomes = [_unavailable(str(exc)) for _ in batch]
             for request, outcome in zip(batch, outcomes, strict=True):

@@ -8,7 +8,7 @@ SQLite the write lock is taken before anything is read.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -119,13 +119,17 @@ class BookingRepository(TenantRepository[Booking]):
         if rows:
             db.connection().execute(_booking_insert(), rows)
 
-    def first_waitlisted(self, session_id: uuid.UUID) -> Booking | None:
+    def first_waitlisted(
+        self, session_id: uuid.UUID, *, passing: Collection[uuid.UUID] = ()
+    ) -> Booking | None:
+        """The first in line, passing over the bookings ``passing`` names."""
+        query = self._select().where(
+            Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED
+        )
+        if passing:
+            query = query.where(Booking.id.not_in(list(passing)))
         row: Booking | None = self.db.execute(
-            self._select()
-            .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
-            .order_by(Booking.position)
-            .limit(1)
-            .execution_options(populate_existing=True)
+            query.order_by(Booking.position).limit(1).execution_options(populate_existing=True)
         ).scalar_one_or_none()
         return row
 

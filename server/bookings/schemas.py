@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -79,11 +80,16 @@ class BookingRead(BaseModel):
     ends_at_local: datetime | None = Field(
         None, description="The end at the location, with its UTC offset"
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Risk flags of the member this class is not advised for (when booked)",
+    )
 
 
-def booking_read(row: object, timezone: str | None) -> BookingRead:
+def booking_read(row: object, timezone: str | None, *, warnings: Sequence[str] = ()) -> BookingRead:
     """A booking as people read it: its times in UTC and at the class's location."""
     read = BookingRead.model_validate(row)
+    read.warnings = list(warnings)
     if timezone is not None:
         read.timezone = timezone
         read.starts_at_local = local(read.starts_at, timezone)

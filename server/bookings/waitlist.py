@@ -11,6 +11,8 @@ from server.bookings.repository import BookingRepository, SessionCounters
 from server.db.uow import UnitOfWork
 from server.errors import Conflict
 from server.scheduling.models import SessionType
+from server.screening import gate
+from server.screening.state import screening_state, today_in
 from shared.clock import utcnow
 from shared.enums import BookingStatus
 
@@ -35,22 +37,71 @@ def release_place(uow: UnitOfWork, booking: Booking, new: BookingStatus, **value
 
 
 def promote(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> int:
-    """Fill free places from the waitlist in position order; tell each promoted member."""
+    """Fill free places from the waitlist in position order; tell each promoted member.
+
+    A member the screening gate holds back (awaiting clearance, for a class above low
+    intensity) is passed over and told so; they keep their place in line for later."""
     bookings = BookingRepository(uow.db, tenant_id)
     counters = SessionCounters(uow.db, tenant_id)
-    kind_needs_approval: bool | None = None
+    kind: SessionType | None = None
+    kind_read = False
+    passed: set[uuid.UUID] = set()
     promoted = 0
     while True:
-        first = bookings.first_waitlisted(session_id)
-        if first is None or not counters.promote_one(session_id):
+        first = bookings.first_waitlisted(session_id, passing=passed)
+        if first is None:
             return promoted
-        if kind_needs_approval is None:
+        if not kind_read:
             class_session = counters.read(session_id)
             assert class_session is not None
             kind = uow.db.get(SessionType, (tenant_id, class_session.session_type_id))
-            kind_needs_approval = bool(kind and kind.requires_approval)
-        new = BookingStatus.PENDING if kind_needs_approval else BookingStatus.CONFIRMED
+            kind_read = True
+        if _held_back(uow, tenant_id, first, kind):
+            if not _has_free_place(counters, session_id):
+                return promoted
+            passed.add(first.id)
+            notify.tell(
+                uow,
+                first,
+                "booking.held_back",
+                "A place came free: {what}",
+                "A place came free for {what}, but it went to the next in line: "
+                + gate.BLOCKED.lower()
+                + ". You keep your place in line.",
+            )
+            continue
+        if not counters.promote_one(session_id):
+            return promoted
+        new = (
+            BookingStatus.PENDING
+            if kind is not None and kind.requires_approval
+            else BookingStatus.CONFIRMED
+        )
         if not bookings.change_status(first, new, promoted_at=utcnow()):
             raise Conflict("the waitlist changed meanwhile; try again", code="booking_changed")
         notify.promoted(uow, first)
         promoted += 1
+
+
+def _held_back(
+    uow: UnitOfWork, tenant_id: uuid.UUID, booking: Booking, kind: SessionType | None
+) -> bool:
+    """Whether the screening gate refuses the booking's member this class today (flags only
+    warn, so they are not read)."""
+    today = today_in(uow, tenant_id)
+    state = screening_state(uow, None, tenant_id, [booking.member_id], today)
+    verdict = gate.check(
+        state[booking.member_id],
+        intensity=kind.intensity if kind is not None else None,
+        contraindications=(),
+    )
+    return verdict.blocked
+
+
+def _has_free_place(counters: SessionCounters, session_id: uuid.UUID) -> bool:
+    class_session = counters.read(session_id)
+    return (
+        class_session is not None
+        and class_session.confirmed_count < class_session.capacity
+        and class_session.waitlist_count > 0
+    )

@@ -16,6 +16,7 @@ from server.web import (
     activity_imports,
     challenges,
     community,
+    health,
     journeys,
     manage_pages,
     member_accounts,
@@ -59,6 +60,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(member_accounts.router)
     app.include_router(account.router)
     app.include_router(nudges.router)
+    app.include_router(health.router)
     app.include_router(activity_imports.router)
     app.include_router(progress.router)
     app.include_router(my_challenges.router)

@@ -140,6 +140,10 @@ async def book(request: Request) -> Response:
     done = {BookingStatus.WAITLISTED: "waitlisted", BookingStatus.PENDING: "pending"}.get(
         booked.status, "booked"
     )
+    if booked.warnings:
+        # Booked, but the class is not advised for one of the member's risk flags: the
+        # timetable says so at once (a redirect would lose the warnings).
+        return await _timetable_page(request, 200, DONE[done], warnings=booked.warnings)
     return redirect(request, _with_done(_back(fields, "/app/timetable"), done))
 
 

@@ -77,6 +77,8 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "template_id": location["id"],
         "enrolment_id": location["id"],
         "version": "1",
+        "clearance_id": location["id"],
+        "flag_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",

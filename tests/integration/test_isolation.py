@@ -19,6 +19,7 @@ from tests.integration.helpers import Api, Tenant
 from tests.integration.journeys_helpers import journey_world
 from tests.integration.members_helpers import image_bytes
 from tests.integration.prescriptions_helpers import PROFILE
+from tests.integration.screening_helpers import SCREENING_BODIES, screening_world
 
 PNG = image_bytes(".png")
 GPX = gpx_run()
@@ -86,6 +87,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("PATCH", "/challenges/{challenge_id}"): {"json": {"name": "Renamed challenge"}},
     ("PATCH", "/journeys/templates/{template_id}"): {"json": {"name": "Renamed journey"}},
+    **SCREENING_BODIES,
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png", "version": "1"}
@@ -245,6 +247,7 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         "closure_id": closure["id"],
         **_classes(api, tenant, location["id"], member["id"]),
         "alert_id": alert["id"],
+        **screening_world(api, tenant, member["id"]),
         "review_item_id": review_item_id,
         "location_id": location["id"],
         "staff_id": staff["id"],

@@ -1,0 +1,1 @@
+"""Screening (PAR-Q+ style), staff clearances, risk flags, and the booking gate."""
