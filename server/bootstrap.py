@@ -50,6 +50,7 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.location_scope import LocationScope
+from server.ports.risk import NoRiskCategories, RiskReader
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
 from server.scheduling.session_bookings import SessionBookings
@@ -91,6 +92,8 @@ class Container:
     location_scope: LocationScope = field(default_factory=SqlLocationScope)
     #: What else the movement ledger feeds (challenges, …), called by the engagement projector.
     ledger_observers: list[engagement_projection.LedgerObserver] = field(default_factory=list)
+    #: Members' risk categories for the coach's list (none until risk flags are read).
+    risk_reader: RiskReader = field(default_factory=NoRiskCategories)
 
     @cached_property
     def sealer(self) -> FieldSealer:
