@@ -83,6 +83,8 @@ class ListFilter:
     location_ids: Collection[uuid.UUID] | None
     threshold: float
     today: date
+    #: One member only (a member's own page).
+    member_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,8 @@ def page(
     ]
     if f.coach_id is not None:
         where.append(coached_by(tenant_id, f.coach_id))
+    if f.member_id is not None:
+        where.append(Member.id == f.member_id)
     if f.standing == "slipping":
         where.append(slip)
     elif f.standing == "steady":

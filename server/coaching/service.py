@@ -93,12 +93,16 @@ def list_members(
     limit: int,
     offset: int,
     now: datetime | None = None,
+    member_id: uuid.UUID | None = None,
 ) -> CoachingMemberPage:
-    """A coach's members (a manager's: everyone's, or one coach's), slipping first."""
+    """A coach's members (a manager's: everyone's, or one coach's), slipping first.
+    ``member_id``: that member's line only (not found unless the caller reaches them)."""
     now = now or utcnow()
     with uow:
         db = uow.db
         chosen = _coach_filter(db, claims, coach_id)
+        if member_id is not None:
+            _member(db, claims, member_id)
         today = now.astimezone(ZoneInfo(repo.tenant_zone(db, claims.tenant_id))).date()
         f = repo.ListFilter(
             coach_id=chosen,
@@ -106,6 +110,7 @@ def list_members(
             location_ids=claims.location_ids,
             threshold=repo.slipping_below(db, claims.tenant_id),
             today=today,
+            member_id=member_id,
         )
         rows, total = repo.page(db, claims.tenant_id, f, limit, offset)
         if total is None:
