@@ -132,6 +132,8 @@ async def _act(
         return await _member_page(
             request, claims, member_id, problem=(form_name, refusal.detail), sent=form, status=422
         )
+    if form.get("back") == "profile":  # the control on the console's member page
+        return redirect(request, f"/manage/members/{member_id}#lead-coach")
     return redirect(request, f"/manage/coaching/members/{member_id}?done={done}#timeline")
 
 

@@ -109,3 +109,24 @@ def test_a_manager_sets_a_lead_coach_and_the_front_desk_is_refused(
         assert client.get("/manage/coaching?coach_id=nonsense").status_code == 404
     for client in _browser(container, f"desk@{SLUG}.example"):
         assert client.get("/manage/coaching").status_code == 403
+
+
+def test_a_manager_chooses_the_lead_coach_on_the_console_member_page(
+    container: Container, world: CoachWorld
+) -> None:
+    member = world.member("Kwame", "Badu")
+    for client in _browser(container, f"mia@{SLUG}.example"):
+        profile = f"/manage/members/{member}"
+        shown = client.get(profile)
+        assert shown.status_code == 200 and 'id="lead-coach"' in shown.text
+        saved = post_form(
+            client,
+            profile,
+            f"/manage/coaching/members/{member}/coach",
+            coach_id=world.coach_a,
+            back="profile",
+        )
+        assert saved.status_code == 303
+        assert saved.headers["location"].startswith(profile)
+    listed = world.api.client.get("/coaching/members", headers=world.coach_a_headers).json()
+    assert [m["member_id"] for m in listed["items"]] == [member]
