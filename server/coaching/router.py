@@ -68,12 +68,19 @@ def member_timeline(
     container: ContainerDep,
     before: Annotated[Moment | None, Query(description="Entries older than this")] = None,
     limit: Limit = 50,
+    offset: Offset = 0,
 ) -> TimelinePage:
     """Movement, classes, journey events, nudges, contacts and lead-coach changes, newest
     first."""
     sealer = container.sealer
     return service.timeline(
-        uow=uow, claims=claims, sealer=sealer, member_id=member_id, before=before, limit=limit
+        uow=uow,
+        claims=claims,
+        sealer=sealer,
+        member_id=member_id,
+        before=before,
+        limit=limit,
+        offset=offset,
     )
 
 

@@ -67,7 +67,10 @@ class TimelineEntry(BaseModel):
 
 class TimelinePage(BaseModel):
     items: list[TimelineEntry]
-    #: Pass as ``before`` for the next (older) page; None at the end.
+    #: Pass as ``offset`` (with the same ``before``) for the next page; None at the end.
+    next_offset: int | None
+    #: Or pass this as ``before`` (offset 0): entries stored meanwhile do not shift the
+    #: pages. None at the end.
     next_before: datetime | None
 
 

@@ -163,16 +163,18 @@ def timeline(
     member_id: uuid.UUID,
     before: datetime | None,
     limit: int,
+    offset: int = 0,
     sources: tuple[tl.Source, ...] = tl.SOURCES,
 ) -> TimelinePage:
-    """The member's timeline, newest first, one page older than ``before``."""
+    """The member's timeline, newest first: a page of entries older than ``before``,
+    ``offset`` entries in."""
     with uow:
         db = uow.db
         _member(db, claims, member_id)
         # A moment just ahead of now: an entry stored this instant is on the first page.
         start = before or utcnow() + timedelta(seconds=1)
         query = tl.TimelineQuery(db, claims.tenant_id, member_id, start, limit, sealer)
-        entries, more = tl.merged(query, sources)
+        entries, more = tl.merged(query, sources, offset)
         named = {e.by for e in entries} | {e.subject for e in entries}
         names = repo.staff_names(db, claims.tenant_id, {i for i in named if i is not None})
     items = [
@@ -185,7 +187,11 @@ def timeline(
         )
         for e in entries
     ]
-    return TimelinePage(items=items, next_before=items[-1].at if more and items else None)
+    return TimelinePage(
+        items=items,
+        next_offset=offset + len(items) if more else None,
+        next_before=items[-1].at if more and items else None,
+    )
 
 
 def _contact_read(row: CoachContact, text: str) -> ContactRead:

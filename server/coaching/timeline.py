@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, select
@@ -235,9 +235,13 @@ def assignments(q: TimelineQuery) -> list[Dated]:
 SOURCES: tuple[Source, ...] = (movements, attendance, journey_events, nudges, contacts, assignments)
 
 
-def merged(q: TimelineQuery, sources: Sequence[Source] = SOURCES) -> tuple[list[Dated], bool]:
-    """The newest ``q.limit`` entries of all sources, and whether older ones remain. Each
-    source reads at most ``limit``, so the merge never reads more than it may show."""
-    everything = [entry for source in sources for entry in source(q)]
+def merged(
+    q: TimelineQuery, sources: Sequence[Source] = SOURCES, offset: int = 0
+) -> tuple[list[Dated], bool]:
+    """Entries ``offset`` to ``offset + q.limit`` of all sources merged newest first, and
+    whether older ones remain. The first ``offset + limit`` of the merge are among each
+    source's own first ``offset + limit``, so no source reads more than that."""
+    wide = replace(q, limit=offset + q.limit)
+    everything = [entry for source in sources for entry in source(wide)]
     everything.sort(key=lambda d: d.at, reverse=True)
-    return everything[: q.limit], len(everything) > q.limit
+    return everything[offset : offset + q.limit], len(everything) > offset + q.limit

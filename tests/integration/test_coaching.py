@@ -358,3 +358,11 @@ def test_the_timeline_merges_its_sources_newest_first_and_pages(world: CoachWorl
         headers=world.owner,
     ).json()
     assert first["items"] + rest["items"] == everything["items"]
+    # Or by offset: the same pages.
+    assert first["next_offset"] == 2
+    by_offset = client.get(
+        f"/coaching/members/{member}/timeline",
+        params={"limit": 2, "offset": 2},
+        headers=world.owner,
+    ).json()
+    assert by_offset["items"] == everything["items"][2:4] and by_offset["next_offset"] == 4
