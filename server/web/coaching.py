@@ -5,7 +5,6 @@ message) and, for owners and managers, the choice of lead coach."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -38,16 +37,6 @@ def _offset(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and len(raw) < 10 else 0
 
 
-def _before(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        found = datetime.fromisoformat(raw)
-    except ValueError:
-        return None  # an unreadable cursor shows the newest page
-    return found if found.tzinfo is not None and 1900 < found.year < 2200 else None
-
-
 @router.get("/manage/coaching")
 async def list_page(request: Request) -> Response:
     claims = await staff_in(request, SECTION)
@@ -76,8 +65,8 @@ async def _member_page(
     sent: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    before = _before(request.query_params.get("before"))
-    view = await call(member_view, services(request), claims, member_id, before)
+    offset = _offset(request.query_params.get("offset"))
+    view = await call(member_view, services(request), claims, member_id, offset)
     return console_page(
         request,
         "manage/coaching/member.html",
@@ -87,7 +76,7 @@ async def _member_page(
         problem=problem,
         sent=sent or {},
         done=request.query_params.get("done", ""),
-        older=before is not None,
+        older=offset > 0,
         **view,
     )
 

@@ -4,7 +4,6 @@ the caller's claims (a coach reaches only their own members)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from server.api.deps import Services
@@ -55,7 +54,7 @@ def list_view(
 
 
 def member_view(
-    container: Services, claims: AccessClaims, member_id: uuid.UUID, before: datetime | None
+    container: Services, claims: AccessClaims, member_id: uuid.UUID, offset: int
 ) -> dict[str, Any]:
     line = coaching.list_members(
         uow=container.read_uow(),
@@ -74,8 +73,9 @@ def member_view(
         claims=claims,
         sealer=container.sealer,
         member_id=member_id,
-        before=before,
+        before=None,
         limit=TIMELINE_PAGE,
+        offset=offset,
     )
     sees_all = not coaching.is_coach(claims)
     return {

@@ -130,3 +130,23 @@ def test_a_manager_chooses_the_lead_coach_on_the_console_member_page(
         assert saved.headers["location"].startswith(profile)
     listed = world.api.client.get("/coaching/members", headers=world.coach_a_headers).json()
     assert [m["member_id"] for m in listed["items"]] == [member]
+
+
+def test_the_member_page_pages_its_timeline(world: CoachWorld, coach: TestClient) -> None:
+    member = world.member("Afua", "Sarpong")
+    world.assign(member, world.coach_a)  # 1 entry
+    for n in range(32):  # 32 more: 33 in all, 30 a page
+        made = world.api.client.post(
+            f"/coaching/members/{member}/contacts",
+            json={"kind": "note", "text": f"note {n}"},
+            headers=world.coach_a_headers,
+        )
+        assert made.status_code == 201, made.text
+    page = f"/manage/coaching/members/{member}"
+    first = coach.get(page).text
+    assert first.count('data-source="') == 30 and f"{page}?offset=30" in first
+    older = coach.get(f"{page}?offset=30").text
+    assert older.count('data-source="') == 3 and "?offset=" not in older
+    assert "Lead coach changed" in older and "note 0" in older
+    # An offset that is not a number shows the newest page.
+    assert coach.get(f"{page}?offset=x").status_code == 200
