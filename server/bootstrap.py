@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property, partial
+from functools import partial
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
@@ -50,11 +50,13 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.location_scope import LocationScope
+from server.ports.risk import NoRiskCategories, RiskReader
 from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
 from server.scheduling.profiles import SessionTypesFollow
 from server.scheduling.session_bookings import SessionBookings
+from server.screening.risk import ScreeningRiskCategories
 from server.signins import throttle as signin_throttle
 from server.signins.grants import CachedGrants
 from server.staff import service as staff_service
@@ -82,6 +84,8 @@ class Container:
     payments: PaymentService
     notifications: NotificationService
     events: EventPublisher
+    #: Seals health data at rest (screening, risk flags, coach notes) under the secret.
+    sealer: FieldSealer
     #: The mutations kiosks push and the tables they pull.
     sync: SyncRegistry
     #: The process's booking queue (group commit of bookings).
@@ -101,11 +105,8 @@ class Container:
     #: The rows that follow prescription profiles (session types, Tiles), moved onto a
     #: profile's new version by the edit that writes it.
     profile_followers: list[ProfileFollower] = field(default_factory=list)
-
-    @cached_property
-    def sealer(self) -> FieldSealer:
-        """Seals health data at rest under the server's secret."""
-        return FieldSealer(self.settings.resolved_secret_key)
+    #: Members' risk categories for the coach's list (none until risk flags are read).
+    risk_reader: RiskReader = field(default_factory=NoRiskCategories)
 
     def projector(self) -> engagement_projection.Projector:
         return engagement_projection.Projector(self.ledger_observers, cache=self.engagement_states)
@@ -175,6 +176,8 @@ def build_container(
     session_factory = capturing_session_factory(engine, sync.tables, **SESSION_OPTIONS)
     read_session_factory = capturing_session_factory(read_engine, sync.tables, **SESSION_OPTIONS)
     eligibility = ports.eligibility or LocalEligibility()
+    # Seals and opens health data: the booking gate and the coach's list read flags.
+    sealer = FieldSealer(settings.resolved_secret_key)
     return Container(
         settings=settings,
         engine=engine,
@@ -199,11 +202,13 @@ def build_container(
             partial(SqlAlchemyUnitOfWork, session_factory),
             eligibility,
             # The gate reads members' risk flags to warn of contra-indicated classes.
-            sealer=FieldSealer(settings.resolved_secret_key),
+            sealer=sealer,
         ),
         session_bookings=BookingsFollowSessions(),
         ledger_observers=[ChallengeProjection()],
         profile_followers=[SessionTypesFollow(), TilesFollow()],
+        risk_reader=ScreeningRiskCategories(sealer),
+        sealer=sealer,
     )
 
 

@@ -12,6 +12,7 @@ from server.bookings.router import router as bookings_router
 from server.challenges.router import router as challenges_router
 from server.checkin.router import router as checkin_router
 from server.circles.router import router as circles_router
+from server.coaching.router import router as coaching_router
 from server.devices.router import router as devices_router
 from server.engagement.progress_router import router as engagement_router
 from server.engagement.router import router as movement_router
@@ -54,6 +55,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     movement_router,
     activity_imports_router,
     circles_router,
+    coaching_router,
     nudges_router,
     screening_router,
     tiles_router,

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from server.api.threaded_route import run_in_worker_thread
 from server.config import Settings
+from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.errors import Forbidden, NotFound, Unauthenticated
 from server.ports import (
@@ -27,6 +28,7 @@ from server.ports import (
 )
 from server.ports.identity import AccessClaims, AccessGrants, InvalidToken
 from server.ports.location_scope import LocationScope
+from server.ports.risk import RiskReader
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 
 
@@ -61,6 +63,12 @@ class Services(Protocol):
 
     @property
     def location_scope(self) -> LocationScope: ...
+
+    @property
+    def sealer(self) -> FieldSealer: ...
+
+    @property
+    def risk_reader(self) -> RiskReader: ...
 
     def uow(self) -> UnitOfWork: ...
 

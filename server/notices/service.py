@@ -29,9 +29,17 @@ BATCH = 50
 
 
 def queue(
-    *, uow: UnitOfWork, tenant_id: uuid.UUID, to_email: str, subject: str, body: str, topic: str
+    *,
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    to_email: str,
+    subject: str,
+    body: str,
+    topic: str,
+    not_before: datetime | None = None,
 ) -> None:
-    """Add a notice to the caller's open transaction; nothing is sent unless it commits."""
+    """Add a notice to the caller's open transaction; nothing is sent unless it commits.
+    ``not_before``: held until then (a member's quiet hours)."""
     now = utcnow()
     uow.db.add(
         Notice(
@@ -42,7 +50,7 @@ def queue(
             body=body,
             topic=topic[:50],
             created_at=now,
-            next_attempt_at=now,
+            next_attempt_at=now if not_before is None else max(now, not_before),
             attempts=0,
         )
     )

@@ -23,6 +23,8 @@ class NudgeKind(StrEnum):
     STREAK_PROTECTION = "streak_protection"
     LAPSED = "lapsed"
     NO_SHOW = "no_show"
+    #: A coach's own message to the member (sent at once, never by the job).
+    COACH = "coach"
 
 
 class Skip(StrEnum):

@@ -15,6 +15,7 @@ from server.web import (
     account,
     activity_imports,
     challenges,
+    coaching,
     community,
     health,
     journeys,
@@ -75,6 +76,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(staff_passwords.router)
     app.include_router(reports.router)
     app.include_router(challenges.router)
+    app.include_router(coaching.router)
     # Last: its provider page (``/app/{slug}``) would otherwise take other one-segment pages.
     app.include_router(timetable.router)
     app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")

@@ -44,6 +44,13 @@ SECTIONS = (
         frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.COACH}),
         "owners, managers and coaches",
     ),
+    Section(
+        "coaching",
+        "Coaching",
+        "/manage/coaching",
+        frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.COACH}),
+        "owners, managers and coaches",
+    ),
     Section("reports", "Reports", "/manage/reports", _ADMIN, "owners and managers"),
 )
 _BY_KEY = {s.key: s for s in SECTIONS}

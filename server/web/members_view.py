@@ -18,6 +18,8 @@ from server.bookings import policy_service
 from server.bookings.schemas import PenaltyRead
 from server.checkin import service as checkin_service
 from server.checkin.schemas import CheckinRead
+from server.coaching import service as coaching
+from server.coaching.schemas import LeadCoachRead
 from server.errors import NotFound
 from server.me import service as me_service
 from server.me.schemas import MyBooking, MyMembership
@@ -127,6 +129,9 @@ class Profile:
     errors: dict[str, str] = field(default_factory=dict)
     #: What a refused form sent, shown again in it.
     sent: dict[str, str] = field(default_factory=dict)
+    #: Owners and managers: the member's lead coach and who may lead (None: not shown).
+    lead_coach: LeadCoachRead | None = None
+    coaches: list[tuple[uuid.UUID, str]] = field(default_factory=list)
 
 
 def _data_address(kind: str, content: bytes) -> str:
@@ -168,7 +173,16 @@ def profile(container: Services, claims: AccessClaims, member_id: uuid.UUID) -> 
     plans = plans_service.list_plans(
         uow=container.uow(), claims=claims, kind=None, active=True, limit=_MANY, offset=0
     ).items
+    lead_coach, coaches = None, []
+    if not coaching.is_coach(claims):
+        try:
+            lead_coach = coaching.get_lead_coach(uow=read(), claims=claims, member_id=member_id)
+            coaches = coaching.coaches(uow=read(), claims=claims)
+        except NotFound:
+            pass  # an archived member has no coach to choose
     return Profile(
+        lead_coach=lead_coach,
+        coaches=coaches,
         member=member,
         photo=photo,
         alerts=alerts.list_alerts(

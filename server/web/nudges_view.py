@@ -20,6 +20,7 @@ KINDS = (
     (NudgeKind.STREAK_PROTECTION, "Streak protection", "When one session keeps your streak"),
     (NudgeKind.LAPSED, "Getting back into it", "After a week or so without movement"),
     (NudgeKind.NO_SHOW, "Missed class follow-up", "When you could not make a class"),
+    (NudgeKind.COACH, "Your coach's messages", "A short note your coach sends you"),
 )
 _KIND_WORDS = {kind: words for kind, words, _ in KINDS}
 SKIPPED_WORDS = {

@@ -3,6 +3,7 @@
 from . import (
     api_read,
     bookings,
+    coaching,
     engagement,
     frame_decode,
     kiosk_checkin,
@@ -19,6 +20,7 @@ from . import (
 __all__ = [
     "api_read",
     "bookings",
+    "coaching",
     "engagement",
     "frame_decode",
     "kiosk_checkin",

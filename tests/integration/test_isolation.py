@@ -88,6 +88,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/challenges/{challenge_id}"): {"json": {"name": "Renamed challenge"}},
     ("PATCH", "/journeys/templates/{template_id}"): {"json": {"name": "Renamed journey"}},
     **SCREENING_BODIES,
+    ("POST", "/coaching/members/{member_id}/contacts"): {
+        "json": {"kind": "call", "outcome": "reached", "text": "all well"}
+    },
+    ("POST", "/coaching/members/{member_id}/messages"): {"json": {"text": "See you Monday"}},
+    ("PUT", "/coaching/members/{member_id}/coach"): {"json": {"coach_id": None}},
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png", "version": "1"}
@@ -508,6 +513,7 @@ BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
         },
         {"circle_id": "circle_id"},
     ),
+    ("PUT", "/coaching/members/{member_id}/coach", {}, {"coach_id": "staff_id"}),
 ]
 
 
@@ -652,3 +658,42 @@ def test_a_kiosk_push_naming_other_tenants_ids_is_rejected_per_mutation(api: Api
     checkins = api.client.get("/checkins", headers=tenant_a.headers).json()["items"]
     assert ids_b["pass_id"] not in {c["pass_id"] for c in checkins}
     assert ids_b["staff_id"] not in {c["override_by"] for c in checkins}
+
+
+def test_a_coach_reaches_only_their_own_members(api: Api) -> None:
+    """Every coaching route naming a member: coach A with coach B's member (same tenant)
+    answers 404, as another tenant's would; with A's own member it works; a manager
+    reaches both."""
+    tenant, ids = _world(api, "coach-walk")
+    coach_a = api.create_staff(tenant, "coach", "ama@coach-walk.example")
+    a = api.token_for(tenant.slug, "ama@coach-walk.example")
+    manager = api.create_staff(tenant, "manager", "mia@coach-walk.example")
+    assert manager["role"] == "manager"
+    body = {"first_name": "Ama", "last_name": "Mine", "email": "ama.mine@example.com"}
+    mine = api.client.post("/members", json=body, headers=tenant.headers).json()["id"]
+    theirs = ids["member_id"]
+    for member, coach in ((mine, coach_a["id"]), (theirs, ids["staff_id"])):
+        put = api.client.put(
+            f"/coaching/members/{member}/coach", json={"coach_id": coach}, headers=tenant.headers
+        )
+        assert put.status_code == 200, put.text
+    paths = api.client.get("/openapi.json").json()["paths"]
+    walked = 0
+    for template, methods in paths.items():
+        if not template.startswith("/coaching/members/{member_id}"):
+            continue
+        for method in (m.upper() for m in methods):
+            if (method, template) == ("PUT", "/coaching/members/{member_id}/coach"):
+                continue  # owners and managers only: a coach is refused whoever it names
+            other = _request(api, method, template.format(member_id=theirs), a, template)
+            assert other.status_code == 404, (method, template, other.text)
+            own = _request(api, method, template.format(member_id=mine), a, template)
+            assert own.status_code < 400, (method, template, own.text)
+            walked += 1
+    assert walked >= 4
+    listed = api.client.get("/coaching/members", headers=a).json()["items"]
+    assert [m["member_id"] for m in listed] == [mine]
+    everyone = api.client.get(
+        "/coaching/members", headers=api.token_for(tenant.slug, "mia@coach-walk.example")
+    ).json()["items"]
+    assert {mine, theirs} <= {m["member_id"] for m in everyone}

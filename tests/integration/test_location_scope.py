@@ -212,6 +212,13 @@ def test_lists_and_bodies_keep_to_the_managers_locations(api: Api, container: Co
         assert {item["id"] for item in everything} | {
             item.get("device_id", "") for item in everything
         } & accra_ids, path
+    # The coaching list names members by member_id: London's only; the owner's both.
+    coached = client.get("/coaching/members", headers=manager)
+    assert coached.status_code == 200, coached.text
+    coached_ids = {m["member_id"] for m in coached.json()["items"]}
+    assert london["member_id"] in coached_ids and accra["member_id"] not in coached_ids
+    coached_all = client.get("/coaching/members", headers=tenant.headers).json()["items"]
+    assert {london["member_id"], accra["member_id"]} <= {m["member_id"] for m in coached_all}
     overview = client.get("/overview/today", headers=manager).json()
     assert [d["location_id"] for d in overview["locations"]] == [london["location_id"]]
     # Money too: the revenue report sums London's sales only; the owner's sums both.
