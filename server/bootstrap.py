@@ -26,6 +26,7 @@ from server.bookings.session_changes import BookingsFollowSessions
 from server.challenges.projection import ChallengeProjection
 from server.checkin import sync as checkin_sync
 from server.checkin.booked_classes import BookedClasses
+from server.coaching.service import CoachesMembers
 from server.config import Settings
 from server.db.sealed import FieldSealer
 from server.db.session import SESSION_OPTIONS, make_engine
@@ -50,7 +51,7 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.location_scope import LocationScope
-from server.ports.risk import NoRiskCategories, RiskReader
+from server.ports.risk import CoachedMembers, NoRiskCategories, RiskReader
 from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
@@ -107,6 +108,8 @@ class Container:
     profile_followers: list[ProfileFollower] = field(default_factory=list)
     #: Members' risk categories for the coach's list (none until risk flags are read).
     risk_reader: RiskReader = field(default_factory=NoRiskCategories)
+    #: Whom each coach looks after (who may read those members' health data).
+    coached_members: CoachedMembers = field(default_factory=CoachesMembers)
 
     def projector(self) -> engagement_projection.Projector:
         return engagement_projection.Projector(self.ledger_observers, cache=self.engagement_states)

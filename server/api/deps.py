@@ -28,7 +28,7 @@ from server.ports import (
 )
 from server.ports.identity import AccessClaims, AccessGrants, InvalidToken
 from server.ports.location_scope import LocationScope
-from server.ports.risk import RiskReader
+from server.ports.risk import CoachedMembers, RiskReader
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 
 
@@ -69,6 +69,9 @@ class Services(Protocol):
 
     @property
     def risk_reader(self) -> RiskReader: ...
+
+    @property
+    def coached_members(self) -> CoachedMembers: ...
 
     def uow(self) -> UnitOfWork: ...
 

@@ -436,3 +436,12 @@ def coaches(*, uow: UnitOfWork, claims: AccessClaims) -> list[tuple[uuid.UUID, s
     """Who may lead members (for the pages' choices)."""
     with uow:
         return repo.coaches(uow.db, claims.tenant_id)
+
+
+class CoachesMembers:
+    """``CoachedMembers`` from the coaching tables: lead coaches and live journeys."""
+
+    def is_coached_by(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID, coach_id: uuid.UUID
+    ) -> bool:
+        return repo.is_coached_by(uow.db, tenant_id, member_id, coach_id)

@@ -1,4 +1,6 @@
-"""Where a coach's list reads each member's risk category from (the risk flags)."""
+"""Between the coach console and members' health data: where a coach's list reads each
+member's risk category from (the risk flags), and whom a coach looks after (who may read
+their health data)."""
 
 from __future__ import annotations
 
@@ -25,3 +27,12 @@ class NoRiskCategories:
         self, uow: UnitOfWork, tenant_id: uuid.UUID, member_ids: Collection[uuid.UUID]
     ) -> Mapping[uuid.UUID, str]:
         return {}
+
+
+class CoachedMembers(Protocol):
+    def is_coached_by(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID, coach_id: uuid.UUID
+    ) -> bool:
+        """Whether the member is one the coach looks after (their lead coach, or the coach
+        of a live journey of theirs), read inside ``uow``'s open transaction."""
+        ...

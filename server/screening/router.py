@@ -14,6 +14,7 @@ from server.api.threaded_route import ThreadedRoute
 from server.db.sealed import FieldSealer
 from server.members.deps import MemberClaims
 from server.ports.analytics import EventPublisher
+from server.ports.risk import CoachedMembers
 from server.screening import service
 from server.screening.schemas import (
     ClearanceRead,
@@ -39,6 +40,15 @@ async def get_sealer(request: Request) -> FieldSealer:
 SealerDep = Annotated[FieldSealer, Depends(get_sealer)]
 
 
+async def get_coached(request: Request) -> CoachedMembers:
+    """Whom each coach looks after: a coach reads those members' health data."""
+    coached: CoachedMembers = request.app.state.container.coached_members
+    return coached
+
+
+CoachedDep = Annotated[CoachedMembers, Depends(get_coached)]
+
+
 async def get_events(request: Request) -> EventPublisher:
     events: EventPublisher = request.app.state.container.events
     return events
@@ -55,21 +65,34 @@ def my_screening(claims: MemberClaims, uow: UowDep, sealer: SealerDep) -> MyScre
 
 @router.post("/me/screening", response_model=ScreeningRead, status_code=status.HTTP_201_CREATED)
 def answer_screening(
-    cmd: ScreeningWrite, claims: MemberClaims, uow: UowDep, sealer: SealerDep, events: EventsDep
+    cmd: ScreeningWrite,
+    claims: MemberClaims,
+    uow: UowDep,
+    sealer: SealerDep,
+    coached: CoachedDep,
+    events: EventsDep,
 ) -> ScreeningRead:
     """Answer the questionnaire: every question, and every follow-up of a yes (else 422)."""
     return service.record_screening(
-        uow=uow, sealer=sealer, events=events, claims=claims, member_id=claims.subject_id, cmd=cmd
+        uow=uow,
+        sealer=sealer,
+        coached=coached,
+        events=events,
+        claims=claims,
+        member_id=claims.subject_id,
+        cmd=cmd,
     )
 
 
 @router.get("/members/{member_id}/screening", response_model=ScreeningRead)
 def member_screening(
-    member_id: uuid.UUID, claims: AnyStaff, uow: UowDep, sealer: SealerDep
+    member_id: uuid.UUID, claims: AnyStaff, uow: UowDep, sealer: SealerDep, coached: CoachedDep
 ) -> ScreeningRead:
     """Owners, managers and coaches (their classes' members): the answers, outcome and
     clearances. Front desk staff: only whether a clearance is awaited."""
-    return service.member_screening(uow=uow, sealer=sealer, claims=claims, member_id=member_id)
+    return service.member_screening(
+        uow=uow, sealer=sealer, coached=coached, claims=claims, member_id=member_id
+    )
 
 
 @router.post(
@@ -83,11 +106,18 @@ def enter_screening(
     claims: AnyStaff,
     uow: UowDep,
     sealer: SealerDep,
+    coached: CoachedDep,
     events: EventsDep,
 ) -> ScreeningRead:
     """Enter a questionnaire the member filled in on paper."""
     return service.record_screening(
-        uow=uow, sealer=sealer, events=events, claims=claims, member_id=member_id, cmd=cmd
+        uow=uow,
+        sealer=sealer,
+        coached=coached,
+        events=events,
+        claims=claims,
+        member_id=member_id,
+        cmd=cmd,
     )
 
 
@@ -97,19 +127,36 @@ def enter_screening(
     status_code=status.HTTP_201_CREATED,
 )
 def clear_member(
-    member_id: uuid.UUID, cmd: ClearanceWrite, claims: AnyStaff, uow: UowDep, sealer: SealerDep
+    member_id: uuid.UUID,
+    cmd: ClearanceWrite,
+    claims: AnyStaff,
+    uow: UowDep,
+    sealer: SealerDep,
+    coached: CoachedDep,
 ) -> ClearanceRead:
     """Clear the member's latest questionnaire (by the caller, on ``evidence``); it holds for
     twelve months. 422 when no questionnaire needs one or the date is in the future."""
-    return service.clear(uow=uow, sealer=sealer, claims=claims, member_id=member_id, cmd=cmd)
+    return service.clear(
+        uow=uow, sealer=sealer, coached=coached, claims=claims, member_id=member_id, cmd=cmd
+    )
 
 
 @router.post("/members/{member_id}/clearances/{clearance_id}/revoke", response_model=ClearanceRead)
 def revoke_clearance(
-    member_id: uuid.UUID, clearance_id: uuid.UUID, claims: AnyStaff, uow: UowDep, sealer: SealerDep
+    member_id: uuid.UUID,
+    clearance_id: uuid.UUID,
+    claims: AnyStaff,
+    uow: UowDep,
+    sealer: SealerDep,
+    coached: CoachedDep,
 ) -> ClearanceRead:
     return service.revoke_clearance(
-        uow=uow, sealer=sealer, claims=claims, member_id=member_id, clearance_id=clearance_id
+        uow=uow,
+        sealer=sealer,
+        coached=coached,
+        claims=claims,
+        member_id=member_id,
+        clearance_id=clearance_id,
     )
 
 
@@ -119,12 +166,19 @@ def member_flags(
     claims: AnyStaff,
     uow: UowDep,
     sealer: SealerDep,
+    coached: CoachedDep,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> RiskFlagPage:
     """The member's risk flags, active and ended, each with its source and date."""
     return service.member_flags(
-        uow=uow, sealer=sealer, claims=claims, member_id=member_id, limit=limit, offset=offset
+        uow=uow,
+        sealer=sealer,
+        coached=coached,
+        claims=claims,
+        member_id=member_id,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -134,17 +188,29 @@ def member_flags(
     status_code=status.HTTP_201_CREATED,
 )
 def add_flag(
-    member_id: uuid.UUID, cmd: RiskFlagWrite, claims: AnyStaff, uow: UowDep, sealer: SealerDep
+    member_id: uuid.UUID,
+    cmd: RiskFlagWrite,
+    claims: AnyStaff,
+    uow: UowDep,
+    sealer: SealerDep,
+    coached: CoachedDep,
 ) -> RiskFlagRead:
-    return service.add_flag(uow=uow, sealer=sealer, claims=claims, member_id=member_id, cmd=cmd)
+    return service.add_flag(
+        uow=uow, sealer=sealer, coached=coached, claims=claims, member_id=member_id, cmd=cmd
+    )
 
 
 @router.post("/members/{member_id}/risk-flags/{flag_id}/end", response_model=RiskFlagRead)
 def end_flag(
-    member_id: uuid.UUID, flag_id: uuid.UUID, claims: AnyStaff, uow: UowDep, sealer: SealerDep
+    member_id: uuid.UUID,
+    flag_id: uuid.UUID,
+    claims: AnyStaff,
+    uow: UowDep,
+    sealer: SealerDep,
+    coached: CoachedDep,
 ) -> RiskFlagRead:
     return service.end_flag(
-        uow=uow, sealer=sealer, claims=claims, member_id=member_id, flag_id=flag_id
+        uow=uow, sealer=sealer, coached=coached, claims=claims, member_id=member_id, flag_id=flag_id
     )
 
 

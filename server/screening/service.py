@@ -1,9 +1,9 @@
 """Screening use cases: answering the questionnaire, staff clearances and risk flags.
 
 Health data is sealed before it is stored and opened only for owners, managers and coaches
-(coaches: members of the classes they lead). Front desk staff learn only whether a member is
-awaiting clearance. Nothing of the answers or flags is published: only that a screening was
-completed, with its outcome.
+(coaches: the members they coach, and members of the classes they lead). Front desk staff
+learn only whether a member is awaiting clearance. Nothing of the answers or flags is
+published: only that a screening was completed, with its outcome.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from server.errors import Conflict, Forbidden, InvalidInput
 from server.members.repository import MemberRepository
 from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
 from server.ports.identity import AccessClaims
+from server.ports.risk import CoachedMembers
 from server.screening.models import RiskFlagRecord, Screening, ScreeningClearance
 from server.screening.repository import ScreeningRepository
 from server.screening.rules import ScreeningState, context
@@ -56,7 +57,9 @@ from shared.ids import new_id
 #: Who may read and write a member's health data.
 HEALTH_ROLES = frozenset({StaffRole.OWNER, StaffRole.MANAGER, StaffRole.COACH})
 HEALTH_ONLY = "screening answers, clearances and risk flags are for owners, managers and coaches"
-COACH_MEMBERS_ONLY = "coaches see the health data of the members of their own classes only"
+COACH_MEMBERS_ONLY = (
+    "coaches see the health data of the members they coach or who book their classes only"
+)
 
 
 def questions() -> list[QuestionRead]:
@@ -70,14 +73,19 @@ def questions() -> list[QuestionRead]:
     ]
 
 
-def _health_reader(uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> None:
+def _health_reader(
+    uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID, coached: CoachedMembers
+) -> None:
     """The member exists in the tenant (404 otherwise) and the caller may see their health
     data (403 otherwise)."""
     members = MemberRepository(uow.db, claims.tenant_id)
     members.get_or_404(member_id)
     if claims.kind is not PrincipalKind.STAFF or claims.role not in HEALTH_ROLES:
         raise Forbidden(HEALTH_ONLY, code="health_data")
-    if claims.role is StaffRole.COACH and not members.booked_with(member_id, claims.subject_id):
+    if claims.role is StaffRole.COACH and not (
+        members.booked_with(member_id, claims.subject_id)
+        or coached.is_coached_by(uow, claims.tenant_id, member_id, claims.subject_id)
+    ):
         raise Forbidden(COACH_MEMBERS_ONLY, code="not_your_member")
 
 
@@ -183,14 +191,19 @@ def my_screening(*, uow: UnitOfWork, sealer: FieldSealer, claims: AccessClaims) 
 
 
 def member_screening(
-    *, uow: UnitOfWork, sealer: FieldSealer, claims: AccessClaims, member_id: uuid.UUID
+    *,
+    uow: UnitOfWork,
+    sealer: FieldSealer,
+    coached: CoachedMembers,
+    claims: AccessClaims,
+    member_id: uuid.UUID,
 ) -> ScreeningRead:
     """Health roles see everything; front desk staff only whether clearance is awaited."""
     with uow:
         MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id)
         if claims.role is StaffRole.FRONT_DESK:
             return _read(uow, sealer, claims.tenant_id, member_id, full=False)
-        _health_reader(uow, claims, member_id)
+        _health_reader(uow, claims, member_id, coached)
         return _read(uow, sealer, claims.tenant_id, member_id, full=True)
 
 
@@ -198,6 +211,7 @@ def record_screening(
     *,
     uow: UnitOfWork,
     sealer: FieldSealer,
+    coached: CoachedMembers,
     events: EventPublisher,
     claims: AccessClaims,
     member_id: uuid.UUID,
@@ -212,7 +226,7 @@ def record_screening(
     result = outcome(answers)
     with uow:
         if staff:
-            _health_reader(uow, claims, member_id)
+            _health_reader(uow, claims, member_id, coached)
         else:
             MemberRepository(uow.db, claims.tenant_id).get_or_404(member_id)
         screening_id = new_id()
@@ -252,13 +266,14 @@ def clear(
     *,
     uow: UnitOfWork,
     sealer: FieldSealer,
+    coached: CoachedMembers,
     claims: AccessClaims,
     member_id: uuid.UUID,
     cmd: ClearanceWrite,
 ) -> ClearanceRead:
     """Record that the member's latest screening is cleared, by the caller, on evidence."""
     with uow:
-        _health_reader(uow, claims, member_id)
+        _health_reader(uow, claims, member_id, coached)
         repository = ScreeningRepository(uow.db, claims.tenant_id)
         today = today_in(uow, claims.tenant_id)
         cleared_on = cmd.cleared_on or today
@@ -299,12 +314,13 @@ def revoke_clearance(
     *,
     uow: UnitOfWork,
     sealer: FieldSealer,
+    coached: CoachedMembers,
     claims: AccessClaims,
     member_id: uuid.UUID,
     clearance_id: uuid.UUID,
 ) -> ClearanceRead:
     with uow:
-        _health_reader(uow, claims, member_id)
+        _health_reader(uow, claims, member_id, coached)
         row = ScreeningRepository(uow.db, claims.tenant_id).clearance_or_404(
             member_id, clearance_id
         )
@@ -320,6 +336,7 @@ def member_flags(
     *,
     uow: UnitOfWork,
     sealer: FieldSealer,
+    coached: CoachedMembers,
     claims: AccessClaims,
     member_id: uuid.UUID,
     limit: int = 50,
@@ -328,7 +345,7 @@ def member_flags(
     """The member's flags, active and ended, the most recently noted first (a member has a
     handful: all are read and the page cut from them)."""
     with uow:
-        _health_reader(uow, claims, member_id)
+        _health_reader(uow, claims, member_id, coached)
         rows = ScreeningRepository(uow.db, claims.tenant_id).flags([member_id])
         page = rows[offset : offset + limit]
         return RiskFlagPage(
@@ -378,12 +395,13 @@ def add_flag(
     *,
     uow: UnitOfWork,
     sealer: FieldSealer,
+    coached: CoachedMembers,
     claims: AccessClaims,
     member_id: uuid.UUID,
     cmd: RiskFlagWrite,
 ) -> RiskFlagRead:
     with uow:
-        _health_reader(uow, claims, member_id)
+        _health_reader(uow, claims, member_id, coached)
         today = today_in(uow, claims.tenant_id)
         row = _new_flag(
             uow,
@@ -430,12 +448,13 @@ def end_flag(
     *,
     uow: UnitOfWork,
     sealer: FieldSealer,
+    coached: CoachedMembers,
     claims: AccessClaims,
     member_id: uuid.UUID,
     flag_id: uuid.UUID,
 ) -> RiskFlagRead:
     with uow:
-        _health_reader(uow, claims, member_id)
+        _health_reader(uow, claims, member_id, coached)
         row = ScreeningRepository(uow.db, claims.tenant_id).flag_or_404(member_id, flag_id)
         if row.ended_on is not None:
             raise Conflict("this risk flag has ended already", code="flag_ended")

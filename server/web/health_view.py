@@ -90,6 +90,7 @@ def answer(
     service.record_screening(
         uow=container.uow(),
         sealer=sealer,
+        coached=container.coached_members,
         events=container.events,
         claims=claims,
         member_id=claims.subject_id,
@@ -105,12 +106,21 @@ def member_health(
     )
     fmt = staff_places(container, claims).fmt(member.home_location_id)
     read = service.member_screening(
-        uow=container.uow(), sealer=sealer, claims=claims, member_id=member_id
+        uow=container.uow(),
+        sealer=sealer,
+        coached=container.coached_members,
+        claims=claims,
+        member_id=member_id,
     )
     full = claims.role is not StaffRole.FRONT_DESK
     flags = (
         service.member_flags(
-            uow=container.uow(), sealer=sealer, claims=claims, member_id=member_id, limit=500
+            uow=container.uow(),
+            sealer=sealer,
+            coached=container.coached_members,
+            claims=claims,
+            member_id=member_id,
+            limit=500,
         ).items
         if full
         else []
@@ -169,7 +179,14 @@ def clear(
         cmd = ClearanceWrite(evidence=fields.get("evidence", "").strip(), cleared_on=cleared_on)
     except ValidationError:
         raise FormRefused("Say what the clearance rests on (up to 500 characters).") from None
-    service.clear(uow=container.uow(), sealer=sealer, claims=claims, member_id=member_id, cmd=cmd)
+    service.clear(
+        uow=container.uow(),
+        sealer=sealer,
+        coached=container.coached_members,
+        claims=claims,
+        member_id=member_id,
+        cmd=cmd,
+    )
 
 
 def revoke(
@@ -182,6 +199,7 @@ def revoke(
     service.revoke_clearance(
         uow=container.uow(),
         sealer=sealer,
+        coached=container.coached_members,
         claims=claims,
         member_id=member_id,
         clearance_id=clearance_id,
@@ -202,7 +220,12 @@ def add_flag(
     except ValidationError:
         raise FormRefused("Choose one of the risk flags in the list.") from None
     service.add_flag(
-        uow=container.uow(), sealer=sealer, claims=claims, member_id=member_id, cmd=cmd
+        uow=container.uow(),
+        sealer=sealer,
+        coached=container.coached_members,
+        claims=claims,
+        member_id=member_id,
+        cmd=cmd,
     )
 
 
@@ -214,5 +237,10 @@ def end_flag(
     flag_id: uuid.UUID,
 ) -> None:
     service.end_flag(
-        uow=container.uow(), sealer=sealer, claims=claims, member_id=member_id, flag_id=flag_id
+        uow=container.uow(),
+        sealer=sealer,
+        coached=container.coached_members,
+        claims=claims,
+        member_id=member_id,
+        flag_id=flag_id,
     )

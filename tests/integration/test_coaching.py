@@ -395,3 +395,19 @@ def test_the_list_shows_each_members_risk_category_from_screening_and_flags(
     # cardiovascular is a high-risk flag; back pain any other; screened all-no and
     # unflagged is low; never screened nor flagged: nothing known.
     assert category == {flagged: "high", mild: "moderate", screened: "low", unknown: None}
+
+
+def test_a_lead_coach_reads_their_members_health_data_and_no_other_coach_does(
+    world: CoachWorld,
+) -> None:
+    member = world.member("Adjoa", "Coached")
+    world.assign(member, world.coach_a)
+    flagged = world.api.client.post(
+        f"/members/{member}/risk-flags", json={"flag": "stress"}, headers=world.owner
+    )
+    assert flagged.status_code == 201, flagged.text
+    mine = world.api.client.get(f"/members/{member}/risk-flags", headers=world.coach_a_headers)
+    assert mine.status_code == 200, mine.text
+    assert [f["flag"] for f in mine.json()["items"]] == ["stress"]
+    theirs = world.api.client.get(f"/members/{member}/screening", headers=world.coach_b_headers)
+    assert theirs.status_code == 403 and theirs.json()["code"] == "not_your_member"
