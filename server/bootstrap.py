@@ -34,6 +34,8 @@ from server.devices import sync as devices_sync
 from server.engagement import projection as engagement_projection
 from server.engagement import sync as engagement_sync
 from server.jobs import Job
+from server.journeys import adherence as journey_adherence
+from server.journeys.service import EnrolmentGate, OpenGate
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
@@ -91,6 +93,8 @@ class Container:
     location_scope: LocationScope = field(default_factory=SqlLocationScope)
     #: What else the movement ledger feeds (challenges, …), called by the engagement projector.
     ledger_observers: list[engagement_projection.LedgerObserver] = field(default_factory=list)
+    #: Whether screening lets a member join a journey (standalone: everyone may).
+    enrolment_gate: EnrolmentGate = field(default_factory=OpenGate)
 
     @cached_property
     def sealer(self) -> FieldSealer:
@@ -232,6 +236,11 @@ def background_jobs(container: Container) -> list[Job]:
                 projector=container.projector(),
                 events=container.events,
             ),
+        ),
+        Job(
+            "journeys.rollup",
+            600.0,
+            partial(journey_adherence.rollup_all, make_uow, container.events),
         ),
         Job(
             "sync.prune_changes",

@@ -15,6 +15,7 @@ from server.circles.router import router as circles_router
 from server.devices.router import router as devices_router
 from server.engagement.progress_router import router as engagement_router
 from server.engagement.router import router as movement_router
+from server.journeys.router import router as journeys_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
 from server.nudges.router import router as nudges_router
@@ -55,5 +56,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     tiles_router,
     challenges_router,
     engagement_router,
+    journeys_router,
     *sync_routers,
 )

@@ -1,0 +1,598 @@
+"""The weekly roll-up: every live enrolment's weeks measured against the ledger.
+
+One grouped query per tenant reads the ledger of all live enrolments at once (per
+enrolment, local date, kind, session type and intensity), one reads their pauses; the weeks
+are then rolled in memory by ``shared.carepath`` and written back in bulk. It is safe in
+several processes at once: the rows it writes are the same whoever computes them, and each
+once-only fact (a week closed, the habit point, starting, completing) is a conditional
+update that only one process wins, and only the winner publishes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from server.db.uow import UnitOfWork
+from server.engagement.models import MovementEvent
+from server.journeys.models import (
+    JourneyEnrolment,
+    JourneyEnrolmentEvent,
+    JourneyEnrolmentWeek,
+    JourneyVersion,
+)
+from server.journeys.rules import week_of, week_starts
+from server.members.models import Member
+from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.scheduling.models import ClassSession, SessionType
+from server.tenants.models import Location, Tenant
+from shared.carepath.adherence import (
+    WeekCounts,
+    habit_point_on,
+    is_paused_week,
+    journey_adherence,
+    moderate_equivalent,
+    weeks_met,
+)
+from shared.carepath.enrolment import LIVE, EnrolmentStatus
+from shared.carepath.plans import ActivityKind, JourneyPlan, from_json
+from shared.carepath.progression import Adjustments, Mix, RolledWeek, roll_weeks
+from shared.clock import utcnow
+from shared.enums import MovementKind
+from shared.ids import new_id
+from shared.movement import local_date
+
+_LIVE = sorted(s.value for s in LIVE)
+_OUTDOOR = frozenset({MovementKind.OUTDOOR, MovementKind.STAFF_ENTRY, MovementKind.SELF_REPORT})
+#: Session types whose goal or category says strength make a strength day.
+_STRENGTH = "strength"
+_CHUNK = 1000
+
+
+@dataclass
+class Live:
+    """One live enrolment as the roll-up reads it."""
+
+    id: uuid.UUID
+    member_id: uuid.UUID
+    status: str
+    starts_on: date
+    plan: JourneyPlan
+    adjustments: Adjustments
+    zone: str
+    habit_point_on: date | None
+    today: date = date.min
+    #: local date → activities counted (for the habit point)
+    by_day: dict[date, int] = field(default_factory=lambda: defaultdict(int))
+    #: week → [minutes, sessions, set of strength dates, tiles]
+    weeks: dict[int, list[Any]] = field(default_factory=dict)
+    paused_from: list[tuple[date, date | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """An enrolment's weeks so far and what they add up to."""
+
+    enrolment: Live
+    rolled: list[RolledWeek]
+    adherence: float
+    weeks_met: int
+    habit_point_on: date | None
+
+    @property
+    def current_week(self) -> int:
+        return week_of(self.enrolment.today, self.enrolment.starts_on)
+
+
+def adjustments_of(data: dict[str, Any] | None) -> Adjustments:
+    data = data or {}
+    targets = {int(k): dict(v) for k, v in (data.get("targets") or {}).items()}
+    return Adjustments(
+        mix=Mix(data.get("mix", Mix.AS_PLANNED)),
+        mix_from_week=int(data.get("mix_from_week", 1)),
+        targets=targets,
+    )
+
+
+def _permits(plan: JourneyPlan, kind: str, session_type_id: uuid.UUID | None) -> bool:
+    if not plan.permitted:
+        return True
+    for allowed in plan.permitted:
+        if allowed.kind is ActivityKind.SESSION_TYPE:
+            found = kind == MovementKind.ATTENDANCE and (
+                not allowed.ids or str(session_type_id) in allowed.ids
+            )
+        elif allowed.kind is ActivityKind.TILE:
+            # Tile ids sit in the event's data: any Tile counts for a journey of Tiles.
+            found = kind == MovementKind.TILE
+        elif allowed.kind is ActivityKind.OUTDOOR:
+            found = kind in _OUTDOOR
+        else:
+            found = kind == MovementKind.FLOOR_CHECKIN
+        if found:
+            return True
+    return False
+
+
+def _load_live(db: Session, tenant_id: uuid.UUID, only: Sequence[uuid.UUID] | None) -> list[Live]:
+    first_zone = db.execute(
+        select(Location.timezone)
+        .where(Location.tenant_id == tenant_id)
+        .order_by(Location.created_at, Location.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    statement = (
+        select(
+            JourneyEnrolment.id,
+            JourneyEnrolment.member_id,
+            JourneyEnrolment.status,
+            JourneyEnrolment.starts_on,
+            JourneyEnrolment.adjustments,
+            JourneyEnrolment.habit_point_on,
+            JourneyVersion.plan,
+            Location.timezone,
+        )
+        .join(
+            JourneyVersion,
+            and_(
+                JourneyVersion.tenant_id == JourneyEnrolment.tenant_id,
+                JourneyVersion.id == JourneyEnrolment.version_id,
+            ),
+        )
+        .join(
+            Member,
+            and_(
+                Member.tenant_id == JourneyEnrolment.tenant_id,
+                Member.id == JourneyEnrolment.member_id,
+            ),
+        )
+        .outerjoin(
+            Location,
+            and_(Location.tenant_id == Member.tenant_id, Location.id == Member.home_location_id),
+        )
+        .where(JourneyEnrolment.tenant_id == tenant_id)
+    )
+    if only is not None:
+        statement = statement.where(JourneyEnrolment.id.in_(list(only)))
+    else:
+        statement = statement.where(JourneyEnrolment.status.in_(_LIVE))
+    plans: dict[str, JourneyPlan] = {}
+    found = []
+    for row in db.execute(statement):
+        key = repr(row.plan)
+        plan = plans.get(key) or plans.setdefault(key, from_json(row.plan))
+        found.append(
+            Live(
+                id=row.id,
+                member_id=row.member_id,
+                status=row.status,
+                starts_on=row.starts_on,
+                plan=plan,
+                adjustments=adjustments_of(row.adjustments),
+                zone=row.timezone or first_zone or "UTC",
+                habit_point_on=row.habit_point_on,
+            )
+        )
+    return found
+
+
+def _ledger(
+    db: Session, tenant_id: uuid.UUID, enrolments: dict[uuid.UUID, Live], only: bool
+) -> None:
+    """Fills each enrolment's weeks from one grouped query over the ledger."""
+    if not enrolments:
+        return
+    latest = max(e.today for e in enrolments.values())
+    earliest = min(e.starts_on for e in enrolments.values())
+    E, M = JourneyEnrolment, MovementEvent
+    statement = (
+        select(
+            E.id,
+            M.local_date,
+            M.kind,
+            ClassSession.session_type_id,
+            SessionType.primary_goal,
+            SessionType.category,
+            M.intensity,
+            func.sum(M.minutes),
+            func.count(),
+        )
+        .select_from(E)
+        .join(
+            M,
+            and_(
+                M.tenant_id == E.tenant_id,
+                M.member_id == E.member_id,
+                M.local_date >= E.starts_on,
+            ),
+        )
+        .outerjoin(
+            ClassSession,
+            and_(ClassSession.tenant_id == M.tenant_id, ClassSession.id == M.session_id),
+        )
+        .outerjoin(
+            SessionType,
+            and_(
+                SessionType.tenant_id == ClassSession.tenant_id,
+                SessionType.id == ClassSession.session_type_id,
+            ),
+        )
+        .where(
+            E.tenant_id == tenant_id,
+            M.local_date >= earliest,
+            M.local_date <= latest,
+            M.is_void.is_(False),
+            M.voided_by.is_(None),
+        )
+        .group_by(
+            E.id,
+            M.local_date,
+            M.kind,
+            ClassSession.session_type_id,
+            SessionType.primary_goal,
+            SessionType.category,
+            M.intensity,
+        )
+    )
+    if only:
+        statement = statement.where(E.id.in_(list(enrolments)))
+    else:
+        statement = statement.where(E.status.in_(_LIVE))
+    for eid, day, kind, type_id, goal, category, intensity, minutes, count in db.execute(statement):
+        enrolment = enrolments.get(eid)
+        if enrolment is None or day > enrolment.today:
+            continue
+        week = week_of(day, enrolment.starts_on)
+        if not 1 <= week <= enrolment.plan.length:
+            continue
+        if not _permits(enrolment.plan, kind, type_id):
+            continue
+        tally = enrolment.weeks.setdefault(week, [0, 0, set(), 0])
+        tally[0] += moderate_equivalent(int(minutes or 0), intensity)
+        if kind == MovementKind.TILE:
+            tally[3] += count
+        else:
+            tally[1] += count
+        if _STRENGTH in ((goal or "").lower(), (category or "").lower()):
+            tally[2].add(day)
+        enrolment.by_day[day] += count
+
+
+def _pauses(db: Session, tenant_id: uuid.UUID, enrolments: dict[uuid.UUID, Live]) -> None:
+    if not enrolments:
+        return
+    Ev = JourneyEnrolmentEvent
+    ids = list(enrolments)
+    for start in range(0, len(ids), _CHUNK):
+        rows = db.execute(
+            select(Ev.enrolment_id, Ev.kind, Ev.at)
+            .where(
+                Ev.tenant_id == tenant_id,
+                Ev.enrolment_id.in_(ids[start : start + _CHUNK]),
+                Ev.kind.in_(("paused", "resumed")),
+            )
+            .order_by(Ev.enrolment_id, Ev.at)
+        )
+        for eid, kind, at in rows:
+            enrolment = enrolments[eid]
+            day = local_date(at, enrolment.zone)
+            if kind == "paused":
+                enrolment.paused_from.append((day, None))
+            elif enrolment.paused_from and enrolment.paused_from[-1][1] is None:
+                enrolment.paused_from[-1] = (enrolment.paused_from[-1][0], day)
+
+
+def _paused_days(enrolment: Live, first: date) -> int:
+    """Days of the week from ``first`` spent paused (a resumed day counts as active; days
+    after today are not counted yet)."""
+    last = min(first + timedelta(days=6), enrolment.today)
+    total = 0
+    for since, until in enrolment.paused_from:
+        end = (until - timedelta(days=1)) if until is not None else enrolment.today
+        lo, hi = max(since, first), min(end, last)
+        if hi >= lo:
+            total += (hi - lo).days + 1
+    return total
+
+
+def _measure(enrolment: Live) -> Measured:
+    plan, starts = enrolment.plan, enrolment.starts_on
+    current = min(plan.length, week_of(enrolment.today, starts))
+    counts, paused, closed = {}, {}, {}
+    for week in range(1, current + 1):
+        tally = enrolment.weeks.get(week)
+        if tally is not None:
+            counts[week] = WeekCounts(tally[0], tally[1], len(tally[2]), tally[3])
+        first = week_starts(starts, week)
+        paused[week] = is_paused_week(_paused_days(enrolment, first))
+        closed[week] = first + timedelta(days=6) < enrolment.today
+    rolled = roll_weeks(
+        plan,
+        counts,
+        paused=paused,
+        closed=closed,
+        adjustments=enrolment.adjustments,
+        through=max(0, current),
+    )
+    results = [w.result for w in rolled]
+    return Measured(
+        enrolment=enrolment,
+        rolled=rolled,
+        adherence=round(journey_adherence(results), 4),
+        weeks_met=weeks_met(results),
+        habit_point_on=enrolment.habit_point_on
+        or habit_point_on(enrolment.by_day, starts, plan.habit_point),
+    )
+
+
+def measure(
+    db: Session,
+    tenant_id: uuid.UUID,
+    now: datetime,
+    only: Sequence[uuid.UUID] | None = None,
+) -> list[Measured]:
+    """Live enrolments' weeks as of ``now`` (or the named enrolments, whatever their status),
+    computed, not written."""
+    day_start = int(
+        db.execute(select(Tenant.day_start_hour).where(Tenant.id == tenant_id)).scalar_one_or_none()
+        or 0
+    )
+    loaded = {e.id: e for e in _load_live(db, tenant_id, only)}
+    todays: dict[str, date] = {}
+    for enrolment in loaded.values():
+        if enrolment.zone not in todays:
+            todays[enrolment.zone] = local_date(now, enrolment.zone, day_start)
+        enrolment.today = todays[enrolment.zone]
+    _ledger(db, tenant_id, loaded, only is not None)
+    _pauses(db, tenant_id, loaded)
+    return [_measure(e) for e in loaded.values()]
+
+
+def _week_rows(tenant_id: uuid.UUID, measured: Iterable[Measured]) -> list[dict[str, Any]]:
+    rows = []
+    for m in measured:
+        for w in m.rolled:
+            t = w.target
+            rows.append(
+                {
+                    "tenant_id": tenant_id,
+                    "enrolment_id": m.enrolment.id,
+                    "week": w.week,
+                    "starts_on": week_starts(m.enrolment.starts_on, w.week),
+                    "target": {
+                        "minutes": t.minutes,
+                        "sessions": t.sessions,
+                        "strength_days": t.strength_days,
+                        "tiles": t.tiles,
+                    },
+                    "minutes": w.counts.minutes,
+                    "sessions": w.counts.sessions,
+                    "strength_days": w.counts.strength_days,
+                    "tiles": w.counts.tiles,
+                    "dose": round(w.result.dose, 4),
+                    "met": w.result.met,
+                    "paused": w.result.paused,
+                }
+            )
+    return rows
+
+
+def _upsert_weeks(db: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = db.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        JourneyEnrolmentWeek
+    )
+    changing = ("target", "minutes", "sessions", "strength_days", "tiles", "dose", "met", "paused")
+    upsert = statement.on_conflict_do_update(
+        index_elements=["tenant_id", "enrolment_id", "week"],
+        set_={name: statement.excluded[name] for name in changing},
+    )
+    for start in range(0, len(rows), _CHUNK):
+        db.execute(upsert, rows[start : start + _CHUNK])
+
+
+def _event(tenant_id: uuid.UUID, name: str, now: datetime, **data: Any) -> PublishedEvent:
+    return PublishedEvent(
+        tenant_id=tenant_id,
+        name=name,
+        occurred_at=now,
+        data={k: (str(v) if isinstance(v, uuid.UUID | date) else v) for k, v in data.items()},
+    )
+
+
+def _system_event(
+    tenant_id: uuid.UUID, enrolment_id: uuid.UUID, kind: str, now: datetime, reason: str
+) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "id": new_id(),
+        "enrolment_id": enrolment_id,
+        "kind": kind,
+        "at": now,
+        "by_kind": "system",
+        "by": None,
+        "reason": reason,
+        "detail": {},
+    }
+
+
+def rollup_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list[PublishedEvent]:
+    """Roll up every live enrolment of a tenant and commit; returns what to publish."""
+    db = uow.db
+    measured = measure(db, tenant_id, now)
+    published: list[PublishedEvent] = []
+    history: list[dict[str, Any]] = []
+    E = JourneyEnrolment
+    by_id = {m.enrolment.id: m for m in measured}
+    # Started: enrolled ones whose start date has come.
+    starting = [m.enrolment.id for m in measured if m.enrolment.status == "enrolled"]
+    starting = [i for i in starting if by_id[i].current_week >= 1]
+    for chunk in _chunks(starting):
+        for (eid,) in db.execute(
+            update(E)
+            .where(E.tenant_id == tenant_id, E.id.in_(chunk), E.status == "enrolled")
+            .values(status=EnrolmentStatus.ACTIVE.value, updated_at=now)
+            .returning(E.id)
+        ):
+            history.append(_system_event(tenant_id, eid, "started", now, "the start date came"))
+            by_id[eid].enrolment.status = EnrolmentStatus.ACTIVE.value
+    _upsert_weeks(db, _week_rows(tenant_id, measured))
+    if measured:
+        db.execute(
+            update(E),
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "id": m.enrolment.id,
+                    "adherence": m.adherence,
+                    "weeks_met": m.weeks_met,
+                }
+                for m in measured
+            ],
+        )
+    published += _close_weeks(db, tenant_id, measured, now)
+    published += _habit_points(db, tenant_id, measured, now)
+    finished = [
+        m
+        for m in measured
+        if m.enrolment.status == "active" and m.current_week > m.enrolment.plan.length
+    ]
+    for chunk in _chunks([m.enrolment.id for m in finished]):
+        done = db.execute(
+            update(E)
+            .where(E.tenant_id == tenant_id, E.id.in_(chunk), E.status == "active")
+            .values(status=EnrolmentStatus.COMPLETED.value, updated_at=now)
+            .returning(E.id)
+        ).scalars()
+        for eid in done:
+            m = by_id[eid]
+            ended = week_starts(m.enrolment.starts_on, m.enrolment.plan.length) + timedelta(6)
+            db.execute(
+                update(E).where(E.tenant_id == tenant_id, E.id == eid).values(ended_on=ended)
+            )
+            history.append(_system_event(tenant_id, eid, "completed", now, "the last week ended"))
+            published.append(
+                _event(
+                    tenant_id,
+                    "journey.completed",
+                    now,
+                    enrolment_id=eid,
+                    member_id=m.enrolment.member_id,
+                    weeks_met=m.weeks_met,
+                    adherence=m.adherence,
+                )
+            )
+    if history:
+        db.execute(insert(JourneyEnrolmentEvent), history)
+    uow.commit()
+    return published
+
+
+def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _close_weeks(
+    db: Session, tenant_id: uuid.UUID, measured: list[Measured], now: datetime
+) -> list[PublishedEvent]:
+    """Marks weeks that ended as closed, once; publishes each that this call closed."""
+    W = JourneyEnrolmentWeek
+    candidates = [(m.enrolment.id, w.week) for m in measured for w in m.rolled if w.result.closed]
+    if not candidates:
+        return []
+    results = {
+        (m.enrolment.id, w.week): w.result for m in measured for w in m.rolled if w.result.closed
+    }
+    published = []
+    by_week: dict[int, list[uuid.UUID]] = defaultdict(list)
+    for eid, week in candidates:
+        by_week[week].append(eid)
+    for week, ids in sorted(by_week.items()):
+        for chunk in _chunks(ids):
+            closed = db.execute(
+                update(W)
+                .where(
+                    W.tenant_id == tenant_id,
+                    W.week == week,
+                    W.enrolment_id.in_(chunk),
+                    W.closed_at.is_(None),
+                )
+                .values(closed_at=now)
+                .returning(W.enrolment_id)
+            ).scalars()
+            for eid in closed:
+                result = results[(eid, week)]
+                published.append(
+                    _event(
+                        tenant_id,
+                        "journey.week_closed",
+                        now,
+                        enrolment_id=eid,
+                        week=week,
+                        dose=round(result.dose, 4),
+                        met=result.met,
+                        paused=result.paused,
+                    )
+                )
+    return published
+
+
+def _habit_points(
+    db: Session, tenant_id: uuid.UUID, measured: list[Measured], now: datetime
+) -> list[PublishedEvent]:
+    E = JourneyEnrolment
+    reached: dict[date, list[uuid.UUID]] = defaultdict(list)
+    for m in measured:
+        if m.enrolment.habit_point_on is None and m.habit_point_on is not None:
+            reached[m.habit_point_on].append(m.enrolment.id)
+    published = []
+    for day, ids in sorted(reached.items()):
+        for chunk in _chunks(ids):
+            won = db.execute(
+                update(E)
+                .where(E.tenant_id == tenant_id, E.id.in_(chunk), E.habit_point_on.is_(None))
+                .values(habit_point_on=day)
+                .returning(E.id)
+            ).scalars()
+            published += [
+                _event(tenant_id, "journey.habit_point", now, enrolment_id=eid, on=day)
+                for eid in won
+            ]
+    return published
+
+
+def tenants_with_live(uow: UnitOfWork) -> list[uuid.UUID]:
+    return list(
+        uow.db.execute(
+            select(JourneyEnrolment.tenant_id).where(JourneyEnrolment.status.in_(_LIVE)).distinct()
+        ).scalars()
+    )
+
+
+def rollup_all(
+    make_uow: Callable[[], UnitOfWork],
+    events: EventPublisher,
+    now: Callable[[], datetime] = utcnow,
+) -> int:
+    """The background job (and ``zmos journeys rollup``): every tenant with live
+    enrolments, one transaction each; returns how many events it published."""
+    with make_uow() as uow:
+        tenants = tenants_with_live(uow)
+    total = 0
+    for tenant_id in tenants:
+        with make_uow() as uow:
+            published = rollup_tenant(uow, tenant_id, now())
+        publish_committed(events, published)
+        total += len(published)
+    return total
