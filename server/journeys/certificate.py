@@ -35,7 +35,7 @@ class CertificateLines:
 
 
 def render(lines: CertificateLines) -> bytes:
-    pdf = FPDF(orientation="landscape", format="A5")
+    pdf = FPDF(orientation="landscape", format=(148, 210))  # A5, in mm
     pdf.set_title(f"{lines.journey}: certificate")
     pdf.add_page()
     font = _unicode_font()
