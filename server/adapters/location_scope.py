@@ -8,7 +8,7 @@ sales made there, the movement recorded there, and the circles tied to it (a ten
 circle belongs to none).
 Members are the tenant's people: a limited member of staff reaches a member whose home is
 one of their locations, who has none, or who has checked in or booked at one of them;
-and through the member, the member's memberships and passes.
+and through the member, the member's memberships, passes and journey enrolments.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from server.db.uow import UnitOfWork
 from server.devices.models import Device
 from server.engagement.models import MovementEvent
 from server.errors import NotFound
+from server.journeys.models import JourneyEnrolment
 from server.members.models import Member
 from server.passes.models import MemberPass
 from server.plans.models import Membership, Sale
@@ -147,6 +148,16 @@ def _pass(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     return None if member_id is None else _member(db, tenant_id, member_id)
 
 
+def _enrolment(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
+    """A journey enrolment belongs with its member."""
+    member_id = db.execute(
+        select(JourneyEnrolment.member_id).where(
+            JourneyEnrolment.tenant_id == tenant_id, JourneyEnrolment.id == id_
+        )
+    ).scalar_one_or_none()
+    return None if member_id is None else _member(db, tenant_id, member_id)
+
+
 def _sale(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     return _one(db, select(Sale.location_id).where(Sale.tenant_id == tenant_id, Sale.id == id_))
 
@@ -180,6 +191,7 @@ _RESOLVERS: dict[str, _Resolver] = {
     "sale_id": _sale,
     "movement_event_id": _movement_event,
     "circle_id": _circle,
+    "enrolment_id": _enrolment,
 }
 
 
