@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from server.bootstrap import Container
@@ -18,6 +20,7 @@ from shared.movement import MovementIntensity
 from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api
 from tests.integration.journey_rows import LONDON, Clinic, add_journey, open_clinic
+from zmos import cli
 
 
 def _london(day: date, hour: int = 12, minute: int = 0) -> datetime:
@@ -85,7 +88,7 @@ def test_a_four_week_journey_with_a_paused_week_and_a_vigorous_class(
     # A light Tile: no minutes, no session, but an activity toward the habit point.
     clinic.move(ama, date(2026, 3, 6), minutes=20, intensity=light, kind=MovementKind.TILE)
     assert _rollup(container, _london(date(2026, 3, 8))).names() == []  # started, no week closed
-    assert _enrolment(container, enrolment_id).status == EnrolmentStatus.ACTIVE
+    assert _enrolment(container, enrolment_id).status == EnrolmentStatus.COMPLETED
     # Week 2 (9–15 Mar): paused from Monday to the next Monday; a class in it is left out.
     claims = _member_claims(clinic, ama)
     service.move(
@@ -176,3 +179,25 @@ def test_a_daylight_saving_week_counts_on_london_dates(api: Api, container: Cont
     weeks = _weeks(container, enrolment_id)
     assert [w.sessions for w in weeks] == [1, 2]
     assert [w.met for w in weeks] == [True, True]
+
+
+def test_zmos_journeys_rollup_runs_the_roll_up_now(
+    api: Api,
+    container: Container,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    clinic = open_clinic(api, container, "cli-rollup")
+    ama = clinic.member()
+    # From February 2026: every week has ended, so the run starts it, closes its 4 weeks
+    # and completes it: 5 events.
+    enrolment_id = _enrol(clinic, ama, clinic.journey_id, _london(date(2026, 2, 25)))
+    monkeypatch.setenv("ZMOS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ZMOS_DATA_DIR", str(tmp_path / "cli"))
+    monkeypatch.setenv("ZMOS_SECRET_KEY", "test-secret-key-for-signing-tokens-0123456789")
+    assert cli.main(["journeys", "rollup"]) == 0
+    assert "journeys rolled up: 5 events published" in capsys.readouterr().out
+    assert len(_weeks(container, enrolment_id)) == 4
+    assert _enrolment(container, enrolment_id).status == EnrolmentStatus.COMPLETED
