@@ -88,7 +88,7 @@ def test_a_four_week_journey_with_a_paused_week_and_a_vigorous_class(
     # A light Tile: no minutes, no session, but an activity toward the habit point.
     clinic.move(ama, date(2026, 3, 6), minutes=20, intensity=light, kind=MovementKind.TILE)
     assert _rollup(container, _london(date(2026, 3, 8))).names() == []  # started, no week closed
-    assert _enrolment(container, enrolment_id).status == EnrolmentStatus.COMPLETED
+    assert _enrolment(container, enrolment_id).status == EnrolmentStatus.ACTIVE
     # Week 2 (9–15 Mar): paused from Monday to the next Monday; a class in it is left out.
     claims = _member_claims(clinic, ama)
     service.move(
