@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import String, and_, cast, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -195,7 +195,9 @@ def _ledger(
     E, M = JourneyEnrolment, MovementEvent
     statement = (
         select(
-            E.id,
+            # As text: turning tens of thousands of rows' ids into UUID objects costs more
+            # than the query.
+            cast(E.id, String),
             M.local_date,
             M.kind,
             ClassSession.session_type_id,
@@ -246,8 +248,10 @@ def _ledger(
         statement = statement.where(E.id.in_(list(enrolments)))
     else:
         statement = statement.where(E.status.in_(_LIVE))
+    hexed = db.get_bind().dialect.name == "sqlite"  # SQLite keeps a UUID as 32 hex digits
+    by_text = {(e.hex if hexed else str(e)): found for e, found in enrolments.items()}
     for eid, day, kind, type_id, goal, category, intensity, minutes, count in db.execute(statement):
-        enrolment = enrolments.get(eid)
+        enrolment = by_text.get(eid)
         if enrolment is None or day > enrolment.today:
             continue
         week = week_of(day, enrolment.starts_on)
@@ -390,7 +394,7 @@ def _upsert_weeks(db: Session, rows: list[dict[str, Any]]) -> None:
         return
     dialect = db.get_bind().dialect.name
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-        JourneyEnrolmentWeek
+        JourneyEnrolmentWeek.__table__  # type: ignore[arg-type]
     )
     changing = ("target", "minutes", "sessions", "strength_days", "tiles", "dose", "met", "paused")
     upsert = statement.on_conflict_do_update(
@@ -443,6 +447,7 @@ def rollup_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list[
             .where(E.tenant_id == tenant_id, E.id.in_(chunk), E.status == "enrolled")
             .values(status=EnrolmentStatus.ACTIVE.value, updated_at=now)
             .returning(E.id)
+            .execution_options(synchronize_session=False)
         ):
             history.append(_system_event(tenant_id, eid, "started", now, "the start date came"))
             by_id[eid].enrolment.status = EnrolmentStatus.ACTIVE.value
@@ -473,6 +478,7 @@ def rollup_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list[
             .where(E.tenant_id == tenant_id, E.id.in_(chunk), E.status == "active")
             .values(status=EnrolmentStatus.COMPLETED.value, updated_at=now)
             .returning(E.id)
+            .execution_options(synchronize_session=False)
         ).scalars()
         for eid in done:
             m = by_id[eid]
@@ -503,46 +509,55 @@ def _chunks(ids: list[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
         yield ids[start : start + _CHUNK]
 
 
+def _dashed(text: str) -> str:
+    """A UUID read as text in its canonical form (SQLite keeps 32 hex digits)."""
+    if len(text) == 32:
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text
+
+
 def _close_weeks(
     db: Session, tenant_id: uuid.UUID, measured: list[Measured], now: datetime
 ) -> list[PublishedEvent]:
-    """Marks weeks that ended as closed, once; publishes each that this call closed."""
-    W = JourneyEnrolmentWeek
-    candidates = [(m.enrolment.id, w.week) for m in measured for w in m.rolled if w.result.closed]
-    if not candidates:
-        return []
-    results = {
-        (m.enrolment.id, w.week): w.result for m in measured for w in m.rolled if w.result.closed
-    }
+    """Marks weeks that ended as closed, once; publishes each that this call closed. One
+    statement per local date the tenant's members are on (nearly always one)."""
+    W, E = JourneyEnrolmentWeek, JourneyEnrolment
+    by_today: dict[date, list[uuid.UUID]] = defaultdict(list)
+    for m in measured:
+        by_today[m.enrolment.today].append(m.enrolment.id)
     published = []
-    by_week: dict[int, list[uuid.UUID]] = defaultdict(list)
-    for eid, week in candidates:
-        by_week[week].append(eid)
-    for week, ids in sorted(by_week.items()):
-        for chunk in _chunks(ids):
-            closed = db.execute(
-                update(W)
-                .where(
-                    W.tenant_id == tenant_id,
-                    W.week == week,
-                    W.enrolment_id.in_(chunk),
-                    W.closed_at.is_(None),
-                )
-                .values(closed_at=now)
-                .returning(W.enrolment_id)
-            ).scalars()
-            for eid in closed:
-                result = results[(eid, week)]
+    for today, ids in by_today.items():
+        # A week has ended when its last day, start + 6, is before today.
+        closing = (
+            update(W)
+            .where(
+                W.tenant_id == tenant_id,
+                W.closed_at.is_(None),
+                W.starts_on <= today - timedelta(days=7),
+            )
+            .values(closed_at=now)
+            .returning(cast(W.enrolment_id, String), W.week, W.dose, W.met, W.paused)
+            .execution_options(synchronize_session=False)
+        )
+        if len(by_today) == 1:
+            live = select(E.id).where(E.tenant_id == tenant_id, E.status.in_(_LIVE))
+            batches = [closing.where(W.enrolment_id.in_(live))]
+        else:
+            batches = [closing.where(W.enrolment_id.in_(chunk)) for chunk in _chunks(ids)]
+        for statement in batches:
+            for eid, week, dose, met, paused in db.execute(statement):
                 published.append(
-                    _event(
-                        tenant_id,
-                        "journey.week_closed",
-                        now,
-                        enrolment_id=eid,
-                        week=week,
-                        dose=round(result.dose, 4),
-                        met=result.met,
-                        paused=result.paused,
+                    PublishedEvent(
+                        tenant_id=tenant_id,
+                        name="journey.week_closed",
+                        occurred_at=now,
+                        data={
+                            "enrolment_id": _dashed(eid),
+                            "week": week,
+                            "dose": float(dose),
+                            "met": bool(met),
+                            "paused": bool(paused),
+                        },
                     )
                 )
     return published
@@ -564,6 +579,7 @@ def _habit_points(
                 .where(E.tenant_id == tenant_id, E.id.in_(chunk), E.habit_point_on.is_(None))
                 .values(habit_point_on=day)
                 .returning(E.id)
+                .execution_options(synchronize_session=False)
             ).scalars()
             published += [
                 _event(tenant_id, "journey.habit_point", now, enrolment_id=eid, on=day)

@@ -95,9 +95,10 @@ def what_counts(plan: JourneyPlan) -> list[str]:
     return list(dict.fromkeys(_COUNTS[p.kind] for p in plan.permitted))
 
 
-def _member_today(
+def member_today(
     uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID, now: datetime
 ) -> date:
+    """The member's local date (their home location's zone and the tenant's day start)."""
     days = MemberDays(uow.db, tenant_id)
     return local_date(now, days.zone(member_id, None), days.day_start_hour())
 
@@ -219,7 +220,7 @@ def enrolments_of(
         rows = repository.EnrolmentRepository(db, claims.tenant_id).of_member(member_id)
         if claims.role is StaffRole.COACH:
             rows = [r for r in rows if r.coach_id == claims.subject_id]
-        today = _member_today(uow, claims.tenant_id, member_id, now)
+        today = member_today(uow, claims.tenant_id, member_id, now)
         return [_read(r, _context(uow, r), today) for r in rows]
 
 
@@ -237,7 +238,7 @@ def _detail(uow: UnitOfWork, row: JourneyEnrolment, now: datetime) -> EnrolmentD
     db, tenant = uow.db, row.tenant_id
     ctx = _context(uow, row)
     measured = adherence.measure(db, tenant, now, only=[row.id])
-    today = _member_today(uow, tenant, row.member_id, now)
+    today = member_today(uow, tenant, row.member_id, now)
     weeks: list[EnrolmentWeekRead] = []
     base = _read(row, ctx, today)
     if measured:
@@ -331,6 +332,25 @@ def offers(
 # --- enrolling ------------------------------------------------------------------------------
 
 
+def _joinable(
+    uow: UnitOfWork, tenant: uuid.UUID, template_id: uuid.UUID
+) -> tuple[JourneyTemplate, JourneyVersion]:
+    template = uow.db.get(JourneyTemplate, (tenant, template_id))
+    if template is None or template.archived_at is not None:
+        raise NotFound(f"journey {template_id} was not found")
+    version = repository.current_version(uow.db, template)
+    if version is None:
+        raise NotFound(f"journey {template_id} has no version to join")
+    return template, version
+
+
+def _check_coach(uow: UnitOfWork, claims: AccessClaims, coach_id: uuid.UUID) -> None:
+    if uow.db.get(StaffAccount, (claims.tenant_id, coach_id)) is None:
+        raise NotFound(f"staff member {coach_id} was not found")
+    if claims.role is StaffRole.COACH and coach_id != claims.subject_id:
+        raise Forbidden("a coach enrols members as their own coach")
+
+
 def enrol(
     uow: UnitOfWork,
     gate: EnrolmentGate,
@@ -355,19 +375,10 @@ def enrol(
         db = uow.db
         if db.get(Member, (tenant, member_id)) is None:
             raise NotFound(f"member {member_id} was not found")
-        template = db.get(JourneyTemplate, (tenant, template_id))
-        if template is None or template.archived_at is not None:
-            raise NotFound(f"journey {template_id} was not found")
-        version = repository.current_version(db, template)
-        if version is None:
-            raise NotFound(f"journey {template_id} has no version to join")
+        template, version = _joinable(uow, tenant, template_id)
         if coach_id is not None:
-            coach = db.get(StaffAccount, (tenant, coach_id))
-            if coach is None:
-                raise NotFound(f"staff member {coach_id} was not found")
-            if claims.role is StaffRole.COACH and coach_id != claims.subject_id:
-                raise Forbidden("a coach enrols members as their own coach")
-        today = _member_today(uow, tenant, member_id, now)
+            _check_coach(uow, claims, coach_id)
+        today = member_today(uow, tenant, member_id, now)
         start = rules.start_date(starts_on, today)
         allowed, why = gate.check(
             uow,
@@ -384,13 +395,15 @@ def enrol(
                 f"the member is on {template.name} already: one live enrolment per journey",
                 code="already_enrolled",
             )
+        # Starting today: active at once rather than at the roll-up's next run.
+        starting = start <= today
         row = JourneyEnrolment(
             tenant_id=tenant,
             id=new_id(),
             member_id=member_id,
             template_id=template.id,
             version_id=version.id,
-            status=EnrolmentStatus.ENROLLED.value,
+            status=(EnrolmentStatus.ACTIVE if starting else EnrolmentStatus.ENROLLED).value,
             starts_on=start,
             coach_id=coach_id,
             enrolled_by_kind=_by(claims),
@@ -402,6 +415,8 @@ def enrol(
         db.add(row)
         db.flush()
         db.add(_history(row, "enrolled", claims, now, detail={"starts_on": start.isoformat()}))
+        if starting:
+            db.add(_history(row, "started", None, now, reason="started on the day of enrolling"))
         try:
             uow.commit()
         except IntegrityError:
@@ -464,7 +479,7 @@ def move(
                 f"the enrolment is {current.value}: it cannot become {to.value}",
                 code="wrong_status",
             )
-        today = _member_today(uow, claims.tenant_id, row.member_id, now)
+        today = member_today(uow, claims.tenant_id, row.member_id, now)
         row.status = to.value
         if to in (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED):
             row.ended_on = today
@@ -510,7 +525,7 @@ def adjust(
         if EnrolmentStatus(row.status) not in LIVE:
             raise Conflict(f"the enrolment is {row.status}: only a live one can be adjusted")
         ctx = _context(uow, row)
-        today = _member_today(uow, claims.tenant_id, row.member_id, now)
+        today = member_today(uow, claims.tenant_id, row.member_id, now)
         current_week = max(1, rules.week_of(today, row.starts_on))
         changes: dict[str, Any] = {}
         adjustments = dict(row.adjustments or {})

@@ -16,6 +16,7 @@ from server.web import (
     activity_imports,
     challenges,
     community,
+    journeys,
     manage_pages,
     member_accounts,
     member_pages,
@@ -58,6 +59,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(account.router)
     app.include_router(nudges.router)
     app.include_router(activity_imports.router)
+    app.include_router(journeys.router)
     app.include_router(progress.router)
     app.include_router(my_challenges.router)
     app.include_router(manage_pages.router)

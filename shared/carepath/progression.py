@@ -60,10 +60,17 @@ def _counted(history: Sequence[RolledWeek]) -> list[RolledWeek]:
     return [w for w in history if w.result.closed and not w.result.paused]
 
 
-def progressed(plan: JourneyPlan, week: int, history: Sequence[RolledWeek]) -> WeekTarget:
-    """Week ``week``'s target from the plan and its rules, given the weeks before it."""
+def progressed(
+    plan: JourneyPlan,
+    week: int,
+    history: Sequence[RolledWeek],
+    counted: Sequence[RolledWeek] | None = None,
+) -> WeekTarget:
+    """Week ``week``'s target from the plan and its rules, given the weeks before it
+    (``counted``: those of them that count, when the caller keeps them already)."""
     base = plan.week(week)
-    counted = _counted(history)
+    if counted is None:
+        counted = _counted(history)
     if not counted:
         return base
     last = counted[-1]
@@ -73,7 +80,10 @@ def progressed(plan: JourneyPlan, week: int, history: Sequence[RolledWeek]) -> W
             raised = math.ceil(last.target.minutes * (100 + rule.percent) / 100)
             if rule.cap > 0:
                 raised = min(rule.cap, raised)
-            target = replace(target, minutes=max(base.minutes, raised))
+            if raised > target.minutes:
+                target = WeekTarget(
+                    week, raised, target.sessions, target.strength_days, target.tiles
+                )
         elif rule.kind is ProgressionKind.HOLD_ON_MISSED:
             after = max(1, rule.after)
             recent = counted[-after:]
@@ -81,10 +91,13 @@ def progressed(plan: JourneyPlan, week: int, history: Sequence[RolledWeek]) -> W
                 met = [w for w in counted if w.result.met]
                 held = met[-1].target if met else history[0].target
                 target = WeekTarget(
-                    week=week,
-                    **{f: min(getattr(held, f), getattr(base, f)) for f in TARGET_FIELDS},
+                    week,
+                    min(held.minutes, base.minutes),
+                    min(held.sessions, base.sessions),
+                    min(held.strength_days, base.strength_days),
+                    min(held.tiles, base.tiles),
                 )
-    return replace(target, week=week)
+    return target
 
 
 def with_mix(target: WeekTarget, mix: Mix) -> WeekTarget:
@@ -96,6 +109,8 @@ def with_mix(target: WeekTarget, mix: Mix) -> WeekTarget:
 
 
 def adjusted(target: WeekTarget, adjustments: Adjustments) -> WeekTarget:
+    if adjustments.mix is Mix.AS_PLANNED and not adjustments.targets:
+        return target
     if target.week >= adjustments.mix_from_week:
         target = with_mix(target, adjustments.mix)
     chosen = (adjustments.targets or {}).get(target.week)
@@ -117,8 +132,9 @@ def roll_weeks(
     result; a week's target depends on the weeks before it, so they are rolled in order."""
     last = plan.length if through is None else min(plan.length, through)
     history: list[RolledWeek] = []
+    counted: list[RolledWeek] = []
     for week in range(1, last + 1):
-        target = adjusted(progressed(plan, week, history), adjustments)
+        target = adjusted(progressed(plan, week, history, counted), adjustments)
         done = counts.get(week, WeekCounts())
         result = WeekResult(
             dose=week_dose(done, target),
@@ -126,5 +142,8 @@ def roll_weeks(
             paused=paused.get(week, False),
             closed=closed.get(week, False),
         )
-        history.append(RolledWeek(week, target, done, result))
+        rolled = RolledWeek(week, target, done, result)
+        history.append(rolled)
+        if result.closed and not result.paused:
+            counted.append(rolled)
     return history
