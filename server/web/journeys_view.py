@@ -86,6 +86,7 @@ def _journey(detail: EnrolmentDetail, fmt: Formats) -> dict[str, Any]:
         ],
         "adherence": fmt.percent(detail.adherence),
         "weeks_met": detail.weeks_met,
+        "counted": any(w.closed for w in detail.weeks),
         "habit": detail.habit_point,
         "habit_on": fmt.day(detail.habit_point_on) if detail.habit_point_on else None,
         "assessments": [
@@ -143,7 +144,7 @@ def page_view(
             "weeks": o.weeks,
             "counts": ", ".join(o.counts),
             "allowed": o.allowed,
-            "monday": fmt.day(next_monday),
+            "monday": fmt.date(next_monday),
             "why_not": o.why_not,
         }
         for o in service.offers(container.uow(), _gate(container), claims, claims.subject_id)
