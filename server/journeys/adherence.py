@@ -10,9 +10,11 @@ update that only one process wins, and only the winner publishes it.
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -137,15 +139,8 @@ def _load_live(db: Session, tenant_id: uuid.UUID, only: Sequence[uuid.UUID] | No
             JourneyEnrolment.starts_on,
             JourneyEnrolment.adjustments,
             JourneyEnrolment.habit_point_on,
-            JourneyVersion.plan,
+            JourneyEnrolment.version_id,
             Location.timezone,
-        )
-        .join(
-            JourneyVersion,
-            and_(
-                JourneyVersion.tenant_id == JourneyEnrolment.tenant_id,
-                JourneyVersion.id == JourneyEnrolment.version_id,
-            ),
         )
         .join(
             Member,
@@ -164,11 +159,19 @@ def _load_live(db: Session, tenant_id: uuid.UUID, only: Sequence[uuid.UUID] | No
         statement = statement.where(JourneyEnrolment.id.in_(list(only)))
     else:
         statement = statement.where(JourneyEnrolment.status.in_(_LIVE))
-    plans: dict[str, JourneyPlan] = {}
+    rows = db.execute(statement).all()
+    plans = {
+        version_id: from_json(plan)
+        for version_id, plan in db.execute(
+            select(JourneyVersion.id, JourneyVersion.plan).where(
+                JourneyVersion.tenant_id == tenant_id,
+                JourneyVersion.id.in_({row.version_id for row in rows}),
+            )
+        )
+    }
     found = []
-    for row in db.execute(statement):
-        key = repr(row.plan)
-        plan = plans.get(key) or plans.setdefault(key, from_json(row.plan))
+    for row in rows:
+        plan = plans[row.version_id]
         found.append(
             Live(
                 id=row.id,
@@ -360,7 +363,9 @@ def measure(
     return [_measure(e) for e in loaded.values()]
 
 
-def _week_rows(tenant_id: uuid.UUID, measured: Iterable[Measured]) -> list[dict[str, Any]]:
+def _week_rows(
+    tenant_id: uuid.UUID, measured: Iterable[Measured], now: datetime
+) -> list[dict[str, Any]]:
     rows = []
     for m in measured:
         for w in m.rolled:
@@ -384,6 +389,7 @@ def _week_rows(tenant_id: uuid.UUID, measured: Iterable[Measured]) -> list[dict[
                     "dose": round(w.result.dose, 4),
                     "met": w.result.met,
                     "paused": w.result.paused,
+                    "closed_at": now if w.result.closed else None,
                 }
             )
     return rows
@@ -397,10 +403,17 @@ def _upsert_weeks(db: Session, rows: list[dict[str, Any]]) -> None:
         JourneyEnrolmentWeek.__table__  # type: ignore[arg-type]
     )
     changing = ("target", "minutes", "sessions", "strength_days", "tiles", "dose", "met", "paused")
+    table = JourneyEnrolmentWeek
     upsert = statement.on_conflict_do_update(
         index_elements=["tenant_id", "enrolment_id", "week"],
-        set_={name: statement.excluded[name] for name in changing},
+        set_={
+            **{name: statement.excluded[name] for name in changing},
+            # When a week closed is when it first did.
+            "closed_at": func.coalesce(table.closed_at, statement.excluded.closed_at),
+        },
     )
+    # One statement, many parameter sets: the driver sends them in a batch (a pipeline on
+    # PostgreSQL); one many-rowed VALUES instead costs more to build than it saves.
     for start in range(0, len(rows), _CHUNK):
         db.execute(upsert, rows[start : start + _CHUNK])
 
@@ -430,74 +443,145 @@ def _system_event(
     }
 
 
+#: The namespace of the roll-up's PostgreSQL advisory locks (one per tenant).
+_ROLLUP_LOCKS = 0x4A524E59  # "JRNY"
+
+
+def _lock(db: Session, tenant_id: uuid.UUID) -> None:
+    """One roll-up of a tenant at a time, until this transaction ends: what it reads
+    (weeks closed, habit points reached) then stays true until it writes, so each
+    once-only fact is published by exactly one process. On PostgreSQL an advisory lock;
+    on SQLite a first write takes the database's write lock."""
+    if db.get_bind().dialect.name == "postgresql":
+        folded = (tenant_id.int ^ (tenant_id.int >> 32) ^ (tenant_id.int >> 64)) & 0x7FFFFFFF
+        db.execute(select(func.pg_advisory_xact_lock(_ROLLUP_LOCKS, folded)))
+    else:
+        db.execute(
+            update(JourneyEnrolment)
+            .where(JourneyEnrolment.tenant_id == tenant_id, JourneyEnrolment.id.is_(None))
+            .values(weeks_met=JourneyEnrolment.weeks_met)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _closed_before(db: Session, tenant_id: uuid.UUID) -> set[tuple[str, int]]:
+    """Live enrolments' weeks closed by an earlier roll-up (ids as text, as ``_dashed``)."""
+    W, E = JourneyEnrolmentWeek, JourneyEnrolment
+    rows = db.execute(
+        select(cast(W.enrolment_id, String), W.week)
+        .join(E, and_(E.tenant_id == W.tenant_id, E.id == W.enrolment_id))
+        .where(W.tenant_id == tenant_id, W.closed_at.is_not(None), E.status.in_(_LIVE))
+    )
+    return {(_dashed(eid), week) for eid, week in rows}
+
+
+@contextmanager
+def _no_collector_pauses() -> Iterator[None]:
+    """The cyclic garbage collector off for a while: a roll-up makes hundreds of thousands
+    of short-lived objects, none in cycles (reference counting frees them), and each full
+    collection they set off walks the whole process's heap (a third of the roll-up's
+    time). Left as it was found; another thread turning it back on early costs speed only."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def rollup_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list[PublishedEvent]:
     """Roll up every live enrolment of a tenant and commit; returns what to publish."""
+    with _no_collector_pauses():
+        return _rollup_tenant(uow, tenant_id, now)
+
+
+def _rollup_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list[PublishedEvent]:
     db = uow.db
+    _lock(db, tenant_id)
     measured = measure(db, tenant_id, now)
+    closed_before = _closed_before(db, tenant_id)
     published: list[PublishedEvent] = []
     history: list[dict[str, Any]] = []
     E = JourneyEnrolment
-    by_id = {m.enrolment.id: m for m in measured}
     # Started: enrolled ones whose start date has come.
-    starting = [m.enrolment.id for m in measured if m.enrolment.status == "enrolled"]
-    starting = [i for i in starting if by_id[i].current_week >= 1]
-    for chunk in _chunks(starting):
-        for (eid,) in db.execute(
+    starting = [
+        m.enrolment for m in measured if m.enrolment.status == "enrolled" and m.current_week >= 1
+    ]
+    for chunk in _chunks([e.id for e in starting]):
+        db.execute(
             update(E)
-            .where(E.tenant_id == tenant_id, E.id.in_(chunk), E.status == "enrolled")
+            .where(E.tenant_id == tenant_id, E.id.in_(chunk))
             .values(status=EnrolmentStatus.ACTIVE.value, updated_at=now)
-            .returning(E.id)
             .execution_options(synchronize_session=False)
-        ):
-            history.append(_system_event(tenant_id, eid, "started", now, "the start date came"))
-            by_id[eid].enrolment.status = EnrolmentStatus.ACTIVE.value
-    _upsert_weeks(db, _week_rows(tenant_id, measured))
+        )
+    for enrolment in starting:
+        history.append(_system_event(tenant_id, enrolment.id, "started", now, "it starts today"))
+        enrolment.status = EnrolmentStatus.ACTIVE.value
+    _upsert_weeks(db, _week_rows(tenant_id, measured, now))
     if measured:
         db.execute(
-            update(E),
+            update(E).execution_options(synchronize_session=False),
             [
                 {
                     "tenant_id": tenant_id,
                     "id": m.enrolment.id,
                     "adherence": m.adherence,
                     "weeks_met": m.weeks_met,
+                    "habit_point_on": m.habit_point_on,
                 }
                 for m in measured
             ],
         )
-    published += _close_weeks(db, tenant_id, measured, now)
-    published += _habit_points(db, tenant_id, measured, now)
+    for m in measured:
+        eid = str(m.enrolment.id)
+        for w in m.rolled:
+            if w.result.closed and (eid, w.week) not in closed_before:
+                published.append(
+                    PublishedEvent(
+                        tenant_id=tenant_id,
+                        name="journey.week_closed",
+                        occurred_at=now,
+                        data={
+                            "enrolment_id": eid,
+                            "week": w.week,
+                            "dose": round(w.result.dose, 4),
+                            "met": w.result.met,
+                            "paused": w.result.paused,
+                        },
+                    )
+                )
+        if m.enrolment.habit_point_on is None and m.habit_point_on is not None:
+            published.append(
+                _event(tenant_id, "journey.habit_point", now, enrolment_id=eid, on=m.habit_point_on)
+            )
     finished = [
         m
         for m in measured
         if m.enrolment.status == "active" and m.current_week > m.enrolment.plan.length
     ]
-    for chunk in _chunks([m.enrolment.id for m in finished]):
-        done = db.execute(
+    for m in finished:
+        ended = week_starts(m.enrolment.starts_on, m.enrolment.plan.length) + timedelta(6)
+        db.execute(
             update(E)
-            .where(E.tenant_id == tenant_id, E.id.in_(chunk), E.status == "active")
-            .values(status=EnrolmentStatus.COMPLETED.value, updated_at=now)
-            .returning(E.id)
+            .where(E.tenant_id == tenant_id, E.id == m.enrolment.id)
+            .values(status=EnrolmentStatus.COMPLETED.value, ended_on=ended, updated_at=now)
             .execution_options(synchronize_session=False)
-        ).scalars()
-        for eid in done:
-            m = by_id[eid]
-            ended = week_starts(m.enrolment.starts_on, m.enrolment.plan.length) + timedelta(6)
-            db.execute(
-                update(E).where(E.tenant_id == tenant_id, E.id == eid).values(ended_on=ended)
+        )
+        history.append(
+            _system_event(tenant_id, m.enrolment.id, "completed", now, "the last week ended")
+        )
+        published.append(
+            _event(
+                tenant_id,
+                "journey.completed",
+                now,
+                enrolment_id=m.enrolment.id,
+                member_id=m.enrolment.member_id,
+                weeks_met=m.weeks_met,
+                adherence=m.adherence,
             )
-            history.append(_system_event(tenant_id, eid, "completed", now, "the last week ended"))
-            published.append(
-                _event(
-                    tenant_id,
-                    "journey.completed",
-                    now,
-                    enrolment_id=eid,
-                    member_id=m.enrolment.member_id,
-                    weeks_met=m.weeks_met,
-                    adherence=m.adherence,
-                )
-            )
+        )
     if history:
         db.execute(insert(JourneyEnrolmentEvent), history)
     uow.commit()
@@ -514,78 +598,6 @@ def _dashed(text: str) -> str:
     if len(text) == 32:
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
     return text
-
-
-def _close_weeks(
-    db: Session, tenant_id: uuid.UUID, measured: list[Measured], now: datetime
-) -> list[PublishedEvent]:
-    """Marks weeks that ended as closed, once; publishes each that this call closed. One
-    statement per local date the tenant's members are on (nearly always one)."""
-    W, E = JourneyEnrolmentWeek, JourneyEnrolment
-    by_today: dict[date, list[uuid.UUID]] = defaultdict(list)
-    for m in measured:
-        by_today[m.enrolment.today].append(m.enrolment.id)
-    published = []
-    for today, ids in by_today.items():
-        # A week has ended when its last day, start + 6, is before today.
-        closing = (
-            update(W)
-            .where(
-                W.tenant_id == tenant_id,
-                W.closed_at.is_(None),
-                W.starts_on <= today - timedelta(days=7),
-            )
-            .values(closed_at=now)
-            .returning(cast(W.enrolment_id, String), W.week, W.dose, W.met, W.paused)
-            .execution_options(synchronize_session=False)
-        )
-        if len(by_today) == 1:
-            live = select(E.id).where(E.tenant_id == tenant_id, E.status.in_(_LIVE))
-            batches = [closing.where(W.enrolment_id.in_(live))]
-        else:
-            batches = [closing.where(W.enrolment_id.in_(chunk)) for chunk in _chunks(ids)]
-        for statement in batches:
-            for eid, week, dose, met, paused in db.execute(statement):
-                published.append(
-                    PublishedEvent(
-                        tenant_id=tenant_id,
-                        name="journey.week_closed",
-                        occurred_at=now,
-                        data={
-                            "enrolment_id": _dashed(eid),
-                            "week": week,
-                            "dose": float(dose),
-                            "met": bool(met),
-                            "paused": bool(paused),
-                        },
-                    )
-                )
-    return published
-
-
-def _habit_points(
-    db: Session, tenant_id: uuid.UUID, measured: list[Measured], now: datetime
-) -> list[PublishedEvent]:
-    E = JourneyEnrolment
-    reached: dict[date, list[uuid.UUID]] = defaultdict(list)
-    for m in measured:
-        if m.enrolment.habit_point_on is None and m.habit_point_on is not None:
-            reached[m.habit_point_on].append(m.enrolment.id)
-    published = []
-    for day, ids in sorted(reached.items()):
-        for chunk in _chunks(ids):
-            won = db.execute(
-                update(E)
-                .where(E.tenant_id == tenant_id, E.id.in_(chunk), E.habit_point_on.is_(None))
-                .values(habit_point_on=day)
-                .returning(E.id)
-                .execution_options(synchronize_session=False)
-            ).scalars()
-            published += [
-                _event(tenant_id, "journey.habit_point", now, enrolment_id=eid, on=day)
-                for eid in won
-            ]
-    return published
 
 
 def tenants_with_live(uow: UnitOfWork) -> list[uuid.UUID]:
