@@ -17,11 +17,14 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
 from shared.clock import utcnow
+
+_LIVE_WHERE = "status IN ('enrolled', 'active', 'paused')"
 
 
 class JourneyTemplate(TenantScoped, Timestamps, Base):
@@ -83,6 +86,16 @@ class JourneyEnrolment(TenantScoped, Timestamps, Base):
         ),
         Index("ix_journey_enrolments_member", "tenant_id", "member_id", "status"),
         Index("ix_journey_enrolments_coach", "tenant_id", "coach_id", "status"),
+        # One live enrolment per member and journey, even for two requests at once.
+        Index(
+            "uq_journey_enrolments_live",
+            "tenant_id",
+            "member_id",
+            "template_id",
+            unique=True,
+            sqlite_where=text(_LIVE_WHERE),
+            postgresql_where=text(_LIVE_WHERE),
+        ),
     )
 
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid)

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from server.bootstrap import Container
 from server.db.uow import UnitOfWork
@@ -285,3 +287,30 @@ def test_a_completed_journey_has_a_certificate(api: Api, container: Container) -
     assert "Weeks met: 0 of 4" in text
     other = clinic.member_headers(clinic.member("Kofi"))
     assert api.client.get(url, headers=other).status_code == 404
+
+
+def test_the_database_keeps_one_live_enrolment_per_journey(api: Api, container: Container) -> None:
+    """Two requests at once both pass the service's check: the partial unique index
+    refuses the second row (the service answers it as a 409)."""
+    clinic = open_clinic(api, container, "onelive")
+    ama = clinic.member()
+    made = api.client.post(
+        f"/members/{ama}/journeys", json={"template_id": clinic.journey_id}, headers=clinic.manager
+    ).json()
+    with container.uow() as uow:
+        first = uow.db.get(JourneyEnrolment, (uuid.UUID(clinic.tenant_id), uuid.UUID(made["id"])))
+        assert first is not None
+        twin = {
+            c.key: getattr(first, c.key)
+            for c in JourneyEnrolment.__table__.columns
+            if c.key not in ("id", "created_at", "updated_at")
+        }
+        uow.db.add(JourneyEnrolment(**{**twin, "id": uuid.uuid4()}))
+        with pytest.raises(IntegrityError):
+            uow.db.flush()
+    dropped = api.client.post(f"/journeys/enrolments/{made['id']}/drop", headers=clinic.manager)
+    assert dropped.status_code == 200
+    again = api.client.post(
+        f"/members/{ama}/journeys", json={"template_id": clinic.journey_id}, headers=clinic.manager
+    )
+    assert again.status_code == 201, again.text

@@ -4,7 +4,8 @@ Revision ID: 0030_e
 Revises: 0029
 Create Date: 2026-12-05 14:55:00
 
-A plan's assessments (week 0 and the last week) are recorded per enrolment and week; a
+One live enrolment per member and journey is kept by a partial unique index. A plan's
+assessments (week 0 and the last week) are recorded per enrolment and week; a
 week remembers when a roll-up first found it ended, so its closing is published once.
 """
 
@@ -49,6 +50,15 @@ def upgrade() -> None:
             name=op.f("uq_journey_assessment_results_tenant_id_enrolment_id_week_key"),
         ),
     )
+    live = sa.text("status IN ('enrolled', 'active', 'paused')")
+    with op.batch_alter_table("journey_enrolments", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_journey_enrolments_live",
+            ["tenant_id", "member_id", "template_id"],
+            unique=True,
+            sqlite_where=live,
+            postgresql_where=live,
+        )
     with op.batch_alter_table("journey_enrolment_weeks", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("closed_at", server.db.base.UtcDateTime(timezone=True), nullable=True)
@@ -56,6 +66,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("journey_enrolments", schema=None) as batch_op:
+        batch_op.drop_index("uq_journey_enrolments_live")
     with op.batch_alter_table("journey_enrolment_weeks", schema=None) as batch_op:
         batch_op.drop_column("closed_at")
     op.drop_table("journey_assessment_results")
