@@ -35,6 +35,8 @@ from server.devices import sync as devices_sync
 from server.engagement import projection as engagement_projection
 from server.engagement import sync as engagement_sync
 from server.jobs import Job
+from server.journeys import adherence as journey_adherence
+from server.journeys.service import EnrolmentGate
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
@@ -57,6 +59,7 @@ from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
 from server.scheduling.profiles import SessionTypesFollow
 from server.scheduling.session_bookings import SessionBookings
+from server.screening.enrolment_gate import ScreeningEnrolmentGate
 from server.screening.risk import ScreeningRiskCategories
 from server.signins import throttle as signin_throttle
 from server.signins.grants import CachedGrants
@@ -87,6 +90,8 @@ class Container:
     events: EventPublisher
     #: Seals health data at rest (screening, risk flags, coach notes) under the secret.
     sealer: FieldSealer
+    #: Whether a member may join a journey (their screening and risk flags decide).
+    enrolment_gate: EnrolmentGate
     #: The mutations kiosks push and the tables they pull.
     sync: SyncRegistry
     #: The process's booking queue (group commit of bookings).
@@ -211,6 +216,7 @@ def build_container(
         ledger_observers=[ChallengeProjection()],
         profile_followers=[SessionTypesFollow(), TilesFollow()],
         risk_reader=ScreeningRiskCategories(sealer),
+        enrolment_gate=ScreeningEnrolmentGate(sealer),
         sealer=sealer,
     )
 
@@ -256,6 +262,11 @@ def background_jobs(container: Container) -> list[Job]:
                 projector=container.projector(),
                 events=container.events,
             ),
+        ),
+        Job(
+            "journeys.rollup",
+            600.0,
+            partial(journey_adherence.rollup_all, make_uow, container.events),
         ),
         Job(
             "sync.prune_changes",

@@ -16,6 +16,7 @@ from server.coaching.router import router as coaching_router
 from server.devices.router import router as devices_router
 from server.engagement.progress_router import router as engagement_router
 from server.engagement.router import router as movement_router
+from server.journeys.router import router as journeys_router
 from server.journeys.template_router import router as journey_templates_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
@@ -63,5 +64,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     challenges_router,
     engagement_router,
     journey_templates_router,
+    journeys_router,
     *sync_routers,
 )

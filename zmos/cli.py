@@ -123,6 +123,20 @@ def _engagement_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _journeys_rollup(args: argparse.Namespace) -> int:
+    from server.bootstrap import build_container
+    from server.config import Settings
+    from server.journeys.adherence import rollup_all
+
+    container = build_container(Settings())
+    try:
+        published = rollup_all(container.uow, container.events)
+    finally:
+        container.dispose()
+    print(f"journeys rolled up: {published} events published")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zmos", description="Zimasa MotionOS")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -167,6 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--tenant", metavar="SLUG", help="only this tenant (default: all)")
     rebuild.set_defaults(handler=_engagement_rebuild, extra="server")
+
+    journeys = commands.add_parser("journeys", help="journey tools")
+    journeys_commands = journeys.add_subparsers(
+        dest="journeys_command", required=True, metavar="JOURNEYS_COMMAND"
+    )
+    rollup = journeys_commands.add_parser(
+        "rollup", help="roll up every live enrolment's weeks now (the job does it every 10 min)"
+    )
+    rollup.set_defaults(handler=_journeys_rollup, extra="server")
     return parser
 
 
@@ -176,7 +199,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    sub = getattr(args, "db_command", None) or getattr(args, "engagement_command", None)
+    sub = (
+        getattr(args, "db_command", None)
+        or getattr(args, "engagement_command", None)
+        or getattr(args, "journeys_command", None)
+    )
     command = " ".join(filter(None, (args.command, sub)))
     try:
         with needs_extra(args.extra, command):

@@ -148,6 +148,16 @@ def _pass(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     return None if member_id is None else _member(db, tenant_id, member_id)
 
 
+def _enrolment(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
+    """A journey enrolment belongs with its member."""
+    member_id = db.execute(
+        select(JourneyEnrolment.member_id).where(
+            JourneyEnrolment.tenant_id == tenant_id, JourneyEnrolment.id == id_
+        )
+    ).scalar_one_or_none()
+    return None if member_id is None else _member(db, tenant_id, member_id)
+
+
 def _sale(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
     return _one(db, select(Sale.location_id).where(Sale.tenant_id == tenant_id, Sale.id == id_))
 
@@ -164,16 +174,6 @@ def _movement_event(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Place
     if found[0] is not None:
         return frozenset({found[0]})
     return _member(db, tenant_id, found[1])
-
-
-def _enrolment(db: Session, tenant_id: uuid.UUID, id_: uuid.UUID) -> _Places:
-    """A journey enrolment belongs with its member."""
-    member_id = db.execute(
-        select(JourneyEnrolment.member_id).where(
-            JourneyEnrolment.tenant_id == tenant_id, JourneyEnrolment.id == id_
-        )
-    ).scalar_one_or_none()
-    return None if member_id is None else _member(db, tenant_id, member_id)
 
 
 _RESOLVERS: dict[str, _Resolver] = {

@@ -17,11 +17,14 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
 from shared.clock import utcnow
+
+_LIVE_WHERE = "status IN ('enrolled', 'active', 'paused')"
 
 
 class JourneyTemplate(TenantScoped, Timestamps, Base):
@@ -83,6 +86,16 @@ class JourneyEnrolment(TenantScoped, Timestamps, Base):
         ),
         Index("ix_journey_enrolments_member", "tenant_id", "member_id", "status"),
         Index("ix_journey_enrolments_coach", "tenant_id", "coach_id", "status"),
+        # One live enrolment per member and journey, even for two requests at once.
+        Index(
+            "uq_journey_enrolments_live",
+            "tenant_id",
+            "member_id",
+            "template_id",
+            unique=True,
+            sqlite_where=text(_LIVE_WHERE),
+            postgresql_where=text(_LIVE_WHERE),
+        ),
     )
 
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -134,6 +147,9 @@ class JourneyEnrolmentWeek(Base):
     )
     met: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: When a roll-up first found the week ended (its ``journey.week_closed`` was published
+    #: then, once, whichever process got there first).
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class JourneyEnrolmentEvent(TenantScoped, Base):
@@ -156,3 +172,25 @@ class JourneyEnrolmentEvent(TenantScoped, Base):
     by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     reason: Mapped[str] = mapped_column(String(500), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class JourneyAssessmentResult(TenantScoped, Base):
+    """One measurement of a plan's assessment (a sit-to-stand count, a resting heart rate)
+    in one week of an enrolment, by the member or by staff."""
+
+    __tablename__ = "journey_assessment_results"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "enrolment_id"],
+            ["journey_enrolments.tenant_id", "journey_enrolments.id"],
+        ),
+        UniqueConstraint("tenant_id", "enrolment_id", "week", "key"),
+    )
+
+    enrolment_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    week: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(50))
+    value: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False))
+    recorded_by_kind: Mapped[str] = mapped_column(String(10))  # member, staff
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -24,6 +24,7 @@ from server.web import (
     member_pages,
     members,
     my_challenges,
+    my_journeys,
     nudges,
     progress,
     reports,
@@ -63,6 +64,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(nudges.router)
     app.include_router(health.router)
     app.include_router(activity_imports.router)
+    app.include_router(my_journeys.router)
     app.include_router(progress.router)
     app.include_router(my_challenges.router)
     app.include_router(manage_pages.router)

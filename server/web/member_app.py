@@ -31,9 +31,9 @@ APP_SECTIONS = (
     AppSection("pass", "My pass", "/app/pass"),
     AppSection("timetable", "Timetable", "/app/timetable"),
     AppSection("bookings", "Bookings", "/app/bookings"),
-    # Challenges and Tiles sit under Progress (its tabs): seven sections do not fit a
-    # phone's bar.
-    AppSection("progress", "Progress", "/app/progress", also=("challenges", "tiles")),
+    # Challenges, Tiles and the journey sit under Progress (its tabs): seven sections do
+    # not fit a phone's bar.
+    AppSection("progress", "Progress", "/app/progress", also=("challenges", "tiles", "journeys")),
     AppSection("account", "Account", "/app/account"),
 )
 
@@ -43,6 +43,7 @@ MOVE_TABS = (
     MoveTab("progress", "Progress", "/app/progress"),
     MoveTab("challenges", "Challenges", "/app/challenges"),
     MoveTab("tiles", "Tiles", "/app/tiles"),
+    MoveTab("journeys", "Journey", "/app/journeys"),
 )
 
 

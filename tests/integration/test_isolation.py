@@ -16,6 +16,7 @@ from server.bootstrap import Container
 from tests.integration.activity_files import gpx_run
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api, Tenant
+from tests.integration.journey_rows import add_journey
 from tests.integration.journeys_helpers import journey_world
 from tests.integration.members_helpers import image_bytes
 from tests.integration.prescriptions_helpers import PROFILE
@@ -93,6 +94,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/coaching/members/{member_id}/messages"): {"json": {"text": "See you Monday"}},
     ("PUT", "/coaching/members/{member_id}/coach"): {"json": {"coach_id": None}},
+    ("POST", "/journeys/enrolments/{enrolment_id}/adjustments"): {
+        "json": {"reason": "tired", "mix": "more_tiles"}
+    },
+    ("POST", "/journeys/enrolments/{enrolment_id}/assessments"): {
+        "json": {"key": "sit_to_stand_30s", "week": 0, "value": 12}
+    },
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png", "version": "1"}
@@ -111,6 +118,7 @@ MEMBER_ROUTES = {
     "/me/tiles/{tile_id}/completions",
     "/me/challenges/{challenge_id}/join",
     "/me/challenges/{challenge_id}/leave",
+    "/me/journeys/enrolments/{enrolment_id}/certificate.pdf",
 }
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
@@ -139,6 +147,17 @@ STATE_DEPENDENT = {
     "/movement-events/{movement_event_id}/void",
     # Cancelled by the walk's cancel, which comes first: no joining after it.
     "/me/challenges/{challenge_id}/join",
+    # The world's member is on the world's journey already, enrolled (not started): it
+    # can be dropped, not paused, resumed or completed, and once dropped no more changed;
+    # it has no certificate until it is completed.
+    "/members/{member_id}/journeys",
+    "/journeys/enrolments/{enrolment_id}/pause",
+    "/journeys/enrolments/{enrolment_id}/resume",
+    "/journeys/enrolments/{enrolment_id}/complete",
+    "/journeys/enrolments/{enrolment_id}/drop",
+    "/journeys/enrolments/{enrolment_id}/adjustments",
+    "/journeys/enrolments/{enrolment_id}/assessments",
+    "/me/journeys/enrolments/{enrolment_id}/certificate.pdf",
 }
 #: The feed token is the credential of a calendar feed (calendar apps send no headers):
 #: it is public by design, and forged tokens are tested in test_ical.py.
@@ -241,8 +260,17 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         headers=tenant.headers,
     )
     assert challenge.status_code == 201, challenge.text
+    journey_id = add_journey(api.client.app.state.container, tenant.id)  # type: ignore[attr-defined]
+    enrolment = api.client.post(
+        f"/members/{member['id']}/journeys",
+        json={"template_id": journey_id, "coach_id": staff["id"]},
+        headers=tenant.headers,
+    )
+    assert enrolment.status_code == 201, enrolment.text
     return tenant, {
         **journey_world(api, tenant, member["id"]),
+        "journey_id": journey_id,
+        "enrolment_id": enrolment.json()["id"],
         "activity_import_id": imported.json()["id"],
         "tile_id": tile["id"],
         "profile_id": profile.json()["id"],
@@ -338,6 +366,10 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
     # B's staff booking the caller's member into B's session: still 404.
     BODIES[("POST", "/sessions/{session_id}/bookings")] = {
         "json": {"member_id": ids_a["member_id"]}
+    }
+    # Tenant A's journey, for B's member: still 404.
+    BODIES[("POST", "/members/{member_id}/journeys")] = {
+        "json": {"template_id": ids_a["journey_id"]}
     }
     # A membership of tenant A's member on tenant A's plan (for B's member: still 404),
     # after the one the world holds (one membership of a plan at a time).
@@ -514,6 +546,12 @@ BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
         {"circle_id": "circle_id"},
     ),
     ("PUT", "/coaching/members/{member_id}/coach", {}, {"coach_id": "staff_id"}),
+    (
+        "POST",
+        "/members/{member_id}/journeys",
+        {},
+        {"template_id": "journey_id", "coach_id": "staff_id"},
+    ),
 ]
 
 

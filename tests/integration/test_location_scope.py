@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from server.bootstrap import Container
 from tests.integration.helpers import PASSWORD, Api, Tenant
-from tests.integration.journeys_helpers import journey_world
+from tests.integration.journey_rows import add_journey
 from tests.integration.members_helpers import image_bytes
 from tests.integration.test_isolation import (
     BODIES,
@@ -117,8 +117,16 @@ def _branch(api: Api, tenant: Tenant, name: str, zone: str, plan_id: str) -> dic
         json={"name": f"{name} runners", "interest": "runners", "location_id": location["id"]},
         headers=tenant.headers,
     ).json()
+    journey_id = add_journey(api.client.app.state.container, tenant.id, f"{name} walks")  # type: ignore[attr-defined]
+    enrolment = api.client.post(
+        f"/members/{member['id']}/journeys",
+        json={"template_id": journey_id},
+        headers=tenant.headers,
+    )
+    assert enrolment.status_code == 201, enrolment.text
     return {
-        "enrolment_id": journey_world(api, tenant, member["id"])["enrolment_id"],
+        "journey_id": journey_id,
+        "enrolment_id": enrolment.json()["id"],
         "circle_id": circle["id"],
         "movement_event_id": movement.json()["id"],
         **_classes(api, tenant, location["id"], member["id"]),
@@ -152,6 +160,9 @@ def test_a_london_manager_gets_404_for_every_accra_resource(api: Api, container:
     manager = _manager(api, tenant, london["location_id"])
     BODIES[("POST", "/sessions/{session_id}/bookings")] = {
         "json": {"member_id": london["member_id"]}
+    }
+    BODIES[("POST", "/members/{member_id}/journeys")] = {
+        "json": {"template_id": london["journey_id"]}
     }
     BODIES[("POST", "/members/{member_id}/memberships")] = {
         # after the one the branch's member holds: one membership of a plan at a time

@@ -1,0 +1,196 @@
+"""HTTP routes of enrolments: joining a journey, its lifecycle, a coach's adjustments,
+assessments and a completed journey's certificate."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from server.api.deps import AnyStaff, ContainerDep, UowDep, get_claims
+from server.api.threaded_route import ThreadedRoute
+from server.journeys import certificate, service
+from server.journeys.schemas import (
+    Adjustment,
+    AssessmentRead,
+    AssessmentWrite,
+    EnrolmentDetail,
+    EnrolmentRead,
+    JourneyOffer,
+    SelfEnrol,
+    StaffEnrol,
+    Transition,
+)
+from server.journeys.service import EnrolmentGate
+from server.members.deps import MemberClaims
+from server.ports.analytics import publish_committed
+from server.ports.identity import AccessClaims
+from shared.carepath.enrolment import EnrolmentStatus
+
+router = APIRouter(route_class=ThreadedRoute, tags=["journeys"])
+
+
+async def get_gate(request: Request) -> EnrolmentGate:
+    """The process's screening gate, built with the container."""
+    gate: EnrolmentGate = request.app.state.container.enrolment_gate
+    return gate
+
+
+GateDep = Annotated[EnrolmentGate, Depends(get_gate)]
+Caller = Annotated[AccessClaims, Depends(get_claims)]
+
+
+@router.get("/me/journeys/offers", response_model=list[JourneyOffer])
+def my_offers(claims: MemberClaims, uow: UowDep, gate: GateDep) -> list[JourneyOffer]:
+    """The journeys one may join, each with what counts toward it (or why not)."""
+    return service.offers(uow, gate, claims, claims.subject_id)
+
+
+@router.get("/me/journeys", response_model=list[EnrolmentRead])
+def my_journeys(claims: MemberClaims, uow: UowDep) -> list[EnrolmentRead]:
+    """One's enrolments, newest start first."""
+    return service.enrolments_of(uow, claims, claims.subject_id)
+
+
+@router.post(
+    "/me/journeys/enrolments", response_model=EnrolmentRead, status_code=status.HTTP_201_CREATED
+)
+def enrol_me(
+    cmd: SelfEnrol, claims: MemberClaims, container: ContainerDep, gate: GateDep
+) -> EnrolmentRead:
+    """Join a journey (its current version), from the coming Monday or a chosen date not in
+    the past; 409 when screening does not allow it or one is on it already."""
+    read, published = service.enrol(
+        container.uow(),
+        gate,
+        claims,
+        member_id=claims.subject_id,
+        template_id=cmd.template_id,
+        starts_on=cmd.starts_on,
+    )
+    publish_committed(container.events, published)
+    return read
+
+
+@router.get("/members/{member_id}/journeys", response_model=list[EnrolmentRead])
+def member_journeys(member_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> list[EnrolmentRead]:
+    """A member's enrolments (a coach sees those they coach)."""
+    return service.enrolments_of(uow, claims, member_id)
+
+
+@router.post(
+    "/members/{member_id}/journeys",
+    response_model=EnrolmentRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def enrol_member(
+    member_id: uuid.UUID,
+    cmd: StaffEnrol,
+    claims: AnyStaff,
+    container: ContainerDep,
+    gate: GateDep,
+) -> EnrolmentRead:
+    """Enrol a member on a journey, naming their coach (coaches, managers, owners)."""
+    read, published = service.enrol(
+        container.uow(),
+        gate,
+        claims,
+        member_id=member_id,
+        template_id=cmd.template_id,
+        starts_on=cmd.starts_on,
+        coach_id=cmd.coach_id,
+    )
+    publish_committed(container.events, published)
+    return read
+
+
+@router.get("/journeys/enrolments/{enrolment_id}", response_model=EnrolmentDetail)
+def enrolment(enrolment_id: uuid.UUID, claims: Caller, uow: UowDep) -> EnrolmentDetail:
+    """An enrolment with its weeks so far, its history and its assessments."""
+    return service.enrolment(uow, claims, enrolment_id)
+
+
+def _move(
+    container: ContainerDep,
+    claims: AccessClaims,
+    enrolment_id: uuid.UUID,
+    to: EnrolmentStatus,
+    cmd: Transition | None,
+) -> EnrolmentRead:
+    read, published = service.move(
+        container.uow(), claims, enrolment_id, to, cmd.reason if cmd else ""
+    )
+    publish_committed(container.events, published)
+    return read
+
+
+@router.post("/journeys/enrolments/{enrolment_id}/pause", response_model=EnrolmentRead)
+def pause(
+    enrolment_id: uuid.UUID, claims: Caller, container: ContainerDep, cmd: Transition | None = None
+) -> EnrolmentRead:
+    """Pause: the weeks spent paused are left out of adherence."""
+    return _move(container, claims, enrolment_id, EnrolmentStatus.PAUSED, cmd)
+
+
+@router.post("/journeys/enrolments/{enrolment_id}/resume", response_model=EnrolmentRead)
+def resume(
+    enrolment_id: uuid.UUID, claims: Caller, container: ContainerDep, cmd: Transition | None = None
+) -> EnrolmentRead:
+    return _move(container, claims, enrolment_id, EnrolmentStatus.ACTIVE, cmd)
+
+
+@router.post("/journeys/enrolments/{enrolment_id}/complete", response_model=EnrolmentRead)
+def complete(
+    enrolment_id: uuid.UUID,
+    claims: AnyStaff,
+    container: ContainerDep,
+    cmd: Transition | None = None,
+) -> EnrolmentRead:
+    """Mark complete before the last week ends (it completes by itself at the end)."""
+    return _move(container, claims, enrolment_id, EnrolmentStatus.COMPLETED, cmd)
+
+
+@router.post("/journeys/enrolments/{enrolment_id}/drop", response_model=EnrolmentRead)
+def drop(
+    enrolment_id: uuid.UUID, claims: Caller, container: ContainerDep, cmd: Transition | None = None
+) -> EnrolmentRead:
+    return _move(container, claims, enrolment_id, EnrolmentStatus.DROPPED, cmd)
+
+
+@router.post("/journeys/enrolments/{enrolment_id}/adjustments", response_model=EnrolmentRead)
+def adjust(
+    enrolment_id: uuid.UUID, cmd: Adjustment, claims: AnyStaff, uow: UowDep
+) -> EnrolmentRead:
+    """A coach's change: the intensity ceiling (within the journey's), the mix of Tiles and
+    classes, or the targets of the current or a later week; recorded with who and why."""
+    return service.adjust(uow, claims, enrolment_id, cmd)
+
+
+@router.post(
+    "/journeys/enrolments/{enrolment_id}/assessments",
+    response_model=AssessmentRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def record_assessment(
+    enrolment_id: uuid.UUID, cmd: AssessmentWrite, claims: Caller, container: ContainerDep
+) -> AssessmentRead:
+    """Record an assessment in a week the journey takes it, within its plausible range."""
+    read, published = service.record_assessment(container.uow(), claims, enrolment_id, cmd)
+    publish_committed(container.events, published)
+    return read
+
+
+@router.get(
+    "/me/journeys/enrolments/{enrolment_id}/certificate.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def my_certificate(enrolment_id: uuid.UUID, claims: MemberClaims, uow: UowDep) -> Response:
+    """A completed journey's certificate (409 before it is completed)."""
+    pdf = certificate.for_member(uow, claims, enrolment_id)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="journey-certificate.pdf"'},
+    )
