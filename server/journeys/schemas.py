@@ -104,6 +104,10 @@ class JourneyOffer(BaseModel):
     intensity_ceiling: str
     allowed: bool
     why_not: str
+    #: Suits the member's risk flags (or anyone, for a member with none): shown first.
+    recommended: bool = False
+    #: Why it is recommended, in words ("Suits: pre-diabetes, overweight").
+    reasons: list[str] = []
 
 
 class SelfEnrol(InputModel):

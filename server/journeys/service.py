@@ -39,11 +39,13 @@ from server.journeys.schemas import (
     JourneyOffer,
     WeekTargetRead,
 )
+from server.journeys.templates import with_starters
 from server.members.models import Member
 from server.ports.analytics import PublishedEvent
 from server.ports.identity import AccessClaims
 from server.staff.models import StaffAccount
 from shared.carepath.enrolment import LIVE, EnrolmentStatus, may_move
+from shared.carepath.matching import Candidate, allowed, recommend
 from shared.carepath.plans import ActivityKind, JourneyPlan, from_json
 from shared.clock import utcnow
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
@@ -64,6 +66,13 @@ class EnrolmentGate(Protocol):
         intensity_ceiling: str,
         contraindications: Sequence[str],
     ) -> tuple[bool, str]: ...
+
+    def health(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
+    ) -> tuple[frozenset[str], bool]:
+        """The member's active risk flags and whether a screening answer awaits a
+        clearance: what recommendations are matched on."""
+        ...
 
 
 _COUNTS = {
@@ -283,35 +292,48 @@ def _detail(uow: UnitOfWork, row: JourneyEnrolment, now: datetime) -> EnrolmentD
 def offers(
     uow: UnitOfWork, gate: EnrolmentGate, claims: AccessClaims, member_id: uuid.UUID
 ) -> list[JourneyOffer]:
-    """The tenant's journeys, each with whether this member may join it and why not."""
+    """The tenant's journeys for this member: those that suit their risk flags first, each
+    with why (``shared.carepath.matching``), then the others, with why not where the
+    member may not join."""
     with uow:
         db = uow.db
-        found = []
+        with_starters(uow, claims)
+        flags, awaiting = gate.health(uow, claims.tenant_id, member_id)
+        found: dict[uuid.UUID, JourneyOffer] = {}
+        candidates = []
         for template in repository.TemplateRepository(db, claims.tenant_id).offered():
             version = repository.current_version(db, template)
             if version is None:
                 continue
             plan = from_json(version.plan)
-            allowed, why = gate.check(
-                uow,
-                claims.tenant_id,
-                member_id,
+            candidate = Candidate(
+                template_id=template.id,
+                name=template.name,
                 intensity_ceiling=version.intensity_ceiling,
-                contraindications=list(version.contraindications or []),
+                indications=tuple(version.indications or ()),
+                contraindications=tuple(version.contraindications or ()),
             )
-            found.append(
-                JourneyOffer(
-                    template_id=template.id,
-                    name=template.name,
-                    summary=template.summary,
-                    weeks=plan.length,
-                    counts=what_counts(plan),
-                    intensity_ceiling=version.intensity_ceiling,
-                    allowed=allowed,
-                    why_not="" if allowed else why,
-                )
+            candidates.append(candidate)
+            ok, why = allowed(candidate, flags, awaiting)
+            found[template.id] = JourneyOffer(
+                template_id=template.id,
+                name=template.name,
+                summary=template.summary,
+                weeks=plan.length,
+                counts=what_counts(plan),
+                intensity_ceiling=version.intensity_ceiling,
+                allowed=ok,
+                why_not="" if ok else why,
             )
-        return found
+        ranked = recommend(candidates, flags, awaiting)
+        first = [
+            found[r.template_id].model_copy(
+                update={"recommended": True, "reasons": list(r.reasons)}
+            )
+            for r in ranked
+        ]
+        chosen = {r.template_id for r in ranked}
+        return first + [o for t, o in found.items() if t not in chosen]
 
 
 # --- enrolling ------------------------------------------------------------------------------

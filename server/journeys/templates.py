@@ -114,7 +114,7 @@ def _ensure_starters(db: Session, tenant_id: uuid.UUID) -> None:
             continue  # loaded by another request at the same moment
 
 
-def _with_starters(uow: UnitOfWork, claims: AccessClaims) -> None:
+def with_starters(uow: UnitOfWork, claims: AccessClaims) -> None:
     """The shipped templates, loaded by the first read that finds them missing."""
     if len(TemplateRepository(uow.db, claims.tenant_id).starter_keys()) < len(starter_journeys()):
         _ensure_starters(uow.db, claims.tenant_id)
@@ -174,7 +174,7 @@ def list_templates(
 ) -> TemplatePage:
     _staff(claims)
     with uow:
-        _with_starters(uow, claims)
+        with_starters(uow, claims)
         rows = TemplateRepository(uow.db, claims.tenant_id).page(
             include_archived=include_archived, limit=limit, offset=offset
         )
@@ -188,7 +188,7 @@ def list_templates(
 def get_template(*, uow: UnitOfWork, claims: AccessClaims, template_id: uuid.UUID) -> TemplateRead:
     _staff(claims)
     with uow:
-        _with_starters(uow, claims)
+        with_starters(uow, claims)
         t = TemplateRepository(uow.db, claims.tenant_id).get_or_404(template_id)
         return _read(uow.db, claims.tenant_id, t)
 
@@ -219,7 +219,7 @@ def member_templates(
     """The journeys on offer (not archived), as a member reads them."""
     _member(claims)
     with uow:
-        _with_starters(uow, claims)
+        with_starters(uow, claims)
         rows = TemplateRepository(uow.db, claims.tenant_id).page(
             include_archived=False, limit=limit, offset=offset
         )
@@ -291,7 +291,7 @@ def update_template(
             raise InvalidInput(f"{field}: may not be null")
     with uow:
         templates = TemplateRepository(uow.db, claims.tenant_id)
-        _with_starters(uow, claims)
+        with_starters(uow, claims)
         t = templates.get_or_404(template_id, for_update=True)
         versions = VersionRepository(uow.db, claims.tenant_id)
         current = versions.number(t.id, t.current_version)

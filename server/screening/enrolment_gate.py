@@ -2,7 +2,8 @@
 
 A journey is weeks of prescribed movement, so a journey whose contra-indications meet one of
 the member's active risk flags is never joined (staff pick another), and an unresolved
-screening limits the member to low-intensity journeys until a clearance is recorded."""
+screening limits the member to low-intensity journeys until a clearance is recorded
+(``shared.carepath.matching.allowed``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,8 @@ from collections.abc import Sequence
 
 from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
-from server.screening import gate
 from server.screening.state import screening_state, today_in
-from shared.carepath.vocabulary import RISK_FLAG_LABELS, RiskFlag, conflicts
-
-BLOCKED = "The health questionnaire needs a staff clearance before a journey above low intensity"
+from shared.carepath.matching import Candidate, allowed
 
 
 class ScreeningEnrolmentGate:
@@ -23,6 +21,13 @@ class ScreeningEnrolmentGate:
 
     def __init__(self, sealer: FieldSealer) -> None:
         self.sealer = sealer
+
+    def health(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
+    ) -> tuple[frozenset[str], bool]:
+        today = today_in(uow, tenant_id)
+        state = screening_state(uow, self.sealer, tenant_id, [member_id], today)[member_id]
+        return state.flags, state.awaiting_clearance
 
     def check(
         self,
@@ -33,16 +38,11 @@ class ScreeningEnrolmentGate:
         intensity_ceiling: str,
         contraindications: Sequence[str],
     ) -> tuple[bool, str]:
-        today = today_in(uow, tenant_id)
-        state = screening_state(uow, self.sealer, tenant_id, [member_id], today)[member_id]
-        verdict = gate.check(state, intensity=intensity_ceiling, contraindications=())
-        if verdict.blocked:
-            return False, BLOCKED
-        clashing = sorted(
-            RISK_FLAG_LABELS[RiskFlag(f)].lower()
-            for f in conflicts(contraindications, state.flags)
-            if f in RiskFlag.__members__.values()
+        flags, awaiting = self.health(uow, tenant_id, member_id)
+        journey = Candidate(
+            template_id=uuid.UUID(int=0),
+            name="",
+            intensity_ceiling=intensity_ceiling,
+            contraindications=tuple(contraindications),
         )
-        if clashing:
-            return False, f"This journey is not advised with {', '.join(clashing)}"
-        return True, ""
+        return allowed(journey, flags, awaiting)

@@ -146,6 +146,7 @@ def page_view(
             "allowed": o.allowed,
             "monday": fmt.date(next_monday),
             "why_not": o.why_not,
+            "reasons": o.reasons,
         }
         for o in service.offers(container.uow(), _gate(container), claims, claims.subject_id)
         if o.template_id not in on

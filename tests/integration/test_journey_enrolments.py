@@ -61,7 +61,9 @@ def test_a_member_enrols_from_the_coming_monday_once(api: Api, container: Contai
     me = clinic.member_headers(ama)
     offers = api.client.get("/me/journeys/offers", headers=me)
     assert offers.status_code == 200, offers.text
-    [offer] = offers.json()
+    # The clinic's journey, beside the three shipped ones.
+    assert len(offers.json()) == 4
+    [offer] = [o for o in offers.json() if o["template_id"] == clinic.journey_id]
     assert offer["allowed"] and offer["weeks"] == 4
     assert offer["counts"] == ["classes", "Movement Tiles", "outdoor activity"]
 
@@ -113,8 +115,8 @@ def test_screening_and_flags_refuse_with_their_reason_and_write_nothing(
     )
     assert flagged.status_code == 201, flagged.text
     for member, reason in (
-        (waiting, "needs a staff clearance"),
-        (expecting, "not advised with pregnancy"),
+        (waiting, "until staff record a screening clearance"),
+        (expecting, "Not for members with pregnancy"),
     ):
         response = api.client.post(
             f"/members/{member}/journeys",
@@ -324,3 +326,31 @@ def test_the_database_keeps_one_live_enrolment_per_journey(api: Api, container: 
         f"/members/{ama}/journeys", json={"template_id": clinic.journey_id}, headers=clinic.manager
     )
     assert again.status_code == 201, again.text
+
+
+def test_offers_recommend_the_journeys_that_suit_the_members_flags_with_why(
+    api: Api, container: Container
+) -> None:
+    """The shipped journeys, loaded by the member's own first look: stress and poor sleep
+    suit the Stress & Sleep Reset, first; the clinic's general journey follows; a member
+    with no flag is offered every journey, none picked out for a risk they do not have."""
+    clinic = open_clinic(api, container, "suits")
+    stressed, plain = clinic.member("Ama"), clinic.member("Kofi")
+    for flag in ("stress", "poor_sleep"):
+        flagged = api.client.post(
+            f"/members/{stressed}/risk-flags", json={"flag": flag}, headers=clinic.manager
+        )
+        assert flagged.status_code == 201, flagged.text
+    offers = api.client.get("/me/journeys/offers", headers=clinic.member_headers(stressed)).json()
+    first = offers[0]
+    assert first["name"] == "4-week Stress & Sleep Reset" and first["recommended"] is True
+    assert first["reasons"] == ["Suits: stress, poor sleep"]
+    # Then the clinic's own general journey, for anyone; the others suit other risks.
+    recommended = [(o["name"], o["reasons"]) for o in offers if o["recommended"]]
+    assert recommended[1:] == [("4-week Starter", ["For anyone"])]
+    names = {o["name"] for o in offers}
+    assert {"8-week Metabolic Reset", "6-week Back & Core Rescue"} <= names
+    plain_offers = api.client.get(
+        "/me/journeys/offers", headers=clinic.member_headers(plain)
+    ).json()
+    assert not any("Suits" in r for o in plain_offers for r in o["reasons"])

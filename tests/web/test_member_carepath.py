@@ -66,8 +66,8 @@ def test_a_member_enrols_does_a_tile_and_sees_the_week_move(live: Live, browser:
             headers=provider.owner,
         )
         assert tile.status_code == 201, tile.text
-    add_journey(live.container, str(provider.tenant_id), "4-week Stress & Sleep Reset", CALM)
-    add_journey(live.container, str(provider.tenant_id), "6-week Back & Core Rescue")
+    add_journey(live.container, str(provider.tenant_id), "4-week Calm Start", CALM)
+    add_journey(live.container, str(provider.tenant_id), "6-week Core Basics")
 
     width, height = SIZES["phone"]
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
@@ -83,7 +83,7 @@ def test_a_member_enrols_does_a_tile_and_sees_the_week_move(live: Live, browser:
     _tab_to(page, page.get_by_role("link", name="Journey", exact=True))
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live.url}/app/journeys")
-    calm = page.locator(".journey-card", has_text="Stress & Sleep")
+    calm = page.locator(".journey-card", has_text="Calm Start")
     expect(calm).to_contain_text("4 weeks · counts Movement Tiles, outdoor activity")
     photograph(page, live, "app-journeys-offers")
 
@@ -99,7 +99,7 @@ def test_a_member_enrols_does_a_tile_and_sees_the_week_move(live: Live, browser:
     tiles = journey.locator('[data-target="Movement Tiles"]')
     expect(tiles).to_have_text("0 of 3")
     expect(journey.locator('[data-target="Active minutes"]')).to_have_text("0 of 60")
-    expect(page.locator(".journey-card", has_text="Stress & Sleep")).to_have_count(0)
+    expect(page.locator(".journey-card", has_text="Calm Start")).to_have_count(0)
     photograph(page, live, "app-journey-week")
 
     # A Tile, done from its page.

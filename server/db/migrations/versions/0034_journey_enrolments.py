@@ -1,7 +1,7 @@
 """journey assessments and closed weeks
 
-Revision ID: 0030_e
-Revises: 0029
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-05 14:55:00
 
 One live enrolment per member and journey is kept by a partial unique index. A plan's
@@ -18,8 +18,8 @@ import server.db.base
 
 
 # revision identifiers, used by Alembic.
-revision: str = "0030_e"
-down_revision: Union[str, Sequence[str], None] = "0029"
+revision: str = "0034"
+down_revision: Union[str, Sequence[str], None] = "0033"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
