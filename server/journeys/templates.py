@@ -36,6 +36,7 @@ from server.journeys.template_schemas import (
     VersionSummary,
 )
 from server.ports.identity import AccessClaims
+from server.prescriptions.service import followed_profile
 from shared.carepath.plans import JourneyPlan, from_json, to_json
 from shared.carepath.templates import label_problems, plan_problems
 from shared.clock import utcnow
@@ -259,6 +260,8 @@ def create_template(*, uow: UnitOfWork, claims: AccessClaims, cmd: TemplateCreat
             )
         )
         uow.flush()
+        if cmd.profile_id is not None:
+            followed_profile(uow.db, claims.tenant_id, cmd.profile_id)  # 422 if not usable
         uow.db.add(
             JourneyVersion(
                 tenant_id=claims.tenant_id,
@@ -323,6 +326,8 @@ def _change_version(
         cmd.contraindications if cmd.contraindications is not None else current.contraindications
     )
     profile_id = changes.get("profile_id", current.profile_id)
+    if profile_id is not None and profile_id != current.profile_id:
+        followed_profile(db, claims.tenant_id, profile_id)  # 422 if not usable
     _checked(plan, ceiling, indications, contra)
     used = VersionRepository(db, claims.tenant_id).enrolment_counts([current.id])
     if used.get(current.id, 0):

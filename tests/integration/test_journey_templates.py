@@ -254,13 +254,15 @@ def test_bad_input_is_refused_and_nothing_changes(
 
 def test_owners_create_coaches_read_members_see_the_offer(gym: Gym) -> None:
     client = gym.api.client
+    profiles = client.get("/prescription-profiles", headers=gym.tenant.headers).json()
+    profile_id = profiles["items"][0]["id"]
     body = {
         "name": "Walk to Work",
         "summary": "Walk part of the way, three weeks.",
         "intensity_ceiling": "moderate",
         "indications": ["sedentary", "general_fitness"],
-        # A prescription profile's id is stored as given (profiles are checked elsewhere).
-        "profile_id": str(uuid.UUID(int=42)),
+        # One of the tenant's prescription profiles (its starter library).
+        "profile_id": profile_id,
         "plan": {
             "weeks": _weeks(3),
             "permitted": [{"kind": "outdoor"}],
@@ -271,7 +273,11 @@ def test_owners_create_coaches_read_members_see_the_offer(gym: Gym) -> None:
     assert created.status_code == 201, created.text
     mine = created.json()
     assert (mine["current_version"], mine["weeks"], mine["starter_key"]) == (1, 3, None)
-    assert mine["current"]["profile_id"] == str(uuid.UUID(int=42))
+    assert mine["current"]["profile_id"] == profile_id
+    # Nobody's profile, or another tenant's, is bad input, and nothing is written.
+    unknown = body | {"name": "Nowhere", "profile_id": str(uuid.UUID(int=42))}
+    refused = client.post("/journeys/templates", json=unknown, headers=gym.tenant.headers)
+    assert refused.status_code == 422 and "prescription profile" in refused.json()["detail"]
     for role in ("coach", "front_desk"):
         headers = gym.staff(role)
         assert gym.get(mine["id"], headers)["name"] == "Walk to Work"
