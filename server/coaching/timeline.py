@@ -21,6 +21,10 @@ from server.journeys.models import JourneyEnrolment, JourneyEnrolmentEvent, Jour
 from server.nudges.models import Nudge
 from server.nudges.rules import NudgeKind
 from server.scheduling.models import ClassSession, SessionType
+from server.screening import rules as screening_rules
+from server.screening.models import RiskFlagRecord, Screening, ScreeningClearance
+from shared.carepath.screening import Outcome
+from shared.carepath.vocabulary import RISK_FLAG_LABELS, RiskFlag
 from shared.enums import Attendance
 
 
@@ -232,7 +236,89 @@ def assignments(q: TimelineQuery) -> list[Dated]:
     ]
 
 
-SOURCES: tuple[Source, ...] = (movements, attendance, journey_events, nudges, contacts, assignments)
+_OUTCOMES = {
+    Outcome.CLEAR: "Health questionnaire: clear",
+    Outcome.NEEDS_CLEARANCE: "Health questionnaire: needs a clearance",
+}
+
+
+def health(q: TimelineQuery) -> list[Dated]:
+    """Questionnaires, clearances and risk flags (opened for the coach: health data a coach
+    reads for the members they look after)."""
+    screenings = q.db.execute(
+        select(Screening)
+        .where(
+            Screening.tenant_id == q.tenant_id,
+            Screening.member_id == q.member_id,
+            Screening.completed_at < q.before,
+        )
+        .order_by(Screening.completed_at.desc())
+        .limit(q.limit)
+    ).scalars()
+    found = [
+        Dated(
+            s.completed_at,
+            "health",
+            _OUTCOMES.get(Outcome(s.outcome), s.outcome),
+            "",
+            s.entered_by if s.entered_by_kind == "staff" else None,
+        )
+        for s in screenings
+    ]
+    clearances = q.db.execute(
+        select(ScreeningClearance)
+        .where(
+            ScreeningClearance.tenant_id == q.tenant_id,
+            ScreeningClearance.member_id == q.member_id,
+            ScreeningClearance.created_at < q.before,
+        )
+        .order_by(ScreeningClearance.created_at.desc())
+        .limit(q.limit)
+    ).scalars()
+    for c in clearances:
+        until = f"until {c.expires_on.isoformat()}"
+        found.append(Dated(c.created_at, "health", "Screening clearance", until, c.cleared_by))
+        if c.revoked_at is not None and c.revoked_at < q.before:
+            found.append(
+                Dated(c.revoked_at, "health", "Screening clearance revoked", "", c.revoked_by)
+            )
+    flags = q.db.execute(
+        select(RiskFlagRecord)
+        .where(
+            RiskFlagRecord.tenant_id == q.tenant_id,
+            RiskFlagRecord.member_id == q.member_id,
+            RiskFlagRecord.created_at < q.before,
+        )
+        .order_by(RiskFlagRecord.created_at.desc())
+        .limit(q.limit)
+    ).scalars()
+    for f in flags:
+        key = q.sealer.open(
+            f.flag, context=screening_rules.context("risk_flags", "flag", f.tenant_id, f.id)
+        ).decode()
+        name = RISK_FLAG_LABELS[RiskFlag(key)] if key in RiskFlag.__members__.values() else key
+        ended = f" · ended {f.ended_on.isoformat()}" if f.ended_on is not None else ""
+        found.append(
+            Dated(
+                f.created_at,
+                "health",
+                f"Risk flag: {name}",
+                f"from {f.source}{ended}",
+                f.recorded_by,
+            )
+        )
+    return found
+
+
+SOURCES: tuple[Source, ...] = (
+    movements,
+    attendance,
+    journey_events,
+    nudges,
+    contacts,
+    assignments,
+    health,
+)
 
 
 def merged(

@@ -409,5 +409,18 @@ def test_a_lead_coach_reads_their_members_health_data_and_no_other_coach_does(
     mine = world.api.client.get(f"/members/{member}/risk-flags", headers=world.coach_a_headers)
     assert mine.status_code == 200, mine.text
     assert [f["flag"] for f in mine.json()["items"]] == ["stress"]
+    answers = dict.fromkeys(QUESTION_KEYS, False)
+    screened = world.api.client.post(
+        f"/members/{member}/screening", json={"answers": answers}, headers=world.owner
+    )
+    assert screened.status_code == 201, screened.text
+    timeline = world.api.client.get(
+        f"/coaching/members/{member}/timeline", headers=world.coach_a_headers
+    ).json()
+    health = [(e["title"], e["detail"]) for e in timeline["items"] if e["source"] == "health"]
+    assert health == [
+        ("Health questionnaire: clear", ""),
+        ("Risk flag: Stress", "from staff"),
+    ]
     theirs = world.api.client.get(f"/members/{member}/screening", headers=world.coach_b_headers)
     assert theirs.status_code == 403 and theirs.json()["code"] == "not_your_member"
