@@ -60,6 +60,25 @@ def sections_for(role: StaffRole | None) -> list[Section]:
     return [s for s in SECTIONS if role in s.roles]
 
 
+#: Where an account lands after signing in when its role does not run the day: coaches
+#: look after their members first.
+_HOMES = {StaffRole.COACH: "coaching"}
+
+
+def opens(role: StaffRole | None, section: str) -> bool:
+    return role in _BY_KEY[section].roles
+
+
+def home_of(role: StaffRole | None) -> str | None:
+    """The address of the console's first page for ``role`` (None: no section opens)."""
+    opened = sections_for(role)
+    preferred = _HOMES.get(role) if role is not None else None
+    for s in opened:
+        if s.key == preferred:
+            return s.href
+    return opened[0].href if opened else None
+
+
 def refuse_unless_allowed(claims: AccessClaims, section: str) -> None:
     chosen = _BY_KEY[section]
     if claims.role not in chosen.roles:

@@ -15,7 +15,7 @@ from server.signins.deps import ClientAddress
 from server.staff import service as staff_service
 from server.staff.schemas import LoginRequest
 from server.tenants import service as tenants
-from server.web.console import console_page, staff_in
+from server.web.console import console_page, home_of, opens, staff_in
 from server.web.forms import SignInRefused, sign_in
 from server.web.pages import redirect, render
 from server.web.sessions import (
@@ -93,6 +93,12 @@ async def signin(request: Request, client: ClientAddress) -> Response:
 
 @router.get("/manage")
 async def today(request: Request) -> Response:
+    """The day at the desk; an account whose role does not run the day (a coach) is sent to
+    its own first section."""
+    claims = await signed_in(request, STAFF)
+    home = home_of(claims.role)
+    if not opens(claims.role, "today") and home is not None:
+        return redirect(request, home)
     claims = await _desk_staff(request)
     view = await run_in_worker_thread(_today_view, services(request), claims)
     return console_page(request, "manage/today.html", claims, "today", **view)

@@ -150,3 +150,10 @@ def test_the_member_page_pages_its_timeline(world: CoachWorld, coach: TestClient
     assert "Lead coach changed" in older and "note 0" in older
     # An offset that is not a number shows the newest page.
     assert coach.get(f"{page}?offset=x").status_code == 200
+
+
+def test_a_coach_lands_on_coaching_after_signing_in(coach: TestClient) -> None:
+    """The console's first page is the day at the desk, which a coach does not run."""
+    landed = coach.get("/manage", follow_redirects=False)
+    assert landed.status_code == 303 and landed.headers["location"].endswith("/manage/coaching")
+    assert coach.get("/manage/coaching").status_code == 200

@@ -92,10 +92,8 @@ def test_a_coach_logs_a_call_to_a_slipping_member(live: Live, browser: Browser) 
     page.get_by_label("Email").fill(COACH)
     page.get_by_label("Password").fill(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live.url}/manage")
-    # The landing page (the day at the desk) is not a coach's: their Schedule is.
-    page.goto(f"{live.url}/manage/schedule")
-    page.get_by_role("link", name="Coaching").click()
+    # The day at the desk is not a coach's: they land on their members.
+    page.wait_for_url(f"{live.url}/manage/coaching")
     expect(page.get_by_role("heading", name="My members")).to_be_visible()
     rows = page.locator("table.coach-list tbody tr")
     expect(rows).to_have_count(3)
