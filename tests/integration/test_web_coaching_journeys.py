@@ -236,3 +236,23 @@ def test_enrolling_from_the_offers(api: Api, container: Container, clinic: Clini
         # Once on a journey, joining it again is refused with the service's words.
         again = post_form(manager, page, f"{page}/journeys", template_id=clinic.journey_id)
         assert again.status_code == 409 and "one live enrolment per journey" in again.text
+
+        # A manager completes another coach's member's journey early, with a reason.
+        kofi = clinic.member("Kofi")
+        theirs = _in_week_two(clinic, kofi, clinic.coach_b_id)
+        kofi_page = f"/manage/coaching/members/{kofi}"
+        done = post_form(
+            manager, kofi_page, f"{kofi_page}/journeys/{theirs}/move", to="complete", reason="Met"
+        )
+        assert done.status_code == 303, done.text
+        assert _row(clinic, theirs)[::2] == ("completed", 1)
+        unknown = post_form(
+            manager, kofi_page, f"{kofi_page}/journeys/{theirs}/move", to="finish", reason="x"
+        )
+        assert unknown.status_code == 422 and "Choose pause, resume" in unknown.text
+        # Its form is gone from the page: the refusal shows at the top of the journeys.
+        late = post_form(
+            manager, kofi_page, f"{kofi_page}/journeys/{theirs}/move", to="drop", reason="x"
+        )
+        assert late.status_code == 409 and "completed: it cannot become dropped" in late.text
+        assert _row(clinic, theirs)[::2] == ("completed", 1)
