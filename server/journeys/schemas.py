@@ -84,6 +84,8 @@ class EnrolmentRead(BaseModel):
     habit_point_on: date | None
     habit_point: dict[str, int]
     intensity_ceiling: str
+    #: The journey version's own ceiling: a coach may lower to it, never above.
+    journey_intensity_ceiling: str = ""
     adjustments: dict[str, Any]
 
 

@@ -198,6 +198,7 @@ def _read(enrolment: JourneyEnrolment, ctx: _Context, today: date) -> EnrolmentR
         intensity_ceiling=str(
             (enrolment.adjustments or {}).get("intensity_ceiling", ctx.version.intensity_ceiling)
         ),
+        journey_intensity_ceiling=ctx.version.intensity_ceiling,
         adjustments=dict(enrolment.adjustments or {}),
     )
 

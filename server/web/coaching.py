@@ -13,12 +13,19 @@ from starlette.responses import Response
 
 from server.coaching import service as coaching
 from server.coaching.schemas import CoachMessageCreate, ContactCreate, LeadCoachWrite
+from server.errors import NotFound
+from server.journeys import service as journeys
+from server.journeys.schemas import Adjustment, StaffEnrol, Transition
+from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from server.web.coaching_view import list_view, member_view
 from server.web.console import console_page, staff_in
 from server.web.pages import redirect
 from server.web.sessions import WebRefusal, checked_form, services
 from server.web.setup_common import call, parse_id
+from shared.carepath.enrolment import EnrolmentStatus
+
+TARGETS = ("minutes", "sessions", "strength_days", "tiles")
 
 router = APIRouter(include_in_schema=False)
 SECTION = "coaching"
@@ -101,9 +108,10 @@ async def _act(
     build: Any,
     act: Any,
     done: str,
+    anchor: str = "timeline",
 ) -> Response:
-    """Parse the form, call the service; a refusal of the input shows the page again (422)
-    with the message by the form it came from, and nothing recorded."""
+    """Parse the form, call the service; a refusal of the input (422) or of the move (409)
+    shows the page again with the message by the form it came from, and nothing recorded."""
     form = await checked_form(request)
     claims = await staff_in(request, SECTION)
     member_id = parse_id(raw_id)
@@ -113,17 +121,28 @@ async def _act(
         return await _member_page(
             request, claims, member_id, problem=(form_name, _message(exc)), sent=form, status=422
         )
-    try:
-        await call(act, services(request), claims, member_id, cmd)
     except WebRefusal as refusal:
         if refusal.status != 422:
             raise
         return await _member_page(
             request, claims, member_id, problem=(form_name, refusal.detail), sent=form, status=422
         )
+    try:
+        await call(act, services(request), claims, member_id, cmd)
+    except WebRefusal as refusal:
+        if refusal.status not in (409, 422):
+            raise
+        return await _member_page(
+            request,
+            claims,
+            member_id,
+            problem=(form_name, refusal.detail),
+            sent=form,
+            status=refusal.status,
+        )
     if form.get("back") == "profile":  # the control on the console's member page
         return redirect(request, f"/manage/members/{member_id}#lead-coach")
-    return redirect(request, f"/manage/coaching/members/{member_id}?done={done}#timeline")
+    return redirect(request, f"/manage/coaching/members/{member_id}?done={done}#{anchor}")
 
 
 def _contact(form: dict[str, str]) -> ContactCreate:
@@ -175,3 +194,111 @@ async def set_lead_coach(request: Request, raw_id: str) -> Response:
         return LeadCoachWrite.model_validate({"coach_id": form.get("coach_id") or None})
 
     return await _act(request, raw_id, "coach", build, _lead, "coach")
+
+
+# --- journeys: enrol, move along the lifecycle, adjust -----------------------------------
+
+_MOVES = {
+    "pause": EnrolmentStatus.PAUSED,
+    "resume": EnrolmentStatus.ACTIVE,
+    "complete": EnrolmentStatus.COMPLETED,
+    "drop": EnrolmentStatus.DROPPED,
+}
+
+
+def _reason(form: dict[str, str]) -> str:
+    reason = form.get("reason", "").strip()
+    if not reason:
+        raise WebRefusal(422, "Cannot do that", "Give a reason: it goes in the journey's history.")
+    return reason
+
+
+def _reach(container: Any, claims: AccessClaims, member_id: uuid.UUID) -> None:
+    """Not found, as the page is, when a coach does not coach the member."""
+    coaching.get_lead_coach(uow=container.read_uow(), claims=claims, member_id=member_id)
+
+
+def _theirs(container: Any, claims: AccessClaims, member_id: uuid.UUID, raw: str) -> uuid.UUID:
+    """The enrolment id if it is this member's (and the caller reaches it): the address
+    names both, and an enrolment of someone else is not found here."""
+    _reach(container, claims, member_id)
+    enrolment_id = parse_id(raw)
+    found = journeys.enrolment(container.uow(), claims, enrolment_id)
+    if found.member_id != member_id:
+        raise NotFound(f"enrolment {enrolment_id} was not found")
+    return enrolment_id
+
+
+@router.post("/manage/coaching/members/{raw_id}/journeys")
+async def enrol(request: Request, raw_id: str) -> Response:
+    def build(form: dict[str, str]) -> StaffEnrol:
+        if not form.get("template_id"):
+            raise WebRefusal(422, "Cannot do that", "Choose a journey.")
+        return StaffEnrol.model_validate(
+            {
+                "template_id": form["template_id"],
+                "coach_id": form.get("coach_id") or None,
+                "starts_on": form.get("starts_on") or None,
+            }
+        )
+
+    def act(container: Any, claims: AccessClaims, member_id: uuid.UUID, cmd: StaffEnrol) -> None:
+        _reach(container, claims, member_id)
+        _, published = journeys.enrol(
+            container.uow(),
+            container.enrolment_gate,
+            claims,
+            member_id=member_id,
+            template_id=cmd.template_id,
+            starts_on=cmd.starts_on,
+            coach_id=cmd.coach_id,
+        )
+        publish_committed(container.events, published)
+
+    return await _act(request, raw_id, "enrol", build, act, "enrolled", "journeys")
+
+
+@router.post("/manage/coaching/members/{raw_id}/journeys/{raw_enrolment}/move")
+async def move(request: Request, raw_id: str, raw_enrolment: str) -> Response:
+    def build(form: dict[str, str]) -> tuple[EnrolmentStatus, str]:
+        to = _MOVES.get(form.get("to", ""))
+        if to is None:
+            raise WebRefusal(422, "Cannot do that", "Choose pause, resume, complete or drop.")
+        return to, Transition.model_validate({"reason": _reason(form)}).reason
+
+    def act(
+        container: Any,
+        claims: AccessClaims,
+        member_id: uuid.UUID,
+        cmd: tuple[EnrolmentStatus, str],
+    ) -> None:
+        enrolment_id = _theirs(container, claims, member_id, raw_enrolment)
+        _, published = journeys.move(container.uow(), claims, enrolment_id, cmd[0], cmd[1])
+        publish_committed(container.events, published)
+
+    form_name = f"move-{raw_enrolment}"
+    return await _act(request, raw_id, form_name, build, act, "journey", "journeys")
+
+
+@router.post("/manage/coaching/members/{raw_id}/journeys/{raw_enrolment}/adjust")
+async def adjust(request: Request, raw_id: str, raw_enrolment: str) -> Response:
+    def build(form: dict[str, str]) -> Adjustment:
+        targets = {k: form[k] for k in TARGETS if form.get(k, "").strip()}
+        week = form.get("week") or None
+        return Adjustment.model_validate(
+            {
+                "reason": _reason(form),
+                "intensity_ceiling": form.get("intensity_ceiling") or None,
+                "mix": form.get("mix") or None,
+                # A week is chosen by default: without any target, no week changes.
+                "week": week if targets else None,
+                "targets": targets or None,
+            }
+        )
+
+    def act(container: Any, claims: AccessClaims, member_id: uuid.UUID, cmd: Adjustment) -> None:
+        enrolment_id = _theirs(container, claims, member_id, raw_enrolment)
+        journeys.adjust(container.uow(), claims, enrolment_id, cmd)
+
+    form_name = f"adjust-{raw_enrolment}"
+    return await _act(request, raw_id, form_name, build, act, "adjusted", "journeys")
