@@ -36,7 +36,6 @@ from server.engagement import projection as engagement_projection
 from server.engagement import sync as engagement_sync
 from server.jobs import Job
 from server.journeys import adherence as journey_adherence
-from server.journeys.service import EnrolmentGate
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
@@ -53,7 +52,7 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.location_scope import LocationScope
-from server.ports.risk import CoachedMembers, NoRiskCategories, RiskReader
+from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
 from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step

@@ -28,7 +28,7 @@ from server.ports import (
 )
 from server.ports.identity import AccessClaims, AccessGrants, InvalidToken
 from server.ports.location_scope import LocationScope
-from server.ports.risk import CoachedMembers, RiskReader
+from server.ports.risk import CoachedMembers, EnrolmentGate, RiskReader
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 
 
@@ -72,6 +72,9 @@ class Services(Protocol):
 
     @property
     def coached_members(self) -> CoachedMembers: ...
+
+    @property
+    def enrolment_gate(self) -> EnrolmentGate: ...
 
     def uow(self) -> UnitOfWork: ...
 

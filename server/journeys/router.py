@@ -22,10 +22,10 @@ from server.journeys.schemas import (
     StaffEnrol,
     Transition,
 )
-from server.journeys.service import EnrolmentGate
 from server.members.deps import MemberClaims
 from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
+from server.ports.risk import EnrolmentGate
 from shared.carepath.enrolment import EnrolmentStatus
 
 router = APIRouter(route_class=ThreadedRoute, tags=["journeys"])

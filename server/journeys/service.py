@@ -9,10 +9,9 @@ coach; owners and managers change any, coaches their own, front desk none.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -43,6 +42,7 @@ from server.journeys.templates import with_starters
 from server.members.models import Member
 from server.ports.analytics import PublishedEvent
 from server.ports.identity import AccessClaims
+from server.ports.risk import EnrolmentGate
 from server.staff.models import StaffAccount
 from shared.carepath.enrolment import LIVE, EnrolmentStatus, may_move
 from shared.carepath.matching import Candidate, allowed, recommend
@@ -51,29 +51,6 @@ from shared.clock import utcnow
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 from shared.ids import new_id
 from shared.movement import local_date
-
-
-class EnrolmentGate(Protocol):
-    """Whether a member may join a journey of this ceiling and these contra-indications
-    (screening and risk flags decide); ``(False, why)`` refuses, nothing is written."""
-
-    def check(
-        self,
-        uow: UnitOfWork,
-        tenant_id: uuid.UUID,
-        member_id: uuid.UUID,
-        *,
-        intensity_ceiling: str,
-        contraindications: Sequence[str],
-    ) -> tuple[bool, str]: ...
-
-    def health(
-        self, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
-    ) -> tuple[frozenset[str], bool]:
-        """The member's active risk flags and whether a screening answer awaits a
-        clearance: what recommendations are matched on."""
-        ...
-
 
 _COUNTS = {
     ActivityKind.SESSION_TYPE: "classes",

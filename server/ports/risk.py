@@ -1,11 +1,11 @@
-"""Between the coach console and members' health data: where a coach's list reads each
-member's risk category from (the risk flags), and whom a coach looks after (who may read
-their health data)."""
+"""Between members' health data (screening, risk flags) and the domains that act on it:
+where a coach's list reads each member's risk category, whom a coach looks after (who may
+read their health data), and whether a member may join a journey."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from server.db.uow import UnitOfWork
@@ -35,4 +35,26 @@ class CoachedMembers(Protocol):
     ) -> bool:
         """Whether the member is one the coach looks after (their lead coach, or the coach
         of a live journey of theirs), read inside ``uow``'s open transaction."""
+        ...
+
+
+class EnrolmentGate(Protocol):
+    """Whether a member may join a journey of this ceiling and these contra-indications
+    (screening and risk flags decide); ``(False, why)`` refuses, nothing is written."""
+
+    def check(
+        self,
+        uow: UnitOfWork,
+        tenant_id: uuid.UUID,
+        member_id: uuid.UUID,
+        *,
+        intensity_ceiling: str,
+        contraindications: Sequence[str],
+    ) -> tuple[bool, str]: ...
+
+    def health(
+        self, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
+    ) -> tuple[frozenset[str], bool]:
+        """The member's active risk flags and whether a screening answer awaits a
+        clearance: what recommendations are matched on."""
         ...

@@ -4,7 +4,7 @@ the caller's claims (a coach reaches only their own members)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol, cast
+from typing import Any
 
 from server.api.deps import Services
 from server.coaching import service as coaching
@@ -13,7 +13,6 @@ from server.errors import NotFound
 from server.journeys import service as journeys
 from server.journeys.rules import next_monday
 from server.journeys.schemas import EnrolmentDetail
-from server.journeys.service import EnrolmentGate
 from server.ports.identity import AccessClaims
 from server.tenants import service as tenants
 from server.web.formatting import Formats
@@ -187,12 +186,6 @@ def _card(detail: EnrolmentDetail, names: dict[uuid.UUID, str]) -> dict[str, Any
     }
 
 
-class _WithGate(Protocol):
-    """The container's screening gate (the API routes reach it the same way)."""
-
-    enrolment_gate: EnrolmentGate
-
-
 def journeys_view(
     container: Services, claims: AccessClaims, member_id: uuid.UUID, lead: uuid.UUID | None
 ) -> dict[str, Any]:
@@ -206,9 +199,7 @@ def journeys_view(
     enrol_as = claims.subject_id if coaching.is_coach(claims) else lead
     return {
         "enrolments": [_card(d, names) for d in details],
-        "offers": journeys.offers(
-            container.uow(), cast(_WithGate, container).enrolment_gate, claims, member_id
-        ),
+        "offers": journeys.offers(container.uow(), container.enrolment_gate, claims, member_id),
         "start_default": next_monday(today).isoformat(),
         "start_min": today.isoformat(),
         "enrol_coach": enrol_as,

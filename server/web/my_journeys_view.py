@@ -11,9 +11,9 @@ from typing import Any
 from server.api.deps import Services
 from server.journeys import certificate, rules, service
 from server.journeys.schemas import AssessmentWrite, EnrolmentDetail, EnrolmentRead
-from server.journeys.service import EnrolmentGate
 from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
+from server.ports.risk import EnrolmentGate
 from server.web.account_view import places
 from server.web.formatting import Formats
 from shared.carepath.enrolment import LIVE, EnrolmentStatus
@@ -35,8 +35,7 @@ STATUS_WORDS = {
 
 
 def _gate(container: Services) -> EnrolmentGate:
-    gate: EnrolmentGate = container.enrolment_gate  # type: ignore[attr-defined]
-    return gate
+    return container.enrolment_gate
 
 
 def _bars(week: Any) -> list[dict[str, Any]]:
