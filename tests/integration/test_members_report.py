@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -13,17 +14,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from server.bookings.models import Booking
 from server.bootstrap import Container
 from server.checkin.models import Checkin
+from server.main import create_app
 from server.plans.models import Membership, RevenueDay
 from server.scheduling.models import ClassSession
 from shared.ids import new_id
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import PASSWORD
+from tests.integration.test_web_reports import _cells
+from tests.integration.web_helpers import staff_signs_in
 
 SPAN = {"from": "2026-01-01", "to": "2026-03-31"}
 
@@ -367,3 +372,53 @@ def test_a_format_not_offered_is_422(seeded: Seeded) -> None:
         response = client.get(path, params={**SPAN, "format": "docx"}, headers=seeded.studio.admin)
         assert response.status_code == 422, path
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_console_members_tab_and_its_files(seeded: Seeded, container: Container) -> None:
+    slug = seeded.studio.desk.tenant.slug
+    with TestClient(create_app(container=container), raise_server_exceptions=False) as browser:
+        assert staff_signs_in(browser, slug, f"owner@{slug}.example", PASSWORD).status_code == 303
+        # 13 weeks ending Sunday 29 March: 29 Dec 2025 to 29 Mar 2026, by month.
+        period = "weeks=13&to=2026-03-29"
+        page = browser.get(f"/manage/reports/members?{period}")
+        assert page.status_code == 200, page.text
+        assert _cells(page.text, "months") == [
+            ["1 Dec 2025", "0", "0", "0"],
+            ["1 Jan 2026", "2", "3", "0"],
+            ["1 Feb 2026", "1", "2", "1"],
+            ["1 Mar 2026", "2", "3", "1"],
+        ]
+        assert _cells(page.text, "cohorts") == [
+            ["1 Dec 2025", "0", "0", "0", "0", "0"],
+            ["1 Jan 2026", "2", "2", "1", "1", "–"],
+            ["1 Feb 2026", "1", "1", "0", "–", "–"],
+            ["1 Mar 2026", "2", "1", "–", "–", "–"],
+        ]
+        for ext in ("csv", "xlsx", "pdf"):
+            assert f'href="/manage/reports/members/download.{ext}?' in page.text
+        book = browser.get(f"/manage/reports/members/download.xlsx?{period}")
+        assert book.status_code == 200, book.text
+        assert re.fullmatch(
+            r'attachment; filename="members-2025-12-29-2026-03-29\.xlsx"',
+            book.headers["content-disposition"],
+        )
+        sheets = load_workbook(io.BytesIO(book.content)).sheetnames
+        assert sheets == ["New, active and churned members", "Retention by monthly cohort"]
+        pdf = browser.get(f"/manage/reports/attendance/download.pdf?{period}")
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert "Attendance" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    browser.get(f"/manage/reports/members/download.csv?{period}").content.decode(
+                        "utf-8-sig"
+                    )
+                )
+            )
+        )
+        assert rows[:2] == [
+            ["New, active and churned members by month"],
+            ["Month of", "New", "Active", "Churned"],
+        ]
+        assert browser.get(f"/manage/reports/members/download.docx?{period}").status_code == 404
+        assert browser.get("/manage/reports/members/download.csv?weeks=5").status_code == 422
