@@ -56,7 +56,8 @@ BY_KEY = {r.key: r for r in REPORTS}
 class Column:
     key: str
     heading: str
-    #: text, count, rate, money or week: how the page writes it (the CSV writes it plain).
+    #: text, count, rate, money, week or month: how the page writes it (the CSV writes it
+    #: plain).
     kind: str = "count"
 
 
@@ -432,6 +433,7 @@ def _members(container: Services, claims: AccessClaims, chosen: Filter) -> list[
     chart = {
         "type": "bar",
         "whole": True,
+        "months": True,
         "labels": [r["period_start"] for r in rows],
         "datasets": [
             {"label": label, "data": [r[key] for r in rows]}
@@ -442,7 +444,7 @@ def _members(container: Services, claims: AccessClaims, chosen: Filter) -> list[
         "months",
         "New, active and churned members by month",
         [
-            Column("period_start", "Month of", "week"),
+            Column("period_start", "Month", "month"),
             Column("new", "New"),
             Column("active", "Active"),
             Column("churned", "Churned"),
@@ -459,12 +461,9 @@ def _members(container: Services, claims: AccessClaims, chosen: Filter) -> list[
         "cohorts",
         "Retention by monthly cohort",
         [
-            Column("cohort", "Joined in", "week"),
+            Column("cohort", "Joined in", "month"),
             Column("members", "Members"),
-            *(
-                Column(f"m{k}", "Same month" if k == 0 else f"+{k} mo", "count")
-                for k in range(span)
-            ),
+            *(Column(f"m{k}", f"Month {k}", "count") for k in range(span)),
         ],
         [
             {
@@ -524,7 +523,8 @@ def report_view(
         if table.chart:
             # A week on a chart's axis is written as in the table.
             labels = table.chart["labels"]
-            table.chart["labels"] = [fmt.date(v) if isinstance(v, date) else v for v in labels]
+            write = fmt.month if table.chart.pop("months", False) else fmt.date
+            table.chart["labels"] = [write(v) if isinstance(v, date) else v for v in labels]
     return {
         "tenant": tenant,
         "locations": places,
@@ -541,6 +541,7 @@ _KINDS: dict[str, exports.Kind] = {
     "rate": "ratio",
     "money": "money",
     "week": "date",
+    "month": "date",
 }
 
 
