@@ -422,3 +422,20 @@ def test_the_console_members_tab_and_its_files(seeded: Seeded, container: Contai
         ]
         assert browser.get(f"/manage/reports/members/download.docx?{period}").status_code == 404
         assert browser.get("/manage/reports/members/download.csv?weeks=5").status_code == 422
+
+
+def test_every_report_downloads(seeded: Seeded) -> None:
+    """Each report route answers each format with its file (its title in the PDF)."""
+    reports = {
+        "/reports/no-shows": "No-shows and late cancellations",
+        "/reports/popular": "Popular classes and slots",
+        "/reports/ratings": "Class ratings",
+        "/reports/engagement": "Engagement",
+    }
+    for path, title in reports.items():
+        rows = _csv(_get(seeded, path, format="csv"))
+        assert rows and rows[0], path
+        book = load_workbook(io.BytesIO(_get(seeded, path, format="xlsx").content))
+        assert all(sheet["A1"].font.bold for sheet in book.worksheets), path
+        pdf = PdfReader(io.BytesIO(_get(seeded, path, format="pdf").content))
+        assert title in pdf.pages[0].extract_text(), path
