@@ -59,3 +59,23 @@ def test_money_formats_follow_the_currency() -> None:
     assert money_format("GBP") == '"£"#,##0.00;-"£"#,##0.00'
     assert money_format("JPY") == '"JP¥"#,##0;-"JP¥"#,##0'
     assert money_format("") == "#,##0.00"
+
+
+def test_a_long_table_pages_on_a4_landscape_under_its_header() -> None:
+    from pypdf import PdfReader
+
+    from server.api.exports import pdf_bytes
+
+    columns = [Column("week", "Week start", "date"), Column("n", "Attended", "int")]
+    rows = [{"week": date(2026, 1, 1), "n": i} for i in range(150)]
+    pdf = PdfReader(
+        io.BytesIO(pdf_bytes(Export("a", "Attendance", [], [Table("Weeks", columns, rows)])))
+    )
+    assert len(pdf.pages) > 1
+    for page in pdf.pages:
+        # A4 landscape: 297 × 210 mm in points.
+        assert (
+            round(float(page.mediabox.width)) == 842 and round(float(page.mediabox.height)) == 595
+        )
+        assert "Week start" in page.extract_text()
+    assert "149" in pdf.pages[-1].extract_text()
