@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,3 +80,29 @@ class NoShowType(NoShowRow):
 class NoShowReport(_Report):
     weeks: list[NoShowWeek]
     types: list[NoShowType]
+
+
+class MemberPeriod(BaseModel):
+    #: First local day of the week (Monday) or month.
+    period_start: date
+    #: Members whose first membership started in the period.
+    new: int
+    #: Members with a visit or a class attended in the period.
+    active: int
+    #: Members whose last membership ended in the period, not renewed.
+    churned: int
+
+
+class CohortRow(BaseModel):
+    #: The month (its first day) the cohort's members joined in.
+    cohort: date
+    members: int
+    #: Of them, how many were active in the cohort's month, the month after, … up to the
+    #: report's last month (index 0 is the joining month).
+    active: list[int]
+
+
+class MembersReport(_Report):
+    period: Literal["week", "month"]
+    periods: list[MemberPeriod]
+    cohorts: list[CohortRow]

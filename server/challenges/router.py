@@ -6,9 +6,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from server.api.deps import Admin, ContainerDep, UowDep, caller_where, staff_with
+from server.api.exports import (
+    FILE_RESPONSES,
+    Export,
+    FormatParam,
+    download,
+    period_filters,
+    tables_of,
+)
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.challenges import report, service
@@ -144,7 +152,12 @@ def leave(challenge_id: uuid.UUID, claims: MemberClaims, uow: UowDep) -> None:
     service.leave(uow=uow, claims=claims, challenge_id=challenge_id)
 
 
-@router.get("/reports/engagement", response_model=EngagementReportRead, tags=["reports"])
+@router.get(
+    "/reports/engagement",
+    response_model=EngagementReportRead,
+    tags=["reports"],
+    responses=FILE_RESPONSES,
+)
 def engagement_report(
     claims: Admin,
     container: ContainerDep,
@@ -153,7 +166,8 @@ def engagement_report(
     location_id: Annotated[
         uuid.UUID | None, Query(description="One location; none: all yours")
     ] = None,
-) -> EngagementReportRead:
+    format: FormatParam = "json",
+) -> EngagementReportRead | Response:
     """Members by weekly streak (0, 1, 2–3, 4–7, 8+) and by adherence score band, as they
     stand now; challenges running in the period (joined, moved this week, completed);
     per class type attended in the period, the share of its attendees who moved again
@@ -166,4 +180,9 @@ def engagement_report(
         to_day=to,
         location_id=location_id,
     )
-    return EngagementReportRead.model_validate(figures)
+    read = EngagementReportRead.model_validate(figures)
+    if format == "json":
+        return read
+    place = str(location_id) if location_id else None
+    shown = period_filters(from_, to, place)
+    return download(Export("engagement", "Engagement", shown, tables_of(read)), format)

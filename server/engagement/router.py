@@ -9,6 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep, UowDep
+from server.api.exports import (
+    FILE_RESPONSES,
+    Export,
+    FormatParam,
+    download,
+    period_filters,
+    tables_of,
+)
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.db.uow import UnitOfWork
@@ -278,7 +286,7 @@ def rate_class(
     return RatingRead.model_validate(rated)
 
 
-@router.get("/reports/ratings", response_model=RatingsReport)
+@router.get("/reports/ratings", response_model=RatingsReport, responses=FILE_RESPONSES)
 def ratings_report(
     claims: Admin,
     uow: ReadUowDep,
@@ -287,10 +295,16 @@ def ratings_report(
     location_id: Annotated[
         uuid.UUID | None, Query(description="One location; none: all yours")
     ] = None,
-) -> RatingsReport:
+    format: FormatParam = "json",
+) -> RatingsReport | Response:
     """Members' ratings of classes held between two local days, per class type and
     instructor: how many and the average, most rated first."""
     lines = ratings.ratings_report(
         uow=uow, claims=claims, from_day=from_, to_day=to, location_id=location_id
     )
-    return RatingsReport(items=[RatingLineRead.model_validate(line) for line in lines])
+    report = RatingsReport(items=[RatingLineRead.model_validate(line) for line in lines])
+    if format == "json":
+        return report
+    place = str(location_id) if location_id else None
+    shown = period_filters(from_, to, place)
+    return download(Export("ratings", "Class ratings", shown, tables_of(report)), format)

@@ -8,6 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from server.api.deps import Admin, ContainerDep, ReadUowDep, staff_with
+from server.api.exports import (
+    FILE_RESPONSES,
+    Export,
+    FormatParam,
+    Table,
+    columns_of,
+    download,
+    period_filters,
+)
 from server.api.params import Day, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.members.deps import MemberClaims
@@ -23,6 +32,7 @@ from server.sales.schemas import (
     RefundCreate,
     RefundRead,
     RevenueReport,
+    RevenueRow,
     SalePage,
     SaleRecord,
 )
@@ -127,7 +137,7 @@ def my_receipt(sale_id: uuid.UUID, claims: MemberClaims, uow: ReadUowDep) -> Res
     return _pdf(*service.receipt_pdf(uow=uow, claims=claims, sale_id=sale_id, own=True))
 
 
-@router.get("/reports/revenue", response_model=RevenueReport)
+@router.get("/reports/revenue", response_model=RevenueReport, responses=FILE_RESPONSES)
 def revenue(
     claims: Admin,
     uow: ReadUowDep,
@@ -135,8 +145,16 @@ def revenue(
     to: Annotated[Day, Query(description="Last local day")],
     group_by: GroupBy = "plan",
     period: Period = "month",
+    format: FormatParam = "json",
 ) -> Response:
     """Revenue per plan or location, per day, week or month, per currency, net of refunds."""
+    if format != "json":
+        rows = revenue_report.revenue_rows(
+            uow=uow, claims=claims, group_by=group_by, period=period, from_day=from_, to_day=to
+        )
+        shown = period_filters(from_, to, None, group_by=group_by, period=period)
+        table = Table("Revenue", columns_of(RevenueRow), rows)
+        return download(Export("revenue", "Revenue", shown, [table]), format)
     report = revenue_report.revenue(
         uow=uow, claims=claims, group_by=group_by, period=period, from_day=from_, to_day=to
     )

@@ -69,6 +69,10 @@ class Formats:
         when = self.local(on).date() if isinstance(on, datetime) else on
         return format_skeleton("MMMEd", when, locale=self.locale)
 
+    def month(self, on: date) -> str:
+        """A calendar month: "Dec 2026"."""
+        return format_skeleton("yMMM", on, locale=self.locale)
+
     def date(self, on: date | datetime) -> str:
         """A date on its own: "5 Dec 2026"."""
         when = self.local(on).date() if isinstance(on, datetime) else on

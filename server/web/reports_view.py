@@ -5,8 +5,6 @@ with the account's own claims."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -14,7 +12,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from server.api import exports
 from server.api.deps import Services
+from server.bookings import member_report as member_reports
 from server.bookings import reports as attendance_reports
 from server.challenges import report as engagement_reports
 from server.errors import NotFound
@@ -47,6 +47,7 @@ REPORTS = (
     Report("no-shows", "No-shows"),
     Report("revenue", "Revenue"),
     Report("engagement", "Engagement"),
+    Report("members", "Members"),
 )
 BY_KEY = {r.key: r for r in REPORTS}
 
@@ -55,7 +56,8 @@ BY_KEY = {r.key: r for r in REPORTS}
 class Column:
     key: str
     heading: str
-    #: text, count, rate, money or week: how the page writes it (the CSV writes it plain).
+    #: text, count, rate, money, week or month: how the page writes it (the CSV writes it
+    #: plain).
     kind: str = "count"
 
 
@@ -423,6 +425,62 @@ def _engagement(container: Services, claims: AccessClaims, chosen: Filter) -> li
     ]
 
 
+def _members(container: Services, claims: AccessClaims, chosen: Filter) -> list[Table]:
+    report = member_reports.members_report(
+        uow=container.read_uow(), claims=claims, period="month", **_period(chosen)
+    )
+    rows = [p.model_dump() for p in report.periods]
+    chart = {
+        "type": "bar",
+        "whole": True,
+        "months": True,
+        "labels": [r["period_start"] for r in rows],
+        "datasets": [
+            {"label": label, "data": [r[key] for r in rows]}
+            for key, label in (("new", "New"), ("active", "Active"), ("churned", "Churned"))
+        ],
+    }
+    periods = Table(
+        "months",
+        "New, active and churned members by month",
+        [
+            Column("period_start", "Month", "month"),
+            Column("new", "New"),
+            Column("active", "Active"),
+            Column("churned", "Churned"),
+        ],
+        rows,
+        chart,
+        note=(
+            "New: their first membership started in the month. Active: a visit or a class "
+            "attended. Churned: their last membership ended and was not renewed."
+        ),
+    )
+    span = max((len(c.active) for c in report.cohorts), default=0)
+    cohorts = Table(
+        "cohorts",
+        "Retention by monthly cohort",
+        [
+            Column("cohort", "Joined in", "month"),
+            Column("members", "Members"),
+            *(Column(f"m{k}", f"Month {k}", "count") for k in range(span)),
+        ],
+        [
+            {
+                "cohort": c.cohort,
+                "members": c.members,
+                **{f"m{k}": (c.active[k] if k < len(c.active) else None) for k in range(span)},
+            }
+            for c in report.cohorts
+        ],
+        note=(
+            "Of the members who joined in a month, how many were active in it (month 0) "
+            "and in each month after."
+        ),
+    )
+    return [periods, cohorts]
+
+
 BUILDERS: dict[str, Callable[[Services, AccessClaims, Filter], list[Table]]] = {
     "attendance": _attendance,
     "classes": _classes,
@@ -430,6 +488,7 @@ BUILDERS: dict[str, Callable[[Services, AccessClaims, Filter], list[Table]]] = {
     "no-shows": _no_shows,
     "revenue": _revenue,
     "engagement": _engagement,
+    "members": _members,
 }
 
 
@@ -464,7 +523,8 @@ def report_view(
         if table.chart:
             # A week on a chart's axis is written as in the table.
             labels = table.chart["labels"]
-            table.chart["labels"] = [fmt.date(v) if isinstance(v, date) else v for v in labels]
+            write = fmt.month if table.chart.pop("months", False) else fmt.date
+            table.chart["labels"] = [write(v) if isinstance(v, date) else v for v in labels]
     return {
         "tenant": tenant,
         "locations": places,
@@ -474,31 +534,36 @@ def report_view(
     }
 
 
-def _plain(value: Any) -> Any:
-    """A figure as the CSV holds it: numbers without any locale's grouping or symbol."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is None:
-        return ""
-    return value
+_KINDS: dict[str, exports.Kind] = {
+    "text": "text",
+    "count": "number",
+    "heat": "number",
+    "rate": "ratio",
+    "money": "money",
+    "week": "date",
+    "month": "date",
+}
 
 
-#: A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+def as_export(table: Table) -> exports.Table:
+    """A table of the page for the shared file writers."""
+    columns = [exports.Column(c.key, c.heading, _KINDS.get(c.kind, "text")) for c in table.columns]
+    return exports.Table(table.title, columns, table.rows)
 
 
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+def report_export(
+    report: Report, chosen: Filter, location: LocationRead | None, tables: list[Table]
+) -> exports.Export:
+    """The report as on screen, every table, for a file."""
+    shown = [
+        ("From", chosen.from_day.isoformat()),
+        ("To", chosen.last_day.isoformat()),
+        ("Location", location.name if location else "all my locations"),
+    ]
+    return exports.Export(report.key, report.label, shown, [as_export(t) for t in tables])
 
 
-def table_csv(table: Table) -> str:
-    """The table's figures exactly as shown, one row per row, text cells that a
-    spreadsheet would run as a formula neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.heading for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_safe(_plain(row[c.key])) for c in table.columns])
-    return out.getvalue()
+def table_csv(table: Table) -> bytes:
+    """The table's figures exactly as shown, one row per row, by the shared CSV writer
+    (text a spreadsheet would run as a formula neutralised)."""
+    return exports.csv_bytes(exports.Export(table.key, table.title, [], [as_export(table)]))

@@ -249,6 +249,8 @@ def test_lists_and_bodies_keep_to_the_managers_locations(api: Api, container: Co
         f"/overview/today?location_id={accra['location_id']}",
         f"/checkins?location_id={accra['location_id']}",
         f"/sales?location_id={accra['location_id']}",
+        f"/reports/members?from=2026-01-01&to=2026-03-31&location_id={accra['location_id']}",
+        f"/reports/members?from=2026-01-01&to=2026-03-31&format=csv&location_id={accra['location_id']}",
     ):
         assert client.get(path, headers=manager).status_code == 404, path
     # Ids in bodies: another location is not found, and nothing is written.

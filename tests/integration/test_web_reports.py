@@ -211,7 +211,7 @@ def _csv(browser: TestClient, path: str) -> list[list[str]]:
     assert re.fullmatch(
         r'attachment; filename="[\w.-]+\.csv"', response.headers["content-disposition"]
     )
-    return list(csv.reader(io.StringIO(response.text)))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _owner(studio: Studio, browser: TestClient) -> Seeded:

@@ -216,7 +216,7 @@ def test_an_owner_reads_the_reports_and_downloads_a_csv(live: Live, browser: Bro
     assert download.suggested_filename.startswith("attendance-weeks-")
     assert download.suggested_filename.endswith("-Soho-Studio.csv")
     path = download.path()
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert rows[0] == [
         "Week of",
         "Sessions",
