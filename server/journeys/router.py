@@ -4,11 +4,12 @@ assessments and a completed journey's certificate."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from server.api.deps import AnyStaff, ContainerDep, UowDep, get_claims
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.journeys import certificate, service
 from server.journeys.schemas import (
@@ -16,8 +17,9 @@ from server.journeys.schemas import (
     AssessmentRead,
     AssessmentWrite,
     EnrolmentDetail,
+    EnrolmentPage,
     EnrolmentRead,
-    JourneyOffer,
+    OfferPage,
     SelfEnrol,
     StaffEnrol,
     Transition,
@@ -27,6 +29,8 @@ from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from server.ports.risk import EnrolmentGate
 from shared.carepath.enrolment import EnrolmentStatus
+
+T = TypeVar("T")
 
 router = APIRouter(route_class=ThreadedRoute, tags=["journeys"])
 
@@ -41,16 +45,30 @@ GateDep = Annotated[EnrolmentGate, Depends(get_gate)]
 Caller = Annotated[AccessClaims, Depends(get_claims)]
 
 
-@router.get("/me/journeys/offers", response_model=list[JourneyOffer])
-def my_offers(claims: MemberClaims, uow: UowDep, gate: GateDep) -> list[JourneyOffer]:
-    """The journeys one may join, each with what counts toward it (or why not)."""
-    return service.offers(uow, gate, claims, claims.subject_id)
+def _page(found: list[T], limit: int, offset: int) -> tuple[list[T], int | None]:
+    """A page of a list the service ranks whole (a member's journeys and offers are few)."""
+    more = len(found) > offset + limit
+    return found[offset : offset + limit], offset + limit if more else None
 
 
-@router.get("/me/journeys", response_model=list[EnrolmentRead])
-def my_journeys(claims: MemberClaims, uow: UowDep) -> list[EnrolmentRead]:
+@router.get("/me/journeys/offers", response_model=OfferPage)
+def my_offers(
+    claims: MemberClaims, uow: UowDep, gate: GateDep, limit: Limit = 50, offset: Offset = 0
+) -> OfferPage:
+    """The journeys one may join, those that suit one's risk flags first with why, each
+    with what counts toward it (or why not)."""
+    items, next_offset = _page(service.offers(uow, gate, claims, claims.subject_id), limit, offset)
+    return OfferPage(items=items, next_offset=next_offset)
+
+
+@router.get("/me/journeys", response_model=EnrolmentPage)
+def my_journeys(
+    claims: MemberClaims, uow: UowDep, limit: Limit = 50, offset: Offset = 0
+) -> EnrolmentPage:
     """One's enrolments, newest start first."""
-    return service.enrolments_of(uow, claims, claims.subject_id)
+    found = service.enrolments_of(uow, claims, claims.subject_id)
+    items, next_offset = _page(found, limit, offset)
+    return EnrolmentPage(items=items, next_offset=next_offset)
 
 
 @router.post(
@@ -73,10 +91,13 @@ def enrol_me(
     return read
 
 
-@router.get("/members/{member_id}/journeys", response_model=list[EnrolmentRead])
-def member_journeys(member_id: uuid.UUID, claims: AnyStaff, uow: UowDep) -> list[EnrolmentRead]:
+@router.get("/members/{member_id}/journeys", response_model=EnrolmentPage)
+def member_journeys(
+    member_id: uuid.UUID, claims: AnyStaff, uow: UowDep, limit: Limit = 50, offset: Offset = 0
+) -> EnrolmentPage:
     """A member's enrolments (a coach sees those they coach)."""
-    return service.enrolments_of(uow, claims, member_id)
+    items, next_offset = _page(service.enrolments_of(uow, claims, member_id), limit, offset)
+    return EnrolmentPage(items=items, next_offset=next_offset)
 
 
 @router.post(

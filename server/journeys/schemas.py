@@ -112,6 +112,18 @@ class JourneyOffer(BaseModel):
     reasons: list[str] = []
 
 
+class OfferPage(BaseModel):
+    """Journeys one may join, recommended first (a page of them)."""
+
+    items: list[JourneyOffer]
+    next_offset: int | None
+
+
+class EnrolmentPage(BaseModel):
+    items: list[EnrolmentRead]
+    next_offset: int | None
+
+
 class SelfEnrol(InputModel):
     template_id: uuid.UUID
     #: Week 1's first day; default the coming Monday in one's own zone.

@@ -50,6 +50,8 @@ def test_offsets_and_cursors_out_of_range_are_refused_on_every_list(
         "circle_id": studio.location["id"],
         "tile_id": studio.location["id"],
         "challenge_id": studio.location["id"],
+        "profile_id": studio.location["id"],
+        "template_id": studio.location["id"],
     }
     operations = _paged_operations(api)
     assert len(operations) >= 12

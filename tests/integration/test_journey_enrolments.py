@@ -62,8 +62,8 @@ def test_a_member_enrols_from_the_coming_monday_once(api: Api, container: Contai
     offers = api.client.get("/me/journeys/offers", headers=me)
     assert offers.status_code == 200, offers.text
     # The clinic's journey, beside the three shipped ones.
-    assert len(offers.json()) == 4
-    [offer] = [o for o in offers.json() if o["template_id"] == clinic.journey_id]
+    assert len(offers.json()["items"]) == 4 and offers.json()["next_offset"] is None
+    [offer] = [o for o in offers.json()["items"] if o["template_id"] == clinic.journey_id]
     assert offer["allowed"] and offer["weeks"] == 4
     assert offer["counts"] == ["classes", "Movement Tiles", "outdoor activity"]
 
@@ -86,7 +86,7 @@ def test_a_member_enrols_from_the_coming_monday_once(api: Api, container: Contai
         headers=me,
     )
     assert past.status_code == 422
-    mine = api.client.get("/me/journeys", headers=me).json()
+    mine = api.client.get("/me/journeys", headers=me).json()["items"]
     assert [e["id"] for e in mine] == [body["id"]]
     detail = api.client.get(f"/journeys/enrolments/{body['id']}", headers=me).json()
     assert [e["kind"] for e in detail["events"]] == ["enrolled"]
@@ -127,7 +127,9 @@ def test_screening_and_flags_refuse_with_their_reason_and_write_nothing(
         assert reason in response.json()["detail"]
     assert _count(container, JourneyEnrolment) == 0
     assert _count(container, JourneyEnrolmentEvent) == 0
-    offers = api.client.get("/me/journeys/offers", headers=clinic.member_headers(expecting)).json()
+    offers = api.client.get("/me/journeys/offers", headers=clinic.member_headers(expecting)).json()[
+        "items"
+    ]
     assert {o["template_id"]: o["allowed"] for o in offers}[journey] is False
     cleared = api.client.post(
         f"/members/{waiting}/clearances", json={"evidence": "GP letter"}, headers=clinic.manager
@@ -182,7 +184,7 @@ def test_coach_a_cannot_touch_coach_bs_enrolment(api: Api, container: Container)
         == 403
     )
     assert api.client.post(f"{url}/drop", headers=clinic.coach_a).status_code == 403
-    assert api.client.get(f"/members/{ama}/journeys", headers=clinic.coach_a).json() == []
+    assert api.client.get(f"/members/{ama}/journeys", headers=clinic.coach_a).json()["items"] == []
     assert api.client.post(f"{url}/drop", headers=clinic.desk.desk).status_code == 403
     own = api.client.post(f"{url}/adjustments", json=adjust, headers=clinic.coach_b)
     assert own.status_code == 200, own.text
@@ -341,7 +343,9 @@ def test_offers_recommend_the_journeys_that_suit_the_members_flags_with_why(
             f"/members/{stressed}/risk-flags", json={"flag": flag}, headers=clinic.manager
         )
         assert flagged.status_code == 201, flagged.text
-    offers = api.client.get("/me/journeys/offers", headers=clinic.member_headers(stressed)).json()
+    offers = api.client.get("/me/journeys/offers", headers=clinic.member_headers(stressed)).json()[
+        "items"
+    ]
     first = offers[0]
     assert first["name"] == "4-week Stress & Sleep Reset" and first["recommended"] is True
     assert first["reasons"] == ["Suits: stress, poor sleep"]
@@ -352,5 +356,5 @@ def test_offers_recommend_the_journeys_that_suit_the_members_flags_with_why(
     assert {"8-week Metabolic Reset", "6-week Back & Core Rescue"} <= names
     plain_offers = api.client.get(
         "/me/journeys/offers", headers=clinic.member_headers(plain)
-    ).json()
+    ).json()["items"]
     assert not any("Suits" in r for o in plain_offers for r in o["reasons"])

@@ -66,7 +66,7 @@ def test_a_coach_pauses_a_journey_then_adjusts_next_week(live: Live, browser: Br
     page.get_by_label("Email").fill(COACH)
     page.get_by_label("Password").fill(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live.url}/manage")
+    page.wait_for_url(f"{live.url}/manage/coaching")  # a coach lands on their members
     page.goto(f"{live.url}/manage/coaching/members/{provider.member_id}")
     card = page.locator(f'[data-enrolment="{enrolment}"]')
     expect(card).to_contain_text("Week 2 of 4")
