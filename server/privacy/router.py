@@ -26,7 +26,9 @@ from server.privacy.schemas import (
 
 router = APIRouter(route_class=ThreadedRoute, tags=["privacy"])
 
-_EXPORT: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}}, "description": "zmos-member-export/1"}}
+_EXPORT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}}, "description": "zmos-member-export/1"}
+}
 
 
 def _download(document: dict[str, object], member_id: object) -> Response:

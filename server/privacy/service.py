@@ -105,9 +105,28 @@ def _erase_table(db: Any, table_name: str, policy: rules.Policy, where: Any) -> 
         count = db.execute(delete(table).where(where)).rowcount
         return f"deleted {count}"
     if policy.scrub:
-        count = db.execute(update(table).where(where).values(dict.fromkeys(policy.scrub))).rowcount
+        # Cleared: None where the column allows it, else the empty text.
+        blank = {c: None if table.c[c].nullable else "" for c in policy.scrub}
+        count = db.execute(update(table).where(where).values(blank)).rowcount
         return f"kept {count} (cleared: {', '.join(policy.scrub)})"
     return "kept"
+
+
+def _forget_synced_copies(db: Any, tenant_id: uuid.UUID, row_ids: list[uuid.UUID]) -> str:
+    """Older changes kiosks pull carry copies of the member's row and alerts: they become
+    removals (what a kiosk replaying them ends with anyway), their copies dropped."""
+    changes = Base.metadata.tables["sync_changes"]
+    count = db.execute(
+        update(changes)
+        .where(
+            changes.c.tenant_id == tenant_id,
+            changes.c.table_name.in_(("members", "member_alerts")),
+            changes.c.row_id.in_(row_ids),
+            changes.c.data.is_not(None),
+        )
+        .values(deleted=True, data=None)
+    ).rowcount
+    return f"{count} copies removed"
 
 
 def erase_member(
@@ -157,9 +176,15 @@ def erase_member(
             where = (child.c.tenant_id == claims.tenant_id) & child.c[column].in_(ids)
             done[child.name] = _erase_table(db, child.name, policy, where) if ids else "none"
         # Alerts reach kiosks through sync, which follows the ORM: deleted as objects.
-        for alert in db.query(MemberAlert).filter_by(
-            tenant_id=claims.tenant_id, member_id=member_id
-        ):
+        alerts = list(
+            db.execute(
+                select(MemberAlert).where(
+                    MemberAlert.tenant_id == claims.tenant_id, MemberAlert.member_id == member_id
+                )
+            ).scalars()
+        )
+        synced = [member_id, *(alert.id for alert in alerts)]
+        for alert in alerts:
             db.delete(alert)
         db.flush()
         ordered = sorted(rules.ERASURE.items(), key=lambda item: item[0] not in rules.DELETE_ORDER)
@@ -187,6 +212,8 @@ def erase_member(
             member.archived_at = now
         member.token_generation += 1
         RefreshTokenRepository(db, claims.tenant_id).revoke_all_of(member.id, now)
+        db.flush()
+        done["sync_changes"] = _forget_synced_copies(db, claims.tenant_id, synced)
         row = _log(
             uow, claims, member_id, RequestKind.ERASURE, done=True, outcome=rules.ERASED_NAME
         )
