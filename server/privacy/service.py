@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from server.db.base import Base
 from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
-from server.errors import Conflict, InvalidInput, NotFound
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.members import service as member_service
 from server.members.models import Member, MemberAlert
 from server.members.schemas import MemberRead
@@ -29,15 +29,33 @@ from server.privacy.schemas import (
 )
 from server.signins.repository import RefreshTokenRepository
 from shared.clock import utcnow
-from shared.enums import PrincipalKind
+from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 
 
-def _member(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
-    """Archived members too: their data is still held."""
-    member = uow.db.get(Member, (tenant_id, member_id))
-    if member is None:
+def _member(uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> Member:
+    """Archived members too (their data is still held); for staff kept to some locations,
+    members at home elsewhere are not found."""
+    member = uow.db.get(Member, (claims.tenant_id, member_id))
+    if member is None or (
+        claims.kind is PrincipalKind.STAFF
+        and claims.location_ids is not None
+        and member.home_location_id is not None
+        and not claims.sees_location(member.home_location_id)
+    ):
         raise NotFound(f"member {member_id} was not found")
     return member
+
+
+def _staff_of(claims: AccessClaims, roles: frozenset[StaffRole]) -> None:
+    if claims.kind is not PrincipalKind.STAFF or claims.role not in roles:
+        names = ", ".join(sorted(role.value.replace("_", " ") for role in roles))
+        raise Forbidden(f"this needs one of these roles: {names}")
+
+
+def _self_or_admin(claims: AccessClaims, member_id: uuid.UUID) -> None:
+    if claims.kind is PrincipalKind.MEMBER and claims.subject_id == member_id:
+        return
+    _staff_of(claims, ADMIN_ROLES)
 
 
 def _by(claims: AccessClaims) -> str:
@@ -76,8 +94,9 @@ def export_member(
 ) -> dict[str, Any]:
     """Everything held about the member as one JSON document (see README "Member's rights"),
     health data opened; the export is logged."""
+    _self_or_admin(claims, member_id)
     with uow:
-        _member(uow, claims.tenant_id, member_id)
+        _member(uow, claims, member_id)
         tables = records.gather(uow.db, sealer, claims.tenant_id, member_id)
         held = sum(1 for rows in tables.values() if rows)
         row = _log(
@@ -139,8 +158,9 @@ def erase_member(
 ) -> ErasureRead:
     """Personal data removed or anonymised, records the law keeps kept with the member
     anonymised. A second erasure is a 409 and changes nothing."""
+    _staff_of(claims, frozenset({StaffRole.OWNER}))
     with uow:
-        member = _member(uow, claims.tenant_id, member_id)
+        member = _member(uow, claims, member_id)
         requests = PrivacyRequestRepository(uow.db, claims.tenant_id)
         if requests.erased_at(member_id) is not None:
             raise Conflict("this member's personal data was already erased", code="already_erased")
@@ -228,8 +248,10 @@ def ask_rectification(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: RectificationAsk
 ) -> PrivacyRequestRead:
     """A member asks staff to correct something; it waits in the log until staff answer."""
+    if claims.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("this needs a member account")
     with uow:
-        _member(uow, claims.tenant_id, claims.subject_id)
+        _member(uow, claims, claims.subject_id)
         row = _log(
             uow,
             claims,
@@ -247,8 +269,10 @@ def rectify_member(
 ) -> MemberRead:
     """Staff correct a member's data as ``PATCH /members/{id}`` does, logged as a
     rectification (answering the member's request when one is named)."""
-    if cmd.request_id is not None:
-        with uow:
+    _staff_of(claims, ADMIN_ROLES)
+    with uow:
+        _member(uow, claims, member_id)
+        if cmd.request_id is not None:
             _open_request(uow, claims, member_id, cmd.request_id)
     read = member_service.update_member(
         uow=uow, claims=claims, member_id=member_id, cmd=cmd.changes
@@ -290,6 +314,7 @@ def list_requests(
     offset: int,
 ) -> PrivacyRequestPage:
     """Newest first; staff limited to some locations see their members' requests only."""
+    _staff_of(claims, ADMIN_ROLES)
     where: list[ColumnElement[bool]] = []
     if member_id is not None:
         where.append(PrivacyRequest.member_id == member_id)
