@@ -61,3 +61,15 @@ class ErasureRead(BaseModel):
 
 
 MemberExport = dict[str, Any]
+
+
+class MemberPrivacy(BaseModel):
+    """What the console's Privacy page of a member shows."""
+
+    member_id: uuid.UUID
+    first_name: str
+    last_name: str
+    email: str | None
+    home_location_id: uuid.UUID | None
+    erased_at: datetime | None
+    requests: list[PrivacyRequestRead]

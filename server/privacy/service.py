@@ -22,6 +22,7 @@ from server.privacy.rules import RequestKind
 from server.privacy.schemas import (
     ErasureCommand,
     ErasureRead,
+    MemberPrivacy,
     PrivacyRequestPage,
     PrivacyRequestRead,
     RectificationAsk,
@@ -348,3 +349,21 @@ def my_requests(*, uow: UnitOfWork, claims: AccessClaims) -> list[PrivacyRequest
             where=[PrivacyRequest.member_id == claims.subject_id], limit=100, offset=0
         )
         return [PrivacyRequestRead.model_validate(r) for r in rows[:100]]
+
+
+def member_privacy(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberPrivacy:
+    """A member (archived or erased too) and their requests, for owners and managers."""
+    _staff_of(claims, ADMIN_ROLES)
+    with uow:
+        member = _member(uow, claims, member_id)
+        repo = PrivacyRequestRepository(uow.db, claims.tenant_id)
+        rows = repo.page(where=[PrivacyRequest.member_id == member_id], limit=200, offset=0)
+        return MemberPrivacy(
+            member_id=member.id,
+            first_name=member.first_name,
+            last_name=member.last_name,
+            email=member.email,
+            home_location_id=member.home_location_id,
+            erased_at=repo.erased_at(member_id),
+            requests=[PrivacyRequestRead.model_validate(r) for r in rows[:200]],
+        )
