@@ -236,7 +236,12 @@ def erase_member(
         db.flush()
         done["sync_changes"] = _forget_synced_copies(db, claims.tenant_id, synced)
         row = _log(
-            uow, claims, member_id, RequestKind.ERASURE, done=True, outcome=rules.ERASED_NAME
+            uow,
+            claims,
+            member_id,
+            RequestKind.ERASURE,
+            done=True,
+            outcome="personal data erased; financial records kept, anonymised",
         )
         row.requested_at = row.completed_at = now
         uow.commit()
@@ -278,8 +283,10 @@ def rectify_member(
     read = member_service.update_member(
         uow=uow, claims=claims, member_id=member_id, cmd=cmd.changes
     )
-    changed = ", ".join(sorted(cmd.changes.model_dump(exclude_unset=True))) or "nothing"
-    outcome = f"corrected: {changed}" + (f" ({cmd.note.strip()})" if cmd.note else "")
+    changed = ", ".join(sorted(cmd.changes.model_dump(exclude_unset=True)))
+    outcome = (f"corrected: {changed}" if changed else "answered") + (
+        f" ({cmd.note.strip()})" if cmd.note else ""
+    )
     with uow:
         if cmd.request_id is not None:
             asked = _open_request(uow, claims, member_id, cmd.request_id)
