@@ -27,7 +27,10 @@ from server.privacy.schemas import (
 router = APIRouter(route_class=ThreadedRoute, tags=["privacy"])
 
 _EXPORT: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/json": {}}, "description": "zmos-member-export/1"}
+    200: {
+        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": "zmos-member-export/1",
+    }
 }
 
 
@@ -99,10 +102,12 @@ def ask_rectification(
     return service.ask_rectification(uow=uow, claims=claims, cmd=cmd)
 
 
-@router.get("/me/privacy-requests", response_model=list[PrivacyRequestRead])
-def my_requests(claims: MemberClaims, uow: UowDep) -> list[PrivacyRequestRead]:
-    """Your requests (exports, corrections asked), newest first."""
-    return service.my_requests(uow=uow, claims=claims)
+@router.get("/me/privacy-requests", response_model=PrivacyRequestPage)
+def my_requests(
+    claims: MemberClaims, uow: UowDep, limit: Limit = 50, offset: Offset = 0
+) -> PrivacyRequestPage:
+    """Your requests (exports, corrections asked, what was done), newest first."""
+    return service.my_requests(uow=uow, claims=claims, limit=limit, offset=offset)
 
 
 @router.get("/privacy/requests", response_model=PrivacyRequestPage)

@@ -350,12 +350,19 @@ def list_requests(
         )
 
 
-def my_requests(*, uow: UnitOfWork, claims: AccessClaims) -> list[PrivacyRequestRead]:
+def my_requests(
+    *, uow: UnitOfWork, claims: AccessClaims, limit: int, offset: int
+) -> PrivacyRequestPage:
+    if claims.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("this needs a member account")
     with uow:
         rows = PrivacyRequestRepository(uow.db, claims.tenant_id).page(
-            where=[PrivacyRequest.member_id == claims.subject_id], limit=100, offset=0
+            where=[PrivacyRequest.member_id == claims.subject_id], limit=limit, offset=offset
         )
-        return [PrivacyRequestRead.model_validate(r) for r in rows[:100]]
+        return PrivacyRequestPage(
+            items=[PrivacyRequestRead.model_validate(r) for r in rows[:limit]],
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
 
 
 def member_privacy(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberPrivacy:

@@ -62,7 +62,9 @@ def _invalid(exc: ValidationError) -> InvalidInput:
 
 def my_data(container: Services, claims: AccessClaims) -> dict[str, Any]:
     fmt = member_places(container, claims).home
-    requests = service.my_requests(uow=container.read_uow(), claims=claims)
+    requests = service.my_requests(
+        uow=container.read_uow(), claims=claims, limit=200, offset=0
+    ).items
     return {"requests": _rows(requests, fmt)}
 
 
