@@ -256,6 +256,8 @@ def ask_rectification(
     """A member asks staff to correct something; it waits in the log until staff answer."""
     if claims.kind is not PrincipalKind.MEMBER:
         raise Forbidden("this needs a member account")
+    if not cmd.details.strip():
+        raise InvalidInput("say what is wrong, in up to 2,000 characters", code="empty_details")
     with uow:
         _member(uow, claims, claims.subject_id)
         row = _log(

@@ -204,7 +204,7 @@ def test_a_correction_asked_for_is_answered_and_logged(api: Api, container: Cont
     [asked] = [r for r in waiting if r["member_id"] == world.member_id]
     assert asked["kind"] == "rectification" and asked["requested_by_kind"] == "member"
     # Bad input changes nothing.
-    for body in ({"details": ""}, {"details": "x" * 2001}, {"text": "hi"}):
+    for body in ({"details": ""}, {"details": "  \n "}, {"details": "x" * 2001}, {"text": "hi"}):
         bad = api.client.post("/me/rectification-requests", json=body, headers=world.member())
         assert bad.status_code == 422, bad.text
     fixed = api.client.post(
