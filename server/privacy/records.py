@@ -129,6 +129,18 @@ def gather(
             else []
         )
         found.setdefault(child.name, []).extend(_row(child, r, tenant_id, sealer) for r in rows)
+    # Sign-ins name their account as a subject, not a member_id (the hash is left out).
+    tokens = Base.metadata.tables["refresh_tokens"]
+    found["refresh_tokens"] = [
+        _row(tokens, r, tenant_id, sealer)
+        for r in _rows(
+            db,
+            tokens,
+            (tokens.c.tenant_id == tenant_id)
+            & (tokens.c.subject_kind == "member")
+            & (tokens.c.subject_id == member_id),
+        )
+    ]
     notices = Base.metadata.tables["notices"]
     found["notices"] = (
         [

@@ -88,6 +88,7 @@ def test_the_export_holds_the_members_data_and_nobody_elses(api: Api, container:
     # The member exports her own; both exports are logged.
     mine = _export(api, "/me/data-export", world.member())
     assert mine["tables"]["members"][0]["id"] == world.member_id
+    assert all("token_hash" not in t for t in mine["tables"]["refresh_tokens"])
     log = api.client.get(
         "/privacy/requests",
         params={"member_id": world.member_id, "kind": "export"},

@@ -69,6 +69,9 @@ def test_the_member_downloads_and_asks(studio: Studio, browser: TestClient) -> N
     download = browser.post(f"{page}/export", data={"csrf": csrf_of(shown.text)})
     assert download.status_code == 200
     assert download.json()["tables"]["members"][0]["email"] == AMA
+    # The sign-in just made is there, without its secret.
+    [signin] = download.json()["tables"]["refresh_tokens"]
+    assert signin["expires_at"] and "token_hash" not in signin
     # Without the form's token, nothing is exported.
     assert browser.post(f"{page}/export", data={}).status_code == 403
     asked = post_form(browser, page, f"{page}/corrections", details="My surname is wrong")
