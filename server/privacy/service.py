@@ -33,10 +33,12 @@ from shared.clock import utcnow
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 
 
-def _member(uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> Member:
+def _member(
+    uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID, *, for_update: bool = False
+) -> Member:
     """Archived members too (their data is still held); for staff kept to some locations,
     members at home elsewhere are not found."""
-    member = uow.db.get(Member, (claims.tenant_id, member_id))
+    member = uow.db.get(Member, (claims.tenant_id, member_id), with_for_update=for_update)
     if member is None or (
         claims.kind is PrincipalKind.STAFF
         and claims.location_ids is not None
@@ -161,7 +163,8 @@ def erase_member(
     anonymised. A second erasure is a 409 and changes nothing."""
     _staff_of(claims, frozenset({StaffRole.OWNER}))
     with uow:
-        member = _member(uow, claims, member_id)
+        # Locked: of two erasures at once, the second waits and finds the first done.
+        member = _member(uow, claims, member_id, for_update=True)
         requests = PrivacyRequestRepository(uow.db, claims.tenant_id)
         if requests.erased_at(member_id) is not None:
             raise Conflict("this member's personal data was already erased", code="already_erased")
