@@ -15,6 +15,7 @@ from server.nudges import models as nudges_models
 from server.passes import models as passes_models
 from server.plans import models as plans_models
 from server.prescriptions import models as prescriptions_models
+from server.privacy import models as privacy_models
 from server.sales import models as sales_models
 from server.scheduling import models as scheduling_models
 from server.screening import models as screening_models
@@ -41,6 +42,7 @@ __all__ = [
     "passes_models",
     "plans_models",
     "prescriptions_models",
+    "privacy_models",
     "sales_models",
     "scheduling_models",
     "screening_models",

@@ -24,6 +24,7 @@ from server.nudges.router import router as nudges_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
 from server.prescriptions.router import router as prescriptions_router
+from server.privacy.router import router as privacy_router
 from server.sales.router import router as sales_router
 from server.scheduling.router import public_router as public_browsing_router
 from server.scheduling.router import router as scheduling_router
@@ -65,5 +66,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     engagement_router,
     journey_templates_router,
     journeys_router,
+    privacy_router,
     *sync_routers,
 )

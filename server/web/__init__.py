@@ -26,6 +26,7 @@ from server.web import (
     my_challenges,
     my_journeys,
     nudges,
+    privacy,
     progress,
     reports,
     schedule,
@@ -63,6 +64,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(account.router)
     app.include_router(nudges.router)
     app.include_router(health.router)
+    app.include_router(privacy.router)
     app.include_router(activity_imports.router)
     app.include_router(my_journeys.router)
     app.include_router(progress.router)

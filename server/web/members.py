@@ -28,6 +28,7 @@ from server.web.member_uploads import checked_upload, job_of, start_import
 from server.web.pages import redirect, render
 from server.web.sessions import WebRefusal, checked_form, services
 from shared.clock import utcnow
+from shared.enums import ADMIN_ROLES
 
 router = APIRouter(include_in_schema=False)
 
@@ -149,7 +150,14 @@ async def _profile(
     shown = await _run(view.profile, request, claims, member_id)
     shown.errors, shown.sent = errors or {}, sent or {}
     return console_page(
-        request, "manage/members/profile.html", claims, SECTION, status, p=shown, now=utcnow()
+        request,
+        "manage/members/profile.html",
+        claims,
+        SECTION,
+        status,
+        p=shown,
+        now=utcnow(),
+        may_privacy=claims.role in ADMIN_ROLES,
     )
 
 

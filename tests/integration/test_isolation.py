@@ -93,6 +93,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"kind": "call", "outcome": "reached", "text": "all well"}
     },
     ("POST", "/coaching/members/{member_id}/messages"): {"json": {"text": "See you Monday"}},
+    ("POST", "/members/{member_id}/rectifications"): {"json": {"changes": {"phone": "0201"}}},
     ("PUT", "/coaching/members/{member_id}/coach"): {"json": {"coach_id": None}},
     ("POST", "/journeys/enrolments/{enrolment_id}/adjustments"): {
         "json": {"reason": "tired", "mix": "more_tiles"}
@@ -364,6 +365,10 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
         "json": {"note": "merged", "staff_id": ids_a["staff_id"]}
     }
     # B's staff booking the caller's member into B's session: still 404.
+    # Tenant A's member confirmed by their email: B's member is still not found.
+    BODIES[("POST", "/members/{member_id}/erasure")] = {
+        "json": {"confirmation": f"kwame@{tenant_a.slug}.example"}
+    }
     BODIES[("POST", "/sessions/{session_id}/bookings")] = {
         "json": {"member_id": ids_a["member_id"]}
     }
@@ -400,8 +405,10 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
             operations += [(method.upper(), template) for method in methods]
     # Deletions last, so tenant A's own ids still exist for every other check; nested
     # resources (a location's closures) before what holds them.
+    # Erasure at the very end: it removes what the other routes work on.
     operations.sort(
         key=lambda op: (
+            op[1].endswith("/erasure"),
             op[0] == "DELETE",
             op[1] in DEVICE_ROUTES,
             -op[1].count("/") if op[0] == "DELETE" else 0,

@@ -244,6 +244,14 @@ def test_lists_and_bodies_keep_to_the_managers_locations(api: Api, container: Co
     assert {r["group_id"] for r in rows} == {london["location_id"]}
     rows = client.get("/reports/revenue", params=report, headers=tenant.headers).json()["rows"]
     assert {r["group_id"] for r in rows} == {london["location_id"], accra["location_id"]}
+    # The privacy log: the requests of London's members only; the owner's, both.
+    for branch in (london, accra):
+        exported = client.get(f"/members/{branch['member_id']}/data-export", headers=tenant.headers)
+        assert exported.status_code == 200, exported.text
+    logged = client.get("/privacy/requests", headers=manager).json()["items"]
+    assert {r["member_id"] for r in logged} == {london["member_id"]}
+    logged = client.get("/privacy/requests", headers=tenant.headers).json()["items"]
+    assert {r["member_id"] for r in logged} == {london["member_id"], accra["member_id"]}
     for path in (
         f"/sessions?location_id={accra['location_id']}",
         f"/overview/today?location_id={accra['location_id']}",

@@ -1,0 +1,1 @@
+"""The member's rights over the data held about them: export, erasure, rectification."""
