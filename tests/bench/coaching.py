@@ -106,7 +106,9 @@ def _load(container: Any, tenant_id: uuid.UUID, coaches: list[uuid.UUID], count:
         # Journeys: 100 more members for the measured coach (50 they lead anyway, 100 not),
         # and 1,000 enrolments with other coaches or ended.
         theirs = [members[i] for i in range(0, 500, 10)] + [members[i] for i in range(1, 1000, 10)]
-        others = rng.sample(members, 1000)
+        # One live enrolment per member and journey (the database holds to it).
+        taken = set(theirs)
+        others = rng.sample([m for m in members if m not in taken], 1000)
         enrolments = [(m, coaches[0], "active") for m in theirs] + [
             (m, coaches[rng.randint(1, 10)], rng.choice(["active", "completed", "paused"]))
             for m in others
