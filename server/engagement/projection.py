@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -178,30 +179,36 @@ class _Cached:
 class StateCache:
     """The decoded states of the members a process projected last, by (tenant, member):
     loading and decoding a state costs more than applying an event to it. States are
-    immutable, so a hit is shared, never copied. Bounded: the least recently used go."""
+    immutable, so a hit is shared, never copied. Bounded: the least recently used go.
+    Projectors of different tenants may share it from several threads: a lock keeps each
+    operation whole."""
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
         self._entries: OrderedDict[tuple[uuid.UUID, uuid.UUID], _Cached] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, tenant_id: uuid.UUID, member_id: uuid.UUID, revision: int) -> _Cached | None:
         key = (tenant_id, member_id)
-        found = self._entries.get(key)
-        if found is None or found.revision != revision:
-            return None
-        self._entries.move_to_end(key)
-        return found
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None or found.revision != revision:
+                return None
+            self._entries.move_to_end(key)
+            return found
 
     def put(self, tenant_id: uuid.UUID, member_id: uuid.UUID, entry: _Cached) -> None:
         key = (tenant_id, member_id)
-        self._entries[key] = entry
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
     def forget_tenant(self, tenant_id: uuid.UUID) -> None:
-        for key in [k for k in self._entries if k[0] == tenant_id]:
-            del self._entries[key]
+        with self._lock:
+            for key in [k for k in self._entries if k[0] == tenant_id]:
+                del self._entries[key]
 
 
 def _among(db: Session, column: Any, ids: Sequence[uuid.UUID]) -> ColumnElement[bool]:
