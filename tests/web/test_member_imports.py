@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, FileChooser, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.integration.activity_files import gpx_run
 from tests.web.conftest import SIZES, Live
@@ -50,12 +51,8 @@ def test_a_member_imports_a_gpx_run_with_the_keyboard(
     # The page is settled first (the photographs resized it), and the focus checked, so the
     # Space reaches the file input on a slow machine too.
     page.wait_for_load_state("load")
-    field = page.get_by_label("Activity file")
-    field.focus()
-    expect(field).to_be_focused()
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(run))
+    page.bring_to_front()
+    _chooser_by_keyboard(page, page.get_by_label("Activity file")).set_files(str(run))
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Import")).to_be_focused()
     page.keyboard.press("Enter")
@@ -72,3 +69,19 @@ def test_a_member_imports_a_gpx_run_with_the_keyboard(
     photograph(page, live, "member-imports-refused")
     expect(page.get_by_role("link", name="morning-run.gpx")).to_be_visible()
     page.close()
+
+
+def _chooser_by_keyboard(page: Page, field: Locator) -> FileChooser:
+    """Space on the focused file input opens the chooser. A busy headless Chromium now and
+    then drops the key's user activation (no chooser, no error): the key is pressed again,
+    a few times at most, so the check stays that the keyboard alone opens it."""
+    for _ in range(3):
+        field.focus()
+        expect(field).to_be_focused()
+        try:
+            with page.expect_file_chooser(timeout=5_000) as chooser:
+                page.keyboard.press("Space")
+        except PlaywrightTimeoutError:
+            continue
+        return chooser.value
+    raise AssertionError("Space on the focused file input never opened the file chooser")
