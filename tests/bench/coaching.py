@@ -108,7 +108,8 @@ def _load(container: Any, tenant_id: uuid.UUID, coaches: list[uuid.UUID], count:
         theirs = [members[i] for i in range(0, 500, 10)] + [members[i] for i in range(1, 1000, 10)]
         # One live enrolment per member and journey (the database holds to it).
         taken = set(theirs)
-        others = rng.sample([m for m in members if m not in taken], 1000)
+        pool = [m for m in members if m not in taken]
+        others = rng.sample(pool, min(1000, len(pool)))
         enrolments = [(m, coaches[0], "active") for m in theirs] + [
             (m, coaches[rng.randint(1, 10)], rng.choice(["active", "completed", "paused"]))
             for m in others
