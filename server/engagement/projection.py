@@ -164,7 +164,7 @@ class _Member:
 
 
 def new_revision() -> int:
-    """A revision no earlier write of the row had (63 random bits; never 0, the default)."""
+    """A revision no earlier write of the row had (62 random bits; never 0, the default)."""
     return secrets.randbits(62) + 1
 
 
