@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from server.bookings.reports import check_period, scope
 from server.challenges.models import Challenge, ChallengeParticipant
-from server.challenges.repository import tenant_zone
 from server.db.uow import UnitOfWork
 from server.engagement import ratings
 from server.engagement.models import MemberEngagement, MovementEvent
@@ -26,6 +25,7 @@ from server.engagement.repository import MemberDays
 from server.members.models import Member
 from server.ports.identity import AccessClaims
 from server.scheduling.models import ClassSession, SessionType
+from server.tenants.repository import tenant_zone
 from shared.clock import utcnow
 from shared.enums import MovementKind
 from shared.movement import local_date

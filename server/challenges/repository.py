@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from server.challenges.models import Challenge, ChallengeParticipant
 from server.db.repository import TenantRepository
 from server.members.models import Member
-from server.tenants.models import Location
 
 
 class ChallengeRepository(TenantRepository[Challenge]):
@@ -224,15 +223,3 @@ class ParticipantRepository:
                 ChallengeParticipant.reached_at,
             ).where(*self._of(challenge_id))
         ).all()
-
-
-def tenant_zone(db: Session, tenant_id: uuid.UUID) -> str:
-    """The zone of the tenant's first location (UTC without one): where staff's "today"
-    is when they list challenges by state."""
-    found = db.execute(
-        select(Location.timezone)
-        .where(Location.tenant_id == tenant_id)
-        .order_by(Location.created_at, Location.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    return found or "UTC"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from server.challenges import rules
 from server.challenges.models import Challenge, ChallengeParticipant
 from server.challenges.projection import backfill
-from server.challenges.repository import ChallengeRepository, ParticipantRepository, tenant_zone
+from server.challenges.repository import ChallengeRepository, ParticipantRepository
 from server.challenges.schemas import (
     BoardLine,
     ChallengeCreate,
@@ -39,6 +39,7 @@ from server.members.models import Member
 from server.ports.analytics import PublishedEvent
 from server.ports.identity import AccessClaims
 from server.tenants.models import Location
+from server.tenants.repository import tenant_zone
 from shared.clock import utcnow
 from shared.engagement.challenges import MemberScore
 from shared.engagement.ranking import DEFAULT_MIN_TEAM_SIZE, Entry, team_board

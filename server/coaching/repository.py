@@ -19,7 +19,6 @@ from server.journeys.models import JourneyEnrolment, JourneyTemplate
 from server.members.models import Member
 from server.members.repository import seen_at
 from server.staff.models import StaffAccount
-from server.tenants.models import Location
 from shared.carepath.enrolment import LIVE
 
 _LIVE = sorted(s.value for s in LIVE)
@@ -28,17 +27,6 @@ _LIVE = sorted(s.value for s in LIVE)
 def slipping_below(db: Session, tenant_id: uuid.UUID) -> float:
     row = db.get(CoachingPolicy, tenant_id)
     return rules.DEFAULT_SLIPPING_BELOW if row is None else float(row.slipping_below)
-
-
-def tenant_zone(db: Session, tenant_id: uuid.UUID) -> str:
-    """The zone of the tenant's first location (UTC without one)."""
-    found = db.execute(
-        select(Location.timezone)
-        .where(Location.tenant_id == tenant_id)
-        .order_by(Location.created_at, Location.id)
-        .limit(1)
-    ).scalar()
-    return found or "UTC"
 
 
 def coached_by(tenant_id: uuid.UUID, coach_id: uuid.UUID) -> ColumnElement[bool]:

@@ -49,6 +49,7 @@ from server.nudges import rules as nudge_rules
 from server.nudges.models import Nudge
 from server.ports.identity import AccessClaims
 from server.ports.risk import RiskReader
+from server.tenants.repository import tenant_zone
 from shared.clock import utcnow
 from shared.enums import StaffRole
 from shared.ids import new_id
@@ -103,7 +104,7 @@ def list_members(
         chosen = _coach_filter(db, claims, coach_id)
         if member_id is not None:
             _member(db, claims, member_id)
-        today = now.astimezone(ZoneInfo(repo.tenant_zone(db, claims.tenant_id))).date()
+        today = now.astimezone(ZoneInfo(tenant_zone(db, claims.tenant_id))).date()
         f = repo.ListFilter(
             coach_id=chosen,
             standing=standing,

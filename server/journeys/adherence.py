@@ -36,6 +36,7 @@ from server.members.models import Member
 from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
 from server.scheduling.models import ClassSession, SessionType
 from server.tenants.models import Location, Tenant
+from server.tenants.repository import tenant_zone
 from shared.carepath.adherence import (
     WeekCounts,
     habit_point_on,
@@ -125,12 +126,7 @@ def _permits(plan: JourneyPlan, kind: str, session_type_id: uuid.UUID | None) ->
 
 
 def _load_live(db: Session, tenant_id: uuid.UUID, only: Sequence[uuid.UUID] | None) -> list[Live]:
-    first_zone = db.execute(
-        select(Location.timezone)
-        .where(Location.tenant_id == tenant_id)
-        .order_by(Location.created_at, Location.id)
-        .limit(1)
-    ).scalar_one_or_none()
+    first_zone = tenant_zone(db, tenant_id)
     statement = (
         select(
             JourneyEnrolment.id,
@@ -180,7 +176,7 @@ def _load_live(db: Session, tenant_id: uuid.UUID, only: Sequence[uuid.UUID] | No
                 starts_on=row.starts_on,
                 plan=plan,
                 adjustments=adjustments_of(row.adjustments),
-                zone=row.timezone or first_zone or "UTC",
+                zone=row.timezone or first_zone,
                 habit_point_on=row.habit_point_on,
             )
         )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import NotFound
 from server.screening.models import RiskFlagRecord, Screening, ScreeningClearance
-from server.tenants.models import Location
+from server.tenants.repository import tenant_zone
 
 
 class ScreeningRepository:
@@ -81,10 +81,4 @@ class ScreeningRepository:
     def zone(self) -> str:
         """The zone of the tenant's first location (UTC without one): where "today" is for a
         clearance's dates."""
-        found = self.db.execute(
-            select(Location.timezone)
-            .where(Location.tenant_id == self.tenant_id)
-            .order_by(Location.created_at, Location.id)
-            .limit(1)
-        ).scalar_one_or_none()
-        return found or "UTC"
+        return tenant_zone(self.db, self.tenant_id)

@@ -27,6 +27,18 @@ def tenant_by_slug(db: Session, slug: str) -> Tenant | None:
     return tenant
 
 
+def tenant_zone(db: Session, tenant_id: uuid.UUID) -> str:
+    """The zone of the tenant's first location (UTC without one): where "today" is for
+    what belongs to the tenant rather than to one location."""
+    found = db.execute(
+        select(Location.timezone)
+        .where(Location.tenant_id == tenant_id)
+        .order_by(Location.created_at, Location.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    return found or "UTC"
+
+
 class TenantDirectory:
     """The tenant row of the caller's own tenant, and nobody else's."""
 
