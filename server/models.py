@@ -5,6 +5,7 @@ from server.challenges import models as challenges_models
 from server.checkin import models as checkin_models
 from server.circles import models as circles_models
 from server.coaching import models as coaching_models
+from server.corporate import models as corporate_models
 from server.db.base import Base
 from server.devices import models as devices_models
 from server.engagement import models as engagement_models
@@ -33,6 +34,7 @@ __all__ = [
     "checkin_models",
     "circles_models",
     "coaching_models",
+    "corporate_models",
     "devices_models",
     "engagement_models",
     "journeys_models",

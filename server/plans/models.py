@@ -86,6 +86,9 @@ class Membership(TenantScoped, Timestamps, Base):
     #: Declined attempts at the current renewal, and the day of the first.
     failed_charges: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_failed_on: Mapped[date | None] = mapped_column(Date)
+    #: A membership a corporate account pays for (source ``corporate``): the door says
+    #: "Covered by <account>".
+    corporate_account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class Sale(TenantScoped, Base):

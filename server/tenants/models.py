@@ -38,6 +38,8 @@ class Tenant(Timestamps, Base):
     #: 0–6: the hour a member's day starts for movement (a late session counts for the day
     #: before until then).
     day_start_hour: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The smallest group a corporate report shows a figure for (never below 5).
+    corporate_min_group: Mapped[int] = mapped_column(Integer, default=11, server_default="11")
 
 
 class Location(TenantScoped, Timestamps, Base):
