@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, insert, select, update
+from sqlalchemy import String, and_, cast, func, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -105,7 +105,11 @@ def adjustments_of(data: dict[str, Any] | None) -> Adjustments:
     )
 
 
-def _permits(plan: JourneyPlan, kind: str, session_type_id: uuid.UUID | None) -> bool:
+def _permits(
+    plan: JourneyPlan, kind: str, session_type_id: uuid.UUID | None, detail: str | None
+) -> bool:
+    """Whether an activity counts toward the journey; ``detail`` is a Tile's id for a
+    Tile."""
     if not plan.permitted:
         return True
     for allowed in plan.permitted:
@@ -114,8 +118,9 @@ def _permits(plan: JourneyPlan, kind: str, session_type_id: uuid.UUID | None) ->
                 not allowed.ids or str(session_type_id) in allowed.ids
             )
         elif allowed.kind is ActivityKind.TILE:
-            # Tile ids sit in the event's data: any Tile counts for a journey of Tiles.
-            found = kind == MovementKind.TILE
+            # A journey that names its Tiles counts those only (the Tile id sits in the
+            # event's data).
+            found = kind == MovementKind.TILE and (not allowed.ids or detail in allowed.ids)
         elif allowed.kind is ActivityKind.OUTDOOR:
             found = kind in _OUTDOOR
         else:
@@ -183,6 +188,22 @@ def _load_live(db: Session, tenant_id: uuid.UUID, only: Sequence[uuid.UUID] | No
     return found
 
 
+def _detail(db: Session, data: Any) -> Any:
+    """The event's Tile id, or an imported workout's activity type ("strength", "run"…),
+    as text: one column, as no event carries both. The key is written into the SQL, not
+    bound: PostgreSQL would see two parameters in the select and the grouping as two
+    different expressions."""
+    if db.get_bind().dialect.name == "postgresql":
+        return func.coalesce(
+            data.op("->>")(literal_column("'tile_id'")),
+            data.op("->>")(literal_column("'activity_type'")),
+        )
+    return func.coalesce(
+        func.json_extract(data, literal_column("'$.tile_id'")),
+        func.json_extract(data, literal_column("'$.activity_type'")),
+    )
+
+
 def _ledger(
     db: Session, tenant_id: uuid.UUID, enrolments: dict[uuid.UUID, Live], only: bool
 ) -> None:
@@ -192,6 +213,7 @@ def _ledger(
     latest = max(e.today for e in enrolments.values())
     earliest = min(e.starts_on for e in enrolments.values())
     E, M = JourneyEnrolment, MovementEvent
+    detail = _detail(db, M.data)
     statement = (
         select(
             # As text: turning tens of thousands of rows' ids into UUID objects costs more
@@ -203,6 +225,7 @@ def _ledger(
             SessionType.primary_goal,
             SessionType.category,
             M.intensity,
+            detail,
             func.sum(M.minutes),
             func.count(),
         )
@@ -241,6 +264,7 @@ def _ledger(
             SessionType.primary_goal,
             SessionType.category,
             M.intensity,
+            detail,
         )
     )
     if only:
@@ -249,14 +273,15 @@ def _ledger(
         statement = statement.where(E.status.in_(_LIVE))
     hexed = db.get_bind().dialect.name == "sqlite"  # SQLite keeps a UUID as 32 hex digits
     by_text = {(e.hex if hexed else str(e)): found for e, found in enrolments.items()}
-    for eid, day, kind, type_id, goal, category, intensity, minutes, count in db.execute(statement):
+    for row in db.execute(statement):
+        eid, day, kind, type_id, goal, category, intensity, what, minutes, count = row
         enrolment = by_text.get(eid)
         if enrolment is None or day > enrolment.today:
             continue
         week = week_of(day, enrolment.starts_on)
         if not 1 <= week <= enrolment.plan.length:
             continue
-        if not _permits(enrolment.plan, kind, type_id):
+        if not _permits(enrolment.plan, kind, type_id, what):
             continue
         tally = enrolment.weeks.setdefault(week, [0, 0, set(), 0])
         tally[0] += moderate_equivalent(int(minutes or 0), intensity)
