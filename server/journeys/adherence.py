@@ -34,9 +34,11 @@ from server.journeys.models import (
 from server.journeys.rules import week_of, week_starts
 from server.members.models import Member
 from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.prescriptions.models import PrescriptionProfile, PrescriptionProfileVersion
 from server.scheduling.models import ClassSession, SessionType
 from server.tenants.models import Location, Tenant
 from server.tenants.repository import tenant_zone
+from server.tiles.models import Tile
 from shared.carepath.adherence import (
     WeekCounts,
     habit_point_on,
@@ -55,7 +57,9 @@ from shared.movement import local_date
 
 _LIVE = sorted(s.value for s in LIVE)
 _OUTDOOR = frozenset({MovementKind.OUTDOOR, MovementKind.STAFF_ENTRY, MovementKind.SELF_REPORT})
-#: Session types whose goal or category says strength make a strength day.
+#: A strength day is a day with any strength activity: a class whose session type's goal
+#: or category says strength, a Tile whose prescription profile lists strength among its
+#: types, or an imported workout (or any other entry) whose activity type is strength.
 _STRENGTH = "strength"
 _CHUNK = 1000
 
@@ -204,6 +208,32 @@ def _detail(db: Session, data: Any) -> Any:
     )
 
 
+def _strength_tiles(db: Session, tenant_id: uuid.UUID) -> frozenset[str]:
+    """The ids (as text) of the tenant's Tiles whose profile's current version is of the
+    strength type."""
+    T, P, V = Tile, PrescriptionProfile, PrescriptionProfileVersion
+    rows = db.execute(
+        select(T.id, V.types)
+        .join(P, and_(P.tenant_id == T.tenant_id, P.id == T.profile_id))
+        .join(
+            V,
+            and_(V.tenant_id == P.tenant_id, V.profile_id == P.id, V.version == P.current_version),
+        )
+        .where(T.tenant_id == tenant_id)
+    )
+    return frozenset(str(tile_id) for tile_id, types in rows if _STRENGTH in (types or ()))
+
+
+def _is_strength(
+    kind: str, goal: str | None, category: str | None, what: str | None, tiles: frozenset[str]
+) -> bool:
+    if _STRENGTH in ((goal or "").lower(), (category or "").lower()):
+        return True
+    if kind == MovementKind.TILE:
+        return what in tiles
+    return (what or "").lower() == _STRENGTH
+
+
 def _ledger(
     db: Session, tenant_id: uuid.UUID, enrolments: dict[uuid.UUID, Live], only: bool
 ) -> None:
@@ -273,6 +303,7 @@ def _ledger(
         statement = statement.where(E.status.in_(_LIVE))
     hexed = db.get_bind().dialect.name == "sqlite"  # SQLite keeps a UUID as 32 hex digits
     by_text = {(e.hex if hexed else str(e)): found for e, found in enrolments.items()}
+    strength_tiles = _strength_tiles(db, tenant_id)
     for row in db.execute(statement):
         eid, day, kind, type_id, goal, category, intensity, what, minutes, count = row
         enrolment = by_text.get(eid)
@@ -289,7 +320,7 @@ def _ledger(
             tally[3] += count
         else:
             tally[1] += count
-        if _STRENGTH in ((goal or "").lower(), (category or "").lower()):
+        if _is_strength(kind, goal, category, what, strength_tiles):
             tally[2].add(day)
         enrolment.by_day[day] += count
 

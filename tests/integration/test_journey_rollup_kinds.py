@@ -9,8 +9,11 @@ from typing import Any
 
 from server.bootstrap import Container
 from server.engagement import service as engagement
+from server.prescriptions import service as prescriptions
+from server.prescriptions.schemas import ProfileContent
+from server.tiles.models import Tile
 from shared.carepath.plans import ActivityKind, JourneyPlan, PermittedActivity, WeekTarget
-from shared.enums import MovementKind
+from shared.enums import Intensity, MovementKind
 from shared.ids import new_id
 from shared.movement import MovementIntensity
 from tests.integration.helpers import Api
@@ -79,3 +82,67 @@ def test_a_journey_of_any_tile_counts_every_tile(api: Api, container: Container)
     _record(clinic, ama, date(2026, 3, 4), MovementKind.TILE, {"tile_id": str(new_id())})
     _rollup(container, _london(date(2026, 3, 10)))
     assert [(w.tiles, w.met) for w in _weeks(container, enrolment_id)] == [(2, True)]
+
+
+def _tile_of_type(clinic: Clinic, title: str, types: list[str]) -> str:
+    """A Tile following a profile of the given FITT types."""
+    tenant = uuid.UUID(clinic.tenant_id)
+    content = ProfileContent(
+        name=f"{title} profile",
+        intensity_ceiling=Intensity.MODERATE,
+        frequency_min=1,
+        frequency_max=3,
+        intensity=Intensity.MODERATE,
+        minutes_per_session=10,
+        minutes_per_week=30,
+        types=types,
+    )
+    with clinic.container.uow() as uow:
+        profile, _ = prescriptions._add_profile(uow.db, tenant, content, by=None)
+        tile = Tile(
+            tenant_id=tenant,
+            id=new_id(),
+            title=title,
+            summary=title,
+            steps=["Go."],
+            minutes=10,
+            intensity="moderate",
+            contraindications=[],
+            profile_id=profile.id,
+        )
+        uow.db.add(tile)
+        uow.commit()
+        return str(tile.id)
+
+
+def test_strength_days_come_from_any_strength_activity(api: Api, container: Container) -> None:
+    clinic = open_clinic(api, container, "strength-days")
+    plan = JourneyPlan(
+        weeks=(WeekTarget(1, strength_days=3),),
+        permitted=(
+            PermittedActivity(ActivityKind.SESSION_TYPE),
+            PermittedActivity(ActivityKind.TILE),
+            PermittedActivity(ActivityKind.OUTDOOR),
+        ),
+    )
+    journey = add_journey(container, clinic.tenant_id, "Strong", plan)
+    squats = _tile_of_type(clinic, "Chair squats", ["strength", "mobility"])
+    walk = _tile_of_type(clinic, "Brisk walk", ["aerobic"])
+    ama = clinic.member()
+    # Enrolled Wednesday 25 Feb 2026: week 1 is 2–8 March.
+    enrolment_id = _enrol(clinic, ama, journey, _london(date(2026, 2, 25)))
+    # Monday: a Tile of a strength profile: a strength day.
+    _record(clinic, ama, date(2026, 3, 2), MovementKind.TILE, {"tile_id": squats})
+    # Tuesday: an aerobic Tile: not.
+    _record(clinic, ama, date(2026, 3, 3), MovementKind.TILE, {"tile_id": walk})
+    # Wednesday: an imported strength workout: a strength day.
+    _record(clinic, ama, date(2026, 3, 4), MovementKind.OUTDOOR, {"activity_type": "strength"})
+    # Thursday: an imported run: not. Friday: a class with no strength session type: not.
+    _record(clinic, ama, date(2026, 3, 5), MovementKind.OUTDOOR, {"activity_type": "run"})
+    _record(clinic, ama, date(2026, 3, 6), MovementKind.ATTENDANCE, {})
+    _rollup(container, _london(date(2026, 3, 10)))
+    (week,) = _weeks(container, enrolment_id)
+    # 2 strength days (Monday, Wednesday) of 3: dose 2/3 = 0.6667, not met.
+    assert week.strength_days == 2
+    assert week.dose == 0.6667
+    assert not week.met
