@@ -1,0 +1,96 @@
+"""journey assessment values sealed at rest
+
+Revision ID: 0037_a
+Revises: 0036
+Create Date: 2026-12-05 18:00:00
+
+An assessment's measured value (a resting heart rate, a wellbeing score) is health data:
+each existing value is sealed (AES-GCM under the server secret's key, bound to its row, as
+the application seals new ones) into ``sealed_value``, and the clear ``value`` column
+goes. The key is the one the server uses: handed over by ``zmos db upgrade`` and the
+server's own upgrade, else read from the settings (ZMOS_SECRET_KEY or the data
+directory's key file), and only when there is a row to seal.
+"""
+
+import json
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+from server.db.sealed import FieldSealer
+
+
+# revision identifiers, used by Alembic.
+revision: str = "0037_a"
+down_revision: Union[str, Sequence[str], None] = "0036"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+_TABLE = "journey_assessment_results"
+
+
+def _context(tenant_id: object, row_id: object) -> str:
+    # As server.journeys.models.assessment_context (not imported: a migration keeps its
+    # own copy of what it writes).
+    return f"journey_assessment_results.value:{tenant_id}:{row_id}"
+
+
+def _sealer() -> FieldSealer:
+    key = op.get_context().config.attributes.get("secret_key") if op.get_context().config else None
+    if not key:
+        from server.config import Settings
+
+        key = Settings().resolved_secret_key
+    return FieldSealer(str(key))
+
+
+def _table(*columns: sa.Column) -> sa.Table:
+    return sa.table(_TABLE, sa.column("tenant_id", sa.Uuid()), sa.column("id", sa.Uuid()), *columns)
+
+
+def upgrade() -> None:
+    op.add_column(_TABLE, sa.Column("sealed_value", sa.LargeBinary(), nullable=True))
+    bind = op.get_bind()
+    table = _table(
+        sa.column("value", sa.Numeric(10, 2, asdecimal=False)),
+        sa.column("sealed_value", sa.LargeBinary()),
+    )
+    rows = bind.execute(sa.select(table.c.tenant_id, table.c.id, table.c.value)).all()
+    if rows:
+        sealer = _sealer()
+        for tenant_id, row_id, value in rows:
+            sealed = sealer.seal(
+                json.dumps(float(value)).encode(), context=_context(tenant_id, row_id)
+            )
+            bind.execute(
+                sa.update(table)
+                .where(table.c.tenant_id == tenant_id, table.c.id == row_id)
+                .values(sealed_value=sealed)
+            )
+    # Nothing references this table: SQLite may rebuild it to drop the clear column.
+    with op.batch_alter_table(_TABLE, schema=None) as batch_op:
+        batch_op.alter_column("sealed_value", existing_type=sa.LargeBinary(), nullable=False)
+        batch_op.drop_column("value")
+
+
+def downgrade() -> None:
+    op.add_column(_TABLE, sa.Column("value", sa.Numeric(10, 2), nullable=True))
+    bind = op.get_bind()
+    table = _table(
+        sa.column("value", sa.Numeric(10, 2, asdecimal=False)),
+        sa.column("sealed_value", sa.LargeBinary()),
+    )
+    rows = bind.execute(sa.select(table.c.tenant_id, table.c.id, table.c.sealed_value)).all()
+    if rows:
+        sealer = _sealer()
+        for tenant_id, row_id, sealed in rows:
+            value = json.loads(sealer.open(bytes(sealed), context=_context(tenant_id, row_id)))
+            bind.execute(
+                sa.update(table)
+                .where(table.c.tenant_id == tenant_id, table.c.id == row_id)
+                .values(value=value)
+            )
+    with op.batch_alter_table(_TABLE, schema=None) as batch_op:
+        batch_op.alter_column("value", existing_type=sa.Numeric(10, 2), nullable=False)
+        batch_op.drop_column("sealed_value")
