@@ -45,6 +45,7 @@ from shared.carepath.screening import (
     Outcome,
     clearance_expires,
     clearance_holds,
+    flags_named,
     normalise,
     outcome,
     unresolved,
@@ -246,6 +247,7 @@ def record_screening(
                 entered_by=claims.subject_id,
             )
         )
+        _flags_from_answers(uow, sealer, claims, member_id, answers, staff=staff)
         uow.commit()
         read = _read(uow, sealer, claims.tenant_id, member_id, full=True)
     publish_committed(
@@ -260,6 +262,39 @@ def record_screening(
         ],
     )
     return read
+
+
+def _flags_from_answers(
+    uow: UnitOfWork,
+    sealer: FieldSealer,
+    claims: AccessClaims,
+    member_id: uuid.UUID,
+    answers: dict[str, bool],
+    *,
+    staff: bool,
+) -> None:
+    """Record the flags the answers name that the member does not have yet (source:
+    screening, noted today). Never removes one: a later questionnaire without the yes
+    leaves staff's and the integration's flags, and earlier screenings', to staff."""
+    named = flags_named(answers)
+    if not named:
+        return
+    today = today_in(uow, claims.tenant_id)
+    have = screening_state(uow, sealer, claims.tenant_id, [member_id], today)[member_id].flags
+    for flag in sorted(named - {RiskFlag(key) for key in have if key in _FLAG_KEYS}):
+        _new_flag(
+            uow,
+            sealer,
+            claims.tenant_id,
+            member_id,
+            RiskFlagWrite(flag=flag),
+            source=FlagSource.SCREENING,
+            recorded_by=claims.subject_id if staff else None,
+            today=today,
+        )
+
+
+_FLAG_KEYS = frozenset(f.value for f in RiskFlag)
 
 
 def clear(
