@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from server.bootstrap import Container
+from server.notices.models import Notice
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
-from tests.integration.test_screening import _all_no, _answer, _today
+from tests.integration.test_screening import UNRESOLVED, _all_no, _answer, _today
 
 
 def _flags(studio: Studio, member_id: str) -> list[dict[str, Any]]:
@@ -87,3 +90,25 @@ def test_a_condition_under_a_no_names_nothing(api: Api, container: Container) ->
     bad = _answer(studio, member_id, answers | {"chronic_condition.pre_diabetes": "maybe"})
     assert bad.status_code == 422
     assert [f["flag"] for f in _flags(studio, member_id)] == ["type_2_diabetes"]
+
+
+def test_a_member_held_back_from_the_waitlist_is_told_once(api: Api, container: Container) -> None:
+    studio = open_studio(api, container, "held-once-gym")
+    hiit = studio.session(capacity=2)
+    a, b, held, next_1, next_2 = (studio.member(email=f"h{i}@example.com") for i in range(5))
+    first, second = studio.booked(hiit, a), studio.booked(hiit, b)
+    for member_id in (held, next_1, next_2):
+        assert studio.booked(hiit, member_id)["status"] == "waitlisted"
+    assert _answer(studio, held, UNRESOLVED).json()["awaiting_clearance"] is True
+    # Two places free, one after the other: each passes the held member over to the next
+    # in line, but the held member hears of it once.
+    assert studio.cancel(first["id"]).status_code == 200
+    assert studio.cancel(second["id"]).status_code == 200
+    status = {str(bk.member_id): bk.status for bk in studio.bookings(hiit)}
+    assert status[held] == "waitlisted"
+    assert (status[next_1], status[next_2]) == ("confirmed", "confirmed")
+    with container.uow() as uow:
+        told = uow.db.scalars(
+            select(Notice.to_email).where(Notice.topic == "booking.held_back")
+        ).all()
+    assert told == ["h2@example.com"]

@@ -1,4 +1,5 @@
-"""journey assessment values sealed at rest
+"""journey assessment values sealed at rest; when a waitlisted member was told the
+screening gate held them back
 
 Revision ID: 0037_a
 Revises: 0036
@@ -10,6 +11,9 @@ the application seals new ones) into ``sealed_value``, and the clear ``value`` c
 goes. The key is the one the server uses: handed over by ``zmos db upgrade`` and the
 server's own upgrade, else read from the settings (ZMOS_SECRET_KEY or the data
 directory's key file), and only when there is a row to seal.
+
+``bookings.held_back_told_at``: a member held back from a waitlist promotion is told once
+per booking, not at every place that frees.
 """
 
 import json
@@ -18,6 +22,7 @@ from typing import Sequence, Union
 from alembic import op
 import sqlalchemy as sa
 
+import server.db.base
 from server.db.sealed import FieldSealer
 
 
@@ -50,6 +55,12 @@ def _table(*columns: sa.Column) -> sa.Table:
 
 
 def upgrade() -> None:
+    op.add_column(
+        "bookings",
+        sa.Column(
+            "held_back_told_at", server.db.base.UtcDateTime(timezone=True), nullable=True
+        ),
+    )
     op.add_column(_TABLE, sa.Column("sealed_value", sa.LargeBinary(), nullable=True))
     bind = op.get_bind()
     table = _table(
@@ -75,6 +86,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("bookings", "held_back_told_at")
     op.add_column(_TABLE, sa.Column("value", sa.Numeric(10, 2), nullable=True))
     bind = op.get_bind()
     table = _table(
