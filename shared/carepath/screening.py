@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from shared.carepath.vocabulary import RiskFlag
+from shared.carepath.vocabulary import RiskFlag, intensity_rank
 
 
 class Outcome(StrEnum):
@@ -260,3 +260,21 @@ class FlagSource(StrEnum):
     STAFF = "staff"
     INTEGRATION = "integration"
     SCREENING = "screening"
+
+
+def limited_offline(limited: bool, cleared_until: date | None, today: date) -> bool:
+    """Whether a member a kiosk holds as ``limited`` (the latest screening needs a
+    clearance) is still limited to low intensity on ``today``: yes unless a clearance holds
+    through today."""
+    return limited and (cleared_until is None or today > cleared_until)
+
+
+def above_low(intensity: str | None) -> bool:
+    """An activity above low intensity; one of unknown intensity counts as above (errs
+    safe, as the server's booking gate)."""
+    if intensity is None:
+        return True
+    try:
+        return intensity_rank(intensity) > 0
+    except ValueError:
+        return True

@@ -14,6 +14,10 @@ directory's key file), and only when there is a row to seal.
 
 ``bookings.held_back_told_at``: a member held back from a waitlist promotion is told once
 per booking, not at every place that frees.
+
+``members.screening_limited`` and ``members.screening_cleared_until``: what a kiosk needs
+to warn offline that a member is limited to low intensity until cleared (no answer, no
+flag), filled from each member's latest screening and its unrevoked clearances.
 """
 
 import json
@@ -54,7 +58,70 @@ def _table(*columns: sa.Column) -> sa.Table:
     return sa.table(_TABLE, sa.column("tenant_id", sa.Uuid()), sa.column("id", sa.Uuid()), *columns)
 
 
+def _limits() -> None:
+    bind = op.get_bind()
+    screenings = sa.table(
+        "screenings",
+        sa.column("tenant_id", sa.Uuid()),
+        sa.column("id", sa.Uuid()),
+        sa.column("member_id", sa.Uuid()),
+        sa.column("outcome", sa.String()),
+        sa.column("completed_at", server.db.base.UtcDateTime(timezone=True)),
+    )
+    clearances = sa.table(
+        "screening_clearances",
+        sa.column("tenant_id", sa.Uuid()),
+        sa.column("screening_id", sa.Uuid()),
+        sa.column("expires_on", sa.Date()),
+        sa.column("revoked_at", server.db.base.UtcDateTime(timezone=True)),
+    )
+    members = sa.table(
+        "members",
+        sa.column("tenant_id", sa.Uuid()),
+        sa.column("id", sa.Uuid()),
+        sa.column("screening_limited", sa.Boolean()),
+        sa.column("screening_cleared_until", sa.Date()),
+    )
+    latest: dict[tuple[object, object], tuple[object, str]] = {}
+    rows = bind.execute(
+        sa.select(
+            screenings.c.tenant_id, screenings.c.member_id, screenings.c.id, screenings.c.outcome
+        ).order_by(screenings.c.completed_at, screenings.c.id)
+    )
+    for tenant_id, member_id, screening_id, outcome in rows:
+        latest[(tenant_id, member_id)] = (screening_id, outcome)
+    until = dict(
+        ((t, s), e)
+        for t, s, e in bind.execute(
+            sa.select(
+                clearances.c.tenant_id,
+                clearances.c.screening_id,
+                sa.func.max(clearances.c.expires_on),
+            )
+            .where(clearances.c.revoked_at.is_(None))
+            .group_by(clearances.c.tenant_id, clearances.c.screening_id)
+        )
+    )
+    for (tenant_id, member_id), (screening_id, outcome) in latest.items():
+        if outcome != "needs_clearance":
+            continue
+        bind.execute(
+            sa.update(members)
+            .where(members.c.tenant_id == tenant_id, members.c.id == member_id)
+            .values(
+                screening_limited=True,
+                screening_cleared_until=until.get((tenant_id, screening_id)),
+            )
+        )
+
+
 def upgrade() -> None:
+    op.add_column(
+        "members",
+        sa.Column("screening_limited", sa.Boolean(), server_default="0", nullable=False),
+    )
+    op.add_column("members", sa.Column("screening_cleared_until", sa.Date(), nullable=True))
+    _limits()
     op.add_column(
         "bookings",
         sa.Column(
@@ -86,6 +153,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("members", "screening_cleared_until")
+    op.drop_column("members", "screening_limited")
     op.drop_column("bookings", "held_back_told_at")
     op.add_column(_TABLE, sa.Column("value", sa.Numeric(10, 2), nullable=True))
     bind = op.get_bind()
