@@ -43,7 +43,7 @@ def _server(args: argparse.Namespace) -> int:
     # Every worker process must sign tokens with the same key.
     os.environ["ZMOS_SECRET_KEY"] = settings.resolved_secret_key
     if settings.auto_migrate and not args.no_migrate:
-        upgrade(settings.resolved_database_url)
+        upgrade(settings.resolved_database_url, secret_key=settings.resolved_secret_key)
     serve(
         "server.main:app_from_env",
         host=args.host,
@@ -60,7 +60,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     from server.db.migrate import upgrade
 
     settings = Settings()
-    upgrade(settings.resolved_database_url, args.revision)
+    upgrade(settings.resolved_database_url, args.revision, secret_key=settings.resolved_secret_key)
     print(f"database is at revision {args.revision}: {_redact(settings.resolved_database_url)}")
     return 0
 

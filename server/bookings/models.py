@@ -52,6 +52,9 @@ class Booking(TenantScoped, Timestamps, Base):
     #: When the member asked (business time; a kiosk's own clock for offline bookings).
     booked_at: Mapped[datetime] = mapped_column(UtcDateTime)
     promoted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: When the member was told a freed place passed them by (the screening gate held them
+    #: back): told once, not at every place that frees.
+    held_back_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: The class pack a credit was taken from, if any.
     membership_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     credit_taken: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -59,6 +59,7 @@ _NEW_BOOKING: dict[str, Any] = {
     "booked_by": None,
     "device_id": None,
     "promoted_at": None,
+    "held_back_told_at": None,
     "membership_id": None,
     "credit_taken": False,
     "cancelled_at": None,

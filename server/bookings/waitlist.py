@@ -40,7 +40,8 @@ def promote(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> int
     """Fill free places from the waitlist in position order; tell each promoted member.
 
     A member the screening gate holds back (awaiting clearance, for a class above low
-    intensity) is passed over and told so; they keep their place in line for later."""
+    intensity) is passed over and told so, once for the class however many places free;
+    they keep their place in line for later."""
     bookings = BookingRepository(uow.db, tenant_id)
     counters = SessionCounters(uow.db, tenant_id)
     kind: SessionType | None = None
@@ -60,15 +61,17 @@ def promote(uow: UnitOfWork, tenant_id: uuid.UUID, session_id: uuid.UUID) -> int
             if not _has_free_place(counters, session_id):
                 return promoted
             passed.add(first.id)
-            notify.tell(
-                uow,
-                first,
-                "booking.held_back",
-                "A place came free: {what}",
-                "A place came free for {what}, but it went to the next in line: "
-                + gate.BLOCKED.lower()
-                + ". You keep your place in line.",
-            )
+            if first.held_back_told_at is None:
+                first.held_back_told_at = utcnow()
+                notify.tell(
+                    uow,
+                    first,
+                    "booking.held_back",
+                    "A place came free: {what}",
+                    "A place came free for {what}, but it went to the next in line: "
+                    + gate.BLOCKED.lower()
+                    + ". You keep your place in line.",
+                )
             continue
         if not counters.promote_one(session_id):
             return promoted

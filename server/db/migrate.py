@@ -20,8 +20,20 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", *, secret_key: str | None = None) -> None:
+    """``secret_key``: the server's, for migrations that seal health data already stored
+    (without it they read the settings, and only when there is something to seal)."""
+    config = alembic_config(url)
+    if secret_key is not None:
+        config.attributes["secret_key"] = secret_key
+    command.upgrade(config, revision)
+
+
+def downgrade(url: str, revision: str, *, secret_key: str | None = None) -> None:
+    config = alembic_config(url)
+    if secret_key is not None:
+        config.attributes["secret_key"] = secret_key
+    command.downgrade(config, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, insert, select, update
+from sqlalchemy import String, and_, cast, func, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,9 +34,11 @@ from server.journeys.models import (
 from server.journeys.rules import week_of, week_starts
 from server.members.models import Member
 from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.prescriptions.models import PrescriptionProfile, PrescriptionProfileVersion
 from server.scheduling.models import ClassSession, SessionType
 from server.tenants.models import Location, Tenant
 from server.tenants.repository import tenant_zone
+from server.tiles.models import Tile
 from shared.carepath.adherence import (
     WeekCounts,
     habit_point_on,
@@ -55,7 +57,9 @@ from shared.movement import local_date
 
 _LIVE = sorted(s.value for s in LIVE)
 _OUTDOOR = frozenset({MovementKind.OUTDOOR, MovementKind.STAFF_ENTRY, MovementKind.SELF_REPORT})
-#: Session types whose goal or category says strength make a strength day.
+#: A strength day is a day with any strength activity: a class whose session type's goal
+#: or category says strength, a Tile whose prescription profile lists strength among its
+#: types, or an imported workout (or any other entry) whose activity type is strength.
 _STRENGTH = "strength"
 _CHUNK = 1000
 
@@ -105,7 +109,11 @@ def adjustments_of(data: dict[str, Any] | None) -> Adjustments:
     )
 
 
-def _permits(plan: JourneyPlan, kind: str, session_type_id: uuid.UUID | None) -> bool:
+def _permits(
+    plan: JourneyPlan, kind: str, session_type_id: uuid.UUID | None, detail: str | None
+) -> bool:
+    """Whether an activity counts toward the journey; ``detail`` is a Tile's id for a
+    Tile."""
     if not plan.permitted:
         return True
     for allowed in plan.permitted:
@@ -114,8 +122,9 @@ def _permits(plan: JourneyPlan, kind: str, session_type_id: uuid.UUID | None) ->
                 not allowed.ids or str(session_type_id) in allowed.ids
             )
         elif allowed.kind is ActivityKind.TILE:
-            # Tile ids sit in the event's data: any Tile counts for a journey of Tiles.
-            found = kind == MovementKind.TILE
+            # A journey that names its Tiles counts those only (the Tile id sits in the
+            # event's data).
+            found = kind == MovementKind.TILE and (not allowed.ids or detail in allowed.ids)
         elif allowed.kind is ActivityKind.OUTDOOR:
             found = kind in _OUTDOOR
         else:
@@ -183,6 +192,48 @@ def _load_live(db: Session, tenant_id: uuid.UUID, only: Sequence[uuid.UUID] | No
     return found
 
 
+def _detail(db: Session, data: Any) -> Any:
+    """The event's Tile id, or an imported workout's activity type ("strength", "run"…),
+    as text: one column, as no event carries both. The key is written into the SQL, not
+    bound: PostgreSQL would see two parameters in the select and the grouping as two
+    different expressions."""
+    if db.get_bind().dialect.name == "postgresql":
+        return func.coalesce(
+            data.op("->>")(literal_column("'tile_id'")),
+            data.op("->>")(literal_column("'activity_type'")),
+        )
+    return func.coalesce(
+        func.json_extract(data, literal_column("'$.tile_id'")),
+        func.json_extract(data, literal_column("'$.activity_type'")),
+    )
+
+
+def _strength_tiles(db: Session, tenant_id: uuid.UUID) -> frozenset[str]:
+    """The ids (as text) of the tenant's Tiles whose profile's current version is of the
+    strength type."""
+    T, P, V = Tile, PrescriptionProfile, PrescriptionProfileVersion
+    rows = db.execute(
+        select(T.id, V.types)
+        .join(P, and_(P.tenant_id == T.tenant_id, P.id == T.profile_id))
+        .join(
+            V,
+            and_(V.tenant_id == P.tenant_id, V.profile_id == P.id, V.version == P.current_version),
+        )
+        .where(T.tenant_id == tenant_id)
+    )
+    return frozenset(str(tile_id) for tile_id, types in rows if _STRENGTH in (types or ()))
+
+
+def _is_strength(
+    kind: str, goal: str | None, category: str | None, what: str | None, tiles: frozenset[str]
+) -> bool:
+    if _STRENGTH in ((goal or "").lower(), (category or "").lower()):
+        return True
+    if kind == MovementKind.TILE:
+        return what in tiles
+    return (what or "").lower() == _STRENGTH
+
+
 def _ledger(
     db: Session, tenant_id: uuid.UUID, enrolments: dict[uuid.UUID, Live], only: bool
 ) -> None:
@@ -192,6 +243,7 @@ def _ledger(
     latest = max(e.today for e in enrolments.values())
     earliest = min(e.starts_on for e in enrolments.values())
     E, M = JourneyEnrolment, MovementEvent
+    detail = _detail(db, M.data)
     statement = (
         select(
             # As text: turning tens of thousands of rows' ids into UUID objects costs more
@@ -203,6 +255,7 @@ def _ledger(
             SessionType.primary_goal,
             SessionType.category,
             M.intensity,
+            detail,
             func.sum(M.minutes),
             func.count(),
         )
@@ -241,6 +294,7 @@ def _ledger(
             SessionType.primary_goal,
             SessionType.category,
             M.intensity,
+            detail,
         )
     )
     if only:
@@ -249,14 +303,16 @@ def _ledger(
         statement = statement.where(E.status.in_(_LIVE))
     hexed = db.get_bind().dialect.name == "sqlite"  # SQLite keeps a UUID as 32 hex digits
     by_text = {(e.hex if hexed else str(e)): found for e, found in enrolments.items()}
-    for eid, day, kind, type_id, goal, category, intensity, minutes, count in db.execute(statement):
+    strength_tiles = _strength_tiles(db, tenant_id)
+    for row in db.execute(statement):
+        eid, day, kind, type_id, goal, category, intensity, what, minutes, count = row
         enrolment = by_text.get(eid)
         if enrolment is None or day > enrolment.today:
             continue
         week = week_of(day, enrolment.starts_on)
         if not 1 <= week <= enrolment.plan.length:
             continue
-        if not _permits(enrolment.plan, kind, type_id):
+        if not _permits(enrolment.plan, kind, type_id, what):
             continue
         tally = enrolment.weeks.setdefault(week, [0, 0, set(), 0])
         tally[0] += moderate_equivalent(int(minutes or 0), intensity)
@@ -264,7 +320,7 @@ def _ledger(
             tally[3] += count
         else:
             tally[1] += count
-        if _STRENGTH in ((goal or "").lower(), (category or "").lower()):
+        if _is_strength(kind, goal, category, what, strength_tiles):
             tally[2].add(day)
         enrolment.by_day[day] += count
 

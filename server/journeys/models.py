@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     UniqueConstraint,
@@ -176,7 +177,8 @@ class JourneyEnrolmentEvent(TenantScoped, Base):
 
 class JourneyAssessmentResult(TenantScoped, Base):
     """One measurement of a plan's assessment (a sit-to-stand count, a resting heart rate)
-    in one week of an enrolment, by the member or by staff."""
+    in one week of an enrolment, by the member or by staff. The value is health data:
+    sealed (``server.db.sealed``), bound to its row by :func:`assessment_context`."""
 
     __tablename__ = "journey_assessment_results"
     __table_args__ = (
@@ -190,7 +192,13 @@ class JourneyAssessmentResult(TenantScoped, Base):
     enrolment_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     week: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(50))
-    value: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False))
+    #: The measured number as text, sealed.
+    sealed_value: Mapped[bytes] = mapped_column(LargeBinary)
     recorded_by_kind: Mapped[str] = mapped_column(String(10))  # member, staff
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+def assessment_context(tenant_id: uuid.UUID, result_id: uuid.UUID) -> str:
+    """What a sealed assessment value is bound to: moved to another row, it no longer opens."""
+    return f"journey_assessment_results.value:{tenant_id}:{result_id}"

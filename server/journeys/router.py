@@ -127,9 +127,9 @@ def enrol_member(
 
 
 @router.get("/journeys/enrolments/{enrolment_id}", response_model=EnrolmentDetail)
-def enrolment(enrolment_id: uuid.UUID, claims: Caller, uow: UowDep) -> EnrolmentDetail:
+def enrolment(enrolment_id: uuid.UUID, claims: Caller, container: ContainerDep) -> EnrolmentDetail:
     """An enrolment with its weeks so far, its history and its assessments."""
-    return service.enrolment(uow, claims, enrolment_id)
+    return service.enrolment(container.uow(), claims, enrolment_id, sealer=container.sealer)
 
 
 def _move(
@@ -197,7 +197,9 @@ def record_assessment(
     enrolment_id: uuid.UUID, cmd: AssessmentWrite, claims: Caller, container: ContainerDep
 ) -> AssessmentRead:
     """Record an assessment in a week the journey takes it, within its plausible range."""
-    read, published = service.record_assessment(container.uow(), claims, enrolment_id, cmd)
+    read, published = service.record_assessment(
+        container.uow(), claims, enrolment_id, cmd, sealer=container.sealer
+    )
     publish_committed(container.events, published)
     return read
 

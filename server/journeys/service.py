@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.engagement.repository import MemberDays
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -25,6 +26,7 @@ from server.journeys.models import (
     JourneyEnrolmentEvent,
     JourneyTemplate,
     JourneyVersion,
+    assessment_context,
 )
 from server.journeys.schemas import (
     Adjustment,
@@ -197,16 +199,31 @@ def enrolments_of(
 
 
 def enrolment(
-    uow: UnitOfWork, claims: AccessClaims, enrolment_id: uuid.UUID, now: datetime | None = None
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    enrolment_id: uuid.UUID,
+    now: datetime | None = None,
+    *,
+    sealer: FieldSealer,
 ) -> EnrolmentDetail:
     """One enrolment with its weeks so far (measured now), history and assessments."""
     now = now or utcnow()
     with uow:
         row = _reach(uow, claims, enrolment_id)
-        return _detail(uow, row, now)
+        return _detail(uow, sealer, row, now)
 
 
-def _detail(uow: UnitOfWork, row: JourneyEnrolment, now: datetime) -> EnrolmentDetail:
+def _value(sealer: FieldSealer, result: JourneyAssessmentResult) -> float:
+    return float(
+        sealer.open_json(
+            result.sealed_value, context=assessment_context(result.tenant_id, result.id)
+        )
+    )
+
+
+def _detail(
+    uow: UnitOfWork, sealer: FieldSealer, row: JourneyEnrolment, now: datetime
+) -> EnrolmentDetail:
     db, tenant = uow.db, row.tenant_id
     ctx = _context(uow, row)
     measured = adherence.measure(db, tenant, now, only=[row.id])
@@ -243,7 +260,9 @@ def _detail(uow: UnitOfWork, row: JourneyEnrolment, now: datetime) -> EnrolmentD
             )
             for w in m.rolled
         ]
-    recorded = {(a.week, a.key): a.value for a in repository.assessments(db, tenant, row.id)}
+    recorded = {
+        (a.week, a.key): _value(sealer, a) for a in repository.assessments(db, tenant, row.id)
+    }
     due = [
         AssessmentDue(
             key=a.key,
@@ -555,6 +574,8 @@ def record_assessment(
     enrolment_id: uuid.UUID,
     cmd: AssessmentWrite,
     now: datetime | None = None,
+    *,
+    sealer: FieldSealer,
 ) -> tuple[AssessmentRead, list[PublishedEvent]]:
     """Record (or correct) one assessment in a week the plan takes it in, within its
     plausible range. Published without its value: a measurement is health data."""
@@ -587,14 +608,23 @@ def record_assessment(
         result = existing or JourneyAssessmentResult(
             tenant_id=claims.tenant_id, id=new_id(), enrolment_id=row.id, week=cmd.week, key=cmd.key
         )
-        result.value = cmd.value
+        result.sealed_value = sealer.seal_json(
+            cmd.value, context=assessment_context(claims.tenant_id, result.id)
+        )
         result.recorded_by_kind = _by(claims)
         result.recorded_by = claims.subject_id
         result.at = now
         if existing is None:
             db.add(result)
         uow.commit()
-        read = AssessmentRead.model_validate(result)
+        read = AssessmentRead(
+            enrolment_id=result.enrolment_id,
+            week=result.week,
+            key=result.key,
+            value=cmd.value,
+            recorded_by_kind=result.recorded_by_kind,
+            at=result.at,
+        )
     published = [
         _event(
             claims.tenant_id,

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKeyConstraint,
     Index,
@@ -54,6 +55,12 @@ class Member(TenantScoped, Timestamps, Base):
     photo_content_type: Mapped[str | None] = mapped_column(String(40))
     #: When the photo last changed: kiosks fetch a new thumbnail when it moves on.
     photo_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: Limited to low intensity until cleared: the latest screening needs a staff
+    #: clearance. No answer or flag, only what a kiosk needs to warn at the desk offline;
+    #: kept by the screening service.
+    screening_limited: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: The last day a clearance of that screening holds (None: none holds).
+    screening_cleared_until: Mapped[date | None] = mapped_column(Date)
     #: A printed barcode and a key card number, both looked up at the kiosk.
     barcode: Mapped[str | None] = mapped_column(String(64))
     card_number: Mapped[str | None] = mapped_column(String(64))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from server.coaching.models import contact_context
 from server.db.base import Base
 from server.db.sealed import FieldSealer
+from server.journeys.models import assessment_context
 from server.privacy import rules
 from server.screening.rules import context as screening_context
 
@@ -39,6 +40,7 @@ SEALED: dict[tuple[str, str], Sealed] = {
     ("risk_flags", "flag"): Sealed(_screening("risk_flags", "flag")),
     ("risk_flags", "note"): Sealed(_screening("risk_flags", "note")),
     ("coach_contacts", "sealed_text"): Sealed(contact_context),
+    ("journey_assessment_results", "sealed_value"): Sealed(assessment_context, json=True),
 }
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput
+from server.members.models import Member
 from server.members.repository import MemberRepository
 from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
 from server.ports.identity import AccessClaims
@@ -45,6 +46,7 @@ from shared.carepath.screening import (
     Outcome,
     clearance_expires,
     clearance_holds,
+    flags_named,
     normalise,
     outcome,
     unresolved,
@@ -246,6 +248,9 @@ def record_screening(
                 entered_by=claims.subject_id,
             )
         )
+        _flags_from_answers(uow, sealer, claims, member_id, answers, staff=staff)
+        uow.db.flush()
+        _keep_member_limit(uow, claims.tenant_id, member_id)
         uow.commit()
         read = _read(uow, sealer, claims.tenant_id, member_id, full=True)
     publish_committed(
@@ -260,6 +265,54 @@ def record_screening(
         ],
     )
     return read
+
+
+def _keep_member_limit(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> None:
+    """The member row's "limited to low intensity until cleared" and the clearance's last
+    day, as kiosks read them offline; written through the ORM so the members' change
+    capture sends the member to every kiosk."""
+    state = screening_state(uow, None, tenant_id, [member_id], today_in(uow, tenant_id))[member_id]
+    member = uow.db.get(Member, (tenant_id, member_id))
+    if member is None:
+        return
+    limited = state.outcome is Outcome.NEEDS_CLEARANCE
+    until = state.cleared_until if limited else None
+    if member.screening_limited != limited or member.screening_cleared_until != until:
+        member.screening_limited = limited
+        member.screening_cleared_until = until
+
+
+def _flags_from_answers(
+    uow: UnitOfWork,
+    sealer: FieldSealer,
+    claims: AccessClaims,
+    member_id: uuid.UUID,
+    answers: dict[str, bool],
+    *,
+    staff: bool,
+) -> None:
+    """Record the flags the answers name that the member does not have yet (source:
+    screening, noted today). Never removes one: a later questionnaire without the yes
+    leaves staff's and the integration's flags, and earlier screenings', to staff."""
+    named = flags_named(answers)
+    if not named:
+        return
+    today = today_in(uow, claims.tenant_id)
+    have = screening_state(uow, sealer, claims.tenant_id, [member_id], today)[member_id].flags
+    for flag in sorted(named - {RiskFlag(key) for key in have if key in _FLAG_KEYS}):
+        _new_flag(
+            uow,
+            sealer,
+            claims.tenant_id,
+            member_id,
+            RiskFlagWrite(flag=flag),
+            source=FlagSource.SCREENING,
+            recorded_by=claims.subject_id if staff else None,
+            today=today,
+        )
+
+
+_FLAG_KEYS = frozenset(f.value for f in RiskFlag)
 
 
 def clear(
@@ -306,6 +359,8 @@ def clear(
             created_at=utcnow(),
         )
         uow.db.add(row)
+        uow.db.flush()
+        _keep_member_limit(uow, claims.tenant_id, member_id)
         uow.commit()
         return _clearance_read(sealer, row, today)
 
@@ -328,6 +383,8 @@ def revoke_clearance(
             raise Conflict("this clearance was revoked already", code="clearance_revoked")
         row.revoked_at = utcnow()
         row.revoked_by = claims.subject_id
+        uow.db.flush()
+        _keep_member_limit(uow, claims.tenant_id, member_id)
         uow.commit()
         return _clearance_read(sealer, row, today_in(uow, claims.tenant_id))
 

@@ -223,7 +223,7 @@ def _theirs(container: Any, claims: AccessClaims, member_id: uuid.UUID, raw: str
     names both, and an enrolment of someone else is not found here."""
     _reach(container, claims, member_id)
     enrolment_id = parse_id(raw)
-    found = journeys.enrolment(container.uow(), claims, enrolment_id)
+    found = journeys.enrolment(container.uow(), claims, enrolment_id, sealer=container.sealer)
     if found.member_id != member_id:
         raise NotFound(f"enrolment {enrolment_id} was not found")
     return enrolment_id

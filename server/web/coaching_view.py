@@ -192,7 +192,11 @@ def journeys_view(
     """The member's live enrolments (a coach's own) with their weeks and history, and the
     journeys the member may join, recommended first."""
     reads = journeys.enrolments_of(container.uow(), claims, member_id)
-    details = [journeys.enrolment(container.uow(), claims, r.id) for r in reads if r.status in LIVE]
+    details = [
+        journeys.enrolment(container.uow(), claims, r.id, sealer=container.sealer)
+        for r in reads
+        if r.status in LIVE
+    ]
     names = dict(coaching.coaches(uow=container.read_uow(), claims=claims))
     with container.read_uow() as uow:
         today = journeys.member_today(uow, claims.tenant_id, member_id, utcnow())

@@ -52,6 +52,9 @@ def _questions(answers: Mapping[str, object]) -> list[dict[str, Any]]:
             "follow_ups": [
                 {"key": f.key, "text": f.text, "answer": answers.get(f.key)} for f in q.follow_ups
             ],
+            "conditions": [
+                {"key": c.key, "text": c.text, "answer": answers.get(c.key)} for c in q.conditions
+            ],
         }
         for q in QUESTIONS
     ]
@@ -64,7 +67,11 @@ def questions_sent(answers: Mapping[str, bool]) -> list[dict[str, Any]]:
 def answers_of(fields: Mapping[str, str]) -> dict[str, bool]:
     """The posted radios as answers: "yes" and "no"; an unanswered one is left out (the
     rules then name it). Follow-ups of a no are ignored by the rules."""
-    keys = [q.key for q in QUESTIONS] + [f.key for q in QUESTIONS for f in q.follow_ups]
+    keys = [
+        *(q.key for q in QUESTIONS),
+        *(f.key for q in QUESTIONS for f in q.follow_ups),
+        *(c.key for q in QUESTIONS for c in q.conditions),
+    ]
     return {key: fields[key] == "yes" for key in keys if fields.get(key) in ("yes", "no")}
 
 

@@ -113,7 +113,9 @@ def page_view(
         container.read_uow(), claims, claims.subject_id
     )
     live = [
-        _journey(service.enrolment(container.read_uow(), claims, e.id), fmt)
+        _journey(
+            service.enrolment(container.read_uow(), claims, e.id, sealer=container.sealer), fmt
+        )
         for e in mine
         if e.status in LIVE
     ]
@@ -173,7 +175,9 @@ def enrol(container: Services, claims: AccessClaims, template_id: uuid.UUID, tod
 def record(
     container: Services, claims: AccessClaims, enrolment_id: uuid.UUID, cmd: AssessmentWrite
 ) -> None:
-    _, published = service.record_assessment(container.uow(), claims, enrolment_id, cmd)
+    _, published = service.record_assessment(
+        container.uow(), claims, enrolment_id, cmd, sealer=container.sealer
+    )
     publish_committed(container.events, published)
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from shared.carepath.vocabulary import RiskFlag, intensity_rank
+
 
 class Outcome(StrEnum):
     CLEAR = "clear"
@@ -34,16 +36,38 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """An optional follow-up that names which condition a yes is about. It decides nothing
+    about clearance; a yes to it records the matching risk flag (source: screening)."""
+
+    key: str
+    text: str
+    flag: RiskFlag
+
+
+@dataclass(frozen=True)
 class Question:
     key: str
     text: str
     #: Asked on a yes. A question with none (medically supervised activity only) can never be
     #: resolved by the member's own answers.
     follow_ups: tuple[FollowUp, ...]
+    #: Asked on a yes too, and optional: which condition it is.
+    conditions: tuple[Condition, ...] = ()
 
 
-def _q(key: str, text: str, *follow_ups: tuple[str, str, bool]) -> Question:
-    return Question(key, text, tuple(FollowUp(f"{key}.{k}", t, r) for k, t, r in follow_ups))
+def _q(
+    key: str,
+    text: str,
+    *follow_ups: tuple[str, str, bool],
+    conditions: tuple[tuple[str, str, RiskFlag], ...] = (),
+) -> Question:
+    return Question(
+        key,
+        text,
+        tuple(FollowUp(f"{key}.{k}", t, r) for k, t, r in follow_ups),
+        tuple(Condition(f"{key}.{k}", t, flag) for k, t, flag in conditions),
+    )
 
 
 #: The questions in the order they are asked.
@@ -57,6 +81,14 @@ QUESTIONS: tuple[Question, ...] = (
             "Do you get an irregular heartbeat, unusual breathlessness or chest discomfort "
             "when you are active?",
             False,
+        ),
+        conditions=(
+            ("high_blood_pressure", "Is it high blood pressure?", RiskFlag.HIGH_BLOOD_PRESSURE),
+            (
+                "heart",
+                "Is it a condition of the heart itself (heart disease, a rhythm problem)?",
+                RiskFlag.CARDIOVASCULAR,
+            ),
         ),
     ),
     _q(
@@ -86,6 +118,12 @@ QUESTIONS: tuple[Question, ...] = (
             "of it?",
             False,
         ),
+        conditions=(
+            ("type_2_diabetes", "Is it type 2 diabetes?", RiskFlag.TYPE_2_DIABETES),
+            ("pre_diabetes", "Is it pre-diabetes?", RiskFlag.PRE_DIABETES),
+            ("respiratory", "Is it asthma or another lung condition?", RiskFlag.RESPIRATORY),
+            ("osteoporosis", "Is it osteoporosis?", RiskFlag.OSTEOPOROSIS),
+        ),
     ),
     _q(
         "medication",
@@ -102,6 +140,10 @@ QUESTIONS: tuple[Question, ...] = (
         "could be made worse by becoming more active?",
         ("controlled", "Can you do your normal daily activities without it getting worse?", True),
         ("recent", "Have you had an injury or surgery for it in the last 6 months?", False),
+        conditions=(
+            ("back", "Is it your back?", RiskFlag.LOW_BACK_PAIN),
+            ("joint", "Is it a joint (a knee, hip or shoulder, for example)?", RiskFlag.JOINT_PAIN),
+        ),
     ),
     _q(
         "supervision",
@@ -112,6 +154,9 @@ QUESTIONS: tuple[Question, ...] = (
 QUESTION_KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS)
 _BY_KEY: dict[str, Question] = {q.key: q for q in QUESTIONS}
 _FOLLOW_UP_KEYS: frozenset[str] = frozenset(f.key for q in QUESTIONS for f in q.follow_ups)
+_CONDITION_KEYS: frozenset[str] = frozenset(c.key for q in QUESTIONS for c in q.conditions)
+#: Follow-ups that decide clearance and also name a condition: a yes to them is that flag.
+_FOLLOW_UP_FLAGS: dict[str, RiskFlag] = {"bone_joint.recent": RiskFlag.RECENT_INJURY}
 
 #: What each outcome means, in the member's words.
 OUTCOME_TEXTS: dict[Outcome, str] = {
@@ -130,7 +175,7 @@ class InvalidAnswers(ValueError):
 def normalise(answers: Mapping[str, object]) -> dict[str, bool]:
     """The answers as they are kept: every question, and the follow-ups of each yes (those
     of a no are dropped). InvalidAnswers if one is missing, unknown or not a yes/no."""
-    unknown = sorted(set(answers) - set(QUESTION_KEYS) - _FOLLOW_UP_KEYS)
+    unknown = sorted(set(answers) - set(QUESTION_KEYS) - _FOLLOW_UP_KEYS - _CONDITION_KEYS)
     if unknown:
         raise InvalidAnswers(f"unknown question: {', '.join(unknown)}")
     kept: dict[str, bool] = {}
@@ -146,7 +191,31 @@ def normalise(answers: Mapping[str, object]) -> dict[str, bool]:
             if not isinstance(further, bool):
                 raise InvalidAnswers(f"answer yes or no to: {follow_up.text}")
             kept[follow_up.key] = further
+        for condition in question.conditions:
+            named = answers.get(condition.key)
+            if named is None:
+                continue  # which condition it is may be left unsaid
+            if not isinstance(named, bool):
+                raise InvalidAnswers(f"answer yes or no to: {condition.text}")
+            kept[condition.key] = named
     return kept
+
+
+def flags_named(answers: Mapping[str, bool]) -> frozenset[RiskFlag]:
+    """The risk flags the answers name: a yes to a follow-up naming a condition, under a
+    question answered yes."""
+    named: set[RiskFlag] = set()
+    for question in QUESTIONS:
+        if answers.get(question.key) is not True:
+            continue
+        for condition in question.conditions:
+            if answers.get(condition.key) is True:
+                named.add(condition.flag)
+        for follow_up in question.follow_ups:
+            flag = _FOLLOW_UP_FLAGS.get(follow_up.key)
+            if flag is not None and answers.get(follow_up.key) is True:
+                named.add(flag)
+    return frozenset(named)
 
 
 def unresolved(answers: Mapping[str, bool]) -> tuple[str, ...]:
@@ -191,3 +260,21 @@ class FlagSource(StrEnum):
     STAFF = "staff"
     INTEGRATION = "integration"
     SCREENING = "screening"
+
+
+def limited_offline(limited: bool, cleared_until: date | None, today: date) -> bool:
+    """Whether a member a kiosk holds as ``limited`` (the latest screening needs a
+    clearance) is still limited to low intensity on ``today``: yes unless a clearance holds
+    through today."""
+    return limited and (cleared_until is None or today > cleared_until)
+
+
+def above_low(intensity: str | None) -> bool:
+    """An activity above low intensity; one of unknown intensity counts as above (errs
+    safe, as the server's booking gate)."""
+    if intensity is None:
+        return True
+    try:
+        return intensity_rank(intensity) > 0
+    except ValueError:
+        return True

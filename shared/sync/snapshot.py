@@ -103,6 +103,10 @@ class SnapshotMember(BaseModel):
     date_of_birth: date | None = None
     #: When the member's photo last changed (None: no photo); the kiosk fetches a thumbnail.
     photo_updated_at: datetime | None = None
+    #: Limited to low intensity until cleared (the latest screening needs a clearance),
+    #: unless a clearance holds through ``screening_cleared_until``. No health data.
+    screening_limited: bool = False
+    screening_cleared_until: date | None = None
 
 
 class SnapshotMemberAlert(BaseModel):
@@ -209,6 +213,8 @@ class SnapshotSessionType(BaseModel):
     default_capacity: int
     requires_approval: bool = False
     active: bool = True
+    #: shared.enums.Intensity (None: sent before kiosks were told it).
+    intensity: str | None = None
 
 
 class SnapshotClassSession(BaseModel):

@@ -204,6 +204,7 @@ def add_class(
     capacity: int,
     starts_in: timedelta = timedelta(minutes=30),
     name: str = "Spin",
+    intensity: str = "high",
 ) -> str:
     """A session type and one session of it at the location, written straight to the
     database (scheduling has its own API and tests). By default it starts soon: its
@@ -219,7 +220,7 @@ def add_class(
             category="cardio",
             duration_minutes=45,
             default_capacity=capacity,
-            intensity="high",
+            intensity=intensity,
             contraindications=[],
         )
         session = ClassSession(

@@ -132,3 +132,25 @@ def test_the_console_health_page(studio: Studio, browser: TestClient, api: Api) 
     other = open_studio(api, container, "other-health-pages").member()
     assert browser.get(f"/manage/members/{other}/health").status_code == 404
     assert browser.get("/manage/members/nope/health").status_code == 404
+
+
+def test_the_questionnaire_asks_which_condition_and_flags_it(
+    studio: Studio, browser: TestClient
+) -> None:
+    container = studio.container
+    member_who_signs_in(studio.api, container, studio.desk.tenant, f"kofi@{SLUG}.example")
+    assert member_signs_in(browser, SLUG, f"kofi@{SLUG}.example").status_code == 303
+    page = "/app/account/health"
+    shown = browser.get(page)
+    assert "Is it type 2 diabetes?" in shown.text
+    answers = dict.fromkeys(QUESTION_KEYS, "no") | {
+        "chronic_condition": "yes",
+        "chronic_condition.controlled": "yes",
+        "chronic_condition.limits": "no",
+        "chronic_condition.type_2_diabetes": "yes",
+    }
+    saved = _post(browser, page, page, **answers)
+    assert saved.status_code == 303, saved.text
+    assert _count(container, RiskFlagRecord) == 1
+    again = browser.get(saved.headers["location"])
+    assert 'name="chronic_condition.type_2_diabetes" value="yes" checked' in again.text

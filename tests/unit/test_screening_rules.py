@@ -16,10 +16,12 @@ from shared.carepath.screening import (
     Outcome,
     clearance_expires,
     clearance_holds,
+    flags_named,
     normalise,
     outcome,
     unresolved,
 )
+from shared.carepath.vocabulary import RiskFlag
 
 
 def _all_no() -> dict[str, object]:
@@ -159,3 +161,32 @@ def test_a_clearance_holds_about_a_year_and_lapses_the_next_day(cleared_on: date
     assert holds(cleared_on)
     assert not holds(expires + timedelta(days=1))
     assert not holds(cleared_on - timedelta(days=1))
+
+
+def test_flags_named_are_the_conditions_said_yes_under_a_yes() -> None:
+    answers = {
+        "heart_condition": True,
+        "heart_condition.high_blood_pressure": True,
+        "heart_condition.heart": False,
+        "bone_joint": True,
+        "bone_joint.recent": True,
+        "chronic_condition": False,
+        "chronic_condition.type_2_diabetes": True,  # under a no: nothing
+    }
+    assert flags_named(answers) == {RiskFlag.HIGH_BLOOD_PRESSURE, RiskFlag.RECENT_INJURY}
+    assert flags_named({}) == frozenset()
+
+
+def test_a_condition_is_optional_and_decides_no_clearance() -> None:
+    answers: dict[str, object] = {
+        **dict.fromkeys(QUESTION_KEYS, False),
+        "heart_condition": True,
+        "heart_condition.controlled": True,
+        "heart_condition.symptoms": False,
+    }
+    kept = normalise(answers)
+    assert "heart_condition.heart" not in kept
+    assert outcome(kept) is Outcome.CLEAR
+    named = normalise(answers | {"heart_condition.heart": True})
+    assert named["heart_condition.heart"] is True
+    assert outcome(named) is Outcome.CLEAR

@@ -30,6 +30,7 @@ from desktop.core.store import (
 from desktop.core.store.codec import opt_str
 from desktop.core.store.door import DoorRows
 from desktop.core.store.sessions import SessionRows
+from shared.carepath.screening import above_low, limited_offline
 from shared.door_rules import DoorPolicy, class_checkin_refusal
 from shared.enums import BookingStatus, CheckinMethod
 from shared.ids import new_id
@@ -275,6 +276,7 @@ class SessionService:
             raise CheckinError(f"{member.display_name} is already booked on {session.name}")
         if session.free <= 0:
             raise CheckinError(f"{session.name} is full")
+        self._screening_gate(members, member_id, member.display_name, session)
         decider = self._checkins.decider
         ref = ScopeRepository(conn).location_ref()
         if decider is not None and ref is not None:
@@ -301,6 +303,23 @@ class SessionService:
         return SessionBooking(booking_id, member_id, member.display_name, self.session(session_id))
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _screening_gate(
+        self, members: MemberRepository, member_id: uuid.UUID, name: str, session: SessionView
+    ) -> None:
+        """As the server's booking gate, offline: a member whose screening needs a clearance
+        books low-intensity classes only (the server would refuse the booking when it
+        arrives). A class whose intensity the kiosk does not know counts as above low."""
+        limited, cleared_until = members.screening_limit(member_id)
+        on = session.starts_at.astimezone(zone(self._timezone())).date()
+        if not limited_offline(limited, cleared_until, on):
+            return
+        if above_low(self._rows().intensity(session.id)):
+            raise CheckinError(
+                f"{name} cannot book {session.name}: their health questionnaire needs a "
+                "staff clearance before moderate or harder classes (low-intensity classes "
+                "only until then)"
+            )
 
     def _open(self, session_id: uuid.UUID) -> SessionView:
         session = self.session(session_id)

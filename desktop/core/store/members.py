@@ -52,6 +52,17 @@ class MemberRepository:
         ).fetchone()
         return None if row is None else _member(row)
 
+    def screening_limit(self, member_id: uuid.UUID) -> tuple[bool, date | None]:
+        """(limited to low intensity until cleared, the last day a clearance holds) as the
+        server last sent them; a member registered here, or not known, is not limited."""
+        row = self._conn.execute(
+            "SELECT screening_limited, screening_cleared_until FROM cached_member WHERE id = ?",
+            (str(member_id),),
+        ).fetchone()
+        if row is None:
+            return False, None
+        return bool(row[0]), opt_date(row[1])
+
     def by_code(self, column: str, value: str) -> MemberRecord | None:
         """The member whose normalised ``barcode_norm`` or ``card_norm`` is ``value``."""
         if column not in ("barcode_norm", "card_norm"):

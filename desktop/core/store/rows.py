@@ -20,7 +20,11 @@ MEMBER_COLUMNS = (
     "id, first_name, last_name, email, phone, barcode, card_number, home_location_id, "
     "guest_of_id, sort_name, email_norm, phone_digits, barcode_norm, card_norm, date_of_birth"
 )
-INSERT_MEMBER = f"INTO cached_member ({MEMBER_COLUMNS}) VALUES ({', '.join('?' * 15)})"
+#: Pulled members also carry the screening limit (local members, registered here, have none).
+INSERT_MEMBER = (
+    f"INTO cached_member ({MEMBER_COLUMNS}, screening_limited, screening_cleared_until) "
+    f"VALUES ({', '.join('?' * 17)})"
+)
 
 MEMBERSHIP_COLUMNS = (
     "id, member_id, plan_id, status, starts_on, ends_on, frozen_until, credits_remaining, "
@@ -46,6 +50,8 @@ def member_row(m: SnapshotMember) -> tuple[object, ...]:
         code_norm(m.barcode),
         code_norm(m.card_number),
         opt_str(m.date_of_birth),
+        int(m.screening_limited),
+        opt_str(m.screening_cleared_until),
     )
 
 

@@ -171,6 +171,17 @@ class SessionRows:
         ).fetchall()
         return [self._view(r) for r in rows]
 
+    def intensity(self, session_id: uuid.UUID) -> str | None:
+        """The session's type's intensity as the server sent it (None: not known)."""
+        row = self._conn.execute(
+            """SELECT t.data_json FROM cached_class_session s
+               JOIN cached_session_type t ON t.id = s.session_type_id WHERE s.id = ?""",
+            (str(session_id),),
+        ).fetchone()
+        if row is None:
+            return None
+        return SnapshotSessionType.model_validate_json(row[0]).intensity
+
     def session(self, session_id: uuid.UUID) -> SessionView | None:
         row = self._conn.execute(
             f"""SELECT s.*, (SELECT COUNT(*) FROM local_booking lb

@@ -29,6 +29,7 @@ from desktop.core.store.migrations import (
     m0012_e_location_closures,
     m0013_o_checkout,
     m0014_k_engagement,
+    m0015_a_screening_limit,
 )
 
 
@@ -60,6 +61,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0012_e_location_closures,
         m0013_o_checkout,
         m0014_k_engagement,
+        m0015_a_screening_limit,
     )
 )
 
