@@ -1,7 +1,7 @@
 """journey assessment values sealed at rest; when a waitlisted member was told the
 screening gate held them back
 
-Revision ID: 0037_a
+Revision ID: 0037
 Revises: 0036
 Create Date: 2026-12-05 18:00:00
 
@@ -31,7 +31,7 @@ from server.db.sealed import FieldSealer
 
 
 # revision identifiers, used by Alembic.
-revision: str = "0037_a"
+revision: str = "0037"
 down_revision: Union[str, Sequence[str], None] = "0036"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
