@@ -7,14 +7,30 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from server.api.bodies import Patching
 from shared.inputs import InputModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Fee = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
-Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+_CENT = Decimal("0.01")
+Fee = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=12, decimal_places=2),
+    AfterValidator(lambda value: value.quantize(_CENT)),
+]
+Percent = Annotated[
+    Decimal,
+    Field(ge=0, le=100, max_digits=5, decimal_places=2),
+    AfterValidator(lambda value: value.quantize(_CENT)),
+]
 Seats = Annotated[int, Field(ge=1, le=1_000_000)]
 Ids = Annotated[list[uuid.UUID], Field(max_length=50)]
 Split = Literal["company_all", "percentage", "fixed"]

@@ -78,6 +78,8 @@ def _read(package: CorporatePackage, currency: str, taken: int) -> PackageRead:
 
 
 def _check_ids(db: Session, tenant_id: uuid.UUID, plans: list[Any], journeys: list[Any]) -> None:
+    plans = [uuid.UUID(str(i)) for i in plans]
+    journeys = [uuid.UUID(str(i)) for i in journeys]
     unknown = repo.missing_plans(db, tenant_id, plans)
     if unknown:
         raise InvalidInput(f"plan_ids: no such access plan: {', '.join(unknown)}")

@@ -89,7 +89,7 @@ def test_the_two_shares_always_add_up_to_the_fee(
         ("percentage", {"company_percent": percent}),
         ("fixed", {"company_amount": amount}),
     ):
-        share = rules.split_fee(fee, split, currency=currency, **kwargs)  # type: ignore[arg-type]
+        share = rules.split_fee(fee, split, currency=currency, **kwargs)
         assert share.company + share.employee == fee
         assert share.company >= 0 and share.employee >= 0
         assert share.company == share.company.quantize(unit)
