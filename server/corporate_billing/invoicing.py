@@ -341,3 +341,8 @@ def employee_shares(
 def provider_name(*, uow: UnitOfWork, claims: AccessClaims) -> str:
     with uow:
         return repo.tenant_name(uow.db, claims.tenant_id)
+
+
+def account_name(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID) -> str:
+    with uow:
+        return visible_account(uow.db, claims, account_id).name
