@@ -50,7 +50,9 @@ def _share(package: CorporatePackage, currency: str) -> rules.Share:
             company_amount=package.company_amount,
         )
     except rules.SplitError as error:
-        raise InvalidInput(str(error)) from error
+        # Named after the figure at fault, so that a form shows it next to that field.
+        field = {"percentage": "company_percent", "fixed": "company_amount"}.get(package.split)
+        raise InvalidInput(f"{field}: {error}" if field else str(error)) from error
 
 
 def _read(package: CorporatePackage, currency: str, taken: int) -> PackageRead:

@@ -42,8 +42,8 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 def _placed(detail: str, fields: list[Field]) -> tuple[dict[str, str], list[str]]:
     """A service's refusal next to the field it names ("seats: …"), else above the form."""
     name, _, message = detail.partition(": ")
-    if message and name in {f.name for f in fields}:
-        return {name: message[:1].upper() + message[1:] + "."}, []
+    if message and name.lower() in {f.name for f in fields}:
+        return {name.lower(): message[:1].upper() + message[1:] + "."}, []
     return {}, [detail[:1].upper() + detail[1:]]
 
 

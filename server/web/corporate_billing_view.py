@@ -41,7 +41,7 @@ def package_fields(container: Services, claims: AccessClaims) -> list[Field]:
     journey_page = journeys.list_templates(
         uow=container.uow(), claims=claims, include_archived=False, limit=200, offset=0
     )
-    money = {"inputmode": "decimal"}
+    money = {"inputmode": "decimal", "step": "0.01", "min": "0"}
     return [
         Field("name", "Name", required=True, hint="What the company sees, e.g. “Gym access”"),
         Field(
