@@ -40,6 +40,7 @@ from server.corporate_billing.schemas import (
     InvoiceRead,
     InvoiceSummary,
     IssuedRead,
+    page_of,
 )
 from server.corporate_billing.service import require_managing
 from server.db.uow import UnitOfWork
@@ -258,13 +259,20 @@ def issue_month_as(*, uow: UnitOfWork, claims: AccessClaims, month: str) -> Issu
 
 
 def list_invoices(
-    *, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID, month: str | None = None
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    account_id: uuid.UUID,
+    month: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
 ) -> InvoicePage:
     first = _bounds(month)[0] if month else None
     with uow:
         visible_account(uow.db, claims, account_id)
         rows = repo.InvoiceRepository(uow.db, claims.tenant_id).of_account(account_id, first)
-        return InvoicePage(items=[_summary(r) for r in rows])
+        shown, next_offset = page_of(rows, limit, offset)
+        return InvoicePage(items=[_summary(r) for r in shown], next_offset=next_offset)
 
 
 def _invoice(
@@ -308,7 +316,13 @@ def get_invoice(
 
 
 def employee_shares(
-    *, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID, invoice_id: uuid.UUID
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    account_id: uuid.UUID,
+    invoice_id: uuid.UUID,
+    limit: int = 1000,
+    offset: int = 0,
 ) -> EmployeeSharePage:
     """What each employee owes for the month. The provider's (it collects it); a company's
     admin sees the invoice's totals, never who owes what."""
@@ -335,7 +349,9 @@ def employee_shares(
                 )
             )
         items.sort(key=lambda i: (i.department, i.name))
-        return EmployeeSharePage(items=items, total=sum((i.amount for i in items), Decimal(0)))
+        shown, next_offset = page_of(items, limit, offset)
+        total = sum((i.amount for i in items), Decimal(0))
+        return EmployeeSharePage(items=shown, next_offset=next_offset, total=total)
 
 
 def provider_name(*, uow: UnitOfWork, claims: AccessClaims) -> str:

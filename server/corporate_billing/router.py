@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from server.api.deps import UowDep, caller_where
 from server.api.exports import FILE_RESPONSES, FormatParam, download
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.corporate_billing import documents, invoicing, service
 from server.corporate_billing.schemas import (
@@ -43,9 +44,13 @@ _ACCOUNT = "/corporate/accounts/{account_id}"
 
 
 @router.get(f"{_ACCOUNT}/packages", response_model=PackagePage)
-def list_packages(account_id: uuid.UUID, claims: Reader, uow: UowDep) -> PackagePage:
+def list_packages(
+    account_id: uuid.UUID, claims: Reader, uow: UowDep, limit: Limit = 50, offset: Offset = 0
+) -> PackagePage:
     """The account's packages, with the seats taken and left."""
-    return service.list_packages(uow=uow, claims=claims, account_id=account_id)
+    return service.list_packages(
+        uow=uow, claims=claims, account_id=account_id, limit=limit, offset=offset
+    )
 
 
 @router.post(
@@ -108,8 +113,13 @@ def list_invoices(
     claims: Reader,
     uow: UowDep,
     month: Annotated[Month | None, Query(description="YYYY-MM")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> InvoicePage:
-    return invoicing.list_invoices(uow=uow, claims=claims, account_id=account_id, month=month)
+    """Newest month first."""
+    return invoicing.list_invoices(
+        uow=uow, claims=claims, account_id=account_id, month=month, limit=limit, offset=offset
+    )
 
 
 @router.get(
@@ -141,10 +151,20 @@ def get_invoice(
 
 @router.get(f"{_ACCOUNT}/invoices/{{invoice_id}}/employees", response_model=EmployeeSharePage)
 def employee_shares(
-    account_id: uuid.UUID, invoice_id: uuid.UUID, claims: Reader, uow: UowDep
+    account_id: uuid.UUID,
+    invoice_id: uuid.UUID,
+    claims: Reader,
+    uow: UowDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> EmployeeSharePage:
     """What each employee owes for the month (the provider collects it; owners and
     managers only)."""
     return invoicing.employee_shares(
-        uow=uow, claims=claims, account_id=account_id, invoice_id=invoice_id
+        uow=uow,
+        claims=claims,
+        account_id=account_id,
+        invoice_id=invoice_id,
+        limit=limit,
+        offset=offset,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +19,7 @@ from pydantic import (
 from server.api.bodies import Patching
 from shared.inputs import InputModel
 
+T = TypeVar("T")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 _CENT = Decimal("0.01")
 Fee = Annotated[
@@ -102,6 +103,7 @@ class PackageRead(BaseModel):
 
 class PackagePage(BaseModel):
     items: list[PackageRead]
+    next_offset: int | None
 
 
 class InvoiceIssue(InputModel):
@@ -136,6 +138,8 @@ class EmployeeShareRead(BaseModel):
 
 class EmployeeSharePage(BaseModel):
     items: list[EmployeeShareRead]
+    next_offset: int | None
+    #: What all the month's employees owe, whatever the page.
     total: Decimal
 
 
@@ -166,6 +170,12 @@ class InvoiceSummary(BaseModel):
 
 class InvoicePage(BaseModel):
     items: list[InvoiceSummary]
+    next_offset: int | None
+
+
+def page_of(rows: list[T], limit: int, offset: int) -> tuple[list[T], int | None]:
+    """One page of ``rows`` and the offset of the next (None: the last page)."""
+    return rows[offset : offset + limit], offset + limit if len(rows) > offset + limit else None
 
 
 class IssuedRead(BaseModel):

@@ -21,6 +21,7 @@ from server.corporate_billing.schemas import (
     PackagePage,
     PackageRead,
     PackageUpdate,
+    page_of,
 )
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -108,13 +109,24 @@ def _taken(db: Session, claims: AccessClaims, package_ids: list[uuid.UUID]) -> d
     )
 
 
-def list_packages(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID) -> PackagePage:
+def list_packages(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    account_id: uuid.UUID,
+    limit: int = 200,
+    offset: int = 0,
+) -> PackagePage:
     with uow:
         visible_account(uow.db, claims, account_id)
-        packages = repo.PackageRepository(uow.db, claims.tenant_id).of_account(account_id)
+        every = repo.PackageRepository(uow.db, claims.tenant_id).of_account(account_id)
+        packages, next_offset = page_of(every, limit, offset)
         currency = repo.tenant_currency(uow.db, claims.tenant_id)
         taken = _taken(uow.db, claims, [p.id for p in packages])
-        return PackagePage(items=[_read(p, currency, taken.get(p.id, 0)) for p in packages])
+        return PackagePage(
+            items=[_read(p, currency, taken.get(p.id, 0)) for p in packages],
+            next_offset=next_offset,
+        )
 
 
 def _package(
