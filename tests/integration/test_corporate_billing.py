@@ -6,6 +6,7 @@ import csv
 import io
 import uuid
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from tests.integration.corporate_billing_rows import (
 )
 from tests.integration.helpers import Api, Tenant
 from tests.integration.journey_rows import add_journey
+from zmos import cli
 
 MARCH = "2026-03"
 
@@ -410,3 +412,24 @@ def test_a_london_manager_sees_the_tenant_wide_packages(api: Api, container: Con
     headers = api.token_for("pk-scope", "m@pk-scope.example")
     created = api.client.post(_packages(account), json=package_body(plan_id), headers=headers)
     assert created.status_code == 201, created.text
+
+
+def test_the_command_line_issues_a_month_once(
+    api: Api,
+    container: Container,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _march_world(api, container, "inv-cli")
+    monkeypatch.setenv("ZMOS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ZMOS_DATA_DIR", str(tmp_path / "cli"))
+    monkeypatch.setenv("ZMOS_SECRET_KEY", "test-secret-key-for-signing-tokens-0123456789")
+    assert cli.main(["corporate", "invoice", "--month", MARCH, "--tenant", "inv-cli"]) == 0
+    # The hand-worked March above: 110.00.
+    assert "inv-cli: CI-000001 2026-03 110.00 GBP" in capsys.readouterr().out
+    assert cli.main(["corporate", "invoice", "--month", MARCH]) == 0
+    assert capsys.readouterr().out.count("CI-000001") == 1
+    assert cli.main(["corporate", "invoice", "--month", MARCH]) == 0
+    assert "CI-000002" not in capsys.readouterr().out
