@@ -137,6 +137,22 @@ def _journeys_rollup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _corporate_invoice(args: argparse.Namespace) -> int:
+    from server.bootstrap import build_container
+    from server.config import Settings
+    from server.corporate_billing.jobs import issue_all_tenants
+
+    container = build_container(Settings())
+    try:
+        done = issue_all_tenants(container.uow, month=args.month, slug=args.tenant)
+    finally:
+        container.dispose()
+    for slug, issued in done.items():
+        for invoice in issued.items:
+            print(f"{slug}: {invoice.number} {invoice.month} {invoice.total} {invoice.currency}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zmos", description="Zimasa MotionOS")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -190,6 +206,17 @@ def build_parser() -> argparse.ArgumentParser:
         "rollup", help="roll up every live enrolment's weeks now (the job does it every 10 min)"
     )
     rollup.set_defaults(handler=_journeys_rollup, extra="server")
+
+    corporate = commands.add_parser("corporate", help="corporate client tools")
+    corporate_commands = corporate.add_subparsers(
+        dest="corporate_command", required=True, metavar="CORPORATE_COMMAND"
+    )
+    invoice = corporate_commands.add_parser(
+        "invoice", help="issue a month's invoices to every company (again: the same ones)"
+    )
+    invoice.add_argument("--month", required=True, metavar="YYYY-MM")
+    invoice.add_argument("--tenant", metavar="SLUG", help="only this tenant (default: all)")
+    invoice.set_defaults(handler=_corporate_invoice, extra="server")
     return parser
 
 

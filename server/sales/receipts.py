@@ -54,17 +54,21 @@ def _latin1(text: str) -> str:
     return plain.encode("latin-1", "replace").decode("latin-1")
 
 
+def use_unicode_font(pdf: FPDF, family: str) -> tuple[str, Callable[[str], str]]:
+    """Adds the Unicode font to ``pdf`` as ``family`` where one is installed: the family to
+    set and how to pass text to it (as it is, or reduced to Latin-1 for the core font)."""
+    font = _unicode_font()
+    if font is not None:
+        pdf.add_font(family, fname=str(font))
+        return family, str
+    return "helvetica", _latin1
+
+
 def render(lines: ReceiptLines) -> bytes:
     pdf = FPDF(format=(148, 210))  # A5, in mm
     pdf.set_title(receipt_label(lines.receipt_number))
     pdf.add_page()
-    font = _unicode_font()
-    text: Callable[[str], str] = str
-    if font is not None:
-        pdf.add_font("receipt", fname=str(font))
-        family = "receipt"
-    else:
-        family, text = "helvetica", _latin1
+    family, text = use_unicode_font(pdf, "receipt")
     pdf.set_font(family, size=16)
     pdf.cell(text=text(lines.tenant_name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, size=12)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from server.bootstrap import Container
 from tests.integration.activity_files import gpx_run
 from tests.integration.bookings_helpers import member_headers
+from tests.integration.corporate_billing_rows import corporate_billing_world, package_body
 from tests.integration.helpers import Api, Tenant
 from tests.integration.journey_rows import add_journey
 from tests.integration.journeys_helpers import journey_world
@@ -89,6 +90,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/challenges/{challenge_id}"): {"json": {"name": "Renamed challenge"}},
     ("PATCH", "/journeys/templates/{template_id}"): {"json": {"name": "Renamed journey"}},
     **SCREENING_BODIES,
+    ("PATCH", "/corporate/accounts/{account_id}/packages/{package_id}"): {
+        "json": {"name": "Renamed package"}
+    },
+    ("POST", "/corporate/accounts/{account_id}/packages/{package_id}/end"): {
+        "json": {"ends_on": "2099-12-31"}
+    },
+    ("POST", "/corporate/accounts/{account_id}/invoices"): {"json": {"month": "2026-02"}},
     ("POST", "/coaching/members/{member_id}/contacts"): {
         "json": {"kind": "call", "outcome": "reached", "text": "all well"}
     },
@@ -269,6 +277,7 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
     )
     assert enrolment.status_code == 201, enrolment.text
     return tenant, {
+        **corporate_billing_world(api, tenant, plan["id"]),
         **journey_world(api, tenant, member["id"]),
         "journey_id": journey_id,
         "enrolment_id": enrolment.json()["id"],
@@ -368,6 +377,10 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
     # Tenant A's member confirmed by their email: B's member is still not found.
     BODIES[("POST", "/members/{member_id}/erasure")] = {
         "json": {"confirmation": f"kwame@{tenant_a.slug}.example"}
+    }
+    # A package of tenant A's plan, for B's account: still 404.
+    BODIES[("POST", "/corporate/accounts/{account_id}/packages")] = {
+        "json": package_body(ids_a["plan_id"])
     }
     BODIES[("POST", "/sessions/{session_id}/bookings")] = {
         "json": {"member_id": ids_a["member_id"]}
@@ -558,6 +571,18 @@ BODY_IDS: list[tuple[str, str, dict[str, Any], dict[str, str]]] = [
         "/members/{member_id}/journeys",
         {},
         {"template_id": "journey_id", "coach_id": "staff_id"},
+    ),
+    (
+        "POST",
+        "/corporate/accounts/{account_id}/packages",
+        {k: v for k, v in package_body("").items() if k != "plan_ids"},
+        {"plan_ids": "plan_id", "journey_template_ids": "journey_id"},
+    ),
+    (
+        "PATCH",
+        "/corporate/accounts/{account_id}/packages/{package_id}",
+        {},
+        {"plan_ids": "plan_id", "journey_template_ids": "journey_id"},
     ),
 ]
 
