@@ -25,6 +25,9 @@ from shared.clock import utcnow
 from shared.ids import new_id
 
 _TABLE: Table = AuditEntry.__table__  # type: ignore[assignment]
+#: Built once: SQLAlchemy caches its compiled form. Executed with a list of rows, it is one
+#: multi-row INSERT on PostgreSQL ("insertmanyvalues") and SQLite's C executemany loop.
+_INSERT = insert(_TABLE)
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ class AuditRecorder:
                     rows.append(row)
         if rows:
             # One statement for the flush: a multi-row VALUES, not a round trip per row.
-            db.execute(insert(_TABLE).values(rows))
+            db.connection().execute(_INSERT, rows)
 
     def bulk(self, db: Session, table: str, rows: Sequence[dict[str, Any]]) -> None:
         """One summary entry per tenant for a batch written with a Core insert."""
@@ -155,7 +158,7 @@ class AuditRecorder:
             if tenant_id is not None
         ]
         if entries:
-            db.execute(insert(_TABLE).values(entries))
+            db.connection().execute(_INSERT, entries)
 
 
 def record_action(
@@ -170,8 +173,5 @@ def record_action(
 ) -> None:
     """A named action of a use case ("erasure", "sign-in" …), beside the rows it writes."""
     key = None if entity_id is None else str(entity_id)
-    db.execute(
-        insert(_TABLE).values(
-            [entry(current_actor(), clock(), tenant_id, action, entity, key, fields)]
-        )
-    )
+    row = entry(current_actor(), clock(), tenant_id, action, entity, key, fields)
+    db.connection().execute(_INSERT, [row])
