@@ -144,7 +144,7 @@ class AuditRecorder:
                     rows.append(row)
         if rows:
             # One statement for the flush: a multi-row VALUES, not a round trip per row.
-            db.connection().execute(_INSERT, rows)
+            db.connection().execute(_INSERT, rows[0] if len(rows) == 1 else rows)
 
     def bulk(self, db: Session, table: str, rows: Sequence[dict[str, Any]]) -> None:
         """One summary entry per tenant for a batch written with a Core insert."""
