@@ -253,3 +253,21 @@ def test_the_trigger_is_there_after_migration(container: Container) -> None:
                 text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
             ).scalars()
         assert any("audit_entries" in name for name in names)
+
+
+def test_a_kiosk_push_is_logged_as_the_device(api: Api, container: Container) -> None:
+    tenant = api.sign_up("audit-kiosk")
+    location = api.create_location(tenant)
+    device = api.enrol_device(tenant, location["id"])
+    existing = create_member(api, tenant, first="Kwame", last="Mensah")
+    api.review_item(device, "Mensah", existing["id"])
+    pushed = [
+        e for e in _entries(container, tenant) if e.entity == "members" and e.action == "create"
+    ]
+    by_device = [e for e in pushed if e.actor_kind == "device"]
+    assert by_device, [(e.actor_kind, e.entity) for e in pushed]
+    assert all(e.actor_id == uuid.UUID(device["device_id"]) for e in by_device)
+    assert all(e.ip == "testclient" and e.actor_role is None for e in by_device)
+    # The kiosk's review item too, whichever way it was written.
+    reviews = [e for e in _entries(container, tenant) if e.entity == "review_items"]
+    assert reviews and all(e.actor_kind == "device" for e in reviews)
