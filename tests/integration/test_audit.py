@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from server.notices.models import Notice
 from shared.clock import utcnow
 from tests.integration.helpers import Api, Tenant
 from tests.integration.members_helpers import create_member
+from zmos import cli
 
 NAME, SURNAME, EMAIL, PHONE = "Abena", "Mensah-Quist", "abena.quist@example.com", "+233201112233"
 
@@ -271,3 +273,29 @@ def test_a_kiosk_push_is_logged_as_the_device(api: Api, container: Container) ->
     # The kiosk's review item too, whichever way it was written.
     reviews = [e for e in _entries(container, tenant) if e.entity == "review_items"]
     assert reviews and all(e.actor_kind == "device" for e in reviews)
+
+
+def test_the_cli_purges_past_the_retention(
+    api: Api,
+    container: Container,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tenant_id = uuid.UUID(api.sign_up("audit-cli").id)
+    young = _one_entry(container, tenant_id, days_old=40)
+    old = _one_entry(container, tenant_id, days_old=401)
+    monkeypatch.setenv("ZMOS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ZMOS_DATA_DIR", str(tmp_path / "cli"))
+    monkeypatch.setenv("ZMOS_SECRET_KEY", "test-secret-key-for-signing-tokens-0123456789")
+    # The default retention, 400 days: the 401-day-old entry goes, the 40-day-old stays.
+    assert cli.main(["audit", "purge"]) == 0
+    assert "audit log: 1 entries older than" in capsys.readouterr().out
+    with container.uow() as uow:
+        left = set(uow.db.execute(select(AuditEntry.id)).scalars())
+    assert young in left and old not in left
+    # --days 30: now the 40-day-old one goes too.
+    assert cli.main(["audit", "purge", "--days", "30"]) == 0
+    with container.uow() as uow:
+        assert young not in set(uow.db.execute(select(AuditEntry.id)).scalars())
