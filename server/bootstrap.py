@@ -18,6 +18,8 @@ from server.adapters.local_identity import LocalIdentity
 from server.adapters.location_scope import SqlLocationScope
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
+from server.audit import service as audit_service
+from server.audit.recorder import AuditRecorder
 from server.bookings import jobs as booking_jobs
 from server.bookings import sync as bookings_sync
 from server.bookings.door import BookingsAtTheDoor
@@ -182,6 +184,10 @@ def build_container(
     sync = build_sync_registry()
     session_factory = capturing_session_factory(engine, sync.tables, **SESSION_OPTIONS)
     read_session_factory = capturing_session_factory(read_engine, sync.tables, **SESSION_OPTIONS)
+    # Every change written through these sessions goes to the audit log in its transaction.
+    recorder = AuditRecorder()
+    recorder.attach(session_factory)
+    recorder.attach(read_session_factory)
     eligibility = ports.eligibility or LocalEligibility()
     # Seals and opens health data: the booking gate and the coach's list read flags.
     sealer = FieldSealer(settings.resolved_secret_key)
@@ -271,6 +277,15 @@ def background_jobs(container: Container) -> list[Job]:
             "sync.prune_changes",
             3600.0,
             partial(sync_pull.prune_job, make_uow=make_uow, keep=keep_changes),
+        ),
+        Job(
+            "audit.purge",
+            3600.0,
+            partial(
+                audit_service.purge_job,
+                make_uow=make_uow,
+                retention_days=container.settings.audit_retention_days,
+            ),
         ),
         Job(
             "signins.prune_throttle",

@@ -110,6 +110,13 @@ class Settings(BaseSettings):
         description="Days the server keeps kiosks' pull changes; a kiosk offline longer "
         "downloads a fresh snapshot (its unsent actions are kept)",
     )
+    audit_retention_days: int = Field(
+        400,
+        ge=30,
+        description="Days the audit log keeps its entries; the job 'audit.purge' and "
+        "'zmos audit purge' delete older ones. The database itself refuses to delete an "
+        "entry younger than 30 days",
+    )
     activity_import_max_bytes: int = Field(
         50 * 1024 * 1024,
         ge=1024,

@@ -153,6 +153,22 @@ def _corporate_invoice(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_purge(args: argparse.Namespace) -> int:
+    from server.audit.service import purge
+    from server.bootstrap import build_container
+    from server.config import Settings
+
+    settings = Settings()
+    days = args.days if args.days is not None else settings.audit_retention_days
+    container = build_container(settings)
+    try:
+        done = purge(uow=container.uow(), retention_days=days)
+    finally:
+        container.dispose()
+    print(f"audit log: {done.deleted} entries older than {done.cutoff.isoformat()} purged")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zmos", description="Zimasa MotionOS")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -217,6 +233,21 @@ def build_parser() -> argparse.ArgumentParser:
     invoice.add_argument("--month", required=True, metavar="YYYY-MM")
     invoice.add_argument("--tenant", metavar="SLUG", help="only this tenant (default: all)")
     invoice.set_defaults(handler=_corporate_invoice, extra="server")
+
+    audit = commands.add_parser("audit", help="audit log tools")
+    audit_commands = audit.add_subparsers(
+        dest="audit_command", required=True, metavar="AUDIT_COMMAND"
+    )
+    purge = audit_commands.add_parser(
+        "purge", help="delete audit entries older than the retention (the job does it hourly)"
+    )
+    purge.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="keep this many days (default: ZMOS_AUDIT_RETENTION_DAYS; never below 30)",
+    )
+    purge.set_defaults(handler=_audit_purge, extra="server")
     return parser
 
 
@@ -230,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         getattr(args, "db_command", None)
         or getattr(args, "engagement_command", None)
         or getattr(args, "journeys_command", None)
+        or getattr(args, "audit_command", None)
     )
     command = " ".join(filter(None, (args.command, sub)))
     try:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from server.api.threaded_route import run_in_worker_thread
 from server.config import Settings
+from server.db.actor import Actor, set_actor
 from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.errors import Forbidden, NotFound, Unauthenticated
@@ -128,7 +129,19 @@ async def _claims(
             "your access has changed or this sign-in has ended; sign in again",
             code="invalid_token",
         )
+    set_actor(actor_of(claims, request))
     return claims
+
+
+def actor_of(claims: AccessClaims, request: Request) -> Actor:
+    """Who the audit log names for what this request changes, and from which address."""
+    return Actor(
+        kind=claims.kind.value,
+        id=claims.subject_id,
+        tenant_id=claims.tenant_id,
+        role=claims.role.value if claims.role is not None else None,
+        ip=request.client.host if request.client is not None else None,
+    )
 
 
 def caller_where(check: Callable[[AccessClaims], None]) -> Callable[..., Awaitable[AccessClaims]]:

@@ -50,6 +50,7 @@ from server.bookings.batch_placing import BatchPlacement, place_batch
 from server.bookings.placement import BookingOrder
 from server.bookings.repository import session_zones
 from server.bookings.schemas import BookingRead, booking_read
+from server.db.actor import Actor, acting_as, current_actor
 from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.errors import DatabaseUnavailable, DomainError
@@ -74,6 +75,8 @@ class BookingRequest:
     source: BookingSource
     booked_by: uuid.UUID | None = None
     future: Future[BookingRead] = field(default_factory=Future, compare=False)
+    #: Who asked (the audit log's actor): the writer thread does not run in their context.
+    actor: Actor = field(default_factory=current_actor, compare=False)
 
 
 Outcome = BookingRead | DomainError
@@ -143,7 +146,7 @@ def apply_batch(
         for r in requests
     ]
     try:
-        with uow, _writers_take_turns(uow):
+        with uow, _writers_take_turns(uow), acting_as(_batch_actor(requests)):
             _lock_rows(uow, requests)
             placement = BatchPlacement(uow, eligibility, sealer)
             placed = place_batch(uow, placement, orders)
@@ -165,6 +168,12 @@ def apply_batch(
         log.exception("a batch of %d bookings failed; none was applied", len(requests))
         return [_unavailable("nothing was booked, try again") for _ in requests]
     return outcomes
+
+
+def _batch_actor(requests: Sequence[BookingRequest]) -> Actor:
+    """The one actor of a batch; a batch of several people's bookings is the queue's."""
+    actors = {request.actor for request in requests}
+    return actors.pop() if len(actors) == 1 else Actor("system", name="bookings.queue")
 
 
 def _unavailable(why: str) -> DatabaseUnavailable:

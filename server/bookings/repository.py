@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from server.bookings.models import Booking, BookingPolicy, Penalty
+from server.db.actor import observe_bulk
 from server.db.repository import TenantRepository
 from server.errors import NotFound
 from server.plans.models import Membership
@@ -118,6 +119,7 @@ class BookingRepository(TenantRepository[Booking]):
     @staticmethod
     def insert_rows(db: Session, rows: list[dict[str, Any]]) -> None:
         if rows:
+            observe_bulk(db, "bookings", rows)  # the audit log's one entry for the batch
             db.connection().execute(_booking_insert(), rows)
 
     def first_waitlisted(

@@ -13,6 +13,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from server.db.actor import observe_bulk
+
 
 def table_of(model: type[Any]) -> Table:
     """The model's table, for fast Core ``INSERT``s of many rows."""
@@ -29,6 +31,7 @@ def insert_rows(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -
     if not rows:
         return
     table = table_of(model)
+    observe_bulk(db, table.name, rows)
     dialect = db.get_bind().dialect
     defaulted = any(c.default is not None and c.key not in rows[0] for c in table.columns)
     if dialect.name != "postgresql" or defaulted or len(rows) == 1:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
 
+from server.audit.recorder import record_action
 from server.db.base import Base
 from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
@@ -151,6 +152,30 @@ def _forget_synced_copies(db: Any, tenant_id: uuid.UUID, row_ids: list[uuid.UUID
     return f"{count} copies removed"
 
 
+def _forget_pushed_reasons(db: Any, tenant_id: uuid.UUID, member_id: uuid.UUID) -> str:
+    """The server's answers to kiosks' pushed mutations about the member (found through
+    the review items that name them) may name the member: cleared, the rows kept (their
+    ids and outcomes are the kiosks' replay log)."""
+    mutations = Base.metadata.tables["sync_mutations"]
+    reviews = Base.metadata.tables["review_items"]
+    about_member = (
+        select(reviews.c.id)
+        .where(
+            reviews.c.tenant_id == tenant_id,
+            reviews.c.member_id == member_id,
+            reviews.c.device_id == mutations.c.device_id,
+            reviews.c.mutation_id == mutations.c.mutation_id,
+        )
+        .exists()
+    )
+    count = db.execute(
+        update(mutations)
+        .where(mutations.c.tenant_id == tenant_id, mutations.c.reason.is_not(None), about_member)
+        .values(reason=None)
+    ).rowcount
+    return f"kept (cleared: reason of {count})"
+
+
 def erase_member(
     *,
     uow: UnitOfWork,
@@ -182,6 +207,8 @@ def erase_member(
         email = member.email
         db = uow.db
         done: dict[str, str] = {}
+        # Before the review items are scrubbed: they lead to the mutations.
+        done["sync_mutations"] = _forget_pushed_reasons(db, claims.tenant_id, member_id)
         # Children first: their parents' ids are still there to find them by.
         for child, column, parent in records.child_links():
             policy = rules.CHILD_ERASURE[child.name]
@@ -247,6 +274,15 @@ def erase_member(
             outcome="personal data erased; financial records kept, anonymised",
         )
         row.requested_at = row.completed_at = now
+        # The many Core statements above are one named action in the audit log.
+        record_action(
+            db,
+            tenant_id=claims.tenant_id,
+            action="erasure",
+            entity="members",
+            entity_id=member_id,
+            fields=sorted(done),
+        )
         uow.commit()
         read = ErasureRead(member_id=member_id, request_id=row.id, erased_at=now, tables=done)
     grants.forget(PrincipalKind.MEMBER, claims.tenant_id, member_id)

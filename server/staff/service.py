@@ -9,7 +9,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.audit.recorder import record_action
 from server.config import Settings
+from server.db.actor import Actor, acting_as
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from server.ports.identity import AccessClaims, AccessGrants, IdentityService
@@ -109,7 +111,13 @@ def login(
         if staff is None or not valid or not staff.active:
             throttle.fail(settings)
         throttle.succeed()
-        tokens = issue_tokens(uow=uow, identity=identity, settings=settings, staff=staff)
+        # Nobody was signed in yet: the audit log names the account signing in, and where from.
+        role = staff.role.value if isinstance(staff.role, StaffRole) else str(staff.role)
+        with acting_as(Actor("staff", staff.id, tenant.id, role, client or None)):
+            tokens = issue_tokens(uow=uow, identity=identity, settings=settings, staff=staff)
+            record_action(
+                uow.db, tenant_id=tenant.id, action="sign-in", entity="staff", entity_id=staff.id
+            )
         uow.commit()
         return tokens
 

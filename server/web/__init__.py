@@ -14,6 +14,7 @@ from starlette.types import Scope
 from server.web import (
     account,
     activity_imports,
+    audit,
     challenges,
     coaching,
     community,
@@ -80,6 +81,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(setup.router)
     app.include_router(staff_passwords.router)
     app.include_router(reports.router)
+    app.include_router(audit.router)
     app.include_router(challenges.router)
     app.include_router(coaching.router)
     app.include_router(corporate_billing.router)

@@ -26,8 +26,9 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.api.deps import Services
+from server.api.deps import Services, actor_of
 from server.api.threaded_route import run_in_worker_thread
+from server.db.actor import set_actor
 from server.db.uow import UnitOfWork
 from server.errors import DomainError
 from server.members import tokens as member_tokens
@@ -248,6 +249,7 @@ async def signed_in(request: Request, door: Door) -> AccessClaims:
     if not await _still_granted(container.grants, claims):
         forget(request, door)
         raise SignInFirst(door.signin_url)
+    set_actor(actor_of(claims, request))
     return claims
 
 

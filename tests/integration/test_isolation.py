@@ -395,7 +395,16 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
         "json": {"plan_id": ids_a["plan_id"], "starts_on": "2100-01-01"}
     }
     # Routes without ids only ever show the caller's own tenant.
-    for path in ("/locations", "/staff", "/devices", "/members", "/plans", "/checkins", "/sales"):
+    for path in (
+        "/locations",
+        "/staff",
+        "/devices",
+        "/members",
+        "/plans",
+        "/checkins",
+        "/sales",
+        "/audit",
+    ):
         items = api.client.get(path, headers=tenant_a.headers).json()["items"]
         assert items, path
         seen = {item["id"] for item in items}

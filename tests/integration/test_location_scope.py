@@ -248,6 +248,8 @@ def test_lists_and_bodies_keep_to_the_managers_locations(api: Api, container: Co
     for branch in (london, accra):
         exported = client.get(f"/members/{branch['member_id']}/data-export", headers=tenant.headers)
         assert exported.status_code == 200, exported.text
+    # The audit log is tenant-wide and for owners: a manager of some locations is refused.
+    assert client.get("/audit", headers=manager).status_code == 403
     logged = client.get("/privacy/requests", headers=manager).json()["items"]
     assert {r["member_id"] for r in logged} == {london["member_id"]}
     logged = client.get("/privacy/requests", headers=tenant.headers).json()["items"]

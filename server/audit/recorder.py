@@ -1,0 +1,177 @@
+"""Turns every ORM insert, update and delete of a flush into audit entries, written in the
+same transaction with one multi-row ``INSERT`` (a savepoint rolled back takes its entries
+with it). Core bulk inserts (``server.db.bulk.insert_rows``) are summarised per batch.
+
+Bootstrap attaches a :class:`AuditRecorder` to the server's session factories; the actor
+comes from :mod:`server.db.actor`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, event, insert, inspect
+from sqlalchemy.orm import InstanceState, Mapper, Session, sessionmaker
+
+from server.audit import rules
+from server.audit.models import AuditEntry
+from server.db.actor import BULK_OBSERVER_KEY, Actor, current_actor
+from shared.clock import utcnow
+from shared.ids import new_id
+
+_TABLE: Table = AuditEntry.__table__  # type: ignore[assignment]
+#: Built once: SQLAlchemy caches its compiled form. Executed with a list of rows, it is one
+#: multi-row INSERT on PostgreSQL ("insertmanyvalues") and SQLite's C executemany loop.
+_INSERT = insert(_TABLE)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the listener needs of a mapped class, worked out once per class."""
+
+    entity: str
+    audited: bool
+    columns: frozenset[str]
+    #: Attribute keys of the primary key, the tenant left out.
+    key: tuple[str, ...]
+    #: Where the row's tenant is (``id`` for the tenants table itself).
+    tenant_key: str | None
+
+
+def _shape_of(mapper: Mapper[Any]) -> _Shape:
+    table = mapper.local_table
+    name = getattr(table, "name", str(table))
+    keys = tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
+    columns = frozenset(attr.key for attr in mapper.column_attrs)
+    tenant_key = "id" if name == "tenants" else ("tenant_id" if "tenant_id" in columns else None)
+    own_key = tuple(k for k in keys if k != "tenant_id") or keys
+    return _Shape(name, name not in rules.NOT_AUDITED, columns, own_key, tenant_key)
+
+
+def actor_values(actor: Actor) -> dict[str, Any]:
+    return {
+        "actor_kind": actor.kind,
+        "actor_id": actor.id,
+        "actor_role": actor.role,
+        "actor_name": actor.name,
+        "ip": actor.ip,
+    }
+
+
+def entry(
+    actor: Actor,
+    at: datetime,
+    tenant_id: uuid.UUID,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    fields: Sequence[str] = (),
+    count: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "id": new_id(),
+        "at": at,
+        **actor_values(actor),
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "fields": sorted(fields),
+        "count": count,
+    }
+
+
+class AuditRecorder:
+    def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
+        self._clock = clock
+        self._shapes: dict[type[Any], _Shape] = {}
+
+    def attach(self, factory: sessionmaker[Session]) -> None:
+        """Record what the sessions of ``factory`` write."""
+        event.listen(factory, "after_flush", self._after_flush)
+        info = dict(factory.kw.get("info") or {})
+        info[BULK_OBSERVER_KEY] = self.bulk
+        factory.configure(info=info)
+
+    def _shape(self, state: InstanceState[Any]) -> _Shape:
+        cls = state.class_
+        shape = self._shapes.get(cls)
+        if shape is None:
+            shape = self._shapes[cls] = _shape_of(state.mapper)
+        return shape
+
+    def _row(
+        self, state: InstanceState[Any], action: str, actor: Actor, at: datetime
+    ) -> dict[str, Any] | None:
+        shape = self._shape(state)
+        if not shape.audited:
+            return None
+        values = state.dict
+        tenant_id = values.get(shape.tenant_key) if shape.tenant_key else None
+        tenant_id = tenant_id or actor.tenant_id
+        if tenant_id is None:
+            return None
+        if action == rules.CREATE:
+            fields: list[str] = [k for k in shape.columns if values.get(k) is not None]
+        elif action == rules.UPDATE:
+            changed = state.committed_state
+            fields = [
+                k for k in changed if k in shape.columns and state.attrs[k].history.has_changes()
+            ]
+            if not fields:
+                return None
+        else:
+            fields = []
+        key = rules.entity_key(tuple(values.get(k) for k in shape.key))
+        return entry(actor, at, tenant_id, action, shape.entity, key, fields)
+
+    def _after_flush(self, db: Session, _context: Any) -> None:
+        actor, at = current_actor(), self._clock()
+        rows: list[dict[str, Any]] = []
+        for action, objects in (
+            (rules.CREATE, db.new),
+            (rules.UPDATE, db.dirty),
+            (rules.DELETE, db.deleted),
+        ):
+            for obj in objects:
+                row = self._row(inspect(obj), action, actor, at)
+                if row is not None:
+                    rows.append(row)
+        if rows:
+            # One statement for the flush: a multi-row VALUES, not a round trip per row.
+            db.connection().execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+
+    def bulk(self, db: Session, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        """One summary entry per tenant for a batch written with a Core insert."""
+        if table in rules.NOT_AUDITED:
+            return
+        actor, at = current_actor(), self._clock()
+        tenants = Counter(row.get("tenant_id") or actor.tenant_id for row in rows)
+        entries = [
+            entry(actor, at, tenant_id, rules.BULK_CREATE, table, None, list(rows[0]), count)
+            for tenant_id, count in tenants.items()
+            if tenant_id is not None
+        ]
+        if entries:
+            db.connection().execute(_INSERT, entries)
+
+
+def record_action(
+    db: Session,
+    *,
+    tenant_id: uuid.UUID,
+    action: str,
+    entity: str,
+    entity_id: uuid.UUID | str | None,
+    fields: Sequence[str] = (),
+    clock: Callable[[], datetime] = utcnow,
+) -> None:
+    """A named action of a use case ("erasure", "sign-in" …), beside the rows it writes."""
+    key = None if entity_id is None else str(entity_id)
+    row = entry(current_actor(), clock(), tenant_id, action, entity, key, fields)
+    db.connection().execute(_INSERT, [row])

@@ -1,0 +1,29 @@
+"""What the audit log records, as plain functions: no database here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+#: The youngest entry the database lets anyone delete: the purge's floor (see the migration).
+MIN_RETENTION_DAYS = 30
+
+#: Tables whose writes are not recorded: the log itself, and the sync engine's own
+#: bookkeeping (copies of changes already recorded at their source, counters).
+NOT_AUDITED = frozenset(
+    {"audit_entries", "sync_changes", "location_sync_seq", "device_sync_state", "login_throttle"}
+)
+
+CREATE, UPDATE, DELETE, BULK_CREATE = "create", "update", "delete", "bulk_create"
+
+#: Named actions a use case records besides the rows it writes.
+NAMED_ACTIONS = ("sign-in", "erasure", "sale", "purge")
+
+
+def purge_cutoff(now: datetime, retention_days: int) -> datetime:
+    """Entries older than this are purged; never younger than the database's floor."""
+    return now - timedelta(days=max(retention_days, MIN_RETENTION_DAYS))
+
+
+def entity_key(parts: tuple[object, ...]) -> str:
+    """A row's key besides its tenant, as one text (composite keys joined with "/")."""
+    return "/".join(str(part) for part in parts)[:120]
