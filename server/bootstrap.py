@@ -28,6 +28,8 @@ from server.checkin import sync as checkin_sync
 from server.checkin.booked_classes import BookedClasses
 from server.coaching.service import CoachesMembers
 from server.config import Settings
+from server.corporate import admins as corporate_admins
+from server.corporate import invitations as corporate_invitations
 from server.db.sealed import FieldSealer
 from server.db.session import SESSION_OPTIONS, make_engine
 from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
@@ -197,6 +199,7 @@ def build_container(
             {
                 PrincipalKind.STAFF: staff_service.token_generation_of,
                 PrincipalKind.MEMBER: member_tokens.token_generation_of,
+                PrincipalKind.CORPORATE_ADMIN: corporate_admins.token_generation_of,
             },
             ttl_seconds=settings.access_grant_ttl_seconds,
         ),
@@ -271,6 +274,16 @@ def background_jobs(container: Container) -> list[Job]:
             "sync.prune_changes",
             3600.0,
             partial(sync_pull.prune_job, make_uow=make_uow, keep=keep_changes),
+        ),
+        Job(
+            "corporate.remind",
+            3600.0,
+            partial(
+                corporate_invitations.send_reminders,
+                make_uow=make_uow,
+                notifications=container.notifications,
+                public_url=container.settings.public_url,
+            ),
         ),
         Job(
             "signins.prune_throttle",
