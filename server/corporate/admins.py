@@ -89,9 +89,10 @@ def _managing(claims: AccessClaims) -> None:
 
 
 def list_admins(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID) -> AdminPage:
-    _managing(claims)
     with uow:
         visible_account(uow.db, claims, account_id)
+        # Another account is not found before any role is refused.
+        _managing(claims)
         rows = CorporateRepository(uow.db, claims.tenant_id).admins(account_id)
         return AdminPage(items=[_read(a) for a in rows])
 
@@ -107,10 +108,11 @@ def invite_admin(
 ) -> AdminRead:
     """A new admin of the account, sent a link to choose their password. An address that is
     already an admin (of any account of the tenant) is a 409."""
-    _managing(claims)
     email = email_key(str(cmd.email))
     with uow:
         account = visible_account(uow.db, claims, account_id)
+        # Another account is not found before any role is refused.
+        _managing(claims)
         repo = CorporateRepository(uow.db, claims.tenant_id)
         if repo.admin_by_email(email) is not None:
             raise Conflict("this address is already a corporate admin", code="duplicate_email")
@@ -143,9 +145,10 @@ def resend_admin_invitation(
     admin_id: uuid.UUID,
     public_url: str | None,
 ) -> AdminRead:
-    _managing(claims)
     with uow:
         account = visible_account(uow.db, claims, account_id)
+        # Another account is not found before any role is refused.
+        _managing(claims)
         admin = _admin_of(uow, claims, account_id, admin_id)
         if admin.password_hash is not None:
             raise Conflict("this admin has chosen a password already", code="password_already_set")
@@ -170,9 +173,10 @@ def deactivate_admin(
     admin_id: uuid.UUID,
 ) -> AdminRead:
     """The admin may no longer sign in; every sign-in of theirs ends now."""
-    _managing(claims)
     with uow:
         visible_account(uow.db, claims, account_id)
+        # Another account is not found before any role is refused.
+        _managing(claims)
         admin = _admin_of(uow, claims, account_id, admin_id)
         admin.active = False
         admin.token_generation = (admin.token_generation or 0) + 1

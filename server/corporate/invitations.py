@@ -117,11 +117,11 @@ def send_invitations(
 ) -> InvitationsSent:
     """Invite every active employee not yet a member who has no live invitation (never
     invited, or expired: sent again)."""
-    if claims.kind is not PrincipalKind.STAFF or claims.role not in MANAGING:
-        raise Forbidden("Only owners and managers send a company's invitations.")
     now = utcnow()
     with uow:
         account = visible_account(uow.db, claims, account_id)
+        if claims.kind is not PrincipalKind.STAFF or claims.role not in MANAGING:
+            raise Forbidden("Only owners and managers send a company's invitations.")
         if account.archived_at is not None:
             raise Conflict("this account is archived: restore it first", code="archived")
         tenant = uow.db.get(Tenant, claims.tenant_id)

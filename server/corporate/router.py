@@ -192,7 +192,7 @@ def upload_roster(
     data: CsvBody,
     uow: UowDep,
     mode: Literal["full", "delta"] = Query(
-        ..., description="full: everyone not in the file ends; delta: only the rows given"
+        "delta", description="full: everyone not in the file ends; delta: only the rows given"
     ),
     dry_run: bool = Query(False, description="Report what each line would do; change nothing"),
     apply_good_rows: bool = Query(False, description="Apply the good rows of a file with errors"),

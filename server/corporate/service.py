@@ -115,9 +115,10 @@ def get_account(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID)
 def update_account(
     *, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID, cmd: AccountUpdate
 ) -> AccountRead:
-    _managing(claims)
     with uow:
         account = visible_account(uow.db, claims, account_id)
+        # Another account is not found before any role is refused.
+        _managing(claims)
         changes = cmd.model_dump(mode="json", exclude_unset=True)
         if "name" in changes and changes["name"] is None:
             raise InvalidInput("name: an account needs a name", code="invalid_input")
@@ -133,9 +134,10 @@ def update_account(
 
 def archive_account(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID) -> AccountRead:
     """Archived accounts leave the list; their rows stay for invoices and reports."""
-    _managing(claims)
     with uow:
         account = visible_account(uow.db, claims, account_id)
+        # Another account is not found before any role is refused.
+        _managing(claims)
         if account.archived_at is None:
             account.archived_at = utcnow()
         uow.commit()
@@ -143,9 +145,10 @@ def archive_account(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.U
 
 
 def restore_account(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID) -> AccountRead:
-    _managing(claims)
     with uow:
         account = visible_account(uow.db, claims, account_id)
+        # Another account is not found before any role is refused.
+        _managing(claims)
         account.archived_at = None
         uow.commit()
         return to_read(account)
@@ -175,10 +178,11 @@ def list_departments(
 def add_department(
     *, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID, cmd: DepartmentCreate
 ) -> DepartmentRead:
-    _managing(claims)
     message = "this account already has a department of this name"
     with uow:
         visible_account(uow.db, claims, account_id)
+        # Another account is not found before any role is refused.
+        _managing(claims)
         taken = {
             fold(d.name)
             for d in CorporateRepository(uow.db, claims.tenant_id).departments(account_id)

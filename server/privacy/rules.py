@@ -62,6 +62,11 @@ ERASURE: dict[str, Policy] = {
     "review_items": Keep("the desk's review log", scrub=("summary", "resolution_note")),
     "activity_imports": Keep("import counts", scrub=("filename",)),
     "privacy_requests": Keep("proof that the request was honoured", scrub=("details",)),
+    # The employer's roster row stays (seats and invoices count it), without who it was.
+    "corporate_employees": Keep(
+        "the employer's seat and invoice counts",
+        scrub=("work_email", "first_name", "last_name", "invitation_hash"),
+    ),
     # Personal data with no reason to stay.
     "member_alerts": Delete("staff notes about the member"),
     "coach_contacts": Delete("coach notes: health data"),
@@ -87,6 +92,7 @@ CHILD_ERASURE: dict[str, Policy] = {
     "journey_enrolment_weeks": Keep("journey outcomes"),
     "journey_enrolment_events": Keep("journey history", scrub=("reason",)),
     "journey_assessment_results": Delete("assessment results: health data"),
+    "corporate_consents": Keep("proof of what was consented to, and when"),
 }
 
 #: Deleted first: they point at rows of another table deleted too.

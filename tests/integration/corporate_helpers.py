@@ -145,3 +145,40 @@ def invite_admin(
     )
     assert signed.status_code == 200, signed.text
     return {"Authorization": f"Bearer {signed.json()['access_token']}"}
+
+
+#: Bodies of the corporate routes for the isolation walk (valid, so a 404 is isolation).
+CORPORATE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/corporate/accounts/{account_id}"): {"json": {"po_reference": "PO-1"}},
+    ("POST", "/corporate/accounts/{account_id}/departments"): {
+        "json": {"name": f"Dept {uuid.uuid4().hex[:6]}"}
+    },
+    ("POST", "/corporate/accounts/{account_id}/admins"): {
+        "json": {"email": "walk-admin@firm.example", "full_name": "Walk Admin"}
+    },
+    ("POST", "/corporate/accounts/{account_id}/roster"): {
+        "content": b"employee_id,work_email\nW1,w1@firm.example\n",
+        "headers": {"content-type": "text/csv"},
+    },
+}
+#: The walk archives the account and deactivates the admin before some of these run: then
+#: the caller's own call is a 409.
+CORPORATE_STATE_DEPENDENT = {
+    "/corporate/accounts/{account_id}/roster",
+    "/corporate/accounts/{account_id}/invitations",
+    "/corporate/accounts/{account_id}/admins/{admin_id}/invitation",
+}
+
+
+def corporate_ids(api: Api, tenant: Tenant) -> dict[str, str]:
+    """An account with an invited admin (no password yet), for the isolation walk."""
+    account = api.client.post("/corporate/accounts", json=ACCOUNT, headers=tenant.headers)
+    assert account.status_code == 201, account.text
+    account_id = account.json()["id"]
+    admin = api.client.post(
+        f"/corporate/accounts/{account_id}/admins",
+        json={"email": f"kofi@{tenant.slug}.example", "full_name": "Kofi Admin"},
+        headers=tenant.headers,
+    )
+    assert admin.status_code == 201, admin.text
+    return {"account_id": account_id, "admin_id": admin.json()["id"]}

@@ -79,6 +79,8 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "version": "1",
         "clearance_id": location["id"],
         "flag_id": location["id"],
+        "account_id": location["id"],
+        "admin_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",
