@@ -5,6 +5,7 @@ managers see every account of their tenant, a corporate admin their own only."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -411,3 +412,48 @@ def sync_membership(db: Session, employee: CorporateEmployee, account_id: uuid.U
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+@dataclass(frozen=True)
+class Place:
+    """How the provider writes dates (its first location's locale and zone)."""
+
+    locale: str
+    timezone: str
+    currency: str | None
+
+
+def place_of(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID) -> Place | None:
+    """The provider's first location's formats, for anyone who sees ``account_id``."""
+    with uow:
+        visible_account(uow.db, claims, account_id)
+        location = uow.db.execute(
+            select(Location)
+            .where(Location.tenant_id == claims.tenant_id)
+            .order_by(Location.created_at, Location.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if location is None:
+            return None
+        return Place(location.locale, location.timezone, location.currency)
+
+
+def location_names(
+    *, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID
+) -> dict[uuid.UUID, str]:
+    """The tenant's locations by id, for the roster's column (anyone who sees the account)."""
+    with uow:
+        visible_account(uow.db, claims, account_id)
+        rows = uow.db.execute(
+            select(Location.id, Location.name).where(Location.tenant_id == claims.tenant_id)
+        ).all()
+        return {id_: name for id_, name in rows}
+
+
+def package_names(
+    *, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID
+) -> dict[uuid.UUID, str]:
+    with uow:
+        visible_account(uow.db, claims, account_id)
+        rows = CorporateRepository(uow.db, claims.tenant_id).packages(account_id)
+        return {p.id: p.name for p in rows}

@@ -17,6 +17,7 @@ from server.web import (
     challenges,
     coaching,
     community,
+    corporate,
     health,
     journeys,
     manage_pages,
@@ -81,6 +82,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(reports.router)
     app.include_router(challenges.router)
     app.include_router(coaching.router)
+    app.include_router(corporate.router)
     # Last: its provider page (``/app/{slug}``) would otherwise take other one-segment pages.
     app.include_router(timetable.router)
     app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")
