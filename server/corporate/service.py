@@ -457,3 +457,19 @@ def package_names(
         visible_account(uow.db, claims, account_id)
         rows = CorporateRepository(uow.db, claims.tenant_id).packages(account_id)
         return {p.id: p.name for p in rows}
+
+
+def cover_names(
+    db: Session, tenant_id: uuid.UUID, account_ids: set[uuid.UUID | None]
+) -> dict[uuid.UUID | None, str]:
+    """The names of the companies that pay for some memberships, as the door says them
+    ("Covered by Acme Ltd"). No query for a member without a corporate membership."""
+    wanted = {a for a in account_ids if a is not None}
+    if not wanted:
+        return {}
+    rows = db.execute(
+        select(CorporateAccount.id, CorporateAccount.name).where(
+            CorporateAccount.tenant_id == tenant_id, CorporateAccount.id.in_(wanted)
+        )
+    ).all()
+    return {id_: name for id_, name in rows}

@@ -469,3 +469,42 @@ def test_an_existing_member_is_linked_by_email(
     api.client.post(f"/corporate/accounts/{acme['account_id']}/invitations", headers=tenant.headers)
     accepted = _accept(api, mailbox, "ama@acme.example").json()
     assert accepted["member_id"] == member["id"] and accepted["created_member"] is False
+
+
+# --- at the door ---------------------------------------------------------------------------
+
+
+def test_the_door_says_who_covers_a_corporate_member(
+    api: Api, container: Container, mailbox: SmtpSink
+) -> None:
+    tenant = api.sign_up("corp-door")
+    location = api.create_location(tenant)
+    acme = corporate_world(api, container, tenant)
+    upload(api, tenant.headers, acme["account_id"], FILE, mode="full")
+    api.client.post(f"/corporate/accounts/{acme['account_id']}/invitations", headers=tenant.headers)
+    member_id = _accept(api, mailbox, "ama@acme.example").json()["member_id"]
+    # Every visit decided afresh (no re-entry window).
+    policy = api.client.patch(
+        "/checkin-policy", json={"reentry_window_minutes": 0}, headers=tenant.headers
+    )
+    assert policy.status_code == 200, policy.text
+
+    def door() -> Any:
+        response = api.client.post(
+            "/checkins",
+            json={"member_id": member_id, "location_id": location["id"], "method": "search"},
+            headers=tenant.headers,
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    admitted = door()
+    assert admitted["admitted"] is True
+    assert admitted["reason"] == "admitted on Acme Ltd access, covered by Acme Ltd"
+    # Suspended on the roster: the membership stops admitting.
+    upload(api, tenant.headers, acme["account_id"], "employee_id,status\nE1,suspended\n")
+    assert door()["admitted"] is False
+    # Ended: admitted until the end of the month, still covered.
+    upload(api, tenant.headers, acme["account_id"], "employee_id,status\nE1,ended\n")
+    ended = door()
+    assert ended["admitted"] is True and "covered by Acme Ltd" in ended["reason"]
