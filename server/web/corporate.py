@@ -19,6 +19,7 @@ from server.corporate.schemas import (
     AdminInvite,
     AdminPasswordSet,
     DepartmentCreate,
+    InvitationAccept,
     RosterReport,
 )
 from server.errors import DomainError, InvalidInput
@@ -363,3 +364,43 @@ async def upload_roster(request: Request, account_id: str) -> Response:
         request,
         f"{LIST}/{aid}?done=applied-{report.added}-{report.updated}-{report.ended}#roster-h",
     )
+
+
+# --- an employee accepts their invitation (no sign-in: the code is the credential) ---------
+
+JOIN = "/app/corporate/join"
+JOIN_TEMPLATE = "app/corporate_join.html"
+
+
+@router.get(JOIN)
+async def join(request: Request) -> Response:
+    code = one_time_code(request.query_params.get("code", ""))
+    return render(request, JOIN_TEMPLATE, code=code, error=None, accepted=None)
+
+
+@router.post(JOIN)
+async def accept_invitation(request: Request) -> Response:
+    fields = await checked_form(request)
+    code = one_time_code(fields.get("code", ""))
+    container = services(request)
+    try:
+        cmd = command(
+            InvitationAccept,
+            {"token": code, "password": fields.get("password") or None},
+            {
+                "token": "Enter the code from the email.",
+                "password": "Choose a password of at least 10 characters.",
+            },
+        )
+        accepted = await run_in_worker_thread(
+            lambda: invitations.accept(uow=container.uow(), identity=container.identity, cmd=cmd)
+        )
+    except Refused as exc:
+        return render(
+            request, JOIN_TEMPLATE, exc.status, code=code, error=exc.message, accepted=None
+        )
+    except DomainError as exc:
+        return render(
+            request, JOIN_TEMPLATE, exc.status, code=code, error=sentence(exc.detail), accepted=None
+        )
+    return render(request, JOIN_TEMPLATE, code="", error=None, accepted=accepted)

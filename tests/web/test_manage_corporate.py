@@ -120,6 +120,24 @@ def test_an_owner_sets_up_an_account_and_its_admin_sees_only_it(
     page.get_by_role("button", name="Invite the admin").click()
     expect(page.get_by_role("status")).to_contain_text("admin is invited")
     photograph(page, live, "corporate-account")
+    page.get_by_role("button", name="Invite active employees who have not joined").click()
+    expect(page.get_by_role("status")).to_contain_text("Invitations sent: 1")
+    context.close()
+
+    # Ama follows her invitation and accepts with a password of her own.
+    invitation = sink.to("ama@acme.example")[-1].get_body(preferencelist=("plain",))
+    assert invitation is not None
+    joining = re.search(r"https?://\S+/app/corporate/join\?code=\S+", invitation.get_content())
+    assert joining, invitation.get_content()
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(joining.group(0))
+    expect(page.get_by_role("heading", name="Accept your invitation")).to_be_visible()
+    photograph(page, live, "corporate-join")
+    page.get_by_label("Choose a password").fill("ama's own password")
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("status")).to_contain_text("covered by Acme Ltd")
+    photograph(page, live, "corporate-joined")
     context.close()
 
     # The admin, in a browser of their own.
