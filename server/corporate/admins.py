@@ -31,6 +31,7 @@ from server.signins import service as signins
 from server.signins.repository import RefreshTokenRepository
 from server.signins.schemas import TokenPair
 from server.signins.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
+from server.staff.repository import StaffRepository
 from server.tenants.models import Tenant
 from server.tenants.repository import tenant_by_slug
 from shared.clock import utcnow
@@ -277,7 +278,11 @@ def is_admin_address(uow: UnitOfWork, tenant_slug: str, email: str) -> bool:
         tenant = tenant_by_slug(uow.db, tenant_slug.lower())
         if tenant is None:
             return False
-        return CorporateRepository(uow.db, tenant.id).admin_by_email(email_key(email)) is not None
+        key = email_key(email)
+        if CorporateRepository(uow.db, tenant.id).admin_by_email(key) is None:
+            return False
+        # An address that is staff too signs in as staff: the console is theirs.
+        return StaffRepository(uow.db, tenant.id).by_email(key) is None
 
 
 def login(

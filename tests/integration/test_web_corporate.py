@@ -130,3 +130,20 @@ def test_an_admin_signs_in_on_the_console_page_and_sees_their_account_only(
         )
         after = browser.get(f"/manage/corporate/{acme['account_id']}", follow_redirects=False)
         assert after.status_code in (303, 307)
+
+
+def test_an_address_that_is_staff_too_signs_in_as_staff(
+    api: Api, container: Container, mailbox: SmtpSink
+) -> None:
+    tenant = api.sign_up("web-corp-both")
+    acme = corporate_world(api, container, tenant)
+    owner = f"owner@{tenant.slug}.example"
+    invited = api.client.post(
+        f"/corporate/accounts/{acme['account_id']}/admins",
+        json={"email": owner, "full_name": "Olu"},
+        headers=tenant.headers,
+    )
+    assert invited.status_code == 201
+    with _browser(container) as browser:
+        signed = staff_signs_in(browser, tenant.slug, owner, PASSWORD)
+        assert signed.status_code == 303 and signed.headers["location"] == "/manage"
