@@ -30,6 +30,8 @@ from server.checkin import sync as checkin_sync
 from server.checkin.booked_classes import BookedClasses
 from server.coaching.service import CoachesMembers
 from server.config import Settings
+from server.corporate import admins as corporate_admins
+from server.corporate import invitations as corporate_invitations
 from server.db.sealed import FieldSealer
 from server.db.session import SESSION_OPTIONS, make_engine
 from server.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
@@ -203,6 +205,7 @@ def build_container(
             {
                 PrincipalKind.STAFF: staff_service.token_generation_of,
                 PrincipalKind.MEMBER: member_tokens.token_generation_of,
+                PrincipalKind.CORPORATE_ADMIN: corporate_admins.token_generation_of,
             },
             ttl_seconds=settings.access_grant_ttl_seconds,
         ),
@@ -285,6 +288,16 @@ def background_jobs(container: Container) -> list[Job]:
                 audit_service.purge_job,
                 make_uow=make_uow,
                 retention_days=container.settings.audit_retention_days,
+            ),
+        ),
+        Job(
+            "corporate.remind",
+            3600.0,
+            partial(
+                corporate_invitations.send_reminders,
+                make_uow=make_uow,
+                notifications=container.notifications,
+                public_url=container.settings.public_url,
             ),
         ),
         Job(

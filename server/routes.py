@@ -14,6 +14,7 @@ from server.challenges.router import router as challenges_router
 from server.checkin.router import router as checkin_router
 from server.circles.router import router as circles_router
 from server.coaching.router import router as coaching_router
+from server.corporate.router import router as corporate_router
 from server.corporate_billing.router import router as corporate_billing_router
 from server.devices.router import router as devices_router
 from server.engagement.progress_router import router as engagement_router
@@ -71,5 +72,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     privacy_router,
     corporate_billing_router,
     audit_router,
+    corporate_router,
     *sync_routers,
 )

@@ -42,6 +42,8 @@ class MembershipTerms:
     frozen_until: date | None = None
     credits_remaining: int | None = None
     home_location_id: uuid.UUID | None = None
+    #: The company that pays for it (a corporate membership): the door says so.
+    covered_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,17 @@ def _status_refusal(
     return None
 
 
+def _admitted(plan_name: str, note: str, credits: int | None, covered_by: str | None) -> str:
+    """What the door says of an admission: the plan, the credits left, who pays for it."""
+    reason = f"admitted on {plan_name}{note}"
+    if credits is not None:
+        left = credits - 1
+        reason += f", {left} credit{'' if left == 1 else 's'} left"
+    if covered_by:
+        reason += f", covered by {covered_by}"
+    return reason
+
+
 def _check_one(
     membership: MembershipTerms,
     *,
@@ -183,13 +196,9 @@ def _check_one(
             return "limit", f"{adjective} limit of {plan.visit_limit} {visits} reached"
         if visits_used + 1 >= plan.visit_limit:
             warnings.append(f"{visits_used + 1} of {plan.visit_limit} visits this {noun}")
-    reason = f"admitted on {plan.name}{prepaid_note}"
-    if credits is not None:
-        left = credits - 1
-        reason += f", {left} credit{'' if left == 1 else 's'} left"
     return Decision(
         admitted=True,
-        reason=reason,
+        reason=_admitted(plan.name, prepaid_note, credits, membership.covered_by),
         membership_id=membership.id,
         warning="; ".join(warnings) or None,
         consumes_credit=credits is not None,

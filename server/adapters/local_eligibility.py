@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from server.adapters.eligibility_inputs import as_decision, location_zone, zone
 from server.adapters.local_eligibility_batch import LocalEligibilityBatch
 from server.checkin.repository import CheckinRepository
+from server.corporate.service import cover_names
 from server.db.uow import UnitOfWork
 from server.errors import NotFound
 from server.plans.repository import MembershipRepository, member_or_404
@@ -61,8 +63,13 @@ class LocalEligibility:
             raise NotFound(f"location {request.location_id} was not found")
         tz = zone(location.timezone)
         member = member_or_404(db, tenant_id, request.member_id)
+        held = MembershipRepository(db, tenant_id).of_member(member.id)
+        covers = cover_names(db, tenant_id, {m.corporate_account_id for m, _, _ in held})
         memberships = [
-            terms_of(m, p) for m, p, _ in MembershipRepository(db, tenant_id).of_member(member.id)
+            replace(terms_of(m, p), covered_by=covers.get(m.corporate_account_id))
+            if m.corporate_account_id is not None
+            else terms_of(m, p)
+            for m, p, _ in held
         ]
         decision = rules.decide(
             memberships,

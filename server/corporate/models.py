@@ -86,6 +86,10 @@ class CorporateAdmin(TenantScoped, Timestamps, Base):
     #: Moves on at a sign-out, a password change or deactivation: older tokens stop working.
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: SHA-256 of the one-time secret of the invitation to choose a password (never the
+    #: secret itself); cleared once used.
+    invitation_hash: Mapped[str | None] = mapped_column(String(64))
+    invitation_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CorporatePackage(TenantScoped, Timestamps, Base):

@@ -18,6 +18,7 @@ from server.web import (
     challenges,
     coaching,
     community,
+    corporate,
     corporate_billing,
     health,
     journeys,
@@ -85,6 +86,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(challenges.router)
     app.include_router(coaching.router)
     app.include_router(corporate_billing.router)
+    app.include_router(corporate.router)
     # Last: its provider page (``/app/{slug}``) would otherwise take other one-segment pages.
     app.include_router(timetable.router)
     app.mount(STATIC_PATH, _Assets(directory=STATIC_DIR), name="static")

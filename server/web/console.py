@@ -52,6 +52,7 @@ SECTIONS = (
         "owners, managers and coaches",
     ),
     Section("reports", "Reports", "/manage/reports", _ADMIN, "owners and managers"),
+    Section("corporate", "Corporate", "/manage/corporate", _ADMIN, "owners and managers"),
     Section("audit", "Audit", "/manage/audit", frozenset({StaffRole.OWNER}), "owners"),
 )
 _BY_KEY = {s.key: s for s in SECTIONS}

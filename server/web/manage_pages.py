@@ -10,6 +10,8 @@ from starlette.responses import HTMLResponse, Response
 
 from server.api.deps import Services
 from server.api.threaded_route import run_in_worker_thread
+from server.corporate import admins as corporate_admins
+from server.corporate.schemas import AdminSignIn
 from server.ports.identity import AccessClaims
 from server.signins.deps import ClientAddress
 from server.staff import service as staff_service
@@ -19,6 +21,7 @@ from server.web.console import console_page, home_of, opens, staff_in
 from server.web.forms import SignInRefused, sign_in
 from server.web.pages import redirect, render
 from server.web.sessions import (
+    CORPORATE,
     STAFF,
     SignInFirst,
     WebRefusal,
@@ -31,6 +34,8 @@ from server.web.sessions import (
 from server.web.today import locations_today
 
 router = APIRouter(include_in_schema=False)
+#: Where a company's admin lands: their own account's page.
+CORPORATE_HOME = "/manage/corporate/home"
 
 
 #: How often an open Today asks for its figures again (htmx polling of the fragment).
@@ -70,15 +75,17 @@ async def signin_form(request: Request) -> Response:
 async def signin(request: Request, client: ClientAddress) -> Response:
     fields = await checked_form(request)
     tenant, email = fields.get("tenant", "").strip().lower(), fields.get("email", "")
+    values = {"tenant": tenant, "email": email, "password": fields.get("password", "")}
+    container = services(request)
+    # One page for both: an address that names a company's admin signs in as one.
+    corporate = bool(tenant and email) and await run_in_worker_thread(
+        corporate_admins.is_admin_address, container.read_uow(), tenant, email
+    )
     try:
-        await sign_in(
-            request,
-            STAFF,
-            staff_service.login,
-            LoginRequest,
-            {"tenant": tenant, "email": email, "password": fields.get("password", "")},
-            client,
-        )
+        if corporate:
+            await sign_in(request, CORPORATE, corporate_admins.login, AdminSignIn, values, client)
+        else:
+            await sign_in(request, STAFF, staff_service.login, LoginRequest, values, client)
     except SignInRefused as exc:
         return render(
             request,
@@ -88,7 +95,7 @@ async def signin(request: Request, client: ClientAddress) -> Response:
             email=email,
             error=exc.message,
         )
-    return redirect(request, "/manage")
+    return redirect(request, CORPORATE_HOME if corporate else "/manage")
 
 
 @router.get("/manage")

@@ -28,6 +28,7 @@ from starlette.responses import Response
 
 from server.api.deps import Services, actor_of
 from server.api.threaded_route import run_in_worker_thread
+from server.corporate import admins as corporate_admins
 from server.db.actor import set_actor
 from server.db.uow import UnitOfWork
 from server.errors import DomainError
@@ -94,6 +95,17 @@ STAFF = Door(
     signin_url="/manage/signin",
     refresh=staff_service.refresh,
     logout=staff_service.logout,
+)
+#: A company's admins sign in on the console's page; their own cookies (sent to the console
+#: too) hold a token that opens the corporate pages of their account and nothing else.
+CORPORATE = Door(
+    kind=PrincipalKind.CORPORATE_ADMIN,
+    access_cookie="zmos_corporate",
+    refresh_cookie="zmos_corporate_refresh",
+    path="/manage",
+    signin_url="/manage/signin",
+    refresh=corporate_admins.refresh,
+    logout=corporate_admins.logout,
 )
 
 

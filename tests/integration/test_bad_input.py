@@ -82,6 +82,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "account_id": location["id"],
         "package_id": location["id"],
         "invoice_id": location["id"],
+        "admin_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",

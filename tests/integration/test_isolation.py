@@ -16,6 +16,11 @@ from server.bootstrap import Container
 from tests.integration.activity_files import gpx_run
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.corporate_billing_rows import corporate_billing_world, package_body
+from tests.integration.corporate_helpers import (
+    CORPORATE_BODIES,
+    CORPORATE_STATE_DEPENDENT,
+    corporate_ids,
+)
 from tests.integration.helpers import Api, Tenant
 from tests.integration.journey_rows import add_journey
 from tests.integration.journeys_helpers import journey_world
@@ -109,6 +114,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/journeys/enrolments/{enrolment_id}/assessments"): {
         "json": {"key": "sit_to_stand_30s", "week": 0, "value": 12}
     },
+    **CORPORATE_BODIES,
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png", "version": "1"}
@@ -167,6 +173,7 @@ STATE_DEPENDENT = {
     "/journeys/enrolments/{enrolment_id}/adjustments",
     "/journeys/enrolments/{enrolment_id}/assessments",
     "/me/journeys/enrolments/{enrolment_id}/certificate.pdf",
+    *CORPORATE_STATE_DEPENDENT,
 }
 #: The feed token is the credential of a calendar feed (calendar apps send no headers):
 #: it is public by design, and forged tokens are tested in test_ical.py.
@@ -278,6 +285,7 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
     assert enrolment.status_code == 201, enrolment.text
     return tenant, {
         **corporate_billing_world(api, tenant, plan["id"]),
+        **corporate_ids(api, tenant),
         **journey_world(api, tenant, member["id"]),
         "journey_id": journey_id,
         "enrolment_id": enrolment.json()["id"],
