@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from server.api.health import router as health_router
+from server.archive.router import router as archive_router
 from server.bookings.report_router import router as attendance_reports_router
 from server.bookings.router import calendar_feed_router, calendar_router
 from server.bookings.router import router as bookings_router
@@ -67,5 +68,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     journey_templates_router,
     journeys_router,
     privacy_router,
+    archive_router,
     *sync_routers,
 )

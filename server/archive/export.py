@@ -9,8 +9,9 @@ import json
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from server.archive import rules, tables
@@ -50,7 +51,9 @@ def _encoder(
         def opened(value: Any, row_id: Any) -> str:
             if value is None:
                 return ""
-            plain = sealer.open(value, context=tables.reseal_context(table, column, tenant.id, row_id))
+            plain = sealer.open(
+                value, context=tables.reseal_context(table, column, tenant.id, row_id)
+            )
             return rules.csv_field(rules.encode("binary", plain))
 
         return opened
@@ -60,15 +63,17 @@ def _encoder(
 
 
 def tenant_fields(tenant: Tenant) -> dict[str, Any]:
-    table = Tenant.__table__
+    table = cast(Table, Tenant.__table__)
     sealed = tables.sealed_columns()
     return {
-        c.name: rules.encode(rules.kind_of(table, c.name, sealed), getattr(tenant, c.key))  # type: ignore[arg-type]
-        for c in table.c  # type: ignore[attr-defined]
+        c.name: rules.encode(rules.kind_of(table, c.name, sealed), getattr(tenant, c.key))
+        for c in table.c
     }
 
 
-def stream(db: Session, sealer: FieldSealer, tenant: Tenant, exported_at: datetime) -> Iterator[bytes]:
+def stream(
+    db: Session, sealer: FieldSealer, tenant: Tenant, exported_at: datetime
+) -> Iterator[bytes]:
     """The archive's bytes, chunk by chunk, while rows are read a chunk at a time."""
     pipe = _Pipe()
     sealed = tables.sealed_columns()
@@ -78,7 +83,8 @@ def stream(db: Session, sealer: FieldSealer, tenant: Tenant, exported_at: dateti
             names = tables.columns_of(table)
             kinds = [rules.kind_of(table, name, sealed) for name in names]
             encoders = [
-                _encoder(table.name, n, k, sealer, tenant) for n, k in zip(names, kinds, strict=True)
+                _encoder(table.name, n, k, sealer, tenant)
+                for n, k in zip(names, kinds, strict=True)
             ]
             id_at = names.index("id") if "id" in names else None
             digest = hashlib.sha256()

@@ -11,7 +11,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
@@ -51,7 +51,8 @@ def _manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
         raise rules.ArchiveError(f"manifest.json does not name the format {rules.FORMAT!r}")
     if document.get("version") != rules.VERSION:
         raise rules.ArchiveError(
-            f"archive version {document.get('version')!r}; this server reads version {rules.VERSION}"
+            f"archive version {document.get('version')!r}; "
+            f"this server reads version {rules.VERSION}"
         )
     return document
 
@@ -61,7 +62,9 @@ def _entity(raw: Any, known: dict[str, Table], sealed: frozenset[tuple[str, str]
         name, file, rows, sha256 = raw["name"], raw["file"], int(raw["rows"]), str(raw["sha256"])
         columns = [(str(c["name"]), str(c["type"])) for c in raw["columns"]]
     except (KeyError, TypeError, ValueError):
-        raise rules.ArchiveError("manifest.json: an entity without name, file, columns, rows or sha256") from None
+        raise rules.ArchiveError(
+            "manifest.json: an entity without name, file, columns, rows or sha256"
+        ) from None
     table = known.get(name)
     if table is None:
         raise rules.ArchiveError(f"manifest.json names an unknown table {name!r}")
@@ -71,11 +74,11 @@ def _entity(raw: Any, known: dict[str, Table], sealed: frozenset[tuple[str, str]
         if kind != rules.kind_of(table, column, sealed):
             raise rules.ArchiveError(f"{file}: column {column!r} is {kind!r} here")
     given = {c for c, _ in columns}
-    for column in table.c:
-        if column.name in given or column.name == "tenant_id":
+    for required in table.c:
+        if required.name in given or required.name == "tenant_id":
             continue
-        if not column.nullable and column.default is None and column.server_default is None:
-            raise rules.ArchiveError(f"{file}: the required column {column.name!r} is missing")
+        if not required.nullable and required.default is None and required.server_default is None:
+            raise rules.ArchiveError(f"{file}: the required column {required.name!r} is missing")
     return Entity(table, file, columns, rows, sha256)  # type: ignore[arg-type]
 
 
@@ -128,17 +131,19 @@ def _records(archive: zipfile.ZipFile, entity: Entity) -> Iterator[list[str | No
 
 def apply_tenant_fields(target: Tenant, fields: dict[str, Any]) -> None:
     """The archived tenant's settings (currency, day start …), bar its id, slug and name."""
-    table = Tenant.__table__
+    table = cast(Table, Tenant.__table__)
     sealed = tables.sealed_columns()
-    for column in table.c:  # type: ignore[attr-defined]
+    for column in table.c:
         if column.name in TENANT_OWN or column.name not in fields:
             continue
-        value = rules.decode(rules.kind_of(table, column.name, sealed), fields[column.name])  # type: ignore[arg-type]
+        value = rules.decode(rules.kind_of(table, column.name, sealed), fields[column.name])
         if value is not None or column.nullable:
             setattr(target, column.key, value)
 
 
-def load(db: Session, sealer: FieldSealer, archive: Archive, tenant_id: uuid.UUID) -> dict[str, int]:
+def load(
+    db: Session, sealer: FieldSealer, archive: Archive, tenant_id: uuid.UUID
+) -> dict[str, int]:
     """Insert every entity's rows under ``tenant_id``; the rows inserted, by table."""
     done: dict[str, int] = {}
     for entity in archive.entities:
@@ -171,6 +176,8 @@ def load(db: Session, sealer: FieldSealer, archive: Archive, tenant_id: uuid.UUI
                 batch = []
         tables.insert(db, entity.table, batch)
         if count != entity.rows:
-            raise rules.ArchiveError(f"{entity.file}: {count} rows, the manifest says {entity.rows}")
+            raise rules.ArchiveError(
+                f"{entity.file}: {count} rows, the manifest says {entity.rows}"
+            )
         done[entity.table.name] = count
     return done

@@ -8,7 +8,7 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Literal
@@ -33,7 +33,16 @@ VERSION = 1
 MANIFEST = "manifest.json"
 
 Kind = Literal[
-    "uuid", "text", "integer", "boolean", "decimal", "date", "time", "datetime", "json", "binary",
+    "uuid",
+    "text",
+    "integer",
+    "boolean",
+    "decimal",
+    "date",
+    "time",
+    "datetime",
+    "json",
+    "binary",
     "sealed",
 ]
 
@@ -65,9 +74,9 @@ class ArchiveError(ValueError):
 
 def kind_of(table: Table, column: str, sealed: Iterable[tuple[str, str]]) -> Kind:
     """The archive type of a column, from its SQL type."""
-    sql = table.c[column].type
+    sql: Any = table.c[column].type
     if isinstance(sql, TypeDecorator):
-        sql = sql.impl  # type: ignore[assignment]
+        sql = sql.impl
     if isinstance(sql, LargeBinary):
         return "sealed" if (table.name, column) in set(sealed) else "binary"
     for types, kind in (
@@ -80,7 +89,7 @@ def kind_of(table: Table, column: str, sealed: Iterable[tuple[str, str]]) -> Kin
         (Time, "time"),
         (JSON, "json"),
     ):
-        if isinstance(sql, types):  # type: ignore[arg-type]
+        if isinstance(sql, types):
             return kind  # type: ignore[return-value]
     return "text"
 
@@ -102,37 +111,44 @@ def encode(kind: Kind, value: Any) -> str | None:
     return str(value)
 
 
+def _boolean(text: str) -> bool:
+    if text not in ("true", "false"):
+        raise ValueError(text)
+    return text == "true"
+
+
+def _datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError(text)
+    return value.astimezone(UTC)
+
+
+_READERS: dict[str, Callable[[str], Any]] = {
+    "uuid": uuid.UUID,
+    "boolean": _boolean,
+    "integer": int,
+    "decimal": Decimal,
+    "datetime": _datetime,
+    "date": date.fromisoformat,
+    "time": time.fromisoformat,
+    "json": json.loads,
+    "binary": lambda text: base64.b64decode(text, validate=True),
+    "sealed": lambda text: base64.b64decode(text, validate=True),
+}
+
+
 def decode(kind: Kind, text: str | None) -> Any:
     """Archive text back to a value (ArchiveError if it is not one)."""
     if text is None:
         return None
+    reader = _READERS.get(kind)
+    if reader is None:
+        return text
     try:
-        if kind == "uuid":
-            return uuid.UUID(text)
-        if kind == "boolean":
-            if text not in ("true", "false"):
-                raise ValueError(text)
-            return text == "true"
-        if kind == "integer":
-            return int(text)
-        if kind == "decimal":
-            return Decimal(text)
-        if kind == "datetime":
-            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if value.tzinfo is None:
-                raise ValueError(text)
-            return value.astimezone(UTC)
-        if kind == "date":
-            return date.fromisoformat(text)
-        if kind == "time":
-            return time.fromisoformat(text)
-        if kind == "json":
-            return json.loads(text)
-        if kind in ("binary", "sealed"):
-            return base64.b64decode(text, validate=True)
+        return reader(text)
     except (ValueError, ArithmeticError) as exc:
         raise ArchiveError(f"{text[:40]!r} is not a {kind}") from exc
-    return text
 
 
 def csv_field(text: str | None) -> str:

@@ -3,11 +3,13 @@ empty tenant, all or nothing."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import IO
 
-from server.archive import export, importer, rules, tables
+from server.archive import export, feeds, importer, rules, tables
 from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
@@ -43,14 +45,34 @@ def export_slug(uow: UnitOfWork, slug: str) -> Tenant:
 
 @dataclass(frozen=True)
 class Imported:
-    tenant_id: str
+    tenant_id: uuid.UUID
     slug: str
     created: bool
     rows: dict[str, int]
 
 
+def import_new(
+    uow: UnitOfWork,
+    sealer: FieldSealer,
+    claims: AccessClaims,
+    file: IO[bytes],
+    *,
+    slug: str,
+    name: str | None = None,
+) -> Imported:
+    """An owner's import: always into a new tenant (an existing slug is a 409), since the
+    owner's own tenant is never empty and another tenant is not theirs to fill."""
+    return import_archive(uow, sealer, file, slug=slug, name=name, new_only=True)
+
+
 def import_archive(
-    uow: UnitOfWork, sealer: FieldSealer, file: IO[bytes], *, slug: str, name: str | None = None
+    uow: UnitOfWork,
+    sealer: FieldSealer,
+    file: IO[bytes],
+    *,
+    slug: str,
+    name: str | None = None,
+    new_only: bool = False,
 ) -> Imported:
     """Read ``file`` into the tenant ``slug``: made from the archive's settings if it does not
     exist, refused (409, nothing changed) if it holds any data already, so a second run of
@@ -66,18 +88,21 @@ def import_archive(
         created = target is None
         if target is None:
             currency = archive.tenant.get("currency")
-            if not isinstance(currency, str) or not name and not archive.tenant.get("name"):
+            if not isinstance(currency, str) or (not name and not archive.tenant.get("name")):
                 raise InvalidInput("the archive's manifest holds no tenant currency and name")
             target = Tenant(
                 id=new_id(), slug=slug, name=name or str(archive.tenant["name"]), currency=currency
             )
             uow.db.add(target)
+        elif new_only:
+            raise Conflict(f"the tenant {slug!r} exists already", code="slug_taken")
         else:
             held = tables.holds_data(uow.db, target.id)
             if held:
                 raise Conflict(
                     f"tenant {slug!r} is not empty (it holds {', '.join(held[:5])}"
-                    f"{' …' if len(held) > 5 else ''}): an archive is read into an empty tenant only",
+                    f"{' …' if len(held) > 5 else ''}): "
+                    "an archive is read into an empty tenant only",
                     code="tenant_not_empty",
                 )
             if name:
@@ -89,4 +114,29 @@ def import_archive(
         except rules.ArchiveError as exc:
             raise InvalidInput(str(exc), code="bad_archive") from None
         uow.commit()
-        return Imported(str(target.id), target.slug, created, rows)
+        return Imported(target.id, target.slug, created, rows)
+
+
+def feed(
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    which: feeds.Feed,
+    start: date,
+    end: date,
+    fmt: feeds.FeedFormat,
+) -> Iterator[bytes]:
+    """A feed's file, from the start of ``start`` to the end of ``end`` (UTC days, both
+    included), over the caller's locations."""
+    if end < start:
+        raise InvalidInput("'to' is before 'from'")
+    since = datetime.combine(start, time(), UTC)
+    until = datetime.combine(end + timedelta(days=1), time(), UTC)
+    read = feeds.attendance if which == "attendance" else feeds.movement
+    columns = feeds.ATTENDANCE if which == "attendance" else feeds.MOVEMENT
+
+    def chunks() -> Iterator[bytes]:
+        with uow:
+            rows = read(uow.db, claims.tenant_id, since, until, claims.location_ids)
+            yield from (feeds.as_ndjson(rows) if fmt == "ndjson" else feeds.as_csv(columns, rows))
+
+    return chunks()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Row, Table, exists, select
 from sqlalchemy.orm import Session
@@ -65,4 +65,5 @@ def holds_data(db: Session, tenant_id: uuid.UUID) -> list[str]:
 
 
 def insert(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    insert_rows(db, types.SimpleNamespace(__table__=table), rows)
+    # insert_rows reads only the model's __table__.
+    insert_rows(db, cast(type[Any], types.SimpleNamespace(__table__=table)), rows)

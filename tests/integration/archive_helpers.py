@@ -12,8 +12,15 @@ from sqlalchemy import select
 from server.archive import service as archive_service
 from server.archive.tables import archived_tables, columns_of, reseal_context, sealed_columns
 from server.bootstrap import Container
+from server.corporate.models import CorporateAccount, CorporateDepartment
+from server.engagement import projection
+from server.members.models import Member
 from server.tenants.models import Tenant
 from server.tiles import service as tiles_service
+from tests.integration.helpers import Api
+from tests.integration.helpers import Tenant as ApiTenant
+from tests.integration.journeys_helpers import journey_world
+from tests.integration.screening_helpers import screening_world
 from zmos import demo_classes, demo_data, demo_members
 
 
@@ -25,6 +32,42 @@ def seed_demo(container: Container, passes: Path) -> demo_data.DemoTenant:
     demo_classes.seed_classes(container, tenant, members)
     tiles_service.load_starter(uow=container.uow(), claims=tenant.owner_claims())
     return tenant
+
+
+def seed_more(api: Api, container: Container, demo: demo_data.DemoTenant) -> str:
+    """On top of the demo: health data (sealed), a journey and its weeks, the engagement
+    projection, a corporate account with a department; a member id of the tenant."""
+    slug = demo_data.TENANT_SLUG
+    signed_in = api.login(slug, demo_data.STAFF[0].email, demo_data.PASSWORD)
+    assert signed_in.status_code == 200, signed_in.text
+    token = signed_in.json()["access_token"]
+    tenant = ApiTenant(slug, str(demo.tenant_id), str(demo.owner_id), token, "")
+    with container.uow() as uow:
+        member_id = str(
+            uow.db.execute(
+                select(Member.id).where(Member.tenant_id == demo.tenant_id).order_by(Member.id)
+            )
+            .scalars()
+            .first()
+        )
+        account = CorporateAccount(name="=Acme Ltd", contact_email="hr@acme.example")
+        account.tenant_id = demo.tenant_id
+        uow.db.add(account)
+        uow.db.flush()
+        department = CorporateDepartment(account_id=account.id, name="Sales", cost_centre="CC-1")
+        department.tenant_id = demo.tenant_id
+        uow.db.add(department)
+        uow.commit()
+    screening_world(api, tenant, member_id)
+    journey_world(api, tenant, member_id)
+    projection.project_pending(
+        container.uow,
+        demo.tenant_id,
+        projector=container.projector(),
+        events=container.events,
+        limit=5000,
+    )
+    return member_id
 
 
 def export_bytes(container: Container, tenant_id: uuid.UUID) -> bytes:
