@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from server.bootstrap import Container
 from server.bookings.models import Booking
+from server.bootstrap import Container
 from server.checkin.models import Checkin
 from server.engagement.models import MovementEvent
 from server.members.models import Member
@@ -85,8 +85,8 @@ def test_attendance_and_movement_feeds(api: Api, container: Container, tmp_path:
 
     # No names or emails: members by id only.
     everything = api.client.get(f"/feeds/attendance?{_SPAN}", headers=owner).text + ndjson.text
-    for first, last, email in members:
-        assert f"{first} {last}" not in everything
+    for first_name, last_name, email in members:
+        assert f"{first_name} {last_name}" not in everything
         assert not email or email not in everything
 
     # A day without events gives the header only; 'to' before 'from' is a 422.
