@@ -4,6 +4,7 @@ from it, whose staff sign in with their own passwords."""
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -115,3 +116,30 @@ def test_the_command_line_round_trip(
     assert cli.main(["archive", "import", str(out), "--into", "demo-copy"]) == 1
     assert "is not empty" in capsys.readouterr().err
     assert cli.main(["archive", "export", "--tenant", "no-such", "--out", str(out)]) == 1
+
+
+def test_another_tenants_export_and_feeds_hold_none_of_its_rows(
+    api: Api, container: Container, tmp_path: Path
+) -> None:
+    demo = seed_demo(container, tmp_path / "passes")
+    other = api.sign_up("other-gym")
+    api.create_location(other)
+    with api.client.stream("GET", "/tenant/export", headers=other.headers) as response:
+        data = b"".join(response.iter_bytes())
+    demo_ids = {
+        str(value)
+        for rows in table_rows(container, demo.tenant_id).values()
+        for row in rows
+        for value in row
+        if isinstance(value, uuid.UUID)
+    }
+    assert len(demo_ids) > 100
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        text = b"".join(archive.read(name) for name in archive.namelist()).decode()
+    assert str(demo.tenant_id) not in text
+    assert not any(found in text for found in demo_ids)
+    for feed in ("attendance", "movement"):
+        rows = api.client.get(
+            f"/feeds/{feed}?from=2000-01-01&to=2100-01-01&format=ndjson", headers=other.headers
+        )
+        assert rows.status_code == 200 and rows.text == ""
