@@ -132,7 +132,7 @@ def _export(url: str, data_dir: Path, out: Path) -> tuple[float, float, str]:
             "archive",
             "export",
             "--tenant",
-            TENANT["slug"],
+            str(TENANT["slug"]),
             "--out",
             str(out),
         ],
