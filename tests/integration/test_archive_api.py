@@ -9,10 +9,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from server.bootstrap import Container
+from server.main import create_app
+from shared.enums import StaffRole
 from tests.integration.archive_helpers import seed_demo, table_rows, tenant_id_of
 from tests.integration.helpers import Api
+from tests.integration.web_helpers import staff_signs_in
 from zmos import cli, demo_data
 
 
@@ -143,3 +147,25 @@ def test_another_tenants_export_and_feeds_hold_none_of_its_rows(
             f"/feeds/{feed}?from=2000-01-01&to=2100-01-01&format=ndjson", headers=other.headers
         )
         assert rows.status_code == 200 and rows.text == ""
+
+
+def test_the_console_download_is_for_owners(container: Container, tmp_path: Path) -> None:
+    seed_demo(container, tmp_path / "passes")
+    pages = {}
+    for person in (demo_data.STAFF[0], demo_data.STAFF[1]):
+        with TestClient(create_app(container=container), raise_server_exceptions=False) as web:
+            staff_signs_in(web, demo_data.TENANT_SLUG, person.email, demo_data.PASSWORD)
+            index = web.get("/manage/setup")
+            download = web.get("/manage/setup/export")
+            pages[person.role] = (index, download)
+    owner_index, owner_download = pages[StaffRole.OWNER]
+    assert "Download all our data" in owner_index.text
+    assert owner_download.status_code == 200
+    assert owner_download.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(owner_download.content)) as archive:
+        assert "members.csv" in archive.namelist()
+    manager_index, manager_download = pages[StaffRole.MANAGER]
+    assert manager_index.status_code == 200
+    assert "Download all our data" not in manager_index.text
+    assert manager_download.status_code == 403
+    assert "Only an owner" in manager_download.text
