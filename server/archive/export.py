@@ -8,7 +8,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table
@@ -42,24 +42,42 @@ class _Pipe(io.RawIOBase):
         return out
 
 
-def _encoder(
-    table: str, column: str, kind: rules.Kind, sealer: FieldSealer, tenant: Tenant
+def _text(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"' if '"' in value else '"' + value + '"'
+
+
+def _datetime(value: datetime) -> str:
+    return '"' + value.astimezone(UTC).isoformat().replace("+00:00", "Z") + '"'
+
+
+#: The common kinds written without the general encoder: a million rows of a dozen columns
+#: make each call count. Each gives the same text as ``rules.csv_field(rules.encode(…))``.
+_FAST: dict[str, Callable[[Any], str]] = {
+    "text": _text,
+    "uuid": lambda value: f'"{value}"',
+    "integer": lambda value: f'"{value}"',
+    "boolean": lambda value: '"true"' if value else '"false"',
+    "datetime": _datetime,
+    "date": lambda value: f'"{value.isoformat()}"',
+}
+
+
+def _encoder(kind: rules.Kind) -> Callable[[Any], str]:
+    """A column's value as a CSV field (sealed values are opened apart: they need the row)."""
+    fast = _FAST.get(kind)
+    if fast is not None:
+        return lambda value: "" if value is None else fast(value)
+    return lambda value: rules.csv_field(rules.encode(kind, value))
+
+
+def _opener(
+    table: str, column: str, sealer: FieldSealer, tenant: Tenant
 ) -> Callable[[Any, Any], str]:
-    """A column's value (and its row's id, which sealed values are bound to) as a CSV field."""
-    if kind == "sealed":
+    def opened(value: Any, row_id: Any) -> str:
+        plain = sealer.open(value, context=tables.reseal_context(table, column, tenant.id, row_id))
+        return rules.csv_field(rules.encode("binary", plain))
 
-        def opened(value: Any, row_id: Any) -> str:
-            if value is None:
-                return ""
-            plain = sealer.open(
-                value, context=tables.reseal_context(table, column, tenant.id, row_id)
-            )
-            return rules.csv_field(rules.encode("binary", plain))
-
-        return opened
-    if kind == "text":
-        return lambda value, _id: rules.csv_field(value)
-    return lambda value, _id: rules.csv_field(rules.encode(kind, value))
+    return opened
 
 
 def tenant_fields(tenant: Tenant) -> dict[str, Any]:
@@ -82,9 +100,11 @@ def stream(
         for table in tables.archived_tables():
             names = tables.columns_of(table)
             kinds = [rules.kind_of(table, name, sealed) for name in names]
-            encoders = [
-                _encoder(table.name, n, k, sealer, tenant)
-                for n, k in zip(names, kinds, strict=True)
+            encoders = [_encoder(k) for k in kinds]
+            openers = [
+                (i, _opener(table.name, n, sealer, tenant))
+                for i, (n, k) in enumerate(zip(names, kinds, strict=True))
+                if k == "sealed"
             ]
             id_at = names.index("id") if "id" in names else None
             digest = hashlib.sha256()
@@ -97,10 +117,11 @@ def stream(
                 for rows in tables.rows_of(db, table, tenant.id):
                     lines = []
                     for row in rows:
-                        row_id = row[id_at] if id_at is not None else None
-                        lines.append(
-                            ",".join(f(v, row_id) for f, v in zip(encoders, row, strict=True))
-                        )
+                        fields = [f(v) for f, v in zip(encoders, row, strict=True)]
+                        for at, opener in openers:
+                            if row[at] is not None and id_at is not None:
+                                fields[at] = opener(row[at], row[id_at])
+                        lines.append(",".join(fields))
                     data = ("\r\n".join(lines) + "\r\n").encode()
                     digest.update(data)
                     out.write(data)
