@@ -114,7 +114,14 @@ def stream(
                 header = rules.csv_line(names).encode()
                 digest.update(header)
                 out.write(header)
-                for rows in tables.rows_of(db, table, tenant.id):
+                copied = tables.copied_csv(db, table, tenant.id, kinds)
+                for block in copied or ():
+                    digest.update(block)
+                    out.write(block)
+                    yield pipe.take()
+                if copied is not None:
+                    count = copied.rows
+                for rows in () if copied is not None else tables.rows_of(db, table, tenant.id):
                     lines = []
                     for row in rows:
                         fields = [f(v) for f, v in zip(encoders, row, strict=True)]
@@ -122,7 +129,7 @@ def stream(
                             if row[at] is not None and id_at is not None:
                                 fields[at] = opener(row[at], row[id_at])
                         lines.append(",".join(fields))
-                    data = ("\r\n".join(lines) + "\r\n").encode()
+                    data = ("\n".join(lines) + "\n").encode()
                     digest.update(data)
                     out.write(data)
                     count += len(rows)

@@ -159,14 +159,15 @@ def csv_field(text: str | None) -> str:
 
 
 def csv_line(fields: Iterable[str | None]) -> str:
-    return ",".join(csv_field(f) for f in fields) + "\r\n"
+    return ",".join(csv_field(f) for f in fields) + "\n"
 
 
 _FIELD = re.compile(r'"((?:[^"]|"")*)"|([^,"\r\n]*)')
 
 
 def csv_records(lines: Iterable[str]) -> Iterator[list[str | None]]:
-    """Records of archive CSV (RFC 4180, CRLF, quoted values may hold line breaks)."""
+    """Records of archive CSV (RFC 4180 but LF line ends, CRLF read too; quoted values
+    may hold line breaks)."""
     pending = ""
     for line in lines:
         pending += line

@@ -24,6 +24,7 @@ from shared.ids import new_id
 def export_tenant(uow: UnitOfWork, sealer: FieldSealer, tenant_id: object) -> Iterator[bytes]:
     """The tenant's archive as it is written; the read stays open until the last byte."""
     with uow:
+        tables.repeatable_read(uow.db)
         tenant = uow.db.get(Tenant, tenant_id)
         if tenant is None:
             raise NotFound("no such tenant")

@@ -104,9 +104,10 @@ def test_manifest_describes_every_file(container: Container, tmp_path: Path) -> 
         for entity in manifest["entities"]:
             content = archive.read(entity["file"])
             assert hashlib.sha256(content).hexdigest() == entity["sha256"]
-            header, *lines = content.decode().split("\r\n")[:-1]
+            header, *records = rules.csv_records(io.StringIO(content.decode(), newline=""))
             assert "tenant_id" not in header
-            assert len(lines) == entity["rows"]
+            assert len(records) == entity["rows"]
+            assert all(len(record) == len(header) for record in records)
         members = next(e for e in manifest["entities"] if e["name"] == "members")
         kinds = {c["name"]: c["type"] for c in members["columns"]}
         assert kinds["id"] == "uuid" and kinds["photo"] == "binary"
@@ -183,7 +184,7 @@ def test_not_a_zip_is_refused(container: Container) -> None:
 def test_null_and_empty_text_stay_apart() -> None:
     # None → an empty field; "" → a quoted empty field; quotes doubled; a line break kept.
     line = rules.csv_line([None, "", 'say "hi"', "two\r\nlines"])
-    assert line == ',"","say ""hi""","two\r\nlines"\r\n'
+    assert line == ',"","say ""hi""","two\r\nlines"\n'
     records = list(rules.csv_records(io.StringIO(line + line, newline="")))
     assert records == [[None, "", 'say "hi"', "two\r\nlines"]] * 2
 
