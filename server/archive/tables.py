@@ -15,6 +15,8 @@ from server.db.base import Base
 from server.db.bulk import insert_rows
 from server.privacy.records import SEALED
 
+_BLOCK = 1 << 20
+
 #: Rows fetched (and written) at a time: the server keeps this many in memory per table.
 CHUNK_ROWS = 5000
 
@@ -91,10 +93,20 @@ class Copied:
         self.rows = 0
 
     def __iter__(self) -> Iterator[bytes]:
+        # libpq hands COPY data over a row at a time: gathered into blocks of about 1 MB,
+        # so the checksum, the compressor and the response see few large writes.
         with self._raw.cursor() as cursor:
             with cursor.copy(self._statement) as copy:
+                gathered: list[bytes] = []
+                size = 0
                 for block in copy:
-                    yield bytes(block)
+                    gathered.append(bytes(block))
+                    size += len(block)
+                    if size >= _BLOCK:
+                        yield b"".join(gathered)
+                        gathered, size = [], 0
+                if gathered:
+                    yield b"".join(gathered)
             self.rows = cursor.rowcount
 
 
