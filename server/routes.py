@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from server.api.health import router as health_router
+from server.archive.router import router as archive_router
 from server.audit.router import router as audit_router
 from server.bookings.report_router import router as attendance_reports_router
 from server.bookings.router import calendar_feed_router, calendar_router
@@ -73,5 +74,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     corporate_billing_router,
     audit_router,
     corporate_router,
+    archive_router,
     *sync_routers,
 )

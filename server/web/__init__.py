@@ -36,6 +36,7 @@ from server.web import (
     setup,
     setup_profiles,
     staff_passwords,
+    tenant_archive,
     timetable,
 )
 from server.web.pages import STATIC_DIR, refusal_page, sign_in_first
@@ -79,6 +80,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(community.router)
     app.include_router(setup_profiles.router)
     app.include_router(journeys.router)
+    app.include_router(tenant_archive.router)
     app.include_router(setup.router)
     app.include_router(staff_passwords.router)
     app.include_router(reports.router)

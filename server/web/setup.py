@@ -24,6 +24,7 @@ from server.web.setup_common import SECTION, admin, call, parse_id, refused
 from server.web.setup_forms import DATE, INTERVALS, Field, Filled, validated, values_of
 from server.web.setup_kinds import Kind, location_in_scope
 from server.web.setup_profiles import KINDS
+from shared.enums import StaffRole
 
 router = APIRouter(include_in_schema=False)
 # Before the kinds' pages: their addresses would otherwise be read as a kind's.
@@ -41,7 +42,10 @@ def _kind(key: str) -> Kind:
 @router.get("/manage/setup")
 async def index(request: Request) -> Response:
     claims = await admin(request)
-    return console_page(request, "manage/setup/index.html", claims, SECTION, kinds=KINDS)
+    owner = claims.role == StaffRole.OWNER
+    return console_page(
+        request, "manage/setup/index.html", claims, SECTION, kinds=KINDS, owner=owner
+    )
 
 
 def _form_page(

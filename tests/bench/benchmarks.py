@@ -2,6 +2,7 @@
 
 from . import (
     api_read,
+    archive,
     bookings,
     coaching,
     engagement,
@@ -20,6 +21,7 @@ from . import (
 
 __all__ = [
     "api_read",
+    "archive",
     "bookings",
     "coaching",
     "engagement",
