@@ -325,6 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         or getattr(args, "journeys_command", None)
         or getattr(args, "audit_command", None)
         or getattr(args, "archive_command", None)
+        or getattr(args, "corporate_command", None)
     )
     command = " ".join(filter(None, (args.command, sub)))
     try:
