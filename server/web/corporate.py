@@ -25,7 +25,8 @@ from server.corporate.schemas import (
 from server.errors import DomainError, InvalidInput
 from server.ports.identity import AccessClaims
 from server.web import corporate_view as view
-from server.web.console import console_page, staff_in
+from server.web.console import staff_in
+from server.web.corporate_access import SECTION, corporate_page, corporate_viewer
 from server.web.forms import Refused, command, one_time_code, sentence
 from server.web.member_uploads import checked_upload
 from server.web.pages import redirect, render
@@ -39,7 +40,6 @@ from server.web.sessions import (
 )
 
 router = APIRouter(include_in_schema=False)
-SECTION = "corporate"
 LIST = "/manage/corporate"
 #: A roster file's largest size from the page (the API takes the same).
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
@@ -56,21 +56,6 @@ def _refusal(exc: DomainError) -> WebRefusal:
     return WebRefusal(exc.status, exc.title, sentence(exc.detail))
 
 
-async def _viewer(request: Request) -> AccessClaims:
-    """A company's admin (their cookies) or the provider's owners and managers."""
-    if CORPORATE.access_cookie in request.cookies or CORPORATE.refresh_cookie in request.cookies:
-        return await signed_in(request, CORPORATE)
-    return await staff_in(request, SECTION)
-
-
-def _page(
-    request: Request, template: str, claims: AccessClaims, status: int = 200, **values: Any
-) -> Response:
-    if view.is_admin(claims):
-        return render(request, template, status, sections=[], current=SECTION, admin=True, **values)
-    return console_page(request, template, claims, SECTION, status, admin=False, **values)
-
-
 # --- the list ------------------------------------------------------------------------------
 
 
@@ -81,7 +66,9 @@ async def _list(
     found = await run_in_worker_thread(view.accounts, services(request), claims, archived)
     values.setdefault("error", None)
     values.setdefault("sent", {})
-    return _page(request, "manage/corporate/accounts.html", claims, status, **found, **values)
+    return corporate_page(
+        request, "manage/corporate/accounts.html", claims, status, **found, **values
+    )
 
 
 @router.get(LIST)
@@ -195,7 +182,7 @@ async def _account(
     values.setdefault("csv_text", "")
     values.setdefault("mode", "delta")
     values.setdefault("good_rows", False)
-    return _page(
+    return corporate_page(
         request,
         "manage/corporate/account.html",
         claims,
@@ -208,7 +195,7 @@ async def _account(
 
 @router.get(f"{LIST}/{{account_id}}")
 async def account(request: Request, account_id: str) -> Response:
-    claims = await _viewer(request)
+    claims = await corporate_viewer(request)
     return await _account(request, claims, _id(account_id))
 
 
@@ -322,7 +309,7 @@ async def send_invitations(request: Request, account_id: str) -> Response:
 async def upload_roster(request: Request, account_id: str) -> Response:
     """A roster file (or, from a dry run's report, the same text again): checked and
     reported (``check``) or applied (``apply``)."""
-    claims = await _viewer(request)
+    claims = await corporate_viewer(request)
     aid = _id(account_id)
     upload = await checked_upload(request, "file", MAX_ROSTER_BYTES)
     fields = upload.fields

@@ -17,7 +17,8 @@ from server.corporate_billing import documents, invoicing
 from server.corporate_billing import service as billing
 from server.corporate_billing.schemas import PackageCreate, PackageEnd, PackageUpdate
 from server.ports.identity import AccessClaims
-from server.web.console import console_page, staff_in
+from server.web.console import staff_in
+from server.web.corporate_access import SECTION, corporate_page, corporate_viewer
 from server.web.corporate_billing_view import (
     SPLIT_NAMES,
     form_view,
@@ -34,7 +35,6 @@ from server.web.setup_forms import Field, Filled, validated, values_of
 
 router = APIRouter(include_in_schema=False)
 #: Owners and managers, for now through the Reports section's role check.
-SECTION = "reports"
 _BASE = "/manage/corporate/{account_id}"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -49,14 +49,13 @@ def _placed(detail: str, fields: list[Field]) -> tuple[dict[str, str], list[str]
 
 @router.get(f"{_BASE}/packages")
 async def packages_page(request: Request, account_id: str) -> Response:
-    claims = await staff_in(request, SECTION)
+    claims = await corporate_viewer(request)
     account = parse_id(account_id)
     view = await call(packages_view, services(request), claims, account)
-    return console_page(
+    return corporate_page(
         request,
         "manage/corporate_billing/packages.html",
         claims,
-        SECTION,
         account_id=account,
         split_names=SPLIT_NAMES,
         **view,
@@ -71,11 +70,10 @@ def _form_page(
     filled: Filled,
     status: int,
 ) -> Response:
-    return console_page(
+    return corporate_page(
         request,
         "manage/corporate_billing/form.html",
         claims,
-        SECTION,
         status,
         account_id=account,
         account_name=view["account_name"],
@@ -134,11 +132,10 @@ async def _package_page(
     fields = [f for f in view.pop("fields") if not f.create_only]
     if filled is None:
         filled = Filled(fields, package_values(view["package"]))
-    return console_page(
+    return corporate_page(
         request,
         "manage/corporate_billing/package.html",
         claims,
-        SECTION,
         status,
         account_id=account,
         form=filled,
@@ -151,7 +148,7 @@ async def _package_page(
 
 @router.get(f"{_BASE}/packages/{{package_id}}")
 async def package_page(request: Request, account_id: str, package_id: str) -> Response:
-    claims = await staff_in(request, SECTION)
+    claims = await corporate_viewer(request)
     return await _package_page(request, claims, parse_id(account_id), parse_id(package_id))
 
 
@@ -214,11 +211,10 @@ async def _invoices_page(
     month = request.query_params.get("month", "").strip()
     shown = month if _MONTH.match(month) else None
     view = await call(invoices_view, services(request), claims, account, shown)
-    return console_page(
+    return corporate_page(
         request,
         "manage/corporate_billing/invoices.html",
         claims,
-        SECTION,
         status,
         account_id=account,
         month=shown or "",
@@ -229,7 +225,7 @@ async def _invoices_page(
 
 @router.get(f"{_BASE}/invoices")
 async def invoices_page(request: Request, account_id: str) -> Response:
-    claims = await staff_in(request, SECTION)
+    claims = await corporate_viewer(request)
     return await _invoices_page(request, claims, parse_id(account_id))
 
 
@@ -254,14 +250,13 @@ async def issue_invoice(request: Request, account_id: str) -> Response:
 
 @router.get(f"{_BASE}/invoices/{{invoice_id}}")
 async def invoice_page(request: Request, account_id: str, invoice_id: str) -> Response:
-    claims = await staff_in(request, SECTION)
+    claims = await corporate_viewer(request)
     account, invoice = parse_id(account_id), parse_id(invoice_id)
     view = await call(invoice_view, services(request), claims, account, invoice)
-    return console_page(
+    return corporate_page(
         request,
         "manage/corporate_billing/invoice.html",
         claims,
-        SECTION,
         account_id=account,
         **view,
     )
@@ -269,7 +264,7 @@ async def invoice_page(request: Request, account_id: str, invoice_id: str) -> Re
 
 @router.get(f"{_BASE}/invoices/{{invoice_id}}/invoice.{{fmt}}")
 async def invoice_file(request: Request, account_id: str, invoice_id: str, fmt: str) -> Response:
-    claims = await staff_in(request, SECTION)
+    claims = await corporate_viewer(request)
     account, invoice_key = parse_id(account_id), parse_id(invoice_id)
     if fmt not in ("csv", "xlsx", "pdf"):
         raise WebRefusal(404, "Not found", "There is nothing at this address.")

@@ -16,6 +16,7 @@ from server.ports.identity import AccessClaims
 from server.tenants import service as tenants
 from server.web.formatting import Formats
 from server.web.setup_forms import CHOICES, DATE, NUMBER, SELECT, Field
+from shared.enums import PrincipalKind
 
 SPLIT_NAMES = {
     "company_all": "The company pays all",
@@ -143,7 +144,12 @@ def invoice_view(
     invoice = invoicing.get_invoice(
         uow=container.read_uow(), claims=claims, account_id=account_id, invoice_id=invoice_id
     )
-    owed = invoicing.employee_shares(
-        uow=container.read_uow(), claims=claims, account_id=account_id, invoice_id=invoice_id
+    # Who owes what is the provider's: a company's admin sees the totals only.
+    owed = (
+        None
+        if claims.kind is PrincipalKind.CORPORATE_ADMIN
+        else invoicing.employee_shares(
+            uow=container.read_uow(), claims=claims, account_id=account_id, invoice_id=invoice_id
+        )
     )
     return {"invoice": invoice, "owed": owed, "fmt": formats(container, claims)}
