@@ -11,17 +11,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, String, any_, bindparam, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from server.db.bulk import among, chunks, insert_rows, table_of
 from server.members.csv_import import CsvRefused, RowError, read_table
 from server.migration_in import rules
 from server.migration_in.models import MigrationKey
-from server.sync.changes import record_values, touch
+from server.sync.changes import record_change, record_values, touch
 from server.tenants.models import Location
 from shared.ids import new_id
 
@@ -198,18 +199,30 @@ def _raws(
 def _keys(ctx: Context, entity: str, externals: list[str]) -> dict[str, tuple[uuid.UUID, str]]:
     found: dict[str, tuple[uuid.UUID, str]] = {}
     unique = list(dict.fromkeys(externals))
-    for start in range(0, len(unique), 1000):
-        part = unique[start : start + 1000]
+    for start in range(0, len(unique), KEY_CHUNK):
         rows = ctx.db.execute(
             select(MigrationKey.external_id, MigrationKey.zmos_id, MigrationKey.digest).where(
                 MigrationKey.tenant_id == ctx.tenant_id,
                 MigrationKey.source_system == ctx.source,
                 MigrationKey.entity == entity,
-                MigrationKey.external_id.in_(part),
+                texts_among(ctx.db, MigrationKey.external_id, unique[start : start + KEY_CHUNK]),
             )
         )
         found.update({external: (zmos, digest) for external, zmos, digest in rows})
     return found
+
+
+#: External ids looked up at once (one array parameter on PostgreSQL).
+KEY_CHUNK = 10_000
+
+
+def texts_among(db: Session, column: Any, values: list[str]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``: a prepared statement's
+    generic plan of a long ``IN`` list scans the tenant's whole key range."""
+    if db.get_bind().dialect.name == "postgresql":
+        array = bindparam(None, values, type_=postgresql.ARRAY(String))
+        return cast(ColumnElement[bool], column == any_(array))
+    return cast(ColumnElement[bool], column.in_(values))
 
 
 def _resolve_refs(ctx: Context, entity: str, raws: list[Raw]) -> None:
@@ -235,8 +248,7 @@ def _write(
             for r in part
         ]
         insert_rows(ctx.db, entity.model, rows)
-        for row in rows:
-            record_values(ctx.db, entity.model, row)
+        _send_to_kiosks(ctx, entity.model, rows)
         insert_rows(ctx.db, MigrationKey, [_key(ctx, entity.name, r) for r in part])
         done += len(part)
         progress(done)
@@ -254,6 +266,28 @@ def _write(
             .values(digest=rules.digest(record.digest_of), imported_at=ctx.now)
         )
     entity.finish(ctx, created + changed)
+
+
+#: Rows whose kiosk shape is read through the ORM session (a session's type name, a
+#: booking's location): they are read back at commit, and only those recent enough to
+#: travel to kiosks at all (history does not).
+_READ_BACK = {"class_sessions", "bookings"}
+_RECENT = timedelta(days=7)
+
+
+def _send_to_kiosks(ctx: Context, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    if table_of(model).name not in _READ_BACK:
+        for row in rows:
+            record_values(ctx.db, model, row)
+        return
+    since = ctx.now - _RECENT
+    recent = [row["id"] for row in rows if row["starts_at"] >= since]
+    for part in chunks(recent):
+        loaded = ctx.db.execute(
+            select(model).where(model.tenant_id == ctx.tenant_id, among(ctx.db, model.id, part))
+        ).scalars()
+        for found in loaded:
+            record_change(ctx.db, found)
 
 
 def _key(ctx: Context, entity: str, record: Record) -> dict[str, Any]:

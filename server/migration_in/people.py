@@ -11,7 +11,7 @@ from server.members import csv_import
 from server.members.csv_import import ImportLocation, ImportRow, RowError
 from server.members.models import Member
 from server.migration_in import rules
-from server.migration_in.importer import Context, Raw, Record
+from server.migration_in.importer import KEY_CHUNK, Context, Raw, Record, texts_among
 from server.plans.models import AccessPlan, Membership
 from shared.enums import MemberSource
 from shared.normalise import fold, name_search_key
@@ -68,10 +68,11 @@ class Members:
         for name in csv_import.UNIQUE:
             column = getattr(Member, name)
             wanted = list({v for row in rows if (v := getattr(row, name))})
-            for start in range(0, len(wanted), 1000):
+            for start in range(0, len(wanted), KEY_CHUNK):
                 found = ctx.db.execute(
                     select(column, Member.id).where(
-                        Member.tenant_id == ctx.tenant_id, column.in_(wanted[start : start + 1000])
+                        Member.tenant_id == ctx.tenant_id,
+                        texts_among(ctx.db, column, wanted[start : start + KEY_CHUNK]),
                     )
                 )
                 owners.update({(name, value): owner for value, owner in found})

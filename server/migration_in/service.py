@@ -36,6 +36,10 @@ HANDLERS: dict[str, Entity] = {
     "sessions": Sessions(),
     "bookings": Bookings(),
 }
+#: How far each run this process is importing has got (done, total rows). PostgreSQL
+#: keeps it in the run's row too, for pages served by other processes; a SQLite database
+#: is one process's, and its one writer is busy with the import itself.
+LIVE: dict[uuid.UUID, tuple[int, int]] = {}
 #: Rows of a report kept with a console run besides every error (a page shows a few).
 KEPT_ROWS = 500
 
@@ -206,7 +210,9 @@ def get_run(*, uow: UnitOfWork, claims: AccessClaims, run_id: uuid.UUID) -> Migr
         if found is None:
             raise NotFound("no such import")
         uow.db.expunge(found)
-        return found
+    if found.status == "running" and run_id in LIVE:
+        found.done, found.total = LIVE[run_id]
+    return found
 
 
 def recent_runs(*, uow: UnitOfWork, claims: AccessClaims, limit: int = 10) -> list[MigrationRun]:
@@ -280,8 +286,14 @@ def execute_run(
             )
         ).scalar_one()
 
+    with make_uow() as uow:
+        # SQLite has one writer: the import's own transaction holds it until the end.
+        concurrent = uow.db.get_bind().dialect.name == "postgresql"
+
     def progress(done: int, total: int) -> None:
-        _set(make_uow, claims.tenant_id, run_id, done=done, total=total)
+        LIVE[run_id] = (done, total)
+        if concurrent:
+            _set(make_uow, claims.tenant_id, run_id, done=done, total=total)
 
     try:
         report = import_file(
@@ -299,12 +311,14 @@ def execute_run(
     except Exception as exc:
         message = getattr(exc, "detail", None) or str(exc) or type(exc).__name__
         _set(make_uow, claims.tenant_id, run_id, status="failed", report={"failure": message})
+        LIVE.pop(run_id, None)
         return
     kept = [r for r in report.rows if r.outcome == "error"]
     kept += [r for r in report.rows if r.outcome != "error"][:KEPT_ROWS]
     kept.sort(key=lambda r: r.line)
     stored = report.model_dump(mode="json") | {"rows": [r.model_dump() for r in kept]}
     _set(make_uow, claims.tenant_id, run_id, status="done", report=stored)
+    LIVE.pop(run_id, None)
 
 
 def _set(
