@@ -48,7 +48,8 @@ class Record:
     external_id: str
     digest_of: dict[str, Any]
     row: dict[str, Any]
-    zmos_id: uuid.UUID = field(default_factory=new_id)
+    #: Drawn once the row is known to be new (ids are not free to make).
+    zmos_id: uuid.UUID = field(default=uuid.UUID(int=0))
     #: created, updated or unchanged (set once the keys are known)
     outcome: str = "created"
     extra: Any = None
@@ -150,6 +151,8 @@ def run(
             record.zmos_id = known[0]
             same = known[1] == rules.digest(record.digest_of)
             record.outcome = "unchanged" if same else "updated"
+        else:
+            record.zmos_id = new_id()
     errors += entity.check_changes(ctx, records)
     refused_lines = {e.line for e in errors}
     records = [r for r in records if r.line not in refused_lines]
