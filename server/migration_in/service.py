@@ -317,7 +317,10 @@ def execute_run(
     kept += [r for r in report.rows if r.outcome != "error"][:KEPT_ROWS]
     kept.sort(key=lambda r: r.line)
     stored = report.model_dump(mode="json") | {"rows": [r.model_dump() for r in kept]}
-    _set(make_uow, claims.tenant_id, run_id, status="done", report=stored)
+    # An imported file's people now live in their own rows (where erasure finds them): its
+    # copy goes; a dry run's stays, to be mapped again and imported.
+    emptied = {"data": b""} if report.applied else {}
+    _set(make_uow, claims.tenant_id, run_id, status="done", report=stored, **emptied)
     LIVE.pop(run_id, None)
 
 

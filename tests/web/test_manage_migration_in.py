@@ -90,7 +90,14 @@ def test_an_owner_maps_dry_runs_and_imports_another_systems_members(
     expect(refused).to_contain_text("'31/02/1990' is not a date (dd/mm/yyyy)")
     photograph(page, live, "manage-migration-in-report")
 
-    # The same file again: nothing changes.
+    # The same file again, uploaded anew: nothing changes.
+    page.get_by_role("link", name="Import another file").click()
+    page.get_by_label("The other system's name").fill("ClubSoft")
+    page.get_by_label("How its dates are written").select_option("dmy")
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload and map the columns").click()
+    page.wait_for_url(f"{live.url}/manage/migration-in/*")
+    page.get_by_label("Apply the good rows even if some are refused").check()
     page.get_by_role("button", name="Import", exact=True).click()
     expect(report.locator('[data-count="unchanged"] strong')).to_have_text("3000", timeout=30_000)
     expect(report.locator('[data-count="created"] strong')).to_have_text("0")
