@@ -4,10 +4,10 @@ another system writes (its dates, times, yes/no words) are read. Plain functions
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from shared.normalise import fold
 
@@ -168,8 +168,10 @@ class MappingRefused(ValueError):
     """The mapping cannot be used with this file: nothing is read."""
 
 
+@lru_cache(maxsize=4096)
 def key(word: str) -> str:
-    """A header or a value as compared: folded, letters and digits only."""
+    """A header or a value as compared: folded, letters and digits only. (A file repeats
+    its few status words on every row: each is folded once.)"""
     return _WORD.sub("", fold(word.strip()))
 
 
@@ -291,7 +293,7 @@ def word_of(table: dict[str, str], text: str, name: str) -> str:
 
 def digest(values: dict[str, object]) -> str:
     """The row's fingerprint: equal rows hash equal whatever their column order."""
-    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
+    text = "\x1f".join(f"{name}={values[name]}" for name in sorted(values))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -155,8 +155,9 @@ def report_read(report: ImportReport) -> ImportReportRead:
         dry_run=report.dry_run,
         applied=report.applied,
         counts=ImportCounts(**report.counts),
+        # Built unchecked: the rows are the importer's own, and a file has 100,000 of them.
         rows=[
-            ImportRowRead(
+            ImportRowRead.model_construct(
                 line=o.line, external_id=o.external_id, outcome=o.outcome, message=o.message
             )
             for o in report.rows
