@@ -56,7 +56,7 @@ def import_file(
     data: CsvBody,
     container: ContainerDep,
     source_system: Annotated[str, Query(min_length=1, max_length=60)],
-    mapping: Annotated[str, Query(max_length=8000, description="JSON: header → field")],
+    mapping: Annotated[str, Query(max_length=4000, description="JSON: header → field")],
     date_format: Literal["iso", "dmy", "mdy"] = "iso",
     dry_run: bool = True,
     apply_good_rows: bool = False,
