@@ -12,6 +12,7 @@ from server.devices import models as devices_models
 from server.engagement import models as engagement_models
 from server.journeys import models as journeys_models
 from server.members import models as members_models
+from server.migration_in import models as migration_in_models
 from server.notices import models as notices_models
 from server.nudges import models as nudges_models
 from server.passes import models as passes_models
@@ -41,6 +42,7 @@ __all__ = [
     "engagement_models",
     "journeys_models",
     "members_models",
+    "migration_in_models",
     "notices_models",
     "nudges_models",
     "passes_models",

@@ -24,6 +24,7 @@ from server.journeys.router import router as journeys_router
 from server.journeys.template_router import router as journey_templates_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
+from server.migration_in.router import router as migration_in_router
 from server.nudges.router import router as nudges_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
@@ -75,5 +76,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit_router,
     corporate_router,
     archive_router,
+    migration_in_router,
     *sync_routers,
 )

@@ -120,6 +120,22 @@ def _check_header(header: list[str]) -> list[str]:
 def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[RawRow | RowError]:
     """The file's data rows with their line numbers; a row with too few or many fields is
     already a :class:`RowError`. Raises :class:`CsvRefused` for a file that cannot be used."""
+    header, rows = read_table(data, max_rows=max_rows, example=",".join(COLUMNS))
+    names = _check_header(header)
+    return [
+        row if isinstance(row, RowError) else (row[0], dict(zip(names, row[1], strict=True)))
+        for row in rows
+    ]
+
+
+TableRow = tuple[int, list[str]]
+
+
+def read_table(
+    data: bytes, *, max_rows: int, example: str
+) -> tuple[list[str], list[TableRow | RowError]]:
+    """The header as written and the data rows (blank lines skipped), whatever the columns
+    are called; a row with too few or many fields is already a :class:`RowError`."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -128,9 +144,8 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[RawRow | RowError
     try:
         header = next(reader, None)
         if not header or not any(h.strip() for h in header):
-            raise CsvRefused(f"the file needs a header row, such as: {','.join(COLUMNS)}")
-        names = _check_header(header)
-        rows: list[RawRow | RowError] = []
+            raise CsvRefused(f"the file needs a header row, such as: {example}")
+        rows: list[TableRow | RowError] = []
         start = reader.line_num + 1
         for fields in reader:
             line, start = start, reader.line_num + 1
@@ -138,15 +153,15 @@ def read_csv(data: bytes, *, max_rows: int = MAX_ROWS) -> list[RawRow | RowError
                 continue
             if len(rows) >= max_rows:
                 raise TooManyRows(f"the file has more than {max_rows:,} rows; split it")
-            if len(fields) != len(names):
+            if len(fields) != len(header):
                 rows.append(
-                    RowError(line, f"has {len(fields)} fields; the header has {len(names)}")
+                    RowError(line, f"has {len(fields)} fields; the header has {len(header)}")
                 )
                 continue
-            rows.append((line, dict(zip(names, fields, strict=True))))
+            rows.append((line, fields))
     except csv.Error as exc:
         raise CsvRefused(f"line {reader.line_num}: the file is not valid CSV ({exc})") from None
-    return rows
+    return header, rows
 
 
 def _delimiter(text: str) -> str:

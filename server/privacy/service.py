@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -135,6 +136,45 @@ def _erase_table(db: Any, table_name: str, policy: rules.Policy, where: Any) -> 
     return "kept"
 
 
+def _forget_imports(
+    db: Any, tenant_id: uuid.UUID, member_id: uuid.UUID, needles: list[str]
+) -> dict[str, str]:
+    """Migration in keeps the other system's id of each imported member, and the files of
+    runs not yet applied with their reports: the member's link goes, and any stored file or
+    report that names them is emptied (the run's counts stay)."""
+    keys = Base.metadata.tables["migration_keys"]
+    gone = db.execute(
+        keys.delete().where(
+            keys.c.tenant_id == tenant_id, keys.c.entity == "members", keys.c.zmos_id == member_id
+        )
+    ).rowcount
+    runs = Base.metadata.tables["migration_runs"]
+    found = db.execute(
+        select(runs.c.id, runs.c.data, runs.c.report).where(
+            runs.c.tenant_id == tenant_id, runs.c.status != "running"
+        )
+    ).all()
+    folded = [n.casefold() for n in needles]
+    naming = [
+        run_id
+        for run_id, data, report in found
+        if any(
+            n in (bytes(data or b"").decode("utf-8", "replace") + json.dumps(report)).casefold()
+            for n in folded
+        )
+    ]
+    if naming:
+        db.execute(
+            runs.update()
+            .where(runs.c.tenant_id == tenant_id, runs.c.id.in_(naming))
+            .values(data=b"", report=None)
+        )
+    return {
+        "migration_keys": f"deleted {gone}",
+        "migration_runs": f"emptied {len(naming)} stored files",
+    }
+
+
 def _forget_synced_copies(db: Any, tenant_id: uuid.UUID, row_ids: list[uuid.UUID]) -> str:
     """Older changes kiosks pull carry copies of the member's row and alerts: they become
     removals (what a kiosk replaying them ends with anyway), their copies dropped."""
@@ -251,6 +291,14 @@ def erase_member(
                 rules.Delete("messages to the member"),
                 (notices.c.tenant_id == claims.tenant_id) & (notices.c.to_email == email),
             )
+        done.update(
+            _forget_imports(
+                db,
+                claims.tenant_id,
+                member_id,
+                [v for v in (email, member.phone, member.last_name) if v and len(v) >= 3],
+            )
+        )
         for field in rules.MEMBER_CLEARED:
             setattr(member, field, None)
         member.first_name = rules.ERASED_FIRST_NAME

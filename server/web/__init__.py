@@ -26,6 +26,7 @@ from server.web import (
     member_accounts,
     member_pages,
     members,
+    migration_in,
     my_challenges,
     my_journeys,
     nudges,
@@ -82,6 +83,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(journeys.router)
     app.include_router(tenant_archive.router)
     app.include_router(setup.router)
+    app.include_router(migration_in.router)
     app.include_router(staff_passwords.router)
     app.include_router(reports.router)
     app.include_router(audit.router)

@@ -86,6 +86,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",
+        "entity": "members",
     }
     for method, template in _operations(api, with_body=True):
         path = template.format(**ids)

@@ -117,7 +117,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     **CORPORATE_BODIES,
 }
 #: Path parameters that are not ids take these values.
-OTHER_PARAMS = {"fmt": "png", "version": "1"}
+OTHER_PARAMS = {"fmt": "png", "version": "1", "entity": "members"}
 #: Routes for members: walked with a member token of the caller's tenant.
 MEMBER_ROUTES = {
     "/me/checkins/{checkin_id}/checkout",
