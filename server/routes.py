@@ -13,6 +13,7 @@ from server.challenges.router import router as challenges_router
 from server.checkin.router import router as checkin_router
 from server.circles.router import router as circles_router
 from server.coaching.router import router as coaching_router
+from server.corporate_reports.router import router as corporate_reports_router
 from server.devices.router import router as devices_router
 from server.engagement.progress_router import router as engagement_router
 from server.engagement.router import router as movement_router
@@ -67,5 +68,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     journey_templates_router,
     journeys_router,
     privacy_router,
+    corporate_reports_router,
     *sync_routers,
 )

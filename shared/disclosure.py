@@ -85,6 +85,8 @@ class Protected:
     axes: tuple[tuple[Hashable, ...], ...]
     values: Mapping[Key, int]
     hidden: frozenset[Key]
+    #: Hidden for their own sake (too few people), not as another's complement.
+    small: frozenset[Key] = frozenset()
 
     def get(self, key: Key) -> int | None:
         """The entry at ``key`` (categories or :data:`TOTAL` per axis); None if hidden."""
@@ -95,8 +97,12 @@ class Protected:
     def is_hidden(self, key: Key) -> bool:
         return key in self.hidden
 
-    def primary(self, minimum: int) -> frozenset[Key]:
-        return frozenset(k for k, v in self.values.items() if too_small(v, minimum))
+    def why(self, key: Key) -> str | None:
+        """``small`` (too few people), ``complement`` (would give a small one away) or
+        None (shown)."""
+        if key not in self.hidden:
+            return None
+        return "small" if key in self.small else "complement"
 
 
 def _extended(axes: Sequence[Sequence[Hashable]]) -> list[tuple[Hashable, ...]]:
@@ -186,16 +192,22 @@ def determined(hidden: Iterable[Key], equations: Sequence[tuple[list[Key], Key]]
 
 
 def protect(
-    cells: Mapping[Key, int], axes: Sequence[Sequence[Hashable]], minimum: int
+    cells: Mapping[Key, int],
+    axes: Sequence[Sequence[Hashable]],
+    minimum: int,
+    also: Iterable[Key] = (),
 ) -> Protected:
     """The table of ``cells`` (keyed by one category per axis; missing cells count 0) with
-    its totals, after primary and complementary suppression at ``minimum``."""
+    its totals, after primary and complementary suppression at ``minimum``. ``also``: more
+    entries to hide from the start (a figure over a group too small to compute it on)."""
     if minimum < 1:
         raise ValueError("the minimum group is at least 1")
     axes_t = tuple(tuple(a) for a in axes)
     values = _tables(cells, axes_t)
     equations = lines(axes_t)
     hidden = {k for k, v in values.items() if too_small(v, minimum)}
+    hidden.update(k for k in also if k in values)
+    primary = frozenset(hidden)
     by_entry: dict[Key, list[int]] = {}
     for n, (members, total) in enumerate(equations):
         for k in (*members, total):
@@ -227,7 +239,7 @@ def protect(
             break
         if not any(hide_beside(k) for k in sorted(given_away, key=repr)):
             break
-    return Protected(axes_t, values, frozenset(hidden))
+    return Protected(axes_t, values, frozenset(hidden), primary)
 
 
 def hide_beside_line(line: Sequence[Key], hidden: set[Key], values: Mapping[Key, int]) -> bool:
