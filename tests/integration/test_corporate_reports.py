@@ -291,3 +291,13 @@ def test_files(api: Api, world: tuple[Tenant, Corp, str, str]) -> None:
         headers=tenant.headers,
     ).content.decode("utf-8-sig")
     assert "By department" in text and "Sales" in text
+
+
+def test_a_manager_limited_to_alpha_cannot_filter_on_beta(
+    api: Api, world: tuple[Tenant, Corp, str, str]
+) -> None:
+    tenant, corp, a, b = world
+    api.create_staff(tenant, "manager", "alpha@corp-gym.example", location_ids=[a])
+    manager = api.token_for(tenant.slug, "alpha@corp-gym.example")
+    _get(api, corp, manager, status=404, location_id=b)
+    assert _get(api, corp, manager, location_id=a)["location_id"] == a
