@@ -536,3 +536,20 @@ def revoke(uow: UnitOfWork, claims: AccessClaims, scope: str) -> int:
                 count += 1
         uow.commit()
     return count
+
+
+def filter_choices(
+    read_uow: Callable[[], UnitOfWork], claims: AccessClaims, account_id: uuid.UUID
+) -> tuple[str, dict[uuid.UUID, str], dict[uuid.UUID, str]]:
+    """The account's name, its departments and the locations its roster uses (for the
+    report's filters)."""
+    with read_uow() as uow:
+        account = visible_account(uow.db, claims, account_id)
+        depts = repo.departments(uow.db, claims.tenant_id, account_id)
+        roster = repo.roster(uow.db, claims.tenant_id, account_id)
+        locs = _location_names(
+            uow.db, claims.tenant_id, {r.location_id for r in roster if r.location_id}
+        )
+        if claims.location_ids is not None:
+            locs = {k: v for k, v in locs.items() if k in claims.location_ids}
+        return account.name, depts, locs

@@ -17,6 +17,8 @@ from server.web import (
     challenges,
     coaching,
     community,
+    corporate_consent,
+    corporate_reports,
     health,
     journeys,
     manage_pages,
@@ -79,6 +81,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(setup.router)
     app.include_router(staff_passwords.router)
     app.include_router(reports.router)
+    app.include_router(corporate_reports.router)
+    app.include_router(corporate_consent.router)
     app.include_router(challenges.router)
     app.include_router(coaching.router)
     # Last: its provider page (``/app/{slug}``) would otherwise take other one-segment pages.
