@@ -86,6 +86,10 @@ def report_view(
         location_id=chosen.location_id,
     )
     k = found.min_group
+    # The form shows the months the report covers when none were chosen (ISO, as
+    # <input type="month"> takes them).
+    chosen.raw["from"] = chosen.raw.get("from") or f"{found.first.year:04d}-{found.first.month:02d}"
+    chosen.raw["to"] = chosen.raw.get("to") or f"{found.last.year:04d}-{found.last.month:02d}"
     figures = [key for key, *_ in rules.FIGURES]
     labels = {key: label for key, label, _of in rules.FIGURES}
 
