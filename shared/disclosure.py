@@ -123,12 +123,19 @@ def lines(axes: Sequence[Sequence[Hashable]]) -> list[tuple[list[Key], Key]]:
 
 
 def _tables(cells: Mapping[Key, int], axes: Sequence[Sequence[Hashable]]) -> dict[Key, int]:
-    """Cells and every total (each total is the sum of the cells under it)."""
-    ext = _extended(axes)
-    values: dict[Key, int] = {}
-    for key in itertools.product(*ext):
-        inner = [(c,) if c != TOTAL else tuple(axes[i]) for i, c in enumerate(key)]
-        values[key] = sum(cells.get(k, 0) for k in itertools.product(*inner))
+    """Cells and every total (each total is the sum of the cells under it): each cell adds
+    to the 2^d entries that replace some of its categories by :data:`TOTAL`."""
+    values: dict[Key, int] = dict.fromkeys(itertools.product(*_extended(axes)), 0)
+    known = [set(axis) for axis in axes]
+    masks = list(itertools.product((False, True), repeat=len(axes)))
+    for key, count in cells.items():
+        if not count:
+            continue
+        if any(c not in known[i] for i, c in enumerate(key)):
+            raise ValueError(f"{key!r} is not a cell of the table")
+        for mask in masks:
+            total_key = tuple(TOTAL if m else c for m, c in zip(mask, key, strict=True))
+            values[total_key] += count
     return values
 
 

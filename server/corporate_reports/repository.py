@@ -82,15 +82,27 @@ def _account_members(tenant_id: uuid.UUID, account_id: uuid.UUID):  # type: igno
     )
 
 
-def movement_by_month(
+@dataclass(frozen=True, slots=True)
+class Moved:
+    #: Bit i set: the member moved in month i (of the months asked).
+    months: int
+    #: From the first month of the period on: events, moderate-equivalent minutes, and
+    #: months with any movement.
+    sessions: int
+    weighted: int
+    active_months: int
+
+
+def movement(
     db: Session,
     tenant_id: uuid.UUID,
     account_id: uuid.UUID,
     month_starts: Sequence[date],
+    period_from: int,
     end: date,
-) -> dict[tuple[uuid.UUID, int], tuple[int, int]]:
-    """(member, index of the month) → (sessions, moderate-equivalent minutes), for the
-    account's members from the first month to ``end``, voids and voided events left out."""
+) -> dict[uuid.UUID, Moved]:
+    """Per member of the account who moved from the first month to ``end`` (voids and
+    voided events left out): one row each, the months summed by the database."""
     m = MovementEvent
     whens = [(m.local_date < start, i - 1) for i, start in enumerate(month_starts) if i > 0]
     bucket = case(*whens, else_=len(month_starts) - 1) if whens else literal(0)
@@ -100,8 +112,13 @@ def movement_by_month(
         (m.intensity.in_(vigorous), 2 * m.minutes),
         else_=0,
     )
-    rows = db.execute(
-        select(m.member_id, bucket.label("bucket"), func.count(), func.sum(weighted))
+    per_month = (
+        select(
+            m.member_id.label("member_id"),
+            bucket.label("bucket"),
+            func.count().label("n"),
+            func.sum(weighted).label("w"),
+        )
         .where(
             m.tenant_id == tenant_id,
             m.member_id.in_(_account_members(tenant_id, account_id)),
@@ -111,8 +128,23 @@ def movement_by_month(
             m.voided_by.is_(None),
         )
         .group_by(m.member_id, bucket)
+        .subquery()
     )
-    return {(r[0], int(r[1])): (int(r[2]), int(r[3] or 0)) for r in rows}
+    b = per_month.c.bucket
+    in_period = b >= period_from
+    mask = case(*((b == i, 1 << i) for i in range(len(month_starts))), else_=0)
+    rows = db.execute(
+        select(
+            per_month.c.member_id,
+            func.sum(mask),
+            func.sum(case((in_period, per_month.c.n), else_=0)),
+            func.sum(case((in_period, per_month.c.w), else_=0)),
+            func.sum(case((in_period, 1), else_=0)),
+        ).group_by(per_month.c.member_id)
+    )
+    return {
+        r[0]: Moved(int(r[1] or 0), int(r[2] or 0), int(r[3] or 0), int(r[4] or 0)) for r in rows
+    }
 
 
 @dataclass(frozen=True, slots=True)

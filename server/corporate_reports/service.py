@@ -12,7 +12,7 @@ top band *is* the journeys adhered to), so the bands never give a hidden start a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -161,10 +161,13 @@ def _facts(
     trend = rules.trend_months(period.last)
     all_months = rules.months(min(trend[0], period.first), period.last)
     index = {m: i for i, m in enumerate(all_months)}
-    moved = repo.movement_by_month(db, claims.tenant_id, account_id, all_months, period.last)
+    moved = repo.movement(
+        db, claims.tenant_id, account_id, all_months, index[period.first], period.last
+    )
     journeys = repo.journeys(db, claims.tenant_id, account_id, period.first, period.last)
     challenges = repo.challengers(db, claims.tenant_id, account_id, period.first, period.last)
-    period_idx = [index[m] for m in rules.months(period.first, period.last)]
+    trend_spans = [(m, rules.month_end(m), 1 << index[m]) for m in trend]
+    nothing = repo.Moved(0, 0, 0, 0)
     people = []
     for row in roster:
         p = _Person(row.department_id, row.location_id)
@@ -174,17 +177,10 @@ def _facts(
         )
         activated_on = row.activated_at.date() if row.activated_at else None
         member = row.member_id
-        p.activated = (
-            p.eligible
-            and member is not None
-            and activated_on is not None
-            and activated_on <= period.last
-        )
+        was = moved.get(member, nothing) if member is not None else nothing
+        p.activated = p.eligible and activated_on is not None and activated_on <= period.last
         if member is not None and p.activated:
-            per_month = [moved.get((member, i), (0, 0)) for i in period_idx]
-            p.sessions = sum(s for s, _ in per_month)
-            p.weighted = sum(w for _, w in per_month)
-            p.active_months = sum(1 for s, _ in per_month if s)
+            p.sessions, p.weighted, p.active_months = was.sessions, was.weighted, was.active_months
             p.active = p.sessions > 0
             p.meeting_dose = p.active and rules.meets_dose(p.weighted, period)
             found = journeys.get(member)
@@ -195,18 +191,12 @@ def _facts(
                 p.band = rules.band_of(found.adherence)
                 p.completed = found.completed > 0
             p.challenger = challenges.get(member, 0) > 0
-        for month in trend:
-            end = rules.month_end(month)
-            on = rules.eligible_in(row.status, listed, row.covered_until, month, end)
+        for first, last, bit in trend_spans:
+            on = rules.eligible_in(row.status, listed, row.covered_until, first, last)
             p.months_eligible.append(on)
-            was_active = (
-                on
-                and member is not None
-                and activated_on is not None
-                and activated_on <= end
-                and moved.get((member, index[month]), (0, 0))[0] > 0
+            p.months_active.append(
+                on and activated_on is not None and activated_on <= last and bool(was.months & bit)
             )
-            p.months_active.append(was_active)
         people.append(p)
     return _Facts(account, period, minimum, depts, locs, roster, people, trend)
 
@@ -221,15 +211,17 @@ def _axes(facts: _Facts) -> tuple[list[Hashable], list[Hashable]]:
     return depts, locs
 
 
-def _count(
-    people: Sequence[_Person], test: Callable[[_Person], bool], locs: set[Hashable]
-) -> dict[Key, int]:
-    cells: dict[Key, int] = {}
+def _groups(people: Sequence[_Person], locs: set[Hashable]) -> dict[Key, list[_Person]]:
+    """The people by their cell (department, location), hashed once: every table counts
+    over these few groups rather than over every person's key."""
+    found: dict[Key, list[_Person]] = {}
     for p in people:
-        if test(p):
-            key = (p.dept, p.loc if p.loc in locs else None)
-            cells[key] = cells.get(key, 0) + 1
-    return cells
+        found.setdefault((p.dept, p.loc if p.loc in locs else None), []).append(p)
+    return found
+
+
+def _count(groups: Mapping[Key, list[_Person]], test: Callable[[_Person], bool]) -> dict[Key, int]:
+    return {key: sum(1 for p in group if test(p)) for key, group in groups.items()}
 
 
 def _in_month(i: int, *, active: bool) -> Callable[[_Person], bool]:
@@ -243,8 +235,8 @@ def _cell(table: Protected, key: Key) -> Cell:
 
 
 def _tables(facts: _Facts, axes: list[list[Hashable]]) -> tuple[dict[str, Protected], Protected]:
-    k, locs = facts.minimum, set(axes[1])
-    people = [p for p in facts.people if p.eligible]
+    k = facts.minimum
+    groups = _groups([p for p in facts.people if p.eligible], set(axes[1]))
     tests: dict[str, Callable[[_Person], bool]] = {
         "eligible": lambda p: True,
         "activated": lambda p: p.activated,
@@ -260,12 +252,12 @@ def _tables(facts: _Facts, axes: list[list[Hashable]]) -> tuple[dict[str, Protec
             # Whether a group meets the dose is said only of a group of at least k active.
             active = tables["active"]
             also = [c for c in active.values if not over_group(active.get(c), k)]
-        tables[key] = protect(_count(people, test, locs), axes, k, also)
+        tables[key] = protect(_count(groups, test), axes, k, also)
     band_cells: dict[Key, int] = {}
-    for p in people:
-        if p.band is not None:
-            key3 = (p.dept, p.loc if p.loc in locs else None, p.band)
-            band_cells[key3] = band_cells.get(key3, 0) + 1
+    for cell, group in groups.items():
+        for p in group:
+            if p.band is not None:
+                band_cells[(*cell, p.band)] = band_cells.get((*cell, p.band), 0) + 1
     bands = protect(band_cells, [*axes, list(rules.BAND_KEYS)], k)
     return tables, bands
 
@@ -350,9 +342,10 @@ def report(
         for key, label, _low, _below in rules.BANDS
     ]
     trend = []
+    everyone = _groups(facts.people, set(locs))
     for i, month in enumerate(facts.trend):
-        eligible = protect(_count(facts.people, _in_month(i, active=False), set(locs)), axes, k)
-        active = protect(_count(facts.people, _in_month(i, active=True), set(locs)), axes, k)
+        eligible = protect(_count(everyone, _in_month(i, active=False)), axes, k)
+        active = protect(_count(everyone, _in_month(i, active=True)), axes, k)
         e, a = _cell(eligible, (d_sel, l_sel)), _cell(active, (d_sel, l_sel))
         trend.append(MonthRow(month, e, a, _share(a, e, k)))
     return Report(
