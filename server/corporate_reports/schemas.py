@@ -8,7 +8,9 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+
+from shared.inputs import InputModel
 
 Scope = Literal["participation", "journeys"]
 
@@ -84,9 +86,7 @@ class IndividualsRead(BaseModel):
     individuals: list[IndividualRead]
 
 
-class ConsentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ConsentCreate(InputModel):
     scope: Scope
 
 
