@@ -211,10 +211,12 @@ def protect(
         raise ValueError("the minimum group is at least 1")
     axes_t = tuple(tuple(a) for a in axes)
     values = _tables(cells, axes_t)
-    equations = lines(axes_t)
     hidden = {k for k, v in values.items() if too_small(v, minimum)}
     hidden.update(k for k in also if k in values)
     primary = frozenset(hidden)
+    if not hidden:
+        return Protected(axes_t, values, primary, primary)  # nothing to protect
+    equations = lines(axes_t)
     by_entry: dict[Key, list[int]] = {}
     for n, (members, total) in enumerate(equations):
         for k in (*members, total):
@@ -233,20 +235,26 @@ def protect(
         return True
 
     while True:
-        changed = True
-        while changed:
-            changed = False
-            for members, total in equations:
-                line = [*members, total]
-                alone = [k for k in line if k in hidden]
-                if len(alone) == 1:
-                    changed |= hide_beside_line(line, hidden, values)
+        _lines_to_fixed_point(equations, hidden, values)
         given_away = determined(hidden, equations)
         if not given_away:
             break
         if not any(hide_beside(k) for k in sorted(given_away, key=repr)):
             break
     return Protected(axes_t, values, frozenset(hidden), primary)
+
+
+def _lines_to_fixed_point(
+    equations: Sequence[tuple[list[Key], Key]], hidden: set[Key], values: Mapping[Key, int]
+) -> None:
+    """Until no line holds exactly one hidden entry: hide a complement on each that does."""
+    changed = True
+    while changed:
+        changed = False
+        for members, total in equations:
+            line = [*members, total]
+            if sum(1 for k in line if k in hidden) == 1:
+                changed |= hide_beside_line(line, hidden, values)
 
 
 def hide_beside_line(line: Sequence[Key], hidden: set[Key], values: Mapping[Key, int]) -> bool:
