@@ -17,6 +17,7 @@ from server.circles.router import router as circles_router
 from server.coaching.router import router as coaching_router
 from server.corporate.router import router as corporate_router
 from server.corporate_billing.router import router as corporate_billing_router
+from server.corporate_reports.router import router as corporate_reports_router
 from server.devices.router import router as devices_router
 from server.engagement.progress_router import router as engagement_router
 from server.engagement.router import router as movement_router
@@ -77,5 +78,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     corporate_router,
     archive_router,
     migration_in_router,
+    corporate_reports_router,
     *sync_routers,
 )

@@ -20,6 +20,8 @@ from server.web import (
     community,
     corporate,
     corporate_billing,
+    corporate_consent,
+    corporate_reports,
     health,
     journeys,
     manage_pages,
@@ -87,6 +89,8 @@ def install_web(app: FastAPI) -> None:
     app.include_router(staff_passwords.router)
     app.include_router(reports.router)
     app.include_router(audit.router)
+    app.include_router(corporate_reports.router)
+    app.include_router(corporate_consent.router)
     app.include_router(challenges.router)
     app.include_router(coaching.router)
     app.include_router(corporate_billing.router)

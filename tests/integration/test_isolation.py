@@ -21,6 +21,7 @@ from tests.integration.corporate_helpers import (
     CORPORATE_STATE_DEPENDENT,
     corporate_ids,
 )
+from tests.integration.corporate_reports_helpers import admin_headers, open_account
 from tests.integration.helpers import Api, Tenant
 from tests.integration.journey_rows import add_journey
 from tests.integration.journeys_helpers import journey_world
@@ -459,6 +460,35 @@ def test_every_route_hides_other_tenants(api: Api, container: Container) -> None
         assert found, (method, template, own.status_code, own.text)
         walked += 1
     assert walked >= 45
+
+
+def test_a_corporate_admin_sees_no_other_account_on_any_corporate_route(
+    api: Api, container: Container
+) -> None:
+    """Every route naming an account, asked by the admin of another account of the same
+    tenant: 404, as another tenant's; with their own account's id it works."""
+    tenant = api.sign_up("two-companies")
+    mine = open_account(container, tenant.id, "Acme", ["Sales"])
+    theirs = open_account(container, tenant.id, "Globex", ["Legal"])
+    headers = admin_headers(mine, "hr@acme.example")
+    paths = api.client.get("/openapi.json").json()["paths"]
+    walked = 0
+    for template, methods in paths.items():
+        if "{account_id}" not in template or set(re.findall(r"{(\w+)}", template)) != {
+            "account_id"
+        }:
+            continue
+        for method in methods:
+            other = api.client.request(
+                method.upper(), template.format(account_id=theirs.account_id), headers=headers
+            )
+            assert other.status_code == 404, (method, template, other.text)
+            own = api.client.request(
+                method.upper(), template.format(account_id=mine.account_id), headers=headers
+            )
+            assert own.status_code < 400, (method, template, own.text)
+            walked += 1
+    assert walked >= 2
 
 
 def test_a_kiosk_only_sees_its_own_tenant(api: Api) -> None:
