@@ -80,13 +80,18 @@ def tenant_id_of(container: Container, slug: str) -> uuid.UUID:
         return found
 
 
-def table_rows(container: Container, tenant_id: uuid.UUID) -> dict[str, list[tuple[Any, ...]]]:
+def table_rows(
+    container: Container, tenant_id: uuid.UUID, *, with_audit: bool = False
+) -> dict[str, list[tuple[Any, ...]]]:
     """Every archived table's rows of the tenant, without tenant_id, in key order; sealed
-    values opened (they are sealed anew, bound to the new tenant)."""
+    values opened (they are sealed anew, bound to the new tenant). The audit log only when
+    asked: an import adds its own entries to the log it brings."""
     sealed = sealed_columns()
     out: dict[str, list[tuple[Any, ...]]] = {}
     with container.uow() as uow:
         for table in archived_tables():
+            if table.name == "audit_entries" and not with_audit:
+                continue
             names = columns_of(table)
             order = [c for c in table.primary_key.columns if c.name != "tenant_id"]
             rows = uow.db.execute(
