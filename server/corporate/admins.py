@@ -89,13 +89,23 @@ def _managing(claims: AccessClaims) -> None:
         raise Forbidden("Only owners and managers manage a company's admins.")
 
 
-def list_admins(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID) -> AdminPage:
+def list_admins(
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    account_id: uuid.UUID,
+    limit: int = 500,
+    offset: int = 0,
+) -> AdminPage:
     with uow:
         visible_account(uow.db, claims, account_id)
         # Another account is not found before any role is refused.
         _managing(claims)
         rows = CorporateRepository(uow.db, claims.tenant_id).admins(account_id)
-        return AdminPage(items=[_read(a) for a in rows])
+        return AdminPage(
+            items=[_read(a) for a in rows[offset : offset + limit]],
+            next_offset=offset + limit if len(rows) > offset + limit else None,
+        )
 
 
 def invite_admin(

@@ -22,11 +22,20 @@ class CorporateRepository:
     def __init__(self, db: Session, tenant_id: uuid.UUID) -> None:
         self.db, self.tenant_id = db, tenant_id
 
-    def accounts(self, *, include_archived: bool) -> Sequence[CorporateAccount]:
+    def accounts(
+        self, *, include_archived: bool, limit: int | None = None, offset: int = 0
+    ) -> Sequence[CorporateAccount]:
         query = select(CorporateAccount).where(CorporateAccount.tenant_id == self.tenant_id)
         if not include_archived:
             query = query.where(CorporateAccount.archived_at.is_(None))
-        return self.db.execute(query.order_by(CorporateAccount.name)).scalars().all()
+        query = query.order_by(CorporateAccount.name, CorporateAccount.id).offset(offset)
+        return self.db.execute(query.limit(limit)).scalars().all()
+
+    def count_accounts(self, *, include_archived: bool) -> int:
+        query = select(func.count()).where(CorporateAccount.tenant_id == self.tenant_id)
+        if not include_archived:
+            query = query.where(CorporateAccount.archived_at.is_(None))
+        return int(self.db.execute(query).scalar_one())
 
     def account_named(self, name: str) -> CorporateAccount | None:
         return self.db.execute(

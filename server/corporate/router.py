@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 
 from server.api.deps import ContainerDep, ReadUowDep, UowDep, caller_where
+from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.corporate import admins, invitations, service
 from server.corporate.access import MANAGING
@@ -80,9 +81,13 @@ def list_accounts(
     claims: Corporate,
     uow: ReadUowDep,
     include_archived: bool = Query(False, description="Owners and managers: archived too"),
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> AccountPage:
     """Owners and managers: every account of the tenant; a company's admin: their own."""
-    return service.list_accounts(uow=uow, claims=claims, include_archived=include_archived)
+    return service.list_accounts(
+        uow=uow, claims=claims, include_archived=include_archived, limit=limit, offset=offset
+    )
 
 
 @router.post("/corporate/accounts", response_model=AccountRead, status_code=201)
@@ -116,8 +121,16 @@ def restore_account(account_id: uuid.UUID, claims: Corporate, uow: UowDep) -> Ac
 
 
 @router.get("/corporate/accounts/{account_id}/departments", response_model=DepartmentPage)
-def list_departments(account_id: uuid.UUID, claims: Corporate, uow: UowDep) -> DepartmentPage:
-    return service.list_departments(uow=uow, claims=claims, account_id=account_id)
+def list_departments(
+    account_id: uuid.UUID,
+    claims: Corporate,
+    uow: UowDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> DepartmentPage:
+    return service.list_departments(
+        uow=uow, claims=claims, account_id=account_id, limit=limit, offset=offset
+    )
 
 
 @router.post(
@@ -131,8 +144,16 @@ def add_department(
 
 
 @router.get("/corporate/accounts/{account_id}/admins", response_model=AdminPage)
-def list_admins(account_id: uuid.UUID, claims: Corporate, uow: UowDep) -> AdminPage:
-    return admins.list_admins(uow=uow, claims=claims, account_id=account_id)
+def list_admins(
+    account_id: uuid.UUID,
+    claims: Corporate,
+    uow: UowDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> AdminPage:
+    return admins.list_admins(
+        uow=uow, claims=claims, account_id=account_id, limit=limit, offset=offset
+    )
 
 
 @router.post("/corporate/accounts/{account_id}/admins", response_model=AdminRead, status_code=201)
@@ -224,10 +245,18 @@ def list_employees(
         Literal["active", "suspended", "ended"] | None, Query(alias="status")
     ] = None,
     department_id: uuid.UUID | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> EmployeePage:
     """The roster; whether each employee accepted is shown to owners and managers only."""
     return service.list_employees(
-        uow=uow, claims=claims, account_id=account_id, status=status_, department_id=department_id
+        uow=uow,
+        claims=claims,
+        account_id=account_id,
+        status=status_,
+        department_id=department_id,
+        limit=limit,
+        offset=offset,
     )
 
 

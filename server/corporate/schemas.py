@@ -63,6 +63,7 @@ class AccountRead(BaseModel):
 class AccountPage(BaseModel):
     items: list[AccountRead]
     total: int
+    next_offset: int | None
 
 
 class DepartmentCreate(InputModel):
@@ -78,6 +79,7 @@ class DepartmentRead(BaseModel):
 
 class DepartmentPage(BaseModel):
     items: list[DepartmentRead]
+    next_offset: int | None
 
 
 class AdminInvite(InputModel):
@@ -96,6 +98,7 @@ class AdminRead(BaseModel):
 
 class AdminPage(BaseModel):
     items: list[AdminRead]
+    next_offset: int | None
 
 
 class AdminPasswordSet(InputModel):
@@ -152,6 +155,7 @@ class EmployeeRead(BaseModel):
 class EmployeePage(BaseModel):
     items: list[EmployeeRead]
     total: int
+    next_offset: int | None
 
 
 class InvitationsSent(BaseModel):

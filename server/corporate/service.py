@@ -80,18 +80,28 @@ def to_read(account: CorporateAccount) -> AccountRead:
 
 
 def list_accounts(
-    *, uow: UnitOfWork, claims: AccessClaims, include_archived: bool = False
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    include_archived: bool = False,
+    limit: int = 200,
+    offset: int = 0,
 ) -> AccountPage:
-    """Owners and managers: every account; a corporate admin: their own."""
+    """Owners and managers: every account, by name, a page at a time; a corporate admin:
+    their own."""
     with uow:
         if claims.kind is PrincipalKind.CORPORATE_ADMIN:
             own = visible_account(uow.db, claims, admin_account_id(uow.db, claims))
-            items = [to_read(own)]
-        else:
-            _managing(claims)
-            repo = CorporateRepository(uow.db, claims.tenant_id)
-            items = [to_read(a) for a in repo.accounts(include_archived=include_archived)]
-        return AccountPage(items=items, total=len(items))
+            items = [to_read(own)][offset : offset + limit]
+            return AccountPage(items=items, total=1, next_offset=None)
+        _managing(claims)
+        repo = CorporateRepository(uow.db, claims.tenant_id)
+        rows = repo.accounts(include_archived=include_archived, limit=limit + 1, offset=offset)
+        return AccountPage(
+            items=[to_read(a) for a in rows[:limit]],
+            total=repo.count_accounts(include_archived=include_archived),
+            next_offset=offset + limit if len(rows) > limit else None,
+        )
 
 
 def create_account(*, uow: UnitOfWork, claims: AccessClaims, cmd: AccountCreate) -> AccountRead:
@@ -166,13 +176,20 @@ def _commit(uow: UnitOfWork, message: str) -> None:
 
 
 def list_departments(
-    *, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID
+    *,
+    uow: UnitOfWork,
+    claims: AccessClaims,
+    account_id: uuid.UUID,
+    limit: int = 500,
+    offset: int = 0,
 ) -> DepartmentPage:
     with uow:
         visible_account(uow.db, claims, account_id)
         rows = CorporateRepository(uow.db, claims.tenant_id).departments(account_id)
+        shown = rows[offset : offset + limit]
         return DepartmentPage(
-            items=[DepartmentRead(id=d.id, name=d.name, cost_centre=d.cost_centre) for d in rows]
+            items=[DepartmentRead(id=d.id, name=d.name, cost_centre=d.cost_centre) for d in shown],
+            next_offset=offset + limit if len(rows) > offset + limit else None,
         )
 
 
@@ -230,7 +247,10 @@ def list_employees(
     account_id: uuid.UUID,
     status: str | None = None,
     department_id: uuid.UUID | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> EmployeePage:
+    """The roster (``limit`` None: all of it)."""
     if status is not None and status not in rules.STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(rules.STATUSES)}")
     with uow:
@@ -241,7 +261,12 @@ def list_employees(
             for e in rows
             if department_id is None or e.department_id == department_id
         ]
-        return EmployeePage(items=items, total=len(items))
+        end = len(items) if limit is None else offset + limit
+        return EmployeePage(
+            items=items[offset:end],
+            total=len(items),
+            next_offset=end if end < len(items) else None,
+        )
 
 
 def _names(db: Session, tenant_id: uuid.UUID, account_id: uuid.UUID) -> roster.Names:

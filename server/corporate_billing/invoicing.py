@@ -232,10 +232,10 @@ def _summary(invoice: CorporateInvoice) -> InvoiceSummary:
 def issue_for_account(
     *, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID, month: str
 ) -> InvoiceRead:
-    require_managing(claims)
     first, last = _bounds(month)
     with uow:
         account = visible_account(uow.db, claims, account_id)
+        require_managing(claims)
         invoice = _issue_one(uow.db, account, month, first, last)
         read = _read(invoice, account)
         uow.commit()
@@ -326,10 +326,10 @@ def employee_shares(
 ) -> EmployeeSharePage:
     """What each employee owes for the month. The provider's (it collects it); a company's
     admin sees the invoice's totals, never who owes what."""
-    if claims.kind is PrincipalKind.CORPORATE_ADMIN:
-        raise Forbidden("Who owes what is the provider's; the company sees the totals.")
     with uow:
         invoice, _account = _invoice(uow.db, claims, account_id, invoice_id)
+        if claims.kind is PrincipalKind.CORPORATE_ADMIN:
+            raise Forbidden("Who owes what is the provider's; the company sees the totals.")
         owed = [line for line in invoice.lines if line.get("kind") == "employee"]
         roster = repo.employees(
             uow.db, claims.tenant_id, [uuid.UUID(line["employee_id"]) for line in owed]

@@ -151,9 +151,10 @@ def get_package(
 def create_package(
     *, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.UUID, cmd: PackageCreate
 ) -> PackageRead:
-    require_managing(claims)
     with uow:
+        # Another account is not found before the admin's role is refused.
         visible_account(uow.db, claims, account_id)
+        require_managing(claims)
         _check_ids(uow.db, claims.tenant_id, cmd.plan_ids, cmd.journey_template_ids)
         package = CorporatePackage(
             tenant_id=claims.tenant_id,
@@ -180,13 +181,13 @@ def update_package(
     package_id: uuid.UUID,
     cmd: PackageUpdate,
 ) -> PackageRead:
-    require_managing(claims)
     changes = cmd.model_dump(exclude_unset=True)
     for field in ("name", "plan_ids", "journey_template_ids", "seat_fee", "split"):
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field}: may not be null")
     with uow:
         package = _package(uow.db, claims, account_id, package_id)
+        require_managing(claims)
         plans = changes.get("plan_ids", package.plan_ids)
         journeys = changes.get("journey_template_ids", package.journey_template_ids)
         _check_ids(uow.db, claims.tenant_id, plans, journeys)
@@ -221,9 +222,9 @@ def end_package(
     cmd: PackageEnd,
 ) -> PackageRead:
     """The package's last day; employees on it keep their cover to then."""
-    require_managing(claims)
     with uow:
         package = _package(uow.db, claims, account_id, package_id)
+        require_managing(claims)
         if cmd.ends_on < package.starts_on:
             raise InvalidInput("ends_on: before the package starts")
         package.ends_on = cmd.ends_on

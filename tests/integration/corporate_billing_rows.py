@@ -163,14 +163,14 @@ def add_plan(api: Api, tenant: Tenant) -> str:
     return str(response.json()["id"])
 
 
-def corporate_billing_world(api: Api, tenant: Tenant, plan_id: str) -> dict[str, str]:
-    """An account with a package, one activated employee and January 2026's invoice.
-
-    The employee is a member of their own, not the world's: the walks erase the world's
-    member, and the erasure does not yet know the roster's tables."""
+def corporate_billing_world(
+    api: Api, tenant: Tenant, plan_id: str, account_id: str | None = None
+) -> dict[str, str]:
+    """An account (``account_id``, or a new one) with a package, one activated employee and
+    January 2026's invoice. The employee is a member of their own, not the world's."""
     container: Container = api.client.app.state.container  # type: ignore[attr-defined]
     member_id = add_member(api, tenant, "Esi", "Corporate")
-    account_id = add_account(container, tenant.id)
+    account_id = account_id or add_account(container, tenant.id)
     response = api.client.post(
         f"/corporate/accounts/{account_id}/packages",
         json=package_body(plan_id),

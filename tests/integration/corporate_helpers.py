@@ -160,6 +160,20 @@ CORPORATE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "content": b"employee_id,work_email\nW1,w1@firm.example\n",
         "headers": {"content-type": "text/csv"},
     },
+    ("POST", "/corporate/accounts/{account_id}/packages"): {
+        "json": {
+            "name": "Walk package",
+            "plan_ids": [str(uuid.uuid4())],
+            "seat_fee": "10.00",
+            "split": "company_all",
+            "starts_on": "2026-01-01",
+        }
+    },
+    ("PATCH", "/corporate/accounts/{account_id}/packages/{package_id}"): {"json": {"seats": 5}},
+    ("POST", "/corporate/accounts/{account_id}/packages/{package_id}/end"): {
+        "json": {"ends_on": "2026-12-31"}
+    },
+    ("POST", "/corporate/accounts/{account_id}/invoices"): {"json": {"month": "2026-01"}},
 }
 #: The walk archives the account and deactivates the admin before some of these run: then
 #: the caller's own call is a 409.

@@ -54,7 +54,12 @@ def test_an_admin_reaches_their_own_account_only(
             continue
         for method in (m.upper() for m in methods):
             for foreign in (globex["account_id"], elsewhere["account_id"]):
-                path = template.format(account_id=foreign, admin_id=globex_admin["id"])
+                path = template.format(
+                    account_id=foreign,
+                    admin_id=globex_admin["id"],
+                    package_id=uuid.uuid4(),
+                    invoice_id=uuid.uuid4(),
+                )
                 response = _call(api, method, template, path, admin)
                 # Another account is not found, before any route for the provider's
                 # managers only would refuse the admin.
