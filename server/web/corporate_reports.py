@@ -13,14 +13,13 @@ from starlette.responses import Response
 from server.api.threaded_route import run_in_worker_thread
 from server.errors import DomainError, InvalidInput
 from server.web import corporate_reports_view as view
-from server.web.console import console_page, staff_in
+from server.web.corporate_access import corporate_page, corporate_viewer
 from server.web.forms import sentence
 from server.web.sessions import WebRefusal, services
 
 router = APIRouter(include_in_schema=False)
 
 TEMPLATE = "manage/corporate_reports/report.html"
-SECTION = "reports"
 
 
 def _account(value: str) -> uuid.UUID:
@@ -32,7 +31,7 @@ def _account(value: str) -> uuid.UUID:
 
 @router.get("/manage/corporate/{account_id}/reports")
 async def corporate_report(request: Request, account_id: str) -> Response:
-    claims = await staff_in(request, SECTION)
+    claims = await corporate_viewer(request)
     account = _account(account_id)
     chosen = view.parse(request.query_params)
     container = services(request)
@@ -53,11 +52,10 @@ async def corporate_report(request: Request, account_id: str) -> Response:
             raise WebRefusal(exc.status, exc.title, sentence(exc.detail)) from exc
     if chosen.errors:
         status = 422
-    return console_page(
+    return corporate_page(
         request,
         TEMPLATE,
         claims,
-        SECTION,
         status,
         account_id=account,
         chosen=chosen,

@@ -118,6 +118,27 @@ def test_an_admin_signs_in_on_the_console_page_and_sees_their_account_only(
         assert own.status_code == 200 and "Acme Ltd" in own.text
         assert "Invite the admin" not in own.text and 'href="/manage/members"' not in own.text
         assert browser.get(f"/manage/corporate/{globex['account_id']}").status_code == 404
+        # Their packages, invoices and reports: read under their own bar, nothing to change,
+        # and never who owes what; another account's are not found.
+        invoice = api.client.post(
+            f"/corporate/accounts/{acme['account_id']}/invoices",
+            json={"month": "2026-01"},
+            headers=tenant.headers,
+        )
+        assert invoice.status_code == 200, invoice.text
+        pages = {
+            "packages": "New package",
+            "invoices": "Issue the invoice",
+            f"invoices/{invoice.json()['id']}": "What employees owe",
+            "reports": "Invite the admin",
+        }
+        for page, absent in pages.items():
+            mine = browser.get(f"/manage/corporate/{acme['account_id']}/{page}")
+            assert mine.status_code == 200, (page, mine.text[:300])
+            assert "Your company" in mine.text and absent not in mine.text, page
+            assert 'href="/manage/members"' not in mine.text, page
+            theirs = browser.get(f"/manage/corporate/{globex['account_id']}/{page}")
+            assert theirs.status_code == 404, page
         # The provider's pages ask for a staff sign-in.
         for page in ("/manage", "/manage/members", "/manage/corporate"):
             response = browser.get(page, follow_redirects=False)

@@ -161,6 +161,19 @@ def test_an_owner_sets_up_an_account_and_its_admin_sees_only_it(
     expect(page.get_by_role("region", name="Employees on the roster")).to_contain_text("Ama Owusu")
     expect(page.get_by_role("heading", name="Admins")).to_have_count(0)
     photograph(page, live, "corporate-admin-view")
+    # Their reports and invoices, by the account's tabs, with the keyboard.
+    page.get_by_role("navigation", name="Corporate account").get_by_role(
+        "link", name="Reports"
+    ).press("Enter")
+    page.wait_for_url(f"{live.url}/manage/corporate/{account_id}/reports")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("participation report")
+    photograph(page, live, "corporate-admin-reports")
+    page.get_by_role("navigation", name="Corporate account").get_by_role(
+        "link", name="Invoices"
+    ).press("Enter")
+    page.wait_for_url(f"{live.url}/manage/corporate/{account_id}/invoices")
+    expect(page.get_by_role("button", name="Issue the invoice")).to_have_count(0)
+    photograph(page, live, "corporate-admin-invoices")
     # Nothing else: the other company is not found, the provider's pages not open.
     page.goto(f"{live.url}/manage/corporate/{other.json()['id']}")
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
