@@ -13,6 +13,7 @@ from sqlalchemy import select
 from server.bootstrap import Container
 from server.db.base import Base
 from server.privacy import records, rules
+from shared.clock import utcnow
 from tests.integration.helpers import Api
 from tests.integration.privacy_helpers import ALERT, COACH_NOTE, EFUA, privacy_world
 
@@ -127,8 +128,96 @@ def _personal_values_left(container: Container, tenant_id: str) -> list[tuple[st
     return found
 
 
+def _on_a_roster_and_imported(container: Container, tenant_id: str, member_id: str) -> None:
+    """Efua on her employer's roster (with her consent on record) and brought in from
+    another system, whose file and source id are still held."""
+    tenant, member = uuid.UUID(tenant_id), uuid.UUID(member_id)
+    account, employee = uuid.uuid4(), uuid.uuid4()
+    tables = Base.metadata.tables
+    with container.uow() as uow:
+        db = uow.db
+        db.execute(
+            tables["corporate_accounts"]
+            .insert()
+            .values(
+                tenant_id=tenant,
+                id=account,
+                name="Acme Ltd",
+                created_at=utcnow(),
+                updated_at=utcnow(),
+            )
+        )
+        db.execute(
+            tables["corporate_employees"]
+            .insert()
+            .values(
+                tenant_id=tenant,
+                id=employee,
+                account_id=account,
+                employee_ref="EQ-4411",
+                work_email=EFUA["email"],
+                first_name=EFUA["first_name"],
+                last_name=EFUA["last_name"],
+                status="active",
+                member_id=member,
+                reminders_sent=0,
+                created_at=utcnow(),
+                updated_at=utcnow(),
+            )
+        )
+        db.execute(
+            tables["corporate_consents"]
+            .insert()
+            .values(
+                tenant_id=tenant,
+                id=uuid.uuid4(),
+                employee_id=employee,
+                scope="participation",
+                granted_at=utcnow(),
+            )
+        )
+        db.execute(
+            tables["migration_keys"]
+            .insert()
+            .values(
+                tenant_id=tenant,
+                source_system="GymSoft",
+                entity="members",
+                external_id="C77",
+                zmos_id=member,
+                digest="0" * 64,
+                imported_at=utcnow(),
+            )
+        )
+        data = f"id,first,last,email\nC77,{EFUA['first_name']},{EFUA['last_name']},"
+        db.execute(
+            tables["migration_runs"]
+            .insert()
+            .values(
+                tenant_id=tenant,
+                id=uuid.uuid4(),
+                source_system="GymSoft",
+                entity="members",
+                filename="clients.csv",
+                data=(data + EFUA["email"] + "\n").encode(),
+                headers=[],
+                mapping={},
+                date_format="iso",
+                status="checked",
+                dry_run=True,
+                apply_good_rows=False,
+                total=1,
+                done=0,
+                created_at=utcnow(),
+                updated_at=utcnow(),
+            )
+        )
+        uow.commit()
+
+
 def test_erasure_removes_personal_data_and_keeps_the_books(api: Api, container: Container) -> None:
     world = privacy_world(api, container, "privacy-erase")
+    _on_a_roster_and_imported(container, world.desk.tenant.id, world.member_id)
     before = _sales_total(container)
     member = world.member()
     assert _personal_values_left(container, world.desk.tenant.id)
