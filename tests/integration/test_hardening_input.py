@@ -52,6 +52,9 @@ def test_offsets_and_cursors_out_of_range_are_refused_on_every_list(
         "challenge_id": studio.location["id"],
         "profile_id": studio.location["id"],
         "template_id": studio.location["id"],
+        "account_id": studio.location["id"],
+        "invoice_id": studio.location["id"],
+        "package_id": studio.location["id"],
     }
     operations = _paged_operations(api)
     assert len(operations) >= 12
