@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Table, or_, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import Table, inspect, or_, select
+from sqlalchemy.orm import Session
 
 from server.db.base import Base
 from server.devices.service_point import ServicePoint
@@ -69,16 +69,21 @@ def cover_names(
 def _snapshot_membership(row: Membership, covers: dict[uuid.UUID, str]) -> SnapshotMembership:
     # Visit counts are the kiosk's to make, from the check-ins it downloads.
     found = SnapshotMembership.model_validate(row, from_attributes=True)
-    if row.corporate_account_id is None:
+    account_id = getattr(row, "corporate_account_id", None)
+    if account_id is None:
         return found
-    return found.model_copy(update={"covered_by": covers.get(row.corporate_account_id)})
+    return found.model_copy(update={"covered_by": covers.get(account_id)})
 
 
 def _membership(row: Membership) -> dict[str, Any]:
     covers: dict[uuid.UUID, str] = {}
-    db = object_session(row)
-    if row.corporate_account_id is not None and db is not None:
-        covers = cover_names(db, row.tenant_id, [row.corporate_account_id])
+    account_id = getattr(row, "corporate_account_id", None)
+    # A row written with a Core insert comes as plain values (no session to read the
+    # name with); corporate memberships are made as ORM rows.
+    state = inspect(row, raiseerr=False)
+    db = state.session if state is not None else None
+    if account_id is not None and db is not None:
+        covers = cover_names(db, row.tenant_id, [account_id])
     return _snapshot_membership(row, covers).model_dump(mode="json")
 
 
