@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from server.adapters.eligibility_inputs import as_decision, location_zone
 from server.checkin.models import Checkin
+from server.corporate.service import cover_names
 from server.db.bulk import among, chunks
 from server.members.models import Member
 from server.plans.repository import membership_and_plan, with_memberships
@@ -82,7 +83,10 @@ class LocalEligibilityBatch:
         query = _members_query().where(
             members.c.tenant_id == tenant_id, among(self._db, members.c.id, ids)
         )
-        for row in self._db.connection().execute(query).mappings():
+        rows = self._db.connection().execute(query).mappings().all()
+        # The door names the company that pays for a corporate membership, as one at a time.
+        covers = cover_names(self._db, tenant_id, {row["m_corporate_account_id"] for row in rows})
+        for row in rows:
             key = (tenant_id, row["id"])
             member = self._members.get(key)
             if member is None:
@@ -94,7 +98,9 @@ class LocalEligibilityBatch:
                 continue
             self._holders[row["m_id"]] = member
             if len(member.terms) < _MEMBERSHIPS_PER_MEMBER:
-                member.terms.append(terms_of(*held))
+                terms = terms_of(*held)
+                cover = covers.get(row["m_corporate_account_id"])
+                member.terms.append(replace(terms, covered_by=cover) if cover else terms)
 
     def _load_visits(self, tenant_id: uuid.UUID, door: list[EligibilityRequest]) -> None:
         """Admissions on the limited memberships in every period the requests fall in."""

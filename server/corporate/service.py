@@ -38,7 +38,9 @@ from server.corporate.schemas import (
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput
 from server.plans.models import Membership
+from server.plans.sync import send_covered_again
 from server.ports.identity import AccessClaims
+from server.sync import changes as sync_changes
 from server.tenants.models import Location
 from server.tenants.repository import tenant_zone
 from shared.clock import utcnow
@@ -137,8 +139,12 @@ def update_account(
             other = CorporateRepository(uow.db, claims.tenant_id).account_named(changes["name"])
             if other is not None:
                 raise Conflict(DUPLICATE_NAME, code="duplicate_name")
+        renamed = "name" in changes and changes["name"] != account.name
         for key, value in changes.items():
             setattr(account, key, value)
+        if renamed:
+            # Kiosks name the company at the door from the memberships they hold.
+            send_covered_again(uow.db, claims.tenant_id, account.id)
         _commit(uow, DUPLICATE_NAME)
         return to_read(account)
 
@@ -151,6 +157,8 @@ def archive_account(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.U
         _managing(claims)
         if account.archived_at is None:
             account.archived_at = utcnow()
+            # An archived account covers no one at the door: kiosks hear it too.
+            send_covered_again(uow.db, claims.tenant_id, account.id)
         uow.commit()
         return to_read(account)
 
@@ -160,7 +168,9 @@ def restore_account(*, uow: UnitOfWork, claims: AccessClaims, account_id: uuid.U
         account = visible_account(uow.db, claims, account_id)
         # Another account is not found before any role is refused.
         _managing(claims)
-        account.archived_at = None
+        if account.archived_at is not None:
+            account.archived_at = None
+            send_covered_again(uow.db, claims.tenant_id, account.id)
         uow.commit()
         return to_read(account)
 
@@ -424,19 +434,24 @@ def sync_membership(db: Session, employee: CorporateEmployee, account_id: uuid.U
         values = {"status": MembershipStatus.ACTIVE.value, "ends_on": employee.covered_until}
     else:
         values = {"status": MembershipStatus.ACTIVE.value, "ends_on": None}
+    followed = (
+        Membership.tenant_id == employee.tenant_id,
+        Membership.member_id == employee.member_id,
+        Membership.corporate_account_id == account_id,
+        Membership.status.in_([MembershipStatus.ACTIVE.value, MembershipStatus.SUSPENDED.value]),
+    )
+    ids = list(db.execute(select(Membership.id).where(*followed)).scalars())
+    if not ids:
+        return
     db.execute(
         update(Membership)
-        .where(
-            Membership.tenant_id == employee.tenant_id,
-            Membership.member_id == employee.member_id,
-            Membership.corporate_account_id == account_id,
-            Membership.status.in_(
-                [MembershipStatus.ACTIVE.value, MembershipStatus.SUSPENDED.value]
-            ),
-        )
+        .where(*followed)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    # A Core update: the kiosks, which decide at the door offline, would not hear of it.
+    for membership_id in ids:
+        sync_changes.touch(db, Membership, employee.tenant_id, membership_id)
 
 
 @dataclass(frozen=True)
@@ -492,9 +507,12 @@ def cover_names(
     wanted = {a for a in account_ids if a is not None}
     if not wanted:
         return {}
+    # An archived account covers no one (kiosks read the same: ``server.plans.sync``).
     rows = db.execute(
         select(CorporateAccount.id, CorporateAccount.name).where(
-            CorporateAccount.tenant_id == tenant_id, CorporateAccount.id.in_(wanted)
+            CorporateAccount.tenant_id == tenant_id,
+            CorporateAccount.id.in_(wanted),
+            CorporateAccount.archived_at.is_(None),
         )
     ).all()
     return {id_: name for id_, name in rows}

@@ -4,11 +4,15 @@ key, so the same sale pushed twice is one sale."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, inspect, or_, select
+from sqlalchemy.orm import Session
 
+from server.db.base import Base
 from server.devices.service_point import ServicePoint
 from server.plans import sales_service
 from server.plans.models import AccessPlan, Membership
@@ -20,7 +24,7 @@ from server.plans.repository import (
 )
 from server.plans.schemas import SaleCreate
 from server.staff.repository import StaffRepository
-from server.sync import review, rules
+from server.sync import changes, review, rules
 from server.sync.registry import MutationContext, MutationRejected, SnapshotScope, SyncRegistry
 from server.tenants.models import Location
 from shared.clock import ensure_utc
@@ -39,9 +43,63 @@ def _plan(row: AccessPlan) -> dict[str, Any]:
     return SnapshotPlan.model_validate(row, from_attributes=True).model_dump(mode="json")
 
 
-def _membership(row: Membership) -> dict[str, Any]:
+def _accounts() -> Table:
+    # The corporate domain's table, read by name: plans may not import that domain (it
+    # builds on plans), yet a kiosk's door names the company that pays.
+    return Base.metadata.tables["corporate_accounts"]
+
+
+def cover_names(
+    db: Session, tenant_id: uuid.UUID, account_ids: Iterable[uuid.UUID | None] | None = None
+) -> dict[uuid.UUID, str]:
+    """The names of the tenant's live (not archived) corporate accounts, of ``account_ids``
+    only when given: an archived account covers no one at the door."""
+    accounts = _accounts()
+    query = select(accounts.c.id, accounts.c.name).where(
+        accounts.c.tenant_id == tenant_id, accounts.c.archived_at.is_(None)
+    )
+    if account_ids is not None:
+        wanted = {a for a in account_ids if a is not None}
+        if not wanted:
+            return {}
+        query = query.where(accounts.c.id.in_(wanted))
+    return {id_: name for id_, name in db.connection().execute(query)}
+
+
+def _snapshot_membership(row: Membership, covers: dict[uuid.UUID, str]) -> SnapshotMembership:
     # Visit counts are the kiosk's to make, from the check-ins it downloads.
-    return SnapshotMembership.model_validate(row, from_attributes=True).model_dump(mode="json")
+    found = SnapshotMembership.model_validate(row, from_attributes=True)
+    account_id = getattr(row, "corporate_account_id", None)
+    if account_id is None:
+        return found
+    return found.model_copy(update={"covered_by": covers.get(account_id)})
+
+
+def _membership(row: Membership) -> dict[str, Any]:
+    covers: dict[uuid.UUID, str] = {}
+    account_id = getattr(row, "corporate_account_id", None)
+    # A row written with a Core insert comes as plain values (no session to read the
+    # name with); corporate memberships are made as ORM rows.
+    state = inspect(row, raiseerr=False)
+    db = state.session if state is not None else None
+    if account_id is not None and db is not None:
+        covers = cover_names(db, row.tenant_id, [account_id])
+    return _snapshot_membership(row, covers).model_dump(mode="json")
+
+
+def send_covered_again(db: Session, tenant_id: uuid.UUID, account_id: uuid.UUID) -> int:
+    """The memberships a corporate account pays for go to the kiosks again (its name, or
+    whether it covers anyone, changed); how many."""
+    ids = db.execute(
+        select(Membership.id).where(
+            Membership.tenant_id == tenant_id, Membership.corporate_account_id == account_id
+        )
+    ).scalars()
+    count = 0
+    for membership_id in ids:
+        changes.touch(db, Membership, tenant_id, membership_id)
+        count += 1
+    return count
 
 
 def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
@@ -60,11 +118,10 @@ def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
         )
         .order_by(Membership.id)
     ).scalars()
+    covers = cover_names(scope.db, scope.tenant_id)
     return {
         "plans": [SnapshotPlan.model_validate(p, from_attributes=True) for p in plans],
-        "memberships": [
-            SnapshotMembership.model_validate(m, from_attributes=True) for m in memberships
-        ],
+        "memberships": [_snapshot_membership(m, covers) for m in memberships],
     }
 
 

@@ -151,6 +151,9 @@ class SnapshotMembership(BaseModel):
     frozen_until: date | None = None
     credits_remaining: int | None = None
     home_location_id: uuid.UUID | None = None
+    #: The company that pays for it (a corporate membership of a live account), which the
+    #: door names as the server's does.
+    covered_by: str | None = None
 
 
 class SnapshotPassKey(BaseModel):

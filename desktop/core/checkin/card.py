@@ -54,6 +54,8 @@ class Usage:
     ends_on: date | None = None
     #: The renewal is unpaid and being retried: admitted, and told.
     payment_overdue: bool = False
+    #: The company that pays for it (a corporate membership).
+    covered_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ class TodaysBooking:
 @dataclass(frozen=True)
 class AdmissionCard:
     name: str
-    #: Member-facing lines, in order: plan and usage, expiry, today's booking, birthday.
+    #: Member-facing lines, in order: plan and usage, who pays for it, expiry, today's
+    #: booking, birthday.
     lines: tuple[str, ...] = ()
     #: A refusal's next step in words, and which kind it is.
     next_step: str | None = None
@@ -108,6 +111,8 @@ def build_card(facts: CardFacts) -> AdmissionCard:
     usage = facts.usage
     if usage is not None and facts.admitted:
         lines.append(usage_line(usage, facts.today))
+        if usage.covered_by:
+            lines.append(f"Covered by {usage.covered_by}")
         if usage.payment_overdue:
             lines.append(PAYMENT_OVERDUE)
     expiry = expiry_line(usage, facts.today) if facts.admitted and usage else None
@@ -292,6 +297,7 @@ class MemberCards:
             period=plan.visit_limit_period,
             ends_on=m.ends_on,
             payment_overdue=m.status is MembershipStatus.PAST_DUE,
+            covered_by=m.covered_by,
         )
 
     def _booking(self, member_id: uuid.UUID, timezone: str, at: datetime) -> TodaysBooking | None:

@@ -32,6 +32,7 @@ def _terms(membership: CachedMembership) -> eligibility.MembershipTerms:
         frozen_until=membership.frozen_until,
         credits_remaining=membership.credits_remaining,
         home_location_id=membership.home_location_id,
+        covered_by=membership.covered_by,
     )
 
 

@@ -154,7 +154,7 @@ class MemberRepository:
             ids,
         ).fetchall()
         local = self._conn.execute(
-            f"""SELECT ms.*, NULL AS frozen_until,
+            f"""SELECT ms.*, NULL AS frozen_until, NULL AS covered_by,
                        ms.credits_remaining AS counter, 1 AS local
                 FROM local_membership ms WHERE ms.member_id IN ({marks})""",
             ids,
@@ -176,6 +176,7 @@ class MemberRepository:
                     credits_remaining=r["counter"],
                     home_location_id=opt_uuid(r["home_location_id"]),
                     local=bool(r["local"]),
+                    covered_by=r["covered_by"],
                 )
             )
         return result

@@ -140,6 +140,8 @@ class CachedMembership:
     credits_remaining: int | None
     home_location_id: uuid.UUID | None
     local: bool = False
+    #: The company that pays for it (a corporate membership), named at the door.
+    covered_by: str | None = None
 
     @property
     def plan_id(self) -> uuid.UUID:

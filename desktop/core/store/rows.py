@@ -28,9 +28,9 @@ INSERT_MEMBER = (
 
 MEMBERSHIP_COLUMNS = (
     "id, member_id, plan_id, status, starts_on, ends_on, frozen_until, credits_remaining, "
-    "home_location_id"
+    "home_location_id, covered_by"
 )
-INSERT_MEMBERSHIP = f"INTO cached_membership ({MEMBERSHIP_COLUMNS}) VALUES ({', '.join('?' * 9)})"
+INSERT_MEMBERSHIP = f"INTO cached_membership ({MEMBERSHIP_COLUMNS}) VALUES ({', '.join('?' * 10)})"
 
 
 def member_row(m: SnapshotMember) -> tuple[object, ...]:
@@ -72,4 +72,5 @@ def membership_row(ms: SnapshotMembership) -> tuple[object, ...]:
         opt_str(ms.frozen_until),
         ms.credits_remaining,
         opt_str(ms.home_location_id),
+        ms.covered_by,
     )

@@ -30,6 +30,7 @@ from desktop.core.store.migrations import (
     m0013_o_checkout,
     m0014_k_engagement,
     m0015_a_screening_limit,
+    m0016_h_corporate_cover,
 )
 
 
@@ -62,6 +63,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0013_o_checkout,
         m0014_k_engagement,
         m0015_a_screening_limit,
+        m0016_h_corporate_cover,
     )
 )
 
