@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
@@ -12,8 +13,9 @@ from server.members.csv_import import ImportLocation, ImportRow, RowError
 from server.members.models import Member
 from server.migration_in import rules
 from server.migration_in.importer import KEY_CHUNK, Context, Raw, Record, texts_among
+from server.plans import renewal_rules
 from server.plans.models import AccessPlan, Membership
-from shared.enums import MemberSource
+from shared.enums import MemberSource, PlanKind
 from shared.normalise import fold, name_search_key
 
 
@@ -138,6 +140,16 @@ class Memberships:
                 select(AccessPlan.id, AccessPlan.name).where(AccessPlan.tenant_id == ctx.tenant_id)
             )
         )
+        periods = {
+            plan_id: period
+            for plan_id, period in ctx.db.execute(
+                select(AccessPlan.id, AccessPlan.billing_period).where(
+                    AccessPlan.tenant_id == ctx.tenant_id,
+                    AccessPlan.kind == PlanKind.RECURRING.value,
+                    AccessPlan.billing_period.is_not(None),
+                )
+            )
+        }
         records: list[Record] = []
         errors: list[RowError] = []
         for raw in raws:
@@ -149,10 +161,11 @@ class Memberships:
                 errors.append(RowError(raw.line, "; ".join(reasons)))
                 continue
             values |= {"member_id": member, "plan_id": plan}
-            row = values | {
-                "source": MemberSource.IMPORT.value,
-                "failed_charges": 0,
-            }
+            row = (
+                values
+                | {"source": MemberSource.IMPORT.value, "failed_charges": 0}
+                | renewal_columns(values, periods.get(plan), ctx.today)
+            )
             records.append(Record(raw.line, raw.external_id, values, row))
         return records, errors
 
@@ -203,6 +216,31 @@ class Memberships:
 
     def finish(self, ctx: Context, written: list[Record]) -> None:
         return None
+
+
+#: Statuses whose membership goes on: the renewal job charges them (a frozen one once
+#: its freeze ends).
+_GOING_ON = ("active", "pending", "frozen")
+
+
+def renewal_columns(
+    values: dict[str, Any], billing_period: str | None, today: date
+) -> dict[str, Any]:
+    """A recurring membership that goes on renews as one sold on its start date does:
+    billed up to today (the other system took those payments), renewing on its next
+    anniversary of ``starts_on``. One that ended, or any other plan's, never renews."""
+    none: dict[str, Any] = {"periods_billed": None, "next_renewal_on": None, "next_charge_on": None}
+    starts, ends = values.get("starts_on"), values.get("ends_on")
+    if (
+        billing_period is None
+        or starts is None
+        or values.get("status") not in _GOING_ON
+        or (ends is not None and ends < today)
+    ):
+        return none
+    periods = renewal_rules.periods_covering(starts, billing_period, max(today, starts))
+    renews = renewal_rules.renewal_on(starts, billing_period, periods)
+    return {"periods_billed": periods, "next_renewal_on": renews, "next_charge_on": renews}
 
 
 def _plan(text: str, plans: list[Any], reasons: list[str]) -> uuid.UUID | None:

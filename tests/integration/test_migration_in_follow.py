@@ -4,17 +4,24 @@ movement ledger, imported memberships renewing, existing members linked by email
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from server.bootstrap import Container
 from server.engagement import projection
 from server.engagement.models import MemberEngagement, MovementEvent
+from server.plans import renewals
+from server.plans.models import Membership
+from tests.fakes.payments import FakePayments
 from tests.integration.helpers import Api
 from tests.integration.test_migration_in import (
     BOOKINGS,
     BOOKINGS_MAP,
+    MEMBERS,
+    MEMBERS_MAP,
+    MEMBERSHIPS_MAP,
     _everything,
     _import,
     _ok,
@@ -82,3 +89,53 @@ def test_a_reimport_that_unattends_voids_the_event_and_one_that_attends_adds_it(
     assert voids[0].member_id != live[0].member_id
     _ok(_import(api, tenant, "bookings", changed, BOOKINGS_MAP))
     assert len(_events(container)) == 3
+
+
+def test_an_imported_recurring_membership_renews_on_its_anniversary_and_an_ended_one_never(
+    api: Api, container: Container
+) -> None:
+    tenant = _setup(api, "mig-renew")
+    _ok(_import(api, tenant, "members", MEMBERS, MEMBERS_MAP))
+    today = date.today()
+    # K1 began 40 days ago on the monthly plan: its first renewal (start + 1 month, at most
+    # 31 days) has begun by today, the second (start + 2 months, at least 59 days) has not:
+    # 2 periods billed by the other system, next renewal start + 2 months.
+    started = today - timedelta(days=40)
+    # K2 ended yesterday; K3 was cancelled with no end date: neither renews.
+    ended = (today - timedelta(days=1), today - timedelta(days=100))
+    csv = (
+        "Contract,Member,Product,From,Until,State\n"
+        f"K1,C1,Monthly unlimited,{started:%d/%m/%Y},,\n"
+        f"K2,C2,Monthly unlimited,{ended[1]:%d/%m/%Y},{ended[0]:%d/%m/%Y},\n"
+        f"K3,C3,Monthly unlimited,{started:%d/%m/%Y},,cancelled\n"
+    )
+    mapping = MEMBERSHIPS_MAP | {"State": "status"}
+    assert _ok(_import(api, tenant, "memberships", csv, mapping))["counts"]["created"] == 3
+    renews = started + relativedelta(months=2)
+    with container.uow() as uow:
+        rows = {
+            m.status: (m.periods_billed, m.next_renewal_on, m.next_charge_on)
+            for m in uow.db.execute(select(Membership)).scalars()
+        }
+    assert rows == {
+        "active": (2, renews, renews),
+        "expired": (None, None, None),
+        "cancelled": (None, None, None),
+    }
+
+    payments = FakePayments()
+    early = renewals.renew_due(
+        make_uow=container.uow, payments=payments, today=renews - timedelta(days=1)
+    )
+    assert early.charged == 0
+    run = renewals.renew_due(make_uow=container.uow, payments=payments, today=renews)
+    assert run.charged == 1 and len(payments.charges) == 1
+    (charge,) = payments.charges.values()
+    assert f"renewal from {renews.isoformat()}" in charge.description
+    # A re-run of the same file leaves the renewed membership alone.
+    _ok(_import(api, tenant, "memberships", csv, mapping))
+    with container.uow() as uow:
+        active = uow.db.execute(
+            select(Membership).where(Membership.status == "active")
+        ).scalar_one()
+        assert active.periods_billed == 3
