@@ -105,10 +105,13 @@ def import_file(
     date_format: str = "iso",
     dry_run: bool = True,
     apply_good_rows: bool = False,
+    link_existing_by_email: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReportRead:
     """The file's rows as ``mapping`` reads them, checked and (unless a dry run) written in
-    one transaction: all of them, or none if one is bad, unless ``apply_good_rows``."""
+    one transaction: all of them, or none if one is bad, unless ``apply_good_rows``.
+    ``link_existing_by_email``: a new member row whose email an existing member holds is
+    that member (given the source id, and only what they lack), not a clash."""
     check_caller(claims)
     handler = _entity(entity)
     source = _source(source)
@@ -126,6 +129,7 @@ def import_file(
             today=now.date(),
             now=now,
             actor=claims.subject_id,
+            link_by_email=link_existing_by_email,
         )
         try:
             report = run(

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from server.bootstrap import Container
 from server.engagement import projection
 from server.engagement.models import MemberEngagement, MovementEvent
+from server.members.models import Member
+from server.migration_in.models import MigrationKey
 from server.plans import renewals
 from server.plans.models import Membership
 from tests.fakes.payments import FakePayments
@@ -21,6 +23,7 @@ from tests.integration.test_migration_in import (
     BOOKINGS_MAP,
     MEMBERS,
     MEMBERS_MAP,
+    MEMBERSHIPS,
     MEMBERSHIPS_MAP,
     _everything,
     _import,
@@ -139,3 +142,67 @@ def test_an_imported_recurring_membership_renews_on_its_anniversary_and_an_ended
             select(Membership).where(Membership.status == "active")
         ).scalar_one()
         assert active.periods_billed == 3
+
+
+def test_an_existing_member_with_the_same_email_is_linked_when_asked_and_keeps_their_values(
+    api: Api, container: Container
+) -> None:
+    tenant = _setup(api, "mig-link")
+    created = api.client.post(
+        "/members",
+        json={"first_name": "Old", "last_name": "Timer", "email": "ama@x.example"},
+        headers=tenant.headers,
+    )
+    assert created.status_code == 201, created.text
+    ama_id = created.json()["id"]
+    # Without the flag, the old refusal stays.
+    refused = _ok(_import(api, tenant, "members", MEMBERS, MEMBERS_MAP))
+    assert not refused["applied"] and refused["counts"]["error"] == 1
+
+    linked = _ok(
+        _import(api, tenant, "members", MEMBERS, MEMBERS_MAP, link_existing_by_email="true")
+    )
+    assert linked["applied"] and linked["counts"] == {
+        "created": 2,
+        "updated": 1,
+        "unchanged": 0,
+        "error": 0,
+    }
+    assert linked["rows"][0]["message"] == "linked to the existing member with this email"
+    member = api.client.get(f"/members/{ama_id}", headers=tenant.headers).json()
+    # Their own names stay; the phone and birthday they lacked come from the file.
+    assert (member["first_name"], member["last_name"]) == ("Old", "Timer")
+    assert (member["phone"] is not None, member["date_of_birth"]) == (True, "1990-01-31")
+    with container.uow() as uow:
+        assert len(list(uow.db.execute(select(Member)).scalars())) == 3
+        key = uow.db.execute(
+            select(MigrationKey).where(MigrationKey.external_id == "C1")
+        ).scalar_one()
+        assert str(key.zmos_id) == ama_id
+
+    # The source id now names her: her membership and booking history follow, and a second
+    # run changes nothing.
+    again = _ok(
+        _import(api, tenant, "members", MEMBERS, MEMBERS_MAP, link_existing_by_email="true")
+    )
+    assert again["counts"]["unchanged"] == 3
+    result = _ok(_import(api, tenant, "memberships", MEMBERSHIPS, MEMBERSHIPS_MAP))
+    assert result["counts"]["created"] == 2
+    with container.uow() as uow:
+        owners = set(uow.db.execute(select(Membership.member_id)).scalars())
+        assert uuid.UUID(ama_id) in owners
+
+
+def test_a_member_already_linked_to_another_record_of_the_system_is_not_linked_twice(
+    api: Api,
+) -> None:
+    tenant = _setup(api, "mig-link-twice")
+    _ok(_import(api, tenant, "members", MEMBERS, MEMBERS_MAP))
+    # C9 names Ama's email, but Ama is C1 of this system already: still a clash.
+    other = "ID,First,Last,Mail\nC9,Ama,Again,ama@x.example\n"
+    mapping = {"ID": "external_id", "First": "first_name", "Last": "last_name", "Mail": "email"}
+    result = _ok(_import(api, tenant, "members", other, mapping, link_existing_by_email="true"))
+    assert not result["applied"]
+    assert [r["message"] for r in result["rows"]] == [
+        "there is already a member with the email ama@x.example"
+    ]
