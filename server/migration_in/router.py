@@ -16,7 +16,7 @@ from server.migration_in.schemas import ImportReportRead, MappingSuggestion
 
 router = APIRouter(route_class=ThreadedRoute, tags=["migration in"])
 
-EntityName = Literal["members", "memberships", "class_types", "sessions", "bookings"]
+EntityName = Literal["members", "memberships", "class_types", "sessions", "bookings", "schedules"]
 _CSV_BODY = {
     "requestBody": {
         "required": True,

@@ -18,6 +18,7 @@ from server.migration_in.history import Bookings
 from server.migration_in.importer import MAX_ROWS, Context, Entity, ImportReport, run
 from server.migration_in.models import MigrationRun
 from server.migration_in.people import Members, Memberships
+from server.migration_in.schedules import Schedules
 from server.migration_in.schemas import (
     ImportCounts,
     ImportReportRead,
@@ -35,6 +36,7 @@ HANDLERS: dict[str, Entity] = {
     "class_types": ClassTypes(),
     "sessions": Sessions(),
     "bookings": Bookings(),
+    "schedules": Schedules(),
 }
 #: How far each run this process is importing has got (done, total rows). PostgreSQL
 #: keeps it in the run's row too, for pages served by other processes; a SQLite database

@@ -36,6 +36,7 @@ ENTITY_LABELS = {
     "class_types": "Class types",
     "sessions": "Sessions (dated classes)",
     "bookings": "Bookings and attendance",
+    "schedules": "Weekly timetable (recurring classes)",
 }
 
 

@@ -16,6 +16,7 @@ from server.members.models import Member
 from server.migration_in.models import MigrationKey
 from server.plans import renewals
 from server.plans.models import Membership
+from server.scheduling.models import ClassSession, Schedule
 from tests.fakes.payments import FakePayments
 from tests.integration.helpers import Api
 from tests.integration.test_migration_in import (
@@ -25,6 +26,8 @@ from tests.integration.test_migration_in import (
     MEMBERS_MAP,
     MEMBERSHIPS,
     MEMBERSHIPS_MAP,
+    TYPES,
+    TYPES_MAP,
     _everything,
     _import,
     _ok,
@@ -205,4 +208,72 @@ def test_a_member_already_linked_to_another_record_of_the_system_is_not_linked_t
     assert not result["applied"]
     assert [r["message"] for r in result["rows"]] == [
         "there is already a member with the email ama@x.example"
+    ]
+
+
+# Two weeks of 2030 from Monday 4 March to Sunday 17 March: Mon/Wed makes 4 sessions
+# (4, 6, 11, 13 March), Sunday 2 (10, 17 March). The 2020 slot is all past: a series with
+# no session (its history comes with the dated sessions' file).
+SLOTS = (
+    "Slot;Type;Day;Time;From;Until;Room\n"
+    "W1;T1;Mon/Wed;07:00;04/03/2030;17/03/2030;Studio 1\n"
+    "W2;T2;Sunday;18:30;04/03/2030;17/03/2030;\n"
+    "W3;T2;Tue;12:00;06/01/2020;02/02/2020;\n"
+)
+SLOTS_MAP = {
+    "Slot": "external_id",
+    "Type": "class_type",
+    "Day": "weekday",
+    "Time": "start_time",
+    "From": "starts_on",
+    "Until": "ends_on",
+    "Room": "room",
+}
+
+
+def test_weekly_slots_import_as_series_with_their_future_sessions(
+    api: Api, container: Container
+) -> None:
+    tenant = _setup(api, "mig-slots")
+    _ok(_import(api, tenant, "class_types", TYPES, TYPES_MAP))
+    suggested = api.client.post(
+        "/migration-in/schedules/mapping",
+        content=SLOTS.encode(),
+        headers={**tenant.headers, "content-type": "text/csv"},
+    )
+    assert _ok(suggested)["mapping"]["Day"] == "weekday"
+    result = _ok(_import(api, tenant, "schedules", SLOTS, SLOTS_MAP))
+    assert result["applied"] and result["counts"]["created"] == 3
+    with container.uow() as uow:
+        rows = {s.room or str(s.weekdays): s for s in uow.db.execute(select(Schedule)).scalars()}
+        spin = rows["Studio 1"]
+        assert (spin.weekdays, spin.local_start.hour, spin.capacity) == ([1, 3], 7, 2)
+        sessions = list(uow.db.execute(select(ClassSession)).scalars())
+        by_series = {
+            s.id: sorted(x.occurrence_date.day for x in sessions if x.schedule_id == s.id)
+            for s in rows.values()
+        }
+        assert by_series[spin.id] == [4, 6, 11, 13]
+        assert by_series[rows["[7]"].id] == [10, 17]
+        assert by_series[rows["[2]"].id] == []
+        # 07:00 in London on 4 March (GMT) is 07:00 UTC.
+        first = min((x for x in sessions if x.schedule_id == spin.id), key=lambda x: x.starts_at)
+        assert (first.starts_at.hour, first.room) == (7, "Studio 1")
+
+    again = _ok(_import(api, tenant, "schedules", SLOTS, SLOTS_MAP))
+    assert again["counts"]["unchanged"] == 3
+    moved = SLOTS.replace("Mon/Wed;07:00", "Mon/Wed;08:00") + "W4;T1;Funday;07:00;;;\n"
+    refused = _ok(_import(api, tenant, "schedules", moved, SLOTS_MAP))
+    assert not refused["applied"]
+    assert [(r["line"], r["message"]) for r in refused["rows"] if r["outcome"] == "error"] == [
+        (
+            2,
+            "this slot was imported already as a series and has changed since: edit the "
+            "series in Schedule (its booked members are told)",
+        ),
+        (
+            5,
+            "weekday 'Funday' is not a day of the week (Mon … Sun or 1 … 7); "
+            "'' is not a date (dd/mm/yyyy)",
+        ),
     ]
