@@ -250,7 +250,11 @@ def test_weekly_slots_import_as_series_with_their_future_sessions(
         assert (spin.weekdays, spin.local_start.hour, spin.capacity) == ([1, 3], 7, 2)
         sessions = list(uow.db.execute(select(ClassSession)).scalars())
         by_series = {
-            s.id: sorted(x.occurrence_date.day for x in sessions if x.schedule_id == s.id)
+            s.id: sorted(
+                x.occurrence_date.day
+                for x in sessions
+                if x.schedule_id == s.id and x.occurrence_date
+            )
             for s in rows.values()
         }
         assert by_series[spin.id] == [4, 6, 11, 13]
