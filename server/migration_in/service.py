@@ -247,6 +247,7 @@ def start_run(
     date_format: str,
     dry_run: bool,
     apply_good_rows: bool,
+    link_existing_by_email: bool = False,
 ) -> bool:
     """Saves the mapping and marks the run running; False if it is running already. The
     mapping is checked first, so a bad one is refused on the page (nothing starts)."""
@@ -269,6 +270,7 @@ def start_run(
                 date_format=date_format,
                 dry_run=dry_run,
                 apply_good_rows=apply_good_rows,
+                link_existing_by_email=link_existing_by_email,
                 status="running",
                 done=0,
                 total=0,
@@ -313,6 +315,7 @@ def execute_run(
             date_format=found.date_format,
             dry_run=found.dry_run,
             apply_good_rows=found.apply_good_rows,
+            link_existing_by_email=found.link_existing_by_email,
             progress=progress,
         )
     except Exception as exc:
