@@ -14,15 +14,27 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from server.bookings.models import Booking
-from server.db.bulk import among, chunks
+from server.db.bulk import among, chunks, insert_rows
+from server.engagement import service as engagement_service
+from server.engagement.models import MovementEvent
+from server.engagement.repository import MemberDays
 from server.members.csv_import import RowError
+from server.members.models import Member
 from server.migration_in import rules
 from server.migration_in.importer import Context, Raw, Record, rows_by_id
-from server.scheduling.models import ClassSession
+from server.scheduling.models import ClassSession, SessionType
 from server.sync.changes import touch
 from server.tenants.models import Location
+from shared.enums import MovementKind
+from shared.movement import (
+    MAX_MINUTES_PER_DAY,
+    MovementSource,
+    Provenance,
+    intensity_of_session_type,
+)
 
 _HOLDING = ("confirmed", "pending")
+_ATTENDED = ("on_time", "late")
 
 
 class Bookings:
@@ -64,12 +76,19 @@ class Bookings:
                     ClassSession.capacity,
                     ClassSession.confirmed_count,
                     ClassSession.next_position,
+                    ClassSession.location_id,
                     Location.timezone,
+                    SessionType.intensity,
                 )
                 .join(
                     Location,
                     (Location.tenant_id == ClassSession.tenant_id)
                     & (Location.id == ClassSession.location_id),
+                )
+                .outerjoin(
+                    SessionType,
+                    (SessionType.tenant_id == ClassSession.tenant_id)
+                    & (SessionType.id == ClassSession.session_type_id),
                 )
                 .where(
                     ClassSession.tenant_id == ctx.tenant_id,
@@ -162,6 +181,7 @@ class Bookings:
             self._recount(ctx, part)
         for session_id in sessions:
             touch(ctx.db, ClassSession, ctx.tenant_id, session_id)
+        movements(ctx, written)
 
     def _recount(self, ctx: Context, part: list[uuid.UUID]) -> None:
         held = (
@@ -186,6 +206,107 @@ class Bookings:
             .values(confirmed_count=held, next_position=last + 1),
             execution_options={"synchronize_session": False},
         )
+
+
+def movements(ctx: Context, written: list[Record]) -> None:
+    """Each attended booking's movement event, as the desk records one, so that streaks and
+    engagement count the history (the projector job applies them). A booking whose session
+    has an attendance event of the member's already gets none: a re-run adds nothing. A
+    re-run that says an imported attendance did not happen voids its event."""
+    if not written:
+        return
+    recorded = _attendance_events(ctx, list(dict.fromkeys(r.extra.id for r in written)))
+    gone = [
+        event_id
+        for r in written
+        if r.outcome == "updated" and r.row["attendance"] not in _ATTENDED
+        for event_id, source in recorded.get((r.row["member_id"], r.extra.id), [])
+        if source == MovementSource.IMPORT.value
+    ]
+    for event_id in gone:
+        engagement_service.stage_void(
+            ctx.db,
+            ctx.tenant_id,
+            event_id=event_id,
+            reason="the import says this attendance did not happen",
+            recorded_by=ctx.actor,
+        )
+    attended = [
+        r
+        for r in written
+        if r.row["attendance"] in _ATTENDED and (r.row["member_id"], r.extra.id) not in recorded
+    ]
+    if not attended:
+        return
+    days = _days(ctx, list({r.row["member_id"] for r in attended}))
+    rows: list[dict[str, Any]] = []
+    for record in attended:
+        session = record.extra
+        length = (session.ends_at - session.starts_at).total_seconds() // 60
+        facts = engagement_service.MovementFacts(
+            member_id=record.row["member_id"],
+            kind=MovementKind.ATTENDANCE,
+            occurred_at=session.starts_at,
+            minutes=max(0, min(MAX_MINUTES_PER_DAY, int(length))),
+            intensity=intensity_of_session_type(session.intensity),
+            # The other system's staff recorded it; no door of ours saw it.
+            provenance=Provenance.STAFF_RECORDED,
+            source=MovementSource.IMPORT.value,
+            location_id=session.location_id,
+            session_id=session.id,
+            recorded_by=ctx.actor,
+            data={"booking_id": str(record.zmos_id), "session_id": str(session.id)},
+        )
+        rows.append({"tenant_id": ctx.tenant_id, **engagement_service.movement_row(days, facts)})
+    for start in range(0, len(rows), _EVENT_CHUNK):
+        insert_rows(ctx.db, MovementEvent, rows[start : start + _EVENT_CHUNK])
+
+
+_EVENT_CHUNK = 5_000
+
+
+def _attendance_events(
+    ctx: Context, sessions: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, str]]]:
+    """The live (not voided) attendance events of these sessions (id and source), by member
+    and session: whoever recorded them (the desk, a kiosk or an earlier import)."""
+    found: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, str]]] = {}
+    for part in chunks(sessions):
+        rows = ctx.db.execute(
+            select(
+                MovementEvent.member_id,
+                MovementEvent.session_id,
+                MovementEvent.id,
+                MovementEvent.source,
+            ).where(
+                MovementEvent.tenant_id == ctx.tenant_id,
+                among(ctx.db, MovementEvent.session_id, part),
+                MovementEvent.kind == MovementKind.ATTENDANCE.value,
+                MovementEvent.is_void.is_(False),
+                MovementEvent.voided_by.is_(None),
+            )
+        )
+        for member_id, session_id, event_id, source in rows:
+            if session_id is not None:
+                found.setdefault((member_id, session_id), []).append((event_id, source))
+    return found
+
+
+def _days(ctx: Context, members: list[uuid.UUID]) -> MemberDays:
+    """The members' homes and the locations' zones read in bulk: a member's day is in their
+    home's zone, and one query per member would cost a year's import minutes."""
+    days = MemberDays(ctx.db, ctx.tenant_id)
+    for location in ctx.locations():
+        days.know_location(location.id, location.timezone)
+    for part in chunks(members):
+        rows = ctx.db.execute(
+            select(Member.id, Member.home_location_id).where(
+                Member.tenant_id == ctx.tenant_id, among(ctx.db, Member.id, part)
+            )
+        )
+        for member_id, home in rows:
+            days.know(member_id, home)
+    return days
 
 
 def positions(records: list[Record]) -> None:

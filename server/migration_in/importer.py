@@ -28,6 +28,7 @@ from server.tenants.models import Location
 from shared.ids import new_id
 
 MAX_ROWS = 200_000
+LINKED = "linked to the existing member with this email"
 WRITE_CHUNK = 5_000
 Progress = Callable[[int, int], None]
 
@@ -54,6 +55,9 @@ class Record:
     #: created, updated or unchanged (set once the keys are known)
     outcome: str = "created"
     extra: Any = None
+    #: An existing ZMOS record (``zmos_id``) this row is linked to: it gets the row's
+    #: source id, and only what it lacks from the row.
+    linked: bool = False
 
 
 @dataclass
@@ -65,6 +69,8 @@ class Context:
     today: date
     now: datetime
     actor: uuid.UUID | None
+    #: A member row whose email an existing member holds is linked to them, not refused.
+    link_by_email: bool = False
     #: The ZMOS id of each external id a reference column names, per reference field.
     refs: dict[str, dict[str, uuid.UUID]] = field(default_factory=dict)
     #: This entity's keys already imported: external id → (ZMOS id, digest).
@@ -152,6 +158,8 @@ def run(
             record.zmos_id = known[0]
             same = known[1] == rules.digest(record.digest_of)
             record.outcome = "unchanged" if same else "updated"
+        elif record.linked:
+            record.outcome = "updated"
         else:
             record.zmos_id = new_id()
     errors += entity.check_changes(ctx, records)
@@ -163,9 +171,9 @@ def run(
         _write(ctx, entity, records, lambda done: report(total // 2 + done // 2, total))
     report(total, total)
     ids = {r.line: r.external_id for r in raws}
-    outcomes = [rules.Outcome(r.line, r.external_id, r.outcome) for r in records] + [
-        rules.Outcome(e.line, ids.get(e.line, ""), "error", e.reason) for e in errors
-    ]
+    outcomes = [
+        rules.Outcome(r.line, r.external_id, r.outcome, LINKED if r.linked else "") for r in records
+    ] + [rules.Outcome(e.line, ids.get(e.line, ""), "error", e.reason) for e in errors]
     outcomes.sort(key=lambda o: o.line)
     counts = {name: 0 for name in ("created", "updated", "unchanged", "error")}
     for outcome in outcomes:
@@ -261,9 +269,12 @@ def _write(
         insert_rows(ctx.db, MigrationKey, [_key(ctx, entity.name, r) for r in part])
         done += len(part)
         progress(done)
+    insert_rows(ctx.db, MigrationKey, [_key(ctx, entity.name, r) for r in changed if r.linked])
     for record in changed:
         entity.update(ctx, record)
         touch(ctx.db, entity.model, ctx.tenant_id, record.zmos_id)
+        if record.linked:
+            continue
         ctx.db.execute(
             update(MigrationKey)
             .where(

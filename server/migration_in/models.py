@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, Integer, LargeBinary, String, Uuid
+from sqlalchemy import JSON, Boolean, Index, Integer, LargeBinary, String, Uuid, false
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
@@ -49,6 +49,10 @@ class MigrationRun(TenantScoped, Timestamps, Base):
     status: Mapped[str] = mapped_column(String(10), default="uploaded")
     dry_run: Mapped[bool] = mapped_column(Boolean, default=True)
     apply_good_rows: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Members: a row whose email an existing member holds is linked to them.
+    link_existing_by_email: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)

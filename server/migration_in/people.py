@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
 
+from server.db.bulk import among, chunks
 from server.members import csv_import
 from server.members.csv_import import ImportLocation, ImportRow, RowError
 from server.members.models import Member
 from server.migration_in import rules
 from server.migration_in.importer import KEY_CHUNK, Context, Raw, Record, texts_among
+from server.migration_in.models import MigrationKey
+from server.plans import renewal_rules
 from server.plans.models import AccessPlan, Membership
-from shared.enums import MemberSource
+from shared.enums import MemberSource, PlanKind
 from shared.normalise import fold, name_search_key
 
 
@@ -37,12 +41,15 @@ class Members:
             rows, unresolved = csv_import.resolve_names(rows, locations, [])
             errors += unresolved
         known = {loc.id for loc in ctx.locations()}
-        rows, clashes = self._not_taken(ctx, rows, external, known)
+        rows, clashes, links = self._not_taken(ctx, rows, external, known)
         rows, duplicates = csv_import.drop_duplicates(rows)
         records = [
             Record(row.line, external[row.line], _member_values(row), _member_row(row))
             for row in rows
         ]
+        for record in records:
+            if (owner := links.get(record.line)) is not None:
+                record.zmos_id, record.linked = owner, True
         return records, errors + clashes + duplicates
 
     def _check(self, ctx: Context, raw: Raw) -> ImportRow | RowError:
@@ -62,8 +69,9 @@ class Members:
         rows: list[ImportRow],
         external: dict[int, str],
         known: set[uuid.UUID],
-    ) -> tuple[list[ImportRow], list[RowError]]:
-        """Values another member (not the one this row updates) already holds."""
+    ) -> tuple[list[ImportRow], list[RowError], dict[int, uuid.UUID]]:
+        """Values another member (not the one this row updates) already holds; and, when
+        linking by email, the existing member each new row's email names (by line)."""
         owners: dict[tuple[str, str], uuid.UUID] = {}
         for name in csv_import.UNIQUE:
             column = getattr(Member, name)
@@ -79,8 +87,15 @@ class Members:
         taken: dict[str, set[str]] = {name: set() for name in csv_import.UNIQUE}
         kept: list[ImportRow] = []
         errors: list[RowError] = []
+        links: dict[int, uuid.UUID] = {}
+        keyed = self._keyed(ctx, owners) if ctx.link_by_email else set()
         for row in rows:
             own = ctx.existing.get(external[row.line], (None, ""))[0]
+            owner = owners.get(("email", row.email or ""))
+            # A member another record of this system became already is a clash: two of its
+            # records cannot be one member.
+            if own is None and ctx.link_by_email and owner is not None and owner not in keyed:
+                own = links[row.line] = owner
             clash = {
                 name
                 for name in csv_import.UNIQUE
@@ -93,21 +108,61 @@ class Members:
             errors += bad
             for name in clash:
                 taken[name].discard(getattr(row, name))
-        return kept, errors
+        return kept, errors, {line: o for line, o in links.items() if line not in bad_lines(errors)}
+
+    def _keyed(self, ctx: Context, owners: dict[tuple[str, str], uuid.UUID]) -> set[uuid.UUID]:
+        """Which of the email owners a record of this source system became already."""
+        ids = list({owner for (name, _), owner in owners.items() if name == "email"})
+        found: set[uuid.UUID] = set()
+        for part in chunks(ids):
+            found.update(
+                ctx.db.execute(
+                    select(MigrationKey.zmos_id).where(
+                        MigrationKey.tenant_id == ctx.tenant_id,
+                        MigrationKey.source_system == ctx.source,
+                        MigrationKey.entity == self.name,
+                        among(ctx.db, MigrationKey.zmos_id, part),
+                    )
+                ).scalars()
+            )
+        return found
 
     def check_changes(self, ctx: Context, records: list[Record]) -> list[RowError]:
         return []
 
     def update(self, ctx: Context, record: Record) -> None:
         values = {k: v for k, v in record.row.items() if k not in _FIXED}
+        if record.linked:
+            values = self._missing(ctx, record)
+            if not values:
+                return
         ctx.db.execute(
             update(Member)
             .where(Member.tenant_id == ctx.tenant_id, Member.id == record.zmos_id)
             .values(**values, updated_at=ctx.now)
         )
 
+    def _missing(self, ctx: Context, record: Record) -> dict[str, Any]:
+        """The row's values for what the linked member has not got: nothing of theirs is
+        overwritten."""
+        fields = csv_import.MEMBER_FIELDS
+        current = ctx.db.execute(
+            select(*(getattr(Member, name) for name in fields)).where(
+                Member.tenant_id == ctx.tenant_id, Member.id == record.zmos_id
+            )
+        ).one()
+        return {
+            name: record.row[name]
+            for name, held in zip(fields, current, strict=True)
+            if held in (None, "") and record.row.get(name) not in (None, "")
+        }
+
     def finish(self, ctx: Context, written: list[Record]) -> None:
         return None
+
+
+def bad_lines(errors: list[RowError]) -> set[int]:
+    return {e.line for e in errors}
 
 
 #: Set when the member is created, never by a re-run.
@@ -138,6 +193,16 @@ class Memberships:
                 select(AccessPlan.id, AccessPlan.name).where(AccessPlan.tenant_id == ctx.tenant_id)
             )
         )
+        periods = {
+            plan_id: period
+            for plan_id, period in ctx.db.execute(
+                select(AccessPlan.id, AccessPlan.billing_period).where(
+                    AccessPlan.tenant_id == ctx.tenant_id,
+                    AccessPlan.kind == PlanKind.RECURRING.value,
+                    AccessPlan.billing_period.is_not(None),
+                )
+            )
+        }
         records: list[Record] = []
         errors: list[RowError] = []
         for raw in raws:
@@ -149,10 +214,11 @@ class Memberships:
                 errors.append(RowError(raw.line, "; ".join(reasons)))
                 continue
             values |= {"member_id": member, "plan_id": plan}
-            row = values | {
-                "source": MemberSource.IMPORT.value,
-                "failed_charges": 0,
-            }
+            row = (
+                values
+                | {"source": MemberSource.IMPORT.value, "failed_charges": 0}
+                | renewal_columns(values, periods.get(plan), ctx.today)
+            )
             records.append(Record(raw.line, raw.external_id, values, row))
         return records, errors
 
@@ -203,6 +269,31 @@ class Memberships:
 
     def finish(self, ctx: Context, written: list[Record]) -> None:
         return None
+
+
+#: Statuses whose membership goes on: the renewal job charges them (a frozen one once
+#: its freeze ends).
+_GOING_ON = ("active", "pending", "frozen")
+
+
+def renewal_columns(
+    values: dict[str, Any], billing_period: str | None, today: date
+) -> dict[str, Any]:
+    """A recurring membership that goes on renews as one sold on its start date does:
+    billed up to today (the other system took those payments), renewing on its next
+    anniversary of ``starts_on``. One that ended, or any other plan's, never renews."""
+    none: dict[str, Any] = {"periods_billed": None, "next_renewal_on": None, "next_charge_on": None}
+    starts, ends = values.get("starts_on"), values.get("ends_on")
+    if (
+        billing_period is None
+        or starts is None
+        or values.get("status") not in _GOING_ON
+        or (ends is not None and ends < today)
+    ):
+        return none
+    periods = renewal_rules.periods_covering(starts, billing_period, max(today, starts))
+    renews = renewal_rules.renewal_on(starts, billing_period, periods)
+    return {"periods_billed": periods, "next_renewal_on": renews, "next_charge_on": renews}
 
 
 def _plan(text: str, plans: list[Any], reasons: list[str]) -> uuid.UUID | None:

@@ -16,7 +16,7 @@ from server.migration_in.schemas import ImportReportRead, MappingSuggestion
 
 router = APIRouter(route_class=ThreadedRoute, tags=["migration in"])
 
-EntityName = Literal["members", "memberships", "class_types", "sessions", "bookings"]
+EntityName = Literal["members", "memberships", "class_types", "sessions", "bookings", "schedules"]
 _CSV_BODY = {
     "requestBody": {
         "required": True,
@@ -60,6 +60,7 @@ def import_file(
     date_format: Literal["iso", "dmy", "mdy"] = "iso",
     dry_run: bool = True,
     apply_good_rows: bool = False,
+    link_existing_by_email: bool = False,
 ) -> ImportReportRead:
     """Import another system's CSV export of one entity (UTF-8, commas, semicolons or tabs,
     at most 5 MB): `mapping` maps each header to a field (or "" to ignore it). The report
@@ -67,7 +68,9 @@ def import_file(
     line 1). Each record keeps the source system's id, so memberships and bookings find
     their members and sessions across files, and a second run of the same file changes
     nothing. A dry run (the default) writes nothing; otherwise a file with a bad row writes
-    nothing unless `apply_good_rows`."""
+    nothing unless `apply_good_rows`. Members: a row whose email an existing member holds is
+    refused, unless `link_existing_by_email`: then that member keeps the row's source id
+    and gets only the values they lack."""
     try:
         parsed = json.loads(mapping)
     except ValueError:
@@ -86,4 +89,5 @@ def import_file(
         date_format=date_format,
         dry_run=dry_run,
         apply_good_rows=apply_good_rows,
+        link_existing_by_email=link_existing_by_email,
     )

@@ -11,12 +11,13 @@ from functools import lru_cache
 
 from shared.normalise import fold
 
-ENTITIES = ("members", "memberships", "class_types", "sessions", "bookings")
+ENTITIES = ("members", "memberships", "class_types", "sessions", "bookings", "schedules")
 #: The entity whose records a reference column names.
 REFERENCES = {
     "memberships": {"member": "members"},
     "sessions": {"class_type": "class_types"},
     "bookings": {"member": "members", "session": "sessions"},
+    "schedules": {"class_type": "class_types"},
 }
 FIELDS: dict[str, tuple[str, ...]] = {
     "members": (
@@ -58,6 +59,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "room",
     ),
     "bookings": ("external_id", "member", "session", "status", "attendance", "booked_at"),
+    "schedules": (
+        "external_id",
+        "class_type",
+        "location",
+        "weekday",
+        "start_time",
+        "duration_minutes",
+        "capacity",
+        "starts_on",
+        "ends_on",
+        "room",
+    ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "members": ("external_id", "first_name", "last_name"),
@@ -65,6 +78,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "class_types": ("external_id", "name", "duration_minutes"),
     "sessions": ("external_id", "class_type", "date", "start_time"),
     "bookings": ("external_id", "member", "session"),
+    "schedules": ("external_id", "class_type", "weekday", "start_time", "starts_on", "ends_on"),
 }
 #: Header words other systems use for a field, folded (case, accents, spaces and
 #: punctuation gone) before they are compared.
@@ -124,6 +138,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "attendance": ("attendance", "attended", "checkedin", "present", "showed"),
     "booked_at": ("bookedat", "bookedon", "bookingdate", "created", "createdat"),
+    "weekday": ("weekday", "weekdays", "dayofweek", "day", "days", "dow"),
 }
 DATE_FORMATS = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
 DATE_FORMAT_LABELS = {"iso": "yyyy-mm-dd", "dmy": "dd/mm/yyyy", "mdy": "mm/dd/yyyy"}
@@ -289,6 +304,41 @@ def word_of(table: dict[str, str], text: str, name: str) -> str:
         words = ", ".join(sorted(set(table.values())))
         raise ValueError(f"{name} {text!r} is not one of: {words}")
     return found
+
+
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("1", "mon", "monday", "mo", "montag", "lundi", "lun"),
+            ("2", "tue", "tues", "tuesday", "tu", "di", "dienstag", "mardi", "mar"),
+            ("3", "wed", "wednesday", "we", "mi", "mittwoch", "mercredi", "mer"),
+            ("4", "thu", "thur", "thurs", "thursday", "th", "do", "donnerstag", "jeudi", "jeu"),
+            ("5", "fri", "friday", "fr", "freitag", "vendredi", "ven"),
+            ("6", "sat", "saturday", "sa", "samstag", "samedi", "sam"),
+            ("7", "sun", "sunday", "su", "so", "sonntag", "dimanche", "dim"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_DAY_LIST = re.compile(r"[\s,/;+&|]+")
+
+
+def weekdays(text: str) -> list[int]:
+    """ISO weekdays (1 = Monday) of a cell naming one or several: "Mon", "Mon/Wed/Fri",
+    "Tuesday", "2". Raises ValueError naming the word it does not know."""
+    found: set[int] = set()
+    for word in _DAY_LIST.split(text.strip()):
+        if not word:
+            continue
+        number = _WEEKDAYS.get(key(word))
+        if number is None:
+            raise ValueError(f"weekday {word!r} is not a day of the week (Mon … Sun or 1 … 7)")
+        found.add(number)
+    if not found:
+        raise ValueError("weekday is missing")
+    return sorted(found)
 
 
 def digest(values: dict[str, object]) -> str:

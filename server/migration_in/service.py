@@ -18,6 +18,7 @@ from server.migration_in.history import Bookings
 from server.migration_in.importer import MAX_ROWS, Context, Entity, ImportReport, run
 from server.migration_in.models import MigrationRun
 from server.migration_in.people import Members, Memberships
+from server.migration_in.schedules import Schedules
 from server.migration_in.schemas import (
     ImportCounts,
     ImportReportRead,
@@ -35,6 +36,7 @@ HANDLERS: dict[str, Entity] = {
     "class_types": ClassTypes(),
     "sessions": Sessions(),
     "bookings": Bookings(),
+    "schedules": Schedules(),
 }
 #: How far each run this process is importing has got (done, total rows). PostgreSQL
 #: keeps it in the run's row too, for pages served by other processes; a SQLite database
@@ -105,10 +107,13 @@ def import_file(
     date_format: str = "iso",
     dry_run: bool = True,
     apply_good_rows: bool = False,
+    link_existing_by_email: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReportRead:
     """The file's rows as ``mapping`` reads them, checked and (unless a dry run) written in
-    one transaction: all of them, or none if one is bad, unless ``apply_good_rows``."""
+    one transaction: all of them, or none if one is bad, unless ``apply_good_rows``.
+    ``link_existing_by_email``: a new member row whose email an existing member holds is
+    that member (given the source id, and only what they lack), not a clash."""
     check_caller(claims)
     handler = _entity(entity)
     source = _source(source)
@@ -126,6 +131,7 @@ def import_file(
             today=now.date(),
             now=now,
             actor=claims.subject_id,
+            link_by_email=link_existing_by_email,
         )
         try:
             report = run(
@@ -241,6 +247,7 @@ def start_run(
     date_format: str,
     dry_run: bool,
     apply_good_rows: bool,
+    link_existing_by_email: bool = False,
 ) -> bool:
     """Saves the mapping and marks the run running; False if it is running already. The
     mapping is checked first, so a bad one is refused on the page (nothing starts)."""
@@ -263,6 +270,7 @@ def start_run(
                 date_format=date_format,
                 dry_run=dry_run,
                 apply_good_rows=apply_good_rows,
+                link_existing_by_email=link_existing_by_email,
                 status="running",
                 done=0,
                 total=0,
@@ -307,6 +315,7 @@ def execute_run(
             date_format=found.date_format,
             dry_run=found.dry_run,
             apply_good_rows=found.apply_good_rows,
+            link_existing_by_email=found.link_existing_by_email,
             progress=progress,
         )
     except Exception as exc:

@@ -137,6 +137,12 @@ def _instance(row: Schedule, occurrence: Occurrence, zone: str) -> ClassSession:
     return session
 
 
+def future_instances(row: Schedule, zone: str, now: datetime) -> list[ClassSession]:
+    """The instances a series created now makes: its days still to start (a series imported
+    from another system too; its past is that system's dated history)."""
+    return [_instance(row, o, zone) for o in _future(row, zone, now).values()]
+
+
 def create_schedule(
     *, uow: UnitOfWork, claims: AccessClaims, cmd: ScheduleCreate
 ) -> ScheduleEdited:

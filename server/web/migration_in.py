@@ -36,6 +36,7 @@ ENTITY_LABELS = {
     "class_types": "Class types",
     "sessions": "Sessions (dated classes)",
     "bookings": "Bookings and attendance",
+    "schedules": "Weekly timetable (recurring classes)",
 }
 
 
@@ -159,6 +160,7 @@ async def start(request: Request, run_id: str) -> Response:
                 date_format=str(form.get("date_format", "iso")),
                 dry_run=form.get("action") != "import",
                 apply_good_rows=form.get("apply_good_rows") == "yes",
+                link_existing_by_email=form.get("link_existing_by_email") == "yes",
             )
         )
     except DomainError as exc:

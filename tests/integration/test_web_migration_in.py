@@ -91,3 +91,53 @@ def test_front_desk_staff_are_refused(api: Api, browser: TestClient) -> None:
     api.create_staff(tenant, "front_desk", "desk@web-migration-desk.example")
     assert staff_signs_in(browser, tenant.slug, "desk@web-migration-desk.example", PASSWORD)
     assert browser.get("/manage/migration-in").status_code == 403
+
+
+def test_the_link_by_email_box_links_an_existing_member(
+    api: Api, container: Container, browser: TestClient
+) -> None:
+    tenant = api.sign_up("web-migration-link")
+    api.create_location(tenant)
+    created = api.client.post(
+        "/members",
+        json={"first_name": "Old", "last_name": "Timer", "email": "ama@x.example"},
+        headers=tenant.headers,
+    )
+    assert created.status_code == 201, created.text
+    assert staff_signs_in(browser, tenant.slug, f"owner@{tenant.slug}.example", PASSWORD)
+    token = csrf_of(browser.get("/manage/migration-in").text)
+    sent = browser.post(
+        "/manage/migration-in",
+        data={
+            "csrf": token,
+            "source_system": "ClubSoft",
+            "entity": "members",
+            "date_format": "iso",
+        },
+        files={"file": ("export.csv", b"ID;First;Last;Mail\nC1;Ama;Mensah;ama@x.example\n")},
+        follow_redirects=False,
+    )
+    page = sent.headers["location"]
+    shown = browser.get(page).text
+    assert 'name="link_existing_by_email"' in shown
+    fields = {"map-0": "external_id", "map-1": "first_name", "map-2": "last_name", "map-3": "email"}
+    done = browser.post(
+        page,
+        data={
+            "csrf": csrf_of(shown),
+            "date_format": "iso",
+            "action": "import",
+            "link_existing_by_email": "yes",
+            **fields,
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    for _ in range(100):
+        if 'data-count="updated"' in (text := browser.get(page).text):
+            break
+        time.sleep(0.05)
+    assert "linked to the existing member with this email" in text
+    with container.uow() as uow:
+        names = list(uow.db.execute(select(Member.first_name)).scalars())
+    assert names == ["Old"]
