@@ -15,8 +15,35 @@ NOT_AUDITED = frozenset(
 
 CREATE, UPDATE, DELETE, BULK_CREATE = "create", "update", "delete", "bulk_create"
 
-#: Named actions a use case records besides the rows it writes.
-NAMED_ACTIONS = ("sign-in", "erasure", "sale", "purge")
+SALE, REFUND, CHECKIN_OVERRIDE, BOOKING_CANCEL = (
+    "sale",
+    "refund",
+    "check-in-override",
+    "booking-cancel",
+)
+PRIVACY_EXPORT, ARCHIVE_EXPORT, ARCHIVE_IMPORT = (
+    "privacy-export",
+    "archive-export",
+    "archive-import",
+)
+ROSTER_UPLOAD, INVOICE_ISSUE = "roster-upload", "invoice-issue"
+
+#: Named actions a use case records besides the rows it writes (the entity and its id,
+#: never values).
+NAMED_ACTIONS = (
+    "sign-in",
+    "erasure",
+    SALE,
+    REFUND,
+    CHECKIN_OVERRIDE,
+    BOOKING_CANCEL,
+    PRIVACY_EXPORT,
+    ARCHIVE_EXPORT,
+    ARCHIVE_IMPORT,
+    ROSTER_UPLOAD,
+    INVOICE_ISSUE,
+    "purge",
+)
 
 
 def purge_cutoff(now: datetime, retention_days: int) -> datetime:
