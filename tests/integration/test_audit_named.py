@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import select
 
+from server.audit import service as audit_service
 from server.audit.models import AuditEntry
+from server.audit.schemas import AuditFilters
 from server.bootstrap import Container
+from server.errors import Forbidden
+from server.ports.identity import AccessClaims
+from shared.enums import PrincipalKind, StaffRole
 from tests.integration.archive_helpers import export_bytes, import_bytes, tenant_id_of
 from tests.integration.bookings_helpers import open_studio
 from tests.integration.corporate_billing_rows import add_plan, corporate_billing_world
@@ -108,3 +114,40 @@ def test_exports_imports_and_corporate_actions_are_named(api: Api, container: Co
     copy_id = tenant_id_of(container, "audit-named-copy")
     [imported] = _named(container, copy_id, "archive-import")
     assert (imported.entity, imported.entity_id) == ("tenants", str(done.tenant_id))
+
+
+def test_the_log_is_for_owners_of_the_whole_business(api: Api, container: Container) -> None:
+    tenant = api.sign_up("audit-located")
+    here = api.create_location(tenant, "Osu")
+    # Owners are tenant-wide: an owner of some locations cannot be made ...
+    refused = api.client.post(
+        "/staff",
+        json={
+            "name": "Osu owner",
+            "email": "osu@audit-located.example",
+            "role": "owner",
+            "password": "correct horse battery staple",
+            "location_ids": [here["id"]],
+        },
+        headers=tenant.headers,
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "owner_tenant_wide"
+    # ... and claims naming some locations would be refused the log, never shown part of it.
+    owner = AccessClaims(
+        PrincipalKind.STAFF,
+        uuid.UUID(tenant.owner_id),
+        uuid.UUID(tenant.id),
+        StaffRole.OWNER,
+        location_ids=frozenset({uuid.UUID(here["id"])}),
+    )
+    with pytest.raises(Forbidden):
+        audit_service.list_entries(
+            uow=container.uow(), claims=owner, filters=AuditFilters(), limit=10, offset=0
+        )
+    whole = AccessClaims(
+        PrincipalKind.STAFF, uuid.UUID(tenant.owner_id), uuid.UUID(tenant.id), StaffRole.OWNER
+    )
+    page = audit_service.list_entries(
+        uow=container.uow(), claims=whole, filters=AuditFilters(), limit=10, offset=0
+    )
+    assert page.items
