@@ -46,9 +46,16 @@ NAMED_ACTIONS = (
 )
 
 
+def retention_problem(retention_days: int) -> str | None:
+    if retention_days < MIN_RETENTION_DAYS:
+        return f"the audit log keeps entries at least {MIN_RETENTION_DAYS} days"
+    return None
+
+
 def purge_cutoff(now: datetime, retention_days: int) -> datetime:
-    """Entries older than this are purged; never younger than the database's floor."""
-    return now - timedelta(days=max(retention_days, MIN_RETENTION_DAYS))
+    """Entries older than this are purged: the configured retention, exactly (a retention
+    under the floor is refused before, see :func:`retention_problem`)."""
+    return now - timedelta(days=retention_days)
 
 
 def entity_key(parts: tuple[object, ...]) -> str:

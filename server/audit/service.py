@@ -88,7 +88,11 @@ def list_entries(
 def purge(
     *, uow: UnitOfWork, retention_days: int, clock: Callable[[], datetime] = utcnow
 ) -> PurgeRead:
-    """Delete the entries older than the retention period (every tenant's)."""
+    """Delete the entries older than the retention period (every tenant's); a retention
+    under the database's floor is refused."""
+    problem = rules.retention_problem(retention_days)
+    if problem:
+        raise InvalidInput(problem, code="retention_too_short")
     cutoff = rules.purge_cutoff(clock(), retention_days)
     with uow:
         deleted = purge_before(uow.db, cutoff)
