@@ -114,9 +114,11 @@ def _column_name(key: Any) -> str:
     return str(getattr(key, "name", None) or getattr(key, "key", None) or key)
 
 
-def where_equalities(where: Any) -> dict[str, Any]:
+def where_equalities(where: Any, parameters: Any = None) -> dict[str, Any]:
     """``column = value`` terms ANDed at the top of a ``WHERE``, by column name: what names a
-    row's key or tenant. Anything else (``IN``, ``OR``, comparisons) names no single row."""
+    row's key or tenant. Anything else (``IN``, ``OR``, comparisons) names no single row. A
+    named ``bindparam`` without a value takes it from the execution's ``parameters``."""
+    given = parameters if isinstance(parameters, dict) else {}
     if where is None:
         return {}
     is_and = isinstance(where, BooleanClauseList) and where.operator is operators.and_
@@ -128,7 +130,8 @@ def where_equalities(where: Any) -> dict[str, Any]:
         if isinstance(left, BindParameter):
             left, right = right, left
         if isinstance(right, BindParameter) and getattr(left, "table", None) is not None:
-            found[_column_name(left)] = right.effective_value
+            value = right.effective_value
+            found[_column_name(left)] = given.get(right.key) if value is None else value
     return found
 
 
@@ -145,7 +148,9 @@ def _set_names(statement: Any, parameters: Any) -> list[str]:
         names += [_column_name(k) for k in multi[0][0]]
     first = parameters[0] if isinstance(parameters, list) and parameters else parameters
     if isinstance(first, dict):
-        names += [str(k) for k in first]
+        # Only the table's columns: a named bindparam of the WHERE is no column written.
+        columns = {c.name for c in getattr(getattr(statement, "table", None), "columns", ())}
+        names += [str(k) for k in first if str(k) in columns]
     return sorted(set(names))
 
 
@@ -254,7 +259,7 @@ class AuditRecorder:
             named = values
         else:
             action = rules.UPDATE if state.is_update else rules.DELETE
-            named = where_equalities(getattr(statement, "whereclause", None))
+            named = where_equalities(getattr(statement, "whereclause", None), parameters)
             rowcount = getattr(result, "rowcount", None)
             if rowcount == 0:
                 return  # nothing changed

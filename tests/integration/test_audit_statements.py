@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from server.audit.models import AuditEntry
 from server.bootstrap import Container
@@ -69,6 +69,13 @@ def test_core_update_delete_and_insert_are_each_one_entry(api: Api, container: C
             .values(attempts=2)
         )
         uow.db.execute(delete(Notice).where(Notice.tenant_id == tenant_id, Notice.id == two))
+        # A statement built once with named parameters: the key comes from its parameters.
+        cached = (
+            update(Notice)
+            .where(Notice.tenant_id == bindparam("b_tenant"), Notice.id == bindparam("b_id"))
+            .values(subject="t")
+        )
+        uow.db.execute(cached, {"b_tenant": tenant_id, "b_id": three})
         uow.commit()
     got = [(e.action, e.entity_id, e.count, e.fields) for e in _logged(container, tenant_id)]
     assert ("create", str(one), None, sorted(_notice(tenant_id))) in got
@@ -76,7 +83,8 @@ def test_core_update_delete_and_insert_are_each_one_entry(api: Api, container: C
     assert ("update", str(one), None, ["to_email"]) in got
     assert ("update", None, 3, ["attempts", "last_error"]) in got
     assert ("delete", str(two), None, []) in got
-    assert len(got) == 5, got
+    assert ("update", str(three), None, ["subject"]) in got
+    assert len(got) == 6, got
     for row in _logged(container, tenant_id):
         assert (row.actor_kind, row.actor_id, row.ip) == ("staff", actor.id, "10.0.0.7")
         assert SECRET not in repr([getattr(row, c.key) for c in AuditEntry.__table__.columns])
