@@ -154,12 +154,16 @@ def _corporate_invoice(args: argparse.Namespace) -> int:
 
 
 def _audit_purge(args: argparse.Namespace) -> int:
+    from server.audit.rules import MIN_RETENTION_DAYS
     from server.audit.service import purge
     from server.bootstrap import build_container
     from server.config import Settings
 
     settings = Settings()
     days = args.days if args.days is not None else settings.audit_retention_days
+    if days < MIN_RETENTION_DAYS:
+        print(f"--days: the audit log keeps entries at least {MIN_RETENTION_DAYS} days")
+        return 2
     container = build_container(settings)
     try:
         done = purge(uow=container.uow(), retention_days=days)
@@ -291,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--days",
         type=int,
         default=None,
-        help="keep this many days (default: ZMOS_AUDIT_RETENTION_DAYS; never below 30)",
+        help="keep this many days (default: ZMOS_AUDIT_RETENTION_DAYS; at least 30)",
     )
     purge.set_defaults(handler=_audit_purge, extra="server")
 

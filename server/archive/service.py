@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import IO
 
 from server.archive import export, feeds, importer, rules, tables
+from server.audit import rules as audit_rules
+from server.audit.recorder import record_action
 from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
@@ -29,6 +31,18 @@ def export_tenant(uow: UnitOfWork, sealer: FieldSealer, tenant_id: object) -> It
         if tenant is None:
             raise NotFound("no such tenant")
         yield from export.stream(uow.db, sealer, tenant, utcnow())
+        tenant_key = tenant.id
+    # Logged once the last byte is out (an export cut short gave nobody the archive), in a
+    # transaction of its own: the export's snapshot is read-only.
+    with uow:
+        record_action(
+            uow.db,
+            tenant_id=tenant_key,
+            action=audit_rules.ARCHIVE_EXPORT,
+            entity="tenants",
+            entity_id=tenant_key,
+        )
+        uow.commit()
 
 
 def export_for(uow: UnitOfWork, sealer: FieldSealer, claims: AccessClaims) -> Iterator[bytes]:
@@ -114,6 +128,13 @@ def import_archive(
             rows = importer.load(uow.db, sealer, archive, target.id)
         except rules.ArchiveError as exc:
             raise InvalidInput(str(exc), code="bad_archive") from None
+        record_action(
+            uow.db,
+            tenant_id=target.id,
+            action=audit_rules.ARCHIVE_IMPORT,
+            entity="tenants",
+            entity_id=target.id,
+        )
         uow.commit()
         return Imported(target.id, target.slug, created, rows)
 

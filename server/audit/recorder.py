@@ -1,6 +1,8 @@
 """Turns every ORM insert, update and delete of a flush into audit entries, written in the
 same transaction with one multi-row ``INSERT`` (a savepoint rolled back takes its entries
-with it). Core bulk inserts (``server.db.bulk.insert_rows``) are summarised per batch.
+with it). Core bulk inserts (``server.db.bulk.insert_rows``) are summarised per batch, and
+Core ``INSERT``/``UPDATE``/``DELETE`` statements run through the session (which no flush
+sees) are recorded one entry per statement by a ``do_orm_execute`` hook.
 
 Bootstrap attaches a :class:`AuditRecorder` to the server's session factories; the actor
 comes from :mod:`server.db.actor`.
@@ -13,14 +15,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, event, insert, inspect
-from sqlalchemy.orm import InstanceState, Mapper, Session, sessionmaker
+from sqlalchemy.orm import InstanceState, Mapper, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
 from server.audit import rules
 from server.audit.models import AuditEntry
-from server.db.actor import BULK_OBSERVER_KEY, Actor, current_actor
+from server.db.actor import BULK_OBSERVER_KEY, OBSERVED_OPTION, Actor, current_actor
 from shared.clock import utcnow
 from shared.ids import new_id
 
@@ -86,14 +90,80 @@ def entry(
     }
 
 
+@dataclass(frozen=True)
+class _TableShape:
+    """What the statement hook needs of a table, worked out once per table."""
+
+    entity: str
+    audited: bool
+    #: Column names of the primary key, the tenant left out.
+    key: tuple[str, ...]
+    tenant_key: str | None
+
+
+def _table_shape(table: Any) -> _TableShape:
+    name = str(getattr(table, "name", table))
+    columns = {c.name for c in getattr(table, "columns", ())}
+    keys = tuple(c.name for c in getattr(table, "primary_key", ()))
+    own_key = tuple(k for k in keys if k != "tenant_id") or keys
+    tenant_key = "id" if name == "tenants" else ("tenant_id" if "tenant_id" in columns else None)
+    return _TableShape(name, name not in rules.NOT_AUDITED, own_key, tenant_key)
+
+
+def _column_name(key: Any) -> str:
+    return str(getattr(key, "name", None) or getattr(key, "key", None) or key)
+
+
+def where_equalities(where: Any, parameters: Any = None) -> dict[str, Any]:
+    """``column = value`` terms ANDed at the top of a ``WHERE``, by column name: what names a
+    row's key or tenant. Anything else (``IN``, ``OR``, comparisons) names no single row. A
+    named ``bindparam`` without a value takes it from the execution's ``parameters``."""
+    given = parameters if isinstance(parameters, dict) else {}
+    if where is None:
+        return {}
+    is_and = isinstance(where, BooleanClauseList) and where.operator is operators.and_
+    found: dict[str, Any] = {}
+    for term in where.clauses if is_and else (where,):
+        if not isinstance(term, BinaryExpression) or term.operator is not operators.eq:
+            continue
+        left, right = term.left, term.right
+        if isinstance(left, BindParameter):
+            left, right = right, left
+        if isinstance(right, BindParameter) and getattr(left, "table", None) is not None:
+            value = right.effective_value
+            found[_column_name(left)] = given.get(right.key) if value is None else value
+    return found
+
+
+def _value(value: Any) -> Any:
+    return value.effective_value if isinstance(value, BindParameter) else value
+
+
+def _set_names(statement: Any, parameters: Any) -> list[str]:
+    """Names of the columns a DML statement writes (from ``.values()`` or its parameters)."""
+    names = [_column_name(k) for k in (getattr(statement, "_values", None) or {})]
+    names += [_column_name(k) for k, _ in getattr(statement, "_ordered_values", None) or ()]
+    multi = getattr(statement, "_multi_values", None) or ()
+    if multi and multi[0] and isinstance(multi[0][0], dict):
+        names += [_column_name(k) for k in multi[0][0]]
+    first = parameters[0] if isinstance(parameters, list) and parameters else parameters
+    if isinstance(first, dict):
+        # Only the table's columns: a named bindparam of the WHERE is no column written.
+        columns = {c.name for c in getattr(getattr(statement, "table", None), "columns", ())}
+        names += [str(k) for k in first if str(k) in columns]
+    return sorted(set(names))
+
+
 class AuditRecorder:
     def __init__(self, clock: Callable[[], datetime] = utcnow) -> None:
         self._clock = clock
         self._shapes: dict[type[Any], _Shape] = {}
+        self._tables: dict[str, _TableShape] = {}
 
     def attach(self, factory: sessionmaker[Session]) -> None:
         """Record what the sessions of ``factory`` write."""
         event.listen(factory, "after_flush", self._after_flush)
+        event.listen(factory, "do_orm_execute", self._statement)
         info = dict(factory.kw.get("info") or {})
         info[BULK_OBSERVER_KEY] = self.bulk
         factory.configure(info=info)
@@ -145,6 +215,69 @@ class AuditRecorder:
         if rows:
             # One statement for the flush: a multi-row VALUES, not a round trip per row.
             db.connection().execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+
+    def _statement(self, state: ORMExecuteState) -> Any:
+        """A Core (or ORM-enabled) ``INSERT``, ``UPDATE`` or ``DELETE`` run by the session:
+        one entry, written after it ran (the count is its ``rowcount``)."""
+        statement = state.statement
+        # Every SELECT passes here: one attribute read and out.
+        if not statement.is_dml or state.execution_options.get(OBSERVED_OPTION):
+            return None
+        table = getattr(statement, "table", None)
+        name = str(getattr(table, "name", ""))
+        shape = self._tables.get(name)
+        if shape is None:
+            shape = self._tables[name] = _table_shape(table)
+        if not shape.audited:
+            return None
+        result = state.invoke_statement()
+        self._record_statement(state, shape, result)
+        return result
+
+    def _record_statement(self, state: ORMExecuteState, shape: _TableShape, result: Any) -> None:
+        statement, parameters = state.statement, cast(Any, state.parameters)
+        actor = current_actor()
+        if state.is_insert:
+            rows = parameters if isinstance(parameters, list) else None
+            multi = getattr(statement, "_multi_values", None) or ()
+            if rows is not None and len(rows) > 1:
+                self.bulk(state.session, shape.entity, rows)
+                return
+            values = dict(rows[0]) if rows else dict(parameters or {})
+            values |= {
+                _column_name(k): _value(v)
+                for k, v in (getattr(statement, "_values", None) or {}).items()
+            }
+            if multi and len(multi[0]) > 1:
+                action, key, count = rules.BULK_CREATE, None, len(multi[0])
+            else:
+                action, count = rules.CREATE, None
+                parts = tuple(values.get(k) for k in shape.key)
+                key = rules.entity_key(parts) if all(p is not None for p in parts) else None
+                if key is None:
+                    count = 1
+            named = values
+        else:
+            action = rules.UPDATE if state.is_update else rules.DELETE
+            named = where_equalities(getattr(statement, "whereclause", None), parameters)
+            rowcount = getattr(result, "rowcount", None)
+            if rowcount == 0:
+                return  # nothing changed
+            parts = tuple(named.get(k) for k in shape.key)
+            if all(p is not None for p in parts):
+                key, count = rules.entity_key(parts), None
+            else:
+                key, count = (
+                    None,
+                    (rowcount if isinstance(rowcount, int) and rowcount > 0 else None),
+                )
+        tenant_id = named.get(shape.tenant_key) if shape.tenant_key else None
+        tenant_id = tenant_id if isinstance(tenant_id, uuid.UUID) else actor.tenant_id
+        if tenant_id is None:
+            return  # a statement of no one tenant, by no tenant's actor (a job's sweep)
+        fields = _set_names(statement, parameters) if action != rules.DELETE else []
+        row = entry(actor, self._clock(), tenant_id, action, shape.entity, key, fields, count)
+        state.session.connection().execute(_INSERT, [row])
 
     def bulk(self, db: Session, table: str, rows: Sequence[dict[str, Any]]) -> None:
         """One summary entry per tenant for a batch written with a Core insert."""

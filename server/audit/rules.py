@@ -15,13 +15,47 @@ NOT_AUDITED = frozenset(
 
 CREATE, UPDATE, DELETE, BULK_CREATE = "create", "update", "delete", "bulk_create"
 
-#: Named actions a use case records besides the rows it writes.
-NAMED_ACTIONS = ("sign-in", "erasure", "sale", "purge")
+SALE, REFUND, CHECKIN_OVERRIDE, BOOKING_CANCEL = (
+    "sale",
+    "refund",
+    "check-in-override",
+    "booking-cancel",
+)
+PRIVACY_EXPORT, ARCHIVE_EXPORT, ARCHIVE_IMPORT = (
+    "privacy-export",
+    "archive-export",
+    "archive-import",
+)
+ROSTER_UPLOAD, INVOICE_ISSUE = "roster-upload", "invoice-issue"
+
+#: Named actions a use case records besides the rows it writes (the entity and its id,
+#: never values).
+NAMED_ACTIONS = (
+    "sign-in",
+    "erasure",
+    SALE,
+    REFUND,
+    CHECKIN_OVERRIDE,
+    BOOKING_CANCEL,
+    PRIVACY_EXPORT,
+    ARCHIVE_EXPORT,
+    ARCHIVE_IMPORT,
+    ROSTER_UPLOAD,
+    INVOICE_ISSUE,
+    "purge",
+)
+
+
+def retention_problem(retention_days: int) -> str | None:
+    if retention_days < MIN_RETENTION_DAYS:
+        return f"the audit log keeps entries at least {MIN_RETENTION_DAYS} days"
+    return None
 
 
 def purge_cutoff(now: datetime, retention_days: int) -> datetime:
-    """Entries older than this are purged; never younger than the database's floor."""
-    return now - timedelta(days=max(retention_days, MIN_RETENTION_DAYS))
+    """Entries older than this are purged: the configured retention, exactly (a retention
+    under the floor is refused before, see :func:`retention_problem`)."""
+    return now - timedelta(days=retention_days)
 
 
 def entity_key(parts: tuple[object, ...]) -> str:

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from server.audit import rules as audit_rules
+from server.audit.recorder import record_action
 from server.bookings import coaching, notify, penalties, rules
 from server.bookings.attendance import record_attendance
 from server.bookings.models import Booking
@@ -137,6 +139,14 @@ def cancel(
             PenaltyOutcome(outcome) if outcome else None, late=late
         )
         membership_id = booking.membership_id
+        if claims.kind is PrincipalKind.STAFF:
+            record_action(
+                uow.db,
+                tenant_id=claims.tenant_id,
+                action=audit_rules.BOOKING_CANCEL,
+                entity="bookings",
+                entity_id=booking.id,
+            )
         release_place(
             uow,
             booking,

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from server.audit import rules as audit_rules
+from server.audit.recorder import record_action
 from server.checkin.booked_classes import BookedClasses
 from server.checkin.models import Checkin
 from server.checkin.policy import door_policy
@@ -207,6 +209,14 @@ def check_in(
                 repeat_of=door.repeat_of.id if door.repeat_of else None,
             )
         )
+        if overridden:
+            record_action(
+                uow.db,
+                tenant_id=claims.tenant_id,
+                action=audit_rules.CHECKIN_OVERRIDE,
+                entity="checkins",
+                entity_id=checkin.id,
+            )
         published: list[PublishedEvent] = []
         if checkin.admitted and door.booking_id is not None and booked is not None:
             uow.db.flush()  # the attendance names this check-in

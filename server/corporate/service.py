@@ -14,6 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from server.audit import rules as audit_rules
+from server.audit.recorder import record_action
 from server.corporate import roster, rules
 from server.corporate.access import MANAGING, admin_account_id, visible_account
 from server.corporate.models import (
@@ -345,6 +347,13 @@ def upload_roster(
             )
         if applying:
             _apply(uow.db, claims.tenant_id, account_id, plan, stored)
+            record_action(
+                uow.db,
+                tenant_id=claims.tenant_id,
+                action=audit_rules.ROSTER_UPLOAD,
+                entity="corporate_accounts",
+                entity_id=account_id,
+            )
             try:
                 uow.commit()
             except IntegrityError:

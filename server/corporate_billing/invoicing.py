@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from server.audit import rules as audit_rules
+from server.audit.recorder import record_action
 from server.corporate.access import visible_account
 from server.corporate.models import (
     CorporateAccount,
@@ -214,6 +216,13 @@ def _issue_one(
     )
     db.add(invoice)
     db.flush()
+    record_action(
+        db,
+        tenant_id=account.tenant_id,
+        action=audit_rules.INVOICE_ISSUE,
+        entity="corporate_invoices",
+        entity_id=invoice.id,
+    )
     return invoice
 
 

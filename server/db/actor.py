@@ -61,6 +61,11 @@ BulkObserver = Callable[[Session, str, Sequence[dict[str, Any]]], None]
 BULK_OBSERVER_KEY = "zmos_bulk_observer"
 
 
+#: An execution option on a statement whose rows were already told to the bulk observer: the
+#: audit log's statement hook leaves it alone (``insert_rows`` sets it).
+OBSERVED_OPTION = "zmos_observed"
+
+
 def observe_bulk(db: Session, table: str, rows: Sequence[dict[str, Any]]) -> None:
     observer: BulkObserver | None = db.info.get(BULK_OBSERVER_KEY)
     if observer is not None and rows:

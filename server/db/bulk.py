@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from server.db.actor import observe_bulk
+from server.db.actor import OBSERVED_OPTION, observe_bulk
 
 
 def table_of(model: type[Any]) -> Table:
@@ -35,7 +35,7 @@ def insert_rows(db: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -
     dialect = db.get_bind().dialect
     defaulted = any(c.default is not None and c.key not in rows[0] for c in table.columns)
     if dialect.name != "postgresql" or defaulted or len(rows) == 1:
-        db.execute(insert(table), rows)
+        db.execute(insert(table), rows, execution_options={OBSERVED_OPTION: True})
         return
     _copy(db, table, list(rows[0]), rows)
 

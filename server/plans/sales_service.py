@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from server.audit import rules as audit_rules
+from server.audit.recorder import record_action
 from server.db.uow import UnitOfWork
 from server.devices.service_point import ServicePoint, service_point
 from server.errors import Conflict, DomainError, InvalidInput
@@ -157,6 +159,13 @@ def record_sale(
     )
     if cmd.guest_of_id is not None and member.guest_of_id is None:
         member.guest_of_id = cmd.guest_of_id
+    record_action(
+        uow.db,
+        tenant_id=tenant_id,
+        action=audit_rules.SALE,
+        entity="desk_payments",
+        entity_id=cmd.sale_id,
+    )
     return ledger.record(
         uow,
         tenant_id,

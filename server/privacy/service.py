@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
 
+from server.audit import rules as audit_rules
 from server.audit.recorder import record_action
 from server.db.base import Base
 from server.db.sealed import FieldSealer
@@ -111,6 +112,13 @@ def export_member(
             RequestKind.EXPORT,
             done=True,
             outcome=f"exported {sum(len(r) for r in tables.values())} rows of {held} tables",
+        )
+        record_action(
+            uow.db,
+            tenant_id=claims.tenant_id,
+            action=audit_rules.PRIVACY_EXPORT,
+            entity="members",
+            entity_id=member_id,
         )
         uow.commit()
         return {

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
+from server.audit import rules as audit_rules
+from server.audit.recorder import record_action
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
 from server.members.models import Member
@@ -179,6 +181,13 @@ def refund(
                 refunded_on=today,
                 payment_id=result.payment_id,
             )
+        )
+        record_action(
+            uow.db,
+            tenant_id=tenant_id,
+            action=audit_rules.REFUND,
+            entity="sale_refunds",
+            entity_id=cmd.refund_id,
         )
         try:
             uow.commit()

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from server.api.deps import Services
+from server.audit import rules as audit_rules
 from server.audit import service as audit_service
 from server.audit.schemas import AuditFilters
 from server.ports.identity import AccessClaims
@@ -20,7 +21,13 @@ from server.web.formatting import Formats
 PAGE = 50
 _MAX_OFFSET = 2**31 - 1
 #: The actions offered in the form (a named action may be typed too, as the API takes).
-ACTIONS = ("create", "update", "delete", "bulk_create", "erasure", "sign-in", "sale")
+ACTIONS = (
+    audit_rules.CREATE,
+    audit_rules.UPDATE,
+    audit_rules.DELETE,
+    audit_rules.BULK_CREATE,
+    *audit_rules.NAMED_ACTIONS,
+)
 _KINDS = {
     "staff": "Staff",
     "member": "Member",

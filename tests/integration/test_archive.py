@@ -78,8 +78,9 @@ def test_round_trip_gives_the_same_rows(api: Api, container: Container, tmp_path
     assert done.created
     before = table_rows(container, demo.tenant_id, with_audit=True)
     after = table_rows(container, tenant_id_of(container, "copy-of-demo"), with_audit=True)
-    # The copy's audit log is the original's, and then the import's own entries.
-    logged = {repr(row) for row in before.pop("audit_entries")}
+    # The copy's audit log is the original's as exported (the export's own entry is written
+    # after its last byte, so it is not in it), and then the import's own entries.
+    logged = {repr(r) for r in before.pop("audit_entries") if "'archive-export'" not in repr(r)}
     assert logged and logged < {repr(row) for row in after.pop("audit_entries")}
     assert {name for name, rows in before.items() if rows} >= FILLED
     assert set(before) == {t.name for t in archived_tables()} - {"audit_entries"}

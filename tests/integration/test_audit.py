@@ -18,6 +18,7 @@ from server.audit.recorder import entry
 from server.bootstrap import Container
 from server.db.actor import SYSTEM, Actor, acting_as
 from server.db.bulk import insert_rows
+from server.errors import InvalidInput
 from server.jobs import Job, JobRunner
 from server.notices.models import Notice
 from shared.clock import utcnow
@@ -159,16 +160,36 @@ def test_the_purge_deletes_only_entries_past_the_retention(api: Api, container: 
     tenant_id = uuid.UUID(api.sign_up("audit-purge").id)
     ids = {days: _one_entry(container, tenant_id, days_old=days) for days in (10, 99, 101, 500)}
     # Retention 100 days: 101 and 500 go; 10 and 99 stay. A retention under the floor
-    # (30 days) is raised to it: never an error from the trigger.
+    # (30 days) is refused, nothing deleted; 98 days takes the 99-day-old one.
     done = audit_service.purge(uow=container.uow(), retention_days=100)
     assert done.deleted == 2
-    audit_service.purge(uow=container.uow(), retention_days=1)
+    with pytest.raises(InvalidInput):
+        audit_service.purge(uow=container.uow(), retention_days=29)
+    assert audit_service.purge(uow=container.uow(), retention_days=98).deleted == 1
     with container.uow() as uow:
         kept = set(
             uow.db.execute(select(AuditEntry.id).where(AuditEntry.tenant_id == tenant_id)).scalars()
         )
     assert ids[10] in kept and ids[99] not in kept
     assert ids[101] not in kept and ids[500] not in kept
+
+
+def test_the_database_floor_is_a_safety_net_for_a_clock_ahead(
+    api: Api, container: Container
+) -> None:
+    tenant_id = uuid.UUID(api.sign_up("audit-clock").id)
+    young = _one_entry(container, tenant_id, days_old=25)
+    old = _one_entry(container, tenant_id, days_old=45)
+    # The application's clock 10 days ahead: retention 30 puts the cutoff 20 days back by
+    # the database's clock (30 - 10), so the 25-day-old entry is past it; the database's
+    # floor (30 days) still protects it. The purge takes the 45-day-old one and keeps the
+    # other, where a plain "older than the cutoff" would trip the trigger and delete nothing.
+    ahead = utcnow() + timedelta(days=10)
+    done = audit_service.purge(uow=container.uow(), retention_days=30, clock=lambda: ahead)
+    assert done.deleted == 1
+    with container.uow() as uow:
+        left = set(uow.db.execute(select(AuditEntry.id)).scalars())
+    assert young in left and old not in left
 
 
 def test_bulk_inserts_one_summary_and_jobs_act_as_the_system(
@@ -295,6 +316,10 @@ def test_the_cli_purges_past_the_retention(
     with container.uow() as uow:
         left = set(uow.db.execute(select(AuditEntry.id)).scalars())
     assert young in left and old not in left
+    # Under the floor: refused, nothing deleted.
+    assert cli.main(["audit", "purge", "--days", "10"]) == 2
+    with container.uow() as uow:
+        assert young in set(uow.db.execute(select(AuditEntry.id)).scalars())
     # --days 30: now the 40-day-old one goes too.
     assert cli.main(["audit", "purge", "--days", "30"]) == 0
     with container.uow() as uow:

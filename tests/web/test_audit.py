@@ -59,6 +59,11 @@ def test_the_owner_reads_who_changed_what(live: Live, browser: Browser) -> None:
     page = _sign_in(browser, live, OWNER, OWNER_PASSWORD)
     page.get_by_role("link", name="Audit").click()
     page.wait_for_url(f"{live.url}/manage/audit")
+    expect(page.get_by_text("it covers every location")).to_be_visible()
+    # The action filter offers the named actions beside the row changes.
+    actions = page.get_by_label("Action").locator("option")
+    for named in ("sale", "refund", "check-in-override", "booking-cancel", "invoice-issue"):
+        expect(actions.filter(has_text=named.replace("_", " "))).to_have_count(1)
     # Narrowed with the keyboard: the table's name, then Enter submits the form.
     page.get_by_label("Table").focus()
     page.keyboard.type("members")
