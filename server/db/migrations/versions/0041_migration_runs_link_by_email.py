@@ -1,6 +1,6 @@
 """migration in: a console run may link imported members to existing ones by email
 
-Revision ID: 0041_j
+Revision ID: 0041
 Revises: 0040
 Create Date: 2026-12-05 19:00:00.000000
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = "0041_j"
+revision: str = "0041"
 down_revision: Union[str, Sequence[str], None] = "0040"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
