@@ -12,8 +12,9 @@ top band *is* the journeys adhered to), so the bands never give a hidden start a
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -102,8 +103,9 @@ class _Person:
     journeys_started: int = 0
     journeys_completed: int = 0
     adherence: float = 0.0
-    months_eligible: list[bool] = field(default_factory=list)
-    months_active: list[bool] = field(default_factory=list)
+    #: Bit j set: eligible (active) in the trend's month j.
+    months_eligible: int = 0
+    months_active: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +168,12 @@ def _facts(
     )
     journeys = repo.journeys(db, claims.tenant_id, account_id, period.first, period.last)
     challenges = repo.challengers(db, claims.tenant_id, account_id, period.first, period.last)
-    trend_spans = [(m, rules.month_end(m), 1 << index[m]) for m in trend]
+    trend_shift = index[trend[0]]  # the trend is the last 12 of the months asked
+    trend_all = (1 << len(trend)) - 1
+    trend_spans = [(m, rules.month_end(m)) for m in trend]
+    # Rows share their dates (a roster is listed in a few batches): each month's
+    # eligibility is worked out once per combination, not once per person and month.
+    by_dates: dict[tuple[str, date, date | None, date | None], tuple[int, int]] = {}
     nothing = repo.Moved(0, 0, 0, 0)
     people = []
     for row in roster:
@@ -191,12 +198,18 @@ def _facts(
                 p.band = rules.band_of(found.adherence)
                 p.completed = found.completed > 0
             p.challenger = challenges.get(member, 0) > 0
-        for first, last, bit in trend_spans:
-            on = rules.eligible_in(row.status, listed, row.covered_until, first, last)
-            p.months_eligible.append(on)
-            p.months_active.append(
-                on and activated_on is not None and activated_on <= last and bool(was.months & bit)
-            )
+        dates = (row.status, listed, row.covered_until, activated_on)
+        masks = by_dates.get(dates)
+        if masks is None:
+            eligible = activated = 0
+            for j, (first, last) in enumerate(trend_spans):
+                if rules.eligible_in(row.status, listed, row.covered_until, first, last):
+                    eligible |= 1 << j
+                    if activated_on is not None and activated_on <= last:
+                        activated |= 1 << j
+            masks = by_dates[dates] = (eligible, activated)
+        p.months_eligible = masks[0]
+        p.months_active = masks[1] & (was.months >> trend_shift) & trend_all
         people.append(p)
     return _Facts(account, period, minimum, depts, locs, roster, people, trend)
 
@@ -224,10 +237,20 @@ def _count(groups: Mapping[Key, list[_Person]], test: Callable[[_Person], bool])
     return {key: sum(1 for p in group if test(p)) for key, group in groups.items()}
 
 
-def _in_month(i: int, *, active: bool) -> Callable[[_Person], bool]:
-    if active:
-        return lambda p: p.months_active[i]
-    return lambda p: p.months_eligible[i]
+_Cells = dict[Key, int]
+
+
+def _by_month(groups: Mapping[Key, list[_Person]], months: int) -> list[tuple[_Cells, _Cells]]:
+    """Per trend month, the eligible and the active by cell: the people's month masks
+    counted once per cell, then each month read off the distinct masks."""
+    found: list[tuple[_Cells, _Cells]] = [({}, {}) for _ in range(months)]
+    for key, group in groups.items():
+        masks = Counter((p.months_eligible, p.months_active) for p in group)
+        for j, (eligible, active) in enumerate(found):
+            bit = 1 << j
+            eligible[key] = sum(n for (e, _a), n in masks.items() if e & bit)
+            active[key] = sum(n for (_e, a), n in masks.items() if a & bit)
+    return found
 
 
 def _cell(table: Protected, key: Key) -> Cell:
@@ -343,9 +366,10 @@ def report(
     ]
     trend = []
     everyone = _groups(facts.people, set(locs))
-    for i, month in enumerate(facts.trend):
-        eligible = protect(_count(everyone, _in_month(i, active=False)), axes, k)
-        active = protect(_count(everyone, _in_month(i, active=True)), axes, k)
+    monthly = _by_month(everyone, len(facts.trend))
+    for month, (eligible_cells, active_cells) in zip(facts.trend, monthly, strict=True):
+        eligible = protect(eligible_cells, axes, k)
+        active = protect(active_cells, axes, k)
         e, a = _cell(eligible, (d_sel, l_sel)), _cell(active, (d_sel, l_sel))
         trend.append(MonthRow(month, e, a, _share(a, e, k)))
     return Report(
