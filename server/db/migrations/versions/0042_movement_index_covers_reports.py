@@ -1,8 +1,8 @@
 """movement by member and date: the index also carries what a sum over a member's months
 reads (voids, intensity, minutes), so corporate reports scan it alone
 
-Revision ID: 0041_k
-Revises: 0040
+Revision ID: 0042
+Revises: 0041
 Create Date: 2026-12-05 19:15:00.000000
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision: str = "0041_k"
-down_revision: Union[str, Sequence[str], None] = "0040"
+revision: str = "0042"
+down_revision: Union[str, Sequence[str], None] = "0041"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
