@@ -9,7 +9,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from server.config import Settings
 
 Metric = Literal["median", "p95", "p99", "throughput"]
 T = TypeVar("T")
@@ -200,3 +203,19 @@ def select(patterns: Sequence[str] | None, names: Iterable[str]) -> list[str]:
     if unmatched:
         raise KeyError(", ".join(unmatched))
     return [n for n in available if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+
+
+def in_process_settings(url: str, data_dir: Path) -> Settings:
+    """A server run inside the benchmark's process: no background jobs, and cheap password
+    hashing (the sign-ins are set-up, not what is measured)."""
+    from server.config import Settings
+
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        secret_key="bench-secret-key-for-signing-tokens-0123456789",
+        background_jobs=False,
+        argon2_time_cost=1,
+        argon2_memory_kib=8192,
+        argon2_parallelism=1,
+    )

@@ -18,7 +18,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Table
 
 from .api_read import LOCATION, TENANT
-from .core import Bar, Context, Figure, Limit, benchmark, time_each, timed_figure
+from .core import (
+    Bar,
+    Context,
+    Figure,
+    Limit,
+    benchmark,
+    in_process_settings,
+    time_each,
+    timed_figure,
+)
 from .server import fresh_postgres_database, sqlite_url
 
 BAR = Bar(
@@ -226,20 +235,11 @@ def _load(
 
 def _run(url: str, data_dir: Path, count: int, reads: int, backend: str) -> Figure:
     from server.bootstrap import build_container
-    from server.config import Settings
     from server.db.migrate import upgrade
     from server.main import create_app
 
     upgrade(url)
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=url,
-        secret_key="bench-secret-key-for-signing-tokens-0123456789",
-        background_jobs=False,
-        argon2_time_cost=1,
-        argon2_memory_kib=8192,
-        argon2_parallelism=1,
-    )
+    settings = in_process_settings(url, data_dir)
     container = build_container(settings)
     try:
         with TestClient(create_app(container=container)) as client:

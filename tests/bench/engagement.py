@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from server.bootstrap import build_container
-from server.config import Settings
 from server.db.bulk import insert_rows
 from server.db.migrate import upgrade
 from server.engagement.models import MemberEngagement, MovementEvent
@@ -30,7 +29,7 @@ from shared.movement import MovementIntensity
 from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api
 
-from .core import Bar, Context, Figure, Limit, benchmark
+from .core import Bar, Context, Figure, Limit, benchmark, in_process_settings
 from .server import fresh_postgres_database, sqlite_url
 
 BAR = Bar(
@@ -61,15 +60,7 @@ def _figure(name: str, backend: str, events: int, seconds: float, bar: Bar, note
 def _measure(ctx: Context, backend: str, url: str) -> list[Figure]:
     members_n, events_n = (200, 2_000) if ctx.quick else (2_000, 20_000)
     upgrade(url)
-    settings = Settings(
-        data_dir=ctx.tmp_dir / f"engagement-{backend}",
-        database_url=url,
-        secret_key="bench-secret-key-for-signing-tokens-0123456789",
-        argon2_time_cost=1,
-        argon2_memory_kib=8192,
-        argon2_parallelism=1,
-        background_jobs=False,
-    )
+    settings = in_process_settings(url, ctx.tmp_dir / f"engagement-{backend}")
     container = build_container(settings)
     container.events = RecordingEvents()
     try:

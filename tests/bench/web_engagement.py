@@ -16,7 +16,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, update
 
 from .api_read import LOCATION, TENANT
-from .core import Bar, Context, Figure, Limit, benchmark, time_each, timed_figure
+from .core import (
+    Bar,
+    Context,
+    Figure,
+    Limit,
+    benchmark,
+    in_process_settings,
+    time_each,
+    timed_figure,
+)
 from .server import fresh_postgres_database, sqlite_url
 
 BAR = Bar(
@@ -28,7 +37,6 @@ YEARS = 3
 
 def _run(url: str, data_dir: Path, reads: int, backend: str) -> Figure:
     from server.bootstrap import build_container
-    from server.config import Settings
     from server.db.migrate import upgrade
     from server.engagement.models import MovementEvent
     from server.engagement.projection import project_pending
@@ -42,15 +50,7 @@ def _run(url: str, data_dir: Path, reads: int, backend: str) -> Figure:
     from tests.integration.web_helpers import WEB_PASSWORD, member_signs_in
 
     upgrade(url)
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=url,
-        secret_key="bench-secret-key-for-signing-tokens-0123456789",
-        argon2_time_cost=1,
-        argon2_memory_kib=8192,
-        argon2_parallelism=1,
-        background_jobs=False,
-    )
+    settings = in_process_settings(url, data_dir)
     container = build_container(settings)
     events = 0
     try:
