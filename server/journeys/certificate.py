@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,7 +15,7 @@ from server.journeys import repository, service
 from server.journeys.models import JourneyTemplate
 from server.members.models import Member
 from server.ports.identity import AccessClaims
-from server.sales.receipts import _latin1, _unicode_font
+from server.sales.receipts import use_unicode_font
 from server.tenants.models import Location, Tenant
 from shared.carepath.enrolment import EnrolmentStatus
 from shared.carepath.plans import from_json
@@ -38,13 +37,7 @@ def render(lines: CertificateLines) -> bytes:
     pdf = FPDF(orientation="landscape", format=(148, 210))  # A5, in mm
     pdf.set_title(f"{lines.journey}: certificate")
     pdf.add_page()
-    font = _unicode_font()
-    text: Callable[[str], str] = str
-    if font is not None:
-        pdf.add_font("certificate", fname=str(font))
-        family = "certificate"
-    else:
-        family, text = "helvetica", _latin1
+    family, text = use_unicode_font(pdf, "certificate")
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
     def line(value: str, size: int, gap: float = 2) -> None:
