@@ -22,8 +22,12 @@ def default_data_dir() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ZMOS_", extra="ignore")
 
-    mode: Literal["standalone"] = Field(
-        "standalone", description="Ports run standalone; the ZHEP-integrated adapters come later"
+    mode: Literal["standalone", "integrated"] = Field(
+        "standalone",
+        description="standalone: the ports' own adapters (local accounts, local memberships, "
+        "the desk and card/mobile-money providers, SMTP and SMS, webhooks); integrated: "
+        "ZHEP's services where their settings are given (identity, eligibility, payments, "
+        "messaging, the health-score engine)",
     )
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = Field(
