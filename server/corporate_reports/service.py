@@ -299,6 +299,24 @@ def _share(part: Cell, whole: Cell | None, minimum: int) -> float | None:
     return part.value / whole.value
 
 
+def _scoped_location(claims: AccessClaims, location_id: uuid.UUID | None) -> uuid.UUID | None:
+    """The location a report is cut to. Staff limited to some locations read their own only:
+    one of theirs if they named none and have one, a clear refusal if they have several
+    (the account's whole figures would include locations they do not manage)."""
+    if claims.location_ids is None:
+        return location_id
+    if location_id is not None:
+        if not claims.sees_location(location_id):
+            raise NotFound(f"location {location_id} was not found")
+        return location_id
+    if len(claims.location_ids) == 1:
+        return next(iter(claims.location_ids))
+    raise InvalidInput(
+        "choose one of your locations (location_id): your role covers only some of the "
+        "account's locations"
+    )
+
+
 def report(
     read_uow: Callable[[], UnitOfWork],
     claims: AccessClaims,
@@ -310,18 +328,13 @@ def report(
 ) -> Report:
     """The account's report for the months ``first``..``last`` (default: the 12 months to
     this one), for one department and/or location if asked."""
+    location_id = _scoped_location(claims, location_id)
     with read_uow() as uow:
         facts = _facts(uow.db, claims, account_id, first, last)
         if department_id is not None and department_id not in facts.depts:
             raise NotFound("department not found")
         if location_id is not None and not _location_names(uow.db, claims.tenant_id, [location_id]):
             raise NotFound(f"location {location_id} was not found")
-    if (
-        location_id is not None
-        and claims.location_ids is not None
-        and not claims.sees_location(location_id)
-    ):
-        raise NotFound(f"location {location_id} was not found")
     depts, locs = _axes(facts)
     if location_id is not None and location_id not in locs:
         locs.append(location_id)  # nobody of the account there: a column of zeros
@@ -420,6 +433,7 @@ def individuals(
     """One row per employee who consented to individual reporting (only what each scope
     they gave covers; never screening answers, flags or assessments), with the filters of
     the report."""
+    location_id = _scoped_location(claims, location_id)
     with read_uow() as uow:
         facts = _facts(uow.db, claims, account_id, first, last)
         if department_id is not None and department_id not in facts.depts:

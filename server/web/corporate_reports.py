@@ -39,13 +39,20 @@ async def corporate_report(request: Request, account_id: str) -> Response:
         options = await run_in_worker_thread(view.choices, container, claims, account)
     except DomainError as exc:
         raise WebRefusal(exc.status, exc.title, sentence(exc.detail)) from exc
-    values: dict[str, Any] = {"report": None}
+    limited = claims.location_ids is not None
+    if limited and chosen.location_id is None and not chosen.errors:
+        # Staff limited to some locations read one of theirs, never the account's whole.
+        chosen.location_id = next(iter(options["locations"]), None) or min(
+            claims.location_ids or (), key=str, default=None
+        )
+    values: dict[str, Any] = {"report": None, "limited": limited}
     status = 200
     if not chosen.errors:
         try:
             values = await run_in_worker_thread(
                 view.report_view, container, claims, account, chosen
             )
+            values["limited"] = limited
         except InvalidInput as exc:
             chosen.errors["from"] = sentence(exc.detail)
         except DomainError as exc:

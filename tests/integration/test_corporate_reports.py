@@ -301,3 +301,29 @@ def test_a_manager_limited_to_alpha_cannot_filter_on_beta(
     manager = api.token_for(tenant.slug, "alpha@corp-gym.example")
     _get(api, corp, manager, status=404, location_id=b)
     assert _get(api, corp, manager, location_id=a)["location_id"] == a
+
+
+def test_a_location_limited_manager_reads_only_their_locations(
+    api: Api, world: tuple[Tenant, Corp, str, str]
+) -> None:
+    """Unfiltered, a manager of one location gets that location's figures, never the whole
+    account's; a manager of several must name one of theirs."""
+    tenant, corp, a, b = world
+    api.create_staff(tenant, "manager", "only-a@corp-gym.example", location_ids=[a])
+    one = api.token_for(tenant.slug, "only-a@corp-gym.example")
+    whole = _get(api, corp, tenant.headers)
+    mine = _get(api, corp, one)
+    assert mine["location_id"] == a
+    assert mine["summary"] == _get(api, corp, tenant.headers, location_id=a)["summary"]
+    assert mine["summary"] != whole["summary"]
+    api.create_staff(tenant, "manager", "both@corp-gym.example", location_ids=[a, b])
+    both = api.token_for(tenant.slug, "both@corp-gym.example")
+    refused = _get(api, corp, both, status=422)
+    assert "choose one of your locations" in refused["detail"]
+    assert _get(api, corp, both, location_id=b)["location_id"] == b
+    individuals = api.client.get(
+        f"/corporate/accounts/{corp.account_id}/reports/individuals",
+        params=PERIOD,
+        headers=both,
+    )
+    assert individuals.status_code == 422, individuals.text

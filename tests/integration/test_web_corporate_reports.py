@@ -61,6 +61,24 @@ def test_the_report_page_and_its_refusals(
         assert desk.get(url).status_code == 403
 
 
+def test_a_location_limited_manager_sees_their_location_on_the_page(
+    api: Api, container: Container, browser: TestClient
+) -> None:
+    """No "All locations" for a manager of some locations: the page opens on theirs."""
+    tenant = api.sign_up(SLUG)
+    mine = api.create_location(tenant, name="Mine")["id"]
+    other = api.create_location(tenant, name="Elsewhere")["id"]
+    corp = open_account(container, tenant.id, "Acme", ["Sales"])
+    add_employees(corp, 12, department="Sales", location_id=mine)
+    add_employees(corp, 12, department="Sales", location_id=other)
+    api.create_staff(tenant, "manager", f"both@{SLUG}.example", location_ids=[mine, other])
+    staff_signs_in(browser, SLUG, f"both@{SLUG}.example", PASSWORD)
+    page = browser.get(f"/manage/corporate/{corp.account_id}/reports")
+    assert page.status_code == 200, page.text
+    assert "All locations" not in page.text
+    assert page.text.count(" selected>") >= 1 and "report-period" in page.text
+
+
 def test_your_employer_page_gives_and_refuses(
     api: Api, container: Container, browser: TestClient
 ) -> None:
