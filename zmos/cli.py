@@ -74,7 +74,7 @@ def _redact(url: str) -> str:
 def _kiosk(args: argparse.Namespace) -> int:
     # The kiosk imports these late (the window shows sooner); without them it would fail
     # halfway, e.g. after enrolling.
-    _require("PySide6", "cv2", "pyzbar", "keyring", "httpx", "argon2")
+    _require(*KIOSK_MODULES)
     from desktop.app import main as kiosk_main
 
     argv: list[str] = []
@@ -89,6 +89,10 @@ def _kiosk(args: argparse.Namespace) -> int:
     return kiosk_main(argv)
 
 
+#: What the kiosk imports late (besides what the server shares with it, such as httpx).
+KIOSK_MODULES = ("PySide6", "cv2", "pyzbar", "keyring", "httpx", "argon2")
+
+
 def _require(*modules: str) -> None:
     for name in modules:
         if importlib.util.find_spec(name) is None:
@@ -96,6 +100,8 @@ def _require(*modules: str) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    # The demo starts a server before its kiosk: name a missing kiosk package first.
+    _require(*KIOSK_MODULES)
     from zmos.demo import run_demo
 
     return run_demo(
