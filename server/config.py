@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -183,6 +183,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")) or any(c in value for c in "?# "):
             raise ValueError("a ZHEP service URL must be an http(s) address without a query")
         return value
+
+    @model_validator(mode="after")
+    def _zhep_needs_a_token(self) -> Settings:
+        urls = (self.zhep_payments_url, self.zhep_messaging_url, self.zhep_health_score_url)
+        if self.mode == "integrated" and any(urls) and self.zhep_service_token is None:
+            raise ValueError(
+                "ZMOS_ZHEP_SERVICE_TOKEN is needed to use the ZHEP services whose URLs are set"
+            )
+        return self
 
     @field_validator("database_url")
     @classmethod

@@ -159,14 +159,18 @@ def test_desk_payments_never_reach_zhep(zhep: RunningZhep) -> None:
     payments = _payments(zhep)
     request = _charge(method="cash")
     assert payments.charge(request).succeeded
-    refund = RefundRequest(TENANT, uuid.uuid4(), request.idempotency_key, Decimal(1), "GHS", "cash", "x")
+    refund = RefundRequest(
+        TENANT, uuid.uuid4(), request.idempotency_key, Decimal(1), "GHS", "cash", "x"
+    )
     assert payments.refund(refund).succeeded
     assert zhep.state.requests == []
 
 
 def test_what_zhep_cannot_take_fails_without_a_request(zhep: RunningZhep) -> None:
     payments = _payments(zhep)
-    assert payments.charge(_charge(method="cheque")).reason == "payment method 'cheque' is not taken"
+    assert (
+        payments.charge(_charge(method="cheque")).reason == "payment method 'cheque' is not taken"
+    )
     assert not payments.charge(_charge(amount="1.005")).succeeded  # beyond the pesewa
     assert not payments.charge(_charge(amount="0")).succeeded
     assert zhep.state.requests == []

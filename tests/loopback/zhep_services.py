@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jsonschema_rs
 import yaml
@@ -72,7 +72,12 @@ class Fault:
 
 
 def problem(status: int, code: str, detail: str) -> Answer:
-    return status, {"title": code.replace("_", " "), "status": status, "detail": detail, "code": code}
+    return status, {
+        "title": code.replace("_", " "),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
 
 
 @dataclass
@@ -246,12 +251,14 @@ def _dispatch(state: ZhepState, method: str, path: str, body: Any, key: str | No
 def _request_problem(state: ZhepState, op: Operation, headers: Any, raw: bytes) -> Answer | None:
     """What in the request breaks the contract (kept as a violation), or None."""
     for parameter in op.spec.get("parameters", []):
-        parameter = contract(state.service)["components"]["parameters"].get(
-            parameter.get("$ref", "").rsplit("/", 1)[-1], parameter
+        parameter = (
+            contract(state.service)["components"]
+            .get("parameters", {})
+            .get(parameter.get("$ref", "").rsplit("/", 1)[-1], parameter)
         )
-        if parameter["in"] == "header" and parameter.get("required"):
-            if not headers.get(parameter["name"]):
-                return problem(400, "invalid_request", f"the {parameter['name']} header is missing")
+        required = parameter["in"] == "header" and parameter.get("required")
+        if required and not headers.get(parameter["name"]):
+            return problem(400, "invalid_request", f"the {parameter['name']} header is missing")
     content = op.spec.get("requestBody", {}).get("content")
     if not content:
         return None
@@ -280,76 +287,83 @@ def _answer_violations(state: ZhepState, op: Operation, answer: Answer) -> list[
     return schema_errors(state.service, schema, body)
 
 
-def _handler(state: ZhepState) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+def _loads(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode(errors="replace")
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
 
-        def do_GET(self) -> None:
-            self._handle("GET")
+def _operation(service: str, method: str, path: str) -> Operation | None:
+    found = (o for o in operations(service) if o.method == method and o.pattern.match(path))
+    return next(found, None)
 
-        def do_POST(self) -> None:
-            self._handle("POST")
 
-        def _handle(self, method: str) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            path = self.path.split("?")[0]
-            with state.lock:
-                state.requests.append(
-                    {
-                        "method": method,
-                        "path": path,
-                        "headers": dict(self.headers),
-                        "body": json.loads(raw) if raw else None,
-                    }
-                )
-                fault = state.faults.popleft() if state.faults else None
-            if fault is not None and fault.status is not None:
-                self._send(problem(fault.status, "injected", f"fault {fault.status}"))
-                return
+class ZhepHandler(BaseHTTPRequestHandler):
+    """Answers for one service; ``state`` is set on a subclass per server."""
+
+    protocol_version = "HTTP/1.1"
+    state: ClassVar[ZhepState]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def _handle(self, method: str) -> None:
+        state = self.state
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = self.path.split("?")[0]
+        with state.lock:
+            seen = {"method": method, "path": path, "headers": dict(self.headers)}
+            state.requests.append({**seen, "body": _loads(raw)})
+            fault = state.faults.popleft() if state.faults else None
+        if fault is not None and fault.status is not None:
+            self._send(problem(fault.status, "injected", f"fault {fault.status}"))
+            return
+        try:
             answer = self._answer(method, path, raw)
-            if fault is not None and fault.delay:
-                time.sleep(fault.delay)
-            self._send(answer)
-
-        def _answer(self, method: str, path: str, raw: bytes) -> Answer:
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                return problem(401, "unauthenticated", "a valid bearer service token is needed")
-            op = next(
-                (o for o in operations(state.service) if o.method == method and o.pattern.match(path)),
-                None,
-            )
-            if op is None:
-                return problem(404, "not_found", f"no {method} {path}")
-            refused = _request_problem(state, op, self.headers, raw)
-            if refused is not None:
-                with state.lock:
-                    state.violations.append(f"{method} {path}: {refused[1]['detail']}")
-                return refused
+        except Exception as exc:  # a fault of this server: the test must see it
             with state.lock:
-                answer = _dispatch(
-                    state, method, path, json.loads(raw) if raw else None,
-                    self.headers.get("Idempotency-Key"),
-                )
-                state.violations.extend(_answer_violations(state, op, answer))
-            return answer
+                state.violations.append(f"the loopback server failed: {exc!r}")
+            answer = problem(500, "server_error", repr(exc))
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        self._send(answer)
 
-        def _send(self, answer: Answer) -> None:
-            status, body = answer
-            data = json.dumps(body).encode()
-            kind = "application/problem+json" if status >= 400 else "application/json"
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except OSError:  # the client gave up waiting
-                pass
+    def _answer(self, method: str, path: str, raw: bytes) -> Answer:
+        state = self.state
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return problem(401, "unauthenticated", "a valid bearer service token is needed")
+        op = _operation(state.service, method, path)
+        if op is None:
+            return problem(404, "not_found", f"no {method} {path}")
+        refused = _request_problem(state, op, self.headers, raw)
+        with state.lock:
+            if refused is not None:
+                state.violations.append(f"{method} {path}: {refused[1]['detail']}")
+                return refused
+            key = self.headers.get("Idempotency-Key")
+            answer = _dispatch(state, method, path, _loads(raw), key)
+            state.violations.extend(_answer_violations(state, op, answer))
+        return answer
 
-    return Handler
+    def _send(self, answer: Answer) -> None:
+        status, body = answer
+        data = json.dumps(body).encode()
+        kind = "application/problem+json" if status >= 400 else "application/json"
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:  # the client gave up waiting
+            pass
 
 
 @dataclass
@@ -362,7 +376,8 @@ class RunningZhep:
 def zhep_service(service: str) -> Iterator[RunningZhep]:
     """One of ``payments``, ``messaging``, ``health-score`` listening on loopback."""
     state = ZhepState(service)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    handler = type("Handler", (ZhepHandler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name=f"zhep-{service}", daemon=True)
     thread.start()
