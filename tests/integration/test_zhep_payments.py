@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.zhep_http import ZhepEndpoint, ZhepUnavailable
@@ -202,3 +204,39 @@ def test_minor_units_follow_the_currency() -> None:
     assert to_minor_units(Decimal("1000"), "JPY") == 1000
     assert to_minor_units(Decimal("1.5"), "JPY") is None
     assert to_minor_units(Decimal("1.234"), "KWD") == 1234
+
+
+def test_a_service_that_is_not_there_at_all_raises_unavailable() -> None:
+    with zhep_service("payments") as gone:
+        pass  # stopped: nothing listens on its port any more
+    with pytest.raises(ZhepUnavailable, match="ConnectError"):
+        _payments(gone).charge(_charge())
+
+
+FAULTS = st.lists(st.sampled_from(["500", "502", "503", "504", "429", "lost"]), max_size=5)
+
+
+@settings(max_examples=12)
+@given(faults=FAULTS)
+def test_whatever_faults_come_first_one_key_makes_one_payment(faults: list[str]) -> None:
+    """Faults before ZHEP answers: within the retries the charge succeeds; beyond them it
+    raises, and the same charge sent again later succeeds. Either way one payment."""
+    with zhep_service("payments") as zhep:
+        for fault in faults:
+            if fault == "lost":
+                zhep.state.slow(0.5)
+            else:
+                zhep.state.fail(int(fault))
+        payments = _payments(zhep, timeout=0.25)
+        request = _charge()
+        try:
+            result = payments.charge(request)
+        except ZhepUnavailable:
+            assert len(faults) > 2  # only when every try failed
+            zhep.state.faults.clear()
+            result = payments.charge(request)
+        assert result.succeeded
+        assert len(zhep.state.made_payments()) == 1
+        keys = {r["headers"]["Idempotency-Key"] for r in zhep.state.requests}
+        assert keys == {str(request.idempotency_key)}
+        assert zhep.state.violations == []
