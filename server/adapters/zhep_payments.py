@@ -76,6 +76,8 @@ class ZhepPayments:
         method = ZHEP_METHODS.get(request.method)
         if method is None:
             return PaymentResult(key, False, f"payment method {request.method!r} is not taken")
+        if request.member_id is None:
+            return PaymentResult(key, False, "ZHEP charges a member: the charge names none")
         minor = to_minor_units(request.amount, request.currency)
         if minor is None or minor <= 0:
             return PaymentResult(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 
 import httpx
@@ -175,6 +176,8 @@ def test_what_zhep_cannot_take_fails_without_a_request(zhep: RunningZhep) -> Non
     )
     assert not payments.charge(_charge(amount="1.005")).succeeded  # beyond the pesewa
     assert not payments.charge(_charge(amount="0")).succeeded
+    nobody = replace(_charge(), member_id=None)
+    assert payments.charge(nobody).reason == "ZHEP charges a member: the charge names none"
     assert zhep.state.requests == []
 
 

@@ -136,6 +136,8 @@ def _create_payment(state: ZhepState, body: dict[str, Any], key: str) -> Answer:
     replay = _idempotent(state.payments, store_key, body)
     if replay is not None:
         return replay
+    if not body.get("party_id") and not body.get("member_ref"):
+        return problem(422, "payer_unknown", "name the payer: party_id or member_ref")
     status, reason = "succeeded", None
     if state.decline_reason is not None:
         status, reason = "failed", state.decline_reason
