@@ -55,6 +55,7 @@ def test_the_payments_server_refuses_what_breaks_the_contract() -> None:
         "currency": "GHS",
         "method": "card",
         "description": "x",
+        "member_ref": str(uuid.uuid4()),
     }
     with zhep_service("payments") as zhep, httpx.Client(base_url=zhep.url) as client:
         key = {"Idempotency-Key": "k1", **AUTH}
@@ -73,6 +74,8 @@ def test_the_payments_server_refuses_what_breaks_the_contract() -> None:
         assert client.post("/v1/payments", content=b"[]", headers=key).status_code == 415
         assert client.post("/v1/payments", json=good).status_code == 401
         assert len(zhep.state.violations) == 5
+        nobody = {**good, "member_ref": None}
+        assert client.post("/v1/payments", json=nobody, headers=key).status_code == 422
         assert zhep.state.made_payments() == []
         made = client.post("/v1/payments", json=good, headers=key)
         assert made.status_code == 201 and made.json()["status"] == "succeeded"
