@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from server.adapters.zhep_http import ZhepEndpoint
@@ -56,6 +57,11 @@ def event_id(event: PublishedEvent) -> str:
     return str(uuid.uuid5(_IDS, fact))
 
 
+def _utc(moment: datetime) -> datetime:
+    """ZMOS stores UTC; a naive time is UTC without its offset (as SQLite gives it back)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 class ZhepHealthScore:
     def __init__(self, endpoint: ZhepEndpoint, *, party_of: PartyOf | None = None) -> None:
         self._endpoint, self._party_of = endpoint, party_of
@@ -74,7 +80,7 @@ class ZhepHealthScore:
             "id": event_id(event),
             "source": f"/zmos/tenants/{event.tenant_id}",
             "type": kind,
-            "time": event.occurred_at.isoformat(),
+            "time": _utc(event.occurred_at).isoformat(),
             "subject": f"party/{party}" if party else f"member/{member}",
             "datacontenttype": "application/json",
             "data": data,

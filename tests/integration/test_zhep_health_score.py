@@ -190,3 +190,9 @@ def test_fan_out_gives_every_publisher_the_event_and_raises_the_failure(zhep: Ru
     assert local.names() == ["movement.attendance"]
     both.publish(_movement(minutes=5))
     assert len(zhep.state.events) == 1 and len(local.events) == 2
+
+
+def test_a_naive_time_is_sent_as_utc(zhep: RunningZhep) -> None:
+    naive = _movement()
+    _engine(zhep).publish(PublishedEvent(TENANT, naive.name, AT.replace(tzinfo=None), naive.data))
+    assert zhep.state.events[0]["time"] == AT.isoformat()
