@@ -4,20 +4,26 @@ process needs is built here, once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import partial
 
+import httpx
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.adapters.fanout_events import FanOutEvents
 from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
 from server.adapters.location_scope import SqlLocationScope
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
+from server.adapters.zhep_health_score import ZhepHealthScore
+from server.adapters.zhep_http import ZhepEndpoint
+from server.adapters.zhep_messaging import ZhepMessaging
+from server.adapters.zhep_payments import ZhepPayments
 from server.audit import service as audit_service
 from server.audit.recorder import AuditRecorder
 from server.bookings import jobs as booking_jobs
@@ -167,6 +173,38 @@ def _notifications(settings: Settings) -> NotificationService:
     return LogNotifications()
 
 
+def _zhep_endpoint(settings: Settings, service: str, url: str | None) -> ZhepEndpoint | None:
+    """ZHEP's ``service`` when the server runs integrated and it is configured."""
+    token = settings.zhep_service_token
+    if settings.mode != "integrated" or not url or token is None:
+        return None
+    return ZhepEndpoint(
+        service=service,
+        base_url=url,
+        token=token.get_secret_value(),
+        client=httpx.Client(),
+        timeout=settings.zhep_timeout_seconds,
+        retries=settings.zhep_retries,
+    )
+
+
+def zhep_ports(settings: Settings, ports: Ports = Ports()) -> Ports:
+    """``ports`` with ZHEP's adapters where the server runs integrated and each is configured
+    (a port a caller gave stays as given); standalone, ``ports`` unchanged."""
+    payments = _zhep_endpoint(settings, "payments", settings.zhep_payments_url)
+    messaging = _zhep_endpoint(settings, "messaging", settings.zhep_messaging_url)
+    health = _zhep_endpoint(settings, "health-score", settings.zhep_health_score_url)
+    if payments is not None and ports.payments is None:
+        ports = replace(ports, payments=ZhepPayments(payments, desk=InPersonPayments()))
+    if messaging is not None and ports.notifications is None:
+        fallback = _notifications(settings)  # staff channels ZHEP does not carry
+        ports = replace(ports, notifications=ZhepMessaging(messaging, fallback=fallback))
+    if health is not None and ports.events is None:
+        both = FanOutEvents(LogEventPublisher(), ZhepHealthScore(health))
+        ports = replace(ports, events=both)
+    return ports
+
+
 def _identity(settings: Settings) -> IdentityService:
     hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,
@@ -180,6 +218,7 @@ def build_container(
     settings: Settings, *, engine: Engine | None = None, ports: Ports = Ports()
 ) -> Container:
     keep_local_times_in_step()
+    ports = zhep_ports(settings, ports)
     url = settings.resolved_database_url
     engine = engine or make_engine(url, pool_size=settings.db_pool_size)
     read_engine = make_engine(url, pool_size=settings.db_pool_size, autocommit=True)

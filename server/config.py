@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -136,6 +136,30 @@ class Settings(BaseSettings):
         "when set, the password reset, invitation and email confirmation messages carry a link "
         "to the member app's page, besides the code",
     )
+    # ZHEP-integrated mode: each service is used when ZMOS_MODE=integrated and its URL is set.
+    zhep_payments_url: str | None = Field(
+        None, description="ZHEP payments (docs/zhep/payments.openapi.yaml), e.g. https://pay.zhep"
+    )
+    zhep_messaging_url: str | None = Field(
+        None, description="ZHEP messaging (docs/zhep/messaging.openapi.yaml)"
+    )
+    zhep_health_score_url: str | None = Field(
+        None,
+        description="ZHEP's health-score engine (docs/zhep/health-score.openapi.yaml): movement "
+        "events, adherence and journey milestones go there besides the standalone publisher",
+    )
+    zhep_service_token: SecretStr | None = Field(
+        None, description="The bearer token ZHEP issued to this deployment, for all three"
+    )
+    zhep_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long one request to ZHEP may take"
+    )
+    zhep_retries: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Requests sent again (same idempotency key) after a timeout, 5xx or 429",
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -149,6 +173,25 @@ class Settings(BaseSettings):
                 "https://gym.example.com (no query or fragment)"
             )
         return value
+
+    @field_validator("zhep_payments_url", "zhep_messaging_url", "zhep_health_score_url")
+    @classmethod
+    def _zhep_address(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")) or any(c in value for c in "?# "):
+            raise ValueError("a ZHEP service URL must be an http(s) address without a query")
+        return value
+
+    @model_validator(mode="after")
+    def _zhep_needs_a_token(self) -> Settings:
+        urls = (self.zhep_payments_url, self.zhep_messaging_url, self.zhep_health_score_url)
+        if self.mode == "integrated" and any(urls) and self.zhep_service_token is None:
+            raise ValueError(
+                "ZMOS_ZHEP_SERVICE_TOKEN is needed to use the ZHEP services whose URLs are set"
+            )
+        return self
 
     @field_validator("database_url")
     @classmethod

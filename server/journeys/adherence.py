@@ -596,6 +596,7 @@ def _rollup_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list
                         occurred_at=now,
                         data={
                             "enrolment_id": eid,
+                            "member_id": str(m.enrolment.member_id),
                             "week": w.week,
                             "dose": round(w.result.dose, 4),
                             "met": w.result.met,
@@ -605,7 +606,14 @@ def _rollup_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list
                 )
         if m.enrolment.habit_point_on is None and m.habit_point_on is not None:
             published.append(
-                _event(tenant_id, "journey.habit_point", now, enrolment_id=eid, on=m.habit_point_on)
+                _event(
+                    tenant_id,
+                    "journey.habit_point",
+                    now,
+                    enrolment_id=eid,
+                    member_id=m.enrolment.member_id,
+                    on=m.habit_point_on,
+                )
             )
     finished = [
         m

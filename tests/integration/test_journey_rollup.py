@@ -144,7 +144,7 @@ def test_a_four_week_journey_with_a_paused_week_and_a_vigorous_class(
         ["journey.week_closed"] * 4 + ["journey.habit_point", "journey.completed"]
     )
     closed = [e.data for e in events.events if e.name == "journey.week_closed"]
-    assert {"enrolment_id", "week", "dose", "met", "paused"} == set(closed[0])
+    assert {"enrolment_id", "member_id", "week", "dose", "met", "paused"} == set(closed[0])
     # Once only: a second run (another process, or the next interval) publishes nothing.
     assert _rollup(container, _london(date(2026, 3, 31), 13)).names() == []
 
