@@ -137,7 +137,7 @@ def put_channels(
     *, uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID, cmd: ChannelsWrite
 ) -> ChannelsRead:
     """Replace one's channels per kind; SMS or WhatsApp need a phone with a country code."""
-    choices = {
+    choices: dict[str, list[str]] = {
         "reminder": sorted(set(cmd.reminder)),
         "nudge": sorted(set(cmd.nudge)),
         "marketing": sorted(set(cmd.marketing)),

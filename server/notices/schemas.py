@@ -98,10 +98,14 @@ class ChannelsRead(BaseModel):
     phone_ok: bool
 
 
+def _email_only() -> list[MemberChannel]:
+    return ["email"]
+
+
 class ChannelsWrite(InputModel):
-    reminder: list[MemberChannel] = Field(default_factory=lambda: ["email"], max_length=3)
-    nudge: list[MemberChannel] = Field(default_factory=lambda: ["email"], max_length=3)
-    marketing: list[MemberChannel] = Field(default_factory=lambda: ["email"], max_length=3)
+    reminder: list[MemberChannel] = Field(default_factory=_email_only, max_length=3)
+    nudge: list[MemberChannel] = Field(default_factory=_email_only, max_length=3)
+    marketing: list[MemberChannel] = Field(default_factory=_email_only, max_length=3)
 
 
 class UnsubscribeRead(BaseModel):
