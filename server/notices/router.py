@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import uuid
 from typing import Literal
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from server.api.deps import Admin, ContainerDep, UowDep
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute, run_in_worker_thread
-from server.errors import Forbidden
+from server.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from server.members.deps import MemberClaims
-from server.notices import preferences
+from server.notices import preferences, rules
 from server.notices.schemas import (
     ChannelsRead,
     ChannelsWrite,
@@ -24,6 +26,7 @@ from server.notices.schemas import (
     StatusCallbackRead,
     UnsubscribeRead,
 )
+from server.notices.templates import render_unsubscribe_page
 from server.ports.notifications import Channel
 
 router = APIRouter(route_class=ThreadedRoute, tags=["notices"])
@@ -83,14 +86,56 @@ def put_my_channels(cmd: ChannelsWrite, claims: MemberClaims, uow: UowDep) -> Ch
     )
 
 
+@router.get("/unsubscribe/{token}", include_in_schema=False, response_class=HTMLResponse)
+def unsubscribe_page(token: str, container: ContainerDep) -> HTMLResponse:
+    """The page an unsubscribe link opens in a browser: it asks, and changes nothing."""
+    request = rules.read_unsubscribe_token(container.settings.resolved_secret_key, token[:200])
+    kind = None if request is None else request.kind.value
+    html = render_unsubscribe_page(action=f"/unsubscribe/{token}", kind=kind, done=False)
+    return HTMLResponse(html, status_code=200 if kind else 404)
+
+
 @router.post("/unsubscribe/{token}", response_model=UnsubscribeRead)
-def unsubscribe(token: str, uow: UowDep, container: ContainerDep) -> UnsubscribeRead:
+async def unsubscribe(token: str, request: Request, container: ContainerDep) -> Response:
     """RFC 8058 one-click unsubscribe (the mail client POSTs
     ``List-Unsubscribe=One-Click``): no sign-in, the signed token says who and what;
-    idempotent. A forged or altered token is a 404 and changes nothing."""
-    return preferences.unsubscribe(
-        uow=uow, secret_key=container.settings.resolved_secret_key, token=token[:200]
-    )
+    idempotent. A forged or altered token is a 404 and changes nothing. Sent from the
+    confirmation page (``page=1``), the answer is a page."""
+    form = await _form(request)
+    from_page = form.get("page") == "1"
+    try:
+        read = await run_in_worker_thread(
+            preferences.unsubscribe,
+            uow=container.uow(),
+            secret_key=container.settings.resolved_secret_key,
+            token=token[:200],
+        )
+    except NotFound:
+        if not from_page:
+            raise
+        html = render_unsubscribe_page(action="", kind=None, done=False)
+        return HTMLResponse(html, status_code=404)
+    if from_page:
+        return HTMLResponse(render_unsubscribe_page(action="", kind=read.kind, done=True))
+    return JSONResponse(read.model_dump())
+
+
+#: A status callback or an unsubscribe is a few hundred bytes.
+MAX_FORM_BYTES = 16 * 1024
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The URL-encoded form of a request (none for other bodies), read within bounds."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        return {}
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise PayloadTooLarge("the form is larger than a callback or an unsubscribe sends")
+    try:
+        return dict(parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=100))
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidInput("the form is not URL-encoded UTF-8") from None
 
 
 @router.post("/notices/status/{tenant_id}/{notice_id}", response_model=StatusCallbackRead)
@@ -100,8 +145,7 @@ async def status_callback(
     """A provider's delivery status callback (Twilio's ``MessageSid``/``MessageStatus``
     signed with ``X-Twilio-Signature``, or the generic contract's ``id``/``status`` signed
     with ``X-Signature``). A missing or wrong signature is a 403 and changes nothing."""
-    form = await request.form()
-    params = {k: v for k, v in form.items() if isinstance(v, str)}
+    params = await _form(request)
     public_url = container.settings.public_url
     url = f"{public_url}{request.url.path}" if public_url else str(request.url)
     signature = request.headers.get("x-twilio-signature") or request.headers.get("x-signature", "")

@@ -44,3 +44,17 @@ def render_email(
         text=_ENV.get_template("email.txt").render(context),
         html=_ENV.get_template("email.html").render(context),
     )
+
+
+def render_unsubscribe_page(*, action: str, kind: str | None, done: bool) -> str:
+    """The page an unsubscribe link opens: a question with a button (a GET never
+    unsubscribes: mail scanners follow links), the answer, or a link that is not valid."""
+    invalid = kind is None
+    title = "Link not valid" if invalid else ("Unsubscribed" if done else "Unsubscribe")
+    return _ENV.get_template("unsubscribe.html").render(
+        title=title,
+        action=action,
+        done=done,
+        invalid=invalid,
+        kind_label=KIND_LABELS.get(kind or "", "these messages"),
+    )
