@@ -14,6 +14,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -68,11 +69,25 @@ class NoticeSettings(Base):
     #: Quiet hours as minutes after local midnight, for members who set none.
     quiet_start_minute: Mapped[int] = mapped_column(Integer)
     quiet_end_minute: Mapped[int] = mapped_column(Integer)
-    #: Incoming webhook URLs, sealed (AES-GCM) with the row's tenant as context.
-    slack_webhook: Mapped[bytes | None] = mapped_column(LargeBinary)
-    teams_webhook: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: Staff events posted to the staff channels, e.g. ["session.cancelled"].
     staff_events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def staff_channel_context(tenant_id: uuid.UUID, row_id: uuid.UUID) -> str:
+    """What a staff channel's sealed webhook URL is bound to: its own row."""
+    return f"staff_channels:url:{tenant_id}:{row_id}"
+
+
+class StaffChannel(TenantScoped, Base):
+    """A tenant's Slack or Teams incoming webhook; the URL is a secret, sealed (AES-GCM)."""
+
+    __tablename__ = "staff_channels"
+    __table_args__ = (UniqueConstraint("tenant_id", "channel"),)
+
+    #: slack or teams
+    channel: Mapped[str] = mapped_column(String(10))
+    sealed_url: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

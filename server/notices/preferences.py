@@ -10,7 +10,13 @@ from server.db.uow import UnitOfWork
 from server.errors import InvalidInput, NotFound
 from server.notices import repository as repo
 from server.notices import rules
-from server.notices.models import ChannelPreferences, Notice, NoticeSettings
+from server.notices.models import (
+    ChannelPreferences,
+    Notice,
+    NoticeSettings,
+    StaffChannel,
+    staff_channel_context,
+)
 from server.notices.schemas import (
     ChannelsRead,
     ChannelsWrite,
@@ -20,51 +26,62 @@ from server.notices.schemas import (
     NoticeSettingsWrite,
     UnsubscribeRead,
 )
-from server.notices.service import webhook_context
 from server.ports.notifications import Channel
 from shared.clock import utcnow
+from shared.ids import new_id
 from shared.quiet_hours import QuietHours, clock, parse_clock
 
 _DEFAULT = QuietHours()
 
 
-def _settings_read(row: NoticeSettings | None) -> NoticeSettingsRead:
+def _settings_read(
+    row: NoticeSettings | None, staff: dict[str, StaffChannel]
+) -> NoticeSettingsRead:
     quiet = repo.tenant_quiet_hours(row)
     return NoticeSettingsRead(
         sender_name=row.sender_name if row else None,
         sender_email=row.sender_email if row else None,
         quiet_start=clock(quiet.start),
         quiet_end=clock(quiet.end),
-        slack_configured=bool(row and row.slack_webhook),
-        teams_configured=bool(row and row.teams_webhook),
+        slack_configured=Channel.SLACK.value in staff,
+        teams_configured=Channel.TEAMS.value in staff,
         staff_events=list(row.staff_events) if row else [],
     )
 
 
 def get_settings(*, uow: UnitOfWork, tenant_id: uuid.UUID) -> NoticeSettingsRead:
     with uow:
-        return _settings_read(repo.settings(uow.db, tenant_id))
+        staff = repo.staff_channels(uow.db, tenant_id)
+        return _settings_read(repo.settings(uow.db, tenant_id), staff)
 
 
-def _webhook(
+def _set_webhook(
+    uow: UnitOfWork,
     sealer: FieldSealer,
     tenant_id: uuid.UUID,
     channel: Channel,
     url: object | None,
     clear: bool,
-    current: bytes | None,
-) -> bytes | None:
-    if clear:
-        return None
-    if url is None:
-        return current
-    return sealer.seal(str(url).encode(), context=webhook_context(tenant_id, channel))
+) -> None:
+    """Clear, keep (no URL given) or replace the channel's webhook, sealed to its row."""
+    row = repo.staff_channels(uow.db, tenant_id).get(channel.value)
+    if clear and row is not None:
+        uow.db.delete(row)
+    if clear or url is None:
+        return
+    if row is None:
+        row = StaffChannel(tenant_id=tenant_id, id=new_id(), channel=channel.value)
+        uow.db.add(row)
+    row.sealed_url = sealer.seal(
+        str(url).encode(), context=staff_channel_context(tenant_id, row.id)
+    )
+    row.updated_at = utcnow()
 
 
 def put_settings(
     *, uow: UnitOfWork, sealer: FieldSealer, tenant_id: uuid.UUID, cmd: NoticeSettingsWrite
 ) -> NoticeSettingsRead:
-    """Replace the tenant's sender, default quiet hours, staff channels and events; webhook
+    """Replace the tenant's sender, default quiet hours, staff events and channels; webhook
     URLs are sealed before they are written."""
     start, end = parse_clock(cmd.quiet_start), parse_clock(cmd.quiet_end)
     with uow:
@@ -76,26 +93,12 @@ def put_settings(
         row.sender_email = str(cmd.sender_email).lower() if cmd.sender_email else None
         row.quiet_start_minute = start.hour * 60 + start.minute
         row.quiet_end_minute = end.hour * 60 + end.minute
-        row.slack_webhook = _webhook(
-            sealer,
-            tenant_id,
-            Channel.SLACK,
-            cmd.slack_webhook_url,
-            cmd.clear_slack,
-            row.slack_webhook,
-        )
-        row.teams_webhook = _webhook(
-            sealer,
-            tenant_id,
-            Channel.TEAMS,
-            cmd.teams_webhook_url,
-            cmd.clear_teams,
-            row.teams_webhook,
-        )
         row.staff_events = sorted(set(cmd.staff_events))
         row.updated_at = utcnow()
+        _set_webhook(uow, sealer, tenant_id, Channel.SLACK, cmd.slack_webhook_url, cmd.clear_slack)
+        _set_webhook(uow, sealer, tenant_id, Channel.TEAMS, cmd.teams_webhook_url, cmd.clear_teams)
         uow.flush()
-        read = _settings_read(row)
+        read = _settings_read(row, repo.staff_channels(uow.db, tenant_id))
         uow.commit()
         return read
 

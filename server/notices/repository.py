@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from server.members.models import Member
-from server.notices.models import ChannelPreferences, Notice, NoticeSettings
+from server.notices.models import ChannelPreferences, Notice, NoticeSettings, StaffChannel
 from server.tenants.models import Location, Tenant
 from shared.quiet_hours import QuietHours
 
@@ -58,6 +58,11 @@ def choices(db: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> dict[str
 
 def settings(db: Session, tenant_id: uuid.UUID) -> NoticeSettings | None:
     return db.get(NoticeSettings, tenant_id)
+
+
+def staff_channels(db: Session, tenant_id: uuid.UUID) -> dict[str, StaffChannel]:
+    rows = db.execute(select(StaffChannel).where(StaffChannel.tenant_id == tenant_id)).scalars()
+    return {row.channel: row for row in rows}
 
 
 def _clock(minute: int) -> time:

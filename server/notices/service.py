@@ -24,7 +24,7 @@ from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.notices import repository as repo
 from server.notices import rules
-from server.notices.models import Notice, NoticeSettings
+from server.notices.models import Notice, NoticeSettings, staff_channel_context
 from server.notices.templates import render_email
 from server.ports.notifications import (
     STAFF_CHANNELS,
@@ -137,8 +137,8 @@ def to_staff(
     row = repo.settings(uow.db, tenant_id)
     if row is None or event not in (row.staff_events or []):
         return []
-    configured = {Channel.SLACK: row.slack_webhook, Channel.TEAMS: row.teams_webhook}
-    queued = [c for c in STAFF_CHANNELS if configured[c]]
+    configured = repo.staff_channels(uow.db, tenant_id)
+    queued = [c for c in STAFF_CHANNELS if c.value in configured]
     for channel in queued:
         queue(
             uow=uow,
@@ -154,10 +154,6 @@ def to_staff(
 
 
 # --- sending -------------------------------------------------------------------------------
-
-
-def webhook_context(tenant_id: uuid.UUID, channel: Channel) -> str:
-    return f"notice_settings:{tenant_id}:{channel.value}"
 
 
 @dataclass(frozen=True)
@@ -228,12 +224,11 @@ def _email(uow: UnitOfWork, outlets: Outlets, notice: Notice) -> OutgoingMessage
 
 
 def _webhook(uow: UnitOfWork, outlets: Outlets, notice: Notice, channel: Channel) -> str:
-    row = repo.settings(uow.db, notice.tenant_id)
-    sealed = None if row is None else getattr(row, f"{channel.value}_webhook")
-    if not sealed:
+    row = repo.staff_channels(uow.db, notice.tenant_id).get(channel.value)
+    if row is None:
         raise DeliveryFailed(f"the tenant has no {channel.value} webhook", permanent=True)
-    url = outlets.sealer.open(sealed, context=webhook_context(notice.tenant_id, channel))
-    return url.decode()
+    context = staff_channel_context(row.tenant_id, row.id)
+    return outlets.sealer.open(row.sealed_url, context=context).decode()
 
 
 def outgoing(uow: UnitOfWork, outlets: Outlets, notice: Notice) -> OutgoingMessage:

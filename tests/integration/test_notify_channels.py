@@ -17,7 +17,7 @@ from server.bootstrap import Container, outlets
 from server.config import Settings
 from server.notices import rules
 from server.notices import service as notices
-from server.notices.models import ChannelPreferences, Notice, NoticeSettings
+from server.notices.models import ChannelPreferences, Notice, StaffChannel
 from shared.quiet_hours import QuietHours
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
@@ -375,9 +375,10 @@ def test_a_cancelled_class_is_posted_to_slack_and_teams(
     state, url = chat
     _staff_channels(studio, url)
     with container.uow() as uow:
-        row = uow.db.get(NoticeSettings, uuid.UUID(studio.tenant_id))
-        assert row is not None and row.slack_webhook is not None
-        assert SLACK_HOOK.encode() not in row.slack_webhook  # sealed at rest
+        rows = list(uow.db.execute(select(StaffChannel)).scalars())
+        assert {r.channel for r in rows} == {"slack", "teams"}
+        assert all(b"/services/" not in r.sealed_url for r in rows)  # sealed at rest
+        assert all(b"/webhookb2/" not in r.sealed_url for r in rows)
     _cancel(studio)
     _send(container)
     [slack] = state.slack

@@ -1,5 +1,6 @@
 """notifications on every channel: the delivery log's channel, kind, member, status and
-provider id; tenants' notice settings (sender, quiet hours, sealed staff webhooks);
+provider id; tenants' notice settings (sender, quiet hours, staff events) and staff channels (sealed
+webhook URLs);
 members' channel preferences
 
 Revision ID: 0043_b
@@ -49,11 +50,21 @@ def upgrade() -> None:
         sa.Column("sender_email", sa.String(320), nullable=True),
         sa.Column("quiet_start_minute", sa.Integer(), nullable=False),
         sa.Column("quiet_end_minute", sa.Integer(), nullable=False),
-        sa.Column("slack_webhook", sa.LargeBinary(), nullable=True),
-        sa.Column("teams_webhook", sa.LargeBinary(), nullable=True),
         sa.Column("staff_events", sa.JSON(), nullable=False),
         sa.Column("updated_at", server.db.base.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_notice_settings")),
+    )
+    op.create_table(
+        "staff_channels",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("channel", sa.String(10), nullable=False),
+        sa.Column("sealed_url", sa.LargeBinary(), nullable=False),
+        sa.Column("updated_at", server.db.base.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_staff_channels")),
+        sa.UniqueConstraint(
+            "tenant_id", "channel", name=op.f("uq_staff_channels_tenant_id_channel")
+        ),
     )
     op.create_table(
         "channel_preferences",
@@ -72,6 +83,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("channel_preferences")
+    op.drop_table("staff_channels")
     op.drop_table("notice_settings")
     op.drop_index("ix_notices_tenant_created", table_name="notices")
     with op.batch_alter_table("notices") as batch:
