@@ -294,7 +294,6 @@ def outlets(container: Container) -> notices.Outlets:
         sealer=container.sealer,
         secret_key=settings.resolved_secret_key,
         public_url=settings.public_url,
-        default_sender=settings.smtp_sender,
     )
 
 

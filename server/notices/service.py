@@ -166,8 +166,6 @@ class Outlets:
     secret_key: str
     #: The server's web address (unsubscribe links, status callbacks); None: no links.
     public_url: str | None
-    #: The From of a tenant without its own sender, e.g. "ZMOS <no-reply@zmos.local>".
-    default_sender: str
 
 
 def _claim(uow: UnitOfWork, notice: Notice, now: datetime) -> bool:

@@ -235,24 +235,23 @@ def _record(
                 sent = repo.sent_since(uow.db, tenant_id, [member_id], since).get(member_id, 0)
                 if sent >= weekly_cap:
                     sending, reason = False, rules.Skip.CAP
-            uow.db.add(
-                Nudge(
-                    tenant_id=tenant_id,
-                    id=new_id(),
-                    member_id=member_id,
-                    kind=candidate.kind.value,
-                    subject_key=candidate.subject_key,
-                    why=candidate.why[:300],
-                    due_at=candidate.due_at,
-                    created_at=now,
-                    sent_at=now if sending else None,
-                    skipped=None if reason is None else reason.value,
-                )
+            nudge = Nudge(
+                tenant_id=tenant_id,
+                id=new_id(),
+                member_id=member_id,
+                kind=candidate.kind.value,
+                subject_key=candidate.subject_key,
+                why=candidate.why[:300],
+                due_at=candidate.due_at,
+                created_at=now,
+                sent_at=now if sending else None,
+                skipped=None if reason is None else reason.value,
             )
+            uow.db.add(nudge)
             uow.flush()
             if sending:
                 mail = rules.message(candidate.kind, candidate.why, headline)
-                notices.to_member(
+                queued = notices.to_member(
                     uow=uow,
                     tenant_id=tenant_id,
                     member_id=member_id,
@@ -262,6 +261,9 @@ def _record(
                     topic=f"nudge.{candidate.kind.value}",
                     quiet=quiet,
                 )
+                if not queued:  # no channel chosen for this kind (or unsubscribed)
+                    sending = False
+                    nudge.sent_at, nudge.skipped = None, rules.Skip.OPTED_OUT.value
             uow.commit()
     except IntegrityError:
         return None  # another process recorded it first

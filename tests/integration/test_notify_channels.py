@@ -15,9 +15,15 @@ from sqlalchemy import select
 
 from server.bootstrap import Container, outlets
 from server.config import Settings
+from server.engagement.models import MovementEvent
+from server.engagement.projection import streaks_at_risk
 from server.notices import rules
 from server.notices import service as notices
 from server.notices.models import ChannelPreferences, Notice, StaffChannel
+from server.nudges import service as nudges
+from server.nudges.models import Nudge
+from shared.clock import utcnow
+from shared.ids import new_id
 from shared.quiet_hours import QuietHours
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
@@ -488,3 +494,59 @@ def test_the_delivery_log_is_paged_and_for_managers(
     assert client.get("/notices", headers=studio.staff).status_code == 403
     assert client.get("/notices", headers=studio.member_headers(member)).status_code == 403
     assert client.get("/notices?channel=fax", headers=studio.admin).status_code == 422
+
+
+def _lapsed(studio: Studio, member: str) -> None:
+    """Eight days without movement: the nudge job has a lapsed-activity nudge for them."""
+    last = utcnow() - timedelta(days=8)
+    with studio.container.uow() as uow:
+        uow.db.add(
+            MovementEvent(
+                tenant_id=uuid.UUID(studio.tenant_id),
+                id=new_id(),
+                member_id=uuid.UUID(member),
+                kind="floor_checkin",
+                occurred_at=last,
+                data={},
+                minutes=60,
+                intensity="moderate",
+                provenance="scanner_verified",
+                source="kiosk",
+                local_date=last.date(),
+                zone="Europe/London",
+                is_void=False,
+            )
+        )
+        uow.commit()
+
+
+def test_the_nudge_job_follows_the_members_channels(
+    studio: Studio, container: Container, twilio: tuple[TwilioState, str]
+) -> None:
+    by_sms = studio.member(email="sms-only@example.com", phone=PHONE)
+    silent = studio.member(email="silent@example.com")
+    client = studio.api.client
+    for member, nudge in ((by_sms, ["sms"]), (silent, [])):
+        body = {"reminder": ["email"], "nudge": nudge, "marketing": []}
+        response = client.put("/me/channels", json=body, headers=studio.member_headers(member))
+        assert response.status_code == 200, response.text
+        _lapsed(studio, member)
+    # No quiet hours for either, so the job may send now.
+    for member in (by_sms, silent):
+        response = client.put(
+            "/me/nudge-settings",
+            json={"opted_out": [], "quiet_start": "00:00", "quiet_end": "00:00"},
+            headers=studio.member_headers(member),
+        )
+        assert response.status_code == 200, response.text
+    assert nudges.run_nudges(container.uow, streaks_at_risk=streaks_at_risk) == 1
+    [sms] = _notices(container, member_id=by_sms)
+    assert (sms.channel, sms.to_email, sms.kind) == ("sms", PHONE, "nudge")
+    assert _notices(container, member_id=silent) == []
+    with container.uow() as uow:
+        skipped = uow.db.execute(
+            select(Nudge.skipped).where(Nudge.member_id == uuid.UUID(silent))
+        ).scalar_one()
+    assert skipped == "opted_out"
+    _send(container)
+    assert [m["To"] for m in twilio[0].messages] == [PHONE]
