@@ -13,13 +13,17 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.adapters.channel_router import ChannelAdapter, ChannelRouter, PhoneProvider, PlainEmail
+from server.adapters.chat_webhooks import SlackWebhook, TeamsWebhook
 from server.adapters.fanout_events import FanOutEvents
+from server.adapters.http_messaging import HttpMessaging
 from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
 from server.adapters.location_scope import SqlLocationScope
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
+from server.adapters.twilio_messaging import TwilioMessaging
 from server.adapters.zhep_health_score import ZhepHealthScore
 from server.adapters.zhep_http import ZhepEndpoint
 from server.adapters.zhep_messaging import ZhepMessaging
@@ -62,6 +66,7 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.location_scope import LocationScope
+from server.ports.notifications import Messaging
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
 from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
@@ -96,6 +101,8 @@ class Container:
     eligibility: EligibilityService
     payments: PaymentService
     notifications: NotificationService
+    #: Every channel's adapter (email, SMS, WhatsApp, Slack, Teams) for the delivery log.
+    messaging: Messaging
     events: EventPublisher
     #: Seals health data at rest (screening, risk flags, coach notes) under the secret.
     sealer: FieldSealer
@@ -124,11 +131,15 @@ class Container:
     risk_reader: RiskReader = field(default_factory=NoRiskCategories)
     #: Whom each coach looks after (who may read those members' health data).
     coached_members: CoachedMembers = field(default_factory=CoachesMembers)
+    #: The HTTP client of the process's providers and webhooks (closed with the container).
+    http_client: httpx.Client | None = None
 
     def projector(self) -> engagement_projection.Projector:
         return engagement_projection.Projector(self.ledger_observers, cache=self.engagement_states)
 
     def dispose(self) -> None:
+        if self.http_client is not None:
+            self.http_client.close()
         self.engine.dispose()
         self.read_engine.dispose()
 
@@ -164,10 +175,11 @@ class Ports:
     eligibility: EligibilityService | None = None
     payments: PaymentService | None = None
     notifications: NotificationService | None = None
+    messaging: Messaging | None = None
     events: EventPublisher | None = None
 
 
-def _notifications(settings: Settings) -> NotificationService:
+def _notifications(settings: Settings) -> SmtpNotifications | LogNotifications:
     if settings.smtp_host:
         return SmtpNotifications(settings.smtp_host, settings.smtp_port, settings.smtp_sender)
     return LogNotifications()
@@ -205,6 +217,56 @@ def zhep_ports(settings: Settings, ports: Ports = Ports()) -> Ports:
     return ports
 
 
+def _phone_provider(settings: Settings, client: httpx.Client) -> PhoneProvider | None:
+    if settings.sms_provider == "twilio":
+        if not (settings.twilio_account_sid and settings.twilio_auth_token):
+            raise ValueError(
+                "ZMOS_SMS_PROVIDER=twilio needs ZMOS_TWILIO_ACCOUNT_SID and _AUTH_TOKEN"
+            )
+        return TwilioMessaging(
+            client,
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            sms_from=settings.sms_from,
+            whatsapp_from=settings.whatsapp_from,
+            base_url=settings.twilio_base_url,
+        )
+    if settings.sms_provider == "http":
+        if not (settings.sms_http_url and settings.sms_http_token):
+            raise ValueError("ZMOS_SMS_PROVIDER=http needs ZMOS_SMS_HTTP_URL and _TOKEN")
+        return HttpMessaging(
+            client,
+            url=settings.sms_http_url,
+            token=settings.sms_http_token,
+            sms_from=settings.sms_from,
+            whatsapp_from=settings.whatsapp_from,
+        )
+    return None
+
+
+def build_messaging(
+    settings: Settings, notifications: NotificationService | None, client: httpx.Client
+) -> Messaging:
+    """Email through the SMTP adapter (or a replacement's plain ``send``), SMS and WhatsApp
+    through the configured provider, staff channels through their webhooks."""
+    phone = _phone_provider(settings, client)
+    email: ChannelAdapter
+    if isinstance(notifications, ZhepMessaging):
+        # Integrated: ZHEP sends email with its HTML and unsubscribe link, and SMS and
+        # WhatsApp unless a provider of the server's own is configured.
+        email, phone = notifications, phone or notifications
+    elif notifications is not None:
+        email = PlainEmail(notifications)
+    else:
+        email = _notifications(settings)
+    return ChannelRouter(
+        email=email,
+        phone=phone,
+        slack=SlackWebhook(client),
+        teams=TeamsWebhook(client),
+    )
+
+
 def _identity(settings: Settings) -> IdentityService:
     hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,
@@ -232,6 +294,7 @@ def build_container(
     eligibility = ports.eligibility or LocalEligibility()
     # Seals and opens health data: the booking gate and the coach's list read flags.
     sealer = FieldSealer(settings.resolved_secret_key)
+    http = httpx.Client(timeout=settings.messaging_timeout_seconds, follow_redirects=False)
     return Container(
         settings=settings,
         engine=engine,
@@ -251,6 +314,7 @@ def build_container(
         eligibility=eligibility,
         payments=ports.payments or InPersonPayments(),
         notifications=ports.notifications or _notifications(settings),
+        messaging=ports.messaging or build_messaging(settings, ports.notifications, http),
         events=ports.events or LogEventPublisher(),
         sync=sync,
         booking_queue=BookingQueue(
@@ -265,6 +329,18 @@ def build_container(
         risk_reader=ScreeningRiskCategories(sealer),
         enrolment_gate=ScreeningEnrolmentGate(sealer),
         sealer=sealer,
+        http_client=http,
+    )
+
+
+def outlets(container: Container) -> notices.Outlets:
+    """What the notices job sends through."""
+    settings = container.settings
+    return notices.Outlets(
+        messaging=container.messaging,
+        sealer=container.sealer,
+        secret_key=settings.resolved_secret_key,
+        public_url=settings.public_url,
     )
 
 
@@ -279,7 +355,12 @@ def background_jobs(container: Container) -> list[Job]:
         Job(
             "notices.send",
             5.0,
-            partial(notices.deliver, make_uow=make_uow, notifications=container.notifications),
+            partial(
+                notices.deliver,
+                make_uow=make_uow,
+                notifications=container.notifications,
+                outlets=outlets(container),
+            ),
         ),
         Job(
             "nudges.run",

@@ -129,7 +129,30 @@ class Settings(BaseSettings):
     )
     smtp_host: str | None = None
     smtp_port: int = 25
-    smtp_sender: str = "ZMOS <no-reply@zmos.local>"
+    smtp_sender: str = Field(
+        "ZMOS <no-reply@zmos.local>",
+        description="The From of email for tenants without their own sender (set under "
+        "/notice-settings)",
+    )
+    sms_provider: Literal["none", "twilio", "http"] = Field(
+        "none",
+        description="How SMS and WhatsApp messages go: Twilio's Messages API, a provider "
+        "speaking the generic HTTP contract (docs/notifications.md), or not at all",
+    )
+    twilio_base_url: str = "https://api.twilio.com"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    sms_from: str | None = Field(None, description="The sender number for SMS, as +E.164")
+    whatsapp_from: str | None = Field(
+        None, description="The WhatsApp sender number, as +E.164; unset: no WhatsApp"
+    )
+    sms_http_url: str | None = Field(None, description="The generic provider's send URL")
+    sms_http_token: str | None = Field(
+        None, description="The generic provider's bearer token (also signs its callbacks)"
+    )
+    messaging_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long a send to a provider or webhook may take"
+    )
     public_url: str | None = Field(
         None,
         description="The address members reach this server at (e.g. https://gym.example.com): "

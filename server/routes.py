@@ -26,6 +26,7 @@ from server.journeys.template_router import router as journey_templates_router
 from server.me.router import router as me_router
 from server.members.router import router as members_router
 from server.migration_in.router import router as migration_in_router
+from server.notices.router import router as notices_router
 from server.nudges.router import router as nudges_router
 from server.passes.router import router as passes_router
 from server.plans.router import router as plans_router
@@ -65,6 +66,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     circles_router,
     coaching_router,
     nudges_router,
+    notices_router,
     screening_router,
     tiles_router,
     prescriptions_router,

@@ -1,14 +1,62 @@
-"""Email through an SMTP server, and a log-only stand-in when none is configured."""
+"""Email through an SMTP server, and a log-only stand-in when none is configured.
+
+``send`` is the plain email of ``Notification`` (password resets, receipts); ``deliver``
+sends an ``OutgoingMessage`` of the delivery log: multipart/alternative (text, then HTML),
+the tenant's sender, and on marketing and engagement mail the RFC 8058 one-click
+unsubscribe headers. A 5xx answer of the server is permanent; anything else may pass later.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
 
-from server.ports.notifications import Notification
+from server.ports.notifications import (
+    Delivery,
+    DeliveryFailed,
+    Notification,
+    OutgoingMessage,
+)
 
 log = logging.getLogger("zmos.notifications")
+
+
+def _domain(sender: str) -> str:
+    address = sender.rpartition("<")[2].rstrip(">").strip()
+    return address.rpartition("@")[2] or "zmos.local"
+
+
+def build_email(message: OutgoingMessage, default_sender: str) -> EmailMessage:
+    """The MIME message of ``message``; pure, so tests can read what would be sent."""
+    email = EmailMessage()
+    sender = default_sender
+    if message.sender is not None:
+        sender = formataddr((message.sender.name, message.sender.address))
+    email["From"] = sender
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain=_domain(sender))
+    if message.unsubscribe is not None:
+        links = [f"<{message.unsubscribe.url}>"]
+        if message.unsubscribe.mailto:
+            links.append(f"<{message.unsubscribe.mailto}>")
+        email["List-Unsubscribe"] = ", ".join(links)
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email.set_content(message.text)
+    if message.html is not None:
+        email.add_alternative(message.html, subtype="html")
+    return email
+
+
+def _failure(exc: Exception) -> DeliveryFailed:
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [c for c, _ in exc.recipients.values()]
+        code = min(codes) if codes else None
+    permanent = isinstance(code, int) and 500 <= code < 600
+    return DeliveryFailed(f"SMTP: {exc}", permanent=permanent)
 
 
 class SmtpNotifications:
@@ -32,6 +80,15 @@ class SmtpNotifications:
         with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
             smtp.send_message(message)
 
+    def deliver(self, message: OutgoingMessage) -> Delivery:
+        email = build_email(message, self._sender)
+        try:
+            with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
+                smtp.send_message(email)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _failure(exc) from exc
+        return Delivery(provider_id=str(email["Message-ID"]), status="sent")
+
 
 class LogNotifications:
     """Used when no SMTP server is configured: the message goes to the server log."""
@@ -40,3 +97,7 @@ class LogNotifications:
         log.info(
             "email to %s: %s\n%s", notification.to_email, notification.subject, notification.body
         )
+
+    def deliver(self, message: OutgoingMessage) -> Delivery:
+        log.info("%s to %s: %s\n%s", message.channel, message.to, message.subject, message.text)
+        return Delivery(status="logged")

@@ -19,8 +19,15 @@ import logging
 import uuid
 from typing import Any
 
-from server.adapters.zhep_http import ZhepEndpoint
-from server.ports.notifications import Notification, NotificationService
+from server.adapters.zhep_http import ZhepEndpoint, ZhepRejected, ZhepUnavailable
+from server.ports.notifications import (
+    Channel,
+    Delivery,
+    DeliveryFailed,
+    Notification,
+    NotificationService,
+    OutgoingMessage,
+)
 
 log = logging.getLogger("zmos.zhep")
 
@@ -72,6 +79,23 @@ def message_key(notification: Notification, body: dict[str, Any]) -> str:
     return str(uuid.uuid5(_KEYS, digest))
 
 
+def outgoing_body(message: OutgoingMessage) -> dict[str, Any]:
+    """A delivery-log message (email, SMS, WhatsApp) as ZHEP is asked to send it."""
+    by_phone = message.channel in (Channel.SMS, Channel.WHATSAPP)
+    recipient = {"phone" if by_phone else "email": message.to}
+    body: dict[str, Any] = {
+        "recipient": recipient,
+        "channel": message.channel.value,
+        "subject": message.subject[:300],
+        "body": message.text,
+    }
+    if message.html and not by_phone:
+        body["html"] = message.html
+    if message.unsubscribe is not None and not by_phone:
+        body["unsubscribe_url"] = message.unsubscribe.url
+    return body
+
+
 class ZhepMessaging:
     def __init__(
         self, endpoint: ZhepEndpoint, *, fallback: NotificationService | None = None
@@ -90,3 +114,26 @@ class ZhepMessaging:
             "POST", "/v1/messages", json=body, idempotency_key=message_key(notification, body)
         )
         log.info("ZHEP accepted message %s (%s)", accepted.get("id"), channel)
+
+    def channels(self) -> frozenset[Channel]:
+        """The member channels of the delivery log ZHEP carries besides email."""
+        return frozenset({Channel.SMS, Channel.WHATSAPP})
+
+    def verify_status_callback(self, url: str, params: dict[str, str], signature: str) -> bool:
+        """ZHEP keeps delivery status itself and never posts it back."""
+        return False
+
+    def deliver(self, message: OutgoingMessage) -> Delivery:
+        """Hand a delivery-log message to ZHEP, keyed by the message's own id: a refusal is
+        permanent, no answer a later try's business."""
+        body = outgoing_body(message)
+        key = message.key or message_key(Notification(message.to, message.subject, ""), body)
+        try:
+            accepted = self._endpoint.request(
+                "POST", "/v1/messages", json=body, idempotency_key=key
+            )
+        except ZhepRejected as exc:
+            raise DeliveryFailed(str(exc), permanent=True) from exc
+        except ZhepUnavailable as exc:
+            raise DeliveryFailed(str(exc), permanent=False) from exc
+        return Delivery(provider_id=str(accepted.get("id") or "") or None, status="sent")

@@ -29,6 +29,7 @@ from server.ports import (
 )
 from server.ports.identity import AccessClaims, AccessGrants, InvalidToken
 from server.ports.location_scope import LocationScope
+from server.ports.notifications import Messaging
 from server.ports.risk import CoachedMembers, EnrolmentGate, RiskReader
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 
@@ -61,6 +62,9 @@ class Services(Protocol):
 
     @property
     def events(self) -> EventPublisher: ...
+
+    @property
+    def messaging(self) -> Messaging: ...
 
     @property
     def location_scope(self) -> LocationScope: ...

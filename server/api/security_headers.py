@@ -36,7 +36,8 @@ WEB_POLICY = (
     "base-uri 'none'; form-action 'self'"
 )
 WEB_ROOTS = ("/app", "/manage")
-WEB_PREFIXES = ("/app/", "/manage/", "/static/")
+#: The unsubscribe page of an email link is a page too (its POST answers JSON to mail clients).
+WEB_PREFIXES = ("/app/", "/manage/", "/static/", "/unsubscribe/")
 
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),

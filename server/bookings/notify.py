@@ -44,6 +44,7 @@ def tell(uow: UnitOfWork, booking: Booking, topic: str, subject: str, text: str)
         subject=subject.format(what=what)[:300],
         body=f"Hello {member.first_name},\n\n{text.format(what=what)}\n",
         topic=topic,
+        member_id=member.id,
     )
 
 

@@ -43,6 +43,7 @@ from server.db.settings_rows import save_settings
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.members.models import Member
+from server.notices import rules as notice_rules
 from server.notices import service as notices
 from server.nudges import repository as nudges_repo
 from server.nudges import rules as nudge_rules
@@ -329,13 +330,15 @@ def send_message(
         if goes_at is not None:
             headline = f"A message from {coach.name if coach else 'your coach'}"
             mail = nudge_rules.message(nudge_rules.NudgeKind.COACH, why, headline)
-            notices.queue(
+            notices.to_member(
                 uow=uow,
                 tenant_id=claims.tenant_id,
-                to_email=person.email,
+                member_id=member_id,
+                kind=notice_rules.Kind.NUDGE,
                 subject=mail.subject,
                 body=f"Hello {person.first_name},\n\n{text}\n\n{mail.body}",
                 topic="nudge.coach",
+                quiet=prefs.quiet,
                 not_before=goes_at,
             )
         uow.commit()

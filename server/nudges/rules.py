@@ -16,6 +16,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from shared.engagement.streaks import StreakRisk, StreakUnit
+from shared.quiet_hours import QuietHours as QuietHours
 
 
 class NudgeKind(StrEnum):
@@ -36,8 +37,6 @@ class Skip(StrEnum):
     DONE_ALREADY = "done_already"
 
 
-DEFAULT_QUIET_START = time(21, 0)
-DEFAULT_QUIET_END = time(8, 0)
 DEFAULT_WEEKLY_CAP = 3
 DEFAULT_REMINDER_MINUTES = 120
 DEFAULT_LAPSE_DAYS = 7
@@ -48,39 +47,9 @@ MIN_REMINDER_LEAD = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
-class QuietHours:
-    """Local wall-clock span [start, end); start after end runs over midnight; equal
-    times mean no quiet hours at all."""
-
-    start: time = DEFAULT_QUIET_START
-    end: time = DEFAULT_QUIET_END
-
-    def contains(self, local: time) -> bool:
-        if self.start == self.end:
-            return False
-        if self.start < self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end
-
-    def quiet_at(self, at: datetime, zone: ZoneInfo) -> bool:
-        return self.contains(at.astimezone(zone).time().replace(tzinfo=None))
-
-    def next_end(self, at: datetime, zone: ZoneInfo) -> datetime:
-        """The first instant after ``at`` at which the member's clock shows ``end``, found
-        on the calendar (the local date, then the next) rather than by adding 24 hours."""
-        local_day = at.astimezone(zone).date()
-        for offset in range(3):
-            day = local_day + timedelta(days=offset)
-            candidate = datetime.combine(day, self.end, tzinfo=zone)
-            if candidate > at:
-                return candidate.astimezone(at.tzinfo)
-        raise AssertionError("a wall-clock time recurs within two days")
-
-
-@dataclass(frozen=True, slots=True)
 class Preferences:
     opted_out: frozenset[NudgeKind] = frozenset()
-    quiet: QuietHours = QuietHours()
+    quiet: QuietHours = QuietHours()  # noqa: RUF009 (frozen, so shared safely)
 
 
 @dataclass(frozen=True, slots=True)

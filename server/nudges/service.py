@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.db.uow import UnitOfWork
 from server.errors import NotFound
+from server.notices import rules as notice_rules
 from server.notices import service as notices
 from server.nudges import repository as repo
 from server.nudges import rules
@@ -37,6 +38,7 @@ from server.tenants.models import Tenant
 from shared.clock import utcnow
 from shared.engagement.streaks import StreakRisk
 from shared.ids import new_id
+from shared.quiet_hours import QuietHours
 
 log = logging.getLogger("zmos.nudges")
 
@@ -44,6 +46,8 @@ StreaksAtRisk = Callable[[UnitOfWork, uuid.UUID, datetime], list[StreakRisk]]
 #: Tenants read per query while walking all of them.
 TENANT_BATCH = 50
 
+#: Class reminders go on the channels a member chose for reminders; the rest as nudges.
+_MESSAGE_KINDS = {NudgeKind.CLASS_REMINDER: notice_rules.Kind.REMINDER}
 _HEADLINES = {
     NudgeKind.CLASS_REMINDER: "Reminder: {name} at {at}",
     NudgeKind.STREAK_PROTECTION: "One session this week keeps your {current}-{span} streak",
@@ -196,6 +200,7 @@ def _run_tenant(
             person,
             headline,
             policy.weekly_cap,
+            chosen.quiet,
         )
         if recorded is rules.Action.SEND:
             sent += 1
@@ -213,6 +218,7 @@ def _record(
     person: repo.Recipient,
     headline: str,
     weekly_cap: int,
+    quiet: QuietHours,
 ) -> rules.Action | None:
     """Insert the nudge and, if it is sent, queue its notice: one transaction, which
     another process's insert of the same subject makes fail as a whole. What was recorded
@@ -229,31 +235,35 @@ def _record(
                 sent = repo.sent_since(uow.db, tenant_id, [member_id], since).get(member_id, 0)
                 if sent >= weekly_cap:
                     sending, reason = False, rules.Skip.CAP
-            uow.db.add(
-                Nudge(
-                    tenant_id=tenant_id,
-                    id=new_id(),
-                    member_id=member_id,
-                    kind=candidate.kind.value,
-                    subject_key=candidate.subject_key,
-                    why=candidate.why[:300],
-                    due_at=candidate.due_at,
-                    created_at=now,
-                    sent_at=now if sending else None,
-                    skipped=None if reason is None else reason.value,
-                )
+            nudge = Nudge(
+                tenant_id=tenant_id,
+                id=new_id(),
+                member_id=member_id,
+                kind=candidate.kind.value,
+                subject_key=candidate.subject_key,
+                why=candidate.why[:300],
+                due_at=candidate.due_at,
+                created_at=now,
+                sent_at=now if sending else None,
+                skipped=None if reason is None else reason.value,
             )
+            uow.db.add(nudge)
             uow.flush()
             if sending:
                 mail = rules.message(candidate.kind, candidate.why, headline)
-                notices.queue(
+                queued = notices.to_member(
                     uow=uow,
                     tenant_id=tenant_id,
-                    to_email=person.email,
+                    member_id=member_id,
+                    kind=_MESSAGE_KINDS.get(candidate.kind, notice_rules.Kind.NUDGE),
                     subject=mail.subject,
                     body=f"Hello {person.first_name},\n\n{mail.body}",
                     topic=f"nudge.{candidate.kind.value}",
+                    quiet=quiet,
                 )
+                if not queued:  # no channel chosen for this kind (or unsubscribed)
+                    sending = False
+                    nudge.sent_at, nudge.skipped = None, rules.Skip.OPTED_OUT.value
             uow.commit()
     except IntegrityError:
         return None  # another process recorded it first

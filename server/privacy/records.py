@@ -19,6 +19,7 @@ from server.coaching.models import contact_context
 from server.db.base import Base
 from server.db.sealed import FieldSealer
 from server.journeys.models import assessment_context
+from server.notices.models import staff_channel_context
 from server.privacy import rules
 from server.screening.rules import context as screening_context
 
@@ -41,6 +42,8 @@ SEALED: dict[tuple[str, str], Sealed] = {
     ("risk_flags", "note"): Sealed(_screening("risk_flags", "note")),
     ("coach_contacts", "sealed_text"): Sealed(contact_context),
     ("journey_assessment_results", "sealed_value"): Sealed(assessment_context, json=True),
+    # Not health data, but a secret sealed to its row all the same (a staff webhook URL).
+    ("staff_channels", "sealed_url"): Sealed(staff_channel_context),
 }
 
 
@@ -143,15 +146,13 @@ def gather(
             & (tokens.c.subject_id == member_id),
         )
     ]
+    # Messages queued before they named their member are found by address too.
     notices = Base.metadata.tables["notices"]
-    found["notices"] = (
-        [
-            _row(notices, r, tenant_id, sealer)
-            for r in _rows(
-                db, notices, (notices.c.tenant_id == tenant_id) & (notices.c.to_email == email)
-            )
-        ]
-        if email
-        else []
-    )
+    mine = notices.c.member_id == member_id
+    if email:
+        mine = mine | (notices.c.to_email == email)
+    found["notices"] = [
+        _row(notices, r, tenant_id, sealer)
+        for r in _rows(db, notices, (notices.c.tenant_id == tenant_id) & mine)
+    ]
     return found

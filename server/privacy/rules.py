@@ -75,6 +75,8 @@ ERASURE: dict[str, Policy] = {
     "coach_assignments": Delete("a live relation to a coach"),
     "nudges": Delete("messages to the member"),
     "nudge_settings": Delete("the member's preferences"),
+    "channel_preferences": Delete("the member's preferences"),
+    "notices": Delete("messages to the member"),
     "calendar_feeds": Delete("a secret link of the member"),
     "member_passes": Delete("wallet passes of the member"),
     "email_verifications": Delete("sign-in secrets"),

@@ -290,15 +290,12 @@ def erase_member(
         for name, policy in ordered:
             table = Base.metadata.tables[name]
             where = (table.c.tenant_id == claims.tenant_id) & (table.c.member_id == member_id)
+            if name == "notices" and email:
+                # Messages queued before they named their member are found by address.
+                where = (table.c.tenant_id == claims.tenant_id) & (
+                    (table.c.member_id == member_id) | (table.c.to_email == email)
+                )
             done[name] = _erase_table(db, name, policy, where)
-        if email:
-            notices = Base.metadata.tables["notices"]
-            done["notices"] = _erase_table(
-                db,
-                "notices",
-                rules.Delete("messages to the member"),
-                (notices.c.tenant_id == claims.tenant_id) & (notices.c.to_email == email),
-            )
         done.update(
             _forget_imports(
                 db,

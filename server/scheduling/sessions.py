@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput
+from server.notices import service as notices
 from server.ports.identity import AccessClaims
 from server.scheduling import instructors
 from server.scheduling.hours import hours_warnings
-from server.scheduling.models import ClassSession
+from server.scheduling.models import ClassSession, SessionType
 from server.scheduling.repository import SessionFilter, SessionRepository
 from server.scheduling.schemas import (
     SessionCancel,
@@ -184,8 +186,24 @@ def cancel_session(
         row = _open_for_change(uow, claims.tenant_id, session_id)
         zone = zone_of(uow, claims.tenant_id, row.location_id)
         told = cancel_row(uow, bookings, row, cmd.reason, detach=True)
+        _tell_staff(uow, row, zone, cmd.reason, told)
         uow.commit()
         return session_read(row, zone, told)
+
+
+def _tell_staff(uow: UnitOfWork, row: ClassSession, zone: str, reason: str, told: int) -> None:
+    """Post the cancellation to the tenant's staff channels (if it chose this event)."""
+    kind = uow.db.get(SessionType, (row.tenant_id, row.session_type_id))
+    name = kind.name if kind is not None else "A class"
+    when = row.starts_at.astimezone(ZoneInfo(zone))
+    notices.to_staff(
+        uow=uow,
+        tenant_id=row.tenant_id,
+        event="session.cancelled",
+        subject=f"Class cancelled: {name} {when:%a %d %b %H:%M}",
+        body=f"{name} on {when:%a %d %b %Y at %H:%M} was cancelled ({reason}). "
+        f"{told} booked member(s) were told.",
+    )
 
 
 def cancel_row(

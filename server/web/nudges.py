@@ -32,7 +32,9 @@ async def _view(request: Request) -> dict[str, Any]:
 @router.get("/app/account/notifications")
 async def notifications(request: Request, saved: str = "") -> Response:
     values = await _view(request)
-    return member_page(request, TEMPLATE, SECTION, saved=saved == "1", error=None, **values)
+    return member_page(
+        request, TEMPLATE, SECTION, saved=saved == "1", error=None, error_field=None, **values
+    )
 
 
 @router.post("/app/account/notifications")
@@ -50,8 +52,18 @@ async def save_notifications(request: Request) -> Response:
         values.update(
             quiet_start=fields.get("quiet_start", ""), quiet_end=fields.get("quiet_end", "")
         )
+        for row in values["channel_rows"]:
+            for channel in row["channels"]:
+                channel["on"] = fields.get(f"ch_{row['kind']}_{channel['value']}") == "on"
         return member_page(
-            request, TEMPLATE, SECTION, 422, saved=False, error=exc.message, **values
+            request,
+            TEMPLATE,
+            SECTION,
+            422,
+            saved=False,
+            error=exc.message,
+            error_field=exc.field,
+            **values,
         )
     except DomainError as exc:
         raise WebRefusal(exc.status, exc.title, sentence(exc.detail)) from None

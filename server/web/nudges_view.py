@@ -8,6 +8,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from server.api.deps import Services
+from server.errors import InvalidInput
+from server.notices import preferences as notice_preferences
+from server.notices.schemas import ChannelsWrite
 from server.nudges import service as nudges
 from server.nudges.rules import NudgeKind
 from server.nudges.schemas import NudgeSettingsWrite
@@ -31,10 +34,21 @@ SKIPPED_WORDS = {
 }
 
 
+#: The kinds of message a member picks channels for, and the channels.
+CHANNEL_KINDS = (
+    ("reminder", "Reminders"),
+    ("nudge", "Nudges and coach messages"),
+    ("marketing", "News and offers"),
+)
+CHANNELS = (("email", "Email"), ("sms", "SMS"), ("whatsapp", "WhatsApp"))
+
+
 class SettingsRefused(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str = "quiet") -> None:
         super().__init__(message)
         self.message = message
+        #: What was refused: "quiet" (the times) or "channels".
+        self.field = field
 
 
 def notifications_view(container: Services, claims: AccessClaims) -> dict[str, Any]:
@@ -61,7 +75,23 @@ def notifications_view(container: Services, claims: AccessClaims) -> dict[str, A
         }
         for item in page.items
     ]
+    channels = notice_preferences.get_channels(
+        uow=container.read_uow(), tenant_id=claims.tenant_id, member_id=claims.subject_id
+    )
+    chosen = channels.model_dump()
     return {
+        "channel_rows": [
+            {
+                "kind": kind,
+                "words": words,
+                "channels": [
+                    {"value": value, "words": label, "on": value in chosen[kind]}
+                    for value, label in CHANNELS
+                ],
+            }
+            for kind, words in CHANNEL_KINDS
+        ],
+        "phone_ok": channels.phone_ok,
         "kinds": [
             {
                 "value": kind.value,
@@ -90,6 +120,19 @@ def save_settings(container: Services, claims: AccessClaims, fields: dict[str, s
         raise SettingsRefused(
             "Quiet hours need two times of day, such as 21:00 and 08:00."
         ) from None
+    choices = {
+        kind: [value for value, _ in CHANNELS if fields.get(f"ch_{kind}_{value}") == "on"]
+        for kind, _ in CHANNEL_KINDS
+    }
+    try:
+        notice_preferences.put_channels(
+            uow=container.uow(),
+            tenant_id=claims.tenant_id,
+            member_id=claims.subject_id,
+            cmd=ChannelsWrite.model_validate(choices),
+        )
+    except InvalidInput as exc:
+        raise SettingsRefused(f"{exc.detail}.", field="channels") from None
     nudges.put_settings(
         uow=container.uow(), tenant_id=claims.tenant_id, member_id=claims.subject_id, cmd=cmd
     )

@@ -177,8 +177,13 @@ STATE_DEPENDENT = {
     *CORPORATE_STATE_DEPENDENT,
 }
 #: The feed token is the credential of a calendar feed (calendar apps send no headers):
-#: it is public by design, and forged tokens are tested in test_ical.py.
-BY_TOKEN = {"/calendars/{token}.ics"}
+#: it is public by design, and forged tokens are tested in test_ical.py. Likewise an email's
+#: signed unsubscribe link and a provider's signed status callback (test_notify_channels.py).
+BY_TOKEN = {
+    "/calendars/{token}.ics",
+    "/unsubscribe/{token}",
+    "/notices/status/{tenant_id}/{notice_id}",
+}
 #: Routes for enrolled kiosks: walked with a device token of the caller's tenant. Walked
 #: after the staff routes: resolving a review item here leaves the managers' route a 409.
 DEVICE_ROUTES = {"/sync/review-items/{review_item_id}/resolve"}

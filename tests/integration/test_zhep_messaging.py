@@ -13,7 +13,14 @@ import pytest
 
 from server.adapters.zhep_http import ZhepEndpoint, ZhepRejected, ZhepUnavailable
 from server.adapters.zhep_messaging import ZhepMessaging
-from server.ports.notifications import Attachment, Notification
+from server.ports.notifications import (
+    Attachment,
+    Channel,
+    DeliveryFailed,
+    Notification,
+    OutgoingMessage,
+    Unsubscribe,
+)
 from tests.fakes.notifications import FakeNotifications
 from tests.loopback.zhep_services import TOKEN, RunningZhep, zhep_service
 
@@ -128,3 +135,46 @@ def test_a_channel_zhep_does_not_carry_goes_to_the_fallback(zhep: RunningZhep) -
     assert zhep.state.requests == [] and len(fallback.sent) == 1
     with pytest.raises(ValueError, match="does not carry the 'slack' channel"):
         _messaging(zhep).send(note)
+
+
+def test_a_delivery_log_message_goes_by_its_channel_keyed_by_its_notice(
+    zhep: RunningZhep,
+) -> None:
+    """Integrated, the delivery log hands ZHEP email (with its HTML and unsubscribe link)
+    and SMS; the notice's id is the key, so a retried delivery is one message."""
+    messaging = _messaging(zhep)
+    email = OutgoingMessage(
+        Channel.EMAIL,
+        "ama@example.com",
+        "Your streak",
+        "Six days!",
+        html="<p>Six days!</p>",
+        unsubscribe=Unsubscribe("https://gym.example.com/unsubscribe/abc"),
+        key="notice-1",
+    )
+    first = messaging.deliver(email)
+    again = messaging.deliver(email)
+    assert first.provider_id and first.provider_id == again.provider_id
+    sms = OutgoingMessage(Channel.SMS, "+233201234567", "", "Class at 6", key="notice-2")
+    messaging.deliver(sms)
+    sent = {key: body for (_, key), (body, _) in zhep.state.messages.items()}
+    assert set(sent) == {"notice-1", "notice-2"}
+    assert sent["notice-1"]["html"] == "<p>Six days!</p>"
+    assert sent["notice-1"]["unsubscribe_url"] == "https://gym.example.com/unsubscribe/abc"
+    assert sent["notice-2"]["recipient"] == {"phone": "+233201234567"}
+    assert "html" not in sent["notice-2"]
+
+
+def test_a_refusal_is_permanent_and_no_answer_is_not(zhep: RunningZhep) -> None:
+    messaging = _messaging(zhep, timeout=0.3)
+    bad_number = OutgoingMessage(Channel.SMS, "0201234567", "", "Hi", key="n-3")
+    with pytest.raises(DeliveryFailed) as refused:
+        messaging.deliver(bad_number)
+    assert refused.value.permanent
+    # ZHEP refused it against its contract (a number without its country code).
+    assert [v for v in zhep.state.violations if "phone" in v]
+    zhep.state.violations.clear()
+    zhep.state.fail(503, times=5)
+    with pytest.raises(DeliveryFailed) as unanswered:
+        messaging.deliver(OutgoingMessage(Channel.SMS, "+233201234567", "", "Hi", key="n-4"))
+    assert not unanswered.value.permanent

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from server.adapters.channel_router import ChannelRouter
+from server.adapters.chat_webhooks import SlackWebhook
 from server.adapters.fanout_events import FanOutEvents
 from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.log_events import LogEventPublisher
@@ -19,6 +21,7 @@ from server.adapters.zhep_messaging import ZhepMessaging
 from server.adapters.zhep_payments import ZhepPayments
 from server.bootstrap import Container, Ports, build_container
 from server.config import Settings
+from server.ports.notifications import Channel
 from tests.fakes.payments import FakePayments
 
 URLS: dict[str, Any] = {
@@ -72,6 +75,12 @@ def test_integrated_with_every_url_uses_zhep_for_all_three(tmp_path: Path) -> No
     assert isinstance(local, LogEventPublisher) and isinstance(engine, ZhepHealthScore)
     assert engine._endpoint.base_url == "http://127.0.0.1:9/hs"
     assert engine._endpoint.token == "t"
+    # The delivery log's email, SMS and WhatsApp go to ZHEP too; staff channels stay ours.
+    router = container.messaging
+    assert isinstance(router, ChannelRouter)
+    for channel in (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP):
+        assert router._adapters[channel] is container.notifications
+    assert isinstance(router._adapters[Channel.SLACK], SlackWebhook)
 
 
 @pytest.mark.parametrize("only", sorted(URLS))
