@@ -1,0 +1,1 @@
+"""Small servers on loopback that follow providers' documented contracts, with faults."""
