@@ -110,6 +110,15 @@ def _check(request: EligibilityRequest, party_id: str) -> BenefitCheck:
     )
 
 
+def _nearest(answers: list[tuple[datetime, BenefitAnswer]], at: datetime) -> BenefitAnswer | None:
+    """The member's answer asked for the time nearest ``at`` (the caller may decide at a
+    time a little off the one it prepared), if it still holds then."""
+    if not answers:
+        return None
+    asked, answer = min(answers, key=lambda item: abs(item[0] - at))
+    return answer if at < answer.valid_until else None
+
+
 class ZhepEligibility:
     def __init__(
         self,
@@ -168,7 +177,7 @@ class ZhepEligibilityBatch:
             decider = self._decider(tenant_id)
             ids = list(dict.fromkeys(r.member_id for r in requests if r.tenant_id == tenant_id))
             self._parties.update(decider.repo.party_ids(ids))
-        self._answers: dict[tuple[uuid.UUID, datetime], BenefitAnswer] | None = None
+        self._answers: dict[uuid.UUID, list[tuple[datetime, BenefitAnswer]]] | None = None
         self._unavailable: str | None = None
 
     def _decider(self, tenant_id: uuid.UUID) -> _Decider:
@@ -177,9 +186,9 @@ class ZhepEligibilityBatch:
             found = self._deciders[tenant_id] = _Decider(self._uow, tenant_id, self._clock)
         return found
 
-    def _ask(self) -> dict[tuple[uuid.UUID, datetime], BenefitAnswer]:
+    def _ask(self) -> dict[uuid.UUID, list[tuple[datetime, BenefitAnswer]]]:
         wanted = [r for r in self._requests if r.member_id in self._parties]
-        answers: dict[tuple[uuid.UUID, datetime], BenefitAnswer] = {}
+        answers: dict[uuid.UUID, list[tuple[datetime, BenefitAnswer]]] = {}
         try:
             found = self._benefits.check_many(
                 [_check(r, self._parties[r.member_id]) for r in wanted]
@@ -189,7 +198,7 @@ class ZhepEligibilityBatch:
             return answers
         latest: dict[uuid.UUID, tuple[EligibilityRequest, BenefitAnswer]] = {}
         for request, answer in zip(wanted, found, strict=True):
-            answers[(request.member_id, request.at)] = answer
+            answers.setdefault(request.member_id, []).append((request.at, answer))
             latest[request.member_id] = (request, answer)
         for request, answer in latest.values():
             self._decider(request.tenant_id).repo.remember(request.member_id, answer)
@@ -203,7 +212,7 @@ class ZhepEligibilityBatch:
         if self._answers is None:
             self._answers = self._ask()
         decider = self._decider(request.tenant_id)
-        answer = self._answers.get((request.member_id, request.at))
+        answer = _nearest(self._answers.get(request.member_id, []), request.at)
         if answer is None:
             if self._unavailable is None:
                 # Not among the batch's requests: ask for this one alone.

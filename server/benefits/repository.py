@@ -37,6 +37,9 @@ class BenefitRepository:
     def __init__(self, db: Session, tenant_id: uuid.UUID) -> None:
         self.db = db
         self.tenant_id = tenant_id
+        # Rows added through this repository and not flushed yet (sessions do not autoflush).
+        self._added: dict[uuid.UUID, BenefitSnapshot] = {}
+        self._reported: set[tuple[uuid.UUID, uuid.UUID, datetime]] = set()
 
     def party_ids(self, member_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         """The members' ZHEP parties (members without one are left out)."""
@@ -58,10 +61,11 @@ class BenefitRepository:
     def remember(self, member_id: uuid.UUID, answer: BenefitAnswer) -> BenefitSnapshot:
         """Keep the service's answer as the member's last-known benefit, and send it to the
         tenant's kiosks."""
-        row = self.snapshot(member_id)
+        row = self._added.get(member_id) or self.snapshot(member_id)
         if row is None:
             row = BenefitSnapshot(tenant_id=self.tenant_id, member_id=member_id)
             self.db.add(row)
+            self._added[member_id] = row
         row.party_id = answer.party_id
         row.eligible = answer.eligible
         row.reason = answer.reason[:300]
@@ -114,6 +118,10 @@ class BenefitRepository:
     def add_report(self, report: BenefitUtilisation) -> None:
         """Once per admission: the same member, location and time decided again in one
         transaction (a credit race, a batch) adds nothing."""
+        key = (report.member_id, report.location_id, report.occurred_at)
+        if key in self._reported:
+            return
+        self._reported.add(key)
         known = self.db.execute(
             select(BenefitUtilisation.id).where(
                 BenefitUtilisation.tenant_id == self.tenant_id,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import distinct, select, update
+from sqlalchemy import select, update
 
 from server.benefits.models import BenefitUtilisation
 from server.benefits.repository import BenefitRepository, backoff
@@ -95,10 +95,12 @@ def report_due(
     with make_uow() as uow:
         tenants = list(
             uow.db.execute(
-                select(distinct(BenefitUtilisation.tenant_id)).where(
+                select(BenefitUtilisation.tenant_id)
+                .where(
                     BenefitUtilisation.state == "pending",
                     BenefitUtilisation.next_attempt_at <= now,
                 )
+                .distinct()
             ).scalars()
         )
     acknowledged = 0
