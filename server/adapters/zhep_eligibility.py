@@ -115,7 +115,7 @@ def _nearest(answers: list[tuple[datetime, BenefitAnswer]], at: datetime) -> Ben
     time a little off the one it prepared), if it still holds then."""
     if not answers:
         return None
-    asked, answer = min(answers, key=lambda item: abs(item[0] - at))
+    _asked, answer = min(answers, key=lambda item: abs(item[0] - at))
     return answer if at < answer.valid_until else None
 
 
