@@ -22,8 +22,9 @@ class KnownBenefit:
 @dataclass(frozen=True)
 class BenefitOutcome:
     admitted: bool
+    #: For the member (and the record): why.
     reason: str
-    #: For staff: how old the answer decided from is.
+    #: For staff: how old the answer decided from is (None: there was none).
     warning: str | None = None
 
 
@@ -49,7 +50,7 @@ def from_last_known(known: KnownBenefit | None, at: datetime, *, now: datetime) 
         return BenefitOutcome(False, "no ZPS benefit check is known")
     note = checked_note(known, now)
     if at >= known.valid_until:
-        return BenefitOutcome(False, f"the last ZPS benefit check has expired ({note})")
+        return BenefitOutcome(False, "the last ZPS benefit check has expired", note)
     if not known.eligible or not known.benefit_id:
-        return BenefitOutcome(False, f"ZPS: {known.reason} ({note})")
+        return BenefitOutcome(False, f"ZPS: {known.reason}", note)
     return BenefitOutcome(True, f"ZPS benefit {known.benefit_id}: {known.reason}", note)

@@ -79,8 +79,9 @@ class _Decider:
         row = self.repo.snapshot(request.member_id)
         outcome = rules.from_last_known(_known(row), request.at, now=self.clock())
         if not outcome.admitted or row is None or row.benefit_id is None:
+            age = f" ({outcome.warning})" if outcome.warning else ""
             return EligibilityDecision(
-                admitted=False, reason=f"{local.reason}; {why}: {outcome.reason}"[:300]
+                admitted=False, reason=f"{local.reason}; {why}: {outcome.reason}{age}"[:300]
             )
         self._report(request, party_id, row.benefit_id)
         return EligibilityDecision(

@@ -159,6 +159,7 @@ def test_an_expired_snapshot_does_not_admit(
     zps.state.faults.status = 502
     body = _door(desk, member)
     assert body["admitted"] is False and "has expired" in str(body["reason"])
+    assert "(ZPS benefit checked 3 h ago)" in str(body["reason"])
 
 
 def test_integrated_mode_with_zps_settings_chooses_zps(settings: Settings) -> None:

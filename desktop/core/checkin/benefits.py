@@ -28,7 +28,5 @@ def with_benefit(
     if outcome.admitted:
         return Decision(True, outcome.reason, staff_note=outcome.warning)
     return replace(
-        decision,
-        reason=f"{decision.reason}; {outcome.reason}",
-        staff_note=rules.checked_note(known, at),
+        decision, reason=f"{decision.reason}; {outcome.reason}", staff_note=outcome.warning
     )
