@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
@@ -39,6 +40,9 @@ from .core import (
 from .kiosk_checkin import kiosk, snapshot
 from .server import fresh_postgres_database, sqlite_url
 
+if TYPE_CHECKING:
+    from server.bootstrap import Container
+
 DOOR_BAR = Bar(
     text="a door check-in in integrated mode decides within 150 ms p95 with ZPS answering "
     "in 100 ms (online), and from the kiosk's snapshot (offline)",
@@ -48,12 +52,12 @@ ZPS_LATENCY_S = 0.1
 SLOW_ZPS_S = 0.5
 
 
-def _members(container: object, tenant_id: uuid.UUID, count: int, prefix: str) -> list[str]:
+def _members(container: Container, tenant_id: uuid.UUID, count: int, prefix: str) -> list[str]:
     from server.members.models import Member
 
     now = datetime.now(UTC)
     ids = [uuid.uuid4() for _ in range(count)]
-    with container.uow() as uow:  # type: ignore[attr-defined]
+    with container.uow() as uow:
         uow.db.execute(
             insert(Member),
             [

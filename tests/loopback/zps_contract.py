@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "zhep" / "zps.openapi.yaml"
 
