@@ -26,6 +26,7 @@ from server.ports.eligibility import (
     EligibilityDecision,
     EligibilityRequest,
     EligibilityService,
+    Purpose,
 )
 from shared import benefits as rules
 from shared.clock import utcnow
@@ -89,6 +90,8 @@ class _Decider:
         )
 
     def _report(self, request: EligibilityRequest, party_id: str, benefit_id: str) -> None:
+        if request.purpose is not Purpose.DOOR:
+            return  # a booked class is reported when the member comes to the door
         self.repo.add_report(
             BenefitUtilisation(
                 id=new_id(),

@@ -63,16 +63,24 @@ def _check_body(check: BenefitCheck) -> dict[str, Any]:
 
 
 class ZpsBenefits:
-    """``http``'s own timeout bounds a door check; batches and reports, which no one waits
-    for at the door, get ``slow_timeout``."""
+    """``http``'s own timeout bounds a door check. A batch (a kiosk's push, a refresh) gets
+    ``batch_timeout``: a push holds its transaction while it waits. Utilisation reports,
+    which nothing waits for, get ``report_timeout``."""
 
     def __init__(
-        self, http: httpx.Client, *, base_url: str, api_key: str, slow_timeout: float = 10.0
+        self,
+        http: httpx.Client,
+        *,
+        base_url: str,
+        api_key: str,
+        batch_timeout: float = 2.0,
+        report_timeout: float = 10.0,
     ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {api_key}"}
-        self._slow = httpx.Timeout(slow_timeout)
+        self._batch = httpx.Timeout(batch_timeout)
+        self._report = httpx.Timeout(report_timeout)
 
     def _post(
         self,
@@ -80,14 +88,14 @@ class ZpsBenefits:
         body: dict[str, Any],
         headers: dict[str, str] | None = None,
         *,
-        slow: bool = False,
+        timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
         try:
             response = self._http.post(
                 self._base + path,
                 json=body,
                 headers={**self._headers, **(headers or {})},
-                timeout=self._slow if slow else httpx.USE_CLIENT_DEFAULT,
+                timeout=timeout or httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.HTTPError as exc:
             raise BenefitsUnavailable(f"ZPS did not answer ({type(exc).__name__})") from exc
@@ -110,7 +118,9 @@ class ZpsBenefits:
         for start in range(0, len(checks), BATCH_LIMIT):
             chunk = checks[start : start + BATCH_LIMIT]
             response = self._post(
-                "/eligibility/batch", {"checks": [_check_body(c) for c in chunk]}, slow=True
+                "/eligibility/batch",
+                {"checks": [_check_body(c) for c in chunk]},
+                timeout=self._batch,
             )
             try:
                 results = _Results.model_validate_json(response.content).results
@@ -131,7 +141,9 @@ class ZpsBenefits:
         }
         if report.visit_ref is not None:
             body["visit_ref"] = str(report.visit_ref)
-        response = self._post("/utilisation", body, {"Idempotency-Key": str(report.key)}, slow=True)
+        response = self._post(
+            "/utilisation", body, {"Idempotency-Key": str(report.key)}, timeout=self._report
+        )
         try:
             return _Receipt.model_validate_json(response.content).utilisation_id
         except ValidationError as exc:

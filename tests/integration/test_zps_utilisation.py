@@ -14,6 +14,7 @@ from server.benefits import service as benefits_service
 from server.bootstrap import Container
 from server.config import Settings
 from shared.clock import utcnow
+from tests.integration.bookings_helpers import open_studio
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import Desk, open_desk
 from tests.integration.sync_helpers import Kiosk, review_items
@@ -196,3 +197,17 @@ def test_refresh_asks_for_stale_snapshots_in_one_batch(
     )
     assert stale == 0 and all(snapshot(container, m) is not None for m in members)
     assert uuid.UUID(members[0])
+
+
+def test_a_booking_on_a_benefit_is_reported_at_the_door_not_when_booked(
+    api: Api, container: Container, zps: RunningZps
+) -> None:
+    studio = open_studio(api, container, "zps-book")
+    member = party_member(studio.desk, zps, "party-b1", Benefit())
+    session_id = studio.session()
+    booked = studio.book(session_id, member)
+    assert booked.status_code == 201, booked.text
+    [(_, path, _, sent)] = zps.state.requests  # the booking queue asks in a batch
+    assert path == "/eligibility/batch"
+    assert [c["purpose"] for c in sent["checks"]] == ["booking"]
+    assert reports(container) == []  # a place in a class is not a visit
