@@ -152,7 +152,7 @@ def refresh_snapshots(
     make_uow: Callable[[], UnitOfWork],
     benefits: BenefitsService,
     older_than: timedelta = timedelta(hours=6),
-    limit: int = 500,
+    limit: int = 5000,
 ) -> int:
     """Ask again, in batches, for members whose benefit snapshot is missing or older than
     ``older_than`` (kiosks then hold a recent one for offline decisions), at each member's
