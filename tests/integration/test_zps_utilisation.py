@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -211,3 +212,22 @@ def test_a_booking_on_a_benefit_is_reported_at_the_door_not_when_booked(
     assert path == "/eligibility/batch"
     assert [c["purpose"] for c in sent["checks"]] == ["booking"]
     assert reports(container) == []  # a place in a class is not a visit
+
+
+def test_two_processes_reporting_at_once_report_each_visit_once(
+    desk: Desk, zps: RunningZps, container: Container
+) -> None:
+    """Two server processes run the job at the same moment: both may send a report, with
+    the same idempotency key, and ZPS counts each visit once."""
+    members = [party_member(desk, zps, f"party-c{i}", Benefit()) for i in range(4)]
+    for member in members:
+        assert desk.check_in(member).json()["admitted"] is True
+    zps.state.faults.latency = 0.05  # both runs are in flight together
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: _report(container), range(2)))
+    assert 4 <= sum(runs) <= 8
+    sent = zps.requests_to("/utilisation")
+    keys = [headers["Idempotency-Key"] for _, _, headers, _ in sent]
+    assert len(set(keys)) == 4 and len(zps.state.utilisations) == 4
+    assert {r.state for r in reports(container)} == {"reported"}
+    assert _report(container, later=timedelta(hours=2)) == 0
