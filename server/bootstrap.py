@@ -186,7 +186,8 @@ def _benefits(
     assert settings.zps_url is not None and settings.zps_api_key is not None
     http = httpx.Client(timeout=httpx.Timeout(settings.zps_timeout_seconds))
     clients.append(http)
-    return ZpsBenefits(http, base_url=settings.zps_url, api_key=settings.zps_api_key)
+    key = settings.zps_api_key.get_secret_value()
+    return ZpsBenefits(http, base_url=settings.zps_url, api_key=key)
 
 
 def _notifications(settings: Settings) -> NotificationService:

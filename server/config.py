@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -134,7 +134,9 @@ class Settings(BaseSettings):
         "ZMOS_MODE=integrated and ZMOS_ZPS_API_KEY, members with a party id are admitted on "
         "their ZPS benefit when no membership of theirs admits them",
     )
-    zps_api_key: str | None = Field(None, description="The bearer service key ZPS gave us")
+    zps_api_key: SecretStr | None = Field(
+        None, description="The bearer service key ZPS issued to this deployment"
+    )
     zps_timeout_seconds: float = Field(
         0.12,
         gt=0,
@@ -168,6 +170,19 @@ class Settings(BaseSettings):
             raise ValueError(
                 "ZMOS_PUBLIC_URL must be the server's web address, such as "
                 "https://gym.example.com (no query or fragment)"
+            )
+        return value
+
+    @field_validator("zps_url")
+    @classmethod
+    def _zps_address(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")) or any(c in value for c in "?# "):
+            raise ValueError(
+                "ZMOS_ZPS_URL must be ZPS's base address, such as https://zps.example/v1 "
+                "(no query or fragment)"
             )
         return value
 

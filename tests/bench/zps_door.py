@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import insert
 
 from desktop.core.store.benefits import BenefitRows
@@ -90,7 +91,11 @@ def _online(url: str, data_dir: Path, count: int, backend: str) -> list[Figure]:
     figures = []
     with running_zps(state) as zps:
         settings = in_process_settings(url, data_dir).model_copy(
-            update={"mode": "integrated", "zps_url": zps.url, "zps_api_key": state.api_key}
+            update={
+                "mode": "integrated",
+                "zps_url": zps.url,
+                "zps_api_key": SecretStr(state.api_key),
+            }
         )
         container = build_container(settings)
         try:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.zhep_eligibility import ZhepEligibility
@@ -178,3 +179,9 @@ def test_integrated_mode_with_zps_settings_chooses_zps(settings: Settings) -> No
     finally:
         for container in (integrated, standalone, unkeyed):
             container.dispose()
+
+
+def test_a_zps_address_that_is_not_one_is_refused_at_start() -> None:
+    with pytest.raises(ValidationError, match="ZMOS_ZPS_URL must be"):
+        Settings(zps_url="zps.example/v1?x=1")
+    assert Settings(zps_url=" https://zps.example/v1/ ").zps_url == "https://zps.example/v1"

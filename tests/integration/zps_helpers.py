@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from server.benefits.models import BenefitSnapshot, BenefitUtilisation
@@ -31,7 +32,7 @@ def integrated(settings: Settings, zps: RunningZps) -> Settings:
         update={
             "mode": "integrated",
             "zps_url": zps.url,
-            "zps_api_key": zps.state.api_key,
+            "zps_api_key": SecretStr(zps.state.api_key),
             "background_jobs": False,
         }
     )

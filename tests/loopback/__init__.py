@@ -1,1 +1,2 @@
-"""Small servers on loopback that follow providers' documented contracts, with faults."""
+"""Servers on loopback that follow external providers' documented contracts, for adapter
+tests: one module per provider."""
