@@ -24,12 +24,16 @@ from server.adapters.location_scope import SqlLocationScope
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
 from server.adapters.twilio_messaging import TwilioMessaging
+from server.adapters.zhep_eligibility import ZhepEligibility
 from server.adapters.zhep_health_score import ZhepHealthScore
 from server.adapters.zhep_http import ZhepEndpoint
 from server.adapters.zhep_messaging import ZhepMessaging
 from server.adapters.zhep_payments import ZhepPayments
+from server.adapters.zps_benefits import ZpsBenefits
 from server.audit import service as audit_service
 from server.audit.recorder import AuditRecorder
+from server.benefits import service as benefits_service
+from server.benefits import sync as benefits_sync
 from server.bookings import jobs as booking_jobs
 from server.bookings import sync as bookings_sync
 from server.bookings.door import BookingsAtTheDoor
@@ -65,6 +69,7 @@ from server.ports import (
     NotificationService,
     PaymentService,
 )
+from server.ports.benefits import BenefitsService
 from server.ports.location_scope import LocationScope
 from server.ports.notifications import Messaging
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
@@ -131,17 +136,19 @@ class Container:
     risk_reader: RiskReader = field(default_factory=NoRiskCategories)
     #: Whom each coach looks after (who may read those members' health data).
     coached_members: CoachedMembers = field(default_factory=CoachesMembers)
-    #: The HTTP client of the process's providers and webhooks (closed with the container).
-    http_client: httpx.Client | None = None
+    #: A payer's benefits (integrated mode with ZPS configured); None standalone.
+    benefits: BenefitsService | None = None
+    #: HTTP clients of the adapters, closed with the container.
+    http_clients: list[httpx.Client] = field(default_factory=list)
 
     def projector(self) -> engagement_projection.Projector:
         return engagement_projection.Projector(self.ledger_observers, cache=self.engagement_states)
 
     def dispose(self) -> None:
-        if self.http_client is not None:
-            self.http_client.close()
         self.engine.dispose()
         self.read_engine.dispose()
+        for client in self.http_clients:
+            client.close()
 
     def uow(self) -> UnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
@@ -163,6 +170,7 @@ def build_sync_registry(booked: BookedClasses | None = None) -> SyncRegistry:
     for domain in (scheduling_sync, bookings_sync, members_sync, passes_sync):
         domain.register(registry)
     engagement_sync.register(registry)
+    benefits_sync.register(registry)
     sync_review.register(registry.tables)
     return registry
 
@@ -177,6 +185,22 @@ class Ports:
     notifications: NotificationService | None = None
     messaging: Messaging | None = None
     events: EventPublisher | None = None
+    benefits: BenefitsService | None = None
+
+
+def _benefits(
+    settings: Settings, ports: Ports, clients: list[httpx.Client]
+) -> BenefitsService | None:
+    """ZPS when integrated mode has its address and key (tests may pass their own)."""
+    if ports.benefits is not None:
+        return ports.benefits
+    if not settings.zps_enabled:
+        return None
+    assert settings.zps_url is not None and settings.zps_api_key is not None
+    http = httpx.Client(timeout=httpx.Timeout(settings.zps_timeout_seconds))
+    clients.append(http)
+    key = settings.zps_api_key.get_secret_value()
+    return ZpsBenefits(http, base_url=settings.zps_url, api_key=key)
 
 
 def _notifications(settings: Settings) -> SmtpNotifications | LogNotifications:
@@ -291,10 +315,16 @@ def build_container(
     recorder = AuditRecorder()
     recorder.attach(session_factory)
     recorder.attach(read_session_factory)
-    eligibility = ports.eligibility or LocalEligibility()
+    clients: list[httpx.Client] = []
+    benefits = _benefits(settings, ports, clients)
+    # Integrated with ZPS: local memberships, then the member's payer benefit.
+    eligibility = ports.eligibility or (
+        ZhepEligibility(benefits) if benefits is not None else LocalEligibility()
+    )
     # Seals and opens health data: the booking gate and the coach's list read flags.
     sealer = FieldSealer(settings.resolved_secret_key)
     http = httpx.Client(timeout=settings.messaging_timeout_seconds, follow_redirects=False)
+    clients.append(http)
     return Container(
         settings=settings,
         engine=engine,
@@ -329,7 +359,8 @@ def build_container(
         risk_reader=ScreeningRiskCategories(sealer),
         enrolment_gate=ScreeningEnrolmentGate(sealer),
         sealer=sealer,
-        http_client=http,
+        benefits=benefits,
+        http_clients=clients,
     )
 
 
@@ -342,6 +373,30 @@ def outlets(container: Container) -> notices.Outlets:
         secret_key=settings.resolved_secret_key,
         public_url=settings.public_url,
     )
+
+
+def _benefit_jobs(container: Container) -> list[Job]:
+    benefits = container.benefits
+    if benefits is None:
+        return []
+    max_age = timedelta(hours=container.settings.zps_snapshot_max_age_hours)
+    return [
+        Job(
+            "benefits.report",
+            10.0,
+            partial(benefits_service.report_due, make_uow=container.uow, benefits=benefits),
+        ),
+        Job(
+            "benefits.refresh",
+            900.0,
+            partial(
+                benefits_service.refresh_snapshots,
+                make_uow=container.uow,
+                benefits=benefits,
+                older_than=max_age,
+            ),
+        ),
+    ]
 
 
 def background_jobs(container: Container) -> list[Job]:
@@ -430,6 +485,7 @@ def background_jobs(container: Container) -> list[Job]:
             ),
         ),
     ]
+    jobs += _benefit_jobs(container)
     if container.settings.recurring_billing:
         jobs.append(
             Job(

@@ -127,6 +127,29 @@ class Settings(BaseSettings):
         description="The largest activity file (Apple Health export, GPX, FIT, Google Fit "
         "JSON) a member may upload; larger ones are refused (413) unread",
     )
+    zps_url: str | None = Field(
+        None,
+        description="Integrated mode: ZHEP's payer service (ZPS) base URL, e.g. "
+        "https://zps.example.zhep/v1 (contract: docs/zhep/zps.openapi.yaml). With "
+        "ZMOS_MODE=integrated and ZMOS_ZPS_API_KEY, members with a party id are admitted on "
+        "their ZPS benefit when no membership of theirs admits them",
+    )
+    zps_api_key: SecretStr | None = Field(
+        None, description="The bearer service key ZPS issued to this deployment"
+    )
+    zps_timeout_seconds: float = Field(
+        0.12,
+        gt=0,
+        le=30,
+        description="How long the door waits for ZPS before deciding from the member's "
+        "last-known benefit (the door must decide within 150 ms)",
+    )
+    zps_snapshot_max_age_hours: float = Field(
+        6,
+        gt=0,
+        description="Benefit snapshots older than this are asked again by the job "
+        "'benefits.refresh', so kiosks hold a recent one for offline decisions",
+    )
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = Field(
@@ -197,7 +220,7 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("zhep_payments_url", "zhep_messaging_url", "zhep_health_score_url")
+    @field_validator("zhep_payments_url", "zhep_messaging_url", "zhep_health_score_url", "zps_url")
     @classmethod
     def _zhep_address(cls, value: str | None) -> str | None:
         if not value or not value.strip():
@@ -231,6 +254,10 @@ class Settings(BaseSettings):
                 "PostgreSQL URL (postgresql+psycopg://user:password@host/database)"
             )
         return value
+
+    @property
+    def zps_enabled(self) -> bool:
+        return self.mode == "integrated" and bool(self.zps_url) and bool(self.zps_api_key)
 
     @cached_property
     def resolved_database_url(self) -> str:

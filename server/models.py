@@ -1,6 +1,7 @@
 """Imports every domain's models so that ``Base.metadata`` knows all tables (Alembic, tests)."""
 
 from server.audit import models as audit_models
+from server.benefits import models as benefits_models
 from server.bookings import models as bookings_models
 from server.challenges import models as challenges_models
 from server.checkin import models as checkin_models
@@ -32,6 +33,7 @@ from server.wearables import models as wearables_models
 __all__ = [
     "Base",
     "audit_models",
+    "benefits_models",
     "bookings_models",
     "challenges_models",
     "checkin_models",

@@ -30,6 +30,7 @@ class Member(TenantScoped, Timestamps, Base):
         UniqueConstraint("tenant_id", "email"),
         UniqueConstraint("tenant_id", "barcode"),
         UniqueConstraint("tenant_id", "card_number"),
+        UniqueConstraint("tenant_id", "party_id"),
         Index("ix_members_tenant_phone", "tenant_id", "phone"),
         Index("ix_members_tenant_name", "tenant_id", "last_name", "first_name"),
         Index("ix_members_tenant_search_key", "tenant_id", "search_key"),
@@ -40,6 +41,8 @@ class Member(TenantScoped, Timestamps, Base):
     )
 
     first_name: Mapped[str] = mapped_column(String(100))
+    #: The member's party in ZHEP (integrated mode): how ZPS and its sign-in know them.
+    party_id: Mapped[str | None] = mapped_column(String(64))
     last_name: Mapped[str] = mapped_column(String(100))
     #: The name folded (case and accents gone) as searches match it: Python folds it, so
     #: "Ɛfua" and "Émile" are found alike on SQLite (ASCII-only ``lower``) and PostgreSQL.

@@ -62,12 +62,14 @@ ERASURE: dict[str, Policy] = {
     "review_items": Keep("the desk's review log", scrub=("summary", "resolution_note")),
     "activity_imports": Keep("import counts", scrub=("filename",)),
     "privacy_requests": Keep("proof that the request was honoured", scrub=("details",)),
+    "benefit_utilisations": Keep("visits reported to the member's payer (ZPS)"),
     "corporate_employees": Keep(
         "the company's seat count and invoices",
         scrub=("employee_ref", "work_email", "first_name", "last_name", "invitation_hash"),
     ),
     # Personal data with no reason to stay.
     "member_alerts": Delete("staff notes about the member"),
+    "benefit_snapshots": Delete("the member's payer benefit, asked again if needed"),
     "coach_contacts": Delete("coach notes: health data"),
     "screening_clearances": Delete("health data"),
     "screenings": Delete("health data"),

@@ -98,6 +98,7 @@ TABLE_BOOKINGS = "bookings"  # SnapshotBooking: bookings of those sessions
 TABLE_MEMBER_ALERTS = "member_alerts"  # SnapshotMemberAlert: the tenant's, open or resolved
 TABLE_LOCATION_CLOSURES = "location_closures"  # ClosureDays: this location's
 TABLE_MEMBER_ENGAGEMENT = "member_engagement"  # SnapshotEngagement: keyed by the member
+TABLE_BENEFIT_SNAPSHOTS = "benefit_snapshots"  # SnapshotBenefit: keyed by the member
 
 
 # --- Arguments of the mutations a kiosk pushes, one model per versioned name. Unknown

@@ -141,6 +141,20 @@ class SnapshotEngagement(BaseModel):
     badge_on: date | None = None
 
 
+class SnapshotBenefit(BaseModel):
+    """A member's payer benefit as the eligibility service last answered (integrated mode):
+    the kiosk admits on it offline until ``valid_until`` and tells staff its age."""
+
+    #: The member's id (a member has one row).
+    id: uuid.UUID
+    member_id: uuid.UUID
+    eligible: bool
+    reason: str
+    benefit_id: str | None = None
+    valid_until: datetime
+    checked_at: datetime
+
+
 class SnapshotMembership(BaseModel):
     id: uuid.UUID
     member_id: uuid.UUID
@@ -295,4 +309,8 @@ class KioskSnapshot(BaseModel):
     member_engagement: list[SnapshotEngagement] = Field(
         default_factory=list,
         description="Members' streak states and latest badges: the recently active ones",
+    )
+    benefit_snapshots: list[SnapshotBenefit] = Field(
+        default_factory=list,
+        description="Members' payer benefits as last checked (integrated mode), unexpired",
     )

@@ -19,6 +19,7 @@ from . import (
     sync,
     web_engagement,
     web_pages,
+    zps_door,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "sync",
     "web_engagement",
     "web_pages",
+    "zps_door",
 ]

@@ -104,6 +104,8 @@ class CardFacts:
     #: Where the refused membership is valid instead, by name.
     valid_at: Sequence[str] = ()
     photo: bytes | None = None
+    #: The decision's note for the desk (e.g. how old a payer benefit check is).
+    staff_note: str | None = None
 
 
 def build_card(facts: CardFacts) -> AdmissionCard:
@@ -129,6 +131,8 @@ def build_card(facts: CardFacts) -> AdmissionCard:
     if facts.override_reason:
         who = f" by {facts.override_by}" if facts.override_by else ""
         notes.append(f"Override{who}: {facts.override_reason}")
+    if facts.staff_note:
+        notes.append(facts.staff_note)
     return AdmissionCard(
         name=facts.name,
         lines=tuple(lines),
@@ -276,6 +280,7 @@ class MemberCards:
                 override_by=_staff_name(scope, override.staff_id) if override else None,
                 valid_at=valid_at,
                 photo=card_rows.photo(member_id),
+                staff_note=outcome.staff_note,
             )
         )
         return replace(card, streak=door.streak, badge=door.badge)

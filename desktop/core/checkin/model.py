@@ -18,6 +18,8 @@ class Decision:
     reason: str
     membership_id: uuid.UUID | None = None
     warning: str | None = None
+    #: For the desk only (e.g. "ZPS benefit checked 3 h ago").
+    staff_note: str | None = None
 
 
 class Decider(Protocol):
@@ -73,6 +75,8 @@ class CheckinOutcome:
     repeated: bool = False
     #: Already admitted here within the re-entry window: recorded, with nothing taken.
     reentry: bool = False
+    #: For the desk only (e.g. how old the payer benefit decided on is).
+    staff_note: str | None = None
 
     @property
     def recorded(self) -> bool:

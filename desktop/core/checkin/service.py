@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from desktop.core.checkin import streak
+from desktop.core.checkin.benefits import with_benefit
 from desktop.core.checkin.model import (
     CheckinError,
     CheckinOutcome,
@@ -128,6 +129,7 @@ class CheckinService:
                 visits_used=self._visits_used(memberships, location, at),
                 credit_prepaid=credit_prepaid,
             )
+            decision = with_benefit(conn, member_id, decision, at)
         admitted = decision.admitted or override is not None
         record = CheckinRecord(
             id=new_id(),
@@ -165,6 +167,7 @@ class CheckinService:
             checkin_id=record.id,
             override=override,
             reentry=repeat is not None,
+            staff_note=decision.staff_note,
         )
         with self._lock:
             self._recent[member_id] = _Recent(self._monotonic(), outcome)

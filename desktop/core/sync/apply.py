@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.store import PulledRows
+from desktop.core.store.benefits import BenefitRows
 from desktop.core.store.door import DoorRows
 from desktop.core.store.engagement import EngagementRows
 from desktop.core.store.member_card import MemberCardRows
@@ -221,6 +222,12 @@ def kiosk_appliers() -> dict[str, TableApplier]:
             upsert=lambda r, _id, d: EngagementRows(r.connection).upsert(d),
             delete=lambda r, row_id, _d: EngagementRows(r.connection).delete(row_id),
             clear=lambda r: EngagementRows(r.connection).clear(),
+        ),
+        # Members' payer benefits as ZPS last answered (integrated mode): offline decisions.
+        "benefit_snapshots": TableApplier(
+            upsert=lambda r, _id, d: BenefitRows(r.connection).upsert(d),
+            delete=lambda r, row_id, _d: BenefitRows(r.connection).delete(row_id),
+            clear=lambda r: BenefitRows(r.connection).clear(),
         ),
         "review_items": TableApplier(
             upsert=lambda r, row_id, d: r.upsert_review_item(row_id, d),

@@ -163,6 +163,8 @@ class DecisionPanel(QWidget):
         notes = list(card.staff_notes) if card else []
         if outcome.override and not card:
             notes.append(f"Override: {outcome.override.reason}")
+        if outcome.staff_note and not card:
+            notes.append(outcome.staff_note)
         self.staff_label.setText("Desk: " + " · ".join(notes) if notes else "")
         self.staff_strip.setVisible(bool(notes))
         # Only a recorded refusal of a known member can be overridden.

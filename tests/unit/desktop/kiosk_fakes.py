@@ -79,6 +79,8 @@ class FakeServer:
         self.places: list[dict[str, Any]] = []
         #: Members' streak states and latest badge (``SnapshotEngagement`` rows).
         self.member_engagement: list[dict[str, Any]] = []
+        #: Members' payer benefits as ZPS last answered (``SnapshotBenefit`` rows).
+        self.benefit_snapshots: list[dict[str, Any]] = []
         #: Member id → the JPEG ``/members/{id}/thumbnail`` serves (absent: 404).
         self.thumbnails: dict[str, bytes] = {}
         self.review_items: list[dict[str, Any]] = []
@@ -155,6 +157,7 @@ class FakeServer:
             "location_closures": self.location_closures,
             "places": self.places,
             "member_engagement": self.member_engagement,
+            "benefit_snapshots": self.benefit_snapshots,
             "review_items": [r for r in self.review_items if r["status"] == "open"],
         }
 

@@ -31,6 +31,7 @@ from desktop.core.store.migrations import (
     m0014_k_engagement,
     m0015_a_screening_limit,
     m0016_h_corporate_cover,
+    m0017_e_benefit_snapshot,
 )
 
 
@@ -64,6 +65,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
         m0014_k_engagement,
         m0015_a_screening_limit,
         m0016_h_corporate_cover,
+        m0017_e_benefit_snapshot,
     )
 )
 
