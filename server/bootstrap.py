@@ -4,10 +4,12 @@ process needs is built here, once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
+import httpx
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +19,9 @@ from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
 from server.adapters.location_scope import SqlLocationScope
 from server.adapters.log_events import LogEventPublisher
+from server.adapters.oidc_keys import ProviderKeys
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
+from server.adapters.zhep_identity import SignInClient, ZhepIdentity, ZhepSignIn
 from server.audit import service as audit_service
 from server.audit.recorder import AuditRecorder
 from server.bookings import jobs as booking_jobs
@@ -40,6 +44,7 @@ from server.engagement import projection as engagement_projection
 from server.engagement import sync as engagement_sync
 from server.jobs import Job
 from server.journeys import adherence as journey_adherence
+from server.members import parties as member_parties
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
@@ -55,6 +60,7 @@ from server.ports import (
     NotificationService,
     PaymentService,
 )
+from server.ports.identity import AccessClaims, ProviderSignIn
 from server.ports.location_scope import LocationScope
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
 from server.prescriptions.service import ProfileFollower
@@ -66,6 +72,7 @@ from server.screening.enrolment_gate import ScreeningEnrolmentGate
 from server.screening.risk import ScreeningRiskCategories
 from server.signins import throttle as signin_throttle
 from server.signins.grants import CachedGrants
+from server.staff import parties as staff_parties
 from server.staff import service as staff_service
 from server.staff import sync as staff_sync
 from server.sync import pull as sync_pull
@@ -118,11 +125,18 @@ class Container:
     risk_reader: RiskReader = field(default_factory=NoRiskCategories)
     #: Whom each coach looks after (who may read those members' health data).
     coached_members: CoachedMembers = field(default_factory=CoachesMembers)
+    #: Integrated mode: signing in to the console and the member app with ZHEP's identity
+    #: provider; None: password sign-ins only.
+    provider_sign_in: ProviderSignIn | None = None
+    #: HTTP clients of the adapters, closed with the container.
+    http_clients: list[httpx.Client] = field(default_factory=list)
 
     def projector(self) -> engagement_projection.Projector:
         return engagement_projection.Projector(self.ledger_observers, cache=self.engagement_states)
 
     def dispose(self) -> None:
+        for http in self.http_clients:
+            http.close()
         self.engine.dispose()
         self.read_engine.dispose()
 
@@ -167,13 +181,67 @@ def _notifications(settings: Settings) -> NotificationService:
     return LogNotifications()
 
 
-def _identity(settings: Settings) -> IdentityService:
+def _local_identity(settings: Settings) -> LocalIdentity:
     hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,
         memory_cost=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
     )
     return LocalIdentity(settings.resolved_secret_key, hasher=hasher)
+
+
+@dataclass(frozen=True)
+class _PartyAccounts:
+    """The account a ZHEP party is linked to, read with a short unit of work."""
+
+    make_uow: Callable[[], UnitOfWork]
+
+    def __call__(self, tenant: str, party_id: str, kind: PrincipalKind) -> AccessClaims | None:
+        if kind is PrincipalKind.STAFF:
+            return staff_parties.claims_of_party(self.make_uow(), tenant, party_id)
+        return member_parties.claims_of_party(self.make_uow(), tenant, party_id)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    identity: IdentityService
+    sign_in: ProviderSignIn | None = None
+    http: httpx.Client | None = None
+
+
+def _identity(settings: Settings, make_uow: Callable[[], UnitOfWork]) -> _Identity:
+    """Local accounts; in integrated mode with an issuer, ZHEP's provider besides."""
+    local = _local_identity(settings)
+    if not settings.oidc_enabled or settings.oidc_issuer is None:
+        return _Identity(local)
+    http = httpx.Client(timeout=settings.oidc_timeout_seconds)
+    keys = ProviderKeys(
+        http,
+        settings.oidc_issuer,
+        ttl=settings.oidc_jwks_ttl_seconds,
+        refetch_interval=settings.oidc_jwks_refetch_seconds,
+    )
+    console = SignInClient(settings.oidc_client_id, settings.oidc_client_secret)
+    member = (
+        SignInClient(settings.oidc_member_client_id) if settings.oidc_member_client_id else console
+    )
+    identity = ZhepIdentity(
+        local,
+        keys,
+        _PartyAccounts(make_uow),
+        audience=settings.oidc_audience,
+        staff_client_id=settings.oidc_client_id,
+        leeway=settings.oidc_leeway_seconds,
+        remember_seconds=settings.access_grant_ttl_seconds,
+    )
+    sign_in = ZhepSignIn(
+        http,
+        keys,
+        {"console": console, "member": member},
+        audience=settings.oidc_audience,
+        leeway=settings.oidc_leeway_seconds,
+    )
+    return _Identity(identity, sign_in, http)
 
 
 def build_container(
@@ -193,13 +261,16 @@ def build_container(
     eligibility = ports.eligibility or LocalEligibility()
     # Seals and opens health data: the booking gate and the coach's list read flags.
     sealer = FieldSealer(settings.resolved_secret_key)
+    identity = _identity(settings, partial(SqlAlchemyUnitOfWork, read_session_factory))
     return Container(
         settings=settings,
         engine=engine,
         read_engine=read_engine,
         session_factory=session_factory,
         read_session_factory=read_session_factory,
-        identity=ports.identity or _identity(settings),
+        identity=ports.identity or identity.identity,
+        provider_sign_in=identity.sign_in,
+        http_clients=[identity.http] if identity.http is not None else [],
         grants=CachedGrants(
             partial(SqlAlchemyUnitOfWork, read_session_factory),
             {

@@ -30,6 +30,7 @@ class Member(TenantScoped, Timestamps, Base):
         UniqueConstraint("tenant_id", "email"),
         UniqueConstraint("tenant_id", "barcode"),
         UniqueConstraint("tenant_id", "card_number"),
+        UniqueConstraint("tenant_id", "party_id"),
         Index("ix_members_tenant_phone", "tenant_id", "phone"),
         Index("ix_members_tenant_name", "tenant_id", "last_name", "first_name"),
         Index("ix_members_tenant_search_key", "tenant_id", "search_key"),
@@ -78,6 +79,9 @@ class Member(TenantScoped, Timestamps, Base):
     card_assigned_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The ZHEP party (the OpenID Connect subject) who signs in as this member in
+    #: integrated mode; None: not linked.
+    party_id: Mapped[str | None] = mapped_column(String(200))
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: Moves on when the member is archived: access tokens issued before stop working.
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
