@@ -8,6 +8,7 @@
 //   OIDC_AUDIENCE        the API's resource indicator (default urn:zmos:api); access tokens for it
 //                        are RS256 JWTs
 //   OIDC_CONSOLE_SECRET  the console client's secret (default console-secret)
+//   OIDC_TOKEN_TTL       seconds access and ID tokens live (default 300)
 //
 // Clients: "zmos-console" (confidential, client_secret_basic) and "zmos-member" (public),
 // both authorization code with PKCE (S256) required.
@@ -32,6 +33,7 @@ const audience = process.env.OIDC_AUDIENCE || 'urn:zmos:api';
 const redirectUris = (process.env.OIDC_REDIRECT_URIS || 'http://127.0.0.1:8000/web/oidc/callback')
   .split(',').map((s) => s.trim()).filter(Boolean);
 const consoleSecret = process.env.OIDC_CONSOLE_SECRET || 'console-secret';
+const tokenTtl = Number(process.env.OIDC_TOKEN_TTL || 300);
 
 const users = new Map();
 let keys = [newKey()];
@@ -95,7 +97,7 @@ function configuration() {
           return {
             scope: 'api',
             audience,
-            accessTokenTTL: 300,
+            accessTokenTTL: tokenTtl,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },
           };
@@ -106,7 +108,7 @@ function configuration() {
       const user = users.get(token.accountId);
       return user && user.tenant ? { zmos_tenant: user.tenant } : undefined;
     },
-    ttl: { AccessToken: 300, IdToken: 300, Interaction: 600, Session: 3600, Grant: 3600 },
+    ttl: { AccessToken: tokenTtl, IdToken: tokenTtl, Interaction: 600, Session: 3600, Grant: 3600 },
   };
 }
 

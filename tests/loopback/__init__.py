@@ -1,0 +1,1 @@
+"""Servers on loopback that follow real providers' documented contracts, for tests."""
