@@ -112,6 +112,8 @@ def test_staff_sign_in_to_the_console_with_zimasa(
 ) -> None:
     page = client.get("/manage/signin")
     assert "Sign in with Zimasa" in page.text
+    # Its form leads (by a redirect) to the provider: the page's policy lets it.
+    assert f"form-action 'self' {oidc.issuer}" in page.headers["content-security-policy"]
     party = _party()
     _link(container, StaffAccount, gym, gym.owner_id, party)
     back = _sign_in(client, oidc, "console", "gym", party)

@@ -59,6 +59,12 @@ class OidcProvider:
         response = httpx.post(f"{self.issuer}/admin/users", json=body)
         assert response.status_code == 201, response.text
 
+    def allow_redirects_to(self, *redirect_uris: str) -> None:
+        """The clients' redirect URIs from now on (a live server's, once it has a port)."""
+        body = {"redirect_uris": list(redirect_uris)}
+        response = httpx.post(f"{self.issuer}/admin/redirect-uris", json=body)
+        assert response.status_code == 200, response.text
+
     def kids(self) -> list[str]:
         found: list[str] = httpx.get(f"{self.issuer}/admin/keys").json()["kids"]
         return found

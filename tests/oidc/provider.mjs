@@ -18,6 +18,7 @@
 // email_verified, zmos_tenant) is set with POST /admin/users {"party_id", "email",
 // "email_verified", "tenant"}. Consent is granted without a page (first-party clients).
 //
+// Clients' redirect URIs: POST /admin/redirect-uris {"redirect_uris": [...]} replaces them.
 // Keys: GET /admin/keys lists the signing keys' kids (first: the one signing);
 // POST /admin/keys/rotate adds a new signing key (the old ones stay published);
 // POST /admin/keys/retire drops every key but the newest from the JWKS.
@@ -30,7 +31,7 @@ import Provider from 'oidc-provider';
 const port = Number(process.argv[2] || process.env.OIDC_PORT || 9090);
 const issuer = `http://127.0.0.1:${port}`;
 const audience = process.env.OIDC_AUDIENCE || 'urn:zmos:api';
-const redirectUris = (process.env.OIDC_REDIRECT_URIS || 'http://127.0.0.1:8000/web/oidc/callback')
+let redirectUris = (process.env.OIDC_REDIRECT_URIS || 'http://127.0.0.1:8000/web/oidc/callback')
   .split(',').map((s) => s.trim()).filter(Boolean);
 const consoleSecret = process.env.OIDC_CONSOLE_SECRET || 'console-secret';
 const tokenTtl = Number(process.env.OIDC_TOKEN_TTL || 300);
@@ -175,6 +176,11 @@ async function admin(req, res, url) {
     const user = JSON.parse((await readBody(req)) || '{}');
     users.set(String(user.party_id), user);
     return send(res, 201, { party_id: user.party_id });
+  }
+  if (req.method === 'POST' && url.pathname === '/admin/redirect-uris') {
+    redirectUris = JSON.parse((await readBody(req)) || '{}').redirect_uris || [];
+    provider = build();
+    return send(res, 200, { redirect_uris: redirectUris });
   }
   if (url.pathname === '/admin/keys' && req.method === 'GET') {
     return send(res, 200, { kids: keys.map((k) => k.kid) });
