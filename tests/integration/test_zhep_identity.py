@@ -20,7 +20,7 @@ from joserfc import jwk, jws
 from joserfc import jwt as jose_jwt
 from sqlalchemy import select, update
 
-from server.adapters.oidc_keys import ProviderKeys
+from server.adapters.oidc_keys import ProviderKeys, peek
 from server.adapters.zhep_identity import ZhepSignIn
 from server.bootstrap import Container
 from server.config import Settings
@@ -390,7 +390,7 @@ def test_an_expired_zhep_token_is_refused(
 ) -> None:
     party = _party()
     _link(container, StaffAccount, gym, gym.owner_id, party)
-    with running_provider(TEST_CALLBACK, token_ttl=1) as short:
+    with running_provider(TEST_CALLBACK, token_ttl=5) as short:
         settings = container.settings.model_copy(update={"oidc_issuer": short.issuer})
         from server.bootstrap import build_container
         from server.main import create_app
@@ -402,7 +402,10 @@ def test_an_expired_zhep_token_is_refused(
                 token = short.access_token(party, client_id=CONSOLE_CLIENT)
                 headers = {"Authorization": f"Bearer {token}"}
                 assert api.get("/me", headers=headers).status_code == 200
-                time.sleep(2.1)
+                seen = peek(token)
+                assert seen is not None
+                expires = float(seen[1]["exp"])
+                time.sleep(max(0.0, expires - time.time()) + 0.5)
                 response = api.get("/me", headers=headers)
                 assert response.status_code == 401
                 assert "expired" in response.json()["detail"]
