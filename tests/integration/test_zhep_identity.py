@@ -469,3 +469,63 @@ def test_standalone_mode_ignores_the_provider(
             assert api.get("/me", headers=gym.headers).status_code == 200
     finally:
         standalone.dispose()
+
+
+# --- linking parties --------------------------------------------------------------------
+
+
+def test_owners_link_and_unlink_parties_through_the_api(
+    client: TestClient, api: Api, gym: Tenant, oidc: OidcProvider
+) -> None:
+    coach = api.create_staff(gym, "coach", "coach@gym.example")
+    member = create_member(api, gym, "Yaw", "Asante", email="yaw@example.org")
+    party = _party()
+    oidc.add_person(party, tenant="gym")
+    linked = client.put(
+        f"/staff/{gym.owner_id}/party", json={"party_id": party}, headers=gym.headers
+    )
+    assert linked.status_code == 200, linked.text
+    assert linked.json()["party_id"] == party
+    # One party, one staff account (and, apart, one member).
+    taken = client.put(f"/staff/{coach['id']}/party", json={"party_id": party}, headers=gym.headers)
+    assert taken.status_code == 409
+    assert "linked to another staff account" in taken.json()["detail"]
+    as_member = client.put(
+        f"/members/{member['id']}/party", json={"party_id": party}, headers=gym.headers
+    )
+    assert as_member.status_code == 200 and as_member.json()["party_id"] == party
+    # Signed in to the console with Zimasa, then unlinked: that sign-in ends.
+    back = _sign_in(client, oidc, "console", "gym", party)
+    assert client.get(back, follow_redirects=False).headers["location"] == "/manage"
+    assert client.get("/manage", follow_redirects=False).status_code == 200
+    bearer = {"Authorization": f"Bearer {oidc.access_token(party, client_id=CONSOLE_CLIENT)}"}
+    assert client.get("/me", headers=bearer).status_code == 200
+    unlinked = client.put(
+        f"/staff/{gym.owner_id}/party", json={"party_id": None}, headers=gym.headers
+    )
+    assert unlinked.status_code == 200 and unlinked.json()["party_id"] is None
+    assert client.get("/manage", follow_redirects=False).headers["location"] == "/manage/signin"
+    time.sleep(0.3)  # what this process remembers of the token (0.2 s here)
+    assert client.get("/me", headers=bearer).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"party_id": ""}, {"party_id": "a b"}, {"party_id": "x" * 201}]
+)
+def test_bad_party_links_are_refused(
+    client: TestClient, api: Api, gym: Tenant, body: dict[str, Any]
+) -> None:
+    member = create_member(api, gym, "Abena", "Ofori")
+    for path in (f"/staff/{gym.owner_id}/party", f"/members/{member['id']}/party"):
+        response = client.put(path, json=body, headers=gym.headers)
+        assert response.status_code == 422, response.text
+        assert (
+            client.get(path.removesuffix("/party"), headers=gym.headers).json()["party_id"] is None
+        )
+
+
+def test_only_owners_link_staff(client: TestClient, api: Api, gym: Tenant) -> None:
+    api.create_staff(gym, "manager", "manager@gym.example")
+    manager = api.token_for("gym", "manager@gym.example")
+    refused = client.put(f"/staff/{gym.owner_id}/party", json={"party_id": "p"}, headers=manager)
+    assert refused.status_code == 403
