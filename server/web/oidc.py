@@ -167,6 +167,7 @@ async def callback(
     state: str = "",
     error: str = "",
     error_description: str = "",
+    iss: str = "",
 ) -> Response:
     sign_in = _sign_in(request)
     pending = _opened(request)
@@ -175,6 +176,8 @@ async def callback(
         raise _EXPIRED
     if not _ANSWERED.first_time(state, pending.until):
         raise _EXPIRED
+    if iss and iss != services(request).settings.oidc_issuer:  # RFC 9207: a mix-up
+        raise WebRefusal(401, "Zimasa did not sign you in", "This answer came from elsewhere.")
     if error:
         said = (error_description or error)[:300]
         raise WebRefusal(401, "Zimasa did not sign you in", f"Zimasa said: {said}")

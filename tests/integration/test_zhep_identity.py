@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import httpx
 import pytest
@@ -218,6 +218,12 @@ def test_an_answer_for_another_sign_in_is_refused(
     _start(client, "console", "gym")  # a second sign-in in this browser: its cookie now
     response = client.get(first, follow_redirects=False)
     assert response.status_code == 400
+    # An answer naming another issuer (RFC 9207) is refused even with the right state.
+    second = _sign_in(client, oidc, "console", "gym", party)
+    forged_iss = second.replace(f"iss={quote(oidc.issuer, safe='')}", "iss=http%3A%2F%2Fevil")
+    assert forged_iss != second
+    mixed_up = client.get(forged_iss, follow_redirects=False)
+    assert mixed_up.status_code == 401 and "came from elsewhere" in mixed_up.text
     # A made-up state, and no state at all.
     assert client.get("/web/oidc/callback?code=x&state=forged").status_code == 400
     assert client.get("/web/oidc/callback").status_code == 400
