@@ -85,16 +85,18 @@ class ZhepIdentity:
         return self._local.issue_access_token(claims, ttl_seconds)
 
     def reads_in_memory(self, token: str) -> bool:
-        if token.startswith(_LOCAL_HEADER):
+        if token.startswith(_LOCAL_HEADER) or self._remembered(token) is not None:
             return True
-        return self._remembered(token) is not None or not _from_provider(token)
+        return not _from_provider(token)
 
     def read_access_token(self, token: str) -> AccessClaims:
-        if token.startswith(_LOCAL_HEADER) or not _from_provider(token):
+        if token.startswith(_LOCAL_HEADER):
             return self._local.read_access_token(token)
         known = self._remembered(token)
         if known is not None:
             return known.claims
+        if not _from_provider(token):
+            return self._local.read_access_token(token)
         payload = self._keys.decode(token, audience=self._audience, leeway=self._leeway)
         tenant = payload.get(TENANT_CLAIM)
         if not isinstance(tenant, str) or not tenant:

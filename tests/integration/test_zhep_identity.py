@@ -38,6 +38,7 @@ from tests.loopback.zhep_oidc import (
     OidcProvider,
     running_provider,
 )
+from tests.ports import free_port
 
 
 @pytest.fixture(scope="session")
@@ -535,3 +536,21 @@ def test_only_owners_link_staff(client: TestClient, api: Api, gym: Tenant) -> No
     manager = api.token_for("gym", "manager@gym.example")
     refused = client.put(f"/staff/{gym.owner_id}/party", json={"party_id": "p"}, headers=manager)
     assert refused.status_code == 403
+
+
+def test_a_provider_that_cannot_be_reached_refuses_its_tokens_clearly(
+    oidc: OidcProvider,
+) -> None:
+    token = oidc.access_token(_party())
+    with httpx.Client(timeout=2) as http:
+        keys = ProviderKeys(http, f"http://127.0.0.1:{free_port()}")
+        with pytest.raises(InvalidToken, match="issuer"):
+            keys.decode(token, audience=AUDIENCE, leeway=0)
+        nobody = ProviderKeys(http, oidc.issuer.rsplit(":", 1)[0] + f":{free_port()}")
+        forged = peek(token)
+        assert forged is not None
+        stranger = jwk.RSAKey.generate_key(2048)
+        claims = {**forged[1], "iss": nobody.issuer}
+        made = jose_jwt.encode({"alg": "RS256", "kid": "k"}, claims, stranger)
+        with pytest.raises(InvalidToken, match="could not be reached"):
+            nobody.decode(made, audience=AUDIENCE, leeway=0)
