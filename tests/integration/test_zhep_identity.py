@@ -302,8 +302,15 @@ def test_zhep_access_tokens_act_for_the_linked_member_and_staff(
     staff_token = oidc.access_token(staff_party, client_id=CONSOLE_CLIENT)
     staff = client.get("/staff", headers={"Authorization": f"Bearer {staff_token}"})
     assert staff.status_code == 200, staff.text
-    # ZMOS's own tokens keep working beside them.
+    # ZMOS's own tokens keep working beside them: staff's, and kiosks' device tokens.
     assert client.get("/me", headers=gym.headers).status_code == 200
+    location = api.create_location(gym)
+    kiosk = api.device_headers(api.enrol_device(gym, location["id"]))
+    assert client.get("/sync/snapshot", headers=kiosk).status_code == 200
+    assert (
+        client.get("/sync/snapshot", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 403
+    )
 
 
 def _forge(oidc: OidcProvider, **changes: Any) -> dict[str, Any]:
