@@ -4,6 +4,7 @@ process needs is built here, once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import partial
@@ -22,11 +23,13 @@ from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
 from server.adapters.location_scope import SqlLocationScope
 from server.adapters.log_events import LogEventPublisher
+from server.adapters.oidc_keys import ProviderKeys
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
 from server.adapters.twilio_messaging import TwilioMessaging
 from server.adapters.zhep_eligibility import ZhepEligibility
 from server.adapters.zhep_health_score import ZhepHealthScore
 from server.adapters.zhep_http import ZhepEndpoint
+from server.adapters.zhep_identity import SignInClient, ZhepIdentity, ZhepSignIn
 from server.adapters.zhep_messaging import ZhepMessaging
 from server.adapters.zhep_payments import ZhepPayments
 from server.adapters.zps_benefits import ZpsBenefits
@@ -54,6 +57,7 @@ from server.engagement import projection as engagement_projection
 from server.engagement import sync as engagement_sync
 from server.jobs import Job
 from server.journeys import adherence as journey_adherence
+from server.members import parties as member_parties
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
@@ -70,6 +74,7 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.benefits import BenefitsService
+from server.ports.identity import AccessClaims, ProviderSignIn
 from server.ports.location_scope import LocationScope
 from server.ports.notifications import Messaging
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
@@ -82,6 +87,7 @@ from server.screening.enrolment_gate import ScreeningEnrolmentGate
 from server.screening.risk import ScreeningRiskCategories
 from server.signins import throttle as signin_throttle
 from server.signins.grants import CachedGrants
+from server.staff import parties as staff_parties
 from server.staff import service as staff_service
 from server.staff import sync as staff_sync
 from server.sync import pull as sync_pull
@@ -138,6 +144,9 @@ class Container:
     coached_members: CoachedMembers = field(default_factory=CoachesMembers)
     #: A payer's benefits (integrated mode with ZPS configured); None standalone.
     benefits: BenefitsService | None = None
+    #: Integrated mode: signing in to the console and the member app with ZHEP's identity
+    #: provider; None: password sign-ins only.
+    provider_sign_in: ProviderSignIn | None = None
     #: HTTP clients of the adapters, closed with the container.
     http_clients: list[httpx.Client] = field(default_factory=list)
 
@@ -291,13 +300,67 @@ def build_messaging(
     )
 
 
-def _identity(settings: Settings) -> IdentityService:
+def _local_identity(settings: Settings) -> LocalIdentity:
     hasher = PasswordHasher(
         time_cost=settings.argon2_time_cost,
         memory_cost=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
     )
     return LocalIdentity(settings.resolved_secret_key, hasher=hasher)
+
+
+@dataclass(frozen=True)
+class _PartyAccounts:
+    """The account a ZHEP party is linked to, read with a short unit of work."""
+
+    make_uow: Callable[[], UnitOfWork]
+
+    def __call__(self, tenant: str, party_id: str, kind: PrincipalKind) -> AccessClaims | None:
+        if kind is PrincipalKind.STAFF:
+            return staff_parties.claims_of_party(self.make_uow(), tenant, party_id)
+        return member_parties.claims_of_party(self.make_uow(), tenant, party_id)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    identity: IdentityService
+    sign_in: ProviderSignIn | None = None
+    http: httpx.Client | None = None
+
+
+def _identity(settings: Settings, make_uow: Callable[[], UnitOfWork]) -> _Identity:
+    """Local accounts; in integrated mode with an issuer, ZHEP's provider besides."""
+    local = _local_identity(settings)
+    if not settings.oidc_enabled or settings.oidc_issuer is None:
+        return _Identity(local)
+    http = httpx.Client(timeout=settings.oidc_timeout_seconds)
+    keys = ProviderKeys(
+        http,
+        settings.oidc_issuer,
+        ttl=settings.oidc_jwks_ttl_seconds,
+        refetch_interval=settings.oidc_jwks_refetch_seconds,
+    )
+    console = SignInClient(settings.oidc_client_id, settings.oidc_client_secret)
+    member = (
+        SignInClient(settings.oidc_member_client_id) if settings.oidc_member_client_id else console
+    )
+    identity = ZhepIdentity(
+        local,
+        keys,
+        _PartyAccounts(make_uow),
+        audience=settings.oidc_audience,
+        staff_client_id=settings.oidc_client_id,
+        leeway=settings.oidc_leeway_seconds,
+        remember_seconds=settings.access_grant_ttl_seconds,
+    )
+    sign_in = ZhepSignIn(
+        http,
+        keys,
+        {"console": console, "member": member},
+        audience=settings.oidc_audience,
+        leeway=settings.oidc_leeway_seconds,
+    )
+    return _Identity(identity, sign_in, http)
 
 
 def build_container(
@@ -325,13 +388,17 @@ def build_container(
     sealer = FieldSealer(settings.resolved_secret_key)
     http = httpx.Client(timeout=settings.messaging_timeout_seconds, follow_redirects=False)
     clients.append(http)
+    identity = _identity(settings, partial(SqlAlchemyUnitOfWork, read_session_factory))
+    if identity.http is not None:
+        clients.append(identity.http)
     return Container(
         settings=settings,
         engine=engine,
         read_engine=read_engine,
         session_factory=session_factory,
         read_session_factory=read_session_factory,
-        identity=ports.identity or _identity(settings),
+        identity=ports.identity or identity.identity,
+        provider_sign_in=identity.sign_in,
         grants=CachedGrants(
             partial(SqlAlchemyUnitOfWork, read_session_factory),
             {

@@ -207,6 +207,54 @@ class Settings(BaseSettings):
         description="Requests sent again (same idempotency key) after a timeout, 5xx or 429",
     )
 
+    oidc_issuer: str | None = Field(
+        None,
+        description="Integrated mode: ZHEP's OpenID Connect issuer (e.g. https://id.zhep.example). "
+        "With it, the console and the member app offer 'Sign in with Zimasa' and the API "
+        "accepts ZHEP's access tokens (JWTs) besides its own",
+    )
+    oidc_client_id: str = Field("zmos-console", description="The console's client at ZHEP")
+    oidc_client_secret: str | None = Field(
+        None, description="The console client's secret; none: a public client (PKCE only)"
+    )
+    oidc_member_client_id: str | None = Field(
+        None, description="The member app's (public) client at ZHEP; default: the console's"
+    )
+    oidc_audience: str = Field(
+        "urn:zmos:api",
+        description="The resource indicator and audience of ZHEP's access tokens for this API",
+    )
+    oidc_jwks_ttl_seconds: float = Field(
+        300, ge=0, description="How long ZHEP's signing keys are trusted before they are read again"
+    )
+    oidc_jwks_refetch_seconds: float = Field(
+        10,
+        ge=0,
+        description="A token signed by an unknown key reads the keys again at most this often",
+    )
+    oidc_leeway_seconds: int = Field(
+        30, ge=0, le=300, description="Clock skew allowed on ZHEP tokens' exp, nbf and iat"
+    )
+    oidc_timeout_seconds: float = Field(5.0, gt=0, le=60)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Integrated identity: ZHEP's sign-in and tokens, when its issuer is given."""
+        return self.mode == "integrated" and bool(self.oidc_issuer)
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        value = value.strip()  # compared as the provider writes it: a trailing / counts
+        if not value.startswith(("http://", "https://")) or any(c in value for c in "?# "):
+            raise ValueError(
+                "ZMOS_OIDC_ISSUER must be the provider's issuer URL, such as "
+                "https://id.zhep.example (no query or fragment)"
+            )
+        return value
+
     @field_validator("public_url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:

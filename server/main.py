@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -73,8 +74,18 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.add_middleware(SegmentRouting, apps=apps)
     # Around Starlette's own outermost layer, so that its 500 page gets them too.
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
+    targets = _form_targets(container.settings)
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack(), form_targets=targets)  # type: ignore[method-assign]
     return app
+
+
+def _form_targets(settings: Settings) -> tuple[str, ...]:
+    """Origins the pages' forms may lead to: the identity provider's, when signing in with
+    it is set up (its sign-in form redirects there)."""
+    if not settings.oidc_enabled or not settings.oidc_issuer:
+        return ()
+    issuer = urlsplit(settings.oidc_issuer)
+    return (f"{issuer.scheme}://{issuer.netloc}",)
 
 
 def app_from_env() -> FastAPI:

@@ -27,7 +27,7 @@ from server.ports import (
     NotificationService,
     PaymentService,
 )
-from server.ports.identity import AccessClaims, AccessGrants, InvalidToken
+from server.ports.identity import AccessClaims, AccessGrants, InvalidToken, ProviderSignIn
 from server.ports.location_scope import LocationScope
 from server.ports.notifications import Messaging
 from server.ports.risk import CoachedMembers, EnrolmentGate, RiskReader
@@ -50,6 +50,9 @@ class Services(Protocol):
 
     @property
     def grants(self) -> AccessGrants: ...
+
+    @property
+    def provider_sign_in(self) -> ProviderSignIn | None: ...
 
     @property
     def eligibility(self) -> EligibilityService: ...
@@ -119,8 +122,12 @@ async def _claims(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("sign in first: send 'Authorization: Bearer <access token>'")
     container = _container(request)
+    identity, token = container.identity, credentials.credentials
     try:
-        claims = container.identity.read_access_token(credentials.credentials)
+        if identity.reads_in_memory(token):
+            claims = identity.read_access_token(token)
+        else:  # an identity provider's token not seen lately: its keys, its account
+            claims = await run_in_worker_thread(identity.read_access_token, token)
     except InvalidToken as exc:
         raise Unauthenticated(str(exc), code="invalid_token") from None
     # A signed token outlives a change of the account; its generation says whether it is

@@ -37,7 +37,7 @@ WEB_POLICY = (
 )
 WEB_ROOTS = ("/app", "/manage")
 #: The unsubscribe page of an email link is a page too (its POST answers JSON to mail clients).
-WEB_PREFIXES = ("/app/", "/manage/", "/static/", "/unsubscribe/")
+WEB_PREFIXES = ("/app/", "/manage/", "/static/", "/unsubscribe/", "/web/")
 
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
@@ -45,11 +45,17 @@ _COMMON = [
 ]
 _API_HEADERS = [*_COMMON, (b"content-security-policy", API_POLICY.encode())]
 _DOCS_HEADERS = [*_COMMON, (b"content-security-policy", DOCS_POLICY.encode())]
-_WEB_HEADERS = [
-    *_COMMON,
-    (b"content-security-policy", WEB_POLICY.encode()),
-    (b"x-frame-options", b"DENY"),
-]
+
+
+def _web_headers(form_targets: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
+    policy = WEB_POLICY
+    if form_targets:  # a sign-in form that leads (by redirect) to the identity provider
+        policy = policy.replace(
+            "form-action 'self'", f"form-action 'self' {' '.join(form_targets)}"
+        )
+    return [*_COMMON, (b"content-security-policy", policy.encode()), (b"x-frame-options", b"DENY")]
+
+
 #: Tokens and personal data must not stay in a browser's or a proxy's cache; a response
 #: that says how it may be cached (a public timetable) keeps its own rule.
 _NO_STORE = (b"cache-control", b"no-store")
@@ -58,8 +64,11 @@ _NO_STORE = (b"cache-control", b"no-store")
 class SecurityHeaders:
     """ASGI middleware: adds the headers to every HTTP response, error pages included."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, form_targets: tuple[str, ...] = ()) -> None:
+        """``form_targets``: origins besides this site's that a page's form may lead to
+        (the identity provider's, in integrated mode)."""
         self.app = app
+        self._web_headers = _web_headers(form_targets)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,7 +78,7 @@ class SecurityHeaders:
         if path.startswith(DOCS_PATH):
             extra = _DOCS_HEADERS
         elif path in WEB_ROOTS or path.startswith(WEB_PREFIXES):
-            extra = _WEB_HEADERS
+            extra = self._web_headers
         else:
             extra = _API_HEADERS
 

@@ -23,7 +23,7 @@ class BenefitSnapshot(Base):
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    party_id: Mapped[str] = mapped_column(String(64))
+    party_id: Mapped[str] = mapped_column(String(200))
     eligible: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(String(300))
     benefit_id: Mapped[str | None] = mapped_column(String(64))
@@ -47,7 +47,7 @@ class BenefitUtilisation(TenantScoped, Base):
     )
 
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    party_id: Mapped[str] = mapped_column(String(64))
+    party_id: Mapped[str] = mapped_column(String(200))
     benefit_id: Mapped[str] = mapped_column(String(64))
     location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     purpose: Mapped[str] = mapped_column(String(10))

@@ -41,8 +41,6 @@ class Member(TenantScoped, Timestamps, Base):
     )
 
     first_name: Mapped[str] = mapped_column(String(100))
-    #: The member's party in ZHEP (integrated mode): how ZPS and its sign-in know them.
-    party_id: Mapped[str | None] = mapped_column(String(64))
     last_name: Mapped[str] = mapped_column(String(100))
     #: The name folded (case and accents gone) as searches match it: Python folds it, so
     #: "Ɛfua" and "Émile" are found alike on SQLite (ASCII-only ``lower``) and PostgreSQL.
@@ -81,6 +79,9 @@ class Member(TenantScoped, Timestamps, Base):
     card_assigned_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The member's party in ZHEP (integrated mode): the OpenID Connect subject who signs
+    #: in as them, and whom ZPS knows their benefits by; None: not linked.
+    party_id: Mapped[str | None] = mapped_column(String(200))
     archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: Moves on when the member is archived: access tokens issued before stop working.
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -158,6 +158,13 @@ class MemberRepository(TenantRepository[Member]):
         ).scalar_one_or_none()
         return row
 
+    def by_party(self, party_id: str) -> Member | None:
+        """The member linked to this ZHEP party, if any."""
+        row: Member | None = self.db.execute(
+            self._select().where(Member.party_id == party_id)
+        ).scalar_one_or_none()
+        return row
+
     def holder_of(
         self, field: str, value: str, *, excluding: uuid.UUID | None = None
     ) -> Member | None:

@@ -10,7 +10,16 @@ from fastapi import APIRouter, Query, Response, status
 from server.api.deps import AnyStaff, ContainerDep, ReadUowDep, UowDep
 from server.api.params import Limit, Offset, Text
 from server.api.threaded_route import ThreadedRoute
-from server.members import accounts, alerts, password_change, passwords, profile, service, tokens
+from server.members import (
+    accounts,
+    alerts,
+    parties,
+    password_change,
+    passwords,
+    profile,
+    service,
+    tokens,
+)
 from server.members.deps import ImageBody, MemberClaims, MemberEditor, PhotoReader
 from server.members.repository import MemberFilters
 from server.members.schemas import (
@@ -22,6 +31,7 @@ from server.members.schemas import (
     MemberCreate,
     MemberLoginRequest,
     MemberPage,
+    MemberPartyLink,
     MemberProfile,
     MemberProfileUpdate,
     MemberRead,
@@ -248,6 +258,21 @@ def update_member(
 ) -> MemberRead:
     """Change the fields sent; null clears an optional one. A new email must be confirmed again."""
     return service.update_member(uow=uow, claims=claims, member_id=member_id, cmd=cmd)
+
+
+@router.put("/members/{member_id}/party", response_model=MemberRead)
+def link_member_party(
+    member_id: uuid.UUID, cmd: MemberPartyLink, claims: MemberEditor, container: ContainerDep
+) -> MemberRead:
+    """The ZHEP party (its OpenID Connect subject) who signs in as this member with Zimasa
+    in integrated mode; null unlinks them and ends their sign-ins."""
+    return parties.link_party(
+        uow=container.uow(),
+        grants=container.grants,
+        claims=claims,
+        member_id=member_id,
+        cmd=cmd,
+    )
 
 
 @router.delete("/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)

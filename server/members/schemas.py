@@ -85,6 +85,16 @@ class MemberRead(BaseModel):
     has_photo: bool
     created_at: datetime
     updated_at: datetime
+    party_id: str | None = Field(
+        None, description="The ZHEP party who signs in as this member (integrated mode)"
+    )
+
+
+class MemberPartyLink(InputModel):
+    """Who signs in as this member with Zimasa (ZHEP): the party id, its OpenID Connect
+    subject; null unlinks (and ends the sign-ins made with it)."""
+
+    party_id: str | None = Field(..., min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
 
 
 Contact = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

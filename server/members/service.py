@@ -60,6 +60,7 @@ def to_read(member: Member) -> MemberRead:
         has_photo=member.photo_content_type is not None,
         created_at=member.created_at,
         updated_at=member.updated_at,
+        party_id=member.party_id,
     )
 
 

@@ -17,7 +17,7 @@ from server.signins.schemas import TokenPair
 from shared.enums import PrincipalKind
 
 
-def _claims(member: Member) -> AccessClaims:
+def member_claims(member: Member) -> AccessClaims:
     return AccessClaims(
         kind=PrincipalKind.MEMBER,
         subject_id=member.id,
@@ -40,14 +40,20 @@ def issue_tokens(
     *, uow: UnitOfWork, identity: IdentityService, settings: Settings, member: Member
 ) -> TokenPair:
     """Access and refresh tokens for ``member``; the caller commits."""
-    return signins.issue_pair(uow=uow, identity=identity, settings=settings, claims=_claims(member))
+    return signins.issue_pair(
+        uow=uow, identity=identity, settings=settings, claims=member_claims(member)
+    )
 
 
 def _verified_member(
     uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID
 ) -> AccessClaims | None:
     member = MemberRepository(uow.db, tenant_id).get(member_id)
-    return _claims(member) if member is not None and member.email_verified_at is not None else None
+    return (
+        member_claims(member)
+        if member is not None and member.email_verified_at is not None
+        else None
+    )
 
 
 def refresh(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from shared.enums import PrincipalKind, StaffRole
 
@@ -34,6 +34,12 @@ class AccessClaims:
 
 
 class IdentityService(Protocol):
+    def reads_in_memory(self, token: str) -> bool:
+        """True when :meth:`read_access_token` answers ``token`` without a network or
+        database round trip (then the event loop may call it); False: call it in a worker
+        thread (an identity provider's token not seen lately)."""
+        ...
+
     def hash_password(self, password: str) -> str: ...
 
     def verify_password(self, password_hash: str, password: str) -> bool:
@@ -65,3 +71,53 @@ class AccessGrants(Protocol):
     def forget(self, kind: PrincipalKind, tenant_id: uuid.UUID, subject_id: uuid.UUID) -> None:
         """Drop what this process remembers of an account it has just changed."""
         ...
+
+
+#: Which web app a person signs in to with the identity provider.
+SignInApp = Literal["console", "member"]
+
+
+class SignInFailed(Exception):
+    """The identity provider's sign-in did not complete: refused, forged, replayed, or the
+    provider could not be reached. The message says which, for the person."""
+
+
+@dataclass(frozen=True)
+class ExternalIdentity:
+    """Who the identity provider says has signed in (from its validated ID token)."""
+
+    #: The party (ZHEP's person) id: the token's subject.
+    party_id: str
+    email: str | None = None
+    email_verified: bool = False
+
+
+@dataclass(frozen=True)
+class AuthorizationStart:
+    """Where to send the browser, and what the callback must match (kept by the browser in
+    a signed cookie): the state, the ID token's nonce and the PKCE code verifier."""
+
+    url: str
+    state: str
+    nonce: str
+    code_verifier: str
+
+
+class ProviderSignIn(Protocol):
+    """Signing in with an OpenID Connect provider: authorization code with PKCE (S256)."""
+
+    def start(self, *, app: SignInApp, redirect_uri: str) -> AuthorizationStart: ...
+
+    def finish(
+        self, *, app: SignInApp, redirect_uri: str, code: str, started: AuthorizationStart
+    ) -> ExternalIdentity:
+        """Exchanges ``code`` and validates the ID token (signature, issuer, audience,
+        expiry, nonce); raises :class:`SignInFailed`."""
+        ...
+
+
+class PartyAccounts(Protocol):
+    """The claims of the ZMOS account of ``kind`` linked to a party in a tenant (named by
+    its slug); None when there is none (or it is deactivated)."""
+
+    def __call__(self, tenant: str, party_id: str, kind: PrincipalKind) -> AccessClaims | None: ...

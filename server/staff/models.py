@@ -28,6 +28,7 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     __tablename__ = "staff_accounts"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
+        UniqueConstraint("tenant_id", "party_id"),
         ForeignKeyConstraint(
             ["tenant_id", "home_location_id"], ["locations.tenant_id", "locations.id"]
         ),
@@ -56,6 +57,9 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     #: The locations this member of staff's role is limited to (ids as text); None or
     #: empty: the whole tenant. Owners are always tenant-wide.
     location_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    #: The ZHEP party (the OpenID Connect subject) who signs in as this account in
+    #: integrated mode; None: not linked (password sign-in only).
+    party_id: Mapped[str | None] = mapped_column(String(200))
 
     @property
     def location_scope(self) -> frozenset[uuid.UUID] | None:

@@ -26,6 +26,13 @@ class StaffRepository(TenantRepository[StaffAccount]):
         ).scalar_one_or_none()
         return row
 
+    def by_party(self, party_id: str) -> StaffAccount | None:
+        """The account linked to this ZHEP party, if any."""
+        row: StaffAccount | None = self.db.execute(
+            self._select().where(StaffAccount.party_id == party_id)
+        ).scalar_one_or_none()
+        return row
+
     def pin_hashes(self, *, other_than: uuid.UUID | None = None) -> list[tuple[str, str | None]]:
         """The PIN hashes and indexes of the tenant's staff (active or not: one may come
         back), taken under a lock on the tenant's row so two PIN changes at once are checked

@@ -7,16 +7,17 @@ import uuid
 from fastapi import APIRouter, status
 
 from server.api.bodies import Accepted
-from server.api.deps import Admin, AnyStaff, ContainerDep, ReadUowDep
+from server.api.deps import Admin, AnyStaff, ContainerDep, Owner, ReadUowDep
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.signins.deps import ClientAddress
 from server.signins.schemas import RefreshRequest, TokenPair
-from server.staff import passwords, service, signup
+from server.staff import parties, passwords, service, signup
 from server.staff.schemas import (
     LoginRequest,
     StaffCreate,
     StaffPage,
+    StaffPartyLink,
     StaffPasswordChanged,
     StaffPasswordResetConfirm,
     StaffPasswordResetRequest,
@@ -150,6 +151,21 @@ def update_staff(
     return service.update_staff(
         uow=container.uow(),
         identity=container.identity,
+        grants=container.grants,
+        claims=claims,
+        staff_id=staff_id,
+        cmd=cmd,
+    )
+
+
+@router.put("/staff/{staff_id}/party", response_model=StaffRead)
+def link_staff_party(
+    staff_id: uuid.UUID, cmd: StaffPartyLink, claims: Owner, container: ContainerDep
+) -> StaffRead:
+    """Owners: the ZHEP party (its OpenID Connect subject) who signs in as this account with
+    Zimasa in integrated mode; null unlinks it and ends the account's sign-ins."""
+    return parties.link_party(
+        uow=container.uow(),
         grants=container.grants,
         claims=claims,
         staff_id=staff_id,

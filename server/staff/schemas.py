@@ -88,6 +88,16 @@ class StaffRead(BaseModel):
         description="The locations the role is limited to; empty: the whole tenant"
     )
     created_at: datetime
+    party_id: str | None = Field(
+        None, description="The ZHEP party who signs in as this account (integrated mode)"
+    )
+
+
+class StaffPartyLink(InputModel):
+    """Who signs in as this account with Zimasa (ZHEP): the party id, its OpenID Connect
+    subject; null unlinks (and ends the sign-ins made with it)."""
+
+    party_id: str | None = Field(..., min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
 
 
 class StaffPasswordResetRequest(InputModel):

@@ -52,6 +52,7 @@ def to_read(staff: StaffAccount) -> StaffRead:
         home_location_id=staff.home_location_id,
         location_ids=sorted(staff.location_scope or ()),
         created_at=staff.created_at,
+        party_id=staff.party_id,
     )
 
 

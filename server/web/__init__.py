@@ -32,6 +32,7 @@ from server.web import (
     my_challenges,
     my_journeys,
     nudges,
+    oidc,
     privacy,
     progress,
     reports,
@@ -48,7 +49,7 @@ from server.web.sessions import SignInFirst, WebRefusal
 #: Where the pages' CSS, scripts and icons are served from (files of this package).
 STATIC_PATH = "/static"
 #: First path segments of the web pages; their responses carry the pages' own policy.
-WEB_SEGMENTS = ("app", "manage", "static")
+WEB_SEGMENTS = ("app", "manage", "static", "web")
 
 
 class _Assets(StaticFiles):
@@ -77,6 +78,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(progress.router)
     app.include_router(my_challenges.router)
     app.include_router(manage_pages.router)
+    app.include_router(oidc.router)
     app.include_router(members.router)
     app.include_router(schedule.router)
     # Before Set-up: its kinds' addresses would otherwise take the circles' and a Tile's.

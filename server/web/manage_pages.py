@@ -30,6 +30,7 @@ from server.web.sessions import (
     end,
     services,
     signed_in,
+    zimasa,
 )
 from server.web.today import locations_today
 
@@ -68,7 +69,7 @@ async def _desk_staff(request: Request) -> AccessClaims:
 
 @router.get("/manage/signin")
 async def signin_form(request: Request) -> Response:
-    return render(request, "manage/signin.html", tenant="", email="", error=None)
+    return render(request, "manage/signin.html", tenant="", email="", error=None, **zimasa(request))
 
 
 @router.post("/manage/signin")
@@ -94,6 +95,7 @@ async def signin(request: Request, client: ClientAddress) -> Response:
             tenant=tenant,
             email=email,
             error=exc.message,
+            **zimasa(request),
         )
     return redirect(request, CORPORATE_HOME if corporate else "/manage")
 

@@ -24,7 +24,15 @@ from server.web.formatting import Formats
 from server.web.forms import SignInRefused, sign_in
 from server.web.member_app import member_page
 from server.web.pages import STATIC_DIR, redirect, render
-from server.web.sessions import MEMBERS, WebRefusal, checked_form, end, services, signed_in
+from server.web.sessions import (
+    MEMBERS,
+    WebRefusal,
+    checked_form,
+    end,
+    services,
+    signed_in,
+    zimasa,
+)
 
 #: A provider's locations read to find a member's home: more than a provider has.
 _LOCATIONS = 200
@@ -64,7 +72,9 @@ def _slug(tenant_slug: str) -> str:
 
 @router.get("/app/{tenant_slug}/signin")
 async def signin_form(request: Request, tenant_slug: str) -> Response:
-    return render(request, "app/signin.html", slug=_slug(tenant_slug), email="", error=None)
+    return render(
+        request, "app/signin.html", slug=_slug(tenant_slug), email="", error=None, **zimasa(request)
+    )
 
 
 @router.post("/app/{tenant_slug}/signin")
@@ -90,6 +100,7 @@ async def signin(request: Request, tenant_slug: str, client: ClientAddress) -> R
             email=email,
             error=exc.message,
             unconfirmed=exc.status == 403,
+            **zimasa(request),
         )
     response = redirect(request, "/app/pass")
     response.set_cookie(

@@ -114,6 +114,11 @@ def services(request: Request) -> Services:
     return container
 
 
+def zimasa(request: Request) -> dict[str, bool]:
+    """What a sign-in page needs to offer signing in with Zimasa (ZHEP), when set up."""
+    return {"zimasa": services(request).provider_sign_in is not None}
+
+
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
@@ -138,6 +143,11 @@ def _cookie(request: Request, key: str, value: str, path: str, max_age: int | No
             "secure": _secure(request),
         }
     )
+
+
+def drop_cookie(request: Request, key: str, path: str) -> None:
+    """Clear a cookie with this request's response (whichever page it is)."""
+    _cookie(request, key, "", path, 0)
 
 
 def apply_cookies(request: Request, response: Response) -> Response:
@@ -240,7 +250,8 @@ async def signed_in(request: Request, door: Door) -> AccessClaims:
     container = services(request)
     token = request.cookies.get(door.access_cookie)
     claims: AccessClaims | None = None
-    if token:
+    # The cookie holds ZMOS's own token: one that needs a round trip to read is not ours.
+    if token and container.identity.reads_in_memory(token):
         try:
             claims = container.identity.read_access_token(token)
         except InvalidToken:

@@ -14,6 +14,9 @@ from shared.clock import utcnow
 class FakeIdentity:
     tokens: dict[str, AccessClaims] = field(default_factory=dict)
 
+    def reads_in_memory(self, token: str) -> bool:
+        return True
+
     def hash_password(self, password: str) -> str:
         return f"fake-hash:{password}"
 

@@ -37,6 +37,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/staff/{staff_id}"): {"json": {"name": "Renamed"}},
     ("POST", "/locations/{location_id}/enrolment-codes"): {"json": {}},
     ("PATCH", "/members/{member_id}"): {"json": {"first_name": "Renamed"}},
+    ("PUT", "/staff/{staff_id}/party"): {"json": {"party_id": "party-of-another-tenant"}},
+    ("PUT", "/members/{member_id}/party"): {"json": {"party_id": "party-of-another-tenant"}},
     ("PUT", "/members/{member_id}/photo"): {
         "content": PNG,
         "headers": {"content-type": "image/png"},

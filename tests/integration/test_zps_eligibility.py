@@ -182,6 +182,6 @@ def test_integrated_mode_with_zps_settings_chooses_zps(settings: Settings) -> No
 
 
 def test_a_zps_address_that_is_not_one_is_refused_at_start() -> None:
-    with pytest.raises(ValidationError, match="zps_url\n.*a ZHEP service URL must be"):
+    with pytest.raises(ValidationError, match=r"zps_url\n.*a ZHEP service URL must be"):
         Settings(zps_url="zps.example/v1?x=1")
     assert Settings(zps_url=" https://zps.example/v1/ ").zps_url == "https://zps.example/v1"

@@ -24,7 +24,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("party_id", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("party_id", sa.String(length=200), nullable=True))
         batch_op.create_unique_constraint(
             batch_op.f("uq_members_tenant_id_party_id"), ["tenant_id", "party_id"]
         )
@@ -32,7 +32,7 @@ def upgrade() -> None:
         "benefit_snapshots",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("member_id", sa.Uuid(), nullable=False),
-        sa.Column("party_id", sa.String(length=64), nullable=False),
+        sa.Column("party_id", sa.String(length=200), nullable=False),
         sa.Column("eligible", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.String(length=300), nullable=False),
         sa.Column("benefit_id", sa.String(length=64), nullable=True),
@@ -46,7 +46,7 @@ def upgrade() -> None:
     op.create_table(
         "benefit_utilisations",
         sa.Column("member_id", sa.Uuid(), nullable=False),
-        sa.Column("party_id", sa.String(length=64), nullable=False),
+        sa.Column("party_id", sa.String(length=200), nullable=False),
         sa.Column("benefit_id", sa.String(length=64), nullable=False),
         sa.Column("location_id", sa.Uuid(), nullable=False),
         sa.Column("purpose", sa.String(length=10), nullable=False),
