@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from server.db.migrate import upgrade
 from server.db.session import make_engine
 from server.models import Base
+from tests import integrated_mode
 
 POSTGRES_ENV = "ZMOS_TEST_POSTGRES_URL"
 
@@ -59,6 +60,14 @@ def pytest_cmdline_main(config: pytest.Config) -> Generator[None, object, object
         if option.numprocesses and option.dist == "no":
             option.dist = "loadgroup"
     return (yield)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    integrated_mode.configure(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    integrated_mode.unconfigure()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -194,7 +203,17 @@ def _empty_all_tables(engine: Engine) -> None:
             connection.exec_driver_sql("; ".join(f'DELETE FROM "{name}"' for name in few))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+#: The database backends integration tests run on: both, unless ``ZMOS_TEST_BACKENDS`` names
+#: some (the integrated pass of ``./dev test`` runs on SQLite only: the mode changes which
+#: adapters run, not how the databases behave, and the standalone pass ran both).
+BACKENDS = [
+    name.strip()
+    for name in os.environ.get("ZMOS_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if name.strip() in ("sqlite", "postgresql")
+] or ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database on each backend."""
     if request.param == "sqlite":

@@ -23,6 +23,7 @@ from server.bootstrap import Container, Ports, build_container
 from server.config import Settings
 from server.ports.notifications import Channel
 from tests.fakes.payments import FakePayments
+from tests.integrated_mode import without_integration
 
 URLS: dict[str, Any] = {
     "zhep_payments_url": "http://127.0.0.1:9/pay",
@@ -35,7 +36,8 @@ _built: list[Container] = []
 
 
 @pytest.fixture(autouse=True)
-def _dispose() -> Iterator[None]:
+def _dispose(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    without_integration(monkeypatch)  # each test names the configuration it checks
     yield
     while _built:
         _built.pop().dispose()
