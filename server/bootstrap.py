@@ -8,16 +8,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
+import httpx
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.adapters.in_person_payments import InPersonPayments
+from server.adapters.in_person_payments import IN_PERSON_METHODS, InPersonPayments
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
 from server.adapters.location_scope import SqlLocationScope
 from server.adapters.log_events import LogEventPublisher
+from server.adapters.paystack_payments import PaystackPayments
+from server.adapters.routed_payments import RoutedPayments
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
+from server.adapters.stripe_payments import StripePayments
 from server.audit import service as audit_service
 from server.audit.recorder import AuditRecorder
 from server.bookings import jobs as booking_jobs
@@ -45,6 +49,7 @@ from server.members import tokens as member_tokens
 from server.notices import service as notices
 from server.nudges import service as nudges
 from server.passes import sync as passes_sync
+from server.payments.accounts import SqlPaymentAccounts
 from server.plans import renewals as plan_renewals
 from server.plans import sync as plans_sync
 from server.ports import (
@@ -56,6 +61,7 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.location_scope import LocationScope
+from server.ports.payments import PaymentAccounts, PaymentGateway
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
 from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
@@ -74,7 +80,7 @@ from server.sync.changes import capturing_session_factory
 from server.sync.registry import SyncRegistry
 from server.tenants import sync as tenants_sync
 from server.tiles.profiles import TilesFollow
-from shared.enums import PrincipalKind
+from shared.enums import PaymentMethod, PrincipalKind
 
 
 @dataclass
@@ -114,6 +120,10 @@ class Container:
     #: The rows that follow prescription profiles (session types, Tiles), moved onto a
     #: profile's new version by the edit that writes it.
     profile_followers: list[ProfileFollower] = field(default_factory=list)
+    #: The tenants' PSP accounts (sealed keys) and cards on file, and the PSPs' webhooks
+    #: and records by provider name (none unless ``payment_providers`` names them).
+    payment_accounts: PaymentAccounts | None = None
+    payment_gateways: dict[str, PaymentGateway] = field(default_factory=dict)
     #: Members' risk categories for the coach's list (none until risk flags are read).
     risk_reader: RiskReader = field(default_factory=NoRiskCategories)
     #: Whom each coach looks after (who may read those members' health data).
@@ -176,6 +186,34 @@ def _identity(settings: Settings) -> IdentityService:
     return LocalIdentity(settings.resolved_secret_key, hasher=hasher)
 
 
+def _payments(
+    settings: Settings, accounts: PaymentAccounts
+) -> tuple[PaymentService, dict[str, PaymentGateway]]:
+    """The desk, plus each PSP the settings name, routed by payment method."""
+    desk = InPersonPayments()
+    routes: dict[str, PaymentService] = dict.fromkeys(IN_PERSON_METHODS, desk)
+    gateways: dict[str, PaymentGateway] = {}
+    names = {name for name in settings.payment_providers.split(",") if name}
+    if not names:
+        return desk, gateways
+    http = httpx.Client(timeout=settings.psp_timeout_seconds)
+    if "stripe" in names:
+        stripe = StripePayments(
+            http=http, accounts=accounts, base_url=settings.stripe_api_url,
+            retries=settings.psp_retries,
+        )  # fmt: skip
+        routes[PaymentMethod.CARD_ON_FILE.value] = stripe
+        gateways[stripe.provider] = stripe
+    if "paystack" in names:
+        paystack = PaystackPayments(
+            http=http, accounts=accounts, base_url=settings.paystack_api_url,
+            retries=settings.psp_retries,
+        )  # fmt: skip
+        routes[PaymentMethod.MOBILE_MONEY.value] = paystack
+        gateways[paystack.provider] = paystack
+    return RoutedPayments(routes), gateways
+
+
 def build_container(
     settings: Settings, *, engine: Engine | None = None, ports: Ports = Ports()
 ) -> Container:
@@ -193,6 +231,8 @@ def build_container(
     eligibility = ports.eligibility or LocalEligibility()
     # Seals and opens health data: the booking gate and the coach's list read flags.
     sealer = FieldSealer(settings.resolved_secret_key)
+    accounts = SqlPaymentAccounts(partial(SqlAlchemyUnitOfWork, read_session_factory), sealer)
+    payments, gateways = _payments(settings, accounts)
     return Container(
         settings=settings,
         engine=engine,
@@ -210,7 +250,9 @@ def build_container(
             ttl_seconds=settings.access_grant_ttl_seconds,
         ),
         eligibility=eligibility,
-        payments=ports.payments or InPersonPayments(),
+        payments=ports.payments or payments,
+        payment_accounts=accounts,
+        payment_gateways=gateways,
         notifications=ports.notifications or _notifications(settings),
         events=ports.events or LogEventPublisher(),
         sync=sync,

@@ -91,6 +91,21 @@ class PaymentMethod(StrEnum):
     CARD_TERMINAL = "card_terminal"
     #: A recurring plan's renewal, charged by the server without anyone at the desk.
     CARD_ON_FILE = "card_on_file"
+    #: Mobile money (Paystack): pending until the payer approves on their phone.
+    MOBILE_MONEY = "mobile_money"
+
+
+class PaymentStatus(StrEnum):
+    """Where a sale's money stands: taken, awaiting the PSP (mobile money), or refused."""
+
+    PAID = "paid"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+class PaymentProvider(StrEnum):
+    STRIPE = "stripe"
+    PAYSTACK = "paystack"
 
 
 class MovementKind(StrEnum):

@@ -13,6 +13,7 @@ from server.audit.recorder import record_action
 from server.db.uow import UnitOfWork
 from server.devices.service_point import ServicePoint, service_point
 from server.errors import Conflict, DomainError, InvalidInput
+from server.members.models import Member
 from server.plans import ledger, membership_service
 from server.plans.models import Sale
 from server.plans.repository import (
@@ -24,10 +25,11 @@ from server.plans.repository import (
 from server.plans.rules import DESK_SOLD_KINDS
 from server.plans.schemas import SaleCreate, SaleRead
 from server.ports.identity import AccessClaims
-from server.ports.payments import PaymentRequest, PaymentService
+from server.ports.payments import MobileMoneyPayer, PaymentRequest, PaymentResult, PaymentService
 from shared.clock import utcnow
-from shared.enums import MemberSource, PaymentMethod, PlanKind
+from shared.enums import MembershipStatus, MemberSource, PaymentMethod, PaymentStatus, PlanKind
 from shared.memberships import can_host_guests
+from shared.payments import DESK_METHODS
 
 
 class PaymentDeclined(DomainError):
@@ -57,6 +59,7 @@ def _read(uow: UnitOfWork, claims: AccessClaims, payment: Sale) -> SaleRead:
         discount_amount=payment.discount_amount,
         discount_reason=payment.discount_reason,
         refunded_amount=payment.refunded_amount,
+        payment_status=PaymentStatus(payment.payment_status),
         membership=membership_service.to_read(membership, plan, timezone),
     )
 
@@ -75,6 +78,36 @@ def _replay(uow: UnitOfWork, claims: AccessClaims, payment: Sale, cmd: SaleCreat
             code="sale_id_reused",
         )
     return _read(uow, claims, payment)
+
+
+def _charge(
+    payments: PaymentService,
+    tenant_id: uuid.UUID,
+    point: ServicePoint,
+    cmd: SaleCreate,
+    description: str,
+    member: Member,
+) -> PaymentResult:
+    """Take the sale's money; a mobile-money charge may come back pending."""
+    if point.device_id is not None and cmd.method not in DESK_METHODS:
+        raise InvalidInput("a kiosk takes cash or card_terminal")
+    payer = cmd.mobile_money
+    charged = payments.charge(
+        PaymentRequest(
+            tenant_id=tenant_id,
+            idempotency_key=cmd.sale_id,
+            amount=cmd.amount,
+            currency=cmd.currency,
+            method=cmd.method.value,
+            description=description,
+            member_id=member.id,
+            mobile_money=MobileMoneyPayer(payer.phone, payer.provider) if payer else None,
+            payer_email=member.email,
+        )
+    )
+    if not charged.succeeded and not charged.pending:
+        raise PaymentDeclined(charged.reason or "the payment did not go through")
+    return charged
 
 
 def record_sale(
@@ -134,18 +167,9 @@ def record_sale(
     if check_plan and kind is PlanKind.RECURRING:
         # Before the money is taken: a member holds one membership of a plan at a time.
         membership_service.check_no_overlap(uow, tenant_id, member.id, plan, (starts_on, ends_on))
-    charged = payments.charge(
-        PaymentRequest(
-            tenant_id=tenant_id,
-            idempotency_key=cmd.sale_id,
-            amount=cmd.amount,
-            currency=cmd.currency,
-            method=cmd.method.value,
-            description=f"{plan.name} for member {member.id}",
-        )
+    charged = _charge(
+        payments, tenant_id, point, cmd, f"{plan.name} for member {member.id}", member
     )
-    if not charged.succeeded:
-        raise PaymentDeclined(charged.reason or "the payment did not go through")
     membership = membership_service.new_membership(
         uow,
         tenant_id,
@@ -166,7 +190,7 @@ def record_sale(
         entity="desk_payments",
         entity_id=cmd.sale_id,
     )
-    return ledger.record(
+    sale = ledger.record(
         uow,
         tenant_id,
         sale_id=cmd.sale_id,
@@ -183,6 +207,12 @@ def record_sale(
         discount_amount=cmd.discount_amount,
         discount_reason=cmd.discount_reason,
     )
+    sale.provider, sale.provider_reference = charged.provider, charged.reference
+    if charged.pending:
+        # Mobile money: no access until the PSP confirms (server.payments.settlement).
+        sale.payment_status = PaymentStatus.PENDING.value
+        membership.status = MembershipStatus.PENDING.value
+    return sale
 
 
 def sellable_kinds(point: ServicePoint) -> frozenset[PlanKind]:

@@ -143,6 +143,11 @@ def refund(
             return _replay(uow, earlier, sale_id, cmd)
         sales = LedgerRepository(uow.db, tenant_id)
         sale = sales.get_or_404(sale_id, for_update=True)
+        if sale.payment_status != "paid":
+            raise Conflict(
+                f"this sale's payment is {sale.payment_status}: only money taken is refunded",
+                code="sale_not_paid",
+            )
         amount = cmd.amount if cmd.amount is not None else sale.amount - sale.refunded_amount
         problem = rules.refund_problem(amount, sale.amount, sale.refunded_amount)
         if problem:
@@ -160,6 +165,7 @@ def refund(
                 currency=sale.currency,
                 method=sale.method,
                 reason=cmd.reason,
+                reference=sale.provider_reference,
             )
         )
         if not result.succeeded:
