@@ -74,6 +74,8 @@ class MembershipStatus(StrEnum):
     PAST_DUE = "past_due"
     #: Every retry failed: no access until the member pays.
     SUSPENDED = "suspended"
+    #: Sold by mobile money the payer has not approved yet: no access until the PSP confirms.
+    AWAITING_PAYMENT = "awaiting"
 
 
 class LimitPeriod(StrEnum):

@@ -27,7 +27,7 @@ def _membership_to(db: Session, sale: Sale, status: MembershipStatus) -> None:
     if sale.membership_id is None:
         return
     membership = db.get(Membership, (sale.tenant_id, sale.membership_id))
-    if membership is not None and membership.status == MembershipStatus.PENDING.value:
+    if membership is not None and membership.status == MembershipStatus.AWAITING_PAYMENT.value:
         membership.status = status.value
         sync_changes.touch(db, Membership, sale.tenant_id, membership.id)
 

@@ -211,7 +211,8 @@ def record_sale(
     if charged.pending:
         # Mobile money: no access until the PSP confirms (server.payments.settlement).
         sale.payment_status = PaymentStatus.PENDING.value
-        membership.status = MembershipStatus.PENDING.value
+        membership.status = MembershipStatus.AWAITING_PAYMENT.value
+        uow.db.flush()
     return sale
 
 

@@ -23,12 +23,11 @@ from tests.integration.psp_helpers import (
     Psps,
     card_on_file,
     psp_desk,
-    psps,  # noqa: F401 (the loopback PSPs)
     psp_settings,
+    psps,  # noqa: F401 (the loopback PSPs)
     sale_body,
 )
 from tests.loopback import stripe as stripe_api
-
 
 
 @pytest.fixture
@@ -206,7 +205,9 @@ def test_reconciliation_finds_each_kind_of_mismatch_across_pages(
         psps.stripe.add_intent(700, "ghs", {})
     today = time.strftime("%Y-%m-%d", time.gmtime())
     report = api.client.get(
-        "/payments/reconciliation", params={"provider": "stripe", "start": today}, headers=desk.admin
+        "/payments/reconciliation",
+        params={"provider": "stripe", "start": today},
+        headers=desk.admin,
     )
     assert report.status_code == 200, report.text
     found = report.json()

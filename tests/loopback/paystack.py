@@ -67,7 +67,11 @@ class LoopbackPaystack(LoopbackPsp):
         if reference in self.transactions:
             return _no(400, "Duplicate Transaction Reference")
         money = body.get("mobile_money") or {}
-        if not body.get("email") or not isinstance(body.get("amount"), int) or not money.get("phone"):
+        if (
+            not body.get("email")
+            or not isinstance(body.get("amount"), int)
+            or not money.get("phone")
+        ):
             return _no(400, "Invalid parameters")  # fmt: skip
         status = "failed" if money["phone"] == DECLINING_PHONE else "pay_offline"
         found = self.add(reference, body["amount"], body.get("currency", "GHS"), status)

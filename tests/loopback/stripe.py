@@ -79,7 +79,10 @@ class LoopbackStripe(LoopbackPsp):
         return intent
 
     def _intent(self, form: dict[str, str]) -> Answer:
-        if not form.get("amount", "").isdigit() or form.get("currency") != form.get("currency", "").lower():
+        if (
+            not form.get("amount", "").isdigit()
+            or form.get("currency") != form.get("currency", "").lower()
+        ):
             return _error(400, "invalid_request_error", "Invalid amount or currency", code="parameter_invalid")  # fmt: skip
         if form.get("confirm") != "true" or not form.get("customer"):
             return _error(400, "invalid_request_error", "Missing customer", code="parameter_missing")  # fmt: skip

@@ -1,0 +1,160 @@
+"""Mobile money through Paystack (a loopback server following its documented API): a sale
+stays pending until the payer approves; webhooks signed with HMAC-SHA512 settle it once;
+verify settles it when no webhook comes; refunds; reconciliation; no PSP configured."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from server.bootstrap import Container
+from server.config import Settings
+from server.plans.models import Membership, Sale
+from tests.integration.helpers import Api
+from tests.integration.plans_helpers import Desk
+from tests.integration.psp_helpers import (
+    PAYSTACK_KEY,
+    Psps,
+    psp_desk,
+    psp_settings,
+    psps,  # noqa: F401 (the loopback PSPs)
+    sale_body,
+)
+from tests.loopback import paystack as paystack_api
+
+MOMO = {"phone": "0240000001", "provider": "mtn"}
+
+
+@pytest.fixture
+def settings(settings: Settings, psps: Psps) -> Settings:
+    return psp_settings(settings, psps)
+
+
+def _pending_sale(api: Api, desk: Desk, plan: str, **payer: str) -> dict[str, Any]:
+    body = sale_body(desk, desk.member(), plan, "mobile_money", mobile_money={**MOMO, **payer})
+    response = api.client.post("/sales", json=body, headers=desk.desk)
+    assert response.status_code == 201, response.text
+    sale: dict[str, Any] = response.json()
+    return sale
+
+
+def _state(container: Container, desk: Desk, sale_id: str) -> tuple[str, str]:
+    with container.uow() as uow:
+        sale = uow.db.get(Sale, (uuid.UUID(desk.tenant.id), uuid.UUID(sale_id)))
+        assert sale is not None and sale.membership_id is not None
+        membership = uow.db.get(Membership, (sale.tenant_id, sale.membership_id))
+        assert membership is not None
+        return sale.payment_status, membership.status
+
+
+def _hook(api: Api, tenant_id: str, payload: dict[str, Any], secret: str = PAYSTACK_KEY) -> Any:
+    body, headers = paystack_api.signed(payload, secret)
+    return api.client.post(f"/payments/webhooks/paystack/{tenant_id}", content=body, headers=headers)  # fmt: skip
+
+
+def test_a_mobile_money_sale_is_pending_until_the_signed_webhook_settles_it_once(
+    api: Api, container: Container, psps: Psps
+) -> None:
+    desk, plan = psp_desk(api, container, "momo-hook")
+    sale = _pending_sale(api, desk, plan)
+    assert sale["payment_status"] == "pending" and sale["membership"]["status"] == "awaiting"
+    [call] = psps.paystack.posts("/charge")
+    sent = json.loads(call.body)
+    assert (sent["reference"], sent["amount"], sent["currency"]) == (sale["sale_id"], 2500, "GHS")
+    assert sent["mobile_money"] == MOMO
+    data = psps.paystack.approve(sale["sale_id"])
+    payload = {"event": "charge.success", "data": data}
+    forged = _hook(api, desk.tenant.id, payload, "sk_test_notthekey000")
+    assert forged.status_code == 400
+    assert _state(container, desk, sale["sale_id"]) == ("pending", "awaiting")
+    done = _hook(api, desk.tenant.id, payload)
+    assert done.status_code == 200 and done.json()["outcome"] == "settled"
+    assert _state(container, desk, sale["sale_id"]) == ("paid", "active")
+    again = _hook(api, desk.tenant.id, payload)
+    assert again.json() == {**done.json(), "duplicate": True, "outcome": "no_change"}
+    # A failure arriving after the success does not undo it.
+    failed = {"event": "charge.failed", "data": {**data, "id": data["id"] + 1}}
+    assert _hook(api, desk.tenant.id, failed).json()["outcome"] == "no_change"
+    assert _state(container, desk, sale["sale_id"]) == ("paid", "active")
+
+
+def test_verify_settles_or_fails_a_pending_sale_when_no_webhook_comes(
+    api: Api, container: Container, psps: Psps
+) -> None:
+    desk, plan = psp_desk(api, container, "momo-verify")
+    paid, refused = _pending_sale(api, desk, plan), _pending_sale(api, desk, plan)
+    still = api.client.post(f"/payments/sales/{paid['sale_id']}/verify", headers=desk.admin)
+    assert still.status_code == 200 and still.json()["payment_status"] == "pending"
+    psps.paystack.approve(paid["sale_id"])
+    psps.paystack.approve(refused["sale_id"], "abandoned")
+    psps.paystack.faults = ["503"]
+    settled = api.client.post(f"/payments/sales/{paid['sale_id']}/verify", headers=desk.admin)
+    assert settled.json()["payment_status"] == "paid"
+    gone = api.client.post(f"/payments/sales/{refused['sale_id']}/verify", headers=desk.admin)
+    assert gone.json()["payment_status"] == "failed"
+    assert _state(container, desk, refused["sale_id"]) == ("failed", "cancelled")
+    # Only money taken goes back; the paid one is refunded through Paystack.
+    body = {"refund_id": str(uuid.uuid4()), "reason": "changed mind"}
+    no = api.client.post(f"/sales/{refused['sale_id']}/refunds", json=body, headers=desk.admin)
+    assert no.status_code == 409
+    yes = api.client.post(f"/sales/{paid['sale_id']}/refunds", json=body, headers=desk.admin)
+    assert yes.status_code == 201, yes.text
+    assert [r["amount"] for r in psps.paystack.refunds] == [2500]
+
+
+def test_a_declined_number_and_a_reused_reference(
+    api: Api, container: Container, psps: Psps
+) -> None:
+    desk, plan = psp_desk(api, container, "momo-decline")
+    body = sale_body(desk, desk.member(), plan, "mobile_money",
+                     mobile_money={**MOMO, "phone": paystack_api.DECLINING_PHONE})  # fmt: skip
+    declined = api.client.post("/sales", json=body, headers=desk.desk)
+    assert declined.status_code == 402 and "Declined by the network" in declined.text
+    missing = sale_body(desk, desk.member(), plan, "mobile_money")
+    assert api.client.post("/sales", json=missing, headers=desk.desk).status_code == 422
+    # The charge went through but its answer was lost: the retry's duplicate reference
+    # is answered from verify, and one transaction exists.
+    psps.paystack.faults = ["timeout"]
+    sale = _pending_sale(api, desk, plan)
+    assert sale["payment_status"] == "pending"
+    assert len(psps.paystack.transactions) == 2
+
+
+def test_reconciliation_against_paystack(api: Api, container: Container, psps: Psps) -> None:
+    desk, plan = psp_desk(api, container, "momo-recon")
+    sales = [_pending_sale(api, desk, plan) for _ in range(3)]
+    for sale in sales:
+        psps.paystack.approve(sale["sale_id"])
+        assert _hook(api, desk.tenant.id, {"event": "charge.success", "data": psps.paystack.transactions[sale["sale_id"]]}).status_code == 200  # fmt: skip
+    psps.paystack.transactions[sales[0]["sale_id"]]["amount"] = 9900
+    del psps.paystack.transactions[sales[1]["sale_id"]]
+    psps.paystack.add("outside-zmos", 500, "GHS", "success")
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    report = api.client.get(
+        "/payments/reconciliation",
+        params={"provider": "paystack", "start": today},
+        headers=desk.admin,
+    )
+    assert report.status_code == 200, report.text
+    found = report.json()
+    kinds = sorted((m["kind"], m["reference"]) for m in found["mismatches"])
+    assert found["matched"] == 1
+    assert kinds == sorted([
+        ("amount_mismatch", sales[0]["sale_id"]),
+        ("missing_theirs", sales[1]["sale_id"]),
+        ("missing_ours", "outside-zmos"),
+    ])  # fmt: skip
+
+
+def test_without_a_psp_mobile_money_is_declined_clearly(api: Api, container: Container) -> None:
+    container.payments = __import__(
+        "server.adapters.in_person_payments", fromlist=["x"]
+    ).InPersonPayments()
+    desk, plan = psp_desk(api, container, "momo-off")
+    body = sale_body(desk, desk.member(), plan, "mobile_money", mobile_money=MOMO)
+    refused = api.client.post("/sales", json=body, headers=desk.desk)
+    assert refused.status_code == 402 and "mobile_money" in refused.text
