@@ -199,16 +199,20 @@ def _payments(
     http = httpx.Client(timeout=settings.psp_timeout_seconds)
     if "stripe" in names:
         stripe = StripePayments(
-            http=http, accounts=accounts, base_url=settings.stripe_api_url,
+            http=http,
+            accounts=accounts,
+            base_url=settings.stripe_api_url,
             retries=settings.psp_retries,
-        )  # fmt: skip
+        )
         routes[PaymentMethod.CARD_ON_FILE.value] = stripe
         gateways[stripe.provider] = stripe
     if "paystack" in names:
         paystack = PaystackPayments(
-            http=http, accounts=accounts, base_url=settings.paystack_api_url,
+            http=http,
+            accounts=accounts,
+            base_url=settings.paystack_api_url,
             retries=settings.psp_retries,
-        )  # fmt: skip
+        )
         routes[PaymentMethod.MOBILE_MONEY.value] = paystack
         gateways[paystack.provider] = paystack
     return RoutedPayments(routes), gateways

@@ -13,8 +13,26 @@ import httpx
 from server.ports.payments import ProviderUnavailable
 
 #: Currencies without minor units at the PSPs (Stripe's list, abridged to the usual ones).
-ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf",
-                          "ugx", "vnd", "vuv", "xaf", "xof", "xpf"})  # fmt: skip
+ZERO_DECIMAL = frozenset(
+    {
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    }
+)
 _MAX_WAIT = 5.0
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.db.uow import UnitOfWork
 from server.errors import InvalidInput
 from server.payments import service
-from server.payments.schemas import ReconciliationItem, ReconciliationRead
+from server.payments.schemas import MismatchKind, ReconciliationItem, ReconciliationRead
 from server.plans.models import Sale
 from server.ports.payments import (
     PaymentAccounts,
@@ -36,6 +36,7 @@ def _window(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def _compare(sale: Sale, record: ProviderRecord) -> ReconciliationItem | None:
+    kind: MismatchKind
     if (sale.amount, sale.currency) != (record.amount, record.currency.upper()):
         kind = "amount_mismatch"
     elif (sale.payment_status == PaymentStatus.PAID.value) != record.succeeded:

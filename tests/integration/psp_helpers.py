@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-
-import pytest
 
 from server.bootstrap import Container
 from server.config import Settings
@@ -30,8 +29,9 @@ class Psps:
     paystack_url: str
 
 
-@pytest.fixture
-def psps() -> Iterator[Psps]:
+@contextmanager
+def loopback_psps() -> Iterator[Psps]:
+    """Both PSPs on loopback (each test module makes it its ``psps`` fixture)."""
     stripe, paystack = LoopbackStripe(STRIPE_KEY), LoopbackPaystack(PAYSTACK_KEY)
     with running(stripe) as stripe_url, running(paystack) as paystack_url:
         yield Psps(stripe, paystack, stripe_url, paystack_url)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,14 +20,20 @@ from tests.integration.plans_helpers import Desk
 from tests.integration.psp_helpers import (
     PAYSTACK_KEY,
     Psps,
+    loopback_psps,
     psp_desk,
     psp_settings,
-    psps,  # noqa: F401 (the loopback PSPs)
     sale_body,
 )
 from tests.loopback import paystack as paystack_api
 
 MOMO = {"phone": "0240000001", "provider": "mtn"}
+
+
+@pytest.fixture
+def psps() -> Iterator[Psps]:
+    with loopback_psps() as both:
+        yield both
 
 
 @pytest.fixture
@@ -53,7 +60,9 @@ def _state(container: Container, desk: Desk, sale_id: str) -> tuple[str, str]:
 
 def _hook(api: Api, tenant_id: str, payload: dict[str, Any], secret: str = PAYSTACK_KEY) -> Any:
     body, headers = paystack_api.signed(payload, secret)
-    return api.client.post(f"/payments/webhooks/paystack/{tenant_id}", content=body, headers=headers)  # fmt: skip
+    return api.client.post(
+        f"/payments/webhooks/paystack/{tenant_id}", content=body, headers=headers
+    )
 
 
 def test_a_mobile_money_sale_is_pending_until_the_signed_webhook_settles_it_once(
@@ -110,8 +119,13 @@ def test_a_declined_number_and_a_reused_reference(
     api: Api, container: Container, psps: Psps
 ) -> None:
     desk, plan = psp_desk(api, container, "momo-decline")
-    body = sale_body(desk, desk.member(), plan, "mobile_money",
-                     mobile_money={**MOMO, "phone": paystack_api.DECLINING_PHONE})  # fmt: skip
+    body = sale_body(
+        desk,
+        desk.member(),
+        plan,
+        "mobile_money",
+        mobile_money={**MOMO, "phone": paystack_api.DECLINING_PHONE},
+    )
     declined = api.client.post("/sales", json=body, headers=desk.desk)
     assert declined.status_code == 402 and "Declined by the network" in declined.text
     missing = sale_body(desk, desk.member(), plan, "mobile_money")
@@ -129,7 +143,14 @@ def test_reconciliation_against_paystack(api: Api, container: Container, psps: P
     sales = [_pending_sale(api, desk, plan) for _ in range(3)]
     for sale in sales:
         psps.paystack.approve(sale["sale_id"])
-        assert _hook(api, desk.tenant.id, {"event": "charge.success", "data": psps.paystack.transactions[sale["sale_id"]]}).status_code == 200  # fmt: skip
+        assert (
+            _hook(
+                api,
+                desk.tenant.id,
+                {"event": "charge.success", "data": psps.paystack.transactions[sale["sale_id"]]},
+            ).status_code
+            == 200
+        )
     psps.paystack.transactions[sales[0]["sale_id"]]["amount"] = 9900
     del psps.paystack.transactions[sales[1]["sale_id"]]
     psps.paystack.add("outside-zmos", 500, "GHS", "success")
@@ -143,11 +164,13 @@ def test_reconciliation_against_paystack(api: Api, container: Container, psps: P
     found = report.json()
     kinds = sorted((m["kind"], m["reference"]) for m in found["mismatches"])
     assert found["matched"] == 1
-    assert kinds == sorted([
-        ("amount_mismatch", sales[0]["sale_id"]),
-        ("missing_theirs", sales[1]["sale_id"]),
-        ("missing_ours", "outside-zmos"),
-    ])  # fmt: skip
+    assert kinds == sorted(
+        [
+            ("amount_mismatch", sales[0]["sale_id"]),
+            ("missing_theirs", sales[1]["sale_id"]),
+            ("missing_ours", "outside-zmos"),
+        ]
+    )
 
 
 def test_without_a_psp_mobile_money_is_declined_clearly(api: Api, container: Container) -> None:

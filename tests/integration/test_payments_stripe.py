@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,12 +23,18 @@ from tests.integration.psp_helpers import (
     STRIPE_WHSEC,
     Psps,
     card_on_file,
+    loopback_psps,
     psp_desk,
     psp_settings,
-    psps,  # noqa: F401 (the loopback PSPs)
     sale_body,
 )
 from tests.loopback import stripe as stripe_api
+
+
+@pytest.fixture
+def psps() -> Iterator[Psps]:
+    with loopback_psps() as both:
+        yield both
 
 
 @pytest.fixture
@@ -71,7 +78,9 @@ def test_only_the_owner_sets_the_keys_and_they_are_sealed_at_rest(
     body = {"secret_key": "sk_test_frontdesk00001", "webhook_secret": STRIPE_WHSEC}
     refused = api.client.put("/payments/accounts/stripe", json=body, headers=desk.desk)
     assert refused.status_code == 403
-    bad = api.client.put("/payments/accounts/stripe", json={"secret_key": "nope"}, headers=desk.admin)  # fmt: skip
+    bad = api.client.put(
+        "/payments/accounts/stripe", json={"secret_key": "nope"}, headers=desk.admin
+    )
     assert bad.status_code == 422
     shown = api.client.get("/payments/accounts/stripe", headers=desk.admin).json()
     assert shown["key_hint"] == STRIPE_KEY[-4:] and shown["has_webhook_secret"] is True
@@ -150,26 +159,47 @@ def test_webhooks_are_verified_processed_once_and_out_of_order(
     desk, plan = psp_desk(api, container, "stripe-hooks")
     sale = _paid_sale(api, desk, plan)
     [intent] = psps.stripe.intents.values()
-    charge = {"id": "ch_1", "object": "charge", "payment_intent": intent["id"], "amount": 2500,
-              "amount_refunded": 500, "currency": "ghs", "metadata": {}}  # fmt: skip
+    charge = {
+        "id": "ch_1",
+        "object": "charge",
+        "payment_intent": intent["id"],
+        "amount": 2500,
+        "amount_refunded": 500,
+        "currency": "ghs",
+        "metadata": {},
+    }
     refunded = stripe_api.event("evt_refund_1", "charge.refunded", charge)
     tenant = desk.tenant.id
     # Bad signature, a stale timestamp: 400 and nothing changes.
-    assert _webhook(api, tenant, refunded, stripe_api.sign(refunded, "whsec_other0000000")).status_code == 400  # fmt: skip
+    assert (
+        _webhook(api, tenant, refunded, stripe_api.sign(refunded, "whsec_other0000000")).status_code
+        == 400
+    )
     stale = stripe_api.sign(refunded, STRIPE_WHSEC, int(time.time()) - 301)
     assert _webhook(api, tenant, refunded, stale).status_code == 400
     assert _sale_row(container, desk, sale["sale_id"]).refunded_amount == 0
     # A rolled secret: either v1 signature holds.
-    both = stripe_api.sign(refunded, "whsec_old000000000", extra=",v1=" + stripe_api.sign(refunded, STRIPE_WHSEC).split("v1=")[1])  # fmt: skip
+    both = stripe_api.sign(
+        refunded,
+        "whsec_old000000000",
+        extra=",v1=" + stripe_api.sign(refunded, STRIPE_WHSEC).split("v1=")[1],
+    )
     first = _webhook(api, tenant, refunded, both)
-    assert first.status_code == 200 and first.json() == {"event_id": "evt_refund_1", "duplicate": False, "outcome": "refunded"}  # fmt: skip
+    assert first.status_code == 200 and first.json() == {
+        "event_id": "evt_refund_1",
+        "duplicate": False,
+        "outcome": "refunded",
+    }
     again = _webhook(api, tenant, refunded, stripe_api.sign(refunded, STRIPE_WHSEC))
     assert again.json()["duplicate"] is True
     row = _sale_row(container, desk, sale["sale_id"])
     assert row.refunded_amount == 5 and row.payment_status == "paid"
     # A late 'succeeded' does not undo the refund.
     late = stripe_api.event("evt_ok_1", "payment_intent.succeeded", intent)
-    assert _webhook(api, tenant, late, stripe_api.sign(late, STRIPE_WHSEC)).json()["outcome"] == "no_change"  # fmt: skip
+    assert (
+        _webhook(api, tenant, late, stripe_api.sign(late, STRIPE_WHSEC)).json()["outcome"]
+        == "no_change"
+    )
     assert _sale_row(container, desk, sale["sale_id"]).refunded_amount == 5
     with container.uow() as uow:
         assert len(uow.db.execute(select(PaymentWebhookEvent)).scalars().all()) == 2
@@ -182,8 +212,14 @@ def test_another_tenants_webhook_cannot_touch_this_tenants_sales(
     theirs, _ = psp_desk(api, container, "stripe-theirs")
     sale = _paid_sale(api, ours, plan)
     [intent] = psps.stripe.intents.values()
-    charge = {"id": "ch_2", "payment_intent": intent["id"], "amount": 2500,
-              "amount_refunded": 2500, "currency": "ghs", "metadata": {"zmos_payment_id": sale["sale_id"]}}  # fmt: skip
+    charge = {
+        "id": "ch_2",
+        "payment_intent": intent["id"],
+        "amount": 2500,
+        "amount_refunded": 2500,
+        "currency": "ghs",
+        "metadata": {"zmos_payment_id": sale["sale_id"]},
+    }
     body = stripe_api.event("evt_x", "charge.refunded", charge)
     # Their endpoint, their (valid) signature: our sale is not theirs to change.
     sent = _webhook(api, theirs.tenant.id, body, stripe_api.sign(body, STRIPE_WHSEC))

@@ -43,7 +43,9 @@ class LoopbackPaystack(LoopbackPsp):
             found = self.transactions.get(call.path.rsplit("/", 1)[1])
             if found is None:
                 return _no(400, "Transaction reference not found")
-            return Answer(200, {"status": True, "message": "Verification successful", "data": found})  # fmt: skip
+            return Answer(
+                200, {"status": True, "message": "Verification successful", "data": found}
+            )
         if call.method == "GET" and call.path == "/transaction":
             return self._list(call.query)
         return _no(404, "Not found")
@@ -72,7 +74,7 @@ class LoopbackPaystack(LoopbackPsp):
             or not isinstance(body.get("amount"), int)
             or not money.get("phone")
         ):
-            return _no(400, "Invalid parameters")  # fmt: skip
+            return _no(400, "Invalid parameters")
         status = "failed" if money["phone"] == DECLINING_PHONE else "pay_offline"
         found = self.add(reference, body["amount"], body.get("currency", "GHS"), status)
         found["metadata"] = body.get("metadata")
@@ -89,9 +91,17 @@ class LoopbackPaystack(LoopbackPsp):
         found = self.transactions.get(str(body.get("transaction")))
         if found is None or found["status"] != "success":
             return _no(400, "Transaction not found or not refundable")
-        refund = {"id": next(self._ids), "transaction": found["id"], "amount": body.get("amount", found["amount"]), "status": "pending"}  # fmt: skip
+        refund = {
+            "id": next(self._ids),
+            "transaction": found["id"],
+            "amount": body.get("amount", found["amount"]),
+            "status": "pending",
+        }
         self.refunds.append(refund)
-        return Answer(200, {"status": True, "message": "Refund has been queued for processing", "data": refund})  # fmt: skip
+        return Answer(
+            200,
+            {"status": True, "message": "Refund has been queued for processing", "data": refund},
+        )
 
     def _list(self, query: dict[str, str]) -> Answer:
         per, page = int(query.get("perPage", 50)), int(query.get("page", 1))
@@ -99,7 +109,9 @@ class LoopbackPaystack(LoopbackPsp):
         pages = max(1, -(-len(found) // per))
         meta = {"total": len(found), "perPage": per, "page": page, "pageCount": pages}
         data = found[(page - 1) * per : page * per]
-        return Answer(200, {"status": True, "message": "Transactions retrieved", "data": data, "meta": meta})  # fmt: skip
+        return Answer(
+            200, {"status": True, "message": "Transactions retrieved", "data": data, "meta": meta}
+        )
 
 
 def signed(payload: dict[str, Any], secret: str) -> tuple[bytes, dict[str, str]]:

@@ -63,9 +63,12 @@ class LoopbackStripe(LoopbackPsp):
             return Answer(200, intent)
         return _error(404, "invalid_request_error", "Unrecognized request URL")
 
-    def add_intent(self, amount: int, currency: str, metadata: dict[str, str], status: str = "succeeded") -> dict[str, Any]:  # fmt: skip
-        intent = {
-            "id": f"pi_{next(self._ids):08d}",
+    def add_intent(
+        self, amount: int, currency: str, metadata: dict[str, str], status: str = "succeeded"
+    ) -> dict[str, Any]:
+        intent_id = f"pi_{next(self._ids):08d}"
+        intent: dict[str, Any] = {
+            "id": intent_id,
             "object": "payment_intent",
             "amount": amount,
             "amount_received": amount if status == "succeeded" else 0,
@@ -75,7 +78,7 @@ class LoopbackStripe(LoopbackPsp):
             "created": int(time.time()),
             "amount_refunded": 0,
         }
-        self.intents[intent["id"]] = intent
+        self.intents[intent_id] = intent
         return intent
 
     def _intent(self, form: dict[str, str]) -> Answer:
@@ -83,12 +86,22 @@ class LoopbackStripe(LoopbackPsp):
             not form.get("amount", "").isdigit()
             or form.get("currency") != form.get("currency", "").lower()
         ):
-            return _error(400, "invalid_request_error", "Invalid amount or currency", code="parameter_invalid")  # fmt: skip
+            return _error(
+                400, "invalid_request_error", "Invalid amount or currency", code="parameter_invalid"
+            )
         if form.get("confirm") != "true" or not form.get("customer"):
-            return _error(400, "invalid_request_error", "Missing customer", code="parameter_missing")  # fmt: skip
+            return _error(
+                400, "invalid_request_error", "Missing customer", code="parameter_missing"
+            )
         method = form.get("payment_method")
         if method == DECLINED:
-            return _error(402, "card_error", "Your card was declined.", code="card_declined", decline_code="generic_decline")  # fmt: skip
+            return _error(
+                402,
+                "card_error",
+                "Your card was declined.",
+                code="card_declined",
+                decline_code="generic_decline",
+            )
         status = "processing" if method == PROCESSING else "succeeded"
         intent = self.add_intent(int(form["amount"]), form["currency"], _metadata(form), status)
         intent.update(customer=form["customer"], payment_method=method)
@@ -97,13 +110,26 @@ class LoopbackStripe(LoopbackPsp):
     def _refund(self, form: dict[str, str]) -> Answer:
         intent = self.intents.get(form.get("payment_intent", ""))
         if intent is None:
-            return _error(400, "invalid_request_error", "No such payment_intent", code="resource_missing")  # fmt: skip
+            return _error(
+                400, "invalid_request_error", "No such payment_intent", code="resource_missing"
+            )
         amount = int(form.get("amount") or intent["amount"] - intent["amount_refunded"])
         if amount > intent["amount"] - intent["amount_refunded"]:
-            return _error(400, "invalid_request_error", "Refund is greater than unrefunded amount", code="amount_too_large")  # fmt: skip
+            return _error(
+                400,
+                "invalid_request_error",
+                "Refund is greater than unrefunded amount",
+                code="amount_too_large",
+            )
         intent["amount_refunded"] += amount
-        refund = {"id": f"re_{next(self._ids):08d}", "object": "refund", "amount": amount,
-                  "payment_intent": intent["id"], "status": "succeeded", "metadata": _metadata(form)}  # fmt: skip
+        refund = {
+            "id": f"re_{next(self._ids):08d}",
+            "object": "refund",
+            "amount": amount,
+            "payment_intent": intent["id"],
+            "status": "succeeded",
+            "metadata": _metadata(form),
+        }
         self.refunds[refund["id"]] = refund
         return Answer(200, refund)
 
@@ -132,4 +158,6 @@ def sign(payload: bytes, secret: str, timestamp: int | None = None, extra: str =
 
 
 def event(event_id: str, type_: str, obj: dict[str, Any]) -> bytes:
-    return json.dumps({"id": event_id, "object": "event", "type": type_, "data": {"object": obj}}).encode()  # fmt: skip
+    return json.dumps(
+        {"id": event_id, "object": "event", "type": type_, "data": {"object": obj}}
+    ).encode()
