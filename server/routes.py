@@ -29,7 +29,6 @@ from server.migration_in.router import router as migration_in_router
 from server.nudges.router import router as nudges_router
 from server.passes.router import router as passes_router
 from server.payments.router import router as payments_router
-from server.payments.router import webhook_router as payment_webhooks_router
 from server.plans.router import router as plans_router
 from server.prescriptions.router import router as prescriptions_router
 from server.privacy.router import router as privacy_router
@@ -54,7 +53,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     plans_router,
     sales_router,
     payments_router,
-    payment_webhooks_router,
     attendance_reports_router,
     passes_router,
     checkin_router,

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Path, Request
 
 from server.api.deps import Admin, ContainerDep, Owner
 from server.api.threaded_route import ThreadedRoute
@@ -29,7 +28,6 @@ from shared.clock import utcnow
 from shared.enums import PaymentProvider
 
 router = APIRouter(prefix="/payments", route_class=ThreadedRoute, tags=["payments"])
-webhook_router = APIRouter(prefix="/payments", tags=["payments"])
 
 
 async def get_accounts(request: Request) -> PaymentAccounts:
@@ -83,13 +81,12 @@ def verify_sale(
     container: ContainerDep,
     accounts: AccountsDep,
     gateways: GatewaysDep,
-    provider: Annotated[PaymentProvider, Query()] = PaymentProvider.PAYSTACK,
 ) -> Any:
     """Ask the PSP where a pending payment stands, and settle the sale accordingly."""
     return service.verify_sale(
         uow=container.uow(),
         accounts=accounts,
-        gateway=_gateway(gateways, provider),
+        gateways=gateways,
         claims=claims,
         sale_id=sale_id,
     )
@@ -116,25 +113,28 @@ def reconcile(
     )
 
 
-@webhook_router.post("/webhooks/{provider}/{tenant_id}", response_model=WebhookAck)
-async def webhook(
+async def raw_body(request: Request) -> bytes:
+    """The webhook's bytes as sent: its signature is over exactly these."""
+    return await request.body()
+
+
+@router.post("/webhooks/{provider}/{tenant_slug}", response_model=WebhookAck)
+def webhook(
     provider: PaymentProvider,
-    tenant_id: uuid.UUID,
+    tenant_slug: Annotated[str, Path(max_length=63)],
+    body: Annotated[bytes, Depends(raw_body)],
     request: Request,
     container: ContainerDep,
     accounts: AccountsDep,
     gateways: GatewaysDep,
 ) -> Any:
     """A PSP's webhook for one tenant, verified with that tenant's secret; processed once."""
-    body = await request.body()
-    return await run_in_threadpool(
-        lambda: service.receive_webhook(
-            uow=container.uow(),
-            accounts=accounts,
-            gateway=_gateway(gateways, provider),
-            tenant_id=tenant_id,
-            headers=request.headers,
-            body=body,
-            now=utcnow(),
-        )
+    return service.receive_webhook(
+        uow=container.uow(),
+        accounts=accounts,
+        gateway=gateways.get(provider.value),
+        tenant_slug=tenant_slug,
+        headers=request.headers,
+        body=body,
+        now=utcnow(),
     )

@@ -32,6 +32,8 @@ from server.ports.payments import (
     ProviderUnavailable,
     WebhookRejected,
 )
+from server.tenants.models import Tenant
+from server.tenants.repository import tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import PaymentProvider, PaymentStatus
 
@@ -48,17 +50,19 @@ class BadSignature(DomainError):
     title = "Webhook not verified"
 
 
-def webhook_path(tenant_id: uuid.UUID, provider: PaymentProvider) -> str:
-    return f"/payments/webhooks/{provider.value}/{tenant_id}"
+def webhook_path(slug: str, provider: PaymentProvider) -> str:
+    return f"/payments/webhooks/{provider.value}/{slug}"
 
 
-def _account_read(row: PaymentAccount) -> PaymentAccountRead:
+def _account_read(uow: UnitOfWork, row: PaymentAccount) -> PaymentAccountRead:
     provider = PaymentProvider(row.provider)
+    tenant = uow.db.get(Tenant, row.tenant_id)
+    assert tenant is not None
     return PaymentAccountRead(
         provider=provider,
         key_hint=row.key_hint,
         has_webhook_secret=row.sealed_webhook_secret is not None,
-        webhook_path=webhook_path(row.tenant_id, provider),
+        webhook_path=webhook_path(tenant.slug, provider),
         updated_at=row.updated_at,
     )
 
@@ -97,7 +101,7 @@ def set_account(
         row.updated_at = utcnow()
         row.updated_by = claims.subject_id
         uow.commit()
-        return _account_read(row)
+        return _account_read(uow, row)
 
 
 def get_account(
@@ -107,7 +111,7 @@ def get_account(
         row = repository.account(uow.db, claims.tenant_id, provider.value)
         if row is None:
             raise NotFound(f"no {provider.value} account is set up")
-        return _account_read(row)
+        return _account_read(uow, row)
 
 
 def set_card(
@@ -156,14 +160,19 @@ def receive_webhook(
     *,
     uow: UnitOfWork,
     accounts: PaymentAccounts,
-    gateway: PaymentGateway,
-    tenant_id: uuid.UUID,
+    gateway: PaymentGateway | None,
+    tenant_slug: str,
     headers: Mapping[str, str],
     body: bytes,
     now: datetime,
 ) -> WebhookAck:
     """Verify one webhook against the tenant's own secret and apply it exactly once (the
     event id is unique per tenant and provider). A bad signature changes nothing."""
+    with uow:
+        tenant = tenant_by_slug(uow.db, tenant_slug)
+        tenant_id = tenant.id if tenant is not None else None
+    if tenant_id is None or gateway is None:
+        raise NotFound("no such payment webhook endpoint")
     keys = accounts.keys(tenant_id, gateway.provider)
     if keys is None:
         raise NotFound(f"no {gateway.provider} account is set up here")
@@ -191,7 +200,7 @@ def verify_sale(
     *,
     uow: UnitOfWork,
     accounts: PaymentAccounts,
-    gateway: PaymentGateway,
+    gateways: Mapping[str, PaymentGateway],
     claims: AccessClaims,
     sale_id: uuid.UUID,
 ) -> SettlementRead:
@@ -201,8 +210,12 @@ def verify_sale(
         sale = uow.db.get(Sale, (tenant_id, sale_id))
         if sale is None:
             raise NotFound(f"sale {sale_id} was not found")
-        if sale.provider != gateway.provider or sale.provider_reference is None:
-            raise InvalidInput(f"sale {sale_id} was not paid through {gateway.provider}")
+        gateway = gateways.get(sale.provider or "")
+        if gateway is None or sale.provider_reference is None:
+            raise Conflict(
+                f"sale {sale_id} was not paid through a PSP this server uses",
+                code="not_a_psp_payment",
+            )
         reference = sale.provider_reference
     asking(accounts, gateway, tenant_id)
     try:

@@ -77,6 +77,7 @@ ERASURE: dict[str, Policy] = {
     "nudge_settings": Delete("the member's preferences"),
     "calendar_feeds": Delete("a secret link of the member"),
     "member_passes": Delete("wallet passes of the member"),
+    "payment_cards": Delete("the member's card on file at the PSP"),
     "email_verifications": Delete("sign-in secrets"),
     "member_password_tokens": Delete("sign-in secrets"),
 }

@@ -58,11 +58,9 @@ def _state(container: Container, desk: Desk, sale_id: str) -> tuple[str, str]:
         return sale.payment_status, membership.status
 
 
-def _hook(api: Api, tenant_id: str, payload: dict[str, Any], secret: str = PAYSTACK_KEY) -> Any:
+def _hook(api: Api, slug: str, payload: dict[str, Any], secret: str = PAYSTACK_KEY) -> Any:
     body, headers = paystack_api.signed(payload, secret)
-    return api.client.post(
-        f"/payments/webhooks/paystack/{tenant_id}", content=body, headers=headers
-    )
+    return api.client.post(f"/payments/webhooks/paystack/{slug}", content=body, headers=headers)
 
 
 def test_a_mobile_money_sale_is_pending_until_the_signed_webhook_settles_it_once(
@@ -77,17 +75,17 @@ def test_a_mobile_money_sale_is_pending_until_the_signed_webhook_settles_it_once
     assert sent["mobile_money"] == MOMO
     data = psps.paystack.approve(sale["sale_id"])
     payload = {"event": "charge.success", "data": data}
-    forged = _hook(api, desk.tenant.id, payload, "sk_test_notthekey000")
+    forged = _hook(api, desk.tenant.slug, payload, "sk_test_notthekey000")
     assert forged.status_code == 400
     assert _state(container, desk, sale["sale_id"]) == ("pending", "awaiting")
-    done = _hook(api, desk.tenant.id, payload)
+    done = _hook(api, desk.tenant.slug, payload)
     assert done.status_code == 200 and done.json()["outcome"] == "settled"
     assert _state(container, desk, sale["sale_id"]) == ("paid", "active")
-    again = _hook(api, desk.tenant.id, payload)
+    again = _hook(api, desk.tenant.slug, payload)
     assert again.json() == {**done.json(), "duplicate": True, "outcome": "no_change"}
     # A failure arriving after the success does not undo it.
     failed = {"event": "charge.failed", "data": {**data, "id": data["id"] + 1}}
-    assert _hook(api, desk.tenant.id, failed).json()["outcome"] == "no_change"
+    assert _hook(api, desk.tenant.slug, failed).json()["outcome"] == "no_change"
     assert _state(container, desk, sale["sale_id"]) == ("paid", "active")
 
 
@@ -146,7 +144,7 @@ def test_reconciliation_against_paystack(api: Api, container: Container, psps: P
         assert (
             _hook(
                 api,
-                desk.tenant.id,
+                desk.tenant.slug,
                 {"event": "charge.success", "data": psps.paystack.transactions[sale["sale_id"]]},
             ).status_code
             == 200

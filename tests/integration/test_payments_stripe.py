@@ -55,9 +55,9 @@ def _paid_sale(api: Api, desk: Desk, plan: str) -> dict[str, Any]:
     return sale
 
 
-def _webhook(api: Api, tenant_id: str, body: bytes, signature: str) -> Any:
+def _webhook(api: Api, slug: str, body: bytes, signature: str) -> Any:
     return api.client.post(
-        f"/payments/webhooks/stripe/{tenant_id}",
+        f"/payments/webhooks/stripe/{slug}",
         content=body,
         headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
     )
@@ -84,7 +84,7 @@ def test_only_the_owner_sets_the_keys_and_they_are_sealed_at_rest(
     assert bad.status_code == 422
     shown = api.client.get("/payments/accounts/stripe", headers=desk.admin).json()
     assert shown["key_hint"] == STRIPE_KEY[-4:] and shown["has_webhook_secret"] is True
-    assert shown["webhook_path"] == f"/payments/webhooks/stripe/{desk.tenant.id}"
+    assert shown["webhook_path"] == f"/payments/webhooks/stripe/{desk.tenant.slug}"
     with container.uow() as uow:
         row = uow.db.execute(select(PaymentAccount)).scalars().first()
         assert row is not None and STRIPE_KEY.encode() not in row.sealed_secret_key
@@ -169,7 +169,7 @@ def test_webhooks_are_verified_processed_once_and_out_of_order(
         "metadata": {},
     }
     refunded = stripe_api.event("evt_refund_1", "charge.refunded", charge)
-    tenant = desk.tenant.id
+    tenant = desk.tenant.slug
     # Bad signature, a stale timestamp: 400 and nothing changes.
     assert (
         _webhook(api, tenant, refunded, stripe_api.sign(refunded, "whsec_other0000000")).status_code
@@ -222,10 +222,10 @@ def test_another_tenants_webhook_cannot_touch_this_tenants_sales(
     }
     body = stripe_api.event("evt_x", "charge.refunded", charge)
     # Their endpoint, their (valid) signature: our sale is not theirs to change.
-    sent = _webhook(api, theirs.tenant.id, body, stripe_api.sign(body, STRIPE_WHSEC))
+    sent = _webhook(api, theirs.tenant.slug, body, stripe_api.sign(body, STRIPE_WHSEC))
     assert sent.status_code == 200 and sent.json()["outcome"] == "unknown_payment"
     assert _sale_row(container, ours, sale["sale_id"]).refunded_amount == 0
-    unknown = _webhook(api, str(uuid.uuid4()), body, stripe_api.sign(body, STRIPE_WHSEC))
+    unknown = _webhook(api, "no-such-gym", body, stripe_api.sign(body, STRIPE_WHSEC))
     assert unknown.status_code == 404
 
 
