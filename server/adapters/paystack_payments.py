@@ -55,6 +55,24 @@ def _body(response: httpx.Response) -> dict[str, Any]:
     return found if isinstance(found, dict) else {"status": False, "message": "unreadable"}
 
 
+def _event(event: dict[str, Any]) -> PaymentEvent:
+    name, data = str(event["event"]), event["data"]
+    identity = data.get("id") or data.get("reference") or data.get("refund_reference")
+    if identity is None:
+        raise KeyError("id")
+    currency = str(data.get("currency") or "")
+    reference = data.get("reference") or data.get("transaction_reference")
+    return PaymentEvent(
+        event_id=f"{name}:{identity}"[:100],
+        kind=_EVENT_KINDS.get(name, "other"),
+        payment_id=_uuid(reference),
+        reference=str(reference) if reference else None,
+        amount=major_units(int(data.get("amount") or 0), currency),
+        currency=currency.upper()[:3],
+        reason=data.get("gateway_response"),
+    )
+
+
 class PaystackPayments:
     provider = PROVIDER
 
@@ -170,22 +188,9 @@ class PaystackPayments:
         if not given or not hmac.compare_digest(expected, given.strip().lower()):
             raise WebhookRejected("x-paystack-signature does not match")
         try:
-            event = json.loads(body)
-            name, data = str(event["event"]), event["data"]
-            identity = data.get("id") or data.get("reference") or data.get("refund_reference")
+            return _event(json.loads(body))
         except (ValueError, KeyError, TypeError, AttributeError):
             raise WebhookRejected("the webhook is not a Paystack event") from None
-        currency = str(data.get("currency") or "")
-        reference = data.get("reference") or data.get("transaction_reference")
-        return PaymentEvent(
-            event_id=f"{name}:{identity}",
-            kind=_EVENT_KINDS.get(name, "other"),
-            payment_id=_uuid(reference),
-            reference=str(reference) if reference else None,
-            amount=major_units(int(data.get("amount") or 0), currency),
-            currency=currency.upper(),
-            reason=data.get("gateway_response"),
-        )
 
     def verify(
         self, *, tenant_id: uuid.UUID, payment_id: uuid.UUID, reference: str

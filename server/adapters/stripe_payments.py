@@ -71,6 +71,24 @@ def signature_problem(header: str, body: bytes, secret: str, now: datetime) -> s
     return None
 
 
+def _event(event: dict[str, Any]) -> PaymentEvent:
+    obj = event["data"]["object"]
+    kind = _EVENT_KINDS.get(str(event.get("type")), "other")
+    currency = str(obj.get("currency") or "")
+    reference = obj.get("payment_intent") if kind == "refunded" else obj.get("id")
+    refunded = obj.get("amount_refunded")
+    return PaymentEvent(
+        event_id=str(event["id"])[:100],
+        kind=kind,
+        payment_id=_payment_id(obj.get("metadata")),
+        reference=str(reference) if reference else None,
+        amount=major_units(int(obj.get("amount") or 0), currency),
+        currency=currency.upper()[:3],
+        refunded_total=major_units(int(refunded), currency) if refunded is not None else None,
+        reason=(obj.get("last_payment_error") or {}).get("message"),
+    )
+
+
 class StripePayments:
     provider = PROVIDER
 
@@ -180,25 +198,9 @@ class StripePayments:
         if problem:
             raise WebhookRejected(problem)
         try:
-            event = json.loads(body)
-            obj = event["data"]["object"]
-            event_id = str(event["id"])
-        except (ValueError, KeyError, TypeError):
+            return _event(json.loads(body))
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise WebhookRejected("the webhook is not a Stripe event") from None
-        kind = _EVENT_KINDS.get(str(event.get("type")), "other")
-        currency = str(obj.get("currency") or "")
-        reference = obj.get("payment_intent") if kind == "refunded" else obj.get("id")
-        refunded = obj.get("amount_refunded")
-        return PaymentEvent(
-            event_id=event_id,
-            kind=kind,
-            payment_id=_payment_id(obj.get("metadata")),
-            reference=str(reference) if reference else None,
-            amount=major_units(int(obj.get("amount") or 0), currency),
-            currency=currency.upper(),
-            refunded_total=major_units(int(refunded), currency) if refunded is not None else None,
-            reason=((obj.get("last_payment_error") or {}).get("message")),
-        )
 
     def verify(
         self, *, tenant_id: uuid.UUID, payment_id: uuid.UUID, reference: str

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,9 +16,10 @@ from sqlalchemy import select
 from server.bootstrap import Container
 from server.config import Settings
 from server.payments.models import PaymentAccount, PaymentWebhookEvent
+from server.plans import renewals
 from server.plans.models import Sale
 from tests.integration.helpers import Api
-from tests.integration.plans_helpers import Desk
+from tests.integration.plans_helpers import MONTHLY, Desk
 from tests.integration.psp_helpers import (
     STRIPE_KEY,
     STRIPE_WHSEC,
@@ -255,3 +257,50 @@ def test_reconciliation_finds_each_kind_of_mismatch_across_pages(
     assert matched["sale_id"] not in {sale for _, sale in kinds}
     lists = [c for c in psps.stripe.calls if c.path == "/v1/payment_intents" and c.method == "GET"]
     assert len(lists) == 2 and "starting_after" in lists[1].query
+
+
+def test_a_signed_webhook_that_is_not_an_event_is_refused(
+    api: Api, container: Container, psps: Psps
+) -> None:
+    desk, _ = psp_desk(api, container, "stripe-garbage")
+    for body in (
+        b"not json",
+        b'{"id": "evt_1"}',
+        b'{"id": "e", "data": {"object": {"amount": "x"}}}',
+    ):
+        sent = _webhook(api, desk.tenant.slug, body, stripe_api.sign(body, STRIPE_WHSEC))
+        assert sent.status_code == 400, sent.text
+        assert sent.headers["content-type"] == "application/problem+json"
+    with container.uow() as uow:
+        assert uow.db.execute(select(PaymentWebhookEvent)).first() is None
+
+
+def test_renewals_charge_the_card_on_file_off_session_once(
+    api: Api, container: Container, psps: Psps
+) -> None:
+    desk, _ = psp_desk(api, container, "stripe-renew")
+    plan = desk.plan({**MONTHLY, "currency": "GHS"})
+    member = desk.member()
+    card_on_file(api, desk, member)
+    starts = date.today() - timedelta(days=1)
+    membership = desk.membership(member, plan, starts_on=starts.isoformat())
+    due = date.fromisoformat(membership["next_renewal_on"])
+    psps.stripe.faults = ["503"]
+    run = renewals.renew_due(make_uow=container.uow, payments=container.payments, today=due)
+    assert run.charged == 1
+    assert (
+        renewals.renew_due(make_uow=container.uow, payments=container.payments, today=due).charged
+        == 0
+    )
+    [intent] = psps.stripe.intents.values()
+    assert intent["metadata"]["zmos_membership_id"] == membership["id"]
+    [call, retry] = psps.stripe.posts("/v1/payment_intents")
+    assert call.headers["idempotency-key"] == retry.headers["idempotency-key"]
+    assert b"off_session=true" in retry.body
+    with container.uow() as uow:
+        [sale] = uow.db.execute(
+            select(Sale).where(
+                Sale.membership_id == uuid.UUID(membership["id"]), Sale.provider == "stripe"
+            )
+        ).scalars()
+        assert sale.provider_reference == intent["id"]
