@@ -4,12 +4,13 @@ what matches, what only one side has, and what differs in amount or outcome."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from server.db.uow import UnitOfWork
-from server.errors import InvalidInput
+from server.errors import Conflict, InvalidInput, NotFound
 from server.payments import service
 from server.payments.schemas import MismatchKind, ReconciliationItem, ReconciliationRead
 from server.plans.models import Sale
@@ -19,6 +20,7 @@ from server.ports.payments import (
     ProviderRecord,
     ProviderUnavailable,
 )
+from server.tenants.repository import tenant_by_slug
 from shared.enums import PaymentProvider, PaymentStatus
 
 MAX_DAYS = 92
@@ -128,4 +130,28 @@ def reconcile(
         end=end,
         matched=matched,
         mismatches=mismatches,
+    )
+
+
+def reconcile_tenant(
+    *,
+    uow: UnitOfWork,
+    accounts: PaymentAccounts,
+    gateways: Mapping[str, PaymentGateway],
+    slug: str,
+    provider: PaymentProvider,
+    start: date,
+    end: date,
+) -> ReconciliationRead:
+    """The command line's way in: a tenant named by its slug."""
+    with uow:
+        tenant = tenant_by_slug(uow.db, slug)
+        tenant_id = tenant.id if tenant is not None else None
+    if tenant_id is None:
+        raise NotFound(f"no tenant {slug!r}")
+    gateway = gateways.get(provider.value)
+    if gateway is None:
+        raise Conflict(f"{provider.value} is not in ZMOS_PAYMENT_PROVIDERS")
+    return reconcile(
+        uow=uow, accounts=accounts, gateway=gateway, tenant_id=tenant_id, start=start, end=end
     )

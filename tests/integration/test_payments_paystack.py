@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from tests.integration.psp_helpers import (
     sale_body,
 )
 from tests.loopback import paystack as paystack_api
+from zmos import cli
 
 MOMO = {"phone": "0240000001", "provider": "mtn"}
 
@@ -179,3 +181,31 @@ def test_without_a_psp_mobile_money_is_declined_clearly(api: Api, container: Con
     body = sale_body(desk, desk.member(), plan, "mobile_money", mobile_money=MOMO)
     refused = api.client.post("/sales", json=body, headers=desk.desk)
     assert refused.status_code == 402 and "mobile_money" in refused.text
+
+
+def test_the_cli_reconciles_a_day(
+    api: Api,
+    container: Container,
+    psps: Psps,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    desk, plan = psp_desk(api, container, "momo-cli")
+    sale = _pending_sale(api, desk, plan)
+    monkeypatch.setenv("ZMOS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ZMOS_DATA_DIR", str(tmp_path / "cli"))
+    monkeypatch.setenv("ZMOS_SECRET_KEY", "test-secret-key-for-signing-tokens-0123456789")
+    monkeypatch.setenv("ZMOS_PAYMENT_PROVIDERS", "paystack")
+    monkeypatch.setenv("ZMOS_PAYSTACK_API_URL", psps.paystack_url)
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    args = ["payments", "reconcile", "--tenant", "momo-cli", "--provider", "paystack"]
+    # Pending here, pending there: the same record, so it matches.
+    assert cli.main([*args, "--date", today]) == 0
+    assert "1 matched, 0 mismatched" in capsys.readouterr().out
+    psps.paystack.add("outside-zmos", 500, "GHS", "success")
+    assert cli.main([*args, "--date", today]) == 1
+    out = capsys.readouterr().out
+    assert "missing_ours\toutside-zmos" in out and sale["sale_id"] not in out
+    assert cli.main([*args, "--date", today, "--end", "2000-01-01"]) == 2
