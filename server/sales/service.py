@@ -33,7 +33,7 @@ from server.sales.schemas import (
 from server.tenants.models import Location
 from server.tenants.repository import TenantDirectory
 from shared.clock import utcnow
-from shared.enums import PaymentMethod, PlanKind
+from shared.enums import PaymentMethod, PaymentStatus, PlanKind
 
 
 def _name(row: SaleRow) -> str:
@@ -60,6 +60,7 @@ def to_record(sale: SaleRow) -> SaleRecord:
         refunded_amount=sale.refunded_amount,
         net_amount=sale.amount - sale.refunded_amount,
         method=PaymentMethod(sale.method),
+        payment_status=PaymentStatus(sale.payment_status),
         taken_at=sale.taken_at,
         taken_on=sale.taken_on,
         taken_by=sale.taken_by,

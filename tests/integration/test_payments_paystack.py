@@ -80,8 +80,12 @@ def test_a_mobile_money_sale_is_pending_until_the_signed_webhook_settles_it_once
     forged = _hook(api, desk.tenant.slug, payload, "sk_test_notthekey000")
     assert forged.status_code == 400
     assert _state(container, desk, sale["sale_id"]) == ("pending", "awaiting")
+    ledger = api.client.get(f"/sales/{sale['sale_id']}", headers=desk.admin).json()
+    assert ledger["payment_status"] == "pending"
     done = _hook(api, desk.tenant.slug, payload)
     assert done.status_code == 200 and done.json()["outcome"] == "settled"
+    ledger = api.client.get(f"/sales/{sale['sale_id']}", headers=desk.admin).json()
+    assert ledger["payment_status"] == "paid"
     assert _state(container, desk, sale["sale_id"]) == ("paid", "active")
     again = _hook(api, desk.tenant.slug, payload)
     assert again.json() == {**done.json(), "duplicate": True, "outcome": "no_change"}
