@@ -49,6 +49,7 @@ from server.members import tokens as member_tokens
 from server.notices import service as notices
 from server.nudges import service as nudges
 from server.passes import sync as passes_sync
+from server.payments import service as payments_service
 from server.payments.accounts import SqlPaymentAccounts
 from server.plans import renewals as plan_renewals
 from server.plans import sync as plans_sync
@@ -356,6 +357,19 @@ def background_jobs(container: Container) -> list[Job]:
             ),
         ),
     ]
+    if container.payment_gateways and container.payment_accounts is not None:
+        jobs.append(
+            Job(
+                "payments.verify_pending",
+                120.0,
+                partial(
+                    payments_service.verify_pending,
+                    make_uow=make_uow,
+                    accounts=container.payment_accounts,
+                    gateways=container.payment_gateways,
+                ),
+            )
+        )
     if container.settings.recurring_billing:
         jobs.append(
             Job(

@@ -3,10 +3,12 @@ exactly once, and verifying a pending payment with the PSP."""
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.db.sealed import FieldSealer
@@ -36,6 +38,8 @@ from server.tenants.models import Tenant
 from server.tenants.repository import tenant_by_slug
 from shared.clock import utcnow
 from shared.enums import PaymentProvider, PaymentStatus
+
+log = logging.getLogger(__name__)
 
 
 class ProviderDown(DomainError):
@@ -231,3 +235,44 @@ def verify_sale(
         )
         uow.commit()
         return result
+
+
+def verify_pending(
+    *,
+    make_uow: Callable[[], UnitOfWork],
+    accounts: PaymentAccounts,
+    gateways: Mapping[str, PaymentGateway],
+    older_than: timedelta = timedelta(minutes=2),
+    limit: int = 200,
+) -> int:
+    """The job's sweep: ask the PSP about sales still pending a while after the sale (a
+    webhook lost or never sent), oldest first; returns how many it settled or failed."""
+    if not gateways:
+        return 0
+    cutoff = utcnow() - older_than
+    with make_uow() as uow:
+        pending = uow.db.execute(
+            select(Sale.tenant_id, Sale.id, Sale.provider, Sale.provider_reference)
+            .where(
+                Sale.payment_status == PaymentStatus.PENDING.value,
+                Sale.provider.in_(list(gateways)),
+                Sale.taken_at < cutoff,
+            )
+            .order_by(Sale.taken_at)
+            .limit(limit)
+        ).all()
+    moved = 0
+    for tenant_id, sale_id, provider, reference in pending:
+        gateway = gateways[provider]
+        if reference is None or accounts.keys(tenant_id, provider) is None:
+            continue
+        try:
+            event = gateway.verify(tenant_id=tenant_id, payment_id=sale_id, reference=reference)
+        except ProviderUnavailable:
+            log.warning("pending sale %s not verified: %s unavailable", sale_id, provider)
+            continue
+        with make_uow() as uow:
+            outcome = settlement.apply(uow.db, tenant_id, provider, event)
+            uow.commit()
+        moved += outcome in {"settled", "failed"}
+    return moved

@@ -8,13 +8,16 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from server.bootstrap import Container
+from server.bootstrap import Container, background_jobs
 from server.config import Settings
+from server.payments import service as payments_service
 from server.plans.models import Membership, Sale
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import Desk
@@ -213,3 +216,27 @@ def test_the_cli_reconciles_a_day(
     out = capsys.readouterr().out
     assert "missing_ours\toutside-zmos" in out and sale["sale_id"] not in out
     assert cli.main([*args, "--date", today, "--end", "2000-01-01"]) == 2
+
+
+def test_the_job_settles_pending_sales_whose_webhook_never_came(
+    api: Api, container: Container, psps: Psps
+) -> None:
+    desk, plan = psp_desk(api, container, "momo-job")
+    approved, waiting = _pending_sale(api, desk, plan), _pending_sale(api, desk, plan)
+    psps.paystack.approve(approved["sale_id"])
+    [job] = [j for j in background_jobs(container) if j.name == "payments.verify_pending"]
+    # Too recent for the job's sweep: a webhook may still come.
+    assert job.run() == 0
+    assert _state(container, desk, approved["sale_id"]) == ("pending", "awaiting")
+    sweep = partial(
+        payments_service.verify_pending,
+        make_uow=container.uow,
+        accounts=container.payment_accounts,
+        gateways=container.payment_gateways,
+        older_than=timedelta(0),
+    )
+    psps.paystack.faults = ["timeout", "timeout", "timeout"]
+    assert sweep() == 0  # Paystack unreachable: tried again on the next run
+    assert sweep() == 1
+    assert _state(container, desk, approved["sale_id"]) == ("paid", "active")
+    assert _state(container, desk, waiting["sale_id"]) == ("pending", "awaiting")
