@@ -96,6 +96,8 @@ class Container:
     grants: AccessGrants
     eligibility: EligibilityService
     payments: PaymentService
+    #: The tenants' PSP accounts (sealed keys) and members' cards on file.
+    payment_accounts: PaymentAccounts
     notifications: NotificationService
     events: EventPublisher
     #: Seals health data at rest (screening, risk flags, coach notes) under the secret.
@@ -121,9 +123,8 @@ class Container:
     #: The rows that follow prescription profiles (session types, Tiles), moved onto a
     #: profile's new version by the edit that writes it.
     profile_followers: list[ProfileFollower] = field(default_factory=list)
-    #: The tenants' PSP accounts (sealed keys) and cards on file, and the PSPs' webhooks
-    #: and records by provider name (none unless ``payment_providers`` names them).
-    payment_accounts: PaymentAccounts | None = None
+    #: The PSPs' webhooks and records by provider name (none unless ``payment_providers``
+    #: names them).
     payment_gateways: dict[str, PaymentGateway] = field(default_factory=dict)
     #: Members' risk categories for the coach's list (none until risk flags are read).
     risk_reader: RiskReader = field(default_factory=NoRiskCategories)
@@ -357,7 +358,7 @@ def background_jobs(container: Container) -> list[Job]:
             ),
         ),
     ]
-    if container.payment_gateways and container.payment_accounts is not None:
+    if container.payment_gateways:
         jobs.append(
             Job(
                 "payments.verify_pending",

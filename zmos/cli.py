@@ -229,7 +229,6 @@ def _payments_reconcile(args: argparse.Namespace) -> int:
 
     container = build_container(Settings())
     try:
-        assert container.payment_accounts is not None
         report = reconcile_tenant(
             uow=container.uow(),
             accounts=container.payment_accounts,

@@ -263,8 +263,12 @@ def verify_pending(
         ).all()
     moved = 0
     for tenant_id, sale_id, provider, reference in pending:
-        gateway = gateways[provider]
-        if reference is None or accounts.keys(tenant_id, provider) is None:
+        gateway = gateways.get(provider or "")
+        if (
+            gateway is None
+            or reference is None
+            or accounts.keys(tenant_id, gateway.provider) is None
+        ):
             continue
         try:
             event = gateway.verify(tenant_id=tenant_id, payment_id=sale_id, reference=reference)
@@ -272,7 +276,7 @@ def verify_pending(
             log.warning("pending sale %s not verified: %s unavailable", sale_id, provider)
             continue
         with make_uow() as uow:
-            outcome = settlement.apply(uow.db, tenant_id, provider, event)
+            outcome = settlement.apply(uow.db, tenant_id, gateway.provider, event)
             uow.commit()
         moved += outcome in {"settled", "failed"}
     return moved
