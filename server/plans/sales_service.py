@@ -15,7 +15,7 @@ from server.devices.service_point import ServicePoint, service_point
 from server.errors import Conflict, DomainError, InvalidInput
 from server.members.models import Member
 from server.plans import ledger, membership_service
-from server.plans.models import Sale
+from server.plans.models import AccessPlan, Sale
 from server.plans.repository import (
     MembershipRepository,
     PlanRepository,
@@ -86,12 +86,12 @@ def _charge(
     point: ServicePoint,
     cmd: SaleCreate,
     description: str,
-    member: Member,
+    payer: tuple[uuid.UUID, str | None],
 ) -> PaymentResult:
     """Take the sale's money; a mobile-money charge may come back pending."""
     if point.device_id is not None and cmd.method not in DESK_METHODS:
         raise InvalidInput("a kiosk takes cash or card_terminal")
-    payer = cmd.mobile_money
+    phone = cmd.mobile_money
     charged = payments.charge(
         PaymentRequest(
             tenant_id=tenant_id,
@@ -100,9 +100,9 @@ def _charge(
             currency=cmd.currency,
             method=cmd.method.value,
             description=description,
-            member_id=member.id,
-            mobile_money=MobileMoneyPayer(payer.phone, payer.provider) if payer else None,
-            payer_email=member.email,
+            member_id=payer[0],
+            mobile_money=MobileMoneyPayer(phone.phone, phone.provider) if phone else None,
+            payer_email=payer[1],
         )
     )
     if not charged.succeeded and not charged.pending:
@@ -110,24 +110,17 @@ def _charge(
     return charged
 
 
-def record_sale(
+def _check(
     uow: UnitOfWork,
-    payments: PaymentService,
     tenant_id: uuid.UUID,
     point: ServicePoint,
     cmd: SaleCreate,
     *,
-    membership_id: uuid.UUID | None = None,
-    starts_on: date | None = None,
-    ends_on: date | None = None,
-    taken_at: datetime | None = None,
-    check_plan: bool = True,
-) -> Sale:
-    """Charge and record one new sale in the open unit of work; the caller commits.
-
-    ``check_plan=False`` records a sale that already happened at a kiosk although the plan
-    has since changed price or stopped being sold (the caller flags it for review).
-    """
+    starts_on: date | None,
+    ends_on: date | None,
+    check_plan: bool,
+) -> tuple[Member, AccessPlan, date]:
+    """Whether the sale may be made, before any money is taken: its member, plan and first day."""
     member = member_or_404(uow.db, tenant_id, cmd.member_id)
     if check_plan:
         plan = membership_service.sellable_plan(uow, tenant_id, cmd.plan_id)
@@ -167,9 +160,35 @@ def record_sale(
     if check_plan and kind is PlanKind.RECURRING:
         # Before the money is taken: a member holds one membership of a plan at a time.
         membership_service.check_no_overlap(uow, tenant_id, member.id, plan, (starts_on, ends_on))
-    charged = _charge(
-        payments, tenant_id, point, cmd, f"{plan.name} for member {member.id}", member
+    return member, plan, starts_on
+
+
+def record_sale(
+    uow: UnitOfWork,
+    payments: PaymentService,
+    tenant_id: uuid.UUID,
+    point: ServicePoint,
+    cmd: SaleCreate,
+    *,
+    membership_id: uuid.UUID | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    taken_at: datetime | None = None,
+    check_plan: bool = True,
+    charged: PaymentResult | None = None,
+) -> Sale:
+    """Charge and record one new sale in the open unit of work; the caller commits.
+
+    ``check_plan=False`` records a sale that already happened at a kiosk although the plan
+    has since changed price or stopped being sold (the caller flags it for review).
+    ``charged``: the money was already taken (by a PSP, outside the transaction).
+    """
+    member, plan, starts_on = _check(
+        uow, tenant_id, point, cmd, starts_on=starts_on, ends_on=ends_on, check_plan=check_plan
     )
+    if charged is None:
+        description = f"{plan.name} for member {member.id}"
+        charged = _charge(payments, tenant_id, point, cmd, description, (member.id, member.email))
     membership = membership_service.new_membership(
         uow,
         tenant_id,
@@ -223,6 +242,30 @@ def sellable_kinds(point: ServicePoint) -> frozenset[PlanKind]:
     return frozenset(PlanKind) - {PlanKind.CORPORATE}
 
 
+def _charge_first(
+    uow: UnitOfWork,
+    payments: PaymentService,
+    claims: AccessClaims,
+    cmd: SaleCreate,
+    starts_on: date | None,
+) -> PaymentResult | None:
+    """A PSP's charge, made before the sale's transaction: its answer may take seconds, and
+    the ledger's write lock is not held meanwhile. None: the sale exists already (a replay).
+    The PSP's idempotency key is the sale's id, so a retried sale is charged once."""
+    tenant_id = claims.tenant_id
+    with uow:
+        point = service_point(uow, claims, cmd.location_id)
+        if SaleRepository(uow.db, tenant_id).get(cmd.sale_id) is not None:
+            return None
+        member, plan, _ = _check(
+            uow, tenant_id, point, cmd, starts_on=starts_on, ends_on=None, check_plan=True
+        )
+        description = f"{plan.name} for member {member.id}"
+        payer = (member.id, member.email)
+    # Outside the transaction: no connection or lock is held while the PSP answers.
+    return _charge(payments, tenant_id, point, cmd, description, payer)
+
+
 def sell(
     *,
     uow: UnitOfWork,
@@ -233,6 +276,9 @@ def sell(
 ) -> SaleRead:
     """``starts_on``: the first day of the membership sold (default: today where it is sold)."""
     tenant_id = claims.tenant_id
+    charged = None
+    if cmd.method not in DESK_METHODS:
+        charged = _charge_first(uow, payments, claims, cmd, starts_on)
     with uow:
         ledger.write_lock(uow)
         point = service_point(uow, claims, cmd.location_id)
@@ -240,7 +286,9 @@ def sell(
         earlier = sales.get(cmd.sale_id)
         if earlier is not None:
             return _replay(uow, claims, earlier, cmd)
-        payment = record_sale(uow, payments, tenant_id, point, cmd, starts_on=starts_on)
+        payment = record_sale(
+            uow, payments, tenant_id, point, cmd, starts_on=starts_on, charged=charged
+        )
         try:
             uow.commit()
         except IntegrityError:
