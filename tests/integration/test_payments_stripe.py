@@ -107,7 +107,6 @@ def test_a_card_on_file_sale_charges_stripe_once_through_faults(
     # 5xx, a rate limit, then an answer lost after Stripe charged: one PaymentIntent.
     member = desk.member()
     card_on_file(api, desk, member)
-    psps.stripe.faults = ["503", "429", "timeout"]
     body = sale_body(desk, member, plan, "card_on_file")
     psps.stripe.faults = ["503", "timeout"]
     assert _sell(api, desk, body).status_code == 201
@@ -117,6 +116,16 @@ def test_a_card_on_file_sale_charges_stripe_once_through_faults(
     # The same sale again changes nothing, at Stripe or here.
     assert _sell(api, desk, body).status_code == 201
     assert len(psps.stripe.intents) == 2
+    # Rate-limited on every try: declined as unavailable, nothing recorded; the same sale
+    # later (a slow answer, within the time limit) goes through once.
+    later = sale_body(desk, member, plan, "card_on_file")
+    psps.stripe.faults = ["429", "429", "429"]
+    busy = _sell(api, desk, later)
+    assert busy.status_code == 402 and "Stripe is unavailable" in busy.text
+    assert len(psps.stripe.intents) == 2
+    psps.stripe.faults = ["slow"]
+    assert _sell(api, desk, later).status_code == 201
+    assert len(psps.stripe.intents) == 3
 
 
 def test_a_declined_card_records_nothing_and_an_unset_card_is_refused(
