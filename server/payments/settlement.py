@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from server.plans.models import Membership, Sale
 from server.ports.payments import PaymentEvent
 from server.sales.models import Refund
 from server.sync import changes as sync_changes
+from server.tenants.models import Location
 from shared.clock import utcnow
 from shared.enums import MembershipStatus, PaymentStatus
 
@@ -58,6 +60,8 @@ def _refunded(db: Session, sale: Sale, provider: str, event: PaymentEvent) -> bo
     if missing <= 0:
         return settled
     now = utcnow()
+    location = db.get(Location, (sale.tenant_id, sale.location_id))
+    today = now.astimezone(ZoneInfo(location.timezone if location else "UTC")).date()
     sale.refunded_amount = sale.refunded_amount + missing
     db.add(
         Refund(
@@ -69,11 +73,11 @@ def _refunded(db: Session, sale: Sale, provider: str, event: PaymentEvent) -> bo
             reason=f"refunded at {provider}",
             refunded_by=PSP_ACTOR,
             refunded_at=now,
-            refunded_on=now.date(),
+            refunded_on=today,
             payment_id=None,
         )
     )
-    ledger.add_to_revenue(db, sale, day=now.date(), refunds=missing)
+    ledger.add_to_revenue(db, sale, day=today, refunds=missing)
     return True
 
 
