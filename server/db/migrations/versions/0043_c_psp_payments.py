@@ -40,9 +40,7 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.String(length=100), nullable=False),
         sa.Column("payment_method_id", sa.String(length=100), nullable=False),
         sa.Column("updated_at", server.db.base.UtcDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id", "member_id"], ["members.tenant_id", "members.id"]
-        ),
+        sa.ForeignKeyConstraint(["tenant_id", "member_id"], ["members.tenant_id", "members.id"]),
         sa.PrimaryKeyConstraint("tenant_id", "member_id"),
     )
     op.create_table(
@@ -58,9 +56,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("desk_payments") as batch:
         batch.add_column(
-            sa.Column(
-                "payment_status", sa.String(length=10), nullable=False, server_default="paid"
-            )
+            sa.Column("payment_status", sa.String(length=10), nullable=False, server_default="paid")
         )
         batch.add_column(sa.Column("provider", sa.String(length=10), nullable=True))
         batch.add_column(sa.Column("provider_reference", sa.String(length=100), nullable=True))
