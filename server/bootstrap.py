@@ -18,13 +18,16 @@ from server.adapters.channel_router import ChannelAdapter, ChannelRouter, PhoneP
 from server.adapters.chat_webhooks import SlackWebhook, TeamsWebhook
 from server.adapters.fanout_events import FanOutEvents
 from server.adapters.http_messaging import HttpMessaging
-from server.adapters.in_person_payments import InPersonPayments
+from server.adapters.in_person_payments import IN_PERSON_METHODS, InPersonPayments
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
 from server.adapters.location_scope import SqlLocationScope
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.oidc_keys import ProviderKeys
+from server.adapters.paystack_payments import PaystackPayments
+from server.adapters.routed_payments import RoutedPayments
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
+from server.adapters.stripe_payments import StripePayments
 from server.adapters.twilio_messaging import TwilioMessaging
 from server.adapters.zhep_eligibility import ZhepEligibility
 from server.adapters.zhep_health_score import ZhepHealthScore
@@ -63,6 +66,8 @@ from server.members import tokens as member_tokens
 from server.notices import service as notices
 from server.nudges import service as nudges
 from server.passes import sync as passes_sync
+from server.payments import service as payments_service
+from server.payments.accounts import SqlPaymentAccounts
 from server.plans import renewals as plan_renewals
 from server.plans import sync as plans_sync
 from server.ports import (
@@ -77,6 +82,7 @@ from server.ports.benefits import BenefitsService
 from server.ports.identity import AccessClaims, ProviderSignIn
 from server.ports.location_scope import LocationScope
 from server.ports.notifications import Messaging
+from server.ports.payments import PaymentAccounts, PaymentGateway
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
 from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
@@ -96,7 +102,7 @@ from server.sync.changes import capturing_session_factory
 from server.sync.registry import SyncRegistry
 from server.tenants import sync as tenants_sync
 from server.tiles.profiles import TilesFollow
-from shared.enums import PrincipalKind
+from shared.enums import PaymentMethod, PrincipalKind
 
 
 @dataclass
@@ -111,6 +117,8 @@ class Container:
     grants: AccessGrants
     eligibility: EligibilityService
     payments: PaymentService
+    #: The tenants' PSP accounts (sealed keys) and members' cards on file.
+    payment_accounts: PaymentAccounts
     notifications: NotificationService
     #: Every channel's adapter (email, SMS, WhatsApp, Slack, Teams) for the delivery log.
     messaging: Messaging
@@ -138,6 +146,9 @@ class Container:
     #: The rows that follow prescription profiles (session types, Tiles), moved onto a
     #: profile's new version by the edit that writes it.
     profile_followers: list[ProfileFollower] = field(default_factory=list)
+    #: The PSPs' webhooks and records by provider name (none unless ``payment_providers``
+    #: names them).
+    payment_gateways: dict[str, PaymentGateway] = field(default_factory=dict)
     #: Members' risk categories for the coach's list (none until risk flags are read).
     risk_reader: RiskReader = field(default_factory=NoRiskCategories)
     #: Whom each coach looks after (who may read those members' health data).
@@ -363,6 +374,39 @@ def _identity(settings: Settings, make_uow: Callable[[], UnitOfWork]) -> _Identi
     return _Identity(identity, sign_in, http)
 
 
+def _payments(
+    settings: Settings, accounts: PaymentAccounts, clients: list[httpx.Client]
+) -> tuple[PaymentService, dict[str, PaymentGateway]]:
+    """The desk, plus each PSP the settings name, routed by payment method."""
+    desk = InPersonPayments()
+    routes: dict[str, PaymentService] = dict.fromkeys(IN_PERSON_METHODS, desk)
+    gateways: dict[str, PaymentGateway] = {}
+    names = {name for name in settings.payment_providers.split(",") if name}
+    if not names:
+        return desk, gateways
+    http = httpx.Client(timeout=settings.psp_timeout_seconds)
+    clients.append(http)
+    if "stripe" in names:
+        stripe = StripePayments(
+            http=http,
+            accounts=accounts,
+            base_url=settings.stripe_api_url,
+            retries=settings.psp_retries,
+        )
+        routes[PaymentMethod.CARD_ON_FILE.value] = stripe
+        gateways[stripe.provider] = stripe
+    if "paystack" in names:
+        paystack = PaystackPayments(
+            http=http,
+            accounts=accounts,
+            base_url=settings.paystack_api_url,
+            retries=settings.psp_retries,
+        )
+        routes[PaymentMethod.MOBILE_MONEY.value] = paystack
+        gateways[paystack.provider] = paystack
+    return RoutedPayments(routes), gateways
+
+
 def build_container(
     settings: Settings, *, engine: Engine | None = None, ports: Ports = Ports()
 ) -> Container:
@@ -391,6 +435,8 @@ def build_container(
     identity = _identity(settings, partial(SqlAlchemyUnitOfWork, read_session_factory))
     if identity.http is not None:
         clients.append(identity.http)
+    accounts = SqlPaymentAccounts(partial(SqlAlchemyUnitOfWork, read_session_factory), sealer)
+    payments, gateways = _payments(settings, accounts, clients)
     return Container(
         settings=settings,
         engine=engine,
@@ -409,7 +455,9 @@ def build_container(
             ttl_seconds=settings.access_grant_ttl_seconds,
         ),
         eligibility=eligibility,
-        payments=ports.payments or InPersonPayments(),
+        payments=ports.payments or payments,
+        payment_accounts=accounts,
+        payment_gateways=gateways,
         notifications=ports.notifications or _notifications(settings),
         messaging=ports.messaging or build_messaging(settings, ports.notifications, http),
         events=ports.events or LogEventPublisher(),
@@ -553,6 +601,19 @@ def background_jobs(container: Container) -> list[Job]:
         ),
     ]
     jobs += _benefit_jobs(container)
+    if container.payment_gateways:
+        jobs.append(
+            Job(
+                "payments.verify_pending",
+                120.0,
+                partial(
+                    payments_service.verify_pending,
+                    make_uow=make_uow,
+                    accounts=container.payment_accounts,
+                    gateways=container.payment_gateways,
+                ),
+            )
+        )
     if container.settings.recurring_billing:
         jobs.append(
             Job(

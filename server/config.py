@@ -108,6 +108,21 @@ class Settings(BaseSettings):
         "adapter that charges cards on file is configured: the standalone desk adapter "
         "declines such charges, which would make every renewal past due",
     )
+    payment_providers: str = Field(
+        "",
+        pattern=r"^((stripe|paystack)(,(stripe|paystack))*)?$",
+        description="PSPs this server charges through, comma-separated: 'stripe' (card on "
+        "file), 'paystack' (mobile money). Each tenant's owner sets their own keys "
+        "(PUT /payments/accounts/{provider}). Empty: only cash and card terminal at the desk",
+    )
+    stripe_api_url: str = Field("https://api.stripe.com", description="Stripe's API base URL")
+    paystack_api_url: str = Field("https://api.paystack.co", description="Paystack's API base URL")
+    psp_timeout_seconds: float = Field(
+        15.0, gt=0, le=120, description="How long one request to a PSP may take"
+    )
+    psp_retries: int = Field(
+        2, ge=0, le=5, description="Retries of a PSP request after a timeout, 5xx or 429"
+    )
     sync_change_retention_days: float = Field(
         30,
         gt=0,

@@ -17,6 +17,7 @@ from server.migration_in import models as migration_in_models
 from server.notices import models as notices_models
 from server.nudges import models as nudges_models
 from server.passes import models as passes_models
+from server.payments import models as payments_models
 from server.plans import models as plans_models
 from server.prescriptions import models as prescriptions_models
 from server.privacy import models as privacy_models
@@ -48,6 +49,7 @@ __all__ = [
     "notices_models",
     "nudges_models",
     "passes_models",
+    "payments_models",
     "plans_models",
     "prescriptions_models",
     "privacy_models",

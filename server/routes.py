@@ -29,6 +29,7 @@ from server.migration_in.router import router as migration_in_router
 from server.notices.router import router as notices_router
 from server.nudges.router import router as nudges_router
 from server.passes.router import router as passes_router
+from server.payments.router import router as payments_router
 from server.plans.router import router as plans_router
 from server.prescriptions.router import router as prescriptions_router
 from server.privacy.router import router as privacy_router
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     members_router,
     plans_router,
     sales_router,
+    payments_router,
     attendance_reports_router,
     passes_router,
     checkin_router,

@@ -138,6 +138,8 @@ def _status_refusal(
     # declined card does not turn a paying member away before they could fix it.
     if status is MembershipStatus.SUSPENDED:
         return "overdue", PAYMENT_OVERDUE
+    if status is MembershipStatus.AWAITING_PAYMENT:
+        return "overdue", "mobile money payment not confirmed yet"
     return None
 
 

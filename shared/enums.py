@@ -74,6 +74,8 @@ class MembershipStatus(StrEnum):
     PAST_DUE = "past_due"
     #: Every retry failed: no access until the member pays.
     SUSPENDED = "suspended"
+    #: Sold by mobile money the payer has not approved yet: no access until the PSP confirms.
+    AWAITING_PAYMENT = "awaiting"
 
 
 class LimitPeriod(StrEnum):
@@ -91,6 +93,21 @@ class PaymentMethod(StrEnum):
     CARD_TERMINAL = "card_terminal"
     #: A recurring plan's renewal, charged by the server without anyone at the desk.
     CARD_ON_FILE = "card_on_file"
+    #: Mobile money (Paystack): pending until the payer approves on their phone.
+    MOBILE_MONEY = "mobile_money"
+
+
+class PaymentStatus(StrEnum):
+    """Where a sale's money stands: taken, awaiting the PSP (mobile money), or refused."""
+
+    PAID = "paid"
+    PENDING = "pending"
+    FAILED = "failed"
+
+
+class PaymentProvider(StrEnum):
+    STRIPE = "stripe"
+    PAYSTACK = "paystack"
 
 
 class MovementKind(StrEnum):

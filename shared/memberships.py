@@ -9,7 +9,9 @@ from datetime import date
 from shared.enums import MembershipStatus, PlanKind
 
 #: A renewal that was not paid: set by the renewal job, cleared by a successful charge.
-UNPAID = frozenset({MembershipStatus.PAST_DUE, MembershipStatus.SUSPENDED})
+UNPAID = frozenset(
+    {MembershipStatus.PAST_DUE, MembershipStatus.SUSPENDED, MembershipStatus.AWAITING_PAYMENT}
+)
 #: What the door says for an unpaid membership (a refusal when suspended, a warning when
 #: past due).
 PAYMENT_OVERDUE = "Payment overdue"

@@ -23,3 +23,18 @@ def _taken_at_the_desk(method: PaymentMethod) -> PaymentMethod:
 
 #: A sale's payment method at the desk (a kiosk's or staff member's sale).
 DeskPaymentMethod = Annotated[PaymentMethod, AfterValidator(_taken_at_the_desk)]
+
+
+#: Money staff take at the server's desk routes: in person, from the member's card on file,
+#: or by mobile money approved on the member's phone (pending until the PSP confirms).
+STAFF_METHODS = DESK_METHODS | {PaymentMethod.CARD_ON_FILE, PaymentMethod.MOBILE_MONEY}
+
+
+def _taken_by_staff(method: PaymentMethod) -> PaymentMethod:
+    if method not in STAFF_METHODS:
+        raise ValueError(f"{method.value} is not a way staff take money")
+    return method
+
+
+#: A staff member's sale: the desk's methods, the card on file or mobile money.
+StaffPaymentMethod = Annotated[PaymentMethod, AfterValidator(_taken_by_staff)]

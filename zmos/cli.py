@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 
 # Packages of this repository: a missing one is a bug, not a missing extra.
 FIRST_PARTY = frozenset({"zmos", "server", "desktop", "shared"})
@@ -225,6 +226,40 @@ def _archive_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _payments_reconcile(args: argparse.Namespace) -> int:
+    from server.bootstrap import build_container
+    from server.config import Settings
+    from server.errors import DomainError
+    from server.payments.reconcile import reconcile_tenant
+    from shared.enums import PaymentProvider
+
+    container = build_container(Settings())
+    try:
+        report = reconcile_tenant(
+            uow=container.uow(),
+            accounts=container.payment_accounts,
+            gateways=container.payment_gateways,
+            slug=args.tenant,
+            provider=PaymentProvider(args.provider),
+            start=args.date,
+            end=args.end or args.date,
+        )
+    except DomainError as exc:
+        print(f"zmos payments reconcile: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        container.dispose()
+    print(
+        f"{args.tenant} {report.provider.value} {report.start}..{report.end}: "
+        f"{report.matched} matched, {len(report.mismatches)} mismatched"
+    )
+    for item in report.mismatches:
+        print(
+            f"{item.kind}\t{item.reference}\t{item.sale_id}\t{item.ours}\t{item.theirs}\t{item.currency}"
+        )
+    return 1 if report.mismatches else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zmos", description="Zimasa MotionOS")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -320,6 +355,22 @@ def build_parser() -> argparse.ArgumentParser:
     into.add_argument("--into", required=True, metavar="SLUG")
     into.add_argument("--name", help="the tenant's name (default: the archive's)")
     into.set_defaults(handler=_archive_import, extra="server")
+
+    payments = commands.add_parser("payments", help="card and mobile-money payments (PSPs)")
+    payments_commands = payments.add_subparsers(
+        dest="payments_command", required=True, metavar="PAYMENTS_COMMAND"
+    )
+    reconcile = payments_commands.add_parser(
+        "reconcile",
+        help="compare the sales ledger with a PSP's records (exit 1 if anything differs)",
+    )
+    reconcile.add_argument("--tenant", required=True, metavar="SLUG")
+    reconcile.add_argument("--provider", choices=["stripe", "paystack"], required=True)
+    reconcile.add_argument("--date", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
+    reconcile.add_argument(
+        "--end", type=date.fromisoformat, metavar="YYYY-MM-DD", help="last day (default: --date)"
+    )
+    reconcile.set_defaults(handler=_payments_reconcile, extra="server")
     return parser
 
 
@@ -334,6 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         or getattr(args, "engagement_command", None)
         or getattr(args, "journeys_command", None)
         or getattr(args, "audit_command", None)
+        or getattr(args, "payments_command", None)
         or getattr(args, "archive_command", None)
         or getattr(args, "corporate_command", None)
     )

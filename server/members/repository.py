@@ -79,6 +79,9 @@ def _membership_in(status: MembershipStatus, today: date) -> ColumnElement[bool]
         MembershipStatus.ACTIVE: and_(started, m.status.not_in(unpaid)),
         MembershipStatus.PAST_DUE: and_(started, m.status == MembershipStatus.PAST_DUE.value),
         MembershipStatus.SUSPENDED: and_(started, m.status == MembershipStatus.SUSPENDED.value),
+        MembershipStatus.AWAITING_PAYMENT: and_(
+            started, m.status == MembershipStatus.AWAITING_PAYMENT.value
+        ),
     }[status]
 
 

@@ -103,6 +103,7 @@ class Sale(TenantScoped, Base):
         Index("ix_desk_payments_tenant_location", "tenant_id", "location_id", "taken_at"),
         Index("ix_desk_payments_tenant_day", "tenant_id", "taken_on"),
         Index("ix_desk_payments_tenant_receipt", "tenant_id", "receipt_number", unique=True),
+        Index("ix_desk_payments_tenant_reference", "tenant_id", "provider", "provider_reference"),
     )
 
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -126,6 +127,11 @@ class Sale(TenantScoped, Base):
     discount_reason: Mapped[str | None] = mapped_column(String(200))
     #: What refunds have given back so far; never more than ``amount``.
     refunded_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    #: paid, pending (mobile money awaiting the payer), failed (shared.enums.PaymentStatus).
+    payment_status: Mapped[str] = mapped_column(String(10), default="paid", server_default="paid")
+    #: The PSP that took the money (stripe, paystack; None at the desk) and its id of it.
+    provider: Mapped[str | None] = mapped_column(String(10))
+    provider_reference: Mapped[str | None] = mapped_column(String(100))
 
 
 class ReceiptCounter(Base):

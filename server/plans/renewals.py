@@ -242,6 +242,8 @@ def _sale_row(due: Due, location: tuple[uuid.UUID, str], result: PaymentResult) 
         "device_id": None,
         "taken_at": taken_at,
         "taken_on": taken_at.astimezone(ZoneInfo(zone)).date(),
+        "provider": result.provider,
+        "provider_reference": result.reference,
     }
 
 

@@ -13,8 +13,9 @@ from server.audit.recorder import record_action
 from server.db.uow import UnitOfWork
 from server.devices.service_point import ServicePoint, service_point
 from server.errors import Conflict, DomainError, InvalidInput
+from server.members.models import Member
 from server.plans import ledger, membership_service
-from server.plans.models import Sale
+from server.plans.models import AccessPlan, Sale
 from server.plans.repository import (
     MembershipRepository,
     PlanRepository,
@@ -24,10 +25,11 @@ from server.plans.repository import (
 from server.plans.rules import DESK_SOLD_KINDS
 from server.plans.schemas import SaleCreate, SaleRead
 from server.ports.identity import AccessClaims
-from server.ports.payments import PaymentRequest, PaymentService
+from server.ports.payments import MobileMoneyPayer, PaymentRequest, PaymentResult, PaymentService
 from shared.clock import utcnow
-from shared.enums import MemberSource, PaymentMethod, PlanKind
+from shared.enums import MembershipStatus, MemberSource, PaymentMethod, PaymentStatus, PlanKind
 from shared.memberships import can_host_guests
+from shared.payments import DESK_METHODS
 
 
 class PaymentDeclined(DomainError):
@@ -57,6 +59,7 @@ def _read(uow: UnitOfWork, claims: AccessClaims, payment: Sale) -> SaleRead:
         discount_amount=payment.discount_amount,
         discount_reason=payment.discount_reason,
         refunded_amount=payment.refunded_amount,
+        payment_status=PaymentStatus(payment.payment_status),
         membership=membership_service.to_read(membership, plan, timezone),
     )
 
@@ -77,24 +80,47 @@ def _replay(uow: UnitOfWork, claims: AccessClaims, payment: Sale, cmd: SaleCreat
     return _read(uow, claims, payment)
 
 
-def record_sale(
-    uow: UnitOfWork,
+def _charge(
     payments: PaymentService,
     tenant_id: uuid.UUID,
     point: ServicePoint,
     cmd: SaleCreate,
-    *,
-    membership_id: uuid.UUID | None = None,
-    starts_on: date | None = None,
-    ends_on: date | None = None,
-    taken_at: datetime | None = None,
-    check_plan: bool = True,
-) -> Sale:
-    """Charge and record one new sale in the open unit of work; the caller commits.
+    description: str,
+    payer: tuple[uuid.UUID, str | None],
+) -> PaymentResult:
+    """Take the sale's money; a mobile-money charge may come back pending."""
+    if point.device_id is not None and cmd.method not in DESK_METHODS:
+        raise InvalidInput("a kiosk takes cash or card_terminal")
+    phone = cmd.mobile_money
+    charged = payments.charge(
+        PaymentRequest(
+            tenant_id=tenant_id,
+            idempotency_key=cmd.sale_id,
+            amount=cmd.amount,
+            currency=cmd.currency,
+            method=cmd.method.value,
+            description=description,
+            member_id=payer[0],
+            mobile_money=MobileMoneyPayer(phone.phone, phone.provider) if phone else None,
+            payer_email=payer[1],
+        )
+    )
+    if not charged.succeeded and not charged.pending:
+        raise PaymentDeclined(charged.reason or "the payment did not go through")
+    return charged
 
-    ``check_plan=False`` records a sale that already happened at a kiosk although the plan
-    has since changed price or stopped being sold (the caller flags it for review).
-    """
+
+def _check(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    point: ServicePoint,
+    cmd: SaleCreate,
+    *,
+    starts_on: date | None,
+    ends_on: date | None,
+    check_plan: bool,
+) -> tuple[Member, AccessPlan, date]:
+    """Whether the sale may be made, before any money is taken: its member, plan and first day."""
     member = member_or_404(uow.db, tenant_id, cmd.member_id)
     if check_plan:
         plan = membership_service.sellable_plan(uow, tenant_id, cmd.plan_id)
@@ -134,18 +160,35 @@ def record_sale(
     if check_plan and kind is PlanKind.RECURRING:
         # Before the money is taken: a member holds one membership of a plan at a time.
         membership_service.check_no_overlap(uow, tenant_id, member.id, plan, (starts_on, ends_on))
-    charged = payments.charge(
-        PaymentRequest(
-            tenant_id=tenant_id,
-            idempotency_key=cmd.sale_id,
-            amount=cmd.amount,
-            currency=cmd.currency,
-            method=cmd.method.value,
-            description=f"{plan.name} for member {member.id}",
-        )
+    return member, plan, starts_on
+
+
+def record_sale(
+    uow: UnitOfWork,
+    payments: PaymentService,
+    tenant_id: uuid.UUID,
+    point: ServicePoint,
+    cmd: SaleCreate,
+    *,
+    membership_id: uuid.UUID | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    taken_at: datetime | None = None,
+    check_plan: bool = True,
+    charged: PaymentResult | None = None,
+) -> Sale:
+    """Charge and record one new sale in the open unit of work; the caller commits.
+
+    ``check_plan=False`` records a sale that already happened at a kiosk although the plan
+    has since changed price or stopped being sold (the caller flags it for review).
+    ``charged``: the money was already taken (by a PSP, outside the transaction).
+    """
+    member, plan, starts_on = _check(
+        uow, tenant_id, point, cmd, starts_on=starts_on, ends_on=ends_on, check_plan=check_plan
     )
-    if not charged.succeeded:
-        raise PaymentDeclined(charged.reason or "the payment did not go through")
+    if charged is None:
+        description = f"{plan.name} for member {member.id}"
+        charged = _charge(payments, tenant_id, point, cmd, description, (member.id, member.email))
     membership = membership_service.new_membership(
         uow,
         tenant_id,
@@ -166,7 +209,7 @@ def record_sale(
         entity="desk_payments",
         entity_id=cmd.sale_id,
     )
-    return ledger.record(
+    sale = ledger.record(
         uow,
         tenant_id,
         sale_id=cmd.sale_id,
@@ -183,6 +226,13 @@ def record_sale(
         discount_amount=cmd.discount_amount,
         discount_reason=cmd.discount_reason,
     )
+    sale.provider, sale.provider_reference = charged.provider, charged.reference
+    if charged.pending:
+        # Mobile money: no access until the PSP confirms (server.payments.settlement).
+        sale.payment_status = PaymentStatus.PENDING.value
+        membership.status = MembershipStatus.AWAITING_PAYMENT.value
+        uow.db.flush()
+    return sale
 
 
 def sellable_kinds(point: ServicePoint) -> frozenset[PlanKind]:
@@ -190,6 +240,30 @@ def sellable_kinds(point: ServicePoint) -> frozenset[PlanKind]:
     if point.device_id is not None:
         return DESK_SOLD_KINDS
     return frozenset(PlanKind) - {PlanKind.CORPORATE}
+
+
+def _charge_first(
+    uow: UnitOfWork,
+    payments: PaymentService,
+    claims: AccessClaims,
+    cmd: SaleCreate,
+    starts_on: date | None,
+) -> PaymentResult | None:
+    """A PSP's charge, made before the sale's transaction: its answer may take seconds, and
+    the ledger's write lock is not held meanwhile. None: the sale exists already (a replay).
+    The PSP's idempotency key is the sale's id, so a retried sale is charged once."""
+    tenant_id = claims.tenant_id
+    with uow:
+        point = service_point(uow, claims, cmd.location_id)
+        if SaleRepository(uow.db, tenant_id).get(cmd.sale_id) is not None:
+            return None
+        member, plan, _ = _check(
+            uow, tenant_id, point, cmd, starts_on=starts_on, ends_on=None, check_plan=True
+        )
+        description = f"{plan.name} for member {member.id}"
+        payer = (member.id, member.email)
+    # Outside the transaction: no connection or lock is held while the PSP answers.
+    return _charge(payments, tenant_id, point, cmd, description, payer)
 
 
 def sell(
@@ -202,6 +276,9 @@ def sell(
 ) -> SaleRead:
     """``starts_on``: the first day of the membership sold (default: today where it is sold)."""
     tenant_id = claims.tenant_id
+    charged = None
+    if cmd.method not in DESK_METHODS:
+        charged = _charge_first(uow, payments, claims, cmd, starts_on)
     with uow:
         ledger.write_lock(uow)
         point = service_point(uow, claims, cmd.location_id)
@@ -209,7 +286,9 @@ def sell(
         earlier = sales.get(cmd.sale_id)
         if earlier is not None:
             return _replay(uow, claims, earlier, cmd)
-        payment = record_sale(uow, payments, tenant_id, point, cmd, starts_on=starts_on)
+        payment = record_sale(
+            uow, payments, tenant_id, point, cmd, starts_on=starts_on, charged=charged
+        )
         try:
             uow.commit()
         except IntegrityError:

@@ -17,10 +17,11 @@ from shared.enums import (
     MembershipStatus,
     MemberSource,
     PaymentMethod,
+    PaymentStatus,
     PlanKind,
 )
 from shared.inputs import InputModel
-from shared.payments import DeskPaymentMethod
+from shared.payments import StaffPaymentMethod
 from shared.time_windows import TimeWindow
 
 Currency = Annotated[str, AfterValidator(check_currency)]
@@ -178,6 +179,14 @@ class MembershipPage(BaseModel):
     next_offset: int | None
 
 
+class MobileMoneyIn(InputModel):
+    model_config = ConfigDict(extra="forbid")
+    phone: str = Field(pattern=r"^\+?[0-9]{7,15}$", description="The payer's phone number")
+    provider: Literal["mtn", "vod", "atl", "tgo", "mpesa", "airtel"] = Field(
+        description="The mobile-money network (Paystack's provider code)"
+    )
+
+
 class SaleCreate(InputModel):
     """A plan sold to a member: at a kiosk a day or guest pass, by staff any plan but a
     corporate one. ``sale_id`` is made by the client, once. ``amount`` is the plan's price
@@ -187,7 +196,7 @@ class SaleCreate(InputModel):
     sale_id: uuid.UUID = Field(description="Client-made id; replaying it changes nothing")
     member_id: uuid.UUID
     plan_id: uuid.UUID
-    method: DeskPaymentMethod
+    method: StaffPaymentMethod
     amount: Price
     currency: Currency
     location_id: uuid.UUID | None = Field(
@@ -198,6 +207,15 @@ class SaleCreate(InputModel):
     )
     discount_amount: Price = Field(Decimal("0.00"), description="Taken off the plan's price")
     discount_reason: str | None = Field(None, min_length=1, max_length=200)
+    mobile_money: MobileMoneyIn | None = Field(
+        None, description="For method mobile_money: the phone that approves the charge"
+    )
+
+    @model_validator(mode="after")
+    def _mobile_money_needs_a_phone(self) -> Self:
+        if (self.method is PaymentMethod.MOBILE_MONEY) != (self.mobile_money is not None):
+            raise ValueError("mobile_money (phone and provider) goes with method mobile_money only")
+        return self
 
 
 class SaleRead(BaseModel):
@@ -216,4 +234,9 @@ class SaleRead(BaseModel):
     discount_amount: Decimal
     discount_reason: str | None
     refunded_amount: Decimal
+    payment_status: PaymentStatus = Field(
+        PaymentStatus.PAID,
+        description="pending: mobile money awaiting the payer's approval (the membership "
+        "stays pending until the PSP confirms)",
+    )
     membership: MembershipRead

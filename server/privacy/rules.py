@@ -81,6 +81,7 @@ ERASURE: dict[str, Policy] = {
     "notices": Delete("messages to the member"),
     "calendar_feeds": Delete("a secret link of the member"),
     "member_passes": Delete("wallet passes of the member"),
+    "payment_cards": Delete("the member's card on file at the PSP"),
     "email_verifications": Delete("sign-in secrets"),
     "member_password_tokens": Delete("sign-in secrets"),
 }

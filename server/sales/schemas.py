@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from shared.enums import PaymentMethod, PlanKind
+from shared.enums import PaymentMethod, PaymentStatus, PlanKind
 from shared.inputs import InputModel
 
 RefundAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
@@ -39,6 +39,10 @@ class SaleRecord(BaseModel):
     refunded_amount: Decimal
     net_amount: Decimal
     method: PaymentMethod
+    payment_status: PaymentStatus = Field(
+        PaymentStatus.PAID,
+        description="pending: mobile money not confirmed by the PSP yet; failed: never paid",
+    )
     taken_at: datetime
     taken_on: date = Field(description="The day of the sale at its location")
     taken_by: uuid.UUID | None = Field(description="The staff member who sold it, if any")

@@ -33,7 +33,7 @@ from server.sales.schemas import (
 from server.tenants.models import Location
 from server.tenants.repository import TenantDirectory
 from shared.clock import utcnow
-from shared.enums import PaymentMethod, PlanKind
+from shared.enums import PaymentMethod, PaymentStatus, PlanKind
 
 
 def _name(row: SaleRow) -> str:
@@ -60,6 +60,7 @@ def to_record(sale: SaleRow) -> SaleRecord:
         refunded_amount=sale.refunded_amount,
         net_amount=sale.amount - sale.refunded_amount,
         method=PaymentMethod(sale.method),
+        payment_status=PaymentStatus(sale.payment_status),
         taken_at=sale.taken_at,
         taken_on=sale.taken_on,
         taken_by=sale.taken_by,
@@ -143,6 +144,11 @@ def refund(
             return _replay(uow, earlier, sale_id, cmd)
         sales = LedgerRepository(uow.db, tenant_id)
         sale = sales.get_or_404(sale_id, for_update=True)
+        if sale.payment_status != "paid":
+            raise Conflict(
+                f"this sale's payment is {sale.payment_status}: only money taken is refunded",
+                code="sale_not_paid",
+            )
         amount = cmd.amount if cmd.amount is not None else sale.amount - sale.refunded_amount
         problem = rules.refund_problem(amount, sale.amount, sale.refunded_amount)
         if problem:
@@ -160,6 +166,7 @@ def refund(
                 currency=sale.currency,
                 method=sale.method,
                 reason=cmd.reason,
+                reference=sale.provider_reference,
             )
         )
         if not result.succeeded:

@@ -30,6 +30,7 @@ STATUS_WORDS = {
     MembershipStatus.PAST_DUE: "Payment overdue",
     MembershipStatus.SUSPENDED: "Suspended: payment needed",
     MembershipStatus.PENDING: "Not started yet",
+    MembershipStatus.AWAITING_PAYMENT: "Waiting for your mobile money approval",
     MembershipStatus.CANCELLED: "Cancelled",
     MembershipStatus.EXPIRED: "Expired",
 }

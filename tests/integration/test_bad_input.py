@@ -87,6 +87,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "token": "not-a-feed-token",
         "fmt": "png",
         "entity": "members",
+        "provider": "stripe",
     }
     for method, template in _operations(api, with_body=True):
         path = template.format(**ids)

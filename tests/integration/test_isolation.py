@@ -33,6 +33,9 @@ PNG = image_bytes(".png")
 GPX = gpx_run()
 # Request bodies that are valid for each route, so that a 404 cannot come from validation.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PUT", "/payments/cards/{member_id}"): {
+        "json": {"customer_id": "cus_Walk1234", "payment_method_id": "pm_card_visa"}
+    },
     ("PATCH", "/locations/{location_id}"): {"json": {"capacity": 5}},
     ("PATCH", "/staff/{staff_id}"): {"json": {"name": "Renamed"}},
     ("POST", "/locations/{location_id}/enrolment-codes"): {"json": {}},
@@ -120,7 +123,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     **CORPORATE_BODIES,
 }
 #: Path parameters that are not ids take these values.
-OTHER_PARAMS = {"fmt": "png", "version": "1", "entity": "members"}
+OTHER_PARAMS = {"fmt": "png", "version": "1", "entity": "members", "provider": "stripe"}
 #: Routes for members: walked with a member token of the caller's tenant.
 MEMBER_ROUTES = {
     "/me/checkins/{checkin_id}/checkout",
@@ -141,6 +144,8 @@ MEMBER_ROUTES = {
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
 STATE_DEPENDENT = {
+    # The world's sale was paid in cash: nothing to ask a PSP about.
+    "/payments/sales/{sale_id}/verify",
     # An archived profile is not edited: the walk may archive it before it edits it.
     "/prescription-profiles/{profile_id}",
     "/members/{member_id}/alerts/{alert_id}/resolve",

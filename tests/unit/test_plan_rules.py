@@ -61,8 +61,19 @@ SALE = {
     ("change", "message"),
     [
         ({"amount": "12.505"}, "amount: Decimal input should have no more than 2 decimal"),
-        ({"method": "cheque"}, "method: Input should be 'cash', 'card_terminal' or 'card_on_file'"),
-        ({"method": "card_on_file"}, "card_on_file is for renewals the server charges"),
+        (
+            {"method": "cheque"},
+            "method: Input should be 'cash', 'card_terminal', 'card_on_file' or 'mobile_money'",
+        ),
+        ({"method": "mobile_money"}, "mobile_money (phone and provider) goes with method"),
+        (
+            {"mobile_money": {"phone": "0240000001", "provider": "mtn"}},
+            "mobile_money (phone and provider) goes with method mobile_money only",
+        ),
+        (
+            {"method": "mobile_money", "mobile_money": {"phone": "call me", "provider": "mtn"}},
+            "phone",
+        ),
         ({"currency": "pounds"}, "is not an ISO 4217 currency code"),
     ],
 )

@@ -1,0 +1,85 @@
+"""A tenant whose server charges through loopback Stripe and Paystack servers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from server.bootstrap import Container
+from server.config import Settings
+from tests.integration.helpers import Api
+from tests.integration.plans_helpers import DAY_PASS, Desk, open_desk
+from tests.loopback.paystack import LoopbackPaystack
+from tests.loopback.psp_base import running
+from tests.loopback.stripe import LoopbackStripe
+
+STRIPE_KEY = "sk_test_zmosloopback0001"
+STRIPE_WHSEC = "whsec_zmosloopback0001"
+PAYSTACK_KEY = "sk_test_paystackloop0001"
+
+
+@dataclass
+class Psps:
+    stripe: LoopbackStripe
+    paystack: LoopbackPaystack
+    stripe_url: str
+    paystack_url: str
+
+
+@contextmanager
+def loopback_psps() -> Iterator[Psps]:
+    """Both PSPs on loopback (each test module makes it its ``psps`` fixture)."""
+    stripe, paystack = LoopbackStripe(STRIPE_KEY), LoopbackPaystack(PAYSTACK_KEY)
+    with running(stripe) as stripe_url, running(paystack) as paystack_url:
+        yield Psps(stripe, paystack, stripe_url, paystack_url)
+
+
+def psp_settings(settings: Settings, psps: Psps) -> Settings:
+    return settings.model_copy(
+        update={
+            "payment_providers": "stripe,paystack",
+            "stripe_api_url": psps.stripe_url,
+            "paystack_api_url": psps.paystack_url,
+            "psp_timeout_seconds": 0.5,
+            "psp_retries": 2,
+        }
+    )
+
+
+def set_keys(api: Api, desk: Desk, stripe: str = STRIPE_KEY, paystack: str = PAYSTACK_KEY) -> None:
+    for provider, body in (
+        ("stripe", {"secret_key": stripe, "webhook_secret": STRIPE_WHSEC}),
+        ("paystack", {"secret_key": paystack}),
+    ):
+        response = api.client.put(f"/payments/accounts/{provider}", json=body, headers=desk.admin)
+        assert response.status_code == 200, response.text
+
+
+def psp_desk(api: Api, container: Container, slug: str) -> tuple[Desk, str]:
+    """A tenant with its PSP keys set and a day pass priced in GHS."""
+    desk = open_desk(api, container, slug)
+    set_keys(api, desk)
+    plan = desk.plan({**DAY_PASS, "currency": "GHS", "price": "25.00"})
+    return desk, plan
+
+
+def sale_body(desk: Desk, member: str, plan: str, method: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "sale_id": str(uuid.uuid4()),
+        "member_id": member,
+        "plan_id": plan,
+        "method": method,
+        "amount": "25.00",
+        "currency": "GHS",
+        "location_id": desk.location["id"],
+        **extra,
+    }
+
+
+def card_on_file(api: Api, desk: Desk, member: str, method: str = "pm_card_visa") -> None:
+    body = {"customer_id": "cus_Loop1234", "payment_method_id": method}
+    response = api.client.put(f"/payments/cards/{member}", json=body, headers=desk.admin)
+    assert response.status_code == 200, response.text
