@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
+import httpx
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.adapters.cloudevents_webhooks import CloudEventsWebhooks
 from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.local_identity import LocalIdentity
@@ -43,6 +45,7 @@ from server.journeys import adherence as journey_adherence
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
+from server.outbox.relay import Relay
 from server.nudges import service as nudges
 from server.passes import sync as passes_sync
 from server.plans import renewals as plan_renewals
@@ -56,6 +59,7 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.location_scope import LocationScope
+from server.ports.webhooks import WebhookSender
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
 from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
@@ -74,6 +78,7 @@ from server.sync.changes import capturing_session_factory
 from server.sync.registry import SyncRegistry
 from server.tenants import sync as tenants_sync
 from server.tiles.profiles import TilesFollow
+from shared.clock import utcnow
 from shared.enums import PrincipalKind
 
 
@@ -118,11 +123,30 @@ class Container:
     risk_reader: RiskReader = field(default_factory=NoRiskCategories)
     #: Whom each coach looks after (who may read those members' health data).
     coached_members: CoachedMembers = field(default_factory=CoachesMembers)
+    #: Sends outbox events to tenants' webhook subscriptions (None: not built yet).
+    webhooks: WebhookSender | None = None
+    _relay: Relay | None = None
+
+    def relay(self) -> Relay:
+        """The outbox relay: events to the sinks (``events``, the analytics port) and to
+        the tenants' webhook subscriptions. Built on first use, with the sinks of then."""
+        if self._relay is None:
+            settings = self.settings
+            self._relay = Relay(
+                make_uow=self.uow,
+                sender=self.webhooks or CloudEventsWebhooks(_webhook_client(settings)),
+                sinks={"analytics": self.events},
+                sealer=self.sealer,
+                concurrency=settings.webhook_concurrency,
+            )
+        return self._relay
 
     def projector(self) -> engagement_projection.Projector:
         return engagement_projection.Projector(self.ledger_observers, cache=self.engagement_states)
 
     def dispose(self) -> None:
+        if self._relay is not None:
+            self._relay.close()
         self.engine.dispose()
         self.read_engine.dispose()
 
@@ -159,6 +183,17 @@ class Ports:
     payments: PaymentService | None = None
     notifications: NotificationService | None = None
     events: EventPublisher | None = None
+    webhooks: WebhookSender | None = None
+
+
+def _webhook_client(settings: Settings) -> httpx.Client:
+    """No redirects (a subscription names its endpoint), bounded time per attempt."""
+    return httpx.Client(
+        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
+        limits=httpx.Limits(max_connections=settings.webhook_concurrency * 2),
+        follow_redirects=False,
+        headers={"user-agent": "zmos-webhooks/1"},
+    )
 
 
 def _notifications(settings: Settings) -> NotificationService:
@@ -226,6 +261,7 @@ def build_container(
         risk_reader=ScreeningRiskCategories(sealer),
         enrolment_gate=ScreeningEnrolmentGate(sealer),
         sealer=sealer,
+        webhooks=ports.webhooks,
     )
 
 
@@ -268,18 +304,27 @@ def background_jobs(container: Container) -> list[Job]:
                 engagement_projection.project_all_job,
                 make_uow=make_uow,
                 projector=container.projector(),
-                events=container.events,
             ),
         ),
         Job(
             "journeys.rollup",
             600.0,
-            partial(journey_adherence.rollup_all, make_uow, container.events),
+            partial(journey_adherence.rollup_all, make_uow),
         ),
         Job(
             "sync.prune_changes",
             3600.0,
             partial(sync_pull.prune_job, make_uow=make_uow, keep=keep_changes),
+        ),
+        Job("outbox.relay", container.settings.outbox_relay_seconds, container.relay().run),
+        Job(
+            "outbox.prune",
+            3600.0,
+            partial(
+                _prune_outbox,
+                container,
+                timedelta(days=container.settings.outbox_retention_days),
+            ),
         ),
         Job(
             "audit.purge",
@@ -319,3 +364,7 @@ def background_jobs(container: Container) -> list[Job]:
             )
         )
     return jobs
+
+
+def _prune_outbox(container: Container, keep: timedelta) -> int:
+    return container.relay().prune(utcnow(), keep)

@@ -15,6 +15,7 @@ from server.members import models as members_models
 from server.migration_in import models as migration_in_models
 from server.notices import models as notices_models
 from server.nudges import models as nudges_models
+from server.outbox import models as outbox_models
 from server.passes import models as passes_models
 from server.plans import models as plans_models
 from server.prescriptions import models as prescriptions_models
@@ -45,6 +46,7 @@ __all__ = [
     "migration_in_models",
     "notices_models",
     "nudges_models",
+    "outbox_models",
     "passes_models",
     "plans_models",
     "prescriptions_models",

@@ -55,7 +55,7 @@ def create_profile(cmd: ProfileCreate, claims: Admin, container: ContainerDep) -
     """A new profile, version 1: known risk-flag and goal keys only, frequency min ≤ max,
     intensity within the ceiling, minutes above zero."""
     return service.create_profile(
-        uow=container.uow(), events=container.events, claims=claims, cmd=cmd
+        uow=container.uow(), claims=claims, cmd=cmd
     )
 
 
@@ -86,7 +86,6 @@ def update_profile(
     follow the profile take its new values at once."""
     return service.update_profile(
         uow=container.uow(),
-        events=container.events,
         followers=followers,
         claims=claims,
         profile_id=profile_id,
@@ -98,5 +97,5 @@ def update_profile(
 def archive_profile(profile_id: uuid.UUID, claims: Admin, container: ContainerDep) -> ProfileRead:
     """No session type or Tile may choose it any more; those following it keep their values."""
     return service.archive_profile(
-        uow=container.uow(), events=container.events, claims=claims, profile_id=profile_id
+        uow=container.uow(), claims=claims, profile_id=profile_id
     )
