@@ -56,6 +56,10 @@ from shared.ids import new_id
 log = logging.getLogger(__name__)
 
 D, E = OutboxDelivery, OutboxEvent
+#: Core tables for the executemany updates (an ORM update with many rows would be a bulk
+#: update by primary key, which these, keyed by claim as well, are not).
+DT: Table = OutboxDelivery.__table__  # type: ignore[assignment]
+ET: Table = OutboxEvent.__table__  # type: ignore[assignment]
 _KEY: dict[str, BindParameter[Any]] = {
     "b_tenant": bindparam("b_tenant"),
     "b_target": bindparam("b_target"),
@@ -65,10 +69,10 @@ _KEY: dict[str, BindParameter[Any]] = {
 
 def _owned(claim: uuid.UUID) -> Any:
     return and_(
-        D.tenant_id == _KEY["b_tenant"],
-        D.target == _KEY["b_target"],
-        D.event_seq == _KEY["b_seq"],
-        D.claim == claim,
+        DT.c.tenant_id == _KEY["b_tenant"],
+        DT.c.target == _KEY["b_target"],
+        DT.c.event_seq == _KEY["b_seq"],
+        DT.c.claim == claim,
     )
 
 
@@ -179,11 +183,11 @@ class Relay:
 
     def _mark_dispatched(self, db: Session, events: Sequence[Any], now: datetime) -> bool:
         done = db.execute(
-            update(E)
+            update(ET)
             .where(
-                E.tenant_id == bindparam("b_tenant"),
-                E.seq == bindparam("b_seq"),
-                E.dispatched_at.is_(None),
+                ET.c.tenant_id == bindparam("b_tenant"),
+                ET.c.seq == bindparam("b_seq"),
+                ET.c.dispatched_at.is_(None),
             )
             .values(dispatched_at=now)
             .execution_options(synchronize_session=False),
@@ -249,13 +253,13 @@ class Relay:
             if not candidates:
                 return []
             db.execute(
-                update(D)
+                update(DT)
                 .where(
-                    D.tenant_id == _KEY["b_tenant"],
-                    D.target == _KEY["b_target"],
-                    D.event_seq == _KEY["b_seq"],
-                    D.state == PENDING,
-                    or_(D.claimed_until.is_(None), D.claimed_until <= now),
+                    DT.c.tenant_id == _KEY["b_tenant"],
+                    DT.c.target == _KEY["b_target"],
+                    DT.c.event_seq == _KEY["b_seq"],
+                    DT.c.state == PENDING,
+                    or_(DT.c.claimed_until.is_(None), DT.c.claimed_until <= now),
                 )
                 .values(claimed_until=now + self._lease, claim=claim)
                 .execution_options(synchronize_session=False),
@@ -347,7 +351,7 @@ class Relay:
             db = uow.db
             if done:
                 db.execute(
-                    update(D)
+                    update(DT)
                     .where(_owned(claim))
                     .values(
                         state=DELIVERED,
@@ -363,7 +367,7 @@ class Relay:
                 )
             if failed:
                 db.execute(
-                    update(D)
+                    update(DT)
                     .where(_owned(claim))
                     .values(
                         state=bindparam("v_state"),
@@ -379,7 +383,7 @@ class Relay:
                 )
             if released:
                 db.execute(
-                    update(D)
+                    update(DT)
                     .where(_owned(claim))
                     .values(claimed_until=None, claim=None)
                     .execution_options(synchronize_session=False),

@@ -1,0 +1,1 @@
+"""Real servers on loopback that follow providers' documented contracts, with faults."""

@@ -1,0 +1,157 @@
+"""A webhook receiver on loopback: takes CloudEvents in structured mode
+(``application/cloudevents+json``), verifies Standard Webhooks signatures with
+``standardwebhooks.Webhook(secret).verify`` and records what it accepted, as a tenant's
+endpoint would. Faults are injected per request by ``answer`` (status, delay, dropped
+connection); ``stop()`` takes it down and ``start()`` brings it back on the same port."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int = 204
+    #: Seconds to wait before answering (a slow receiver; longer than the client's timeout
+    #: is a timeout).
+    delay: float = 0.0
+    #: Close the connection without answering.
+    drop: bool = False
+    #: Keep the event although the answer says otherwise (the answer was lost: the sender
+    #: will send it again, and the receiver must dedupe by id).
+    keep: bool = False
+
+
+@dataclass(frozen=True)
+class Received:
+    id: str
+    type: str
+    subject: str | None
+    data: dict[str, Any]
+    headers: dict[str, str]
+    #: The secrets (by position in ``secrets``) whose signature verified.
+    verified_by: tuple[int, ...]
+
+
+@dataclass
+class EventReceiver:
+    secrets: list[str] = field(default_factory=list)
+    #: Decides each request's answer (after the signature check), given its number.
+    answer: Callable[[int, dict[str, Any]], Answer] = lambda _n, _event: Answer()
+    accepted: list[Received] = field(default_factory=list)
+    refused: int = 0
+    bad_signatures: int = 0
+    requests: int = 0
+    port: int = 0
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/zmos"
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return [r.id for r in self.accepted]
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                status, drop, delay = receiver._handle(body, dict(self.headers.items()))
+                if delay:
+                    time.sleep(delay)
+                if drop:
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server.daemon_threads = True
+        self.port = server.server_address[1]
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def _verified(self, body: bytes, headers: dict[str, str]) -> tuple[int, ...]:
+        ok = []
+        for index, secret in enumerate(self.secrets):
+            try:
+                Webhook(secret).verify(body, headers)
+                ok.append(index)
+            except WebhookVerificationError:
+                continue
+        return tuple(ok)
+
+    def _handle(self, body: bytes, headers: dict[str, str]) -> tuple[int, bool, float]:
+        lowered = {k.lower(): v for k, v in headers.items()}
+        with self._lock:
+            self.requests += 1
+            number = self.requests
+        if lowered.get("content-type") != "application/cloudevents+json":
+            return 415, False, 0.0
+        verified = self._verified(body, lowered)
+        if not verified:
+            with self._lock:
+                self.bad_signatures += 1
+            return 401, False, 0.0
+        event = json.loads(body)
+        if event.get("id") != lowered.get("webhook-id") or event.get("specversion") != "1.0":
+            return 400, False, 0.0
+        answer = self.answer(number, event)
+        if (answer.status >= 300 or answer.drop) and not answer.keep:
+            with self._lock:
+                self.refused += 1
+            return answer.status, answer.drop, answer.delay
+        with self._lock:
+            self.accepted.append(
+                Received(
+                    id=event["id"],
+                    type=event["type"],
+                    subject=event.get("subject"),
+                    data=event.get("data") or {},
+                    headers=lowered,
+                    verified_by=verified,
+                )
+            )
+        return answer.status, answer.drop, answer.delay
+
+
+@contextmanager
+def event_receiver(
+    secrets: list[str] | None = None,
+    answer: Callable[[int, dict[str, Any]], Answer] | None = None,
+) -> Iterator[EventReceiver]:
+    receiver = EventReceiver(secrets=list(secrets or []))
+    if answer is not None:
+        receiver.answer = answer
+    receiver.start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
