@@ -45,8 +45,8 @@ from server.journeys import adherence as journey_adherence
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
-from server.outbox.relay import Relay
 from server.nudges import service as nudges
+from server.outbox.relay import Relay
 from server.passes import sync as passes_sync
 from server.plans import renewals as plan_renewals
 from server.plans import sync as plans_sync
@@ -59,8 +59,8 @@ from server.ports import (
     PaymentService,
 )
 from server.ports.location_scope import LocationScope
-from server.ports.webhooks import WebhookSender
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
+from server.ports.webhooks import WebhookSender
 from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step

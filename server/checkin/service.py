@@ -22,10 +22,10 @@ from server.engagement import service as engagement_service
 from server.engagement.repository import MemberDays
 from server.errors import Forbidden, InvalidInput
 from server.members.models import Member
+from server.outbox import record as outbox
 from server.passes.repository import MemberPassRepository
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository, member_or_404
-from server.outbox import record as outbox
 from server.ports.analytics import PublishedEvent
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
 from server.ports.identity import AccessClaims

@@ -877,16 +877,11 @@ def tenants_pending(uow: UnitOfWork) -> list[uuid.UUID]:
     return sorted(set(found))
 
 
-def project_all_job(
-    *, make_uow: Callable[[], UnitOfWork], projector: Projector
-) -> int:
+def project_all_job(*, make_uow: Callable[[], UnitOfWork], projector: Projector) -> int:
     """The background job: every tenant with pending rows, a bounded amount each."""
     with make_uow() as uow:
         tenants = tenants_pending(uow)
-    return sum(
-        project_pending(make_uow, t, projector=projector, most=20_000)
-        for t in tenants
-    )
+    return sum(project_pending(make_uow, t, projector=projector, most=20_000) for t in tenants)
 
 
 def streaks_at_risk(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list[StreakRisk]:
@@ -957,7 +952,5 @@ def rebuild_tenants(
         with make_uow() as uow:
             replayed = projector.rebuild(uow, tenant_id, now=utcnow())
             uow.commit()
-        done[name] = replayed + project_pending(
-            make_uow, tenant_id, projector=projector
-        )
+        done[name] = replayed + project_pending(make_uow, tenant_id, projector=projector)
     return done

@@ -136,9 +136,7 @@ def _move(
     to: EnrolmentStatus,
     cmd: Transition | None,
 ) -> EnrolmentRead:
-    read, _ = service.move(
-        container.uow(), claims, enrolment_id, to, cmd.reason if cmd else ""
-    )
+    read, _ = service.move(container.uow(), claims, enrolment_id, to, cmd.reason if cmd else "")
     return read
 
 

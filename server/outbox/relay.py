@@ -23,6 +23,7 @@ from typing import Any, cast
 from sqlalchemy import (
     CursorResult,
     Row,
+    Table,
     and_,
     bindparam,
     delete,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
+from server.outbox import record as outbox
 from server.plans import renewal_rules, rules
 from server.plans.models import AccessPlan, Membership
 from server.plans.repository import MembershipRepository, PlanRepository, member_or_404
@@ -18,7 +19,6 @@ from server.plans.schemas import (
     MembershipPage,
     MembershipRead,
 )
-from server.outbox import record as outbox
 from server.ports.analytics import PublishedEvent
 from server.ports.identity import AccessClaims
 from server.tenants.repository import LocationRepository

@@ -244,9 +244,7 @@ def _changed(
     )
 
 
-def create_profile(
-    *, uow: UnitOfWork, claims: AccessClaims, cmd: ProfileCreate
-) -> ProfileRead:
+def create_profile(*, uow: UnitOfWork, claims: AccessClaims, cmd: ProfileCreate) -> ProfileRead:
     _writer(claims)
     with uow:
         read = _read(*_add_profile(uow.db, claims.tenant_id, cmd, by=claims.subject_id))
@@ -311,9 +309,7 @@ def update_profile(
     return read
 
 
-def archive_profile(
-    *, uow: UnitOfWork, claims: AccessClaims, profile_id: uuid.UUID
-) -> ProfileRead:
+def archive_profile(*, uow: UnitOfWork, claims: AccessClaims, profile_id: uuid.UUID) -> ProfileRead:
     """No new session type or Tile may choose it; those following it keep their values.
     Archiving twice changes nothing."""
     _writer(claims)

@@ -136,7 +136,7 @@ def board_view(
 
 
 def join(container: Services, claims: AccessClaims, challenge_id: uuid.UUID) -> None:
-    joined = challenges.join(uow=container.uow(), claims=claims, challenge_id=challenge_id)
+    challenges.join(uow=container.uow(), claims=claims, challenge_id=challenge_id)
 
 
 def leave(container: Services, claims: AccessClaims, challenge_id: uuid.UUID) -> None:

@@ -173,9 +173,7 @@ def enrol(container: Services, claims: AccessClaims, template_id: uuid.UUID, tod
 def record(
     container: Services, claims: AccessClaims, enrolment_id: uuid.UUID, cmd: AssessmentWrite
 ) -> None:
-    service.record_assessment(
-        container.uow(), claims, enrolment_id, cmd, sealer=container.sealer
-    )
+    service.record_assessment(container.uow(), claims, enrolment_id, cmd, sealer=container.sealer)
 
 
 def certificate_pdf(container: Services, claims: AccessClaims, enrolment_id: uuid.UUID) -> bytes:

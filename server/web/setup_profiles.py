@@ -177,9 +177,7 @@ PROFILES = Kind(
     read=lambda c, claims, i: Shown(
         prescriptions.get_profile(uow=c.uow(), claims=claims, profile_id=i)
     ),
-    create=lambda c, claims, cmd: prescriptions.create_profile(
-        uow=c.uow(), claims=claims, cmd=cmd
-    ),
+    create=lambda c, claims, cmd: prescriptions.create_profile(uow=c.uow(), claims=claims, cmd=cmd),
     update=lambda c, claims, i, cmd: prescriptions.update_profile(
         uow=c.uow(),
         followers=c.profile_followers,  # type: ignore[attr-defined]

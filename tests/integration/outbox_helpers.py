@@ -99,3 +99,22 @@ def drain(container: Container, relay: Relay, at: datetime, most: int = 500) -> 
         assert later, "deliveries due now were not sent"
         at = min(later)
     raise AssertionError(f"still pending after {most} runs")
+
+
+class OutboxEvents:
+    """What a test reads of the events its use cases recorded: the outbox rows written after
+    it was made (or last cleared), as ``PublishedEvent``s."""
+
+    def __init__(self, container: Container, since_start: bool = False) -> None:
+        self._container = container
+        self._skip = 0 if since_start else len(recorded(container))
+
+    @property
+    def events(self) -> list[PublishedEvent]:
+        return recorded(self._container)[self._skip :]
+
+    def names(self) -> list[str]:
+        return [e.name for e in self.events]
+
+    def clear(self) -> None:
+        self._skip = len(recorded(self._container))

@@ -155,3 +155,54 @@ def event_receiver(
         yield receiver
     finally:
         receiver.stop()
+
+
+def main() -> None:
+    """``python -m tests.loopback.event_receiver PORT SECRET``: a receiver in its own process
+    (for benchmarks); ``GET /stats`` answers how many events it accepted, and how many
+    distinct ids."""
+    import sys
+
+    port, secret = int(sys.argv[1]), sys.argv[2]
+    receiver = EventReceiver(secrets=[secret], port=port)
+    counted = {"accepted": 0}
+    ids: set[str] = set()
+
+    def answer(_n: int, event: dict[str, Any]) -> Answer:
+        with receiver._lock:
+            counted["accepted"] += 1
+            ids.add(event["id"])
+        return Answer()
+
+    receiver.answer = answer
+    # Keep nothing per request beyond the ids: the benchmark sends tens of thousands.
+    receiver.accepted = _Forgetful()
+    original = receiver.start
+
+    def start() -> None:
+        original()
+        assert receiver._server is not None
+        handler = receiver._server.RequestHandlerClass
+
+        def do_GET(self: BaseHTTPRequestHandler) -> None:
+            body = json.dumps({"accepted": counted["accepted"], "distinct": len(ids)}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        handler.do_GET = do_GET  # type: ignore[attr-defined]
+
+    start()
+    print("ready", flush=True)
+    threading.Event().wait()
+
+
+class _Forgetful(list[Received]):
+    def append(self, _item: Received) -> None:
+        pass
+
+
+if __name__ == "__main__":
+    main()
