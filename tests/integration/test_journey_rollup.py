@@ -198,6 +198,6 @@ def test_zmos_journeys_rollup_runs_the_roll_up_now(
     monkeypatch.setenv("ZMOS_DATA_DIR", str(tmp_path / "cli"))
     monkeypatch.setenv("ZMOS_SECRET_KEY", "test-secret-key-for-signing-tokens-0123456789")
     assert cli.main(["journeys", "rollup"]) == 0
-    assert "journeys rolled up: 5 events published" in capsys.readouterr().out
+    assert "journeys rolled up: 5 events recorded for delivery" in capsys.readouterr().out
     assert len(_weeks(container, enrolment_id)) == 4
     assert _enrolment(container, enrolment_id).status == EnrolmentStatus.COMPLETED
