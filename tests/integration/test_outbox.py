@@ -390,3 +390,27 @@ def test_subscriptions_are_the_tenants_and_its_admins(api: Api, container: Conta
         api.client.get(f"/webhooks/subscriptions/{made['id']}", headers=one.headers).status_code
         == 404
     )
+
+
+def test_erasure_takes_the_members_events_out_of_the_outbox(
+    api: Api, container: Container
+) -> None:
+    tenant = api.sign_up("outbox-erase")
+    ama, kofi = create_member(api, tenant), create_member(api, tenant, "Kofi", "Boateng")
+    _record(
+        container,
+        event(tenant.id, "test.erase", uuid.UUID(ama["id"])),
+        event(tenant.id, "test.erase", uuid.UUID(kofi["id"])),
+    )
+    with relay_of(container) as relay:
+        relay.run()  # delivered to the sink: deliveries exist for both
+    done = api.client.post(
+        f"/members/{ama['id']}/erasure",
+        json={"confirmation": "Ama Mensah"},
+        headers=tenant.headers,
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["tables"]["outbox_events"] == "deleted 1"
+    left = recorded(container, "test.erase")
+    assert [e.subject for e in left] == [uuid.UUID(kofi["id"])]
+    assert {d.subject for d in deliveries(container)} == {uuid.UUID(kofi["id"])}
