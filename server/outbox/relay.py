@@ -28,6 +28,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    func,
     or_,
     select,
     tuple_,
@@ -273,10 +274,10 @@ class Relay:
             owned = {
                 (row.tenant_id, row.target, row.event_seq)
                 for row in db.execute(
+                    # Through the (tenant, state) index: few deliveries are pending at once.
                     select(D.tenant_id, D.target, D.event_seq).where(
-                        tuple_(D.tenant_id, D.target, D.event_seq).in_(
-                            [(c.tenant_id, c.target, c.event_seq) for c in candidates]
-                        ),
+                        D.tenant_id.in_({c.tenant_id for c in candidates}),
+                        D.state == PENDING,
                         D.claim == claim,
                     )
                 )
@@ -437,15 +438,25 @@ class Relay:
 
 def _due(now: datetime, paused: Sequence[str]) -> Any:
     """Pending deliveries that may be attempted now: due, unclaimed, and not behind an
-    earlier pending delivery of the same member to the same target that may not."""
-    earlier = aliased(D)
-    blocked = exists().where(
-        earlier.tenant_id == D.tenant_id,
-        earlier.target == D.target,
-        earlier.subject == D.subject,
-        earlier.state == PENDING,
-        earlier.event_seq < D.event_seq,
-        or_(earlier.next_attempt_at > now, earlier.claimed_until > now),
+    earlier pending delivery of the same member to the same target that may not (one
+    waiting for its retry, or claimed by another relay)."""
+    held = aliased(D)
+    # Per line (tenant, target, member), the first delivery that may not go now: nothing
+    # of that line from it on goes. One grouped pass, not a subquery per row.
+    first_held = (
+        select(
+            held.tenant_id,
+            held.target,
+            held.subject,
+            func.min(held.event_seq).label("seq"),
+        )
+        .where(
+            held.state == PENDING,
+            held.subject.is_not(None),
+            or_(held.next_attempt_at > now, held.claimed_until > now),
+        )
+        .group_by(held.tenant_id, held.target, held.subject)
+        .subquery("first_held")
     )
     query = (
         select(
@@ -460,11 +471,19 @@ def _due(now: datetime, paused: Sequence[str]) -> Any:
             E.data,
         )
         .join(E, and_(E.tenant_id == D.tenant_id, E.seq == D.event_seq))
+        .outerjoin(
+            first_held,
+            and_(
+                first_held.c.tenant_id == D.tenant_id,
+                first_held.c.target == D.target,
+                first_held.c.subject == D.subject,
+            ),
+        )
         .where(
             D.state == PENDING,
             D.next_attempt_at <= now,
             or_(D.claimed_until.is_(None), D.claimed_until <= now),
-            ~blocked,
+            or_(first_held.c.seq.is_(None), D.event_seq < first_held.c.seq),
         )
         .order_by(D.event_seq, D.tenant_id, D.target)
     )
