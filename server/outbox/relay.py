@@ -15,7 +15,7 @@ import logging
 import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -100,6 +100,15 @@ class Outcomes:
 
 
 @dataclass(frozen=True)
+class _Flight:
+    """A claimed batch being sent."""
+
+    claim: uuid.UUID
+    at: datetime
+    sends: list[Future[Outcomes]]
+
+
+@dataclass(frozen=True)
 class RelayRun:
     dispatched: int
     delivered: int
@@ -143,19 +152,30 @@ class Relay:
 
     def run(self, now: datetime | None = None) -> RelayRun:
         """Fan out what is new, then send what is due, round after round, until nothing is
-        left to send now (or ``rounds`` rounds)."""
+        left to send now (or ``rounds`` rounds). Rounds overlap: the next batch is claimed
+        while the last one is being sent (its lines are claimed, so nothing of them is
+        overtaken), and its outcomes are recorded after."""
         at = now or utcnow()
         dispatched = delivered = failed = 0
+        flight: _Flight | None = None
         for _ in range(self._rounds):
             fanned = self.dispatch(at)
             dispatched += fanned
-            done = self.deliver(at)
-            delivered += len(done.delivered)
-            failed += len(done.failed)
-            if not fanned and not (done.delivered or done.failed or done.released):
+            claim = new_id()
+            claimed = self._claim(claim, at)
+            landed = self._land(flight) if flight is not None else Outcomes()
+            delivered += len(landed.delivered)
+            failed += len(landed.failed)
+            flight = self._launch(claim, claimed, at) if claimed else None
+            moved = landed.delivered or landed.failed or landed.released
+            if not fanned and not claimed and not moved:
                 break
             if now is None:
                 at = utcnow()
+        if flight is not None:
+            landed = self._land(flight)
+            delivered += len(landed.delivered)
+            failed += len(landed.failed)
         return RelayRun(dispatched, delivered, failed)
 
     # --- fan-out ---------------------------------------------------------------------------
@@ -235,17 +255,23 @@ class Relay:
         """One round: claim up to ``batch`` due deliveries, send them, record the outcomes."""
         claim = new_id()
         claimed = self._claim(claim, now)
-        if not claimed:
-            return Outcomes()
+        return self._land(self._launch(claim, claimed, now)) if claimed else Outcomes()
+
+    def _launch(self, claim: uuid.UUID, claimed: list[Claimed], now: datetime) -> _Flight:
         secrets_of = self._secrets(claimed, now)
+        sends = [
+            self._pool.submit(self._send_group, group, secrets_of) for group in _lines(claimed)
+        ]
+        return _Flight(claim, now, sends)
+
+    def _land(self, flight: _Flight) -> Outcomes:
         outcomes = Outcomes()
-        for result in self._pool.map(
-            lambda group: self._send_group(group, secrets_of), _lines(claimed)
-        ):
+        for sent in flight.sends:
+            result = sent.result()
             outcomes.delivered += result.delivered
             outcomes.failed += result.failed
             outcomes.released += result.released
-        self._settle(claim, outcomes, now)
+        self._settle(flight.claim, outcomes, flight.at)
         return outcomes
 
     def _claim(self, claim: uuid.UUID, now: datetime) -> list[Claimed]:

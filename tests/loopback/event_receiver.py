@@ -19,6 +19,12 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    #: Many senders connect at once (two relays, several connections each).
+    request_queue_size = 128
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int = 204
@@ -86,8 +92,7 @@ class EventReceiver:
                 self.send_header("content-length", "0")
                 self.end_headers()
 
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", self.port), Handler)
         self.port = server.server_address[1]
         self._server = server
         threading.Thread(target=server.serve_forever, daemon=True).start()
