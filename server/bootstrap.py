@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server.adapters.channel_router import ChannelAdapter, ChannelRouter, PhoneProvider, PlainEmail
 from server.adapters.chat_webhooks import SlackWebhook, TeamsWebhook
+from server.adapters.cloudevents_webhooks import CloudEventsWebhooks
 from server.adapters.fanout_events import FanOutEvents
 from server.adapters.http_messaging import HttpMessaging
 from server.adapters.in_person_payments import IN_PERSON_METHODS, InPersonPayments
@@ -65,6 +66,7 @@ from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
 from server.nudges import service as nudges
+from server.outbox.relay import Relay
 from server.passes import sync as passes_sync
 from server.payments import service as payments_service
 from server.payments.accounts import SqlPaymentAccounts
@@ -84,6 +86,7 @@ from server.ports.location_scope import LocationScope
 from server.ports.notifications import Messaging
 from server.ports.payments import PaymentAccounts, PaymentGateway
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
+from server.ports.webhooks import WebhookSender
 from server.prescriptions.service import ProfileFollower
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
@@ -102,6 +105,7 @@ from server.sync.changes import capturing_session_factory
 from server.sync.registry import SyncRegistry
 from server.tenants import sync as tenants_sync
 from server.tiles.profiles import TilesFollow
+from shared.clock import utcnow
 from shared.enums import PaymentMethod, PrincipalKind
 
 
@@ -160,11 +164,30 @@ class Container:
     provider_sign_in: ProviderSignIn | None = None
     #: HTTP clients of the adapters, closed with the container.
     http_clients: list[httpx.Client] = field(default_factory=list)
+    #: Sends outbox events to tenants' webhook subscriptions (None: not built yet).
+    webhooks: WebhookSender | None = None
+    _relay: Relay | None = None
+
+    def relay(self) -> Relay:
+        """The outbox relay: events to the sinks (``events``, the analytics port) and to
+        the tenants' webhook subscriptions. Built on first use, with the sinks of then."""
+        if self._relay is None:
+            settings = self.settings
+            self._relay = Relay(
+                make_uow=self.uow,
+                sender=self.webhooks or CloudEventsWebhooks(_webhook_client(settings)),
+                sinks={"analytics": self.events},
+                sealer=self.sealer,
+                concurrency=settings.webhook_concurrency,
+            )
+        return self._relay
 
     def projector(self) -> engagement_projection.Projector:
         return engagement_projection.Projector(self.ledger_observers, cache=self.engagement_states)
 
     def dispose(self) -> None:
+        if self._relay is not None:
+            self._relay.close()
         self.engine.dispose()
         self.read_engine.dispose()
         for client in self.http_clients:
@@ -206,6 +229,17 @@ class Ports:
     messaging: Messaging | None = None
     events: EventPublisher | None = None
     benefits: BenefitsService | None = None
+    webhooks: WebhookSender | None = None
+
+
+def _webhook_client(settings: Settings) -> httpx.Client:
+    """No redirects (a subscription names its endpoint), bounded time per attempt."""
+    return httpx.Client(
+        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
+        limits=httpx.Limits(max_connections=settings.webhook_concurrency * 2),
+        follow_redirects=False,
+        headers={"user-agent": "zmos-webhooks/1"},
+    )
 
 
 def _benefits(
@@ -476,6 +510,7 @@ def build_container(
         sealer=sealer,
         benefits=benefits,
         http_clients=clients,
+        webhooks=ports.webhooks,
     )
 
 
@@ -558,18 +593,27 @@ def background_jobs(container: Container) -> list[Job]:
                 engagement_projection.project_all_job,
                 make_uow=make_uow,
                 projector=container.projector(),
-                events=container.events,
             ),
         ),
         Job(
             "journeys.rollup",
             600.0,
-            partial(journey_adherence.rollup_all, make_uow, container.events),
+            partial(journey_adherence.rollup_all, make_uow),
         ),
         Job(
             "sync.prune_changes",
             3600.0,
             partial(sync_pull.prune_job, make_uow=make_uow, keep=keep_changes),
+        ),
+        Job("outbox.relay", container.settings.outbox_relay_seconds, container.relay().run),
+        Job(
+            "outbox.prune",
+            3600.0,
+            partial(
+                _prune_outbox,
+                container,
+                timedelta(days=container.settings.outbox_retention_days),
+            ),
         ),
         Job(
             "audit.purge",
@@ -623,3 +667,7 @@ def background_jobs(container: Container) -> list[Job]:
             )
         )
     return jobs
+
+
+def _prune_outbox(container: Container, keep: timedelta) -> int:
+    return container.relay().prune(utcnow(), keep)

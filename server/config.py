@@ -129,6 +129,32 @@ class Settings(BaseSettings):
         description="Days the server keeps kiosks' pull changes; a kiosk offline longer "
         "downloads a fresh snapshot (its unsent actions are kept)",
     )
+    outbox_retention_days: float = Field(
+        7,
+        gt=0,
+        description="Days the event outbox keeps events after every delivery of them ended "
+        "(delivered or dead-lettered): how far back a webhook subscription can be replayed. "
+        "Events still pending are kept however old",
+    )
+    outbox_relay_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="How often the job 'outbox.relay' sends new events to the sinks and the "
+        "tenants' webhook subscriptions",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="How long one webhook delivery may take (connect, send, answer) before "
+        "it counts as failed and is retried later",
+    )
+    webhook_concurrency: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="Webhook requests a server process has in flight at once (events of "
+        "one member to one endpoint always go one after another)",
+    )
     audit_retention_days: int = Field(
         400,
         ge=30,
@@ -225,7 +251,7 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = Field(
         None,
         description="Integrated mode: ZHEP's OpenID Connect issuer (e.g. https://id.zhep.example). "
-        "With it, the console and the member app offer 'Sign in with Zimasa' and the API "
+        "With it, the console and the member app offer 'Continue with Zimasa' and the API "
         "accepts ZHEP's access tokens (JWTs) besides its own",
     )
     oidc_client_id: str = Field("zmos-console", description="The console's client at ZHEP")

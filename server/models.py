@@ -16,6 +16,7 @@ from server.members import models as members_models
 from server.migration_in import models as migration_in_models
 from server.notices import models as notices_models
 from server.nudges import models as nudges_models
+from server.outbox import models as outbox_models
 from server.passes import models as passes_models
 from server.payments import models as payments_models
 from server.plans import models as plans_models
@@ -48,6 +49,7 @@ __all__ = [
     "migration_in_models",
     "notices_models",
     "nudges_models",
+    "outbox_models",
     "passes_models",
     "payments_models",
     "plans_models",

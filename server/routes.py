@@ -28,6 +28,7 @@ from server.members.router import router as members_router
 from server.migration_in.router import router as migration_in_router
 from server.notices.router import router as notices_router
 from server.nudges.router import router as nudges_router
+from server.outbox.router import router as webhooks_router
 from server.passes.router import router as passes_router
 from server.payments.router import router as payments_router
 from server.plans.router import router as plans_router
@@ -82,6 +83,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     corporate_router,
     archive_router,
     migration_in_router,
+    webhooks_router,
     corporate_reports_router,
     *sync_routers,
 )

@@ -120,7 +120,6 @@ def _engagement_rebuild(args: argparse.Namespace) -> int:
         done = rebuild_tenants(
             container.uow,
             projector=container.projector(),
-            events=container.events,
             slug=args.tenant,
         )
     finally:
@@ -137,10 +136,10 @@ def _journeys_rollup(args: argparse.Namespace) -> int:
 
     container = build_container(Settings())
     try:
-        published = rollup_all(container.uow, container.events)
+        published = rollup_all(container.uow)
     finally:
         container.dispose()
-    print(f"journeys rolled up: {published} events published")
+    print(f"journeys rolled up: {published} events recorded for delivery")
     return 0
 
 

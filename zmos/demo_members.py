@@ -246,7 +246,6 @@ def seed_members(container: Container, tenant: DemoTenant, passes_dir: Path) -> 
                 checkin_service.check_in(
                     uow=container.uow(),
                     eligibility=container.eligibility,
-                    events=container.events,
                     claims=claims,
                     cmd=CheckinCreate(
                         member_id=member.id,

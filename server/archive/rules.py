@@ -48,7 +48,10 @@ Kind = Literal[
 
 #: Tables left out: sign-in secrets and one-time links (they name this server's sessions),
 #: the pass signing keys (sealed under this server's secret; a tenant gets a new key on
-#: first use), and the kiosks' sync bookkeeping (kiosks start again from a full download).
+#: first use), the kiosks' sync bookkeeping (kiosks start again from a full download), and
+#: the event outbox: events and their deliveries are in transit (kept for days, facts of
+#: the tables archived), and webhook subscriptions carry signing secrets sealed under this
+#: server's secret (a tenant makes its subscriptions again, with new secrets).
 EXCLUDED = frozenset(
     {
         "refresh_tokens",
@@ -63,6 +66,9 @@ EXCLUDED = frozenset(
         "location_sync_seq",
         # PSP secret keys, sealed to this server's secret: the owner sets them again.
         "payment_accounts",
+        "outbox_events",
+        "outbox_deliveries",
+        "webhook_subscriptions",
     }
 )
 

@@ -7,10 +7,19 @@ from datetime import datetime, timedelta
 #: The youngest entry the database lets anyone delete: the purge's floor (see the migration).
 MIN_RETENTION_DAYS = 30
 
-#: Tables whose writes are not recorded: the log itself, and the sync engine's own
-#: bookkeeping (copies of changes already recorded at their source, counters).
+#: Tables whose writes are not recorded: the log itself, the sync engine's own
+#: bookkeeping (copies of changes already recorded at their source, counters), and the event
+#: outbox (events of changes recorded at their source, and their delivery state).
 NOT_AUDITED = frozenset(
-    {"audit_entries", "sync_changes", "location_sync_seq", "device_sync_state", "login_throttle"}
+    {
+        "audit_entries",
+        "sync_changes",
+        "location_sync_seq",
+        "device_sync_state",
+        "login_throttle",
+        "outbox_events",
+        "outbox_deliveries",
+    }
 )
 
 CREATE, UPDATE, DELETE, BULK_CREATE = "create", "update", "delete", "bulk_create"

@@ -33,7 +33,7 @@ from server.bookings.waitlist import release_place
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, NotFound
 from server.members.models import Member
-from server.ports.analytics import EventPublisher, publish_committed
+from server.outbox import record as outbox
 from server.ports.eligibility import EligibilityService
 from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
@@ -208,7 +208,6 @@ def decline(
 def attend(
     *,
     uow: UnitOfWork,
-    events: EventPublisher,
     claims: AccessClaims,
     booking_id: uuid.UUID,
     cmd: AttendanceCreate,
@@ -223,10 +222,10 @@ def attend(
             checked_in_at=cmd.checked_in_at or utcnow(),
             checkin_id=cmd.checkin_id,
         )
+        if attended.movement is not None:
+            outbox.record(uow.db, [attended.movement])
         uow.commit()
         result = _read(uow, attended.booking)
-    if attended.movement is not None:
-        publish_committed(events, [attended.movement])
     return result
 
 

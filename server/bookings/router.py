@@ -169,7 +169,6 @@ def record_attendance(
     """Check a booked member in: on time or late (policy), once."""
     return booking_service.attend(
         uow=container.uow(),
-        events=container.events,
         claims=claims,
         booking_id=booking_id,
         cmd=cmd or AttendanceCreate(),

@@ -33,7 +33,6 @@ from server.challenges.schemas import (
 )
 from server.errors import Forbidden
 from server.members.deps import MemberClaims
-from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from shared.enums import PrincipalKind, StaffRole
 from shared.inputs import Day
@@ -96,7 +95,6 @@ def update_challenge(
     updated = service.update_challenge(
         uow=container.uow(), claims=claims, challenge_id=challenge_id, cmd=cmd
     )
-    publish_committed(container.events, updated.published)
     return updated.answer
 
 
@@ -142,7 +140,6 @@ def join(challenge_id: uuid.UUID, claims: MemberClaims, container: ContainerDep)
     """Join; movement already in the window counts. Joining twice changes nothing. 409: a
     finished or cancelled challenge; 403: a circle's challenge for someone not in it."""
     joined = service.join(uow=container.uow(), claims=claims, challenge_id=challenge_id)
-    publish_committed(container.events, joined.published)
     return joined.answer
 
 

@@ -36,6 +36,7 @@ from server.db.uow import UnitOfWork
 from server.engagement.repository import MemberDays
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.members.models import Member
+from server.outbox import record as outbox
 from server.ports.analytics import PublishedEvent
 from server.ports.identity import AccessClaims
 from server.tenants.models import Location
@@ -194,6 +195,7 @@ def update_challenge(
         db.flush()
         count = ParticipantRepository(db, claims.tenant_id).count(challenge_id)
         answer = _read(row, _today(db, claims, now), count)
+        outbox.record(db, published)
         uow.commit()
     return Updated(answer, tuple(published))
 
@@ -300,6 +302,7 @@ def join(*, uow: UnitOfWork, claims: AccessClaims, challenge_id: uuid.UUID) -> J
         published = backfill(db, claims.tenant_id, row, participant, days.day_start_hour(), now)
         db.flush()
         answer = _my_read(db, claims, row, participant, today)
+        outbox.record(db, published)
         uow.commit()
     return Joined(answer, tuple(published))
 

@@ -44,7 +44,6 @@ def check_in(
     return service.check_in(
         uow=container.uow(),
         eligibility=container.eligibility,
-        events=container.events,
         claims=claims,
         cmd=cmd,
         booked=booked,

@@ -22,10 +22,11 @@ from server.engagement import service as engagement_service
 from server.engagement.repository import MemberDays
 from server.errors import Forbidden, InvalidInput
 from server.members.models import Member
+from server.outbox import record as outbox
 from server.passes.repository import MemberPassRepository
 from server.plans.models import Membership
 from server.plans.repository import MembershipRepository, member_or_404
-from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.ports.analytics import PublishedEvent
 from server.ports.eligibility import EligibilityDecision, EligibilityRequest, EligibilityService
 from server.ports.identity import AccessClaims
 from server.sync import changes as sync_changes
@@ -157,7 +158,6 @@ def check_in(
     *,
     uow: UnitOfWork,
     eligibility: EligibilityService,
-    events: EventPublisher,
     claims: AccessClaims,
     cmd: CheckinCreate,
     booked: BookedClasses | None = None,
@@ -243,8 +243,8 @@ def check_in(
                     days=_known_days(uow, claims.tenant_id, member, point.location),
                 )
             )
+        outbox.record(uow.db, published)
         uow.commit()
-    publish_committed(events, published)
     return CheckinResult(
         **CheckinRead.model_validate(checkin).model_dump(),
         warning=decision.warning,

@@ -18,7 +18,6 @@ from server.engagement.models import BadgeAward, MemberEngagement, StreakPause
 from server.engagement.projection import Projector, new_revision, period_minutes, project_pending
 from server.engagement.repository import MemberDays
 from server.errors import InvalidInput, NotFound
-from server.ports.analytics import EventPublisher
 from shared.clock import ensure_utc, utcnow
 from shared.engagement import codec
 from shared.engagement.adherence import multiplier
@@ -143,7 +142,6 @@ def engagement_of(
     *,
     make_uow: Callable[[], UnitOfWork],
     projector: Projector,
-    events: EventPublisher,
     tenant_id: uuid.UUID,
     member_id: uuid.UUID,
     now: datetime,
@@ -151,7 +149,7 @@ def engagement_of(
     with make_uow() as uow:
         if not MemberDays(uow.db, tenant_id).is_member(member_id):
             raise NotFound(f"member {member_id} was not found")
-    project_pending(make_uow, tenant_id, projector=projector, events=events, most=20_000)
+    project_pending(make_uow, tenant_id, projector=projector, most=20_000)
     with make_uow() as uow:
         days = MemberDays(uow.db, tenant_id)
         row = uow.db.execute(

@@ -52,7 +52,6 @@ def _read(
     found = progress.engagement_of(
         make_uow=container.uow,
         projector=projector,
-        events=container.events,
         tenant_id=tenant_id,
         member_id=member_id,
         now=utcnow(),

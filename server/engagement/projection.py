@@ -54,7 +54,8 @@ from server.engagement.models import (
 )
 from server.engagement.repository import MemberDays
 from server.engagement.service import entry_of
-from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.outbox import record as outbox
+from server.ports.analytics import PublishedEvent
 from server.tenants.models import Tenant
 from shared.clock import ensure_utc, utcnow
 from shared.engagement import codec
@@ -378,8 +379,8 @@ class Projector:
     def project(
         self, uow: UnitOfWork, tenant_id: uuid.UUID, *, limit: int = 2000, now: datetime
     ) -> Projected:
-        """Project up to ``limit`` pending rows in the open unit of work (the caller
-        commits, then publishes ``published``)."""
+        """Project up to ``limit`` pending rows in the open unit of work, the events of
+        what changed added to its outbox (``published``); the caller commits."""
         db = uow.db
         last_seq = _claim(db, tenant_id)
         if last_seq is None:
@@ -427,6 +428,7 @@ class Projector:
         published = list(observed)
         for member_id, member in members.items():
             published += _changes(tenant_id, member_id, before[member_id], member, now)
+        outbox.record(db, published)
         db.execute(
             update(EngagementCursor)
             .where(EngagementCursor.tenant_id == tenant_id)
@@ -851,18 +853,16 @@ def project_pending(
     tenant_id: uuid.UUID,
     *,
     projector: Projector,
-    events: EventPublisher,
     limit: int = 2000,
     most: int | None = None,
 ) -> int:
-    """Project the tenant's pending rows batch by batch, each committed then published;
+    """Project the tenant's pending rows batch by batch, each committed with its events;
     stops when none is left, another process holds the cursor, or after ``most`` rows."""
     total = 0
     while most is None or total < most:
         with make_uow() as uow:
             done = projector.project(uow, tenant_id, limit=limit, now=utcnow())
             uow.commit()
-        publish_committed(events, done.published)
         total += done.applied
         if done.busy or done.applied < limit:
             break
@@ -877,16 +877,11 @@ def tenants_pending(uow: UnitOfWork) -> list[uuid.UUID]:
     return sorted(set(found))
 
 
-def project_all_job(
-    *, make_uow: Callable[[], UnitOfWork], projector: Projector, events: EventPublisher
-) -> int:
+def project_all_job(*, make_uow: Callable[[], UnitOfWork], projector: Projector) -> int:
     """The background job: every tenant with pending rows, a bounded amount each."""
     with make_uow() as uow:
         tenants = tenants_pending(uow)
-    return sum(
-        project_pending(make_uow, t, projector=projector, events=events, most=20_000)
-        for t in tenants
-    )
+    return sum(project_pending(make_uow, t, projector=projector, most=20_000) for t in tenants)
 
 
 def streaks_at_risk(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list[StreakRisk]:
@@ -940,7 +935,6 @@ def rebuild_tenants(
     make_uow: Callable[[], UnitOfWork],
     *,
     projector: Projector,
-    events: EventPublisher,
     slug: str | None = None,
 ) -> dict[str, int]:
     """``zmos engagement rebuild``: each tenant (or the one with ``slug``) rebuilt from its
@@ -958,7 +952,5 @@ def rebuild_tenants(
         with make_uow() as uow:
             replayed = projector.rebuild(uow, tenant_id, now=utcnow())
             uow.commit()
-        done[name] = replayed + project_pending(
-            make_uow, tenant_id, projector=projector, events=events
-        )
+        done[name] = replayed + project_pending(make_uow, tenant_id, projector=projector)
     return done

@@ -36,7 +36,6 @@ from server.engagement.schemas import (
 )
 from server.errors import NotFound
 from server.members.deps import MemberClaims
-from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from shared.enums import MovementKind, StaffRole
 from shared.inputs import Day
@@ -81,7 +80,6 @@ def record_event(
     entered = service.enter_movement(
         uow=container.uow(), tenant_id=claims.tenant_id, facts=facts, event_id=cmd.id
     )
-    publish_committed(container.events, entered.published)
     return _answer(entered, response)
 
 
@@ -125,7 +123,6 @@ def report_my_movement(
     entered = service.enter_movement(
         uow=container.uow(), tenant_id=claims.tenant_id, facts=facts, event_id=cmd.id
     )
-    publish_committed(container.events, entered.published)
     return _answer(entered, response)
 
 
@@ -200,7 +197,6 @@ def void_event(
         reason=cmd.reason,
         recorded_by=claims.subject_id,
     )
-    publish_committed(container.events, entered.published)
     return MovementEventRead.model_validate(entered.entry)
 
 
@@ -229,7 +225,6 @@ def correct_event(
         provenance=Provenance.STAFF_RECORDED,
         source=MovementSource.DESK.value,
     )
-    publish_committed(container.events, entered.published)
     return MovementEventRead.model_validate(entered.entry)
 
 
@@ -250,7 +245,6 @@ def check_out_of_visit(
         completed=cmd.completed,
         checkin_id=checkin_id,
     )
-    publish_committed(container.events, entered.published)
     return MovementEventRead.model_validate(entered.entry)
 
 
@@ -270,7 +264,6 @@ def check_out_of_class(
         completed=cmd.completed,
         session_id=session_id,
     )
-    publish_committed(container.events, entered.published)
     return MovementEventRead.model_validate(entered.entry)
 
 

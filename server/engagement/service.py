@@ -1,5 +1,5 @@
-"""The movement ledger: facts recorded in the caller's transaction, published after it
-commits. Idempotent by id; a correction or a void is a new event naming the old one."""
+"""The movement ledger: facts recorded in the caller's transaction, their events added to
+the outbox in it. Idempotent by id; a correction or a void is a new event naming the old one."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from server.db.uow import UnitOfWork
 from server.engagement.models import MovementEvent
 from server.engagement.repository import MemberDays, MovementEventRepository
 from server.errors import Conflict, InvalidInput, NotFound
+from server.outbox import record as outbox
 from server.ports.analytics import PublishedEvent
 from shared.clock import ensure_utc, utcnow
 from shared.enums import MovementKind
@@ -276,6 +277,7 @@ def enter_movement(
         row, created = _insert(uow, repo, row, facts)
         entry = entry_of(row)
         published = (published_of(tenant_id, row),) if created else ()
+        outbox.record(uow.db, published)
         uow.commit()
     return Entered(entry, created, published)
 
@@ -386,6 +388,7 @@ def void_movement(
         )
         entry = entry_of(void)
         published = published_of(tenant_id, void)
+        outbox.record(uow.db, [published])
         uow.commit()
     return Entered(entry, True, (published,))
 
@@ -462,6 +465,7 @@ def correct_movement(
         )
         entry = entry_of(row)
         published = published_of(tenant_id, row)
+        outbox.record(uow.db, [published])
         uow.commit()
     return Entered(entry, True, (published,))
 

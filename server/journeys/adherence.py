@@ -33,7 +33,8 @@ from server.journeys.models import (
 )
 from server.journeys.rules import week_of, week_starts
 from server.members.models import Member
-from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.outbox import record as outbox
+from server.ports.analytics import PublishedEvent
 from server.prescriptions.models import PrescriptionProfile, PrescriptionProfileVersion
 from server.scheduling.models import ClassSession, SessionType
 from server.tenants.models import Location, Tenant
@@ -644,6 +645,7 @@ def _rollup_tenant(uow: UnitOfWork, tenant_id: uuid.UUID, now: datetime) -> list
         )
     if history:
         db.execute(insert(JourneyEnrolmentEvent), history)
+    outbox.record(db, published)
     uow.commit()
     return published
 
@@ -670,17 +672,15 @@ def tenants_with_live(uow: UnitOfWork) -> list[uuid.UUID]:
 
 def rollup_all(
     make_uow: Callable[[], UnitOfWork],
-    events: EventPublisher,
     now: Callable[[], datetime] = utcnow,
 ) -> int:
     """The background job (and ``zmos journeys rollup``): every tenant with live
-    enrolments, one transaction each; returns how many events it published."""
+    enrolments, one transaction each; returns how many events it recorded."""
     with make_uow() as uow:
         tenants = tenants_with_live(uow)
     total = 0
     for tenant_id in tenants:
         with make_uow() as uow:
             published = rollup_tenant(uow, tenant_id, now())
-        publish_committed(events, published)
         total += len(published)
     return total

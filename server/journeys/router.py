@@ -25,7 +25,6 @@ from server.journeys.schemas import (
     Transition,
 )
 from server.members.deps import MemberClaims
-from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from server.ports.risk import EnrolmentGate
 from shared.carepath.enrolment import EnrolmentStatus
@@ -79,7 +78,7 @@ def enrol_me(
 ) -> EnrolmentRead:
     """Join a journey (its current version), from the coming Monday or a chosen date not in
     the past; 409 when screening does not allow it or one is on it already."""
-    read, published = service.enrol(
+    read, _ = service.enrol(
         container.uow(),
         gate,
         claims,
@@ -87,7 +86,6 @@ def enrol_me(
         template_id=cmd.template_id,
         starts_on=cmd.starts_on,
     )
-    publish_committed(container.events, published)
     return read
 
 
@@ -113,7 +111,7 @@ def enrol_member(
     gate: GateDep,
 ) -> EnrolmentRead:
     """Enrol a member on a journey, naming their coach (coaches, managers, owners)."""
-    read, published = service.enrol(
+    read, _ = service.enrol(
         container.uow(),
         gate,
         claims,
@@ -122,7 +120,6 @@ def enrol_member(
         starts_on=cmd.starts_on,
         coach_id=cmd.coach_id,
     )
-    publish_committed(container.events, published)
     return read
 
 
@@ -139,10 +136,7 @@ def _move(
     to: EnrolmentStatus,
     cmd: Transition | None,
 ) -> EnrolmentRead:
-    read, published = service.move(
-        container.uow(), claims, enrolment_id, to, cmd.reason if cmd else ""
-    )
-    publish_committed(container.events, published)
+    read, _ = service.move(container.uow(), claims, enrolment_id, to, cmd.reason if cmd else "")
     return read
 
 
@@ -197,10 +191,9 @@ def record_assessment(
     enrolment_id: uuid.UUID, cmd: AssessmentWrite, claims: Caller, container: ContainerDep
 ) -> AssessmentRead:
     """Record an assessment in a week the journey takes it, within its plausible range."""
-    read, published = service.record_assessment(
+    read, _ = service.record_assessment(
         container.uow(), claims, enrolment_id, cmd, sealer=container.sealer
     )
-    publish_committed(container.events, published)
     return read
 
 

@@ -42,6 +42,7 @@ from server.journeys.schemas import (
 )
 from server.journeys.templates import with_starters
 from server.members.models import Member
+from server.outbox import record as outbox
 from server.ports.analytics import PublishedEvent
 from server.ports.identity import AccessClaims
 from server.ports.risk import EnrolmentGate
@@ -421,6 +422,20 @@ def enrol(
         db.add(_history(row, "enrolled", claims, now, detail={"starts_on": start.isoformat()}))
         if starting:
             db.add(_history(row, "started", None, now, reason="started on the day of enrolling"))
+        published = [
+            _event(
+                tenant,
+                "journey.enrolled",
+                now,
+                enrolment_id=row.id,
+                member_id=member_id,
+                template_id=template.id,
+                version=version.version,
+                starts_on=start,
+                by=_by(claims),
+            )
+        ]
+        outbox.record(db, published)
         try:
             uow.commit()
         except IntegrityError:
@@ -429,19 +444,6 @@ def enrol(
                 code="already_enrolled",
             ) from None
         read = _read(row, _Context(template, version, from_json(version.plan)), today)
-    published = [
-        _event(
-            tenant,
-            "journey.enrolled",
-            now,
-            enrolment_id=row.id,
-            member_id=member_id,
-            template_id=template.id,
-            version=version.version,
-            starts_on=start,
-            by=_by(claims),
-        )
-    ]
     return read, published
 
 
@@ -489,21 +491,22 @@ def move(
             row.ended_on = today
         db.add(_history(row, _KINDS[to], claims, now, reason=reason))
         ctx = _context(uow, row)
-        uow.commit()
         read = _read(row, ctx, today)
-    published = []
-    if to is EnrolmentStatus.COMPLETED:
-        published.append(
-            _event(
-                claims.tenant_id,
-                "journey.completed",
-                now,
-                enrolment_id=row.id,
-                member_id=row.member_id,
-                weeks_met=read.weeks_met,
-                adherence=read.adherence,
+        published: list[PublishedEvent] = []
+        if to is EnrolmentStatus.COMPLETED:
+            published.append(
+                _event(
+                    claims.tenant_id,
+                    "journey.completed",
+                    now,
+                    enrolment_id=row.id,
+                    member_id=row.member_id,
+                    weeks_met=read.weeks_met,
+                    adherence=read.adherence,
+                )
             )
-        )
+        outbox.record(db, published)
+        uow.commit()
     return read, published
 
 
@@ -616,6 +619,17 @@ def record_assessment(
         result.at = now
         if existing is None:
             db.add(result)
+        published = [
+            _event(
+                claims.tenant_id,
+                "journey.assessment",
+                now,
+                enrolment_id=row.id,
+                week=cmd.week,
+                key=cmd.key,
+            )
+        ]
+        outbox.record(db, published)
         uow.commit()
         read = AssessmentRead(
             enrolment_id=result.enrolment_id,
@@ -625,14 +639,4 @@ def record_assessment(
             recorded_by_kind=result.recorded_by_kind,
             at=result.at,
         )
-    published = [
-        _event(
-            claims.tenant_id,
-            "journey.assessment",
-            now,
-            enrolment_id=row.id,
-            week=cmd.week,
-            key=cmd.key,
-        )
-    ]
     return read, published

@@ -30,7 +30,7 @@ class Member(TenantScoped, Timestamps, Base):
         UniqueConstraint("tenant_id", "email"),
         UniqueConstraint("tenant_id", "barcode"),
         UniqueConstraint("tenant_id", "card_number"),
-        UniqueConstraint("tenant_id", "party_id"),
+        Index("uq_members_tenant_id_party_id", "tenant_id", "party_id", unique=True),
         Index("ix_members_tenant_phone", "tenant_id", "phone"),
         Index("ix_members_tenant_name", "tenant_id", "last_name", "first_name"),
         Index("ix_members_tenant_search_key", "tenant_id", "search_key"),

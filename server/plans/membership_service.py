@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, InvalidInput, NotFound
+from server.outbox import record as outbox
 from server.plans import renewal_rules, rules
 from server.plans.models import AccessPlan, Membership
 from server.plans.repository import MembershipRepository, PlanRepository, member_or_404
@@ -18,7 +19,7 @@ from server.plans.schemas import (
     MembershipPage,
     MembershipRead,
 )
-from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.ports.analytics import PublishedEvent
 from server.ports.identity import AccessClaims
 from server.tenants.repository import LocationRepository
 from shared.clock import utcnow
@@ -250,7 +251,6 @@ def unfreeze(*, uow: UnitOfWork, claims: AccessClaims, membership_id: uuid.UUID)
 def cancel(
     *,
     uow: UnitOfWork,
-    events: EventPublisher,
     claims: AccessClaims,
     membership_id: uuid.UUID,
     cmd: MembershipCancel,
@@ -263,19 +263,23 @@ def cancel(
             raise Conflict(refusal, code="membership_state")
         membership.status = MembershipStatus.CANCELLED.value
         membership.frozen_until = None
+        # The reason has no column: it travels with the event, which is the record of it.
+        outbox.record(
+            uow.db,
+            [
+                PublishedEvent(
+                    tenant_id=claims.tenant_id,
+                    name="membership.cancelled",
+                    occurred_at=utcnow(),
+                    data={
+                        "membership_id": str(membership_id),
+                        "member_id": str(membership.member_id),
+                        "by": str(claims.subject_id),
+                        "reason": cmd.reason,
+                    },
+                )
+            ],
+        )
         uow.commit()
         read = to_read(membership, plan, timezone)
-    # The reason has no column: it travels with the event, which is the record of it.
-    event = PublishedEvent(
-        tenant_id=claims.tenant_id,
-        name="membership.cancelled",
-        occurred_at=utcnow(),
-        data={
-            "membership_id": str(membership_id),
-            "member_id": str(read.member_id),
-            "by": str(claims.subject_id),
-            "reason": cmd.reason,
-        },
-    )
-    publish_committed(events, [event])
     return read

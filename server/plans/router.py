@@ -165,7 +165,6 @@ def cancel_membership(
 ) -> MembershipRead:
     return membership_service.cancel(
         uow=container.uow(),
-        events=container.events,
         claims=claims,
         membership_id=membership_id,
         cmd=cmd or MembershipCancel(),

@@ -1,13 +1,17 @@
-"""EventPublisher: movement and business events out. Standalone: local log; integrated: ZHEP."""
+"""EventPublisher: movement and business events out. Standalone: local log; integrated: ZHEP.
+
+Domains never publish directly: they add their events to the transactional outbox
+(``server.outbox.record``) in the unit of work of the change, and the relay job hands each
+event to every configured publisher (a "sink") and to the tenant's webhook subscriptions."""
 
 from __future__ import annotations
 
-import logging
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from shared.ids import new_id
 
 
 @dataclass(frozen=True)
@@ -16,17 +20,13 @@ class PublishedEvent:
     name: str
     occurred_at: datetime
     data: dict[str, Any] = field(default_factory=dict)
+    #: The CloudEvent id, the same on every delivery attempt: receivers dedupe by it.
+    id: uuid.UUID = field(default_factory=new_id)
+    #: The member the event is about (default: ``data["member_id"]``), if any.
+    subject: uuid.UUID | None = None
 
 
 class EventPublisher(Protocol):
-    def publish(self, event: PublishedEvent) -> None: ...
-
-
-def publish_committed(events: EventPublisher, published: Iterable[PublishedEvent]) -> None:
-    """Publish facts the caller has committed. They are stored already, so a publisher that
-    fails is logged, never the caller's failure."""
-    for event in published:
-        try:
-            events.publish(event)
-        except Exception:
-            logging.getLogger("zmos.events").exception("could not publish %s", event.name)
+    def publish(self, event: PublishedEvent) -> None:
+        """Hand the event on; raise if it was not taken (the relay retries it later)."""
+        ...

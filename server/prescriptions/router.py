@@ -54,9 +54,7 @@ def list_profiles(
 def create_profile(cmd: ProfileCreate, claims: Admin, container: ContainerDep) -> ProfileRead:
     """A new profile, version 1: known risk-flag and goal keys only, frequency min ≤ max,
     intensity within the ceiling, minutes above zero."""
-    return service.create_profile(
-        uow=container.uow(), events=container.events, claims=claims, cmd=cmd
-    )
+    return service.create_profile(uow=container.uow(), claims=claims, cmd=cmd)
 
 
 @router.get("/prescription-profiles/{profile_id}", response_model=ProfileRead)
@@ -86,7 +84,6 @@ def update_profile(
     follow the profile take its new values at once."""
     return service.update_profile(
         uow=container.uow(),
-        events=container.events,
         followers=followers,
         claims=claims,
         profile_id=profile_id,
@@ -97,6 +94,4 @@ def update_profile(
 @router.post("/prescription-profiles/{profile_id}/archive", response_model=ProfileRead)
 def archive_profile(profile_id: uuid.UUID, claims: Admin, container: ContainerDep) -> ProfileRead:
     """No session type or Tile may choose it any more; those following it keep their values."""
-    return service.archive_profile(
-        uow=container.uow(), events=container.events, claims=claims, profile_id=profile_id
-    )
+    return service.archive_profile(uow=container.uow(), claims=claims, profile_id=profile_id)

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
-from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.outbox import record as outbox
+from server.ports.analytics import PublishedEvent
 from server.ports.identity import AccessClaims
 from server.prescriptions import rules
 from server.prescriptions.models import PrescriptionProfile, PrescriptionProfileVersion
@@ -243,14 +244,12 @@ def _changed(
     )
 
 
-def create_profile(
-    *, uow: UnitOfWork, events: EventPublisher, claims: AccessClaims, cmd: ProfileCreate
-) -> ProfileRead:
+def create_profile(*, uow: UnitOfWork, claims: AccessClaims, cmd: ProfileCreate) -> ProfileRead:
     _writer(claims)
     with uow:
         read = _read(*_add_profile(uow.db, claims.tenant_id, cmd, by=claims.subject_id))
+        outbox.record(uow.db, [_changed(claims, read.id, 1, "created")])
         uow.commit()
-    publish_committed(events, [_changed(claims, read.id, 1, "created")])
     return read
 
 
@@ -273,7 +272,6 @@ def merged(current: PrescriptionProfileVersion, cmd: ProfileUpdate) -> ProfileCo
 def update_profile(
     *,
     uow: UnitOfWork,
-    events: EventPublisher,
     followers: Sequence[ProfileFollower],
     claims: AccessClaims,
     profile_id: uuid.UUID,
@@ -306,14 +304,12 @@ def update_profile(
         values = values_of(version)
         updated = sum(f.follow(uow.db, claims.tenant_id, values) for f in followers)
         read = _read(profile, version)
+        outbox.record(uow.db, [_changed(claims, profile_id, number, "edited", updated)])
         uow.commit()
-    publish_committed(events, [_changed(claims, profile_id, number, "edited", updated)])
     return read
 
 
-def archive_profile(
-    *, uow: UnitOfWork, events: EventPublisher, claims: AccessClaims, profile_id: uuid.UUID
-) -> ProfileRead:
+def archive_profile(*, uow: UnitOfWork, claims: AccessClaims, profile_id: uuid.UUID) -> ProfileRead:
     """No new session type or Tile may choose it; those following it keep their values.
     Archiving twice changes nothing."""
     _writer(claims)
@@ -324,6 +320,6 @@ def archive_profile(
         profile.archived_at = utcnow()
         uow.flush()
         read = _read(profile, current)
+        outbox.record(uow.db, [_changed(claims, profile_id, read.current_version, "archived")])
         uow.commit()
-    publish_committed(events, [_changed(claims, profile_id, read.current_version, "archived")])
     return read

@@ -17,6 +17,7 @@ from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.members import service as member_service
 from server.members.models import Member, MemberAlert
 from server.members.schemas import MemberRead
+from server.outbox import erasure as outbox_erasure
 from server.ports.identity import AccessClaims, AccessGrants
 from server.privacy import records, rules
 from server.privacy.models import PrivacyRequest
@@ -296,6 +297,7 @@ def erase_member(
                     (table.c.member_id == member_id) | (table.c.to_email == email)
                 )
             done[name] = _erase_table(db, name, policy, where)
+        done.update(outbox_erasure.forget_member(db, claims.tenant_id, member_id))
         done.update(
             _forget_imports(
                 db,

@@ -13,7 +13,6 @@ from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.db.sealed import FieldSealer
 from server.members.deps import MemberClaims
-from server.ports.analytics import EventPublisher
 from server.ports.risk import CoachedMembers
 from server.screening import service
 from server.screening.schemas import (
@@ -49,14 +48,6 @@ async def get_coached(request: Request) -> CoachedMembers:
 CoachedDep = Annotated[CoachedMembers, Depends(get_coached)]
 
 
-async def get_events(request: Request) -> EventPublisher:
-    events: EventPublisher = request.app.state.container.events
-    return events
-
-
-EventsDep = Annotated[EventPublisher, Depends(get_events)]
-
-
 @router.get("/me/screening", response_model=MyScreening)
 def my_screening(claims: MemberClaims, uow: UowDep, sealer: SealerDep) -> MyScreening:
     """The questions, one's latest answers and outcome, and whether a clearance is awaited."""
@@ -70,14 +61,12 @@ def answer_screening(
     uow: UowDep,
     sealer: SealerDep,
     coached: CoachedDep,
-    events: EventsDep,
 ) -> ScreeningRead:
     """Answer the questionnaire: every question, and every follow-up of a yes (else 422)."""
     return service.record_screening(
         uow=uow,
         sealer=sealer,
         coached=coached,
-        events=events,
         claims=claims,
         member_id=claims.subject_id,
         cmd=cmd,
@@ -107,14 +96,12 @@ def enter_screening(
     uow: UowDep,
     sealer: SealerDep,
     coached: CoachedDep,
-    events: EventsDep,
 ) -> ScreeningRead:
     """Enter a questionnaire the member filled in on paper."""
     return service.record_screening(
         uow=uow,
         sealer=sealer,
         coached=coached,
-        events=events,
         claims=claims,
         member_id=member_id,
         cmd=cmd,

@@ -18,7 +18,8 @@ from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, InvalidInput
 from server.members.models import Member
 from server.members.repository import MemberRepository
-from server.ports.analytics import EventPublisher, PublishedEvent, publish_committed
+from server.outbox import record as outbox
+from server.ports.analytics import PublishedEvent
 from server.ports.identity import AccessClaims
 from server.ports.risk import CoachedMembers
 from server.screening.models import RiskFlagRecord, Screening, ScreeningClearance
@@ -214,7 +215,6 @@ def record_screening(
     uow: UnitOfWork,
     sealer: FieldSealer,
     coached: CoachedMembers,
-    events: EventPublisher,
     claims: AccessClaims,
     member_id: uuid.UUID,
     cmd: ScreeningWrite,
@@ -251,19 +251,19 @@ def record_screening(
         _flags_from_answers(uow, sealer, claims, member_id, answers, staff=staff)
         uow.db.flush()
         _keep_member_limit(uow, claims.tenant_id, member_id)
+        outbox.record(
+            uow.db,
+            [
+                PublishedEvent(
+                    tenant_id=claims.tenant_id,
+                    name="screening.completed",
+                    occurred_at=completed_at,
+                    data={"member_id": str(member_id), "outcome": result.value},
+                )
+            ],
+        )
         uow.commit()
         read = _read(uow, sealer, claims.tenant_id, member_id, full=True)
-    publish_committed(
-        events,
-        [
-            PublishedEvent(
-                tenant_id=claims.tenant_id,
-                name="screening.completed",
-                occurred_at=completed_at,
-                data={"member_id": str(member_id), "outcome": result.value},
-            )
-        ],
-    )
     return read
 
 

@@ -28,7 +28,7 @@ class StaffAccount(TenantScoped, Timestamps, Base):
     __tablename__ = "staff_accounts"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
-        UniqueConstraint("tenant_id", "party_id"),
+        Index("uq_staff_accounts_tenant_id_party_id", "tenant_id", "party_id", unique=True),
         ForeignKeyConstraint(
             ["tenant_id", "home_location_id"], ["locations.tenant_id", "locations.id"]
         ),

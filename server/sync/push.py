@@ -21,7 +21,7 @@ from server.errors import (
     Forbidden,
     InvalidInput,
 )
-from server.ports.analytics import EventPublisher, publish_committed
+from server.outbox import record as outbox
 from server.ports.eligibility import EligibilityService
 from server.ports.identity import AccessClaims
 from server.ports.payments import PaymentService
@@ -160,7 +160,6 @@ def push(
     registry: SyncRegistry,
     eligibility: EligibilityService,
     payments: PaymentService,
-    events: EventPublisher,
     claims: AccessClaims,
     cmd: PushRequest,
 ) -> PushResponse:
@@ -221,11 +220,11 @@ def push(
                     )
                     .values(last_mutation_id=last)
                 )
+            outbox.record(db, published)
             uow.commit()
     except DBAPIError:
         raise DatabaseUnavailable(
             "the server's database failed during this push; nothing of it was applied, send it "
             "again"
         ) from None
-    publish_committed(events, published)
     return PushResponse(last_mutation_id=last, results=results)

@@ -69,7 +69,6 @@ def push(cmd: PushRequest, claims: DeviceClaims, container: ContainerDep, sync: 
         registry=sync,
         eligibility=container.eligibility,
         payments=container.payments,
-        events=container.events,
         claims=claims,
         cmd=cmd,
     )

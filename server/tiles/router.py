@@ -59,7 +59,6 @@ def complete_tile(
     Tile."""
     done = service.complete_tile(
         uow=container.uow(),
-        events=container.events,
         claims=claims,
         tile_id=tile_id,
         completion_id=cmd.id,

@@ -16,7 +16,6 @@ from server.engagement.models import MovementEvent
 from server.engagement.repository import MemberDays
 from server.engagement.service import MovementFacts, enter_movement
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
-from server.ports.analytics import EventPublisher, publish_committed
 from server.ports.identity import AccessClaims
 from server.tiles import profiles, rules
 from server.tiles.models import Tile, TileCompletion
@@ -236,7 +235,6 @@ def _known(
 def complete_tile(
     *,
     uow: UnitOfWork,
-    events: EventPublisher,
     claims: AccessClaims,
     tile_id: uuid.UUID,
     completion_id: uuid.UUID,
@@ -311,7 +309,6 @@ def complete_tile(
         if known is None:
             raise
         return known
-    publish_committed(events, entered.published)
     if not entered.created:
         # The id names a movement event that is no Tile completion of this member.
         with uow:

@@ -14,7 +14,6 @@ from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute
 from server.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from server.members.deps import MemberClaims
-from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from server.wearables import service
 from server.wearables.files import UNPACKED_PER_PACKED
@@ -115,7 +114,6 @@ def _run(
         data=data,
         max_unpacked=limit * UNPACKED_PER_PACKED,
     )
-    publish_committed(container.events, imported.published)
     response.status_code = status.HTTP_201_CREATED if imported.created else status.HTTP_200_OK
     return ActivityImportRead.model_validate(imported.row)
 

@@ -29,6 +29,7 @@ from server.engagement import service as ledger
 from server.engagement.models import MovementEvent
 from server.engagement.repository import MemberDays
 from server.errors import Conflict, NotFound
+from server.outbox import record as outbox
 from server.ports.analytics import PublishedEvent
 from server.wearables import files, rules
 from server.wearables.models import ActivityImport
@@ -308,6 +309,7 @@ def import_activity_file(
             row.skipped = sum(1 for line in lines if line["outcome"] == Outcome.SKIPPED)
             row.merged = len(lines) - row.kept - row.skipped
             repo.add(row)
+            outbox.record(uow.db, published)
             uow.commit()
         except IntegrityError:
             # Another import of this file, or of the same workouts, committed meanwhile.

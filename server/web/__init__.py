@@ -42,6 +42,7 @@ from server.web import (
     staff_passwords,
     tenant_archive,
     timetable,
+    webhooks,
 )
 from server.web.pages import STATIC_DIR, refusal_page, sign_in_first
 from server.web.sessions import SignInFirst, WebRefusal
@@ -86,6 +87,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(setup_profiles.router)
     app.include_router(journeys.router)
     app.include_router(tenant_archive.router)
+    app.include_router(webhooks.router)
     app.include_router(setup.router)
     app.include_router(migration_in.router)
     app.include_router(staff_passwords.router)

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from server.api.deps import Services
-from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from server.wearables import service
 from server.wearables.files import UNPACKED_PER_PACKED
@@ -111,5 +110,4 @@ def import_file(container: Services, claims: AccessClaims, filename: str, data: 
         data=data,
         max_unpacked=container.settings.activity_import_max_bytes * UNPACKED_PER_PACKED,
     )
-    publish_committed(container.events, imported.published)
     return imported.row.id

@@ -16,7 +16,6 @@ from server.coaching.schemas import CoachMessageCreate, ContactCreate, LeadCoach
 from server.errors import NotFound
 from server.journeys import service as journeys
 from server.journeys.schemas import Adjustment, StaffEnrol, Transition
-from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from server.web.coaching_view import list_view, member_view
 from server.web.console import console_page, staff_in
@@ -244,7 +243,7 @@ async def enrol(request: Request, raw_id: str) -> Response:
 
     def act(container: Any, claims: AccessClaims, member_id: uuid.UUID, cmd: StaffEnrol) -> None:
         _reach(container, claims, member_id)
-        _, published = journeys.enrol(
+        journeys.enrol(
             container.uow(),
             container.enrolment_gate,
             claims,
@@ -253,7 +252,6 @@ async def enrol(request: Request, raw_id: str) -> Response:
             starts_on=cmd.starts_on,
             coach_id=cmd.coach_id,
         )
-        publish_committed(container.events, published)
 
     return await _act(request, raw_id, "enrol", build, act, "enrolled", "journeys")
 
@@ -273,8 +271,7 @@ async def move(request: Request, raw_id: str, raw_enrolment: str) -> Response:
         cmd: tuple[EnrolmentStatus, str],
     ) -> None:
         enrolment_id = _theirs(container, claims, member_id, raw_enrolment)
-        _, published = journeys.move(container.uow(), claims, enrolment_id, cmd[0], cmd[1])
-        publish_committed(container.events, published)
+        journeys.move(container.uow(), claims, enrolment_id, cmd[0], cmd[1])
 
     form_name = f"move-{raw_enrolment}"
     return await _act(request, raw_id, form_name, build, act, "journey", "journeys")

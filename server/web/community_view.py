@@ -69,7 +69,6 @@ def complete(
 ) -> bool:
     done = tiles.complete_tile(
         uow=container.uow(),
-        events=container.events,
         claims=claims,
         tile_id=tile_id,
         completion_id=completion_id,

@@ -98,7 +98,6 @@ def answer(
         uow=container.uow(),
         sealer=sealer,
         coached=container.coached_members,
-        events=container.events,
         claims=claims,
         member_id=claims.subject_id,
         cmd=ScreeningWrite(answers=answers_of(fields)),

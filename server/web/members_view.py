@@ -328,7 +328,6 @@ def cancel(
     _own_membership(container, claims, member_id, membership_id)
     membership_service.cancel(
         uow=container.uow(),
-        events=container.events,
         claims=claims,
         membership_id=membership_id,
         cmd=MembershipCancel(reason=reason),

@@ -10,7 +10,6 @@ from typing import Any
 from server.api.deps import Services
 from server.challenges import service as challenges
 from server.challenges.schemas import ChallengeRead
-from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from server.web.account_view import places
 from server.web.formatting import Formats
@@ -137,8 +136,7 @@ def board_view(
 
 
 def join(container: Services, claims: AccessClaims, challenge_id: uuid.UUID) -> None:
-    joined = challenges.join(uow=container.uow(), claims=claims, challenge_id=challenge_id)
-    publish_committed(container.events, joined.published)
+    challenges.join(uow=container.uow(), claims=claims, challenge_id=challenge_id)
 
 
 def leave(container: Services, claims: AccessClaims, challenge_id: uuid.UUID) -> None:

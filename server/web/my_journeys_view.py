@@ -11,7 +11,6 @@ from typing import Any
 from server.api.deps import Services
 from server.journeys import certificate, rules, service
 from server.journeys.schemas import AssessmentWrite, EnrolmentDetail, EnrolmentRead
-from server.ports.analytics import publish_committed
 from server.ports.identity import AccessClaims
 from server.ports.risk import EnrolmentGate
 from server.web.account_view import places
@@ -161,7 +160,7 @@ def enrol(container: Services, claims: AccessClaims, template_id: uuid.UUID, tod
     if today:
         with container.read_uow() as uow:
             starts_on = service.member_today(uow, claims.tenant_id, claims.subject_id, utcnow())
-    _, published = service.enrol(
+    service.enrol(
         container.uow(),
         _gate(container),
         claims,
@@ -169,16 +168,12 @@ def enrol(container: Services, claims: AccessClaims, template_id: uuid.UUID, tod
         template_id=template_id,
         starts_on=starts_on,
     )
-    publish_committed(container.events, published)
 
 
 def record(
     container: Services, claims: AccessClaims, enrolment_id: uuid.UUID, cmd: AssessmentWrite
 ) -> None:
-    _, published = service.record_assessment(
-        container.uow(), claims, enrolment_id, cmd, sealer=container.sealer
-    )
-    publish_committed(container.events, published)
+    service.record_assessment(container.uow(), claims, enrolment_id, cmd, sealer=container.sealer)
 
 
 def certificate_pdf(container: Services, claims: AccessClaims, enrolment_id: uuid.UUID) -> bytes:

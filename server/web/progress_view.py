@@ -62,7 +62,6 @@ def progress_view(
     read = progress.engagement_of(
         make_uow=container.uow,
         projector=_projector(container),
-        events=container.events,
         tenant_id=claims.tenant_id,
         member_id=claims.subject_id,
         now=utcnow(),
@@ -213,7 +212,6 @@ def accept_suggestion(container: Services, claims: AccessClaims, key: str) -> No
     read = progress.engagement_of(
         make_uow=container.uow,
         projector=_projector(container),
-        events=container.events,
         tenant_id=claims.tenant_id,
         member_id=claims.subject_id,
         now=utcnow(),

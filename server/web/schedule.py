@@ -472,7 +472,6 @@ async def _booking_action(
 def _check_in(container: Any, claims: AccessClaims, booking_id: uuid.UUID) -> Any:
     return booking_service.attend(
         uow=container.uow(),
-        events=container.events,
         claims=claims,
         booking_id=booking_id,
         cmd=AttendanceCreate(),

@@ -177,12 +177,9 @@ PROFILES = Kind(
     read=lambda c, claims, i: Shown(
         prescriptions.get_profile(uow=c.uow(), claims=claims, profile_id=i)
     ),
-    create=lambda c, claims, cmd: prescriptions.create_profile(
-        uow=c.uow(), events=c.events, claims=claims, cmd=cmd
-    ),
+    create=lambda c, claims, cmd: prescriptions.create_profile(uow=c.uow(), claims=claims, cmd=cmd),
     update=lambda c, claims, i, cmd: prescriptions.update_profile(
         uow=c.uow(),
-        events=c.events,
         followers=c.profile_followers,  # type: ignore[attr-defined]
         claims=claims,
         profile_id=i,
@@ -231,7 +228,7 @@ async def archive_profile(request: Request, raw_id: str) -> Response:
     container = services(request)
     await call(
         lambda: prescriptions.archive_profile(
-            uow=container.uow(), events=container.events, claims=claims, profile_id=profile_id
+            uow=container.uow(), claims=claims, profile_id=profile_id
         )
     )
     return redirect(request, "/manage/setup/profiles")

@@ -98,9 +98,7 @@ def _measure(ctx: Context, backend: str, url: str) -> list[Figure]:
                 insert_rows(uow.db, MovementEvent, rows[first : first + PUSH_BATCH])
                 uow.commit()
         inserted = time.perf_counter()
-        projected = project_pending(
-            container.uow, tenant_id, projector=container.projector(), events=container.events
-        )
+        projected = project_pending(container.uow, tenant_id, projector=container.projector())
         ended = time.perf_counter()
         with container.read_uow() as uow:
             states = len(

@@ -112,7 +112,6 @@ def _run(url: str, data_dir: Path, reads: int, backend: str) -> Figure:
                 container.uow,
                 tenant_id,
                 projector=container.projector(),
-                events=container.events,
                 limit=2000,
             )
             if member_signs_in(client, str(TENANT["slug"]), email).status_code != 303:

@@ -64,7 +64,6 @@ def seed_more(api: Api, container: Container, demo: demo_data.DemoTenant) -> str
         container.uow,
         demo.tenant_id,
         projector=container.projector(),
-        events=container.events,
         limit=5000,
     )
     return member_id

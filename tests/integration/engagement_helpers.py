@@ -17,8 +17,8 @@ from shared.engagement import codec
 from shared.engagement.badges import CompletedChallenge
 from shared.enums import MovementKind
 from shared.movement import LedgerEntry, MovementIntensity
-from tests.fakes import RecordingEvents
 from tests.integration.bookings_helpers import Studio
+from tests.integration.outbox_helpers import recorded
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -56,7 +56,6 @@ def run(studio: Studio, projector: Projector | None = None, limit: int = 2000) -
         container.uow,
         uuid.UUID(studio.tenant_id),
         projector=projector or container.projector(),
-        events=container.events,
         limit=limit,
     )
 
@@ -114,9 +113,7 @@ def seqs(studio: Studio) -> list[int | None]:
 
 
 def published(studio: Studio, prefix: str = "engagement.") -> list[Any]:
-    events = studio.container.events
-    assert isinstance(events, RecordingEvents)
-    return [e for e in events.events if e.name.startswith(prefix)]
+    return recorded(studio.container, prefix)
 
 
 class CountingObserver:

@@ -83,6 +83,7 @@ def test_garbage_everywhere_is_refused_cleanly(api: Api) -> None:
         "package_id": location["id"],
         "invoice_id": location["id"],
         "admin_id": location["id"],
+        "subscription_id": location["id"],
         "tenant_slug": tenant.slug,
         "token": "not-a-feed-token",
         "fmt": "png",

@@ -12,14 +12,13 @@ from sqlalchemy import func, select
 
 from server.bootstrap import Container
 from server.engagement.models import MovementEvent
-from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api
+from tests.integration.outbox_helpers import recorded
 from tests.integration.plans_helpers import MONTHLY, PACK, Desk, open_desk
 
 
 @pytest.fixture
 def desk(api: Api, container: Container) -> Desk:
-    container.events = RecordingEvents()
     return open_desk(api, container, "door-gym", timezone="Africa/Accra")
 
 
@@ -38,8 +37,7 @@ def movements(desk: Desk, member_id: str) -> list[tuple[str, str]]:
 
 
 def published(desk: Desk) -> list[Any]:
-    assert isinstance(desk.container.events, RecordingEvents)
-    return [e for e in desk.container.events.events if e.name == "movement.floor_checkin"]
+    return [e for e in recorded(desk.container) if e.name == "movement.floor_checkin"]
 
 
 def refused(desk: Desk, member_id: str, reason: str, **extra: Any) -> dict[str, Any]:

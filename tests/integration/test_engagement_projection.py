@@ -24,7 +24,6 @@ from shared.engagement.goals import GoalKind
 from shared.engagement.streaks import StreakRisk, StreakUnit
 from shared.enums import MovementKind
 from shared.movement import MovementIntensity
-from tests.fakes import RecordingEvents
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.engagement_helpers import (
     CountingObserver,
@@ -52,7 +51,6 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def studio(api: Api, container: Container) -> Studio:
-    container.events = RecordingEvents()
     return open_studio(api, container, "pulse-gym")
 
 
@@ -437,9 +435,7 @@ def test_the_background_job_projects_every_tenant_with_pending_rows(
     )
     names = [job.name for job in background_jobs(running)]
     assert "engagement.project" in names
-    applied = projection.project_all_job(
-        make_uow=container.uow, projector=container.projector(), events=container.events
-    )
+    applied = projection.project_all_job(make_uow=container.uow, projector=container.projector())
     assert applied == 2
     assert state_of(studio, ours).tally.sessions == 1
     assert state_of(other, theirs).tally.sessions == 1

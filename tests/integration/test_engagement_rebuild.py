@@ -20,7 +20,6 @@ from server.engagement import service
 from server.engagement.models import MovementEvent, StreakPause
 from server.errors import Conflict
 from shared.ids import new_id
-from tests.fakes import RecordingEvents
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.engagement_helpers import at, awards_of, rebuild, row_of, run
 from tests.integration.helpers import Api
@@ -51,7 +50,6 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def studio(api: Api, container: Container) -> Studio:
-    container.events = RecordingEvents()
     return open_studio(api, container, "rebuild-gym")
 
 

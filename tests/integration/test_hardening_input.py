@@ -55,6 +55,7 @@ def test_offsets_and_cursors_out_of_range_are_refused_on_every_list(
         "account_id": studio.location["id"],
         "invoice_id": studio.location["id"],
         "package_id": studio.location["id"],
+        "subscription_id": studio.location["id"],
     }
     operations = _paged_operations(api)
     assert len(operations) >= 12

@@ -26,6 +26,7 @@ from tests.integration.helpers import Api, Tenant
 from tests.integration.journey_rows import add_journey
 from tests.integration.journeys_helpers import journey_world
 from tests.integration.members_helpers import image_bytes
+from tests.integration.outbox_helpers import subscribe
 from tests.integration.prescriptions_helpers import PROFILE
 from tests.integration.screening_helpers import SCREENING_BODIES, screening_world
 
@@ -121,6 +122,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"key": "sit_to_stand_30s", "week": 0, "value": 12}
     },
     **CORPORATE_BODIES,
+    ("PATCH", "/webhooks/subscriptions/{subscription_id}"): {"json": {"description": "Renamed"}},
+    ("POST", "/webhooks/subscriptions/{subscription_id}/rotate-secret"): {"json": {}},
+    ("POST", "/webhooks/subscriptions/{subscription_id}/replay"): {
+        "json": {"since": "2026-01-01T00:00:00Z"}
+    },
 }
 #: Path parameters that are not ids take these values.
 OTHER_PARAMS = {"fmt": "png", "version": "1", "entity": "members", "provider": "stripe"}
@@ -323,6 +329,7 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         "membership_id": membership["id"],
         "checkin_id": checkin["id"],
         "sale_id": sale_id,
+        "subscription_id": subscribe(api, tenant, "https://hooks.example.com/zmos")["id"],
     }
 
 

@@ -23,9 +23,9 @@ from server.journeys.models import (
 from server.ports.identity import AccessClaims
 from shared.carepath.screening import QUESTION_KEYS
 from shared.enums import PrincipalKind, StaffRole
-from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api
 from tests.integration.journey_rows import LONDON, Clinic, add_journey, open_clinic
+from tests.integration.outbox_helpers import OutboxEvents
 
 
 def _count(container: Container, model: Any) -> int:
@@ -255,8 +255,7 @@ def test_assessments_in_range_and_in_their_weeks(api: Api, container: Container)
         "/me/journeys/enrolments", json={"template_id": clinic.journey_id}, headers=me
     ).json()
     url = f"/journeys/enrolments/{made['id']}/assessments"
-    events = RecordingEvents()
-    container.events = events
+    events = OutboxEvents(container)
     bad = [
         {"key": "sit_to_stand_30s", "week": 0, "value": 75},  # above 60
         {"key": "sit_to_stand_30s", "week": 2, "value": 12},  # taken in weeks 0 and 4
@@ -289,8 +288,8 @@ def test_a_completed_journey_has_a_certificate(api: Api, container: Container) -
     url = f"/me/journeys/enrolments/{enrolment_id}/certificate.pdf"
     # Before completion: 409. The roll-up (weeks all past) starts and completes it.
     assert api.client.get(url, headers=me).status_code == 409
-    adherence.rollup_all(container.uow, RecordingEvents())
-    adherence.rollup_all(container.uow, RecordingEvents())
+    adherence.rollup_all(container.uow)
+    adherence.rollup_all(container.uow)
     response = api.client.get(url, headers=me)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"

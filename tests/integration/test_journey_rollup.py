@@ -17,9 +17,9 @@ from shared.carepath.enrolment import EnrolmentStatus
 from shared.carepath.plans import JourneyPlan, WeekTarget
 from shared.enums import MovementKind, PrincipalKind
 from shared.movement import MovementIntensity
-from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api
 from tests.integration.journey_rows import LONDON, Clinic, add_journey, open_clinic
+from tests.integration.outbox_helpers import OutboxEvents
 from zmos import cli
 
 
@@ -48,9 +48,9 @@ def _enrol(clinic: Clinic, member_id: str, journey_id: str, on: datetime) -> uui
     return read.id
 
 
-def _rollup(container: Container, on: datetime) -> RecordingEvents:
-    events = RecordingEvents()
-    adherence.rollup_all(container.uow, events, now=lambda: on)
+def _rollup(container: Container, on: datetime) -> OutboxEvents:
+    events = OutboxEvents(container)
+    adherence.rollup_all(container.uow, now=lambda: on)
     return events
 
 
@@ -198,6 +198,6 @@ def test_zmos_journeys_rollup_runs_the_roll_up_now(
     monkeypatch.setenv("ZMOS_DATA_DIR", str(tmp_path / "cli"))
     monkeypatch.setenv("ZMOS_SECRET_KEY", "test-secret-key-for-signing-tokens-0123456789")
     assert cli.main(["journeys", "rollup"]) == 0
-    assert "journeys rolled up: 5 events published" in capsys.readouterr().out
+    assert "journeys rolled up: 5 events recorded for delivery" in capsys.readouterr().out
     assert len(_weeks(container, enrolment_id)) == 4
     assert _enrolment(container, enrolment_id).status == EnrolmentStatus.COMPLETED

@@ -79,7 +79,6 @@ def _project(container: Container, tenant: Tenant) -> None:
         container.uow,
         uuid.UUID(tenant.id),
         projector=container.projector(),
-        events=container.events,
     )
 
 

@@ -67,7 +67,6 @@ def test_an_imported_attendance_is_a_movement_event_once_and_engagement_counts_i
         container.uow,
         uuid.UUID(tenant.id),
         projector=container.projector(),
-        events=container.events,
     )
     assert applied == 1
     with container.uow() as uow:

@@ -20,9 +20,9 @@ from server.errors import Conflict, InvalidInput
 from shared.clock import utcnow
 from shared.enums import MovementKind
 from shared.movement import MovementIntensity, Provenance
-from tests.fakes import RecordingEvents
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
+from tests.integration.outbox_helpers import recorded
 from tests.integration.sync_helpers import Kiosk
 
 HOUR_AGO = datetime.now(UTC) - timedelta(hours=1)
@@ -31,7 +31,6 @@ LONDON = ZoneInfo("Europe/London")
 
 @pytest.fixture
 def studio(api: Api, container: Container) -> Studio:
-    container.events = RecordingEvents()
     return open_studio(api, container, "ledger-gym")
 
 
@@ -62,9 +61,7 @@ def _rows(studio: Studio, member_id: str | None = None) -> list[MovementEvent]:
 
 
 def _published(studio: Studio) -> list[Any]:
-    events = studio.container.events
-    assert isinstance(events, RecordingEvents)
-    return [e for e in events.events if e.name.startswith("movement.")]
+    return recorded(studio.container, "movement.")
 
 
 def _problem(response: Any, status: int) -> None:

@@ -66,7 +66,6 @@ def _run(studio: Studio, now: datetime) -> int:
         container.uow,
         uuid.UUID(studio.tenant_id),
         projector=container.projector(),
-        events=container.events,
     )
     return run_nudges(container.uow, now, streaks_at_risk=streaks_at_risk)
 

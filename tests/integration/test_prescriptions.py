@@ -16,8 +16,8 @@ from server.bootstrap import Container
 from server.prescriptions.models import PrescriptionProfile, PrescriptionProfileVersion
 from server.prescriptions.service import CHANGED
 from server.prescriptions.starter import starter_profiles
-from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api, Tenant
+from tests.integration.outbox_helpers import OutboxEvents
 from tests.integration.prescriptions_helpers import PROFILE
 from tests.integration.scheduling_helpers import YOGA
 
@@ -36,6 +36,8 @@ class Gym:
     api: Api
     container: Container
     tenant: Tenant
+    #: The events recorded in the outbox since the gym opened (or since cleared).
+    events: OutboxEvents
 
     @property
     def owner(self) -> dict[str, str]:
@@ -66,13 +68,12 @@ class Gym:
 
 @pytest.fixture
 def gym(api: Api, container: Container) -> Gym:
-    container.events = RecordingEvents()
-    return Gym(api, container, api.sign_up("mpp-gym"))
+    tenant = api.sign_up("mpp-gym")
+    return Gym(api, container, tenant, OutboxEvents(container))
 
 
-def _events(gym: Gym) -> RecordingEvents:
-    events = gym.container.events
-    assert isinstance(events, RecordingEvents)
+def _events(gym: Gym) -> OutboxEvents:
+    events = gym.events
     return events
 
 
@@ -157,7 +158,7 @@ def test_an_edit_writes_version_2_and_moves_the_session_types_that_follow(gym: G
     )
     assert (typed["contraindications"], typed["suggested_per_week"]) == (["recent_injury"], 2)
 
-    _events(gym).events.clear()
+    _events(gym).clear()
     edited = client.patch(
         f"/prescription-profiles/{profile['id']}",
         json={"intensity": "low", "contraindications": ["pregnancy"], "frequency_min": 3},
@@ -385,7 +386,7 @@ def test_a_type_following_an_archived_profile_keeps_it_and_is_still_edited(gym: 
 
 
 def test_creating_and_archiving_publish_the_change(gym: Gym) -> None:
-    _events(gym).events.clear()
+    _events(gym).clear()
     profile = gym.profile()
     gym.api.client.post(f"/prescription-profiles/{profile['id']}/archive", headers=gym.owner)
     gym.api.client.post(f"/prescription-profiles/{profile['id']}/archive", headers=gym.owner)

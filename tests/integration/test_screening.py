@@ -26,16 +26,15 @@ from server.screening.state import today_in
 from shared.carepath.screening import QUESTION_KEYS, clearance_expires
 from shared.clock import utcnow
 from shared.enums import BookingSource
-from tests.fakes import RecordingEvents
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
+from tests.integration.outbox_helpers import OutboxEvents, recorded
 
 ZONE = "Europe/London"
 
 
 @pytest.fixture
 def studio(api: Api, container: Container) -> Studio:
-    container.events = RecordingEvents()
     return open_studio(api, container, "screen-gym")
 
 
@@ -131,7 +130,7 @@ def test_questionnaire_clear_and_needing_clearance(studio: Studio) -> None:
     again = _answer(studio, member_id, UNRESOLVED).json()
     assert again["outcome"] == "needs_clearance"
     assert again["unresolved"] == ["chest_pain"]
-    events: Any = studio.container.events
+    events = OutboxEvents(studio.container, since_start=True)
     assert events.names().count("screening.completed") == 2
     assert [e.data["outcome"] for e in events.events if e.name == "screening.completed"] == [
         "clear",
@@ -430,7 +429,6 @@ def test_health_data_is_sealed_at_rest(studio: Studio, container: Container) -> 
         for secret in (b"supervision", b"chest_pain", b"Zanzibar", b"Quokka"):
             assert secret not in data, secret
     # Nothing published carries an answer or a flag.
-    events: Any = container.events
-    published = repr([e.data for e in events.events]).encode()
+    published = repr([e.data for e in recorded(container)]).encode()
     for secret in secrets:
         assert secret not in published

@@ -23,9 +23,9 @@ from server.tiles.models import Tile, TileCompletion
 from server.tiles.rules import DAILY_CAP
 from server.tiles.starter import STARTER_TILES
 from shared.enums import PrincipalKind
-from tests.fakes import RecordingEvents
 from tests.integration.bookings_helpers import member_headers
 from tests.integration.helpers import Api, Tenant
+from tests.integration.outbox_helpers import names
 
 TILE = {
     "title": "Wall push-ups",
@@ -96,7 +96,6 @@ def _open_gym(api: Api, container: Container, slug: str) -> Gym:
 
 @pytest.fixture
 def gym(api: Api, container: Container) -> Gym:
-    container.events = RecordingEvents()
     return _open_gym(api, container, "tile-gym")
 
 
@@ -221,9 +220,7 @@ def test_a_completion_is_a_self_reported_ledger_event_recorded_once_per_id(gym: 
         assert event.data == {"tile_id": tile["id"]}
         assert event.member_id == uuid.UUID(member_id)
     assert gym.count(TileCompletion) == 1
-    published = gym.container.events
-    assert isinstance(published, RecordingEvents)
-    assert [e.name for e in published.events if e.name.startswith("movement.")] == ["movement.tile"]
+    assert names(gym.container, "movement.") == ["movement.tile"]
     mine = client.get("/me/tiles", headers=member).json()
     assert [d["id"] for d in mine["done_today"]] == [done_id]
     assert (mine["daily_cap"], mine["items"][0]["id"]) == (DAILY_CAP, tile["id"])
@@ -246,7 +243,6 @@ def test_an_archived_tile_cannot_be_completed(gym: Gym) -> None:
 def _complete(gym: Gym, member_id: str, tile_id: str, at: datetime) -> service.Completed:
     return service.complete_tile(
         uow=gym.container.uow(),
-        events=gym.container.events,
         claims=gym.claims(member_id),
         tile_id=uuid.UUID(tile_id),
         completion_id=uuid.uuid4(),
@@ -357,7 +353,6 @@ def test_the_same_completion_sent_twice_at_once_is_recorded_once(gym: Gym) -> No
     def complete() -> service.Completed:
         return service.complete_tile(
             uow=gym.container.uow(),
-            events=gym.container.events,
             claims=gym.claims(member_id),
             tile_id=uuid.UUID(tile["id"]),
             completion_id=done_id,

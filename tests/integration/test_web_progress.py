@@ -80,7 +80,6 @@ def _three_weeks(api: Api, container: Container, tenant: Tenant, member_id: str)
         container.uow,
         uuid.UUID(tenant.id),
         projector=container.projector(),
-        events=container.events,
     )
 
 

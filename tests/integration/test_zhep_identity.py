@@ -112,7 +112,7 @@ def test_staff_sign_in_to_the_console_with_zimasa(
     client: TestClient, container: Container, gym: Tenant, oidc: OidcProvider
 ) -> None:
     page = client.get("/manage/signin")
-    assert "Sign in with Zimasa" in page.text
+    assert "Continue with Zimasa" in page.text
     # Its form leads (by a redirect) to the provider: the page's policy lets it.
     assert f"form-action 'self' {oidc.issuer}" in page.headers["content-security-policy"]
     party = _party()
@@ -130,7 +130,7 @@ def test_staff_sign_in_to_the_console_with_zimasa(
 def test_member_signs_in_to_the_app_and_is_linked_by_verified_email(
     client: TestClient, container: Container, api: Api, gym: Tenant, oidc: OidcProvider
 ) -> None:
-    assert "Sign in with Zimasa" in client.get("/app/gym/signin").text
+    assert "Continue with Zimasa" in client.get("/app/gym/signin").text
     member = create_member(api, gym, "Ama", "Mensah", email="ama@example.org")
     party = _party()
     oidc.add_person(party, tenant="gym", email="ama@example.org", email_verified=True)

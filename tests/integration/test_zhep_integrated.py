@@ -17,6 +17,7 @@ from server.bootstrap import Container
 from server.config import Settings
 from server.notices import service as notices
 from server.plans import renewals
+from shared.clock import utcnow
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import MONTHLY, Desk, open_desk
 from tests.loopback.zhep_services import TOKEN, RunningZhep, zhep_service
@@ -136,6 +137,8 @@ def test_a_check_in_reaches_the_health_score_engine_and_a_cancellation_does_not(
     health.requests.clear()
     response = desk.check_in(member_id)
     assert response.status_code == 201, response.text
+    assert health.events == []  # in the outbox, committed with the check-in
+    container.relay().run()
     [event] = health.events
     assert event["type"] == "zmos.movement.floor_checkin"
     assert event["subject"] == f"member/{member_id}"
@@ -146,4 +149,25 @@ def test_a_check_in_reaches_the_health_score_engine_and_a_cancellation_does_not(
         headers=desk.admin,
     )
     assert cancelled.status_code == 200, cancelled.text
+    container.relay().run()
     assert len(health.requests) == 1  # the check-in's, nothing for the cancellation
+
+
+def test_the_health_score_engine_down_loses_nothing(
+    api: Api, container: Container, zhep: dict[str, RunningZhep]
+) -> None:
+    """The engine answering 503 for a while: the outbox keeps the check-in and the relay
+    sends it once the engine is back, once."""
+    desk = open_desk(api, container, "zhep-down")
+    member_id, _, _ = _due_membership(desk)
+    health = zhep["health-score"].state
+    health.fail(503, times=50)
+    response = desk.check_in(member_id)
+    assert response.status_code == 201, response.text
+    container.relay().run()
+    assert health.events == []
+    health.faults.clear()
+    later = utcnow() + timedelta(hours=1)
+    container.relay().run(now=later)
+    container.relay().run(now=later + timedelta(hours=1))
+    assert [e["data"]["checkin_id"] for e in health.events] == [response.json()["id"]]

@@ -37,15 +37,13 @@ def _member() -> AccessClaims:
 
 
 def test_only_staff_override_a_refusal_at_the_door() -> None:
-    uow, eligibility, events = FakeUnitOfWork(), FakeEligibility(), RecordingEvents()
+    uow, eligibility = FakeUnitOfWork(), FakeEligibility()
     cmd = CheckinCreate(
         member_id=uuid.uuid4(), method=CheckinMethod.SEARCH, override_reason="known regular"
     )
     with pytest.raises(Forbidden):
-        checkin_service.check_in(
-            uow=uow, eligibility=eligibility, events=events, claims=_member(), cmd=cmd
-        )
-    assert (uow.entered, eligibility.asked, events.events) == (0, [], [])
+        checkin_service.check_in(uow=uow, eligibility=eligibility, claims=_member(), cmd=cmd)
+    assert (uow.entered, eligibility.asked) == (0, [])
 
 
 def test_only_staff_waive_a_late_cancellation() -> None:
@@ -74,7 +72,6 @@ def test_a_push_for_another_device_is_refused_before_anything_is_read() -> None:
             registry=SyncRegistry(),
             eligibility=FakeEligibility(),
             payments=FakePayments(),
-            events=RecordingEvents(),
             claims=device,
             cmd=PushRequest(device_id=uuid.uuid4(), schema_version=1, mutations=[]),
         )

@@ -147,7 +147,6 @@ def test_a_manager_runs_a_challenge_and_reads_the_engagement_report(
         live.container.uow,
         uuid.UUID(tenant),
         projector=live.container.projector(),
-        events=live.container.events,
     )
     page.reload()
     board = page.locator('table[data-board="members"] tbody tr')

@@ -117,7 +117,6 @@ def test_a_member_reads_progress_sets_a_goal_and_joins_a_challenge(
             live.container.uow,
             provider.tenant_id,
             projector=live.container.projector(),
-            events=live.container.events,
         )
         mine = member_headers(live.container, str(provider.tenant_id), provider.member_id)
         expected = api.get("/me/engagement", headers=mine).json()

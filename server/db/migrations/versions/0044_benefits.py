@@ -23,11 +23,12 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("party_id", sa.String(length=200), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_members_tenant_id_party_id"), ["tenant_id", "party_id"]
-        )
+    # A column and a unique index, not a constraint: on SQLite a constraint would rebuild
+    # the members table, which the rows referring to it (foreign keys on) refuse.
+    op.add_column("members", sa.Column("party_id", sa.String(length=200), nullable=True))
+    op.create_index(
+        "uq_members_tenant_id_party_id", "members", ["tenant_id", "party_id"], unique=True
+    )
     op.create_table(
         "benefit_snapshots",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -82,6 +83,5 @@ def downgrade() -> None:
     op.drop_index("ix_benefit_utilisations_tenant_due", table_name="benefit_utilisations")
     op.drop_table("benefit_utilisations")
     op.drop_table("benefit_snapshots")
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_members_tenant_id_party_id"), type_="unique")
-        batch_op.drop_column("party_id")
+    op.drop_index("uq_members_tenant_id_party_id", table_name="members")
+    op.drop_column("members", "party_id")

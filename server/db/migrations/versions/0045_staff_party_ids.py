@@ -22,15 +22,19 @@ depends_on: Union[str, Sequence[str], None] = None
 _TABLES = ("staff_accounts",)
 
 
+# A column and a unique index, not a constraint: on SQLite a constraint would rebuild the
+# table, which the rows referring to it (foreign keys on) refuse.
+
+
 def upgrade() -> None:
     for table in _TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("party_id", sa.String(200), nullable=True))
-            batch.create_unique_constraint(f"uq_{table}_tenant_id_party_id", ["tenant_id", "party_id"])
+        op.add_column(table, sa.Column("party_id", sa.String(200), nullable=True))
+        op.create_index(
+            f"uq_{table}_tenant_id_party_id", table, ["tenant_id", "party_id"], unique=True
+        )
 
 
 def downgrade() -> None:
     for table in _TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_constraint(f"uq_{table}_tenant_id_party_id", type_="unique")
-            batch.drop_column("party_id")
+        op.drop_index(f"uq_{table}_tenant_id_party_id", table_name=table)
+        op.drop_column(table, "party_id")

@@ -1,0 +1,589 @@
+"""The relay: fans outbox events out into deliveries (one per matching webhook subscription
+and per sink), then sends due deliveries, in order per member and target, retrying with
+backoff and dead-lettering after the last attempt.
+
+Safe with several server processes: an event is fanned out by whoever flips its
+``dispatched_at`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a conditional update
+everywhere), and a delivery is attempted only by the relay whose claim (a token and a lease)
+the conditional update wrote. At least once: an attempt whose outcome was not recorded (a
+crash, an expired lease) is made again with the same event id, which receivers dedupe by.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    CursorResult,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import BindParameter
+
+from server.db.bulk import insert_rows
+from server.db.sealed import FieldSealer
+from server.db.uow import UnitOfWork
+from server.outbox import rules
+from server.outbox.models import (
+    DEAD,
+    DELIVERED,
+    PENDING,
+    OutboxDelivery,
+    OutboxEvent,
+    WebhookSubscription,
+)
+from server.outbox.secrets import live_secrets
+from server.ports.analytics import EventPublisher, PublishedEvent
+from server.ports.webhooks import WebhookMessage, WebhookSender
+from shared.clock import utcnow
+from shared.ids import new_id
+
+log = logging.getLogger(__name__)
+
+D, E = OutboxDelivery, OutboxEvent
+#: Core tables for the executemany updates (an ORM update with many rows would be a bulk
+#: update by primary key, which these, keyed by claim as well, are not).
+DT: Table = OutboxDelivery.__table__  # type: ignore[assignment]
+ET: Table = OutboxEvent.__table__  # type: ignore[assignment]
+_KEY: dict[str, BindParameter[Any]] = {
+    "b_tenant": bindparam("b_tenant"),
+    "b_target": bindparam("b_target"),
+    "b_seq": bindparam("b_seq"),
+}
+
+
+def _owned(claim: uuid.UUID) -> Any:
+    return and_(
+        DT.c.tenant_id == _KEY["b_tenant"],
+        DT.c.target == _KEY["b_target"],
+        DT.c.event_seq == _KEY["b_seq"],
+        DT.c.claim == claim,
+    )
+
+
+@dataclass(frozen=True)
+class Claimed:
+    tenant_id: uuid.UUID
+    target: str
+    event_seq: int
+    subject: uuid.UUID | None
+    attempts: int
+    event: PublishedEvent
+
+    def key(self) -> dict[str, Any]:
+        return {"b_tenant": self.tenant_id, "b_target": self.target, "b_seq": self.event_seq}
+
+
+@dataclass
+class Outcomes:
+    delivered: list[Claimed] = field(default_factory=list)
+    failed: list[tuple[Claimed, str]] = field(default_factory=list)
+    #: Claimed but not attempted: an earlier event of the same member failed first.
+    released: list[Claimed] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Flight:
+    """A claimed batch being sent."""
+
+    claim: uuid.UUID
+    at: datetime
+    sends: list[Future[Outcomes]]
+
+
+@dataclass(frozen=True)
+class RelayRun:
+    dispatched: int
+    delivered: int
+    failed: int
+
+
+def _is_postgres(db: Session) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+class Relay:
+    """``run(now)`` once per job interval; tests pass ``now`` to simulate days."""
+
+    def __init__(
+        self,
+        *,
+        make_uow: Callable[[], UnitOfWork],
+        sender: WebhookSender,
+        sinks: Mapping[str, EventPublisher],
+        sealer: FieldSealer,
+        batch: int = 500,
+        concurrency: int = 8,
+        lease: timedelta = timedelta(minutes=5),
+        rounds: int = 50,
+        rand: random.Random | None = None,
+    ) -> None:
+        self._make_uow = make_uow
+        self._sender = sender
+        self._sinks = dict(sinks)
+        self._sealer = sealer
+        self._batch = batch
+        self._lease = lease
+        self._rounds = rounds
+        self._rand = rand or random.Random()
+        self._pool = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="zmos-outbox")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    # --- the job ---------------------------------------------------------------------------
+
+    def run(self, now: datetime | None = None) -> RelayRun:
+        """Fan out what is new, then send what is due, round after round, until nothing is
+        left to send now (or ``rounds`` rounds). Rounds overlap: the next batch is claimed
+        while the last one is being sent (its lines are claimed, so nothing of them is
+        overtaken), and its outcomes are recorded after."""
+        at = now or utcnow()
+        dispatched = delivered = failed = 0
+        flight: _Flight | None = None
+        for _ in range(self._rounds):
+            fanned = self.dispatch(at)
+            dispatched += fanned
+            claim = new_id()
+            claimed = self._claim(claim, at)
+            landed = self._land(flight) if flight is not None else Outcomes()
+            delivered += len(landed.delivered)
+            failed += len(landed.failed)
+            flight = self._launch(claim, claimed, at) if claimed else None
+            moved = landed.delivered or landed.failed or landed.released
+            if not fanned and not claimed and not moved:
+                break
+            if now is None:
+                at = utcnow()
+        if flight is not None:
+            landed = self._land(flight)
+            delivered += len(landed.delivered)
+            failed += len(landed.failed)
+        return RelayRun(dispatched, delivered, failed)
+
+    # --- fan-out ---------------------------------------------------------------------------
+
+    def dispatch(self, now: datetime) -> int:
+        """Turn up to ``batch`` new events into deliveries, in one transaction."""
+        with self._make_uow() as uow:
+            db = uow.db
+            query = (
+                select(E.tenant_id, E.seq, E.name, E.subject, E.recorded_at)
+                .where(E.dispatched_at.is_(None))
+                .order_by(E.tenant_id, E.seq)
+                .limit(self._batch)
+            )
+            if _is_postgres(db):
+                query = query.with_for_update(skip_locked=True)
+            events = db.execute(query).all()
+            if not events:
+                return 0
+            if not self._mark_dispatched(db, events, now):
+                return 0  # another relay took some of them first: it fans them out
+            subscriptions = _subscriptions_of(db, {e.tenant_id for e in events})
+            rows = list(self._deliveries(events, subscriptions, now))
+            insert_rows(db, OutboxDelivery, rows)
+            uow.commit()
+        return len(events)
+
+    def _mark_dispatched(self, db: Session, events: Sequence[Any], now: datetime) -> bool:
+        done = db.execute(
+            update(ET)
+            .where(
+                ET.c.tenant_id == bindparam("b_tenant"),
+                ET.c.seq == bindparam("b_seq"),
+                ET.c.dispatched_at.is_(None),
+            )
+            .values(dispatched_at=now)
+            .execution_options(synchronize_session=False),
+            [{"b_tenant": e.tenant_id, "b_seq": e.seq} for e in events],
+        )
+        if _is_postgres(db) or not db.get_bind().dialect.supports_sane_multi_rowcount:
+            return True  # the rows are locked (SKIP LOCKED): nobody else has them
+        return cast(CursorResult[Any], done).rowcount == len(events)
+
+    def _deliveries(
+        self,
+        events: Sequence[Any],
+        subscriptions: Mapping[uuid.UUID, list[tuple[uuid.UUID, list[str]]]],
+        now: datetime,
+    ) -> Iterable[dict[str, Any]]:
+        for event in events:
+            targets = [rules.sink_target(name) for name in self._sinks]
+            targets += [
+                rules.subscription_target(sub_id)
+                for sub_id, types in subscriptions.get(event.tenant_id, ())
+                if rules.matches(types, event.name)
+            ]
+            for target in targets:
+                yield {
+                    "tenant_id": event.tenant_id,
+                    "target": target,
+                    "event_seq": event.seq,
+                    "subject": event.subject,
+                    "recorded_at": event.recorded_at,
+                    "state": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "claimed_until": None,
+                    "claim": None,
+                    "last_error": None,
+                    "last_attempt_at": None,
+                    "delivered_at": None,
+                }
+
+    # --- delivery --------------------------------------------------------------------------
+
+    def deliver(self, now: datetime) -> Outcomes:
+        """One round: claim up to ``batch`` due deliveries, send them, record the outcomes."""
+        claim = new_id()
+        claimed = self._claim(claim, now)
+        return self._land(self._launch(claim, claimed, now)) if claimed else Outcomes()
+
+    def _launch(self, claim: uuid.UUID, claimed: list[Claimed], now: datetime) -> _Flight:
+        secrets_of = self._secrets(claimed, now)
+        sends = [
+            self._pool.submit(self._send_group, group, secrets_of) for group in _lines(claimed)
+        ]
+        return _Flight(claim, now, sends)
+
+    def _land(self, flight: _Flight) -> Outcomes:
+        outcomes = Outcomes()
+        for sent in flight.sends:
+            result = sent.result()
+            outcomes.delivered += result.delivered
+            outcomes.failed += result.failed
+            outcomes.released += result.released
+        self._settle(flight.claim, outcomes, flight.at)
+        return outcomes
+
+    def _claim(self, claim: uuid.UUID, now: datetime) -> list[Claimed]:
+        with self._make_uow() as uow:
+            db = uow.db
+            candidates = db.execute(_due(now, _paused(db)).limit(self._batch)).all()
+            if not candidates:
+                return []
+            db.execute(
+                update(DT)
+                .where(
+                    DT.c.tenant_id == _KEY["b_tenant"],
+                    DT.c.target == _KEY["b_target"],
+                    DT.c.event_seq == _KEY["b_seq"],
+                    DT.c.state == PENDING,
+                    or_(DT.c.claimed_until.is_(None), DT.c.claimed_until <= now),
+                )
+                .values(claimed_until=now + self._lease, claim=claim)
+                .execution_options(synchronize_session=False),
+                [
+                    {"b_tenant": c.tenant_id, "b_target": c.target, "b_seq": c.event_seq}
+                    for c in candidates
+                ],
+            )
+            uow.commit()
+            owned = {
+                (row.tenant_id, row.target, row.event_seq)
+                for row in db.execute(
+                    # Through the (tenant, state) index: few deliveries are pending at once.
+                    select(D.tenant_id, D.target, D.event_seq).where(
+                        D.tenant_id.in_({c.tenant_id for c in candidates}),
+                        D.state == PENDING,
+                        D.claim == claim,
+                    )
+                )
+            }
+            uow.commit()
+        return _in_order([_claimed(c) for c in candidates], owned, self._release_now(claim, now))
+
+    def _release_now(self, claim: uuid.UUID, now: datetime) -> Callable[[list[Claimed]], None]:
+        def release(rows: list[Claimed]) -> None:
+            if rows:
+                self._settle(claim, Outcomes(released=rows), now)
+
+        return release
+
+    def _secrets(self, claimed: Sequence[Claimed], now: datetime) -> dict[str, tuple[str, str]]:
+        """URL and signing secrets of each subscription target among ``claimed``."""
+        wanted = {
+            (c.tenant_id, uuid.UUID(c.target.removeprefix(rules.SUBSCRIPTION_PREFIX)))
+            for c in claimed
+            if c.target.startswith(rules.SUBSCRIPTION_PREFIX)
+        }
+        if not wanted:
+            return {}
+        with self._make_uow() as uow:
+            rows = uow.db.execute(
+                select(WebhookSubscription).where(
+                    tuple_(WebhookSubscription.tenant_id, WebhookSubscription.id).in_(list(wanted))
+                )
+            ).scalars()
+            found: dict[str, Any] = {}
+            for row in rows:
+                found[rules.subscription_target(row.id)] = (
+                    row.url,
+                    live_secrets(self._sealer, row, now),
+                )
+        return found
+
+    def _send_group(self, group: list[Claimed], secrets_of: Mapping[str, Any]) -> Outcomes:
+        """Send one member's events to one target in order; stop at the first failure."""
+        result = Outcomes()
+        for index, item in enumerate(group):
+            error = self._send_one(item, secrets_of)
+            if error is None:
+                result.delivered.append(item)
+                continue
+            result.failed.append((item, error))
+            result.released += group[index + 1 :]
+            break
+        return result
+
+    def _send_one(self, item: Claimed, secrets_of: Mapping[str, Any]) -> str | None:
+        try:
+            if item.target.startswith(rules.SINK_PREFIX):
+                sink = self._sinks.get(item.target.removeprefix(rules.SINK_PREFIX))
+                if sink is None:
+                    return "this sink is not configured on the server"
+                sink.publish(item.event)
+                return None
+            found = secrets_of.get(item.target)
+            if found is None:
+                return "the subscription was deleted"
+            url, secrets = found
+            self._sender.send(WebhookMessage(url=url, event=item.event, secrets=secrets))
+            return None
+        except Exception as exc:  # any failure of a sink or an endpoint is retried later
+            return (str(exc) or type(exc).__name__)[:500]
+
+    def _settle(self, claim: uuid.UUID, outcomes: Outcomes, now: datetime) -> None:
+        done = [{**c.key(), "v_attempts": c.attempts + 1} for c in outcomes.delivered]
+        failed = [self._failure(c, error, now) for c, error in outcomes.failed]
+        released = [c.key() for c in outcomes.released]
+        with self._make_uow() as uow:
+            db = uow.db
+            if done:
+                db.execute(
+                    update(DT)
+                    .where(_owned(claim))
+                    .values(
+                        state=DELIVERED,
+                        attempts=bindparam("v_attempts"),
+                        delivered_at=now,
+                        last_attempt_at=now,
+                        last_error=None,
+                        claimed_until=None,
+                        claim=None,
+                    )
+                    .execution_options(synchronize_session=False),
+                    done,
+                )
+            if failed:
+                db.execute(
+                    update(DT)
+                    .where(_owned(claim))
+                    .values(
+                        state=bindparam("v_state"),
+                        attempts=bindparam("v_attempts"),
+                        next_attempt_at=bindparam("v_next"),
+                        last_error=bindparam("v_error"),
+                        last_attempt_at=now,
+                        claimed_until=None,
+                        claim=None,
+                    )
+                    .execution_options(synchronize_session=False),
+                    failed,
+                )
+            if released:
+                db.execute(
+                    update(DT)
+                    .where(_owned(claim))
+                    .values(claimed_until=None, claim=None)
+                    .execution_options(synchronize_session=False),
+                    released,
+                )
+            uow.commit()
+
+    def _failure(self, item: Claimed, error: str, now: datetime) -> dict[str, Any]:
+        attempts = item.attempts + 1
+        again = rules.retry_at(attempts, now, self._rand)
+        if again is None:
+            log.warning("event %s to %s dead-lettered: %s", item.event.id, item.target, error)
+        return {
+            **item.key(),
+            "v_state": PENDING if again is not None else DEAD,
+            "v_attempts": attempts,
+            "v_next": again or now,
+            "v_error": error,
+        }
+
+    # --- retention -------------------------------------------------------------------------
+
+    def prune(self, now: datetime, keep: timedelta) -> int:
+        """Delete events (and their deliveries) recorded before ``now - keep`` once nothing
+        of them is pending; pending ones stay, however old."""
+        cutoff = now - keep
+        with self._make_uow() as uow:
+            db = uow.db
+            pending = aliased(D)
+            still_pending = exists().where(
+                pending.tenant_id == E.tenant_id,
+                pending.event_seq == E.seq,
+                pending.state == PENDING,
+            )
+            old = (
+                select(E.tenant_id, E.seq)
+                .where(E.recorded_at < cutoff, E.dispatched_at.is_not(None), ~still_pending)
+                .limit(10_000)
+            )
+            keys = [(row.tenant_id, row.seq) for row in db.execute(old)]
+            if not keys:
+                return 0
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                db.execute(delete(D).where(tuple_(D.tenant_id, D.event_seq).in_(chunk)))
+                db.execute(delete(E).where(tuple_(E.tenant_id, E.seq).in_(chunk)))
+            uow.commit()
+        return len(keys)
+
+
+def _due(now: datetime, paused: Sequence[str]) -> Any:
+    """Pending deliveries that may be attempted now: due, unclaimed, and not behind an
+    earlier pending delivery of the same member to the same target that may not (one
+    waiting for its retry, or claimed by another relay)."""
+    held = aliased(D)
+    # Per line (tenant, target, member), the first delivery that may not go now: nothing
+    # of that line from it on goes. One grouped pass, not a subquery per row.
+    first_held = (
+        select(
+            held.tenant_id,
+            held.target,
+            held.subject,
+            func.min(held.event_seq).label("seq"),
+        )
+        .where(
+            held.state == PENDING,
+            held.subject.is_not(None),
+            or_(held.next_attempt_at > now, held.claimed_until > now),
+        )
+        .group_by(held.tenant_id, held.target, held.subject)
+        .subquery("first_held")
+    )
+    query = (
+        select(
+            D.tenant_id,
+            D.target,
+            D.event_seq,
+            D.subject,
+            D.attempts,
+            E.event_id,
+            E.name,
+            E.occurred_at,
+            E.data,
+        )
+        .join(E, and_(E.tenant_id == D.tenant_id, E.seq == D.event_seq))
+        .outerjoin(
+            first_held,
+            and_(
+                first_held.c.tenant_id == D.tenant_id,
+                first_held.c.target == D.target,
+                first_held.c.subject == D.subject,
+            ),
+        )
+        .where(
+            D.state == PENDING,
+            D.next_attempt_at <= now,
+            or_(D.claimed_until.is_(None), D.claimed_until <= now),
+            or_(first_held.c.seq.is_(None), D.event_seq < first_held.c.seq),
+        )
+        .order_by(D.event_seq, D.tenant_id, D.target)
+    )
+    if paused:
+        query = query.where(D.target.not_in(paused))
+    return query
+
+
+def _paused(db: Session) -> list[str]:
+    ids = db.execute(
+        select(WebhookSubscription.id).where(WebhookSubscription.active.is_(False))
+    ).scalars()
+    return [rules.subscription_target(i) for i in ids]
+
+
+def _subscriptions_of(
+    db: Session, tenants: set[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[uuid.UUID, list[str]]]]:
+    found: dict[uuid.UUID, list[tuple[uuid.UUID, list[str]]]] = {}
+    rows = db.execute(
+        select(
+            WebhookSubscription.tenant_id, WebhookSubscription.id, WebhookSubscription.event_types
+        ).where(WebhookSubscription.tenant_id.in_(tenants))
+    )
+    for row in rows:
+        found.setdefault(row.tenant_id, []).append((row.id, list(row.event_types)))
+    return found
+
+
+def _claimed(row: Row[Any]) -> Claimed:
+    event = PublishedEvent(
+        tenant_id=row.tenant_id,
+        name=row.name,
+        occurred_at=row.occurred_at,
+        data=dict(row.data or {}),
+        id=row.event_id,
+        subject=row.subject,
+    )
+    return Claimed(row.tenant_id, row.target, row.event_seq, row.subject, row.attempts, event)
+
+
+def _line_of(item: Claimed) -> tuple[Any, ...]:
+    # Events about nobody in particular have no order to keep: each is its own line.
+    if item.subject is None:
+        return (item.tenant_id, item.target, None, item.event_seq)
+    return (item.tenant_id, item.target, item.subject)
+
+
+def _lines(claimed: Sequence[Claimed]) -> list[list[Claimed]]:
+    """The claimed deliveries by (tenant, target, member), each line in event order."""
+    lines: dict[tuple[Any, ...], list[Claimed]] = {}
+    for item in claimed:
+        lines.setdefault(_line_of(item), []).append(item)
+    return list(lines.values())
+
+
+def _in_order(
+    candidates: list[Claimed],
+    owned: set[tuple[uuid.UUID, str, int]],
+    release: Callable[[list[Claimed]], None],
+) -> list[Claimed]:
+    """Keep, of each line, the claimed deliveries up to the first one another relay holds:
+    a later event of a member never overtakes an earlier one. The rest are released."""
+    kept: list[Claimed] = []
+    let_go: list[Claimed] = []
+    for line in _lines(candidates):
+        broken = False
+        for item in line:
+            mine = (item.tenant_id, item.target, item.event_seq) in owned
+            if mine and not broken:
+                kept.append(item)
+            elif mine:
+                let_go.append(item)
+            else:
+                broken = True
+    release(let_go)
+    return kept
