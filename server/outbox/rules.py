@@ -55,8 +55,16 @@ def total_schedule() -> timedelta:
     return timedelta(seconds=sum(RETRY_DELAYS))
 
 
+#: Events that carry a member's health data (a screening's outcome): they stay on the server
+#: (and its own sinks), never sent to a tenant's webhook endpoints, whatever they ask for.
+HEALTH_EVENT_PREFIXES = ("screening.",)
+
+
 def matches(event_types: Sequence[str], name: str) -> bool:
-    """``*`` takes everything, ``checkin.*`` every ``checkin.`` event, else exact names."""
+    """``*`` takes everything, ``checkin.*`` every ``checkin.`` event, else exact names;
+    never a health event."""
+    if name.startswith(HEALTH_EVENT_PREFIXES):
+        return False
     for wanted in event_types:
         if wanted == "*" or wanted == name:
             return True
