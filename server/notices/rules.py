@@ -99,6 +99,8 @@ def read_unsubscribe_token(secret: str, token: str) -> UnsubscribeRequest | None
         return None
     if len(raw) != 33 + _SIGNATURE_BYTES:
         return None
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != token:
+        return None  # another spelling of a token (unused low bits): one token, one string
     payload, signature = raw[:33], raw[33:]
     if not hmac.compare_digest(signature, _mac(secret, payload)) or payload[32] >= len(CHOOSABLE):
         return None
