@@ -105,7 +105,8 @@ class Store:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        #: Every thread's connection, by the thread that opened it.
+        self._all: dict[threading.Thread, sqlite3.Connection] = {}
         self._lock = threading.Lock()
         self._closed = False
         #: Write transactions running now, in any thread: :meth:`close` lets them finish.
@@ -123,13 +124,17 @@ class Store:
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            with self._lock:
-                if self._closed:
-                    raise StoreError("The kiosk database has been closed")
-                conn = connect(self.path)
-                self._all.append(conn)
-            self._local.conn = conn
+        if conn is not None and not self._closed:
+            return conn
+        with self._lock:
+            if self._closed:
+                if conn is not None:  # left open by close(): this thread was using it
+                    self._local.conn = None
+                    conn.close()
+                raise StoreError("The kiosk database has been closed")
+            conn = connect(self.path)
+            self._all[threading.current_thread()] = conn
+        self._local.conn = conn
         return conn
 
     @contextmanager
@@ -188,14 +193,21 @@ class Store:
         self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self, wait_seconds: float = 2.0) -> None:
-        """Refuse new writes, let those in progress (in other threads) commit or roll back,
-        then close every connection. After ``wait_seconds`` it closes regardless: SQLite
-        then rolls back what was left unfinished, so the file stays consistent."""
+        """Refuse new reads and writes, let writes in progress (in other threads) commit or
+        roll back, then close this thread's connection and those of threads that have ended.
+
+        A connection another live thread holds is not closed from here: that thread may be
+        in the middle of a read, and closing a connection under a running statement crashes
+        the process. The thread closes it itself the next time it asks for it (and gets
+        :class:`StoreError`); if it never does, it is closed as the thread ends."""
         with self._lock:
             self._closed = True
             if not self._idle.wait_for(lambda: self._writing == 0, wait_seconds):
                 log.warning("A write to the kiosk database did not finish before closing")
-            conns, self._all = self._all, []
-        for conn in conns:
+            here = threading.current_thread()
+            mine = {t: c for t, c in self._all.items() if t is here or not t.is_alive()}
+            self._all = {}
+        for conn in mine.values():
             conn.close()
-        self._local = threading.local()
+        if here in mine:
+            self._local.conn = None

@@ -130,6 +130,50 @@ def test_close_lets_a_write_in_progress_in_another_thread_commit(tmp_path: Path)
         conn.close()
 
 
+def test_close_leaves_a_read_in_progress_in_another_thread_to_finish(tmp_path: Path) -> None:
+    """Closing a connection under a running statement crashes the process (the sync worker
+    reading while the window closed did, in the UI tests): the reading thread finishes its
+    read, then closes its connection itself and is refused the next one."""
+    store = Store(tmp_path / "kiosk.sqlite3")
+    started, answers, failed = threading.Event(), [], []
+
+    def read() -> None:
+        conn = store.connection()
+        started.set()
+        # A read long enough for close() to run in the middle of it.
+        answers.append(
+            conn.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
+                " SELECT count(*) FROM n"
+            ).fetchone()[0]
+        )
+        try:
+            store.connection()
+        except StoreError as exc:
+            failed.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    assert started.wait(5)
+    store.close()
+    reader.join(30)
+    assert answers == [3000000]
+    assert len(failed) == 1 and "closed" in str(failed[0])
+    with pytest.raises(StoreError, match="closed"):
+        store.connection()
+
+
+def test_close_closes_the_connections_of_threads_that_have_ended(tmp_path: Path) -> None:
+    store = Store(tmp_path / "kiosk.sqlite3")
+    opened: list[sqlite3.Connection] = []
+    worker = threading.Thread(target=lambda: opened.append(store.connection()))
+    worker.start()
+    worker.join(5)
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        opened[0].execute("SELECT 1")
+
+
 def test_a_closed_store_refuses_to_start_a_write(tmp_path: Path) -> None:
     store = Store(tmp_path / "kiosk.sqlite3")
     store.close()
