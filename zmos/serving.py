@@ -49,7 +49,11 @@ class _Worker(multiprocess.Process):
 
     def target(self, sockets: list[socket.socket] | None = None) -> None:  # pragma: no cover
         config = self.config
-        own = reuse_port_socket(config.host, config.port, backlog=config.backlog)
+        # Bound, not yet listening: the kernel hands connections only to listening sockets,
+        # and asyncio listens on this one when uvicorn starts serving, once the app has loaded
+        # and its startup has run. A worker that listened from here would take its share of
+        # new connections while it starts (seconds, on a busy machine) and leave them waiting.
+        own = reuse_port_socket(config.host, config.port, backlog=None)
         for inherited in sockets or ():
             inherited.close()
         super().target([own])
