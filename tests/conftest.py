@@ -13,9 +13,12 @@ import os
 import shutil
 import uuid
 from collections.abc import Generator, Iterator
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -135,6 +138,21 @@ class PostgresDatabases:
             for name in self.created:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self._admin.dispose()
+
+
+@pytest.fixture
+def midday() -> Iterator[datetime]:
+    """The wall clock set to noon today in London (it keeps ticking from there).
+
+    For tests about "today" that place classes hours before or after now: run near midnight
+    they would fall on another day. The servers these tests start run in this process, so
+    they read the same clock. Request it before any fixture that issues tokens (first in the
+    argument list, or with ``usefixtures``), so that nothing is stamped after the clock's
+    new now."""
+    zone = ZoneInfo("Europe/London")
+    noon = datetime.combine(datetime.now(zone).date(), time(12), zone)
+    with time_machine.travel(noon, tick=True):
+        yield noon
 
 
 @pytest.fixture(scope="session")

@@ -78,6 +78,7 @@ def test_today_and_attendance_rates(studio: Studio, container: Container) -> Non
     )
 
 
+@pytest.mark.usefixtures("midday")  # classes 90 and 30 minutes back are today's
 def test_today_for_every_branch_with_door_visits_and_ended_sessions(
     studio: Studio, container: Container
 ) -> None:

@@ -34,6 +34,7 @@ def _locale(api: Api, headers: dict[str, str], location: dict[str, Any], locale:
     assert changed.status_code == 200, changed.text
 
 
+@pytest.mark.usefixtures("midday")  # the class an hour from now is today's
 def test_today_writes_times_as_the_location_does(
     api: Api, container: Container, browser: TestClient
 ) -> None:

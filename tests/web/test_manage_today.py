@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, ConsoleMessage, expect
 
 from server.scheduling.models import ClassSession, SessionType
@@ -109,6 +110,7 @@ def _day_with_a_class(live: Live) -> dict[str, Any]:
     return {"session_id": str(session_id)}
 
 
+@pytest.mark.usefixtures("midday")  # the class an hour from now is today's
 def test_a_booking_shows_on_the_open_today_page_within_two_seconds(
     live: Live, browser: Browser
 ) -> None:
