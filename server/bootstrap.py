@@ -4,6 +4,7 @@ process needs is built here, once."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -17,7 +18,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from server.adapters.channel_router import ChannelAdapter, ChannelRouter, PhoneProvider, PlainEmail
 from server.adapters.chat_webhooks import SlackWebhook, TeamsWebhook
 from server.adapters.cloudevents_webhooks import CloudEventsWebhooks
-from server.adapters.fanout_events import FanOutEvents
 from server.adapters.http_messaging import HttpMessaging
 from server.adapters.in_person_payments import IN_PERSON_METHODS, InPersonPayments
 from server.adapters.local_eligibility import LocalEligibility
@@ -166,17 +166,24 @@ class Container:
     http_clients: list[httpx.Client] = field(default_factory=list)
     #: Sends outbox events to tenants' webhook subscriptions (None: not built yet).
     webhooks: WebhookSender | None = None
+    #: Integrated mode: ZHEP's health-score engine, an outbox sink of its own beside
+    #: ``events`` (each retried on its own); None standalone.
+    health_score: EventPublisher | None = None
     _relay: Relay | None = None
 
     def relay(self) -> Relay:
-        """The outbox relay: events to the sinks (``events``, the analytics port) and to
-        the tenants' webhook subscriptions. Built on first use, with the sinks of then."""
+        """The outbox relay: events to the sinks (``events``, the analytics port, and the
+        health-score engine where there is one) and to the tenants' webhook subscriptions.
+        Built on first use, with the sinks of then."""
         if self._relay is None:
             settings = self.settings
+            sinks = {"analytics": self.events}
+            if self.health_score is not None:
+                sinks["health-score"] = self.health_score
             self._relay = Relay(
                 make_uow=self.uow,
                 sender=self.webhooks or CloudEventsWebhooks(_webhook_client(settings)),
-                sinks={"analytics": self.events},
+                sinks=sinks,
                 sealer=self.sealer,
                 concurrency=settings.webhook_concurrency,
             )
@@ -228,6 +235,7 @@ class Ports:
     notifications: NotificationService | None = None
     messaging: Messaging | None = None
     events: EventPublisher | None = None
+    health_score: EventPublisher | None = None
     benefits: BenefitsService | None = None
     webhooks: WebhookSender | None = None
 
@@ -263,35 +271,47 @@ def _notifications(settings: Settings) -> SmtpNotifications | LogNotifications:
     return LogNotifications()
 
 
-def _zhep_endpoint(settings: Settings, service: str, url: str | None) -> ZhepEndpoint | None:
-    """ZHEP's ``service`` when the server runs integrated and it is configured."""
+def _zhep_endpoint(
+    settings: Settings, service: str, url: str | None, clients: list[httpx.Client]
+) -> ZhepEndpoint | None:
+    """ZHEP's ``service`` when the server runs integrated and it is configured (its HTTP
+    client added to ``clients``, closed with the container)."""
     token = settings.zhep_service_token
     if settings.mode != "integrated" or not url or token is None:
         return None
+    client = httpx.Client()
+    clients.append(client)
     return ZhepEndpoint(
         service=service,
         base_url=url,
         token=token.get_secret_value(),
-        client=httpx.Client(),
+        client=client,
         timeout=settings.zhep_timeout_seconds,
         retries=settings.zhep_retries,
     )
 
 
-def zhep_ports(settings: Settings, ports: Ports = Ports()) -> Ports:
+def zhep_ports(
+    settings: Settings,
+    ports: Ports,
+    clients: list[httpx.Client],
+    party_of: Callable[[uuid.UUID, uuid.UUID], str | None],
+) -> Ports:
     """``ports`` with ZHEP's adapters where the server runs integrated and each is configured
-    (a port a caller gave stays as given); standalone, ``ports`` unchanged."""
-    payments = _zhep_endpoint(settings, "payments", settings.zhep_payments_url)
-    messaging = _zhep_endpoint(settings, "messaging", settings.zhep_messaging_url)
-    health = _zhep_endpoint(settings, "health-score", settings.zhep_health_score_url)
+    (a port a caller gave stays as given); standalone, ``ports`` unchanged. ZHEP knows
+    members by their party (``party_of``)."""
+    payments = _zhep_endpoint(settings, "payments", settings.zhep_payments_url, clients)
+    messaging = _zhep_endpoint(settings, "messaging", settings.zhep_messaging_url, clients)
+    health = _zhep_endpoint(settings, "health-score", settings.zhep_health_score_url, clients)
     if payments is not None and ports.payments is None:
-        ports = replace(ports, payments=ZhepPayments(payments, desk=InPersonPayments()))
+        ports = replace(
+            ports, payments=ZhepPayments(payments, desk=InPersonPayments(), party_of=party_of)
+        )
     if messaging is not None and ports.notifications is None:
         fallback = _notifications(settings)  # staff channels ZHEP does not carry
         ports = replace(ports, notifications=ZhepMessaging(messaging, fallback=fallback))
-    if health is not None and ports.events is None:
-        both = FanOutEvents(LogEventPublisher(), ZhepHealthScore(health))
-        ports = replace(ports, events=both)
+    if health is not None and ports.health_score is None:
+        ports = replace(ports, health_score=ZhepHealthScore(health, party_of=party_of))
     return ports
 
 
@@ -445,7 +465,6 @@ def build_container(
     settings: Settings, *, engine: Engine | None = None, ports: Ports = Ports()
 ) -> Container:
     keep_local_times_in_step()
-    ports = zhep_ports(settings, ports)
     url = settings.resolved_database_url
     engine = engine or make_engine(url, pool_size=settings.db_pool_size)
     read_engine = make_engine(url, pool_size=settings.db_pool_size, autocommit=True)
@@ -457,6 +476,13 @@ def build_container(
     recorder.attach(session_factory)
     recorder.attach(read_session_factory)
     clients: list[httpx.Client] = []
+    reads = partial(SqlAlchemyUnitOfWork, read_session_factory)
+    ports = zhep_ports(
+        settings,
+        ports,
+        clients,
+        lambda tenant, member: member_parties.party_of(reads(), tenant, member),
+    )
     benefits = _benefits(settings, ports, clients)
     # Integrated with ZPS: local memberships, then the member's payer benefit.
     eligibility = ports.eligibility or (
@@ -495,6 +521,7 @@ def build_container(
         notifications=ports.notifications or _notifications(settings),
         messaging=ports.messaging or build_messaging(settings, ports.notifications, http),
         events=ports.events or LogEventPublisher(),
+        health_score=ports.health_score,
         sync=sync,
         booking_queue=BookingQueue(
             partial(SqlAlchemyUnitOfWork, session_factory),

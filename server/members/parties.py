@@ -105,3 +105,13 @@ def link_party(
     if ended:
         grants.forget(PrincipalKind.MEMBER, claims.tenant_id, member_id)
     return read
+
+
+def party_of(uow: UnitOfWork, tenant_id: uuid.UUID, member_id: uuid.UUID) -> str | None:
+    """The ZHEP party id a member is linked to, if any: what ZHEP's services (payments, the
+    health-score engine) know the member by."""
+    with uow:
+        found: str | None = uow.db.execute(
+            select(Member.party_id).where(Member.tenant_id == tenant_id, Member.id == member_id)
+        ).scalar_one_or_none()
+    return found

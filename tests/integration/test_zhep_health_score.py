@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
-from server.adapters.fanout_events import FanOutEvents
 from server.adapters.zhep_health_score import ZhepHealthScore
 from server.adapters.zhep_http import ZhepEndpoint, ZhepRejected, ZhepUnavailable
+from server.bootstrap import Container
+from server.config import Settings
+from server.outbox.record import record
 from server.ports.analytics import PublishedEvent
 from tests.fakes.events import RecordingEvents
+from tests.integration.helpers import Api
 from tests.loopback.zhep_services import TOKEN, RunningZhep, zhep_service
 
 TENANT, MEMBER = uuid.uuid4(), uuid.uuid4()
@@ -27,6 +33,23 @@ def zhep() -> Iterator[RunningZhep]:
     with zhep_service("health-score") as running:
         yield running
         assert running.state.violations == []
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path, zhep: RunningZhep) -> Settings:
+    """For the tests that build a server: integrated, with the engine on loopback."""
+    return Settings(
+        data_dir=tmp_path / "server",
+        database_url=db_url,
+        secret_key="test-secret-key-for-signing-tokens-0123456789",
+        argon2_time_cost=1,
+        argon2_memory_kib=8192,
+        argon2_parallelism=1,
+        background_jobs=False,
+        mode="integrated",
+        zhep_health_score_url=zhep.url,
+        zhep_service_token=SecretStr(TOKEN),
+    )
 
 
 def _engine(
@@ -181,15 +204,37 @@ def test_many_events_go_in_batches_in_order(zhep: RunningZhep) -> None:
     assert [e["data"]["n"] for e in zhep.state.events] == list(range(620))
 
 
-def test_fan_out_gives_every_publisher_the_event_and_raises_the_failure(zhep: RunningZhep) -> None:
-    local = RecordingEvents()
-    zhep.state.fail(503, times=3)
-    both = FanOutEvents(_engine(zhep), local)
-    with pytest.raises(ZhepUnavailable):
-        both.publish(_movement())
-    assert local.names() == ["movement.attendance"]
-    both.publish(_movement(minutes=5))
-    assert len(zhep.state.events) == 1 and len(local.events) == 2
+def test_the_engine_is_an_outbox_sink_of_its_own_retried_without_the_log(
+    zhep: RunningZhep, api: Api, container: Container
+) -> None:
+    """Integrated, the relay hands each event to the log and to the engine as two
+    deliveries: the engine down, the log has the event once, and the engine gets it (with
+    the member's party) once it is back."""
+    gym = api.sign_up("hs-gym")
+    member = api.client.post(
+        "/members", json={"first_name": "Ama", "last_name": "Mensah"}, headers=gym.headers
+    )
+    assert member.status_code == 201, member.text
+    member_id = member.json()["id"]
+    linked = api.client.put(
+        f"/members/{member_id}/party", json={"party_id": "party-ama"}, headers=gym.headers
+    )
+    assert linked.status_code == 200, linked.text
+    log = RecordingEvents()
+    container.events = log
+    zhep.state.fail(503, times=100)
+    event = _movement(member_id=member_id)
+    with container.uow() as uow:
+        record(uow.db, [replace(event, tenant_id=uuid.UUID(gym.id))])
+        uow.commit()
+    now = datetime.now(UTC)
+    container.relay().run(now)
+    assert log.names() == ["movement.attendance"] and zhep.state.events == []
+    zhep.state.faults.clear()
+    container.relay().run(now + timedelta(hours=1))
+    assert log.names() == ["movement.attendance"]  # not sent to the log again
+    [taken] = zhep.state.events
+    assert taken["subject"] == "party/party-ama" and taken["data"]["party_id"] == "party-ama"
 
 
 def test_a_naive_time_is_sent_as_utc(zhep: RunningZhep) -> None:

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from server.adapters.channel_router import ChannelRouter
 from server.adapters.chat_webhooks import SlackWebhook
-from server.adapters.fanout_events import FanOutEvents
 from server.adapters.in_person_payments import InPersonPayments
 from server.adapters.log_events import LogEventPublisher
 from server.adapters.smtp_notifications import LogNotifications, SmtpNotifications
@@ -59,6 +58,7 @@ def test_standalone_keeps_its_own_adapters_even_with_zhep_settings(tmp_path: Pat
     assert isinstance(container.payments, InPersonPayments)
     assert isinstance(container.notifications, LogNotifications)
     assert isinstance(container.events, LogEventPublisher)
+    assert container.health_score is None
 
 
 def test_integrated_without_zhep_urls_is_standalone(tmp_path: Path) -> None:
@@ -72,9 +72,15 @@ def test_integrated_with_every_url_uses_zhep_for_all_three(tmp_path: Path) -> No
     container = _container(tmp_path, mode="integrated", zhep_service_token="t", **URLS)
     assert isinstance(container.payments, ZhepPayments)
     assert isinstance(container.notifications, ZhepMessaging)
-    assert isinstance(container.events, FanOutEvents)
-    local, engine = container.events.publishers
-    assert isinstance(local, LogEventPublisher) and isinstance(engine, ZhepHealthScore)
+    # The health-score engine is an outbox sink of its own, beside the log: a failure of
+    # one is retried without sending the event to the other again.
+    engine = container.health_score
+    assert isinstance(container.events, LogEventPublisher) and isinstance(engine, ZhepHealthScore)
+    assert set(container.relay()._sinks) == {"analytics", "health-score"}
+    assert container.relay()._sinks["health-score"] is engine
+    # Both know members by the party they are linked to (the members table's).
+    assert isinstance(container.payments, ZhepPayments)
+    assert container.payments._party_of is engine._party_of is not None
     assert engine._endpoint.base_url == "http://127.0.0.1:9/hs"
     assert engine._endpoint.token == "t"
     # The delivery log's email, SMS and WhatsApp go to ZHEP too; staff channels stay ours.
@@ -93,7 +99,7 @@ def test_integrated_uses_zhep_only_where_its_url_is_set(tmp_path: Path, only: st
     wired = {
         "zhep_payments_url": isinstance(container.payments, ZhepPayments),
         "zhep_messaging_url": isinstance(container.notifications, ZhepMessaging),
-        "zhep_health_score_url": isinstance(container.events, FanOutEvents),
+        "zhep_health_score_url": container.health_score is not None,
     }
     assert wired == {name: name == only for name in URLS}
 
