@@ -104,9 +104,9 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        #: Each thread's connection. Only its thread uses or closes it; a thread that ends
+        #: takes its connection with it (the thread's locals are freed, the connection closed).
         self._local = threading.local()
-        #: Every thread's connection, by the thread that opened it.
-        self._all: dict[threading.Thread, sqlite3.Connection] = {}
         self._lock = threading.Lock()
         self._closed = False
         #: Write transactions running now, in any thread: :meth:`close` lets them finish.
@@ -133,7 +133,6 @@ class Store:
                     conn.close()
                 raise StoreError("The kiosk database has been closed")
             conn = connect(self.path)
-            self._all[threading.current_thread()] = conn
         self._local.conn = conn
         return conn
 
@@ -194,20 +193,17 @@ class Store:
 
     def close(self, wait_seconds: float = 2.0) -> None:
         """Refuse new reads and writes, let writes in progress (in other threads) commit or
-        roll back, then close this thread's connection and those of threads that have ended.
+        roll back, then close this thread's connection.
 
-        A connection another live thread holds is not closed from here: that thread may be
-        in the middle of a read, and closing a connection under a running statement crashes
-        the process. The thread closes it itself the next time it asks for it (and gets
-        :class:`StoreError`); if it never does, it is closed as the thread ends."""
+        Another thread's connection is not closed from here: that thread may be in the
+        middle of a read, and closing a connection under a running statement crashes the
+        process. The thread closes it itself the next time it asks for it (and gets
+        :class:`StoreError`), or as it ends."""
         with self._lock:
             self._closed = True
             if not self._idle.wait_for(lambda: self._writing == 0, wait_seconds):
                 log.warning("A write to the kiosk database did not finish before closing")
-            here = threading.current_thread()
-            mine = {t: c for t, c in self._all.items() if t is here or not t.is_alive()}
-            self._all = {}
-        for conn in mine.values():
-            conn.close()
-        if here in mine:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
             self._local.conn = None
+            conn.close()
