@@ -277,7 +277,10 @@ def test_other_tenants_sessions_are_not_found(api: Api, container: Container) ->
         },
     )
     assert foreign_place.status_code == 404
-    assert theirs.get_session(sid) == their
+    # Unchanged. (Warnings are the creating answer's advice, e.g. a class outside the
+    # opening hours on the weekdays the studio is closed: they are not read back.)
+    unchanged = {k: v for k, v in theirs.get_session(sid).items() if k != "warnings"}
+    assert unchanged == {k: v for k, v in their.items() if k != "warnings"}
     assert theirs.get_session(sid)["starts_at"] == their["starts_at"]
 
 
