@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from server.members.models import Member
 from shared.clock import utcnow
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def open_provider(
     """A provider signed up through the API with one location (name, zone) and one member
     (email, password) who can sign in: their password is set and their email confirmed."""
     owner_email, owner_password = owner
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         signed_up = api.post(
             "/tenants",
             json={

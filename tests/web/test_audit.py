@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "audit-gym"
@@ -38,7 +38,7 @@ def test_the_owner_reads_who_changed_what(live: Live, browser: Browser) -> None:
         location=("Soho Studio", "Europe/London"),
         member=(MEMBER, MEMBER_PASSWORD),
     )
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         changed = api.patch(
             f"/members/{provider.member_id}",
             json={"last_name": "Mensah-Owusu", "phone": "+447700900123"},

@@ -12,7 +12,7 @@ import httpx
 from playwright.sync_api import Browser, expect
 
 from server.engagement.models import MemberEngagement
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "coaching-browser-gym"
@@ -43,7 +43,7 @@ def test_a_coach_logs_a_call_to_a_slipping_member(live: Live, browser: Browser) 
         member=MEMBER,
     )
     today = datetime.now(ZoneInfo("Africa/Accra")).date()
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         coach = api.post(
             "/staff",
             json={"name": "Kofi Boateng", "email": COACH, "role": "coach", "password": PASSWORD},

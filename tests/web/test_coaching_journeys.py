@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 from server.journeys.models import JourneyEnrolment
 from tests.integration.journey_rows import add_journey
 from tests.integration.journeys_helpers import enrol
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "coach-journeys-gym"
@@ -33,7 +33,7 @@ def test_a_coach_pauses_a_journey_then_adjusts_next_week(live: Live, browser: Br
         location=("Osu Studio", "Africa/Accra"),
         member=MEMBER,
     )
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         coach = api.post(
             "/staff",
             json={"name": "Kofi Boateng", "email": COACH, "role": "coach", "password": PASSWORD},

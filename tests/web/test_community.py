@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import httpx
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import Provider, open_provider, photograph
 
 OWNER, OWNER_PASSWORD = "owner@tiles-gym.example", "correct horse battery"
@@ -51,7 +51,7 @@ def test_a_member_does_tiles_with_the_keyboard_up_to_the_days_cap(
     live: Live, browser: Browser
 ) -> None:
     provider = _provider(live, "tiles-gym")
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         loaded = api.post("/tiles/starter", headers=provider.owner)
         assert loaded.status_code == 200 and loaded.json()["added"] == 8, loaded.text
         push_ups = next(t for t in loaded.json()["items"] if t["title"] == "Wall push-ups")
@@ -102,7 +102,7 @@ def test_a_manager_adds_a_tile_and_a_circle_and_a_member_reads_the_announcement(
     live: Live, browser: Browser
 ) -> None:
     provider = _provider(live, "circle-gym")
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         made = api.post(
             "/staff",
             json={

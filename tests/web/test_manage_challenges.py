@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from server.engagement.projection import project_pending
 from tests.integration.bookings_helpers import member_headers
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "challenges-browser-gym"
@@ -56,7 +56,7 @@ def test_a_manager_runs_a_challenge_and_reads_the_engagement_report(
         location=("Soho Studio", "Europe/London"),
         member=MEMBER,
     )
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         _post(
             api,
             "/staff",
@@ -119,7 +119,7 @@ def test_a_manager_runs_a_challenge_and_reads_the_engagement_report(
     # Members join and move: staff entries through the API, then the projector runs.
     tenant = str(provider.tenant_id)
     members = [provider.member_id, *others]
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         for member in members:
             _post(
                 api,

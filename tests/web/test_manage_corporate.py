@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, expect
 from tests.integration.corporate_helpers import add_package, corporate_plan
 from tests.integration.helpers import Api
 from tests.integration.members_helpers import SmtpSink, smtp_server
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "corporate-console-gym"
@@ -91,7 +91,7 @@ def test_an_owner_sets_up_an_account_and_its_admin_sees_only_it(
     page.get_by_role("button", name="Add the department").click()
     expect(page.get_by_role("status")).to_contain_text("department is added")
     # The package comes from the corporate billing work; here straight to the database.
-    with httpx.Client(base_url=live.url) as client:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as client:
         api = Api(client)  # type: ignore[arg-type]
         plan_id = corporate_plan(api, _tenant(provider))
     add_package(live.container, str(provider.tenant_id), account_id, plan_id)

@@ -15,7 +15,7 @@ from tests.integration.corporate_billing_rows import (
     add_employee,
     add_visit,
 )
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "corporate-browser-gym"
@@ -39,7 +39,7 @@ def test_a_manager_sets_up_a_package_and_issues_an_invoice(live: Live, browser: 
         "price": "40.00",
         "currency": "GBP",
     }
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         made = api.post("/plans", json=plan, headers=provider.owner)
         assert made.status_code == 201, made.text
         members = [

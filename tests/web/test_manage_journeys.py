@@ -8,7 +8,7 @@ import httpx
 from playwright.sync_api import Browser, expect
 
 from tests.integration.journeys_helpers import enrol
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "journey-gym"
@@ -29,7 +29,7 @@ def test_a_manager_edits_week_3_of_a_journey_with_an_enrolment(
         location=("Canal Street", "Europe/London"),
         member=(MEMBER, MEMBER_PASSWORD),
     )
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         made = api.post(
             "/staff",
             json={
@@ -85,6 +85,6 @@ def test_a_manager_edits_week_3_of_a_journey_with_an_enrolment(
     expect(versions.nth(0).locator("td.num")).to_have_text("0")
     expect(versions.nth(1).locator("td.num")).to_have_text("1")
     photograph(page, live, "manage-journey-version-2")
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         v1 = api.get(f"/journeys/templates/{back['id']}/versions/1", headers=provider.owner).json()
     assert v1["plan"]["weeks"][2]["minutes"] == 75 and v1["enrolments"] == 1

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from server.devices.models import Device
 from shared.clock import utcnow
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "kiosks-browser-gym"
@@ -53,7 +53,7 @@ def test_today_shows_the_kiosks_pending_counts_and_a_stopped_kiosk(
         location=("Brooklyn Loft", "America/New_York"),
         member=("ama@kiosks-browser-gym.example", "member web password"),
     )
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         made = api.patch(
             f"/locations/{provider.location_id}", json={"locale": "en_US"}, headers=provider.owner
         )

@@ -11,7 +11,7 @@ import httpx
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import Provider, open_provider, photograph
 
 SLUG = "members-browser-gym"
@@ -31,7 +31,7 @@ def _provider(live: Live) -> Provider:
         location=("Osu Studio", "Africa/Accra"),
         member=(MEMBER, MEMBER_PASSWORD),
     )
-    with httpx.Client(base_url=live.url, headers=provider.owner) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url, headers=provider.owner) as api:
         plan = api.post(
             "/plans",
             json={
@@ -129,7 +129,7 @@ def test_the_desk_finds_a_member_sells_a_plan_and_issues_a_pass(
     page.get_by_role("button", name="Add the note").click()
     expect(page.locator(".member-alerts")).to_contain_text("waiver missing")
     photograph(page, live, "manage-members-profile")
-    with httpx.Client(base_url=live.url, headers=provider.owner) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url, headers=provider.owner) as api:
         sales = api.get("/sales", params={"member_id": provider.member_id}).json()["items"]
     assert [(s["amount"], s["discount_amount"], s["method"]) for s in sales] == [
         ("70.00", "10.00", "cash")

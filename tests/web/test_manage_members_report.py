@@ -16,7 +16,7 @@ from server.checkin.models import Checkin
 from server.plans.models import Membership
 from shared.clock import utcnow
 from shared.ids import new_id
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "members-report-gym"
@@ -37,7 +37,7 @@ def _members_over_three_months(live: Live) -> None:
         member=MEMBER,
     )
     owner: Any = provider.owner
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         plan = api.post(
             "/plans",
             json={

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 OWNER, OWNER_PASSWORD = "owner@mpp-gym.example", "correct horse battery"
@@ -27,7 +27,7 @@ def test_a_manager_adds_a_profile_edits_it_and_sets_it_on_a_session_type(
         location=("Soho Studio", "Europe/London"),
         member=(MEMBER, MEMBER_PASSWORD),
     )
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         made = api.post(
             "/staff",
             json={

@@ -19,7 +19,7 @@ from server.plans.models import RevenueDay
 from server.scheduling.models import ClassSession, SessionType
 from shared.clock import utcnow
 from shared.ids import new_id
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "reports-browser-gym"
@@ -61,7 +61,7 @@ def _three_weeks_at_two_branches(live: Live) -> dict[str, str]:
         member=MEMBER,
     )
     tenant, owner = provider.tenant_id, provider.owner
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         osu = _api_post(
             api,
             "/locations",

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.integration.members_helpers import SmtpSink, smtp_server
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 from tests.web.test_member_reset import _tab_to
 
@@ -56,7 +56,7 @@ def _manager(live: Live) -> None:
         member=(f"ama@{SLUG}.example", "member web password"),
     )
     body = {"name": "Mina Manager", "email": MANAGER, "role": "manager", "password": PASSWORD}
-    made = httpx.post(f"{live.url}/staff", json=body, headers=provider.owner)
+    made = httpx.post(f"{live.url}/staff", json=body, headers=provider.owner, timeout=SETUP_TIMEOUT)
     assert made.status_code == 201, made.text
 
 

@@ -11,7 +11,7 @@ import httpx
 from playwright.sync_api import Browser, expect
 
 from shared.clock import utcnow
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import Provider, open_provider, photograph
 
 SLUG = "schedule-browser-gym"
@@ -33,7 +33,7 @@ def _studio(live: Live) -> Provider:
         location=("Soho Studio", ZONE),
         member=(MEMBER, MEMBER_PASSWORD),
     )
-    with httpx.Client(base_url=live.url, headers=provider.owner) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url, headers=provider.owner) as api:
         kind = api.post(
             "/session-types",
             json={
@@ -110,7 +110,7 @@ def test_a_manager_plans_a_class_sees_it_booked_and_checks_the_member_in(
     assert session_id
     photograph(page, live, "manage-schedule-week")
 
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         login = api.post(
             "/members/login", json={"tenant": SLUG, "email": MEMBER, "password": MEMBER_PASSWORD}
         )

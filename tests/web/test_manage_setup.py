@@ -9,7 +9,7 @@ import re
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "setup-browser-gym"
@@ -27,7 +27,7 @@ def _tab_to(page: Page, element_id: str, most: int = 60) -> None:
 
 
 def _api_get(live: Live, headers: dict[str, str], path: str) -> object:
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         got = api.get(path, headers=headers)
         assert got.status_code == 200, got.text
         return got.json()
@@ -180,7 +180,7 @@ def test_an_owner_sets_up_a_location_plan_class_staff_and_kiosk(
     code = page.locator("[data-code]")
     expect(code).to_be_visible()
     expect(page.locator(".enrol-code")).to_contain_text("Enrolment code for Brooklyn")
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         enrolled = api.post("/devices/enrol", json={"code": code.inner_text(), "name": "Door"})
         assert enrolled.status_code == 201, enrolled.text
     photograph(page, live, "manage-setup-kiosk-code")

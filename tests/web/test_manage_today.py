@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, ConsoleMessage, expect
 from server.scheduling.models import ClassSession, SessionType
 from shared.clock import utcnow
 from shared.ids import new_id
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "today-browser-gym"
@@ -38,7 +38,7 @@ def _day_with_a_class(live: Live) -> dict[str, Any]:
         member=(MEMBER, MEMBER_PASSWORD),
     )
     tenant_id, owner = provider.tenant_id, provider.owner
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         plan = api.post(
             "/plans",
             json={
@@ -141,7 +141,7 @@ def test_a_booking_shows_on_the_open_today_page_within_two_seconds(
     assert polled.value.status == 204
     navigations: list[str] = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         login = api.post(
             "/members/login", json={"tenant": SLUG, "email": MEMBER, "password": MEMBER_PASSWORD}
         )

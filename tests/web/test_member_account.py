@@ -20,7 +20,7 @@ from sqlalchemy import update
 from server.members.models import Member
 from server.plans.models import Membership
 from tests.integration.members_helpers import SmtpSink, smtp_server
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import Provider, open_provider, photograph
 
 SLUG = "account-browser-gym"
@@ -61,7 +61,7 @@ def _post(api: httpx.Client, path: str, body: dict[str, Any], headers: dict[str,
 def _member_history(live: Live, provider: Provider) -> None:
     """A monthly membership whose renewal failed, a class pack bought at the desk, visits."""
     plan = {"currency": "GHS", "price": "300.00"}
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         monthly = _post(
             api,
             "/plans",
@@ -134,7 +134,7 @@ def _sign_in(page: Page, live: Live) -> None:
 
 
 def _profile_through_api(live: Live) -> dict[str, Any]:
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         login = api.post(
             "/members/login", json={"tenant": SLUG, "email": MEMBER, "password": MEMBER_PASSWORD}
         )
@@ -232,7 +232,7 @@ def test_an_unconfirmed_member_asks_for_the_confirmation_email_again(
     live: Live, browser: Browser, smtp: tuple[SmtpSink, int]
 ) -> None:
     provider = _provider(live)
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         _post(
             api,
             "/members",

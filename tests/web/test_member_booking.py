@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import Provider, open_provider, photograph
 
 SLUG = "timetable-gym"
@@ -41,7 +41,7 @@ def _studio(live: Live) -> tuple[Provider, datetime]:
     )
     soon = (datetime.now(LONDON) + timedelta(minutes=90)).replace(second=0, microsecond=0)
     tomorrow = (datetime.now(LONDON) + timedelta(days=1)).date()
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         changed = api.patch(
             f"/locations/{provider.location_id}",
             json={"address": "12 Dean Street, London W1D 3RS", "opening_hours": HOURS},

@@ -16,7 +16,7 @@ from shared.carepath.plans import (
     WeekTarget,
 )
 from tests.integration.journey_rows import add_journey
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 from tests.web.test_progress import _tab_to
 
@@ -50,7 +50,7 @@ def test_a_member_enrols_does_a_tile_and_sees_the_week_move(live: Live, browser:
         location=("Soho Studio", "Europe/London"),
         member=(MEMBER, MEMBER_PASSWORD),
     )
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         home = {"home_location_id": provider.location_id}
         changed = api.patch(f"/members/{provider.member_id}", json=home, headers=provider.owner)
         assert changed.status_code == 200, changed.text

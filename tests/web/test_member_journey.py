@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.integration.members_helpers import SmtpSink, smtp_server
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.test_member_booking import LONDON, SLUG, _studio
 from tests.web.test_member_pass import _qr_text
 
@@ -68,7 +68,7 @@ def test_a_new_member_signs_up_books_cancels_and_opens_the_pass_offline(
     page.get_by_role("button", name="Confirm my email").click()
     expect(page.get_by_role("heading", name="Your email is confirmed")).to_be_visible()
     # The desk sells the new member a plan (the provider's monthly one).
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         found = api.get("/members", params={"q": "Owusu"}, headers=provider.owner).json()
         (esi,) = found["items"]
         plans = api.get("/plans", headers=provider.owner).json()["items"]
@@ -97,7 +97,7 @@ def test_a_new_member_signs_up_books_cancels_and_opens_the_pass_offline(
     upcoming.get_by_role("button", name="Cancel").click()
     page.wait_for_url(f"{live.url}/app/bookings?done=cancelled")
     expect(page.locator('[data-group="upcoming"] .session-card')).to_have_count(0)
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         login = api.post(
             "/members/login", json={"tenant": SLUG, "email": NEW_MEMBER, "password": NEW_PASSWORD}
         )

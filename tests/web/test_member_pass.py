@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 from pyzbar.pyzbar import decode
 
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "browser-gym"
@@ -56,7 +56,7 @@ def test_a_member_opens_the_pass_offline(live: Live, browser: Browser) -> None:
     page.wait_for_url(f"{live.url}/app/pass")
     expect(page.get_by_role("heading", name="Ama Mensah")).to_be_visible()
     token = _qr_text(page)
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         # The page's code is the member's current pass, as the API gives it.
         login = api.post(
             "/members/login",

@@ -11,7 +11,7 @@ import httpx
 from playwright.sync_api import Browser, expect
 
 from server.screening.gate import BLOCKED
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import Provider, open_provider, photograph
 
 SLUG = "health-gym"
@@ -39,7 +39,7 @@ def _studio(live: Live) -> Provider:
         member=(MEMBER, MEMBER_PASSWORD),
     )
     tomorrow = (datetime.now(LONDON) + timedelta(days=1)).date()
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         plan = _post(
             api,
             "/plans",

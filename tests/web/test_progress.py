@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from server.engagement.projection import project_pending
 from shared.clock import utcnow
 from tests.integration.bookings_helpers import member_headers
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "pulse-gym"
@@ -62,7 +62,7 @@ def test_a_member_reads_progress_sets_a_goal_and_joins_a_challenge(
     )
     owner = provider.owner
     today = utcnow().date()
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         home = {"home_location_id": provider.location_id}
         changed = api.patch(f"/members/{provider.member_id}", json=home, headers=owner)
         assert changed.status_code == 200, changed.text

@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import SIZES, Live
+from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import open_provider, photograph
 
 SLUG = "condition-gym"
@@ -50,7 +50,7 @@ def test_a_member_names_the_condition_and_it_becomes_a_flag(live: Live, browser:
     page.get_by_role("button", name="Save my answers").click()
     page.wait_for_url(f"{live.url}/app/account/health?saved=1")
     expect(page.get_by_role("heading", name="Clear to take part")).to_be_visible()
-    with httpx.Client(base_url=live.url) as api:
+    with httpx.Client(timeout=SETUP_TIMEOUT, base_url=live.url) as api:
         flags = api.get(f"/members/{provider.member_id}/risk-flags", headers=provider.owner)
     assert [(f["flag"], f["source"]) for f in flags.json()["items"]] == [
         ("low_back_pain", "screening")
