@@ -87,6 +87,7 @@ async def add(request: Request) -> Response:
             url=form.get("url", ""),
             event_types=_types(form.get("event_types", "")) or ["*"],
             description=form.get("description", ""),
+            content_mode=form.get("content_mode") or "structured",
         )
         # Not ``call``: a refusal (a URL not allowed) is said on the form, not on its own page.
         made = await run_in_worker_thread(
