@@ -57,6 +57,14 @@ def test_an_owner_adds_rotates_and_replays_a_webhook(live: Live, browser: Browse
         expect(page.get_by_role("alert")).to_contain_text("plain http is only allowed")
         expect(page.get_by_text("No webhooks yet.")).to_be_visible()
 
+        # A delivery mode the server does not know (a tampered form) is refused, said.
+        page.get_by_label("URL").fill(receiver.url)
+        page.get_by_label("Delivery").evaluate("s => { s.options[1].value = 'binary'; }")
+        page.get_by_label("Delivery").select_option("binary")
+        page.get_by_role("button", name="Add webhook").click()
+        expect(page.get_by_role("alert")).to_contain_text("content_mode")
+        expect(page.get_by_text("No webhooks yet.")).to_be_visible()
+
         page.get_by_label("URL").fill(receiver.url)
         page.get_by_label("Events").fill("test.*")
         page.get_by_label("Description").fill("Our CRM")
