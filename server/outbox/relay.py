@@ -114,7 +114,8 @@ class Target:
 class Outcomes:
     delivered: list[Claimed] = field(default_factory=list)
     failed: list[tuple[Claimed, str]] = field(default_factory=list)
-    #: Claimed but not attempted: an earlier event of the same member failed first.
+    #: Claimed but not attempted: an earlier event of the same member (or, in batch mode,
+    #: an earlier batch to the same subscription) failed first.
     released: list[Claimed] = field(default_factory=list)
     #: Of the failed ones sent in a batch: the batch's id (they share one retry time).
     batch_of: dict[tuple[uuid.UUID, str, int], str] = field(default_factory=dict)
