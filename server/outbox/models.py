@@ -28,6 +28,10 @@ from server.db.base import Base, TenantScoped, Timestamps, UtcDateTime
 EVENT_SEQ = Sequence("outbox_event_seq", metadata=Base.metadata)
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+#: How a subscription's events travel: one per request (CloudEvents structured content mode),
+#: or many per request (batched content mode, a JSON array).
+STRUCTURED, BATCH = "structured", "batch"
+CONTENT_MODES = (STRUCTURED, BATCH)
 
 
 class OutboxEvent(Base):
@@ -105,6 +109,11 @@ class WebhookSubscription(TenantScoped, Timestamps, Base):
     #: Event names, ``prefix.*`` or ``*``.
     event_types: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: ``structured`` (one event per request) or ``batch`` (up to the relay's batch size
+    #: per request, ``application/cloudevents-batch+json``).
+    content_mode: Mapped[str] = mapped_column(
+        String(20), default=STRUCTURED, server_default=STRUCTURED
+    )
     secret_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     #: The secret before the last rotation, still signing until ``previous_until``.
     previous_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -7,6 +7,11 @@ Safe with several server processes: an event is fanned out by whoever flips its
 everywhere), and a delivery is attempted only by the relay whose claim (a token and a lease)
 the conditional update wrote. At least once: an attempt whose outcome was not recorded (a
 crash, an expired lease) is made again with the same event id, which receivers dedupe by.
+
+Subscriptions in batch content mode get their due events in requests of up to
+``batch_size``, in event order, one request after the other per subscription: a refused
+batch fails every event in it (they come back together, with one backoff), and the
+subscription's later claimed events are released unsent, so nothing overtakes.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from server.db.sealed import FieldSealer
 from server.db.uow import UnitOfWork
 from server.outbox import rules
 from server.outbox.models import (
+    BATCH,
     DEAD,
     DELIVERED,
     PENDING,
@@ -51,7 +57,7 @@ from server.outbox.models import (
 )
 from server.outbox.secrets import live_secrets
 from server.ports.analytics import EventPublisher, PublishedEvent
-from server.ports.webhooks import WebhookMessage, WebhookSender
+from server.ports.webhooks import WebhookBatch, WebhookMessage, WebhookSender
 from shared.clock import utcnow
 from shared.ids import new_id
 
@@ -90,13 +96,35 @@ class Claimed:
     def key(self) -> dict[str, Any]:
         return {"b_tenant": self.tenant_id, "b_target": self.target, "b_seq": self.event_seq}
 
+    @property
+    def ident(self) -> tuple[uuid.UUID, str, int]:
+        return (self.tenant_id, self.target, self.event_seq)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A subscription's endpoint as the relay sends to it."""
+
+    url: str
+    secrets: tuple[str, ...]
+    content_mode: str
+
 
 @dataclass
 class Outcomes:
     delivered: list[Claimed] = field(default_factory=list)
     failed: list[tuple[Claimed, str]] = field(default_factory=list)
-    #: Claimed but not attempted: an earlier event of the same member failed first.
+    #: Claimed but not attempted: an earlier event of the same member (or, in batch mode,
+    #: an earlier batch to the same subscription) failed first.
     released: list[Claimed] = field(default_factory=list)
+    #: Of the failed ones sent in a batch: the batch's id (they share one retry time).
+    batch_of: dict[tuple[uuid.UUID, str, int], str] = field(default_factory=dict)
+
+    def add(self, other: Outcomes) -> None:
+        self.delivered += other.delivered
+        self.failed += other.failed
+        self.released += other.released
+        self.batch_of.update(other.batch_of)
 
 
 @dataclass(frozen=True)
@@ -130,6 +158,7 @@ class Relay:
         sinks: Mapping[str, EventPublisher],
         sealer: FieldSealer,
         batch: int = 500,
+        batch_size: int = 100,
         concurrency: int = 8,
         lease: timedelta = timedelta(minutes=5),
         rounds: int = 50,
@@ -140,6 +169,8 @@ class Relay:
         self._sinks = dict(sinks)
         self._sealer = sealer
         self._batch = batch
+        #: Events per request to a subscription in batch content mode.
+        self._batch_size = max(1, batch_size)
         self._lease = lease
         self._rounds = rounds
         self._rand = rand or random.Random()
@@ -258,19 +289,21 @@ class Relay:
         return self._land(self._launch(claim, claimed, now)) if claimed else Outcomes()
 
     def _launch(self, claim: uuid.UUID, claimed: list[Claimed], now: datetime) -> _Flight:
-        secrets_of = self._secrets(claimed, now)
-        sends = [
-            self._pool.submit(self._send_group, group, secrets_of) for group in _lines(claimed)
+        """Each line (one member's events to one target) is sent by a worker; the events
+        of a subscription in batch mode, all its lines together, by one worker."""
+        targets = self._targets(claimed, now)
+        batched = [c for c in claimed if _mode(targets, c) == BATCH]
+        single = [c for c in claimed if _mode(targets, c) != BATCH]
+        sends = [self._pool.submit(self._send_group, group, targets) for group in _lines(single)]
+        sends += [
+            self._pool.submit(self._send_batches, group, targets) for group in _by_target(batched)
         ]
         return _Flight(claim, now, sends)
 
     def _land(self, flight: _Flight) -> Outcomes:
         outcomes = Outcomes()
         for sent in flight.sends:
-            result = sent.result()
-            outcomes.delivered += result.delivered
-            outcomes.failed += result.failed
-            outcomes.released += result.released
+            outcomes.add(sent.result())
         self._settle(flight.claim, outcomes, flight.at)
         return outcomes
 
@@ -318,8 +351,9 @@ class Relay:
 
         return release
 
-    def _secrets(self, claimed: Sequence[Claimed], now: datetime) -> dict[str, tuple[str, str]]:
-        """URL and signing secrets of each subscription target among ``claimed``."""
+    def _targets(self, claimed: Sequence[Claimed], now: datetime) -> dict[str, Target]:
+        """URL, signing secrets and content mode of each subscription target among
+        ``claimed``."""
         wanted = {
             (c.tenant_id, uuid.UUID(c.target.removeprefix(rules.SUBSCRIPTION_PREFIX)))
             for c in claimed
@@ -333,19 +367,18 @@ class Relay:
                     tuple_(WebhookSubscription.tenant_id, WebhookSubscription.id).in_(list(wanted))
                 )
             ).scalars()
-            found: dict[str, Any] = {}
+            found: dict[str, Target] = {}
             for row in rows:
-                found[rules.subscription_target(row.id)] = (
-                    row.url,
-                    live_secrets(self._sealer, row, now),
+                found[rules.subscription_target(row.id)] = Target(
+                    row.url, live_secrets(self._sealer, row, now), row.content_mode
                 )
         return found
 
-    def _send_group(self, group: list[Claimed], secrets_of: Mapping[str, Any]) -> Outcomes:
+    def _send_group(self, group: list[Claimed], targets: Mapping[str, Target]) -> Outcomes:
         """Send one member's events to one target in order; stop at the first failure."""
         result = Outcomes()
         for index, item in enumerate(group):
-            error = self._send_one(item, secrets_of)
+            error = self._send_one(item, targets)
             if error is None:
                 result.delivered.append(item)
                 continue
@@ -354,7 +387,26 @@ class Relay:
             break
         return result
 
-    def _send_one(self, item: Claimed, secrets_of: Mapping[str, Any]) -> str | None:
+    def _send_batches(self, group: list[Claimed], targets: Mapping[str, Target]) -> Outcomes:
+        """Send one subscription's events (in event order) in batches, one request after
+        the other; stop at the first refused batch: its events fail, the rest is released."""
+        result = Outcomes()
+        target = targets[group[0].target]
+        for start in range(0, len(group), self._batch_size):
+            chunk = group[start : start + self._batch_size]
+            batch = WebhookBatch(target.url, tuple(c.event for c in chunk), target.secrets)
+            try:
+                self._sender.send_batch(batch)
+            except Exception as exc:  # the endpoint did not take it: every event is retried
+                error = (str(exc) or type(exc).__name__)[:500]
+                result.failed += [(c, error) for c in chunk]
+                result.batch_of.update((c.ident, batch.id) for c in chunk)
+                result.released += group[start + self._batch_size :]
+                break
+            result.delivered += chunk
+        return result
+
+    def _send_one(self, item: Claimed, targets: Mapping[str, Target]) -> str | None:
         try:
             if item.target.startswith(rules.SINK_PREFIX):
                 sink = self._sinks.get(item.target.removeprefix(rules.SINK_PREFIX))
@@ -362,18 +414,17 @@ class Relay:
                     return "this sink is not configured on the server"
                 sink.publish(item.event)
                 return None
-            found = secrets_of.get(item.target)
+            found = targets.get(item.target)
             if found is None:
                 return "the subscription was deleted"
-            url, secrets = found
-            self._sender.send(WebhookMessage(url=url, event=item.event, secrets=secrets))
+            self._sender.send(WebhookMessage(found.url, item.event, found.secrets))
             return None
         except Exception as exc:  # any failure of a sink or an endpoint is retried later
             return (str(exc) or type(exc).__name__)[:500]
 
     def _settle(self, claim: uuid.UUID, outcomes: Outcomes, now: datetime) -> None:
         done = [{**c.key(), "v_attempts": c.attempts + 1} for c in outcomes.delivered]
-        failed = [self._failure(c, error, now) for c, error in outcomes.failed]
+        failed = self._failures(outcomes, now)
         released = [c.key() for c in outcomes.released]
         with self._make_uow() as uow:
             db = uow.db
@@ -419,9 +470,26 @@ class Relay:
                 )
             uow.commit()
 
-    def _failure(self, item: Claimed, error: str, now: datetime) -> dict[str, Any]:
-        attempts = item.attempts + 1
-        again = rules.retry_at(attempts, now, self._rand)
+    def _failures(self, outcomes: Outcomes, now: datetime) -> list[dict[str, Any]]:
+        """The rows of the failed deliveries: each its own backoff, but the events of one
+        refused batch (with as many attempts) share one, so they come back as a batch."""
+        drawn: dict[tuple[str, int], datetime | None] = {}
+        rows = []
+        for item, error in outcomes.failed:
+            attempts = item.attempts + 1
+            batch = outcomes.batch_of.get(item.ident)
+            if batch is None:
+                again = rules.retry_at(attempts, now, self._rand)
+            else:
+                if (batch, attempts) not in drawn:
+                    drawn[batch, attempts] = rules.retry_at(attempts, now, self._rand)
+                again = drawn[batch, attempts]
+            rows.append(self._failure(item, error, attempts, again, now))
+        return rows
+
+    def _failure(
+        self, item: Claimed, error: str, attempts: int, again: datetime | None, now: datetime
+    ) -> dict[str, Any]:
         if again is None:
             log.warning("event %s to %s dead-lettered: %s", item.event.id, item.target, error)
         return {
@@ -549,6 +617,19 @@ def _claimed(row: Row[Any]) -> Claimed:
         subject=row.subject,
     )
     return Claimed(row.tenant_id, row.target, row.event_seq, row.subject, row.attempts, event)
+
+
+def _mode(targets: Mapping[str, Target], item: Claimed) -> str | None:
+    found = targets.get(item.target)
+    return found.content_mode if found is not None else None
+
+
+def _by_target(claimed: Sequence[Claimed]) -> list[list[Claimed]]:
+    """The claimed deliveries by (tenant, target), each in event order."""
+    groups: dict[tuple[uuid.UUID, str], list[Claimed]] = {}
+    for item in claimed:
+        groups.setdefault((item.tenant_id, item.target), []).append(item)
+    return [sorted(group, key=lambda c: c.event_seq) for group in groups.values()]
 
 
 def _line_of(item: Claimed) -> tuple[Any, ...]:

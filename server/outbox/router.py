@@ -45,8 +45,9 @@ def list_subscriptions(
 def create_subscription(
     cmd: SubscriptionCreate, claims: Admin, container: ContainerDep
 ) -> SubscriptionSecret:
-    """Events as CloudEvents (structured JSON) POSTed to the URL, signed as Standard
-    Webhooks. The signing secret is in this answer only."""
+    """Events as CloudEvents POSTed to the URL, one per request (``content_mode:
+    structured``) or in batches (``batch``), signed as Standard Webhooks. The signing secret
+    is in this answer only."""
     return service.create_subscription(
         uow=container.uow(), claims=claims, sealer=container.sealer, cmd=cmd
     )

@@ -23,6 +23,13 @@ EventTypes = Annotated[
 ]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 DeliveryState = Literal["pending", "delivered", "dead"]
+ContentMode = Annotated[
+    Literal["structured", "batch"],
+    Field(
+        description="structured: one CloudEvent per request (application/cloudevents+json); "
+        "batch: up to 100 per request, a JSON array (application/cloudevents-batch+json)"
+    ),
+]
 
 
 class SubscriptionCreate(InputModel):
@@ -30,6 +37,7 @@ class SubscriptionCreate(InputModel):
     event_types: EventTypes
     description: Description = ""
     active: bool = True
+    content_mode: ContentMode = "structured"
 
 
 class SubscriptionUpdate(Patching, InputModel):
@@ -37,6 +45,7 @@ class SubscriptionUpdate(Patching, InputModel):
     event_types: EventTypes | None = None
     description: Description | None = None
     active: bool | None = Field(None, description="false pauses delivery; events queue up")
+    content_mode: ContentMode | None = None
 
 
 class SecretRotate(InputModel):
@@ -56,6 +65,7 @@ class SubscriptionRead(BaseModel):
     event_types: list[str]
     description: str
     active: bool
+    content_mode: ContentMode
     #: Until when the previous secret still signs, after a rotation.
     previous_secret_until: datetime | None
     created_at: datetime

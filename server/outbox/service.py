@@ -67,6 +67,7 @@ def _read(row: WebhookSubscription, now: datetime) -> SubscriptionRead:
         event_types=list(row.event_types),
         description=row.description,
         active=row.active,
+        content_mode=cast(Any, row.content_mode),
         previous_secret_until=grace,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -134,6 +135,7 @@ def create_subscription(
             description=cmd.description,
             event_types=types,
             active=cmd.active,
+            content_mode=cmd.content_mode,
             secret_sealed=seal_secret(sealer, claims.tenant_id, subscription_id, "current", secret),
             created_at=now,
             updated_at=now,
@@ -153,7 +155,7 @@ def update_subscription(
     """Only the fields sent change; ``active: false`` pauses (events wait, nothing lost)."""
     _admin(claims)
     changes = cmd.model_dump(exclude_unset=True)
-    for name in ("url", "event_types", "active", "description"):
+    for name in ("url", "event_types", "active", "description", "content_mode"):
         if name in changes and changes[name] is None:
             raise InvalidInput(f"{name}: may not be null")
     if "url" in changes:

@@ -83,10 +83,13 @@ async def add(request: Request) -> Response:
     claims = await admin(request)
     container = services(request)
     try:
-        cmd = SubscriptionCreate(
-            url=form.get("url", ""),
-            event_types=_types(form.get("event_types", "")) or ["*"],
-            description=form.get("description", ""),
+        cmd = SubscriptionCreate.model_validate(
+            {
+                "url": form.get("url", ""),
+                "event_types": _types(form.get("event_types", "")) or ["*"],
+                "description": form.get("description", ""),
+                "content_mode": form.get("content_mode") or "structured",
+            }
         )
         # Not ``call``: a refusal (a URL not allowed) is said on the form, not on its own page.
         made = await run_in_worker_thread(

@@ -68,11 +68,20 @@ def relay_of(
 
 
 def subscribe(
-    api: Api, tenant: Tenant, url: str, event_types: list[str] | None = None
+    api: Api,
+    tenant: Tenant,
+    url: str,
+    event_types: list[str] | None = None,
+    content_mode: str = "structured",
 ) -> dict[str, Any]:
     response = api.client.post(
         "/webhooks/subscriptions",
-        json={"url": url, "event_types": event_types or ["*"], "description": "tests"},
+        json={
+            "url": url,
+            "event_types": event_types or ["*"],
+            "description": "tests",
+            "content_mode": content_mode,
+        },
         headers=tenant.headers,
     )
     assert response.status_code == 201, response.text

@@ -21,7 +21,9 @@ from server.outbox.record import record
 from server.ports.analytics import PublishedEvent
 from tests.integration.helpers import Api
 from tests.integration.outbox_helpers import drain, event, relay_of, subscribe
-from tests.loopback.event_receiver import Answer, event_receiver
+from tests.loopback.event_receiver import BATCH, STRUCTURED, Answer, event_receiver
+
+CONTENT_TYPES = {"structured": STRUCTURED, "batch": BATCH}
 
 FAULTS = {
     "ok": Answer(),
@@ -38,9 +40,11 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"background_jobs": False})
 
 
+@pytest.mark.parametrize("content_mode", ["structured", "batch"])
 def test_a_flapping_receiver_gets_every_event_at_least_once_in_order_per_member(
-    api: Api, container: Container
+    api: Api, container: Container, content_mode: str
 ) -> None:
+    """In batch mode, batches of up to three: a refused batch refuses all of its events."""
     tenant = api.sign_up("outbox-flapping")
     plan: list[Answer] = []
 
@@ -49,9 +53,10 @@ def test_a_flapping_receiver_gets_every_event_at_least_once_in_order_per_member(
 
     with (
         event_receiver(answer=answer) as receiver,
-        relay_of(container, batch=7) as relay,
+        relay_of(container, batch=7, batch_size=3) as relay,
     ):
-        receiver.secrets.append(subscribe(api, tenant, receiver.url, ["test.*"])["secret"])
+        made = subscribe(api, tenant, receiver.url, ["test.*"], content_mode)
+        receiver.secrets.append(made["secret"])
 
         @hypothesis_settings(
             max_examples=25,
@@ -87,6 +92,7 @@ def test_a_flapping_receiver_gets_every_event_at_least_once_in_order_per_member(
                 relay.run(now=at)
                 at += timedelta(seconds=steps[index % len(steps)])
             drain(container, relay, at)
+            assert {r.content_type for r in receiver.log} <= {CONTENT_TYPES[content_mode]}
             got = receiver.ids()
             assert {str(e.id) for e in sent} <= set(got)
             for member in members:
@@ -96,3 +102,5 @@ def test_a_flapping_receiver_gets_every_event_at_least_once_in_order_per_member(
                 assert list(dict.fromkeys(arrived)) == recorded_order
 
         run()
+        if content_mode == "batch":  # the batches did carry several events
+            assert max(len(r.ids) for r in receiver.log) > 1

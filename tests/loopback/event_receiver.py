@@ -1,8 +1,10 @@
 """A webhook receiver on loopback: takes CloudEvents in structured mode
-(``application/cloudevents+json``), verifies Standard Webhooks signatures with
-``standardwebhooks.Webhook(secret).verify`` and records what it accepted, as a tenant's
-endpoint would. Faults are injected per request by ``answer`` (status, delay, dropped
-connection); ``stop()`` takes it down and ``start()`` brings it back on the same port."""
+(``application/cloudevents+json``, one event per request) and in batched mode
+(``application/cloudevents-batch+json``, a JSON array of events), verifies Standard Webhooks
+signatures with ``standardwebhooks.Webhook(secret).verify`` over the body and records what it
+accepted, as a tenant's endpoint would. Faults are injected per request by ``answer``
+(status, delay, dropped connection): a refused batch records none of its events (unless
+``keep``). ``stop()`` takes it down and ``start()`` brings it back on the same port."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from typing import Any
 
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
+
+STRUCTURED = "application/cloudevents+json"
+BATCH = "application/cloudevents-batch+json"
 
 
 class _Server(ThreadingHTTPServer):
@@ -49,12 +54,45 @@ class Received:
     verified_by: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Request:
+    """A request whose signature verified, whatever the answer: its ``webhook-id``, the ids
+    of the events it carried, its content type and the status it was answered."""
+
+    webhook_id: str
+    ids: tuple[str, ...]
+    content_type: str
+    status: int
+
+
+def _checked(body: bytes, content_type: str, webhook_id: str | None) -> list[Any] | None:
+    """The events of a request, or None if it is not a well-formed one: a structured event
+    whose id is the ``webhook-id``, or a non-empty array of events."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    if content_type == STRUCTURED:
+        if not isinstance(parsed, dict) or parsed.get("id") != webhook_id:
+            return None
+        parsed = [parsed]
+    if not isinstance(parsed, list) or not parsed:
+        return None
+    for event in parsed:
+        if not isinstance(event, dict) or event.get("specversion") != "1.0" or not event.get("id"):
+            return None
+    return parsed
+
+
 @dataclass
 class EventReceiver:
     secrets: list[str] = field(default_factory=list)
-    #: Decides each request's answer (after the signature check), given its number.
+    #: Decides each request's answer (after the signature check), given its number and its
+    #: event (a batch: ``{"batch": [events]}``).
     answer: Callable[[int, dict[str, Any]], Answer] = lambda _n, _event: Answer()
     accepted: list[Received] = field(default_factory=list)
+    #: Every request whose signature verified, in the order they came.
+    log: list[Request] = field(default_factory=list)
     refused: int = 0
     bad_signatures: int = 0
     requests: int = 0
@@ -118,23 +156,32 @@ class EventReceiver:
         with self._lock:
             self.requests += 1
             number = self.requests
-        if lowered.get("content-type") != "application/cloudevents+json":
+        content_type = lowered.get("content-type", "")
+        if content_type not in (STRUCTURED, BATCH):
             return 415, False, 0.0
         verified = self._verified(body, lowered)
         if not verified:
             with self._lock:
                 self.bad_signatures += 1
             return 401, False, 0.0
-        event = json.loads(body)
-        if event.get("id") != lowered.get("webhook-id") or event.get("specversion") != "1.0":
+        events = _checked(body, content_type, lowered.get("webhook-id"))
+        if events is None:
             return 400, False, 0.0
-        answer = self.answer(number, event)
-        if (answer.status >= 300 or answer.drop) and not answer.keep:
-            with self._lock:
-                self.refused += 1
-            return answer.status, answer.drop, answer.delay
+        answer = self.answer(number, events[0] if content_type == STRUCTURED else {"batch": events})
+        refused = (answer.status >= 300 or answer.drop) and not answer.keep
         with self._lock:
-            self.accepted.append(
+            self.log.append(
+                Request(
+                    lowered.get("webhook-id", ""),
+                    tuple(e["id"] for e in events),
+                    content_type,
+                    0 if answer.drop else answer.status,
+                )
+            )
+            if refused:
+                self.refused += 1
+                return answer.status, answer.drop, answer.delay
+            self.accepted += [
                 Received(
                     id=event["id"],
                     type=event["type"],
@@ -143,7 +190,8 @@ class EventReceiver:
                     headers=lowered,
                     verified_by=verified,
                 )
-            )
+                for event in events
+            ]
         return answer.status, answer.drop, answer.delay
 
 
@@ -165,36 +213,40 @@ def event_receiver(
 def main() -> None:
     """``python -m tests.loopback.event_receiver PORT SECRET``: a receiver in its own process
     for benchmarks, on uvicorn (httptools, uvloop) rather than ``http.server``: it checks
-    each request as the threaded one does (CloudEvents structured mode, the Standard Webhooks
-    signature, ``webhook-id`` = the event's id) and keeps only the ids. ``GET /stats``
-    answers how many events it accepted, and how many distinct ids."""
+    each request as the threaded one does (CloudEvents structured or batched mode, the
+    Standard Webhooks signature, ``webhook-id`` = the event's id in structured mode) and keeps
+    only the ids. ``GET /stats`` answers how many events it accepted, how many distinct ids,
+    and how many requests it took."""
     import sys
 
     import uvicorn
     from starlette.applications import Starlette
-    from starlette.requests import Request
+    from starlette.requests import Request as StarletteRequest
     from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
     port, secret = int(sys.argv[1]), sys.argv[2]
     webhook = Webhook(secret)
-    counted = {"accepted": 0, "refused": 0}
+    counted = {"accepted": 0, "refused": 0, "requests": 0}
     ids: set[str] = set()
 
-    async def hooks(request: Request) -> Response:
+    async def hooks(request: StarletteRequest) -> Response:
         body = await request.body()
         headers = dict(request.headers)
-        if headers.get("content-type") != "application/cloudevents+json":
+        content_type = headers.get("content-type", "")
+        if content_type not in (STRUCTURED, BATCH):
             return Response(status_code=415)
         try:
-            event = webhook.verify(body, headers)
+            webhook.verify(body, headers)
         except WebhookVerificationError:
             counted["refused"] += 1
             return Response(status_code=401)
-        if event.get("id") != headers.get("webhook-id") or event.get("specversion") != "1.0":
+        events = _checked(body, content_type, headers.get("webhook-id"))
+        if events is None:
             return Response(status_code=400)
-        counted["accepted"] += 1
-        ids.add(event["id"])
+        counted["requests"] += 1
+        counted["accepted"] += len(events)
+        ids.update(e["id"] for e in events)
         return Response(status_code=204)
 
     async def stats(_request: Request) -> Response:

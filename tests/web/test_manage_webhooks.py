@@ -1,6 +1,6 @@
-"""In a real Chromium: an owner adds a webhook for a real receiver on loopback, keeps the
-secret it shows once, rotates it, sees an event the receiver kept refusing in the dead
-letters, and replays it once the receiver is fixed."""
+"""In a real Chromium: an owner adds a webhook for a real receiver on loopback, in batches,
+keeps the secret it shows once, rotates it, sees an event the receiver kept refusing in the
+dead letters, and replays it once the receiver is fixed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, expect
 
 from server.outbox.record import record
 from tests.integration.outbox_helpers import drain, event, relay_of
-from tests.loopback.event_receiver import Answer, event_receiver
+from tests.loopback.event_receiver import BATCH, Answer, event_receiver
 from tests.web.conftest import SIZES, Live
 from tests.web.pages import open_provider, photograph
 
@@ -57,9 +57,18 @@ def test_an_owner_adds_rotates_and_replays_a_webhook(live: Live, browser: Browse
         expect(page.get_by_role("alert")).to_contain_text("plain http is only allowed")
         expect(page.get_by_text("No webhooks yet.")).to_be_visible()
 
+        # A delivery mode the server does not know (a tampered form) is refused, said.
+        page.get_by_label("URL").fill(receiver.url)
+        page.get_by_label("Delivery").evaluate("s => { s.options[1].value = 'binary'; }")
+        page.get_by_label("Delivery").select_option("binary")
+        page.get_by_role("button", name="Add webhook").click()
+        expect(page.get_by_role("alert")).to_contain_text("content_mode")
+        expect(page.get_by_text("No webhooks yet.")).to_be_visible()
+
         page.get_by_label("URL").fill(receiver.url)
         page.get_by_label("Events").fill("test.*")
         page.get_by_label("Description").fill("Our CRM")
+        page.get_by_label("Delivery").select_option("batch")
         page.get_by_role("button", name="Add webhook").click()
         first_secret = page.locator("[data-secret]").inner_text().strip()
         assert first_secret.startswith("whsec_")
@@ -67,6 +76,7 @@ def test_an_owner_adds_rotates_and_replays_a_webhook(live: Live, browser: Browse
         hook = page.locator("section.webhook")
         expect(hook).to_contain_text("Active")
         expect(hook).to_contain_text("test.*")
+        expect(hook.locator("[data-content-mode]")).to_have_text("In batches of up to 100 events")
         photograph(page, live, "manage-webhooks-added")
 
         # Rotated: the new secret is shown; the old one still signs for a day.
@@ -94,6 +104,7 @@ def test_an_owner_adds_rotates_and_replays_a_webhook(live: Live, browser: Browse
         expect(page.get_by_role("status")).to_contain_text("Queued again")
         relay.run()
         assert [r.type for r in receiver.accepted] == ["io.zmos.test.visit"]
+        assert {r.content_type for r in receiver.log} == {BATCH}
         page.goto(f"{live.url}/manage/setup/webhooks")
         expect(page.locator("[data-dead]")).to_have_count(0)
         page.locator("section.webhook").get_by_role("button", name="Pause").click()
