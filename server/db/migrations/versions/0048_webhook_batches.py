@@ -1,6 +1,6 @@
 """webhook subscriptions: content mode (structured, one event per request; or batch)
 
-Revision ID: 0048_a
+Revision ID: 0048
 Revises: 0047
 Create Date: 2026-12-05 23:55:00.000000
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = "0048_a"
+revision: str = "0048"
 down_revision: Union[str, Sequence[str], None] = "0047"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
