@@ -89,6 +89,10 @@ def _reserve(
         return earlier
     sales = LedgerRepository(uow.db, tenant_id)
     sale = sales.get_or_404(sale_id, for_update=True)
+    # The same refund may have been reserved while this one waited for the sale's lock.
+    earlier = refunds.get(cmd.refund_id)
+    if earlier is not None:
+        return earlier
     if sale.payment_status != "paid":
         raise Conflict(
             f"this sale's payment is {sale.payment_status}: only money taken is refunded",
