@@ -15,10 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from sqlalchemy import func, select
 
 from server.bootstrap import Container, background_jobs
 from server.config import Settings
+from server.db import migrate
 from server.plans import ledger
 from server.plans.models import RevenueDay, Sale
 from server.sales import refunding
@@ -305,3 +308,41 @@ def test_each_tenant_has_its_own_pending_refunds(
     assert _sale(api, ours, mine)["refunded_amount"] == "25.00"
     assert _sale(api, theirs, other)["refunded_amount"] == "25.00"
     assert _revenue_refunds(container, ours) == Decimal("25.00")
+
+
+def test_downgrade_drops_what_never_went_back_and_upgrade_keeps_done_refunds(
+    api: Api, container: Container, psps: Psps, settings: Settings
+) -> None:
+    desk, plan = psp_desk(api, container, "refund-migrate")
+    sale_id = _card_sale(api, desk, plan)
+    done = _body("10.00")
+    assert _refund(api, desk, sale_id, done).status_code == 201
+    psps.stripe.faults = ["503", "503"]
+    assert _refund(api, desk, sale_id, _body("5.00")).status_code == 202
+    url = settings.database_url
+    container.dispose()
+    try:
+        command.downgrade(migrate.alembic_config(url), "0047")
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            refunds = connection.execute(sa.text("SELECT id, amount FROM sale_refunds")).all()
+            [refunded] = connection.execute(
+                sa.text("SELECT refunded_amount FROM desk_payments WHERE receipt_number = 1")
+            ).scalars()
+        engine.dispose()
+        assert [(str(uuid.UUID(str(i))), Decimal(a)) for i, a in refunds] == [
+            (done["refund_id"], Decimal("10.00"))
+        ]
+        assert Decimal(refunded) == Decimal("10.00")
+    finally:
+        migrate.upgrade(url)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        [(state, requested)] = connection.execute(
+            sa.text("SELECT state, requested_at FROM sale_refunds")
+        ).all()
+        [pending] = connection.execute(
+            sa.text("SELECT refund_pending_amount FROM desk_payments WHERE receipt_number = 1")
+        ).scalars()
+    engine.dispose()
+    assert (state, requested, Decimal(pending)) == ("done", None, Decimal("0"))

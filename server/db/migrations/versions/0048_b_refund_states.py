@@ -33,20 +33,21 @@ def upgrade() -> None:
         batch.create_index(
             "ix_sale_refunds_tenant_state", ["tenant_id", "state", "requested_at"], unique=False
         )
-    with op.batch_alter_table("desk_payments") as batch:
-        batch.add_column(
-            sa.Column(
-                "refund_pending_amount",
-                sa.Numeric(precision=12, scale=2),
-                nullable=False,
-                server_default="0",
-            )
-        )
+    # A plain ADD COLUMN on both databases: a batch copy of desk_payments on SQLite would
+    # drop a table that sale_refunds' rows point at (foreign keys on).
+    op.add_column(
+        "desk_payments",
+        sa.Column(
+            "refund_pending_amount",
+            sa.Numeric(precision=12, scale=2),
+            nullable=False,
+            server_default="0",
+        ),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("desk_payments") as batch:
-        batch.drop_column("refund_pending_amount")
+    op.drop_column("desk_payments", "refund_pending_amount")  # SQLite >= 3.35 drops columns
     # Refunds that never went back leave no trace in the older schema (which knew only
     # money given back): pending reservations are given back to their sales first.
     op.execute(
