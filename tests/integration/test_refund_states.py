@@ -320,6 +320,7 @@ def test_downgrade_drops_what_never_went_back_and_upgrade_keeps_done_refunds(
     psps.stripe.faults = ["503", "503"]
     assert _refund(api, desk, sale_id, _body("5.00")).status_code == 202
     url = settings.database_url
+    assert url is not None
     container.dispose()
     try:
         command.downgrade(migrate.alembic_config(url), "0047")
