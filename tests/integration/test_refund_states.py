@@ -30,6 +30,7 @@ from shared.clock import utcnow
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import Desk
 from tests.integration.psp_helpers import (
+    STRIPE_WHSEC,
     Psps,
     card_on_file,
     loopback_psps,
@@ -37,6 +38,7 @@ from tests.integration.psp_helpers import (
     psp_settings,
     sale_body,
 )
+from tests.loopback import stripe as stripe_api
 
 MOMO = {"phone": "0240000001", "provider": "mtn"}
 
@@ -181,6 +183,17 @@ def test_a_timed_out_refund_is_pending_and_the_job_settles_it_once(
     again = _refund(api, desk, sale_id, body)
     assert again.status_code == 202 and again.json()["state"] == "pending"
     assert _stripe_refund_posts(psps, body["refund_id"]) == 2
+    # Stripe's charge.refunded for it comes first: the reserved amount already covers it,
+    # so no refund "made at Stripe" is added beside ours.
+    [intent] = psps.stripe.intents.values()
+    charge = {"id": "ch_1", "payment_intent": intent["id"], "amount": 2500}
+    hook = stripe_api.event("evt_r1", "charge.refunded", {**charge, "amount_refunded": 2500})
+    told = api.client.post(
+        f"/payments/webhooks/stripe/{desk.tenant.slug}",
+        content=hook,
+        headers={"Stripe-Signature": stripe_api.sign(hook, STRIPE_WHSEC)},
+    )
+    assert told.status_code == 200 and told.json()["outcome"] == "no_change", told.text
     [job] = [j for j in background_jobs(container) if j.name == "payments.settle_refunds"]
     assert job.run() == 0  # younger than a minute: not asked again yet
     assert _stripe_refund_posts(psps, body["refund_id"]) == 2
@@ -192,7 +205,6 @@ def test_a_timed_out_refund_is_pending_and_the_job_settles_it_once(
     assert job.run() == 0
     # Every request carried the same key: Stripe refunded once.
     assert len(psps.stripe.refunds) == 1
-    [intent] = psps.stripe.intents.values()
     assert intent["amount_refunded"] == 2500
     done = _refund(api, desk, sale_id, body)
     assert done.status_code == 201 and done.json()["state"] == "done"
