@@ -88,6 +88,7 @@ from server.ports.payments import PaymentAccounts, PaymentGateway
 from server.ports.risk import CoachedMembers, EnrolmentGate, NoRiskCategories, RiskReader
 from server.ports.webhooks import WebhookSender
 from server.prescriptions.service import ProfileFollower
+from server.sales import refunding
 from server.scheduling import sync as scheduling_sync
 from server.scheduling.models import keep_local_times_in_step
 from server.scheduling.profiles import SessionTypesFollow
@@ -672,6 +673,13 @@ def background_jobs(container: Container) -> list[Job]:
         ),
     ]
     jobs += _benefit_jobs(container)
+    jobs.append(
+        Job(
+            "payments.settle_refunds",
+            60.0,
+            partial(refunding.settle_refunds, make_uow=make_uow, payments=payments),
+        )
+    )
     if container.payment_gateways:
         jobs.append(
             Job(

@@ -105,6 +105,16 @@ class PaymentStatus(StrEnum):
     FAILED = "failed"
 
 
+class RefundState(StrEnum):
+    """Where a refund stands: ``pending`` (reserved on the sale, the PSP's answer not known
+    yet: it is asked again until it answers), ``done`` (the money went back), ``declined``
+    (the PSP refused it; the amount is back on the sale to refund later)."""
+
+    PENDING = "pending"
+    DONE = "done"
+    DECLINED = "declined"
+
+
 class PaymentProvider(StrEnum):
     STRIPE = "stripe"
     PAYSTACK = "paystack"

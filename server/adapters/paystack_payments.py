@@ -73,6 +73,16 @@ def _event(event: dict[str, Any]) -> PaymentEvent:
     )
 
 
+def _note(key: uuid.UUID) -> str:
+    return f"zmos refund {key}"
+
+
+def _refund_result(key: uuid.UUID, data: dict[str, Any]) -> PaymentResult:
+    if str(data.get("status")) == "failed":
+        return PaymentResult(key, False, "Paystack could not make the refund")
+    return PaymentResult(key, True, provider=PROVIDER, reference=str(data.get("id", "")))
+
+
 class PaystackPayments:
     provider = PROVIDER
 
@@ -160,24 +170,44 @@ class PaystackPayments:
         key = request.idempotency_key
         if request.reference is None:
             return PaymentResult(key, False, "this payment cannot be refunded through Paystack")
-        body = {
-            "transaction": request.reference,
-            "amount": minor_units(request.amount, request.currency),
-            "merchant_note": f"zmos refund {key}",
-        }
+        minor = minor_units(request.amount, request.currency)
+        body = {"transaction": request.reference, "amount": minor, "merchant_note": _note(key)}
         try:
-            # No idempotency key on Paystack's refunds: a timed-out request is not resent.
-            answer = self._call(
-                self._keys(request.tenant_id), "POST", "/refund", retry_timeouts=False, json=body
-            )
+            keys = self._keys(request.tenant_id)
         except PspUnavailable as down:
             return PaymentResult(key, False, str(down))
+        try:
+            if request.asked_before:
+                # No idempotency key on Paystack's refunds: one asked for before whose
+                # answer was lost may exist already; it is looked up, never made twice.
+                found = self._made_before(keys, request.reference, minor, key)
+                if found is not None:
+                    return _refund_result(key, found)
+            answer = self._call(keys, "POST", "/refund", retry_timeouts=False, json=body)
+        except PspUnavailable as down:
+            return PaymentResult(key, False, str(down), pending=True)
         if not answer.get("status"):
             return PaymentResult(
                 key, False, f"Paystack refused the refund: {answer.get('message')}"
             )
-        data = answer.get("data") or {}
-        return PaymentResult(key, True, provider=PROVIDER, reference=str(data.get("id", "")))
+        return _refund_result(key, answer.get("data") or {})
+
+    def _made_before(
+        self, keys: ProviderKeys, transaction: str, minor: int, key: uuid.UUID
+    ) -> dict[str, Any] | None:
+        """The refund of ``transaction`` this key made, if Paystack has it (``GET /refund``
+        lists a transaction's refunds; ours carries the key in its ``merchant_note``)."""
+        answer = self._call(keys, "GET", "/refund", params={"transaction": transaction})
+        if not answer.get("status"):
+            raise PspUnavailable(f"Paystack: {answer.get('message')}")
+        for item in answer.get("data") or []:
+            if (
+                isinstance(item, dict)
+                and int(item.get("amount") or 0) == minor
+                and str(item.get("merchant_note") or "") == _note(key)
+            ):
+                return item
+        return None
 
     def read_webhook(
         self, *, keys: ProviderKeys, headers: Mapping[str, str], body: bytes, now: datetime

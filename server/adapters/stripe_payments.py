@@ -179,7 +179,8 @@ class StripePayments:
         try:
             response = self._call(keys, "POST", "/v1/refunds", str(key), data=form)
         except PspUnavailable as down:
-            return PaymentResult(key, False, f"Stripe is unavailable: {down}")
+            # Sent with its idempotency key: asked again later, it is never made twice.
+            return PaymentResult(key, False, f"Stripe is unavailable: {down}", pending=True)
         if response.status_code != 200:
             return PaymentResult(key, False, _error(response))
         refund = response.json()

@@ -115,9 +115,14 @@ class ZhepPayments:
             refund = self._endpoint.request(
                 "POST", "/v1/refunds", json=body, idempotency_key=str(key)
             )
+            if isinstance(refund, dict) and refund.get("status") in {"pending", "processing"}:
+                raise ZhepUnavailable(f"ZHEP has not finished refund {key} yet")
+            return _result(refund, key)
         except ZhepRejected as exc:
             return PaymentResult(key, False, exc.detail)
-        return _result(refund, key)
+        except ZhepUnavailable as down:
+            # Sent with its Idempotency-Key: asked again later, it is never made twice.
+            return PaymentResult(key, False, str(down), pending=True)
 
     def _charge_body(self, request: PaymentRequest, method: str, minor: int) -> dict[str, Any]:
         party = None

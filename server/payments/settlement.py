@@ -75,6 +75,8 @@ def _refunded(db: Session, sale: Sale, provider: str, event: PaymentEvent) -> bo
             refunded_at=now,
             refunded_on=today,
             payment_id=None,
+            state="done",
+            requested_at=now,
         )
     )
     ledger.add_to_revenue(db, sale, day=today, refunds=missing)

@@ -125,8 +125,13 @@ class Sale(TenantScoped, Base):
     list_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     discount_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     discount_reason: Mapped[str | None] = mapped_column(String(200))
-    #: What refunds have given back so far; never more than ``amount``.
+    #: What refunds have given back or reserved so far (done and pending refunds); never
+    #: more than ``amount``.
     refunded_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    #: The part of ``refunded_amount`` whose refunds are still pending at the PSP.
+    refund_pending_amount: Mapped[Decimal] = mapped_column(
+        Numeric(12, 2), default=Decimal("0"), server_default="0"
+    )
     #: paid, pending (mobile money awaiting the payer), failed (shared.enums.PaymentStatus).
     payment_status: Mapped[str] = mapped_column(String(10), default="paid", server_default="paid")
     #: The PSP that took the money (stripe, paystack; None at the desk) and its id of it.

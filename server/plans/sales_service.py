@@ -58,7 +58,7 @@ def _read(uow: UnitOfWork, claims: AccessClaims, payment: Sale) -> SaleRead:
         list_price=payment.list_price,
         discount_amount=payment.discount_amount,
         discount_reason=payment.discount_reason,
-        refunded_amount=payment.refunded_amount,
+        refunded_amount=payment.refunded_amount - payment.refund_pending_amount,
         payment_status=PaymentStatus(payment.payment_status),
         membership=membership_service.to_read(membership, plan, timezone),
     )

@@ -68,6 +68,9 @@ class RefundRequest:
     reason: str
     #: The PSP's id of the charge (``PaymentResult.reference``), for PSP refunds.
     reference: str | None = None
+    #: This refund was asked for before and its answer is not known (it timed out): a PSP
+    #: without idempotency keys looks it up before making it again.
+    asked_before: bool = False
 
 
 class PaymentService(Protocol):
@@ -77,7 +80,9 @@ class PaymentService(Protocol):
 
     def refund(self, request: RefundRequest) -> PaymentResult:
         """Give back part or all of a payment; the same ``idempotency_key`` never refunds
-        twice. The caller makes sure no more than what is left of the payment goes back."""
+        twice. The caller makes sure no more than what is left of the payment goes back.
+        A result with ``pending`` set means the outcome is not known (the provider could not
+        be reached or timed out): the caller asks again later with the same key."""
         ...
 
 

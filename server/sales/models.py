@@ -23,6 +23,7 @@ class Refund(TenantScoped, Base):
         ),
         Index("ix_sale_refunds_tenant_sale", "tenant_id", "sale_id"),
         Index("ix_sale_refunds_tenant_day", "tenant_id", "refunded_on"),
+        Index("ix_sale_refunds_tenant_state", "tenant_id", "state", "requested_at"),
     )
 
     sale_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -30,7 +31,14 @@ class Refund(TenantScoped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(String(300))
     refunded_by: Mapped[uuid.UUID] = mapped_column(Uuid)
-    refunded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: When the money went back (None while pending, or declined).
+    refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: The day of ``refunded_at`` at the sale's location: the revenue period it falls in.
-    refunded_on: Mapped[date] = mapped_column(Date)
+    refunded_on: Mapped[date | None] = mapped_column(Date)
     payment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: pending, done, declined (shared.enums.RefundState).
+    state: Mapped[str] = mapped_column(String(10), default="done", server_default="done")
+    #: When it was asked for (reserved on the sale); None for refunds older than states.
+    requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The PSP's reason, for a declined refund.
+    declined_reason: Mapped[str | None] = mapped_column(String(300))

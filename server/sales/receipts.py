@@ -34,8 +34,11 @@ class ReceiptLines:
     discount_amount: Decimal
     discount_reason: str | None
     amount: Decimal
+    #: Money given back (done refunds only).
     refunded_amount: Decimal
     method: str
+    #: Refunds asked for and not confirmed by the payment provider yet.
+    refund_pending_amount: Decimal = Decimal("0")
 
 
 def receipt_label(number: int) -> str:
@@ -90,6 +93,8 @@ def render(lines: ReceiptLines) -> bytes:
     if lines.refunded_amount:
         rows.append(("Refunded", f"-{lines.refunded_amount} {lines.currency}"))
         rows.append(("Net", f"{lines.amount - lines.refunded_amount} {lines.currency}"))
+    if lines.refund_pending_amount:
+        rows.append(("Refund pending", f"{lines.refund_pending_amount} {lines.currency}"))
     for label, value in rows:
         pdf.cell(w=35, text=label)
         pdf.multi_cell(w=0, text=text(value), new_x="LMARGIN", new_y="NEXT")

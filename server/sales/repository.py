@@ -97,8 +97,8 @@ class LedgerRepository(TenantRepository[Sale]):
         return row
 
     def take_back(self, sale_id: uuid.UUID, amount: Decimal) -> bool:
-        """Count ``amount`` as refunded unless that would give back more than was charged:
-        one conditional UPDATE, so two refunds at once never exceed the sale."""
+        """Reserve ``amount`` for a pending refund unless that would give back more than was
+        charged: one conditional UPDATE, so two refunds at once never exceed the sale."""
         result = self.db.execute(
             update(Sale)
             .where(
@@ -106,10 +106,32 @@ class LedgerRepository(TenantRepository[Sale]):
                 Sale.id == sale_id,
                 Sale.refunded_amount + amount <= Sale.amount,
             )
-            .values(refunded_amount=Sale.refunded_amount + amount)
+            .values(
+                refunded_amount=Sale.refunded_amount + amount,
+                refund_pending_amount=Sale.refund_pending_amount + amount,
+            )
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def confirm_refund(self, sale_id: uuid.UUID, amount: Decimal) -> None:
+        """A pending refund of ``amount`` went back: it is no longer pending."""
+        self._refund_settled(sale_id, amount, given_back=False)
+
+    def give_back(self, sale_id: uuid.UUID, amount: Decimal) -> None:
+        """A pending refund of ``amount`` was declined: the sale may refund it again."""
+        self._refund_settled(sale_id, amount, given_back=True)
+
+    def _refund_settled(self, sale_id: uuid.UUID, amount: Decimal, *, given_back: bool) -> None:
+        values: dict[str, Any] = {"refund_pending_amount": Sale.refund_pending_amount - amount}
+        if given_back:
+            values["refunded_amount"] = Sale.refunded_amount - amount
+        self.db.execute(
+            update(Sale)
+            .where(Sale.tenant_id == self.tenant_id, Sale.id == sale_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
     def revenue(
         self,

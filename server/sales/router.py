@@ -36,7 +36,7 @@ from server.sales.schemas import (
     SalePage,
     SaleRecord,
 )
-from shared.enums import StaffRole
+from shared.enums import RefundState, StaffRole
 
 router = APIRouter(route_class=ThreadedRoute, tags=["sales and revenue"])
 
@@ -82,20 +82,38 @@ def get_sale(sale_id: uuid.UUID, claims: LedgerStaff, uow: ReadUowDep) -> SaleRe
 
 
 @router.post(
-    "/sales/{sale_id}/refunds", response_model=RefundRead, status_code=status.HTTP_201_CREATED
+    "/sales/{sale_id}/refunds",
+    response_model=RefundRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        202: {
+            "model": RefundRead,
+            "description": "Pending: the payment provider has not confirmed the refund yet; "
+            "it is asked again until it does (replay the refund_id to see where it stands)",
+        }
+    },
 )
 def refund_sale(
-    sale_id: uuid.UUID, cmd: RefundCreate, claims: Admin, container: ContainerDep
+    sale_id: uuid.UUID,
+    cmd: RefundCreate,
+    claims: Admin,
+    container: ContainerDep,
+    response: Response,
 ) -> RefundRead:
     """Give back all (no ``amount``) or part of a sale, with a reason; owners and managers.
-    Replaying the same ``refund_id`` changes nothing."""
-    return service.refund(
+    201: the money went back; 202: pending at the payment provider (confirmed later);
+    402: declined (the amount stays refundable). Replaying the same ``refund_id`` answers
+    where that refund stands and changes nothing."""
+    made = service.refund(
         uow=container.uow(),
         payments=container.payments,
         claims=claims,
         sale_id=sale_id,
         cmd=cmd,
     )
+    if made.state == RefundState.PENDING:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return made
 
 
 @router.get("/sales/{sale_id}/receipt.pdf", response_class=Response, responses=PDF)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from shared.enums import PaymentMethod, PaymentStatus, PlanKind
+from shared.enums import PaymentMethod, PaymentStatus, PlanKind, RefundState
 from shared.inputs import InputModel
 
 RefundAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
@@ -36,7 +36,12 @@ class SaleRecord(BaseModel):
     discount_amount: Decimal
     discount_reason: str | None
     amount: Decimal
-    refunded_amount: Decimal
+    refunded_amount: Decimal = Field(description="What refunds have given back (done ones)")
+    refund_pending_amount: Decimal = Field(
+        Decimal("0"),
+        description="What pending refunds have asked for and the payment provider has not "
+        "confirmed yet (not counted as given back until it does)",
+    )
     net_amount: Decimal
     method: PaymentMethod
     payment_status: PaymentStatus = Field(
@@ -67,13 +72,23 @@ class RefundCreate(InputModel):
 
 
 class RefundRead(BaseModel):
+    """A refund and where it stands. ``state``: ``done``, the money went back
+    (``refunded_at``); ``pending``, the payment provider has not answered yet (answered 202):
+    the amount is held on the sale and the provider is asked again, with the same
+    idempotency key, until the refund is done or declined; ``declined`` refunds are answered
+    402 ``payment_declined`` with the provider's reason, and their amount may be refunded
+    again."""
+
     id: uuid.UUID
     sale_id: uuid.UUID
     amount: Decimal
     currency: str
     reason: str
+    state: RefundState = Field(description="done, pending (not confirmed yet) or declined")
     refunded_by: uuid.UUID
-    refunded_at: datetime
+    requested_at: datetime | None = Field(description="When the refund was asked for")
+    refunded_at: datetime | None = Field(description="When the money went back (done only)")
+    message: str | None = Field(None, description="What a pending refund waits for")
     sale: SaleRecord
 
 

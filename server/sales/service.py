@@ -7,21 +7,15 @@ from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
-
-from server.audit import rules as audit_rules
-from server.audit.recorder import record_action
 from server.db.uow import UnitOfWork
-from server.errors import Conflict, InvalidInput, NotFound
+from server.errors import InvalidInput, NotFound
 from server.members.models import Member
-from server.plans import ledger
-from server.plans.sales_service import PaymentDeclined
 from server.ports.identity import AccessClaims
 from server.ports.notifications import Attachment, Notification, NotificationService
-from server.ports.payments import PaymentService, RefundRequest
-from server.sales import receipts, rules
+from server.ports.payments import PaymentService
+from server.sales import receipts, refunding
 from server.sales.models import Refund
-from server.sales.repository import LedgerRepository, RefundRepository, SaleFilter, SaleRow
+from server.sales.repository import LedgerRepository, SaleFilter, SaleRow
 from server.sales.schemas import (
     ReceiptEmail,
     ReceiptSent,
@@ -32,8 +26,7 @@ from server.sales.schemas import (
 )
 from server.tenants.models import Location
 from server.tenants.repository import TenantDirectory
-from shared.clock import utcnow
-from shared.enums import PaymentMethod, PaymentStatus, PlanKind
+from shared.enums import PaymentMethod, PaymentStatus, PlanKind, RefundState
 
 
 def _name(row: SaleRow) -> str:
@@ -57,8 +50,9 @@ def to_record(sale: SaleRow) -> SaleRecord:
         discount_amount=sale.discount_amount,
         discount_reason=sale.discount_reason,
         amount=sale.amount,
-        refunded_amount=sale.refunded_amount,
-        net_amount=sale.amount - sale.refunded_amount,
+        refunded_amount=sale.refunded_amount - sale.refund_pending_amount,
+        refund_pending_amount=sale.refund_pending_amount,
+        net_amount=sale.amount - sale.refunded_amount + sale.refund_pending_amount,
         method=PaymentMethod(sale.method),
         payment_status=PaymentStatus(sale.payment_status),
         taken_at=sale.taken_at,
@@ -101,26 +95,20 @@ def get_sale(
         return to_record(_row_or_404(uow, claims.tenant_id, sale_id, member_id))
 
 
-def _replay(uow: UnitOfWork, refund: Refund, sale_id: uuid.UUID, cmd: RefundCreate) -> RefundRead:
-    if refund.sale_id != sale_id or (cmd.amount is not None and cmd.amount != refund.amount):
-        raise Conflict(
-            f"refund {cmd.refund_id} was already made with other details; a new refund needs "
-            "a new refund_id",
-            code="refund_id_reused",
-        )
-    return _refund_read(uow, refund)
-
-
 def _refund_read(uow: UnitOfWork, refund: Refund) -> RefundRead:
     row = _row_or_404(uow, refund.tenant_id, refund.sale_id, None)
+    pending = refund.state == RefundState.PENDING.value
     return RefundRead(
         id=refund.id,
         sale_id=refund.sale_id,
         amount=refund.amount,
         currency=refund.currency,
         reason=refund.reason,
+        state=RefundState(refund.state),
         refunded_by=refund.refunded_by,
+        requested_at=refund.requested_at,
         refunded_at=refund.refunded_at,
+        message=refunding.PENDING_MESSAGE if pending else None,
         sale=to_record(row),
     )
 
@@ -133,79 +121,12 @@ def refund(
     sale_id: uuid.UUID,
     cmd: RefundCreate,
 ) -> RefundRead:
-    """Give back all or part of a sale through the payments port. The same ``refund_id``
-    refunds once; no refund takes more than what is left of the sale."""
-    tenant_id = claims.tenant_id
-    with uow:
-        ledger.write_lock(uow)
-        refunds = RefundRepository(uow.db, tenant_id)
-        earlier = refunds.get(cmd.refund_id)
-        if earlier is not None:
-            return _replay(uow, earlier, sale_id, cmd)
-        sales = LedgerRepository(uow.db, tenant_id)
-        sale = sales.get_or_404(sale_id, for_update=True)
-        if sale.payment_status != "paid":
-            raise Conflict(
-                f"this sale's payment is {sale.payment_status}: only money taken is refunded",
-                code="sale_not_paid",
-            )
-        amount = cmd.amount if cmd.amount is not None else sale.amount - sale.refunded_amount
-        problem = rules.refund_problem(amount, sale.amount, sale.refunded_amount)
-        if problem:
-            raise Conflict(problem, code="refund_exceeds_sale")
-        if not sales.take_back(sale.id, amount):
-            raise Conflict(
-                "another refund took what was left of this sale", code="refund_exceeds_sale"
-            )
-        result = payments.refund(
-            RefundRequest(
-                tenant_id=tenant_id,
-                idempotency_key=cmd.refund_id,
-                payment_id=sale.id,
-                amount=amount,
-                currency=sale.currency,
-                method=sale.method,
-                reason=cmd.reason,
-                reference=sale.provider_reference,
-            )
-        )
-        if not result.succeeded:
-            raise PaymentDeclined(result.reason or "the refund did not go through")
-        location = uow.db.get(Location, (tenant_id, sale.location_id))
-        zone = ZoneInfo(location.timezone) if location else ZoneInfo("UTC")
-        now = utcnow()
-        today = now.astimezone(zone).date()
-        ledger.add_to_revenue(uow.db, sale, day=today, refunds=amount)
-        made = refunds.add(
-            Refund(
-                id=cmd.refund_id,
-                sale_id=sale.id,
-                amount=amount,
-                currency=sale.currency,
-                reason=cmd.reason,
-                refunded_by=claims.subject_id,
-                refunded_at=now,
-                refunded_on=today,
-                payment_id=result.payment_id,
-            )
-        )
-        record_action(
-            uow.db,
-            tenant_id=tenant_id,
-            action=audit_rules.REFUND,
-            entity="sale_refunds",
-            entity_id=cmd.refund_id,
-        )
-        try:
-            uow.commit()
-        except IntegrityError:
-            # The same refund arrived twice at once: the other request made it.
-            uow.db.rollback()
-            earlier = refunds.get(cmd.refund_id)
-            if earlier is None:
-                raise
-            return _replay(uow, earlier, sale_id, cmd)
-        return _refund_read(uow, made)
+    """Give back all or part of a sale through the payments port, the provider asked with
+    no transaction open (``server.sales.refunding``). The same ``refund_id`` refunds once;
+    no refund takes more than what is left of the sale."""
+    return refunding.refund(
+        uow=uow, payments=payments, claims=claims, sale_id=sale_id, cmd=cmd, read=_refund_read
+    )
 
 
 def _receipt_lines(uow: UnitOfWork, tenant_id: uuid.UUID, sale: SaleRow) -> receipts.ReceiptLines:
@@ -224,7 +145,8 @@ def _receipt_lines(uow: UnitOfWork, tenant_id: uuid.UUID, sale: SaleRow) -> rece
         discount_amount=sale.discount_amount or Decimal("0"),
         discount_reason=sale.discount_reason,
         amount=sale.amount,
-        refunded_amount=sale.refunded_amount,
+        refunded_amount=sale.refunded_amount - sale.refund_pending_amount,
+        refund_pending_amount=sale.refund_pending_amount,
         method=sale.method,
     )
 

@@ -104,6 +104,9 @@ def _receipt_row(sale: SaleRecord, fmt: Formats) -> dict[str, Any]:
         "refunded": fmt.money(sale.refunded_amount, sale.currency)
         if sale.refunded_amount
         else None,
+        "refund_pending": fmt.money(sale.refund_pending_amount, sale.currency)
+        if sale.refund_pending_amount
+        else None,
     }
 
 

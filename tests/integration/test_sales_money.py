@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from server.bootstrap import Container
 from server.config import Settings
 from server.plans import ledger
-from server.sales import service as sales_service
+from server.sales import refunding
 from server.sales.schemas import RevenueReport, RevenueRow
 from server.tenants.models import Tenant
 from tests.fakes.payments import FakePayments
@@ -144,7 +144,7 @@ def test_receipts_are_emailed_as_pdf_to_the_member_or_another_address(
 class FrozenClock:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = datetime(2026, 1, 1, tzinfo=UTC)
-        for module in (ledger, sales_service):
+        for module in (ledger, refunding):
             monkeypatch.setattr(module, "utcnow", lambda: self.now)
 
     def at(self, text: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from server.bootstrap import Container
 from server.config import Settings
 from server.notices import service as notices
 from server.plans import renewals
+from server.sales import refunding
 from shared.clock import utcnow
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import MONTHLY, Desk, open_desk
@@ -171,3 +173,35 @@ def test_the_health_score_engine_down_loses_nothing(
     container.relay().run(now=later)
     container.relay().run(now=later + timedelta(hours=1))
     assert [e["data"]["checkin_id"] for e in health.events] == [response.json()["id"]]
+
+
+def test_a_refund_zhep_cannot_answer_is_pending_until_the_job_settles_it_once(
+    api: Api, container: Container, zhep: dict[str, RunningZhep], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = open_desk(api, container, "zhep-refund")
+    member_id, _, due = _due_membership(desk)
+    assert _renew(container, due).charged == 1
+    [sale] = [
+        s
+        for s in api.client.get(f"/sales?member_id={member_id}", headers=desk.admin).json()["items"]
+        if s["method"] == "card_on_file"
+    ]
+    payments = zhep["payments"].state
+    payments.fail(503, times=3)  # every try of the request
+    body = {"refund_id": str(uuid.uuid4()), "reason": "moved away"}
+    url = f"/sales/{sale['id']}/refunds"
+    pending = api.client.post(url, json=body, headers=desk.admin)
+    assert pending.status_code == 202 and pending.json()["state"] == "pending", pending.text
+    [payment] = payments.made_payments()
+    assert payment["refunded_minor"] == 0
+    later = utcnow() + timedelta(minutes=2)
+    monkeypatch.setattr(refunding, "utcnow", lambda: later)
+    settle = partial(refunding.settle_refunds, make_uow=container.uow, payments=container.payments)
+    assert settle() == 1
+    assert settle() == 0
+    [payment] = payments.made_payments()
+    assert payment["refunded_minor"] == 4500
+    keys = {r["headers"]["Idempotency-Key"] for r in payments.seen("POST", "/v1/refunds")}
+    assert keys == {body["refund_id"]}
+    done = api.client.post(url, json=body, headers=desk.admin)
+    assert done.status_code == 201 and done.json()["sale"]["net_amount"] == "0.00"

@@ -243,3 +243,24 @@ def test_whatever_faults_come_first_one_key_makes_one_payment(faults: list[str])
         keys = {r["headers"]["Idempotency-Key"] for r in zhep.state.requests}
         assert keys == {str(request.idempotency_key)}
         assert zhep.state.violations == []
+
+
+def test_a_refund_zhep_cannot_answer_is_pending_and_asked_again_goes_back_once(
+    zhep: RunningZhep,
+) -> None:
+    payments = _payments(zhep)
+    charge = _charge("20.00")
+    assert payments.charge(charge).succeeded
+    refund = RefundRequest(
+        TENANT, uuid.uuid4(), charge.idempotency_key, Decimal("5.00"), "GHS", "card_on_file", "x"
+    )
+    zhep.state.fail(503, times=3)
+    unknown = payments.refund(refund)
+    assert unknown.pending and not unknown.succeeded and "did not answer" in str(unknown.reason)
+    [payment] = zhep.state.made_payments()
+    assert payment["refunded_minor"] == 0
+    again = payments.refund(replace(refund, asked_before=True))
+    assert again.succeeded and not again.pending
+    assert payments.refund(replace(refund, asked_before=True)).succeeded
+    [payment] = zhep.state.made_payments()
+    assert payment["refunded_minor"] == 500

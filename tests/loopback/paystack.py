@@ -1,7 +1,9 @@
 """Paystack's API on loopback, as documented: JSON bodies with a Bearer secret key,
 ``POST /charge`` with ``mobile_money`` (pending, ``pay_offline``, until the payer approves),
 a reused reference refused ("Duplicate Transaction Reference"), ``GET
-/transaction/verify/{reference}``, ``POST /refund``, ``GET /transaction`` paged with
+/transaction/verify/{reference}``, ``POST /refund`` (no idempotency key: the same request
+twice makes two refunds), ``GET /refund?transaction=`` (a transaction's refunds, with
+their ``merchant_note``), ``GET /transaction`` paged with
 ``page``/``perPage`` and ``meta.pageCount``, and webhooks signed with
 ``x-paystack-signature`` (hex HMAC-SHA512 of the body under the secret key)."""
 
@@ -48,6 +50,8 @@ class LoopbackPaystack(LoopbackPsp):
             )
         if call.method == "GET" and call.path == "/transaction":
             return self._list(call.query)
+        if call.method == "GET" and call.path == "/refund":
+            return self._refunds_of(call.query)
         return _no(404, "Not found")
 
     def add(self, reference: str, amount: int, currency: str, status: str) -> dict[str, Any]:
@@ -88,19 +92,45 @@ class LoopbackPaystack(LoopbackPsp):
         return self.transactions[reference]
 
     def _refund(self, body: dict[str, Any]) -> Answer:
-        found = self.transactions.get(str(body.get("transaction")))
+        found = self._transaction(str(body.get("transaction")))
         if found is None or found["status"] != "success":
             return _no(400, "Transaction not found or not refundable")
+        amount = body.get("amount", found["amount"])
+        given = sum(r["amount"] for r in self.refunds if r["transaction"] == found["id"])
+        if not isinstance(amount, int) or amount <= 0 or given + amount > found["amount"]:
+            return _no(400, "Refund amount cannot be more than the transaction amount")
         refund = {
             "id": next(self._ids),
             "transaction": found["id"],
-            "amount": body.get("amount", found["amount"]),
+            "transaction_reference": found["reference"],
+            "amount": amount,
+            "currency": found["currency"],
+            "merchant_note": body.get("merchant_note"),
+            "customer_note": body.get("customer_note"),
             "status": "pending",
+            "created_at": datetime.now(UTC).isoformat(),
         }
         self.refunds.append(refund)
         return Answer(
             200,
             {"status": True, "message": "Refund has been queued for processing", "data": refund},
+        )
+
+    def _transaction(self, identity: str) -> dict[str, Any] | None:
+        """A transaction by its reference or its numeric id (Paystack takes either)."""
+        found = self.transactions.get(identity)
+        if found is None:
+            found = next((t for t in self.transactions.values() if str(t["id"]) == identity), None)
+        return found
+
+    def _refunds_of(self, query: dict[str, str]) -> Answer:
+        data = list(self.refunds)
+        if "transaction" in query:
+            found = self._transaction(query["transaction"])
+            data = [r for r in data if found is not None and r["transaction"] == found["id"]]
+        meta = {"total": len(data), "perPage": len(data) or 50, "page": 1, "pageCount": 1}
+        return Answer(
+            200, {"status": True, "message": "Refunds retrieved", "data": data, "meta": meta}
         )
 
     def _list(self, query: dict[str, str]) -> Answer:

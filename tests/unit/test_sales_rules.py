@@ -99,6 +99,17 @@ def test_the_receipt_shows_number_amounts_discount_refund_and_names() -> None:
         assert expected in text, text
 
 
+def test_a_pending_refund_is_shown_apart_and_not_counted_as_given_back() -> None:
+    pending = _text(receipts.render(_lines(refund_pending_amount=Decimal("10.00"))))
+    assert "Refund pending 10.00 GBP" in pending and "Net 25.00 GBP" in pending, pending
+    only = _text(
+        receipts.render(
+            _lines(refunded_amount=Decimal("0"), refund_pending_amount=Decimal("10.00"))
+        )
+    )
+    assert "Refund pending 10.00 GBP" in only and "Refunded" not in only, only
+
+
 def test_without_a_unicode_font_the_receipt_still_renders(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -18,7 +19,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import update
 
 from server.members.models import Member
-from server.plans.models import Membership
+from server.plans.models import Membership, Sale
+from server.sales.models import Refund
+from shared.clock import utcnow
 from tests.integration.members_helpers import SmtpSink, smtp_server
 from tests.web.conftest import SETUP_TIMEOUT, SIZES, Live
 from tests.web.pages import Provider, open_provider, photograph
@@ -86,11 +89,12 @@ def _member_history(live: Live, provider: Provider) -> None:
             {"plan_id": monthly["id"], "starts_on": (date.today() - timedelta(days=3)).isoformat()},
             provider.owner,
         )
+        sale_id = str(uuid.uuid4())
         _post(
             api,
             "/sales",
             {
-                "sale_id": str(uuid.uuid4()),
+                "sale_id": sale_id,
                 "member_id": provider.member_id,
                 "plan_id": pack["id"],
                 "method": "card_terminal",
@@ -98,6 +102,13 @@ def _member_history(live: Live, provider: Provider) -> None:
                 "currency": "GHS",
                 "location_id": provider.location_id,
             },
+            provider.owner,
+        )
+        # Part given back at the desk; another part waits for its provider (below).
+        _post(
+            api,
+            f"/sales/{sale_id}/refunds",
+            {"refund_id": str(uuid.uuid4()), "amount": "50.00", "reason": "two classes missed"},
             provider.owner,
         )
         # Every admission its own visit (no re-entry window), so both are in the history.
@@ -121,6 +132,25 @@ def _member_history(live: Live, provider: Provider) -> None:
             update(Membership)
             .where(Membership.id == uuid.UUID(held["id"]))
             .values(status="past_due")
+        )
+        tenant_id, sale = provider.tenant_id, uuid.UUID(sale_id)
+        uow.db.add(
+            Refund(
+                tenant_id=tenant_id,
+                id=uuid.uuid4(),
+                sale_id=sale,
+                amount=Decimal("25.00"),
+                currency="GHS",
+                reason="one class missed",
+                refunded_by=uuid.uuid4(),
+                state="pending",
+                requested_at=utcnow(),
+            )
+        )
+        uow.db.execute(
+            update(Sale)
+            .where(Sale.tenant_id == tenant_id, Sale.id == sale)
+            .values(refunded_amount=Decimal("75.00"), refund_pending_amount=Decimal("25.00"))
         )
         uow.commit()
 
@@ -162,6 +192,9 @@ def test_a_member_reads_and_edits_their_account_and_goes_offline(
     expect(page.get_by_text("Payment overdue", exact=True)).to_be_visible()
     expect(page.get_by_text("10 credits left")).to_be_visible()
     expect(page.get_by_role("link", name="Receipt 1")).to_be_visible()
+    receipt = page.locator("li", has=page.get_by_role("link", name="Receipt 1"))
+    expect(receipt).to_contain_text("50.00 refunded")
+    expect(receipt).to_contain_text("25.00 refund pending")
     photograph(page, live, "app-account-memberships")
 
     page.get_by_role("link", name="Account", exact=True).first.click()
