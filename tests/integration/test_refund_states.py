@@ -337,7 +337,7 @@ def test_downgrade_drops_what_never_went_back_and_upgrade_keeps_done_refunds(
     assert url is not None
     container.dispose()
     try:
-        command.downgrade(migrate.alembic_config(url), "0047")
+        command.downgrade(migrate.alembic_config(url), "0048")
         engine = sa.create_engine(url)
         with engine.connect() as connection:
             refunds = connection.execute(sa.text("SELECT id, amount FROM sale_refunds")).all()

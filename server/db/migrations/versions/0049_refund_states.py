@@ -1,8 +1,8 @@
 """Refund states: a refund is reserved (pending) before the PSP is asked, then done or
 declined; a sale keeps the part of its refunded amount still pending
 
-Revision ID: 0048_b
-Revises: 0047
+Revision ID: 0049
+Revises: 0048
 Create Date: 2026-12-06 00:00:00.000000
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 import server.db.base
 
 # revision identifiers, used by Alembic.
-revision: str = "0048_b"
-down_revision: Union[str, Sequence[str], None] = "0047"
+revision: str = "0049"
+down_revision: Union[str, Sequence[str], None] = "0048"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
