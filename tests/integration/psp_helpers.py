@@ -38,8 +38,12 @@ def loopback_psps() -> Iterator[Psps]:
 
 
 def psp_settings(settings: Settings, psps: Psps) -> Settings:
+    """The server's own PSP adapters, against Stripe and Paystack on loopback: standalone in
+    both passes of the suite (integrated, a server with ZHEP's payments configured sends
+    card and mobile-money payments there instead; ZHEP's own tests cover that)."""
     return settings.model_copy(
         update={
+            "mode": "standalone",
             "payment_providers": "stripe,paystack",
             "stripe_api_url": psps.stripe_url,
             "paystack_api_url": psps.paystack_url,
