@@ -36,6 +36,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -62,6 +63,10 @@ from shared.clock import utcnow
 from shared.ids import new_id
 
 log = logging.getLogger(__name__)
+
+#: On PostgreSQL, the statistics of the deliveries table are refreshed after this many new
+#: deliveries (see :meth:`Relay.dispatch`).
+ANALYZE_AFTER = 5_000
 
 D, E = OutboxDelivery, OutboxEvent
 #: Core tables for the executemany updates (an ORM update with many rows would be a bulk
@@ -174,6 +179,8 @@ class Relay:
         self._lease = lease
         self._rounds = rounds
         self._rand = rand or random.Random()
+        #: Deliveries this relay made since it last had PostgreSQL's statistics refreshed.
+        self._fanned_out = 0
         self._pool = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="zmos-outbox")
 
     def close(self) -> None:
@@ -232,6 +239,16 @@ class Relay:
             rows = list(self._deliveries(events, subscriptions, now))
             insert_rows(db, OutboxDelivery, rows)
             uow.commit()
+            self._fanned_out += len(rows)
+            if self._fanned_out >= ANALYZE_AFTER and _is_postgres(db):
+                self._fanned_out = 0
+                # A burst of new deliveries leaves PostgreSQL's statistics of the table far
+                # behind (autovacuum looks once a minute): its plans then picked an index
+                # that walks a whole target's rows for each keyed update (seconds a round).
+                # As after any bulk load: ANALYZE (a sample, milliseconds; a role that does
+                # not own the table gets a warning, not an error).
+                db.execute(text("ANALYZE outbox_deliveries"))
+                uow.commit()
         return len(events)
 
     def _mark_dispatched(self, db: Session, events: Sequence[Any], now: datetime) -> bool:
@@ -310,7 +327,7 @@ class Relay:
     def _claim(self, claim: uuid.UUID, now: datetime) -> list[Claimed]:
         with self._make_uow() as uow:
             db = uow.db
-            candidates = db.execute(_due(now, _paused(db)).limit(self._batch)).all()
+            candidates = _due_rows(db, now, self._batch)
             if not candidates:
                 return []
             db.execute(
@@ -530,28 +547,28 @@ class Relay:
         return len(keys)
 
 
-def _due(now: datetime, paused: Sequence[str]) -> Any:
-    """Pending deliveries that may be attempted now: due, unclaimed, and not behind an
-    earlier pending delivery of the same member to the same target that may not (one
-    waiting for its retry, or claimed by another relay)."""
-    held = aliased(D)
-    # Per line (tenant, target, member), the first delivery that may not go now: nothing
-    # of that line from it on goes. One grouped pass, not a subquery per row.
-    first_held = (
-        select(
-            held.tenant_id,
-            held.target,
-            held.subject,
-            func.min(held.event_seq).label("seq"),
+def _due_rows(db: Session, now: datetime, limit: int) -> list[Row[Any]]:
+    """Up to ``limit`` pending deliveries that may be attempted now, in event order: due,
+    unclaimed, and not behind an earlier pending delivery of the same member to the same
+    target that may not go (one waiting for its retry, or claimed by another relay).
+
+    Two plain reads instead of one anti-join: the lines held now, then the due deliveries
+    in event order, skipping those behind a held one, until ``limit`` are found. The
+    anti-join's plan hung on row estimates that are far off on a table the relay has just
+    filled and claimed from (PostgreSQL chose a nested loop: seconds a round)."""
+    held = {
+        (row.tenant_id, row.target, row.subject): row.seq
+        for row in db.execute(
+            select(D.tenant_id, D.target, D.subject, func.min(D.event_seq).label("seq"))
+            .where(
+                D.state == PENDING,
+                D.subject.is_not(None),
+                or_(D.next_attempt_at > now, D.claimed_until > now),
+            )
+            .group_by(D.tenant_id, D.target, D.subject)
         )
-        .where(
-            held.state == PENDING,
-            held.subject.is_not(None),
-            or_(held.next_attempt_at > now, held.claimed_until > now),
-        )
-        .group_by(held.tenant_id, held.target, held.subject)
-        .subquery("first_held")
-    )
+    }
+    paused = _paused(db)
     query = (
         select(
             D.tenant_id,
@@ -565,25 +582,29 @@ def _due(now: datetime, paused: Sequence[str]) -> Any:
             E.data,
         )
         .join(E, and_(E.tenant_id == D.tenant_id, E.seq == D.event_seq))
-        .outerjoin(
-            first_held,
-            and_(
-                first_held.c.tenant_id == D.tenant_id,
-                first_held.c.target == D.target,
-                first_held.c.subject == D.subject,
-            ),
-        )
         .where(
             D.state == PENDING,
             D.next_attempt_at <= now,
             or_(D.claimed_until.is_(None), D.claimed_until <= now),
-            or_(first_held.c.seq.is_(None), D.event_seq < first_held.c.seq),
         )
         .order_by(D.event_seq, D.tenant_id, D.target)
+        .execution_options(yield_per=limit)
     )
     if paused:
         query = query.where(D.target.not_in(paused))
-    return query
+    found: list[Row[Any]] = []
+    result = db.execute(query)
+    try:
+        for row in result:
+            first_held = held.get((row.tenant_id, row.target, row.subject))
+            if first_held is not None and row.event_seq > first_held:
+                continue
+            found.append(row)
+            if len(found) == limit:
+                break
+    finally:
+        result.close()
+    return found
 
 
 def _paused(db: Session) -> list[str]:
