@@ -261,7 +261,10 @@ def test_erasure_removes_personal_data_and_keeps_the_books(api: Api, container: 
         changes = Base.metadata.tables["sync_changes"]
         last = uow.db.execute(
             select(changes.c.deleted)
-            .where(changes.c.row_id == uuid.UUID(world.member_id))
+            .where(
+                changes.c.table_name == "members",
+                changes.c.row_id == uuid.UUID(world.member_id),
+            )
             .order_by(changes.c.seq.desc())
             .limit(1)
         ).scalar_one()
