@@ -54,10 +54,9 @@ def psps() -> Iterator[Psps]:
 
 @pytest.fixture
 def settings(settings: Settings, psps: Psps) -> Settings:
-    # Standalone in both passes of the suite: these refunds go to the PSPs on loopback (the
-    # integrated pass would send card refunds to ZHEP's payments).
+    # psp_settings keeps the server standalone in both passes of the suite.
     return psp_settings(settings, psps).model_copy(
-        update={"mode": "standalone", "psp_timeout_seconds": 2.0, "psp_retries": 1}
+        update={"psp_timeout_seconds": 2.0, "psp_retries": 1}
     )
 
 
