@@ -54,6 +54,11 @@ def _visits(
 
 
 class LocalEligibility:
+    remote = False
+
+    def prefetch(self, request: EligibilityRequest, *, uow: UnitOfWork) -> None:
+        """Nothing to ask ahead: every decision is read in the caller's transaction."""
+
     def decide(self, request: EligibilityRequest, *, uow: UnitOfWork) -> EligibilityDecision:
         db, tenant_id = uow.db, request.tenant_id
         if request.known is not None:

@@ -12,6 +12,8 @@ commits, and the ``benefits.report`` job sends it.
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -123,7 +125,54 @@ def _nearest(answers: list[tuple[datetime, BenefitAnswer]], at: datetime) -> Ben
     return answer if at < answer.valid_until else None
 
 
+#: Which decision an answer asked ahead is for.
+_AheadKey = tuple[uuid.UUID, uuid.UUID, uuid.UUID, str, datetime, str]
+#: An answer asked ahead and not used within this long is dropped (the caller failed or
+#: decided without it).
+AHEAD_TTL_S = 30.0
+
+
+def _ahead_key(request: EligibilityRequest, party_id: str) -> _AheadKey:
+    return (
+        request.tenant_id,
+        request.member_id,
+        request.location_id,
+        request.purpose.value,
+        request.at,
+        party_id,
+    )
+
+
+class _Ahead:
+    """ZPS's answers (or its failure) asked before the caller's write transaction, each
+    taken once by the decision it was asked for. Shared by the server's threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: dict[_AheadKey, tuple[float, BenefitAnswer | BenefitsUnavailable]] = {}
+
+    def put(self, key: _AheadKey, found: BenefitAnswer | BenefitsUnavailable) -> None:
+        now = time.monotonic()
+        with self._lock:
+            stale = [k for k, (at, _) in self._found.items() if now - at > AHEAD_TTL_S]
+            for k in stale:
+                del self._found[k]
+            self._found[key] = (now, found)
+
+    def take(self, key: _AheadKey) -> BenefitAnswer | BenefitsUnavailable | None:
+        with self._lock:
+            found = self._found.pop(key, None)
+        if found is None or time.monotonic() - found[0] > AHEAD_TTL_S:
+            return None
+        return found[1]
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+
 class ZhepEligibility:
+    remote = True
+
     def __init__(
         self,
         benefits: BenefitsService,
@@ -134,6 +183,28 @@ class ZhepEligibility:
         self._benefits = benefits
         self._local = local or LocalEligibility()
         self._clock = clock
+        self._ahead = _Ahead()
+
+    @property
+    def waiting(self) -> int:
+        """Answers asked ahead and not yet used (for tests)."""
+        return len(self._ahead)
+
+    def prefetch(self, request: EligibilityRequest, *, uow: UnitOfWork) -> None:
+        """Ask ZPS now when the member's own memberships refuse them and they have a party;
+        the answer waits for :meth:`decide` (nothing is written here)."""
+        if self._local.decide(request, uow=uow).admitted:
+            return
+        repo = BenefitRepository(uow.db, request.tenant_id)
+        party_id = repo.party_ids([request.member_id]).get(request.member_id)
+        if party_id is None:
+            return
+        found: BenefitAnswer | BenefitsUnavailable
+        try:
+            found = self._benefits.check(_check(request, party_id))
+        except BenefitsUnavailable as exc:
+            found = exc
+        self._ahead.put(_ahead_key(request, party_id), found)
 
     def decide(self, request: EligibilityRequest, *, uow: UnitOfWork) -> EligibilityDecision:
         local = self._local.decide(request, uow=uow)
@@ -143,12 +214,16 @@ class ZhepEligibility:
         party_id = decider.repo.party_ids([request.member_id]).get(request.member_id)
         if party_id is None:
             return local
-        try:
-            answer = self._benefits.check(_check(request, party_id))
-        except BenefitsUnavailable as exc:
-            return decider.unanswered(request, local, party_id, f"ZPS unavailable ({exc})")
-        decider.repo.remember(request.member_id, answer)
-        return decider.answered(request, local, answer)
+        found = self._ahead.take(_ahead_key(request, party_id))
+        if found is None:
+            try:
+                found = self._benefits.check(_check(request, party_id))
+            except BenefitsUnavailable as exc:
+                found = exc
+        if isinstance(found, BenefitsUnavailable):
+            return decider.unanswered(request, local, party_id, f"ZPS unavailable ({found})")
+        decider.repo.remember(request.member_id, found)
+        return decider.answered(request, local, found)
 
     def open_batch(
         self, requests: Sequence[EligibilityRequest], *, uow: UnitOfWork

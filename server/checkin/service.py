@@ -154,6 +154,30 @@ def _decide_at_door(
     return _Door(decision, booking_id=booking_id)
 
 
+def _ask_ahead(
+    uow: UnitOfWork,
+    eligibility: EligibilityService,
+    claims: AccessClaims,
+    cmd: CheckinCreate,
+    at: datetime,
+) -> None:
+    """A remote eligibility service is asked before the check-in's write transaction, in a
+    read-only one of its own: no lock is held (SQLite's whole database, PostgreSQL's member
+    row) while it answers. The decision, in the write transaction, reads everything again
+    and uses the answer only if it still needs one."""
+    with uow:
+        point = service_point(uow, claims, cmd.location_id)
+        eligibility.prefetch(
+            EligibilityRequest(
+                tenant_id=claims.tenant_id,
+                member_id=cmd.member_id,
+                location_id=point.location.id,
+                at=at,
+            ),
+            uow=uow,
+        )
+
+
 def check_in(
     *,
     uow: UnitOfWork,
@@ -168,6 +192,8 @@ def check_in(
         raise Forbidden("only staff can admit a member who was refused")
     now = utcnow()
     occurred_at, clamped = clamp_time(cmd.occurred_at, now)
+    if eligibility.remote:
+        _ask_ahead(uow, eligibility, claims, cmd, occurred_at)
     with uow:
         _one_at_a_time(uow, claims.tenant_id, cmd.member_id)
         point = service_point(uow, claims, cmd.location_id)

@@ -82,6 +82,17 @@ class EligibilityBatch(Protocol):
 
 
 class EligibilityService(Protocol):
+    #: True when :meth:`decide` may wait on another service over the network. A caller that
+    #: decides in a write transaction first calls :meth:`prefetch` outside it, so that no
+    #: lock is held while that service answers.
+    remote: bool
+
+    def prefetch(self, request: EligibilityRequest, *, uow: UnitOfWork) -> None:
+        """Ask ahead, in a read-only unit of work the caller closes before deciding: a remote
+        adapter asks its service now and ``decide`` uses that answer (once, and only for the
+        same member, location, purpose and time). A local adapter does nothing."""
+        ...
+
     def decide(self, request: EligibilityRequest, *, uow: UnitOfWork) -> EligibilityDecision:
         """Decide inside the caller's open unit of work.
 

@@ -48,6 +48,11 @@ class FakeEligibility:
         self.asked.append(request)
         return self.answer(request)
 
+    remote = False
+
+    def prefetch(self, request: EligibilityRequest, *, uow: UnitOfWork) -> None:
+        return None
+
     def decide(self, request: EligibilityRequest, *, uow: UnitOfWork) -> EligibilityDecision:
         return self.ask(request)
 

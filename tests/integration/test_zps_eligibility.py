@@ -5,17 +5,23 @@ contract (the ``zps`` fixture fails the test on a violation)."""
 
 from __future__ import annotations
 
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import update
 
 from server.adapters.local_eligibility import LocalEligibility
 from server.adapters.zhep_eligibility import ZhepEligibility
+from server.adapters.zps_benefits import ZpsBenefits
 from server.bootstrap import Container, background_jobs, build_container
 from server.config import Settings
+from server.members.models import Member
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import MONTHLY, Desk, open_desk
 from tests.integration.zps_helpers import (
@@ -185,3 +191,47 @@ def test_a_zps_address_that_is_not_one_is_refused_at_start() -> None:
     with pytest.raises(ValidationError, match=r"zps_url\n.*a ZHEP service URL must be"):
         Settings(zps_url="zps.example/v1?x=1")
     assert Settings(zps_url=" https://zps.example/v1/ ").zps_url == "https://zps.example/v1"
+
+
+def test_no_lock_is_held_while_zps_answers(
+    desk: Desk, zps: RunningZps, container: Container
+) -> None:
+    """ZPS is asked before the check-in's write transaction: while it holds its answer,
+    another writer changes the same member (on SQLite: any write at all) at once; the
+    check-in then decides on the answer it already has, asking ZPS only once."""
+    member = party_member(desk, zps, "party-slow", Benefit())
+    with httpx.Client(timeout=15.0) as patient:
+        benefits = ZpsBenefits(patient, base_url=zps.url, api_key=zps.state.api_key)
+        container.eligibility = ZhepEligibility(benefits)
+        _door_while_writing(desk, zps, container, member)
+
+
+def _door_while_writing(desk: Desk, zps: RunningZps, container: Container, member: str) -> None:
+    hold = zps.state.faults.hold = threading.Event()
+    answered: list[dict[str, object]] = []
+    door = threading.Thread(target=lambda: answered.append(_door(desk, member)))
+    door.start()
+    deadline = time.monotonic() + 10
+    while not zps.state.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert zps.state.requests, "ZPS was never asked"
+
+    def write() -> None:
+        with container.uow() as uow:
+            uow.db.execute(
+                update(Member)
+                .where(Member.id == uuid.UUID(member))
+                .values(first_name="Written-while-ZPS-answered")
+            )
+            uow.commit()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join(timeout=3)
+    written = not writer.is_alive()
+    hold.set()
+    door.join(timeout=15)
+    writer.join(timeout=15)
+    assert written, "the writer waited for the check-in's transaction"
+    assert answered and answered[0]["admitted"] is True
+    assert len(zps.requests_to("/eligibility/check")) == 1

@@ -36,6 +36,9 @@ class Benefit:
 class Faults:
     #: Added to every answer.
     latency: float = 0.0
+    #: Set: every answer waits until it is set (up to 10 s), so that a test can act while
+    #: ZPS is answering.
+    hold: threading.Event | None = None
     #: Every answer is this status (a problem+json), e.g. 500 or 503.
     status: int | None = None
     #: Answer 200 with a body that is not the contract's.
@@ -124,6 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
         faults = state.faults
         if faults.latency:
             time.sleep(faults.latency)
+        if faults.hold is not None:
+            faults.hold.wait(10)
         if path not in contract.document()["paths"]:
             self._answer("/eligibility/check", 404, _problem(404, "Not Found", path), check=False)
             return
