@@ -37,9 +37,12 @@ _REJECTIONS = (MutationRejected, DomainError, ValidationError, IntegrityError)
 
 
 def transient(exc: BaseException) -> bool:
-    """A fault of the database or the process, not of the mutation: fail the push."""
+    """A fault of the database, the process or a service the server asks (ZHEP down: an
+    answer of 503), not of the mutation: fail the push, which the kiosk sends again."""
     if isinstance(exc, DBAPIError):
         return isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+    if isinstance(exc, DomainError):
+        return exc.status == 503
     return not isinstance(exc, Exception)
 
 

@@ -9,6 +9,7 @@ from pydantic import ConfigDict
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from server.adapters.zhep_http import ZhepUnavailable
 from server.bootstrap import Container
 from server.sync.registry import MutationContext
 from shared.inputs import InputModel
@@ -115,3 +116,29 @@ def test_a_lost_database_still_fails_the_push_so_that_it_is_sent_again(
     response = kiosk.push([kiosk.checkin(member), kiosk.mutation("test.gone.v1", {"value": "x"})])
     assert response.status_code == 503, response.text
     assert checkin_count(desk) == 0
+
+
+def test_a_service_that_is_down_fails_the_push_and_the_resend_applies_it(
+    api: Api, container: Container
+) -> None:
+    """ZHEP unavailable is not the mutation's fault: nothing of the push is kept, and the
+    same push sent once ZHEP is back applies every mutation once."""
+    desk = open_desk(api, container, "push-zhep-down")
+    member = desk.member()
+    down = {"now": True}
+
+    def handler(context: MutationContext, args: _Args) -> str | None:
+        if down["now"]:
+            raise ZhepUnavailable("ZHEP payments did not answer in time")
+        return None
+
+    container.sync.mutations.register("test.zhep.v1", _Args, handler)
+    kiosk = Kiosk.of(desk)
+    batch = [kiosk.checkin(member), kiosk.mutation("test.zhep.v1", {"value": "x"})]
+    response = kiosk.push(batch)
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "zhep_unavailable"
+    assert checkin_count(desk) == 0
+    down["now"] = False
+    assert [r["status"] for r in kiosk.pushed(batch)] == ["applied", "applied"]
+    assert checkin_count(desk) == 1
