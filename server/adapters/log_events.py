@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 
 from server.ports.analytics import PublishedEvent
 
@@ -23,3 +24,7 @@ class LogEventPublisher:
                 default=str,
             )
         )
+
+    def publish_many(self, events: Sequence[PublishedEvent]) -> None:
+        for event in events:
+            self.publish(event)

@@ -309,8 +309,8 @@ class Relay:
         """Each line (one member's events to one target) is sent by a worker; the events
         of a subscription in batch mode, all its lines together, by one worker."""
         targets = self._targets(claimed, now)
-        batched = [c for c in claimed if _mode(targets, c) == BATCH]
-        single = [c for c in claimed if _mode(targets, c) != BATCH]
+        batched = [c for c in claimed if self._batched(targets, c)]
+        single = [c for c in claimed if not self._batched(targets, c)]
         sends = [self._pool.submit(self._send_group, group, targets) for group in _lines(single)]
         sends += [
             self._pool.submit(self._send_batches, group, targets) for group in _by_target(batched)
@@ -404,20 +404,35 @@ class Relay:
             break
         return result
 
+    def _batched(self, targets: Mapping[str, Target], item: Claimed) -> bool:
+        """A configured sink takes its events in batches; a subscription when it chose to."""
+        if item.target.startswith(rules.SINK_PREFIX):
+            return item.target.removeprefix(rules.SINK_PREFIX) in self._sinks
+        return _mode(targets, item) == BATCH
+
     def _send_batches(self, group: list[Claimed], targets: Mapping[str, Target]) -> Outcomes:
-        """Send one subscription's events (in event order) in batches, one request after
-        the other; stop at the first refused batch: its events fail, the rest is released."""
+        """Send one target's events (in event order) in batches, one request after the
+        other; stop at the first refused batch: its events fail, the rest is released."""
         result = Outcomes()
-        target = targets[group[0].target]
         for start in range(0, len(group), self._batch_size):
             chunk = group[start : start + self._batch_size]
-            batch = WebhookBatch(target.url, tuple(c.event for c in chunk), target.secrets)
+            events = tuple(c.event for c in chunk)
+            batch_id: str | None = None
             try:
-                self._sender.send_batch(batch)
-            except Exception as exc:  # the endpoint did not take it: every event is retried
+                if chunk[0].target.startswith(rules.SINK_PREFIX):
+                    self._sinks[chunk[0].target.removeprefix(rules.SINK_PREFIX)].publish_many(
+                        events
+                    )
+                else:
+                    target = targets[chunk[0].target]
+                    batch = WebhookBatch(target.url, events, target.secrets)
+                    batch_id = batch.id
+                    self._sender.send_batch(batch)
+            except Exception as exc:  # the receiver did not take it: every event is retried
                 error = (str(exc) or type(exc).__name__)[:500]
                 result.failed += [(c, error) for c in chunk]
-                result.batch_of.update((c.ident, batch.id) for c in chunk)
+                if batch_id is not None:
+                    result.batch_of.update((c.ident, batch_id) for c in chunk)
                 result.released += group[start + self._batch_size :]
                 break
             result.delivered += chunk

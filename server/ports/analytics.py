@@ -7,6 +7,7 @@ event to every configured publisher (a "sink") and to the tenant's webhook subsc
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -29,4 +30,10 @@ class PublishedEvent:
 class EventPublisher(Protocol):
     def publish(self, event: PublishedEvent) -> None:
         """Hand the event on; raise if it was not taken (the relay retries it later)."""
+        ...
+
+    def publish_many(self, events: Sequence[PublishedEvent]) -> None:
+        """Hand the events on, in order (as few requests as the receiver allows); raise if
+        any was not taken: the relay retries them all, and the receiver drops by event id
+        what it already has."""
         ...

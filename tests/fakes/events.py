@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from server.ports.analytics import PublishedEvent
@@ -17,6 +18,10 @@ class RecordingEvents:
         if self.broken:
             raise ConnectionError("analytics is unreachable")
         self.events.append(event)
+
+    def publish_many(self, events: Sequence[PublishedEvent]) -> None:
+        for event in events:
+            self.publish(event)
 
     def names(self) -> list[str]:
         return [event.name for event in self.events]

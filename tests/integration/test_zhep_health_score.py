@@ -241,3 +241,22 @@ def test_a_naive_time_is_sent_as_utc(zhep: RunningZhep) -> None:
     naive = _movement()
     _engine(zhep).publish(PublishedEvent(TENANT, naive.name, AT.replace(tzinfo=None), naive.data))
     assert zhep.state.events[0]["time"] == AT.isoformat()
+
+
+def test_the_relay_hands_the_engine_its_events_in_batches_in_order(
+    zhep: RunningZhep, api: Api, container: Container
+) -> None:
+    """Sixty movements of thirty members: the relay sends them in one request (the
+    engine's batch), not sixty, in the order they happened."""
+    gym = api.sign_up("hs-batch")
+    tenant = uuid.UUID(gym.id)
+    members = [uuid.uuid4() for _ in range(30)]
+    events = [
+        replace(_movement(member_id=str(members[i % 30]), n=i), tenant_id=tenant) for i in range(60)
+    ]
+    with container.uow() as uow:
+        record(uow.db, events)
+        uow.commit()
+    container.relay().run(datetime.now(UTC))
+    assert [e["data"]["n"] for e in zhep.state.events] == list(range(60))
+    assert len(zhep.state.requests) == 1
