@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from server.engagement.models import BadgeAward, MemberEngagement
+from server.members.models import Member
 from server.sync.changes import record_values
 from server.sync.registry import SnapshotScope, SyncRegistry
 from server.tenants.models import Tenant
@@ -115,7 +116,9 @@ def send(
     now: datetime,
 ) -> None:
     """Send these members' rows (daily and weekly states, by member) to every kiosk of the
-    tenant at commit. Call after the awards are written: the latest badge is read back."""
+    tenant at commit. Call after the awards are written: the latest badge is read back.
+    Archived (and erased) members are no longer on kiosks: nothing is sent about them."""
+    states = _current(db, tenant_id, states)
     if not states:
         return
     hour = _day_start_hour(db, tenant_id)
@@ -132,6 +135,26 @@ def send(
                 "data": kiosk_row(member_id, daily, weekly, hour, badges.get(member_id)),
             },
         )
+
+
+def _current(
+    db: Session,
+    tenant_id: uuid.UUID,
+    states: Mapping[uuid.UUID, tuple[StreakState, StreakState]],
+) -> Mapping[uuid.UUID, tuple[StreakState, StreakState]]:
+    """``states`` without the archived members'."""
+    if not states:
+        return states
+    gone = set(
+        db.scalars(
+            select(Member.id).where(
+                Member.tenant_id == tenant_id,
+                Member.id.in_(list(states)),
+                Member.archived_at.is_not(None),
+            )
+        )
+    )
+    return {m: s for m, s in states.items() if m not in gone} if gone else states
 
 
 def changed(
@@ -152,8 +175,14 @@ def _snapshot(scope: SnapshotScope) -> dict[str, Any]:
     today = scope.now.astimezone(scope.tz).date()
     rows = db.execute(
         select(MemberEngagement.member_id, MemberEngagement.state)
+        .join(
+            Member,
+            (Member.tenant_id == MemberEngagement.tenant_id)
+            & (Member.id == MemberEngagement.member_id),
+        )
         .where(
             MemberEngagement.tenant_id == tenant_id,
+            Member.archived_at.is_(None),
             or_(
                 MemberEngagement.daily_current > 0,
                 MemberEngagement.weekly_current > 0,

@@ -154,3 +154,33 @@ def test_streak_from_server_to_the_door(api: Api, container: Container, tmp_path
         assert cached.badge == "first_class"
     finally:
         second.close()
+
+
+def test_an_archived_member_s_streak_goes_to_no_kiosk(
+    api: Api, container: Container, tmp_path: Path
+) -> None:
+    """Archived (or erased) members are removed from kiosks: a movement projected after it
+    sends them no streak row, and a kiosk enrolled later has none in its snapshot."""
+    tenant = api.sign_up("streak-archived")
+    door = api.create_location(tenant, "Door")
+    today = datetime.now(LONDON).date()
+    ama = create_member(api, tenant, "Ama", "Owusu")
+    esi = create_member(api, tenant, "Esi", "Mensah")
+    _move(container, tenant, ama["id"], today - timedelta(days=1), MovementKind.FLOOR_CHECKIN)
+    _move(container, tenant, esi["id"], today - timedelta(days=1), MovementKind.FLOOR_CHECKIN)
+    _project(container, tenant)
+    assert _sent(container) == 2
+    gone = api.client.delete(f"/members/{ama['id']}", headers=tenant.headers)
+    assert gone.status_code == 204, gone.text
+    _move(container, tenant, ama["id"], today, MovementKind.FLOOR_CHECKIN)
+    _move(container, tenant, esi["id"], today, MovementKind.FLOOR_CHECKIN)
+    _project(container, tenant)
+    assert _sent(container) == 3  # Esi's new streak only
+    core = _kiosk(api, tenant, door, tmp_path / "kiosk")
+    try:
+        rows = EngagementRows(core.store.connection())
+        assert rows.get(uuid.UUID(ama["id"])) is None
+        kept = rows.get(uuid.UUID(esi["id"]))
+        assert kept is not None and kept.daily.view(today).current == 2
+    finally:
+        core.close()
