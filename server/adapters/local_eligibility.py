@@ -56,7 +56,7 @@ def _visits(
 class LocalEligibility:
     remote = False
 
-    def prefetch(self, request: EligibilityRequest, *, uow: UnitOfWork) -> None:
+    def prefetch(self, requests: Sequence[EligibilityRequest], *, uow: UnitOfWork) -> None:
         """Nothing to ask ahead: every decision is read in the caller's transaction."""
 
     def decide(self, request: EligibilityRequest, *, uow: UnitOfWork) -> EligibilityDecision:

@@ -91,6 +91,19 @@ class _Decider:
             admitted=True, reason=outcome.reason[:300], warning=f"{why}: {outcome.warning}"
         )
 
+    def given(
+        self,
+        request: EligibilityRequest,
+        local: EligibilityDecision,
+        party_id: str,
+        found: BenefitAnswer | BenefitsUnavailable,
+    ) -> EligibilityDecision:
+        """Decide on ZPS's answer, kept as the member's snapshot, or on its absence."""
+        if isinstance(found, BenefitsUnavailable):
+            return self.unanswered(request, local, party_id, f"ZPS unavailable ({found})")
+        self.repo.remember(request.member_id, found)
+        return self.answered(request, local, found)
+
     def _report(self, request: EligibilityRequest, party_id: str, benefit_id: str) -> None:
         if request.purpose is not Purpose.DOOR:
             return  # a booked class is reported when the member comes to the door
@@ -190,21 +203,36 @@ class ZhepEligibility:
         """Answers asked ahead and not yet used (for tests)."""
         return len(self._ahead)
 
-    def prefetch(self, request: EligibilityRequest, *, uow: UnitOfWork) -> None:
-        """Ask ZPS now when the member's own memberships refuse them and they have a party;
-        the answer waits for :meth:`decide` (nothing is written here)."""
-        if self._local.decide(request, uow=uow).admitted:
+    def prefetch(self, requests: Sequence[EligibilityRequest], *, uow: UnitOfWork) -> None:
+        """Ask ZPS now, in one call, about the requests the members' own memberships refuse
+        whose members have a party; the answers wait for the decisions (nothing is written
+        here)."""
+        if not requests:
             return
-        repo = BenefitRepository(uow.db, request.tenant_id)
-        party_id = repo.party_ids([request.member_id]).get(request.member_id)
-        if party_id is None:
+        local = self._local.open_batch(requests, uow=uow)
+        parties: dict[uuid.UUID, str] = {}
+        for tenant_id in dict.fromkeys(r.tenant_id for r in requests):
+            ids = list(dict.fromkeys(r.member_id for r in requests if r.tenant_id == tenant_id))
+            parties.update(BenefitRepository(uow.db, tenant_id).party_ids(ids))
+        wanted = [
+            (request, parties[request.member_id])
+            for request in requests
+            if request.member_id in parties and not local.decide(request).admitted
+        ]
+        if not wanted:
             return
-        found: BenefitAnswer | BenefitsUnavailable
+        checks = [_check(request, party_id) for request, party_id in wanted]
+        found: list[BenefitAnswer | BenefitsUnavailable]
         try:
-            found = self._benefits.check(_check(request, party_id))
+            if len(checks) == 1 and checks[0].purpose is Purpose.DOOR:
+                # The member at the door: the door's own (short) timeout, as in decide().
+                found = [self._benefits.check(checks[0])]
+            else:
+                found = list(self._benefits.check_many(checks))
         except BenefitsUnavailable as exc:
-            found = exc
-        self._ahead.put(_ahead_key(request, party_id), found)
+            found = [exc] * len(checks)
+        for (request, party_id), answer in zip(wanted, found, strict=True):
+            self._ahead.put(_ahead_key(request, party_id), answer)
 
     def decide(self, request: EligibilityRequest, *, uow: UnitOfWork) -> EligibilityDecision:
         local = self._local.decide(request, uow=uow)
@@ -220,16 +248,18 @@ class ZhepEligibility:
                 found = self._benefits.check(_check(request, party_id))
             except BenefitsUnavailable as exc:
                 found = exc
-        if isinstance(found, BenefitsUnavailable):
-            return decider.unanswered(request, local, party_id, f"ZPS unavailable ({found})")
-        decider.repo.remember(request.member_id, found)
-        return decider.answered(request, local, found)
+        return decider.given(request, local, party_id, found)
 
     def open_batch(
         self, requests: Sequence[EligibilityRequest], *, uow: UnitOfWork
     ) -> EligibilityBatch:
         return ZhepEligibilityBatch(
-            self._local.open_batch(requests, uow=uow), requests, uow, self._benefits, self._clock
+            self._local.open_batch(requests, uow=uow),
+            requests,
+            uow,
+            self._benefits,
+            self._clock,
+            ahead=self._ahead,
         )
 
 
@@ -244,8 +274,11 @@ class ZhepEligibilityBatch:
         uow: UnitOfWork,
         benefits: BenefitsService,
         clock: Clock,
+        *,
+        ahead: _Ahead | None = None,
     ) -> None:
         self._local = local
+        self._ahead = ahead or _Ahead()
         self._requests = list(requests)
         self._uow = uow
         self._benefits = benefits
@@ -288,19 +321,22 @@ class ZhepEligibilityBatch:
         party_id = self._parties.get(request.member_id)
         if local.admitted or party_id is None:
             return local
+        decider = self._decider(request.tenant_id)
+        ahead = self._ahead.take(_ahead_key(request, party_id))
+        if ahead is not None:
+            return decider.given(request, local, party_id, ahead)
         if self._answers is None:
             self._answers = self._ask()
-        decider = self._decider(request.tenant_id)
         answer = _nearest(self._answers.get(request.member_id, []), request.at)
         if answer is None:
             if self._unavailable is None:
                 # Not among the batch's requests: ask for this one alone.
+                found: BenefitAnswer | BenefitsUnavailable
                 try:
-                    answer = self._benefits.check(_check(request, party_id))
+                    found = self._benefits.check(_check(request, party_id))
                 except BenefitsUnavailable as exc:
-                    return decider.unanswered(request, local, party_id, f"ZPS unavailable ({exc})")
-                decider.repo.remember(request.member_id, answer)
-                return decider.answered(request, local, answer)
+                    found = exc
+                return decider.given(request, local, party_id, found)
             return decider.unanswered(request, local, party_id, self._unavailable)
         return decider.answered(request, local, answer)
 

@@ -75,6 +75,22 @@ class BatchPlacement:
 
     def begin(self, orders: Sequence[BookingOrder]) -> None:
         """Read what ``orders`` need, once."""
+        self._read(orders, for_writing=True)
+        self._eligibility = self._eligibility_service.open_batch(
+            [request for _, request in self._requests.values()], uow=self._uow
+        )
+
+    def ask_ahead(self, orders: Sequence[BookingOrder]) -> None:
+        """Before the batch's write transaction, in a read-only one: a remote eligibility
+        service is asked now about ``orders``, so that no lock waits on its answer."""
+        self._read(orders, for_writing=False)
+        self._eligibility_service.prefetch(
+            [request for _, request in self._requests.values()], uow=self._uow
+        )
+
+    def _read(self, orders: Sequence[BookingOrder], *, for_writing: bool) -> None:
+        """Sessions and members of ``orders``; for the write transaction, the members
+        row-locked (PostgreSQL) and their screening states too."""
         db = self._uow.db
         for tenant_id in sorted({o.tenant_id for o in orders}):
             times = []
@@ -91,9 +107,12 @@ class BatchPlacement:
                 [o.member_id for o in orders if o.tenant_id == tenant_id],
                 min(start for start, _ in times),
                 max(end for _, end in times),
+                lock=for_writing,
             )
             for member_id, member in members.items():
                 self.members[(tenant_id, member_id)] = member
+            if not for_writing:
+                continue
             states = screening_state(
                 self._uow, self._sealer, tenant_id, list(members), today_in(self._uow, tenant_id)
             )
@@ -105,9 +124,6 @@ class BatchPlacement:
             if context is not None and known is not None:
                 request = eligibility_request(o.tenant_id, known, context.session)
                 self._requests[(o.tenant_id, o.member_id, o.session_id)] = (known, request)
-        self._eligibility = self._eligibility_service.open_batch(
-            [request for _, request in self._requests.values()], uow=self._uow
-        )
 
     def session(self, order: BookingOrder) -> SessionContext:
         key = (order.tenant_id, order.session_id)

@@ -60,22 +60,19 @@ def booking_context(
 
 
 @cache
-def _member_query(many: bool) -> Select[Any]:
+def _member_query(many: bool, lock: bool = True) -> Select[Any]:
     members = cast(Table, Member.__table__)
     which = (
         members.c.id.in_(bindparam("member_ids", expanding=True))
         if many
         else members.c.id == bindparam("member_id")
     )
-    return (
-        with_memberships(members.c.id, members.c.home_location_id, members.c.email)
-        .where(
-            members.c.tenant_id == bindparam("tenant_id"),
-            which,
-            members.c.archived_at.is_(None),
-        )
-        .with_for_update(of=members)
+    query = with_memberships(members.c.id, members.c.home_location_id, members.c.email).where(
+        members.c.tenant_id == bindparam("tenant_id"),
+        which,
+        members.c.archived_at.is_(None),
     )
+    return query.with_for_update(of=members) if lock else query
 
 
 #: An active booking as the overlap check needs it: (id, session id, starts at, ends at).
@@ -139,13 +136,16 @@ def members_for_booking(
     member_ids: Sequence[uuid.UUID],
     starts_from: datetime,
     ends_by: datetime,
+    *,
+    lock: bool = True,
 ) -> dict[uuid.UUID, BookingMember]:
-    """Many members as :func:`member_for_booking` (locked too), with their active bookings
-    overlapping ``[starts_from, ends_by)``: two queries however many members."""
+    """Many members as :func:`member_for_booking` (locked too, unless ``lock`` is False),
+    with their active bookings overlapping ``[starts_from, ends_by)``: two queries however
+    many members."""
     ids = sorted(set(member_ids))
     rows = (
         db.connection()
-        .execute(_member_query(True), {"tenant_id": tenant_id, "member_ids": ids})
+        .execute(_member_query(True, lock), {"tenant_id": tenant_id, "member_ids": ids})
         .mappings()
         .all()
     )

@@ -146,6 +146,9 @@ def apply_batch(
         for r in requests
     ]
     try:
+        if eligibility.remote:
+            with uow:
+                BatchPlacement(uow, eligibility, sealer).ask_ahead(orders)
         with uow, _writers_take_turns(uow), acting_as(_batch_actor(requests)):
             _lock_rows(uow, requests)
             placement = BatchPlacement(uow, eligibility, sealer)

@@ -167,15 +167,13 @@ def _ask_ahead(
     and uses the answer only if it still needs one."""
     with uow:
         point = service_point(uow, claims, cmd.location_id)
-        eligibility.prefetch(
-            EligibilityRequest(
-                tenant_id=claims.tenant_id,
-                member_id=cmd.member_id,
-                location_id=point.location.id,
-                at=at,
-            ),
-            uow=uow,
+        request = EligibilityRequest(
+            tenant_id=claims.tenant_id,
+            member_id=cmd.member_id,
+            location_id=point.location.id,
+            at=at,
         )
+        eligibility.prefetch([request], uow=uow)
 
 
 def check_in(

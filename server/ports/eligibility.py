@@ -87,9 +87,10 @@ class EligibilityService(Protocol):
     #: lock is held while that service answers.
     remote: bool
 
-    def prefetch(self, request: EligibilityRequest, *, uow: UnitOfWork) -> None:
+    def prefetch(self, requests: Sequence[EligibilityRequest], *, uow: UnitOfWork) -> None:
         """Ask ahead, in a read-only unit of work the caller closes before deciding: a remote
-        adapter asks its service now and ``decide`` uses that answer (once, and only for the
+        adapter asks its service now about ``requests`` (in one call where it can), and
+        ``decide`` or a batch's decisions use those answers (each once, and only for the
         same member, location, purpose and time). A local adapter does nothing."""
         ...
 

@@ -50,7 +50,7 @@ class FakeEligibility:
 
     remote = False
 
-    def prefetch(self, request: EligibilityRequest, *, uow: UnitOfWork) -> None:
+    def prefetch(self, requests: Sequence[EligibilityRequest], *, uow: UnitOfWork) -> None:
         return None
 
     def decide(self, request: EligibilityRequest, *, uow: UnitOfWork) -> EligibilityDecision:

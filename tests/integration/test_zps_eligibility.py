@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import httpx
@@ -22,6 +22,7 @@ from server.adapters.zps_benefits import ZpsBenefits
 from server.bootstrap import Container, background_jobs, build_container
 from server.config import Settings
 from server.members.models import Member
+from tests.integration.bookings_helpers import open_studio
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import MONTHLY, Desk, open_desk
 from tests.integration.zps_helpers import (
@@ -206,11 +207,40 @@ def test_no_lock_is_held_while_zps_answers(
         _door_while_writing(desk, zps, container, member)
 
 
+def test_no_lock_is_held_while_zps_answers_about_a_booking(
+    api: Api, zps: RunningZps, container: Container
+) -> None:
+    """The booking queue asks ZPS (in one batch) before its write transaction too."""
+    studio = open_studio(api, container, "zps-book-lock")
+    member = party_member(studio.desk, zps, "party-book", Benefit())
+    session_id = studio.session()
+
+    def book() -> dict[str, object]:
+        response = studio.book(session_id, member)
+        assert response.status_code == 201, response.text
+        body: dict[str, object] = response.json()
+        return body
+
+    answered = _while_writing(zps, container, member, book)
+    assert answered["status"] == "confirmed"
+    assert [path for _, path, _, _ in zps.state.requests] == ["/eligibility/batch"]
+
+
 def _door_while_writing(desk: Desk, zps: RunningZps, container: Container, member: str) -> None:
+    answered = _while_writing(zps, container, member, lambda: _door(desk, member))
+    assert answered["admitted"] is True
+    assert len(zps.requests_to("/eligibility/check")) == 1
+
+
+def _while_writing(
+    zps: RunningZps, container: Container, member: str, act: Callable[[], dict[str, object]]
+) -> dict[str, object]:
+    """``act`` while ZPS holds its answer; meanwhile another writer changes ``member``,
+    and must not wait. ``act``'s answer."""
     hold = zps.state.faults.hold = threading.Event()
     answered: list[dict[str, object]] = []
-    door = threading.Thread(target=lambda: answered.append(_door(desk, member)))
-    door.start()
+    acting = threading.Thread(target=lambda: answered.append(act()))
+    acting.start()
     deadline = time.monotonic() + 10
     while not zps.state.requests and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -230,8 +260,8 @@ def _door_while_writing(desk: Desk, zps: RunningZps, container: Container, membe
     writer.join(timeout=3)
     written = not writer.is_alive()
     hold.set()
-    door.join(timeout=15)
+    acting.join(timeout=15)
     writer.join(timeout=15)
-    assert written, "the writer waited for the check-in's transaction"
-    assert answered and answered[0]["admitted"] is True
-    assert len(zps.requests_to("/eligibility/check")) == 1
+    assert written, "the writer waited for a transaction that waited for ZPS"
+    assert answered, "no answer"
+    return answered[0]
