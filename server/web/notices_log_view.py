@@ -99,7 +99,8 @@ class Standing:
 
 def standing(notice: NoticeRead, fmt: Formats) -> Standing:
     if notice.status == "sent":
-        said = f" · {notice.provider_status}" if notice.provider_status else ""
+        reported = notice.provider_status
+        said = f" · {reported}" if reported and reported != "sent" else ""
         when = fmt.datetime(notice.sent_at) if notice.sent_at else ""
         return Standing("Sent", "sent", f"{when}{said}")
     if notice.status == "failed":
