@@ -11,7 +11,8 @@ from server.errors import Conflict, NotFound
 from server.notices import repository as repo
 from server.notices import rules
 from server.notices.models import Notice
-from server.notices.schemas import NoticeFilters, NoticePage, NoticeRead
+from server.notices.rules import NoticeFilters
+from server.notices.schemas import NoticePage, NoticeRead
 from server.ports.notifications import Channel
 from shared.clock import utcnow
 

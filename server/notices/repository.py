@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.members.models import Member
 from server.notices.models import ChannelPreferences, Notice, NoticeSettings, StaffChannel
-from server.notices.schemas import NoticeFilters
+from server.notices.rules import NoticeFilters
 from server.tenants.models import Location, Tenant
 from server.tenants.repository import tenant_zone
 from shared.normalise import fold

@@ -18,10 +18,10 @@ from server.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from server.members.deps import MemberClaims
 from server.notices import delivery_log as log
 from server.notices import preferences, rules
+from server.notices.rules import NoticeFilters
 from server.notices.schemas import (
     ChannelsRead,
     ChannelsWrite,
-    NoticeFilters,
     NoticePage,
     NoticeRead,
     NoticeSettingsRead,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, HttpUrl
@@ -50,20 +49,6 @@ class NoticeRead(BaseModel):
     provider_status: str | None
     #: The member's name, if it is for a member still on the books.
     member_name: str | None = None
-
-
-@dataclass(frozen=True)
-class NoticeFilters:
-    """What the delivery log is narrowed to; days are the tenant's local days (its first
-    location's), both inclusive. ``search``: part of the recipient's address, or every word
-    of the member's name."""
-
-    channel: str | None = None
-    status: str | None = None
-    member_id: uuid.UUID | None = None
-    search: str | None = None
-    from_day: date | None = None
-    to_day: date | None = None
 
 
 class NoticePage(BaseModel):

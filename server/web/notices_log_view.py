@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 from server.api.deps import Services
 from server.notices import delivery_log
-from server.notices.schemas import NoticeFilters, NoticeRead
+from server.notices.rules import NoticeFilters
+from server.notices.schemas import NoticeRead
 from server.ports.identity import AccessClaims
 from server.ports.notifications import Channel
 from server.tenants import service as tenants

@@ -37,7 +37,7 @@ def refusing() -> Iterator[tuple[RefusingSink, int]]:
 
 @pytest.fixture
 def settings(settings: Settings, refusing: tuple[RefusingSink, int]) -> Settings:
-    return mailing_to(settings, refusing, background_jobs=False)  # type: ignore[arg-type]
+    return mailing_to(settings, refusing, background_jobs=False)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ class RefusingSink(SmtpSink):
     ) -> str:
         if address.lower() in self.refused:
             self.refusals.append(address)
-            return "550 5.1.1 <%s>: Recipient address rejected: no such mailbox" % address
+            return f"550 5.1.1 <{address}>: Recipient address rejected: no such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
