@@ -146,8 +146,8 @@ async def pause_or_resume(request: Request, subscription_id: str) -> Response:
 
 @router.post(PAGE + "/{subscription_id}/mode")
 async def change_mode(request: Request, subscription_id: str) -> Response:
-    """One event per request or batches: the next deliveries go the new way (events
-    already in a refused batch are sent again as they were first sent)."""
+    """One event per request or batches: the next requests go the new way, retries of
+    events already refused included (the relay reads the mode at each round)."""
     form = await checked_form(request)
     claims = await admin(request)
     container = services(request)
