@@ -211,7 +211,10 @@ def test_an_owner_reads_filters_and_sends_again_from_the_delivery_log(
     assert page.get_by_label("State").input_value() == "failed"
     assert _send(live) == 1
     assert [m["Subject"] for m in sink.to(GONE)] == ["Your booking is confirmed"]
-    page.goto(f"{live.url}/manage/setup/messages?member={notice.member_id}")
+    # From the member's page: their messages.
+    page.goto(f"{live.url}/manage/members/{notice.member_id}")
+    page.get_by_role("link", name="Messages sent to them").click()
+    page.wait_for_url(f"{live.url}/manage/setup/messages?member={notice.member_id}")
     expect(rows).to_have_count(1)
     expect(rows.locator(".tag")).to_have_text("Sent")
     # Sent: there is nothing to send again.
@@ -220,10 +223,13 @@ def test_an_owner_reads_filters_and_sends_again_from_the_delivery_log(
 
 
 def test_the_front_desk_cannot_open_the_messages(live: Live, browser: Browser) -> None:
-    _seed(live)
+    mine, _theirs = _seed(live)
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     _sign_in(page, live, SLUG, DESK)
+    page.goto(f"{live.url}/manage/members/{mine.member_id}")
+    expect(page.get_by_role("heading", name="Ama Mensah")).to_be_visible()
+    expect(page.get_by_role("link", name="Messages sent to them")).to_have_count(0)
     answer = page.goto(f"{live.url}/manage/setup/messages")
     assert answer is not None and answer.status == 403
     expect(page.locator("main")).not_to_contain_text("Your booking")
