@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.members.models import Member
 from server.notices.models import ChannelPreferences, Notice, NoticeSettings, StaffChannel
+from server.notices.rules import NoticeFilters
 from server.tenants.models import Location, Tenant
+from server.tenants.repository import tenant_zone
+from shared.normalise import fold
 from shared.quiet_hours import QuietHours
 
 _UTC = ZoneInfo("UTC")
@@ -79,26 +83,55 @@ def tenant_name(db: Session, tenant_id: uuid.UUID) -> str:
     return db.execute(select(Tenant.name).where(Tenant.id == tenant_id)).scalar_one_or_none() or ""
 
 
+def _search(tenant_id: uuid.UUID, text: str) -> ColumnElement[bool]:
+    """Part of the recipient's address, or every word of the member's name (any case or
+    accent, as the member search folds it)."""
+    address = func.lower(Notice.to_email).contains(text.lower(), autoescape=True)
+    words = [Member.search_key.contains(fold(word), autoescape=True) for word in text.split()]
+    if not words:
+        return address
+    named = select(Member.id).where(Member.tenant_id == tenant_id, *words)
+    return or_(address, Notice.member_id.in_(named))
+
+
+def _where(db: Session, tenant_id: uuid.UUID, filters: NoticeFilters) -> list[Any]:
+    where: list[Any] = [Notice.tenant_id == tenant_id]
+    if filters.channel is not None:
+        where.append(Notice.channel == filters.channel)
+    if filters.status is not None:
+        where.append(Notice.status == filters.status)
+    if filters.member_id is not None:
+        where.append(Notice.member_id == filters.member_id)
+    if filters.search:
+        where.append(_search(tenant_id, filters.search))
+    if filters.from_day is not None or filters.to_day is not None:
+        zone = ZoneInfo(tenant_zone(db, tenant_id))
+        if filters.from_day is not None:
+            where.append(Notice.created_at >= datetime.combine(filters.from_day, time(), zone))
+        if filters.to_day is not None:
+            end = datetime.combine(filters.to_day + timedelta(days=1), time(), zone)
+            where.append(Notice.created_at < end)
+    return where
+
+
 def log_page(
-    db: Session,
-    tenant_id: uuid.UUID,
-    *,
-    channel: str | None,
-    status: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Notice], int]:
-    where = [Notice.tenant_id == tenant_id]
-    if channel is not None:
-        where.append(Notice.channel == channel)
-    if status is not None:
-        where.append(Notice.status == status)
+    db: Session, tenant_id: uuid.UUID, filters: NoticeFilters, *, limit: int, offset: int
+) -> tuple[list[tuple[Notice, str | None]], int]:
+    """A page of the log, newest first, each notice with its member's name; and how many
+    notices match in all."""
+    where = _where(db, tenant_id, filters)
     total = db.execute(select(func.count()).select_from(Notice).where(*where)).scalar_one()
     rows = db.execute(
-        select(Notice)
+        select(Notice, Member.first_name, Member.last_name)
+        .outerjoin(
+            Member, and_(Member.tenant_id == Notice.tenant_id, Member.id == Notice.member_id)
+        )
         .where(*where)
         .order_by(Notice.created_at.desc(), Notice.id.desc())
         .limit(limit)
         .offset(offset)
-    ).scalars()
-    return list(rows), int(total)
+    ).all()
+    named: list[tuple[Notice, str | None]] = [
+        (row[0], f"{row[1]} {row[2]}" if row[1] is not None else None) for row in rows
+    ]
+    return named, int(total)

@@ -47,6 +47,8 @@ class NoticeRead(BaseModel):
     last_error: str | None
     provider_id: str | None
     provider_status: str | None
+    #: The member's name, if it is for a member still on the books.
+    member_name: str | None = None
 
 
 class NoticePage(BaseModel):

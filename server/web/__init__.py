@@ -31,6 +31,7 @@ from server.web import (
     migration_in,
     my_challenges,
     my_journeys,
+    notices_log,
     nudges,
     oidc,
     privacy,
@@ -88,6 +89,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(journeys.router)
     app.include_router(tenant_archive.router)
     app.include_router(webhooks.router)
+    app.include_router(notices_log.router)
     app.include_router(setup.router)
     app.include_router(migration_in.router)
     app.include_router(staff_passwords.router)
