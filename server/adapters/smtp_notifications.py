@@ -50,13 +50,24 @@ def build_email(message: OutgoingMessage, default_sender: str) -> EmailMessage:
     return email
 
 
+def _said(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
 def _failure(exc: Exception) -> DeliveryFailed:
+    """What the mail server said, in words staff can read in the delivery log."""
     code = getattr(exc, "smtp_code", None)
+    words = f"SMTP: {exc}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [c for c, _ in exc.recipients.values()]
+        refused = list(exc.recipients.items())
+        codes = [c for _, (c, _) in refused]
         code = min(codes) if codes else None
+        words = "; ".join(f"{to} refused: {c} {_said(reply)}" for to, (c, reply) in refused)
+        words = f"SMTP: {words}" if refused else words
+    elif isinstance(code, int):
+        words = f"SMTP: {code} {_said(getattr(exc, 'smtp_error', b''))}".rstrip()
     permanent = isinstance(code, int) and 500 <= code < 600
-    return DeliveryFailed(f"SMTP: {exc}", permanent=permanent)
+    return DeliveryFailed(words, permanent=permanent)
 
 
 class SmtpNotifications:

@@ -96,6 +96,8 @@ def test_refusals_are_permanent_or_transient_by_their_code(reply: str, permanent
         with pytest.raises(DeliveryFailed) as failed:
             adapter.deliver(MESSAGE)
     assert failed.value.permanent is permanent
+    # What staff read in the delivery log: who was refused, and the server's own words.
+    assert str(failed.value) == f"SMTP: {MESSAGE.to} refused: {reply}"
 
 
 def test_no_server_is_transient() -> None:
