@@ -74,6 +74,7 @@ def _refund_event(name: str, data: dict[str, Any]) -> PaymentEvent:
     amount = int(str(data.get("amount") or 0))
     identity = data.get("id") or data.get("refund_reference") or f"{reference}:{amount}"
     note = str(data.get("merchant_note") or "")
+    refund_id = _uuid(note[len(_NOTE) :]) if note.startswith(_NOTE) else None
     return PaymentEvent(
         event_id=f"{name}:{identity}"[:100],
         kind=_REFUND_KINDS[name],
@@ -82,7 +83,8 @@ def _refund_event(name: str, data: dict[str, Any]) -> PaymentEvent:
         amount=major_units(amount, currency),
         currency=currency.upper()[:3],
         reason="Paystack could not make the refund",
-        refund_id=_uuid(note[len(_NOTE) :]) if note.startswith(_NOTE) else None,
+        refund_id=refund_id,
+        refund_by_amount=refund_id is None,
     )
 
 

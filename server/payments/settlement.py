@@ -117,7 +117,7 @@ def apply(db: Session, tenant_id: uuid.UUID, provider: str, event: PaymentEvent)
             db,
             sale,
             refund_id=event.refund_id,
-            amount=event.amount,
+            amount=event.amount if event.refund_by_amount else None,
             succeeded=event.kind == "refund_succeeded",
             reason=event.reason,
         )

@@ -124,8 +124,9 @@ class PaymentEvent:
     """One PSP webhook, verified and read. ``kind``: ``succeeded``, ``failed``,
     ``refunded`` (``refunded_total`` is the charge's whole refunded amount so far),
     ``refund_succeeded`` / ``refund_failed`` (one refund made or failed: ``refund_id`` is
-    ours when the PSP carries it back, ``amount`` the refund's, ``reference`` the charge's)
-    or ``other`` (acknowledged, no effect)."""
+    ours when the PSP carries it back, ``amount`` the refund's, ``reference`` the charge's;
+    ``refund_by_amount`` when the PSP's events cannot carry our id: the one refund of that
+    amount on the charge is meant) or ``other`` (acknowledged, no effect)."""
 
     event_id: str
     kind: str
@@ -136,6 +137,7 @@ class PaymentEvent:
     refunded_total: Decimal | None = None
     reason: str | None = None
     refund_id: uuid.UUID | None = None
+    refund_by_amount: bool = False
 
 
 @dataclass(frozen=True)

@@ -253,8 +253,9 @@ def _psp_refund(
     db: Session, sale: Sale, refund_id: uuid.UUID | None, amount: Decimal | None
 ) -> Refund | None:
     """Our refund a PSP's webhook names: by its id when the PSP carries it back (Stripe's
-    metadata, Paystack's merchant note), else the one refund of that amount we made on the
-    sale (two of the same amount: not guessed; the job settles them)."""
+    metadata, Paystack's merchant note), else (``amount`` given: a PSP whose events cannot
+    carry it) the one refund of that amount we made on the sale; two of the same amount
+    are not guessed at (the job settles them)."""
     if refund_id is not None:
         found = db.get(Refund, (sale.tenant_id, refund_id))
         return found if found is not None and found.sale_id == sale.id else None
