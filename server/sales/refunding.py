@@ -169,7 +169,9 @@ def _settle_pending(db: Session, refund: Refund, result: PaymentResult) -> bool:
     (revenue counted) or declined (its amount given back to the sale); False when another
     answer settled it first."""
     tenant_id = refund.tenant_id
-    sale = db.get(Sale, (tenant_id, refund.sale_id))
+    # The sale's row first, as a refund's reservation and a webhook take it: two settlings
+    # of one sale at once queue up instead of deadlocking.
+    sale = db.get(Sale, (tenant_id, refund.sale_id), with_for_update=True)
     assert sale is not None
     now, today = _effects_day(db, sale)
     values: dict[str, Any]
@@ -233,10 +235,10 @@ def _reverse(db: Session, refund: Refund, reason: str | None) -> bool:
         "refunded_on": None,
     }
     counted_on = refund.refunded_on
+    sale = db.get(Sale, (refund.tenant_id, refund.sale_id), with_for_update=True)
+    assert sale is not None
     if not _moved(db, refund, RefundState.DONE, values):
         return False
-    sale = db.get(Sale, (refund.tenant_id, refund.sale_id))
-    assert sale is not None
     db.execute(
         update(Sale)
         .where(Sale.tenant_id == sale.tenant_id, Sale.id == sale.id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -341,3 +342,32 @@ def test_paystack_refund_failed_declines_the_refund_its_note_names_never_a_guess
     assert forged.status_code == 400 and forged.json()["code"] == "bad_signature"
     assert _state(container, desk, first["refund_id"])[0] == "done"
     assert _revenue_refunds(container, desk) == Decimal("10.00")
+
+
+def test_a_webhook_and_the_job_settling_the_same_refunds_at_once_settle_each_once(
+    api: Api, container: Container, psps: Psps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk, plan = psp_desk(api, container, "rhook-race")
+    sales = [_card_sale(api, desk, plan) for _ in range(3)]
+    bodies = [_body("10.00") for _ in sales]
+    for sale_id, body in zip(sales, bodies, strict=True):
+        psps.stripe.faults = ["timeout", "timeout"]
+        assert _refund(api, desk, sale_id, body).status_code == 202
+    events = [
+        hooks.stripe_refund(
+            psps.stripe, _re_id(psps, b["refund_id"]), "refund.updated", STRIPE_WHSEC
+        )
+        for b in bodies
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        swept = pool.submit(_sweep_later, container, monkeypatch)
+        told = list(pool.map(lambda e: _hook(api, desk, "stripe", e), events))
+        settled_by_job = swept.result()
+    assert all(t.status_code == 200 for t in told), [t.text for t in told]
+    settled_by_hooks = sum(t.json()["outcome"] == "refund_done" for t in told)
+    assert settled_by_job + settled_by_hooks == 3
+    for sale_id, body in zip(sales, bodies, strict=True):
+        assert _state(container, desk, body["refund_id"])[0] == "done"
+        assert _sale(api, desk, sale_id) == ("10.00", "0.00", "15.00")
+    assert _revenue_refunds(container, desk) == Decimal("30.00")
+    assert len(psps.stripe.refunds) == 3
