@@ -25,6 +25,7 @@ from shared.clock import utcnow
 from tests.integration.helpers import Api
 from tests.integration.plans_helpers import Desk
 from tests.integration.psp_helpers import (
+    PAYSTACK_KEY,
     STRIPE_WHSEC,
     Psps,
     card_on_file,
@@ -33,7 +34,9 @@ from tests.integration.psp_helpers import (
     psp_settings,
     sale_body,
 )
+from tests.loopback import paystack as paystack_api
 from tests.loopback import psp_refund_events as hooks
+from tests.loopback import stripe as stripe_api
 
 MOMO = {"phone": "0240000001", "provider": "mtn"}
 
@@ -371,3 +374,33 @@ def test_a_webhook_and_the_job_settling_the_same_refunds_at_once_settle_each_onc
         assert _sale(api, desk, sale_id) == ("10.00", "0.00", "15.00")
     assert _revenue_refunds(container, desk) == Decimal("30.00")
     assert len(psps.stripe.refunds) == 3
+
+
+def test_signed_refund_events_that_do_not_read_are_refused_and_change_nothing(
+    api: Api, container: Container, psps: Psps
+) -> None:
+    desk, plan = psp_desk(api, container, "rhook-malformed")
+    sale_id = _momo_sale(api, desk, plan, psps)
+    body = _body("10.00")
+    psps.paystack.faults = ["timeout"]
+    assert _refund(api, desk, sale_id, body).status_code == 202
+    good = {"status": "processed", "transaction_reference": sale_id, "currency": "GHS"}
+    data: Any
+    for data in (
+        {**good, "amount": "ten"},
+        {"status": "processed", "amount": 1000, "currency": "GHS"},
+        "processed",
+    ):
+        signed = paystack_api.signed({"event": "refund.processed", "data": data}, PAYSTACK_KEY)
+        refused = _hook(api, desk, "paystack", signed)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["code"] == "bad_signature"
+    for refund in (
+        {"id": "re_bad", "amount": "ten", "currency": "ghs", "status": "succeeded"},
+        {"id": "re_bad", "amount": 1000, "currency": "ghs", "metadata": ["x"]},
+    ):
+        event = stripe_api.event("evt_bad", "refund.updated", {**refund, "payment_intent": "pi"})
+        signed = (event, {"Stripe-Signature": stripe_api.sign(event, STRIPE_WHSEC)})
+        assert _hook(api, desk, "stripe", signed).status_code == 400
+    assert _state(container, desk, body["refund_id"])[0] == "pending"
+    assert _sale(api, desk, sale_id) == ("0.00", "10.00", "25.00")
