@@ -5,7 +5,8 @@
 2. ask the provider, with no transaction open (the refund id is its idempotency key);
 3. settle (one short transaction): ``done`` (revenue counted), ``declined`` (the amount
    given back to the sale), or left ``pending`` when the provider could not answer: the
-   ``payments.settle_refunds`` job asks again with the same key until it does.
+   ``payments.settle_refunds`` job asks again with the same key until it does, unless the
+   provider's own refund webhook settles it first (:func:`settle_from_psp`).
 """
 
 from __future__ import annotations
