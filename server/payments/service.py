@@ -258,8 +258,8 @@ def verify_pending(
         pending = uow.db.execute(
             select(Sale.tenant_id, Sale.id, Sale.provider, Sale.provider_reference)
             .where(
-                # Written into the statement: the partial index of pending payments
-                # (``ix_desk_payments_tenant_pending``) serves only the same literal.
+                # Written into the statement, not bound: PostgreSQL's generic plan cannot
+                # use the partial index of pending payments for a bound value.
                 Sale.payment_status
                 == bindparam(
                     None,

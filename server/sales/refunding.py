@@ -331,8 +331,9 @@ def refund(
 
 
 def _pending_state() -> Any:
-    """``'pending'`` written into the statement: a partial index (``WHERE state =
-    'pending'``) is used only when the query's condition is the same literal."""
+    """``'pending'`` written into the statement, not bound: PostgreSQL's generic plan of a
+    prepared statement cannot use a partial index (``WHERE state = 'pending'``) for a
+    bound value."""
     return bindparam(None, RefundState.PENDING.value, type_=Refund.state.type, literal_execute=True)
 
 
