@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from server.db.sealed import FieldSealer
@@ -24,6 +24,7 @@ from server.payments.schemas import (
     SettlementRead,
     WebhookAck,
 )
+from server.plans import ledger
 from server.plans.models import Sale
 from server.plans.repository import member_or_404
 from server.ports.identity import AccessClaims
@@ -142,6 +143,8 @@ def _record(
     uow: UnitOfWork, tenant_id: uuid.UUID, provider: str, event: PaymentEvent
 ) -> WebhookAck | None:
     """Apply and remember one event; None if it was processed before."""
+    # SQLite: the write lock first, as a refund's settling takes it (read, then write).
+    ledger.write_lock(uow)
     if uow.db.get(PaymentWebhookEvent, (tenant_id, provider, event.event_id)) is not None:
         return None
     outcome = settlement.apply(uow.db, tenant_id, provider, event)
@@ -246,7 +249,8 @@ def verify_pending(
     limit: int = 200,
 ) -> int:
     """The job's sweep: ask the PSP about sales still pending a while after the sale (a
-    webhook lost or never sent), oldest first; returns how many it settled or failed."""
+    webhook lost or never sent), every tenant's, oldest first, in one query of the pending
+    payments' index; returns how many it settled or failed."""
     if not gateways:
         return 0
     cutoff = utcnow() - older_than
@@ -254,7 +258,15 @@ def verify_pending(
         pending = uow.db.execute(
             select(Sale.tenant_id, Sale.id, Sale.provider, Sale.provider_reference)
             .where(
-                Sale.payment_status == PaymentStatus.PENDING.value,
+                # Written into the statement, not bound: PostgreSQL's generic plan cannot
+                # use the partial index of pending payments for a bound value.
+                Sale.payment_status
+                == bindparam(
+                    None,
+                    PaymentStatus.PENDING.value,
+                    type_=Sale.payment_status.type,
+                    literal_execute=True,
+                ),
                 Sale.provider.in_(list(gateways)),
                 Sale.taken_at < cutoff,
             )
