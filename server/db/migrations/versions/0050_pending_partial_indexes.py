@@ -1,7 +1,7 @@
 """The payment jobs' sweeps find pending work in partial indexes that hold only pending
 refunds and pending PSP payments: with none pending, nothing is read, however many tenants
 
-Revision ID: 0050_r
+Revision ID: 0050
 Revises: 0049
 Create Date: 2026-12-06 03:40:00.000000
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0050_r"
+revision: str = "0050"
 down_revision: Union[str, Sequence[str], None] = "0049"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
