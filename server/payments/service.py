@@ -138,6 +138,23 @@ def set_card(
         )
 
 
+def get_card(
+    *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID
+) -> CardOnFileRead | None:
+    """A member's card on file, if one is (an unknown member is 404)."""
+    with uow:
+        member_or_404(uow.db, claims.tenant_id, member_id)
+        row = repository.card(uow.db, claims.tenant_id, member_id)
+        if row is None:
+            return None
+        return CardOnFileRead(
+            member_id=member_id,
+            customer_id=row.customer_id,
+            payment_method_id=row.payment_method_id,
+            updated_at=row.updated_at,
+        )
+
+
 def _record(
     uow: UnitOfWork, tenant_id: uuid.UUID, provider: str, event: PaymentEvent
 ) -> WebhookAck | None:
