@@ -121,7 +121,9 @@ def _rows(
 ) -> list[Row]:
     rows = []
     for item in items[:SHOWN]:
-        link = _sale_link(container, claims, item.sale_id) if item.sale_id else {}
+        # A charge only the PSP has is not in this period's ledger: no sale to look up.
+        sale_id = item.sale_id if item.kind != "missing_ours" else None
+        link = _sale_link(container, claims, sale_id) if sale_id else {}
         rows.append(
             Row(
                 kind=item.kind,
