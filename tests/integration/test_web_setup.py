@@ -428,6 +428,7 @@ SETUP_PAGES = [
     "/manage/setup/profile",
     "/manage/setup/policy",
     "/manage/setup/kiosks",
+    "/manage/setup/payments",
     "/manage/setup/locations",
     "/manage/setup/locations/new",
     "/manage/setup/plans",
@@ -485,6 +486,7 @@ def test_every_form_needs_its_csrf_token(
         "/manage/setup/policy",
         "/manage/setup/kiosks/codes",
         f"/manage/setup/kiosks/{uuid.uuid4()}/revoke",
+        "/manage/setup/payments/stripe",
     ]
     for action in actions:
         for token in ("", "forged"):
