@@ -197,6 +197,29 @@ def test_a_members_page_shows_the_card_and_refunds_not_done(
     assert "pm_card_visa" in html and "cus_Loop1234" in html
     assert 'data-refund="pending"' in html and "overcharged" in html
     assert 'data-refund="declined"' in html and "greater than unrefunded" in html
+    assert "Visa ending" not in html  # the card's details were not sent
+    # The details staff see of the card, as Stripe's PaymentMethod gives them; bad ones are
+    # refused and change nothing.
+    cards = f"/payments/cards/{sale['member_id']}"
+    card = {"customer_id": "cus_Loop1234", "payment_method_id": "pm_card_mastercard"}
+    for bad in (
+        {"brand": "bitcoin"},
+        {"last4": "42a4"},
+        {"last4": "42424"},
+        {"exp_month": 13},
+        {"exp_year": 99},
+    ):
+        refused = api.client.put(cards, json={**card, **bad}, headers=desk.admin)
+        assert refused.status_code == 422, bad
+    assert "pm_card_visa" in front.get(f"/manage/members/{sale['member_id']}").text
+    details = {"brand": "mastercard", "last4": "4444", "exp_month": 3, "exp_year": 2031}
+    put = api.client.put(cards, json={**card, **details}, headers=desk.admin)
+    assert put.status_code == 200 and put.json()["last4"] == "4444", put.text
+    html = front.get(f"/manage/members/{sale['member_id']}").text
+    assert "Mastercard ending 4444, expires 03/2031" in html and "data-card-expired" not in html
+    old = {**details, "exp_year": 2020}
+    assert api.client.put(cards, json={**card, **old}, headers=desk.admin).status_code == 200
+    assert "data-card-expired" in front.get(f"/manage/members/{sale['member_id']}").text
     other, _ = psp_desk(api, container, "web-psp-other")
     stranger = other.member(first_name="Stranger")
     assert front.get(f"/manage/members/{stranger}").status_code == 404

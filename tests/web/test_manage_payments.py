@@ -195,7 +195,14 @@ def _sell(api: httpx.Client, provider: Provider, plan: str, first_name: str) -> 
     member_id = member.json()["id"]
     card = api.put(
         f"/payments/cards/{member_id}",
-        json={"customer_id": "cus_Loop1234", "payment_method_id": "pm_card_visa"},
+        json={
+            "customer_id": "cus_Loop1234",
+            "payment_method_id": "pm_card_visa",
+            "brand": "visa",
+            "last4": "4242",
+            "exp_month": 12,
+            "exp_year": 2034,
+        },
         headers=provider.owner,
     )
     assert card.status_code == 200, card.text
@@ -299,7 +306,7 @@ def test_a_manager_reconciles_with_stripe_and_follows_a_mismatch(
     changed.get_by_role("link").click()
     page.wait_for_url(f"{live.url}/manage/members/{sales['Changed']['member_id']}#payments")
     payments = page.locator("#payments")
-    expect(payments.locator("[data-card-on-file]")).to_contain_text("pm_card_visa")
+    expect(payments.locator("[data-card]")).to_have_text("Visa ending 4242, expires 12/2034")
     expect(payments.locator("[data-refund=declined]")).to_contain_text("Refund declined")
     expect(payments.locator("[data-refund=declined]")).to_contain_text("greater than unrefunded")
     photograph(page, live, "manage-member-payments-declined")
