@@ -129,14 +129,34 @@ def set_card(
             row = PaymentCard(tenant_id=claims.tenant_id, member_id=member_id)
             uow.db.add(row)
         row.customer_id, row.payment_method_id = cmd.customer_id, cmd.payment_method_id
+        row.brand, row.last4 = cmd.brand, cmd.last4
+        row.exp_month, row.exp_year = cmd.exp_month, cmd.exp_year
         row.updated_at = utcnow()
         uow.commit()
-        return CardOnFileRead(
-            member_id=member_id,
-            customer_id=row.customer_id,
-            payment_method_id=row.payment_method_id,
-            updated_at=row.updated_at,
-        )
+        return _card_read(row)
+
+
+def _card_read(row: PaymentCard) -> CardOnFileRead:
+    return CardOnFileRead(
+        member_id=row.member_id,
+        customer_id=row.customer_id,
+        payment_method_id=row.payment_method_id,
+        updated_at=row.updated_at,
+        brand=row.brand,  # type: ignore[arg-type]  # one of CardBrand: written from it
+        last4=row.last4,
+        exp_month=row.exp_month,
+        exp_year=row.exp_year,
+    )
+
+
+def get_card(
+    *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID
+) -> CardOnFileRead | None:
+    """A member's card on file, if one is (an unknown member is 404)."""
+    with uow:
+        member_or_404(uow.db, claims.tenant_id, member_id)
+        row = repository.card(uow.db, claims.tenant_id, member_id)
+        return _card_read(row) if row is not None else None
 
 
 def _record(

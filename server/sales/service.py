@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from server.db.uow import UnitOfWork
 from server.errors import InvalidInput, NotFound
@@ -20,6 +23,7 @@ from server.sales.schemas import (
     ReceiptEmail,
     ReceiptSent,
     RefundCreate,
+    RefundLine,
     RefundRead,
     SalePage,
     SaleRecord,
@@ -127,6 +131,34 @@ def refund(
     return refunding.refund(
         uow=uow, payments=payments, claims=claims, sale_id=sale_id, cmd=cmd, read=_refund_read
     )
+
+
+def refunds_of(
+    *, uow: UnitOfWork, claims: AccessClaims, sale_ids: Collection[uuid.UUID]
+) -> list[RefundLine]:
+    """The refunds of these sales of the tenant (any state), oldest first."""
+    if not sale_ids:
+        return []
+    with uow:
+        rows = uow.db.scalars(
+            select(Refund)
+            .where(Refund.tenant_id == claims.tenant_id, Refund.sale_id.in_(list(sale_ids)))
+            .order_by(Refund.requested_at, Refund.id)
+        ).all()
+        return [
+            RefundLine(
+                id=r.id,
+                sale_id=r.sale_id,
+                amount=r.amount,
+                currency=r.currency,
+                reason=r.reason,
+                state=RefundState(r.state),
+                requested_at=r.requested_at,
+                refunded_at=r.refunded_at,
+                declined_reason=r.declined_reason,
+            )
+            for r in rows
+        ]
 
 
 def _receipt_lines(uow: UnitOfWork, tenant_id: uuid.UUID, sale: SaleRow) -> receipts.ReceiptLines:

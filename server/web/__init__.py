@@ -34,6 +34,8 @@ from server.web import (
     notices_log,
     nudges,
     oidc,
+    payments_setup,
+    payments_web,
     privacy,
     progress,
     reports,
@@ -90,9 +92,12 @@ def install_web(app: FastAPI) -> None:
     app.include_router(tenant_archive.router)
     app.include_router(webhooks.router)
     app.include_router(notices_log.router)
+    app.include_router(payments_setup.router)
     app.include_router(setup.router)
     app.include_router(migration_in.router)
     app.include_router(staff_passwords.router)
+    # Before Reports: its report pages would otherwise take the reconciliation's address.
+    app.include_router(payments_web.router)
     app.include_router(reports.router)
     app.include_router(audit.router)
     app.include_router(corporate_reports.router)

@@ -429,6 +429,7 @@ SETUP_PAGES = [
     "/manage/setup/profile",
     "/manage/setup/policy",
     "/manage/setup/kiosks",
+    "/manage/setup/payments",
     "/manage/setup/locations",
     "/manage/setup/locations/new",
     "/manage/setup/plans",
@@ -490,6 +491,7 @@ def test_every_form_needs_its_csrf_token(
         f"/manage/setup/kiosks/{uuid.uuid4()}/revoke",
         f"/manage/setup/messages/{uuid.uuid4()}/retry",
         f"/manage/setup/webhooks/{uuid.uuid4()}/mode",
+        "/manage/setup/payments/stripe",
     ]
     for action in actions:
         for token in ("", "forged"):
