@@ -25,6 +25,7 @@ from server.audit import rules as audit_rules
 from server.audit.recorder import record_action
 from server.db.uow import UnitOfWork
 from server.errors import Conflict
+from server.notices import service as notices
 from server.plans import ledger
 from server.plans.models import Sale
 from server.plans.sales_service import PaymentDeclined
@@ -201,8 +202,23 @@ def settle(
             )
         else:
             sales.give_back(sale.id, refund.amount)
+            _tell_staff_declined(uow, sale, refund, values["declined_reason"])
         uow.commit()
         return True
+
+
+def _tell_staff_declined(uow: UnitOfWork, sale: Sale, refund: Refund, reason: str) -> None:
+    """Post the decline to the tenant's staff channels (if it chose this event): the money
+    did not go back, so someone has to call the member."""
+    label = f"receipt {sale.receipt_number:06d}"
+    notices.to_staff(
+        uow=uow,
+        tenant_id=sale.tenant_id,
+        event="refund.declined",
+        subject=f"Refund declined: {refund.amount} {refund.currency} ({label})",
+        body=f"The payment provider declined a refund of {refund.amount} {refund.currency} "
+        f"on {label} ({sale.method}): {reason}. The amount is refundable again.",
+    )
 
 
 def refund(
