@@ -113,7 +113,7 @@ def test_a_reset_is_mailed_at_once_despite_quiet_hours_and_opt_outs_and_logged_w
     settings = {"quiet_start": "00:00", "quiet_end": "23:59"}
     assert studio.api.client.put("/notice-settings", json=settings, headers=studio.admin).is_success
     member = studio.member(email="ama@txn.example")
-    off = {"reminder": [], "nudge": [], "marketing": []}
+    off: dict[str, list[str]] = {"reminder": [], "nudge": [], "marketing": []}
     headers = studio.member_headers(member)
     assert studio.api.client.put("/me/channels", json=off, headers=headers).status_code == 200
 
