@@ -8,14 +8,13 @@ import uuid
 from typing import Annotated, Literal
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from server.api.deps import Admin, ContainerDep, UowDep
+from server.api.deps import Admin, ContainerDep, UowDep, caller_where
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute, run_in_worker_thread
 from server.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from server.members.deps import MemberClaims
 from server.notices import delivery_log as log
 from server.notices import preferences, rules
 from server.notices.rules import NoticeFilters
@@ -30,8 +29,20 @@ from server.notices.schemas import (
     UnsubscribeRead,
 )
 from server.notices.templates import render_unsubscribe_page
+from server.ports.identity import AccessClaims
 from server.ports.notifications import Channel
+from shared.enums import PrincipalKind
 from shared.inputs import Day, Text
+
+
+def _must_be_member(claims: AccessClaims) -> None:
+    if claims.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("this needs a member account")
+
+
+#: A member's claims (as ``server.members.deps.MemberClaims``, which notices does not import:
+#: the members domain queues its mails through notices).
+MemberClaims = Annotated[AccessClaims, Depends(caller_where(_must_be_member))]
 
 router = APIRouter(route_class=ThreadedRoute, tags=["notices"])
 

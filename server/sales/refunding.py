@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from server.audit import rules as audit_rules
 from server.audit.recorder import record_action
-from server.db.uow import UnitOfWork
+from server.db.uow import InTransaction, UnitOfWork
 from server.errors import Conflict
+from server.notices import service as notices
 from server.plans import ledger
 from server.plans.models import Sale
 from server.plans.sales_service import PaymentDeclined
@@ -200,6 +201,7 @@ def _settle_pending(db: Session, refund: Refund, result: PaymentResult) -> bool:
         )
     else:
         sales.give_back(sale.id, refund.amount)
+        _tell_staff_declined(InTransaction(db), sale, refund, _reason(result.reason))
     return True
 
 
@@ -249,6 +251,7 @@ def _reverse(db: Session, refund: Refund, reason: str | None) -> bool:
     if counted_on is not None:
         ledger.add_to_revenue(db, sale, day=counted_on, refunds=-refund.amount)
     log.warning("refund %s failed at the PSP after it was made: declined", refund.id)
+    _tell_staff_declined(InTransaction(db), sale, refund, _reason(reason))
     return True
 
 
@@ -305,6 +308,20 @@ def settle_from_psp(
     if refund.state == RefundState.DONE.value and not succeeded:
         return "refund_reversed" if _reverse(db, refund, reason) else "no_change"
     return "no_change"
+
+
+def _tell_staff_declined(uow: UnitOfWork, sale: Sale, refund: Refund, reason: str) -> None:
+    """Post the decline to the tenant's staff channels (if it chose this event): the money
+    did not go back, so someone has to call the member."""
+    label = f"receipt {sale.receipt_number:06d}"
+    notices.to_staff(
+        uow=uow,
+        tenant_id=sale.tenant_id,
+        event="refund.declined",
+        subject=f"Refund declined: {refund.amount} {refund.currency} ({label})",
+        body=f"The payment provider declined a refund of {refund.amount} {refund.currency} "
+        f"on {label} ({sale.method}): {reason}. The amount is refundable again.",
+    )
 
 
 def refund(

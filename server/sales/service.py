@@ -13,8 +13,9 @@ from sqlalchemy import select
 from server.db.uow import UnitOfWork
 from server.errors import InvalidInput, NotFound
 from server.members.models import Member
+from server.notices import service as notices
 from server.ports.identity import AccessClaims
-from server.ports.notifications import Attachment, Notification, NotificationService
+from server.ports.notifications import Attachment, NotificationService
 from server.ports.payments import PaymentService
 from server.sales import receipts, refunding
 from server.sales.models import Refund
@@ -206,13 +207,16 @@ def email_receipt(
         lines = _receipt_lines(uow, claims.tenant_id, row)
         member = uow.db.get(Member, (claims.tenant_id, row.member_id))
         to_email = cmd.to_email or (member.email if member else None)
+        member_id = row.member_id
     if not to_email:
         raise InvalidInput(
             "this member has no email address: give to_email", code="no_email_address"
         )
     label = receipts.receipt_label(lines.receipt_number)
-    notifications.send(
-        Notification(
+    with uow:
+        queued = notices.mail(
+            uow=uow,
+            tenant_id=claims.tenant_id,
             to_email=to_email,
             subject=f"{lines.tenant_name}: {label}",
             body=(
@@ -220,13 +224,14 @@ def email_receipt(
                 f"{lines.amount} {lines.currency}. Your receipt is attached.\n\n"
                 f"{lines.tenant_name}"
             ),
-            attachments=(
-                Attachment(
-                    filename=f"receipt-{lines.receipt_number:06d}.pdf",
-                    content_type="application/pdf",
-                    content=receipts.render(lines),
-                ),
+            topic="sale.receipt",
+            member_id=member_id,
+            attachment=Attachment(
+                filename=f"receipt-{lines.receipt_number:06d}.pdf",
+                content_type="application/pdf",
+                content=receipts.render(lines),
             ),
         )
-    )
+        uow.commit()
+    notices.send_now(uow=uow, notifications=notifications, tenant_id=claims.tenant_id, ids=[queued])
     return ReceiptSent(receipt_number=lines.receipt_number, sent_to=to_email)
