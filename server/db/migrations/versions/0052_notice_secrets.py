@@ -2,8 +2,8 @@
 reset or an invitation link) is marked, and its body is wiped once it is sent or failed for
 good; an email may carry one attachment (a receipt's PDF), dropped once sent
 
-Revision ID: 0050_n
-Revises: 0049
+Revision ID: 0052
+Revises: 0051
 Create Date: 2026-12-06 00:00:00.000000
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0050_n"
-down_revision: Union[str, Sequence[str], None] = "0049"
+revision: str = "0052"
+down_revision: Union[str, Sequence[str], None] = "0051"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
