@@ -65,6 +65,7 @@ from server.members import parties as member_parties
 from server.members import sync as members_sync
 from server.members import tokens as member_tokens
 from server.notices import service as notices
+from server.notices import staff_events
 from server.nudges import service as nudges
 from server.outbox.relay import Relay
 from server.passes import sync as passes_sync
@@ -187,6 +188,7 @@ class Container:
                 sinks=sinks,
                 sealer=self.sealer,
                 concurrency=settings.webhook_concurrency,
+                on_dead_letter=staff_events.webhook_dead_lettered,
             )
         return self._relay
 

@@ -32,6 +32,14 @@ PROVIDER = "paystack"
 _PENDING = {"pending", "ongoing", "pay_offline", "send_otp", "processing"}
 _FAILED = {"failed", "abandoned", "reversed"}
 _EVENT_KINDS = {"charge.success": "succeeded", "charge.failed": "failed"}
+#: A refund's events (``refund.pending`` and ``refund.processing`` are no answer yet).
+_REFUND_KINDS = {
+    "refund.processed": "refund_succeeded",
+    "refund.failed": "refund_failed",
+    "refund.pending": "other",
+    "refund.processing": "other",
+}
+_NOTE = "zmos refund "
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
@@ -55,8 +63,35 @@ def _body(response: httpx.Response) -> dict[str, Any]:
     return found if isinstance(found, dict) else {"status": False, "message": "unreadable"}
 
 
+def _refund_event(name: str, data: dict[str, Any]) -> PaymentEvent:
+    """A refund's event: ``transaction_reference`` is the charge's (our sale id), the
+    amount the refund's in minor units (a string at times); our refund id comes back in
+    ``merchant_note`` when the event carries it, else the refund is known by its amount."""
+    reference = data.get("transaction_reference")
+    if not reference:
+        raise KeyError("transaction_reference")
+    currency = str(data.get("currency") or "")
+    amount = int(str(data.get("amount") or 0))
+    identity = data.get("id") or data.get("refund_reference") or f"{reference}:{amount}"
+    note = str(data.get("merchant_note") or "")
+    refund_id = _uuid(note[len(_NOTE) :]) if note.startswith(_NOTE) else None
+    return PaymentEvent(
+        event_id=f"{name}:{identity}"[:100],
+        kind=_REFUND_KINDS[name],
+        payment_id=_uuid(reference),
+        reference=str(reference),
+        amount=major_units(amount, currency),
+        currency=currency.upper()[:3],
+        reason="Paystack could not make the refund",
+        refund_id=refund_id,
+        refund_by_amount=refund_id is None,
+    )
+
+
 def _event(event: dict[str, Any]) -> PaymentEvent:
     name, data = str(event["event"]), event["data"]
+    if name in _REFUND_KINDS:
+        return _refund_event(name, data)
     identity = data.get("id") or data.get("reference") or data.get("refund_reference")
     if identity is None:
         raise KeyError("id")
@@ -74,7 +109,7 @@ def _event(event: dict[str, Any]) -> PaymentEvent:
 
 
 def _note(key: uuid.UUID) -> str:
-    return f"zmos refund {key}"
+    return f"{_NOTE}{key}"
 
 
 def _refund_result(key: uuid.UUID, data: dict[str, Any]) -> PaymentResult:

@@ -35,13 +35,38 @@ _EVENT_KINDS = {
     "charge.refunded": "refunded",
 }
 _PI_KINDS = {"succeeded": "succeeded", "canceled": "failed", "requires_payment_method": "failed"}
+#: A refund's own events (all refunds since API version 2024-10-28.acacia; the
+#: ``charge.refund.updated`` of older versions carries the same refund object). Its
+#: ``status`` says where it stands: pending and requires_action are no answer yet.
+_REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed", "charge.refund.updated"}
+_REFUND_KINDS = {
+    "succeeded": "refund_succeeded",
+    "failed": "refund_failed",
+    "canceled": "refund_failed",
+}
 
 
-def _payment_id(metadata: Any) -> uuid.UUID | None:
+def _payment_id(metadata: Any, key: str = "zmos_payment_id") -> uuid.UUID | None:
     try:
-        return uuid.UUID(str((metadata or {}).get("zmos_payment_id")))
+        return uuid.UUID(str((metadata or {}).get(key)))
     except ValueError:
         return None
+
+
+def _refund_event(event_id: str, type_: str, refund: dict[str, Any]) -> PaymentEvent:
+    """One refund's event: ours carry our refund id in ``metadata[zmos_refund_id]``."""
+    status = "failed" if type_ == "refund.failed" else str(refund.get("status"))
+    currency = str(refund.get("currency") or "")
+    intent = refund.get("payment_intent")
+    return PaymentEvent(
+        event_id=event_id,
+        kind=_REFUND_KINDS.get(status, "other"),
+        reference=str(intent) if intent else None,
+        amount=major_units(int(refund.get("amount") or 0), currency),
+        currency=currency.upper()[:3],
+        reason=f"Stripe could not make the refund ({refund.get('failure_reason') or status})",
+        refund_id=_payment_id(refund.get("metadata"), "zmos_refund_id"),
+    )
 
 
 def _error(response: httpx.Response) -> str:
@@ -73,6 +98,8 @@ def signature_problem(header: str, body: bytes, secret: str, now: datetime) -> s
 
 def _event(event: dict[str, Any]) -> PaymentEvent:
     obj = event["data"]["object"]
+    if str(event.get("type")) in _REFUND_EVENTS:
+        return _refund_event(str(event["id"])[:100], str(event["type"]), obj)
     kind = _EVENT_KINDS.get(str(event.get("type")), "other")
     currency = str(obj.get("currency") or "")
     reference = obj.get("payment_intent") if kind == "refunded" else obj.get("id")

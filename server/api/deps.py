@@ -7,7 +7,7 @@ loop instead of handing each one to the thread pool.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
@@ -30,6 +30,7 @@ from server.ports import (
 from server.ports.identity import AccessClaims, AccessGrants, InvalidToken, ProviderSignIn
 from server.ports.location_scope import LocationScope
 from server.ports.notifications import Messaging
+from server.ports.payments import PaymentAccounts, PaymentGateway
 from server.ports.risk import CoachedMembers, EnrolmentGate, RiskReader
 from shared.enums import ADMIN_ROLES, PrincipalKind, StaffRole
 
@@ -59,6 +60,14 @@ class Services(Protocol):
 
     @property
     def payments(self) -> PaymentService: ...
+
+    @property
+    def payment_accounts(self) -> PaymentAccounts: ...
+
+    @property
+    def payment_gateways(self) -> Mapping[str, PaymentGateway]:
+        """The PSPs this server charges through, by provider name."""
+        ...
 
     @property
     def notifications(self) -> NotificationService: ...

@@ -83,3 +83,20 @@ def promoted(uow: UnitOfWork, booking: Booking) -> None:
         "A place opened up: {what}",
         "Good news: a place opened up and you are now booked for {what}.",
     )
+    _tell_staff_promoted(uow, booking)
+
+
+def _tell_staff_promoted(uow: UnitOfWork, booking: Booking) -> None:
+    """Post the promotion to the tenant's staff channels (if it chose this event): the
+    desk sees who now comes to a full class."""
+    member = uow.db.get(Member, (booking.tenant_id, booking.member_id))
+    who = f"{member.first_name} {member.last_name}" if member is not None else "A member"
+    what = _describe(uow, booking)
+    notices.to_staff(
+        uow=uow,
+        tenant_id=booking.tenant_id,
+        event="booking.promoted",
+        subject=f"Waitlist promoted: {what}"[:300],
+        body=f"A place opened up in {what}: {who} was promoted from the waitlist and is "
+        "now booked.",
+    )

@@ -25,6 +25,7 @@ from server.corporate.schemas import (
 )
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, Unauthenticated
+from server.notices import service as notices
 from server.ports.identity import AccessClaims, AccessGrants, IdentityService
 from server.ports.notifications import Notification, NotificationService
 from server.signins import service as signins
@@ -140,10 +141,12 @@ def invite_admin(
         uow.db.add(admin)
         tenant = uow.db.get(Tenant, claims.tenant_id)
         assert tenant is not None
+        queued = _queue(
+            uow, claims.tenant_id, _mail(admin, account.name, tenant, token, public_url)
+        )
         uow.commit()
         read = _read(admin)
-        mail = _mail(admin, account.name, tenant, token, public_url)
-    _send(notifications, mail)
+    notices.send_now(uow=uow, notifications=notifications, tenant_id=claims.tenant_id, ids=[queued])
     return read
 
 
@@ -168,10 +171,12 @@ def resend_admin_invitation(
         token = _new_link(admin)
         tenant = uow.db.get(Tenant, claims.tenant_id)
         assert tenant is not None
+        queued = _queue(
+            uow, claims.tenant_id, _mail(admin, account.name, tenant, token, public_url)
+        )
         uow.commit()
-        mail = _mail(admin, account.name, tenant, token, public_url)
         read = _read(admin)
-    _send(notifications, mail)
+    notices.send_now(uow=uow, notifications=notifications, tenant_id=claims.tenant_id, ids=[queued])
     return read
 
 
@@ -242,12 +247,19 @@ def _mail(
     return Notification(to_email=admin.email, subject=subject, body=body)
 
 
-def _send(notifications: NotificationService, mail: Notification) -> None:
-    """After the commit: a lost email can be sent again, a lost change cannot."""
-    try:
-        notifications.send(mail)
-    except Exception:
-        log.exception("could not send a corporate admin invitation to %s", mail.to_email)
+def _queue(uow: UnitOfWork, tenant_id: uuid.UUID, mail: Notification) -> uuid.UUID:
+    """Queue the invitation in the delivery log with the link it carries (secret: wiped
+    once sent); sent after the commit (a lost email can be sent again, a lost change
+    cannot), retried by the delivery job if it does not go at once."""
+    return notices.mail(
+        uow=uow,
+        tenant_id=tenant_id,
+        to_email=mail.to_email,
+        subject=mail.subject,
+        body=mail.body,
+        topic="corporate.admin_invitation",
+        secret=True,
+    )
 
 
 def set_password(

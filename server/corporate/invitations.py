@@ -27,6 +27,7 @@ from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, Gone, InvalidInput
 from server.members.models import Member
 from server.members.repository import MemberRepository
+from server.notices import service as notices
 from server.plans.membership_service import new_membership
 from server.plans.models import AccessPlan
 from server.ports.identity import AccessClaims, IdentityService
@@ -47,6 +48,7 @@ NO_SEAT = "every seat of this package is taken; ask your employer"
 
 @dataclass(frozen=True)
 class _Mail:
+    tenant_id: uuid.UUID
     to_email: str
     first_name: str | None
     account_name: str
@@ -87,13 +89,36 @@ def _notification(mail: _Mail, public_url: str | None) -> Notification:
     return Notification(to_email=mail.to_email, subject=subject, body=body)
 
 
-def _send(notifications: NotificationService, mails: list[_Mail], public_url: str | None) -> None:
-    """After the commit: a lost email can be sent again, a lost change cannot."""
+def _queue(
+    uow: UnitOfWork, mails: list[_Mail], public_url: str | None
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Queue the mails in the delivery log with the links they carry (secret: wiped once
+    sent); the notices' ids by tenant."""
+    queued: dict[uuid.UUID, list[uuid.UUID]] = {}
     for mail in mails:
-        try:
-            notifications.send(_notification(mail, public_url))
-        except Exception:
-            log.exception("could not send a corporate invitation to %s", mail.to_email)
+        message = _notification(mail, public_url)
+        notice_id = notices.mail(
+            uow=uow,
+            tenant_id=mail.tenant_id,
+            to_email=message.to_email,
+            subject=message.subject,
+            body=message.body,
+            topic="corporate.reminder" if mail.reminder else "corporate.invitation",
+            secret=True,
+        )
+        queued.setdefault(mail.tenant_id, []).append(notice_id)
+    return queued
+
+
+def _send(
+    uow: UnitOfWork,
+    notifications: NotificationService,
+    queued: dict[uuid.UUID, list[uuid.UUID]],
+) -> None:
+    """After the commit: a lost email can be sent again, a lost change cannot; what does
+    not go now is retried by the delivery job."""
+    for tenant_id, ids in queued.items():
+        notices.send_now(uow=uow, notifications=notifications, tenant_id=tenant_id, ids=ids)
 
 
 def _invitable(employee: CorporateEmployee, now: datetime) -> bool:
@@ -140,6 +165,7 @@ def send_invitations(
             assert employee.work_email is not None
             mails.append(
                 _Mail(
+                    claims.tenant_id,
                     employee.work_email,
                     employee.first_name,
                     account.name,
@@ -148,8 +174,9 @@ def send_invitations(
                     False,
                 )
             )
+        queued = _queue(uow, mails, public_url)
         uow.commit()
-    _send(notifications, mails, public_url)
+    _send(uow, notifications, queued)
     return InvitationsSent(sent=len(mails))
 
 
@@ -197,11 +224,18 @@ def send_reminders(
             employee.last_reminded_at = now
             mails.append(
                 _Mail(
-                    employee.work_email, employee.first_name, account_name, tenant_name, token, True
+                    employee.tenant_id,
+                    employee.work_email,
+                    employee.first_name,
+                    account_name,
+                    tenant_name,
+                    token,
+                    True,
                 )
             )
+        queued = _queue(uow, mails, public_url)
         uow.commit()
-    _send(notifications, mails, public_url)
+    _send(make_uow(), notifications, queued)
     return len(mails)
 
 

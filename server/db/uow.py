@@ -66,3 +66,32 @@ class SqlAlchemyUnitOfWork:
 
     def flush(self) -> None:
         self.db.flush()
+
+
+class InTransaction:
+    """The caller's open transaction on ``db``, for code that takes a unit of work but runs
+    inside it: it neither opens, closes nor commits (the caller does)."""
+
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    @property
+    def db(self) -> Session:
+        return self._db
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def commit(self) -> None:
+        raise RuntimeError("the caller's transaction: the caller commits")
+
+    def flush(self) -> None:
+        self._db.flush()

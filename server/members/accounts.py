@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import uuid
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +32,9 @@ from server.members.schemas import (
 )
 from server.members.service import to_read
 from server.members.tokens import issue_tokens
+from server.notices import service as notices
 from server.ports.identity import AccessClaims, IdentityService
-from server.ports.notifications import Notification, NotificationService
+from server.ports.notifications import NotificationService
 from server.signins.schemas import TokenPair
 from server.signins.throttle import BAD_LOGIN, DUMMY_HASH, SignInThrottle
 from server.tenants.models import Tenant
@@ -65,21 +67,32 @@ def _new_verification(repo: MemberRepository, member: Member) -> str:
     return token
 
 
-def _send(notifications: NotificationService, to_email: str, subject: str, body: str) -> None:
-    """Send after the commit: a lost email can be asked for again, a lost account cannot."""
-    try:
-        notifications.send(Notification(to_email=to_email, subject=subject, body=body))
-    except Exception:
-        log.exception("could not send an email to %s", to_email)
-
-
-def _send_verification(
-    notifications: NotificationService,
+def _queue(
+    uow: UnitOfWork,
     tenant: Tenant,
     to_email: str,
-    token: str,
-    public_url: str | None,
-) -> None:
+    mail: tuple[str, str],
+    topic: str,
+    *,
+    secret: bool = False,
+) -> uuid.UUID:
+    """Queue a mail in the delivery log with the change it is about; sent after the
+    commit (a lost email can be asked for again, a lost account cannot)."""
+    subject, body = mail
+    return notices.mail(
+        uow=uow,
+        tenant_id=tenant.id,
+        to_email=to_email,
+        subject=subject,
+        body=body,
+        topic=topic,
+        secret=secret,
+    )
+
+
+def _verification(
+    uow: UnitOfWork, tenant: Tenant, to_email: str, token: str, public_url: str | None
+) -> uuid.UUID:
     link = passwords.page_link(public_url, tenant.slug, "verify", token)
     how = (
         f"Confirm your email address with this link (valid for 48 hours):\n\n    {link}\n\n"
@@ -93,7 +106,8 @@ def _send_verification(
         f"    {token}\n\n"
         "If you did not sign up, ignore this message.\n"
     )
-    _send(notifications, to_email, f"Confirm your email for {tenant.name}", body)
+    subject = f"Confirm your email for {tenant.name}"
+    return _queue(uow, tenant, to_email, (subject, body), "member.verification", secret=True)
 
 
 def _tenant(uow: UnitOfWork, slug: str) -> Tenant:
@@ -103,9 +117,7 @@ def _tenant(uow: UnitOfWork, slug: str) -> Tenant:
     return tenant
 
 
-def _tell_existing(
-    notifications: NotificationService, tenant: Tenant, email: str, has_account: bool
-) -> None:
+def _tell_existing(uow: UnitOfWork, tenant: Tenant, email: str, has_account: bool) -> uuid.UUID:
     """What a sign-up with a member's address means goes to that address, not to the caller."""
     if has_account:
         advice = (
@@ -121,7 +133,8 @@ def _tell_existing(
         f"Someone asked to sign up for {tenant.name} with this email address.\n\n"
         f"{advice}\n\nIf it was not you, ignore this message: nothing has changed.\n"
     )
-    _send(notifications, email, f"Your account with {tenant.name}", body)
+    subject = f"Your account with {tenant.name}"
+    return _queue(uow, tenant, email, (subject, body), "member.signup_existing")
 
 
 def sign_up(
@@ -138,32 +151,36 @@ def sign_up(
     email = email_key(cmd.email)
     # Hashed before the lookup, so that the time taken tells nothing either.
     password_hash = identity.hash_password(cmd.password)
-    token: str | None = None
-    invitation: passwords.PasswordMail | None = None
+    queued: list[uuid.UUID] = []
     with uow:
         tenant = _tenant(uow, cmd.tenant)
         repo = MemberRepository(uow.db, tenant.id)
         holder = repo.holder_of("email", email)
         has_account = holder is not None and holder.password_hash is not None
         if holder is None:
-            token = _add_online_member(uow, repo, cmd, email, password_hash)
-        elif not has_account and holder.archived_at is None:
-            invitation = passwords.invitation_for(repo, holder, tenant.name, tenant.slug)
+            queued = _add_online_member(uow, repo, tenant, cmd, email, password_hash, public_url)
+        else:
+            if not has_account and holder.archived_at is None:
+                invitation = passwords.invitation_for(repo, holder, tenant.name, tenant.slug)
+                queued = passwords.queue_mails(uow, tenant.id, [invitation], public_url)
+            else:
+                queued = [_tell_existing(uow, tenant, email, has_account=has_account)]
             uow.commit()
-    if invitation is not None:
-        passwords.send(notifications, [invitation], public_url)
-    elif holder is not None:
-        _tell_existing(notifications, tenant, email, has_account=has_account)
-    elif token is not None:
-        _send_verification(notifications, tenant, email, token, public_url)
+    passwords.send(uow, notifications, tenant.id, queued)
     return Accepted(detail=SIGNUP_ACCEPTED)
 
 
 def _add_online_member(
-    uow: UnitOfWork, repo: MemberRepository, cmd: MemberSignup, email: str, password_hash: str
-) -> str | None:
-    """Commit a new member; returns the token for the email, or None when the same address
-    signed up at the same moment (that sign-up sends its own email)."""
+    uow: UnitOfWork,
+    repo: MemberRepository,
+    tenant: Tenant,
+    cmd: MemberSignup,
+    email: str,
+    password_hash: str,
+    public_url: str | None,
+) -> list[uuid.UUID]:
+    """Commit a new member with its verification mail queued; returns the mail to send, or
+    none when the same address signed up at the same moment (that sign-up sends its own)."""
     member = repo.add(
         Member(
             id=new_id(),
@@ -179,11 +196,12 @@ def _add_online_member(
     )
     uow.flush()
     token = _new_verification(repo, member)
+    queued = _verification(uow, tenant, email, token, public_url)
     try:
         uow.commit()
     except IntegrityError:
-        return None
-    return token
+        return []
+    return [queued]
 
 
 def verify_email(*, uow: UnitOfWork, token: str) -> EmailVerified:
@@ -238,8 +256,9 @@ def resend_verification(
             log.info("verification email to %s not sent: daily cap reached", email)
             return
         token = _new_verification(repo, member)
+        queued = _verification(uow, tenant, email, token, settings.public_url)
         uow.commit()
-    _send_verification(notifications, tenant, email, token, settings.public_url)
+    passwords.send(uow, notifications, tenant.id, [queued])
 
 
 def login(

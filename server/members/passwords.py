@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
@@ -20,8 +21,9 @@ from server.members.schemas import (
     PasswordResetConfirm,
     PasswordResetRequest,
 )
+from server.notices import service as notices
 from server.ports.identity import AccessGrants, IdentityService
-from server.ports.notifications import Notification, NotificationService
+from server.ports.notifications import NotificationService
 from server.signins.repository import RefreshTokenRepository
 from server.tenants.repository import tenant_by_slug
 from shared.clock import utcnow
@@ -50,6 +52,7 @@ class PasswordMail:
     purpose: str
     token: str
     tenant_slug: str
+    member_id: uuid.UUID | None = None
 
 
 def new_link(repo: MemberRepository, member: Member, purpose: str) -> str:
@@ -76,7 +79,7 @@ def invitation_for(
 ) -> PasswordMail:
     assert member.email is not None
     token = new_link(repo, member, INVITATION)
-    return PasswordMail(member.email, tenant_name, INVITATION, token, tenant_slug)
+    return PasswordMail(member.email, tenant_name, INVITATION, token, tenant_slug, member.id)
 
 
 def page_link(public_url: str | None, tenant_slug: str, page: str, token: str) -> str | None:
@@ -113,17 +116,42 @@ def _body(mail: PasswordMail, public_url: str | None = None) -> tuple[str, str]:
     return subject, body
 
 
-def send(
-    notifications: NotificationService, mails: list[PasswordMail], public_url: str | None = None
-) -> None:
-    """Sent after the commit: a lost email can be asked for again, a lost change cannot.
-    With the server's ``public_url``, each mail links to the member app's page."""
+def queue_mails(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    mails: list[PasswordMail],
+    public_url: str | None = None,
+) -> list[uuid.UUID]:
+    """Queue the mails in the delivery log, in the transaction that stores their links
+    (marked secret: the body is wiped once sent). With the server's ``public_url``, each
+    mail links to the member app's page. Send them with ``send`` after the commit."""
+    queued = []
     for mail in mails:
         subject, body = _body(mail, public_url)
-        try:
-            notifications.send(Notification(to_email=mail.to_email, subject=subject, body=body))
-        except Exception:
-            log.exception("could not send a password email to %s", mail.to_email)
+        queued.append(
+            notices.mail(
+                uow=uow,
+                tenant_id=tenant_id,
+                to_email=mail.to_email,
+                subject=subject,
+                body=body,
+                topic=f"member.{mail.purpose}",
+                member_id=mail.member_id,
+                secret=True,
+            )
+        )
+    return queued
+
+
+def send(
+    uow: UnitOfWork,
+    notifications: NotificationService,
+    tenant_id: uuid.UUID,
+    queued: list[uuid.UUID],
+) -> None:
+    """Sent after the commit: a lost email can be asked for again, a lost change cannot.
+    What does not go now is retried by the delivery job."""
+    notices.send_now(uow=uow, notifications=notifications, tenant_id=tenant_id, ids=queued)
 
 
 def request_reset(
@@ -152,9 +180,10 @@ def request_reset(
             log.info("password email to %s not sent: daily cap reached", email)
             return
         token = new_link(repo, member, RESET)
+        mail = PasswordMail(email, tenant.name, RESET, token, tenant.slug, member.id)
+        queued = queue_mails(uow, tenant.id, [mail], settings.public_url)
         uow.commit()
-    mail = PasswordMail(email, tenant.name, RESET, token, tenant.slug)
-    send(notifications, [mail], settings.public_url)
+    send(uow, notifications, tenant.id, queued)
 
 
 def confirm(

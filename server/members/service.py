@@ -123,10 +123,11 @@ def create_member(
         member = repo.add(Member(id=new_id(), **values))
         uow.flush()
         mails = _invitations(uow, repo, [member]) if notifications is not None else []
+        queued = passwords.queue_mails(uow, claims.tenant_id, mails, public_url)
         commit_or_conflict(uow)
         read = to_read(member)
     if notifications is not None:
-        passwords.send(notifications, mails, public_url)
+        passwords.send(uow, notifications, claims.tenant_id, queued)
     return read
 
 
@@ -162,8 +163,9 @@ def resend_invitation(
                 code="already_has_account",
             )
         mails = _invitations(uow, repo, [member])
+        queued = passwords.queue_mails(uow, claims.tenant_id, mails, public_url)
         uow.commit()
-    passwords.send(notifications, mails, public_url)
+    passwords.send(uow, notifications, claims.tenant_id, queued)
 
 
 def get_member(*, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID) -> MemberRead:
@@ -339,9 +341,10 @@ def import_members(
             if row.plan_id is not None and memberships is not None:
                 memberships.start(uow, claims.tenant_id, member, row.plan_id)
         mails = _invitations(uow, repo, members) if notifications is not None else []
+        queued = passwords.queue_mails(uow, claims.tenant_id, mails, public_url)
         commit_or_conflict(uow)
     if notifications is not None:
-        passwords.send(notifications, mails, public_url)
+        passwords.send(uow, notifications, claims.tenant_id, queued)
     errors = sorted([*rejected, *unresolved, *clashes, *duplicates], key=lambda error: error.line)
     return ImportResult(
         created=len(members),

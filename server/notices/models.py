@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,6 +58,12 @@ class Notice(TenantScoped, Base):
     provider_id: Mapped[str | None] = mapped_column(String(100))
     #: What the provider reported later (delivered, undelivered, read, ...).
     provider_status: Mapped[str | None] = mapped_column(String(20))
+    #: The body carries a one-time secret (a password or invitation link): it is wiped
+    #: once the notice is sent or failed for good, and never listed.
+    secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Email only: one attached file (a receipt's PDF), dropped once sent or failed.
+    attachment_name: Mapped[str | None] = mapped_column(String(100))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
 class NoticeSettings(Base):

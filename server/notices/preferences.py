@@ -1,5 +1,5 @@
 """Use cases of the API: a tenant's notice settings, a member's channels, one-click
-unsubscribe, delivery status callbacks, and the delivery log."""
+unsubscribe and delivery status callbacks (the delivery log: ``delivery_log``)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,6 @@ from server.notices.models import (
 from server.notices.schemas import (
     ChannelsRead,
     ChannelsWrite,
-    NoticePage,
-    NoticeRead,
     NoticeSettingsRead,
     NoticeSettingsWrite,
     UnsubscribeRead,
@@ -195,27 +193,3 @@ def record_status(
             notice.status = "failed"
         uow.commit()
         return True
-
-
-def delivery_log(
-    *,
-    uow: UnitOfWork,
-    tenant_id: uuid.UUID,
-    channel: Channel | None,
-    status: str | None,
-    limit: int,
-    offset: int,
-) -> NoticePage:
-    """The tenant's messages, newest first, with each one's attempts and outcome."""
-    with uow:
-        rows, total = repo.log_page(
-            uow.db,
-            tenant_id,
-            channel=channel.value if channel else None,
-            status=status,
-            limit=limit,
-            offset=offset,
-        )
-        items = [NoticeRead.model_validate(row) for row in rows]
-    more = offset + len(items) < total
-    return NoticePage(items=items, next_offset=offset + len(items) if more else None)

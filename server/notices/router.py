@@ -5,29 +5,44 @@ callbacks (no sign-in: the token or the provider's signature is the proof)."""
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from server.api.deps import Admin, ContainerDep, UowDep
+from server.api.deps import Admin, ContainerDep, UowDep, caller_where
 from server.api.params import Limit, Offset
 from server.api.threaded_route import ThreadedRoute, run_in_worker_thread
 from server.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from server.members.deps import MemberClaims
+from server.notices import delivery_log as log
 from server.notices import preferences, rules
+from server.notices.rules import NoticeFilters
 from server.notices.schemas import (
     ChannelsRead,
     ChannelsWrite,
     NoticePage,
+    NoticeRead,
     NoticeSettingsRead,
     NoticeSettingsWrite,
     StatusCallbackRead,
     UnsubscribeRead,
 )
 from server.notices.templates import render_unsubscribe_page
+from server.ports.identity import AccessClaims
 from server.ports.notifications import Channel
+from shared.enums import PrincipalKind
+from shared.inputs import Day, Text
+
+
+def _must_be_member(claims: AccessClaims) -> None:
+    if claims.kind is not PrincipalKind.MEMBER:
+        raise Forbidden("this needs a member account")
+
+
+#: A member's claims (as ``server.members.deps.MemberClaims``, which notices does not import:
+#: the members domain queues its mails through notices).
+MemberClaims = Annotated[AccessClaims, Depends(caller_where(_must_be_member))]
 
 router = APIRouter(route_class=ThreadedRoute, tags=["notices"])
 
@@ -38,19 +53,39 @@ def delivery_log(
     uow: UowDep,
     channel: Channel | None = None,
     status: Literal["queued", "sent", "failed"] | None = None,
+    member_id: Annotated[uuid.UUID | None, Query(description="The member's messages")] = None,
+    search: Annotated[
+        Text | None,
+        Query(max_length=100, description="Part of the address, or the member's name"),
+    ] = None,
+    from_: Annotated[Day | None, Query(alias="from", description="First local day")] = None,
+    to: Annotated[Day | None, Query(description="Last local day")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> NoticePage:
     """The delivery log: every message on every channel, newest first, with its attempts,
-    provider id, last error and what the provider reported (owners and managers)."""
-    return preferences.delivery_log(
-        uow=uow,
-        tenant_id=claims.tenant_id,
-        channel=channel,
+    provider id, last error and what the provider reported (owners and managers). Days are
+    the tenant's local days (its first location's), both inclusive."""
+    if from_ and to and from_ > to:
+        raise InvalidInput("'from' is after 'to'", code="bad_period")
+    filters = NoticeFilters(
+        channel=channel.value if channel else None,
         status=status,
-        limit=limit,
-        offset=offset,
+        member_id=member_id,
+        search=(search or "").strip() or None,
+        from_day=from_,
+        to_day=to,
     )
+    return log.page(
+        uow=uow, tenant_id=claims.tenant_id, filters=filters, limit=limit, offset=offset
+    )
+
+
+@router.post("/notices/{notice_id}/retry", response_model=NoticeRead)
+def retry_notice(notice_id: uuid.UUID, claims: Admin, uow: UowDep) -> NoticeRead:
+    """Send a failed message again: queued, due now (a member's reminder or nudge after
+    quiet hours), with a fresh set of attempts. Only a failed one (else 409)."""
+    return log.retry_now(uow=uow, tenant_id=claims.tenant_id, notice_id=notice_id)
 
 
 @router.get("/notice-settings", response_model=NoticeSettingsRead)

@@ -1,5 +1,6 @@
 """Pure rules of messages: kinds, which channels a member gets for a kind, when a message
-may go (quiet hours), retry backoff, and the signed one-click unsubscribe token."""
+may go (quiet hours), retry backoff, the signed one-click unsubscribe token, and what the
+delivery log is narrowed to."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import hmac
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -128,3 +129,17 @@ def e164(phone: str | None) -> str | None:
     if not digits.isdigit() or not 8 <= len(digits) <= 15 or digits.startswith("0"):
         return None
     return phone
+
+
+@dataclass(frozen=True)
+class NoticeFilters:
+    """What the delivery log is narrowed to; days are the tenant's local days (its first
+    location's), both inclusive. ``search``: part of the recipient's address, or every word
+    of the member's name."""
+
+    channel: str | None = None
+    status: str | None = None
+    member_id: uuid.UUID | None = None
+    search: str | None = None
+    from_day: date | None = None
+    to_day: date | None = None

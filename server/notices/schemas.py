@@ -21,8 +21,18 @@ def _clock_text(value: str) -> str:
 Clock = Annotated[str, Field(min_length=5, max_length=5), AfterValidator(_clock_text)]
 
 MemberChannel = Literal["email", "sms", "whatsapp"]
-StaffEvent = Literal["session.cancelled"]
-STAFF_EVENTS: tuple[str, ...] = ("session.cancelled",)
+#: Staff events a tenant may have posted to its staff channels: a class cancelled, a place
+#: of a full class given to the first of its waitlist, a refund the payment provider
+#: declined, a webhook subscription's events given up on (dead-lettered).
+StaffEvent = Literal[
+    "session.cancelled", "booking.promoted", "refund.declined", "webhook.dead_lettered"
+]
+STAFF_EVENTS: tuple[str, ...] = (
+    "session.cancelled",
+    "booking.promoted",
+    "refund.declined",
+    "webhook.dead_lettered",
+)
 
 
 class NoticeRead(BaseModel):
@@ -47,6 +57,8 @@ class NoticeRead(BaseModel):
     last_error: str | None
     provider_id: str | None
     provider_status: str | None
+    #: The member's name, if it is for a member still on the books.
+    member_name: str | None = None
 
 
 class NoticePage(BaseModel):

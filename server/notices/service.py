@@ -13,8 +13,9 @@ retried with exponential backoff (at least the provider's Retry-After) up to
 from __future__ import annotations
 
 import logging
+import mimetypes
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -28,6 +29,7 @@ from server.notices.models import Notice, NoticeSettings, staff_channel_context
 from server.notices.templates import render_email
 from server.ports.notifications import (
     STAFF_CHANNELS,
+    Attachment,
     Channel,
     Delivery,
     DeliveryFailed,
@@ -63,13 +65,17 @@ def queue(
     channel: Channel = Channel.EMAIL,
     kind: rules.Kind = rules.Kind.TRANSACTIONAL,
     member_id: uuid.UUID | None = None,
-) -> None:
+    secret: bool = False,
+    attachment: Attachment | None = None,
+) -> uuid.UUID:
     """Add a notice to the caller's open transaction; nothing is sent unless it commits.
-    ``to_email`` is the recipient on ``channel``; ``not_before``: held until then."""
+    ``to_email`` is the recipient on ``channel``; ``not_before``: held until then;
+    ``secret``: the body carries a one-time secret (wiped once sent). Its id."""
     now = utcnow()
+    notice_id = new_id()
     uow.db.add(
         Notice(
-            id=new_id(),
+            id=notice_id,
             tenant_id=tenant_id,
             to_email=to_email,
             subject=subject[:300],
@@ -82,7 +88,40 @@ def queue(
             kind=kind.value,
             member_id=member_id,
             status="queued",
+            secret=secret,
+            attachment_name=attachment.filename[:100] if attachment else None,
+            attachment=attachment.content if attachment else None,
         )
+    )
+    return notice_id
+
+
+def mail(
+    *,
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    to_email: str,
+    subject: str,
+    body: str,
+    topic: str,
+    member_id: uuid.UUID | None = None,
+    secret: bool = False,
+    attachment: Attachment | None = None,
+) -> uuid.UUID:
+    """Queue a transactional email (a receipt, a password link, an invitation): a service
+    message, so by email whatever the member chose for other kinds, never held by quiet
+    hours and without an unsubscribe link. Send it with ``send_now`` after the commit."""
+    return queue(
+        uow=uow,
+        tenant_id=tenant_id,
+        to_email=to_email,
+        subject=subject,
+        body=body,
+        topic=topic,
+        kind=rules.Kind.TRANSACTIONAL,
+        member_id=member_id,
+        secret=secret,
+        attachment=attachment,
     )
 
 
@@ -248,9 +287,20 @@ def _outgoing(uow: UnitOfWork, outlets: Outlets, notice: Notice) -> OutgoingMess
     return OutgoingMessage(channel, notice.to_email, notice.subject, text, status_callback=callback)
 
 
+def _attachments(notice: Notice) -> tuple[Attachment, ...]:
+    if notice.attachment is None or not notice.attachment_name:
+        return ()
+    kind = mimetypes.guess_type(notice.attachment_name)[0] or "application/octet-stream"
+    return (Attachment(notice.attachment_name, kind, notice.attachment),)
+
+
 def _send(
     uow: UnitOfWork, notice: Notice, notifications: NotificationService, outlets: Outlets | None
 ) -> Delivery:
+    attachments = _attachments(notice)
+    if attachments:  # the channels' messages carry no files: plain email with the file
+        notifications.send(Notification(notice.to_email, notice.subject, notice.body, attachments))
+        return Delivery()
     if outlets is not None:
         return outlets.messaging.deliver(outgoing(uow, outlets, notice))
     if notice.channel != Channel.EMAIL.value:
@@ -259,7 +309,20 @@ def _send(
     return Delivery()
 
 
+#: What a secret notice's body becomes once it is sent or failed for good.
+WIPED_BODY = "(not kept: it carried a one-time link)"
+
+
 def _outcome(notice: Notice, attempts: int, result: Delivery | Exception) -> dict[str, object]:
+    values = _result(notice, attempts, result)
+    if values["status"] != "queued":
+        values["attachment"] = None
+        if notice.secret:
+            values["body"] = WIPED_BODY
+    return values
+
+
+def _result(notice: Notice, attempts: int, result: Delivery | Exception) -> dict[str, object]:
     if isinstance(result, Delivery):
         return {
             "attempts": attempts,
@@ -281,6 +344,32 @@ def _outcome(notice: Notice, attempts: int, result: Delivery | Exception) -> dic
     }
 
 
+def _send_claimed(
+    uow: UnitOfWork,
+    claimed: list[Notice],
+    notifications: NotificationService,
+    outlets: Outlets | None,
+) -> int:
+    """Send claimed notices, recording each outcome in its own small commit."""
+    sent = 0
+    for notice in claimed:
+        result: Delivery | Exception
+        try:
+            result = _send(uow, notice, notifications, outlets)
+        except Exception as exc:  # any transport failure: retry later
+            result = exc
+        sent += isinstance(result, Delivery)
+        values = _outcome(notice, notice.attempts + 1, result)
+        uow.db.execute(
+            update(Notice)
+            .where(Notice.tenant_id == notice.tenant_id, Notice.id == notice.id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        uow.commit()
+    return sent
+
+
 def deliver(
     *,
     make_uow: Callable[[], UnitOfWork],
@@ -291,7 +380,6 @@ def deliver(
     """Claim due notices, then send each and record the outcome in its own small commit.
     Without ``outlets`` only email goes, as plain text through ``notifications``."""
     now = now or utcnow()
-    sent = 0
     with make_uow() as uow:
         due = list(
             uow.db.execute(
@@ -307,19 +395,36 @@ def deliver(
         )
         claimed = [n for n in due if _claim(uow, n, now)]
         uow.commit()
-        for notice in claimed:
-            result: Delivery | Exception
-            try:
-                result = _send(uow, notice, notifications, outlets)
-            except Exception as exc:  # any transport failure: retry later
-                result = exc
-            sent += isinstance(result, Delivery)
-            values = _outcome(notice, notice.attempts + 1, result)
-            uow.db.execute(
-                update(Notice)
-                .where(Notice.tenant_id == notice.tenant_id, Notice.id == notice.id)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
+        return _send_claimed(uow, claimed, notifications, outlets)
+
+
+def send_now(
+    *,
+    uow: UnitOfWork,
+    notifications: NotificationService,
+    tenant_id: uuid.UUID,
+    ids: Sequence[uuid.UUID],
+) -> int:
+    """Send at once the emails a use case queued (with ``mail``) and has just committed:
+    a reset link is awaited at the inbox. Called outside the use case's ``with uow``. What
+    fails is logged and stays queued for the delivery job's retries; what the job already
+    claimed is left to it (never sent twice). How many went."""
+    if not ids:
+        return 0
+    now = utcnow()
+    try:
+        with uow:
+            rows = uow.db.execute(
+                select(Notice).where(
+                    Notice.tenant_id == tenant_id,
+                    Notice.id.in_(list(ids)),
+                    Notice.status == "queued",
+                    Notice.next_attempt_at <= now,
+                )
+            ).scalars()
+            claimed = [n for n in rows if _claim(uow, n, now)]
             uow.commit()
-    return sent
+            return _send_claimed(uow, claimed, notifications, None)
+    except Exception:  # the change is committed; the job sends the mail later
+        log.exception("could not send notices %s now; the delivery job will retry", ids)
+        return 0

@@ -141,6 +141,12 @@ class _Flight:
     sends: list[Future[Outcomes]]
 
 
+#: Told, in the transaction that records it, that ``count`` events to a tenant's webhook
+#: subscription (its target) were given up on, with the last error: (uow, tenant id,
+#: subscription id, count, error).
+DeadLetterHook = Callable[[UnitOfWork, uuid.UUID, uuid.UUID, int, str], None]
+
+
 @dataclass(frozen=True)
 class RelayRun:
     dispatched: int
@@ -168,8 +174,10 @@ class Relay:
         lease: timedelta = timedelta(minutes=5),
         rounds: int = 50,
         rand: random.Random | None = None,
+        on_dead_letter: DeadLetterHook | None = None,
     ) -> None:
         self._make_uow = make_uow
+        self._on_dead_letter = on_dead_letter
         self._sender = sender
         self._sinks = dict(sinks)
         self._sealer = sealer
@@ -500,7 +508,22 @@ class Relay:
                     .execution_options(synchronize_session=False),
                     released,
                 )
+            self._tell_dead(uow, failed)
             uow.commit()
+
+    def _tell_dead(self, uow: UnitOfWork, failed: list[dict[str, Any]]) -> None:
+        """The hook, once per subscription that had events dead-lettered in this round."""
+        if self._on_dead_letter is None:
+            return
+        dead: dict[tuple[uuid.UUID, str], tuple[int, str]] = {}
+        for row in failed:
+            target = row["b_target"]
+            if row["v_state"] == DEAD and target.startswith(rules.SUBSCRIPTION_PREFIX):
+                count, _ = dead.get((row["b_tenant"], target), (0, ""))
+                dead[row["b_tenant"], target] = (count + 1, row["v_error"])
+        for (tenant_id, target), (count, error) in dead.items():
+            subscription = uuid.UUID(target.removeprefix(rules.SUBSCRIPTION_PREFIX))
+            self._on_dead_letter(uow, tenant_id, subscription, count, error)
 
     def _failures(self, outcomes: Outcomes, now: datetime) -> list[dict[str, Any]]:
         """The rows of the failed deliveries: each its own backoff, but the events of one

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, LargeBinary, String, Uuid
+from sqlalchemy import ForeignKeyConstraint, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, UtcDateTime
@@ -40,6 +40,12 @@ class PaymentCard(Base):
     customer_id: Mapped[str] = mapped_column(String(100))
     payment_method_id: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: What the staff see of the card (Stripe's ``card.brand``, ``last4``, ``exp_month``,
+    #: ``exp_year``), for display only; None when the client did not send them.
+    brand: Mapped[str | None] = mapped_column(String(20))
+    last4: Mapped[str | None] = mapped_column(String(4))
+    exp_month: Mapped[int | None] = mapped_column(Integer)
+    exp_year: Mapped[int | None] = mapped_column(Integer)
 
 
 class PaymentWebhookEvent(Base):

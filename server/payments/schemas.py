@@ -37,12 +37,33 @@ class PaymentAccountRead(BaseModel):
     updated_at: datetime
 
 
+#: Stripe's card brands (the PaymentMethod's ``card.brand``).
+CardBrand = Literal[
+    "amex",
+    "diners",
+    "discover",
+    "eftpos_au",
+    "jcb",
+    "link",
+    "mastercard",
+    "unionpay",
+    "visa",
+    "unknown",
+]
+
+
 class CardOnFileSet(InputModel):
     """A member's Stripe customer and default card (attached with Stripe's own setup flow)."""
 
     model_config = ConfigDict(extra="forbid")
     customer_id: str = Field(pattern=r"^cus_[A-Za-z0-9]{4,100}$")
     payment_method_id: str = Field(pattern=r"^pm_[A-Za-z0-9_]{4,100}$")
+    brand: CardBrand | None = Field(
+        None, description="Stripe's card.brand of the payment method, shown to staff"
+    )
+    last4: str | None = Field(None, pattern=r"^[0-9]{4}$", description="The card's last 4 digits")
+    exp_month: int | None = Field(None, ge=1, le=12)
+    exp_year: int | None = Field(None, ge=2000, le=2200)
 
 
 class CardOnFileRead(BaseModel):
@@ -50,6 +71,10 @@ class CardOnFileRead(BaseModel):
     customer_id: str
     payment_method_id: str
     updated_at: datetime
+    brand: CardBrand | None = None
+    last4: str | None = None
+    exp_month: int | None = None
+    exp_year: int | None = None
 
 
 class WebhookAck(BaseModel):

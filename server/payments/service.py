@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from server.db.sealed import FieldSealer
@@ -24,6 +24,7 @@ from server.payments.schemas import (
     SettlementRead,
     WebhookAck,
 )
+from server.plans import ledger
 from server.plans.models import Sale
 from server.plans.repository import member_or_404
 from server.ports.identity import AccessClaims
@@ -128,20 +129,42 @@ def set_card(
             row = PaymentCard(tenant_id=claims.tenant_id, member_id=member_id)
             uow.db.add(row)
         row.customer_id, row.payment_method_id = cmd.customer_id, cmd.payment_method_id
+        row.brand, row.last4 = cmd.brand, cmd.last4
+        row.exp_month, row.exp_year = cmd.exp_month, cmd.exp_year
         row.updated_at = utcnow()
         uow.commit()
-        return CardOnFileRead(
-            member_id=member_id,
-            customer_id=row.customer_id,
-            payment_method_id=row.payment_method_id,
-            updated_at=row.updated_at,
-        )
+        return _card_read(row)
+
+
+def _card_read(row: PaymentCard) -> CardOnFileRead:
+    return CardOnFileRead(
+        member_id=row.member_id,
+        customer_id=row.customer_id,
+        payment_method_id=row.payment_method_id,
+        updated_at=row.updated_at,
+        brand=row.brand,  # type: ignore[arg-type]  # one of CardBrand: written from it
+        last4=row.last4,
+        exp_month=row.exp_month,
+        exp_year=row.exp_year,
+    )
+
+
+def get_card(
+    *, uow: UnitOfWork, claims: AccessClaims, member_id: uuid.UUID
+) -> CardOnFileRead | None:
+    """A member's card on file, if one is (an unknown member is 404)."""
+    with uow:
+        member_or_404(uow.db, claims.tenant_id, member_id)
+        row = repository.card(uow.db, claims.tenant_id, member_id)
+        return _card_read(row) if row is not None else None
 
 
 def _record(
     uow: UnitOfWork, tenant_id: uuid.UUID, provider: str, event: PaymentEvent
 ) -> WebhookAck | None:
     """Apply and remember one event; None if it was processed before."""
+    # SQLite: the write lock first, as a refund's settling takes it (read, then write).
+    ledger.write_lock(uow)
     if uow.db.get(PaymentWebhookEvent, (tenant_id, provider, event.event_id)) is not None:
         return None
     outcome = settlement.apply(uow.db, tenant_id, provider, event)
@@ -246,7 +269,8 @@ def verify_pending(
     limit: int = 200,
 ) -> int:
     """The job's sweep: ask the PSP about sales still pending a while after the sale (a
-    webhook lost or never sent), oldest first; returns how many it settled or failed."""
+    webhook lost or never sent), every tenant's, oldest first, in one query of the pending
+    payments' index; returns how many it settled or failed."""
     if not gateways:
         return 0
     cutoff = utcnow() - older_than
@@ -254,7 +278,15 @@ def verify_pending(
         pending = uow.db.execute(
             select(Sale.tenant_id, Sale.id, Sale.provider, Sale.provider_reference)
             .where(
-                Sale.payment_status == PaymentStatus.PENDING.value,
+                # Written into the statement, not bound: PostgreSQL's generic plan cannot
+                # use the partial index of pending payments for a bound value.
+                Sale.payment_status
+                == bindparam(
+                    None,
+                    PaymentStatus.PENDING.value,
+                    type_=Sale.payment_status.type,
+                    literal_execute=True,
+                ),
                 Sale.provider.in_(list(gateways)),
                 Sale.taken_at < cutoff,
             )

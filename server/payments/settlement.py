@@ -1,6 +1,8 @@
 """What a PSP's word does to a sale: a pending payment settles or fails, a refund made at
-the PSP joins the ledger. Each change only moves forward (pending -> paid or failed; the
-refunded amount only grows), so events applied out of order end in the same state."""
+the PSP joins the ledger, one of our pending refunds settles (``server.sales.refunding``).
+Each change only moves forward (pending -> paid or failed; the refunded amount only grows;
+a refund pending -> done or declined, done -> declined when the PSP says it failed after
+all), so events applied out of order end in the same state."""
 
 from __future__ import annotations
 
@@ -14,14 +16,16 @@ from sqlalchemy.orm import Session
 from server.plans import ledger
 from server.plans.models import Membership, Sale
 from server.ports.payments import PaymentEvent
+from server.sales import refunding
 from server.sales.models import Refund
 from server.sync import changes as sync_changes
 from server.tenants.models import Location
 from shared.clock import utcnow
 from shared.enums import MembershipStatus, PaymentStatus
 
-#: Who "made" a refund given at the PSP itself (its dashboard), in the ledger.
-PSP_ACTOR = uuid.UUID(int=0)
+PSP_ACTOR = refunding.PSP_ACTOR
+#: One of our refunds made or failed at the PSP (``PaymentEvent.refund_id`` names it).
+_REFUND_KINDS = {"refund_succeeded", "refund_failed"}
 _REFUNDS = uuid.UUID("6b1f2f8e-2c55-4a57-9d0a-5e8f3c1b7a10")
 
 
@@ -103,11 +107,20 @@ def _sale(db: Session, tenant_id: uuid.UUID, provider: str, event: PaymentEvent)
 def apply(db: Session, tenant_id: uuid.UUID, provider: str, event: PaymentEvent) -> str:
     """Apply one verified event to the tenant's sale it names, in the caller's
     transaction; returns what it did."""
-    if event.kind not in {"succeeded", "failed", "refunded"}:
+    if event.kind not in {"succeeded", "failed", "refunded", *_REFUND_KINDS}:
         return "no_change"
     sale = _sale(db, tenant_id, provider, event)
     if sale is None or sale.provider != provider:
-        return "unknown_payment"
+        return "unknown_refund" if event.kind in _REFUND_KINDS else "unknown_payment"
+    if event.kind in _REFUND_KINDS:
+        return refunding.settle_from_psp(
+            db,
+            sale,
+            refund_id=event.refund_id,
+            amount=event.amount if event.refund_by_amount else None,
+            succeeded=event.kind == "refund_succeeded",
+            reason=event.reason,
+        )
     if event.kind == "succeeded":
         return "settled" if _settle(db, sale) else "no_change"
     if event.kind == "failed":

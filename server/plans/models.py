@@ -17,6 +17,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -104,6 +105,14 @@ class Sale(TenantScoped, Base):
         Index("ix_desk_payments_tenant_day", "tenant_id", "taken_on"),
         Index("ix_desk_payments_tenant_receipt", "tenant_id", "receipt_number", unique=True),
         Index("ix_desk_payments_tenant_reference", "tenant_id", "provider", "provider_reference"),
+        # Payments still pending at a PSP only (the verify job's sweep).
+        Index(
+            "ix_desk_payments_tenant_pending",
+            "tenant_id",
+            "taken_at",
+            sqlite_where=text("payment_status = 'pending'"),
+            postgresql_where=text("payment_status = 'pending'"),
+        ),
     )
 
     member_id: Mapped[uuid.UUID] = mapped_column(Uuid)

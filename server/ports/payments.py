@@ -122,8 +122,11 @@ class WebhookRejected(Exception):
 @dataclass(frozen=True)
 class PaymentEvent:
     """One PSP webhook, verified and read. ``kind``: ``succeeded``, ``failed``,
-    ``refunded`` (``refunded_total`` is the charge's whole refunded amount so far) or
-    ``other`` (acknowledged, no effect)."""
+    ``refunded`` (``refunded_total`` is the charge's whole refunded amount so far),
+    ``refund_succeeded`` / ``refund_failed`` (one refund made or failed: ``refund_id`` is
+    ours when the PSP carries it back, ``amount`` the refund's, ``reference`` the charge's;
+    ``refund_by_amount`` when the PSP's events cannot carry our id: the one refund of that
+    amount on the charge is meant) or ``other`` (acknowledged, no effect)."""
 
     event_id: str
     kind: str
@@ -133,6 +136,8 @@ class PaymentEvent:
     currency: str | None = None
     refunded_total: Decimal | None = None
     reason: str | None = None
+    refund_id: uuid.UUID | None = None
+    refund_by_amount: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKeyConstraint, Index, Numeric, String, Uuid
+from sqlalchemy import Date, ForeignKeyConstraint, Index, Numeric, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db.base import Base, TenantScoped, UtcDateTime
@@ -23,7 +23,14 @@ class Refund(TenantScoped, Base):
         ),
         Index("ix_sale_refunds_tenant_sale", "tenant_id", "sale_id"),
         Index("ix_sale_refunds_tenant_day", "tenant_id", "refunded_on"),
-        Index("ix_sale_refunds_tenant_state", "tenant_id", "state", "requested_at"),
+        # Pending refunds only (the job's sweep): a few rows, however many tenants.
+        Index(
+            "ix_sale_refunds_tenant_pending",
+            "tenant_id",
+            "requested_at",
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
     )
 
     sale_id: Mapped[uuid.UUID] = mapped_column(Uuid)

@@ -5,7 +5,8 @@
 2. ask the provider, with no transaction open (the refund id is its idempotency key);
 3. settle (one short transaction): ``done`` (revenue counted), ``declined`` (the amount
    given back to the sale), or left ``pending`` when the provider could not answer: the
-   ``payments.settle_refunds`` job asks again with the same key until it does.
+   ``payments.settle_refunds`` job asks again with the same key until it does, unless the
+   provider's own refund webhook settles it first (:func:`settle_from_psp`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from server.audit import rules as audit_rules
 from server.audit.recorder import record_action
-from server.db.uow import UnitOfWork
+from server.db.uow import InTransaction, UnitOfWork
 from server.errors import Conflict
+from server.notices import service as notices
 from server.plans import ledger
 from server.plans.models import Sale
 from server.plans.sales_service import PaymentDeclined
@@ -34,7 +38,7 @@ from server.sales import rules
 from server.sales.models import Refund
 from server.sales.repository import LedgerRepository, RefundRepository
 from server.sales.schemas import RefundCreate, RefundRead
-from server.tenants.models import Location, Tenant
+from server.tenants.models import Location
 from shared.clock import utcnow
 from shared.enums import RefundState
 
@@ -47,6 +51,8 @@ PENDING_MESSAGE = (
     "to see where it stands)"
 )
 _DECLINED = "the refund did not go through"
+#: Who "made" a refund given at the PSP itself (its dashboard), in the ledger.
+PSP_ACTOR = uuid.UUID(int=0)
 
 #: Reads a refund and its sale for the answer (``server.sales.service``'s view of it).
 ReadRefund = Callable[[UnitOfWork, Refund], RefundRead]
@@ -104,28 +110,18 @@ def _reserve(
         raise Conflict(problem, code="refund_exceeds_sale")
     if not sales.take_back(sale.id, amount):
         raise Conflict("another refund took what was left of this sale", code="refund_exceeds_sale")
-    refunds.add(
-        Refund(
-            id=cmd.refund_id,
-            sale_id=sale.id,
-            amount=amount,
-            currency=sale.currency,
-            reason=cmd.reason,
-            refunded_by=claims.subject_id,
-            state=RefundState.PENDING.value,
-            requested_at=utcnow(),
-        )
-    )
-    request = RefundRequest(
-        tenant_id=tenant_id,
-        idempotency_key=cmd.refund_id,
-        payment_id=sale.id,
+    reserved = Refund(
+        id=cmd.refund_id,
+        sale_id=sale.id,
         amount=amount,
         currency=sale.currency,
-        method=sale.method,
         reason=cmd.reason,
-        reference=sale.provider_reference,
+        refunded_by=claims.subject_id,
+        state=RefundState.PENDING.value,
+        requested_at=utcnow(),
     )
+    refunds.add(reserved)
+    request = refund_request(reserved, sale.method, sale.provider_reference)
     try:
         uow.commit()
     except IntegrityError:
@@ -148,6 +144,71 @@ def ask(payments: PaymentService, request: RefundRequest) -> PaymentResult:
         return PaymentResult(request.idempotency_key, False, str(error), pending=True)
 
 
+def _effects_day(db: Session, sale: Sale) -> tuple[datetime, date]:
+    now = utcnow()
+    location = db.get(Location, (sale.tenant_id, sale.location_id))
+    return now, now.astimezone(ZoneInfo(location.timezone if location else "UTC")).date()
+
+
+def _moved(db: Session, refund: Refund, state: RefundState, values: dict[str, Any]) -> bool:
+    """Move ``refund`` out of ``state`` if it is still there (one conditional UPDATE: of two
+    answers applied at once, one moves it)."""
+    moved = db.execute(
+        update(Refund)
+        .where(
+            Refund.tenant_id == refund.tenant_id,
+            Refund.id == refund.id,
+            Refund.state == state.value,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(moved.rowcount)  # type: ignore[attr-defined]
+
+
+def _settle_pending(db: Session, refund: Refund, result: PaymentResult) -> bool:
+    """Apply a provider's answer to a pending refund in the caller's transaction: done
+    (revenue counted) or declined (its amount given back to the sale); False when another
+    answer settled it first."""
+    tenant_id = refund.tenant_id
+    # The sale's row first, as a refund's reservation and a webhook take it: two settlings
+    # of one sale at once queue up instead of deadlocking.
+    sale = db.get(Sale, (tenant_id, refund.sale_id), with_for_update=True)
+    assert sale is not None
+    now, today = _effects_day(db, sale)
+    values: dict[str, Any]
+    if result.succeeded:
+        values = {
+            "state": RefundState.DONE.value,
+            "refunded_at": now,
+            "refunded_on": today,
+            "payment_id": result.payment_id,
+        }
+    else:
+        values = {"state": RefundState.DECLINED.value, "declined_reason": _reason(result.reason)}
+    if not _moved(db, refund, RefundState.PENDING, values):
+        return False
+    sales = LedgerRepository(db, tenant_id)
+    if result.succeeded:
+        sales.confirm_refund(sale.id, refund.amount)
+        ledger.add_to_revenue(db, sale, day=today, refunds=refund.amount)
+        record_action(
+            db,
+            tenant_id=tenant_id,
+            action=audit_rules.REFUND,
+            entity="sale_refunds",
+            entity_id=refund.id,
+        )
+    else:
+        sales.give_back(sale.id, refund.amount)
+        _tell_staff_declined(InTransaction(db), sale, refund, _reason(result.reason))
+    return True
+
+
+def _reason(reason: str | None) -> str:
+    return (reason or _DECLINED)[:300]
+
+
 def settle(
     uow: UnitOfWork, tenant_id: uuid.UUID, refund_id: uuid.UUID, result: PaymentResult
 ) -> bool:
@@ -160,49 +221,107 @@ def settle(
         refund = RefundRepository(uow.db, tenant_id).get(refund_id)
         if refund is None or refund.state != RefundState.PENDING.value:
             return False
-        sale = uow.db.get(Sale, (tenant_id, refund.sale_id))
-        assert sale is not None
-        sales = LedgerRepository(uow.db, tenant_id)
-        location = uow.db.get(Location, (tenant_id, sale.location_id))
-        now = utcnow()
-        today = now.astimezone(ZoneInfo(location.timezone if location else "UTC")).date()
-        values: dict[str, Any]
-        if result.succeeded:
-            values = {
-                "state": RefundState.DONE.value,
-                "refunded_at": now,
-                "refunded_on": today,
-                "payment_id": result.payment_id,
-            }
-        else:
-            reason = (result.reason or _DECLINED)[:300]
-            values = {"state": RefundState.DECLINED.value, "declined_reason": reason}
-        moved = uow.db.execute(
-            update(Refund)
-            .where(
-                Refund.tenant_id == tenant_id,
-                Refund.id == refund_id,
-                Refund.state == RefundState.PENDING.value,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if not moved.rowcount:  # type: ignore[attr-defined]
+        if not _settle_pending(uow.db, refund, result):
             return False
-        if result.succeeded:
-            sales.confirm_refund(sale.id, refund.amount)
-            ledger.add_to_revenue(uow.db, sale, day=today, refunds=refund.amount)
-            record_action(
-                uow.db,
-                tenant_id=tenant_id,
-                action=audit_rules.REFUND,
-                entity="sale_refunds",
-                entity_id=refund_id,
-            )
-        else:
-            sales.give_back(sale.id, refund.amount)
         uow.commit()
         return True
+
+
+def _reverse(db: Session, refund: Refund, reason: str | None) -> bool:
+    """A refund the PSP reported made, then failed (Stripe: "a refund can fail after it
+    succeeded"; the money went back to the merchant's balance): declined after all, its
+    amount back on the sale and out of the revenue of the day it was counted on."""
+    values = {
+        "state": RefundState.DECLINED.value,
+        "declined_reason": _reason(reason),
+        "refunded_at": None,
+        "refunded_on": None,
+    }
+    counted_on = refund.refunded_on
+    sale = db.get(Sale, (refund.tenant_id, refund.sale_id), with_for_update=True)
+    assert sale is not None
+    if not _moved(db, refund, RefundState.DONE, values):
+        return False
+    db.execute(
+        update(Sale)
+        .where(Sale.tenant_id == sale.tenant_id, Sale.id == sale.id)
+        .values(refunded_amount=Sale.refunded_amount - refund.amount)
+        .execution_options(synchronize_session=False)
+    )
+    if counted_on is not None:
+        ledger.add_to_revenue(db, sale, day=counted_on, refunds=-refund.amount)
+    log.warning("refund %s failed at the PSP after it was made: declined", refund.id)
+    _tell_staff_declined(InTransaction(db), sale, refund, _reason(reason))
+    return True
+
+
+def _psp_refund(
+    db: Session, sale: Sale, refund_id: uuid.UUID | None, amount: Decimal | None
+) -> Refund | None:
+    """Our refund a PSP's webhook names: by its id when the PSP carries it back (Stripe's
+    metadata, Paystack's merchant note), else (``amount`` given: a PSP whose events cannot
+    carry it) the one refund of that amount we made on the sale; two of the same amount
+    are not guessed at (the job settles them)."""
+    if refund_id is not None:
+        found = db.get(Refund, (sale.tenant_id, refund_id))
+        return found if found is not None and found.sale_id == sale.id else None
+    if amount is None:
+        return None
+    rows = (
+        db.execute(
+            select(Refund)
+            .where(
+                Refund.tenant_id == sale.tenant_id,
+                Refund.sale_id == sale.id,
+                Refund.amount == amount,
+                Refund.refunded_by != PSP_ACTOR,
+            )
+            .limit(2)
+        )
+        .scalars()
+        .all()
+    )
+    return rows[0] if len(rows) == 1 else None
+
+
+def settle_from_psp(
+    db: Session,
+    sale: Sale,
+    *,
+    refund_id: uuid.UUID | None,
+    amount: Decimal | None,
+    succeeded: bool,
+    reason: str | None,
+) -> str:
+    """A PSP's webhook about one of our refunds of ``sale``, in the caller's transaction
+    (which took the ledger's write lock): a pending refund settles as the job would settle
+    it; a late or repeated word changes nothing, except a failure after the refund was
+    made, which reverses it. Returns what it did."""
+    refund = _psp_refund(db, sale, refund_id, amount)
+    if refund is None:
+        return "unknown_refund"
+    if refund.state == RefundState.PENDING.value:
+        result = PaymentResult(refund.id, succeeded, reason)
+        if not _settle_pending(db, refund, result):
+            return "no_change"
+        return "refund_done" if succeeded else "refund_declined"
+    if refund.state == RefundState.DONE.value and not succeeded:
+        return "refund_reversed" if _reverse(db, refund, reason) else "no_change"
+    return "no_change"
+
+
+def _tell_staff_declined(uow: UnitOfWork, sale: Sale, refund: Refund, reason: str) -> None:
+    """Post the decline to the tenant's staff channels (if it chose this event): the money
+    did not go back, so someone has to call the member."""
+    label = f"receipt {sale.receipt_number:06d}"
+    notices.to_staff(
+        uow=uow,
+        tenant_id=sale.tenant_id,
+        event="refund.declined",
+        subject=f"Refund declined: {refund.amount} {refund.currency} ({label})",
+        body=f"The payment provider declined a refund of {refund.amount} {refund.currency} "
+        f"on {label} ({sale.method}): {reason}. The amount is refundable again.",
+    )
 
 
 def refund(
@@ -228,6 +347,13 @@ def refund(
         return answer(uow, made, read)
 
 
+def _pending_state() -> Any:
+    """``'pending'`` written into the statement, not bound: PostgreSQL's generic plan of a
+    prepared statement cannot use a partial index (``WHERE state = 'pending'``) for a
+    bound value."""
+    return bindparam(None, RefundState.PENDING.value, type_=Refund.state.type, literal_execute=True)
+
+
 def settle_refunds(
     *,
     make_uow: Callable[[], UnitOfWork],
@@ -235,35 +361,34 @@ def settle_refunds(
     older_than: timedelta = timedelta(minutes=1),
     limit: int = 200,
 ) -> int:
-    """The job's sweep: refunds still pending a while after they were asked for are asked
-    again with the same idempotency key and settled; returns how many it settled. Each
-    tenant's pending refunds are found through ``ix_sale_refunds_tenant_state``."""
+    """The job's sweep: refunds still pending a while after they were asked for (every
+    tenant's, oldest first) are asked again with the same idempotency key and settled;
+    returns how many it settled. One query through ``ix_sale_refunds_tenant_pending``,
+    which holds pending refunds only: tenants with none cost nothing."""
     cutoff = utcnow() - older_than
-    due: list[tuple[uuid.UUID, uuid.UUID, RefundRequest]] = []
     with make_uow() as uow:
-        tenants = uow.db.execute(select(Tenant.id).order_by(Tenant.id)).scalars().all()
-        for tenant_id in tenants:
-            rows = uow.db.execute(
-                select(Refund, Sale.method, Sale.provider_reference)
-                .join(Sale, (Sale.tenant_id == Refund.tenant_id) & (Sale.id == Refund.sale_id))
-                .where(
-                    Refund.tenant_id == tenant_id,
-                    Refund.state == RefundState.PENDING.value,
-                    Refund.requested_at < cutoff,
-                )
-                .order_by(Refund.requested_at)
-                .limit(limit - len(due))
-            ).all()
-            due += [(tenant_id, r.id, _again(r, method, ref)) for r, method, ref in rows]
-            if len(due) >= limit:
-                break
+        rows = uow.db.execute(
+            select(Refund, Sale.method, Sale.provider_reference)
+            .join(Sale, (Sale.tenant_id == Refund.tenant_id) & (Sale.id == Refund.sale_id))
+            .where(Refund.state == _pending_state(), Refund.requested_at < cutoff)
+            .order_by(Refund.requested_at)
+            .limit(limit)
+        ).all()
+        due = [
+            (r.tenant_id, r.id, refund_request(r, method, ref, asked_before=True))
+            for r, method, ref in rows
+        ]
     settled = 0
     for tenant_id, refund_id, request in due:
         settled += settle(make_uow(), tenant_id, refund_id, ask(payments, request))
     return settled
 
 
-def _again(refund: Refund, method: str, reference: str | None) -> RefundRequest:
+def refund_request(
+    refund: Refund, method: str, reference: str | None, *, asked_before: bool = False
+) -> RefundRequest:
+    """What the payments port is asked, from the refund's row and its sale's payment
+    (``asked_before``: asked again by the job, the first answer unknown)."""
     return RefundRequest(
         tenant_id=refund.tenant_id,
         idempotency_key=refund.id,
@@ -273,5 +398,5 @@ def _again(refund: Refund, method: str, reference: str | None) -> RefundRequest:
         method=method,
         reason=refund.reason,
         reference=reference,
-        asked_before=True,
+        asked_before=asked_before,
     )

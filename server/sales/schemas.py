@@ -92,6 +92,20 @@ class RefundRead(BaseModel):
     sale: SaleRecord
 
 
+class RefundLine(BaseModel):
+    """A refund as a sale's history lists it (without its sale)."""
+
+    id: uuid.UUID
+    sale_id: uuid.UUID
+    amount: Decimal
+    currency: str
+    reason: str
+    state: RefundState
+    requested_at: datetime | None
+    refunded_at: datetime | None
+    declined_reason: str | None = Field(description="The PSP's reason (declined only)")
+
+
 class ReceiptEmail(InputModel):
     model_config = ConfigDict(extra="forbid")
     to_email: EmailStr | None = Field(None, description="Default: the member's own address")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from server.db.uow import UnitOfWork
 from server.errors import InvalidInput, NotFound
 from server.members.models import Member
+from server.notices import service as notices
 from server.ports.identity import AccessClaims
-from server.ports.notifications import Attachment, Notification, NotificationService
+from server.ports.notifications import Attachment, NotificationService
 from server.ports.payments import PaymentService
 from server.sales import receipts, refunding
 from server.sales.models import Refund
@@ -20,6 +24,7 @@ from server.sales.schemas import (
     ReceiptEmail,
     ReceiptSent,
     RefundCreate,
+    RefundLine,
     RefundRead,
     SalePage,
     SaleRecord,
@@ -129,6 +134,34 @@ def refund(
     )
 
 
+def refunds_of(
+    *, uow: UnitOfWork, claims: AccessClaims, sale_ids: Collection[uuid.UUID]
+) -> list[RefundLine]:
+    """The refunds of these sales of the tenant (any state), oldest first."""
+    if not sale_ids:
+        return []
+    with uow:
+        rows = uow.db.scalars(
+            select(Refund)
+            .where(Refund.tenant_id == claims.tenant_id, Refund.sale_id.in_(list(sale_ids)))
+            .order_by(Refund.requested_at, Refund.id)
+        ).all()
+        return [
+            RefundLine(
+                id=r.id,
+                sale_id=r.sale_id,
+                amount=r.amount,
+                currency=r.currency,
+                reason=r.reason,
+                state=RefundState(r.state),
+                requested_at=r.requested_at,
+                refunded_at=r.refunded_at,
+                declined_reason=r.declined_reason,
+            )
+            for r in rows
+        ]
+
+
 def _receipt_lines(uow: UnitOfWork, tenant_id: uuid.UUID, sale: SaleRow) -> receipts.ReceiptLines:
     tenant = TenantDirectory(uow.db, tenant_id).current()
     location = uow.db.get(Location, (tenant_id, sale.location_id))
@@ -174,13 +207,16 @@ def email_receipt(
         lines = _receipt_lines(uow, claims.tenant_id, row)
         member = uow.db.get(Member, (claims.tenant_id, row.member_id))
         to_email = cmd.to_email or (member.email if member else None)
+        member_id = row.member_id
     if not to_email:
         raise InvalidInput(
             "this member has no email address: give to_email", code="no_email_address"
         )
     label = receipts.receipt_label(lines.receipt_number)
-    notifications.send(
-        Notification(
+    with uow:
+        queued = notices.mail(
+            uow=uow,
+            tenant_id=claims.tenant_id,
             to_email=to_email,
             subject=f"{lines.tenant_name}: {label}",
             body=(
@@ -188,13 +224,14 @@ def email_receipt(
                 f"{lines.amount} {lines.currency}. Your receipt is attached.\n\n"
                 f"{lines.tenant_name}"
             ),
-            attachments=(
-                Attachment(
-                    filename=f"receipt-{lines.receipt_number:06d}.pdf",
-                    content_type="application/pdf",
-                    content=receipts.render(lines),
-                ),
+            topic="sale.receipt",
+            member_id=member_id,
+            attachment=Attachment(
+                filename=f"receipt-{lines.receipt_number:06d}.pdf",
+                content_type="application/pdf",
+                content=receipts.render(lines),
             ),
         )
-    )
+        uow.commit()
+    notices.send_now(uow=uow, notifications=notifications, tenant_id=claims.tenant_id, ids=[queued])
     return ReceiptSent(receipt_number=lines.receipt_number, sent_to=to_email)

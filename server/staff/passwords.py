@@ -14,8 +14,9 @@ from urllib.parse import quote
 from server.config import Settings
 from server.db.uow import UnitOfWork
 from server.errors import Conflict, Forbidden, Gone, InvalidInput
+from server.notices import service as notices
 from server.ports.identity import AccessClaims, AccessGrants, IdentityService
-from server.ports.notifications import Notification, NotificationService
+from server.ports.notifications import NotificationService
 from server.signins.repository import RefreshTokenRepository
 from server.staff import rules
 from server.staff.models import NO_PASSWORD, StaffAccount, StaffPasswordToken
@@ -123,16 +124,32 @@ def _body(mail: PasswordMail, public_url: str | None) -> tuple[str, str]:
     return subject, body
 
 
+def queue_mail(
+    uow: UnitOfWork, tenant_id: uuid.UUID, mail: PasswordMail, public_url: str | None
+) -> uuid.UUID:
+    """Queue the mail in the delivery log, in the transaction that stores its link (the
+    body is marked secret: wiped once sent); send it with ``send`` after the commit."""
+    subject, body = _body(mail, public_url)
+    return notices.mail(
+        uow=uow,
+        tenant_id=tenant_id,
+        to_email=mail.to_email,
+        subject=subject,
+        body=body,
+        topic=f"staff.{mail.purpose}",
+        secret=True,
+    )
+
+
 def send(
-    notifications: NotificationService, mails: list[PasswordMail], public_url: str | None
+    uow: UnitOfWork,
+    notifications: NotificationService,
+    tenant_id: uuid.UUID,
+    queued: list[uuid.UUID],
 ) -> None:
-    """Sent after the commit: a lost email can be asked for again, a lost change cannot."""
-    for mail in mails:
-        subject, body = _body(mail, public_url)
-        try:
-            notifications.send(Notification(to_email=mail.to_email, subject=subject, body=body))
-        except Exception:
-            log.exception("could not send a staff password email to %s", mail.to_email)
+    """Sent after the commit: a lost email can be asked for again, a lost change cannot.
+    What does not go now is retried by the delivery job."""
+    notices.send_now(uow=uow, notifications=notifications, tenant_id=tenant_id, ids=queued)
 
 
 def request_reset(
@@ -159,9 +176,10 @@ def request_reset(
             log.info("staff password email to %s not sent: daily cap reached", email)
             return
         token = _new_link(repo, staff, RESET)
-        uow.commit()
         mail = PasswordMail(email, staff.name, tenant.name, tenant.slug, RESET, token)
-    send(notifications, [mail], settings.public_url)
+        queued = queue_mail(uow, tenant.id, mail, settings.public_url)
+        uow.commit()
+    send(uow, notifications, tenant.id, [queued])
 
 
 def confirm(
@@ -227,5 +245,6 @@ def resend_invitation(
         tenant = uow.db.get(Tenant, claims.tenant_id)
         assert tenant is not None
         mail = invitation_for(repo, staff, tenant)
+        queued = queue_mail(uow, claims.tenant_id, mail, public_url)
         uow.commit()
-    send(notifications, [mail], public_url)
+    send(uow, notifications, claims.tenant_id, [queued])

@@ -311,19 +311,20 @@ def create_staff(
                 active=True,
             )
         )
-        mail = None
+        queued = []
         try:
             if cmd.password is None:
                 tenant = uow.db.get(Tenant, claims.tenant_id)
                 assert tenant is not None
                 uow.db.flush()  # the account's row first: the invitation refers to it
                 mail = passwords.invitation_for(repo, staff, tenant)
+                queued.append(passwords.queue_mail(uow, claims.tenant_id, mail, public_url))
             uow.commit()
         except IntegrityError:
             raise Conflict(f"there is already a staff account for {email_key(cmd.email)}") from None
         read = to_read(staff)
-    if mail is not None and notifications is not None:
-        passwords.send(notifications, [mail], public_url)
+    if notifications is not None:
+        passwords.send(uow, notifications, claims.tenant_id, queued)
     return read
 
 

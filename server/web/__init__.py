@@ -31,8 +31,11 @@ from server.web import (
     migration_in,
     my_challenges,
     my_journeys,
+    notices_log,
     nudges,
     oidc,
+    payments_setup,
+    payments_web,
     privacy,
     progress,
     reports,
@@ -88,9 +91,13 @@ def install_web(app: FastAPI) -> None:
     app.include_router(journeys.router)
     app.include_router(tenant_archive.router)
     app.include_router(webhooks.router)
+    app.include_router(notices_log.router)
+    app.include_router(payments_setup.router)
     app.include_router(setup.router)
     app.include_router(migration_in.router)
     app.include_router(staff_passwords.router)
+    # Before Reports: its report pages would otherwise take the reconciliation's address.
+    app.include_router(payments_web.router)
     app.include_router(reports.router)
     app.include_router(audit.router)
     app.include_router(corporate_reports.router)

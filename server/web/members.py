@@ -23,7 +23,7 @@ from server.members.schemas import ImportResult, MemberUpdate
 from server.plans.member_import import ImportMemberships
 from server.ports.identity import AccessClaims
 from server.web import members_view as view
-from server.web.console import console_page, staff_in
+from server.web.console import console_page, opens, staff_in
 from server.web.member_uploads import checked_upload, job_of, start_import
 from server.web.pages import redirect, render
 from server.web.sessions import WebRefusal, checked_form, services
@@ -158,6 +158,7 @@ async def _profile(
         p=shown,
         now=utcnow(),
         may_privacy=claims.role in ADMIN_ROLES,
+        may_messages=opens(claims.role, "setup"),
     )
 
 

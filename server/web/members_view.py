@@ -27,10 +27,15 @@ from server.members import alerts, service
 from server.members.schemas import MemberAlertCreate, MemberAlertRead, MemberRead, MemberUpdate
 from server.passes import service as passes
 from server.passes.schemas import PassCreate, PassRead, PassRevoke
+from server.payments import service as payments
+from server.payments.schemas import CardOnFileRead
 from server.plans import membership_service, sales_service
 from server.plans import service as plans_service
 from server.plans.schemas import MembershipCancel, MembershipFreeze, PlanRead, SaleCreate
 from server.ports.identity import AccessClaims
+from server.sales import service as sales_ledger
+from server.sales.repository import SaleFilter
+from server.sales.schemas import RefundLine, SaleRecord
 from server.staff import service as staff_service
 from server.tenants import service as tenants
 from server.tenants.schemas import LocationRead
@@ -132,6 +137,29 @@ class Profile:
     #: Owners and managers: the member's lead coach and who may lead (None: not shown).
     lead_coach: LeadCoachRead | None = None
     coaches: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+    #: The member's newest sales, each with its refunds, and their card on file if any.
+    payments: list[Paid] = field(default_factory=list)
+    card: CardOnFileRead | None = None
+
+
+@dataclass(frozen=True)
+class Paid:
+    sale: SaleRecord
+    refunds: list[RefundLine]
+
+
+def _payments(container: Services, claims: AccessClaims, member_id: uuid.UUID) -> list[Paid]:
+    found = sales_ledger.list_sales(
+        uow=container.read_uow(),
+        claims=claims,
+        where=SaleFilter(member_id=member_id),
+        limit=HISTORY,
+        offset=0,
+    ).items
+    refunds = sales_ledger.refunds_of(
+        uow=container.read_uow(), claims=claims, sale_ids=[s.id for s in found]
+    )
+    return [Paid(sale, [r for r in refunds if r.sale_id == sale.id]) for sale in found]
 
 
 def _data_address(kind: str, content: bytes) -> str:
@@ -181,6 +209,8 @@ def profile(container: Services, claims: AccessClaims, member_id: uuid.UUID) -> 
         except NotFound:
             pass  # an archived member has no coach to choose
     return Profile(
+        payments=_payments(container, claims, member_id),
+        card=payments.get_card(uow=read(), claims=claims, member_id=member_id),
         lead_coach=lead_coach,
         coaches=coaches,
         member=member,

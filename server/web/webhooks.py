@@ -1,5 +1,6 @@
 """The console's Set-up → Webhooks (``/manage/setup/webhooks``): the tenant's webhook
-subscriptions; add one, pause or resume it, rotate its secret, see its dead letters and
+subscriptions; add one, pause or resume it, change how it is delivered (one event per
+request or batches), rotate its secret, see its dead letters and
 replay them. Owners and managers; every change goes through the outbox's services."""
 
 from __future__ import annotations
@@ -66,9 +67,10 @@ async def _page(
 @router.get(PAGE)
 async def webhooks(request: Request) -> Response:
     claims = await admin(request)
-    notice = {"replayed": "Queued again: they are sent within seconds."}.get(
-        request.query_params.get("done", "")
-    )
+    notice = {
+        "replayed": "Queued again: they are sent within seconds.",
+        "mode": "Delivery changed: the next events go the new way.",
+    }.get(request.query_params.get("done", ""))
     return await _page(request, claims, notice=notice)
 
 
@@ -140,6 +142,25 @@ async def pause_or_resume(request: Request, subscription_id: str) -> Response:
         )
     )
     return redirect(request, PAGE)
+
+
+@router.post(PAGE + "/{subscription_id}/mode")
+async def change_mode(request: Request, subscription_id: str) -> Response:
+    """One event per request or batches: the next requests go the new way, retries of
+    events already refused included (the relay reads the mode at each round)."""
+    form = await checked_form(request)
+    claims = await admin(request)
+    container = services(request)
+    try:
+        cmd = SubscriptionUpdate.model_validate({"content_mode": form.get("content_mode", "")})
+    except ValueError as exc:
+        return await _page(request, claims, 422, error=f"Delivery: {_said(exc)}")
+    await call(
+        lambda: service.update_subscription(
+            uow=container.uow(), claims=claims, subscription_id=parse_id(subscription_id), cmd=cmd
+        )
+    )
+    return redirect(request, f"{PAGE}?done=mode")
 
 
 @router.post(PAGE + "/{subscription_id}/replay")

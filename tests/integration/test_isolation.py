@@ -150,6 +150,8 @@ MEMBER_ROUTES = {
 #: Routes whose own-id check may answer 409: the id was found, but its state (a booking
 #: already confirmed, cancelled or attended) refuses the action.
 STATE_DEPENDENT = {
+    # The world's notice (a booking's confirmation) is queued, not failed: not sent again.
+    "/notices/{notice_id}/retry",
     # The world's sale was paid in cash: nothing to ask a PSP about.
     "/payments/sales/{sale_id}/verify",
     # An archived profile is not edited: the walk may archive it before it edits it.
@@ -330,7 +332,16 @@ def _world(api: Api, slug: str) -> tuple[Tenant, dict[str, str]]:
         "checkin_id": checkin["id"],
         "sale_id": sale_id,
         "subscription_id": subscribe(api, tenant, "https://hooks.example.com/zmos")["id"],
+        "notice_id": _a_notice(api, tenant),
     }
+
+
+def _a_notice(api: Api, tenant: Tenant) -> str:
+    """A message in the tenant's delivery log (the world's booking confirmations)."""
+    notices = api.client.get("/notices?limit=1", headers=tenant.headers).json()["items"]
+    assert notices, "the world's booking queued no message"
+    notice_id: str = notices[0]["id"]
+    return notice_id
 
 
 def _classes(api: Api, tenant: Tenant, location_id: str, member_id: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from server.bootstrap import Container
 from server.main import create_app
 from tests.integration.helpers import PASSWORD, Api, Tenant
+from tests.integration.outbox_helpers import subscribe
 from tests.integration.web_helpers import csrf_of, staff_signs_in
 
 SLUG = "setup-gym"
@@ -428,6 +429,7 @@ SETUP_PAGES = [
     "/manage/setup/profile",
     "/manage/setup/policy",
     "/manage/setup/kiosks",
+    "/manage/setup/payments",
     "/manage/setup/locations",
     "/manage/setup/locations/new",
     "/manage/setup/plans",
@@ -436,6 +438,8 @@ SETUP_PAGES = [
     "/manage/setup/session-types/new",
     "/manage/setup/staff",
     "/manage/setup/staff/new",
+    "/manage/setup/messages",
+    "/manage/setup/webhooks",
 ]
 
 
@@ -485,6 +489,9 @@ def test_every_form_needs_its_csrf_token(
         "/manage/setup/policy",
         "/manage/setup/kiosks/codes",
         f"/manage/setup/kiosks/{uuid.uuid4()}/revoke",
+        f"/manage/setup/messages/{uuid.uuid4()}/retry",
+        f"/manage/setup/webhooks/{uuid.uuid4()}/mode",
+        "/manage/setup/payments/stripe",
     ]
     for action in actions:
         for token in ("", "forged"):
@@ -518,6 +525,7 @@ def test_another_tenants_ids_are_not_found(
         headers=other.headers,
     ).json()
     device = api.enrol_device(other, theirs["id"])
+    hook = subscribe(api, other, "https://hooks.example.com/zmos")
     pages = [
         f"/manage/setup/locations/{theirs['id']}",
         f"/manage/setup/plans/{plan['id']}",
@@ -540,9 +548,14 @@ def test_another_tenants_ids_are_not_found(
         f"/manage/setup/session-types/{kind['id']}/instructors": {},
         f"/manage/setup/kiosks/{device['device_id']}/revoke": {},
         "/manage/setup/kiosks/codes": {"location_id": theirs["id"]},
+        f"/manage/setup/webhooks/{hook['id']}/mode": {"content_mode": "batch"},
+        f"/manage/setup/messages/{uuid.uuid4()}/retry": {},
+        "/manage/setup/messages/not-an-id/retry": {},
     }
     for action, fields in posts.items():
         assert owner.post(action, data={"csrf": token, **fields}).status_code == 404, action
+    read_hook = api.client.get(f"/webhooks/subscriptions/{hook['id']}", headers=other.headers)
+    assert read_hook.json()["content_mode"] == "structured"
     assert api.client.get(f"/plans/{plan['id']}", headers=other.headers).json()["name"] == "Day"
     read = api.client.get(f"/devices/{device['device_id']}", headers=other.headers).json()
     assert read["revoked_at"] is None

@@ -35,6 +35,9 @@ class LoopbackStripe(LoopbackPsp):
         self.intents: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.idempotent: dict[str, Answer] = {}
+        #: What a new refund's status is: ``succeeded`` (cards, mostly) or ``pending``
+        #: (settled later; its refund.updated / refund.failed event tells).
+        self.refund_status = "succeeded"
         self._ids = itertools.count(1)
 
     def handle(self, call: Call) -> Answer:
@@ -126,8 +129,9 @@ class LoopbackStripe(LoopbackPsp):
             "id": f"re_{next(self._ids):08d}",
             "object": "refund",
             "amount": amount,
+            "currency": intent["currency"],
             "payment_intent": intent["id"],
-            "status": "succeeded",
+            "status": self.refund_status,
             "metadata": _metadata(form),
         }
         self.refunds[refund["id"]] = refund

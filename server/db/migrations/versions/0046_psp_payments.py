@@ -68,11 +68,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("desk_payments") as batch:
-        batch.drop_index("ix_desk_payments_tenant_reference")
-        batch.drop_column("provider_reference")
-        batch.drop_column("provider")
-        batch.drop_column("payment_status")
+    # Plain DROP COLUMNs (SQLite >= 3.35): a batch copy of desk_payments on SQLite would drop
+    # a table that sale_refunds' rows point at (foreign keys on), and fail once refunds exist.
+    op.drop_index("ix_desk_payments_tenant_reference", table_name="desk_payments")
+    op.drop_column("desk_payments", "provider_reference")
+    op.drop_column("desk_payments", "provider")
+    op.drop_column("desk_payments", "payment_status")
     op.drop_table("payment_webhook_events")
     op.drop_table("payment_cards")
     op.drop_table("payment_accounts")
