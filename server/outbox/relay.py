@@ -335,7 +335,9 @@ class Relay:
     def _claim(self, claim: uuid.UUID, now: datetime) -> list[Claimed]:
         with self._make_uow() as uow:
             db = uow.db
+            _one_snapshot(db)
             candidates = _due_rows(db, now, self._batch)
+            uow.commit()  # the snapshot ends; the claim sees other relays' claims
             if not candidates:
                 return []
             db.execute(
@@ -583,6 +585,21 @@ class Relay:
                 db.execute(delete(E).where(tuple_(E.tenant_id, E.seq).in_(chunk)))
             uow.commit()
         return len(keys)
+
+
+def _one_snapshot(db: Session) -> None:
+    """Make the transaction's reads see one snapshot of the database, so that
+    :func:`_due_rows`'s two reads agree: read apart, another relay's claim committed between
+    them hides its deliveries from the second read without holding their line in the first,
+    and a member's later event would be sent before the earlier ones (PostgreSQL: REPEATABLE
+    READ, in its own transaction; SQLite: a read transaction, a snapshot in WAL mode)."""
+    connection = db.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            driver.execute("BEGIN")
+        return
+    connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def _due_rows(db: Session, now: datetime, limit: int) -> list[Row[Any]]:

@@ -6,14 +6,16 @@ import threading
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, update
 
 from server.bootstrap import Container
 from server.config import Settings
 from server.outbox import rules
-from server.outbox.models import DEAD, DELIVERED, PENDING, OutboxEvent
+from server.outbox.models import DEAD, DELIVERED, PENDING, OutboxDelivery, OutboxEvent
 from server.outbox.record import record
 from tests.fakes import RecordingEvents
 from tests.integration.helpers import Api, Tenant
@@ -307,6 +309,50 @@ def test_a_paused_subscription_keeps_its_events_until_resumed(
         )
         relay.run()
         assert len(receiver.accepted) == 1
+
+
+def test_a_claim_between_the_relay_s_two_reads_still_holds_the_member_s_line(
+    api: Api, container: Container
+) -> None:
+    """Another relay claims a member's first three events just after this relay read which
+    lines are held, and before it reads the due deliveries: the member's later events must
+    not go ahead of them (the two reads see one snapshot)."""
+    tenant = api.sign_up("outbox-claim-between")
+    member = uuid.uuid4()
+    now = datetime.now(UTC)
+    with event_receiver() as receiver, relay_of(container) as relay:
+        made = subscribe(api, tenant, receiver.url)
+        receiver.secrets.append(made["secret"])
+        target = rules.subscription_target(uuid.UUID(made["id"]))
+        _record(container, *[event(tenant.id, "test.between", member, n=i) for i in range(6)])
+        relay.dispatch(now)
+        first = [d.event_seq for d in deliveries(container) if d.target == target][:3]
+        fired: list[bool] = []
+
+        def claim_between(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if fired or "JOIN outbox_events" not in statement:
+                return
+            fired.append(True)
+            with container.engine.begin() as other:  # another relay's claim, committed
+                other.execute(
+                    update(OutboxDelivery)
+                    .where(
+                        OutboxDelivery.target == target,
+                        OutboxDelivery.event_seq.in_(first),
+                    )
+                    .values(claimed_until=now + timedelta(minutes=5), claim=uuid.uuid4())
+                )
+
+        sa_event.listen(container.engine, "before_cursor_execute", claim_between)
+        try:
+            relay.deliver(now)
+        finally:
+            sa_event.remove(container.engine, "before_cursor_execute", claim_between)
+        assert fired, "the relay's due read never ran"
+        assert receiver.accepted == [], [r.data["n"] for r in receiver.accepted]
+        # The other relay's lease runs out unsent: everything goes, in order.
+        drain(container, relay, now + timedelta(minutes=6))
+        assert [r.data["n"] for r in receiver.accepted] == list(range(6))
 
 
 def test_two_relays_never_make_the_same_attempt(api: Api, container: Container) -> None:
