@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from server.adapters.local_eligibility import LocalEligibility
 from server.benefits.models import BenefitSnapshot, BenefitUtilisation
@@ -138,11 +138,14 @@ def _nearest(answers: list[tuple[datetime, BenefitAnswer]], at: datetime) -> Ben
     return answer if at < answer.valid_until else None
 
 
-#: Which decision an answer asked ahead is for.
-_AheadKey = tuple[uuid.UUID, uuid.UUID, uuid.UUID, str, datetime, str]
+#: Whose decision an answer asked ahead is for (its time is matched apart, see ``_Ahead``).
+_AheadKey = tuple[uuid.UUID, uuid.UUID, uuid.UUID, str, str]
 #: An answer asked ahead and not used within this long is dropped (the caller failed or
 #: decided without it).
 AHEAD_TTL_S = 30.0
+#: How far the decision's time may be from the one asked about: a door check-in is stamped
+#: when its turn comes (after any wait for the member's lock), a moment after it asked.
+AHEAD_SLACK = timedelta(minutes=1)
 
 
 def _ahead_key(request: EligibilityRequest, party_id: str) -> _AheadKey:
@@ -151,36 +154,52 @@ def _ahead_key(request: EligibilityRequest, party_id: str) -> _AheadKey:
         request.member_id,
         request.location_id,
         request.purpose.value,
-        request.at,
         party_id,
     )
 
 
+_Found = BenefitAnswer | BenefitsUnavailable
+
+
 class _Ahead:
     """ZPS's answers (or its failure) asked before the caller's write transaction, each
-    taken once by the decision it was asked for. Shared by the server's threads."""
+    taken once, by the decision of the same member, place and purpose nearest in time
+    (within ``AHEAD_SLACK``). Shared by the server's threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._found: dict[_AheadKey, tuple[float, BenefitAnswer | BenefitsUnavailable]] = {}
+        self._found: dict[_AheadKey, list[tuple[float, datetime, _Found]]] = {}
 
-    def put(self, key: _AheadKey, found: BenefitAnswer | BenefitsUnavailable) -> None:
+    def put(self, key: _AheadKey, at: datetime, found: _Found) -> None:
         now = time.monotonic()
         with self._lock:
-            stale = [k for k, (at, _) in self._found.items() if now - at > AHEAD_TTL_S]
-            for k in stale:
-                del self._found[k]
-            self._found[key] = (now, found)
+            for k in list(self._found):
+                fresh = [item for item in self._found[k] if now - item[0] <= AHEAD_TTL_S]
+                if fresh:
+                    self._found[k] = fresh
+                else:
+                    del self._found[k]
+            self._found.setdefault(key, []).append((now, at, found))
 
-    def take(self, key: _AheadKey) -> BenefitAnswer | BenefitsUnavailable | None:
+    def take(self, key: _AheadKey, at: datetime) -> _Found | None:
+        now = time.monotonic()
         with self._lock:
-            found = self._found.pop(key, None)
-        if found is None or time.monotonic() - found[0] > AHEAD_TTL_S:
-            return None
-        return found[1]
+            items = self._found.get(key, [])
+            near = [
+                item
+                for item in items
+                if now - item[0] <= AHEAD_TTL_S and abs(item[1] - at) <= AHEAD_SLACK
+            ]
+            if not near:
+                return None
+            best = min(near, key=lambda item: abs(item[1] - at))
+            items.remove(best)
+            if not items:
+                del self._found[key]
+        return best[2]
 
     def __len__(self) -> int:
-        return len(self._found)
+        return sum(len(items) for items in self._found.values())
 
 
 class ZhepEligibility:
@@ -232,7 +251,7 @@ class ZhepEligibility:
         except BenefitsUnavailable as exc:
             found = [exc] * len(checks)
         for (request, party_id), answer in zip(wanted, found, strict=True):
-            self._ahead.put(_ahead_key(request, party_id), answer)
+            self._ahead.put(_ahead_key(request, party_id), request.at, answer)
 
     def decide(self, request: EligibilityRequest, *, uow: UnitOfWork) -> EligibilityDecision:
         local = self._local.decide(request, uow=uow)
@@ -242,7 +261,7 @@ class ZhepEligibility:
         party_id = decider.repo.party_ids([request.member_id]).get(request.member_id)
         if party_id is None:
             return local
-        found = self._ahead.take(_ahead_key(request, party_id))
+        found = self._ahead.take(_ahead_key(request, party_id), request.at)
         if found is None:
             try:
                 found = self._benefits.check(_check(request, party_id))
@@ -322,7 +341,7 @@ class ZhepEligibilityBatch:
         if local.admitted or party_id is None:
             return local
         decider = self._decider(request.tenant_id)
-        ahead = self._ahead.take(_ahead_key(request, party_id))
+        ahead = self._ahead.take(_ahead_key(request, party_id), request.at)
         if ahead is not None:
             return decider.given(request, local, party_id, ahead)
         if self._answers is None:

@@ -194,6 +194,10 @@ def check_in(
         _ask_ahead(uow, eligibility, claims, cmd, occurred_at)
     with uow:
         _one_at_a_time(uow, claims.tenant_id, cmd.member_id)
+        if cmd.occurred_at is None:
+            # Stamped when the member's turn comes: scans at once are in the order they
+            # hold the member, so each sees the visits before it (one visit, one credit).
+            now = occurred_at = utcnow()
         point = service_point(uow, claims, cmd.location_id)
         member = member_or_404(uow.db, claims.tenant_id, cmd.member_id)
         _check_pass(uow, claims.tenant_id, cmd.pass_id, member.id)

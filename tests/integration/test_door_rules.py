@@ -4,6 +4,7 @@ takes nothing more; a class is checked into only from its window before the star
 
 from __future__ import annotations
 
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from server.bootstrap import Container
 from server.checkin.models import Checkin
 from server.engagement.models import MovementEvent
+from server.members.models import Member
 from shared.clock import utcnow
 from tests.integration.bookings_helpers import Studio, open_studio
 from tests.integration.helpers import Api
@@ -242,3 +244,30 @@ def test_ten_scans_at_once_take_one_credit(studio: Studio) -> None:
     assert studio.credits(membership_id) == 7
     rows = _checkins(studio.container, member_id)
     assert sum(1 for r in rows if r.repeat_of is None) == 1
+
+
+def test_a_scan_is_stamped_when_its_turn_comes_so_scans_at_once_keep_their_order(
+    studio: Studio,
+) -> None:
+    """A scan that waits for the member (another check-in holds them) takes its time when
+    its turn comes, not when it arrived: stamped before the wait, a scan decided second
+    could carry the earlier time and miss the visit decided first (a second credit)."""
+    member_id, membership_id = _pack_member(studio)
+    container = studio.container
+    with container.engine.connect() as holder:
+        if holder.dialect.name == "sqlite":
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            holder.begin()
+            holder.execute(
+                select(Member.id).where(Member.id == uuid.UUID(member_id)).with_for_update()
+            )
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            scan = pool.submit(studio.desk.check_in, member_id)
+            time.sleep(0.5)
+            released = utcnow()
+            holder.rollback()
+            answer = scan.result(timeout=30)
+    assert answer.status_code == 201, answer.text
+    assert datetime.fromisoformat(answer.json()["occurred_at"]) >= released
+    assert studio.credits(membership_id) == 7
