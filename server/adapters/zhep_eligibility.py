@@ -226,17 +226,19 @@ class ZhepEligibility:
         """Ask ZPS now, in one call, about the requests the members' own memberships refuse
         whose members have a party; the answers wait for the decisions (nothing is written
         here)."""
-        if not requests:
-            return
-        local = self._local.open_batch(requests, uow=uow)
         parties: dict[uuid.UUID, str] = {}
         for tenant_id in dict.fromkeys(r.tenant_id for r in requests):
             ids = list(dict.fromkeys(r.member_id for r in requests if r.tenant_id == tenant_id))
             parties.update(BenefitRepository(uow.db, tenant_id).party_ids(ids))
+        # Members without a party are decided locally: nothing more to read for them here.
+        requests = [r for r in requests if r.member_id in parties]
+        if not requests:
+            return
+        local = self._local.open_batch(requests, uow=uow)
         wanted = [
             (request, parties[request.member_id])
             for request in requests
-            if request.member_id in parties and not local.decide(request).admitted
+            if not local.decide(request).admitted
         ]
         if not wanted:
             return

@@ -47,6 +47,7 @@ def check_in(
         claims=claims,
         cmd=cmd,
         booked=booked,
+        reads=container.read_uow(),
     )
 
 

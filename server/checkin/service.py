@@ -155,7 +155,7 @@ def _decide_at_door(
 
 
 def _ask_ahead(
-    uow: UnitOfWork,
+    reads: UnitOfWork,
     eligibility: EligibilityService,
     claims: AccessClaims,
     cmd: CheckinCreate,
@@ -165,15 +165,25 @@ def _ask_ahead(
     read-only one of its own: no lock is held (SQLite's whole database, PostgreSQL's member
     row) while it answers. The decision, in the write transaction, reads everything again
     and uses the answer only if it still needs one."""
-    with uow:
-        point = service_point(uow, claims, cmd.location_id)
+    with reads:
         request = EligibilityRequest(
             tenant_id=claims.tenant_id,
             member_id=cmd.member_id,
-            location_id=point.location.id,
+            location_id=_where_asked(reads, claims, cmd.location_id),
             at=at,
         )
-        eligibility.prefetch([request], uow=uow)
+        eligibility.prefetch([request], uow=reads)
+
+
+def _where_asked(uow: UnitOfWork, claims: AccessClaims, given: uuid.UUID | None) -> uuid.UUID:
+    """The check-in's location as its claims say it, without reading it where they do (a
+    kiosk's token names its location; staff name one they may see): the write transaction
+    checks the device and the location anyway, before anything is decided."""
+    if claims.kind is PrincipalKind.DEVICE and claims.location_id is not None and given is None:
+        return claims.location_id
+    if claims.kind is PrincipalKind.STAFF and given is not None and claims.sees_location(given):
+        return given
+    return service_point(uow, claims, given).location.id
 
 
 def check_in(
@@ -183,15 +193,17 @@ def check_in(
     claims: AccessClaims,
     cmd: CheckinCreate,
     booked: BookedClasses | None = None,
+    reads: UnitOfWork | None = None,
 ) -> CheckinResult:
     """``booked``: how a check-in during a class the member booked attends that booking
-    (None: every check-in is to the floor)."""
+    (None: every check-in is to the floor). ``reads``: a read-only unit of work (e.g. on
+    the autocommit engine) for what a remote eligibility service is asked ahead."""
     if cmd.override_reason is not None and claims.kind is not PrincipalKind.STAFF:
         raise Forbidden("only staff can admit a member who was refused")
     now = utcnow()
     occurred_at, clamped = clamp_time(cmd.occurred_at, now)
     if eligibility.remote:
-        _ask_ahead(uow, eligibility, claims, cmd, occurred_at)
+        _ask_ahead(reads or uow, eligibility, claims, cmd, occurred_at)
     with uow:
         _one_at_a_time(uow, claims.tenant_id, cmd.member_id)
         if cmd.occurred_at is None:
