@@ -87,3 +87,41 @@ def card_on_file(api: Api, desk: Desk, member: str, method: str = "pm_card_visa"
     body = {"customer_id": "cus_Loop1234", "payment_method_id": method}
     response = api.client.put(f"/payments/cards/{member}", json=body, headers=desk.admin)
     assert response.status_code == 200, response.text
+
+
+MOMO = {"phone": "0240000001", "provider": "mtn"}
+
+
+def card_sale(api: Api, desk: Desk, plan: str) -> str:
+    """A sale charged to a new member's card on file (Stripe); its id."""
+    member = desk.member()
+    card_on_file(api, desk, member)
+    response = api.client.post(
+        "/sales", json=sale_body(desk, member, plan, "card_on_file"), headers=desk.desk
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["sale_id"])
+
+
+def momo_sale(api: Api, desk: Desk, plan: str, psps: Psps) -> str:
+    """A mobile-money sale (Paystack), approved and verified paid; its id."""
+    body = sale_body(desk, desk.member(), plan, "mobile_money", mobile_money=MOMO)
+    response = api.client.post("/sales", json=body, headers=desk.desk)
+    assert response.status_code == 201, response.text
+    sale_id = str(response.json()["sale_id"])
+    psps.paystack.approve(sale_id)
+    verified = api.client.post(f"/payments/sales/{sale_id}/verify", headers=desk.admin)
+    assert verified.json()["payment_status"] == "paid"
+    return sale_id
+
+
+def ask_refund(api: Api, desk: Desk, sale_id: str, body: dict[str, Any]) -> Any:
+    return api.client.post(f"/sales/{sale_id}/refunds", json=body, headers=desk.admin)
+
+
+def refund_body(amount: str | None = None) -> dict[str, Any]:
+    """A refund's request with a fresh refund id (all of what is left without ``amount``)."""
+    body: dict[str, Any] = {"refund_id": str(uuid.uuid4()), "reason": "moved away"}
+    if amount is not None:
+        body["amount"] = amount
+    return body

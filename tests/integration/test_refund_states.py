@@ -32,15 +32,16 @@ from tests.integration.plans_helpers import Desk
 from tests.integration.psp_helpers import (
     STRIPE_WHSEC,
     Psps,
-    card_on_file,
+    ask_refund,
+    card_sale,
     loopback_psps,
+    momo_sale,
     psp_desk,
     psp_settings,
+    refund_body,
     sale_body,
 )
 from tests.loopback import stripe as stripe_api
-
-MOMO = {"phone": "0240000001", "provider": "mtn"}
 
 
 @pytest.fixture
@@ -58,38 +59,6 @@ def settings(settings: Settings, psps: Psps) -> Settings:
     return psp_settings(settings, psps).model_copy(
         update={"psp_timeout_seconds": 2.0, "psp_retries": 1}
     )
-
-
-def _card_sale(api: Api, desk: Desk, plan: str) -> str:
-    member = desk.member()
-    card_on_file(api, desk, member)
-    response = api.client.post(
-        "/sales", json=sale_body(desk, member, plan, "card_on_file"), headers=desk.desk
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["sale_id"])
-
-
-def _momo_sale(api: Api, desk: Desk, plan: str, psps: Psps) -> str:
-    body = sale_body(desk, desk.member(), plan, "mobile_money", mobile_money=MOMO)
-    response = api.client.post("/sales", json=body, headers=desk.desk)
-    assert response.status_code == 201, response.text
-    sale_id = str(response.json()["sale_id"])
-    psps.paystack.approve(sale_id)
-    verified = api.client.post(f"/payments/sales/{sale_id}/verify", headers=desk.admin)
-    assert verified.json()["payment_status"] == "paid"
-    return sale_id
-
-
-def _refund(api: Api, desk: Desk, sale_id: str, body: dict[str, Any]) -> Any:
-    return api.client.post(f"/sales/{sale_id}/refunds", json=body, headers=desk.admin)
-
-
-def _body(amount: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"refund_id": str(uuid.uuid4()), "reason": "moved away"}
-    if amount is not None:
-        body["amount"] = amount
-    return body
 
 
 def _sale(api: Api, desk: Desk, sale_id: str) -> dict[str, Any]:
@@ -130,11 +99,11 @@ def test_the_psp_is_asked_with_no_transaction_open(
     api: Api, container: Container, psps: Psps
 ) -> None:
     desk, plan = psp_desk(api, container, "refund-nolock")
-    sale_id = _card_sale(api, desk, plan)
+    sale_id = card_sale(api, desk, plan)
     psps.stripe.faults, psps.stripe.slow_seconds = ["slow"], 1.5
-    body = _body("10.00")
+    body = refund_body("10.00")
     with ThreadPoolExecutor(1) as pool:
-        asked = pool.submit(_refund, api, desk, sale_id, body)
+        asked = pool.submit(ask_refund, api, desk, sale_id, body)
         _when_asked(psps, "/v1/refunds", 0)
         # While Stripe holds its answer, another sale of the same tenant commits, and the
         # refunded sale's row and the ledger's write lock are free to take at once.
@@ -164,11 +133,11 @@ def test_a_timed_out_refund_is_pending_and_the_job_settles_it_once(
     api: Api, container: Container, psps: Psps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     desk, plan = psp_desk(api, container, "refund-timeout")
-    sale_id = _card_sale(api, desk, plan)
-    body = _body()
+    sale_id = card_sale(api, desk, plan)
+    body = refund_body()
     # Stripe makes the refund but both answers are lost (held past the timeout).
     psps.stripe.faults = ["timeout", "timeout"]
-    pending = _refund(api, desk, sale_id, body)
+    pending = ask_refund(api, desk, sale_id, body)
     assert pending.status_code == 202, pending.text
     shown = pending.json()
     assert shown["state"] == "pending" and shown["refunded_at"] is None
@@ -180,8 +149,10 @@ def test_a_timed_out_refund_is_pending_and_the_job_settles_it_once(
     assert shown["sale"]["net_amount"] == "25.00"
     assert _revenue_refunds(container, desk) == 0
     # Nothing more can be refunded meanwhile; a replay answers pending again.
-    assert _refund(api, desk, sale_id, _body("1.00")).json()["code"] == "refund_exceeds_sale"
-    again = _refund(api, desk, sale_id, body)
+    assert (
+        ask_refund(api, desk, sale_id, refund_body("1.00")).json()["code"] == "refund_exceeds_sale"
+    )
+    again = ask_refund(api, desk, sale_id, body)
     assert again.status_code == 202 and again.json()["state"] == "pending"
     assert _stripe_refund_posts(psps, body["refund_id"]) == 2
     # Stripe's charge.refunded for it comes first: the reserved amount already covers it,
@@ -207,7 +178,7 @@ def test_a_timed_out_refund_is_pending_and_the_job_settles_it_once(
     # Every request carried the same key: Stripe refunded once.
     assert len(psps.stripe.refunds) == 1
     assert intent["amount_refunded"] == 2500
-    done = _refund(api, desk, sale_id, body)
+    done = ask_refund(api, desk, sale_id, body)
     assert done.status_code == 201 and done.json()["state"] == "done"
     assert done.json()["refunded_at"] is not None
     sale = _sale(api, desk, sale_id)
@@ -223,17 +194,17 @@ def test_a_declined_refund_gives_its_amount_back_and_replays_as_the_decline(
     api: Api, container: Container, psps: Psps
 ) -> None:
     desk, plan = psp_desk(api, container, "refund-decline")
-    sale_id = _card_sale(api, desk, plan)
+    sale_id = card_sale(api, desk, plan)
     [intent] = psps.stripe.intents.values()
     intent["amount_refunded"] = 2500  # refunded in Stripe's dashboard already
-    body = _body("20.00")
-    declined = _refund(api, desk, sale_id, body)
+    body = refund_body("20.00")
+    declined = ask_refund(api, desk, sale_id, body)
     assert declined.status_code == 402, declined.text
     reason = declined.json()["detail"]
     assert "greater than unrefunded" in reason
     sale = _sale(api, desk, sale_id)
     assert (sale["refunded_amount"], sale["refund_pending_amount"]) == ("0.00", "0.00")
-    replay = _refund(api, desk, sale_id, body)
+    replay = ask_refund(api, desk, sale_id, body)
     assert replay.status_code == 402 and replay.json()["detail"] == reason
     assert _stripe_refund_posts(psps, body["refund_id"]) == 1
     with container.uow() as uow:
@@ -241,7 +212,7 @@ def test_a_declined_refund_gives_its_amount_back_and_replays_as_the_decline(
         assert row is not None and row.state == "declined" and row.refunded_on is None
     # The declined amount is refundable again.
     intent["amount_refunded"] = 0
-    later = _refund(api, desk, sale_id, _body())
+    later = ask_refund(api, desk, sale_id, refund_body())
     assert later.status_code == 201 and later.json()["amount"] == "25.00"
     assert _revenue_refunds(container, desk) == Decimal("25.00")
 
@@ -250,12 +221,12 @@ def test_concurrent_refunds_of_one_sale_never_exceed_it(
     api: Api, container: Container, psps: Psps
 ) -> None:
     desk, plan = psp_desk(api, container, "refund-race")
-    sale_id = _card_sale(api, desk, plan)
+    sale_id = card_sale(api, desk, plan)
     psps.stripe.faults = ["slow", "slow", "slow", "slow"]
-    same = _body("5.00")
-    bodies = [_body("20.00"), _body("20.00"), same, same]
+    same = refund_body("5.00")
+    bodies = [refund_body("20.00"), refund_body("20.00"), same, same]
     with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda b: _refund(api, desk, sale_id, b), bodies))
+        answers = list(pool.map(lambda b: ask_refund(api, desk, sale_id, b), bodies))
     big = sorted(a.status_code for a in answers[:2])
     assert big == [201, 409], [a.text for a in answers]
     # The same refund twice at once: asked once, the other answered where it stands.
@@ -264,23 +235,23 @@ def test_concurrent_refunds_of_one_sale_never_exceed_it(
     assert sorted(r["amount"] for r in psps.stripe.refunds.values()) == [500, 2000]
     sale = _sale(api, desk, sale_id)
     assert (sale["refunded_amount"], sale["refund_pending_amount"]) == ("25.00", "0.00")
-    assert _refund(api, desk, sale_id, same).status_code == 201
+    assert ask_refund(api, desk, sale_id, same).status_code == 201
 
 
 def test_paystack_looks_a_refund_up_before_making_it_again(
     api: Api, container: Container, psps: Psps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     desk, plan = psp_desk(api, container, "refund-paystack")
-    made_there, never_there = _momo_sale(api, desk, plan, psps), _momo_sale(api, desk, plan, psps)
+    made_there, never_there = momo_sale(api, desk, plan, psps), momo_sale(api, desk, plan, psps)
     # Paystack made this refund but its answer was lost (no idempotency key: not resent).
-    lost = _body("10.00")
+    lost = refund_body("10.00")
     psps.paystack.faults = ["timeout"]
-    assert _refund(api, desk, made_there, lost).status_code == 202
+    assert ask_refund(api, desk, made_there, lost).status_code == 202
     assert len(psps.paystack.refunds) == 1
     # This one never reached Paystack (refused twice before processing).
-    refused = _body()
+    refused = refund_body()
     psps.paystack.faults = ["503", "503"]
-    assert _refund(api, desk, never_there, refused).status_code == 202
+    assert ask_refund(api, desk, never_there, refused).status_code == 202
     assert len(psps.paystack.refunds) == 1
     _later(monkeypatch, 61)
 
@@ -299,7 +270,7 @@ def test_paystack_looks_a_refund_up_before_making_it_again(
     ]
     assert sweep() == 0
     for sale_id, body, left in ((made_there, lost, "15.00"), (never_there, refused, "0.00")):
-        replay = _refund(api, desk, sale_id, body)
+        replay = ask_refund(api, desk, sale_id, body)
         assert replay.status_code == 201 and replay.json()["state"] == "done"
         assert _sale(api, desk, sale_id)["net_amount"] == left
 
@@ -309,13 +280,13 @@ def test_each_tenant_has_its_own_pending_refunds(
 ) -> None:
     ours, plan = psp_desk(api, container, "refund-ours")
     theirs, their_plan = psp_desk(api, container, "refund-theirs")
-    mine, other = _card_sale(api, ours, plan), _card_sale(api, theirs, their_plan)
+    mine, other = card_sale(api, ours, plan), card_sale(api, theirs, their_plan)
     psps.stripe.faults = ["503", "503", "503", "503"]
-    body = _body()
-    assert _refund(api, ours, mine, body).status_code == 202
-    assert _refund(api, theirs, other, _body()).status_code == 202
+    body = refund_body()
+    assert ask_refund(api, ours, mine, body).status_code == 202
+    assert ask_refund(api, theirs, other, refund_body()).status_code == 202
     # Another tenant's refund id is not theirs to replay or see.
-    assert _refund(api, theirs, mine, body).status_code == 404
+    assert ask_refund(api, theirs, mine, body).status_code == 404
     _later(monkeypatch, 61)
     assert refunding.settle_refunds(make_uow=container.uow, payments=container.payments) == 2
     assert _sale(api, ours, mine)["refunded_amount"] == "25.00"
@@ -327,11 +298,11 @@ def test_downgrade_drops_what_never_went_back_and_upgrade_keeps_done_refunds(
     api: Api, container: Container, psps: Psps, settings: Settings
 ) -> None:
     desk, plan = psp_desk(api, container, "refund-migrate")
-    sale_id = _card_sale(api, desk, plan)
-    done = _body("10.00")
-    assert _refund(api, desk, sale_id, done).status_code == 201
+    sale_id = card_sale(api, desk, plan)
+    done = refund_body("10.00")
+    assert ask_refund(api, desk, sale_id, done).status_code == 201
     psps.stripe.faults = ["503", "503"]
-    assert _refund(api, desk, sale_id, _body("5.00")).status_code == 202
+    assert ask_refund(api, desk, sale_id, refund_body("5.00")).status_code == 202
     url = settings.database_url
     assert url is not None
     container.dispose()

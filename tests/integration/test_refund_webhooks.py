@@ -28,17 +28,17 @@ from tests.integration.psp_helpers import (
     PAYSTACK_KEY,
     STRIPE_WHSEC,
     Psps,
-    card_on_file,
+    ask_refund,
+    card_sale,
     loopback_psps,
+    momo_sale,
     psp_desk,
     psp_settings,
-    sale_body,
+    refund_body,
 )
 from tests.loopback import paystack as paystack_api
 from tests.loopback import psp_refund_events as hooks
 from tests.loopback import stripe as stripe_api
-
-MOMO = {"phone": "0240000001", "provider": "mtn"}
 
 
 @pytest.fixture
@@ -54,38 +54,6 @@ def settings(settings: Settings, psps: Psps) -> Settings:
     return psp_settings(settings, psps).model_copy(
         update={"psp_timeout_seconds": 1.0, "psp_retries": 1}
     )
-
-
-def _card_sale(api: Api, desk: Desk, plan: str) -> str:
-    member = desk.member()
-    card_on_file(api, desk, member)
-    response = api.client.post(
-        "/sales", json=sale_body(desk, member, plan, "card_on_file"), headers=desk.desk
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["sale_id"])
-
-
-def _momo_sale(api: Api, desk: Desk, plan: str, psps: Psps) -> str:
-    body = sale_body(desk, desk.member(), plan, "mobile_money", mobile_money=MOMO)
-    response = api.client.post("/sales", json=body, headers=desk.desk)
-    assert response.status_code == 201, response.text
-    sale_id = str(response.json()["sale_id"])
-    psps.paystack.approve(sale_id)
-    verified = api.client.post(f"/payments/sales/{sale_id}/verify", headers=desk.admin)
-    assert verified.json()["payment_status"] == "paid"
-    return sale_id
-
-
-def _refund(api: Api, desk: Desk, sale_id: str, body: dict[str, Any]) -> Any:
-    return api.client.post(f"/sales/{sale_id}/refunds", json=body, headers=desk.admin)
-
-
-def _body(amount: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"refund_id": str(uuid.uuid4()), "reason": "moved away"}
-    if amount is not None:
-        body["amount"] = amount
-    return body
 
 
 def _sale(api: Api, desk: Desk, sale_id: str) -> tuple[str, str, str]:
@@ -143,10 +111,10 @@ def test_stripe_refund_made_while_its_answer_was_lost_settles_done_on_its_webhoo
     api: Api, container: Container, psps: Psps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     desk, plan = psp_desk(api, container, "rhook-stripe-done")
-    sale_id = _card_sale(api, desk, plan)
-    body = _body("10.00")
+    sale_id = card_sale(api, desk, plan)
+    body = refund_body("10.00")
     psps.stripe.faults = ["timeout", "timeout"]  # made at Stripe, both answers lost
-    assert _refund(api, desk, sale_id, body).status_code == 202
+    assert ask_refund(api, desk, sale_id, body).status_code == 202
     assert _sale(api, desk, sale_id) == ("0.00", "10.00", "25.00")
     re_id = _re_id(psps, body["refund_id"])
     # Stripe's events for it: created (still pending there), then updated (succeeded).
@@ -173,7 +141,7 @@ def test_stripe_refund_made_while_its_answer_was_lost_settles_done_on_its_webhoo
     assert _sweep_later(container, monkeypatch) == 0
     assert len(psps.stripe.posts("/v1/refunds")) == posts
     assert _revenue_refunds(container, desk) == Decimal("10.00")
-    replay = _refund(api, desk, sale_id, body)
+    replay = ask_refund(api, desk, sale_id, body)
     assert replay.status_code == 201 and replay.json()["state"] == "done"
 
 
@@ -181,11 +149,11 @@ def test_stripe_refund_failed_declines_a_pending_refund_and_a_late_pending_event
     api: Api, container: Container, psps: Psps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     desk, plan = psp_desk(api, container, "rhook-stripe-fail")
-    sale_id = _card_sale(api, desk, plan)
-    body = _body()
+    sale_id = card_sale(api, desk, plan)
+    body = refund_body()
     psps.stripe.refund_status = "pending"
     psps.stripe.faults = ["timeout", "timeout"]
-    assert _refund(api, desk, sale_id, body).status_code == 202
+    assert ask_refund(api, desk, sale_id, body).status_code == 202
     re_id = _re_id(psps, body["refund_id"])
     created = hooks.stripe_refund(psps.stripe, re_id, "refund.created", STRIPE_WHSEC)
     failed = hooks.stripe_refund(psps.stripe, re_id, "refund.failed", STRIPE_WHSEC, status="failed")
@@ -195,12 +163,12 @@ def test_stripe_refund_failed_declines_a_pending_refund_and_a_late_pending_event
     assert _state(container, desk, body["refund_id"]) == ("declined", None)
     assert _sale(api, desk, sale_id) == ("0.00", "0.00", "25.00")
     assert _revenue_refunds(container, desk) == 0
-    declined = _refund(api, desk, sale_id, body)
+    declined = ask_refund(api, desk, sale_id, body)
     assert declined.status_code == 402 and "expired_or_canceled_card" in declined.json()["detail"]
     assert _sweep_later(container, monkeypatch) == 0
     # The amount given back is refundable again.
     psps.stripe.refund_status = "succeeded"
-    assert _refund(api, desk, sale_id, _body()).status_code == 201
+    assert ask_refund(api, desk, sale_id, refund_body()).status_code == 201
     assert _revenue_refunds(container, desk) == Decimal("25.00")
 
 
@@ -208,9 +176,9 @@ def test_a_stripe_refund_failing_after_it_succeeded_is_reversed_once(
     api: Api, container: Container, psps: Psps
 ) -> None:
     desk, plan = psp_desk(api, container, "rhook-stripe-reverse")
-    sale_id = _card_sale(api, desk, plan)
-    body = _body("20.00")
-    made = _refund(api, desk, sale_id, body)
+    sale_id = card_sale(api, desk, plan)
+    body = refund_body("20.00")
+    made = ask_refund(api, desk, sale_id, body)
     assert made.status_code == 201 and made.json()["state"] == "done"
     assert _revenue_refunds(container, desk) == Decimal("20.00")
     re_id = _re_id(psps, body["refund_id"])
@@ -232,7 +200,7 @@ def test_a_stripe_refund_failing_after_it_succeeded_is_reversed_once(
     )
     assert _outcome(api, desk, "stripe", stale) == "no_change"
     assert _revenue_refunds(container, desk) == 0
-    assert _refund(api, desk, sale_id, body).status_code == 402
+    assert ask_refund(api, desk, sale_id, body).status_code == 402
 
 
 def test_unknown_refunds_are_acknowledged_and_bad_signatures_refused(
@@ -240,11 +208,11 @@ def test_unknown_refunds_are_acknowledged_and_bad_signatures_refused(
 ) -> None:
     desk, plan = psp_desk(api, container, "rhook-unknown")
     other, other_plan = psp_desk(api, container, "rhook-unknown-other")
-    sale_id, their_sale = _card_sale(api, desk, plan), _card_sale(api, other, other_plan)
+    sale_id, their_sale = card_sale(api, desk, plan), card_sale(api, other, other_plan)
     psps.stripe.faults = ["503", "503", "503", "503"]
-    ours, theirs = _body(), _body()
-    assert _refund(api, desk, sale_id, ours).status_code == 202
-    assert _refund(api, other, their_sale, theirs).status_code == 202
+    ours, theirs = refund_body(), refund_body()
+    assert ask_refund(api, desk, sale_id, ours).status_code == 202
+    assert ask_refund(api, other, their_sale, theirs).status_code == 202
     intent = next(
         i for i in psps.stripe.intents.values() if i["metadata"]["zmos_payment_id"] == sale_id
     )
@@ -291,10 +259,10 @@ def test_paystack_refund_processed_settles_a_pending_refund_known_by_its_amount(
     api: Api, container: Container, psps: Psps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     desk, plan = psp_desk(api, container, "rhook-paystack")
-    sale_id = _momo_sale(api, desk, plan, psps)
-    body = _body("10.00")
+    sale_id = momo_sale(api, desk, plan, psps)
+    body = refund_body("10.00")
     psps.paystack.faults = ["timeout"]  # queued at Paystack, the answer lost
-    assert _refund(api, desk, sale_id, body).status_code == 202
+    assert ask_refund(api, desk, sale_id, body).status_code == 202
     [made] = psps.paystack.refunds
     pending = hooks.paystack_refund(psps.paystack, made, "refund.pending")
     assert _outcome(api, desk, "paystack", pending) == "no_change"
@@ -319,12 +287,12 @@ def test_paystack_refund_failed_declines_the_refund_its_note_names_never_a_guess
     api: Api, container: Container, psps: Psps
 ) -> None:
     desk, plan = psp_desk(api, container, "rhook-paystack-two")
-    sale_id = _momo_sale(api, desk, plan, psps)
-    first, second = _body("10.00"), _body("10.00")
+    sale_id = momo_sale(api, desk, plan, psps)
+    first, second = refund_body("10.00"), refund_body("10.00")
     psps.paystack.faults = ["timeout"]
-    assert _refund(api, desk, sale_id, first).status_code == 202
+    assert ask_refund(api, desk, sale_id, first).status_code == 202
     psps.paystack.faults = ["timeout"]
-    assert _refund(api, desk, sale_id, second).status_code == 202
+    assert ask_refund(api, desk, sale_id, second).status_code == 202
     made_first, made_second = psps.paystack.refunds
     # Two refunds of the same amount: an event without our note names neither.
     unnamed = hooks.paystack_refund(psps.paystack, made_second, "refund.processed")
@@ -351,11 +319,11 @@ def test_a_webhook_and_the_job_settling_the_same_refunds_at_once_settle_each_onc
     api: Api, container: Container, psps: Psps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     desk, plan = psp_desk(api, container, "rhook-race")
-    sales = [_card_sale(api, desk, plan) for _ in range(3)]
-    bodies = [_body("10.00") for _ in sales]
+    sales = [card_sale(api, desk, plan) for _ in range(3)]
+    bodies = [refund_body("10.00") for _ in sales]
     for sale_id, body in zip(sales, bodies, strict=True):
         psps.stripe.faults = ["timeout", "timeout"]
-        assert _refund(api, desk, sale_id, body).status_code == 202
+        assert ask_refund(api, desk, sale_id, body).status_code == 202
     events = [
         hooks.stripe_refund(
             psps.stripe, _re_id(psps, b["refund_id"]), "refund.updated", STRIPE_WHSEC
@@ -380,10 +348,10 @@ def test_signed_refund_events_that_do_not_read_are_refused_and_change_nothing(
     api: Api, container: Container, psps: Psps
 ) -> None:
     desk, plan = psp_desk(api, container, "rhook-malformed")
-    sale_id = _momo_sale(api, desk, plan, psps)
-    body = _body("10.00")
+    sale_id = momo_sale(api, desk, plan, psps)
+    body = refund_body("10.00")
     psps.paystack.faults = ["timeout"]
-    assert _refund(api, desk, sale_id, body).status_code == 202
+    assert ask_refund(api, desk, sale_id, body).status_code == 202
     good = {"status": "processed", "transaction_reference": sale_id, "currency": "GHS"}
     data: Any
     for data in (
