@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from server.api.deps import Services
 from server.audit import rules as audit_rules
@@ -16,6 +14,7 @@ from server.audit import service as audit_service
 from server.audit.schemas import AuditFilters
 from server.ports.identity import AccessClaims
 from server.tenants import service as tenants
+from server.web.filter_form import FilterForm, day_field
 from server.web.formatting import Formats
 
 PAGE = 50
@@ -38,27 +37,9 @@ _KINDS = {
 
 
 @dataclass
-class AuditForm:
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
+class AuditForm(FilterForm):
     filters: AuditFilters = field(default_factory=AuditFilters)
     offset: int = 0
-
-    def query(self, offset: int | None = None) -> str:
-        kept = {k: v for k, v in self.values.items() if v}
-        if offset:
-            kept["offset"] = str(offset)
-        return urlencode(kept)
-
-
-def _day(raw: str, key: str, errors: dict[str, str]) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[key] = "Give a date (YYYY-MM-DD)."
-        return None
 
 
 def parse_form(params: Any) -> AuditForm:
@@ -71,8 +52,8 @@ def parse_form(params: Any) -> AuditForm:
             actor = uuid.UUID(values["actor"])
         except ValueError:
             errors["actor"] = "Give the actor's id (as shown in the table)."
-    from_day = _day(values["from"], "from", errors)
-    to_day = _day(values["to"], "to", errors)
+    from_day = day_field(values["from"], "from", errors)
+    to_day = day_field(values["to"], "to", errors)
     if from_day and to_day and from_day > to_day:
         errors["to"] = "The last day comes before the first."
     raw_offset = (params.get("offset") or "0").strip()

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from server.api.deps import Services
 from server.notices import delivery_log
@@ -17,6 +16,7 @@ from server.notices.schemas import NoticeRead
 from server.ports.identity import AccessClaims
 from server.ports.notifications import Channel
 from server.tenants import service as tenants
+from server.web.filter_form import FilterForm, day_field
 from server.web.formatting import Formats
 
 PAGE = 25
@@ -35,27 +35,9 @@ _HELD = timedelta(minutes=1)
 
 
 @dataclass
-class LogForm:
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
+class LogForm(FilterForm):
     filters: NoticeFilters = field(default_factory=NoticeFilters)
     offset: int = 0
-
-    def query(self, offset: int | None = None) -> str:
-        kept = {k: v for k, v in self.values.items() if v}
-        if offset:
-            kept["offset"] = str(offset)
-        return urlencode(kept)
-
-
-def _day(raw: str, key: str, errors: dict[str, str]) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[key] = "Give a date (YYYY-MM-DD)."
-        return None
 
 
 def _choice(raw: str, allowed: dict[str, str], key: str, errors: dict[str, str]) -> str | None:
@@ -77,8 +59,8 @@ def parse_form(params: Any) -> LogForm:
     errors: dict[str, str] = {}
     status = _choice(values["state"], STATES, "state", errors)
     channel = _choice(values["channel"], CHANNELS, "channel", errors)
-    from_day = _day(values["from"], "from", errors)
-    to_day = _day(values["to"], "to", errors)
+    from_day = day_field(values["from"], "from", errors)
+    to_day = day_field(values["to"], "to", errors)
     if from_day and to_day and from_day > to_day:
         errors["to"] = "The last day comes before the first."
     member_id, search = _who(values["member"])
