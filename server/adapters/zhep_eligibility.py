@@ -198,9 +198,6 @@ class _Ahead:
                 del self._found[key]
         return best[2]
 
-    def __len__(self) -> int:
-        return sum(len(items) for items in self._found.values())
-
 
 class ZhepEligibility:
     remote = True
@@ -216,11 +213,6 @@ class ZhepEligibility:
         self._local = local or LocalEligibility()
         self._clock = clock
         self._ahead = _Ahead()
-
-    @property
-    def waiting(self) -> int:
-        """Answers asked ahead and not yet used (for tests)."""
-        return len(self._ahead)
 
     def prefetch(self, requests: Sequence[EligibilityRequest], *, uow: UnitOfWork) -> None:
         """Ask ZPS now, in one call, about the requests the members' own memberships refuse
